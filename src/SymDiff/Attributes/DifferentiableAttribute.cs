@@ -1,0 +1,30 @@
+using System;
+
+namespace SymDiff
+{
+    /// <summary>
+    /// Marks a method whose derivatives SymDiff generates at compile time.
+    /// </summary>
+    /// <remarks>
+    /// With no arguments the method is differentiated with respect to every floating-point parameter
+    /// that is not marked <see cref="NoGradAttribute"/>. With names (use <c>nameof</c>) it is differentiated
+    /// with respect to exactly those parameters, like JAX's <c>argnums</c> or PyTorch's <c>requires_grad</c>.
+    /// Every containing type must be <c>partial</c>.
+    /// </remarks>
+    [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+    public sealed class DifferentiableAttribute : Attribute
+    {
+        /// <summary>Differentiate with respect to the named parameters, or all floating-point ones when none are named.</summary>
+        /// <param name="wrt">The names of the active parameters.</param>
+        public DifferentiableAttribute(params string[] wrt)
+        {
+            Wrt = wrt ?? Array.Empty<string>();
+        }
+
+        /// <summary>The names of the parameters the method is differentiated with respect to; empty means all.</summary>
+        public string[] Wrt { get; }
+
+        /// <summary>Also generate <c>FHessian</c> and <c>FHessianVectorProduct</c>.</summary>
+        public bool Hessian { get; set; }
+    }
+}
