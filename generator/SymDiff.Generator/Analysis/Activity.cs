@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+
+namespace SymDiff.Generator.Analysis
+{
+    /// <summary>
+    /// Activity analysis: which SSA values depend on an active parameter. Inactive values get no adjoint and no
+    /// tangent, and are never stored for the reverse sweep. <c>Grad.Detach</c>, piecewise-constant functions,
+    /// comparisons and conversions to int cut the dependence.
+    /// </summary>
+    internal sealed class Activity
+    {
+        private readonly HashSet<string> _vars;
+        private readonly HashSet<string> _arrays;
+
+        private Activity(HashSet<string> vars, HashSet<string> arrays)
+        {
+            _vars = vars;
+            _arrays = arrays;
+        }
+
+        public bool IsActiveVar(string name) => _vars.Contains(name);
+
+        public bool IsActiveArray(string name) => _arrays.Contains(name);
+
+        /// <summary>Whether the value of <paramref name="e"/> depends on an active parameter.</summary>
+        public bool IsActive(Expr e)
+        {
+            if (!e.Type.IsFloating())
+            {
+                return false;
+            }
+
+            return e switch
+            {
+                Var v => _vars.Contains(v.Name),
+                Elem el => _arrays.Contains(el.Array),
+                Unary u => IsActive(u.Operand),
+                Binary b => IsActive(b.Left) || IsActive(b.Right),
+                Cond c => IsActive(c.WhenTrue) || IsActive(c.WhenFalse),
+                Call c => !Rules.DerivativeRules.IsPiecewiseConstant(c.Function) && c.Args.Any(IsActive),
+                UserCall c => c.Args.Any(IsActive),
+                TupleItem t => false,
+                _ => false,
+            };
+        }
+
+        /// <summary>Analyses a function body: a fixed point over loops, whose carried values may become active in a later iteration.</summary>
+        public static Activity Analyze(Block body, IEnumerable<ParamSpec> parameters)
+        {
+            var vars = new HashSet<string>(StringComparer.Ordinal);
+            var arrays = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var p in parameters.Where(p => p.Active))
+            {
+                (p.Shape == ParamShape.Scalar ? vars : arrays).Add(p.Name);
+            }
+
+            var activity = new Activity(vars, arrays);
+            while (activity.Visit(body))
+            {
+            }
+
+            return activity;
+        }
+
+        /// <summary>One pass; true if anything became active.</summary>
+        private bool Visit(Block block)
+        {
+            bool changed = false;
+            foreach (var s in block.Statements)
+            {
+                switch (s)
+                {
+                    case Let let when IsActive(let.Value):
+                        changed |= _vars.Add(let.Name);
+                        break;
+                    case If branch:
+                        changed |= Visit(branch.Then);
+                        changed |= Visit(branch.Else);
+                        foreach (var phi in branch.Phis)
+                        {
+                            if (IsActive(phi.WhenTrue) || IsActive(phi.WhenFalse))
+                            {
+                                changed |= _vars.Add(phi.Name);
+                            }
+                        }
+
+                        break;
+                    case Loop loop:
+                        foreach (var v in loop.Carried)
+                        {
+                            if (IsActive(v.Init))
+                            {
+                                changed |= _vars.Add(v.Name);
+                            }
+                        }
+
+                        changed |= Visit(loop.Header);
+                        changed |= Visit(loop.Body);
+                        foreach (var v in loop.Carried)
+                        {
+                            if (IsActive(v.Next))
+                            {
+                                changed |= _vars.Add(v.Name);
+                            }
+                        }
+
+                        break;
+                }
+            }
+
+            return changed;
+        }
+    }
+}

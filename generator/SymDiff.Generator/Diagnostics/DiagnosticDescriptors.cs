@@ -1,0 +1,197 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace SymDiff.Generator.Diagnostics
+{
+    /// <summary>Categories of SymDiff diagnostics.</summary>
+    internal static class DiagnosticCategories
+    {
+        public const string Usage = "SymDiff.Usage";
+        public const string Correctness = "SymDiff.Correctness";
+        public const string Performance = "SymDiff.Performance";
+        public const string Internal = "SymDiff.Internal";
+    }
+
+    /// <summary>Where each diagnostic's documentation lives.</summary>
+    internal static class HelpLinks
+    {
+        public const string Base = "https://github.com/symdiff/symdiff/blob/main/docs/diagnostics/";
+
+        public static string For(string id) => Base + id + ".md";
+    }
+
+    /// <summary>
+    /// Every diagnostic SymDiff reports, in one table. IDs by family: SD0xxx declarations and signatures,
+    /// SD1xxx inside a differentiable body, SD2xxx call sites and training loops, SD9xxx internal failures.
+    /// Each has a page at <c>docs/diagnostics/SDxxxx.md</c> and an entry in <c>AnalyzerReleases.Unshipped.md</c>.
+    /// </summary>
+    internal static class DiagnosticDescriptors
+    {
+        public const string NotPartialId = "SD0001";
+        public const string UnsupportedParameterId = "SD0002";
+        public const string UnsupportedReturnId = "SD0003";
+        public const string UnknownWrtId = "SD0004";
+        public const string MixedPrecisionId = "SD0005";
+        public const string NoActiveParameterId = "SD0006";
+        public const string GenericId = "SD0007";
+        public const string NameClashId = "SD0008";
+        public const string UnsupportedConstructId = "SD1000";
+        public const string LeafMutationId = "SD1001";
+        public const string NonDifferentiableCallId = "SD1004";
+        public const string GradientCutId = "SD1005";
+        public const string InternalErrorId = "SD9001";
+
+        /// <summary>Format: "'{0}' is [Differentiable] but its containing type '{1}' is not partial; add the 'partial' modifier".</summary>
+        public static readonly DiagnosticDescriptor NotPartial = new DiagnosticDescriptor(
+            NotPartialId,
+            "Containing type must be partial",
+            "'{0}' is [Differentiable] but its containing type '{1}' is not partial; add the 'partial' modifier so SymDiff can add the generated methods",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(NotPartialId));
+
+        /// <summary>Format: "Parameter '{0}' of type '{1}' is not supported in a [Differentiable] method: {2}".</summary>
+        public static readonly DiagnosticDescriptor UnsupportedParameter = new DiagnosticDescriptor(
+            UnsupportedParameterId,
+            "Unsupported parameter",
+            "Parameter '{0}' of type '{1}' is not supported in a [Differentiable] method: {2}",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(UnsupportedParameterId));
+
+        /// <summary>Format: "'{0}' returns '{1}'; a [Differentiable] method returns double or float, or is void with exactly one Span output parameter{2}".</summary>
+        public static readonly DiagnosticDescriptor UnsupportedReturn = new DiagnosticDescriptor(
+            UnsupportedReturnId,
+            "Unsupported return type",
+            "'{0}' returns '{1}'; a [Differentiable] method returns double or float, or is void with exactly one Span output parameter{2}",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(UnsupportedReturnId));
+
+        /// <summary>Format: "[Differentiable] names '{0}', {1}".</summary>
+        public static readonly DiagnosticDescriptor UnknownWrt = new DiagnosticDescriptor(
+            UnknownWrtId,
+            "Differentiable names a parameter that cannot be differentiated",
+            "[Differentiable] names '{0}', {1}",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(UnknownWrtId));
+
+        /// <summary>Format: "'{0}' mixes double and float in its signature; a [Differentiable] method is all-double or all-float".</summary>
+        public static readonly DiagnosticDescriptor MixedPrecision = new DiagnosticDescriptor(
+            MixedPrecisionId,
+            "Mixed floating-point precision",
+            "'{0}' mixes double and float in its signature; a [Differentiable] method is all-double or all-float",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(MixedPrecisionId));
+
+        /// <summary>Format: "'{0}' has no parameter to differentiate with respect to; every floating-point parameter is [NoGrad] or excluded".</summary>
+        public static readonly DiagnosticDescriptor NoActiveParameter = new DiagnosticDescriptor(
+            NoActiveParameterId,
+            "No active parameter",
+            "'{0}' has no parameter to differentiate with respect to: give it a double or float parameter that is not [NoGrad]",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(NoActiveParameterId));
+
+        /// <summary>Format: "'{0}' is generic or is declared in a generic type; SymDiff does not support generics yet".</summary>
+        public static readonly DiagnosticDescriptor Generic = new DiagnosticDescriptor(
+            GenericId,
+            "Generic differentiable method",
+            "'{0}' is generic or is declared in a generic type; SymDiff does not support generics in this version",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(GenericId));
+
+        /// <summary>Format: "SymDiff cannot generate '{0}' for '{1}': the type already has a member with that name".</summary>
+        public static readonly DiagnosticDescriptor NameClash = new DiagnosticDescriptor(
+            NameClashId,
+            "Generated name clashes with an existing member",
+            "SymDiff cannot generate '{0}' for '{1}': the type already has a member with that name; rename one of them",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(NameClashId));
+
+        /// <summary>Format: "{0} is not supported in a [Differentiable] method{1}".</summary>
+        public static readonly DiagnosticDescriptor UnsupportedConstruct = new DiagnosticDescriptor(
+            UnsupportedConstructId,
+            "Unsupported construct in a differentiable method",
+            "{0} is not supported in a [Differentiable] method{1}",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(UnsupportedConstructId));
+
+        /// <summary>Format: "'{0}' is a parameter being differentiated (a leaf) and is modified here; {1}".</summary>
+        public static readonly DiagnosticDescriptor LeafMutation = new DiagnosticDescriptor(
+            LeafMutationId,
+            "In-place mutation of a leaf parameter",
+            "'{0}' is a parameter being differentiated (a leaf) and is modified here; its gradient would no longer be the gradient with respect to the value passed in. Copy it into a local and modify the local.",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(LeafMutationId));
+
+        /// <summary>Format: "No gradient flows through '{0}': it is neither [Differentiable] nor has a [DerivativeOf] rule. Mark it [Differentiable], add a [DerivativeOf] rule, or pass Grad.Detach(...) if no gradient is wanted".</summary>
+        public static readonly DiagnosticDescriptor NonDifferentiableCall = new DiagnosticDescriptor(
+            NonDifferentiableCallId,
+            "Call that no gradient can flow through",
+            "No gradient flows through '{0}': it receives a value that depends on a differentiated parameter but is neither [Differentiable] nor has a [DerivativeOf] rule. Mark it [Differentiable], add a [DerivativeOf] rule, or wrap the argument in Grad.Detach(...) if no gradient is wanted.",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(NonDifferentiableCallId));
+
+        /// <summary>Format: "The argument for '{0}' of '{1}' depends on a differentiated parameter, but '{0}' is not differentiated in '{1}'; no gradient flows back through it".</summary>
+        public static readonly DiagnosticDescriptor GradientCut = new DiagnosticDescriptor(
+            GradientCutId,
+            "Gradient cut at a call",
+            "The argument for '{0}' of '{1}' depends on a differentiated parameter, but '{1}' does not differentiate '{0}'; no gradient flows back through it (as with Grad.Detach)",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(GradientCutId));
+
+        /// <summary>Format: "SymDiff failed to generate derivatives of '{0}': {1}. Please report this; other methods are generated as usual".</summary>
+        public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
+            InternalErrorId,
+            "Internal generator failure",
+            "SymDiff failed to generate derivatives of '{0}': {1}. Please report this; other methods are generated as usual.",
+            DiagnosticCategories.Internal,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(InternalErrorId));
+
+        private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Build();
+
+        /// <summary>All descriptors, for the catalogue test and for analyzers that re-report them.</summary>
+        public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;
+
+        public static DiagnosticDescriptor ById(string id) => s_byId[id];
+
+        private static Dictionary<string, DiagnosticDescriptor> Build()
+        {
+            var all = new[]
+            {
+                NotPartial, UnsupportedParameter, UnsupportedReturn, UnknownWrt, MixedPrecision, NoActiveParameter,
+                Generic, NameClash, UnsupportedConstruct, LeafMutation, NonDifferentiableCall, GradientCut, InternalError,
+            };
+            var map = new Dictionary<string, DiagnosticDescriptor>();
+            foreach (var d in all)
+            {
+                map.Add(d.Id, d);
+            }
+
+            return map;
+        }
+    }
+}

@@ -1,0 +1,470 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SymDiff.Generator.Analysis;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+using SymDiff.Generator.Simplification;
+using static SymDiff.Generator.Simplification.Ir;
+
+namespace SymDiff.Generator.Differentiation
+{
+    /// <summary>The result of reverse-mode differentiation of one function.</summary>
+    /// <param name="Forward">The primal computation (calls of differentiable methods replaced by their value-and-gradient form).</param>
+    /// <param name="Reverse">The adjoint computation; accumulates into gradient buffers.</param>
+    /// <param name="Value">The function's value, in scope after <see cref="Forward"/>.</param>
+    /// <param name="ScalarAdjoints">For each active scalar parameter, its adjoint, in scope after <see cref="Reverse"/>.</param>
+    internal sealed record ReverseSweep(Block Forward, Block Reverse, Expr? Value, EquatableArray<NamedExpr> ScalarAdjoints);
+
+    /// <summary>A name and an expression.</summary>
+    internal sealed record NamedExpr(string Name, Expr Value);
+
+    /// <summary>
+    /// Reverse mode on structured SSA. Walks the forward IR backwards, keeping adjoints symbolic
+    /// (<see cref="Adjoints"/>) and writing one adjoint let per active forward value that has more than one use.
+    /// A branch's reverse is a branch on the same condition whose phis carry the contributions to values defined
+    /// before it; a value the reverse branch reads from the forward branch is hoisted later by scope repair,
+    /// never recomputed.
+    /// </summary>
+    internal sealed partial class ReverseDifferentiator
+    {
+        private readonly MethodSpec _spec;
+        private readonly Activity _activity;
+        private readonly Namer _namer;
+        private readonly Expr _seed;
+        private readonly IReadOnlyList<RuleSpec> _rules;
+        private readonly List<DiagnosticInfo> _diagnostics;
+        private readonly Dictionary<string, ValType> _types = new Dictionary<string, ValType>(StringComparer.Ordinal);
+        private readonly Dictionary<string, EquatableArray<string>> _partials = new Dictionary<string, EquatableArray<string>>(StringComparer.Ordinal);
+        private readonly IReadOnlyDictionary<string, string> _gradientNames;
+
+        private ReverseDifferentiator(MethodSpec spec, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
+        {
+            _gradientNames = gradientNames;
+            _spec = spec;
+            _activity = activity;
+            _namer = namer;
+            _seed = seed;
+            _rules = rules;
+            _diagnostics = diagnostics;
+            foreach (var p in spec.Parameters.Where(p => p.Shape == ParamShape.Scalar))
+            {
+                _types[p.Name] = p.ElementType;
+            }
+        }
+
+        /// <summary>The name of the gradient buffer or output for a parameter: <c>d</c> plus the name with its first letter upper-cased.</summary>
+        public static string GradientName(string parameter) => "d" + char.ToUpperInvariant(parameter[0]) + parameter.Substring(1);
+
+        /// <summary>Differentiates <paramref name="body"/> in reverse mode, the result's adjoint starting at <paramref name="seed"/>.</summary>
+        public static ReverseSweep Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
+        {
+            var d = new ReverseDifferentiator(spec, activity, namer, seed, gradientNames, rules, diagnostics);
+            d.CollectTypes(body);
+            var forward = d.ForwardBlock(body, out var value);
+            var adjoints = new Adjoints();
+            var reverse = new List<Stmt>();
+            d.ReverseStatements(body.Statements, adjoints, reverse);
+            var scalars = spec.Parameters
+                .Where(p => p.Active && p.Shape == ParamShape.Scalar)
+                .Select(p => new NamedExpr(p.Name, adjoints.Take(p.Name, p.ElementType)))
+                .ToEquatableArray();
+            return new ReverseSweep(forward, new Block(reverse.ToEquatableArray()), value, scalars);
+        }
+
+        private void CollectTypes(Block block)
+        {
+            foreach (var s in block.Statements)
+            {
+                switch (s)
+                {
+                    case Let let:
+                        _types[let.Name] = let.Type;
+                        break;
+                    case If branch:
+                        CollectTypes(branch.Then);
+                        CollectTypes(branch.Else);
+                        foreach (var phi in branch.Phis)
+                        {
+                            _types[phi.Name] = phi.Type;
+                        }
+
+                        break;
+                    case Loop loop:
+                        foreach (var v in loop.Carried)
+                        {
+                            _types[v.Name] = v.Type;
+                        }
+
+                        CollectTypes(loop.Header);
+                        CollectTypes(loop.Body);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>The forward sweep: the primal statements, with each active call of a differentiable method computing its partials too.</summary>
+        private Block ForwardBlock(Block block, out Expr? value)
+        {
+            value = null;
+            var output = new List<Stmt>();
+            foreach (var s in block.Statements)
+            {
+                switch (s)
+                {
+                    case Return ret:
+                        value = ret.Value;
+                        break;
+                    case Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let when call.Args.Any(_activity.IsActive):
+                        output.Add(CallWithPartials(let.Name, call));
+                        break;
+                    case If branch:
+                        output.Add(new If(branch.Condition, ForwardBlock(branch.Then, out _), ForwardBlock(branch.Else, out _), branch.Phis));
+                        break;
+                    case Loop loop:
+                        output.Add(loop with { Header = ForwardBlock(loop.Header, out _), Body = ForwardBlock(loop.Body, out _) });
+                        break;
+                    default:
+                        output.Add(s);
+                        break;
+                }
+            }
+
+            return new Block(output.ToEquatableArray());
+        }
+
+        private Stmt CallWithPartials(string name, UserCall call)
+        {
+            var names = new string[call.Args.Count];
+            for (int i = 0; i < names.Length; i++)
+            {
+                bool calleeActive = i < call.Callee.Active.Count && call.Callee.Active[i];
+                if (!calleeActive)
+                {
+                    names[i] = string.Empty;
+                    if (_activity.IsActive(call.Args[i]))
+                    {
+                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GradientCut, _spec.Sites[call.Callee.Site], call.Callee.ParameterNames[i], call.Callee.Name));
+                    }
+
+                    continue;
+                }
+
+                names[i] = _namer.NewSourceName("d" + Capitalize(Stem(name)) + "d" + Capitalize(call.Callee.ParameterNames[i]));
+                _types[names[i]] = call.Type;
+            }
+
+            var partials = names.ToEquatableArray();
+            _partials[name] = partials;
+            return new CallWithGradient(name, call, partials);
+        }
+
+        private void ReverseStatements(IReadOnlyList<Stmt> statements, Adjoints adjoints, List<Stmt> reverse)
+        {
+            for (int i = statements.Count - 1; i >= 0; i--)
+            {
+                switch (statements[i])
+                {
+                    case Return ret:
+                        Backprop(ret.Value, _seed, adjoints, reverse);
+                        break;
+                    case Let let:
+                        ReverseLet(let, adjoints, reverse);
+                        break;
+                    case If branch:
+                        ReverseIf(branch, adjoints, reverse);
+                        break;
+                    case Loop loop:
+                        ReverseLoop(loop, adjoints, reverse);
+                        break;
+                    case Store:
+                        throw new NotSupportedException("vector functions");
+                    default:
+                        throw new InvalidOperationException("Unexpected statement in reverse mode: " + statements[i].GetType().Name);
+                }
+            }
+        }
+
+        private void ReverseLet(Let let, Adjoints adjoints, List<Stmt> reverse)
+        {
+            var adjoint = adjoints.Take(let.Name, let.Type);
+            if (IsZero(adjoint) || !_activity.IsActiveVar(let.Name))
+            {
+                return;
+            }
+
+            if (let.Value is UserCall { Callee.Kind: CalleeKind.Differentiable } call && _partials.TryGetValue(let.Name, out var partials))
+            {
+                adjoint = Materialize(let.Name, adjoint, reverse, uses: partials.Count(p => p.Length > 0));
+                for (int i = 0; i < call.Args.Count; i++)
+                {
+                    if (partials[i].Length > 0)
+                    {
+                        Backprop(call.Args[i], Mul(adjoint, new Var(partials[i], let.Type)), adjoints, reverse);
+                    }
+                }
+
+                return;
+            }
+
+            adjoint = Materialize(let.Name, adjoint, reverse, uses: CountActiveUses(let.Value));
+            Backprop(let.Value, adjoint, adjoints, reverse);
+        }
+
+        private void ReverseIf(If branch, Adjoints adjoints, List<Stmt> reverse)
+        {
+            var thenAdjoints = new Adjoints();
+            var elseAdjoints = new Adjoints();
+            var thenReverse = new List<Stmt>();
+            var elseReverse = new List<Stmt>();
+            foreach (var phi in branch.Phis)
+            {
+                var adjoint = adjoints.Take(phi.Name, phi.Type);
+                if (IsZero(adjoint) || !_activity.IsActiveVar(phi.Name))
+                {
+                    continue;
+                }
+
+                adjoint = Materialize(phi.Name, adjoint, reverse, uses: 2);
+                Backprop(phi.WhenTrue, adjoint, thenAdjoints, thenReverse);
+                Backprop(phi.WhenFalse, adjoint, elseAdjoints, elseReverse);
+            }
+
+            ReverseStatements(branch.Then.Statements, thenAdjoints, thenReverse);
+            ReverseStatements(branch.Else.Statements, elseAdjoints, elseReverse);
+
+            // What is left are contributions to values defined before the branch: they leave through phis.
+            var phis = new List<Phi>();
+            foreach (var name in thenAdjoints.Names.Concat(elseAdjoints.Names).Distinct().ToList())
+            {
+                var type = _types[name];
+                var fromThen = thenAdjoints.Take(name, type);
+                var fromElse = elseAdjoints.Take(name, type);
+                var phi = new Phi(_namer.NewSourceName(Stem(name) + "Bar"), type, fromThen, fromElse);
+                _adjointNames.Add(phi.Name);
+                _types[phi.Name] = type;
+                phis.Add(phi);
+                adjoints.Add(name, phi.Ref);
+            }
+
+            if (thenReverse.Count > 0 || elseReverse.Count > 0 || phis.Count > 0)
+            {
+                reverse.Add(new If(branch.Condition, new Block(thenReverse.ToEquatableArray()), new Block(elseReverse.ToEquatableArray()), phis.ToEquatableArray()));
+            }
+        }
+
+        /// <summary>
+        /// Adds the contributions of <paramref name="e"/>'s operands, given that <paramref name="adjoint"/> is the
+        /// adjoint of its value.
+        /// </summary>
+        private void Backprop(Expr e, Expr adjoint, Adjoints adjoints, List<Stmt> reverse)
+        {
+            if (IsZero(adjoint) || !_activity.IsActive(e))
+            {
+                return;
+            }
+
+            switch (e)
+            {
+                case Var v:
+                    adjoints.Add(v.Name, adjoint);
+                    break;
+
+                case Elem element:
+                    reverse.Add(new Accumulate(_gradientNames[element.Array], element.Index, adjoint));
+                    break;
+
+                case Unary { Op: UnaryOp.Neg } neg:
+                    Backprop(neg.Operand, Neg(adjoint), adjoints, reverse);
+                    break;
+
+                case Unary { Op: UnaryOp.Convert } convert:
+                    Backprop(convert.Operand, Convert(adjoint, convert.Operand.Type), adjoints, reverse);
+                    break;
+
+                case Binary b:
+                    BackpropBinary(b, adjoint, adjoints, reverse);
+                    break;
+
+                case IR.Cond c:
+                    BackpropConditional(c, adjoint, adjoints, reverse);
+                    break;
+
+                case IR.Call call:
+                {
+                    var partials = Rules.DerivativeRules.Partials(call);
+                    adjoint = Materialize("t", adjoint, reverse, uses: call.Args.Count(_activity.IsActive));
+                    for (int i = 0; i < call.Args.Count; i++)
+                    {
+                        Backprop(call.Args[i], Mul(adjoint, partials[i]), adjoints, reverse);
+                    }
+
+                    break;
+                }
+
+                case UserCall call:
+                    BackpropUserCall(call, adjoint, adjoints, reverse);
+                    break;
+
+                default:
+                    throw new InvalidOperationException("Unexpected active expression " + e.GetType().Name);
+            }
+        }
+
+        private void BackpropBinary(Binary b, Expr adjoint, Adjoints adjoints, List<Stmt> reverse)
+        {
+            bool leftActive = _activity.IsActive(b.Left);
+            bool rightActive = _activity.IsActive(b.Right);
+            if (leftActive && rightActive)
+            {
+                adjoint = Materialize("t", adjoint, reverse, uses: 2);
+            }
+
+            switch (b.Op)
+            {
+                case BinaryOp.Add:
+                    Backprop(b.Left, adjoint, adjoints, reverse);
+                    Backprop(b.Right, adjoint, adjoints, reverse);
+                    break;
+                case BinaryOp.Sub:
+                    Backprop(b.Left, adjoint, adjoints, reverse);
+                    Backprop(b.Right, Neg(adjoint), adjoints, reverse);
+                    break;
+                case BinaryOp.Mul:
+                    Backprop(b.Left, Mul(adjoint, b.Right), adjoints, reverse);
+                    Backprop(b.Right, Mul(adjoint, b.Left), adjoints, reverse);
+                    break;
+                case BinaryOp.Div:
+                    // d(l/r)/dl = 1/r; d(l/r)/dr = -(l/r)/r, reusing the quotient the forward sweep computed.
+                    Backprop(b.Left, Div(adjoint, b.Right), adjoints, reverse);
+                    if (rightActive)
+                    {
+                        Backprop(b.Right, Neg(Div(Mul(adjoint, b), b.Right)), adjoints, reverse);
+                    }
+
+                    break;
+                case BinaryOp.Rem:
+                    // x % y = x - trunc(x / y) * y: d/dx = 1, d/dy = -trunc(x / y).
+                    Backprop(b.Left, adjoint, adjoints, reverse);
+                    Backprop(b.Right, Neg(Mul(adjoint, Call(KnownFunction.Truncate, b.Type, Div(b.Left, b.Right)))), adjoints, reverse);
+                    break;
+                default:
+                    throw new InvalidOperationException("Unexpected active operator " + b.Op);
+            }
+        }
+
+        /// <summary><c>c ? a : b</c>: the adjoint goes to the operand that was chosen, as a conditional expression.</summary>
+        private void BackpropConditional(IR.Cond c, Expr adjoint, Adjoints adjoints, List<Stmt> reverse)
+        {
+            var whenTrue = new Adjoints();
+            var whenFalse = new Adjoints();
+            var trueReverse = new List<Stmt>();
+            var falseReverse = new List<Stmt>();
+            Backprop(c.WhenTrue, adjoint, whenTrue, trueReverse);
+            Backprop(c.WhenFalse, adjoint, whenFalse, falseReverse);
+            foreach (var name in whenTrue.Names.Concat(whenFalse.Names).Distinct().ToList())
+            {
+                var type = _types[name];
+                adjoints.Add(name, Cond(c.Condition, whenTrue.Take(name, type), whenFalse.Take(name, type)));
+            }
+
+            if (trueReverse.Count > 0 || falseReverse.Count > 0)
+            {
+                reverse.Add(new If(c.Condition, new Block(trueReverse.ToEquatableArray()), new Block(falseReverse.ToEquatableArray()), EquatableArray<Phi>.Empty));
+            }
+        }
+
+        private void BackpropUserCall(UserCall call, Expr adjoint, Adjoints adjoints, List<Stmt> reverse)
+        {
+            var rule = _rules.FirstOrDefault(r => r.Matches(call.Callee));
+            if (call.Callee.Kind == CalleeKind.Differentiable)
+            {
+                // Reached only for a call nested inside a conditional expression: the lifting pass leaves those in place.
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, _spec.Sites[call.Callee.Site], $"Calling '{call.Callee.Name}' inside a conditional expression", "; use if/else or assign the call to a local first"));
+                return;
+            }
+
+            if (rule is null)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonDifferentiableCall, _spec.Sites[call.Callee.Site], call.Callee.DisplayName));
+                return;
+            }
+
+            // A custom rule returns the derivative (one argument) or a tuple of partials in argument order.
+            var ruleCallee = new CalleeSpec(CalleeKind.Plain, rule.RuleName, rule.RuleTarget, call.Callee.ParameterNames, EquatableArray<bool>.Empty, call.Callee.ParameterTypes, call.Callee.Site);
+            int arity = call.Args.Count;
+            var ruleCall = new UserCall(ruleCallee, call.Receiver, call.Args, arity == 1 ? call.Type : ValType.Tuple);
+            adjoint = Materialize("t", adjoint, reverse, uses: call.Args.Count(_activity.IsActive));
+            for (int i = 0; i < arity; i++)
+            {
+                Expr partial = arity == 1 ? ruleCall : new TupleItem(ruleCall, i, call.Type);
+                Backprop(call.Args[i], Mul(adjoint, partial), adjoints, reverse);
+            }
+        }
+
+        /// <summary>
+        /// Names an adjoint that is about to be used more than once (<c>xBar</c>), so it is computed once.
+        /// Atomic adjoints and adjoints used once are left inline.
+        /// </summary>
+        private Expr Materialize(string stem, Expr adjoint, List<Stmt> reverse, int uses)
+        {
+            // An adjoint made only of forward values (the seed is 1) is shared by common-subexpression elimination
+            // anyway; naming it "xBar" would only mislabel a forward value. Large ones are named to bound expression size.
+            if (IsAtomic(adjoint) || uses < 2 || (!ReadsAdjoint(adjoint) && Size(adjoint) <= 12))
+            {
+                return adjoint;
+            }
+
+            var name = _namer.NewSourceName(Stem(stem) + "Bar");
+            _adjointNames.Add(name);
+            _types[name] = adjoint.Type;
+            reverse.Add(new Let(name, adjoint));
+            return new Var(name, adjoint.Type);
+        }
+
+        private readonly HashSet<string> _adjointNames = new HashSet<string>(StringComparer.Ordinal);
+
+        private bool ReadsAdjoint(Expr e)
+        {
+            bool found = false;
+            Walk.Vars(e, name => found |= _adjointNames.Contains(name) || (_seed is Var s && s.Name == name));
+            return found;
+        }
+
+        private static int Size(Expr e) => 1 + Walk.Children(e).Sum(Size);
+
+        private int CountActiveUses(Expr e) => e switch
+        {
+            _ when !_activity.IsActive(e) => 0,
+            Var or Elem => 1,
+            Unary u => CountActiveUses(u.Operand),
+            Binary b => CountActiveUses(b.Left) + CountActiveUses(b.Right) + (b.Op == BinaryOp.Div && _activity.IsActive(b.Right) ? 1 : 0),
+            IR.Cond c => CountActiveUses(c.WhenTrue) + CountActiveUses(c.WhenFalse),
+            IR.Call c => c.Args.Sum(CountActiveUses),
+            UserCall c => c.Args.Sum(CountActiveUses),
+            _ => 1,
+        };
+
+        /// <summary>The user's name without an SSA version suffix: <c>s_2</c> → <c>s</c>.</summary>
+        internal static string Stem(string name)
+        {
+            int underscore = name.LastIndexOf('_');
+            if (underscore > 0 && underscore < name.Length - 1 && name.Substring(underscore + 1).All(char.IsDigit))
+            {
+                return name.Substring(0, underscore);
+            }
+
+            return name;
+        }
+
+        internal static string Capitalize(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
+
+        private void ReverseLoop(Loop loop, Adjoints adjoints, List<Stmt> reverse)
+        {
+            throw new NotSupportedException("loops");
+        }
+    }
+}

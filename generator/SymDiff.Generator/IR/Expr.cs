@@ -1,0 +1,152 @@
+using System.Globalization;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.Model;
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary>
+    /// An expression of the IR: a pure, immutable tree with structural equality, so equal subexpressions
+    /// compare equal and can be shared (common-subexpression elimination works on that equality).
+    /// </summary>
+    /// <remarks>
+    /// Every node precomputes its hash in its constructor, so hashing a large tree is O(1) per node. Never
+    /// use a <c>with</c> expression on a node: it would copy the cached hash of the original.
+    /// </remarks>
+    internal abstract record Expr(ValType Type);
+
+    /// <summary>A literal. Booleans are 0 and 1; integers are exact in a double up to 2^53.</summary>
+    internal sealed record Const(double Value, ValType Type) : Expr(Type)
+    {
+        private readonly int _hash = Hash.Combine(Value.GetHashCode(), (int)Type);
+
+        public static readonly Const Zero = new Const(0, ValType.Double);
+        public static readonly Const One = new Const(1, ValType.Double);
+        public static readonly Const True = new Const(1, ValType.Bool);
+        public static readonly Const False = new Const(0, ValType.Bool);
+
+        public static Const Of(double value, ValType type) => new Const(value, type);
+
+        public bool IsZero => Value == 0;
+
+        public bool IsOne => Value == 1;
+
+        public bool Equals(Const? other) =>
+            other is not null && Type == other.Type && Value.Equals(other.Value) && IsNegativeZero(Value) == IsNegativeZero(other.Value);
+
+        public override int GetHashCode() => _hash;
+
+        private static bool IsNegativeZero(double v) => v == 0 && double.IsNegativeInfinity(1 / v);
+
+        public override string ToString() => Value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A scalar variable: a scalar parameter or an SSA value (a local, a temporary, an adjoint).</summary>
+    internal sealed record Var(string Name, ValType Type) : Expr(Type)
+    {
+        private readonly int _hash = Hash.Combine(Name.GetHashCode(), (int)Type);
+
+        public override int GetHashCode() => _hash;
+    }
+
+    /// <summary>An element of an array or span: a parameter, or a buffer the generated code owns.</summary>
+    internal sealed record Elem(string Array, Expr Index, ValType Type) : Expr(Type)
+    {
+        private readonly int _hash = Hash.Combine(Hash.Combine(Array.GetHashCode(), Index.GetHashCode()), (int)Type);
+
+        public override int GetHashCode() => _hash;
+    }
+
+    /// <summary>The length of an array or span parameter.</summary>
+    internal sealed record Len(string Array) : Expr(ValType.Int)
+    {
+        private readonly int _hash = Hash.Combine(Array.GetHashCode(), 7);
+
+        public override int GetHashCode() => _hash;
+    }
+
+    /// <summary>Unary operators; <see cref="UnaryOp.Convert"/> converts to the node's type.</summary>
+    internal enum UnaryOp
+    {
+        Neg,
+        Not,
+        Convert,
+    }
+
+    internal sealed record Unary(UnaryOp Op, Expr Operand, ValType Type) : Expr(Type)
+    {
+        private readonly int _hash = Hash.Combine(Hash.Combine((int)Op, Operand.GetHashCode()), (int)Type);
+
+        public override int GetHashCode() => _hash;
+    }
+
+    /// <summary>Binary operators. <c>And</c> and <c>Or</c> are the short-circuit <c>&amp;&amp;</c> and <c>||</c>.</summary>
+    internal enum BinaryOp
+    {
+        Add,
+        Sub,
+        Mul,
+        Div,
+        Rem,
+        Lt,
+        Le,
+        Gt,
+        Ge,
+        Eq,
+        Ne,
+        And,
+        Or,
+    }
+
+    internal sealed record Binary(BinaryOp Op, Expr Left, Expr Right, ValType Type) : Expr(Type)
+    {
+        private readonly int _hash = Hash.Combine(Hash.Combine(Hash.Combine((int)Op, Left.GetHashCode()), Right.GetHashCode()), (int)Type);
+
+        public override int GetHashCode() => _hash;
+    }
+
+    /// <summary>The conditional operator <c>c ? a : b</c>.</summary>
+    internal sealed record Cond(Expr Condition, Expr WhenTrue, Expr WhenFalse, ValType Type) : Expr(Type)
+    {
+        private readonly int _hash = Hash.Combine(Hash.Combine(Condition.GetHashCode(), WhenTrue.GetHashCode()), WhenFalse.GetHashCode());
+
+        public override int GetHashCode() => _hash;
+    }
+
+    /// <summary>A call of a function from the derivative table.</summary>
+    internal sealed record Call(KnownFunction Function, EquatableArray<Expr> Args, ValType Type) : Expr(Type)
+    {
+        private readonly int _hash = Hash.Combine(Hash.Combine((int)Function, Args.GetHashCode()), (int)Type);
+
+        public override int GetHashCode() => _hash;
+    }
+
+    /// <summary>
+    /// A call of a user method: another <c>[Differentiable]</c> method, a function with a
+    /// <c>[DerivativeOf]</c> rule, a rule itself, or a plain method called on data only.
+    /// </summary>
+    internal sealed record UserCall(CalleeSpec Callee, Expr? Receiver, EquatableArray<Expr> Args, ValType Type) : Expr(Type)
+    {
+        private readonly int _hash = Hash.Combine(Hash.Combine(Callee.GetHashCode(), Args.GetHashCode()), Receiver?.GetHashCode() ?? 0);
+
+        public override int GetHashCode() => _hash;
+    }
+
+    /// <summary>Item <see cref="Index"/> (0-based) of the tuple a multi-argument custom rule returns.</summary>
+    internal sealed record TupleItem(Expr Tuple, int Index, ValType Type) : Expr(Type)
+    {
+        private readonly int _hash = Hash.Combine(Tuple.GetHashCode(), Index);
+
+        public override int GetHashCode() => _hash;
+    }
+
+    /// <summary>
+    /// A read of a field, property or <c>this</c>: a constant as far as differentiation goes. <see cref="Code"/> is
+    /// the C# that reads it from inside the containing type (fully qualified where needed).
+    /// </summary>
+    internal sealed record Opaque(string Code, ValType Type) : Expr(Type)
+    {
+        private readonly int _hash = Hash.Combine(Code.GetHashCode(), (int)Type);
+
+        public override int GetHashCode() => _hash;
+    }
+}

@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary>
+    /// Makes the names of the generated code: versions of the user's variables (<c>s</c>, <c>s_1</c>), adjoints
+    /// (<c>sBar</c>), tangents (<c>sDot</c>), temporaries (<c>t0</c>), never clashing with a name the user wrote
+    /// or one already made. Deterministic: the same calls in the same order give the same names.
+    /// </summary>
+    internal sealed class Namer
+    {
+        private readonly HashSet<string> _reserved;
+        private readonly HashSet<string> _used = new HashSet<string>(StringComparer.Ordinal);
+
+        public Namer(IEnumerable<string> userNames)
+        {
+            _reserved = new HashSet<string>(userNames, StringComparer.Ordinal);
+        }
+
+        /// <summary>A namer that continues after <paramref name="used"/> names were already made.</summary>
+        public Namer(IEnumerable<string> userNames, IEnumerable<string> used)
+            : this(userNames)
+        {
+            _used.UnionWith(used);
+        }
+
+        /// <summary>Every name made or marked so far.</summary>
+        public IEnumerable<string> AllNames => _used;
+
+        public void MarkUsed(string name) => _used.Add(name);
+
+        /// <summary>A new SSA version of the user's variable <paramref name="stem"/>: the name itself first, then <c>stem_1</c>, <c>stem_2</c>...</summary>
+        public string NewVersion(string stem)
+        {
+            if (_used.Add(stem))
+            {
+                return stem;
+            }
+
+            for (int i = 1; ; i++)
+            {
+                string candidate = stem + "_" + i.ToString(CultureInfo.InvariantCulture);
+                if (!_reserved.Contains(candidate) && _used.Add(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        /// <summary>A name SymDiff makes up (<c>result</c>, <c>broke</c>, <c>wBar</c>): the stem if free, else <c>stem2</c>, <c>stem3</c>...</summary>
+        public string NewSourceName(string stem)
+        {
+            if (!_reserved.Contains(stem) && _used.Add(stem))
+            {
+                return stem;
+            }
+
+            for (int i = 2; ; i++)
+            {
+                string candidate = stem + i.ToString(CultureInfo.InvariantCulture);
+                if (!_reserved.Contains(candidate) && _used.Add(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        /// <summary>A temporary: <c>t0</c>, <c>t1</c>...</summary>
+        public string NewTemp(string prefix = "t")
+        {
+            for (int i = _tempCounter; ; i++)
+            {
+                string candidate = prefix + i.ToString(CultureInfo.InvariantCulture);
+                if (!_reserved.Contains(candidate) && _used.Add(candidate))
+                {
+                    _tempCounter = i + 1;
+                    _temps.Add(candidate);
+                    return candidate;
+                }
+            }
+        }
+
+        private int _tempCounter;
+
+        private readonly HashSet<string> _temps = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>Whether <paramref name="name"/> was made by <see cref="NewTemp"/>.</summary>
+        public bool IsTemp(string name) => _temps.Contains(name);
+
+        /// <summary>Whether a temporary may be called <paramref name="name"/> (no user name is).</summary>
+        public bool MayUseTempName(string name) => !_reserved.Contains(name);
+    }
+}

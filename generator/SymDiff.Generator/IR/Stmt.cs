@@ -1,0 +1,98 @@
+using SymDiff.Generator.Helpers;
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary>
+    /// A statement of the IR. The IR is in structured SSA form: every <see cref="Let"/> defines a new name once;
+    /// control flow is nested (<see cref="If"/>, <see cref="Loop"/>), and values that flow out of a branch or around
+    /// a loop are named explicitly (<see cref="Phi"/>, <see cref="LoopVar"/>). That makes every derivative rule
+    /// local: a let has one definition to differentiate, a phi sends its adjoint into one branch, a loop variable
+    /// carries its adjoint back one iteration.
+    /// </summary>
+    internal abstract record Stmt;
+
+    /// <summary>A sequence of statements with value equality.</summary>
+    internal sealed record Block(EquatableArray<Stmt> Statements)
+    {
+        public static readonly Block Empty = new Block(EquatableArray<Stmt>.Empty);
+
+        public static Block Of(params Stmt[] statements) => new Block(EquatableArray.Create(statements));
+    }
+
+    /// <summary><c>T name = value;</c> The name is unique in the function.</summary>
+    internal sealed record Let(string Name, Expr Value) : Stmt
+    {
+        public ValType Type => Value.Type;
+
+        public Var Ref => new Var(Name, Value.Type);
+    }
+
+    /// <summary>A value that leaves an <see cref="If"/>: <see cref="WhenTrue"/> from the then-branch, <see cref="WhenFalse"/> from the else-branch.</summary>
+    internal sealed record Phi(string Name, ValType Type, Expr WhenTrue, Expr WhenFalse)
+    {
+        public Var Ref => new Var(Name, Type);
+    }
+
+    /// <summary><c>if (condition) { then } else { else }</c>, after which each phi holds the value of the branch taken.</summary>
+    internal sealed record If(Expr Condition, Block Then, Block Else, EquatableArray<Phi> Phis) : Stmt;
+
+    /// <summary>
+    /// A value carried around a loop. Inside <see cref="Loop.Header"/>, <see cref="Loop.Condition"/> and
+    /// <see cref="Loop.Body"/>, <see cref="Name"/> is the value at the start of the iteration; <see cref="Next"/>
+    /// (evaluated at the end of the body) is its value for the next iteration; after the loop, <see cref="Name"/>
+    /// holds the final value.
+    /// </summary>
+    internal sealed record LoopVar(string Name, ValType Type, Expr Init, Expr Next)
+    {
+        public Var Ref => new Var(Name, Type);
+    }
+
+    /// <summary>How a loop was written, so the emitter can write it back the same way.</summary>
+    internal enum LoopKind
+    {
+        /// <summary><c>while (cond) { ... }</c> or a <c>for</c> loop of no canonical shape.</summary>
+        While,
+
+        /// <summary><c>for (int i = init; cond; i++)</c> with <see cref="Loop.Counter"/> as <c>i</c>.</summary>
+        For,
+    }
+
+    /// <summary>
+    /// <c>while (true) { header; if (!condition) break; body; carried = next; }</c>.
+    /// <see cref="Counter"/> names the carried integer that counts iterations (<c>i = i + 1</c>), if there is one.
+    /// </summary>
+    internal sealed record Loop(EquatableArray<LoopVar> Carried, Block Header, Expr Condition, Block Body, LoopKind Kind, string? Counter) : Stmt;
+
+    /// <summary><c>return value;</c> as the last statement of a scalar function's body.</summary>
+    internal sealed record Return(Expr Value) : Stmt;
+
+    /// <summary><c>array[index] = value;</c> for an output span.</summary>
+    internal sealed record Store(string Array, Expr Index, Expr Value) : Stmt;
+
+    /// <summary><c>target[index] += value;</c> (or <c>target += value</c> when <see cref="Index"/> is null) into a gradient buffer.</summary>
+    internal sealed record Accumulate(string Target, Expr? Index, Expr Value) : Stmt;
+}
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary><c>target = value;</c> for an <c>out</c> or <c>ref</c> result of a generated method.</summary>
+    internal sealed record SetOutput(string Target, Expr Value) : Stmt;
+
+    /// <summary><c>target.Clear();</c> for a gradient buffer that is about to be accumulated into.</summary>
+    internal sealed record ClearBuffer(string Target) : Stmt;
+
+    /// <summary>
+    /// <c>T name = MGradient(args, out T p0, out T p1 ...);</c>: the value of a differentiable callee together with
+    /// its partial derivatives with respect to the arguments (null names where an argument is inactive).
+    /// </summary>
+    internal sealed record CallWithGradient(string Name, UserCall Call, EquatableArray<string> Partials) : Stmt;
+}
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary><c>T name = 0;</c>: a variable hoisted by scope repair, assigned later by <see cref="Assign"/> or a call's <c>out</c>.</summary>
+    internal sealed record Declare(string Name, ValType Type) : Stmt;
+
+    /// <summary><c>name = value;</c> to a variable introduced by <see cref="Declare"/>.</summary>
+    internal sealed record Assign(string Name, Expr Value) : Stmt;
+}

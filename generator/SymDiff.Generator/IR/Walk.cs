@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary>Generic traversals of IR expressions and statements, so passes only say what they change.</summary>
+    internal static class Walk
+    {
+        /// <summary>The direct children of an expression, left to right.</summary>
+        public static IEnumerable<Expr> Children(Expr e) => e switch
+        {
+            Elem el => new[] { el.Index },
+            Unary u => new[] { u.Operand },
+            Binary b => new[] { b.Left, b.Right },
+            Cond c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
+            Call c => c.Args,
+            UserCall c => c.Receiver is null ? (IEnumerable<Expr>)c.Args : new[] { c.Receiver }.Concat(c.Args),
+            TupleItem t => new[] { t.Tuple },
+            _ => Array.Empty<Expr>(),
+        };
+
+        /// <summary>Rebuilds <paramref name="e"/> with each child replaced by <paramref name="map"/> of it (the node itself when nothing changed).</summary>
+        public static Expr MapChildren(Expr e, Func<Expr, Expr> map)
+        {
+            switch (e)
+            {
+                case Elem el:
+                {
+                    var i = map(el.Index);
+                    return ReferenceEquals(i, el.Index) ? e : new Elem(el.Array, i, el.Type);
+                }
+
+                case Unary u:
+                {
+                    var o = map(u.Operand);
+                    return ReferenceEquals(o, u.Operand) ? e : new Unary(u.Op, o, u.Type);
+                }
+
+                case Binary b:
+                {
+                    var l = map(b.Left);
+                    var r = map(b.Right);
+                    return ReferenceEquals(l, b.Left) && ReferenceEquals(r, b.Right) ? e : new Binary(b.Op, l, r, b.Type);
+                }
+
+                case Cond c:
+                {
+                    var k = map(c.Condition);
+                    var t = map(c.WhenTrue);
+                    var f = map(c.WhenFalse);
+                    return ReferenceEquals(k, c.Condition) && ReferenceEquals(t, c.WhenTrue) && ReferenceEquals(f, c.WhenFalse) ? e : new Cond(k, t, f, c.Type);
+                }
+
+                case Call c:
+                {
+                    var args = c.Args.Select(map).ToArray();
+                    return args.Where((a, i) => !ReferenceEquals(a, c.Args[i])).Any() ? new Call(c.Function, args.ToEquatableArray(), c.Type) : e;
+                }
+
+                case UserCall c:
+                {
+                    var receiver = c.Receiver is null ? null : map(c.Receiver);
+                    var args = c.Args.Select(map).ToArray();
+                    bool same = ReferenceEquals(receiver, c.Receiver) && !args.Where((a, i) => !ReferenceEquals(a, c.Args[i])).Any();
+                    return same ? e : new UserCall(c.Callee, receiver, args.ToEquatableArray(), c.Type);
+                }
+
+                case TupleItem t:
+                {
+                    var inner = map(t.Tuple);
+                    return ReferenceEquals(inner, t.Tuple) ? e : new TupleItem(inner, t.Index, t.Type);
+                }
+
+                default:
+                    return e;
+            }
+        }
+
+        /// <summary>Bottom-up rewrite: children first, then <paramref name="post"/> on the rebuilt node.</summary>
+        public static Expr Transform(Expr e, Func<Expr, Expr> post) => post(MapChildren(e, c => Transform(c, post)));
+
+        /// <summary>Replaces variables by expressions.</summary>
+        public static Expr Substitute(Expr e, IReadOnlyDictionary<string, Expr> map) =>
+            map.Count == 0 ? e : Transform(e, x => x is Var v && map.TryGetValue(v.Name, out var r) ? r : x);
+
+        /// <summary>Every variable an expression reads.</summary>
+        public static void Vars(Expr e, Action<string> visit)
+        {
+            if (e is Var v)
+            {
+                visit(v.Name);
+                return;
+            }
+
+            foreach (var c in Children(e))
+            {
+                Vars(c, visit);
+            }
+        }
+
+        /// <summary>
+        /// Maps every expression a statement holds directly (not those of nested blocks): values, conditions,
+        /// indices, phi values, loop initial and next values.
+        /// </summary>
+        public static Stmt MapExpressions(Stmt s, Func<Expr, Expr> map) => s switch
+        {
+            Let l => new Let(l.Name, map(l.Value)),
+            Assign a => new Assign(a.Name, map(a.Value)),
+            Return r => new Return(map(r.Value)),
+            Store st => new Store(st.Array, map(st.Index), map(st.Value)),
+            Accumulate ac => new Accumulate(ac.Target, ac.Index is null ? null : map(ac.Index), map(ac.Value)),
+            SetOutput o => new SetOutput(o.Target, map(o.Value)),
+            CallWithGradient c => new CallWithGradient(c.Name, (UserCall)map(c.Call), c.Partials),
+            If i => new If(map(i.Condition), i.Then, i.Else, i.Phis.Select(p => new Phi(p.Name, p.Type, map(p.WhenTrue), map(p.WhenFalse))).ToEquatableArray()),
+            Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(v.Name, v.Type, map(v.Init), map(v.Next))).ToEquatableArray(), Condition = map(l.Condition) },
+            _ => s,
+        };
+
+        /// <summary>Maps the nested blocks of a statement.</summary>
+        public static Stmt MapBlocks(Stmt s, Func<Block, Block> map) => s switch
+        {
+            If i => new If(i.Condition, map(i.Then), map(i.Else), i.Phis),
+            Loop l => l with { Header = map(l.Header), Body = map(l.Body) },
+            _ => s,
+        };
+
+        /// <summary>Every expression of a statement tree, nested blocks included.</summary>
+        public static IEnumerable<Expr> AllExpressions(Stmt s)
+        {
+            var list = new List<Expr>();
+            MapExpressions(s, e =>
+            {
+                list.Add(e);
+                return e;
+            });
+            foreach (var block in Blocks(s))
+            {
+                foreach (var inner in block.Statements)
+                {
+                    list.AddRange(AllExpressions(inner));
+                }
+            }
+
+            return list;
+        }
+
+        /// <summary>The nested blocks of a statement.</summary>
+        public static IEnumerable<Block> Blocks(Stmt s) => s switch
+        {
+            If i => new[] { i.Then, i.Else },
+            Loop l => new[] { l.Header, l.Body },
+            _ => Array.Empty<Block>(),
+        };
+
+        /// <summary>The names a statement defines in its enclosing block.</summary>
+        public static IEnumerable<string> Defines(Stmt s) => s switch
+        {
+            Let l => new[] { l.Name },
+            Declare d => new[] { d.Name },
+            CallWithGradient c => new[] { c.Name }.Concat(c.Partials.Where(p => p.Length > 0)),
+            If i => i.Phis.Select(p => p.Name),
+            Loop l => l.Carried.Select(v => v.Name),
+            _ => Array.Empty<string>(),
+        };
+
+        /// <summary>Whether a statement writes something other than the names it defines (a buffer, an output, a span).</summary>
+        public static bool HasEffect(Stmt s) => s switch
+        {
+            Store or Accumulate or SetOutput or ClearBuffer or Return or Assign => true,
+            If i => i.Then.Statements.Any(HasEffect) || i.Else.Statements.Any(HasEffect),
+            Loop l => l.Body.Statements.Any(HasEffect) || l.Header.Statements.Any(HasEffect),
+            _ => false,
+        };
+    }
+}

@@ -1,0 +1,499 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+
+namespace SymDiff.Generator.Lowering
+{
+    /// <summary>The lowered method: SSA IR plus the names it uses.</summary>
+    /// <param name="Body">The body; a scalar function's ends with a <see cref="Return"/>.</param>
+    /// <param name="Names">Every name defined in <see cref="Body"/>, and the user's; later phases make new names that avoid them.</param>
+    internal sealed record IrFunction(Block Body, EquatableArray<string> Names);
+
+    /// <summary>
+    /// Lowers the parser's statements to structured SSA (<see cref="Stmt"/>): each assignment becomes a
+    /// <see cref="Let"/> of a new version of the variable (<c>s</c>, <c>s_1</c>, <c>s_2</c> ...), branches merge
+    /// through <see cref="Phi"/>s, loops carry the variables they assign as <see cref="LoopVar"/>s, and
+    /// <c>break</c>, <c>continue</c> and <c>return</c> become structured control flow (nesting where the jump
+    /// ends a branch, boolean flags otherwise). Pure.
+    /// </summary>
+    internal sealed class SsaLowering
+    {
+        private readonly Namer _namer;
+        private readonly Dictionary<string, ValType> _types = new Dictionary<string, ValType>(StringComparer.Ordinal);
+        private readonly Stack<LoopFlags> _loops = new Stack<LoopFlags>();
+        private readonly ValType _resultType;
+        private Dictionary<string, Expr> _env = new Dictionary<string, Expr>(StringComparer.Ordinal);
+
+        /// <summary>Source-level names of the function's result and "has returned" flag, made up so they clash with no user local.</summary>
+        private readonly string ResultName;
+        private readonly string ReturnedName;
+
+        private SsaLowering(MethodSpec spec)
+        {
+            _namer = new Namer(spec.UserNames);
+            ResultName = _namer.NewSourceName("result");
+            ReturnedName = _namer.NewSourceName("returned");
+            _resultType = spec.Scalar;
+            foreach (var p in spec.Parameters)
+            {
+                if (p.Shape == ParamShape.Scalar)
+                {
+                    _env[p.Name] = new Var(p.Name, p.ElementType);
+                    _types[p.Name] = p.ElementType;
+                    _namer.MarkUsed(p.Name);
+                }
+            }
+        }
+
+        /// <summary>Flags of the loop being lowered; source names, null until a jump needs them.</summary>
+        private sealed class LoopFlags
+        {
+            public string? Broke;
+            public string? Continued;
+        }
+
+        public static IrFunction Lower(MethodSpec spec)
+        {
+            var lowering = new SsaLowering(spec);
+            return new IrFunction(lowering.LowerFunction(spec.Body), lowering._namer.AllNames.ToEquatableArray());
+        }
+
+        private Block LowerFunction(EquatableArray<SourceStmt> body)
+        {
+            var statements = body.ToList();
+            var output = new List<Stmt>();
+
+            // The common case: one return, at the end. No result variable needed.
+            int returns = CountReturns(statements);
+            if (returns == 1 && statements.Count > 0 && statements[statements.Count - 1] is SourceReturn { Value: { } last })
+            {
+                LowerList(statements.Take(statements.Count - 1).ToList(), output);
+                output.Add(new Return(Substitute(last)));
+                return new Block(output.ToEquatableArray());
+            }
+
+            // Several returns: each assigns 'result'; a return inside a loop also sets 'returned' to stop it.
+            // Several returns: each assigns 'result' and sets 'returned', which guards what follows a return
+            // that could not be nested away and stops loops. Flags nobody reads are removed later.
+            Define(ResultName, _resultType, Const.Of(0, _resultType), output, asLet: false);
+            Define(ReturnedName, ValType.Bool, Const.False, output, asLet: false);
+
+            LowerList(statements, output);
+            if (_env.TryGetValue(ResultName, out var result))
+            {
+                output.Add(new Return(result));
+            }
+
+            return new Block(output.ToEquatableArray());
+        }
+
+        /// <summary>Lowers a statement list, making the statements after a possible jump conditional on it not having happened.</summary>
+        private void LowerList(List<SourceStmt> statements, List<Stmt> output)
+        {
+            for (int k = 0; k < statements.Count; k++)
+            {
+                var statement = statements[k];
+                var rest = statements.Skip(k + 1).ToList();
+                switch (statement)
+                {
+                    case SourceBreak:
+                        SetFlag(_loops.Peek().Broke ??= NewFlag("broke"), output);
+                        return;
+
+                    case SourceContinue:
+                        if (_loops.Peek().Continued is { } continued)
+                        {
+                            SetFlag(continued, output);
+                        }
+
+                        return;
+
+                    case SourceReturn ret:
+                        if (ret.Value is not null)
+                        {
+                            Assign(ResultName, _resultType, Substitute(ret.Value), output);
+                        }
+
+                        if (_env.ContainsKey(ReturnedName))
+                        {
+                            SetFlag(ReturnedName, output);
+                        }
+
+                        return;
+
+                    case SourceIf branch when MayJump(branch) && rest.Count > 0 && (AlwaysJumps(branch.Then) != AlwaysJumps(branch.Else)):
+                    {
+                        // 'if (c) { ...; break; } rest' => 'if (c) { ... } else { rest }': no flag needed to skip 'rest'.
+                        var then = branch.Then.ToList();
+                        var @else = branch.Else.ToList();
+                        if (AlwaysJumps(branch.Then))
+                        {
+                            @else.AddRange(rest);
+                        }
+                        else
+                        {
+                            then.AddRange(rest);
+                        }
+
+                        LowerIf(Substitute(branch.Condition), then, @else, output);
+                        return;
+                    }
+
+                    default:
+                        LowerStatement(statement, output);
+                        if (MayJump(statement) && rest.Count > 0)
+                        {
+                            var guard = JumpedCondition();
+                            if (guard is not null)
+                            {
+                                LowerIf(new Unary(UnaryOp.Not, guard, ValType.Bool), rest, new List<SourceStmt>(), output);
+                                return;
+                            }
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        private void LowerStatement(SourceStmt statement, List<Stmt> output)
+        {
+            switch (statement)
+            {
+                case SourceAssign assign:
+                    Assign(assign.Name, assign.Type, Substitute(assign.Value), output);
+                    break;
+
+                case SourceStore store:
+                    output.Add(new Store(store.Array, Substitute(store.Index), Substitute(store.Value)));
+                    break;
+
+                case SourceIf branch:
+                    LowerIf(Substitute(branch.Condition), branch.Then.ToList(), branch.Else.ToList(), output);
+                    break;
+
+                case SourceLoop loop:
+                    LowerLoop(loop, output);
+                    break;
+
+                default:
+                    throw new InvalidOperationException("Unexpected statement " + statement.GetType().Name);
+            }
+        }
+
+        private void LowerIf(Expr condition, List<SourceStmt> then, List<SourceStmt> @else, List<Stmt> output)
+        {
+            var before = new Dictionary<string, Expr>(_env, StringComparer.Ordinal);
+
+            var thenOutput = new List<Stmt>();
+            LowerList(then, thenOutput);
+            var afterThen = _env;
+
+            _env = new Dictionary<string, Expr>(before, StringComparer.Ordinal);
+            var elseOutput = new List<Stmt>();
+            LowerList(@else, elseOutput);
+            var afterElse = _env;
+
+            // Variables that existed before the 'if' and differ between the branches merge through a phi.
+            _env = new Dictionary<string, Expr>(before, StringComparer.Ordinal);
+            var phis = new List<Phi>();
+            foreach (var name in before.Keys.OrderBy(n => n, StringComparer.Ordinal))
+            {
+                var t = afterThen[name];
+                var e = afterElse[name];
+                if (t.Equals(e))
+                {
+                    _env[name] = t;
+                    continue;
+                }
+
+                var phi = new Phi(_namer.NewVersion(name), _types[name], t, e);
+                phis.Add(phi);
+                _env[name] = phi.Ref;
+            }
+
+            output.Add(new If(condition, new Block(thenOutput.ToEquatableArray()), new Block(elseOutput.ToEquatableArray()), phis.ToEquatableArray()));
+        }
+
+        private void LowerLoop(SourceLoop loop, List<Stmt> output)
+        {
+            var flags = new LoopFlags();
+            bool mayBreak = ContainsJump(loop.Body, j => j is SourceBreak, intoLoops: false);
+            bool mayContinue = ContainsJump(loop.Body, j => j is SourceContinue, intoLoops: false);
+            if (mayBreak)
+            {
+                flags.Broke = NewFlag("broke");
+                _env[flags.Broke] = Const.False;
+            }
+
+            if (mayContinue)
+            {
+                flags.Continued = NewFlag("skipped");
+            }
+
+            string? first = null;
+            if (!loop.TestFirst)
+            {
+                first = NewFlag("first");
+                _env[first] = Const.True;
+            }
+
+            // Carried: variables that exist before the loop and are assigned in it.
+            var assigned = new HashSet<string>(StringComparer.Ordinal);
+            CollectAssigned(loop.Body, assigned);
+            CollectAssigned(loop.Increment, assigned);
+            if (flags.Broke is not null)
+            {
+                assigned.Add(flags.Broke);
+            }
+
+            if (first is not null)
+            {
+                assigned.Add(first);
+            }
+
+            if (_env.ContainsKey(ReturnedName) && ContainsJump(loop.Body, j => j is SourceReturn, intoLoops: true))
+            {
+                assigned.Add(ReturnedName);
+                assigned.Add(ResultName);
+            }
+
+            var keysBefore = new HashSet<string>(_env.Keys, StringComparer.Ordinal);
+            var carriedNames = assigned.Where(_env.ContainsKey).OrderBy(n => n, StringComparer.Ordinal).ToList();
+            var inits = carriedNames.ToDictionary(n => n, n => _env[n], StringComparer.Ordinal);
+            var loopVarNames = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var name in carriedNames)
+            {
+                loopVarNames[name] = _namer.NewVersion(name);
+                _env[name] = new Var(loopVarNames[name], _types[name]);
+            }
+
+            // Condition: the user's, and not stopped by break or return.
+            Expr condition = Substitute(loop.Condition);
+            if (first is not null)
+            {
+                condition = new Binary(BinaryOp.Or, _env[first], condition, ValType.Bool);
+            }
+
+            foreach (var stop in new[] { flags.Broke, _env.ContainsKey(ReturnedName) && carriedNames.Contains(ReturnedName) ? ReturnedName : null })
+            {
+                if (stop is not null)
+                {
+                    condition = new Binary(BinaryOp.And, new Unary(UnaryOp.Not, _env[stop], ValType.Bool), condition, ValType.Bool);
+                }
+            }
+
+            _loops.Push(flags);
+            var body = new List<Stmt>();
+            if (first is not null)
+            {
+                _env[first] = Const.False;
+            }
+
+            if (flags.Continued is not null)
+            {
+                _env[flags.Continued] = Const.False;
+                _types[flags.Continued] = ValType.Bool;
+            }
+
+            var bodyStatements = loop.Body.ToList();
+            if (loop.Increment.Count > 0)
+            {
+                // The increment runs after the body and after 'continue', not after 'break' or 'return'.
+                var stops = new List<string>();
+                if (flags.Broke is not null)
+                {
+                    stops.Add(flags.Broke);
+                }
+
+                if (carriedNames.Contains(ReturnedName))
+                {
+                    stops.Add(ReturnedName);
+                }
+
+                LowerList(bodyStatements, body);
+                if (stops.Count > 0)
+                {
+                    Expr stopped = stops.Select(s => _env[s]).Aggregate((a, b) => new Binary(BinaryOp.Or, a, b, ValType.Bool));
+                    LowerIf(new Unary(UnaryOp.Not, stopped, ValType.Bool), loop.Increment.ToList(), new List<SourceStmt>(), body);
+                }
+                else
+                {
+                    LowerList(loop.Increment.ToList(), body);
+                }
+            }
+            else
+            {
+                LowerList(bodyStatements, body);
+            }
+
+            _loops.Pop();
+
+            var carried = carriedNames
+                .Select(n => new LoopVar(loopVarNames[n], _types[n], inits[n], _env[n]))
+                .ToEquatableArray();
+
+            // After the loop, each carried variable is its final value; locals declared inside are out of scope.
+            foreach (var key in _env.Keys.ToList())
+            {
+                if (!keysBefore.Contains(key))
+                {
+                    _env.Remove(key);
+                }
+            }
+
+            foreach (var name in carriedNames)
+            {
+                _env[name] = new Var(loopVarNames[name], _types[name]);
+            }
+
+            var (kind, counter) = Shape(carried, condition);
+            output.Add(new Loop(carried, Block.Empty, condition, new Block(body.ToEquatableArray()), kind, counter));
+        }
+
+        /// <summary>A loop whose carried int counts up by one and is tested first is written back as a <c>for</c> loop.</summary>
+        private static (LoopKind, string?) Shape(EquatableArray<LoopVar> carried, Expr condition)
+        {
+            foreach (var v in carried)
+            {
+                if (v.Type == ValType.Int && v.Next is Binary { Op: BinaryOp.Add, Left: Var l, Right: Const { Value: 1 } } && l.Name == v.Name
+                    && condition is Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Ne, Left: Var c } && c.Name == v.Name)
+                {
+                    return (LoopKind.For, v.Name);
+                }
+            }
+
+            return (LoopKind.While, null);
+        }
+
+        private void Assign(string name, ValType type, Expr value, List<Stmt> output) => Define(name, type, value, output, asLet: true);
+
+        private void Define(string name, ValType type, Expr value, List<Stmt> output, bool asLet)
+        {
+            _types[name] = type;
+            if (!asLet || value is Const)
+            {
+                // A constant needs no let: uses see the constant, and a later assignment takes the name.
+                _env[name] = value;
+                return;
+            }
+
+            var let = new Let(_namer.NewVersion(name), value);
+            output.Add(let);
+            _env[name] = let.Ref;
+        }
+
+        private void SetFlag(string flag, List<Stmt> output)
+        {
+            _types[flag] = ValType.Bool;
+            _env[flag] = Const.True;
+        }
+
+        private string NewFlag(string stem)
+        {
+            string name = _namer.NewSourceName(stem);
+            _types[name] = ValType.Bool;
+            return name;
+        }
+
+        /// <summary>The condition "a jump has happened" for the innermost context, or null if nothing can have jumped.</summary>
+        private Expr? JumpedCondition()
+        {
+            var parts = new List<Expr>();
+            if (_loops.Count > 0)
+            {
+                var flags = _loops.Peek();
+                foreach (var f in new[] { flags.Broke, flags.Continued })
+                {
+                    if (f is not null && _env.TryGetValue(f, out var v))
+                    {
+                        parts.Add(v);
+                    }
+                }
+            }
+
+            if (_env.TryGetValue(ReturnedName, out var returned))
+            {
+                parts.Add(returned);
+            }
+
+            parts.RemoveAll(p => p is Const { IsZero: true });
+            if (parts.Count == 0)
+            {
+                return null;
+            }
+
+            return parts.Aggregate((a, b) => new Binary(BinaryOp.Or, a, b, ValType.Bool));
+        }
+
+        /// <summary>Replaces source variable names in an expression by their current SSA values.</summary>
+        private Expr Substitute(Expr expr) => expr switch
+        {
+            Var v when _env.TryGetValue(v.Name, out var value) => value,
+            Var v => v,
+            Const or Len or Opaque => expr,
+            Elem e => new Elem(e.Array, Substitute(e.Index), e.Type),
+            Unary u => new Unary(u.Op, Substitute(u.Operand), u.Type),
+            Binary b => new Binary(b.Op, Substitute(b.Left), Substitute(b.Right), b.Type),
+            Cond c => new Cond(Substitute(c.Condition), Substitute(c.WhenTrue), Substitute(c.WhenFalse), c.Type),
+            Call c => new Call(c.Function, c.Args.Select(Substitute).ToEquatableArray(), c.Type),
+            UserCall c => new UserCall(c.Callee, c.Receiver is null ? null : Substitute(c.Receiver), c.Args.Select(Substitute).ToEquatableArray(), c.Type),
+            TupleItem t => new TupleItem(Substitute(t.Tuple), t.Index, t.Type),
+            _ => throw new InvalidOperationException("Unexpected expression " + expr.GetType().Name),
+        };
+
+        private void CollectAssigned(IEnumerable<SourceStmt> statements, HashSet<string> into)
+        {
+            foreach (var s in statements)
+            {
+                switch (s)
+                {
+                    case SourceAssign a:
+                        into.Add(a.Name);
+                        break;
+                    case SourceIf i:
+                        CollectAssigned(i.Then, into);
+                        CollectAssigned(i.Else, into);
+                        break;
+                    case SourceLoop l:
+                        CollectAssigned(l.Body, into);
+                        CollectAssigned(l.Increment, into);
+                        break;
+                    case SourceReturn:
+                        into.Add(ResultName);
+                        break;
+                }
+            }
+        }
+
+        private static int CountReturns(IEnumerable<SourceStmt> statements) => statements.Sum(s => s switch
+        {
+            SourceReturn => 1,
+            SourceIf i => CountReturns(i.Then) + CountReturns(i.Else),
+            SourceLoop l => CountReturns(l.Body),
+            _ => 0,
+        });
+
+        private bool MayJump(SourceStmt statement) => ContainsJump(new[] { statement }, j => j is SourceReturn || _loops.Count > 0, intoLoops: false)
+            || ContainsJump(new[] { statement }, j => j is SourceReturn, intoLoops: true);
+
+        private static bool ContainsJump(IEnumerable<SourceStmt> statements, Func<SourceStmt, bool> isJump, bool intoLoops) => statements.Any(s => s switch
+        {
+            SourceBreak or SourceContinue or SourceReturn => isJump(s),
+            SourceIf i => ContainsJump(i.Then, isJump, intoLoops) || ContainsJump(i.Else, isJump, intoLoops),
+            SourceLoop l => intoLoops && ContainsJump(l.Body, isJump, intoLoops),
+            _ => false,
+        });
+
+        /// <summary>Whether every path through the list ends in a jump.</summary>
+        private static bool AlwaysJumps(IEnumerable<SourceStmt> statements) => statements.Any(s => s switch
+        {
+            SourceBreak or SourceContinue or SourceReturn => true,
+            SourceIf i => AlwaysJumps(i.Then) && AlwaysJumps(i.Else),
+            _ => false,
+        });
+    }
+}

@@ -1,0 +1,40 @@
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+
+namespace SymDiff.Generator.Model
+{
+    /// <summary>A parameter of a generated method.</summary>
+    /// <param name="Modifier">"", "out" or "ref".</param>
+    /// <param name="Accumulates">Whether it carries <c>[SymDiff.Accumulates]</c>.</param>
+    /// <param name="Doc">Its XML documentation text.</param>
+    internal sealed record GeneratedParam(string Name, string TypeCode, string Modifier, bool Accumulates, string Doc);
+
+    /// <summary>A buffer whose length is checked before anything is written.</summary>
+    /// <param name="Buffer">The buffer parameter.</param>
+    /// <param name="ExpectedLength">C# for the length it must have.</param>
+    /// <param name="Message">The exception message.</param>
+    internal sealed record LengthCheck(string Buffer, string ExpectedLength, string Message);
+
+    /// <summary>One generated method: signature, checks, and its body as scheduled IR.</summary>
+    /// <param name="Hoisted">Names the body assigns after declaring them (scope repair).</param>
+    /// <param name="Unsupported">When set, the body only throws <c>NotSupportedException</c> with this message.</param>
+    internal sealed record MethodFamily(
+        string Name,
+        string ReturnType,
+        EquatableArray<GeneratedParam> Parameters,
+        EquatableArray<LengthCheck> Checks,
+        Block Body,
+        EquatableArray<string> Hoisted,
+        string Summary,
+        string? Returns,
+        string? Unsupported);
+
+    /// <summary>Everything emitted for one <c>[Differentiable]</c> method: one source file.</summary>
+    internal sealed record DerivativeSet(
+        string HintName,
+        string? Namespace,
+        EquatableArray<TypeDeclSpec> ContainingTypes,
+        string Accessibility,
+        bool IsStatic,
+        EquatableArray<MethodFamily> Methods);
+}

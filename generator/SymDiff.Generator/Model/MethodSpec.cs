@@ -1,0 +1,144 @@
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+
+namespace SymDiff.Generator.Model
+{
+    /// <summary>How a parameter is passed.</summary>
+    internal enum ParamShape
+    {
+        /// <summary><c>double</c>, <c>float</c>, <c>int</c>, <c>bool</c>.</summary>
+        Scalar,
+
+        /// <summary><c>double[]</c> or <c>float[]</c> (read-only inside the body).</summary>
+        Array,
+
+        /// <summary><c>ReadOnlySpan&lt;T&gt;</c>.</summary>
+        ReadOnlySpan,
+
+        /// <summary><c>Span&lt;T&gt;</c>: the output of a vector function.</summary>
+        OutputSpan,
+
+        /// <summary>Any other type: passed through untouched (an object the body calls methods on).</summary>
+        Other,
+    }
+
+    /// <summary>One parameter of a differentiable method.</summary>
+    /// <param name="Name">The parameter's name as written.</param>
+    /// <param name="Shape">How it is passed.</param>
+    /// <param name="ElementType">The scalar type, or the element type of an array or span.</param>
+    /// <param name="Active">Whether the method is differentiated with respect to it.</param>
+    /// <param name="TypeCode">The C# type as the emitter writes it in a signature.</param>
+    internal sealed record ParamSpec(string Name, ParamShape Shape, ValType ElementType, bool Active, string TypeCode)
+    {
+        public bool IsVector => Shape == ParamShape.Array || Shape == ParamShape.ReadOnlySpan || Shape == ParamShape.OutputSpan;
+    }
+
+    /// <summary>A containing type declaration, for re-opening it as <c>partial</c>.</summary>
+    /// <param name="Keyword">"class", "struct", "record", "record struct" or "interface".</param>
+    /// <param name="Name">The name with type parameters, as declared.</param>
+    /// <param name="IsStatic">Whether the type is static.</param>
+    internal sealed record TypeDeclSpec(string Keyword, string Name, bool IsStatic);
+
+    /// <summary>
+    /// Everything the generator needs to know about one <c>[Differentiable]</c> method, with no Roslyn object in it,
+    /// so that it compares by value and the incremental pipeline can cache each later step on it.
+    /// </summary>
+    /// <remarks>
+    /// Invariants: parameter names are unique; <see cref="Body"/> mentions only parameters and locals that the
+    /// parser made unique; <see cref="Sites"/> holds the locations that later phases may report diagnostics at.
+    /// </remarks>
+    internal sealed record MethodSpec
+    {
+        public required string Name { get; init; }
+
+        public required string? Namespace { get; init; }
+
+        /// <summary>Containing types, outermost first.</summary>
+        public required EquatableArray<TypeDeclSpec> ContainingTypes { get; init; }
+
+        /// <summary>"public", "internal", "private", "protected internal", ...</summary>
+        public required string Accessibility { get; init; }
+
+        public required bool IsStatic { get; init; }
+
+        /// <summary><see cref="ValType.Double"/> or <see cref="ValType.Float"/>.</summary>
+        public required ValType Scalar { get; init; }
+
+        public required EquatableArray<ParamSpec> Parameters { get; init; }
+
+        /// <summary>True for a vector function (void, with one output span).</summary>
+        public required bool IsVectorFunction { get; init; }
+
+        public required EquatableArray<SourceStmt> Body { get; init; }
+
+        public required bool Hessian { get; init; }
+
+        /// <summary>Locations that later phases can report at; IR nodes refer to them by index.</summary>
+        public required EquatableArray<LocationInfo> Sites { get; init; }
+
+        /// <summary>The location of the method's name, for diagnostics about the method as a whole.</summary>
+        public required LocationInfo? Location { get; init; }
+
+        /// <summary>Names of all locals and parameters, so generated names never clash with the user's.</summary>
+        public required EquatableArray<string> UserNames { get; init; }
+
+        /// <summary>Names of members of the containing type, to detect clashes with generated methods.</summary>
+        public string DisplayName => ContainingTypes.Count == 0 ? Name : ContainingTypes[ContainingTypes.Count - 1].Name + "." + Name;
+
+        /// <summary>A stable file name: <c>Namespace.Outer.Inner.Method.g.cs</c>.</summary>
+        public string HintName
+        {
+            get
+            {
+                var sb = new System.Text.StringBuilder();
+                if (Namespace is not null)
+                {
+                    sb.Append(Namespace).Append('.');
+                }
+
+                foreach (var t in ContainingTypes)
+                {
+                    sb.Append(t.Name.Replace('<', '{').Replace('>', '}')).Append('.');
+                }
+
+                sb.Append(Name).Append(".g.cs");
+                return sb.ToString();
+            }
+        }
+    }
+
+    /// <summary>What a call in a differentiable body calls.</summary>
+    internal enum CalleeKind
+    {
+        /// <summary>Another <c>[Differentiable]</c> method: its generated methods carry the derivative.</summary>
+        Differentiable,
+
+        /// <summary>A function with a <c>[DerivativeOf]</c> rule.</summary>
+        CustomRule,
+
+        /// <summary>Any other method: allowed on data only.</summary>
+        Plain,
+    }
+
+    /// <summary>A user method called from a differentiable body.</summary>
+    /// <param name="Kind">What kind of callee.</param>
+    /// <param name="Name">The method's name.</param>
+    /// <param name="Target">How to reach it from generated code: <c>global::N.T</c> for a static method, empty for an instance method.</param>
+    /// <param name="ParameterNames">The callee's parameter names, for naming partials and for messages.</param>
+    /// <param name="Active">For a differentiable callee, which of its parameters are active.</param>
+    /// <param name="ParameterTypes">The callee's parameter types as C# text, to match custom rules.</param>
+    /// <param name="Site">Index into <see cref="MethodSpec.Sites"/> of the call, for diagnostics.</param>
+    internal sealed record CalleeSpec(CalleeKind Kind, string Name, string Target, EquatableArray<string> ParameterNames, EquatableArray<bool> Active, EquatableArray<string> ParameterTypes, int Site)
+    {
+        public string Qualified(string suffix) => Target.Length == 0 ? Name + suffix : Target + "." + Name + suffix;
+
+        public string DisplayName => Target.Length == 0 ? Name : Target.Replace("global::", string.Empty) + "." + Name;
+    }
+
+    /// <summary>A <c>[DerivativeOf]</c> rule: <see cref="RuleTarget"/>.<see cref="RuleName"/> gives the partials of <see cref="FunctionTarget"/>.<see cref="FunctionName"/>.</summary>
+    internal sealed record RuleSpec(string FunctionTarget, string FunctionName, EquatableArray<string> ParameterTypes, string RuleTarget, string RuleName, bool RuleIsDifferentiable)
+    {
+        public bool Matches(CalleeSpec callee) => callee.Target == FunctionTarget && callee.Name == FunctionName && callee.ParameterTypes.Equals(ParameterTypes);
+    }
+}

@@ -1,0 +1,34 @@
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+
+namespace SymDiff.Generator.Model
+{
+    /// <summary>
+    /// A statement of the user's method body as the parser read it: C#'s own structure, with mutable locals,
+    /// but no Roslyn objects. Expressions are already IR expressions; <see cref="Var"/> names a local
+    /// (made unique across the method) or a parameter. Lowering turns this into SSA IR.
+    /// </summary>
+    internal abstract record SourceStmt;
+
+    /// <summary>A declaration with initializer, or an assignment (compound assignments are expanded).</summary>
+    internal sealed record SourceAssign(string Name, ValType Type, Expr Value) : SourceStmt;
+
+    /// <summary><c>array[index] = value</c> for an output span.</summary>
+    internal sealed record SourceStore(string Array, Expr Index, Expr Value) : SourceStmt;
+
+    internal sealed record SourceIf(Expr Condition, EquatableArray<SourceStmt> Then, EquatableArray<SourceStmt> Else) : SourceStmt;
+
+    /// <summary>
+    /// <c>while (condition) { body; increment }</c>. A <c>for</c> loop is its initializers followed by this, with
+    /// <see cref="Increment"/> run after the body and after every <c>continue</c>. A <c>do</c> loop has
+    /// <see cref="TestFirst"/> false.
+    /// </summary>
+    internal sealed record SourceLoop(Expr Condition, EquatableArray<SourceStmt> Body, EquatableArray<SourceStmt> Increment, bool TestFirst) : SourceStmt;
+
+    internal sealed record SourceBreak : SourceStmt;
+
+    internal sealed record SourceContinue : SourceStmt;
+
+    /// <summary><c>return value;</c> (<see cref="Value"/> is null in a void method).</summary>
+    internal sealed record SourceReturn(Expr? Value) : SourceStmt;
+}

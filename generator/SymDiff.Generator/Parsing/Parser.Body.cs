@@ -1,0 +1,695 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+
+namespace SymDiff.Generator.Parsing
+{
+    internal static partial class Parser
+    {
+        /// <summary>
+        /// Thrown at the first construct outside the supported subset; caught once at the top of
+        /// <see cref="BodyParser.ParseBody"/> and turned into a diagnostic at that construct.
+        /// </summary>
+        private sealed class UnsupportedException : Exception
+        {
+            public UnsupportedException(SyntaxNode? node, DiagnosticDescriptor descriptor, params string[] arguments)
+            {
+                Node = node;
+                Descriptor = descriptor;
+                Arguments = arguments;
+            }
+
+            public SyntaxNode? Node { get; }
+
+            public DiagnosticDescriptor Descriptor { get; }
+
+            public string[] Arguments { get; }
+        }
+
+        /// <summary>
+        /// The "fence": the one definition of the C# subset a differentiable body may use. Reads the body's
+        /// operation tree into <see cref="SourceStmt"/>s and reports the first construct outside the subset.
+        /// </summary>
+        private sealed class BodyParser
+        {
+            private readonly IMethodSymbol _method;
+            private readonly SemanticModel _model;
+            private readonly Dictionary<string, ParamSpec> _parameters;
+            private readonly CancellationToken _ct;
+            private readonly Dictionary<ILocalSymbol, string> _locals = new Dictionary<ILocalSymbol, string>(SymbolEqualityComparer.Default);
+            private int _loopDepth;
+
+            public BodyParser(IMethodSymbol method, SemanticModel model, List<ParamSpec> parameters, CancellationToken ct)
+            {
+                _method = method;
+                _model = model;
+                _parameters = parameters.ToDictionary(p => p.Name);
+                _ct = ct;
+                foreach (var p in parameters)
+                {
+                    UserNames.Add(p.Name);
+                }
+            }
+
+            public List<LocationInfo> Sites { get; } = new List<LocationInfo>();
+
+            public HashSet<string> UserNames { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+            public List<SourceStmt>? ParseBody(MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+            {
+                SyntaxNode? bodySyntax = (SyntaxNode?)syntax.Body ?? syntax.ExpressionBody;
+                if (bodySyntax is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, LocationInfo.From(syntax.Identifier.GetLocation()), "A method without a body", string.Empty));
+                    return null;
+                }
+
+                // Collect every local's name first, so names SymDiff makes up never clash with the user's.
+                foreach (var declarator in bodySyntax.DescendantNodes().OfType<VariableDeclaratorSyntax>())
+                {
+                    UserNames.Add(declarator.Identifier.ValueText);
+                }
+
+                foreach (var loopVariable in bodySyntax.DescendantNodes().OfType<ForEachStatementSyntax>())
+                {
+                    UserNames.Add(loopVariable.Identifier.ValueText);
+                }
+
+                try
+                {
+                    var operation = _model.GetOperation(syntax, _ct) as IMethodBodyOperation;
+                    var block = operation?.BlockBody ?? operation?.ExpressionBody;
+                    if (block is null)
+                    {
+                        throw new UnsupportedException(bodySyntax, DiagnosticDescriptors.UnsupportedConstruct, "This method body", " (it does not compile)");
+                    }
+
+                    if (block.Syntax.ContainsDiagnostics || _model.GetDiagnostics(bodySyntax.Span, _ct).Any(d => d.Severity == DiagnosticSeverity.Error))
+                    {
+                        // The compiler reports the errors; differentiating broken code would only add noise.
+                        return null;
+                    }
+
+                    var statements = new List<SourceStmt>();
+                    ParseStatement(block, statements);
+                    return statements;
+                }
+                catch (UnsupportedException e)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(e.Descriptor, LocationInfo.From(e.Node), e.Arguments));
+                    return null;
+                }
+            }
+
+            private void ParseStatements(IEnumerable<IOperation> operations, List<SourceStmt> into)
+            {
+                foreach (var operation in operations)
+                {
+                    ParseStatement(operation, into);
+                }
+            }
+
+            private EquatableArray<SourceStmt> ParseNested(IOperation? operation)
+            {
+                var list = new List<SourceStmt>();
+                if (operation is not null)
+                {
+                    ParseStatement(operation, list);
+                }
+
+                return list.ToEquatableArray();
+            }
+
+            private void ParseStatement(IOperation operation, List<SourceStmt> into)
+            {
+                _ct.ThrowIfCancellationRequested();
+                switch (operation)
+                {
+                    case IBlockOperation block:
+                        ParseStatements(block.Operations, into);
+                        break;
+
+                    case IEmptyOperation:
+                        break;
+
+                    case IVariableDeclarationGroupOperation group:
+                        foreach (var declaration in group.Declarations)
+                        {
+                            foreach (var declarator in declaration.Declarators)
+                            {
+                                var local = declarator.Symbol;
+                                var type = ScalarOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool)");
+                                var initializer = declarator.Initializer ?? declaration.Initializer;
+                                Expr value = initializer is null ? Const.Of(0, type) : ParseExpr(initializer.Value);
+                                into.Add(new SourceAssign(Declare(local), type, value));
+                            }
+                        }
+
+                        break;
+
+                    case IExpressionStatementOperation statement:
+                        ParseExpressionStatement(statement.Operation, into);
+                        break;
+
+                    case IReturnOperation ret when ret.Kind == OperationKind.Return:
+                        if (_loopDepth > 0 && ret.ReturnedValue is not null)
+                        {
+                            // Handled like any other return: lowering turns it into an exit flag.
+                        }
+
+                        into.Add(new SourceReturn(ret.ReturnedValue is null ? null : ParseExpr(ret.ReturnedValue)));
+                        break;
+
+                    case IConditionalOperation conditional:
+                        into.Add(new SourceIf(ParseExpr(conditional.Condition), ParseNested(conditional.WhenTrue), ParseNested(conditional.WhenFalse)));
+                        break;
+
+                    case IForLoopOperation forLoop:
+                        ParseStatements(forLoop.Before, into);
+                        into.Add(ParseLoop(forLoop.Condition, forLoop.Body, forLoop.AtLoopBottom, testFirst: true));
+                        break;
+
+                    case IWhileLoopOperation whileLoop when !whileLoop.ConditionIsUntil:
+                        into.Add(ParseLoop(whileLoop.Condition, whileLoop.Body, Enumerable.Empty<IOperation>(), whileLoop.ConditionIsTop));
+                        break;
+
+                    case IForEachLoopOperation forEach:
+                        ParseForEach(forEach, into);
+                        break;
+
+                    case IBranchOperation branch when branch.BranchKind == BranchKind.Break && _loopDepth > 0:
+                        into.Add(new SourceBreak());
+                        break;
+
+                    case IBranchOperation branch when branch.BranchKind == BranchKind.Continue && _loopDepth > 0:
+                        into.Add(new SourceContinue());
+                        break;
+
+                    default:
+                        throw Unsupported(operation.Syntax, Describe(operation), string.Empty);
+                }
+            }
+
+            private SourceLoop ParseLoop(IOperation? condition, IOperation body, IEnumerable<IOperation> increment, bool testFirst)
+            {
+                Expr cond = condition is null ? Const.True : ParseExpr(condition);
+                _loopDepth++;
+                var bodyStatements = ParseNested(body);
+                var incrementStatements = new List<SourceStmt>();
+                ParseStatements(increment, incrementStatements);
+                _loopDepth--;
+                return new SourceLoop(cond, bodyStatements, incrementStatements.ToEquatableArray(), testFirst);
+            }
+
+            private void ParseForEach(IForEachLoopOperation forEach, List<SourceStmt> into)
+            {
+                var collection = Unwrap(forEach.Collection);
+                if (collection is not IParameterReferenceOperation { Parameter: var p } || !_parameters.TryGetValue(p.Name, out var spec) || !spec.IsVector || spec.Shape == ParamShape.OutputSpan)
+                {
+                    throw Unsupported(forEach.Collection.Syntax, "'foreach' over this collection", " (foreach works over array and ReadOnlySpan parameters)");
+                }
+
+                if (forEach.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })
+                {
+                    throw Unsupported(forEach.LoopControlVariable.Syntax, "This foreach variable", string.Empty);
+                }
+
+                string elementName = Declare(element);
+                string index = FreshUserName(elementName + "Index");
+                var indexVar = new Var(index, ValType.Int);
+                into.Add(new SourceAssign(index, ValType.Int, Const.Of(0, ValType.Int)));
+                _loopDepth++;
+                var body = new List<SourceStmt> { new SourceAssign(elementName, spec.ElementType, new Elem(spec.Name, indexVar, spec.ElementType)) };
+                ParseStatement(forEach.Body, body);
+                _loopDepth--;
+                var increment = EquatableArray.Create<SourceStmt>(new SourceAssign(index, ValType.Int, new Binary(BinaryOp.Add, indexVar, Const.Of(1, ValType.Int), ValType.Int)));
+                into.Add(new SourceLoop(new Binary(BinaryOp.Lt, indexVar, new Len(spec.Name), ValType.Bool), body.ToEquatableArray(), increment, TestFirst: true));
+            }
+
+            private void ParseExpressionStatement(IOperation operation, List<SourceStmt> into)
+            {
+                switch (operation)
+                {
+                    case ISimpleAssignmentOperation assignment:
+                        AssignTo(assignment.Target, assignment.Syntax, target => ParseExpr(assignment.Value), into);
+                        break;
+
+                    case ICompoundAssignmentOperation compound:
+                        if (compound.OperatorMethod is not null)
+                        {
+                            throw Unsupported(compound.Syntax, "A user-defined operator", string.Empty);
+                        }
+
+                        AssignTo(compound.Target, compound.Syntax, target => Arithmetic(MapBinary(compound.OperatorKind, compound.Syntax), target, ParseExpr(compound.Value)), into);
+                        break;
+
+                    case IIncrementOrDecrementOperation increment:
+                        var op = increment.Kind == OperationKind.Increment ? BinaryOp.Add : BinaryOp.Sub;
+                        AssignTo(increment.Target, increment.Syntax, target => new Binary(op, target, Const.Of(1, target.Type), target.Type), into);
+                        break;
+
+                    default:
+                        throw Unsupported(operation.Syntax, Describe(operation), " as a statement");
+                }
+            }
+
+            /// <summary>Assigns to a local, an inactive scalar parameter, or an element of the output span.</summary>
+            private void AssignTo(IOperation target, SyntaxNode syntax, Func<Expr, Expr> value, List<SourceStmt> into)
+            {
+                switch (target)
+                {
+                    case ILocalReferenceOperation local:
+                    {
+                        var current = ParseExpr(local);
+                        into.Add(new SourceAssign(_locals[local.Local], current.Type, ConvertTo(value(current), current.Type)));
+                        return;
+                    }
+
+                    case IParameterReferenceOperation parameter when _parameters.TryGetValue(parameter.Parameter.Name, out var p):
+                        if (p.Active)
+                        {
+                            throw new UnsupportedException(syntax, DiagnosticDescriptors.LeafMutation, p.Name);
+                        }
+
+                        if (p.Shape == ParamShape.Scalar)
+                        {
+                            var current = ParseExpr(parameter);
+                            into.Add(new SourceAssign(p.Name, p.ElementType, ConvertTo(value(current), p.ElementType)));
+                            return;
+                        }
+
+                        break;
+
+                    default:
+                        if (ElementOf(target) is { } element)
+                        {
+                            var array = _parameters[element.Array];
+                            if (array.Active)
+                            {
+                                throw new UnsupportedException(syntax, DiagnosticDescriptors.LeafMutation, array.Name);
+                            }
+
+                            if (array.Shape == ParamShape.OutputSpan)
+                            {
+                                var index = ParseExpr(element.Index);
+                                var current = new Elem(array.Name, index, array.ElementType);
+                                into.Add(new SourceStore(array.Name, index, ConvertTo(value(current), array.ElementType)));
+                                return;
+                            }
+
+                            throw Unsupported(syntax, $"Writing to an element of '{array.Name}'", " (only the output Span of a vector function is written; copy input data into a local)");
+                        }
+
+                        break;
+                }
+
+                throw Unsupported(syntax, $"Assigning to '{target.Syntax}'", " (assign to locals, or to elements of the output Span)");
+            }
+
+            /// <summary>Reads an expression into the IR.</summary>
+            private Expr ParseExpr(IOperation operation)
+            {
+                _ct.ThrowIfCancellationRequested();
+                var type = operation.Type;
+                if (operation.ConstantValue.HasValue && ScalarOf(type) is { } constType)
+                {
+                    return Const.Of(ConstantToDouble(operation.ConstantValue.Value, operation.Syntax), constType);
+                }
+
+                switch (operation)
+                {
+                    case IParenthesizedOperation parenthesized:
+                        return ParseExpr(parenthesized.Operand);
+
+                    case IParameterReferenceOperation parameter:
+                    {
+                        var p = _parameters[parameter.Parameter.Name];
+                        if (p.Shape == ParamShape.Scalar)
+                        {
+                            return new Var(p.Name, p.ElementType);
+                        }
+
+                        if (p.Shape == ParamShape.Other)
+                        {
+                            return new Opaque(p.Name, ValType.Object);
+                        }
+
+                        throw Unsupported(operation.Syntax, $"Using the array or span '{p.Name}' as a value", " (index it, take its Length, or loop over it)");
+                    }
+
+                    case ILocalReferenceOperation local:
+                    {
+                        var t = ScalarOf(local.Local.Type) ?? throw Unsupported(operation.Syntax, $"A local of type '{local.Local.Type.ToDisplayString()}'", string.Empty);
+                        if (!_locals.TryGetValue(local.Local, out var name))
+                        {
+                            throw Unsupported(operation.Syntax, $"The local '{local.Local.Name}' declared outside the method body", string.Empty);
+                        }
+
+                        return new Var(name, t);
+                    }
+
+                    case IBinaryOperation binary:
+                    {
+                        if (binary.OperatorMethod is not null)
+                        {
+                            throw Unsupported(operation.Syntax, "A user-defined operator", string.Empty);
+                        }
+
+                        var op = MapBinary(binary.OperatorKind, binary.Syntax);
+                        var left = ParseExpr(binary.LeftOperand);
+                        var right = ParseExpr(binary.RightOperand);
+                        var resultType = RequireScalar(operation);
+                        if (IsComparison(op) || op == BinaryOp.And || op == BinaryOp.Or)
+                        {
+                            return new Binary(op, left, right, resultType);
+                        }
+
+                        return Arithmetic(op, left, right);
+                    }
+
+                    case IUnaryOperation unary:
+                    {
+                        if (unary.OperatorMethod is not null)
+                        {
+                            throw Unsupported(operation.Syntax, "A user-defined operator", string.Empty);
+                        }
+
+                        var operand = ParseExpr(unary.Operand);
+                        return unary.OperatorKind switch
+                        {
+                            UnaryOperatorKind.Plus => operand,
+                            UnaryOperatorKind.Minus => new Unary(UnaryOp.Neg, operand, operand.Type),
+                            UnaryOperatorKind.Not => new Unary(UnaryOp.Not, operand, ValType.Bool),
+                            _ => throw Unsupported(operation.Syntax, $"The operator '{unary.OperatorKind}'", string.Empty),
+                        };
+                    }
+
+                    case IConversionOperation conversion:
+                    {
+                        if (conversion.OperatorMethod is not null)
+                        {
+                            throw Unsupported(operation.Syntax, "A user-defined conversion", string.Empty);
+                        }
+
+                        var target = RequireScalar(operation);
+                        return ConvertTo(ParseExpr(conversion.Operand), target);
+                    }
+
+                    case IConditionalOperation conditional when conditional.WhenFalse is not null:
+                        return new Cond(ParseExpr(conditional.Condition), ParseExpr(conditional.WhenTrue), ParseExpr(conditional.WhenFalse), RequireScalar(operation));
+
+                    case IInvocationOperation invocation:
+                        return ParseInvocation(invocation);
+
+                    case IArrayElementReferenceOperation:
+                    case IPropertyReferenceOperation { Property.IsIndexer: true }:
+                    {
+                        var element = ElementOf(operation) ?? throw Unsupported(operation.Syntax, $"Indexing '{operation.Syntax}'", " (index array and span parameters)");
+                        var p = _parameters[element.Array];
+                        var index = ParseExpr(element.Index);
+                        if (index.Type != ValType.Int)
+                        {
+                            throw Unsupported(element.Index.Syntax, "A non-int index", string.Empty);
+                        }
+
+                        return new Elem(p.Name, index, p.ElementType);
+                    }
+
+                    case IPropertyReferenceOperation { Property.Name: "Length" } length when Unwrap(length.Instance) is IParameterReferenceOperation lp && _parameters.TryGetValue(lp.Parameter.Name, out var lspec) && lspec.IsVector:
+                        return new Len(lspec.Name);
+
+                    case IFieldReferenceOperation:
+                    case IPropertyReferenceOperation:
+                        return new Opaque(MemberCode((IMemberReferenceOperation)operation), RequireScalar(operation));
+
+                    case IInstanceReferenceOperation:
+                        return new Opaque("this", ValType.Object);
+
+                    case IDefaultValueOperation:
+                        return Const.Of(0, RequireScalar(operation));
+
+                    default:
+                        throw Unsupported(operation.Syntax, Describe(operation), string.Empty);
+                }
+            }
+
+            private Expr ParseInvocation(IInvocationOperation invocation)
+            {
+                var target = invocation.TargetMethod;
+                string containing = target.ContainingType.ToDisplayString();
+                var resultType = RequireScalar(invocation);
+                var args = ParseArguments(invocation);
+
+                if ((containing == "System.Math" || containing == "System.MathF" || containing == "double" || containing == "float")
+                    && KnownNames.MathFunctions.TryGetValue(target.Name, out var function))
+                {
+                    if (function == KnownFunction.Log && args.Count == 2)
+                    {
+                        function = KnownFunction.LogBase;
+                    }
+
+                    int arity = function switch
+                    {
+                        KnownFunction.Atan2 or KnownFunction.Pow or KnownFunction.Max or KnownFunction.Min or KnownFunction.LogBase => 2,
+                        KnownFunction.Clamp or KnownFunction.FusedMultiplyAdd => 3,
+                        _ => 1,
+                    };
+                    if (args.Count != arity)
+                    {
+                        throw Unsupported(invocation.Syntax, $"'{containing}.{target.Name}' with {args.Count} arguments", string.Empty);
+                    }
+
+                    return new Call(function, args.ToEquatableArray(), resultType);
+                }
+
+                if (containing == KnownNames.Grad && target.Name == "Detach")
+                {
+                    return new Call(KnownFunction.Detach, args.ToEquatableArray(), resultType);
+                }
+
+                if (target.IsGenericMethod)
+                {
+                    throw Unsupported(invocation.Syntax, $"Calling the generic method '{target.Name}'", string.Empty);
+                }
+
+                int site = AddSite(invocation.Syntax);
+                bool differentiable = target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+                string qualifier = target.IsStatic ? target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : string.Empty;
+                Expr? receiver = null;
+                if (!target.IsStatic && invocation.Instance is not null && invocation.Instance is not IInstanceReferenceOperation)
+                {
+                    receiver = ParseExpr(invocation.Instance);
+                }
+
+                var callee = new CalleeSpec(
+                    differentiable ? CalleeKind.Differentiable : CalleeKind.Plain,
+                    target.Name,
+                    qualifier,
+                    target.Parameters.Select(p => p.Name).ToEquatableArray(),
+                    differentiable ? ActiveParameters(target) : EquatableArray<bool>.Empty,
+                    target.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray(),
+                    site);
+                return new UserCall(callee, receiver, args.ToEquatableArray(), resultType);
+            }
+
+            private List<Expr> ParseArguments(IInvocationOperation invocation)
+            {
+                var args = new List<Expr>();
+                foreach (var argument in invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
+                {
+                    if (argument.Parameter is { RefKind: not RefKind.None } || argument.ArgumentKind == ArgumentKind.ParamArray)
+                    {
+                        if (Unwrap(argument.Value) is IParameterReferenceOperation pr && _parameters.TryGetValue(pr.Parameter.Name, out var ps) && ps.Active)
+                        {
+                            throw new UnsupportedException(argument.Syntax, DiagnosticDescriptors.LeafMutation, ps.Name);
+                        }
+
+                        throw Unsupported(argument.Syntax, "Passing an argument by reference or as params", string.Empty);
+                    }
+
+                    args.Add(ParseExpr(argument.Value));
+                }
+
+                return args;
+            }
+
+            private (string Array, IOperation Index)? ElementOf(IOperation operation)
+            {
+                switch (operation)
+                {
+                    case IArrayElementReferenceOperation array when array.Indices.Length == 1
+                        && Unwrap(array.ArrayReference) is IParameterReferenceOperation ap && _parameters.ContainsKey(ap.Parameter.Name):
+                        return (ap.Parameter.Name, array.Indices[0]);
+                    case IPropertyReferenceOperation { Property.IsIndexer: true } indexer when indexer.Arguments.Length == 1
+                        && Unwrap(indexer.Instance) is IParameterReferenceOperation sp && _parameters.ContainsKey(sp.Parameter.Name):
+                        return (sp.Parameter.Name, indexer.Arguments[0].Value);
+                    default:
+                        return null;
+                }
+            }
+
+            private static IOperation? Unwrap(IOperation? operation)
+            {
+                while (operation is IConversionOperation { OperatorMethod: null } conversion)
+                {
+                    operation = conversion.Operand;
+                }
+
+                return operation;
+            }
+
+            private string MemberCode(IMemberReferenceOperation member)
+            {
+                var symbol = member.Member;
+                if (symbol.IsStatic)
+                {
+                    return symbol.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + symbol.Name;
+                }
+
+                if (member.Instance is null or IInstanceReferenceOperation)
+                {
+                    return "this." + symbol.Name;
+                }
+
+                if (Unwrap(member.Instance) is IParameterReferenceOperation p && _parameters.TryGetValue(p.Parameter.Name, out var ps) && ps.Shape == ParamShape.Other)
+                {
+                    return p.Parameter.Name + "." + symbol.Name;
+                }
+
+                if (Unwrap(member.Instance) is IMemberReferenceOperation inner && inner is IFieldReferenceOperation or IPropertyReferenceOperation)
+                {
+                    return MemberCode(inner) + "." + symbol.Name;
+                }
+
+                throw Unsupported(member.Syntax, $"Reading '{member.Syntax}'", string.Empty);
+            }
+
+            private string Declare(ILocalSymbol local)
+            {
+                if (_locals.TryGetValue(local, out var existing))
+                {
+                    return existing;
+                }
+
+                // Sibling scopes may reuse a name; the IR needs one name per local.
+                string name = _locals.ContainsValue(local.Name) || _parameters.ContainsKey(local.Name) ? FreshUserName(local.Name) : local.Name;
+                _locals[local] = name;
+                UserNames.Add(name);
+                return name;
+            }
+
+            private string FreshUserName(string stem)
+            {
+                string name = stem;
+                for (int i = 2; UserNames.Contains(name) || _locals.ContainsValue(name); i++)
+                {
+                    name = stem + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                UserNames.Add(name);
+                return name;
+            }
+
+            private int AddSite(SyntaxNode syntax)
+            {
+                Sites.Add(LocationInfo.From(syntax)!);
+                return Sites.Count - 1;
+            }
+
+            private ValType RequireScalar(IOperation operation)
+            {
+                return ScalarOf(operation.Type) ?? throw Unsupported(operation.Syntax, $"A value of type '{operation.Type?.ToDisplayString() ?? "unknown"}'", " (values are double, float, int or bool)");
+            }
+
+            private static Expr Arithmetic(BinaryOp op, Expr left, Expr right)
+            {
+                // C#'s numeric promotion: int < float < double.
+                var type = Wider(left.Type, right.Type);
+                return new Binary(op, ConvertTo(left, type), ConvertTo(right, type), type);
+            }
+
+            private static ValType Wider(ValType a, ValType b)
+            {
+                if (a == ValType.Double || b == ValType.Double)
+                {
+                    return ValType.Double;
+                }
+
+                return a == ValType.Float || b == ValType.Float ? ValType.Float : a;
+            }
+
+            public static Expr ConvertTo(Expr value, ValType type)
+            {
+                if (value.Type == type)
+                {
+                    return value;
+                }
+
+                if (value is Const c && (type.IsFloating() || (type == ValType.Int && c.Type == ValType.Int)))
+                {
+                    return Const.Of(type == ValType.Float ? (float)c.Value : c.Value, type);
+                }
+
+                return new Unary(UnaryOp.Convert, value, type);
+            }
+
+            private static bool IsComparison(BinaryOp op) => op is BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne;
+
+            private static BinaryOp MapBinary(BinaryOperatorKind kind, SyntaxNode syntax) => kind switch
+            {
+                BinaryOperatorKind.Add => BinaryOp.Add,
+                BinaryOperatorKind.Subtract => BinaryOp.Sub,
+                BinaryOperatorKind.Multiply => BinaryOp.Mul,
+                BinaryOperatorKind.Divide => BinaryOp.Div,
+                BinaryOperatorKind.Remainder => BinaryOp.Rem,
+                BinaryOperatorKind.LessThan => BinaryOp.Lt,
+                BinaryOperatorKind.LessThanOrEqual => BinaryOp.Le,
+                BinaryOperatorKind.GreaterThan => BinaryOp.Gt,
+                BinaryOperatorKind.GreaterThanOrEqual => BinaryOp.Ge,
+                BinaryOperatorKind.Equals => BinaryOp.Eq,
+                BinaryOperatorKind.NotEquals => BinaryOp.Ne,
+                BinaryOperatorKind.ConditionalAnd => BinaryOp.And,
+                BinaryOperatorKind.ConditionalOr => BinaryOp.Or,
+                _ => throw Unsupported(syntax, $"The operator '{kind}'", string.Empty),
+            };
+
+            private static double ConstantToDouble(object? value, SyntaxNode syntax) => value switch
+            {
+                double d => d,
+                float f => f,
+                int i => i,
+                bool b => b ? 1 : 0,
+                _ => throw Unsupported(syntax, $"The constant '{value}'", string.Empty),
+            };
+
+            private static UnsupportedException Unsupported(SyntaxNode? syntax, string what, string hint) =>
+                new UnsupportedException(syntax, DiagnosticDescriptors.UnsupportedConstruct, what, hint);
+
+            /// <summary>A user-facing name for an unsupported operation.</summary>
+            private static string Describe(IOperation operation) => operation switch
+            {
+                IAnonymousFunctionOperation or IDelegateCreationOperation => "A lambda or delegate",
+                ILocalFunctionOperation => "A local function",
+                ITryOperation => "try/catch/finally",
+                IThrowOperation => "throw",
+                ISwitchOperation or ISwitchExpressionOperation => "switch",
+                IUsingOperation or IUsingDeclarationOperation => "using",
+                ILockOperation => "lock",
+                IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation or ITypeParameterObjectCreationOperation => "Allocation ('new')",
+                IBranchOperation { BranchKind: BranchKind.GoTo } => "goto",
+                ILabeledOperation => "A label",
+                IAwaitOperation => "await",
+                IInterpolatedStringOperation or ILiteralOperation => $"The value '{operation.Syntax}'",
+                _ => $"'{operation.Syntax}'",
+            };
+        }
+    }
+}

@@ -1,0 +1,353 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+
+namespace SymDiff.Generator.Parsing
+{
+    /// <summary>The outcome of parsing one method.</summary>
+    /// <param name="Spec">The method, or null when not even its signature can be generated.</param>
+    /// <param name="BodyIsValid">False when the signature is fine but the body is not: the emitter writes throwing stubs.</param>
+    /// <param name="Diagnostics">Errors that stop generation (and warnings found on the way).</param>
+    internal sealed record ParseResult(MethodSpec? Spec, bool BodyIsValid, EquatableArray<DiagnosticInfo> Diagnostics);
+
+    /// <summary>
+    /// Reads a <c>[Differentiable]</c> method into a <see cref="MethodSpec"/>: the signature checks (SD0xxx) here,
+    /// the body (the supported subset of C#, SD1xxx) in <c>Parser.Body.cs</c>. Pure: it reads symbols and operations
+    /// and returns data.
+    /// </summary>
+    internal static partial class Parser
+    {
+        /// <summary>Parses <paramref name="method"/>, declared by <paramref name="syntax"/>.</summary>
+        public static ParseResult Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken ct)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            var nameLocation = LocationInfo.From(syntax.Identifier.GetLocation());
+
+            // Containing types: every one must be partial so the generated part can join it.
+            var containing = new List<TypeDeclSpec>();
+            for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+            {
+                var declaration = type.DeclaringSyntaxReferences
+                    .Select(r => r.GetSyntax(ct))
+                    .OfType<TypeDeclarationSyntax>()
+                    .FirstOrDefault();
+                if (declaration is null || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, nameLocation, method.Name, type.Name));
+                    return new ParseResult(null, false, diagnostics.ToEquatableArray());
+                }
+
+                containing.Insert(0, new TypeDeclSpec(TypeKeyword(declaration), declaration.Identifier.ValueText + declaration.TypeParameterList?.ToString(), type.IsStatic));
+                if (type.IsGenericType)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.Generic, nameLocation, method.Name));
+                }
+            }
+
+            if (method.IsGenericMethod)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.Generic, nameLocation, method.Name));
+            }
+
+            if (diagnostics.Count > 0)
+            {
+                return new ParseResult(null, false, diagnostics.ToEquatableArray());
+            }
+
+            var signature = ParseSignature(method, syntax, diagnostics);
+            if (signature is null)
+            {
+                return new ParseResult(null, false, diagnostics.ToEquatableArray());
+            }
+
+            var (parameters, scalar, isVector) = signature.Value;
+            bool hessian = ReadHessianFlag(method);
+            CheckNameClashes(method, isVector, hessian, nameLocation, diagnostics);
+            if (diagnostics.Count > 0)
+            {
+                return new ParseResult(null, false, diagnostics.ToEquatableArray());
+            }
+
+            var body = new BodyParser(method, model, parameters, ct);
+            var statements = body.ParseBody(syntax, diagnostics);
+            bool bodyValid = statements is not null && !diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
+
+            var spec = new MethodSpec
+            {
+                Name = method.Name,
+                Namespace = method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                ContainingTypes = containing.ToEquatableArray(),
+                Accessibility = AccessibilityText(method.DeclaredAccessibility),
+                IsStatic = method.IsStatic,
+                Scalar = scalar,
+                Parameters = parameters.ToEquatableArray(),
+                IsVectorFunction = isVector,
+                Body = bodyValid ? statements!.ToEquatableArray() : EquatableArray<SourceStmt>.Empty,
+                Hessian = hessian,
+                Sites = body.Sites.ToEquatableArray(),
+                Location = nameLocation,
+                UserNames = body.UserNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+            };
+            return new ParseResult(spec, bodyValid, diagnostics.ToEquatableArray());
+        }
+
+        private static (List<ParamSpec> Parameters, ValType Scalar, bool IsVector)? ParseSignature(IMethodSymbol method, MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+        {
+            var nameLocation = LocationInfo.From(syntax.Identifier.GetLocation());
+            bool sawDouble = false, sawFloat = false;
+            bool isVector = false;
+            switch (method.ReturnType.SpecialType)
+            {
+                case SpecialType.System_Double:
+                    sawDouble = true;
+                    break;
+                case SpecialType.System_Single:
+                    sawFloat = true;
+                    break;
+                case SpecialType.System_Void:
+                    isVector = true;
+                    break;
+                default:
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedReturn, LocationInfo.From(syntax.ReturnType), method.Name, method.ReturnType.ToDisplayString(), string.Empty));
+                    return null;
+            }
+
+            var wrt = ReadWrt(method);
+            var parameters = new List<ParamSpec>();
+            int outputs = 0;
+            foreach (var p in method.Parameters)
+            {
+                var location = LocationInfo.From(p.Locations.FirstOrDefault());
+                string typeText = p.Type.ToDisplayString();
+                if (p.RefKind != RefKind.None || p.IsParams)
+                {
+                    string what = p.IsParams ? "params" : p.RefKind.ToString().ToLowerInvariant();
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, p.Name, typeText, $"'{what}' parameters are not supported; pass it by value"));
+                    continue;
+                }
+
+                var (shape, element) = Classify(p.Type);
+                bool noGrad = p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NoGradAttribute);
+                if (element == ValType.Double && shape != ParamShape.Other)
+                {
+                    sawDouble = true;
+                }
+
+                if (element == ValType.Float && shape != ParamShape.Other)
+                {
+                    sawFloat = true;
+                }
+
+                if (shape == ParamShape.OutputSpan)
+                {
+                    if (!isVector)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, p.Name, typeText, "a Span<T> parameter is the output of a void vector function; use ReadOnlySpan<T> for an input"));
+                        continue;
+                    }
+
+                    outputs++;
+                }
+
+                bool floating = element.IsFloating() && shape != ParamShape.Other && shape != ParamShape.OutputSpan;
+                bool active;
+                if (wrt.Length > 0)
+                {
+                    active = wrt.Contains(p.Name);
+                    if (active && !floating)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownWrt, nameLocation, p.Name, $"which is of type '{typeText}'; only double, float, their arrays and ReadOnlySpans can be differentiated"));
+                    }
+                    else if (active && noGrad)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownWrt, nameLocation, p.Name, "which is also marked [NoGrad]; remove one of the two"));
+                    }
+                }
+                else
+                {
+                    active = floating && !noGrad;
+                }
+
+                parameters.Add(new ParamSpec(p.Name, shape, element, active && floating, TypeCode(p.Type, shape, element)));
+            }
+
+            foreach (var name in wrt)
+            {
+                if (!method.Parameters.Any(p => p.Name == name))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownWrt, nameLocation, name, $"which is not a parameter of '{method.Name}'"));
+                }
+            }
+
+            if (isVector && outputs != 1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedReturn, LocationInfo.From(syntax.ReturnType), method.Name, "void", outputs == 0 ? " (it has no Span<double> or Span<float> parameter)" : " (it has more than one Span parameter)"));
+            }
+
+            if (sawDouble && sawFloat)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MixedPrecision, nameLocation, method.Name));
+            }
+
+            if (diagnostics.Count == 0 && !parameters.Any(p => p.Active))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoActiveParameter, nameLocation, method.Name));
+            }
+
+            if (diagnostics.Count > 0)
+            {
+                return null;
+            }
+
+            return (parameters, sawFloat ? ValType.Float : ValType.Double, isVector);
+        }
+
+        /// <summary>Which parameters of a <c>[Differentiable]</c> method are active, as its own generated methods see them.</summary>
+        public static EquatableArray<bool> ActiveParameters(IMethodSymbol method)
+        {
+            var wrt = ReadWrt(method);
+            return method.Parameters.Select(p =>
+            {
+                var (shape, element) = Classify(p.Type);
+                bool floating = element.IsFloating() && shape != ParamShape.Other && shape != ParamShape.OutputSpan;
+                bool noGrad = p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NoGradAttribute);
+                return floating && (wrt.Length > 0 ? wrt.Contains(p.Name) : !noGrad);
+            }).ToEquatableArray();
+        }
+
+        /// <summary>The parameter names of <c>[Differentiable(...)]</c>, empty when none are given.</summary>
+        public static ImmutableArray<string> ReadWrt(IMethodSymbol method)
+        {
+            var attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+            if (attribute is null || attribute.ConstructorArguments.Length == 0)
+            {
+                return ImmutableArray<string>.Empty;
+            }
+
+            var arg = attribute.ConstructorArguments[0];
+            if (arg.Kind == TypedConstantKind.Array)
+            {
+                return arg.Values.Select(v => v.Value as string).Where(s => s is not null).Select(s => s!).ToImmutableArray();
+            }
+
+            return arg.Value is string single ? ImmutableArray.Create(single) : ImmutableArray<string>.Empty;
+        }
+
+        private static bool ReadHessianFlag(IMethodSymbol method)
+        {
+            var attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+            return attribute is not null && attribute.NamedArguments.Any(kv => kv.Key == "Hessian" && kv.Value.Value is true);
+        }
+
+        /// <summary>The shape and element type of a parameter type.</summary>
+        public static (ParamShape Shape, ValType Element) Classify(ITypeSymbol type)
+        {
+            if (ScalarOf(type) is { } scalar)
+            {
+                return (ParamShape.Scalar, scalar);
+            }
+
+            if (type is IArrayTypeSymbol { Rank: 1 } array && ScalarOf(array.ElementType) is { } e && e.IsFloating())
+            {
+                return (ParamShape.Array, e);
+            }
+
+            if (type is INamedTypeSymbol { IsGenericType: true } named && named.ContainingNamespace?.ToDisplayString() == "System"
+                && ScalarOf(named.TypeArguments[0]) is { } spanElement && spanElement.IsFloating())
+            {
+                if (named.Name == "ReadOnlySpan")
+                {
+                    return (ParamShape.ReadOnlySpan, spanElement);
+                }
+
+                if (named.Name == "Span")
+                {
+                    return (ParamShape.OutputSpan, spanElement);
+                }
+            }
+
+            return (ParamShape.Other, ValType.Object);
+        }
+
+        /// <summary>The IR type of a scalar C# type, or null.</summary>
+        public static ValType? ScalarOf(ITypeSymbol? type) => type?.SpecialType switch
+        {
+            SpecialType.System_Double => ValType.Double,
+            SpecialType.System_Single => ValType.Float,
+            SpecialType.System_Int32 => ValType.Int,
+            SpecialType.System_Boolean => ValType.Bool,
+            _ => null,
+        };
+
+        private static string TypeCode(ITypeSymbol type, ParamShape shape, ValType element) => shape switch
+        {
+            ParamShape.Scalar => element.Keyword(),
+            ParamShape.Array => element.Keyword() + "[]",
+            ParamShape.ReadOnlySpan => "global::System.ReadOnlySpan<" + element.Keyword() + ">",
+            ParamShape.OutputSpan => "global::System.Span<" + element.Keyword() + ">",
+            _ => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithMiscellaneousOptions(
+                SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier)),
+        };
+
+        private static void CheckNameClashes(IMethodSymbol method, bool isVector, bool hessian, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            foreach (var suffix in GeneratedSuffixes(isVector, hessian))
+            {
+                string name = method.Name + suffix;
+                if (method.ContainingType.GetMembers(name).Length > 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameClash, location, name, method.Name));
+                }
+            }
+        }
+
+        /// <summary>The suffixes of the methods generated for one differentiable method.</summary>
+        public static IEnumerable<string> GeneratedSuffixes(bool isVector, bool hessian)
+        {
+            if (!isVector)
+            {
+                yield return "Gradient";
+            }
+
+            yield return "Backward";
+            yield return "Derivative";
+            if (isVector)
+            {
+                yield return "Jacobian";
+            }
+
+            if (hessian)
+            {
+                yield return "Hessian";
+                yield return "HessianVectorProduct";
+            }
+        }
+
+        private static string TypeKeyword(TypeDeclarationSyntax declaration) => declaration switch
+        {
+            RecordDeclarationSyntax r when r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "record struct",
+            RecordDeclarationSyntax => "record",
+            StructDeclarationSyntax => "struct",
+            InterfaceDeclarationSyntax => "interface",
+            _ => "class",
+        };
+
+        private static string AccessibilityText(Accessibility accessibility) => accessibility switch
+        {
+            Accessibility.Public => "public",
+            Accessibility.Internal => "internal",
+            Accessibility.Protected => "protected",
+            Accessibility.ProtectedOrInternal => "protected internal",
+            Accessibility.ProtectedAndInternal => "private protected",
+            _ => "private",
+        };
+    }
+}

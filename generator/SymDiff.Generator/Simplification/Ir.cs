@@ -1,0 +1,60 @@
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+
+namespace SymDiff.Generator.Simplification
+{
+    /// <summary>
+    /// Smart constructors for derivative expressions: each applies the local simplification rules of
+    /// <see cref="SimplifierRules"/> as it builds, so rules never produce <c>0 * x</c> or <c>x * 1</c>.
+    /// Never use them to rebuild the user's own (primal) expressions: those must keep their exact
+    /// floating-point operations.
+    /// </summary>
+    internal static class Ir
+    {
+        public static Const Lit(double value, ValType type) => Const.Of(type == ValType.Float ? (float)value : value, type);
+
+        public static Expr Add(Expr a, Expr b) => SimplifierRules.Rewrite(new Binary(BinaryOp.Add, a, b, a.Type));
+
+        public static Expr Sub(Expr a, Expr b) => SimplifierRules.Rewrite(new Binary(BinaryOp.Sub, a, b, a.Type));
+
+        public static Expr Mul(Expr a, Expr b) => SimplifierRules.Rewrite(new Binary(BinaryOp.Mul, a, b, a.Type));
+
+        public static Expr Div(Expr a, Expr b) => SimplifierRules.Rewrite(new Binary(BinaryOp.Div, a, b, a.Type));
+
+        public static Expr Neg(Expr a) => SimplifierRules.Rewrite(new Unary(UnaryOp.Neg, a, a.Type));
+
+        public static Expr Convert(Expr a, ValType type) => a.Type == type ? a : SimplifierRules.Rewrite(new Unary(UnaryOp.Convert, a, type));
+
+        public static Expr Cond(Expr condition, Expr whenTrue, Expr whenFalse) =>
+            SimplifierRules.Rewrite(new IR.Cond(condition, whenTrue, whenFalse, whenTrue.Type));
+
+        public static Expr Compare(BinaryOp op, Expr a, Expr b) => new Binary(op, a, b, ValType.Bool);
+
+        public static Expr And(Expr a, Expr b) => new Binary(BinaryOp.And, a, b, ValType.Bool);
+
+        public static Expr Call(KnownFunction f, ValType type, params Expr[] args) =>
+            SimplifierRules.Rewrite(new IR.Call(f, EquatableArray.Create(args), type));
+
+        public static Expr Square(Expr a) => Mul(a, a);
+
+        /// <summary>The sum of several terms, zero when there are none.</summary>
+        public static Expr Sum(System.Collections.Generic.IEnumerable<Expr> terms, ValType type)
+        {
+            Expr? sum = null;
+            foreach (var t in terms)
+            {
+                sum = sum is null ? t : Add(sum, t);
+            }
+
+            return sum ?? Lit(0, type);
+        }
+
+        public static bool IsZero(Expr e) => e is Const { Value: 0 };
+
+        public static bool IsOne(Expr e) => e is Const { Value: 1 };
+
+        /// <summary>Whether an expression is cheap enough to repeat instead of naming it (a variable or literal).</summary>
+        public static bool IsAtomic(Expr e) => e is Var or Const or Opaque or Len;
+    }
+}

@@ -1,0 +1,587 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+
+namespace SymDiff.Generator.Simplification
+{
+    /// <summary>
+    /// Prepares a whole generated method for emission without changing any floating-point operation:
+    /// removes dead code; shares common subexpressions (every unconditional subexpression gets a temporary, equal
+    /// ones share it, then temporaries used once are put back inline, so only shared ones stay named); and
+    /// repairs scopes, hoisting a value that the reverse sweep reads outside the branch that computed it.
+    /// </summary>
+    internal sealed class Scheduler
+    {
+        private readonly ISet<string> _keep;
+        private readonly Namer _namer;
+        private readonly ISet<string> _unstable;
+
+        /// <param name="keep">Names never inlined away: the user's variables.</param>
+        /// <param name="namer">Makes temporaries.</param>
+        /// <param name="unstable">Arrays whose elements change during the method (output spans): their reads are never shared.</param>
+        private Scheduler(ISet<string> keep, Namer namer, ISet<string> unstable)
+        {
+            _keep = keep;
+            _namer = namer;
+            _unstable = unstable;
+        }
+
+        /// <summary>The scheduled block and the names scope repair hoisted (declared before being assigned).</summary>
+        public static (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, ISet<string> keep, Namer namer, ISet<string> unstable)
+        {
+            var s = new Scheduler(keep, namer, unstable);
+            body = RemoveDeadCode(body);
+            body = s.ShareSubexpressions(body, new Dictionary<Expr, Expr>());
+            body = s.InlineSingleUses(body);
+            body = RemoveDeadCode(body);
+            body = RenumberTemporaries(body, namer);
+            var hoisted = ScopeRepair.Repair(ref body);
+            return (body, hoisted);
+        }
+
+        /// <summary>Renames the surviving temporaries t0, t1, ... in order of definition, so the numbering has no gaps.</summary>
+        private static Block RenumberTemporaries(Block body, Namer namer)
+        {
+            var temps = new List<string>();
+            void Collect(Block b)
+            {
+                foreach (var s in b.Statements)
+                {
+                    if (s is Let let && namer.IsTemp(let.Name))
+                    {
+                        temps.Add(let.Name);
+                    }
+
+                    foreach (var nested in Walk.Blocks(s))
+                    {
+                        Collect(nested);
+                    }
+                }
+            }
+
+            Collect(body);
+            var map = new Dictionary<string, Expr>(StringComparer.Ordinal);
+            var renames = new Dictionary<string, string>(StringComparer.Ordinal);
+            var taken = new HashSet<string>(CountUses(body).Keys.Where(n => !namer.IsTemp(n)), StringComparer.Ordinal);
+            int next = 0;
+            foreach (var t in temps)
+            {
+                string name;
+                do
+                {
+                    name = "t" + next.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    next++;
+                }
+                while (taken.Contains(name) || !namer.MayUseTempName(name));
+
+                renames[t] = name;
+            }
+
+            if (renames.All(r => r.Key == r.Value))
+            {
+                return body;
+            }
+
+            return Rename(body, renames);
+        }
+
+        private static Block Rename(Block block, Dictionary<string, string> renames)
+        {
+            Expr RenameExpr(Expr e) => Walk.Transform(e, x => x is Var v && renames.TryGetValue(v.Name, out var n) ? new Var(n, v.Type) : x);
+            return new Block(block.Statements.Select(s =>
+            {
+                var mapped = Walk.MapBlocks(Walk.MapExpressions(s, RenameExpr), b => Rename(b, renames));
+                return mapped is Let let && renames.TryGetValue(let.Name, out var newName) ? new Let(newName, let.Value) : mapped;
+            }).ToEquatableArray());
+        }
+
+        // ---- Dead code -------------------------------------------------------------------------------------
+
+        public static Block RemoveDeadCode(Block body)
+        {
+            while (true)
+            {
+                var uses = CountUses(body);
+                var next = RemoveDead(body, uses);
+                if (next.Equals(body))
+                {
+                    return next;
+                }
+
+                body = next;
+            }
+        }
+
+        private static Block RemoveDead(Block block, Dictionary<string, int> uses)
+        {
+            var output = new List<Stmt>();
+            foreach (var s in block.Statements)
+            {
+                switch (s)
+                {
+                    case Let let when !uses.ContainsKey(let.Name):
+                    case Declare d when !uses.ContainsKey(d.Name):
+                        continue;
+                    case CallWithGradient call when !uses.ContainsKey(call.Name) && call.Partials.All(p => p.Length == 0 || !uses.ContainsKey(p)):
+                        continue;
+                    case If branch:
+                    {
+                        var phis = branch.Phis.Where(p => uses.ContainsKey(p.Name)).ToEquatableArray();
+                        var then = RemoveDead(branch.Then, uses);
+                        var @else = RemoveDead(branch.Else, uses);
+                        if (phis.Count == 0 && then.Statements.Count == 0 && @else.Statements.Count == 0)
+                        {
+                            continue;
+                        }
+
+                        output.Add(new If(branch.Condition, then, @else, phis));
+                        break;
+                    }
+
+                    case Loop loop:
+                    {
+                        // A carried value is dead when nothing but its own next value reads it.
+                        var carried = loop.Carried.Where(v => uses.TryGetValue(v.Name, out int n) && n > SelfUses(v)).ToEquatableArray();
+                        var body = RemoveDead(loop.Body, uses);
+                        var header = RemoveDead(loop.Header, uses);
+                        if (carried.Count == 0 && !body.Statements.Any(Walk.HasEffect))
+                        {
+                            continue;
+                        }
+
+                        output.Add(loop with { Carried = carried, Body = body, Header = header });
+                        break;
+                    }
+
+                    default:
+                        output.Add(s);
+                        break;
+                }
+            }
+
+            return new Block(output.ToEquatableArray());
+        }
+
+        private static int SelfUses(LoopVar v)
+        {
+            int n = 0;
+            Walk.Vars(v.Next, name => n += name == v.Name ? 1 : 0);
+            return n;
+        }
+
+        /// <summary>How many times each name is read anywhere in the tree.</summary>
+        public static Dictionary<string, int> CountUses(Block body)
+        {
+            var uses = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var s in body.Statements)
+            {
+                foreach (var e in Walk.AllExpressions(s))
+                {
+                    Walk.Vars(e, name => uses[name] = uses.TryGetValue(name, out int n) ? n + 1 : 1);
+                }
+            }
+
+            return uses;
+        }
+
+        // ---- Common subexpressions ---------------------------------------------------------------------------
+
+        private Block ShareSubexpressions(Block block, Dictionary<Expr, Expr> inherited)
+        {
+            var available = new Dictionary<Expr, Expr>(inherited);
+            var output = new List<Stmt>();
+            var hoists = HoistCandidates(block, available);
+            for (int k = 0; k < block.Statements.Count; k++)
+            {
+                var s = block.Statements[k];
+                foreach (var e in hoists.Where(h => h.Statement == k).Select(h => h.Expr))
+                {
+                    Flatten(e, available, output, unconditional: true);
+                }
+
+                Stmt mapped;
+                switch (s)
+                {
+                    case If branch:
+                    {
+                        var condition = Flatten(branch.Condition, available, output, unconditional: true);
+                        var then = ShareWithTail(branch.Then, available, branch.Phis.Select(p => p.WhenTrue).ToList(), out var thenTails);
+                        var @else = ShareWithTail(branch.Else, available, branch.Phis.Select(p => p.WhenFalse).ToList(), out var elseTails);
+                        var phis = branch.Phis.Select((p, i) => new Phi(p.Name, p.Type, thenTails[i], elseTails[i])).ToEquatableArray();
+                        mapped = new If(condition, then, @else, phis);
+                        break;
+                    }
+
+                    case Loop loop:
+                    {
+                        var inits = loop.Carried.Select(v => FlattenRoot(v.Init, available, output)).ToList();
+                        var condition = Substitute(loop.Condition, available);
+                        var header = ShareSubexpressions(loop.Header, available);
+                        var body = ShareWithTail(loop.Body, available, loop.Carried.Select(v => v.Next).ToList(), out var nexts);
+                        var carried = loop.Carried.Select((v, i) => new LoopVar(v.Name, v.Type, inits[i], nexts[i])).ToEquatableArray();
+                        mapped = loop with { Carried = carried, Condition = condition, Header = header, Body = body };
+                        break;
+                    }
+
+                    default:
+                        mapped = Walk.MapExpressions(s, e => FlattenRoot(e, available, output));
+                        break;
+                }
+
+                if (mapped is Let let && Shareable(let.Value))
+                {
+                    available[let.Value] = let.Ref;
+                }
+
+                output.Add(mapped);
+            }
+
+            return new Block(output.ToEquatableArray());
+        }
+
+        /// <summary>
+        /// Expressions this block evaluates unconditionally at its own level that also occur inside its nested
+        /// blocks: computing them once, before the first statement that needs them, costs nothing extra. With the
+        /// index of that statement.
+        /// </summary>
+        private List<(Expr Expr, int Statement)> HoistCandidates(Block block, Dictionary<Expr, Expr> available)
+        {
+            var direct = new HashSet<Expr>();
+            foreach (var s in block.Statements)
+            {
+                foreach (var e in DirectExpressions(s))
+                {
+                    CollectUnconditional(e, direct);
+                }
+            }
+
+            direct.RemoveWhere(e => available.ContainsKey(e) || !Shareable(e));
+            if (direct.Count == 0)
+            {
+                return new List<(Expr, int)>();
+            }
+
+            var nestedCounts = new Dictionary<Expr, int>();
+            var first = new Dictionary<Expr, int>();
+            for (int k = 0; k < block.Statements.Count; k++)
+            {
+                var s = block.Statements[k];
+                foreach (var e in DirectExpressions(s))
+                {
+                    Visit(e, x =>
+                    {
+                        if (direct.Contains(x) && !first.ContainsKey(x))
+                        {
+                            first[x] = k;
+                        }
+                    });
+                }
+
+                foreach (var e in NestedExpressions(s))
+                {
+                    Visit(e, x =>
+                    {
+                        if (direct.Contains(x))
+                        {
+                            nestedCounts[x] = nestedCounts.TryGetValue(x, out int n) ? n + 1 : 1;
+                            if (!first.ContainsKey(x) || first[x] > k)
+                            {
+                                first[x] = k;
+                            }
+                        }
+                    });
+                }
+            }
+
+            // Smallest first, so a hoisted expression's own parts are already named when it is.
+            return nestedCounts.Keys
+                .Select(e => (Expr: e, Statement: first[e]))
+                .OrderBy(h => h.Statement)
+                .ThenBy(h => Size(h.Expr))
+                .ToList();
+        }
+
+        private static int Size(Expr e) => 1 + Walk.Children(e).Sum(Size);
+
+        private static void Visit(Expr e, Action<Expr> action)
+        {
+            action(e);
+            foreach (var c in Walk.Children(e))
+            {
+                Visit(c, action);
+            }
+        }
+
+        private static void CollectUnconditional(Expr e, HashSet<Expr> into)
+        {
+            if (Ir.IsAtomic(e))
+            {
+                return;
+            }
+
+            into.Add(e);
+            switch (e)
+            {
+                case Cond c:
+                    CollectUnconditional(c.Condition, into);
+                    break;
+                case Binary { Op: BinaryOp.And or BinaryOp.Or } b:
+                    CollectUnconditional(b.Left, into);
+                    break;
+                default:
+                    foreach (var c in Walk.Children(e))
+                    {
+                        CollectUnconditional(c, into);
+                    }
+
+                    break;
+            }
+        }
+
+        /// <summary>The expressions a statement evaluates in its enclosing block.</summary>
+        private static IEnumerable<Expr> DirectExpressions(Stmt s) => s switch
+        {
+            If i => new[] { i.Condition },
+            Loop l => l.Carried.Select(v => v.Init),
+            _ => CollectExpressions(s),
+        };
+
+        /// <summary>The expressions a statement evaluates inside its nested blocks (phi and next values included).</summary>
+        private static IEnumerable<Expr> NestedExpressions(Stmt s) => s switch
+        {
+            If i => i.Phis.SelectMany(p => new[] { p.WhenTrue, p.WhenFalse }).Concat(i.Then.Statements.Concat(i.Else.Statements).SelectMany(Walk.AllExpressions)),
+            Loop l => l.Carried.Select(v => v.Next).Concat(new[] { l.Condition }).Concat(l.Header.Statements.Concat(l.Body.Statements).SelectMany(Walk.AllExpressions)),
+            _ => Array.Empty<Expr>(),
+        };
+
+        private static List<Expr> CollectExpressions(Stmt s)
+        {
+            var list = new List<Expr>();
+            Walk.MapExpressions(s, e =>
+            {
+                list.Add(e);
+                return e;
+            });
+            return list;
+        }
+
+        /// <summary>Shares subexpressions in a nested block whose end also evaluates <paramref name="tails"/> (phi or next values).</summary>
+        private Block ShareWithTail(Block block, Dictionary<Expr, Expr> available, List<Expr> tails, out List<Expr> mappedTails)
+        {
+            var inner = new Dictionary<Expr, Expr>(available);
+            var shared = ShareSubexpressions(block, inner);
+
+            // Rebuild the availability at the end of the block to flatten the tails there.
+            var atEnd = new Dictionary<Expr, Expr>(available);
+            foreach (var s in shared.Statements)
+            {
+                if (s is Let let && Shareable(let.Value))
+                {
+                    atEnd[let.Value] = let.Ref;
+                }
+            }
+
+            var extra = new List<Stmt>();
+            mappedTails = tails.Select(t => FlattenRoot(t, atEnd, extra)).ToList();
+            return extra.Count == 0 ? shared : new Block(shared.Statements.Concat(extra).ToEquatableArray());
+        }
+
+        private Expr FlattenRoot(Expr e, Dictionary<Expr, Expr> available, List<Stmt> output)
+        {
+            if (available.TryGetValue(e, out var known))
+            {
+                return known;
+            }
+
+            return MapOperands(e, available, output, unconditional: true);
+        }
+
+        private Expr Flatten(Expr e, Dictionary<Expr, Expr> available, List<Stmt> output, bool unconditional)
+        {
+            if (Ir.IsAtomic(e))
+            {
+                return e;
+            }
+
+            if (available.TryGetValue(e, out var known))
+            {
+                return known;
+            }
+
+            var mapped = MapOperands(e, available, output, unconditional);
+            if (available.TryGetValue(mapped, out known))
+            {
+                return known;
+            }
+
+            if (!unconditional || !Shareable(mapped))
+            {
+                return mapped;
+            }
+
+            var temp = new Let(_namer.NewTemp(), mapped);
+            output.Add(temp);
+            available[mapped] = temp.Ref;
+            return temp.Ref;
+        }
+
+        /// <summary>Flattens the operands of <paramref name="e"/>; operands evaluated only conditionally are only substituted.</summary>
+        private Expr MapOperands(Expr e, Dictionary<Expr, Expr> available, List<Stmt> output, bool unconditional)
+        {
+            switch (e)
+            {
+                case Cond c:
+                {
+                    var condition = Flatten(c.Condition, available, output, unconditional);
+                    var t = Flatten(c.WhenTrue, available, output, unconditional: false);
+                    var f = Flatten(c.WhenFalse, available, output, unconditional: false);
+                    return new Cond(condition, t, f, c.Type);
+                }
+
+                case Binary { Op: BinaryOp.And or BinaryOp.Or } b:
+                {
+                    var l = Flatten(b.Left, available, output, unconditional);
+                    var r = Flatten(b.Right, available, output, unconditional: false);
+                    return new Binary(b.Op, l, r, b.Type);
+                }
+
+                default:
+                    return Walk.MapChildren(e, c => Flatten(c, available, output, unconditional));
+            }
+        }
+
+        private static Expr Substitute(Expr e, Dictionary<Expr, Expr> available) =>
+            available.TryGetValue(e, out var known) ? known : Walk.MapChildren(e, c => Substitute(c, available));
+
+        /// <summary>Whether an expression's value may be shared: not a read of an array that changes during the method.</summary>
+        private bool Shareable(Expr e)
+        {
+            if (e is Elem el && _unstable.Contains(el.Array))
+            {
+                return false;
+            }
+
+            return Walk.Children(e).All(Shareable);
+        }
+
+        // ---- Inlining ----------------------------------------------------------------------------------------
+
+        /// <summary>Puts back inline every generated let that is read exactly once, by a later statement of the same block.</summary>
+        private Block InlineSingleUses(Block body)
+        {
+            while (true)
+            {
+                var uses = CountUses(body);
+                var next = Inline(body, uses);
+                if (next.Equals(body))
+                {
+                    return next;
+                }
+
+                body = next;
+            }
+        }
+
+        private Block Inline(Block block, Dictionary<string, int> uses)
+        {
+            var statements = block.Statements.Select(s => InlineNested(s, uses)).ToList();
+            for (int i = statements.Count - 1; i >= 0; i--)
+            {
+                if (statements[i] is not Let let || _keep.Contains(let.Name) || !uses.TryGetValue(let.Name, out int n) || n != 1 || !Shareable(let.Value))
+                {
+                    continue;
+                }
+
+                // Find the single use among the later statements of this block, at their own level.
+                for (int j = i + 1; j < statements.Count; j++)
+                {
+                    if (DirectlyReads(statements[j], let.Name))
+                    {
+                        var map = new Dictionary<string, Expr>(StringComparer.Ordinal) { [let.Name] = let.Value };
+                        statements[j] = MapDirect(statements[j], e => Walk.Substitute(e, map));
+                        statements.RemoveAt(i);
+                        break;
+                    }
+                }
+            }
+
+            return new Block(statements.ToEquatableArray());
+        }
+
+        /// <summary>Inlines inside nested blocks, including into the values a block hands out at its end (phi and next values).</summary>
+        private Stmt InlineNested(Stmt s, Dictionary<string, int> uses)
+        {
+            switch (s)
+            {
+                case If branch:
+                {
+                    var (then, thenTails) = InlineWithTails(branch.Then, branch.Phis.Select(p => p.WhenTrue).ToList(), uses);
+                    var (@else, elseTails) = InlineWithTails(branch.Else, branch.Phis.Select(p => p.WhenFalse).ToList(), uses);
+                    return new If(branch.Condition, then, @else, branch.Phis.Select((p, i) => new Phi(p.Name, p.Type, thenTails[i], elseTails[i])).ToEquatableArray());
+                }
+
+                case Loop loop:
+                {
+                    var (body, nexts) = InlineWithTails(loop.Body, loop.Carried.Select(v => v.Next).ToList(), uses);
+                    return loop with { Header = Inline(loop.Header, uses), Body = body, Carried = loop.Carried.Select((v, i) => new LoopVar(v.Name, v.Type, v.Init, nexts[i])).ToEquatableArray() };
+                }
+
+                default:
+                    return s;
+            }
+        }
+
+        private (Block, List<Expr>) InlineWithTails(Block block, List<Expr> tails, Dictionary<string, int> uses)
+        {
+            var inlined = Inline(block, uses);
+            var statements = inlined.Statements.ToList();
+            for (int i = statements.Count - 1; i >= 0; i--)
+            {
+                if (statements[i] is not Let let || _keep.Contains(let.Name) || !uses.TryGetValue(let.Name, out int n) || n != 1 || !Shareable(let.Value))
+                {
+                    continue;
+                }
+
+                int tail = tails.FindIndex(t => Reads(t, let.Name));
+                if (tail < 0)
+                {
+                    continue;
+                }
+
+                var map = new Dictionary<string, Expr>(StringComparer.Ordinal) { [let.Name] = let.Value };
+                tails[tail] = Walk.Substitute(tails[tail], map);
+                statements.RemoveAt(i);
+            }
+
+            return (new Block(statements.ToEquatableArray()), tails);
+        }
+
+        private static bool Reads(Expr e, string name)
+        {
+            bool found = false;
+            Walk.Vars(e, v => found |= v == name);
+            return found;
+        }
+
+        /// <summary>Whether a statement reads a name in the expressions evaluated in its enclosing block (a branch condition, a loop's initial values).</summary>
+        private static bool DirectlyReads(Stmt s, string name)
+        {
+            bool found = false;
+            MapDirect(s, e =>
+            {
+                Walk.Vars(e, v => found |= v == name);
+                return e;
+            });
+            return found;
+        }
+
+        private static Stmt MapDirect(Stmt s, Func<Expr, Expr> map) => s switch
+        {
+            If i => new If(map(i.Condition), i.Then, i.Else, i.Phis),
+            Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(v.Name, v.Type, map(v.Init), v.Next)).ToEquatableArray() },
+            _ => Walk.MapExpressions(s, map),
+        };
+    }
+}

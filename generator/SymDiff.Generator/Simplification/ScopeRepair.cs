@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+
+namespace SymDiff.Generator.Simplification
+{
+    /// <summary>
+    /// Makes every read see its definition under C# scoping. The reverse sweep of a branch reads values its forward
+    /// branch computed, but the two are sibling blocks in C#. Such a value is declared (zero-initialised) in the
+    /// innermost block that encloses the definition and every read, and assigned where it was defined.
+    /// </summary>
+    internal static class ScopeRepair
+    {
+        /// <summary>A block's position: the statement index and sub-block index of each step from the root.</summary>
+        private sealed class Path
+        {
+            public Path(IReadOnlyList<(int Statement, int Block)> steps)
+            {
+                Steps = steps;
+            }
+
+            public IReadOnlyList<(int Statement, int Block)> Steps { get; }
+
+            public bool Contains(Path other) => other.Steps.Count >= Steps.Count && Steps.Select((s, i) => other.Steps[i] == s).All(x => x);
+        }
+
+        public static EquatableArray<string> Repair(ref Block body)
+        {
+            var definitions = new Dictionary<string, (Path Block, int Statement, ValType Type)>(StringComparer.Ordinal);
+            var reads = new Dictionary<string, List<Path>>(StringComparer.Ordinal);
+            Scan(body, new List<(int, int)>(), definitions, reads);
+
+            // For each misplaced definition: the common enclosing block and the statement there that contains it.
+            var hoists = new List<(IReadOnlyList<(int, int)> Block, int Statement, string Name, ValType Type)>();
+            foreach (var pair in reads.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (!definitions.TryGetValue(pair.Key, out var def))
+                {
+                    continue;
+                }
+
+                if (pair.Value.All(r => def.Block.Contains(r)))
+                {
+                    continue;
+                }
+
+                var common = def.Block.Steps.ToList();
+                foreach (var read in pair.Value)
+                {
+                    int k = 0;
+                    while (k < common.Count && k < read.Steps.Count && common[k] == read.Steps[k])
+                    {
+                        k++;
+                    }
+
+                    common = common.Take(k).ToList();
+                }
+
+                int statement = common.Count < def.Block.Steps.Count ? def.Block.Steps[common.Count].Statement : def.Statement;
+                hoists.Add((common, statement, pair.Key, def.Type));
+            }
+
+            if (hoists.Count == 0)
+            {
+                return EquatableArray<string>.Empty;
+            }
+
+            var names = new HashSet<string>(hoists.Select(h => h.Name), StringComparer.Ordinal);
+            body = Insert(body, new List<(int, int)>(), hoists, names);
+            return names.OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray();
+        }
+
+        private static void Scan(Block block, List<(int, int)> path, Dictionary<string, (Path, int, ValType)> definitions, Dictionary<string, List<Path>> reads)
+        {
+            var here = new Path(path.ToList());
+            for (int i = 0; i < block.Statements.Count; i++)
+            {
+                var s = block.Statements[i];
+                switch (s)
+                {
+                    case Let let:
+                        definitions[let.Name] = (here, i, let.Type);
+                        break;
+                    case CallWithGradient call:
+                        definitions[call.Name] = (here, i, call.Call.Type);
+                        foreach (var p in call.Partials.Where(p => p.Length > 0))
+                        {
+                            definitions[p] = (here, i, call.Call.Type);
+                        }
+
+                        break;
+                }
+
+                // Reads at this level; nested blocks record their own.
+                void Read(Expr e, Path at) => Walk.Vars(e, name =>
+                {
+                    if (!reads.TryGetValue(name, out var list))
+                    {
+                        list = new List<Path>();
+                        reads[name] = list;
+                    }
+
+                    list.Add(at);
+                });
+
+                switch (s)
+                {
+                    case If branch:
+                        Read(branch.Condition, here);
+                        foreach (var phi in branch.Phis)
+                        {
+                            Read(phi.WhenTrue, Child(path, i, 0));
+                            Read(phi.WhenFalse, Child(path, i, 1));
+                        }
+
+                        break;
+                    case Loop loop:
+                        foreach (var v in loop.Carried)
+                        {
+                            Read(v.Init, here);
+                            Read(v.Next, Child(path, i, 1));
+                        }
+
+                        Read(loop.Condition, Child(path, i, 0));
+                        break;
+                    default:
+                        Walk.MapExpressions(s, e =>
+                        {
+                            Read(e, here);
+                            return e;
+                        });
+                        break;
+                }
+
+                int b = 0;
+                foreach (var nested in Walk.Blocks(s))
+                {
+                    var childPath = new List<(int, int)>(path) { (i, b) };
+                    Scan(nested, childPath, definitions, reads);
+                    b++;
+                }
+            }
+        }
+
+        private static Path Child(List<(int, int)> path, int statement, int block) => new Path(new List<(int, int)>(path) { (statement, block) });
+
+        private static Block Insert(Block block, List<(int, int)> path, List<(IReadOnlyList<(int, int)> Block, int Statement, string Name, ValType Type)> hoists, HashSet<string> names)
+        {
+            var output = new List<Stmt>();
+            for (int i = 0; i < block.Statements.Count; i++)
+            {
+                foreach (var h in hoists.Where(h => h.Statement == i && h.Block.SequenceEqual(path)))
+                {
+                    output.Add(new Declare(h.Name, h.Type));
+                }
+
+                var s = block.Statements[i];
+                if (s is Let let && names.Contains(let.Name))
+                {
+                    s = new Assign(let.Name, let.Value);
+                }
+
+                int b = 0;
+                var statementIndex = i;
+                s = Walk.MapBlocks(s, nested =>
+                {
+                    var childPath = new List<(int, int)>(path) { (statementIndex, b) };
+                    b++;
+                    return Insert(nested, childPath, hoists, names);
+                });
+                output.Add(s);
+            }
+
+            return new Block(output.ToEquatableArray());
+        }
+    }
+}

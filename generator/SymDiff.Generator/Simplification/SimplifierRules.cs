@@ -1,0 +1,227 @@
+using SymDiff.Generator.IR;
+
+namespace SymDiff.Generator.Simplification
+{
+    /// <summary>
+    /// Local algebraic rewrite rules for derivative expressions, each small and named, applied bottom-up by
+    /// <see cref="Rewrite"/> until none fires. They may change rounding (they are only applied to derivative code),
+    /// but never change a value by more than rounding: <c>0 * x</c> becomes 0 only because the zero is symbolic
+    /// (no dependency), as in JAX and PyTorch.
+    /// </summary>
+    internal static class SimplifierRules
+    {
+        /// <summary>Applies the rules at the root of <paramref name="e"/> (its children are assumed simplified) until none fires.</summary>
+        public static Expr Rewrite(Expr e)
+        {
+            for (int guard = 0; guard < 32; guard++)
+            {
+                var next = RewriteOnce(e);
+                if (next is null)
+                {
+                    return e;
+                }
+
+                e = next;
+            }
+
+            return e;
+        }
+
+        private static Expr? RewriteOnce(Expr e) => e switch
+        {
+            Binary b => FoldConstants(b) ?? AddZero(b) ?? MulZeroOne(b) ?? DivOne(b) ?? NegOperands(b) ?? MulIntoCond(b) ?? SubSelf(b),
+            Unary u => DoubleNegation(u) ?? NegConstant(u) ?? ConvertConstant(u),
+            Cond c => CondConstant(c) ?? CondSameBranches(c),
+            Call c => PowOne(c),
+            _ => null,
+        };
+
+        /// <summary><c>2 * 3</c> → <c>6</c>: both operands literal.</summary>
+        internal static Expr? FoldConstants(Binary b)
+        {
+            if (b.Left is not Const l || b.Right is not Const r || !b.Type.IsFloating())
+            {
+                return null;
+            }
+
+            double value = b.Op switch
+            {
+                BinaryOp.Add => l.Value + r.Value,
+                BinaryOp.Sub => l.Value - r.Value,
+                BinaryOp.Mul => l.Value * r.Value,
+                BinaryOp.Div => l.Value / r.Value,
+                _ => double.NaN,
+            };
+            if (b.Op is not (BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div))
+            {
+                return null;
+            }
+
+            return Ir.Lit(b.Type == ValType.Float ? (float)value : value, b.Type);
+        }
+
+        /// <summary><c>x + 0</c>, <c>0 + x</c>, <c>x - 0</c> → <c>x</c>; <c>0 - x</c> → <c>-x</c>.</summary>
+        internal static Expr? AddZero(Binary b)
+        {
+            if (b.Op == BinaryOp.Add)
+            {
+                if (Ir.IsZero(b.Right))
+                {
+                    return b.Left;
+                }
+
+                if (Ir.IsZero(b.Left))
+                {
+                    return b.Right;
+                }
+            }
+
+            if (b.Op == BinaryOp.Sub)
+            {
+                if (Ir.IsZero(b.Right))
+                {
+                    return b.Left;
+                }
+
+                if (Ir.IsZero(b.Left))
+                {
+                    return new Unary(UnaryOp.Neg, b.Right, b.Type);
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary><c>0 * x</c> → <c>0</c>; <c>1 * x</c>, <c>x * 1</c> → <c>x</c>; <c>-1 * x</c> → <c>-x</c>.</summary>
+        internal static Expr? MulZeroOne(Binary b)
+        {
+            if (b.Op != BinaryOp.Mul)
+            {
+                return null;
+            }
+
+            if (Ir.IsZero(b.Left) || Ir.IsZero(b.Right))
+            {
+                return Ir.Lit(0, b.Type);
+            }
+
+            if (Ir.IsOne(b.Left))
+            {
+                return b.Right;
+            }
+
+            if (Ir.IsOne(b.Right))
+            {
+                return b.Left;
+            }
+
+            if (b.Left is Const { Value: -1 })
+            {
+                return new Unary(UnaryOp.Neg, b.Right, b.Type);
+            }
+
+            if (b.Right is Const { Value: -1 })
+            {
+                return new Unary(UnaryOp.Neg, b.Left, b.Type);
+            }
+
+            return null;
+        }
+
+        /// <summary><c>x / 1</c> → <c>x</c>; <c>0 / x</c> → <c>0</c>.</summary>
+        internal static Expr? DivOne(Binary b)
+        {
+            if (b.Op != BinaryOp.Div)
+            {
+                return null;
+            }
+
+            if (Ir.IsOne(b.Right))
+            {
+                return b.Left;
+            }
+
+            return Ir.IsZero(b.Left) ? Ir.Lit(0, b.Type) : null;
+        }
+
+        /// <summary><c>(-a) * b</c> → <c>-(a * b)</c>, <c>a + (-b)</c> → <c>a - b</c>, <c>a - (-b)</c> → <c>a + b</c>, <c>(-a) + b</c> → <c>b - a</c>.</summary>
+        internal static Expr? NegOperands(Binary b)
+        {
+            switch (b.Op)
+            {
+                case BinaryOp.Add when b.Right is Unary { Op: UnaryOp.Neg } nr:
+                    return new Binary(BinaryOp.Sub, b.Left, nr.Operand, b.Type);
+                case BinaryOp.Add when b.Left is Unary { Op: UnaryOp.Neg } nl:
+                    return new Binary(BinaryOp.Sub, b.Right, nl.Operand, b.Type);
+                case BinaryOp.Sub when b.Right is Unary { Op: UnaryOp.Neg } sr:
+                    return new Binary(BinaryOp.Add, b.Left, sr.Operand, b.Type);
+                case BinaryOp.Mul or BinaryOp.Div when b.Left is Unary { Op: UnaryOp.Neg } ml && b.Right is Unary { Op: UnaryOp.Neg } mr:
+                    return new Binary(b.Op, ml.Operand, mr.Operand, b.Type);
+                case BinaryOp.Mul or BinaryOp.Div when b.Left is Unary { Op: UnaryOp.Neg } ml2:
+                    return new Unary(UnaryOp.Neg, new Binary(b.Op, ml2.Operand, b.Right, b.Type), b.Type);
+                case BinaryOp.Mul or BinaryOp.Div when b.Right is Unary { Op: UnaryOp.Neg } mr2:
+                    return new Unary(UnaryOp.Neg, new Binary(b.Op, b.Left, mr2.Operand, b.Type), b.Type);
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary><c>x * (c ? 1 : 0)</c> → <c>c ? x : 0</c>: a rule's piecewise partial applied to an adjoint.</summary>
+        internal static Expr? MulIntoCond(Binary b)
+        {
+            if (b.Op != BinaryOp.Mul)
+            {
+                return null;
+            }
+
+            if (b.Right is Cond rc && rc.WhenTrue is Const && rc.WhenFalse is Const)
+            {
+                return new Cond(rc.Condition, Ir.Mul(b.Left, rc.WhenTrue), Ir.Mul(b.Left, rc.WhenFalse), b.Type);
+            }
+
+            if (b.Left is Cond lc && lc.WhenTrue is Const && lc.WhenFalse is Const)
+            {
+                return new Cond(lc.Condition, Ir.Mul(lc.WhenTrue, b.Right), Ir.Mul(lc.WhenFalse, b.Right), b.Type);
+            }
+
+            return null;
+        }
+
+        /// <summary><c>x - x</c> is not rewritten (NaN and infinity); kept as a named rule so the choice is visible.</summary>
+        internal static Expr? SubSelf(Binary b) => null;
+
+        /// <summary><c>--x</c> → <c>x</c>.</summary>
+        internal static Expr? DoubleNegation(Unary u) =>
+            u.Op == UnaryOp.Neg && u.Operand is Unary { Op: UnaryOp.Neg } inner ? inner.Operand : null;
+
+        /// <summary><c>-(3)</c> → <c>-3</c>.</summary>
+        internal static Expr? NegConstant(Unary u) =>
+            u.Op == UnaryOp.Neg && u.Operand is Const c && u.Type.IsFloating() ? Ir.Lit(-c.Value, u.Type) : null;
+
+        /// <summary><c>(float)2.0</c> → <c>2f</c>.</summary>
+        internal static Expr? ConvertConstant(Unary u) =>
+            u.Op == UnaryOp.Convert && u.Operand is Const c && u.Type.IsFloating() ? Ir.Lit(c.Value, u.Type) : null;
+
+        /// <summary><c>true ? a : b</c> → <c>a</c>.</summary>
+        internal static Expr? CondConstant(Cond c) => c.Condition is Const k ? (k.Value != 0 ? c.WhenTrue : c.WhenFalse) : null;
+
+        /// <summary><c>c ? a : a</c> → <c>a</c>.</summary>
+        internal static Expr? CondSameBranches(Cond c) => c.WhenTrue.Equals(c.WhenFalse) ? c.WhenTrue : null;
+
+        /// <summary><c>Pow(x, 1)</c> → <c>x</c>; <c>Pow(x, 0)</c> → <c>1</c>.</summary>
+        internal static Expr? PowOne(Call c)
+        {
+            if (c.Function != KnownFunction.Pow || c.Args[1] is not Const e)
+            {
+                return null;
+            }
+
+            if (e.Value == 1)
+            {
+                return c.Args[0];
+            }
+
+            return e.Value == 0 ? Ir.Lit(1, c.Type) : null;
+        }
+    }
+}
