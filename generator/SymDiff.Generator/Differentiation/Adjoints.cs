@@ -48,6 +48,39 @@ namespace SymDiff.Generator.Differentiation
 
         public bool Has(string name) => _terms.ContainsKey(name);
 
+        private readonly Dictionary<Elem, List<Expr>> _elements = new Dictionary<Elem, List<Expr>>();
+        private readonly List<Elem> _elementOrder = new List<Elem>();
+
+        /// <summary>
+        /// A contribution to an element of an active array. Contributions to the same element (same index
+        /// expression) are summed, so the region writes each gradient element once.
+        /// </summary>
+        public void AddElement(Elem element, Expr term)
+        {
+            if (Ir.IsZero(term))
+            {
+                return;
+            }
+
+            if (!_elements.TryGetValue(element, out var list))
+            {
+                list = new List<Expr>();
+                _elements[element] = list;
+                _elementOrder.Add(element);
+            }
+
+            list.Add(term);
+        }
+
+        /// <summary>The pending element contributions, summed, in first-contribution order; the region is left with none.</summary>
+        public List<(Elem Element, Expr Sum)> TakeElements()
+        {
+            var result = _elementOrder.Select(e => (e, Ir.Sum(_elements[e], e.Type))).ToList();
+            _elements.Clear();
+            _elementOrder.Clear();
+            return result;
+        }
+
         /// <summary>The variables that still have contributions, in the order they first received one.</summary>
         public IReadOnlyList<string> Names => _order.ToList();
     }

@@ -68,7 +68,7 @@ namespace SymDiff.Generator.Differentiation
         private static MethodFamily Gradient(MethodSpec spec, Signatures sig, Block body, Activity activity, HashSet<string> userFacing, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
         {
             var namer = new Namer(spec.UserNames.Concat(sig.Reserved), usedNames);
-            var sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, Simplification.Ir.Lit(1, spec.Scalar), sig.GradientNames, rules.AsImmutableArray(), diagnostics);
+            var sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, Simplification.Ir.Lit(1, spec.Scalar), sig.GradientNames, rules.AsImmutableArray(), userFacing, diagnostics);
             var statements = new List<Stmt>();
             foreach (var p in spec.Parameters.Where(p => p.Active && p.IsVector))
             {
@@ -77,9 +77,9 @@ namespace SymDiff.Generator.Differentiation
 
             statements.AddRange(sweep.Forward.Statements);
             var derivative = sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new SetOutput(sig.GradientNames[a.Name], a.Value)));
-            statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing).Statements);
+            statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing, Simplifier.Subexpressions(body)).Statements);
             statements.Add(new Return(sweep.Value!));
-            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, sig.OutputArrays);
+            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements));
 
             var parameters = sig.Original.Concat(spec.Parameters.Where(p => p.Active).Select(p => p.IsVector
                 ? new GeneratedParam(sig.GradientNames[p.Name], Signatures.SpanOf(p.ElementType), string.Empty, false, $"Receives the gradient with respect to {p.Name}; overwritten. Must have the length of {p.Name}.")
@@ -100,13 +100,13 @@ namespace SymDiff.Generator.Differentiation
         {
             var namer = new Namer(spec.UserNames.Concat(sig.Reserved), usedNames);
             var seed = new Var(sig.Seed, spec.Scalar);
-            var sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, seed, sig.GradientNames, rules.AsImmutableArray(), new List<DiagnosticInfo>());
+            var sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, seed, sig.GradientNames, rules.AsImmutableArray(), userFacing, new List<DiagnosticInfo>());
             var statements = new List<Stmt>(sweep.Forward.Statements);
             var derivative = sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new Accumulate(sig.GradientNames[a.Name], null, a.Value)));
-            var simplified = Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing).Statements
+            var simplified = Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing, Simplifier.Subexpressions(body)).Statements
                 .Where(s => s is not Accumulate { Value: Const { Value: 0 } });
             statements.AddRange(simplified);
-            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, sig.OutputArrays);
+            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements));
 
             var parameters = sig.Original
                 .Concat(new[] { new GeneratedParam(sig.Seed, spec.Scalar.Keyword(), string.Empty, false, $"The gradient flowing into the result of {spec.Name} (1 for the plain gradient).") })
@@ -143,6 +143,34 @@ namespace SymDiff.Generator.Differentiation
             }
 
             return Set(spec, methods);
+        }
+
+        /// <summary>Arrays whose elements change during the method: output spans and tapes. Their reads are never shared.</summary>
+        private static HashSet<string> Unstable(Signatures sig, IEnumerable<Stmt> statements)
+        {
+            var names = new HashSet<string>(sig.OutputArrays, StringComparer.Ordinal);
+            void Visit(Stmt s)
+            {
+                if (s is RentBuffer r)
+                {
+                    names.Add(r.Name);
+                }
+
+                foreach (var b in Walk.Blocks(s))
+                {
+                    foreach (var inner in b.Statements)
+                    {
+                        Visit(inner);
+                    }
+                }
+            }
+
+            foreach (var s in statements)
+            {
+                Visit(s);
+            }
+
+            return names;
         }
 
         private static DerivativeSet Set(MethodSpec spec, List<MethodFamily> methods) =>

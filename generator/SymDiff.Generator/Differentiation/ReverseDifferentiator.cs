@@ -41,9 +41,13 @@ namespace SymDiff.Generator.Differentiation
         private readonly Dictionary<string, EquatableArray<string>> _partials = new Dictionary<string, EquatableArray<string>>(StringComparer.Ordinal);
         private readonly IReadOnlyDictionary<string, string> _gradientNames;
 
-        private ReverseDifferentiator(MethodSpec spec, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
+        private readonly ISet<string> _keep;
+        private ISet<Expr> _frozen = new HashSet<Expr>();
+
+        private ReverseDifferentiator(MethodSpec spec, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, ISet<string> keep, List<DiagnosticInfo> diagnostics)
         {
             _gradientNames = gradientNames;
+            _keep = keep;
             _spec = spec;
             _activity = activity;
             _namer = namer;
@@ -60,14 +64,25 @@ namespace SymDiff.Generator.Differentiation
         public static string GradientName(string parameter) => "d" + char.ToUpperInvariant(parameter[0]) + parameter.Substring(1);
 
         /// <summary>Differentiates <paramref name="body"/> in reverse mode, the result's adjoint starting at <paramref name="seed"/>.</summary>
-        public static ReverseSweep Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
+        /// <summary>The forward subexpressions that simplification must leave as they are.</summary>
+        public ISet<Expr> Frozen => _frozen;
+
+        public static ReverseSweep Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, ISet<string> keep, List<DiagnosticInfo> diagnostics)
         {
-            var d = new ReverseDifferentiator(spec, activity, namer, seed, gradientNames, rules, diagnostics);
+            var d = new ReverseDifferentiator(spec, activity, namer, seed, gradientNames, rules, keep, diagnostics);
             d.CollectTypes(body);
-            var forward = d.ForwardBlock(body, out var value);
+            d._frozen = Simplifier.Subexpressions(body);
+            d.AssignPartials(body);
+            var defined = new HashSet<string>(spec.Parameters.Select(p => p.Name), StringComparer.Ordinal);
+            d.ComputeScopes(body, defined);
             var adjoints = new Adjoints();
             var reverse = new List<Stmt>();
             d.ReverseStatements(body.Statements, adjoints, reverse);
+            d.FlushElements(adjoints, reverse);
+
+            // The forward sweep last: the loops' plans (fusion, tapes) are known by now.
+            var forwardBlock = d.ForwardBlock(body, out var value);
+            var forward = new Block(d._topLevelBuffers.Concat(forwardBlock.Statements).ToEquatableArray());
             var scalars = spec.Parameters
                 .Where(p => p.Active && p.Shape == ParamShape.Scalar)
                 .Select(p => new NamedExpr(p.Name, adjoints.Take(p.Name, p.ElementType)))
@@ -118,11 +133,20 @@ namespace SymDiff.Generator.Differentiation
                     case Return ret:
                         value = ret.Value;
                         break;
-                    case Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let when call.Args.Any(_activity.IsActive):
-                        output.Add(CallWithPartials(let.Name, call));
+                    case Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let when _partials.TryGetValue(let.Name, out var partials):
+                        output.Add(new CallWithGradient(let.Name, call, partials));
                         break;
                     case If branch:
                         output.Add(new If(branch.Condition, ForwardBlock(branch.Then, out _), ForwardBlock(branch.Else, out _), branch.Phis));
+                        break;
+                    case Loop loop when _plans.TryGetValue(loop, out var plan):
+                        output.AddRange(plan.PreLoop);
+                        output.Add(loop with
+                        {
+                            Carried = loop.Carried.Concat(plan.ExtraCarried).ToEquatableArray(),
+                            Header = ForwardBlock(loop.Header, out _),
+                            Body = new Block(plan.BodyPrefix.Concat(ForwardBlock(loop.Body, out _).Statements).Concat(plan.BodySuffix).ToEquatableArray()),
+                        });
                         break;
                     case Loop loop:
                         output.Add(loop with { Header = ForwardBlock(loop.Header, out _), Body = ForwardBlock(loop.Body, out _) });
@@ -134,6 +158,23 @@ namespace SymDiff.Generator.Differentiation
             }
 
             return new Block(output.ToEquatableArray());
+        }
+
+        /// <summary>Names the partials of every call of a differentiable method that receives an active argument.</summary>
+        private void AssignPartials(Block block)
+        {
+            foreach (var s in block.Statements)
+            {
+                if (s is Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let && call.Args.Any(_activity.IsActive))
+                {
+                    CallWithPartials(let.Name, call);
+                }
+
+                foreach (var nested in Walk.Blocks(s))
+                {
+                    AssignPartials(nested);
+                }
+            }
         }
 
         private Stmt CallWithPartials(string name, UserCall call)
@@ -233,8 +274,12 @@ namespace SymDiff.Generator.Differentiation
                 Backprop(phi.WhenFalse, adjoint, elseAdjoints, elseReverse);
             }
 
+            _nesting++;
             ReverseStatements(branch.Then.Statements, thenAdjoints, thenReverse);
             ReverseStatements(branch.Else.Statements, elseAdjoints, elseReverse);
+            FlushElements(thenAdjoints, thenReverse);
+            FlushElements(elseAdjoints, elseReverse);
+            _nesting--;
 
             // What is left are contributions to values defined before the branch: they leave through phis.
             var phis = new List<Phi>();
@@ -243,6 +288,13 @@ namespace SymDiff.Generator.Differentiation
                 var type = _types[name];
                 var fromThen = thenAdjoints.Take(name, type);
                 var fromElse = elseAdjoints.Take(name, type);
+                if (fromThen.Equals(fromElse))
+                {
+                    // The same either way (an accumulation on both paths): no branch needed for it.
+                    adjoints.Add(name, fromThen);
+                    continue;
+                }
+
                 var phi = new Phi(_namer.NewSourceName(Stem(name) + "Bar"), type, fromThen, fromElse);
                 _adjointNames.Add(phi.Name);
                 _types[phi.Name] = type;
@@ -274,7 +326,7 @@ namespace SymDiff.Generator.Differentiation
                     break;
 
                 case Elem element:
-                    reverse.Add(new Accumulate(_gradientNames[element.Array], element.Index, adjoint));
+                    adjoints.AddElement(element, adjoint);
                     break;
 
                 case Unary { Op: UnaryOp.Neg } neg:
@@ -365,6 +417,8 @@ namespace SymDiff.Generator.Differentiation
             var falseReverse = new List<Stmt>();
             Backprop(c.WhenTrue, adjoint, whenTrue, trueReverse);
             Backprop(c.WhenFalse, adjoint, whenFalse, falseReverse);
+            FlushElements(whenTrue, trueReverse);
+            FlushElements(whenFalse, falseReverse);
             foreach (var name in whenTrue.Names.Concat(whenFalse.Names).Distinct().ToList())
             {
                 var type = _types[name];
@@ -405,6 +459,15 @@ namespace SymDiff.Generator.Differentiation
             }
         }
 
+        /// <summary>Writes a region's pending contributions to gradient-buffer elements, one accumulation per element.</summary>
+        private void FlushElements(Adjoints adjoints, List<Stmt> reverse)
+        {
+            foreach (var (element, sum) in adjoints.TakeElements())
+            {
+                reverse.Add(new Accumulate(_gradientNames[element.Array], element.Index, sum));
+            }
+        }
+
         /// <summary>
         /// Names an adjoint that is about to be used more than once (<c>xBar</c>), so it is computed once.
         /// Atomic adjoints and adjoints used once are left inline.
@@ -420,6 +483,7 @@ namespace SymDiff.Generator.Differentiation
 
             var name = _namer.NewSourceName(Stem(stem) + "Bar");
             _adjointNames.Add(name);
+            _materialized[name] = adjoint;
             _types[name] = adjoint.Type;
             reverse.Add(new Let(name, adjoint));
             return new Var(name, adjoint.Type);
@@ -462,9 +526,5 @@ namespace SymDiff.Generator.Differentiation
 
         internal static string Capitalize(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
 
-        private void ReverseLoop(Loop loop, Adjoints adjoints, List<Stmt> reverse)
-        {
-            throw new NotSupportedException("loops");
-        }
     }
 }

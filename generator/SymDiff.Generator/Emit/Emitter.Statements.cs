@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 
 namespace SymDiff.Generator.Emit
@@ -11,9 +12,25 @@ namespace SymDiff.Generator.Emit
     {
         private static void EmitBlock(SourceWriter w, Block block, StatementContext context)
         {
-            foreach (var s in block.Statements)
+            for (int i = 0; i < block.Statements.Count; i++)
             {
-                EmitStatement(w, s, context);
+                if (block.Statements[i] is RentBuffer rent)
+                {
+                    // The rest of the block runs with the buffer rented, and returns it however it leaves.
+                    string pool = "global::System.Buffers.ArrayPool<" + rent.Type.Keyword() + ">.Shared";
+                    w.WriteLine(rent.Type.Keyword() + "[] " + rent.Name + " = " + pool + ".Rent(" + ExprPrinter.Print(rent.Length) + ");");
+                    w.WriteLine("try");
+                    w.OpenBrace();
+                    EmitBlock(w, new Block(block.Statements.Skip(i + 1).ToEquatableArray()), context);
+                    w.CloseBrace();
+                    w.WriteLine("finally");
+                    w.OpenBrace();
+                    w.WriteLine(pool + ".Return(" + rent.Name + ");");
+                    w.CloseBrace();
+                    return;
+                }
+
+                EmitStatement(w, block.Statements[i], context);
             }
         }
 
@@ -41,6 +58,9 @@ namespace SymDiff.Generator.Emit
                     break;
                 case SetOutput o:
                     w.WriteLine(o.Target + " = " + ExprPrinter.Print(o.Value) + ";");
+                    break;
+                case EnsureCapacity e:
+                    w.WriteLine("global::SymDiff.TapeBuffer.EnsureCapacity(ref " + e.Name + ", " + ExprPrinter.Print(e.Index) + ");");
                     break;
                 case ClearBuffer c:
                     w.WriteLine(c.Target + ".Clear();");
@@ -112,7 +132,8 @@ namespace SymDiff.Generator.Emit
         private static void EmitLoop(SourceWriter w, Loop loop, StatementContext context)
         {
             // A counter read only inside the loop is declared in the for statement, as a person would write it.
-            var counter = loop.Kind == LoopKind.For && loop.Header.Statements.Count == 0 ? loop.Carried.FirstOrDefault(v => v.Name == loop.Counter) : null;
+            var shape = LoopShape.Counter(loop);
+            var counter = shape?.Counter;
             bool counterInside = counter is not null && context.Uses.TryGetValue(counter.Name, out int total) && total == UsesWithin(loop, counter.Name);
             foreach (var v in loop.Carried)
             {
@@ -126,7 +147,8 @@ namespace SymDiff.Generator.Emit
             if (counter is not null)
             {
                 string init = counterInside ? "int " + counter.Name + " = " + ExprPrinter.Print(counter.Init) : string.Empty;
-                w.WriteLine("for (" + init + "; " + ExprPrinter.Print(loop.Condition) + "; " + counter.Name + "++)");
+                string step = shape!.Value.Step < 0 ? "--" : "++";
+                w.WriteLine("for (" + init + "; " + ExprPrinter.Print(loop.Condition) + "; " + counter.Name + step + ")");
                 w.OpenBrace();
             }
             else if (loop.Header.Statements.Count == 0)
@@ -148,31 +170,33 @@ namespace SymDiff.Generator.Emit
 
             EmitBlock(w, loop.Body, context);
 
-            // Carried values update together: a next value that reads another carried variable uses its old value.
-            var carriedNames = new HashSet<string>(loop.Carried.Select(v => v.Name));
-            var staged = new List<(string Name, string Value)>();
-            foreach (var v in updates)
+            // Carried values update together: each next value reads the old values. Assign a variable only once no
+            // pending next value reads it; break a cycle (a swap) with a temporary.
+            var pending = updates.ToList();
+            while (pending.Count > 0)
             {
-                bool readsOther = false;
-                Walk.Vars(v.Next, n => readsOther |= n != v.Name && carriedNames.Contains(n));
-                if (readsOther)
+                var ready = pending.FirstOrDefault(v => !pending.Any(o => o != v && Reads(o.Next, v.Name)));
+                if (ready is not null)
                 {
-                    string temp = v.Name + "Next";
-                    w.WriteLine(v.Type.Keyword() + " " + temp + " = " + ExprPrinter.Print(v.Next) + ";");
-                    staged.Add((v.Name, temp));
+                    w.WriteLine(ready.Name + " = " + ExprPrinter.Print(ready.Next) + ";");
+                    pending.Remove(ready);
+                    continue;
                 }
-                else
-                {
-                    staged.Add((v.Name, ExprPrinter.Print(v.Next)));
-                }
-            }
 
-            foreach (var (name, value) in staged)
-            {
-                w.WriteLine(name + " = " + value + ";");
+                var cyclic = pending[0];
+                string temp = cyclic.Name + "Next";
+                w.WriteLine(cyclic.Type.Keyword() + " " + temp + " = " + ExprPrinter.Print(cyclic.Next) + ";");
+                pending[0] = new LoopVar(cyclic.Name, cyclic.Type, cyclic.Init, new Var(temp, cyclic.Type));
             }
 
             w.CloseBrace();
+        }
+
+        private static bool Reads(Expr e, string name)
+        {
+            bool found = false;
+            Walk.Vars(e, n => found |= n == name);
+            return found;
         }
 
         private static int UsesWithin(Stmt s, string name)

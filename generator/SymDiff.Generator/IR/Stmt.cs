@@ -96,3 +96,15 @@ namespace SymDiff.Generator.IR
     /// <summary><c>name = value;</c> to a variable introduced by <see cref="Declare"/>.</summary>
     internal sealed record Assign(string Name, Expr Value) : Stmt;
 }
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary>
+    /// <c>T[] name = ArrayPool&lt;T&gt;.Shared.Rent(length);</c> and, around the rest of the enclosing block,
+    /// <c>try { ... } finally { ArrayPool&lt;T&gt;.Shared.Return(name); }</c>: the tape of values a loop's reverse sweep reads.
+    /// </summary>
+    internal sealed record RentBuffer(string Name, ValType Type, Expr Length) : Stmt;
+
+    /// <summary>Grows a buffer made by <see cref="RentBuffer"/> when <see cref="Index"/> is past its end (a loop with no known bound).</summary>
+    internal sealed record EnsureCapacity(string Name, ValType Type, Expr Index) : Stmt;
+}

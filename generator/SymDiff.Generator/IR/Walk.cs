@@ -113,6 +113,8 @@ namespace SymDiff.Generator.IR
             Accumulate ac => new Accumulate(ac.Target, ac.Index is null ? null : map(ac.Index), map(ac.Value)),
             SetOutput o => new SetOutput(o.Target, map(o.Value)),
             CallWithGradient c => new CallWithGradient(c.Name, (UserCall)map(c.Call), c.Partials),
+            RentBuffer r => new RentBuffer(r.Name, r.Type, map(r.Length)),
+            EnsureCapacity e => new EnsureCapacity(e.Name, e.Type, map(e.Index)),
             If i => new If(map(i.Condition), i.Then, i.Else, i.Phis.Select(p => new Phi(p.Name, p.Type, map(p.WhenTrue), map(p.WhenFalse))).ToEquatableArray()),
             Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(v.Name, v.Type, map(v.Init), map(v.Next))).ToEquatableArray(), Condition = map(l.Condition) },
             _ => s,
@@ -165,10 +167,36 @@ namespace SymDiff.Generator.IR
             _ => Array.Empty<string>(),
         };
 
+        /// <summary>Renames variables everywhere in a block: every definition and every read.</summary>
+        public static Block Rename(Block block, IReadOnlyDictionary<string, string> renames)
+        {
+            if (renames.Count == 0)
+            {
+                return block;
+            }
+
+            string Name(string n) => renames.TryGetValue(n, out var r) ? r : n;
+            Expr Map(Expr e) => Transform(e, x => x is Var v && renames.ContainsKey(v.Name) ? new Var(Name(v.Name), v.Type) : x);
+            return new Block(block.Statements.Select(s =>
+            {
+                var mapped = MapBlocks(MapExpressions(s, Map), b => Rename(b, renames));
+                return mapped switch
+                {
+                    Let l => new Let(Name(l.Name), l.Value),
+                    Declare d => new Declare(Name(d.Name), d.Type),
+                    Assign a => new Assign(Name(a.Name), a.Value),
+                    CallWithGradient c => new CallWithGradient(Name(c.Name), c.Call, c.Partials.Select(p => p.Length == 0 ? p : Name(p)).ToEquatableArray()),
+                    If i => new If(i.Condition, i.Then, i.Else, i.Phis.Select(p => new Phi(Name(p.Name), p.Type, p.WhenTrue, p.WhenFalse)).ToEquatableArray()),
+                    Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(Name(v.Name), v.Type, v.Init, v.Next)).ToEquatableArray(), Counter = l.Counter is null ? null : Name(l.Counter) },
+                    _ => mapped,
+                };
+            }).ToEquatableArray());
+        }
+
         /// <summary>Whether a statement writes something other than the names it defines (a buffer, an output, a span).</summary>
         public static bool HasEffect(Stmt s) => s switch
         {
-            Store or Accumulate or SetOutput or ClearBuffer or Return or Assign => true,
+            Store or Accumulate or SetOutput or ClearBuffer or Return or Assign or RentBuffer or EnsureCapacity => true,
             If i => i.Then.Statements.Any(HasEffect) || i.Else.Statements.Any(HasEffect),
             Loop l => l.Body.Statements.Any(HasEffect) || l.Header.Statements.Any(HasEffect),
             _ => false,

@@ -350,23 +350,13 @@ namespace SymDiff.Generator.Lowering
                 _env[name] = new Var(loopVarNames[name], _types[name]);
             }
 
-            var (kind, counter) = Shape(carried, condition);
-            output.Add(new Loop(carried, Block.Empty, condition, new Block(body.ToEquatableArray()), kind, counter));
-        }
-
-        /// <summary>A loop whose carried int counts up by one and is tested first is written back as a <c>for</c> loop.</summary>
-        private static (LoopKind, string?) Shape(EquatableArray<LoopVar> carried, Expr condition)
-        {
-            foreach (var v in carried)
+            var loopStatement = new Loop(carried, Block.Empty, condition, new Block(body.ToEquatableArray()), LoopKind.While, null);
+            if (LoopShape.Counter(loopStatement) is { } counter)
             {
-                if (v.Type == ValType.Int && v.Next is Binary { Op: BinaryOp.Add, Left: Var l, Right: Const { Value: 1 } } && l.Name == v.Name
-                    && condition is Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Ne, Left: Var c } && c.Name == v.Name)
-                {
-                    return (LoopKind.For, v.Name);
-                }
+                loopStatement = loopStatement with { Kind = LoopKind.For, Counter = counter.Counter.Name };
             }
 
-            return (LoopKind.While, null);
+            output.Add(loopStatement);
         }
 
         private void Assign(string name, ValType type, Expr value, List<Stmt> output) => Define(name, type, value, output, asLet: true);

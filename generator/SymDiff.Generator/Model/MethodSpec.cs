@@ -83,6 +83,9 @@ namespace SymDiff.Generator.Model
         /// <summary>Names of all locals and parameters, so generated names never clash with the user's.</summary>
         public required EquatableArray<string> UserNames { get; init; }
 
+        /// <summary>For an overloaded method, a suffix that tells its file apart (<c>_double_double</c>); empty otherwise.</summary>
+        public string OverloadSuffix { get; init; } = string.Empty;
+
         /// <summary>Names of members of the containing type, to detect clashes with generated methods.</summary>
         public string DisplayName => ContainingTypes.Count == 0 ? Name : ContainingTypes[ContainingTypes.Count - 1].Name + "." + Name;
 
@@ -102,7 +105,7 @@ namespace SymDiff.Generator.Model
                     sb.Append(t.Name.Replace('<', '{').Replace('>', '}')).Append('.');
                 }
 
-                sb.Append(Name).Append(".g.cs");
+                sb.Append(Name).Append(OverloadSuffix).Append(".g.cs");
                 return sb.ToString();
             }
         }

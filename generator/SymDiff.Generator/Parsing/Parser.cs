@@ -95,6 +95,9 @@ namespace SymDiff.Generator.Parsing
                 Sites = body.Sites.ToEquatableArray(),
                 Location = nameLocation,
                 UserNames = body.UserNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+                OverloadSuffix = method.ContainingType.GetMembers(method.Name).Length > 1
+                    ? string.Concat(method.Parameters.Select(p => "_" + new string(p.Type.ToDisplayString().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray())))
+                    : string.Empty,
             };
             return new ParseResult(spec, bodyValid, diagnostics.ToEquatableArray());
         }

@@ -36,9 +36,63 @@ namespace SymDiff.Generator.Simplification
             body = s.ShareSubexpressions(body, new Dictionary<Expr, Expr>());
             body = s.InlineSingleUses(body);
             body = RemoveDeadCode(body);
+            body = CoalesceLoopVariables(body, keep, namer);
             body = RenumberTemporaries(body, namer);
             var hoisted = ScopeRepair.Repair(ref body);
             return (body, hoisted);
+        }
+
+        /// <summary>
+        /// <c>int i = n - 1; int i_1 = i; for (...)</c> → <c>for (int i = n - 1; ...)</c>: a user's variable whose
+        /// only use is to start a loop variable that is a version of it gives the loop variable its name.
+        /// </summary>
+        private static Block CoalesceLoopVariables(Block body, ISet<string> keep, Namer namer)
+        {
+            var uses = CountUses(body);
+            var renames = new Dictionary<string, string>(StringComparer.Ordinal);
+            body = Coalesce(body, uses, renames, namer);
+            return Walk.Rename(body, renames);
+        }
+
+        private static Block Coalesce(Block block, Dictionary<string, int> uses, Dictionary<string, string> renames, Namer namer)
+        {
+            var statements = block.Statements.Select(s => Walk.MapBlocks(s, b => Coalesce(b, uses, renames, namer))).ToList();
+            for (int i = statements.Count - 1; i >= 0; i--)
+            {
+                if (statements[i] is not Let let || !uses.TryGetValue(let.Name, out int n))
+                {
+                    continue;
+                }
+
+                if (n > 1)
+                {
+                    // The start value is needed elsewhere (the reverse sweep): the loop variable still takes the
+                    // user's name, and the start value is called iStart.
+                    var loopWithVersion = statements.Skip(i + 1).OfType<Loop>().FirstOrDefault(l => l.Carried.Any(v => v.Init is Var init && init.Name == let.Name && Differentiation.ReverseDifferentiator.Stem(v.Name) == let.Name));
+                    if (loopWithVersion is not null && !renames.ContainsKey(let.Name))
+                    {
+                        var version = loopWithVersion.Carried.First(v => v.Init is Var init && init.Name == let.Name);
+                        renames[let.Name] = namer.NewSourceName(let.Name + "Start");
+                        renames[version.Name] = let.Name;
+                    }
+
+                    continue;
+                }
+
+                for (int j = i + 1; j < statements.Count; j++)
+                {
+                    if (statements[j] is Loop loop && loop.Carried.FirstOrDefault(v => v.Init is Var init && init.Name == let.Name) is { } v
+                        && Differentiation.ReverseDifferentiator.Stem(v.Name) == let.Name)
+                    {
+                        statements[j] = loop with { Carried = loop.Carried.Select(c => c == v ? new LoopVar(c.Name, c.Type, let.Value, c.Next) : c).ToEquatableArray() };
+                        statements.RemoveAt(i);
+                        renames[v.Name] = let.Name;
+                        break;
+                    }
+                }
+            }
+
+            return new Block(statements.ToEquatableArray());
         }
 
         /// <summary>Renames the surviving temporaries t0, t1, ... in order of definition, so the numbering has no gaps.</summary>
@@ -84,17 +138,7 @@ namespace SymDiff.Generator.Simplification
                 return body;
             }
 
-            return Rename(body, renames);
-        }
-
-        private static Block Rename(Block block, Dictionary<string, string> renames)
-        {
-            Expr RenameExpr(Expr e) => Walk.Transform(e, x => x is Var v && renames.TryGetValue(v.Name, out var n) ? new Var(n, v.Type) : x);
-            return new Block(block.Statements.Select(s =>
-            {
-                var mapped = Walk.MapBlocks(Walk.MapExpressions(s, RenameExpr), b => Rename(b, renames));
-                return mapped is Let let && renames.TryGetValue(let.Name, out var newName) ? new Let(newName, let.Value) : mapped;
-            }).ToEquatableArray());
+            return Walk.Rename(body, renames);
         }
 
         // ---- Dead code -------------------------------------------------------------------------------------

@@ -13,12 +13,18 @@ namespace SymDiff.Generator.Simplification
     /// </summary>
     internal static class Simplifier
     {
-        public static Block Simplify(Block block, ISet<string> keep)
+        /// <param name="block">Derivative statements.</param>
+        /// <param name="keep">Names that are never propagated away.</param>
+        /// <param name="frozen">
+        /// Every subexpression of the user's own computation. A derivative expression may embed one (a rule reuses
+        /// the result of <c>exp</c>); it is never rewritten, so it stays equal to, and shared with, the forward value.
+        /// </param>
+        public static Block Simplify(Block block, ISet<string> keep, ISet<Expr> frozen)
         {
             for (int round = 0; round < 16; round++)
             {
                 var copies = new Dictionary<string, Expr>(StringComparer.Ordinal);
-                var next = Rewrite(block, copies, keep);
+                var next = Rewrite(block, copies, keep, frozen);
                 if (next.Equals(block))
                 {
                     return next;
@@ -30,12 +36,49 @@ namespace SymDiff.Generator.Simplification
             return block;
         }
 
-        private static Block Rewrite(Block block, Dictionary<string, Expr> copies, ISet<string> keep)
+        /// <summary>Collects every subexpression of a block's expressions: the set <see cref="Simplify"/> leaves alone.</summary>
+        public static HashSet<Expr> Subexpressions(Block block)
+        {
+            var set = new HashSet<Expr>();
+            void Visit(Expr e)
+            {
+                if (set.Add(e))
+                {
+                    foreach (var c in Walk.Children(e))
+                    {
+                        Visit(c);
+                    }
+                }
+            }
+
+            foreach (var s in block.Statements)
+            {
+                foreach (var e in Walk.AllExpressions(s))
+                {
+                    Visit(e);
+                }
+            }
+
+            return set;
+        }
+
+        /// <summary>Applies the rules bottom-up, except inside frozen (forward) subexpressions.</summary>
+        public static Expr RewriteExpression(Expr e, ISet<Expr> frozen)
+        {
+            if (frozen.Contains(e))
+            {
+                return e;
+            }
+
+            return SimplifierRules.Rewrite(Walk.MapChildren(e, c => RewriteExpression(c, frozen)));
+        }
+
+        private static Block Rewrite(Block block, Dictionary<string, Expr> copies, ISet<string> keep, ISet<Expr> frozen)
         {
             var output = new List<Stmt>();
             foreach (var s in block.Statements)
             {
-                var mapped = Walk.MapBlocks(Walk.MapExpressions(s, e => Walk.Transform(Walk.Substitute(e, copies), SimplifierRules.Rewrite)), b => Rewrite(b, copies, keep));
+                var mapped = Walk.MapBlocks(Walk.MapExpressions(s, e => RewriteExpression(Walk.Substitute(e, copies), frozen)), b => Rewrite(b, copies, keep, frozen));
                 if (mapped is Let { Value: Const or Var } let && !keep.Contains(let.Name))
                 {
                     copies[let.Name] = let.Value;

@@ -29,7 +29,7 @@ namespace SymDiff.Generator.Simplification
 
         private static Expr? RewriteOnce(Expr e) => e switch
         {
-            Binary b => FoldConstants(b) ?? AddZero(b) ?? MulZeroOne(b) ?? DivOne(b) ?? NegOperands(b) ?? MulIntoCond(b) ?? SubSelf(b),
+            Binary b => FoldConstants(b) ?? AddZero(b) ?? MulZeroOne(b) ?? DivOne(b) ?? NegOperands(b) ?? MulIntoCond(b) ?? CollectLikeTerms(b) ?? SubSelf(b),
             Unary u => DoubleNegation(u) ?? NegConstant(u) ?? ConvertConstant(u),
             Cond c => CondConstant(c) ?? CondSameBranches(c),
             Call c => PowOne(c),
@@ -128,9 +128,14 @@ namespace SymDiff.Generator.Simplification
             return null;
         }
 
-        /// <summary><c>x / 1</c> → <c>x</c>; <c>0 / x</c> → <c>0</c>.</summary>
+        /// <summary><c>x / 1</c> → <c>x</c>; <c>0 / x</c> → <c>0</c>; <c>a * (1 / b)</c> → <c>a / b</c>.</summary>
         internal static Expr? DivOne(Binary b)
         {
+            if (b.Op == BinaryOp.Mul && b.Right is Binary { Op: BinaryOp.Div, Left: Const { Value: 1 } } reciprocal)
+            {
+                return new Binary(BinaryOp.Div, b.Left, reciprocal.Right, b.Type);
+            }
+
             if (b.Op != BinaryOp.Div)
             {
                 return null;
@@ -185,6 +190,92 @@ namespace SymDiff.Generator.Simplification
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// <c>a*x*0.5 + a*(0.5*x)</c> → <c>a*x</c>: two terms with the same factors (in any order) and constant
+        /// coefficients become one. This reassociates, which is fine for derivative code and never applied to the user's.
+        /// </summary>
+        internal static Expr? CollectLikeTerms(Binary b)
+        {
+            if (b.Op is not (BinaryOp.Add or BinaryOp.Sub) || !b.Type.IsFloating())
+            {
+                return null;
+            }
+
+            var (c1, f1) = Monomial(b.Left);
+            var (c2, f2) = Monomial(b.Right);
+            if (f1.Count == 0 || !SameFactors(f1, f2))
+            {
+                return null;
+            }
+
+            double c = b.Op == BinaryOp.Add ? c1 + c2 : c1 - c2;
+            Expr product = f1[0];
+            for (int i = 1; i < f1.Count; i++)
+            {
+                product = new Binary(BinaryOp.Mul, product, f1[i], b.Type);
+            }
+
+            if (c == 0)
+            {
+                return Ir.Lit(0, b.Type);
+            }
+
+            if (c == 1)
+            {
+                return product;
+            }
+
+            return c == -1 ? new Unary(UnaryOp.Neg, product, b.Type) : new Binary(BinaryOp.Mul, Ir.Lit(c, b.Type), product, b.Type);
+        }
+
+        /// <summary>A product as a constant coefficient times a list of other factors.</summary>
+        private static (double Coefficient, System.Collections.Generic.List<Expr> Factors) Monomial(Expr e)
+        {
+            switch (e)
+            {
+                case Const c:
+                    return (c.Value, new System.Collections.Generic.List<Expr>());
+                case Unary { Op: UnaryOp.Neg } neg:
+                {
+                    var (c, f) = Monomial(neg.Operand);
+                    return (-c, f);
+                }
+
+                case Binary { Op: BinaryOp.Mul } mul:
+                {
+                    var (cl, fl) = Monomial(mul.Left);
+                    var (cr, fr) = Monomial(mul.Right);
+                    fl.AddRange(fr);
+                    return (cl * cr, fl);
+                }
+
+                default:
+                    return (1, new System.Collections.Generic.List<Expr> { e });
+            }
+        }
+
+        private static bool SameFactors(System.Collections.Generic.List<Expr> a, System.Collections.Generic.List<Expr> b)
+        {
+            if (a.Count != b.Count)
+            {
+                return false;
+            }
+
+            var remaining = new System.Collections.Generic.List<Expr>(b);
+            foreach (var x in a)
+            {
+                int i = remaining.IndexOf(x);
+                if (i < 0)
+                {
+                    return false;
+                }
+
+                remaining.RemoveAt(i);
+            }
+
+            return true;
         }
 
         /// <summary><c>x - x</c> is not rewritten (NaN and infinity); kept as a named rule so the choice is visible.</summary>

@@ -1,0 +1,447 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Simplification;
+using static SymDiff.Generator.Simplification.Ir;
+
+namespace SymDiff.Generator.Differentiation
+{
+    internal sealed partial class ReverseDifferentiator
+    {
+        /// <summary>
+        /// What the reverse sweep adds to one forward loop. A fused loop carries its reverse sweep in its own body
+        /// (one pass); an unfused loop stores, per iteration, the carried values its separate reverse loop reads.
+        /// </summary>
+        private sealed class LoopPlan
+        {
+            public bool Fused;
+
+            /// <summary>Statements before the forward loop: adjoint constants of a fused loop, tape buffers.</summary>
+            public List<Stmt> PreLoop { get; } = new List<Stmt>();
+
+            /// <summary>Values the forward loop carries in addition to the user's (adjoint sums, an iteration count).</summary>
+            public List<LoopVar> ExtraCarried { get; } = new List<LoopVar>();
+
+            /// <summary>Statements at the start of each forward iteration (tape stores).</summary>
+            public List<Stmt> BodyPrefix { get; } = new List<Stmt>();
+
+            /// <summary>Statements at the end of each forward iteration (a fused loop's reverse sweep).</summary>
+            public List<Stmt> BodySuffix { get; } = new List<Stmt>();
+        }
+
+        private sealed class ReferenceComparer<T> : IEqualityComparer<T>
+            where T : class
+        {
+            public static readonly ReferenceComparer<T> Instance = new ReferenceComparer<T>();
+
+            public bool Equals(T? x, T? y) => ReferenceEquals(x, y);
+
+            public int GetHashCode(T obj) => RuntimeHelpers.GetHashCode(obj);
+        }
+
+        private readonly Dictionary<Loop, LoopPlan> _plans = new Dictionary<Loop, LoopPlan>(ReferenceComparer<Loop>.Instance);
+        private readonly Dictionary<Loop, HashSet<string>> _definedBefore = new Dictionary<Loop, HashSet<string>>(ReferenceComparer<Loop>.Instance);
+        private readonly Dictionary<string, Expr> _materialized = new Dictionary<string, Expr>(StringComparer.Ordinal);
+        private readonly List<Stmt> _topLevelBuffers = new List<Stmt>();
+        private bool _fusionAllowed = true;
+        private int _nesting;
+
+        /// <summary>Records, for every loop, the names defined before it (where a fused loop's adjoint constants may be computed).</summary>
+        private void ComputeScopes(Block block, HashSet<string> defined)
+        {
+            foreach (var s in block.Statements)
+            {
+                switch (s)
+                {
+                    case If branch:
+                        ComputeScopes(branch.Then, new HashSet<string>(defined, StringComparer.Ordinal));
+                        ComputeScopes(branch.Else, new HashSet<string>(defined, StringComparer.Ordinal));
+                        break;
+                    case Loop loop:
+                        _definedBefore[loop] = new HashSet<string>(defined, StringComparer.Ordinal);
+                        var inner = new HashSet<string>(defined, StringComparer.Ordinal);
+                        inner.UnionWith(loop.Carried.Select(v => v.Name));
+                        ComputeScopes(loop.Header, inner);
+                        ComputeScopes(loop.Body, inner);
+                        break;
+                }
+
+                defined.UnionWith(Walk.Defines(s));
+            }
+        }
+
+        private void ReverseLoop(Loop loop, Adjoints adjoints, List<Stmt> reverse)
+        {
+            var active = loop.Carried.Where(v => _activity.IsActiveVar(v.Name)).ToList();
+            var finalAdjoints = active.ToDictionary(v => v.Name, v => adjoints.Take(v.Name, v.Type), StringComparer.Ordinal);
+            bool mayFuse = _fusionAllowed;
+
+            // First attempt: inner loops may fuse. If this loop ends up unfused, its body is recomputed in the
+            // reverse loop, and an inner fused loop would run its reverse sweep twice: try again without.
+            var plansBefore = new HashSet<Loop>(_plans.Keys, ReferenceComparer<Loop>.Instance);
+            var attempt = DifferentiateBody(loop, active, innerFusion: mayFuse);
+            Dictionary<string, Expr>? hoisted = null;
+            bool fuse = mayFuse && attempt.Invariant && TryHoist(finalAdjoints, _definedBefore[loop], out hoisted);
+            if (!fuse && _plans.Keys.Any(k => !plansBefore.Contains(k) && _plans[k].Fused))
+            {
+                foreach (var k in _plans.Keys.Where(k => !plansBefore.Contains(k)).ToList())
+                {
+                    _plans.Remove(k);
+                }
+
+                attempt = DifferentiateBody(loop, active, innerFusion: false);
+            }
+
+            var plan = new LoopPlan();
+            _plans[loop] = plan;
+            if (fuse)
+            {
+                Fuse(loop, active, attempt, hoisted!, plan, adjoints, reverse);
+            }
+            else
+            {
+                ReverseSeparately(loop, active, attempt, finalAdjoints, plan, adjoints, reverse);
+            }
+        }
+
+        /// <summary>The reverse of one iteration: adjoint statements, and what they send to carried and outer values.</summary>
+        private sealed class BodyReverse
+        {
+            public BodyReverse(Dictionary<string, string> barNames, List<Stmt> statements, Dictionary<string, Expr> toCarried, List<(string Name, Expr Value)> toOuter)
+            {
+                BarNames = barNames;
+                Statements = statements;
+                ToCarried = toCarried;
+                ToOuter = toOuter;
+            }
+
+            /// <summary>Carried name → the name of its adjoint.</summary>
+            public Dictionary<string, string> BarNames { get; }
+
+            public List<Stmt> Statements { get; }
+
+            /// <summary>Carried name → its adjoint at the start of the iteration (the next reverse iteration's adjoint).</summary>
+            public Dictionary<string, Expr> ToCarried { get; }
+
+            /// <summary>Contributions of one iteration to values defined outside the loop.</summary>
+            public List<(string Name, Expr Value)> ToOuter { get; }
+
+            /// <summary>Whether every carried adjoint comes back unchanged: the loop only adds into accumulators.</summary>
+            public bool Invariant => BarNames.All(b => ToCarried[b.Key] is Var v && v.Name == b.Value);
+        }
+
+        private BodyReverse DifferentiateBody(Loop loop, List<LoopVar> active, bool innerFusion)
+        {
+            bool savedFusion = _fusionAllowed;
+            _fusionAllowed = innerFusion;
+            _nesting++;
+            try
+            {
+                var barNames = active.ToDictionary(v => v.Name, v => _namer.NewSourceName(Stem(v.Name) + "Bar"), StringComparer.Ordinal);
+                foreach (var b in barNames.Values)
+                {
+                    _adjointNames.Add(b);
+                }
+
+                var env = new Adjoints();
+                var statements = new List<Stmt>();
+                foreach (var v in active)
+                {
+                    _types[barNames[v.Name]] = v.Type;
+                    Backprop(v.Next, new Var(barNames[v.Name], v.Type), env, statements);
+                }
+
+                ReverseStatements(loop.Body.Statements, env, statements);
+                FlushElements(env, statements);
+                var toCarried = active.ToDictionary(v => v.Name, v => env.Take(v.Name, v.Type), StringComparer.Ordinal);
+                var toOuter = env.Names.Select(n => (n, env.Take(n, _types[n]))).ToList();
+                var simplified = Simplifier.Simplify(new Block(statements.ToEquatableArray()), _keep, _frozen).Statements.ToList();
+                return new BodyReverse(barNames, simplified, toCarried, toOuter);
+            }
+            finally
+            {
+                _nesting--;
+                _fusionAllowed = savedFusion;
+            }
+        }
+
+        /// <summary>
+        /// The adjoints of a loop's final values, expressed with values known before the loop, or false. They are the
+        /// constant adjoints of a fused loop's accumulators (<c>sum / n</c> gives <c>sumBar = 1 / n</c>).
+        /// </summary>
+        private bool TryHoist(Dictionary<string, Expr> finalAdjoints, HashSet<string> definedBefore, out Dictionary<string, Expr>? hoisted)
+        {
+            hoisted = new Dictionary<string, Expr>(StringComparer.Ordinal);
+            foreach (var pair in finalAdjoints)
+            {
+                var expanded = Expand(pair.Value, 0);
+                bool ok = true;
+                Walk.Vars(expanded, name => ok &= definedBefore.Contains(name) || (_seed is Var s && s.Name == name));
+                if (!ok)
+                {
+                    hoisted = null;
+                    return false;
+                }
+
+                hoisted[pair.Key] = expanded;
+            }
+
+            return true;
+        }
+
+        /// <summary>Replaces references to adjoint lets by their values, so an expression can move before them.</summary>
+        private Expr Expand(Expr e, int depth) =>
+            depth > 16 ? e : Walk.Transform(e, x => x is Var v && _materialized.TryGetValue(v.Name, out var value) ? Expand(value, depth + 1) : x);
+
+        private void Fuse(Loop loop, List<LoopVar> active, BodyReverse body, Dictionary<string, Expr> hoisted, LoopPlan plan, Adjoints adjoints, List<Stmt> reverse)
+        {
+            plan.Fused = true;
+
+            // A constant adjoint (the seed 1 of a plain gradient) is substituted, so no iteration multiplies by it.
+            var constants = new Dictionary<string, Expr>(StringComparer.Ordinal);
+            foreach (var v in active)
+            {
+                if (IsAtomic(hoisted[v.Name]))
+                {
+                    constants[body.BarNames[v.Name]] = hoisted[v.Name];
+                }
+                else
+                {
+                    plan.PreLoop.Add(new Let(body.BarNames[v.Name], hoisted[v.Name]));
+                }
+            }
+
+            var suffix = body.Statements.Select(st => Walk.MapBlocks(Walk.MapExpressions(st, e => Walk.Substitute(e, constants)), b => SubstituteBlock(b, constants)));
+            plan.BodySuffix.AddRange(Simplifier.Simplify(new Block(suffix.ToEquatableArray()), _keep, _frozen).Statements);
+            body = new BodyReverse(body.BarNames, body.Statements, body.ToCarried, body.ToOuter.Select(o => (o.Name, Simplifier.RewriteExpression(Walk.Substitute(o.Value, constants), _frozen))).ToList());
+            foreach (var (name, value) in body.ToOuter)
+            {
+                var sum = _namer.NewSourceName(Stem(name) + "Bar");
+                _types[sum] = value.Type;
+                _adjointNames.Add(sum);
+                plan.ExtraCarried.Add(new LoopVar(sum, value.Type, Lit(0, value.Type), Add(new Var(sum, value.Type), value)));
+                adjoints.Add(name, new Var(sum, value.Type));
+            }
+
+            // The accumulators' initial values receive the same constant adjoint.
+            foreach (var v in active)
+            {
+                Backprop(v.Init, constants.TryGetValue(body.BarNames[v.Name], out var c) ? c : new Var(body.BarNames[v.Name], v.Type), adjoints, reverse);
+            }
+        }
+
+        private void ReverseSeparately(Loop loop, List<LoopVar> active, BodyReverse body, Dictionary<string, Expr> finalAdjoints, LoopPlan plan, Adjoints adjoints, List<Stmt> reverse)
+        {
+            // The forward body, recomputed in the reverse loop under new names (the SSA names stay unique).
+            var renames = new Dictionary<string, Expr>(StringComparer.Ordinal);
+            var recompute = new List<Stmt>();
+            foreach (var s in ForwardBlock(new Block(loop.Header.Statements.Concat(loop.Body.Statements).ToEquatableArray()), out _).Statements)
+            {
+                recompute.Add(RenameDefinitions(s, renames));
+            }
+
+            var reverseBody = body.Statements.Select(s => RenameUses(s, renames)).ToList();
+
+            // Which carried values the reverse body reads at the start of an iteration: restore exactly those.
+            var needed = Needed(recompute, reverseBody, body.ToCarried.Values.Concat(body.ToOuter.Select(o => o.Value)).Select(e => Walk.Substitute(e, renames)));
+            var shape = LoopShape.Counter(loop);
+            var counter = shape?.Counter;
+            Expr forwardIndex;
+            Expr start;
+            Expr reverseIndex;
+            Expr condition;
+            string reverseCounter = _namer.NewVersion(Stem(counter?.Name ?? "k"));
+            var k = new Var(reverseCounter, ValType.Int);
+            Expr nextK;
+            if (counter is not null && body.Invariant && !needed.Any(n => loop.Carried.Any(v => v != counter && v.Name == n)))
+            {
+                // A reduction reads nothing carried but the counter and its adjoints are constant: the order of its
+                // iterations does not matter, so the reverse sweep runs forward through memory, i from i0 to its final value.
+                int step = shape!.Value.Step;
+                var i = new Var(counter.Name, ValType.Int);
+                forwardIndex = step > 0 ? Sub(i, counter.Init) : Sub(counter.Init, i);
+                start = counter.Init;
+                reverseIndex = step > 0 ? Sub(k, counter.Init) : Sub(counter.Init, k);
+                condition = new Binary(step > 0 ? BinaryOp.Lt : BinaryOp.Gt, k, i, ValType.Bool);
+                nextK = new Binary(step > 0 ? BinaryOp.Add : BinaryOp.Sub, k, Lit(1, ValType.Int), ValType.Int);
+            }
+            else if (counter is not null)
+            {
+                // Iteration n has i = i0 + step * n. The reverse runs i from its final value - step back to i0,
+                // so the counter is rebuilt, never stored.
+                int step = shape!.Value.Step;
+                var i = new Var(counter.Name, ValType.Int);
+                forwardIndex = step > 0 ? Sub(i, counter.Init) : Sub(counter.Init, i);
+                start = step > 0 ? Sub(i, Lit(1, ValType.Int)) : Add(i, Lit(1, ValType.Int));
+                reverseIndex = step > 0 ? Sub(k, counter.Init) : Sub(counter.Init, k);
+                condition = new Binary(step > 0 ? BinaryOp.Ge : BinaryOp.Le, k, counter.Init, ValType.Bool);
+                nextK = new Binary(step > 0 ? BinaryOp.Sub : BinaryOp.Add, k, Lit(1, ValType.Int), ValType.Int);
+            }
+            else
+            {
+                var iterations = _namer.NewSourceName("iterations");
+                _types[iterations] = ValType.Int;
+                var n = new Var(iterations, ValType.Int);
+                plan.ExtraCarried.Add(new LoopVar(iterations, ValType.Int, Lit(0, ValType.Int), new Binary(BinaryOp.Add, n, Lit(1, ValType.Int), ValType.Int)));
+                forwardIndex = n;
+                start = Sub(n, Lit(1, ValType.Int));
+                reverseIndex = k;
+                condition = new Binary(BinaryOp.Ge, k, Lit(0, ValType.Int), ValType.Bool);
+                nextK = new Binary(BinaryOp.Sub, k, Lit(1, ValType.Int), ValType.Int);
+            }
+
+            var restore = new List<Stmt>();
+            if (counter is not null)
+            {
+                renames[counter.Name] = k;
+            }
+
+            foreach (var v in loop.Carried.Where(v => v != counter && needed.Contains(v.Name)))
+            {
+                string tape = _namer.NewSourceName(Stem(v.Name) + "Tape");
+                var capacity = Capacity(loop, shape);
+                if (_nesting == 0 && capacity is not null)
+                {
+                    plan.PreLoop.Add(new RentBuffer(tape, v.Type, capacity));
+                }
+                else
+                {
+                    _topLevelBuffers.Add(new RentBuffer(tape, v.Type, Lit(16, ValType.Int)));
+                    plan.BodyPrefix.Add(new EnsureCapacity(tape, v.Type, forwardIndex));
+                }
+
+                plan.BodyPrefix.Add(new Store(tape, forwardIndex, new Var(v.Name, v.Type)));
+                string restored = _namer.NewVersion(Stem(v.Name));
+                _types[restored] = v.Type;
+                restore.Add(new Let(restored, new Elem(tape, reverseIndex, v.Type)));
+                renames[v.Name] = new Var(restored, v.Type);
+            }
+
+            var statements = restore
+                .Concat(recompute.Select(s => RenameUses(s, renames)))
+                .Concat(reverseBody.Select(s => RenameUses(s, renames)))
+                .ToEquatableArray();
+
+            // Carried: the counter, the carried adjoints, and the sums of contributions to outer values.
+            var carried = new List<LoopVar>
+            {
+                new LoopVar(reverseCounter, ValType.Int, start, nextK),
+            };
+            foreach (var v in active)
+            {
+                var bar = body.BarNames[v.Name];
+                carried.Add(new LoopVar(bar, v.Type, finalAdjoints[v.Name], Walk.Substitute(body.ToCarried[v.Name], renames)));
+            }
+
+            foreach (var (name, value) in body.ToOuter)
+            {
+                var sum = _namer.NewSourceName(Stem(name) + "Bar");
+                _types[sum] = value.Type;
+                _adjointNames.Add(sum);
+                carried.Add(new LoopVar(sum, value.Type, Lit(0, value.Type), Add(new Var(sum, value.Type), Walk.Substitute(value, renames))));
+                adjoints.Add(name, new Var(sum, value.Type));
+            }
+
+            reverse.Add(new Loop(carried.ToEquatableArray(), Block.Empty, condition, new Block(statements), LoopKind.For, reverseCounter));
+            foreach (var v in active)
+            {
+                Backprop(v.Init, new Var(body.BarNames[v.Name], v.Type), adjoints, reverse);
+            }
+        }
+
+        private static Block SubstituteBlock(Block block, Dictionary<string, Expr> map) =>
+            new Block(block.Statements.Select(st => Walk.MapBlocks(Walk.MapExpressions(st, e => Walk.Substitute(e, map)), b => SubstituteBlock(b, map))).ToEquatableArray());
+
+        /// <summary>A bound on the number of iterations, known before the loop, or null.</summary>
+        private static Expr? Capacity(Loop loop, (LoopVar Counter, int Step)? shape)
+        {
+            if (shape is not { } s || loop.Condition is not Binary condition)
+            {
+                return null;
+            }
+
+            bool invariant = true;
+            Walk.Vars(condition.Right, name => invariant &= loop.Carried.All(v => v.Name != name));
+            if (!invariant)
+            {
+                return null;
+            }
+
+            var init = s.Counter.Init;
+            var bound = condition.Right;
+            var one = Lit(1, ValType.Int);
+            Expr? count = (s.Step, condition.Op) switch
+            {
+                (1, BinaryOp.Lt or BinaryOp.Ne) => Sub(bound, init),
+                (1, BinaryOp.Le) => Add(Sub(bound, init), one),
+                (-1, BinaryOp.Gt or BinaryOp.Ne) => Sub(init, bound),
+                (-1, BinaryOp.Ge) => Add(Sub(init, bound), one),
+                _ => null,
+            };
+            return count is null ? null : new Call(KnownFunction.Max, EquatableArray.Create(Lit(0, ValType.Int), count), ValType.Int);
+        }
+
+        /// <summary>The names read by the reverse body, closed over the recomputed statements that define them.</summary>
+        private static HashSet<string> Needed(List<Stmt> recompute, List<Stmt> reverseBody, IEnumerable<Expr> extra)
+        {
+            var needed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in reverseBody.SelectMany(Walk.AllExpressions).Concat(extra))
+            {
+                Walk.Vars(e, n => needed.Add(n));
+            }
+
+            bool changed = true;
+            while (changed)
+            {
+                changed = false;
+                foreach (var s in recompute)
+                {
+                    if (Walk.Defines(s).Any(needed.Contains) || (Walk.HasEffect(s) && s is not Store))
+                    {
+                        foreach (var e in Walk.AllExpressions(s))
+                        {
+                            Walk.Vars(e, n => changed |= needed.Add(n));
+                        }
+                    }
+                }
+            }
+
+            return needed;
+        }
+
+        /// <summary>Gives every name a statement defines (at any depth) a new version, recording the renames.</summary>
+        private Stmt RenameDefinitions(Stmt s, Dictionary<string, Expr> renames)
+        {
+            foreach (var name in AllDefinitions(s))
+            {
+                var fresh = _namer.NewVersion(Stem(name));
+                _types[fresh] = _types.TryGetValue(name, out var t) ? t : ValType.Double;
+                renames[name] = new Var(fresh, _types[fresh]);
+            }
+
+            return s;
+        }
+
+        private static IEnumerable<string> AllDefinitions(Stmt s) =>
+            Walk.Defines(s).Concat(Walk.Blocks(s).SelectMany(b => b.Statements.SelectMany(AllDefinitions)));
+
+        /// <summary>Applies renames to every definition and use in a statement tree.</summary>
+        private static Stmt RenameUses(Stmt s, Dictionary<string, Expr> renames)
+        {
+            string Name(string n) => renames.TryGetValue(n, out var r) && r is Var v ? v.Name : n;
+            Expr Map(Expr e) => Walk.Substitute(e, renames);
+            var mapped = Walk.MapBlocks(Walk.MapExpressions(s, Map), b => new Block(b.Statements.Select(x => RenameUses(x, renames)).ToEquatableArray()));
+            return mapped switch
+            {
+                Let l => new Let(Name(l.Name), l.Value),
+                CallWithGradient c => new CallWithGradient(Name(c.Name), c.Call, c.Partials.Select(p => p.Length == 0 ? p : Name(p)).ToEquatableArray()),
+                If i => new If(i.Condition, i.Then, i.Else, i.Phis.Select(p => new Phi(Name(p.Name), p.Type, p.WhenTrue, p.WhenFalse)).ToEquatableArray()),
+                Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(Name(v.Name), v.Type, v.Init, v.Next)).ToEquatableArray(), Counter = l.Counter is null ? null : Name(l.Counter) },
+                _ => mapped,
+            };
+        }
+    }
+}
