@@ -39,6 +39,9 @@ namespace SymDiff.Generator.Diagnostics
         public const string LeafMutationId = "SD1001";
         public const string NonDifferentiableCallId = "SD1004";
         public const string GradientCutId = "SD1005";
+        public const string LoopStorageId = "SD1006";
+        public const string SecondOrderUnsupportedId = "SD1007";
+        public const string OutputReadBeforeWriteId = "SD1008";
         public const string InternalErrorId = "SD9001";
 
         /// <summary>Format: "'{0}' is [Differentiable] but its containing type '{1}' is not partial; add the 'partial' modifier".</summary>
@@ -161,6 +164,36 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(GradientCutId));
 
+        /// <summary>Format: "The reverse sweep of this loop stores {0} per iteration ({1}) in a pooled buffer: {2}".</summary>
+        public static readonly DiagnosticDescriptor LoopStorage = new DiagnosticDescriptor(
+            LoopStorageId,
+            "Loop stores values for the reverse sweep",
+            "The reverse sweep of this loop stores {0} per iteration ({1}) in a pooled buffer; the gradient of '{2}' needs memory proportional to the number of iterations",
+            DiagnosticCategories.Performance,
+            DiagnosticSeverity.Info,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(LoopStorageId));
+
+        /// <summary>Format: "{0} cannot be differentiated to second order{1}".</summary>
+        public static readonly DiagnosticDescriptor SecondOrderUnsupported = new DiagnosticDescriptor(
+            SecondOrderUnsupportedId,
+            "Construct not differentiable to second order",
+            "{0} cannot be differentiated to second order{1}",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(SecondOrderUnsupportedId));
+
+        /// <summary>Format: "'{0}[{1}]' is read before it is written; every element of the output span is written before it is read".</summary>
+        public static readonly DiagnosticDescriptor OutputReadBeforeWrite = new DiagnosticDescriptor(
+            OutputReadBeforeWriteId,
+            "Output element read before it is written",
+            "'{0}[{1}]' is read before it is written; every element of the output span must be written before it is read",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(OutputReadBeforeWriteId));
+
         /// <summary>Format: "SymDiff failed to generate derivatives of '{0}': {1}. Please report this; other methods are generated as usual".</summary>
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             InternalErrorId,
@@ -183,7 +216,8 @@ namespace SymDiff.Generator.Diagnostics
             var all = new[]
             {
                 NotPartial, UnsupportedParameter, UnsupportedReturn, UnknownWrt, MixedPrecision, NoActiveParameter,
-                Generic, NameClash, UnsupportedConstruct, LeafMutation, NonDifferentiableCall, GradientCut, InternalError,
+                Generic, NameClash, UnsupportedConstruct, LeafMutation, NonDifferentiableCall, GradientCut, LoopStorage,
+                SecondOrderUnsupported, OutputReadBeforeWrite, InternalError,
             };
             var map = new Dictionary<string, DiagnosticDescriptor>();
             foreach (var d in all)
