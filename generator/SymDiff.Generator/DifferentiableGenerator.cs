@@ -68,14 +68,20 @@ namespace SymDiff.Generator
 
             context.RegisterSourceOutput(files, static (spc, file) =>
             {
-                foreach (var diagnostic in file.Diagnostics)
-                {
-                    spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-                }
-
                 if (file.HintName is not null && file.Text is not null)
                 {
                     spc.AddSource(file.HintName, SourceText.From(file.Text, System.Text.Encoding.UTF8));
+                }
+            });
+
+            // Diagnostics go out separately, with the compilation, so each lands in its syntax tree (#pragma works,
+            // editors underline it). Only this cheap step depends on the whole compilation.
+            var diagnostics = files.Select(static (f, _) => f.Diagnostics).Where(static d => d.Count > 0).Combine(context.CompilationProvider);
+            context.RegisterSourceOutput(diagnostics, static (spc, pair) =>
+            {
+                foreach (var diagnostic in pair.Left)
+                {
+                    spc.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
                 }
             });
         }

@@ -9,6 +9,20 @@ namespace SymDiff.Generator.Diagnostics
     {
         public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
 
+        /// <summary>The location in <paramref name="compilation"/>'s syntax tree of that path (so #pragma and editors see it), else a file location.</summary>
+        public Location ToLocation(Compilation compilation)
+        {
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                if (tree.FilePath == FilePath && Span.End <= tree.Length)
+                {
+                    return Location.Create(tree, Span);
+                }
+            }
+
+            return ToLocation();
+        }
+
         public static LocationInfo? From(Location? location)
         {
             if (location is null || location.SourceTree is null)
@@ -28,7 +42,7 @@ namespace SymDiff.Generator.Diagnostics
         public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
             new DiagnosticInfo(descriptor.Id, location, EquatableArray.Create(arguments));
 
-        public Diagnostic ToDiagnostic()
+        public Diagnostic ToDiagnostic(Compilation? compilation = null)
         {
             var descriptor = DiagnosticDescriptors.ById(Id);
             object[] args = new object[Arguments.Count];
@@ -37,7 +51,8 @@ namespace SymDiff.Generator.Diagnostics
                 args[i] = Arguments[i];
             }
 
-            return Diagnostic.Create(descriptor, Location?.ToLocation(), args);
+            var location = Location is null ? null : compilation is null ? Location.ToLocation() : Location.ToLocation(compilation);
+            return Diagnostic.Create(descriptor, location, args);
         }
     }
 }

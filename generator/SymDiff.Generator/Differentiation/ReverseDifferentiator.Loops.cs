@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using SymDiff.Generator.Diagnostics;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Simplification;
@@ -320,6 +321,7 @@ namespace SymDiff.Generator.Differentiation
                 renames[v.Name] = new Var(restored, v.Type);
             }
 
+            ReportStorage(loop, needed);
             var statements = restore
                 .Concat(recompute.Select(s => RenameUses(s, renames)))
                 .Concat(reverseBody.Select(s => RenameUses(s, renames)))
@@ -354,6 +356,22 @@ namespace SymDiff.Generator.Differentiation
 
         private static Block SubstituteBlock(Block block, Dictionary<string, Expr> map) =>
             new Block(block.Statements.Select(st => Walk.MapBlocks(Walk.MapExpressions(st, e => Walk.Substitute(e, map)), b => SubstituteBlock(b, map))).ToEquatableArray());
+
+        /// <summary>SD1006: what a loop's reverse sweep stores per iteration, so the memory cost of a gradient is visible.</summary>
+        private void ReportStorage(Loop loop, HashSet<string> needed)
+        {
+            var shape = LoopShape.Counter(loop);
+            var stored = loop.Carried.Where(v => v != shape?.Counter && needed.Contains(v.Name)).ToList();
+            if (stored.Count == 0 || loop.Site < 0)
+            {
+                return;
+            }
+
+            int bytes = stored.Sum(v => v.Type switch { ValType.Double => 8, ValType.Float or ValType.Int => 4, _ => 1 });
+            string what = string.Join(", ", stored.Select(v => Stem(v.Name) + " (" + v.Type.Keyword() + ")"));
+            string count = stored.Count == 1 ? "1 value" : stored.Count + " values";
+            _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.LoopStorage, _spec.Sites[loop.Site], count + ": " + what, bytes + " bytes", _spec.Name));
+        }
 
         /// <summary>A bound on the number of iterations, known before the loop, or null.</summary>
         private static Expr? Capacity(Loop loop, (LoopVar Counter, int Step)? shape)

@@ -61,7 +61,8 @@ namespace SymDiff.Generator.IR
     /// <c>while (true) { header; if (!condition) break; body; carried = next; }</c>.
     /// <see cref="Counter"/> names the carried integer that counts iterations (<c>i = i + 1</c>), if there is one.
     /// </summary>
-    internal sealed record Loop(EquatableArray<LoopVar> Carried, Block Header, Expr Condition, Block Body, LoopKind Kind, string? Counter) : Stmt;
+    /// <remarks><see cref="Site"/> indexes the method's diagnostic locations (-1 for loops SymDiff made).</remarks>
+    internal sealed record Loop(EquatableArray<LoopVar> Carried, Block Header, Expr Condition, Block Body, LoopKind Kind, string? Counter, int Site = -1) : Stmt;
 
     /// <summary><c>return value;</c> as the last statement of a scalar function's body.</summary>
     internal sealed record Return(Expr Value) : Stmt;

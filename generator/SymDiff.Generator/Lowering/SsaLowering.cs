@@ -350,7 +350,7 @@ namespace SymDiff.Generator.Lowering
                 _env[name] = new Var(loopVarNames[name], _types[name]);
             }
 
-            var loopStatement = new Loop(carried, Block.Empty, condition, new Block(body.ToEquatableArray()), LoopKind.While, null);
+            var loopStatement = new Loop(carried, Block.Empty, condition, new Block(body.ToEquatableArray()), LoopKind.While, null, loop.Site);
             if (LoopShape.Counter(loopStatement) is { } counter)
             {
                 loopStatement = loopStatement with { Kind = LoopKind.For, Counter = counter.Counter.Name };

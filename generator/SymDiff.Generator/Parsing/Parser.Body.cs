@@ -174,11 +174,11 @@ namespace SymDiff.Generator.Parsing
 
                     case IForLoopOperation forLoop:
                         ParseStatements(forLoop.Before, into);
-                        into.Add(ParseLoop(forLoop.Condition, forLoop.Body, forLoop.AtLoopBottom, testFirst: true));
+                        into.Add(ParseLoop(forLoop.Condition, forLoop.Body, forLoop.AtLoopBottom, testFirst: true) with { Site = AddSite(LoopKeyword(forLoop.Syntax)) });
                         break;
 
                     case IWhileLoopOperation whileLoop when !whileLoop.ConditionIsUntil:
-                        into.Add(ParseLoop(whileLoop.Condition, whileLoop.Body, Enumerable.Empty<IOperation>(), whileLoop.ConditionIsTop));
+                        into.Add(ParseLoop(whileLoop.Condition, whileLoop.Body, Enumerable.Empty<IOperation>(), whileLoop.ConditionIsTop) with { Site = AddSite(LoopKeyword(whileLoop.Syntax)) });
                         break;
 
                     case IForEachLoopOperation forEach:
@@ -231,7 +231,7 @@ namespace SymDiff.Generator.Parsing
                 ParseStatement(forEach.Body, body);
                 _loopDepth--;
                 var increment = EquatableArray.Create<SourceStmt>(new SourceAssign(index, ValType.Int, new Binary(BinaryOp.Add, indexVar, Const.Of(1, ValType.Int), ValType.Int)));
-                into.Add(new SourceLoop(new Binary(BinaryOp.Lt, indexVar, new Len(spec.Name), ValType.Bool), body.ToEquatableArray(), increment, TestFirst: true));
+                into.Add(new SourceLoop(new Binary(BinaryOp.Lt, indexVar, new Len(spec.Name), ValType.Bool), body.ToEquatableArray(), increment, TestFirst: true, AddSite(LoopKeyword(forEach.Syntax))));
             }
 
             private void ParseExpressionStatement(IOperation operation, List<SourceStmt> into)
@@ -603,6 +603,22 @@ namespace SymDiff.Generator.Parsing
                 Sites.Add(LocationInfo.From(syntax)!);
                 return Sites.Count - 1;
             }
+
+            private int AddSite(SyntaxToken token)
+            {
+                Sites.Add(LocationInfo.From(token.GetLocation())!);
+                return Sites.Count - 1;
+            }
+
+            /// <summary>The keyword of a loop statement (<c>for</c>, <c>while</c>, <c>do</c>, <c>foreach</c>): where diagnostics about the loop go.</summary>
+            private static SyntaxToken LoopKeyword(SyntaxNode loop) => loop switch
+            {
+                ForStatementSyntax f => f.ForKeyword,
+                WhileStatementSyntax w => w.WhileKeyword,
+                DoStatementSyntax d => d.DoKeyword,
+                ForEachStatementSyntax e => e.ForEachKeyword,
+                _ => loop.GetFirstToken(),
+            };
 
             private ValType RequireScalar(IOperation operation)
             {
