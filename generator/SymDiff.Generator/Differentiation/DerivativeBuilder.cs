@@ -44,6 +44,7 @@ namespace SymDiff.Generator.Differentiation
                 {
                     methods.Add(Gradient(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
                     methods.Add(Backward(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                    methods.Add(Derivative(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
                 }
 
                 if (diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error))
@@ -125,6 +126,30 @@ namespace SymDiff.Generator.Differentiation
                 Unsupported: null);
         }
 
+        private static MethodFamily Derivative(MethodSpec spec, Signatures sig, Block body, Activity activity, HashSet<string> userFacing, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
+        {
+            var namer = new Namer(spec.UserNames.Concat(sig.Reserved), usedNames);
+            var (forward, value, tangent) = ForwardDifferentiator.Differentiate(spec, body, activity, namer, sig.TangentNames, rules.AsImmutableArray(), new List<DiagnosticInfo>());
+            var statements = forward.Statements
+                .Concat(new Stmt[] { new SetOutput(sig.DerivativeName, tangent ?? Simplification.Ir.Lit(0, spec.Scalar)), new Return(value!) })
+                .ToEquatableArray();
+            var simplified = Simplifier.Simplify(new Block(statements), userFacing, Simplifier.Subexpressions(body));
+            var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, Unstable(sig, simplified.Statements));
+            var parameters = sig.Original
+                .Concat(sig.TangentParameters)
+                .Concat(new[] { new GeneratedParam(sig.DerivativeName, spec.Scalar.Keyword(), "out", false, $"Receives the directional derivative of {spec.Name} along the tangents.") });
+            return new MethodFamily(
+                spec.Name + "Derivative",
+                spec.Scalar.Keyword(),
+                parameters.ToEquatableArray(),
+                sig.TangentChecks,
+                scheduled,
+                hoisted,
+                $"Computes {spec.Name} and its directional derivative (forward mode, JAX jvp) along the tangents of {sig.ActiveList}.",
+                $"The value of {spec.Name}, bit for bit.",
+                Unsupported: null);
+        }
+
         /// <summary>Public signatures whose bodies throw, for a method that cannot be differentiated: call sites still compile.</summary>
         private static DerivativeSet Stubs(MethodSpec spec, Signatures sig, string message)
         {
@@ -140,6 +165,8 @@ namespace SymDiff.Generator.Differentiation
                         ? new GeneratedParam(sig.GradientNames[p.Name], Signatures.SpanOf(p.ElementType), string.Empty, true, "Gradient buffer.")
                         : new GeneratedParam(sig.GradientNames[p.Name], p.TypeCode, "ref", true, "Derivative.")));
                 methods.Add(new MethodFamily(spec.Name + "Backward", "void", backwardParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, null, message));
+                var derivativeParams = sig.Original.Concat(sig.TangentParameters).Concat(new[] { new GeneratedParam(sig.DerivativeName, spec.Scalar.Keyword(), "out", false, "Derivative.") });
+                methods.Add(new MethodFamily(spec.Name + "Derivative", spec.Scalar.Keyword(), derivativeParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, "Never returns.", message));
             }
 
             return Set(spec, methods);
@@ -192,7 +219,24 @@ namespace SymDiff.Generator.Differentiation
                 }
 
                 Seed = namer.NewSourceName("seed");
-                Reserved = GradientNames.Values.Concat(new[] { Seed }).ToList();
+                var tangentNamer = new Namer(spec.Parameters.Select(p => p.Name));
+                foreach (var p in spec.Parameters.Where(p => p.Active))
+                {
+                    TangentNames[p.Name] = tangentNamer.NewSourceName("t" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1));
+                }
+
+                DerivativeName = tangentNamer.NewSourceName("derivative");
+                Reserved = GradientNames.Values.Concat(TangentNames.Values).Concat(new[] { Seed, DerivativeName }).ToList();
+                TangentParameters = spec.Parameters.Where(p => p.Active).Select(p => new GeneratedParam(
+                    TangentNames[p.Name],
+                    p.IsVector ? "global::System.ReadOnlySpan<" + p.ElementType.Keyword() + ">" : p.TypeCode,
+                    string.Empty,
+                    false,
+                    p.IsVector ? $"The tangent (direction) of {p.Name}. Must have the length of {p.Name}." : $"The tangent (direction) of {p.Name}.")).ToList();
+                TangentChecks = spec.Parameters.Where(p => p.Active && p.IsVector).Select(p => new LengthCheck(
+                    TangentNames[p.Name],
+                    p.Name + ".Length",
+                    "$\"The tangent '" + TangentNames[p.Name] + "' for parameter '" + p.Name + "' has length {" + TangentNames[p.Name] + ".Length}, but '" + p.Name + "' has length {" + p.Name + ".Length}.\"")).ToEquatableArray();
                 Original = spec.Parameters.Select(p => new GeneratedParam(p.Name, p.TypeCode, string.Empty, false, $"The argument {p.Name} of {spec.Name}.")).ToList();
                 ActiveList = string.Join(", ", spec.Parameters.Where(p => p.Active).Select(p => p.Name));
                 OutputArrays = new HashSet<string>(spec.Parameters.Where(p => p.Shape == ParamShape.OutputSpan).Select(p => p.Name), StringComparer.Ordinal);
@@ -205,6 +249,14 @@ namespace SymDiff.Generator.Differentiation
             public Dictionary<string, string> GradientNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
             public string Seed { get; }
+
+            public Dictionary<string, string> TangentNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+            public string DerivativeName { get; }
+
+            public List<GeneratedParam> TangentParameters { get; }
+
+            public EquatableArray<LengthCheck> TangentChecks { get; }
 
             public List<string> Reserved { get; }
 

@@ -68,6 +68,15 @@ namespace SymDiff.Generator.Emit
                 case CallWithGradient call:
                     EmitCallWithGradient(w, call, context);
                     break;
+                case CallWithDerivative call:
+                {
+                    string type = call.Call.Type.Keyword();
+                    var args = call.Call.Args.Select(ExprPrinter.Print).Concat(call.Tangents.Select(ExprPrinter.Print))
+                        .Concat(new[] { context.Hoisted.Contains(call.Tangent) ? "out " + call.Tangent : "out " + type + " " + call.Tangent });
+                    string target = (context.Hoisted.Contains(call.Name) ? string.Empty : type + " ") + call.Name;
+                    w.WriteLine(target + " = " + ExprPrinter.CallTarget(call.Call, "Derivative") + "(" + string.Join(", ", args) + ");");
+                    break;
+                }
                 case If branch:
                     EmitIf(w, branch, context);
                     break;

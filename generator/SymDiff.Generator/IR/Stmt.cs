@@ -109,3 +109,12 @@ namespace SymDiff.Generator.IR
     /// <summary>Grows a buffer made by <see cref="RentBuffer"/> when <see cref="Index"/> is past its end (a loop with no known bound).</summary>
     internal sealed record EnsureCapacity(string Name, ValType Type, Expr Index) : Stmt;
 }
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary>
+    /// <c>T name = MDerivative(args, tangents, out T tangentName);</c>: the value of a differentiable callee and its
+    /// directional derivative along the tangents of its active arguments.
+    /// </summary>
+    internal sealed record CallWithDerivative(string Name, UserCall Call, EquatableArray<Expr> Tangents, string Tangent) : Stmt;
+}

@@ -170,6 +170,8 @@ namespace SymDiff.Generator.Simplification
                         continue;
                     case CallWithGradient call when !uses.ContainsKey(call.Name) && call.Partials.All(p => p.Length == 0 || !uses.ContainsKey(p)):
                         continue;
+                    case CallWithDerivative call when !uses.ContainsKey(call.Name) && !uses.ContainsKey(call.Tangent):
+                        continue;
                     case If branch:
                     {
                         var phis = branch.Phis.Where(p => uses.ContainsKey(p.Name)).ToEquatableArray();

@@ -83,6 +83,10 @@ namespace SymDiff.Generator.Simplification
                     case Let let:
                         definitions[let.Name] = (here, i, let.Type);
                         break;
+                    case CallWithDerivative derivative:
+                        definitions[derivative.Name] = (here, i, derivative.Call.Type);
+                        definitions[derivative.Tangent] = (here, i, derivative.Call.Type);
+                        break;
                     case CallWithGradient call:
                         definitions[call.Name] = (here, i, call.Call.Type);
                         foreach (var p in call.Partials.Where(p => p.Length > 0))

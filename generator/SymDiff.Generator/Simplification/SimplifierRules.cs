@@ -128,12 +128,17 @@ namespace SymDiff.Generator.Simplification
             return null;
         }
 
-        /// <summary><c>x / 1</c> → <c>x</c>; <c>0 / x</c> → <c>0</c>; <c>a * (1 / b)</c> → <c>a / b</c>.</summary>
+        /// <summary><c>x / 1</c> → <c>x</c>; <c>0 / x</c> → <c>0</c>; <c>a * (1 / b)</c> and <c>(1 / b) * a</c> → <c>a / b</c>.</summary>
         internal static Expr? DivOne(Binary b)
         {
             if (b.Op == BinaryOp.Mul && b.Right is Binary { Op: BinaryOp.Div, Left: Const { Value: 1 } } reciprocal)
             {
                 return new Binary(BinaryOp.Div, b.Left, reciprocal.Right, b.Type);
+            }
+
+            if (b.Op == BinaryOp.Mul && b.Left is Binary { Op: BinaryOp.Div, Left: Const { Value: 1 } } leftReciprocal)
+            {
+                return new Binary(BinaryOp.Div, b.Right, leftReciprocal.Right, b.Type);
             }
 
             if (b.Op != BinaryOp.Div)

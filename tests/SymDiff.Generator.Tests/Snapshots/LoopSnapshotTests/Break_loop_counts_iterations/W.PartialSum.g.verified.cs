@@ -185,4 +185,58 @@ static partial class W
             global::System.Buffers.ArrayPool<int>.Shared.Return(iTape);
         }
     }
+
+    /// <summary>
+    /// Computes PartialSum and its directional derivative (forward mode, JAX jvp) along the tangents of w.
+    /// </summary>
+    /// <param name="w">The argument w of PartialSum.</param>
+    /// <param name="x">The argument x of PartialSum.</param>
+    /// <param name="limit">The argument limit of PartialSum.</param>
+    /// <param name="tW">The tangent (direction) of w.</param>
+    /// <param name="derivative">Receives the directional derivative of PartialSum along the tangents.</param>
+    /// <returns>The value of PartialSum, bit for bit.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public static double PartialSumDerivative(double w, global::System.ReadOnlySpan<double> x, double limit, double tW, out double derivative)
+    {
+        bool broke_1 = false;
+        int i = 0;
+        double s = 0.0;
+        double sDot = 0.0;
+        while (!broke_1 && i < x.Length)
+        {
+            double t0 = x[i];
+            bool broke_2;
+            double s_2;
+            double sDot3;
+            if (t0 > limit)
+            {
+                broke_2 = true;
+                s_2 = s;
+                sDot3 = sDot;
+            }
+            else
+            {
+                double t1 = w * t0;
+                double t2 = global::System.Math.Sin(t1);
+                broke_2 = broke_1;
+                s_2 = s + (t2 * s + t0);
+                sDot3 = sDot + (global::System.Math.Cos(t1) * (tW * t0) * s + t2 * sDot);
+            }
+            int i_2;
+            if (!broke_2)
+            {
+                i_2 = i + 1;
+            }
+            else
+            {
+                i_2 = i;
+            }
+            broke_1 = broke_2;
+            i = i_2;
+            s = s_2;
+            sDot = sDot3;
+        }
+        derivative = sDot;
+        return s;
+    }
 }

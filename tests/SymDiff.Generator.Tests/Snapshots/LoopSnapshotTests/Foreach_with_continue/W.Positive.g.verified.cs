@@ -85,4 +85,40 @@ static partial class W
         }
         dW += wBar2;
     }
+
+    /// <summary>
+    /// Computes Positive and its directional derivative (forward mode, JAX jvp) along the tangents of w.
+    /// </summary>
+    /// <param name="w">The argument w of Positive.</param>
+    /// <param name="x">The argument x of Positive.</param>
+    /// <param name="tW">The tangent (direction) of w.</param>
+    /// <param name="derivative">Receives the directional derivative of Positive along the tangents.</param>
+    /// <returns>The value of Positive, bit for bit.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public static double PositiveDerivative(double w, global::System.ReadOnlySpan<double> x, double tW, out double derivative)
+    {
+        double s = 0.0;
+        double sDot = 0.0;
+        for (int xiIndex = 0; xiIndex < x.Length; xiIndex++)
+        {
+            double xi = x[xiIndex];
+            double s_2;
+            double sDot3;
+            if (xi < 0.0)
+            {
+                s_2 = s;
+                sDot3 = sDot;
+            }
+            else
+            {
+                double t0 = global::System.Math.Exp(w * xi);
+                s_2 = s + t0;
+                sDot3 = sDot + t0 * (tW * xi);
+            }
+            s = s_2;
+            sDot = sDot3;
+        }
+        derivative = sDot;
+        return s;
+    }
 }

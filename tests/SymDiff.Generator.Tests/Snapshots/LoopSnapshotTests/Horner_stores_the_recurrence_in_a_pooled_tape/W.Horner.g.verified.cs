@@ -94,4 +94,32 @@ static partial class W
             global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
         }
     }
+
+    /// <summary>
+    /// Computes Horner and its directional derivative (forward mode, JAX jvp) along the tangents of c, x.
+    /// </summary>
+    /// <param name="c">The argument c of Horner.</param>
+    /// <param name="x">The argument x of Horner.</param>
+    /// <param name="tC">The tangent (direction) of c. Must have the length of c.</param>
+    /// <param name="tX">The tangent (direction) of x.</param>
+    /// <param name="derivative">Receives the directional derivative of Horner along the tangents.</param>
+    /// <returns>The value of Horner, bit for bit.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public static double HornerDerivative(global::System.ReadOnlySpan<double> c, double x, global::System.ReadOnlySpan<double> tC, double tX, out double derivative)
+    {
+        if (tC.Length != c.Length)
+        {
+            throw new global::System.ArgumentException($"The tangent 'tC' for parameter 'c' has length {tC.Length}, but 'c' has length {c.Length}.", nameof(tC));
+        }
+
+        double s = 0.0;
+        double sDot = 0.0;
+        for (int i = c.Length - 1; i >= 0; i--)
+        {
+            sDot = sDot * x + s * tX + tC[i];
+            s = s * x + c[i];
+        }
+        derivative = sDot;
+        return s;
+    }
 }

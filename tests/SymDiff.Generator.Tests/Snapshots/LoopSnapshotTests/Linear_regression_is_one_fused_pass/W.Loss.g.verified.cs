@@ -64,4 +64,32 @@ static partial class W
         dW += wBar;
         dB += bBar;
     }
+
+    /// <summary>
+    /// Computes Loss and its directional derivative (forward mode, JAX jvp) along the tangents of w, b.
+    /// </summary>
+    /// <param name="w">The argument w of Loss.</param>
+    /// <param name="b">The argument b of Loss.</param>
+    /// <param name="x">The argument x of Loss.</param>
+    /// <param name="y">The argument y of Loss.</param>
+    /// <param name="tW">The tangent (direction) of w.</param>
+    /// <param name="tB">The tangent (direction) of b.</param>
+    /// <param name="derivative">Receives the directional derivative of Loss along the tangents.</param>
+    /// <returns>The value of Loss, bit for bit.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public static double LossDerivative(double w, double b, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double tW, double tB, out double derivative)
+    {
+        double sum = 0.0;
+        double sumDot = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double t0 = x[i];
+            double r = y[i] - (w * t0 + b);
+            sum = sum + 0.5 * r * r;
+            sumDot = sumDot + -(tW * t0 + tB) * r;
+        }
+        double t1 = (double)x.Length;
+        derivative = sumDot / t1;
+        return sum / t1;
+    }
 }

@@ -83,4 +83,45 @@ static partial class W
             }
         }
     }
+
+    /// <summary>
+    /// Computes LogReg and its directional derivative (forward mode, JAX jvp) along the tangents of w.
+    /// </summary>
+    /// <param name="w">The argument w of LogReg.</param>
+    /// <param name="xs">The argument xs of LogReg.</param>
+    /// <param name="t">The argument t of LogReg.</param>
+    /// <param name="tW">The tangent (direction) of w. Must have the length of w.</param>
+    /// <param name="derivative">Receives the directional derivative of LogReg along the tangents.</param>
+    /// <returns>The value of LogReg, bit for bit.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public static double LogRegDerivative(global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> xs, global::System.ReadOnlySpan<double> t, global::System.ReadOnlySpan<double> tW, out double derivative)
+    {
+        if (tW.Length != w.Length)
+        {
+            throw new global::System.ArgumentException($"The tangent 'tW' for parameter 'w' has length {tW.Length}, but 'w' has length {w.Length}.", nameof(tW));
+        }
+
+        int d = w.Length;
+        double loss = 0.0;
+        double lossDot = 0.0;
+        for (int i = 0; i < t.Length; i++)
+        {
+            double z = 0.0;
+            double zDot = 0.0;
+            for (int j = 0; j < d; j++)
+            {
+                double t0 = xs[i * d + j];
+                z = z + w[j] * t0;
+                zDot = zDot + tW[j] * t0;
+            }
+            double t1 = t[i];
+            double t2 = global::System.Math.Exp(-t1 * z);
+            double t3 = 1.0 + t2;
+            loss = loss + global::System.Math.Log(t3);
+            lossDot = lossDot - t2 * (t1 * zDot) / t3;
+        }
+        double t4 = (double)t.Length;
+        derivative = lossDot / t4;
+        return loss / t4;
+    }
 }

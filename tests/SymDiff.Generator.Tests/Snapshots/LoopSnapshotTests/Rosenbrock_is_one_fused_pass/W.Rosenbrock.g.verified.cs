@@ -62,4 +62,35 @@ static partial class W
             dX[t0] += tBar;
         }
     }
+
+    /// <summary>
+    /// Computes Rosenbrock and its directional derivative (forward mode, JAX jvp) along the tangents of x.
+    /// </summary>
+    /// <param name="x">The argument x of Rosenbrock.</param>
+    /// <param name="tX">The tangent (direction) of x. Must have the length of x.</param>
+    /// <param name="derivative">Receives the directional derivative of Rosenbrock along the tangents.</param>
+    /// <returns>The value of Rosenbrock, bit for bit.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public static double RosenbrockDerivative(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> tX, out double derivative)
+    {
+        if (tX.Length != x.Length)
+        {
+            throw new global::System.ArgumentException($"The tangent 'tX' for parameter 'x' has length {tX.Length}, but 'x' has length {x.Length}.", nameof(tX));
+        }
+
+        double f = 0.0;
+        double fDot = 0.0;
+        for (int i = 0; i < x.Length - 1; i++)
+        {
+            int t0 = i + 1;
+            double t1 = x[i];
+            double t = x[t0] - t1 * t1;
+            double t2 = tX[i];
+            double u = 1.0 - t1;
+            f = f + (100.0 * t * t + u * u);
+            fDot = fDot + (200.0 * ((tX[t0] - 2.0 * (t2 * t1)) * t) + 2.0 * (-t2 * u));
+        }
+        derivative = fDot;
+        return f;
+    }
 }

@@ -79,4 +79,28 @@ static partial class W
             global::System.Buffers.ArrayPool<double>.Shared.Return(pTape);
         }
     }
+
+    /// <summary>
+    /// Computes Product and its directional derivative (forward mode, JAX jvp) along the tangents of a.
+    /// </summary>
+    /// <param name="a">The argument a of Product.</param>
+    /// <param name="n">The argument n of Product.</param>
+    /// <param name="tA">The tangent (direction) of a.</param>
+    /// <param name="derivative">Receives the directional derivative of Product along the tangents.</param>
+    /// <returns>The value of Product, bit for bit.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public static double ProductDerivative(double a, int n, double tA, out double derivative)
+    {
+        double p = 1.0;
+        double pDot = 0.0;
+        for (int k = 0; k < n; k++)
+        {
+            double t0 = (double)k;
+            double t1 = 1.0 + a * t0;
+            pDot = pDot * t1 + p * (tA * t0);
+            p = p * t1;
+        }
+        derivative = pDot;
+        return p;
+    }
 }

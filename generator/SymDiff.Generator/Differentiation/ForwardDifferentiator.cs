@@ -1,0 +1,245 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Analysis;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+using static SymDiff.Generator.Simplification.Ir;
+
+namespace SymDiff.Generator.Differentiation
+{
+    /// <summary>
+    /// Forward mode (JVP) on structured SSA: each active value gets a tangent computed right after it
+    /// (<c>xDot</c>), a phi gets a tangent phi, a loop carries the tangents of its carried values. One pass,
+    /// nothing stored.
+    /// </summary>
+    internal sealed class ForwardDifferentiator
+    {
+        private readonly MethodSpec _spec;
+        private readonly Activity _activity;
+        private readonly Namer _namer;
+        private readonly IReadOnlyDictionary<string, string> _tangentNames;
+        private readonly IReadOnlyList<RuleSpec> _rules;
+        private readonly List<DiagnosticInfo> _diagnostics;
+        private readonly Dictionary<string, Expr> _tangents = new Dictionary<string, Expr>(StringComparer.Ordinal);
+
+        private ForwardDifferentiator(MethodSpec spec, Activity activity, Namer namer, IReadOnlyDictionary<string, string> tangentNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
+        {
+            _spec = spec;
+            _activity = activity;
+            _namer = namer;
+            _tangentNames = tangentNames;
+            _rules = rules;
+            _diagnostics = diagnostics;
+            foreach (var p in spec.Parameters.Where(p => p.Active && p.Shape == ParamShape.Scalar))
+            {
+                _tangents[p.Name] = new Var(tangentNames[p.Name], p.ElementType);
+            }
+        }
+
+        /// <summary>The body with tangent statements interleaved, and the tangent of the returned value.</summary>
+        public static (Block Body, Expr? Value, Expr? Tangent) Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, IReadOnlyDictionary<string, string> tangentNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
+        {
+            var d = new ForwardDifferentiator(spec, activity, namer, tangentNames, rules, diagnostics);
+            Expr? value = null;
+            Expr? tangent = null;
+            var output = d.Block(body, (ret, t) =>
+            {
+                value = ret;
+                tangent = t;
+            });
+            return (output, value, tangent);
+        }
+
+        private Block Block(Block block, Action<Expr, Expr>? onReturn = null)
+        {
+            var output = new List<Stmt>();
+            foreach (var s in block.Statements)
+            {
+                switch (s)
+                {
+                    case Return ret:
+                        onReturn?.Invoke(ret.Value, Tangent(ret.Value));
+                        break;
+
+                    case Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let when call.Args.Any(_activity.IsActive):
+                    {
+                        // value and directional derivative from the callee's own generated Derivative method.
+                        var tangents = new List<Expr>();
+                        for (int i = 0; i < call.Args.Count; i++)
+                        {
+                            bool calleeActive = i < call.Callee.Active.Count && call.Callee.Active[i];
+                            if (calleeActive)
+                            {
+                                tangents.Add(Tangent(call.Args[i]));
+                            }
+                            else if (_activity.IsActive(call.Args[i]))
+                            {
+                                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GradientCut, _spec.Sites[call.Callee.Site], call.Callee.ParameterNames[i], call.Callee.Name));
+                            }
+                        }
+
+                        string name = NewTangentName(let.Name);
+                        output.Add(new CallWithDerivative(let.Name, call, tangents.ToEquatableArray(), name));
+                        _tangents[let.Name] = new Var(name, let.Type);
+                        break;
+                    }
+
+                    case Let let:
+                        output.Add(let);
+                        if (_activity.IsActiveVar(let.Name))
+                        {
+                            Define(let.Name, Tangent(let.Value), output);
+                        }
+
+                        break;
+
+                    case If branch:
+                        output.Add(IfWithTangents(branch));
+                        break;
+
+                    case Loop loop:
+                        output.Add(LoopWithTangents(loop));
+                        break;
+
+                    default:
+                        output.Add(s);
+                        break;
+                }
+            }
+
+            return new Block(output.ToEquatableArray());
+        }
+
+        private If IfWithTangents(If branch)
+        {
+            // Tangents of the phis are computed at the end of each branch, from that branch's tangents.
+            var activePhis = branch.Phis.Where(p => _activity.IsActiveVar(p.Name)).ToList();
+            var thenTails = new List<Expr>();
+            var elseTails = new List<Expr>();
+            var then = Block(branch.Then);
+            thenTails.AddRange(activePhis.Select(p => Tangent(p.WhenTrue)));
+            var @else = Block(branch.Else);
+            elseTails.AddRange(activePhis.Select(p => Tangent(p.WhenFalse)));
+            var phis = branch.Phis.ToList();
+            for (int i = 0; i < activePhis.Count; i++)
+            {
+                var phi = activePhis[i];
+                var name = NewTangentName(phi.Name);
+                phis.Add(new Phi(name, phi.Type, thenTails[i], elseTails[i]));
+                _tangents[phi.Name] = new Var(name, phi.Type);
+            }
+
+            return new If(branch.Condition, then, @else, phis.ToEquatableArray());
+        }
+
+        private Loop LoopWithTangents(Loop loop)
+        {
+            var active = loop.Carried.Where(v => _activity.IsActiveVar(v.Name)).ToList();
+            var inits = active.Select(v => Tangent(v.Init)).ToList();
+            var names = active.Select(v => NewTangentName(v.Name)).ToList();
+            for (int i = 0; i < active.Count; i++)
+            {
+                _tangents[active[i].Name] = new Var(names[i], active[i].Type);
+            }
+
+            var header = Block(loop.Header);
+            var body = Block(loop.Body);
+            var carried = loop.Carried.ToList();
+            for (int i = 0; i < active.Count; i++)
+            {
+                carried.Add(new LoopVar(names[i], active[i].Type, inits[i], Tangent(active[i].Next)));
+            }
+
+            return loop with { Carried = carried.ToEquatableArray(), Header = header, Body = body };
+        }
+
+        private void Define(string name, Expr tangent, List<Stmt> output)
+        {
+            if (IsAtomic(tangent))
+            {
+                _tangents[name] = tangent;
+                return;
+            }
+
+            var let = new Let(NewTangentName(name), tangent);
+            output.Add(let);
+            _tangents[name] = let.Ref;
+        }
+
+        private string NewTangentName(string name) => _namer.NewSourceName(ReverseDifferentiator.Stem(name) + "Dot");
+
+        /// <summary>The tangent of an expression, from the tangents of the values it reads.</summary>
+        private Expr Tangent(Expr e)
+        {
+            if (!_activity.IsActive(e))
+            {
+                return Lit(0, e.Type.IsFloating() ? e.Type : _spec.Scalar);
+            }
+
+            switch (e)
+            {
+                case Var v:
+                    return _tangents.TryGetValue(v.Name, out var t) ? t : Lit(0, v.Type);
+                case Elem el:
+                    return new Elem(_tangentNames[el.Array], el.Index, el.Type);
+                case Unary { Op: UnaryOp.Neg } neg:
+                    return Neg(Tangent(neg.Operand));
+                case Unary { Op: UnaryOp.Convert } convert:
+                    return Convert(Tangent(convert.Operand), convert.Type);
+                case Binary b:
+                {
+                    var dl = Tangent(b.Left);
+                    var dr = Tangent(b.Right);
+                    return b.Op switch
+                    {
+                        BinaryOp.Add => Add(dl, dr),
+                        BinaryOp.Sub => Sub(dl, dr),
+                        BinaryOp.Mul => Add(Mul(dl, b.Right), Mul(b.Left, dr)),
+
+                        // d(l/r) = dl/r - (l/r) dr/r, reusing the quotient the forward computed.
+                        BinaryOp.Div => Sub(Div(dl, b.Right), Div(Mul(b, dr), b.Right)),
+                        BinaryOp.Rem => Sub(dl, Mul(Call(KnownFunction.Truncate, b.Type, Div(b.Left, b.Right)), dr)),
+                        _ => throw new InvalidOperationException("Unexpected active operator " + b.Op),
+                    };
+                }
+
+                case IR.Cond c:
+                    return Cond(c.Condition, Tangent(c.WhenTrue), Tangent(c.WhenFalse));
+                case IR.Call call:
+                {
+                    var partials = Rules.DerivativeRules.Partials(call);
+                    return Sum(call.Args.Select((a, i) => _activity.IsActive(a) ? Mul(partials[i], Tangent(a)) : Lit(0, call.Type)), call.Type);
+                }
+
+                case UserCall call:
+                    return UserCallTangent(call);
+                default:
+                    throw new InvalidOperationException("Unexpected active expression " + e.GetType().Name);
+            }
+        }
+
+        private Expr UserCallTangent(UserCall call)
+        {
+            var rule = _rules.FirstOrDefault(r => r.Matches(call.Callee));
+            if (call.Callee.Kind == CalleeKind.Differentiable)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, _spec.Sites[call.Callee.Site], $"Calling '{call.Callee.Name}' inside a conditional expression", "; use if/else or assign the call to a local first"));
+                return Lit(0, call.Type);
+            }
+
+            if (rule is null)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonDifferentiableCall, _spec.Sites[call.Callee.Site], call.Callee.DisplayName));
+                return Lit(0, call.Type);
+            }
+
+            var ruleCallee = new CalleeSpec(CalleeKind.Plain, rule.RuleName, rule.RuleTarget, call.Callee.ParameterNames, EquatableArray<bool>.Empty, call.Callee.ParameterTypes, call.Callee.Site);
+            int arity = call.Args.Count;
+            var ruleCall = new UserCall(ruleCallee, call.Receiver, call.Args, arity == 1 ? call.Type : ValType.Tuple);
+            return Sum(call.Args.Select((a, i) => _activity.IsActive(a) ? Mul(arity == 1 ? ruleCall : new TupleItem(ruleCall, i, call.Type), Tangent(a)) : Lit(0, call.Type)), call.Type);
+        }
+    }
+}
