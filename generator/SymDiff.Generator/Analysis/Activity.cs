@@ -77,6 +77,10 @@ namespace SymDiff.Generator.Analysis
                     case Let let when IsActive(let.Value):
                         changed |= _vars.Add(let.Name);
                         break;
+                    case Store store when IsActive(store.Value):
+                        // An array written with an active value (the output span, a tape) is active.
+                        changed |= _arrays.Add(store.Array);
+                        break;
                     case If branch:
                         changed |= Visit(branch.Then);
                         changed |= Visit(branch.Else);

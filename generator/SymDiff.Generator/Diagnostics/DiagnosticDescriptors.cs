@@ -44,6 +44,18 @@ namespace SymDiff.Generator.Diagnostics
         public const string OutputReadBeforeWriteId = "SD1008";
         public const string InternalErrorId = "SD9001";
 
+        // Reported by the analyzers in analyzers/SymDiff.Analyzers (never by the generator).
+        public const string DerivativeRuleTargetNotFoundId = "SD0009";
+        public const string DerivativeRuleParametersId = "SD0010";
+        public const string DerivativeRuleReturnTypeId = "SD0011";
+        public const string DerivativeRuleNotStaticId = "SD0012";
+        public const string PiecewiseConstantId = "SD1002";
+        public const string NoInfluenceId = "SD1003";
+        public const string MissingGradientResetId = "SD2001";
+        public const string OptimizerBuffersAliasedId = "SD2002";
+        public const string OptimizerCreatedInLoopId = "SD2003";
+        public const string ResetBeforeStepId = "SD2004";
+
         /// <summary>Format: "'{0}' is [Differentiable] but its containing type '{1}' is not partial; add the 'partial' modifier".</summary>
         public static readonly DiagnosticDescriptor NotPartial = new DiagnosticDescriptor(
             NotPartialId,
@@ -204,6 +216,106 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(InternalErrorId));
 
+        /// <summary>Format: "[DerivativeOf] names '{0}.{1}', but '{0}' declares no method '{1}'; the rule is never used".</summary>
+        public static readonly DiagnosticDescriptor DerivativeRuleTargetNotFound = new DiagnosticDescriptor(
+            DerivativeRuleTargetNotFoundId,
+            "Custom derivative rule names a function that does not exist",
+            "[DerivativeOf] names '{0}.{1}', but '{0}' declares no method '{1}'; the rule is never used",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(DerivativeRuleTargetNotFoundId));
+
+        /// <summary>Format: "The rule '{0}' takes ({1}), but '{2}' takes {3}; a [DerivativeOf] rule takes exactly the parameters of the function it differentiates".</summary>
+        public static readonly DiagnosticDescriptor DerivativeRuleParameters = new DiagnosticDescriptor(
+            DerivativeRuleParametersId,
+            "Custom derivative rule parameters do not match the function",
+            "The rule '{0}' takes ({1}), but '{2}' takes {3}; a [DerivativeOf] rule takes exactly the parameters of the function it differentiates",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(DerivativeRuleParametersId));
+
+        /// <summary>Format: "The rule '{0}' returns '{1}', but a rule for '{2}' returns {3}".</summary>
+        public static readonly DiagnosticDescriptor DerivativeRuleReturnType = new DiagnosticDescriptor(
+            DerivativeRuleReturnTypeId,
+            "Custom derivative rule returns the wrong type",
+            "The rule '{0}' returns '{1}', but a rule for '{2}' returns {3}",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(DerivativeRuleReturnTypeId));
+
+        /// <summary>Format: "The rule '{0}' must be static: the generated code calls it without an instance".</summary>
+        public static readonly DiagnosticDescriptor DerivativeRuleNotStatic = new DiagnosticDescriptor(
+            DerivativeRuleNotStaticId,
+            "Custom derivative rule is not static",
+            "The rule '{0}' must be static: the generated code calls it without an instance",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(DerivativeRuleNotStaticId));
+
+        /// <summary>Format: "'{0}' is piecewise constant and is applied to a value that depends on a differentiated parameter: its derivative is zero almost everywhere, so no gradient flows through it".</summary>
+        public static readonly DiagnosticDescriptor PiecewiseConstant = new DiagnosticDescriptor(
+            PiecewiseConstantId,
+            "Piecewise-constant function of a differentiated value",
+            "'{0}' is piecewise constant and is applied to a value that depends on a differentiated parameter: its derivative is zero almost everywhere, so no gradient flows through it",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(PiecewiseConstantId));
+
+        /// <summary>Format: "Parameter '{0}' is differentiated but cannot influence the result of '{1}' ({2}), so its gradient is always zero; mark it [NoGrad] or leave it out of [Differentiable(...)]".</summary>
+        public static readonly DiagnosticDescriptor NoInfluence = new DiagnosticDescriptor(
+            NoInfluenceId,
+            "Differentiated parameter cannot influence the result",
+            "Parameter '{0}' is differentiated but cannot influence the result of '{1}' ({2}), so its gradient is always zero; mark it [NoGrad] or leave it out of [Differentiable(...)]",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(NoInfluenceId));
+
+        /// <summary>Format: "'{0}' accumulates gradients and is used in the same loop, but nothing in the loop resets it, so every iteration sees the sum of all earlier gradients; reset it at the top of the loop, as optimizer.zero_grad() does in PyTorch".</summary>
+        public static readonly DiagnosticDescriptor MissingGradientReset = new DiagnosticDescriptor(
+            MissingGradientResetId,
+            "Gradient buffer accumulates across iterations without a reset",
+            "'{0}' accumulates gradients and is used in the same loop, but nothing in the loop resets it, so every iteration sees the sum of all earlier gradients; reset it at the top of the loop, as optimizer.zero_grad() does in PyTorch",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(MissingGradientResetId));
+
+        /// <summary>Format: "'{0}' is passed as both the parameters and the gradients of '{1}', so Step() would use the parameters as their own gradient; pass a separate gradient buffer".</summary>
+        public static readonly DiagnosticDescriptor OptimizerBuffersAliased = new DiagnosticDescriptor(
+            OptimizerBuffersAliasedId,
+            "Optimizer parameters and gradients are the same array",
+            "'{0}' is passed as both the parameters and the gradients of '{1}', so Step() would use the parameters as their own gradient; pass a separate gradient buffer",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(OptimizerBuffersAliasedId));
+
+        /// <summary>Format: "This '{0}' is created inside the loop that calls its Step(), so its {1} start again at every iteration; create the optimizer once, before the loop".</summary>
+        public static readonly DiagnosticDescriptor OptimizerCreatedInLoop = new DiagnosticDescriptor(
+            OptimizerCreatedInLoopId,
+            "Stateful optimizer created inside the training loop",
+            "This '{0}' is created inside the loop that calls its Step(), so its {1} start again at every iteration; create the optimizer once, before the loop",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(OptimizerCreatedInLoopId));
+
+        /// <summary>Format: "'{0}' resets the gradients right before '{1}', so the step sees zero gradients; reset them before the backward pass (at the top of the iteration), not between it and the step".</summary>
+        public static readonly DiagnosticDescriptor ResetBeforeStep = new DiagnosticDescriptor(
+            ResetBeforeStepId,
+            "Gradients reset right before the optimizer step",
+            "'{0}' resets the gradients right before '{1}', so the step sees zero gradients; reset them before the backward pass (at the top of the iteration), not between it and the step",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(ResetBeforeStepId));
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Build();
 
         /// <summary>All descriptors, for the catalogue test and for analyzers that re-report them.</summary>
@@ -218,6 +330,8 @@ namespace SymDiff.Generator.Diagnostics
                 NotPartial, UnsupportedParameter, UnsupportedReturn, UnknownWrt, MixedPrecision, NoActiveParameter,
                 Generic, NameClash, UnsupportedConstruct, LeafMutation, NonDifferentiableCall, GradientCut, LoopStorage,
                 SecondOrderUnsupported, OutputReadBeforeWrite, InternalError,
+                DerivativeRuleTargetNotFound, DerivativeRuleParameters, DerivativeRuleReturnType, DerivativeRuleNotStatic,
+                PiecewiseConstant, NoInfluence, MissingGradientReset, OptimizerBuffersAliased, OptimizerCreatedInLoop, ResetBeforeStep,
             };
             var map = new Dictionary<string, DiagnosticDescriptor>();
             foreach (var d in all)

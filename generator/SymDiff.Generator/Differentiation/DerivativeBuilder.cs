@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using SymDiff.Generator.Analysis;
 using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Emit;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Lowering;
@@ -33,7 +34,7 @@ namespace SymDiff.Generator.Differentiation
             try
             {
                 var methods = new List<MethodFamily>();
-                var function = SsaLowering.Lower(spec);
+                var function = SsaLowering.Lower(spec, signatures.Reserved);
                 var liftNamer = new Namer(spec.UserNames, function.Names);
                 var body = CallLifting.Lift(function.Body, liftNamer);
                 // The user's own names are never inlined away; SSA versions (s_1) and SymDiff's names may be.
@@ -45,6 +46,12 @@ namespace SymDiff.Generator.Differentiation
                     methods.Add(Gradient(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
                     methods.Add(Backward(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
                     methods.Add(Derivative(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                }
+                else
+                {
+                    methods.Add(VectorBackward(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                    methods.Add(VectorDerivative(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules));
+                    methods.Add(Jacobian(spec, signatures));
                 }
 
                 if (diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error))
@@ -150,6 +157,217 @@ namespace SymDiff.Generator.Differentiation
                 Unsupported: null);
         }
 
+        private static MethodFamily VectorBackward(MethodSpec spec, Signatures sig, Block body, Activity activity, HashSet<string> userFacing, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
+        {
+            var output = sig.Output!;
+            var namer = new Namer(spec.UserNames.Concat(sig.Reserved), usedNames);
+            bool readsOutput = ReadsArray(body, output.Name);
+            string? adjointBuffer = readsOutput ? namer.NewSourceName(output.Name + "Bar") : null;
+            var sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, Simplification.Ir.Lit(1, spec.Scalar), sig.GradientNames, rules.AsImmutableArray(), userFacing, diagnostics, sig.Seed, adjointBuffer);
+            var statements = new List<Stmt>();
+            if (adjointBuffer is not null)
+            {
+                statements.Add(new RentBuffer(adjointBuffer, spec.Scalar, new Len(output.Name)));
+                statements.Add(new CopySpan(sig.Seed, adjointBuffer));
+            }
+
+            statements.AddRange(sweep.Forward.Statements);
+            var derivative = sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new Accumulate(sig.GradientNames[a.Name], null, a.Value)));
+            statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing, Simplifier.Subexpressions(body)).Statements
+                .Where(st => st is not Accumulate { Value: Const { Value: 0 } }));
+            var unstable = Unstable(sig, statements);
+            if (adjointBuffer is not null)
+            {
+                unstable.Add(adjointBuffer);
+            }
+
+            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, unstable);
+            var parameters = sig.Original
+                .Concat(new[] { new GeneratedParam(sig.Seed, "global::System.ReadOnlySpan<" + spec.Scalar.Keyword() + ">", string.Empty, false, $"The gradient flowing into each element of {output.Name} (PyTorch's backward(gradient=...)). Must have the length of {output.Name}.") })
+                .Concat(spec.Parameters.Where(p => p.Active).Select(p => p.IsVector
+                    ? new GeneratedParam(sig.GradientNames[p.Name], Signatures.SpanOf(p.ElementType), string.Empty, true, $"Accumulates the vector-Jacobian product for {p.Name}. Must have the length of {p.Name}.")
+                    : new GeneratedParam(sig.GradientNames[p.Name], p.TypeCode, "ref", true, $"Accumulates the vector-Jacobian product for {p.Name}.")));
+            var checks = new[] { new LengthCheck(sig.Seed, output.Name + ".Length", "$\"The seed '" + sig.Seed + "' has length {" + sig.Seed + ".Length}, but the output '" + output.Name + "' has length {" + output.Name + ".Length}.\"") }
+                .Concat(sig.GradientChecks).ToEquatableArray();
+            return new MethodFamily(
+                spec.Name + "Backward",
+                "void",
+                parameters.ToEquatableArray(),
+                checks,
+                scheduled,
+                hoisted,
+                $"Writes {output.Name} and adds the vector-Jacobian product seed^T J into the gradient arguments (PyTorch's y.backward(gradient=seed)).\nThey accumulate across calls: reset them (zero_grad) before each training step.",
+                Returns: null,
+                Unsupported: null);
+        }
+
+        private static MethodFamily VectorDerivative(MethodSpec spec, Signatures sig, Block body, Activity activity, HashSet<string> userFacing, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules)
+        {
+            var output = sig.Output!;
+            var namer = new Namer(spec.UserNames.Concat(sig.Reserved), usedNames);
+            var tangentNames = new Dictionary<string, string>(sig.TangentNames, StringComparer.Ordinal) { [output.Name] = sig.DerivativeName };
+            var (forward, _, _) = ForwardDifferentiator.Differentiate(spec, body, activity, namer, tangentNames, rules.AsImmutableArray(), new List<DiagnosticInfo>());
+            var simplified = Simplifier.Simplify(forward, userFacing, Simplifier.Subexpressions(body));
+            var unstable = Unstable(sig, simplified.Statements);
+            unstable.Add(sig.DerivativeName);
+            var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, unstable);
+            var parameters = sig.Original
+                .Concat(sig.TangentParameters)
+                .Concat(new[] { new GeneratedParam(sig.DerivativeName, Signatures.SpanOf(spec.Scalar), string.Empty, false, $"Receives the directional derivative of each element of {output.Name}. Must have the length of {output.Name}.") });
+            var checks = sig.TangentChecks.Concat(new[] { new LengthCheck(sig.DerivativeName, output.Name + ".Length", "$\"The buffer '" + sig.DerivativeName + "' has length {" + sig.DerivativeName + ".Length}, but the output '" + output.Name + "' has length {" + output.Name + ".Length}.\"") }).ToEquatableArray();
+            return new MethodFamily(
+                spec.Name + "Derivative",
+                "void",
+                parameters.ToEquatableArray(),
+                checks,
+                scheduled,
+                hoisted,
+                $"Writes {output.Name} and its directional derivative (forward mode, JAX jvp) along the tangents of {sig.ActiveList}.",
+                Returns: null,
+                Unsupported: null);
+        }
+
+        /// <summary>
+        /// The Jacobian, m outputs by n flattened active inputs, row-major: n forward sweeps (one per input) when
+        /// n &lt;= m, otherwise m reverse sweeps (one per output). Chosen at run time, when m and n are known.
+        /// </summary>
+        private static MethodFamily Jacobian(MethodSpec spec, Signatures sig)
+        {
+            var output = sig.Output!;
+            var namer = new Namer(spec.Parameters.Select(p => p.Name).Concat(sig.Reserved));
+            string t = spec.Scalar.Keyword();
+            string pool = "global::System.Buffers.ArrayPool<" + t + ">.Shared";
+            string jacobian = sig.JacobianName;
+            string m = namer.NewSourceName("m"), n = namer.NewSourceName("n");
+            var active = spec.Parameters.Where(p => p.Active).ToList();
+            var offsets = new Dictionary<string, string>(StringComparer.Ordinal);
+            var lines = new List<string> { $"int {m} = {output.Name}.Length;" };
+            string running = "0";
+            foreach (var p in active)
+            {
+                string offset = namer.NewSourceName("at" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1));
+                offsets[p.Name] = offset;
+                lines.Add($"int {offset} = {running};");
+                running = offset + " + " + (p.IsVector ? p.Name + ".Length" : "1");
+            }
+
+            lines.Add($"int {n} = {running};");
+            lines.Add($"if ({jacobian}.Length != {m} * {n})");
+            lines.Add("{");
+            lines.Add($"throw new global::System.ArgumentException($\"The buffer '{jacobian}' has length {{{jacobian}.Length}}, but the Jacobian of '{spec.Name}' is {{{m}}} by {{{n}}}.\", nameof({jacobian}));");
+            lines.Add("}");
+            lines.Add(string.Empty);
+            string originals = string.Join(", ", spec.Parameters.Select(p => p.Name));
+            string direction = namer.NewSourceName("direction"), column = namer.NewSourceName("column"), j = namer.NewSourceName("j"), k = namer.NewSourceName("k");
+            lines.Add($"if ({n} <= {m})");
+            lines.Add("{");
+            lines.Add($"// Fewer inputs than outputs: one forward sweep per input gives a column.");
+            lines.Add($"{t}[] {direction} = {pool}.Rent({n});");
+            lines.Add($"{t}[] {column} = {pool}.Rent({m});");
+            lines.Add("try");
+            lines.Add("{");
+            lines.Add($"global::System.Array.Clear({direction}, 0, {n});");
+            lines.Add($"for (int {j} = 0; {j} < {n}; {j}++)");
+            lines.Add("{");
+            lines.Add($"{direction}[{j}] = 1;");
+            var tangentArgs = active.Select(p => p.IsVector
+                ? $"new global::System.ReadOnlySpan<{t}>({direction}, {offsets[p.Name]}, {p.Name}.Length)"
+                : $"{direction}[{offsets[p.Name]}]");
+            lines.Add($"{spec.Name}Derivative({originals}, {string.Join(", ", tangentArgs)}, new global::System.Span<{t}>({column}, 0, {m}));");
+            lines.Add($"{direction}[{j}] = 0;");
+            lines.Add($"for (int {k} = 0; {k} < {m}; {k}++)");
+            lines.Add("{");
+            lines.Add($"{jacobian}[{k} * {n} + {j}] = {column}[{k}];");
+            lines.Add("}");
+            lines.Add("}");
+            lines.Add("}");
+            lines.Add("finally");
+            lines.Add("{");
+            lines.Add($"{pool}.Return({direction});");
+            lines.Add($"{pool}.Return({column});");
+            lines.Add("}");
+            lines.Add("}");
+            lines.Add("else");
+            lines.Add("{");
+            lines.Add($"// Fewer outputs than inputs: one reverse sweep per output gives a row.");
+            string seed = namer.NewSourceName("seed");
+            lines.Add($"{t}[] {seed} = {pool}.Rent({m});");
+            lines.Add("try");
+            lines.Add("{");
+            lines.Add($"global::System.Array.Clear({seed}, 0, {m});");
+            lines.Add($"for (int {k} = 0; {k} < {m}; {k}++)");
+            lines.Add("{");
+            lines.Add($"{seed}[{k}] = 1;");
+            string row = namer.NewSourceName("row");
+            lines.Add($"global::System.Span<{t}> {row} = {jacobian}.Slice({k} * {n}, {n});");
+            lines.Add($"{row}.Clear();");
+            var gradientArgs = new List<string>();
+            foreach (var p in active)
+            {
+                if (p.IsVector)
+                {
+                    gradientArgs.Add($"{row}.Slice({offsets[p.Name]}, {p.Name}.Length)");
+                }
+                else
+                {
+                    string local = namer.NewSourceName(sig.GradientNames[p.Name]);
+                    lines.Add($"{t} {local} = 0;");
+                    gradientArgs.Add("ref " + local);
+                }
+            }
+
+            lines.Add($"{spec.Name}Backward({originals}, new global::System.ReadOnlySpan<{t}>({seed}, 0, {m}), {string.Join(", ", gradientArgs)});");
+            int g = 0;
+            foreach (var p in active)
+            {
+                if (!p.IsVector)
+                {
+                    lines.Add($"{row}[{offsets[p.Name]}] = {gradientArgs[g].Substring(4)};");
+                }
+
+                g++;
+            }
+
+            lines.Add($"{seed}[{k}] = 0;");
+            lines.Add("}");
+            lines.Add("}");
+            lines.Add("finally");
+            lines.Add("{");
+            lines.Add($"{pool}.Return({seed});");
+            lines.Add("}");
+            lines.Add("}");
+            var parameters = sig.Original.Concat(new[] { new GeneratedParam(jacobian, Signatures.SpanOf(spec.Scalar), string.Empty, false, $"Receives the Jacobian: {output.Name}.Length rows by the number of active scalars, row-major. Overwritten.") });
+            return new MethodFamily(
+                spec.Name + "Jacobian",
+                "void",
+                parameters.ToEquatableArray(),
+                EquatableArray<LengthCheck>.Empty,
+                Block.Empty,
+                EquatableArray<string>.Empty,
+                $"Writes {output.Name} and the Jacobian of {spec.Name} with respect to {sig.ActiveList} (columns in declaration order, spans flattened).",
+                Returns: null,
+                Unsupported: null)
+            {
+                RawBody = lines.ToEquatableArray(),
+            };
+        }
+
+        private static bool ReadsArray(Block block, string array)
+        {
+            bool found = false;
+            foreach (var s in block.Statements)
+            {
+                foreach (var e in Walk.AllExpressions(s))
+                {
+                    found |= Reads(e, array);
+                }
+            }
+
+            return found;
+        }
+
+        private static bool Reads(Expr e, string array) => (e is Elem el && el.Array == array) || Walk.Children(e).Any(c => Reads(c, array));
+
         /// <summary>Public signatures whose bodies throw, for a method that cannot be differentiated: call sites still compile.</summary>
         private static DerivativeSet Stubs(MethodSpec spec, Signatures sig, string message)
         {
@@ -167,6 +385,20 @@ namespace SymDiff.Generator.Differentiation
                 methods.Add(new MethodFamily(spec.Name + "Backward", "void", backwardParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, null, message));
                 var derivativeParams = sig.Original.Concat(sig.TangentParameters).Concat(new[] { new GeneratedParam(sig.DerivativeName, spec.Scalar.Keyword(), "out", false, "Derivative.") });
                 methods.Add(new MethodFamily(spec.Name + "Derivative", spec.Scalar.Keyword(), derivativeParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, "Never returns.", message));
+            }
+
+            else
+            {
+                string t = spec.Scalar.Keyword();
+                var backwardParams = sig.Original.Concat(new[] { new GeneratedParam(sig.Seed, "global::System.ReadOnlySpan<" + t + ">", string.Empty, false, "Seed.") })
+                    .Concat(spec.Parameters.Where(p => p.Active).Select(p => p.IsVector
+                        ? new GeneratedParam(sig.GradientNames[p.Name], Signatures.SpanOf(p.ElementType), string.Empty, true, "Gradient buffer.")
+                        : new GeneratedParam(sig.GradientNames[p.Name], p.TypeCode, "ref", true, "Derivative.")));
+                methods.Add(new MethodFamily(spec.Name + "Backward", "void", backwardParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, null, message));
+                var derivativeParams = sig.Original.Concat(sig.TangentParameters).Concat(new[] { new GeneratedParam(sig.DerivativeName, Signatures.SpanOf(spec.Scalar), string.Empty, false, "Derivative.") });
+                methods.Add(new MethodFamily(spec.Name + "Derivative", "void", derivativeParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, null, message));
+                var jacobianParams = sig.Original.Concat(new[] { new GeneratedParam(sig.JacobianName, Signatures.SpanOf(spec.Scalar), string.Empty, false, "Jacobian.") });
+                methods.Add(new MethodFamily(spec.Name + "Jacobian", "void", jacobianParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, null, message));
             }
 
             return Set(spec, methods);
@@ -219,6 +451,7 @@ namespace SymDiff.Generator.Differentiation
                 }
 
                 Seed = namer.NewSourceName("seed");
+                Output = spec.Parameters.FirstOrDefault(p => p.Shape == ParamShape.OutputSpan);
                 var tangentNamer = new Namer(spec.Parameters.Select(p => p.Name));
                 foreach (var p in spec.Parameters.Where(p => p.Active))
                 {
@@ -226,7 +459,8 @@ namespace SymDiff.Generator.Differentiation
                 }
 
                 DerivativeName = tangentNamer.NewSourceName("derivative");
-                Reserved = GradientNames.Values.Concat(TangentNames.Values).Concat(new[] { Seed, DerivativeName }).ToList();
+                JacobianName = tangentNamer.NewSourceName("jacobian");
+                Reserved = GradientNames.Values.Concat(TangentNames.Values).Concat(new[] { Seed, DerivativeName, JacobianName }).ToList();
                 TangentParameters = spec.Parameters.Where(p => p.Active).Select(p => new GeneratedParam(
                     TangentNames[p.Name],
                     p.IsVector ? "global::System.ReadOnlySpan<" + p.ElementType.Keyword() + ">" : p.TypeCode,
@@ -235,15 +469,15 @@ namespace SymDiff.Generator.Differentiation
                     p.IsVector ? $"The tangent (direction) of {p.Name}. Must have the length of {p.Name}." : $"The tangent (direction) of {p.Name}.")).ToList();
                 TangentChecks = spec.Parameters.Where(p => p.Active && p.IsVector).Select(p => new LengthCheck(
                     TangentNames[p.Name],
-                    p.Name + ".Length",
-                    "$\"The tangent '" + TangentNames[p.Name] + "' for parameter '" + p.Name + "' has length {" + TangentNames[p.Name] + ".Length}, but '" + p.Name + "' has length {" + p.Name + ".Length}.\"")).ToEquatableArray();
+                    Identifiers.Escape(p.Name) + ".Length",
+                    "$\"The tangent '" + TangentNames[p.Name] + "' for parameter '" + p.Name + "' has length {" + Identifiers.Escape(TangentNames[p.Name]) + ".Length}, but '" + p.Name + "' has length {" + Identifiers.Escape(p.Name) + ".Length}.\"")).ToEquatableArray();
                 Original = spec.Parameters.Select(p => new GeneratedParam(p.Name, p.TypeCode, string.Empty, false, $"The argument {p.Name} of {spec.Name}.")).ToList();
                 ActiveList = string.Join(", ", spec.Parameters.Where(p => p.Active).Select(p => p.Name));
                 OutputArrays = new HashSet<string>(spec.Parameters.Where(p => p.Shape == ParamShape.OutputSpan).Select(p => p.Name), StringComparer.Ordinal);
                 GradientChecks = spec.Parameters.Where(p => p.Active && p.IsVector).Select(p => new LengthCheck(
                     GradientNames[p.Name],
-                    p.Name + ".Length",
-                    "$\"The gradient buffer '" + GradientNames[p.Name] + "' for parameter '" + p.Name + "' has length {" + GradientNames[p.Name] + ".Length}, but '" + p.Name + "' has length {" + p.Name + ".Length}.\"")).ToEquatableArray();
+                    Identifiers.Escape(p.Name) + ".Length",
+                    "$\"The gradient buffer '" + GradientNames[p.Name] + "' for parameter '" + p.Name + "' has length {" + Identifiers.Escape(GradientNames[p.Name]) + ".Length}, but '" + p.Name + "' has length {" + Identifiers.Escape(p.Name) + ".Length}.\"")).ToEquatableArray();
             }
 
             public Dictionary<string, string> GradientNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -253,6 +487,11 @@ namespace SymDiff.Generator.Differentiation
             public Dictionary<string, string> TangentNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
             public string DerivativeName { get; }
+
+            public string JacobianName { get; }
+
+            /// <summary>The output span of a vector function.</summary>
+            public ParamSpec? Output { get; }
 
             public List<GeneratedParam> TangentParameters { get; }
 

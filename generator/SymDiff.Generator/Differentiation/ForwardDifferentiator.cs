@@ -104,6 +104,12 @@ namespace SymDiff.Generator.Differentiation
                         output.Add(LoopWithTangents(loop));
                         break;
 
+                    case Store store when _tangentNames.TryGetValue(store.Array, out var derivative):
+                        // An output element and its tangent, side by side.
+                        output.Add(store);
+                        output.Add(new Store(derivative, store.Index, Tangent(store.Value)));
+                        break;
+
                     default:
                         output.Add(s);
                         break;

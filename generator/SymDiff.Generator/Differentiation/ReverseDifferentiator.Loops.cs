@@ -78,7 +78,9 @@ namespace SymDiff.Generator.Differentiation
         {
             var active = loop.Carried.Where(v => _activity.IsActiveVar(v.Name)).ToList();
             var finalAdjoints = active.ToDictionary(v => v.Name, v => adjoints.Take(v.Name, v.Type), StringComparer.Ordinal);
-            bool mayFuse = _fusionAllowed;
+            // A loop that writes the output fuses only when nothing reads the output: a read adds into the output's
+            // adjoint buffer later in the reverse sweep, which a fused loop would have consumed too early.
+            bool mayFuse = _fusionAllowed && !(_outputAdjoint is not null && StoresOutput(loop.Body));
 
             // First attempt: inner loops may fuse. If this loop ends up unfused, its body is recomputed in the
             // reverse loop, and an inner fused loop would run its reverse sweep twice: try again without.
@@ -239,7 +241,9 @@ namespace SymDiff.Generator.Differentiation
             // The forward body, recomputed in the reverse loop under new names (the SSA names stay unique).
             var renames = new Dictionary<string, Expr>(StringComparer.Ordinal);
             var recompute = new List<Stmt>();
-            foreach (var s in ForwardBlock(new Block(loop.Header.Statements.Concat(loop.Body.Statements).ToEquatableArray()), out _).Statements)
+            // Writes to the output are not repeated: the recomputation only rebuilds values.
+            var recomputed = WithoutOutputStores(ForwardBlock(new Block(loop.Header.Statements.Concat(loop.Body.Statements).ToEquatableArray()), out _));
+            foreach (var s in recomputed.Statements)
             {
                 recompute.Add(RenameDefinitions(s, renames));
             }
@@ -356,6 +360,14 @@ namespace SymDiff.Generator.Differentiation
 
         private static Block SubstituteBlock(Block block, Dictionary<string, Expr> map) =>
             new Block(block.Statements.Select(st => Walk.MapBlocks(Walk.MapExpressions(st, e => Walk.Substitute(e, map)), b => SubstituteBlock(b, map))).ToEquatableArray());
+
+        private Block WithoutOutputStores(Block block) => new Block(block.Statements
+            .Where(s => !(s is Store st && _outputs.Contains(st.Array)))
+            .Select(s => Walk.MapBlocks(s, WithoutOutputStores))
+            .ToEquatableArray());
+
+        private bool StoresOutput(Block block) =>
+            block.Statements.Any(s => (s is Store st && _outputs.Contains(st.Array)) || Walk.Blocks(s).Any(StoresOutput));
 
         /// <summary>SD1006: what a loop's reverse sweep stores per iteration, so the memory cost of a gradient is visible.</summary>
         private void ReportStorage(Loop loop, HashSet<string> needed)

@@ -67,11 +67,19 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>The forward subexpressions that simplification must leave as they are.</summary>
         public ISet<Expr> Frozen => _frozen;
 
-        public static ReverseSweep Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, ISet<string> keep, List<DiagnosticInfo> diagnostics)
+        /// <param name="outputSeed">For a vector function, the seed span (the adjoint of each output element).</param>
+        /// <param name="outputAdjoint">For a vector function that reads its output, the adjoint buffer (a copy of the seed) that reads add into.</param>
+        public static ReverseSweep Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, ISet<string> keep, List<DiagnosticInfo> diagnostics, string? outputSeed = null, string? outputAdjoint = null)
         {
             var d = new ReverseDifferentiator(spec, activity, namer, seed, gradientNames, rules, keep, diagnostics);
             d.CollectTypes(body);
             d._frozen = Simplifier.Subexpressions(body);
+            foreach (var p in spec.Parameters.Where(p => p.Shape == ParamShape.OutputSpan))
+            {
+                d._outputs.Add(p.Name);
+                d._outputSeed = outputSeed;
+                d._outputAdjoint = outputAdjoint;
+            }
             d.AssignPartials(body);
             var defined = new HashSet<string>(spec.Parameters.Select(p => p.Name), StringComparer.Ordinal);
             d.ComputeScopes(body, defined);
@@ -221,8 +229,9 @@ namespace SymDiff.Generator.Differentiation
                     case Loop loop:
                         ReverseLoop(loop, adjoints, reverse);
                         break;
-                    case Store:
-                        throw new NotSupportedException("vector functions");
+                    case Store store:
+                        ReverseStore(store, adjoints, reverse);
+                        break;
                     default:
                         throw new InvalidOperationException("Unexpected statement in reverse mode: " + statements[i].GetType().Name);
                 }
@@ -323,6 +332,12 @@ namespace SymDiff.Generator.Differentiation
             {
                 case Var v:
                     adjoints.Add(v.Name, adjoint);
+                    break;
+
+                case Elem element when _outputAdjoint is not null && _outputs.Contains(element.Array):
+                    // A read of the output span: its adjoint goes into the output's adjoint buffer at once, in order
+                    // with the stores around it.
+                    reverse.Add(new Accumulate(_outputAdjoint, element.Index, adjoint));
                     break;
 
                 case Elem element:
@@ -457,6 +472,37 @@ namespace SymDiff.Generator.Differentiation
                 Expr partial = arity == 1 ? ruleCall : new TupleItem(ruleCall, i, call.Type);
                 Backprop(call.Args[i], Mul(adjoint, partial), adjoints, reverse);
             }
+        }
+
+        private readonly HashSet<string> _outputs = new HashSet<string>(StringComparer.Ordinal);
+        private string? _outputSeed;
+        private string? _outputAdjoint;
+
+        /// <summary>
+        /// The reverse of <c>y[i] = v</c>: <c>v</c> receives the adjoint of <c>y[i]</c>. With no read of the output
+        /// that is <c>seed[i]</c>; otherwise the output's adjoint buffer holds it, and the store zeroes it (the
+        /// element's earlier value is overwritten, so nothing flows further back through it).
+        /// </summary>
+        private void ReverseStore(Store store, Adjoints adjoints, List<Stmt> reverse)
+        {
+            if (!_outputs.Contains(store.Array) || _outputSeed is null)
+            {
+                return;
+            }
+
+            var type = store.Value.Type;
+            if (_outputAdjoint is null)
+            {
+                Backprop(store.Value, new Elem(_outputSeed, store.Index, type), adjoints, reverse);
+                return;
+            }
+
+            var taken = new Let(_namer.NewSourceName(store.Array + "Bar"), new Elem(_outputAdjoint, store.Index, type));
+            _types[taken.Name] = type;
+            _adjointNames.Add(taken.Name);
+            reverse.Add(taken);
+            reverse.Add(new Store(_outputAdjoint, store.Index, Lit(0, type)));
+            Backprop(store.Value, taken.Ref, adjoints, reverse);
         }
 
         /// <summary>Writes a region's pending contributions to gradient-buffer elements, one accumulation per element.</summary>

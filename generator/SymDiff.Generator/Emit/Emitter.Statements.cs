@@ -18,14 +18,14 @@ namespace SymDiff.Generator.Emit
                 {
                     // The rest of the block runs with the buffer rented, and returns it however it leaves.
                     string pool = "global::System.Buffers.ArrayPool<" + rent.Type.Keyword() + ">.Shared";
-                    w.WriteLine(rent.Type.Keyword() + "[] " + rent.Name + " = " + pool + ".Rent(" + ExprPrinter.Print(rent.Length) + ");");
+                    w.WriteLine(rent.Type.Keyword() + "[] " + Id(rent.Name) + " = " + pool + ".Rent(" + ExprPrinter.Print(rent.Length) + ");");
                     w.WriteLine("try");
                     w.OpenBrace();
                     EmitBlock(w, new Block(block.Statements.Skip(i + 1).ToEquatableArray()), context);
                     w.CloseBrace();
                     w.WriteLine("finally");
                     w.OpenBrace();
-                    w.WriteLine(pool + ".Return(" + rent.Name + ");");
+                    w.WriteLine(pool + ".Return(" + Id(rent.Name) + ");");
                     w.CloseBrace();
                     return;
                 }
@@ -39,31 +39,34 @@ namespace SymDiff.Generator.Emit
             switch (s)
             {
                 case Let let:
-                    w.WriteLine((context.Hoisted.Contains(let.Name) ? string.Empty : let.Type.Keyword() + " ") + let.Name + " = " + ExprPrinter.Print(let.Value) + ";");
+                    w.WriteLine((context.Hoisted.Contains(let.Name) ? string.Empty : let.Type.Keyword() + " ") + Id(let.Name) + " = " + ExprPrinter.Print(let.Value) + ";");
                     break;
                 case Declare d:
-                    w.WriteLine(d.Type.Keyword() + " " + d.Name + " = " + Literals.Of(Const.Of(0, d.Type)) + ";");
+                    w.WriteLine(d.Type.Keyword() + " " + Id(d.Name) + " = " + Literals.Of(Const.Of(0, d.Type)) + ";");
                     break;
                 case Assign a:
-                    w.WriteLine(a.Name + " = " + ExprPrinter.Print(a.Value) + ";");
+                    w.WriteLine(Id(a.Name) + " = " + ExprPrinter.Print(a.Value) + ";");
                     break;
                 case Return r:
                     w.WriteLine("return " + ExprPrinter.Print(r.Value) + ";");
                     break;
                 case Store st:
-                    w.WriteLine(st.Array + "[" + ExprPrinter.Print(st.Index) + "] = " + ExprPrinter.Print(st.Value) + ";");
+                    w.WriteLine(Id(st.Array) + "[" + ExprPrinter.Print(st.Index) + "] = " + ExprPrinter.Print(st.Value) + ";");
                     break;
                 case Accumulate ac:
-                    w.WriteLine(ac.Target + (ac.Index is null ? string.Empty : "[" + ExprPrinter.Print(ac.Index) + "]") + " += " + ExprPrinter.Print(ac.Value) + ";");
+                    w.WriteLine(Id(ac.Target) + (ac.Index is null ? string.Empty : "[" + ExprPrinter.Print(ac.Index) + "]") + " += " + ExprPrinter.Print(ac.Value) + ";");
                     break;
                 case SetOutput o:
-                    w.WriteLine(o.Target + " = " + ExprPrinter.Print(o.Value) + ";");
+                    w.WriteLine(Id(o.Target) + " = " + ExprPrinter.Print(o.Value) + ";");
                     break;
                 case EnsureCapacity e:
-                    w.WriteLine("global::SymDiff.TapeBuffer.EnsureCapacity(ref " + e.Name + ", " + ExprPrinter.Print(e.Index) + ");");
+                    w.WriteLine("global::SymDiff.TapeBuffer.EnsureCapacity(ref " + Id(e.Name) + ", " + ExprPrinter.Print(e.Index) + ");");
+                    break;
+                case CopySpan copy:
+                    w.WriteLine(Id(copy.Source) + ".CopyTo(" + Id(copy.Target) + ");");
                     break;
                 case ClearBuffer c:
-                    w.WriteLine(c.Target + ".Clear();");
+                    w.WriteLine(Id(c.Target) + ".Clear();");
                     break;
                 case CallWithGradient call:
                     EmitCallWithGradient(w, call, context);
@@ -72,8 +75,8 @@ namespace SymDiff.Generator.Emit
                 {
                     string type = call.Call.Type.Keyword();
                     var args = call.Call.Args.Select(ExprPrinter.Print).Concat(call.Tangents.Select(ExprPrinter.Print))
-                        .Concat(new[] { context.Hoisted.Contains(call.Tangent) ? "out " + call.Tangent : "out " + type + " " + call.Tangent });
-                    string target = (context.Hoisted.Contains(call.Name) ? string.Empty : type + " ") + call.Name;
+                        .Concat(new[] { context.Hoisted.Contains(call.Tangent) ? "out " + Id(call.Tangent) : "out " + type + " " + Id(call.Tangent) });
+                    string target = (context.Hoisted.Contains(call.Name) ? string.Empty : type + " ") + Id(call.Name);
                     w.WriteLine(target + " = " + ExprPrinter.CallTarget(call.Call, "Derivative") + "(" + string.Join(", ", args) + ");");
                     break;
                 }
@@ -94,18 +97,18 @@ namespace SymDiff.Generator.Emit
             var args = call.Call.Args.Select(ExprPrinter.Print).ToList();
             foreach (var p in call.Partials.Where(p => p.Length > 0))
             {
-                args.Add(context.Hoisted.Contains(p) ? "out " + p : "out " + type + " " + p);
+                args.Add(context.Hoisted.Contains(p) ? "out " + Id(p) : "out " + type + " " + Id(p));
             }
 
-            string target = (context.Hoisted.Contains(call.Name) ? string.Empty : type + " ") + call.Name;
+            string target = (context.Hoisted.Contains(call.Name) ? string.Empty : type + " ") + Id(call.Name);
             w.WriteLine(target + " = " + ExprPrinter.CallTarget(call.Call, "Gradient") + "(" + string.Join(", ", args) + ");");
         }
 
         private static void EmitIf(SourceWriter w, If branch, StatementContext context)
         {
-            foreach (var phi in branch.Phis)
+            foreach (var phi in branch.Phis.Where(p => !context.Hoisted.Contains(p.Name)))
             {
-                w.WriteLine(phi.Type.Keyword() + " " + phi.Name + ";");
+                w.WriteLine(phi.Type.Keyword() + " " + Id(phi.Name) + ";");
             }
 
             bool thenEmpty = branch.Then.Statements.Count == 0 && branch.Phis.Count == 0;
@@ -132,7 +135,7 @@ namespace SymDiff.Generator.Emit
             EmitBlock(w, block, context);
             foreach (var (name, value) in results)
             {
-                w.WriteLine(name + " = " + ExprPrinter.Print(value) + ";");
+                w.WriteLine(Id(name) + " = " + ExprPrinter.Print(value) + ";");
             }
 
             w.CloseBrace();
@@ -143,21 +146,22 @@ namespace SymDiff.Generator.Emit
             // A counter read only inside the loop is declared in the for statement, as a person would write it.
             var shape = LoopShape.Counter(loop);
             var counter = shape?.Counter;
-            bool counterInside = counter is not null && context.Uses.TryGetValue(counter.Name, out int total) && total == UsesWithin(loop, counter.Name);
+            bool counterInside = counter is not null && !context.Hoisted.Contains(counter.Name) && context.Uses.TryGetValue(counter.Name, out int total) && total == UsesWithin(loop, counter.Name);
             foreach (var v in loop.Carried)
             {
                 if (v != counter || !counterInside)
                 {
-                    w.WriteLine(v.Type.Keyword() + " " + v.Name + " = " + ExprPrinter.Print(v.Init) + ";");
+                    string declaration = context.Hoisted.Contains(v.Name) ? string.Empty : v.Type.Keyword() + " ";
+                    w.WriteLine(declaration + Id(v.Name) + " = " + ExprPrinter.Print(v.Init) + ";");
                 }
             }
 
             var updates = loop.Carried.Where(v => v != counter && !(v.Next is Var same && same.Name == v.Name)).ToList();
             if (counter is not null)
             {
-                string init = counterInside ? "int " + counter.Name + " = " + ExprPrinter.Print(counter.Init) : string.Empty;
+                string init = counterInside ? "int " + Id(counter.Name) + " = " + ExprPrinter.Print(counter.Init) : string.Empty;
                 string step = shape!.Value.Step < 0 ? "--" : "++";
-                w.WriteLine("for (" + init + "; " + ExprPrinter.Print(loop.Condition) + "; " + counter.Name + step + ")");
+                w.WriteLine("for (" + init + "; " + ExprPrinter.Print(loop.Condition) + "; " + Id(counter.Name) + step + ")");
                 w.OpenBrace();
             }
             else if (loop.Header.Statements.Count == 0)
@@ -187,19 +191,21 @@ namespace SymDiff.Generator.Emit
                 var ready = pending.FirstOrDefault(v => !pending.Any(o => o != v && Reads(o.Next, v.Name)));
                 if (ready is not null)
                 {
-                    w.WriteLine(ready.Name + " = " + ExprPrinter.Print(ready.Next) + ";");
+                    w.WriteLine(Id(ready.Name) + " = " + ExprPrinter.Print(ready.Next) + ";");
                     pending.Remove(ready);
                     continue;
                 }
 
                 var cyclic = pending[0];
-                string temp = cyclic.Name + "Next";
+                string temp = Id(cyclic.Name + "Next");
                 w.WriteLine(cyclic.Type.Keyword() + " " + temp + " = " + ExprPrinter.Print(cyclic.Next) + ";");
                 pending[0] = new LoopVar(cyclic.Name, cyclic.Type, cyclic.Init, new Var(temp, cyclic.Type));
             }
 
             w.CloseBrace();
         }
+
+        private static string Id(string name) => Identifiers.Escape(name);
 
         private static bool Reads(Expr e, string name)
         {

@@ -75,7 +75,7 @@ namespace SymDiff.Generator.Emit
 
             w.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + Version + "\")]");
             var parameters = method.Parameters.Select(p =>
-                (p.Accumulates ? "[global::SymDiff.Accumulates] " : string.Empty) + (p.Modifier.Length > 0 ? p.Modifier + " " : string.Empty) + p.TypeCode + " " + p.Name);
+                (p.Accumulates ? "[global::SymDiff.Accumulates] " : string.Empty) + (p.Modifier.Length > 0 ? p.Modifier + " " : string.Empty) + p.TypeCode + " " + Identifiers.Escape(p.Name));
             w.WriteLine(set.Accessibility + (set.IsStatic ? " static " : " ") + method.ReturnType + " " + method.Name + "(" + string.Join(", ", parameters) + ")");
             w.OpenBrace();
             if (method.Unsupported is not null)
@@ -87,15 +87,29 @@ namespace SymDiff.Generator.Emit
 
             foreach (var check in method.Checks)
             {
-                w.WriteLine("if (" + check.Buffer + ".Length != " + check.ExpectedLength + ")");
+                w.WriteLine("if (" + Identifiers.Escape(check.Buffer) + ".Length != " + check.ExpectedLength + ")");
                 w.OpenBrace();
-                w.WriteLine("throw new global::System.ArgumentException(" + check.Message + ", nameof(" + check.Buffer + "));");
+                w.WriteLine("throw new global::System.ArgumentException(" + check.Message + ", nameof(" + Identifiers.Escape(check.Buffer) + "));");
                 w.CloseBrace();
             }
 
             if (method.Checks.Count > 0 && method.Body.Statements.Count > 0)
             {
                 w.WriteLine();
+            }
+
+            foreach (var line in method.RawBody)
+            {
+                if (line == "}" || line.StartsWith("}", System.StringComparison.Ordinal))
+                {
+                    w.Unindent();
+                }
+
+                w.WriteLine(line);
+                if (line == "{")
+                {
+                    w.Indent();
+                }
             }
 
             var context = new StatementContext(new HashSet<string>(method.Hoisted), Simplification.Scheduler.CountUses(method.Body));

@@ -24,10 +24,10 @@ namespace SymDiff.Generator.Emit
         public static string Print(Expr e) => e switch
         {
             Const c => Literals.Of(c),
-            Var v => v.Name,
+            Var v => Identifiers.Escape(v.Name),
             Opaque o => o.Code,
-            Len l => l.Array + ".Length",
-            Elem el => el.Array + "[" + Print(el.Index) + "]",
+            Len l => Identifiers.Escape(l.Array) + ".Length",
+            Elem el => Identifiers.Escape(el.Array) + "[" + Print(el.Index) + "]",
             Unary { Op: UnaryOp.Neg } u => "-" + Operand(u.Operand, UnaryLevel, right: true),
             Unary { Op: UnaryOp.Not } u => "!" + Operand(u.Operand, UnaryLevel, right: true),
             Unary { Op: UnaryOp.Convert } u => "(" + u.Type.Keyword() + ")" + Operand(u.Operand, Primary, right: false),

@@ -118,3 +118,9 @@ namespace SymDiff.Generator.IR
     /// </summary>
     internal sealed record CallWithDerivative(string Name, UserCall Call, EquatableArray<Expr> Tangents, string Tangent) : Stmt;
 }
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary><c>source.CopyTo(target);</c>: fills a buffer made by <see cref="RentBuffer"/> (the output adjoints start as the seed).</summary>
+    internal sealed record CopySpan(string Source, string Target) : Stmt;
+}

@@ -31,8 +31,13 @@ namespace SymDiff.Generator.Lowering
         private readonly string ResultName;
         private readonly string ReturnedName;
 
+        private readonly HashSet<string> _outputs;
+        private readonly bool _isVoid;
+
         private SsaLowering(MethodSpec spec)
         {
+            _isVoid = spec.IsVectorFunction;
+            _outputs = new HashSet<string>(spec.Parameters.Where(p => p.Shape == ParamShape.OutputSpan).Select(p => p.Name), StringComparer.Ordinal);
             _namer = new Namer(spec.UserNames);
             ResultName = _namer.NewSourceName("result");
             ReturnedName = _namer.NewSourceName("returned");
@@ -55,9 +60,16 @@ namespace SymDiff.Generator.Lowering
             public string? Continued;
         }
 
-        public static IrFunction Lower(MethodSpec spec)
+        /// <param name="spec">The parsed method.</param>
+        /// <param name="reserved">Names the generated signatures use (dX, seed...): a user's local of that name gets a version suffix.</param>
+        public static IrFunction Lower(MethodSpec spec, IEnumerable<string>? reserved = null)
         {
             var lowering = new SsaLowering(spec);
+            foreach (var name in reserved ?? Enumerable.Empty<string>())
+            {
+                lowering._namer.MarkUsed(name);
+            }
+
             return new IrFunction(lowering.LowerFunction(spec.Body), lowering._namer.AllNames.ToEquatableArray());
         }
 
@@ -82,7 +94,7 @@ namespace SymDiff.Generator.Lowering
             Define(ReturnedName, ValType.Bool, Const.False, output, asLet: false);
 
             LowerList(statements, output);
-            if (_env.TryGetValue(ResultName, out var result))
+            if (!_isVoid && _env.TryGetValue(ResultName, out var result))
             {
                 output.Add(new Return(result));
             }
@@ -164,11 +176,11 @@ namespace SymDiff.Generator.Lowering
             switch (statement)
             {
                 case SourceAssign assign:
-                    Assign(assign.Name, assign.Type, Substitute(assign.Value), output);
+                    Assign(assign.Name, assign.Type, PinOutputReads(Substitute(assign.Value), output), output);
                     break;
 
                 case SourceStore store:
-                    output.Add(new Store(store.Array, Substitute(store.Index), Substitute(store.Value)));
+                    output.Add(new Store(store.Array, PinOutputReads(Substitute(store.Index), output), PinOutputReads(Substitute(store.Value), output)));
                     break;
 
                 case SourceIf branch:
@@ -417,6 +429,35 @@ namespace SymDiff.Generator.Lowering
             }
 
             return parts.Aggregate((a, b) => new Binary(BinaryOp.Or, a, b, ValType.Bool));
+        }
+
+        /// <summary>
+        /// Binds every read of an output-span element to a let where it happens: the element may be written again
+        /// later, and the SSA value keeps what was read (the reverse sweep needs it).
+        /// </summary>
+        private Expr PinOutputReads(Expr e, List<Stmt> output)
+        {
+            if (_outputs.Count == 0)
+            {
+                return e;
+            }
+
+            return Walk.Transform(e, x =>
+            {
+                if (x is Elem el && _outputs.Contains(el.Array))
+                {
+                    if (_loops.Count > 0)
+                    {
+                        throw new NotSupportedException("reading an element of the output span '" + el.Array + "' inside a loop");
+                    }
+
+                    var let = new Let(_namer.NewSourceName(el.Array + "Read"), x);
+                    output.Add(let);
+                    return let.Ref;
+                }
+
+                return x;
+            });
         }
 
         /// <summary>Replaces source variable names in an expression by their current SSA values.</summary>

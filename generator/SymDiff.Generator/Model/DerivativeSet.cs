@@ -27,7 +27,11 @@ namespace SymDiff.Generator.Model
         EquatableArray<string> Hoisted,
         string Summary,
         string? Returns,
-        string? Unsupported);
+        string? Unsupported)
+    {
+        /// <summary>When set, the body as C# lines, written as they are (the Jacobian drivers).</summary>
+        public EquatableArray<string> RawBody { get; init; } = EquatableArray<string>.Empty;
+    }
 
     /// <summary>Everything emitted for one <c>[Differentiable]</c> method: one source file.</summary>
     internal sealed record DerivativeSet(

@@ -329,6 +329,10 @@ namespace SymDiff.Generator.Parsing
                     case IParenthesizedOperation parenthesized:
                         return ParseExpr(parenthesized.Operand);
 
+                    case IParameterReferenceOperation parameter when !SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, _method):
+                        // A primary constructor parameter: in scope in every part of the type, a constant here.
+                        return new Opaque(Emit.Identifiers.Escape(parameter.Parameter.Name), RequireScalar(operation));
+
                     case IParameterReferenceOperation parameter:
                     {
                         var p = _parameters[parameter.Parameter.Name];

@@ -271,6 +271,22 @@ namespace SymDiff.Generator.Simplification
                         break;
                     }
 
+                    case Let plain:
+                        mapped = new Let(plain.Name, FlattenLetValue(plain.Value, available, output));
+                        break;
+
+                    case CallWithGradient withGradient:
+                        mapped = new CallWithGradient(withGradient.Name, (UserCall)MapOperands(withGradient.Call, available, output, unconditional: true), withGradient.Partials);
+                        break;
+
+                    case CallWithDerivative withDerivative:
+                        mapped = new CallWithDerivative(
+                            withDerivative.Name,
+                            (UserCall)MapOperands(withDerivative.Call, available, output, unconditional: true),
+                            withDerivative.Tangents.Select(t => FlattenRoot(t, available, output)).ToEquatableArray(),
+                            withDerivative.Tangent);
+                        break;
+
                     default:
                         mapped = Walk.MapExpressions(s, e => FlattenRoot(e, available, output));
                         break;
@@ -435,6 +451,19 @@ namespace SymDiff.Generator.Simplification
         }
 
         private Expr FlattenRoot(Expr e, Dictionary<Expr, Expr> available, List<Stmt> output)
+        {
+            if (available.TryGetValue(e, out var known))
+            {
+                return known;
+            }
+
+            // The root of a value that is not a let (an output, a return) gets a temporary too, so a later statement
+            // can share it; the inliner puts it back when nothing does.
+            return Flatten(e, available, output, unconditional: true);
+        }
+
+        /// <summary>A let's own value: its operands are shared, the value itself becomes the let.</summary>
+        private Expr FlattenLetValue(Expr e, Dictionary<Expr, Expr> available, List<Stmt> output)
         {
             if (available.TryGetValue(e, out var known))
             {

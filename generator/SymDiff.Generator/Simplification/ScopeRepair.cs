@@ -83,6 +83,20 @@ namespace SymDiff.Generator.Simplification
                     case Let let:
                         definitions[let.Name] = (here, i, let.Type);
                         break;
+                    case If definesPhis:
+                        foreach (var phi in definesPhis.Phis)
+                        {
+                            definitions[phi.Name] = (here, i, phi.Type);
+                        }
+
+                        break;
+                    case Loop definesCarried:
+                        foreach (var v in definesCarried.Carried)
+                        {
+                            definitions[v.Name] = (here, i, v.Type);
+                        }
+
+                        break;
                     case CallWithDerivative derivative:
                         definitions[derivative.Name] = (here, i, derivative.Call.Type);
                         definitions[derivative.Tangent] = (here, i, derivative.Call.Type);

@@ -78,7 +78,8 @@ namespace SymDiff.Generator.Simplification
             var output = new List<Stmt>();
             foreach (var s in block.Statements)
             {
-                var mapped = Walk.MapBlocks(Walk.MapExpressions(s, e => RewriteExpression(Walk.Substitute(e, copies), frozen)), b => Rewrite(b, copies, keep, frozen));
+                // Nested blocks first: a copy propagated away inside a branch must reach the phi that reads it.
+                var mapped = Walk.MapExpressions(Walk.MapBlocks(s, b => Rewrite(b, copies, keep, frozen)), e => RewriteExpression(Walk.Substitute(e, copies), frozen));
                 if (mapped is Let { Value: Const or Var } let && !keep.Contains(let.Name))
                 {
                     copies[let.Name] = let.Value;

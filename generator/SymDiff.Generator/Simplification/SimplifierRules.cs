@@ -224,7 +224,8 @@ namespace SymDiff.Generator.Simplification
 
             if (c == 0)
             {
-                return Ir.Lit(0, b.Type);
+                // x - x is not 0 when x is infinite or NaN: left alone, as SubSelf says.
+                return null;
             }
 
             if (c == 1)

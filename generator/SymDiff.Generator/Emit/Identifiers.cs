@@ -1,0 +1,10 @@
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace SymDiff.Generator.Emit
+{
+    /// <summary>Writes names as C# identifiers: a user's <c>@in</c> or <c>@double</c> keeps its <c>@</c>.</summary>
+    internal static class Identifiers
+    {
+        public static string Escape(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+    }
+}
