@@ -46,6 +46,11 @@ namespace SymDiff.Generator.Differentiation
                     methods.Add(Gradient(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
                     methods.Add(Backward(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
                     methods.Add(Derivative(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                    if (spec.Hessian)
+                    {
+                        methods.Add(Hessian(spec, signatures));
+                        methods.Add(HessianVectorProduct(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                    }
                 }
                 else
                 {
@@ -75,18 +80,7 @@ namespace SymDiff.Generator.Differentiation
 
         private static MethodFamily Gradient(MethodSpec spec, Signatures sig, Block body, Activity activity, HashSet<string> userFacing, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
         {
-            var namer = new Namer(spec.UserNames.Concat(sig.Reserved), usedNames);
-            var sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, Simplification.Ir.Lit(1, spec.Scalar), sig.GradientNames, rules.AsImmutableArray(), userFacing, diagnostics);
-            var statements = new List<Stmt>();
-            foreach (var p in spec.Parameters.Where(p => p.Active && p.IsVector))
-            {
-                statements.Add(new ClearBuffer(sig.GradientNames[p.Name]));
-            }
-
-            statements.AddRange(sweep.Forward.Statements);
-            var derivative = sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new SetOutput(sig.GradientNames[a.Name], a.Value)));
-            statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing, Simplifier.Subexpressions(body)).Statements);
-            statements.Add(new Return(sweep.Value!));
+            var (statements, namer) = GradientStatements(spec, sig, body, activity, userFacing, usedNames, rules, diagnostics);
             var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements));
 
             var parameters = sig.Original.Concat(spec.Parameters.Where(p => p.Active).Select(p => p.IsVector
@@ -103,6 +97,179 @@ namespace SymDiff.Generator.Differentiation
                 $"The value of {spec.Name}, bit for bit.",
                 Unsupported: null);
         }
+
+        /// <summary>The gradient's IR before scheduling: shared by Gradient and, differentiated again, by the Hessian-vector product.</summary>
+        private static (List<Stmt> Statements, Namer Namer) GradientStatements(MethodSpec spec, Signatures sig, Block body, Activity activity, HashSet<string> userFacing, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
+        {
+            var namer = new Namer(spec.UserNames.Concat(sig.Reserved), usedNames);
+            var sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, Simplification.Ir.Lit(1, spec.Scalar), sig.GradientNames, rules.AsImmutableArray(), userFacing, diagnostics);
+            var statements = new List<Stmt>();
+            foreach (var p in spec.Parameters.Where(p => p.Active && p.IsVector))
+            {
+                statements.Add(new ClearBuffer(sig.GradientNames[p.Name]));
+            }
+
+            statements.AddRange(sweep.Forward.Statements);
+            var derivative = sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new SetOutput(sig.GradientNames[a.Name], a.Value)));
+            statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing, Simplifier.Subexpressions(body)).Statements);
+            statements.Add(new Return(sweep.Value!));
+            return (statements, namer);
+        }
+
+        /// <summary>
+        /// The Hessian-vector product by forward mode over the gradient's own IR (forward over reverse): one pass,
+        /// the gradient's intermediate values computed once and shared by their tangents; the Hessian is never formed.
+        /// </summary>
+        private static MethodFamily HessianVectorProduct(MethodSpec spec, Signatures sig, Block body, Activity activity, HashSet<string> userFacing, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
+        {
+            var (gradientStatements, namer) = GradientStatements(spec, sig, body, activity, userFacing, usedNames, rules, new List<DiagnosticInfo>());
+            string t = spec.Scalar.Keyword();
+            string direction = sig.DirectionName, product = sig.ProductName;
+
+            // Views of the flattened direction and product: offsets, one tangent per parameter, one product slice per span.
+            var offsets = new List<string>();
+            var views = new List<string>();
+            var tangentNames = new Dictionary<string, string>(StringComparer.Ordinal);
+            var second = new ForwardDifferentiator.SecondOrder();
+            string running = "0";
+            foreach (var p in spec.Parameters.Where(p => p.Active))
+            {
+                string offset = namer.NewSourceName("at" + ReverseDifferentiator.Capitalize(p.Name));
+                offsets.Add($"int {offset} = {running};");
+                running = offset + " + " + (p.IsVector ? Identifiers.Escape(p.Name) + ".Length" : "1");
+                tangentNames[p.Name] = sig.TangentNames[p.Name];
+                if (p.IsVector)
+                {
+                    string slice = namer.NewSourceName("p" + ReverseDifferentiator.Capitalize(p.Name));
+                    second.Products[sig.GradientNames[p.Name]] = slice;
+                    views.Add($"global::System.ReadOnlySpan<{t}> {tangentNames[p.Name]} = {direction}.Slice({offset}, {Identifiers.Escape(p.Name)}.Length);");
+                    views.Add($"global::System.Span<{t}> {slice} = {product}.Slice({offset}, {Identifiers.Escape(p.Name)}.Length);");
+                }
+                else
+                {
+                    second.ScalarProducts[sig.GradientNames[p.Name]] = (product, new Var(offset, ValType.Int));
+                    views.Add($"{t} {tangentNames[p.Name]} = {direction}[{offset}];");
+                }
+            }
+
+            string n = namer.NewSourceName("n");
+            var prelude = offsets
+                .Concat(new[]
+                {
+                    $"int {n} = {running};",
+                    $"if ({direction}.Length != {n}) throw new global::System.ArgumentException($\"The direction '{direction}' has length {{{direction}.Length}}, but '{spec.Name}' has {{{n}}} active scalars.\", nameof({direction}));",
+                    $"if ({product}.Length != {n}) throw new global::System.ArgumentException($\"The buffer '{product}' has length {{{product}.Length}}, but '{spec.Name}' has {{{n}}} active scalars.\", nameof({product}));",
+                    string.Empty,
+                    $"{product}.Clear();",
+                })
+                .Concat(views)
+                .ToList();
+
+            // Forward mode over the gradient: tapes of active values get tangent tapes.
+            var gradient = CallLifting.Lift(new Block(gradientStatements.ToEquatableArray()), namer);
+            foreach (var rent in gradient.Statements.OfType<RentBuffer>().Concat(Nested(gradient).OfType<RentBuffer>()))
+            {
+                tangentNames[rent.Name] = namer.NewSourceName(rent.Name + "Dot");
+            }
+
+            var secondActivity = Activity.Analyze(gradient, spec.Parameters);
+            foreach (var tape in tangentNames.Keys.ToList().Where(k => !spec.Parameters.Any(p => p.Name == k) && !secondActivity.IsActiveArray(k)))
+            {
+                tangentNames.Remove(tape);
+            }
+
+            var (forward, value, _) = ForwardDifferentiator.Differentiate(spec, gradient, secondActivity, namer, tangentNames, rules.AsImmutableArray(), diagnostics, second);
+            forward = new Block(forward.Statements.Concat(new[] { (Stmt)new Return(value!) }).ToEquatableArray());
+            var simplified = Simplifier.Simplify(forward, userFacing, Simplifier.Subexpressions(gradient));
+            var unstable = Unstable(sig, simplified.Statements);
+            unstable.Add(product);
+            foreach (var slice in second.Products.Values)
+            {
+                unstable.Add(slice);
+            }
+
+            var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, unstable);
+            var parameters = sig.Original
+                .Concat(new[]
+                {
+                    new GeneratedParam(direction, "global::System.ReadOnlySpan<" + t + ">", string.Empty, false, "The direction: one entry per active scalar, spans flattened in declaration order."),
+                    new GeneratedParam(product, Signatures.SpanOf(spec.Scalar), string.Empty, false, "Receives the Hessian times the direction; overwritten. Same length as the direction."),
+                });
+            return new MethodFamily(
+                spec.Name + "HessianVectorProduct",
+                t,
+                parameters.ToEquatableArray(),
+                EquatableArray<LengthCheck>.Empty,
+                scheduled,
+                hoisted,
+                $"Computes {spec.Name} and its Hessian times a direction (forward over reverse), without forming the Hessian.",
+                $"The value of {spec.Name}, bit for bit.",
+                Unsupported: null)
+            {
+                Prelude = prelude.ToEquatableArray(),
+            };
+        }
+
+        /// <summary>The dense Hessian: one Hessian-vector product per active scalar, then made exactly symmetric.</summary>
+        private static MethodFamily Hessian(MethodSpec spec, Signatures sig)
+        {
+            var namer = new Namer(spec.Parameters.Select(p => p.Name).Concat(sig.Reserved));
+            string t = spec.Scalar.Keyword();
+            string pool = "global::System.Buffers.ArrayPool<" + t + ">.Shared";
+            string hessian = sig.HessianName;
+            string n = namer.NewSourceName("n"), direction = namer.NewSourceName("direction"), value = namer.NewSourceName("value");
+            string i = namer.NewSourceName("i"), j = namer.NewSourceName("j"), h = namer.NewSourceName("h");
+            string count = string.Join(" + ", spec.Parameters.Where(p => p.Active).Select(p => p.IsVector ? Identifiers.Escape(p.Name) + ".Length" : "1"));
+            string originals = string.Join(", ", spec.Parameters.Select(p => Identifiers.Escape(p.Name)));
+            var lines = new List<string>
+            {
+                $"int {n} = {count};",
+                $"if ({hessian}.Length != {n} * {n})",
+                "{",
+                $"throw new global::System.ArgumentException($\"The buffer '{hessian}' has length {{{hessian}.Length}}, but the Hessian of '{spec.Name}' is {{{n}}} by {{{n}}}.\", nameof({hessian}));",
+                "}",
+                string.Empty,
+                $"// Row {i} is the Hessian times the unit vector e_{i}.",
+                $"{t} {value} = 0;",
+                $"{t}[] {direction} = {pool}.Rent({n});",
+                "try",
+                "{",
+                $"global::System.Array.Clear({direction}, 0, {n});",
+                $"for (int {i} = 0; {i} < {n}; {i}++)",
+                "{",
+                $"{direction}[{i}] = 1;",
+                $"{value} = {spec.Name}HessianVectorProduct({originals}, new global::System.ReadOnlySpan<{t}>({direction}, 0, {n}), {hessian}.Slice({i} * {n}, {n}));",
+                $"{direction}[{i}] = 0;",
+                "}",
+                "}",
+                "finally",
+                "{",
+                $"{pool}.Return({direction});",
+                "}",
+                string.Empty,
+                "// Symmetric to the last bit: both triangles get the same average.",
+                $"for (int {i} = 0; {i} < {n}; {i}++)",
+                "{",
+                $"for (int {j} = {i} + 1; {j} < {n}; {j}++)",
+                "{",
+                $"{t} {h} = ({hessian}[{i} * {n} + {j}] + {hessian}[{j} * {n} + {i}]) * 0.5{(t == "float" ? "f" : string.Empty)};",
+                $"{hessian}[{i} * {n} + {j}] = {h};",
+                $"{hessian}[{j} * {n} + {i}] = {h};",
+                "}",
+                "}",
+                string.Empty,
+                $"return {value};",
+            };
+            var parameters = sig.Original.Concat(new[] { new GeneratedParam(hessian, Signatures.SpanOf(spec.Scalar), string.Empty, false, "Receives the Hessian, n by n row-major over the active scalars (spans flattened in declaration order); overwritten.") });
+            return new MethodFamily(spec.Name + "Hessian", t, parameters.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty,
+                $"Computes {spec.Name} and its dense Hessian with respect to {sig.ActiveList}, exactly symmetric.", $"The value of {spec.Name}, bit for bit.", Unsupported: null)
+            {
+                RawBody = lines.ToEquatableArray(),
+            };
+        }
+
+        private static IEnumerable<Stmt> Nested(Block block) =>
+            block.Statements.SelectMany(s => Walk.Blocks(s).SelectMany(b => b.Statements.Concat(Nested(b))));
 
         private static MethodFamily Backward(MethodSpec spec, Signatures sig, Block body, Activity activity, HashSet<string> userFacing, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
         {
@@ -385,6 +552,18 @@ namespace SymDiff.Generator.Differentiation
                 methods.Add(new MethodFamily(spec.Name + "Backward", "void", backwardParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, null, message));
                 var derivativeParams = sig.Original.Concat(sig.TangentParameters).Concat(new[] { new GeneratedParam(sig.DerivativeName, spec.Scalar.Keyword(), "out", false, "Derivative.") });
                 methods.Add(new MethodFamily(spec.Name + "Derivative", spec.Scalar.Keyword(), derivativeParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, "Never returns.", message));
+                if (spec.Hessian)
+                {
+                    string t = spec.Scalar.Keyword();
+                    var hessianParams = sig.Original.Concat(new[] { new GeneratedParam(sig.HessianName, Signatures.SpanOf(spec.Scalar), string.Empty, false, "Hessian.") });
+                    methods.Add(new MethodFamily(spec.Name + "Hessian", t, hessianParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, "Never returns.", message));
+                    var hvpParams = sig.Original.Concat(new[]
+                    {
+                        new GeneratedParam(sig.DirectionName, "global::System.ReadOnlySpan<" + t + ">", string.Empty, false, "Direction."),
+                        new GeneratedParam(sig.ProductName, Signatures.SpanOf(spec.Scalar), string.Empty, false, "Product."),
+                    });
+                    methods.Add(new MethodFamily(spec.Name + "HessianVectorProduct", t, hvpParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, "Never returns.", message));
+                }
             }
 
             else
@@ -460,7 +639,10 @@ namespace SymDiff.Generator.Differentiation
 
                 DerivativeName = tangentNamer.NewSourceName("derivative");
                 JacobianName = tangentNamer.NewSourceName("jacobian");
-                Reserved = GradientNames.Values.Concat(TangentNames.Values).Concat(new[] { Seed, DerivativeName, JacobianName }).ToList();
+                HessianName = tangentNamer.NewSourceName("hessian");
+                DirectionName = tangentNamer.NewSourceName("direction");
+                ProductName = tangentNamer.NewSourceName("product");
+                Reserved = GradientNames.Values.Concat(TangentNames.Values).Concat(new[] { Seed, DerivativeName, JacobianName, HessianName, DirectionName, ProductName }).ToList();
                 TangentParameters = spec.Parameters.Where(p => p.Active).Select(p => new GeneratedParam(
                     TangentNames[p.Name],
                     p.IsVector ? "global::System.ReadOnlySpan<" + p.ElementType.Keyword() + ">" : p.TypeCode,
@@ -489,6 +671,12 @@ namespace SymDiff.Generator.Differentiation
             public string DerivativeName { get; }
 
             public string JacobianName { get; }
+
+            public string HessianName { get; }
+
+            public string DirectionName { get; }
+
+            public string ProductName { get; }
 
             /// <summary>The output span of a vector function.</summary>
             public ParamSpec? Output { get; }

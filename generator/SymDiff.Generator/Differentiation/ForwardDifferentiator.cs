@@ -24,6 +24,20 @@ namespace SymDiff.Generator.Differentiation
         private readonly IReadOnlyList<RuleSpec> _rules;
         private readonly List<DiagnosticInfo> _diagnostics;
         private readonly Dictionary<string, Expr> _tangents = new Dictionary<string, Expr>(StringComparer.Ordinal);
+        private SecondOrder? _secondOrder;
+
+        /// <summary>
+        /// Forward mode over a gradient's own IR (forward over reverse): where its accumulations go instead, and
+        /// which construct it cannot differentiate again.
+        /// </summary>
+        internal sealed class SecondOrder
+        {
+            /// <summary>Gradient buffer of a span parameter → the span that receives its tangent (a slice of the product).</summary>
+            public Dictionary<string, string> Products { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+            /// <summary>Gradient output of a scalar parameter → (the product buffer, the index of its element).</summary>
+            public Dictionary<string, (string Buffer, Expr Index)> ScalarProducts { get; } = new Dictionary<string, (string, Expr)>(StringComparer.Ordinal);
+        }
 
         private ForwardDifferentiator(MethodSpec spec, Activity activity, Namer namer, IReadOnlyDictionary<string, string> tangentNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
         {
@@ -40,9 +54,9 @@ namespace SymDiff.Generator.Differentiation
         }
 
         /// <summary>The body with tangent statements interleaved, and the tangent of the returned value.</summary>
-        public static (Block Body, Expr? Value, Expr? Tangent) Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, IReadOnlyDictionary<string, string> tangentNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
+        public static (Block Body, Expr? Value, Expr? Tangent) Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, IReadOnlyDictionary<string, string> tangentNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics, SecondOrder? secondOrder = null)
         {
-            var d = new ForwardDifferentiator(spec, activity, namer, tangentNames, rules, diagnostics);
+            var d = new ForwardDifferentiator(spec, activity, namer, tangentNames, rules, diagnostics) { _secondOrder = secondOrder };
             Expr? value = null;
             Expr? tangent = null;
             var output = d.Block(body, (ret, t) =>
@@ -102,6 +116,39 @@ namespace SymDiff.Generator.Differentiation
 
                     case Loop loop:
                         output.Add(LoopWithTangents(loop));
+                        break;
+
+                    case ClearBuffer when _secondOrder is not null:
+                        break;
+
+                    case SetOutput set when _secondOrder is not null && _secondOrder.ScalarProducts.TryGetValue(set.Target, out var element):
+                        output.Add(new Store(element.Buffer, element.Index, Tangent(set.Value)));
+                        break;
+
+                    case Accumulate accumulate when _secondOrder is not null && accumulate.Index is not null && _secondOrder.Products.TryGetValue(accumulate.Target, out var product):
+                        output.Add(new Accumulate(product, accumulate.Index, Tangent(accumulate.Value)));
+                        break;
+
+                    case RentBuffer rent:
+                        output.Add(rent);
+                        if (_tangentNames.TryGetValue(rent.Name, out var tangentTape))
+                        {
+                            output.Add(new RentBuffer(tangentTape, rent.Type, rent.Length));
+                        }
+
+                        break;
+
+                    case EnsureCapacity ensure:
+                        output.Add(ensure);
+                        if (_tangentNames.TryGetValue(ensure.Name, out var grownTape))
+                        {
+                            output.Add(new EnsureCapacity(grownTape, ensure.Type, ensure.Index));
+                        }
+
+                        break;
+
+                    case CallWithGradient call:
+                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SecondOrderUnsupported, _spec.Sites[call.Call.Callee.Site], $"The call of '{call.Call.Callee.Name}'", "; SymDiff does not yet differentiate calls of other [Differentiable] methods twice. Inline the callee to get a Hessian"));
                         break;
 
                     case Store store when _tangentNames.TryGetValue(store.Array, out var derivative):
@@ -233,6 +280,12 @@ namespace SymDiff.Generator.Differentiation
             if (call.Callee.Kind == CalleeKind.Differentiable)
             {
                 _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, _spec.Sites[call.Callee.Site], $"Calling '{call.Callee.Name}' inside a conditional expression", "; use if/else or assign the call to a local first"));
+                return Lit(0, call.Type);
+            }
+
+            if (rule is null && _secondOrder is not null)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SecondOrderUnsupported, _spec.Sites[call.Callee.Site], $"The custom rule '{call.Callee.DisplayName}'", "; mark the rule method [Differentiable] so its own derivative can be generated"));
                 return Lit(0, call.Type);
             }
 

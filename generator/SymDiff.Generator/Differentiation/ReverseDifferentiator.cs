@@ -463,7 +463,15 @@ namespace SymDiff.Generator.Differentiation
             }
 
             // A custom rule returns the derivative (one argument) or a tuple of partials in argument order.
-            var ruleCallee = new CalleeSpec(CalleeKind.Plain, rule.RuleName, rule.RuleTarget, call.Callee.ParameterNames, EquatableArray<bool>.Empty, call.Callee.ParameterTypes, call.Callee.Site);
+            // A rule that is itself [Differentiable] is called as one, so second order can differentiate through it.
+            var ruleCallee = new CalleeSpec(
+                rule.RuleIsDifferentiable ? CalleeKind.Differentiable : CalleeKind.Plain,
+                rule.RuleName,
+                rule.RuleTarget,
+                call.Callee.ParameterNames,
+                rule.RuleIsDifferentiable ? call.Args.Select(_ => true).ToEquatableArray() : EquatableArray<bool>.Empty,
+                call.Callee.ParameterTypes,
+                call.Callee.Site);
             int arity = call.Args.Count;
             var ruleCall = new UserCall(ruleCallee, call.Receiver, call.Args, arity == 1 ? call.Type : ValType.Tuple);
             adjoint = Materialize("t", adjoint, reverse, uses: call.Args.Count(_activity.IsActive));

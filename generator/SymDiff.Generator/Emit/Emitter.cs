@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Model;
 
@@ -98,7 +99,7 @@ namespace SymDiff.Generator.Emit
                 w.WriteLine();
             }
 
-            foreach (var line in method.RawBody)
+            foreach (var line in method.Prelude.Concat(method.RawBody))
             {
                 if (line == "}" || line.StartsWith("}", System.StringComparison.Ordinal))
                 {

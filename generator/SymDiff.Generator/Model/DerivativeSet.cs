@@ -31,6 +31,9 @@ namespace SymDiff.Generator.Model
     {
         /// <summary>When set, the body as C# lines, written as they are (the Jacobian drivers).</summary>
         public EquatableArray<string> RawBody { get; init; } = EquatableArray<string>.Empty;
+
+        /// <summary>C# lines written after the checks and before <see cref="Body"/> (the views of flattened buffers).</summary>
+        public EquatableArray<string> Prelude { get; init; } = EquatableArray<string>.Empty;
     }
 
     /// <summary>Everything emitted for one <c>[Differentiable]</c> method: one source file.</summary>
