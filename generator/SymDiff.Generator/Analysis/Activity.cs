@@ -42,7 +42,7 @@ namespace SymDiff.Generator.Analysis
                 Binary b => IsActive(b.Left) || IsActive(b.Right),
                 Cond c => IsActive(c.WhenTrue) || IsActive(c.WhenFalse),
                 Call c => !Rules.DerivativeRules.IsPiecewiseConstant(c.Function) && c.Args.Any(IsActive),
-                UserCall c => c.Args.Any(IsActive),
+                UserCall c => c.Args.Any(a => IsActive(a) || (a is SpanRef r && _arrays.Contains(r.Array))),
                 TupleItem t => false,
                 _ => false,
             };

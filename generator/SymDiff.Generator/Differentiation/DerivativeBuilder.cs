@@ -73,7 +73,7 @@ namespace SymDiff.Generator.Differentiation
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, spec.Location, spec.DisplayName, e.GetType().Name + ": " + e.Message));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, spec.Location, spec.DisplayName, e.GetType().Name + ": " + e.Message.TrimEnd('.')));
                 return new DerivativeResult(Stubs(spec, signatures, "SymDiff failed to differentiate '" + spec.DisplayName + "' (SD9001)."), Distinct(diagnostics));
             }
         }

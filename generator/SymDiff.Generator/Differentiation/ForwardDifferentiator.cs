@@ -78,14 +78,18 @@ namespace SymDiff.Generator.Differentiation
                         onReturn?.Invoke(ret.Value, Tangent(ret.Value));
                         break;
 
-                    case Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let when call.Args.Any(_activity.IsActive):
+                    case Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let when _activity.IsActive(call):
                     {
                         // value and directional derivative from the callee's own generated Derivative method.
                         var tangents = new List<Expr>();
                         for (int i = 0; i < call.Args.Count; i++)
                         {
                             bool calleeActive = i < call.Callee.Active.Count && call.Callee.Active[i];
-                            if (calleeActive)
+                            if (calleeActive && call.Args[i] is SpanRef span)
+                            {
+                                tangents.Add(_activity.IsActiveArray(span.Array) && _tangentNames.TryGetValue(span.Array, out var tangentSpan) ? new SpanRef(tangentSpan, span.Element) : ZeroSpan(span, output));
+                            }
+                            else if (calleeActive)
                             {
                                 tangents.Add(Tangent(call.Args[i]));
                             }
@@ -220,6 +224,15 @@ namespace SymDiff.Generator.Differentiation
             var let = new Let(NewTangentName(name), tangent);
             output.Add(let);
             _tangents[name] = let.Ref;
+        }
+
+        /// <summary>A zero tangent for a data span passed to a parameter the callee differentiates: pooled, cleared.</summary>
+        private Expr ZeroSpan(SpanRef span, List<Stmt> output)
+        {
+            var name = _namer.NewSourceName(span.Array + "Zeros");
+            output.Add(new RentBuffer(name, span.Element, new Len(span.Array)));
+            output.Add(new ClearArray(name, new Len(span.Array)));
+            return new ScratchSpan(name, new Len(span.Array), span.Element);
         }
 
         private string NewTangentName(string name) => _namer.NewSourceName(ReverseDifferentiator.Stem(name) + "Dot");

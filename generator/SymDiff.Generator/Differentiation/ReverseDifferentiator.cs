@@ -173,7 +173,7 @@ namespace SymDiff.Generator.Differentiation
         {
             foreach (var s in block.Statements)
             {
-                if (s is Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let && call.Args.Any(_activity.IsActive))
+                if (s is Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let && call.Args.Any(_activity.IsActive) && !call.Args.Any(a => a is SpanRef))
                 {
                     CallWithPartials(let.Name, call);
                 }
@@ -243,6 +243,12 @@ namespace SymDiff.Generator.Differentiation
             var adjoint = adjoints.Take(let.Name, let.Type);
             if (IsZero(adjoint) || !_activity.IsActiveVar(let.Name))
             {
+                return;
+            }
+
+            if (let.Value is UserCall { Callee.Kind: CalleeKind.Differentiable } spanCall && spanCall.Args.Any(a => a is SpanRef))
+            {
+                ReverseSpanCall(let, spanCall, adjoint, adjoints, reverse);
                 return;
             }
 
@@ -511,6 +517,57 @@ namespace SymDiff.Generator.Differentiation
             reverse.Add(taken);
             reverse.Add(new Store(_outputAdjoint, store.Index, Lit(0, type)));
             Backprop(store.Value, taken.Ref, adjoints, reverse);
+        }
+
+        /// <summary>
+        /// A call with span arguments: the callee's own Backward adds into a span gradient buffer directly (the
+        /// caller's, when the caller passes its own active span straight through; pooled scratch for data) and
+        /// into scalar adjoint locals, which then flow on to the scalar arguments.
+        /// </summary>
+        private void ReverseSpanCall(Let let, UserCall call, Expr adjoint, Adjoints adjoints, List<Stmt> reverse)
+        {
+            var outputs = new List<Expr>();
+            var scalarAdjoints = new List<(Expr Argument, Var Adjoint)>();
+            for (int i = 0; i < call.Args.Count; i++)
+            {
+                bool calleeActive = i < call.Callee.Active.Count && call.Callee.Active[i];
+                var arg = call.Args[i];
+                if (!calleeActive)
+                {
+                    if (_activity.IsActive(arg) || (arg is SpanRef r && _activity.IsActiveArray(r.Array)))
+                    {
+                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GradientCut, _spec.Sites[call.Callee.Site], call.Callee.ParameterNames[i], call.Callee.Name));
+                    }
+
+                    continue;
+                }
+
+                if (arg is SpanRef span)
+                {
+                    outputs.Add(_activity.IsActiveArray(span.Array) ? new SpanRef(_gradientNames[span.Array], span.Element) : Scratch(span));
+                    continue;
+                }
+
+                var local = new Var(_namer.NewSourceName("d" + Capitalize(Stem(let.Name)) + "d" + Capitalize(call.Callee.ParameterNames[i])), arg.Type);
+                _types[local.Name] = arg.Type;
+                reverse.Add(new Declare(local.Name, arg.Type));
+                outputs.Add(local);
+                scalarAdjoints.Add((arg, local));
+            }
+
+            reverse.Add(new CallBackward(call, adjoint, outputs.ToEquatableArray()));
+            foreach (var (argument, local) in scalarAdjoints)
+            {
+                Backprop(argument, local, adjoints, reverse);
+            }
+        }
+
+        /// <summary>A pooled buffer with the length of a data span, rented once at the top of the method.</summary>
+        private Expr Scratch(SpanRef span)
+        {
+            var name = _namer.NewSourceName(span.Array + "Scratch");
+            _topLevelBuffers.Add(new RentBuffer(name, span.Element, new Len(span.Array)));
+            return new ScratchSpan(name, new Len(span.Array), span.Element);
         }
 
         /// <summary>Writes a region's pending contributions to gradient-buffer elements, one accumulation per element.</summary>

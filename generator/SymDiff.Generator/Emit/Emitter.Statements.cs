@@ -71,6 +71,19 @@ namespace SymDiff.Generator.Emit
                 case CallWithGradient call:
                     EmitCallWithGradient(w, call, context);
                     break;
+                case ClearArray clear:
+                    w.WriteLine("global::System.Array.Clear(" + Id(clear.Name) + ", 0, " + ExprPrinter.Print(clear.Length) + ");");
+                    break;
+
+                case CallBackward backward:
+                {
+                    var args = backward.Call.Args.Select(ExprPrinter.Print)
+                        .Concat(new[] { ExprPrinter.Print(backward.Seed) })
+                        .Concat(backward.Outputs.Select(o => o is Var v ? "ref " + Id(v.Name) : ExprPrinter.Print(o)));
+                    w.WriteLine(ExprPrinter.CallTarget(backward.Call, "Backward") + "(" + string.Join(", ", args) + ");");
+                    break;
+                }
+
                 case CallWithDerivative call:
                 {
                     string type = call.Call.Type.Keyword();

@@ -26,6 +26,8 @@ namespace SymDiff.Generator.Emit
             Const c => Literals.Of(c),
             Var v => Identifiers.Escape(v.Name),
             Opaque o => o.Code,
+            SpanRef r => Identifiers.Escape(r.Array),
+            ScratchSpan s => "new global::System.Span<" + s.Element.Keyword() + ">(" + Identifiers.Escape(s.Buffer) + ", 0, " + Print(s.Length) + ")",
             Len l => Identifiers.Escape(l.Array) + ".Length",
             Elem el => Identifiers.Escape(el.Array) + "[" + Print(el.Index) + "]",
             Unary { Op: UnaryOp.Neg } u => "-" + Operand(u.Operand, UnaryLevel, right: true),
@@ -71,7 +73,7 @@ namespace SymDiff.Generator.Emit
         private static int Precedence(Expr e) => e switch
         {
             Const c when c.Value < 0 || (c.Value == 0 && double.IsNegativeInfinity(1 / c.Value)) => UnaryLevel,
-            Const or Var or Opaque or Len or Elem or Call or UserCall or TupleItem => Primary,
+            Const or Var or Opaque or Len or Elem or Call or UserCall or TupleItem or SpanRef or ScratchSpan => Primary,
             Unary => UnaryLevel,
             Binary b => Precedence(b),
             IR.Cond => Conditional,

@@ -150,3 +150,25 @@ namespace SymDiff.Generator.IR
         public override int GetHashCode() => _hash;
     }
 }
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary>A whole array or span parameter (or a buffer), passed as an argument. <see cref="Element"/> is its element type.</summary>
+    internal sealed record SpanRef(string Array, ValType Element) : Expr(ValType.Span)
+    {
+        private readonly int _hash = Hash.Combine(Array.GetHashCode(), 11);
+
+        public override int GetHashCode() => _hash;
+    }
+}
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary><c>new Span&lt;T&gt;(buffer, 0, length)</c>: a view of a pooled scratch buffer.</summary>
+    internal sealed record ScratchSpan(string Buffer, Expr Length, ValType Element) : Expr(ValType.Span)
+    {
+        private readonly int _hash = Hash.Combine(Buffer.GetHashCode(), Length.GetHashCode());
+
+        public override int GetHashCode() => _hash;
+    }
+}

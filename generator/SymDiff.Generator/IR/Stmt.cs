@@ -124,3 +124,20 @@ namespace SymDiff.Generator.IR
     /// <summary><c>source.CopyTo(target);</c>: fills a buffer made by <see cref="RentBuffer"/> (the output adjoints start as the seed).</summary>
     internal sealed record CopySpan(string Source, string Target) : Stmt;
 }
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary>
+    /// <c>MBackward(args, seed, outputs...)</c>: a differentiable callee adds <see cref="Seed"/> times its gradient into
+    /// <see cref="Outputs"/>, one per parameter it differentiates, in order: a <see cref="Var"/> is a scalar adjoint
+    /// local passed by <c>ref</c> (declared zero before), anything else a span buffer (the caller's own gradient
+    /// buffer, or scratch).
+    /// </summary>
+    internal sealed record CallBackward(UserCall Call, Expr Seed, EquatableArray<Expr> Outputs) : Stmt;
+}
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary><c>Array.Clear(name, 0, length)</c>: zeroes a pooled scratch buffer (a zero tangent for data).</summary>
+    internal sealed record ClearArray(string Name, Expr Length) : Stmt;
+}

@@ -20,6 +20,9 @@ namespace SymDiff.Generator.IR
 
         /// <summary>The tuple a k-argument custom derivative rule returns.</summary>
         Tuple,
+
+        /// <summary>A whole array or span, passed to another method.</summary>
+        Span,
     }
 
     /// <summary>Facts about <see cref="ValType"/>.</summary>

@@ -18,6 +18,7 @@ namespace SymDiff.Generator.IR
             Call c => c.Args,
             UserCall c => c.Receiver is null ? (IEnumerable<Expr>)c.Args : new[] { c.Receiver }.Concat(c.Args),
             TupleItem t => new[] { t.Tuple },
+            ScratchSpan s => new[] { s.Length },
             _ => Array.Empty<Expr>(),
         };
 
@@ -114,6 +115,8 @@ namespace SymDiff.Generator.IR
             SetOutput o => new SetOutput(o.Target, map(o.Value)),
             CallWithGradient c => new CallWithGradient(c.Name, (UserCall)map(c.Call), c.Partials),
             RentBuffer r => new RentBuffer(r.Name, r.Type, map(r.Length)),
+            ClearArray c => new ClearArray(c.Name, map(c.Length)),
+            CallBackward b => new CallBackward((UserCall)map(b.Call), map(b.Seed), b.Outputs.Select(map).ToEquatableArray()),
             CallWithDerivative d => new CallWithDerivative(d.Name, (UserCall)map(d.Call), d.Tangents.Select(map).ToEquatableArray(), d.Tangent),
             EnsureCapacity e => new EnsureCapacity(e.Name, e.Type, map(e.Index)),
             If i => new If(map(i.Condition), i.Then, i.Else, i.Phis.Select(p => new Phi(p.Name, p.Type, map(p.WhenTrue), map(p.WhenFalse))).ToEquatableArray()),
@@ -199,7 +202,7 @@ namespace SymDiff.Generator.IR
         /// <summary>Whether a statement writes something other than the names it defines (a buffer, an output, a span).</summary>
         public static bool HasEffect(Stmt s) => s switch
         {
-            Store or Accumulate or SetOutput or ClearBuffer or Return or Assign or RentBuffer or EnsureCapacity or CopySpan => true,
+            Store or Accumulate or SetOutput or ClearBuffer or Return or Assign or RentBuffer or EnsureCapacity or CopySpan or CallBackward or ClearArray => true,
             If i => i.Then.Statements.Any(HasEffect) || i.Else.Statements.Any(HasEffect),
             Loop l => l.Body.Statements.Any(HasEffect) || l.Header.Statements.Any(HasEffect),
             _ => false,

@@ -519,6 +519,25 @@ namespace SymDiff.Generator.Parsing
                         throw Unsupported(argument.Syntax, "Passing an argument by reference or as params", string.Empty);
                     }
 
+                    // A whole array or span parameter, passed on (an array converts to ReadOnlySpan implicitly).
+                    var value = argument.Value;
+                    while (value is IConversionOperation conversion)
+                    {
+                        value = conversion.Operand;
+                    }
+
+                    if (value is IParameterReferenceOperation { Parameter: var passed } && _parameters.TryGetValue(passed.Name, out var passedSpec) && passedSpec.IsVector
+                        && SymbolEqualityComparer.Default.Equals(passed.ContainingSymbol, _method))
+                    {
+                        if (passedSpec.Shape == ParamShape.OutputSpan)
+                        {
+                            throw Unsupported(argument.Syntax, $"Passing the output span '{passed.Name}' to another method", string.Empty);
+                        }
+
+                        args.Add(new SpanRef(passed.Name, passedSpec.ElementType));
+                        continue;
+                    }
+
                     args.Add(ParseExpr(argument.Value));
                 }
 

@@ -279,6 +279,13 @@ namespace SymDiff.Generator.Simplification
                         mapped = new CallWithGradient(withGradient.Name, (UserCall)MapOperands(withGradient.Call, available, output, unconditional: true), withGradient.Partials);
                         break;
 
+                    case CallBackward backward:
+                        mapped = new CallBackward(
+                            (UserCall)MapOperands(backward.Call, available, output, unconditional: true),
+                            FlattenRoot(backward.Seed, available, output),
+                            backward.Outputs);
+                        break;
+
                     case CallWithDerivative withDerivative:
                         mapped = new CallWithDerivative(
                             withDerivative.Name,
