@@ -213,7 +213,7 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>The dense Hessian: one Hessian-vector product per active scalar, then made exactly symmetric.</summary>
         private static MethodFamily Hessian(MethodSpec spec, Signatures sig)
         {
-            var namer = new Namer(spec.Parameters.Select(p => p.Name).Concat(sig.Reserved));
+            var namer = new Namer(spec.Parameters.Select(p => p.Name).Concat(new[] { sig.HessianName }));
             string t = spec.Scalar.Keyword();
             string pool = "global::System.Buffers.ArrayPool<" + t + ">.Shared";
             string hessian = sig.HessianName;
@@ -401,7 +401,8 @@ namespace SymDiff.Generator.Differentiation
         private static MethodFamily Jacobian(MethodSpec spec, Signatures sig)
         {
             var output = sig.Output!;
-            var namer = new Namer(spec.Parameters.Select(p => p.Name).Concat(sig.Reserved));
+            // Locals of the driver only need to avoid its own parameters.
+            var namer = new Namer(spec.Parameters.Select(p => p.Name).Concat(new[] { sig.JacobianName }));
             string t = spec.Scalar.Keyword();
             string pool = "global::System.Buffers.ArrayPool<" + t + ">.Shared";
             string jacobian = sig.JacobianName;

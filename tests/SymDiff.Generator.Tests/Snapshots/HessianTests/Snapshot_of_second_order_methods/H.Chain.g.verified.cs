@@ -111,20 +111,20 @@ static partial class H
 
         // Row i is the Hessian times the unit vector e_i.
         double value = 0;
-        double[] direction2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::System.Array.Clear(direction2, 0, n);
+            global::System.Array.Clear(direction, 0, n);
             for (int i = 0; i < n; i++)
             {
-                direction2[i] = 1;
-                value = ChainHessianVectorProduct(x, new global::System.ReadOnlySpan<double>(direction2, 0, n), hessian.Slice(i * n, n));
-                direction2[i] = 0;
+                direction[i] = 1;
+                value = ChainHessianVectorProduct(x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                direction[i] = 0;
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction2);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
         }
 
         // Symmetric to the last bit: both triangles get the same average.

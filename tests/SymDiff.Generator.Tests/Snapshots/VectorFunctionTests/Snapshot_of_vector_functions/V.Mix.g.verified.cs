@@ -127,24 +127,24 @@ static partial class V
         else
         {
             // Fewer outputs than inputs: one reverse sweep per output gives a row.
-            double[] seed2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
+            double[] seed = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
             try
             {
-                global::System.Array.Clear(seed2, 0, m);
+                global::System.Array.Clear(seed, 0, m);
                 for (int k = 0; k < m; k++)
                 {
-                    seed2[k] = 1;
+                    seed[k] = 1;
                     global::System.Span<double> row = jacobian.Slice(k * n, n);
                     row.Clear();
-                    double dA2 = 0;
-                    MixBackward(a, b, y, new global::System.ReadOnlySpan<double>(seed2, 0, m), ref dA2, row.Slice(atB, b.Length));
-                    row[atA] = dA2;
-                    seed2[k] = 0;
+                    double dA = 0;
+                    MixBackward(a, b, y, new global::System.ReadOnlySpan<double>(seed, 0, m), ref dA, row.Slice(atB, b.Length));
+                    row[atA] = dA;
+                    seed[k] = 0;
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(seed2);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(seed);
             }
         }
     }

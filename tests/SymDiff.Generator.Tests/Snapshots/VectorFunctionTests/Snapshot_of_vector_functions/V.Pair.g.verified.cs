@@ -105,26 +105,26 @@ static partial class V
         else
         {
             // Fewer outputs than inputs: one reverse sweep per output gives a row.
-            double[] seed2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
+            double[] seed = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
             try
             {
-                global::System.Array.Clear(seed2, 0, m);
+                global::System.Array.Clear(seed, 0, m);
                 for (int k = 0; k < m; k++)
                 {
-                    seed2[k] = 1;
+                    seed[k] = 1;
                     global::System.Span<double> row = jacobian.Slice(k * n, n);
                     row.Clear();
-                    double dW2 = 0;
-                    double dX2 = 0;
-                    PairBackward(w, x, y, new global::System.ReadOnlySpan<double>(seed2, 0, m), ref dW2, ref dX2);
-                    row[atW] = dW2;
-                    row[atX] = dX2;
-                    seed2[k] = 0;
+                    double dW = 0;
+                    double dX = 0;
+                    PairBackward(w, x, y, new global::System.ReadOnlySpan<double>(seed, 0, m), ref dW, ref dX);
+                    row[atW] = dW;
+                    row[atX] = dX;
+                    seed[k] = 0;
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(seed2);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(seed);
             }
         }
     }
