@@ -17,11 +17,13 @@ Console.WriteLine();
 Console.WriteLine("2. z = (w + x) * (w * x) at w = 1, x = 2; ZBackward called four times");
 double gw = 0, gx = 0;
 var accumulated = new double[4];
+#pragma warning disable SD2001 // on purpose: this loop shows what happens without a reset (SymDiff warns here)
 for (int i = 0; i < 4; i++)
 {
     Examples.ZBackward(1.0, 2.0, 1.0, ref gw, ref gx);
     accumulated[i] = gw;
 }
+#pragma warning restore SD2001
 
 var reset = new double[4];
 for (int i = 0; i < 4; i++)

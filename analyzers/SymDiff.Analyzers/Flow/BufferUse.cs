@@ -1,0 +1,232 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace SymDiff.Analyzers.Flow
+{
+    /// <summary>
+    /// What one loop does with one gradient buffer on each iteration: whether it resets it, whether it reads it
+    /// (the gradient is used: a parameter update, an optimizer step, a print), and where it first accumulates into it.
+    /// </summary>
+    internal sealed class BufferUse
+    {
+        private readonly ISymbol _buffer;
+        private readonly BufferKind _kind;
+        private readonly KnownSymbols _known;
+
+        private BufferUse(ISymbol buffer, BufferKind kind, KnownSymbols known)
+        {
+            _buffer = buffer;
+            _kind = kind;
+            _known = known;
+        }
+
+        /// <summary>Something in the loop sets the buffer back to zero (or overwrites it).</summary>
+        public bool Resets { get; private set; }
+
+        /// <summary>The first operation in the loop that reads the accumulated gradient, or null.</summary>
+        public IOperation? FirstRead { get; private set; }
+
+        /// <summary>The argument, earliest in the source, through which a call in the loop accumulates into the buffer.</summary>
+        public IArgumentOperation? FirstAccumulation { get; private set; }
+
+        /// <summary>An optimizer local whose gradients are the buffer and whose <c>Step()</c> the loop calls, if any.</summary>
+        public IOperation? Optimizer { get; private set; }
+
+        /// <summary>Reads what the iterated parts of <paramref name="loop"/> do with <paramref name="buffer"/>.</summary>
+        public static BufferUse Scan(ILoopOperation loop, ISymbol buffer, BufferKind kind, KnownSymbols known)
+        {
+            var use = new BufferUse(buffer, kind, known);
+            foreach (var operation in OperationFacts.IteratedOperations(loop))
+            {
+                use.Visit(operation);
+            }
+
+            return use;
+        }
+
+        /// <summary>
+        /// Whether <paramref name="invocation"/> resets <paramref name="buffer"/>: zeroes it, or (unless
+        /// <paramref name="zeroingOnly"/>, as SD2004 asks) overwrites it with a new gradient.
+        /// </summary>
+        public static bool IsResetCall(IInvocationOperation invocation, ISymbol buffer, BufferKind kind, KnownSymbols known, bool zeroingOnly = false)
+        {
+            var method = invocation.TargetMethod;
+
+            // g.Clear(), span.Fill(0), g.AsSpan().Clear()
+            if (invocation.Instance is not null && !known.IsOptimizer(method.ContainingType)
+                && ((method.Name == "Clear" && invocation.Arguments.Length == 0) || (method.Name == "Fill" && invocation.Arguments.Length == 1 && OperationFacts.IsZero(invocation.Arguments[0].Value)))
+                && Same(GradientBuffers.SymbolOf(invocation.Instance, known), buffer))
+            {
+                return true;
+            }
+
+            // Array.Clear(g), Array.Clear(g, 0, n), Array.Fill(g, 0)
+            if (invocation.Instance is null && SymbolEqualityComparer.Default.Equals(method.ContainingType, known.Array) && invocation.Arguments.Length > 0
+                && (method.Name == "Clear" || (method.Name == "Fill" && invocation.Arguments.Length == 2 && OperationFacts.IsZero(invocation.Arguments[1].Value)))
+                && Same(GradientBuffers.SymbolOf(invocation.Arguments[0].Value, known), buffer))
+            {
+                return true;
+            }
+
+            // optimizer.ZeroGrad(): its own gradients when we can tell which they are, any array when we cannot.
+            // A scalar variable is never an optimizer's buffer.
+            if (GradientBuffers.IsOptimizerCall(invocation, known, "ZeroGrad"))
+            {
+                var owned = GradientBuffers.OptimizerGradients(invocation.Instance, known);
+                return owned is null ? kind == BufferKind.Array : Same(owned, buffer);
+            }
+
+            if (zeroingOnly)
+            {
+                return false;
+            }
+
+            // F(..., out g) and the Span outputs of SymDiff's generated methods (Gradient, Jacobian ...) overwrite.
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is not { } parameter || !Same(GradientBuffers.SymbolOf(argument.Value, known), buffer))
+                {
+                    continue;
+                }
+
+                if (parameter.RefKind == RefKind.Out)
+                {
+                    return true;
+                }
+
+                if (known.IsSpan(parameter.Type) && parameter.Type.OriginalDefinition.Name == "Span"
+                    && !KnownSymbols.HasAttribute(parameter, known.Accumulates) && known.IsGeneratedBySymDiff(method))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool Same(ISymbol? a, ISymbol? b) => a is not null && SymbolEqualityComparer.Default.Equals(a, b);
+
+        private void Visit(IOperation operation)
+        {
+            switch (operation)
+            {
+                case IInvocationOperation invocation:
+                    if (IsResetCall(invocation, _buffer, _kind, _known))
+                    {
+                        Resets = true;
+                    }
+                    else if (GradientBuffers.IsOptimizerCall(invocation, _known, "Step"))
+                    {
+                        // optimizer.Step() reads its gradients: the buffer if we know it is, any array if we cannot tell.
+                        var owned = GradientBuffers.OptimizerGradients(invocation.Instance, _known);
+                        if (owned is null ? _kind == BufferKind.Array : Same(owned, _buffer))
+                        {
+                            FirstRead ??= invocation;
+                            if (owned is not null)
+                            {
+                                Optimizer ??= invocation.Instance;
+                            }
+                        }
+                    }
+
+                    break;
+
+                case ISimpleAssignmentOperation assignment:
+                    if (OperationFacts.Unwrap(assignment.Target) is ILocalReferenceOperation or IFieldReferenceOperation
+                        && Same(GradientBuffers.SymbolOf(assignment.Target, _known), _buffer)
+                        && !Mentions(assignment.Value, _buffer))
+                    {
+                        // dw = 0, g = new double[n], dw = other: the accumulation starts again.
+                        Resets = true;
+                    }
+                    else if (OperationFacts.Unwrap(assignment.Target) is IArrayElementReferenceOperation or IPropertyReferenceOperation
+                        && Same(GradientBuffers.SymbolOf(assignment.Target, _known), _buffer)
+                        && OperationFacts.IsZero(assignment.Value))
+                    {
+                        // g[i] = 0, usually in a loop over the elements.
+                        Resets = true;
+                    }
+
+                    break;
+
+                case ILocalReferenceOperation local when Same(local.Local, _buffer):
+                    ClassifyReference(local);
+                    break;
+
+                case IFieldReferenceOperation field when Same(field.Field, _buffer):
+                    ClassifyReference(field);
+                    break;
+            }
+        }
+
+        /// <summary>Decides whether a mention of the buffer accumulates into it, writes it or reads it.</summary>
+        private void ClassifyReference(IOperation reference)
+        {
+            // Climb to the outermost expression that still designates the buffer: g -> g[0], g -> g.AsSpan().
+            var use = reference;
+            while (use.Parent is { } parent)
+            {
+                if (parent is IArgumentOperation { Parent: { } owner } && owner is IInvocationOperation or IObjectCreationOperation
+                    && Same(GradientBuffers.SymbolOf(owner, _known), _buffer))
+                {
+                    use = owner; // g.AsSpan(), new Span<double>(g)
+                }
+                else if (parent is not IArgumentOperation && Same(GradientBuffers.SymbolOf(parent, _known), _buffer))
+                {
+                    use = parent; // g[0], (Span<double>)g, span.Slice(1)
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            switch (use.Parent)
+            {
+                case IArgumentOperation argument:
+                    if (argument.Parameter is { } parameter && KnownSymbols.HasAttribute(parameter, _known.Accumulates))
+                    {
+                        if (FirstAccumulation is null || argument.Syntax.SpanStart < FirstAccumulation.Syntax.SpanStart)
+                        {
+                            FirstAccumulation = argument;
+                        }
+
+                        return;
+                    }
+
+                    if (argument.Parameter?.RefKind == RefKind.Out
+                        || (argument.Parent is IInvocationOperation owner && IsResetCall(owner, _buffer, _kind, _known)))
+                    {
+                        return;
+                    }
+
+                    break;
+
+                case ISimpleAssignmentOperation assignment when ReferenceEquals(assignment.Target, use):
+                case ICompoundAssignmentOperation compound when ReferenceEquals(compound.Target, use):
+                case IIncrementOrDecrementOperation:
+                    // A write, or accumulating by hand (dw += ...): neither reads the gradient.
+                    return;
+
+                case IInvocationOperation call when ReferenceEquals(call.Instance, use) && IsResetCall(call, _buffer, _kind, _known):
+                    return;
+            }
+
+            FirstRead ??= use;
+        }
+
+        private static bool Mentions(IOperation operation, ISymbol symbol)
+        {
+            foreach (var descendant in operation.DescendantsAndSelf())
+            {
+                if ((descendant is ILocalReferenceOperation local && Same(local.Local, symbol))
+                    || (descendant is IFieldReferenceOperation field && Same(field.Field, symbol)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

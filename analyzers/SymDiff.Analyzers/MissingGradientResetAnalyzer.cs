@@ -1,0 +1,188 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Analyzers.Flow;
+using SymDiff.Generator.Diagnostics;
+
+namespace SymDiff.Analyzers
+{
+    /// <summary>
+    /// SD2001, the missing <c>zero_grad()</c>: a call adds into a gradient buffer (an argument for an
+    /// <c>[Accumulates]</c> parameter, as on every generated <c>Backward</c> method) inside a loop that also uses the
+    /// buffer (an optimizer step, a parameter update, a print), and nothing in that loop resets it. Every iteration
+    /// then sees the sum of all earlier gradients.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// From the innermost loop around the call outwards, for each loop: a buffer declared inside the loop's body is
+    /// new on every iteration, so that loop and the ones outside it are fine; a loop that resets the buffer anywhere in
+    /// its body is fine, and so are the loops outside it; a loop that does not reset it but reads it is reported.
+    /// A loop that only accumulates (the inner loop over a mini-batch, or the loop over the data of a full-batch
+    /// gradient) reads nothing, so the search moves to the loop outside it: the mini-batch pattern, with the reset in
+    /// the outer loop, is silent.
+    /// </para>
+    /// <para>
+    /// One diagnostic per loop and buffer, at the first accumulating argument in that loop; the loop is the
+    /// diagnostic's additional location, where the code fix inserts the reset.
+    /// </para>
+    /// </remarks>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class MissingGradientResetAnalyzer : DiagnosticAnalyzer
+    {
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+            ImmutableArray.Create(DiagnosticDescriptors.MissingGradientReset);
+
+        /// <inheritdoc />
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                // Without SymDiff (or with a runtime too old to have [Accumulates]) nothing accumulates.
+                var known = KnownSymbols.TryCreate(start.Compilation);
+                if (known?.Accumulates is null)
+                {
+                    return;
+                }
+
+                start.RegisterOperationAction(context => AnalyzeInvocation(context, known), OperationKind.Invocation);
+            });
+        }
+
+        private static void AnalyzeInvocation(OperationAnalysisContext context, KnownSymbols known)
+        {
+            var invocation = (IInvocationOperation)context.Operation;
+
+            // We only care about calls that add into an argument: one entry per buffer, at its first argument.
+            List<(ISymbol Buffer, BufferKind Kind, IArgumentOperation Argument)>? buffers = null;
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is not { } parameter || !KnownSymbols.HasAttribute(parameter, known.Accumulates))
+                {
+                    continue;
+                }
+
+                // Parameters are left alone: a helper that accumulates into its caller's buffer is the mini-batch
+                // pattern seen from inside, and resetting is the caller's business.
+                var buffer = GradientBuffers.SymbolOf(argument.Value, known);
+                if (buffer is null || GradientBuffers.KindOf(buffer, known) is not { } kind)
+                {
+                    continue;
+                }
+
+                buffers ??= new List<(ISymbol, BufferKind, IArgumentOperation)>();
+                if (!buffers.Exists(b => SymbolEqualityComparer.Default.Equals(b.Buffer, buffer)))
+                {
+                    buffers.Add((buffer, kind, argument));
+                }
+            }
+
+            if (buffers is null)
+            {
+                return;
+            }
+
+            // Accumulating once, outside any loop, is what Backward is for.
+            var loops = OperationFacts.EnclosingLoops(invocation);
+            if (loops.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var (buffer, kind, argument) in buffers)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+
+                // Report once per loop and buffer: at the first call that accumulates into it.
+                if (FindUnresetLoop(buffer, kind, loops, known) is { } found && found.Use.FirstAccumulation is { } first && first.Syntax == argument.Syntax)
+                {
+                    Report(context, known, argument, found.Loop);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The loop, innermost first among <paramref name="loops"/>, that uses <paramref name="buffer"/> without resetting
+        /// it, or null when every loop either gets a new buffer, resets it, or only accumulates into it.
+        /// </summary>
+        private static (ILoopOperation Loop, BufferUse Use)? FindUnresetLoop(ISymbol buffer, BufferKind kind, List<ILoopOperation> loops, KnownSymbols known)
+        {
+            foreach (var loop in loops)
+            {
+                if (buffer is ILocalSymbol local && OperationFacts.IsDeclaredInBody(local, loop))
+                {
+                    return null; // a new buffer every iteration
+                }
+
+                var use = BufferUse.Scan(loop, buffer, kind, known);
+                if (use.Resets)
+                {
+                    return null;
+                }
+
+                if (use.FirstRead is not null)
+                {
+                    return (loop, use);
+                }
+
+                // This loop only accumulates (a mini-batch): look at the loop outside it.
+            }
+
+            return null;
+        }
+
+        private static void Report(OperationAnalysisContext context, KnownSymbols known, IArgumentOperation argument, ILoopOperation loop)
+        {
+            // The fix resets every buffer that this loop lacks a reset for, so that fixing one diagnostic of the loop
+            // and fixing all of them make the same edit (fix-all merges identical edits, and only those).
+            var resets = new List<string>();
+            var seen = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            foreach (var operation in OperationFacts.IteratedOperations(loop))
+            {
+                if (operation is not IArgumentOperation { Parameter: { } parameter } accumulating || !KnownSymbols.HasAttribute(parameter, known.Accumulates)
+                    || GradientBuffers.SymbolOf(accumulating.Value, known) is not { } buffer || GradientBuffers.KindOf(buffer, known) is not { } kind
+                    || !seen.Add(buffer) || accumulating.Parent is not IInvocationOperation call)
+                {
+                    continue;
+                }
+
+                if (FindUnresetLoop(buffer, kind, OperationFacts.EnclosingLoops(call), known) is { } found && ReferenceEquals(found.Loop, loop))
+                {
+                    resets.Add(ResetSpec(accumulating, kind, loop, found.Use, known));
+                }
+            }
+
+            string bufferText = GradientBuffers.VariableReference(argument.Value, known)?.Syntax.ToString() ?? "?";
+            var properties = ImmutableDictionary<string, string?>.Empty.Add(RuleIds.ResetsProperty, string.Join("\n", resets.Distinct()));
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.MissingGradientReset,
+                argument.Syntax.GetLocation(),
+                additionalLocations: new[] { loop.Syntax.GetLocation() },
+                properties: properties,
+                bufferText));
+        }
+
+        /// <summary>
+        /// How to reset one buffer, for the code fix: <c>Kind|text</c>. The kind is <c>Optimizer</c> (text: the optimizer,
+        /// whose <c>ZeroGrad()</c> to call), <c>Scalar</c>, <c>Array</c> or <c>Span</c> (text: the buffer as written).
+        /// </summary>
+        private static string ResetSpec(IArgumentOperation argument, BufferKind kind, ILoopOperation loop, BufferUse use, KnownSymbols known)
+        {
+            // optimizer.ZeroGrad() is the idiomatic reset when the loop steps an optimizer that owns this buffer and
+            // the optimizer is in scope at the top of the loop.
+            if (use.Optimizer is { } optimizer
+                && OperationFacts.Unwrap(optimizer) is ILocalReferenceOperation { Local: var optimizerLocal }
+                && !OperationFacts.IsDeclaredInBody(optimizerLocal, loop))
+            {
+                return "Optimizer|" + optimizer.Syntax;
+            }
+
+            return kind + "|" + GradientBuffers.VariableReference(argument.Value, known)?.Syntax;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Analyzers.Flow;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Model;
+using SymDiff.Generator.Parsing;
+
+namespace SymDiff.Analyzers
+{
+    /// <summary>
+    /// Gradients that are zero by construction, inside a <c>[Differentiable]</c> method: SD1002, a piecewise-constant
+    /// function (<c>Floor</c>, <c>Ceiling</c>, <c>Round</c>, <c>Truncate</c>, <c>Sign</c>) applied to an active value;
+    /// SD1003, an active parameter that cannot influence the result at all.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class ZeroGradientAnalyzer : DiagnosticAnalyzer
+    {
+        private const string NeverRead = "it is never read";
+        private const string OnlyCut = "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions";
+
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+            ImmutableArray.Create(DiagnosticDescriptors.PiecewiseConstant, DiagnosticDescriptors.NoInfluence);
+
+        /// <inheritdoc />
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                var known = KnownSymbols.TryCreate(start.Compilation);
+                if (known is null)
+                {
+                    return; // SymDiff is not referenced
+                }
+
+                start.RegisterSymbolStartAction(symbolStart =>
+                {
+                    // We only care about [Differentiable] methods; their bodies are analyzed once each.
+                    if (symbolStart.Symbol is not IMethodSymbol method || !KnownSymbols.HasAttribute(method, known.Differentiable))
+                    {
+                        return;
+                    }
+
+                    symbolStart.RegisterOperationBlockAction(block => AnalyzeBody(block, method, known));
+                }, SymbolKind.Method);
+            });
+        }
+
+        private static void AnalyzeBody(OperationBlockAnalysisContext context, IMethodSymbol method, KnownSymbols known)
+        {
+            var body = FindBody(context.OperationBlocks);
+
+            // Broken code is the compiler's to report; activity over invalid operations would be guesswork.
+            if (body is null || body.DescendantsAndSelf().Any(o => o is IInvalidOperation))
+            {
+                return;
+            }
+
+            var activeMask = Parser.ActiveParameters(method);
+            var active = method.Parameters.Where(p => p.Ordinal < activeMask.Count && activeMask[p.Ordinal]).ToList();
+            if (active.Count == 0)
+            {
+                return; // SD0006 (generator) covers a method with nothing to differentiate
+            }
+
+            var output = method.ReturnsVoid
+                ? method.Parameters.FirstOrDefault(p => Parser.Classify(p.Type).Shape == ParamShape.OutputSpan)
+                : null;
+
+            // SD1002: a piecewise-constant function of an active value.
+            var all = ActivityFlow.Compute(body, active, output, known);
+            foreach (var invocation in OwnOperations(body).OfType<IInvocationOperation>())
+            {
+                if (ActivityFlow.IsPiecewiseConstant(invocation, known) && invocation.Arguments.Any(a => all.IsActive(a.Value))
+                    && !IsDetached(invocation, known))
+                {
+                    string name = invocation.TargetMethod.ContainingType.Name + "." + invocation.TargetMethod.Name;
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PiecewiseConstant, invocation.Syntax.GetLocation(), name));
+                }
+            }
+
+            // SD1003: an active parameter from which nothing flows into the result.
+            var returns = OwnOperations(body).OfType<IReturnOperation>().Where(r => r.ReturnedValue is not null).ToList();
+            foreach (var parameter in active)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                var flow = ActivityFlow.Compute(body, new[] { parameter }, output, known);
+                bool influences = output is not null
+                    ? flow.IsActiveSymbol(output)
+                    : returns.Any(r => flow.IsActive(r.ReturnedValue));
+                if (influences)
+                {
+                    continue;
+                }
+
+                bool read = OwnOperations(body).OfType<IParameterReferenceOperation>().Any(r => SymbolEqualityComparer.Default.Equals(r.Parameter, parameter));
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.NoInfluence,
+                    parameter.Locations.FirstOrDefault(),
+                    parameter.Name,
+                    method.Name,
+                    read ? OnlyCut : NeverRead));
+            }
+        }
+
+        /// <summary>
+        /// Whether <paramref name="operation"/> is inside the argument of <c>Grad.Detach</c>: no gradient was wanted
+        /// there (the straight-through estimator <c>z + Grad.Detach(Math.Round(z) - z)</c>).
+        /// </summary>
+        private static bool IsDetached(IOperation operation, KnownSymbols known)
+        {
+            for (var parent = operation.Parent; parent is not null and not IBlockOperation; parent = parent.Parent)
+            {
+                if (parent is IInvocationOperation { TargetMethod.Name: "Detach" } call
+                    && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, known.Grad))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The method's body (a block, also for an expression-bodied method), or null.</summary>
+        private static IOperation? FindBody(ImmutableArray<IOperation> blocks)
+        {
+            foreach (var block in blocks)
+            {
+                switch (block)
+                {
+                    case IMethodBodyOperation methodBody when (methodBody.BlockBody ?? methodBody.ExpressionBody) is { } inner:
+                        return inner;
+                    case IBlockOperation:
+                        return block;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The operations of the body, without those of lambdas and local functions declared in it.</summary>
+        private static IEnumerable<IOperation> OwnOperations(IOperation body)
+        {
+            var stack = new Stack<IOperation>();
+            stack.Push(body);
+            while (stack.Count > 0)
+            {
+                var operation = stack.Pop();
+                yield return operation;
+                foreach (var child in operation.ChildOperations)
+                {
+                    if (child is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
+                    {
+                        stack.Push(child);
+                    }
+                }
+            }
+        }
+    }
+}

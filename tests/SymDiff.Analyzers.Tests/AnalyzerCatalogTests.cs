@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.Composition;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using SymDiff.Analyzers.CodeFixes;
+using SymDiff.Analyzers.Tests.Infrastructure;
+using SymDiff.Generator.Diagnostics;
+using Xunit;
+
+namespace SymDiff.Analyzers.Tests
+{
+    /// <summary>
+    /// The division of labour and the conventions: analyzers never report what the generator reports, every analyzer
+    /// ID has its page, index row and release entry, every code fix is exported and fixes all in a batch.
+    /// </summary>
+    public sealed class AnalyzerCatalogTests
+    {
+        /// <summary>What the generator reports itself (DESIGN.md, Diagnostics): the analyzers must not report these again.</summary>
+        private static readonly string[] GeneratorIds =
+        {
+            "SD0001", "SD0002", "SD0003", "SD0004", "SD0005", "SD0006", "SD0007", "SD0008",
+            "SD1000", "SD1001", "SD1004", "SD1005", "SD1006", "SD1007", "SD1008", "SD9001",
+        };
+
+        private static readonly CodeFixProvider[] CodeFixes =
+        {
+            new NotPartialCodeFix(), new LeafMutationCodeFix(), new MissingGradientResetCodeFix(),
+        };
+
+        public static TheoryData<string> AnalyzerIds()
+        {
+            var data = new TheoryData<string>();
+            foreach (var id in TestProject.Analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).Distinct().OrderBy(i => i, StringComparer.Ordinal))
+            {
+                data.Add(id);
+            }
+
+            return data;
+        }
+
+        [Fact]
+        public void Analyzers_do_not_report_the_generators_diagnostics()
+        {
+            var reported = TestProject.Analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).ToList();
+
+            Assert.Equal(4, TestProject.Analyzers.Length);
+            Assert.Equal(reported.Count, reported.Distinct().Count()); // one analyzer per ID
+            Assert.Empty(reported.Intersect(GeneratorIds));
+            Assert.Equal(
+                DiagnosticDescriptors.All.Select(d => d.Id).Except(GeneratorIds).OrderBy(i => i, StringComparer.Ordinal),
+                reported.OrderBy(i => i, StringComparer.Ordinal));
+        }
+
+        [Theory]
+        [MemberData(nameof(AnalyzerIds))]
+        public void Analyzer_diagnostics_are_documented_tracked_and_configurable(string id)
+        {
+            var descriptor = DiagnosticDescriptors.ById(id);
+            string root = RepositoryRoot();
+
+            string page = Path.Combine(root, "docs", "diagnostics", id + ".md");
+            Assert.True(File.Exists(page), $"Missing {page}.");
+            string text = File.ReadAllText(page);
+            Assert.StartsWith($"# {id}: {descriptor.Title}", text, StringComparison.Ordinal);
+            Assert.Contains("```csharp", text, StringComparison.Ordinal);
+            Assert.EndsWith($"docs/diagnostics/{id}.md", descriptor.HelpLinkUri, StringComparison.Ordinal);
+
+            Assert.Contains($"[{id}]({id}.md)", File.ReadAllText(Path.Combine(root, "docs", "diagnostics", "README.md")), StringComparison.Ordinal);
+            Assert.Contains(
+                File.ReadAllLines(Path.Combine(root, "generator", "SymDiff.Generator", "AnalyzerReleases.Unshipped.md")),
+                line => line.StartsWith($"{id} | {descriptor.Category} | {descriptor.DefaultSeverity} |", StringComparison.Ordinal));
+
+            Assert.DoesNotContain(WellKnownDiagnosticTags.NotConfigurable, descriptor.CustomTags);
+            Assert.True(descriptor.IsEnabledByDefault);
+        }
+
+        [Fact]
+        public void Code_fixes_are_exported_shared_and_batch_fixable()
+        {
+            var fixedIds = new List<string>();
+            foreach (var fix in CodeFixes)
+            {
+                var type = fix.GetType();
+                var export = type.GetCustomAttribute<ExportCodeFixProviderAttribute>();
+                Assert.NotNull(export);
+                Assert.Contains(LanguageNames.CSharp, export!.Languages);
+                Assert.NotNull(type.GetCustomAttribute<SharedAttribute>());
+                Assert.Same(WellKnownFixAllProviders.BatchFixer, fix.GetFixAllProvider());
+                fixedIds.AddRange(fix.FixableDiagnosticIds);
+            }
+
+            Assert.Equal(new[] { "SD0001", "SD1001", "SD2001" }, fixedIds.OrderBy(i => i, StringComparer.Ordinal));
+            Assert.All(fixedIds, id => Assert.NotNull(DiagnosticDescriptors.ById(id)));
+        }
+
+        [Fact]
+        public void Every_code_fix_assembly_type_is_tested_here()
+        {
+            var exported = typeof(NotPartialCodeFix).Assembly.GetTypes().Where(t => typeof(CodeFixProvider).IsAssignableFrom(t) && !t.IsAbstract);
+            Assert.Equal(
+                exported.Select(t => t.Name).OrderBy(n => n, StringComparer.Ordinal),
+                CodeFixes.Select(f => f.GetType().Name).OrderBy(n => n, StringComparer.Ordinal));
+        }
+
+        internal static string RepositoryRoot()
+        {
+            string? configured = typeof(AnalyzerCatalogTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .SingleOrDefault(a => a.Key == "RepositoryRoot")?.Value;
+            var candidates = new List<string>();
+            if (configured is not null)
+            {
+                candidates.Add(Path.GetFullPath(configured));
+            }
+
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                candidates.Add(dir.FullName);
+            }
+
+            return candidates.FirstOrDefault(c => File.Exists(Path.Combine(c, "SymDiff.sln")))
+                ?? throw new InvalidOperationException("Cannot find the repository root (the directory with SymDiff.sln).");
+        }
+    }
+}

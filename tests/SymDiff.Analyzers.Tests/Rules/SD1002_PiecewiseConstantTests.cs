@@ -1,0 +1,90 @@
+using System.Threading.Tasks;
+using SymDiff.Analyzers.Tests.Infrastructure;
+using Xunit;
+
+namespace SymDiff.Analyzers.Tests.Rules
+{
+    /// <summary>SD1002: Floor, Ceiling, Round, Truncate or Sign of a value that depends on a differentiated parameter.</summary>
+    public sealed class SD1002_PiecewiseConstantTests
+    {
+        private const string Id = "SD1002";
+
+        [Fact]
+        public Task Each_piecewise_constant_function_of_an_active_value_is_reported_at_the_call() => Verify.DiagnosticsAsync(@"
+using System;
+using SymDiff;
+
+public static partial class Model
+{
+    [Differentiable]
+    public static double Quantize(double w, [NoGrad] double x)
+    {
+        double scaled = w * 10;
+        double a = [|Math.Floor(scaled)|] / 10;
+        double b = [|Math.Ceiling(w)|] + [|Math.Round(w * x)|];
+        double c = [|double.Truncate(scaled)|] * [|Math.Sign(w - x)|];
+        return w * x + a + b + c;
+    }
+
+    [Differentiable]
+    public static float QuantizeF(float w) => [|MathF.Round(w)|] + w;
+}
+", Id);
+
+        [Fact]
+        public Task Activity_flows_through_loops_and_other_differentiable_calls() => Verify.DiagnosticsAsync(@"
+using System;
+using SymDiff;
+
+public static partial class Model
+{
+    [Differentiable]
+    public static double Twice(double v) => 2 * v;
+
+    [Differentiable]
+    public static double Steps(double w, [NoGrad] int n)
+    {
+        double s = 0;
+        double t = 0;
+        for (int i = 0; i < n; i++)
+        {
+            s += [|Math.Floor(t)|];
+            t = Twice(w) + i;
+        }
+
+        return s + w;
+    }
+}
+", Id);
+
+        [Fact]
+        public Task Data_detached_values_and_integers_are_silent() => Verify.DiagnosticsAsync(@"
+using System;
+using SymDiff;
+
+public static partial class Model
+{
+    [Differentiable]
+    public static double Bin(double w, [NoGrad] double x, [NoGrad] int n)
+    {
+        double bucket = Math.Floor(x * 4);
+        double frozen = Math.Round(Grad.Detach(w));
+        double half = Math.Truncate(n / 2.0);
+        int sign = Math.Sign(n);
+        return w * (bucket + frozen + half + sign);
+    }
+
+    // The straight-through estimator: rounded forward value, identity gradient.
+    [Differentiable]
+    public static double StraightThrough(double w, [NoGrad] double x)
+    {
+        double z = w * x;
+        return z + Grad.Detach(Math.Round(z) - z);
+    }
+
+    // Not differentiable: nothing to warn about.
+    public static double Plain(double w) => Math.Floor(w);
+}
+", Id);
+    }
+}

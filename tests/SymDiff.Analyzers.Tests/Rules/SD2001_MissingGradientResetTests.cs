@@ -1,0 +1,570 @@
+using System.Threading.Tasks;
+using SymDiff.Analyzers.CodeFixes;
+using SymDiff.Analyzers.Tests.Infrastructure;
+using Xunit;
+
+namespace SymDiff.Analyzers.Tests.Rules
+{
+    /// <summary>SD2001: a gradient buffer accumulates across iterations of a loop that uses it, with no reset.</summary>
+    public sealed class SD2001_MissingGradientResetTests
+    {
+        private const string Id = "SD2001";
+
+        // ---- Reported ----
+
+        [Fact]
+        public Task Epoch_loop_that_steps_without_zero_grad_is_reported_at_the_first_accumulating_argument() => Verify.DiagnosticsAsync(@"
+using SymDiff;
+
+public static class Training
+{
+    public static void Train(double[] xs, double[] ys)
+    {
+        double[] parameters = { 0.0, 0.0 };
+        double[] gradients = new double[2];
+        var optimizer = new Sgd(parameters, gradients, learningRate: 0.1);
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            for (int i = 0; i < xs.Length; i++)
+            {
+                Model.LossBackward(parameters[0], parameters[1], xs[i], ys[i], 1.0 / xs.Length, [|ref gradients[0]|], ref gradients[1]);
+            }
+
+            optimizer.Step();
+        }
+    }
+}
+" + TestSources.Model, Id);
+
+        [Fact]
+        public Task Scalar_gradient_read_in_the_same_loop_is_reported() => Verify.DiagnosticsAsync(@"
+public static class Training
+{
+    public static double Descend(double w, double b)
+    {
+        double dw = 0, db = 0;
+        for (int step = 0; step < 100; step++)
+        {
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, [|ref dw|], ref db);
+            w -= 0.1 * dw;
+        }
+
+        return w;
+    }
+}
+" + TestSources.Model, Id);
+
+        [Fact]
+        public Task Every_buffer_that_is_read_gets_its_own_diagnostic() => Verify.DiagnosticsAsync(@"
+public static class Training
+{
+    public static double Descend(double w, double b)
+    {
+        double dw = 0, db = 0;
+        for (int step = 0; step < 100; step++)
+        {
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, [|ref dw|], [|ref db|]);
+            w -= 0.1 * dw;
+            b -= 0.1 * db;
+        }
+
+        return w + b;
+    }
+}
+" + TestSources.Model, Id);
+
+        [Fact]
+        public Task Span_buffer_is_reported() => Verify.DiagnosticsAsync(@"
+using System;
+
+public static class Training
+{
+    public static void Descend(double[] w, double[] x)
+    {
+        Span<double> g = stackalloc double[2];
+        while (w[0] > 0)
+        {
+            Model.DotBackward(w, x, 1.0, [|g|]);
+            w[0] -= 0.1 * g[0];
+        }
+    }
+}
+" + TestSources.Model, Id);
+
+        [Fact]
+        public Task Array_passed_as_span_is_reported_as_the_array() => Verify.DiagnosticsAsync(@"
+public sealed class Trainer
+{
+    private readonly double[] _grad = new double[2];
+
+    public void Train(double[] w, double[] x)
+    {
+        foreach (var _ in new int[10])
+        {
+            Model.DotBackward(w, x, 1.0, [|_grad|]);
+            w[0] -= 0.1 * _grad[0];
+        }
+    }
+}
+" + TestSources.Model, Id);
+
+        [Fact]
+        public Task Reset_in_the_outer_loop_does_not_cover_updates_in_the_inner_loop() => Verify.DiagnosticsAsync(@"
+public static class Training
+{
+    public static double Descend(double w, double[] xs)
+    {
+        double dw = 0, db = 0;
+        for (int epoch = 0; epoch < 10; epoch++)
+        {
+            dw = 0;
+            db = 0;
+            foreach (double x in xs)
+            {
+                Model.LossBackward(w, 0, x, 1.0, 1.0, [|ref dw|], ref db);
+                w -= 0.1 * dw; // per-sample update with the running sum of this epoch's gradients
+            }
+        }
+
+        return w;
+    }
+}
+" + TestSources.Model, Id);
+
+        [Fact]
+        public Task A_user_method_marked_Accumulates_is_checked_too() => Verify.DiagnosticsAsync(@"
+using SymDiff;
+
+public static class Training
+{
+    public static void AddGradient(double w, [Accumulates] ref double dw) => dw += 2 * w;
+
+    public static double Descend(double w)
+    {
+        double dw = 0;
+        for (int step = 0; step < 10; step++)
+        {
+            AddGradient(w, [|ref dw|]);
+            w -= 0.1 * dw;
+        }
+
+        return w;
+    }
+}
+" + TestSources.Model, Id);
+
+        // ---- Not reported ----
+
+        [Fact]
+        public Task Mini_batch_accumulation_with_zero_grad_in_the_outer_loop_is_silent() => Verify.DiagnosticsAsync(@"
+using SymDiff;
+
+public static class Training
+{
+    public static void Train(double[] xs, double[] ys)
+    {
+        double[] parameters = { 0.0, 0.0 };
+        double[] gradients = new double[2];
+        var optimizer = new Adam(parameters, gradients, learningRate: 0.01);
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            for (int batch = 0; batch < xs.Length; batch += 4)
+            {
+                optimizer.ZeroGrad();
+                for (int i = batch; i < batch + 4 && i < xs.Length; i++)
+                {
+                    Model.LossBackward(parameters[0], parameters[1], xs[i], ys[i], 0.25, ref gradients[0], ref gradients[1]);
+                }
+
+                optimizer.Step();
+            }
+        }
+    }
+}
+" + TestSources.Model, Id);
+
+        [Fact]
+        public Task Full_batch_gradient_accumulated_over_the_data_without_an_outer_loop_is_silent() => Verify.DiagnosticsAsync(@"
+public static class Training
+{
+    public static double Gradient(double w, double b, double[] xs, double[] ys)
+    {
+        double dw = 0, db = 0;
+        for (int i = 0; i < xs.Length; i++)
+        {
+            Model.LossBackward(w, b, xs[i], ys[i], 1.0 / xs.Length, ref dw, ref db);
+        }
+
+        return dw;
+    }
+}
+" + TestSources.Model, Id);
+
+        [Fact]
+        public Task Each_kind_of_reset_is_recognised() => Verify.DiagnosticsAsync(@"
+using System;
+
+public static class Training
+{
+    public static void Resets(double w, double[] x, double[] v)
+    {
+        double dw = 0, db = 0;
+        double[] g = new double[2];
+        Span<double> s = stackalloc double[2];
+        for (int k = 0; k < 10; k++)
+        {
+            dw = 0;
+            Model.LossBackward(w, 0, 1, 2, 1.0, ref dw, ref db);
+            w -= dw;
+        }
+
+        for (int k = 0; k < 10; k++)
+        {
+            db = default;
+            Model.LossBackward(w, 0, 1, 2, 1.0, ref dw, ref db);
+            w -= db;
+        }
+
+        for (int k = 0; k < 10; k++)
+        {
+            Array.Clear(g);
+            Model.DotBackward(v, x, 1.0, g);
+            v[0] -= g[0];
+        }
+
+        for (int k = 0; k < 10; k++)
+        {
+            g.AsSpan().Fill(0);
+            Model.DotBackward(v, x, 1.0, g);
+            v[0] -= g[0];
+        }
+
+        for (int k = 0; k < 10; k++)
+        {
+            for (int j = 0; j < g.Length; j++)
+            {
+                g[j] = 0;
+            }
+
+            Model.DotBackward(v, x, 1.0, g);
+            v[0] -= g[0];
+        }
+
+        for (int k = 0; k < 10; k++)
+        {
+            s.Clear();
+            Model.DotBackward(v, x, 1.0, s);
+            v[0] -= s[0];
+        }
+
+        for (int k = 0; k < 10; k++)
+        {
+            Model.LossGradient(w, 0, 1, 2, out dw, out _); // overwrites dw, then Backward adds to it
+            Model.LossBackward(w, 0, 3, 4, 1.0, ref dw, ref db);
+            w -= dw;
+            db = 0;
+        }
+    }
+}
+" + TestSources.Model, Id);
+
+        [Fact]
+        public Task Buffer_declared_inside_the_loop_is_new_every_iteration() => Verify.DiagnosticsAsync(@"
+public static class Training
+{
+    public static double Descend(double w)
+    {
+        for (int step = 0; step < 100; step++)
+        {
+            double dw = 0, db = 0;
+            Model.LossBackward(w, 0, 1.0, 2.0, 1.0, ref dw, ref db);
+            w -= 0.1 * dw;
+        }
+
+        return w;
+    }
+}
+" + TestSources.Model, Id);
+
+        [Fact]
+        public Task Overwriting_Gradient_methods_and_parameter_buffers_are_not_reported() => Verify.DiagnosticsAsync(@"
+public static class Training
+{
+    public static double Descend(double w)
+    {
+        for (int step = 0; step < 100; step++)
+        {
+            Model.LossGradient(w, 0, 1.0, 2.0, out double dw, out _);
+            w -= 0.1 * dw;
+        }
+
+        return w;
+    }
+
+    // The caller owns 'gradients' and resets it; accumulating here is the inner loop of a mini-batch.
+    public static void AccumulateBatch(double w, double[] xs, double[] gradients)
+    {
+        foreach (double x in xs)
+        {
+            Model.LossBackward(w, 0, x, 1.0, 1.0, ref gradients[0], ref gradients[1]);
+            System.Console.WriteLine(gradients[0]);
+        }
+    }
+}
+" + TestSources.Model, Id);
+
+        [Fact]
+        public Task Reset_at_the_end_of_the_iteration_counts() => Verify.DiagnosticsAsync(@"
+using SymDiff;
+
+public static class Training
+{
+    public static void Train(double[] p, double[] g)
+    {
+        var optimizer = new Sgd(p, g, 0.1);
+        for (int epoch = 0; epoch < 10; epoch++)
+        {
+            Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
+            optimizer.Step();
+            optimizer.ZeroGrad();
+        }
+    }
+}
+" + TestSources.Model, Id);
+
+        [Fact]
+        public Task Severity_comes_from_editorconfig() => Verify.DiagnosticsAsync(@"
+public static class Training
+{
+    public static double Descend(double w, double b)
+    {
+        double dw = 0, db = 0;
+        for (int step = 0; step < 100; step++)
+        {
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, ref dw, ref db);
+            w -= 0.1 * dw;
+        }
+
+        return w;
+    }
+}
+" + TestSources.Model, Id, editorConfig: "root = true\n\n[*.cs]\ndotnet_diagnostic.SD2001.severity = none\n");
+
+        [Fact]
+        public async Task Severity_can_be_raised_to_error()
+        {
+            var diagnostics = await Verify.DiagnosticsAsync(@"
+public static class Training
+{
+    public static double Descend(double w, double b)
+    {
+        double dw = 0, db = 0;
+        for (int step = 0; step < 100; step++)
+        {
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, [|ref dw|], ref db);
+            w -= 0.1 * dw;
+        }
+
+        return w;
+    }
+}
+" + TestSources.Model, Id, editorConfig: "root = true\n\n[*.cs]\ndotnet_diagnostic.SD2001.severity = error\n");
+            Assert.All(diagnostics.SymDiff, d => Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Error, d.Severity));
+        }
+
+        // ---- Code fix ----
+
+        [Fact]
+        public Task Fix_inserts_ZeroGrad_of_the_optimizer_that_owns_the_buffer_at_the_top_of_the_loop_that_steps() => Verify.CodeFixAsync(@"
+using SymDiff;
+
+public static class Training
+{
+    public static void Train(double[] xs, double[] ys)
+    {
+        double[] parameters = { 0.0, 0.0 };
+        double[] gradients = new double[2];
+        var optimizer = new Sgd(parameters, gradients, learningRate: 0.1);
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            for (int i = 0; i < xs.Length; i++)
+            {
+                Model.LossBackward(parameters[0], parameters[1], xs[i], ys[i], 1.0 / xs.Length, [|ref gradients[0]|], ref gradients[1]);
+            }
+
+            optimizer.Step();
+        }
+    }
+}
+" + TestSources.Model, @"
+using SymDiff;
+
+public static class Training
+{
+    public static void Train(double[] xs, double[] ys)
+    {
+        double[] parameters = { 0.0, 0.0 };
+        double[] gradients = new double[2];
+        var optimizer = new Sgd(parameters, gradients, learningRate: 0.1);
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            optimizer.ZeroGrad();
+            for (int i = 0; i < xs.Length; i++)
+            {
+                Model.LossBackward(parameters[0], parameters[1], xs[i], ys[i], 1.0 / xs.Length, ref gradients[0], ref gradients[1]);
+            }
+
+            optimizer.Step();
+        }
+    }
+}
+" + TestSources.Model, new MissingGradientResetCodeFix(), Id);
+
+        [Fact]
+        public Task Fix_zeroes_a_scalar() => Verify.CodeFixAsync(@"
+public static class Training
+{
+    public static double Descend(double w, double b)
+    {
+        double dw = 0, db = 0;
+        for (int step = 0; step < 100; step++)
+        {
+            // one step
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, [|ref dw|], ref db);
+            w -= 0.1 * dw;
+        }
+
+        return w;
+    }
+}
+" + TestSources.Model, @"
+public static class Training
+{
+    public static double Descend(double w, double b)
+    {
+        double dw = 0, db = 0;
+        for (int step = 0; step < 100; step++)
+        {
+            dw = 0;
+            // one step
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, ref dw, ref db);
+            w -= 0.1 * dw;
+        }
+
+        return w;
+    }
+}
+" + TestSources.Model, new MissingGradientResetCodeFix(), Id);
+
+        [Fact]
+        public Task Fix_clears_an_array_with_Array_Clear() => Verify.CodeFixAsync(@"
+using System;
+
+public sealed class Trainer
+{
+    private readonly double[] _grad = new double[2];
+
+    public void Train(double[] w, double[] x)
+    {
+        foreach (var _ in new int[10])
+        {
+            Model.DotBackward(w, x, 1.0, [|_grad|]);
+            w[0] -= 0.1 * _grad[0];
+        }
+    }
+}
+" + TestSources.Model, @"
+using System;
+
+public sealed class Trainer
+{
+    private readonly double[] _grad = new double[2];
+
+    public void Train(double[] w, double[] x)
+    {
+        foreach (var _ in new int[10])
+        {
+            Array.Clear(_grad);
+            Model.DotBackward(w, x, 1.0, _grad);
+            w[0] -= 0.1 * _grad[0];
+        }
+    }
+}
+" + TestSources.Model, new MissingGradientResetCodeFix(), Id);
+
+        [Fact]
+        public Task Fix_clears_a_span_and_adds_braces_to_a_loop_without_them() => Verify.CodeFixAsync(@"
+public static class Training
+{
+    public static void Descend(double[] w, double[] x)
+    {
+        System.Span<double> g = stackalloc double[2];
+        while (Update(w, g))
+            Model.DotBackward(w, x, 1.0, [|g|]);
+    }
+
+    private static bool Update(double[] w, System.Span<double> g)
+    {
+        w[0] -= 0.1 * g[0];
+        return w[0] > 0;
+    }
+}
+" + TestSources.Model, @"
+public static class Training
+{
+    public static void Descend(double[] w, double[] x)
+    {
+        System.Span<double> g = stackalloc double[2];
+        while (Update(w, g))
+        {
+            g.Clear();
+            Model.DotBackward(w, x, 1.0, g);
+        }
+    }
+
+    private static bool Update(double[] w, System.Span<double> g)
+    {
+        w[0] -= 0.1 * g[0];
+        return w[0] > 0;
+    }
+}
+" + TestSources.Model, new MissingGradientResetCodeFix(), Id);
+
+        [Fact]
+        public Task Fix_all_resets_every_buffer_of_the_loop() => Verify.CodeFixAsync(@"
+public static class Training
+{
+    public static double Descend(double w, double b)
+    {
+        double dw = 0, db = 0;
+        for (int step = 0; step < 100; step++)
+        {
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, [|ref dw|], [|ref db|]);
+            w -= 0.1 * dw;
+            b -= 0.1 * db;
+        }
+
+        return w + b;
+    }
+}
+" + TestSources.Model, @"
+public static class Training
+{
+    public static double Descend(double w, double b)
+    {
+        double dw = 0, db = 0;
+        for (int step = 0; step < 100; step++)
+        {
+            dw = 0;
+            db = 0;
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, ref dw, ref db);
+            w -= 0.1 * dw;
+            b -= 0.1 * db;
+        }
+
+        return w + b;
+    }
+}
+" + TestSources.Model, new MissingGradientResetCodeFix(), Id, fixAll: true);
+    }
+}
