@@ -54,8 +54,14 @@ namespace SymDiff.Generator.Emit
                     w.WriteLine(Id(st.Array) + "[" + ExprPrinter.Print(st.Index) + "] = " + ExprPrinter.Print(st.Value) + ";");
                     break;
                 case Accumulate ac:
-                    w.WriteLine(Id(ac.Target) + (ac.Index is null ? string.Empty : "[" + ExprPrinter.Print(ac.Index) + "]") + " += " + ExprPrinter.Print(ac.Value) + ";");
+                {
+                    // "x += -y" is written "x -= y".
+                    string target = Id(ac.Target) + (ac.Index is null ? string.Empty : "[" + ExprPrinter.Print(ac.Index) + "]");
+                    w.WriteLine(ac.Value is Unary { Op: UnaryOp.Neg } negated
+                        ? target + " -= " + ExprPrinter.Print(negated.Operand) + ";"
+                        : target + " += " + ExprPrinter.Print(ac.Value) + ";");
                     break;
+                }
                 case SetOutput o:
                     w.WriteLine(Id(o.Target) + " = " + ExprPrinter.Print(o.Value) + ";");
                     break;

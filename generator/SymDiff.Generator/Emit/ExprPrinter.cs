@@ -60,6 +60,12 @@ namespace SymDiff.Generator.Emit
         {
             int own = Precedence(e);
             bool parens = right ? own <= parent : own < parent;
+            if (e is Binary { Op: BinaryOp.And } && parent == LogicalOr)
+            {
+                // a && b || c is legal, but everyone reads it better as (a && b) || c.
+                parens = true;
+            }
+
             if (e is Unary && parent == UnaryLevel)
             {
                 // "- -x" and "--x" are not what anyone wants to read; "-(-x)" is.

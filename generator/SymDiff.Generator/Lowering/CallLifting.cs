@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Model;
@@ -8,7 +9,8 @@ namespace SymDiff.Generator.Lowering
     /// <summary>
     /// Gives every call of another <c>[Differentiable]</c> method its own let, so reverse mode can call the
     /// callee's value-and-gradient form once. Calls in conditionally evaluated positions (a branch of <c>?:</c>, the
-    /// right of <c>&amp;&amp;</c>) stay where they are. Pure; the order of calls is kept.
+    /// right of <c>&amp;&amp;</c>) stay where they are, except that a conditional operator with such a call in a branch
+    /// becomes an <c>if</c> whose branches make their calls. Pure; the order of calls is kept.
     /// </summary>
     internal static class CallLifting
     {
@@ -30,10 +32,26 @@ namespace SymDiff.Generator.Lowering
             return new Block(output.ToEquatableArray());
         }
 
+        private static bool CallsDifferentiable(Expr e) =>
+            e is UserCall { Callee.Kind: CalleeKind.Differentiable } || Walk.Children(e).Any(CallsDifferentiable);
+
         private static Expr LiftIn(Expr e, List<Stmt> output, Namer namer)
         {
             switch (e)
             {
+                case Cond c when CallsDifferentiable(c.WhenTrue) || CallsDifferentiable(c.WhenFalse):
+                {
+                    // 'c ? F(x) : y' becomes an if whose branches call F only when taken, merged by a phi.
+                    var condition = LiftIn(c.Condition, output, namer);
+                    var thenStatements = new List<Stmt>();
+                    var elseStatements = new List<Stmt>();
+                    var whenTrue = LiftIn(c.WhenTrue, thenStatements, namer);
+                    var whenFalse = LiftIn(c.WhenFalse, elseStatements, namer);
+                    var phi = new Phi(namer.NewSourceName("choice"), c.Type, whenTrue, whenFalse);
+                    output.Add(new If(condition, new Block(thenStatements.ToEquatableArray()), new Block(elseStatements.ToEquatableArray()), EquatableArray.Create(phi)));
+                    return phi.Ref;
+                }
+
                 case Cond c:
                     return new Cond(LiftIn(c.Condition, output, namer), c.WhenTrue, c.WhenFalse, c.Type);
                 case Binary { Op: BinaryOp.And or BinaryOp.Or } b:

@@ -76,6 +76,12 @@ namespace SymDiff.Generator.Simplification
                 }
             }
 
+            // a + (-3) → a - 3: negative literals read better subtracted.
+            if (b.Op == BinaryOp.Add && b.Right is Const { Value: < 0 } negative && b.Type.IsFloating())
+            {
+                return new Binary(BinaryOp.Sub, b.Left, Ir.Lit(-negative.Value, b.Type), b.Type);
+            }
+
             if (b.Op == BinaryOp.Sub)
             {
                 if (Ir.IsZero(b.Right))

@@ -21,7 +21,7 @@ namespace Corpus
             double t1 = 1.0 / t0;
             double t2 = (x - y) / t0;
             double t3 = t2 / t0;
-            dX = t1 - t3 * y + -1.0;
+            dX = t1 - t3 * y - 1.0;
             dY = -t1 - t3 * x;
             return t2 - x;
         }

@@ -35,7 +35,7 @@ namespace Corpus
         public static void RemainderBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
             dX += seed;
-            dY += -(seed * global::System.Math.Truncate(x / y));
+            dY -= seed * global::System.Math.Truncate(x / y);
         }
 
         /// <summary>

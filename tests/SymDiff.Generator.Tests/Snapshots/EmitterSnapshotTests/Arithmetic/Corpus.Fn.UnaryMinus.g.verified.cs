@@ -17,7 +17,7 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double UnaryMinusGradient(double x, double y, out double dX, out double dY)
         {
-            dX = y + -1.0;
+            dX = y - 1.0;
             dY = x + 1.0;
             return -x * -y + -(x - y);
         }

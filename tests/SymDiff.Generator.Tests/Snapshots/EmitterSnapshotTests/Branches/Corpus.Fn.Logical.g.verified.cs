@@ -18,7 +18,7 @@ namespace Corpus
         public static double LogicalGradient(double x, double y, out double dX, out double dY)
         {
             double r = x * y;
-            bool t0 = x > 0.0 && y > 0.0 || !(x <= y);
+            bool t0 = (x > 0.0 && y > 0.0) || !(x <= y);
             double r_2;
             if (t0)
             {
@@ -56,7 +56,7 @@ namespace Corpus
         {
             double r = x * y;
             double rBar;
-            if (x > 0.0 && y > 0.0 || !(x <= y))
+            if ((x > 0.0 && y > 0.0) || !(x <= y))
             {
                 rBar = 2.0 * (seed * r);
             }
@@ -84,7 +84,7 @@ namespace Corpus
             double rDot = tX * y + x * tY;
             double r_2;
             double rDot3;
-            if (x > 0.0 && y > 0.0 || !(x <= y))
+            if ((x > 0.0 && y > 0.0) || !(x <= y))
             {
                 r_2 = r * r;
                 rDot3 = 2.0 * (rDot * r);

@@ -16,7 +16,7 @@ namespace Corpus.Library
         public static double CubicGradient(double a, out double dA)
         {
             double t0 = a * a;
-            dA = 3.0 * t0 + -1.0;
+            dA = 3.0 * t0 - 1.0;
             return t0 * a - a;
         }
 

@@ -38,7 +38,7 @@ namespace Corpus
             internal static void RatioBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
             {
                 dX += seed / y;
-                dY += -(seed * (x / y) / y);
+                dY -= seed * (x / y) / y;
             }
 
             /// <summary>

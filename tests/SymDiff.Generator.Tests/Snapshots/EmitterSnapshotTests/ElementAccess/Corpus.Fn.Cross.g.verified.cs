@@ -33,9 +33,9 @@ namespace Corpus
             double t1 = a[0];
             dB[1] += t1;
             double t2 = b[0];
-            dA[1] += -t2;
+            dA[1] -= t2;
             double t3 = a[1];
-            dB[0] += -t3;
+            dB[0] -= t3;
             return t1 * t0 - t3 * t2;
         }
 

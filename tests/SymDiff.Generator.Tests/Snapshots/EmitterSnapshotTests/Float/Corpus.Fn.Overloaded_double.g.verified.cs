@@ -16,7 +16,7 @@ namespace Corpus
         public static double OverloadedGradient(double x, out double dX)
         {
             double t0 = x * x;
-            dX = 3.0 * t0 + -1.0;
+            dX = 3.0 * t0 - 1.0;
             return t0 * x - x;
         }
 

@@ -16,7 +16,7 @@ namespace Corpus
         public static float OverloadedGradient(float x, out float dX)
         {
             float t0 = x * x;
-            dX = 3f * t0 + -1f;
+            dX = 3f * t0 - 1f;
             return t0 * x - x;
         }
 

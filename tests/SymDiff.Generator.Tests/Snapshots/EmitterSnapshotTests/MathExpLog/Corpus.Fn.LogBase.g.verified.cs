@@ -38,7 +38,7 @@ namespace Corpus
         {
             double t0 = global::System.Math.Log(b);
             dX += seed / (x * t0);
-            dB += -(seed * (global::System.Math.Log(x, b) / (b * t0)));
+            dB -= seed * (global::System.Math.Log(x, b) / (b * t0));
         }
 
         /// <summary>

@@ -20,9 +20,9 @@ namespace Corpus
         public static double ClampGradient(double x, double lo, double hi, out double dX, out double dLo, out double dHi)
         {
             bool t0 = x > lo;
-            dX = t0 && x < hi ? 1.0 : 0.0;
+            dX = (t0 && x < hi) ? 1.0 : 0.0;
             dLo = x <= lo ? 1.0 : 0.0;
-            dHi = t0 && x >= hi ? 1.0 : 0.0;
+            dHi = (t0 && x >= hi) ? 1.0 : 0.0;
             return global::System.Math.Clamp(x, lo, hi);
         }
 
@@ -41,9 +41,9 @@ namespace Corpus
         public static void ClampBackward(double x, double lo, double hi, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dLo, [global::SymDiff.Accumulates] ref double dHi)
         {
             bool t0 = x > lo;
-            dX += t0 && x < hi ? seed : 0.0;
+            dX += (t0 && x < hi) ? seed : 0.0;
             dLo += x <= lo ? seed : 0.0;
-            dHi += t0 && x >= hi ? seed : 0.0;
+            dHi += (t0 && x >= hi) ? seed : 0.0;
         }
 
         /// <summary>
@@ -61,7 +61,7 @@ namespace Corpus
         public static double ClampDerivative(double x, double lo, double hi, double tX, double tLo, double tHi, out double derivative)
         {
             bool t0 = x > lo;
-            derivative = (t0 && x < hi ? tX : 0.0) + (x <= lo ? tLo : 0.0) + (t0 && x >= hi ? tHi : 0.0);
+            derivative = ((t0 && x < hi) ? tX : 0.0) + (x <= lo ? tLo : 0.0) + ((t0 && x >= hi) ? tHi : 0.0);
             return global::System.Math.Clamp(x, lo, hi);
         }
     }

@@ -35,7 +35,7 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void AcosBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
-            dX += -(seed * y / global::System.Math.Sqrt(1.0 - x * x));
+            dX -= seed * y / global::System.Math.Sqrt(1.0 - x * x);
             dY += seed * global::System.Math.Acos(x);
         }
 

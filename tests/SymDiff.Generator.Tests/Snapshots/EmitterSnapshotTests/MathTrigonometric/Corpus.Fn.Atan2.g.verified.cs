@@ -37,7 +37,7 @@ namespace Corpus
         {
             double t0 = x * x + y * y;
             dY += seed * (x / t0);
-            dX += -(seed * (y / t0));
+            dX -= seed * (y / t0);
         }
 
         /// <summary>
