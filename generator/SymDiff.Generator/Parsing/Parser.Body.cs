@@ -92,7 +92,7 @@ namespace SymDiff.Generator.Parsing
                         throw new UnsupportedException(bodySyntax, DiagnosticDescriptors.UnsupportedConstruct, "This method body", " (it does not compile)");
                     }
 
-                    if (block.Syntax.ContainsDiagnostics || _model.GetDiagnostics(bodySyntax.Span, _ct).Any(d => d.Severity == DiagnosticSeverity.Error))
+                    if (block.Syntax.ContainsDiagnostics || block.Descendants().Any(o => o.Kind == OperationKind.Invalid))
                     {
                         // The compiler reports the errors; differentiating broken code would only add noise.
                         return null;
