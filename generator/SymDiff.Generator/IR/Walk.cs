@@ -132,24 +132,95 @@ namespace SymDiff.Generator.IR
             _ => s,
         };
 
-        /// <summary>Every expression of a statement tree, nested blocks included.</summary>
+        /// <summary>Every expression of a statement tree, nested blocks included (no statement is rebuilt).</summary>
         public static IEnumerable<Expr> AllExpressions(Stmt s)
         {
             var list = new List<Expr>();
-            MapExpressions(s, e =>
-            {
-                list.Add(e);
-                return e;
-            });
+            Collect(s, list);
+            return list;
+        }
+
+        private static void Collect(Stmt s, List<Expr> into)
+        {
+            DirectExpressions(s, into);
             foreach (var block in Blocks(s))
             {
                 foreach (var inner in block.Statements)
                 {
-                    list.AddRange(AllExpressions(inner));
+                    Collect(inner, into);
                 }
             }
+        }
 
-            return list;
+        /// <summary>The expressions a statement holds itself, as <see cref="MapExpressions"/> visits them.</summary>
+        public static void DirectExpressions(Stmt s, List<Expr> into)
+        {
+            switch (s)
+            {
+                case Let l:
+                    into.Add(l.Value);
+                    break;
+                case Assign a:
+                    into.Add(a.Value);
+                    break;
+                case Return r:
+                    into.Add(r.Value);
+                    break;
+                case Store st:
+                    into.Add(st.Index);
+                    into.Add(st.Value);
+                    break;
+                case Accumulate ac:
+                    if (ac.Index is not null)
+                    {
+                        into.Add(ac.Index);
+                    }
+
+                    into.Add(ac.Value);
+                    break;
+                case SetOutput o:
+                    into.Add(o.Value);
+                    break;
+                case CallWithGradient c:
+                    into.Add(c.Call);
+                    break;
+                case CallWithDerivative d:
+                    into.Add(d.Call);
+                    into.AddRange(d.Tangents);
+                    break;
+                case CallBackward b:
+                    into.Add(b.Call);
+                    into.Add(b.Seed);
+                    into.AddRange(b.Outputs);
+                    break;
+                case RentBuffer r:
+                    into.Add(r.Length);
+                    break;
+                case EnsureCapacity e:
+                    into.Add(e.Index);
+                    break;
+                case ClearArray c:
+                    into.Add(c.Length);
+                    break;
+                case If i:
+                    into.Add(i.Condition);
+                    foreach (var p in i.Phis)
+                    {
+                        into.Add(p.WhenTrue);
+                        into.Add(p.WhenFalse);
+                    }
+
+                    break;
+                case Loop l:
+                    foreach (var v in l.Carried)
+                    {
+                        into.Add(v.Init);
+                        into.Add(v.Next);
+                    }
+
+                    into.Add(l.Condition);
+                    break;
+            }
         }
 
         /// <summary>The nested blocks of a statement.</summary>

@@ -569,27 +569,61 @@ namespace SymDiff.Generator.Simplification
         private Block Inline(Block block, Dictionary<string, int> uses)
         {
             var statements = block.Statements.Select(s => InlineNested(s, uses)).ToList();
+
+            // For each name, the index of the statement of this block that reads it at its own level (kept up to
+            // date as values move), so each let finds its single reader without rescanning the block.
+            var reader = new Dictionary<string, int>(StringComparer.Ordinal);
+            var scratch = new List<Expr>();
+            for (int j = 0; j < statements.Count; j++)
+            {
+                foreach (var name in DirectReads(statements[j], scratch))
+                {
+                    reader[name] = j;
+                }
+            }
+
+            var removed = new bool[statements.Count];
             for (int i = statements.Count - 1; i >= 0; i--)
             {
-                if (statements[i] is not Let let || _keep.Contains(let.Name) || !uses.TryGetValue(let.Name, out int n) || n != 1 || !Shareable(let.Value))
+                if (statements[i] is not Let let || _keep.Contains(let.Name) || !uses.TryGetValue(let.Name, out int n) || n != 1 || !Shareable(let.Value)
+                    || !reader.TryGetValue(let.Name, out int j) || j <= i)
                 {
                     continue;
                 }
 
-                // Find the single use among the later statements of this block, at their own level.
-                for (int j = i + 1; j < statements.Count; j++)
-                {
-                    if (DirectlyReads(statements[j], let.Name))
-                    {
-                        var map = new Dictionary<string, Expr>(StringComparer.Ordinal) { [let.Name] = let.Value };
-                        statements[j] = MapDirect(statements[j], e => Walk.Substitute(e, map));
-                        statements.RemoveAt(i);
-                        break;
-                    }
-                }
+                var map = new Dictionary<string, Expr>(StringComparer.Ordinal) { [let.Name] = let.Value };
+                statements[j] = MapDirect(statements[j], e => Walk.Substitute(e, map));
+                removed[i] = true;
+                Walk.Vars(let.Value, name => reader[name] = j);
             }
 
-            return new Block(statements.ToEquatableArray());
+            return new Block(statements.Where((_, k) => !removed[k]).ToEquatableArray());
+        }
+
+        /// <summary>The names a statement reads at its own level (a branch condition, a loop's initial values, a let's value...).</summary>
+        private static List<string> DirectReads(Stmt s, List<Expr> scratch)
+        {
+            scratch.Clear();
+            switch (s)
+            {
+                case If i:
+                    scratch.Add(i.Condition);
+                    break;
+                case Loop l:
+                    scratch.AddRange(l.Carried.Select(v => v.Init));
+                    break;
+                default:
+                    Walk.DirectExpressions(s, scratch);
+                    break;
+            }
+
+            var names = new List<string>();
+            foreach (var e in scratch)
+            {
+                Walk.Vars(e, names.Add);
+            }
+
+            return names;
         }
 
         /// <summary>Inlines inside nested blocks, including into the values a block hands out at its end (phi and next values).</summary>
