@@ -83,9 +83,7 @@ namespace SymDiff.Generator.Differentiation
             var (statements, namer) = GradientStatements(spec, sig, body, activity, userFacing, usedNames, rules, diagnostics);
             var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements));
 
-            var parameters = sig.Original.Concat(spec.Parameters.Where(p => p.Active).Select(p => p.IsVector
-                ? new GeneratedParam(sig.GradientNames[p.Name], Signatures.SpanOf(p.ElementType), string.Empty, false, $"Receives the gradient with respect to {p.Name}; overwritten. Must have the length of {p.Name}.")
-                : new GeneratedParam(sig.GradientNames[p.Name], p.TypeCode, "out", false, $"Receives the derivative with respect to {p.Name}.")));
+            var parameters = sig.GradientParameters;
             return new MethodFamily(
                 spec.Name + "Gradient",
                 spec.Scalar.Keyword(),
@@ -189,12 +187,7 @@ namespace SymDiff.Generator.Differentiation
             }
 
             var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, unstable);
-            var parameters = sig.Original
-                .Concat(new[]
-                {
-                    new GeneratedParam(direction, "global::System.ReadOnlySpan<" + t + ">", string.Empty, false, "The direction: one entry per active scalar, spans flattened in declaration order."),
-                    new GeneratedParam(product, Signatures.SpanOf(spec.Scalar), string.Empty, false, "Receives the Hessian times the direction; overwritten. Same length as the direction."),
-                });
+            var parameters = sig.HessianVectorProductParameters;
             return new MethodFamily(
                 spec.Name + "HessianVectorProduct",
                 t,
@@ -260,7 +253,7 @@ namespace SymDiff.Generator.Differentiation
                 string.Empty,
                 $"return {value};",
             };
-            var parameters = sig.Original.Concat(new[] { new GeneratedParam(hessian, Signatures.SpanOf(spec.Scalar), string.Empty, false, "Receives the Hessian, n by n row-major over the active scalars (spans flattened in declaration order); overwritten.") });
+            var parameters = sig.HessianParameters;
             return new MethodFamily(spec.Name + "Hessian", t, parameters.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty,
                 $"Computes {spec.Name} and its dense Hessian with respect to {sig.ActiveList}, exactly symmetric.", $"The value of {spec.Name}, bit for bit.", Unsupported: null)
             {
@@ -283,11 +276,7 @@ namespace SymDiff.Generator.Differentiation
             statements.AddRange(simplified);
             var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements));
 
-            var parameters = sig.Original
-                .Concat(new[] { new GeneratedParam(sig.Seed, spec.Scalar.Keyword(), string.Empty, false, $"The gradient flowing into the result of {spec.Name} (1 for the plain gradient).") })
-                .Concat(spec.Parameters.Where(p => p.Active).Select(p => p.IsVector
-                    ? new GeneratedParam(sig.GradientNames[p.Name], Signatures.SpanOf(p.ElementType), string.Empty, true, $"Accumulates seed times the gradient with respect to {p.Name}. Must have the length of {p.Name}.")
-                    : new GeneratedParam(sig.GradientNames[p.Name], p.TypeCode, "ref", true, $"Accumulates seed times the derivative with respect to {p.Name}.")));
+            var parameters = sig.BackwardParameters;
             return new MethodFamily(
                 spec.Name + "Backward",
                 "void",
@@ -309,9 +298,7 @@ namespace SymDiff.Generator.Differentiation
                 .ToEquatableArray();
             var simplified = Simplifier.Simplify(new Block(statements), userFacing, Simplifier.Subexpressions(body));
             var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, Unstable(sig, simplified.Statements));
-            var parameters = sig.Original
-                .Concat(sig.TangentParameters)
-                .Concat(new[] { new GeneratedParam(sig.DerivativeName, spec.Scalar.Keyword(), "out", false, $"Receives the directional derivative of {spec.Name} along the tangents.") });
+            var parameters = sig.DerivativeParameters;
             return new MethodFamily(
                 spec.Name + "Derivative",
                 spec.Scalar.Keyword(),
@@ -349,11 +336,7 @@ namespace SymDiff.Generator.Differentiation
             }
 
             var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, unstable);
-            var parameters = sig.Original
-                .Concat(new[] { new GeneratedParam(sig.Seed, "global::System.ReadOnlySpan<" + spec.Scalar.Keyword() + ">", string.Empty, false, $"The gradient flowing into each element of {output.Name} (PyTorch's backward(gradient=...)). Must have the length of {output.Name}.") })
-                .Concat(spec.Parameters.Where(p => p.Active).Select(p => p.IsVector
-                    ? new GeneratedParam(sig.GradientNames[p.Name], Signatures.SpanOf(p.ElementType), string.Empty, true, $"Accumulates the vector-Jacobian product for {p.Name}. Must have the length of {p.Name}.")
-                    : new GeneratedParam(sig.GradientNames[p.Name], p.TypeCode, "ref", true, $"Accumulates the vector-Jacobian product for {p.Name}.")));
+            var parameters = sig.VectorBackwardParameters;
             var checks = new[] { new LengthCheck(sig.Seed, output.Name + ".Length", "$\"The seed '" + sig.Seed + "' has length {" + sig.Seed + ".Length}, but the output '" + output.Name + "' has length {" + output.Name + ".Length}.\"") }
                 .Concat(sig.GradientChecks).ToEquatableArray();
             return new MethodFamily(
@@ -378,9 +361,7 @@ namespace SymDiff.Generator.Differentiation
             var unstable = Unstable(sig, simplified.Statements);
             unstable.Add(sig.DerivativeName);
             var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, unstable);
-            var parameters = sig.Original
-                .Concat(sig.TangentParameters)
-                .Concat(new[] { new GeneratedParam(sig.DerivativeName, Signatures.SpanOf(spec.Scalar), string.Empty, false, $"Receives the directional derivative of each element of {output.Name}. Must have the length of {output.Name}.") });
+            var parameters = sig.VectorDerivativeParameters;
             var checks = sig.TangentChecks.Concat(new[] { new LengthCheck(sig.DerivativeName, output.Name + ".Length", "$\"The buffer '" + sig.DerivativeName + "' has length {" + sig.DerivativeName + ".Length}, but the output '" + output.Name + "' has length {" + output.Name + ".Length}.\"") }).ToEquatableArray();
             return new MethodFamily(
                 spec.Name + "Derivative",
@@ -504,7 +485,7 @@ namespace SymDiff.Generator.Differentiation
             lines.Add($"{pool}.Return({seed});");
             lines.Add("}");
             lines.Add("}");
-            var parameters = sig.Original.Concat(new[] { new GeneratedParam(jacobian, Signatures.SpanOf(spec.Scalar), string.Empty, false, $"Receives the Jacobian: {output.Name}.Length rows by the number of active scalars, row-major. Overwritten.") });
+            var parameters = sig.JacobianParameters;
             return new MethodFamily(
                 spec.Name + "Jacobian",
                 "void",
@@ -539,50 +520,33 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>Public signatures whose bodies throw, for a method that cannot be differentiated: call sites still compile.</summary>
         private static DerivativeSet Stubs(MethodSpec spec, Signatures sig, string message)
         {
-            var methods = new List<MethodFamily>();
-            if (!spec.IsVectorFunction)
-            {
-                var gradientParams = sig.Original.Concat(spec.Parameters.Where(p => p.Active).Select(p => p.IsVector
-                    ? new GeneratedParam(sig.GradientNames[p.Name], Signatures.SpanOf(p.ElementType), string.Empty, false, "Gradient buffer.")
-                    : new GeneratedParam(sig.GradientNames[p.Name], p.TypeCode, "out", false, "Derivative.")));
-                methods.Add(new MethodFamily(spec.Name + "Gradient", spec.Scalar.Keyword(), gradientParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, "Never returns.", message));
-                var backwardParams = sig.Original.Concat(new[] { new GeneratedParam(sig.Seed, spec.Scalar.Keyword(), string.Empty, false, "Seed.") })
-                    .Concat(spec.Parameters.Where(p => p.Active).Select(p => p.IsVector
-                        ? new GeneratedParam(sig.GradientNames[p.Name], Signatures.SpanOf(p.ElementType), string.Empty, true, "Gradient buffer.")
-                        : new GeneratedParam(sig.GradientNames[p.Name], p.TypeCode, "ref", true, "Derivative.")));
-                methods.Add(new MethodFamily(spec.Name + "Backward", "void", backwardParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, null, message));
-                var derivativeParams = sig.Original.Concat(sig.TangentParameters).Concat(new[] { new GeneratedParam(sig.DerivativeName, spec.Scalar.Keyword(), "out", false, "Derivative.") });
-                methods.Add(new MethodFamily(spec.Name + "Derivative", spec.Scalar.Keyword(), derivativeParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, "Never returns.", message));
-                if (spec.Hessian)
+            // The same signatures as the real methods (from Signatures), so call sites compile either way.
+            string t = spec.Scalar.Keyword();
+            var signatures = spec.IsVectorFunction
+                ? new (string Suffix, string Return, List<GeneratedParam> Parameters)[]
                 {
-                    string t = spec.Scalar.Keyword();
-                    var hessianParams = sig.Original.Concat(new[] { new GeneratedParam(sig.HessianName, Signatures.SpanOf(spec.Scalar), string.Empty, false, "Hessian.") });
-                    methods.Add(new MethodFamily(spec.Name + "Hessian", t, hessianParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, "Never returns.", message));
-                    var hvpParams = sig.Original.Concat(new[]
-                    {
-                        new GeneratedParam(sig.DirectionName, "global::System.ReadOnlySpan<" + t + ">", string.Empty, false, "Direction."),
-                        new GeneratedParam(sig.ProductName, Signatures.SpanOf(spec.Scalar), string.Empty, false, "Product."),
-                    });
-                    methods.Add(new MethodFamily(spec.Name + "HessianVectorProduct", t, hvpParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, "Never returns.", message));
+                    ("Backward", "void", sig.VectorBackwardParameters),
+                    ("Derivative", "void", sig.VectorDerivativeParameters),
+                    ("Jacobian", "void", sig.JacobianParameters),
                 }
-            }
-
-            else
+                : new (string Suffix, string Return, List<GeneratedParam> Parameters)[]
+                {
+                    ("Gradient", t, sig.GradientParameters),
+                    ("Backward", "void", sig.BackwardParameters),
+                    ("Derivative", t, sig.DerivativeParameters),
+                };
+            var methods = signatures.Select(m => Stub(spec.Name + m.Suffix, m.Return, m.Parameters, message)).ToList();
+            if (spec.Hessian && !spec.IsVectorFunction)
             {
-                string t = spec.Scalar.Keyword();
-                var backwardParams = sig.Original.Concat(new[] { new GeneratedParam(sig.Seed, "global::System.ReadOnlySpan<" + t + ">", string.Empty, false, "Seed.") })
-                    .Concat(spec.Parameters.Where(p => p.Active).Select(p => p.IsVector
-                        ? new GeneratedParam(sig.GradientNames[p.Name], Signatures.SpanOf(p.ElementType), string.Empty, true, "Gradient buffer.")
-                        : new GeneratedParam(sig.GradientNames[p.Name], p.TypeCode, "ref", true, "Derivative.")));
-                methods.Add(new MethodFamily(spec.Name + "Backward", "void", backwardParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, null, message));
-                var derivativeParams = sig.Original.Concat(sig.TangentParameters).Concat(new[] { new GeneratedParam(sig.DerivativeName, Signatures.SpanOf(spec.Scalar), string.Empty, false, "Derivative.") });
-                methods.Add(new MethodFamily(spec.Name + "Derivative", "void", derivativeParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, null, message));
-                var jacobianParams = sig.Original.Concat(new[] { new GeneratedParam(sig.JacobianName, Signatures.SpanOf(spec.Scalar), string.Empty, false, "Jacobian.") });
-                methods.Add(new MethodFamily(spec.Name + "Jacobian", "void", jacobianParams.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, null, message));
+                methods.Add(Stub(spec.Name + "Hessian", t, sig.HessianParameters, message));
+                methods.Add(Stub(spec.Name + "HessianVectorProduct", t, sig.HessianVectorProductParameters, message));
             }
 
             return Set(spec, methods);
         }
+
+        private static MethodFamily Stub(string name, string returnType, List<GeneratedParam> parameters, string message) =>
+            new MethodFamily(name, returnType, parameters.ToEquatableArray(), EquatableArray<LengthCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, returnType == "void" ? null : "Never returns.", message);
 
         /// <summary>Arrays whose elements change during the method: output spans and tapes. Their reads are never shared.</summary>
         private static HashSet<string> Unstable(Signatures sig, IEnumerable<Stmt> statements)
@@ -622,8 +586,11 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>Names and pieces shared by every generated signature of one method.</summary>
         private sealed class Signatures
         {
+            private readonly MethodSpec _spec;
+
             public Signatures(MethodSpec spec)
             {
+                _spec = spec;
                 var namer = new Namer(spec.Parameters.Select(p => p.Name));
                 foreach (var p in spec.Parameters.Where(p => p.Active))
                 {
@@ -697,6 +664,44 @@ namespace SymDiff.Generator.Differentiation
             public EquatableArray<LengthCheck> GradientChecks { get; }
 
             public static string SpanOf(ValType t) => "global::System.Span<" + t.Keyword() + ">";
+
+            /// <summary>The one definition of each generated method's parameters, shared by the real method and its stub.</summary>
+            public List<GeneratedParam> GradientParameters => Original.Concat(Active.Select(p => p.IsVector
+                ? new GeneratedParam(GradientNames[p.Name], SpanOf(p.ElementType), string.Empty, false, $"Receives the gradient with respect to {p.Name}; overwritten. Must have the length of {p.Name}.")
+                : new GeneratedParam(GradientNames[p.Name], p.TypeCode, "out", false, $"Receives the derivative with respect to {p.Name}."))).ToList();
+
+            public List<GeneratedParam> BackwardParameters => Original
+                .Concat(new[] { new GeneratedParam(Seed, _spec.Scalar.Keyword(), string.Empty, false, $"The gradient flowing into the result of {_spec.Name} (1 for the plain gradient).") })
+                .Concat(AccumulatingGradients("seed times the gradient", "seed times the derivative")).ToList();
+
+            public List<GeneratedParam> VectorBackwardParameters => Original
+                .Concat(new[] { new GeneratedParam(Seed, "global::System.ReadOnlySpan<" + _spec.Scalar.Keyword() + ">", string.Empty, false, $"The gradient flowing into each element of {Output?.Name} (PyTorch's backward(gradient=...)). Must have the length of {Output?.Name}.") })
+                .Concat(AccumulatingGradients("the vector-Jacobian product", "the vector-Jacobian product")).ToList();
+
+            public List<GeneratedParam> DerivativeParameters => Original.Concat(TangentParameters)
+                .Concat(new[] { new GeneratedParam(DerivativeName, _spec.Scalar.Keyword(), "out", false, $"Receives the directional derivative of {_spec.Name} along the tangents.") }).ToList();
+
+            public List<GeneratedParam> VectorDerivativeParameters => Original.Concat(TangentParameters)
+                .Concat(new[] { new GeneratedParam(DerivativeName, SpanOf(_spec.Scalar), string.Empty, false, $"Receives the directional derivative of each element of {Output?.Name}. Must have the length of {Output?.Name}.") }).ToList();
+
+            public List<GeneratedParam> JacobianParameters => Original
+                .Concat(new[] { new GeneratedParam(JacobianName, SpanOf(_spec.Scalar), string.Empty, false, $"Receives the Jacobian: {Output?.Name}.Length rows by the number of active scalars, row-major. Overwritten.") }).ToList();
+
+            public List<GeneratedParam> HessianParameters => Original
+                .Concat(new[] { new GeneratedParam(HessianName, SpanOf(_spec.Scalar), string.Empty, false, "Receives the Hessian, n by n row-major over the active scalars (spans flattened in declaration order); overwritten.") }).ToList();
+
+            public List<GeneratedParam> HessianVectorProductParameters => Original
+                .Concat(new[]
+                {
+                    new GeneratedParam(DirectionName, "global::System.ReadOnlySpan<" + _spec.Scalar.Keyword() + ">", string.Empty, false, "The direction: one entry per active scalar, spans flattened in declaration order."),
+                    new GeneratedParam(ProductName, SpanOf(_spec.Scalar), string.Empty, false, "Receives the Hessian times the direction; overwritten. Same length as the direction."),
+                }).ToList();
+
+            private IEnumerable<ParamSpec> Active => _spec.Parameters.Where(p => p.Active);
+
+            private IEnumerable<GeneratedParam> AccumulatingGradients(string vectorWhat, string scalarWhat) => Active.Select(p => p.IsVector
+                ? new GeneratedParam(GradientNames[p.Name], SpanOf(p.ElementType), string.Empty, true, $"Accumulates {vectorWhat} with respect to {p.Name}. Must have the length of {p.Name}.")
+                : new GeneratedParam(GradientNames[p.Name], p.TypeCode, "ref", true, $"Accumulates {scalarWhat} with respect to {p.Name}."));
         }
     }
 }

@@ -308,10 +308,8 @@ namespace SymDiff.Generator.Differentiation
                 return Lit(0, call.Type);
             }
 
-            var ruleCallee = new CalleeSpec(CalleeKind.Plain, rule.RuleName, rule.RuleTarget, call.Callee.ParameterNames, EquatableArray<bool>.Empty, call.Callee.ParameterTypes, call.Callee.Site);
-            int arity = call.Args.Count;
-            var ruleCall = new UserCall(ruleCallee, call.Receiver, call.Args, arity == 1 ? call.Type : ValType.Tuple);
-            return Sum(call.Args.Select((a, i) => _activity.IsActive(a) ? Mul(arity == 1 ? ruleCall : new TupleItem(ruleCall, i, call.Type), Tangent(a)) : Lit(0, call.Type)), call.Type);
+            var partials = Rules.CustomRules.Partials(rule, call);
+            return Sum(call.Args.Select((a, i) => _activity.IsActive(a) ? Mul(partials[i], Tangent(a)) : Lit(0, call.Type)), call.Type);
         }
     }
 }

@@ -469,22 +469,11 @@ namespace SymDiff.Generator.Differentiation
             }
 
             // A custom rule returns the derivative (one argument) or a tuple of partials in argument order.
-            // A rule that is itself [Differentiable] is called as one, so second order can differentiate through it.
-            var ruleCallee = new CalleeSpec(
-                rule.RuleIsDifferentiable ? CalleeKind.Differentiable : CalleeKind.Plain,
-                rule.RuleName,
-                rule.RuleTarget,
-                call.Callee.ParameterNames,
-                rule.RuleIsDifferentiable ? call.Args.Select(_ => true).ToEquatableArray() : EquatableArray<bool>.Empty,
-                call.Callee.ParameterTypes,
-                call.Callee.Site);
-            int arity = call.Args.Count;
-            var ruleCall = new UserCall(ruleCallee, call.Receiver, call.Args, arity == 1 ? call.Type : ValType.Tuple);
+            var partials = Rules.CustomRules.Partials(rule, call);
             adjoint = Materialize("t", adjoint, reverse, uses: call.Args.Count(_activity.IsActive));
-            for (int i = 0; i < arity; i++)
+            for (int i = 0; i < call.Args.Count; i++)
             {
-                Expr partial = arity == 1 ? ruleCall : new TupleItem(ruleCall, i, call.Type);
-                Backprop(call.Args[i], Mul(adjoint, partial), adjoints, reverse);
+                Backprop(call.Args[i], Mul(adjoint, partials[i]), adjoints, reverse);
             }
         }
 

@@ -11,8 +11,8 @@ static partial class V
     /// <param name="b">The argument b of Mix.</param>
     /// <param name="y">The argument y of Mix.</param>
     /// <param name="seed">The gradient flowing into each element of y (PyTorch's backward(gradient=...)). Must have the length of y.</param>
-    /// <param name="dA">Accumulates the vector-Jacobian product for a.</param>
-    /// <param name="dB">Accumulates the vector-Jacobian product for b. Must have the length of b.</param>
+    /// <param name="dA">Accumulates the vector-Jacobian product with respect to a.</param>
+    /// <param name="dB">Accumulates the vector-Jacobian product with respect to b. Must have the length of b.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void MixBackward(double a, global::System.ReadOnlySpan<double> b, global::System.Span<double> y, global::System.ReadOnlySpan<double> seed, [global::SymDiff.Accumulates] ref double dA, [global::SymDiff.Accumulates] global::System.Span<double> dB)
     {

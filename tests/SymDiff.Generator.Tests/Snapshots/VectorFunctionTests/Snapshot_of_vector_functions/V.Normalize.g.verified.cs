@@ -10,7 +10,7 @@ static partial class V
     /// <param name="v">The argument v of Normalize.</param>
     /// <param name="y">The argument y of Normalize.</param>
     /// <param name="seed">The gradient flowing into each element of y (PyTorch's backward(gradient=...)). Must have the length of y.</param>
-    /// <param name="dV">Accumulates the vector-Jacobian product for v. Must have the length of v.</param>
+    /// <param name="dV">Accumulates the vector-Jacobian product with respect to v. Must have the length of v.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void NormalizeBackward(global::System.ReadOnlySpan<double> v, global::System.Span<double> y, global::System.ReadOnlySpan<double> seed, [global::SymDiff.Accumulates] global::System.Span<double> dV)
     {

@@ -11,8 +11,8 @@ static partial class V
     /// <param name="x">The argument x of Pair.</param>
     /// <param name="y">The argument y of Pair.</param>
     /// <param name="seed">The gradient flowing into each element of y (PyTorch's backward(gradient=...)). Must have the length of y.</param>
-    /// <param name="dW">Accumulates the vector-Jacobian product for w.</param>
-    /// <param name="dX">Accumulates the vector-Jacobian product for x.</param>
+    /// <param name="dW">Accumulates the vector-Jacobian product with respect to w.</param>
+    /// <param name="dX">Accumulates the vector-Jacobian product with respect to x.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void PairBackward(double w, double x, global::System.Span<double> y, global::System.ReadOnlySpan<double> seed, [global::SymDiff.Accumulates] ref double dW, [global::SymDiff.Accumulates] ref double dX)
     {
