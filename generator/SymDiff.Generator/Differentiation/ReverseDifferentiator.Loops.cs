@@ -31,6 +31,9 @@ namespace SymDiff.Generator.Differentiation
 
             /// <summary>Statements at the end of each forward iteration (a fused loop's reverse sweep).</summary>
             public List<Stmt> BodySuffix { get; } = new List<Stmt>();
+
+            /// <summary>Statements right after the forward loop (gradient elements summed in locals by a fused loop).</summary>
+            public List<Stmt> PostLoop { get; } = new List<Stmt>();
         }
 
         private sealed class ReferenceComparer<T> : IEqualityComparer<T>
@@ -218,15 +221,46 @@ namespace SymDiff.Generator.Differentiation
             }
 
             var suffix = body.Statements.Select(st => Walk.MapBlocks(Walk.MapExpressions(st, e => Walk.Substitute(e, constants)), b => SubstituteBlock(b, constants)));
-            plan.BodySuffix.AddRange(Simplifier.Simplify(new Block(suffix.ToEquatableArray()), _keep, _frozen).Statements);
+            var suffixStatements = Simplifier.Simplify(new Block(suffix.ToEquatableArray()), _keep, _frozen).Statements.ToList();
             body = new BodyReverse(body.BarNames, body.Statements, body.ToCarried, body.ToOuter.Select(o => (o.Name, Simplifier.RewriteExpression(Walk.Substitute(o.Value, constants), _frozen))).ToList());
+            // Defined before the loop: the user's values, the seed, and the adjoint constants just placed before it.
+            var defined = new HashSet<string>(_definedBefore[loop], StringComparer.Ordinal);
+            defined.UnionWith(plan.PreLoop.OfType<Let>().Select(l => l.Name));
+            if (_seed is Var seedVar)
+            {
+                defined.Add(seedVar.Name);
+            }
+
+            var suffixLets = suffixStatements.OfType<Let>().ToDictionary(l => l.Name, l => l.Value, StringComparer.Ordinal);
+
+            // A gradient element with the same index in every iteration (dW[0]) is summed in a local and written once,
+            // after the loop: no store in the loop, so nothing forces the loop to reload what it reads.
+            for (int k = 0; k < suffixStatements.Count; k++)
+            {
+                if (suffixStatements[k] is Accumulate { Index: { } index } element && IsInvariant(index, defined))
+                {
+                    var (variant, factor) = SplitInvariant(element.Value, defined, suffixLets);
+                    var sum = _namer.NewSourceName(element.Target + "Sum");
+                    _types[sum] = variant.Type;
+                    plan.ExtraCarried.Add(new LoopVar(sum, variant.Type, Lit(0, variant.Type), Add(new Var(sum, variant.Type), variant)));
+                    plan.PostLoop.Add(new Accumulate(element.Target, index, Mul(factor, new Var(sum, variant.Type))));
+                    suffixStatements.RemoveAt(k);
+                    k--;
+                }
+            }
+
+            plan.BodySuffix.AddRange(suffixStatements);
+
+            // Each value outside the loop gets a running sum; a factor that is the same in every iteration (1 / N of a
+            // mean) multiplies the sum once, after the loop, instead of every term.
             foreach (var (name, value) in body.ToOuter)
             {
+                var (variant, factor) = SplitInvariant(value, defined, suffixLets);
                 var sum = _namer.NewSourceName(Stem(name) + "Bar");
                 _types[sum] = value.Type;
                 _adjointNames.Add(sum);
-                plan.ExtraCarried.Add(new LoopVar(sum, value.Type, Lit(0, value.Type), Add(new Var(sum, value.Type), value)));
-                adjoints.Add(name, new Var(sum, value.Type));
+                plan.ExtraCarried.Add(new LoopVar(sum, value.Type, Lit(0, value.Type), Add(new Var(sum, value.Type), variant)));
+                adjoints.Add(name, Mul(factor, new Var(sum, value.Type)));
             }
 
             // The accumulators' initial values receive the same constant adjoint.
@@ -355,6 +389,66 @@ namespace SymDiff.Generator.Differentiation
             foreach (var v in active)
             {
                 Backprop(v.Init, new Var(body.BarNames[v.Name], v.Type), adjoints, reverse);
+            }
+        }
+
+        /// <summary>Whether an expression has the same value in every iteration: it reads only values defined before the loop, and no array.</summary>
+        private static bool IsInvariant(Expr e, HashSet<string> definedBefore)
+        {
+            bool ok = true;
+            Walk.Vars(e, n => ok &= definedBefore.Contains(n));
+            return ok && !ReadsArray(e);
+        }
+
+        private static bool ReadsArray(Expr e) => e is Elem or UserCall || Walk.Children(e).Any(ReadsArray);
+
+        /// <summary>
+        /// Splits a contribution into the part that changes from iteration to iteration and a factor that does not
+        /// (constants and values defined before the loop), looking through the loop's own adjoint lets. Derivative
+        /// code only: the product is reassociated.
+        /// </summary>
+        private (Expr Variant, Expr Factor) SplitInvariant(Expr value, HashSet<string> definedBefore, Dictionary<string, Expr> lets)
+        {
+            var expanded = ExpandLets(value, lets, 0);
+            var (coefficient, factors) = Factors(expanded);
+            var invariant = factors.Where(f => IsInvariant(f, definedBefore)).ToList();
+            if (invariant.Count == 0 && coefficient == 1)
+            {
+                return (value, Lit(1, value.Type));
+            }
+
+            var variant = factors.Where(f => !invariant.Contains(f)).ToList();
+            Expr variantProduct = variant.Count == 0 ? Lit(1, value.Type) : variant.Aggregate((a, b) => Mul(a, b));
+            Expr factor = invariant.Aggregate((Expr)Lit(coefficient, value.Type), (a, b) => Mul(a, b));
+            return (variantProduct, factor);
+        }
+
+        /// <summary>Replaces the loop's adjoint lets by their values, recursively.</summary>
+        private Expr ExpandLets(Expr e, Dictionary<string, Expr> lets, int depth) =>
+            depth > 8 ? e : Walk.Transform(e, x => x is Var v && _adjointNames.Contains(v.Name) && lets.TryGetValue(v.Name, out var def) ? ExpandLets(def, lets, depth + 1) : x);
+
+        private static (double Coefficient, List<Expr> Factors) Factors(Expr e)
+        {
+            switch (e)
+            {
+                case Const c:
+                    return (c.Value, new List<Expr>());
+                case Unary { Op: UnaryOp.Neg } neg:
+                {
+                    var (c, f) = Factors(neg.Operand);
+                    return (-c, f);
+                }
+
+                case Binary { Op: BinaryOp.Mul } mul:
+                {
+                    var (cl, fl) = Factors(mul.Left);
+                    var (cr, fr) = Factors(mul.Right);
+                    fl.AddRange(fr);
+                    return (cl * cr, fl);
+                }
+
+                default:
+                    return (1, new List<Expr> { e });
             }
         }
 

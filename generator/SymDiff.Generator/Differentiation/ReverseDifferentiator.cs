@@ -155,6 +155,7 @@ namespace SymDiff.Generator.Differentiation
                             Header = ForwardBlock(loop.Header, out _),
                             Body = new Block(plan.BodyPrefix.Concat(ForwardBlock(loop.Body, out _).Statements).Concat(plan.BodySuffix).ToEquatableArray()),
                         });
+                        output.AddRange(plan.PostLoop);
                         break;
                     case Loop loop:
                         output.Add(loop with { Header = ForwardBlock(loop.Header, out _), Body = ForwardBlock(loop.Body, out _) });

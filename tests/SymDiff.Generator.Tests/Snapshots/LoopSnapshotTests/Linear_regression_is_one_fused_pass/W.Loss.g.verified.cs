@@ -26,13 +26,12 @@ static partial class W
         {
             double t1 = x[i];
             double r = y[i] - (w * t1 + b);
-            double tBar = -(sumBar * r);
             sum = sum + 0.5 * r * r;
-            wBar = wBar + tBar * t1;
-            bBar = bBar + tBar;
+            wBar = wBar + r * t1;
+            bBar = bBar + r;
         }
-        dW = wBar;
-        dB = bBar;
+        dW = -(sumBar * wBar);
+        dB = -(sumBar * bBar);
         return sum / t0;
     }
 
@@ -57,12 +56,11 @@ static partial class W
         {
             double t0 = x[i];
             double r = y[i] - (w * t0 + b);
-            double tBar = -(sumBar * r);
-            wBar = wBar + tBar * t0;
-            bBar = bBar + tBar;
+            wBar = wBar + r * t0;
+            bBar = bBar + r;
         }
-        dW += wBar;
-        dB += bBar;
+        dW -= sumBar * wBar;
+        dB -= sumBar * bBar;
     }
 
     /// <summary>

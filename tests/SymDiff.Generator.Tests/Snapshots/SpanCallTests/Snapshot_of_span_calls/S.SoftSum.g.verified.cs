@@ -43,9 +43,9 @@ static partial class S
         {
             double xi = x[xiIndex];
             double t0 = w * xi;
-            wBar = wBar + seed * global::S.SoftplusDerivative(t0) * xi;
+            wBar = wBar + global::S.SoftplusDerivative(t0) * xi;
         }
-        dW += wBar;
+        dW += seed * wBar;
     }
 
     /// <summary>
