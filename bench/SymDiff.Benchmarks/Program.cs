@@ -1,0 +1,32 @@
+using System;
+using BenchmarkDotNet.Running;
+
+namespace SymDiff.Benchmarks
+{
+    /// <summary>
+    /// The workloads of shared/BENCHMARKS.md.
+    /// <code>
+    /// dotnet run -c Release --project bench/SymDiff.Benchmarks -- --quick              # about a minute, one line per row
+    /// dotnet run -c Release --project bench/SymDiff.Benchmarks -- --quick --proposed   # also the code docs/performance.md proposes
+    /// dotnet run -c Release --project bench/SymDiff.Benchmarks                         # BenchmarkDotNet, every workload
+    /// dotnet run -c Release --project bench/SymDiff.Benchmarks -- --filter '*W1*'      # BenchmarkDotNet arguments pass through
+    /// </code>
+    /// </summary>
+    public static class Program
+    {
+        public static int Main(string[] args)
+        {
+            if (Array.IndexOf(args, "--quick") >= 0)
+            {
+                return Quick.Run(proposed: Array.IndexOf(args, "--proposed") >= 0);
+            }
+
+            // With no filter, run everything rather than prompting for a choice.
+            string[] arguments = Array.Exists(args, a => a == "--filter" || a.StartsWith("--filter=", StringComparison.Ordinal) || a == "--list" || a == "--info")
+                ? args
+                : [.. args, "--filter", "*"];
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments);
+            return 0;
+        }
+    }
+}

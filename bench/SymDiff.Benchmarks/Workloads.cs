@@ -1,0 +1,79 @@
+using System;
+using SymDiff;
+
+namespace SymDiff.Benchmarks
+{
+    /// <summary>
+    /// The differentiable functions of shared/BENCHMARKS.md, written as a user would write them. SymDiff generates
+    /// <c>XGradient</c>, <c>XBackward</c> and <c>XDerivative</c> for each; the benchmarks measure <c>XGradient</c>.
+    /// </summary>
+    public static partial class Workloads
+    {
+        /// <summary>W1: L(w, b) = mean_i 0.5 * (y_i - (w * x_i + b))^2.</summary>
+        [Differentiable]
+        public static double LinReg(double w, double b, [NoGrad] ReadOnlySpan<double> x, [NoGrad] ReadOnlySpan<double> y)
+        {
+            double sum = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                double r = y[i] - ((w * x[i]) + b);
+                sum += 0.5 * r * r;
+            }
+
+            return sum / x.Length;
+        }
+
+        /// <summary>W2: f(x) = sum_{i=0}^{n-2} 100 * (x_{i+1} - x_i^2)^2 + (1 - x_i)^2.</summary>
+        [Differentiable]
+        public static double Rosenbrock(ReadOnlySpan<double> x)
+        {
+            double f = 0;
+            for (int i = 0; i < x.Length - 1; i++)
+            {
+                double t = x[i + 1] - (x[i] * x[i]);
+                double u = 1 - x[i];
+                f += (100 * t * t) + (u * u);
+            }
+
+            return f;
+        }
+
+        /// <summary>W3: L(w) = mean_i log(1 + exp(-t_i * dot(w, X_i))), X row-major with w.Length columns.</summary>
+        [Differentiable]
+        public static double LogReg(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> xs, [NoGrad] ReadOnlySpan<double> t)
+        {
+            int d = w.Length;
+            double loss = 0;
+            for (int i = 0; i < t.Length; i++)
+            {
+                double z = 0;
+                for (int j = 0; j < d; j++)
+                {
+                    z += w[j] * xs[(i * d) + j];
+                }
+
+                loss += Math.Log(1 + Math.Exp(-t[i] * z));
+            }
+
+            return loss / t.Length;
+        }
+
+        /// <summary>W4: y = (w + x) * (w + 1), PyTorch's autograd tutorial.</summary>
+        [Differentiable]
+        public static double Tiny(double w, double x) => (w + x) * (w + 1);
+
+        /// <summary>W5: mean_k (w0 * x_k^2 + w1 * x_k + w2 - y_k)^2, the loss of the poly-adam training run.</summary>
+        [Differentiable]
+        public static double PolyMse(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, [NoGrad] ReadOnlySpan<double> y)
+        {
+            double sum = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                double r = (w[0] * (x[i] * x[i])) + (w[1] * x[i]) + w[2] - y[i];
+                sum += r * r;
+            }
+
+            return sum / x.Length;
+        }
+    }
+}
