@@ -337,7 +337,7 @@ namespace SymDiff.Generator.Differentiation
 
             var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, unstable);
             var parameters = sig.VectorBackwardParameters;
-            var checks = new[] { new LengthCheck(sig.Seed, output.Name + ".Length", "$\"The seed '" + sig.Seed + "' has length {" + sig.Seed + ".Length}, but the output '" + output.Name + "' has length {" + output.Name + ".Length}.\"") }
+            var checks = new[] { new LengthCheck(sig.Seed, output.Name + ".Length", "The seed '" + sig.Seed + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }
                 .Concat(sig.GradientChecks).ToEquatableArray();
             return new MethodFamily(
                 spec.Name + "Backward",
@@ -362,7 +362,7 @@ namespace SymDiff.Generator.Differentiation
             unstable.Add(sig.DerivativeName);
             var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, unstable);
             var parameters = sig.VectorDerivativeParameters;
-            var checks = sig.TangentChecks.Concat(new[] { new LengthCheck(sig.DerivativeName, output.Name + ".Length", "$\"The buffer '" + sig.DerivativeName + "' has length {" + sig.DerivativeName + ".Length}, but the output '" + output.Name + "' has length {" + output.Name + ".Length}.\"") }).ToEquatableArray();
+            var checks = sig.TangentChecks.Concat(new[] { new LengthCheck(sig.DerivativeName, output.Name + ".Length", "The buffer '" + sig.DerivativeName + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }).ToEquatableArray();
             return new MethodFamily(
                 spec.Name + "Derivative",
                 "void",
@@ -620,14 +620,14 @@ namespace SymDiff.Generator.Differentiation
                 TangentChecks = spec.Parameters.Where(p => p.Active && p.IsVector).Select(p => new LengthCheck(
                     TangentNames[p.Name],
                     Identifiers.Escape(p.Name) + ".Length",
-                    "$\"The tangent '" + TangentNames[p.Name] + "' for parameter '" + p.Name + "' has length {" + Identifiers.Escape(TangentNames[p.Name]) + ".Length}, but '" + p.Name + "' has length {" + Identifiers.Escape(p.Name) + ".Length}.\"")).ToEquatableArray();
+                    "The tangent '" + TangentNames[p.Name] + "' for parameter '" + p.Name + "' has length {0}, but '" + p.Name + "' has length {1}.")).ToEquatableArray();
                 Original = spec.Parameters.Select(p => new GeneratedParam(p.Name, p.TypeCode, string.Empty, false, $"The argument {p.Name} of {spec.Name}.")).ToList();
                 ActiveList = string.Join(", ", spec.Parameters.Where(p => p.Active).Select(p => p.Name));
                 OutputArrays = new HashSet<string>(spec.Parameters.Where(p => p.Shape == ParamShape.OutputSpan).Select(p => p.Name), StringComparer.Ordinal);
                 GradientChecks = spec.Parameters.Where(p => p.Active && p.IsVector).Select(p => new LengthCheck(
                     GradientNames[p.Name],
                     Identifiers.Escape(p.Name) + ".Length",
-                    "$\"The gradient buffer '" + GradientNames[p.Name] + "' for parameter '" + p.Name + "' has length {" + Identifiers.Escape(GradientNames[p.Name]) + ".Length}, but '" + p.Name + "' has length {" + Identifiers.Escape(p.Name) + ".Length}.\"")).ToEquatableArray();
+                    "The gradient buffer '" + GradientNames[p.Name] + "' for parameter '" + p.Name + "' has length {0}, but '" + p.Name + "' has length {1}.")).ToEquatableArray();
             }
 
             public Dictionary<string, string> GradientNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -90,7 +90,8 @@ namespace SymDiff.Generator.Emit
             {
                 w.WriteLine("if (" + Identifiers.Escape(check.Buffer) + ".Length != " + check.ExpectedLength + ")");
                 w.OpenBrace();
-                w.WriteLine("throw new global::System.ArgumentException(" + check.Message + ", nameof(" + Identifiers.Escape(check.Buffer) + "));");
+                string buffer = Identifiers.Escape(check.Buffer);
+                w.WriteLine("global::SymDiff.Checks.ThrowLengthMismatch(nameof(" + buffer + "), " + buffer + ".Length, " + check.ExpectedLength + ", " + Quote(check.Message) + ");");
                 w.CloseBrace();
             }
 

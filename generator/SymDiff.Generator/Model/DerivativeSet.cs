@@ -12,7 +12,7 @@ namespace SymDiff.Generator.Model
     /// <summary>A buffer whose length is checked before anything is written.</summary>
     /// <param name="Buffer">The buffer parameter.</param>
     /// <param name="ExpectedLength">C# for the length it must have.</param>
-    /// <param name="Message">The exception message.</param>
+    /// <param name="Message">The exception message, with <c>{0}</c> for the buffer's length and <c>{1}</c> for the expected one.</param>
     internal sealed record LengthCheck(string Buffer, string ExpectedLength, string Message);
 
     /// <summary>One generated method: signature, checks, and its body as scheduled IR.</summary>

@@ -19,7 +19,7 @@ namespace Corpus
         {
             if (dV.Length != v.Length)
             {
-                throw new global::System.ArgumentException($"The gradient buffer 'dV' for parameter 'v' has length {dV.Length}, but 'v' has length {v.Length}.", nameof(dV));
+                global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
 
             dV.Clear();
@@ -64,7 +64,7 @@ namespace Corpus
         {
             if (dV.Length != v.Length)
             {
-                throw new global::System.ArgumentException($"The gradient buffer 'dV' for parameter 'v' has length {dV.Length}, but 'v' has length {v.Length}.", nameof(dV));
+                global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
 
             double t0 = v[0];
@@ -96,7 +96,7 @@ namespace Corpus
         {
             if (tV.Length != v.Length)
             {
-                throw new global::System.ArgumentException($"The tangent 'tV' for parameter 'v' has length {tV.Length}, but 'v' has length {v.Length}.", nameof(tV));
+                global::SymDiff.Checks.ThrowLengthMismatch(nameof(tV), tV.Length, v.Length, "The tangent 'tV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
 
             double t0 = v[0];

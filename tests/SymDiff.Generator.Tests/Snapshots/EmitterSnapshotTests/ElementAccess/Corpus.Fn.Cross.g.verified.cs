@@ -19,11 +19,11 @@ namespace Corpus
         {
             if (dA.Length != a.Length)
             {
-                throw new global::System.ArgumentException($"The gradient buffer 'dA' for parameter 'a' has length {dA.Length}, but 'a' has length {a.Length}.", nameof(dA));
+                global::SymDiff.Checks.ThrowLengthMismatch(nameof(dA), dA.Length, a.Length, "The gradient buffer 'dA' for parameter 'a' has length {0}, but 'a' has length {1}.");
             }
             if (dB.Length != b.Length)
             {
-                throw new global::System.ArgumentException($"The gradient buffer 'dB' for parameter 'b' has length {dB.Length}, but 'b' has length {b.Length}.", nameof(dB));
+                global::SymDiff.Checks.ThrowLengthMismatch(nameof(dB), dB.Length, b.Length, "The gradient buffer 'dB' for parameter 'b' has length {0}, but 'b' has length {1}.");
             }
 
             dA.Clear();
@@ -53,11 +53,11 @@ namespace Corpus
         {
             if (dA.Length != a.Length)
             {
-                throw new global::System.ArgumentException($"The gradient buffer 'dA' for parameter 'a' has length {dA.Length}, but 'a' has length {a.Length}.", nameof(dA));
+                global::SymDiff.Checks.ThrowLengthMismatch(nameof(dA), dA.Length, a.Length, "The gradient buffer 'dA' for parameter 'a' has length {0}, but 'a' has length {1}.");
             }
             if (dB.Length != b.Length)
             {
-                throw new global::System.ArgumentException($"The gradient buffer 'dB' for parameter 'b' has length {dB.Length}, but 'b' has length {b.Length}.", nameof(dB));
+                global::SymDiff.Checks.ThrowLengthMismatch(nameof(dB), dB.Length, b.Length, "The gradient buffer 'dB' for parameter 'b' has length {0}, but 'b' has length {1}.");
             }
 
             double tBar = -seed;
@@ -81,11 +81,11 @@ namespace Corpus
         {
             if (tA.Length != a.Length)
             {
-                throw new global::System.ArgumentException($"The tangent 'tA' for parameter 'a' has length {tA.Length}, but 'a' has length {a.Length}.", nameof(tA));
+                global::SymDiff.Checks.ThrowLengthMismatch(nameof(tA), tA.Length, a.Length, "The tangent 'tA' for parameter 'a' has length {0}, but 'a' has length {1}.");
             }
             if (tB.Length != b.Length)
             {
-                throw new global::System.ArgumentException($"The tangent 'tB' for parameter 'b' has length {tB.Length}, but 'b' has length {b.Length}.", nameof(tB));
+                global::SymDiff.Checks.ThrowLengthMismatch(nameof(tB), tB.Length, b.Length, "The tangent 'tB' for parameter 'b' has length {0}, but 'b' has length {1}.");
             }
 
             double t0 = b[1];

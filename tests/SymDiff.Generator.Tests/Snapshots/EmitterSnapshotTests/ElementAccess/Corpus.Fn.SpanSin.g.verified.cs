@@ -19,7 +19,7 @@ namespace Corpus
         {
             if (dU.Length != u.Length)
             {
-                throw new global::System.ArgumentException($"The gradient buffer 'dU' for parameter 'u' has length {dU.Length}, but 'u' has length {u.Length}.", nameof(dU));
+                global::SymDiff.Checks.ThrowLengthMismatch(nameof(dU), dU.Length, u.Length, "The gradient buffer 'dU' for parameter 'u' has length {0}, but 'u' has length {1}.");
             }
 
             dU.Clear();
@@ -46,7 +46,7 @@ namespace Corpus
         {
             if (dU.Length != u.Length)
             {
-                throw new global::System.ArgumentException($"The gradient buffer 'dU' for parameter 'u' has length {dU.Length}, but 'u' has length {u.Length}.", nameof(dU));
+                global::SymDiff.Checks.ThrowLengthMismatch(nameof(dU), dU.Length, u.Length, "The gradient buffer 'dU' for parameter 'u' has length {0}, but 'u' has length {1}.");
             }
 
             double t0 = u[0];
@@ -70,7 +70,7 @@ namespace Corpus
         {
             if (tU.Length != u.Length)
             {
-                throw new global::System.ArgumentException($"The tangent 'tU' for parameter 'u' has length {tU.Length}, but 'u' has length {u.Length}.", nameof(tU));
+                global::SymDiff.Checks.ThrowLengthMismatch(nameof(tU), tU.Length, u.Length, "The tangent 'tU' for parameter 'u' has length {0}, but 'u' has length {1}.");
             }
 
             double t0 = u[0];

@@ -17,7 +17,7 @@ static partial class H
     {
         if (dC.Length != c.Length)
         {
-            throw new global::System.ArgumentException($"The gradient buffer 'dC' for parameter 'c' has length {dC.Length}, but 'c' has length {c.Length}.", nameof(dC));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(dC), dC.Length, c.Length, "The gradient buffer 'dC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
 
         dC.Clear();
@@ -64,7 +64,7 @@ static partial class H
     {
         if (dC.Length != c.Length)
         {
-            throw new global::System.ArgumentException($"The gradient buffer 'dC' for parameter 'c' has length {dC.Length}, but 'c' has length {c.Length}.", nameof(dC));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(dC), dC.Length, c.Length, "The gradient buffer 'dC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
 
         int iStart = c.Length - 1;
@@ -109,7 +109,7 @@ static partial class H
     {
         if (tC.Length != c.Length)
         {
-            throw new global::System.ArgumentException($"The tangent 'tC' for parameter 'c' has length {tC.Length}, but 'c' has length {c.Length}.", nameof(tC));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(tC), tC.Length, c.Length, "The tangent 'tC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
 
         double s = 0.0;

@@ -15,7 +15,7 @@ static partial class W
     {
         if (dX.Length != x.Length)
         {
-            throw new global::System.ArgumentException($"The gradient buffer 'dX' for parameter 'x' has length {dX.Length}, but 'x' has length {x.Length}.", nameof(dX));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
 
         dX.Clear();
@@ -47,7 +47,7 @@ static partial class W
     {
         if (dX.Length != x.Length)
         {
-            throw new global::System.ArgumentException($"The gradient buffer 'dX' for parameter 'x' has length {dX.Length}, but 'x' has length {x.Length}.", nameof(dX));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
 
         for (int i = 0; i < x.Length - 1; i++)
@@ -75,7 +75,7 @@ static partial class W
     {
         if (tX.Length != x.Length)
         {
-            throw new global::System.ArgumentException($"The tangent 'tX' for parameter 'x' has length {tX.Length}, but 'x' has length {x.Length}.", nameof(tX));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(tX), tX.Length, x.Length, "The tangent 'tX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
 
         double f = 0.0;

@@ -18,7 +18,7 @@ static partial class S
     {
         if (dW.Length != w.Length)
         {
-            throw new global::System.ArgumentException($"The gradient buffer 'dW' for parameter 'w' has length {dW.Length}, but 'w' has length {w.Length}.", nameof(dW));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
         dW.Clear();
@@ -55,7 +55,7 @@ static partial class S
     {
         if (dW.Length != w.Length)
         {
-            throw new global::System.ArgumentException($"The gradient buffer 'dW' for parameter 'w' has length {dW.Length}, but 'w' has length {w.Length}.", nameof(dW));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
         double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
@@ -89,7 +89,7 @@ static partial class S
     {
         if (tW.Length != w.Length)
         {
-            throw new global::System.ArgumentException($"The tangent 'tW' for parameter 'w' has length {tW.Length}, but 'w' has length {w.Length}.", nameof(tW));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
         double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);

@@ -18,11 +18,11 @@ static partial class V
     {
         if (seed.Length != y.Length)
         {
-            throw new global::System.ArgumentException($"The seed 'seed' has length {seed.Length}, but the output 'y' has length {y.Length}.", nameof(seed));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, y.Length, "The seed 'seed' has length {0}, but the output 'y' has length {1}.");
         }
         if (dB.Length != b.Length)
         {
-            throw new global::System.ArgumentException($"The gradient buffer 'dB' for parameter 'b' has length {dB.Length}, but 'b' has length {b.Length}.", nameof(dB));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(dB), dB.Length, b.Length, "The gradient buffer 'dB' for parameter 'b' has length {0}, but 'b' has length {1}.");
         }
 
         double t0 = b[0];
@@ -57,11 +57,11 @@ static partial class V
     {
         if (tB.Length != b.Length)
         {
-            throw new global::System.ArgumentException($"The tangent 'tB' for parameter 'b' has length {tB.Length}, but 'b' has length {b.Length}.", nameof(tB));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(tB), tB.Length, b.Length, "The tangent 'tB' for parameter 'b' has length {0}, but 'b' has length {1}.");
         }
         if (derivative.Length != y.Length)
         {
-            throw new global::System.ArgumentException($"The buffer 'derivative' has length {derivative.Length}, but the output 'y' has length {y.Length}.", nameof(derivative));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, y.Length, "The buffer 'derivative' has length {0}, but the output 'y' has length {1}.");
         }
 
         double t0 = b[0];

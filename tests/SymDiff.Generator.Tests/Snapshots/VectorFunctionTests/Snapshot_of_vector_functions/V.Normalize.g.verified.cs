@@ -16,11 +16,11 @@ static partial class V
     {
         if (seed.Length != y.Length)
         {
-            throw new global::System.ArgumentException($"The seed 'seed' has length {seed.Length}, but the output 'y' has length {y.Length}.", nameof(seed));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, y.Length, "The seed 'seed' has length {0}, but the output 'y' has length {1}.");
         }
         if (dV.Length != v.Length)
         {
-            throw new global::System.ArgumentException($"The gradient buffer 'dV' for parameter 'v' has length {dV.Length}, but 'v' has length {v.Length}.", nameof(dV));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
         }
 
         double[] yBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
@@ -71,11 +71,11 @@ static partial class V
     {
         if (tV.Length != v.Length)
         {
-            throw new global::System.ArgumentException($"The tangent 'tV' for parameter 'v' has length {tV.Length}, but 'v' has length {v.Length}.", nameof(tV));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(tV), tV.Length, v.Length, "The tangent 'tV' for parameter 'v' has length {0}, but 'v' has length {1}.");
         }
         if (derivative.Length != y.Length)
         {
-            throw new global::System.ArgumentException($"The buffer 'derivative' has length {derivative.Length}, but the output 'y' has length {y.Length}.", nameof(derivative));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, y.Length, "The buffer 'derivative' has length {0}, but the output 'y' has length {1}.");
         }
 
         double norm = 0.0;

@@ -18,7 +18,7 @@ static partial class V
     {
         if (seed.Length != y.Length)
         {
-            throw new global::System.ArgumentException($"The seed 'seed' has length {seed.Length}, but the output 'y' has length {y.Length}.", nameof(seed));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, y.Length, "The seed 'seed' has length {0}, but the output 'y' has length {1}.");
         }
 
         double t0 = w + x;
@@ -46,7 +46,7 @@ static partial class V
     {
         if (derivative.Length != y.Length)
         {
-            throw new global::System.ArgumentException($"The buffer 'derivative' has length {derivative.Length}, but the output 'y' has length {y.Length}.", nameof(derivative));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, y.Length, "The buffer 'derivative' has length {0}, but the output 'y' has length {1}.");
         }
 
         double t0 = w + x;
