@@ -249,6 +249,7 @@ namespace SymDiff.Generator.Differentiation
                 }
             }
 
+            CarryNextElement(loop, suffixStatements, plan);
             plan.BodySuffix.AddRange(suffixStatements);
 
             // Each value outside the loop gets a running sum; a factor that is the same in every iteration (1 / N of a
@@ -391,6 +392,46 @@ namespace SymDiff.Generator.Differentiation
                 Backprop(v.Init, new Var(body.BarNames[v.Name], v.Type), adjoints, reverse);
             }
         }
+
+        /// <summary>
+        /// In a loop counting up by one, a buffer that receives contributions only at [i] and [i + 1] (a stencil such as
+        /// Rosenbrock's) carries the [i + 1] contribution in a local to the next iteration, where it is [i]: one
+        /// read-modify-write per element instead of two. The last carry is written after the loop, if it ran.
+        /// </summary>
+        private void CarryNextElement(Loop loop, List<Stmt> statements, LoopPlan plan)
+        {
+            if (LoopShape.Counter(loop) is not { Step: 1 } shape)
+            {
+                return;
+            }
+
+            var i = new Var(shape.Counter.Name, ValType.Int);
+            var next = new Binary(BinaryOp.Add, i, Lit(1, ValType.Int), ValType.Int);
+            foreach (var target in statements.OfType<Accumulate>().Select(a => a.Target).Distinct().ToList())
+            {
+                var writes = statements.OfType<Accumulate>().Where(a => a.Target == target).ToList();
+                bool nested = statements.Any(st => Walk.Blocks(st).Any(b => WritesTo(b, target)));
+                var atI = writes.Where(a => i.Equals(a.Index)).ToList();
+                var atNext = writes.Where(a => next.Equals(a.Index)).ToList();
+                if (nested || atI.Count != 1 || atNext.Count != 1 || writes.Count != 2)
+                {
+                    continue;
+                }
+
+                var type = atNext[0].Value.Type;
+                var carry = new Var(_namer.NewSourceName(target + "Next"), type);
+                _types[carry.Name] = type;
+                plan.ExtraCarried.Add(new LoopVar(carry.Name, type, Lit(0, type), atNext[0].Value));
+                int k = statements.IndexOf(atI[0]);
+                statements[k] = new Accumulate(target, i, Add(atI[0].Value, carry));
+                statements.Remove(atNext[0]);
+                var ran = new Binary(BinaryOp.Gt, i, shape.Counter.Init, ValType.Bool);
+                plan.PostLoop.Add(new If(ran, Block.Of(new Accumulate(target, i, carry)), Block.Empty, EquatableArray<Phi>.Empty));
+            }
+        }
+
+        private static bool WritesTo(Block block, string target) =>
+            block.Statements.Any(st => (st is Accumulate a && a.Target == target) || Walk.Blocks(st).Any(b => WritesTo(b, target)));
 
         /// <summary>Whether an expression has the same value in every iteration: it reads only values defined before the loop, and no array.</summary>
         private static bool IsInvariant(Expr e, HashSet<string> definedBefore)

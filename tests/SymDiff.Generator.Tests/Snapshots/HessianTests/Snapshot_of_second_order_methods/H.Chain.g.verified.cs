@@ -20,7 +20,9 @@ static partial class H
 
         dX.Clear();
         double f = 0.0;
-        for (int i = 0; i < x.Length - 1; i++)
+        int i = 0;
+        double dXNext = 0.0;
+        for (; i < x.Length - 1; i++)
         {
             int t0 = i + 1;
             double t1 = x[i];
@@ -28,9 +30,13 @@ static partial class H
             double u = 1.0 - t1;
             double tBar = 200.0 * t;
             double t2 = -tBar * t1;
-            dX[i] += t2 - 2.0 * u + t2;
-            dX[t0] += tBar;
+            dX[i] += t2 - 2.0 * u + t2 + dXNext;
             f = f + (100.0 * t * t + u * u);
+            dXNext = tBar;
+        }
+        if (i > 0)
+        {
+            dX[i] += dXNext;
         }
         return f;
     }
@@ -50,7 +56,9 @@ static partial class H
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
 
-        for (int i = 0; i < x.Length - 1; i++)
+        int i = 0;
+        double dXNext = 0.0;
+        for (; i < x.Length - 1; i++)
         {
             int t0 = i + 1;
             double t1 = x[i];
@@ -58,8 +66,12 @@ static partial class H
             double u = 1.0 - t1;
             double tBar = 200.0 * (seed * t);
             double t2 = -tBar * t1;
-            dX[i] += t2 - 2.0 * (seed * u) + t2;
-            dX[t0] += tBar;
+            dX[i] += t2 - 2.0 * (seed * u) + t2 + dXNext;
+            dXNext = tBar;
+        }
+        if (i > 0)
+        {
+            dX[i] += dXNext;
         }
     }
 
@@ -160,7 +172,9 @@ static partial class H
         global::System.ReadOnlySpan<double> tX = direction.Slice(atX, x.Length);
         global::System.Span<double> pX = product.Slice(atX, x.Length);
         double f = 0.0;
-        for (int i = 0; i < x.Length - 1; i++)
+        int i = 0;
+        double dXNextDot = 0.0;
+        for (; i < x.Length - 1; i++)
         {
             int t0 = i + 1;
             double t1 = x[i];
@@ -171,9 +185,13 @@ static partial class H
             double uDot = -t2;
             double tBarDot = 200.0 * tDot;
             double t3 = -tBarDot * t1 + -(200.0 * t) * t2;
-            pX[i] += t3 - 2.0 * uDot + t3;
-            pX[t0] += tBarDot;
+            pX[i] += t3 - 2.0 * uDot + t3 + dXNextDot;
             f = f + (100.0 * t * t + u * u);
+            dXNextDot = tBarDot;
+        }
+        if (i > 0)
+        {
+            pX[i] += dXNextDot;
         }
         return f;
     }

@@ -20,7 +20,9 @@ static partial class W
 
         dX.Clear();
         double f = 0.0;
-        for (int i = 0; i < x.Length - 1; i++)
+        int i = 0;
+        double dXNext = 0.0;
+        for (; i < x.Length - 1; i++)
         {
             int t0 = i + 1;
             double t1 = x[i];
@@ -28,9 +30,13 @@ static partial class W
             double u = 1.0 - t1;
             double tBar = 200.0 * t;
             double t2 = -tBar * t1;
-            dX[i] += t2 - 2.0 * u + t2;
-            dX[t0] += tBar;
+            dX[i] += t2 - 2.0 * u + t2 + dXNext;
             f = f + (100.0 * t * t + u * u);
+            dXNext = tBar;
+        }
+        if (i > 0)
+        {
+            dX[i] += dXNext;
         }
         return f;
     }
@@ -50,7 +56,9 @@ static partial class W
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
 
-        for (int i = 0; i < x.Length - 1; i++)
+        int i = 0;
+        double dXNext = 0.0;
+        for (; i < x.Length - 1; i++)
         {
             int t0 = i + 1;
             double t1 = x[i];
@@ -58,8 +66,12 @@ static partial class W
             double u = 1.0 - t1;
             double tBar = 200.0 * (seed * t);
             double t2 = -tBar * t1;
-            dX[i] += t2 - 2.0 * (seed * u) + t2;
-            dX[t0] += tBar;
+            dX[i] += t2 - 2.0 * (seed * u) + t2 + dXNext;
+            dXNext = tBar;
+        }
+        if (i > 0)
+        {
+            dX[i] += dXNext;
         }
     }
 
