@@ -239,7 +239,7 @@ namespace SymDiff.Generator.Parsing
                 switch (operation)
                 {
                     case ISimpleAssignmentOperation assignment:
-                        AssignTo(assignment.Target, assignment.Syntax, target => ParseExpr(assignment.Value), into);
+                        AssignTo(assignment.Target, assignment.Syntax, target => ParseExpr(assignment.Value), into, readsTarget: false);
                         break;
 
                     case ICompoundAssignmentOperation compound:
@@ -262,7 +262,7 @@ namespace SymDiff.Generator.Parsing
             }
 
             /// <summary>Assigns to a local, an inactive scalar parameter, or an element of the output span.</summary>
-            private void AssignTo(IOperation target, SyntaxNode syntax, Func<Expr, Expr> value, List<SourceStmt> into)
+            private void AssignTo(IOperation target, SyntaxNode syntax, Func<Expr, Expr> value, List<SourceStmt> into, bool readsTarget = true)
             {
                 switch (target)
                 {
@@ -300,8 +300,15 @@ namespace SymDiff.Generator.Parsing
                             if (array.Shape == ParamShape.OutputSpan)
                             {
                                 var index = ParseExpr(element.Index);
+                                if (readsTarget && !OutputMayHaveBeenWritten(index))
+                                {
+                                    throw new UnsupportedException(syntax, DiagnosticDescriptors.OutputReadBeforeWrite, array.Name, element.Index.Syntax.ToString());
+                                }
+
                                 var current = new Elem(array.Name, index, array.ElementType);
-                                into.Add(new SourceStore(array.Name, index, ConvertTo(value(current), array.ElementType)));
+                                var stored = ConvertTo(value(current), array.ElementType);
+                                RecordOutputWrite(index);
+                                into.Add(new SourceStore(array.Name, index, stored));
                                 return;
                             }
 
@@ -424,6 +431,11 @@ namespace SymDiff.Generator.Parsing
                             throw Unsupported(element.Index.Syntax, "A non-int index", string.Empty);
                         }
 
+                        if (p.Shape == ParamShape.OutputSpan && !OutputMayHaveBeenWritten(index))
+                        {
+                            throw new UnsupportedException(operation.Syntax, DiagnosticDescriptors.OutputReadBeforeWrite, p.Name, element.Index.Syntax.ToString());
+                        }
+
                         return new Elem(p.Name, index, p.ElementType);
                     }
 
@@ -543,6 +555,26 @@ namespace SymDiff.Generator.Parsing
 
                 return args;
             }
+
+            // Which elements of the output span may have been written so far, in source order. Conservative the safe
+            // way: a write in any branch counts, and a write at a computed index may have written anything.
+            private readonly HashSet<double> _outputWrites = new HashSet<double>();
+            private bool _outputWrittenAnywhere;
+
+            private void RecordOutputWrite(Expr index)
+            {
+                if (index is Const c)
+                {
+                    _outputWrites.Add(c.Value);
+                }
+                else
+                {
+                    _outputWrittenAnywhere = true;
+                }
+            }
+
+            private bool OutputMayHaveBeenWritten(Expr index) =>
+                _outputWrittenAnywhere || (index is Const c ? _outputWrites.Contains(c.Value) : _outputWrites.Count > 0);
 
             private (string Array, IOperation Index)? ElementOf(IOperation operation)
             {
