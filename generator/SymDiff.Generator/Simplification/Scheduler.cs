@@ -17,6 +17,7 @@ namespace SymDiff.Generator.Simplification
         private readonly ISet<string> _keep;
         private readonly Namer _namer;
         private readonly ISet<string> _unstable;
+        private bool _inlined;
 
         /// <param name="keep">Names never inlined away: the user's variables.</param>
         /// <param name="namer">Makes temporaries.</param>
@@ -148,17 +149,17 @@ namespace SymDiff.Generator.Simplification
             while (true)
             {
                 var uses = CountUses(body);
-                var next = RemoveDead(body, uses);
-                if (next.Equals(body))
+                bool removed = false;
+                body = RemoveDead(body, uses, ref removed);
+                if (!removed)
                 {
-                    return next;
+                    return body;
                 }
-
-                body = next;
             }
         }
 
-        private static Block RemoveDead(Block block, Dictionary<string, int> uses)
+        /// <summary>One pass of dead-code removal; <paramref name="removed"/> is set when anything was dropped.</summary>
+        private static Block RemoveDead(Block block, Dictionary<string, int> uses, ref bool removed)
         {
             var output = new List<Stmt>();
             foreach (var s in block.Statements)
@@ -167,18 +168,23 @@ namespace SymDiff.Generator.Simplification
                 {
                     case Let let when !uses.ContainsKey(let.Name):
                     case Declare d when !uses.ContainsKey(d.Name):
+                        removed = true;
                         continue;
                     case CallWithGradient call when !uses.ContainsKey(call.Name) && call.Partials.All(p => p.Length == 0 || !uses.ContainsKey(p)):
+                        removed = true;
                         continue;
                     case CallWithDerivative call when !uses.ContainsKey(call.Name) && !uses.ContainsKey(call.Tangent):
+                        removed = true;
                         continue;
                     case If branch:
                     {
                         var phis = branch.Phis.Where(p => uses.ContainsKey(p.Name)).ToEquatableArray();
-                        var then = RemoveDead(branch.Then, uses);
-                        var @else = RemoveDead(branch.Else, uses);
+                        removed |= phis.Count != branch.Phis.Count;
+                        var then = RemoveDead(branch.Then, uses, ref removed);
+                        var @else = RemoveDead(branch.Else, uses, ref removed);
                         if (phis.Count == 0 && then.Statements.Count == 0 && @else.Statements.Count == 0)
                         {
+                            removed = true;
                             continue;
                         }
 
@@ -190,10 +196,12 @@ namespace SymDiff.Generator.Simplification
                     {
                         // A carried value is dead when nothing but its own next value reads it.
                         var carried = loop.Carried.Where(v => uses.TryGetValue(v.Name, out int n) && n > SelfUses(v)).ToEquatableArray();
-                        var body = RemoveDead(loop.Body, uses);
-                        var header = RemoveDead(loop.Header, uses);
+                        removed |= carried.Count != loop.Carried.Count;
+                        var body = RemoveDead(loop.Body, uses, ref removed);
+                        var header = RemoveDead(loop.Header, uses, ref removed);
                         if (carried.Count == 0 && !body.Statements.Any(Walk.HasEffect))
                         {
+                            removed = true;
                             continue;
                         }
 
@@ -556,13 +564,12 @@ namespace SymDiff.Generator.Simplification
             while (true)
             {
                 var uses = CountUses(body);
-                var next = Inline(body, uses);
-                if (next.Equals(body))
+                _inlined = false;
+                body = Inline(body, uses);
+                if (!_inlined)
                 {
-                    return next;
+                    return body;
                 }
-
-                body = next;
             }
         }
 
@@ -594,6 +601,7 @@ namespace SymDiff.Generator.Simplification
                 var map = new Dictionary<string, Expr>(StringComparer.Ordinal) { [let.Name] = let.Value };
                 statements[j] = MapDirect(statements[j], e => Walk.Substitute(e, map));
                 removed[i] = true;
+                _inlined = true;
                 Walk.Vars(let.Value, name => reader[name] = j);
             }
 
@@ -669,6 +677,7 @@ namespace SymDiff.Generator.Simplification
                 var map = new Dictionary<string, Expr>(StringComparer.Ordinal) { [let.Name] = let.Value };
                 tails[tail] = Walk.Substitute(tails[tail], map);
                 statements.RemoveAt(i);
+                _inlined = true;
             }
 
             return (new Block(statements.ToEquatableArray()), tails);
