@@ -460,6 +460,12 @@ namespace SymDiff.Generator.Parsing
             private Expr ParseInvocation(IInvocationOperation invocation)
             {
                 var target = invocation.TargetMethod;
+                if (target.ContainingNamespace?.ToDisplayString() == "System.Linq")
+                {
+                    // LINQ allocates (enumerators, closures) and hides the loop from the differentiator.
+                    throw Unsupported(invocation.Syntax, $"LINQ ('{target.Name}')", "; write the loop instead");
+                }
+
                 string containing = target.ContainingType.ToDisplayString();
                 var resultType = RequireScalar(invocation);
                 var args = ParseArguments(invocation);

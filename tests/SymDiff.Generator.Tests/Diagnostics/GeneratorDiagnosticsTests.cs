@@ -290,10 +290,12 @@ namespace SymDiff.Generator.Tests.Diagnostics
         [InlineData("=> Sum(new[] { x, x });", "new[] { x, x }", "Allocation")]
         [InlineData("{ Console.WriteLine(x); return x; }", "Console.WriteLine(x)", "as a statement")]
         [InlineData("{ s_last = x; return x; }", "s_last = x", "'s_last'")]
+        [InlineData("=> System.Linq.Enumerable.Max(s_data) * x;", "System.Linq.Enumerable.Max(s_data)", "LINQ ('Max')")]
         public void SD1000_unsupported_construct(string body, string construct, string named)
         {
             GeneratorOutput output = GeneratorRunner.Run(InP($$"""
                 public static double s_last;
+                public static double[] s_data = { 1.0, 2.0 };
                 public static double Sum(double[] values) => values[0] + values[1];
                 [Differentiable] public static double Square(double x) => x * x;
                 [Differentiable] public static double F(double x) {{body}}
