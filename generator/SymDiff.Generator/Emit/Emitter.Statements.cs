@@ -119,7 +119,8 @@ namespace SymDiff.Generator.Emit
                 args.Add(context.Hoisted.Contains(p) ? "out " + Id(p) : "out " + type + " " + Id(p));
             }
 
-            string target = (context.Hoisted.Contains(call.Name) ? string.Empty : type + " ") + Id(call.Name);
+            // Only the partials may be needed (Backward): then the value is discarded, not kept in an unused local.
+            string target = !context.Uses.ContainsKey(call.Name) ? "_" : (context.Hoisted.Contains(call.Name) ? string.Empty : type + " ") + Id(call.Name);
             w.WriteLine(target + " = " + ExprPrinter.CallTarget(call.Call, "Gradient") + "(" + string.Join(", ", args) + ");");
         }
 

@@ -36,8 +36,8 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void CallCompositeBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
-            double hypot = global::Corpus.Fn.HypotGradient(x * 2.0, y, out double dHypotdA, out double dHypotdB);
-            double square = global::Corpus.Fn.SquareGradient(x, out double dSquaredA);
+            _ = global::Corpus.Fn.HypotGradient(x * 2.0, y, out double dHypotdA, out double dHypotdB);
+            _ = global::Corpus.Fn.SquareGradient(x, out double dSquaredA);
             dX += seed * dSquaredA + seed * dHypotdA * 2.0;
             dY += seed * dHypotdB;
         }

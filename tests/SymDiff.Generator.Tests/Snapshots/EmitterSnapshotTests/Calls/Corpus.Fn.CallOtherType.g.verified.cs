@@ -30,7 +30,7 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void CallOtherTypeBackward(double x, double seed, [global::SymDiff.Accumulates] ref double dX)
         {
-            double cubic = global::Corpus.Library.Poly.CubicGradient(x, out double dCubicdA);
+            _ = global::Corpus.Library.Poly.CubicGradient(x, out double dCubicdA);
             dX += seed * 2.0 * dCubicdA;
         }
 

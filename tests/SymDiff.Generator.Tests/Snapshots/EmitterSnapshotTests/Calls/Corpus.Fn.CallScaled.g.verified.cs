@@ -30,7 +30,7 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void CallScaledBackward(double x, double seed, [global::SymDiff.Accumulates] ref double dX)
         {
-            double scaled = global::Corpus.Fn.ScaledGradient(x, 2.0, out double dScaleddV);
+            _ = global::Corpus.Fn.ScaledGradient(x, 2.0, out double dScaleddV);
             dX += seed + seed * dScaleddV;
         }
 

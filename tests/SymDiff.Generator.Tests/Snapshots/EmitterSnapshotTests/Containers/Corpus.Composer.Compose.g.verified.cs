@@ -34,7 +34,7 @@ namespace Corpus
         public void ComposeBackward(global::Corpus.Composer other, double x, double seed, [global::SymDiff.Accumulates] ref double dX)
         {
             double apply = ApplyGradient(x, out double dApplydX);
-            double apply2 = other.ApplyGradient(apply, out double dApply2dX);
+            _ = other.ApplyGradient(apply, out double dApply2dX);
             dX += seed * dApply2dX * dApplydX;
         }
 

@@ -32,7 +32,7 @@ namespace Corpus
         public void ApplyTwiceBackward(double x, double seed, [global::SymDiff.Accumulates] ref double dX)
         {
             double apply = ApplyGradient(x, out double dApplydX);
-            double apply2 = ApplyGradient(apply, out double dApply2dX);
+            _ = ApplyGradient(apply, out double dApply2dX);
             dX += seed * dApply2dX * dApplydX;
         }
 
