@@ -333,6 +333,11 @@ namespace SymDiff.Generator.Differentiation
                 nextK = new Binary(BinaryOp.Sub, k, Lit(1, ValType.Int), ValType.Int);
             }
 
+            if (Testing.FaultInjection.Is(Testing.Fault.TapeIndexOffByOne))
+            {
+                reverseIndex = Add(reverseIndex, Lit(1, ValType.Int));
+            }
+
             var restore = new List<Stmt>();
             if (counter is not null)
             {
@@ -374,7 +379,13 @@ namespace SymDiff.Generator.Differentiation
             foreach (var v in active)
             {
                 var bar = body.BarNames[v.Name];
-                carried.Add(new LoopVar(bar, v.Type, finalAdjoints[v.Name], Walk.Substitute(body.ToCarried[v.Name], renames)));
+                var nextBar = Walk.Substitute(body.ToCarried[v.Name], renames);
+                if (Testing.FaultInjection.Is(Testing.Fault.CarriedAdjointNotReset))
+                {
+                    nextBar = Add(new Var(bar, v.Type), nextBar);
+                }
+
+                carried.Add(new LoopVar(bar, v.Type, finalAdjoints[v.Name], nextBar));
             }
 
             foreach (var (name, value) in body.ToOuter)
@@ -452,7 +463,7 @@ namespace SymDiff.Generator.Differentiation
         {
             var expanded = ExpandLets(value, lets, 0);
             var (coefficient, factors) = Factors(expanded);
-            var invariant = factors.Where(f => IsInvariant(f, definedBefore)).ToList();
+            var invariant = factors.Where(f => IsInvariant(f, definedBefore) || Testing.FaultInjection.Is(Testing.Fault.HoistAcrossLoop)).ToList();
             if (invariant.Count == 0 && coefficient == 1)
             {
                 return (value, Lit(1, value.Type));
