@@ -286,7 +286,8 @@ namespace SymDiff.Generator.Differentiation
             var reverseBody = body.Statements.Select(s => RenameUses(s, renames)).ToList();
 
             // Which carried values the reverse body reads at the start of an iteration: restore exactly those.
-            var needed = Needed(recompute, reverseBody, body.ToCarried.Values.Concat(body.ToOuter.Select(o => o.Value)).Select(e => Walk.Substitute(e, renames)));
+            // The recomputed statements with their definitions renamed, as the reverse body reads them.
+            var needed = Needed(recompute.Select(s => RenameUses(s, renames)).ToList(), reverseBody, body.ToCarried.Values.Concat(body.ToOuter.Select(o => o.Value)).Select(e => Walk.Substitute(e, renames)));
             var shape = LoopShape.Counter(loop);
             var counter = shape?.Counter;
             Expr forwardIndex;
@@ -483,7 +484,7 @@ namespace SymDiff.Generator.Differentiation
         {
             switch (e)
             {
-                case Const c:
+                case Const c when !c.IsValueZero:
                     return (c.Value, new List<Expr>());
                 case Unary { Op: UnaryOp.Neg } neg:
                 {

@@ -148,7 +148,7 @@ namespace SymDiff.Generator.Parsing
                                 var local = declarator.Symbol;
                                 var type = ScalarOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool)");
                                 var initializer = declarator.Initializer ?? declaration.Initializer;
-                                Expr value = initializer is null ? Const.Of(0, type) : ParseExpr(initializer.Value);
+                                Expr value = initializer is null ? Const.FromSource(0, type) : ParseExpr(initializer.Value);
                                 into.Add(new SourceAssign(Declare(local), type, value));
                             }
                         }
@@ -328,7 +328,7 @@ namespace SymDiff.Generator.Parsing
                 var type = operation.Type;
                 if (operation.ConstantValue.HasValue && ScalarOf(type) is { } constType)
                 {
-                    return Const.Of(ConstantToDouble(operation.ConstantValue.Value, operation.Syntax), constType);
+                    return Const.FromSource(ConstantToDouble(operation.ConstantValue.Value, operation.Syntax), constType);
                 }
 
                 switch (operation)
@@ -450,7 +450,7 @@ namespace SymDiff.Generator.Parsing
                         return new Opaque("this", ValType.Object);
 
                     case IDefaultValueOperation:
-                        return Const.Of(0, RequireScalar(operation));
+                        return Const.FromSource(0, RequireScalar(operation));
 
                     default:
                         throw Unsupported(operation.Syntax, Describe(operation), string.Empty);
@@ -712,7 +712,7 @@ namespace SymDiff.Generator.Parsing
 
                 if (value is Const c && (type.IsFloating() || (type == ValType.Int && c.Type == ValType.Int)))
                 {
-                    return Const.Of(type == ValType.Float ? (float)c.Value : c.Value, type);
+                    return c.WithValue(type == ValType.Float ? (float)c.Value : c.Value, type);
                 }
 
                 return new Unary(UnaryOp.Convert, value, type);
