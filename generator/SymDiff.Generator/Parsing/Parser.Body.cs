@@ -146,6 +146,11 @@ namespace SymDiff.Generator.Parsing
                             foreach (var declarator in declaration.Declarators)
                             {
                                 var local = declarator.Symbol;
+                                if (local.IsRef)
+                                {
+                                    throw RefLocal(declarator, local, declarator.Initializer ?? declaration.Initializer);
+                                }
+
                                 var type = ScalarOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool)");
                                 var initializer = declarator.Initializer ?? declaration.Initializer;
                                 Expr value = initializer is null ? Const.FromSource(0, type) : ParseExpr(initializer.Value);
@@ -196,6 +201,32 @@ namespace SymDiff.Generator.Parsing
                     default:
                         throw Unsupported(operation.Syntax, Describe(operation), string.Empty);
                 }
+            }
+
+            /// <summary>
+            /// A <c>ref</c> local aliases storage that the generated code copies into SSA values, so it is rejected:
+            /// SD1001 when it can write an element of a differentiated parameter, SD1000 otherwise.
+            /// </summary>
+            private UnsupportedException RefLocal(IVariableDeclaratorOperation declarator, ILocalSymbol local, IVariableInitializerOperation? initializer)
+            {
+                var target = Unwrap(initializer?.Value);
+                string? array = target is null ? null : ElementOf(target)?.Array;
+                if (array is null && target is IParameterReferenceOperation { Parameter: var p } && _parameters.ContainsKey(p.Name))
+                {
+                    array = p.Name;
+                }
+
+                if (array is not null && _parameters[array].Active && local.RefKind != RefKind.RefReadOnly)
+                {
+                    return new UnsupportedException(declarator.Syntax, DiagnosticDescriptors.LeafMutation, array);
+                }
+
+                if (array is not null && _parameters[array].Shape == ParamShape.OutputSpan)
+                {
+                    return Unsupported(declarator.Syntax, $"A ref local into the output span '{array}'", $"; write '{array}[...]' directly");
+                }
+
+                return Unsupported(declarator.Syntax, $"The ref local '{local.Name}'", "; use a plain local (a copy of the value)");
             }
 
             private SourceLoop ParseLoop(IOperation? condition, IOperation body, IEnumerable<IOperation> increment, bool testFirst)
