@@ -124,9 +124,30 @@ namespace SymDiff.Generator.Emit
                 }
             }
 
-            var context = new StatementContext(new HashSet<string>(method.Hoisted), Simplification.Scheduler.CountUses(method.Body));
+            var uses = Simplification.Scheduler.CountUses(method.Body);
+            var names = new HashSet<string>(uses.Keys, System.StringComparer.Ordinal);
+            names.UnionWith(method.Parameters.Select(p => p.Name));
+            CollectDefinitions(method.Body, names);
+            var context = new StatementContext(new HashSet<string>(method.Hoisted), uses, names);
             EmitBlock(w, method.Body, context);
             w.CloseBrace();
+        }
+
+        private static void CollectDefinitions(Block block, HashSet<string> names)
+        {
+            foreach (var s in block.Statements)
+            {
+                names.UnionWith(Walk.Defines(s));
+                if (s is RentBuffer rent)
+                {
+                    names.Add(rent.Name);
+                }
+
+                foreach (var nested in Walk.Blocks(s))
+                {
+                    CollectDefinitions(nested, names);
+                }
+            }
         }
 
         private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
