@@ -103,7 +103,8 @@ namespace SymDiff.Package.Tests.Infrastructure
                 Configuration,
                 "--output",
                 FeedDirectory,
-                "-p:PackageVersion=" + PackageVersion);
+                "-p:PackageVersion=" + PackageVersion,
+                "-p:NuspecOutputPath=" + Path.Combine(Root, "nuspec") + Path.DirectorySeparatorChar);
             Assert.True(Pack.ExitCode == 0 && File.Exists(PackagePath), $"Packing failed (the tests pack the build they were built with).{Environment.NewLine}{Pack}");
         }
 
