@@ -12,10 +12,13 @@ namespace SymDiff.Generator.Diagnostics
         public const string Internal = "SymDiff.Internal";
     }
 
-    /// <summary>Where each diagnostic's documentation lives.</summary>
+    /// <summary>
+    /// Where each diagnostic's documentation lives: <c>docs/diagnostics/</c> of the repository whose URL is the
+    /// MSBuild property <c>SymDiffRepositoryUrl</c> (Directory.Build.props), compiled in as <see cref="RepositoryInfo"/>.
+    /// </summary>
     internal static class HelpLinks
     {
-        public const string Base = "https://github.com/symdiff/symdiff/blob/main/docs/diagnostics/";
+        public const string Base = RepositoryInfo.Url + "/blob/" + RepositoryInfo.Branch + "/docs/diagnostics/";
 
         public static string For(string id) => Base + id + ".md";
     }
