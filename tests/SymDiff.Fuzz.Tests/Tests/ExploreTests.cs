@@ -1,0 +1,46 @@
+using System;
+using System.IO;
+using System.Linq;
+using SymDiff.Fuzz.Tests.Grammar;
+using SymDiff.Fuzz.Tests.Harness;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace SymDiff.Fuzz.Tests.Tests
+{
+    public sealed class ExploreTests
+    {
+        private readonly ITestOutputHelper _out;
+
+        public ExploreTests(ITestOutputHelper output) => _out = output;
+
+        [Fact]
+        public void Explore()
+        {
+            int n = int.Parse(Environment.GetEnvironmentVariable("FUZZ_EXPLORE") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+            if (n == 0)
+            {
+                return;
+            }
+
+            var grammar = Enum.Parse<FuzzGrammar>(Environment.GetEnvironmentVariable("FUZZ_GRAMMAR") ?? "All");
+            int batch = int.Parse(Environment.GetEnvironmentVariable("FUZZ_BATCH") ?? "80", System.Globalization.CultureInfo.InvariantCulture);
+            var report = FuzzRun.Run(new FuzzOptions(n, 7, BatchSize: Math.Min(n, batch), Grammar: grammar) { Log = _out.WriteLine, First = int.Parse(Environment.GetEnvironmentVariable("FUZZ_FIRST") ?? "0", System.Globalization.CultureInfo.InvariantCulture) });
+            foreach (int id in new[] { 71 }.Where(_ => Environment.GetEnvironmentVariable("FUZZ_PRINT") is not null))
+            {
+                File.WriteAllText($"/tmp/P{id}.cs", Renderer.Program(FuzzRun.Generate(grammar, FuzzRun.PcgOf(7, id), id)));
+            }
+            _out.WriteLine(report.Summary());
+            using var w = new StreamWriter("/tmp/fuzz-explore.txt");
+            foreach (var o in report.Failures.Concat(report.Invalid).Take(40))
+            {
+                w.WriteLine($"===== P{o.Program.Id} {o.Kind} {o.Class}\n{o.Details}\n");
+                w.WriteLine(Renderer.Program(o.Program));
+                foreach (var g in o.Generated)
+                {
+                    w.WriteLine($"--- {g.HintName}\n{g.Text}");
+                }
+            }
+        }
+    }
+}
