@@ -72,4 +72,15 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// <summary>Everything README.md lists as supported.</summary>
         All = (1 << 19) - 1,
     }
+
+    /// <summary>The grammars the tests use.</summary>
+    public static class FuzzGrammars
+    {
+        /// <summary>
+        /// What the CI run generates: everything, except the constructs fenced off while a known generator bug is
+        /// open (each named in tests/SymDiff.Fuzz.Tests/FINDINGS.md). Turn a flag back on when its bug is fixed.
+        /// </summary>
+        public const FuzzGrammar Ci = FuzzGrammar.All
+            & ~FuzzGrammar.NestedRecurrences; // FINDINGS F1: the generator hangs (ignoring cancellation) on a two-value recurrence in a nested loop.
+    }
 }

@@ -50,58 +50,64 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _ => "HyperDual",
         };
 
-        /// <summary>The shared source every compilation includes: functions with [DerivativeOf] rules and their oracle versions.</summary>
-        public const string Library = """
-            using System;
-            using SymDiff;
-            using SymDiff.Fuzz.Tests.Oracle;
+        /// <summary>The shared source every compilation includes: the user-side library and the oracle's versions of it.</summary>
+        public const string Library = UserLibrary + OracleLibrary;
 
+        /// <summary>Functions with [DerivativeOf] rules, as a user would write them (also pasted into regression tests).</summary>
+        public const string UserLibrary = """
             public static class FuzzFns
             {
-                public static double Soft(double t) => Math.Log(1.0 + Math.Exp(t));
+                public static double Soft(double t) => System.Math.Log(1.0 + System.Math.Exp(t));
 
-                public static double Mix(double a, double b) => a * Math.Exp(0.5 * b);
+                public static double Mix(double a, double b) => a * System.Math.Exp(0.5 * b);
 
-                public static float SoftF(float t) => MathF.Log(1f + MathF.Exp(t));
+                public static float SoftF(float t) => System.MathF.Log(1f + System.MathF.Exp(t));
 
                 public static double Cube(double t) => t * t * t;
             }
 
             public static class FuzzRules
             {
-                [DerivativeOf(typeof(FuzzFns), nameof(FuzzFns.Soft))]
-                public static double SoftDerivative(double t) => 1.0 / (1.0 + Math.Exp(-t));
+                [SymDiff.DerivativeOf(typeof(FuzzFns), nameof(FuzzFns.Soft))]
+                public static double SoftDerivative(double t) => 1.0 / (1.0 + System.Math.Exp(-t));
 
-                [DerivativeOf(typeof(FuzzFns), nameof(FuzzFns.Mix))]
-                internal static (double, double) MixDerivative(double a, double b) => (Math.Exp(0.5 * b), 0.5 * a * Math.Exp(0.5 * b));
+                [SymDiff.DerivativeOf(typeof(FuzzFns), nameof(FuzzFns.Mix))]
+                internal static (double, double) MixDerivative(double a, double b) => (System.Math.Exp(0.5 * b), 0.5 * a * System.Math.Exp(0.5 * b));
 
-                [DerivativeOf(typeof(FuzzFns), nameof(FuzzFns.SoftF))]
-                public static float SoftFDerivative(float t) => 1f / (1f + MathF.Exp(-t));
+                [SymDiff.DerivativeOf(typeof(FuzzFns), nameof(FuzzFns.SoftF))]
+                public static float SoftFDerivative(float t) => 1f / (1f + System.MathF.Exp(-t));
             }
 
             public static partial class FuzzSecondOrderRules
             {
-                [Differentiable]
-                [DerivativeOf(typeof(FuzzFns), nameof(FuzzFns.Cube))]
+                [SymDiff.Differentiable]
+                [SymDiff.DerivativeOf(typeof(FuzzFns), nameof(FuzzFns.Cube))]
                 public static double CubeDerivative(double t) => 3.0 * t * t;
             }
 
-            /// <summary>The oracle's versions: the value of the function, the derivative from its rule.</summary>
+            """;
+
+        /// <summary>The oracle's versions of the library functions: the value of the function, the derivative from its rule.</summary>
+        public const string OracleLibrary = """
             public static class FuzzOracle
             {
-                public static Dual<double> Soft(Dual<double> t) => DM.Rule(t, FuzzFns.Soft(t.V), FuzzRules.SoftDerivative(t.V));
+                public static SymDiff.Fuzz.Tests.Oracle.Dual<double> Soft(SymDiff.Fuzz.Tests.Oracle.Dual<double> t) =>
+                    SymDiff.Fuzz.Tests.Oracle.DM.Rule(t, FuzzFns.Soft(t.V), FuzzRules.SoftDerivative(t.V));
 
-                public static Dual<double> Mix(Dual<double> a, Dual<double> b)
+                public static SymDiff.Fuzz.Tests.Oracle.Dual<double> Mix(SymDiff.Fuzz.Tests.Oracle.Dual<double> a, SymDiff.Fuzz.Tests.Oracle.Dual<double> b)
                 {
                     var (da, db) = FuzzRules.MixDerivative(a.V, b.V);
-                    return DM.Rule2(FuzzFns.Mix(a.V, b.V), a, da, b, db);
+                    return SymDiff.Fuzz.Tests.Oracle.DM.Rule2(FuzzFns.Mix(a.V, b.V), a, da, b, db);
                 }
 
-                public static Dual<float> SoftF(Dual<float> t) => DM.Rule(t, FuzzFns.SoftF(t.V), FuzzRules.SoftFDerivative(t.V));
+                public static SymDiff.Fuzz.Tests.Oracle.Dual<float> SoftF(SymDiff.Fuzz.Tests.Oracle.Dual<float> t) =>
+                    SymDiff.Fuzz.Tests.Oracle.DM.Rule(t, FuzzFns.SoftF(t.V), FuzzRules.SoftFDerivative(t.V));
 
-                public static Dual<double> Cube(Dual<double> t) => DM.Rule(t, FuzzFns.Cube(t.V), FuzzSecondOrderRules.CubeDerivative(t.V));
+                public static SymDiff.Fuzz.Tests.Oracle.Dual<double> Cube(SymDiff.Fuzz.Tests.Oracle.Dual<double> t) =>
+                    SymDiff.Fuzz.Tests.Oracle.DM.Rule(t, FuzzFns.Cube(t.V), FuzzSecondOrderRules.CubeDerivative(t.V));
 
-                public static HyperDual Cube(HyperDual t) => t.Chain(FuzzFns.Cube(t.V), FuzzSecondOrderRules.CubeDerivative(t.V), 6.0 * t.V);
+                public static SymDiff.Fuzz.Tests.Oracle.HyperDual Cube(SymDiff.Fuzz.Tests.Oracle.HyperDual t) =>
+                    t.Chain(FuzzFns.Cube(t.V), FuzzSecondOrderRules.CubeDerivative(t.V), 6.0 * t.V);
             }
             """;
 

@@ -82,7 +82,10 @@ namespace SymDiff.Fuzz.Tests.Harness
         public static TimeSpan RunTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
         /// <summary>Generator time allowed for a batch: 2 s per program (the bound for anything accepted) plus 10 s.</summary>
-        public static TimeSpan GeneratorBudget(int programs) => TimeSpan.FromSeconds(10 + (2 * programs));
+        public static TimeSpan GeneratorBudget(int programs) => TimeSpan.FromSeconds(Scale * (10 + (2 * programs)));
+
+        /// <summary>SYMDIFF_FUZZ_TIME_SCALE multiplies every time budget (a loaded machine; or smaller, to find a hang fast).</summary>
+        private static double Scale => double.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_FUZZ_TIME_SCALE"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 1.0;
 
         /// <summary>Wall-clock time per phase, summed over every batch of the process.</summary>
         public static class Timings
@@ -158,9 +161,9 @@ namespace SymDiff.Fuzz.Tests.Harness
                         }
                     }, 64 * 1024 * 1024) { IsBackground = true };
                     worker.Start();
-                    if (!worker.Join(GeneratorBudget(programs.Count) + TimeSpan.FromSeconds(30)))
+                    if (!worker.Join(GeneratorBudget(programs.Count) + TimeSpan.FromSeconds(5)))
                     {
-                        throw new GeneratorHangException(programs.Select(p => p.Id).ToList(), GeneratorBudget(programs.Count) + TimeSpan.FromSeconds(30));
+                        throw new GeneratorHangException(programs.Select(p => p.Id).ToList(), GeneratorBudget(programs.Count) + TimeSpan.FromSeconds(5));
                     }
 
                     if (thrown is not null)
@@ -231,16 +234,32 @@ namespace SymDiff.Fuzz.Tests.Harness
 
             Timings.Add("generator", TimeSpan.Zero);
 
-            // Compile; attribute every warning or error to its program. Warnings in the fuzzer's own files do not count.
-            for (int round = 0; round < 4; round++)
+            // Compile (one Emit: it reports every error and warning); attribute every warning or error to its program,
+            // drop those programs and compile again. Warnings in the fuzzer's own files do not count.
+            using var image = new MemoryStream();
+            List<FuzzProgram> runnable = programs.ToList();
+            for (int round = 0; ; round++)
             {
-                Compilation remaining = Without(output, done.Keys);
-                var problems = remaining.GetDiagnostics()
-                    .Where(d => d.Severity == DiagnosticSeverity.Error || (d.Severity == DiagnosticSeverity.Warning && IsGenerated(d.Location.SourceTree?.FilePath)))
-                    .ToList();
-                if (problems.Count == 0)
+                runnable = programs.Where(p => !done.ContainsKey(p.Id)).ToList();
+                if (runnable.Count == 0)
                 {
                     break;
+                }
+
+                Compilation final = Without(output, done.Keys).AddSyntaxTrees(CSharpSyntaxTree.ParseText(MasterDriver(runnable), ParseOptions, "FuzzMain.cs"));
+                image.SetLength(0);
+                EmitResult emit = final.Emit(image);
+                var problems = emit.Diagnostics
+                    .Where(d => d.Severity == DiagnosticSeverity.Error || (d.Severity == DiagnosticSeverity.Warning && IsGenerated(d.Location.SourceTree?.FilePath)))
+                    .ToList();
+                if (problems.Count == 0 && emit.Success)
+                {
+                    break;
+                }
+
+                if (round >= 4)
+                {
+                    throw new InvalidOperationException("Emit failed:\n" + string.Join("\n", problems.Take(20)));
                 }
 
                 foreach (var group in problems.GroupBy(d => ProgramOf(d.Location.SourceTree?.FilePath)))
@@ -266,20 +285,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                 outcomes[id] = outcome;
             }
 
-            var runnable = programs.Where(p => !done.ContainsKey(p.Id)).ToList();
+            Timings.Add("compile", clock.Elapsed);
+            clock.Restart();
             if (runnable.Count == 0)
             {
                 return;
-            }
-
-            Compilation final = Without(output, done.Keys).AddSyntaxTrees(CSharpSyntaxTree.ParseText(MasterDriver(runnable), ParseOptions, "FuzzMain.cs"));
-            using var image = new MemoryStream();
-            EmitResult emit = final.Emit(image);
-            Timings.Add("compile", clock.Elapsed);
-            clock.Restart();
-            if (!emit.Success)
-            {
-                throw new InvalidOperationException("Emit failed:\n" + string.Join("\n", emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20)));
             }
 
             image.Position = 0;

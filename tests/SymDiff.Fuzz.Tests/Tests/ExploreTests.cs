@@ -23,9 +23,30 @@ namespace SymDiff.Fuzz.Tests.Tests
                 return;
             }
 
-            var grammar = Enum.Parse<FuzzGrammar>(Environment.GetEnvironmentVariable("FUZZ_GRAMMAR") ?? "All");
+            var grammar = Enum.Parse<FuzzGrammar>(Environment.GetEnvironmentVariable("FUZZ_GRAMMAR") ?? FuzzGrammars.Ci.ToString());
             int batch = int.Parse(Environment.GetEnvironmentVariable("FUZZ_BATCH") ?? "80", System.Globalization.CultureInfo.InvariantCulture);
             var report = FuzzRun.Run(new FuzzOptions(n, 7, BatchSize: Math.Min(n, batch), Grammar: grammar) { Log = _out.WriteLine, First = int.Parse(Environment.GetEnvironmentVariable("FUZZ_FIRST") ?? "0", System.Globalization.CultureInfo.InvariantCulture) });
+            foreach (int id in new[] { 71 }.Where(_ => Environment.GetEnvironmentVariable("FUZZ_PRINT") is not null))
+            {
+                File.WriteAllText($"/tmp/P{id}.cs", Renderer.Program(FuzzRun.Generate(grammar, FuzzRun.PcgOf(7, id), id)));
+            }
+            _out.WriteLine(report.Summary());
+            using var w = new StreamWriter("/tmp/fuzz-explore.txt");
+            foreach (var g in report.Invalid.Concat(report.Failures).GroupBy(o => Regression.Signature(o) + (o.Details.Split('\n')[0].Contains("error CS", StringComparison.Ordinal) || o.Details.Contains("warning CS", StringComparison.Ordinal) ? System.Text.RegularExpressions.Regex.Replace(o.Details.Split('\n')[0], @"^.*?: ", "") : string.Empty)).OrderByDescending(g => g.Count()))
+            {
+                w.WriteLine($"##### {g.Count()} x {g.Key}: programs {string.Join(", ", g.Select(o => o.Program.Id))}");
+            }
+
+            foreach (var o in report.Invalid.Concat(report.Failures).Take(150))
+            {
+                w.WriteLine($"===== P{o.Program.Id} {o.Kind} {o.Class}\n{o.Details}\n");
+                w.WriteLine(Renderer.Program(o.Program));
+                foreach (var g in o.Generated)
+                {
+                    w.WriteLine($"--- {g.HintName}\n{g.Text}");
+                }
+            }
+
             foreach (int id in new[] { 71 }.Where(_ => Environment.GetEnvironmentVariable("FUZZ_PRINT") is not null))
             {
                 File.WriteAllText($"/tmp/P{id}.cs", Renderer.Program(FuzzRun.Generate(grammar, FuzzRun.PcgOf(7, id), id)));
