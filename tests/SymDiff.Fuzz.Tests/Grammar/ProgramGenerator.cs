@@ -849,12 +849,15 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 {
                     Ex a = Expression(1);
                     Ex b = Chance(0.5) ? new Num(Literal()) : Expression(1);
-                    if (a is Num && b is Num)
+
+                    // A comparison of constants only, or of an expression with itself, is a warning in the user's own code
+                    // (CS1718) or folds to a constant: not what users write. Compare with a variable instead.
+                    if (!ReadsVariable(a) && !ReadsVariable(b) || a == b)
                     {
-                        a = Leaf();
-                        if (a is Num)
+                        a = _reals.Count > 0 ? new Ref(Pick(_reals).Name) : a;
+                        if (a == b)
                         {
-                            a = new Ref(_reals.Count > 0 ? Pick(_reals).Name : "x");
+                            b = new Num(Literal());
                         }
                     }
 
@@ -875,6 +878,21 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     return new Not(Condition());
             }
         }
+
+        private static bool ReadsVariable(Ex e) => e switch
+        {
+            Num => false,
+            Ref or At or FromInt => true,
+            Bin b => ReadsVariable(b.L) || ReadsVariable(b.R),
+            Div d => ReadsVariable(d.L) || ReadsVariable(d.R),
+            Neg n => ReadsVariable(n.E),
+            Fn f => f.Args.Any(ReadsVariable) || (f.Function == MathFn.Pow && f.Shape == Renderer.PowExponents.Length),
+            Tern => true,
+            Detach d => ReadsVariable(d.E),
+            CallHelper c => c.Args.Any(ReadsVariable) || c.SpanArg is not null,
+            CallRule c => c.Args.Any(ReadsVariable),
+            _ => true,
+        };
 
         private sealed record RealVar(string Name, bool Assignable, int Depth);
 

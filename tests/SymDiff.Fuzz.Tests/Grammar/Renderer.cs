@@ -291,7 +291,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     Guarded(j.C, j.IsBreak ? "break;" : "continue;");
                     break;
                 case Return r:
-                    Guarded(r.C, _p.IsVector && r.E is Num ? "return;" : $"return {E(r.E)};");
+                    Guarded(r.C, $"return {E(r.E)};");
                     break;
                 case Store st:
                     Line($"o[{I(st.Index)}] {st.Op} {E(st.E)};");

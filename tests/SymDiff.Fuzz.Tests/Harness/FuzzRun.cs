@@ -15,6 +15,9 @@ namespace SymDiff.Fuzz.Tests.Harness
         /// <summary>Stop at the first failing batch (the fault-injection tests).</summary>
         public bool StopAtFirstFailure { get; init; }
 
+        /// <summary>Count failures of the open bugs in <see cref="KnownBugs"/> apart instead of failing on them.</summary>
+        public bool TolerateKnownBugs { get; init; }
+
         /// <summary>The index of the first program (to re-run the tail of a run).</summary>
         public int First { get; init; }
 
@@ -37,6 +40,11 @@ namespace SymDiff.Fuzz.Tests.Harness
 
         public List<Outcome> Invalid { get; } = new List<Outcome>();
 
+        /// <summary>Failures of open bugs listed in <see cref="KnownBugs"/>, by bug id.</summary>
+        public SortedDictionary<string, List<Outcome>> Known { get; } = new SortedDictionary<string, List<Outcome>>(StringComparer.Ordinal);
+
+        public int KnownCount => Known.Values.Sum(l => l.Count);
+
         public long Compared { get; set; }
 
         public long Unchecked { get; set; }
@@ -51,12 +59,17 @@ namespace SymDiff.Fuzz.Tests.Harness
         public string Summary()
         {
             var sb = new StringBuilder();
-            sb.AppendLine(CultureInfo.InvariantCulture, $"programs {Programs}, passed {Passed}, failed {Failures.Count}, rejected {RejectionCount} ({100.0 * RejectionCount / Math.Max(1, Programs):0.00}%), "
+            sb.AppendLine(CultureInfo.InvariantCulture, $"programs {Programs}, passed {Passed}, failed {Failures.Count}, known open bugs {KnownCount}, rejected {RejectionCount} ({100.0 * RejectionCount / Math.Max(1, Programs):0.00}%), "
                 + $"discarded {Discards.Values.Sum()}, invalid {Invalid.Count}; {Compared} numbers compared, {Unchecked} left open by the contract; "
                 + $"{Elapsed.TotalSeconds:0.0} s ({Programs / Math.Max(0.001, Elapsed.TotalSeconds):0.0} programs/s)");
             if (Rejections.Count > 0)
             {
                 sb.AppendLine("rejections: " + string.Join(", ", Rejections.Select(r => $"{r.Key} {r.Value}")));
+            }
+
+            foreach (var (id, list) in Known)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"known bug {id} ({KnownBugs.All.First(b => b.Id == id).Title}): {list.Count} programs, e.g. {string.Join(", ", list.Take(5).Select(o => o.Program.Id))}");
             }
 
             if (Discards.Count > 0)
@@ -126,12 +139,26 @@ namespace SymDiff.Fuzz.Tests.Harness
                             report.Invalid.Add(o);
                             break;
                         default:
-                            report.Failures.Add(o);
+                            if (options.TolerateKnownBugs && KnownBugs.Match(o) is { } bug)
+                            {
+                                if (!report.Known.TryGetValue(bug.Id, out var list))
+                                {
+                                    list = new List<Outcome>();
+                                    report.Known[bug.Id] = list;
+                                }
+
+                                list.Add(o);
+                            }
+                            else
+                            {
+                                report.Failures.Add(o);
+                            }
+
                             break;
                     }
                 }
 
-                string line = string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds:0}s] {report.Programs}/{options.Programs}: failed {report.Failures.Count}, rejected {report.RejectionCount}, discarded {report.Discards.Values.Sum()}, invalid {report.Invalid.Count} ({BatchRunner.Timings.Describe()})");
+                string line = string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds:0}s] {report.Programs}/{options.Programs}: failed {report.Failures.Count}, known {report.KnownCount}, rejected {report.RejectionCount}, discarded {report.Discards.Values.Sum()}, invalid {report.Invalid.Count} ({BatchRunner.Timings.Describe()})");
                 options.Log?.Invoke(line);
                 if (Environment.GetEnvironmentVariable("SYMDIFF_FUZZ_LOG") is { Length: > 0 } logFile)
                 {

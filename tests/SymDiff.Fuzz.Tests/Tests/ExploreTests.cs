@@ -25,7 +25,8 @@ namespace SymDiff.Fuzz.Tests.Tests
 
             var grammar = Enum.Parse<FuzzGrammar>(Environment.GetEnvironmentVariable("FUZZ_GRAMMAR") ?? FuzzGrammars.Ci.ToString());
             int batch = int.Parse(Environment.GetEnvironmentVariable("FUZZ_BATCH") ?? "80", System.Globalization.CultureInfo.InvariantCulture);
-            var report = FuzzRun.Run(new FuzzOptions(n, 7, BatchSize: Math.Min(n, batch), Grammar: grammar) { Log = _out.WriteLine, First = int.Parse(Environment.GetEnvironmentVariable("FUZZ_FIRST") ?? "0", System.Globalization.CultureInfo.InvariantCulture) });
+            ulong seed = ulong.Parse(Environment.GetEnvironmentVariable("FUZZ_SEED") ?? "7", System.Globalization.CultureInfo.InvariantCulture);
+            var report = FuzzRun.Run(new FuzzOptions(n, seed, BatchSize: Math.Min(n, batch), Grammar: grammar) { Log = _out.WriteLine, TolerateKnownBugs = Environment.GetEnvironmentVariable("FUZZ_KNOWN") is not null, First = int.Parse(Environment.GetEnvironmentVariable("FUZZ_FIRST") ?? "0", System.Globalization.CultureInfo.InvariantCulture) });
             foreach (int id in new[] { 71 }.Where(_ => Environment.GetEnvironmentVariable("FUZZ_PRINT") is not null))
             {
                 File.WriteAllText($"/tmp/P{id}.cs", Renderer.Program(FuzzRun.Generate(grammar, FuzzRun.PcgOf(7, id), id)));
@@ -52,16 +53,6 @@ namespace SymDiff.Fuzz.Tests.Tests
                 File.WriteAllText($"/tmp/P{id}.cs", Renderer.Program(FuzzRun.Generate(grammar, FuzzRun.PcgOf(7, id), id)));
             }
             _out.WriteLine(report.Summary());
-            using var w = new StreamWriter("/tmp/fuzz-explore.txt");
-            foreach (var o in report.Failures.Concat(report.Invalid).Take(40))
-            {
-                w.WriteLine($"===== P{o.Program.Id} {o.Kind} {o.Class}\n{o.Details}\n");
-                w.WriteLine(Renderer.Program(o.Program));
-                foreach (var g in o.Generated)
-                {
-                    w.WriteLine($"--- {g.HintName}\n{g.Text}");
-                }
-            }
         }
     }
 }
