@@ -53,6 +53,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private int _stmtBudget;
         private int _loopCount;
         private int _ifDepth;
+        private int _inConditional;
         private bool _hasN;
         private int _nValue;
 
@@ -663,7 +664,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 case 3:
                     return Function(depth - 1, null);
                 case 4:
-                    return new Tern(Condition(), Expression(depth - 1), Expression(depth - 1));
+                {
+                    Cond c = Condition();
+                    _inConditional++;
+                    var tern = new Tern(c, Expression(depth - 1), Expression(depth - 1));
+                    _inConditional--;
+                    return tern;
+                }
                 case 5:
                     return new Detach(Expression(depth - 1));
                 case 6:
@@ -683,12 +690,21 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     }
                     else
                     {
-                        fns.Add(RuleFn.Cube);
+                        if (_inConditional == 0 || Has(FuzzGrammar.DifferentiableRuleInConditional))
+                        {
+                            fns.Add(RuleFn.Cube);
+                        }
+
                         if (!_hessian)
                         {
                             fns.Add(RuleFn.Soft);
                             fns.Add(RuleFn.Mix);
                         }
+                    }
+
+                    if (fns.Count == 0)
+                    {
+                        return Expression(depth - 1);
                     }
 
                     RuleFn fn = Pick(fns);

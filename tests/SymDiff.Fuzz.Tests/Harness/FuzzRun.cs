@@ -36,6 +36,9 @@ namespace SymDiff.Fuzz.Tests.Harness
 
         public SortedDictionary<string, int> Discards { get; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
 
+        /// <summary>A few messages per rejecting diagnostic, to see which construct the grammar should not generate.</summary>
+        public SortedDictionary<string, List<string>> RejectionExamples { get; } = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+
         public List<Outcome> Failures { get; } = new List<Outcome>();
 
         public List<Outcome> Invalid { get; } = new List<Outcome>();
@@ -65,6 +68,10 @@ namespace SymDiff.Fuzz.Tests.Harness
             if (Rejections.Count > 0)
             {
                 sb.AppendLine("rejections: " + string.Join(", ", Rejections.Select(r => $"{r.Key} {r.Value}")));
+                foreach (string example in RejectionExamples.Values.SelectMany(e => e))
+                {
+                    sb.AppendLine("  " + example);
+                }
             }
 
             foreach (var (id, list) in Known)
@@ -131,6 +138,16 @@ namespace SymDiff.Fuzz.Tests.Harness
                             break;
                         case OutcomeKind.Rejected:
                             report.Rejections[o.Class] = report.Rejections.GetValueOrDefault(o.Class) + 1;
+                            if (!report.RejectionExamples.TryGetValue(o.Class, out var examples))
+                            {
+                                examples = new List<string>();
+                                report.RejectionExamples[o.Class] = examples;
+                            }
+
+                            if (examples.Count < 4)
+                            {
+                                examples.Add($"program {o.Program.Id}: {o.Details}");
+                            }
                             break;
                         case OutcomeKind.Discarded:
                             report.Discards[o.Class] = report.Discards.GetValueOrDefault(o.Class) + 1;
@@ -160,7 +177,7 @@ namespace SymDiff.Fuzz.Tests.Harness
 
                 string line = string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds:0}s] {report.Programs}/{options.Programs}: failed {report.Failures.Count}, known {report.KnownCount}, rejected {report.RejectionCount}, discarded {report.Discards.Values.Sum()}, invalid {report.Invalid.Count} ({BatchRunner.Timings.Describe()})");
                 options.Log?.Invoke(line);
-                if (Environment.GetEnvironmentVariable("SYMDIFF_FUZZ_LOG") is { Length: > 0 } logFile)
+                if (options.Log is null && Environment.GetEnvironmentVariable("SYMDIFF_FUZZ_LOG") is { Length: > 0 } logFile)
                 {
                     System.IO.File.AppendAllText(logFile, line + Environment.NewLine);
                 }

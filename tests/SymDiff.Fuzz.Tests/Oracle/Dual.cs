@@ -14,6 +14,11 @@ namespace SymDiff.Fuzz.Tests.Oracle
     {
         public Dual(T v, double d, double m)
         {
+            if (!T.IsFinite(v))
+            {
+                OracleFlags.NonFiniteValue = true;
+            }
+
             V = v;
             D = d;
             M = m;
@@ -109,6 +114,11 @@ namespace SymDiff.Fuzz.Tests.Oracle
                 return new Dual<T>(V, D, double.NaN);
             }
 
+            if (!double.IsFinite(p))
+            {
+                OracleFlags.NonFiniteValue = true;
+            }
+
             double term = p * x.D;
             double mag = double.IsFinite(term) && double.IsFinite(x.M) ? x.M * Math.Abs(pm) : double.PositiveInfinity;
             return new Dual<T>(V, D + term, M + mag);
@@ -116,6 +126,19 @@ namespace SymDiff.Fuzz.Tests.Oracle
 
         private static Dual<T> Combine(T value, Dual<T> a, double pa, double pma, Dual<T> b, double pb, double pmb) =>
             new Dual<T>(value, 0, 0).Plus(a, pa, pma, Partial.Value).Plus(b, pb, pmb, Partial.Value);
+    }
+
+    /// <summary>Set when a value the oracle computes overflows (or is NaN), or a partial derivative is infinite (Sqrt'(0), Cbrt'(0)); reset by <see cref="Recorder.Begin"/>.</summary>
+    public static class OracleFlags
+    {
+        [ThreadStatic]
+        private static bool t_nonFinite;
+
+        public static bool NonFiniteValue
+        {
+            get => t_nonFinite;
+            set => t_nonFinite = value;
+        }
     }
 
     /// <summary>What a zero partial derivative means to <see cref="Dual{T}.Plus"/>.</summary>

@@ -13,6 +13,11 @@ namespace SymDiff.Fuzz.Tests.Oracle
     {
         public HyperDual(double v, double a, double b, double ab, double ma, double mb, double mab)
         {
+            if (!double.IsFinite(v))
+            {
+                OracleFlags.NonFiniteValue = true;
+            }
+
             V = v;
             A = a;
             B = b;

@@ -16,6 +16,9 @@ namespace SymDiff.Fuzz.Tests.Oracle
         public Dictionary<string, Exception> Threw { get; } = new Dictionary<string, Exception>(StringComparer.Ordinal);
 
         public bool Finished { get; set; }
+
+        /// <summary>Whether the oracle met a non-finite value or partial derivative anywhere (overflow, Sqrt'(0), Cbrt'(0)), even if the results are finite.</summary>
+        public bool NonFiniteSeen { get; set; }
     }
 
     /// <summary>
@@ -36,9 +39,14 @@ namespace SymDiff.Fuzz.Tests.Oracle
             CurrentProgram = program;
             _current = new ProgramRecord();
             Programs[program] = _current;
+            OracleFlags.NonFiniteValue = false;
         }
 
-        public void End() => Current.Finished = true;
+        public void End()
+        {
+            Current.Finished = true;
+            Current.NonFiniteSeen = OracleFlags.NonFiniteValue;
+        }
 
         public void Values(string key, double[] values) => Current.Values[key] = values;
 
