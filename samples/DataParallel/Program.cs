@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using DataParallelSample;
+using SymDiff;
+using SymDiff.Mpi;
+
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+SampleOptions? options = SampleOptions.Parse(args);
+if (options is null)
+{
+    return 2;
+}
+
+var plan = ShardPlan.Even(options.Rows, options.Shards);
+return options.Mode switch
+{
+    "mpi" => RunMpi(options, plan),
+    _ => RunLocal(options, plan),
+};
+
+// One process: the one-core baseline, DataParallel with one worker and with every core, then (mode all) the MPI run
+// as a child process; a table of times and speedups, and the check that the weights agree.
+static int RunLocal(SampleOptions options, ShardPlan plan)
+{
+    Console.WriteLine($"W3 logistic regression: N = {options.Rows:N0} rows, d = {Model.Features}, full-batch SGD (lr {Trainer.LearningRate}), {options.Epochs} epochs; "
+        + $"{plan.ShardCount} shards; {Environment.ProcessorCount} cores; load average {LoadAverage()}");
+    var watch = Stopwatch.StartNew();
+    var problem = new LogisticProblem(options.Rows);
+    Console.WriteLine($"data generated in {watch.Elapsed.TotalSeconds:F1} s; initial loss {problem.Loss(LogisticProblem.InitialWeights()):F6}");
+    Console.WriteLine();
+
+    var rows = new List<(string Mode, TrainingResult Result)>();
+    bool all = options.Mode == "all";
+    if (all || options.Mode == "single")
+    {
+        // One core, no DataParallel: the generated Backward over all rows in one call.
+        double[] weights = LogisticProblem.InitialWeights();
+        rows.Add(("one core: one Backward call over all rows", Trainer.Train(weights, options.Epochs, g => problem.Backward(weights, g))));
+    }
+
+    if (all)
+    {
+        rows.Add(("DataParallel, 1 worker", TrainWithThreads(problem, plan, options.Epochs, 1)));
+    }
+
+    if (all || options.Mode == "threads")
+    {
+        rows.Add(($"DataParallel, {options.Workers} workers", TrainWithThreads(problem, plan, options.Epochs, options.Workers)));
+    }
+
+    MpiRun? mpi = all ? MpiRun.Launch(options) : null;
+    if (mpi?.Result is { } mpiResult)
+    {
+        rows.Add(($"mpiexec -n {options.Ranks}, {mpi.Workers} worker(s) per rank", mpiResult));
+    }
+
+    double baseline = rows[0].Result.MedianMilliseconds;
+    Console.WriteLine($"{"mode",-48} {"ms/epoch",10} {"speedup",8}   (median of {options.Epochs} epochs; each epoch: zero_grad, backward, step)");
+    foreach (var (mode, result) in rows)
+    {
+        Console.WriteLine($"{mode,-48} {result.MedianMilliseconds,10:F2} {baseline / result.MedianMilliseconds,7:F2}x");
+    }
+
+    Console.WriteLine();
+    var final = rows[^1].Result.Weights;
+    Console.WriteLine($"final loss {problem.Loss(final):F6}");
+    Console.WriteLine("weights: " + Format(final));
+    bool ok = CheckAgreement(rows, mpi);
+    return ok ? 0 : 1;
+}
+
+static TrainingResult TrainWithThreads(LogisticProblem problem, ShardPlan plan, int epochs, int workers)
+{
+    double[] weights = LogisticProblem.InitialWeights();
+    var parallel = new DataParallel(weights.Length, workers);
+    ShardBackward shard = problem.ShardBackward(weights);      // made once: it reads the weights when called
+    return Trainer.Train(weights, epochs, g => parallel.Backward(plan, shard, g));
+}
+
+// Bit-identical where the additions happen in the same order (DataParallel with any worker count, same plan; the MPI
+// ranks among themselves); elsewhere within a relative tolerance.
+static bool CheckAgreement(List<(string Mode, TrainingResult Result)> rows, MpiRun? mpi)
+{
+    const double Tolerance = 1e-12;
+    bool ok = true;
+    var threads = rows.Where(r => r.Mode.StartsWith("DataParallel", StringComparison.Ordinal)).ToList();
+    for (int i = 1; i < threads.Count; i++)
+    {
+        bool same = BitIdentical(threads[0].Result.Weights, threads[i].Result.Weights);
+        Console.WriteLine($"weights, {threads[i].Mode} vs {threads[0].Mode}: {(same ? "bit-identical" : "DIFFERENT BITS (same plan: must be identical)")}");
+        ok &= same;
+    }
+
+    var reference = rows[0];
+    foreach (var (mode, result) in rows.Skip(1))
+    {
+        double difference = MaxRelativeDifference(reference.Result.Weights, result.Weights);
+        bool close = difference <= Tolerance;
+        Console.WriteLine($"weights, {mode} vs one core: max relative difference {difference:E2} (tolerance {Tolerance:E0}){(close ? string.Empty : ": TOO LARGE")}");
+        ok &= close;
+    }
+
+    if (mpi is not null)
+    {
+        if (mpi.RankWeights.Count > 1)
+        {
+            bool same = mpi.RankWeights.Values.All(w => BitIdentical(mpi.RankWeights[0], w));
+            Console.WriteLine($"weights, the {mpi.RankWeights.Count} MPI ranks: {(same ? "bit-identical" : "DIFFERENT BITS (ranks must agree)")}");
+            ok &= same;
+        }
+
+        if (mpi.Problem is { } problem)
+        {
+            Console.WriteLine("MPI run: " + problem);
+            ok = false;
+        }
+    }
+
+    return ok;
+}
+
+static int RunMpi(SampleOptions options, ShardPlan plan)
+{
+    using var group = MpiProcessGroup.Initialize();
+    var problem = new LogisticProblem(options.Rows);
+    double[] weights = LogisticProblem.InitialWeights();
+    group.Broadcast(weights);                                   // every rank starts from rank 0's weights
+    var ddp = new DistributedDataParallel(group, weights.Length, options.Workers);
+    ShardBackward shard = problem.ShardBackward(weights);
+    group.Barrier();
+    var result = Trainer.Train(weights, options.Epochs, g => ddp.Backward(plan, shard, g));
+    if (group.Rank == 0)
+    {
+        Console.WriteLine($"mpi ranks={group.WorldSize} workers={options.Workers} ms_per_epoch={result.MedianMilliseconds:F3} epochs_ms={string.Join(",", result.EpochMilliseconds.Select(t => t.ToString("F3")))}");
+    }
+
+    group.Barrier();
+    Console.WriteLine($"rank {group.Rank} weights: {Format(result.Weights)}");
+    return 0;
+}
+
+static string Format(double[] values) => string.Join(" ", values.Select(v => v.ToString("R")));
+
+static bool BitIdentical(double[] a, double[] b) =>
+    a.Length == b.Length && a.Zip(b).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second));
+
+static double MaxRelativeDifference(double[] a, double[] b)
+{
+    double scale = a.Max(Math.Abs);
+    return a.Zip(b).Max(p => Math.Abs(p.First - p.Second)) / scale;
+}
+
+static string LoadAverage()
+{
+    try
+    {
+        return File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+    }
+    catch (IOException)
+    {
+        return "n/a";
+    }
+}
