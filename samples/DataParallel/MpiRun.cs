@@ -22,6 +22,9 @@ namespace DataParallelSample
         /// <summary>Gets the worker threads per rank.</summary>
         public int Workers { get; private set; } = 1;
 
+        /// <summary>Gets the time of one all-reduce of the gradient in microseconds, as rank 0 measured it, or null.</summary>
+        public double? AllReduceMicroseconds { get; private set; }
+
         /// <summary>Gets what went wrong, or null.</summary>
         public string? Problem { get; private set; }
 
@@ -81,6 +84,11 @@ namespace DataParallelSample
                         .Split(' ', StringSplitOptions.RemoveEmptyEntries)
                         .Select(v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture))
                         .ToArray();
+                }
+                else if (line.StartsWith("mpi allreduce ", StringComparison.Ordinal))
+                {
+                    string value = line.Substring(line.IndexOf("us_per_call=", StringComparison.Ordinal) + "us_per_call=".Length);
+                    run.AllReduceMicroseconds = double.Parse(value, CultureInfo.InvariantCulture);
                 }
                 else if (line.StartsWith("mpi ranks=", StringComparison.Ordinal))
                 {

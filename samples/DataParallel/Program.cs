@@ -65,6 +65,11 @@ static int RunLocal(SampleOptions options, ShardPlan plan)
         Console.WriteLine($"{mode,-48} {result.MedianMilliseconds,10:F2} {baseline / result.MedianMilliseconds,7:F2}x");
     }
 
+    if (mpi?.AllReduceMicroseconds is { } allReduce)
+    {
+        Console.WriteLine($"one MPI all-reduce of the gradient ({Model.Features + 1} doubles, {options.Ranks} ranks on this machine): {allReduce:F1} us");
+    }
+
     Console.WriteLine();
     var final = rows[^1].Result.Weights;
     Console.WriteLine($"final loss {problem.Loss(final):F6}");
@@ -138,9 +143,31 @@ static int RunMpi(SampleOptions options, ShardPlan plan)
         Console.WriteLine($"mpi ranks={group.WorldSize} workers={options.Workers} ms_per_epoch={result.MedianMilliseconds:F3} epochs_ms={string.Join(",", result.EpochMilliseconds.Select(t => t.ToString("F3")))}");
     }
 
+    // The cost of the one all-reduce per step on its own (17 doubles: the gradient and a failure count), for the cost
+    // model of docs/scaling.md.
+    double allReduceMicroseconds = TimeAllReduce(group, weights.Length + 1);
+    if (group.Rank == 0)
+    {
+        Console.WriteLine($"mpi allreduce doubles={weights.Length + 1} us_per_call={allReduceMicroseconds:F2}");
+    }
+
     group.Barrier();
     Console.WriteLine($"rank {group.Rank} weights: {Format(result.Weights)}");
     return 0;
+}
+
+static double TimeAllReduce(MpiProcessGroup group, int length)
+{
+    const int Calls = 2000;
+    var buffer = new double[length];
+    group.Barrier();
+    long start = Stopwatch.GetTimestamp();
+    for (int i = 0; i < Calls; i++)
+    {
+        group.AllReduce(buffer);
+    }
+
+    return Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000 / Calls;
 }
 
 static string Format(double[] values) => string.Join(" ", values.Select(v => v.ToString("R")));
