@@ -179,7 +179,7 @@ namespace SymDiff.Mpi
                 throw new ArgumentException(
                     string.Format(
                         CultureInfo.InvariantCulture,
-                        "The ranks have different shard plans: this rank's covers [{0}, {1}) in {2} shards, but across ranks the rows run from [{3}..{4}, {5}..{6}) and the shard counts from {7} to {8}. Every rank must use the same plan.",
+                        "The ranks have different shard plans: this rank's covers [{0}, {1}) in {2} shards, but across the ranks the first row ranges from {3} to {4}, the end from {5} to {6} and the shard count from {7} to {8}. Every rank must use the same plan.",
                         shards.Start,
                         shards.End,
                         shards.ShardCount,

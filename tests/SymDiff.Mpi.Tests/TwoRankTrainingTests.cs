@@ -1,7 +1,5 @@
 using System;
-using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using DataParallelSample;
 using Xunit;
@@ -17,14 +15,14 @@ namespace SymDiff.Mpi.Tests
         private const int Rows = 30_000;
         private const int Epochs = 5;
         private const int Shards = 16;
-        private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
         [MpiFact]
         public void Two_ranks_end_with_the_same_weights_as_the_single_process_run()
         {
             MpiEnvironment.RequireMpi();
-            var run = RunRanks(2, "--mode", "mpi", "--rows", Rows.ToString(CultureInfo.InvariantCulture), "--epochs", Epochs.ToString(CultureInfo.InvariantCulture),
-                "--shards", Shards.ToString(CultureInfo.InvariantCulture), "--workers", "2");
+            var run = new MpiRun();
+            MpiRun.Parse(MpiLauncher.Run(2, MpiLauncher.DotnetHost(), typeof(LogisticProblem).Assembly.Location, "--mode", "mpi", "--rows", Rows.ToString(CultureInfo.InvariantCulture), "--epochs", Epochs.ToString(CultureInfo.InvariantCulture),
+                "--shards", Shards.ToString(CultureInfo.InvariantCulture), "--workers", "2"), run);
             Assert.Equal(new[] { 0, 1 }, run.RankWeights.Keys.OrderBy(r => r));
             Assert.NotNull(run.Result);
             Assert.Equal(Epochs, run.Result!.EpochMilliseconds.Length);
@@ -84,46 +82,6 @@ namespace SymDiff.Mpi.Tests
                     BitConverter.DoubleToInt64Bits(expected[j]) == BitConverter.DoubleToInt64Bits(actual[j]),
                     $"weight {j}: expected {expected[j]:R}, got {actual[j]:R}");
             }
-        }
-
-        /// <summary>Runs the sample as <paramref name="ranks"/> MPI ranks, killed after <see cref="Timeout"/>, and parses what they print.</summary>
-        private static MpiRun RunRanks(int ranks, params string[] arguments)
-        {
-            string sample = typeof(LogisticProblem).Assembly.Location;
-            var start = new ProcessStartInfo(MpiEnvironment.MpiExec!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in new[] { "-n", ranks.ToString(CultureInfo.InvariantCulture), DotnetHost(), sample }.Concat(arguments))
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(Timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"mpiexec -n {ranks} did not finish within {Timeout.TotalSeconds} s and was killed.");
-            }
-
-            process.WaitForExit();
-            string printed = output.Result + error.Result;
-            Assert.True(process.ExitCode == 0, $"mpiexec -n {ranks} exited with {process.ExitCode}:\n{printed}");
-            var run = new MpiRun();
-            MpiRun.Parse(output.Result, run);
-            return run;
-        }
-
-        /// <summary>The dotnet executable that runs this test, to run the sample with.</summary>
-        private static string DotnetHost()
-        {
-            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-            if (!string.IsNullOrEmpty(host) && File.Exists(host))
-            {
-                return host;
-            }
-
-            string? process = Environment.ProcessPath;
-            return process is not null && Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? process : "dotnet";
         }
     }
 }
