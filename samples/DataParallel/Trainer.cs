@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Linq;
 using SymDiff;
 
 namespace DataParallelSample
@@ -9,6 +10,9 @@ namespace DataParallelSample
     /// <param name="EpochMilliseconds">The time of each epoch's gradient and optimizer step, in milliseconds.</param>
     public sealed record TrainingResult(double[] Weights, double[] EpochMilliseconds)
     {
+        /// <summary>Gets the fastest epoch's time in milliseconds: on a loaded machine, the closest to a quiet one.</summary>
+        public double BestMilliseconds => EpochMilliseconds.Min();
+
         /// <summary>Gets the median epoch time in milliseconds.</summary>
         public double MedianMilliseconds
         {
