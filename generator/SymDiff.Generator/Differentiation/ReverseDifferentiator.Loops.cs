@@ -221,8 +221,10 @@ namespace SymDiff.Generator.Differentiation
             }
 
             var suffix = body.Statements.Select(st => Walk.MapBlocks(Walk.MapExpressions(st, e => Walk.Substitute(e, constants)), b => SubstituteBlock(b, constants)));
-            var suffixStatements = Simplifier.Simplify(new Block(suffix.ToEquatableArray()), _keep, _frozen).Statements.ToList();
-            body = new BodyReverse(body.BarNames, body.Statements, body.ToCarried, body.ToOuter.Select(o => (o.Name, Simplifier.RewriteExpression(Walk.Substitute(o.Value, constants), _frozen))).ToList());
+            // The contributions to outer values are read after the suffix: they see the copies it propagates away.
+            var outerValues = body.ToOuter.Select(o => Walk.Substitute(o.Value, constants)).ToList();
+            var suffixStatements = Simplifier.Simplify(new Block(suffix.ToEquatableArray()), _keep, _frozen, outerValues).Statements.ToList();
+            body = new BodyReverse(body.BarNames, body.Statements, body.ToCarried, body.ToOuter.Select((o, k) => (o.Name, outerValues[k])).ToList());
             // Defined before the loop: the user's values, the seed, and the adjoint constants just placed before it.
             var defined = new HashSet<string>(_definedBefore[loop], StringComparer.Ordinal);
             defined.UnionWith(plan.PreLoop.OfType<Let>().Select(l => l.Name));
@@ -286,7 +288,8 @@ namespace SymDiff.Generator.Differentiation
             var reverseBody = body.Statements.Select(s => RenameUses(s, renames)).ToList();
 
             // Which carried values the reverse body reads at the start of an iteration: restore exactly those.
-            var needed = Needed(recompute, reverseBody, body.ToCarried.Values.Concat(body.ToOuter.Select(o => o.Value)).Select(e => Walk.Substitute(e, renames)));
+            // The recomputed statements with their definitions renamed, as the reverse body reads them.
+            var needed = Needed(recompute.Select(s => RenameUses(s, renames)).ToList(), reverseBody, body.ToCarried.Values.Concat(body.ToOuter.Select(o => o.Value)).Select(e => Walk.Substitute(e, renames)));
             var shape = LoopShape.Counter(loop);
             var counter = shape?.Counter;
             Expr forwardIndex;
@@ -333,6 +336,11 @@ namespace SymDiff.Generator.Differentiation
                 nextK = new Binary(BinaryOp.Sub, k, Lit(1, ValType.Int), ValType.Int);
             }
 
+            if (Testing.FaultInjection.Is(Testing.Fault.TapeIndexOffByOne))
+            {
+                reverseIndex = Add(reverseIndex, Lit(1, ValType.Int));
+            }
+
             var restore = new List<Stmt>();
             if (counter is not null)
             {
@@ -374,7 +382,13 @@ namespace SymDiff.Generator.Differentiation
             foreach (var v in active)
             {
                 var bar = body.BarNames[v.Name];
-                carried.Add(new LoopVar(bar, v.Type, finalAdjoints[v.Name], Walk.Substitute(body.ToCarried[v.Name], renames)));
+                var nextBar = Walk.Substitute(body.ToCarried[v.Name], renames);
+                if (Testing.FaultInjection.Is(Testing.Fault.CarriedAdjointNotReset))
+                {
+                    nextBar = Add(new Var(bar, v.Type), nextBar);
+                }
+
+                carried.Add(new LoopVar(bar, v.Type, finalAdjoints[v.Name], nextBar));
             }
 
             foreach (var (name, value) in body.ToOuter)
@@ -452,7 +466,7 @@ namespace SymDiff.Generator.Differentiation
         {
             var expanded = ExpandLets(value, lets, 0);
             var (coefficient, factors) = Factors(expanded);
-            var invariant = factors.Where(f => IsInvariant(f, definedBefore)).ToList();
+            var invariant = factors.Where(f => IsInvariant(f, definedBefore) || Testing.FaultInjection.Is(Testing.Fault.HoistAcrossLoop)).ToList();
             if (invariant.Count == 0 && coefficient == 1)
             {
                 return (value, Lit(1, value.Type));
@@ -472,7 +486,7 @@ namespace SymDiff.Generator.Differentiation
         {
             switch (e)
             {
-                case Const c:
+                case Const c when !c.IsValueZero:
                     return (c.Value, new List<Expr>());
                 case Unary { Op: UnaryOp.Neg } neg:
                 {

@@ -409,7 +409,11 @@ namespace SymDiff.Generator.Differentiation
                     break;
                 case BinaryOp.Mul:
                     Backprop(b.Left, Mul(adjoint, b.Right), adjoints, reverse);
-                    Backprop(b.Right, Mul(adjoint, b.Left), adjoints, reverse);
+                    if (!(leftActive && Testing.FaultInjection.Is(Testing.Fault.MulDropsRightTerm)))
+                    {
+                        Backprop(b.Right, Mul(adjoint, b.Left), adjoints, reverse);
+                    }
+
                     break;
                 case BinaryOp.Div:
                     // d(l/r)/dl = 1/r; d(l/r)/dr = -(l/r)/r, reusing the quotient the forward sweep computed.

@@ -95,6 +95,7 @@ namespace SymDiff.Generator.Parsing
                 Sites = body.Sites.ToEquatableArray(),
                 Location = nameLocation,
                 UserNames = body.UserNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+                LanguageVersion = syntax.SyntaxTree.Options is CSharpParseOptions options ? (int)options.LanguageVersion : LanguageVersions.Latest,
                 OverloadSuffix = method.ContainingType.GetMembers(method.Name).Length > 1
                     ? string.Concat(method.Parameters.Select(p => "_" + new string(p.Type.ToDisplayString().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray())))
                     : string.Empty,

@@ -17,7 +17,7 @@ namespace SymDiff.Generator.Rules
 
         private static readonly Dictionary<KnownFunction, Rule> s_rules = new Dictionary<KnownFunction, Rule>
         {
-            [KnownFunction.Sin] = (a, r, t) => new[] { Call(KnownFunction.Cos, t, a[0]) },
+            [KnownFunction.Sin] = (a, r, t) => new[] { Testing.FaultInjection.Is(Testing.Fault.SinRuleSign) ? Neg(Call(KnownFunction.Cos, t, a[0])) : Call(KnownFunction.Cos, t, a[0]) },
             [KnownFunction.Cos] = (a, r, t) => new[] { Neg(Call(KnownFunction.Sin, t, a[0])) },
 
             // tan' = 1 + tan^2, from the result.

@@ -333,6 +333,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
         [InlineData("double x", "{ x++; return x * x; }", "x++", "'x'")]
         [InlineData("double[] a", "{ a[0] = 1; return a[0] * a[1]; }", "a[0] = 1", "'a'")]
         [InlineData("double x", "{ double y = Bump(ref x); return x * y; }", "ref x", "'x'")]
+        [InlineData("double[] a", "{ ref double r = ref a[0]; r *= 2; return a[0] * a[1]; }", "r = ref a[0]", "'a'")]
         public void SD1001_leaf_mutation(string parameter, string body, string construct, string named)
         {
             GeneratorOutput output = GeneratorRunner.Run(InP($$"""
@@ -342,6 +343,29 @@ namespace SymDiff.Generator.Tests.Diagnostics
 
             AssertReports(output, "SD1001", DiagnosticSeverity.Error, construct, named, "Copy it into a local");
             Assert.Empty(output.CompilationDiagnostics);
+        }
+
+        [Theory]
+        [InlineData("double[] a, [NoGrad] double[] d", "ref double r = ref d[0]; r = a[0];", "r = ref d[0]", "The ref local 'r'")]
+        [InlineData("double[] a, [NoGrad] double[] d", "ref readonly double r = ref a[0];", "r = ref a[0]", "The ref local 'r'")]
+        public void SD1000_ref_locals_are_rejected_not_copied(string parameters, string statement, string construct, string message)
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP($$"""
+                [Differentiable] public static double F({{parameters}}) { {{statement}} return a[0] * r; }
+                """));
+
+            AssertReports(output, "SD1000", DiagnosticSeverity.Error, construct, message, "plain local");
+        }
+
+        [Fact]
+        public void SD1000_ref_local_into_the_output_span_says_so()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static void G(double x, Span<double> y) { y[0] = x; ref double r = ref y[0]; r = r * x; }
+                """));
+
+            AssertReports(output, "SD1000", DiagnosticSeverity.Error, "r = ref y[0]", "ref local into the output span 'y'", "write 'y[...]' directly");
+            Assert.DoesNotContain(output.GeneratorDiagnostics, d => d.Id == "SD1008");
         }
 
         [Fact]
