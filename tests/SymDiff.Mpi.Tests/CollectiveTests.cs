@@ -8,6 +8,7 @@ namespace SymDiff.Mpi.Tests
     /// MpiProcessGroup and DistributedDataParallel on two ranks (<see cref="MpiScenarios"/> under <c>mpiexec -n 2</c>):
     /// the collectives, the split of a plan over ranks, a failure on one rank, and ranks with different plans.
     /// </summary>
+    [Collection(MpiLauncher.Collection)]
     public class CollectiveTests
     {
         private static readonly Dictionary<string, string> Lines = new Dictionary<string, string>();

@@ -10,6 +10,9 @@ namespace SymDiff.Mpi.Tests
     /// <summary>Runs a program as MPI ranks on this machine with <c>mpiexec -n K</c>, bounded in time.</summary>
     public static class MpiLauncher
     {
+        /// <summary>The test collection of every class that starts ranks: one MPI job at a time, since each rank keeps a core busy.</summary>
+        public const string Collection = "mpiexec";
+
         /// <summary>How long a run may take before it is killed and the test fails.</summary>
         public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 

@@ -10,6 +10,7 @@ namespace SymDiff.Mpi.Tests
     /// The sample's mpi mode under <c>mpiexec -n 2</c> on this machine: both ranks end with the same weights, which are
     /// those of the single-process run.
     /// </summary>
+    [Collection(MpiLauncher.Collection)]
     public class TwoRankTrainingTests
     {
         private const int Rows = 30_000;
