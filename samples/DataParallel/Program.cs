@@ -33,25 +33,28 @@ static int RunLocal(SampleOptions options, ShardPlan plan)
     Console.WriteLine($"data generated in {watch.Elapsed.TotalSeconds:F1} s; initial loss {problem.Loss(LogisticProblem.InitialWeights()):F6}");
     Console.WriteLine();
 
-    var rows = new List<(string Mode, TrainingResult Result)>();
+    // The in-process modes train side by side, one epoch of each in turn, so that they share the machine's load alike.
+    var runs = new List<(string Mode, (double[] Weights, BackwardPass Backward) Run)>();
     bool all = options.Mode == "all";
     if (all || options.Mode == "single")
     {
         // One core, no DataParallel: the generated Backward over all rows in one call.
         double[] weights = LogisticProblem.InitialWeights();
-        rows.Add(("one core: one Backward call over all rows", Trainer.Train(weights, options.Epochs, g => problem.Backward(weights, g))));
+        runs.Add(("one core: one Backward call over all rows", (weights, g => problem.Backward(weights, g))));
     }
 
     if (all)
     {
-        rows.Add(("DataParallel, 1 worker", TrainWithThreads(problem, plan, options.Epochs, 1)));
+        runs.Add(("DataParallel, 1 worker", ThreadsRun(problem, plan, 1)));
     }
 
     if (all || options.Mode == "threads")
     {
-        rows.Add(($"DataParallel, {options.Workers} workers", TrainWithThreads(problem, plan, options.Epochs, options.Workers)));
+        runs.Add(($"DataParallel, {options.Workers} workers", ThreadsRun(problem, plan, options.Workers)));
     }
 
+    var results = Trainer.TrainInterleaved(options.Epochs, runs.Select(r => r.Run).ToArray());
+    var rows = runs.Select((r, i) => (r.Mode, Result: results[i])).ToList();
     MpiRun? mpi = all ? MpiRun.Launch(options) : null;
     if (mpi?.Result is { } mpiResult)
     {
@@ -64,6 +67,14 @@ static int RunLocal(SampleOptions options, ShardPlan plan)
     foreach (var (mode, result) in rows)
     {
         Console.WriteLine($"{mode,-48} {result.MedianMilliseconds,9:F2} {baseline / result.MedianMilliseconds,7:F2}x {result.BestMilliseconds,9:F2} {bestBaseline / result.BestMilliseconds,7:F2}x");
+    }
+
+    if (options.Verbose)
+    {
+        foreach (var (mode, result) in rows)
+        {
+            Console.WriteLine($"{mode}: epochs (ms) {string.Join(" ", result.EpochMilliseconds.Select(t => t.ToString("F2")))}");
+        }
     }
 
     Console.WriteLine($"(ms/epoch: median of {options.Epochs} epochs, each zero_grad + backward + step; best: the fastest epoch; speedups over the first row)");
@@ -81,12 +92,12 @@ static int RunLocal(SampleOptions options, ShardPlan plan)
     return ok ? 0 : 1;
 }
 
-static TrainingResult TrainWithThreads(LogisticProblem problem, ShardPlan plan, int epochs, int workers)
+static (double[] Weights, BackwardPass Backward) ThreadsRun(LogisticProblem problem, ShardPlan plan, int workers)
 {
     double[] weights = LogisticProblem.InitialWeights();
     var parallel = new DataParallel(weights.Length, workers);
     ShardBackward shard = problem.ShardBackward(weights);      // made once: it reads the weights when called
-    return Trainer.Train(weights, epochs, g => parallel.Backward(plan, shard, g));
+    return (weights, g => parallel.Backward(plan, shard, g));
 }
 
 // Bit-identical where the additions happen in the same order (DataParallel with any worker count, same plan; the MPI

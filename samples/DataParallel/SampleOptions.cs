@@ -3,11 +3,11 @@ using System.Globalization;
 
 namespace DataParallelSample
 {
-    /// <summary>The command line: <c>[--mode all|single|threads|mpi] [--rows N] [--epochs E] [--shards S] [--workers W] [--ranks K]</c>.</summary>
+    /// <summary>The command line: <c>[--mode all|single|threads|mpi] [--rows N] [--epochs E] [--shards S] [--workers W] [--ranks K] [--verbose]</c>.</summary>
     public sealed class SampleOptions
     {
         private const string Usage =
-            "usage: DataParallel [--mode all|single|threads|mpi] [--rows N] [--epochs E] [--shards S] [--workers W] [--ranks K]\n"
+            "usage: DataParallel [--mode all|single|threads|mpi] [--rows N] [--epochs E] [--shards S] [--workers W] [--ranks K] [--verbose]\n"
             + "  all      (default) one core, DataParallel with 1 and W workers, and mpiexec -n K; a table and a check of the weights\n"
             + "  single   one core: the generated Backward over all rows in one call\n"
             + "  threads  DataParallel with W workers (default: every core)\n"
@@ -27,6 +27,9 @@ namespace DataParallelSample
 
         /// <summary>Gets the number of worker threads (threads mode: every core; mpi mode: 1 per rank).</summary>
         public int Workers { get; private set; }
+
+        /// <summary>Gets a value indicating whether to print every epoch's time.</summary>
+        public bool Verbose { get; private set; }
 
         /// <summary>Gets the number of MPI ranks the all mode starts.</summary>
         public int Ranks { get; private set; } = 2;
@@ -49,6 +52,7 @@ namespace DataParallelSample
                     "--shards" => TryPositive(value, v => options.Shards = v),
                     "--workers" => TryPositive(value, v => workers = v),
                     "--ranks" => TryPositive(value, v => options.Ranks = v),
+                    "--verbose" => Set(() => { options.Verbose = true; i--; }),
                     "--help" or "-h" => false,
                     _ => false,
                 };

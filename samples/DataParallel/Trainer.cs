@@ -26,6 +26,10 @@ namespace DataParallelSample
         }
     }
 
+    /// <summary>A model's backward pass: adds the gradient of the mean loss at the current weights into <paramref name="gradients"/>.</summary>
+    /// <param name="gradients">The gradient buffer; it accumulates.</param>
+    public delegate void BackwardPass([Accumulates] double[] gradients);
+
     /// <summary>Full-batch gradient descent on W3: one epoch is one pass over the data and one SGD step.</summary>
     public static class Trainer
     {
@@ -41,21 +45,58 @@ namespace DataParallelSample
         /// <param name="epochs">The number of epochs.</param>
         /// <param name="backward">Adds the gradient at <paramref name="weights"/> into the given buffer.</param>
         /// <returns>The final weights and the epoch times.</returns>
-        public static TrainingResult Train(double[] weights, int epochs, Action<double[]> backward)
+        public static TrainingResult Train(double[] weights, int epochs, BackwardPass backward) =>
+            TrainInterleaved(epochs, (weights, backward))[0];
+
+        /// <summary>
+        /// Trains several models side by side: epoch 1 of each, then epoch 2 of each, and so on, so that on a shared
+        /// machine every mode's epochs meet the same background load. Each run is what <see cref="Train"/> does alone.
+        /// </summary>
+        /// <param name="epochs">The number of epochs of each run.</param>
+        /// <param name="runs">The weights (updated in place) and backward pass of each run.</param>
+        /// <returns>Each run's final weights and epoch times, in the order given.</returns>
+        public static TrainingResult[] TrainInterleaved(int epochs, params (double[] Weights, BackwardPass Backward)[] runs)
         {
-            var gradients = new double[weights.Length];
-            var optimizer = new Sgd(weights, gradients, LearningRate);
-            var times = new double[epochs];
+            var models = runs.Select(r => new Run(r.Weights, r.Backward, epochs)).ToArray();
             for (int epoch = 0; epoch < epochs; epoch++)
             {
-                long start = Stopwatch.GetTimestamp();
-                optimizer.ZeroGrad();              // optimizer.zero_grad()
-                backward(gradients);               // loss.backward()
-                optimizer.Step();                  // optimizer.step()
-                times[epoch] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                foreach (var model in models)
+                {
+                    model.Epoch(epoch);
+                }
             }
 
-            return new TrainingResult((double[])weights.Clone(), times);
+            return models.Select(m => m.Result()).ToArray();
+        }
+
+        /// <summary>One model's training: its weights, gradient buffer, optimizer and epoch times.</summary>
+        private sealed class Run
+        {
+            private readonly double[] _weights;
+            private readonly double[] _gradients;
+            private readonly BackwardPass _backward;
+            private readonly Sgd _optimizer;
+            private readonly double[] _times;
+
+            public Run(double[] weights, BackwardPass backward, int epochs)
+            {
+                _weights = weights;
+                _gradients = new double[weights.Length];
+                _backward = backward;
+                _optimizer = new Sgd(weights, _gradients, LearningRate);
+                _times = new double[epochs];
+            }
+
+            public void Epoch(int epoch)
+            {
+                long start = Stopwatch.GetTimestamp();
+                _optimizer.ZeroGrad();             // optimizer.zero_grad()
+                _backward(_gradients);             // loss.backward()
+                _optimizer.Step();                 // optimizer.step()
+                _times[epoch] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+
+            public TrainingResult Result() => new TrainingResult((double[])_weights.Clone(), _times);
         }
     }
 }
