@@ -13,8 +13,9 @@ namespace SymDiff
     /// processes that sum in the same order. Shards may be empty. Choose a few shards per worker (say 4 to 16 times the
     /// number of cores) so that a slow shard does not hold the others up, and not so many that a shard's work (its rows
     /// times the cost of a row) becomes small next to adding one gradient buffer.
-    /// Like <c>numpy.array_split</c> and <c>torch.tensor_split</c>, and the per-rank slice of PyTorch's
-    /// <c>DistributedSampler</c> without shuffling.
+    /// <see cref="Even"/> plays the part of <c>numpy.array_split</c> (sizes that differ by at most one, though the longer
+    /// shards are spread out rather than first) and of the contiguous per-rank slices of PyTorch's <c>DistributedSampler</c>
+    /// without shuffling.
     /// </remarks>
     public sealed class ShardPlan
     {
