@@ -95,7 +95,7 @@ namespace DataParallelSample
                     var fields = line.Split(' ').Select(f => f.Split('=')).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]);
                     run.Workers = int.Parse(fields["workers"], CultureInfo.InvariantCulture);
                     var times = fields["epochs_ms"].Split(',').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
-                    run.Result = new TrainingResult(Array.Empty<double>(), times);
+                    run.Result = new TrainingResult(Array.Empty<double>(), times, Array.Empty<double>());
                 }
             }
         }

@@ -63,10 +63,11 @@ static int RunLocal(SampleOptions options, ShardPlan plan)
 
     double baseline = rows[0].Result.MedianMilliseconds;
     double bestBaseline = rows[0].Result.BestMilliseconds;
-    Console.WriteLine($"{"mode",-48} {"ms/epoch",9} {"speedup",8} {"best ms",9} {"speedup",8}");
+    Console.WriteLine($"{"mode",-48} {"ms/epoch",9} {"speedup",8} {"best ms",9} {"speedup",8} {"cpu ms",8}");
     foreach (var (mode, result) in rows)
     {
-        Console.WriteLine($"{mode,-48} {result.MedianMilliseconds,9:F2} {baseline / result.MedianMilliseconds,7:F2}x {result.BestMilliseconds,9:F2} {bestBaseline / result.BestMilliseconds,7:F2}x");
+        string cpu = double.IsNaN(result.MedianCpuMilliseconds) ? "n/a" : result.MedianCpuMilliseconds.ToString("F2");
+        Console.WriteLine($"{mode,-48} {result.MedianMilliseconds,9:F2} {baseline / result.MedianMilliseconds,7:F2}x {result.BestMilliseconds,9:F2} {bestBaseline / result.BestMilliseconds,7:F2}x {cpu,8}");
     }
 
     if (options.Verbose)
@@ -77,7 +78,7 @@ static int RunLocal(SampleOptions options, ShardPlan plan)
         }
     }
 
-    Console.WriteLine($"(ms/epoch: median of {options.Epochs} epochs, each zero_grad + backward + step; best: the fastest epoch; speedups over the first row)");
+    Console.WriteLine($"(ms/epoch: median of {options.Epochs} epochs, each zero_grad + backward + step; best: the fastest epoch; speedups over the first row; cpu: processor time per epoch, all threads, median)");
 
     if (mpi?.AllReduceMicroseconds is { } allReduce)
     {

@@ -8,21 +8,29 @@ namespace DataParallelSample
     /// <summary>What a training run produced.</summary>
     /// <param name="Weights">The final weights.</param>
     /// <param name="EpochMilliseconds">The time of each epoch's gradient and optimizer step, in milliseconds.</param>
-    public sealed record TrainingResult(double[] Weights, double[] EpochMilliseconds)
+    /// <param name="EpochCpuMilliseconds">The processor time the process used in each epoch, all threads together, in milliseconds (empty when not measured).</param>
+    public sealed record TrainingResult(double[] Weights, double[] EpochMilliseconds, double[] EpochCpuMilliseconds)
     {
+        /// <summary>Gets the median processor time per epoch in milliseconds, or NaN when not measured.</summary>
+        public double MedianCpuMilliseconds => Median(EpochCpuMilliseconds);
+
         /// <summary>Gets the fastest epoch's time in milliseconds: on a loaded machine, the closest to a quiet one.</summary>
         public double BestMilliseconds => EpochMilliseconds.Min();
 
         /// <summary>Gets the median epoch time in milliseconds.</summary>
-        public double MedianMilliseconds
+        public double MedianMilliseconds => Median(EpochMilliseconds);
+
+        private static double Median(double[] values)
         {
-            get
+            if (values.Length == 0)
             {
-                var sorted = (double[])EpochMilliseconds.Clone();
-                Array.Sort(sorted);
-                int m = sorted.Length / 2;
-                return sorted.Length % 2 == 1 ? sorted[m] : 0.5 * (sorted[m - 1] + sorted[m]);
+                return double.NaN;
             }
+
+            var sorted = (double[])values.Clone();
+            Array.Sort(sorted);
+            int m = sorted.Length / 2;
+            return sorted.Length % 2 == 1 ? sorted[m] : 0.5 * (sorted[m - 1] + sorted[m]);
         }
     }
 
@@ -77,6 +85,7 @@ namespace DataParallelSample
             private readonly BackwardPass _backward;
             private readonly Sgd _optimizer;
             private readonly double[] _times;
+            private readonly double[] _cpuTimes;
 
             public Run(double[] weights, BackwardPass backward, int epochs)
             {
@@ -85,18 +94,21 @@ namespace DataParallelSample
                 _backward = backward;
                 _optimizer = new Sgd(weights, _gradients, LearningRate);
                 _times = new double[epochs];
+                _cpuTimes = new double[epochs];
             }
 
             public void Epoch(int epoch)
             {
+                var cpu = Environment.CpuUsage.TotalTime;
                 long start = Stopwatch.GetTimestamp();
                 _optimizer.ZeroGrad();             // optimizer.zero_grad()
                 _backward(_gradients);             // loss.backward()
                 _optimizer.Step();                 // optimizer.step()
                 _times[epoch] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                _cpuTimes[epoch] = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
             }
 
-            public TrainingResult Result() => new TrainingResult((double[])_weights.Clone(), _times);
+            public TrainingResult Result() => new TrainingResult((double[])_weights.Clone(), _times, _cpuTimes);
         }
     }
 }
