@@ -38,7 +38,7 @@ namespace DataParallelSample
         /// <returns>The start information, output redirected.</returns>
         public static ProcessStartInfo Command(string mpiexec, int ranks, IEnumerable<string> arguments)
         {
-            var start = new ProcessStartInfo(mpiexec) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var start = new ProcessStartInfo(mpiexec) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             start.ArgumentList.Add("-n");
             start.ArgumentList.Add(ranks.ToString(CultureInfo.InvariantCulture));
             string host = Environment.ProcessPath ?? "dotnet";
@@ -119,6 +119,7 @@ namespace DataParallelSample
                 "--shards", options.Shards.ToString(CultureInfo.InvariantCulture), "--workers", "1",
             };
             using var process = Process.Start(Command(mpiexec, options.Ranks, arguments))!;
+            process.StandardInput.Close(); // mpiexec forwards standard input to rank 0: give it none
             var error = process.StandardError.ReadToEndAsync();
             var read = process.StandardOutput.ReadToEndAsync();
             if (!process.WaitForExit(Timeout))

@@ -22,13 +22,14 @@ namespace SymDiff.Mpi.Tests
         /// <returns>What the ranks printed on standard output.</returns>
         public static string Run(int ranks, params string[] command)
         {
-            var start = new ProcessStartInfo(MpiEnvironment.MpiExec!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var start = new ProcessStartInfo(MpiEnvironment.MpiExec!) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (string argument in new[] { "-n", ranks.ToString(CultureInfo.InvariantCulture) }.Concat(command))
             {
                 start.ArgumentList.Add(argument);
             }
 
             using var process = Process.Start(start)!;
+            process.StandardInput.Close(); // mpiexec forwards standard input to rank 0: give it none
             var output = process.StandardOutput.ReadToEndAsync();
             var error = process.StandardError.ReadToEndAsync();
             if (!process.WaitForExit(Timeout))
