@@ -33,6 +33,11 @@ namespace SymDiff.Generator.Differentiation
 
             try
             {
+                if (Testing.FaultInjection.Is(Testing.Fault.CrashInDifferentiation) && spec.Name.StartsWith("Crash", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException("injected failure");
+                }
+
                 var methods = new List<MethodFamily>();
                 var function = SsaLowering.Lower(spec, signatures.Reserved);
                 var liftNamer = new Namer(spec.UserNames, function.Names);

@@ -161,6 +161,32 @@ namespace SymDiff.Generator.Model
     /// <summary>A <c>[DerivativeOf]</c> rule: <see cref="RuleTarget"/>.<see cref="RuleName"/> gives the partials of <see cref="FunctionTarget"/>.<see cref="FunctionName"/>.</summary>
     internal sealed record RuleSpec(string FunctionTarget, string FunctionName, EquatableArray<string> ParameterTypes, string RuleTarget, string RuleName, bool RuleIsDifferentiable)
     {
+        /// <summary>The innermost type (<c>global::N.T</c>) outside of which the rule cannot be called; null when any code can.</summary>
+        public string? AccessibleWithin { get; init; }
+
         public bool Matches(CalleeSpec callee) => callee.Target == FunctionTarget && callee.Name == FunctionName && callee.ParameterTypes.Equals(ParameterTypes);
+
+        /// <summary>Whether generated code in the method's containing type can call the rule.</summary>
+        public bool IsAccessibleFrom(MethodSpec method)
+        {
+            if (AccessibleWithin is null)
+            {
+                return true;
+            }
+
+            string type = "global::" + (method.Namespace is null ? string.Empty : method.Namespace + ".");
+            foreach (var t in method.ContainingTypes)
+            {
+                type += t.Name;
+                if (type == AccessibleWithin)
+                {
+                    return true;
+                }
+
+                type += ".";
+            }
+
+            return false;
+        }
     }
 }
