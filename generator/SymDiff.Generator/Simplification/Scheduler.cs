@@ -30,7 +30,8 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>The scheduled block and the names scope repair hoisted (declared before being assigned).</summary>
-        public static (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, ISet<string> keep, Namer namer, ISet<string> unstable)
+        /// <param name="outside">Names defined before the body (parameters, generated parameters): the IR verifier checks each pass against them, and the final IR always.</param>
+        public static (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, ISet<string> keep, Namer namer, ISet<string> unstable, IReadOnlyCollection<string> outside)
         {
             var s = new Scheduler(keep, namer, unstable);
             using (Testing.PhaseTimer.Measure("schedule.dead"))
@@ -38,20 +39,28 @@ namespace SymDiff.Generator.Simplification
                 body = RemoveDeadCode(body);
             }
 
+            Verification.IrVerifier.VerifyPass(body, "scheduling (dead code)", outside);
+
             using (Testing.PhaseTimer.Measure("schedule.share"))
             {
                 body = s.ShareSubexpressions(body, new Dictionary<Expr, Expr>());
             }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (common subexpressions)", outside);
 
             using (Testing.PhaseTimer.Measure("schedule.inline"))
             {
                 body = s.InlineSingleUses(body);
             }
 
+            Verification.IrVerifier.VerifyPass(body, "scheduling (inlining)", outside);
+
             using (Testing.PhaseTimer.Measure("schedule.dead2"))
             {
                 body = RemoveDeadCode(body);
             }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (dead code after inlining)", outside);
 
             using (Testing.PhaseTimer.Measure("schedule.names"))
             {
@@ -59,11 +68,16 @@ namespace SymDiff.Generator.Simplification
                 body = RenumberTemporaries(body, namer);
             }
 
+            Verification.IrVerifier.VerifyPass(body, "scheduling (naming)", outside);
+
             EquatableArray<string> hoisted;
             using (Testing.PhaseTimer.Measure("schedule.scopes"))
             {
                 hoisted = ScopeRepair.Repair(ref body);
             }
+
+            // Always checked: the IR the emitter writes. Never emit code that breaks an invariant.
+            Verification.IrVerifier.Verify(body, "scope repair", Verification.ScopeRules.Lexical, outside, outside);
 
             return (body, hoisted);
         }
