@@ -34,7 +34,7 @@ namespace SymDiff.Analyzers
     {
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-            ImmutableArray.Create(DiagnosticDescriptors.MissingGradientReset);
+            ImmutableArray.Create(DiagnosticDescriptors.MissingGradientReset, DiagnosticDescriptors.ConditionalReset);
 
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
@@ -99,7 +99,21 @@ namespace SymDiff.Analyzers
                 context.CancellationToken.ThrowIfCancellationRequested();
 
                 // Report once per loop and buffer: at the first call that accumulates into it.
-                if (FindUnresetLoop(buffer, kind, loops, known) is { } found && found.Use.FirstAccumulation is { } first && first.Syntax == argument.Syntax)
+                if (FindUnresetLoop(buffer, kind, loops, known) is not { } found || found.Use.FirstAccumulation is not { } first || first.Syntax != argument.Syntax)
+                {
+                    continue;
+                }
+
+                if (found.Conditional is { } conditional)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.ConditionalReset,
+                        conditional.Reset.Syntax.GetLocation(),
+                        conditional.Reset.Syntax.ToString(),
+                        conditional.Condition,
+                        conditional.Step.Syntax.ToString()));
+                }
+                else
                 {
                     Report(context, known, argument, found.Loop);
                 }
@@ -108,9 +122,11 @@ namespace SymDiff.Analyzers
 
         /// <summary>
         /// The loop, innermost first among <paramref name="loops"/>, that uses <paramref name="buffer"/> without resetting
-        /// it, or null when every loop either gets a new buffer, resets it, or only accumulates into it.
+        /// it, or null when every loop either gets a new buffer, resets it, or only accumulates into it. A loop that
+        /// resets it only under a condition while stepping with it unconditionally is returned too, with
+        /// <c>Conditional</c> set (SD2005).
         /// </summary>
-        private static (ILoopOperation Loop, BufferUse Use)? FindUnresetLoop(ISymbol buffer, BufferKind kind, List<ILoopOperation> loops, KnownSymbols known)
+        private static (ILoopOperation Loop, BufferUse Use, ConditionalUse? Conditional)? FindUnresetLoop(ISymbol buffer, BufferKind kind, List<ILoopOperation> loops, KnownSymbols known)
         {
             foreach (var loop in loops)
             {
@@ -122,12 +138,12 @@ namespace SymDiff.Analyzers
                 var use = BufferUse.Scan(loop, buffer, kind, known);
                 if (use.Resets)
                 {
-                    return null;
+                    return FindConditionalUse(loop, use) is { } conditional ? (loop, use, conditional) : null;
                 }
 
                 if (use.FirstRead is not null)
                 {
-                    return (loop, use);
+                    return (loop, use, null);
                 }
 
                 // This loop only accumulates (a mini-batch): look at the loop outside it.
@@ -151,7 +167,7 @@ namespace SymDiff.Analyzers
                     continue;
                 }
 
-                if (FindUnresetLoop(buffer, kind, OperationFacts.EnclosingLoops(call), known) is { } found && ReferenceEquals(found.Loop, loop))
+                if (FindUnresetLoop(buffer, kind, OperationFacts.EnclosingLoops(call), known) is { Conditional: null } found && ReferenceEquals(found.Loop, loop))
                 {
                     resets.Add(ResetSpec(accumulating, kind, loop, found.Use, known));
                 }
@@ -166,6 +182,80 @@ namespace SymDiff.Analyzers
                 properties: properties,
                 bufferText));
         }
+
+        /// <summary>
+        /// SD2005: every reset of the buffer in <paramref name="loop"/> runs only in a branch (<c>if (epoch % 5 == 0)
+        /// opt.ZeroGrad();</c>), and some step that consumes the gradient runs outside those branches. Deliberate gradient
+        /// accumulation steps under the same condition as it resets (<c>if ((i + 1) % k == 0) { opt.Step();
+        /// opt.ZeroGrad(); }</c>, or two <c>if</c>s with the same condition), and is silent.
+        /// </summary>
+        private static ConditionalUse? FindConditionalUse(ILoopOperation loop, BufferUse use)
+        {
+            var branches = new List<(IOperation Branch, string Condition)>();
+            foreach (var reset in use.ResetOperations)
+            {
+                if (BranchOf(reset, loop) is not { } branch)
+                {
+                    return null; // this reset runs on every iteration
+                }
+
+                branches.Add(branch);
+            }
+
+            foreach (var step in use.Steps)
+            {
+                var stepBranch = BranchOf(step, loop);
+                bool covered = branches.Exists(b => IsInside(step, b.Branch) || (stepBranch is { } sb && sb.Condition == b.Condition));
+                if (!covered)
+                {
+                    return new ConditionalUse(use.ResetOperations[0], branches[0].Condition, step);
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// The innermost branch between <paramref name="operation"/> and <paramref name="loop"/> (the then or else part
+        /// of an <c>if</c> or <c>?:</c>, or a <c>switch</c> section) and the condition under which it runs, as the user
+        /// reads it; null when <paramref name="operation"/> runs on every iteration. Loops in between do not count: a
+        /// reset is often a loop over the elements.
+        /// </summary>
+        private static (IOperation Branch, string Condition)? BranchOf(IOperation operation, ILoopOperation loop)
+        {
+            for (var child = operation; child.Parent is { } parent && !ReferenceEquals(child, loop); child = parent)
+            {
+                switch (parent)
+                {
+                    case IConditionalOperation conditional when ReferenceEquals(child, conditional.WhenTrue):
+                        return (child, "'" + Normalize(conditional.Condition.Syntax.ToString()) + "'");
+                    case IConditionalOperation conditional when ReferenceEquals(child, conditional.WhenFalse):
+                        return (child, "'" + Normalize(conditional.Condition.Syntax.ToString()) + "' is false");
+                    case ISwitchCaseOperation section:
+                        return (section, "'" + Normalize(string.Join(" ", section.Clauses.Select(c => c.Syntax.ToString()))) + "'");
+                }
+            }
+
+            return null;
+        }
+
+        private static bool IsInside(IOperation operation, IOperation ancestor)
+        {
+            for (var current = operation; current is not null; current = current.Parent)
+            {
+                if (ReferenceEquals(current, ancestor))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static string Normalize(string code) => string.Join(" ", code.Split(new[] { ' ', '\t', '\r', '\n' }, System.StringSplitOptions.RemoveEmptyEntries));
+
+        /// <summary>A reset that runs only when <see cref="Condition"/> holds, and a step outside that condition.</summary>
+        private sealed record ConditionalUse(IOperation Reset, string Condition, IOperation Step);
 
         /// <summary>
         /// How to reset one buffer, for the code fix: <c>Kind|text</c>. The kind is <c>Optimizer</c> (text: the optimizer,

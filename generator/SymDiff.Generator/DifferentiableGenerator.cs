@@ -94,12 +94,14 @@ namespace SymDiff.Generator
             var method = (IMethodSymbol)context.TargetSymbol;
             try
             {
-                return Parser.Parse(method, (MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, ct);
+                // A partial method's body is in its implementing part, which need not carry the attribute.
+                var owner = BodyOwner.Find(method, (MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, ct);
+                return Parser.Parse(owner.Method, owner.Syntax, owner.Model, ct);
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
             {
                 var location = LocationInfo.From(((MethodDeclarationSyntax)context.TargetNode).Identifier.GetLocation());
-                return new ParseResult(null, false, EquatableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, method.Name, e.GetType().Name + ": " + e.Message)));
+                return new ParseResult(null, false, EquatableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, method.Name, e.GetType().Name + ": " + e.Message.TrimEnd('.'))));
             }
         }
 
@@ -107,11 +109,14 @@ namespace SymDiff.Generator
         {
             if (parsed.Spec is null)
             {
-                return new DifferentiateResult(null, parsed.Diagnostics);
+                return new DifferentiateResult(null, AnalyzerReported.GeneratorReported(parsed.Diagnostics));
             }
 
             var result = DerivativeBuilder.Build(parsed.Spec, parsed.BodyIsValid, rules);
-            return new DifferentiateResult(result.Set, parsed.Diagnostics.Concat(result.Diagnostics).ToEquatableArray());
+            var all = parsed.Diagnostics.Concat(result.Diagnostics).ToEquatableArray();
+
+            // SD0001 and SD1001 are the analyzers' to report (AnalyzerReported); the stubs they cause stay uncallable.
+            return new DifferentiateResult(AnalyzerReported.MarkStubs(result.Set, parsed, all), AnalyzerReported.GeneratorReported(all));
         }
     }
 }

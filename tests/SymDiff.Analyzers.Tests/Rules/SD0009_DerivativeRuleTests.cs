@@ -21,60 +21,60 @@ public static class MyMath
 ";
 
         [Fact]
-        public Task SD0009_a_missing_function_is_reported_at_the_name() => Verify.DiagnosticsAsync(@"
+        public Task SD0009_a_missing_function_is_reported_at_the_name() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Rules
 {
-    [DerivativeOf(typeof(MyMath), [|""Softplux""|])]
+    [DerivativeOf(typeof(MyMath), {|SD0009:""Softplux""|})]
     public static double SoftplusDerivative(double x) => 1 / (1 + System.Math.Exp(-x));
 }
-" + Functions, "SD0009");
+" + Functions);
 
         [Fact]
-        public Task SD0010_parameters_that_match_no_overload_are_reported_at_the_rule() => Verify.DiagnosticsAsync(@"
+        public Task SD0010_parameters_that_match_no_overload_are_reported_at_the_rule() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Rules
 {
     [DerivativeOf(typeof(MyMath), nameof(MyMath.Softplus))]
-    public static double [|SoftplusDerivative|](float x) => 1 / (1 + System.Math.Exp(-x));
+    public static double {|SD0010:SoftplusDerivative|}(float x) => 1 / (1 + System.Math.Exp(-x));
 
     [DerivativeOf(typeof(MyMath), nameof(MyMath.Hypot))]
-    public static (double, double) [|HypotDerivative|](double x) => (x, x);
+    public static (double, double) {|SD0010:HypotDerivative|}(double x) => (x, x);
 }
-" + Functions, "SD0010");
+" + Functions);
 
         [Fact]
-        public Task SD0011_a_wrong_return_type_is_reported_at_the_return_type() => Verify.DiagnosticsAsync(@"
+        public Task SD0011_a_wrong_return_type_is_reported_at_the_return_type() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Rules
 {
     [DerivativeOf(typeof(MyMath), nameof(MyMath.Hypot))]
-    public static [|double|] HypotDerivative(double x, double y) => x + y;
+    public static {|SD0011:double|} HypotDerivative(double x, double y) => x + y;
 
     [DerivativeOf(typeof(MyMath), nameof(MyMath.SoftplusF))]
-    public static [|double|] SoftplusFDerivative(float x) => x;
+    public static {|SD0011:double|} SoftplusFDerivative(float x) => x;
 
     [DerivativeOf(typeof(MyMath), nameof(MyMath.Softplus))]
-    public static [|(double, double)|] SoftplusDerivative(double x) => (x, x);
+    public static {|SD0011:(double, double)|} SoftplusDerivative(double x) => (x, x);
 }
-" + Functions, "SD0011");
+" + Functions);
 
         [Fact]
-        public Task SD0012_an_instance_rule_is_reported_at_its_name() => Verify.DiagnosticsAsync(@"
+        public Task SD0012_an_instance_rule_is_reported_at_its_name() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public sealed class Rules
 {
     [DerivativeOf(typeof(MyMath), nameof(MyMath.Softplus))]
-    public double [|SoftplusDerivative|](double x) => 1 / (1 + System.Math.Exp(-x));
+    public double {|SD0012:SoftplusDerivative|}(double x) => 1 / (1 + System.Math.Exp(-x));
 }
-" + Functions, "SD0012");
+" + Functions);
 
         [Fact]
-        public Task Correct_rules_are_silent_and_used_by_the_generator() => Verify.DiagnosticsAsync(@"
+        public Task Correct_rules_are_silent_and_used_by_the_generator() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Rules
@@ -94,6 +94,6 @@ public static partial class Model
     [Differentiable]
     public static double Loss(double w, double b) => MyMath.Softplus(w) + MyMath.Hypot(w, b);
 }
-" + Functions, "SD0009");
+" + Functions);
     }
 }

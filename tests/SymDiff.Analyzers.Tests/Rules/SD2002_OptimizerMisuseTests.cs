@@ -11,31 +11,31 @@ namespace SymDiff.Analyzers.Tests.Rules
     public sealed class SD2002_OptimizerMisuseTests
     {
         [Fact]
-        public Task SD2002_the_same_array_twice_is_reported_at_the_gradients_argument() => Verify.DiagnosticsAsync(@"
+        public Task SD2002_the_same_array_twice_is_reported_at_the_gradients_argument() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public sealed class Trainer
 {
     private readonly double[] _weights = new double[3];
 
-    public Sgd Make(double[] w) => new Sgd(w, [|w|], learningRate: 0.1);
+    public Sgd Make(double[] w) => new Sgd(w, {|SD2002:w|}, learningRate: 0.1);
 
-    public Adam MakeAdam() => new Adam(_weights, [|gradients: _weights|]);
+    public Adam MakeAdam() => new Adam(_weights, {|SD2002:gradients: _weights|});
 }
-", "SD2002");
+");
 
         [Fact]
-        public Task SD2002_separate_arrays_are_silent() => Verify.DiagnosticsAsync(@"
+        public Task SD2002_separate_arrays_are_silent() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Trainer
 {
     public static Sgd Make(double[] w, double[] g) => new Sgd(w, g, learningRate: 0.1);
 }
-", "SD2002");
+");
 
         [Fact]
-        public Task SD2003_a_stateful_optimizer_made_in_the_loop_that_steps_it_is_reported() => Verify.DiagnosticsAsync(@"
+        public Task SD2003_a_stateful_optimizer_made_in_the_loop_that_steps_it_is_reported() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Trainer
@@ -44,7 +44,7 @@ public static class Trainer
     {
         for (int epoch = 0; epoch < 10; epoch++)
         {
-            var adam = [|new Adam(p, g, learningRate: 0.01)|];
+            var adam = {|SD2003:new Adam(p, g, learningRate: 0.01)|};
             Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
             adam.Step();
             adam.ZeroGrad();
@@ -53,17 +53,17 @@ public static class Trainer
         Sgd sgd;
         foreach (var _ in new int[10])
         {
-            sgd = [|new Sgd(p, g, 0.1, momentum: 0.9)|];
+            sgd = {|SD2003:new Sgd(p, g, 0.1, momentum: 0.9)|};
             sgd.ZeroGrad();
             Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
             sgd.Step();
         }
     }
 }
-" + TestSources.Model, "SD2003");
+" + TestSources.Model);
 
         [Fact]
-        public Task SD2003_stateless_sgd_and_one_optimizer_per_trial_are_silent() => Verify.DiagnosticsAsync(@"
+        public Task SD2003_stateless_sgd_and_one_optimizer_per_trial_are_silent() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Trainer
@@ -90,10 +90,10 @@ public static class Trainer
         }
     }
 }
-" + TestSources.Model, "SD2003");
+" + TestSources.Model);
 
         [Fact]
-        public Task SD2004_a_reset_right_before_the_step_is_reported_at_the_reset() => Verify.DiagnosticsAsync(@"
+        public Task SD2004_a_reset_right_before_the_step_is_reported_at_the_reset() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;
 
@@ -106,23 +106,23 @@ public static class Trainer
         for (int epoch = 0; epoch < 10; epoch++)
         {
             Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
-            [|optimizer.ZeroGrad()|];
+            {|SD2004:optimizer.ZeroGrad()|};
             optimizer.Step();
         }
 
         for (int epoch = 0; epoch < 10; epoch++)
         {
             Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
-            [|Array.Clear(g)|];
+            {|SD2004:Array.Clear(g)|};
             Console.WriteLine(""stepping"");
             optimizer.Step();
         }
     }
 }
-" + TestSources.Model, "SD2004");
+" + TestSources.Model);
 
         [Fact]
-        public Task SD2004_a_reset_before_the_backward_pass_is_silent() => Verify.DiagnosticsAsync(@"
+        public Task SD2004_a_reset_before_the_backward_pass_is_silent() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;
 
@@ -159,6 +159,6 @@ public static class Trainer
 
     private static void Accumulate(double[] p, double[] g) => Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
 }
-" + TestSources.Model, "SD2004");
+" + TestSources.Model);
     }
 }
