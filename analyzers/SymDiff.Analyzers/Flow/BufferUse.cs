@@ -288,26 +288,26 @@ namespace SymDiff.Analyzers.Flow
             }
 
             FirstRead ??= use;
-            if (IsUpdate(use))
+            if (UpdateOf(use) is { } update)
             {
-                Steps.Add(use);
+                Steps.Add(update);
             }
         }
 
         private void AddReset(IOperation operation) => ResetOperations.Add(operation);
 
-        /// <summary>Whether the read <paramref name="use"/> is part of the value assigned to something other than the buffer.</summary>
-        private bool IsUpdate(IOperation use)
+        /// <summary>The assignment to something other than the buffer whose value holds the read <paramref name="use"/> (<c>w -= lr * dw</c>), or null.</summary>
+        private IAssignmentOperation? UpdateOf(IOperation use)
         {
             for (var child = use; child.Parent is { } parent && parent is not (IBlockOperation or IExpressionStatementOperation); child = parent)
             {
                 if (parent is IAssignmentOperation assignment && ReferenceEquals(assignment.Value, child))
                 {
-                    return !Same(GradientBuffers.SymbolOf(assignment.Target, _known, includeParameters: true), _buffer);
+                    return Same(GradientBuffers.SymbolOf(assignment.Target, _known, includeParameters: true), _buffer) ? null : assignment;
                 }
             }
 
-            return false;
+            return null;
         }
 
         private static bool Mentions(IOperation operation, ISymbol symbol)

@@ -210,11 +210,11 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(OutputReadBeforeWriteId));
 
-        /// <summary>Format: "SymDiff failed to generate derivatives of '{0}': {1}. Please report this; other methods are generated as usual".</summary>
+        /// <summary>Format: "SymDiff failed to generate derivatives of '{0}' ({1}); please report this, other methods are generated as usual" ({1} may end in a period: an exception message).</summary>
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             InternalErrorId,
             "Internal generator failure",
-            "SymDiff failed to generate derivatives of '{0}': {1}. Please report this; other methods are generated as usual.",
+            "SymDiff failed to generate derivatives of '{0}' ({1}); please report this, other methods are generated as usual",
             DiagnosticCategories.Internal,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true,

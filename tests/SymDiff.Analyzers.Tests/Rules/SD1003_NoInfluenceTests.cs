@@ -16,9 +16,45 @@ using SymDiff;
 public static partial class Model
 {
     [Differentiable]
-    public static double Square(double a, double {|SD1003:b|}) => a * a;
+    public static double Square(double a, double {|#0:b|}) => a * a;
+
+    [Differentiable]
+    public static double Sign(double a, double {|#1:b|}) => b > 0 ? a : -a;
 }
-");
+",
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("b", "Square", "it is never read"),
+            Verifier.Diagnostic(Id).WithLocation(1).WithArguments("b", "Sign", "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"));
+
+        [Fact]
+        public Task Not_reported_for_a_method_the_generator_rejects() => Verifier.DiagnosticsAsync(@"
+using SymDiff;
+
+public sealed class Box
+{
+    public Box(double v) => V = v;
+
+    public double V { get; }
+}
+
+public static partial class Model
+{
+    [Differentiable]
+    public static double Switched(double a, double b) => {|#0:b switch { > 0 => a * b, _ => a }|};
+
+    [Differentiable]
+    public static double Boxed(double a, double b)
+    {
+        Box {|#1:box = new Box(b)|};
+        return a * box.V;
+    }
+
+    [Differentiable]
+    public static {|#2:int|} Rounded(double a, double b) => (int)a;
+}
+",
+            Verifier.Diagnostic("SD1000").WithLocation(0).WithArguments("switch", string.Empty),
+            Verifier.Diagnostic("SD1000").WithLocation(1).WithArguments("A local of type 'Box'", " (locals are double, float, int or bool)"),
+            Verifier.Diagnostic("SD0003").WithLocation(2).WithArguments("Rounded", "int", string.Empty));
 
         [Fact]
         public Task Reads_that_carry_no_gradient_do_not_count() => Verifier.DiagnosticsAsync(@"

@@ -23,18 +23,19 @@ public static class Training
         double[] parameters = { 0.0, 0.0 };
         double[] gradients = new double[2];
         var optimizer = new Sgd(parameters, gradients, learningRate: 0.1);
-        for (int epoch = 0; epoch < 100; epoch++)
+        {|#1:for (int epoch = 0; epoch < 100; epoch++)
         {
             for (int i = 0; i < xs.Length; i++)
             {
-                Model.LossBackward(parameters[0], parameters[1], xs[i], ys[i], 1.0 / xs.Length, {|SD2001:ref gradients[0]|}, ref gradients[1]);
+                Model.LossBackward(parameters[0], parameters[1], xs[i], ys[i], 1.0 / xs.Length, {|#0:ref gradients[0]|}, ref gradients[1]);
             }
 
             optimizer.Step();
-        }
+        }|}
     }
 }
-" + TestSources.Model);
+" + TestSources.Model,
+            Verifier.Diagnostic(Id).WithLocation(0).WithLocation(1).WithArguments("gradients"));
 
         [Fact]
         public Task Scalar_gradient_read_in_the_same_loop_is_reported() => Verifier.DiagnosticsAsync(@"
@@ -331,6 +332,106 @@ public static class Training
     }
 }
 " + TestSources.Model);
+
+        [Fact]
+        public Task Resets_done_by_helper_methods_count() => Verifier.DiagnosticsAsync(@"
+using System;
+using SymDiff;
+
+public static class Training
+{
+    private static void ResetGrads(double[] g) => Array.Clear(g);
+
+    private static void ZeroAll(Span<double> g)
+    {
+        for (int i = 0; i < g.Length; i++)
+        {
+            g[i] = 0;
+        }
+    }
+
+    private static void Reset(double[] g) => ZeroAll(g);
+
+    private static void Zero(ref double d) => d = 0;
+
+    public static void Train(double[] p)
+    {
+        double[] g = new double[2];
+        var optimizer = new Sgd(p, g, learningRate: 0.1);
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            ResetGrads(g);
+            Model.LossBackward(p[0], p[1], 1.0, 2.0, 1.0, ref g[0], ref g[1]);
+            optimizer.Step();
+        }
+
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            Reset(g);
+            Model.LossBackward(p[0], p[1], 1.0, 2.0, 1.0, ref g[0], ref g[1]);
+            optimizer.Step();
+        }
+    }
+
+    public static double Descend(double w, double b)
+    {
+        double dw = 0, db = 0;
+        for (int step = 0; step < 100; step++)
+        {
+            Zero(ref dw);
+            Zero(ref db);
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, ref dw, ref db);
+            w -= 0.1 * dw;
+            b -= 0.1 * db;
+        }
+
+        return w + b;
+    }
+}
+" + TestSources.Model);
+
+        [Fact]
+        public Task Helpers_that_do_not_reset_the_callers_buffer_do_not_count() => Verifier.DiagnosticsAsync(@"
+using System;
+using SymDiff;
+
+public static class Training
+{
+    private static void Replace(double[] g) => g = new double[2];
+
+    private static void Print(double[] g) => Console.WriteLine(g[0]);
+
+    private static void ZeroCopy(double d) => d = 0;
+
+    public static void Train(double[] p)
+    {
+        double[] g = new double[2];
+        var optimizer = new Sgd(p, g, learningRate: 0.1);
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            Replace(g);
+            Print(g);
+            Model.LossBackward(p[0], p[1], 1.0, 2.0, 1.0, {|#0:ref g[0]|}, ref g[1]);
+            optimizer.Step();
+        }
+    }
+
+    public static double Descend(double w, double b)
+    {
+        double dw = 0, db = 0;
+        for (int step = 0; step < 100; step++)
+        {
+            ZeroCopy(dw);
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, {|#1:ref dw|}, ref db);
+            w -= 0.1 * dw;
+        }
+
+        return w;
+    }
+}
+" + TestSources.Model,
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("g").WithOptions(Microsoft.CodeAnalysis.Testing.DiagnosticOptions.IgnoreAdditionalLocations),
+            Verifier.Diagnostic(Id).WithLocation(1).WithArguments("dw").WithOptions(Microsoft.CodeAnalysis.Testing.DiagnosticOptions.IgnoreAdditionalLocations));
 
         [Fact]
         public Task Severity_comes_from_editorconfig() => Verifier.DiagnosticsWithEditorConfigAsync(@"

@@ -77,6 +77,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
         [InlineData("ref double x", "x * x", "'ref'")]
         [InlineData("in double x", "x * x", "'in'")]
         [InlineData("params double[] x", "x[0] * x[0]", "'params'")]
+        [InlineData("ref readonly double x", "x * x", "'ref readonly' parameters")]
         [InlineData("Span<double> x", "x[0] * x[0]", "ReadOnlySpan")]
         public void SD0002_unsupported_parameter(string parameter, string body, string explanation)
         {
@@ -317,6 +318,36 @@ namespace SymDiff.Generator.Tests.Diagnostics
                 """));
         }
 
+        // ---------------------------------------------------------------- partial methods
+
+        [Theory]
+        [InlineData("[Differentiable] public static partial double F(double x, [NoGrad] double c);\npublic static partial double F(double x, double c) => c * x * x;")]
+        [InlineData("public static partial double F(double x, [NoGrad] double c);\n[Differentiable] public static partial double F(double x, double c) => c * x * x;")]
+        public void Partial_method_is_differentiated_from_its_implementing_part_wherever_the_attribute_is(string members)
+        {
+            // The attribute on the declaring part used to give a false "A method without a body" (SD1000).
+            using GeneratedCode code = GeneratedCode.Compile(InP(members));
+
+            Assert.Empty(code.Output.GeneratorDiagnostics);
+            object?[] args = { 3.0, 2.0, null };
+            object? value = code.Invoke("P", "FGradient", args);
+            Assert.Equal(18.0, value);      // c x^2 at x = 3, c = 2
+            Assert.Equal(12.0, args[2]);    // d/dx = 2 c x
+        }
+
+        [Fact]
+        public void Partial_method_with_an_unsupported_body_is_reported_in_its_implementing_part()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static partial double F(double x);
+                public static partial double F(double x) { try { return x; } finally { } }
+                """));
+
+            Diagnostic reported = Assert.Single(output.GeneratorDiagnostics);
+            Assert.Equal("SD1000", reported.Id);
+            Assert.StartsWith("try", TextAt(output, reported.Location), StringComparison.Ordinal);
+        }
+
         // ---------------------------------------------------------------- SD1001: leaf mutation
         // Found by the parser (every write), reported by ParserDiagnosticsAnalyzer only; the generator emits stubs that
         // are [Obsolete(..., error: true)], so a build with analyzers off cannot call them (tests/SymDiff.Analyzers.Tests).
@@ -459,6 +490,17 @@ namespace SymDiff.Generator.Tests.Diagnostics
             Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
             Assert.True(descriptor.IsEnabledByDefault);
             Assert.Contains("{0}", descriptor.MessageFormat.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData("InvalidOperationException: Sequence contains no elements.")]
+        [InlineData("NullReferenceException: Object reference not set to an instance of an object")]
+        public void SD9001_message_reads_as_one_sentence_whatever_the_exception_message_ends_with(string failure)
+        {
+            string message = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, null, "Model.F", failure).ToDiagnostic().GetMessage(CultureInfo.InvariantCulture);
+
+            Assert.DoesNotContain("..", message, StringComparison.Ordinal);
+            Assert.StartsWith("SymDiff failed to generate derivatives of 'Model.F' (" + failure + ")", message, StringComparison.Ordinal);
         }
 
         // SD9001 is reported only when the generator itself throws, and no supported input makes it throw (that
