@@ -26,10 +26,11 @@ using SymDiff;
 
 public static class Rules
 {
-    [DerivativeOf(typeof(MyMath), {|SD0009:""Softplux""|})]
+    [DerivativeOf(typeof(MyMath), {|#0:""Softplux""|})]
     public static double SoftplusDerivative(double x) => 1 / (1 + System.Math.Exp(-x));
 }
-" + Functions);
+" + Functions,
+            Verifier.Diagnostic("SD0009").WithLocation(0).WithArguments("MyMath", "Softplux"));
 
         [Fact]
         public Task SD0010_parameters_that_match_no_overload_are_reported_at_the_rule() => Verifier.DiagnosticsAsync(@"
@@ -38,12 +39,13 @@ using SymDiff;
 public static class Rules
 {
     [DerivativeOf(typeof(MyMath), nameof(MyMath.Softplus))]
-    public static double {|SD0010:SoftplusDerivative|}(float x) => 1 / (1 + System.Math.Exp(-x));
+    public static double {|#0:SoftplusDerivative|}(float x) => 1 / (1 + System.Math.Exp(-x));
 
     [DerivativeOf(typeof(MyMath), nameof(MyMath.Hypot))]
     public static (double, double) {|SD0010:HypotDerivative|}(double x) => (x, x);
 }
-" + Functions);
+" + Functions,
+            Verifier.Diagnostic("SD0010").WithLocation(0).WithArguments("SoftplusDerivative", "float", "MyMath.Softplus", "(double)"));
 
         [Fact]
         public Task SD0011_a_wrong_return_type_is_reported_at_the_return_type() => Verifier.DiagnosticsAsync(@"
@@ -52,7 +54,7 @@ using SymDiff;
 public static class Rules
 {
     [DerivativeOf(typeof(MyMath), nameof(MyMath.Hypot))]
-    public static {|SD0011:double|} HypotDerivative(double x, double y) => x + y;
+    public static {|#0:double|} HypotDerivative(double x, double y) => x + y;
 
     [DerivativeOf(typeof(MyMath), nameof(MyMath.SoftplusF))]
     public static {|SD0011:double|} SoftplusFDerivative(float x) => x;
@@ -60,7 +62,8 @@ public static class Rules
     [DerivativeOf(typeof(MyMath), nameof(MyMath.Softplus))]
     public static {|SD0011:(double, double)|} SoftplusDerivative(double x) => (x, x);
 }
-" + Functions);
+" + Functions,
+            Verifier.Diagnostic("SD0011").WithLocation(0).WithArguments("HypotDerivative", "double", "MyMath.Hypot", "'(double, double)', one partial derivative per argument in argument order"));
 
         [Fact]
         public Task SD0012_an_instance_rule_is_reported_at_its_name() => Verifier.DiagnosticsAsync(@"
@@ -69,9 +72,10 @@ using SymDiff;
 public sealed class Rules
 {
     [DerivativeOf(typeof(MyMath), nameof(MyMath.Softplus))]
-    public double {|SD0012:SoftplusDerivative|}(double x) => 1 / (1 + System.Math.Exp(-x));
+    public double {|#0:SoftplusDerivative|}(double x) => 1 / (1 + System.Math.Exp(-x));
 }
-" + Functions);
+" + Functions,
+            Verifier.Diagnostic("SD0012").WithLocation(0).WithArguments("SoftplusDerivative"));
 
         [Fact]
         public Task Correct_rules_are_silent_and_used_by_the_generator() => Verifier.DiagnosticsAsync(@"

@@ -27,9 +27,10 @@ public static partial class Model
     }
 
     [Differentiable]
-    public static float QuantizeF(float w) => {|SD1002:MathF.Round(w)|} + w;
+    public static float QuantizeF(float w) => {|#0:MathF.Round(w)|} + w;
 }
-");
+",
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("MathF.Round"));
 
         [Fact]
         public Task Activity_flows_through_loops_and_other_differentiable_calls() => Verifier.DiagnosticsAsync(@"

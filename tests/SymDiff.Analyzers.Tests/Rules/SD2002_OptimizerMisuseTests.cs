@@ -18,11 +18,13 @@ public sealed class Trainer
 {
     private readonly double[] _weights = new double[3];
 
-    public Sgd Make(double[] w) => new Sgd(w, {|SD2002:w|}, learningRate: 0.1);
+    public Sgd Make(double[] w) => new Sgd(w, {|#0:w|}, learningRate: 0.1);
 
-    public Adam MakeAdam() => new Adam(_weights, {|SD2002:gradients: _weights|});
+    public Adam MakeAdam() => new Adam(_weights, {|#1:gradients: _weights|});
 }
-");
+",
+            Verifier.Diagnostic("SD2002").WithLocation(0).WithArguments("w", "Sgd"),
+            Verifier.Diagnostic("SD2002").WithLocation(1).WithArguments("_weights", "Adam"));
 
         [Fact]
         public Task SD2002_separate_arrays_are_silent() => Verifier.DiagnosticsAsync(@"
@@ -44,7 +46,7 @@ public static class Trainer
     {
         for (int epoch = 0; epoch < 10; epoch++)
         {
-            var adam = {|SD2003:new Adam(p, g, learningRate: 0.01)|};
+            var adam = {|#0:new Adam(p, g, learningRate: 0.01)|};
             Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
             adam.Step();
             adam.ZeroGrad();
@@ -53,14 +55,16 @@ public static class Trainer
         Sgd sgd;
         foreach (var _ in new int[10])
         {
-            sgd = {|SD2003:new Sgd(p, g, 0.1, momentum: 0.9)|};
+            sgd = {|#1:new Sgd(p, g, 0.1, momentum: 0.9)|};
             sgd.ZeroGrad();
             Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
             sgd.Step();
         }
     }
 }
-" + TestSources.Model);
+" + TestSources.Model,
+            Verifier.Diagnostic("SD2003").WithLocation(0).WithArguments("Adam", "moment estimates and step count start"),
+            Verifier.Diagnostic("SD2003").WithLocation(1).WithArguments("Sgd", "momentum buffer starts"));
 
         [Fact]
         public Task SD2003_stateless_sgd_and_one_optimizer_per_trial_are_silent() => Verifier.DiagnosticsAsync(@"
@@ -106,20 +110,22 @@ public static class Trainer
         for (int epoch = 0; epoch < 10; epoch++)
         {
             Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
-            {|SD2004:optimizer.ZeroGrad()|};
+            {|#0:optimizer.ZeroGrad()|};
             optimizer.Step();
         }
 
         for (int epoch = 0; epoch < 10; epoch++)
         {
             Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
-            {|SD2004:Array.Clear(g)|};
+            {|#1:Array.Clear(g)|};
             Console.WriteLine(""stepping"");
             optimizer.Step();
         }
     }
 }
-" + TestSources.Model);
+" + TestSources.Model,
+            Verifier.Diagnostic("SD2004").WithLocation(0).WithArguments("optimizer.ZeroGrad()", "optimizer.Step()"),
+            Verifier.Diagnostic("SD2004").WithLocation(1).WithArguments("Array.Clear(g)", "optimizer.Step()"));
 
         [Fact]
         public Task SD2004_a_reset_before_the_backward_pass_is_silent() => Verifier.DiagnosticsAsync(@"
