@@ -7,7 +7,7 @@ namespace SymDiff.Analyzers.Tests.RealClient
 {
     /// <summary>
     /// SymDiff as a user meets it outside the IDE: the diagnostics in <c>dotnet build</c> output with file and line,
-    /// each once, a build with analyzers turned off, and the code fixes of SD0001, SD1001 and SD2001 applied by
+    /// each once, a build with analyzers turned off, and the code fixes of SD0001, SD1001, SD2001 and SD2006 applied by
     /// <c>dotnet format analyzers</c>. Slow (three builds and one format in all), so everything is checked from those runs.
     /// </summary>
     public sealed class RealClientTests
@@ -184,6 +184,18 @@ namespace Client
             return parameters;
         }
 
+        public static void Replaced(double[] p)
+        {
+            double[] g = new double[2];
+            var optimizer = new Sgd(p, g, 0.1);
+            for (int epoch = 0; epoch < 10; epoch++)
+            {
+                g = new double[2];
+                LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
+                optimizer.Step();
+            }
+        }
+
         public static double Descend(double w, double b)
         {
             double dw = 0, db = 0;
@@ -250,6 +262,18 @@ namespace Client
             }
 
             return parameters;
+        }
+
+        public static void Replaced(double[] p)
+        {
+            double[] g = new double[2];
+            var optimizer = new Sgd(p, g, 0.1);
+            for (int epoch = 0; epoch < 10; epoch++)
+            {
+                System.Array.Clear(g);
+                LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
+                optimizer.Step();
+            }
         }
 
         public static double Descend(double w, double b)
@@ -323,7 +347,7 @@ namespace Client
 
             // dotnet format applies code fixes to analyzer diagnostics only: SD0001 and SD1001 are reported by an
             // analyzer (found by the generator's parser) for that reason.
-            var (formatExit, formatOutput) = await project.DotnetAsync("format", "analyzers", project.ProjectPath, "--diagnostics", "SD2001", "SD0001", "SD1001", "--severity", "info");
+            var (formatExit, formatOutput) = await project.DotnetAsync("format", "analyzers", project.ProjectPath, "--diagnostics", "SD2001", "SD0001", "SD1001", "SD2006", "--severity", "info");
             Assert.True(formatExit == 0, formatOutput);
             string actual = project.Read("Fit.cs");
             Assert.True(actual == Fixed, $"dotnet format made:{System.Environment.NewLine}{actual}{System.Environment.NewLine}{formatOutput}");

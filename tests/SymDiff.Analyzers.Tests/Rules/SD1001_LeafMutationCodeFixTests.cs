@@ -43,6 +43,32 @@ public static partial class Model
             Verifier.Diagnostic(Id).WithLocation(4).WithArguments("b"));
 
         [Fact]
+        public Task A_partial_method_is_checked_in_its_implementing_part_once_wherever_the_attribute_is() => Verifier.DiagnosticsAsync(@"
+using SymDiff;
+
+public static partial class Model
+{
+    [Differentiable]
+    public static partial double Declared(double w, double unused);
+
+    public static partial double Declared(double w, double unused)
+    {
+        {|#1:w *= 2|};
+        return w;
+    }
+
+    public static partial double Implemented(double w);
+
+    [Differentiable]
+    public static partial double Implemented(double w)
+    {
+        return w * w;
+    }
+}
+",
+            Verifier.Diagnostic(Id).WithLocation(1).WithArguments("w"));
+
+        [Fact]
         public Task A_write_after_an_unsupported_construct_is_reported_with_it() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
