@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -29,31 +30,39 @@ namespace SymDiff.Generator
     /// derivative methods. Each step below works on value-equatable models, so an edit that does not change a
     /// method's model re-runs nothing after parsing.
     /// </summary>
+    /// <remarks>
+    /// The generator never throws into the compiler: every per-method step (parse, rule parse, differentiate, emit)
+    /// turns an exception into SD9001 naming the method, and one method's failure never removes another's output.
+    /// </remarks>
     [Generator(LanguageNames.CSharp)]
     public sealed class DifferentiableGenerator : IIncrementalGenerator
     {
         /// <inheritdoc />
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            // Parse: Roslyn symbols and operations -> MethodSpec. Runs when the method's syntax tree changes.
+            // Parse: Roslyn symbols and operations -> MethodSpec. Runs when the method's syntax tree changes. Every node
+            // carrying the attribute comes here, so one on a property accessor, an operator or a local function is reported.
             var methods = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     KnownNames.DifferentiableAttribute,
-                    static (node, _) => node is MethodDeclarationSyntax,
+                    static (_, _) => true,
                     static (ctx, ct) => ParseSafely(ctx, ct))
                 .WithTrackingName(TrackingNames.Parse);
 
-            // Custom derivative rules anywhere in the compilation, as one equatable list.
-            var rules = context.SyntaxProvider
+            // Custom derivative rules anywhere in the compilation, as one equatable list (positions travel separately).
+            var ruleEntries = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     KnownNames.DerivativeOfAttribute,
                     static (node, _) => node is MethodDeclarationSyntax,
-                    static (ctx, _) => RuleParser.Parse(ctx.TargetSymbol as IMethodSymbol, ctx.Attributes))
-                .Where(static r => r is not null)
-                .Select(static (r, _) => r!)
-                .Collect()
-                .Select(static (all, _) => all.OrderBy(r => r.RuleTarget + "." + r.RuleName, System.StringComparer.Ordinal).ToEquatableArray())
+                    static (ctx, ct) => RuleParser.ParseSafely(ctx, ct))
+                .Collect();
+            var rules = ruleEntries
+                .Select(static (all, _) => RuleTable.Rules(all))
                 .WithTrackingName(TrackingNames.Rules);
+            var ruleDiagnostics = ruleEntries
+                .Select(static (all, _) => RuleTable.Diagnostics(all))
+                .Combine(context.CompilationProvider);
+            context.RegisterSourceOutput(ruleDiagnostics, static (spc, pair) => Report(spc, pair.Left, pair.Right));
 
             // Differentiate: lower, differentiate, simplify, schedule. Cached while the spec and the rules are equal.
             var derivatives = methods
@@ -63,47 +72,73 @@ namespace SymDiff.Generator
 
             // Emit: model -> text, inside the pipeline so the text is cached too.
             var files = derivatives
-                .Select(static (d, _) => d.Set is null ? new GeneratedFile(null, null, d.Diagnostics) : new GeneratedFile(d.Set.HintName, Emitter.Emit(d.Set), d.Diagnostics))
+                .Select(static (d, _) => EmitSafely(d))
                 .WithTrackingName(TrackingNames.Emit);
 
-            context.RegisterSourceOutput(files, static (spc, file) =>
+            // Two methods can share a hint name only in code that does not compile (two identical declarations while
+            // typing); the first keeps it, so the rest of the output stays.
+            context.RegisterSourceOutput(files.Collect(), static (spc, all) =>
             {
-                if (file.HintName is not null && file.Text is not null)
+                var added = new HashSet<string>(System.StringComparer.Ordinal);
+                foreach (var file in all)
                 {
-                    spc.AddSource(file.HintName, SourceText.From(file.Text, System.Text.Encoding.UTF8));
+                    if (file.HintName is not null && file.Text is not null && added.Add(file.HintName))
+                    {
+                        spc.AddSource(file.HintName, SourceText.From(file.Text, System.Text.Encoding.UTF8));
+                    }
                 }
             });
 
             // Diagnostics go out separately, with the compilation, so each lands in its syntax tree (#pragma works,
             // editors underline it). Only this cheap step depends on the whole compilation.
             var diagnostics = files.Select(static (f, _) => f.Diagnostics).Where(static d => d.Count > 0).Combine(context.CompilationProvider);
-            context.RegisterSourceOutput(diagnostics, static (spc, pair) =>
-            {
-                foreach (var diagnostic in pair.Left)
-                {
-                    spc.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
-                }
-            });
+            context.RegisterSourceOutput(diagnostics, static (spc, pair) => Report(spc, pair.Left, pair.Right));
         }
 
         /// <summary>The result of the differentiate step: the set to emit (if any) and every diagnostic of the method.</summary>
-        internal sealed record DifferentiateResult(DerivativeSet? Set, EquatableArray<DiagnosticInfo> Diagnostics);
+        /// <param name="Method">The method's display name and location, for SD9001 if emitting fails.</param>
+        internal sealed record DifferentiateResult(DerivativeSet? Set, EquatableArray<DiagnosticInfo> Diagnostics, string Method = "", LocationInfo? Location = null);
+
+        private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)
+        {
+            foreach (var diagnostic in diagnostics)
+            {
+                context.ReportDiagnostic(diagnostic.ToDiagnostic(compilation));
+            }
+        }
 
         private static ParseResult ParseSafely(GeneratorAttributeSyntaxContext context, CancellationToken ct)
         {
-            var method = (IMethodSymbol)context.TargetSymbol;
+            var location = LocationInfo.From(context.TargetSymbol.Locations.FirstOrDefault());
             try
             {
+                if (context.TargetNode is not MethodDeclarationSyntax declaration || context.TargetSymbol is not IMethodSymbol method)
+                {
+                    var attribute = context.Attributes.FirstOrDefault()?.ApplicationSyntaxReference?.GetSyntax(ct);
+                    var unsupported = DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedMember, LocationInfo.From(attribute) ?? location, DescribeMember(context.TargetNode));
+                    return new ParseResult(null, false, EquatableArray.Create(unsupported));
+                }
+
                 // A partial method's body is in its implementing part, which need not carry the attribute.
-                var owner = BodyOwner.Find(method, (MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, ct);
+                var owner = BodyOwner.Find(method, declaration, context.SemanticModel, ct);
                 return Parser.Parse(owner.Method, owner.Syntax, owner.Model, ct);
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
             {
-                var location = LocationInfo.From(((MethodDeclarationSyntax)context.TargetNode).Identifier.GetLocation());
-                return new ParseResult(null, false, EquatableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, method.Name, e.GetType().Name + ": " + e.Message.TrimEnd('.'))));
+                return new ParseResult(null, false, EquatableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, context.TargetSymbol.Name, e.GetType().Name + ": " + e.Message)));
             }
         }
+
+        private static string DescribeMember(SyntaxNode node) => node switch
+        {
+            AccessorDeclarationSyntax { Parent.Parent: IndexerDeclarationSyntax } => "an indexer accessor",
+            AccessorDeclarationSyntax => "a property or event accessor",
+            OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax => "an operator",
+            LocalFunctionStatementSyntax => "a local function",
+            AnonymousFunctionExpressionSyntax => "a lambda",
+            ConstructorDeclarationSyntax or DestructorDeclarationSyntax => "a constructor or finalizer",
+            _ => "this kind of member",
+        };
 
         internal static DifferentiateResult Differentiate(ParseResult parsed, EquatableArray<RuleSpec> rules)
         {
@@ -112,11 +147,38 @@ namespace SymDiff.Generator
                 return new DifferentiateResult(null, AnalyzerReported.GeneratorReported(parsed.Diagnostics));
             }
 
-            var result = DerivativeBuilder.Build(parsed.Spec, parsed.BodyIsValid, rules);
-            var all = parsed.Diagnostics.Concat(result.Diagnostics).ToEquatableArray();
+            // DerivativeBuilder guards itself; this catch is the last line, for a failure before it starts.
+            try
+            {
+                var result = DerivativeBuilder.Build(parsed.Spec, parsed.BodyIsValid, rules);
+                var all = parsed.Diagnostics.Concat(result.Diagnostics).ToEquatableArray();
 
-            // SD0001 and SD1001 are the analyzers' to report (AnalyzerReported); the stubs they cause stay uncallable.
-            return new DifferentiateResult(AnalyzerReported.MarkStubs(result.Set, parsed, all), AnalyzerReported.GeneratorReported(all));
+                // SD0001 and SD1001 are the analyzers' to report (AnalyzerReported); the stubs they cause stay uncallable.
+                return new DifferentiateResult(AnalyzerReported.MarkStubs(result.Set, parsed, all), AnalyzerReported.GeneratorReported(all), parsed.Spec.DisplayName, parsed.Spec.Location);
+            }
+            catch (System.Exception e) when (e is not System.OperationCanceledException)
+            {
+                var failure = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, parsed.Spec.Location, parsed.Spec.DisplayName, e.GetType().Name + ": " + e.Message);
+                return new DifferentiateResult(null, AnalyzerReported.GeneratorReported(parsed.Diagnostics.Concat(new[] { failure }).ToEquatableArray()));
+            }
+        }
+
+        internal static GeneratedFile EmitSafely(DifferentiateResult result)
+        {
+            if (result.Set is null)
+            {
+                return new GeneratedFile(null, null, result.Diagnostics);
+            }
+
+            try
+            {
+                return new GeneratedFile(result.Set.HintName, Emitter.Emit(result.Set), result.Diagnostics);
+            }
+            catch (System.Exception e) when (e is not System.OperationCanceledException)
+            {
+                var failure = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, result.Location, result.Method, e.GetType().Name + " while writing the generated code: " + e.Message);
+                return new GeneratedFile(null, null, result.Diagnostics.Concat(new[] { failure }).ToEquatableArray());
+            }
         }
     }
 }

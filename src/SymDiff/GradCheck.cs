@@ -1,5 +1,3 @@
-// ReadOnlySpan<T> is part of the base library from .NET Core 2.1 and .NET Standard 2.1 on; the netstandard2.0
-// build has it only through the System.Memory package, which this project does not reference (yet).
 using System;
 using System.Globalization;
 
@@ -18,23 +16,34 @@ namespace SymDiff
     {
         /// <summary>
         /// Estimates every partial derivative of <paramref name="function"/> at <paramref name="x"/> by central
-        /// differences and compares the estimates with <paramref name="gradient"/>.
+        /// differences, compares the estimates with <paramref name="gradient"/> and judges the comparison against
+        /// the tolerances (<see cref="GradCheckResult.Passed"/>).
         /// </summary>
         /// <remarks>
         /// Element <c>i</c> is perturbed by <c>h = step * max(1, |x[i]|)</c>, so the step is absolute for small
         /// coordinates and relative for large ones. The estimate is <c>(f(x + h e_i) - f(x - h e_i)) / (x⁺ - x⁻)</c>,
         /// dividing by the distance between the two perturbed coordinates as actually rounded. The function is
         /// evaluated 2n times on a private copy of <paramref name="x"/>; <paramref name="x"/> itself is not changed.
+        /// An element passes when <c>|analytic - numeric| &lt;= absoluteTolerance + relativeTolerance * |numeric|</c>.
         /// </remarks>
         /// <param name="function">The function whose gradient is checked.</param>
         /// <param name="x">The point at which to check.</param>
         /// <param name="gradient">The gradient to check (the analytic gradient), one element per element of <paramref name="x"/>.</param>
         /// <param name="step">The finite-difference step before scaling; finite and positive.</param>
-        /// <returns>The comparison, with the worst element.</returns>
+        /// <param name="relativeTolerance">The tolerance relative to the finite-difference derivative; finite and not negative.</param>
+        /// <param name="absoluteTolerance">The absolute tolerance; finite and not negative.</param>
+        /// <returns>The comparison, with its verdict and the worst element.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="function"/> is null.</exception>
         /// <exception cref="ArgumentException"><paramref name="gradient"/> and <paramref name="x"/> differ in length
-        /// (<c>ParamName</c> is <c>gradient</c>), or <paramref name="step"/> is not finite and positive.</exception>
-        public static GradCheckResult Compare(ScalarFunction function, ReadOnlySpan<double> x, ReadOnlySpan<double> gradient, double step = 1e-6)
+        /// (<c>ParamName</c> is <c>gradient</c>), or <paramref name="step"/> or a tolerance is out of range
+        /// (<c>ParamName</c> names it).</exception>
+        public static GradCheckResult Compare(
+            ScalarFunction function,
+            ReadOnlySpan<double> x,
+            ReadOnlySpan<double> gradient,
+            double step = 1e-6,
+            double relativeTolerance = GradCheckResult.DefaultRelativeTolerance,
+            double absoluteTolerance = GradCheckResult.DefaultAbsoluteTolerance)
         {
             if (function is null)
             {
@@ -57,6 +66,9 @@ namespace SymDiff
                 throw new ArgumentOutOfRangeException(nameof(step), step, "Must be a finite number greater than 0.");
             }
 
+            GradCheckResult.CheckTolerance(relativeTolerance, nameof(relativeTolerance));
+            GradCheckResult.CheckTolerance(absoluteTolerance, nameof(absoluteTolerance));
+
             double[] point = x.ToArray();
             double[] numeric = new double[x.Length];
             for (int i = 0; i < point.Length; i++)
@@ -73,18 +85,18 @@ namespace SymDiff
                 numeric[i] = (fPlus - fMinus) / (plus - minus);
             }
 
-            return new GradCheckResult(gradient.ToArray(), numeric);
+            return new GradCheckResult(gradient.ToArray(), numeric, relativeTolerance, absoluteTolerance);
         }
 
         /// <summary>
-        /// Runs <see cref="Compare"/> and throws if the gradient is not close to the finite-difference estimate
-        /// (see <see cref="GradCheckResult.IsClose"/>).
+        /// Runs <see cref="Compare"/> and throws if the gradient is not close to the finite-difference estimate,
+        /// as PyTorch's <c>gradcheck</c> raises (<see cref="GradCheckResult.ThrowIfFailed"/>).
         /// </summary>
         /// <param name="function">The function whose gradient is checked.</param>
         /// <param name="x">The point at which to check.</param>
         /// <param name="gradient">The gradient to check, one element per element of <paramref name="x"/>.</param>
-        /// <param name="relativeTolerance">The relative tolerance, as in <see cref="GradCheckResult.IsClose"/>.</param>
-        /// <param name="absoluteTolerance">The absolute tolerance, as in <see cref="GradCheckResult.IsClose"/>.</param>
+        /// <param name="relativeTolerance">The relative tolerance, as in <see cref="Compare"/>.</param>
+        /// <param name="absoluteTolerance">The absolute tolerance, as in <see cref="Compare"/>.</param>
         /// <param name="step">The finite-difference step before scaling, as in <see cref="Compare"/>.</param>
         /// <exception cref="InvalidOperationException">Some element is not close; the message names the worst one.</exception>
         /// <exception cref="ArgumentException">An argument is invalid, as for <see cref="Compare"/>.</exception>
@@ -92,21 +104,9 @@ namespace SymDiff
             ScalarFunction function,
             ReadOnlySpan<double> x,
             ReadOnlySpan<double> gradient,
-            double relativeTolerance = 1e-6,
-            double absoluteTolerance = 1e-8,
-            double step = 1e-6)
-        {
-            GradCheckResult result = Compare(function, x, gradient, step);
-            if (!result.IsClose(relativeTolerance, absoluteTolerance))
-            {
-                throw new InvalidOperationException(
-                    string.Format(
-                        CultureInfo.InvariantCulture,
-                        "Gradient check failed (relative tolerance {0:R}, absolute tolerance {1:R}): {2}",
-                        relativeTolerance,
-                        absoluteTolerance,
-                        result));
-            }
-        }
+            double relativeTolerance = GradCheckResult.DefaultRelativeTolerance,
+            double absoluteTolerance = GradCheckResult.DefaultAbsoluteTolerance,
+            double step = 1e-6) =>
+            Compare(function, x, gradient, step, relativeTolerance, absoluteTolerance).ThrowIfFailed();
     }
 }

@@ -141,7 +141,20 @@ namespace SymDiff.Tests
             Assert.Equal(-1, result.WorstIndex);
             Assert.Equal(0, result.Length);
             Assert.True(result.IsClose());
-            Assert.Equal("no elements compared", result.ToString());
+            Assert.True(result.Passed);
+            Assert.Equal("passed: no elements compared", result.ToString());
+        }
+
+        [Fact]
+        public void DefaultResultHasNoElementsAndPasses()
+        {
+            GradCheckResult result = default;
+
+            Assert.Equal(0, result.Length);
+            Assert.Equal(-1, result.WorstIndex);
+            Assert.True(double.IsNaN(result.Analytic));
+            Assert.True(result.Passed);
+            Assert.Equal("passed: no elements compared", result.ToString());
         }
 
         [Fact]
@@ -155,6 +168,93 @@ namespace SymDiff.Tests
 
             var function = Assert.Throws<ArgumentNullException>(() => GradCheck.Compare(null!, new double[1], new double[1]));
             Assert.Equal("function", function.ParamName);
+        }
+
+        [Theory]
+        [InlineData(double.NaN, 1e-8, "relativeTolerance")]
+        [InlineData(-1e-6, 1e-8, "relativeTolerance")]
+        [InlineData(double.PositiveInfinity, 1e-8, "relativeTolerance")]
+        [InlineData(1e-6, double.NaN, "absoluteTolerance")]
+        [InlineData(1e-6, -1.0, "absoluteTolerance")]
+        public void BadTolerancesAreRejected(double relativeTolerance, double absoluteTolerance, string paramName)
+        {
+            var compare = Assert.ThrowsAny<ArgumentException>(
+                () => GradCheck.Compare(SinChain, Point, SinChainGradient(Point), relativeTolerance: relativeTolerance, absoluteTolerance: absoluteTolerance));
+            Assert.Equal(paramName, compare.ParamName);
+
+            var assert = Assert.ThrowsAny<ArgumentException>(
+                () => GradCheck.Assert(SinChain, Point, SinChainGradient(Point), relativeTolerance, absoluteTolerance));
+            Assert.Equal(paramName, assert.ParamName);
+        }
+
+        [Fact]
+        public void RightGradientGetsAPassingVerdict()
+        {
+            // The hand-derived gradient of SinChain: central differences with h = 1e-6 agree to about 1e-10.
+            GradCheckResult result = GradCheck.Compare(SinChain, Point, SinChainGradient(Point));
+
+            Assert.True(result.Passed);
+            Assert.Equal(0, result.FailedCount);
+            Assert.Equal(GradCheckResult.DefaultRelativeTolerance, result.RelativeTolerance);
+            Assert.Equal(GradCheckResult.DefaultAbsoluteTolerance, result.AbsoluteTolerance);
+            Assert.InRange(result.WorstToleranceRatio, 0, 0.1);
+            Assert.StartsWith("passed: all 5 elements within |analytic - numeric| <= 1E-08 + 1E-06 * |numeric|; worst element at index ", result.ToString(), StringComparison.Ordinal);
+            result.ThrowIfFailed();
+        }
+
+        [Fact]
+        public void WrongGradientGetsAFailingVerdictThatNamesTheElement()
+        {
+            // d/dx_2 is cos(2.5) * 0.7 + sin(-1.2) ≈ -1.2088; the gradient claims it is off by 0.1.
+            double[] wrong = SinChainGradient(Point);
+            wrong[2] += 0.1;
+
+            GradCheckResult result = GradCheck.Compare(SinChain, Point, wrong);
+
+            Assert.False(result.Passed);
+            Assert.Equal(1, result.FailedCount);
+            Assert.Equal(2, result.WorstIndex);
+            Assert.StartsWith("FAILED: 1 of 5 elements outside |analytic - numeric| <= 1E-08 + 1E-06 * |numeric|; worst element at index 2: analytic ", result.ToString(), StringComparison.Ordinal);
+
+            var e = Assert.Throws<InvalidOperationException>(() => result.ThrowIfFailed());
+            Assert.Equal("Gradient check failed: " + result.ToString(), e.Message);
+        }
+
+        [Fact]
+        public void VerdictUsesTheStatedTolerances()
+        {
+            // Element 2 is off by exactly 1e-3 (the finite-difference estimate is good to about 1e-10), so with no
+            // relative tolerance the verdict turns between an absolute tolerance of 5e-4 and 2e-3.
+            double[] wrong = SinChainGradient(Point);
+            wrong[2] += 1e-3;
+
+            GradCheckResult strict = GradCheck.Compare(SinChain, Point, wrong, relativeTolerance: 0, absoluteTolerance: 5e-4);
+            GradCheckResult loose = GradCheck.Compare(SinChain, Point, wrong, relativeTolerance: 0, absoluteTolerance: 2e-3);
+
+            Assert.False(strict.Passed);
+            Assert.Equal(2.0, strict.WorstToleranceRatio, 1e-5);
+            Assert.Equal(0.0, strict.RelativeTolerance);
+            Assert.Equal(5e-4, strict.AbsoluteTolerance);
+            Assert.True(loose.Passed);
+            Assert.Equal(0.5, loose.WorstToleranceRatio, 1e-5);
+            Assert.Contains("<= 0.002 + 0 * |numeric|", loose.ToString(), StringComparison.Ordinal);
+            Assert.Throws<InvalidOperationException>(() => GradCheck.Assert(SinChain, Point, wrong, relativeTolerance: 0, absoluteTolerance: 5e-4));
+            GradCheck.Assert(SinChain, Point, wrong, relativeTolerance: 0, absoluteTolerance: 2e-3);
+        }
+
+        [Fact]
+        public void WorstElementIsTheOneFurthestOutsideItsTolerance()
+        {
+            // f(a, b) = 1000 a^2 + b^2 at (1, 1): the gradient is (2000, 2). Claimed: (2000.01, 2.001). Element 0 has
+            // the larger absolute error (0.01) but is inside 1e-4 * 2000 = 0.2; element 1 (0.001 against 2e-4) is not.
+            GradCheckResult result = GradCheck.Compare(
+                v => (1000 * v[0] * v[0]) + (v[1] * v[1]), new[] { 1.0, 1.0 }, new[] { 2000.01, 2.001 }, relativeTolerance: 1e-4, absoluteTolerance: 0);
+
+            Assert.False(result.Passed);
+            Assert.Equal(1, result.FailedCount);
+            Assert.Equal(1, result.WorstIndex);
+            Assert.Equal(5.0, result.WorstToleranceRatio, 1e-3);
+            Assert.Equal(0.01, result.MaxAbsoluteError, 1e-6);
         }
     }
 }

@@ -12,10 +12,13 @@ namespace SymDiff.Generator.Diagnostics
         public const string Internal = "SymDiff.Internal";
     }
 
-    /// <summary>Where each diagnostic's documentation lives.</summary>
+    /// <summary>
+    /// Where each diagnostic's documentation lives: <c>docs/diagnostics/</c> of the repository whose URL is the
+    /// MSBuild property <c>SymDiffRepositoryUrl</c> (Directory.Build.props), compiled in as <see cref="RepositoryInfo"/>.
+    /// </summary>
     internal static class HelpLinks
     {
-        public const string Base = "https://github.com/symdiff/symdiff/blob/main/docs/diagnostics/";
+        public const string Base = RepositoryInfo.Url + "/blob/" + RepositoryInfo.Branch + "/docs/diagnostics/";
 
         public static string For(string id) => Base + id + ".md";
     }
@@ -42,6 +45,13 @@ namespace SymDiff.Generator.Diagnostics
         public const string LoopStorageId = "SD1006";
         public const string SecondOrderUnsupportedId = "SD1007";
         public const string OutputReadBeforeWriteId = "SD1008";
+        public const string FileLocalTypeId = "SD0013";
+        public const string UnsupportedMemberId = "SD0014";
+        public const string HessianOnVectorFunctionId = "SD0015";
+        public const string DerivativeRuleInaccessibleId = "SD0016";
+        public const string DuplicateDerivativeRuleId = "SD0017";
+        public const string DerivativeRuleForBuiltInId = "SD0018";
+        public const string TooLargeId = "SD1009";
         public const string InternalErrorId = "SD9001";
 
         // Reported by the analyzers in analyzers/SymDiff.Analyzers (never by the generator). SD0001 and SD1001 above are
@@ -211,6 +221,7 @@ namespace SymDiff.Generator.Diagnostics
             helpLinkUri: HelpLinks.For(OutputReadBeforeWriteId));
 
         /// <summary>Format: "SymDiff failed to generate derivatives of '{0}' ({1}); please report this, other methods are generated as usual" ({1} may end in a period: an exception message).</summary>
+        /// <remarks>Not configurable: an internal failure must never be silenced into missing or wrong code.</remarks>
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             InternalErrorId,
             "Internal generator failure",
@@ -218,7 +229,71 @@ namespace SymDiff.Generator.Diagnostics
             DiagnosticCategories.Internal,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            helpLinkUri: HelpLinks.For(InternalErrorId));
+            helpLinkUri: HelpLinks.For(InternalErrorId),
+            customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+        public static readonly DiagnosticDescriptor FileLocalType = new DiagnosticDescriptor(
+            FileLocalTypeId,
+            "Differentiable method in a file-local type",
+            "'{0}' is declared in the file-local type '{1}', which generated code in another file cannot extend; declare the type without 'file' (internal keeps it out of other assemblies)",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(FileLocalTypeId));
+
+        public static readonly DiagnosticDescriptor UnsupportedMember = new DiagnosticDescriptor(
+            UnsupportedMemberId,
+            "[Differentiable] on a member that is not an ordinary method",
+            "[Differentiable] is not supported on {0}; put the computation in an ordinary method marked [Differentiable] and call it from here",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(UnsupportedMemberId));
+
+        public static readonly DiagnosticDescriptor HessianOnVectorFunction = new DiagnosticDescriptor(
+            HessianOnVectorFunctionId,
+            "Hessian requested for a vector function",
+            "Hessian = true has no effect on the vector function '{0}': a Hessian is generated for scalar functions only; differentiate a scalar function of its outputs instead, or use {0}Jacobian",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(HessianOnVectorFunctionId));
+
+        public static readonly DiagnosticDescriptor DerivativeRuleInaccessible = new DiagnosticDescriptor(
+            DerivativeRuleInaccessibleId,
+            "Custom derivative rule not accessible from the differentiable method",
+            "The derivative rule '{0}' for '{1}' is not accessible from '{2}', where the generated code calls it; make the rule (and its containing types) internal or public",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(DerivativeRuleInaccessibleId));
+
+        public static readonly DiagnosticDescriptor DuplicateDerivativeRule = new DiagnosticDescriptor(
+            DuplicateDerivativeRuleId,
+            "Two custom derivative rules for one function",
+            "'{0}' already has the derivative rule '{1}'; a function has one [DerivativeOf] rule, so remove one of the two",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(DuplicateDerivativeRuleId));
+
+        public static readonly DiagnosticDescriptor DerivativeRuleForBuiltIn = new DiagnosticDescriptor(
+            DerivativeRuleForBuiltInId,
+            "Custom derivative rule for a function with a built-in derivative",
+            "'{0}' has a built-in derivative, which SymDiff always uses; the rule '{1}' is never called, so remove it",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(DerivativeRuleForBuiltInId));
+
+        public static readonly DiagnosticDescriptor TooLarge = new DiagnosticDescriptor(
+            TooLargeId,
+            "Method too large to differentiate symbolically",
+            "'{0}' is too large to differentiate symbolically ({1}); split it into smaller [Differentiable] methods, or move the inner loop into a [Differentiable] helper",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(TooLargeId));
 
         /// <summary>Format: "[DerivativeOf] names '{0}.{1}', but '{0}' declares no method '{1}'; the rule is never used".</summary>
         public static readonly DiagnosticDescriptor DerivativeRuleTargetNotFound = new DiagnosticDescriptor(
@@ -364,6 +439,7 @@ namespace SymDiff.Generator.Diagnostics
                 NotPartial, UnsupportedParameter, UnsupportedReturn, UnknownWrt, MixedPrecision, NoActiveParameter,
                 Generic, NameClash, UnsupportedConstruct, LeafMutation, NonDifferentiableCall, GradientCut, LoopStorage,
                 SecondOrderUnsupported, OutputReadBeforeWrite, InternalError,
+                FileLocalType, UnsupportedMember, HessianOnVectorFunction, DerivativeRuleInaccessible, DuplicateDerivativeRule, DerivativeRuleForBuiltIn, TooLarge,
                 DerivativeRuleTargetNotFound, DerivativeRuleParameters, DerivativeRuleReturnType, DerivativeRuleNotStatic,
                 PiecewiseConstant, NoInfluence, MissingGradientReset, OptimizerBuffersAliased, OptimizerCreatedInLoop, ResetBeforeStep,
                 ConditionalReset, OptimizerBufferReplaced, MissingGradientArguments,

@@ -33,6 +33,11 @@ namespace SymDiff.Generator.Differentiation
 
             try
             {
+                if (Testing.FaultInjection.Is(Testing.Fault.CrashInDifferentiation) && spec.Name.StartsWith("Crash", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException("injected failure");
+                }
+
                 var methods = new List<MethodFamily>();
                 var function = SsaLowering.Lower(spec, signatures.Reserved);
                 var liftNamer = new Namer(spec.UserNames, function.Names);
@@ -337,7 +342,7 @@ namespace SymDiff.Generator.Differentiation
 
             var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, unstable);
             var parameters = sig.VectorBackwardParameters;
-            var checks = new[] { new LengthCheck(sig.Seed, output.Name + ".Length", "The seed '" + sig.Seed + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }
+            var checks = new[] { new LengthCheck(sig.Seed, Identifiers.Escape(output.Name) + ".Length", "The seed '" + sig.Seed + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }
                 .Concat(sig.GradientChecks).ToEquatableArray();
             return new MethodFamily(
                 spec.Name + "Backward",
@@ -362,7 +367,7 @@ namespace SymDiff.Generator.Differentiation
             unstable.Add(sig.DerivativeName);
             var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, unstable);
             var parameters = sig.VectorDerivativeParameters;
-            var checks = sig.TangentChecks.Concat(new[] { new LengthCheck(sig.DerivativeName, output.Name + ".Length", "The buffer '" + sig.DerivativeName + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }).ToEquatableArray();
+            var checks = sig.TangentChecks.Concat(new[] { new LengthCheck(sig.DerivativeName, Identifiers.Escape(output.Name) + ".Length", "The buffer '" + sig.DerivativeName + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }).ToEquatableArray();
             return new MethodFamily(
                 spec.Name + "Derivative",
                 "void",
@@ -390,14 +395,14 @@ namespace SymDiff.Generator.Differentiation
             string m = namer.NewSourceName("m"), n = namer.NewSourceName("n");
             var active = spec.Parameters.Where(p => p.Active).ToList();
             var offsets = new Dictionary<string, string>(StringComparer.Ordinal);
-            var lines = new List<string> { $"int {m} = {output.Name}.Length;" };
+            var lines = new List<string> { $"int {m} = {Identifiers.Escape(output.Name)}.Length;" };
             string running = "0";
             foreach (var p in active)
             {
                 string offset = namer.NewSourceName("at" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1));
                 offsets[p.Name] = offset;
                 lines.Add($"int {offset} = {running};");
-                running = offset + " + " + (p.IsVector ? p.Name + ".Length" : "1");
+                running = offset + " + " + (p.IsVector ? Identifiers.Escape(p.Name) + ".Length" : "1");
             }
 
             lines.Add($"int {n} = {running};");
@@ -406,7 +411,7 @@ namespace SymDiff.Generator.Differentiation
             lines.Add($"throw new global::System.ArgumentException($\"The buffer '{jacobian}' has length {{{jacobian}.Length}}, but the Jacobian of '{spec.Name}' is {{{m}}} by {{{n}}}.\", nameof({jacobian}));");
             lines.Add("}");
             lines.Add(string.Empty);
-            string originals = string.Join(", ", spec.Parameters.Select(p => p.Name));
+            string originals = string.Join(", ", spec.Parameters.Select(p => Identifiers.Escape(p.Name)));
             string direction = namer.NewSourceName("direction"), column = namer.NewSourceName("column"), j = namer.NewSourceName("j"), k = namer.NewSourceName("k");
             lines.Add($"if ({n} <= {m})");
             lines.Add("{");
@@ -420,7 +425,7 @@ namespace SymDiff.Generator.Differentiation
             lines.Add("{");
             lines.Add($"{direction}[{j}] = 1;");
             var tangentArgs = active.Select(p => p.IsVector
-                ? $"new global::System.ReadOnlySpan<{t}>({direction}, {offsets[p.Name]}, {p.Name}.Length)"
+                ? $"new global::System.ReadOnlySpan<{t}>({direction}, {offsets[p.Name]}, {Identifiers.Escape(p.Name)}.Length)"
                 : $"{direction}[{offsets[p.Name]}]");
             lines.Add($"{spec.Name}Derivative({originals}, {string.Join(", ", tangentArgs)}, new global::System.Span<{t}>({column}, 0, {m}));");
             lines.Add($"{direction}[{j}] = 0;");
@@ -455,7 +460,7 @@ namespace SymDiff.Generator.Differentiation
             {
                 if (p.IsVector)
                 {
-                    gradientArgs.Add($"{row}.Slice({offsets[p.Name]}, {p.Name}.Length)");
+                    gradientArgs.Add($"{row}.Slice({offsets[p.Name]}, {Identifiers.Escape(p.Name)}.Length)");
                 }
                 else
                 {
@@ -577,7 +582,7 @@ namespace SymDiff.Generator.Differentiation
         }
 
         private static DerivativeSet Set(MethodSpec spec, List<MethodFamily> methods) =>
-            new DerivativeSet(spec.HintName, spec.Namespace, spec.ContainingTypes, spec.Accessibility, spec.IsStatic, methods.ToEquatableArray());
+            new DerivativeSet(spec.HintName, spec.Namespace, spec.ContainingTypes, spec.Accessibility, spec.IsStatic, methods.ToEquatableArray()) { LanguageVersion = spec.LanguageVersion };
 
         private static EquatableArray<DiagnosticInfo> Distinct(List<DiagnosticInfo> diagnostics) => diagnostics.Distinct().ToEquatableArray();
 

@@ -289,10 +289,15 @@ namespace SymDiff.Generator.Differentiation
 
         private Expr UserCallTangent(UserCall call)
         {
-            var rule = _rules.FirstOrDefault(r => r.Matches(call.Callee));
             if (call.Callee.Kind == CalleeKind.Differentiable)
             {
                 _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, _spec.Sites[call.Callee.Site], $"Calling '{call.Callee.Name}' inside a conditional expression", "; use if/else or assign the call to a local first"));
+                return Lit(0, call.Type);
+            }
+
+            var rule = Rules.CustomRules.Find(_rules, call, _spec, _diagnostics, out bool reported);
+            if (reported)
+            {
                 return Lit(0, call.Type);
             }
 

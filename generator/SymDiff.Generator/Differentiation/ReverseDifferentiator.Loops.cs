@@ -221,8 +221,10 @@ namespace SymDiff.Generator.Differentiation
             }
 
             var suffix = body.Statements.Select(st => Walk.MapBlocks(Walk.MapExpressions(st, e => Walk.Substitute(e, constants)), b => SubstituteBlock(b, constants)));
-            var suffixStatements = Simplifier.Simplify(new Block(suffix.ToEquatableArray()), _keep, _frozen).Statements.ToList();
-            body = new BodyReverse(body.BarNames, body.Statements, body.ToCarried, body.ToOuter.Select(o => (o.Name, Simplifier.RewriteExpression(Walk.Substitute(o.Value, constants), _frozen))).ToList());
+            // The contributions to outer values are read after the suffix: they see the copies it propagates away.
+            var outerValues = body.ToOuter.Select(o => Walk.Substitute(o.Value, constants)).ToList();
+            var suffixStatements = Simplifier.Simplify(new Block(suffix.ToEquatableArray()), _keep, _frozen, outerValues).Statements.ToList();
+            body = new BodyReverse(body.BarNames, body.Statements, body.ToCarried, body.ToOuter.Select((o, k) => (o.Name, outerValues[k])).ToList());
             // Defined before the loop: the user's values, the seed, and the adjoint constants just placed before it.
             var defined = new HashSet<string>(_definedBefore[loop], StringComparer.Ordinal);
             defined.UnionWith(plan.PreLoop.OfType<Let>().Select(l => l.Name));
@@ -286,7 +288,8 @@ namespace SymDiff.Generator.Differentiation
             var reverseBody = body.Statements.Select(s => RenameUses(s, renames)).ToList();
 
             // Which carried values the reverse body reads at the start of an iteration: restore exactly those.
-            var needed = Needed(recompute, reverseBody, body.ToCarried.Values.Concat(body.ToOuter.Select(o => o.Value)).Select(e => Walk.Substitute(e, renames)));
+            // The recomputed statements with their definitions renamed, as the reverse body reads them.
+            var needed = Needed(recompute.Select(s => RenameUses(s, renames)).ToList(), reverseBody, body.ToCarried.Values.Concat(body.ToOuter.Select(o => o.Value)).Select(e => Walk.Substitute(e, renames)));
             var shape = LoopShape.Counter(loop);
             var counter = shape?.Counter;
             Expr forwardIndex;
@@ -483,7 +486,7 @@ namespace SymDiff.Generator.Differentiation
         {
             switch (e)
             {
-                case Const c:
+                case Const c when !c.IsValueZero:
                     return (c.Value, new List<Expr>());
                 case Unary { Op: UnaryOp.Neg } neg:
                 {

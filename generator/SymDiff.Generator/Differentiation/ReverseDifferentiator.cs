@@ -459,7 +459,6 @@ namespace SymDiff.Generator.Differentiation
 
         private void BackpropUserCall(UserCall call, Expr adjoint, Adjoints adjoints, List<Stmt> reverse)
         {
-            var rule = _rules.FirstOrDefault(r => r.Matches(call.Callee));
             if (call.Callee.Kind == CalleeKind.Differentiable)
             {
                 // Reached only for a call nested inside a conditional expression: the lifting pass leaves those in place.
@@ -467,9 +466,15 @@ namespace SymDiff.Generator.Differentiation
                 return;
             }
 
-            if (rule is null)
+            var rule = Rules.CustomRules.Find(_rules, call, _spec, _diagnostics, out bool reported);
+            if (rule is null && !reported)
             {
                 _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonDifferentiableCall, _spec.Sites[call.Callee.Site], call.Callee.DisplayName));
+                return;
+            }
+
+            if (rule is null)
+            {
                 return;
             }
 

@@ -6,7 +6,21 @@ using SymDiff.Generator.IR;
 namespace SymDiff.Generator.Emit
 {
     /// <summary>What statement emission needs to know about the whole method.</summary>
-    internal sealed record StatementContext(ISet<string> Hoisted, Dictionary<string, int> Uses);
+    /// <param name="Names">Every name the method uses (parameters, locals, reads): temporaries the emitter makes avoid them.</param>
+    internal sealed record StatementContext(ISet<string> Hoisted, Dictionary<string, int> Uses, HashSet<string> Names)
+    {
+        /// <summary>A name that clashes with nothing in the method: <paramref name="stem"/>, else <c>stem2</c>, <c>stem3</c>...</summary>
+        public string FreshName(string stem)
+        {
+            string name = stem;
+            for (int i = 2; !Names.Add(name); i++)
+            {
+                name = stem + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return name;
+        }
+    }
 
     internal static partial class Emitter
     {
@@ -204,7 +218,8 @@ namespace SymDiff.Generator.Emit
             EmitBlock(w, loop.Body, context);
 
             // Carried values update together: each next value reads the old values. Assign a variable only once no
-            // pending next value reads it; break a cycle (a swap) with a temporary.
+            // pending next value reads it. When every pending variable is still read by another's next value (a swap,
+            // a rotation), keep one variable's old value in a temporary, let the others read that, and go on.
             var pending = updates.ToList();
             while (pending.Count > 0)
             {
@@ -216,10 +231,11 @@ namespace SymDiff.Generator.Emit
                     continue;
                 }
 
-                var cyclic = pending[0];
-                string temp = Id(cyclic.Name + "Next");
-                w.WriteLine(cyclic.Type.Keyword() + " " + temp + " = " + ExprPrinter.Print(cyclic.Next) + ";");
-                pending[0] = new LoopVar(cyclic.Name, cyclic.Type, cyclic.Init, new Var(temp, cyclic.Type));
+                var saved = pending[0];
+                var old = new Var(context.FreshName(saved.Name + "Old"), saved.Type);
+                w.WriteLine(saved.Type.Keyword() + " " + Id(old.Name) + " = " + Id(saved.Name) + ";");
+                var rename = new Dictionary<string, Expr>(System.StringComparer.Ordinal) { [saved.Name] = old };
+                pending = pending.Select(v => v == saved ? v : new LoopVar(v.Name, v.Type, v.Init, Walk.Substitute(v.Next, rename))).ToList();
             }
 
             w.CloseBrace();

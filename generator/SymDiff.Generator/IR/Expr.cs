@@ -15,23 +15,50 @@ namespace SymDiff.Generator.IR
     internal abstract record Expr(ValType Type);
 
     /// <summary>A literal. Booleans are 0 and 1; integers are exact in a double up to 2^53.</summary>
-    internal sealed record Const(double Value, ValType Type) : Expr(Type)
+    /// <remarks>
+    /// A floating-point zero the user wrote (or that the parser derived from what the user wrote) is a
+    /// <em>value</em> zero (<see cref="IsValueZero"/>): IEEE arithmetic decides what it makes of its neighbours
+    /// (<c>0 * Math.Log(x)</c> has the derivative <c>0 * (1 / x)</c>, NaN at 0, as in PyTorch), so the simplifier
+    /// never folds it away with a term that may be infinite. Every other zero is <em>structural</em>: a path no
+    /// gradient reaches, which differentiation drops. The two compare unequal.
+    /// </remarks>
+    internal sealed record Const : Expr
     {
-        private readonly int _hash = Hash.Combine(Value.GetHashCode(), (int)Type);
+        private readonly int _hash;
 
-        public static readonly Const Zero = new Const(0, ValType.Double);
-        public static readonly Const One = new Const(1, ValType.Double);
-        public static readonly Const True = new Const(1, ValType.Bool);
-        public static readonly Const False = new Const(0, ValType.Bool);
+        private Const(double value, ValType type, bool isValueZero)
+            : base(type)
+        {
+            Value = value;
+            IsValueZero = isValueZero;
+            _hash = Hash.Combine(Hash.Combine(value.GetHashCode(), (int)type), isValueZero ? 1 : 0);
+        }
 
-        public static Const Of(double value, ValType type) => new Const(value, type);
+        public double Value { get; }
+
+        /// <summary>A floating-point zero of the user's own arithmetic (see the remarks).</summary>
+        public bool IsValueZero { get; }
+
+        public static readonly Const Zero = Of(0, ValType.Double);
+        public static readonly Const One = Of(1, ValType.Double);
+        public static readonly Const True = Of(1, ValType.Bool);
+        public static readonly Const False = Of(0, ValType.Bool);
+
+        /// <summary>A literal SymDiff makes (a structural zero when 0).</summary>
+        public static Const Of(double value, ValType type) => new Const(value, type, false);
+
+        /// <summary>A literal of the user's code: a floating-point zero is a value zero.</summary>
+        public static Const FromSource(double value, ValType type) => new Const(value, type, value == 0 && type.IsFloating());
 
         public bool IsZero => Value == 0;
 
         public bool IsOne => Value == 1;
 
+        /// <summary>The same literal with another value, keeping whether it is a value zero (for folding and conversions).</summary>
+        public Const WithValue(double value, ValType type) => new Const(value, type, IsValueZero && value == 0 && type.IsFloating());
+
         public bool Equals(Const? other) =>
-            other is not null && Type == other.Type && Value.Equals(other.Value) && IsNegativeZero(Value) == IsNegativeZero(other.Value);
+            other is not null && Type == other.Type && Value.Equals(other.Value) && IsNegativeZero(Value) == IsNegativeZero(other.Value) && IsValueZero == other.IsValueZero;
 
         public override int GetHashCode() => _hash;
 

@@ -46,5 +46,9 @@ namespace SymDiff.Generator.Model
         EquatableArray<TypeDeclSpec> ContainingTypes,
         string Accessibility,
         bool IsStatic,
-        EquatableArray<MethodFamily> Methods);
+        EquatableArray<MethodFamily> Methods)
+    {
+        /// <summary>The consuming project's C# language version (see <see cref="LanguageVersions"/>).</summary>
+        public int LanguageVersion { get; init; } = LanguageVersions.Latest;
+    }
 }

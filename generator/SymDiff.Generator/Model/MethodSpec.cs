@@ -4,6 +4,19 @@ using SymDiff.Generator.IR;
 
 namespace SymDiff.Generator.Model
 {
+    /// <summary>The C# language versions generated code distinguishes, numbered as Roslyn's <c>LanguageVersion</c>.</summary>
+    internal static class LanguageVersions
+    {
+        /// <summary>C# 7.3, the default of netstandard2.0 and .NET Framework projects: the oldest SymDiff supports.</summary>
+        public const int CSharp7_3 = 703;
+
+        /// <summary>C# 8: nullable annotations (<c>#nullable</c>), <c>stackalloc</c> in expressions.</summary>
+        public const int CSharp8 = 800;
+
+        /// <summary>Any version newer than every feature SymDiff uses.</summary>
+        public const int Latest = int.MaxValue;
+    }
+
     /// <summary>How a parameter is passed.</summary>
     internal enum ParamShape
     {
@@ -83,6 +96,12 @@ namespace SymDiff.Generator.Model
         /// <summary>Names of all locals and parameters, so generated names never clash with the user's.</summary>
         public required EquatableArray<string> UserNames { get; init; }
 
+        /// <summary>
+        /// The C# language version of the method's syntax tree, as Roslyn numbers it (703 for C# 7.3, 800 for 8...):
+        /// generated code uses no feature newer than this.
+        /// </summary>
+        public int LanguageVersion { get; init; } = LanguageVersions.Latest;
+
         /// <summary>For an overloaded method, a suffix that tells its file apart (<c>_double_double</c>); empty otherwise.</summary>
         public string OverloadSuffix { get; init; } = string.Empty;
 
@@ -142,6 +161,32 @@ namespace SymDiff.Generator.Model
     /// <summary>A <c>[DerivativeOf]</c> rule: <see cref="RuleTarget"/>.<see cref="RuleName"/> gives the partials of <see cref="FunctionTarget"/>.<see cref="FunctionName"/>.</summary>
     internal sealed record RuleSpec(string FunctionTarget, string FunctionName, EquatableArray<string> ParameterTypes, string RuleTarget, string RuleName, bool RuleIsDifferentiable)
     {
+        /// <summary>The innermost type (<c>global::N.T</c>) outside of which the rule cannot be called; null when any code can.</summary>
+        public string? AccessibleWithin { get; init; }
+
         public bool Matches(CalleeSpec callee) => callee.Target == FunctionTarget && callee.Name == FunctionName && callee.ParameterTypes.Equals(ParameterTypes);
+
+        /// <summary>Whether generated code in the method's containing type can call the rule.</summary>
+        public bool IsAccessibleFrom(MethodSpec method)
+        {
+            if (AccessibleWithin is null)
+            {
+                return true;
+            }
+
+            string type = "global::" + (method.Namespace is null ? string.Empty : method.Namespace + ".");
+            foreach (var t in method.ContainingTypes)
+            {
+                type += t.Name;
+                if (type == AccessibleWithin)
+                {
+                    return true;
+                }
+
+                type += ".";
+            }
+
+            return false;
+        }
     }
 }

@@ -11,8 +11,8 @@ namespace SymDiff.Generator.Parsing
 {
     /// <summary>
     /// SD1001, every write to a leaf (active) parameter in a <c>[Differentiable]</c> body: an assignment, compound
-    /// assignment or <c>++</c>/<c>--</c> statement whose target is the parameter or an element of an active array, and
-    /// a <c>ref</c>/<c>out</c>/<c>in</c> argument that is the parameter. These are the writes the fence in
+    /// assignment or <c>++</c>/<c>--</c> statement whose target is the parameter or an element of an active array, a
+    /// <c>ref</c>/<c>out</c>/<c>in</c> argument that is the parameter, and a writable <c>ref</c> local into either. These are the writes the fence in
     /// <c>Parser.Body.cs</c> refuses, but all of them rather than the first, so that one build shows every parameter
     /// to copy.
     /// </summary>
@@ -60,6 +60,11 @@ namespace SymDiff.Generator.Parsing
                     IAssignmentOperation assignment when assignment.Parent is IExpressionStatementOperation => Leaf(assignment.Target, method, active, elements: true),
                     IIncrementOrDecrementOperation increment when increment.Parent is IExpressionStatementOperation => Leaf(increment.Target, method, active, elements: true),
                     IArgumentOperation { Parameter.RefKind: not RefKind.None } argument => Leaf(argument.Value, method, active, elements: false),
+
+                    // ref double r = ref w; or ref a[0]: a writable alias of the leaf (ref readonly is only a read).
+                    IVariableDeclaratorOperation { Symbol: { IsRef: true, RefKind: not RefKind.RefReadOnly } } declarator
+                        when (declarator.Initializer ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer) is { } initializer
+                        => Leaf(initializer.Value, method, active, elements: true),
                     _ => null,
                 };
 

@@ -146,9 +146,14 @@ namespace SymDiff.Generator.Parsing
                             foreach (var declarator in declaration.Declarators)
                             {
                                 var local = declarator.Symbol;
+                                if (local.IsRef)
+                                {
+                                    throw RefLocal(declarator, local, declarator.Initializer ?? declaration.Initializer);
+                                }
+
                                 var type = ScalarOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool)");
                                 var initializer = declarator.Initializer ?? declaration.Initializer;
-                                Expr value = initializer is null ? Const.Of(0, type) : ParseExpr(initializer.Value);
+                                Expr value = initializer is null ? Const.FromSource(0, type) : ParseExpr(initializer.Value);
                                 into.Add(new SourceAssign(Declare(local), type, value));
                             }
                         }
@@ -196,6 +201,32 @@ namespace SymDiff.Generator.Parsing
                     default:
                         throw Unsupported(operation.Syntax, Describe(operation), string.Empty);
                 }
+            }
+
+            /// <summary>
+            /// A <c>ref</c> local aliases storage that the generated code copies into SSA values, so it is rejected:
+            /// SD1001 when it can write an element of a differentiated parameter, SD1000 otherwise.
+            /// </summary>
+            private UnsupportedException RefLocal(IVariableDeclaratorOperation declarator, ILocalSymbol local, IVariableInitializerOperation? initializer)
+            {
+                var target = Unwrap(initializer?.Value);
+                string? array = target is null ? null : ElementOf(target)?.Array;
+                if (array is null && target is IParameterReferenceOperation { Parameter: var p } && _parameters.ContainsKey(p.Name))
+                {
+                    array = p.Name;
+                }
+
+                if (array is not null && _parameters[array].Active && local.RefKind != RefKind.RefReadOnly)
+                {
+                    return new UnsupportedException(declarator.Syntax, DiagnosticDescriptors.LeafMutation, array);
+                }
+
+                if (array is not null && _parameters[array].Shape == ParamShape.OutputSpan)
+                {
+                    return Unsupported(declarator.Syntax, $"A ref local into the output span '{array}'", $"; write '{array}[...]' directly");
+                }
+
+                return Unsupported(declarator.Syntax, $"The ref local '{local.Name}'", "; use a plain local (a copy of the value)");
             }
 
             private SourceLoop ParseLoop(IOperation? condition, IOperation body, IEnumerable<IOperation> increment, bool testFirst)
@@ -328,7 +359,7 @@ namespace SymDiff.Generator.Parsing
                 var type = operation.Type;
                 if (operation.ConstantValue.HasValue && ScalarOf(type) is { } constType)
                 {
-                    return Const.Of(ConstantToDouble(operation.ConstantValue.Value, operation.Syntax), constType);
+                    return Const.FromSource(ConstantToDouble(operation.ConstantValue.Value, operation.Syntax), constType);
                 }
 
                 switch (operation)
@@ -450,7 +481,7 @@ namespace SymDiff.Generator.Parsing
                         return new Opaque("this", ValType.Object);
 
                     case IDefaultValueOperation:
-                        return Const.Of(0, RequireScalar(operation));
+                        return Const.FromSource(0, RequireScalar(operation));
 
                     default:
                         throw Unsupported(operation.Syntax, Describe(operation), string.Empty);
@@ -712,7 +743,7 @@ namespace SymDiff.Generator.Parsing
 
                 if (value is Const c && (type.IsFloating() || (type == ValType.Int && c.Type == ValType.Int)))
                 {
-                    return Const.Of(type == ValType.Float ? (float)c.Value : c.Value, type);
+                    return c.WithValue(type == ValType.Float ? (float)c.Value : c.Value, type);
                 }
 
                 return new Unary(UnaryOp.Convert, value, type);

@@ -39,6 +39,12 @@ namespace SymDiff.Generator.Parsing
                     .Select(r => r.GetSyntax(ct))
                     .OfType<TypeDeclarationSyntax>()
                     .FirstOrDefault();
+                if (type.IsFileLocal)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FileLocalType, nameLocation, method.Name, type.Name));
+                    return new ParseResult(null, false, diagnostics.ToEquatableArray());
+                }
+
                 if (declaration is null || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, nameLocation, method.Name, type.Name));
@@ -76,6 +82,12 @@ namespace SymDiff.Generator.Parsing
                 return new ParseResult(null, false, diagnostics.ToEquatableArray());
             }
 
+            if (isVector && hessian)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HessianOnVectorFunction, nameLocation, method.Name));
+                hessian = false;
+            }
+
             var body = new BodyParser(method, model, parameters, ct);
             var statements = body.ParseBody(syntax, diagnostics);
             LeafWrites.ReplaceFenceReports(method, syntax, model, parameters, diagnostics, ct);
@@ -96,6 +108,7 @@ namespace SymDiff.Generator.Parsing
                 Sites = body.Sites.ToEquatableArray(),
                 Location = nameLocation,
                 UserNames = body.UserNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+                LanguageVersion = syntax.SyntaxTree.Options is CSharpParseOptions options ? (int)options.LanguageVersion : LanguageVersions.Latest,
                 OverloadSuffix = method.ContainingType.GetMembers(method.Name).Length > 1
                     ? string.Concat(method.Parameters.Select(p => "_" + new string(p.Type.ToDisplayString().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray())))
                     : string.Empty,
@@ -236,10 +249,17 @@ namespace SymDiff.Generator.Parsing
                 return ImmutableArray<string>.Empty;
             }
 
+            // [Differentiable(null)] passes no list: every floating-point parameter, as with no argument.
             var arg = attribute.ConstructorArguments[0];
+            if (arg.IsNull)
+            {
+                return ImmutableArray<string>.Empty;
+            }
+
             if (arg.Kind == TypedConstantKind.Array)
             {
-                return arg.Values.Select(v => v.Value as string).Where(s => s is not null).Select(s => s!).ToImmutableArray();
+                // A null name matches no parameter, so SD0004 reports it.
+                return arg.Values.Select(v => v.Value as string ?? "null").ToImmutableArray();
             }
 
             return arg.Value is string single ? ImmutableArray.Create(single) : ImmutableArray<string>.Empty;

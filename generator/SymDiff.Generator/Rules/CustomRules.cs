@@ -12,6 +12,29 @@ namespace SymDiff.Generator.Rules
     /// </summary>
     internal static class CustomRules
     {
+        /// <summary>
+        /// The rule for <paramref name="call"/>, or null. A rule the method cannot call (it is private elsewhere) is
+        /// reported here (SD0016) and not returned; <paramref name="reported"/> says so, so the caller adds nothing more.
+        /// </summary>
+        public static RuleSpec? Find(System.Collections.Generic.IReadOnlyList<RuleSpec> rules, UserCall call, MethodSpec spec, System.Collections.Generic.List<Diagnostics.DiagnosticInfo> diagnostics, out bool reported)
+        {
+            reported = false;
+            var rule = rules.FirstOrDefault(r => r.Matches(call.Callee));
+            if (rule is null || rule.IsAccessibleFrom(spec))
+            {
+                return rule;
+            }
+
+            reported = true;
+            diagnostics.Add(Diagnostics.DiagnosticInfo.Create(
+                Diagnostics.DiagnosticDescriptors.DerivativeRuleInaccessible,
+                spec.Sites[call.Callee.Site],
+                rule.RuleTarget.Replace("global::", string.Empty) + "." + rule.RuleName,
+                call.Callee.DisplayName,
+                spec.DisplayName));
+            return null;
+        }
+
         public static Expr[] Partials(RuleSpec rule, UserCall call)
         {
             var callee = new CalleeSpec(

@@ -50,7 +50,14 @@ namespace SymDiff.Generator.Simplification
             return sum ?? Lit(0, type);
         }
 
-        public static bool IsZero(Expr e) => e is Const { Value: 0 };
+        /// <summary>Whether <paramref name="e"/> is a structural zero: no gradient reaches this path (never a zero of the user's arithmetic).</summary>
+        public static bool IsZero(Expr e) => e is Const { Value: 0, IsValueZero: false };
+
+        /// <summary>Whether <paramref name="e"/> is any literal zero, structural or of the user's arithmetic (both vanish from a sum).</summary>
+        public static bool IsAnyZero(Expr e) => e is Const { Value: 0 };
+
+        /// <summary>Whether <paramref name="e"/> is a finite literal: multiplying it by a value zero gives a zero.</summary>
+        public static bool IsFiniteLiteral(Expr e) => e is Const c && !double.IsNaN(c.Value) && !double.IsInfinity(c.Value);
 
         public static bool IsOne(Expr e) => e is Const { Value: 1 };
 

@@ -372,8 +372,28 @@ namespace SymDiff.Generator.Simplification
                 }
             }
 
+            // An expression can only move up to a point where everything it reads is defined. A loop's carried names
+            // mean the iteration's values inside it and the final values after it: an expression after the loop that
+            // reads them is not the one inside, and must not move above the loop.
+            var definedAt = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int k = 0; k < block.Statements.Count; k++)
+            {
+                foreach (var name in Walk.Defines(block.Statements[k]))
+                {
+                    definedAt[name] = k;
+                }
+            }
+
+            bool Movable(Expr e)
+            {
+                bool ok = true;
+                Walk.Vars(e, name => ok &= !definedAt.TryGetValue(name, out int k) || k < first[e]);
+                return ok;
+            }
+
             // Smallest first, so a hoisted expression's own parts are already named when it is.
             return nestedCounts.Keys
+                .Where(Movable)
                 .Select(e => (Expr: e, Statement: first[e]))
                 .OrderBy(h => h.Statement)
                 .ThenBy(h => Size(h.Expr))

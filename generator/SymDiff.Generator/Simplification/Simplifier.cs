@@ -19,13 +19,25 @@ namespace SymDiff.Generator.Simplification
         /// Every subexpression of the user's own computation. A derivative expression may embed one (a rule reuses
         /// the result of <c>exp</c>); it is never rewritten, so it stays equal to, and shared with, the forward value.
         /// </param>
-        public static Block Simplify(Block block, ISet<string> keep, ISet<Expr> frozen)
+        public static Block Simplify(Block block, ISet<string> keep, ISet<Expr> frozen) => Simplify(block, keep, frozen, new List<Expr>());
+
+        /// <summary>
+        /// As <see cref="Simplify(Block, ISet{string}, ISet{Expr})"/>, and rewrites <paramref name="tails"/> in place:
+        /// expressions evaluated after the block (a fused loop's contributions to outer values), which must see the
+        /// same copies propagated away.
+        /// </summary>
+        public static Block Simplify(Block block, ISet<string> keep, ISet<Expr> frozen, IList<Expr> tails)
         {
             for (int round = 0; round < 16; round++)
             {
                 var copies = new Dictionary<string, Expr>(StringComparer.Ordinal);
                 var next = Rewrite(block, copies, keep, frozen);
-                if (next.Equals(block))
+                for (int i = 0; i < tails.Count; i++)
+                {
+                    tails[i] = RewriteExpression(Walk.Substitute(tails[i], copies), frozen);
+                }
+
+                if (next.Equals(block) && copies.Count == 0)
                 {
                     return next;
                 }

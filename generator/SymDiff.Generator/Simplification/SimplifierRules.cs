@@ -57,7 +57,9 @@ namespace SymDiff.Generator.Simplification
                 return null;
             }
 
-            return Ir.Lit(b.Type == ValType.Float ? (float)value : value, b.Type);
+            // A zero computed from a value zero stays one (0 * 2 may still meet an infinity later).
+            var folded = l.IsValueZero ? l : r;
+            return folded.WithValue(b.Type == ValType.Float ? (float)value : value, b.Type);
         }
 
         /// <summary><c>x + 0</c>, <c>0 + x</c>, <c>x - 0</c> → <c>x</c>; <c>0 - x</c> → <c>-x</c>.</summary>
@@ -65,12 +67,12 @@ namespace SymDiff.Generator.Simplification
         {
             if (b.Op == BinaryOp.Add)
             {
-                if (Ir.IsZero(b.Right))
+                if (Ir.IsAnyZero(b.Right))
                 {
                     return b.Left;
                 }
 
-                if (Ir.IsZero(b.Left))
+                if (Ir.IsAnyZero(b.Left))
                 {
                     return b.Right;
                 }
@@ -84,12 +86,12 @@ namespace SymDiff.Generator.Simplification
 
             if (b.Op == BinaryOp.Sub)
             {
-                if (Ir.IsZero(b.Right))
+                if (Ir.IsAnyZero(b.Right))
                 {
                     return b.Left;
                 }
 
-                if (Ir.IsZero(b.Left))
+                if (Ir.IsAnyZero(b.Left))
                 {
                     return new Unary(UnaryOp.Neg, b.Right, b.Type);
                 }
@@ -109,6 +111,12 @@ namespace SymDiff.Generator.Simplification
             if (Ir.IsZero(b.Left) || Ir.IsZero(b.Right))
             {
                 return Ir.Lit(0, b.Type);
+            }
+
+            // A zero of the user's arithmetic times a finite literal is that zero; times anything else, IEEE decides at run time.
+            if ((b.Left is Const { IsValueZero: true } && Ir.IsFiniteLiteral(b.Right)) || (b.Right is Const { IsValueZero: true } && Ir.IsFiniteLiteral(b.Left)))
+            {
+                return b.Left is Const { IsValueZero: true } ? b.Left : b.Right;
             }
 
             if (Ir.IsOne(b.Left))
@@ -247,7 +255,7 @@ namespace SymDiff.Generator.Simplification
         {
             switch (e)
             {
-                case Const c:
+                case Const c when !c.IsValueZero:
                     return (c.Value, new System.Collections.Generic.List<Expr>());
                 case Unary { Op: UnaryOp.Neg } neg:
                 {
@@ -299,11 +307,11 @@ namespace SymDiff.Generator.Simplification
 
         /// <summary><c>-(3)</c> → <c>-3</c>.</summary>
         internal static Expr? NegConstant(Unary u) =>
-            u.Op == UnaryOp.Neg && u.Operand is Const c && u.Type.IsFloating() ? Ir.Lit(-c.Value, u.Type) : null;
+            u.Op == UnaryOp.Neg && u.Operand is Const c && u.Type.IsFloating() ? c.WithValue(-c.Value, u.Type) : null;
 
         /// <summary><c>(float)2.0</c> → <c>2f</c>.</summary>
         internal static Expr? ConvertConstant(Unary u) =>
-            u.Op == UnaryOp.Convert && u.Operand is Const c && u.Type.IsFloating() ? Ir.Lit(c.Value, u.Type) : null;
+            u.Op == UnaryOp.Convert && u.Operand is Const c && u.Type.IsFloating() ? c.WithValue(u.Type == ValType.Float ? (float)c.Value : c.Value, u.Type) : null;
 
         /// <summary><c>true ? a : b</c> → <c>a</c>.</summary>
         internal static Expr? CondConstant(Cond c) => c.Condition is Const k ? (k.Value != 0 ? c.WhenTrue : c.WhenFalse) : null;

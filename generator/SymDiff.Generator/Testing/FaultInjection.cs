@@ -26,6 +26,12 @@ namespace SymDiff.Generator.Testing
 
         /// <summary>A fused loop treats every factor of a contribution as loop-invariant and moves it after the loop.</summary>
         HoistAcrossLoop,
+
+        /// <summary>Differentiating a method whose name starts with <c>Crash</c> throws: the path to SD9001.</summary>
+        CrashInDifferentiation,
+
+        /// <summary>Emitting a method whose name starts with <c>Crash</c> throws: the path to SD9001 from the last step.</summary>
+        CrashInEmit,
     }
 
     /// <summary>

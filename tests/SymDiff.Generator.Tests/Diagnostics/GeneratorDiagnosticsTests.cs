@@ -7,7 +7,12 @@ using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Emit;
 using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+using SymDiff.Generator.Parsing;
 using SymDiff.Generator.Tests.Infrastructure;
+using SymDiff.Generator.Testing;
 using Xunit;
 
 namespace SymDiff.Generator.Tests.Diagnostics
@@ -358,6 +363,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
         [InlineData("double x", "{ x++; return x * x; }", "x++", "x")]
         [InlineData("double[] a", "{ a[0] = 1; return a[0] * a[1]; }", "a[0] = 1", "a")]
         [InlineData("double x", "{ double y = Bump(ref x); return x * y; }", "ref x", "x")]
+        [InlineData("double[] a", "{ ref double r = ref a[0]; r *= 2; return a[0] * a[1]; }", "r = ref a[0]", "a")]
         public void SD1001_leaf_mutation(string parameter, string body, string construct, string named)
         {
             GeneratorOutput output = GeneratorRunner.Run(InP($$"""
@@ -411,6 +417,29 @@ namespace SymDiff.Generator.Tests.Diagnostics
             Assert.Equal("SD1000", Assert.Single(output.GeneratorDiagnostics).Id);
             Assert.DoesNotContain("Obsolete", Assert.Single(output.GeneratedSources).Text, StringComparison.Ordinal);
             Assert.Empty(output.CompilationDiagnostics);
+        }
+
+        [Theory]
+        [InlineData("double[] a, [NoGrad] double[] d", "ref double r = ref d[0]; r = a[0];", "r = ref d[0]", "The ref local 'r'")]
+        [InlineData("double[] a, [NoGrad] double[] d", "ref readonly double r = ref a[0];", "r = ref a[0]", "The ref local 'r'")]
+        public void SD1000_ref_locals_are_rejected_not_copied(string parameters, string statement, string construct, string message)
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP($$"""
+                [Differentiable] public static double F({{parameters}}) { {{statement}} return a[0] * r; }
+                """));
+
+            AssertReports(output, "SD1000", DiagnosticSeverity.Error, construct, message, "plain local");
+        }
+
+        [Fact]
+        public void SD1000_ref_local_into_the_output_span_says_so()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static void G(double x, Span<double> y) { y[0] = x; ref double r = ref y[0]; r = r * x; }
+                """));
+
+            AssertReports(output, "SD1000", DiagnosticSeverity.Error, "r = ref y[0]", "ref local into the output span 'y'", "write 'y[...]' directly");
+            Assert.DoesNotContain(output.GeneratorDiagnostics, d => d.Id == "SD1008");
         }
 
         [Fact]
@@ -504,11 +533,285 @@ namespace SymDiff.Generator.Tests.Diagnostics
         }
 
         // SD9001 is reported only when the generator itself throws, and no supported input makes it throw (that
-        // would be a bug to fix, not a test to keep). The guarantee around it is tested instead:
-        // One_method_never_stops_the_others below.
-        [Fact(Skip = "SD9001 needs an internal generator failure, which no valid source can trigger on purpose.")]
-        public void SD9001_internal_failure()
+        // would be a bug to fix). The tests below make it throw on purpose: through the fault switches of
+        // FaultInjection, and by handing the internal steps a malformed model.
+        [Theory]
+        [InlineData(nameof(Fault.CrashInDifferentiation), "injected failure")]
+        [InlineData(nameof(Fault.CrashInEmit), "while writing the generated code")]
+        public void SD9001_internal_failure_names_the_method_and_the_rest_is_generated(string fault, string detail)
         {
+            GeneratorOutput output;
+            using (FaultInjection.Inject(Enum.Parse<Fault>(fault)))
+            {
+                output = GeneratorRunner.Run(InP("""
+                    [Differentiable] public static double CrashMe(double x) => x * x;
+                    [Differentiable] public static double Fine(double x) => x * x * x;
+                    """));
+            }
+
+            AssertReports(output, "SD9001", DiagnosticSeverity.Error, "CrashMe", "'P.CrashMe'", detail, "other methods are generated as usual");
+            Assert.Contains(output.GeneratedSources, s => s.HintName == "P.Fine.g.cs" && s.Text.Contains("FineGradient", StringComparison.Ordinal));
+            Assert.Null(output.Result.Exception);
+        }
+
+        [Fact]
+        public void SD9001_from_a_malformed_model_given_to_the_differentiate_step()
+        {
+            // A statement kind lowering does not know: what a parser bug would hand on.
+            var spec = MalformedSpec(EquatableArray.Create<SourceStmt>(new UnknownStatement(), new SourceReturn(Const.One)));
+            var result = DifferentiableGenerator.Differentiate(new ParseResult(spec, true, EquatableArray<DiagnosticInfo>.Empty), EquatableArray<RuleSpec>.Empty);
+
+            DiagnosticInfo failure = Assert.Single(result.Diagnostics);
+            Assert.Equal("SD9001", failure.Id);
+            Assert.Equal("M.Broken", failure.Arguments[0]);
+            Assert.Contains("UnknownStatement", failure.Arguments[1], StringComparison.Ordinal);
+
+            // The method still gets its signatures (throwing stubs), so call sites compile and only SD9001 is reported.
+            Assert.NotNull(result.Set);
+            Assert.All(result.Set!.Methods, m => Assert.NotNull(m.Unsupported));
+        }
+
+        [Fact]
+        public void SD9001_from_a_malformed_model_given_to_the_emit_step()
+        {
+            var method = new MethodFamily("BrokenGradient", "double", EquatableArray<GeneratedParam>.Empty, EquatableArray<LengthCheck>.Empty,
+                Block.Of(new UnknownIrStatement()), EquatableArray<string>.Empty, "A method.", null, null);
+            var set = new DerivativeSet("M.Broken.g.cs", null, EquatableArray.Create(new TypeDeclSpec("class", "M", true)), "public", true, EquatableArray.Create(method));
+            var file = DifferentiableGenerator.EmitSafely(new DifferentiableGenerator.DifferentiateResult(set, EquatableArray<DiagnosticInfo>.Empty, "M.Broken", null));
+
+            Assert.Null(file.Text);
+            DiagnosticInfo failure = Assert.Single(file.Diagnostics);
+            Assert.Equal("SD9001", failure.Id);
+            Assert.Equal("M.Broken", failure.Arguments[0]);
+        }
+
+        [Fact]
+        public void SD9001_cannot_be_configured_away()
+        {
+            Assert.Contains(WellKnownDiagnosticTags.NotConfigurable, DiagnosticDescriptors.InternalError.CustomTags);
+            GeneratorOutput output;
+            using (FaultInjection.Inject(Fault.CrashInDifferentiation))
+            {
+                var compilation = CompilationFactory.Create(InP("[Differentiable] public static double CrashMe(double x) => x * x;"));
+                compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+                    compilation.Options.SpecificDiagnosticOptions.SetItem("SD9001", ReportDiagnostic.Suppress)));
+                output = GeneratorRunner.Run(compilation);
+            }
+
+            Assert.Contains(output.GeneratorDiagnostics, d => d.Id == "SD9001" && d.Severity == DiagnosticSeverity.Error);
+        }
+
+        private sealed record UnknownStatement : SourceStmt;
+
+        private sealed record UnknownIrStatement : Stmt;
+
+        private static MethodSpec MalformedSpec(EquatableArray<SourceStmt> body) => new MethodSpec
+        {
+            Name = "Broken",
+            Namespace = null,
+            ContainingTypes = EquatableArray.Create(new TypeDeclSpec("class", "M", true)),
+            Accessibility = "public",
+            IsStatic = true,
+            Scalar = ValType.Double,
+            Parameters = EquatableArray.Create(new ParamSpec("x", ParamShape.Scalar, ValType.Double, true, "double")),
+            IsVectorFunction = false,
+            Body = body,
+            Hessian = false,
+            Sites = EquatableArray<LocationInfo>.Empty,
+            Location = null,
+            UserNames = EquatableArray.Create("x"),
+        };
+
+        // ---------------------------------------------------------------- SD0013-SD0018: declarations and rules
+
+        [Fact]
+        public void SD0013_file_local_type()
+        {
+            GeneratorOutput output = GeneratorRunner.Run("""
+                using SymDiff;
+                file static partial class Local
+                {
+                    [Differentiable] public static double Square(double x) => x * x;
+                }
+                """);
+
+            AssertReports(output, "SD0013", DiagnosticSeverity.Error, "Square", "'Square'", "file-local type 'Local'", "without 'file'");
+            Assert.Empty(output.GeneratedSources);
+        }
+
+        [Theory]
+        [InlineData("public static double P { [Differentiable] get => 2.0; }", "a property or event accessor")]
+        [InlineData("public double this[double x] { [Differentiable] get => x * x; }", "an indexer accessor")]
+        [InlineData("public static double Outer(double x) { [Differentiable] static double Inner(double y) => y * y; return Inner(x); }", "a local function")]
+        [InlineData("public static System.Func<double, double> L = [Differentiable] (double y) => y * y;", "a lambda")]
+        public void SD0014_attribute_on_a_member_that_is_not_an_ordinary_method(string member, string kind)
+        {
+            GeneratorOutput output = GeneratorRunner.Run("""
+                using SymDiff;
+                public partial class Members
+                {
+                """ + member + """
+
+                }
+                """);
+
+            AssertReports(output, "SD0014", DiagnosticSeverity.Error, "Differentiable", kind, "ordinary method");
+        }
+
+        [Fact]
+        public void SD0014_attribute_on_an_operator()
+        {
+            GeneratorOutput output = GeneratorRunner.Run("""
+                using SymDiff;
+                public partial struct V
+                {
+                    public double X;
+                    [Differentiable] public static double operator *(V a, double s) => a.X * s;
+                }
+                """);
+
+            AssertReports(output, "SD0014", DiagnosticSeverity.Error, "Differentiable", "an operator");
+        }
+
+        [Fact]
+        public void SD0015_hessian_on_a_vector_function_warns_and_the_rest_is_generated()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable(Hessian = true)] public static void G(double x, Span<double> y) { y[0] = x * x; }
+                """));
+
+            AssertReports(output, "SD0015", DiagnosticSeverity.Warning, "G", "'G'", "GJacobian");
+            Assert.Empty(output.CompilationDiagnostics);
+            Assert.Contains(output.GeneratedSources, s => s.Text.Contains("GJacobian", StringComparison.Ordinal) && !s.Text.Contains("Hessian(", StringComparison.Ordinal));
+        }
+
+        [Theory]
+        [InlineData("private", "private", true)]
+        [InlineData("private", "public", true)]
+        [InlineData("public", "private", true)]
+        [InlineData("internal", "public", false)]
+        [InlineData("public", "internal", false)]
+        public void SD0016_rule_the_generated_code_cannot_call(string classAccess, string ruleAccess, bool reported)
+        {
+            string source = InP("""
+                [Differentiable] public static double F(double x) => Outer.Fn.Soft(x) * x;
+                """) + """
+
+                public static class Outer
+                {
+                """ + $"    {classAccess} static class Fn" + """
+
+                    {
+                        public static double Soft(double x) => System.Math.Log(1 + System.Math.Exp(x));
+                """ + $"        [DerivativeOf(typeof(Fn), nameof(Soft))] {ruleAccess} static double SoftDerivative(double x) => 1 / (1 + System.Math.Exp(-x));" + """
+
+                    }
+                }
+                """;
+            if (classAccess == "private")
+            {
+                // The function itself must be visible to F, so a private Fn is nested in P instead.
+                source = InP("""
+                    [Differentiable] public static double F(double x) => Fn.Soft(x) * x;
+                    private static class Fn
+                    {
+                        public static double Soft(double x) => System.Math.Log(1 + System.Math.Exp(x));
+                    """ + $"    [DerivativeOf(typeof(Fn), nameof(Soft))] {ruleAccess} static double SoftDerivative(double x) => 1 / (1 + System.Math.Exp(-x));" + """
+
+                    }
+                    """);
+                reported = ruleAccess == "private";
+            }
+
+            GeneratorOutput output = GeneratorRunner.Run(source);
+            if (reported)
+            {
+                AssertReports(output, "SD0016", DiagnosticSeverity.Error, classAccess == "private" ? "Fn.Soft(x)" : "Outer.Fn.Soft(x)", "SoftDerivative", "not accessible from 'P.F'");
+                Assert.Empty(output.CompilationDiagnostics);
+            }
+            else
+            {
+                GeneratorRunner.AssertCleanCompile(output);
+            }
+        }
+
+        [Fact]
+        public void SD0017_two_rules_for_one_function()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static double F(double x) => Fn.Cube(x);
+                """) + """
+
+                public static class Fn
+                {
+                    public static double Cube(double x) => x * x * x;
+                    [DerivativeOf(typeof(Fn), nameof(Cube))] public static double A(double x) => 3 * x * x;
+                    [DerivativeOf(typeof(Fn), nameof(Cube))] public static double B(double x) => 3 * x * x;
+                }
+                """);
+
+            AssertReports(output, "SD0017", DiagnosticSeverity.Error, "B", "'Cube' already has the derivative rule 'Fn.A'");
+        }
+
+        [Fact]
+        public void SD0018_rule_for_a_function_with_a_built_in_derivative()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static double F(double x) => Math.Exp(x);
+                [DerivativeOf(typeof(Math), nameof(Math.Exp))] public static double MyExp(double x) => 2 * Math.Exp(x);
+                """));
+
+            AssertReports(output, "SD0018", DiagnosticSeverity.Warning, "MyExp", "'Math.Exp' has a built-in derivative", "'MyExp' is never called");
+            Assert.Empty(output.CompilationDiagnostics);
+            Assert.DoesNotContain(output.GeneratedSources, s => s.Text.Contains("MyExp", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void A_rule_that_does_not_fit_its_function_is_never_called()
+        {
+            // SD0011 (the analyzer's) rejects the rule; the generator must not call it (CS1061 on .Item1 of a double).
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static double F(double x, double y) => Fn.Mix(x, y);
+                """) + """
+
+                public static class Fn
+                {
+                    public static double Mix(double a, double b) => a * b;
+                    [DerivativeOf(typeof(Fn), nameof(Mix))] public static double MixDerivative(double a, double b) => a + b;
+                }
+                """);
+
+            AssertReports(output, "SD1004", DiagnosticSeverity.Error, "Fn.Mix(x, y)", "'Fn.Mix'");
+            Assert.Empty(output.CompilationDiagnostics);
+        }
+
+        [Fact]
+        public void Two_identical_declarations_while_typing_keep_the_other_methods_generated()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static double F(double x) => x * x;
+                [Differentiable] public static double F(double x) => x * x;
+                [Differentiable] public static double G(double x) => x * x * x;
+                """));
+
+            Assert.Null(output.Result.Exception);
+            Assert.DoesNotContain(output.GeneratorDiagnostics, d => d.Id == "CS8785");
+            Assert.Contains(output.GeneratedSources, s => s.Text.Contains("GGradient", StringComparison.Ordinal));
+            Assert.Single(output.GeneratedSources, s => s.Text.Contains("FGradient", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Null_wrt_list_means_every_parameter_and_a_null_name_is_SD0004()
+        {
+            AssertClean(InP("""
+                [Differentiable(null!)] public static double F(double x, double y) => x * y;
+                public static double Use() => FGradient(1, 2, out double dx, out double dy) + dx + dy;
+                """));
+
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable("x", null!)] public static double F(double x, double y) => x * y;
+                """));
+            AssertReports(output, "SD0004", DiagnosticSeverity.Error, "F", "'null'");
         }
 
         [Fact]
