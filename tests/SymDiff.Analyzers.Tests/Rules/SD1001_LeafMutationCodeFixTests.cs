@@ -31,6 +31,7 @@ public static partial class Model
         {|#2:b++|};
         {|#3:v[0] = 1|};
         double y = Bump({|#4:ref b|});
+        ref double {|#5:r = ref v[1]|};
         x = 2 * x;
         return w * x + b * y + v[0];
     }
@@ -40,7 +41,8 @@ public static partial class Model
             Verifier.Diagnostic(Id).WithLocation(1).WithArguments("w"),
             Verifier.Diagnostic(Id).WithLocation(2).WithArguments("b"),
             Verifier.Diagnostic(Id).WithLocation(3).WithArguments("v"),
-            Verifier.Diagnostic(Id).WithLocation(4).WithArguments("b"));
+            Verifier.Diagnostic(Id).WithLocation(4).WithArguments("b"),
+            Verifier.Diagnostic(Id).WithLocation(5).WithArguments("v"));
 
         [Fact]
         public Task A_partial_method_is_checked_in_its_implementing_part_once_wherever_the_attribute_is() => Verifier.DiagnosticsAsync(@"
