@@ -407,6 +407,24 @@ namespace SymDiff.Generator.Tests.Diagnostics
         }
 
         [Fact]
+        public void A_method_calling_one_with_SD1001_gets_errors_in_its_generated_code_that_name_the_callee()
+        {
+            // The price of obsolete stubs: the caller's generated code calls them too. The errors say where to look.
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static double F(double w) { w *= 2; return w; }
+                [Differentiable] public static double G(double x) => F(x) * x;
+                """));
+
+            Assert.Empty(output.GeneratorDiagnostics);
+            Assert.NotEmpty(output.CompilationDiagnostics);
+            Assert.All(output.CompilationDiagnostics, d =>
+            {
+                Assert.Equal("CS0619", d.Id);
+                Assert.Contains("'P.F' modifies a parameter it differentiates (SD1001", d.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            });
+        }
+
+        [Fact]
         public void Stubs_for_an_error_the_generator_reports_itself_are_not_marked_obsolete()
         {
             GeneratorOutput output = GeneratorRunner.Run(InP("""
