@@ -36,18 +36,8 @@ namespace SymDiff.Generator.Differentiation
             public List<Stmt> PostLoop { get; } = new List<Stmt>();
         }
 
-        private sealed class ReferenceComparer<T> : IEqualityComparer<T>
-            where T : class
-        {
-            public static readonly ReferenceComparer<T> Instance = new ReferenceComparer<T>();
-
-            public bool Equals(T? x, T? y) => ReferenceEquals(x, y);
-
-            public int GetHashCode(T obj) => RuntimeHelpers.GetHashCode(obj);
-        }
-
-        private readonly Dictionary<Loop, LoopPlan> _plans = new Dictionary<Loop, LoopPlan>(ReferenceComparer<Loop>.Instance);
-        private readonly Dictionary<Loop, HashSet<string>> _definedBefore = new Dictionary<Loop, HashSet<string>>(ReferenceComparer<Loop>.Instance);
+        private readonly Dictionary<Loop, LoopPlan> _plans = new Dictionary<Loop, LoopPlan>(ReferenceComparer.Instance);
+        private readonly Dictionary<Loop, HashSet<string>> _definedBefore = new Dictionary<Loop, HashSet<string>>(ReferenceComparer.Instance);
         private readonly Dictionary<string, Expr> _materialized = new Dictionary<string, Expr>(StringComparer.Ordinal);
         private readonly List<Stmt> _topLevelBuffers = new List<Stmt>();
         private bool _fusionAllowed = true;
@@ -87,7 +77,7 @@ namespace SymDiff.Generator.Differentiation
 
             // First attempt: inner loops may fuse. If this loop ends up unfused, its body is recomputed in the
             // reverse loop, and an inner fused loop would run its reverse sweep twice: try again without.
-            var plansBefore = new HashSet<Loop>(_plans.Keys, ReferenceComparer<Loop>.Instance);
+            var plansBefore = new HashSet<Loop>(_plans.Keys, ReferenceComparer.Instance);
             var attempt = DifferentiateBody(loop, active, innerFusion: mayFuse);
             Dictionary<string, Expr>? hoisted = null;
             bool fuse = mayFuse && attempt.Invariant && TryHoist(finalAdjoints, _definedBefore[loop], out hoisted);

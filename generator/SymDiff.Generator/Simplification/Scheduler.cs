@@ -565,15 +565,36 @@ namespace SymDiff.Generator.Simplification
         private static Expr Substitute(Expr e, Dictionary<Expr, Expr> available) =>
             available.TryGetValue(e, out var known) ? known : Walk.MapChildren(e, c => Substitute(c, available));
 
-        /// <summary>Whether an expression's value may be shared: not a read of an array that changes during the method.</summary>
+        private readonly Dictionary<object, bool> _shareable = new Dictionary<object, bool>(ReferenceComparer.Instance);
+
+        /// <summary>Whether an expression's value may be shared: not a read of an array that changes during the method. Memoized per node, so the scheduler stays linear in the size of the method.</summary>
         private bool Shareable(Expr e)
         {
-            if (e is Elem el && _unstable.Contains(el.Array))
+            if (e is Var or Const)
             {
-                return false;
+                return true;
             }
 
-            return Walk.Children(e).All(Shareable);
+            if (_shareable.TryGetValue(e, out bool known))
+            {
+                return known;
+            }
+
+            bool result = !(e is Elem el && _unstable.Contains(el.Array));
+            if (result)
+            {
+                foreach (var c in Walk.Children(e))
+                {
+                    if (!Shareable(c))
+                    {
+                        result = false;
+                        break;
+                    }
+                }
+            }
+
+            _shareable[e] = result;
+            return result;
         }
 
         // ---- Inlining ----------------------------------------------------------------------------------------
@@ -609,23 +630,60 @@ namespace SymDiff.Generator.Simplification
                 }
             }
 
+            // The size of each statement's own expressions, kept up to date as values move into it: a chain of
+            // single uses (s = s * a + b written a thousand times) is inlined only up to a readable size, which also
+            // keeps this pass linear in the length of the method.
+            var sizes = statements.Select(st =>
+            {
+                DirectReads(st, scratch);
+                return scratch.Sum(NodeCount);
+            }).ToArray();
             var removed = new bool[statements.Count];
             for (int i = statements.Count - 1; i >= 0; i--)
             {
                 if (statements[i] is not Let let || _keep.Contains(let.Name) || !uses.TryGetValue(let.Name, out int n) || n != 1 || !Shareable(let.Value)
-                    || !reader.TryGetValue(let.Name, out int j) || j <= i)
+                    || !reader.TryGetValue(let.Name, out int j) || j <= i || sizes[j] + sizes[i] > MaxInlinedSize)
                 {
                     continue;
                 }
 
                 var map = new Dictionary<string, Expr>(StringComparer.Ordinal) { [let.Name] = let.Value };
                 statements[j] = MapDirect(statements[j], e => Walk.Substitute(e, map));
+                sizes[j] += sizes[i];
                 removed[i] = true;
                 _inlined = true;
                 Walk.Vars(let.Value, name => reader[name] = j);
             }
 
             return new Block(statements.Where((_, k) => !removed[k]).ToEquatableArray());
+        }
+
+        /// <summary>The largest expression (in IR nodes) that inlining single uses may build: bigger ones keep their lets.</summary>
+        private const int MaxInlinedSize = 64;
+
+        private readonly Dictionary<object, int> _nodeCounts = new Dictionary<object, int>(ReferenceComparer.Instance);
+
+        /// <summary>The number of nodes of an expression as a tree, memoized per node.</summary>
+        private int NodeCount(Expr e)
+        {
+            if (e is Var or Const)
+            {
+                return 1;
+            }
+
+            if (_nodeCounts.TryGetValue(e, out int known))
+            {
+                return known;
+            }
+
+            int n = 1;
+            foreach (var c in Walk.Children(e))
+            {
+                n += NodeCount(c);
+            }
+
+            _nodeCounts[e] = n;
+            return n;
         }
 
         /// <summary>The names a statement reads at its own level (a branch condition, a loop's initial values, a let's value...).</summary>
@@ -689,7 +747,7 @@ namespace SymDiff.Generator.Simplification
                 }
 
                 int tail = tails.FindIndex(t => Reads(t, let.Name));
-                if (tail < 0)
+                if (tail < 0 || NodeCount(tails[tail]) + NodeCount(let.Value) > MaxInlinedSize)
                 {
                     continue;
                 }
