@@ -192,6 +192,7 @@ namespace SymDiff.Analyzers
         private static ConditionalUse? FindConditionalUse(ILoopOperation loop, BufferUse use)
         {
             var branches = new List<(IOperation Branch, string Condition)>();
+            HashSet<ISymbol>? written = null;
             foreach (var reset in use.ResetOperations)
             {
                 if (BranchOf(reset, loop) is not { } branch)
@@ -199,7 +200,15 @@ namespace SymDiff.Analyzers
                     return null; // this reset runs on every iteration
                 }
 
-                branches.Add(branch);
+                // A condition no iteration changes (a command-line flag) resets on all iterations or on none: not this
+                // rule's saw-tooth, and which one it is cannot be told here.
+                written ??= WrittenInLoop(loop);
+                if (!Varies(branch.Test, written))
+                {
+                    return null;
+                }
+
+                branches.Add((branch.Branch, branch.Condition));
             }
 
             foreach (var step in use.Steps)
@@ -219,25 +228,70 @@ namespace SymDiff.Analyzers
         /// The innermost branch between <paramref name="operation"/> and <paramref name="loop"/> (the then or else part
         /// of an <c>if</c> or <c>?:</c>, or a <c>switch</c> section) and the condition under which it runs, as the user
         /// reads it; null when <paramref name="operation"/> runs on every iteration. Loops in between do not count: a
-        /// reset is often a loop over the elements.
+        /// reset is often a loop over the elements. <c>Test</c> is the condition (or the switch's value) itself.
         /// </summary>
-        private static (IOperation Branch, string Condition)? BranchOf(IOperation operation, ILoopOperation loop)
+        private static (IOperation Branch, string Condition, IOperation Test)? BranchOf(IOperation operation, ILoopOperation loop)
         {
             for (var child = operation; child.Parent is { } parent && !ReferenceEquals(child, loop); child = parent)
             {
                 switch (parent)
                 {
                     case IConditionalOperation conditional when ReferenceEquals(child, conditional.WhenTrue):
-                        return (child, "'" + Normalize(conditional.Condition.Syntax.ToString()) + "'");
+                        return (child, "'" + Normalize(conditional.Condition.Syntax.ToString()) + "'", conditional.Condition);
                     case IConditionalOperation conditional when ReferenceEquals(child, conditional.WhenFalse):
-                        return (child, "'" + Normalize(conditional.Condition.Syntax.ToString()) + "' is false");
-                    case ISwitchCaseOperation section:
-                        return (section, "'" + Normalize(string.Join(" ", section.Clauses.Select(c => c.Syntax.ToString()))) + "'");
+                        return (child, "'" + Normalize(conditional.Condition.Syntax.ToString()) + "' is false", conditional.Condition);
+                    case ISwitchCaseOperation { Parent: ISwitchOperation switchStatement } section:
+                        return (section, "'" + Normalize(string.Join(" ", section.Clauses.Select(c => c.Syntax.ToString()))) + "'", switchStatement.Value);
                 }
             }
 
             return null;
         }
+
+        /// <summary>The variables (locals, parameters, fields, properties) that the iterated parts of <paramref name="loop"/> assign or declare.</summary>
+        private static HashSet<ISymbol> WrittenInLoop(ILoopOperation loop)
+        {
+            var written = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            if (loop is IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation variable })
+            {
+                written.Add(variable.Symbol);
+            }
+
+            foreach (var operation in OperationFacts.IteratedOperations(loop))
+            {
+                var target = operation switch
+                {
+                    IAssignmentOperation assignment => assignment.Target,
+                    IIncrementOrDecrementOperation increment => increment.Target,
+                    IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument => argument.Value,
+                    _ => null,
+                };
+                if (operation is IVariableDeclaratorOperation declarator)
+                {
+                    written.Add(declarator.Symbol);
+                }
+
+                if (VariableOf(target) is { } symbol)
+                {
+                    written.Add(symbol);
+                }
+            }
+
+            return written;
+        }
+
+        /// <summary>Whether <paramref name="test"/> may change from one iteration to the next: it calls something, or reads a variable the loop writes.</summary>
+        private static bool Varies(IOperation test, HashSet<ISymbol> written) =>
+            test.DescendantsAndSelf().Any(o => o is IInvocationOperation || (VariableOf(o) is { } symbol && written.Contains(symbol)));
+
+        private static ISymbol? VariableOf(IOperation? operation) => OperationFacts.Unwrap(operation) switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            IFieldReferenceOperation field => field.Field,
+            IPropertyReferenceOperation { Property.IsIndexer: false } property => property.Property,
+            _ => null,
+        };
 
         private static bool IsInside(IOperation operation, IOperation ancestor)
         {

@@ -125,6 +125,21 @@ public static class Training
         }
     }
 
+    public static void FlagThatNoIterationChanges(double[] p, bool noReset, Options options)
+    {
+        double[] g = new double[2];
+        var optimizer = new Sgd(p, g, 0.1);
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            Model.LossBackward(p[0], p[1], 1.0, 2.0, 1.0, ref g[0], ref g[1]);
+            optimizer.Step();
+            if (!noReset && !options.NoReset)
+            {
+                optimizer.ZeroGrad();
+            }
+        }
+    }
+
     public static void ElementLoopReset(double[] p)
     {
         double[] g = new double[2];
@@ -141,6 +156,38 @@ public static class Training
         }
     }
 }
+
+public sealed class Options
+{
+    public bool NoReset { get; set; }
+}
 " + TestSources.Model);
+
+        [Fact]
+        public Task A_condition_on_a_flag_the_loop_changes_counts_as_varying() => Verifier.DiagnosticsAsync(@"
+using SymDiff;
+
+public static class Training
+{
+    public static void Train(double[] p)
+    {
+        double[] g = new double[2];
+        var optimizer = new Sgd(p, g, 0.1);
+        bool reset = true;
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            if (reset)
+            {
+                {|#0:optimizer.ZeroGrad()|};
+            }
+
+            Model.LossBackward(p[0], p[1], 1.0, 2.0, 1.0, ref g[0], ref g[1]);
+            optimizer.Step();
+            reset = !reset;
+        }
+    }
+}
+" + TestSources.Model,
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("optimizer.ZeroGrad()", "'reset'", "optimizer.Step()"));
     }
 }
