@@ -30,11 +30,44 @@ namespace SymDiff.Analyzers
     /// </para>
     /// </remarks>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class MissingGradientResetAnalyzer : DiagnosticAnalyzer
+    public sealed class MissingGradientResetAnalyzer : GradientResetAnalyzer
     {
+        public MissingGradientResetAnalyzer()
+            : base(DiagnosticDescriptors.MissingGradientReset)
+        {
+        }
+    }
+
+    /// <summary>
+    /// SD2005: the same search as SD2001's (<see cref="MissingGradientResetAnalyzer"/>), for a loop whose only resets run
+    /// under a condition that changes between iterations while the step does not.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class ConditionalResetAnalyzer : GradientResetAnalyzer
+    {
+        public ConditionalResetAnalyzer()
+            : base(DiagnosticDescriptors.ConditionalReset)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The loop search behind SD2001 and SD2005, one analyzer per ID: <c>dotnet format</c> hands a code fix the first
+    /// diagnostic of the analyzers that support the ID it fixes, whatever that diagnostic's ID, so an analyzer with a
+    /// fixable ID reports only that ID.
+    /// </summary>
+    public abstract class GradientResetAnalyzer : DiagnosticAnalyzer
+    {
+        private readonly bool _conditional;
+
+        private protected GradientResetAnalyzer(DiagnosticDescriptor descriptor)
+        {
+            _conditional = descriptor.Id == DiagnosticDescriptors.ConditionalResetId;
+            SupportedDiagnostics = ImmutableArray.Create(descriptor);
+        }
+
         /// <inheritdoc />
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-            ImmutableArray.Create(DiagnosticDescriptors.MissingGradientReset, DiagnosticDescriptors.ConditionalReset);
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; }
 
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
@@ -50,11 +83,11 @@ namespace SymDiff.Analyzers
                     return;
                 }
 
-                start.RegisterOperationAction(context => AnalyzeInvocation(context, known), OperationKind.Invocation);
+                start.RegisterOperationAction(context => AnalyzeInvocation(context, known, _conditional), OperationKind.Invocation);
             });
         }
 
-        private static void AnalyzeInvocation(OperationAnalysisContext context, KnownSymbols known)
+        private static void AnalyzeInvocation(OperationAnalysisContext context, KnownSymbols known, bool conditionalOnly)
         {
             var invocation = (IInvocationOperation)context.Operation;
 
@@ -106,6 +139,11 @@ namespace SymDiff.Analyzers
 
                 if (found.Conditional is { } conditional)
                 {
+                    if (!conditionalOnly)
+                    {
+                        continue;
+                    }
+
                     context.ReportDiagnostic(Diagnostic.Create(
                         DiagnosticDescriptors.ConditionalReset,
                         conditional.Reset.Syntax.GetLocation(),
@@ -113,7 +151,7 @@ namespace SymDiff.Analyzers
                         conditional.Condition,
                         conditional.Step.Syntax.ToString()));
                 }
-                else
+                else if (!conditionalOnly)
                 {
                     Report(context, known, argument, found.Loop);
                 }

@@ -21,8 +21,7 @@ namespace SymDiff.Analyzers
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             DiagnosticDescriptors.OptimizerBuffersAliased,
             DiagnosticDescriptors.OptimizerCreatedInLoop,
-            DiagnosticDescriptors.ResetBeforeStep,
-            DiagnosticDescriptors.OptimizerBufferReplaced);
+            DiagnosticDescriptors.ResetBeforeStep);
 
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
@@ -39,7 +38,6 @@ namespace SymDiff.Analyzers
 
                 start.RegisterOperationAction(c => AnalyzeCreation(c, known), OperationKind.ObjectCreation);
                 start.RegisterOperationAction(c => AnalyzeStep(c, known), OperationKind.Invocation);
-                start.RegisterOperationAction(c => AnalyzeReplacement(c, known), OperationKind.SimpleAssignment);
             });
         }
 
@@ -112,77 +110,6 @@ namespace SymDiff.Analyzers
             }
         }
 
-        /// <summary>
-        /// SD2006: <c>g = new double[n]</c> (or any other array) for a local or field that an optimizer local was created
-        /// with, before a <c>Step()</c> of that optimizer: the optimizer keeps the old array, so it steps with gradients
-        /// that no longer change, or updates parameters nobody reads.
-        /// </summary>
-        private static void AnalyzeReplacement(OperationAnalysisContext context, KnownSymbols known)
-        {
-            var assignment = (ISimpleAssignmentOperation)context.Operation;
-            if (OperationFacts.Unwrap(assignment.Target) is not (ILocalReferenceOperation or IFieldReferenceOperation)
-                || GradientBuffers.SymbolOf(assignment.Target, known) is not { } buffer
-                || GradientBuffers.KindOf(buffer, known) != BufferKind.Array
-                || Mentions(assignment.Value, buffer))
-            {
-                return; // we only care about a whole array variable getting another array
-            }
-
-            var root = (IOperation)assignment;
-            while (root.Parent is not null)
-            {
-                root = root.Parent;
-            }
-
-            int at = assignment.Syntax.SpanStart;
-            foreach (var creation in root.Descendants().OfType<IObjectCreationOperation>())
-            {
-                if (!known.IsOptimizer(creation.Type) || creation.Syntax.SpanStart > at || AssignedVariable(creation) is not ILocalSymbol optimizer)
-                {
-                    continue;
-                }
-
-                foreach (string role in new[] { "gradients", "parameters" })
-                {
-                    if (Argument(creation, role) is not { } argument
-                        || !SymbolEqualityComparer.Default.Equals(GradientBuffers.SymbolOf(argument.Value, known), buffer)
-                        || !StepsAfter(root, optimizer, assignment, known))
-                    {
-                        continue;
-                    }
-
-                    var properties = ImmutableDictionary<string, string?>.Empty;
-                    if (role == "gradients" && OperationFacts.Unwrap(assignment.Value) is IArrayCreationOperation { Initializer: null }
-                        && assignment.Parent is IExpressionStatementOperation)
-                    {
-                        properties = properties.Add(RuleIds.ClearProperty, "true"); // the code fix clears the array instead
-                    }
-
-                    context.ReportDiagnostic(Diagnostic.Create(
-                        DiagnosticDescriptors.OptimizerBufferReplaced,
-                        assignment.Syntax.GetLocation(),
-                        properties,
-                        assignment.Target.Syntax.ToString(),
-                        optimizer.Name,
-                        role,
-                        role == "gradients"
-                            ? "its Step() keeps reading the old array, not the gradients computed into the new one"
-                            : "its Step() keeps updating the old array, not the new one"));
-                    return;
-                }
-            }
-        }
-
-        /// <summary>Whether <paramref name="optimizer"/>'s <c>Step()</c> runs after <paramref name="assignment"/>: later in the method, or in a loop around both.</summary>
-        private static bool StepsAfter(IOperation root, ILocalSymbol optimizer, IOperation assignment, KnownSymbols known)
-        {
-            var loops = OperationFacts.EnclosingLoops(assignment);
-            return root.Descendants().OfType<IInvocationOperation>().Any(step =>
-                GradientBuffers.IsOptimizerCall(step, known, "Step")
-                && SymbolEqualityComparer.Default.Equals(GradientBuffers.SymbolOf(step.Instance, known), optimizer)
-                && (step.Syntax.SpanStart > assignment.Syntax.SpanStart || OperationFacts.EnclosingLoops(step).Any(l => loops.Contains(l))));
-        }
-
         /// <summary>Whether <paramref name="invocation"/> zeroes the gradients that <paramref name="optimizer"/> steps with.</summary>
         private static bool IsReset(IInvocationOperation invocation, ISymbol? optimizer, ISymbol? gradients, KnownSymbols known)
         {
@@ -234,7 +161,7 @@ namespace SymDiff.Analyzers
             return false;
         }
 
-        private static bool Mentions(IOperation operation, ISymbol? symbol) =>
+        internal static bool Mentions(IOperation operation, ISymbol? symbol) =>
             symbol is not null && operation.DescendantsAndSelf().Any(o => o switch
             {
                 ILocalReferenceOperation l => SymbolEqualityComparer.Default.Equals(l.Local, symbol),
@@ -257,11 +184,11 @@ namespace SymDiff.Analyzers
                 : null;
         }
 
-        private static IArgumentOperation? Argument(IObjectCreationOperation creation, string name) =>
+        internal static IArgumentOperation? Argument(IObjectCreationOperation creation, string name) =>
             creation.Arguments.FirstOrDefault(a => a.Parameter?.Name == name);
 
         /// <summary>The local or field that <paramref name="creation"/> is stored in, or null.</summary>
-        private static ISymbol? AssignedVariable(IObjectCreationOperation creation)
+        internal static ISymbol? AssignedVariable(IObjectCreationOperation creation)
         {
             var parent = creation.Parent;
             while (parent is IConversionOperation or IParenthesizedOperation)

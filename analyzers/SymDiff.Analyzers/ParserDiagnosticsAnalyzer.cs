@@ -8,19 +8,51 @@ using SymDiff.Generator.Parsing;
 
 namespace SymDiff.Analyzers
 {
+    /// <summary>SD0001, a containing type that is not partial: see <see cref="ParserDiagnosticsAnalyzer"/>.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class NotPartialAnalyzer : ParserDiagnosticsAnalyzer
+    {
+        public NotPartialAnalyzer()
+            : base(DiagnosticDescriptors.NotPartial)
+        {
+        }
+    }
+
+    /// <summary>SD1001, every write to a leaf parameter: see <see cref="ParserDiagnosticsAnalyzer"/>.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class LeafMutationAnalyzer : ParserDiagnosticsAnalyzer
+    {
+        public LeafMutationAnalyzer()
+            : base(DiagnosticDescriptors.LeafMutation)
+        {
+        }
+    }
+
     /// <summary>
     /// SD0001 (containing type not partial) and SD1001 (a leaf parameter modified, every write): errors the generator's
-    /// parser finds, reported here instead of by the generator so that their code fixes run in <c>dotnet format
-    /// analyzers</c> as well as in the IDE (<c>dotnet format</c> fixes analyzer diagnostics only). It runs the
-    /// generator's own parser on the same declaration and reports exactly the diagnostics the generator leaves out
-    /// (<see cref="AnalyzerReported"/>), so each is reported once.
+    /// parser finds, reported by analyzers instead of by the generator so that their code fixes run in <c>dotnet format
+    /// analyzers</c> as well as in the IDE (<c>dotnet format</c> fixes analyzer diagnostics only). Each runs the
+    /// generator's own parser on the same declaration and reports exactly the diagnostics of its ID that the generator
+    /// leaves out (<see cref="AnalyzerReported"/>), so each is reported once.
     /// </summary>
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class ParserDiagnosticsAnalyzer : DiagnosticAnalyzer
+    /// <remarks>
+    /// One analyzer per ID: <c>dotnet format</c> runs the analyzers that support the ID it fixes and hands the code fix
+    /// the first diagnostic they report, whatever its ID. With SD0001 and SD1001 in one analyzer, the SD0001 fix was
+    /// sometimes handed an SD1001 diagnostic, offered nothing, and dotnet format skipped SD0001 ("didn't return a Fix All
+    /// action"), depending on the order of the diagnostics.
+    /// </remarks>
+    public abstract class ParserDiagnosticsAnalyzer : DiagnosticAnalyzer
     {
+        private readonly DiagnosticDescriptor _descriptor;
+
+        private protected ParserDiagnosticsAnalyzer(DiagnosticDescriptor descriptor)
+        {
+            _descriptor = descriptor;
+            SupportedDiagnostics = ImmutableArray.Create(descriptor);
+        }
+
         /// <inheritdoc />
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-            ImmutableArray.Create(DiagnosticDescriptors.NotPartial, DiagnosticDescriptors.LeafMutation);
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; }
 
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
@@ -34,11 +66,11 @@ namespace SymDiff.Analyzers
                     return; // SymDiff is not referenced
                 }
 
-                start.RegisterSyntaxNodeAction(Analyze, SyntaxKind.MethodDeclaration);
+                start.RegisterSyntaxNodeAction(c => Analyze(c, _descriptor.Id), SyntaxKind.MethodDeclaration);
             });
         }
 
-        private static void Analyze(SyntaxNodeAnalysisContext context)
+        private static void Analyze(SyntaxNodeAnalysisContext context, string id)
         {
             var syntax = (MethodDeclarationSyntax)context.Node;
 
@@ -62,7 +94,7 @@ namespace SymDiff.Analyzers
 
             foreach (var diagnostic in parsed.Diagnostics)
             {
-                if (AnalyzerReported.Contains(diagnostic.Id))
+                if (diagnostic.Id == id && AnalyzerReported.Contains(id))
                 {
                     context.ReportDiagnostic(diagnostic.ToDiagnostic(context.SemanticModel.Compilation));
                 }
