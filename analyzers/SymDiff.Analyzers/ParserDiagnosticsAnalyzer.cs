@@ -85,7 +85,7 @@ namespace SymDiff.Analyzers
             ParseResult parsed;
             try
             {
-                parsed = Parser.Parse(method, syntax, context.SemanticModel, context.CancellationToken);
+                parsed = BodyOwner.Parse(method, syntax, context.SemanticModel, context.CancellationToken);
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
             {

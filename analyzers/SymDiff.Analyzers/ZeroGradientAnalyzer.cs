@@ -128,7 +128,7 @@ namespace SymDiff.Analyzers
 
             try
             {
-                return Parser.Parse(declared, syntax, model, ct).Diagnostics
+                return BodyOwner.Parse(declared, syntax, model, ct).Diagnostics
                     .Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)

@@ -120,8 +120,13 @@ namespace SymDiff.Generator
                 }
 
                 // A partial method's body is in its implementing part, which need not carry the attribute.
+                // A body nested deeper than the compiler's thread can walk recursively is read on a large stack.
                 var owner = BodyOwner.Find(method, declaration, context.SemanticModel, ct);
-                return Parser.Parse(owner.Method, owner.Syntax, owner.Model, ct);
+                return BodyOwner.Parse(owner.Method, owner.Syntax, owner.Model, ct);
+            }
+            catch (System.InsufficientExecutionStackException)
+            {
+                return new ParseResult(null, false, EquatableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, location, context.TargetSymbol.ContainingType.Name + "." + context.TargetSymbol.Name, "its expressions are nested too deeply to read")));
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
             {
@@ -150,7 +155,10 @@ namespace SymDiff.Generator
             // DerivativeBuilder guards itself; this catch is the last line, for a failure before it starts.
             try
             {
-                var result = DerivativeBuilder.Build(parsed.Spec, parsed.BodyIsValid, rules);
+                var spec = parsed.Spec;
+                var result = spec.IsDeep
+                    ? Limits.OnDeepStack(() => DerivativeBuilder.Build(spec, parsed.BodyIsValid, rules))
+                    : DerivativeBuilder.Build(spec, parsed.BodyIsValid, rules);
                 var all = parsed.Diagnostics.Concat(result.Diagnostics).ToEquatableArray();
 
                 // SD0001 and SD1001 are the analyzers' to report (AnalyzerReported); the stubs they cause stay uncallable.
@@ -172,7 +180,14 @@ namespace SymDiff.Generator
 
             try
             {
-                return new GeneratedFile(result.Set.HintName, Emitter.Emit(result.Set), result.Diagnostics);
+                var set = result.Set;
+                string text = set.IsDeep ? Limits.OnDeepStack(() => Emitter.Emit(set)) : Emitter.Emit(set);
+                return new GeneratedFile(set.HintName, text, result.Diagnostics);
+            }
+            catch (System.InsufficientExecutionStackException)
+            {
+                var failure = DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, result.Location, result.Method, "its generated code is nested too deeply to write");
+                return new GeneratedFile(null, null, result.Diagnostics.Concat(new[] { failure }).ToEquatableArray());
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
             {

@@ -39,18 +39,34 @@ namespace SymDiff.Generator.Differentiation
                 }
 
                 var methods = new List<MethodFamily>();
-                var function = SsaLowering.Lower(spec, signatures.Reserved);
+                IrFunction function;
+                using (Testing.PhaseTimer.Measure("lower"))
+                {
+                    function = SsaLowering.Lower(spec, signatures.Reserved);
+                }
+
                 var liftNamer = new Namer(spec.UserNames, function.Names);
-                var body = CallLifting.Lift(function.Body, liftNamer);
+                var body = DepthLimit.Apply(CallLifting.Lift(function.Body, liftNamer), liftNamer);
                 // The user's own names are never inlined away; SSA versions (s_1) and SymDiff's names may be.
                 var userFacing = new HashSet<string>(spec.UserNames, StringComparer.Ordinal);
                 var activity = Activity.Analyze(body, spec.Parameters);
 
                 if (!spec.IsVectorFunction)
                 {
-                    methods.Add(Gradient(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
-                    methods.Add(Backward(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
-                    methods.Add(Derivative(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                    using (Testing.PhaseTimer.Measure("gradient"))
+                    {
+                        methods.Add(Gradient(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                    }
+
+                    using (Testing.PhaseTimer.Measure("backward"))
+                    {
+                        methods.Add(Backward(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                    }
+
+                    using (Testing.PhaseTimer.Measure("derivative"))
+                    {
+                        methods.Add(Derivative(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                    }
                     if (spec.Hessian)
                     {
                         methods.Add(Hessian(spec, signatures));
@@ -71,6 +87,16 @@ namespace SymDiff.Generator.Differentiation
 
                 return new DerivativeResult(Set(spec, methods), Distinct(diagnostics));
             }
+            catch (BudgetExceededException e)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, spec.Location, spec.DisplayName, "its derivatives need " + e.Message));
+                return new DerivativeResult(Stubs(spec, signatures, "SymDiff could not differentiate '" + spec.DisplayName + "': it is too large (SD1009)."), Distinct(diagnostics));
+            }
+            catch (InsufficientExecutionStackException)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, spec.Location, spec.DisplayName, "its expressions are nested too deeply to walk"));
+                return new DerivativeResult(Stubs(spec, signatures, "SymDiff could not differentiate '" + spec.DisplayName + "': it is too large (SD1009)."), Distinct(diagnostics));
+            }
             catch (NotSupportedException e)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, spec.Location, Capitalize(e.Message) + " (in '" + spec.Name + "')", " yet"));
@@ -86,7 +112,13 @@ namespace SymDiff.Generator.Differentiation
         private static MethodFamily Gradient(MethodSpec spec, Signatures sig, Block body, Activity activity, HashSet<string> userFacing, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
         {
             var (statements, namer) = GradientStatements(spec, sig, body, activity, userFacing, usedNames, rules, diagnostics);
-            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements));
+            Block scheduled;
+            EquatableArray<string> hoisted;
+            using (Testing.PhaseTimer.Measure("gradient.schedule"))
+            {
+                (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements));
+            }
+
 
             var parameters = sig.GradientParameters;
             return new MethodFamily(
@@ -105,7 +137,12 @@ namespace SymDiff.Generator.Differentiation
         private static (List<Stmt> Statements, Namer Namer) GradientStatements(MethodSpec spec, Signatures sig, Block body, Activity activity, HashSet<string> userFacing, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
         {
             var namer = new Namer(spec.UserNames.Concat(sig.Reserved), usedNames);
-            var sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, Simplification.Ir.Lit(1, spec.Scalar), sig.GradientNames, rules.AsImmutableArray(), userFacing, diagnostics);
+            ReverseSweep sweep;
+            using (Testing.PhaseTimer.Measure("gradient.reverse"))
+            {
+                sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, Simplification.Ir.Lit(1, spec.Scalar), sig.GradientNames, rules.AsImmutableArray(), userFacing, diagnostics);
+            }
+
             var statements = new List<Stmt>();
             foreach (var p in spec.Parameters.Where(p => p.Active && p.IsVector))
             {
@@ -114,7 +151,11 @@ namespace SymDiff.Generator.Differentiation
 
             statements.AddRange(sweep.Forward.Statements);
             var derivative = sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new SetOutput(sig.GradientNames[a.Name], a.Value)));
-            statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing, Simplifier.Subexpressions(body)).Statements);
+            using (Testing.PhaseTimer.Measure("gradient.simplify"))
+            {
+                statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing, Simplifier.Subexpressions(body)).Statements);
+            }
+
             statements.Add(new Return(sweep.Value!));
             return (statements, namer);
         }
@@ -273,13 +314,28 @@ namespace SymDiff.Generator.Differentiation
         {
             var namer = new Namer(spec.UserNames.Concat(sig.Reserved), usedNames);
             var seed = new Var(sig.Seed, spec.Scalar);
-            var sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, seed, sig.GradientNames, rules.AsImmutableArray(), userFacing, new List<DiagnosticInfo>());
+            ReverseSweep sweep;
+            using (Testing.PhaseTimer.Measure("backward.reverse"))
+            {
+                sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, seed, sig.GradientNames, rules.AsImmutableArray(), userFacing, new List<DiagnosticInfo>());
+            }
+
             var statements = new List<Stmt>(sweep.Forward.Statements);
             var derivative = sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new Accumulate(sig.GradientNames[a.Name], null, a.Value)));
-            var simplified = Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing, Simplifier.Subexpressions(body)).Statements
-                .Where(s => s is not Accumulate { Value: Const { Value: 0 } });
-            statements.AddRange(simplified);
-            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements));
+            using (Testing.PhaseTimer.Measure("backward.simplify"))
+            {
+                var simplified = Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing, Simplifier.Subexpressions(body)).Statements
+                    .Where(s => s is not Accumulate { Value: Const { Value: 0 } });
+                statements.AddRange(simplified);
+            }
+
+            Block scheduled;
+            EquatableArray<string> hoisted;
+            using (Testing.PhaseTimer.Measure("backward.schedule"))
+            {
+                (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements));
+            }
+
 
             var parameters = sig.BackwardParameters;
             return new MethodFamily(
@@ -582,7 +638,7 @@ namespace SymDiff.Generator.Differentiation
         }
 
         private static DerivativeSet Set(MethodSpec spec, List<MethodFamily> methods) =>
-            new DerivativeSet(spec.HintName, spec.Namespace, spec.ContainingTypes, spec.Accessibility, spec.IsStatic, methods.ToEquatableArray()) { LanguageVersion = spec.LanguageVersion };
+            new DerivativeSet(spec.HintName, spec.Namespace, spec.ContainingTypes, spec.Accessibility, spec.IsStatic, methods.ToEquatableArray()) { LanguageVersion = spec.LanguageVersion, IsDeep = spec.IsDeep };
 
         private static EquatableArray<DiagnosticInfo> Distinct(List<DiagnosticInfo> diagnostics) => diagnostics.Distinct().ToEquatableArray();
 

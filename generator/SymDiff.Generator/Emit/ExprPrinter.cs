@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Parsing;
+using SymDiff.Generator.Helpers;
 
 namespace SymDiff.Generator.Emit
 {
@@ -21,7 +22,13 @@ namespace SymDiff.Generator.Emit
         private const int UnaryLevel = 8;
         private const int Primary = 9;
 
-        public static string Print(Expr e) => e switch
+        public static string Print(Expr e)
+        {
+            Limits.EnsureStack();
+            return PrintNode(e);
+        }
+
+        private static string PrintNode(Expr e) => e switch
         {
             Const c => Literals.Of(c),
             Var v => Identifiers.Escape(v.Name),

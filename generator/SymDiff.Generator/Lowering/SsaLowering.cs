@@ -108,7 +108,8 @@ namespace SymDiff.Generator.Lowering
             for (int k = 0; k < statements.Count; k++)
             {
                 var statement = statements[k];
-                var rest = statements.Skip(k + 1).ToList();
+                // The statements after this one, built only where a jump needs them (keeps long bodies linear).
+                List<SourceStmt> Rest() => statements.Skip(k + 1).ToList();
                 switch (statement)
                 {
                     case SourceBreak:
@@ -136,18 +137,18 @@ namespace SymDiff.Generator.Lowering
 
                         return;
 
-                    case SourceIf branch when MayJump(branch) && rest.Count > 0 && (AlwaysJumps(branch.Then) != AlwaysJumps(branch.Else)):
+                    case SourceIf branch when MayJump(branch) && k + 1 < statements.Count && (AlwaysJumps(branch.Then) != AlwaysJumps(branch.Else)):
                     {
                         // 'if (c) { ...; break; } rest' => 'if (c) { ... } else { rest }': no flag needed to skip 'rest'.
                         var then = branch.Then.ToList();
                         var @else = branch.Else.ToList();
                         if (AlwaysJumps(branch.Then))
                         {
-                            @else.AddRange(rest);
+                            @else.AddRange(Rest());
                         }
                         else
                         {
-                            then.AddRange(rest);
+                            then.AddRange(Rest());
                         }
 
                         LowerIf(Substitute(branch.Condition), then, @else, output);
@@ -156,12 +157,12 @@ namespace SymDiff.Generator.Lowering
 
                     default:
                         LowerStatement(statement, output);
-                        if (MayJump(statement) && rest.Count > 0)
+                        if (k + 1 < statements.Count && MayJump(statement))
                         {
                             var guard = JumpedCondition();
                             if (guard is not null)
                             {
-                                LowerIf(new Unary(UnaryOp.Not, guard, ValType.Bool), rest, new List<SourceStmt>(), output);
+                                LowerIf(new Unary(UnaryOp.Not, guard, ValType.Bool), Rest(), new List<SourceStmt>(), output);
                                 return;
                             }
                         }
@@ -461,7 +462,13 @@ namespace SymDiff.Generator.Lowering
         }
 
         /// <summary>Replaces source variable names in an expression by their current SSA values.</summary>
-        private Expr Substitute(Expr expr) => expr switch
+        private Expr Substitute(Expr expr)
+        {
+            Limits.EnsureStack();
+            return SubstituteNode(expr);
+        }
+
+        private Expr SubstituteNode(Expr expr) => expr switch
         {
             Var v when _env.TryGetValue(v.Name, out var value) => value,
             Var v => v,

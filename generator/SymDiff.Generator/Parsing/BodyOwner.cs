@@ -2,6 +2,7 @@ using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SymDiff.Generator.Helpers;
 
 namespace SymDiff.Generator.Parsing
 {
@@ -31,6 +32,18 @@ namespace SymDiff.Generator.Parsing
                 ? model
                 : model.Compilation.GetSemanticModel(implementationSyntax.SyntaxTree);
             return (implementation, implementationSyntax, implementationModel);
+        }
+
+        /// <summary>
+        /// <see cref="Parser.Parse"/> as the generator runs it, for the analyzers that share it: on a large stack when the
+        /// body nests more deeply than the calling thread can walk recursively (<see cref="Limits.DeepNesting"/>).
+        /// </summary>
+        public static ParseResult Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken ct)
+        {
+            int nesting = Parser.NestingDepth(syntax);
+            return nesting > Limits.DeepNesting
+                ? Limits.OnDeepStack(() => Parser.Parse(method, syntax, model, ct, nesting))
+                : Parser.Parse(method, syntax, model, ct, nesting);
         }
 
         /// <summary>

@@ -38,16 +38,51 @@ namespace SymDiff.Generator.Simplification
 
         public static Expr Square(Expr a) => Mul(a, a);
 
-        /// <summary>The sum of several terms, zero when there are none.</summary>
+        /// <summary>
+        /// The sum of several terms, zero when there are none: left to right, as a person writes it. Past
+        /// <see cref="SumRun"/> terms (a parameter read by thousands of statements) runs of that many are summed left to
+        /// right and the runs pairwise, so the expression stays shallow whatever the number of terms.
+        /// </summary>
         public static Expr Sum(System.Collections.Generic.IEnumerable<Expr> terms, ValType type)
         {
-            Expr? sum = null;
-            foreach (var t in terms)
+            var list = terms as System.Collections.Generic.IReadOnlyList<Expr> ?? terms.ToList();
+            if (list.Count <= SumRun)
             {
-                sum = sum is null ? t : Add(sum, t);
+                return LeftToRight(list, 0, list.Count) ?? Lit(0, type);
             }
 
-            return sum ?? Lit(0, type);
+            var runs = new System.Collections.Generic.List<Expr>();
+            for (int start = 0; start < list.Count; start += SumRun)
+            {
+                runs.Add(LeftToRight(list, start, System.Math.Min(SumRun, list.Count - start))!);
+            }
+
+            while (runs.Count > 1)
+            {
+                var pairs = new System.Collections.Generic.List<Expr>();
+                for (int i = 0; i < runs.Count; i += 2)
+                {
+                    pairs.Add(i + 1 < runs.Count ? Add(runs[i], runs[i + 1]) : runs[i]);
+                }
+
+                runs = pairs;
+            }
+
+            return runs[0];
+        }
+
+        /// <summary>The longest sum written as one left-to-right chain.</summary>
+        public const int SumRun = 32;
+
+        private static Expr? LeftToRight(System.Collections.Generic.IReadOnlyList<Expr> terms, int start, int count)
+        {
+            Expr? sum = null;
+            for (int i = start; i < start + count; i++)
+            {
+                sum = sum is null ? terms[i] : Add(sum, terms[i]);
+            }
+
+            return sum;
         }
 
         /// <summary>Whether <paramref name="e"/> is a structural zero: no gradient reaches this path (never a zero of the user's arithmetic).</summary>

@@ -1,0 +1,242 @@
+using System.Collections.Immutable;
+
+namespace SymDiff.Fuzz.Tests.Grammar
+{
+    // The random programs of the fuzzer: a small C# subset, exactly what README.md lists as supported inside a
+    // [Differentiable] method. Every node is a record, so programs compare and print by value. The generator
+    // (ProgramGenerator) keeps indices in bounds and arguments inside their functions' domains by construction;
+    // the renderer (Renderer) prints the same tree as the user's method and as the dual-number oracle.
+
+    /// <summary>Floating-point precision of a method (a method is all-double or all-float).</summary>
+    public enum Precision
+    {
+        Double,
+        Float,
+    }
+
+    /// <summary>What a parameter is.</summary>
+    public enum ParamKind
+    {
+        /// <summary><c>double x</c></summary>
+        Scalar,
+
+        /// <summary><c>double[] u</c></summary>
+        Array,
+
+        /// <summary><c>ReadOnlySpan&lt;double&gt; u</c></summary>
+        Span,
+
+        /// <summary><c>int n</c>: data.</summary>
+        Int,
+
+        /// <summary><c>Span&lt;double&gt; o</c>: the output of a vector function.</summary>
+        Output,
+    }
+
+    /// <summary>A parameter with the value the fuzzer passes (scalars: one value; arrays: the elements; int: <see cref="IntValue"/>).</summary>
+    public sealed record Param(string Name, ParamKind Kind, bool NoGrad, ImmutableArray<double> Values, int IntValue)
+    {
+        public bool IsVector => Kind is ParamKind.Array or ParamKind.Span;
+
+        public int Length => Kind == ParamKind.Scalar ? 1 : Values.Length;
+    }
+
+    // ------------------------------------------------------------------ integer expressions (data only)
+
+    /// <summary>An <c>int</c> expression: loop counters, lengths, offsets. Never active.</summary>
+    public abstract record IEx;
+
+    public sealed record IConst(int Value) : IEx;
+
+    public sealed record IVar(string Name) : IEx;
+
+    /// <summary><c>u.Length</c></summary>
+    public sealed record ILen(string Array) : IEx;
+
+    /// <summary><c>e + c</c> or <c>e - c</c> (c may be negative).</summary>
+    public sealed record IOffset(IEx E, int C) : IEx;
+
+    /// <summary><c>Math.Min(e, u.Length - 1)</c>: an index kept in bounds (u is not empty).</summary>
+    public sealed record IClampIndex(IEx E, string Array) : IEx;
+
+    /// <summary><c>e % c</c></summary>
+    public sealed record IMod(IEx E, int C) : IEx;
+
+    // ------------------------------------------------------------------ real expressions
+
+    /// <summary>A <c>double</c> (or <c>float</c>) expression.</summary>
+    public abstract record Ex;
+
+    public sealed record Num(double Value) : Ex;
+
+    /// <summary>A real local or scalar parameter.</summary>
+    public sealed record Ref(string Name) : Ex;
+
+    /// <summary><c>(double)i</c>: an int used as a factor.</summary>
+    public sealed record FromInt(IEx E) : Ex;
+
+    /// <summary><c>u[i]</c> (also the output span, read back after it was written).</summary>
+    public sealed record At(string Array, IEx Index) : Ex;
+
+    /// <summary><c>l op r</c> for <c>+ - *</c>.</summary>
+    public sealed record Bin(char Op, Ex L, Ex R) : Ex;
+
+    /// <summary>A division whose denominator stays away from zero: see <see cref="DivForm"/>.</summary>
+    public sealed record Div(Ex L, Ex R, DivForm Form) : Ex;
+
+    public enum DivForm
+    {
+        /// <summary><c>l / (r * r + 0.5)</c></summary>
+        SquarePlusHalf,
+
+        /// <summary><c>l / (Math.Abs(r) + 1)</c></summary>
+        AbsPlusOne,
+
+        /// <summary><c>l / r</c> with r a non-zero literal.</summary>
+        ByConstant,
+
+        /// <summary><c>l / (k + 1)</c> with r an int expression that is never negative.</summary>
+        ByIntPlusOne,
+    }
+
+    public sealed record Neg(Ex E) : Ex;
+
+    /// <summary>A <c>Math</c> function; <see cref="Shape"/> keeps the argument in the domain (see the renderer).</summary>
+    public sealed record Fn(MathFn Function, ImmutableArray<Ex> Args, int Shape) : Ex;
+
+    public enum MathFn
+    {
+        Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh, Exp, Log, LogBase, Log2, Log10, Pow, PowActive, Sqrt, Cbrt,
+        Abs, Max, Min, Clamp, FusedMultiplyAdd, Floor, Ceiling, Round, Truncate, Sign,
+    }
+
+    /// <summary><c>c ? a : b</c></summary>
+    public sealed record Tern(Cond C, Ex A, Ex B) : Ex;
+
+    /// <summary><c>Grad.Detach(e)</c></summary>
+    public sealed record Detach(Ex E) : Ex;
+
+    /// <summary>A call of the program's [Differentiable] helper <see cref="Helper"/>; <see cref="SpanArg"/> names the array passed to its span parameter.</summary>
+    public sealed record CallHelper(int Helper, ImmutableArray<Ex> Args, string? SpanArg) : Ex;
+
+    /// <summary>A call of a library function that has a [DerivativeOf] rule.</summary>
+    public sealed record CallRule(RuleFn Function, ImmutableArray<Ex> Args) : Ex;
+
+    public enum RuleFn
+    {
+        /// <summary><c>FuzzFns.Soft(t) = log(1 + exp(t))</c>, rule <c>1 / (1 + exp(-t))</c> (double).</summary>
+        Soft,
+
+        /// <summary><c>FuzzFns.Mix(a, b) = a exp(b / 2)</c>, a two-argument (tuple) rule (double).</summary>
+        Mix,
+
+        /// <summary><c>FuzzFns.SoftF</c>: <see cref="Soft"/> in float.</summary>
+        SoftF,
+
+        /// <summary><c>FuzzFns.Cube(t) = t³</c> whose rule <c>3t²</c> is itself [Differentiable]: fine to second order.</summary>
+        Cube,
+    }
+
+    // ------------------------------------------------------------------ conditions
+
+    public abstract record Cond;
+
+    /// <summary><c>a op b</c> on reals, op one of <c>&lt; &gt; &lt;= &gt;= == !=</c>.</summary>
+    public sealed record Cmp(string Op, Ex A, Ex B) : Cond;
+
+    /// <summary><c>a op b</c> on ints.</summary>
+    public sealed record ICmp(string Op, IEx A, IEx B) : Cond;
+
+    /// <summary><c>a &amp;&amp; b</c> or <c>a || b</c>.</summary>
+    public sealed record Logic(bool And, Cond A, Cond B) : Cond;
+
+    public sealed record Not(Cond A) : Cond;
+
+    // ------------------------------------------------------------------ statements
+
+    public abstract record St;
+
+    /// <summary><c>double s = e;</c> (or <c>var s = e;</c>).</summary>
+    public sealed record DeclReal(string Name, Ex Init, bool UseVar) : St;
+
+    /// <summary><c>s op e;</c> with op one of <c>= += -= *=</c>.</summary>
+    public sealed record Assign(string Name, string Op, Ex E) : St;
+
+    /// <summary><c>int k = e;</c></summary>
+    public sealed record DeclInt(string Name, IEx Init) : St;
+
+    /// <summary><c>k++;</c> or <c>k += c;</c></summary>
+    public sealed record IncInt(string Name, int By) : St;
+
+    public sealed record If(Cond C, ImmutableArray<St> Then, ImmutableArray<St> Else) : St;
+
+    /// <summary>
+    /// <c>for (int i = start; i &lt; bound; i += step)</c>, or counting down
+    /// <c>for (int i = start; i &gt;= bound; i -= step)</c>.
+    /// </summary>
+    public sealed record For(string Var, IEx Start, IEx Bound, bool Down, int Step, ImmutableArray<St> Body) : St;
+
+    public enum WhileForm
+    {
+        /// <summary><c>int k = 0; while (k &lt; b) { k++; body }</c></summary>
+        IncrementFirst,
+
+        /// <summary><c>int k = 0; while (k &lt; b) { body k++; }</c> (no <c>continue</c> at this level)</summary>
+        IncrementLast,
+
+        /// <summary><c>int k = 0; do { k++; body } while (k &lt; b);</c></summary>
+        DoWhile,
+
+        /// <summary><c>int k = 0; while (true) { if (k &gt;= b) break; k++; body }</c></summary>
+        WhileTrue,
+    }
+
+    /// <summary>A counted <c>while</c>/<c>do</c> loop; the counter <see cref="Var"/> is declared just before it.</summary>
+    public sealed record While(string Var, IEx Bound, WhileForm Form, ImmutableArray<St> Body) : St;
+
+    /// <summary><c>foreach (double e in u)</c></summary>
+    public sealed record Foreach(string Var, string Array, bool UseVar, ImmutableArray<St> Body) : St;
+
+    /// <summary><c>if (c) break;</c>, <c>if (c) continue;</c>, or unconditional when <see cref="C"/> is null.</summary>
+    public sealed record Jump(bool IsBreak, Cond? C) : St;
+
+    /// <summary><c>if (c) return e;</c> or <c>return e;</c></summary>
+    public sealed record Return(Cond? C, Ex E) : St;
+
+    /// <summary><c>o[i] = e;</c> or <c>o[i] op= e</c> on the output span.</summary>
+    public sealed record Store(IEx Index, string Op, Ex E) : St;
+
+    /// <summary>A two-value recurrence written with a temporary: <c>double t = a; a = b; b = e;</c> (e may read t).</summary>
+    public sealed record Rotate(string Temp, string A, string B, Ex NewB) : St;
+
+    // ------------------------------------------------------------------ methods and programs
+
+    /// <summary>A [Differentiable] helper the method under test calls: scalar parameters (some [NoGrad]) and maybe one span.</summary>
+    public sealed record Helper(int Index, ImmutableArray<Param> Params, ImmutableArray<St> Body);
+
+    /// <summary>
+    /// One program: a <c>static partial class P{Id}</c> with the method under test <c>F</c> (scalar) or <c>G</c>
+    /// (vector, output <c>o</c> of length <see cref="OutputLength"/>), its helpers, and the inputs and seeds of the checks.
+    /// </summary>
+    public sealed record FuzzProgram(
+        int Id,
+        Precision Precision,
+        ImmutableArray<Param> Params,
+        ImmutableArray<string> Wrt,
+        bool Hessian,
+        bool IsVector,
+        int OutputLength,
+        ImmutableArray<St> Body,
+        ImmutableArray<Helper> Helpers,
+        Seeds Seeds)
+    {
+        public string MethodName => IsVector ? "G" : "F";
+    }
+
+    /// <summary>
+    /// The numbers a check feeds in: the seed of Backward (a scalar, or one per output), the values gradient buffers
+    /// hold before Backward (to check that it accumulates), the tangent of Derivative, the direction of the
+    /// Hessian-vector product; each flattened over the active scalars (or outputs).
+    /// </summary>
+    public sealed record Seeds(ImmutableArray<double> BackwardSeed, ImmutableArray<double> Initial, ImmutableArray<double> Tangent, ImmutableArray<double> Direction);
+}

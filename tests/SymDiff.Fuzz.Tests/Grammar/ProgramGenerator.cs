@@ -1,0 +1,921 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using CsCheck;
+
+namespace SymDiff.Fuzz.Tests.Grammar
+{
+    /// <summary>
+    /// The CsCheck generator of random programs. Generation is driven by CsCheck's <see cref="PCG"/>, so a program is
+    /// reproduced from its seed string, and the <see cref="Size"/> is the number of tree nodes plus the input sizes,
+    /// so CsCheck's shrinking looks for failing programs with fewer nodes and shorter inputs.
+    /// </summary>
+    public sealed class ProgramGen : Gen<FuzzProgram>
+    {
+        private readonly FuzzGrammar _grammar;
+
+        public ProgramGen(FuzzGrammar grammar) => _grammar = grammar;
+
+        public override FuzzProgram Generate(PCG pcg, Size? min, out Size size)
+        {
+            var builder = new ProgramBuilder(pcg, _grammar);
+            FuzzProgram program = builder.Program();
+            size = new Size((ulong)builder.Nodes);
+            return program;
+        }
+    }
+
+    /// <summary>Builds one program, tracking scopes, index ranges and loop nesting so that every program is valid C# that runs without an exception.</summary>
+    internal sealed class ProgramBuilder
+    {
+        private static readonly double[] Literals = { 0.5, 1.5, 2.0, 0.25, 3.0, 0.75, 1.25, -0.5, -1.0, 0.1, 1.0, -2.0 };
+        private static readonly string[] LoopVars = { "i", "j", "h", "g" };
+
+        private readonly PCG _pcg;
+        private readonly FuzzGrammar _g;
+
+        // Scope state.
+        private readonly List<RealVar> _reals = new List<RealVar>();
+        private readonly List<IntVar> _ints = new List<IntVar>();
+        private readonly List<ArrayVar> _arrays = new List<ArrayVar>();
+        private readonly List<LoopCtx> _loops = new List<LoopCtx>();
+        private readonly List<Helper> _helpers = new List<Helper>();
+        private readonly Dictionary<int, string?> _helperSpan = new Dictionary<int, string?>();
+
+        private Precision _precision;
+        private bool _isVector;
+        private bool _hessian;
+        private bool _inHelper;
+        private bool _outputReadable;
+        private int _outputLength;
+        private int _names;
+        private int _stmtBudget;
+        private int _loopCount;
+        private int _ifDepth;
+        private int _inConditional;
+        private bool _hasN;
+        private int _nValue;
+
+        public ProgramBuilder(PCG pcg, FuzzGrammar grammar)
+        {
+            _pcg = pcg;
+            _g = grammar;
+        }
+
+        public int Nodes { get; private set; }
+
+        private bool Has(FuzzGrammar feature) => (_g & feature) == feature;
+
+        // ------------------------------------------------------------------ random helpers
+
+        private int Int(int n) => n <= 1 ? 0 : (int)_pcg.Next((uint)n);
+
+        private int Int(int lo, int hi) => lo + Int(hi - lo + 1);
+
+        private bool Chance(double p) => _pcg.Next(1_000_000) < p * 1_000_000;
+
+        private T Pick<T>(IReadOnlyList<T> items) => items[Int(items.Count)];
+
+        private int Weighted(params int[] weights)
+        {
+            int total = weights.Sum();
+            int r = Int(total);
+            for (int i = 0; i < weights.Length; i++)
+            {
+                if (r < weights[i])
+                {
+                    return i;
+                }
+
+                r -= weights[i];
+            }
+
+            return weights.Length - 1;
+        }
+
+        private double InputValue()
+        {
+            double v = Chance(0.5) ? Int(-16, 16) / 8.0 : Math.Round((_pcg.Next(4_000_001) / 1_000_000.0) - 2.0, 6);
+            return _precision == Precision.Float ? (float)v : v;
+        }
+
+        private double Literal() => Pick(Literals);
+
+        private string Fresh(string prefix) => prefix + (_names++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // ------------------------------------------------------------------ program
+
+        public FuzzProgram Program()
+        {
+            _precision = Has(FuzzGrammar.Float) && Chance(0.2) ? Precision.Float : Precision.Double;
+            _isVector = Has(FuzzGrammar.Vector) && Chance(0.2);
+            _hessian = Has(FuzzGrammar.Hessian) && !_isVector && _precision == Precision.Double && Chance(0.3);
+            if (_isVector)
+            {
+                _outputLength = Int(1, 4);
+            }
+
+            var ps = Params();
+            var wrt = ImmutableArray<string>.Empty;
+            var floating = ps.Where(p => p.Kind is ParamKind.Scalar or ParamKind.Array or ParamKind.Span && !p.NoGrad).ToList();
+            if (Has(FuzzGrammar.Wrt) && floating.Count > 1 && Chance(0.15))
+            {
+                var chosen = floating.Where(_ => Chance(0.5)).ToList();
+                if (chosen.Count == 0)
+                {
+                    chosen.Add(floating[0]);
+                }
+
+                wrt = chosen.Select(p => p.Name).ToImmutableArray();
+            }
+
+            foreach (Param p in ps)
+            {
+                switch (p.Kind)
+                {
+                    case ParamKind.Scalar:
+                        _reals.Add(new RealVar(p.Name, Assignable: false, Depth: 0));
+                        break;
+                    case ParamKind.Array:
+                    case ParamKind.Span:
+                        _arrays.Add(new ArrayVar(p.Name, p.Length));
+                        break;
+                    case ParamKind.Int:
+                        _hasN = true;
+                        _nValue = p.IntValue;
+                        _ints.Add(new IntVar(p.Name, p.IntValue, p.IntValue, IsCounter: false, Depth: 0));
+                        break;
+                }
+            }
+
+            // Helpers first (they are leaves: no calls of their own), then the body that calls them.
+            if (Has(FuzzGrammar.Calls) && !_hessian)
+            {
+                int count = Weighted(50, 35, 15);
+                for (int h = 0; h < count; h++)
+                {
+                    _helpers.Add(HelperMethod(h));
+                }
+            }
+
+            _stmtBudget = Int(3, 14);
+            var body = new List<St>();
+            body.AddRange(Statements(Int(1, 5), depth: 0));
+            if (_isVector)
+            {
+                body.AddRange(OutputWrites());
+            }
+            else
+            {
+                body.Add(new Return(null, FinalExpression()));
+            }
+
+            Nodes += ps.Sum(p => 1 + p.Length);
+            var actives = ps.Where(p => p.Kind is ParamKind.Scalar or ParamKind.Array or ParamKind.Span && (wrt.IsEmpty ? !p.NoGrad : wrt.Contains(p.Name))).Sum(p => p.Length);
+            var seeds = new Seeds(
+                _isVector ? Enumerable.Range(0, _outputLength).Select(_ => SeedValue()).ToImmutableArray() : ImmutableArray.Create(SeedValue()),
+                Enumerable.Range(0, actives).Select(_ => InputValue()).ToImmutableArray(),
+                Enumerable.Range(0, actives).Select(_ => InputValue()).ToImmutableArray(),
+                Enumerable.Range(0, actives).Select(_ => InputValue()).ToImmutableArray());
+            return new FuzzProgram(0, _precision, ps, wrt, _hessian, _isVector, _outputLength, body.ToImmutableArray(), _helpers.ToImmutableArray(), seeds);
+        }
+
+        private double SeedValue() => Pick(new[] { 1.5, -0.75, 2.0, 0.5, 3.0 });
+
+        private ImmutableArray<Param> Params()
+        {
+            var list = new List<Param>();
+            int count = Int(1, 4);
+            string[] scalarNames = { "x", "y", "z", "q" };
+            string[] arrayNames = { "u", "v", "w" };
+            int scalars = 0, arrays = 0, activeScalars = 0;
+            for (int i = 0; i < count; i++)
+            {
+                bool array = arrays < arrayNames.Length && (scalars >= scalarNames.Length || Chance(0.45));
+                bool noGrad = Chance(0.25);
+                if (array)
+                {
+                    int maxLength = _hessian ? Math.Max(0, 6 - activeScalars) : 6;
+                    if (_hessian && maxLength == 0)
+                    {
+                        noGrad = true;
+                        maxLength = 3;
+                    }
+
+                    int length = Weighted(6, 10, 16, 16, 14, 10, 8) % (maxLength + 1);
+                    if (!noGrad)
+                    {
+                        activeScalars += length;
+                    }
+
+                    var kind = Chance(0.5) ? ParamKind.Array : ParamKind.Span;
+                    list.Add(new Param(arrayNames[arrays++], kind, noGrad, Enumerable.Range(0, length).Select(_ => InputValue()).ToImmutableArray(), 0));
+                }
+                else
+                {
+                    if (_hessian && activeScalars >= 6)
+                    {
+                        noGrad = true;
+                    }
+
+                    if (!noGrad)
+                    {
+                        activeScalars++;
+                    }
+
+                    list.Add(new Param(scalarNames[scalars++], ParamKind.Scalar, noGrad, ImmutableArray.Create(InputValue()), 0));
+                }
+            }
+
+            // At least one active scalar: otherwise SD0006 (no active parameter), a rejection the grammar avoids.
+            if (!list.Any(p => !p.NoGrad && (p.Kind == ParamKind.Scalar || p.Values.Length > 0)))
+            {
+                int at = list.FindIndex(p => p.Kind == ParamKind.Scalar);
+                if (at >= 0)
+                {
+                    list[at] = list[at] with { NoGrad = false };
+                }
+                else
+                {
+                    list.Add(new Param(scalarNames[0], ParamKind.Scalar, false, ImmutableArray.Create(InputValue()), 0));
+                }
+            }
+
+            if (Chance(0.3))
+            {
+                list.Insert(Int(list.Count + 1), new Param("n", ParamKind.Int, false, ImmutableArray<double>.Empty, Int(0, 5)));
+            }
+
+            if (_isVector)
+            {
+                list.Insert(Int(list.Count + 1), new Param("o", ParamKind.Output, false, ImmutableArray<double>.Empty, 0));
+            }
+
+            return list.ToImmutableArray();
+        }
+
+        private Helper HelperMethod(int index)
+        {
+            var saved = (_reals.ToList(), _ints.ToList(), _arrays.ToList());
+            bool hadN = _hasN;
+            _hasN = false;
+            _reals.Clear();
+            _ints.Clear();
+            _arrays.Clear();
+            _inHelper = true;
+            var ps = new List<Param>();
+            int scalars = Int(1, 2);
+            int activeIndex = Int(scalars);
+            for (int i = 0; i < scalars; i++)
+            {
+                bool noGrad = i != activeIndex && Chance(0.4);
+                ps.Add(new Param($"p{i}", ParamKind.Scalar, noGrad, ImmutableArray<double>.Empty, 0));
+                _reals.Add(new RealVar($"p{i}", false, 0));
+            }
+
+            string? span = null;
+            var mainArrays = saved.Item3;
+            if (mainArrays.Count > 0 && Chance(0.4))
+            {
+                ArrayVar bound = Pick(mainArrays);
+                span = bound.Name;
+                ps.Add(new Param("sp", ParamKind.Span, Chance(0.25), Enumerable.Repeat(0.0, bound.Length).ToImmutableArray(), 0));
+                _arrays.Add(new ArrayVar("sp", bound.Length));
+            }
+
+            _helperSpan[index] = span;
+            _stmtBudget = Int(1, 5);
+            var body = Statements(Int(0, 3), depth: 0).ToList();
+            body.Add(new Return(null, FinalExpression()));
+            _inHelper = false;
+            _hasN = hadN;
+            _reals.Clear();
+            _reals.AddRange(saved.Item1);
+            _ints.Clear();
+            _ints.AddRange(saved.Item2);
+            _arrays.Clear();
+            _arrays.AddRange(saved.Item3);
+            return new Helper(index, ps.ToImmutableArray(), body.ToImmutableArray());
+        }
+
+        // ------------------------------------------------------------------ statements
+
+        private ImmutableArray<St> Statements(int count, int depth)
+        {
+            var list = new List<St>();
+            int realMark = _reals.Count, intMark = _ints.Count;
+            for (int i = 0; i < count && _stmtBudget > 0; i++)
+            {
+                list.Add(Statement(depth));
+            }
+
+            _reals.RemoveRange(realMark, _reals.Count - realMark);
+            _ints.RemoveRange(intMark, _ints.Count - intMark);
+            return list.ToImmutableArray();
+        }
+
+        private int LoopDepth => _loops.Count;
+
+        private St Statement(int depth)
+        {
+            _stmtBudget--;
+            Nodes++;
+            bool inLoop = LoopDepth > 0;
+            var assignable = _reals.Where(r => r.Assignable).ToList();
+            var carried = assignable.Where(r => inLoop && r.Depth < LoopDepth).ToList();
+            var counters = _ints.Where(c => c.IsCounter && inLoop && c.Depth < LoopDepth).ToList();
+            bool loopsOn = Has(FuzzGrammar.For) || Has(FuzzGrammar.While) || Has(FuzzGrammar.Foreach);
+            long trips = _loops.Aggregate(1L, (a, l) => a * Math.Max(1, l.Trips));
+            int kind = Weighted(
+                22,                                                                      // 0 declare
+                assignable.Count > 0 ? (inLoop ? 30 : 18) : 0,                           // 1 assign
+                _ifDepth < 3 ? 10 : 0,                                                   // 2 if
+                loopsOn && LoopDepth < (Has(FuzzGrammar.DeepLoops) ? 4 : 2) && trips < 100 && _loopCount < 5 ? (_inHelper ? 6 : 16) : 0, // 3 loop
+                Has(FuzzGrammar.IntCounters) && !inLoop && loopsOn ? 5 : 0,              // 4 int counter
+                counters.Count > 0 ? 8 : 0,                                              // 5 increment a counter
+                inLoop && Has(FuzzGrammar.Jumps) ? 7 : 0,                                // 6 break / continue
+                Has(FuzzGrammar.EarlyReturn) && !_isVector && (inLoop || _ifDepth > 0) ? 4 : 0, // 7 early return
+                Has(FuzzGrammar.Rotate) && carried.Count >= 2 && (LoopDepth == 1 || Has(FuzzGrammar.NestedRecurrences)) ? 8 : 0);                  // 8 rotate
+            switch (kind)
+            {
+                case 0:
+                {
+                    string name = Fresh("s");
+                    var init = Expression(2);
+                    _reals.Add(new RealVar(name, true, LoopDepth));
+                    return new DeclReal(name, init, Chance(0.2));
+                }
+
+                case 1:
+                {
+                    RealVar target = carried.Count > 0 && Chance(0.7) ? Pick(carried) : Pick(assignable);
+                    string op = Pick(new[] { "=", "=", "+=", "-=", "*=" });
+                    Ex value = op == "=" && Chance(0.6) ? Recurrence(target.Name) : Expression(2);
+                    if (value is Ref r && r.Name == target.Name)
+                    {
+                        value = new Bin('+', value, new Num(Literal()));
+                    }
+
+                    return new Assign(target.Name, op, value);
+                }
+
+                case 2:
+                    return IfStatement(depth);
+                case 3:
+                    return Loop(depth);
+                case 4:
+                {
+                    string name = Fresh("k");
+                    _ints.Add(new IntVar(name, 0, int.MaxValue / 4, IsCounter: true, Depth: LoopDepth));
+                    return new DeclInt(name, new IConst(0));
+                }
+
+                case 5:
+                    return new IncInt(Pick(counters).Name, Chance(0.8) ? 1 : 2);
+                case 6:
+                {
+                    bool canContinue = _loops[^1].ContinueAllowed;
+                    bool isBreak = !canContinue || Chance(0.5);
+                    return new Jump(isBreak, Condition());
+                }
+
+                case 7:
+                    return new Return(Condition(), Expression(2));
+                default:
+                {
+                    RealVar a = Pick(carried);
+                    RealVar b = Pick(carried.Where(c => c.Name != a.Name).ToList());
+                    string temp = Fresh("t");
+                    _reals.Add(new RealVar(temp, false, LoopDepth));
+                    Ex next = Chance(0.5)
+                        ? new Bin('-', new Bin('*', new Bin('*', new Num(2.0), Leaf()), new Ref(b.Name)), new Ref(temp))
+                        : new Bin('+', new Bin('*', new Ref(temp), Leaf()), new Ref(b.Name));
+                    _reals.RemoveAt(_reals.Count - 1);
+                    return new Rotate(temp, a.Name, b.Name, next);
+                }
+            }
+        }
+
+        /// <summary>An update that reads the variable itself: <c>s * e + f</c>, <c>s + e</c>, <c>f(s) ...</c>.</summary>
+        private Ex Recurrence(string name)
+        {
+            Ex self = new Ref(name);
+            return Weighted(4, 3, 2, 1) switch
+            {
+                0 => new Bin('+', new Bin('*', self, Expression(1)), Expression(1)),
+                1 => new Bin('+', self, Expression(2)),
+                2 => Function(1, self),
+                _ => new Div(self, Expression(1), DivForm.SquarePlusHalf),
+            };
+        }
+
+        private If IfStatement(int depth)
+        {
+            _ifDepth++;
+            Cond c = Condition();
+            var then = Statements(Int(1, 3), depth + 1);
+            if (LoopDepth > 0 && Chance(0.2))
+            {
+                then = then.Add(Has(FuzzGrammar.EarlyReturn) && !_isVector && Chance(0.3)
+                    ? new Return(null, Expression(1))
+                    : Has(FuzzGrammar.Jumps) ? new Jump(!_loops[^1].ContinueAllowed || Chance(0.5), null) : new Assign(Fresh("unused"), "=", new Num(0)));
+                if (then[^1] is Assign { Name: var unused } && unused.StartsWith("unused", StringComparison.Ordinal))
+                {
+                    then = then.RemoveAt(then.Length - 1);
+                }
+            }
+
+            var otherwise = ImmutableArray<St>.Empty;
+            if (Chance(0.45))
+            {
+                otherwise = Chance(0.25) && _ifDepth < 3 ? ImmutableArray.Create<St>(IfStatement(depth + 1)) : Statements(Int(1, 2), depth + 1);
+            }
+
+            _ifDepth--;
+            return new If(c, then, otherwise);
+        }
+
+        private St Loop(int depth)
+        {
+            _loopCount++;
+            var kinds = new List<int>();
+            if (Has(FuzzGrammar.For))
+            {
+                kinds.AddRange(new[] { 0, 0, 0, 0 });
+            }
+
+            if (Has(FuzzGrammar.While))
+            {
+                kinds.AddRange(new[] { 1, 1, 1 });
+            }
+
+            if (Has(FuzzGrammar.Foreach) && _arrays.Count > 0)
+            {
+                kinds.Add(2);
+            }
+
+            int kind = Pick(kinds);
+            if (kind == 2)
+            {
+                ArrayVar arr = Pick(_arrays);
+                string name = Fresh("e");
+                _loops.Add(new LoopCtx(arr.Length, true));
+                _reals.Add(new RealVar(name, false, LoopDepth));
+                var body = Statements(Int(1, 3), depth + 1);
+                _reals.RemoveAt(_reals.FindIndex(r => r.Name == name));
+                _loops.RemoveAt(_loops.Count - 1);
+                return new Foreach(name, arr.Name, Chance(0.3), body);
+            }
+
+            if (kind == 1)
+            {
+                var form = (WhileForm)Int(4);
+                (IEx bound, int max) = Bound(allowOuter: false);
+                if (form == WhileForm.DoWhile)
+                {
+                    max = Math.Max(1, max);
+                }
+
+                string counter = Fresh("c");
+                int lo = form == WhileForm.IncrementLast ? 0 : 1;
+                int hi = form == WhileForm.IncrementLast ? max - 1 : max;
+                _loops.Add(new LoopCtx(max, form != WhileForm.IncrementLast));
+                _ints.Add(new IntVar(counter, lo, hi, IsCounter: false, Depth: LoopDepth));
+                var body = Statements(Int(1, 4), depth + 1);
+                _ints.RemoveAt(_ints.FindIndex(v => v.Name == counter));
+                _loops.RemoveAt(_loops.Count - 1);
+                return new While(counter, bound, form, body);
+            }
+
+            // for
+            string var = LoopVars[Math.Min(LoopDepth, LoopVars.Length - 1)];
+            if (_ints.Any(v => v.Name == var))
+            {
+                var = Fresh("i");
+            }
+
+            bool down = Chance(0.25);
+            int step = Chance(0.8) ? 1 : 2;
+            int start = Pick(new[] { 0, 0, 0, 1, 1, 2 });
+            (IEx b, int bmax) = Bound(allowOuter: true);
+            IEx startEx, boundEx;
+            int vlo, vhi;
+            if (!down)
+            {
+                startEx = new IConst(start);
+                boundEx = b;
+                vlo = start;
+                vhi = bmax - 1;
+            }
+            else
+            {
+                // for (int i = b - 1; i >= start; i -= step)
+                startEx = b is IConst bc ? new IConst(bc.Value - 1) : new IOffset(b, -1);
+                boundEx = new IConst(start);
+                vlo = start;
+                vhi = bmax - 1;
+            }
+
+            int trips = Math.Max(0, vhi - vlo + 1) / step + 1;
+            _loops.Add(new LoopCtx(trips, true));
+            _ints.Add(new IntVar(var, vlo, vhi, IsCounter: false, Depth: LoopDepth));
+            var forBody = Statements(Int(1, 4), depth + 1);
+            _ints.RemoveAt(_ints.FindIndex(v => v.Name == var));
+            _loops.RemoveAt(_loops.Count - 1);
+            return new For(var, startEx, boundEx, down, step, forBody);
+        }
+
+        /// <summary>A loop bound and its largest value.</summary>
+        private (IEx Bound, int Max) Bound(bool allowOuter)
+        {
+            var options = new List<(IEx, int)>();
+            foreach (ArrayVar a in _arrays)
+            {
+                options.Add((new ILen(a.Name), a.Length));
+                options.Add((new ILen(a.Name), a.Length));
+                if (a.Length > 0)
+                {
+                    options.Add((new IOffset(new ILen(a.Name), -1), a.Length - 1));
+                }
+            }
+
+            int c = Int(0, 6);
+            options.Add((new IConst(c), c));
+            options.Add((new IConst(Int(1, 4)), 4));
+            if (_hasN)
+            {
+                options.Add((new IVar("n"), _nValue));
+            }
+
+            if (allowOuter)
+            {
+                foreach (IntVar v in _ints.Where(v => !v.IsCounter && v.Name != "n" && v.Hi < 64))
+                {
+                    options.Add((new IVar(v.Name), Math.Max(v.Hi, 0)));
+                    options.Add((new IOffset(new IVar(v.Name), 1), Math.Max(v.Hi + 1, 0)));
+                }
+            }
+
+            var chosen = Pick(options);
+            if (chosen.Item1 is IConst ic)
+            {
+                return (ic, ic.Value);
+            }
+
+            return chosen;
+        }
+
+        private IEnumerable<St> OutputWrites()
+        {
+            var list = new List<St>();
+            if (Chance(0.3) && Has(FuzzGrammar.For))
+            {
+                // for (int i = 0; i < o.Length; i++) o[i] = e(i);
+                _loops.Add(new LoopCtx(_outputLength, true));
+                _ints.Add(new IntVar("i", 0, _outputLength - 1, false, LoopDepth));
+                var store = new Store(new IVar("i"), "=", Combine(Expression(2)));
+                _ints.RemoveAt(_ints.Count - 1);
+                _loops.RemoveAt(_loops.Count - 1);
+                list.Add(new For("i", new IConst(0), new ILen("o"), false, 1, ImmutableArray.Create<St>(store)));
+            }
+            else
+            {
+                for (int k = 0; k < _outputLength; k++)
+                {
+                    list.Add(new Store(new IConst(k), "=", Combine(Expression(2))));
+                }
+            }
+
+            Nodes += list.Count;
+            _outputReadable = true;
+            _arrays.Add(new ArrayVar("o", _outputLength));
+            int post = Weighted(50, 30, 20);
+            for (int i = 0; i < post; i++)
+            {
+                int k = Int(_outputLength);
+                string op = Pick(new[] { "=", "*=", "+=" });
+                Ex value = op == "=" ? new Div(new At("o", new IConst(k)), Expression(1), DivForm.SquarePlusHalf) : Expression(2);
+                list.Add(new Store(new IConst(k), op, value));
+                Nodes++;
+            }
+
+            _arrays.RemoveAt(_arrays.Count - 1);
+            _outputReadable = false;
+            return list;
+        }
+
+        /// <summary>The returned expression: combines the live locals of the method body with a fresh expression, so little is dead code.</summary>
+        private Ex FinalExpression() => Combine(Expression(2));
+
+        private Ex Combine(Ex e)
+        {
+            var locals = _reals.Where(r => r.Assignable).ToList();
+            int take = Math.Min(locals.Count, Int(1, 3));
+            for (int i = 0; i < take; i++)
+            {
+                RealVar r = locals[locals.Count - 1 - Int(Math.Min(locals.Count, 4))];
+                e = Chance(0.7) ? new Bin('+', e, new Ref(r.Name)) : new Bin('*', e, new Ref(r.Name));
+            }
+
+            return e;
+        }
+
+        // ------------------------------------------------------------------ expressions
+
+        private Ex Expression(int depth)
+        {
+            Nodes++;
+            if (depth <= 0 || Chance(0.25))
+            {
+                return Leaf();
+            }
+
+            bool callsHere = !_inHelper && _helpers.Count > 0 && (LoopDepth == 0 || Has(FuzzGrammar.CallsInLoops));
+            bool rulesHere = Has(FuzzGrammar.Rules) && (!_hessian || true);
+            int kind = Weighted(
+                34,                                               // 0 + - *
+                6,                                                // 1 division
+                3,                                                // 2 unary minus
+                22,                                               // 3 Math function
+                Has(FuzzGrammar.NonSmooth) ? 4 : 0,               // 4 ?:
+                Has(FuzzGrammar.Detach) ? 3 : 0,                  // 5 Detach
+                callsHere ? 8 : 0,                                // 6 helper call
+                rulesHere ? 3 : 0);                               // 7 custom rule
+            switch (kind)
+            {
+                case 0:
+                    return new Bin(Pick(new[] { '+', '-', '*', '*' }), Expression(depth - 1), Expression(depth - 1));
+                case 1:
+                {
+                    var ints = IntFactors();
+                    int form = Weighted(4, 3, 3, ints.Count > 0 ? 2 : 0);
+                    return form switch
+                    {
+                        0 => new Div(Expression(depth - 1), Expression(depth - 1), DivForm.SquarePlusHalf),
+                        1 => new Div(Expression(depth - 1), Expression(depth - 1), DivForm.AbsPlusOne),
+                        2 => new Div(Expression(depth - 1), new Num(Pick(new[] { 2.0, 3.0, -4.0, 0.5 })), DivForm.ByConstant),
+                        _ => new Div(Expression(depth - 1), new FromInt(Pick(ints)), DivForm.ByIntPlusOne),
+                    };
+                }
+
+                case 2:
+                    return new Neg(Expression(depth - 1));
+                case 3:
+                    return Function(depth - 1, null);
+                case 4:
+                {
+                    Cond c = Condition();
+                    _inConditional++;
+                    var tern = new Tern(c, Expression(depth - 1), Expression(depth - 1));
+                    _inConditional--;
+                    return tern;
+                }
+                case 5:
+                    return new Detach(Expression(depth - 1));
+                case 6:
+                {
+                    int h = Int(_helpers.Count);
+                    int scalars = _helpers[h].Params.Count(p => p.Kind == ParamKind.Scalar);
+                    var args = Enumerable.Range(0, scalars).Select(_ => Expression(depth - 1)).ToImmutableArray();
+                    return new CallHelper(h, args, _helperSpan[h]);
+                }
+
+                default:
+                {
+                    var fns = new List<RuleFn>();
+                    if (_precision == Precision.Float)
+                    {
+                        fns.Add(RuleFn.SoftF);
+                    }
+                    else
+                    {
+                        if (_inConditional == 0 || Has(FuzzGrammar.DifferentiableRuleInConditional))
+                        {
+                            fns.Add(RuleFn.Cube);
+                        }
+
+                        if (!_hessian)
+                        {
+                            fns.Add(RuleFn.Soft);
+                            fns.Add(RuleFn.Mix);
+                        }
+                    }
+
+                    if (fns.Count == 0)
+                    {
+                        return Expression(depth - 1);
+                    }
+
+                    RuleFn fn = Pick(fns);
+                    int arity = fn == RuleFn.Mix ? 2 : 1;
+                    return new CallRule(fn, Enumerable.Range(0, arity).Select(_ => Expression(depth - 1)).ToImmutableArray());
+                }
+            }
+        }
+
+        private Ex Function(int depth, Ex? first)
+        {
+            var fns = new List<(MathFn Fn, int Weight)>
+            {
+                (MathFn.Sin, 6), (MathFn.Cos, 5), (MathFn.Tan, 2), (MathFn.Asin, 2), (MathFn.Acos, 2), (MathFn.Atan, 3), (MathFn.Atan2, 2),
+                (MathFn.Sinh, 2), (MathFn.Cosh, 2), (MathFn.Tanh, 4), (MathFn.Exp, 4), (MathFn.Log, 4), (MathFn.LogBase, 1), (MathFn.Log2, 1),
+                (MathFn.Log10, 1), (MathFn.Pow, 5), (MathFn.PowActive, 2), (MathFn.Sqrt, 4), (MathFn.Cbrt, 1), (MathFn.FusedMultiplyAdd, 2),
+            };
+            if (Has(FuzzGrammar.NonSmooth))
+            {
+                fns.AddRange(new[] { (MathFn.Abs, 3), (MathFn.Max, 3), (MathFn.Min, 3), (MathFn.Clamp, 2), (MathFn.Floor, 1), (MathFn.Ceiling, 1), (MathFn.Round, 1), (MathFn.Truncate, 1), (MathFn.Sign, 1) });
+            }
+
+            MathFn fn = fns[Weighted(fns.Select(f => f.Weight).ToArray())].Fn;
+            int shapes = fn switch
+            {
+                MathFn.Sin or MathFn.Cos or MathFn.Atan or MathFn.Tanh or MathFn.Sinh or MathFn.Cosh or MathFn.Exp => 2,
+                MathFn.Tan or MathFn.Atan2 or MathFn.PowActive or MathFn.Clamp => 2,
+                MathFn.Asin or MathFn.Acos or MathFn.Log or MathFn.Log2 or MathFn.Log10 => 3,
+                MathFn.Sqrt => Has(FuzzGrammar.Edges) ? 2 : 1,
+                MathFn.Pow => Renderer.PowExponents.Length + (_hasN && Has(FuzzGrammar.Edges) ? 1 : 0),
+                _ => 1,
+            };
+            int shape = fn == MathFn.Sqrt && shapes == 2 ? (Chance(0.2) ? 1 : 0) : Int(shapes);
+            int arity = fn switch
+            {
+                MathFn.Atan2 or MathFn.LogBase or MathFn.PowActive or MathFn.Max or MathFn.Min => 2,
+                MathFn.Clamp => shape == 0 ? 1 : 2,
+                MathFn.FusedMultiplyAdd => 3,
+                _ => 1,
+            };
+            var args = new List<Ex>();
+            for (int i = 0; i < arity; i++)
+            {
+                args.Add(i == 0 && first is not null ? first : Expression(depth));
+            }
+
+            return new Fn(fn, args.ToImmutableArray(), shape);
+        }
+
+        private List<IEx> IntFactors()
+        {
+            var list = new List<IEx>();
+            foreach (IntVar v in _ints)
+            {
+                if (v.Lo >= 0)
+                {
+                    list.Add(new IVar(v.Name));
+                }
+            }
+
+            foreach (ArrayVar a in _arrays.Where(a => a.Name != "o"))
+            {
+                list.Add(new ILen(a.Name));
+            }
+
+            return list;
+        }
+
+        private Ex Leaf()
+        {
+            Nodes++;
+            var options = new List<Func<Ex>>();
+            options.Add(() => new Num(Literal()));
+            foreach (RealVar r in _reals)
+            {
+                options.Add(() => new Ref(r.Name));
+                options.Add(() => new Ref(r.Name));
+                options.Add(() => new Ref(r.Name));
+            }
+
+            foreach (ArrayVar a in _arrays)
+            {
+                if (a.Name == "o" && !_outputReadable)
+                {
+                    continue;
+                }
+
+                var indices = Indices(a);
+                if (indices.Count > 0)
+                {
+                    options.Add(() => new At(a.Name, Pick(indices)));
+                    options.Add(() => new At(a.Name, Pick(indices)));
+                    options.Add(() => new At(a.Name, Pick(indices)));
+                }
+            }
+
+            var ints = IntFactors();
+            if (ints.Count > 0)
+            {
+                options.Add(() => new FromInt(Pick(ints)));
+            }
+
+            return Pick(options)();
+        }
+
+        /// <summary>Index expressions that are in bounds for every value the variables they read can take.</summary>
+        private List<IEx> Indices(ArrayVar a)
+        {
+            var list = new List<IEx>();
+            if (a.Length == 0)
+            {
+                return list;
+            }
+
+            list.Add(new IConst(Int(a.Length)));
+            foreach (IntVar v in _ints)
+            {
+                if (v.IsCounter)
+                {
+                    list.Add(new IClampIndex(new IVar(v.Name), a.Name));
+                    if (a.Length >= 2)
+                    {
+                        list.Add(new IMod(new IVar(v.Name), Int(2, a.Length)));
+                    }
+
+                    continue;
+                }
+
+                if (v.Hi < v.Lo)
+                {
+                    continue;
+                }
+
+                for (int c = -2; c <= 2; c++)
+                {
+                    if (v.Lo + c >= 0 && v.Hi + c <= a.Length - 1)
+                    {
+                        list.Add(c == 0 ? new IVar(v.Name) : new IOffset(new IVar(v.Name), c));
+                        if (c == 0)
+                        {
+                            list.Add(new IVar(v.Name));
+                        }
+                    }
+                }
+            }
+
+            return list;
+        }
+
+        private Cond Condition()
+        {
+            Nodes++;
+            var intVars = _ints.Where(v => v.Hi >= v.Lo).ToList();
+            int kind = Weighted(10, intVars.Count > 0 ? 4 : 0, 2, 1);
+            switch (kind)
+            {
+                case 0:
+                {
+                    Ex a = Expression(1);
+                    Ex b = Chance(0.5) ? new Num(Literal()) : Expression(1);
+
+                    // A comparison of constants only, or of an expression with itself, is a warning in the user's own code
+                    // (CS1718) or folds to a constant: not what users write. Compare with a variable instead.
+                    if (!ReadsVariable(a) && !ReadsVariable(b) || a == b)
+                    {
+                        a = _reals.Count > 0 ? new Ref(Pick(_reals).Name) : a;
+                        if (a == b)
+                        {
+                            b = new Num(Literal());
+                        }
+                    }
+
+                    return new Cmp(Pick(new[] { "<", ">", "<=", ">=", "==", "!=", "<", ">" }), a, b);
+                }
+
+                case 1:
+                {
+                    IntVar v = Pick(intVars);
+                    return Chance(0.5)
+                        ? new ICmp("==", new IMod(new IVar(v.Name), Int(2, 3)), new IConst(0))
+                        : new ICmp(Pick(new[] { "<", ">", ">=" }), new IVar(v.Name), new IConst(Int(0, 3)));
+                }
+
+                case 2:
+                    return new Logic(Chance(0.5), Condition(), Condition());
+                default:
+                    return new Not(Condition());
+            }
+        }
+
+        private static bool ReadsVariable(Ex e) => e switch
+        {
+            Num => false,
+            Ref or At or FromInt => true,
+            Bin b => ReadsVariable(b.L) || ReadsVariable(b.R),
+            Div d => ReadsVariable(d.L) || ReadsVariable(d.R),
+            Neg n => ReadsVariable(n.E),
+            Fn f => f.Args.Any(ReadsVariable) || (f.Function == MathFn.Pow && f.Shape == Renderer.PowExponents.Length),
+            Tern => true,
+            Detach d => ReadsVariable(d.E),
+            CallHelper c => c.Args.Any(ReadsVariable) || c.SpanArg is not null,
+            CallRule c => c.Args.Any(ReadsVariable),
+            _ => true,
+        };
+
+        private sealed record RealVar(string Name, bool Assignable, int Depth);
+
+        private sealed record IntVar(string Name, int Lo, int Hi, bool IsCounter, int Depth);
+
+        private sealed record ArrayVar(string Name, int Length);
+
+        private sealed record LoopCtx(int Trips, bool ContinueAllowed);
+    }
+}

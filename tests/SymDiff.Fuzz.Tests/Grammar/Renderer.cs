@@ -1,0 +1,565 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace SymDiff.Fuzz.Tests.Grammar
+{
+    /// <summary>How a tree is printed: as the user's C#, or as the oracle over dual or hyper-dual numbers.</summary>
+    public enum RenderMode
+    {
+        Primal,
+        Dual,
+        Hyper,
+    }
+
+    /// <summary>
+    /// Prints a <see cref="FuzzProgram"/> as C#: the user's partial class (<see cref="Program"/>), the oracle class
+    /// that runs the same statements over <c>Dual&lt;T&gt;</c>/<c>HyperDual</c> (<see cref="Oracle"/>), and the driver
+    /// that calls every generated method and every oracle pass and hands the numbers to a <c>Recorder</c>
+    /// (<see cref="Driver"/>). The statements are printed by one code path for all three, so the oracle differentiates
+    /// exactly the user's operations, in the user's order.
+    /// </summary>
+    public sealed class Renderer
+    {
+        private readonly FuzzProgram _p;
+        private readonly RenderMode _mode;
+        private readonly StringBuilder _sb = new StringBuilder();
+        private int _indent;
+
+        private Renderer(FuzzProgram program, RenderMode mode)
+        {
+            _p = program;
+            _mode = mode;
+        }
+
+        private bool IsFloat => _p.Precision == Precision.Float;
+
+        /// <summary>A renderer used only for <see cref="Literal"/>.</summary>
+        public static Renderer ForLiterals(FuzzProgram p) => new Renderer(p, RenderMode.Primal);
+
+        private string T => IsFloat ? "float" : "double";
+
+        /// <summary>The element type of reals in the current mode.</summary>
+        private string RT => _mode switch
+        {
+            RenderMode.Primal => T,
+            RenderMode.Dual => $"Dual<{T}>",
+            _ => "HyperDual",
+        };
+
+        /// <summary>The shared source every compilation includes: the user-side library and the oracle's versions of it.</summary>
+        public const string Library = UserLibrary + OracleLibrary;
+
+        /// <summary>Functions with [DerivativeOf] rules, as a user would write them (also pasted into regression tests).</summary>
+        public const string UserLibrary = """
+            public static class FuzzFns
+            {
+                public static double Soft(double t) => System.Math.Log(1.0 + System.Math.Exp(t));
+
+                public static double Mix(double a, double b) => a * System.Math.Exp(0.5 * b);
+
+                public static float SoftF(float t) => System.MathF.Log(1f + System.MathF.Exp(t));
+
+                public static double Cube(double t) => t * t * t;
+            }
+
+            public static class FuzzRules
+            {
+                [SymDiff.DerivativeOf(typeof(FuzzFns), nameof(FuzzFns.Soft))]
+                public static double SoftDerivative(double t) => 1.0 / (1.0 + System.Math.Exp(-t));
+
+                [SymDiff.DerivativeOf(typeof(FuzzFns), nameof(FuzzFns.Mix))]
+                internal static (double, double) MixDerivative(double a, double b) => (System.Math.Exp(0.5 * b), 0.5 * a * System.Math.Exp(0.5 * b));
+
+                [SymDiff.DerivativeOf(typeof(FuzzFns), nameof(FuzzFns.SoftF))]
+                public static float SoftFDerivative(float t) => 1f / (1f + System.MathF.Exp(-t));
+            }
+
+            public static partial class FuzzSecondOrderRules
+            {
+                [SymDiff.Differentiable]
+                [SymDiff.DerivativeOf(typeof(FuzzFns), nameof(FuzzFns.Cube))]
+                public static double CubeDerivative(double t) => 3.0 * t * t;
+            }
+
+            """;
+
+        /// <summary>The oracle's versions of the library functions: the value of the function, the derivative from its rule.</summary>
+        public const string OracleLibrary = """
+            public static class FuzzOracle
+            {
+                public static SymDiff.Fuzz.Tests.Oracle.Dual<double> Soft(SymDiff.Fuzz.Tests.Oracle.Dual<double> t) =>
+                    SymDiff.Fuzz.Tests.Oracle.DM.Rule(t, FuzzFns.Soft(t.V), FuzzRules.SoftDerivative(t.V));
+
+                public static SymDiff.Fuzz.Tests.Oracle.Dual<double> Mix(SymDiff.Fuzz.Tests.Oracle.Dual<double> a, SymDiff.Fuzz.Tests.Oracle.Dual<double> b)
+                {
+                    var (da, db) = FuzzRules.MixDerivative(a.V, b.V);
+                    return SymDiff.Fuzz.Tests.Oracle.DM.Rule2(FuzzFns.Mix(a.V, b.V), a, da, b, db);
+                }
+
+                public static SymDiff.Fuzz.Tests.Oracle.Dual<float> SoftF(SymDiff.Fuzz.Tests.Oracle.Dual<float> t) =>
+                    SymDiff.Fuzz.Tests.Oracle.DM.Rule(t, FuzzFns.SoftF(t.V), FuzzRules.SoftFDerivative(t.V));
+
+                public static SymDiff.Fuzz.Tests.Oracle.Dual<double> Cube(SymDiff.Fuzz.Tests.Oracle.Dual<double> t) =>
+                    SymDiff.Fuzz.Tests.Oracle.DM.Rule(t, FuzzFns.Cube(t.V), FuzzSecondOrderRules.CubeDerivative(t.V));
+
+                public static SymDiff.Fuzz.Tests.Oracle.HyperDual Cube(SymDiff.Fuzz.Tests.Oracle.HyperDual t) =>
+                    t.Chain(FuzzFns.Cube(t.V), FuzzSecondOrderRules.CubeDerivative(t.V), 6.0 * t.V);
+            }
+            """;
+
+        /// <summary>The user's code: <c>public static partial class P{Id}</c> with the method under test and its helpers.</summary>
+        public static string Program(FuzzProgram p)
+        {
+            var r = new Renderer(p, RenderMode.Primal);
+            r.Line("using System;");
+            r.Line("using SymDiff;");
+            r.Line();
+            r.Line($"public static partial class P{p.Id}");
+            r.Open();
+            r.Line(r.Attribute(p.Wrt, p.Hessian));
+            r.Line($"public static {(p.IsVector ? "void" : r.T)} {p.MethodName}({r.ParamList(p.Params, primal: true)})");
+            r.Block(p.Body);
+            foreach (Helper h in p.Helpers)
+            {
+                r.Line();
+                r.Line("[Differentiable]");
+                r.Line($"{Access(h)} static {r.T} H{h.Index}({r.ParamList(h.Params, primal: true)})");
+                r.Block(h.Body);
+            }
+
+            r.Close();
+            return r._sb.ToString();
+        }
+
+        /// <summary>The oracle: the same statements over dual numbers (and hyper-dual numbers for a Hessian program).</summary>
+        public static string Oracle(FuzzProgram p)
+        {
+            var sb = new StringBuilder();
+            sb.AppendLine("using System;");
+            sb.AppendLine("using SymDiff.Fuzz.Tests.Oracle;");
+            sb.AppendLine();
+            sb.AppendLine($"public static class P{p.Id}_Oracle");
+            sb.AppendLine("{");
+            foreach (RenderMode mode in p.Hessian ? new[] { RenderMode.Dual, RenderMode.Hyper } : new[] { RenderMode.Dual })
+            {
+                var r = new Renderer(p, mode) { _indent = 1 };
+                string suffix = mode == RenderMode.Dual ? "_d" : "_h";
+                r.Line($"public static {(p.IsVector ? "void" : r.RT)} {p.MethodName}{suffix}({r.ParamList(p.Params, primal: false)})");
+                r.Block(p.Body);
+                foreach (Helper h in p.Helpers)
+                {
+                    r.Line($"public static {r.RT} H{h.Index}{suffix}({r.ParamList(h.Params, primal: false)})");
+                    r.Block(h.Body);
+                }
+
+                sb.Append(r._sb);
+            }
+
+            sb.AppendLine("}");
+            return sb.ToString();
+        }
+
+        private static string Access(Helper h) => (h.Index % 3) switch { 0 => "public", 1 => "private", _ => "internal" };
+
+        private string Attribute(ImmutableArray<string> wrt, bool hessian)
+        {
+            var args = wrt.Select(n => $"nameof({n})").ToList();
+            if (hessian)
+            {
+                args.Add("Hessian = true");
+            }
+
+            return args.Count == 0 ? "[Differentiable]" : $"[Differentiable({string.Join(", ", args)})]";
+        }
+
+        private string ParamList(ImmutableArray<Param> ps, bool primal) => string.Join(", ", ps.Select(p => ParamDecl(p, primal)));
+
+        private string ParamDecl(Param p, bool primal)
+        {
+            if (!primal)
+            {
+                return p.Kind switch
+                {
+                    ParamKind.Int => $"int {p.Name}",
+                    ParamKind.Scalar => $"{RT} {p.Name}",
+                    _ => $"{RT}[] {p.Name}",
+                };
+            }
+
+            string noGrad = p.NoGrad ? "[NoGrad] " : string.Empty;
+            return p.Kind switch
+            {
+                ParamKind.Int => $"int {p.Name}",
+                ParamKind.Scalar => $"{noGrad}{T} {p.Name}",
+                ParamKind.Array => $"{noGrad}{T}[] {p.Name}",
+                ParamKind.Span => $"{noGrad}ReadOnlySpan<{T}> {p.Name}",
+                _ => $"Span<{T}> {p.Name}",
+            };
+        }
+
+        // ------------------------------------------------------------------ statements
+
+        private void Block(ImmutableArray<St> body)
+        {
+            Open();
+            foreach (St s in body)
+            {
+                Statement(s);
+            }
+
+            Close();
+        }
+
+        private void Statement(St s)
+        {
+            switch (s)
+            {
+                case DeclReal d:
+                    Line($"{(_mode == RenderMode.Primal && d.UseVar ? "var" : RT)} {d.Name} = {E(d.Init)};");
+                    break;
+                case Assign a:
+                    Line($"{a.Name} {a.Op} {E(a.E)};");
+                    break;
+                case DeclInt d:
+                    Line($"int {d.Name} = {I(d.Init)};");
+                    break;
+                case IncInt inc:
+                    Line(inc.By == 1 ? $"{inc.Name}++;" : $"{inc.Name} += {inc.By.ToString(CultureInfo.InvariantCulture)};");
+                    break;
+                case If f:
+                    IfStatement(f, prefix: "if");
+                    break;
+                case For f:
+                {
+                    string step = f.Step == 1 ? (f.Down ? $"{f.Var}--" : $"{f.Var}++") : $"{f.Var} {(f.Down ? "-=" : "+=")} {f.Step}";
+                    string cond = f.Down ? $"{f.Var} >= {I(f.Bound)}" : $"{f.Var} < {I(f.Bound)}";
+                    Line($"for (int {f.Var} = {I(f.Start)}; {cond}; {step})");
+                    Block(f.Body);
+                    break;
+                }
+
+                case While w:
+                    Line($"int {w.Var} = 0;");
+                    switch (w.Form)
+                    {
+                        case WhileForm.IncrementFirst:
+                            Line($"while ({w.Var} < {I(w.Bound)})");
+                            Open();
+                            Line($"{w.Var}++;");
+                            Statements(w.Body);
+                            Close();
+                            break;
+                        case WhileForm.IncrementLast:
+                            Line($"while ({w.Var} < {I(w.Bound)})");
+                            Open();
+                            Statements(w.Body);
+                            Line($"{w.Var}++;");
+                            Close();
+                            break;
+                        case WhileForm.DoWhile:
+                            Line("do");
+                            Open();
+                            Line($"{w.Var}++;");
+                            Statements(w.Body);
+                            _indent--;
+                            Line($"}} while ({w.Var} < {I(w.Bound)});");
+                            break;
+                        default:
+                            Line("while (true)");
+                            Open();
+                            Line($"if ({w.Var} >= {I(w.Bound)})");
+                            Open();
+                            Line("break;");
+                            Close();
+                            Line();
+                            Line($"{w.Var}++;");
+                            Statements(w.Body);
+                            Close();
+                            break;
+                    }
+
+                    break;
+                case Foreach f:
+                    Line($"foreach ({(_mode == RenderMode.Primal ? (f.UseVar ? "var" : T) : RT)} {f.Var} in {f.Array})");
+                    Block(f.Body);
+                    break;
+                case Jump j:
+                    Guarded(j.C, j.IsBreak ? "break;" : "continue;");
+                    break;
+                case Return r:
+                    Guarded(r.C, $"return {E(r.E)};");
+                    break;
+                case Store st:
+                    Line($"o[{I(st.Index)}] {st.Op} {E(st.E)};");
+                    break;
+                case Rotate rot:
+                    Line($"{RT} {rot.Temp} = {rot.A};");
+                    Line($"{rot.A} = {rot.B};");
+                    Line($"{rot.B} = {E(rot.NewB)};");
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unknown statement {s}.");
+            }
+        }
+
+        private void Statements(ImmutableArray<St> body)
+        {
+            foreach (St s in body)
+            {
+                Statement(s);
+            }
+        }
+
+        private void Guarded(Cond? c, string statement)
+        {
+            if (c is null)
+            {
+                Line(statement);
+                return;
+            }
+
+            Line($"if ({C(c)})");
+            Open();
+            Line(statement);
+            Close();
+        }
+
+        private void IfStatement(If f, string prefix)
+        {
+            Line($"{prefix} ({C(f.C)})");
+            Block(f.Then);
+            if (f.Else.Length == 1 && f.Else[0] is If elseIf)
+            {
+                IfStatement(elseIf, "else if");
+            }
+            else if (f.Else.Length > 0)
+            {
+                Line("else");
+                Block(f.Else);
+            }
+        }
+
+        // ------------------------------------------------------------------ expressions
+
+        /// <summary>Renders a real expression.</summary>
+        public string E(Ex e) => Expr(e, 0);
+
+        private int Prec(Ex e) => e switch
+        {
+            Bin { Op: '*' } => 2,
+            Bin => 1,
+            Div => 2,
+            Neg => 3,
+            Num n when _mode == RenderMode.Primal && (n.Value < 0 || (n.Value == 0 && double.IsNegative(n.Value))) => 3,
+            Tern => 0,
+            _ => 4,
+        };
+
+        private string Expr(Ex e, int context)
+        {
+            string text = e switch
+            {
+                Num n => Lift(Literal(n.Value)),
+                Ref r => r.Name,
+                FromInt f => Lift($"({T}){IAtom(f.E)}"),
+                At a => $"{a.Array}[{I(a.Index)}]",
+                Bin b => $"{Expr(b.L, Prec(b))} {b.Op} {Expr(b.R, Prec(b) + 1)}",
+                Div d => d.Form switch
+                {
+                    DivForm.SquarePlusHalf => $"{Expr(d.L, 2)} / ({Expr(d.R, 2)} * {Expr(d.R, 3)} + {Literal(0.5)})",
+                    DivForm.AbsPlusOne => $"{Expr(d.L, 2)} / ({MathName("Abs")}({E(d.R)}) + {Literal(1)})",
+                    DivForm.ByConstant => $"{Expr(d.L, 2)} / {Expr(d.R, 3)}",
+                    _ => $"{Expr(d.L, 2)} / ({IntOf(d.R)} + 1)",
+                },
+                Neg n => Prec(n.E) < 3 || E(n.E).StartsWith('-') ? $"-({E(n.E)})" : $"-{Expr(n.E, 3)}",
+                Fn f => Function(f),
+                Tern t => $"{C(t.C)} ? {Expr(t.A, 1)} : {Expr(t.B, 1)}",
+                Detach d => _mode == RenderMode.Primal ? $"Grad.Detach({E(d.E)})" : $"DM.Detach({E(d.E)})",
+                CallHelper c => HelperCall(c),
+                CallRule c => RuleCall(c),
+                _ => throw new InvalidOperationException($"Unknown expression {e}."),
+            };
+            return Prec(e) < context ? $"({text})" : text;
+        }
+
+        /// <summary>In the oracle, a plain number becomes a constant dual, so generic calls such as <c>DM.Sin(0.5)</c> infer their type.</summary>
+        private string Lift(string number) => _mode == RenderMode.Primal ? number : $"{RT}.C({number})";
+
+        private static string IntOf(Ex e) => e is FromInt f ? IAtomStatic(f.E) : throw new InvalidOperationException("ByIntPlusOne needs an int.");
+
+        private string HelperCall(CallHelper c)
+        {
+            Helper h = _p.Helpers[c.Helper];
+            var args = new List<string>();
+            int next = 0;
+            foreach (Param hp in h.Params)
+            {
+                if (hp.IsVector)
+                {
+                    string span = c.SpanArg!;
+                    args.Add(_mode != RenderMode.Primal && hp.NoGrad ? $"DM.Detach({span})" : span);
+                    continue;
+                }
+
+                string arg = E(c.Args[next++]);
+                args.Add(_mode != RenderMode.Primal && hp.NoGrad ? $"DM.Detach({arg})" : arg);
+            }
+
+            string suffix = _mode switch { RenderMode.Primal => string.Empty, RenderMode.Dual => "_d", _ => "_h" };
+            string target = _mode == RenderMode.Primal ? $"H{c.Helper}" : $"P{_p.Id}_Oracle.H{c.Helper}{suffix}";
+            return $"{target}({string.Join(", ", args)})";
+        }
+
+        private string RuleCall(CallRule c)
+        {
+            string type = _mode == RenderMode.Primal ? "FuzzFns" : "FuzzOracle";
+            return $"{type}.{c.Function}({string.Join(", ", c.Args.Select(E))})";
+        }
+
+        private string MathName(string name)
+        {
+            if (_mode != RenderMode.Primal)
+            {
+                return "DM." + name;
+            }
+
+            return name == "Clamp" ? "Math.Clamp" : (IsFloat ? "MathF." : "Math.") + name;
+        }
+
+        private string Function(Fn f)
+        {
+            string a0 = f.Args.Length > 0 ? E(f.Args[0]) : string.Empty;
+            string a1 = f.Args.Length > 1 ? E(f.Args[1]) : string.Empty;
+            string a2 = f.Args.Length > 2 ? E(f.Args[2]) : string.Empty;
+            string Sq(Ex x) => $"{Expr(x, 2)} * {Expr(x, 3)}";
+            string M(string name) => MathName(name);
+            string L(double v) => Literal(v);
+            string name = f.Function.ToString();
+            switch (f.Function)
+            {
+                case MathFn.Sin or MathFn.Cos or MathFn.Atan or MathFn.Tanh or MathFn.Sinh or MathFn.Cosh or MathFn.Exp:
+                    return f.Shape == 0 ? $"{M(name)}({a0})" : $"{M(name)}({L(0.5)} * {Expr(f.Args[0], 3)})";
+                case MathFn.Tan:
+                    return f.Shape == 0 ? $"{M("Tan")}({L(0.7)} * {M("Tanh")}({a0}))" : $"{M("Tan")}({M("Sin")}({a0}))";
+                case MathFn.Asin or MathFn.Acos:
+                    return f.Shape switch
+                    {
+                        0 => $"{M(name)}({L(0.9)} * {M("Tanh")}({a0}))",
+                        1 => $"{M(name)}({L(0.5)} * {M("Sin")}({a0}))",
+                        _ => $"{M(name)}({Expr(f.Args[0], 2)} / ({M("Abs")}({a0}) + {L(1)}))",
+                    };
+                case MathFn.Atan2:
+                    return f.Shape == 0 ? $"{M("Atan2")}({a0}, {a1})" : $"{M("Atan2")}({a0}, {Sq(f.Args[1])} + {L(0.5)})";
+                case MathFn.Log or MathFn.Log2 or MathFn.Log10:
+                    return f.Shape switch
+                    {
+                        0 => $"{M(name)}({Sq(f.Args[0])} + {L(0.5)})",
+                        1 => $"{M(name)}({M("Abs")}({a0}) + {L(0.25)})",
+                        _ => $"{M(name)}({M("Sqrt")}({Sq(f.Args[0])} + {L(1)}))",
+                    };
+                case MathFn.LogBase:
+                    return $"{M("Log")}({Sq(f.Args[0])} + {L(0.5)}, {Sq(f.Args[1])} + {L(2)})";
+                case MathFn.Pow:
+                {
+                    double c = PowExponents[f.Shape % PowExponents.Length];
+                    bool integer = c == Math.Floor(c) && c > 0;
+                    string exponent = f.Shape == PowExponents.Length ? $"({T})n" : L(c);
+                    if (f.Shape == PowExponents.Length)
+                    {
+                        integer = true;
+                    }
+
+                    return integer ? $"{M("Pow")}({a0}, {exponent})" : $"{M("Pow")}({Sq(f.Args[0])} + {L(0.5)}, {exponent})";
+                }
+
+                case MathFn.PowActive:
+                    return f.Shape == 0 ? $"{M("Pow")}({Sq(f.Args[0])} + {L(0.5)}, {a1})" : $"{M("Pow")}({Sq(f.Args[0])} + {L(0.5)}, {M("Sin")}({a1}))";
+                case MathFn.Sqrt:
+                    return f.Shape == 0 ? $"{M("Sqrt")}({Sq(f.Args[0])} + {L(0.25)})" : $"{M("Sqrt")}({M("Abs")}({a0}))";
+                case MathFn.Cbrt or MathFn.Abs or MathFn.Floor or MathFn.Ceiling or MathFn.Round or MathFn.Truncate:
+                    return $"{M(name)}({a0})";
+                case MathFn.Sign:
+                    return Lift($"({T}){M("Sign")}({a0})");
+                case MathFn.Max or MathFn.Min:
+                    return $"{M(name)}({a0}, {a1})";
+                case MathFn.Clamp:
+                    return f.Shape == 0 ? $"{M("Clamp")}({a0}, {L(-1)}, {L(1.5)})" : $"{M("Clamp")}({a0}, {a1}, {Expr(f.Args[1], 1)} + {L(1)})";
+                case MathFn.FusedMultiplyAdd:
+                    return $"{M("FusedMultiplyAdd")}({a0}, {a1}, {a2})";
+                default:
+                    throw new InvalidOperationException($"Unknown function {f.Function}.");
+            }
+        }
+
+        /// <summary>Constant exponents of <c>Pow</c>; shape <c>Length</c> is the int parameter <c>n</c>.</summary>
+        public static readonly double[] PowExponents = { 2, 3, 0.5, -1, 1.5, -0.5, 2.5, 4 };
+
+        /// <summary>Renders a literal of the method's precision.</summary>
+        public string Literal(double v)
+        {
+            if (IsFloat)
+            {
+                string f = ((float)v).ToString("R", CultureInfo.InvariantCulture);
+                return f + "f";
+            }
+
+            string s = v.ToString("R", CultureInfo.InvariantCulture);
+            return s.Contains('.') || s.Contains('E') ? s : s + ".0";
+        }
+
+        private string C(Cond c) => c switch
+        {
+            Cmp cmp => $"{Expr(cmp.A, 1)} {cmp.Op} {Expr(cmp.B, 1)}",
+            ICmp cmp => $"{I(cmp.A)} {cmp.Op} {I(cmp.B)}",
+            Logic l => $"{CAtom(l.A)} {(l.And ? "&&" : "||")} {CAtom(l.B)}",
+            Not n => $"!({C(n.A)})",
+            _ => throw new InvalidOperationException($"Unknown condition {c}."),
+        };
+
+        private string CAtom(Cond c) => c is Logic ? $"({C(c)})" : C(c);
+
+        /// <summary>Renders an int expression.</summary>
+        public static string I(IEx e) => e switch
+        {
+            IConst c => c.Value.ToString(CultureInfo.InvariantCulture),
+            IVar v => v.Name,
+            ILen l => $"{l.Array}.Length",
+            IOffset o => o.C >= 0 ? $"{I(o.E)} + {o.C}" : $"{I(o.E)} - {-o.C}",
+            IClampIndex c => $"Math.Min({I(c.E)}, {c.Array}.Length - 1)",
+            IMod m => $"{IAtomStatic(m.E)} % {m.C}",
+            _ => throw new InvalidOperationException($"Unknown int expression {e}."),
+        };
+
+        private string IAtom(IEx e) => IAtomStatic(e);
+
+        private static string IAtomStatic(IEx e) => e is IConst or IVar or ILen or IClampIndex ? I(e) : $"({I(e)})";
+
+        // ------------------------------------------------------------------ writer
+
+        private void Line(string text = "")
+        {
+            if (text.Length > 0)
+            {
+                _sb.Append(' ', 4 * _indent);
+            }
+
+            _sb.Append(text).Append('\n');
+        }
+
+        private void Open()
+        {
+            Line("{");
+            _indent++;
+        }
+
+        private void Close()
+        {
+            _indent--;
+            Line("}");
+        }
+    }
+}

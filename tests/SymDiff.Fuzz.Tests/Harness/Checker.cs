@@ -1,0 +1,303 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SymDiff.Fuzz.Tests.Grammar;
+using SymDiff.Fuzz.Tests.Oracle;
+
+namespace SymDiff.Fuzz.Tests.Harness
+{
+    /// <summary>One disagreement between a generated method and the oracle (or the user's method).</summary>
+    public sealed record Disagreement(string What, double Got, double Want, double Magnitude)
+    {
+        public override string ToString() =>
+            double.IsNaN(Magnitude)
+                ? $"{What}: got {Checker.Format(Got)}, want {Checker.Format(Want)} (bit for bit)"
+                : $"{What}: got {Checker.Format(Got)}, want {Checker.Format(Want)} (|terms| {Checker.Format(Magnitude)})";
+    }
+
+    /// <summary>
+    /// The checks of one program. Values (what <c>FGradient</c>, <c>FDerivative</c>, <c>FHessian</c>, ... return, and the
+    /// outputs of a vector function) must equal the user's method bit for bit. Derivatives must agree with the dual-number
+    /// oracle under the tolerance rule of <see cref="Agrees"/>.
+    /// </summary>
+    public static class Checker
+    {
+        /// <summary>Relative tolerance, against the magnitude of the terms summed, for double methods.</summary>
+        public const double DoubleTolerance = 1e-9;
+
+        /// <summary>The same for float methods: the generated code differentiates in float, the oracle in double.</summary>
+        public const double FloatTolerance = 1e-3;
+
+        /// <summary>Results of a check: disagreements, elements the contract leaves open (not compared), and whether the program was discarded.</summary>
+        public sealed record Result(List<Disagreement> Disagreements, int Compared, int Unchecked, string? Discarded);
+
+        public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+        /// <summary>
+        /// The tolerance rule. A NaN or infinity agrees only with the same non-finite value. An element whose
+        /// magnitude is NaN (the contract leaves it open: an infinite partial times a zero tangent) or infinite is not
+        /// compared. Otherwise <c>|got - want| &lt;= tol * m + tiny</c>, where m bounds the magnitude of the terms summed
+        /// into the derivative, so cancellation does not make the check flaky.
+        /// </summary>
+        public static bool? Agrees(double got, double want, double m, double tol, double tiny)
+        {
+            if (double.IsNaN(m))
+            {
+                return null;
+            }
+
+            if (!double.IsFinite(want))
+            {
+                return double.IsNaN(want) ? double.IsNaN(got) : got.Equals(want);
+            }
+
+            if (double.IsInfinity(m))
+            {
+                return null;
+            }
+
+            return Math.Abs(got - want) <= (tol * m) + tiny;
+        }
+
+        private static bool SameBits(double a, double b) => (double.IsNaN(a) && double.IsNaN(b)) || BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b);
+
+        public static Result Check(FuzzProgram p, ProgramRecord rec)
+        {
+            var bad = new List<Disagreement>();
+            int compared = 0, skipped = 0;
+            bool isFloat = p.Precision == Precision.Float;
+            double tol = isFloat ? FloatTolerance : DoubleTolerance;
+            double tiny = isFloat ? 1e-30 : 1e-300;
+            int n = DriverRenderer.ActiveCount(p);
+
+            foreach (var (call, e) in rec.Threw)
+            {
+                if (call == "Driver")
+                {
+                    // The user's own method threw: the grammar produced a program that is not valid at run time.
+                    return new Result(bad, 0, 0, $"the user's method threw {e.GetType().Name}: {e.Message}");
+                }
+
+                bad.Add(new Disagreement($"{call} threw {e.GetType().Name}: {e.Message}", double.NaN, double.NaN, double.NaN));
+            }
+
+            string valueKey = p.IsVector ? "G" : "F";
+            if (!rec.Values.TryGetValue(valueKey, out double[]? value))
+            {
+                return new Result(bad, 0, 0, "the user's method did not run");
+            }
+
+            if (value.Any(v => !double.IsFinite(v) || Math.Abs(v) > 1e100))
+            {
+                return new Result(new List<Disagreement>(), 0, 0, "non-finite or huge value");
+            }
+
+            void Bits(string key, string what)
+            {
+                if (rec.Values.TryGetValue(key, out double[]? got))
+                {
+                    for (int i = 0; i < got.Length && i < value.Length; i++)
+                    {
+                        compared++;
+                        if (!SameBits(got[i], value[i]))
+                        {
+                            bad.Add(new Disagreement(value.Length == 1 ? what : $"{what}[{i}]", got[i], value[i], double.NaN));
+                        }
+                    }
+                }
+            }
+
+            void Close(string what, double got, double want, double m)
+            {
+                bool? ok = Agrees(got, want, m, tol, tiny);
+                if (ok is null)
+                {
+                    skipped++;
+                    return;
+                }
+
+                compared++;
+                if (ok == false)
+                {
+                    bad.Add(new Disagreement(what, got, want, m));
+                }
+            }
+
+            var labels = Labels(p);
+            if (!p.IsVector)
+            {
+                Bits("Gradient.value", "FGradient's value vs F");
+                Bits("Derivative.value", "FDerivative's value vs F");
+                Bits("Hessian.value", "FHessian's value vs F");
+                Bits("HessianVectorProduct.value", "FHessianVectorProduct's value vs F");
+                if (!rec.Duals.TryGetValue("Oracle.dir", out var dirPasses))
+                {
+                    return new Result(bad, compared, skipped, null);
+                }
+
+                if (!SameBits(dirPasses[0][0].V, value[0]))
+                {
+                    bad.Add(new Disagreement("HARNESS: the oracle's value vs F", dirPasses[0][0].V, value[0], double.NaN));
+                }
+
+                var grad = rec.Duals.TryGetValue("Oracle.grad", out var gradPasses) ? gradPasses.Select(g => g[0]).ToArray() : Array.Empty<(double V, double D, double M)>();
+                if (rec.Values.TryGetValue("Gradient", out double[]? g))
+                {
+                    for (int k = 0; k < n; k++)
+                    {
+                        Close($"FGradient d{labels[k]}", g[k], grad[k].D, grad[k].M);
+                    }
+                }
+
+                if (rec.Values.TryGetValue("Backward", out double[]? b))
+                {
+                    double seed = p.Seeds.BackwardSeed[0];
+                    for (int k = 0; k < n; k++)
+                    {
+                        double init = Round(p, p.Seeds.Initial[k]);
+                        double want = init + (2 * Round(p, seed) * grad[k].D);
+                        double m = Math.Abs(init) + (2 * Math.Abs(seed) * grad[k].M);
+                        if (!double.IsFinite(grad[k].D))
+                        {
+                            want = grad[k].D * Math.Sign(seed);
+                        }
+
+                        Close($"FBackward (seed {Format(seed)}, twice, into {Format(init)}) d{labels[k]}", b[k], want, m);
+                    }
+                }
+
+                if (rec.Values.TryGetValue("Derivative", out double[]? d))
+                {
+                    var dir = dirPasses[0][0];
+                    Close("FDerivative along the tangent", d[0], dir.D, dir.M);
+                }
+
+                if (p.Hessian && rec.Duals.TryGetValue("Oracle.H", out var hPasses))
+                {
+                    var h = new (double D, double M)[n, n];
+                    int at = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        for (int j = i; j < n; j++)
+                        {
+                            var e = hPasses[at++][0];
+                            h[i, j] = (e.D, e.M);
+                            h[j, i] = (e.D, e.M);
+                        }
+                    }
+
+                    double hTol = tol * 10;
+                    if (rec.Values.TryGetValue("Hessian", out double[]? hg))
+                    {
+                        for (int i = 0; i < n; i++)
+                        {
+                            for (int j = 0; j < n; j++)
+                            {
+                                CloseT($"FHessian[{labels[i]}, {labels[j]}]", hg[(i * n) + j], h[i, j].D, h[i, j].M, hTol);
+                            }
+                        }
+                    }
+
+                    if (rec.Values.TryGetValue("HessianVectorProduct", out double[]? hv))
+                    {
+                        for (int j = 0; j < n; j++)
+                        {
+                            double want = 0, m = 0;
+                            for (int i = 0; i < n; i++)
+                            {
+                                double di = p.Seeds.Direction[i];
+                                want += h[j, i].D * di;
+                                m += h[j, i].M * Math.Abs(di);
+                            }
+
+                            CloseT($"FHessianVectorProduct[{labels[j]}]", hv[j], want, m, hTol);
+                        }
+                    }
+                }
+            }
+            else
+            {
+                int outputs = p.OutputLength;
+                Bits("Backward.y", "GBackward's output vs G");
+                Bits("Derivative.y", "GDerivative's output vs G");
+                Bits("Jacobian.y", "GJacobian's output vs G");
+                if (!rec.Duals.TryGetValue("Oracle.dir", out var dirPasses))
+                {
+                    return new Result(bad, compared, skipped, null);
+                }
+
+                for (int k = 0; k < outputs; k++)
+                {
+                    if (!SameBits(dirPasses[0][k].V, value[k]))
+                    {
+                        bad.Add(new Disagreement($"HARNESS: the oracle's output [{k}] vs G", dirPasses[0][k].V, value[k], double.NaN));
+                    }
+                }
+
+                var cols = rec.Duals.TryGetValue("Oracle.col", out var colPasses) ? colPasses : new List<(double V, double D, double M)[]>();
+                if (rec.Values.TryGetValue("Jacobian", out double[]? jac))
+                {
+                    for (int k = 0; k < outputs; k++)
+                    {
+                        for (int i = 0; i < n; i++)
+                        {
+                            Close($"GJacobian[o[{k}], {labels[i]}]", jac[(k * n) + i], cols[i][k].D, cols[i][k].M);
+                        }
+                    }
+                }
+
+                if (rec.Values.TryGetValue("Backward", out double[]? b))
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        double init = Round(p, p.Seeds.Initial[i]);
+                        double sum = 0, m = 0;
+                        bool ambiguous = false;
+                        for (int k = 0; k < outputs; k++)
+                        {
+                            double s = Round(p, p.Seeds.BackwardSeed[k]);
+                            sum += s * cols[i][k].D;
+                            m += Math.Abs(s) * cols[i][k].M;
+                            ambiguous |= double.IsNaN(cols[i][k].M);
+                        }
+
+                        Close($"GBackward (twice, into {Format(init)}) d{labels[i]}", b[i], init + (2 * sum), ambiguous ? double.NaN : Math.Abs(init) + (2 * m));
+                    }
+                }
+
+                if (rec.Values.TryGetValue("Derivative", out double[]? d))
+                {
+                    for (int k = 0; k < outputs; k++)
+                    {
+                        Close($"GDerivative[o[{k}]] along the tangent", d[k], dirPasses[0][k].D, dirPasses[0][k].M);
+                    }
+                }
+            }
+
+            return new Result(bad, compared, skipped, null);
+
+            void CloseT(string what, double got, double want, double m, double t)
+            {
+                bool? ok = Agrees(got, want, m, t, tiny);
+                if (ok is null)
+                {
+                    skipped++;
+                    return;
+                }
+
+                compared++;
+                if (ok == false)
+                {
+                    bad.Add(new Disagreement(what, got, want, m));
+                }
+            }
+        }
+
+        private static double Round(FuzzProgram p, double v) => p.Precision == Precision.Float ? (float)v : v;
+
+        /// <summary>A readable name for each flattened active scalar: <c>x</c>, <c>u[2]</c>.</summary>
+        public static string[] Labels(FuzzProgram p) =>
+            DriverRenderer.Actives(p).SelectMany(q => q.Kind == ParamKind.Scalar ? new[] { q.Name } : Enumerable.Range(0, q.Length).Select(i => $"{q.Name}[{i}]")).ToArray();
+    }
+}

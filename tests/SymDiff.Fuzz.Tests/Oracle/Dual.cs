@@ -1,0 +1,156 @@
+using System;
+using System.Numerics;
+
+namespace SymDiff.Fuzz.Tests.Oracle
+{
+    /// <summary>
+    /// A forward-mode dual number, the fuzzer's oracle: <see cref="V"/> is computed with exactly the operations of the
+    /// user's method in its own precision <typeparamref name="T"/> (so branches go the same way), the tangent
+    /// <see cref="D"/> in <c>double</c> by the chain rule, and <see cref="M"/> bounds the magnitude of the terms summed
+    /// into the tangent (the same recurrences on absolute values), which sets the tolerance of a comparison.
+    /// </summary>
+    /// <remarks>Independent of the generator: no SymDiff IR, only operator overloading over the rendered statements.</remarks>
+    public readonly struct Dual<T> where T : IFloatingPointIeee754<T>
+    {
+        public Dual(T v, double d, double m)
+        {
+            if (!T.IsFinite(v))
+            {
+                OracleFlags.NonFiniteValue = true;
+            }
+
+            V = v;
+            D = d;
+            M = m;
+        }
+
+        /// <summary>The value, in the method's precision.</summary>
+        public T V { get; }
+
+        /// <summary>The tangent (directional derivative).</summary>
+        public double D { get; }
+
+        /// <summary>Sum of the magnitudes of the terms that make up <see cref="D"/>; never less than |D|.</summary>
+        public double M { get; }
+
+        /// <summary>A constant: zero tangent.</summary>
+        public static Dual<T> C(T v) => new Dual<T>(v, 0, 0);
+
+        /// <summary>A variable with tangent <paramref name="d"/>.</summary>
+        public static Dual<T> Var(T v, double d) => new Dual<T>(v, d, Math.Abs(d));
+
+        public static implicit operator Dual<T>(T v) => C(v);
+
+        public double Vd => double.CreateTruncating(V);
+
+        public static Dual<T> operator +(Dual<T> a, Dual<T> b) => Combine(a.V + b.V, a, 1, 1, b, 1, 1);
+
+        public static Dual<T> operator -(Dual<T> a, Dual<T> b) => Combine(a.V - b.V, a, 1, 1, b, -1, 1);
+
+        public static Dual<T> operator -(Dual<T> a) => new Dual<T>(-a.V, -a.D, a.M);
+
+        public static Dual<T> operator +(Dual<T> a) => a;
+
+        public static Dual<T> operator *(Dual<T> a, Dual<T> b) => Combine(a.V * b.V, a, b.Vd, b.Vd, b, a.Vd, a.Vd);
+
+        public static Dual<T> operator /(Dual<T> a, Dual<T> b)
+        {
+            // (a/b)' = a'/b - (a/b) b'/b
+            T value = a.V / b.V;
+            double bv = b.Vd;
+            double q = double.CreateTruncating(value);
+            return Combine(value, a, 1 / bv, 1 / bv, b, -q / bv, q / bv);
+        }
+
+        public static bool operator <(Dual<T> a, Dual<T> b) => a.V < b.V;
+
+        public static bool operator >(Dual<T> a, Dual<T> b) => a.V > b.V;
+
+        public static bool operator <=(Dual<T> a, Dual<T> b) => a.V <= b.V;
+
+        public static bool operator >=(Dual<T> a, Dual<T> b) => a.V >= b.V;
+
+        /// <summary>Value equality, as the user's <c>==</c> on the values.</summary>
+        public static bool operator ==(Dual<T> a, Dual<T> b) => a.V == b.V;
+
+        public static bool operator !=(Dual<T> a, Dual<T> b) => a.V != b.V;
+
+        public override bool Equals(object? obj) => obj is Dual<T> d && d.V == V && d.D.Equals(D);
+
+        public override int GetHashCode() => V.GetHashCode();
+
+        public override string ToString() => $"{V} + {D}e (|{M}|)";
+
+        /// <summary>Whether no seed reaches this value: its tangent is a structural zero, not a computed one.</summary>
+        public bool IsStructuralZero => D == 0 && M == 0;
+
+        /// <summary>Whether the contract leaves this tangent open (an infinite partial met a zero tangent): not compared.</summary>
+        public bool IsAmbiguous => double.IsNaN(M);
+
+        /// <summary>
+        /// Chain rule for a unary function: partial <paramref name="p"/> whose terms have magnitude
+        /// <paramref name="pm"/>; <paramref name="kind"/> says what a zero partial means.
+        /// </summary>
+        public Dual<T> Chain(T value, double p, double pm, Partial kind) => new Dual<T>(value, 0, 0).Plus(this, p, pm, kind);
+
+        /// <summary>This plus <paramref name="p"/> times the tangent of <paramref name="x"/>.</summary>
+        /// <remarks>
+        /// The contract's conventions for non-finite values: a tangent no seed reaches contributes nothing (a
+        /// structural zero), and so does a rule's structural zero partial (piecewise-constant functions, Detach, the
+        /// argument of Max/Min/Clamp not taken). A zero that is a value of the user's computation times an infinite
+        /// tangent is IEEE's NaN. Where the contract leaves the result open (an infinite partial times a computed zero
+        /// tangent, a rule's computed zero such as Abs'(0) times an infinite tangent) the result is marked ambiguous
+        /// (<see cref="M"/> = NaN) and not compared.
+        /// </remarks>
+        public Dual<T> Plus(Dual<T> x, double p, double pm, Partial kind)
+        {
+            if (x.IsStructuralZero || (kind == Partial.StructuralZero && p == 0))
+            {
+                return this;
+            }
+
+            if (double.IsNaN(x.M) || double.IsNaN(M) || (!double.IsFinite(p) && x.D == 0) || (kind == Partial.Rule && p == 0 && !double.IsFinite(x.D)))
+            {
+                return new Dual<T>(V, D, double.NaN);
+            }
+
+            if (!double.IsFinite(p))
+            {
+                OracleFlags.NonFiniteValue = true;
+            }
+
+            double term = p * x.D;
+            double mag = double.IsFinite(term) && double.IsFinite(x.M) ? x.M * Math.Abs(pm) : double.PositiveInfinity;
+            return new Dual<T>(V, D + term, M + mag);
+        }
+
+        private static Dual<T> Combine(T value, Dual<T> a, double pa, double pma, Dual<T> b, double pb, double pmb) =>
+            new Dual<T>(value, 0, 0).Plus(a, pa, pma, Partial.Value).Plus(b, pb, pmb, Partial.Value);
+    }
+
+    /// <summary>Set when a value the oracle computes overflows (or is NaN), or a partial derivative is infinite (Sqrt'(0), Cbrt'(0)); reset by <see cref="Recorder.Begin"/>.</summary>
+    public static class OracleFlags
+    {
+        [ThreadStatic]
+        private static bool t_nonFinite;
+
+        public static bool NonFiniteValue
+        {
+            get => t_nonFinite;
+            set => t_nonFinite = value;
+        }
+    }
+
+    /// <summary>What a zero partial derivative means to <see cref="Dual{T}.Plus"/>.</summary>
+    public enum Partial
+    {
+        /// <summary>The partial is a value of the user's arithmetic (a factor of a product): IEEE decides.</summary>
+        Value,
+
+        /// <summary>The partial is a derivative rule's value; a zero is a computed zero (Abs'(0)).</summary>
+        Rule,
+
+        /// <summary>A zero partial is structural (no derivative path): the term is dropped.</summary>
+        StructuralZero,
+    }
+}
