@@ -60,7 +60,8 @@ namespace SymDiff.Generator.Emit
             }
 
             bool single = c.Type == ValType.Float || (c.Type == ValType.Int && c.Args.Count > 0 && c.Args[0].Type == ValType.Float);
-            return single && c.Function != KnownFunction.Sign ? "global::System.MathF" : "global::System.Math";
+            // MathF has no Clamp (Math.Clamp has a float overload); Sign returns int either way.
+            return single && c.Function is not (KnownFunction.Sign or KnownFunction.Clamp) ? "global::System.MathF" : "global::System.Math";
         }
 
         private static string Operand(Expr e, int parent, bool right)

@@ -29,9 +29,22 @@ namespace SymDiff.Generator.Simplification
         public static Expr Cond(Expr condition, Expr whenTrue, Expr whenFalse) =>
             SimplifierRules.Rewrite(new IR.Cond(condition, whenTrue, whenFalse, whenTrue.Type));
 
-        public static Expr Compare(BinaryOp op, Expr a, Expr b) => new Binary(op, a, b, ValType.Bool);
+        /// <summary>
+        /// A comparison in derivative code. Comparing an expression with itself (the rule of <c>Math.Max(v, v)</c>)
+        /// is decided here, as for any ordered value: written out, it would be a compiler warning (CS1718) in the
+        /// generated file. Either answer sends the whole gradient to the one expression.
+        /// </summary>
+        public static Expr Compare(BinaryOp op, Expr a, Expr b) => a.Equals(b)
+            ? Const.Of(op is BinaryOp.Le or BinaryOp.Ge or BinaryOp.Eq ? 1 : 0, ValType.Bool)
+            : new Binary(op, a, b, ValType.Bool);
 
-        public static Expr And(Expr a, Expr b) => new Binary(BinaryOp.And, a, b, ValType.Bool);
+        public static Expr And(Expr a, Expr b) => (a, b) switch
+        {
+            (Const { Value: 0 }, _) or (_, Const { Value: 0 }) => Const.False,
+            (Const, _) => b,
+            (_, Const) => a,
+            _ => new Binary(BinaryOp.And, a, b, ValType.Bool),
+        };
 
         public static Expr Call(KnownFunction f, ValType type, params Expr[] args) =>
             SimplifierRules.Rewrite(new IR.Call(f, EquatableArray.Create(args), type));
