@@ -20,5 +20,38 @@ namespace SymDiff
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static void ThrowLengthMismatch(string paramName, int actual, int expected, string format) =>
             throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, format, actual, expected), paramName);
+
+        /// <summary>
+        /// Throws the <see cref="ArgumentException"/> for an output buffer that shares memory with another span of the
+        /// call (API.md section 9): the method would overwrite what it is still reading, or two outputs each other.
+        /// </summary>
+        /// <param name="buffer">The output buffer.</param>
+        /// <param name="other">A span the method reads, or another of its outputs.</param>
+        /// <param name="bufferName">The buffer's parameter name (the exception's <c>ParamName</c>).</param>
+        /// <param name="otherName">The other span's parameter name, for the message.</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void ThrowIfOverlapping(ReadOnlySpan<double> buffer, ReadOnlySpan<double> other, string bufferName, string otherName)
+        {
+            if (buffer.Overlaps(other))
+            {
+                ThrowOverlap(bufferName, otherName);
+            }
+        }
+
+        /// <inheritdoc cref="ThrowIfOverlapping(ReadOnlySpan{double}, ReadOnlySpan{double}, string, string)"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void ThrowIfOverlapping(ReadOnlySpan<float> buffer, ReadOnlySpan<float> other, string bufferName, string otherName)
+        {
+            if (buffer.Overlaps(other))
+            {
+                ThrowOverlap(bufferName, otherName);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ThrowOverlap(string bufferName, string otherName) =>
+            throw new ArgumentException(
+                string.Format(CultureInfo.InvariantCulture, "The buffer '{0}' shares memory with '{1}', so writing it would change what the method reads; pass a separate buffer.", bufferName, otherName),
+                bufferName);
     }
 }

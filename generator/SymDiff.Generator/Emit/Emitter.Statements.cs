@@ -53,7 +53,7 @@ namespace SymDiff.Generator.Emit
             switch (s)
             {
                 case Let let:
-                    w.WriteLine((context.Hoisted.Contains(let.Name) ? string.Empty : let.Type.Keyword() + " ") + Id(let.Name) + " = " + ExprPrinter.Print(let.Value) + ";");
+                    w.WriteLine((context.Hoisted.Contains(let.Name) ? string.Empty : TypeOf(let) + " ") + Id(let.Name) + " = " + ExprPrinter.Print(let.Value) + ";");
                     break;
                 case Declare d:
                     w.WriteLine(d.Type.Keyword() + " " + Id(d.Name) + " = " + Literals.Of(Const.Of(0, d.Type)) + ";");
@@ -90,6 +90,9 @@ namespace SymDiff.Generator.Emit
                     break;
                 case CallWithGradient call:
                     EmitCallWithGradient(w, call, context);
+                    break;
+                case Comment comment:
+                    w.WriteLine("// " + comment.Text);
                     break;
                 case Invoke invoke:
                     w.WriteLine(ExprPrinter.Print(invoke.Call) + ";");
@@ -245,6 +248,11 @@ namespace SymDiff.Generator.Emit
         }
 
         private static string Id(string name) => Identifiers.Escape(name);
+
+        /// <summary>The declared type of a let: its keyword, or the span type of a view.</summary>
+        private static string TypeOf(Let let) => let.Value is SpanView view
+            ? "global::System." + (view.ReadOnly ? "ReadOnlySpan<" : "Span<") + view.Element.Keyword() + ">"
+            : let.Type.Keyword();
 
         private static bool Reads(Expr e, string name)
         {

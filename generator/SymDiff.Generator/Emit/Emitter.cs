@@ -103,30 +103,24 @@ namespace SymDiff.Generator.Emit
 
             foreach (var check in method.Checks)
             {
-                w.WriteLine("if (" + Identifiers.Escape(check.Buffer) + ".Length != " + check.ExpectedLength + ")");
-                w.OpenBrace();
                 string buffer = Identifiers.Escape(check.Buffer);
-                w.WriteLine("global::SymDiff.Checks.ThrowLengthMismatch(nameof(" + buffer + "), " + buffer + ".Length, " + check.ExpectedLength + ", " + Quote(check.Message) + ");");
+                string expected = ExprPrinter.Print(check.ExpectedLength);
+                w.WriteLine("if (" + buffer + ".Length != " + expected + ")");
+                w.OpenBrace();
+                w.WriteLine("global::SymDiff.Checks.ThrowLengthMismatch(nameof(" + buffer + "), " + buffer + ".Length, " + expected + ", " + Quote(check.Message) + ");");
                 w.CloseBrace();
             }
 
-            if (method.Checks.Count > 0 && method.Body.Statements.Count > 0)
+            // Then no output may share memory with what the method reads (API.md section 9).
+            foreach (var alias in method.Aliases)
             {
-                w.WriteLine();
+                string buffer = Identifiers.Escape(alias.Buffer);
+                w.WriteLine("global::SymDiff.Checks.ThrowIfOverlapping(" + buffer + ", " + Identifiers.Escape(alias.Other) + ", nameof(" + buffer + "), " + Quote(alias.Other) + ");");
             }
 
-            foreach (var line in method.Prelude.Concat(method.RawBody))
+            if (method.Checks.Count + method.Aliases.Count > 0 && method.Body.Statements.Count > 0)
             {
-                if (line == "}" || line.StartsWith("}", System.StringComparison.Ordinal))
-                {
-                    w.Unindent();
-                }
-
-                w.WriteLine(line);
-                if (line == "{")
-                {
-                    w.Indent();
-                }
+                w.WriteLine();
             }
 
             var uses = Simplification.Scheduler.CountUses(method.Body);

@@ -62,6 +62,9 @@ namespace SymDiff.Generator.IR
                 case Return r:
                     Line(sb, depth, $"return {E(r.Value)}");
                     break;
+                case Comment c:
+                    Line(sb, depth, "// " + c.Text);
+                    break;
                 case Invoke i:
                     Line(sb, depth, E(i.Call));
                     break;

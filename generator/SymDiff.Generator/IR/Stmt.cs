@@ -147,3 +147,9 @@ namespace SymDiff.Generator.IR
     /// <summary><c>M(args);</c>: a call made for what it writes (a generated method filling a span), its result unused.</summary>
     internal sealed record Invoke(UserCall Call) : Stmt;
 }
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary><c>// text</c>: says what the next statements do (which sweep, which driver step). Not code.</summary>
+    internal sealed record Comment(string Text) : Stmt;
+}

@@ -11,11 +11,18 @@ namespace SymDiff.Generator.Model
 
     /// <summary>A buffer whose length is checked before anything is written.</summary>
     /// <param name="Buffer">The buffer parameter.</param>
-    /// <param name="ExpectedLength">C# for the length it must have.</param>
+    /// <param name="ExpectedLength">The length it must have, an int expression of the parameters.</param>
     /// <param name="Message">The exception message, with <c>{0}</c> for the buffer's length and <c>{1}</c> for the expected one.</param>
-    internal sealed record LengthCheck(string Buffer, string ExpectedLength, string Message);
+    internal sealed record LengthCheck(string Buffer, Expr ExpectedLength, string Message);
 
-    /// <summary>One generated method: signature, checks, and its body as scheduled IR.</summary>
+    /// <summary>
+    /// An output buffer that must not share memory with another span of the call (API.md section 9): checked before
+    /// anything is written, an <c>ArgumentException</c> naming <see cref="Buffer"/> otherwise.
+    /// </summary>
+    /// <param name="Element">The element type both spans have.</param>
+    internal sealed record AliasCheck(string Buffer, string Other, ValType Element);
+
+    /// <summary>One generated method: signature, checks, and its body as IR (scheduled, or a driver written directly as IR).</summary>
     /// <param name="Hoisted">Names the body assigns after declaring them (scope repair).</param>
     /// <param name="Unsupported">When set, the body only throws <c>NotSupportedException</c> with this message.</param>
     internal sealed record MethodFamily(
@@ -23,18 +30,13 @@ namespace SymDiff.Generator.Model
         string ReturnType,
         EquatableArray<GeneratedParam> Parameters,
         EquatableArray<LengthCheck> Checks,
+        EquatableArray<AliasCheck> Aliases,
         Block Body,
         EquatableArray<string> Hoisted,
         string Summary,
         string? Returns,
         string? Unsupported)
     {
-        /// <summary>When set, the body as C# lines, written as they are (the Jacobian drivers).</summary>
-        public EquatableArray<string> RawBody { get; init; } = EquatableArray<string>.Empty;
-
-        /// <summary>C# lines written after the checks and before <see cref="Body"/> (the views of flattened buffers).</summary>
-        public EquatableArray<string> Prelude { get; init; } = EquatableArray<string>.Empty;
-
         /// <summary>When set (on stubs only), the method carries <c>[Obsolete(ObsoleteError, true)]</c>: see <c>AnalyzerReported</c>.</summary>
         public string? ObsoleteError { get; init; }
     }

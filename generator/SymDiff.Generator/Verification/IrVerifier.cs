@@ -124,11 +124,14 @@ namespace SymDiff.Generator.Verification
                 return;
             }
 
-            if (!_defined.Add(name))
+            // Before scope repair every name is defined once in the whole method (SSA); after it, C#'s rule: not again
+            // where it is visible (sibling blocks may reuse a name, as two loops may each have their 'i').
+            if (_rules == ScopeRules.ProgramOrder ? !_defined.Add(name) : scope.Sees(name))
             {
                 Fail($"'{name}' is defined twice");
             }
 
+            _defined.Add(name);
             _types[name] = type;
             scope.Names.Add(name);
         }
@@ -148,6 +151,14 @@ namespace SymDiff.Generator.Verification
                 case Let l:
                     Read(l.Value, scope, "the value of '" + l.Name + "'");
                     Define(l.Name, l.Type, scope);
+                    if (l.Type == ValType.Span)
+                    {
+                        // A view (a slice of a buffer) is indexed and written like one.
+                        scope.Arrays.Add(l.Name);
+                    }
+
+                    break;
+                case Comment:
                     break;
                 case Declare d:
                     Define(d.Name, d.Type, scope);

@@ -606,7 +606,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
         [Fact]
         public void SD9001_from_a_malformed_model_given_to_the_emit_step()
         {
-            var method = new MethodFamily("BrokenGradient", "double", EquatableArray<GeneratedParam>.Empty, EquatableArray<LengthCheck>.Empty,
+            var method = new MethodFamily("BrokenGradient", "double", EquatableArray<GeneratedParam>.Empty, EquatableArray<LengthCheck>.Empty, EquatableArray<AliasCheck>.Empty,
                 Block.Of(new UnknownIrStatement()), EquatableArray<string>.Empty, "A method.", null, null);
             var set = new DerivativeSet("M.Broken.g.cs", null, EquatableArray.Create(new TypeDeclSpec("class", "M", true)), "public", true, EquatableArray.Create(method));
             var file = DifferentiableGenerator.EmitSafely(new DifferentiableGenerator.DifferentiateResult(set, EquatableArray<DiagnosticInfo>.Empty, "M.Broken", null));

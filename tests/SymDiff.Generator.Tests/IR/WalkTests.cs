@@ -41,6 +41,7 @@ namespace SymDiff.Generator.Tests.IR
             new CallBackward(new UserCall(Callee, null, EquatableArray.Create<Expr>(V()), ValType.Double), V(), EquatableArray.Create<Expr>(V())),
             new ClearArray("zeros", V()),
             new Invoke(new UserCall(Callee, null, EquatableArray.Create<Expr>(V()), ValType.Object)),
+            new Comment("a comment"),
         };
 
         [Fact]

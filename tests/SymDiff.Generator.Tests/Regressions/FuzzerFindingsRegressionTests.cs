@@ -139,5 +139,43 @@ public static partial class R
             var r = GradientProbe.Run(source, new[] { v[0], v[1], x }, "R.F(p[..2], p[2])", "R.FGradient(p[..2], p[2], g.AsSpan(0, 2), out g[2])", "R.FBackward(p[..2], p[2], seed, g.AsSpan(0, 2), ref g[2]);", "R.FDerivative(p[..2], p[2], t.AsSpan(0, 2), t[2], out double d) * 0 + d");
             GradientProbe.AssertAgrees(r, expected);
         }
+
+        [Fact]
+        public void F6_with_every_active_span_empty_the_drivers_still_compute_the_value_and_the_outputs()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable(nameof(u), Hessian = true)]
+    public static double F(ReadOnlySpan<double> u, double x)
+    {
+        double s = x * x;
+        for (int i = 0; i < u.Length; i++)
+        {
+            s += u[i] * x;
+        }
+
+        return s;
+    }
+
+    [Differentiable(nameof(u))]
+    public static void G(Span<double> o, ReadOnlySpan<double> u, double x)
+    {
+        o[0] = Math.Cosh(0.5 * x);
+        o[1] = x * x;
+    }
+}";
+            // No active scalar: an empty Hessian and Jacobian, but F's value and G's outputs all the same.
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double value = R.FHessian(ReadOnlySpan<double>.Empty, 3.0, Span<double>.Empty);
+        double product = R.FHessianVectorProduct(ReadOnlySpan<double>.Empty, 3.0, ReadOnlySpan<double>.Empty, Span<double>.Empty);
+        var o = new double[2];
+        R.GJacobian(o, ReadOnlySpan<double>.Empty, 3.0, Span<double>.Empty);
+        return new[] { value, product, o[0], o[1] };");
+
+            Assert.Equal(new[] { 9.0, 9.0, Math.Cosh(1.5), 9.0 }, r);
+        }
     }
 }

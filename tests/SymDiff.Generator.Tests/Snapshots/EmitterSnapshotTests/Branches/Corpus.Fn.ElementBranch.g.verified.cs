@@ -21,6 +21,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
             dV.Clear();
             double t0 = v[0];
@@ -66,6 +67,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
             double t0 = v[0];
             double xBar;

@@ -19,6 +19,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
             dV.Clear();
             double t0 = v[1];
@@ -43,6 +44,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
             dV[0] += seed * v[1];
             dV[1] += seed * v[0];

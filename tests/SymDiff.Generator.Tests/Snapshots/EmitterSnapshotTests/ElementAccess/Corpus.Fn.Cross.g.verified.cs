@@ -25,6 +25,11 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dB), dB.Length, b.Length, "The gradient buffer 'dB' for parameter 'b' has length {0}, but 'b' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
+            global::SymDiff.Checks.ThrowIfOverlapping(dA, b, nameof(dA), "b");
+            global::SymDiff.Checks.ThrowIfOverlapping(dA, dB, nameof(dA), "dB");
+            global::SymDiff.Checks.ThrowIfOverlapping(dB, a, nameof(dB), "a");
+            global::SymDiff.Checks.ThrowIfOverlapping(dB, b, nameof(dB), "b");
 
             dA.Clear();
             dB.Clear();
@@ -59,6 +64,10 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dB), dB.Length, b.Length, "The gradient buffer 'dB' for parameter 'b' has length {0}, but 'b' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
+            global::SymDiff.Checks.ThrowIfOverlapping(dA, b, nameof(dA), "b");
+            global::SymDiff.Checks.ThrowIfOverlapping(dB, a, nameof(dB), "a");
+            global::SymDiff.Checks.ThrowIfOverlapping(dB, b, nameof(dB), "b");
 
             double tBar = -seed;
             dA[0] += seed * b[1];

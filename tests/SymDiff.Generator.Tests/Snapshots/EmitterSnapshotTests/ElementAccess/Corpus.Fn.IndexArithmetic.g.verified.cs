@@ -20,6 +20,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
             dV.Clear();
             int t0 = v.Length - 1;
@@ -46,6 +47,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
             int t0 = v.Length - 1;
             int t1 = i + 1;

@@ -22,6 +22,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dU), dU.Length, u.Length, "The gradient buffer 'dU' for parameter 'u' has length {0}, but 'u' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dU, u, nameof(dU), "u");
 
             dU.Clear();
             double t0 = u[i];
@@ -49,6 +50,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dU), dU.Length, u.Length, "The gradient buffer 'dU' for parameter 'u' has length {0}, but 'u' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dU, u, nameof(dU), "u");
 
             dU[i] += 2.0 * (seed * u[i]);
             dU[0] += seed * x;

@@ -21,6 +21,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dU), dU.Length, u.Length, "The gradient buffer 'dU' for parameter 'u' has length {0}, but 'u' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dU, u, nameof(dU), "u");
 
             dU.Clear();
             double t0 = u[0];
@@ -48,6 +49,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dU), dU.Length, u.Length, "The gradient buffer 'dU' for parameter 'u' has length {0}, but 'u' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dU, u, nameof(dU), "u");
 
             double t0 = u[0];
             double tBar = seed * global::System.Math.Cos(t0 * x);

@@ -19,6 +19,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
             dV.Clear();
             float t0 = v[1];
@@ -45,6 +46,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
             float t0 = v[0];
             bool t1 = t0 >= v[2];

@@ -20,6 +20,8 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
+            global::SymDiff.Checks.ThrowIfOverlapping(dW, d, nameof(dW), "d");
 
             dW.Clear();
             double t0 = d[0];
@@ -46,6 +48,8 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
             }
+            global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
+            global::SymDiff.Checks.ThrowIfOverlapping(dW, d, nameof(dW), "d");
 
             dW[0] += seed * d[0];
             dW[1] += seed * d[1];

@@ -17,6 +17,7 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
         dX.Clear();
         double f = 0.0;
@@ -55,6 +56,7 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
         int i = 0;
         double dXNext = 0.0;
@@ -115,42 +117,46 @@ static partial class H
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double ChainHessian(global::System.ReadOnlySpan<double> x, global::System.Span<double> hessian)
     {
-        int n = x.Length;
-        if (hessian.Length != n * n)
+        if (hessian.Length != x.Length * x.Length)
         {
-            throw new global::System.ArgumentException($"The buffer 'hessian' has length {hessian.Length}, but the Hessian of 'Chain' is {n} by {n}.", nameof(hessian));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, x.Length * x.Length, "The buffer 'hessian' has length {0}, but the Hessian of 'Chain' has {1} entries (n by n for n active scalars).");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(hessian, x, nameof(hessian), "x");
 
+        int n = x.Length;
+        double value = 0.0;
         // Row i is the Hessian times the unit vector e_i.
-        double value = 0;
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
             global::System.Array.Clear(direction, 0, n);
             for (int i = 0; i < n; i++)
             {
-                direction[i] = 1;
+                direction[i] = 1.0;
                 value = ChainHessianVectorProduct(x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
-                direction[i] = 0;
+                direction[i] = 0.0;
             }
+            // With no active scalar (empty spans) no row runs: the value comes from Chain itself.
+            if (n == 0)
+            {
+                value = Chain(x);
+            }
+            // Symmetric to the last bit: both triangles get the same average.
+            for (int row = 0; row < n; row++)
+            {
+                for (int column = row + 1; column < n; column++)
+                {
+                    double h = (hessian[row * n + column] + hessian[column * n + row]) * 0.5;
+                    hessian[row * n + column] = h;
+                    hessian[column * n + row] = h;
+                }
+            }
+            return value;
         }
         finally
         {
             global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
         }
-
-        // Symmetric to the last bit: both triangles get the same average.
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = i + 1; j < n; j++)
-            {
-                double h = (hessian[i * n + j] + hessian[j * n + i]) * 0.5;
-                hessian[i * n + j] = h;
-                hessian[j * n + i] = h;
-            }
-        }
-
-        return value;
     }
 
     /// <summary>
@@ -163,12 +169,19 @@ static partial class H
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double ChainHessianVectorProduct(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> direction, global::System.Span<double> product)
     {
-        int atX = 0;
-        int n = atX + x.Length;
-        if (direction.Length != n) throw new global::System.ArgumentException($"The direction 'direction' has length {direction.Length}, but 'Chain' has {n} active scalars.", nameof(direction));
-        if (product.Length != n) throw new global::System.ArgumentException($"The buffer 'product' has length {product.Length}, but 'Chain' has {n} active scalars.", nameof(product));
+        if (direction.Length != x.Length)
+        {
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, x.Length, "The direction 'direction' has length {0}, but 'Chain' has {1} active scalars.");
+        }
+        if (product.Length != x.Length)
+        {
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, x.Length, "The buffer 'product' has length {0}, but 'Chain' has {1} active scalars.");
+        }
+        global::SymDiff.Checks.ThrowIfOverlapping(product, x, nameof(product), "x");
+        global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
         product.Clear();
+        int atX = 0;
         global::System.ReadOnlySpan<double> tX = direction.Slice(atX, x.Length);
         global::System.Span<double> pX = product.Slice(atX, x.Length);
         double f = 0.0;

@@ -19,6 +19,7 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dC), dC.Length, c.Length, "The gradient buffer 'dC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dC, c, nameof(dC), "c");
 
         dC.Clear();
         int iStart = c.Length - 1;
@@ -66,6 +67,7 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dC), dC.Length, c.Length, "The gradient buffer 'dC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dC, c, nameof(dC), "c");
 
         int iStart = c.Length - 1;
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
@@ -133,42 +135,46 @@ static partial class H
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double HornerHessian(global::System.ReadOnlySpan<double> c, double x, global::System.Span<double> hessian)
     {
-        int n = c.Length + 1;
-        if (hessian.Length != n * n)
+        if (hessian.Length != (c.Length + 1) * (c.Length + 1))
         {
-            throw new global::System.ArgumentException($"The buffer 'hessian' has length {hessian.Length}, but the Hessian of 'Horner' is {n} by {n}.", nameof(hessian));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, (c.Length + 1) * (c.Length + 1), "The buffer 'hessian' has length {0}, but the Hessian of 'Horner' has {1} entries (n by n for n active scalars).");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(hessian, c, nameof(hessian), "c");
 
+        int n = c.Length + 1;
+        double value = 0.0;
         // Row i is the Hessian times the unit vector e_i.
-        double value = 0;
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
             global::System.Array.Clear(direction, 0, n);
             for (int i = 0; i < n; i++)
             {
-                direction[i] = 1;
+                direction[i] = 1.0;
                 value = HornerHessianVectorProduct(c, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
-                direction[i] = 0;
+                direction[i] = 0.0;
             }
+            // With no active scalar (empty spans) no row runs: the value comes from Horner itself.
+            if (n == 0)
+            {
+                value = Horner(c, x);
+            }
+            // Symmetric to the last bit: both triangles get the same average.
+            for (int row = 0; row < n; row++)
+            {
+                for (int column = row + 1; column < n; column++)
+                {
+                    double h = (hessian[row * n + column] + hessian[column * n + row]) * 0.5;
+                    hessian[row * n + column] = h;
+                    hessian[column * n + row] = h;
+                }
+            }
+            return value;
         }
         finally
         {
             global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
         }
-
-        // Symmetric to the last bit: both triangles get the same average.
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = i + 1; j < n; j++)
-            {
-                double h = (hessian[i * n + j] + hessian[j * n + i]) * 0.5;
-                hessian[i * n + j] = h;
-                hessian[j * n + i] = h;
-            }
-        }
-
-        return value;
     }
 
     /// <summary>
@@ -182,15 +188,22 @@ static partial class H
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double HornerHessianVectorProduct(global::System.ReadOnlySpan<double> c, double x, global::System.ReadOnlySpan<double> direction, global::System.Span<double> product)
     {
-        int atC = 0;
-        int atX = atC + c.Length;
-        int n = atX + 1;
-        if (direction.Length != n) throw new global::System.ArgumentException($"The direction 'direction' has length {direction.Length}, but 'Horner' has {n} active scalars.", nameof(direction));
-        if (product.Length != n) throw new global::System.ArgumentException($"The buffer 'product' has length {product.Length}, but 'Horner' has {n} active scalars.", nameof(product));
+        if (direction.Length != c.Length + 1)
+        {
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, c.Length + 1, "The direction 'direction' has length {0}, but 'Horner' has {1} active scalars.");
+        }
+        if (product.Length != c.Length + 1)
+        {
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, c.Length + 1, "The buffer 'product' has length {0}, but 'Horner' has {1} active scalars.");
+        }
+        global::SymDiff.Checks.ThrowIfOverlapping(product, c, nameof(product), "c");
+        global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
         product.Clear();
+        int atC = 0;
         global::System.ReadOnlySpan<double> tC = direction.Slice(atC, c.Length);
         global::System.Span<double> pC = product.Slice(atC, c.Length);
+        int atX = atC + c.Length;
         double tX = direction[atX];
         int iStart = c.Length - 1;
         int t0 = global::System.Math.Max(0, iStart + 1);

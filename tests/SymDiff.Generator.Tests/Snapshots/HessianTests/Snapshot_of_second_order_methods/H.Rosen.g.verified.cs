@@ -71,42 +71,45 @@ static partial class H
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double RosenHessian(double x, double y, global::System.Span<double> hessian)
     {
-        int n = 1 + 1;
-        if (hessian.Length != n * n)
+        if (hessian.Length != (1 + 1) * (1 + 1))
         {
-            throw new global::System.ArgumentException($"The buffer 'hessian' has length {hessian.Length}, but the Hessian of 'Rosen' is {n} by {n}.", nameof(hessian));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, (1 + 1) * (1 + 1), "The buffer 'hessian' has length {0}, but the Hessian of 'Rosen' has {1} entries (n by n for n active scalars).");
         }
 
+        int n = 1 + 1;
+        double value = 0.0;
         // Row i is the Hessian times the unit vector e_i.
-        double value = 0;
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
             global::System.Array.Clear(direction, 0, n);
             for (int i = 0; i < n; i++)
             {
-                direction[i] = 1;
+                direction[i] = 1.0;
                 value = RosenHessianVectorProduct(x, y, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
-                direction[i] = 0;
+                direction[i] = 0.0;
             }
+            // With no active scalar (empty spans) no row runs: the value comes from Rosen itself.
+            if (n == 0)
+            {
+                value = Rosen(x, y);
+            }
+            // Symmetric to the last bit: both triangles get the same average.
+            for (int row = 0; row < n; row++)
+            {
+                for (int column = row + 1; column < n; column++)
+                {
+                    double h = (hessian[row * n + column] + hessian[column * n + row]) * 0.5;
+                    hessian[row * n + column] = h;
+                    hessian[column * n + row] = h;
+                }
+            }
+            return value;
         }
         finally
         {
             global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
         }
-
-        // Symmetric to the last bit: both triangles get the same average.
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = i + 1; j < n; j++)
-            {
-                double h = (hessian[i * n + j] + hessian[j * n + i]) * 0.5;
-                hessian[i * n + j] = h;
-                hessian[j * n + i] = h;
-            }
-        }
-
-        return value;
     }
 
     /// <summary>
@@ -120,14 +123,20 @@ static partial class H
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double RosenHessianVectorProduct(double x, double y, global::System.ReadOnlySpan<double> direction, global::System.Span<double> product)
     {
-        int atX = 0;
-        int atY = atX + 1;
-        int n = atY + 1;
-        if (direction.Length != n) throw new global::System.ArgumentException($"The direction 'direction' has length {direction.Length}, but 'Rosen' has {n} active scalars.", nameof(direction));
-        if (product.Length != n) throw new global::System.ArgumentException($"The buffer 'product' has length {product.Length}, but 'Rosen' has {n} active scalars.", nameof(product));
+        if (direction.Length != 1 + 1)
+        {
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, 1 + 1, "The direction 'direction' has length {0}, but 'Rosen' has {1} active scalars.");
+        }
+        if (product.Length != 1 + 1)
+        {
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, 1 + 1, "The buffer 'product' has length {0}, but 'Rosen' has {1} active scalars.");
+        }
+        global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
         product.Clear();
+        int atX = 0;
         double tX = direction[atX];
+        int atY = atX + 1;
         double tY = direction[atY];
         double t0 = tY - 2.0 * (tX * x);
         double t1 = y - x * x;

@@ -19,6 +19,7 @@ static partial class W
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dC), dC.Length, c.Length, "The gradient buffer 'dC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dC, c, nameof(dC), "c");
 
         dC.Clear();
         int iStart = c.Length - 1;
@@ -66,6 +67,7 @@ static partial class W
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dC), dC.Length, c.Length, "The gradient buffer 'dC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dC, c, nameof(dC), "c");
 
         int iStart = c.Length - 1;
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));

@@ -19,6 +19,9 @@ static partial class W
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(dW, xs, nameof(dW), "xs");
+        global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
 
         dW.Clear();
         int d = w.Length;
@@ -62,6 +65,9 @@ static partial class W
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(dW, xs, nameof(dW), "xs");
+        global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
 
         int d = w.Length;
         double lossBar = seed / (double)t.Length;

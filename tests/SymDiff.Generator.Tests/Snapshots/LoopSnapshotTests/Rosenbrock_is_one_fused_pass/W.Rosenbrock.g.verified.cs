@@ -17,6 +17,7 @@ static partial class W
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
         dX.Clear();
         double f = 0.0;
@@ -55,6 +56,7 @@ static partial class W
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
         int i = 0;
         double dXNext = 0.0;

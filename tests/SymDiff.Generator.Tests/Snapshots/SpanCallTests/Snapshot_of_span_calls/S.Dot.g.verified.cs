@@ -23,6 +23,11 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dB), dB.Length, b.Length, "The gradient buffer 'dB' for parameter 'b' has length {0}, but 'b' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
+        global::SymDiff.Checks.ThrowIfOverlapping(dA, b, nameof(dA), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(dA, dB, nameof(dA), "dB");
+        global::SymDiff.Checks.ThrowIfOverlapping(dB, a, nameof(dB), "a");
+        global::SymDiff.Checks.ThrowIfOverlapping(dB, b, nameof(dB), "b");
 
         dA.Clear();
         dB.Clear();
@@ -58,6 +63,10 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dB), dB.Length, b.Length, "The gradient buffer 'dB' for parameter 'b' has length {0}, but 'b' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
+        global::SymDiff.Checks.ThrowIfOverlapping(dA, b, nameof(dA), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(dB, a, nameof(dB), "a");
+        global::SymDiff.Checks.ThrowIfOverlapping(dB, b, nameof(dB), "b");
 
         for (int i = 0; i < a.Length; i++)
         {

@@ -20,6 +20,8 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         dW.Clear();
         double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
@@ -57,6 +59,8 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try

@@ -24,6 +24,9 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dB), dB.Length, b.Length, "The gradient buffer 'dB' for parameter 'b' has length {0}, but 'b' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dB, b, nameof(dB), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(dB, seed, nameof(dB), "seed");
+        global::SymDiff.Checks.ThrowIfOverlapping(dB, y, nameof(dB), "y");
 
         double t0 = b[0];
         double t1 = b[1];
@@ -63,6 +66,9 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, y.Length, "The buffer 'derivative' has length {0}, but the output 'y' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(derivative, b, nameof(derivative), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(derivative, tB, nameof(derivative), "tB");
+        global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
 
         double t0 = b[0];
         double t1 = b[1];
@@ -90,38 +96,51 @@ static partial class V
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void MixJacobian(double a, global::System.ReadOnlySpan<double> b, global::System.Span<double> y, global::System.Span<double> jacobian)
     {
+        if (jacobian.Length != y.Length * (1 + b.Length))
+        {
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, y.Length * (1 + b.Length), "The buffer 'jacobian' has length {0}, but the Jacobian of 'Mix' has {1} entries (m outputs by n active scalars).");
+        }
+        global::SymDiff.Checks.ThrowIfOverlapping(jacobian, b, nameof(jacobian), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
+
         int m = y.Length;
+        int n = 1 + b.Length;
         int atA = 0;
         int atB = atA + 1;
-        int n = atB + b.Length;
-        if (jacobian.Length != m * n)
-        {
-            throw new global::System.ArgumentException($"The buffer 'jacobian' has length {jacobian.Length}, but the Jacobian of 'Mix' is {m} by {n}.", nameof(jacobian));
-        }
-
         if (n <= m)
         {
             // Fewer inputs than outputs: one forward sweep per input gives a column.
             double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
-            double[] column = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
             try
             {
-                global::System.Array.Clear(direction, 0, n);
-                for (int j = 0; j < n; j++)
+                double[] column = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
+                try
                 {
-                    direction[j] = 1;
-                    MixDerivative(a, b, y, direction[atA], new global::System.ReadOnlySpan<double>(direction, atB, b.Length), new global::System.Span<double>(column, 0, m));
-                    direction[j] = 0;
-                    for (int k = 0; k < m; k++)
+                    global::System.Array.Clear(direction, 0, n);
+                    for (int j = 0; j < n; j++)
                     {
-                        jacobian[k * n + j] = column[k];
+                        direction[j] = 1.0;
+                        MixDerivative(a, b, y, direction[atA], new global::System.ReadOnlySpan<double>(direction, atB, b.Length), new global::System.Span<double>(column, 0, m));
+                        direction[j] = 0.0;
+                        for (int k = 0; k < m; k++)
+                        {
+                            jacobian[k * n + j] = column[k];
+                        }
                     }
+                    // With no active scalar (empty spans) no column runs: Mix itself writes y.
+                    if (n == 0)
+                    {
+                        Mix(a, b, y);
+                    }
+                }
+                finally
+                {
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(column);
                 }
             }
             finally
             {
                 global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
-                global::System.Buffers.ArrayPool<double>.Shared.Return(column);
             }
         }
         else
@@ -131,15 +150,15 @@ static partial class V
             try
             {
                 global::System.Array.Clear(seed, 0, m);
-                for (int k = 0; k < m; k++)
+                for (int i = 0; i < m; i++)
                 {
-                    seed[k] = 1;
-                    global::System.Span<double> row = jacobian.Slice(k * n, n);
+                    seed[i] = 1.0;
+                    global::System.Span<double> row = jacobian.Slice(i * n, n);
                     row.Clear();
-                    double dA = 0;
+                    double dA = 0.0;
                     MixBackward(a, b, y, new global::System.ReadOnlySpan<double>(seed, 0, m), ref dA, row.Slice(atB, b.Length));
                     row[atA] = dA;
-                    seed[k] = 0;
+                    seed[i] = 0.0;
                 }
             }
             finally

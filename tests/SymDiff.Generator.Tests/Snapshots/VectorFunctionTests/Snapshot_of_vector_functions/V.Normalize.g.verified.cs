@@ -22,6 +22,9 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
+        global::SymDiff.Checks.ThrowIfOverlapping(dV, seed, nameof(dV), "seed");
+        global::SymDiff.Checks.ThrowIfOverlapping(dV, y, nameof(dV), "y");
 
         double[] yBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
         try
@@ -77,6 +80,9 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, y.Length, "The buffer 'derivative' has length {0}, but the output 'y' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(derivative, v, nameof(derivative), "v");
+        global::SymDiff.Checks.ThrowIfOverlapping(derivative, tV, nameof(derivative), "tV");
+        global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
 
         double norm = 0.0;
         double normDot = 0.0;
@@ -107,37 +113,50 @@ static partial class V
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void NormalizeJacobian(global::System.ReadOnlySpan<double> v, global::System.Span<double> y, global::System.Span<double> jacobian)
     {
-        int m = y.Length;
-        int atV = 0;
-        int n = atV + v.Length;
-        if (jacobian.Length != m * n)
+        if (jacobian.Length != y.Length * v.Length)
         {
-            throw new global::System.ArgumentException($"The buffer 'jacobian' has length {jacobian.Length}, but the Jacobian of 'Normalize' is {m} by {n}.", nameof(jacobian));
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, y.Length * v.Length, "The buffer 'jacobian' has length {0}, but the Jacobian of 'Normalize' has {1} entries (m outputs by n active scalars).");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(jacobian, v, nameof(jacobian), "v");
+        global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
 
+        int m = y.Length;
+        int n = v.Length;
+        int atV = 0;
         if (n <= m)
         {
             // Fewer inputs than outputs: one forward sweep per input gives a column.
             double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
-            double[] column = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
             try
             {
-                global::System.Array.Clear(direction, 0, n);
-                for (int j = 0; j < n; j++)
+                double[] column = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
+                try
                 {
-                    direction[j] = 1;
-                    NormalizeDerivative(v, y, new global::System.ReadOnlySpan<double>(direction, atV, v.Length), new global::System.Span<double>(column, 0, m));
-                    direction[j] = 0;
-                    for (int k = 0; k < m; k++)
+                    global::System.Array.Clear(direction, 0, n);
+                    for (int j = 0; j < n; j++)
                     {
-                        jacobian[k * n + j] = column[k];
+                        direction[j] = 1.0;
+                        NormalizeDerivative(v, y, new global::System.ReadOnlySpan<double>(direction, atV, v.Length), new global::System.Span<double>(column, 0, m));
+                        direction[j] = 0.0;
+                        for (int k = 0; k < m; k++)
+                        {
+                            jacobian[k * n + j] = column[k];
+                        }
                     }
+                    // With no active scalar (empty spans) no column runs: Normalize itself writes y.
+                    if (n == 0)
+                    {
+                        Normalize(v, y);
+                    }
+                }
+                finally
+                {
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(column);
                 }
             }
             finally
             {
                 global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
-                global::System.Buffers.ArrayPool<double>.Shared.Return(column);
             }
         }
         else
@@ -147,13 +166,13 @@ static partial class V
             try
             {
                 global::System.Array.Clear(seed, 0, m);
-                for (int k = 0; k < m; k++)
+                for (int i = 0; i < m; i++)
                 {
-                    seed[k] = 1;
-                    global::System.Span<double> row = jacobian.Slice(k * n, n);
+                    seed[i] = 1.0;
+                    global::System.Span<double> row = jacobian.Slice(i * n, n);
                     row.Clear();
                     NormalizeBackward(v, y, new global::System.ReadOnlySpan<double>(seed, 0, m), row.Slice(atV, v.Length));
-                    seed[k] = 0;
+                    seed[i] = 0.0;
                 }
             }
             finally

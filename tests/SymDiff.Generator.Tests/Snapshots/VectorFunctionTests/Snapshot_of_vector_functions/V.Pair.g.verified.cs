@@ -48,6 +48,7 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, y.Length, "The buffer 'derivative' has length {0}, but the output 'y' has length {1}.");
         }
+        global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
 
         double t0 = w + x;
         double t1 = w + 1.0;
@@ -68,38 +69,50 @@ static partial class V
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void PairJacobian(double w, double x, global::System.Span<double> y, global::System.Span<double> jacobian)
     {
+        if (jacobian.Length != y.Length * (1 + 1))
+        {
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, y.Length * (1 + 1), "The buffer 'jacobian' has length {0}, but the Jacobian of 'Pair' has {1} entries (m outputs by n active scalars).");
+        }
+        global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
+
         int m = y.Length;
+        int n = 1 + 1;
         int atW = 0;
         int atX = atW + 1;
-        int n = atX + 1;
-        if (jacobian.Length != m * n)
-        {
-            throw new global::System.ArgumentException($"The buffer 'jacobian' has length {jacobian.Length}, but the Jacobian of 'Pair' is {m} by {n}.", nameof(jacobian));
-        }
-
         if (n <= m)
         {
             // Fewer inputs than outputs: one forward sweep per input gives a column.
             double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
-            double[] column = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
             try
             {
-                global::System.Array.Clear(direction, 0, n);
-                for (int j = 0; j < n; j++)
+                double[] column = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
+                try
                 {
-                    direction[j] = 1;
-                    PairDerivative(w, x, y, direction[atW], direction[atX], new global::System.Span<double>(column, 0, m));
-                    direction[j] = 0;
-                    for (int k = 0; k < m; k++)
+                    global::System.Array.Clear(direction, 0, n);
+                    for (int j = 0; j < n; j++)
                     {
-                        jacobian[k * n + j] = column[k];
+                        direction[j] = 1.0;
+                        PairDerivative(w, x, y, direction[atW], direction[atX], new global::System.Span<double>(column, 0, m));
+                        direction[j] = 0.0;
+                        for (int k = 0; k < m; k++)
+                        {
+                            jacobian[k * n + j] = column[k];
+                        }
                     }
+                    // With no active scalar (empty spans) no column runs: Pair itself writes y.
+                    if (n == 0)
+                    {
+                        Pair(w, x, y);
+                    }
+                }
+                finally
+                {
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(column);
                 }
             }
             finally
             {
                 global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
-                global::System.Buffers.ArrayPool<double>.Shared.Return(column);
             }
         }
         else
@@ -109,17 +122,17 @@ static partial class V
             try
             {
                 global::System.Array.Clear(seed, 0, m);
-                for (int k = 0; k < m; k++)
+                for (int i = 0; i < m; i++)
                 {
-                    seed[k] = 1;
-                    global::System.Span<double> row = jacobian.Slice(k * n, n);
+                    seed[i] = 1.0;
+                    global::System.Span<double> row = jacobian.Slice(i * n, n);
                     row.Clear();
-                    double dW = 0;
-                    double dX = 0;
+                    double dW = 0.0;
+                    double dX = 0.0;
                     PairBackward(w, x, y, new global::System.ReadOnlySpan<double>(seed, 0, m), ref dW, ref dX);
                     row[atW] = dW;
                     row[atX] = dX;
-                    seed[k] = 0;
+                    seed[i] = 0.0;
                 }
             }
             finally

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Analysis;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+using SymDiff.Generator.Simplification;
+
+namespace SymDiff.Generator.Differentiation
+{
+    /// <summary>What every builder of a generated method reads: the method, its signatures, its lowered body and its activity.</summary>
+    internal sealed class BuildContext
+    {
+        public BuildContext(MethodSpec spec, Signatures signatures, MethodKind kind, Block body, Activity activity, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
+        {
+            Spec = spec;
+            Sig = signatures;
+            Kind = kind;
+            Body = body;
+            Activity = activity;
+            UsedNames = usedNames;
+            Rules = rules;
+            Diagnostics = diagnostics;
+            UserFacing = new HashSet<string>(spec.UserNames, StringComparer.Ordinal);
+        }
+
+        public MethodSpec Spec { get; }
+
+        public Signatures Sig { get; }
+
+        public MethodKind Kind { get; }
+
+        /// <summary>The lowered, lifted body every mode differentiates.</summary>
+        public Block Body { get; }
+
+        public Activity Activity { get; }
+
+        /// <summary>Names lowering made: later phases' names avoid them.</summary>
+        public IEnumerable<string> UsedNames { get; }
+
+        public EquatableArray<RuleSpec> Rules { get; }
+
+        /// <summary>Where builders report what they find (SD1004, SD1005, SD1006...).</summary>
+        public List<DiagnosticInfo> Diagnostics { get; }
+
+        /// <summary>The user's own names: never inlined away.</summary>
+        public HashSet<string> UserFacing { get; }
+
+        /// <summary>A namer for one generated method's body, clear of the user's and the signature's names.</summary>
+        public Namer NewNamer() => new Namer(Spec.UserNames.Concat(Sig.Reserved), UsedNames);
+
+        /// <summary>Arrays whose elements change during the method: output spans and tapes. Their reads are never shared.</summary>
+        public HashSet<string> Unstable(IEnumerable<Stmt> statements)
+        {
+            var names = new HashSet<string>(Sig.OutputArrays, StringComparer.Ordinal);
+            void Visit(Stmt s)
+            {
+                if (s is RentBuffer r)
+                {
+                    names.Add(r.Name);
+                }
+
+                foreach (var b in Walk.Blocks(s))
+                {
+                    foreach (var inner in b.Statements)
+                    {
+                        Visit(inner);
+                    }
+                }
+            }
+
+            foreach (var s in statements)
+            {
+                Visit(s);
+            }
+
+            return names;
+        }
+
+        /// <summary>The generated method, named and typed by its kind.</summary>
+        public MethodFamily Family(EquatableArray<LengthCheck> checks, EquatableArray<AliasCheck> aliases, Block body, EquatableArray<string> hoisted, string summary, string? returns) =>
+            new MethodFamily(Spec.Name + Kind.Suffix, Kind.ReturnType(Spec), Kind.Parameters(Sig).ToEquatableArray(), checks, aliases, body, hoisted, summary, returns, Unsupported: null);
+
+        /// <summary>A call of one of this method's own generated methods (or of the method itself, with no suffix).</summary>
+        public UserCall SelfCall(string suffix, IEnumerable<Expr> arguments, ValType type)
+        {
+            var callee = new CalleeSpec(CalleeKind.Plain, Spec.Name + suffix, string.Empty, EquatableArray<string>.Empty, EquatableArray<bool>.Empty, EquatableArray<string>.Empty, -1);
+            return new UserCall(callee, null, arguments.ToEquatableArray(), type);
+        }
+
+        /// <summary>The method's own parameters, passed on as arguments.</summary>
+        public IEnumerable<Expr> Originals => Spec.Parameters.Select(p => p.IsVector ? (Expr)new SpanRef(p.Name, p.ElementType) : new Var(p.Name, p.Shape == ParamShape.Scalar ? p.ElementType : ValType.Object));
+
+        /// <summary>The simplest for loop: <c>for (int counter = 0; counter &lt; count; counter++) { body }</c>.</summary>
+        public static Loop CountingLoop(string counter, Expr count, params Stmt[] body)
+        {
+            var i = new Var(counter, ValType.Int);
+            var next = new Binary(BinaryOp.Add, i, Const.Of(1, ValType.Int), ValType.Int);
+            return new Loop(EquatableArray.Create(new LoopVar(counter, ValType.Int, Const.Of(0, ValType.Int), next)), Block.Empty, new Binary(BinaryOp.Lt, i, count, ValType.Bool), Block.Of(body), LoopKind.For, counter);
+        }
+
+        public static Expr Int(int value) => Const.Of(value, ValType.Int);
+
+        public static Expr Plus(Expr a, Expr b) => Ir.Add(a, b);
+
+        public static Expr Times(Expr a, Expr b) => new Binary(BinaryOp.Mul, a, b, ValType.Int);
+    }
+}

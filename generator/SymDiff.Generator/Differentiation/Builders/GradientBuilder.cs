@@ -1,0 +1,62 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+using SymDiff.Generator.Simplification;
+using SymDiff.Generator.Verification;
+
+namespace SymDiff.Generator.Differentiation.Builders
+{
+    /// <summary><c>FGradient</c>: the value and the gradient, by one reverse sweep; gradient buffers overwritten.</summary>
+    internal static class GradientBuilder
+    {
+        public static MethodFamily Build(BuildContext c)
+        {
+            var (statements, namer) = Statements(c, c.Diagnostics);
+            Block scheduled;
+            EquatableArray<string> hoisted;
+            using (Testing.PhaseTimer.Measure("gradient.schedule"))
+            {
+                (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), c.UserFacing, namer, c.Unstable(statements), c.Sig.Outside);
+            }
+
+            return c.Family(
+                c.Sig.GradientChecks,
+                c.Sig.Aliases(c.Sig.GradientBuffers, c.Sig.InputSpans),
+                scheduled,
+                hoisted,
+                $"Computes {c.Spec.Name} and its gradient with respect to {c.Sig.ActiveList}.\nThe gradient outputs are overwritten.",
+                $"The value of {c.Spec.Name}, bit for bit.");
+        }
+
+        /// <summary>The gradient's IR before scheduling: shared by Gradient and, differentiated again, by the Hessian-vector product.</summary>
+        public static (List<Stmt> Statements, Namer Namer) Statements(BuildContext c, List<Diagnostics.DiagnosticInfo> diagnostics)
+        {
+            var namer = c.NewNamer();
+            ReverseSweep sweep;
+            using (Testing.PhaseTimer.Measure("gradient.reverse"))
+            {
+                sweep = ReverseDifferentiator.Differentiate(c.Spec, c.Body, c.Activity, namer, Ir.Lit(1, c.Spec.Scalar), c.Sig.GradientNames, c.Rules.AsImmutableArray(), c.UserFacing, diagnostics);
+            }
+
+            var statements = new List<Stmt>();
+            foreach (var buffer in c.Sig.GradientBuffers)
+            {
+                statements.Add(new ClearBuffer(buffer));
+            }
+
+            statements.AddRange(sweep.Forward.Statements);
+            var derivative = new Block(sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new SetOutput(c.Sig.GradientNames[a.Name], a.Value))).ToEquatableArray());
+            IrVerifier.VerifyPass(new Block(statements.Concat(derivative.Statements).ToEquatableArray()), "reverse differentiation", c.Sig.Outside);
+            using (Testing.PhaseTimer.Measure("gradient.simplify"))
+            {
+                statements.AddRange(Simplifier.Simplify(derivative, c.UserFacing, Simplifier.Subexpressions(c.Body)).Statements);
+            }
+
+            statements.Add(new Return(sweep.Value!));
+            IrVerifier.VerifyPass(new Block(statements.ToEquatableArray()), "simplification", c.Sig.Outside);
+            return (statements, namer);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+using SymDiff.Generator.Simplification;
+using SymDiff.Generator.Verification;
+
+namespace SymDiff.Generator.Differentiation.Builders
+{
+    /// <summary><c>GBackward</c> of a vector function: writes the outputs and adds the vector-Jacobian product seed^T J (PyTorch's <c>y.backward(gradient=seed)</c>).</summary>
+    internal static class VectorBackwardBuilder
+    {
+        public static MethodFamily Build(BuildContext c)
+        {
+            var spec = c.Spec;
+            var sig = c.Sig;
+            var output = sig.Output!;
+            var namer = c.NewNamer();
+
+            // A function that reads its output back needs the output's adjoints in a buffer of their own.
+            string? adjointBuffer = ReadsArray(c.Body, output.Name) ? namer.NewSourceName(output.Name + "Bar") : null;
+            var sweep = ReverseDifferentiator.Differentiate(spec, c.Body, c.Activity, namer, Ir.Lit(1, spec.Scalar), sig.GradientNames, c.Rules.AsImmutableArray(), c.UserFacing, c.Diagnostics, sig.Seed, adjointBuffer);
+            var statements = new List<Stmt>();
+            if (adjointBuffer is not null)
+            {
+                statements.Add(new RentBuffer(adjointBuffer, spec.Scalar, new Len(output.Name)));
+                statements.Add(new CopySpan(sig.Seed, adjointBuffer));
+            }
+
+            statements.AddRange(sweep.Forward.Statements);
+            var derivative = sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new Accumulate(sig.GradientNames[a.Name], null, a.Value))).ToList();
+            IrVerifier.VerifyPass(new Block(statements.Concat(derivative).ToEquatableArray()), "reverse differentiation", sig.Outside);
+            statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), c.UserFacing, Simplifier.Subexpressions(c.Body)).Statements
+                .Where(st => st is not Accumulate { Value: Const { Value: 0 } }));
+            IrVerifier.VerifyPass(new Block(statements.ToEquatableArray()), "simplification", sig.Outside);
+            var unstable = c.Unstable(statements);
+            if (adjointBuffer is not null)
+            {
+                unstable.Add(adjointBuffer);
+            }
+
+            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), c.UserFacing, namer, unstable, sig.Outside);
+            var checks = new[] { new LengthCheck(sig.Seed, new Len(output.Name), "The seed '" + sig.Seed + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }
+                .Concat(sig.GradientChecks).ToEquatableArray();
+            return c.Family(
+                checks,
+                sig.Aliases(sig.GradientBuffers, sig.InputSpans.Append(sig.Seed).Append(output.Name), outputsMayShare: true),
+                scheduled,
+                hoisted,
+                $"Writes {output.Name} and adds the vector-Jacobian product seed^T J into the gradient arguments (PyTorch's y.backward(gradient=seed)).\nThey accumulate across calls: reset them (zero_grad) before each training step.",
+                returns: null);
+        }
+
+        private static bool ReadsArray(Block block, string array) =>
+            block.Statements.Any(s => Walk.AllExpressions(s).Any(e => Reads(e, array)));
+
+        private static bool Reads(Expr e, string array) => (e is Elem el && el.Array == array) || Walk.Children(e).Any(c => Reads(c, array));
+    }
+}

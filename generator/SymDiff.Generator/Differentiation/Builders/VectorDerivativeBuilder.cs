@@ -1,0 +1,37 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+using SymDiff.Generator.Simplification;
+using SymDiff.Generator.Verification;
+
+namespace SymDiff.Generator.Differentiation.Builders
+{
+    /// <summary><c>GDerivative</c> of a vector function: writes the outputs and their directional derivatives (forward mode).</summary>
+    internal static class VectorDerivativeBuilder
+    {
+        public static MethodFamily Build(BuildContext c)
+        {
+            var sig = c.Sig;
+            var output = sig.Output!;
+            var namer = c.NewNamer();
+            var tangentNames = new Dictionary<string, string>(sig.TangentNames, System.StringComparer.Ordinal) { [output.Name] = sig.DerivativeName };
+            var (forward, _, _) = ForwardDifferentiator.Differentiate(c.Spec, c.Body, c.Activity, namer, tangentNames, c.Rules.AsImmutableArray(), new List<Diagnostics.DiagnosticInfo>());
+            IrVerifier.VerifyPass(forward, "forward differentiation", sig.Outside);
+            var simplified = Simplifier.Simplify(forward, c.UserFacing, Simplifier.Subexpressions(c.Body));
+            IrVerifier.VerifyPass(simplified, "simplification", sig.Outside);
+            var unstable = c.Unstable(simplified.Statements);
+            unstable.Add(sig.DerivativeName);
+            var (scheduled, hoisted) = Scheduler.Schedule(simplified, c.UserFacing, namer, unstable, sig.Outside);
+            var checks = sig.TangentChecks.Concat(new[] { new LengthCheck(sig.DerivativeName, new Len(output.Name), "The buffer '" + sig.DerivativeName + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }).ToEquatableArray();
+            return c.Family(
+                checks,
+                sig.Aliases(new[] { sig.DerivativeName }, sig.InputSpans.Concat(sig.TangentSpans).Append(output.Name)),
+                scheduled,
+                hoisted,
+                $"Writes {output.Name} and its directional derivative (forward mode, JAX jvp) along the tangents of {sig.ActiveList}.",
+                returns: null);
+        }
+    }
+}
