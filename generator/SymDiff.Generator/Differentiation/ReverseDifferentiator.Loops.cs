@@ -645,7 +645,8 @@ namespace SymDiff.Generator.Differentiation
                 changed = false;
                 foreach (var s in recompute)
                 {
-                    if (Walk.Defines(s).Any(needed.Contains) || (Walk.HasEffect(s) && s is not Store))
+                    // Nested definitions count too: the reverse body may read a value a branch or an inner loop computes.
+                    if (AllDefinitions(s).Any(needed.Contains) || (Walk.HasEffect(s) && s is not Store))
                     {
                         foreach (var e in Walk.AllExpressions(s))
                         {

@@ -176,5 +176,62 @@ public static partial class R
             Assert.True(double.IsNaN(r[2]), "FBackward at 0: " + r[2]);
             Assert.True(double.IsNaN(r[3]), "FDerivative at 0: " + r[3]);
         }
+
+        [Theory]
+        [InlineData(0.05, 1.0)] // returns u[0] from inside the inner loop, in the first outer iteration
+        [InlineData(0.5, 3.0)] // runs both loops to the end and returns 3 u[0]
+        public void Early_return_from_a_loop_nested_in_a_branch_of_another_loop(double x, double expected)
+        {
+            // Found by the fuzzer: the inner loop, recomputed by the outer loop's reverse sweep, read the outer loop's
+            // final "returned" flag instead of the one it started the iteration with (taped now), so no gradient flowed.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double[] u, double[] v, double x)
+    {
+        int c2 = 0;
+        while (c2 < 2)
+        {
+            if (v[c2] >= 0.75)
+            {
+                double s3 = u[c2] * x;
+            }
+            else
+            {
+                int c5 = 0;
+                do
+                {
+                    c5++;
+                    if (x < 0.1)
+                    {
+                        return u[c2];
+                    }
+                }
+                while (c5 < u.Length);
+            }
+
+            c2++;
+        }
+
+        return u[0] * 3;
+    }
+}";
+            string literal = GradientProbe.Literal(new[] { x });
+            double[] r = GeneratedCode.RunDriver(source, $@"
+        double[] u = {{ 1.5, -0.25, 2.0 }};
+        double[] v = {{ -0.625, 0.625 }};
+        var du = new double[3];
+        var dv = new double[2];
+        R.FGradient(u, v, {literal}[0], du, dv, out double dx);
+        var bu = new double[3];
+        var bv = new double[2];
+        double bx = 0;
+        R.FBackward(u, v, {literal}[0], 1.0, bu, bv, ref bx);
+        return new[] {{ du[0], du[1], du[2], dx, bu[0], bx }};");
+            Assert.Equal(new[] { expected, 0, 0, 0, expected, 0 }, r);
+        }
     }
 }
