@@ -119,7 +119,15 @@ namespace SymDiff.Generator
                     return new ParseResult(null, false, EquatableArray.Create(unsupported));
                 }
 
-                return Parser.Parse(method, declaration, context.SemanticModel, ct);
+                // A body nested deeper than the compiler's thread can walk recursively is read on a large stack.
+                int nesting = Parser.NestingDepth(declaration);
+                return nesting > Limits.DeepNesting
+                    ? Limits.OnDeepStack(() => Parser.Parse(method, declaration, context.SemanticModel, ct, nesting))
+                    : Parser.Parse(method, declaration, context.SemanticModel, ct, nesting);
+            }
+            catch (System.InsufficientExecutionStackException)
+            {
+                return new ParseResult(null, false, EquatableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, location, context.TargetSymbol.ContainingType.Name + "." + context.TargetSymbol.Name, "its expressions are nested too deeply to read")));
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
             {
@@ -148,7 +156,10 @@ namespace SymDiff.Generator
             // DerivativeBuilder guards itself; this catch is the last line, for a failure before it starts.
             try
             {
-                var result = DerivativeBuilder.Build(parsed.Spec, parsed.BodyIsValid, rules);
+                var spec = parsed.Spec;
+                var result = spec.IsDeep
+                    ? Limits.OnDeepStack(() => DerivativeBuilder.Build(spec, parsed.BodyIsValid, rules))
+                    : DerivativeBuilder.Build(spec, parsed.BodyIsValid, rules);
                 return new DifferentiateResult(result.Set, parsed.Diagnostics.Concat(result.Diagnostics).ToEquatableArray(), parsed.Spec.DisplayName, parsed.Spec.Location);
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
@@ -167,7 +178,14 @@ namespace SymDiff.Generator
 
             try
             {
-                return new GeneratedFile(result.Set.HintName, Emitter.Emit(result.Set), result.Diagnostics);
+                var set = result.Set;
+                string text = set.IsDeep ? Limits.OnDeepStack(() => Emitter.Emit(set)) : Emitter.Emit(set);
+                return new GeneratedFile(set.HintName, text, result.Diagnostics);
+            }
+            catch (System.InsufficientExecutionStackException)
+            {
+                var failure = DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, result.Location, result.Method, "its generated code is nested too deeply to write");
+                return new GeneratedFile(null, null, result.Diagnostics.Concat(new[] { failure }).ToEquatableArray());
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
             {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Model;
+using SymDiff.Generator.Helpers;
 
 namespace SymDiff.Generator.Analysis
 {
@@ -34,6 +35,32 @@ namespace SymDiff.Generator.Analysis
                 return false;
             }
 
+            if (e is Var v)
+            {
+                return _vars.Contains(v.Name);
+            }
+
+            if (e is Const)
+            {
+                return false;
+            }
+
+            // Memoized per node: differentiation asks about every subexpression of every expression it walks.
+            if (_known.TryGetValue(e, out bool known))
+            {
+                return known;
+            }
+
+            Limits.EnsureStack();
+            bool active = Compute(e);
+            _known[e] = active;
+            return active;
+        }
+
+        private readonly Dictionary<object, bool> _known = new Dictionary<object, bool>(ReferenceComparer.Instance);
+
+        private bool Compute(Expr e)
+        {
             return e switch
             {
                 Var v => _vars.Contains(v.Name),
@@ -61,6 +88,8 @@ namespace SymDiff.Generator.Analysis
             var activity = new Activity(vars, arrays);
             while (activity.Visit(body))
             {
+                // More values are active now: answers given before may change.
+                activity._known.Clear();
             }
 
             return activity;

@@ -9,6 +9,7 @@ using SymDiff.Generator.IR;
 using SymDiff.Generator.Lowering;
 using SymDiff.Generator.Model;
 using SymDiff.Generator.Simplification;
+using SymDiff.Generator.Verification;
 
 namespace SymDiff.Generator.Differentiation
 {
@@ -39,18 +40,38 @@ namespace SymDiff.Generator.Differentiation
                 }
 
                 var methods = new List<MethodFamily>();
-                var function = SsaLowering.Lower(spec, signatures.Reserved);
+                IrFunction function;
+                using (Testing.PhaseTimer.Measure("lower"))
+                {
+                    function = SsaLowering.Lower(spec, signatures.Reserved);
+                }
+
                 var liftNamer = new Namer(spec.UserNames, function.Names);
-                var body = CallLifting.Lift(function.Body, liftNamer);
+                IrVerifier.VerifyPass(function.Body, "lowering", signatures.Outside);
+                var lifted = CallLifting.Lift(function.Body, liftNamer);
+                IrVerifier.VerifyPass(lifted, "call lifting", signatures.Outside);
+                var body = DepthLimit.Apply(lifted, liftNamer);
+                IrVerifier.VerifyPass(body, "depth limiting", signatures.Outside);
                 // The user's own names are never inlined away; SSA versions (s_1) and SymDiff's names may be.
                 var userFacing = new HashSet<string>(spec.UserNames, StringComparer.Ordinal);
                 var activity = Activity.Analyze(body, spec.Parameters);
 
                 if (!spec.IsVectorFunction)
                 {
-                    methods.Add(Gradient(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
-                    methods.Add(Backward(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
-                    methods.Add(Derivative(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                    using (Testing.PhaseTimer.Measure("gradient"))
+                    {
+                        methods.Add(Gradient(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                    }
+
+                    using (Testing.PhaseTimer.Measure("backward"))
+                    {
+                        methods.Add(Backward(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                    }
+
+                    using (Testing.PhaseTimer.Measure("derivative"))
+                    {
+                        methods.Add(Derivative(spec, signatures, body, activity, userFacing, liftNamer.AllNames, rules, diagnostics));
+                    }
                     if (spec.Hessian)
                     {
                         methods.Add(Hessian(spec, signatures));
@@ -71,6 +92,16 @@ namespace SymDiff.Generator.Differentiation
 
                 return new DerivativeResult(Set(spec, methods), Distinct(diagnostics));
             }
+            catch (BudgetExceededException e)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, spec.Location, spec.DisplayName, "its derivatives need " + e.Message));
+                return new DerivativeResult(Stubs(spec, signatures, "SymDiff could not differentiate '" + spec.DisplayName + "': it is too large (SD1009)."), Distinct(diagnostics));
+            }
+            catch (InsufficientExecutionStackException)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, spec.Location, spec.DisplayName, "its expressions are nested too deeply to walk"));
+                return new DerivativeResult(Stubs(spec, signatures, "SymDiff could not differentiate '" + spec.DisplayName + "': it is too large (SD1009)."), Distinct(diagnostics));
+            }
             catch (NotSupportedException e)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, spec.Location, Capitalize(e.Message) + " (in '" + spec.Name + "')", " yet"));
@@ -86,7 +117,13 @@ namespace SymDiff.Generator.Differentiation
         private static MethodFamily Gradient(MethodSpec spec, Signatures sig, Block body, Activity activity, HashSet<string> userFacing, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
         {
             var (statements, namer) = GradientStatements(spec, sig, body, activity, userFacing, usedNames, rules, diagnostics);
-            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements));
+            Block scheduled;
+            EquatableArray<string> hoisted;
+            using (Testing.PhaseTimer.Measure("gradient.schedule"))
+            {
+                (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements), sig.Outside);
+            }
+
 
             var parameters = sig.GradientParameters;
             return new MethodFamily(
@@ -105,7 +142,12 @@ namespace SymDiff.Generator.Differentiation
         private static (List<Stmt> Statements, Namer Namer) GradientStatements(MethodSpec spec, Signatures sig, Block body, Activity activity, HashSet<string> userFacing, IEnumerable<string> usedNames, EquatableArray<RuleSpec> rules, List<DiagnosticInfo> diagnostics)
         {
             var namer = new Namer(spec.UserNames.Concat(sig.Reserved), usedNames);
-            var sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, Simplification.Ir.Lit(1, spec.Scalar), sig.GradientNames, rules.AsImmutableArray(), userFacing, diagnostics);
+            ReverseSweep sweep;
+            using (Testing.PhaseTimer.Measure("gradient.reverse"))
+            {
+                sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, Simplification.Ir.Lit(1, spec.Scalar), sig.GradientNames, rules.AsImmutableArray(), userFacing, diagnostics);
+            }
+
             var statements = new List<Stmt>();
             foreach (var p in spec.Parameters.Where(p => p.Active && p.IsVector))
             {
@@ -114,8 +156,15 @@ namespace SymDiff.Generator.Differentiation
 
             statements.AddRange(sweep.Forward.Statements);
             var derivative = sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new SetOutput(sig.GradientNames[a.Name], a.Value)));
-            statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing, Simplifier.Subexpressions(body)).Statements);
+            var derivativeBlock = new Block(derivative.ToEquatableArray());
+            IrVerifier.VerifyPass(new Block(statements.Concat(derivativeBlock.Statements).ToEquatableArray()), "reverse differentiation", sig.Outside);
+            using (Testing.PhaseTimer.Measure("gradient.simplify"))
+            {
+                statements.AddRange(Simplifier.Simplify(derivativeBlock, userFacing, Simplifier.Subexpressions(body)).Statements);
+            }
+
             statements.Add(new Return(sweep.Value!));
+            IrVerifier.VerifyPass(new Block(statements.ToEquatableArray()), "simplification", sig.Outside);
             return (statements, namer);
         }
 
@@ -181,9 +230,18 @@ namespace SymDiff.Generator.Differentiation
                 tangentNames.Remove(tape);
             }
 
+            // The prelude (text, for now) declares the offsets, n, the tangent views and the product slices.
+            var outside = sig.Outside
+                .Concat(offsets.Select(o => o.Substring(4, o.IndexOf(' ', 4) - 4)))
+                .Concat(new[] { n })
+                .Concat(spec.Parameters.Where(p => p.Active).Select(p => sig.TangentNames[p.Name]))
+                .Concat(second.Products.Values)
+                .ToList();
             var (forward, value, _) = ForwardDifferentiator.Differentiate(spec, gradient, secondActivity, namer, tangentNames, rules.AsImmutableArray(), diagnostics, second);
             forward = new Block(forward.Statements.Concat(new[] { (Stmt)new Return(value!) }).ToEquatableArray());
+            IrVerifier.VerifyPass(forward, "forward over reverse differentiation", outside);
             var simplified = Simplifier.Simplify(forward, userFacing, Simplifier.Subexpressions(gradient));
+            IrVerifier.VerifyPass(simplified, "simplification", outside);
             var unstable = Unstable(sig, simplified.Statements);
             unstable.Add(product);
             foreach (var slice in second.Products.Values)
@@ -191,7 +249,7 @@ namespace SymDiff.Generator.Differentiation
                 unstable.Add(slice);
             }
 
-            var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, unstable);
+            var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, unstable, outside);
             var parameters = sig.HessianVectorProductParameters;
             return new MethodFamily(
                 spec.Name + "HessianVectorProduct",
@@ -273,13 +331,29 @@ namespace SymDiff.Generator.Differentiation
         {
             var namer = new Namer(spec.UserNames.Concat(sig.Reserved), usedNames);
             var seed = new Var(sig.Seed, spec.Scalar);
-            var sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, seed, sig.GradientNames, rules.AsImmutableArray(), userFacing, new List<DiagnosticInfo>());
+            ReverseSweep sweep;
+            using (Testing.PhaseTimer.Measure("backward.reverse"))
+            {
+                sweep = ReverseDifferentiator.Differentiate(spec, body, activity, namer, seed, sig.GradientNames, rules.AsImmutableArray(), userFacing, new List<DiagnosticInfo>());
+            }
+
             var statements = new List<Stmt>(sweep.Forward.Statements);
-            var derivative = sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new Accumulate(sig.GradientNames[a.Name], null, a.Value)));
-            var simplified = Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing, Simplifier.Subexpressions(body)).Statements
-                .Where(s => s is not Accumulate { Value: Const { Value: 0 } });
-            statements.AddRange(simplified);
-            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements));
+            var derivative = sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new Accumulate(sig.GradientNames[a.Name], null, a.Value))).ToList();
+            IrVerifier.VerifyPass(new Block(statements.Concat(derivative).ToEquatableArray()), "reverse differentiation", sig.Outside);
+            using (Testing.PhaseTimer.Measure("backward.simplify"))
+            {
+                var simplified = Simplifier.Simplify(new Block(derivative.ToEquatableArray()), userFacing, Simplifier.Subexpressions(body)).Statements
+                    .Where(s => s is not Accumulate { Value: Const { Value: 0 } });
+                statements.AddRange(simplified);
+            }
+
+            Block scheduled;
+            EquatableArray<string> hoisted;
+            using (Testing.PhaseTimer.Measure("backward.schedule"))
+            {
+                (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, Unstable(sig, statements), sig.Outside);
+            }
+
 
             var parameters = sig.BackwardParameters;
             return new MethodFamily(
@@ -301,8 +375,10 @@ namespace SymDiff.Generator.Differentiation
             var statements = forward.Statements
                 .Concat(new Stmt[] { new SetOutput(sig.DerivativeName, tangent ?? Simplification.Ir.Lit(0, spec.Scalar)), new Return(value!) })
                 .ToEquatableArray();
+            IrVerifier.VerifyPass(new Block(statements), "forward differentiation", sig.Outside);
             var simplified = Simplifier.Simplify(new Block(statements), userFacing, Simplifier.Subexpressions(body));
-            var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, Unstable(sig, simplified.Statements));
+            IrVerifier.VerifyPass(simplified, "simplification", sig.Outside);
+            var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, Unstable(sig, simplified.Statements), sig.Outside);
             var parameters = sig.DerivativeParameters;
             return new MethodFamily(
                 spec.Name + "Derivative",
@@ -340,7 +416,7 @@ namespace SymDiff.Generator.Differentiation
                 unstable.Add(adjointBuffer);
             }
 
-            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, unstable);
+            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), userFacing, namer, unstable, sig.Outside);
             var parameters = sig.VectorBackwardParameters;
             var checks = new[] { new LengthCheck(sig.Seed, Identifiers.Escape(output.Name) + ".Length", "The seed '" + sig.Seed + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }
                 .Concat(sig.GradientChecks).ToEquatableArray();
@@ -365,7 +441,7 @@ namespace SymDiff.Generator.Differentiation
             var simplified = Simplifier.Simplify(forward, userFacing, Simplifier.Subexpressions(body));
             var unstable = Unstable(sig, simplified.Statements);
             unstable.Add(sig.DerivativeName);
-            var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, unstable);
+            var (scheduled, hoisted) = Scheduler.Schedule(simplified, userFacing, namer, unstable, sig.Outside);
             var parameters = sig.VectorDerivativeParameters;
             var checks = sig.TangentChecks.Concat(new[] { new LengthCheck(sig.DerivativeName, Identifiers.Escape(output.Name) + ".Length", "The buffer '" + sig.DerivativeName + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }).ToEquatableArray();
             return new MethodFamily(
@@ -582,7 +658,7 @@ namespace SymDiff.Generator.Differentiation
         }
 
         private static DerivativeSet Set(MethodSpec spec, List<MethodFamily> methods) =>
-            new DerivativeSet(spec.HintName, spec.Namespace, spec.ContainingTypes, spec.Accessibility, spec.IsStatic, methods.ToEquatableArray()) { LanguageVersion = spec.LanguageVersion };
+            new DerivativeSet(spec.HintName, spec.Namespace, spec.ContainingTypes, spec.Accessibility, spec.IsStatic, methods.ToEquatableArray()) { LanguageVersion = spec.LanguageVersion, IsDeep = spec.IsDeep };
 
         private static EquatableArray<DiagnosticInfo> Distinct(List<DiagnosticInfo> diagnostics) => diagnostics.Distinct().ToEquatableArray();
 
@@ -616,6 +692,7 @@ namespace SymDiff.Generator.Differentiation
                 DirectionName = tangentNamer.NewSourceName("direction");
                 ProductName = tangentNamer.NewSourceName("product");
                 Reserved = GradientNames.Values.Concat(TangentNames.Values).Concat(new[] { Seed, DerivativeName, JacobianName, HessianName, DirectionName, ProductName }).ToList();
+                Outside = spec.Parameters.Select(p => p.Name).Concat(Reserved).ToList();
                 TangentParameters = spec.Parameters.Where(p => p.Active).Select(p => new GeneratedParam(
                     TangentNames[p.Name],
                     p.IsVector ? "global::System.ReadOnlySpan<" + p.ElementType.Keyword() + ">" : p.TypeCode,
@@ -659,6 +736,9 @@ namespace SymDiff.Generator.Differentiation
             public EquatableArray<LengthCheck> TangentChecks { get; }
 
             public List<string> Reserved { get; }
+
+            /// <summary>Every name defined before a generated body: the parameters and the generated parameters (for the IR verifier).</summary>
+            public List<string> Outside { get; }
 
             public List<GeneratedParam> Original { get; }
 

@@ -240,6 +240,7 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>The tangent of an expression, from the tangents of the values it reads.</summary>
         private Expr Tangent(Expr e)
         {
+            Limits.EnsureStack();
             if (!_activity.IsActive(e))
             {
                 return Lit(0, e.Type.IsFloating() ? e.Type : _spec.Scalar);

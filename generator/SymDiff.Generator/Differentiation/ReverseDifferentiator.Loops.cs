@@ -69,8 +69,18 @@ namespace SymDiff.Generator.Differentiation
 
         private void ReverseLoop(Loop loop, Adjoints adjoints, List<Stmt> reverse)
         {
-            var active = loop.Carried.Where(v => _activity.IsActiveVar(v.Name)).ToList();
-            var finalAdjoints = active.ToDictionary(v => v.Name, v => adjoints.Take(v.Name, v.Type), StringComparer.Ordinal);
+            var carriedActive = loop.Carried.Where(v => _activity.IsActiveVar(v.Name)).ToList();
+            var allFinal = carriedActive.ToDictionary(v => v.Name, v => adjoints.Take(v.Name, v.Type), StringComparer.Ordinal);
+
+            // Only the carried values that reach the result get an adjoint: a value the result never reads has none,
+            // and giving it one anyway multiplies its zero by the loop's partials, where 0 * inf is NaN.
+            var active = Useful(loop, carriedActive, allFinal);
+            if (active.Count == 0 && !StoresOutput(loop.Body))
+            {
+                return;
+            }
+
+            var finalAdjoints = active.ToDictionary(v => v.Name, v => allFinal[v.Name], StringComparer.Ordinal);
             // A loop that writes the output fuses only when nothing reads the output: a read adds into the output's
             // adjoint buffer later in the reverse sweep, which a fused loop would have consumed too early.
             bool mayFuse = _fusionAllowed && !(_outputAdjoint is not null && StoresOutput(loop.Body));
@@ -100,6 +110,73 @@ namespace SymDiff.Generator.Differentiation
             else
             {
                 ReverseSeparately(loop, active, attempt, finalAdjoints, plan, adjoints, reverse);
+            }
+        }
+
+        /// <summary>
+        /// The active carried values whose final value has an adjoint, closed over what the loop makes of them: a value
+        /// read (through the body's definitions) by the next value of a useful one, or by a write to the output, is useful.
+        /// </summary>
+        private List<LoopVar> Useful(Loop loop, List<LoopVar> active, Dictionary<string, Expr> finalAdjoints)
+        {
+            var useful = new HashSet<string>(active.Where(v => !IsZero(finalAdjoints[v.Name])).Select(v => v.Name), StringComparer.Ordinal);
+            var definitions = new Dictionary<string, List<Expr>>(StringComparer.Ordinal);
+            var effects = new List<Expr>();
+            CollectDefinitions(loop.Header, definitions, effects);
+            CollectDefinitions(loop.Body, definitions, effects);
+            while (true)
+            {
+                var needed = new HashSet<string>(StringComparer.Ordinal);
+                var pending = new Stack<Expr>(effects.Concat(loop.Carried.Where(v => useful.Contains(v.Name)).Select(v => v.Next)));
+                while (pending.Count > 0)
+                {
+                    Walk.Vars(pending.Pop(), name =>
+                    {
+                        if (needed.Add(name) && definitions.TryGetValue(name, out var reads))
+                        {
+                            foreach (var r in reads)
+                            {
+                                pending.Push(r);
+                            }
+                        }
+                    });
+                }
+
+                int before = useful.Count;
+                useful.UnionWith(active.Where(v => needed.Contains(v.Name)).Select(v => v.Name));
+                if (useful.Count == before)
+                {
+                    return active.Where(v => useful.Contains(v.Name)).ToList();
+                }
+            }
+        }
+
+        /// <summary>What each name a block defines reads (every expression of its defining statement, nested ones included), and the expressions of writes to the output.</summary>
+        private void CollectDefinitions(Block block, Dictionary<string, List<Expr>> definitions, List<Expr> effects)
+        {
+            foreach (var s in block.Statements)
+            {
+                var reads = Walk.AllExpressions(s).ToList();
+                foreach (var name in AllDefinitions(s))
+                {
+                    if (!definitions.TryGetValue(name, out var list))
+                    {
+                        definitions[name] = list = new List<Expr>();
+                    }
+
+                    list.AddRange(reads);
+                }
+
+                if (s is Store st && _outputs.Contains(st.Array))
+                {
+                    effects.Add(st.Index);
+                    effects.Add(st.Value);
+                }
+
+                foreach (var nested in Walk.Blocks(s))
+                {
+                    CollectDefinitions(nested, definitions, effects);
+                }
             }
         }
 

@@ -330,6 +330,7 @@ namespace SymDiff.Generator.Differentiation
         /// </summary>
         private void Backprop(Expr e, Expr adjoint, Adjoints adjoints, List<Stmt> reverse)
         {
+            Limits.EnsureStack();
             if (IsZero(adjoint) || !_activity.IsActive(e))
             {
                 return;
@@ -586,7 +587,8 @@ namespace SymDiff.Generator.Differentiation
         {
             // An adjoint made only of forward values (the seed is 1) is shared by common-subexpression elimination
             // anyway; naming it "xBar" would only mislabel a forward value. Large ones are named to bound expression size.
-            if (IsAtomic(adjoint) || uses < 2 || (!ReadsAdjoint(adjoint) && Size(adjoint) <= 12))
+            // A long chain of single uses (a seed times a thousand factors) is named too, so no adjoint grows without bound.
+            if (IsAtomic(adjoint) || (SizeAtMost(adjoint, 24) && (uses < 2 || (!ReadsAdjoint(adjoint) && SizeAtMost(adjoint, 12)))))
             {
                 return adjoint;
             }
@@ -608,7 +610,27 @@ namespace SymDiff.Generator.Differentiation
             return found;
         }
 
-        private static int Size(Expr e) => 1 + Walk.Children(e).Sum(Size);
+        /// <summary>Whether <paramref name="e"/> has at most <paramref name="limit"/> nodes; stops counting past the limit.</summary>
+        private static bool SizeAtMost(Expr e, int limit)
+        {
+            int count = 0;
+            var pending = new Stack<Expr>();
+            pending.Push(e);
+            while (pending.Count > 0)
+            {
+                if (++count > limit)
+                {
+                    return false;
+                }
+
+                foreach (var c in Walk.Children(pending.Pop()))
+                {
+                    pending.Push(c);
+                }
+            }
+
+            return true;
+        }
 
         private int CountActiveUses(Expr e) => e switch
         {

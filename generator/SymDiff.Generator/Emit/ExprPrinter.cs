@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Parsing;
+using SymDiff.Generator.Helpers;
 
 namespace SymDiff.Generator.Emit
 {
@@ -21,7 +22,13 @@ namespace SymDiff.Generator.Emit
         private const int UnaryLevel = 8;
         private const int Primary = 9;
 
-        public static string Print(Expr e) => e switch
+        public static string Print(Expr e)
+        {
+            Limits.EnsureStack();
+            return PrintNode(e);
+        }
+
+        private static string PrintNode(Expr e) => e switch
         {
             Const c => Literals.Of(c),
             Var v => Identifiers.Escape(v.Name),
@@ -53,7 +60,8 @@ namespace SymDiff.Generator.Emit
             }
 
             bool single = c.Type == ValType.Float || (c.Type == ValType.Int && c.Args.Count > 0 && c.Args[0].Type == ValType.Float);
-            return single && c.Function != KnownFunction.Sign ? "global::System.MathF" : "global::System.Math";
+            // MathF has no Clamp (Math.Clamp has a float overload); Sign returns int either way.
+            return single && c.Function is not (KnownFunction.Sign or KnownFunction.Clamp) ? "global::System.MathF" : "global::System.Math";
         }
 
         private static string Operand(Expr e, int parent, bool right)

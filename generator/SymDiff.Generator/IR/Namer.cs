@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using SymDiff.Generator.Helpers;
 
 namespace SymDiff.Generator.IR
 {
@@ -31,19 +32,38 @@ namespace SymDiff.Generator.IR
 
         public void MarkUsed(string name) => _used.Add(name);
 
+        private int _made;
+
+        /// <summary>For each stem, the suffix to try first: every smaller one is taken.</summary>
+        private readonly Dictionary<string, int> _next = new Dictionary<string, int>(StringComparer.Ordinal);
+
+        /// <summary>Counts a made name against <see cref="Limits.MaxNames"/>: the size of what one phase builds.</summary>
+        private void Count()
+        {
+            if (++_made > Limits.MaxNames)
+            {
+                throw new BudgetExceededException("more than " + Limits.MaxNames.ToString(CultureInfo.InvariantCulture) + " intermediate values");
+            }
+        }
+
         /// <summary>A new SSA version of the user's variable <paramref name="stem"/>: the name itself first, then <c>stem_1</c>, <c>stem_2</c>...</summary>
         public string NewVersion(string stem)
         {
+            Count();
             if (_used.Add(stem))
             {
                 return stem;
             }
 
-            for (int i = 1; ; i++)
+            // Names are never released, so the search resumes where the last one for this stem ended (linear in the
+            // number of versions, however many a long method makes).
+            string key = stem + "_";
+            for (int i = _next.TryGetValue(key, out int from) ? from : 1; ; i++)
             {
-                string candidate = stem + "_" + i.ToString(CultureInfo.InvariantCulture);
+                string candidate = key + i.ToString(CultureInfo.InvariantCulture);
                 if (!_reserved.Contains(candidate) && _used.Add(candidate))
                 {
+                    _next[key] = i + 1;
                     return candidate;
                 }
             }
@@ -52,16 +72,18 @@ namespace SymDiff.Generator.IR
         /// <summary>A name SymDiff makes up (<c>result</c>, <c>broke</c>, <c>wBar</c>): the stem if free, else <c>stem2</c>, <c>stem3</c>...</summary>
         public string NewSourceName(string stem)
         {
+            Count();
             if (!_reserved.Contains(stem) && _used.Add(stem))
             {
                 return stem;
             }
 
-            for (int i = 2; ; i++)
+            for (int i = _next.TryGetValue(stem, out int from) ? from : 2; ; i++)
             {
                 string candidate = stem + i.ToString(CultureInfo.InvariantCulture);
                 if (!_reserved.Contains(candidate) && _used.Add(candidate))
                 {
+                    _next[stem] = i + 1;
                     return candidate;
                 }
             }
@@ -70,6 +92,7 @@ namespace SymDiff.Generator.IR
         /// <summary>A temporary: <c>t0</c>, <c>t1</c>...</summary>
         public string NewTemp(string prefix = "t")
         {
+            Count();
             for (int i = _tempCounter; ; i++)
             {
                 string candidate = prefix + i.ToString(CultureInfo.InvariantCulture);

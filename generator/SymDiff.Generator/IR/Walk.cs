@@ -80,7 +80,11 @@ namespace SymDiff.Generator.IR
         }
 
         /// <summary>Bottom-up rewrite: children first, then <paramref name="post"/> on the rebuilt node.</summary>
-        public static Expr Transform(Expr e, Func<Expr, Expr> post) => post(MapChildren(e, c => Transform(c, post)));
+        public static Expr Transform(Expr e, Func<Expr, Expr> post)
+        {
+            Limits.EnsureStack();
+            return post(MapChildren(e, c => Transform(c, post)));
+        }
 
         /// <summary>Replaces variables by expressions.</summary>
         public static Expr Substitute(Expr e, IReadOnlyDictionary<string, Expr> map) =>
@@ -89,6 +93,7 @@ namespace SymDiff.Generator.IR
         /// <summary>Every variable an expression reads.</summary>
         public static void Vars(Expr e, Action<string> visit)
         {
+            Limits.EnsureStack();
             if (e is Var v)
             {
                 visit(v.Name);

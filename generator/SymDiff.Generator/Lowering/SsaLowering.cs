@@ -108,7 +108,8 @@ namespace SymDiff.Generator.Lowering
             for (int k = 0; k < statements.Count; k++)
             {
                 var statement = statements[k];
-                var rest = statements.Skip(k + 1).ToList();
+                // The statements after this one, built only where a jump needs them (keeps long bodies linear).
+                List<SourceStmt> Rest() => statements.Skip(k + 1).ToList();
                 switch (statement)
                 {
                     case SourceBreak:
@@ -136,18 +137,18 @@ namespace SymDiff.Generator.Lowering
 
                         return;
 
-                    case SourceIf branch when MayJump(branch) && rest.Count > 0 && (AlwaysJumps(branch.Then) != AlwaysJumps(branch.Else)):
+                    case SourceIf branch when MayJump(branch) && k + 1 < statements.Count && (AlwaysJumps(branch.Then) != AlwaysJumps(branch.Else)):
                     {
                         // 'if (c) { ...; break; } rest' => 'if (c) { ... } else { rest }': no flag needed to skip 'rest'.
                         var then = branch.Then.ToList();
                         var @else = branch.Else.ToList();
                         if (AlwaysJumps(branch.Then))
                         {
-                            @else.AddRange(rest);
+                            @else.AddRange(Rest());
                         }
                         else
                         {
-                            then.AddRange(rest);
+                            then.AddRange(Rest());
                         }
 
                         LowerIf(Substitute(branch.Condition), then, @else, output);
@@ -156,12 +157,12 @@ namespace SymDiff.Generator.Lowering
 
                     default:
                         LowerStatement(statement, output);
-                        if (MayJump(statement) && rest.Count > 0)
+                        if (k + 1 < statements.Count && MayJump(statement))
                         {
                             var guard = JumpedCondition();
                             if (guard is not null)
                             {
-                                LowerIf(new Unary(UnaryOp.Not, guard, ValType.Bool), rest, new List<SourceStmt>(), output);
+                                LowerIf(new Unary(UnaryOp.Not, guard, ValType.Bool), Rest(), new List<SourceStmt>(), output);
                                 return;
                             }
                         }
@@ -198,6 +199,14 @@ namespace SymDiff.Generator.Lowering
 
         private void LowerIf(Expr condition, List<SourceStmt> then, List<SourceStmt> @else, List<Stmt> output)
         {
+            // A condition that constants decide (a counter known to be 0): only the branch taken exists. Written out,
+            // the other would be unreachable code in the generated file (CS0162).
+            if (condition is Const known)
+            {
+                LowerList(known.Value != 0 ? then : @else, output);
+                return;
+            }
+
             var before = new Dictionary<string, Expr>(_env, StringComparer.Ordinal);
 
             var thenOutput = new List<Stmt>();
@@ -232,6 +241,12 @@ namespace SymDiff.Generator.Lowering
 
         private void LowerLoop(SourceLoop loop, List<Stmt> output)
         {
+            // A loop that constants keep from ever running (a bound known to be 0) does not exist.
+            if (loop.TestFirst && Substitute(loop.Condition) is Const { Value: 0 })
+            {
+                return;
+            }
+
             var flags = new LoopFlags();
             bool mayBreak = ContainsJump(loop.Body, j => j is SourceBreak, intoLoops: false);
             bool mayContinue = ContainsJump(loop.Body, j => j is SourceContinue, intoLoops: false);
@@ -461,20 +476,59 @@ namespace SymDiff.Generator.Lowering
         }
 
         /// <summary>Replaces source variable names in an expression by their current SSA values.</summary>
-        private Expr Substitute(Expr expr) => expr switch
+        private Expr Substitute(Expr expr)
+        {
+            Limits.EnsureStack();
+            return SubstituteNode(expr);
+        }
+
+        private Expr SubstituteNode(Expr expr) => expr switch
         {
             Var v when _env.TryGetValue(v.Name, out var value) => value,
             Var v => v,
             Const or Len or Opaque or SpanRef or ScratchSpan => expr,
             Elem e => new Elem(e.Array, Substitute(e.Index), e.Type),
-            Unary u => new Unary(u.Op, Substitute(u.Operand), u.Type),
-            Binary b => new Binary(b.Op, Substitute(b.Left), Substitute(b.Right), b.Type),
-            Cond c => new Cond(Substitute(c.Condition), Substitute(c.WhenTrue), Substitute(c.WhenFalse), c.Type),
+            Unary u => FoldLogic(new Unary(u.Op, Substitute(u.Operand), u.Type)),
+            Binary b => FoldLogic(new Binary(b.Op, Substitute(b.Left), Substitute(b.Right), b.Type)),
+            Cond c => Substitute(c.Condition) is Const k ? Substitute(k.Value != 0 ? c.WhenTrue : c.WhenFalse) : new Cond(Substitute(c.Condition), Substitute(c.WhenTrue), Substitute(c.WhenFalse), c.Type),
             Call c => new Call(c.Function, c.Args.Select(Substitute).ToEquatableArray(), c.Type),
             UserCall c => new UserCall(c.Callee, c.Receiver is null ? null : Substitute(c.Receiver), c.Args.Select(Substitute).ToEquatableArray(), c.Type),
             TupleItem t => new TupleItem(Substitute(t.Tuple), t.Index, t.Type),
             _ => throw new InvalidOperationException("Unexpected expression " + expr.GetType().Name),
         };
+
+        /// <summary>
+        /// Decides comparisons and logic of constants (exactly, as C# would), so no generated branch tests a constant.
+        /// Arithmetic is never folded: the user's own operations stay as written.
+        /// </summary>
+        private static Expr FoldLogic(Expr e)
+        {
+            switch (e)
+            {
+                case Unary { Op: UnaryOp.Not, Operand: Const c }:
+                    return c.Value != 0 ? Const.False : Const.True;
+                case Binary { Op: BinaryOp.And } conjunction when conjunction.Left is Const l:
+                    return l.Value == 0 ? Const.False : conjunction.Right;
+                case Binary { Op: BinaryOp.Or } disjunction when disjunction.Left is Const l:
+                    return l.Value != 0 ? Const.True : disjunction.Right;
+                case Binary { Left: Const l, Right: Const r } b when b.Op is BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne:
+                {
+                    bool value = b.Op switch
+                    {
+                        BinaryOp.Lt => l.Value < r.Value,
+                        BinaryOp.Le => l.Value <= r.Value,
+                        BinaryOp.Gt => l.Value > r.Value,
+                        BinaryOp.Ge => l.Value >= r.Value,
+                        BinaryOp.Eq => l.Value == r.Value,
+                        _ => l.Value != r.Value,
+                    };
+                    return value ? Const.True : Const.False;
+                }
+
+                default:
+                    return e;
+            }
+        }
 
         private void CollectAssigned(IEnumerable<SourceStmt> statements, HashSet<string> into)
         {

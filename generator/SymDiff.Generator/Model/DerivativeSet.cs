@@ -47,5 +47,8 @@ namespace SymDiff.Generator.Model
     {
         /// <summary>The consuming project's C# language version (see <see cref="LanguageVersions"/>).</summary>
         public int LanguageVersion { get; init; } = LanguageVersions.Latest;
+
+        /// <summary>Whether the method is nested deeply enough that emitting it runs on a large stack.</summary>
+        public bool IsDeep { get; init; }
     }
 }

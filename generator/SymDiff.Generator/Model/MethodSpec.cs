@@ -102,6 +102,9 @@ namespace SymDiff.Generator.Model
         /// </summary>
         public int LanguageVersion { get; init; } = LanguageVersions.Latest;
 
+        /// <summary>Whether the body is nested deeper than <see cref="Helpers.Limits.DeepNesting"/>: its later steps run on a large stack.</summary>
+        public bool IsDeep { get; init; }
+
         /// <summary>For an overloaded method, a suffix that tells its file apart (<c>_double_double</c>); empty otherwise.</summary>
         public string OverloadSuffix { get; init; } = string.Empty;
 

@@ -131,6 +131,7 @@ namespace SymDiff.Generator.Parsing
             private void ParseStatement(IOperation operation, List<SourceStmt> into)
             {
                 _ct.ThrowIfCancellationRequested();
+                Limits.EnsureStack();
                 switch (operation)
                 {
                     case IBlockOperation block:
@@ -356,6 +357,7 @@ namespace SymDiff.Generator.Parsing
             private Expr ParseExpr(IOperation operation)
             {
                 _ct.ThrowIfCancellationRequested();
+                Limits.EnsureStack();
                 var type = operation.Type;
                 if (operation.ConstantValue.HasValue && ScalarOf(type) is { } constType)
                 {

@@ -25,8 +25,35 @@ namespace SymDiff.Generator.Parsing
     /// </summary>
     internal static partial class Parser
     {
+        private static int CountStatements(IEnumerable<SourceStmt> statements) => statements.Sum(s => 1 + s switch
+        {
+            SourceIf i => CountStatements(i.Then) + CountStatements(i.Else),
+            SourceLoop l => CountStatements(l.Body) + CountStatements(l.Increment),
+            _ => 0,
+        });
+
+        /// <summary>How deeply the syntax under <paramref name="node"/> nests (a node alone is 1), found without recursion.</summary>
+        public static int NestingDepth(SyntaxNode node)
+        {
+            int deepest = 0;
+            var pending = new Stack<(SyntaxNode Node, int Depth)>();
+            pending.Push((node, 1));
+            while (pending.Count > 0)
+            {
+                var (current, depth) = pending.Pop();
+                deepest = System.Math.Max(deepest, depth);
+                foreach (var child in current.ChildNodes())
+                {
+                    pending.Push((child, depth + 1));
+                }
+            }
+
+            return deepest;
+        }
+
         /// <summary>Parses <paramref name="method"/>, declared by <paramref name="syntax"/>.</summary>
-        public static ParseResult Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken ct)
+        /// <param name="nesting">The body's <see cref="NestingDepth"/>, when the caller has measured it.</param>
+        public static ParseResult Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken ct, int nesting = 0)
         {
             var diagnostics = new List<DiagnosticInfo>();
             var nameLocation = LocationInfo.From(syntax.Identifier.GetLocation());
@@ -88,8 +115,20 @@ namespace SymDiff.Generator.Parsing
                 hessian = false;
             }
 
+            if (nesting > Limits.MaxNesting)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, nameLocation, method.ContainingType.Name + "." + method.Name, $"its body nests {nesting} levels deep; the limit is {Limits.MaxNesting}"));
+                return new ParseResult(null, false, diagnostics.ToEquatableArray());
+            }
+
             var body = new BodyParser(method, model, parameters, ct);
             var statements = body.ParseBody(syntax, diagnostics);
+            int count = statements is null ? 0 : CountStatements(statements);
+            if (count > Limits.MaxStatements)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, nameLocation, method.ContainingType.Name + "." + method.Name, $"its body has {count} statements; the limit is {Limits.MaxStatements}"));
+            }
+
             bool bodyValid = statements is not null && !diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
 
             var spec = new MethodSpec
@@ -107,6 +146,7 @@ namespace SymDiff.Generator.Parsing
                 Sites = body.Sites.ToEquatableArray(),
                 Location = nameLocation,
                 UserNames = body.UserNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+                IsDeep = nesting > Limits.DeepNesting,
                 LanguageVersion = syntax.SyntaxTree.Options is CSharpParseOptions options ? (int)options.LanguageVersion : LanguageVersions.Latest,
                 OverloadSuffix = method.ContainingType.GetMembers(method.Name).Length > 1
                     ? string.Concat(method.Parameters.Select(p => "_" + new string(p.Type.ToDisplayString().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray())))

@@ -29,25 +29,73 @@ namespace SymDiff.Generator.Simplification
         public static Expr Cond(Expr condition, Expr whenTrue, Expr whenFalse) =>
             SimplifierRules.Rewrite(new IR.Cond(condition, whenTrue, whenFalse, whenTrue.Type));
 
-        public static Expr Compare(BinaryOp op, Expr a, Expr b) => new Binary(op, a, b, ValType.Bool);
+        /// <summary>
+        /// A comparison in derivative code. Comparing an expression with itself (the rule of <c>Math.Max(v, v)</c>)
+        /// is decided here, as for any ordered value: written out, it would be a compiler warning (CS1718) in the
+        /// generated file. Either answer sends the whole gradient to the one expression.
+        /// </summary>
+        public static Expr Compare(BinaryOp op, Expr a, Expr b) => a.Equals(b)
+            ? Const.Of(op is BinaryOp.Le or BinaryOp.Ge or BinaryOp.Eq ? 1 : 0, ValType.Bool)
+            : new Binary(op, a, b, ValType.Bool);
 
-        public static Expr And(Expr a, Expr b) => new Binary(BinaryOp.And, a, b, ValType.Bool);
+        public static Expr And(Expr a, Expr b) => (a, b) switch
+        {
+            (Const { Value: 0 }, _) or (_, Const { Value: 0 }) => Const.False,
+            (Const, _) => b,
+            (_, Const) => a,
+            _ => new Binary(BinaryOp.And, a, b, ValType.Bool),
+        };
 
         public static Expr Call(KnownFunction f, ValType type, params Expr[] args) =>
             SimplifierRules.Rewrite(new IR.Call(f, EquatableArray.Create(args), type));
 
         public static Expr Square(Expr a) => Mul(a, a);
 
-        /// <summary>The sum of several terms, zero when there are none.</summary>
+        /// <summary>
+        /// The sum of several terms, zero when there are none: left to right, as a person writes it. Past
+        /// <see cref="SumRun"/> terms (a parameter read by thousands of statements) runs of that many are summed left to
+        /// right and the runs pairwise, so the expression stays shallow whatever the number of terms.
+        /// </summary>
         public static Expr Sum(System.Collections.Generic.IEnumerable<Expr> terms, ValType type)
         {
-            Expr? sum = null;
-            foreach (var t in terms)
+            var list = terms as System.Collections.Generic.IReadOnlyList<Expr> ?? terms.ToList();
+            if (list.Count <= SumRun)
             {
-                sum = sum is null ? t : Add(sum, t);
+                return LeftToRight(list, 0, list.Count) ?? Lit(0, type);
             }
 
-            return sum ?? Lit(0, type);
+            var runs = new System.Collections.Generic.List<Expr>();
+            for (int start = 0; start < list.Count; start += SumRun)
+            {
+                runs.Add(LeftToRight(list, start, System.Math.Min(SumRun, list.Count - start))!);
+            }
+
+            while (runs.Count > 1)
+            {
+                var pairs = new System.Collections.Generic.List<Expr>();
+                for (int i = 0; i < runs.Count; i += 2)
+                {
+                    pairs.Add(i + 1 < runs.Count ? Add(runs[i], runs[i + 1]) : runs[i]);
+                }
+
+                runs = pairs;
+            }
+
+            return runs[0];
+        }
+
+        /// <summary>The longest sum written as one left-to-right chain.</summary>
+        public const int SumRun = 32;
+
+        private static Expr? LeftToRight(System.Collections.Generic.IReadOnlyList<Expr> terms, int start, int count)
+        {
+            Expr? sum = null;
+            for (int i = start; i < start + count; i++)
+            {
+                sum = sum is null ? terms[i] : Add(sum, terms[i]);
+            }
+
+            return sum;
         }
 
         /// <summary>Whether <paramref name="e"/> is a structural zero: no gradient reaches this path (never a zero of the user's arithmetic).</summary>

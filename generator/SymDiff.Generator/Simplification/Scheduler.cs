@@ -30,16 +30,55 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>The scheduled block and the names scope repair hoisted (declared before being assigned).</summary>
-        public static (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, ISet<string> keep, Namer namer, ISet<string> unstable)
+        /// <param name="outside">Names defined before the body (parameters, generated parameters): the IR verifier checks each pass against them, and the final IR always.</param>
+        public static (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, ISet<string> keep, Namer namer, ISet<string> unstable, IReadOnlyCollection<string> outside)
         {
             var s = new Scheduler(keep, namer, unstable);
-            body = RemoveDeadCode(body);
-            body = s.ShareSubexpressions(body, new Dictionary<Expr, Expr>());
-            body = s.InlineSingleUses(body);
-            body = RemoveDeadCode(body);
-            body = CoalesceLoopVariables(body, keep, namer);
-            body = RenumberTemporaries(body, namer);
-            var hoisted = ScopeRepair.Repair(ref body);
+            using (Testing.PhaseTimer.Measure("schedule.dead"))
+            {
+                body = RemoveDeadCode(body);
+            }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (dead code)", outside);
+
+            using (Testing.PhaseTimer.Measure("schedule.share"))
+            {
+                body = s.ShareSubexpressions(body, new Dictionary<Expr, Expr>());
+            }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (common subexpressions)", outside);
+
+            using (Testing.PhaseTimer.Measure("schedule.inline"))
+            {
+                body = s.InlineSingleUses(body);
+            }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (inlining)", outside);
+
+            using (Testing.PhaseTimer.Measure("schedule.dead2"))
+            {
+                body = RemoveDeadCode(body);
+            }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (dead code after inlining)", outside);
+
+            using (Testing.PhaseTimer.Measure("schedule.names"))
+            {
+                body = CoalesceLoopVariables(body, keep, namer);
+                body = RenumberTemporaries(body, namer);
+            }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (naming)", outside);
+
+            EquatableArray<string> hoisted;
+            using (Testing.PhaseTimer.Measure("schedule.scopes"))
+            {
+                hoisted = ScopeRepair.Repair(ref body);
+            }
+
+            // Always checked: the IR the emitter writes. Never emit code that breaks an invariant.
+            Verification.IrVerifier.Verify(body, "scope repair", Verification.ScopeRules.Lexical, outside, outside);
+
             return (body, hoisted);
         }
 
@@ -158,54 +197,95 @@ namespace SymDiff.Generator.Simplification
             }
         }
 
-        /// <summary>One pass of dead-code removal; <paramref name="removed"/> is set when anything was dropped.</summary>
+        /// <summary>
+        /// One pass of dead-code removal; <paramref name="removed"/> is set when anything was dropped. Statements are
+        /// visited last to first and a removed statement gives back the uses it held, so a whole chain of dead values
+        /// goes in one pass (a chain of n dead lets once took n passes over the method).
+        /// </summary>
         private static Block RemoveDead(Block block, Dictionary<string, int> uses, ref bool removed)
         {
             var output = new List<Stmt>();
-            foreach (var s in block.Statements)
+            for (int k = block.Statements.Count - 1; k >= 0; k--)
             {
+                var s = block.Statements[k];
                 switch (s)
                 {
-                    case Let let when !uses.ContainsKey(let.Name):
-                    case Declare d when !uses.ContainsKey(d.Name):
+                    case Let let when !Live(uses, let.Name):
+                        Release(uses, let.Value);
                         removed = true;
                         continue;
-                    case CallWithGradient call when !uses.ContainsKey(call.Name) && call.Partials.All(p => p.Length == 0 || !uses.ContainsKey(p)):
+                    case Declare d when !Live(uses, d.Name):
                         removed = true;
                         continue;
-                    case CallWithDerivative call when !uses.ContainsKey(call.Name) && !uses.ContainsKey(call.Tangent):
+                    case CallWithGradient call when !Live(uses, call.Name) && call.Partials.All(p => p.Length == 0 || !Live(uses, p)):
+                        Release(uses, call.Call);
+                        removed = true;
+                        continue;
+                    case CallWithDerivative call when !Live(uses, call.Name) && !Live(uses, call.Tangent):
+                        Release(uses, call.Call);
+                        foreach (var t in call.Tangents)
+                        {
+                            Release(uses, t);
+                        }
+
                         removed = true;
                         continue;
                     case If branch:
                     {
-                        var phis = branch.Phis.Where(p => uses.ContainsKey(p.Name)).ToEquatableArray();
-                        removed |= phis.Count != branch.Phis.Count;
+                        var phis = new List<Phi>();
+                        foreach (var p in branch.Phis)
+                        {
+                            if (Live(uses, p.Name))
+                            {
+                                phis.Add(p);
+                                continue;
+                            }
+
+                            Release(uses, p.WhenTrue);
+                            Release(uses, p.WhenFalse);
+                            removed = true;
+                        }
+
                         var then = RemoveDead(branch.Then, uses, ref removed);
                         var @else = RemoveDead(branch.Else, uses, ref removed);
                         if (phis.Count == 0 && then.Statements.Count == 0 && @else.Statements.Count == 0)
                         {
+                            Release(uses, branch.Condition);
                             removed = true;
                             continue;
                         }
 
-                        output.Add(new If(branch.Condition, then, @else, phis));
+                        output.Add(new If(branch.Condition, then, @else, phis.ToEquatableArray()));
                         break;
                     }
 
                     case Loop loop:
                     {
                         // A carried value is dead when nothing but its own next value reads it.
-                        var carried = loop.Carried.Where(v => uses.TryGetValue(v.Name, out int n) && n > SelfUses(v)).ToEquatableArray();
-                        removed |= carried.Count != loop.Carried.Count;
+                        var carried = new List<LoopVar>();
+                        foreach (var v in loop.Carried)
+                        {
+                            if (uses.TryGetValue(v.Name, out int n) && n > SelfUses(v))
+                            {
+                                carried.Add(v);
+                                continue;
+                            }
+
+                            Release(uses, v.Init);
+                            Release(uses, v.Next);
+                            removed = true;
+                        }
+
                         var body = RemoveDead(loop.Body, uses, ref removed);
                         var header = RemoveDead(loop.Header, uses, ref removed);
-                        if (carried.Count == 0 && !body.Statements.Any(Walk.HasEffect))
+                        if (carried.Count == 0 && !body.Statements.Any(Walk.HasEffect) && !header.Statements.Any(Walk.HasEffect))
                         {
+                            Release(uses, loop.Condition);
                             removed = true;
                             continue;
                         }
 
-                        output.Add(loop with { Carried = carried, Body = body, Header = header });
+                        output.Add(loop with { Carried = carried.ToEquatableArray(), Body = body, Header = header });
                         break;
                     }
 
@@ -215,8 +295,20 @@ namespace SymDiff.Generator.Simplification
                 }
             }
 
+            output.Reverse();
             return new Block(output.ToEquatableArray());
         }
+
+        private static bool Live(Dictionary<string, int> uses, string name) => uses.TryGetValue(name, out int n) && n > 0;
+
+        /// <summary>Gives back the uses an expression held when its statement goes.</summary>
+        private static void Release(Dictionary<string, int> uses, Expr e) => Walk.Vars(e, name =>
+        {
+            if (uses.TryGetValue(name, out int n))
+            {
+                uses[name] = n - 1;
+            }
+        });
 
         private static int SelfUses(LoopVar v)
         {
@@ -510,6 +602,7 @@ namespace SymDiff.Generator.Simplification
 
         private Expr Flatten(Expr e, Dictionary<Expr, Expr> available, List<Stmt> output, bool unconditional)
         {
+            Limits.EnsureStack();
             if (Ir.IsAtomic(e))
             {
                 return e;
@@ -534,6 +627,10 @@ namespace SymDiff.Generator.Simplification
             var temp = new Let(_namer.NewTemp(), mapped);
             output.Add(temp);
             available[mapped] = temp.Ref;
+
+            // The expression as it was written names the same value here: a parent flattened later finds it at once,
+            // instead of walking down to it again (which made deep expressions quadratic).
+            available[e] = temp.Ref;
             return temp.Ref;
         }
 

@@ -77,6 +77,7 @@ namespace SymDiff.Generator.Simplification
         /// <summary>Applies the rules bottom-up, except inside frozen (forward) subexpressions.</summary>
         public static Expr RewriteExpression(Expr e, ISet<Expr> frozen)
         {
+            Limits.EnsureStack();
             if (frozen.Contains(e))
             {
                 return e;

@@ -492,6 +492,20 @@ namespace SymDiff.Generator.Tests.Diagnostics
         }
 
         [Fact]
+        public void SD9001_names_the_pass_whose_output_the_IR_verifier_rejects()
+        {
+            // A body reading a name nothing defines lowers to IR that reads it too; the verifier stops it there.
+            var ghost = new Var("ghost", ValType.Double);
+            var spec = MalformedSpec(EquatableArray.Create<SourceStmt>(new SourceAssign("a", ValType.Double, new Binary(BinaryOp.Mul, ghost, new Var("x", ValType.Double), ValType.Double)), new SourceReturn(new Var("a", ValType.Double))));
+            var result = DifferentiableGenerator.Differentiate(new ParseResult(spec, true, EquatableArray<DiagnosticInfo>.Empty), EquatableArray<RuleSpec>.Empty);
+
+            DiagnosticInfo failure = Assert.Single(result.Diagnostics);
+            Assert.Equal("SD9001", failure.Id);
+            Assert.Contains("IrVerificationException: after lowering: 'ghost' is read in the value of 'a' before it is defined", failure.Arguments[1], StringComparison.Ordinal);
+            Assert.All(result.Set!.Methods, m => Assert.NotNull(m.Unsupported));
+        }
+
+        [Fact]
         public void SD9001_from_a_malformed_model_given_to_the_emit_step()
         {
             var method = new MethodFamily("BrokenGradient", "double", EquatableArray<GeneratedParam>.Empty, EquatableArray<LengthCheck>.Empty,
