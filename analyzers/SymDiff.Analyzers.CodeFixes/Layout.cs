@@ -56,7 +56,14 @@ namespace SymDiff.Analyzers.CodeFixes
         /// <paramref name="block"/> (an edited copy of <paramref name="original"/>, which is still in its document's
         /// tree) with <paramref name="statements"/> inserted first, laid out as <see cref="InsertFirst(BlockSyntax, IReadOnlyList{StatementSyntax}, string)"/> does.
         /// </summary>
-        public static BlockSyntax InsertFirst(BlockSyntax original, BlockSyntax block, IReadOnlyList<StatementSyntax> statements, string newLine)
+        public static BlockSyntax InsertFirst(BlockSyntax original, BlockSyntax block, IReadOnlyList<StatementSyntax> statements, string newLine) =>
+            InsertAt(original, block, 0, statements, newLine);
+
+        /// <summary>
+        /// As <see cref="InsertFirst(BlockSyntax, BlockSyntax, IReadOnlyList{StatementSyntax}, string)"/>, but before the
+        /// statement at <paramref name="index"/> (the block's statement count to append).
+        /// </summary>
+        public static BlockSyntax InsertAt(BlockSyntax original, BlockSyntax block, int index, IReadOnlyList<StatementSyntax> statements, string newLine)
         {
             string indent = original.Statements.Count > 0
                 ? IndentationOf(original.Statements[0])
@@ -64,7 +71,7 @@ namespace SymDiff.Analyzers.CodeFixes
             var placed = statements.Select(s => s.WithLeadingTrivia(SyntaxFactory.Whitespace(indent)).WithTrailingTrivia(SyntaxFactory.EndOfLine(newLine)));
             if (block.Statements.Count > 0)
             {
-                return block.WithStatements(block.Statements.InsertRange(0, placed));
+                return block.WithStatements(block.Statements.InsertRange(index, placed));
             }
 
             // "{ }" or "{\n}": put the statements between the braces on lines of their own.

@@ -95,7 +95,7 @@ namespace SymDiff.Analyzers.CodeFixes
         }
 
         /// <summary>The reset statement for a buffer (or, for <c>Optimizer</c>, the optimizer), written as it is written at the call.</summary>
-        private static string ResetCode(string kind, string buffer, SemanticModel model, int position)
+        internal static string ResetCode(string kind, string buffer, SemanticModel model, int position)
         {
             switch (kind)
             {

@@ -161,7 +161,7 @@ namespace SymDiff.Analyzers
             return false;
         }
 
-        private static bool Mentions(IOperation operation, ISymbol? symbol) =>
+        internal static bool Mentions(IOperation operation, ISymbol? symbol) =>
             symbol is not null && operation.DescendantsAndSelf().Any(o => o switch
             {
                 ILocalReferenceOperation l => SymbolEqualityComparer.Default.Equals(l.Local, symbol),
@@ -170,25 +170,25 @@ namespace SymDiff.Analyzers
                 _ => false,
             });
 
-        /// <summary>What state an optimizer built like this keeps between steps, or null when it keeps none.</summary>
+        /// <summary>What state an optimizer built like this keeps between steps, with its verb ("momentum buffer starts"), or null when it keeps none.</summary>
         private static string? StateOf(IObjectCreationOperation creation, KnownSymbols known)
         {
             if (SymbolEqualityComparer.Default.Equals(creation.Type, known.Adam))
             {
-                return "moment estimates and step count";
+                return "moment estimates and step count start";
             }
 
             var momentum = Argument(creation, "momentum");
             return momentum is not null && momentum.ArgumentKind != ArgumentKind.DefaultValue && !OperationFacts.IsZero(momentum.Value)
-                ? "momentum buffer"
+                ? "momentum buffer starts"
                 : null;
         }
 
-        private static IArgumentOperation? Argument(IObjectCreationOperation creation, string name) =>
+        internal static IArgumentOperation? Argument(IObjectCreationOperation creation, string name) =>
             creation.Arguments.FirstOrDefault(a => a.Parameter?.Name == name);
 
         /// <summary>The local or field that <paramref name="creation"/> is stored in, or null.</summary>
-        private static ISymbol? AssignedVariable(IObjectCreationOperation creation)
+        internal static ISymbol? AssignedVariable(IObjectCreationOperation creation)
         {
             var parent = creation.Parent;
             while (parent is IConversionOperation or IParenthesizedOperation)

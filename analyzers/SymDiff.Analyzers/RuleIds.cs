@@ -11,6 +11,10 @@ namespace SymDiff.Analyzers
         public const string NotPartial = DiagnosticDescriptors.NotPartialId;
         public const string LeafMutation = DiagnosticDescriptors.LeafMutationId;
         public const string MissingGradientReset = DiagnosticDescriptors.MissingGradientResetId;
+        public const string OptimizerBufferReplaced = DiagnosticDescriptors.OptimizerBufferReplacedId;
+
+        /// <summary>SD2006 property, present when the replacement is a fresh zeroed array of gradients that clearing the old one can stand for.</summary>
+        public const string ClearProperty = "Clear";
 
         /// <summary>
         /// SD2001 property: the resets the loop lacks, one per line, each <c>Kind|text</c>: <c>Optimizer|optimizer</c>

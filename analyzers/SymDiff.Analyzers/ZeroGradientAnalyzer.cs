@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using SymDiff.Analyzers.Flow;
@@ -62,6 +63,13 @@ namespace SymDiff.Analyzers
                 return;
             }
 
+            // A method the generator cannot generate (SD0xxx, SD1000, SD1001 ...) already has its error; warnings about
+            // its gradient would only add noise next to it (a switch or a 'new' that uses the parameter, say).
+            if (IsRejectedByParser(body, context.CancellationToken))
+            {
+                return;
+            }
+
             var activeMask = Parser.ActiveParameters(method);
             var active = method.Parameters.Where(p => p.Ordinal < activeMask.Count && activeMask[p.Ordinal]).ToList();
             if (active.Count == 0)
@@ -106,6 +114,26 @@ namespace SymDiff.Analyzers
                     parameter.Name,
                     method.Name,
                     read ? OnlyCut : NeverRead));
+            }
+        }
+
+        /// <summary>Whether the generator's parser reports an error for the method whose body is <paramref name="body"/>.</summary>
+        private static bool IsRejectedByParser(IOperation body, System.Threading.CancellationToken ct)
+        {
+            if (body.Syntax.FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } syntax || body.SemanticModel is not { } model
+                || model.GetDeclaredSymbol(syntax, ct) is not IMethodSymbol declared)
+            {
+                return false;
+            }
+
+            try
+            {
+                return BodyOwner.Parse(declared, syntax, model, ct).Diagnostics
+                    .Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
+            }
+            catch (System.Exception e) when (e is not System.OperationCanceledException)
+            {
+                return true; // the generator reports SD9001 for the same method
             }
         }
 

@@ -119,11 +119,10 @@ namespace SymDiff.Generator
                     return new ParseResult(null, false, EquatableArray.Create(unsupported));
                 }
 
+                // A partial method's body is in its implementing part, which need not carry the attribute.
                 // A body nested deeper than the compiler's thread can walk recursively is read on a large stack.
-                int nesting = Parser.NestingDepth(declaration);
-                return nesting > Limits.DeepNesting
-                    ? Limits.OnDeepStack(() => Parser.Parse(method, declaration, context.SemanticModel, ct, nesting))
-                    : Parser.Parse(method, declaration, context.SemanticModel, ct, nesting);
+                var owner = BodyOwner.Find(method, declaration, context.SemanticModel, ct);
+                return BodyOwner.Parse(owner.Method, owner.Syntax, owner.Model, ct);
             }
             catch (System.InsufficientExecutionStackException)
             {
@@ -150,7 +149,7 @@ namespace SymDiff.Generator
         {
             if (parsed.Spec is null)
             {
-                return new DifferentiateResult(null, parsed.Diagnostics);
+                return new DifferentiateResult(null, AnalyzerReported.GeneratorReported(parsed.Diagnostics));
             }
 
             // DerivativeBuilder guards itself; this catch is the last line, for a failure before it starts.
@@ -160,12 +159,15 @@ namespace SymDiff.Generator
                 var result = spec.IsDeep
                     ? Limits.OnDeepStack(() => DerivativeBuilder.Build(spec, parsed.BodyIsValid, rules))
                     : DerivativeBuilder.Build(spec, parsed.BodyIsValid, rules);
-                return new DifferentiateResult(result.Set, parsed.Diagnostics.Concat(result.Diagnostics).ToEquatableArray(), parsed.Spec.DisplayName, parsed.Spec.Location);
+                var all = parsed.Diagnostics.Concat(result.Diagnostics).ToEquatableArray();
+
+                // SD0001 and SD1001 are the analyzers' to report (AnalyzerReported); the stubs they cause stay uncallable.
+                return new DifferentiateResult(AnalyzerReported.MarkStubs(result.Set, parsed, all), AnalyzerReported.GeneratorReported(all), parsed.Spec.DisplayName, parsed.Spec.Location);
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
             {
                 var failure = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, parsed.Spec.Location, parsed.Spec.DisplayName, e.GetType().Name + ": " + e.Message);
-                return new DifferentiateResult(null, parsed.Diagnostics.Concat(new[] { failure }).ToEquatableArray());
+                return new DifferentiateResult(null, AnalyzerReported.GeneratorReported(parsed.Diagnostics.Concat(new[] { failure }).ToEquatableArray()));
             }
         }
 

@@ -92,6 +92,17 @@ namespace SymDiff.Analyzers.Flow
                     return IsActiveCall(invocation);
                 case IConditionalOperation conditional:
                     return IsActive(conditional.WhenTrue) || IsActive(conditional.WhenFalse);
+                case ISwitchExpressionOperation switchExpression:
+                    // Like ?:, the value of an arm: the patterns and guards only choose one.
+                    foreach (var arm in switchExpression.Arms)
+                    {
+                        if (IsActive(arm.Value))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
             }
 
             foreach (var child in operation.ChildOperations)

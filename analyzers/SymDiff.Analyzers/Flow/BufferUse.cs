@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -21,7 +22,16 @@ namespace SymDiff.Analyzers.Flow
         }
 
         /// <summary>Something in the loop sets the buffer back to zero (or overwrites it).</summary>
-        public bool Resets { get; private set; }
+        public bool Resets => ResetOperations.Count > 0;
+
+        /// <summary>The operations in the loop that reset the buffer, in source order within each iterated part.</summary>
+        public List<IOperation> ResetOperations { get; } = new List<IOperation>();
+
+        /// <summary>
+        /// The reads in the loop that consume the gradient: an optimizer's <c>Step()</c> and updates such as
+        /// <c>w -= lr * dw</c> (a print or a call that merely looks at it is not one).
+        /// </summary>
+        public List<IOperation> Steps { get; } = new List<IOperation>();
 
         /// <summary>The first operation in the loop that reads the accumulated gradient, or null.</summary>
         public IOperation? FirstRead { get; private set; }
@@ -48,14 +58,18 @@ namespace SymDiff.Analyzers.Flow
         /// Whether <paramref name="invocation"/> resets <paramref name="buffer"/>: zeroes it, or (unless
         /// <paramref name="zeroingOnly"/>, as SD2004 asks) overwrites it with a new gradient.
         /// </summary>
-        public static bool IsResetCall(IInvocationOperation invocation, ISymbol buffer, BufferKind kind, KnownSymbols known, bool zeroingOnly = false)
+        public static bool IsResetCall(IInvocationOperation invocation, ISymbol buffer, BufferKind kind, KnownSymbols known, bool zeroingOnly = false) =>
+            IsResetCall(invocation, buffer, kind, known, zeroingOnly, depth: 0);
+
+        private static bool IsResetCall(IInvocationOperation invocation, ISymbol buffer, BufferKind kind, KnownSymbols known, bool zeroingOnly, int depth)
         {
             var method = invocation.TargetMethod;
+            bool parameters = buffer is IParameterSymbol; // inside a helper, the buffer is its parameter
 
             // g.Clear(), span.Fill(0), g.AsSpan().Clear()
             if (invocation.Instance is not null && !known.IsOptimizer(method.ContainingType)
                 && ((method.Name == "Clear" && invocation.Arguments.Length == 0) || (method.Name == "Fill" && invocation.Arguments.Length == 1 && OperationFacts.IsZero(invocation.Arguments[0].Value)))
-                && Same(GradientBuffers.SymbolOf(invocation.Instance, known), buffer))
+                && Same(GradientBuffers.SymbolOf(invocation.Instance, known, parameters), buffer))
             {
                 return true;
             }
@@ -63,7 +77,7 @@ namespace SymDiff.Analyzers.Flow
             // Array.Clear(g), Array.Clear(g, 0, n), Array.Fill(g, 0)
             if (invocation.Instance is null && SymbolEqualityComparer.Default.Equals(method.ContainingType, known.Array) && invocation.Arguments.Length > 0
                 && (method.Name == "Clear" || (method.Name == "Fill" && invocation.Arguments.Length == 2 && OperationFacts.IsZero(invocation.Arguments[1].Value)))
-                && Same(GradientBuffers.SymbolOf(invocation.Arguments[0].Value, known), buffer))
+                && Same(GradientBuffers.SymbolOf(invocation.Arguments[0].Value, known, parameters), buffer))
             {
                 return true;
             }
@@ -74,6 +88,12 @@ namespace SymDiff.Analyzers.Flow
             {
                 var owned = GradientBuffers.OptimizerGradients(invocation.Instance, known);
                 return owned is null ? kind == BufferKind.Array : Same(owned, buffer);
+            }
+
+            // ResetGrads(g): a method of this compilation that resets the parameter the buffer is passed to.
+            if (HelperResets(invocation, buffer, kind, known, depth))
+            {
+                return true;
             }
 
             if (zeroingOnly)
@@ -104,6 +124,60 @@ namespace SymDiff.Analyzers.Flow
             return false;
         }
 
+        /// <summary>
+        /// Whether <paramref name="invocation"/> calls a method declared in source that resets the parameter receiving
+        /// <paramref name="buffer"/> (the whole array or span, or a scalar by <c>ref</c>), directly or through at most
+        /// two more such helpers. A zeroing reset anywhere in the helper counts, as one anywhere in a loop does.
+        /// </summary>
+        private static bool HelperResets(IInvocationOperation invocation, ISymbol buffer, BufferKind kind, KnownSymbols known, int depth)
+        {
+            var method = invocation.TargetMethod;
+            if (depth >= 3 || method.DeclaringSyntaxReferences.IsEmpty || known.IsOptimizer(method.ContainingType) || known.IsGeneratedBySymDiff(method)
+                || invocation.SemanticModel is not { } model)
+            {
+                return false;
+            }
+
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is not { } parameter || GradientBuffers.KindOf(parameter, known) is not { } parameterKind
+                    || !Same(GradientBuffers.SymbolOf(argument.Value, known, buffer is IParameterSymbol), buffer)
+                    || (parameterKind == BufferKind.Scalar ? parameter.RefKind != RefKind.Ref || kind != BufferKind.Scalar : OperationFacts.Unwrap(argument.Value) is IArrayElementReferenceOperation))
+                {
+                    continue; // not the whole buffer, or a copy of a scalar
+                }
+
+                foreach (var reference in method.DeclaringSyntaxReferences)
+                {
+                    // A helper in another file needs that file's semantic model. Rare (a call in a training loop that
+                    // receives a gradient buffer) and bounded (three levels), so creating one is affordable here.
+                    var syntax = reference.GetSyntax();
+                    var bodyModel = syntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+                    if (bodyModel.GetOperation(syntax) is not { } body)
+                    {
+                        continue;
+                    }
+
+                    foreach (var operation in body.DescendantsAndSelf())
+                    {
+                        if (operation is IInvocationOperation call && IsResetCall(call, parameter, parameterKind, known, zeroingOnly: true, depth + 1))
+                        {
+                            return true;
+                        }
+
+                        if (operation is ISimpleAssignmentOperation assignment && OperationFacts.IsZero(assignment.Value)
+                            && Same(GradientBuffers.SymbolOf(assignment.Target, known, includeParameters: true), parameter)
+                            && (parameterKind == BufferKind.Scalar || OperationFacts.Unwrap(assignment.Target) is not IParameterReferenceOperation))
+                        {
+                            return true; // g[i] = 0, or dw = 0 through ref
+                        }
+                    }
+                }
+            }
+
+            return false;
+        }
+
         private static bool Same(ISymbol? a, ISymbol? b) => a is not null && SymbolEqualityComparer.Default.Equals(a, b);
 
         private void Visit(IOperation operation)
@@ -113,7 +187,7 @@ namespace SymDiff.Analyzers.Flow
                 case IInvocationOperation invocation:
                     if (IsResetCall(invocation, _buffer, _kind, _known))
                     {
-                        Resets = true;
+                        AddReset(operation);
                     }
                     else if (GradientBuffers.IsOptimizerCall(invocation, _known, "Step"))
                     {
@@ -122,6 +196,7 @@ namespace SymDiff.Analyzers.Flow
                         if (owned is null ? _kind == BufferKind.Array : Same(owned, _buffer))
                         {
                             FirstRead ??= invocation;
+                            Steps.Add(invocation);
                             if (owned is not null)
                             {
                                 Optimizer ??= invocation.Instance;
@@ -137,14 +212,14 @@ namespace SymDiff.Analyzers.Flow
                         && !Mentions(assignment.Value, _buffer))
                     {
                         // dw = 0, g = new double[n], dw = other: the accumulation starts again.
-                        Resets = true;
+                        AddReset(operation);
                     }
                     else if (OperationFacts.Unwrap(assignment.Target) is IArrayElementReferenceOperation or IPropertyReferenceOperation
                         && Same(GradientBuffers.SymbolOf(assignment.Target, _known), _buffer)
                         && OperationFacts.IsZero(assignment.Value))
                     {
                         // g[i] = 0, usually in a loop over the elements.
-                        Resets = true;
+                        AddReset(operation);
                     }
 
                     break;
@@ -213,6 +288,26 @@ namespace SymDiff.Analyzers.Flow
             }
 
             FirstRead ??= use;
+            if (UpdateOf(use) is { } update)
+            {
+                Steps.Add(update);
+            }
+        }
+
+        private void AddReset(IOperation operation) => ResetOperations.Add(operation);
+
+        /// <summary>The assignment to something other than the buffer whose value holds the read <paramref name="use"/> (<c>w -= lr * dw</c>), or null.</summary>
+        private IAssignmentOperation? UpdateOf(IOperation use)
+        {
+            for (var child = use; child.Parent is { } parent && parent is not (IBlockOperation or IExpressionStatementOperation); child = parent)
+            {
+                if (parent is IAssignmentOperation assignment && ReferenceEquals(assignment.Value, child))
+                {
+                    return Same(GradientBuffers.SymbolOf(assignment.Target, _known, includeParameters: true), _buffer) ? null : assignment;
+                }
+            }
+
+            return null;
         }
 
         private static bool Mentions(IOperation operation, ISymbol symbol)

@@ -54,7 +54,8 @@ namespace SymDiff.Generator.Diagnostics
         public const string TooLargeId = "SD1009";
         public const string InternalErrorId = "SD9001";
 
-        // Reported by the analyzers in analyzers/SymDiff.Analyzers (never by the generator).
+        // Reported by the analyzers in analyzers/SymDiff.Analyzers (never by the generator). SD0001 and SD1001 above are
+        // found by the generator's parser but reported by an analyzer too (AnalyzerReported), for dotnet format's sake.
         public const string DerivativeRuleTargetNotFoundId = "SD0009";
         public const string DerivativeRuleParametersId = "SD0010";
         public const string DerivativeRuleReturnTypeId = "SD0011";
@@ -65,6 +66,9 @@ namespace SymDiff.Generator.Diagnostics
         public const string OptimizerBuffersAliasedId = "SD2002";
         public const string OptimizerCreatedInLoopId = "SD2003";
         public const string ResetBeforeStepId = "SD2004";
+        public const string ConditionalResetId = "SD2005";
+        public const string OptimizerBufferReplacedId = "SD2006";
+        public const string MissingGradientArgumentsId = "SD2007";
 
         /// <summary>Format: "'{0}' is [Differentiable] but its containing type '{1}' is not partial; add the 'partial' modifier".</summary>
         public static readonly DiagnosticDescriptor NotPartial = new DiagnosticDescriptor(
@@ -216,12 +220,12 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(OutputReadBeforeWriteId));
 
-        /// <summary>Format: "SymDiff failed to generate derivatives of '{0}': {1}. Please report this; other methods are generated as usual".</summary>
+        /// <summary>Format: "SymDiff failed to generate derivatives of '{0}' ({1}); please report this, other methods are generated as usual" ({1} may end in a period: an exception message).</summary>
         /// <remarks>Not configurable: an internal failure must never be silenced into missing or wrong code.</remarks>
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             InternalErrorId,
             "Internal generator failure",
-            "SymDiff failed to generate derivatives of '{0}': {1}. Please report this; other methods are generated as usual.",
+            "SymDiff failed to generate derivatives of '{0}' ({1}); please report this, other methods are generated as usual",
             DiagnosticCategories.Internal,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true,
@@ -371,11 +375,11 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(OptimizerBuffersAliasedId));
 
-        /// <summary>Format: "This '{0}' is created inside the loop that calls its Step(), so its {1} start again at every iteration; create the optimizer once, before the loop".</summary>
+        /// <summary>Format: "This '{0}' is created inside the loop that calls its Step(), so its {1} again at every iteration; create the optimizer once, before the loop" ({1}: "momentum buffer starts", "moment estimates and step count start").</summary>
         public static readonly DiagnosticDescriptor OptimizerCreatedInLoop = new DiagnosticDescriptor(
             OptimizerCreatedInLoopId,
             "Stateful optimizer created inside the training loop",
-            "This '{0}' is created inside the loop that calls its Step(), so its {1} start again at every iteration; create the optimizer once, before the loop",
+            "This '{0}' is created inside the loop that calls its Step(), so its {1} again at every iteration; create the optimizer once, before the loop",
             DiagnosticCategories.Correctness,
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
@@ -390,6 +394,36 @@ namespace SymDiff.Generator.Diagnostics
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(ResetBeforeStepId));
+
+        /// <summary>Format: "'{0}' resets the gradients only when {1}, but '{2}' uses them on every iteration, so the other iterations use gradients summed over several passes; reset on every iteration, or step under the same condition to accumulate on purpose".</summary>
+        public static readonly DiagnosticDescriptor ConditionalReset = new DiagnosticDescriptor(
+            ConditionalResetId,
+            "Gradients reset on only some iterations",
+            "'{0}' resets the gradients only when {1}, but '{2}' uses them on every iteration, so the other iterations use gradients summed over several passes; reset on every iteration, or move '{2}' under the same condition if you accumulate on purpose",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(ConditionalResetId));
+
+        /// <summary>Format: "'{0}' is given a new array here, but '{1}' keeps the array it was created with as its {2}, so {3}; clear the existing array instead of replacing it".</summary>
+        public static readonly DiagnosticDescriptor OptimizerBufferReplaced = new DiagnosticDescriptor(
+            OptimizerBufferReplacedId,
+            "Optimizer buffer replaced by a new array",
+            "'{0}' is given a new array here, but '{1}' keeps the array it was created with as its {2}, so {3}; clear the existing array instead of replacing it",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(OptimizerBufferReplacedId));
+
+        /// <summary>Format: "'{0}' has no argument for the gradient of {1}: '{2}' differentiates every floating-point parameter not marked [NoGrad]; if {1} {3} data, mark {4} [NoGrad] in '{2}'" ({3}/{4}: "is"/"it" or "are"/"them").</summary>
+        public static readonly DiagnosticDescriptor MissingGradientArguments = new DiagnosticDescriptor(
+            MissingGradientArgumentsId,
+            "Call lacks the gradients of parameters that may be data",
+            "'{0}' has no argument for the gradient of {1}: '{2}' differentiates every floating-point parameter not marked [NoGrad]; if {1} {3} data, mark {4} [NoGrad] in '{2}'",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(MissingGradientArgumentsId));
 
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Build();
 
@@ -408,6 +442,7 @@ namespace SymDiff.Generator.Diagnostics
                 FileLocalType, UnsupportedMember, HessianOnVectorFunction, DerivativeRuleInaccessible, DuplicateDerivativeRule, DerivativeRuleForBuiltIn, TooLarge,
                 DerivativeRuleTargetNotFound, DerivativeRuleParameters, DerivativeRuleReturnType, DerivativeRuleNotStatic,
                 PiecewiseConstant, NoInfluence, MissingGradientReset, OptimizerBuffersAliased, OptimizerCreatedInLoop, ResetBeforeStep,
+                ConditionalReset, OptimizerBufferReplaced, MissingGradientArguments,
             };
             var map = new Dictionary<string, DiagnosticDescriptor>();
             foreach (var d in all)

@@ -232,7 +232,7 @@ namespace SymDiff.Generator.Differentiation
             var name = _namer.NewSourceName(span.Array + "Zeros");
             output.Add(new RentBuffer(name, span.Element, new Len(span.Array)));
             output.Add(new ClearArray(name, new Len(span.Array)));
-            return new ScratchSpan(name, new Len(span.Array), span.Element);
+            return SpanView.Scratch(name, new Len(span.Array), span.Element);
         }
 
         private string NewTangentName(string name) => _namer.NewSourceName(ReverseDifferentiator.Stem(name) + "Dot");

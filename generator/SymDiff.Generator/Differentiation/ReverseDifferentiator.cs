@@ -567,7 +567,7 @@ namespace SymDiff.Generator.Differentiation
         {
             var name = _namer.NewSourceName(span.Array + "Scratch");
             _topLevelBuffers.Add(new RentBuffer(name, span.Element, new Len(span.Array)));
-            return new ScratchSpan(name, new Len(span.Array), span.Element);
+            return SpanView.Scratch(name, new Len(span.Array), span.Element);
         }
 
         /// <summary>Writes a region's pending contributions to gradient-buffer elements, one accumulation per element.</summary>

@@ -91,6 +91,9 @@ namespace SymDiff.Generator.Emit
                 case CallWithGradient call:
                     EmitCallWithGradient(w, call, context);
                     break;
+                case Invoke invoke:
+                    w.WriteLine(ExprPrinter.Print(invoke.Call) + ";");
+                    break;
                 case ClearArray clear:
                     w.WriteLine("global::System.Array.Clear(" + Id(clear.Name) + ", 0, " + ExprPrinter.Print(clear.Length) + ");");
                     break;

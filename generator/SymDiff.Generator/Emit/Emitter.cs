@@ -85,6 +85,11 @@ namespace SymDiff.Generator.Emit
             }
 
             w.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + Version + "\")]");
+            if (method.ObsoleteError is not null)
+            {
+                w.WriteLine("[global::System.Obsolete(" + Quote(method.ObsoleteError) + ", true)]");
+            }
+
             var parameters = method.Parameters.Select(p =>
                 (p.Accumulates ? "[global::SymDiff.Accumulates] " : string.Empty) + (p.Modifier.Length > 0 ? p.Modifier + " " : string.Empty) + p.TypeCode + " " + Identifiers.Escape(p.Name));
             w.WriteLine(set.Accessibility + (set.IsStatic ? " static " : " ") + method.ReturnType + " " + method.Name + "(" + string.Join(", ", parameters) + ")");

@@ -34,7 +34,9 @@ namespace SymDiff.Generator.Emit
             Var v => Identifiers.Escape(v.Name),
             Opaque o => o.Code,
             SpanRef r => Identifiers.Escape(r.Array),
-            ScratchSpan s => "new global::System.Span<" + s.Element.Keyword() + ">(" + Identifiers.Escape(s.Buffer) + ", 0, " + Print(s.Length) + ")",
+            SpanView s => s.OverArray
+                ? "new global::System." + (s.ReadOnly ? "ReadOnlySpan<" : "Span<") + s.Element.Keyword() + ">(" + Identifiers.Escape(s.Array) + ", " + Print(s.Start) + ", " + Print(s.Length) + ")"
+                : Identifiers.Escape(s.Array) + ".Slice(" + Print(s.Start) + ", " + Print(s.Length) + ")",
             Len l => Identifiers.Escape(l.Array) + ".Length",
             Elem el => Identifiers.Escape(el.Array) + "[" + Print(el.Index) + "]",
             Unary { Op: UnaryOp.Neg } u => "-" + Operand(u.Operand, UnaryLevel, right: true),
@@ -87,7 +89,7 @@ namespace SymDiff.Generator.Emit
         private static int Precedence(Expr e) => e switch
         {
             Const c when c.Value < 0 || (c.Value == 0 && double.IsNegativeInfinity(1 / c.Value)) => UnaryLevel,
-            Const or Var or Opaque or Len or Elem or Call or UserCall or TupleItem or SpanRef or ScratchSpan => Primary,
+            Const or Var or Opaque or Len or Elem or Call or UserCall or TupleItem or SpanRef or SpanView => Primary,
             Unary => UnaryLevel,
             Binary b => Precedence(b),
             IR.Cond => Conditional,

@@ -191,11 +191,18 @@ namespace SymDiff.Generator.IR
 
 namespace SymDiff.Generator.IR
 {
-    /// <summary><c>new Span&lt;T&gt;(buffer, 0, length)</c>: a view of a pooled scratch buffer.</summary>
-    internal sealed record ScratchSpan(string Buffer, Expr Length, ValType Element) : Expr(ValType.Span)
+    /// <summary>
+    /// A view of <see cref="Length"/> elements of <see cref="Array"/> from <see cref="Start"/>: a slice of a span parameter
+    /// (<c>hessian.Slice(i * n, n)</c>), or of an array (<c>new Span&lt;T&gt;(buffer, 0, length)</c> over a pooled buffer).
+    /// </summary>
+    /// <param name="OverArray">Whether <see cref="Array"/> is a <c>T[]</c> (a pooled buffer, an array parameter) rather than a span.</param>
+    internal sealed record SpanView(string Array, Expr Start, Expr Length, ValType Element, bool ReadOnly, bool OverArray) : Expr(ValType.Span)
     {
-        private readonly int _hash = Hash.Combine(Buffer.GetHashCode(), Length.GetHashCode());
+        private readonly int _hash = Hash.Combine(Hash.Combine(Hash.Combine(Array.GetHashCode(), Start.GetHashCode()), Length.GetHashCode()), (ReadOnly ? 2 : 0) + (OverArray ? 1 : 0));
 
         public override int GetHashCode() => _hash;
+
+        /// <summary><c>new Span&lt;T&gt;(buffer, 0, length)</c>: all of a pooled scratch buffer that is in use.</summary>
+        public static SpanView Scratch(string buffer, Expr length, ValType element) => new SpanView(buffer, Const.Of(0, ValType.Int), length, element, false, true);
     }
 }

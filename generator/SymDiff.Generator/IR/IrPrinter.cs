@@ -62,6 +62,9 @@ namespace SymDiff.Generator.IR
                 case Return r:
                     Line(sb, depth, $"return {E(r.Value)}");
                     break;
+                case Invoke i:
+                    Line(sb, depth, E(i.Call));
+                    break;
                 case Store st:
                     Line(sb, depth, $"{st.Array}[{E(st.Index)}] = {E(st.Value)}");
                     break;

@@ -141,3 +141,9 @@ namespace SymDiff.Generator.IR
     /// <summary><c>Array.Clear(name, 0, length)</c>: zeroes a pooled scratch buffer (a zero tangent for data).</summary>
     internal sealed record ClearArray(string Name, Expr Length) : Stmt;
 }
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary><c>M(args);</c>: a call made for what it writes (a generated method filling a span), its result unused.</summary>
+    internal sealed record Invoke(UserCall Call) : Stmt;
+}

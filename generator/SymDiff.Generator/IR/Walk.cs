@@ -18,7 +18,7 @@ namespace SymDiff.Generator.IR
             Call c => c.Args,
             UserCall c => c.Receiver is null ? (IEnumerable<Expr>)c.Args : new[] { c.Receiver }.Concat(c.Args),
             TupleItem t => new[] { t.Tuple },
-            ScratchSpan s => new[] { s.Length },
+            SpanView s => new[] { s.Start, s.Length },
             _ => Array.Empty<Expr>(),
         };
 
@@ -74,6 +74,13 @@ namespace SymDiff.Generator.IR
                     return ReferenceEquals(inner, t.Tuple) ? e : new TupleItem(inner, t.Index, t.Type);
                 }
 
+                case SpanView s:
+                {
+                    var start = map(s.Start);
+                    var length = map(s.Length);
+                    return ReferenceEquals(start, s.Start) && ReferenceEquals(length, s.Length) ? e : new SpanView(s.Array, start, length, s.Element, s.ReadOnly, s.OverArray);
+                }
+
                 default:
                     return e;
             }
@@ -119,6 +126,7 @@ namespace SymDiff.Generator.IR
             Accumulate ac => new Accumulate(ac.Target, ac.Index is null ? null : map(ac.Index), map(ac.Value)),
             SetOutput o => new SetOutput(o.Target, map(o.Value)),
             CallWithGradient c => new CallWithGradient(c.Name, (UserCall)map(c.Call), c.Partials),
+            Invoke i => new Invoke((UserCall)map(i.Call)),
             RentBuffer r => new RentBuffer(r.Name, r.Type, map(r.Length)),
             ClearArray c => new ClearArray(c.Name, map(c.Length)),
             CallBackward b => new CallBackward((UserCall)map(b.Call), map(b.Seed), b.Outputs.Select(map).ToEquatableArray()),
@@ -188,6 +196,9 @@ namespace SymDiff.Generator.IR
                     break;
                 case CallWithGradient c:
                     into.Add(c.Call);
+                    break;
+                case Invoke i:
+                    into.Add(i.Call);
                     break;
                 case CallWithDerivative d:
                     into.Add(d.Call);
@@ -278,7 +289,7 @@ namespace SymDiff.Generator.IR
         /// <summary>Whether a statement writes something other than the names it defines (a buffer, an output, a span).</summary>
         public static bool HasEffect(Stmt s) => s switch
         {
-            Store or Accumulate or SetOutput or ClearBuffer or Return or Assign or RentBuffer or EnsureCapacity or CopySpan or CallBackward or ClearArray => true,
+            Store or Accumulate or SetOutput or ClearBuffer or Return or Assign or RentBuffer or EnsureCapacity or CopySpan or CallBackward or ClearArray or Invoke => true,
             If i => i.Then.Statements.Any(HasEffect) || i.Else.Statements.Any(HasEffect),
             Loop l => l.Body.Statements.Any(HasEffect) || l.Header.Statements.Any(HasEffect),
             _ => false,

@@ -486,7 +486,7 @@ namespace SymDiff.Generator.Lowering
         {
             Var v when _env.TryGetValue(v.Name, out var value) => value,
             Var v => v,
-            Const or Len or Opaque or SpanRef or ScratchSpan => expr,
+            Const or Len or Opaque or SpanRef or SpanView => expr,
             Elem e => new Elem(e.Array, Substitute(e.Index), e.Type),
             Unary u => FoldLogic(new Unary(u.Op, Substitute(u.Operand), u.Type)),
             Binary b => FoldLogic(new Binary(b.Op, Substitute(b.Left), Substitute(b.Right), b.Type)),

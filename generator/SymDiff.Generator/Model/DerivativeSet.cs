@@ -34,6 +34,9 @@ namespace SymDiff.Generator.Model
 
         /// <summary>C# lines written after the checks and before <see cref="Body"/> (the views of flattened buffers).</summary>
         public EquatableArray<string> Prelude { get; init; } = EquatableArray<string>.Empty;
+
+        /// <summary>When set (on stubs only), the method carries <c>[Obsolete(ObsoleteError, true)]</c>: see <c>AnalyzerReported</c>.</summary>
+        public string? ObsoleteError { get; init; }
     }
 
     /// <summary>Everything emitted for one <c>[Differentiable]</c> method: one source file.</summary>

@@ -123,6 +123,7 @@ namespace SymDiff.Generator.Parsing
 
             var body = new BodyParser(method, model, parameters, ct);
             var statements = body.ParseBody(syntax, diagnostics);
+            LeafWrites.ReplaceFenceReports(method, syntax, model, parameters, diagnostics, ct);
             int count = statements is null ? 0 : CountStatements(statements);
             if (count > Limits.MaxStatements)
             {
@@ -185,7 +186,7 @@ namespace SymDiff.Generator.Parsing
                 string typeText = p.Type.ToDisplayString();
                 if (p.RefKind != RefKind.None || p.IsParams)
                 {
-                    string what = p.IsParams ? "params" : p.RefKind.ToString().ToLowerInvariant();
+                    string what = p.IsParams ? "params" : RefKindKeyword(p.RefKind);
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, p.Name, typeText, $"'{what}' parameters are not supported; pass it by value"));
                     continue;
                 }
@@ -365,12 +366,17 @@ namespace SymDiff.Generator.Parsing
             foreach (var suffix in GeneratedSuffixes(isVector, hessian))
             {
                 string name = method.Name + suffix;
-                if (method.ContainingType.GetMembers(name).Length > 0)
+                // SymDiff's own output is no clash: analyzers run this parser on the compilation that holds it.
+                if (method.ContainingType.GetMembers(name).Any(m => !IsGeneratedBySymDiff(m)))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameClash, location, name, method.Name));
                 }
             }
         }
+
+        private static bool IsGeneratedBySymDiff(ISymbol member) => member.GetAttributes().Any(a =>
+            a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
+            && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is "SymDiff");
 
         /// <summary>The suffixes of the methods generated for one differentiable method.</summary>
         public static IEnumerable<string> GeneratedSuffixes(bool isVector, bool hessian)
@@ -393,6 +399,15 @@ namespace SymDiff.Generator.Parsing
                 yield return "HessianVectorProduct";
             }
         }
+
+        /// <summary>The modifier as written in C# (RefKind's own names run together: "RefReadOnlyParameter").</summary>
+        private static string RefKindKeyword(RefKind kind) => kind switch
+        {
+            RefKind.Ref => "ref",
+            RefKind.Out => "out",
+            RefKind.In => "in",
+            _ => "ref readonly",
+        };
 
         private static string TypeKeyword(TypeDeclarationSyntax declaration) => declaration switch
         {

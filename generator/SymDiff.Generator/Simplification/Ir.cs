@@ -110,6 +110,6 @@ namespace SymDiff.Generator.Simplification
         public static bool IsOne(Expr e) => e is Const { Value: 1 };
 
         /// <summary>Whether an expression is cheap enough to repeat instead of naming it (a variable or literal).</summary>
-        public static bool IsAtomic(Expr e) => e is Var or Const or Opaque or Len or SpanRef or ScratchSpan;
+        public static bool IsAtomic(Expr e) => e is Var or Const or Opaque or Len or SpanRef or SpanView;
     }
 }

@@ -257,6 +257,9 @@ namespace SymDiff.Generator.Verification
                     }
 
                     break;
+                case Invoke invoke:
+                    Read(invoke.Call, scope, "the call of '" + invoke.Call.Callee.Name + "'");
+                    break;
                 case If branch:
                     If(branch, scope);
                     break;
@@ -407,8 +410,8 @@ namespace SymDiff.Generator.Verification
                     case SpanRef span:
                         Array(span.Array, scope);
                         break;
-                    case ScratchSpan scratch:
-                        Array(scratch.Buffer, scope);
+                    case SpanView view:
+                        Array(view.Array, scope);
                         break;
                 }
 

@@ -75,6 +75,15 @@ namespace SymDiff.Analyzers.Tests.RealClient
                 .Select(m => (Path.GetFileName(m.Groups["file"].Value.Trim()), int.Parse(m.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups["id"].Value))
                 .ToHashSet();
 
+        /// <summary>
+        /// The diagnostics in MSBuild output, as (file name, line, ID), in order and with repetitions, from the build
+        /// itself (the summary after "Build FAILED." or "Build succeeded." repeats them, and is left out).
+        /// </summary>
+        public static List<(string File, int Line, string Id)> ParseDiagnosticList(string output) =>
+            DiagnosticLine.Matches(Regex.Split(output, @"^\s*Build (?:FAILED|succeeded)\.", RegexOptions.Multiline)[0])
+                .Select(m => (Path.GetFileName(m.Groups["file"].Value.Trim()), int.Parse(m.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups["id"].Value))
+                .ToList();
+
         /// <summary>The lines of a source marked <c>// expect SDxxxx</c>, as (file name, 1-based line, ID).</summary>
         public static HashSet<(string File, int Line, string Id)> ExpectedDiagnostics(string fileName, string source)
         {

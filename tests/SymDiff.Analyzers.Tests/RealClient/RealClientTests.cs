@@ -7,8 +7,8 @@ namespace SymDiff.Analyzers.Tests.RealClient
 {
     /// <summary>
     /// SymDiff as a user meets it outside the IDE: the diagnostics in <c>dotnet build</c> output with file and line,
-    /// and the code fixes applied by <c>dotnet format analyzers</c>. Slow (two builds and one format in all), so
-    /// everything is checked from those runs.
+    /// each once, a build with analyzers turned off, and the code fixes of SD0001, SD1001, SD2001 and SD2006 applied by
+    /// <c>dotnet format analyzers</c>. Slow (three builds and one format in all), so everything is checked from those runs.
     /// </summary>
     public sealed class RealClientTests
     {
@@ -29,6 +29,8 @@ namespace Client
         public static double Clipped(double w, [NoGrad] double x)
         {
             w = Math.Clamp(w, -1, 1); // expect SD1001
+            x += w; // a [NoGrad] parameter is data: fine
+            w *= 2; // expect SD1001
             return w * x;
         }
 
@@ -90,6 +92,34 @@ namespace Client
             }
         }
 
+        public static void ZeroedSometimes(double[] p)
+        {
+            double[] g = new double[2];
+            var optimizer = new Sgd(p, g, 0.1);
+            for (int epoch = 0; epoch < 10; epoch++)
+            {
+                if (epoch % 5 == 0)
+                {
+                    optimizer.ZeroGrad(); // expect SD2005
+                }
+
+                Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
+                optimizer.Step();
+            }
+        }
+
+        public static void Replaced(double[] p)
+        {
+            double[] g = new double[2];
+            var optimizer = new Sgd(p, g, 0.1);
+            for (int epoch = 0; epoch < 10; epoch++)
+            {
+                g = new double[2]; // expect SD2006
+                Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
+                optimizer.Step();
+            }
+        }
+
         public static void ZeroedTooLate(double[] p)
         {
             double[] g = new double[2];
@@ -109,6 +139,24 @@ namespace Client
 
 namespace Client
 {
+    public static class Forgotten
+    {
+        [Differentiable]
+        public static double Square(double x) => x * x;
+    }
+
+    public static partial class Clip
+    {
+        [Differentiable]
+        public static double Clipped(double w, double b, [NoGrad] double x)
+        {
+            double y = w * x;
+            w = System.Math.Clamp(w, -1, 1);
+            b *= 2;
+            return w * y + b;
+        }
+    }
+
     public static partial class Fit
     {
         [Differentiable]
@@ -136,6 +184,18 @@ namespace Client
             return parameters;
         }
 
+        public static void Replaced(double[] p)
+        {
+            double[] g = new double[2];
+            var optimizer = new Sgd(p, g, 0.1);
+            for (int epoch = 0; epoch < 10; epoch++)
+            {
+                g = new double[2];
+                LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
+                optimizer.Step();
+            }
+        }
+
         public static double Descend(double w, double b)
         {
             double dw = 0, db = 0;
@@ -156,6 +216,26 @@ namespace Client
 
 namespace Client
 {
+    public static partial class Forgotten
+    {
+        [Differentiable]
+        public static double Square(double x) => x * x;
+    }
+
+    public static partial class Clip
+    {
+        [Differentiable]
+        public static double Clipped(double w, double b, [NoGrad] double x)
+        {
+            double wLocal = w;
+            double bLocal = b;
+            double y = w * x;
+            wLocal = System.Math.Clamp(wLocal, -1, 1);
+            bLocal *= 2;
+            return wLocal * y + bLocal;
+        }
+    }
+
     public static partial class Fit
     {
         [Differentiable]
@@ -184,6 +264,18 @@ namespace Client
             return parameters;
         }
 
+        public static void Replaced(double[] p)
+        {
+            double[] g = new double[2];
+            var optimizer = new Sgd(p, g, 0.1);
+            for (int epoch = 0; epoch < 10; epoch++)
+            {
+                System.Array.Clear(g);
+                LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
+                optimizer.Step();
+            }
+        }
+
         public static double Descend(double w, double b)
         {
             double dw = 0, db = 0;
@@ -203,18 +295,49 @@ namespace Client
 ";
 
         [Fact]
-        public async Task Dotnet_build_reports_each_mistake_with_file_and_line()
+        public async Task Dotnet_build_reports_each_mistake_once_with_file_and_line()
         {
             using var project = new ClientProject(new Dictionary<string, string> { ["Mistakes.cs"] = Mistakes }, warningsAsErrors: false);
 
+            // Counted in the build's own output (not its summary): a diagnostic reported by both the generator and
+            // an analyzer would show up twice.
             var (exitCode, output) = await project.DotnetAsync("build", project.ProjectPath, "-nodeReuse:false", "-p:UseSharedCompilation=false");
 
             var expected = ClientProject.ExpectedDiagnostics("Mistakes.cs", Mistakes);
-            Assert.Equal(9, expected.Count);
-            var actual = ClientProject.ParseDiagnostics(output).Where(d => d.Id.StartsWith("SD", System.StringComparison.Ordinal)).ToHashSet();
-            Assert.True(expected.SetEquals(actual), $"Expected {Format(expected)}{System.Environment.NewLine}Actual   {Format(actual)}{System.Environment.NewLine}{output}");
-            Assert.DoesNotContain(ClientProject.ParseDiagnostics(output), d => d.Id.StartsWith("CS", System.StringComparison.Ordinal));
+            Assert.Equal(12, expected.Count);
+            var all = ClientProject.ParseDiagnosticList(output);
+            var actual = all.Where(d => d.Id.StartsWith("SD", System.StringComparison.Ordinal)).ToList();
+            Assert.True(
+                expected.SetEquals(actual) && actual.Count == expected.Count,
+                $"Expected {Format(expected)}{System.Environment.NewLine}Actual   {Format(actual)}{System.Environment.NewLine}{output}");
+            Assert.DoesNotContain(all, d => d.Id.StartsWith("CS", System.StringComparison.Ordinal));
             Assert.NotEqual(0, exitCode); // SD0001, SD1001 and SD0010 are errors
+        }
+
+        [Fact]
+        public async Task With_analyzers_off_a_call_to_a_method_SymDiff_could_not_generate_still_fails_the_build()
+        {
+            const string Source = @"using SymDiff;
+
+namespace Client
+{
+    public static partial class Model
+    {
+        [Differentiable]
+        public static double Clipped(double w) { w *= 2; return w * w; }
+
+        public static double Use() => ClippedGradient(1.0, out _); // expect CS0619
+    }
+}
+";
+            using var project = new ClientProject(new Dictionary<string, string> { ["Model.cs"] = Source }, warningsAsErrors: false);
+
+            var (exitCode, output) = await project.DotnetAsync("build", project.ProjectPath, "-nodeReuse:false", "-p:UseSharedCompilation=false", "-p:RunAnalyzers=false");
+
+            Assert.NotEqual(0, exitCode);
+            var all = ClientProject.ParseDiagnosticList(output);
+            Assert.Equal(new[] { ("Model.cs", 10, "CS0619") }, all.ToArray());
+            Assert.Contains("SD1001", output, System.StringComparison.Ordinal); // the obsolete message names the rule
         }
 
         [Fact]
@@ -222,9 +345,9 @@ namespace Client
         {
             using var project = new ClientProject(new Dictionary<string, string> { ["Fit.cs"] = Fixable }, warningsAsErrors: true);
 
-            // SD0001 is listed as a user would list it, but dotnet format applies code fixes only to analyzer (and
-            // CS/BC compiler) diagnostics, and SD0001 comes from the generator: the IDE's light bulb fixes it.
-            var (formatExit, formatOutput) = await project.DotnetAsync("format", "analyzers", project.ProjectPath, "--diagnostics", "SD2001", "SD0001", "--severity", "info");
+            // dotnet format applies code fixes to analyzer diagnostics only: SD0001 and SD1001 are reported by an
+            // analyzer (found by the generator's parser) for that reason.
+            var (formatExit, formatOutput) = await project.DotnetAsync("format", "analyzers", project.ProjectPath, "--diagnostics", "SD2001", "SD0001", "SD1001", "SD2006", "--severity", "info");
             Assert.True(formatExit == 0, formatOutput);
             string actual = project.Read("Fit.cs");
             Assert.True(actual == Fixed, $"dotnet format made:{System.Environment.NewLine}{actual}{System.Environment.NewLine}{formatOutput}");

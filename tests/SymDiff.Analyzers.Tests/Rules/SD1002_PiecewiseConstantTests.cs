@@ -10,7 +10,7 @@ namespace SymDiff.Analyzers.Tests.Rules
         private const string Id = "SD1002";
 
         [Fact]
-        public Task Each_piecewise_constant_function_of_an_active_value_is_reported_at_the_call() => Verify.DiagnosticsAsync(@"
+        public Task Each_piecewise_constant_function_of_an_active_value_is_reported_at_the_call() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;
 
@@ -20,19 +20,20 @@ public static partial class Model
     public static double Quantize(double w, [NoGrad] double x)
     {
         double scaled = w * 10;
-        double a = [|Math.Floor(scaled)|] / 10;
-        double b = [|Math.Ceiling(w)|] + [|Math.Round(w * x)|];
-        double c = [|double.Truncate(scaled)|] * [|Math.Sign(w - x)|];
+        double a = {|SD1002:Math.Floor(scaled)|} / 10;
+        double b = {|SD1002:Math.Ceiling(w)|} + {|SD1002:Math.Round(w * x)|};
+        double c = {|SD1002:double.Truncate(scaled)|} * {|SD1002:Math.Sign(w - x)|};
         return w * x + a + b + c;
     }
 
     [Differentiable]
-    public static float QuantizeF(float w) => [|MathF.Round(w)|] + w;
+    public static float QuantizeF(float w) => {|#0:MathF.Round(w)|} + w;
 }
-", Id);
+",
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("MathF.Round"));
 
         [Fact]
-        public Task Activity_flows_through_loops_and_other_differentiable_calls() => Verify.DiagnosticsAsync(@"
+        public Task Activity_flows_through_loops_and_other_differentiable_calls() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;
 
@@ -48,17 +49,17 @@ public static partial class Model
         double t = 0;
         for (int i = 0; i < n; i++)
         {
-            s += [|Math.Floor(t)|];
+            s += {|SD1002:Math.Floor(t)|};
             t = Twice(w) + i;
         }
 
         return s + w;
     }
 }
-", Id);
+");
 
         [Fact]
-        public Task Data_detached_values_and_integers_are_silent() => Verify.DiagnosticsAsync(@"
+        public Task Data_detached_values_and_integers_are_silent() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;
 
@@ -85,6 +86,6 @@ public static partial class Model
     // Not differentiable: nothing to warn about.
     public static double Plain(double w) => Math.Floor(w);
 }
-", Id);
+");
     }
 }

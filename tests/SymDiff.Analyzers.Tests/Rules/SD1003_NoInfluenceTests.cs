@@ -10,28 +10,64 @@ namespace SymDiff.Analyzers.Tests.Rules
         private const string Id = "SD1003";
 
         [Fact]
-        public Task A_parameter_never_read_is_reported_at_the_parameter() => Verify.DiagnosticsAsync(@"
+        public Task A_parameter_never_read_is_reported_at_the_parameter() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static partial class Model
 {
     [Differentiable]
-    public static double Square(double a, double [|b|]) => a * a;
+    public static double Square(double a, double {|#0:b|}) => a * a;
+
+    [Differentiable]
+    public static double Sign(double a, double {|#1:b|}) => b > 0 ? a : -a;
 }
-", Id);
+",
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("b", "Square", "it is never read"),
+            Verifier.Diagnostic(Id).WithLocation(1).WithArguments("b", "Sign", "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"));
 
         [Fact]
-        public Task Reads_that_carry_no_gradient_do_not_count() => Verify.DiagnosticsAsync(@"
+        public Task Not_reported_for_a_method_the_generator_rejects() => Verifier.DiagnosticsAsync(@"
+using SymDiff;
+
+public sealed class Box
+{
+    public Box(double v) => V = v;
+
+    public double V { get; }
+}
+
+public static partial class Model
+{
+    [Differentiable]
+    public static double Switched(double a, double b) => {|#0:b switch { > 0 => a * b, _ => a }|};
+
+    [Differentiable]
+    public static double Boxed(double a, double b)
+    {
+        Box {|#1:box = new Box(b)|};
+        return a * box.V;
+    }
+
+    [Differentiable]
+    public static {|#2:int|} Rounded(double a, double b) => (int)a;
+}
+",
+            Verifier.Diagnostic("SD1000").WithLocation(0).WithArguments("switch", string.Empty),
+            Verifier.Diagnostic("SD1000").WithLocation(1).WithArguments("A local of type 'Box'", " (locals are double, float, int or bool)"),
+            Verifier.Diagnostic("SD0003").WithLocation(2).WithArguments("Rounded", "int", string.Empty));
+
+        [Fact]
+        public Task Reads_that_carry_no_gradient_do_not_count() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;
 
 public static partial class Model
 {
     [Differentiable]
-    public static double Detached(double a, double [|b|]) => a * Grad.Detach(b);
+    public static double Detached(double a, double {|SD1003:b|}) => a * Grad.Detach(b);
 
     [Differentiable]
-    public static double Branch(double a, double [|b|])
+    public static double Branch(double a, double {|SD1003:b|})
     {
         if (b > 0)
         {
@@ -42,15 +78,15 @@ public static partial class Model
     }
 
     [Differentiable]
-    public static double Index(double a, double [|b|], [NoGrad] double[] table) => a * table[(int)b];
+    public static double Index(double a, double {|SD1003:b|}, [NoGrad] double[] table) => a * table[(int)b];
 
     [Differentiable]
-    public static double Stepped(double a, double [|b|]) => a * {|SD1002:Math.Floor(b)|};
+    public static double Stepped(double a, double {|SD1003:b|}) => a * {|SD1002:Math.Floor(b)|};
 }
-", Id);
+");
 
         [Fact]
-        public Task Gradient_cut_at_a_call_is_seen() => Verify.DiagnosticsAsync(@"
+        public Task Gradient_cut_at_a_call_is_seen() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static partial class Model
@@ -59,28 +95,28 @@ public static partial class Model
     public static double Scale(double p, [NoGrad] double q) => p * q;
 
     [Differentiable]
-    public static double Outer(double a, double [|b|]) => {|SD1005:Scale(a, b)|};
+    public static double Outer(double a, double {|SD1003:b|}) => {|SD1005:Scale(a, b)|};
 }
-", Id);
+");
 
         [Fact]
-        public Task Vector_function_outputs_are_the_result() => Verify.DiagnosticsAsync(@"
+        public Task Vector_function_outputs_are_the_result() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;
 
 public static partial class Model
 {
     [Differentiable]
-    public static void Pair(double w, double [|unused|], double v, Span<double> y)
+    public static void Pair(double w, double {|SD1003:unused|}, double v, Span<double> y)
     {
         y[0] = w;
         y[1] = 2 * y[0] + v;
     }
 }
-", Id);
+");
 
         [Fact]
-        public Task Parameters_that_reach_the_result_or_are_not_differentiated_are_silent() => Verify.DiagnosticsAsync(@"
+        public Task Parameters_that_reach_the_result_or_are_not_differentiated_are_silent() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;
 
@@ -109,6 +145,6 @@ public static partial class Model
     [Differentiable]
     public static double Selected(double a, double b, [NoGrad] bool useB) => useB ? b : a;
 }
-", Id);
+");
     }
 }

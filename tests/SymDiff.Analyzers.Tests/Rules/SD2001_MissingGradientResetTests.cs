@@ -13,7 +13,7 @@ namespace SymDiff.Analyzers.Tests.Rules
         // ---- Reported ----
 
         [Fact]
-        public Task Epoch_loop_that_steps_without_zero_grad_is_reported_at_the_first_accumulating_argument() => Verify.DiagnosticsAsync(@"
+        public Task Epoch_loop_that_steps_without_zero_grad_is_reported_at_the_first_accumulating_argument() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Training
@@ -23,21 +23,22 @@ public static class Training
         double[] parameters = { 0.0, 0.0 };
         double[] gradients = new double[2];
         var optimizer = new Sgd(parameters, gradients, learningRate: 0.1);
-        for (int epoch = 0; epoch < 100; epoch++)
+        {|#1:for (int epoch = 0; epoch < 100; epoch++)
         {
             for (int i = 0; i < xs.Length; i++)
             {
-                Model.LossBackward(parameters[0], parameters[1], xs[i], ys[i], 1.0 / xs.Length, [|ref gradients[0]|], ref gradients[1]);
+                Model.LossBackward(parameters[0], parameters[1], xs[i], ys[i], 1.0 / xs.Length, {|#0:ref gradients[0]|}, ref gradients[1]);
             }
 
             optimizer.Step();
-        }
+        }|}
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model,
+            Verifier.Diagnostic(Id).WithLocation(0).WithLocation(1).WithArguments("gradients"));
 
         [Fact]
-        public Task Scalar_gradient_read_in_the_same_loop_is_reported() => Verify.DiagnosticsAsync(@"
+        public Task Scalar_gradient_read_in_the_same_loop_is_reported() => Verifier.DiagnosticsAsync(@"
 public static class Training
 {
     public static double Descend(double w, double b)
@@ -45,17 +46,17 @@ public static class Training
         double dw = 0, db = 0;
         for (int step = 0; step < 100; step++)
         {
-            Model.LossBackward(w, b, 1.0, 2.0, 1.0, [|ref dw|], ref db);
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, {|SD2001:ref dw|}, ref db);
             w -= 0.1 * dw;
         }
 
         return w;
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Every_buffer_that_is_read_gets_its_own_diagnostic() => Verify.DiagnosticsAsync(@"
+        public Task Every_buffer_that_is_read_gets_its_own_diagnostic() => Verifier.DiagnosticsAsync(@"
 public static class Training
 {
     public static double Descend(double w, double b)
@@ -63,7 +64,7 @@ public static class Training
         double dw = 0, db = 0;
         for (int step = 0; step < 100; step++)
         {
-            Model.LossBackward(w, b, 1.0, 2.0, 1.0, [|ref dw|], [|ref db|]);
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, {|SD2001:ref dw|}, {|SD2001:ref db|});
             w -= 0.1 * dw;
             b -= 0.1 * db;
         }
@@ -71,10 +72,10 @@ public static class Training
         return w + b;
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Span_buffer_is_reported() => Verify.DiagnosticsAsync(@"
+        public Task Span_buffer_is_reported() => Verifier.DiagnosticsAsync(@"
 using System;
 
 public static class Training
@@ -84,15 +85,15 @@ public static class Training
         Span<double> g = stackalloc double[2];
         while (w[0] > 0)
         {
-            Model.DotBackward(w, x, 1.0, [|g|]);
+            Model.DotBackward(w, x, 1.0, {|SD2001:g|});
             w[0] -= 0.1 * g[0];
         }
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Array_passed_as_span_is_reported_as_the_array() => Verify.DiagnosticsAsync(@"
+        public Task Array_passed_as_span_is_reported_as_the_array() => Verifier.DiagnosticsAsync(@"
 public sealed class Trainer
 {
     private readonly double[] _grad = new double[2];
@@ -101,15 +102,15 @@ public sealed class Trainer
     {
         foreach (var _ in new int[10])
         {
-            Model.DotBackward(w, x, 1.0, [|_grad|]);
+            Model.DotBackward(w, x, 1.0, {|SD2001:_grad|});
             w[0] -= 0.1 * _grad[0];
         }
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Reset_in_the_outer_loop_does_not_cover_updates_in_the_inner_loop() => Verify.DiagnosticsAsync(@"
+        public Task Reset_in_the_outer_loop_does_not_cover_updates_in_the_inner_loop() => Verifier.DiagnosticsAsync(@"
 public static class Training
 {
     public static double Descend(double w, double[] xs)
@@ -121,7 +122,7 @@ public static class Training
             db = 0;
             foreach (double x in xs)
             {
-                Model.LossBackward(w, 0, x, 1.0, 1.0, [|ref dw|], ref db);
+                Model.LossBackward(w, 0, x, 1.0, 1.0, {|SD2001:ref dw|}, ref db);
                 w -= 0.1 * dw; // per-sample update with the running sum of this epoch's gradients
             }
         }
@@ -129,10 +130,10 @@ public static class Training
         return w;
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task A_user_method_marked_Accumulates_is_checked_too() => Verify.DiagnosticsAsync(@"
+        public Task A_user_method_marked_Accumulates_is_checked_too() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Training
@@ -144,19 +145,19 @@ public static class Training
         double dw = 0;
         for (int step = 0; step < 10; step++)
         {
-            AddGradient(w, [|ref dw|]);
+            AddGradient(w, {|SD2001:ref dw|});
             w -= 0.1 * dw;
         }
 
         return w;
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model);
 
         // ---- Not reported ----
 
         [Fact]
-        public Task Mini_batch_accumulation_with_zero_grad_in_the_outer_loop_is_silent() => Verify.DiagnosticsAsync(@"
+        public Task Mini_batch_accumulation_with_zero_grad_in_the_outer_loop_is_silent() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Training
@@ -181,10 +182,10 @@ public static class Training
         }
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Full_batch_gradient_accumulated_over_the_data_without_an_outer_loop_is_silent() => Verify.DiagnosticsAsync(@"
+        public Task Full_batch_gradient_accumulated_over_the_data_without_an_outer_loop_is_silent() => Verifier.DiagnosticsAsync(@"
 public static class Training
 {
     public static double Gradient(double w, double b, double[] xs, double[] ys)
@@ -198,10 +199,10 @@ public static class Training
         return dw;
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Each_kind_of_reset_is_recognised() => Verify.DiagnosticsAsync(@"
+        public Task Each_kind_of_reset_is_recognised() => Verifier.DiagnosticsAsync(@"
 using System;
 
 public static class Training
@@ -266,10 +267,10 @@ public static class Training
         }
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Buffer_declared_inside_the_loop_is_new_every_iteration() => Verify.DiagnosticsAsync(@"
+        public Task Buffer_declared_inside_the_loop_is_new_every_iteration() => Verifier.DiagnosticsAsync(@"
 public static class Training
 {
     public static double Descend(double w)
@@ -284,10 +285,10 @@ public static class Training
         return w;
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Overwriting_Gradient_methods_and_parameter_buffers_are_not_reported() => Verify.DiagnosticsAsync(@"
+        public Task Overwriting_Gradient_methods_and_parameter_buffers_are_not_reported() => Verifier.DiagnosticsAsync(@"
 public static class Training
 {
     public static double Descend(double w)
@@ -311,10 +312,10 @@ public static class Training
         }
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Reset_at_the_end_of_the_iteration_counts() => Verify.DiagnosticsAsync(@"
+        public Task Reset_at_the_end_of_the_iteration_counts() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Training
@@ -330,10 +331,110 @@ public static class Training
         }
     }
 }
-" + TestSources.Model, Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Severity_comes_from_editorconfig() => Verify.DiagnosticsAsync(@"
+        public Task Resets_done_by_helper_methods_count() => Verifier.DiagnosticsAsync(@"
+using System;
+using SymDiff;
+
+public static class Training
+{
+    private static void ResetGrads(double[] g) => Array.Clear(g);
+
+    private static void ZeroAll(Span<double> g)
+    {
+        for (int i = 0; i < g.Length; i++)
+        {
+            g[i] = 0;
+        }
+    }
+
+    private static void Reset(double[] g) => ZeroAll(g);
+
+    private static void Zero(ref double d) => d = 0;
+
+    public static void Train(double[] p)
+    {
+        double[] g = new double[2];
+        var optimizer = new Sgd(p, g, learningRate: 0.1);
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            ResetGrads(g);
+            Model.LossBackward(p[0], p[1], 1.0, 2.0, 1.0, ref g[0], ref g[1]);
+            optimizer.Step();
+        }
+
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            Reset(g);
+            Model.LossBackward(p[0], p[1], 1.0, 2.0, 1.0, ref g[0], ref g[1]);
+            optimizer.Step();
+        }
+    }
+
+    public static double Descend(double w, double b)
+    {
+        double dw = 0, db = 0;
+        for (int step = 0; step < 100; step++)
+        {
+            Zero(ref dw);
+            Zero(ref db);
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, ref dw, ref db);
+            w -= 0.1 * dw;
+            b -= 0.1 * db;
+        }
+
+        return w + b;
+    }
+}
+" + TestSources.Model);
+
+        [Fact]
+        public Task Helpers_that_do_not_reset_the_callers_buffer_do_not_count() => Verifier.DiagnosticsAsync(@"
+using System;
+using SymDiff;
+
+public static class Training
+{
+    private static void Replace(double[] g) => g = new double[2];
+
+    private static void Print(double[] g) => Console.WriteLine(g[0]);
+
+    private static void ZeroCopy(double d) => d = 0;
+
+    public static void Train(double[] p)
+    {
+        double[] g = new double[2];
+        var optimizer = new Sgd(p, g, learningRate: 0.1);
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            Replace(g);
+            Print(g);
+            Model.LossBackward(p[0], p[1], 1.0, 2.0, 1.0, {|#0:ref g[0]|}, ref g[1]);
+            optimizer.Step();
+        }
+    }
+
+    public static double Descend(double w, double b)
+    {
+        double dw = 0, db = 0;
+        for (int step = 0; step < 100; step++)
+        {
+            ZeroCopy(dw);
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, {|#1:ref dw|}, ref db);
+            w -= 0.1 * dw;
+        }
+
+        return w;
+    }
+}
+" + TestSources.Model,
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("g").WithOptions(Microsoft.CodeAnalysis.Testing.DiagnosticOptions.IgnoreAdditionalLocations),
+            Verifier.Diagnostic(Id).WithLocation(1).WithArguments("dw").WithOptions(Microsoft.CodeAnalysis.Testing.DiagnosticOptions.IgnoreAdditionalLocations));
+
+        [Fact]
+        public Task Severity_comes_from_editorconfig() => Verifier.DiagnosticsWithEditorConfigAsync(@"
 public static class Training
 {
     public static double Descend(double w, double b)
@@ -348,34 +449,12 @@ public static class Training
         return w;
     }
 }
-" + TestSources.Model, Id, editorConfig: "root = true\n\n[*.cs]\ndotnet_diagnostic.SD2001.severity = none\n");
-
-        [Fact]
-        public async Task Severity_can_be_raised_to_error()
-        {
-            var diagnostics = await Verify.DiagnosticsAsync(@"
-public static class Training
-{
-    public static double Descend(double w, double b)
-    {
-        double dw = 0, db = 0;
-        for (int step = 0; step < 100; step++)
-        {
-            Model.LossBackward(w, b, 1.0, 2.0, 1.0, [|ref dw|], ref db);
-            w -= 0.1 * dw;
-        }
-
-        return w;
-    }
-}
-" + TestSources.Model, Id, editorConfig: "root = true\n\n[*.cs]\ndotnet_diagnostic.SD2001.severity = error\n");
-            Assert.All(diagnostics.SymDiff, d => Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Error, d.Severity));
-        }
+" + TestSources.Model, "root = true\n\n[*.cs]\ndotnet_diagnostic.SD2001.severity = none\n");
 
         // ---- Code fix ----
 
         [Fact]
-        public Task Fix_inserts_ZeroGrad_of_the_optimizer_that_owns_the_buffer_at_the_top_of_the_loop_that_steps() => Verify.CodeFixAsync(@"
+        public Task Fix_inserts_ZeroGrad_of_the_optimizer_that_owns_the_buffer_at_the_top_of_the_loop_that_steps() => Verifier.CodeFixAsync<MissingGradientResetCodeFix>(@"
 using SymDiff;
 
 public static class Training
@@ -389,7 +468,7 @@ public static class Training
         {
             for (int i = 0; i < xs.Length; i++)
             {
-                Model.LossBackward(parameters[0], parameters[1], xs[i], ys[i], 1.0 / xs.Length, [|ref gradients[0]|], ref gradients[1]);
+                Model.LossBackward(parameters[0], parameters[1], xs[i], ys[i], 1.0 / xs.Length, {|SD2001:ref gradients[0]|}, ref gradients[1]);
             }
 
             optimizer.Step();
@@ -418,10 +497,10 @@ public static class Training
         }
     }
 }
-" + TestSources.Model, new MissingGradientResetCodeFix(), Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Fix_zeroes_a_scalar() => Verify.CodeFixAsync(@"
+        public Task Fix_zeroes_a_scalar() => Verifier.CodeFixAsync<MissingGradientResetCodeFix>(@"
 public static class Training
 {
     public static double Descend(double w, double b)
@@ -430,7 +509,7 @@ public static class Training
         for (int step = 0; step < 100; step++)
         {
             // one step
-            Model.LossBackward(w, b, 1.0, 2.0, 1.0, [|ref dw|], ref db);
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, {|SD2001:ref dw|}, ref db);
             w -= 0.1 * dw;
         }
 
@@ -454,10 +533,10 @@ public static class Training
         return w;
     }
 }
-" + TestSources.Model, new MissingGradientResetCodeFix(), Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Fix_clears_an_array_with_Array_Clear() => Verify.CodeFixAsync(@"
+        public Task Fix_clears_an_array_with_Array_Clear() => Verifier.CodeFixAsync<MissingGradientResetCodeFix>(@"
 using System;
 
 public sealed class Trainer
@@ -468,7 +547,7 @@ public sealed class Trainer
     {
         foreach (var _ in new int[10])
         {
-            Model.DotBackward(w, x, 1.0, [|_grad|]);
+            Model.DotBackward(w, x, 1.0, {|SD2001:_grad|});
             w[0] -= 0.1 * _grad[0];
         }
     }
@@ -490,17 +569,17 @@ public sealed class Trainer
         }
     }
 }
-" + TestSources.Model, new MissingGradientResetCodeFix(), Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Fix_clears_a_span_and_adds_braces_to_a_loop_without_them() => Verify.CodeFixAsync(@"
+        public Task Fix_clears_a_span_and_adds_braces_to_a_loop_without_them() => Verifier.CodeFixAsync<MissingGradientResetCodeFix>(@"
 public static class Training
 {
     public static void Descend(double[] w, double[] x)
     {
         System.Span<double> g = stackalloc double[2];
         while (Update(w, g))
-            Model.DotBackward(w, x, 1.0, [|g|]);
+            Model.DotBackward(w, x, 1.0, {|SD2001:g|});
     }
 
     private static bool Update(double[] w, System.Span<double> g)
@@ -528,10 +607,10 @@ public static class Training
         return w[0] > 0;
     }
 }
-" + TestSources.Model, new MissingGradientResetCodeFix(), Id);
+" + TestSources.Model);
 
         [Fact]
-        public Task Fix_all_resets_every_buffer_of_the_loop() => Verify.CodeFixAsync(@"
+        public Task Fix_all_resets_every_buffer_of_the_loop() => Verifier.CodeFixAsync<MissingGradientResetCodeFix>(@"
 public static class Training
 {
     public static double Descend(double w, double b)
@@ -539,7 +618,7 @@ public static class Training
         double dw = 0, db = 0;
         for (int step = 0; step < 100; step++)
         {
-            Model.LossBackward(w, b, 1.0, 2.0, 1.0, [|ref dw|], [|ref db|]);
+            Model.LossBackward(w, b, 1.0, 2.0, 1.0, {|SD2001:ref dw|}, {|SD2001:ref db|});
             w -= 0.1 * dw;
             b -= 0.1 * db;
         }
@@ -565,6 +644,6 @@ public static class Training
         return w + b;
     }
 }
-" + TestSources.Model, new MissingGradientResetCodeFix(), Id, fixAll: true);
+" + TestSources.Model);
     }
 }

@@ -11,31 +11,33 @@ namespace SymDiff.Analyzers.Tests.Rules
     public sealed class SD2002_OptimizerMisuseTests
     {
         [Fact]
-        public Task SD2002_the_same_array_twice_is_reported_at_the_gradients_argument() => Verify.DiagnosticsAsync(@"
+        public Task SD2002_the_same_array_twice_is_reported_at_the_gradients_argument() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public sealed class Trainer
 {
     private readonly double[] _weights = new double[3];
 
-    public Sgd Make(double[] w) => new Sgd(w, [|w|], learningRate: 0.1);
+    public Sgd Make(double[] w) => new Sgd(w, {|#0:w|}, learningRate: 0.1);
 
-    public Adam MakeAdam() => new Adam(_weights, [|gradients: _weights|]);
+    public Adam MakeAdam() => new Adam(_weights, {|#1:gradients: _weights|});
 }
-", "SD2002");
+",
+            Verifier.Diagnostic("SD2002").WithLocation(0).WithArguments("w", "Sgd"),
+            Verifier.Diagnostic("SD2002").WithLocation(1).WithArguments("_weights", "Adam"));
 
         [Fact]
-        public Task SD2002_separate_arrays_are_silent() => Verify.DiagnosticsAsync(@"
+        public Task SD2002_separate_arrays_are_silent() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Trainer
 {
     public static Sgd Make(double[] w, double[] g) => new Sgd(w, g, learningRate: 0.1);
 }
-", "SD2002");
+");
 
         [Fact]
-        public Task SD2003_a_stateful_optimizer_made_in_the_loop_that_steps_it_is_reported() => Verify.DiagnosticsAsync(@"
+        public Task SD2003_a_stateful_optimizer_made_in_the_loop_that_steps_it_is_reported() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Trainer
@@ -44,7 +46,7 @@ public static class Trainer
     {
         for (int epoch = 0; epoch < 10; epoch++)
         {
-            var adam = [|new Adam(p, g, learningRate: 0.01)|];
+            var adam = {|#0:new Adam(p, g, learningRate: 0.01)|};
             Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
             adam.Step();
             adam.ZeroGrad();
@@ -53,17 +55,19 @@ public static class Trainer
         Sgd sgd;
         foreach (var _ in new int[10])
         {
-            sgd = [|new Sgd(p, g, 0.1, momentum: 0.9)|];
+            sgd = {|#1:new Sgd(p, g, 0.1, momentum: 0.9)|};
             sgd.ZeroGrad();
             Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
             sgd.Step();
         }
     }
 }
-" + TestSources.Model, "SD2003");
+" + TestSources.Model,
+            Verifier.Diagnostic("SD2003").WithLocation(0).WithArguments("Adam", "moment estimates and step count start"),
+            Verifier.Diagnostic("SD2003").WithLocation(1).WithArguments("Sgd", "momentum buffer starts"));
 
         [Fact]
-        public Task SD2003_stateless_sgd_and_one_optimizer_per_trial_are_silent() => Verify.DiagnosticsAsync(@"
+        public Task SD2003_stateless_sgd_and_one_optimizer_per_trial_are_silent() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
 public static class Trainer
@@ -90,10 +94,10 @@ public static class Trainer
         }
     }
 }
-" + TestSources.Model, "SD2003");
+" + TestSources.Model);
 
         [Fact]
-        public Task SD2004_a_reset_right_before_the_step_is_reported_at_the_reset() => Verify.DiagnosticsAsync(@"
+        public Task SD2004_a_reset_right_before_the_step_is_reported_at_the_reset() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;
 
@@ -106,23 +110,25 @@ public static class Trainer
         for (int epoch = 0; epoch < 10; epoch++)
         {
             Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
-            [|optimizer.ZeroGrad()|];
+            {|#0:optimizer.ZeroGrad()|};
             optimizer.Step();
         }
 
         for (int epoch = 0; epoch < 10; epoch++)
         {
             Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
-            [|Array.Clear(g)|];
+            {|#1:Array.Clear(g)|};
             Console.WriteLine(""stepping"");
             optimizer.Step();
         }
     }
 }
-" + TestSources.Model, "SD2004");
+" + TestSources.Model,
+            Verifier.Diagnostic("SD2004").WithLocation(0).WithArguments("optimizer.ZeroGrad()", "optimizer.Step()"),
+            Verifier.Diagnostic("SD2004").WithLocation(1).WithArguments("Array.Clear(g)", "optimizer.Step()"));
 
         [Fact]
-        public Task SD2004_a_reset_before_the_backward_pass_is_silent() => Verify.DiagnosticsAsync(@"
+        public Task SD2004_a_reset_before_the_backward_pass_is_silent() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;
 
@@ -159,6 +165,6 @@ public static class Trainer
 
     private static void Accumulate(double[] p, double[] g) => Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
 }
-" + TestSources.Model, "SD2004");
+" + TestSources.Model);
     }
 }

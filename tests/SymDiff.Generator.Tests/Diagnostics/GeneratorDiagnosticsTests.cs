@@ -37,36 +37,28 @@ namespace SymDiff.Generator.Tests.Diagnostics
             """;
 
         // ---------------------------------------------------------------- SD0001: containing type must be partial
-
-        [Fact]
-        public void SD0001_non_partial_type()
-        {
-            GeneratorOutput output = GeneratorRunner.Run("""
-                using SymDiff;
-                public static class Model
-                {
-                    [Differentiable] public static double Square(double x) => x * x;
-                }
-                """);
-
-            AssertReports(output, "SD0001", DiagnosticSeverity.Error, "Square", "'Square'", "'Model'", "partial");
-            Assert.Empty(output.GeneratedSources);
-        }
+        // Found by the parser, reported by ParserDiagnosticsAnalyzer only (AnalyzerReported), so that dotnet format can
+        // apply its fix; the generator stays silent and generates nothing (tests/SymDiff.Analyzers.Tests: SD0001_*).
 
         [Theory]
-        [InlineData("public static class Outer { public static partial class Inner", "'Outer'")]
-        [InlineData("public static partial class Outer { public static class Inner", "'Inner'")]
-        public void SD0001_every_containing_type_must_be_partial(string declarations, string namedType)
+        [InlineData("public static class Model {", "Model")]
+        [InlineData("public static class Outer { public static partial class Inner {", "Outer")]
+        [InlineData("public static partial class Outer { public static class Inner {", "Inner")]
+        public void SD0001_found_by_the_parser_and_left_to_the_analyzer(string declarations, string namedType)
         {
-            GeneratorOutput output = GeneratorRunner.Run($$"""
+            string source = $$"""
                 using SymDiff;
                 {{declarations}}
-                {
                     [Differentiable] public static double Square(double x) => x * x;
-                } }
-                """);
+                }{{(declarations.Contains("Inner", StringComparison.Ordinal) ? " }" : string.Empty)}}
+                """;
+            GeneratorOutput output = GeneratorRunner.Run(source);
 
-            AssertReports(output, "SD0001", DiagnosticSeverity.Error, "Square", namedType);
+            Assert.Null(output.Result.Exception);
+            Assert.Empty(output.GeneratorDiagnostics);
+            Assert.Empty(output.GeneratedSources);
+            DiagnosticInfo found = Assert.Single(ParseFirstMethod(output), d => d.Id == "SD0001");
+            Assert.Equal(new[] { "Square", namedType }, found.Arguments);
         }
 
         [Fact]
@@ -90,6 +82,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
         [InlineData("ref double x", "x * x", "'ref'")]
         [InlineData("in double x", "x * x", "'in'")]
         [InlineData("params double[] x", "x[0] * x[0]", "'params'")]
+        [InlineData("ref readonly double x", "x * x", "'ref readonly' parameters")]
         [InlineData("Span<double> x", "x[0] * x[0]", "ReadOnlySpan")]
         public void SD0002_unsupported_parameter(string parameter, string body, string explanation)
         {
@@ -330,15 +323,47 @@ namespace SymDiff.Generator.Tests.Diagnostics
                 """));
         }
 
-        // ---------------------------------------------------------------- SD1001: leaf mutation
+        // ---------------------------------------------------------------- partial methods
 
         [Theory]
-        [InlineData("double x", "{ x = 2 * x; return x; }", "x = 2 * x", "'x'")]
-        [InlineData("double x", "{ x += 1; return x * x; }", "x += 1", "'x'")]
-        [InlineData("double x", "{ x++; return x * x; }", "x++", "'x'")]
-        [InlineData("double[] a", "{ a[0] = 1; return a[0] * a[1]; }", "a[0] = 1", "'a'")]
-        [InlineData("double x", "{ double y = Bump(ref x); return x * y; }", "ref x", "'x'")]
-        [InlineData("double[] a", "{ ref double r = ref a[0]; r *= 2; return a[0] * a[1]; }", "r = ref a[0]", "'a'")]
+        [InlineData("[Differentiable] public static partial double F(double x, [NoGrad] double c);\npublic static partial double F(double x, double c) => c * x * x;")]
+        [InlineData("public static partial double F(double x, [NoGrad] double c);\n[Differentiable] public static partial double F(double x, double c) => c * x * x;")]
+        public void Partial_method_is_differentiated_from_its_implementing_part_wherever_the_attribute_is(string members)
+        {
+            // The attribute on the declaring part used to give a false "A method without a body" (SD1000).
+            using GeneratedCode code = GeneratedCode.Compile(InP(members));
+
+            Assert.Empty(code.Output.GeneratorDiagnostics);
+            object?[] args = { 3.0, 2.0, null };
+            object? value = code.Invoke("P", "FGradient", args);
+            Assert.Equal(18.0, value);      // c x^2 at x = 3, c = 2
+            Assert.Equal(12.0, args[2]);    // d/dx = 2 c x
+        }
+
+        [Fact]
+        public void Partial_method_with_an_unsupported_body_is_reported_in_its_implementing_part()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static partial double F(double x);
+                public static partial double F(double x) { try { return x; } finally { } }
+                """));
+
+            Diagnostic reported = Assert.Single(output.GeneratorDiagnostics);
+            Assert.Equal("SD1000", reported.Id);
+            Assert.StartsWith("try", TextAt(output, reported.Location), StringComparison.Ordinal);
+        }
+
+        // ---------------------------------------------------------------- SD1001: leaf mutation
+        // Found by the parser (every write), reported by ParserDiagnosticsAnalyzer only; the generator emits stubs that
+        // are [Obsolete(..., error: true)], so a build with analyzers off cannot call them (tests/SymDiff.Analyzers.Tests).
+
+        [Theory]
+        [InlineData("double x", "{ x = 2 * x; return x; }", "x = 2 * x", "x")]
+        [InlineData("double x", "{ x += 1; return x * x; }", "x += 1", "x")]
+        [InlineData("double x", "{ x++; return x * x; }", "x++", "x")]
+        [InlineData("double[] a", "{ a[0] = 1; return a[0] * a[1]; }", "a[0] = 1", "a")]
+        [InlineData("double x", "{ double y = Bump(ref x); return x * y; }", "ref x", "x")]
+        [InlineData("double[] a", "{ ref double r = ref a[0]; r *= 2; return a[0] * a[1]; }", "r = ref a[0]", "a")]
         public void SD1001_leaf_mutation(string parameter, string body, string construct, string named)
         {
             GeneratorOutput output = GeneratorRunner.Run(InP($$"""
@@ -346,7 +371,69 @@ namespace SymDiff.Generator.Tests.Diagnostics
                 [Differentiable] public static double F({{parameter}}) {{body}}
                 """));
 
-            AssertReports(output, "SD1001", DiagnosticSeverity.Error, construct, named, "Copy it into a local");
+            Assert.Null(output.Result.Exception);
+            Assert.Empty(output.GeneratorDiagnostics);
+            DiagnosticInfo found = Assert.Single(ParseMethod(output, "F"), d => d.Id == "SD1001");
+            Assert.Equal(new[] { named }, found.Arguments);
+            Assert.Equal(construct, output.InputCompilation.SyntaxTrees.Single().GetText().ToString(found.Location!.Span));
+
+            // The stubs exist (calls compile against them) but are obsolete-as-error with a message that says why.
+            string generated = Assert.Single(output.GeneratedSources).Text;
+            Assert.Equal(3, CountOf(generated, "[global::System.Obsolete(\"SymDiff cannot generate this method: 'P.F' modifies a parameter it differentiates (SD1001 at "));
+            Assert.Empty(output.CompilationDiagnostics);
+        }
+
+        [Fact]
+        public void SD1001_every_write_is_found_and_a_call_to_a_stub_does_not_compile_without_analyzers()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable]
+                public static double F(double w, double b)
+                {
+                    w = 2 * w;
+                    b += 1;
+                    w++;
+                    return w * b;
+                }
+
+                public static double Use() => FGradient(1, 2, out _, out _);
+                """));
+
+            Assert.Empty(output.GeneratorDiagnostics);
+            Assert.Equal(new[] { "w", "b", "w" }, ParseMethod(output, "F").Where(d => d.Id == "SD1001").Select(d => d.Arguments[0]));
+            Diagnostic obsolete = Assert.Single(output.CompilationDiagnostics);
+            Assert.Equal("CS0619", obsolete.Id);
+            Assert.Contains("SD1001", obsolete.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_method_calling_one_with_SD1001_gets_errors_in_its_generated_code_that_name_the_callee()
+        {
+            // The price of obsolete stubs: the caller's generated code calls them too. The errors say where to look.
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static double F(double w) { w *= 2; return w; }
+                [Differentiable] public static double G(double x) => F(x) * x;
+                """));
+
+            Assert.Empty(output.GeneratorDiagnostics);
+            Assert.NotEmpty(output.CompilationDiagnostics);
+            Assert.All(output.CompilationDiagnostics, d =>
+            {
+                Assert.Equal("CS0619", d.Id);
+                Assert.Contains("'P.F' modifies a parameter it differentiates (SD1001", d.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            });
+        }
+
+        [Fact]
+        public void Stubs_for_an_error_the_generator_reports_itself_are_not_marked_obsolete()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static double F(double x) { try { return x; } finally { } }
+                public static double Use() => FGradient(1, out _);
+                """));
+
+            Assert.Equal("SD1000", Assert.Single(output.GeneratorDiagnostics).Id);
+            Assert.DoesNotContain("Obsolete", Assert.Single(output.GeneratedSources).Text, StringComparison.Ordinal);
             Assert.Empty(output.CompilationDiagnostics);
         }
 
@@ -450,6 +537,17 @@ namespace SymDiff.Generator.Tests.Diagnostics
             Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
             Assert.True(descriptor.IsEnabledByDefault);
             Assert.Contains("{0}", descriptor.MessageFormat.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData("InvalidOperationException: Sequence contains no elements.")]
+        [InlineData("NullReferenceException: Object reference not set to an instance of an object")]
+        public void SD9001_message_reads_as_one_sentence_whatever_the_exception_message_ends_with(string failure)
+        {
+            string message = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, null, "Model.F", failure).ToDiagnostic().GetMessage(CultureInfo.InvariantCulture);
+
+            Assert.DoesNotContain("..", message, StringComparison.Ordinal);
+            Assert.StartsWith("SymDiff failed to generate derivatives of 'Model.F' (" + failure + ")", message, StringComparison.Ordinal);
         }
 
         // SD9001 is reported only when the generator itself throws, and no supported input makes it throw (that
@@ -915,5 +1013,28 @@ namespace SymDiff.Generator.Tests.Diagnostics
         }
 
         private static void AssertClean(params string[] sources) => GeneratorRunner.AssertCleanCompile(GeneratorRunner.Run(sources));
+
+        /// <summary>What the generator's parser finds for the method <paramref name="name"/> of the run's source (all of it, including what analyzers report).</summary>
+        private static DiagnosticInfo[] ParseMethod(GeneratorOutput output, string name)
+        {
+            var tree = output.InputCompilation.SyntaxTrees.Single();
+            var model = output.InputCompilation.GetSemanticModel(tree);
+            var syntax = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().Single(m => m.Identifier.ValueText == name);
+            var method = (IMethodSymbol)model.GetDeclaredSymbol(syntax)!;
+            return SymDiff.Generator.Parsing.Parser.Parse(method, syntax, model, default).Diagnostics.ToArray();
+        }
+
+        private static DiagnosticInfo[] ParseFirstMethod(GeneratorOutput output) => ParseMethod(output, "Square");
+
+        private static int CountOf(string text, string part)
+        {
+            int count = 0;
+            for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
+            {
+                count++;
+            }
+
+            return count;
+        }
     }
 }

@@ -40,6 +40,7 @@ namespace SymDiff.Generator.Tests.IR
             new CopySpan("seed", "yBar"),
             new CallBackward(new UserCall(Callee, null, EquatableArray.Create<Expr>(V()), ValType.Double), V(), EquatableArray.Create<Expr>(V())),
             new ClearArray("zeros", V()),
+            new Invoke(new UserCall(Callee, null, EquatableArray.Create<Expr>(V()), ValType.Object)),
         };
 
         [Fact]
