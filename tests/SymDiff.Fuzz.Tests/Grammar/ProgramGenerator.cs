@@ -335,7 +335,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 Has(FuzzGrammar.IntCounters) && !inLoop && loopsOn ? 5 : 0,              // 4 int counter
                 counters.Count > 0 ? 8 : 0,                                              // 5 increment a counter
                 inLoop && Has(FuzzGrammar.Jumps) ? 7 : 0,                                // 6 break / continue
-                Has(FuzzGrammar.EarlyReturn) && !_isVector && (inLoop || _ifDepth > 0) ? 4 : 0, // 7 early return
+                Has(FuzzGrammar.EarlyReturn) && !_isVector && (inLoop || _ifDepth > 0) && (LoopDepth < 2 || Has(FuzzGrammar.NestedEarlyReturn)) ? 4 : 0, // 7 early return
                 Has(FuzzGrammar.Rotate) && carried.Count >= 2 && (LoopDepth == 1 || Has(FuzzGrammar.NestedRecurrences)) ? 8 : 0);                  // 8 rotate
             switch (kind)
             {
@@ -417,7 +417,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             var then = Statements(Int(1, 3), depth + 1);
             if (LoopDepth > 0 && Chance(0.2))
             {
-                then = then.Add(Has(FuzzGrammar.EarlyReturn) && !_isVector && Chance(0.3)
+                then = then.Add(Has(FuzzGrammar.EarlyReturn) && !_isVector && (LoopDepth < 2 || Has(FuzzGrammar.NestedEarlyReturn)) && Chance(0.3)
                     ? new Return(null, Expression(1))
                     : Has(FuzzGrammar.Jumps) ? new Jump(!_loops[^1].ContinueAllowed || Chance(0.5), null) : new Assign(Fresh("unused"), "=", new Num(0)));
                 if (then[^1] is Assign { Name: var unused } && unused.StartsWith("unused", StringComparison.Ordinal))
@@ -665,9 +665,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     return Function(depth - 1, null);
                 case 4:
                 {
-                    Cond c = Condition();
                     _inConditional++;
-                    var tern = new Tern(c, Expression(depth - 1), Expression(depth - 1));
+                    var tern = new Tern(Condition(), Expression(depth - 1), Expression(depth - 1));
                     _inConditional--;
                     return tern;
                 }
@@ -690,7 +689,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     }
                     else
                     {
-                        if (_inConditional == 0 || Has(FuzzGrammar.DifferentiableRuleInConditional))
+                        if (!_hessian || Has(FuzzGrammar.SecondOrderRules))
                         {
                             fns.Add(RuleFn.Cube);
                         }
@@ -855,6 +854,15 @@ namespace SymDiff.Fuzz.Tests.Grammar
         }
 
         private Cond Condition()
+        {
+            // Conditions count as conditional contexts too (operands of && and || are evaluated conditionally).
+            _inConditional++;
+            Cond c = ConditionCore();
+            _inConditional--;
+            return c;
+        }
+
+        private Cond ConditionCore()
         {
             Nodes++;
             var intVars = _ints.Where(v => v.Hi >= v.Lo).ToList();

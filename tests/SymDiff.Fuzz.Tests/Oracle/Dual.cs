@@ -104,6 +104,11 @@ namespace SymDiff.Fuzz.Tests.Oracle
         /// </remarks>
         public Dual<T> Plus(Dual<T> x, double p, double pm, Partial kind)
         {
+            if (!double.IsFinite(p))
+            {
+                OracleFlags.NonFiniteValue = true;
+            }
+
             if (x.IsStructuralZero || (kind == Partial.StructuralZero && p == 0))
             {
                 return this;
@@ -112,11 +117,6 @@ namespace SymDiff.Fuzz.Tests.Oracle
             if (double.IsNaN(x.M) || double.IsNaN(M) || (!double.IsFinite(p) && x.D == 0) || (kind == Partial.Rule && p == 0 && !double.IsFinite(x.D)))
             {
                 return new Dual<T>(V, D, double.NaN);
-            }
-
-            if (!double.IsFinite(p))
-            {
-                OracleFlags.NonFiniteValue = true;
             }
 
             double term = p * x.D;

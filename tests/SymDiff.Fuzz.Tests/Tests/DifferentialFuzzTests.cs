@@ -19,7 +19,8 @@ namespace SymDiff.Fuzz.Tests.Tests
     /// <remarks>
     /// Environment: <c>SYMDIFF_FUZZ_PROGRAMS</c> (default 2000), <c>SYMDIFF_FUZZ_SEED</c> (default <see cref="CiSeed"/>),
     /// <c>SYMDIFF_FUZZ_GRAMMAR</c> (flags of <see cref="FuzzGrammar"/>, default <see cref="FuzzGrammars.Ci"/>),
-    /// <c>SYMDIFF_FUZZ_SHRINK_SECONDS</c> (default 60), <c>SYMDIFF_FUZZ_LOG</c> (a file that receives a progress line per batch).
+    /// <c>SYMDIFF_FUZZ_SHRINK_SECONDS</c> (default 60), <c>SYMDIFF_FUZZ_LOG</c> (a file that receives a progress line per batch),
+    /// <c>SYMDIFF_FUZZ_FIRST</c> (resume a long run at this program).
     /// </remarks>
     public sealed class DifferentialFuzzTests
     {
@@ -39,12 +40,15 @@ namespace SymDiff.Fuzz.Tests.Tests
 
         private static FuzzGrammar Grammar => Environment.GetEnvironmentVariable("SYMDIFF_FUZZ_GRAMMAR") is { Length: > 0 } g ? Enum.Parse<FuzzGrammar>(g) : FuzzGrammars.Ci;
 
+        /// <summary>SYMDIFF_FUZZ_FIRST: resume a long run at this program index (programs before it are not run).</summary>
+        private static int First => int.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_FUZZ_FIRST"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int f) ? f : 0;
+
         private static int ShrinkSeconds => int.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_FUZZ_SHRINK_SECONDS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) ? s : 60;
 
         [Fact]
         public void Random_programs_agree_with_the_dual_number_oracle()
         {
-            var options = new FuzzOptions(Programs, Seed, Grammar: Grammar) { Log = Log, TolerateKnownBugs = true };
+            var options = new FuzzOptions(Programs, Seed, Grammar: Grammar) { Log = Log, TolerateKnownBugs = true, First = First };
             Log($"fuzz: {options.Programs} programs, seed {options.Seed}, grammar {options.Grammar}");
             FuzzReport report = FuzzRun.Run(options);
             Log(report.Summary());

@@ -14,7 +14,8 @@ namespace SymDiff.Fuzz.Tests.Tests
 
         public ExploreTests(ITestOutputHelper output) => _out = output;
 
-        [Fact]
+        /// <summary>Runs FUZZ_EXPLORE programs (seed FUZZ_SEED, grammar FUZZ_GRAMMAR, batch FUZZ_BATCH, first FUZZ_FIRST) and writes every failure to fuzz-explore.txt in the temp folder.</summary>
+        [ToolFact("FUZZ_EXPLORE")]
         public void Explore()
         {
             int n = int.Parse(Environment.GetEnvironmentVariable("FUZZ_EXPLORE") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
@@ -27,12 +28,16 @@ namespace SymDiff.Fuzz.Tests.Tests
             int batch = int.Parse(Environment.GetEnvironmentVariable("FUZZ_BATCH") ?? "80", System.Globalization.CultureInfo.InvariantCulture);
             ulong seed = ulong.Parse(Environment.GetEnvironmentVariable("FUZZ_SEED") ?? "7", System.Globalization.CultureInfo.InvariantCulture);
             var report = FuzzRun.Run(new FuzzOptions(n, seed, BatchSize: Math.Min(n, batch), Grammar: grammar) { Log = _out.WriteLine, TolerateKnownBugs = Environment.GetEnvironmentVariable("FUZZ_KNOWN") is not null, First = int.Parse(Environment.GetEnvironmentVariable("FUZZ_FIRST") ?? "0", System.Globalization.CultureInfo.InvariantCulture) });
-            foreach (int id in new[] { 71 }.Where(_ => Environment.GetEnvironmentVariable("FUZZ_PRINT") is not null).Select(_ => int.Parse(Environment.GetEnvironmentVariable("FUZZ_PRINT")!, System.Globalization.CultureInfo.InvariantCulture)))
+
+            // FUZZ_PRINT=<id> writes that program's source to P<id>.cs in the temp folder.
+            if (Environment.GetEnvironmentVariable("FUZZ_PRINT") is { Length: > 0 } print)
             {
-                File.WriteAllText($"/tmp/P{id}.cs", Renderer.Program(FuzzRun.Generate(grammar, FuzzRun.PcgOf(seed, id), id)));
+                int id = int.Parse(print, System.Globalization.CultureInfo.InvariantCulture);
+                File.WriteAllText(Path.Combine(Path.GetTempPath(), $"P{id}.cs"), Renderer.Program(FuzzRun.Generate(grammar, FuzzRun.PcgOf(seed, id), id)));
             }
+
             _out.WriteLine(report.Summary());
-            using var w = new StreamWriter("/tmp/fuzz-explore.txt");
+            using var w = new StreamWriter(Path.Combine(Path.GetTempPath(), "fuzz-explore.txt"));
             foreach (var g in report.Invalid.Concat(report.Failures).GroupBy(o => Regression.Signature(o) + (o.Details.Split('\n')[0].Contains("error CS", StringComparison.Ordinal) || o.Details.Contains("warning CS", StringComparison.Ordinal) ? System.Text.RegularExpressions.Regex.Replace(o.Details.Split('\n')[0], @"^.*?: ", "") : string.Empty)).OrderByDescending(g => g.Count()))
             {
                 w.WriteLine($"##### {g.Count()} x {g.Key}: programs {string.Join(", ", g.Select(o => o.Program.Id))}");
@@ -48,11 +53,6 @@ namespace SymDiff.Fuzz.Tests.Tests
                 }
             }
 
-            foreach (int id in new[] { 71 }.Where(_ => Environment.GetEnvironmentVariable("FUZZ_PRINT") is not null).Select(_ => int.Parse(Environment.GetEnvironmentVariable("FUZZ_PRINT")!, System.Globalization.CultureInfo.InvariantCulture)))
-            {
-                File.WriteAllText($"/tmp/P{id}.cs", Renderer.Program(FuzzRun.Generate(grammar, FuzzRun.PcgOf(seed, id), id)));
-            }
-            _out.WriteLine(report.Summary());
         }
     }
 }
@@ -70,7 +70,7 @@ namespace SymDiff.Fuzz.Tests.Tests
 
         public ReproTool(ITestOutputHelper output) => _out = output;
 
-        [Fact]
+        [ToolFact("FUZZ_SOURCE")]
         public void Repro()
         {
             string? path = Environment.GetEnvironmentVariable("FUZZ_SOURCE");
