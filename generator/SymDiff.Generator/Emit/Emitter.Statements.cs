@@ -24,7 +24,8 @@ namespace SymDiff.Generator.Emit
 
     internal static partial class Emitter
     {
-        private static void EmitBlock(SourceWriter w, Block block, StatementContext context)
+        /// <param name="tail">What the block hands out at its end (phi values, a loop's next values): written last, inside every <c>try</c> a rented buffer opened, so it still sees the block's locals.</param>
+        private static void EmitBlock(SourceWriter w, Block block, StatementContext context, System.Action? tail = null)
         {
             for (int i = 0; i < block.Statements.Count; i++)
             {
@@ -35,7 +36,7 @@ namespace SymDiff.Generator.Emit
                     w.WriteLine(rent.Type.Keyword() + "[] " + Id(rent.Name) + " = " + pool + ".Rent(" + ExprPrinter.Print(rent.Length) + ");");
                     w.WriteLine("try");
                     w.OpenBrace();
-                    EmitBlock(w, new Block(block.Statements.Skip(i + 1).ToEquatableArray()), context);
+                    EmitBlock(w, new Block(block.Statements.Skip(i + 1).ToEquatableArray()), context, tail);
                     w.CloseBrace();
                     w.WriteLine("finally");
                     w.OpenBrace();
@@ -46,6 +47,8 @@ namespace SymDiff.Generator.Emit
 
                 EmitStatement(w, block.Statements[i], context);
             }
+
+            tail?.Invoke();
         }
 
         private static void EmitStatement(SourceWriter w, Stmt s, StatementContext context)
@@ -172,12 +175,13 @@ namespace SymDiff.Generator.Emit
         private static void EmitBranch(SourceWriter w, Block block, IEnumerable<(string Name, Expr Value)> results, StatementContext context)
         {
             w.OpenBrace();
-            EmitBlock(w, block, context);
-            foreach (var (name, value) in results)
+            EmitBlock(w, block, context, () =>
             {
-                w.WriteLine(Id(name) + " = " + ExprPrinter.Print(value) + ";");
-            }
-
+                foreach (var (name, value) in results)
+                {
+                    w.WriteLine(Id(name) + " = " + ExprPrinter.Print(value) + ";");
+                }
+            });
             w.CloseBrace();
         }
 
@@ -221,28 +225,29 @@ namespace SymDiff.Generator.Emit
                 w.WriteLine();
             }
 
-            EmitBlock(w, loop.Body, context);
-
-            // Carried values update together: each next value reads the old values. Assign a variable only once no
-            // pending next value reads it. When every pending variable is still read by another's next value (a swap,
-            // a rotation), keep one variable's old value in a temporary, let the others read that, and go on.
-            var pending = updates.ToList();
-            while (pending.Count > 0)
+            EmitBlock(w, loop.Body, context, () =>
             {
-                var ready = pending.FirstOrDefault(v => !pending.Any(o => o != v && Reads(o.Next, v.Name)));
-                if (ready is not null)
+                // Carried values update together: each next value reads the old values. Assign a variable only once no
+                // pending next value reads it. When every pending variable is still read by another's next value (a swap,
+                // a rotation), keep one variable's old value in a temporary, let the others read that, and go on.
+                var pending = updates.ToList();
+                while (pending.Count > 0)
                 {
-                    w.WriteLine(Id(ready.Name) + " = " + ExprPrinter.Print(ready.Next) + ";");
-                    pending.Remove(ready);
-                    continue;
-                }
+                    var ready = pending.FirstOrDefault(v => !pending.Any(o => o != v && Reads(o.Next, v.Name)));
+                    if (ready is not null)
+                    {
+                        w.WriteLine(Id(ready.Name) + " = " + ExprPrinter.Print(ready.Next) + ";");
+                        pending.Remove(ready);
+                        continue;
+                    }
 
-                var saved = pending[0];
-                var old = new Var(context.FreshName(saved.Name + "Old"), saved.Type);
-                w.WriteLine(saved.Type.Keyword() + " " + Id(old.Name) + " = " + Id(saved.Name) + ";");
-                var rename = new Dictionary<string, Expr>(System.StringComparer.Ordinal) { [saved.Name] = old };
-                pending = pending.Select(v => v == saved ? v : new LoopVar(v.Name, v.Type, v.Init, Walk.Substitute(v.Next, rename))).ToList();
-            }
+                    var saved = pending[0];
+                    var old = new Var(context.FreshName(saved.Name + "Old"), saved.Type);
+                    w.WriteLine(saved.Type.Keyword() + " " + Id(old.Name) + " = " + Id(saved.Name) + ";");
+                    var rename = new Dictionary<string, Expr>(System.StringComparer.Ordinal) { [saved.Name] = old };
+                    pending = pending.Select(v => v == saved ? v : new LoopVar(v.Name, v.Type, v.Init, Walk.Substitute(v.Next, rename))).ToList();
+                }
+            });
 
             w.CloseBrace();
         }

@@ -13,7 +13,13 @@ namespace SymDiff.Fuzz.Tests.Oracle
     public readonly struct Dual<T> where T : IFloatingPointIeee754<T>
     {
         public Dual(T v, double d, double m)
+            : this(v, d, m, reached: false)
         {
+        }
+
+        private Dual(T v, double d, double m, bool reached)
+        {
+            Reached = reached;
             if (!T.IsFinite(v))
             {
                 OracleFlags.NonFiniteValue = true;
@@ -33,11 +39,14 @@ namespace SymDiff.Fuzz.Tests.Oracle
         /// <summary>Sum of the magnitudes of the terms that make up <see cref="D"/>; never less than |D|.</summary>
         public double M { get; }
 
+        /// <summary>Whether a seed reaches this value through some derivative path (its zero tangent is then a computed zero).</summary>
+        public bool Reached { get; }
+
         /// <summary>A constant: zero tangent.</summary>
         public static Dual<T> C(T v) => new Dual<T>(v, 0, 0);
 
         /// <summary>A variable with tangent <paramref name="d"/>.</summary>
-        public static Dual<T> Var(T v, double d) => new Dual<T>(v, d, Math.Abs(d));
+        public static Dual<T> Var(T v, double d) => new Dual<T>(v, d, Math.Abs(d), reached: true);
 
         public static implicit operator Dual<T>(T v) => C(v);
 
@@ -47,7 +56,7 @@ namespace SymDiff.Fuzz.Tests.Oracle
 
         public static Dual<T> operator -(Dual<T> a, Dual<T> b) => Combine(a.V - b.V, a, 1, 1, b, -1, 1);
 
-        public static Dual<T> operator -(Dual<T> a) => new Dual<T>(-a.V, -a.D, a.M);
+        public static Dual<T> operator -(Dual<T> a) => new Dual<T>(-a.V, -a.D, a.M, a.Reached);
 
         public static Dual<T> operator +(Dual<T> a) => a;
 
@@ -82,7 +91,11 @@ namespace SymDiff.Fuzz.Tests.Oracle
         public override string ToString() => $"{V} + {D}e (|{M}|)";
 
         /// <summary>Whether no seed reaches this value: its tangent is a structural zero, not a computed one.</summary>
-        public bool IsStructuralZero => D == 0 && M == 0;
+        /// <remarks>
+        /// Not the same as a zero tangent: a product with a zero of the user's computation (a <c>[NoGrad]</c> input that
+        /// is 0) has a computed zero tangent, which IEEE then multiplies (0 * inf is NaN), as the generated code does.
+        /// </remarks>
+        public bool IsStructuralZero => !Reached;
 
         /// <summary>Whether the contract leaves this tangent open (an infinite partial met a zero tangent): not compared.</summary>
         public bool IsAmbiguous => double.IsNaN(M);
@@ -116,12 +129,12 @@ namespace SymDiff.Fuzz.Tests.Oracle
 
             if (double.IsNaN(x.M) || double.IsNaN(M) || (!double.IsFinite(p) && x.D == 0) || (kind == Partial.Rule && p == 0 && !double.IsFinite(x.D)))
             {
-                return new Dual<T>(V, D, double.NaN);
+                return new Dual<T>(V, D, double.NaN, reached: true);
             }
 
             double term = p * x.D;
             double mag = double.IsFinite(term) && double.IsFinite(x.M) ? x.M * Math.Abs(pm) : double.PositiveInfinity;
-            return new Dual<T>(V, D + term, M + mag);
+            return new Dual<T>(V, D + term, M + mag, reached: true);
         }
 
         private static Dual<T> Combine(T value, Dual<T> a, double pa, double pma, Dual<T> b, double pb, double pmb) =>

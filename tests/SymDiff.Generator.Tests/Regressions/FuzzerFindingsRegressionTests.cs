@@ -177,5 +177,87 @@ public static partial class R
 
             Assert.Equal(new[] { 9.0, 9.0, Math.Cosh(1.5), 9.0 }, r);
         }
+
+        [Fact]
+        public void F3_a_compound_condition_that_constants_decide_is_not_written_out()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x)
+    {
+        int k = 0;
+        if (k % 2 == 0 && (double)k * (double)k > 1.25)
+        {
+            return x * x;
+        }
+        else if (k >= 0)
+        {
+            return Grad.Detach((double)k) + 3 * x;
+        }
+
+        return -x;
+    }
+}";
+            // k % 2 == 0 holds but k * k > 1.25 does not: F = 3x, F' = 3, and no unreachable branch is generated.
+            var r = GradientProbe.Run(source, new[] { 0.7 }, "R.F(p[0])", "R.FGradient(p[0], out g[0])", "R.FBackward(p[0], seed, ref g[0]);", "R.FDerivative(p[0], t[0], out double d) * 0 + d");
+            GradientProbe.AssertAgrees(r, new[] { 3.0 });
+        }
+
+        [Theory]
+        [InlineData(0.5, 2 * 1.5)]
+        [InlineData(-0.5, 2.0)]
+        public void F5_a_buffer_rented_in_a_branch_stays_open_for_the_values_the_branch_hands_out(double x, double expected)
+        {
+            // Forward mode passes a pooled zero tangent for the data span u; the rented buffer's try block used to close
+            // before the branch's result was assigned (CS0103).
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    private static double H(double a, ReadOnlySpan<double> w) => a * w[0];
+
+    [Differentiable]
+    public static double F([NoGrad] double[] u, double x)
+    {
+        double r;
+        if (x > 0)
+        {
+            r = H(x, u);
+        }
+        else
+        {
+            r = x;
+        }
+
+        return r * 2;
+    }
+}";
+            string xs = GradientProbe.Literal(new[] { x });
+            var probe = GradientProbe.Run(source, new[] { x }, "R.F(new[] { 1.5, 2.0 }, p[0])", "R.FGradient(new[] { 1.5, 2.0 }, p[0], out g[0])", "R.FBackward(new[] { 1.5, 2.0 }, p[0], seed, ref g[0]);", "R.FDerivative(new[] { 1.5, 2.0 }, p[0], t[0], out double d) * 0 + d");
+            Assert.NotNull(xs);
+            GradientProbe.AssertAgrees(probe, new[] { expected });
+        }
+
+        [Fact]
+        public void F13_two_equal_expressions_compared_compile_without_a_warning()
+        {
+            // Common-subexpression elimination makes x * 2 >= x * 2 a comparison of one temporary with itself (CS1718).
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x) => x * 2 >= x * 2 ? x * x : -x;
+}";
+            var r = GradientProbe.Run(source, new[] { 1.25 }, "R.F(p[0])", "R.FGradient(p[0], out g[0])", "R.FBackward(p[0], seed, ref g[0]);", "R.FDerivative(p[0], t[0], out double d) * 0 + d");
+            GradientProbe.AssertAgrees(r, new[] { 2.5 });
+        }
     }
 }
