@@ -67,7 +67,7 @@ namespace SymDiff.Generator
             // Differentiate: lower, differentiate, simplify, schedule. Cached while the spec and the rules are equal.
             var derivatives = methods
                 .Combine(rules)
-                .Select(static (pair, _) => Differentiate(pair.Left, pair.Right))
+                .Select(static (pair, ct) => Differentiate(pair.Left, pair.Right, ct))
                 .WithTrackingName(TrackingNames.Differentiate);
 
             // Emit: model -> text, inside the pipeline so the text is cached too.
@@ -145,7 +145,7 @@ namespace SymDiff.Generator
             _ => "this kind of member",
         };
 
-        internal static DifferentiateResult Differentiate(ParseResult parsed, EquatableArray<RuleSpec> rules)
+        internal static DifferentiateResult Differentiate(ParseResult parsed, EquatableArray<RuleSpec> rules, CancellationToken cancellation = default)
         {
             if (parsed.Spec is null)
             {
@@ -157,8 +157,8 @@ namespace SymDiff.Generator
             {
                 var spec = parsed.Spec;
                 var result = spec.IsDeep
-                    ? Limits.OnDeepStack(() => DerivativeBuilder.Build(spec, parsed.BodyIsValid, rules))
-                    : DerivativeBuilder.Build(spec, parsed.BodyIsValid, rules);
+                    ? Limits.OnDeepStack(() => DerivativeBuilder.Build(spec, parsed.BodyIsValid, rules, cancellation))
+                    : DerivativeBuilder.Build(spec, parsed.BodyIsValid, rules, cancellation);
                 var all = parsed.Diagnostics.Concat(result.Diagnostics).ToEquatableArray();
 
                 // SD0001 and SD1001 are the analyzers' to report (AnalyzerReported); the stubs they cause stay uncallable.

@@ -21,7 +21,21 @@ namespace SymDiff.Generator.Differentiation
     /// </summary>
     internal static class DerivativeBuilder
     {
-        public static DerivativeResult Build(MethodSpec spec, bool bodyIsValid, EquatableArray<RuleSpec> rules)
+        public static DerivativeResult Build(MethodSpec spec, bool bodyIsValid, EquatableArray<RuleSpec> rules, System.Threading.CancellationToken cancellation = default)
+        {
+            var previous = Limits.Cancellation;
+            Limits.Cancellation = cancellation;
+            try
+            {
+                return BuildChecked(spec, bodyIsValid, rules);
+            }
+            finally
+            {
+                Limits.Cancellation = previous;
+            }
+        }
+
+        private static DerivativeResult BuildChecked(MethodSpec spec, bool bodyIsValid, EquatableArray<RuleSpec> rules)
         {
             var diagnostics = new List<DiagnosticInfo>();
             var signatures = new Signatures(spec);

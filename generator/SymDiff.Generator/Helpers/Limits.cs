@@ -27,6 +27,19 @@ namespace SymDiff.Generator.Helpers
         /// <summary>The stack of the thread that handles deeply nested methods.</summary>
         public const int DeepStackBytes = 256 * 1024 * 1024;
 
+        [ThreadStatic]
+        private static CancellationToken t_cancellation;
+
+        /// <summary>The token of the compilation step running on this thread: long phases check it as they go, so an edit in the IDE stops them.</summary>
+        public static CancellationToken Cancellation
+        {
+            get => t_cancellation;
+            set => t_cancellation = value;
+        }
+
+        /// <summary>Throws <see cref="OperationCanceledException"/> when the step on this thread was cancelled.</summary>
+        public static void ThrowIfCancelled() => t_cancellation.ThrowIfCancellationRequested();
+
         /// <summary>Throws <see cref="InsufficientExecutionStackException"/> before a recursion whose depth follows the user's code can overflow the stack.</summary>
         public static void EnsureStack() => RuntimeHelpers.EnsureSufficientExecutionStack();
 

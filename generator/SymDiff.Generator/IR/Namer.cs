@@ -40,6 +40,11 @@ namespace SymDiff.Generator.IR
         /// <summary>Counts a made name against <see cref="Limits.MaxNames"/>: the size of what one phase builds.</summary>
         private void Count()
         {
+            if ((_made & 255) == 0)
+            {
+                Limits.ThrowIfCancelled();
+            }
+
             if (++_made > Limits.MaxNames)
             {
                 throw new BudgetExceededException("more than " + Limits.MaxNames.ToString(CultureInfo.InvariantCulture) + " intermediate values");

@@ -192,6 +192,37 @@ public static partial class Deep
             AssertTooLarge(GeneratorRunner.Run(source), "has 5003 statements", "the limit is 5000");
         }
 
+        [Fact]
+        public void A_cancelled_step_stops_while_differentiating()
+        {
+            // An edit in the IDE cancels the step: a long method must not run to the end first.
+            string statements = string.Concat(Enumerable.Range(0, 400).Select(i => "        s = s * 0.5 + x;\n"));
+            string source = $@"
+using SymDiff;
+public static partial class Long
+{{
+    [Differentiable]
+    public static double S(double x)
+    {{
+        double s = 0;
+{statements}        return s;
+    }}
+}}";
+            var compilation = CompilationFactory.Create(source);
+            var tree = compilation.SyntaxTrees.First();
+            var model = compilation.GetSemanticModel(tree);
+            var declaration = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().Single();
+            var parsed = SymDiff.Generator.Parsing.Parser.Parse((Microsoft.CodeAnalysis.IMethodSymbol)model.GetDeclaredSymbol(declaration)!, declaration, model, default);
+            using var cancelled = new CancellationTokenSource();
+            cancelled.Cancel();
+
+            Assert.ThrowsAny<OperationCanceledException>(() => SymDiff.Generator.Differentiation.DerivativeBuilder.Build(parsed.Spec!, parsed.BodyIsValid, SymDiff.Generator.Helpers.EquatableArray<SymDiff.Generator.Model.RuleSpec>.Empty, cancelled.Token));
+
+            // Not cancelled, the same method is generated (so the exception above came from the token).
+            var result = SymDiff.Generator.Differentiation.DerivativeBuilder.Build(parsed.Spec!, parsed.BodyIsValid, SymDiff.Generator.Helpers.EquatableArray<SymDiff.Generator.Model.RuleSpec>.Empty, CancellationToken.None);
+            Assert.All(result.Set.Methods, m => Assert.Null(m.Unsupported));
+        }
+
         /// <summary>SD1009 at D's name with the limit in its message, stubs for D so calls compile, and Small generated as usual.</summary>
         private static void AssertTooLarge(GeneratorOutput output, params string[] messageParts)
         {
