@@ -151,26 +151,61 @@ namespace SymDiff.Generator.Differentiation
             }
         }
 
-        /// <summary>What each name a block defines reads (every expression of its defining statement, nested ones included), and the expressions of writes to the output.</summary>
+        /// <summary>
+        /// What each name a block defines is computed from (data dependence only: an adjoint never flows into a branch
+        /// condition or a loop bound), nested blocks included, and the expressions of writes to the output.
+        /// </summary>
         private void CollectDefinitions(Block block, Dictionary<string, List<Expr>> definitions, List<Expr> effects)
         {
-            foreach (var s in block.Statements)
+            void Define(string name, params Expr[] reads)
             {
-                var reads = Walk.AllExpressions(s).ToList();
-                foreach (var name in AllDefinitions(s))
+                if (!definitions.TryGetValue(name, out var list))
                 {
-                    if (!definitions.TryGetValue(name, out var list))
-                    {
-                        definitions[name] = list = new List<Expr>();
-                    }
-
-                    list.AddRange(reads);
+                    definitions[name] = list = new List<Expr>();
                 }
 
-                if (s is Store st && _outputs.Contains(st.Array))
+                list.AddRange(reads);
+            }
+
+            foreach (var s in block.Statements)
+            {
+                switch (s)
                 {
-                    effects.Add(st.Index);
-                    effects.Add(st.Value);
+                    case Let l:
+                        Define(l.Name, l.Value);
+                        break;
+                    case If branch:
+                        foreach (var phi in branch.Phis)
+                        {
+                            Define(phi.Name, phi.WhenTrue, phi.WhenFalse);
+                        }
+
+                        break;
+                    case Loop loop:
+                        foreach (var v in loop.Carried)
+                        {
+                            Define(v.Name, v.Init, v.Next);
+                        }
+
+                        break;
+                    case CallWithGradient call:
+                        foreach (var name in Walk.Defines(call))
+                        {
+                            Define(name, call.Call);
+                        }
+
+                        break;
+                    case CallWithDerivative call:
+                        foreach (var name in Walk.Defines(call))
+                        {
+                            Define(name, call.Call);
+                        }
+
+                        break;
+                    case Store st when _outputs.Contains(st.Array):
+                        effects.Add(st.Index);
+                        effects.Add(st.Value);
+                        break;
                 }
 
                 foreach (var nested in Walk.Blocks(s))

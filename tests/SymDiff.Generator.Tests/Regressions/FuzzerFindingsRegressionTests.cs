@@ -259,5 +259,39 @@ public static partial class R
             var r = GradientProbe.Run(source, new[] { 1.25 }, "R.F(p[0])", "R.FGradient(p[0], out g[0])", "R.FBackward(p[0], seed, ref g[0]);", "R.FDerivative(p[0], t[0], out double d) * 0 + d");
             GradientProbe.AssertAgrees(r, new[] { 2.5 });
         }
+
+        [Fact]
+        public void F8_an_overflowing_value_an_inner_loop_carries_but_never_hands_on_gets_no_adjoint()
+        {
+            // The outer loop's usefulness analysis once took everything an inner loop computes as feeding everything
+            // it carries, so s (which overflows and never reaches r) got an adjoint: 0 * inf = NaN in dX.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x, double y)
+    {
+        double s = x;
+        double r = 0;
+        for (int j = 0; j < 2; j++)
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                s = s * Math.Pow(s * s + 0.5, 300.0 * x);
+                r = r + y * (i + 1);
+            }
+        }
+
+        return r;
+    }
+}";
+            // r = 2 (1 + 2) y: dr/dx = 0, dr/dy = 6, although s overflows to infinity.
+            var r = GradientProbe.Run(source, new[] { 1.0, 0.5 }, "R.F(p[0], p[1])", "R.FGradient(p[0], p[1], out g[0], out g[1])", "R.FBackward(p[0], p[1], seed, ref g[0], ref g[1]);");
+            Assert.Equal(BitConverter.DoubleToInt64Bits(r.Value), BitConverter.DoubleToInt64Bits(r.GradientValue));
+            Assert.Equal(new[] { 0.0, 6.0 }, r.Gradient);
+            Assert.Equal(new[] { 0.0, 6.0 }, r.Backward);
+        }
     }
 }
