@@ -31,6 +31,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         /// <summary><c>Span&lt;double&gt; o</c>: the output of a vector function.</summary>
         Output,
+
+        /// <summary><c>P{Id} peer</c>: another instance of an instance program's class (data), whose helpers and fields the method may use.</summary>
+        Peer,
     }
 
     /// <summary>A parameter with the value the fuzzer passes (scalars: one value; arrays: the elements; int: <see cref="IntValue"/>).</summary>
@@ -62,6 +65,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
     /// <summary><c>e % c</c></summary>
     public sealed record IMod(IEx E, int C) : IEx;
 
+    /// <summary><c>(int)Math.Abs(e) % c</c>: a real value (usually data) cast to an index; in bounds for any value, NaN and overflow included (the cast saturates).</summary>
+    public sealed record ICastIndex(Ex E, int C) : IEx;
+
     // ------------------------------------------------------------------ real expressions
 
     /// <summary>A <c>double</c> (or <c>float</c>) expression.</summary>
@@ -71,6 +77,25 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
     /// <summary>A real local or scalar parameter.</summary>
     public sealed record Ref(string Name) : Ex;
+
+    /// <summary>A <c>const</c> local (<see cref="DeclConst"/>).</summary>
+    public sealed record ConstRef(string Name) : Ex;
+
+    /// <summary>A field or property of the program's class (<see cref="Member"/>), read as a constant.</summary>
+    public sealed record MemberRef(string Name, MemberAccess Access) : Ex;
+
+    /// <summary>How a member is spelled where it is read.</summary>
+    public enum MemberAccess
+    {
+        /// <summary><c>A0</c></summary>
+        Bare,
+
+        /// <summary><c>P{Id}.A0</c> (static) or <c>this.W0</c> (instance).</summary>
+        Qualified,
+
+        /// <summary><c>peer.W0</c>: the field of the other instance.</summary>
+        Peer,
+    }
 
     /// <summary><c>(double)i</c>: an int used as a factor.</summary>
     public sealed record FromInt(IEx E) : Ex;
@@ -83,6 +108,19 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
     /// <summary>A division whose denominator stays away from zero: see <see cref="DivForm"/>.</summary>
     public sealed record Div(Ex L, Ex R, DivForm Form) : Ex;
+
+    /// <summary>A remainder <c>l % r</c> whose divisor stays away from zero: see <see cref="RemForm"/>.</summary>
+    /// <remarks>API.md: <c>x % y = x - trunc(x / y) * y</c>, so d/dx = 1 and d/dy = -trunc(x / y) (away from the jumps).</remarks>
+    public sealed record Rem(Ex L, Ex R, RemForm Form) : Ex;
+
+    public enum RemForm
+    {
+        /// <summary><c>l % r</c> with r a non-zero literal.</summary>
+        ByConstant,
+
+        /// <summary><c>l % (r * r + 0.5)</c></summary>
+        SquarePlusHalf,
+    }
 
     public enum DivForm
     {
@@ -102,7 +140,20 @@ namespace SymDiff.Fuzz.Tests.Grammar
     public sealed record Neg(Ex E) : Ex;
 
     /// <summary>A <c>Math</c> function; <see cref="Shape"/> keeps the argument in the domain (see the renderer).</summary>
-    public sealed record Fn(MathFn Function, ImmutableArray<Ex> Args, int Shape) : Ex;
+    public sealed record Fn(MathFn Function, ImmutableArray<Ex> Args, int Shape, FnSpelling Spelling = FnSpelling.Class) : Ex;
+
+    /// <summary>How a function call is spelled in the user's code (the oracle is the same for all).</summary>
+    public enum FnSpelling
+    {
+        /// <summary><c>Math.Sin(x)</c> in a double method, <c>MathF.Sin(x)</c> in a float method.</summary>
+        Class,
+
+        /// <summary>The generic-math spelling: <c>double.Sin(x)</c>, <c>float.Sin(x)</c>.</summary>
+        Generic,
+
+        /// <summary>In a float method, the double function on float arguments, cast back: <c>(float)Math.Sin(x)</c>.</summary>
+        Widened,
+    }
 
     public enum MathFn
     {
@@ -116,8 +167,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
     /// <summary><c>Grad.Detach(e)</c></summary>
     public sealed record Detach(Ex E) : Ex;
 
-    /// <summary>A call of the program's [Differentiable] helper <see cref="Helper"/>; <see cref="SpanArg"/> names the array passed to its span parameter.</summary>
-    public sealed record CallHelper(int Helper, ImmutableArray<Ex> Args, string? SpanArg) : Ex;
+    /// <summary>
+    /// A call of the program's [Differentiable] helper <see cref="Helper"/>; <see cref="SpanArg"/> names the array passed to
+    /// its span parameter; <see cref="ViaPeer"/> calls it on the <see cref="ParamKind.Peer"/> instance (<c>peer.H0(...)</c>).
+    /// </summary>
+    public sealed record CallHelper(int Helper, ImmutableArray<Ex> Args, string? SpanArg, bool ViaPeer = false) : Ex;
 
     /// <summary>A call of a library function that has a [DerivativeOf] rule.</summary>
     public sealed record CallRule(RuleFn Function, ImmutableArray<Ex> Args) : Ex;
@@ -159,7 +213,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
     /// <summary><c>double s = e;</c> (or <c>var s = e;</c>).</summary>
     public sealed record DeclReal(string Name, Ex Init, bool UseVar) : St;
 
-    /// <summary><c>s op e;</c> with op one of <c>= += -= *=</c>.</summary>
+    /// <summary><c>const double k = e;</c> with e a constant expression (literals, other consts, const fields).</summary>
+    public sealed record DeclConst(string Name, Ex Init) : St;
+
+    /// <summary><c>s op e;</c> with op one of <c>= += -= *= /= %=</c> (the last two with a right side away from zero).</summary>
     public sealed record Assign(string Name, string Op, Ex E) : St;
 
     /// <summary><c>int k = e;</c></summary>
@@ -211,12 +268,42 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
     // ------------------------------------------------------------------ methods and programs
 
-    /// <summary>A [Differentiable] helper the method under test calls: scalar parameters (some [NoGrad]) and maybe one span.</summary>
-    public sealed record Helper(int Index, ImmutableArray<Param> Params, ImmutableArray<St> Body);
+    /// <summary>
+    /// A [Differentiable] helper the method under test calls: scalar parameters (some [NoGrad]) and maybe one span. In an
+    /// instance program a helper is an instance method unless <see cref="Static"/>.
+    /// </summary>
+    public sealed record Helper(int Index, ImmutableArray<Param> Params, ImmutableArray<St> Body, bool Static = true);
+
+    /// <summary>What a field or property of the program's class is.</summary>
+    public enum MemberKind
+    {
+        /// <summary><c>internal const double C0 = 1.25;</c></summary>
+        Const,
+
+        /// <summary><c>internal static readonly double A0 = 0.75;</c></summary>
+        StaticReadonly,
+
+        /// <summary><c>internal static double P0 =&gt; 0.5;</c> (or a getter block)</summary>
+        StaticProperty,
+
+        /// <summary><c>internal double W0 = 1.75;</c> (instance programs; the peer instance holds <see cref="Member.PeerValue"/>)</summary>
+        InstanceField,
+
+        /// <summary><c>internal double Q0 { get; set; } = 1.5;</c> (instance programs)</summary>
+        InstanceProperty,
+    }
+
+    /// <summary>A field or property of the program's class, read as a constant inside the differentiable methods.</summary>
+    public sealed record Member(string Name, MemberKind Kind, double Value, double PeerValue)
+    {
+        public bool IsInstance => Kind is MemberKind.InstanceField or MemberKind.InstanceProperty;
+    }
 
     /// <summary>
-    /// One program: a <c>static partial class P{Id}</c> with the method under test <c>F</c> (scalar) or <c>G</c>
-    /// (vector, output <c>o</c> of length <see cref="OutputLength"/>), its helpers, and the inputs and seeds of the checks.
+    /// One program: a <c>static partial class P{Id}</c> (or, when <see cref="Instance"/>, a <c>partial class</c> whose
+    /// method under test is an instance method the driver calls on an instance it creates) with the method under test
+    /// <c>F</c> (scalar) or <c>G</c> (vector, output <c>o</c> of length <see cref="OutputLength"/>), its helpers, its fields
+    /// and properties (<see cref="Members"/>), and the inputs and seeds of the checks.
     /// </summary>
     public sealed record FuzzProgram(
         int Id,
@@ -228,9 +315,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
         int OutputLength,
         ImmutableArray<St> Body,
         ImmutableArray<Helper> Helpers,
-        Seeds Seeds)
+        Seeds Seeds,
+        bool Instance,
+        ImmutableArray<Member> Members)
     {
         public string MethodName => IsVector ? "G" : "F";
+
+        public string ClassName => $"P{Id}";
     }
 
     /// <summary>

@@ -21,6 +21,29 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// <summary>The number of active scalars, spans flattened.</summary>
         public static int ActiveCount(FuzzProgram p) => Actives(p).Sum(q => q.Length);
 
+        /// <summary>What the generated methods are called on: the class, or the instance <see cref="Setup"/> creates.</summary>
+        public static string Receiver(FuzzProgram p) => p.Instance ? "self" : p.ClassName;
+
+        /// <summary>
+        /// Statements that create the instances an instance program needs: <c>self</c>, whose fields hold their initial
+        /// values, and the <c>peer</c> argument, whose instance fields and properties hold other values.
+        /// </summary>
+        public static IEnumerable<string> Setup(FuzzProgram p)
+        {
+            if (!p.Instance)
+            {
+                yield break;
+            }
+
+            yield return $"var self = new {p.ClassName}();";
+            if (p.Params.Any(q => q.Kind == ParamKind.Peer))
+            {
+                var lit = Grammar.Renderer.ForLiterals(p);
+                var inits = p.Members.Where(m => m.IsInstance).Select(m => $"{m.Name} = {lit.Literal(m.PeerValue)}");
+                yield return $"var peer = new {p.ClassName} {{ {string.Join(", ", inits)} }};";
+            }
+        }
+
         public static string Render(FuzzProgram p)
         {
             var r = new Renderer(p);
@@ -47,7 +70,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             private string T => IsFloat ? "float" : "double";
 
-            private string Cls => $"P{_p.Id}";
+            private string Cls => _p.ClassName;
+
+            private string Recv => Receiver(_p);
 
             private static Grammar.Renderer GetLiteralRenderer(FuzzProgram p) => Grammar.Renderer.ForLiterals(p);
 
@@ -64,6 +89,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 Line("{");
                 Line("    public static void Run(Recorder r)");
                 Line("    {");
+                foreach (string setup in Setup(_p))
+                {
+                    Line("        " + setup);
+                }
+
                 foreach (Param q in _p.Params)
                 {
                     switch (q.Kind)
@@ -75,6 +105,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                             Line($"        {T} {q.Name} = {L(q.Values[0])};");
                             break;
                         case ParamKind.Output:
+                        case ParamKind.Peer:
                             break;
                         default:
                             Line($"        {T}[] {q.Name} = {Arr(q.Values)};");
@@ -85,30 +116,30 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 int m = _p.OutputLength;
                 if (_p.IsVector)
                 {
-                    Line($"        {{ var o = new {T}[{m}]; {Cls}.G({Args()}); r.Values(\"G\", o); }}");
+                    Line($"        {{ var o = new {T}[{m}]; {Recv}.G({Args()}); r.Values(\"G\", o); }}");
                     Guard("Backward", $"var o = new {T}[{m}]; {InitialBuffers("b")} var seed = {Arr(_p.Seeds.BackwardSeed)}; "
-                        + $"{Cls}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); {Cls}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); "
+                        + $"{Recv}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); {Recv}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); "
                         + $"r.Values(\"Backward.y\", o); r.Values(\"Backward\", R.Flat({Names("b")}));");
-                    Guard("Derivative", $"var o = new {T}[{m}]; var d = new {T}[{m}]; {Cls}.GDerivative({Args()}, {Tangents()}, d); "
+                    Guard("Derivative", $"var o = new {T}[{m}]; var d = new {T}[{m}]; {Recv}.GDerivative({Args()}, {Tangents()}, d); "
                         + "r.Values(\"Derivative.y\", o); r.Values(\"Derivative\", d);");
-                    Guard("Jacobian", $"var o = new {T}[{m}]; var jac = new {T}[{m * _n}]; {Cls}.GJacobian({Args()}, jac); "
+                    Guard("Jacobian", $"var o = new {T}[{m}]; var jac = new {T}[{m * _n}]; {Recv}.GJacobian({Args()}, jac); "
                         + "r.Values(\"Jacobian.y\", o); r.Values(\"Jacobian\", jac);");
                     Guard("Oracle", $"for (int k = 0; k < {_n}; k++) {{ double[] t = R.Unit({_n}, k); var o = R.Out<{T}>({m}); {Cls}_Oracle.G_d({OracleArgs("t")}); r.Duals(\"Oracle.col\", o); }} "
                         + $"double[] td = new double[] {{ {string.Join(", ", _p.Seeds.Tangent.Select(D))} }}; {{ var o = R.Out<{T}>({m}); {Cls}_Oracle.G_d({OracleArgs("td")}); r.Duals(\"Oracle.dir\", o); }}");
                 }
                 else
                 {
-                    Line($"        r.Value(\"F\", {Cls}.F({Args()}));");
-                    Guard("Gradient", $"{NaNBuffers("g")} var value = {Cls}.FGradient({Args()}, {GradArgs("g", byRef: false)}); "
+                    Line($"        r.Value(\"F\", {Recv}.F({Args()}));");
+                    Guard("Gradient", $"{NaNBuffers("g")} var value = {Recv}.FGradient({Args()}, {GradArgs("g", byRef: false)}); "
                         + $"r.Value(\"Gradient.value\", value); r.Values(\"Gradient\", R.Flat({Names("g")}));");
-                    Guard("Backward", $"{InitialBuffers("b")} {Cls}.FBackward({Args()}, {L(_p.Seeds.BackwardSeed[0])}, {GradArgs("b", byRef: true)}); "
-                        + $"{Cls}.FBackward({Args()}, {L(_p.Seeds.BackwardSeed[0])}, {GradArgs("b", byRef: true)}); r.Values(\"Backward\", R.Flat({Names("b")}));");
-                    Guard("Derivative", $"{T} derivative; var value = {Cls}.FDerivative({Args()}, {Tangents()}, out derivative); "
+                    Guard("Backward", $"{InitialBuffers("b")} {Recv}.FBackward({Args()}, {L(_p.Seeds.BackwardSeed[0])}, {GradArgs("b", byRef: true)}); "
+                        + $"{Recv}.FBackward({Args()}, {L(_p.Seeds.BackwardSeed[0])}, {GradArgs("b", byRef: true)}); r.Values(\"Backward\", R.Flat({Names("b")}));");
+                    Guard("Derivative", $"{T} derivative; var value = {Recv}.FDerivative({Args()}, {Tangents()}, out derivative); "
                         + "r.Value(\"Derivative.value\", value); r.Value(\"Derivative\", derivative);");
                     if (_p.Hessian)
                     {
-                        Guard("Hessian", $"var h = new {T}[{_n * _n}]; var value = {Cls}.FHessian({Args()}, h); r.Value(\"Hessian.value\", value); r.Values(\"Hessian\", h);");
-                        Guard("HessianVectorProduct", $"var hv = new {T}[{_n}]; var value = {Cls}.FHessianVectorProduct({Args()}, {Arr(_p.Seeds.Direction)}, hv); "
+                        Guard("Hessian", $"var h = new {T}[{_n * _n}]; var value = {Recv}.FHessian({Args()}, h); r.Value(\"Hessian.value\", value); r.Values(\"Hessian\", h);");
+                        Guard("HessianVectorProduct", $"var hv = new {T}[{_n}]; var value = {Recv}.FHessianVectorProduct({Args()}, {Arr(_p.Seeds.Direction)}, hv); "
                             + "r.Value(\"HessianVectorProduct.value\", value); r.Values(\"HessianVectorProduct\", hv);");
                     }
 
@@ -182,6 +213,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
             private string OracleArgs(string t)
             {
                 var parts = new List<string>();
+                if (_p.Instance)
+                {
+                    parts.Add("self");
+                }
+
                 int slot = 0;
                 foreach (Param q in _p.Params)
                 {
@@ -190,6 +226,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     {
                         case ParamKind.Int:
                         case ParamKind.Output:
+                        case ParamKind.Peer:
                             parts.Add(q.Name);
                             break;
                         case ParamKind.Scalar:
@@ -212,6 +249,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
             private string HyperArgs()
             {
                 var parts = new List<string>();
+                if (_p.Instance)
+                {
+                    parts.Add("self");
+                }
+
                 int slot = 0;
                 foreach (Param q in _p.Params)
                 {
@@ -219,6 +261,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     switch (q.Kind)
                     {
                         case ParamKind.Int:
+                        case ParamKind.Peer:
                             parts.Add(q.Name);
                             break;
                         case ParamKind.Scalar:

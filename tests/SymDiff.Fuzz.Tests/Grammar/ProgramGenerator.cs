@@ -42,6 +42,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private readonly List<LoopCtx> _loops = new List<LoopCtx>();
         private readonly List<Helper> _helpers = new List<Helper>();
         private readonly Dictionary<int, string?> _helperSpan = new Dictionary<int, string?>();
+        private readonly List<Member> _members = new List<Member>();
+        private readonly List<string> _consts = new List<string>();
+
+        // Names of the parameters in scope that are data (inactive): [NoGrad], or left out of a wrt list.
+        private readonly HashSet<string> _data = new HashSet<string>(StringComparer.Ordinal);
 
         private Precision _precision;
         private bool _isVector;
@@ -56,6 +61,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private int _inConditional;
         private bool _hasN;
         private int _nValue;
+        private bool _instance;
+        private bool _hasPeer;
+        private bool _staticContext;
+        private bool _inCastIndex;
 
         public ProgramBuilder(PCG pcg, FuzzGrammar grammar)
         {
@@ -111,9 +120,16 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _precision = Has(FuzzGrammar.Float) && Chance(0.2) ? Precision.Float : Precision.Double;
             _isVector = Has(FuzzGrammar.Vector) && Chance(0.2);
             _hessian = Has(FuzzGrammar.Hessian) && !_isVector && _precision == Precision.Double && Chance(0.3);
+            _instance = Has(FuzzGrammar.Instance) && Chance(0.15);
+            _staticContext = !_instance;
             if (_isVector)
             {
                 _outputLength = Int(1, 4);
+            }
+
+            if (Has(FuzzGrammar.Members) && Chance(0.35))
+            {
+                Members();
             }
 
             var ps = Params();
@@ -132,8 +148,16 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             foreach (Param p in ps)
             {
+                if (p.Kind is ParamKind.Scalar or ParamKind.Array or ParamKind.Span && (wrt.IsEmpty ? p.NoGrad : !wrt.Contains(p.Name)))
+                {
+                    _data.Add(p.Name);
+                }
+
                 switch (p.Kind)
                 {
+                    case ParamKind.Peer:
+                        _hasPeer = true;
+                        break;
                     case ParamKind.Scalar:
                         _reals.Add(new RealVar(p.Name, Assignable: false, Depth: 0));
                         break;
@@ -178,8 +202,33 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 Enumerable.Range(0, actives).Select(_ => InputValue()).ToImmutableArray(),
                 Enumerable.Range(0, actives).Select(_ => InputValue()).ToImmutableArray(),
                 Enumerable.Range(0, actives).Select(_ => InputValue()).ToImmutableArray());
-            return new FuzzProgram(0, _precision, ps, wrt, _hessian, _isVector, _outputLength, body.ToImmutableArray(), _helpers.ToImmutableArray(), seeds);
+            return new FuzzProgram(0, _precision, ps, wrt, _hessian, _isVector, _outputLength, body.ToImmutableArray(), _helpers.ToImmutableArray(), seeds,
+                _instance, _members.ToImmutableArray());
         }
+
+        /// <summary>Fields and properties of the program's class, read as constants (instance ones only in instance programs).</summary>
+        private void Members()
+        {
+            int count = Int(1, 3);
+            for (int i = 0; i < count; i++)
+            {
+                var kind = (MemberKind)Weighted(3, 3, 3, _instance ? 5 : 0, _instance ? 3 : 0);
+                string prefix = kind switch
+                {
+                    MemberKind.Const => "C",
+                    MemberKind.StaticReadonly => "A",
+                    MemberKind.StaticProperty => "Prop",
+                    MemberKind.InstanceField => "W",
+                    _ => "Q",
+                };
+                double value = InputValue() is var v && v != 0 ? v : Literal();
+                _members.Add(new Member(prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture), kind, value, Literal()));
+                Nodes++;
+            }
+        }
+
+        /// <summary>The members a body may read here: static ones anywhere, instance ones only in instance methods.</summary>
+        private IEnumerable<Member> VisibleMembers => _members.Where(m => !m.IsInstance || !_staticContext);
 
         private double SeedValue() => Pick(new[] { 1.5, -0.75, 2.0, 0.5, 3.0 });
 
@@ -252,18 +301,27 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 list.Insert(Int(list.Count + 1), new Param("o", ParamKind.Output, false, ImmutableArray<double>.Empty, 0));
             }
 
+            if (_instance && Chance(0.6))
+            {
+                list.Insert(Int(list.Count + 1), new Param("peer", ParamKind.Peer, false, ImmutableArray<double>.Empty, 0));
+            }
+
             return list.ToImmutableArray();
         }
 
         private Helper HelperMethod(int index)
         {
             var saved = (_reals.ToList(), _ints.ToList(), _arrays.ToList());
+            var savedData = _data.ToList();
             bool hadN = _hasN;
+            bool isStatic = !_instance || Chance(0.3);
             _hasN = false;
             _reals.Clear();
             _ints.Clear();
             _arrays.Clear();
+            _data.Clear();
             _inHelper = true;
+            _staticContext = isStatic;
             var ps = new List<Param>();
             int scalars = Int(1, 2);
             int activeIndex = Int(scalars);
@@ -271,6 +329,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
             {
                 bool noGrad = i != activeIndex && Chance(0.4);
                 ps.Add(new Param($"p{i}", ParamKind.Scalar, noGrad, ImmutableArray<double>.Empty, 0));
+                if (noGrad)
+                {
+                    _data.Add($"p{i}");
+                }
+
                 _reals.Add(new RealVar($"p{i}", false, 0));
             }
 
@@ -282,6 +345,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 span = bound.Name;
                 ps.Add(new Param("sp", ParamKind.Span, Chance(0.25), Enumerable.Repeat(0.0, bound.Length).ToImmutableArray(), 0));
                 _arrays.Add(new ArrayVar("sp", bound.Length));
+                if (ps[^1].NoGrad)
+                {
+                    _data.Add("sp");
+                }
+
             }
 
             _helperSpan[index] = span;
@@ -289,6 +357,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
             var body = Statements(Int(0, 3), depth: 0).ToList();
             body.Add(new Return(null, FinalExpression()));
             _inHelper = false;
+            _staticContext = !_instance;
+            _data.Clear();
+            _data.UnionWith(savedData);
             _hasN = hadN;
             _reals.Clear();
             _reals.AddRange(saved.Item1);
@@ -296,7 +367,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _ints.AddRange(saved.Item2);
             _arrays.Clear();
             _arrays.AddRange(saved.Item3);
-            return new Helper(index, ps.ToImmutableArray(), body.ToImmutableArray());
+            return new Helper(index, ps.ToImmutableArray(), body.ToImmutableArray(), isStatic);
         }
 
         // ------------------------------------------------------------------ statements
@@ -304,7 +375,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private ImmutableArray<St> Statements(int count, int depth)
         {
             var list = new List<St>();
-            int realMark = _reals.Count, intMark = _ints.Count;
+            int realMark = _reals.Count, intMark = _ints.Count, constMark = _consts.Count;
             for (int i = 0; i < count && _stmtBudget > 0; i++)
             {
                 list.Add(Statement(depth));
@@ -312,6 +383,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             _reals.RemoveRange(realMark, _reals.Count - realMark);
             _ints.RemoveRange(intMark, _ints.Count - intMark);
+            _consts.RemoveRange(constMark, _consts.Count - constMark);
             return list.ToImmutableArray();
         }
 
@@ -336,7 +408,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 counters.Count > 0 ? 8 : 0,                                              // 5 increment a counter
                 inLoop && Has(FuzzGrammar.Jumps) ? 7 : 0,                                // 6 break / continue
                 Has(FuzzGrammar.EarlyReturn) && !_isVector && (inLoop || _ifDepth > 0) && (LoopDepth < 2 || Has(FuzzGrammar.NestedEarlyReturn)) ? 4 : 0, // 7 early return
-                Has(FuzzGrammar.Rotate) && carried.Count >= 2 && (LoopDepth == 1 || Has(FuzzGrammar.NestedRecurrences)) ? 8 : 0);                  // 8 rotate
+                Has(FuzzGrammar.Rotate) && carried.Count >= 2 && (LoopDepth == 1 || Has(FuzzGrammar.NestedRecurrences)) ? 8 : 0,                   // 8 rotate
+                Has(FuzzGrammar.ConstLocals) ? 2 : 0);                                   // 9 const local
             switch (kind)
             {
                 case 0:
@@ -350,7 +423,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 case 1:
                 {
                     RealVar target = carried.Count > 0 && Chance(0.7) ? Pick(carried) : Pick(assignable);
-                    string op = Pick(new[] { "=", "=", "+=", "-=", "*=" });
+                    string op = new[] { "=", "+=", "-=", "*=", "/=", "%=" }[Weighted(8, 4, 4, 4, Has(FuzzGrammar.DivideAssign) ? 2 : 0, Has(FuzzGrammar.Remainder) ? 1 : 0)];
+                    if (op is "/=" or "%=")
+                    {
+                        // A right side away from zero: s /= e * e + 0.5.
+                        return new Assign(target.Name, op, SquarePlusHalf(Expression(1)));
+                    }
+
                     Ex value = op == "=" && Chance(0.6) ? Recurrence(target.Name) : Expression(2);
                     if (value is Ref r && r.Name == target.Name)
                     {
@@ -382,6 +461,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
                 case 7:
                     return new Return(Condition(), Expression(2));
+                case 9:
+                {
+                    string name = Fresh("cst");
+                    var init = ConstInit();
+                    _consts.Add(name);
+                    return new DeclConst(name, init);
+                }
+
                 default:
                 {
                     RealVar a = Pick(carried);
@@ -395,6 +482,33 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     return new Rotate(temp, a.Name, b.Name, next);
                 }
             }
+        }
+
+        /// <summary><c>e * e + 0.5</c>: a right side of <c>/=</c> and <c>%=</c> that is never zero.</summary>
+        private static Ex SquarePlusHalf(Ex e) => new Bin('+', new Bin('*', e, e), new Num(0.5));
+
+        /// <summary>The initializer of a <c>const</c> local: a literal, or an operation on literals, earlier consts and const fields.</summary>
+        private Ex ConstInit()
+        {
+            Nodes++;
+            var atoms = new List<Func<Ex>> { () => new Num(Literal()) };
+            foreach (string k in _consts)
+            {
+                atoms.Add(() => new ConstRef(k));
+            }
+
+            foreach (Member m in _members.Where(m => m.Kind == MemberKind.Const))
+            {
+                atoms.Add(() => new MemberRef(m.Name, Chance(0.5) ? MemberAccess.Bare : MemberAccess.Qualified));
+            }
+
+            return Weighted(3, 4, 2, 1) switch
+            {
+                0 => new Num(Literal()),
+                1 => new Bin(Pick(new[] { '+', '-', '*' }), Pick(atoms)(), Pick(atoms)()),
+                2 => new Div(Pick(atoms)(), new Num(Pick(new[] { 2.0, 3.0, -4.0, 0.5 })), DivForm.ByConstant),
+                _ => new Neg(Pick(atoms)()),
+            };
         }
 
         /// <summary>An update that reads the variable itself: <c>s * e + f</c>, <c>s + e</c>, <c>f(s) ...</c>.</summary>
@@ -594,10 +708,51 @@ namespace SymDiff.Fuzz.Tests.Grammar
             for (int i = 0; i < post; i++)
             {
                 int k = Int(_outputLength);
-                string op = Pick(new[] { "=", "*=", "+=" });
-                Ex value = op == "=" ? new Div(new At("o", new IConst(k)), Expression(1), DivForm.SquarePlusHalf) : Expression(2);
+                string op = Pick(Has(FuzzGrammar.Normalise) ? new[] { "=", "*=", "+=", "/=" } : new[] { "=", "*=", "+=" });
+                Ex value = op switch
+                {
+                    "=" => new Div(new At("o", new IConst(k)), Expression(1), DivForm.SquarePlusHalf),
+                    "/=" => SquarePlusHalf(Expression(1)),
+                    _ => Expression(2),
+                };
                 list.Add(new Store(new IConst(k), op, value));
                 Nodes++;
+            }
+
+            if (Has(FuzzGrammar.Normalise) && Chance(0.3))
+            {
+                // Normalisation: norm = 0.25 + the sum of o[k]^2 (every output read back), then every o[k] divided by its
+                // square root. Unrolled with constant indices; in loops only with OutputReadInLoop (FINDINGS F14: SD1000).
+                bool loops = Has(FuzzGrammar.OutputReadInLoop) && Has(FuzzGrammar.For) && Chance(0.5);
+                string norm = Fresh("s");
+                list.Add(new DeclReal(norm, new Num(0.25), false));
+                Ex Square(IEx k) => new Bin('*', new At("o", k), new At("o", k));
+                if (loops)
+                {
+                    list.Add(new For("i", new IConst(0), new ILen("o"), false, 1, ImmutableArray.Create<St>(new Assign(norm, "+=", Square(new IVar("i"))))));
+                }
+                else
+                {
+                    list.AddRange(Enumerable.Range(0, _outputLength).Select(k => new Assign(norm, "+=", Square(new IConst(k)))));
+                }
+
+                Ex root = new Fn(MathFn.Sqrt, ImmutableArray.Create<Ex>(new Ref(norm)), 2);
+                if (Chance(0.5))
+                {
+                    list.Add(new Assign(norm, "=", root));
+                    root = new Ref(norm);
+                }
+
+                if (loops)
+                {
+                    list.Add(new For("i", new IConst(0), new ILen("o"), false, 1, ImmutableArray.Create<St>(new Store(new IVar("i"), "/=", root))));
+                }
+                else
+                {
+                    list.AddRange(Enumerable.Range(0, _outputLength).Select(k => new Store(new IConst(k), "/=", root)));
+                }
+
+                Nodes += 2 + (2 * _outputLength);
             }
 
             _arrays.RemoveAt(_arrays.Count - 1);
@@ -641,7 +796,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 Has(FuzzGrammar.NonSmooth) ? 4 : 0,               // 4 ?:
                 Has(FuzzGrammar.Detach) ? 3 : 0,                  // 5 Detach
                 callsHere ? 8 : 0,                                // 6 helper call
-                rulesHere ? 3 : 0);                               // 7 custom rule
+                rulesHere ? 3 : 0,                                // 7 custom rule
+                Has(FuzzGrammar.Remainder) ? 2 : 0);              // 8 %
             switch (kind)
             {
                 case 0:
@@ -677,7 +833,18 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     int h = Int(_helpers.Count);
                     int scalars = _helpers[h].Params.Count(p => p.Kind == ParamKind.Scalar);
                     var args = Enumerable.Range(0, scalars).Select(_ => Expression(depth - 1)).ToImmutableArray();
-                    return new CallHelper(h, args, _helperSpan[h]);
+
+                    // In an instance program, an instance helper may be called on the other instance (peer.H0(x)).
+                    return new CallHelper(h, args, _helperSpan[h], ViaPeer: _hasPeer && !_helpers[h].Static && Chance(0.5));
+                }
+
+                case 8:
+                {
+                    // The dividend is often scaled up, so that trunc(l / r), the derivative in r, is not always 0.
+                    Ex l = Chance(0.5) ? new Bin('*', new Num(3.0), Expression(depth - 1)) : Expression(depth - 1);
+                    return Chance(0.4)
+                        ? new Rem(l, new Num(Pick(new[] { 1.5, 0.75, 2.0, -1.25, 0.5 })), RemForm.ByConstant)
+                        : new Rem(l, Expression(depth - 1), RemForm.SquarePlusHalf);
                 }
 
                 default:
@@ -750,7 +917,17 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 args.Add(i == 0 && first is not null ? first : Expression(depth));
             }
 
-            return new Fn(fn, args.ToImmutableArray(), shape);
+            var spelling = FnSpelling.Class;
+            if (_precision == Precision.Float && Has(FuzzGrammar.WidenedMath) && Renderer.HasDoubleOnlyOverload(fn) && Chance(0.2))
+            {
+                spelling = FnSpelling.Widened;
+            }
+            else if (Has(FuzzGrammar.GenericMath) && Chance(0.2))
+            {
+                spelling = FnSpelling.Generic;
+            }
+
+            return new Fn(fn, args.ToImmutableArray(), shape, spelling);
         }
 
         private List<IEx> IntFactors()
@@ -806,7 +983,61 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 options.Add(() => new FromInt(Pick(ints)));
             }
 
+            foreach (string k in _consts)
+            {
+                options.Add(() => new ConstRef(k));
+                options.Add(() => new ConstRef(k));
+            }
+
+            foreach (Member m in VisibleMembers)
+            {
+                options.Add(() => new MemberRef(m.Name, MemberAccessFor(m)));
+            }
+
+            if (Has(FuzzGrammar.CastIndex) && !_inCastIndex && Chance(0.1))
+            {
+                foreach (ArrayVar a in _arrays.Where(a => a.Length > 0 && a.Name != "o"))
+                {
+                    options.Add(() => new At(a.Name, CastIndex(a)));
+                }
+            }
+
             return Pick(options)();
+        }
+
+        private MemberAccess MemberAccessFor(Member m) =>
+            m.IsInstance && _hasPeer && !_inHelper && Chance(0.3) ? MemberAccess.Peer : Chance(0.6) ? MemberAccess.Bare : MemberAccess.Qualified;
+
+        /// <summary><c>(int)Math.Abs(e) % c</c> with c at most the array's length: e mostly data (an inactive parameter, a const, a field).</summary>
+        private IEx CastIndex(ArrayVar a)
+        {
+            _inCastIndex = true;
+            var data = new List<Func<Ex>>();
+            foreach (RealVar r in _reals.Where(r => _data.Contains(r.Name)))
+            {
+                data.Add(() => new Ref(r.Name));
+            }
+
+            foreach (ArrayVar d in _arrays.Where(d => _data.Contains(d.Name) && d.Length > 0))
+            {
+                data.Add(() => new At(d.Name, new IConst(Int(d.Length))));
+            }
+
+            foreach (string k in _consts)
+            {
+                data.Add(() => new ConstRef(k));
+            }
+
+            foreach (Member m in VisibleMembers)
+            {
+                data.Add(() => new MemberRef(m.Name, MemberAccessFor(m)));
+            }
+
+            // Mostly data; sometimes an active value (the cast cuts its derivative) scaled up so the index moves.
+            Ex e = data.Count > 0 && Chance(0.75) ? Pick(data)() : new Bin('*', Expression(1), new Num(3.0));
+            _inCastIndex = false;
+            Nodes++;
+            return new ICastIndex(e, Int(1, a.Length));
         }
 
         /// <summary>Index expressions that are in bounds for every value the variables they read can take.</summary>
@@ -905,7 +1136,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         private static bool ReadsVariable(Ex e) => e switch
         {
-            Num => false,
+            Num or ConstRef or MemberRef => false,
+            Rem r => ReadsVariable(r.L) || ReadsVariable(r.R),
             Ref or At or FromInt => true,
             Bin b => ReadsVariable(b.L) || ReadsVariable(b.R),
             Div d => ReadsVariable(d.L) || ReadsVariable(d.R),

@@ -29,6 +29,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private readonly StringBuilder _sb = new StringBuilder();
         private int _indent;
 
+        /// <summary>Rendering the initializer of a <c>const</c>: plain numbers, no duals (the oracle declares the same const).</summary>
+        private bool _constContext;
+
         private Renderer(FuzzProgram program, RenderMode mode)
         {
             _p = program;
@@ -118,16 +121,27 @@ namespace SymDiff.Fuzz.Tests.Grammar
             r.Line("using System;");
             r.Line("using SymDiff;");
             r.Line();
-            r.Line($"public static partial class P{p.Id}");
+            string isStatic = p.Instance ? string.Empty : "static ";
+            r.Line($"public {isStatic}partial class {p.ClassName}");
             r.Open();
+            foreach (Member m in p.Members)
+            {
+                r.Line(r.MemberDeclaration(m));
+            }
+
+            if (p.Members.Length > 0)
+            {
+                r.Line();
+            }
+
             r.Line(r.Attribute(p.Wrt, p.Hessian));
-            r.Line($"public static {(p.IsVector ? "void" : r.T)} {p.MethodName}({r.ParamList(p.Params, primal: true)})");
+            r.Line($"public {isStatic}{(p.IsVector ? "void" : r.T)} {p.MethodName}({r.ParamList(p.Params, primal: true)})");
             r.Block(p.Body);
             foreach (Helper h in p.Helpers)
             {
                 r.Line();
                 r.Line("[Differentiable]");
-                r.Line($"{Access(h)} static {r.T} H{h.Index}({r.ParamList(h.Params, primal: true)})");
+                r.Line($"{Access(h)} {(h.Static ? "static " : string.Empty)}{r.T} H{h.Index}({r.ParamList(h.Params, primal: true)})");
                 r.Block(h.Body);
             }
 
@@ -148,11 +162,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
             {
                 var r = new Renderer(p, mode) { _indent = 1 };
                 string suffix = mode == RenderMode.Dual ? "_d" : "_h";
-                r.Line($"public static {(p.IsVector ? "void" : r.RT)} {p.MethodName}{suffix}({r.ParamList(p.Params, primal: false)})");
+                // An instance method's oracle is static and takes the instance first (its fields are constants to it).
+                string self = p.Instance ? $"{p.ClassName} self" : string.Empty;
+                r.Line($"public static {(p.IsVector ? "void" : r.RT)} {p.MethodName}{suffix}({Join(self, r.ParamList(p.Params, primal: false))})");
                 r.Block(p.Body);
                 foreach (Helper h in p.Helpers)
                 {
-                    r.Line($"public static {r.RT} H{h.Index}{suffix}({r.ParamList(h.Params, primal: false)})");
+                    string hself = p.Instance && !h.Static ? $"{p.ClassName} self" : string.Empty;
+                    r.Line($"public static {r.RT} H{h.Index}{suffix}({Join(hself, r.ParamList(h.Params, primal: false))})");
                     r.Block(h.Body);
                 }
 
@@ -161,6 +178,24 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             sb.AppendLine("}");
             return sb.ToString();
+        }
+
+        private static string Join(string first, string rest) => first.Length == 0 ? rest : rest.Length == 0 ? first : first + ", " + rest;
+
+        /// <summary>The declaration of a field or property in the program's class.</summary>
+        private string MemberDeclaration(Member m)
+        {
+            string v = Literal(m.Value);
+            return m.Kind switch
+            {
+                MemberKind.Const => $"internal const {T} {m.Name} = {v};",
+                MemberKind.StaticReadonly => $"internal static readonly {T} {m.Name} = {v};",
+                MemberKind.StaticProperty => m.Name.EndsWith('0') || m.Name.EndsWith('2')
+                    ? $"internal static {T} {m.Name} => {v};"
+                    : $"internal static {T} {m.Name} {{ get {{ return {v}; }} }}",
+                MemberKind.InstanceField => $"internal {T} {m.Name} = {v};",
+                _ => $"internal {T} {m.Name} {{ get; set; }} = {v};",
+            };
         }
 
         private static string Access(Helper h) => (h.Index % 3) switch { 0 => "public", 1 => "private", _ => "internal" };
@@ -180,6 +215,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         private string ParamDecl(Param p, bool primal)
         {
+            if (p.Kind == ParamKind.Peer)
+            {
+                return $"{_p.ClassName} {p.Name}";
+            }
+
             if (!primal)
             {
                 return p.Kind switch
@@ -220,6 +260,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
             {
                 case DeclReal d:
                     Line($"{(_mode == RenderMode.Primal && d.UseVar ? "var" : RT)} {d.Name} = {E(d.Init)};");
+                    break;
+                case DeclConst k:
+                    _constContext = true;
+                    Line($"const {T} {k.Name} = {E(k.Init)};");
+                    _constContext = false;
                     break;
                 case Assign a:
                     Line($"{a.Name} {a.Op} {E(a.E)};");
@@ -353,8 +398,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
             Bin { Op: '*' } => 2,
             Bin => 1,
             Div => 2,
+            Rem => 2,
+            Fn { Spelling: FnSpelling.Widened } when _mode == RenderMode.Primal => 3,
             Neg => 3,
-            Num n when _mode == RenderMode.Primal && (n.Value < 0 || (n.Value == 0 && double.IsNegative(n.Value))) => 3,
+            Num n when (_mode == RenderMode.Primal || _constContext) && (n.Value < 0 || (n.Value == 0 && double.IsNegative(n.Value))) => 3,
             Tern => 0,
             _ => 4,
         };
@@ -365,6 +412,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
             {
                 Num n => Lift(Literal(n.Value)),
                 Ref r => r.Name,
+                ConstRef k => Lift(k.Name),
+                MemberRef m => Lift(MemberName(m)),
                 FromInt f => Lift($"({T}){IAtom(f.E)}"),
                 At a => $"{a.Array}[{I(a.Index)}]",
                 Bin b => $"{Expr(b.L, Prec(b))} {b.Op} {Expr(b.R, Prec(b) + 1)}",
@@ -375,6 +424,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     DivForm.ByConstant => $"{Expr(d.L, 2)} / {Expr(d.R, 3)}",
                     _ => $"{Expr(d.L, 2)} / ({IntOf(d.R)} + 1)",
                 },
+                Rem r => r.Form == RemForm.ByConstant
+                    ? $"{Expr(r.L, 2)} % {Expr(r.R, 3)}"
+                    : $"{Expr(r.L, 2)} % ({Expr(r.R, 2)} * {Expr(r.R, 3)} + {Literal(0.5)})",
                 Neg n => Prec(n.E) < 3 || E(n.E).StartsWith('-') ? $"-({E(n.E)})" : $"-{Expr(n.E, 3)}",
                 Fn f => Function(f),
                 Tern t => $"{C(t.C)} ? {Expr(t.A, 1)} : {Expr(t.B, 1)}",
@@ -387,9 +439,29 @@ namespace SymDiff.Fuzz.Tests.Grammar
         }
 
         /// <summary>In the oracle, a plain number becomes a constant dual, so generic calls such as <c>DM.Sin(0.5)</c> infer their type.</summary>
-        private string Lift(string number) => _mode == RenderMode.Primal ? number : $"{RT}.C({number})";
+        private string Lift(string number) => _mode == RenderMode.Primal || _constContext ? number : $"{RT}.C({number})";
 
-        private static string IntOf(Ex e) => e is FromInt f ? IAtomStatic(f.E) : throw new InvalidOperationException("ByIntPlusOne needs an int.");
+        /// <summary>
+        /// A field or property as read: in the user's code as the program spells it; in the oracle (a static class) through
+        /// the class (static members) or the instance the oracle method receives (<c>self</c>, or the <c>peer</c> parameter).
+        /// </summary>
+        private string MemberName(MemberRef m)
+        {
+            Member member = _p.Members.First(x => x.Name == m.Name);
+            if (m.Access == MemberAccess.Peer)
+            {
+                return $"peer.{m.Name}";
+            }
+
+            if (_mode == RenderMode.Primal)
+            {
+                return m.Access == MemberAccess.Bare ? m.Name : member.IsInstance ? $"this.{m.Name}" : $"{_p.ClassName}.{m.Name}";
+            }
+
+            return member.IsInstance ? $"self.{m.Name}" : $"{_p.ClassName}.{m.Name}";
+        }
+
+        private string IntOf(Ex e) => e is FromInt f ? IAtom(f.E) : throw new InvalidOperationException("ByIntPlusOne needs an int.");
 
         private string HelperCall(CallHelper c)
         {
@@ -410,8 +482,18 @@ namespace SymDiff.Fuzz.Tests.Grammar
             }
 
             string suffix = _mode switch { RenderMode.Primal => string.Empty, RenderMode.Dual => "_d", _ => "_h" };
-            string target = _mode == RenderMode.Primal ? $"H{c.Helper}" : $"P{_p.Id}_Oracle.H{c.Helper}{suffix}";
-            return $"{target}({string.Join(", ", args)})";
+            if (_mode == RenderMode.Primal)
+            {
+                return $"{(c.ViaPeer ? "peer." : string.Empty)}H{c.Helper}({string.Join(", ", args)})";
+            }
+
+            // The oracle of an instance helper takes the instance it is called on first.
+            if (_p.Instance && !h.Static)
+            {
+                args.Insert(0, c.ViaPeer ? "peer" : "self");
+            }
+
+            return $"{_p.ClassName}_Oracle.H{c.Helper}{suffix}({string.Join(", ", args)})";
         }
 
         private string RuleCall(CallRule c)
@@ -420,14 +502,39 @@ namespace SymDiff.Fuzz.Tests.Grammar
             return $"{type}.{c.Function}({string.Join(", ", c.Args.Select(E))})";
         }
 
-        private string MathName(string name)
+        private string MathName(string name) => MathName(name, FnSpelling.Class);
+
+        /// <summary>The qualified name of a function; <see cref="FnSpelling.Widened"/> is handled by <see cref="Call"/>.</summary>
+        private string MathName(string name, FnSpelling spelling)
         {
             if (_mode != RenderMode.Primal)
             {
                 return "DM." + name;
             }
 
+            if (spelling == FnSpelling.Generic)
+            {
+                return (IsFloat ? "float." : "double.") + name;
+            }
+
             return name == "Clamp" ? "Math.Clamp" : (IsFloat ? "MathF." : "Math.") + name;
+        }
+
+        /// <summary>
+        /// The outer call of a function. <see cref="FnSpelling.Widened"/> (float methods): the double function, its float
+        /// arguments widened implicitly, the result cast back: <c>(float)Math.Sin(e)</c>; in the oracle the same conversions
+        /// explicitly, over <c>Dual&lt;double&gt;</c>.
+        /// </summary>
+        private string Call(string name, FnSpelling spelling, params string[] args)
+        {
+            if (spelling != FnSpelling.Widened)
+            {
+                return $"{MathName(name, spelling)}({string.Join(", ", args)})";
+            }
+
+            return _mode == RenderMode.Primal
+                ? $"(float)Math.{name}({string.Join(", ", args)})"
+                : $"DM.ToFloat(DM.{name}({string.Join(", ", args.Select(a => $"DM.ToDouble({a})"))}))";
         }
 
         private string Function(Fn f)
@@ -436,33 +543,38 @@ namespace SymDiff.Fuzz.Tests.Grammar
             string a1 = f.Args.Length > 1 ? E(f.Args[1]) : string.Empty;
             string a2 = f.Args.Length > 2 ? E(f.Args[2]) : string.Empty;
             string Sq(Ex x) => $"{Expr(x, 2)} * {Expr(x, 3)}";
-            string M(string name) => MathName(name);
+
+            // Functions inside the arguments (Tanh in Asin(0.9 * Tanh(e))) are spelled like the call, except in a widened
+            // call, whose arguments stay float expressions.
+            FnSpelling inner = f.Spelling == FnSpelling.Widened ? FnSpelling.Class : f.Spelling;
+            string M(string name) => MathName(name, inner);
+            string Outer(string name, params string[] args) => Call(name, f.Spelling, args);
             string L(double v) => Literal(v);
             string name = f.Function.ToString();
             switch (f.Function)
             {
                 case MathFn.Sin or MathFn.Cos or MathFn.Atan or MathFn.Tanh or MathFn.Sinh or MathFn.Cosh or MathFn.Exp:
-                    return f.Shape == 0 ? $"{M(name)}({a0})" : $"{M(name)}({L(0.5)} * {Expr(f.Args[0], 3)})";
+                    return f.Shape == 0 ? Outer(name, a0) : Outer(name, $"{L(0.5)} * {Expr(f.Args[0], 3)}");
                 case MathFn.Tan:
-                    return f.Shape == 0 ? $"{M("Tan")}({L(0.7)} * {M("Tanh")}({a0}))" : $"{M("Tan")}({M("Sin")}({a0}))";
+                    return f.Shape == 0 ? Outer("Tan", $"{L(0.7)} * {M("Tanh")}({a0})") : Outer("Tan", $"{M("Sin")}({a0})");
                 case MathFn.Asin or MathFn.Acos:
                     return f.Shape switch
                     {
-                        0 => $"{M(name)}({L(0.9)} * {M("Tanh")}({a0}))",
-                        1 => $"{M(name)}({L(0.5)} * {M("Sin")}({a0}))",
-                        _ => $"{M(name)}({Expr(f.Args[0], 2)} / ({M("Abs")}({a0}) + {L(1)}))",
+                        0 => Outer(name, $"{L(0.9)} * {M("Tanh")}({a0})"),
+                        1 => Outer(name, $"{L(0.5)} * {M("Sin")}({a0})"),
+                        _ => Outer(name, $"{Expr(f.Args[0], 2)} / ({M("Abs")}({a0}) + {L(1)})"),
                     };
                 case MathFn.Atan2:
-                    return f.Shape == 0 ? $"{M("Atan2")}({a0}, {a1})" : $"{M("Atan2")}({a0}, {Sq(f.Args[1])} + {L(0.5)})";
+                    return f.Shape == 0 ? Outer("Atan2", a0, a1) : Outer("Atan2", a0, $"{Sq(f.Args[1])} + {L(0.5)}");
                 case MathFn.Log or MathFn.Log2 or MathFn.Log10:
                     return f.Shape switch
                     {
-                        0 => $"{M(name)}({Sq(f.Args[0])} + {L(0.5)})",
-                        1 => $"{M(name)}({M("Abs")}({a0}) + {L(0.25)})",
-                        _ => $"{M(name)}({M("Sqrt")}({Sq(f.Args[0])} + {L(1)}))",
+                        0 => Outer(name, $"{Sq(f.Args[0])} + {L(0.5)}"),
+                        1 => Outer(name, $"{M("Abs")}({a0}) + {L(0.25)}"),
+                        _ => Outer(name, $"{M("Sqrt")}({Sq(f.Args[0])} + {L(1)})"),
                     };
                 case MathFn.LogBase:
-                    return $"{M("Log")}({Sq(f.Args[0])} + {L(0.5)}, {Sq(f.Args[1])} + {L(2)})";
+                    return Outer("Log", $"{Sq(f.Args[0])} + {L(0.5)}", $"{Sq(f.Args[1])} + {L(2)}");
                 case MathFn.Pow:
                 {
                     double c = PowExponents[f.Shape % PowExponents.Length];
@@ -473,27 +585,36 @@ namespace SymDiff.Fuzz.Tests.Grammar
                         integer = true;
                     }
 
-                    return integer ? $"{M("Pow")}({a0}, {exponent})" : $"{M("Pow")}({Sq(f.Args[0])} + {L(0.5)}, {exponent})";
+                    return integer ? Outer("Pow", a0, exponent) : Outer("Pow", $"{Sq(f.Args[0])} + {L(0.5)}", exponent);
                 }
 
                 case MathFn.PowActive:
-                    return f.Shape == 0 ? $"{M("Pow")}({Sq(f.Args[0])} + {L(0.5)}, {a1})" : $"{M("Pow")}({Sq(f.Args[0])} + {L(0.5)}, {M("Sin")}({a1}))";
+                    return f.Shape == 0 ? Outer("Pow", $"{Sq(f.Args[0])} + {L(0.5)}", a1) : Outer("Pow", $"{Sq(f.Args[0])} + {L(0.5)}", $"{M("Sin")}({a1})");
                 case MathFn.Sqrt:
-                    return f.Shape == 0 ? $"{M("Sqrt")}({Sq(f.Args[0])} + {L(0.25)})" : $"{M("Sqrt")}({M("Abs")}({a0}))";
+                    // Shape 2, a plain Sqrt of a value known to be positive, only in an output normalisation.
+                    return f.Shape switch
+                    {
+                        0 => Outer("Sqrt", $"{Sq(f.Args[0])} + {L(0.25)}"),
+                        1 => Outer("Sqrt", $"{M("Abs")}({a0})"),
+                        _ => Outer("Sqrt", a0),
+                    };
                 case MathFn.Cbrt or MathFn.Abs or MathFn.Floor or MathFn.Ceiling or MathFn.Round or MathFn.Truncate:
-                    return $"{M(name)}({a0})";
+                    return Outer(name, a0);
                 case MathFn.Sign:
                     return Lift($"({T}){M("Sign")}({a0})");
                 case MathFn.Max or MathFn.Min:
-                    return $"{M(name)}({a0}, {a1})";
+                    return Outer(name, a0, a1);
                 case MathFn.Clamp:
-                    return f.Shape == 0 ? $"{M("Clamp")}({a0}, {L(-1)}, {L(1.5)})" : $"{M("Clamp")}({a0}, {a1}, {Expr(f.Args[1], 1)} + {L(1)})";
+                    return f.Shape == 0 ? Outer("Clamp", a0, L(-1), L(1.5)) : Outer("Clamp", a0, a1, $"{Expr(f.Args[1], 1)} + {L(1)}");
                 case MathFn.FusedMultiplyAdd:
-                    return $"{M("FusedMultiplyAdd")}({a0}, {a1}, {a2})";
+                    return Outer("FusedMultiplyAdd", a0, a1, a2);
                 default:
                     throw new InvalidOperationException($"Unknown function {f.Function}.");
             }
         }
+
+        /// <summary>Functions that <see cref="FnSpelling.Widened"/> may use: those <c>Math</c> has for double only (no float overload chosen instead).</summary>
+        public static bool HasDoubleOnlyOverload(MathFn fn) => fn is not (MathFn.Abs or MathFn.Max or MathFn.Min or MathFn.Clamp or MathFn.Sign);
 
         /// <summary>Constant exponents of <c>Pow</c>; shape <c>Length</c> is the int parameter <c>n</c>.</summary>
         public static readonly double[] PowExponents = { 2, 3, 0.5, -1, 1.5, -0.5, 2.5, 4 };
@@ -523,20 +644,19 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private string CAtom(Cond c) => c is Logic ? $"({C(c)})" : C(c);
 
         /// <summary>Renders an int expression.</summary>
-        public static string I(IEx e) => e switch
+        private string I(IEx e) => e switch
         {
             IConst c => c.Value.ToString(CultureInfo.InvariantCulture),
             IVar v => v.Name,
             ILen l => $"{l.Array}.Length",
             IOffset o => o.C >= 0 ? $"{I(o.E)} + {o.C}" : $"{I(o.E)} - {-o.C}",
             IClampIndex c => $"Math.Min({I(c.E)}, {c.Array}.Length - 1)",
-            IMod m => $"{IAtomStatic(m.E)} % {m.C}",
+            IMod m => $"{IAtom(m.E)} % {m.C}",
+            ICastIndex c => _mode == RenderMode.Primal ? $"(int)Math.Abs({E(c.E)}) % {c.C}" : $"(int)Math.Abs(({E(c.E)}).V) % {c.C}",
             _ => throw new InvalidOperationException($"Unknown int expression {e}."),
         };
 
-        private string IAtom(IEx e) => IAtomStatic(e);
-
-        private static string IAtomStatic(IEx e) => e is IConst or IVar or ILen or IClampIndex ? I(e) : $"({I(e)})";
+        private string IAtom(IEx e) => e is IConst or IVar or ILen or IClampIndex ? I(e) : $"({I(e)})";
 
         // ------------------------------------------------------------------ writer
 

@@ -126,10 +126,18 @@ namespace SymDiff.Fuzz.Tests.Harness
             string t = isFloat ? "float" : "double";
             string L(double v) => isFloat ? ((float)v).ToString("R", CultureInfo.InvariantCulture) + "f" : Lit(v) + (Lit(v).Contains('.') || Lit(v).Contains('E') ? string.Empty : ".0");
             var sb = new StringBuilder();
+            foreach (string setup in DriverRenderer.Setup(p))
+            {
+                sb.AppendLine(setup);
+            }
+
+            string recv = DriverRenderer.Receiver(p);
             foreach (Param q in p.Params)
             {
                 switch (q.Kind)
                 {
+                    case ParamKind.Peer:
+                        break;
                     case ParamKind.Int:
                         sb.AppendLine(CultureInfo.InvariantCulture, $"int {q.Name} = {q.IntValue};");
                         break;
@@ -154,7 +162,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                 var cols = rec.Duals.GetValueOrDefault("Oracle.col") ?? new List<(double V, double D, double M)[]>();
                 int m = p.OutputLength;
                 sb.AppendLine($"var jac = new {t}[{m * n}];");
-                sb.AppendLine($"P{p.Id}.GJacobian({args}, jac);");
+                sb.AppendLine($"{recv}.GJacobian({args}, jac);");
                 sb.AppendLine("var res = new double[jac.Length];");
                 sb.AppendLine("for (int k = 0; k < jac.Length; k++) res[k] = jac[k];");
                 sb.Append("return res;");
@@ -187,7 +195,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                 }
 
                 sb.AppendLine($"var h = new {t}[{n * n}];");
-                sb.AppendLine($"P{p.Id}.FHessian({args}, h);");
+                sb.AppendLine($"{recv}.FHessian({args}, h);");
                 sb.AppendLine("var res = new double[h.Length];");
                 sb.AppendLine("for (int k = 0; k < h.Length; k++) res[k] = h[k];");
                 sb.Append("return res;");
@@ -205,7 +213,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                     tangents.Add(q.Kind == ParamKind.Scalar ? L(values[0]) : $"new {t}[] {{ {string.Join(", ", values.Select(L))} }}");
                 }
 
-                sb.AppendLine($"P{p.Id}.FDerivative({args}, {string.Join(", ", tangents)}, out {t} derivative);");
+                sb.AppendLine($"{recv}.FDerivative({args}, {string.Join(", ", tangents)}, out {t} derivative);");
                 sb.Append("return new double[] { derivative };");
                 return (sb.ToString(), new[] { dir[0][0].D }, tolOf(new[] { dir[0][0].M }));
             }
@@ -226,7 +234,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                 }
             }
 
-            sb.AppendLine($"P{p.Id}.FGradient({args}, {string.Join(", ", outs)});");
+            sb.AppendLine($"{recv}.FGradient({args}, {string.Join(", ", outs)});");
             sb.AppendLine($"var res = new double[{n}];");
             int s2 = 0;
             foreach (Param q in actives)

@@ -50,6 +50,12 @@ namespace SymDiff.Fuzz.Tests.Oracle
 
         public static implicit operator Dual<T>(T v) => C(v);
 
+        /// <summary>
+        /// The same number in another precision, as a cast in the user's code: the value converted as C# converts it
+        /// (rounded to nearest), the tangent and its magnitude kept (a cast's derivative is 1).
+        /// </summary>
+        public Dual<TOut> To<TOut>() where TOut : IFloatingPointIeee754<TOut> => new Dual<TOut>(TOut.CreateTruncating(V), D, M, Reached);
+
         public double Vd => double.CreateTruncating(V);
 
         public static Dual<T> operator +(Dual<T> a, Dual<T> b) => Combine(a.V + b.V, a, 1, 1, b, 1, 1);
@@ -69,6 +75,18 @@ namespace SymDiff.Fuzz.Tests.Oracle
             double bv = b.Vd;
             double q = double.CreateTruncating(value);
             return Combine(value, a, 1 / bv, 1 / bv, b, -q / bv, q / bv);
+        }
+
+        /// <summary>
+        /// <c>a % b</c>, which API.md differentiates as <c>a - trunc(a / b) * b</c>: d/da = 1, d/db = -trunc(a / b), the
+        /// quotient truncated in the method's precision, as the generated code computes it (away from the jumps, where
+        /// the remainder is continuous, this is the derivative; at a jump both sides use the same convention).
+        /// </summary>
+        /// <remarks>A zero quotient is the rule's computed zero (like <c>Abs'(0)</c>), not the user's value.</remarks>
+        public static Dual<T> operator %(Dual<T> a, Dual<T> b)
+        {
+            double q = double.CreateTruncating(T.Truncate(a.V / b.V));
+            return new Dual<T>(a.V % b.V, 0, 0).Plus(a, 1, 1, Partial.Value).Plus(b, -q, q, Partial.Rule);
         }
 
         public static bool operator <(Dual<T> a, Dual<T> b) => a.V < b.V;

@@ -124,6 +124,12 @@ namespace SymDiff.Fuzz.Tests.Oracle
 
         public static int Sign<T>(Dual<T> x) where T : IFloatingPointIeee754<T> => T.Sign(x.V);
 
+        /// <summary><c>(double)x</c> of a float value (the implicit widening of a float argument of a double <c>Math</c> function).</summary>
+        public static Dual<double> ToDouble(Dual<float> x) => x.To<double>();
+
+        /// <summary><c>(float)x</c> of a double value (a double <c>Math</c> function's result cast back in a float method).</summary>
+        public static Dual<float> ToFloat(Dual<double> x) => x.To<float>();
+
         /// <summary><c>Grad.Detach</c>: the value, no derivative.</summary>
         public static Dual<T> Detach<T>(Dual<T> x) where T : IFloatingPointIeee754<T> => Dual<T>.C(x.V);
 

@@ -66,6 +66,9 @@ namespace SymDiff.Fuzz.Tests.Oracle
             return Product(x.V / y.V, x, reciprocal);
         }
 
+        /// <summary><c>x % y = x - trunc(x / y) * y</c>: first partials 1 and -trunc(x / y), second partials 0 (trunc is piecewise constant).</summary>
+        public static HyperDual operator %(HyperDual x, HyperDual y) => Chain2(x.V % y.V, x, y, 1, -Math.Truncate(x.V / y.V), 0, 0, 0);
+
         public static bool operator <(HyperDual x, HyperDual y) => x.V < y.V;
 
         public static bool operator >(HyperDual x, HyperDual y) => x.V > y.V;

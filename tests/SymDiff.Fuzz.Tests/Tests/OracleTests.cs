@@ -78,6 +78,49 @@ namespace SymDiff.Fuzz.Tests.Tests
             Assert.True(DM.Sqrt(DM.Abs(X(0))).IsAmbiguous);
         }
 
+        [Theory]
+        [InlineData(5.3, 1.5)]
+        [InlineData(-5.3, 1.5)]
+        [InlineData(5.3, -1.25)]
+        [InlineData(0.4, 2.0)]
+        public void Remainder_is_x_minus_trunc_of_the_quotient_times_y(double x, double y)
+        {
+            // Away from the jumps x % y is x - k y with k = trunc(x / y) fixed, so central differences see d/dx = 1, d/dy = -k.
+            double h = 1e-6;
+            double k = Math.Truncate(x / y);
+            Assert.Equal(x % y, (X(x) % Dual<double>.C(y)).V);
+            Assert.Equal(1, (X(x) % Dual<double>.C(y)).D);
+            Assert.Equal(-k, (Dual<double>.C(x) % X(y)).D);
+            Assert.Equal((((x + h) % y) - ((x - h) % y)) / (2 * h), (X(x) % Dual<double>.C(y)).D, 6);
+            Assert.Equal(((x % (y + h)) - (x % (y - h))) / (2 * h), (Dual<double>.C(x) % X(y)).D, 6);
+
+            // Second order: trunc is piecewise constant, so every second partial is 0; the first partials as above.
+            HyperDual xy = HyperDual.Var(x, 1, 0) % HyperDual.Var(y, 0, 1);
+            Assert.Equal(x % y, xy.V);
+            Assert.Equal(1, xy.A);
+            Assert.Equal(-k, xy.B);
+            Assert.Equal(0, xy.AB);
+            Assert.Equal(0, (HyperDual.Var(x, 1, 1) % HyperDual.C(y)).AB);
+
+            // A zero quotient is the rule's computed zero: an infinite tangent of y times it is left open, not NaN.
+            var infinite = DM.Sqrt(Dual<double>.Var(0, 1));
+            Assert.True((Dual<double>.C(0.25) % (infinite + 1.0)).IsAmbiguous);
+        }
+
+        [Fact]
+        public void Casts_between_precisions_round_the_value_and_keep_the_tangent()
+        {
+            // (float)Math.Sin(x) in a float method: sin in double of the widened float, rounded back to float; d/dx = cos x.
+            var x = Dual<float>.Var(0.1f, 1);
+            Dual<float> y = DM.ToFloat(DM.Sin(DM.ToDouble(x)));
+            Assert.Equal((float)Math.Sin(0.1f), y.V);
+            Assert.Equal(Math.Cos(0.1f), y.D, 15);
+            Assert.False(y.IsStructuralZero);
+
+            // A constant stays a structural zero through the casts (no seed reaches it).
+            Assert.True(DM.ToFloat(DM.ToDouble(Dual<float>.C(2f))).IsStructuralZero);
+        }
+
         [Fact]
         public void Float_values_are_computed_in_float()
         {

@@ -1,0 +1,398 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using SymDiff.Fuzz.Tests.Grammar;
+
+namespace SymDiff.Fuzz.Tests.Harness
+{
+    /// <summary>
+    /// Counts, over a set of programs, how many programs contain each construct of README.md's "Supported inside a
+    /// differentiable method" list (each program counts once per construct). <c>GrammarCoverageTests</c> checks that the
+    /// CI run generates every construct, and docs/testing.md's coverage table names the key of each row.
+    /// </summary>
+    public static class GrammarCensus
+    {
+        public static SortedDictionary<string, int> Count(IEnumerable<FuzzProgram> programs)
+        {
+            var totals = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            foreach (FuzzProgram p in programs)
+            {
+                foreach (string key in Of(p))
+                {
+                    totals[key] = totals.GetValueOrDefault(key) + 1;
+                }
+            }
+
+            return totals;
+        }
+
+        /// <summary>The constructs one program contains.</summary>
+        public static HashSet<string> Of(FuzzProgram p)
+        {
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            var walker = new Walker(p, keys);
+            keys.Add(p.Precision == Precision.Float ? "method: float" : "method: double");
+            keys.Add(p.IsVector ? "method: vector (void, Span output)" : "method: scalar");
+            if (p.Hessian)
+            {
+                keys.Add("method: Hessian = true");
+            }
+
+            if (p.Instance)
+            {
+                keys.Add("method: instance");
+            }
+
+            if (!p.Wrt.IsEmpty)
+            {
+                keys.Add("[Differentiable(nameof(a), ...)] subset");
+            }
+
+            foreach (Param q in p.Params.Concat(p.Helpers.SelectMany(h => h.Params)))
+            {
+                switch (q.Kind)
+                {
+                    case ParamKind.Scalar:
+                    case ParamKind.Array:
+                    case ParamKind.Span:
+                        keys.Add($"parameter: {q.Kind}{(q.NoGrad ? " [NoGrad]" : string.Empty)}");
+                        break;
+                    case ParamKind.Int:
+                        keys.Add("parameter: int");
+                        break;
+                    case ParamKind.Peer:
+                        keys.Add("parameter: another instance (peer)");
+                        break;
+                }
+            }
+
+            foreach (Member m in p.Members)
+            {
+                keys.Add($"member declared: {m.Kind}");
+            }
+
+            walker.Statements(p.Body, 0);
+            foreach (Helper h in p.Helpers)
+            {
+                keys.Add(h.Static ? "helper: static" : "helper: instance");
+                walker.Statements(h.Body, 0);
+            }
+
+            return keys;
+        }
+
+        private sealed class Walker
+        {
+            private readonly FuzzProgram _p;
+            private readonly HashSet<string> _keys;
+            private int _loopDepth;
+
+            public Walker(FuzzProgram p, HashSet<string> keys)
+            {
+                _p = p;
+                _keys = keys;
+            }
+
+            private void Add(string key) => _keys.Add(key);
+
+            public void Statements(ImmutableArray<St> body, int loopDepth)
+            {
+                foreach (St s in body)
+                {
+                    Statement(s, loopDepth);
+                }
+            }
+
+            private void Statement(St s, int loopDepth)
+            {
+                _loopDepth = loopDepth;
+                switch (s)
+                {
+                    case DeclReal d:
+                        Add(d.UseVar ? "local: var" : "local: declared");
+                        Ex(d.Init);
+                        break;
+                    case DeclConst k:
+                        Add("local: const");
+                        Ex(k.Init);
+                        break;
+                    case Assign a:
+                        Add(a.Op == "=" ? "local: re-assigned" : $"local: compound {a.Op}");
+                        if (loopDepth > 0 && a.Op == "=" && Reads(a.E, a.Name))
+                        {
+                            Add("loop: value carried across iterations");
+                        }
+
+                        Ex(a.E);
+                        break;
+                    case DeclInt d:
+                        Add("int local");
+                        I(d.Init);
+                        break;
+                    case IncInt:
+                        Add("int local updated in a loop");
+                        break;
+                    case If f:
+                        Add(f.Else.IsEmpty ? "if" : "if/else");
+                        Cond(f.C);
+                        Statements(f.Then, loopDepth);
+                        Statements(f.Else, loopDepth);
+                        break;
+                    case For f:
+                        Add("loop: for");
+                        Loop(loopDepth);
+                        I(f.Start);
+                        I(f.Bound);
+                        Statements(f.Body, loopDepth + 1);
+                        break;
+                    case While w:
+                        Add(w.Form == WhileForm.DoWhile ? "loop: do/while" : "loop: while");
+                        Loop(loopDepth);
+                        I(w.Bound);
+                        Statements(w.Body, loopDepth + 1);
+                        break;
+                    case Foreach f:
+                        Add($"loop: foreach over {KindOf(f.Array)}");
+                        Loop(loopDepth);
+                        Statements(f.Body, loopDepth + 1);
+                        break;
+                    case Jump j:
+                        Add(j.IsBreak ? "break" : "continue");
+                        if (j.C is not null)
+                        {
+                            Cond(j.C);
+                        }
+
+                        break;
+                    case Return r:
+                        if (r.C is not null || loopDepth > 0)
+                        {
+                            Add(loopDepth > 0 ? "early return inside a loop" : "early return");
+                        }
+
+                        if (r.C is not null)
+                        {
+                            Cond(r.C);
+                        }
+
+                        Ex(r.E);
+                        break;
+                    case Store st:
+                        Add(st.Op == "=" ? "output: written" : $"output: read back and re-written ({st.Op})");
+                        if (st.Op != "=" && loopDepth > 0)
+                        {
+                            Add("output: read back inside a loop");
+                        }
+
+                        if (st.Op == "/=" && st.E is Fn { Function: MathFn.Sqrt } or Ref)
+                        {
+                            Add("output: normalised");
+                        }
+
+                        I(st.Index);
+                        Ex(st.E);
+                        break;
+                    case Rotate rot:
+                        Add("loop: two-value recurrence");
+                        Ex(rot.NewB);
+                        break;
+                    default:
+                        throw new InvalidOperationException($"Unknown statement {s}.");
+                }
+            }
+
+            private void Loop(int loopDepth)
+            {
+                if (loopDepth > 0)
+                {
+                    Add("loop: nested");
+                }
+            }
+
+            private string KindOf(string array) => array == "o" ? "the output span" :
+                _p.Params.Concat(_p.Helpers.SelectMany(h => h.Params)).FirstOrDefault(q => q.Name == array)?.Kind switch
+                {
+                    ParamKind.Span => "ReadOnlySpan",
+                    ParamKind.Array => "array",
+                    _ => "other",
+                };
+
+            private void Ex(Ex e)
+            {
+                switch (e)
+                {
+                    case Num:
+                        Add("literal");
+                        break;
+                    case Ref:
+                        break;
+                    case ConstRef:
+                        Add("const read");
+                        break;
+                    case MemberRef m:
+                        Member member = _p.Members.First(x => x.Name == m.Name);
+                        Add($"member read: {member.Kind}");
+                        if (m.Access == MemberAccess.Peer)
+                        {
+                            Add("member read: of another instance");
+                        }
+
+                        break;
+                    case FromInt f:
+                        Add("cast: int -> real");
+                        I(f.E);
+                        break;
+                    case At a:
+                        Add(a.Array == "o" ? _loopDepth > 0 ? "output: read back inside a loop" : "output: read back" : $"indexing: {KindOf(a.Array)}");
+                        I(a.Index);
+                        break;
+                    case Bin b:
+                        Add($"operator {b.Op}");
+                        Ex(b.L);
+                        Ex(b.R);
+                        break;
+                    case Div d:
+                        Add("operator /");
+                        Ex(d.L);
+                        Ex(d.R);
+                        break;
+                    case Rem r:
+                        Add("operator %");
+                        Ex(r.L);
+                        Ex(r.R);
+                        break;
+                    case Neg n:
+                        Add("unary minus");
+                        Ex(n.E);
+                        break;
+                    case Fn f:
+                        Add($"function: {FunctionName(f.Function)}");
+                        Add(f.Spelling switch
+                        {
+                            FnSpelling.Generic => _p.Precision == Precision.Float ? "spelling: float.X" : "spelling: double.X",
+                            FnSpelling.Widened => "spelling: (float)Math.X (cast of a double value)",
+                            _ => _p.Precision == Precision.Float ? "spelling: MathF.X" : "spelling: Math.X",
+                        });
+                        if (f.Function == MathFn.Sign)
+                        {
+                            Add("cast: int -> real");
+                        }
+
+                        foreach (Ex a in f.Args)
+                        {
+                            Ex(a);
+                        }
+
+                        break;
+                    case Tern t:
+                        Add("?:");
+                        Cond(t.C);
+                        Ex(t.A);
+                        Ex(t.B);
+                        break;
+                    case Detach d:
+                        Add("Grad.Detach");
+                        Ex(d.E);
+                        break;
+                    case CallHelper c:
+                        Helper h = _p.Helpers[c.Helper];
+                        Add(c.ViaPeer ? "call: [Differentiable] on another instance" : h.Static ? "call: [Differentiable] static" : "call: [Differentiable] instance");
+                        if (c.SpanArg is not null)
+                        {
+                            Add("call: span argument");
+                        }
+
+                        foreach (Ex a in c.Args)
+                        {
+                            Ex(a);
+                        }
+
+                        break;
+                    case CallRule r:
+                        Add(r.Args.Length == 1 ? "call: [DerivativeOf] rule, 1 argument" : "call: [DerivativeOf] rule, 2 arguments");
+                        foreach (Ex a in r.Args)
+                        {
+                            Ex(a);
+                        }
+
+                        break;
+                    default:
+                        throw new InvalidOperationException($"Unknown expression {e}.");
+                }
+            }
+
+            private void I(IEx e)
+            {
+                switch (e)
+                {
+                    case ILen l:
+                        Add($".Length of {KindOf(l.Array)}");
+                        break;
+                    case IOffset o:
+                        I(o.E);
+                        break;
+                    case IClampIndex c:
+                        I(c.E);
+                        break;
+                    case IMod m:
+                        I(m.E);
+                        break;
+                    case ICastIndex c:
+                        Add("cast: real -> int (index)");
+                        Ex(c.E);
+                        break;
+                }
+            }
+
+            private void Cond(Cond c)
+            {
+                switch (c)
+                {
+                    case Cmp cmp:
+                        Add($"comparison {cmp.Op}");
+                        Ex(cmp.A);
+                        Ex(cmp.B);
+                        break;
+                    case ICmp icmp:
+                        Add($"comparison {icmp.Op}");
+                        I(icmp.A);
+                        I(icmp.B);
+                        break;
+                    case Logic l:
+                        Add(l.And ? "&&" : "||");
+                        Cond(l.A);
+                        Cond(l.B);
+                        break;
+                    case Not n:
+                        Add("!");
+                        Cond(n.A);
+                        break;
+                }
+            }
+
+            private static string FunctionName(MathFn f) => f switch
+            {
+                MathFn.LogBase => "Log (2 arguments)",
+                MathFn.Log => "Log (1 argument)",
+                MathFn.PowActive => "Pow (active exponent)",
+                _ => f.ToString(),
+            };
+
+            private static bool Reads(Ex e, string name) => e switch
+            {
+                Ref r => r.Name == name,
+                Bin b => Reads(b.L, name) || Reads(b.R, name),
+                Div d => Reads(d.L, name) || Reads(d.R, name),
+                Rem r => Reads(r.L, name) || Reads(r.R, name),
+                Neg n => Reads(n.E, name),
+                Fn f => f.Args.Any(a => Reads(a, name)),
+                Tern t => Reads(t.A, name) || Reads(t.B, name),
+                Detach d => Reads(d.E, name),
+                CallHelper c => c.Args.Any(a => Reads(a, name)),
+                CallRule c => c.Args.Any(a => Reads(a, name)),
+                _ => false,
+            };
+        }
+    }
+}
