@@ -39,8 +39,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
             if (p.Params.Any(q => q.Kind == ParamKind.Peer))
             {
                 var lit = Grammar.Renderer.ForLiterals(p);
-                var inits = p.Members.Where(m => m.IsInstance).Select(m => $"{m.Name} = {lit.Literal(m.PeerValue)}");
-                yield return $"var peer = new {p.ClassName} {{ {string.Join(", ", inits)} }};";
+                var inits = p.Members.Where(m => m.IsInstance).Select(m => $"{m.Name} = {lit.Literal(m.PeerValue)}").ToList();
+                yield return inits.Count == 0 ? $"var peer = new {p.ClassName}();" : $"var peer = new {p.ClassName} {{ {string.Join(", ", inits)} }};";
             }
         }
 

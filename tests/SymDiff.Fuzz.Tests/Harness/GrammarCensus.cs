@@ -279,6 +279,16 @@ namespace SymDiff.Fuzz.Tests.Harness
                             Add("cast: int -> real");
                         }
 
+                        if (f.Function == MathFn.Sqrt && f.Shape == 1)
+                        {
+                            Add("edge: Sqrt(Abs(e)) (Sqrt'(0) = inf)");
+                        }
+
+                        if (f.Function == MathFn.Pow && f.Shape == Renderer.PowExponents.Length)
+                        {
+                            Add("edge: Pow(e, n) (n may be 0)");
+                        }
+
                         foreach (Ex a in f.Args)
                         {
                             Ex(a);

@@ -97,6 +97,31 @@ namespace SymDiff.Fuzz.Tests.Tests
                     _out.WriteLine($"--- {t.FilePath}\n{t}");
                 }
             }
+
+            // FUZZ_RUN: the file also has a class Repro with a static string Run(); compile, load and print what it returns
+            // (to see the numbers of a hand-shrunk repro: the generated methods beside the user's method).
+            if (Environment.GetEnvironmentVariable("FUZZ_RUN") is not null)
+            {
+                using var image = new MemoryStream();
+                var emit = output.Emit(image);
+                if (!emit.Success)
+                {
+                    _out.WriteLine("emit failed");
+                    return;
+                }
+
+                var context = new System.Runtime.Loader.AssemblyLoadContext("repro", isCollectible: true);
+                try
+                {
+                    image.Position = 0;
+                    var run = context.LoadFromStream(image).GetType("Repro")!.GetMethod("Run")!;
+                    _out.WriteLine((string)run.Invoke(null, null)!);
+                }
+                finally
+                {
+                    context.Unload();
+                }
+            }
         }
     }
 }

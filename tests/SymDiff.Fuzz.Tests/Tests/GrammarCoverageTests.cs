@@ -45,6 +45,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             "function: Abs", "function: Max", "function: Min", "function: Clamp", "function: FusedMultiplyAdd",
             "function: Floor", "function: Ceiling", "function: Round", "function: Truncate", "function: Sign",
             "spelling: Math.X", "spelling: MathF.X", "spelling: double.X", "spelling: float.X",
+            "edge: Sqrt(Abs(e)) (Sqrt'(0) = inf)", "edge: Pow(e, n) (n may be 0)",
 
             // Control flow.
             "if", "if/else", "?:", "comparison <", "comparison >", "comparison <=", "comparison >=", "comparison ==", "comparison !=",
