@@ -18,12 +18,14 @@ namespace SymDiff.Generator
     {
         public const string Parse = nameof(Parse);
         public const string Rules = nameof(Rules);
+        public const string Inputs = nameof(Inputs);
         public const string Differentiate = nameof(Differentiate);
         public const string Emit = nameof(Emit);
     }
 
-    /// <summary>One generated file and the diagnostics of its method.</summary>
-    internal sealed record GeneratedFile(string? HintName, string? Text, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <summary>One generated file and the diagnostics of its method (at sites, placed by the last step).</summary>
+    /// <param name="Key">The method's hint name, which the last step matches its parse result by, also when no file is made.</param>
+    internal sealed record GeneratedFile(string Key, string? HintName, string? Text, EquatableArray<DiagnosticInfo> Diagnostics);
 
     /// <summary>
     /// The SymDiff source generator: for every <c>[Differentiable]</c> method, a file with its generated
@@ -62,12 +64,26 @@ namespace SymDiff.Generator
             var ruleDiagnostics = ruleEntries
                 .Select(static (all, _) => RuleTable.Diagnostics(all))
                 .Combine(context.CompilationProvider);
-            context.RegisterSourceOutput(ruleDiagnostics, static (spc, pair) => Report(spc, pair.Left, pair.Right));
+            context.RegisterSourceOutput(ruleDiagnostics, static (spc, pair) =>
+            {
+                foreach (var diagnostic in pair.Left)
+                {
+                    spc.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
+                }
+            });
 
-            // Differentiate: lower, differentiate, simplify, schedule. Cached while the spec and the rules are equal.
-            var derivatives = methods
+            // What differentiation reads: the position-free spec, and only the rules the method calls. Inserting a line
+            // above a method or editing a rule it does not call leaves this equal, so nothing after it re-runs.
+            var inputs = methods
+                .Where(static p => p.Spec is not null)
+                .Select(static (p, _) => new DifferentiateInput(p.Spec!, p.BodyIsValid, p.Diagnostics.Where(static d => IsError(d.Id)).Select(static d => d.Id).ToEquatableArray(), EquatableArray<RuleSpec>.Empty))
                 .Combine(rules)
-                .Select(static (pair, ct) => Differentiate(pair.Left, pair.Right, ct))
+                .Select(static (pair, _) => pair.Left with { Rules = RuleTable.Called(pair.Left.Spec, pair.Right) })
+                .WithTrackingName(TrackingNames.Inputs);
+
+            // Differentiate: lower, differentiate, simplify, schedule.
+            var derivatives = inputs
+                .Select(static (input, ct) => Differentiate(input, ct))
                 .WithTrackingName(TrackingNames.Differentiate);
 
             // Emit: model -> text, inside the pipeline so the text is cached too.
@@ -89,23 +105,50 @@ namespace SymDiff.Generator
                 }
             });
 
-            // Diagnostics go out separately, with the compilation, so each lands in its syntax tree (#pragma works,
-            // editors underline it). Only this cheap step depends on the whole compilation.
-            var diagnostics = files.Select(static (f, _) => f.Diagnostics).Where(static d => d.Count > 0).Combine(context.CompilationProvider);
-            context.RegisterSourceOutput(diagnostics, static (spc, pair) => Report(spc, pair.Left, pair.Right));
+            // Diagnostics go out last, with the compilation, so each lands in its syntax tree (#pragma works, editors
+            // underline it): the parser's, and those of later steps placed at the sites the parser recorded. Only this
+            // cheap step sees positions and the whole compilation.
+            var report = methods.Collect().Combine(files.Collect()).Combine(context.CompilationProvider);
+            context.RegisterSourceOutput(report, static (spc, pair) => Report(spc, pair.Left.Left, pair.Left.Right, pair.Right));
         }
 
-        /// <summary>The result of the differentiate step: the set to emit (if any) and every diagnostic of the method.</summary>
-        /// <param name="Method">The method's display name and location, for SD9001 if emitting fails.</param>
-        internal sealed record DifferentiateResult(DerivativeSet? Set, EquatableArray<DiagnosticInfo> Diagnostics, string Method = "", LocationInfo? Location = null);
+        private static bool IsError(string id) => DiagnosticDescriptors.ById(id).DefaultSeverity == DiagnosticSeverity.Error;
 
-        private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)
+        /// <summary>What the differentiate step reads: no position, no Roslyn object, only the rules the method calls.</summary>
+        /// <param name="ErrorIds">The IDs of the errors the parser found (analyzer-reported ones decide how stubs are marked).</param>
+        internal sealed record DifferentiateInput(MethodSpec Spec, bool BodyIsValid, EquatableArray<string> ErrorIds, EquatableArray<RuleSpec> Rules);
+
+        private static void Report(SourceProductionContext context, System.Collections.Immutable.ImmutableArray<ParseResult> methods, System.Collections.Immutable.ImmutableArray<GeneratedFile> files, Compilation compilation)
         {
-            foreach (var diagnostic in diagnostics)
+            var byKey = new Dictionary<string, GeneratedFile>(System.StringComparer.Ordinal);
+            foreach (var file in files)
             {
-                context.ReportDiagnostic(diagnostic.ToDiagnostic(compilation));
+                if (!byKey.ContainsKey(file.Key))
+                {
+                    byKey[file.Key] = file;
+                }
+            }
+
+            var reported = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var method in methods)
+            {
+                var own = method.Diagnostics.AsEnumerable();
+                if (method.Spec is not null && reported.Add(method.Spec.HintName) && byKey.TryGetValue(method.Spec.HintName, out var file))
+                {
+                    own = own.Concat(file.Diagnostics.Select(d => d.Placed(method.Sites, method.Location)));
+                }
+
+                foreach (var diagnostic in AnalyzerReported.GeneratorReported(own.Distinct().ToEquatableArray()))
+                {
+                    context.ReportDiagnostic(diagnostic.ToDiagnostic(compilation));
+                }
             }
         }
+
+        /// <summary>The result of the differentiate step: the set to emit (if any) and the diagnostics of later steps, at sites.</summary>
+        /// <param name="Key">The method's hint name.</param>
+        /// <param name="Method">The method's display name, for SD9001 if emitting fails.</param>
+        internal sealed record DifferentiateResult(string Key, DerivativeSet? Set, EquatableArray<DiagnosticInfo> Diagnostics, string Method);
 
         private static ParseResult ParseSafely(GeneratorAttributeSyntaxContext context, CancellationToken ct)
         {
@@ -145,29 +188,25 @@ namespace SymDiff.Generator
             _ => "this kind of member",
         };
 
-        internal static DifferentiateResult Differentiate(ParseResult parsed, EquatableArray<RuleSpec> rules, CancellationToken cancellation = default)
+        internal static DifferentiateResult Differentiate(DifferentiateInput input, CancellationToken cancellation = default)
         {
-            if (parsed.Spec is null)
-            {
-                return new DifferentiateResult(null, AnalyzerReported.GeneratorReported(parsed.Diagnostics));
-            }
+            var spec = input.Spec;
 
             // DerivativeBuilder guards itself; this catch is the last line, for a failure before it starts.
             try
             {
-                var spec = parsed.Spec;
                 var result = spec.IsDeep
-                    ? Limits.OnDeepStack(() => DerivativeBuilder.Build(spec, parsed.BodyIsValid, rules, cancellation))
-                    : DerivativeBuilder.Build(spec, parsed.BodyIsValid, rules, cancellation);
-                var all = parsed.Diagnostics.Concat(result.Diagnostics).ToEquatableArray();
+                    ? Limits.OnDeepStack(() => DerivativeBuilder.Build(spec, input.BodyIsValid, input.Rules, cancellation))
+                    : DerivativeBuilder.Build(spec, input.BodyIsValid, input.Rules, cancellation);
 
                 // SD0001 and SD1001 are the analyzers' to report (AnalyzerReported); the stubs they cause stay uncallable.
-                return new DifferentiateResult(AnalyzerReported.MarkStubs(result.Set, parsed, all), AnalyzerReported.GeneratorReported(all), parsed.Spec.DisplayName, parsed.Spec.Location);
+                var set = AnalyzerReported.MarkStubs(result.Set, spec, input.BodyIsValid, input.ErrorIds);
+                return new DifferentiateResult(spec.HintName, set, result.Diagnostics, spec.DisplayName);
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
             {
-                var failure = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, parsed.Spec.Location, parsed.Spec.DisplayName, e.GetType().Name + ": " + e.Message);
-                return new DifferentiateResult(null, AnalyzerReported.GeneratorReported(parsed.Diagnostics.Concat(new[] { failure }).ToEquatableArray()));
+                var failure = DiagnosticInfo.AtSite(DiagnosticDescriptors.InternalError, DiagnosticInfo.MethodSite, spec.DisplayName, e.GetType().Name + ": " + e.Message);
+                return new DifferentiateResult(spec.HintName, null, EquatableArray.Create(failure), spec.DisplayName);
             }
         }
 
@@ -175,24 +214,24 @@ namespace SymDiff.Generator
         {
             if (result.Set is null)
             {
-                return new GeneratedFile(null, null, result.Diagnostics);
+                return new GeneratedFile(result.Key, null, null, result.Diagnostics);
             }
 
             try
             {
                 var set = result.Set;
                 string text = set.IsDeep ? Limits.OnDeepStack(() => Emitter.Emit(set)) : Emitter.Emit(set);
-                return new GeneratedFile(set.HintName, text, result.Diagnostics);
+                return new GeneratedFile(result.Key, set.HintName, text, result.Diagnostics);
             }
             catch (System.InsufficientExecutionStackException)
             {
-                var failure = DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, result.Location, result.Method, "its generated code is nested too deeply to write");
-                return new GeneratedFile(null, null, result.Diagnostics.Concat(new[] { failure }).ToEquatableArray());
+                var failure = DiagnosticInfo.AtSite(DiagnosticDescriptors.TooLarge, DiagnosticInfo.MethodSite, result.Method, "its generated code is nested too deeply to write");
+                return new GeneratedFile(result.Key, null, null, result.Diagnostics.Concat(new[] { failure }).ToEquatableArray());
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
             {
-                var failure = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, result.Location, result.Method, e.GetType().Name + " while writing the generated code: " + e.Message);
-                return new GeneratedFile(null, null, result.Diagnostics.Concat(new[] { failure }).ToEquatableArray());
+                var failure = DiagnosticInfo.AtSite(DiagnosticDescriptors.InternalError, DiagnosticInfo.MethodSite, result.Method, e.GetType().Name + " while writing the generated code: " + e.Message);
+                return new GeneratedFile(result.Key, null, null, result.Diagnostics.Concat(new[] { failure }).ToEquatableArray());
             }
         }
     }

@@ -34,21 +34,18 @@ namespace SymDiff.Generator.Diagnostics
         /// that analyzers report (the generator reports no error of its own for the method, so without this a build
         /// with analyzers off would compile calls that throw).
         /// </summary>
-        public static DerivativeSet MarkStubs(DerivativeSet set, ParseResult parsed, EquatableArray<DiagnosticInfo> all)
+        /// <param name="errorIds">The IDs of every error found for the method (positions play no part: moving the method re-emits nothing).</param>
+        public static DerivativeSet MarkStubs(DerivativeSet set, MethodSpec spec, bool bodyIsValid, EquatableArray<string> errorIds)
         {
-            var errors = all.Where(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToList();
-            if (parsed.BodyIsValid || parsed.Spec is null || errors.Count == 0 || !errors.All(d => Contains(d.Id)))
+            if (bodyIsValid || errorIds.Count == 0 || !errorIds.All(Contains))
             {
                 return set;
             }
 
-            var first = errors.OrderBy(d => d.Location?.Span.Start ?? 0).First();
-            string where = first.Location is null
-                ? string.Empty
-                : " at " + System.IO.Path.GetFileName(first.Location.FilePath) + "(" + (first.Location.LineSpan.Start.Line + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + ")";
-            string problem = first.Id == DiagnosticDescriptors.LeafMutationId ? "modifies a parameter it differentiates" : "has an error";
-            string message = "SymDiff cannot generate this method: '" + parsed.Spec.DisplayName + "' " + problem + " (" + first.Id + where
-                + "). Fix it, for example with 'dotnet format analyzers --diagnostics " + first.Id + "'.";
+            string id = errorIds.Contains(DiagnosticDescriptors.LeafMutationId) ? DiagnosticDescriptors.LeafMutationId : errorIds[0];
+            string problem = id == DiagnosticDescriptors.LeafMutationId ? "modifies a parameter it differentiates" : "has an error";
+            string message = "SymDiff cannot generate this method: '" + spec.DisplayName + "' " + problem + " (" + id
+                + ", reported at the method). Fix it, for example with 'dotnet format analyzers --diagnostics " + id + "'.";
             return set with { Methods = set.Methods.Select(m => m.Unsupported is null ? m : m with { ObsoleteError = message }).ToEquatableArray() };
         }
     }

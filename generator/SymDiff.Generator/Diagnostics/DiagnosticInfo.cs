@@ -37,10 +37,36 @@ namespace SymDiff.Generator.Diagnostics
     }
 
     /// <summary>A diagnostic as plain data: which descriptor, where, and the message arguments.</summary>
+    /// <remarks>
+    /// The phases after parsing know no positions (so moving a method re-runs none of them): they say where by
+    /// <see cref="Site"/>, an index into the method's sites (<see cref="Parsing.ParseResult.Sites"/>), or
+    /// <see cref="MethodSite"/> for the method's name; the last step of the generator turns it into a location.
+    /// </remarks>
     internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
     {
+        /// <summary>The <see cref="Site"/> of a diagnostic about the method as a whole (at its name).</summary>
+        public const int MethodSite = -1;
+
+        /// <summary>The <see cref="Site"/> of a diagnostic that carries its <see cref="Location"/> itself.</summary>
+        public const int NoSite = -2;
+
+        /// <summary>Where the diagnostic goes when it has no location yet: a site index, <see cref="MethodSite"/>, or <see cref="NoSite"/>.</summary>
+        public int Site { get; init; } = NoSite;
+
         public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
             new DiagnosticInfo(descriptor.Id, location, EquatableArray.Create(arguments));
+
+        /// <summary>A diagnostic at site <paramref name="site"/> of the method (or <see cref="MethodSite"/>), placed later.</summary>
+        public static DiagnosticInfo AtSite(DiagnosticDescriptor descriptor, int site, params string[] arguments) =>
+            new DiagnosticInfo(descriptor.Id, null, EquatableArray.Create(arguments)) { Site = site };
+
+        /// <summary>This diagnostic with its site resolved against the method's <paramref name="sites"/> and name location.</summary>
+        public DiagnosticInfo Placed(EquatableArray<LocationInfo> sites, LocationInfo? method) => Site switch
+        {
+            NoSite => this,
+            MethodSite => this with { Location = method, Site = NoSite },
+            _ => this with { Location = Site < sites.Count ? sites[Site] : method, Site = NoSite },
+        };
 
         public Diagnostic ToDiagnostic(Compilation? compilation = null)
         {

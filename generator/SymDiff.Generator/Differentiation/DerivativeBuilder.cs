@@ -83,22 +83,22 @@ namespace SymDiff.Generator.Differentiation
             }
             catch (BudgetExceededException e)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, spec.Location, spec.DisplayName, "its derivatives need " + e.Message));
+                diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.TooLarge, DiagnosticInfo.MethodSite, spec.DisplayName, "its derivatives need " + e.Message));
                 return new DerivativeResult(Stubs(spec, signatures, "SymDiff could not differentiate '" + spec.DisplayName + "': it is too large (SD1009)."), Distinct(diagnostics));
             }
             catch (InsufficientExecutionStackException)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, spec.Location, spec.DisplayName, "its expressions are nested too deeply to walk"));
+                diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.TooLarge, DiagnosticInfo.MethodSite, spec.DisplayName, "its expressions are nested too deeply to walk"));
                 return new DerivativeResult(Stubs(spec, signatures, "SymDiff could not differentiate '" + spec.DisplayName + "': it is too large (SD1009)."), Distinct(diagnostics));
             }
             catch (NotSupportedException e)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, spec.Location, Capitalize(e.Message) + " (in '" + spec.Name + "')", " yet"));
+                diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.UnsupportedConstruct, DiagnosticInfo.MethodSite, Capitalize(e.Message) + " (in '" + spec.Name + "')", " yet"));
                 return new DerivativeResult(Stubs(spec, signatures, "SymDiff cannot differentiate '" + spec.DisplayName + "' yet: " + e.Message + "."), Distinct(diagnostics));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, spec.Location, spec.DisplayName, e.GetType().Name + ": " + e.Message.TrimEnd('.')));
+                diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.InternalError, DiagnosticInfo.MethodSite, spec.DisplayName, e.GetType().Name + ": " + e.Message.TrimEnd('.')));
                 return new DerivativeResult(Stubs(spec, signatures, "SymDiff failed to differentiate '" + spec.DisplayName + "' (SD9001)."), Distinct(diagnostics));
             }
         }

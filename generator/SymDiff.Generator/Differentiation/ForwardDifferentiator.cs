@@ -95,7 +95,7 @@ namespace SymDiff.Generator.Differentiation
                             }
                             else if (_activity.IsActive(call.Args[i]))
                             {
-                                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GradientCut, _spec.Sites[call.Callee.Site], call.Callee.ParameterNames[i], call.Callee.Name));
+                                _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[i], call.Callee.Name));
                             }
                         }
 
@@ -152,7 +152,7 @@ namespace SymDiff.Generator.Differentiation
                         break;
 
                     case CallWithGradient call:
-                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SecondOrderUnsupported, _spec.Sites[call.Call.Callee.Site], $"The call of '{call.Call.Callee.Name}'", "; SymDiff does not yet differentiate calls of other [Differentiable] methods twice. Inline the callee to get a Hessian"));
+                        _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.SecondOrderUnsupported, call.Call.Callee.Site, $"The call of '{call.Call.Callee.Name}'", "; SymDiff does not yet differentiate calls of other [Differentiable] methods twice. Inline the callee to get a Hessian"));
                         break;
 
                     case Store store when _tangentNames.TryGetValue(store.Array, out var derivative):
@@ -292,7 +292,7 @@ namespace SymDiff.Generator.Differentiation
         {
             if (call.Callee.Kind == CalleeKind.Differentiable)
             {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, _spec.Sites[call.Callee.Site], $"Calling '{call.Callee.Name}' inside a conditional expression", "; use if/else or assign the call to a local first"));
+                _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.UnsupportedConstruct, call.Callee.Site, $"Calling '{call.Callee.Name}' inside a conditional expression", "; use if/else or assign the call to a local first"));
                 return Lit(0, call.Type);
             }
 
@@ -304,13 +304,13 @@ namespace SymDiff.Generator.Differentiation
 
             if (rule is null && _secondOrder is not null)
             {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SecondOrderUnsupported, _spec.Sites[call.Callee.Site], $"The custom rule '{call.Callee.DisplayName}'", "; mark the rule method [Differentiable] so its own derivative can be generated"));
+                _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.SecondOrderUnsupported, call.Callee.Site, $"The custom rule '{call.Callee.DisplayName}'", "; mark the rule method [Differentiable] so its own derivative can be generated"));
                 return Lit(0, call.Type);
             }
 
             if (rule is null)
             {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonDifferentiableCall, _spec.Sites[call.Callee.Site], call.Callee.DisplayName));
+                _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.NonDifferentiableCall, call.Callee.Site, call.Callee.DisplayName));
                 return Lit(0, call.Type);
             }
 

@@ -633,7 +633,7 @@ namespace SymDiff.Generator.Differentiation
             int bytes = stored.Sum(v => v.Type switch { ValType.Double => 8, ValType.Float or ValType.Int => 4, _ => 1 });
             string what = string.Join(", ", stored.Select(v => Stem(v.Name) + " (" + v.Type.Keyword() + ")"));
             string count = stored.Count == 1 ? "1 value" : stored.Count + " values";
-            _diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.LoopStorage, _spec.Sites[loop.Site], count + ": " + what, bytes + " bytes", _spec.Name));
+            _diagnostics.Add(DiagnosticInfo.AtSite(Diagnostics.DiagnosticDescriptors.LoopStorage, loop.Site, count + ": " + what, bytes + " bytes", _spec.Name));
         }
 
         /// <summary>A bound on the number of iterations, known before the loop, or null.</summary>

@@ -197,7 +197,7 @@ namespace SymDiff.Generator.Differentiation
                     names[i] = string.Empty;
                     if (_activity.IsActive(call.Args[i]))
                     {
-                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GradientCut, _spec.Sites[call.Callee.Site], call.Callee.ParameterNames[i], call.Callee.Name));
+                        _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[i], call.Callee.Name));
                     }
 
                     continue;
@@ -463,14 +463,14 @@ namespace SymDiff.Generator.Differentiation
             if (call.Callee.Kind == CalleeKind.Differentiable)
             {
                 // Reached only for a call nested inside a conditional expression: the lifting pass leaves those in place.
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, _spec.Sites[call.Callee.Site], $"Calling '{call.Callee.Name}' inside a conditional expression", "; use if/else or assign the call to a local first"));
+                _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.UnsupportedConstruct, call.Callee.Site, $"Calling '{call.Callee.Name}' inside a conditional expression", "; use if/else or assign the call to a local first"));
                 return;
             }
 
             var rule = Rules.CustomRules.Find(_rules, call, _spec, _diagnostics, out bool reported);
             if (rule is null && !reported)
             {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonDifferentiableCall, _spec.Sites[call.Callee.Site], call.Callee.DisplayName));
+                _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.NonDifferentiableCall, call.Callee.Site, call.Callee.DisplayName));
                 return;
             }
 
@@ -536,7 +536,7 @@ namespace SymDiff.Generator.Differentiation
                 {
                     if (_activity.IsActive(arg) || (arg is SpanRef r && _activity.IsActiveArray(r.Array)))
                     {
-                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GradientCut, _spec.Sites[call.Callee.Site], call.Callee.ParameterNames[i], call.Callee.Name));
+                        _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[i], call.Callee.Name));
                     }
 
                     continue;

@@ -59,7 +59,8 @@ namespace SymDiff.Generator.Model
     /// </summary>
     /// <remarks>
     /// Invariants: parameter names are unique; <see cref="Body"/> mentions only parameters and locals that the
-    /// parser made unique; <see cref="Sites"/> holds the locations that later phases may report diagnostics at.
+    /// parser made unique. No position is in it (sites are indices; <see cref="Parsing.ParseResult"/> holds the
+    /// locations), so moving the method in its file leaves it equal and every later step cached.
     /// </remarks>
     internal sealed record MethodSpec
     {
@@ -86,12 +87,6 @@ namespace SymDiff.Generator.Model
         public required EquatableArray<SourceStmt> Body { get; init; }
 
         public required bool Hessian { get; init; }
-
-        /// <summary>Locations that later phases can report at; IR nodes refer to them by index.</summary>
-        public required EquatableArray<LocationInfo> Sites { get; init; }
-
-        /// <summary>The location of the method's name, for diagnostics about the method as a whole.</summary>
-        public required LocationInfo? Location { get; init; }
 
         /// <summary>Names of all locals and parameters, so generated names never clash with the user's.</summary>
         public required EquatableArray<string> UserNames { get; init; }
@@ -153,7 +148,7 @@ namespace SymDiff.Generator.Model
     /// <param name="ParameterNames">The callee's parameter names, for naming partials and for messages.</param>
     /// <param name="Active">For a differentiable callee, which of its parameters are active.</param>
     /// <param name="ParameterTypes">The callee's parameter types as C# text, to match custom rules.</param>
-    /// <param name="Site">Index into <see cref="MethodSpec.Sites"/> of the call, for diagnostics.</param>
+    /// <param name="Site">Index into the method's sites (<see cref="Parsing.ParseResult.Sites"/>) of the call, for diagnostics.</param>
     internal sealed record CalleeSpec(CalleeKind Kind, string Name, string Target, EquatableArray<string> ParameterNames, EquatableArray<bool> Active, EquatableArray<string> ParameterTypes, int Site)
     {
         public string Qualified(string suffix) => Target.Length == 0 ? Name + suffix : Target + "." + Name + suffix;

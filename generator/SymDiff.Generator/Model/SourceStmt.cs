@@ -23,7 +23,7 @@ namespace SymDiff.Generator.Model
     /// <see cref="Increment"/> run after the body and after every <c>continue</c>. A <c>do</c> loop has
     /// <see cref="TestFirst"/> false.
     /// </summary>
-    /// <param name="Site">Index into <see cref="MethodSpec.Sites"/> of the loop statement, for diagnostics about it.</param>
+    /// <param name="Site">Index into the method's sites (<see cref="Parsing.ParseResult.Sites"/>) of the loop statement, for diagnostics about it.</param>
     internal sealed record SourceLoop(Expr Condition, EquatableArray<SourceStmt> Body, EquatableArray<SourceStmt> Increment, bool TestFirst, int Site = -1) : SourceStmt;
 
     internal sealed record SourceBreak : SourceStmt;

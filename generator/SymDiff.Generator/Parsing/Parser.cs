@@ -16,7 +16,14 @@ namespace SymDiff.Generator.Parsing
     /// <param name="Spec">The method, or null when not even its signature can be generated.</param>
     /// <param name="BodyIsValid">False when the signature is fine but the body is not: the emitter writes throwing stubs.</param>
     /// <param name="Diagnostics">Errors that stop generation (and warnings found on the way).</param>
-    internal sealed record ParseResult(MethodSpec? Spec, bool BodyIsValid, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <param name="Sites">Where the method's sites are (calls, loops): diagnostics of later phases name a site by index.</param>
+    /// <param name="Location">The method's name, for diagnostics about the whole method.</param>
+    internal sealed record ParseResult(MethodSpec? Spec, bool BodyIsValid, EquatableArray<DiagnosticInfo> Diagnostics)
+    {
+        public EquatableArray<LocationInfo> Sites { get; init; } = EquatableArray<LocationInfo>.Empty;
+
+        public LocationInfo? Location { get; init; }
+    }
 
     /// <summary>
     /// Reads a <c>[Differentiable]</c> method into a <see cref="MethodSpec"/>: the signature checks (SD0xxx) here,
@@ -144,8 +151,6 @@ namespace SymDiff.Generator.Parsing
                 IsVectorFunction = isVector,
                 Body = bodyValid ? statements!.ToEquatableArray() : EquatableArray<SourceStmt>.Empty,
                 Hessian = hessian,
-                Sites = body.Sites.ToEquatableArray(),
-                Location = nameLocation,
                 UserNames = body.UserNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
                 IsDeep = nesting > Limits.DeepNesting,
                 LanguageVersion = syntax.SyntaxTree.Options is CSharpParseOptions options ? (int)options.LanguageVersion : LanguageVersions.Latest,
@@ -153,7 +158,7 @@ namespace SymDiff.Generator.Parsing
                     ? string.Concat(method.Parameters.Select(p => "_" + new string(p.Type.ToDisplayString().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray())))
                     : string.Empty,
             };
-            return new ParseResult(spec, bodyValid, diagnostics.ToEquatableArray());
+            return new ParseResult(spec, bodyValid, diagnostics.ToEquatableArray()) { Sites = body.Sites.ToEquatableArray(), Location = nameLocation };
         }
 
         private static (List<ParamSpec> Parameters, ValType Scalar, bool IsVector)? ParseSignature(IMethodSymbol method, MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)

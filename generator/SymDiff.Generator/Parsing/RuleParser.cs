@@ -128,6 +128,68 @@ namespace SymDiff.Generator.Parsing
     {
         public static EquatableArray<RuleSpec> Rules(ImmutableArray<RuleEntry> entries) => Resolve(entries).Rules;
 
+        /// <summary>The rules of functions <paramref name="spec"/> calls: all differentiation reads, so editing another rule re-runs nothing.</summary>
+        public static EquatableArray<RuleSpec> Called(MethodSpec spec, EquatableArray<RuleSpec> rules)
+        {
+            if (rules.Count == 0)
+            {
+                return rules;
+            }
+
+            var callees = new List<CalleeSpec>();
+            void Visit(IR.Expr e)
+            {
+                var pending = new Stack<IR.Expr>();
+                pending.Push(e);
+                while (pending.Count > 0)
+                {
+                    var x = pending.Pop();
+                    if (x is IR.UserCall call)
+                    {
+                        callees.Add(call.Callee);
+                    }
+
+                    foreach (var c in IR.Walk.Children(x))
+                    {
+                        pending.Push(c);
+                    }
+                }
+            }
+
+            void VisitStatements(IEnumerable<SourceStmt> statements)
+            {
+                foreach (var s in statements)
+                {
+                    switch (s)
+                    {
+                        case SourceAssign a:
+                            Visit(a.Value);
+                            break;
+                        case SourceStore st:
+                            Visit(st.Index);
+                            Visit(st.Value);
+                            break;
+                        case SourceReturn { Value: { } value }:
+                            Visit(value);
+                            break;
+                        case SourceIf i:
+                            Visit(i.Condition);
+                            VisitStatements(i.Then);
+                            VisitStatements(i.Else);
+                            break;
+                        case SourceLoop l:
+                            Visit(l.Condition);
+                            VisitStatements(l.Body);
+                            VisitStatements(l.Increment);
+                            break;
+                    }
+                }
+            }
+
+            VisitStatements(spec.Body);
+            return rules.Where(r => callees.Any(r.Matches)).ToEquatableArray();
+        }
+
         public static EquatableArray<DiagnosticInfo> Diagnostics(ImmutableArray<RuleEntry> entries) => Resolve(entries).Diagnostics;
 
         private static (EquatableArray<RuleSpec> Rules, EquatableArray<DiagnosticInfo> Diagnostics) Resolve(ImmutableArray<RuleEntry> entries)

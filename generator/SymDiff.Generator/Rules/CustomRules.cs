@@ -26,9 +26,9 @@ namespace SymDiff.Generator.Rules
             }
 
             reported = true;
-            diagnostics.Add(Diagnostics.DiagnosticInfo.Create(
+            diagnostics.Add(Diagnostics.DiagnosticInfo.AtSite(
                 Diagnostics.DiagnosticDescriptors.DerivativeRuleInaccessible,
-                spec.Sites[call.Callee.Site],
+                call.Callee.Site,
                 rule.RuleTarget.Replace("global::", string.Empty) + "." + rule.RuleName,
                 call.Callee.DisplayName,
                 spec.DisplayName));

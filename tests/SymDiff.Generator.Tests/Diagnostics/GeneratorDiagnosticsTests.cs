@@ -379,7 +379,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
 
             // The stubs exist (calls compile against them) but are obsolete-as-error with a message that says why.
             string generated = Assert.Single(output.GeneratedSources).Text;
-            Assert.Equal(3, CountOf(generated, "[global::System.Obsolete(\"SymDiff cannot generate this method: 'P.F' modifies a parameter it differentiates (SD1001 at "));
+            Assert.Equal(3, CountOf(generated, "[global::System.Obsolete(\"SymDiff cannot generate this method: 'P.F' modifies a parameter it differentiates (SD1001, reported at the method)"));
             Assert.Empty(output.CompilationDiagnostics);
         }
 
@@ -577,7 +577,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
         {
             // A statement kind lowering does not know: what a parser bug would hand on.
             var spec = MalformedSpec(EquatableArray.Create<SourceStmt>(new UnknownStatement(), new SourceReturn(Const.One)));
-            var result = DifferentiableGenerator.Differentiate(new ParseResult(spec, true, EquatableArray<DiagnosticInfo>.Empty), EquatableArray<RuleSpec>.Empty);
+            var result = DifferentiableGenerator.Differentiate(new DifferentiableGenerator.DifferentiateInput(spec, true, EquatableArray<string>.Empty, EquatableArray<RuleSpec>.Empty));
 
             DiagnosticInfo failure = Assert.Single(result.Diagnostics);
             Assert.Equal("SD9001", failure.Id);
@@ -595,7 +595,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
             // A body reading a name nothing defines lowers to IR that reads it too; the verifier stops it there.
             var ghost = new Var("ghost", ValType.Double);
             var spec = MalformedSpec(EquatableArray.Create<SourceStmt>(new SourceAssign("a", ValType.Double, new Binary(BinaryOp.Mul, ghost, new Var("x", ValType.Double), ValType.Double)), new SourceReturn(new Var("a", ValType.Double))));
-            var result = DifferentiableGenerator.Differentiate(new ParseResult(spec, true, EquatableArray<DiagnosticInfo>.Empty), EquatableArray<RuleSpec>.Empty);
+            var result = DifferentiableGenerator.Differentiate(new DifferentiableGenerator.DifferentiateInput(spec, true, EquatableArray<string>.Empty, EquatableArray<RuleSpec>.Empty));
 
             DiagnosticInfo failure = Assert.Single(result.Diagnostics);
             Assert.Equal("SD9001", failure.Id);
@@ -609,7 +609,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
             var method = new MethodFamily("BrokenGradient", "double", EquatableArray<GeneratedParam>.Empty, EquatableArray<LengthCheck>.Empty, EquatableArray<AliasCheck>.Empty,
                 Block.Of(new UnknownIrStatement()), EquatableArray<string>.Empty, "A method.", null, null);
             var set = new DerivativeSet("M.Broken.g.cs", null, EquatableArray.Create(new TypeDeclSpec("class", "M", true)), "public", true, EquatableArray.Create(method));
-            var file = DifferentiableGenerator.EmitSafely(new DifferentiableGenerator.DifferentiateResult(set, EquatableArray<DiagnosticInfo>.Empty, "M.Broken", null));
+            var file = DifferentiableGenerator.EmitSafely(new DifferentiableGenerator.DifferentiateResult("M.Broken.g.cs", set, EquatableArray<DiagnosticInfo>.Empty, "M.Broken"));
 
             Assert.Null(file.Text);
             DiagnosticInfo failure = Assert.Single(file.Diagnostics);
@@ -649,8 +649,6 @@ namespace SymDiff.Generator.Tests.Diagnostics
             IsVectorFunction = false,
             Body = body,
             Hessian = false,
-            Sites = EquatableArray<LocationInfo>.Empty,
-            Location = null,
             UserNames = EquatableArray.Create("x"),
         };
 

@@ -19,7 +19,7 @@ namespace SymDiff.Generator.Tests.Incremental
     {
         private static readonly string[] AllSteps =
         {
-            TrackingNames.Parse, TrackingNames.Rules, TrackingNames.Differentiate, TrackingNames.Emit,
+            TrackingNames.Parse, TrackingNames.Rules, TrackingNames.Inputs, TrackingNames.Differentiate, TrackingNames.Emit,
         };
 
         private const string Model = """
@@ -94,8 +94,8 @@ namespace SymDiff.Generator.Tests.Incremental
 
             AssertAll(edited, TrackingNames.Parse, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
             AssertAll(edited, TrackingNames.Rules, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
-            AssertAll(edited, TrackingNames.Differentiate, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
-            AssertAll(edited, TrackingNames.Emit, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+            AssertAll(edited, TrackingNames.Differentiate, IncrementalStepRunReason.Cached);
+            AssertAll(edited, TrackingNames.Emit, IncrementalStepRunReason.Cached);
             AssertSameGeneratedText(first, edited);
         }
 
@@ -108,8 +108,8 @@ namespace SymDiff.Generator.Tests.Incremental
                 first,
                 c => c.AddSyntaxTrees(CompilationFactory.Parse(Unrelated, CompilationFactory.SourcePath(1))));
 
-            AssertAll(added, TrackingNames.Differentiate, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
-            AssertAll(added, TrackingNames.Emit, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+            AssertAll(added, TrackingNames.Differentiate, IncrementalStepRunReason.Cached);
+            AssertAll(added, TrackingNames.Emit, IncrementalStepRunReason.Cached);
             AssertSameGeneratedText(first, added);
         }
 
@@ -142,6 +142,59 @@ namespace SymDiff.Generator.Tests.Incremental
             Assert.Equal(
                 first.GeneratedSources.Single(s => s.HintName.StartsWith("A.", StringComparison.Ordinal)),
                 edited.GeneratedSources.Single(s => s.HintName.StartsWith("A.", StringComparison.Ordinal)));
+        }
+
+        [Fact]
+        public void Inserting_lines_above_the_methods_moves_their_diagnostics_and_reruns_nothing_expensive()
+        {
+            // Positions are not in the models: lines typed above a method change where its diagnostics go, not what is
+            // differentiated or written.
+            const string loop = """
+                using System;
+                using SymDiff;
+                public static partial class L
+                {
+                    [Differentiable]
+                    public static double Horner(ReadOnlySpan<double> c, double x)
+                    {
+                        double s = 0;
+                        for (int i = c.Length - 1; i >= 0; i--)
+                        {
+                            s = s * x + c[i];
+                        }
+
+                        return s;
+                    }
+                }
+                """;
+            GeneratorOutput first = GeneratorRunner.Run(loop);
+            GeneratorOutput edited = GeneratorRunner.RunAgain(first, c => CompilationFactory.WithSource(c, 0, "// a comment\n// and another\n" + loop));
+
+            AssertAll(edited, TrackingNames.Differentiate, IncrementalStepRunReason.Cached);
+            AssertAll(edited, TrackingNames.Emit, IncrementalStepRunReason.Cached);
+            AssertSameGeneratedText(first, edited);
+            Diagnostic before = Assert.Single(first.GeneratorDiagnostics, d => d.Id == "SD1006");
+            Diagnostic after = Assert.Single(edited.GeneratorDiagnostics, d => d.Id == "SD1006");
+            Assert.Equal(before.Location.GetLineSpan().StartLinePosition.Line + 2, after.Location.GetLineSpan().StartLinePosition.Line);
+            Assert.Equal("for", after.Location.SourceTree!.GetText().ToString(after.Location.SourceSpan));
+        }
+
+        [Fact]
+        public void Editing_a_rule_reruns_only_the_methods_that_call_its_function()
+        {
+            GeneratorOutput first = GeneratorRunner.Run(Model);
+
+            // Renaming the rule changes the rule table; only Smooth calls Softplus.
+            string changed = Model.Replace("SoftplusDerivative(double v)", "SoftplusSlope(double v)", StringComparison.Ordinal);
+            GeneratorOutput edited = GeneratorRunner.RunAgain(first, c => CompilationFactory.WithSource(c, 0, changed));
+
+            ImmutableArray<IncrementalStepRunReason> reasons = edited.StepReasons(TrackingNames.Differentiate);
+            Assert.Equal(3, reasons.Length);
+            Assert.Equal(1, reasons.Count(r => r == IncrementalStepRunReason.Modified));
+            Assert.Equal(2, reasons.Count(r => r == IncrementalStepRunReason.Cached));
+            Assert.Equal(
+                first.GeneratedSources.Single(s => s.HintName == "Model.Loss.g.cs"),
+                edited.GeneratedSources.Single(s => s.HintName == "Model.Loss.g.cs"));
         }
 
         // ---------------------------------------------------------------- (c) the method itself changes
