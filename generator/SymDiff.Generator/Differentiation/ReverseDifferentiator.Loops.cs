@@ -438,6 +438,12 @@ namespace SymDiff.Generator.Differentiation
                 nextK = new Binary(BinaryOp.Sub, k, Lit(1, ValType.Int), ValType.Int);
             }
 
+            // Fed only by adjoints that are live on some paths (an early return inside the loop), the sweep runs only there.
+            if (!StoresOutput(loop.Body) && LoopLiveWhen(active.Select(v => finalAdjoints[v.Name])) is { } live)
+            {
+                condition = Ir.And(live, condition);
+            }
+
             if (Testing.FaultInjection.Is(Testing.Fault.TapeIndexOffByOne))
             {
                 reverseIndex = Add(reverseIndex, Lit(1, ValType.Int));
@@ -471,8 +477,11 @@ namespace SymDiff.Generator.Differentiation
             }
 
             ReportStorage(loop, needed);
+
+            // What the reverse body does not read is not recomputed: it would read carried values that are not restored
+            // (an outer counter at its final value: FINDINGS F16).
             var statements = restore
-                .Concat(recompute.Select(s => RenameUses(s, renames)))
+                .Concat(recompute.Select(s => RenameUses(s, renames)).Where(s => IsNeeded(s, needed)))
                 .Concat(reverseBody.Select(s => RenameUses(s, renames)))
                 .ToEquatableArray();
 
@@ -681,7 +690,7 @@ namespace SymDiff.Generator.Differentiation
                 foreach (var s in recompute)
                 {
                     // Nested definitions count too: the reverse body may read a value a branch or an inner loop computes.
-                    if (AllDefinitions(s).Any(needed.Contains) || (Walk.HasEffect(s) && s is not Store))
+                    if (IsNeeded(s, needed))
                     {
                         foreach (var e in Walk.AllExpressions(s))
                         {
@@ -693,6 +702,9 @@ namespace SymDiff.Generator.Differentiation
 
             return needed;
         }
+
+        /// <summary>Whether the reverse body reads (through <paramref name="needed"/>) what a recomputed statement defines, or it has an effect.</summary>
+        private static bool IsNeeded(Stmt s, HashSet<string> needed) => AllDefinitions(s).Any(needed.Contains) || (Walk.HasEffect(s) && s is not Store);
 
         /// <summary>Gives every name a statement defines (at any depth) a new version, recording the renames.</summary>
         private Stmt RenameDefinitions(Stmt s, Dictionary<string, Expr> renames)

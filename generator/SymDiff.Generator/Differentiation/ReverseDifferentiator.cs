@@ -312,6 +312,7 @@ namespace SymDiff.Generator.Differentiation
                 }
 
                 var phi = new Phi(_namer.NewSourceName(Stem(name) + "Bar"), type, fromThen, fromElse);
+                RecordLiveness(phi.Name, branch.Condition, fromThen, fromElse);
                 _adjointNames.Add(phi.Name);
                 _types[phi.Name] = type;
                 phis.Add(phi);
@@ -596,6 +597,7 @@ namespace SymDiff.Generator.Differentiation
             var name = _namer.NewSourceName(Stem(stem) + "Bar");
             _adjointNames.Add(name);
             _materialized[name] = adjoint;
+            Record(name, LiveWhen(adjoint));
             _types[name] = adjoint.Type;
             reverse.Add(new Let(name, adjoint));
             return new Var(name, adjoint.Type);

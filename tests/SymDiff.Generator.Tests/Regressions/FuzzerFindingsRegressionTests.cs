@@ -293,5 +293,94 @@ public static partial class R
             Assert.Equal(new[] { 0.0, 6.0 }, r.Gradient);
             Assert.Equal(new[] { 0.0, 6.0 }, r.Backward);
         }
+
+        [Theory]
+        [InlineData(0.5)]
+        [InlineData(3.0)]
+        public void F15_an_early_return_not_taken_sends_no_adjoint_through_overflowed_values(double y)
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x, [NoGrad] double y)
+    {
+        double a = x;
+        double b = 0.0;
+        for (int i = 0; i < 20; i++)
+        {
+            double t = a;
+            a = b;
+            b = 2.0 * t * b - t;
+            if (i >= y && y > 1.0)
+            {
+                return a;
+            }
+
+            a -= x;
+        }
+
+        return y;
+    }
+}";
+            // y = 0.5: b overflows to -inf at i = 12, the return is never taken, F = y: F' = 0, as PyTorch gives (the
+            // ops on a and b are not ancestors of the output), not 0 * inf = NaN.
+            // y = 3: the return is taken at i = 3 with a = -8x^3 - 4x^2 + 2x (a, b: x, 0 / -x, -x / -2x, 2x^2 + x /
+            // 2x^2, -8x^3 - 4x^2 + 2x): F' = -24x^2 - 8x + 2.
+            double x = 1.75;
+            double expected = y < 1 ? 0.0 : (-24 * x * x) - (8 * x) + 2;
+            string call = y.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            var r = GradientProbe.Run(source, new[] { x }, $"R.F(p[0], {call})", $"R.FGradient(p[0], {call}, out g[0])", $"R.FBackward(p[0], {call}, seed, ref g[0]);", $"R.FDerivative(p[0], {call}, t[0], out double d) * 0 + d");
+            GradientProbe.AssertAgrees(r, new[] { expected });
+        }
+
+        [Fact]
+        public void F16_the_reverse_sweep_does_not_recompute_a_guarded_inner_loop_it_does_not_read()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double[] v, [NoGrad] double x)
+    {
+        double s = 1.0;
+        for (int i = 0; i < 3; i++)
+        {
+            if (x > 100.0)
+            {
+                return v[0];
+            }
+
+            if (v[i] > 0.5)
+            {
+                int c = 0;
+                while (c < 1)
+                {
+                    c++;
+                    if (v[c] >= 1.25)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            s = s * v[1] + v[2];
+        }
+
+        return s * x;
+    }
+}";
+            // The guarded inner loop only computes an int nobody reads; recomputed in the reverse sweep with i at its
+            // final value 3 it read v[3] and threw. With a = v[1], b = v[2]: s = a^3 + a^2 b + a b + b, F = x s,
+            // dF/da = x (3a^2 + 2ab + b), dF/db = x (a^2 + a + 1).
+            double a = 1.75, b = 1.875, x = -1.5;
+            double[] expected = { 0, x * ((3 * a * a) + (2 * a * b) + b), x * ((a * a) + a + 1) };
+            var r = GradientProbe.Run(source, new[] { 1.375, a, b }, "R.F(p, -1.5)", "R.FGradient(p, -1.5, g)", "R.FBackward(p, -1.5, seed, g);");
+            GradientProbe.AssertAgrees(r, expected, forward: false);
+        }
     }
 }

@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Simplification;
+using static SymDiff.Generator.Simplification.Ir;
+
+namespace SymDiff.Generator.Differentiation
+{
+    /// <summary>
+    /// Path liveness of adjoints. An adjoint that a branch sets to zero on one side (the result's adjoint when an early
+    /// return was not taken) is zero because the value did not reach the result on the path the run took, not because a
+    /// partial derivative is zero. Like PyTorch, which never visits a node that is not an ancestor of the output, the
+    /// reverse sweep of a loop fed only by such adjoints runs only on the path where they are live: otherwise it would
+    /// multiply the zero by the loop's partials, and after an overflow 0 * inf is NaN (FINDINGS F15).
+    /// </summary>
+    internal sealed partial class ReverseDifferentiator
+    {
+        /// <summary>For an adjoint variable that is zero except on some paths, the condition under which it may be non-zero.</summary>
+        private readonly Dictionary<string, Expr> _liveWhen = new Dictionary<string, Expr>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// A condition outside which <paramref name="adjoint"/> is zero by construction (false: always zero), or null
+        /// when it may be non-zero on every path.
+        /// </summary>
+        private Expr? LiveWhen(Expr adjoint)
+        {
+            if (IsZero(adjoint))
+            {
+                return Const.False;
+            }
+
+            switch (adjoint)
+            {
+                case Var v:
+                    return _liveWhen.TryGetValue(v.Name, out var condition) ? condition : null;
+                case Unary { Op: UnaryOp.Neg or UnaryOp.Convert } u:
+                    return LiveWhen(u.Operand);
+                case Binary { Op: BinaryOp.Mul } b:
+                    return LiveWhen(b.Left) ?? LiveWhen(b.Right);
+                case Binary { Op: BinaryOp.Div } b:
+                    return LiveWhen(b.Left);
+                case Binary { Op: BinaryOp.Add or BinaryOp.Sub } b:
+                    return Either(LiveWhen(b.Left), LiveWhen(b.Right));
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>Records the liveness of an adjoint phi: zero on one side of the branch, live on the other side's path.</summary>
+        private void RecordLiveness(string name, Expr condition, Expr fromThen, Expr fromElse)
+        {
+            Expr? live = IsZero(fromThen) ? Ir.And(Not(condition), LiveWhen(fromElse) ?? Const.True)
+                : IsZero(fromElse) ? Ir.And(condition, LiveWhen(fromThen) ?? Const.True)
+                : null;
+            Record(name, live);
+        }
+
+        private void Record(string name, Expr? live)
+        {
+            if (live is not null && !(live is Const { Value: not 0 }))
+            {
+                _liveWhen[name] = live;
+            }
+        }
+
+        /// <summary>
+        /// The condition under which a loop whose only sources of adjoint are <paramref name="incoming"/> has anything to
+        /// sweep, or null when it always has.
+        /// </summary>
+        private Expr? LoopLiveWhen(IEnumerable<Expr> incoming)
+        {
+            Expr? live = Const.False;
+            foreach (var adjoint in incoming)
+            {
+                live = Either(live, LiveWhen(adjoint));
+                if (live is null)
+                {
+                    return null;
+                }
+            }
+
+            return live is Const ? null : live;
+        }
+
+        private static Expr? Either(Expr? a, Expr? b) => (a, b) switch
+        {
+            (null, _) or (_, null) => null,
+            (Const { Value: 0 }, _) => b,
+            (_, Const { Value: 0 }) => a,
+            (Const, _) or (_, Const) => Const.True,
+            _ when a.Equals(b) => a,
+            _ => new Binary(BinaryOp.Or, a, b, ValType.Bool),
+        };
+
+        private static Expr Not(Expr condition) => condition switch
+        {
+            Unary { Op: UnaryOp.Not } not => not.Operand,
+            Const c => Const.Of(c.Value == 0 ? 1 : 0, ValType.Bool),
+            _ => new Unary(UnaryOp.Not, condition, ValType.Bool),
+        };
+    }
+}
