@@ -541,7 +541,10 @@ namespace SymDiff.Generator.Parsing
                 Expr? receiver = null;
                 if (!target.IsStatic && invocation.Instance is not null && invocation.Instance is not IInstanceReferenceOperation)
                 {
-                    receiver = ParseExpr(invocation.Instance);
+                    // A sub-model held in a field or property (`Shared.H(x)`, `this.layer.H(x)`) is read like any member: a constant.
+                    receiver = Unwrap(invocation.Instance) is IMemberReferenceOperation { Type.IsReferenceType: true } member && member is IFieldReferenceOperation or IPropertyReferenceOperation
+                        ? new Opaque(MemberCode(member), ValType.Object)
+                        : ParseExpr(invocation.Instance);
                 }
 
                 var callee = new CalleeSpec(
