@@ -350,6 +350,11 @@ namespace SymDiff.Generator.Parsing
                         break;
                 }
 
+                if (ConstantElementOf(target) is { } data)
+                {
+                    throw Unsupported(syntax, $"Writing to an element of '{data.Code.Replace("global::", string.Empty)}'", " (fields and properties are constant data in a [Differentiable] method; copy into a local buffer or pass the data as a [NoGrad] parameter)");
+                }
+
                 throw Unsupported(syntax, $"Assigning to '{target.Syntax}'", " (assign to locals, or to elements of the output Span)");
             }
 
@@ -452,6 +457,12 @@ namespace SymDiff.Generator.Parsing
 
                     case IInvocationOperation invocation:
                         return ParseInvocation(invocation);
+
+                    case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } when ConstantElementOf(operation) is { } data:
+                        return new Elem(data.Code, ParseIndex(data.Index), data.Type);
+
+                    case IPropertyReferenceOperation { Property.Name: "Length" } dataLength when ConstantData(dataLength.Instance) is { } lengthOf:
+                        return new Len(lengthOf.Code);
 
                     case IArrayElementReferenceOperation:
                     case IPropertyReferenceOperation { Property.IsIndexer: true }:
@@ -631,6 +642,52 @@ namespace SymDiff.Generator.Parsing
                     default:
                         return null;
                 }
+            }
+
+            /// <summary>
+            /// An element of constant data (API.md 9): an array, span or ReadOnlySpan field or property of the type or of
+            /// a sub-model, read like a scalar field. Its IR array name is the member's code (<c>global::M.Xs</c>,
+            /// <c>this.weights</c>), which the verifier accepts as data and the emitter prints as written.
+            /// </summary>
+            private (string Code, IOperation Index, ValType Type)? ConstantElementOf(IOperation operation)
+            {
+                switch (operation)
+                {
+                    case IArrayElementReferenceOperation array when array.Indices.Length == 1 && ConstantData(array.ArrayReference) is { } a:
+                        return (a.Code, array.Indices[0], a.Type);
+                    case IPropertyReferenceOperation { Property.IsIndexer: true } indexer when indexer.Arguments.Length == 1 && ConstantData(indexer.Instance) is { } d:
+                        return (d.Code, indexer.Arguments[0].Value, d.Type);
+                    default:
+                        return null;
+                }
+            }
+
+            /// <summary>A field or property of array, span or ReadOnlySpan type of double, float or int elements: constant data.</summary>
+            private (string Code, ValType Type)? ConstantData(IOperation? operation)
+            {
+                if (Unwrap(operation) is not IMemberReferenceOperation member || member is not (IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false }))
+                {
+                    return null;
+                }
+
+                ITypeSymbol? element = member.Type switch
+                {
+                    IArrayTypeSymbol { Rank: 1 } array => array.ElementType,
+                    INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", Arity: 1 } span when span.ContainingNamespace?.ToDisplayString() == "System" => span.TypeArguments[0],
+                    _ => null,
+                };
+                return element is not null && ScalarOf(element) is { } type && type != ValType.Bool ? (MemberCode(member), type) : null;
+            }
+
+            private Expr ParseIndex(IOperation index)
+            {
+                var parsed = ParseExpr(index);
+                if (parsed.Type != ValType.Int)
+                {
+                    throw Unsupported(index.Syntax, "A non-int index", string.Empty);
+                }
+
+                return parsed;
             }
 
             private static IOperation? Unwrap(IOperation? operation)
