@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -99,7 +100,22 @@ namespace SymDiff.Generator.Parsing
                     }
 
                     var statements = new List<SourceStmt>();
-                    ParseStatement(block, statements);
+                    var operations = block is IBlockOperation b ? b.Operations : ImmutableArray.Create<IOperation>(block);
+                    int first = 0;
+                    while (first < operations.Length && Guard(operations[first]) is { } guard)
+                    {
+                        Guards.Add(guard);
+                        first++;
+                    }
+
+                    if (first < operations.Length && GuardedReturn(operations[first]) is { } guarded)
+                    {
+                        Guards.Add(guarded.Guard);
+                        statements.Add(new SourceReturn(ParseExpr(guarded.Value)));
+                        first++;
+                    }
+
+                    ParseStatements(operations.Skip(first), statements);
                     return statements;
                 }
                 catch (UnsupportedException e)
@@ -107,6 +123,63 @@ namespace SymDiff.Generator.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(e.Descriptor, LocationInfo.From(e.Node), e.Arguments));
                     return null;
                 }
+            }
+
+            /// <summary>The argument checks at the top of the body (API.md 9, guards), run first by every generated method.</summary>
+            public List<GuardSpec> Guards { get; } = new List<GuardSpec>();
+
+            /// <summary><c>if (condition) throw exception;</c> (or with braces): a guard, when it is one of the first statements.</summary>
+            private GuardSpec? Guard(IOperation operation)
+            {
+                if (operation is not IConditionalOperation { WhenFalse: null } conditional || conditional.Condition.Syntax is not ExpressionSyntax condition)
+                {
+                    return null;
+                }
+
+                var body = conditional.WhenTrue is IBlockOperation { Operations.Length: 1 } block ? block.Operations[0] : conditional.WhenTrue;
+                if (body is IExpressionStatementOperation statement)
+                {
+                    body = statement.Operation;
+                }
+
+                return body is IThrowOperation { Exception: { } exception } ? MakeGuard(condition, negate: false, exception) : null;
+            }
+
+            /// <summary>
+            /// <c>return condition ? value : throw exception;</c> (or <c>=&gt;</c>, or the throw first), first after the
+            /// guards: a guard and the value returned.
+            /// </summary>
+            private (GuardSpec Guard, IOperation Value)? GuardedReturn(IOperation operation)
+            {
+                if (operation is not IReturnOperation { ReturnedValue: { } returned } || Unwrap(returned) is not IConditionalOperation { WhenFalse: { } whenFalse } conditional
+                    || conditional.Condition.Syntax is not ExpressionSyntax condition)
+                {
+                    return null;
+                }
+
+                if (Unwrap(whenFalse) is IThrowOperation { Exception: { } onFalse })
+                {
+                    return (MakeGuard(condition, negate: true, onFalse), conditional.WhenTrue);
+                }
+
+                if (Unwrap(conditional.WhenTrue) is IThrowOperation { Exception: { } onTrue })
+                {
+                    return (MakeGuard(condition, negate: false, onTrue), whenFalse);
+                }
+
+                return null;
+            }
+
+            private GuardSpec MakeGuard(ExpressionSyntax condition, bool negate, IOperation exception)
+            {
+                string? test = GuardPrinter.Print(condition, _model, out string? problem);
+                string? thrown = problem is null && exception.Syntax is ExpressionSyntax e ? GuardPrinter.Print(e, _model, out problem) : null;
+                if (test is null || thrown is null)
+                {
+                    throw Unsupported(condition.Parent, $"An argument check that uses {problem ?? "this expression"}", " (a guard is copied into every generated method, where the file's using directives do not apply; call the method in full)");
+                }
+
+                return new GuardSpec(negate ? "!(" + test + ")" : test, thrown);
             }
 
             private void ParseStatements(IEnumerable<IOperation> operations, List<SourceStmt> into)
@@ -849,7 +922,7 @@ namespace SymDiff.Generator.Parsing
                 IAnonymousFunctionOperation or IDelegateCreationOperation => "A lambda or delegate",
                 ILocalFunctionOperation => "A local function",
                 ITryOperation => "try/catch/finally",
-                IThrowOperation => "throw",
+                IThrowOperation => "A throw other than an argument check at the top of the method",
                 ISwitchOperation or ISwitchExpressionOperation => "switch",
                 IUsingOperation or IUsingDeclarationOperation => "using",
                 ILockOperation => "lock",
