@@ -10,12 +10,18 @@ namespace SymDiff.Benchmarks
     /// dotnet run -c Release --project bench/SymDiff.Benchmarks -- --quick --proposed   # also the code docs/performance.md proposes
     /// dotnet run -c Release --project bench/SymDiff.Benchmarks                         # BenchmarkDotNet, every workload
     /// dotnet run -c Release --project bench/SymDiff.Benchmarks -- --filter '*W1*'      # BenchmarkDotNet arguments pass through
+    /// dotnet run -c Release --project bench/SymDiff.Benchmarks -- --generator          # generator time per method, 200 methods
     /// </code>
     /// </summary>
     public static class Program
     {
         public static int Main(string[] args)
         {
+            if (Array.IndexOf(args, "--generator") >= 0)
+            {
+                return GeneratorTiming.Run();
+            }
+
             if (Array.IndexOf(args, "--quick") >= 0)
             {
                 return Quick.Run(proposed: Array.IndexOf(args, "--proposed") >= 0);
