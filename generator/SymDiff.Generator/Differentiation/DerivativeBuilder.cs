@@ -93,8 +93,11 @@ namespace SymDiff.Generator.Differentiation
             }
             catch (NotSupportedException e)
             {
-                diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.UnsupportedConstruct, DiagnosticInfo.MethodSite, Capitalize(e.Message) + " (in '" + spec.Name + "')", " yet"));
-                return new DerivativeResult(Stubs(spec, signatures, "SymDiff cannot differentiate '" + spec.DisplayName + "' yet: " + e.Message + "."), Distinct(diagnostics));
+                int hint = e.Message.IndexOf(Lowering.SsaLowering.HintSeparator, StringComparison.Ordinal);
+                string what = hint < 0 ? e.Message : e.Message.Substring(0, hint);
+                string advice = hint < 0 ? string.Empty : e.Message.Substring(hint + Lowering.SsaLowering.HintSeparator.Length);
+                diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.UnsupportedConstruct, DiagnosticInfo.MethodSite, Capitalize(what) + " (in '" + spec.Name + "')", " yet" + advice));
+                return new DerivativeResult(Stubs(spec, signatures, "SymDiff cannot differentiate '" + spec.DisplayName + "' yet: " + what + "."), Distinct(diagnostics));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

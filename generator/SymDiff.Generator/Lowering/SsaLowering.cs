@@ -21,6 +21,9 @@ namespace SymDiff.Generator.Lowering
     /// </summary>
     internal sealed class SsaLowering
     {
+        /// <summary>Separates, in a <see cref="NotSupportedException"/>'s message, what is unsupported from a hint for the user.</summary>
+        internal const string HintSeparator = " | ";
+
         private readonly Namer _namer;
         private readonly Dictionary<string, ValType> _types = new Dictionary<string, ValType>(StringComparer.Ordinal);
         private readonly Stack<LoopFlags> _loops = new Stack<LoopFlags>();
@@ -464,7 +467,9 @@ namespace SymDiff.Generator.Lowering
                 {
                     if (_loops.Count > 0)
                     {
-                        throw new NotSupportedException("reading an element of the output span '" + el.Array + "' inside a loop");
+                        throw new NotSupportedException("reading an element of the output span '" + el.Array + "' inside a loop" + HintSeparator
+                            + "; compute what the loop needs from the inputs and write each element once (a softmax: sum Math.Exp(z[i] - max) in one loop, then "
+                            + el.Array + "[i] = Math.Exp(z[i] - max) / sum)");
                     }
 
                     var let = new Let(_namer.NewSourceName(el.Array + "Read"), x);

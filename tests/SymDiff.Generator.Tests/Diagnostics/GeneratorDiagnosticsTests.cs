@@ -304,6 +304,30 @@ namespace SymDiff.Generator.Tests.Diagnostics
         }
 
         [Fact]
+        public void SD1000_reading_the_output_in_a_loop_says_how_to_write_it_instead()
+        {
+            GeneratorOutput output = GeneratorRunner.Run("""
+                using System;
+                using SymDiff;
+                public static partial class S
+                {
+                    [Differentiable]
+                    public static void Softmax(ReadOnlySpan<double> z, Span<double> p)
+                    {
+                        double sum = 0;
+                        for (int i = 0; i < z.Length; i++) { p[i] = Math.Exp(z[i]); sum += p[i]; }
+                        for (int i = 0; i < z.Length; i++) { p[i] /= sum; }
+                    }
+                }
+                """);
+            var diagnostic = Assert.Single(output.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+            Assert.Equal("SD1000", diagnostic.Id);
+            string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+            Assert.Contains("Reading an element of the output span 'p' inside a loop (in 'Softmax') is not supported in a [Differentiable] method yet; compute what the loop needs from the inputs", message, StringComparison.Ordinal);
+            Assert.Contains("p[i] = Math.Exp(z[i] - max) / sum", message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void SD1000_fixed_by_straight_line_code()
         {
             AssertClean(InP("""
