@@ -66,11 +66,11 @@ namespace SymDiff.Generator.Differentiation
                 var activity = Activity.Analyze(body, spec.Parameters);
 
                 var methods = new List<MethodFamily>();
-                foreach (var kind in MethodKinds.For(spec.IsVectorFunction, spec.Hessian))
+                foreach (var kind in MethodKinds.For(spec.IsVectorFunction, spec.Hessian, spec.Retained.Count > 0))
                 {
                     using (Testing.PhaseTimer.Measure(kind.Suffix.ToLowerInvariant()))
                     {
-                        methods.Add(kind.Build(new BuildContext(spec, signatures, kind, body, activity, liftNamer.AllNames, rules, diagnostics)));
+                        methods.Add(kind.Build(new BuildContext(spec, signatures, kind, body, activity, liftNamer.AllNames, rules, diagnostics) { RetainedLets = function.RetainedLets }));
                     }
                 }
 
@@ -107,7 +107,7 @@ namespace SymDiff.Generator.Differentiation
         private static DerivativeSet Stubs(MethodSpec spec, Signatures sig, string message)
         {
             // The same signatures as the real methods (one definition per kind), so call sites compile either way.
-            var methods = MethodKinds.For(spec.IsVectorFunction, spec.Hessian).Select(kind =>
+            var methods = MethodKinds.For(spec.IsVectorFunction, spec.Hessian, spec.Retained.Count > 0).Select(kind =>
             {
                 string returnType = kind.ReturnType(spec);
                 return new MethodFamily(spec.Name + kind.Suffix, returnType, kind.Parameters(sig).ToEquatableArray(), EquatableArray<LengthCheck>.Empty, EquatableArray<AliasCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, returnType == "void" ? null : "Never returns.", message);
