@@ -404,6 +404,7 @@ namespace SymDiff.Generator.Parsing
 
             yield return "Backward";
             yield return "Derivative";
+            yield return "Graph";
             if (isVector)
             {
                 yield return "Jacobian";

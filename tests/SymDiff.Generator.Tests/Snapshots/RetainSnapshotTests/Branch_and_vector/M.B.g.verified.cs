@@ -259,4 +259,21 @@ static partial class M
         dX[0] += t1;
         dY[0] += t1 * 2.0;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated B from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string BGraph =
+        "B(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Span<double> b) -> b\n" +
+        "leaves (is_leaf, requires_grad): x, y, z\n" +
+        "data (requires_grad = false): none\n" +
+        "retained (retain_grad): a0, a1\n" +
+        "nodes:\n" +
+        "  a0 = x[0] + 2.0 * y[0]  (grad_fn: AddBackward, retained)\n" +
+        "  a1 = x[1] + 2.0 * y[1]  (grad_fn: AddBackward, retained)\n" +
+        "  b[0] = a0 + z[0] / 2.0  (grad_fn: AddBackward)\n" +
+        "  b[1] = a1 + z[1] / 2.0  (grad_fn: AddBackward)\n";
 }

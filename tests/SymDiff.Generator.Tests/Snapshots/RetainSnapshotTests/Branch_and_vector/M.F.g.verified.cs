@@ -149,4 +149,24 @@ static partial class M
         dY = tBar * x;
         return s_1 + h * 3.0;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated F from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string FGraph =
+        "F(double x, double y) -> double\n" +
+        "leaves (is_leaf, requires_grad): x, y\n" +
+        "data (requires_grad = false): none\n" +
+        "retained (retain_grad): h, s\n" +
+        "nodes:\n" +
+        "  h = Math.Tanh(x * y)  (grad_fn: TanhBackward, retained)\n" +
+        "  if x > 0.0\n" +
+        "    s = h * h  (grad_fn: MulBackward, retained)\n" +
+        "  end\n" +
+        "  s_1 = x > 0.0 ? s : 0.0  (grad_fn: WhereBackward)\n" +
+        "  h_1 = h * 3.0  (grad_fn: MulBackward)\n" +
+        "  return s_1 + h_1  (grad_fn: AddBackward)\n";
 }

@@ -80,4 +80,20 @@ static partial class Autograd
         dX = b;
         return a * b;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Y from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string YGraph =
+        "Y(double w, double x) -> double\n" +
+        "leaves (is_leaf, requires_grad): w, x\n" +
+        "data (requires_grad = false): none\n" +
+        "retained (retain_grad): a\n" +
+        "nodes:\n" +
+        "  a = w + x  (grad_fn: AddBackward, retained)\n" +
+        "  b = w + 1.0  (grad_fn: AddBackward)\n" +
+        "  return a * b  (grad_fn: MulBackward)\n";
 }
