@@ -176,5 +176,41 @@ namespace SymDiff.Generator.Tests.Retain
             FiniteDifferences.AssertClose(FiniteDifferences.Derivative(e => Reference(0.8, e, 0), 0), r[1], 1e-7, 1e-9, "dG/du");
             FiniteDifferences.AssertClose(FiniteDifferences.Derivative(e => Reference(0.8, 0, e), 0), r[2], 1e-7, 1e-9, "dG/dv");
         }
+
+        /// <summary>Retaining a value changes nothing for the other generated methods: the Hessian of Rosenbrock's function, analytically.</summary>
+        [Fact]
+        public void Hessian_with_a_retained_value()
+        {
+            const string source = """
+                using System;
+                using SymDiff;
+                public static partial class M
+                {
+                    [Differentiable(Hessian = true)]
+                    public static double Rosen(double x, double y)
+                    {
+                        double a = Grad.Retain(1 - x);
+                        double b = y - x * x;
+                        return a * a + 100 * b * b;
+                    }
+                }
+                """;
+
+            double[] r = GeneratedCode.RunDriver(source, """
+                double[] h = new double[4];
+                M.RosenHessian(0.5, 2.0, h);
+                M.RosenGradientRetained(0.5, 2.0, out double dX, out double dY, out double dA);
+                M.RosenDerivative(0.5, 2.0, 1.0, 0.0, out double tx);
+                return new[] { h[0], h[1], h[2], h[3], dA, dX, dY, tx };
+                """);
+
+            // f = (1 - x)^2 + 100 (y - x^2)^2: H = [[2 - 400 y + 1200 x^2, -400 x], [-400 x, 200]]; df/da = 2a; df/dx = -2(1 - x) - 400 x (y - x^2).
+            double x = 0.5, y = 2.0;
+            double[] expected = { 2 - 400 * y + 1200 * x * x, -400 * x, -400 * x, 200, 2 * (1 - x), -2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x), -2 * (1 - x) - 400 * x * (y - x * x) };
+            for (int k = 0; k < expected.Length; k++)
+            {
+                FiniteDifferences.AssertClose(expected[k], r[k], relTol: 1e-12, absTol: 1e-12, "entry " + k);
+            }
+        }
     }
 }
