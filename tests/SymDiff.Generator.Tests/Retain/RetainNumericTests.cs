@@ -212,5 +212,101 @@ namespace SymDiff.Generator.Tests.Retain
                 FiniteDifferences.AssertClose(expected[k], r[k], relTol: 1e-12, absTol: 1e-12, "entry " + k);
             }
         }
+
+        /// <summary>
+        /// Retained values around loops (before a fused loop, before a recurrence the reverse sweep tapes, after the
+        /// loop) and before an early return, against central differences of the function with each retained value
+        /// shifted by eps.
+        /// </summary>
+        [Theory]
+        [InlineData(0.7)]
+        [InlineData(-0.4)]
+        public void Around_loops_and_an_early_return_against_finite_differences(double w)
+        {
+            const string source = """
+                using System;
+                using SymDiff;
+                public static partial class M
+                {
+                    [Differentiable]
+                    public static double F(double w, ReadOnlySpan<double> c, [NoGrad] ReadOnlySpan<double> x)
+                    {
+                        double scale = Grad.Retain(w * w + 0.5);
+                        double sum = 0;
+                        for (int i = 0; i < x.Length; i++) { sum += scale * x[i] * c[i]; }
+                        double s = 0;
+                        for (int i = c.Length - 1; i >= 0; i--) { s = Math.Sin(s * scale) + c[i]; }
+                        double total = Grad.Retain(sum + s * w);
+                        if (total > 100) { return total; }
+                        return Math.Tanh(total) * scale;
+                    }
+                }
+                """;
+
+            static double Reference(double w, double[] c, double[] x, double e1, double e2)
+            {
+                double scale = w * w + 0.5 + e1;
+                double sum = 0;
+                for (int i = 0; i < x.Length; i++) { sum += scale * x[i] * c[i]; }
+                double s = 0;
+                for (int i = c.Length - 1; i >= 0; i--) { s = Math.Sin(s * scale) + c[i]; }
+                double total = sum + s * w + e2;
+                if (total > 100) { return total; }
+                return Math.Tanh(total) * scale;
+            }
+
+            double[] c = { 0.3, -0.2, 0.5 }, x = { 1.0, 2.0, -1.5 };
+            double[] r = GeneratedCode.RunDriver(source, FormattableString.Invariant($$"""
+                double[] c = { 0.3, -0.2, 0.5 }, x = { 1.0, 2.0, -1.5 }, dC = new double[3];
+                M.FGradientRetained({{w:R}}, c, x, out double dW, dC, out double dScale, out double dTotal);
+                return new[] { dScale, dTotal, dW };
+                """));
+
+            FiniteDifferences.AssertClose(FiniteDifferences.Derivative(e => Reference(w, c, x, e, 0), 0), r[0], 1e-7, 1e-9, "dF/dscale");
+            FiniteDifferences.AssertClose(FiniteDifferences.Derivative(e => Reference(w, c, x, 0, e), 0), r[1], 1e-7, 1e-9, "dF/dtotal");
+            FiniteDifferences.AssertClose(FiniteDifferences.Derivative(v => Reference(v, c, x, 0, 0), w), r[2], 1e-7, 1e-9, "dF/dw");
+        }
+
+        /// <summary>A vector function that reads its outputs back (normalisation) with a retained value, seed not all ones.</summary>
+        [Fact]
+        public void Vector_function_reading_its_outputs_against_finite_differences()
+        {
+            const string source = """
+                using System;
+                using SymDiff;
+                public static partial class M
+                {
+                    [Differentiable]
+                    public static void G(double u, double v, Span<double> o)
+                    {
+                        double h = Grad.Retain(u * v + 1);
+                        o[0] = Math.Exp(h);
+                        o[1] = h * u;
+                        double norm = o[0] + o[1] * o[1];
+                        o[0] /= norm;
+                    }
+                }
+                """;
+
+            static double Seeded(double u, double v, double e)
+            {
+                double h = u * v + 1 + e;
+                double o0 = Math.Exp(h), o1 = h * u;
+                double norm = o0 + o1 * o1;
+                o0 /= norm;
+                return 0.25 * o0 - 2.0 * o1;
+            }
+
+            double[] r = GeneratedCode.RunDriver(source, """
+                double[] o = new double[2];
+                double dU = 0, dV = 0;
+                M.GBackwardRetained(0.3, -0.8, o, new[] { 0.25, -2.0 }, ref dU, ref dV, out double dH);
+                return new[] { dH, dU, dV };
+                """);
+
+            FiniteDifferences.AssertClose(FiniteDifferences.Derivative(e => Seeded(0.3, -0.8, e), 0), r[0], 1e-7, 1e-9, "seed . dG/dh");
+            FiniteDifferences.AssertClose(FiniteDifferences.Derivative(u => Seeded(u, -0.8, 0), 0.3), r[1], 1e-7, 1e-9, "seed . dG/du");
+            FiniteDifferences.AssertClose(FiniteDifferences.Derivative(v => Seeded(0.3, v, 0), -0.8), r[2], 1e-7, 1e-9, "seed . dG/dv");
+        }
     }
 }
