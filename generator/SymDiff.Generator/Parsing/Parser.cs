@@ -155,6 +155,7 @@ namespace SymDiff.Generator.Parsing
                 Parameters = parameters.ToEquatableArray(),
                 IsVectorFunction = isVector,
                 Body = bodyValid ? statements!.ToEquatableArray() : EquatableArray<SourceStmt>.Empty,
+                Guards = bodyValid ? body.Guards.ToEquatableArray() : EquatableArray<GuardSpec>.Empty,
                 Hessian = hessian,
                 UserNames = body.UserNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
                 IsDeep = nesting > Limits.DeepNesting,
