@@ -45,3 +45,22 @@ Examples.SquareDetachedGradient(3.0, out double dDetached);
 Console.WriteLine("3. Grad.Detach stops the gradient, at x = 3");
 Console.WriteLine($"   d/dx x * x              = {dSquare}");
 Console.WriteLine($"   d/dx x * Grad.Detach(x) = {dDetached}");
+Console.WriteLine();
+
+// 4. Grad.Retain: the gradient of an intermediate value (PyTorch a.retain_grad(), then a.grad).
+double yr = Examples.YRetainedGradientRetained(1.0, 2.0, out double rW, out double rX, out double rA);
+Console.WriteLine("4. a = Grad.Retain(w + x); b = w + 1; y = a * b at w = 1, x = 2");
+Console.WriteLine($"   y = {yr}, w.grad = {rW}, x.grad = {rX}, a.grad = {rA}");
+Console.WriteLine();
+
+// 5. The same for a vector: b.backward(ones) is BBackward with a seed of ones.
+double[] bx = { 1, 2 }, by = { 3, 4 }, bz = { 5, 6 }, bOut = new double[2];
+double[] bdX = new double[2], bdY = new double[2], bdZ = new double[2];
+Examples.BBackwardRetained(bx, by, bz, bOut, new[] { 1.0, 1.0 }, bdX, bdY, bdZ, out double dA0, out double dA1);
+Console.WriteLine("5. a = Grad.Retain(x + 2 * y); b = a + z / 2; b.backward(ones)");
+Console.WriteLine($"   a.grad = [{dA0}, {dA1}], x.grad = [{bdX[0]}, {bdX[1]}], y.grad = [{bdY[0]}, {bdY[1]}], z.grad = [{bdZ[0]}, {bdZ[1]}]");
+Console.WriteLine();
+
+// 6. The graph each method was differentiated from: leaves (is_leaf), and the grad_fn of every node.
+Console.WriteLine("6. Examples.YRetainedGraph");
+Console.Write(Examples.YRetainedGraph);

@@ -98,5 +98,68 @@ namespace SymDiff.EndToEnd.Tests
             Assert.Equal(9.0, value);
             Assert.Equal(3.0, dx);
         }
+
+        [Fact]
+        public void Retain_grad_gives_the_gradient_of_an_intermediate_value()
+        {
+            // a = w + x; a.retain_grad(); b = w + 1; y = a * b; y.backward(): w.grad = 5, x.grad = 2, a.grad = 2.
+            double y = Tutorial.YRetainedGradientRetained(1.0, 2.0, out double dw, out double dx, out double da);
+
+            Assert.Equal(6.0, y);
+            Assert.Equal(5.0, dw);
+            Assert.Equal(2.0, dx);
+            Assert.Equal(2.0, da);
+        }
+
+        [Fact]
+        public void Retain_grad_of_a_vector_with_backward_of_ones()
+        {
+            // a = x + 2 * y; a.retain_grad(); b = a + z / 2; b.backward(torch.ones(2)): a.grad = [1, 1].
+            double[] x = { 1, 2 }, y = { 3, 4 }, z = { 5, 6 }, b = new double[2];
+            double[] dx = new double[2], dy = new double[2], dz = new double[2];
+            Tutorial.BBackwardRetained(x, y, z, b, new[] { 1.0, 1.0 }, dx, dy, dz, out double da0, out double da1);
+
+            Assert.Equal(new[] { 1.0, 1.0 }, new[] { da0, da1 });
+            Assert.Equal(new[] { 1.0, 1.0 }, dx);
+            Assert.Equal(new[] { 2.0, 2.0 }, dy);
+            Assert.Equal(new[] { 0.5, 0.5 }, dz);
+        }
+
+        [Fact]
+        public void Backward_twice_needs_no_retain_graph_and_accumulates()
+        {
+            // y.backward(retain_graph=True); y.backward(): w.grad = 10, x.grad = 4. Nothing is freed, so no flag.
+            double dw = 0, dx = 0;
+#pragma warning disable SD2001 // accumulating twice is what this test checks
+            for (int call = 0; call < 2; call++)
+            {
+                Tutorial.YBackward(1.0, 2.0, 1.0, ref dw, ref dx);
+            }
+#pragma warning restore SD2001
+
+            Assert.Equal(10.0, dw);
+            Assert.Equal(4.0, dx);
+        }
+
+        [Fact]
+        public void Summing_two_losses_before_one_backward_is_plain_CSharp()
+        {
+            // (y + z).backward() at w = 1, x = 2: w.grad = 5 + 8, x.grad = 2 + 5.
+            double total = Tutorial.TotalGradient(1.0, 2.0, out double dw, out double dx);
+
+            Assert.Equal(6.0 + 6.0, total);
+            Assert.Equal(13.0, dw);
+            Assert.Equal(7.0, dx);
+        }
+
+        [Fact]
+        public void Graph_lists_leaves_and_grad_fn()
+        {
+            string graph = Tutorial.YRetainedGraph;
+
+            Assert.Contains("leaves (is_leaf, requires_grad): w, x", graph, System.StringComparison.Ordinal);
+            Assert.Contains("a = w + x  (grad_fn: AddBackward, retained)", graph, System.StringComparison.Ordinal);
+            Assert.Contains("return a * b  (grad_fn: MulBackward)", graph, System.StringComparison.Ordinal);
+        }
     }
 }

@@ -52,6 +52,9 @@ namespace SymDiff.Generator.Diagnostics
         public const string DuplicateDerivativeRuleId = "SD0017";
         public const string DerivativeRuleForBuiltInId = "SD0018";
         public const string TooLargeId = "SD1009";
+        public const string RetainInLoopId = "SD1020";
+        public const string RetainNotLocalId = "SD1021";
+        public const string RetainNoGradientId = "SD1022";
         public const string InternalErrorId = "SD9001";
 
         // Reported by the analyzers in analyzers/SymDiff.Analyzers (never by the generator). SD0001 and SD1001 above are
@@ -425,6 +428,36 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(MissingGradientArgumentsId));
 
+        /// <summary>Format: "The local '{0}' is retained inside a loop, where it takes a new value on every iteration; ...".</summary>
+        public static readonly DiagnosticDescriptor RetainInLoop = new DiagnosticDescriptor(
+            RetainInLoopId,
+            "Grad.Retain inside a loop",
+            "The local '{0}' is retained inside a loop, where it takes a new value on every iteration; SymDiff retains values outside loops only: retain a value computed before or after the loop",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(RetainInLoopId));
+
+        /// <summary>Format: "'{0}' {1}; ..." ({1}: "is not the whole value of a local", "retains the local 'a' a second time").</summary>
+        public static readonly DiagnosticDescriptor RetainNotLocal = new DiagnosticDescriptor(
+            RetainNotLocalId,
+            "Grad.Retain that does not retain a local",
+            "'{0}' {1}; write Grad.Retain(...) as the whole value of a local, once per local (double a = Grad.Retain(w + x);), so its gradient can be named after the local",
+            DiagnosticCategories.Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(RetainNotLocalId));
+
+        /// <summary>Format: "No gradient reaches the retained local '{0}': the result of '{1}' does not depend on it, so its gradient is always 0".</summary>
+        public static readonly DiagnosticDescriptor RetainNoGradient = new DiagnosticDescriptor(
+            RetainNoGradientId,
+            "No gradient reaches a retained value",
+            "No gradient reaches the retained local '{0}': the result of '{1}' does not depend on it through any differentiated operation, so its retained gradient is always 0",
+            DiagnosticCategories.Correctness,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(RetainNoGradientId));
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Build();
 
         /// <summary>All descriptors, for the catalogue test and for analyzers that re-report them.</summary>
@@ -443,6 +476,7 @@ namespace SymDiff.Generator.Diagnostics
                 DerivativeRuleTargetNotFound, DerivativeRuleParameters, DerivativeRuleReturnType, DerivativeRuleNotStatic,
                 PiecewiseConstant, NoInfluence, MissingGradientReset, OptimizerBuffersAliased, OptimizerCreatedInLoop, ResetBeforeStep,
                 ConditionalReset, OptimizerBufferReplaced, MissingGradientArguments,
+                RetainInLoop, RetainNotLocal, RetainNoGradient,
             };
             var map = new Dictionary<string, DiagnosticDescriptor>();
             foreach (var d in all)

@@ -37,6 +37,9 @@ namespace SymDiff.Generator.Differentiation
 
         public Activity Activity { get; }
 
+        /// <summary>For each local retained with <c>Grad.Retain</c>, the let that defines it: let name to source name.</summary>
+        public IReadOnlyDictionary<string, string> RetainedLets { get; init; } = new Dictionary<string, string>();
+
         /// <summary>Names lowering made: later phases' names avoid them.</summary>
         public IEnumerable<string> UsedNames { get; }
 

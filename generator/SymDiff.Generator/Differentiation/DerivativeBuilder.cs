@@ -64,13 +64,18 @@ namespace SymDiff.Generator.Differentiation
                 var body = DepthLimit.Apply(lifted, liftNamer);
                 IrVerifier.VerifyPass(body, "depth limiting", signatures.Outside);
                 var activity = Activity.Analyze(body, spec.Parameters);
+                string graph;
+                using (Testing.PhaseTimer.Measure("graph"))
+                {
+                    graph = GraphPrinter.Print(spec, body, activity, function.RetainedLets);
+                }
 
                 var methods = new List<MethodFamily>();
-                foreach (var kind in MethodKinds.For(spec.IsVectorFunction, spec.Hessian))
+                foreach (var kind in MethodKinds.For(spec.IsVectorFunction, spec.Hessian, spec.Retained.Count > 0))
                 {
                     using (Testing.PhaseTimer.Measure(kind.Suffix.ToLowerInvariant()))
                     {
-                        methods.Add(kind.Build(new BuildContext(spec, signatures, kind, body, activity, liftNamer.AllNames, rules, diagnostics)));
+                        methods.Add(kind.Build(new BuildContext(spec, signatures, kind, body, activity, liftNamer.AllNames, rules, diagnostics) { RetainedLets = function.RetainedLets }));
                     }
                 }
 
@@ -79,7 +84,7 @@ namespace SymDiff.Generator.Differentiation
                     return new DerivativeResult(Stubs(spec, signatures, "SymDiff could not differentiate '" + spec.DisplayName + "': see the SymDiff error reported in its body."), Distinct(diagnostics));
                 }
 
-                return new DerivativeResult(Set(spec, methods), Distinct(diagnostics));
+                return new DerivativeResult(Set(spec, methods) with { GraphText = graph }, Distinct(diagnostics));
             }
             catch (BudgetExceededException e)
             {
@@ -110,16 +115,16 @@ namespace SymDiff.Generator.Differentiation
         private static DerivativeSet Stubs(MethodSpec spec, Signatures sig, string message)
         {
             // The same signatures as the real methods (one definition per kind), so call sites compile either way.
-            var methods = MethodKinds.For(spec.IsVectorFunction, spec.Hessian).Select(kind =>
+            var methods = MethodKinds.For(spec.IsVectorFunction, spec.Hessian, spec.Retained.Count > 0).Select(kind =>
             {
                 string returnType = kind.ReturnType(spec);
                 return new MethodFamily(spec.Name + kind.Suffix, returnType, kind.Parameters(sig).ToEquatableArray(), EquatableArray<LengthCheck>.Empty, EquatableArray<AliasCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, "Not generated: " + message, returnType == "void" ? null : "Never returns.", message);
             });
-            return Set(spec, methods.ToList());
+            return Set(spec, methods.ToList()) with { GraphText = "Not differentiated: " + message + "\n" };
         }
 
         private static DerivativeSet Set(MethodSpec spec, List<MethodFamily> methods) =>
-            new DerivativeSet(spec.HintName, spec.Namespace, spec.ContainingTypes, spec.Accessibility, spec.IsStatic, methods.ToEquatableArray()) { LanguageVersion = spec.LanguageVersion, IsDeep = spec.IsDeep, Guards = spec.Guards };
+            new DerivativeSet(spec.HintName, spec.Namespace, spec.ContainingTypes, spec.Accessibility, spec.IsStatic, methods.ToEquatableArray()) { LanguageVersion = spec.LanguageVersion, IsDeep = spec.IsDeep, Guards = spec.Guards, GraphName = spec.Name + "Graph" + spec.OverloadSuffix, GraphOf = spec.Name };
 
         private static EquatableArray<DiagnosticInfo> Distinct(List<DiagnosticInfo> diagnostics) => diagnostics.Distinct().ToEquatableArray();
 

@@ -16,7 +16,11 @@ namespace SymDiff.Generator.Differentiation
         Func<bool, bool, bool> Applies,
         Func<MethodSpec, string> ReturnType,
         Func<Signatures, List<GeneratedParam>> Parameters,
-        Func<BuildContext, MethodFamily> Build);
+        Func<BuildContext, MethodFamily> Build)
+    {
+        /// <summary>Generated only for a method that retains locals with <c>Grad.Retain</c>.</summary>
+        public bool OnlyWithRetained { get; init; }
+    }
 
     /// <summary>Every kind of generated method, in the order they appear in the generated file.</summary>
     internal static class MethodKinds
@@ -35,9 +39,12 @@ namespace SymDiff.Generator.Differentiation
             new MethodKind("Backward", (vector, hessian) => vector, Void, s => s.VectorBackwardParameters, Builders.VectorBackwardBuilder.Build),
             new MethodKind("Derivative", (vector, hessian) => vector, Void, s => s.VectorDerivativeParameters, Builders.VectorDerivativeBuilder.Build),
             new MethodKind("Jacobian", (vector, hessian) => vector, Void, s => s.JacobianParameters, Builders.JacobianBuilder.Build),
+            new MethodKind("GradientRetained", (vector, hessian) => !vector, Scalar, s => s.GradientRetainedParameters, Builders.RetainedBuilder.Gradient) { OnlyWithRetained = true },
+            new MethodKind("BackwardRetained", (vector, hessian) => vector, Void, s => s.VectorBackwardRetainedParameters, Builders.RetainedBuilder.VectorBackward) { OnlyWithRetained = true },
         };
 
         /// <summary>The kinds generated for a method.</summary>
-        public static IEnumerable<MethodKind> For(bool isVector, bool hessian) => All.Where(k => k.Applies(isVector, hessian));
+        /// <param name="retains">Whether the method retains locals (<c>Grad.Retain</c>).</param>
+        public static IEnumerable<MethodKind> For(bool isVector, bool hessian, bool retains = false) => All.Where(k => k.Applies(isVector, hessian) && (retains || !k.OnlyWithRetained));
     }
 }

@@ -17,7 +17,14 @@ namespace SymDiff.Generator.Differentiation
     /// <param name="Reverse">The adjoint computation; accumulates into gradient buffers.</param>
     /// <param name="Value">The function's value, in scope after <see cref="Forward"/>.</param>
     /// <param name="ScalarAdjoints">For each active scalar parameter, its adjoint, in scope after <see cref="Reverse"/>.</param>
-    internal sealed record ReverseSweep(Block Forward, Block Reverse, Expr? Value, EquatableArray<NamedExpr> ScalarAdjoints);
+    internal sealed record ReverseSweep(Block Forward, Block Reverse, Expr? Value, EquatableArray<NamedExpr> ScalarAdjoints)
+    {
+        /// <summary>The retained outputs <see cref="Reverse"/> writes unconditionally (at its top level).</summary>
+        public IReadOnlyCollection<string> RetainedAlways { get; init; } = Array.Empty<string>();
+
+        /// <summary>The retained outputs <see cref="Reverse"/> writes only on some paths (inside a branch).</summary>
+        public IReadOnlyCollection<string> RetainedSometimes { get; init; } = Array.Empty<string>();
+    }
 
     /// <summary>A name and an expression.</summary>
     internal sealed record NamedExpr(string Name, Expr Value);
@@ -69,9 +76,10 @@ namespace SymDiff.Generator.Differentiation
 
         /// <param name="outputSeed">For a vector function, the seed span (the adjoint of each output element).</param>
         /// <param name="outputAdjoint">For a vector function that reads its output, the adjoint buffer (a copy of the seed) that reads add into.</param>
-        public static ReverseSweep Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, ISet<string> keep, List<DiagnosticInfo> diagnostics, string? outputSeed = null, string? outputAdjoint = null)
+        /// <param name="retained">For the retained methods: each retained let's name to the output that receives its adjoint.</param>
+        public static ReverseSweep Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, ISet<string> keep, List<DiagnosticInfo> diagnostics, string? outputSeed = null, string? outputAdjoint = null, IReadOnlyDictionary<string, string>? retained = null)
         {
-            var d = new ReverseDifferentiator(spec, activity, namer, seed, gradientNames, rules, keep, diagnostics);
+            var d = new ReverseDifferentiator(spec, activity, namer, seed, gradientNames, rules, keep, diagnostics) { _retained = retained };
             d.CollectTypes(body);
             d._frozen = Simplifier.Subexpressions(body);
             foreach (var p in spec.Parameters.Where(p => p.Shape == ParamShape.OutputSpan))
@@ -95,8 +103,12 @@ namespace SymDiff.Generator.Differentiation
                 .Where(p => p.Active && p.Shape == ParamShape.Scalar)
                 .Select(p => new NamedExpr(p.Name, adjoints.Take(p.Name, p.ElementType)))
                 .ToEquatableArray();
-            return new ReverseSweep(forward, new Block(reverse.ToEquatableArray()), value, scalars);
+            return new ReverseSweep(forward, new Block(reverse.ToEquatableArray()), value, scalars) { RetainedAlways = d._retainedAlways, RetainedSometimes = d._retainedSometimes };
         }
+
+        private IReadOnlyDictionary<string, string>? _retained;
+        private readonly List<string> _retainedAlways = new List<string>();
+        private readonly List<string> _retainedSometimes = new List<string>();
 
         private void CollectTypes(Block block)
         {
@@ -245,6 +257,14 @@ namespace SymDiff.Generator.Differentiation
             if (IsZero(adjoint) || !_activity.IsActiveVar(let.Name))
             {
                 return;
+            }
+
+            if (_retained is not null && _retained.TryGetValue(let.Name, out var retainedOutput))
+            {
+                // A retained local: its adjoint, complete here, is also an output (PyTorch's a.grad after retain_grad()).
+                adjoint = Materialize(let.Name, adjoint, reverse, uses: 2);
+                reverse.Add(new SetOutput(retainedOutput, adjoint));
+                (_nesting == 0 ? _retainedAlways : _retainedSometimes).Add(retainedOutput);
             }
 
             if (let.Value is UserCall { Callee.Kind: CalleeKind.Differentiable } spanCall && spanCall.Args.Any(a => a is SpanRef))

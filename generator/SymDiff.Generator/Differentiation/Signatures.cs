@@ -36,7 +36,14 @@ namespace SymDiff.Generator.Differentiation
             HessianName = tangentNamer.NewSourceName("hessian");
             DirectionName = tangentNamer.NewSourceName("direction");
             ProductName = tangentNamer.NewSourceName("product");
-            Reserved = GradientNames.Values.Concat(TangentNames.Values).Concat(new[] { Seed, DerivativeName, JacobianName, HessianName, DirectionName, ProductName }).ToList();
+            // A retained local's gradient is named like a parameter's (a -> dA), clear of every other name the method uses.
+            var retainedNamer = new Namer(spec.Parameters.Select(p => p.Name).Concat(spec.UserNames).Concat(GradientNames.Values).Append(Seed));
+            foreach (var r in spec.Retained)
+            {
+                RetainedNames[r.Name] = retainedNamer.NewSourceName(ReverseDifferentiator.GradientName(r.Display));
+            }
+
+            Reserved = GradientNames.Values.Concat(TangentNames.Values).Concat(new[] { Seed, DerivativeName, JacobianName, HessianName, DirectionName, ProductName }).Concat(RetainedNames.Values).ToList();
             Outside = spec.Parameters.Select(p => p.Name).Concat(Reserved).ToList();
             TangentParameters = spec.Parameters.Where(p => p.Active).Select(p => new GeneratedParam(
                 TangentNames[p.Name],
@@ -60,6 +67,9 @@ namespace SymDiff.Generator.Differentiation
         public Dictionary<string, string> GradientNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
         public string Seed { get; }
+
+        /// <summary>For each retained local (by its source name), the output that receives its gradient.</summary>
+        public Dictionary<string, string> RetainedNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
         public Dictionary<string, string> TangentNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -99,6 +109,15 @@ namespace SymDiff.Generator.Differentiation
         public List<GeneratedParam> GradientParameters => Original.Concat(Active.Select(p => p.IsVector
             ? new GeneratedParam(GradientNames[p.Name], SpanOf(p.ElementType), string.Empty, false, $"Receives the gradient with respect to {p.Name}; overwritten. Must have the length of {p.Name}.")
             : new GeneratedParam(GradientNames[p.Name], p.TypeCode, "out", false, $"Receives the derivative with respect to {p.Name}."))).ToList();
+
+        /// <summary><c>FGradientRetained</c>: <c>FGradient</c>'s parameters, then one <c>out</c> per retained local.</summary>
+        public List<GeneratedParam> GradientRetainedParameters => GradientParameters.Concat(RetainedOutputs($"Receives the derivative of {_spec.Name} with respect to the retained local")).ToList();
+
+        /// <summary><c>GBackwardRetained</c>: <c>GBackward</c>'s parameters, then one <c>out</c> per retained local.</summary>
+        public List<GeneratedParam> VectorBackwardRetainedParameters => VectorBackwardParameters.Concat(RetainedOutputs($"Receives seed^T times the derivative of {Output?.Name} with respect to the retained local")).ToList();
+
+        private IEnumerable<GeneratedParam> RetainedOutputs(string what) => _spec.Retained.Select(r => new GeneratedParam(
+            RetainedNames[r.Name], _spec.Scalar.Keyword(), "out", false, $"{what} {r.Display} (PyTorch's {r.Display}.grad after retain_grad()); overwritten: the local is new on every call."));
 
         public List<GeneratedParam> BackwardParameters => Original
             .Concat(new[] { new GeneratedParam(Seed, _spec.Scalar.Keyword(), string.Empty, false, $"The gradient flowing into the result of {_spec.Name} (1 for the plain gradient).") })

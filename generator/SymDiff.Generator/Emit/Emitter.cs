@@ -60,6 +60,8 @@ namespace SymDiff.Generator.Emit
                 EmitMethod(w, set, set.Methods[i]);
             }
 
+            EmitGraph(w, set);
+
             foreach (var unused in set.ContainingTypes)
             {
                 w.CloseBrace();
@@ -147,6 +149,39 @@ namespace SymDiff.Generator.Emit
             var context = new StatementContext(new HashSet<string>(method.Hoisted), uses, names);
             EmitBlock(w, method.Body, context);
             w.CloseBrace();
+        }
+
+        /// <summary><c>public const string FGraph</c>: the graph text, one string literal a line.</summary>
+        private static void EmitGraph(SourceWriter w, DerivativeSet set)
+        {
+            if (set.GraphName is null)
+            {
+                return;
+            }
+
+            w.WriteLine();
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// The expression graph SymDiff differentiated " + Xml(set.GraphOf) + " from, one node a line: the leaves (is_leaf: the");
+            w.WriteLine("/// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),");
+            w.WriteLine("/// or data, detached, retained. Print it to see what the generated methods differentiate.");
+            w.WriteLine("/// </summary>");
+            w.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff\", \"" + Version + "\")]");
+            w.WriteLine(set.Accessibility + " const string " + set.GraphName + " =");
+            var lines = set.GraphText.Split('\n');
+            int last = lines.Length - 1;
+            while (last > 0 && lines[last].Length == 0)
+            {
+                last--;
+            }
+
+            w.Indent();
+            for (int i = 0; i <= last; i++)
+            {
+                string quoted = Quote(lines[i]);
+                w.WriteLine(quoted.Substring(0, quoted.Length - 1) + "\\n\"" + (i < last ? " +" : ";"));
+            }
+
+            w.Unindent();
         }
 
         private static bool ComparesWithItself(Block block) => block.Statements.Any(s =>

@@ -56,7 +56,7 @@ namespace SymDiff.Generator.Emit
 
         private static string MathType(Call c)
         {
-            if (c.Function == KnownFunction.Detach)
+            if (c.Function is KnownFunction.Detach or KnownFunction.Retain)
             {
                 return "global::SymDiff.Grad";
             }

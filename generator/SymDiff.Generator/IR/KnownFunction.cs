@@ -38,5 +38,8 @@ namespace SymDiff.Generator.IR
 
         /// <summary><c>Grad.Detach(x)</c>: the identity with a zero derivative.</summary>
         Detach,
+
+        /// <summary><c>Grad.Retain(x)</c>: the identity (derivative 1); the local it is assigned to is retained.</summary>
+        Retain,
     }
 }

@@ -10,7 +10,11 @@ namespace SymDiff.Generator.Lowering
     /// <summary>The lowered method: SSA IR plus the names it uses.</summary>
     /// <param name="Body">The body; a scalar function's ends with a <see cref="Return"/>.</param>
     /// <param name="Names">Every name defined in <see cref="Body"/>, and the user's; later phases make new names that avoid them.</param>
-    internal sealed record IrFunction(Block Body, EquatableArray<string> Names);
+    internal sealed record IrFunction(Block Body, EquatableArray<string> Names)
+    {
+        /// <summary>For each local retained with <c>Grad.Retain</c>, the let that defines its retained value: let name to source name.</summary>
+        public IReadOnlyDictionary<string, string> RetainedLets { get; init; } = new Dictionary<string, string>();
+    }
 
     /// <summary>
     /// Lowers the parser's statements to structured SSA (<see cref="Stmt"/>): each assignment becomes a
@@ -25,6 +29,7 @@ namespace SymDiff.Generator.Lowering
         internal const string HintSeparator = " | ";
 
         private readonly Namer _namer;
+        private readonly Dictionary<string, string> _retainedLets = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly Dictionary<string, ValType> _types = new Dictionary<string, ValType>(StringComparer.Ordinal);
         private readonly Stack<LoopFlags> _loops = new Stack<LoopFlags>();
         private readonly ValType _resultType;
@@ -73,7 +78,7 @@ namespace SymDiff.Generator.Lowering
                 lowering._namer.MarkUsed(name);
             }
 
-            return new IrFunction(lowering.LowerFunction(spec.Body), lowering._namer.AllNames.ToEquatableArray());
+            return new IrFunction(lowering.LowerFunction(spec.Body), lowering._namer.AllNames.ToEquatableArray()) { RetainedLets = lowering._retainedLets };
         }
 
         private Block LowerFunction(EquatableArray<SourceStmt> body)
@@ -404,6 +409,11 @@ namespace SymDiff.Generator.Lowering
 
             var let = new Let(_namer.NewVersion(name), value);
             output.Add(let);
+            if (value is Call { Function: KnownFunction.Retain })
+            {
+                _retainedLets[let.Name] = name;
+            }
+
             _env[name] = let.Ref;
         }
 

@@ -58,5 +58,14 @@ namespace SymDiff.Generator.Model
 
         /// <summary>Whether the method is nested deeply enough that emitting it runs on a large stack.</summary>
         public bool IsDeep { get; init; }
+
+        /// <summary>The name of the <c>FGraph</c> constant (<see cref="IR.GraphPrinter"/>), or null for none.</summary>
+        public string? GraphName { get; init; }
+
+        /// <summary>The method the graph is of, for the constant's documentation.</summary>
+        public string GraphOf { get; init; } = string.Empty;
+
+        /// <summary>The text of the <c>FGraph</c> constant: the expression graph the method was differentiated from.</summary>
+        public string GraphText { get; init; } = string.Empty;
     }
 }

@@ -112,6 +112,9 @@ namespace SymDiff.Generator.Model
         /// <summary>For an overloaded method, a suffix that tells its file apart (<c>_double_double</c>); empty otherwise.</summary>
         public string OverloadSuffix { get; init; } = string.Empty;
 
+        /// <summary>The locals marked with <c>Grad.Retain</c>, in source order (empty for most methods).</summary>
+        public EquatableArray<RetainedLocal> Retained { get; init; } = EquatableArray<RetainedLocal>.Empty;
+
         /// <summary>Names of members of the containing type, to detect clashes with generated methods.</summary>
         public string DisplayName => ContainingTypes.Count == 0 ? Name : ContainingTypes[ContainingTypes.Count - 1].Name + "." + Name;
 
@@ -136,6 +139,12 @@ namespace SymDiff.Generator.Model
             }
         }
     }
+
+    /// <summary>A local whose value is <c>Grad.Retain(...)</c>: the retained methods return its gradient.</summary>
+    /// <param name="Name">The local's name in the method's source statements (unique in the method).</param>
+    /// <param name="Display">The local's name as the user wrote it.</param>
+    /// <param name="Site">Index into the method's sites of the <c>Grad.Retain</c> call, for diagnostics.</param>
+    internal sealed record RetainedLocal(string Name, string Display, int Site);
 
     /// <summary>What a call in a differentiable body calls.</summary>
     internal enum CalleeKind

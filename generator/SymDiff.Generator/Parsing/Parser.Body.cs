@@ -227,8 +227,9 @@ namespace SymDiff.Generator.Parsing
 
                                 var type = ScalarOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool)");
                                 var initializer = declarator.Initializer ?? declaration.Initializer;
-                                Expr value = initializer is null ? Const.FromSource(0, type) : ParseExpr(initializer.Value);
-                                into.Add(new SourceAssign(Declare(local), type, value));
+                                string name = Declare(local);
+                                Expr value = initializer is null ? Const.FromSource(0, type) : ParseRetainedOr(initializer.Value, name, local.Name);
+                                into.Add(new SourceAssign(name, type, value));
                             }
                         }
 
@@ -343,6 +344,13 @@ namespace SymDiff.Generator.Parsing
             {
                 switch (operation)
                 {
+                    case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment when IsRetain(assignment.Value) && _locals.ContainsKey(local.Local):
+                    {
+                        string name = _locals[local.Local];
+                        into.Add(new SourceAssign(name, ParseExpr(local).Type, ParseRetainedOr(assignment.Value, name, local.Local.Name)));
+                        break;
+                    }
+
                     case ISimpleAssignmentOperation assignment:
                         AssignTo(assignment.Target, assignment.Syntax, target => ParseExpr(assignment.Value), into, readsTarget: false);
                         break;
@@ -614,6 +622,12 @@ namespace SymDiff.Generator.Parsing
                     return new Call(KnownFunction.Detach, args.ToEquatableArray(), resultType);
                 }
 
+                if (containing == KnownNames.Grad && target.Name == "Retain")
+                {
+                    // Reached only where Retain is not the whole value of a local (ParseRetainedOr takes those).
+                    throw new UnsupportedException(invocation.Syntax, DiagnosticDescriptors.RetainNotLocal, invocation.Syntax.ToString(), "is not the whole value of a local");
+                }
+
                 if (target.IsGenericMethod)
                 {
                     throw Unsupported(invocation.Syntax, $"Calling the generic method '{target.Name}'", string.Empty);
@@ -823,6 +837,52 @@ namespace SymDiff.Generator.Parsing
 
                 UserNames.Add(name);
                 return name;
+            }
+
+            /// <summary>The locals marked with <c>Grad.Retain</c>, in source order.</summary>
+            public List<RetainedLocal> Retained { get; } = new List<RetainedLocal>();
+
+            /// <summary>Whether <paramref name="operation"/> is a call of <c>Grad.Retain</c> (with no conversion around it).</summary>
+            private static bool IsRetain(IOperation? operation)
+            {
+                while (operation is IParenthesizedOperation parenthesized)
+                {
+                    operation = parenthesized.Operand;
+                }
+
+                return operation is IInvocationOperation { TargetMethod: { Name: "Retain" } target } && target.ContainingType.ToDisplayString() == KnownNames.Grad;
+            }
+
+            /// <summary>
+            /// The value assigned to the local <paramref name="name"/>: <c>Grad.Retain(e)</c> as the whole value retains the
+            /// local (outside loops, once per local); anything else is an ordinary expression.
+            /// </summary>
+            private Expr ParseRetainedOr(IOperation value, string name, string display)
+            {
+                if (!IsRetain(value))
+                {
+                    return ParseExpr(value);
+                }
+
+                while (value is IParenthesizedOperation parenthesized)
+                {
+                    value = parenthesized.Operand;
+                }
+
+                var invocation = (IInvocationOperation)value;
+                if (_loopDepth > 0)
+                {
+                    throw new UnsupportedException(invocation.Syntax, DiagnosticDescriptors.RetainInLoop, display);
+                }
+
+                if (Retained.Any(r => r.Name == name))
+                {
+                    throw new UnsupportedException(invocation.Syntax, DiagnosticDescriptors.RetainNotLocal, invocation.Syntax.ToString(), "retains the local '" + display + "' a second time");
+                }
+
+                var args = ParseArguments(invocation);
+                Retained.Add(new RetainedLocal(name, display, AddSite(invocation.Syntax)));
+                return new Call(KnownFunction.Retain, args.ToEquatableArray(), RequireScalar(invocation));
             }
 
             private int AddSite(SyntaxNode syntax)

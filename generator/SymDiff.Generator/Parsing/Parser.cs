@@ -137,6 +137,11 @@ namespace SymDiff.Generator.Parsing
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, nameLocation, method.ContainingType.Name + "." + method.Name, $"its body has {count} statements; the limit is {Limits.MaxStatements}"));
             }
 
+            if (statements is not null && body.Retained.Count > 0)
+            {
+                CheckNameClash(method, isVector ? "BackwardRetained" : "GradientRetained", nameLocation, diagnostics);
+            }
+
             bool bodyValid = statements is not null && !diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
 
             var spec = new MethodSpec
@@ -158,6 +163,7 @@ namespace SymDiff.Generator.Parsing
                 OverloadSuffix = method.ContainingType.GetMembers(method.Name).Length > 1
                     ? string.Concat(method.Parameters.Select(p => "_" + new string(p.Type.ToDisplayString().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray())))
                     : string.Empty,
+                Retained = bodyValid ? body.Retained.ToEquatableArray() : EquatableArray<RetainedLocal>.Empty,
             };
             return new ParseResult(spec, bodyValid, diagnostics.ToEquatableArray()) { Sites = body.Sites.ToEquatableArray(), Location = nameLocation };
         }
@@ -371,12 +377,17 @@ namespace SymDiff.Generator.Parsing
         {
             foreach (var suffix in GeneratedSuffixes(isVector, hessian))
             {
-                string name = method.Name + suffix;
-                // SymDiff's own output is no clash: analyzers run this parser on the compilation that holds it.
-                if (method.ContainingType.GetMembers(name).Any(m => !IsGeneratedBySymDiff(m)))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameClash, location, name, method.Name));
-                }
+                CheckNameClash(method, suffix, location, diagnostics);
+            }
+        }
+
+        private static void CheckNameClash(IMethodSymbol method, string suffix, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            string name = method.Name + suffix;
+            // SymDiff's own output is no clash: analyzers run this parser on the compilation that holds it.
+            if (method.ContainingType.GetMembers(name).Any(m => !IsGeneratedBySymDiff(m)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameClash, location, name, method.Name));
             }
         }
 
@@ -394,6 +405,7 @@ namespace SymDiff.Generator.Parsing
 
             yield return "Backward";
             yield return "Derivative";
+            yield return "Graph";
             if (isVector)
             {
                 yield return "Jacobian";

@@ -98,6 +98,9 @@ namespace SymDiff.Generator.Rules
 
             // Grad.Detach: the identity, with no gradient.
             [KnownFunction.Detach] = Zero,
+
+            // Grad.Retain: the identity; what makes it special is the local it is assigned to (RetainedLocal).
+            [KnownFunction.Retain] = (a, r, t) => new[] { Lit(1, t) },
         };
 
         /// <summary>The partials of <paramref name="call"/> with respect to each argument.</summary>

@@ -80,7 +80,7 @@ namespace Matrix
         [Differentiable(Hessian = true)]
         public static double Rosen(double x, double y)
         {
-            double a = 1 - x;
+            double a = Grad.Retain(1 - x);
             double b = y - x * x;
             return a * a + 100 * b * b;
         }
@@ -133,7 +133,8 @@ namespace Matrix
         [Differentiable]
         public static void Polar(double r, double theta, Span<double> xy)
         {
-            xy[0] = r * Math.Cos(theta);
+            double c = Grad.Retain(Math.Cos(theta));
+            xy[0] = r * c;
             xy[1] = r * Math.Sin(theta);
             xy[1] = xy[1] * xy[0];
         }
@@ -187,7 +188,10 @@ namespace Matrix
             Functions.BranchyBackward(1, 2, 1, ref dx, ref dy);
             Functions.PolarJacobian(1, 0.5, y, jacobian);
             Functions.PolarBackward(1, 0.5, y, new double[] { 1, 1 }, ref dx, ref dy);
-            return value + fx + fy + d + dw + db;
+            double da, dc;
+            value += Functions.RosenGradientRetained(1, 2, out dx, out dy, out da) + Functions.RosenGraph.Length;
+            Functions.PolarBackwardRetained(1, 0.5, y, new double[] { 1, 1 }, ref dx, ref dy, out dc);
+            return value + fx + fy + d + dw + db + da + dc;
         }
     }
 }

@@ -31,13 +31,16 @@ namespace SymDiff.Generator.Differentiation.Builders
         }
 
         /// <summary>The gradient's IR before scheduling: shared by Gradient and, differentiated again, by the Hessian-vector product.</summary>
-        public static (List<Stmt> Statements, Namer Namer) Statements(BuildContext c, List<Diagnostics.DiagnosticInfo> diagnostics)
+        public static (List<Stmt> Statements, Namer Namer) Statements(BuildContext c, List<Diagnostics.DiagnosticInfo> diagnostics) => Statements(c, diagnostics, null, out _);
+
+        /// <param name="retained">For <c>FGradientRetained</c>: each retained let to the output that receives its adjoint.</param>
+        /// <param name="sweep">The reverse sweep, which says which retained outputs it writes.</param>
+        internal static (List<Stmt> Statements, Namer Namer) Statements(BuildContext c, List<Diagnostics.DiagnosticInfo> diagnostics, IReadOnlyDictionary<string, string>? retained, out ReverseSweep sweep)
         {
             var namer = c.NewNamer();
-            ReverseSweep sweep;
             using (Testing.PhaseTimer.Measure("gradient.reverse"))
             {
-                sweep = ReverseDifferentiator.Differentiate(c.Spec, c.Body, c.Activity, namer, Ir.Lit(1, c.Spec.Scalar), c.Sig.GradientNames, c.Rules.AsImmutableArray(), c.UserFacing, diagnostics);
+                sweep = ReverseDifferentiator.Differentiate(c.Spec, c.Body, c.Activity, namer, Ir.Lit(1, c.Spec.Scalar), c.Sig.GradientNames, c.Rules.AsImmutableArray(), c.UserFacing, diagnostics, retained: retained);
             }
 
             var statements = new List<Stmt>();
@@ -47,7 +50,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             }
 
             statements.AddRange(sweep.Forward.Statements);
-            var derivative = new Block(sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new SetOutput(c.Sig.GradientNames[a.Name], a.Value))).ToEquatableArray());
+            var derivative = new Block(RetainedBuilder.Zeros(c, retained, sweep).Concat(sweep.Reverse.Statements).Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new SetOutput(c.Sig.GradientNames[a.Name], a.Value))).ToEquatableArray());
             IrVerifier.VerifyPass(new Block(statements.Concat(derivative.Statements).ToEquatableArray()), "reverse differentiation", c.Sig.Outside);
             using (Testing.PhaseTimer.Measure("gradient.simplify"))
             {

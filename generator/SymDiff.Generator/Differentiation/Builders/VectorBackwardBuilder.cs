@@ -11,7 +11,11 @@ namespace SymDiff.Generator.Differentiation.Builders
     /// <summary><c>GBackward</c> of a vector function: writes the outputs and adds the vector-Jacobian product seed^T J (PyTorch's <c>y.backward(gradient=seed)</c>).</summary>
     internal static class VectorBackwardBuilder
     {
-        public static MethodFamily Build(BuildContext c)
+        public static MethodFamily Build(BuildContext c) => Build(c, null, out _);
+
+        /// <param name="retained">For <c>GBackwardRetained</c>: each retained let to the output that receives its adjoint.</param>
+        /// <param name="sweep">The reverse sweep, which says which retained outputs it writes.</param>
+        internal static MethodFamily Build(BuildContext c, IReadOnlyDictionary<string, string>? retained, out ReverseSweep sweep)
         {
             var spec = c.Spec;
             var sig = c.Sig;
@@ -20,7 +24,7 @@ namespace SymDiff.Generator.Differentiation.Builders
 
             // A function that reads its output back needs the output's adjoints in a buffer of their own.
             string? adjointBuffer = ReadsArray(c.Body, output.Name) ? namer.NewSourceName(output.Name + "Bar") : null;
-            var sweep = ReverseDifferentiator.Differentiate(spec, c.Body, c.Activity, namer, Ir.Lit(1, spec.Scalar), sig.GradientNames, c.Rules.AsImmutableArray(), c.UserFacing, c.Diagnostics, sig.Seed, adjointBuffer);
+            sweep = ReverseDifferentiator.Differentiate(spec, c.Body, c.Activity, namer, Ir.Lit(1, spec.Scalar), sig.GradientNames, c.Rules.AsImmutableArray(), c.UserFacing, c.Diagnostics, sig.Seed, adjointBuffer, retained);
             var statements = new List<Stmt>();
             if (adjointBuffer is not null)
             {
@@ -29,7 +33,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             }
 
             statements.AddRange(sweep.Forward.Statements);
-            var derivative = sweep.Reverse.Statements.Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new Accumulate(sig.GradientNames[a.Name], null, a.Value))).ToList();
+            var derivative = RetainedBuilder.Zeros(c, retained, sweep).Concat(sweep.Reverse.Statements).Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new Accumulate(sig.GradientNames[a.Name], null, a.Value))).ToList();
             IrVerifier.VerifyPass(new Block(statements.Concat(derivative).ToEquatableArray()), "reverse differentiation", sig.Outside);
             statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), c.UserFacing, Simplifier.Subexpressions(c.Body)).Statements
                 .Where(st => st is not Accumulate { Value: Const { Value: 0 } }));
@@ -48,7 +52,9 @@ namespace SymDiff.Generator.Differentiation.Builders
                 sig.Aliases(sig.GradientBuffers, sig.InputSpans.Append(sig.Seed).Append(output.Name), outputsMayShare: true),
                 scheduled,
                 hoisted,
-                $"Writes {output.Name} and adds the vector-Jacobian product seed^T J into the gradient arguments (PyTorch's y.backward(gradient=seed)).\nThey accumulate across calls: reset them (zero_grad) before each training step.",
+                retained is null
+                    ? $"Writes {output.Name} and adds the vector-Jacobian product seed^T J into the gradient arguments (PyTorch's y.backward(gradient=seed)).\nThey accumulate across calls: reset them (zero_grad) before each training step."
+                    : $"Writes {output.Name} and adds the vector-Jacobian product seed^T J into the gradient arguments (PyTorch's y.backward(gradient=seed)),\nlike {spec.Name}Backward, and writes seed^T times the derivative of {output.Name} with respect to each retained local (retain_grad()).\nThe gradient arguments accumulate across calls; the retained ones are overwritten.",
                 returns: null);
         }
 

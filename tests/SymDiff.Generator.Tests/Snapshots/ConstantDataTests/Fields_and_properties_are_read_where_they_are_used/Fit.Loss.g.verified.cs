@@ -179,4 +179,23 @@ partial class Fit
         product[atB] = 2.0 * bBarDot;
         return s;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Loss from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string LossGraph =
+        "Loss(double a, double b) -> double\n" +
+        "leaves (is_leaf, requires_grad): a, b\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  loop i = 0, s = 0.0 while i < Fit.Xs.Length  (carried: s; data: i)\n" +
+        "    r = a * Fit.Xs[Fit.Order[i]] + b - Fit.Ys[Fit.Order[i]]  (grad_fn: SubBackward)\n" +
+        "    s_1 = s + r * r  (grad_fn: AddBackward)\n" +
+        "    i_1 = i + 1  (data)\n" +
+        "    next i = i_1, s = s_1\n" +
+        "  end\n" +
+        "  return s  (the node s)\n";
 }

@@ -49,4 +49,17 @@ partial class Fit
         derivative = t0 * tX + 2.0 * (t1 * tX * x);
         return t0 * x + t1 * x * x;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Scaled from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string ScaledGraph =
+        "Scaled(double x) -> double\n" +
+        "leaves (is_leaf, requires_grad): x\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  return this._scale[0] * x + this._scale[1] * x * x  (grad_fn: AddBackward)\n";
 }

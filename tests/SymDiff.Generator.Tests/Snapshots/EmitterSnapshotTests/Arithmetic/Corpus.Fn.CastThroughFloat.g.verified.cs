@@ -55,5 +55,18 @@ namespace Corpus
             derivative = (double)((float)tX) * y + t0 * tY;
             return t0 * y;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated CastThroughFloat from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string CastThroughFloatGraph =
+            "CastThroughFloat(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return (double)((float)x) * y  (grad_fn: MulBackward)\n";
     }
 }

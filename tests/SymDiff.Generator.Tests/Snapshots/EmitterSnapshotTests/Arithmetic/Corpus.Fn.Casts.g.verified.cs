@@ -52,5 +52,18 @@ namespace Corpus
             derivative = t0 * tX + tX / t0 + t1 * tX;
             return t0 * x + x / t0 + t1 * x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Casts from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string CastsGraph =
+            "Casts(double x, int n) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): n\n" +
+            "nodes:\n" +
+            "  return (double)n * x + x / (double)n + (double)2.5f * x  (grad_fn: AddBackward)\n";
     }
 }

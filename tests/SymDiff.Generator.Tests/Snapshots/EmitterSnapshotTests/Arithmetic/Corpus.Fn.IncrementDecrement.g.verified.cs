@@ -50,5 +50,22 @@ namespace Corpus
             derivative = 2.0 * (tX * a_3);
             return a_3 * a_3;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated IncrementDecrement from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string IncrementDecrementGraph =
+            "IncrementDecrement(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  a = x  (the node x)\n" +
+            "  a_1 = a + 1.0  (grad_fn: AddBackward)\n" +
+            "  a_2 = a_1 - 1.0  (grad_fn: SubBackward)\n" +
+            "  a_3 = a_2 + 1.0  (grad_fn: AddBackward)\n" +
+            "  return a_3 * a_3  (grad_fn: MulBackward)\n";
     }
 }

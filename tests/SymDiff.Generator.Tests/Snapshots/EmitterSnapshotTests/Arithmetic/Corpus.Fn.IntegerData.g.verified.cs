@@ -54,5 +54,18 @@ namespace Corpus
             derivative = tX * t0 + tX * t1 + tX + global::Corpus.Fn.Gain * tX + tX * t2;
             return x * t0 + x * t1 + x % 2.0 + global::Corpus.Fn.Gain * x + x * t2;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated IntegerData from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string IntegerDataGraph =
+            "IntegerData(double x, int n) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): n\n" +
+            "nodes:\n" +
+            "  return x * (double)Math.Max(n, 2) + x * (double)(n / 2) + x % 2.0 + Corpus.Fn.Gain * x + x * Corpus.Fn.Half(n)  (grad_fn: AddBackward)\n";
     }
 }

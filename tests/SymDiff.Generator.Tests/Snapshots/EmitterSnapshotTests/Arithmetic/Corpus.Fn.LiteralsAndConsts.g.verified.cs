@@ -45,5 +45,18 @@ namespace Corpus
             derivative = tX * x + 3.0 * tX + 0.25 * tX;
             return 0.5 * x * x + 3.0 * x + 0.4 + 0.25 * x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated LiteralsAndConsts from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string LiteralsAndConstsGraph =
+            "LiteralsAndConsts(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return 0.5 * x * x + 3.0 * x + 0.4 + 0.25 * x  (grad_fn: AddBackward)\n";
     }
 }

@@ -74,5 +74,25 @@ namespace Corpus
             derivative = aDot4 + ((bDot - aDot4) / x - b_2 * tX / x);
             return a_3 + b_2;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Locals from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string LocalsGraph =
+            "Locals(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  a = x * y  (grad_fn: MulBackward)\n" +
+            "  b = a + x  (grad_fn: AddBackward)\n" +
+            "  a_1 = a * b  (grad_fn: MulBackward)\n" +
+            "  a_2 = a_1 + y  (grad_fn: AddBackward)\n" +
+            "  a_3 = a_2 * 2.0  (grad_fn: MulBackward)\n" +
+            "  b_1 = b - a_3  (grad_fn: SubBackward)\n" +
+            "  b_2 = b_1 / x  (grad_fn: DivBackward)\n" +
+            "  return a_3 + b_2  (grad_fn: AddBackward)\n";
     }
 }

@@ -74,5 +74,18 @@ namespace Corpus
             derivative = (((((tX * y + x * tY) * x + t0 * tX) * y + t1 * tY) * x + t2 * tX) * y + t3 * tY) * x + t4 * tX + 4.0 * (tX * x * x * x);
             return t4 * x + x * x * x * x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated LongProduct from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string LongProductGraph =
+            "LongProduct(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return x * y * x * y * x * y * x + x * x * x * x  (grad_fn: AddBackward)\n";
     }
 }

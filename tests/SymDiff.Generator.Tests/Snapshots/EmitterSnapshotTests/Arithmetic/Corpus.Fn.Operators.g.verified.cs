@@ -62,5 +62,18 @@ namespace Corpus
             derivative = (tX - tY) / t0 - t1 * (tX * y + x * tY) / t0 - tX;
             return t1 - x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Operators from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string OperatorsGraph =
+            "Operators(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return (x - y) / (x * y) - x  (grad_fn: SubBackward)\n";
     }
 }

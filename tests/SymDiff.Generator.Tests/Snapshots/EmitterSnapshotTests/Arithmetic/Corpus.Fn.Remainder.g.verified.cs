@@ -53,5 +53,18 @@ namespace Corpus
             derivative = tX - global::System.Math.Truncate(x / y) * tY;
             return x % y;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Remainder from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string RemainderGraph =
+            "Remainder(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return x % y  (grad_fn: RemainderBackward)\n";
     }
 }

@@ -49,5 +49,19 @@ namespace Corpus
             derivative = 2.0 * (aDot * a) + aDot;
             return a * a + a;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated ReusedLocal from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ReusedLocalGraph =
+            "ReusedLocal(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  a = Math.Exp(x)  (grad_fn: ExpBackward)\n" +
+            "  return a * a + a  (grad_fn: AddBackward)\n";
     }
 }

@@ -54,5 +54,18 @@ namespace Corpus
             derivative = tX * y + x * tY - (tX - tY);
             return -x * -y + -(x - y);
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated UnaryMinus from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string UnaryMinusGraph =
+            "UnaryMinus(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return -x * -y + -(x - y)  (grad_fn: AddBackward)\n";
     }
 }

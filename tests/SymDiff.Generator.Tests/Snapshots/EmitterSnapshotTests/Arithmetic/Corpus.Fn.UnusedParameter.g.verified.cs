@@ -52,5 +52,18 @@ namespace Corpus
             derivative = 2.0 * (tX * x);
             return x * x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated UnusedParameter from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string UnusedParameterGraph =
+            "UnusedParameter(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return x * x  (grad_fn: MulBackward)\n";
     }
 }

@@ -92,5 +92,23 @@ namespace Corpus
             derivative = resultDot;
             return result_2;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated ConstantArm from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ConstantArmGraph =
+            "ConstantArm(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  if x > y\n" +
+            "  else\n" +
+            "    result_1 = x  (the node x)\n" +
+            "  end\n" +
+            "  result_2 = x > y ? 2.0 : result_1  (grad_fn: WhereBackward)\n" +
+            "  return result_2  (the node result_2)\n";
     }
 }

@@ -118,5 +118,24 @@ namespace Corpus
             derivative = resultDot3;
             return result_3;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated ElementBranch from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ElementBranchGraph =
+            "ElementBranch(double[] v, double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): v, x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  if v[0] > v[1]\n" +
+            "    result_1 = v[0] * x  (grad_fn: MulBackward)\n" +
+            "  else\n" +
+            "    result_2 = v[1]  (grad_fn: SelectBackward)\n" +
+            "  end\n" +
+            "  result_3 = v[0] > v[1] ? result_1 : result_2  (grad_fn: WhereBackward)\n" +
+            "  return result_3  (the node result_3)\n";
     }
 }

@@ -193,5 +193,34 @@ namespace Corpus
             derivative = rDot7;
             return r_6;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated ElseIf from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ElseIfGraph =
+            "ElseIf(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  if x < -1.0\n" +
+            "    r = -x * y  (grad_fn: MulBackward)\n" +
+            "  else\n" +
+            "    if x < 0.0\n" +
+            "      r_1 = x * x * y  (grad_fn: MulBackward)\n" +
+            "    else\n" +
+            "      if x < 1.0\n" +
+            "        r_2 = Math.Sin(x) * y  (grad_fn: MulBackward)\n" +
+            "      else\n" +
+            "        r_3 = x + y  (grad_fn: AddBackward)\n" +
+            "      end\n" +
+            "      r_4 = x < 1.0 ? r_2 : r_3  (grad_fn: WhereBackward)\n" +
+            "    end\n" +
+            "    r_5 = x < 0.0 ? r_1 : r_4  (grad_fn: WhereBackward)\n" +
+            "  end\n" +
+            "  r_6 = x < -1.0 ? r : r_5  (grad_fn: WhereBackward)\n" +
+            "  return r_6  (the node r_6)\n";
     }
 }

@@ -159,5 +159,27 @@ namespace Corpus
             derivative = rDot4;
             return r_4;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Equality from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string EqualityGraph =
+            "Equality(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  r = x  (the node x)\n" +
+            "  if x == y\n" +
+            "    r_1 = 2.0 * x  (grad_fn: MulBackward)\n" +
+            "  end\n" +
+            "  r_2 = x == y ? r_1 : r  (grad_fn: WhereBackward)\n" +
+            "  if y != 0.0\n" +
+            "    r_3 = r_2 / y  (grad_fn: DivBackward)\n" +
+            "  end\n" +
+            "  r_4 = y != 0.0 ? r_3 : r_2  (grad_fn: WhereBackward)\n" +
+            "  return r_4  (the node r_4)\n";
     }
 }

@@ -109,5 +109,25 @@ namespace Corpus
             derivative = sDot4;
             return s_3;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated IfElse from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string IfElseGraph =
+            "IfElse(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  s = x * y  (grad_fn: MulBackward)\n" +
+            "  if x > y\n" +
+            "    s_1 = s * x  (grad_fn: MulBackward)\n" +
+            "  else\n" +
+            "    s_2 = s + y * y  (grad_fn: AddBackward)\n" +
+            "  end\n" +
+            "  s_3 = x > y ? s_1 : s_2  (grad_fn: WhereBackward)\n" +
+            "  return s_3  (the node s_3)\n";
     }
 }

@@ -98,5 +98,23 @@ namespace Corpus
             derivative = sDot3;
             return s_2;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated IfWithoutElse from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string IfWithoutElseGraph =
+            "IfWithoutElse(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  s = x * y  (grad_fn: MulBackward)\n" +
+            "  if y > x\n" +
+            "    s_1 = Math.Exp(s)  (grad_fn: ExpBackward)\n" +
+            "  end\n" +
+            "  s_2 = y > x ? s_1 : s  (grad_fn: WhereBackward)\n" +
+            "  return s_2  (the node s_2)\n";
     }
 }

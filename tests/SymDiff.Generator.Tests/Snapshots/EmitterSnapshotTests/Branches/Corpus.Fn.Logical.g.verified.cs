@@ -97,5 +97,23 @@ namespace Corpus
             derivative = rDot3;
             return r_2;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Logical from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string LogicalGraph =
+            "Logical(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  r = x * y  (grad_fn: MulBackward)\n" +
+            "  if (x > 0.0 && y > 0.0) || !(x <= y)\n" +
+            "    r_1 = r * r  (grad_fn: MulBackward)\n" +
+            "  end\n" +
+            "  r_2 = (x > 0.0 && y > 0.0) || !(x <= y) ? r_1 : r  (grad_fn: WhereBackward)\n" +
+            "  return r_2  (the node r_2)\n";
     }
 }

@@ -158,5 +158,27 @@ namespace Corpus
             derivative = sDot4;
             return s_4;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated PhiInCondition from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string PhiInConditionGraph =
+            "PhiInCondition(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  s = x  (the node x)\n" +
+            "  if y > 0.0\n" +
+            "    s_1 = x * y  (grad_fn: MulBackward)\n" +
+            "  end\n" +
+            "  s_2 = y > 0.0 ? s_1 : s  (grad_fn: WhereBackward)\n" +
+            "  if s_2 > 1.0\n" +
+            "    s_3 = Math.Log(s_2)  (grad_fn: LogBackward)\n" +
+            "  end\n" +
+            "  s_4 = s_2 > 1.0 ? s_3 : s_2  (grad_fn: WhereBackward)\n" +
+            "  return s_4  (the node s_4)\n";
     }
 }

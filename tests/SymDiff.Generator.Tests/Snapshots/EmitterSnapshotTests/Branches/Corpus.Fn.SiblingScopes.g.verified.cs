@@ -112,5 +112,26 @@ namespace Corpus
             derivative = rDot2;
             return r_2;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated SiblingScopes from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string SiblingScopesGraph =
+            "SiblingScopes(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  if x > 0.0\n" +
+            "    a = x * x  (grad_fn: MulBackward)\n" +
+            "    r = a  (the node a)\n" +
+            "  else\n" +
+            "    a2 = -x  (grad_fn: NegBackward)\n" +
+            "    r_1 = a2 * y  (grad_fn: MulBackward)\n" +
+            "  end\n" +
+            "  r_2 = x > 0.0 ? r : r_1  (grad_fn: WhereBackward)\n" +
+            "  return r_2  (the node r_2)\n";
     }
 }

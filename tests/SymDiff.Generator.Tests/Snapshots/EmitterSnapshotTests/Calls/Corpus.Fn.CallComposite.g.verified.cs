@@ -59,5 +59,20 @@ namespace Corpus
             derivative = hypotDot + squareDot;
             return hypot + square;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated CallComposite from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string CallCompositeGraph =
+            "CallComposite(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  hypot = Corpus.Fn.Hypot(x * 2.0, y)  (grad_fn: HypotBackward)\n" +
+            "  square = Corpus.Fn.Square(x)  (grad_fn: SquareBackward)\n" +
+            "  return hypot + square  (grad_fn: AddBackward)\n";
     }
 }

@@ -110,5 +110,25 @@ namespace Corpus
             derivative = resultDot2;
             return result_3;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated CallInBranch from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string CallInBranchGraph =
+            "CallInBranch(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  if x > 0.0\n" +
+            "    cube = Corpus.Fn.Cube(x)  (grad_fn: CubeBackward)\n" +
+            "    result_1 = cube * y  (grad_fn: MulBackward)\n" +
+            "  else\n" +
+            "    result_2 = y  (the node y)\n" +
+            "  end\n" +
+            "  result_3 = x > 0.0 ? result_1 : result_2  (grad_fn: WhereBackward)\n" +
+            "  return result_3  (the node result_3)\n";
     }
 }

@@ -51,5 +51,21 @@ namespace Corpus
             derivative = twice2Dot * x + twice2 * tX;
             return twice2 * x + global::Corpus.Fn.Twice(3.0);
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated CallNested from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string CallNestedGraph =
+            "CallNested(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  twice = Corpus.Fn.Twice(x)  (grad_fn: TwiceBackward)\n" +
+            "  twice2 = Corpus.Fn.Twice(twice)  (grad_fn: TwiceBackward)\n" +
+            "  twice3 = Corpus.Fn.Twice(3.0)  (data)\n" +
+            "  return twice2 * x + twice3  (grad_fn: AddBackward)\n";
     }
 }

@@ -48,5 +48,19 @@ namespace Corpus
             derivative = cubicDot * 2.0;
             return cubic * 2.0;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated CallOtherType from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string CallOtherTypeGraph =
+            "CallOtherType(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  cubic = Corpus.Library.Poly.Cubic(x)  (grad_fn: CubicBackward)\n" +
+            "  return cubic * 2.0  (grad_fn: MulBackward)\n";
     }
 }

@@ -51,5 +51,19 @@ namespace Corpus
             derivative = 2.0 * (sDot * s) + sDot;
             return s * s + s;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated CallResultReused from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string CallResultReusedGraph =
+            "CallResultReused(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  s = Corpus.Fn.SquareOf(x > 0.0 ? x : -x)  (grad_fn: SquareOfBackward)\n" +
+            "  return s * s + s  (grad_fn: AddBackward)\n";
     }
 }

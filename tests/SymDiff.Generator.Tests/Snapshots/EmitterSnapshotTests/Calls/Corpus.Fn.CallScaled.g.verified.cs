@@ -48,5 +48,19 @@ namespace Corpus
             derivative = scaledDot + tX;
             return scaled + x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated CallScaled from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string CallScaledGraph =
+            "CallScaled(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  scaled = Corpus.Fn.Scaled(x, 2.0)  (grad_fn: ScaledBackward)\n" +
+            "  return scaled + x  (grad_fn: AddBackward)\n";
     }
 }

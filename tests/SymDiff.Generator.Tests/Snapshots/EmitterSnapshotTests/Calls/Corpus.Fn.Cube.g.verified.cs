@@ -46,5 +46,18 @@ namespace Corpus
             derivative = 3.0 * (tA * a * a);
             return a * a * a;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Cube from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string CubeGraph =
+            "Cube(double a) -> double\n" +
+            "leaves (is_leaf, requires_grad): a\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return a * a * a  (grad_fn: MulBackward)\n";
     }
 }

@@ -63,5 +63,20 @@ namespace Corpus
             derivative = 0.5 / t0 * (squareDot + square2Dot);
             return t0;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Hypot from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string HypotGraph =
+            "Hypot(double a, double b) -> double\n" +
+            "leaves (is_leaf, requires_grad): a, b\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  square = Corpus.Fn.Square(a)  (grad_fn: SquareBackward)\n" +
+            "  square2 = Corpus.Fn.Square(b)  (grad_fn: SquareBackward)\n" +
+            "  return Math.Sqrt(square + square2)  (grad_fn: SqrtBackward)\n";
     }
 }

@@ -48,5 +48,18 @@ namespace Corpus
             derivative = tV * k;
             return v * k;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Scaled from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ScaledGraph =
+            "Scaled(double v, double k) -> double\n" +
+            "leaves (is_leaf, requires_grad): v\n" +
+            "data (requires_grad = false): k\n" +
+            "nodes:\n" +
+            "  return v * k  (grad_fn: MulBackward)\n";
     }
 }

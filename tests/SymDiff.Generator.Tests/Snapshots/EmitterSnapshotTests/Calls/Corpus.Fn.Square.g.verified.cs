@@ -45,5 +45,18 @@ namespace Corpus
             derivative = 2.0 * (tA * a);
             return a * a;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Square from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string SquareGraph =
+            "Square(double a) -> double\n" +
+            "leaves (is_leaf, requires_grad): a\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return a * a  (grad_fn: MulBackward)\n";
     }
 }

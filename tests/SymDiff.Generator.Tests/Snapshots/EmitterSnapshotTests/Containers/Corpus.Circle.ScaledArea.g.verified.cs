@@ -45,5 +45,18 @@ namespace Corpus
             derivative = 6.283185307179586 * (this.Radius * this.Radius * tS * s);
             return 3.141592653589793 * this.Radius * this.Radius * s * s;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated ScaledArea from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ScaledAreaGraph =
+            "ScaledArea(double s) -> double\n" +
+            "leaves (is_leaf, requires_grad): s\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return 3.141592653589793 * this.Radius * this.Radius * s * s  (grad_fn: MulBackward)\n";
     }
 }

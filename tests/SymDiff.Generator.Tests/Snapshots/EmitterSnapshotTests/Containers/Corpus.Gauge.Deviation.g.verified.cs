@@ -47,5 +47,18 @@ namespace Corpus
             derivative = 2.0 * (tX * t0);
             return t0 * t0;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Deviation from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string DeviationGraph =
+            "Deviation(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return (x - this.Offset) * (x - this.Offset)  (grad_fn: MulBackward)\n";
     }
 }

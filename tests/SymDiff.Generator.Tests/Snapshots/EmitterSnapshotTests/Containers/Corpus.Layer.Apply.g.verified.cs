@@ -48,5 +48,18 @@ namespace Corpus
             derivative = this.W * ((1.0 - t0 * t0) * tX);
             return this.W * t0;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Apply from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ApplyGraph =
+            "Apply(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return this.W * Math.Tanh(x)  (grad_fn: MulBackward)\n";
     }
 }

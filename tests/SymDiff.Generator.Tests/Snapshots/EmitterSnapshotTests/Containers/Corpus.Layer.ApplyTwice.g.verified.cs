@@ -51,5 +51,20 @@ namespace Corpus
             derivative = apply2Dot;
             return apply2;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated ApplyTwice from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ApplyTwiceGraph =
+            "ApplyTwice(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  apply = Apply(x)  (grad_fn: ApplyBackward)\n" +
+            "  apply2 = Apply(apply)  (grad_fn: ApplyBackward)\n" +
+            "  return apply2  (the node apply2)\n";
     }
 }

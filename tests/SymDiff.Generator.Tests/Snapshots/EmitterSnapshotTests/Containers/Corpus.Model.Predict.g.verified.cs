@@ -45,5 +45,18 @@ namespace Corpus
             derivative = 2.0 * (this.Scale * tX * x);
             return this.Scale * x * x + this.Offset;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Predict from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string PredictGraph =
+            "Predict(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return this.Scale * x * x + this.Offset  (grad_fn: AddBackward)\n";
     }
 }

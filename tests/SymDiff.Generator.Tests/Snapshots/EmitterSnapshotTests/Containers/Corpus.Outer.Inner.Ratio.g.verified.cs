@@ -57,6 +57,19 @@ namespace Corpus
                 derivative = tX / y - t0 * tY / y;
                 return t0;
             }
+
+            /// <summary>
+            /// The expression graph SymDiff differentiated Ratio from, one node a line: the leaves (is_leaf: the
+            /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+            /// or data, detached, retained. Print it to see what the generated methods differentiate.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+            internal const string RatioGraph =
+                "Ratio(double x, double y) -> double\n" +
+                "leaves (is_leaf, requires_grad): x, y\n" +
+                "data (requires_grad = false): none\n" +
+                "nodes:\n" +
+                "  return x / y  (grad_fn: DivBackward)\n";
         }
     }
 }

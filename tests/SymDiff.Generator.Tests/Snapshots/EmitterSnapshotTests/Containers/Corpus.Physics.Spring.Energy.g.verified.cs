@@ -45,5 +45,18 @@ namespace Corpus.Physics
             derivative = this.K * tX * x;
             return 0.5 * this.K * x * x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Energy from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string EnergyGraph =
+            "Energy(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return 0.5 * this.K * x * x  (grad_fn: MulBackward)\n";
     }
 }

@@ -47,4 +47,17 @@ partial class GlobalHelpers
         derivative = tX * t0 - x * (t0 * tX);
         return x * t0;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Damped from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string DampedGraph =
+        "Damped(double x) -> double\n" +
+        "leaves (is_leaf, requires_grad): x\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  return x * Math.Exp(-x)  (grad_fn: MulBackward)\n";
 }

@@ -56,5 +56,18 @@ namespace Corpus
             derivative = t0.Item1 * tX + t0.Item2 * tY + tX;
             return global::Corpus.MixMath.Mix(x, y) + x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated UseMix from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string UseMixGraph =
+            "UseMix(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Corpus.MixMath.Mix(x, y) + x  (grad_fn: AddBackward)\n";
     }
 }

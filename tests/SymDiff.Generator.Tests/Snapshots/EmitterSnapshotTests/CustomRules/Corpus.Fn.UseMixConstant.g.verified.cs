@@ -47,5 +47,18 @@ namespace Corpus
             derivative = global::Corpus.MixRules.MixDerivative(t0, 0.5).Item1 * (2.0 * (tX * x));
             return global::Corpus.MixMath.Mix(t0, 0.5);
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated UseMixConstant from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string UseMixConstantGraph =
+            "UseMixConstant(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Corpus.MixMath.Mix(x * x, 0.5)  (grad_fn: MixBackward)\n";
     }
 }

@@ -57,5 +57,18 @@ namespace Corpus
             derivative = global::Corpus.SoftplusRules.SoftplusDerivative(t0) * (tX * y + x * tY);
             return global::Corpus.SoftplusMath.Softplus(t0);
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated UseSoftplus from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string UseSoftplusGraph =
+            "UseSoftplus(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Corpus.SoftplusMath.Softplus(x * y)  (grad_fn: SoftplusBackward)\n";
     }
 }

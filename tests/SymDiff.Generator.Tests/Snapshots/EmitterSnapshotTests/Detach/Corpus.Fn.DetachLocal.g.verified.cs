@@ -51,5 +51,19 @@ namespace Corpus
             derivative = aDot + t0 * aDot;
             return a + t0 * a;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated DetachLocal from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string DetachLocalGraph =
+            "DetachLocal(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  a = x * x  (grad_fn: MulBackward)\n" +
+            "  return a + Grad.Detach(a) * a  (grad_fn: AddBackward)\n";
     }
 }

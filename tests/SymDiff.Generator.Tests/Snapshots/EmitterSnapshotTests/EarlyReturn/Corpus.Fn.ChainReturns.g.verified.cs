@@ -158,5 +158,30 @@ namespace Corpus
             derivative = resultDot5;
             return result_5;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated ChainReturns from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ChainReturnsGraph =
+            "ChainReturns(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  if x < -1.0\n" +
+            "    result_1 = x * y  (grad_fn: MulBackward)\n" +
+            "  else\n" +
+            "    if x < 1.0\n" +
+            "      result_2 = x * x  (grad_fn: MulBackward)\n" +
+            "    else\n" +
+            "      t = x + y  (grad_fn: AddBackward)\n" +
+            "      result_3 = t * t  (grad_fn: MulBackward)\n" +
+            "    end\n" +
+            "    result_4 = x < 1.0 ? result_2 : result_3  (grad_fn: WhereBackward)\n" +
+            "  end\n" +
+            "  result_5 = x < -1.0 ? result_1 : result_4  (grad_fn: WhereBackward)\n" +
+            "  return result_5  (the node result_5)\n";
     }
 }

@@ -257,5 +257,38 @@ namespace Corpus
             derivative = resultDot5;
             return result_5;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated EarlyReturnNested from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string EarlyReturnNestedGraph =
+            "EarlyReturnNested(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  a = x * y  (grad_fn: MulBackward)\n" +
+            "  if a > 1.0\n" +
+            "    if x > y\n" +
+            "      result_1 = a * x  (grad_fn: MulBackward)\n" +
+            "    else\n" +
+            "      a_1 = a + 1.0  (grad_fn: AddBackward)\n" +
+            "    end\n" +
+            "    a_2 = x > y ? a : a_1  (grad_fn: WhereBackward)\n" +
+            "    result_2 = x > y ? result_1 : 0.0  (grad_fn: WhereBackward)\n" +
+            "    returned_1 = x > y ? true : false  (data)\n" +
+            "  end\n" +
+            "  a_3 = a > 1.0 ? a_2 : a  (grad_fn: WhereBackward)\n" +
+            "  result_3 = a > 1.0 ? result_2 : 0.0  (grad_fn: WhereBackward)\n" +
+            "  returned_2 = a > 1.0 ? returned_1 : false  (data)\n" +
+            "  if !returned_2\n" +
+            "    b = a_3 * a_3  (grad_fn: MulBackward)\n" +
+            "    result_4 = b + x  (grad_fn: AddBackward)\n" +
+            "  end\n" +
+            "  result_5 = !returned_2 ? result_4 : result_3  (grad_fn: WhereBackward)\n" +
+            "  returned_3 = !returned_2 ? true : returned_2  (data)\n" +
+            "  return result_5  (the node result_5)\n";
     }
 }

@@ -119,5 +119,27 @@ namespace Corpus
             derivative = resultDot3;
             return result_3;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated ElseReturns from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ElseReturnsGraph =
+            "ElseReturns(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  s = x * y  (grad_fn: MulBackward)\n" +
+            "  if x > 1.0\n" +
+            "    s_1 = s + x  (grad_fn: AddBackward)\n" +
+            "    result_1 = s_1 * y  (grad_fn: MulBackward)\n" +
+            "  else\n" +
+            "    result_2 = s * s  (grad_fn: MulBackward)\n" +
+            "  end\n" +
+            "  result_3 = x > 1.0 ? result_1 : result_2  (grad_fn: WhereBackward)\n" +
+            "  s_2 = x > 1.0 ? s_1 : s  (grad_fn: WhereBackward)\n" +
+            "  return result_3  (the node result_3)\n";
     }
 }

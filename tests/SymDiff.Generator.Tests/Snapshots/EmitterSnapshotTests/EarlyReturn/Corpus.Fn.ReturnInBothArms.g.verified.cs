@@ -85,5 +85,24 @@ namespace Corpus
             derivative = resultDot3;
             return result_3;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated ReturnInBothArms from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ReturnInBothArmsGraph =
+            "ReturnInBothArms(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  if x > 0.0\n" +
+            "    result_1 = Math.Log(x)  (grad_fn: LogBackward)\n" +
+            "  else\n" +
+            "    result_2 = -x * x  (grad_fn: MulBackward)\n" +
+            "  end\n" +
+            "  result_3 = x > 0.0 ? result_1 : result_2  (grad_fn: WhereBackward)\n" +
+            "  return result_3  (the node result_3)\n";
     }
 }

@@ -71,5 +71,18 @@ namespace Corpus
             derivative = tV[0] * t0 + t1 * tV[1] + tV[2];
             return t1 * t0 + v[2];
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated ArrayConstantIndex from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ArrayConstantIndexGraph =
+            "ArrayConstantIndex(double[] v) -> double\n" +
+            "leaves (is_leaf, requires_grad): v\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return v[0] * v[1] + v[2]  (grad_fn: AddBackward)\n";
     }
 }

@@ -104,5 +104,18 @@ namespace Corpus
             derivative = tA[0] * t0 + t1 * tB[1] - (tA[1] * t2 + t3 * tB[0]);
             return t1 * t0 - t3 * t2;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Cross from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string CrossGraph =
+            "Cross(double[] a, ReadOnlySpan<double> b) -> double\n" +
+            "leaves (is_leaf, requires_grad): a, b\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return a[0] * b[1] - a[1] * b[0]  (grad_fn: SubBackward)\n";
     }
 }

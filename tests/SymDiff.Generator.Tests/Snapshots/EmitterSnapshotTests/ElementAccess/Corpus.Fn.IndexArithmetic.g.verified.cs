@@ -78,5 +78,18 @@ namespace Corpus
             derivative = tV[t0] * t2 + t3 * tV[t1];
             return t3 * t2;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated IndexArithmetic from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string IndexArithmeticGraph =
+            "IndexArithmetic(double[] v, int i) -> double\n" +
+            "leaves (is_leaf, requires_grad): v\n" +
+            "data (requires_grad = false): i\n" +
+            "nodes:\n" +
+            "  return v[v.Length - 1] * v[i + 1]  (grad_fn: MulBackward)\n";
     }
 }

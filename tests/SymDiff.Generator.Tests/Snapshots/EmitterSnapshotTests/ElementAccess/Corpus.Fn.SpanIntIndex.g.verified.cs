@@ -80,5 +80,18 @@ namespace Corpus
             derivative = 2.0 * (tU[i] * t0) + (tX * t1 + x * tU[0]);
             return t0 * t0 + x * t1;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated SpanIntIndex from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string SpanIntIndexGraph =
+            "SpanIntIndex(ReadOnlySpan<double> u, double x, int i) -> double\n" +
+            "leaves (is_leaf, requires_grad): u, x\n" +
+            "data (requires_grad = false): i\n" +
+            "nodes:\n" +
+            "  return u[i] * u[i] + x * u[0]  (grad_fn: AddBackward)\n";
     }
 }

@@ -80,5 +80,18 @@ namespace Corpus
             derivative = global::System.Math.Cos(t1) * (tU[0] * x + t0 * tX) + tU[1];
             return global::System.Math.Sin(t1) + u[1];
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated SpanSin from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string SpanSinGraph =
+            "SpanSin(ReadOnlySpan<double> u, double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): u, x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Math.Sin(u[0] * x) + u[1]  (grad_fn: AddBackward)\n";
     }
 }

@@ -58,5 +58,18 @@ namespace Corpus
             derivative = (float)(0.5 / t0 * (double)tX) * y + t1 * tY;
             return t1 * y;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated DoubleMathInFloat from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string DoubleMathInFloatGraph =
+            "DoubleMathInFloat(float x, float y) -> float\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return (float)Math.Sqrt((double)x) * y  (grad_fn: MulBackward)\n";
     }
 }

@@ -78,5 +78,18 @@ namespace Corpus
             derivative = t0 * t1 + t2 * tV[1] + ((t4 ? t0 : 0f) + (t4 ? 0f : tV[2]));
             return t2 * t1 + global::System.MathF.Max(t2, t3);
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated FloatArray from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string FloatArrayGraph =
+            "FloatArray(float[] v) -> float\n" +
+            "leaves (is_leaf, requires_grad): v\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return v[0] * v[1] + MathF.Max(v[0], v[2])  (grad_fn: AddBackward)\n";
     }
 }

@@ -51,5 +51,19 @@ namespace Corpus
             derivative = (float)doubleSquareDot * x + t0 * tX;
             return t0 * x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated FloatCallsDouble from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string FloatCallsDoubleGraph =
+            "FloatCallsDouble(float x) -> float\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  doubleSquare = Corpus.Fn.DoubleSquare((double)x)  (grad_fn: DoubleSquareBackward)\n" +
+            "  return (float)doubleSquare * x  (grad_fn: MulBackward)\n";
     }
 }

@@ -47,5 +47,18 @@ namespace Corpus
             derivative = tX * t0;
             return x * t0;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated FloatDetach from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string FloatDetachGraph =
+            "FloatDetach(float x) -> float\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return x * Grad.Detach(x)  (grad_fn: MulBackward)\n";
     }
 }

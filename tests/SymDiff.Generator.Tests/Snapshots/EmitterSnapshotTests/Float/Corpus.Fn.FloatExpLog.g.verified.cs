@@ -57,5 +57,18 @@ namespace Corpus
             derivative = t0 * tX + (tY / y * x + t1 * tX);
             return t0 + t1 * x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated FloatExpLog from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string FloatExpLogGraph =
+            "FloatExpLog(float x, float y) -> float\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return MathF.Exp(x) + MathF.Log(y) * x  (grad_fn: AddBackward)\n";
     }
 }

@@ -55,5 +55,18 @@ namespace Corpus
             derivative = 2f * x * tX + 0.5f / t0 * tY;
             return global::System.MathF.Pow(x, 2f) + t0;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated FloatPowSqrt from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string FloatPowSqrtGraph =
+            "FloatPowSqrt(float x, float y) -> float\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return MathF.Pow(x, 2f) + MathF.Sqrt(y)  (grad_fn: AddBackward)\n";
     }
 }

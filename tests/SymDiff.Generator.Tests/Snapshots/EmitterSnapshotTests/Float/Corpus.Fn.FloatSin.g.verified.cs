@@ -55,5 +55,18 @@ namespace Corpus
             derivative = global::System.MathF.Cos(x) * tX * y + t0 * tY;
             return t0 * y;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated FloatSin from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string FloatSinGraph =
+            "FloatSin(float x, float y) -> float\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return MathF.Sin(x) * y  (grad_fn: MulBackward)\n";
     }
 }

@@ -48,5 +48,18 @@ namespace Corpus
             derivative = (1f - t0 * t0) * tX * 3f;
             return t0 * 3f;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated FloatTanh from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string FloatTanhGraph =
+            "FloatTanh(float x) -> float\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return MathF.Tanh(x) * 3f  (grad_fn: MulBackward)\n";
     }
 }

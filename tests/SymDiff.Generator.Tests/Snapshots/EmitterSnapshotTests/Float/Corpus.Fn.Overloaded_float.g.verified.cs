@@ -46,5 +46,18 @@ namespace Corpus
             derivative = 3f * (tX * x * x) - tX;
             return x * x * x - x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Overloaded from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string OverloadedGraph_float =
+            "Overloaded(float x) -> float\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return x * x * x - x  (grad_fn: SubBackward)\n";
     }
 }

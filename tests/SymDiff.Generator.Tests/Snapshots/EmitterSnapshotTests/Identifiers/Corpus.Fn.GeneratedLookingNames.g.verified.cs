@@ -63,5 +63,21 @@ namespace Corpus
             derivative = 2.0 * ((tX * seed + x * tSeed + tX) * xBar);
             return result;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated GeneratedLookingNames from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string GeneratedLookingNamesGraph =
+            "GeneratedLookingNames(double x, double seed) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, seed\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  t0 = x * seed  (grad_fn: MulBackward)\n" +
+            "  xBar = t0 + x  (grad_fn: AddBackward)\n" +
+            "  result = xBar * xBar  (grad_fn: MulBackward)\n" +
+            "  return result  (the node result)\n";
     }
 }

@@ -55,5 +55,19 @@ namespace Corpus
             derivative = tIn * @double + @in * tDouble + tIn;
             return var + @in;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Keywords from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string KeywordsGraph =
+            "Keywords(double in, double double) -> double\n" +
+            "leaves (is_leaf, requires_grad): in, double\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  var = @in * @double  (grad_fn: MulBackward)\n" +
+            "  return var + @in  (grad_fn: AddBackward)\n";
     }
 }

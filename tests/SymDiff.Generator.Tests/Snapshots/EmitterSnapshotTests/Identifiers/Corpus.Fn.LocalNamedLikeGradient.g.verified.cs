@@ -47,5 +47,19 @@ namespace Corpus
             derivative = tX * 2.0 * x + dX_1 * tX;
             return dX_1 * x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated LocalNamedLikeGradient from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string LocalNamedLikeGradientGraph =
+            "LocalNamedLikeGradient(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  dX_1 = x * 2.0  (grad_fn: MulBackward)\n" +
+            "  return dX_1 * x  (grad_fn: MulBackward)\n";
     }
 }

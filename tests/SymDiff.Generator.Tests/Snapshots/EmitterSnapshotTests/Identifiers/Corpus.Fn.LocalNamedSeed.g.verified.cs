@@ -47,5 +47,19 @@ namespace Corpus
             derivative = tX * 2.0 * x + seed_1 * tX;
             return seed_1 * x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated LocalNamedSeed from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string LocalNamedSeedGraph =
+            "LocalNamedSeed(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  seed_1 = x * 2.0  (grad_fn: MulBackward)\n" +
+            "  return seed_1 * x  (grad_fn: MulBackward)\n";
     }
 }

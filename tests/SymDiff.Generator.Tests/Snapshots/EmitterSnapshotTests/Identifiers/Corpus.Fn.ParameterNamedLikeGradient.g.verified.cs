@@ -53,5 +53,18 @@ namespace Corpus
             derivative = tX * dX + x * tDX;
             return x * dX;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated ParameterNamedLikeGradient from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ParameterNamedLikeGradientGraph =
+            "ParameterNamedLikeGradient(double x, double dX) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, dX\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return x * dX  (grad_fn: MulBackward)\n";
     }
 }

@@ -53,5 +53,18 @@ namespace Corpus
             derivative = tΑ * _b + α * t_b;
             return α * _b;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Unicode from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string UnicodeGraph =
+            "Unicode(double α, double _b) -> double\n" +
+            "leaves (is_leaf, requires_grad): α, _b\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return α * _b  (grad_fn: MulBackward)\n";
     }
 }

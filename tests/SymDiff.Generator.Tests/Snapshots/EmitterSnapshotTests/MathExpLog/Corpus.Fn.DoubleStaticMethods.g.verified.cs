@@ -58,5 +58,18 @@ namespace Corpus
             derivative = global::System.Math.Cos(x) * tX * t0 + t1 * (t0 * tY);
             return t1 * t0;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated DoubleStaticMethods from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string DoubleStaticMethodsGraph =
+            "DoubleStaticMethods(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Math.Sin(x) * Math.Exp(y)  (grad_fn: MulBackward)\n";
     }
 }

@@ -58,5 +58,18 @@ namespace Corpus
             derivative = tX / (x * t0) - t1 / (b * t0) * tB;
             return t1;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated LogBase from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string LogBaseGraph =
+            "LogBase(double x, double b) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, b\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Math.Log(x, b)  (grad_fn: LogBackward)\n";
     }
 }

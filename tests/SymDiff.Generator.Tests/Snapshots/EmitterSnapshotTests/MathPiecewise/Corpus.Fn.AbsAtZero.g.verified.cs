@@ -45,5 +45,18 @@ namespace Corpus
             derivative = (x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0)) * tX;
             return global::System.Math.Abs(x);
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated AbsAtZero from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string AbsAtZeroGraph =
+            "AbsAtZero(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Math.Abs(x)  (grad_fn: AbsBackward)\n";
     }
 }

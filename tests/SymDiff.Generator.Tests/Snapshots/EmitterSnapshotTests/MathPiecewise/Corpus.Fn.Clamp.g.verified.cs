@@ -64,5 +64,18 @@ namespace Corpus
             derivative = ((t0 && x < hi) ? tX : 0.0) + (x <= lo ? tLo : 0.0) + ((t0 && x >= hi) ? tHi : 0.0);
             return global::System.Math.Clamp(x, lo, hi);
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Clamp from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string ClampGraph =
+            "Clamp(double x, double lo, double hi) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, lo, hi\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Math.Clamp(x, lo, hi)  (grad_fn: ClampBackward)\n";
     }
 }

@@ -61,5 +61,18 @@ namespace Corpus
             derivative = y * tX + x * tY + tZ;
             return global::System.Math.FusedMultiplyAdd(x, y, z);
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Fma from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string FmaGraph =
+            "Fma(double x, double y, double z) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y, z\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Math.FusedMultiplyAdd(x, y, z)  (grad_fn: FusedMultiplyAddBackward)\n";
     }
 }

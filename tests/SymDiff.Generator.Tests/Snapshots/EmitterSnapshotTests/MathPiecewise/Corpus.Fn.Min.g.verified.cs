@@ -56,5 +56,18 @@ namespace Corpus
             derivative = (t0 ? tX : 0.0) + (t0 ? 0.0 : tY);
             return global::System.Math.Min(x, y);
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Min from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string MinGraph =
+            "Min(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Math.Min(x, y)  (grad_fn: MinBackward)\n";
     }
 }

@@ -55,5 +55,18 @@ namespace Corpus
             derivative = y * global::System.Math.Pow(x, y - 1.0) * tX + t0 * global::System.Math.Log(x) * tY;
             return t0;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated PowActive from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string PowActiveGraph =
+            "PowActive(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Math.Pow(x, y)  (grad_fn: PowBackward)\n";
     }
 }

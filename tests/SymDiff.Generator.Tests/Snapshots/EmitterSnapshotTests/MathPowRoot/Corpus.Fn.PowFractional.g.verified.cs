@@ -45,5 +45,18 @@ namespace Corpus
             derivative = 2.5 * global::System.Math.Pow(x, 1.5) * tX;
             return global::System.Math.Pow(x, 2.5);
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated PowFractional from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string PowFractionalGraph =
+            "PowFractional(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Math.Pow(x, 2.5)  (grad_fn: PowBackward)\n";
     }
 }

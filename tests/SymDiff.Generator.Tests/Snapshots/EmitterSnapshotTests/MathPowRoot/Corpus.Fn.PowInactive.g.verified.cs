@@ -51,5 +51,18 @@ namespace Corpus
             derivative = t0 * global::System.Math.Pow(x, t0 - 1.0) * tX;
             return global::System.Math.Pow(x, t0);
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated PowInactive from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string PowInactiveGraph =
+            "PowInactive(double x, int n) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): n\n" +
+            "nodes:\n" +
+            "  return Math.Pow(x, (double)n)  (grad_fn: PowBackward)\n";
     }
 }

@@ -55,5 +55,18 @@ namespace Corpus
             derivative = t0 * tY + tX;
             return t0 * y + x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Round from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string RoundGraph =
+            "Round(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Math.Round(x) * y + x  (grad_fn: AddBackward)\n";
     }
 }

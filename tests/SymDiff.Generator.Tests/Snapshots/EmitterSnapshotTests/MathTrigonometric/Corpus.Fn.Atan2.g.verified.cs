@@ -56,5 +56,18 @@ namespace Corpus
             derivative = x / t0 * tY - y / t0 * tX;
             return global::System.Math.Atan2(y, x);
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Atan2 from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string Atan2Graph =
+            "Atan2(double y, double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): y, x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return Math.Atan2(y, x)  (grad_fn: Atan2Backward)\n";
     }
 }

@@ -55,5 +55,18 @@ namespace Corpus
             derivative = tY * t0 - y * (global::System.Math.Sin(x) * tX);
             return y * t0;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Cos from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string CosGraph =
+            "Cos(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return y * Math.Cos(x)  (grad_fn: MulBackward)\n";
     }
 }

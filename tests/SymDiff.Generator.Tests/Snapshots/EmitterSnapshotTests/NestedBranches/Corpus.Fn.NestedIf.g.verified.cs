@@ -163,5 +163,29 @@ namespace Corpus
             derivative = sDot5 + tY;
             return s_5 + y;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated NestedIf from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string NestedIfGraph =
+            "NestedIf(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  s = x  (the node x)\n" +
+            "  if x > 0.0\n" +
+            "    if y > 0.0\n" +
+            "      s_1 = s * y  (grad_fn: MulBackward)\n" +
+            "    else\n" +
+            "      s_2 = s - y  (grad_fn: SubBackward)\n" +
+            "    end\n" +
+            "    s_3 = y > 0.0 ? s_1 : s_2  (grad_fn: WhereBackward)\n" +
+            "    s_4 = s_3 * s_3  (grad_fn: MulBackward)\n" +
+            "  end\n" +
+            "  s_5 = x > 0.0 ? s_4 : s  (grad_fn: WhereBackward)\n" +
+            "  return s_5 + y  (grad_fn: AddBackward)\n";
     }
 }

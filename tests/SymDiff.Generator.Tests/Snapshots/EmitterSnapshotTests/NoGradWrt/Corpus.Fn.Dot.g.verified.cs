@@ -78,5 +78,18 @@ namespace Corpus
             derivative = tW[0] * t0 + tW[1] * t1 + tW[2] * t2;
             return w[0] * t0 + w[1] * t1 + w[2] * t2;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Dot from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string DotGraph =
+            "Dot(double[] w, double[] d) -> double\n" +
+            "leaves (is_leaf, requires_grad): w\n" +
+            "data (requires_grad = false): d\n" +
+            "nodes:\n" +
+            "  return w[0] * d[0] + w[1] * d[1] + w[2] * d[2]  (grad_fn: AddBackward)\n";
     }
 }

@@ -75,5 +75,20 @@ namespace Corpus
             derivative = 2.0 * ((tW * t0 + tB) * r0) + 2.0 * ((tW * t1 + tB) * r1);
             return r0 * r0 + r1 * r1;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated Loss from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string LossGraph =
+            "Loss(double w, double b, ReadOnlySpan<double> xs, ReadOnlySpan<double> ys) -> double\n" +
+            "leaves (is_leaf, requires_grad): w, b\n" +
+            "data (requires_grad = false): xs, ys\n" +
+            "nodes:\n" +
+            "  r0 = w * xs[0] + b - ys[0]  (grad_fn: SubBackward)\n" +
+            "  r1 = w * xs[1] + b - ys[1]  (grad_fn: SubBackward)\n" +
+            "  return r0 * r0 + r1 * r1  (grad_fn: AddBackward)\n";
     }
 }

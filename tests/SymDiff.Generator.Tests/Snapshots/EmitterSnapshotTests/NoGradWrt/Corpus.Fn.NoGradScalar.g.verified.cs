@@ -48,5 +48,18 @@ namespace Corpus
             derivative = 2.0 * (c * tX * x);
             return c * x * x;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated NoGradScalar from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string NoGradScalarGraph =
+            "NoGradScalar(double x, double c) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): c\n" +
+            "nodes:\n" +
+            "  return c * x * x  (grad_fn: MulBackward)\n";
     }
 }

@@ -58,5 +58,18 @@ namespace Corpus
             derivative = tA * b * c + t0 * tC;
             return t0 * c + b;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated WrtAc from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string WrtAcGraph =
+            "WrtAc(double a, double b, double c) -> double\n" +
+            "leaves (is_leaf, requires_grad): a, c\n" +
+            "data (requires_grad = false): b\n" +
+            "nodes:\n" +
+            "  return a * b * c + b  (grad_fn: AddBackward)\n";
     }
 }

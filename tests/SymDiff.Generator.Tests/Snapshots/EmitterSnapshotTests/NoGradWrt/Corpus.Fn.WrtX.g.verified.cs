@@ -48,5 +48,18 @@ namespace Corpus
             derivative = tX * y;
             return x * y + y * y;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated WrtX from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string WrtXGraph =
+            "WrtX(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): y\n" +
+            "nodes:\n" +
+            "  return x * y + y * y  (grad_fn: AddBackward)\n";
     }
 }

@@ -58,5 +58,18 @@ namespace Corpus
             derivative = (t0 ? tX : 0.1 * tX) * y + t1 * tY;
             return t1 * y;
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated LeakyRelu from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string LeakyReluGraph =
+            "LeakyRelu(double x, double y) -> double\n" +
+            "leaves (is_leaf, requires_grad): x, y\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return (x > 0.0 ? x : 0.1 * x) * y  (grad_fn: MulBackward)\n";
     }
 }

@@ -47,5 +47,18 @@ namespace Corpus
             derivative = t0 ? -tX : (x < 1.0 ? 2.0 * (tX * x) : 0.5 / global::System.Math.Sqrt(x) * tX);
             return t0 ? -x : (x < 1.0 ? x * x : global::System.Math.Sqrt(x));
         }
+
+        /// <summary>
+        /// The expression graph SymDiff differentiated NestedTernary from, one node a line: the leaves (is_leaf: the
+        /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+        /// or data, detached, retained. Print it to see what the generated methods differentiate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+        public const string NestedTernaryGraph =
+            "NestedTernary(double x) -> double\n" +
+            "leaves (is_leaf, requires_grad): x\n" +
+            "data (requires_grad = false): none\n" +
+            "nodes:\n" +
+            "  return x < 0.0 ? -x : (x < 1.0 ? x * x : Math.Sqrt(x))  (grad_fn: WhereBackward)\n";
     }
 }

@@ -128,4 +128,25 @@ static partial class T
         derivative = t1 ? 0.5 / global::System.Math.Sqrt(y_3) * yDot4 : 2.0 * (yDot4 * y_3);
         return t1 ? global::System.Math.Sqrt(y_3) : y_3 * y_3;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Branchy from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string BranchyGraph =
+        "Branchy(double a, double b) -> double\n" +
+        "leaves (is_leaf, requires_grad): a, b\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  y = a * b  (grad_fn: MulBackward)\n" +
+        "  if y > 1.0\n" +
+        "    square = T.Square(a)  (grad_fn: SquareBackward)\n" +
+        "    y_1 = Math.Log(y) + square  (grad_fn: AddBackward)\n" +
+        "  else\n" +
+        "    y_2 = Math.Exp(y - 1.0) - b  (grad_fn: SubBackward)\n" +
+        "  end\n" +
+        "  y_3 = y > 1.0 ? y_1 : y_2  (grad_fn: WhereBackward)\n" +
+        "  return y_3 > 0.5 ? Math.Sqrt(y_3) : y_3 * y_3  (grad_fn: WhereBackward)\n";
 }

@@ -56,4 +56,17 @@ static partial class T
         derivative = (tW + tX) * t0 + t1 * tW;
         return t1 * t0;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Y from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string YGraph =
+        "Y(double w, double x) -> double\n" +
+        "leaves (is_leaf, requires_grad): w, x\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  return (w + x) * (w + 1.0)  (grad_fn: MulBackward)\n";
 }

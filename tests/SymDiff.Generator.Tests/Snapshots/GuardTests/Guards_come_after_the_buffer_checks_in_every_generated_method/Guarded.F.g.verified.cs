@@ -230,4 +230,22 @@ static partial class Guarded
         product[atX] = sDot * t0 - s * (t0 * sBarDot / sBar);
         return s * sBar;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated F from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string FGraph =
+        "F(double x, double[] v) -> double\n" +
+        "leaves (is_leaf, requires_grad): x, v\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  loop i = 0, s = 0.0 while i < v.Length  (carried: s; data: i)\n" +
+        "    s_1 = s + v[i] * v[i]  (grad_fn: AddBackward)\n" +
+        "    i_1 = i + 1  (data)\n" +
+        "    next i = i_1, s = s_1\n" +
+        "  end\n" +
+        "  return s * Math.Sqrt(x)  (grad_fn: MulBackward)\n";
 }

@@ -60,4 +60,17 @@ static partial class Guarded
         derivative = 0.5 / t0 * tX;
         return t0;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Root from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string RootGraph =
+        "Root(double x) -> double\n" +
+        "leaves (is_leaf, requires_grad): x\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  return Math.Sqrt(x)  (grad_fn: SqrtBackward)\n";
 }

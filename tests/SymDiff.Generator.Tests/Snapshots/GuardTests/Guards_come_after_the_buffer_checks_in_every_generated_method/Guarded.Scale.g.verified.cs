@@ -165,4 +165,21 @@ static partial class Guarded
             }
         }
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Scale from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string ScaleGraph =
+        "Scale(double k, ReadOnlySpan<double> x, Span<double> y) -> y\n" +
+        "leaves (is_leaf, requires_grad): k, x\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  loop i = 0 while i < x.Length  (carried: none; data: i)\n" +
+        "    y[i] = k * x[i]  (grad_fn: MulBackward)\n" +
+        "    i_1 = i + 1  (data)\n" +
+        "    next i = i_1\n" +
+        "  end\n";
 }

@@ -250,4 +250,23 @@ static partial class H
             global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
         }
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Horner from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string HornerGraph =
+        "Horner(ReadOnlySpan<double> c, double x) -> double\n" +
+        "leaves (is_leaf, requires_grad): c, x\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  i = c.Length - 1  (data)\n" +
+        "  loop i_1 = i, s = 0.0 while i_1 >= 0  (carried: s; data: i_1)\n" +
+        "    s_1 = s * x + c[i_1]  (grad_fn: AddBackward)\n" +
+        "    i_2 = i_1 - 1  (data)\n" +
+        "    next i_1 = i_2, s = s_1\n" +
+        "  end\n" +
+        "  return s * s  (grad_fn: MulBackward)\n";
 }

@@ -145,4 +145,17 @@ static partial class H
         double t2 = 1.0 - x;
         return 100.0 * t1 * t1 + t2 * t2;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Rosen from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string RosenGraph =
+        "Rosen(double x, double y) -> double\n" +
+        "leaves (is_leaf, requires_grad): x, y\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  return 100.0 * (y - x * x) * (y - x * x) + (1.0 - x) * (1.0 - x)  (grad_fn: AddBackward)\n";
 }

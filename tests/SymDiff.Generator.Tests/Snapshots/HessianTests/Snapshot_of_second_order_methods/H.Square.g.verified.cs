@@ -120,4 +120,17 @@ static partial class H
         product[atX] = 2.0 * tX;
         return x * x;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Square from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string SquareGraph =
+        "Square(double x) -> double\n" +
+        "leaves (is_leaf, requires_grad): x\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  return x * x  (grad_fn: MulBackward)\n";
 }

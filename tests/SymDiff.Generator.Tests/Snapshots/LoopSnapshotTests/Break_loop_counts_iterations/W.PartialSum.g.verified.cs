@@ -239,4 +239,30 @@ static partial class W
         derivative = sDot;
         return s;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated PartialSum from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string PartialSumGraph =
+        "PartialSum(double w, ReadOnlySpan<double> x, double limit) -> double\n" +
+        "leaves (is_leaf, requires_grad): w\n" +
+        "data (requires_grad = false): x, limit\n" +
+        "nodes:\n" +
+        "  loop broke_1 = false, i = 0, s = 0.0 while !broke_1 && i < x.Length  (carried: s; data: broke_1, i)\n" +
+        "    if x[i] > limit\n" +
+        "    else\n" +
+        "      s_1 = s + (Math.Sin(w * x[i]) * s + x[i])  (grad_fn: AddBackward)\n" +
+        "    end\n" +
+        "    broke_2 = x[i] > limit ? true : broke_1  (data)\n" +
+        "    s_2 = x[i] > limit ? s : s_1  (grad_fn: WhereBackward)\n" +
+        "    if !broke_2\n" +
+        "      i_1 = i + 1  (data)\n" +
+        "    end\n" +
+        "    i_2 = !broke_2 ? i_1 : i  (data)\n" +
+        "    next broke_1 = broke_2, i = i_2, s = s_2\n" +
+        "  end\n" +
+        "  return s  (the node s)\n";
 }

@@ -121,4 +121,28 @@ static partial class W
         derivative = sDot;
         return s;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Positive from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string PositiveGraph =
+        "Positive(double w, ReadOnlySpan<double> x) -> double\n" +
+        "leaves (is_leaf, requires_grad): w\n" +
+        "data (requires_grad = false): x\n" +
+        "nodes:\n" +
+        "  loop s = 0.0, xiIndex = 0 while xiIndex < x.Length  (carried: s; data: xiIndex)\n" +
+        "    xi = x[xiIndex]  (data)\n" +
+        "    if xi < 0.0\n" +
+        "    else\n" +
+        "      s_1 = s + Math.Exp(w * xi)  (grad_fn: AddBackward)\n" +
+        "    end\n" +
+        "    s_2 = xi < 0.0 ? s : s_1  (grad_fn: WhereBackward)\n" +
+        "    skipped_1 = xi < 0.0 ? true : false  (data)\n" +
+        "    xiIndex_1 = xiIndex + 1  (data)\n" +
+        "    next s = s_2, xiIndex = xiIndex_1\n" +
+        "  end\n" +
+        "  return s  (the node s)\n";
 }

@@ -90,4 +90,23 @@ static partial class W
         derivative = sumDot / t1;
         return sum / t1;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Loss from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string LossGraph =
+        "Loss(double w, double b, ReadOnlySpan<double> x, ReadOnlySpan<double> y) -> double\n" +
+        "leaves (is_leaf, requires_grad): w, b\n" +
+        "data (requires_grad = false): x, y\n" +
+        "nodes:\n" +
+        "  loop i = 0, sum = 0.0 while i < x.Length  (carried: sum; data: i)\n" +
+        "    r = y[i] - (w * x[i] + b)  (grad_fn: SubBackward)\n" +
+        "    sum_1 = sum + 0.5 * r * r  (grad_fn: AddBackward)\n" +
+        "    i_1 = i + 1  (data)\n" +
+        "    next i = i_1, sum = sum_1\n" +
+        "  end\n" +
+        "  return sum / (double)x.Length  (grad_fn: DivBackward)\n";
 }

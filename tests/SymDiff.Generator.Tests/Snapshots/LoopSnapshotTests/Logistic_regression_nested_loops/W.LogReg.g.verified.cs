@@ -130,4 +130,28 @@ static partial class W
         derivative = lossDot / t4;
         return loss / t4;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated LogReg from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string LogRegGraph =
+        "LogReg(ReadOnlySpan<double> w, ReadOnlySpan<double> xs, ReadOnlySpan<double> t) -> double\n" +
+        "leaves (is_leaf, requires_grad): w\n" +
+        "data (requires_grad = false): xs, t\n" +
+        "nodes:\n" +
+        "  d = w.Length  (data)\n" +
+        "  loop i = 0, loss = 0.0 while i < t.Length  (carried: loss; data: i)\n" +
+        "    loop j = 0, z = 0.0 while j < d  (carried: z; data: j)\n" +
+        "      z_1 = z + w[j] * xs[i * d + j]  (grad_fn: AddBackward)\n" +
+        "      j_1 = j + 1  (data)\n" +
+        "      next j = j_1, z = z_1\n" +
+        "    end\n" +
+        "    loss_1 = loss + Math.Log(1.0 + Math.Exp(-t[i] * z))  (grad_fn: AddBackward)\n" +
+        "    i_1 = i + 1  (data)\n" +
+        "    next i = i_1, loss = loss_1\n" +
+        "  end\n" +
+        "  return loss / (double)t.Length  (grad_fn: DivBackward)\n";
 }

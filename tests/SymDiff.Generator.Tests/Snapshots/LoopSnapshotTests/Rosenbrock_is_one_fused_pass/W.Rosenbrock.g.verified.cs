@@ -107,4 +107,24 @@ static partial class W
         derivative = fDot;
         return f;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Rosenbrock from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string RosenbrockGraph =
+        "Rosenbrock(ReadOnlySpan<double> x) -> double\n" +
+        "leaves (is_leaf, requires_grad): x\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  loop f = 0.0, i = 0 while i < x.Length - 1  (carried: f; data: i)\n" +
+        "    t = x[i + 1] - x[i] * x[i]  (grad_fn: SubBackward)\n" +
+        "    u = 1.0 - x[i]  (grad_fn: SubBackward)\n" +
+        "    f_1 = f + (100.0 * t * t + u * u)  (grad_fn: AddBackward)\n" +
+        "    i_1 = i + 1  (data)\n" +
+        "    next f = f_1, i = i_1\n" +
+        "  end\n" +
+        "  return f  (the node f)\n";
 }

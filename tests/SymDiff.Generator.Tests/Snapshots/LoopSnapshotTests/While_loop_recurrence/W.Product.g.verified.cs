@@ -103,4 +103,22 @@ static partial class W
         derivative = pDot;
         return p;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Product from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string ProductGraph =
+        "Product(double a, int n) -> double\n" +
+        "leaves (is_leaf, requires_grad): a\n" +
+        "data (requires_grad = false): n\n" +
+        "nodes:\n" +
+        "  loop k = 0, p = 1.0 while k < n  (carried: p; data: k)\n" +
+        "    p_1 = p * (1.0 + a * (double)k)  (grad_fn: MulBackward)\n" +
+        "    k_1 = k + 1  (data)\n" +
+        "    next k = k_1, p = p_1\n" +
+        "  end\n" +
+        "  return p  (the node p)\n";
 }

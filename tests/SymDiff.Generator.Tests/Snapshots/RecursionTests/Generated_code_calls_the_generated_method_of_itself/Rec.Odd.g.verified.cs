@@ -114,4 +114,22 @@ static partial class Rec
         derivative = choiceDot;
         return choice;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Odd from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string OddGraph =
+        "Odd(double x, double c, int n) -> double\n" +
+        "leaves (is_leaf, requires_grad): x, c\n" +
+        "data (requires_grad = false): n\n" +
+        "nodes:\n" +
+        "  if n == 0\n" +
+        "  else\n" +
+        "    even = Rec.Even(x, c, n - 1)  (grad_fn: EvenBackward)\n" +
+        "  end\n" +
+        "  choice = n == 0 ? c : x * even  (grad_fn: WhereBackward)\n" +
+        "  return choice  (the node choice)\n";
 }

@@ -110,4 +110,22 @@ static partial class S
         derivative = sDot;
         return s;
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Dot from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string DotGraph =
+        "Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) -> double\n" +
+        "leaves (is_leaf, requires_grad): a, b\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  loop i = 0, s = 0.0 while i < a.Length  (carried: s; data: i)\n" +
+        "    s_1 = s + a[i] * b[i]  (grad_fn: AddBackward)\n" +
+        "    i_1 = i + 1  (data)\n" +
+        "    next i = i_1, s = s_1\n" +
+        "  end\n" +
+        "  return s  (the node s)\n";
 }

@@ -112,4 +112,20 @@ static partial class S
             global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros);
         }
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Loss from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string LossGraph =
+        "Loss(ReadOnlySpan<double> w, double c, ReadOnlySpan<double> x) -> double\n" +
+        "leaves (is_leaf, requires_grad): w, c\n" +
+        "data (requires_grad = false): x\n" +
+        "nodes:\n" +
+        "  dot = S.Dot(w, x)  (grad_fn: DotBackward)\n" +
+        "  z = dot * c  (grad_fn: MulBackward)\n" +
+        "  dot2 = S.Dot(w, w)  (grad_fn: DotBackward)\n" +
+        "  return Math.Log(1.0 + z * z) + dot2  (grad_fn: AddBackward)\n";
 }

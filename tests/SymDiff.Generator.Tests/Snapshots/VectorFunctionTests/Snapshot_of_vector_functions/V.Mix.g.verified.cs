@@ -167,4 +167,19 @@ static partial class V
             }
         }
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Mix from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string MixGraph =
+        "Mix(double a, ReadOnlySpan<double> b, Span<double> y) -> y\n" +
+        "leaves (is_leaf, requires_grad): a, b\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  y[0] = a * b[0] + Math.Sin(b[1])  (grad_fn: AddBackward)\n" +
+        "  y[1] = Math.Exp(a * b[2])  (grad_fn: ExpBackward)\n" +
+        "  y[2] = b[0] * b[1] * b[2] - a  (grad_fn: SubBackward)\n";
 }

@@ -181,4 +181,25 @@ static partial class V
             }
         }
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Normalize from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string NormalizeGraph =
+        "Normalize(ReadOnlySpan<double> v, Span<double> y) -> y\n" +
+        "leaves (is_leaf, requires_grad): v\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  loop i = 0, norm = 0.0 while i < v.Length  (carried: norm; data: i)\n" +
+        "    y[i] = v[i] * v[i]  (grad_fn: MulBackward)\n" +
+        "    norm_1 = norm + v[i] * v[i]  (grad_fn: AddBackward)\n" +
+        "    i_1 = i + 1  (data)\n" +
+        "    next i = i_1, norm = norm_1\n" +
+        "  end\n" +
+        "  norm_2 = Math.Sqrt(norm)  (grad_fn: SqrtBackward)\n" +
+        "  yRead = y[0]  (grad_fn: SelectBackward)\n" +
+        "  y[0] = yRead / norm_2  (grad_fn: DivBackward)\n";
 }

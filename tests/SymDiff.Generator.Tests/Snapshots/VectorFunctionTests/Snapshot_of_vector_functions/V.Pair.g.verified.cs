@@ -141,4 +141,18 @@ static partial class V
             }
         }
     }
+
+    /// <summary>
+    /// The expression graph SymDiff differentiated Pair from, one node a line: the leaves (is_leaf: the
+    /// differentiated parameters), the data, and each value with the operation that produced it (grad_fn),
+    /// or data, detached, retained. Print it to see what the generated methods differentiate.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
+    public const string PairGraph =
+        "Pair(double w, double x, Span<double> y) -> y\n" +
+        "leaves (is_leaf, requires_grad): w, x\n" +
+        "data (requires_grad = false): none\n" +
+        "nodes:\n" +
+        "  y[0] = (w + x) * (w + 1.0)  (grad_fn: MulBackward)\n" +
+        "  y[1] = w + x + (w + 1.0)  (grad_fn: AddBackward)\n";
 }
