@@ -70,7 +70,7 @@ namespace SymDiff.Generator.Differentiation
                 {
                     using (Testing.PhaseTimer.Measure(kind.Suffix.ToLowerInvariant()))
                     {
-                        methods.Add(kind.Build(new BuildContext(spec, signatures, kind, body, activity, liftNamer.AllNames, rules, diagnostics)));
+                        methods.Add(kind.Build(new BuildContext(spec, signatures, kind, body, activity, liftNamer.AllNames, rules, diagnostics) { Origins = function.Origins }));
                     }
                 }
 

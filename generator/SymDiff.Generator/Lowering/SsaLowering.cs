@@ -10,7 +10,27 @@ namespace SymDiff.Generator.Lowering
     /// <summary>The lowered method: SSA IR plus the names it uses.</summary>
     /// <param name="Body">The body; a scalar function's ends with a <see cref="Return"/>.</param>
     /// <param name="Names">Every name defined in <see cref="Body"/>, and the user's; later phases make new names that avoid them.</param>
-    internal sealed record IrFunction(Block Body, EquatableArray<string> Names);
+    internal sealed record IrFunction(Block Body, EquatableArray<string> Names)
+    {
+        /// <summary>Which user statement (<see cref="SourceStmt.Origin"/>) each let, store and return was lowered from, for finite checks.</summary>
+        public OriginTable Origins { get; init; } = new OriginTable();
+    }
+
+    /// <summary>
+    /// Which user statement each value of the lowered IR comes from (indices into <see cref="FiniteCheckPlan.Origins"/>):
+    /// how finite checks name the line of a value. Only read when the method is checked.
+    /// </summary>
+    internal sealed class OriginTable
+    {
+        /// <summary>The statement each let was lowered from, by the let's name.</summary>
+        public Dictionary<string, int> Lets { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+        /// <summary>The first statement that writes each output span.</summary>
+        public Dictionary<string, int> Stores { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+        /// <summary>The last <c>return</c> statement with a value (-1 when none): where the result's adjoint comes in.</summary>
+        public int Return { get; set; } = -1;
+    }
 
     /// <summary>
     /// Lowers the parser's statements to structured SSA (<see cref="Stmt"/>): each assignment becomes a
@@ -32,6 +52,10 @@ namespace SymDiff.Generator.Lowering
         private readonly string ReturnedName;
 
         private readonly HashSet<string> _outputs;
+        private readonly OriginTable _origins = new OriginTable();
+
+        /// <summary>The origin of the statement being lowered (-1 outside one), given to the lets it makes.</summary>
+        private int _origin = -1;
         private readonly bool _isVoid;
 
         private SsaLowering(MethodSpec spec)
@@ -70,7 +94,7 @@ namespace SymDiff.Generator.Lowering
                 lowering._namer.MarkUsed(name);
             }
 
-            return new IrFunction(lowering.LowerFunction(spec.Body), lowering._namer.AllNames.ToEquatableArray());
+            return new IrFunction(lowering.LowerFunction(spec.Body), lowering._namer.AllNames.ToEquatableArray()) { Origins = lowering._origins };
         }
 
         private Block LowerFunction(EquatableArray<SourceStmt> body)
@@ -84,6 +108,7 @@ namespace SymDiff.Generator.Lowering
             {
                 LowerList(statements.Take(statements.Count - 1).ToList(), output);
                 output.Add(new Return(Substitute(last)));
+                _origins.Return = statements[statements.Count - 1].Origin;
                 return new Block(output.ToEquatableArray());
             }
 
@@ -127,7 +152,10 @@ namespace SymDiff.Generator.Lowering
                     case SourceReturn ret:
                         if (ret.Value is not null)
                         {
+                            _origin = ret.Origin;
+                            _origins.Return = Math.Max(_origins.Return, ret.Origin);
                             Assign(ResultName, _resultType, Substitute(ret.Value), output);
+                            _origin = -1;
                         }
 
                         if (_env.ContainsKey(ReturnedName))
@@ -177,11 +205,20 @@ namespace SymDiff.Generator.Lowering
             switch (statement)
             {
                 case SourceAssign assign:
+                    _origin = assign.Origin;
                     Assign(assign.Name, assign.Type, PinOutputReads(Substitute(assign.Value), output), output);
+                    _origin = -1;
                     break;
 
                 case SourceStore store:
+                    _origin = store.Origin;
+                    if (store.Origin >= 0 && !_origins.Stores.ContainsKey(store.Array))
+                    {
+                        _origins.Stores[store.Array] = store.Origin;
+                    }
+
                     output.Add(new Store(store.Array, PinOutputReads(Substitute(store.Index), output), PinOutputReads(Substitute(store.Value), output)));
+                    _origin = -1;
                     break;
 
                 case SourceIf branch:
@@ -234,6 +271,7 @@ namespace SymDiff.Generator.Lowering
 
                 var phi = new Phi(_namer.NewVersion(name), _types[name], t, e);
                 phis.Add(phi);
+                InheritOrigin(phi.Name, t, e);
                 _env[name] = phi.Ref;
             }
 
@@ -363,6 +401,10 @@ namespace SymDiff.Generator.Lowering
             var carried = carriedNames
                 .Select(n => new LoopVar(loopVarNames[n], _types[n], inits[n], _env[n]))
                 .ToEquatableArray();
+            foreach (var v in carried)
+            {
+                InheritOrigin(v.Name, v.Next, v.Init);
+            }
 
             // After the loop, each carried variable is its final value; locals declared inside are out of scope.
             foreach (var key in _env.Keys.ToList())
@@ -401,7 +443,25 @@ namespace SymDiff.Generator.Lowering
 
             var let = new Let(_namer.NewVersion(name), value);
             output.Add(let);
+            if (_origin >= 0)
+            {
+                _origins.Lets[let.Name] = _origin;
+            }
+
             _env[name] = let.Ref;
+        }
+
+        /// <summary>A phi or loop variable comes from the statement of the first of its values that has one (a loop variable: the assignment in the body).</summary>
+        private void InheritOrigin(string name, params Expr[] values)
+        {
+            foreach (var value in values)
+            {
+                if (value is Var v && _origins.Lets.TryGetValue(v.Name, out int origin))
+                {
+                    _origins.Lets[name] = origin;
+                    return;
+                }
+            }
         }
 
         private void SetFlag(string flag, List<Stmt> output)
