@@ -95,6 +95,7 @@ namespace SymDiff.Generator.Differentiation
             var pass = new FiniteChecks(c, body);
             pass.Analyse(body);
             pass.Resolve();
+            pass._storeCounts.Clear();
             return pass.Rewrite(body);
         }
 
@@ -362,11 +363,39 @@ namespace SymDiff.Generator.Differentiation
         private (int Origin, bool Reverse) Sink(Stmt s) => s switch
         {
             Return => (_origins.Return, false),
-            Store st => (_origins.Stores.TryGetValue(st.Array, out int o) ? o : -1, !_forwardOnly && (IsAdjoint(st.Array) || ReadsReverse(st.Value))),
+            Store st => (StoreOrigin(st), !_forwardOnly && (IsAdjoint(st.Array) || ReadsReverse(st.Value))),
             SetOutput o => (-1, !_forwardOnly && _gradientOutputs.Contains(o.Target)),
             Accumulate => (-1, !_forwardOnly),
             _ => (-1, false),
         };
+
+        /// <summary>
+        /// The statement a store to an output comes from: the one that writes that element (the n-th such write for the
+        /// n-th store, where the user writes an element twice), else the first that writes the output. A tangent or
+        /// adjoint buffer of the output (<c>derivative[k]</c>) counts as the output.
+        /// </summary>
+        private int StoreOrigin(Store store)
+        {
+            string array = _origins.Stores.ContainsKey(store.Array) ? store.Array : _c.Sig.Output?.Name ?? store.Array;
+            if (!_origins.Stores.TryGetValue(array, out var writes) || writes.Count == 0)
+            {
+                return -1;
+            }
+
+            var same = writes.Where(w => w.Index.Equals(store.Index)).ToList();
+            if (same.Count == 0)
+            {
+                return writes[0].Origin;
+            }
+
+            var key = (store.Array, store.Index);
+            _storeCounts.TryGetValue(key, out int n);
+            _storeCounts[key] = n + 1;
+            return same[Math.Min(n, same.Count - 1)].Origin;
+        }
+
+        /// <summary>How many stores to each element <see cref="StoreOrigin"/> has seen (reset between the two walks).</summary>
+        private readonly Dictionary<(string, Expr), int> _storeCounts = new Dictionary<(string, Expr), int>();
 
         private bool IsAdjoint(string name) => name.Contains("Bar") && !_userNames.Contains(ReverseDifferentiator.Stem(name));
 
@@ -544,7 +573,7 @@ namespace SymDiff.Generator.Differentiation
         {
             if (origin < 0)
             {
-                origin = _origins.Return >= 0 ? _origins.Return : _origins.Stores.Values.DefaultIfEmpty(-1).Min();
+                origin = _origins.Return >= 0 ? _origins.Return : _origins.Stores.Values.SelectMany(w => w).Select(w => w.Origin).DefaultIfEmpty(-1).Min();
             }
 
             var source = origin >= 0 && origin < _plan.Origins.Count ? _plan.Origins[origin] : new SourceOrigin(_plan.MethodLine, "the body of " + _c.Spec.Name);

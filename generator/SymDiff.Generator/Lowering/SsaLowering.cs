@@ -25,8 +25,8 @@ namespace SymDiff.Generator.Lowering
         /// <summary>The statement each let was lowered from, by the let's name.</summary>
         public Dictionary<string, int> Lets { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
-        /// <summary>The first statement that writes each output span.</summary>
-        public Dictionary<string, int> Stores { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+        /// <summary>The statements that write each output span, in order, with the index each writes.</summary>
+        public Dictionary<string, List<(Expr Index, int Origin)>> Stores { get; } = new Dictionary<string, List<(Expr Index, int Origin)>>(StringComparer.Ordinal);
 
         /// <summary>The last <c>return</c> statement with a value (-1 when none): where the result's adjoint comes in.</summary>
         public int Return { get; set; } = -1;
@@ -212,12 +212,18 @@ namespace SymDiff.Generator.Lowering
 
                 case SourceStore store:
                     _origin = store.Origin;
-                    if (store.Origin >= 0 && !_origins.Stores.ContainsKey(store.Array))
+                    var stored = new Store(store.Array, PinOutputReads(Substitute(store.Index), output), PinOutputReads(Substitute(store.Value), output));
+                    output.Add(stored);
+                    if (store.Origin >= 0)
                     {
-                        _origins.Stores[store.Array] = store.Origin;
+                        if (!_origins.Stores.TryGetValue(store.Array, out var stores))
+                        {
+                            _origins.Stores[store.Array] = stores = new List<(Expr Index, int Origin)>();
+                        }
+
+                        stores.Add((stored.Index, store.Origin));
                     }
 
-                    output.Add(new Store(store.Array, PinOutputReads(Substitute(store.Index), output), PinOutputReads(Substitute(store.Value), output)));
                     _origin = -1;
                     break;
 
