@@ -72,6 +72,7 @@ namespace SymDiff.Generator.Differentiation
             _names.UnionWith(c.Spec.Parameters.Select(p => p.Name));
             CollectDefinitions(body);
             _primal = Simplification.Simplifier.Subexpressions(c.Body);
+            MapExpressions(c.Body);
             var lowered = new HashSet<string>(StringComparer.Ordinal);
             CollectDefinitions(c.Body, lowered);
             _lowered = lowered;
@@ -82,6 +83,51 @@ namespace SymDiff.Generator.Differentiation
 
         /// <summary>Names the lowered body defines; any other let is SymDiff's (a temporary, an adjoint), expanded to be compared with <see cref="_primal"/>.</summary>
         private readonly HashSet<string> _lowered;
+
+        /// <summary>Each subexpression of the user's computation, with the first statement it appears in.</summary>
+        private readonly Dictionary<Expr, int> _expressionOrigins = new Dictionary<Expr, int>();
+
+        private void MapExpressions(Block block)
+        {
+            foreach (var s in block.Statements)
+            {
+                int origin = s switch
+                {
+                    Let let => _origins.Lets.TryGetValue(let.Name, out int o) ? o : -1,
+                    Store store => StoreOrigin(store),
+                    Return => _origins.Return,
+                    _ => -1,
+                };
+                if (origin >= 0)
+                {
+                    foreach (var e in Direct(s))
+                    {
+                        Map(e, origin);
+                    }
+                }
+
+                foreach (var nested in Walk.Blocks(s))
+                {
+                    MapExpressions(nested);
+                }
+            }
+
+            _storeCounts.Clear();
+        }
+
+        private void Map(Expr e, int origin)
+        {
+            if (e is Var or Const || _expressionOrigins.ContainsKey(e))
+            {
+                return;
+            }
+
+            _expressionOrigins[e] = origin;
+            foreach (var child in Walk.Children(e))
+            {
+                Map(child, origin);
+            }
+        }
 
         /// <summary>The values of SymDiff's lets in terms of the user's names.</summary>
         private readonly Dictionary<string, Expr> _expansions = new Dictionary<string, Expr>(StringComparer.Ordinal);
@@ -197,7 +243,14 @@ namespace SymDiff.Generator.Differentiation
 
             // A reverse value: an adjoint, what reads one (or the seed), and derivative code that is no part of the user's
             // computation (Cos(x) for Sin's derivative). A user's value, or one equal to a part of the user's computation, is forward.
-            bool user = info.Origin >= 0 || _lowered.Contains(name) || _primal.Contains(_expansions.TryGetValue(name, out var expanded) ? expanded : value);
+            var primalValue = _expansions.TryGetValue(name, out var expanded) ? expanded : value;
+            bool user = info.Origin >= 0 || _lowered.Contains(name) || _primal.Contains(primalValue);
+            if (info.Origin < 0 && _expressionOrigins.TryGetValue(primalValue, out int statement))
+            {
+                // A part of the user's computation that scheduling named: the statement it first appears in.
+                info.Origin = statement;
+            }
+
             info.Reverse = !_forwardOnly && (IsAdjoint(name) || ReadsReverse(value) || more.Any(ReadsReverse) || !user);
             Update(name, value);
             foreach (var e in more)

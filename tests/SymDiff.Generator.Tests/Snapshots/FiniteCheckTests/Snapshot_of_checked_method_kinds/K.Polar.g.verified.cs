@@ -69,7 +69,7 @@ static partial class K
         if (!global::SymDiff.Checks.IsFinite(xyValue) && global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(t0)) global::SymDiff.Checks.ThrowNotFinite(xyValue, "Polar", "PolarDerivative", "Source0.cs", 31, "xy[0] = r * Math.Cos(theta)", "forward");
         xy[0] = xyValue;
         double t1 = global::System.Math.Sin(theta);
-        if (!global::SymDiff.Checks.IsFinite(t1) && global::SymDiff.Checks.IsFinite(theta)) global::SymDiff.Checks.ThrowNotFinite(t1, "Polar", "PolarDerivative", "Source0.cs", 31, "xy[0] = r * Math.Cos(theta)", "forward");
+        if (!global::SymDiff.Checks.IsFinite(t1) && global::SymDiff.Checks.IsFinite(theta)) global::SymDiff.Checks.ThrowNotFinite(t1, "Polar", "PolarDerivative", "Source0.cs", 32, "xy[1] = Math.Log(r) * Math.Sin(theta)", "forward");
         double derivativeValue = tR * t0 - r * (t1 * tTheta);
         if (!global::SymDiff.Checks.IsFinite(derivativeValue) && global::SymDiff.Checks.IsFinite(tR) && global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(t1) && global::SymDiff.Checks.IsFinite(tTheta)) global::SymDiff.Checks.ThrowNotFinite(derivativeValue, "Polar", "PolarDerivative", "Source0.cs", 31, "xy[0] = r * Math.Cos(theta)", "forward");
         derivative[0] = derivativeValue;
