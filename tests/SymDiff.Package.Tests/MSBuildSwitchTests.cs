@@ -70,7 +70,8 @@ namespace SymDiff.Package.Tests
         public async Task SymDiffCheckFinite_true_reaches_the_generator_through_the_package_props()
         {
             string project = CreateConsumer("CheckFiniteSwitch");
-            string generated = Path.Combine(Path.GetDirectoryName(project)!, "generated");
+            // Outside the project folder, or the next build would compile the copies as sources.
+            string generated = Path.GetDirectoryName(project)! + "-generated";
 
             DotnetResult off = await BuildAsync(project, "-p:EmitCompilerGeneratedFiles=true", "-p:CompilerGeneratedFilesOutputPath=" + generated);
             Assert.True(off.ExitCode == 0, off.ToString());
