@@ -18,11 +18,13 @@ namespace SymDiff.Generator.Differentiation
     /// </summary>
     /// <remarks>
     /// Each check names the user's statement the value belongs to. Lowering records it for the user's own values
-    /// (<see cref="OriginTable"/>); a value SymDiff made is attributed from what it reads and what reads it: a reverse-sweep
-    /// value to the latest statement among its operands (an adjoint flows back from the statement that uses a value),
-    /// any other value to the first statement that reads it (a shared subexpression belongs where it first appears),
-    /// then to the <c>return</c> (where the result's adjoint enters), then to the method. The sweep is reverse for
-    /// adjoints (<c>xBar</c>), what reads them or the seed, and what only they read; forward otherwise, and always in
+    /// (<see cref="OriginTable"/>: lets, phis and loop variables, stores, the return). A value SymDiff made is placed from
+    /// what it reads and what reads it: a part of the user's computation (a shared subexpression) at the first statement
+    /// it appears in, else at its first forward reader's; a reverse-sweep value at the latest statement among the forward
+    /// values it reads (the local derivative of a statement reads that statement's operands), else at the value it is the
+    /// adjoint of, else at the latest of the adjoints it reads, else at the <c>return</c> (where the result's adjoint
+    /// enters); the method's name when nothing is known. The sweep is reverse for adjoints (<c>xBar</c>), what reads them
+    /// or the seed, and derivative code that is no part of the user's computation; forward otherwise, and always in
     /// forward mode.
     /// </remarks>
     internal sealed class FiniteChecks
@@ -172,7 +174,7 @@ namespace SymDiff.Generator.Differentiation
                         Define(call.Tangent, call.Call, call.Tangents.ToArray());
                         break;
                     case If branch:
-                        Read(branch.Condition, null, -1, false);
+                        Read(branch.Condition, -1);
                         Analyse(branch.Then);
                         Analyse(branch.Else);
                         foreach (var phi in branch.Phis)
@@ -188,7 +190,7 @@ namespace SymDiff.Generator.Differentiation
                         }
 
                         Analyse(loop.Header);
-                        Read(loop.Condition, null, -1, false);
+                        Read(loop.Condition, -1);
                         Analyse(loop.Body);
                         foreach (var v in loop.Carried)
                         {
@@ -200,7 +202,7 @@ namespace SymDiff.Generator.Differentiation
                         var sink = Sink(s);
                         foreach (var e in Direct(s))
                         {
-                            Read(e, null, sink.Origin, sink.Reverse);
+                            Read(e, sink.Origin);
                         }
 
                         break;
@@ -274,13 +276,14 @@ namespace SymDiff.Generator.Differentiation
             });
         }
 
-        private void Read(Expr value, string? reader, int origin, bool reverse)
+        /// <summary>Records a statement that writes no named value (a condition, an output) as a reader, with its own origin.</summary>
+        private void Read(Expr value, int origin)
         {
             Walk.Vars(value, n =>
             {
                 if (_info.TryGetValue(n, out var read))
                 {
-                    read.Readers.Add((reader, origin));
+                    read.Readers.Add((null, origin));
                 }
             });
         }
@@ -539,9 +542,16 @@ namespace SymDiff.Generator.Differentiation
                         break;
                     }
 
-                    case Store store when NeedsCheck(store.Value):
+                    case Store store:
                     {
+                        // Sink counts the stores to each element, so it sees every store, checked or not.
                         var (origin, reverse) = Sink(store);
+                        if (!NeedsCheck(store.Value))
+                        {
+                            output.Add(store);
+                            break;
+                        }
+
                         var value = Named(store.Array + "Value", store.Value, origin < 0 ? LatestOrigin(store.Value) : origin, reverse, output);
                         output.Add(new Store(store.Array, store.Index, value));
                         break;
