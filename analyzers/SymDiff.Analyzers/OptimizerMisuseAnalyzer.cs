@@ -138,6 +138,12 @@ namespace SymDiff.Analyzers
                             return true;
                         }
 
+                        // A delegate (Action<> and Func<> are in System) or a local function may have captured even a local buffer.
+                        if (invocation.TargetMethod.MethodKind is MethodKind.DelegateInvoke or MethodKind.LocalFunction)
+                        {
+                            return true;
+                        }
+
                         bool library = invocation.TargetMethod.ContainingNamespace?.ToDisplayString() is { } ns && (ns == "System" || ns.StartsWith("System.", System.StringComparison.Ordinal));
                         if (!library && !(gradients is ILocalSymbol))
                         {

@@ -126,7 +126,16 @@ namespace SymDiff.Generator.Emit
                 w.WriteLine("global::SymDiff.Checks.ThrowIfOverlapping(" + buffer + ", " + Identifiers.Escape(alias.Other) + ", nameof(" + buffer + "), " + Quote(alias.Other) + ");");
             }
 
-            if (method.Checks.Count + method.Aliases.Count > 0 && method.Body.Statements.Count > 0)
+            // Then the user's argument checks, before anything is written (API.md section 9, guards).
+            foreach (var guard in set.Guards)
+            {
+                w.WriteLine("if (" + guard.Condition + ")");
+                w.OpenBrace();
+                w.WriteLine("throw " + guard.Exception + ";");
+                w.CloseBrace();
+            }
+
+            if (method.Checks.Count + method.Aliases.Count + set.Guards.Count > 0 && method.Body.Statements.Count > 0)
             {
                 w.WriteLine();
             }

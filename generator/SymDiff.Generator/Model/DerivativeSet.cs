@@ -53,6 +53,9 @@ namespace SymDiff.Generator.Model
         /// <summary>The consuming project's C# language version (see <see cref="LanguageVersions"/>).</summary>
         public int LanguageVersion { get; init; } = LanguageVersions.Latest;
 
+        /// <summary>The argument checks every generated method with a body runs first, after its buffer checks.</summary>
+        public EquatableArray<GuardSpec> Guards { get; init; } = EquatableArray<GuardSpec>.Empty;
+
         /// <summary>Whether the method is nested deeply enough that emitting it runs on a large stack.</summary>
         public bool IsDeep { get; init; }
     }

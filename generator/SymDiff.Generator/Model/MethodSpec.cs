@@ -62,6 +62,12 @@ namespace SymDiff.Generator.Model
     /// parser made unique. No position is in it (sites are indices; <see cref="Parsing.ParseResult"/> holds the
     /// locations), so moving the method in its file leaves it equal and every later step cached.
     /// </remarks>
+    /// <summary>
+    /// An argument check at the top of a differentiable body (<c>if (Condition) throw Exception;</c>), as C# that compiles
+    /// in the generated file: every generated method runs it after its buffer checks, before writing anything.
+    /// </summary>
+    internal sealed record GuardSpec(string Condition, string Exception);
+
     internal sealed record MethodSpec
     {
         public required string Name { get; init; }
@@ -99,6 +105,9 @@ namespace SymDiff.Generator.Model
 
         /// <summary>Whether the body is nested deeper than <see cref="Helpers.Limits.DeepNesting"/>: its later steps run on a large stack.</summary>
         public bool IsDeep { get; init; }
+
+        /// <summary>The argument checks at the top of the body, in order (API.md 9, guards).</summary>
+        public EquatableArray<GuardSpec> Guards { get; init; } = EquatableArray<GuardSpec>.Empty;
 
         /// <summary>For an overloaded method, a suffix that tells its file apart (<c>_double_double</c>); empty otherwise.</summary>
         public string OverloadSuffix { get; init; } = string.Empty;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -99,7 +100,22 @@ namespace SymDiff.Generator.Parsing
                     }
 
                     var statements = new List<SourceStmt>();
-                    ParseStatement(block, statements);
+                    var operations = block is IBlockOperation b ? b.Operations : ImmutableArray.Create<IOperation>(block);
+                    int first = 0;
+                    while (first < operations.Length && Guard(operations[first]) is { } guard)
+                    {
+                        Guards.Add(guard);
+                        first++;
+                    }
+
+                    if (first < operations.Length && GuardedReturn(operations[first]) is { } guarded)
+                    {
+                        Guards.Add(guarded.Guard);
+                        statements.Add(new SourceReturn(ParseExpr(guarded.Value)));
+                        first++;
+                    }
+
+                    ParseStatements(operations.Skip(first), statements);
                     return statements;
                 }
                 catch (UnsupportedException e)
@@ -107,6 +123,63 @@ namespace SymDiff.Generator.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(e.Descriptor, LocationInfo.From(e.Node), e.Arguments));
                     return null;
                 }
+            }
+
+            /// <summary>The argument checks at the top of the body (API.md 9, guards), run first by every generated method.</summary>
+            public List<GuardSpec> Guards { get; } = new List<GuardSpec>();
+
+            /// <summary><c>if (condition) throw exception;</c> (or with braces): a guard, when it is one of the first statements.</summary>
+            private GuardSpec? Guard(IOperation operation)
+            {
+                if (operation is not IConditionalOperation { WhenFalse: null } conditional || conditional.Condition.Syntax is not ExpressionSyntax condition)
+                {
+                    return null;
+                }
+
+                var body = conditional.WhenTrue is IBlockOperation { Operations.Length: 1 } block ? block.Operations[0] : conditional.WhenTrue;
+                if (body is IExpressionStatementOperation statement)
+                {
+                    body = statement.Operation;
+                }
+
+                return body is IThrowOperation { Exception: { } exception } ? MakeGuard(condition, negate: false, exception) : null;
+            }
+
+            /// <summary>
+            /// <c>return condition ? value : throw exception;</c> (or <c>=&gt;</c>, or the throw first), first after the
+            /// guards: a guard and the value returned.
+            /// </summary>
+            private (GuardSpec Guard, IOperation Value)? GuardedReturn(IOperation operation)
+            {
+                if (operation is not IReturnOperation { ReturnedValue: { } returned } || Unwrap(returned) is not IConditionalOperation { WhenFalse: { } whenFalse } conditional
+                    || conditional.Condition.Syntax is not ExpressionSyntax condition)
+                {
+                    return null;
+                }
+
+                if (Unwrap(whenFalse) is IThrowOperation { Exception: { } onFalse })
+                {
+                    return (MakeGuard(condition, negate: true, onFalse), conditional.WhenTrue);
+                }
+
+                if (Unwrap(conditional.WhenTrue) is IThrowOperation { Exception: { } onTrue })
+                {
+                    return (MakeGuard(condition, negate: false, onTrue), whenFalse);
+                }
+
+                return null;
+            }
+
+            private GuardSpec MakeGuard(ExpressionSyntax condition, bool negate, IOperation exception)
+            {
+                string? test = GuardPrinter.Print(condition, _model, out string? problem);
+                string? thrown = problem is null && exception.Syntax is ExpressionSyntax e ? GuardPrinter.Print(e, _model, out problem) : null;
+                if (test is null || thrown is null)
+                {
+                    throw Unsupported(condition.Parent, $"An argument check that uses {problem ?? "this expression"}", " (a guard is copied into every generated method, where the file's using directives do not apply; call the method in full)");
+                }
+
+                return new GuardSpec(negate ? "!(" + test + ")" : test, thrown);
             }
 
             private void ParseStatements(IEnumerable<IOperation> operations, List<SourceStmt> into)
@@ -408,6 +481,11 @@ namespace SymDiff.Generator.Parsing
                         break;
                 }
 
+                if (ConstantElementOf(target) is { } data)
+                {
+                    throw Unsupported(syntax, $"Writing to an element of '{data.Code.Replace("global::", string.Empty)}'", " (fields and properties are constant data in a [Differentiable] method; copy into a local buffer or pass the data as a [NoGrad] parameter)");
+                }
+
                 throw Unsupported(syntax, $"Assigning to '{target.Syntax}'", " (assign to locals, or to elements of the output Span)");
             }
 
@@ -511,6 +589,12 @@ namespace SymDiff.Generator.Parsing
                     case IInvocationOperation invocation:
                         return ParseInvocation(invocation);
 
+                    case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } when ConstantElementOf(operation) is { } data:
+                        return new Elem(data.Code, ParseIndex(data.Index), data.Type);
+
+                    case IPropertyReferenceOperation { Property.Name: "Length" } dataLength when ConstantData(dataLength.Instance) is { } lengthOf:
+                        return new Len(lengthOf.Code);
+
                     case IArrayElementReferenceOperation:
                     case IPropertyReferenceOperation { Property.IsIndexer: true }:
                     {
@@ -599,7 +683,10 @@ namespace SymDiff.Generator.Parsing
                 Expr? receiver = null;
                 if (!target.IsStatic && invocation.Instance is not null && invocation.Instance is not IInstanceReferenceOperation)
                 {
-                    receiver = ParseExpr(invocation.Instance);
+                    // A sub-model held in a field or property (`Shared.H(x)`, `this.layer.H(x)`) is read like any member: a constant.
+                    receiver = Unwrap(invocation.Instance) is IMemberReferenceOperation { Type.IsReferenceType: true } member && member is IFieldReferenceOperation or IPropertyReferenceOperation
+                        ? new Opaque(MemberCode(member), ValType.Object)
+                        : ParseExpr(invocation.Instance);
                 }
 
                 var callee = new CalleeSpec(
@@ -686,6 +773,52 @@ namespace SymDiff.Generator.Parsing
                     default:
                         return null;
                 }
+            }
+
+            /// <summary>
+            /// An element of constant data (API.md 9): an array, span or ReadOnlySpan field or property of the type or of
+            /// a sub-model, read like a scalar field. Its IR array name is the member's code (<c>global::M.Xs</c>,
+            /// <c>this.weights</c>), which the verifier accepts as data and the emitter prints as written.
+            /// </summary>
+            private (string Code, IOperation Index, ValType Type)? ConstantElementOf(IOperation operation)
+            {
+                switch (operation)
+                {
+                    case IArrayElementReferenceOperation array when array.Indices.Length == 1 && ConstantData(array.ArrayReference) is { } a:
+                        return (a.Code, array.Indices[0], a.Type);
+                    case IPropertyReferenceOperation { Property.IsIndexer: true } indexer when indexer.Arguments.Length == 1 && ConstantData(indexer.Instance) is { } d:
+                        return (d.Code, indexer.Arguments[0].Value, d.Type);
+                    default:
+                        return null;
+                }
+            }
+
+            /// <summary>A field or property of array, span or ReadOnlySpan type of double, float or int elements: constant data.</summary>
+            private (string Code, ValType Type)? ConstantData(IOperation? operation)
+            {
+                if (Unwrap(operation) is not IMemberReferenceOperation member || member is not (IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false }))
+                {
+                    return null;
+                }
+
+                ITypeSymbol? element = member.Type switch
+                {
+                    IArrayTypeSymbol { Rank: 1 } array => array.ElementType,
+                    INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", Arity: 1 } span when span.ContainingNamespace?.ToDisplayString() == "System" => span.TypeArguments[0],
+                    _ => null,
+                };
+                return element is not null && ScalarOf(element) is { } type && type != ValType.Bool ? (MemberCode(member), type) : null;
+            }
+
+            private Expr ParseIndex(IOperation index)
+            {
+                var parsed = ParseExpr(index);
+                if (parsed.Type != ValType.Int)
+                {
+                    throw Unsupported(index.Syntax, "A non-int index", string.Empty);
+                }
+
+                return parsed;
             }
 
             private static IOperation? Unwrap(IOperation? operation)
@@ -847,7 +980,7 @@ namespace SymDiff.Generator.Parsing
                 IAnonymousFunctionOperation or IDelegateCreationOperation => "A lambda or delegate",
                 ILocalFunctionOperation => "A local function",
                 ITryOperation => "try/catch/finally",
-                IThrowOperation => "throw",
+                IThrowOperation => "A throw other than an argument check at the top of the method",
                 ISwitchOperation or ISwitchExpressionOperation => "switch",
                 IUsingOperation or IUsingDeclarationOperation => "using",
                 ILockOperation => "lock",

@@ -157,6 +157,7 @@ namespace SymDiff.Generator.Parsing
                 Parameters = parameters.ToEquatableArray(),
                 IsVectorFunction = isVector,
                 Body = bodyValid ? statements!.ToEquatableArray() : EquatableArray<SourceStmt>.Empty,
+                Guards = bodyValid ? body.Guards.ToEquatableArray() : EquatableArray<GuardSpec>.Empty,
                 Hessian = hessian,
                 CheckFinite = checkFinite,
                 UserNames = body.UserNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),

@@ -365,7 +365,8 @@ namespace SymDiff.Generator.Verification
 
         private void Array(string name, Scope scope)
         {
-            if (!scope.SeesArray(name))
+            // A name with a dot is the code of a field or property read as constant data (Parser.ConstantData).
+            if (!scope.SeesArray(name) && name.IndexOf('.') < 0)
             {
                 Fail($"the array '{name}' is used but is neither a parameter nor a buffer in scope");
             }

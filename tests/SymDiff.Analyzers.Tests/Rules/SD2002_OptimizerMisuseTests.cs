@@ -164,6 +164,29 @@ public static class Trainer
     }
 
     private static void Accumulate(double[] p, double[] g) => Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
+
+    public static void ThroughADelegate(double[] p)
+    {
+        double[] g = new double[2];
+        var optimizer = new Sgd(p, g, 0.1);
+        Action backward = () => Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
+        Func<double> closure = () => { Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]); return 0; };
+        for (int epoch = 0; epoch < 10; epoch++)
+        {
+            // The delegates run the backward pass on the captured buffer: the reset comes before it.
+            optimizer.ZeroGrad();
+            backward();
+            optimizer.Step();
+            optimizer.ZeroGrad();
+            closure.Invoke();
+            optimizer.Step();
+            optimizer.ZeroGrad();
+            Local();
+            optimizer.Step();
+        }
+
+        void Local() => Model.LossBackward(p[0], p[1], 1, 2, 1.0, ref g[0], ref g[1]);
+    }
 }
 " + TestSources.Model);
     }

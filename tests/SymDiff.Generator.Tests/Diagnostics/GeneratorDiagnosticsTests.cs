@@ -282,7 +282,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
 
         [Theory]
         [InlineData("{ try { return x; } catch (ArithmeticException) { return 0; } }", "try { return x; } catch (ArithmeticException) { return 0; }", "try/catch/finally")]
-        [InlineData("{ if (x < 0) { throw new ArgumentOutOfRangeException(nameof(x)); } return x; }", "throw new ArgumentOutOfRangeException(nameof(x));", "throw")]
+        [InlineData("{ double y = x * x; if (y > 4) { throw new ArgumentOutOfRangeException(nameof(x)); } return y; }", "throw new ArgumentOutOfRangeException(nameof(x));", "A throw other than an argument check")]
         [InlineData("{ switch (x > 0) { case true: return x; default: return -x; } }", "switch (x > 0) { case true: return x; default: return -x; }", "switch")]
         [InlineData("{ Func<double, double> f = v => v * v; return f(x); }", "f = v => v * v", "'System.Func<double, double>'")]
         [InlineData("=> Sum(new[] { x, x });", "new[] { x, x }", "Allocation")]

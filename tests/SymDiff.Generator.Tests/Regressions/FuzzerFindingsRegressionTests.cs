@@ -382,5 +382,31 @@ public static partial class R
             var r = GradientProbe.Run(source, new[] { 1.375, a, b }, "R.F(p, -1.5)", "R.FGradient(p, -1.5, g)", "R.FBackward(p, -1.5, seed, g);");
             GradientProbe.AssertAgrees(r, expected, forward: false);
         }
+
+        [Fact]
+        public void F17_a_differentiable_method_called_on_a_sub_model_held_in_a_field_or_property()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public partial class Net
+{
+    internal static readonly Net Shared = new Net();
+    internal double W = 1.5;
+    internal Net Layer { get; set; } = null!;
+
+    [Differentiable]
+    public double F(double x) => Shared.H(x) + x + Layer.H(x * x);
+
+    [Differentiable]
+    public double H(double x) => W * x * x;
+}";
+            // Shared.W = 1.5, Layer.W = 2: F = 1.5 x^2 + x + 2 x^4, F' = 3x + 1 + 8x^3 (the receiver's own W = 3 plays no part).
+            double x = 0.7;
+            double expected = (3 * x) + 1 + (8 * x * x * x);
+            const string model = "new Net { W = 3.0, Layer = new Net { W = 2.0 } }";
+            var r = GradientProbe.Run(source, new[] { x }, $"{model}.F(p[0])", $"{model}.FGradient(p[0], out g[0])", $"{model}.FBackward(p[0], seed, ref g[0]);", $"{model}.FDerivative(p[0], t[0], out double d) * 0 + d");
+            GradientProbe.AssertAgrees(r, new[] { expected });
+        }
     }
 }
