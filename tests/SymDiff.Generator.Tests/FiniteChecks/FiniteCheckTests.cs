@@ -391,6 +391,40 @@ namespace SymDiff.Generator.Tests.FiniteChecks
         }
 
         [Fact]
+        public void Guards_and_recursive_calls_work_in_checked_methods()
+        {
+            const string source = """
+                using System;
+                using SymDiff;
+
+                public static partial class F
+                {
+                    [Differentiable(CheckFinite = true)]
+                    public static double Power(double x, int n)
+                    {
+                        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n));
+                        return n == 0 ? 1 : x * Power(x, n - 1);
+                    }
+
+                    [Differentiable(CheckFinite = true)]
+                    public static double LogPower(double x, int n) => Math.Log(Power(x, n));
+                }
+                """;
+
+            // log(x^3) at 2: log 8, derivative 3 / x.
+            double[] ok = GeneratedCode.RunDriver(source, "double d; double v = F.LogPowerGradient(2.0, 3, out d); return new[] { v, d };");
+            Assert.Equal(Math.Log(8), ok[0], 14);
+            Assert.Equal(1.5, ok[1], 14);
+
+            // The guard throws its own exception, before any check.
+            Assert.Throws<ArgumentOutOfRangeException>(() => GeneratedCode.RunDriver(source, "double d; F.LogPowerGradient(2.0, -1, out d); return new[] { d };"));
+
+            var e = Throws(source, "double d; F.LogPowerGradient(0.0, 2, out d); return new[] { d };");
+            // log(x^2) at 0: the generated code computes the derivative, (1 / x^2) * 2x = Infinity * 0, first.
+            Assert.Equal("LogPower: Math.Log(Power(x, n)) at Source0.cs line 14 produced NaN (reverse sweep of LogPowerGradient) from finite inputs.", e.Message);
+        }
+
+        [Fact]
         public void An_output_element_of_a_vector_function_is_checked()
         {
             const string source = """
