@@ -74,9 +74,14 @@ namespace SymDiff.Generator
 
             // What differentiation reads: the position-free spec, and only the rules the method calls. Inserting a line
             // above a method or editing a rule it does not call leaves this equal, so nothing after it re-runs.
+            // CheckFinite: the attribute's value when written, else the project's SymDiffCheckFinite. Only a checked method's
+            // spec takes its statements' positions (Check), so every other method stays cached when lines move.
+            var checkFiniteProject = context.AnalyzerConfigOptionsProvider
+                .Select(static (options, _) => CheckFiniteSwitch(options.GlobalOptions));
             var inputs = methods
                 .Where(static p => p.Spec is not null)
-                .Select(static (p, _) => new DifferentiateInput(p.Spec!, p.BodyIsValid, p.Diagnostics.Where(static d => IsError(d.Id)).Select(static d => d.Id).ToEquatableArray(), EquatableArray<RuleSpec>.Empty))
+                .Combine(checkFiniteProject)
+                .Select(static (pair, _) => new DifferentiateInput(WithCheck(pair.Left, pair.Right), pair.Left.BodyIsValid, pair.Left.Diagnostics.Where(static d => IsError(d.Id)).Select(static d => d.Id).ToEquatableArray(), EquatableArray<RuleSpec>.Empty))
                 .Combine(rules)
                 .Select(static (pair, _) => pair.Left with { Rules = RuleTable.Called(pair.Left.Spec, pair.Right) })
                 .WithTrackingName(TrackingNames.Inputs);
@@ -111,6 +116,17 @@ namespace SymDiff.Generator
             var report = methods.Collect().Combine(files.Collect()).Combine(context.CompilationProvider);
             context.RegisterSourceOutput(report, static (spc, pair) => Report(spc, pair.Left.Left, pair.Left.Right, pair.Right));
         }
+
+        /// <summary>The MSBuild property that turns finite checks on for a whole project (build/SymDiff.props).</summary>
+        internal const string CheckFiniteProperty = "build_property.SymDiffCheckFinite";
+
+        /// <summary>Whether the project sets <c>SymDiffCheckFinite</c> to true.</summary>
+        internal static bool CheckFiniteSwitch(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options) =>
+            options.TryGetValue(CheckFiniteProperty, out var value) && string.Equals(value?.Trim(), "true", System.StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>The spec differentiation reads: with the statements' positions when the method is checked (its own <c>CheckFinite</c> wins over the project's).</summary>
+        private static MethodSpec WithCheck(ParseResult parsed, bool project) =>
+            (parsed.Spec!.CheckFinite ?? project) && parsed.Origins is not null ? parsed.Spec with { Check = parsed.Origins } : parsed.Spec!;
 
         private static bool IsError(string id) => DiagnosticDescriptors.ById(id).DefaultSeverity == DiagnosticSeverity.Error;
 

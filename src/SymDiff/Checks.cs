@@ -48,6 +48,57 @@ namespace SymDiff
             }
         }
 
+        /// <summary>Whether <paramref name="value"/> is neither NaN nor infinite (for <c>CheckFinite</c>).</summary>
+        /// <param name="value">A value the generated code computed or read.</param>
+        /// <returns>True for a finite value.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool IsFinite(double value) =>
+#if NETSTANDARD2_0
+            !double.IsNaN(value) && !double.IsInfinity(value);
+#else
+            double.IsFinite(value);
+#endif
+
+        /// <inheritdoc cref="IsFinite(double)"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool IsFinite(float value) =>
+#if NETSTANDARD2_0
+            !float.IsNaN(value) && !float.IsInfinity(value);
+#else
+            float.IsFinite(value);
+#endif
+
+        /// <summary>
+        /// Throws the <see cref="ArithmeticException"/> of <c>[Differentiable(CheckFinite = true)]</c>: a value that is NaN or
+        /// infinite although everything it was computed from is finite.
+        /// </summary>
+        /// <param name="value">The non-finite value.</param>
+        /// <param name="method">The <c>[Differentiable]</c> method.</param>
+        /// <param name="generatedMethod">The generated method that computed the value (<c>FGradient</c>, ...).</param>
+        /// <param name="file">The source file of <paramref name="method"/>.</param>
+        /// <param name="line">The 1-based line of the statement the value belongs to.</param>
+        /// <param name="expression">That statement's expression, as written.</param>
+        /// <param name="sweep">"forward" or "reverse".</param>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static void ThrowNotFinite(double value, string method, string generatedMethod, string file, int line, string expression, string sweep) =>
+            throw new ArithmeticException(NotFiniteMessage(value, method, generatedMethod, file, line, expression, sweep));
+
+        /// <summary>The message of <see cref="ThrowNotFinite"/>.</summary>
+        private static string NotFiniteMessage(double value, string method, string generatedMethod, string file, int line, string expression, string sweep)
+        {
+            string what = double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+            return string.Format(
+                CultureInfo.InvariantCulture,
+                "{0}: {1} at {2} line {3} produced {4} ({5} sweep of {6}) from finite inputs.",
+                method,
+                expression,
+                file,
+                line,
+                what,
+                sweep,
+                generatedMethod);
+        }
+
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static void ThrowOverlap(string bufferName, string otherName) =>
             throw new ArgumentException(

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading.Tasks;
 using SymDiff.Package.Tests.Infrastructure;
 using Xunit;
@@ -64,6 +65,26 @@ namespace SymDiff.Package.Tests
             Assert.True(newer.ExitCode == 0, newer.ToString());
             Assert.DoesNotContain("SD0100", newer.Output, StringComparison.Ordinal);
         }
+
+        [Fact]
+        public async Task SymDiffCheckFinite_true_reaches_the_generator_through_the_package_props()
+        {
+            string project = CreateConsumer("CheckFiniteSwitch");
+            // Outside the project folder, or the next build would compile the copies as sources.
+            string generated = Path.GetDirectoryName(project)! + "-generated";
+
+            DotnetResult off = await BuildAsync(project, "-p:EmitCompilerGeneratedFiles=true", "-p:CompilerGeneratedFilesOutputPath=" + generated);
+            Assert.True(off.ExitCode == 0, off.ToString());
+            Assert.DoesNotContain("ThrowNotFinite", ReadGenerated(generated), StringComparison.Ordinal);
+
+            // CompilerVisibleProperty (build/SymDiff.props) hands the property to the generator as build_property.SymDiffCheckFinite.
+            DotnetResult on = await BuildAsync(project, "-p:EmitCompilerGeneratedFiles=true", "-p:CompilerGeneratedFilesOutputPath=" + generated, "-p:SymDiffCheckFinite=true");
+            Assert.True(on.ExitCode == 0, on.ToString());
+            Assert.Contains("global::SymDiff.Checks.ThrowNotFinite(", ReadGenerated(generated), StringComparison.Ordinal);
+        }
+
+        private static string ReadGenerated(string directory) =>
+            string.Concat(Directory.GetFiles(directory, "*.g.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
 
         private string CreateConsumer(string name)
         {

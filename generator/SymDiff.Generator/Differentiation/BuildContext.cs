@@ -48,6 +48,9 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>Where builders report what they find (SD1004, SD1005, SD1006...).</summary>
         public List<DiagnosticInfo> Diagnostics { get; }
 
+        /// <summary>Which user statement each lowered value comes from (read only for <c>CheckFinite</c>).</summary>
+        public Lowering.OriginTable Origins { get; init; } = new Lowering.OriginTable();
+
         /// <summary>The user's own names: never inlined away.</summary>
         public HashSet<string> UserFacing { get; }
 
@@ -83,8 +86,17 @@ namespace SymDiff.Generator.Differentiation
         }
 
         /// <summary>The generated method, named and typed by its kind.</summary>
-        public MethodFamily Family(EquatableArray<LengthCheck> checks, EquatableArray<AliasCheck> aliases, Block body, EquatableArray<string> hoisted, string summary, string? returns) =>
-            new MethodFamily(Spec.Name + Kind.Suffix, Kind.ReturnType(Spec), Kind.Parameters(Sig).ToEquatableArray(), checks, aliases, body, hoisted, summary, returns, Unsupported: null);
+        /// <remarks>With <c>CheckFinite</c>, the body gets its finite checks here, after scheduling (<see cref="FiniteChecks"/>).</remarks>
+        public MethodFamily Family(EquatableArray<LengthCheck> checks, EquatableArray<AliasCheck> aliases, Block body, EquatableArray<string> hoisted, string summary, string? returns)
+        {
+            if (Spec.Check is not null && FiniteChecks.Applies(Kind))
+            {
+                body = FiniteChecks.Insert(this, body);
+                summary += "\nChecks every value it computes: throws ArithmeticException at the first NaN or infinity made from finite values (CheckFinite).";
+            }
+
+            return new MethodFamily(Spec.Name + Kind.Suffix, Kind.ReturnType(Spec), Kind.Parameters(Sig).ToEquatableArray(), checks, aliases, body, hoisted, summary, returns, Unsupported: null);
+        }
 
         /// <summary>A call of one of this method's own generated methods (or of the method itself, with no suffix).</summary>
         public UserCall SelfCall(string suffix, IEnumerable<Expr> arguments, ValType type)

@@ -75,7 +75,7 @@ namespace SymDiff.Generator.Differentiation
                 {
                     using (Testing.PhaseTimer.Measure(kind.Suffix.ToLowerInvariant()))
                     {
-                        methods.Add(kind.Build(new BuildContext(spec, signatures, kind, body, activity, liftNamer.AllNames, rules, diagnostics) { RetainedLets = function.RetainedLets }));
+                        methods.Add(kind.Build(new BuildContext(spec, signatures, kind, body, activity, liftNamer.AllNames, rules, diagnostics) { RetainedLets = function.RetainedLets, Origins = function.Origins }));
                     }
                 }
 

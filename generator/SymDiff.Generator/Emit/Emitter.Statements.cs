@@ -122,6 +122,19 @@ namespace SymDiff.Generator.Emit
                     w.WriteLine(target + " = " + ExprPrinter.CallTarget(call.Call, "Derivative") + "(" + string.Join(", ", args) + ");");
                     break;
                 }
+                case FiniteCheck check:
+                {
+                    // One line: the failure path is a call, so the check costs one comparison while values are finite.
+                    var condition = new[] { "!global::SymDiff.Checks.IsFinite(" + ExprPrinter.Print(check.Value) + ")" }
+                        .Concat(check.Operands.Select(o => "global::SymDiff.Checks.IsFinite(" + ExprPrinter.Print(o) + ")"));
+                    var args = new[]
+                    {
+                        ExprPrinter.Print(check.Value), Emitter.Quote(check.Method), Emitter.Quote(check.GeneratedMethod), Emitter.Quote(check.File),
+                        check.Line.ToString(System.Globalization.CultureInfo.InvariantCulture), Emitter.Quote(check.Expression), Emitter.Quote(check.Sweep),
+                    };
+                    w.WriteLine("if (" + string.Join(" && ", condition) + ") global::SymDiff.Checks.ThrowNotFinite(" + string.Join(", ", args) + ");");
+                    break;
+                }
                 case If branch:
                     EmitIf(w, branch, context);
                     break;

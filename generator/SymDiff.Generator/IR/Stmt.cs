@@ -153,3 +153,23 @@ namespace SymDiff.Generator.IR
     /// <summary><c>// text</c>: says what the next statements do (which sweep, which driver step). Not code.</summary>
     internal sealed record Comment(string Text) : Stmt;
 }
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary>
+    /// <c>if (!IsFinite(value) &amp;&amp; IsFinite(operand) ...) ThrowNotFinite(...)</c>: a finite check
+    /// (<c>CheckFinite = true</c>) after a value is computed. It throws only when the value is NaN or infinite while
+    /// everything it was computed from is finite, so the first operation that made a non-finite value out of finite
+    /// ones is the one reported, and values that are non-finite because an input was pass. Inserted after scheduling,
+    /// so no other pass sees it.
+    /// </summary>
+    /// <param name="Value">The value checked (a variable, or an output just assigned).</param>
+    /// <param name="Operands">The floating-point variables and elements the value was computed from.</param>
+    /// <param name="Method">The user's method.</param>
+    /// <param name="GeneratedMethod">The generated method the check is in.</param>
+    /// <param name="File">The user's source file name.</param>
+    /// <param name="Line">The 1-based line of the user's statement the value belongs to.</param>
+    /// <param name="Expression">That statement's text.</param>
+    /// <param name="Sweep">"forward" or "reverse".</param>
+    internal sealed record FiniteCheck(Expr Value, EquatableArray<Expr> Operands, string Method, string GeneratedMethod, string File, int Line, string Expression, string Sweep) : Stmt;
+}

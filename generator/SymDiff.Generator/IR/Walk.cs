@@ -132,6 +132,7 @@ namespace SymDiff.Generator.IR
             CallBackward b => new CallBackward((UserCall)map(b.Call), map(b.Seed), b.Outputs.Select(map).ToEquatableArray()),
             CallWithDerivative d => new CallWithDerivative(d.Name, (UserCall)map(d.Call), d.Tangents.Select(map).ToEquatableArray(), d.Tangent),
             EnsureCapacity e => new EnsureCapacity(e.Name, e.Type, map(e.Index)),
+            FiniteCheck f => f with { Value = map(f.Value), Operands = f.Operands.Select(map).ToEquatableArray() },
             If i => new If(map(i.Condition), i.Then, i.Else, i.Phis.Select(p => new Phi(p.Name, p.Type, map(p.WhenTrue), map(p.WhenFalse))).ToEquatableArray()),
             Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(v.Name, v.Type, map(v.Init), map(v.Next))).ToEquatableArray(), Condition = map(l.Condition) },
             _ => s,
@@ -218,6 +219,10 @@ namespace SymDiff.Generator.IR
                 case ClearArray c:
                     into.Add(c.Length);
                     break;
+                case FiniteCheck f:
+                    into.Add(f.Value);
+                    into.AddRange(f.Operands);
+                    break;
                 case If i:
                     into.Add(i.Condition);
                     foreach (var p in i.Phis)
@@ -289,7 +294,7 @@ namespace SymDiff.Generator.IR
         /// <summary>Whether a statement writes something other than the names it defines (a buffer, an output, a span).</summary>
         public static bool HasEffect(Stmt s) => s switch
         {
-            Store or Accumulate or SetOutput or ClearBuffer or Return or Assign or RentBuffer or EnsureCapacity or CopySpan or CallBackward or ClearArray or Invoke => true,
+            Store or Accumulate or SetOutput or ClearBuffer or Return or Assign or RentBuffer or EnsureCapacity or CopySpan or CallBackward or ClearArray or Invoke or FiniteCheck => true,
             If i => i.Then.Statements.Any(HasEffect) || i.Else.Statements.Any(HasEffect),
             Loop l => l.Body.Statements.Any(HasEffect) || l.Header.Statements.Any(HasEffect),
             _ => false,

@@ -14,6 +14,25 @@ namespace SymDiff.Generator.Lowering
     {
         /// <summary>For each local retained with <c>Grad.Retain</c>, the let that defines its retained value: let name to source name.</summary>
         public IReadOnlyDictionary<string, string> RetainedLets { get; init; } = new Dictionary<string, string>();
+
+        /// <summary>Which user statement (<see cref="SourceStmt.Origin"/>) each let, store and return was lowered from, for finite checks.</summary>
+        public OriginTable Origins { get; init; } = new OriginTable();
+    }
+
+    /// <summary>
+    /// Which user statement each value of the lowered IR comes from (indices into <see cref="FiniteCheckPlan.Origins"/>):
+    /// how finite checks name the line of a value. Only read when the method is checked.
+    /// </summary>
+    internal sealed class OriginTable
+    {
+        /// <summary>The statement each let was lowered from, by the let's name.</summary>
+        public Dictionary<string, int> Lets { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+        /// <summary>The statements that write each output span, in order, with the index each writes.</summary>
+        public Dictionary<string, List<(Expr Index, int Origin)>> Stores { get; } = new Dictionary<string, List<(Expr Index, int Origin)>>(StringComparer.Ordinal);
+
+        /// <summary>The last <c>return</c> statement with a value (-1 when none): where the result's adjoint comes in.</summary>
+        public int Return { get; set; } = -1;
     }
 
     /// <summary>
@@ -40,6 +59,10 @@ namespace SymDiff.Generator.Lowering
         private readonly string ReturnedName;
 
         private readonly HashSet<string> _outputs;
+        private readonly OriginTable _origins = new OriginTable();
+
+        /// <summary>The origin of the statement being lowered (-1 outside one), given to the lets it makes.</summary>
+        private int _origin = -1;
         private readonly bool _isVoid;
 
         private SsaLowering(MethodSpec spec)
@@ -78,7 +101,7 @@ namespace SymDiff.Generator.Lowering
                 lowering._namer.MarkUsed(name);
             }
 
-            return new IrFunction(lowering.LowerFunction(spec.Body), lowering._namer.AllNames.ToEquatableArray()) { RetainedLets = lowering._retainedLets };
+            return new IrFunction(lowering.LowerFunction(spec.Body), lowering._namer.AllNames.ToEquatableArray()) { RetainedLets = lowering._retainedLets, Origins = lowering._origins };
         }
 
         private Block LowerFunction(EquatableArray<SourceStmt> body)
@@ -92,6 +115,7 @@ namespace SymDiff.Generator.Lowering
             {
                 LowerList(statements.Take(statements.Count - 1).ToList(), output);
                 output.Add(new Return(Substitute(last)));
+                _origins.Return = statements[statements.Count - 1].Origin;
                 return new Block(output.ToEquatableArray());
             }
 
@@ -135,7 +159,10 @@ namespace SymDiff.Generator.Lowering
                     case SourceReturn ret:
                         if (ret.Value is not null)
                         {
+                            _origin = ret.Origin;
+                            _origins.Return = Math.Max(_origins.Return, ret.Origin);
                             Assign(ResultName, _resultType, Substitute(ret.Value), output);
+                            _origin = -1;
                         }
 
                         if (_env.ContainsKey(ReturnedName))
@@ -185,11 +212,26 @@ namespace SymDiff.Generator.Lowering
             switch (statement)
             {
                 case SourceAssign assign:
+                    _origin = assign.Origin;
                     Assign(assign.Name, assign.Type, PinOutputReads(Substitute(assign.Value), output), output);
+                    _origin = -1;
                     break;
 
                 case SourceStore store:
-                    output.Add(new Store(store.Array, PinOutputReads(Substitute(store.Index), output), PinOutputReads(Substitute(store.Value), output)));
+                    _origin = store.Origin;
+                    var stored = new Store(store.Array, PinOutputReads(Substitute(store.Index), output), PinOutputReads(Substitute(store.Value), output));
+                    output.Add(stored);
+                    if (store.Origin >= 0)
+                    {
+                        if (!_origins.Stores.TryGetValue(store.Array, out var stores))
+                        {
+                            _origins.Stores[store.Array] = stores = new List<(Expr Index, int Origin)>();
+                        }
+
+                        stores.Add((stored.Index, store.Origin));
+                    }
+
+                    _origin = -1;
                     break;
 
                 case SourceIf branch:
@@ -242,6 +284,7 @@ namespace SymDiff.Generator.Lowering
 
                 var phi = new Phi(_namer.NewVersion(name), _types[name], t, e);
                 phis.Add(phi);
+                InheritOrigin(phi.Name, t, e);
                 _env[name] = phi.Ref;
             }
 
@@ -371,6 +414,10 @@ namespace SymDiff.Generator.Lowering
             var carried = carriedNames
                 .Select(n => new LoopVar(loopVarNames[n], _types[n], inits[n], _env[n]))
                 .ToEquatableArray();
+            foreach (var v in carried)
+            {
+                InheritOrigin(v.Name, v.Next, v.Init);
+            }
 
             // After the loop, each carried variable is its final value; locals declared inside are out of scope.
             foreach (var key in _env.Keys.ToList())
@@ -414,7 +461,25 @@ namespace SymDiff.Generator.Lowering
                 _retainedLets[let.Name] = name;
             }
 
+            if (_origin >= 0)
+            {
+                _origins.Lets[let.Name] = _origin;
+            }
+
             _env[name] = let.Ref;
+        }
+
+        /// <summary>A phi or loop variable comes from the statement of the first of its values that has one (a loop variable: the assignment in the body).</summary>
+        private void InheritOrigin(string name, params Expr[] values)
+        {
+            foreach (var value in values)
+            {
+                if (value is Var v && _origins.Lets.TryGetValue(v.Name, out int origin))
+                {
+                    _origins.Lets[name] = origin;
+                    return;
+                }
+            }
         }
 
         private void SetFlag(string flag, List<Stmt> output)

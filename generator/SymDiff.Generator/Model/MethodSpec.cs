@@ -115,6 +115,19 @@ namespace SymDiff.Generator.Model
         /// <summary>The locals marked with <c>Grad.Retain</c>, in source order (empty for most methods).</summary>
         public EquatableArray<RetainedLocal> Retained { get; init; } = EquatableArray<RetainedLocal>.Empty;
 
+        /// <summary>
+        /// <c>CheckFinite</c> as the attribute sets it: true or false when written, null when not (the project's
+        /// <c>SymDiffCheckFinite</c> decides).
+        /// </summary>
+        public bool? CheckFinite { get; init; }
+
+        /// <summary>
+        /// For a method generated with finite checks only: where its statements are (lines and text). Set by the step
+        /// after parsing, so a method without checks holds no position and stays cached when lines above it move; a
+        /// checked method is regenerated then (its messages name lines).
+        /// </summary>
+        public FiniteCheckPlan? Check { get; init; }
+
         /// <summary>Names of members of the containing type, to detect clashes with generated methods.</summary>
         public string DisplayName => ContainingTypes.Count == 0 ? Name : ContainingTypes[ContainingTypes.Count - 1].Name + "." + Name;
 
@@ -145,6 +158,17 @@ namespace SymDiff.Generator.Model
     /// <param name="Display">The local's name as the user wrote it.</param>
     /// <param name="Site">Index into the method's sites of the <c>Grad.Retain</c> call, for diagnostics.</param>
     internal sealed record RetainedLocal(string Name, string Display, int Site);
+
+    /// <summary>A statement of the user's method, as <c>CheckFinite</c>'s messages name it.</summary>
+    /// <param name="Line">Its 1-based line.</param>
+    /// <param name="Text">Its expression as written, on one line.</param>
+    internal sealed record SourceOrigin(int Line, string Text);
+
+    /// <summary>What finite checks need to name where a value comes from (API.md section 9, docs/nan-locator.md).</summary>
+    /// <param name="File">The method's source file name (no directory).</param>
+    /// <param name="MethodLine">The line of the method's name: the place of a value no statement can be found for.</param>
+    /// <param name="Origins">The statements, indexed by <see cref="SourceStmt.Origin"/>.</param>
+    internal sealed record FiniteCheckPlan(string File, int MethodLine, EquatableArray<SourceOrigin> Origins);
 
     /// <summary>What a call in a differentiable body calls.</summary>
     internal enum CalleeKind

@@ -8,7 +8,15 @@ namespace SymDiff.Generator.Model
     /// but no Roslyn objects. Expressions are already IR expressions; <see cref="Var"/> names a local
     /// (made unique across the method) or a parameter. Lowering turns this into SSA IR.
     /// </summary>
-    internal abstract record SourceStmt;
+    internal abstract record SourceStmt
+    {
+        /// <summary>
+        /// Index into the method's origins (<see cref="Parsing.ParseResult.Origins"/>) of the user's statement this one was
+        /// read from, for <c>CheckFinite</c>'s messages; -1 when none. An ordinal, not a position: moving the method leaves
+        /// it equal.
+        /// </summary>
+        public int Origin { get; init; } = -1;
+    }
 
     /// <summary>A declaration with initializer, or an assignment (compound assignments are expanded).</summary>
     internal sealed record SourceAssign(string Name, ValType Type, Expr Value) : SourceStmt;

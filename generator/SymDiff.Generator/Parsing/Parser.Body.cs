@@ -201,6 +201,60 @@ namespace SymDiff.Generator.Parsing
                 return list.ToEquatableArray();
             }
 
+            /// <summary>The user's statements that parsed statements come from (<see cref="SourceStmt.Origin"/> indexes it).</summary>
+            public List<SourceOrigin> Origins { get; } = new List<SourceOrigin>();
+
+            /// <summary>Records <paramref name="syntax"/> as an origin: its line and its text on one line.</summary>
+            private int AddOrigin(SyntaxNode syntax)
+            {
+                int line = syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+                Origins.Add(new SourceOrigin(line, OneLine(syntax.ToString())));
+                return Origins.Count - 1;
+            }
+
+            private static string OneLine(string text)
+            {
+                var sb = new System.Text.StringBuilder(text.Length);
+                bool space = false;
+                foreach (char ch in text)
+                {
+                    if (char.IsWhiteSpace(ch) || char.IsControl(ch))
+                    {
+                        space = sb.Length > 0;
+                        continue;
+                    }
+
+                    if (space)
+                    {
+                        sb.Append(' ');
+                        space = false;
+                    }
+
+                    sb.Append(ch);
+                }
+
+                const int Longest = 120;
+                return sb.Length <= Longest ? sb.ToString() : sb.ToString(0, Longest - 3) + "...";
+            }
+
+            /// <summary>Gives the statements <paramref name="syntax"/> just added to <paramref name="into"/> (from <paramref name="from"/> on) it as their origin.</summary>
+            private void MarkOrigin(List<SourceStmt> into, int from, SyntaxNode syntax)
+            {
+                int origin = -1;
+                for (int k = from; k < into.Count; k++)
+                {
+                    if (into[k] is (SourceAssign or SourceStore or SourceReturn) and { Origin: -1 })
+                    {
+                        if (origin < 0)
+                        {
+                            origin = AddOrigin(syntax);
+                        }
+
+                        into[k] = into[k] with { Origin = origin };
+                    }
+                }
+            }
+
             private void ParseStatement(IOperation operation, List<SourceStmt> into)
             {
                 _ct.ThrowIfCancellationRequested();
@@ -229,15 +283,19 @@ namespace SymDiff.Generator.Parsing
                                 var initializer = declarator.Initializer ?? declaration.Initializer;
                                 string name = Declare(local);
                                 Expr value = initializer is null ? Const.FromSource(0, type) : ParseRetainedOr(initializer.Value, name, local.Name);
-                                into.Add(new SourceAssign(name, type, value));
+                                into.Add(new SourceAssign(name, type, value) { Origin = AddOrigin(declarator.Syntax) });
                             }
                         }
 
                         break;
 
                     case IExpressionStatementOperation statement:
+                    {
+                        int from = into.Count;
                         ParseExpressionStatement(statement.Operation, into);
+                        MarkOrigin(into, from, statement.Operation.Syntax);
                         break;
+                    }
 
                     case IReturnOperation ret when ret.Kind == OperationKind.Return:
                         if (_loopDepth > 0 && ret.ReturnedValue is not null)
@@ -245,7 +303,7 @@ namespace SymDiff.Generator.Parsing
                             // Handled like any other return: lowering turns it into an exit flag.
                         }
 
-                        into.Add(new SourceReturn(ret.ReturnedValue is null ? null : ParseExpr(ret.ReturnedValue)));
+                        into.Add(new SourceReturn(ret.ReturnedValue is null ? null : ParseExpr(ret.ReturnedValue)) { Origin = ret.ReturnedValue is null ? -1 : AddOrigin(ret.ReturnedValue.Syntax) });
                         break;
 
                     case IConditionalOperation conditional:

@@ -23,6 +23,12 @@ namespace SymDiff.Generator.Parsing
         public EquatableArray<LocationInfo> Sites { get; init; } = EquatableArray<LocationInfo>.Empty;
 
         public LocationInfo? Location { get; init; }
+
+        /// <summary>
+        /// Where the method's statements are, for <c>CheckFinite</c>: the step after parsing puts it into the spec of a
+        /// checked method only, so that positions stay out of every other method's cache key.
+        /// </summary>
+        public FiniteCheckPlan? Origins { get; init; }
     }
 
     /// <summary>
@@ -110,6 +116,7 @@ namespace SymDiff.Generator.Parsing
 
             var (parameters, scalar, isVector) = signature.Value;
             bool hessian = ReadHessianFlag(method);
+            bool? checkFinite = ReadCheckFiniteFlag(method);
             CheckNameClashes(method, isVector, hessian, nameLocation, diagnostics);
             if (diagnostics.Count > 0)
             {
@@ -157,6 +164,7 @@ namespace SymDiff.Generator.Parsing
                 Body = bodyValid ? statements!.ToEquatableArray() : EquatableArray<SourceStmt>.Empty,
                 Guards = bodyValid ? body.Guards.ToEquatableArray() : EquatableArray<GuardSpec>.Empty,
                 Hessian = hessian,
+                CheckFinite = checkFinite,
                 UserNames = body.UserNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
                 IsDeep = nesting > Limits.DeepNesting,
                 LanguageVersion = syntax.SyntaxTree.Options is CSharpParseOptions options ? (int)options.LanguageVersion : LanguageVersions.Latest,
@@ -165,7 +173,11 @@ namespace SymDiff.Generator.Parsing
                     : string.Empty,
                 Retained = bodyValid ? body.Retained.ToEquatableArray() : EquatableArray<RetainedLocal>.Empty,
             };
-            return new ParseResult(spec, bodyValid, diagnostics.ToEquatableArray()) { Sites = body.Sites.ToEquatableArray(), Location = nameLocation };
+            var origins = new FiniteCheckPlan(
+                System.IO.Path.GetFileName(syntax.SyntaxTree.FilePath),
+                syntax.Identifier.GetLocation().GetLineSpan().StartLinePosition.Line + 1,
+                body.Origins.ToEquatableArray());
+            return new ParseResult(spec, bodyValid, diagnostics.ToEquatableArray()) { Sites = body.Sites.ToEquatableArray(), Location = nameLocation, Origins = origins };
         }
 
         private static (List<ParamSpec> Parameters, ValType Scalar, bool IsVector)? ParseSignature(IMethodSymbol method, MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
@@ -321,6 +333,21 @@ namespace SymDiff.Generator.Parsing
         {
             var attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
             return attribute is not null && attribute.NamedArguments.Any(kv => kv.Key == "Hessian" && kv.Value.Value is true);
+        }
+
+        /// <summary><c>CheckFinite</c> as written on the attribute, or null when it is not.</summary>
+        private static bool? ReadCheckFiniteFlag(IMethodSymbol method)
+        {
+            var attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+            foreach (var argument in attribute?.NamedArguments ?? ImmutableArray<KeyValuePair<string, TypedConstant>>.Empty)
+            {
+                if (argument.Key == "CheckFinite" && argument.Value.Value is bool value)
+                {
+                    return value;
+                }
+            }
+
+            return null;
         }
 
         /// <summary>The shape and element type of a parameter type.</summary>

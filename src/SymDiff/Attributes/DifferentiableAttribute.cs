@@ -26,5 +26,15 @@ namespace SymDiff
 
         /// <summary>Also generate <c>FHessian</c> and <c>FHessianVectorProduct</c>.</summary>
         public bool Hessian { get; set; }
+
+        /// <summary>
+        /// Makes the generated methods check every value and adjoint they compute and throw an
+        /// <see cref="ArithmeticException"/> at the first one that is NaN or infinite although everything it was computed
+        /// from is finite, naming this method's source line and expression and the sweep (forward or reverse). Values that
+        /// are non-finite because an input was are passed on as usual. For a whole project, set the MSBuild property
+        /// <c>SymDiffCheckFinite</c> to <c>true</c>; <c>CheckFinite = false</c> here turns the checks off for this method.
+        /// Off (the default), the generated code has no check at all.
+        /// </summary>
+        public bool CheckFinite { get; set; }
     }
 }

@@ -42,6 +42,7 @@ namespace SymDiff.Generator.Tests.IR
             new ClearArray("zeros", V()),
             new Invoke(new UserCall(Callee, null, EquatableArray.Create<Expr>(V()), ValType.Object)),
             new Comment("a comment"),
+            new FiniteCheck(V(), EquatableArray.Create<Expr>(V(), V()), "F", "FGradient", "F.cs", 3, "x * y", "forward"),
         };
 
         [Fact]

@@ -44,9 +44,15 @@ namespace SymDiff.Generator.Tests.Infrastructure
         /// Compiles <paramref name="sources"/> with the generator, fails like
         /// <see cref="GeneratorRunner.AssertCleanCompile"/> on any warning or error, and loads the result.
         /// </summary>
-        public static GeneratedCode Compile(params string[] sources)
+        public static GeneratedCode Compile(params string[] sources) => Load(GeneratorRunner.Run(sources));
+
+        /// <summary>
+        /// Fails like <see cref="GeneratorRunner.AssertCleanCompile"/> on any warning or error of <paramref name="output"/>
+        /// (a generator run made some other way: other file names, MSBuild properties), and loads its compilation.
+        /// </summary>
+        public static GeneratedCode Load(GeneratorOutput output)
         {
-            GeneratorOutput output = GeneratorRunner.Run(sources);
+            ArgumentNullException.ThrowIfNull(output);
             GeneratorRunner.AssertCleanCompile(output);
 
             using var image = new MemoryStream();

@@ -17,14 +17,21 @@ namespace SymDiff.Generator.Tests.Infrastructure
         public static GeneratorOutput Run(params string[] sources) => Run(CompilationFactory.Create(sources));
 
         /// <summary>Runs the generator once, with a new driver, over <paramref name="compilation"/>.</summary>
-        public static GeneratorOutput Run(CSharpCompilation compilation)
+        public static GeneratorOutput Run(CSharpCompilation compilation) => Run(compilation, buildProperties: null);
+
+        /// <summary>
+        /// Runs the generator once over <paramref name="compilation"/> with MSBuild properties the generator can see
+        /// (<c>CompilerVisibleProperty</c>), as the compiler passes them: <c>("SymDiffCheckFinite", "true")</c> arrives as
+        /// the global option <c>build_property.SymDiffCheckFinite</c>.
+        /// </summary>
+        public static GeneratorOutput Run(CSharpCompilation compilation, IReadOnlyDictionary<string, string>? buildProperties)
         {
             ArgumentNullException.ThrowIfNull(compilation);
             GeneratorDriver driver = CSharpGeneratorDriver.Create(
                 new[] { new DifferentiableGenerator().AsSourceGenerator() },
                 additionalTexts: null,
                 parseOptions: CompilationFactory.ParseOptions,
-                optionsProvider: null,
+                optionsProvider: buildProperties is null ? null : new BuildPropertiesProvider(buildProperties),
                 // Step tracking is what lets incremental tests see Cached / Unchanged / Modified per step.
                 driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
             return RunDriver(driver, compilation);
@@ -136,6 +143,34 @@ namespace SymDiff.Generator.Tests.Infrastructure
             {
                 text.Append((i + 1).ToString(CultureInfo.InvariantCulture).PadLeft(width)).Append(" | ").AppendLine(lines[i]);
             }
+        }
+    }
+
+    /// <summary>Global options as the compiler makes them from MSBuild properties: <c>build_property.Name</c>.</summary>
+    internal sealed class BuildPropertiesProvider : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+    {
+        private readonly Options _global;
+
+        public BuildPropertiesProvider(IReadOnlyDictionary<string, string> properties)
+        {
+            _global = new Options(properties.ToDictionary(p => "build_property." + p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase));
+        }
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions => _global;
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
+
+        private sealed class Options : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+        {
+            public static readonly Options Empty = new Options(new Dictionary<string, string>());
+
+            private readonly Dictionary<string, string> _values;
+
+            public Options(Dictionary<string, string> values) => _values = values;
+
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => _values.TryGetValue(key, out value);
         }
     }
 }

@@ -63,7 +63,7 @@ namespace SymDiff.Generator.Tests.LanguageVersions
             Assert.True(problems.Count == 0, $"{framework}, C# {version}:\n" + string.Join("\n", problems) + "\n\n" + string.Join("\n\n", generated.Select(t => t.FilePath + "\n" + t)));
 
             // One file per differentiable method, each nullable-annotated exactly when the language has annotations.
-            Assert.Equal(10, generated.Count);
+            Assert.Equal(12, generated.Count);
             bool annotations = languageVersion.MapSpecifiedToEffectiveVersion() >= LanguageVersion.CSharp8;
             Assert.All(generated, t => Assert.Equal(annotations, t.ToString().Contains("#nullable enable", StringComparison.Ordinal)));
         }
@@ -141,6 +141,25 @@ namespace Matrix
 
         [Differentiable]
         public static float Single(float x, float y) => (float)Math.Tanh(x) * y;
+
+        [Differentiable(Hessian = true, CheckFinite = true)]
+        public static double Checked(double x, double y)
+        {
+            double s = 0;
+            for (int i = 0; i < 3; i++)
+            {
+                s = s * x + Math.Log(y * y + i);
+            }
+
+            return x > 0 ? Math.Sqrt(s * s) : s;
+        }
+
+        [Differentiable(CheckFinite = true)]
+        public static void CheckedPolar(float r, float theta, Span<float> xy)
+        {
+            xy[0] = r * (float)Math.Cos(theta);
+            xy[1] = r * (float)Math.Sin(theta);
+        }
     }
 
     public static class MyMath
@@ -191,6 +210,9 @@ namespace Matrix
             double da, dc;
             value += Functions.RosenGradientRetained(1, 2, out dx, out dy, out da) + Functions.RosenGraph.Length;
             Functions.PolarBackwardRetained(1, 0.5, y, new double[] { 1, 1 }, ref dx, ref dy, out dc);
+            value += Functions.CheckedHessian(1, 2, h) + Functions.CheckedDerivative(1, 2, 1, 0, out d);
+            float fr = 0, ft = 0;
+            Functions.CheckedPolarBackward(1f, 0.5f, new float[2], new float[] { 1f, 1f }, ref fr, ref ft);
             return value + fx + fy + d + dw + db + da + dc;
         }
     }

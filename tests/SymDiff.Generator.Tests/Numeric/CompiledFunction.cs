@@ -53,10 +53,14 @@ namespace SymDiff.Generator.Tests.Numeric
 
         public DriverKind Kind { get; private init; }
 
-        public static CompiledFunction Compile(DifferentiableFunction function, DriverKind kind = DriverKind.Reverse)
+        public static CompiledFunction Compile(DifferentiableFunction function, DriverKind kind = DriverKind.Reverse) => Compile(function, kind, buildProperties: null);
+
+        /// <summary>Compiles the function with MSBuild properties the generator sees (<see cref="GeneratorRunner.Run(Microsoft.CodeAnalysis.CSharp.CSharpCompilation, IReadOnlyDictionary{string, string}?)"/>).</summary>
+        public static CompiledFunction Compile(DifferentiableFunction function, DriverKind kind, IReadOnlyDictionary<string, string>? buildProperties)
         {
             ArgumentNullException.ThrowIfNull(function);
-            return new CompiledFunction(function, GeneratedCode.Compile(function.Source, BuildDriver(function, kind))) { Kind = kind };
+            var output = GeneratorRunner.Run(CompilationFactory.Create(function.Source, BuildDriver(function, kind)), buildProperties);
+            return new CompiledFunction(function, GeneratedCode.Load(output)) { Kind = kind };
         }
 
         /// <summary>The original method's value at <paramref name="point"/> (a float result widened exactly).</summary>
