@@ -1043,6 +1043,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 _ => 1,
             };
             int shape = fn == MathFn.Sqrt && shapes == 2 ? (Chance(0.2) ? 1 : 0) : Int(shapes);
+            if (fn == MathFn.Pow && shapes > Renderer.PowExponents.Length && Chance(0.2))
+            {
+                // Pow(e, n) with the int parameter (n may be 0): a rare edge otherwise (one shape in nine).
+                shape = Renderer.PowExponents.Length;
+            }
+
             int arity = fn switch
             {
                 MathFn.Atan2 or MathFn.LogBase or MathFn.PowActive or MathFn.Max or MathFn.Min => 2,
@@ -1085,9 +1091,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 list.Add(new ILen(a.Name));
             }
 
-            foreach (DataMember d in VisibleData)
+            if (Chance(0.5))
             {
-                list.Add(new IDataLen(d.Name, DataAccess()));
+                foreach (DataMember d in VisibleData)
+                {
+                    list.Add(new IDataLen(d.Name, DataAccess()));
+                }
             }
 
             return list;
@@ -1140,7 +1149,6 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             foreach (DataMember d in VisibleData.Where(d => d.Kind != DataKind.IntTable))
             {
-                options.Add(() => new DataAt(d.Name, DataAccess(), Pick(Indices(new ArrayVar(d.Name, d.Length)))));
                 options.Add(() => new DataAt(d.Name, DataAccess(), Pick(Indices(new ArrayVar(d.Name, d.Length)))));
             }
 
@@ -1199,9 +1207,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 // T0[i]: an int[] table of indices, its own index in bounds for the table.
                 foreach (DataMember t in VisibleData.Where(t => t.Kind == DataKind.IntTable))
                 {
-                    var inner = IndicesCore(new ArrayVar(t.Name, t.Length));
-                    list.Add(new ITableAt(t.Name, DataAccess(), Pick(inner)));
-                    list.Add(new ITableAt(t.Name, DataAccess(), Pick(inner)));
+                    list.Add(new ITableAt(t.Name, DataAccess(), Pick(IndicesCore(new ArrayVar(t.Name, t.Length)))));
                 }
             }
 
