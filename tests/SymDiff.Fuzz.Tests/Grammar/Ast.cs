@@ -68,6 +68,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
     /// <summary><c>(int)Math.Abs(e) % c</c>: a real value (usually data) cast to an index; in bounds for any value, NaN and overflow included (the cast saturates).</summary>
     public sealed record ICastIndex(Ex E, int C) : IEx;
 
+    /// <summary><c>D0.Length</c>: the length of a constant-data member (<see cref="DataMember"/>), spelled as <see cref="Access"/> says.</summary>
+    public sealed record IDataLen(string Name, MemberAccess Access) : IEx;
+
+    /// <summary><c>T0[e]</c>: an element of an <c>int[]</c> table (<see cref="DataKind.IntTable"/>) used as an index; its values are below <see cref="DataMember.TableBound"/>.</summary>
+    public sealed record ITableAt(string Name, MemberAccess Access, IEx Index) : IEx;
+
     // ------------------------------------------------------------------ real expressions
 
     /// <summary>A <c>double</c> (or <c>float</c>) expression.</summary>
@@ -96,6 +102,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// <summary><c>peer.W0</c>: the field of the other instance.</summary>
         Peer,
     }
+
+    /// <summary><c>D0[i]</c>: an element of a constant-data member (array field, span property), read as a constant.</summary>
+    public sealed record DataAt(string Name, MemberAccess Access, IEx Index) : Ex;
 
     /// <summary><c>(double)i</c>: an int used as a factor.</summary>
     public sealed record FromInt(IEx E) : Ex;
@@ -171,7 +180,29 @@ namespace SymDiff.Fuzz.Tests.Grammar
     /// A call of the program's [Differentiable] helper <see cref="Helper"/>; <see cref="SpanArg"/> names the array passed to
     /// its span parameter; <see cref="ViaPeer"/> calls it on the <see cref="ParamKind.Peer"/> instance (<c>peer.H0(...)</c>).
     /// </summary>
-    public sealed record CallHelper(int Helper, ImmutableArray<Ex> Args, string? SpanArg, bool ViaPeer = false) : Ex;
+    public sealed record CallHelper(int Helper, ImmutableArray<Ex> Args, string? SpanArg, bool ViaPeer = false) : Ex
+    {
+        /// <summary>A sub-model the helper is called on instead (<c>Shared.H0(x)</c>, <c>this.Layer.H0(x)</c>): FINDINGS F17.</summary>
+        public SubModel Via { get; init; }
+    }
+
+    /// <summary>The sub-model, held in a field or property of the program's class, that a helper is called on.</summary>
+    public enum SubModel
+    {
+        None,
+
+        /// <summary><c>Shared.H0(x)</c>: <c>internal static readonly P3 Shared = new P3 { ... };</c></summary>
+        Shared,
+
+        /// <summary><c>P3.Shared.H0(x)</c></summary>
+        SharedQualified,
+
+        /// <summary><c>Layer.H0(x)</c>: <c>internal P3 Layer { get; set; } = null!;</c>, set by the driver.</summary>
+        Layer,
+
+        /// <summary><c>this.Layer.H0(x)</c></summary>
+        LayerThis,
+    }
 
     /// <summary>A call of a library function that has a [DerivativeOf] rule.</summary>
     public sealed record CallRule(RuleFn Function, ImmutableArray<Ex> Args) : Ex;
@@ -263,6 +294,33 @@ namespace SymDiff.Fuzz.Tests.Grammar
     /// <summary><c>o[i] = e;</c> or <c>o[i] op= e</c> on the output span.</summary>
     public sealed record Store(IEx Index, string Op, Ex E) : St;
 
+    /// <summary>
+    /// An argument check at the top of a method: <c>if (c) throw new ...;</c> (with braces when <see cref="Braces"/>).
+    /// In the oracle the same condition throws an exception of its own (only the user's and the generated methods are compared).
+    /// </summary>
+    public sealed record GuardIf(Cond C, Thrown X, bool Braces) : St;
+
+    /// <summary><c>return accept ? e : throw new ...;</c>: the whole rest of a method after its other guards.</summary>
+    public sealed record GuardedReturn(Cond Accept, Ex E, Thrown X) : St;
+
+    /// <summary>What a guard throws, naming the parameter <see cref="Param"/>.</summary>
+    public sealed record Thrown(ThrownForm Form, string Param);
+
+    public enum ThrownForm
+    {
+        /// <summary><c>new ArgumentException("x is out of range", nameof(x))</c></summary>
+        Argument,
+
+        /// <summary><c>new ArgumentOutOfRangeException(nameof(x), "x must be ...")</c></summary>
+        OutOfRange,
+
+        /// <summary><c>new System.ArgumentOutOfRangeException(nameof(x), x, $"x = {x} is not accepted")</c> (scalars: the value in the message)</summary>
+        OutOfRangeWithValue,
+    }
+
+    /// <summary><c>Math.Abs(p) &gt; c</c>: a guard condition on a helper's parameter, rarely true.</summary>
+    public sealed record AbsAbove(string Name, double Bound) : Cond;
+
     /// <summary>A two-value recurrence written with a temporary: <c>double t = a; a = b; b = e;</c> (e may read t).</summary>
     public sealed record Rotate(string Temp, string A, string B, Ex NewB) : St;
 
@@ -299,6 +357,36 @@ namespace SymDiff.Fuzz.Tests.Grammar
         public bool IsInstance => Kind is MemberKind.InstanceField or MemberKind.InstanceProperty;
     }
 
+    /// <summary>What a constant-data member is (API.md 9, constant data).</summary>
+    public enum DataKind
+    {
+        /// <summary><c>internal static readonly double[] D0 = { ... };</c></summary>
+        StaticArray,
+
+        /// <summary><c>internal static ReadOnlySpan&lt;double&gt; D0 =&gt; new double[] { ... };</c></summary>
+        StaticReadOnlySpan,
+
+        /// <summary><c>internal static Span&lt;double&gt; D0 =&gt; new double[] { ... };</c></summary>
+        StaticSpan,
+
+        /// <summary><c>internal readonly double[] D0 = { ... };</c> (instance programs; read as <c>D0</c> or <c>this.D0</c>)</summary>
+        InstanceArray,
+
+        /// <summary><c>internal static readonly int[] T0 = { 3, 1, 0, 2 };</c>: a table of indices, every value below <see cref="DataMember.TableBound"/>.</summary>
+        IntTable,
+    }
+
+    /// <summary>A constant-data member of the program's class: an array field or a span property.</summary>
+    public sealed record DataMember(string Name, DataKind Kind, ImmutableArray<double> Values)
+    {
+        /// <summary>Every value of an <see cref="DataKind.IntTable"/> is below this, so it indexes any array at least this long.</summary>
+        public const int TableBound = 4;
+
+        public bool IsInstance => Kind == DataKind.InstanceArray;
+
+        public int Length => Values.Length;
+    }
+
     /// <summary>
     /// One program: a <c>static partial class P{Id}</c> (or, when <see cref="Instance"/>, a <c>partial class</c> whose
     /// method under test is an instance method the driver calls on an instance it creates) with the method under test
@@ -322,6 +410,18 @@ namespace SymDiff.Fuzz.Tests.Grammar
         public string MethodName => IsVector ? "G" : "F";
 
         public string ClassName => $"P{Id}";
+
+        /// <summary>Constant data: array fields and span properties of the program's class.</summary>
+        public ImmutableArray<DataMember> Data { get; init; } = ImmutableArray<DataMember>.Empty;
+
+        /// <summary>Instance programs: a <c>static readonly</c> field <c>Shared</c> holding another instance (a sub-model).</summary>
+        public bool HasShared { get; init; }
+
+        /// <summary>Instance programs: a property <c>Layer</c> holding another instance, set by the driver.</summary>
+        public bool HasLayer { get; init; }
+
+        /// <summary>Whether a method of the program (the method under test or a helper) has an argument check.</summary>
+        public bool HasGuards { get; init; }
     }
 
     /// <summary>

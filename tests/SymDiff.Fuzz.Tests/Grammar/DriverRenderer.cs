@@ -35,7 +35,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 yield break;
             }
 
-            yield return $"var self = new {p.ClassName}();";
+            yield return p.HasLayer
+                ? $"var self = new {p.ClassName} {{ Layer = {Grammar.Renderer.SubModelInit(p, SubModel.Layer)} }};"
+                : $"var self = new {p.ClassName}();";
             if (p.Params.Any(q => q.Kind == ParamKind.Peer))
             {
                 var lit = Grammar.Renderer.ForLiterals(p);
@@ -116,9 +118,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 int m = _p.OutputLength;
                 if (_p.IsVector)
                 {
-                    Line($"        {{ var o = new {T}[{m}]; {Recv}.G({Args()}); r.Values(\"G\", o); }}");
-                    Guard("Backward", $"var o = new {T}[{m}]; {InitialBuffers("b")} var seed = {Arr(_p.Seeds.BackwardSeed)}; "
-                        + $"{Recv}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); {Recv}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); "
+                    Guard("User", $"var o = new {T}[{m}]; {Recv}.G({Args()}); r.Values(\"G\", o);");
+                    BackwardGuard($"var o = new {T}[{m}]; {InitialBuffers("b")} var seed = {Arr(_p.Seeds.BackwardSeed)}; ",
+                        $"{Recv}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); {Recv}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); "
                         + $"r.Values(\"Backward.y\", o); r.Values(\"Backward\", R.Flat({Names("b")}));");
                     Guard("Derivative", $"var o = new {T}[{m}]; var d = new {T}[{m}]; {Recv}.GDerivative({Args()}, {Tangents()}, d); "
                         + "r.Values(\"Derivative.y\", o); r.Values(\"Derivative\", d);");
@@ -129,10 +131,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 }
                 else
                 {
-                    Line($"        r.Value(\"F\", {Recv}.F({Args()}));");
+                    Guard("User", $"r.Value(\"F\", {Recv}.F({Args()}));");
                     Guard("Gradient", $"{NaNBuffers("g")} var value = {Recv}.FGradient({Args()}, {GradArgs("g", byRef: false)}); "
                         + $"r.Value(\"Gradient.value\", value); r.Values(\"Gradient\", R.Flat({Names("g")}));");
-                    Guard("Backward", $"{InitialBuffers("b")} {Recv}.FBackward({Args()}, {L(_p.Seeds.BackwardSeed[0])}, {GradArgs("b", byRef: true)}); "
+                    BackwardGuard(InitialBuffers("b"), $"{Recv}.FBackward({Args()}, {L(_p.Seeds.BackwardSeed[0])}, {GradArgs("b", byRef: true)}); "
                         + $"{Recv}.FBackward({Args()}, {L(_p.Seeds.BackwardSeed[0])}, {GradArgs("b", byRef: true)}); r.Values(\"Backward\", R.Flat({Names("b")}));");
                     Guard("Derivative", $"{T} derivative; var value = {Recv}.FDerivative({Args()}, {Tangents()}, out derivative); "
                         + "r.Value(\"Derivative.value\", value); r.Value(\"Derivative\", derivative);");
@@ -166,6 +168,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 string s = v.ToString("R", CultureInfo.InvariantCulture);
                 return s.Contains('.') || s.Contains('E') ? s : s + ".0";
             }
+
+            /// <summary>
+            /// Backward, its buffers declared outside the <c>try</c>: when it throws (a guard), what the buffers then hold is
+            /// recorded, for the check that a guard runs before anything is written.
+            /// </summary>
+            private void BackwardGuard(string declarations, string body) =>
+                Line($"        {{ {declarations}try {{ {body} }} catch (Exception e) {{ r.Threw(\"Backward\", e); r.Values(\"Backward.afterThrow\", R.Flat({Names("b")})); }} }}");
 
             private void Guard(string call, string body) =>
                 Line($"        try {{ {body} }} catch (Exception e) {{ r.Threw(\"{call}\", e); }}");

@@ -113,8 +113,25 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// <summary>Output normalisation (<see cref="Normalise"/>) written with loops that read <c>o[i]</c> back.</summary>
         OutputReadInLoop = 1L << 30,
 
+        /// <summary>
+        /// Constant data: <c>static readonly</c> array fields, static <c>ReadOnlySpan&lt;T&gt;</c> and <c>Span&lt;T&gt;</c>
+        /// properties, instance array fields (read with and without <c>this.</c>), and <c>int[]</c> tables used as indices;
+        /// indexed with int expressions and read with <c>.Length</c> (also as a loop bound).
+        /// </summary>
+        ConstantData = 1L << 31,
+
+        /// <summary>Instance programs: a [Differentiable] helper called on a sub-model held in a field or property (<c>Shared.H0(x)</c>, <c>this.Layer.H0(x)</c>; FINDINGS F17).</summary>
+        SubModels = 1L << 32,
+
+        /// <summary>
+        /// Argument checks at the top of a method: <c>if (c) throw new ArgumentException(...);</c> (braces or not, several), and
+        /// <c>return c ? e : throw ...;</c>; the inputs sometimes violate them, and every generated method must then throw what
+        /// the user's method throws.
+        /// </summary>
+        Guards = 1L << 33,
+
         /// <summary>Everything README.md lists as supported.</summary>
-        All = (1L << 31) - 1,
+        All = (1L << 34) - 1,
     }
 
     /// <summary>The grammars the tests use.</summary>

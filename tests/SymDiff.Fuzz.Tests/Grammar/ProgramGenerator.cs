@@ -44,6 +44,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private readonly Dictionary<int, string?> _helperSpan = new Dictionary<int, string?>();
         private readonly List<Member> _members = new List<Member>();
         private readonly List<string> _consts = new List<string>();
+        private readonly List<DataMember> _constData = new List<DataMember>();
+        private bool _hasShared;
+        private bool _hasLayer;
+        private bool _hasGuards;
 
         // Names of the parameters in scope that are data (inactive): [NoGrad], or left out of a wrt list.
         private readonly HashSet<string> _data = new HashSet<string>(StringComparer.Ordinal);
@@ -132,6 +136,17 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 Members();
             }
 
+            if (Has(FuzzGrammar.ConstantData) && Chance(0.35))
+            {
+                DataMembers();
+            }
+
+            if (_instance && Has(FuzzGrammar.SubModels) && Has(FuzzGrammar.Calls) && Chance(0.6))
+            {
+                _hasShared = Chance(0.6);
+                _hasLayer = !_hasShared || Chance(0.6);
+            }
+
             var ps = Params();
             var wrt = ImmutableArray<string>.Empty;
             var floating = ps.Where(p => p.Kind is ParamKind.Scalar or ParamKind.Array or ParamKind.Span && !p.NoGrad).ToList();
@@ -185,14 +200,28 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             _stmtBudget = Int(3, 14);
             var body = new List<St>();
-            body.AddRange(Statements(Int(1, 5), depth: 0));
-            if (_isVector)
+            if (Has(FuzzGrammar.Guards) && Chance(0.2))
             {
-                body.AddRange(OutputWrites());
+                body.AddRange(Guards(ps));
+            }
+
+            if (!_isVector && body.Count > 0 && Chance(0.25))
+            {
+                // return accept ? e : throw ...; the whole body after the guards (a later throw is SD1000).
+                var (accept, thrown) = GuardCondition(ps);
+                body.Add(new GuardedReturn(new Not(accept), Expression(3), thrown));
             }
             else
             {
-                body.Add(new Return(null, FinalExpression()));
+                body.AddRange(Statements(Int(1, 5), depth: 0));
+                if (_isVector)
+                {
+                    body.AddRange(OutputWrites());
+                }
+                else
+                {
+                    body.Add(new Return(null, FinalExpression()));
+                }
             }
 
             Nodes += ps.Sum(p => 1 + p.Length);
@@ -203,7 +232,76 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 Enumerable.Range(0, actives).Select(_ => InputValue()).ToImmutableArray(),
                 Enumerable.Range(0, actives).Select(_ => InputValue()).ToImmutableArray());
             return new FuzzProgram(0, _precision, ps, wrt, _hessian, _isVector, _outputLength, body.ToImmutableArray(), _helpers.ToImmutableArray(), seeds,
-                _instance, _members.ToImmutableArray());
+                _instance, _members.ToImmutableArray())
+            {
+                Data = _constData.ToImmutableArray(),
+                HasShared = _hasShared,
+                HasLayer = _hasLayer,
+                HasGuards = _hasGuards,
+            };
+        }
+
+        /// <summary>Constant data (API.md 9): array fields and span properties, and int[] tables of indices.</summary>
+        private void DataMembers()
+        {
+            int count = Int(1, 3);
+            for (int i = 0; i < count; i++)
+            {
+                var kind = (DataKind)Weighted(4, 3, 1, _instance ? 4 : 0, 3);
+                int length = Int(DataMember.TableBound, 6);
+                var values = kind == DataKind.IntTable
+                    ? Enumerable.Range(0, length).Select(_ => (double)Int(DataMember.TableBound)).ToImmutableArray()
+                    : Enumerable.Range(0, length).Select(_ => InputValue()).ToImmutableArray();
+                string prefix = kind == DataKind.IntTable ? "T" : "D";
+                _constData.Add(new DataMember(prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture), kind, values));
+                Nodes++;
+            }
+        }
+
+        /// <summary>The constant data a body may read here: static members anywhere, instance ones only in instance methods.</summary>
+        private IEnumerable<DataMember> VisibleData => _constData.Where(d => !d.IsInstance || !_staticContext);
+
+        private MemberAccess DataAccess() => Chance(0.6) ? MemberAccess.Bare : MemberAccess.Qualified;
+
+        /// <summary>One to three argument checks on the parameters, each true for a small share of the inputs.</summary>
+        private IEnumerable<St> Guards(ImmutableArray<Param> ps)
+        {
+            _hasGuards = true;
+            int count = Weighted(60, 30, 10) + 1;
+            for (int i = 0; i < count; i++)
+            {
+                var (c, thrown) = GuardCondition(ps);
+                Nodes++;
+                yield return new GuardIf(c, thrown, Chance(0.4));
+            }
+        }
+
+        /// <summary>A condition on the parameters that the inputs meet now and then (x &gt; 1.5, u.Length == 0, n &gt; 4), and what it throws.</summary>
+        private (Cond C, Thrown X) GuardCondition(ImmutableArray<Param> ps)
+        {
+            (Cond, string) One()
+            {
+                var candidates = ps.Where(q => q.Kind is ParamKind.Scalar or ParamKind.Array or ParamKind.Span or ParamKind.Int).ToList();
+                Param q = Pick(candidates);
+                Cond c = q.Kind switch
+                {
+                    ParamKind.Scalar => Chance(0.5) ? new Cmp(">", new Ref(q.Name), new Num(1.5)) : new Cmp("<", new Ref(q.Name), new Num(-1.5)),
+                    ParamKind.Int => new ICmp(">", new IVar(q.Name), new IConst(4)),
+                    _ => Chance(0.6) ? new ICmp("==", new ILen(q.Name), new IConst(0)) : new ICmp(">", new ILen(q.Name), new IConst(5)),
+                };
+                return (c, q.Name);
+            }
+
+            var (first, name) = One();
+            Cond cond = first;
+            if (Chance(0.2))
+            {
+                cond = new Logic(false, first, One().Item1);
+            }
+
+            bool scalar = ps.First(q => q.Name == name).Kind == ParamKind.Scalar;
+            var form = (ThrownForm)Weighted(4, 3, scalar ? 3 : 0);
+            return (cond, new Thrown(form, name));
         }
 
         /// <summary>Fields and properties of the program's class, read as constants (instance ones only in instance programs).</summary>
@@ -354,8 +452,27 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             _helperSpan[index] = span;
             _stmtBudget = Int(1, 5);
-            var body = Statements(Int(0, 3), depth: 0).ToList();
-            body.Add(new Return(null, FinalExpression()));
+            var body = new List<St>();
+            Thrown HelperThrown() => new Thrown((ThrownForm)Int(3), "p0");
+            if (Has(FuzzGrammar.Guards) && Chance(0.2))
+            {
+                // A check of the helper's argument, rarely failed: the caller's inputs seldom make it that large.
+                _hasGuards = true;
+                if (Chance(0.4))
+                {
+                    body.Add(new GuardedReturn(new Not(new AbsAbove("p0", 1000)), Expression(3), HelperThrown()));
+                }
+                else
+                {
+                    body.Add(new GuardIf(new AbsAbove("p0", 1000), HelperThrown(), Chance(0.4)));
+                }
+            }
+
+            if (body.Count == 0 || body[^1] is not GuardedReturn)
+            {
+                body.AddRange(Statements(Int(0, 3), depth: 0));
+                body.Add(new Return(null, FinalExpression()));
+            }
             _inHelper = false;
             _staticContext = !_instance;
             _data.Clear();
@@ -654,6 +771,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 }
             }
 
+            foreach (DataMember d in VisibleData)
+            {
+                options.Add((new IDataLen(d.Name, DataAccess()), d.Length));
+            }
+
             int c = Int(0, 6);
             options.Add((new IConst(c), c));
             options.Add((new IConst(Int(1, 4)), 4));
@@ -795,7 +917,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 22,                                               // 3 Math function
                 Has(FuzzGrammar.NonSmooth) ? 4 : 0,               // 4 ?:
                 Has(FuzzGrammar.Detach) ? 3 : 0,                  // 5 Detach
-                callsHere ? 8 : 0,                                // 6 helper call
+                callsHere ? (_hasShared || _hasLayer ? 16 : 8) : 0, // 6 helper call
                 rulesHere ? 3 : 0,                                // 7 custom rule
                 Has(FuzzGrammar.Remainder) ? 2 : 0);              // 8 %
             switch (kind)
@@ -834,7 +956,24 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     int scalars = _helpers[h].Params.Count(p => p.Kind == ParamKind.Scalar);
                     var args = Enumerable.Range(0, scalars).Select(_ => Expression(depth - 1)).ToImmutableArray();
 
-                    // In an instance program, an instance helper may be called on the other instance (peer.H0(x)).
+                    // In an instance program, an instance helper may be called on the other instance (peer.H0(x)), or on a
+                    // sub-model held in a field or property (Shared.H0(x), this.Layer.H0(x)).
+                    if (!_helpers[h].Static && (_hasShared || _hasLayer) && Chance(0.5))
+                    {
+                        var vias = new List<SubModel>();
+                        if (_hasShared)
+                        {
+                            vias.AddRange(new[] { SubModel.Shared, SubModel.SharedQualified });
+                        }
+
+                        if (_hasLayer)
+                        {
+                            vias.AddRange(new[] { SubModel.Layer, SubModel.LayerThis });
+                        }
+
+                        return new CallHelper(h, args, _helperSpan[h]) { Via = Pick(vias) };
+                    }
+
                     return new CallHelper(h, args, _helperSpan[h], ViaPeer: _hasPeer && !_helpers[h].Static && Chance(0.5));
                 }
 
@@ -904,6 +1043,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 _ => 1,
             };
             int shape = fn == MathFn.Sqrt && shapes == 2 ? (Chance(0.2) ? 1 : 0) : Int(shapes);
+            if (fn == MathFn.Pow && shapes > Renderer.PowExponents.Length && Chance(0.2))
+            {
+                // Pow(e, n) with the int parameter (n may be 0): a rare edge otherwise (one shape in nine).
+                shape = Renderer.PowExponents.Length;
+            }
+
             int arity = fn switch
             {
                 MathFn.Atan2 or MathFn.LogBase or MathFn.PowActive or MathFn.Max or MathFn.Min => 2,
@@ -944,6 +1089,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
             foreach (ArrayVar a in _arrays.Where(a => a.Name != "o"))
             {
                 list.Add(new ILen(a.Name));
+            }
+
+            if (Chance(0.5))
+            {
+                foreach (DataMember d in VisibleData)
+                {
+                    list.Add(new IDataLen(d.Name, DataAccess()));
+                }
             }
 
             return list;
@@ -994,6 +1147,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 options.Add(() => new MemberRef(m.Name, MemberAccessFor(m)));
             }
 
+            foreach (DataMember d in VisibleData.Where(d => d.Kind != DataKind.IntTable))
+            {
+                options.Add(() => new DataAt(d.Name, DataAccess(), Pick(Indices(new ArrayVar(d.Name, d.Length)))));
+            }
+
             if (Has(FuzzGrammar.CastIndex) && !_inCastIndex && Chance(0.1))
             {
                 foreach (ArrayVar a in _arrays.Where(a => a.Length > 0 && a.Name != "o"))
@@ -1042,6 +1200,21 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         /// <summary>Index expressions that are in bounds for every value the variables they read can take.</summary>
         private List<IEx> Indices(ArrayVar a)
+        {
+            var list = IndicesCore(a);
+            if (a.Length >= DataMember.TableBound)
+            {
+                // T0[i]: an int[] table of indices, its own index in bounds for the table.
+                foreach (DataMember t in VisibleData.Where(t => t.Kind == DataKind.IntTable))
+                {
+                    list.Add(new ITableAt(t.Name, DataAccess(), Pick(IndicesCore(new ArrayVar(t.Name, t.Length)))));
+                }
+            }
+
+            return list;
+        }
+
+        private List<IEx> IndicesCore(ArrayVar a)
         {
             var list = new List<IEx>();
             if (a.Length == 0)

@@ -129,7 +129,22 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 r.Line(r.MemberDeclaration(m));
             }
 
-            if (p.Members.Length > 0)
+            foreach (DataMember d in p.Data)
+            {
+                r.Line(r.DataDeclaration(d));
+            }
+
+            if (p.HasShared)
+            {
+                r.Line($"internal static readonly {p.ClassName} Shared = {SubModelInit(p, SubModel.Shared)};");
+            }
+
+            if (p.HasLayer)
+            {
+                r.Line($"internal {p.ClassName} Layer {{ get; set; }} = null!;");
+            }
+
+            if (p.Members.Length + p.Data.Length > 0 || p.HasShared || p.HasLayer)
             {
                 r.Line();
             }
@@ -178,6 +193,71 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             sb.AppendLine("}");
             return sb.ToString();
+        }
+
+        /// <summary>
+        /// <c>new P3 { W0 = ... }</c>: the sub-model held in <c>Shared</c> or <c>Layer</c>, whose instance fields and properties
+        /// hold values of their own, so that a call on the wrong instance shows.
+        /// </summary>
+        public static string SubModelInit(FuzzProgram p, SubModel which)
+        {
+            var lit = ForLiterals(p);
+            double shift = which == SubModel.Shared ? -0.25 : 0.625;
+            var inits = p.Members.Where(m => m.IsInstance).Select(m => $"{m.Name} = {lit.Literal(which == SubModel.Shared ? shift - m.Value : m.Value + shift)}").ToList();
+            return inits.Count == 0 ? $"new {p.ClassName}()" : $"new {p.ClassName} {{ {string.Join(", ", inits)} }}";
+        }
+
+        /// <summary>The declaration of a constant-data member.</summary>
+        private string DataDeclaration(DataMember d)
+        {
+            if (d.Kind == DataKind.IntTable)
+            {
+                return $"internal static readonly int[] {d.Name} = {{ {string.Join(", ", d.Values.Select(v => ((int)v).ToString(CultureInfo.InvariantCulture)))} }};";
+            }
+
+            string values = string.Join(", ", d.Values.Select(Literal));
+            return d.Kind switch
+            {
+                DataKind.StaticArray => $"internal static readonly {T}[] {d.Name} = {{ {values} }};",
+                DataKind.StaticReadOnlySpan => $"internal static ReadOnlySpan<{T}> {d.Name} => new {T}[] {{ {values} }};",
+                DataKind.StaticSpan => $"internal static Span<{T}> {d.Name} => new {T}[] {{ {values} }};",
+                _ => $"internal readonly {T}[] {d.Name} = {{ {values} }};",
+            };
+        }
+
+        /// <summary>
+        /// A constant-data member as read: in the user's code bare (<c>D0</c>) or qualified (<c>P3.D0</c>, <c>this.D0</c>); in
+        /// the oracle (a static class) through the class or the instance it receives (<c>self.D0</c>).
+        /// </summary>
+        private string DataName(string name, MemberAccess access)
+        {
+            DataMember d = _p.Data.First(x => x.Name == name);
+            if (_mode == RenderMode.Primal)
+            {
+                return access == MemberAccess.Bare ? name : d.IsInstance ? $"this.{name}" : $"{_p.ClassName}.{name}";
+            }
+
+            return d.IsInstance ? $"self.{name}" : $"{_p.ClassName}.{name}";
+        }
+
+        /// <summary>An array named in an int expression (<c>Math.Min(k, D0.Length - 1)</c>): constant data is qualified in the oracle.</summary>
+        private string ArrayName(string name) => _p.Data.Any(d => d.Name == name) ? DataName(name, MemberAccess.Bare) : name;
+
+        /// <summary>What a guard throws; in the oracle an exception of its own (the oracle's throw is not compared).</summary>
+        private string ThrowExpression(Thrown x)
+        {
+            if (_mode != RenderMode.Primal)
+            {
+                return "new InvalidOperationException(\"oracle: guard\")";
+            }
+
+            string p = x.Param;
+            return x.Form switch
+            {
+                ThrownForm.Argument => $"new ArgumentException(\"{p} is out of range\", nameof({p}))",
+                ThrownForm.OutOfRange => $"new ArgumentOutOfRangeException(nameof({p}), \"{p} must be small\")",
+                _ => $"new System.ArgumentOutOfRangeException(nameof({p}), {p}, $\"{p} = {{{p}}} is not accepted\")",
+            };
         }
 
         private static string Join(string first, string rest) => first.Length == 0 ? rest : rest.Length == 0 ? first : first + ", " + rest;
@@ -341,6 +421,26 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 case Store st:
                     Line($"o[{I(st.Index)}] {st.Op} {E(st.E)};");
                     break;
+                case GuardIf g:
+                    Line($"if ({C(g.C)})");
+                    if (g.Braces)
+                    {
+                        Open();
+                        Line($"throw {ThrowExpression(g.X)};");
+                        Close();
+                        Line();
+                    }
+                    else
+                    {
+                        _indent++;
+                        Line($"throw {ThrowExpression(g.X)};");
+                        _indent--;
+                    }
+
+                    break;
+                case GuardedReturn gr:
+                    Line($"return {C(gr.Accept)} ? {Expr(gr.E, 1)} : throw {ThrowExpression(gr.X)};");
+                    break;
                 case Rotate rot:
                     Line($"{RT} {rot.Temp} = {rot.A};");
                     Line($"{rot.A} = {rot.B};");
@@ -416,6 +516,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 MemberRef m => Lift(MemberName(m)),
                 FromInt f => Lift($"({T}){IAtom(f.E)}"),
                 At a => $"{a.Array}[{I(a.Index)}]",
+                DataAt d => Lift($"{DataName(d.Name, d.Access)}[{I(d.Index)}]"),
                 Bin b => $"{Expr(b.L, Prec(b))} {b.Op} {Expr(b.R, Prec(b) + 1)}",
                 Div d => d.Form switch
                 {
@@ -484,13 +585,26 @@ namespace SymDiff.Fuzz.Tests.Grammar
             string suffix = _mode switch { RenderMode.Primal => string.Empty, RenderMode.Dual => "_d", _ => "_h" };
             if (_mode == RenderMode.Primal)
             {
-                return $"{(c.ViaPeer ? "peer." : string.Empty)}H{c.Helper}({string.Join(", ", args)})";
+                string receiver = c.Via switch
+                {
+                    SubModel.Shared => "Shared.",
+                    SubModel.SharedQualified => $"{_p.ClassName}.Shared.",
+                    SubModel.Layer => "Layer.",
+                    SubModel.LayerThis => "this.Layer.",
+                    _ => c.ViaPeer ? "peer." : string.Empty,
+                };
+                return $"{receiver}H{c.Helper}({string.Join(", ", args)})";
             }
 
             // The oracle of an instance helper takes the instance it is called on first.
             if (_p.Instance && !h.Static)
             {
-                args.Insert(0, c.ViaPeer ? "peer" : "self");
+                args.Insert(0, c.Via switch
+                {
+                    SubModel.Shared or SubModel.SharedQualified => $"{_p.ClassName}.Shared",
+                    SubModel.Layer or SubModel.LayerThis => "self.Layer",
+                    _ => c.ViaPeer ? "peer" : "self",
+                });
             }
 
             return $"{_p.ClassName}_Oracle.H{c.Helper}{suffix}({string.Join(", ", args)})";
@@ -638,6 +752,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
             ICmp cmp => $"{I(cmp.A)} {cmp.Op} {I(cmp.B)}",
             Logic l => $"{CAtom(l.A)} {(l.And ? "&&" : "||")} {CAtom(l.B)}",
             Not n => $"!({C(n.A)})",
+            AbsAbove a => _mode == RenderMode.Primal
+                ? $"{(IsFloat ? "MathF" : "Math")}.Abs({a.Name}) > {Literal(a.Bound)}"
+                : $"Math.Abs((double){a.Name}.V) > {Literal(a.Bound)}",
             _ => throw new InvalidOperationException($"Unknown condition {c}."),
         };
 
@@ -650,13 +767,15 @@ namespace SymDiff.Fuzz.Tests.Grammar
             IVar v => v.Name,
             ILen l => $"{l.Array}.Length",
             IOffset o => o.C >= 0 ? $"{I(o.E)} + {o.C}" : $"{I(o.E)} - {-o.C}",
-            IClampIndex c => $"Math.Min({I(c.E)}, {c.Array}.Length - 1)",
+            IClampIndex c => $"Math.Min({I(c.E)}, {ArrayName(c.Array)}.Length - 1)",
             IMod m => $"{IAtom(m.E)} % {m.C}",
             ICastIndex c => _mode == RenderMode.Primal ? $"(int)Math.Abs({E(c.E)}) % {c.C}" : $"(int)Math.Abs(({E(c.E)}).V) % {c.C}",
+            IDataLen l => $"{DataName(l.Name, l.Access)}.Length",
+            ITableAt t => $"{DataName(t.Name, t.Access)}[{I(t.Index)}]",
             _ => throw new InvalidOperationException($"Unknown int expression {e}."),
         };
 
-        private string IAtom(IEx e) => e is IConst or IVar or ILen or IClampIndex ? I(e) : $"({I(e)})";
+        private string IAtom(IEx e) => e is IConst or IVar or ILen or IClampIndex or IDataLen or ITableAt ? I(e) : $"({I(e)})";
 
         // ------------------------------------------------------------------ writer
 

@@ -57,6 +57,9 @@ namespace SymDiff.Fuzz.Tests.Harness
 
         public int Unchecked { get; init; }
 
+        /// <summary>The inputs failed an argument check, and the generated methods were checked to throw what the user's method threw.</summary>
+        public bool GuardThrew { get; init; }
+
         public ProgramRecord? Record { get; init; }
     }
 
@@ -351,7 +354,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                     : check.Disagreements.Count > 0
                         ? new Outcome(p, OutcomeKind.Failed, Classify(check.Disagreements), string.Join("\n", check.Disagreements.Take(12)))
                         : new Outcome(p, OutcomeKind.Passed, "passed", string.Empty);
-                outcomes[p.Id] = outcome with { Compared = check.Compared, Unchecked = check.Unchecked, Record = record, Generated = outcome.Kind == OutcomeKind.Failed ? GeneratedOf(p.Id) : ImmutableArray<(string, string)>.Empty };
+                outcomes[p.Id] = outcome with { Compared = check.Compared, Unchecked = check.Unchecked, GuardThrew = check.GuardThrew, Record = record, Generated = outcome.Kind == OutcomeKind.Failed ? GeneratedOf(p.Id) : ImmutableArray<(string, string)>.Empty };
             }
         }
 

@@ -30,7 +30,64 @@ namespace SymDiff.Fuzz.Tests.Harness
         public const double FloatTolerance = 1e-3;
 
         /// <summary>Results of a check: disagreements, elements the contract leaves open (not compared), and whether the program was discarded.</summary>
-        public sealed record Result(List<Disagreement> Disagreements, int Compared, int Unchecked, string? Discarded);
+        public sealed record Result(List<Disagreement> Disagreements, int Compared, int Unchecked, string? Discarded)
+        {
+            /// <summary>The inputs failed an argument check: the user's method threw, and the generated methods were checked to throw the same.</summary>
+            public bool GuardThrew { get; init; }
+        }
+
+        /// <summary>An exception as a guard check compares it: type, message and parameter name.</summary>
+        public static string Describe(Exception e) => $"{e.GetType().FullName}: \"{e.Message}\" (ParamName {(e as ArgumentException)?.ParamName ?? "null"})";
+
+        /// <summary>The generated methods the driver calls for a program (the keys it records their exceptions under).</summary>
+        public static string[] GeneratedCalls(FuzzProgram p) =>
+            p.IsVector ? new[] { "Backward", "Derivative", "Jacobian" }
+            : p.Hessian ? new[] { "Gradient", "Backward", "Derivative", "Hessian", "HessianVectorProduct" }
+            : new[] { "Gradient", "Backward", "Derivative" };
+
+        /// <summary>
+        /// The user's method threw. With an argument check in the program, every generated method must throw the same
+        /// exception (type, message, parameter name), and Backward must not have touched its gradient buffers; without
+        /// one, the program is discarded (the grammar made a program that is not valid at run time).
+        /// </summary>
+        private static Result CheckThrow(FuzzProgram p, ProgramRecord rec, Exception user)
+        {
+            var bad = new List<Disagreement>();
+            if (!p.HasGuards)
+            {
+                return new Result(bad, 0, 0, $"the user's method threw {user.GetType().Name}: {user.Message}");
+            }
+
+            string want = Describe(user);
+            int compared = 0;
+            foreach (string call in GeneratedCalls(p))
+            {
+                compared++;
+                if (!rec.Threw.TryGetValue(call, out Exception? got))
+                {
+                    bad.Add(new Disagreement($"GUARD: {call} did not throw; the user's method threw {want}", double.NaN, double.NaN, double.NaN));
+                }
+                else if (Describe(got) != want)
+                {
+                    bad.Add(new Disagreement($"GUARD: {call} threw {Describe(got)}; the user's method threw {want}", double.NaN, double.NaN, double.NaN));
+                }
+            }
+
+            if (rec.Values.TryGetValue("Backward.afterThrow", out double[]? after))
+            {
+                for (int k = 0; k < after.Length; k++)
+                {
+                    compared++;
+                    double init = Round(p, p.Seeds.Initial[k]);
+                    if (!SameBits(after[k], init))
+                    {
+                        bad.Add(new Disagreement($"GUARD: {p.MethodName}Backward wrote gradient buffer element {Labels(p)[k]} before throwing", after[k], init, double.NaN));
+                    }
+                }
+            }
+
+            return new Result(bad, compared, 0, null) { GuardThrew = true };
+        }
 
         public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
@@ -70,6 +127,11 @@ namespace SymDiff.Fuzz.Tests.Harness
             double tol = isFloat ? FloatTolerance : DoubleTolerance;
             double tiny = isFloat ? 1e-30 : 1e-300;
             int n = DriverRenderer.ActiveCount(p);
+
+            if (rec.Threw.TryGetValue("User", out Exception? userThrew))
+            {
+                return CheckThrow(p, rec, userThrew);
+            }
 
             foreach (var (call, e) in rec.Threw)
             {

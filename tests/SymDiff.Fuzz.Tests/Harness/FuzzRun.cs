@@ -52,6 +52,9 @@ namespace SymDiff.Fuzz.Tests.Harness
 
         public long Unchecked { get; set; }
 
+        /// <summary>Programs whose inputs failed an argument check (the generated methods were checked to throw the same).</summary>
+        public int GuardThrows { get; set; }
+
         public TimeSpan Elapsed { get; set; }
 
         /// <summary>The seed string (CsCheck's PCG) of each failing program, by id.</summary>
@@ -63,7 +66,7 @@ namespace SymDiff.Fuzz.Tests.Harness
         {
             var sb = new StringBuilder();
             sb.AppendLine(CultureInfo.InvariantCulture, $"programs {Programs}, passed {Passed}, failed {Failures.Count}, known open bugs {KnownCount}, rejected {RejectionCount} ({100.0 * RejectionCount / Math.Max(1, Programs):0.00}%), "
-                + $"discarded {Discards.Values.Sum()}, invalid {Invalid.Count}; {Compared} numbers compared, {Unchecked} left open by the contract; "
+                + $"discarded {Discards.Values.Sum()}, invalid {Invalid.Count}; {Compared} numbers compared, {Unchecked} left open by the contract; {GuardThrows} failed an argument check (every generated method threw the same); "
                 + $"{Elapsed.TotalSeconds:0.0} s ({Programs / Math.Max(0.001, Elapsed.TotalSeconds):0.0} programs/s)");
             if (Rejections.Count > 0)
             {
@@ -131,6 +134,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                     report.Programs++;
                     report.Compared += o.Compared;
                     report.Unchecked += o.Unchecked;
+                    report.GuardThrows += o.GuardThrew ? 1 : 0;
                     switch (o.Kind)
                     {
                         case OutcomeKind.Passed:

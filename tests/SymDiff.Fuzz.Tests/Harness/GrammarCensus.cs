@@ -72,6 +72,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                 keys.Add($"member declared: {m.Kind}");
             }
 
+            foreach (DataMember d in p.Data)
+            {
+                keys.Add($"data declared: {d.Kind}");
+            }
+
             walker.Statements(p.Body, 0);
             foreach (Helper h in p.Helpers)
             {
@@ -193,6 +198,17 @@ namespace SymDiff.Fuzz.Tests.Harness
                         I(st.Index);
                         Ex(st.E);
                         break;
+                    case GuardIf g:
+                        Add(g.Braces ? "guard: if (...) { throw ...; }" : "guard: if (...) throw ...;");
+                        Add($"guard: throws {g.X.Form}");
+                        Cond(g.C);
+                        break;
+                    case GuardedReturn gr:
+                        Add("guard: return c ? e : throw ...;");
+                        Add($"guard: throws {gr.X.Form}");
+                        Cond(gr.Accept);
+                        Ex(gr.E);
+                        break;
                     case Rotate rot:
                         Add("loop: two-value recurrence");
                         Ex(rot.NewB);
@@ -238,6 +254,10 @@ namespace SymDiff.Fuzz.Tests.Harness
                             Add("member read: of another instance");
                         }
 
+                        break;
+                    case DataAt d:
+                        Add(DataKey(d.Name, d.Access));
+                        I(d.Index);
                         break;
                     case FromInt f:
                         Add("cast: int -> real");
@@ -307,7 +327,14 @@ namespace SymDiff.Fuzz.Tests.Harness
                         break;
                     case CallHelper c:
                         Helper h = _p.Helpers[c.Helper];
-                        Add(c.ViaPeer ? "call: [Differentiable] on another instance" : h.Static ? "call: [Differentiable] static" : "call: [Differentiable] instance");
+                        if (c.Via != SubModel.None)
+                        {
+                            Add(c.Via is SubModel.Shared or SubModel.SharedQualified
+                                ? "call: [Differentiable] on a sub-model in a static field"
+                                : "call: [Differentiable] on a sub-model in an instance property");
+                        }
+
+                        Add(c.Via != SubModel.None ? "call: [Differentiable] on a sub-model" : c.ViaPeer ? "call: [Differentiable] on another instance" : h.Static ? "call: [Differentiable] static" : "call: [Differentiable] instance");
                         if (c.SpanArg is not null)
                         {
                             Add("call: span argument");
@@ -352,6 +379,13 @@ namespace SymDiff.Fuzz.Tests.Harness
                         Add("cast: real -> int (index)");
                         Ex(c.E);
                         break;
+                    case IDataLen l:
+                        Add("constant data: .Length");
+                        break;
+                    case ITableAt t:
+                        Add("constant data: int[] table as an index");
+                        I(t.Index);
+                        break;
                 }
             }
 
@@ -378,7 +412,23 @@ namespace SymDiff.Fuzz.Tests.Harness
                         Add("!");
                         Cond(n.A);
                         break;
+                    case AbsAbove:
+                        Add("guard: in a helper");
+                        break;
                 }
+            }
+
+            /// <summary>The census key of a constant-data read: its kind, and for instance arrays how it is spelled.</summary>
+            private string DataKey(string name, MemberAccess access)
+            {
+                DataMember d = _p.Data.First(x => x.Name == name);
+                return d.Kind switch
+                {
+                    DataKind.StaticArray => "constant data: static readonly array",
+                    DataKind.StaticReadOnlySpan => "constant data: static ReadOnlySpan property",
+                    DataKind.StaticSpan => "constant data: static Span property",
+                    _ => access == MemberAccess.Bare ? "constant data: instance array" : "constant data: instance array through this.",
+                };
             }
 
             private static string FunctionName(MathFn f) => f switch

@@ -62,6 +62,17 @@ namespace SymDiff.Fuzz.Tests.Tests
             // Calls.
             "call: [Differentiable] static", "call: [Differentiable] instance", "call: [Differentiable] on another instance", "call: span argument",
             "call: [DerivativeOf] rule, 1 argument", "call: [DerivativeOf] rule, 2 arguments", "Grad.Detach",
+            "call: [Differentiable] on a sub-model", "call: [Differentiable] on a sub-model in a static field",
+            "call: [Differentiable] on a sub-model in an instance property",
+
+            // Constant data (API.md 9): array fields and span properties, int[] tables as indices, .Length.
+            "constant data: static readonly array", "constant data: static ReadOnlySpan property", "constant data: static Span property",
+            "constant data: instance array", "constant data: instance array through this.", "constant data: int[] table as an index",
+            "constant data: .Length",
+
+            // Argument checks at the top of a method (API.md 9, guards).
+            "guard: if (...) throw ...;", "guard: if (...) { throw ...; }", "guard: return c ? e : throw ...;", "guard: in a helper",
+            "guard: throws Argument", "guard: throws OutOfRange", "guard: throws OutOfRangeWithValue",
 
             // Signatures (README "What is generated" and API.md 1).
             "method: double", "method: float", "method: scalar", "method: vector (void, Span output)", "method: Hessian = true", "method: instance",
@@ -84,6 +95,9 @@ namespace SymDiff.Fuzz.Tests.Tests
             (FuzzGrammar.Foreach, "loop: foreach over ReadOnlySpan"),
             (FuzzGrammar.Hessian, "method: Hessian = true"),
             (FuzzGrammar.Wrt, "[Differentiable(nameof(a), ...)] subset"),
+            (FuzzGrammar.ConstantData, "constant data: static readonly array"),
+            (FuzzGrammar.SubModels, "call: [Differentiable] on a sub-model"),
+            (FuzzGrammar.Guards, "guard: if (...) throw ...;"),
         };
 
         private static List<FuzzProgram> Generate(FuzzGrammar grammar, int programs = DifferentialFuzzTests.CiPrograms) =>
@@ -107,7 +121,7 @@ namespace SymDiff.Fuzz.Tests.Tests
         {
             // A key the census produces but the list above does not name is a construct nobody checks for: name it.
             var extra = GrammarCensus.Count(CiPrograms.Value).Keys.Except(ReadmeConstructs, StringComparer.Ordinal)
-                .Where(k => !k.StartsWith("member declared: ", StringComparison.Ordinal) && !k.StartsWith("output: read back and re-written", StringComparison.Ordinal)
+                .Where(k => !k.StartsWith("member declared: ", StringComparison.Ordinal) && !k.StartsWith("data declared: ", StringComparison.Ordinal) && !k.StartsWith("output: read back and re-written", StringComparison.Ordinal)
                     && k is not ("int local" or "int local updated in a loop" or "parameter: Scalar" or "parameter: Array" or "parameter: Span"
                         or "parameter: another instance (peer)"))
                 .ToList();
