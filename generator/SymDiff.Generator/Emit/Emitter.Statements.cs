@@ -167,6 +167,14 @@ namespace SymDiff.Generator.Emit
                 w.WriteLine(phi.Type.Keyword() + " " + Id(phi.Name) + ";");
             }
 
+            // A condition of constants only (left after a `?:` with equal arms was folded, FINDINGS F18): C# would call
+            // the branch not taken unreachable (CS0162), so only the taken one is written, in a block of its own.
+            if (ConstantCondition(branch.Condition) is bool taken)
+            {
+                EmitBranch(w, taken ? branch.Then : branch.Else, branch.Phis.Select(p => (p.Name, taken ? p.WhenTrue : p.WhenFalse)), context);
+                return;
+            }
+
             bool thenEmpty = branch.Then.Statements.Count == 0 && branch.Phis.Count == 0;
             bool elseEmpty = branch.Else.Statements.Count == 0 && branch.Phis.Count == 0;
             if (thenEmpty && !elseEmpty)
@@ -182,6 +190,35 @@ namespace SymDiff.Generator.Emit
             {
                 w.WriteLine("else");
                 EmitBranch(w, branch.Else, branch.Phis.Select(p => (p.Name, p.WhenFalse)), context);
+            }
+        }
+
+        /// <summary>The value of a condition the C# compiler evaluates itself (constants compared, combined), or null.</summary>
+        internal static bool? ConstantCondition(Expr condition)
+        {
+            switch (condition)
+            {
+                case Const c when c.Type == ValType.Bool:
+                    return c.Value != 0;
+                case Unary { Op: UnaryOp.Not } not:
+                    return !ConstantCondition(not.Operand);
+                case Binary { Op: BinaryOp.And } and:
+                    return ConstantCondition(and.Left) is bool l && ConstantCondition(and.Right) is bool r ? l && r : null;
+                case Binary { Op: BinaryOp.Or } or:
+                    return ConstantCondition(or.Left) is bool l2 && ConstantCondition(or.Right) is bool r2 ? l2 || r2 : null;
+                case Binary { Left: Const a, Right: Const b } compare when a.Type != ValType.Bool && b.Type != ValType.Bool:
+                    return compare.Op switch
+                    {
+                        BinaryOp.Lt => a.Value < b.Value,
+                        BinaryOp.Le => a.Value <= b.Value,
+                        BinaryOp.Gt => a.Value > b.Value,
+                        BinaryOp.Ge => a.Value >= b.Value,
+                        BinaryOp.Eq => a.Value == b.Value,
+                        BinaryOp.Ne => a.Value != b.Value,
+                        _ => null,
+                    };
+                default:
+                    return null;
             }
         }
 

@@ -408,5 +408,42 @@ public partial class Net
             var r = GradientProbe.Run(source, new[] { x }, $"{model}.F(p[0])", $"{model}.FGradient(p[0], out g[0])", $"{model}.FBackward(p[0], seed, ref g[0]);", $"{model}.FDerivative(p[0], t[0], out double d) * 0 + d");
             GradientProbe.AssertAgrees(r, new[] { expected });
         }
+
+        [Fact]
+        public void F18_a_branch_decided_by_constants_after_folding_is_not_written_out()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x, ReadOnlySpan<double> u)
+    {
+        const double c = 0.625;
+        for (int i = 0; i < u.Length; i++)
+        {
+            if (x <= 1.0)
+            {
+                return (i % 2 == 0 ? c : c) <= 0.5 ? u[0] : u[i];
+            }
+        }
+
+        return x;
+    }
+}";
+            // The condition is always false: for x <= 1 the loop returns u[0] at i = 0 (dF/du = e0, dF/dx = 0); for x > 1,
+            // F = x. The reverse sweep held `if (0.625 <= 0.5)`: CS0162, an error under TreatWarningsAsErrors.
+            var output = GeneratorRunner.Run(source);
+            GeneratorRunner.AssertCleanCompile(output);
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double[] u = { 2.0, 3.0, 4.0 };
+        double[] g = new double[3];
+        double below = R.FGradient(0.5, u, out double dxBelow, g);
+        double[] gBelow = (double[])g.Clone();
+        double above = R.FGradient(1.5, u, out double dxAbove, g);
+        return new[] { below, dxBelow, gBelow[0], gBelow[1], gBelow[2], above, dxAbove, g[0] };");
+            Assert.Equal(new[] { 2.0, 0, 1, 0, 0, 1.5, 1, 0 }, r);
+        }
     }
 }
