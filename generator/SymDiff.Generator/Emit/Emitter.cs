@@ -188,7 +188,7 @@ namespace SymDiff.Generator.Emit
             Walk.AllExpressions(s).Any(HasSelfComparison));
 
         private static bool HasSelfComparison(Expr e) =>
-            (e is Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne, Left: Var l, Right: Var r } && l.Name == r.Name)
+            (e is Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne } b && b.Left is not Const && b.Left.Equals(b.Right))
             || Walk.Children(e).Any(HasSelfComparison);
 
         private static void CollectDefinitions(Block block, HashSet<string> names)

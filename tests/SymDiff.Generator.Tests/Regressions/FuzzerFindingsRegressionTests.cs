@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using SymDiff.Generator.Tests.Infrastructure;
 using Xunit;
 
@@ -444,6 +445,34 @@ public static partial class R
         double above = R.FGradient(1.5, u, out double dxAbove, g);
         return new[] { below, dxBelow, gBelow[0], gBelow[1], gBelow[2], above, dxAbove, g[0] };");
             Assert.Equal(new[] { 2.0, 0, 1, 0, 0, 1.5, 1, 0 }, r);
+        }
+
+        [Fact]
+        public void F20_a_field_compared_with_itself_gets_the_CS1718_pragma_in_generated_code()
+        {
+            // The user's `W0 == this.W0` (CS1718 in their own file, which is theirs to see) was copied into the generated
+            // methods without the pragma F13 added for locals compared with themselves.
+            var output = GeneratorRunner.Run(@"
+using SymDiff;
+public partial class Q
+{
+    internal double W0 = -0.649017;
+
+    [Differentiable]
+    public double F(double x)
+    {
+        double s = x * x;
+        if (W0 == this.W0)
+        {
+            s = s * 3.0;
+        }
+
+        return s;
+    }
+}");
+            var generated = output.CompilationDiagnostics.Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true).ToList();
+            Assert.Empty(generated);
+            Assert.Contains(output.CompilationDiagnostics, d => d.Id == "CS1718");
         }
     }
 }
