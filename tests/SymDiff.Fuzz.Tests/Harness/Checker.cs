@@ -291,7 +291,8 @@ namespace SymDiff.Fuzz.Tests.Harness
 
                 for (int k = 0; k < outputs; k++)
                 {
-                    if (!SameBits(dirPasses[0][k].V, value[k]))
+                    // The oracle's value may differ from the method's in the sign of a zero (FINDINGS F23): 0 == -0 here.
+                    if (!SameBits(dirPasses[0][k].V, value[k]) && !(dirPasses[0][k].V == 0 && value[k] == 0))
                     {
                         bad.Add(new Disagreement($"HARNESS: the oracle's output [{k}] vs G", dirPasses[0][k].V, value[k], double.NaN));
                     }
