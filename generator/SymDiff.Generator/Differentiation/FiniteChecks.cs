@@ -76,7 +76,7 @@ namespace SymDiff.Generator.Differentiation
             _primal = Simplification.Simplifier.Subexpressions(c.Body);
             MapExpressions(c.Body);
             var lowered = new HashSet<string>(StringComparer.Ordinal);
-            CollectDefinitions(c.Body, lowered);
+            Walk.CollectDefinitions(c.Body, lowered);
             _lowered = lowered;
         }
 
@@ -691,23 +691,6 @@ namespace SymDiff.Generator.Differentiation
             return name;
         }
 
-        private void CollectDefinitions(Block block) => CollectDefinitions(block, _names);
-
-        private static void CollectDefinitions(Block block, HashSet<string> names)
-        {
-            foreach (var s in block.Statements)
-            {
-                names.UnionWith(Walk.Defines(s));
-                if (s is RentBuffer rent)
-                {
-                    names.Add(rent.Name);
-                }
-
-                foreach (var nested in Walk.Blocks(s))
-                {
-                    CollectDefinitions(nested, names);
-                }
-            }
-        }
+        private void CollectDefinitions(Block block) => Walk.CollectDefinitions(block, _names);
     }
 }

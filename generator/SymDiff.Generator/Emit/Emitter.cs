@@ -145,7 +145,7 @@ namespace SymDiff.Generator.Emit
             var uses = Simplification.Scheduler.CountUses(method.Body);
             var names = new HashSet<string>(uses.Keys, System.StringComparer.Ordinal);
             names.UnionWith(method.Parameters.Select(p => p.Name));
-            CollectDefinitions(method.Body, names);
+            Walk.CollectDefinitions(method.Body, names);
             var context = new StatementContext(new HashSet<string>(method.Hoisted), uses, names);
             EmitBlock(w, method.Body, context);
             w.CloseBrace();
@@ -190,23 +190,6 @@ namespace SymDiff.Generator.Emit
         private static bool HasSelfComparison(Expr e) =>
             (e is Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne } b && b.Left is not Const && b.Left.Equals(b.Right))
             || Walk.Children(e).Any(HasSelfComparison);
-
-        private static void CollectDefinitions(Block block, HashSet<string> names)
-        {
-            foreach (var s in block.Statements)
-            {
-                names.UnionWith(Walk.Defines(s));
-                if (s is RentBuffer rent)
-                {
-                    names.Add(rent.Name);
-                }
-
-                foreach (var nested in Walk.Blocks(s))
-                {
-                    CollectDefinitions(nested, names);
-                }
-            }
-        }
 
         private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 

@@ -253,6 +253,24 @@ namespace SymDiff.Generator.IR
         };
 
         /// <summary>The names a statement defines in its enclosing block.</summary>
+        /// <summary>Adds every name <paramref name="block"/> defines, at any depth, and the buffers it rents.</summary>
+        public static void CollectDefinitions(Block block, HashSet<string> names)
+        {
+            foreach (var s in block.Statements)
+            {
+                names.UnionWith(Defines(s));
+                if (s is RentBuffer rent)
+                {
+                    names.Add(rent.Name);
+                }
+
+                foreach (var nested in Blocks(s))
+                {
+                    CollectDefinitions(nested, names);
+                }
+            }
+        }
+
         public static IEnumerable<string> Defines(Stmt s) => s switch
         {
             Let l => new[] { l.Name },
