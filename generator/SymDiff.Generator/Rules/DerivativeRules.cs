@@ -111,6 +111,15 @@ namespace SymDiff.Generator.Rules
         }
 
         /// <summary>Whether a function's derivative is zero everywhere it exists.</summary>
+        /// <summary>
+        /// Whether a partial of <paramref name="f"/> can be infinite (or NaN) at a finite argument, or grow without bound
+        /// (<c>Sqrt'(0)</c>, <c>Log'(0)</c>, <c>Pow(0, 0)</c>, <c>Exp</c> past its range): a term of such a partial is
+        /// written only where its adjoint or tangent is not zero by construction.
+        /// </summary>
+        public static bool MayHaveInfinitePartial(KnownFunction f) => f is KnownFunction.Tan or KnownFunction.Asin or KnownFunction.Acos
+            or KnownFunction.Atan2 or KnownFunction.Sinh or KnownFunction.Cosh or KnownFunction.Exp or KnownFunction.Log or KnownFunction.LogBase
+            or KnownFunction.Log2 or KnownFunction.Log10 or KnownFunction.Pow or KnownFunction.Sqrt or KnownFunction.Cbrt;
+
         public static bool IsPiecewiseConstant(KnownFunction f) => f is KnownFunction.Floor or KnownFunction.Ceiling or KnownFunction.Round
             or KnownFunction.Truncate or KnownFunction.Sign or KnownFunction.Detach;
 
