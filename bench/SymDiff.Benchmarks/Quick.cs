@@ -77,6 +77,12 @@ namespace SymDiff.Benchmarks
 
                 if (row is W6Mlp mlp)
                 {
+                    if (proposed)
+                    {
+                        double fused = Median(Measure(mlp.ProposedFusedCallee));
+                        Console.WriteLine($"#   {row.Row} proposed_fused_callee_ns={Ns(fused)} (the callee's Backward also returns its value; no tape)");
+                    }
+
                     double tanh = Median(Measure(mlp.TanhAlone));
                     Console.WriteLine($"# W6 batch=256: its {W6Mlp.Batch * W6Mlp.Hidden} Math.Tanh calls alone take {tanh:F0} ns (forward and hand-written evaluate each hidden unit once, the generated gradient three times)");
                 }
