@@ -112,7 +112,7 @@ Console.WriteLine($"test accuracy {final:P2} ({test.Count - wrong} of {test.Coun
 
 if (options.CsvPath is not null)
 {
-    LossCurve.WriteCsv(options.CsvPath, losses);
+    LossCurve.WriteCsv(options.CsvPath, losses, "mini_batch");
     Console.WriteLine($"wrote {options.CsvPath}");
 }
 
