@@ -32,9 +32,9 @@ int n = Model.ParameterCount(Inputs, Hidden);
 double[] parameters = new double[n];
 double[] gradients = new double[n];
 var random = new Random(Seed);
+int layer2 = (Hidden * Inputs) + Hidden;   // W2 and b2 start here
 for (int i = 0; i < n; i++)
 {
-    int layer2 = (Hidden * Inputs) + Hidden;   // W2 and b2 start here
     double bound = 1 / Math.Sqrt(i < layer2 ? Inputs : Hidden);
     parameters[i] = bound * ((2 * random.NextDouble()) - 1);
 }
