@@ -35,6 +35,9 @@ namespace SymDiff.Generator.Differentiation
             /// <summary>Gradient buffer of a span parameter → the span that receives its tangent (a slice of the product).</summary>
             public Dictionary<string, string> Products { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+            /// <summary>Scratch buffers for the callees' Hessian-vector products, rented once at the top of the method.</summary>
+            public List<RentBuffer> Scratch { get; } = new List<RentBuffer>();
+
             /// <summary>Gradient output of a scalar parameter → (the product buffer, the index of its element).</summary>
             public Dictionary<string, (string Buffer, Expr Index)> ScalarProducts { get; } = new Dictionary<string, (string, Expr)>(StringComparer.Ordinal);
         }
@@ -221,8 +224,13 @@ namespace SymDiff.Generator.Differentiation
                         break;
 
                     case CallWithGradient call:
-                        _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.SecondOrderUnsupported, call.Call.Callee.Site, $"The call of '{call.Call.Callee.Name}'", "; SymDiff does not yet differentiate calls of other [Differentiable] methods twice. Inline the callee to get a Hessian"));
+                        output.Add(call);
+                        SecondOrderCall(call, output);
                         break;
+
+                    case CallBackward backward when _secondOrder is not null:
+                        _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.SecondOrderUnsupported, backward.Call.Callee.Site, $"The call of '{backward.Call.Callee.Name}' with span arguments", "; second order goes through calls that pass scalars only. Pass the elements the callee needs, or inline it"));
+                        break; // the method is not emitted: an error
 
                     case Store store when _tangentNames.TryGetValue(store.Array, out var derivative):
                         // An output element and its tangent, side by side.
@@ -360,6 +368,63 @@ namespace SymDiff.Generator.Differentiation
                 default:
                     throw new InvalidOperationException("Unexpected active expression " + e.GetType().Name);
             }
+        }
+
+        /// <summary>
+        /// Forward over reverse through a call of another <c>[Differentiable]</c> method: the value's tangent is the
+        /// callee's gradient times the arguments' tangents, and the tangents of the callee's partials (its gradient) are
+        /// its Hessian times them, from the callee's own generated <c>HessianVectorProduct</c> (one call, direction and
+        /// product in a scratch buffer the method rents once).
+        /// </summary>
+        private void SecondOrderCall(CallWithGradient call, List<Stmt> output)
+        {
+            var callee = call.Call.Callee;
+            if (_secondOrder is null || !_activity.IsActiveVar(call.Name))
+            {
+                return;
+            }
+
+            if (!callee.HasHessian)
+            {
+                _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.SecondOrderUnsupported, callee.Site, $"The call of '{callee.Name}'", $"; mark '{callee.Name}' [Differentiable(Hessian = true)] too, so that its Hessian-vector product is generated for this one to call"));
+                return;
+            }
+
+            var type = call.Call.Type;
+            var active = Enumerable.Range(0, call.Call.Args.Count).Where(i => i < callee.Active.Count && callee.Active[i]).ToList();
+            int k = active.Count;
+            var buffer = _namer.NewSourceName(ReverseDifferentiator.Stem(call.Name) + "Hvp");
+            _secondOrder.Scratch.Add(new RentBuffer(buffer, type, Lit(2 * k, ValType.Int)));
+            var tangents = new List<Expr>();
+            for (int j = 0; j < k; j++)
+            {
+                var tangent = Tangent(call.Call.Args[active[j]]);
+                tangents.Add(tangent);
+                output.Add(new Store(buffer, Lit(j, ValType.Int), tangent));
+            }
+
+            var hvpCallee = callee with { Kind = CalleeKind.Plain, Name = callee.Name + "HessianVectorProduct" };
+            var arguments = call.Call.Args
+                .Append(new SpanView(buffer, Lit(0, ValType.Int), Lit(k, ValType.Int), type, ReadOnly: true, OverArray: true))
+                .Append(new SpanView(buffer, Lit(k, ValType.Int), Lit(k, ValType.Int), type, ReadOnly: false, OverArray: true));
+            output.Add(new Invoke(new UserCall(hvpCallee, call.Call.Receiver, arguments.ToEquatableArray(), type)));
+
+            var valueTerms = new List<Expr>();
+            for (int j = 0; j < k; j++)
+            {
+                string partial = call.Partials[active[j]];
+                if (partial.Length == 0)
+                {
+                    continue; // a structural zero: the callee reads the parameter only where no gradient flows
+                }
+
+                valueTerms.Add(Mul(new Var(partial, type), tangents[j]));
+                var partialDot = new Let(NewTangentName(partial), new Elem(buffer, Lit(k + j, ValType.Int), type));
+                output.Add(partialDot);
+                _tangents[partial] = partialDot.Ref;
+            }
+
+            Define(call.Name, Sum(valueTerms, type), output);
         }
 
         private Expr UserCallTangent(UserCall call)

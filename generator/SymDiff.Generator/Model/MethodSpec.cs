@@ -202,6 +202,9 @@ namespace SymDiff.Generator.Model
         /// <summary>Whether the callee checks its arguments (can throw): its call is kept even when its value is dead.</summary>
         public bool HasGuards { get; init; }
 
+        /// <summary>Whether the callee has <c>Hessian = true</c>: its generated <c>HessianVectorProduct</c> serves a caller's second order.</summary>
+        public bool HasHessian { get; init; }
+
         /// <summary>Whether parameter <paramref name="i"/> may influence the result.</summary>
         public bool MayInfluence(int i) => Influences.Count == 0 || (i < Influences.Count && Influences[i]);
 

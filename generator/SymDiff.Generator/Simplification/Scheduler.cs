@@ -379,6 +379,10 @@ namespace SymDiff.Generator.Simplification
                         mapped = new CallWithGradient(withGradient.Name, (UserCall)MapOperands(withGradient.Call, available, output, unconditional: true), withGradient.Partials);
                         break;
 
+                    case Invoke invoke:
+                        mapped = new Invoke((UserCall)MapOperands(invoke.Call, available, output, unconditional: true));
+                        break;
+
                     case CallBackward backward:
                         mapped = new CallBackward(
                             (UserCall)MapOperands(backward.Call, available, output, unconditional: true),
