@@ -516,7 +516,7 @@ namespace SymDiff.Generator.Parsing
 
                     case IParameterReferenceOperation parameter when !SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, _method):
                         // A primary constructor parameter: in scope in every part of the type, a constant here.
-                        return new Opaque(Emit.Identifiers.Escape(parameter.Parameter.Name), RequireScalar(operation));
+                        return new Opaque(Identifiers.Escape(parameter.Parameter.Name), RequireScalar(operation));
 
                     case IParameterReferenceOperation parameter:
                     {
