@@ -51,7 +51,76 @@ namespace SymDiff.Generator.Differentiation
             {
                 _tangents[p.Name] = new Var(tangentNames[p.Name], p.ElementType);
             }
+
+            // Vector functions only: GJacobian's columns are GDerivative with one input's direction at a time. A scalar
+            // function's Derivative takes the user's direction as it is (a zero component times Sqrt'(0) is NaN, as in JAX).
+            if (spec.Parameters.Any(p => p.Shape == ParamShape.OutputSpan))
+            {
+                foreach (var p in spec.Parameters.Where(p => (p.Active || p.Shape == ParamShape.OutputSpan) && tangentNames.ContainsKey(p.Name)))
+                {
+                    _seedTangents.Add(tangentNames[p.Name]);
+                }
+            }
         }
+
+        /// <summary>
+        /// The tangents the caller supplies (directions of active parameters) and the tangent buffers of output spans:
+        /// a zero there is a direction nobody asked for (a column of GJacobian seeds one input at a time) or an element
+        /// written with no tangent, not a zero of the user's arithmetic.
+        /// </summary>
+        private readonly HashSet<string> _seedTangents = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>For a tangent local: a condition outside which it is zero by construction (null: may be non-zero anywhere).</summary>
+        private readonly Dictionary<string, Expr> _tangentLive = new Dictionary<string, Expr>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// A rule's (or callee's) partial times an operand's tangent. Where the tangent is zero because no direction
+        /// reaches it, an infinite partial (Sqrt'(0), Pow(0, 0)'s) must not make it NaN: the term is zero, as for an
+        /// input the oracle and JAX treat as a constant (FINDINGS F19's forward columns, F24).
+        /// </summary>
+        private Expr Chain(Expr partial, Expr tangent, bool mayBeInfinite = true)
+        {
+            if (partial is Const || !mayBeInfinite || _secondOrder is not null || TangentLive(tangent) is not { } live || live is Const)
+            {
+                return Mul(partial, tangent);
+            }
+
+            return Cond(live, Mul(partial, tangent), Lit(0, tangent.Type));
+        }
+
+        private Expr? TangentLive(Expr tangent)
+        {
+            switch (tangent)
+            {
+                case Const { Value: 0 }:
+                    return Const.False;
+                case Var v when _seedTangents.Contains(v.Name):
+                case Elem el when _seedTangents.Contains(el.Array):
+                    return new Binary(BinaryOp.Ne, tangent, Lit(0, tangent.Type), ValType.Bool);
+                case Var v:
+                    return _tangentLive.TryGetValue(v.Name, out var live) ? live : null;
+                case Unary u:
+                    return TangentLive(u.Operand);
+                case Binary { Op: BinaryOp.Mul } b:
+                    return TangentLive(b.Left) ?? TangentLive(b.Right);
+                case Binary { Op: BinaryOp.Div } b:
+                    return TangentLive(b.Left);
+                case Binary { Op: BinaryOp.Add or BinaryOp.Sub } b:
+                    return TangentLive(b.Left) is { } l && TangentLive(b.Right) is { } r ? Or(l, r) : null;
+                case IR.Cond { WhenFalse: Const { Value: 0 } } c:
+                    return TangentLive(c.WhenTrue);
+                default:
+                    return null;
+            }
+        }
+
+        private static Expr Or(Expr a, Expr b) => (a, b) switch
+        {
+            (Const { Value: 0 }, _) => b,
+            (_, Const { Value: 0 }) => a,
+            _ when a.Equals(b) => a,
+            _ => new Binary(BinaryOp.Or, a, b, ValType.Bool),
+        };
 
         /// <summary>The body with tangent statements interleaved, and the tangent of the returned value.</summary>
         public static (Block Body, Expr? Value, Expr? Tangent) Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, IReadOnlyDictionary<string, string> tangentNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics, SecondOrder? secondOrder = null)
@@ -224,6 +293,10 @@ namespace SymDiff.Generator.Differentiation
             var let = new Let(NewTangentName(name), tangent);
             output.Add(let);
             _tangents[name] = let.Ref;
+            if (TangentLive(tangent) is { } live and not Const)
+            {
+                _tangentLive[let.Name] = live;
+            }
         }
 
         /// <summary>A zero tangent for a data span passed to a parameter the callee differentiates: pooled, cleared.</summary>
@@ -278,7 +351,8 @@ namespace SymDiff.Generator.Differentiation
                 case IR.Call call:
                 {
                     var partials = Rules.DerivativeRules.Partials(call);
-                    return Sum(call.Args.Select((a, i) => _activity.IsActive(a) ? Mul(partials[i], Tangent(a)) : Lit(0, call.Type)), call.Type);
+                    bool singular = Rules.DerivativeRules.MayHaveInfinitePartial(call.Function);
+                    return Sum(call.Args.Select((a, i) => _activity.IsActive(a) ? Chain(partials[i], Tangent(a), singular) : Lit(0, call.Type)), call.Type);
                 }
 
                 case UserCall call:
@@ -315,7 +389,7 @@ namespace SymDiff.Generator.Differentiation
             }
 
             var partials = Rules.CustomRules.Partials(rule, call);
-            return Sum(call.Args.Select((a, i) => _activity.IsActive(a) ? Mul(partials[i], Tangent(a)) : Lit(0, call.Type)), call.Type);
+            return Sum(call.Args.Select((a, i) => _activity.IsActive(a) ? Chain(partials[i], Tangent(a)) : Lit(0, call.Type)), call.Type);
         }
     }
 }

@@ -698,7 +698,11 @@ namespace SymDiff.Generator.Parsing
                     target.Parameters.Select(p => p.Name).ToEquatableArray(),
                     differentiable ? ActiveParameters(target) : EquatableArray<bool>.Empty,
                     target.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray(),
-                    site);
+                    site)
+                {
+                    Influences = differentiable ? CalleeSummary.Influences(target) : EquatableArray<bool>.Empty,
+                    HasGuards = differentiable && CalleeSummary.HasGuards(target),
+                };
                 return new UserCall(callee, receiver, args.ToEquatableArray(), resultType);
             }
 

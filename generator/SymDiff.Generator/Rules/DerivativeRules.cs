@@ -19,5 +19,12 @@ namespace SymDiff.Generator.Rules
 
         /// <summary>Whether a function's derivative is zero everywhere it exists.</summary>
         public static bool IsPiecewiseConstant(KnownFunction f) => MathFunctions.Of(f).PiecewiseConstant;
+
+        /// <summary>
+        /// Whether a partial of <paramref name="f"/> can be infinite (or NaN) at a finite argument, or grow without bound
+        /// (<see cref="MathFunction.MayHaveInfinitePartial"/>): a term of such a partial is written only where its adjoint
+        /// or tangent is not zero by construction.
+        /// </summary>
+        public static bool MayHaveInfinitePartial(KnownFunction f) => MathFunctions.Of(f).MayHaveInfinitePartial;
     }
 }

@@ -63,6 +63,14 @@ namespace SymDiff.Generator.Rules
         public bool PiecewiseConstant { get; init; }
 
         /// <summary>
+        /// Whether a partial can be infinite (or NaN) at a finite argument, or grow without bound (<c>Sqrt'(0)</c>,
+        /// <c>Log'(0)</c>, <c>Pow(0, 0)</c>, <c>Exp</c> past its range): the differentiators write a term of such a partial
+        /// only where its adjoint or tangent is not zero by construction (no <c>0 * inf</c> from a path that does not
+        /// reach the result).
+        /// </summary>
+        public bool MayHaveInfinitePartial { get; init; }
+
+        /// <summary>
         /// Whether some finite arguments give a NaN or an infinity (a logarithm of a negative number, <c>Exp(1000)</c>).
         /// Functions whose value is finite for every finite argument (<c>Sin</c>, <c>Atan</c>, <c>Cbrt</c>) say no.
         /// </summary>
@@ -101,9 +109,9 @@ namespace SymDiff.Generator.Rules
             new MathFunction(KnownFunction.Cos, "Cos", (a, r, t) => new[] { Neg(Call(KnownFunction.Sin, t, a[0])) }, A),
 
             // tan' = 1 + tan^2, from the result.
-            new MathFunction(KnownFunction.Tan, "Tan", (a, r, t) => new[] { Add(Lit(1, t), Square(r)) }, MathDomain.OpenUnit),
-            new MathFunction(KnownFunction.Asin, "Asin", (a, r, t) => new[] { Div(Lit(1, t), Call(KnownFunction.Sqrt, t, Sub(Lit(1, t), Square(a[0])))) }, MathDomain.OpenUnit) { CanBeNonFinite = true },
-            new MathFunction(KnownFunction.Acos, "Acos", (a, r, t) => new[] { Neg(Div(Lit(1, t), Call(KnownFunction.Sqrt, t, Sub(Lit(1, t), Square(a[0]))))) }, MathDomain.OpenUnit) { CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Tan, "Tan", (a, r, t) => new[] { Add(Lit(1, t), Square(r)) }, MathDomain.OpenUnit) { MayHaveInfinitePartial = true },
+            new MathFunction(KnownFunction.Asin, "Asin", (a, r, t) => new[] { Div(Lit(1, t), Call(KnownFunction.Sqrt, t, Sub(Lit(1, t), Square(a[0])))) }, MathDomain.OpenUnit) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Acos, "Acos", (a, r, t) => new[] { Neg(Div(Lit(1, t), Call(KnownFunction.Sqrt, t, Sub(Lit(1, t), Square(a[0]))))) }, MathDomain.OpenUnit) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
             new MathFunction(KnownFunction.Atan, "Atan", (a, r, t) => new[] { Div(Lit(1, t), Add(Lit(1, t), Square(a[0]))) }, A),
 
             // atan2(y, x): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2).
@@ -111,41 +119,41 @@ namespace SymDiff.Generator.Rules
             {
                 var denominator = Add(Square(a[1]), Square(a[0]));
                 return new[] { Div(a[1], denominator), Neg(Div(a[0], denominator)) };
-            }, A, A),
-            new MathFunction(KnownFunction.Sinh, "Sinh", (a, r, t) => new[] { Call(KnownFunction.Cosh, t, a[0]) }, MathDomain.Moderate) { CanBeNonFinite = true },
-            new MathFunction(KnownFunction.Cosh, "Cosh", (a, r, t) => new[] { Call(KnownFunction.Sinh, t, a[0]) }, MathDomain.Moderate) { CanBeNonFinite = true },
+            }, A, A) { MayHaveInfinitePartial = true },
+            new MathFunction(KnownFunction.Sinh, "Sinh", (a, r, t) => new[] { Call(KnownFunction.Cosh, t, a[0]) }, MathDomain.Moderate) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Cosh, "Cosh", (a, r, t) => new[] { Call(KnownFunction.Sinh, t, a[0]) }, MathDomain.Moderate) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
 
             // tanh' = 1 - tanh^2, from the result.
             new MathFunction(KnownFunction.Tanh, "Tanh", (a, r, t) => new[] { Sub(Lit(1, t), Square(r)) }, A),
 
             // asinh' = 1 / sqrt(x^2 + 1); acosh' = 1 / sqrt(x^2 - 1), +Infinity at 1; atanh' = 1 / (1 - x^2), +Infinity at -1 and 1.
             new MathFunction(KnownFunction.Asinh, "Asinh", (a, r, t) => new[] { Div(Lit(1, t), Call(KnownFunction.Sqrt, t, Add(Square(a[0]), Lit(1, t)))) }, A),
-            new MathFunction(KnownFunction.Acosh, "Acosh", (a, r, t) => new[] { Div(Lit(1, t), Call(KnownFunction.Sqrt, t, Sub(Square(a[0]), Lit(1, t)))) }, MathDomain.AboveOne) { CanBeNonFinite = true },
-            new MathFunction(KnownFunction.Atanh, "Atanh", (a, r, t) => new[] { Div(Lit(1, t), Sub(Lit(1, t), Square(a[0]))) }, MathDomain.OpenUnit) { CanBeNonFinite = true },
-            new MathFunction(KnownFunction.Exp, "Exp", (a, r, t) => new[] { r }, MathDomain.Moderate) { CanBeNonFinite = true },
-            new MathFunction(KnownFunction.Log, "Log", (a, r, t) => new[] { Div(Lit(1, t), a[0]) }, MathDomain.Positive) { CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Acosh, "Acosh", (a, r, t) => new[] { Div(Lit(1, t), Call(KnownFunction.Sqrt, t, Sub(Square(a[0]), Lit(1, t)))) }, MathDomain.AboveOne) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Atanh, "Atanh", (a, r, t) => new[] { Div(Lit(1, t), Sub(Lit(1, t), Square(a[0]))) }, MathDomain.OpenUnit) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Exp, "Exp", (a, r, t) => new[] { r }, MathDomain.Moderate) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Log, "Log", (a, r, t) => new[] { Div(Lit(1, t), a[0]) }, MathDomain.Positive) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
 
             // log_b(x) = ln x / ln b: d/dx = 1 / (x ln b), d/db = -log_b(x) / (b ln b).
             new MathFunction(KnownFunction.LogBase, "Log", (a, r, t) =>
             {
                 var lnB = Call(KnownFunction.Log, t, a[1]);
                 return new[] { Div(Lit(1, t), Mul(a[0], lnB)), Neg(Div(r, Mul(a[1], lnB))) };
-            }, MathDomain.Positive, MathDomain.AboveOne) { CanBeNonFinite = true },
-            new MathFunction(KnownFunction.Log2, "Log2", (a, r, t) => new[] { Div(Lit(1, t), Mul(a[0], Lit(Math.Log(2), t))) }, MathDomain.Positive) { CanBeNonFinite = true },
-            new MathFunction(KnownFunction.Log10, "Log10", (a, r, t) => new[] { Div(Lit(1, t), Mul(a[0], Lit(Math.Log(10), t))) }, MathDomain.Positive) { CanBeNonFinite = true },
+            }, MathDomain.Positive, MathDomain.AboveOne) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Log2, "Log2", (a, r, t) => new[] { Div(Lit(1, t), Mul(a[0], Lit(Math.Log(2), t))) }, MathDomain.Positive) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Log10, "Log10", (a, r, t) => new[] { Div(Lit(1, t), Mul(a[0], Lit(Math.Log(10), t))) }, MathDomain.Positive) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
 
             // d/dx x^y = y x^(y-1), finite for negative x when y is constant; d/dy = x^y ln x, only built when y is active.
             new MathFunction(KnownFunction.Pow, "Pow", (a, r, t) => new[]
             {
                 Mul(a[1], Call(KnownFunction.Pow, t, a[0], Sub(a[1], Lit(1, t)))),
                 Mul(r, Call(KnownFunction.Log, t, a[0])),
-            }, MathDomain.Positive, A) { CanBeNonFinite = true },
+            }, MathDomain.Positive, A) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
 
             // sqrt'(x) = 0.5 / sqrt(x), from the result; sqrt'(0) = +Infinity.
-            new MathFunction(KnownFunction.Sqrt, "Sqrt", (a, r, t) => new[] { Div(Lit(0.5, t), r) }, MathDomain.Positive) { CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Sqrt, "Sqrt", (a, r, t) => new[] { Div(Lit(0.5, t), r) }, MathDomain.Positive) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
 
             // cbrt'(x) = 1 / (3 cbrt(x)^2), from the result.
-            new MathFunction(KnownFunction.Cbrt, "Cbrt", (a, r, t) => new[] { Div(Lit(1, t), Mul(Lit(3, t), Square(r))) }, A),
+            new MathFunction(KnownFunction.Cbrt, "Cbrt", (a, r, t) => new[] { Div(Lit(1, t), Mul(Lit(3, t), Square(r))) }, A) { MayHaveInfinitePartial = true },
 
             // Abs'(0) = 0.
             new MathFunction(KnownFunction.Abs, "Abs", (a, r, t) => new[]

@@ -218,18 +218,18 @@ namespace SymDiff.Generator.Simplification
                 var s = block.Statements[k];
                 switch (s)
                 {
-                    case Let let when !Live(uses, let.Name):
+                    case Let let when !Live(uses, let.Name) && !Walk.HasEffect(let):
                         Release(uses, let.Value);
                         removed = true;
                         continue;
                     case Declare d when !Live(uses, d.Name):
                         removed = true;
                         continue;
-                    case CallWithGradient call when !Live(uses, call.Name) && call.Partials.All(p => p.Length == 0 || !Live(uses, p)):
+                    case CallWithGradient call when !Live(uses, call.Name) && !Walk.HasEffect(call) && call.Partials.All(p => p.Length == 0 || !Live(uses, p)):
                         Release(uses, call.Call);
                         removed = true;
                         continue;
-                    case CallWithDerivative call when !Live(uses, call.Name) && !Live(uses, call.Tangent):
+                    case CallWithDerivative call when !Live(uses, call.Name) && !Walk.HasEffect(call) && !Live(uses, call.Tangent):
                         Release(uses, call.Call);
                         foreach (var t in call.Tangents)
                         {

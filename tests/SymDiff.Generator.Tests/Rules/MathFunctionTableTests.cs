@@ -124,6 +124,56 @@ namespace SymDiff.Generator.Tests.Rules
             Assert.Equal(!row.PiecewiseConstant, anyNonZero);
         }
 
+        /// <summary>
+        /// A row that says no partial can be infinite or grow without bound: its slope (a central difference of
+        /// <c>System.Math</c>) stays finite and within 10 (1 + the largest |argument|) wherever the value is finite, on a grid
+        /// with tiny arguments, the ends of the inverse functions' domains, pi/2 and 700 (where exp is near its range's
+        /// end). A row that says it may: somewhere on that grid the slope is not finite or beyond that bound. Piecewise-
+        /// constant rows have zero partials by convention and are left out.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(MathRows))]
+        public void TheInfinitePartialFlagIsRight(string function)
+        {
+            var row = Row(function);
+            if (row.PiecewiseConstant)
+            {
+                Assert.False(row.MayHaveInfinitePartial);
+                return;
+            }
+
+            double[] grid = { 0.0, 1e-300, -1e-300, 0.5, -0.5, 1, -1, 0.999999, -0.999999, 1.000001, 2, -2, Math.PI / 2, 700, -700, 1e10, -1e10 };
+            var unbounded = new List<string>();
+            foreach (var args in Arguments(grid, row.Arity))
+            {
+                if (Evaluate(row, args) is not double value || !double.IsFinite(value))
+                {
+                    continue;
+                }
+
+                double bound = 10 * (1 + args.Max(Math.Abs));
+                for (int i = 0; i < args.Length; i++)
+                {
+                    double h = 1e-6 * Math.Max(1, Math.Abs(args[i]));
+                    double[] up = (double[])args.Clone(), down = (double[])args.Clone();
+                    up[i] += h;
+                    down[i] -= h;
+                    if (Evaluate(row, up) is not double u || Evaluate(row, down) is not double d)
+                    {
+                        continue; // Clamp with lo > hi throws
+                    }
+
+                    double slope = (u - d) / (2 * h);
+                    if (!double.IsFinite(slope) || Math.Abs(slope) > bound)
+                    {
+                        unbounded.Add($"d/d{i} at ({string.Join(", ", args)}) = {slope}");
+                    }
+                }
+            }
+
+            Assert.True(row.MayHaveInfinitePartial == (unbounded.Count > 0), $"{row}: MayHaveInfinitePartial is {row.MayHaveInfinitePartial}; unbounded slopes: {string.Join("; ", unbounded.Take(3))}.");
+        }
+
         private static MathFunction Row(string function) => MathFunctions.Of((KnownFunction)Enum.Parse(typeof(KnownFunction), function));
 
         /// <summary>Points inside a domain, away from integers and half-integers (where the rounding functions step).</summary>
