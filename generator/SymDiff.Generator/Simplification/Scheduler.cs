@@ -82,11 +82,19 @@ namespace SymDiff.Generator.Simplification
             return (body, hoisted);
         }
 
+        /// <summary>The common-subexpression pass of <see cref="Schedule"/> alone, for the per-pass tests.</summary>
+        internal static Block ShareSubexpressionsPass(Block body, ISet<string> keep, Namer namer, ISet<string> unstable) =>
+            new Scheduler(keep, namer, unstable).ShareSubexpressions(body, new Dictionary<Expr, Expr>());
+
+        /// <summary>The inlining pass of <see cref="Schedule"/> alone, for the per-pass tests.</summary>
+        internal static Block InlineSingleUsesPass(Block body, ISet<string> keep, Namer namer, ISet<string> unstable) =>
+            new Scheduler(keep, namer, unstable).InlineSingleUses(body);
+
         /// <summary>
         /// <c>int i = n - 1; int i_1 = i; for (...)</c> → <c>for (int i = n - 1; ...)</c>: a user's variable whose
         /// only use is to start a loop variable that is a version of it gives the loop variable its name.
         /// </summary>
-        private static Block CoalesceLoopVariables(Block body, ISet<string> keep, Namer namer)
+        internal static Block CoalesceLoopVariables(Block body, ISet<string> keep, Namer namer)
         {
             var uses = CountUses(body);
             var renames = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -136,7 +144,7 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>Renames the surviving temporaries t0, t1, ... in order of definition, so the numbering has no gaps.</summary>
-        private static Block RenumberTemporaries(Block body, Namer namer)
+        internal static Block RenumberTemporaries(Block body, Namer namer)
         {
             var temps = new List<string>();
             void Collect(Block b)

@@ -1026,6 +1026,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 (MathFn.Sin, 6), (MathFn.Cos, 5), (MathFn.Tan, 2), (MathFn.Asin, 2), (MathFn.Acos, 2), (MathFn.Atan, 3), (MathFn.Atan2, 2),
                 (MathFn.Sinh, 2), (MathFn.Cosh, 2), (MathFn.Tanh, 4), (MathFn.Exp, 4), (MathFn.Log, 4), (MathFn.LogBase, 1), (MathFn.Log2, 1),
                 (MathFn.Log10, 1), (MathFn.Pow, 5), (MathFn.PowActive, 2), (MathFn.Sqrt, 4), (MathFn.Cbrt, 1), (MathFn.FusedMultiplyAdd, 2),
+                (MathFn.Asinh, 1), (MathFn.Acosh, 1), (MathFn.Atanh, 1),
             };
             if (Has(FuzzGrammar.NonSmooth))
             {
