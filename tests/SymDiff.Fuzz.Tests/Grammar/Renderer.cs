@@ -156,7 +156,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             foreach (Helper h in p.Helpers)
             {
                 r.Line();
-                r.Line("[Differentiable]");
+                r.Line(p.Hessian ? "[Differentiable(Hessian = true)]" : "[Differentiable]");
                 r.Line($"{Access(h)} {(h.Static ? "static " : string.Empty)}{r.T} H{h.Index}({r.ParamList(h.Params, primal: true)})");
                 r.Block(h.Body);
             }
