@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -11,9 +13,9 @@ namespace SymDiff.Generator.Parsing
     /// can reach its result through a derivative path, and whether it has argument checks.
     /// </summary>
     /// <remarks>
-    /// Conservative by construction: a parameter counts as influencing unless every reference to it sits where no
-    /// gradient flows (a comparison, a condition, an index, an integer cast, <c>Grad.Detach</c>, a piecewise-constant
-    /// function, a <c>throw</c>, <c>nameof</c>). A callee's partial for a parameter that cannot influence its result is
+    /// Conservative by construction: a parameter counts as influencing when a backward slice from the returned values
+    /// over every assignment reaches it, except through positions where no gradient flows (a comparison, a condition,
+    /// an index, an integer cast, <c>Grad.Detach</c>, a piecewise-constant function, a <c>throw</c>, <c>nameof</c>). A callee's partial for a parameter that cannot influence its result is
     /// a structural zero for the caller: no term, so an infinite partial of the caller never meets it (FINDINGS F21).
     /// Reading the callee's syntax is what the compiler's own binding of the call does; an edit to the callee re-runs
     /// the caller's parse, whose result is compared by value.
@@ -29,8 +31,93 @@ namespace SymDiff.Generator.Parsing
                 return EquatableArray<bool>.Empty;
             }
 
-            var identifiers = body.DescendantNodes().OfType<IdentifierNameSyntax>().ToList();
-            return target.Parameters.Select(p => identifiers.Any(id => id.Identifier.ValueText == p.Name && !IsCut(id))).ToEquatableArray();
+            var reaching = ReachingNames(body);
+            return reaching is null
+                ? EquatableArray<bool>.Empty
+                : target.Parameters.Select(p => reaching.Contains(p.Name)).ToEquatableArray();
+        }
+
+        /// <summary>
+        /// The names whose values can reach a returned value through a derivative path: a backward slice from the
+        /// <c>return</c>s over every assignment in the body, flow-insensitive (an assignment anywhere counts), so it can
+        /// only say too much. Null when the body assigns something this slice cannot follow (a member, a tuple, an
+        /// <c>out</c> or <c>ref</c> argument, a <c>ref</c> local).
+        /// </summary>
+        private static HashSet<string>? ReachingNames(SyntaxNode body)
+        {
+            var assignments = new Dictionary<string, List<SyntaxNode>>(StringComparer.Ordinal);
+            void Assign(string name, SyntaxNode value)
+            {
+                if (!assignments.TryGetValue(name, out var list))
+                {
+                    assignments[name] = list = new List<SyntaxNode>();
+                }
+
+                list.Add(value);
+            }
+
+            var work = new Queue<SyntaxNode>();
+            if (body is ArrowExpressionClauseSyntax arrow)
+            {
+                work.Enqueue(arrow.Expression);
+            }
+
+            foreach (var node in body.DescendantNodes())
+            {
+                switch (node)
+                {
+                    case ReturnStatementSyntax { Expression: { } returned }:
+                        work.Enqueue(returned);
+                        break;
+                    case VariableDeclaratorSyntax { Initializer: { } initializer } declarator:
+                        if (declarator.Parent is VariableDeclarationSyntax { Type: RefTypeSyntax })
+                        {
+                            return null;
+                        }
+
+                        Assign(declarator.Identifier.ValueText, initializer.Value);
+                        break;
+                    case ForEachStatementSyntax loop:
+                        Assign(loop.Identifier.ValueText, loop.Expression);
+                        break;
+                    case AssignmentExpressionSyntax assignment:
+                        switch (assignment.Left)
+                        {
+                            case IdentifierNameSyntax name:
+                                Assign(name.Identifier.ValueText, assignment.Right);
+                                break;
+                            case ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax array }:
+                                Assign(array.Identifier.ValueText, assignment.Right);
+                                break;
+                            default:
+                                return null;
+                        }
+
+                        break;
+                    case ArgumentSyntax { RefKindKeyword.RawKind: not 0 }:
+                    case RefExpressionSyntax:
+                    case DeclarationExpressionSyntax:
+                    case SingleVariableDesignationSyntax: // 'x is double d', 'out var d', deconstruction: assigned without '='
+                        return null;
+                }
+            }
+
+            var reaching = new HashSet<string>(StringComparer.Ordinal);
+            while (work.Count > 0)
+            {
+                foreach (var id in work.Dequeue().DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+                {
+                    if (!IsCut(id) && reaching.Add(id.Identifier.ValueText) && assignments.TryGetValue(id.Identifier.ValueText, out var values))
+                    {
+                        foreach (var value in values)
+                        {
+                            work.Enqueue(value);
+                        }
+                    }
+                }
+            }
+
+            return reaching;
         }
 
         /// <summary>Whether the callee's body can throw (an argument check): its call is then kept even when its value is not used (FINDINGS F22).</summary>

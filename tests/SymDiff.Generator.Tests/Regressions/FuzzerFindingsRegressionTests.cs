@@ -551,6 +551,55 @@ public static partial class R
         }
 
         [Fact]
+        public void F21_a_callee_parameter_whose_values_never_reach_the_return_sends_no_gradient_through_the_call()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class P0
+{
+    [Differentiable]
+    public static void G(ReadOnlySpan<double> v, Span<double> o)
+    {
+        o[0] = H0(double.Cbrt(v[0]));
+        o[1] = v[1] * v[0];
+        o[2] = K(double.Cbrt(v[0]), v[1]);
+    }
+
+    [Differentiable]
+    public static double H0(double p0)
+    {
+        int c0 = 0;
+        double s1 = 0;
+        while (true)
+        {
+            if (c0 >= 3) break;
+            c0++;
+            s1 = Math.Atan2(p0, Grad.Detach(s1) * Grad.Detach(s1) + 0.5);
+        }
+
+        return Math.Floor(3.0);
+    }
+
+    [Differentiable]
+    public static double K(double p, double q)
+    {
+        double a = q * 2.0;
+        double b = a;
+        if (p > 0.5) b = b + 1.0;
+        return b * q;
+    }
+}";
+            // Fuzzer program 30760 of seed 6, shrunk: H0 computes with p0 but returns a constant, and K reads p only in a
+            // comparison, so neither passes a gradient to Cbrt(v[0]) (Cbrt'(0) = inf): J = [[0, 0], [v1, v0], [0, 4 q]].
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var o = new double[3]; var j = new double[6];
+        P0.GJacobian(new double[] { 0.0, 1.75 }, o, j);
+        return j;");
+            Assert.Equal(new[] { 0.0, 0.0, 1.75, 0.0, 0.0, 7.0 }, r);
+        }
+
+        [Fact]
         public void F22_an_argument_check_in_a_callee_whose_value_is_not_used_still_runs()
         {
             const string source = @"
