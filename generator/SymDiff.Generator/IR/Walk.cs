@@ -309,6 +309,9 @@ namespace SymDiff.Generator.IR
             }).ToEquatableArray());
         }
 
+        /// <summary>Whether <paramref name="e"/> calls a method with argument checks (which may throw: never dropped).</summary>
+        public static bool CallsGuarded(Expr e) => e is UserCall { Callee.HasGuards: true } || Children(e).Any(CallsGuarded);
+
         /// <summary>Whether a statement writes something other than the names it defines (a buffer, an output, a span).</summary>
         public static bool HasEffect(Stmt s) => s switch
         {

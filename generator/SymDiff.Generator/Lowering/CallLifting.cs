@@ -24,9 +24,34 @@ namespace SymDiff.Generator.Lowering
                     Let let when let.Value is UserCall root && root.Callee.Kind == CalleeKind.Differentiable =>
                         new Let(let.Name, Walk.MapChildren(root, c => LiftIn(c, output, namer))),
                     Let or Return or Store or SetOutput or Accumulate => Walk.MapExpressions(s, e => LiftIn(e, output, namer)),
+                    If branch => branch with { Condition = LiftIn(branch.Condition, output, namer) },
                     _ => s,
                 };
-                output.Add(Walk.MapBlocks(mapped, b => Lift(b, namer)));
+                mapped = Walk.MapBlocks(mapped, b => Lift(b, namer));
+
+                // A gradient's own IR (forward over reverse) carries adjoints through loops and branches: a call in a
+                // carried value's next value or in a phi is made at the end of the body or branch that computes it.
+                switch (mapped)
+                {
+                    case Loop loop when loop.Carried.Any(v => CallsDifferentiable(v.Init) || CallsDifferentiable(v.Next)):
+                    {
+                        var body = loop.Body.Statements.ToList();
+                        var carried = loop.Carried.Select(v => new LoopVar(v.Name, v.Type, LiftIn(v.Init, output, namer), LiftIn(v.Next, body, namer))).ToEquatableArray();
+                        mapped = loop with { Carried = carried, Body = new Block(body.ToEquatableArray()) };
+                        break;
+                    }
+
+                    case If branch when branch.Phis.Any(p => CallsDifferentiable(p.WhenTrue) || CallsDifferentiable(p.WhenFalse)):
+                    {
+                        var then = branch.Then.Statements.ToList();
+                        var @else = branch.Else.Statements.ToList();
+                        var phis = branch.Phis.Select(p => new Phi(p.Name, p.Type, LiftIn(p.WhenTrue, then, namer), LiftIn(p.WhenFalse, @else, namer))).ToEquatableArray();
+                        mapped = new If(branch.Condition, new Block(then.ToEquatableArray()), new Block(@else.ToEquatableArray()), phis);
+                        break;
+                    }
+                }
+
+                output.Add(mapped);
             }
 
             return new Block(output.ToEquatableArray());

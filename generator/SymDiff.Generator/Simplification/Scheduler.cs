@@ -256,7 +256,7 @@ namespace SymDiff.Generator.Simplification
 
                         var then = RemoveDead(branch.Then, uses, ref removed);
                         var @else = RemoveDead(branch.Else, uses, ref removed);
-                        if (phis.Count == 0 && then.Statements.Count == 0 && @else.Statements.Count == 0)
+                        if (phis.Count == 0 && then.Statements.Count == 0 && @else.Statements.Count == 0 && !Walk.CallsGuarded(branch.Condition))
                         {
                             Release(uses, branch.Condition);
                             removed = true;

@@ -88,7 +88,7 @@ namespace SymDiff.Fuzz.Tests.Harness
             }
 
             sb.AppendLine("        \"\"\";");
-            if (o.Record is null || o.Class is "generated code does not compile" or "generated signatures do not match the contract" or "generator exception" or "generator too slow"
+            if (o.Record is null || o.Class is "generated code threw" or "generated code does not compile" or "generated signatures do not match the contract" or "generator exception" or "generator too slow"
                 || o.Kind == OutcomeKind.Failed && o.Details.StartsWith("SD9001", StringComparison.Ordinal) || o.Class == "SD9001")
             {
                 sb.AppendLine("    GeneratorRunner.AssertCleanCompile(GeneratorRunner.Run(source));");

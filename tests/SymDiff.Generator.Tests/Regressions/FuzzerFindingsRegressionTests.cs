@@ -642,6 +642,50 @@ public static partial class R
         }
 
         [Fact]
+        public void F22_an_argument_check_in_a_callee_called_in_a_dead_condition_of_a_dead_loop_still_runs()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x)
+    {
+        double s = x;
+        for (int i = 0; i < 3; i++)
+        {
+            s = s * 10.0;
+            if (H(s) > 0.0 && i > 5)
+            {
+                continue;
+            }
+        }
+
+        return x * 2.0;
+    }
+
+    [Differentiable]
+    public static double H(double p)
+    {
+        if (Math.Abs(p) > 1000.0) throw new ArgumentOutOfRangeException(nameof(p), ""p must be small"");
+        return 1.0;
+    }
+}";
+            // Fuzzer program 31161 of seed 6, shrunk: the loop's values never reach the result and the if does nothing,
+            // but F(5) calls H(5000), which throws; the generated methods dropped the call with the dead code.
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var thrown = new double[4];
+        try { R.F(5.0); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p"") { thrown[0] = 1; }
+        try { R.FGradient(5.0, out double d); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p"") { thrown[1] = 1; }
+        try { double g = 0; R.FBackward(5.0, 1.0, ref g); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p"") { thrown[2] = 1; }
+        try { R.FDerivative(5.0, 1.0, out double d); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p"") { thrown[3] = 1; }
+        double value = R.FGradient(0.5, out double dx);
+        return new[] { thrown[0], thrown[1], thrown[2], thrown[3], value, dx };");
+            Assert.Equal(new[] { 1.0, 1.0, 1.0, 1.0, 1.0, 2.0 }, r);
+        }
+
+        [Fact]
         public void F24_a_tangent_read_back_from_an_output_element_written_without_one_is_not_multiplied_by_an_infinite_partial()
         {
             const string source = @"
