@@ -69,7 +69,9 @@ namespace SymDiff.Generator.Analysis
                 Binary b => IsActive(b.Left) || IsActive(b.Right),
                 Cond c => IsActive(c.WhenTrue) || IsActive(c.WhenFalse),
                 Call c => !Rules.DerivativeRules.IsPiecewiseConstant(c.Function) && c.Args.Any(IsActive),
-                UserCall c => c.Args.Any(a => IsActive(a) || (a is SpanRef r && _arrays.Contains(r.Array))),
+                // A differentiable callee's parameter that never reaches its result passes no derivative (FINDINGS F21).
+                UserCall c => c.Args.Where((a, i) => c.Callee.Kind != CalleeKind.Differentiable || c.Callee.MayInfluence(i))
+                    .Any(a => IsActive(a) || (a is SpanRef r && _arrays.Contains(r.Array))),
                 TupleItem t => false,
                 _ => false,
             };

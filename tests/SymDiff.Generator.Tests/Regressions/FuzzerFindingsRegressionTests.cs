@@ -600,6 +600,26 @@ public static partial class P0
         }
 
         [Fact]
+        public void F21_in_forward_mode_a_call_whose_active_arguments_never_reach_the_callees_result_has_no_tangent()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class P0
+{
+    [Differentiable]
+    public static double F([NoGrad] double u, double v) => Math.Sqrt(Math.Abs(H0(u, v))) + v;
+
+    [Differentiable]
+    public static double H0(double p0, double p1) => p0 * Math.Ceiling(p0);
+}";
+            // Fuzzer program 16108 of seed 7, shrunk: H0 never reads p1, so F = Sqrt(|u Ceil(u)|) + v does not depend on
+            // v through H0; at u = -0.75, H0 = 0 and Sqrt'(0) = inf, which must not meet H0's zero tangent: dF/dv = 1.
+            var r = GradientProbe.Run(source, new[] { 0.5 }, "P0.F(-0.75, p[0])", "P0.FGradient(-0.75, p[0], out g[0])", "P0.FBackward(-0.75, p[0], seed, ref g[0]);", "P0.FDerivative(-0.75, p[0], t[0], out double d) * 0 + d");
+            GradientProbe.AssertAgrees(r, new[] { 1.0 });
+        }
+
+        [Fact]
         public void F22_an_argument_check_in_a_callee_whose_value_is_not_used_still_runs()
         {
             const string source = @"
