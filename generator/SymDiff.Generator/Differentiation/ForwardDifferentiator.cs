@@ -35,8 +35,19 @@ namespace SymDiff.Generator.Differentiation
             /// <summary>Gradient buffer of a span parameter → the span that receives its tangent (a slice of the product).</summary>
             public Dictionary<string, string> Products { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-            /// <summary>Scratch buffers for the callees' Hessian-vector products, rented once at the top of the method.</summary>
-            public List<RentBuffer> Scratch { get; } = new List<RentBuffer>();
+            /// <summary>The scratch buffer for the callees' Hessian-vector products (direction, then product), rented once at the top of the method.</summary>
+            public string? ScratchName { get; set; }
+
+            /// <summary>Its length: twice the most active parameters of a callee.</summary>
+            public int ScratchLength { get; set; }
+
+            /// <summary>Its element type.</summary>
+            public ValType ScratchType { get; set; }
+
+            /// <summary>The statement that rents it, if any call needed it.</summary>
+            public IEnumerable<Stmt> Scratch => ScratchName is null
+                ? Array.Empty<Stmt>()
+                : new Stmt[] { new RentBuffer(ScratchName, ScratchType, Const.Of(ScratchLength, ValType.Int)) };
 
             /// <summary>Gradient output of a scalar parameter → (the product buffer, the index of its element).</summary>
             public Dictionary<string, (string Buffer, Expr Index)> ScalarProducts { get; } = new Dictionary<string, (string, Expr)>(StringComparer.Ordinal);
@@ -393,8 +404,10 @@ namespace SymDiff.Generator.Differentiation
             var type = call.Call.Type;
             var active = Enumerable.Range(0, call.Call.Args.Count).Where(i => i < callee.Active.Count && callee.Active[i]).ToList();
             int k = active.Count;
-            var buffer = _namer.NewSourceName(ReverseDifferentiator.Stem(call.Name) + "Hvp");
-            _secondOrder.Scratch.Add(new RentBuffer(buffer, type, Lit(2 * k, ValType.Int)));
+            // One scratch buffer serves every call: each call's products are read into locals before the next call.
+            var buffer = _secondOrder.ScratchName ??= _namer.NewSourceName("hvpScratch");
+            _secondOrder.ScratchLength = Math.Max(_secondOrder.ScratchLength, 2 * k);
+            _secondOrder.ScratchType = type;
             var tangents = new List<Expr>();
             for (int j = 0; j < k; j++)
             {

@@ -158,49 +158,41 @@ static partial class C
         double tX = direction[atX];
         int atY = atX + 1;
         double tY = direction[atY];
-        double[] sqHvp = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
+        double[] hvpScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
         try
         {
-            double[] sq2Hvp = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
-            try
+            double s = 0.0;
+            double yBar = 0.0;
+            double xBarDot = 0.0;
+            double yBarDot = 0.0;
+            for (int i = 0; i < 3; i++)
             {
-                double s = 0.0;
-                double yBar = 0.0;
-                double xBarDot = 0.0;
-                double yBarDot = 0.0;
-                for (int i = 0; i < 3; i++)
-                {
-                    double t0 = x * y + (double)i;
-                    double sq = global::C.SqGradient(t0, x, out double dSqdA, out double dSqdB);
-                    double t1 = tX * y + x * tY;
-                    sqHvp[0] = t1;
-                    sqHvp[1] = tX;
-                    global::C.SqHessianVectorProduct(t0, x, new global::System.ReadOnlySpan<double>(sqHvp, 0, 2), new global::System.Span<double>(sqHvp, 2, 2));
-                    double dSqdADot = sqHvp[2];
-                    double dSqdBDot = sqHvp[3];
-                    s = s + sq;
-                    yBar = yBar + dSqdA;
-                    xBarDot = xBarDot + (dSqdADot * y + dSqdA * tY + dSqdBDot);
-                    yBarDot = yBarDot + dSqdADot;
-                }
-                double sq2 = global::C.SqGradient(y, y, out double dSq2dA, out double dSq2dB);
-                sq2Hvp[0] = tY;
-                sq2Hvp[1] = tY;
-                global::C.SqHessianVectorProduct(y, y, new global::System.ReadOnlySpan<double>(sq2Hvp, 0, 2), new global::System.Span<double>(sq2Hvp, 2, 2));
-                double dSq2dADot = sq2Hvp[2];
-                double dSq2dBDot = sq2Hvp[3];
-                product[atX] = xBarDot;
-                product[atY] = dSq2dADot + dSq2dBDot + (tX * yBar + x * yBarDot);
-                return s + sq2;
+                double t0 = x * y + (double)i;
+                double sq = global::C.SqGradient(t0, x, out double dSqdA, out double dSqdB);
+                double t1 = tX * y + x * tY;
+                hvpScratch[0] = t1;
+                hvpScratch[1] = tX;
+                global::C.SqHessianVectorProduct(t0, x, new global::System.ReadOnlySpan<double>(hvpScratch, 0, 2), new global::System.Span<double>(hvpScratch, 2, 2));
+                double dSqdADot = hvpScratch[2];
+                double dSqdBDot = hvpScratch[3];
+                s = s + sq;
+                yBar = yBar + dSqdA;
+                xBarDot = xBarDot + (dSqdADot * y + dSqdA * tY + dSqdBDot);
+                yBarDot = yBarDot + dSqdADot;
             }
-            finally
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(sq2Hvp);
-            }
+            double sq2 = global::C.SqGradient(y, y, out double dSq2dA, out double dSq2dB);
+            hvpScratch[0] = tY;
+            hvpScratch[1] = tY;
+            global::C.SqHessianVectorProduct(y, y, new global::System.ReadOnlySpan<double>(hvpScratch, 0, 2), new global::System.Span<double>(hvpScratch, 2, 2));
+            double dSq2dADot = hvpScratch[2];
+            double dSq2dBDot = hvpScratch[3];
+            product[atX] = xBarDot;
+            product[atY] = dSq2dADot + dSq2dBDot + (tX * yBar + x * yBarDot);
+            return s + sq2;
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sqHvp);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hvpScratch);
         }
     }
 

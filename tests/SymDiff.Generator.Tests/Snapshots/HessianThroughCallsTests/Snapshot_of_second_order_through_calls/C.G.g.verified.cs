@@ -134,36 +134,28 @@ static partial class C
         double tX = direction[atX];
         int atY = atX + 1;
         double tY = direction[atY];
-        double[] scaledHvp = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+        double[] hvpScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
         try
         {
-            double[] stepHvp = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
-            try
-            {
-                double t0 = global::System.Math.Sin(x);
-                double scaled = global::C.ScaledGradient(t0, 3.0, out double dScaleddU);
-                double t1 = global::System.Math.Cos(x);
-                double t2 = t1 * tX;
-                scaledHvp[0] = t2;
-                global::C.ScaledHessianVectorProduct(t0, 3.0, new global::System.ReadOnlySpan<double>(scaledHvp, 0, 1), new global::System.Span<double>(scaledHvp, 1, 1));
-                double dScaleddUDot = scaledHvp[1];
-                double step = global::C.StepGradient(y, x, out _, out double dStepdQ);
-                stepHvp[0] = tY;
-                stepHvp[1] = tX;
-                global::C.StepHessianVectorProduct(y, x, new global::System.ReadOnlySpan<double>(stepHvp, 0, 2), new global::System.Span<double>(stepHvp, 2, 2));
-                double dStepdQDot = stepHvp[3];
-                product[atX] = dScaleddU * t2 * dStepdQ + scaled * dStepdQDot + ((dStepdQ * tX * dScaleddU + step * dScaleddUDot) * t1 - step * dScaleddU * (t0 * tX));
-                product[atY] = 0.0;
-                return scaled * step;
-            }
-            finally
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(stepHvp);
-            }
+            double t0 = global::System.Math.Sin(x);
+            double scaled = global::C.ScaledGradient(t0, 3.0, out double dScaleddU);
+            double t1 = global::System.Math.Cos(x);
+            double t2 = t1 * tX;
+            hvpScratch[0] = t2;
+            global::C.ScaledHessianVectorProduct(t0, 3.0, new global::System.ReadOnlySpan<double>(hvpScratch, 0, 1), new global::System.Span<double>(hvpScratch, 1, 1));
+            double dScaleddUDot = hvpScratch[1];
+            double step = global::C.StepGradient(y, x, out _, out double dStepdQ);
+            hvpScratch[0] = tY;
+            hvpScratch[1] = tX;
+            global::C.StepHessianVectorProduct(y, x, new global::System.ReadOnlySpan<double>(hvpScratch, 0, 2), new global::System.Span<double>(hvpScratch, 2, 2));
+            double dStepdQDot = hvpScratch[3];
+            product[atX] = dScaleddU * t2 * dStepdQ + scaled * dStepdQDot + ((dStepdQ * tX * dScaleddU + step * dScaleddUDot) * t1 - step * dScaleddU * (t0 * tX));
+            product[atY] = 0.0;
+            return scaled * step;
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(scaledHvp);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hvpScratch);
         }
     }
 
