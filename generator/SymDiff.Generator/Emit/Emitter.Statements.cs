@@ -29,6 +29,14 @@ namespace SymDiff.Generator.Emit
         {
             for (int i = 0; i < block.Statements.Count; i++)
             {
+                if (block.Statements[i] is RentBuffer { OnStack: true } stack)
+                {
+                    // A small local buffer of constant length: on the stack, cleared (stackalloc is not zeroed under SkipLocalsInit).
+                    w.WriteLine("global::System.Span<" + stack.Type.Keyword() + "> " + Id(stack.Name) + " = stackalloc " + stack.Type.Keyword() + "[" + ExprPrinter.Print(stack.Length) + "];");
+                    w.WriteLine(Id(stack.Name) + ".Clear();");
+                    continue;
+                }
+
                 if (block.Statements[i] is RentBuffer rent)
                 {
                     // The rest of the block runs with the buffer rented, and returns it however it leaves.
@@ -36,6 +44,11 @@ namespace SymDiff.Generator.Emit
                     w.WriteLine(rent.Type.Keyword() + "[] " + Id(rent.Name) + " = " + pool + ".Rent(" + ExprPrinter.Print(rent.Length) + ");");
                     w.WriteLine("try");
                     w.OpenBrace();
+                    if (rent.Zeroed)
+                    {
+                        w.WriteLine("global::System.Array.Clear(" + Id(rent.Name) + ", 0, " + ExprPrinter.Print(rent.Length) + ");");
+                    }
+
                     EmitBlock(w, new Block(block.Statements.Skip(i + 1).ToEquatableArray()), context, tail);
                     w.CloseBrace();
                     w.WriteLine("finally");

@@ -59,6 +59,12 @@ namespace SymDiff.Generator.Lowering
         private readonly string ReturnedName;
 
         private readonly HashSet<string> _outputs;
+
+        /// <summary>The local buffers, in declaration order, as the allocations placed at the top of the body.</summary>
+        private readonly Dictionary<string, RentBuffer> _buffers = new Dictionary<string, RentBuffer>(StringComparer.Ordinal);
+
+        /// <summary>How many loops enclose each local buffer's declaration.</summary>
+        private readonly Dictionary<string, int> _bufferDepths = new Dictionary<string, int>(StringComparer.Ordinal);
         private readonly OriginTable _origins = new OriginTable();
 
         /// <summary>The origin of the statement being lowered (-1 outside one), given to the lets it makes.</summary>
@@ -101,7 +107,15 @@ namespace SymDiff.Generator.Lowering
                 lowering._namer.MarkUsed(name);
             }
 
-            return new IrFunction(lowering.LowerFunction(spec.Body), lowering._namer.AllNames.ToEquatableArray()) { RetainedLets = lowering._retainedLets, Origins = lowering._origins };
+            var body = lowering.LowerFunction(spec.Body);
+            if (lowering._buffers.Count > 0)
+            {
+                // Every local buffer is allocated once, at the top, whatever the user wrote and wherever (docs/architecture.md).
+                LocalBuffers.CheckWriteOnce(body, lowering._bufferDepths);
+                body = new Block(lowering._buffers.Values.Cast<Stmt>().Concat(body.Statements).ToEquatableArray());
+            }
+
+            return new IrFunction(body, lowering._namer.AllNames.ToEquatableArray()) { RetainedLets = lowering._retainedLets, Origins = lowering._origins };
         }
 
         private Block LowerFunction(EquatableArray<SourceStmt> body)
@@ -237,6 +251,26 @@ namespace SymDiff.Generator.Lowering
                 case SourceIf branch:
                     LowerIf(Substitute(branch.Condition), branch.Then.ToList(), branch.Else.ToList(), output);
                     break;
+
+                case SourceBuffer buffer:
+                {
+                    if (!Substitute(buffer.Length).Equals(buffer.Length))
+                    {
+                        throw new NotSupportedException("the length of the local buffer '" + buffer.Name + "' reads a parameter assigned before it" + HintSeparator + "; compute the length from parameters that the method does not assign");
+                    }
+
+                    var rent = LocalBuffers.Allocation(buffer.Name, buffer.Element, buffer.Length);
+                    _buffers[buffer.Name] = rent;
+                    _bufferDepths[buffer.Name] = _loops.Count;
+                    _namer.MarkUsed(buffer.Name);
+                    if (_loops.Count > 0)
+                    {
+                        // A fresh (zeroed) buffer every iteration, as C# gives: the one allocation is cleared here.
+                        output.Add(rent.Clear());
+                    }
+
+                    break;
+                }
 
                 case SourceLoop loop:
                     LowerLoop(loop, output);

@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.IR;
+
+namespace SymDiff.Generator.Lowering
+{
+    /// <summary>
+    /// Local buffers (<c>Span&lt;T&gt; h = stackalloc T[n]</c>, <c>T[] h = new T[n]</c>): where they live, and the rule that
+    /// makes their reverse sweep right without a tape (docs/architecture.md, "Local buffers").
+    /// </summary>
+    internal static class LocalBuffers
+    {
+        /// <summary>
+        /// The one allocation of a buffer: on the stack when its length is a constant of at most
+        /// <see cref="RentBuffer.StackLimitBytes"/> bytes, from the pool otherwise; zeroed either way.
+        /// </summary>
+        public static RentBuffer Allocation(string name, ValType element, Expr length)
+        {
+            int size = element == ValType.Float ? 4 : 8;
+            bool stack = length is Const { Value: var n } && n >= 0 && n * size <= RentBuffer.StackLimitBytes;
+            return new RentBuffer(name, element, length) { Zeroed = true, OnStack = stack };
+        }
+
+        /// <summary>
+        /// Checks that every element of every buffer is written at most once per iteration of the loop that encloses the
+        /// buffer's declaration: constant indices written once each outside the buffer's loops, or a single store site in
+        /// a counting loop directly inside them at <c>counter + c</c>. Anything else is not supported yet (SD1000).
+        /// </summary>
+        /// <param name="depths">How many loops enclose each buffer's declaration.</param>
+        public static void CheckWriteOnce(Block body, IReadOnlyDictionary<string, int> depths)
+        {
+            var sites = new Dictionary<string, List<(int Relative, Expr Index, Loop? Loop)>>(StringComparer.Ordinal);
+            Visit(body, new List<Loop>(), depths, sites);
+            foreach (var pair in sites)
+            {
+                string name = pair.Key;
+                var stores = pair.Value;
+                foreach (var (relative, index, loop) in stores)
+                {
+                    if (relative < 0 || relative > 1)
+                    {
+                        throw Overwritten(name, "it is written inside a loop nested in the loop that fills it");
+                    }
+
+                    if (relative == 1)
+                    {
+                        if (stores.Count > 1)
+                        {
+                            throw Overwritten(name, "a loop writes it and so does another statement");
+                        }
+
+                        if (LoopShape.Counter(loop!) is not { } shape || !IsCounterPlusConstant(index, shape.Counter.Name))
+                        {
+                            throw Overwritten(name, "a loop writes it at an index other than its counter plus a constant");
+                        }
+                    }
+                    else if (index is not Const)
+                    {
+                        throw Overwritten(name, "it is written outside a loop at an index that is not a constant");
+                    }
+                }
+
+                var constants = stores.Where(s => s.Relative == 0).Select(s => ((Const)s.Index).Value).ToList();
+                if (constants.Distinct().Count() != constants.Count)
+                {
+                    throw Overwritten(name, "an element is written twice");
+                }
+            }
+        }
+
+        private static NotSupportedException Overwritten(string name, string why) =>
+            new NotSupportedException("overwriting elements of the local buffer '" + name + "' (" + why + ")" + SsaLowering.HintSeparator
+                + "; write each element once before reading it (h[j] = value in one loop over j, a sum kept in a local first), and declare a buffer that is filled again for each sample inside that sample's loop (SymDiff still allocates it once)");
+
+        private static bool IsCounterPlusConstant(Expr index, string counter) => index switch
+        {
+            Var v => v.Name == counter,
+            Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Var v, Right: Const } => v.Name == counter,
+            Binary { Op: BinaryOp.Add, Left: Const, Right: Var v } => v.Name == counter,
+            _ => false,
+        };
+
+        private static void Visit(Block block, List<Loop> loops, IReadOnlyDictionary<string, int> depths, Dictionary<string, List<(int, Expr, Loop?)>> sites)
+        {
+            foreach (var s in block.Statements)
+            {
+                switch (s)
+                {
+                    case Store store when depths.TryGetValue(store.Array, out int depth):
+                    {
+                        if (!sites.TryGetValue(store.Array, out var list))
+                        {
+                            sites[store.Array] = list = new List<(int, Expr, Loop?)>();
+                        }
+
+                        int relative = loops.Count - depth;
+                        list.Add((relative, store.Index, relative >= 1 ? loops[depth] : null));
+                        break;
+                    }
+
+                    case Loop loop:
+                        loops.Add(loop);
+                        Visit(loop.Header, loops, depths, sites);
+                        Visit(loop.Body, loops, depths, sites);
+                        loops.RemoveAt(loops.Count - 1);
+                        break;
+                    default:
+                        foreach (var nested in Walk.Blocks(s))
+                        {
+                            Visit(nested, loops, depths, sites);
+                        }
+
+                        break;
+                }
+            }
+        }
+    }
+}
