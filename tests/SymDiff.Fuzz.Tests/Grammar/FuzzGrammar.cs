@@ -131,7 +131,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
         Guards = 1L << 33,
 
         /// <summary>Everything README.md lists as supported.</summary>
-        All = (1L << 34) - 1,
+        /// <summary>
+        /// Local buffers: <c>Span&lt;double&gt; h = stackalloc double[c]</c> or <c>double[] h = new double[c or u.Length]</c>,
+        /// filled by a loop that writes each element once (<c>h[j] = e</c>), then read by index in later expressions.
+        /// </summary>
+        LocalBuffers = 1L << 34,
+
+        All = (1L << 35) - 1,
     }
 
     /// <summary>The grammars the tests use.</summary>

@@ -74,6 +74,9 @@ namespace SymDiff.Fuzz.Tests.Tests
             "guard: if (...) throw ...;", "guard: if (...) { throw ...; }", "guard: return c ? e : throw ...;", "guard: in a helper",
             "guard: throws Argument", "guard: throws OutOfRange", "guard: throws OutOfRangeWithValue",
 
+            // Local buffers (docs/architecture.md): filled once per element by a loop, then read by index.
+            "local buffer: stackalloc", "local buffer: new T[c]", "local buffer: new T[u.Length]", "local buffer: declared inside a loop", "local buffer: read",
+
             // Signatures (README "What is generated" and API.md 1).
             "method: double", "method: float", "method: scalar", "method: vector (void, Span output)", "method: Hessian = true", "method: instance",
             "[Differentiable(nameof(a), ...)] subset", "parameter: Scalar [NoGrad]", "parameter: Array [NoGrad]", "parameter: Span [NoGrad]",
@@ -98,6 +101,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             (FuzzGrammar.ConstantData, "constant data: static readonly array"),
             (FuzzGrammar.SubModels, "call: [Differentiable] on a sub-model"),
             (FuzzGrammar.Guards, "guard: if (...) throw ...;"),
+            (FuzzGrammar.LocalBuffers, "local buffer: stackalloc"),
         };
 
         private static List<FuzzProgram> Generate(FuzzGrammar grammar, int programs = DifferentialFuzzTests.CiPrograms) =>
