@@ -16,22 +16,25 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>Active local buffer → the allocation of its adjoint buffer.</summary>
         private readonly Dictionary<string, RentBuffer> _bufferAdjoints = new Dictionary<string, RentBuffer>(StringComparer.Ordinal);
 
-        /// <summary>Every local buffer, and those declared inside a loop (cleared there: rewritten each iteration).</summary>
+        /// <summary>Every local buffer.</summary>
         private readonly HashSet<string> _localBuffers = new HashSet<string>(StringComparer.Ordinal);
-        private readonly HashSet<string> _rewrittenBuffers = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>The local buffers declared (cleared) inside the loop whose reverse loop is being built.</summary>
+        private HashSet<string> _declaredInLoop = new HashSet<string>(StringComparer.Ordinal);
 
         /// <summary>
-        /// A buffer declared outside every loop is written once in all (lowering's rule): its elements still hold their
-        /// values when a reverse loop recomputes an iteration, so its stores are not repeated. One declared inside a loop
-        /// is rewritten each iteration, and a reverse loop's recomputation rebuilds it.
+        /// Whether a buffer holds its final values (for the current iteration of the scope that declares it) all through a
+        /// loop's reverse sweep: it is declared outside that loop. Lowering's rules (written once, or filled by accumulation
+        /// before any read) make every value the reverse sweep reads the final one, so the recomputation must not store
+        /// into it again (an accumulation would add twice). A buffer declared inside the loop is made again each iteration,
+        /// and the recomputation rebuilds it.
         /// </summary>
-        private bool IsWrittenOnce(string array) => _localBuffers.Contains(array) && !_rewrittenBuffers.Contains(array);
+        private bool IsFinalDuringReverse(string array) => _localBuffers.Contains(array) && !_declaredInLoop.Contains(array);
 
         /// <summary>Gives every active local buffer (a zeroed allocation at the top of the body) its adjoint buffer.</summary>
         private void AllocateBufferAdjoints(Block body)
         {
             _localBuffers.UnionWith(body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed).Select(r => r.Name));
-            CollectRewritten(body);
 
             foreach (var rent in body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed && _activity.IsActiveArray(r.Name)))
             {
@@ -41,20 +44,28 @@ namespace SymDiff.Generator.Differentiation
             }
         }
 
-        private void CollectRewritten(Block block)
+        /// <summary>The local buffers a block declares (clears), at any depth.</summary>
+        private static HashSet<string> BuffersDeclaredIn(Block block)
         {
-            foreach (var s in block.Statements)
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            void Visit(Block b)
             {
-                if (Cleared(s) is { } cleared)
+                foreach (var s in b.Statements)
                 {
-                    _rewrittenBuffers.Add(cleared);
-                }
+                    if (Cleared(s) is { } cleared)
+                    {
+                        names.Add(cleared);
+                    }
 
-                foreach (var nested in Walk.Blocks(s))
-                {
-                    CollectRewritten(nested);
+                    foreach (var nested in Walk.Blocks(s))
+                    {
+                        Visit(nested);
+                    }
                 }
             }
+
+            Visit(block);
+            return names;
         }
 
         /// <summary>The buffer a statement clears, or null.</summary>

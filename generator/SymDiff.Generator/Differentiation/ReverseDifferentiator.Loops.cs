@@ -381,6 +381,7 @@ namespace SymDiff.Generator.Differentiation
             var renames = new Dictionary<string, Expr>(StringComparer.Ordinal);
             var recompute = new List<Stmt>();
             // Writes to the output are not repeated: the recomputation only rebuilds values.
+            _declaredInLoop = BuffersDeclaredIn(loop.Body);
             var recomputed = WithoutOutputStores(ForwardBlock(new Block(loop.Header.Statements.Concat(loop.Body.Statements).ToEquatableArray()), out _));
             foreach (var s in recomputed.Statements)
             {
@@ -622,7 +623,7 @@ namespace SymDiff.Generator.Differentiation
             new Block(block.Statements.Select(st => Walk.MapBlocks(Walk.MapExpressions(st, e => Walk.Substitute(e, map)), b => SubstituteBlock(b, map))).ToEquatableArray());
 
         private Block WithoutOutputStores(Block block) => new Block(block.Statements
-            .Where(s => !(s is Store st && (_outputs.Contains(st.Array) || IsWrittenOnce(st.Array))))
+            .Where(s => !(s is Store st && (_outputs.Contains(st.Array) || IsFinalDuringReverse(st.Array))))
             .Select(s => Walk.MapBlocks(s, WithoutOutputStores))
             .ToEquatableArray());
 

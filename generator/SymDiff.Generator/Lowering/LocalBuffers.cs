@@ -28,13 +28,19 @@ namespace SymDiff.Generator.Lowering
         /// a counting loop directly inside them at <c>counter + c</c>. Anything else is not supported yet (SD1000).
         /// </summary>
         /// <param name="depths">How many loops enclose each buffer's declaration.</param>
-        public static void CheckWriteOnce(Block body, IReadOnlyDictionary<string, int> depths)
+        /// <param name="source">The user's statements: a buffer that breaks the rule may still be filled by accumulation (<see cref="IsAccumulated"/>).</param>
+        public static void CheckWriteOnce(Block body, IReadOnlyDictionary<string, int> depths, IReadOnlyList<Model.SourceStmt> source)
         {
             var sites = new Dictionary<string, List<(int Relative, Expr Index, Loop? Loop)>>(StringComparer.Ordinal);
             Visit(body, new List<Loop>(), depths, sites);
             foreach (var pair in sites)
             {
                 string name = pair.Key;
+                if (IsAccumulated(source, name))
+                {
+                    continue;
+                }
+
                 var stores = pair.Value;
                 foreach (var (relative, index, loop) in stores)
                 {
@@ -47,7 +53,7 @@ namespace SymDiff.Generator.Lowering
                     {
                         if (stores.Count > 1)
                         {
-                            throw Overwritten(name, "a loop writes it and so does another statement");
+                            throw Overwritten(name, "a loop writes it and so does another store");
                         }
 
                         if (LoopShape.Counter(loop!) is not { } shape || !IsCounterPlusConstant(index, shape.Counter.Name))
@@ -68,6 +74,97 @@ namespace SymDiff.Generator.Lowering
                 }
             }
         }
+
+        /// <summary>
+        /// The accumulation rule: every store into the buffer lies in one statement <c>S</c> of the block that declares it
+        /// (a loop nest, typically), the buffer is not read before <c>S</c>, and inside <c>S</c> it is read only by
+        /// accumulations into the element being written (<c>h[j] += e</c>, <c>h[j] -= e</c>, <c>e</c> not reading it).
+        /// The reverse sweep never needs an element's value inside <c>S</c> (the derivative of <c>h[j] + e</c> does not depend
+        /// on <c>h[j]</c>), and after <c>S</c> the elements keep their final values, so no tape is needed.
+        /// </summary>
+        public static bool IsAccumulated(IReadOnlyList<Model.SourceStmt> statements, string buffer)
+        {
+            var block = DeclaringBlock(statements, buffer);
+            if (block is null)
+            {
+                return false;
+            }
+
+            int declaration = block.FindIndex(s => s is Model.SourceBuffer b && b.Name == buffer);
+            bool stored = false;
+            foreach (var s in block.Skip(declaration + 1))
+            {
+                bool stores = StoresTo(s, buffer);
+                if (stores && (stored || ReadsValue(s, buffer)))
+                {
+                    return false;
+                }
+
+                if (!stored && !stores && ReadsValue(s, buffer))
+                {
+                    return false;
+                }
+
+                stored |= stores;
+            }
+
+            return true;
+        }
+
+        private static List<Model.SourceStmt>? DeclaringBlock(IReadOnlyList<Model.SourceStmt> statements, string buffer)
+        {
+            if (statements.Any(s => s is Model.SourceBuffer b && b.Name == buffer))
+            {
+                return statements.ToList();
+            }
+
+            foreach (var s in statements)
+            {
+                foreach (var nested in Nested(s))
+                {
+                    if (DeclaringBlock(nested, buffer) is { } found)
+                    {
+                        return found;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static IEnumerable<IReadOnlyList<Model.SourceStmt>> Nested(Model.SourceStmt s) => s switch
+        {
+            Model.SourceIf i => new IReadOnlyList<Model.SourceStmt>[] { i.Then, i.Else },
+            Model.SourceLoop l => new IReadOnlyList<Model.SourceStmt>[] { l.Body, l.Increment },
+            _ => Array.Empty<IReadOnlyList<Model.SourceStmt>>(),
+        };
+
+        private static bool StoresTo(Model.SourceStmt s, string buffer) =>
+            (s is Model.SourceStore st && st.Array == buffer) || Nested(s).Any(b => b.Any(x => StoresTo(x, buffer)));
+
+        /// <summary>Whether a statement reads an element's value: any read but the one an accumulation <c>h[j] = h[j] ± e</c> makes of its own element.</summary>
+        private static bool ReadsValue(Model.SourceStmt s, string buffer)
+        {
+            switch (s)
+            {
+                case Model.SourceStore st when st.Array == buffer && st.Value is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Elem own } sum && own.Array == buffer && own.Index.Equals(st.Index):
+                    return Reads(st.Index, buffer) || Reads(sum.Right, buffer);
+                case Model.SourceStore st:
+                    return Reads(st.Index, buffer) || Reads(st.Value, buffer);
+                case Model.SourceAssign a:
+                    return Reads(a.Value, buffer);
+                case Model.SourceReturn { Value: { } value }:
+                    return Reads(value, buffer);
+                case Model.SourceIf i:
+                    return Reads(i.Condition, buffer) || Nested(s).Any(b => b.Any(x => ReadsValue(x, buffer)));
+                case Model.SourceLoop l:
+                    return Reads(l.Condition, buffer) || Nested(s).Any(b => b.Any(x => ReadsValue(x, buffer)));
+                default:
+                    return false;
+            }
+        }
+
+        private static bool Reads(Expr e, string buffer) => (e is Elem el && el.Array == buffer) || Walk.Children(e).Any(c => Reads(c, buffer));
 
         private static NotSupportedException Overwritten(string name, string why) =>
             new NotSupportedException("overwriting elements of the local buffer '" + name + "' (" + why + ")" + SsaLowering.HintSeparator

@@ -111,7 +111,7 @@ namespace SymDiff.Generator.Lowering
             if (lowering._buffers.Count > 0)
             {
                 // Every local buffer is allocated once, at the top, whatever the user wrote and wherever (docs/architecture.md).
-                LocalBuffers.CheckWriteOnce(body, lowering._bufferDepths);
+                LocalBuffers.CheckWriteOnce(body, lowering._bufferDepths, spec.Body);
                 body = new Block(lowering._buffers.Values.Cast<Stmt>().Concat(body.Statements).ToEquatableArray());
             }
 

@@ -31,8 +31,9 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         }
 
         [Fact]
-        public void Accumulating_into_an_element_in_an_inner_loop_is_SD1000_naming_the_buffer()
+        public void Reading_an_element_while_the_buffer_is_still_being_filled_is_SD1000_naming_the_buffer()
         {
+            // h[j] = tanh(h[j]) reads the value of an element that the same loop nest overwrites: that needs a tape.
             var d = SingleError(InP("""
                         Span<double> h = stackalloc double[3];
                         for (int j = 0; j < 3; j++)
@@ -41,6 +42,8 @@ namespace SymDiff.Generator.Tests.LocalBuffers
                             {
                                 h[j] += w[j] * x[k];
                             }
+
+                            h[j] = Math.Tanh(h[j]);
                         }
 
                         return h[0] * h[1] + h[2];
@@ -73,8 +76,10 @@ namespace SymDiff.Generator.Tests.LocalBuffers
 
         [Theory]
         [InlineData("h[0] = w[0]; h[0] = h[0] * w[1];", "an element is written twice")]
-        [InlineData("for (int i = 0; i < 3; i++) { h[2 - i] = w[i]; }", "at an index other than its counter")]
-        [InlineData("h[n % 3] = w[0];", "not a constant")]
+        [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i]; }\nh[1] = w[2] * h[0];", "a loop writes it and so does another store")]
+        [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i]; h[(i + 1) % 3] = h[i] * w[i]; }", "a loop writes it and so does another store")]
+        [InlineData("for (int i = 0; i < 3; i++) { h[2 - i] = w[i] * h[i]; }", "at an index other than its counter")]
+        [InlineData("h[n % 3] = w[0];\nh[1] = h[n % 3] * w[1];", "not a constant")]
         public void Other_overwrites_are_SD1000_saying_why(string writes, string why)
         {
             var d = SingleError(InP("Span<double> h = stackalloc double[3];\n" + writes + "\nreturn h[0] + h[1] * h[2];"), "SD1000");

@@ -75,8 +75,8 @@ public static partial class M
         {{
             double[] q = (double[])p.Clone();
             double step = 1e-6 * Math.Max(1, Math.Abs(p[i]));
-            q[i] = p[i] + step; double fUp = {f.Replace("p", "q")};
-            q[i] = p[i] - step; double fDown = {f.Replace("p", "q")};
+            q[i] = p[i] + step; double fUp = {f.Replace("(p, ", "(q, ")};
+            q[i] = p[i] - step; double fDown = {f.Replace("(p, ", "(q, ")};
             fd[i] = (fUp - fDown) / (2 * step);
         }}";
 
@@ -314,6 +314,115 @@ public static partial class V
             }
 
             FiniteDifferences.AssertClose(expected, r.Skip(4).ToArray(), relTol: 1e-12, absTol: 1e-14, "softmax Jacobian");
+        }
+
+        /// <summary>Layers filled by accumulation (<c>h[j] += w * x</c> in an inner loop), read only after the loop nest that fills them.</summary>
+        public const string Accumulated = @"
+using System;
+using SymDiff;
+public static partial class A
+{
+    [Differentiable]
+    public static double Layer(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[3];
+        for (int j = 0; j < 3; j++)
+        {
+            h[j] = w[9 + j];
+            for (int k = 0; k < 3; k++)
+            {
+                h[j] += w[3 * j + k] * x[k];
+            }
+        }
+
+        double s = 0;
+        for (int j = 0; j < 3; j++)
+        {
+            s += Math.Tanh(h[j]) * Math.Tanh(h[(j + 1) % 3]);
+        }
+
+        return s;
+    }
+
+    // Declared inside a sample loop that carries a value nonlinearly (a reverse loop rebuilds each sample's buffer).
+    [Differentiable]
+    public static double Samples(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        double s = 1;
+        for (int b = 0; b < x.Length; b++)
+        {
+            double[] h = new double[2];
+            for (int k = 0; k < 3; k++)
+            {
+                h[0] += w[k] * x[b] * s;
+                h[1] -= w[k + 3] * Math.Sin(x[b] * k);
+            }
+
+            s = s * Math.Tanh(h[0]) + h[1] * h[1];
+        }
+
+        return s;
+    }
+
+    // Filled in reverse order by one loop, read after it (every store in one statement, no read while filling).
+    [Differentiable]
+    public static double Reversed(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[3];
+        for (int i = 0; i < 3; i++)
+        {
+            h[2 - i] = Math.Sin(w[i] * x[i]);
+        }
+
+        return h[0] * h[1] + h[2] * h[0];
+    }
+}";
+
+        [Theory]
+        [InlineData("Reversed", "new double[] { 0.4, -0.3, 0.8 }", "new double[] { 1.5, 0.5, -2.0 }")]
+        [InlineData("Layer", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9, 0.2, 0.5, -0.1, 0.3, -0.2, 0.05 }", "new double[] { 1.5, 0.5, -2.0 }")]
+        [InlineData("Samples", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9 }", "new double[] { 0.5, -0.25, 0.75 }")]
+        public void Accumulated_buffers_match_central_differences(string method, string point, string data)
+        {
+            var r = GeneratedCode.RunDriver(Accumulated, $@"
+        double[] p = {point};
+        double[] g = new double[p.Length], fd = new double[p.Length], t = new double[p.Length];
+        double v = A.{method}Gradient(p, {data}, g);
+        for (int i = 0; i < t.Length; i++) t[i] = Math.Cos(1.3 * i);
+        A.{method}Derivative(p, {data}, t, out double derivative);
+        double[] up = new double[p.Length], down = new double[p.Length];
+        for (int i = 0; i < p.Length; i++) {{ up[i] = p[i] + 1e-6 * t[i]; down[i] = p[i] - 1e-6 * t[i]; }}
+        double directional = (A.{method}(up, {data}) - A.{method}(down, {data})) / 2e-6;" + CentralDifferences($"A.{method}(p, {data})") + $@"
+        var r = new System.Collections.Generic.List<double> {{ v, A.{method}(p, {data}), derivative, directional }};
+        r.AddRange(g);
+        r.AddRange(fd);
+        return r.ToArray();");
+            int n = (r.Length - 4) / 2;
+            Assert.Equal(r[1], r[0]);
+            FiniteDifferences.AssertClose(r[3], r[2], relTol: 1e-6, absTol: 1e-8, method + " directional derivative");
+            FiniteDifferences.AssertClose(r.Skip(4 + n).ToArray(), r.Skip(4).Take(n).ToArray(), relTol: 1e-6, absTol: 1e-8, method + " gradient");
+        }
+
+        [Fact]
+        public void Accumulated_snapshot()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(Accumulated);
+            GeneratorRunner.AssertCleanCompile(output);
+            Snapshot.Verify(this, output);
+        }
+
+        [Fact]
+        public void With_CheckFinite_the_mlp_gradient_is_bit_for_bit_the_unchecked_one()
+        {
+            string driver = Point + @"
+        double[] g = new double[p.Length];
+        double v = M.LossGradient(p, x, 1, g);
+        var r = new System.Collections.Generic.List<double> { v };
+        r.AddRange(g);
+        return r.ToArray();";
+            var plain = GeneratedCode.RunDriver(Mlp, driver);
+            var checkedRun = GeneratedCode.RunDriver(Mlp.Replace("[Differentiable]", "[Differentiable(CheckFinite = true)]", StringComparison.Ordinal), driver);
+            Assert.Equal(plain, checkedRun);
         }
     }
 }

@@ -59,12 +59,11 @@ static partial class S
             hBar[1] += yBar * t3;
             for (int j_3 = 0; j_3 < j_4; j_3++)
             {
+                double hBar2 = hBar[j_3];
+                hBar[j_3] = 0.0;
                 double t4 = x[b_3];
                 int t5 = 2 + j_3;
                 double t6 = global::System.Math.Tanh(w[j_3] * t4 + w[t5]);
-                h[j_3] = t6;
-                double hBar2 = hBar[j_3];
-                hBar[j_3] = 0.0;
                 double tBar = hBar2 * (1.0 - t6 * t6);
                 dW[j_3] += tBar * t4;
                 dW[t5] += tBar;
@@ -126,12 +125,11 @@ static partial class S
             hBar[1] += yBar * t1;
             for (int j_3 = 0; j_3 < j_4; j_3++)
             {
+                double hBar2 = hBar[j_3];
+                hBar[j_3] = 0.0;
                 double t2 = x[b_3];
                 int t3 = 2 + j_3;
                 double t4 = global::System.Math.Tanh(w[j_3] * t2 + w[t3]);
-                h[j_3] = t4;
-                double hBar2 = hBar[j_3];
-                hBar[j_3] = 0.0;
                 double tBar = hBar2 * (1.0 - t4 * t4);
                 dW[j_3] += tBar * t2;
                 dW[t3] += tBar;
