@@ -635,10 +635,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _outputReadable = false;
             _ints.Add(new IntVar(var, 0, n - 1, IsCounter: false, Depth: LoopDepth + 1));
             var value = Expression(2);
+            Ex? extra = Chance(0.35) ? Expression(1) : null;
             _ints.RemoveAt(_ints.Count - 1);
             _outputReadable = readable;
             _buffers.Add(new ArrayVar(name, n));
-            return new Layer(name, length, length is IConst && Chance(0.6), var, value);
+            return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5));
         }
 
         /// <summary><c>e * e + 0.5</c>: a right side of <c>/=</c> and <c>%=</c> that is never zero.</summary>

@@ -438,6 +438,18 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     Line($"for (int {l.Var} = 0; {l.Var} < {I(l.Length)}; {l.Var}++)");
                     Open();
                     Line($"{l.Buffer}[{l.Var}] = {E(l.Value)};");
+                    if (l.Extra is not null && l.Nested)
+                    {
+                        Line($"for (int {l.Var}m = 0; {l.Var}m < 2; {l.Var}m++)");
+                        Open();
+                        Line($"{l.Buffer}[{l.Var}] += {E(l.Extra)};");
+                        Close();
+                    }
+                    else if (l.Extra is not null)
+                    {
+                        Line($"{l.Buffer}[{l.Var}] += {E(l.Extra)};");
+                    }
+
                     Close();
                     break;
                 case GuardIf g:

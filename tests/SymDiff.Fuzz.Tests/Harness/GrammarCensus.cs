@@ -191,6 +191,12 @@ namespace SymDiff.Fuzz.Tests.Harness
                             Add("local buffer: declared inside a loop");
                         }
 
+                        if (l.Extra is not null)
+                        {
+                            Add(l.Nested ? "local buffer: filled by accumulation in an inner loop" : "local buffer: filled by accumulation");
+                            Ex(l.Extra);
+                        }
+
                         I(l.Length);
                         Ex(l.Value);
                         break;

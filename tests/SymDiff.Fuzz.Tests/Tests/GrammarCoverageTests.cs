@@ -76,6 +76,7 @@ namespace SymDiff.Fuzz.Tests.Tests
 
             // Local buffers (docs/architecture.md): filled once per element by a loop, then read by index.
             "local buffer: stackalloc", "local buffer: new T[c]", "local buffer: new T[u.Length]", "local buffer: declared inside a loop", "local buffer: read",
+            "local buffer: filled by accumulation", "local buffer: filled by accumulation in an inner loop",
 
             // Signatures (README "What is generated" and API.md 1).
             "method: double", "method: float", "method: scalar", "method: vector (void, Span output)", "method: Hessian = true", "method: instance",
