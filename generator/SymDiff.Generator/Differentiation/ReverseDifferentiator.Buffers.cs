@@ -68,6 +68,59 @@ namespace SymDiff.Generator.Differentiation
             return names;
         }
 
+        /// <summary>
+        /// A loop whose body reads the output (FINDINGS F14, lowering allows it at the top level of a loop that is not
+        /// nested) never fuses: its reads' contributions must reach the output's adjoint buffer after the reverse of every
+        /// later store has taken its element, not during the forward sweep.
+        /// </summary>
+        private bool ReadsOutputInLoop(Loop loop) => _outputAdjoint is not null && ReadsAny(loop.Body, _outputs);
+
+        private static bool ReadsAny(Block block, HashSet<string> arrays) =>
+            block.Statements.Any(s => Walk.AllExpressions(s).Any(e => ReadsArrayOf(e, arrays)));
+
+        private static bool ReadsArrayOf(Expr e, HashSet<string> arrays) => (e is Elem el && arrays.Contains(el.Array)) || Walk.Children(e).Any(c => ReadsArrayOf(c, arrays));
+
+        /// <summary>
+        /// F14: a read of the output at the top level of a loop body (a let lowering pinned) may be overwritten later
+        /// (<c>y[i] /= sum</c>), so the reverse loop cannot recompute it: the forward loop stores each value it reads on a
+        /// tape, and the recomputation reads the tape. Returns the recomputed (renamed) lets to replace.
+        /// </summary>
+        private Dictionary<string, Expr> TapeOutputReads(Loop loop, Dictionary<string, Expr> renames, HashSet<string> needed, Expr forwardIndex, Expr reverseIndex, Expr? capacity, LoopPlan plan)
+        {
+            var taped = new Dictionary<string, Expr>(StringComparer.Ordinal);
+            if (_outputAdjoint is null)
+            {
+                return taped;
+            }
+
+            foreach (var let in loop.Body.Statements.OfType<Let>())
+            {
+                if (let.Value is not Elem read || !_outputs.Contains(read.Array) || !renames.TryGetValue(let.Name, out var renamed) || renamed is not Var recomputed || !needed.Contains(recomputed.Name))
+                {
+                    continue;
+                }
+
+                string tape = _namer.NewSourceName(Stem(let.Name) + "Tape");
+                if (_nesting == 0 && capacity is not null)
+                {
+                    plan.PreLoop.Add(new RentBuffer(tape, let.Type, capacity));
+                }
+                else
+                {
+                    _topLevelBuffers.Add(new RentBuffer(tape, let.Type, Lit(16, ValType.Int)));
+                    plan.BodySuffix.Add(new EnsureCapacity(tape, let.Type, forwardIndex));
+                }
+
+                plan.BodySuffix.Add(new Store(tape, forwardIndex, let.Ref));
+                taped[recomputed.Name] = new Elem(tape, reverseIndex, let.Type);
+            }
+
+            return taped;
+        }
+
+        private static Stmt RestoreTapedRead(Stmt s, Dictionary<string, Expr> taped) =>
+            s is Let l && taped.TryGetValue(l.Name, out var restored) ? new Let(l.Name, restored) : s;
+
         /// <summary>The buffer a statement clears, or null.</summary>
         private static string? Cleared(Stmt s) => s switch
         {

@@ -83,7 +83,7 @@ namespace SymDiff.Generator.Differentiation
             var finalAdjoints = active.ToDictionary(v => v.Name, v => allFinal[v.Name], StringComparer.Ordinal);
             // A loop that writes the output fuses only when nothing reads the output: a read adds into the output's
             // adjoint buffer later in the reverse sweep, which a fused loop would have consumed too early.
-            bool mayFuse = _fusionAllowed && !(_outputAdjoint is not null && StoresOutput(loop.Body)) && !StoresBuffer(loop.Body);
+            bool mayFuse = _fusionAllowed && !(_outputAdjoint is not null && StoresOutput(loop.Body)) && !StoresBuffer(loop.Body) && !ReadsOutputInLoop(loop);
 
             // First attempt: inner loops may fuse. If this loop ends up unfused, its body is recomputed in the
             // reverse loop, and an inner fused loop would run its reverse sweep twice: try again without.
@@ -478,11 +478,12 @@ namespace SymDiff.Generator.Differentiation
             }
 
             ReportStorage(loop, needed);
+            var tapedReads = TapeOutputReads(loop, renames, needed, forwardIndex, reverseIndex, Capacity(loop, shape), plan);
 
             // What the reverse body does not read is not recomputed: it would read carried values that are not restored
             // (an outer counter at its final value: FINDINGS F16).
             var statements = restore
-                .Concat(recompute.Select(s => RenameUses(s, renames)).Where(s => IsNeeded(s, needed)))
+                .Concat(recompute.Select(s => RenameUses(s, renames)).Where(s => IsNeeded(s, needed)).Select(s => RestoreTapedRead(s, tapedReads)))
                 .Concat(reverseBody.Select(s => RenameUses(s, renames)))
                 .ToEquatableArray();
 

@@ -71,6 +71,9 @@ namespace SymDiff.Generator.Lowering
         private int _origin = -1;
         private readonly bool _isVoid;
 
+        /// <summary>How many branches enclose the statement being lowered, inside the innermost loop (or the body).</summary>
+        private int _branchDepth;
+
         private SsaLowering(MethodSpec spec)
         {
             _isVoid = spec.IsVectorFunction;
@@ -294,6 +297,7 @@ namespace SymDiff.Generator.Lowering
 
             var before = new Dictionary<string, Expr>(_env, StringComparer.Ordinal);
 
+            _branchDepth++;
             var thenOutput = new List<Stmt>();
             LowerList(then, thenOutput);
             var afterThen = _env;
@@ -302,6 +306,7 @@ namespace SymDiff.Generator.Lowering
             var elseOutput = new List<Stmt>();
             LowerList(@else, elseOutput);
             var afterElse = _env;
+            _branchDepth--;
 
             // Variables that existed before the 'if' and differ between the branches merge through a phi.
             _env = new Dictionary<string, Expr>(before, StringComparer.Ordinal);
@@ -400,6 +405,8 @@ namespace SymDiff.Generator.Lowering
             }
 
             _loops.Push(flags);
+            int branchDepth = _branchDepth;
+            _branchDepth = 0;
             var body = new List<Stmt>();
             if (first is not null)
             {
@@ -444,6 +451,7 @@ namespace SymDiff.Generator.Lowering
             }
 
             _loops.Pop();
+            _branchDepth = branchDepth;
 
             var carried = carriedNames
                 .Select(n => new LoopVar(loopVarNames[n], _types[n], inits[n], _env[n]))
@@ -574,9 +582,11 @@ namespace SymDiff.Generator.Lowering
             {
                 if (x is Elem el && _outputs.Contains(el.Array))
                 {
-                    if (_loops.Count > 0)
+                    // A read at the top level of a loop that is not nested is pinned and taped by the reverse sweep (F14);
+                    // elsewhere in a loop, not yet.
+                    if (_loops.Count > 1 || (_loops.Count == 1 && _branchDepth > 0))
                     {
-                        throw new NotSupportedException("reading an element of the output span '" + el.Array + "' inside a loop" + HintSeparator
+                        throw new NotSupportedException("reading an element of the output span '" + el.Array + "' inside a nested loop or a branch of a loop" + HintSeparator
                             + "; compute what the loop needs from the inputs and write each element once (a softmax: sum Math.Exp(z[i] - max) in one loop, then "
                             + el.Array + "[i] = Math.Exp(z[i] - max) / sum)");
                     }
