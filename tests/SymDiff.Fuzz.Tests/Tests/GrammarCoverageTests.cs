@@ -58,6 +58,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             // Indexing, Length, output spans.
             "indexing: array", "indexing: ReadOnlySpan", ".Length of array", ".Length of ReadOnlySpan",
             "output: written", "output: read back", ".Length of the output span", "output: read back and re-written (/=)", "output: normalised",
+            "output: read back inside a loop",
 
             // Calls.
             "call: [Differentiable] static", "call: [Differentiable] instance", "call: [Differentiable] on another instance", "call: span argument",
