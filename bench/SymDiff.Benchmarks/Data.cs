@@ -68,5 +68,29 @@ namespace SymDiff.Benchmarks
 
             return (x, y);
         }
+        /// <summary>W6: X_sk = sin(0.37 s + 1.3 k) (batch x inputs, row-major), class s % 3 as one-hot targets
+        /// (batch x 3), and the parameters p_i = 0.1 sin(i + 1), n = hidden * inputs + hidden + 3 * hidden + 3.</summary>
+        public static (double[] P, double[] X, double[] Targets) Mlp(int batch, int inputs, int hidden)
+        {
+            var p = new double[(hidden * inputs) + hidden + (3 * hidden) + 3];
+            var x = new double[batch * inputs];
+            var targets = new double[batch * 3];
+            for (int i = 0; i < p.Length; i++)
+            {
+                p[i] = 0.1 * Math.Sin(i + 1);
+            }
+
+            for (int s = 0; s < batch; s++)
+            {
+                for (int k = 0; k < inputs; k++)
+                {
+                    x[(s * inputs) + k] = Math.Sin((0.37 * s) + (1.3 * k));
+                }
+
+                targets[(3 * s) + (s % 3)] = 1;
+            }
+
+            return (p, x, targets);
+        }
     }
 }

@@ -90,4 +90,22 @@ namespace SymDiff.Benchmarks
 
         public double Evaluate(ReadOnlySpan<double> p) => Workloads.PolyMse(p, _x, _y);
     }
+    /// <summary>W6 over p (used by the self-check only: n = 259 > 100 is not timed).</summary>
+    public readonly struct MlpFunction : IScalarFunction
+    {
+        private readonly double[] _x;
+        private readonly double[] _targets;
+        private readonly int _inputs;
+        private readonly int _hidden;
+
+        public MlpFunction(double[] x, double[] targets, int inputs, int hidden)
+        {
+            _x = x;
+            _targets = targets;
+            _inputs = inputs;
+            _hidden = hidden;
+        }
+
+        public double Evaluate(ReadOnlySpan<double> p) => Workloads.Mlp(p, _x, _targets, _inputs, _hidden);
+    }
 }

@@ -130,5 +130,94 @@ namespace SymDiff.Benchmarks
             dW[2] = g2 * scale;
             return sum / x.Length;
         }
+        /// <summary>
+        /// W6: backpropagation through the perceptron, one pass over the batch. Per sample: the hidden layer into the
+        /// caller's <paramref name="scratch"/> (hidden values; allocated once by the caller, as a framework keeps its
+        /// activations), the three logits in registers, the softmax, <c>dz = (softmax - y) / B</c>, then
+        /// <c>dW2 += dz h</c>, <c>da = (W2^T dz) (1 - h^2)</c>, <c>db1 += da</c>, <c>dW1 += da x</c>. Each <c>tanh</c>
+        /// is evaluated once (the generated code, which cannot keep the hidden layer, evaluates it three times).
+        /// </summary>
+        public static double Mlp(ReadOnlySpan<double> p, ReadOnlySpan<double> x, ReadOnlySpan<double> targets, int inputs, int hidden, Span<double> dP, Span<double> scratch)
+        {
+            if (dP.Length != p.Length)
+            {
+                throw new ArgumentException("dP must have the length of p.", nameof(dP));
+            }
+
+            if (scratch.Length < hidden)
+            {
+                throw new ArgumentException("scratch must hold the hidden layer.", nameof(scratch));
+            }
+
+            int b1 = hidden * inputs, w2 = b1 + hidden, b2 = w2 + (3 * hidden);
+            ReadOnlySpan<double> wIn = p.Slice(0, b1), bIn = p.Slice(b1, hidden);
+            ReadOnlySpan<double> wOut0 = p.Slice(w2, hidden), wOut1 = p.Slice(w2 + hidden, hidden), wOut2 = p.Slice(w2 + (2 * hidden), hidden);
+            Span<double> dWIn = dP.Slice(0, b1), dBIn = dP.Slice(b1, hidden);
+            Span<double> dWOut0 = dP.Slice(w2, hidden), dWOut1 = dP.Slice(w2 + hidden, hidden), dWOut2 = dP.Slice(w2 + (2 * hidden), hidden);
+            Span<double> h = scratch.Slice(0, hidden);
+
+            // Zero the gradient with a scalar loop, not dP.Clear(): a vectorised clear leaves the upper halves of the
+            // vector registers dirty, and on some Intel CPUs every later Math.Tanh/Exp/Log call (the C runtime's SSE
+            // code) then pays an AVX/SSE transition (issue 12). The JIT does not vectorise this loop.
+            for (int i = 0; i < dP.Length; i++)
+            {
+                dP[i] = 0;
+            }
+
+            int batch = targets.Length / 3;
+            double invB = 1.0 / batch;
+            double loss = 0, g0 = 0, g1 = 0, g2 = 0;
+            for (int s = 0; s < batch; s++)
+            {
+                ReadOnlySpan<double> xs = x.Slice(s * inputs, inputs);
+                double z0 = p[b2], z1 = p[b2 + 1], z2 = p[b2 + 2];
+                for (int j = 0; j < h.Length; j++)
+                {
+                    ReadOnlySpan<double> row = wIn.Slice(j * inputs, inputs);
+                    double a = bIn[j];
+                    for (int k = 0; k < row.Length; k++)
+                    {
+                        a += row[k] * xs[k];
+                    }
+
+                    double hj = Math.Tanh(a);
+                    h[j] = hj;
+                    z0 += wOut0[j] * hj;
+                    z1 += wOut1[j] * hj;
+                    z2 += wOut2[j] * hj;
+                }
+
+                double m = Math.Max(Math.Max(z0, z1), z2);
+                double e0 = Math.Exp(z0 - m), e1 = Math.Exp(z1 - m), e2 = Math.Exp(z2 - m);
+                double sum = e0 + e1 + e2;
+                double y0 = targets[3 * s], y1 = targets[(3 * s) + 1], y2 = targets[(3 * s) + 2];
+                loss += m + Math.Log(sum) - ((y0 * z0) + (y1 * z1) + (y2 * z2));
+
+                double scale = invB / sum;
+                double d0 = (e0 * scale) - (y0 * invB), d1 = (e1 * scale) - (y1 * invB), d2 = (e2 * scale) - (y2 * invB);
+                g0 += d0;
+                g1 += d1;
+                g2 += d2;
+                for (int j = 0; j < h.Length; j++)
+                {
+                    double hj = h[j];
+                    dWOut0[j] += d0 * hj;
+                    dWOut1[j] += d1 * hj;
+                    dWOut2[j] += d2 * hj;
+                    double da = ((wOut0[j] * d0) + (wOut1[j] * d1) + (wOut2[j] * d2)) * (1 - (hj * hj));
+                    dBIn[j] += da;
+                    Span<double> dRow = dWIn.Slice(j * inputs, inputs);
+                    for (int k = 0; k < dRow.Length; k++)
+                    {
+                        dRow[k] += da * xs[k];
+                    }
+                }
+            }
+
+            dP[b2] = g0;
+            dP[b2 + 1] = g1;
+            dP[b2 + 2] = g2;
+            return loss * invB;
+        }
     }
 }

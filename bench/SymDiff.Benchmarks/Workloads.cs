@@ -75,5 +75,50 @@ namespace SymDiff.Benchmarks
 
             return sum / x.Length;
         }
+        /// <summary>W6's hidden unit <paramref name="j"/> for sample <paramref name="s"/>:
+        /// <c>tanh(b1[j] + sum_k W1[j, k] x[s, k])</c>, with p = [W1 (hidden x inputs) | b1 | W2 (3 x hidden) | b2].
+        /// A helper because local buffers (a hidden-layer <c>stackalloc</c>) are not supported yet.</summary>
+        [Differentiable]
+        public static double MlpHidden(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> x, int inputs, int hidden, int s, int j)
+        {
+            double a = p[(hidden * inputs) + j];
+            for (int k = 0; k < inputs; k++)
+            {
+                a += p[(j * inputs) + k] * x[(s * inputs) + k];
+            }
+
+            return Math.Tanh(a);
+        }
+
+        /// <summary>W6: mean softmax cross-entropy of a one-hidden-layer tanh perceptron with 3 classes, one-hot
+        /// <paramref name="targets"/> (3 per sample), the log-sum-exp shifted by the largest logit. Written as the
+        /// digits sample's model is (samples/Digits/Model.cs): each hidden unit computed once by a call, its
+        /// contributions added to the logits, kept in locals.</summary>
+        [Differentiable]
+        public static double Mlp(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> x, [NoGrad] ReadOnlySpan<double> targets, int inputs, int hidden)
+        {
+            int w2 = (hidden * inputs) + hidden;
+            int b2 = w2 + (3 * hidden);
+            int batch = targets.Length / 3;
+            double loss = 0;
+            for (int s = 0; s < batch; s++)
+            {
+                double z0 = p[b2], z1 = p[b2 + 1], z2 = p[b2 + 2];
+                for (int j = 0; j < hidden; j++)
+                {
+                    double h = MlpHidden(p, x, inputs, hidden, s, j);
+                    z0 += p[w2 + j] * h;
+                    z1 += p[w2 + hidden + j] * h;
+                    z2 += p[w2 + (2 * hidden) + j] * h;
+                }
+
+                double m = Math.Max(Math.Max(z0, z1), z2);
+                double logSumExp = m + Math.Log(Math.Exp(z0 - m) + Math.Exp(z1 - m) + Math.Exp(z2 - m));
+                int t = 3 * s;
+                loss += logSumExp - ((targets[t] * z0) + (targets[t + 1] * z1) + (targets[t + 2] * z2));
+            }
+
+            return loss / batch;
+        }
     }
 }

@@ -81,10 +81,10 @@ namespace Samples
                 + new string(' ', Math.Max(1, gap - (gap / 2))) + right);
         }
 
-        /// <summary>Writes <c>epoch,loss</c> lines, with the losses in round-trip precision.</summary>
-        public static void WriteCsv(string path, IReadOnlyList<double> losses)
+        /// <summary>Writes <c>epoch,loss</c> lines (or <paramref name="xLabel"/>), with the losses in round-trip precision.</summary>
+        public static void WriteCsv(string path, IReadOnlyList<double> losses, string xLabel = "epoch")
         {
-            var csv = new StringBuilder("epoch,loss\n");
+            var csv = new StringBuilder(xLabel + ",loss\n");
             for (int e = 0; e < losses.Count; e++)
             {
                 csv.Append(e + 1).Append(',').Append(losses[e].ToString("R", CultureInfo.InvariantCulture)).Append('\n');

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using SymDiff.Generator.Parsing;
@@ -130,8 +131,7 @@ namespace SymDiff.Analyzers.Flow
         /// <summary>Whether <paramref name="invocation"/> is <c>Math.Floor</c>, <c>Sign</c>, ... (a zero-derivative function).</summary>
         public static bool IsPiecewiseConstant(IInvocationOperation invocation, KnownSymbols known) =>
             known.IsMathType(invocation.TargetMethod.ContainingType)
-            && KnownNames.MathFunctions.TryGetValue(invocation.TargetMethod.Name, out var function)
-            && DerivativeRules.IsPiecewiseConstant(function);
+            && MathFunctions.Named(invocation.TargetMethod.Name).Any(f => f.PiecewiseConstant);
 
         private bool IsActiveValueOrReference(IOperation operation) => IsActive(operation) || IsActiveReference(operation);
 

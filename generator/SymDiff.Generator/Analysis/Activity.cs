@@ -106,6 +106,15 @@ namespace SymDiff.Generator.Analysis
                     case Let let when IsActive(let.Value):
                         changed |= _vars.Add(let.Name);
                         break;
+                    case CallWithGradient call when call.Call.Args.Any(IsActive):
+                        // In a gradient's own IR (forward over reverse): the value and the callee's partials all vary.
+                        changed |= _vars.Add(call.Name);
+                        foreach (var partial in call.Partials.Where(p => p.Length > 0))
+                        {
+                            changed |= _vars.Add(partial);
+                        }
+
+                        break;
                     case Store store when IsActive(store.Value):
                         // An array written with an active value (the output span, a tape) is active.
                         changed |= _arrays.Add(store.Array);

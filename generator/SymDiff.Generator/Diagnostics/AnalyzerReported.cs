@@ -1,7 +1,6 @@
 using System.Linq;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.Model;
-using SymDiff.Generator.Parsing;
 
 namespace SymDiff.Generator.Diagnostics
 {

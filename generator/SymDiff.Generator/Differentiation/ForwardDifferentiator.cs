@@ -38,6 +38,9 @@ namespace SymDiff.Generator.Differentiation
             /// <summary>Gradient buffer of a span parameter → the span that receives its tangent (a slice of the product).</summary>
             public Dictionary<string, string> Products { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+            /// <summary>Scratch buffers for the callees' Hessian-vector products, rented once at the top of the method.</summary>
+            public List<RentBuffer> Scratch { get; } = new List<RentBuffer>();
+
             /// <summary>Gradient output of a scalar parameter → (the product buffer, the index of its element).</summary>
             public Dictionary<string, (string Buffer, Expr Index)> ScalarProducts { get; } = new Dictionary<string, (string, Expr)>(StringComparer.Ordinal);
         }
@@ -54,7 +57,76 @@ namespace SymDiff.Generator.Differentiation
             {
                 _tangents[p.Name] = new Var(tangentNames[p.Name], p.ElementType);
             }
+
+            // Vector functions only: GJacobian's columns are GDerivative with one input's direction at a time. A scalar
+            // function's Derivative takes the user's direction as it is (a zero component times Sqrt'(0) is NaN, as in JAX).
+            if (spec.Parameters.Any(p => p.Shape == ParamShape.OutputSpan))
+            {
+                foreach (var p in spec.Parameters.Where(p => (p.Active || p.Shape == ParamShape.OutputSpan) && tangentNames.ContainsKey(p.Name)))
+                {
+                    _seedTangents.Add(tangentNames[p.Name]);
+                }
+            }
         }
+
+        /// <summary>
+        /// The tangents the caller supplies (directions of active parameters) and the tangent buffers of output spans:
+        /// a zero there is a direction nobody asked for (a column of GJacobian seeds one input at a time) or an element
+        /// written with no tangent, not a zero of the user's arithmetic.
+        /// </summary>
+        private readonly HashSet<string> _seedTangents = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>For a tangent local: a condition outside which it is zero by construction (null: may be non-zero anywhere).</summary>
+        private readonly Dictionary<string, Expr> _tangentLive = new Dictionary<string, Expr>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// A rule's (or callee's) partial times an operand's tangent. Where the tangent is zero because no direction
+        /// reaches it, an infinite partial (Sqrt'(0), Pow(0, 0)'s) must not make it NaN: the term is zero, as for an
+        /// input the oracle and JAX treat as a constant (FINDINGS F19's forward columns, F24).
+        /// </summary>
+        private Expr Chain(Expr partial, Expr tangent, bool mayBeInfinite = true)
+        {
+            if (partial is Const || !mayBeInfinite || _secondOrder is not null || TangentLive(tangent) is not { } live || live is Const)
+            {
+                return Mul(partial, tangent);
+            }
+
+            return Cond(live, Mul(partial, tangent), Lit(0, tangent.Type));
+        }
+
+        private Expr? TangentLive(Expr tangent)
+        {
+            switch (tangent)
+            {
+                case Const { Value: 0 }:
+                    return Const.False;
+                case Var v when _seedTangents.Contains(v.Name):
+                case Elem el when _seedTangents.Contains(el.Array):
+                    return new Binary(BinaryOp.Ne, tangent, Lit(0, tangent.Type), ValType.Bool);
+                case Var v:
+                    return _tangentLive.TryGetValue(v.Name, out var live) ? live : null;
+                case Unary u:
+                    return TangentLive(u.Operand);
+                case Binary { Op: BinaryOp.Mul } b:
+                    return TangentLive(b.Left) ?? TangentLive(b.Right);
+                case Binary { Op: BinaryOp.Div } b:
+                    return TangentLive(b.Left);
+                case Binary { Op: BinaryOp.Add or BinaryOp.Sub } b:
+                    return TangentLive(b.Left) is { } l && TangentLive(b.Right) is { } r ? Or(l, r) : null;
+                case IR.Cond { WhenFalse: Const { Value: 0 } } c:
+                    return TangentLive(c.WhenTrue);
+                default:
+                    return null;
+            }
+        }
+
+        private static Expr Or(Expr a, Expr b) => (a, b) switch
+        {
+            (Const { Value: 0 }, _) => b,
+            (_, Const { Value: 0 }) => a,
+            _ when a.Equals(b) => a,
+            _ => new Binary(BinaryOp.Or, a, b, ValType.Bool),
+        };
 
         /// <summary>The body with tangent statements interleaved, and the tangent of the returned value.</summary>
         public static (Block Body, Expr? Value, Expr? Tangent) Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, IReadOnlyDictionary<string, string> tangentNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics, SecondOrder? secondOrder = null)
@@ -175,8 +247,13 @@ namespace SymDiff.Generator.Differentiation
                         break;
 
                     case CallWithGradient call:
-                        _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.SecondOrderUnsupported, call.Call.Callee.Site, $"The call of '{call.Call.Callee.Name}'", "; SymDiff does not yet differentiate calls of other [Differentiable] methods twice. Inline the callee to get a Hessian"));
+                        output.Add(call);
+                        SecondOrderCall(call, output);
                         break;
+
+                    case CallBackward backward when _secondOrder is not null:
+                        _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.SecondOrderUnsupported, backward.Call.Callee.Site, $"The call of '{backward.Call.Callee.Name}' with span arguments", "; second order goes through calls that pass scalars only. Pass the elements the callee needs, or inline it"));
+                        break; // the method is not emitted: an error
 
                     case Store store when _tangentNames.TryGetValue(store.Array, out var derivative):
                         // An output element and its tangent, side by side.
@@ -247,6 +324,10 @@ namespace SymDiff.Generator.Differentiation
             var let = new Let(NewTangentName(name), tangent);
             output.Add(let);
             _tangents[name] = let.Ref;
+            if (TangentLive(tangent) is { } live and not Const)
+            {
+                _tangentLive[let.Name] = live;
+            }
         }
 
         /// <summary>A zero tangent for a data span passed to a parameter the callee differentiates: pooled, cleared.</summary>
@@ -301,7 +382,8 @@ namespace SymDiff.Generator.Differentiation
                 case IR.Call call:
                 {
                     var partials = Rules.DerivativeRules.Partials(call);
-                    return Sum(call.Args.Select((a, i) => _activity.IsActive(a) ? Mul(partials[i], Tangent(a)) : Lit(0, call.Type)), call.Type);
+                    bool singular = Rules.DerivativeRules.MayHaveInfinitePartial(call.Function);
+                    return Sum(call.Args.Select((a, i) => _activity.IsActive(a) ? Chain(partials[i], Tangent(a), singular) : Lit(0, call.Type)), call.Type);
                 }
 
                 case UserCall call:
@@ -309,6 +391,63 @@ namespace SymDiff.Generator.Differentiation
                 default:
                     throw new InvalidOperationException("Unexpected active expression " + e.GetType().Name);
             }
+        }
+
+        /// <summary>
+        /// Forward over reverse through a call of another <c>[Differentiable]</c> method: the value's tangent is the
+        /// callee's gradient times the arguments' tangents, and the tangents of the callee's partials (its gradient) are
+        /// its Hessian times them, from the callee's own generated <c>HessianVectorProduct</c> (one call, direction and
+        /// product in a scratch buffer the method rents once).
+        /// </summary>
+        private void SecondOrderCall(CallWithGradient call, List<Stmt> output)
+        {
+            var callee = call.Call.Callee;
+            if (_secondOrder is null || !_activity.IsActiveVar(call.Name))
+            {
+                return;
+            }
+
+            if (!callee.HasHessian)
+            {
+                _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.SecondOrderUnsupported, callee.Site, $"The call of '{callee.Name}'", $"; mark '{callee.Name}' [Differentiable(Hessian = true)] too, so that its Hessian-vector product is generated for this one to call"));
+                return;
+            }
+
+            var type = call.Call.Type;
+            var active = Enumerable.Range(0, call.Call.Args.Count).Where(i => i < callee.Active.Count && callee.Active[i]).ToList();
+            int k = active.Count;
+            var buffer = _namer.NewSourceName(ReverseDifferentiator.Stem(call.Name) + "Hvp");
+            _secondOrder.Scratch.Add(new RentBuffer(buffer, type, Lit(2 * k, ValType.Int)));
+            var tangents = new List<Expr>();
+            for (int j = 0; j < k; j++)
+            {
+                var tangent = Tangent(call.Call.Args[active[j]]);
+                tangents.Add(tangent);
+                output.Add(new Store(buffer, Lit(j, ValType.Int), tangent));
+            }
+
+            var hvpCallee = callee with { Kind = CalleeKind.Plain, Name = callee.Name + "HessianVectorProduct" };
+            var arguments = call.Call.Args
+                .Append(new SpanView(buffer, Lit(0, ValType.Int), Lit(k, ValType.Int), type, ReadOnly: true, OverArray: true))
+                .Append(new SpanView(buffer, Lit(k, ValType.Int), Lit(k, ValType.Int), type, ReadOnly: false, OverArray: true));
+            output.Add(new Invoke(new UserCall(hvpCallee, call.Call.Receiver, arguments.ToEquatableArray(), type)));
+
+            var valueTerms = new List<Expr>();
+            for (int j = 0; j < k; j++)
+            {
+                string partial = call.Partials[active[j]];
+                if (partial.Length == 0)
+                {
+                    continue; // a structural zero: the callee reads the parameter only where no gradient flows
+                }
+
+                valueTerms.Add(Mul(new Var(partial, type), tangents[j]));
+                var partialDot = new Let(NewTangentName(partial), new Elem(buffer, Lit(k + j, ValType.Int), type));
+                output.Add(partialDot);
+                _tangents[partial] = partialDot.Ref;
+            }
+
+            Define(call.Name, Sum(valueTerms, type), output);
         }
 
         private Expr UserCallTangent(UserCall call)
@@ -338,7 +477,7 @@ namespace SymDiff.Generator.Differentiation
             }
 
             var partials = Rules.CustomRules.Partials(rule, call);
-            return Sum(call.Args.Select((a, i) => _activity.IsActive(a) ? Mul(partials[i], Tangent(a)) : Lit(0, call.Type)), call.Type);
+            return Sum(call.Args.Select((a, i) => _activity.IsActive(a) ? Chain(partials[i], Tangent(a)) : Lit(0, call.Type)), call.Type);
         }
     }
 }

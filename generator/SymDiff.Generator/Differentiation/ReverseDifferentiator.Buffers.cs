@@ -36,11 +36,31 @@ namespace SymDiff.Generator.Differentiation
         {
             _localBuffers.UnionWith(body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed).Select(r => r.Name));
 
-            foreach (var rent in body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed && _activity.IsActiveArray(r.Name)))
+            // A buffer nothing reads gets no adjoint: its stores send nothing back (not a zero times their partials).
+            var read = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in body.Statements.SelectMany(Walk.AllExpressions))
+            {
+                CollectReadArrays(e, read);
+            }
+
+            foreach (var rent in body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed && _activity.IsActiveArray(r.Name) && read.Contains(r.Name)))
             {
                 var adjoint = rent with { Name = _namer.NewSourceName(rent.Name + "Bar") };
                 _bufferAdjoints[rent.Name] = adjoint;
                 _topLevelBuffers.Add(adjoint);
+            }
+        }
+
+        private static void CollectReadArrays(Expr e, HashSet<string> into)
+        {
+            if (e is Elem el)
+            {
+                into.Add(el.Array);
+            }
+
+            foreach (var c in Walk.Children(e))
+            {
+                CollectReadArrays(c, into);
             }
         }
 
@@ -156,6 +176,8 @@ namespace SymDiff.Generator.Differentiation
             _types[taken.Name] = type;
             _adjointNames.Add(taken.Name);
             reverse.Add(taken);
+            // Live only where it is not zero (an element nothing read): no 0 * inf from the stored value's partials, as for the output.
+            Record(taken.Name, new Binary(BinaryOp.Ne, taken.Ref, Lit(0, type), ValType.Bool));
             reverse.Add(new Store(adjoint.Name, store.Index, Lit(0, type)));
             Backprop(store.Value, taken.Ref, adjoints, reverse);
             return true;

@@ -440,9 +440,11 @@ namespace SymDiff.Generator.Differentiation
             }
 
             // Fed only by adjoints that are live on some paths (an early return inside the loop), the sweep runs only there.
+            Expr? gate = null;
             if (!StoresOutput(loop.Body) && LoopLiveWhen(active.Select(v => finalAdjoints[v.Name])) is { } live)
             {
                 condition = Ir.And(live, condition);
+                gate = live;
             }
 
             if (Testing.FaultInjection.Is(Testing.Fault.TapeIndexOffByOne))
@@ -511,6 +513,20 @@ namespace SymDiff.Generator.Differentiation
                 _adjointNames.Add(sum);
                 carried.Add(new LoopVar(sum, value.Type, Lit(0, value.Type), Add(new Var(sum, value.Type), Walk.Substitute(value, renames))));
                 adjoints.Add(name, new Var(sum, value.Type));
+                if (gate is not null)
+                {
+                    // Out of a sweep that ran only where its adjoints were live, an adjoint is zero elsewhere by
+                    // construction (the straight-line remainder of FINDINGS F15).
+                    Record(sum, gate);
+                }
+            }
+
+            if (gate is not null)
+            {
+                foreach (var v in active)
+                {
+                    Record(body.BarNames[v.Name], gate);
+                }
             }
 
             reverse.Add(new Loop(carried.ToEquatableArray(), Block.Empty, condition, new Block(statements), LoopKind.For, reverseCounter));

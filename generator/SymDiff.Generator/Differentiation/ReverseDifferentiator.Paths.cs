@@ -41,6 +41,14 @@ namespace SymDiff.Generator.Differentiation
                     return LiveWhen(b.Left);
                 case Binary { Op: BinaryOp.Add or BinaryOp.Sub } b:
                     return Either(LiveWhen(b.Left), LiveWhen(b.Right));
+                case IR.Cond c when IsZero(c.WhenFalse):
+                    return Ir.And(c.Condition, LiveWhen(c.WhenTrue) ?? Const.True);
+                case IR.Cond c when IsZero(c.WhenTrue):
+                    return Ir.And(Not(c.Condition), LiveWhen(c.WhenFalse) ?? Const.True);
+                case Elem e when e.Array == _outputSeed && _outputAdjoint is null:
+                    // Vector Backward: an output whose seed is zero is not part of the objective (the rows of GJacobian
+                    // seed one output at a time, FINDINGS F19).
+                    return new Binary(BinaryOp.Ne, e, Lit(0, e.Type), ValType.Bool);
                 default:
                     return null;
             }
@@ -80,6 +88,30 @@ namespace SymDiff.Generator.Differentiation
             }
 
             return live is Const ? null : live;
+        }
+
+        /// <summary>
+        /// <paramref name="adjoint"/> times a partial derivative that may be infinite (a rule's, a callee's): where the
+        /// adjoint is zero by construction (not live), the product is zero, not 0 * inf = NaN. PyTorch never visits a
+        /// node that is not an ancestor of the output; a zero that is a value of the user's computation still multiplies
+        /// (FINDINGS F15, F19).
+        /// </summary>
+        private Expr Scale(Expr adjoint, Expr partial)
+        {
+            if (partial is Const)
+            {
+                return Mul(adjoint, partial);
+            }
+
+            if (adjoint is IR.Cond c && (IsZero(c.WhenFalse) || IsZero(c.WhenTrue)))
+            {
+                return Ir.Cond(c.Condition, Scale(c.WhenTrue, partial), Scale(c.WhenFalse, partial));
+            }
+
+            var live = LiveWhen(adjoint);
+            return live is null || live is Const { Value: not 0 } ? Mul(adjoint, partial)
+                : live is Const ? Lit(0, adjoint.Type)
+                : Ir.Cond(live, Mul(adjoint, partial), Lit(0, adjoint.Type));
         }
 
         private static Expr? Either(Expr? a, Expr? b) => (a, b) switch

@@ -205,10 +205,11 @@ namespace SymDiff.Generator.Differentiation
             for (int i = 0; i < names.Length; i++)
             {
                 bool calleeActive = i < call.Callee.Active.Count && call.Callee.Active[i];
-                if (!calleeActive)
+                if (!calleeActive || !call.Callee.MayInfluence(i))
                 {
+                    // A parameter the callee reads only where no gradient flows has a structural zero partial (F21).
                     names[i] = string.Empty;
-                    if (_activity.IsActive(call.Args[i]))
+                    if (!calleeActive && _activity.IsActive(call.Args[i]))
                     {
                         _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[i], call.Callee.Name));
                     }
@@ -284,7 +285,7 @@ namespace SymDiff.Generator.Differentiation
                 {
                     if (partials[i].Length > 0)
                     {
-                        Backprop(call.Args[i], Mul(adjoint, new Var(partials[i], let.Type)), adjoints, reverse);
+                        Backprop(call.Args[i], Scale(adjoint, new Var(partials[i], let.Type)), adjoints, reverse);
                     }
                 }
 
@@ -401,10 +402,11 @@ namespace SymDiff.Generator.Differentiation
                 case IR.Call call:
                 {
                     var partials = Rules.DerivativeRules.Partials(call);
+                    bool singular = Rules.DerivativeRules.MayHaveInfinitePartial(call.Function);
                     adjoint = Materialize("t", adjoint, reverse, uses: call.Args.Count(_activity.IsActive));
                     for (int i = 0; i < call.Args.Count; i++)
                     {
-                        Backprop(call.Args[i], Mul(adjoint, partials[i]), adjoints, reverse);
+                        Backprop(call.Args[i], singular ? Scale(adjoint, partials[i]) : Mul(adjoint, partials[i]), adjoints, reverse);
                     }
 
                     break;
@@ -514,7 +516,7 @@ namespace SymDiff.Generator.Differentiation
             adjoint = Materialize("t", adjoint, reverse, uses: call.Args.Count(_activity.IsActive));
             for (int i = 0; i < call.Args.Count; i++)
             {
-                Backprop(call.Args[i], Mul(adjoint, partials[i]), adjoints, reverse);
+                Backprop(call.Args[i], Scale(adjoint, partials[i]), adjoints, reverse);
             }
         }
 
@@ -550,6 +552,7 @@ namespace SymDiff.Generator.Differentiation
             _types[taken.Name] = type;
             _adjointNames.Add(taken.Name);
             reverse.Add(taken);
+            Record(taken.Name, new Binary(BinaryOp.Ne, taken.Ref, Lit(0, type), ValType.Bool));
             reverse.Add(new Store(_outputAdjoint, store.Index, Lit(0, type)));
             Backprop(store.Value, taken.Ref, adjoints, reverse);
         }

@@ -163,9 +163,17 @@ namespace SymDiff.Generator.Emit
         {
             string type = call.Call.Type.Keyword();
             var args = call.Call.Args.Select(ExprPrinter.Print).ToList();
-            foreach (var p in call.Partials.Where(p => p.Length > 0))
+            for (int i = 0; i < call.Partials.Count; i++)
             {
-                args.Add(context.Hoisted.Contains(p) ? "out " + Id(p) : "out " + type + " " + Id(p));
+                string p = call.Partials[i];
+                if (p.Length > 0)
+                {
+                    args.Add(context.Hoisted.Contains(p) ? "out " + Id(p) : "out " + type + " " + Id(p));
+                }
+                else if (i < call.Call.Callee.Active.Count && call.Call.Callee.Active[i])
+                {
+                    args.Add("out _"); // a partial that is zero by construction: the callee reads the parameter only where no gradient flows
+                }
             }
 
             // Only the partials may be needed (Backward): then the value is discarded, not kept in an unused local.

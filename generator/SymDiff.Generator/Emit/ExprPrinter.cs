@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 using SymDiff.Generator.IR;
-using SymDiff.Generator.Parsing;
+using SymDiff.Generator.Rules;
 using SymDiff.Generator.Helpers;
 
 namespace SymDiff.Generator.Emit
@@ -44,7 +44,7 @@ namespace SymDiff.Generator.Emit
             Unary { Op: UnaryOp.Convert } u => "(" + u.Type.Keyword() + ")" + Operand(u.Operand, Primary, right: false),
             Binary b => Operand(b.Left, Precedence(b), right: false) + " " + Symbol(b.Op) + " " + Operand(b.Right, Precedence(b), right: true),
             IR.Cond c => Operand(c.Condition, LogicalOr, right: false) + " ? " + Operand(c.WhenTrue, Conditional, right: true) + " : " + Operand(c.WhenFalse, Conditional, right: true),
-            Call c => MathType(c) + "." + KnownNames.MethodName(c.Function) + "(" + string.Join(", ", c.Args.Select(Print)) + ")",
+            Call c => MathType(c) + "." + MathFunctions.Of(c.Function).Name + "(" + string.Join(", ", c.Args.Select(Print)) + ")",
             UserCall c => CallTarget(c, string.Empty) + "(" + string.Join(", ", c.Args.Select(Print)) + ")",
             TupleItem t => Operand(t.Tuple, Primary, right: false) + ".Item" + (t.Index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
             _ => throw new InvalidOperationException("Cannot print " + e.GetType().Name),
@@ -56,14 +56,8 @@ namespace SymDiff.Generator.Emit
 
         private static string MathType(Call c)
         {
-            if (c.Function is KnownFunction.Detach or KnownFunction.Retain)
-            {
-                return "global::SymDiff.Grad";
-            }
-
             bool single = c.Type == ValType.Float || (c.Type == ValType.Int && c.Args.Count > 0 && c.Args[0].Type == ValType.Float);
-            // MathF has no Clamp (Math.Clamp has a float overload); Sign returns int either way.
-            return single && c.Function is not (KnownFunction.Sign or KnownFunction.Clamp) ? "global::System.MathF" : "global::System.Math";
+            return MathFunctions.Of(c.Function).PrintedClass(single);
         }
 
         private static string Operand(Expr e, int parent, bool right)

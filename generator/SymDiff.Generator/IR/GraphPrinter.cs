@@ -4,7 +4,6 @@ using System.Text;
 using SymDiff.Generator.Analysis;
 using SymDiff.Generator.Emit;
 using SymDiff.Generator.Model;
-using SymDiff.Generator.Parsing;
 
 namespace SymDiff.Generator.IR
 {
@@ -166,7 +165,7 @@ namespace SymDiff.Generator.IR
                 Unary { Op: UnaryOp.Neg } => "NegBackward",
                 Unary { Op: UnaryOp.Convert } u => "To" + u.Type.Keyword() + "Backward",
                 Cond => "WhereBackward",
-                Call c => KnownNames.MethodName(c.Function) + "Backward",
+                Call c => Rules.MathFunctions.Of(c.Function).Name + "Backward",
                 UserCall c => c.Callee.Name + "Backward",
                 Elem => "SelectBackward",
                 _ => e.GetType().Name + "Backward",

@@ -62,6 +62,18 @@ namespace SymDiff.Generator.IR
                 case Return r:
                     Line(sb, depth, $"return {E(r.Value)}");
                     break;
+                case Declare d:
+                    Line(sb, depth, $"declare {d.Name}: {d.Type.Keyword()}");
+                    break;
+                case Assign a:
+                    Line(sb, depth, $"{a.Name} = {E(a.Value)}");
+                    break;
+                case RentBuffer r:
+                    Line(sb, depth, $"rent {r.Name}: {r.Type.Keyword()}[{E(r.Length)}]");
+                    break;
+                case ClearBuffer c:
+                    Line(sb, depth, $"clear {c.Target}");
+                    break;
                 case Comment c:
                     Line(sb, depth, "// " + c.Text);
                     break;

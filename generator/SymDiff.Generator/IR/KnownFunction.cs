@@ -1,9 +1,9 @@
 namespace SymDiff.Generator.IR
 {
     /// <summary>
-    /// The mathematical functions SymDiff knows a derivative for. The parser maps <c>Math.Sin</c>,
-    /// <c>MathF.Sin</c>, <c>double.Sin</c> and <c>float.Sin</c> to the same entry; the derivative table in
-    /// <c>Rules/DerivativeRules.cs</c> is keyed by it.
+    /// The IR's key for a mathematical function SymDiff knows a derivative for. Everything else about a function (its
+    /// C# names and arity, derivative rule, piecewise-constant flag, printed form, fuzzer domain) is its row in
+    /// <c>Rules/MathFunctions.cs</c>; <c>Math.Sin</c>, <c>MathF.Sin</c>, <c>double.Sin</c> and <c>float.Sin</c> are one row.
     /// </summary>
     internal enum KnownFunction
     {
@@ -41,5 +41,10 @@ namespace SymDiff.Generator.IR
 
         /// <summary><c>Grad.Retain(x)</c>: the identity (derivative 1); the local it is assigned to is retained.</summary>
         Retain,
+
+        // Appended, so that the members above keep their values (and existing IR its orderings and hashes).
+        Asinh,
+        Acosh,
+        Atanh,
     }
 }

@@ -23,7 +23,7 @@ namespace SymDiff.Generator.Lowering
                 {
                     Let let when let.Value is UserCall root && root.Callee.Kind == CalleeKind.Differentiable =>
                         new Let(let.Name, Walk.MapChildren(root, c => LiftIn(c, output, namer))),
-                    Let or Return or Store => Walk.MapExpressions(s, e => LiftIn(e, output, namer)),
+                    Let or Return or Store or SetOutput or Accumulate => Walk.MapExpressions(s, e => LiftIn(e, output, namer)),
                     _ => s,
                 };
                 output.Add(Walk.MapBlocks(mapped, b => Lift(b, namer)));

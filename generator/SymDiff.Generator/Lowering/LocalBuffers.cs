@@ -41,6 +41,12 @@ namespace SymDiff.Generator.Lowering
                     continue;
                 }
 
+                if (ReadBeforeWritten(source, name))
+                {
+                    // Its zeros would be read in the forward sweep, and a reverse loop recomputing that read would see the later values.
+                    throw Overwritten(name, "it is read before the statement that writes it");
+                }
+
                 var stores = pair.Value;
                 foreach (var (relative, index, loop) in stores)
                 {
@@ -109,6 +115,32 @@ namespace SymDiff.Generator.Lowering
             }
 
             return true;
+        }
+
+        /// <summary>Whether a statement of the declaring block reads the buffer before the first statement that stores into it.</summary>
+        private static bool ReadBeforeWritten(IReadOnlyList<Model.SourceStmt> statements, string buffer)
+        {
+            var block = DeclaringBlock(statements, buffer);
+            if (block is null)
+            {
+                return false;
+            }
+
+            int declaration = block.FindIndex(s => s is Model.SourceBuffer b && b.Name == buffer);
+            foreach (var s in block.Skip(declaration + 1))
+            {
+                if (StoresTo(s, buffer))
+                {
+                    return false;
+                }
+
+                if (ReadsValue(s, buffer))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static List<Model.SourceStmt>? DeclaringBlock(IReadOnlyList<Model.SourceStmt> statements, string buffer)

@@ -193,6 +193,21 @@ namespace SymDiff.Generator.Model
     /// <param name="Site">Index into the method's sites (<see cref="Parsing.ParseResult.Sites"/>) of the call, for diagnostics.</param>
     internal sealed record CalleeSpec(CalleeKind Kind, string Name, string Target, EquatableArray<string> ParameterNames, EquatableArray<bool> Active, EquatableArray<string> ParameterTypes, int Site)
     {
+        /// <summary>
+        /// For a differentiable callee, per parameter: whether it may reach the result through a derivative path
+        /// (<see cref="Parsing.CalleeSummary"/>); empty when unknown (every parameter may).
+        /// </summary>
+        public EquatableArray<bool> Influences { get; init; } = EquatableArray<bool>.Empty;
+
+        /// <summary>Whether the callee checks its arguments (can throw): its call is kept even when its value is dead.</summary>
+        public bool HasGuards { get; init; }
+
+        /// <summary>Whether the callee has <c>Hessian = true</c>: its generated <c>HessianVectorProduct</c> serves a caller's second order.</summary>
+        public bool HasHessian { get; init; }
+
+        /// <summary>Whether parameter <paramref name="i"/> may influence the result.</summary>
+        public bool MayInfluence(int i) => Influences.Count == 0 || (i < Influences.Count && Influences[i]);
+
         public string Qualified(string suffix) => Target.Length == 0 ? Name + suffix : Target + "." + Name + suffix;
 
         public string DisplayName => Target.Length == 0 ? Name : Target.Replace("global::", string.Empty) + "." + Name;

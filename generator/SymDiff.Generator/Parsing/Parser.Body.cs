@@ -10,6 +10,7 @@ using SymDiff.Generator.Diagnostics;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Model;
+using SymDiff.Generator.Rules;
 
 namespace SymDiff.Generator.Parsing
 {
@@ -529,7 +530,7 @@ namespace SymDiff.Generator.Parsing
 
                     case IParameterReferenceOperation parameter when !SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, _method):
                         // A primary constructor parameter: in scope in every part of the type, a constant here.
-                        return new Opaque(Emit.Identifiers.Escape(parameter.Parameter.Name), RequireScalar(operation));
+                        return new Opaque(Identifiers.Escape(parameter.Parameter.Name), RequireScalar(operation));
 
                     case IParameterReferenceOperation parameter:
                     {
@@ -677,25 +678,12 @@ namespace SymDiff.Generator.Parsing
                 var args = ParseArguments(invocation);
 
                 if ((containing == "System.Math" || containing == "System.MathF" || containing == "double" || containing == "float")
-                    && KnownNames.MathFunctions.TryGetValue(target.Name, out var function))
+                    && MathFunctions.IsMathName(target.Name))
                 {
-                    if (function == KnownFunction.Log && args.Count == 2)
-                    {
-                        function = KnownFunction.LogBase;
-                    }
-
-                    int arity = function switch
-                    {
-                        KnownFunction.Atan2 or KnownFunction.Pow or KnownFunction.Max or KnownFunction.Min or KnownFunction.LogBase => 2,
-                        KnownFunction.Clamp or KnownFunction.FusedMultiplyAdd => 3,
-                        _ => 1,
-                    };
-                    if (args.Count != arity)
-                    {
-                        throw Unsupported(invocation.Syntax, $"'{containing}.{target.Name}' with {args.Count} arguments", string.Empty);
-                    }
-
-                    return new Call(function, args.ToEquatableArray(), resultType);
+                    // One row per arity: Log(x) and Log(x, b) are two functions.
+                    var row = MathFunctions.Named(target.Name).FirstOrDefault(f => f.Arity == args.Count)
+                        ?? throw Unsupported(invocation.Syntax, $"'{containing}.{target.Name}' with {args.Count} arguments", string.Empty);
+                    return new Call(row.Function, args.ToEquatableArray(), resultType);
                 }
 
                 if (containing == KnownNames.Grad && target.Name == "Detach")
@@ -733,7 +721,12 @@ namespace SymDiff.Generator.Parsing
                     target.Parameters.Select(p => p.Name).ToEquatableArray(),
                     differentiable ? ActiveParameters(target) : EquatableArray<bool>.Empty,
                     target.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray(),
-                    site);
+                    site)
+                {
+                    Influences = differentiable ? CalleeSummary.Influences(target) : EquatableArray<bool>.Empty,
+                    HasGuards = differentiable && CalleeSummary.HasGuards(target),
+                    HasHessian = differentiable && ReadHessianFlag(target),
+                };
                 return new UserCall(callee, receiver, args.ToEquatableArray(), resultType);
             }
 

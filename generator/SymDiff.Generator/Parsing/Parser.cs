@@ -329,7 +329,7 @@ namespace SymDiff.Generator.Parsing
             return arg.Value is string single ? ImmutableArray.Create(single) : ImmutableArray<string>.Empty;
         }
 
-        private static bool ReadHessianFlag(IMethodSymbol method)
+        internal static bool ReadHessianFlag(IMethodSymbol method)
         {
             var attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
             return attribute is not null && attribute.NamedArguments.Any(kv => kv.Key == "Hessian" && kv.Value.Value is true);

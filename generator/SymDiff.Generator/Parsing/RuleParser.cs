@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using SymDiff.Generator.Diagnostics;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.Model;
+using SymDiff.Generator.Rules;
 
 namespace SymDiff.Generator.Parsing
 {
@@ -47,7 +48,7 @@ namespace SymDiff.Generator.Parsing
             string functionTarget = type.ToDisplayString(format);
             if (type.SpecialType is SpecialType.System_Double or SpecialType.System_Single || functionTarget is "global::System.Math" or "global::System.MathF")
             {
-                if (KnownNames.MathFunctions.ContainsKey(name))
+                if (MathFunctions.IsMathName(name))
                 {
                     var builtIn = DiagnosticInfo.Create(DiagnosticDescriptors.DerivativeRuleForBuiltIn, location, type.Name + "." + name, rule.Name);
                     return new RuleEntry(null, location, EquatableArray.Create(builtIn));

@@ -82,11 +82,19 @@ namespace SymDiff.Generator.Simplification
             return (body, hoisted);
         }
 
+        /// <summary>The common-subexpression pass of <see cref="Schedule"/> alone, for the per-pass tests.</summary>
+        internal static Block ShareSubexpressionsPass(Block body, ISet<string> keep, Namer namer, ISet<string> unstable) =>
+            new Scheduler(keep, namer, unstable).ShareSubexpressions(body, new Dictionary<Expr, Expr>());
+
+        /// <summary>The inlining pass of <see cref="Schedule"/> alone, for the per-pass tests.</summary>
+        internal static Block InlineSingleUsesPass(Block body, ISet<string> keep, Namer namer, ISet<string> unstable) =>
+            new Scheduler(keep, namer, unstable).InlineSingleUses(body);
+
         /// <summary>
         /// <c>int i = n - 1; int i_1 = i; for (...)</c> → <c>for (int i = n - 1; ...)</c>: a user's variable whose
         /// only use is to start a loop variable that is a version of it gives the loop variable its name.
         /// </summary>
-        private static Block CoalesceLoopVariables(Block body, ISet<string> keep, Namer namer)
+        internal static Block CoalesceLoopVariables(Block body, ISet<string> keep, Namer namer)
         {
             var uses = CountUses(body);
             var renames = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -136,7 +144,7 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>Renames the surviving temporaries t0, t1, ... in order of definition, so the numbering has no gaps.</summary>
-        private static Block RenumberTemporaries(Block body, Namer namer)
+        internal static Block RenumberTemporaries(Block body, Namer namer)
         {
             var temps = new List<string>();
             void Collect(Block b)
@@ -210,18 +218,18 @@ namespace SymDiff.Generator.Simplification
                 var s = block.Statements[k];
                 switch (s)
                 {
-                    case Let let when !Live(uses, let.Name):
+                    case Let let when !Live(uses, let.Name) && !Walk.HasEffect(let):
                         Release(uses, let.Value);
                         removed = true;
                         continue;
                     case Declare d when !Live(uses, d.Name):
                         removed = true;
                         continue;
-                    case CallWithGradient call when !Live(uses, call.Name) && call.Partials.All(p => p.Length == 0 || !Live(uses, p)):
+                    case CallWithGradient call when !Live(uses, call.Name) && !Walk.HasEffect(call) && call.Partials.All(p => p.Length == 0 || !Live(uses, p)):
                         Release(uses, call.Call);
                         removed = true;
                         continue;
-                    case CallWithDerivative call when !Live(uses, call.Name) && !Live(uses, call.Tangent):
+                    case CallWithDerivative call when !Live(uses, call.Name) && !Walk.HasEffect(call) && !Live(uses, call.Tangent):
                         Release(uses, call.Call);
                         foreach (var t in call.Tangents)
                         {
@@ -377,6 +385,10 @@ namespace SymDiff.Generator.Simplification
 
                     case CallWithGradient withGradient:
                         mapped = new CallWithGradient(withGradient.Name, (UserCall)MapOperands(withGradient.Call, available, output, unconditional: true), withGradient.Partials);
+                        break;
+
+                    case Invoke invoke:
+                        mapped = new Invoke((UserCall)MapOperands(invoke.Call, available, output, unconditional: true));
                         break;
 
                     case CallBackward backward:

@@ -168,6 +168,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
     {
         Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh, Exp, Log, LogBase, Log2, Log10, Pow, PowActive, Sqrt, Cbrt,
         Abs, Max, Min, Clamp, FusedMultiplyAdd, Floor, Ceiling, Round, Truncate, Sign,
+
+        /// <summary>Rendered from the math-function table's domain (<c>Renderer.FromDomain</c>): a row added there is one entry here.</summary>
+        Asinh, Acosh, Atanh,
     }
 
     /// <summary><c>c ? a : b</c></summary>

@@ -191,8 +191,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 }
             }
 
-            // Helpers first (they are leaves: no calls of their own), then the body that calls them.
-            if (Has(FuzzGrammar.Calls) && !_hessian)
+            // Helpers first (they are leaves: no calls of their own), then the body that calls them. A Hessian program's
+            // helpers have Hessian = true and take scalars only (second order goes through scalar calls).
+            if (Has(FuzzGrammar.Calls) && (!_hessian || Has(FuzzGrammar.SecondOrderRules)))
             {
                 int count = Weighted(50, 35, 15);
                 for (int h = 0; h < count; h++)
@@ -440,7 +441,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             string? span = null;
             var mainArrays = saved.Item3;
-            if (mainArrays.Count > 0 && Chance(0.4))
+            if (!_hessian && mainArrays.Count > 0 && Chance(0.4))
             {
                 ArrayVar bound = Pick(mainArrays);
                 span = bound.Name;
@@ -1067,6 +1068,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 (MathFn.Sin, 6), (MathFn.Cos, 5), (MathFn.Tan, 2), (MathFn.Asin, 2), (MathFn.Acos, 2), (MathFn.Atan, 3), (MathFn.Atan2, 2),
                 (MathFn.Sinh, 2), (MathFn.Cosh, 2), (MathFn.Tanh, 4), (MathFn.Exp, 4), (MathFn.Log, 4), (MathFn.LogBase, 1), (MathFn.Log2, 1),
                 (MathFn.Log10, 1), (MathFn.Pow, 5), (MathFn.PowActive, 2), (MathFn.Sqrt, 4), (MathFn.Cbrt, 1), (MathFn.FusedMultiplyAdd, 2),
+                (MathFn.Asinh, 1), (MathFn.Acosh, 1), (MathFn.Atanh, 1),
             };
             if (Has(FuzzGrammar.NonSmooth))
             {

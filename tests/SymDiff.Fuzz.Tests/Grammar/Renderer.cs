@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using SymDiff.Generator.Rules;
 
 namespace SymDiff.Fuzz.Tests.Grammar
 {
@@ -155,7 +156,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             foreach (Helper h in p.Helpers)
             {
                 r.Line();
-                r.Line("[Differentiable]");
+                r.Line(p.Hessian ? "[Differentiable(Hessian = true)]" : "[Differentiable]");
                 r.Line($"{Access(h)} {(h.Static ? "static " : string.Empty)}{r.T} H{h.Index}({r.ParamList(h.Params, primal: true)})");
                 r.Block(h.Body);
             }
@@ -754,9 +755,24 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 case MathFn.FusedMultiplyAdd:
                     return Outer("FusedMultiplyAdd", a0, a1, a2);
                 default:
-                    throw new InvalidOperationException($"Unknown function {f.Function}.");
+                    // A function without a shape of its own: each argument kept inside the domain that the generator's
+                    // math-function table gives it (Rules/MathFunctions.cs), so a row added there needs nothing here.
+                    var row = MathFunctions.Named(name).SingleOrDefault(r => r.Arity == f.Args.Length)
+                        ?? throw new InvalidOperationException($"Unknown function {f.Function}.");
+                    return Outer(name, f.Args.Select((a, i) => InDomain(row.Domain[i], a, M)).ToArray());
             }
         }
+
+        /// <summary><paramref name="e"/> mapped into <paramref name="domain"/>: finite values and finite derivatives for every finite e.</summary>
+        private string InDomain(MathDomain domain, Ex e, Func<string, string> math) => domain switch
+        {
+            MathDomain.All => E(e),
+            MathDomain.Moderate => $"{Literal(0.5)} * {Expr(e, 3)}",
+            MathDomain.OpenUnit => $"{Literal(0.9)} * {math("Tanh")}({E(e)})",
+            MathDomain.Positive => $"{Expr(e, 2)} * {Expr(e, 3)} + {Literal(0.5)}",
+            MathDomain.AboveOne => $"{Expr(e, 2)} * {Expr(e, 3)} + {Literal(1.5)}",
+            _ => throw new InvalidOperationException($"Unknown domain {domain}."),
+        };
 
         /// <summary>Functions that <see cref="FnSpelling.Widened"/> may use: those <c>Math</c> has for double only (no float overload chosen instead).</summary>
         public static bool HasDoubleOnlyOverload(MathFn fn) => fn is not (MathFn.Abs or MathFn.Max or MathFn.Min or MathFn.Clamp or MathFn.Sign);

@@ -52,6 +52,24 @@ namespace SymDiff.Fuzz.Tests.Oracle
 
         public static Dual<T> Cosh<T>(Dual<T> x) where T : IFloatingPointIeee754<T> => Rule(x, T.Cosh(x.V), Math.Sinh(x.Vd));
 
+        // asinh' = 1/sqrt(x^2 + 1); acosh' = 1/sqrt(x^2 - 1) and atanh' = 1/(1 - x^2), whose 1 -+ x^2 cancels near the
+        // ends of their domains (the magnitude, as for Asin, says how far the computed derivative may be off).
+        public static Dual<T> Asinh<T>(Dual<T> x) where T : IFloatingPointIeee754<T> => Rule(x, T.Asinh(x.V), 1 / Math.Sqrt((x.Vd * x.Vd) + 1));
+
+        public static Dual<T> Acosh<T>(Dual<T> x) where T : IFloatingPointIeee754<T>
+        {
+            double v = x.Vd;
+            double p = 1 / Math.Sqrt((v * v) - 1);
+            return x.Chain(T.Acosh(x.V), p, Math.Abs(p) * (1 + (v * v)) / Math.Abs((v * v) - 1), Partial.Rule);
+        }
+
+        public static Dual<T> Atanh<T>(Dual<T> x) where T : IFloatingPointIeee754<T>
+        {
+            double v = x.Vd;
+            double p = 1 / (1 - (v * v));
+            return x.Chain(T.Atanh(x.V), p, Math.Abs(p) * (1 + (v * v)) / Math.Abs(1 - (v * v)), Partial.Rule);
+        }
+
         public static Dual<T> Tanh<T>(Dual<T> x) where T : IFloatingPointIeee754<T>
         {
             // 1/cosh^2, with the magnitude of 1 + tanh^2: the terms of the usual 1 - tanh^2, which cancels in saturation.

@@ -166,6 +166,26 @@ namespace SymDiff.Fuzz.Tests.Oracle
 
         public static HyperDual Cosh(HyperDual x) => x.Chain(Math.Cosh(x.V), Math.Sinh(x.V), Math.Cosh(x.V));
 
+        // asinh: f' = (x^2 + 1)^(-1/2), f'' = -x (x^2 + 1)^(-3/2); acosh: f' = (x^2 - 1)^(-1/2), f'' = -x (x^2 - 1)^(-3/2);
+        // atanh: f' = 1/(1 - x^2), f'' = 2x/(1 - x^2)^2.
+        public static HyperDual Asinh(HyperDual x)
+        {
+            double s = (x.V * x.V) + 1;
+            return x.Chain(Math.Asinh(x.V), 1 / Math.Sqrt(s), -x.V / (s * Math.Sqrt(s)));
+        }
+
+        public static HyperDual Acosh(HyperDual x)
+        {
+            double s = (x.V * x.V) - 1;
+            return x.Chain(Math.Acosh(x.V), 1 / Math.Sqrt(s), -x.V / (s * Math.Sqrt(s)));
+        }
+
+        public static HyperDual Atanh(HyperDual x)
+        {
+            double s = 1 - (x.V * x.V);
+            return x.Chain(Math.Atanh(x.V), 1 / s, 2 * x.V / (s * s));
+        }
+
         public static HyperDual Tanh(HyperDual x)
         {
             double t = Math.Tanh(x.V);

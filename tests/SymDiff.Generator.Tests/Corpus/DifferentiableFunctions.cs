@@ -373,6 +373,28 @@ namespace SymDiff.Generator.Tests.Corpus
                 "Tanh", new[] { Scalar("x", 0.6), Scalar("y", 1.3) },
                 p => new[] { p[1] / Sq(Math.Cosh(p[0])), Math.Tanh(p[0]) });
 
+            // ---------------------------------------------------------------- Math: inverse hyperbolic
+            // asinh' = 1 / sqrt(x^2 + 1), acosh' = 1 / sqrt(x^2 - 1) (x > 1), atanh' = 1 / (1 - x^2) (|x| < 1).
+            Add("Math.Asinh", "MathInverseHyperbolic", InFn("[Differentiable] public static double Asinh(double x, double y) => y * Math.Asinh(x);"),
+                "Asinh", new[] { Scalar("x", -0.8), Scalar("y", 1.3) },
+                p => new[] { p[1] / Math.Sqrt(Sq(p[0]) + 1), Math.Asinh(p[0]) });
+            Add("Math.Acosh", "MathInverseHyperbolic", InFn("[Differentiable] public static double Acosh(double x, double y) => y * Math.Acosh(x);"),
+                "Acosh", new[] { Scalar("x", 1.7), Scalar("y", 1.3) },
+                p => new[] { p[1] / Math.Sqrt(Sq(p[0]) - 1), Math.Acosh(p[0]) });
+            Add("Math.Atanh", "MathInverseHyperbolic", InFn("[Differentiable] public static double Atanh(double x, double y) => y * Math.Atanh(x);"),
+                "Atanh", new[] { Scalar("x", -0.45), Scalar("y", 1.3) },
+                p => new[] { p[1] / (1 - Sq(p[0])), Math.Atanh(p[0]) });
+
+            // double's static method, composed: f = acosh(x^2 + 1.5), f' = 2x / sqrt((x^2 + 1.5)^2 - 1).
+            Add("Math.AcoshStatic", "MathInverseHyperbolic", InFn("[Differentiable] public static double AcoshStatic(double x) => double.Acosh(x * x + 1.5);"),
+                "AcoshStatic", new[] { Scalar("x", 0.6) },
+                p => new[] { 2 * p[0] / Math.Sqrt(Sq(Sq(p[0]) + 1.5) - 1) });
+
+            // float: f = asinh(x) + atanh(0.5 y), (1 / sqrt(x^2 + 1), 0.5 / (1 - 0.25 y^2)); MathF and float's static method.
+            Add("Float.InverseHyperbolic", "MathInverseHyperbolic", InFn("[Differentiable] public static float FloatInverseHyperbolic(float x, float y) => MathF.Asinh(x) + float.Atanh(0.5f * y);"),
+                "FloatInverseHyperbolic", new[] { Scalar("x", 0.625), Scalar("y", 0.75) },
+                p => new[] { 1 / Math.Sqrt(Sq(p[0]) + 1), 0.5 / (1 - 0.25 * Sq(p[1])) }, isFloat: true);
+
             // ---------------------------------------------------------------- Math: exponential and logarithms
             // exp' = exp, ln' = 1/x, log2' = 1 / (x ln 2), log10' = 1 / (x ln 10).
             Add("Math.Exp", "MathExpLog", InFn("[Differentiable] public static double Exp(double x, double y) => y * Math.Exp(x);"),

@@ -29,6 +29,10 @@ namespace SymDiff.Generator.Tests.Emit
         [Fact]
         public void MathHyperbolic() => VerifyGroup("MathHyperbolic");
 
+        /// <summary>Asinh, Acosh, Atanh (double, double's and float's static methods, MathF).</summary>
+        [Fact]
+        public void MathInverseHyperbolic() => VerifyGroup("MathInverseHyperbolic");
+
         /// <summary>Exp, Log (1 and 2 arguments), Log2, Log10, double's static methods.</summary>
         [Fact]
         public void MathExpLog() => VerifyGroup("MathExpLog");

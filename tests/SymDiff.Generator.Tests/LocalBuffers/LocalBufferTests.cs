@@ -444,5 +444,41 @@ public static partial class A
         return new[] { (double)(after - before), sink };");
             Assert.Equal(0.0, r[0]);
         }
+
+        [Fact]
+        public void Elements_nothing_reads_send_no_NaN_back()
+        {
+            // Fuzzer program 615 (CI seed, after merging main): Cbrt'(0) is infinite, and a zero adjoint times it was NaN.
+            var r = GeneratedCode.RunDriver(@"
+using System;
+using SymDiff;
+public static partial class Z
+{
+    [Differentiable]
+    public static double Dead(double x, double z)
+    {
+        Span<double> h = stackalloc double[2];
+        for (int j = 0; j < 2; j++)
+        {
+            h[j] = Math.Cbrt(x - x);
+        }
+
+        return z;
+    }
+
+    [Differentiable]
+    public static double Partial(double x, double z)
+    {
+        Span<double> h = stackalloc double[2];
+        h[0] = z * z;
+        h[1] = Math.Cbrt(x - x);
+        return h[0];
+    }
+}", @"
+        Z.DeadGradient(0.25, 1.5, out double dx1, out double dz1);
+        Z.PartialGradient(0.25, 1.5, out double dx2, out double dz2);
+        return new[] { dx1, dz1, dx2, dz2 };");
+            Assert.Equal(new[] { 0.0, 1.0, 0.0, 3.0 }, r);
+        }
     }
 }

@@ -474,5 +474,182 @@ public partial class Q
             Assert.Empty(generated);
             Assert.Contains(output.CompilationDiagnostics, d => d.Id == "CS1718");
         }
+    
+        [Fact]
+        public void F19_a_jacobian_row_does_not_visit_the_other_outputs_infinite_partials()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static void G(double x, double y, double z, Span<double> o)
+    {
+        o[0] = y * z;
+        o[1] = Math.Cbrt(x) + z;
     }
+}";
+            // Three inputs, two outputs: GJacobian takes one reverse sweep per output. At x = 0, Cbrt'(0) = +inf.
+            // J = [[0, z, y], [inf, 0, 1]]: o[0] does not read x, so its row has a 0 there (PyTorch: Cbrt is not an
+            // ancestor of o[0]), not the seed's 0 times inf = NaN. A seed with a zero leaves that output out of the
+            // objective the same way; a non-zero seed meets the infinity.
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var o = new double[2]; var j = new double[6];
+        R.GJacobian(0.0, 1.5, -2.0, o, j);
+        double dx = 0, dy = 0, dz = 0;
+        R.GBackward(0.0, 1.5, -2.0, o, new double[] { 1.0, 0.0 }, ref dx, ref dy, ref dz);
+        double ex = 0, ey = 0, ez = 0;
+        R.GBackward(0.0, 1.5, -2.0, o, new double[] { 1.0, 2.0 }, ref ex, ref ey, ref ez);
+        return new[] { j[0], j[1], j[2], j[3], j[4], j[5], dx, dy, dz, ex };");
+            Assert.Equal(new[] { 0.0, -2.0, 1.5, double.PositiveInfinity, 0.0, 1.0, 0.0, -2.0, 1.5, double.PositiveInfinity }, r);
+        }
+
+        [Fact]
+        public void F19_a_jacobian_column_does_not_multiply_another_inputs_zero_direction_by_an_infinite_partial()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static void G(double x, double y, Span<double> o)
+    {
+        o[0] = Math.Sqrt(x) * y;
+        o[1] = x + y;
+        o[2] = y * y;
+    }
+}";
+            // Two inputs, three outputs: one forward sweep per input. At x = 0: d o[0]/dy = Sqrt(0) = 0, not
+            // Sqrt'(0) * (x's direction, 0) * y = NaN; d o[0]/dx = y / (2 Sqrt(0)) = +inf for y > 0.
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var o = new double[3]; var j = new double[6];
+        R.GJacobian(0.0, 2.0, o, j);
+        return j;");
+            Assert.Equal(new[] { double.PositiveInfinity, 0.0, 1.0, 1.0, 0.0, 4.0 }, r);
+        }
+
+        [Fact]
+        public void F21_a_callee_parameter_read_only_in_a_comparison_sends_no_gradient_through_the_call()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double u, [NoGrad] double c) => H(Math.Sqrt(Math.Abs(u)), c) + u;
+
+    [Differentiable]
+    public static double H(double p, [NoGrad] double c) => Math.Sqrt(Math.Abs(p)) < c ? -2.0 : 0.25 * c;
+}";
+            // H is piecewise constant in p, so dF/du = 1 (the '+ u'), also at u = 0 where Sqrt'(0) = inf: PyTorch's
+            // comparison has no grad_fn, so the Sqrt node reaches the output only through '+ u'. Not H's dP (0) * inf = NaN.
+            var r = GradientProbe.Run(source, new[] { 0.0 }, "R.F(p[0], 0.5)", "R.FGradient(p[0], 0.5, out g[0])", "R.FBackward(p[0], 0.5, seed, ref g[0]);", "R.FDerivative(p[0], 0.5, t[0], out double d) * 0 + d");
+            GradientProbe.AssertAgrees(r, new[] { 1.0 });
+        }
+
+        [Fact]
+        public void F22_an_argument_check_in_a_callee_whose_value_is_not_used_still_runs()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double y, double z)
+    {
+        double s = z;
+        for (int i = 0; i < 6; i++)
+        {
+            double unused = H(s * z, y);
+            s = s * 6.0;
+        }
+
+        return z * y;
+    }
+
+    [Differentiable]
+    public static double H(double p, double q)
+    {
+        if (Math.Abs(p) > 1000.0) throw new ArgumentOutOfRangeException(nameof(p), ""p must be small"");
+        return Math.Atan(p + q);
+    }
+}";
+            // z = 2: s * z = 2 * 2 * 6^i passes 1000 at i = 4, so F throws; every generated method must throw the same.
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var thrown = new double[4];
+        double dy, dz, gy = 0, gz = 0;
+        try { R.F(1.0, 2.0); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p"") { thrown[0] = 1; }
+        try { R.FGradient(1.0, 2.0, out dy, out dz); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p"") { thrown[1] = 1; }
+        try { R.FBackward(1.0, 2.0, 1.0, ref gy, ref gz); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p"") { thrown[2] = 1; }
+        try { R.FDerivative(1.0, 2.0, 1.0, 0.0, out double d); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p"") { thrown[3] = 1; }
+        double value = R.FGradient(4.0, 0.125, out dy, out dz);
+        return new[] { thrown[0], thrown[1], thrown[2], thrown[3], value, dy, dz };");
+            // z = 0.125: s * z = 6^i / 64 stays below 1000 (i <= 5: 7776 / 64 = 121.5): F = z * y, dF = (z, y).
+            Assert.Equal(new[] { 1.0, 1.0, 1.0, 1.0, 0.5, 0.125, 4.0 }, r);
+        }
+
+        [Fact]
+        public void F24_a_tangent_read_back_from_an_output_element_written_without_one_is_not_multiplied_by_an_infinite_partial()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static void G([NoGrad] int n, Span<double> o, ReadOnlySpan<double> u)
+    {
+        o[0] = u[n + 1] * u[n + 1];
+        o[2] = (double)n;
+        o[1] = u[n];
+        o[1] += Math.Pow(o[n + 2], (double)n);
+    }
+}";
+            // n = 0: o[1] = u[0] + Pow(o[2], 0) with o[2] = 0, written with no tangent: do[1] = du[0]; Pow's partial at
+            // (0, 0) is 0 * 0^-1 = NaN, but o[2] carries no derivative, so the term is not there (PyTorch: the assignment
+            // o[2] = n cuts the graph).
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var o = new double[3]; var d = new double[3];
+        R.GDerivative(0, o, new double[] { 1.0, 2.0 }, new double[] { 0.5, -1.0 }, d);
+        return d;");
+            Assert.Equal(new[] { -4.0, 0.5, 0.0 }, r);
+        }
+
+        [Fact]
+        public void F15_a_zero_adjoint_out_of_a_loop_that_did_not_reach_the_result_is_not_multiplied_by_an_infinite_partial()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x, [NoGrad] double y)
+    {
+        double s = Math.Sqrt(Math.Abs(x - 1.0));
+        for (int i = 0; i < 3; i++)
+        {
+            s = s * x;
+            if (y > 1.0)
+            {
+                return s;
+            }
+        }
+
+        return y * x;
+    }
+}";
+            // x = 1, y = 0.5: the return in the loop is never taken, F = y x, F' = y. The loop's values (and the Sqrt at
+            // |x - 1| = 0, partial inf) are not ancestors of the result: no 0 * inf = NaN.
+            // y = 2: F = Sqrt(|x - 1|) x, returned at i = 0; at x = 1.25: F' = x / (2 Sqrt(x - 1)) + Sqrt(x - 1).
+            var r = GradientProbe.Run(source, new[] { 1.0 }, "R.F(p[0], 0.5)", "R.FGradient(p[0], 0.5, out g[0])", "R.FBackward(p[0], 0.5, seed, ref g[0]);", "R.FDerivative(p[0], 0.5, t[0], out double d) * 0 + d");
+            GradientProbe.AssertAgrees(r, new[] { 0.5 });
+            var taken = GradientProbe.Run(source, new[] { 1.25 }, "R.F(p[0], 2.0)", "R.FGradient(p[0], 2.0, out g[0])", "R.FBackward(p[0], 2.0, seed, ref g[0]);", "R.FDerivative(p[0], 2.0, t[0], out double d) * 0 + d");
+            GradientProbe.AssertAgrees(taken, new[] { (1.25 / (2 * Math.Sqrt(0.25))) + Math.Sqrt(0.25) });
+        }
+}
 }

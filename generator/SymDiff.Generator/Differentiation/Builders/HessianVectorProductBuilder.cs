@@ -74,7 +74,7 @@ namespace SymDiff.Generator.Differentiation.Builders
 
             var outside = sig.Outside.Concat(prelude.SelectMany(Walk.Defines)).ToList();
             var (forward, value, _) = ForwardDifferentiator.Differentiate(spec, gradient, secondActivity, namer, tangentNames, c.Rules.AsImmutableArray(), c.Diagnostics, second);
-            forward = new Block(forward.Statements.Concat(new[] { (Stmt)new Return(value!) }).ToEquatableArray());
+            forward = new Block(second.Scratch.Cast<Stmt>().Concat(forward.Statements).Concat(new[] { (Stmt)new Return(value!) }).ToEquatableArray());
             IrVerifier.VerifyPass(forward, "forward over reverse differentiation", outside);
             var simplified = Simplifier.Simplify(forward, c.UserFacing, Simplifier.Subexpressions(gradient));
             IrVerifier.VerifyPass(simplified, "simplification", outside);

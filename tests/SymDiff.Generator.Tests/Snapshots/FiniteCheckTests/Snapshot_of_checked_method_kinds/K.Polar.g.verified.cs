@@ -36,7 +36,7 @@ static partial class K
         xy[1] = xyValue2;
         double t3 = seed[1];
         double t4 = seed[0];
-        double dRStep = t3 * t2 / r + t4 * t0;
+        double dRStep = (t3 != 0.0 ? t3 * t2 / r : 0.0) + t4 * t0;
         if (!global::SymDiff.Checks.IsFinite(dRStep) && global::SymDiff.Checks.IsFinite(t3) && global::SymDiff.Checks.IsFinite(t2) && global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(t4) && global::SymDiff.Checks.IsFinite(t0)) global::SymDiff.Checks.ThrowNotFinite(dRStep, "Polar", "PolarBackward", "Source0.cs", 32, "xy[1] = Math.Log(r) * Math.Sin(theta)", "reverse");
         dR += dRStep;
         double dThetaStep = t3 * t1 * t0 - t4 * r * t2;
@@ -78,7 +78,7 @@ static partial class K
         double xyValue2 = t2 * t1;
         if (!global::SymDiff.Checks.IsFinite(xyValue2) && global::SymDiff.Checks.IsFinite(t2) && global::SymDiff.Checks.IsFinite(t1)) global::SymDiff.Checks.ThrowNotFinite(xyValue2, "Polar", "PolarDerivative", "Source0.cs", 32, "xy[1] = Math.Log(r) * Math.Sin(theta)", "forward");
         xy[1] = xyValue2;
-        double derivativeValue2 = tR / r * t1 + t2 * (t0 * tTheta);
+        double derivativeValue2 = (tR != 0.0 ? tR / r : 0.0) * t1 + t2 * (t0 * tTheta);
         if (!global::SymDiff.Checks.IsFinite(derivativeValue2) && global::SymDiff.Checks.IsFinite(tR) && global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(t1) && global::SymDiff.Checks.IsFinite(t2) && global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(tTheta)) global::SymDiff.Checks.ThrowNotFinite(derivativeValue2, "Polar", "PolarDerivative", "Source0.cs", 32, "xy[1] = Math.Log(r) * Math.Sin(theta)", "forward");
         derivative[1] = derivativeValue2;
     }

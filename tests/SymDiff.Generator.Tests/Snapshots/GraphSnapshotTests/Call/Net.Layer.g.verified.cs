@@ -36,7 +36,8 @@ static partial class Net
         o[0] = t0;
         bool t1 = (float)h > 1f;
         o[1] = t1 ? h : 2.0 * h;
-        double hBar = (t1 ? seed[1] : seed[1] * 2.0) - seed[0] * t0;
+        double t2 = seed[0];
+        double hBar = (t1 ? seed[1] : seed[1] * 2.0) - (t2 != 0.0 ? t2 * t0 : 0.0);
         global::Net.DotBackward(v, u, hBar, dV);
         dW += hBar * dSqdV;
     }

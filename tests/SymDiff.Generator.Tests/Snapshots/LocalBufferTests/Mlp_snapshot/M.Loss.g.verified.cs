@@ -103,12 +103,14 @@ static partial class M
                 }
                 double zBar2 = zBar[c_3];
                 zBar[c_3] = 0.0;
+                int j2_3 = 0;
                 double sBar = zBar2;
-                for (int j2_3 = 0; j2_3 < j2_4; j2_3++)
+                while (zBar2 != 0.0 && j2_3 < j2_4)
                 {
                     int t5 = t3 + j2_3;
                     hBar[j2_3] += sBar * p[t5];
                     dP[t5] += sBar * h[j2_3];
+                    j2_3 = j2_3 + 1;
                 }
                 dP[t4] += sBar;
             }
@@ -125,10 +127,12 @@ static partial class M
                 double hBar2 = hBar[j_3];
                 hBar[j_3] = 0.0;
                 double t8 = global::System.Math.Tanh(a_5);
+                int k_3 = 0;
                 double aBar = hBar2 * (1.0 - t8 * t8);
-                for (int k_3 = 0; k_3 < k_4; k_3++)
+                while (hBar2 != 0.0 && k_3 < k_4)
                 {
                     dP[t6 + k_3] += aBar * x[k_3];
+                    k_3 = k_3 + 1;
                 }
                 dP[t7] += aBar;
             }
@@ -239,12 +243,14 @@ static partial class M
                 }
                 double zBar2 = zBar[c_3];
                 zBar[c_3] = 0.0;
+                int j2_3 = 0;
                 double sBar = zBar2;
-                for (int j2_3 = 0; j2_3 < j2_4; j2_3++)
+                while (zBar2 != 0.0 && j2_3 < j2_4)
                 {
                     int t5 = t3 + j2_3;
                     hBar[j2_3] += sBar * p[t5];
                     dP[t5] += sBar * h[j2_3];
+                    j2_3 = j2_3 + 1;
                 }
                 dP[t4] += sBar;
             }
@@ -261,10 +267,12 @@ static partial class M
                 double hBar2 = hBar[j_3];
                 hBar[j_3] = 0.0;
                 double t8 = global::System.Math.Tanh(a_5);
+                int k_3 = 0;
                 double aBar = hBar2 * (1.0 - t8 * t8);
-                for (int k_3 = 0; k_3 < k_4; k_3++)
+                while (hBar2 != 0.0 && k_3 < k_4)
                 {
                     dP[t6 + k_3] += aBar * x[k_3];
+                    k_3 = k_3 + 1;
                 }
                 dP[t7] += aBar;
             }

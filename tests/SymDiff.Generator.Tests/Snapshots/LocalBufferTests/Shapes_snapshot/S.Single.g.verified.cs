@@ -39,8 +39,7 @@ static partial class S
         {
             float hBar2 = hBar[j_3];
             hBar[j_3] = 0f;
-            float t0 = x[j_3];
-            dW[j_3] += hBar2 * global::System.MathF.Exp(w[j_3] * t0) * t0;
+            dW[j_3] += (hBar2 != 0f ? hBar2 * global::System.MathF.Exp(w[j_3] * x[j_3]) : 0f) * x[j_3];
         }
         return h[0] * h[1] + h[2] / h[0];
     }
@@ -80,8 +79,7 @@ static partial class S
         {
             float hBar2 = hBar[j_3];
             hBar[j_3] = 0f;
-            float t0 = x[j_3];
-            dW[j_3] += hBar2 * global::System.MathF.Exp(w[j_3] * t0) * t0;
+            dW[j_3] += (hBar2 != 0f ? hBar2 * global::System.MathF.Exp(w[j_3] * x[j_3]) : 0f) * x[j_3];
         }
     }
 

@@ -74,7 +74,7 @@ static partial class F
                         yBar[i2_3] += sumBar2;
                         double yBar3 = yBar[i2_3];
                         yBar[i2_3] = 0.0;
-                        double tBar = yBar3 * global::System.Math.Exp(z[i2_3] - max);
+                        double tBar = yBar3 != 0.0 ? yBar3 * global::System.Math.Exp(z[i2_3] - max) : 0.0;
                         dZ[i2_3] += tBar;
                         maxBar = maxBar - tBar;
                     }

@@ -36,14 +36,15 @@ static partial class V
         y[1] = t3;
         double t4 = t0 * t1;
         y[2] = t4 * t2 - a;
-        double t5 = seed[2];
-        double t6 = t5 * t2;
-        double t7 = seed[0];
-        dB[0] += t6 * t1 + t7 * a;
-        dB[1] += t6 * t0 + t7 * global::System.Math.Cos(t1);
-        double t8 = seed[1] * t3;
-        dB[2] += t5 * t4 + t8 * a;
-        dA += t8 * t2 - t5 + t7 * t0;
+        double t5 = seed[1];
+        double tBar = t5 != 0.0 ? t5 * t3 : 0.0;
+        double t6 = seed[2];
+        double t7 = t6 * t2;
+        double t8 = seed[0];
+        dB[0] += t7 * t1 + t8 * a;
+        dB[1] += t7 * t0 + t8 * global::System.Math.Cos(t1);
+        dB[2] += t6 * t4 + tBar * a;
+        dA += tBar * t2 - t6 + t8 * t0;
     }
 
     /// <summary>
@@ -79,11 +80,10 @@ static partial class V
         double t4 = b[2];
         double t5 = global::System.Math.Exp(a * t4);
         y[1] = t5;
-        double t6 = tB[2];
-        derivative[1] = t5 * (tA * t4 + a * t6);
-        double t7 = t0 * t1;
-        y[2] = t7 * t4 - a;
-        derivative[2] = (t2 * t1 + t0 * t3) * t4 + t7 * t6 - tA;
+        derivative[1] = tA != 0.0 || tB[2] != 0.0 ? t5 * (tA * t4 + a * tB[2]) : 0.0;
+        double t6 = t0 * t1;
+        y[2] = t6 * t4 - a;
+        derivative[2] = (t2 * t1 + t0 * t3) * t4 + t6 * tB[2] - tA;
     }
 
     /// <summary>

@@ -46,7 +46,7 @@ static partial class V
             double yBar2 = yBar[0];
             yBar[0] = 0.0;
             yBar[0] += yBar2 / norm_2;
-            double normBar = -(yBar2 * t2 / norm_2 * (0.5 / norm_2));
+            double normBar = yBar2 != 0.0 ? -(yBar2 * t2 / norm_2 * (0.5 / norm_2)) : 0.0;
             for (int i_3 = 0; i_3 < i; i_3++)
             {
                 double yBar3 = yBar[i_3];

@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace SymDiff.Generator.Emit
+namespace SymDiff.Generator.Helpers
 {
     /// <summary>Writes names as C# identifiers: a user's <c>@in</c> or <c>@double</c> keeps its <c>@</c>.</summary>
     internal static class Identifiers

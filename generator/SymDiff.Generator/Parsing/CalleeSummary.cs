@@ -1,0 +1,115 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SymDiff.Generator.Helpers;
+
+namespace SymDiff.Generator.Parsing
+{
+    /// <summary>
+    /// What a caller needs to know about a <c>[Differentiable]</c> callee's body, read from its syntax: which parameters
+    /// can reach its result through a derivative path, and whether it has argument checks.
+    /// </summary>
+    /// <remarks>
+    /// Conservative by construction: a parameter counts as influencing unless every reference to it sits where no
+    /// gradient flows (a comparison, a condition, an index, an integer cast, <c>Grad.Detach</c>, a piecewise-constant
+    /// function, a <c>throw</c>, <c>nameof</c>). A callee's partial for a parameter that cannot influence its result is
+    /// a structural zero for the caller: no term, so an infinite partial of the caller never meets it (FINDINGS F21).
+    /// Reading the callee's syntax is what the compiler's own binding of the call does; an edit to the callee re-runs
+    /// the caller's parse, whose result is compared by value.
+    /// </remarks>
+    internal static class CalleeSummary
+    {
+        /// <summary>Per parameter of <paramref name="target"/>: whether it may influence the result (true when unknown).</summary>
+        public static EquatableArray<bool> Influences(IMethodSymbol target)
+        {
+            var body = Body(target);
+            if (body is null || body.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+            {
+                return EquatableArray<bool>.Empty;
+            }
+
+            var identifiers = body.DescendantNodes().OfType<IdentifierNameSyntax>().ToList();
+            return target.Parameters.Select(p => identifiers.Any(id => id.Identifier.ValueText == p.Name && !IsCut(id))).ToEquatableArray();
+        }
+
+        /// <summary>Whether the callee's body can throw (an argument check): its call is then kept even when its value is not used (FINDINGS F22).</summary>
+        public static bool HasGuards(IMethodSymbol target)
+        {
+            var body = Body(target);
+            return body is null || body.DescendantNodes().Any(n => n is ThrowStatementSyntax or ThrowExpressionSyntax);
+        }
+
+        private static SyntaxNode? Body(IMethodSymbol target)
+        {
+            if (target.DeclaringSyntaxReferences.Length != 1 || target.DeclaringSyntaxReferences[0].GetSyntax() is not MethodDeclarationSyntax declaration)
+            {
+                return null;
+            }
+
+            return (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody;
+        }
+
+        /// <summary>Whether the identifier is not a read of a value, or a read where no gradient flows.</summary>
+        private static bool IsCut(IdentifierNameSyntax identifier)
+        {
+            SyntaxNode node = identifier;
+            if (node.Parent is MemberAccessExpressionSyntax member && member.Name == node)
+            {
+                return true; // x.p: a member named like the parameter
+            }
+
+            if (node.Parent is NameColonSyntax or NameEqualsSyntax)
+            {
+                return true;
+            }
+
+            while (node.Parent is { } parent)
+            {
+                switch (parent)
+                {
+                    case BinaryExpressionSyntax b when b.Kind() is SyntaxKind.EqualsExpression or SyntaxKind.NotEqualsExpression
+                        or SyntaxKind.LessThanExpression or SyntaxKind.LessThanOrEqualExpression or SyntaxKind.GreaterThanExpression
+                        or SyntaxKind.GreaterThanOrEqualExpression or SyntaxKind.LogicalAndExpression or SyntaxKind.LogicalOrExpression
+                        or SyntaxKind.IsExpression:
+                    case IsPatternExpressionSyntax:
+                    case ThrowStatementSyntax:
+                    case ThrowExpressionSyntax:
+                    case BracketedArgumentListSyntax:
+                        return true;
+                    case ConditionalExpressionSyntax c when c.Condition == node:
+                    case IfStatementSyntax s when s.Condition == node:
+                    case WhileStatementSyntax w when w.Condition == node:
+                    case DoStatementSyntax d when d.Condition == node:
+                    case ForStatementSyntax f when f.Condition == node:
+                        return true;
+                    case CastExpressionSyntax cast when cast.Type is PredefinedTypeSyntax t && IsIntegral(t.Keyword.Kind()):
+                        return true;
+                    case InvocationExpressionSyntax call when call.ArgumentList == node && IsCutFunction(call.Expression):
+                        return true;
+                    case StatementSyntax:
+                    case ArrowExpressionClauseSyntax:
+                        return false;
+                }
+
+                node = parent;
+            }
+
+            return false;
+        }
+
+        private static bool IsIntegral(SyntaxKind kind) => kind is SyntaxKind.IntKeyword or SyntaxKind.LongKeyword or SyntaxKind.ShortKeyword
+            or SyntaxKind.ByteKeyword or SyntaxKind.UIntKeyword or SyntaxKind.ULongKeyword or SyntaxKind.UShortKeyword or SyntaxKind.SByteKeyword
+            or SyntaxKind.BoolKeyword or SyntaxKind.StringKeyword;
+
+        /// <summary><c>nameof</c>, <c>Grad.Detach</c> and the piecewise-constant functions of API.md: no derivative flows through them.</summary>
+        private static bool IsCutFunction(ExpressionSyntax callee) => callee switch
+        {
+            IdentifierNameSyntax { Identifier.ValueText: "nameof" } => true,
+            MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "Grad" }, Name.Identifier.ValueText: "Detach" } => true,
+            MemberAccessExpressionSyntax { Expression: var receiver, Name.Identifier.ValueText: "Floor" or "Ceiling" or "Round" or "Truncate" or "Sign" }
+                => receiver is IdentifierNameSyntax { Identifier.ValueText: "Math" or "MathF" } or PredefinedTypeSyntax,
+            _ => false,
+        };
+    }
+}

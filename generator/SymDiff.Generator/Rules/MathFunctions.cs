@@ -1,0 +1,236 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using SymDiff.Generator.IR;
+using static SymDiff.Generator.Simplification.Ir;
+
+namespace SymDiff.Generator.Rules
+{
+    /// <summary>
+    /// Where a function's argument may lie for its value and its derivative to be finite. The fuzzer keeps the
+    /// arguments it generates inside this domain; <c>MathFunctionTableTests</c> checks each row against <c>System.Math</c>.
+    /// </summary>
+    internal enum MathDomain
+    {
+        /// <summary>Any finite value.</summary>
+        All,
+
+        /// <summary>Any finite value of moderate size: the result grows exponentially (<c>Exp</c>, <c>Sinh</c>, <c>Cosh</c>).</summary>
+        Moderate,
+
+        /// <summary>The open interval (-1, 1): <c>Asin</c>, <c>Acos</c>, <c>Atanh</c>, and <c>Tan</c> kept away from its poles.</summary>
+        OpenUnit,
+
+        /// <summary>Strictly positive: <c>Log</c>, <c>Sqrt</c> (its derivative is infinite at 0), the base of <c>Pow</c>.</summary>
+        Positive,
+
+        /// <summary>Strictly above 1: <c>Acosh</c> (infinite derivative at 1), the base of the two-argument <c>Log</c>.</summary>
+        AboveOne,
+    }
+
+    /// <summary>
+    /// One row of <see cref="MathFunctions.All"/>: everything SymDiff knows about one function. The parser reads the
+    /// names and the arity, the differentiators the rule, activity analysis and the analyzers the piecewise-constant
+    /// flag, the printer the class and name, the fuzzer the domain.
+    /// </summary>
+    internal sealed class MathFunction
+    {
+        public MathFunction(KnownFunction function, string name, DerivativeRules.Rule rule, params MathDomain[] domain)
+        {
+            Function = function;
+            Name = name;
+            Rule = rule;
+            Domain = ImmutableArray.Create(domain);
+        }
+
+        /// <summary>The IR's key for the function.</summary>
+        public KnownFunction Function { get; }
+
+        /// <summary>The C# method name, the same in every spelling, and as printed (<c>Log</c> for both logarithms).</summary>
+        public string Name { get; }
+
+        /// <summary>The number of arguments; a name may have one row per arity (<c>Log(x)</c>, <c>Log(x, b)</c>).</summary>
+        public int Arity => Domain.Length;
+
+        /// <summary>The partial derivatives, as IR built from the arguments and the call's own result.</summary>
+        public DerivativeRules.Rule Rule { get; }
+
+        /// <summary>For each argument, where the fuzzer draws it from (and where value and derivative are finite).</summary>
+        public ImmutableArray<MathDomain> Domain { get; }
+
+        /// <summary>Whether the derivative is zero wherever it exists: the call cuts activity, and the analyzers warn (SD1003).</summary>
+        public bool PiecewiseConstant { get; init; }
+
+        /// <summary>
+        /// Whether a partial can be infinite (or NaN) at a finite argument, or grow without bound (<c>Sqrt'(0)</c>,
+        /// <c>Log'(0)</c>, <c>Pow(0, 0)</c>, <c>Exp</c> past its range): the differentiators write a term of such a partial
+        /// only where its adjoint or tangent is not zero by construction (no <c>0 * inf</c> from a path that does not
+        /// reach the result).
+        /// </summary>
+        public bool MayHaveInfinitePartial { get; init; }
+
+        /// <summary>
+        /// Whether some finite arguments give a NaN or an infinity (a logarithm of a negative number, <c>Exp(1000)</c>).
+        /// Functions whose value is finite for every finite argument (<c>Sin</c>, <c>Atan</c>, <c>Cbrt</c>) say no.
+        /// </summary>
+        public bool CanBeNonFinite { get; init; }
+
+        /// <summary>
+        /// Whether the user spells it <c>Math.X</c>, <c>MathF.X</c>, <c>double.X</c> or <c>float.X</c>; false for
+        /// <c>Grad.Detach</c> and <c>Grad.Retain</c>, which the parser recognises on their own.
+        /// </summary>
+        public bool IsMath { get; init; } = true;
+
+        /// <summary>
+        /// Whether a float call is printed <c>MathF.X</c>; false where <c>MathF</c> has no such method (<c>Clamp</c>) or
+        /// where <c>Math</c>'s float overload is what users write (<c>Sign</c>, which returns an int either way).
+        /// </summary>
+        public bool HasMathF { get; init; } = true;
+
+        /// <summary>The type the emitter qualifies a call with, for a call of type <paramref name="single"/> precision or not.</summary>
+        public string PrintedClass(bool single) =>
+            !IsMath ? "global::SymDiff.Grad" : single && HasMathF ? "global::System.MathF" : "global::System.Math";
+
+        public override string ToString() => Name + "/" + Arity;
+    }
+
+    /// <summary>
+    /// The math-function table: one row per function SymDiff differentiates. Adding a unary function is one row here
+    /// (and its name in <see cref="KnownFunction"/>) plus a corpus entry with a closed-form gradient; see
+    /// docs/architecture.md. Conventions at non-differentiable points (API.md section 3) are comments on the rows.
+    /// </summary>
+    internal static class MathFunctions
+    {
+        private const MathDomain A = MathDomain.All;
+
+        public static readonly ImmutableArray<MathFunction> All = ImmutableArray.Create(
+            new MathFunction(KnownFunction.Sin, "Sin", (a, r, t) => new[] { Testing.FaultInjection.Is(Testing.Fault.SinRuleSign) ? Neg(Call(KnownFunction.Cos, t, a[0])) : Call(KnownFunction.Cos, t, a[0]) }, A),
+            new MathFunction(KnownFunction.Cos, "Cos", (a, r, t) => new[] { Neg(Call(KnownFunction.Sin, t, a[0])) }, A),
+
+            // tan' = 1 + tan^2, from the result.
+            new MathFunction(KnownFunction.Tan, "Tan", (a, r, t) => new[] { Add(Lit(1, t), Square(r)) }, MathDomain.OpenUnit) { MayHaveInfinitePartial = true },
+            new MathFunction(KnownFunction.Asin, "Asin", (a, r, t) => new[] { Div(Lit(1, t), Call(KnownFunction.Sqrt, t, Sub(Lit(1, t), Square(a[0])))) }, MathDomain.OpenUnit) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Acos, "Acos", (a, r, t) => new[] { Neg(Div(Lit(1, t), Call(KnownFunction.Sqrt, t, Sub(Lit(1, t), Square(a[0]))))) }, MathDomain.OpenUnit) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Atan, "Atan", (a, r, t) => new[] { Div(Lit(1, t), Add(Lit(1, t), Square(a[0]))) }, A),
+
+            // atan2(y, x): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2).
+            new MathFunction(KnownFunction.Atan2, "Atan2", (a, r, t) =>
+            {
+                var denominator = Add(Square(a[1]), Square(a[0]));
+                return new[] { Div(a[1], denominator), Neg(Div(a[0], denominator)) };
+            }, A, A) { MayHaveInfinitePartial = true },
+            new MathFunction(KnownFunction.Sinh, "Sinh", (a, r, t) => new[] { Call(KnownFunction.Cosh, t, a[0]) }, MathDomain.Moderate) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Cosh, "Cosh", (a, r, t) => new[] { Call(KnownFunction.Sinh, t, a[0]) }, MathDomain.Moderate) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+
+            // tanh' = 1 - tanh^2, from the result.
+            new MathFunction(KnownFunction.Tanh, "Tanh", (a, r, t) => new[] { Sub(Lit(1, t), Square(r)) }, A),
+
+            // asinh' = 1 / sqrt(x^2 + 1); acosh' = 1 / sqrt(x^2 - 1), +Infinity at 1; atanh' = 1 / (1 - x^2), +Infinity at -1 and 1.
+            new MathFunction(KnownFunction.Asinh, "Asinh", (a, r, t) => new[] { Div(Lit(1, t), Call(KnownFunction.Sqrt, t, Add(Square(a[0]), Lit(1, t)))) }, A),
+            new MathFunction(KnownFunction.Acosh, "Acosh", (a, r, t) => new[] { Div(Lit(1, t), Call(KnownFunction.Sqrt, t, Sub(Square(a[0]), Lit(1, t)))) }, MathDomain.AboveOne) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Atanh, "Atanh", (a, r, t) => new[] { Div(Lit(1, t), Sub(Lit(1, t), Square(a[0]))) }, MathDomain.OpenUnit) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Exp, "Exp", (a, r, t) => new[] { r }, MathDomain.Moderate) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Log, "Log", (a, r, t) => new[] { Div(Lit(1, t), a[0]) }, MathDomain.Positive) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+
+            // log_b(x) = ln x / ln b: d/dx = 1 / (x ln b), d/db = -log_b(x) / (b ln b).
+            new MathFunction(KnownFunction.LogBase, "Log", (a, r, t) =>
+            {
+                var lnB = Call(KnownFunction.Log, t, a[1]);
+                return new[] { Div(Lit(1, t), Mul(a[0], lnB)), Neg(Div(r, Mul(a[1], lnB))) };
+            }, MathDomain.Positive, MathDomain.AboveOne) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Log2, "Log2", (a, r, t) => new[] { Div(Lit(1, t), Mul(a[0], Lit(Math.Log(2), t))) }, MathDomain.Positive) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            new MathFunction(KnownFunction.Log10, "Log10", (a, r, t) => new[] { Div(Lit(1, t), Mul(a[0], Lit(Math.Log(10), t))) }, MathDomain.Positive) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+
+            // d/dx x^y = y x^(y-1), finite for negative x when y is constant; d/dy = x^y ln x, only built when y is active.
+            new MathFunction(KnownFunction.Pow, "Pow", (a, r, t) => new[]
+            {
+                Mul(a[1], Call(KnownFunction.Pow, t, a[0], Sub(a[1], Lit(1, t)))),
+                Mul(r, Call(KnownFunction.Log, t, a[0])),
+            }, MathDomain.Positive, A) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+
+            // sqrt'(x) = 0.5 / sqrt(x), from the result; sqrt'(0) = +Infinity.
+            new MathFunction(KnownFunction.Sqrt, "Sqrt", (a, r, t) => new[] { Div(Lit(0.5, t), r) }, MathDomain.Positive) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+
+            // cbrt'(x) = 1 / (3 cbrt(x)^2), from the result.
+            new MathFunction(KnownFunction.Cbrt, "Cbrt", (a, r, t) => new[] { Div(Lit(1, t), Mul(Lit(3, t), Square(r))) }, A) { MayHaveInfinitePartial = true },
+
+            // Abs'(0) = 0.
+            new MathFunction(KnownFunction.Abs, "Abs", (a, r, t) => new[]
+            {
+                Cond(Compare(BinaryOp.Gt, a[0], Lit(0, t)), Lit(1, t), Cond(Compare(BinaryOp.Lt, a[0], Lit(0, t)), Lit(-1, t), Lit(0, t))),
+            }, A),
+
+            // Max and Min send the gradient to the first argument on a tie.
+            new MathFunction(KnownFunction.Max, "Max", (a, r, t) =>
+            {
+                var first = Compare(BinaryOp.Ge, a[0], a[1]);
+                return new[] { Cond(first, Lit(1, t), Lit(0, t)), Cond(first, Lit(0, t), Lit(1, t)) };
+            }, A, A),
+            new MathFunction(KnownFunction.Min, "Min", (a, r, t) =>
+            {
+                var first = Compare(BinaryOp.Le, a[0], a[1]);
+                return new[] { Cond(first, Lit(1, t), Lit(0, t)), Cond(first, Lit(0, t), Lit(1, t)) };
+            }, A, A),
+
+            // Clamp(x, lo, hi): to x strictly inside, otherwise to the bound that is hit (lo <= hi, or Clamp throws).
+            new MathFunction(KnownFunction.Clamp, "Clamp", (a, r, t) => new[]
+            {
+                Cond(And(Compare(BinaryOp.Gt, a[0], a[1]), Compare(BinaryOp.Lt, a[0], a[2])), Lit(1, t), Lit(0, t)),
+                Cond(Compare(BinaryOp.Le, a[0], a[1]), Lit(1, t), Lit(0, t)),
+                Cond(And(Compare(BinaryOp.Gt, a[0], a[1]), Compare(BinaryOp.Ge, a[0], a[2])), Lit(1, t), Lit(0, t)),
+            }, A, A, A) { HasMathF = false },
+            new MathFunction(KnownFunction.FusedMultiplyAdd, "FusedMultiplyAdd", (a, r, t) => new[] { a[1], a[0], Lit(1, t) }, A, A, A) { CanBeNonFinite = true },
+
+            // Piecewise constant: zero derivative (and an analyzer warning when applied to an active value).
+            new MathFunction(KnownFunction.Floor, "Floor", Zero, A) { PiecewiseConstant = true },
+            new MathFunction(KnownFunction.Ceiling, "Ceiling", Zero, A) { PiecewiseConstant = true },
+            new MathFunction(KnownFunction.Round, "Round", Zero, A) { PiecewiseConstant = true },
+            new MathFunction(KnownFunction.Truncate, "Truncate", Zero, A) { PiecewiseConstant = true },
+            new MathFunction(KnownFunction.Sign, "Sign", Zero, A) { PiecewiseConstant = true, HasMathF = false },
+
+            // Grad.Detach: the identity, with no gradient.
+            new MathFunction(KnownFunction.Detach, "Detach", Zero, A) { PiecewiseConstant = true, IsMath = false },
+
+            // Grad.Retain: the identity; what makes it special is the local it is assigned to (RetainedLocal).
+            new MathFunction(KnownFunction.Retain, "Retain", (a, r, t) => new[] { Lit(1, t) }, A) { IsMath = false });
+
+        private static readonly MathFunction[] s_byFunction = Index();
+
+        private static readonly Dictionary<string, MathFunction[]> s_byName = All
+            .Where(f => f.IsMath)
+            .GroupBy(f => f.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+
+        /// <summary>The row of <paramref name="function"/>.</summary>
+        public static MathFunction Of(KnownFunction function) => s_byFunction[(int)function];
+
+        /// <summary>Whether <c>Math</c>, <c>MathF</c>, <c>double</c> or <c>float</c> has a function of this name that SymDiff differentiates.</summary>
+        public static bool IsMathName(string name) => s_byName.ContainsKey(name);
+
+        /// <summary>The rows named <paramref name="name"/> (one per arity), or none.</summary>
+        public static IReadOnlyList<MathFunction> Named(string name) => s_byName.TryGetValue(name, out var rows) ? rows : Array.Empty<MathFunction>();
+
+        private static MathFunction[] Index()
+        {
+            var index = new MathFunction[All.Max(f => (int)f.Function) + 1];
+            foreach (var row in All)
+            {
+                index[(int)row.Function] = row;
+            }
+
+            return index;
+        }
+
+        private static Expr[] Zero(IReadOnlyList<Expr> args, Expr result, ValType t)
+        {
+            var zeros = new Expr[args.Count];
+            for (int i = 0; i < zeros.Length; i++)
+            {
+                zeros[i] = Lit(0, t);
+            }
+
+            return zeros;
+        }
+    }
+}
