@@ -68,7 +68,11 @@ namespace SymDiff.Benchmarks
             }
 
             int d = w.Length;
-            dW.Clear();
+            for (int j = 0; j < dW.Length; j++)
+            {
+                dW[j] = 0; // not dW.Clear(): see docs/performance.md, the AVX/SSE transition trap
+            }
+
             double loss = 0;
             double invN = 1.0 / t.Length;
             for (int i = 0; i < t.Length; i++)

@@ -32,7 +32,7 @@ namespace SymDiff
                     plan.GetShard(shard, out int start, out int end);
                     if (start < end)
                     {
-                        buffer.Clear();
+                        Checks.Zero(buffer);
                         try
                         {
                             backward(start, end, buffer);

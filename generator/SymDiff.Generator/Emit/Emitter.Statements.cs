@@ -102,7 +102,7 @@ namespace SymDiff.Generator.Emit
                     w.WriteLine(Id(copy.Source) + ".CopyTo(" + Id(copy.Target) + ");");
                     break;
                 case ClearBuffer c:
-                    w.WriteLine(Id(c.Target) + ".Clear();");
+                    w.WriteLine("global::SymDiff.Checks.Zero(" + Id(c.Target) + "); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)");
                     break;
                 case CallWithGradient call:
                     EmitCallWithGradient(w, call, context);
@@ -114,7 +114,7 @@ namespace SymDiff.Generator.Emit
                     w.WriteLine(ExprPrinter.Print(invoke.Call) + ";");
                     break;
                 case ClearArray clear:
-                    w.WriteLine("global::System.Array.Clear(" + Id(clear.Name) + ", 0, " + ExprPrinter.Print(clear.Length) + ");");
+                    w.WriteLine("global::SymDiff.Checks.Zero(" + Id(clear.Name) + ", " + ExprPrinter.Print(clear.Length) + ");");
                     break;
 
                 case CallBackward backward:

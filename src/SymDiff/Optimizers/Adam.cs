@@ -135,15 +135,15 @@ namespace SymDiff
         }
 
         /// <summary>Sets every gradient to 0 (PyTorch <c>optimizer.zero_grad(set_to_none=False)</c>).</summary>
-        public void ZeroGrad() => Array.Clear(_gradients, 0, _gradients.Length);
+        public void ZeroGrad() => Checks.Zero(_gradients, _gradients.Length);
 
         /// <summary>Clears the moment estimates and sets <see cref="StepCount"/> to 0, as a freshly constructed
         /// optimizer. Parameters and gradients are left untouched.</summary>
         public void Reset()
         {
             StepCount = 0;
-            Array.Clear(_expAvg, 0, _expAvg.Length);
-            Array.Clear(_expAvgSq, 0, _expAvgSq.Length);
+            Checks.Zero(_expAvg, _expAvg.Length);
+            Checks.Zero(_expAvgSq, _expAvgSq.Length);
         }
     }
 }

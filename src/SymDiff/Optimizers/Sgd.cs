@@ -128,14 +128,14 @@ namespace SymDiff
         }
 
         /// <summary>Sets every gradient to 0 (PyTorch <c>optimizer.zero_grad(set_to_none=False)</c>).</summary>
-        public void ZeroGrad() => Array.Clear(_gradients, 0, _gradients.Length);
+        public void ZeroGrad() => Checks.Zero(_gradients, _gradients.Length);
 
         /// <summary>Forgets the momentum buffer, so the next <see cref="Step"/> behaves like the first.
         /// Parameters and gradients are left untouched.</summary>
         public void Reset()
         {
             _hasMomentumBuffer = false;
-            Array.Clear(_momentumBuffer, 0, _momentumBuffer.Length);
+            Checks.Zero(_momentumBuffer, _momentumBuffer.Length);
         }
     }
 }

@@ -106,7 +106,7 @@ partial class Fit
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::System.Array.Clear(direction, 0, n);
+            global::SymDiff.Checks.Zero(direction, n);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
@@ -157,7 +157,7 @@ partial class Fit
         }
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
-        product.Clear();
+        global::SymDiff.Checks.Zero(product); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int atA = 0;
         double tA = direction[atA];
         int atB = atA + 1;

@@ -23,7 +23,7 @@ namespace Corpus
             }
             global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
-            dV.Clear();
+            global::SymDiff.Checks.Zero(dV); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             double t0 = v[0];
             double t1 = v[1];
             bool t2 = t0 > t1;

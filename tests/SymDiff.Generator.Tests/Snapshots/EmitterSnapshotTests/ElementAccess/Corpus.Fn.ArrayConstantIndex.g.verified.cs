@@ -21,7 +21,7 @@ namespace Corpus
             }
             global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
-            dV.Clear();
+            global::SymDiff.Checks.Zero(dV); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             double t0 = v[1];
             dV[0] += t0;
             double t1 = v[0];

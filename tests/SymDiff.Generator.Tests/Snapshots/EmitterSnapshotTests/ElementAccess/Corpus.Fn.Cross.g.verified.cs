@@ -31,8 +31,8 @@ namespace Corpus
             global::SymDiff.Checks.ThrowIfOverlapping(dB, a, nameof(dB), "a");
             global::SymDiff.Checks.ThrowIfOverlapping(dB, b, nameof(dB), "b");
 
-            dA.Clear();
-            dB.Clear();
+            global::SymDiff.Checks.Zero(dA); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+            global::SymDiff.Checks.Zero(dB); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             double t0 = b[1];
             dA[0] += t0;
             double t1 = a[0];

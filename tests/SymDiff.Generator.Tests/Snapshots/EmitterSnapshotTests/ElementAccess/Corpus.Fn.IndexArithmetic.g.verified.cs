@@ -22,7 +22,7 @@ namespace Corpus
             }
             global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
-            dV.Clear();
+            global::SymDiff.Checks.Zero(dV); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             int t0 = v.Length - 1;
             int t1 = i + 1;
             double t2 = v[t1];

@@ -24,7 +24,7 @@ namespace Corpus
             }
             global::SymDiff.Checks.ThrowIfOverlapping(dU, u, nameof(dU), "u");
 
-            dU.Clear();
+            global::SymDiff.Checks.Zero(dU); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             double t0 = u[i];
             dU[i] += 2.0 * t0;
             dU[0] += x;

@@ -23,7 +23,7 @@ namespace Corpus
             }
             global::SymDiff.Checks.ThrowIfOverlapping(dU, u, nameof(dU), "u");
 
-            dU.Clear();
+            global::SymDiff.Checks.Zero(dU); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             double t0 = u[0];
             double t1 = t0 * x;
             double t2 = global::System.Math.Cos(t1);

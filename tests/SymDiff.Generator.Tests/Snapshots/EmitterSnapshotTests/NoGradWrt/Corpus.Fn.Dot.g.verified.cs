@@ -23,7 +23,7 @@ namespace Corpus
             global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
             global::SymDiff.Checks.ThrowIfOverlapping(dW, d, nameof(dW), "d");
 
-            dW.Clear();
+            global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             double t0 = d[0];
             dW[0] += t0;
             double t1 = d[1];

@@ -21,7 +21,7 @@ static partial class Net
         global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
         global::SymDiff.Checks.ThrowIfOverlapping(dA, b, nameof(dA), "b");
 
-        dA.Clear();
+        global::SymDiff.Checks.Zero(dA); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double s = 0.0;
         for (int i = 0; i < a.Length; i++)
         {

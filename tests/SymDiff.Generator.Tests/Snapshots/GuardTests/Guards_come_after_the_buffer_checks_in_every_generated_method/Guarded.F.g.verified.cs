@@ -29,7 +29,7 @@ static partial class Guarded
             throw new global::System.ArgumentOutOfRangeException(nameof(x), x, $"x must be non-negative, got {x}");
         }
 
-        dV.Clear();
+        global::SymDiff.Checks.Zero(dV); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double sBar = global::System.Math.Sqrt(x);
         double s = 0.0;
         for (int i = 0; i < v.Length; i++)
@@ -148,7 +148,7 @@ static partial class Guarded
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::System.Array.Clear(direction, 0, n);
+            global::SymDiff.Checks.Zero(direction, n);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
@@ -208,7 +208,7 @@ static partial class Guarded
             throw new global::System.ArgumentOutOfRangeException(nameof(x), x, $"x must be non-negative, got {x}");
         }
 
-        product.Clear();
+        global::SymDiff.Checks.Zero(product); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int atX = 0;
         double tX = direction[atX];
         int atV = atX + 1;

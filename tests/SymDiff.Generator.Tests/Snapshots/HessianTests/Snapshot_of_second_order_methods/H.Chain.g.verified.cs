@@ -19,7 +19,7 @@ static partial class H
         }
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
-        dX.Clear();
+        global::SymDiff.Checks.Zero(dX); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double f = 0.0;
         int i = 0;
         double dXNext = 0.0;
@@ -129,7 +129,7 @@ static partial class H
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::System.Array.Clear(direction, 0, n);
+            global::SymDiff.Checks.Zero(direction, n);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
@@ -180,7 +180,7 @@ static partial class H
         global::SymDiff.Checks.ThrowIfOverlapping(product, x, nameof(product), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
-        product.Clear();
+        global::SymDiff.Checks.Zero(product); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int atX = 0;
         global::System.ReadOnlySpan<double> tX = direction.Slice(atX, x.Length);
         global::System.Span<double> pX = product.Slice(atX, x.Length);

@@ -21,7 +21,7 @@ static partial class H
         }
         global::SymDiff.Checks.ThrowIfOverlapping(dC, c, nameof(dC), "c");
 
-        dC.Clear();
+        global::SymDiff.Checks.Zero(dC); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int iStart = c.Length - 1;
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
@@ -147,7 +147,7 @@ static partial class H
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::System.Array.Clear(direction, 0, n);
+            global::SymDiff.Checks.Zero(direction, n);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
@@ -199,7 +199,7 @@ static partial class H
         global::SymDiff.Checks.ThrowIfOverlapping(product, c, nameof(product), "c");
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
-        product.Clear();
+        global::SymDiff.Checks.Zero(product); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int atC = 0;
         global::System.ReadOnlySpan<double> tC = direction.Slice(atC, c.Length);
         global::System.Span<double> pC = product.Slice(atC, c.Length);

@@ -64,7 +64,7 @@ static partial class H
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::System.Array.Clear(direction, 0, n);
+            global::SymDiff.Checks.Zero(direction, n);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
@@ -114,7 +114,7 @@ static partial class H
         }
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
-        product.Clear();
+        global::SymDiff.Checks.Zero(product); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int atX = 0;
         double tX = direction[atX];
         product[atX] = 2.0 * tX;

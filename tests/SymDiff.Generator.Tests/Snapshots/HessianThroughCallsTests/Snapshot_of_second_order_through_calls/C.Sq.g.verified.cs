@@ -75,7 +75,7 @@ static partial class C
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::System.Array.Clear(direction, 0, n);
+            global::SymDiff.Checks.Zero(direction, n);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
@@ -126,7 +126,7 @@ static partial class C
         }
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
-        product.Clear();
+        global::SymDiff.Checks.Zero(product); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int atA = 0;
         double tA = direction[atA];
         int atB = atA + 1;

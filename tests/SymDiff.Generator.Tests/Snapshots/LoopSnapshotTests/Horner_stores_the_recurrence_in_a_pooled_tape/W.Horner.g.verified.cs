@@ -21,7 +21,7 @@ static partial class W
         }
         global::SymDiff.Checks.ThrowIfOverlapping(dC, c, nameof(dC), "c");
 
-        dC.Clear();
+        global::SymDiff.Checks.Zero(dC); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int iStart = c.Length - 1;
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try

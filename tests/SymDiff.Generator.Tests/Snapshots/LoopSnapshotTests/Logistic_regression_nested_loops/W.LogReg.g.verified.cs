@@ -23,7 +23,7 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dW, xs, nameof(dW), "xs");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
 
-        dW.Clear();
+        global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int d = w.Length;
         double t0 = (double)t.Length;
         double lossBar = 1.0 / t0;

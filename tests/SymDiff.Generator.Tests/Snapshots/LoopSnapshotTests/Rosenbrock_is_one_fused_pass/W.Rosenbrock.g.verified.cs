@@ -19,7 +19,7 @@ static partial class W
         }
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
-        dX.Clear();
+        global::SymDiff.Checks.Zero(dX); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double f = 0.0;
         int i = 0;
         double dXNext = 0.0;

@@ -144,7 +144,7 @@ static partial class M
                 double[] column = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
                 try
                 {
-                    global::System.Array.Clear(direction, 0, n);
+                    global::SymDiff.Checks.Zero(direction, n);
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
@@ -177,12 +177,12 @@ static partial class M
             double[] seed = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
             try
             {
-                global::System.Array.Clear(seed, 0, m);
+                global::SymDiff.Checks.Zero(seed, m);
                 for (int i = 0; i < m; i++)
                 {
                     seed[i] = 1.0;
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
-                    row.Clear();
+                    global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     BBackward(x, y, z, b, new global::System.ReadOnlySpan<double>(seed, 0, m), row.Slice(atX, x.Length), row.Slice(atY, y.Length), row.Slice(atZ, z.Length));
                     seed[i] = 0.0;
                 }

@@ -29,8 +29,8 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dB, a, nameof(dB), "a");
         global::SymDiff.Checks.ThrowIfOverlapping(dB, b, nameof(dB), "b");
 
-        dA.Clear();
-        dB.Clear();
+        global::SymDiff.Checks.Zero(dA); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+        global::SymDiff.Checks.Zero(dB); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double s = 0.0;
         for (int i = 0; i < a.Length; i++)
         {

@@ -23,7 +23,7 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        dW.Clear();
+        global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
@@ -99,7 +99,7 @@ static partial class S
         double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::System.Array.Clear(xZeros, 0, x.Length);
+            global::SymDiff.Checks.Zero(xZeros, x.Length);
             double dot = global::S.DotDerivative(w, x, tW, new global::System.Span<double>(xZeros, 0, x.Length), out double dotDot);
             double z = dot * c;
             double dot2 = global::S.DotDerivative(w, w, tW, tW, out double dot2Dot);
