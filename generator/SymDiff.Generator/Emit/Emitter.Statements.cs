@@ -31,9 +31,10 @@ namespace SymDiff.Generator.Emit
             {
                 if (block.Statements[i] is RentBuffer { OnStack: true } stack)
                 {
-                    // A small local buffer of constant length: on the stack, cleared (stackalloc is not zeroed under SkipLocalsInit).
+                    // A small local buffer of constant length: on the stack, zeroed (stackalloc is not zeroed under SkipLocalsInit),
+                    // by scalar stores (Checks.Zero: no AVX/SSE transition before Math calls, docs/performance.md).
                     w.WriteLine("global::System.Span<" + stack.Type.Keyword() + "> " + Id(stack.Name) + " = stackalloc " + stack.Type.Keyword() + "[" + ExprPrinter.Print(stack.Length) + "];");
-                    w.WriteLine(Id(stack.Name) + ".Clear();");
+                    w.WriteLine("global::SymDiff.Checks.Zero(" + Id(stack.Name) + ");");
                     continue;
                 }
 
@@ -46,7 +47,7 @@ namespace SymDiff.Generator.Emit
                     w.OpenBrace();
                     if (rent.Zeroed)
                     {
-                        w.WriteLine("global::System.Array.Clear(" + Id(rent.Name) + ", 0, " + ExprPrinter.Print(rent.Length) + ");");
+                        w.WriteLine("global::SymDiff.Checks.Zero(" + Id(rent.Name) + ", " + ExprPrinter.Print(rent.Length) + ");");
                     }
 
                     EmitBlock(w, new Block(block.Statements.Skip(i + 1).ToEquatableArray()), context, tail);

@@ -21,11 +21,11 @@ static partial class A
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        dW.Clear();
+        global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::System.Span<double> hBar = stackalloc double[3];
-        hBar.Clear();
+        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[3];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         int j = 0;
         for (; j < 3; j++)
         {
@@ -84,9 +84,9 @@ static partial class A
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::System.Span<double> hBar = stackalloc double[3];
-        hBar.Clear();
+        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[3];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         int j = 0;
         for (; j < 3; j++)
         {
@@ -142,9 +142,9 @@ static partial class A
         }
 
         global::System.Span<double> h = stackalloc double[3];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         global::System.Span<double> hDot = stackalloc double[3];
-        hDot.Clear();
+        global::SymDiff.Checks.Zero(hDot);
         for (int j = 0; j < 3; j++)
         {
             int t0 = 9 + j;

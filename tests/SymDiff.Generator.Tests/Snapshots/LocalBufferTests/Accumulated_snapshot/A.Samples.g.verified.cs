@@ -21,11 +21,11 @@ static partial class A
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        dW.Clear();
+        global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::System.Span<double> hBar = stackalloc double[2];
-        hBar.Clear();
+        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
@@ -34,7 +34,7 @@ static partial class A
             for (; b < x.Length; b++)
             {
                 sTape[b] = s;
-                h.Clear();
+                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 for (int k = 0; k < 3; k++)
                 {
                     double t0 = x[b];
@@ -48,7 +48,7 @@ static partial class A
             for (int b_3 = b - 1; b_3 >= 0; b_3--)
             {
                 double s_3 = sTape[b_3];
-                h.Clear();
+                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 int k_4 = 0;
                 for (; k_4 < 3; k_4++)
                 {
@@ -73,7 +73,7 @@ static partial class A
                     dW[k_3] += hBar3 * s_3 * t2;
                     sBar2 = sBar2 + hBar3 * (w[k_3] * t2);
                 }
-                hBar.Clear();
+                global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 sBar = sBar * global::System.Math.Tanh(h[0]) + sBar2;
             }
             return s;
@@ -103,9 +103,9 @@ static partial class A
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::System.Span<double> hBar = stackalloc double[2];
-        hBar.Clear();
+        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
@@ -114,7 +114,7 @@ static partial class A
             for (; b < x.Length; b++)
             {
                 sTape[b] = s;
-                h.Clear();
+                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 for (int k = 0; k < 3; k++)
                 {
                     double t0 = x[b];
@@ -128,7 +128,7 @@ static partial class A
             for (int b_3 = b - 1; b_3 >= 0; b_3--)
             {
                 double s_3 = sTape[b_3];
-                h.Clear();
+                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 int k_4 = 0;
                 for (; k_4 < 3; k_4++)
                 {
@@ -153,7 +153,7 @@ static partial class A
                     dW[k_3] += hBar3 * s_3 * t2;
                     sBar2 = sBar2 + hBar3 * (w[k_3] * t2);
                 }
-                hBar.Clear();
+                global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 sBar = sBar * global::System.Math.Tanh(h[0]) + sBar2;
             }
         }
@@ -180,15 +180,15 @@ static partial class A
         }
 
         global::System.Span<double> h = stackalloc double[2];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         global::System.Span<double> hDot = stackalloc double[2];
-        hDot.Clear();
+        global::SymDiff.Checks.Zero(hDot);
         double s = 1.0;
         double sDot = 0.0;
         for (int b = 0; b < x.Length; b++)
         {
-            h.Clear();
-            hDot.Clear();
+            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+            global::SymDiff.Checks.Zero(hDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             for (int k = 0; k < 3; k++)
             {
                 double t0 = x[b];

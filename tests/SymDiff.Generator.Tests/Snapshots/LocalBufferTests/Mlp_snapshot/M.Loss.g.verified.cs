@@ -22,15 +22,15 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
-        dP.Clear();
+        global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::System.Span<double> hBar = stackalloc double[3];
-        hBar.Clear();
+        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> zBar = stackalloc double[3];
-        zBar.Clear();
+        global::SymDiff.Checks.Zero(zBar);
         global::System.Span<double> h = stackalloc double[3];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         global::System.Span<double> z = stackalloc double[3];
-        z.Clear();
+        global::SymDiff.Checks.Zero(z);
         int j = 0;
         for (; j < 3; j++)
         {
@@ -164,13 +164,13 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
         global::System.Span<double> hBar = stackalloc double[3];
-        hBar.Clear();
+        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> zBar = stackalloc double[3];
-        zBar.Clear();
+        global::SymDiff.Checks.Zero(zBar);
         global::System.Span<double> h = stackalloc double[3];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         global::System.Span<double> z = stackalloc double[3];
-        z.Clear();
+        global::SymDiff.Checks.Zero(z);
         int j = 0;
         for (; j < 3; j++)
         {
@@ -301,13 +301,13 @@ static partial class M
         }
 
         global::System.Span<double> h = stackalloc double[3];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         global::System.Span<double> hDot = stackalloc double[3];
-        hDot.Clear();
+        global::SymDiff.Checks.Zero(hDot);
         global::System.Span<double> z = stackalloc double[3];
-        z.Clear();
+        global::SymDiff.Checks.Zero(z);
         global::System.Span<double> zDot = stackalloc double[3];
-        zDot.Clear();
+        global::SymDiff.Checks.Zero(zDot);
         for (int j = 0; j < 3; j++)
         {
             int t0 = j * 5;

@@ -23,16 +23,16 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
 
-        dW.Clear();
+        global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::System.Span<double> hBar = stackalloc double[2];
-        hBar.Clear();
+        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         int b = 0;
         double loss = 0.0;
         for (; b < x.Length; b++)
         {
-            h.Clear();
+            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             for (int j = 0; j < 2; j++)
             {
                 h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j]);
@@ -45,7 +45,7 @@ static partial class S
         double lossBar = 1.0 / t1;
         for (int b_3 = 0; b_3 < b; b_3++)
         {
-            h.Clear();
+            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             int j_4 = 0;
             for (; j_4 < 2; j_4++)
             {
@@ -68,7 +68,7 @@ static partial class S
                 dW[j_3] += tBar * t4;
                 dW[t5] += tBar;
             }
-            hBar.Clear();
+            global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             dW[4] += yBar * h[0];
             dW[5] += yBar * h[1];
         }
@@ -96,13 +96,13 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
 
         global::System.Span<double> hBar = stackalloc double[2];
-        hBar.Clear();
+        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         int b = 0;
         for (; b < x.Length; b++)
         {
-            h.Clear();
+            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             for (int j = 0; j < 2; j++)
             {
                 h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j]);
@@ -111,7 +111,7 @@ static partial class S
         double lossBar = seed / (double)x.Length;
         for (int b_3 = 0; b_3 < b; b_3++)
         {
-            h.Clear();
+            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             int j_4 = 0;
             for (; j_4 < 2; j_4++)
             {
@@ -134,7 +134,7 @@ static partial class S
                 dW[j_3] += tBar * t2;
                 dW[t3] += tBar;
             }
-            hBar.Clear();
+            global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             dW[4] += yBar * h[0];
             dW[5] += yBar * h[1];
         }
@@ -158,15 +158,15 @@ static partial class S
         }
 
         global::System.Span<double> h = stackalloc double[2];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         global::System.Span<double> hDot = stackalloc double[2];
-        hDot.Clear();
+        global::SymDiff.Checks.Zero(hDot);
         double loss = 0.0;
         double lossDot = 0.0;
         for (int b = 0; b < x.Length; b++)
         {
-            h.Clear();
-            hDot.Clear();
+            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+            global::SymDiff.Checks.Zero(hDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             for (int j = 0; j < 2; j++)
             {
                 double t0 = x[b];

@@ -21,15 +21,15 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        dW.Clear();
+        global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::System.Array.Clear(hBar, 0, x.Length);
+            global::SymDiff.Checks.Zero(hBar, x.Length);
             double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::System.Array.Clear(h, 0, x.Length);
+                global::SymDiff.Checks.Zero(h, x.Length);
                 int i = 0;
                 for (; i < x.Length; i++)
                 {
@@ -87,11 +87,11 @@ static partial class S
         double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::System.Array.Clear(hBar, 0, x.Length);
+            global::SymDiff.Checks.Zero(hBar, x.Length);
             double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::System.Array.Clear(h, 0, x.Length);
+                global::SymDiff.Checks.Zero(h, x.Length);
                 int i = 0;
                 for (; i < x.Length; i++)
                 {
@@ -146,11 +146,11 @@ static partial class S
         double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::System.Array.Clear(h, 0, x.Length);
+            global::SymDiff.Checks.Zero(h, x.Length);
             double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::System.Array.Clear(hDot, 0, x.Length);
+                global::SymDiff.Checks.Zero(hDot, x.Length);
                 for (int i = 0; i < x.Length; i++)
                 {
                     double t0 = x[i];

@@ -21,11 +21,11 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        dW.Clear();
+        global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::System.Span<double> hBar = stackalloc double[2];
-        hBar.Clear();
+        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
@@ -34,7 +34,7 @@ static partial class S
             for (; b < x.Length; b++)
             {
                 sTape[b] = s;
-                h.Clear();
+                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 h[0] = global::System.Math.Tanh(w[0] * x[b] + s);
                 h[1] = global::System.Math.Sin(w[1] * s);
                 double s_1 = s * h[0] + h[1] * h[0];
@@ -44,7 +44,7 @@ static partial class S
             for (int b_3 = b - 1; b_3 >= 0; b_3--)
             {
                 double s_3 = sTape[b_3];
-                h.Clear();
+                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 double t0 = x[b_3];
                 double t1 = global::System.Math.Tanh(w[0] * t0 + s_3);
                 h[0] = t1;
@@ -60,7 +60,7 @@ static partial class S
                 double hBar3 = hBar[0];
                 hBar[0] = 0.0;
                 double tBar2 = hBar3 * (1.0 - t1 * t1);
-                hBar.Clear();
+                global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 dW[1] += tBar * s_3;
                 dW[0] += tBar2 * t0;
                 sBar = sBar * h[0] + tBar * t2 + tBar2;
@@ -92,9 +92,9 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::System.Span<double> hBar = stackalloc double[2];
-        hBar.Clear();
+        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
@@ -103,7 +103,7 @@ static partial class S
             for (; b < x.Length; b++)
             {
                 sTape[b] = s;
-                h.Clear();
+                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 h[0] = global::System.Math.Tanh(w[0] * x[b] + s);
                 h[1] = global::System.Math.Sin(w[1] * s);
                 double s_1 = s * h[0] + h[1] * h[0];
@@ -113,7 +113,7 @@ static partial class S
             for (int b_3 = b - 1; b_3 >= 0; b_3--)
             {
                 double s_3 = sTape[b_3];
-                h.Clear();
+                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 double t0 = x[b_3];
                 double t1 = global::System.Math.Tanh(w[0] * t0 + s_3);
                 h[0] = t1;
@@ -129,7 +129,7 @@ static partial class S
                 double hBar3 = hBar[0];
                 hBar[0] = 0.0;
                 double tBar2 = hBar3 * (1.0 - t1 * t1);
-                hBar.Clear();
+                global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 dW[1] += tBar * s_3;
                 dW[0] += tBar2 * t0;
                 sBar = sBar * h[0] + tBar * t2 + tBar2;
@@ -158,15 +158,15 @@ static partial class S
         }
 
         global::System.Span<double> h = stackalloc double[2];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         global::System.Span<double> hDot = stackalloc double[2];
-        hDot.Clear();
+        global::SymDiff.Checks.Zero(hDot);
         double s = 0.5;
         double sDot = 0.0;
         for (int b = 0; b < x.Length; b++)
         {
-            h.Clear();
-            hDot.Clear();
+            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+            global::SymDiff.Checks.Zero(hDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             double t0 = x[b];
             double t1 = global::System.Math.Tanh(w[0] * t0 + s);
             h[0] = t1;

@@ -21,11 +21,11 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        dW.Clear();
+        global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::System.Span<float> hBar = stackalloc float[3];
-        hBar.Clear();
+        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<float> h = stackalloc float[3];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         int j = 0;
         for (; j < 3; j++)
         {
@@ -63,9 +63,9 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::System.Span<float> hBar = stackalloc float[3];
-        hBar.Clear();
+        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<float> h = stackalloc float[3];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         int j = 0;
         for (; j < 3; j++)
         {
@@ -100,9 +100,9 @@ static partial class S
         }
 
         global::System.Span<float> h = stackalloc float[3];
-        h.Clear();
+        global::SymDiff.Checks.Zero(h);
         global::System.Span<float> hDot = stackalloc float[3];
-        hDot.Clear();
+        global::SymDiff.Checks.Zero(hDot);
         for (int j = 0; j < 3; j++)
         {
             float t0 = x[j];

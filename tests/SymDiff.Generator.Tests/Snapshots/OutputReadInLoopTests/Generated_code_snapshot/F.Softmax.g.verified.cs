@@ -186,7 +186,7 @@ static partial class F
                 double[] column = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
                 try
                 {
-                    global::System.Array.Clear(direction, 0, n);
+                    global::SymDiff.Checks.Zero(direction, n);
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
@@ -219,12 +219,12 @@ static partial class F
             double[] seed = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
             try
             {
-                global::System.Array.Clear(seed, 0, m);
+                global::SymDiff.Checks.Zero(seed, m);
                 for (int i = 0; i < m; i++)
                 {
                     seed[i] = 1.0;
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
-                    row.Clear();
+                    global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     SoftmaxBackward(z, y, new global::System.ReadOnlySpan<double>(seed, 0, m), row.Slice(atZ, z.Length));
                     seed[i] = 0.0;
                 }
