@@ -26,6 +26,9 @@ namespace SymDiff.Generator.Differentiation
         private readonly Dictionary<string, Expr> _tangents = new Dictionary<string, Expr>(StringComparer.Ordinal);
         private SecondOrder? _secondOrder;
 
+        /// <summary>Active local buffer → the allocation of its tangent buffer.</summary>
+        private readonly Dictionary<string, RentBuffer> _bufferTangents = new Dictionary<string, RentBuffer>(StringComparer.Ordinal);
+
         /// <summary>
         /// Forward mode over a gradient's own IR (forward over reverse): where its accumulations go instead, and
         /// which construct it cannot differentiate again.
@@ -216,6 +219,26 @@ namespace SymDiff.Generator.Differentiation
                         output.Add(new Accumulate(product, accumulate.Index, Tangent(accumulate.Value)));
                         break;
 
+                    case RentBuffer { Zeroed: true } buffer when _secondOrder is null && _activity.IsActiveArray(buffer.Name):
+                    {
+                        // A local buffer and its tangent buffer, of the same length and storage.
+                        var tangentBuffer = buffer with { Name = NewTangentName(buffer.Name) };
+                        _bufferTangents[buffer.Name] = tangentBuffer;
+                        output.Add(buffer);
+                        output.Add(tangentBuffer);
+                        break;
+                    }
+
+                    case ClearBuffer or ClearArray when _secondOrder is null && _bufferTangents.TryGetValue(s is ClearBuffer cb ? cb.Target : ((ClearArray)s).Name, out var clearedTangent):
+                        output.Add(s);
+                        output.Add(clearedTangent.Clear());
+                        break;
+
+                    case Store store when _bufferTangents.TryGetValue(store.Array, out var storedTangent):
+                        output.Add(store);
+                        output.Add(new Store(storedTangent.Name, store.Index, Tangent(store.Value)));
+                        break;
+
                     case RentBuffer rent:
                         output.Add(rent);
                         if (_tangentNames.TryGetValue(rent.Name, out var tangentTape))
@@ -343,7 +366,7 @@ namespace SymDiff.Generator.Differentiation
                 case Var v:
                     return _tangents.TryGetValue(v.Name, out var t) ? t : Lit(0, v.Type);
                 case Elem el:
-                    return new Elem(_tangentNames[el.Array], el.Index, el.Type);
+                    return new Elem(_bufferTangents.TryGetValue(el.Array, out var buffer) ? buffer.Name : _tangentNames[el.Array], el.Index, el.Type);
                 case Unary { Op: UnaryOp.Neg } neg:
                     return Neg(Tangent(neg.Operand));
                 case Unary { Op: UnaryOp.Convert } convert:

@@ -75,7 +75,7 @@ namespace SymDiff.Generator.Differentiation
             // Only the carried values that reach the result get an adjoint: a value the result never reads has none,
             // and giving it one anyway multiplies its zero by the loop's partials, where 0 * inf is NaN.
             var active = Useful(loop, carriedActive, allFinal);
-            if (active.Count == 0 && !StoresOutput(loop.Body))
+            if (active.Count == 0 && !StoresOutput(loop.Body) && !StoresBuffer(loop.Body))
             {
                 return;
             }
@@ -83,7 +83,7 @@ namespace SymDiff.Generator.Differentiation
             var finalAdjoints = active.ToDictionary(v => v.Name, v => allFinal[v.Name], StringComparer.Ordinal);
             // A loop that writes the output fuses only when nothing reads the output: a read adds into the output's
             // adjoint buffer later in the reverse sweep, which a fused loop would have consumed too early.
-            bool mayFuse = _fusionAllowed && !(_outputAdjoint is not null && StoresOutput(loop.Body));
+            bool mayFuse = _fusionAllowed && !(_outputAdjoint is not null && StoresOutput(loop.Body)) && !StoresBuffer(loop.Body) && !ReadsOutputInLoop(loop);
 
             // First attempt: inner loops may fuse. If this loop ends up unfused, its body is recomputed in the
             // reverse loop, and an inner fused loop would run its reverse sweep twice: try again without.
@@ -202,7 +202,7 @@ namespace SymDiff.Generator.Differentiation
                         }
 
                         break;
-                    case Store st when _outputs.Contains(st.Array):
+                    case Store st when _outputs.Contains(st.Array) || _bufferAdjoints.ContainsKey(st.Array):
                         effects.Add(st.Index);
                         effects.Add(st.Value);
                         break;
@@ -381,6 +381,7 @@ namespace SymDiff.Generator.Differentiation
             var renames = new Dictionary<string, Expr>(StringComparer.Ordinal);
             var recompute = new List<Stmt>();
             // Writes to the output are not repeated: the recomputation only rebuilds values.
+            _declaredInLoop = BuffersDeclaredIn(loop.Body);
             var recomputed = WithoutOutputStores(ForwardBlock(new Block(loop.Header.Statements.Concat(loop.Body.Statements).ToEquatableArray()), out _));
             foreach (var s in recomputed.Statements)
             {
@@ -479,11 +480,12 @@ namespace SymDiff.Generator.Differentiation
             }
 
             ReportStorage(loop, needed);
+            var tapedReads = TapeOutputReads(loop, renames, needed, forwardIndex, reverseIndex, Capacity(loop, shape), plan);
 
             // What the reverse body does not read is not recomputed: it would read carried values that are not restored
             // (an outer counter at its final value: FINDINGS F16).
             var statements = restore
-                .Concat(recompute.Select(s => RenameUses(s, renames)).Where(s => IsNeeded(s, needed)))
+                .Concat(recompute.Select(s => RenameUses(s, renames)).Where(s => IsNeeded(s, needed)).Select(s => RestoreTapedRead(s, tapedReads)))
                 .Concat(reverseBody.Select(s => RenameUses(s, renames)))
                 .ToEquatableArray();
 
@@ -638,7 +640,7 @@ namespace SymDiff.Generator.Differentiation
             new Block(block.Statements.Select(st => Walk.MapBlocks(Walk.MapExpressions(st, e => Walk.Substitute(e, map)), b => SubstituteBlock(b, map))).ToEquatableArray());
 
         private Block WithoutOutputStores(Block block) => new Block(block.Statements
-            .Where(s => !(s is Store st && _outputs.Contains(st.Array)))
+            .Where(s => !(s is Store st && (_outputs.Contains(st.Array) || IsFinalDuringReverse(st.Array))))
             .Select(s => Walk.MapBlocks(s, WithoutOutputStores))
             .ToEquatableArray());
 
@@ -720,7 +722,8 @@ namespace SymDiff.Generator.Differentiation
         }
 
         /// <summary>Whether the reverse body reads (through <paramref name="needed"/>) what a recomputed statement defines, or it has an effect.</summary>
-        private static bool IsNeeded(Stmt s, HashSet<string> needed) => AllDefinitions(s).Any(needed.Contains) || (Walk.HasEffect(s) && s is not Store);
+        /// <remarks>A store left in the recomputation writes a local buffer (output stores are taken out first): it rebuilds the iteration's elements.</remarks>
+        private static bool IsNeeded(Stmt s, HashSet<string> needed) => AllDefinitions(s).Any(needed.Contains) || Walk.HasEffect(s);
 
         /// <summary>Gives every name a statement defines (at any depth) a new version, recording the renames.</summary>
         private Stmt RenameDefinitions(Stmt s, Dictionary<string, Expr> renames)

@@ -88,6 +88,7 @@ namespace SymDiff.Generator.Differentiation
                 d._outputSeed = outputSeed;
                 d._outputAdjoint = outputAdjoint;
             }
+            d.AllocateBufferAdjoints(body);
             d.AssignPartials(body);
             var defined = new HashSet<string>(spec.Parameters.Select(p => p.Name), StringComparer.Ordinal);
             d.ComputeScopes(body, defined);
@@ -246,6 +247,9 @@ namespace SymDiff.Generator.Differentiation
                     case Store store:
                         ReverseStore(store, adjoints, reverse);
                         break;
+                    case RentBuffer or ClearBuffer or ClearArray:
+                        ReverseBufferStatement(statements[i], _bufferAdjoints, reverse);
+                        break;
                     default:
                         throw new InvalidOperationException("Unexpected statement in reverse mode: " + statements[i].GetType().Name);
                 }
@@ -368,6 +372,11 @@ namespace SymDiff.Generator.Differentiation
                     // A read of the output span: its adjoint goes into the output's adjoint buffer at once, in order
                     // with the stores around it.
                     reverse.Add(new Accumulate(_outputAdjoint, element.Index, adjoint));
+                    break;
+
+                case Elem element when _bufferAdjoints.TryGetValue(element.Array, out var bufferAdjoint):
+                    // A read of a local buffer: like a read of the output, at once, in order with the stores around it.
+                    reverse.Add(new Accumulate(bufferAdjoint.Name, element.Index, adjoint));
                     break;
 
                 case Elem element:
@@ -522,6 +531,11 @@ namespace SymDiff.Generator.Differentiation
         /// </summary>
         private void ReverseStore(Store store, Adjoints adjoints, List<Stmt> reverse)
         {
+            if (ReverseBufferStore(store, adjoints, reverse))
+            {
+                return;
+            }
+
             if (!_outputs.Contains(store.Array) || _outputSeed is null)
             {
                 return;

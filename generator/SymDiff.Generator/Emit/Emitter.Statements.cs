@@ -29,6 +29,15 @@ namespace SymDiff.Generator.Emit
         {
             for (int i = 0; i < block.Statements.Count; i++)
             {
+                if (block.Statements[i] is RentBuffer { OnStack: true } stack)
+                {
+                    // A small local buffer of constant length: on the stack, zeroed (stackalloc is not zeroed under SkipLocalsInit),
+                    // by scalar stores (Checks.Zero: no AVX/SSE transition before Math calls, docs/performance.md).
+                    w.WriteLine("global::System.Span<" + stack.Type.Keyword() + "> " + Id(stack.Name) + " = stackalloc " + stack.Type.Keyword() + "[" + ExprPrinter.Print(stack.Length) + "];");
+                    w.WriteLine("global::SymDiff.Checks.Zero(" + Id(stack.Name) + ");");
+                    continue;
+                }
+
                 if (block.Statements[i] is RentBuffer rent)
                 {
                     // The rest of the block runs with the buffer rented, and returns it however it leaves.
@@ -36,6 +45,11 @@ namespace SymDiff.Generator.Emit
                     w.WriteLine(rent.Type.Keyword() + "[] " + Id(rent.Name) + " = " + pool + ".Rent(" + ExprPrinter.Print(rent.Length) + ");");
                     w.WriteLine("try");
                     w.OpenBrace();
+                    if (rent.Zeroed)
+                    {
+                        w.WriteLine("global::SymDiff.Checks.Zero(" + Id(rent.Name) + ", " + ExprPrinter.Print(rent.Length) + ");");
+                    }
+
                     EmitBlock(w, new Block(block.Statements.Skip(i + 1).ToEquatableArray()), context, tail);
                     w.CloseBrace();
                     w.WriteLine("finally");

@@ -117,6 +117,12 @@ namespace SymDiff.Generator.IR
                     case Store st:
                         Node(depth, st.Array + "[" + E(st.Index) + "]", st.Value, retained: false);
                         break;
+                    case RentBuffer buffer:
+                        Line(depth, buffer.Name + " = new " + buffer.Type.Keyword() + "[" + E(buffer.Length) + "]  (local buffer" + (_activity.IsActiveArray(buffer.Name) ? ", requires_grad" : ", data") + ")");
+                        break;
+                    case ClearBuffer or ClearArray:
+                        Line(depth, (s is ClearBuffer cb ? cb.Target : ((ClearArray)s).Name) + " = zeros  (a fresh buffer each iteration)");
+                        break;
                     default:
                         Line(depth, s.GetType().Name);
                         break;

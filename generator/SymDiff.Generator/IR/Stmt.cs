@@ -104,7 +104,26 @@ namespace SymDiff.Generator.IR
     /// <c>T[] name = ArrayPool&lt;T&gt;.Shared.Rent(length);</c> and, around the rest of the enclosing block,
     /// <c>try { ... } finally { ArrayPool&lt;T&gt;.Shared.Return(name); }</c>: the tape of values a loop's reverse sweep reads.
     /// </summary>
-    internal sealed record RentBuffer(string Name, ValType Type, Expr Length) : Stmt;
+    internal sealed record RentBuffer(string Name, ValType Type, Expr Length) : Stmt
+    {
+        /// <summary>
+        /// A user's local buffer (<c>stackalloc</c>, <c>new T[n]</c>), or its adjoint or tangent: zeroed after allocation,
+        /// and written and read only at indices below <see cref="Length"/>.
+        /// </summary>
+        public bool Zeroed { get; init; }
+
+        /// <summary>
+        /// <c>Span&lt;T&gt; name = stackalloc T[length];</c> instead of the pool (a constant length of at most
+        /// <see cref="StackLimitBytes"/> bytes); no <c>try</c>/<c>finally</c>.
+        /// </summary>
+        public bool OnStack { get; init; }
+
+        /// <summary>The largest buffer, in bytes, that generated code puts on the stack.</summary>
+        public const int StackLimitBytes = 1024;
+
+        /// <summary>A statement that zeroes this buffer again (a declaration inside a loop): <c>name.Clear()</c> on the stack, <c>Array.Clear</c> for the pool.</summary>
+        public Stmt Clear() => OnStack ? new ClearBuffer(Name) : new ClearArray(Name, Length);
+    }
 
     /// <summary>Grows a buffer made by <see cref="RentBuffer"/> when <see cref="Index"/> is past its end (a loop with no known bound).</summary>
     internal sealed record EnsureCapacity(string Name, ValType Type, Expr Index) : Stmt;

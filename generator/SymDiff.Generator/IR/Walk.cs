@@ -127,7 +127,7 @@ namespace SymDiff.Generator.IR
             SetOutput o => new SetOutput(o.Target, map(o.Value)),
             CallWithGradient c => new CallWithGradient(c.Name, (UserCall)map(c.Call), c.Partials),
             Invoke i => new Invoke((UserCall)map(i.Call)),
-            RentBuffer r => new RentBuffer(r.Name, r.Type, map(r.Length)),
+            RentBuffer r => r with { Length = map(r.Length) },
             ClearArray c => new ClearArray(c.Name, map(c.Length)),
             CallBackward b => new CallBackward((UserCall)map(b.Call), map(b.Seed), b.Outputs.Select(map).ToEquatableArray()),
             CallWithDerivative d => new CallWithDerivative(d.Name, (UserCall)map(d.Call), d.Tangents.Select(map).ToEquatableArray(), d.Tangent),

@@ -59,11 +59,20 @@ namespace SymDiff.Generator.Lowering
         private readonly string ReturnedName;
 
         private readonly HashSet<string> _outputs;
+
+        /// <summary>The local buffers, in declaration order, as the allocations placed at the top of the body.</summary>
+        private readonly Dictionary<string, RentBuffer> _buffers = new Dictionary<string, RentBuffer>(StringComparer.Ordinal);
+
+        /// <summary>How many loops enclose each local buffer's declaration.</summary>
+        private readonly Dictionary<string, int> _bufferDepths = new Dictionary<string, int>(StringComparer.Ordinal);
         private readonly OriginTable _origins = new OriginTable();
 
         /// <summary>The origin of the statement being lowered (-1 outside one), given to the lets it makes.</summary>
         private int _origin = -1;
         private readonly bool _isVoid;
+
+        /// <summary>How many branches enclose the statement being lowered, inside the innermost loop (or the body).</summary>
+        private int _branchDepth;
 
         private SsaLowering(MethodSpec spec)
         {
@@ -101,7 +110,15 @@ namespace SymDiff.Generator.Lowering
                 lowering._namer.MarkUsed(name);
             }
 
-            return new IrFunction(lowering.LowerFunction(spec.Body), lowering._namer.AllNames.ToEquatableArray()) { RetainedLets = lowering._retainedLets, Origins = lowering._origins };
+            var body = lowering.LowerFunction(spec.Body);
+            if (lowering._buffers.Count > 0)
+            {
+                // Every local buffer is allocated once, at the top, whatever the user wrote and wherever (docs/architecture.md).
+                LocalBuffers.CheckWriteOnce(body, lowering._bufferDepths, spec.Body);
+                body = new Block(lowering._buffers.Values.Cast<Stmt>().Concat(body.Statements).ToEquatableArray());
+            }
+
+            return new IrFunction(body, lowering._namer.AllNames.ToEquatableArray()) { RetainedLets = lowering._retainedLets, Origins = lowering._origins };
         }
 
         private Block LowerFunction(EquatableArray<SourceStmt> body)
@@ -238,6 +255,26 @@ namespace SymDiff.Generator.Lowering
                     LowerIf(Substitute(branch.Condition), branch.Then.ToList(), branch.Else.ToList(), output);
                     break;
 
+                case SourceBuffer buffer:
+                {
+                    if (!Substitute(buffer.Length).Equals(buffer.Length))
+                    {
+                        throw new NotSupportedException("the length of the local buffer '" + buffer.Name + "' reads a parameter assigned before it" + HintSeparator + "; compute the length from parameters that the method does not assign");
+                    }
+
+                    var rent = LocalBuffers.Allocation(buffer.Name, buffer.Element, buffer.Length);
+                    _buffers[buffer.Name] = rent;
+                    _bufferDepths[buffer.Name] = _loops.Count;
+                    _namer.MarkUsed(buffer.Name);
+                    if (_loops.Count > 0)
+                    {
+                        // A fresh (zeroed) buffer every iteration, as C# gives: the one allocation is cleared here.
+                        output.Add(rent.Clear());
+                    }
+
+                    break;
+                }
+
                 case SourceLoop loop:
                     LowerLoop(loop, output);
                     break;
@@ -260,6 +297,7 @@ namespace SymDiff.Generator.Lowering
 
             var before = new Dictionary<string, Expr>(_env, StringComparer.Ordinal);
 
+            _branchDepth++;
             var thenOutput = new List<Stmt>();
             LowerList(then, thenOutput);
             var afterThen = _env;
@@ -268,6 +306,7 @@ namespace SymDiff.Generator.Lowering
             var elseOutput = new List<Stmt>();
             LowerList(@else, elseOutput);
             var afterElse = _env;
+            _branchDepth--;
 
             // Variables that existed before the 'if' and differ between the branches merge through a phi.
             _env = new Dictionary<string, Expr>(before, StringComparer.Ordinal);
@@ -366,6 +405,8 @@ namespace SymDiff.Generator.Lowering
             }
 
             _loops.Push(flags);
+            int branchDepth = _branchDepth;
+            _branchDepth = 0;
             var body = new List<Stmt>();
             if (first is not null)
             {
@@ -410,6 +451,7 @@ namespace SymDiff.Generator.Lowering
             }
 
             _loops.Pop();
+            _branchDepth = branchDepth;
 
             var carried = carriedNames
                 .Select(n => new LoopVar(loopVarNames[n], _types[n], inits[n], _env[n]))
@@ -540,9 +582,11 @@ namespace SymDiff.Generator.Lowering
             {
                 if (x is Elem el && _outputs.Contains(el.Array))
                 {
-                    if (_loops.Count > 0)
+                    // A read at the top level of a loop that is not nested is pinned and taped by the reverse sweep (F14);
+                    // elsewhere in a loop, not yet.
+                    if (_loops.Count > 1 || (_loops.Count == 1 && _branchDepth > 0))
                     {
-                        throw new NotSupportedException("reading an element of the output span '" + el.Array + "' inside a loop" + HintSeparator
+                        throw new NotSupportedException("reading an element of the output span '" + el.Array + "' inside a nested loop or a branch of a loop" + HintSeparator
                             + "; compute what the loop needs from the inputs and write each element once (a softmax: sum Math.Exp(z[i] - max) in one loop, then "
                             + el.Array + "[i] = Math.Exp(z[i] - max) / sum)");
                     }

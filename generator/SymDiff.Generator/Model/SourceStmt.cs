@@ -41,3 +41,13 @@ namespace SymDiff.Generator.Model
     /// <summary><c>return value;</c> (<see cref="Value"/> is null in a void method).</summary>
     internal sealed record SourceReturn(Expr? Value) : SourceStmt;
 }
+
+namespace SymDiff.Generator.Model
+{
+    /// <summary>
+    /// <c>Span&lt;T&gt; name = stackalloc T[length];</c> or <c>T[] name = new T[length];</c>: a local buffer whose elements
+    /// are written (<see cref="SourceStore"/>) and read (<see cref="IR.Elem"/>) by index. <see cref="Length"/> reads only
+    /// constants, lengths of parameters and <c>int</c> parameters, so it is known at the top of the method.
+    /// </summary>
+    internal sealed record SourceBuffer(string Name, IR.ValType Element, IR.Expr Length) : SourceStmt;
+}

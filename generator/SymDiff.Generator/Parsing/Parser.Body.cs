@@ -280,8 +280,14 @@ namespace SymDiff.Generator.Parsing
                                     throw RefLocal(declarator, local, declarator.Initializer ?? declaration.Initializer);
                                 }
 
-                                var type = ScalarOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool)");
                                 var initializer = declarator.Initializer ?? declaration.Initializer;
+                                if (BufferElementType(local.Type) is { } bufferElement)
+                                {
+                                    into.Add(DeclareBuffer(declarator, local, bufferElement, initializer) with { Origin = AddOrigin(declarator.Syntax) });
+                                    continue;
+                                }
+
+                                var type = ScalarOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool)");
                                 string name = Declare(local);
                                 Expr value = initializer is null ? Const.FromSource(0, type) : ParseRetainedOr(initializer.Value, name, local.Name);
                                 into.Add(new SourceAssign(name, type, value) { Origin = AddOrigin(declarator.Syntax) });
@@ -461,6 +467,14 @@ namespace SymDiff.Generator.Parsing
                         break;
 
                     default:
+                        if (BufferElementOf(target) is { } written)
+                        {
+                            var index = ParseIndex(written.Index);
+                            var current = new Elem(written.Buffer.Name, index, written.Buffer.Element);
+                            into.Add(new SourceStore(written.Buffer.Name, index, ConvertTo(value(current), written.Buffer.Element)));
+                            return;
+                        }
+
                         if (ElementOf(target) is { } element)
                         {
                             var array = _parameters[element.Array];
@@ -534,6 +548,9 @@ namespace SymDiff.Generator.Parsing
                         throw Unsupported(operation.Syntax, $"Using the array or span '{p.Name}' as a value", " (index it, take its Length, or loop over it)");
                     }
 
+                    case ILocalReferenceOperation bufferLocal when _buffers.ContainsKey(bufferLocal.Local):
+                        throw Unsupported(operation.Syntax, $"Using the local buffer '{bufferLocal.Local.Name}' as a value", " (index it or take its Length; passing a local buffer to another method is not supported yet)");
+
                     case ILocalReferenceOperation local:
                     {
                         var t = ScalarOf(local.Local.Type) ?? throw Unsupported(operation.Syntax, $"A local of type '{local.Local.Type.ToDisplayString()}'", string.Empty);
@@ -597,6 +614,12 @@ namespace SymDiff.Generator.Parsing
 
                     case IInvocationOperation invocation:
                         return ParseInvocation(invocation);
+
+                    case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } when BufferElementOf(operation) is { } bufferElement:
+                        return new Elem(bufferElement.Buffer.Name, ParseIndex(bufferElement.Index), bufferElement.Buffer.Element);
+
+                    case IPropertyReferenceOperation { Property.Name: "Length" } bufferLength when Unwrap(bufferLength.Instance) is ILocalReferenceOperation bl && _buffers.TryGetValue(bl.Local, out var lengthBuffer):
+                        return lengthBuffer.Length;
 
                     case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } when ConstantElementOf(operation) is { } data:
                         return new Elem(data.Code, ParseIndex(data.Index), data.Type);
@@ -729,6 +752,11 @@ namespace SymDiff.Generator.Parsing
                         value = conversion.Operand;
                     }
 
+                    if (value is ILocalReferenceOperation passedBuffer && _buffers.ContainsKey(passedBuffer.Local))
+                    {
+                        throw Unsupported(value.Syntax, $"Using the local buffer '{passedBuffer.Local.Name}' as a value", " (passing a local buffer to another method is not supported yet; index it or take its Length)");
+                    }
+
                     if (value is IParameterReferenceOperation { Parameter: var passed } && _parameters.TryGetValue(passed.Name, out var passedSpec) && passedSpec.IsVector
                         && SymbolEqualityComparer.Default.Equals(passed.ContainingSymbol, _method))
                     {
@@ -815,6 +843,75 @@ namespace SymDiff.Generator.Parsing
                     _ => null,
                 };
                 return element is not null && ScalarOf(element) is { } type && type != ValType.Bool ? (MemberCode(member), type) : null;
+            }
+
+            /// <summary>The local buffers declared so far (<c>stackalloc</c>, <c>new T[n]</c>): IR name, element type, length.</summary>
+            private readonly Dictionary<ILocalSymbol, (string Name, ValType Element, Expr Length)> _buffers = new Dictionary<ILocalSymbol, (string Name, ValType Element, Expr Length)>(SymbolEqualityComparer.Default);
+
+            /// <summary>The element type of a local buffer's type: <c>Span&lt;double&gt;</c>, <c>Span&lt;float&gt;</c>, <c>double[]</c>, <c>float[]</c>; null otherwise.</summary>
+            private static ValType? BufferElementType(ITypeSymbol type)
+            {
+                ITypeSymbol? element = type switch
+                {
+                    IArrayTypeSymbol { Rank: 1 } array => array.ElementType,
+                    INamedTypeSymbol { Name: "Span", Arity: 1 } span when span.ContainingNamespace?.ToDisplayString() == "System" => span.TypeArguments[0],
+                    _ => null,
+                };
+                return element is not null && ScalarOf(element) is { } t && t.IsFloating() ? t : null;
+            }
+
+            /// <summary>
+            /// A local buffer: <c>Span&lt;T&gt; h = stackalloc T[n]</c> or <c>T[] h = new T[n]</c> (also into a span), with a
+            /// length known at the top of the method (constants, lengths of parameters, int parameters).
+            /// </summary>
+            private SourceBuffer DeclareBuffer(IVariableDeclaratorOperation declarator, ILocalSymbol local, ValType element, IVariableInitializerOperation? initializer)
+            {
+                const string hint = " (a local buffer is 'Span<double> h = stackalloc double[n];' or 'double[] h = new double[n];')";
+                IOperation? size = null;
+                var value = Unwrap(initializer?.Value);
+                if (value is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } creation)
+                {
+                    size = creation.DimensionSizes[0];
+                }
+                else if (initializer?.Value.Syntax is StackAllocArrayCreationExpressionSyntax { Initializer: null, Type: ArrayTypeSyntax { RankSpecifiers.Count: 1 } arrayType } && arrayType.RankSpecifiers[0].Sizes.Count == 1)
+                {
+                    size = _model.GetOperation(arrayType.RankSpecifiers[0].Sizes[0], _ct);
+                }
+
+                if (size is null)
+                {
+                    throw Unsupported(declarator.Syntax, $"The local '{local.Name}' of type '{local.Type.ToDisplayString()}' with this initializer", hint);
+                }
+
+                var length = ParseIndex(size);
+                bool known = true;
+                Walk.Vars(length, name => known &= _parameters.TryGetValue(name, out var p) && p.Shape == ParamShape.Scalar && p.ElementType == ValType.Int);
+                if (!known || ReadsElement(length))
+                {
+                    throw Unsupported(size.Syntax, $"The length '{size.Syntax}' of the local buffer '{local.Name}'", " (a buffer's length is made of constants, lengths of parameters and int parameters, so it is known when the method starts)");
+                }
+
+                string name = Declare(local);
+                _buffers[local] = (name, element, length);
+                return new SourceBuffer(name, element, length);
+            }
+
+            private static bool ReadsElement(Expr e) => e is Elem or UserCall || Walk.Children(e).Any(ReadsElement);
+
+            /// <summary>An element of a local buffer (<c>h[i]</c>), or null.</summary>
+            private ((string Name, ValType Element, Expr Length) Buffer, IOperation Index)? BufferElementOf(IOperation operation)
+            {
+                switch (operation)
+                {
+                    case IArrayElementReferenceOperation array when array.Indices.Length == 1
+                        && Unwrap(array.ArrayReference) is ILocalReferenceOperation al && _buffers.TryGetValue(al.Local, out var a):
+                        return (a, array.Indices[0]);
+                    case IPropertyReferenceOperation { Property.IsIndexer: true } indexer when indexer.Arguments.Length == 1
+                        && Unwrap(indexer.Instance) is ILocalReferenceOperation sl && _buffers.TryGetValue(sl.Local, out var s):
+                        return (s, indexer.Arguments[0].Value);
+                    default:
+                        return null;
+                }
             }
 
             private Expr ParseIndex(IOperation index)

@@ -298,6 +298,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
     public sealed record Store(IEx Index, string Op, Ex E) : St;
 
     /// <summary>
+    /// A local buffer and the loop that fills it: <c>Span&lt;T&gt; h = stackalloc T[n];</c> (<paramref name="Stack"/>) or
+    /// <c>T[] h = new T[n];</c>, then <c>for (int j = 0; j &lt; n; j++) { h[j] = e; }</c>. The oracle uses a <c>Dual[]</c>.
+    /// With <paramref name="Extra"/>, the element is then filled by accumulation: <c>h[j] += extra;</c>, or twice in an
+    /// inner loop (<paramref name="Nested"/>): <c>for (int jm = 0; jm &lt; 2; jm++) { h[j] += extra; }</c>.
+    /// </summary>
+    public sealed record Layer(string Buffer, IEx Length, bool Stack, string Var, Ex Value, Ex? Extra = null, bool Nested = false) : St;
+
+    /// <summary>
     /// An argument check at the top of a method: <c>if (c) throw new ...;</c> (with braces when <see cref="Braces"/>).
     /// In the oracle the same condition throws an exception of its own (only the user's and the generated methods are compared).
     /// </summary>

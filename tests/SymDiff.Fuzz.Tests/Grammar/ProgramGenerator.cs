@@ -39,6 +39,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private readonly List<RealVar> _reals = new List<RealVar>();
         private readonly List<IntVar> _ints = new List<IntVar>();
         private readonly List<ArrayVar> _arrays = new List<ArrayVar>();
+
+        /// <summary>Local buffers in scope, each with its length in this program (all elements written).</summary>
+        private readonly List<ArrayVar> _buffers = new List<ArrayVar>();
         private readonly List<LoopCtx> _loops = new List<LoopCtx>();
         private readonly List<Helper> _helpers = new List<Helper>();
         private readonly Dictionary<int, string?> _helperSpan = new Dictionary<int, string?>();
@@ -493,7 +496,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private ImmutableArray<St> Statements(int count, int depth)
         {
             var list = new List<St>();
-            int realMark = _reals.Count, intMark = _ints.Count, constMark = _consts.Count;
+            int realMark = _reals.Count, intMark = _ints.Count, constMark = _consts.Count, bufferMark = _buffers.Count;
             for (int i = 0; i < count && _stmtBudget > 0; i++)
             {
                 list.Add(Statement(depth));
@@ -502,6 +505,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _reals.RemoveRange(realMark, _reals.Count - realMark);
             _ints.RemoveRange(intMark, _ints.Count - intMark);
             _consts.RemoveRange(constMark, _consts.Count - constMark);
+            _buffers.RemoveRange(bufferMark, _buffers.Count - bufferMark);
             return list.ToImmutableArray();
         }
 
@@ -527,7 +531,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 inLoop && Has(FuzzGrammar.Jumps) ? 7 : 0,                                // 6 break / continue
                 Has(FuzzGrammar.EarlyReturn) && !_isVector && (inLoop || _ifDepth > 0) && (LoopDepth < 2 || Has(FuzzGrammar.NestedEarlyReturn)) ? 4 : 0, // 7 early return
                 Has(FuzzGrammar.Rotate) && carried.Count >= 2 && (LoopDepth == 1 || Has(FuzzGrammar.NestedRecurrences)) ? 8 : 0,                   // 8 rotate
-                Has(FuzzGrammar.ConstLocals) ? 2 : 0);                                   // 9 const local
+                Has(FuzzGrammar.ConstLocals) ? 2 : 0,                                    // 9 const local
+                Has(FuzzGrammar.LocalBuffers) && !_hessian && _buffers.Count < 2 && trips < 50 ? 4 : 0); // 10 local buffer
             switch (kind)
             {
                 case 0:
@@ -579,6 +584,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
                 case 7:
                     return new Return(Condition(), Expression(2));
+                case 10:
+                    return LayerStatement();
                 case 9:
                 {
                     string name = Fresh("cst");
@@ -600,6 +607,40 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     return new Rotate(temp, a.Name, b.Name, next);
                 }
             }
+        }
+
+        /// <summary>
+        /// A local buffer filled by one loop, each element written once (the rule of docs/architecture.md, "Local buffers"):
+        /// a constant length (stack or new), or the length of an input array. Its elements are readable afterwards.
+        /// </summary>
+        private St LayerStatement()
+        {
+            string name = Fresh("h");
+            string var = Fresh("j");
+            var inputs = _arrays.Where(a => a.Name != "o" && a.Length is >= 1 and <= 6).ToList();
+            IEx length;
+            int n;
+            if (inputs.Count > 0 && Chance(0.3))
+            {
+                var a = Pick(inputs);
+                length = new ILen(a.Name);
+                n = a.Length;
+            }
+            else
+            {
+                n = Int(1, 4);
+                length = new IConst(n);
+            }
+
+            bool readable = _outputReadable;
+            _outputReadable = false;
+            _ints.Add(new IntVar(var, 0, n - 1, IsCounter: false, Depth: LoopDepth + 1));
+            var value = Expression(2);
+            Ex? extra = Chance(0.35) ? Expression(1) : null;
+            _ints.RemoveAt(_ints.Count - 1);
+            _outputReadable = readable;
+            _buffers.Add(new ArrayVar(name, n));
+            return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5));
         }
 
         /// <summary><c>e * e + 0.5</c>: a right side of <c>/=</c> and <c>%=</c> that is never zero.</summary>
@@ -1130,6 +1171,15 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     options.Add(() => new At(a.Name, Pick(indices)));
                     options.Add(() => new At(a.Name, Pick(indices)));
                 }
+            }
+
+            foreach (ArrayVar b in _buffers)
+            {
+                var indices = IndicesCore(b);
+                options.Add(() => new At(b.Name, Pick(indices)));
+                options.Add(() => new At(b.Name, Pick(indices)));
+                options.Add(() => new At(b.Name, Pick(indices)));
+                options.Add(() => new At(b.Name, Pick(indices)));
             }
 
             var ints = IntFactors();

@@ -422,6 +422,37 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 case Store st:
                     Line($"o[{I(st.Index)}] {st.Op} {E(st.E)};");
                     break;
+                case Layer l:
+                    if (_mode != RenderMode.Primal)
+                    {
+                        Line($"{RT}[] {l.Buffer} = new {RT}[{I(l.Length)}];");
+                    }
+                    else if (l.Stack)
+                    {
+                        Line($"Span<{T}> {l.Buffer} = stackalloc {T}[{I(l.Length)}];");
+                    }
+                    else
+                    {
+                        Line($"{T}[] {l.Buffer} = new {T}[{I(l.Length)}];");
+                    }
+
+                    Line($"for (int {l.Var} = 0; {l.Var} < {I(l.Length)}; {l.Var}++)");
+                    Open();
+                    Line($"{l.Buffer}[{l.Var}] = {E(l.Value)};");
+                    if (l.Extra is not null && l.Nested)
+                    {
+                        Line($"for (int {l.Var}m = 0; {l.Var}m < 2; {l.Var}m++)");
+                        Open();
+                        Line($"{l.Buffer}[{l.Var}] += {E(l.Extra)};");
+                        Close();
+                    }
+                    else if (l.Extra is not null)
+                    {
+                        Line($"{l.Buffer}[{l.Var}] += {E(l.Extra)};");
+                    }
+
+                    Close();
+                    break;
                 case GuardIf g:
                     Line($"if ({C(g.C)})");
                     if (g.Braces)

@@ -183,6 +183,23 @@ namespace SymDiff.Fuzz.Tests.Harness
 
                         Ex(r.E);
                         break;
+                    case Layer l:
+                        _bufferNames.Add(l.Buffer);
+                        Add(l.Stack ? "local buffer: stackalloc" : l.Length is IConst ? "local buffer: new T[c]" : "local buffer: new T[u.Length]");
+                        if (loopDepth > 0)
+                        {
+                            Add("local buffer: declared inside a loop");
+                        }
+
+                        if (l.Extra is not null)
+                        {
+                            Add(l.Nested ? "local buffer: filled by accumulation in an inner loop" : "local buffer: filled by accumulation");
+                            Ex(l.Extra);
+                        }
+
+                        I(l.Length);
+                        Ex(l.Value);
+                        break;
                     case Store st:
                         Add(st.Op == "=" ? "output: written" : $"output: read back and re-written ({st.Op})");
                         if (st.Op != "=" && loopDepth > 0)
@@ -226,6 +243,8 @@ namespace SymDiff.Fuzz.Tests.Harness
                 }
             }
 
+            private readonly HashSet<string> _bufferNames = new HashSet<string>(StringComparer.Ordinal);
+
             private string KindOf(string array) => array == "o" ? "the output span" :
                 _p.Params.Concat(_p.Helpers.SelectMany(h => h.Params)).FirstOrDefault(q => q.Name == array)?.Kind switch
                 {
@@ -264,7 +283,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                         I(f.E);
                         break;
                     case At a:
-                        Add(a.Array == "o" ? _loopDepth > 0 ? "output: read back inside a loop" : "output: read back" : $"indexing: {KindOf(a.Array)}");
+                        Add(_bufferNames.Contains(a.Array) ? "local buffer: read" : a.Array == "o" ? _loopDepth > 0 ? "output: read back inside a loop" : "output: read back" : $"indexing: {KindOf(a.Array)}");
                         I(a.Index);
                         break;
                     case Bin b:

@@ -55,6 +55,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             // Indexing, Length, output spans.
             "indexing: array", "indexing: ReadOnlySpan", ".Length of array", ".Length of ReadOnlySpan",
             "output: written", "output: read back", ".Length of the output span", "output: read back and re-written (/=)", "output: normalised",
+            "output: read back inside a loop",
 
             // Calls.
             "call: [Differentiable] static", "call: [Differentiable] instance", "call: [Differentiable] on another instance", "call: span argument",
@@ -70,6 +71,10 @@ namespace SymDiff.Fuzz.Tests.Tests
             // Argument checks at the top of a method (API.md 9, guards).
             "guard: if (...) throw ...;", "guard: if (...) { throw ...; }", "guard: return c ? e : throw ...;", "guard: in a helper",
             "guard: throws Argument", "guard: throws OutOfRange", "guard: throws OutOfRangeWithValue",
+
+            // Local buffers (docs/architecture.md): filled once per element by a loop, then read by index.
+            "local buffer: stackalloc", "local buffer: new T[c]", "local buffer: new T[u.Length]", "local buffer: declared inside a loop", "local buffer: read",
+            "local buffer: filled by accumulation", "local buffer: filled by accumulation in an inner loop",
 
             // Signatures (README "What is generated" and API.md 1).
             "method: double", "method: float", "method: scalar", "method: vector (void, Span output)", "method: Hessian = true", "method: instance",
@@ -112,6 +117,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             (FuzzGrammar.ConstantData, "constant data: static readonly array"),
             (FuzzGrammar.SubModels, "call: [Differentiable] on a sub-model"),
             (FuzzGrammar.Guards, "guard: if (...) throw ...;"),
+            (FuzzGrammar.LocalBuffers, "local buffer: stackalloc"),
         };
 
         private static List<FuzzProgram> Generate(FuzzGrammar grammar, int programs = DifferentialFuzzTests.CiPrograms) =>

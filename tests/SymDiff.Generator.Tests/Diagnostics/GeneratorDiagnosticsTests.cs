@@ -315,7 +315,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
                     public static void Softmax(ReadOnlySpan<double> z, Span<double> p)
                     {
                         double sum = 0;
-                        for (int i = 0; i < z.Length; i++) { p[i] = Math.Exp(z[i]); sum += p[i]; }
+                        for (int i = 0; i < z.Length; i++) { p[i] = Math.Exp(z[i]); if (z[i] > -5) { sum += p[i]; } }
                         for (int i = 0; i < z.Length; i++) { p[i] /= sum; }
                     }
                 }
@@ -323,7 +323,8 @@ namespace SymDiff.Generator.Tests.Diagnostics
             var diagnostic = Assert.Single(output.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
             Assert.Equal("SD1000", diagnostic.Id);
             string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
-            Assert.Contains("Reading an element of the output span 'p' inside a loop (in 'Softmax') is not supported in a [Differentiable] method yet; compute what the loop needs from the inputs", message, StringComparison.Ordinal);
+            // At the top level of a loop the read is supported (FINDINGS F14, taped); inside a branch of a loop not yet.
+            Assert.Contains("Reading an element of the output span 'p' inside a nested loop or a branch of a loop (in 'Softmax') is not supported in a [Differentiable] method yet; compute what the loop needs from the inputs", message, StringComparison.Ordinal);
             Assert.Contains("p[i] = Math.Exp(z[i] - max) / sum", message, StringComparison.Ordinal);
         }
 

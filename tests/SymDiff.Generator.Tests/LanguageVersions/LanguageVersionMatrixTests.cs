@@ -63,7 +63,7 @@ namespace SymDiff.Generator.Tests.LanguageVersions
             Assert.True(problems.Count == 0, $"{framework}, C# {version}:\n" + string.Join("\n", problems) + "\n\n" + string.Join("\n\n", generated.Select(t => t.FilePath + "\n" + t)));
 
             // One file per differentiable method, each nullable-annotated exactly when the language has annotations.
-            Assert.Equal(12, generated.Count);
+            Assert.Equal(13, generated.Count);
             bool annotations = languageVersion.MapSpecifiedToEffectiveVersion() >= LanguageVersion.CSharp8;
             Assert.All(generated, t => Assert.Equal(annotations, t.ToString().Contains("#nullable enable", StringComparison.Ordinal)));
         }
@@ -77,6 +77,27 @@ namespace Matrix
 {
     public static partial class Functions
     {
+        // Local buffers: one on the stack (constant length), one from the pool (run-time length).
+        [Differentiable]
+        public static double Layer(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+        {
+            Span<double> h = stackalloc double[2];
+            double[] e = new double[x.Length];
+            for (int j = 0; j < 2; j++)
+            {
+                h[j] = Math.Tanh(w[j] * x[0]);
+            }
+
+            double sum = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                e[i] = Math.Exp(h[i % 2] * x[i]);
+                sum += e[i];
+            }
+
+            return Math.Log(sum) + e[0];
+        }
+
         [Differentiable(Hessian = true)]
         public static double Rosen(double x, double y)
         {
@@ -203,7 +224,8 @@ namespace Matrix
                 + Functions.SpanCallGradient(data, 2, g, out dx)
                 + Functions.RulesGradient(0.3, out dx)
                 + Functions.SingleGradient(1f, 2f, out float fx, out float fy)
-                + new Model().EnergyGradient(3, out dx);
+                + new Model().EnergyGradient(3, out dx)
+                + Functions.LayerGradient(data, data, g) + Functions.LayerDerivative(data, data, data, out d);
             Functions.BranchyBackward(1, 2, 1, ref dx, ref dy);
             Functions.PolarJacobian(1, 0.5, y, jacobian);
             Functions.PolarBackward(1, 0.5, y, new double[] { 1, 1 }, ref dx, ref dy);

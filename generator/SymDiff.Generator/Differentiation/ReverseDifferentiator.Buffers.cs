@@ -1,0 +1,186 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.IR;
+using static SymDiff.Generator.Simplification.Ir;
+
+namespace SymDiff.Generator.Differentiation
+{
+    /// <summary>
+    /// Local buffers in reverse mode (docs/architecture.md, "Local buffers"): an active buffer <c>h</c> has an adjoint
+    /// buffer <c>hBar</c> of the same length and storage, zeroed at the top. A read <c>h[j]</c> adds into
+    /// <c>hBar[j]</c> at once; a store <c>h[j] = v</c> takes <c>hBar[j]</c> as the adjoint of <c>v</c> and zeroes it.
+    /// </summary>
+    internal sealed partial class ReverseDifferentiator
+    {
+        /// <summary>Active local buffer → the allocation of its adjoint buffer.</summary>
+        private readonly Dictionary<string, RentBuffer> _bufferAdjoints = new Dictionary<string, RentBuffer>(StringComparer.Ordinal);
+
+        /// <summary>Every local buffer.</summary>
+        private readonly HashSet<string> _localBuffers = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>The local buffers declared (cleared) inside the loop whose reverse loop is being built.</summary>
+        private HashSet<string> _declaredInLoop = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Whether a buffer holds its final values (for the current iteration of the scope that declares it) all through a
+        /// loop's reverse sweep: it is declared outside that loop. Lowering's rules (written once, or filled by accumulation
+        /// before any read) make every value the reverse sweep reads the final one, so the recomputation must not store
+        /// into it again (an accumulation would add twice). A buffer declared inside the loop is made again each iteration,
+        /// and the recomputation rebuilds it.
+        /// </summary>
+        private bool IsFinalDuringReverse(string array) => _localBuffers.Contains(array) && !_declaredInLoop.Contains(array);
+
+        /// <summary>Gives every active local buffer (a zeroed allocation at the top of the body) its adjoint buffer.</summary>
+        private void AllocateBufferAdjoints(Block body)
+        {
+            _localBuffers.UnionWith(body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed).Select(r => r.Name));
+
+            // A buffer nothing reads gets no adjoint: its stores send nothing back (not a zero times their partials).
+            var read = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in body.Statements.SelectMany(Walk.AllExpressions))
+            {
+                CollectReadArrays(e, read);
+            }
+
+            foreach (var rent in body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed && _activity.IsActiveArray(r.Name) && read.Contains(r.Name)))
+            {
+                var adjoint = rent with { Name = _namer.NewSourceName(rent.Name + "Bar") };
+                _bufferAdjoints[rent.Name] = adjoint;
+                _topLevelBuffers.Add(adjoint);
+            }
+        }
+
+        private static void CollectReadArrays(Expr e, HashSet<string> into)
+        {
+            if (e is Elem el)
+            {
+                into.Add(el.Array);
+            }
+
+            foreach (var c in Walk.Children(e))
+            {
+                CollectReadArrays(c, into);
+            }
+        }
+
+        /// <summary>The local buffers a block declares (clears), at any depth.</summary>
+        private static HashSet<string> BuffersDeclaredIn(Block block)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            void Visit(Block b)
+            {
+                foreach (var s in b.Statements)
+                {
+                    if (Cleared(s) is { } cleared)
+                    {
+                        names.Add(cleared);
+                    }
+
+                    foreach (var nested in Walk.Blocks(s))
+                    {
+                        Visit(nested);
+                    }
+                }
+            }
+
+            Visit(block);
+            return names;
+        }
+
+        /// <summary>
+        /// A loop whose body reads the output (FINDINGS F14, lowering allows it at the top level of a loop that is not
+        /// nested) never fuses: its reads' contributions must reach the output's adjoint buffer after the reverse of every
+        /// later store has taken its element, not during the forward sweep.
+        /// </summary>
+        private bool ReadsOutputInLoop(Loop loop) => _outputAdjoint is not null && ReadsAny(loop.Body, _outputs);
+
+        private static bool ReadsAny(Block block, HashSet<string> arrays) =>
+            block.Statements.Any(s => Walk.AllExpressions(s).Any(e => ReadsArrayOf(e, arrays)));
+
+        private static bool ReadsArrayOf(Expr e, HashSet<string> arrays) => (e is Elem el && arrays.Contains(el.Array)) || Walk.Children(e).Any(c => ReadsArrayOf(c, arrays));
+
+        /// <summary>
+        /// F14: a read of the output at the top level of a loop body (a let lowering pinned) may be overwritten later
+        /// (<c>y[i] /= sum</c>), so the reverse loop cannot recompute it: the forward loop stores each value it reads on a
+        /// tape, and the recomputation reads the tape. Returns the recomputed (renamed) lets to replace.
+        /// </summary>
+        private Dictionary<string, Expr> TapeOutputReads(Loop loop, Dictionary<string, Expr> renames, HashSet<string> needed, Expr forwardIndex, Expr reverseIndex, Expr? capacity, LoopPlan plan)
+        {
+            var taped = new Dictionary<string, Expr>(StringComparer.Ordinal);
+            if (_outputAdjoint is null)
+            {
+                return taped;
+            }
+
+            foreach (var let in loop.Body.Statements.OfType<Let>())
+            {
+                if (let.Value is not Elem read || !_outputs.Contains(read.Array) || !renames.TryGetValue(let.Name, out var renamed) || renamed is not Var recomputed || !needed.Contains(recomputed.Name))
+                {
+                    continue;
+                }
+
+                string tape = _namer.NewSourceName(Stem(let.Name) + "Tape");
+                if (_nesting == 0 && capacity is not null)
+                {
+                    plan.PreLoop.Add(new RentBuffer(tape, let.Type, capacity));
+                }
+                else
+                {
+                    _topLevelBuffers.Add(new RentBuffer(tape, let.Type, Lit(16, ValType.Int)));
+                    plan.BodySuffix.Add(new EnsureCapacity(tape, let.Type, forwardIndex));
+                }
+
+                plan.BodySuffix.Add(new Store(tape, forwardIndex, let.Ref));
+                taped[recomputed.Name] = new Elem(tape, reverseIndex, let.Type);
+            }
+
+            return taped;
+        }
+
+        private static Stmt RestoreTapedRead(Stmt s, Dictionary<string, Expr> taped) =>
+            s is Let l && taped.TryGetValue(l.Name, out var restored) ? new Let(l.Name, restored) : s;
+
+        /// <summary>The buffer a statement clears, or null.</summary>
+        private static string? Cleared(Stmt s) => s switch
+        {
+            ClearBuffer c => c.Target,
+            ClearArray c => c.Name,
+            _ => null,
+        };
+
+        /// <summary>Whether a block (at any depth) stores into an active local buffer.</summary>
+        private bool StoresBuffer(Block block) =>
+            block.Statements.Any(s => (s is Store st && _bufferAdjoints.ContainsKey(st.Array)) || Walk.Blocks(s).Any(StoresBuffer));
+
+        /// <summary>The reverse of a buffer's own statements: its allocation needs none; a clear (a declaration inside a loop) clears the adjoint too.</summary>
+        private static void ReverseBufferStatement(Stmt s, Dictionary<string, RentBuffer> adjoints, List<Stmt> reverse)
+        {
+            if (Cleared(s) is { } name && adjoints.TryGetValue(name, out var adjoint))
+            {
+                // Contributions to elements read before this iteration wrote them belong to the zeros, not to the previous iteration.
+                reverse.Add(adjoint.Clear());
+            }
+        }
+
+        /// <summary><c>h[j] = v</c>: <c>v</c> receives <c>hBar[j]</c>, which the write then zeroes (the old value is gone).</summary>
+        private bool ReverseBufferStore(Store store, Adjoints adjoints, List<Stmt> reverse)
+        {
+            if (!_bufferAdjoints.TryGetValue(store.Array, out var adjoint))
+            {
+                return false;
+            }
+
+            var type = store.Value.Type;
+            var taken = new Let(_namer.NewSourceName(store.Array + "Bar"), new Elem(adjoint.Name, store.Index, type));
+            _types[taken.Name] = type;
+            _adjointNames.Add(taken.Name);
+            reverse.Add(taken);
+            // Live only where it is not zero (an element nothing read): no 0 * inf from the stored value's partials, as for the output.
+            Record(taken.Name, new Binary(BinaryOp.Ne, taken.Ref, Lit(0, type), ValType.Bool));
+            reverse.Add(new Store(adjoint.Name, store.Index, Lit(0, type)));
+            Backprop(store.Value, taken.Ref, adjoints, reverse);
+            return true;
+        }
+    }
+}

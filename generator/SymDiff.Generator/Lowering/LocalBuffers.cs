@@ -1,0 +1,248 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.IR;
+
+namespace SymDiff.Generator.Lowering
+{
+    /// <summary>
+    /// Local buffers (<c>Span&lt;T&gt; h = stackalloc T[n]</c>, <c>T[] h = new T[n]</c>): where they live, and the rule that
+    /// makes their reverse sweep right without a tape (docs/architecture.md, "Local buffers").
+    /// </summary>
+    internal static class LocalBuffers
+    {
+        /// <summary>
+        /// The one allocation of a buffer: on the stack when its length is a constant of at most
+        /// <see cref="RentBuffer.StackLimitBytes"/> bytes, from the pool otherwise; zeroed either way.
+        /// </summary>
+        public static RentBuffer Allocation(string name, ValType element, Expr length)
+        {
+            int size = element == ValType.Float ? 4 : 8;
+            bool stack = length is Const { Value: var n } && n >= 0 && n * size <= RentBuffer.StackLimitBytes;
+            return new RentBuffer(name, element, length) { Zeroed = true, OnStack = stack };
+        }
+
+        /// <summary>
+        /// Checks that every element of every buffer is written at most once per iteration of the loop that encloses the
+        /// buffer's declaration: constant indices written once each outside the buffer's loops, or a single store site in
+        /// a counting loop directly inside them at <c>counter + c</c>. Anything else is not supported yet (SD1000).
+        /// </summary>
+        /// <param name="depths">How many loops enclose each buffer's declaration.</param>
+        /// <param name="source">The user's statements: a buffer that breaks the rule may still be filled by accumulation (<see cref="IsAccumulated"/>).</param>
+        public static void CheckWriteOnce(Block body, IReadOnlyDictionary<string, int> depths, IReadOnlyList<Model.SourceStmt> source)
+        {
+            var sites = new Dictionary<string, List<(int Relative, Expr Index, Loop? Loop)>>(StringComparer.Ordinal);
+            Visit(body, new List<Loop>(), depths, sites);
+            foreach (var pair in sites)
+            {
+                string name = pair.Key;
+                if (IsAccumulated(source, name))
+                {
+                    continue;
+                }
+
+                if (ReadBeforeWritten(source, name))
+                {
+                    // Its zeros would be read in the forward sweep, and a reverse loop recomputing that read would see the later values.
+                    throw Overwritten(name, "it is read before the statement that writes it");
+                }
+
+                var stores = pair.Value;
+                foreach (var (relative, index, loop) in stores)
+                {
+                    if (relative < 0 || relative > 1)
+                    {
+                        throw Overwritten(name, "it is written inside a loop nested in the loop that fills it");
+                    }
+
+                    if (relative == 1)
+                    {
+                        if (stores.Count > 1)
+                        {
+                            throw Overwritten(name, "a loop writes it and so does another store");
+                        }
+
+                        if (LoopShape.Counter(loop!) is not { } shape || !IsCounterPlusConstant(index, shape.Counter.Name))
+                        {
+                            throw Overwritten(name, "a loop writes it at an index other than its counter plus a constant");
+                        }
+                    }
+                    else if (index is not Const)
+                    {
+                        throw Overwritten(name, "it is written outside a loop at an index that is not a constant");
+                    }
+                }
+
+                var constants = stores.Where(s => s.Relative == 0).Select(s => ((Const)s.Index).Value).ToList();
+                if (constants.Distinct().Count() != constants.Count)
+                {
+                    throw Overwritten(name, "an element is written twice");
+                }
+            }
+        }
+
+        /// <summary>
+        /// The accumulation rule: every store into the buffer lies in one statement <c>S</c> of the block that declares it
+        /// (a loop nest, typically), the buffer is not read before <c>S</c>, and inside <c>S</c> it is read only by
+        /// accumulations into the element being written (<c>h[j] += e</c>, <c>h[j] -= e</c>, <c>e</c> not reading it).
+        /// The reverse sweep never needs an element's value inside <c>S</c> (the derivative of <c>h[j] + e</c> does not depend
+        /// on <c>h[j]</c>), and after <c>S</c> the elements keep their final values, so no tape is needed.
+        /// </summary>
+        public static bool IsAccumulated(IReadOnlyList<Model.SourceStmt> statements, string buffer)
+        {
+            var block = DeclaringBlock(statements, buffer);
+            if (block is null)
+            {
+                return false;
+            }
+
+            int declaration = block.FindIndex(s => s is Model.SourceBuffer b && b.Name == buffer);
+            bool stored = false;
+            foreach (var s in block.Skip(declaration + 1))
+            {
+                bool stores = StoresTo(s, buffer);
+                if (stores && (stored || ReadsValue(s, buffer)))
+                {
+                    return false;
+                }
+
+                if (!stored && !stores && ReadsValue(s, buffer))
+                {
+                    return false;
+                }
+
+                stored |= stores;
+            }
+
+            return true;
+        }
+
+        /// <summary>Whether a statement of the declaring block reads the buffer before the first statement that stores into it.</summary>
+        private static bool ReadBeforeWritten(IReadOnlyList<Model.SourceStmt> statements, string buffer)
+        {
+            var block = DeclaringBlock(statements, buffer);
+            if (block is null)
+            {
+                return false;
+            }
+
+            int declaration = block.FindIndex(s => s is Model.SourceBuffer b && b.Name == buffer);
+            foreach (var s in block.Skip(declaration + 1))
+            {
+                if (StoresTo(s, buffer))
+                {
+                    return false;
+                }
+
+                if (ReadsValue(s, buffer))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static List<Model.SourceStmt>? DeclaringBlock(IReadOnlyList<Model.SourceStmt> statements, string buffer)
+        {
+            if (statements.Any(s => s is Model.SourceBuffer b && b.Name == buffer))
+            {
+                return statements.ToList();
+            }
+
+            foreach (var s in statements)
+            {
+                foreach (var nested in Nested(s))
+                {
+                    if (DeclaringBlock(nested, buffer) is { } found)
+                    {
+                        return found;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static IEnumerable<IReadOnlyList<Model.SourceStmt>> Nested(Model.SourceStmt s) => s switch
+        {
+            Model.SourceIf i => new IReadOnlyList<Model.SourceStmt>[] { i.Then, i.Else },
+            Model.SourceLoop l => new IReadOnlyList<Model.SourceStmt>[] { l.Body, l.Increment },
+            _ => Array.Empty<IReadOnlyList<Model.SourceStmt>>(),
+        };
+
+        private static bool StoresTo(Model.SourceStmt s, string buffer) =>
+            (s is Model.SourceStore st && st.Array == buffer) || Nested(s).Any(b => b.Any(x => StoresTo(x, buffer)));
+
+        /// <summary>Whether a statement reads an element's value: any read but the one an accumulation <c>h[j] = h[j] ± e</c> makes of its own element.</summary>
+        private static bool ReadsValue(Model.SourceStmt s, string buffer)
+        {
+            switch (s)
+            {
+                case Model.SourceStore st when st.Array == buffer && st.Value is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Elem own } sum && own.Array == buffer && own.Index.Equals(st.Index):
+                    return Reads(st.Index, buffer) || Reads(sum.Right, buffer);
+                case Model.SourceStore st:
+                    return Reads(st.Index, buffer) || Reads(st.Value, buffer);
+                case Model.SourceAssign a:
+                    return Reads(a.Value, buffer);
+                case Model.SourceReturn { Value: { } value }:
+                    return Reads(value, buffer);
+                case Model.SourceIf i:
+                    return Reads(i.Condition, buffer) || Nested(s).Any(b => b.Any(x => ReadsValue(x, buffer)));
+                case Model.SourceLoop l:
+                    return Reads(l.Condition, buffer) || Nested(s).Any(b => b.Any(x => ReadsValue(x, buffer)));
+                default:
+                    return false;
+            }
+        }
+
+        private static bool Reads(Expr e, string buffer) => (e is Elem el && el.Array == buffer) || Walk.Children(e).Any(c => Reads(c, buffer));
+
+        private static NotSupportedException Overwritten(string name, string why) =>
+            new NotSupportedException("overwriting elements of the local buffer '" + name + "' (" + why + ")" + SsaLowering.HintSeparator
+                + "; write each element once before reading it (h[j] = value in one loop over j, a sum kept in a local first), and declare a buffer that is filled again for each sample inside that sample's loop (SymDiff still allocates it once)");
+
+        private static bool IsCounterPlusConstant(Expr index, string counter) => index switch
+        {
+            Var v => v.Name == counter,
+            Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Var v, Right: Const } => v.Name == counter,
+            Binary { Op: BinaryOp.Add, Left: Const, Right: Var v } => v.Name == counter,
+            _ => false,
+        };
+
+        private static void Visit(Block block, List<Loop> loops, IReadOnlyDictionary<string, int> depths, Dictionary<string, List<(int, Expr, Loop?)>> sites)
+        {
+            foreach (var s in block.Statements)
+            {
+                switch (s)
+                {
+                    case Store store when depths.TryGetValue(store.Array, out int depth):
+                    {
+                        if (!sites.TryGetValue(store.Array, out var list))
+                        {
+                            sites[store.Array] = list = new List<(int, Expr, Loop?)>();
+                        }
+
+                        int relative = loops.Count - depth;
+                        list.Add((relative, store.Index, relative >= 1 ? loops[depth] : null));
+                        break;
+                    }
+
+                    case Loop loop:
+                        loops.Add(loop);
+                        Visit(loop.Header, loops, depths, sites);
+                        Visit(loop.Body, loops, depths, sites);
+                        loops.RemoveAt(loops.Count - 1);
+                        break;
+                    default:
+                        foreach (var nested in Walk.Blocks(s))
+                        {
+                            Visit(nested, loops, depths, sites);
+                        }
+
+                        break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using SymDiff.Generator.Tests.Infrastructure;
+using Xunit;
+
+namespace SymDiff.Generator.Tests.LocalBuffers
+{
+    /// <summary>What local buffers do not support yet is an error at the method or the construct, never wrong code.</summary>
+    public sealed class LocalBufferDiagnosticsTests
+    {
+        private static string InP(string body, string attribute = "[Differentiable]") => $$"""
+            using System;
+            using SymDiff;
+
+            public static partial class P
+            {
+                {{attribute}}
+                public static double F(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, [NoGrad] int n)
+                {
+            {{body}}
+                }
+            }
+            """;
+
+        private static Diagnostic SingleError(string source, string id)
+        {
+            GeneratorOutput output = GeneratorRunner.Run(source);
+            Assert.Null(output.Result.Exception);
+            var errors = output.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            return Assert.Single(errors, d => d.Id == id);
+        }
+
+        [Fact]
+        public void Reading_an_element_while_the_buffer_is_still_being_filled_is_SD1000_naming_the_buffer()
+        {
+            // h[j] = tanh(h[j]) reads the value of an element that the same loop nest overwrites: that needs a tape.
+            var d = SingleError(InP("""
+                        Span<double> h = stackalloc double[3];
+                        for (int j = 0; j < 3; j++)
+                        {
+                            for (int k = 0; k < x.Length; k++)
+                            {
+                                h[j] += w[j] * x[k];
+                            }
+
+                            h[j] = Math.Tanh(h[j]);
+                        }
+
+                        return h[0] * h[1] + h[2];
+                """), "SD1000");
+            string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("overwriting elements of the local buffer 'h'", message, System.StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("write each element once", message, System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void The_same_layer_written_once_per_element_compiles_cleanly()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                        Span<double> h = stackalloc double[3];
+                        for (int j = 0; j < 3; j++)
+                        {
+                            double a = 0;
+                            for (int k = 0; k < x.Length; k++)
+                            {
+                                a += w[j] * x[k];
+                            }
+
+                            h[j] = a;
+                        }
+
+                        return h[0] * h[1] + h[2];
+                """));
+            GeneratorRunner.AssertCleanCompile(output);
+        }
+
+        [Theory]
+        [InlineData("h[0] = w[0]; h[0] = h[0] * w[1];", "an element is written twice")]
+        [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i]; }\nh[1] = w[2] * h[0];", "a loop writes it and so does another store")]
+        [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i]; h[(i + 1) % 3] = h[i] * w[i]; }", "a loop writes it and so does another store")]
+        [InlineData("for (int i = 0; i < 3; i++) { h[2 - i] = w[i] * h[i]; }", "at an index other than its counter")]
+        [InlineData("h[n % 3] = w[0];\nh[1] = h[n % 3] * w[1];", "not a constant")]
+        [InlineData("double r = h[1] * w[0];\nh[1] = w[1] + r;\nh[2] = w[2];", "it is read before the statement that writes it")]
+        public void Other_overwrites_are_SD1000_saying_why(string writes, string why)
+        {
+            var d = SingleError(InP("Span<double> h = stackalloc double[3];\n" + writes + "\nreturn h[0] + h[1] * h[2];"), "SD1000");
+            Assert.Contains(why, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Passing_a_local_buffer_to_a_method_is_SD1000_at_the_argument()
+        {
+            var d = SingleError(InP("""
+                        double[] h = new double[2];
+                        h[0] = w[0];
+                        h[1] = w[1];
+                        return G(h);
+                    }
+
+                    [Differentiable]
+                    public static double G(ReadOnlySpan<double> v)
+                    {
+                        return v[0] * v[1];
+                """), "SD1000");
+            Assert.Contains("Using the local buffer 'h' as a value", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+            Assert.Equal("h", d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
+        }
+
+        [Fact]
+        public void A_length_that_is_not_known_at_the_start_is_SD1000_at_the_length()
+        {
+            var d = SingleError(InP("""
+                        int m = (int)w[0];
+                        double[] h = new double[m];
+                        h[0] = w[0];
+                        return h[0];
+                """), "SD1000");
+            Assert.Contains("The length 'm' of the local buffer 'h'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Hessian_of_a_method_with_a_local_buffer_is_SD1007()
+        {
+            var d = SingleError(InP("""
+                        Span<double> h = stackalloc double[2];
+                        h[0] = w[0] * w[1];
+                        h[1] = Math.Sin(w[0]);
+                        return h[0] * h[1];
+                """, "[Differentiable(Hessian = true)]"), "SD1007");
+            Assert.Contains("The local buffer 'h'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,484 @@
+using System;
+using System.Linq;
+using SymDiff.Generator.Tests.Infrastructure;
+using Xunit;
+
+namespace SymDiff.Generator.Tests.LocalBuffers
+{
+    /// <summary>
+    /// Local buffers (<c>Span&lt;double&gt; h = stackalloc double[n]</c>, <c>double[] h = new double[n]</c>): a hidden layer
+    /// written once per element and read by later loops (docs/architecture.md, "Local buffers"). Gradients, Backward and
+    /// Derivative against central finite differences of the user's own method, computed in the driver.
+    /// </summary>
+    public class LocalBufferTests
+    {
+        /// <summary>A 4-3-3 perceptron: tanh hidden layer in a stack buffer, logits in another, log-sum-exp with the max subtracted.</summary>
+        public const string Mlp = @"
+using System;
+using SymDiff;
+public static partial class M
+{
+    private const int I = 4, H = 3, C = 3;
+
+    [Differentiable]
+    public static double Loss(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> x, [NoGrad] int label)
+    {
+        Span<double> h = stackalloc double[H];
+        for (int j = 0; j < H; j++)
+        {
+            double a = p[j * (I + 1) + I];
+            for (int k = 0; k < I; k++)
+            {
+                a += p[j * (I + 1) + k] * x[k];
+            }
+
+            h[j] = Math.Tanh(a);
+        }
+
+        Span<double> z = stackalloc double[C];
+        int o = H * (I + 1);
+        for (int c = 0; c < C; c++)
+        {
+            double s = p[o + c * (H + 1) + H];
+            for (int j = 0; j < h.Length; j++)
+            {
+                s += p[o + c * (H + 1) + j] * h[j];
+            }
+
+            z[c] = s;
+        }
+
+        double max = z[0];
+        for (int c = 1; c < C; c++)
+        {
+            max = Math.Max(max, z[c]);
+        }
+
+        double sum = 0;
+        for (int c = 0; c < C; c++)
+        {
+            sum += Math.Exp(z[c] - max);
+        }
+
+        return Math.Log(sum) + max - z[label];
+    }
+}";
+
+        private const string Point = @"
+        double[] p = new double[27];
+        for (int i = 0; i < p.Length; i++) p[i] = 0.3 * Math.Sin(1.7 * i + 0.4);
+        double[] x = { 0.5, -1.25, 2.0, 0.75 };";
+
+        /// <summary>The driver's central differences of <c>f(p)</c>, the user's own method, appended to <c>r</c> from <c>p</c>.</summary>
+        private static string CentralDifferences(string f) => $@"
+        for (int i = 0; i < p.Length; i++)
+        {{
+            double[] q = (double[])p.Clone();
+            double step = 1e-6 * Math.Max(1, Math.Abs(p[i]));
+            q[i] = p[i] + step; double fUp = {f.Replace("(p, ", "(q, ")};
+            q[i] = p[i] - step; double fDown = {f.Replace("(p, ", "(q, ")};
+            fd[i] = (fUp - fDown) / (2 * step);
+        }}";
+
+        [Fact]
+        public void Mlp_gradient_matches_central_differences_and_the_value_is_bit_exact()
+        {
+            var r = GeneratedCode.RunDriver(Mlp, Point + @"
+        double[] g = new double[p.Length], fd = new double[p.Length];
+        double v = M.LossGradient(p, x, 1, g);" + CentralDifferences("M.Loss(p, x, 1)") + @"
+        var r = new System.Collections.Generic.List<double> { v, M.Loss(p, x, 1) };
+        r.AddRange(g);
+        r.AddRange(fd);
+        return r.ToArray();");
+            Assert.Equal(r[1], r[0]);
+            FiniteDifferences.AssertClose(r.Skip(29).ToArray(), r.Skip(2).Take(27).ToArray(), relTol: 1e-6, absTol: 1e-8, "MLP gradient");
+        }
+
+        [Fact]
+        public void Mlp_backward_accumulates_seed_times_gradient()
+        {
+            var r = GeneratedCode.RunDriver(Mlp, Point + @"
+        double[] g = new double[p.Length], b = new double[p.Length];
+        M.LossGradient(p, x, 2, g);
+        for (int i = 0; i < b.Length; i++) b[i] = 1.0;
+        M.LossBackward(p, x, 2, 0.5, b);
+        M.LossBackward(p, x, 2, 0.25, b);
+        var r = new System.Collections.Generic.List<double>(g);
+        r.AddRange(b);
+        return r.ToArray();");
+            for (int i = 0; i < 27; i++)
+            {
+                FiniteDifferences.AssertClose(1.0 + (0.75 * r[i]), r[27 + i], relTol: 1e-14, absTol: 1e-15, $"Backward element {i}");
+            }
+        }
+
+        [Fact]
+        public void Mlp_derivative_is_the_directional_derivative()
+        {
+            var r = GeneratedCode.RunDriver(Mlp, Point + @"
+        double[] t = new double[p.Length], g = new double[p.Length];
+        for (int i = 0; i < t.Length; i++) t[i] = Math.Cos(0.9 * i);
+        double v = M.LossDerivative(p, x, 0, t, out double derivative);
+        double[] up = new double[p.Length], down = new double[p.Length];
+        for (int i = 0; i < p.Length; i++) { up[i] = p[i] + 1e-6 * t[i]; down[i] = p[i] - 1e-6 * t[i]; }
+        double fd = (M.Loss(up, x, 0) - M.Loss(down, x, 0)) / 2e-6;
+        return new[] { v, M.Loss(p, x, 0), derivative, fd };");
+            Assert.Equal(r[1], r[0]);
+            FiniteDifferences.AssertClose(r[3], r[2], relTol: 1e-6, absTol: 1e-8, "MLP directional derivative");
+        }
+
+        [Fact]
+        public void Mlp_snapshot()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(Mlp);
+            GeneratorRunner.AssertCleanCompile(output);
+            Snapshot.Verify(this, output);
+        }
+
+        /// <summary>Run-time lengths (pooled), a buffer declared inside the sample loop (fused and unfused outer loops), a float method.</summary>
+        public const string Shapes = @"
+using System;
+using SymDiff;
+public static partial class S
+{
+    // A run-time length: new double[x.Length] comes from the pool; read at another index in a later loop.
+    [Differentiable]
+    public static double Pooled(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        double[] h = new double[x.Length];
+        for (int i = 0; i < h.Length; i++)
+        {
+            h[i] = Math.Sin(w[i] * x[i]) + w[0];
+        }
+
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += h[i] * h[(i + 1) % x.Length];
+        }
+
+        return s;
+    }
+
+    // A buffer refilled for each sample (declared inside the loop); the sample loop only accumulates, so it is fused.
+    [Differentiable]
+    public static double Batch(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, [NoGrad] ReadOnlySpan<double> t)
+    {
+        double loss = 0;
+        for (int b = 0; b < x.Length; b++)
+        {
+            Span<double> h = stackalloc double[2];
+            for (int j = 0; j < 2; j++)
+            {
+                h[j] = Math.Tanh(w[j] * x[b] + w[2 + j]);
+            }
+
+            double y = w[4] * h[0] + w[5] * h[1];
+            loss += (y - t[b]) * (y - t[b]);
+        }
+
+        return loss / x.Length;
+    }
+
+    // The same buffer, but the sample loop carries a value nonlinearly: its reverse loop rebuilds each sample's buffer.
+    [Differentiable]
+    public static double Recurrent(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        double s = 0.5;
+        for (int b = 0; b < x.Length; b++)
+        {
+            double[] h = new double[2];
+            h[0] = Math.Tanh(w[0] * x[b] + s);
+            h[1] = Math.Sin(w[1] * s);
+            s = s * h[0] + h[1] * h[0];
+        }
+
+        return s;
+    }
+
+    [Differentiable]
+    public static float Single(ReadOnlySpan<float> w, [NoGrad] ReadOnlySpan<float> x)
+    {
+        Span<float> h = stackalloc float[3];
+        for (int j = 0; j < 3; j++)
+        {
+            h[j] = MathF.Exp(w[j] * x[j]);
+        }
+
+        return h[0] * h[1] + h[2] / h[0];
+    }
+}";
+
+        [Theory]
+        [InlineData("Pooled", "new double[] { 0.4, -0.3, 0.8, 1.1, -0.6 }", "new double[] { 1.5, 0.5, -2.0, 0.25, 1.0 }")]
+        [InlineData("Batch", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9 }", "new double[] { 1.5, 0.5, -2.0, 0.25 }, new double[] { 0.3, -0.2, 0.1, 0.7 }")]
+        [InlineData("Recurrent", "new double[] { 0.4, -0.7 }", "new double[] { 1.5, 0.5, -2.0, 0.25 }")]
+        public void Gradient_backward_and_derivative_match_central_differences(string method, string point, string data)
+        {
+            var r = GeneratedCode.RunDriver(Shapes, $@"
+        double[] p = {point};
+        double[] g = new double[p.Length], fd = new double[p.Length], b = new double[p.Length], t = new double[p.Length];
+        double v = S.{method}Gradient(p, {data}, g);
+        S.{method}Backward(p, {data}, 2.0, b);
+        for (int i = 0; i < t.Length; i++) t[i] = Math.Cos(1.3 * i);
+        double v2 = S.{method}Derivative(p, {data}, t, out double derivative);
+        double[] up = new double[p.Length], down = new double[p.Length];
+        for (int i = 0; i < p.Length; i++) {{ up[i] = p[i] + 1e-6 * t[i]; down[i] = p[i] - 1e-6 * t[i]; }}
+        double directional = (S.{method}(up, {data}) - S.{method}(down, {data})) / 2e-6;" + CentralDifferences($"S.{method}(p, {data})") + $@"
+        var r = new System.Collections.Generic.List<double> {{ v, v2, S.{method}(p, {data}), derivative, directional }};
+        r.AddRange(g);
+        r.AddRange(b);
+        r.AddRange(fd);
+        return r.ToArray();");
+            int n = (r.Length - 5) / 3;
+            Assert.Equal(r[2], r[0]);
+            Assert.Equal(r[2], r[1]);
+            FiniteDifferences.AssertClose(r[4], r[3], relTol: 1e-6, absTol: 1e-8, method + " directional derivative");
+            var gradient = r.Skip(5).Take(n).ToArray();
+            FiniteDifferences.AssertClose(r.Skip(5 + (2 * n)).ToArray(), gradient, relTol: 1e-6, absTol: 1e-8, method + " gradient");
+            FiniteDifferences.AssertClose(gradient.Select(x => 2 * x).ToArray(), r.Skip(5 + n).Take(n).ToArray(), relTol: 1e-14, absTol: 1e-15, method + " backward");
+        }
+
+        [Fact]
+        public void Float_buffer_gradient_is_the_closed_form()
+        {
+            // f = e0 e1 + e2 / e0 with ej = exp(wj xj): df/dw0 = x0 (e0 e1 - e2 / e0), df/dw1 = x1 e0 e1, df/dw2 = x2 e2 / e0.
+            var r = GeneratedCode.RunDriver(Shapes, @"
+        float[] w = { 0.2f, -0.1f, 0.3f }, x = { 1.5f, 0.5f, -2.0f };
+        float[] g = new float[3];
+        S.SingleGradient(w, x, g);
+        return new double[] { g[0], g[1], g[2] };");
+            double e0 = Math.Exp(0.2 * 1.5), e1 = Math.Exp(-0.1 * 0.5), e2 = Math.Exp(0.3 * -2.0);
+            FiniteDifferences.AssertClose(new[] { 1.5 * ((e0 * e1) - (e2 / e0)), 0.5 * e0 * e1, -2.0 * e2 / e0 }, r, relTol: 1e-5, absTol: 1e-6, "float buffer gradient");
+        }
+
+        [Fact]
+        public void Shapes_snapshot()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(Shapes);
+            GeneratorRunner.AssertCleanCompile(output);
+            Snapshot.Verify(this, output);
+        }
+
+        /// <summary>A softmax written with a local buffer of exponentials, in a vector function.</summary>
+        public const string Softmax = @"
+using System;
+using SymDiff;
+public static partial class V
+{
+    [Differentiable]
+    public static void Softmax(ReadOnlySpan<double> z, Span<double> y)
+    {
+        double[] e = new double[z.Length];
+        double max = z[0];
+        for (int i = 1; i < z.Length; i++)
+        {
+            max = Math.Max(max, z[i]);
+        }
+
+        double sum = 0;
+        for (int i = 0; i < z.Length; i++)
+        {
+            e[i] = Math.Exp(z[i] - max);
+            sum += e[i];
+        }
+
+        for (int i = 0; i < z.Length; i++)
+        {
+            y[i] = e[i] / sum;
+        }
+    }
+}";
+
+        [Fact]
+        public void Softmax_jacobian_is_the_closed_form()
+        {
+            var r = GeneratedCode.RunDriver(Softmax, @"
+        double[] z = { 0.5, -1.0, 2.0, 0.25 };
+        double[] y = new double[4], jacobian = new double[16];
+        V.SoftmaxJacobian(z, y, jacobian);
+        var r = new System.Collections.Generic.List<double>(y);
+        r.AddRange(jacobian);
+        return r.ToArray();");
+            double[] z = { 0.5, -1.0, 2.0, 0.25 };
+            double total = z.Sum(v => Math.Exp(v - 2.0));
+            double[] y = z.Select(v => Math.Exp(v - 2.0) / total).ToArray();
+            FiniteDifferences.AssertClose(y, r.Take(4).ToArray(), relTol: 1e-15, absTol: 1e-16, "softmax values");
+            var expected = new double[16];
+            for (int i = 0; i < 4; i++)
+            {
+                for (int j = 0; j < 4; j++)
+                {
+                    expected[(i * 4) + j] = y[i] * ((i == j ? 1 : 0) - y[j]);
+                }
+            }
+
+            FiniteDifferences.AssertClose(expected, r.Skip(4).ToArray(), relTol: 1e-12, absTol: 1e-14, "softmax Jacobian");
+        }
+
+        /// <summary>Layers filled by accumulation (<c>h[j] += w * x</c> in an inner loop), read only after the loop nest that fills them.</summary>
+        public const string Accumulated = @"
+using System;
+using SymDiff;
+public static partial class A
+{
+    [Differentiable]
+    public static double Layer(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[3];
+        for (int j = 0; j < 3; j++)
+        {
+            h[j] = w[9 + j];
+            for (int k = 0; k < 3; k++)
+            {
+                h[j] += w[3 * j + k] * x[k];
+            }
+        }
+
+        double s = 0;
+        for (int j = 0; j < 3; j++)
+        {
+            s += Math.Tanh(h[j]) * Math.Tanh(h[(j + 1) % 3]);
+        }
+
+        return s;
+    }
+
+    // Declared inside a sample loop that carries a value nonlinearly (a reverse loop rebuilds each sample's buffer).
+    [Differentiable]
+    public static double Samples(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        double s = 1;
+        for (int b = 0; b < x.Length; b++)
+        {
+            double[] h = new double[2];
+            for (int k = 0; k < 3; k++)
+            {
+                h[0] += w[k] * x[b] * s;
+                h[1] -= w[k + 3] * Math.Sin(x[b] * k);
+            }
+
+            s = s * Math.Tanh(h[0]) + h[1] * h[1];
+        }
+
+        return s;
+    }
+
+    // Filled in reverse order by one loop, read after it (every store in one statement, no read while filling).
+    [Differentiable]
+    public static double Reversed(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[3];
+        for (int i = 0; i < 3; i++)
+        {
+            h[2 - i] = Math.Sin(w[i] * x[i]);
+        }
+
+        return h[0] * h[1] + h[2] * h[0];
+    }
+}";
+
+        [Theory]
+        [InlineData("Reversed", "new double[] { 0.4, -0.3, 0.8 }", "new double[] { 1.5, 0.5, -2.0 }")]
+        [InlineData("Layer", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9, 0.2, 0.5, -0.1, 0.3, -0.2, 0.05 }", "new double[] { 1.5, 0.5, -2.0 }")]
+        [InlineData("Samples", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9 }", "new double[] { 0.5, -0.25, 0.75 }")]
+        public void Accumulated_buffers_match_central_differences(string method, string point, string data)
+        {
+            var r = GeneratedCode.RunDriver(Accumulated, $@"
+        double[] p = {point};
+        double[] g = new double[p.Length], fd = new double[p.Length], t = new double[p.Length];
+        double v = A.{method}Gradient(p, {data}, g);
+        for (int i = 0; i < t.Length; i++) t[i] = Math.Cos(1.3 * i);
+        A.{method}Derivative(p, {data}, t, out double derivative);
+        double[] up = new double[p.Length], down = new double[p.Length];
+        for (int i = 0; i < p.Length; i++) {{ up[i] = p[i] + 1e-6 * t[i]; down[i] = p[i] - 1e-6 * t[i]; }}
+        double directional = (A.{method}(up, {data}) - A.{method}(down, {data})) / 2e-6;" + CentralDifferences($"A.{method}(p, {data})") + $@"
+        var r = new System.Collections.Generic.List<double> {{ v, A.{method}(p, {data}), derivative, directional }};
+        r.AddRange(g);
+        r.AddRange(fd);
+        return r.ToArray();");
+            int n = (r.Length - 4) / 2;
+            Assert.Equal(r[1], r[0]);
+            FiniteDifferences.AssertClose(r[3], r[2], relTol: 1e-6, absTol: 1e-8, method + " directional derivative");
+            FiniteDifferences.AssertClose(r.Skip(4 + n).ToArray(), r.Skip(4).Take(n).ToArray(), relTol: 1e-6, absTol: 1e-8, method + " gradient");
+        }
+
+        [Fact]
+        public void Accumulated_snapshot()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(Accumulated);
+            GeneratorRunner.AssertCleanCompile(output);
+            Snapshot.Verify(this, output);
+        }
+
+        [Fact]
+        public void With_CheckFinite_the_mlp_gradient_is_bit_for_bit_the_unchecked_one()
+        {
+            string driver = Point + @"
+        double[] g = new double[p.Length];
+        double v = M.LossGradient(p, x, 1, g);
+        var r = new System.Collections.Generic.List<double> { v };
+        r.AddRange(g);
+        return r.ToArray();";
+            var plain = GeneratedCode.RunDriver(Mlp, driver);
+            var checkedRun = GeneratedCode.RunDriver(Mlp.Replace("[Differentiable]", "[Differentiable(CheckFinite = true)]", StringComparison.Ordinal), driver);
+            Assert.Equal(plain, checkedRun);
+        }
+
+        [Fact]
+        public void Generated_methods_allocate_nothing_per_call_after_the_first()
+        {
+            // Stack buffers (the MLP) and pooled ones (run-time lengths): after one warm-up call, 200 calls allocate 0 bytes.
+            var r = GeneratedCode.RunDriver(Mlp + Shapes.Replace("using System;\nusing SymDiff;\n", string.Empty, StringComparison.Ordinal), Point + @"
+        double[] g = new double[p.Length], t = new double[p.Length], w = { 0.4, -0.3, 0.8, 1.1, -0.6 }, u = { 1.5, 0.5, -2.0, 0.25, 1.0 }, gw = new double[5];
+        double sink = M.LossGradient(p, x, 1, g) + S.PooledGradient(w, u, gw) + S.RecurrentGradient(w, u, gw) + M.LossDerivative(p, x, 1, t, out double d0);
+        M.LossBackward(p, x, 1, 1.0, g);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = 0; k < 200; k++)
+        {
+            sink += M.LossGradient(p, x, 1, g) + S.PooledGradient(w, u, gw) + S.RecurrentGradient(w, u, gw) + M.LossDerivative(p, x, 1, t, out double d);
+            M.LossBackward(p, x, 1, 1.0, g);
+        }
+
+        long after = GC.GetAllocatedBytesForCurrentThread();
+        return new[] { (double)(after - before), sink };");
+            Assert.Equal(0.0, r[0]);
+        }
+
+        [Fact]
+        public void Elements_nothing_reads_send_no_NaN_back()
+        {
+            // Fuzzer program 615 (CI seed, after merging main): Cbrt'(0) is infinite, and a zero adjoint times it was NaN.
+            var r = GeneratedCode.RunDriver(@"
+using System;
+using SymDiff;
+public static partial class Z
+{
+    [Differentiable]
+    public static double Dead(double x, double z)
+    {
+        Span<double> h = stackalloc double[2];
+        for (int j = 0; j < 2; j++)
+        {
+            h[j] = Math.Cbrt(x - x);
+        }
+
+        return z;
+    }
+
+    [Differentiable]
+    public static double Partial(double x, double z)
+    {
+        Span<double> h = stackalloc double[2];
+        h[0] = z * z;
+        h[1] = Math.Cbrt(x - x);
+        return h[0];
+    }
+}", @"
+        Z.DeadGradient(0.25, 1.5, out double dx1, out double dz1);
+        Z.PartialGradient(0.25, 1.5, out double dx2, out double dz2);
+        return new[] { dx1, dz1, dx2, dz2 };");
+            Assert.Equal(new[] { 0.0, 1.0, 0.0, 3.0 }, r);
+        }
+    }
+}
