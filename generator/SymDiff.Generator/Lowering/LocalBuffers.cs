@@ -66,6 +66,19 @@ namespace SymDiff.Generator.Lowering
                         {
                             throw Overwritten(name, "a loop writes it at an index other than its counter plus a constant");
                         }
+
+                        // Inside the loop that fills it, only elements earlier iterations wrote may be read (h[j - 1] in a
+                        // loop counting up): a read of one it writes later would see a zero the reverse sweep cannot tell apart.
+                        int storeAt = StatementStoring(loop!, name);
+                        foreach (var (read, at) in ReadsIn(loop!, name))
+                        {
+                            bool earlier = shape.Step > 0 ? Offset(read) < Offset(index) : Offset(read) > Offset(index);
+                            bool justWritten = Offset(read) == Offset(index) && at > storeAt; // 'e[i] = ...; sum += e[i];'
+                            if (!IsCounterPlusConstant(read, shape.Counter.Name) || !(earlier || justWritten))
+                            {
+                                throw Overwritten(name, "it is read, inside the loop that writes it, at an element that loop may not have written yet");
+                            }
+                        }
                     }
                     else if (index is not Const)
                     {
@@ -201,6 +214,69 @@ namespace SymDiff.Generator.Lowering
         private static NotSupportedException Overwritten(string name, string why) =>
             new NotSupportedException("overwriting elements of the local buffer '" + name + "' (" + why + ")" + SsaLowering.HintSeparator
                 + "; write each element once before reading it (h[j] = value in one loop over j, a sum kept in a local first), and declare a buffer that is filled again for each sample inside that sample's loop (SymDiff still allocates it once)");
+
+        /// <summary>The constant of <c>counter ± c</c>.</summary>
+        private static double Offset(Expr index) => index switch
+        {
+            Binary { Op: BinaryOp.Add, Right: Const c } => c.Value,
+            Binary { Op: BinaryOp.Sub, Right: Const c } => -c.Value,
+            Binary { Op: BinaryOp.Add, Left: Const c } => c.Value,
+            _ => 0,
+        };
+
+        /// <summary>
+        /// The indices at which a loop (its header, body and carried values, nested blocks too) reads the buffer, each with
+        /// the position of the body statement that reads it (-1: the header or a carried value).
+        /// </summary>
+        private static List<(Expr Index, int At)> ReadsIn(Loop loop, string buffer)
+        {
+            var found = new List<(Expr, int)>();
+            void VisitExpr(Expr e, int at)
+            {
+                if (e is Elem el && el.Array == buffer)
+                {
+                    found.Add((el.Index, at));
+                }
+
+                foreach (var c in Walk.Children(e))
+                {
+                    VisitExpr(c, at);
+                }
+            }
+
+            for (int k = 0; k < loop.Body.Statements.Count; k++)
+            {
+                foreach (var e in Walk.AllExpressions(loop.Body.Statements[k]))
+                {
+                    VisitExpr(e, k);
+                }
+            }
+
+            var outside = loop with { Body = Block.Empty };
+            foreach (var e in Walk.AllExpressions(outside))
+            {
+                VisitExpr(e, -1);
+            }
+
+            return found;
+        }
+
+        /// <summary>The position of the loop body's statement that stores into the buffer (the store or the block around it).</summary>
+        private static int StatementStoring(Loop loop, string buffer)
+        {
+            for (int k = 0; k < loop.Body.Statements.Count; k++)
+            {
+                if (Stores(loop.Body.Statements[k], buffer))
+                {
+                    return k;
+                }
+            }
+
+            return int.MaxValue;
+        }
+
+        private static bool Stores(Stmt s, string buffer) =>
+            (s is Store store && store.Array == buffer) || Walk.Blocks(s).Any(b => b.Statements.Any(x => Stores(x, buffer)));
 
         private static bool IsCounterPlusConstant(Expr index, string counter) => index switch
         {

@@ -81,6 +81,9 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         [InlineData("for (int i = 0; i < 3; i++) { h[2 - i] = w[i] * h[i]; }", "at an index other than its counter")]
         [InlineData("h[n % 3] = w[0];\nh[1] = h[n % 3] * w[1];", "not a constant")]
         [InlineData("double r = h[1] * w[0];\nh[1] = w[1] + r;\nh[2] = w[2];", "it is read before the statement that writes it")]
+        [InlineData("for (int i = 0; i < 2; i++) { h[i] = w[i] * (h[i + 1] + 1.0); }\nh[2] = w[2];", "a loop writes it and so does another store")]
+        [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i] * (h[(i + 1) % 3] + 1.0); }", "at an element that loop may not have written yet")]
+        [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i] * (i < 2 ? h[i + 1] : 1.0); }", "at an element that loop may not have written yet")]
         public void Other_overwrites_are_SD1000_saying_why(string writes, string why)
         {
             var d = SingleError(InP("Span<double> h = stackalloc double[3];\n" + writes + "\nreturn h[0] + h[1] * h[2];"), "SD1000");
