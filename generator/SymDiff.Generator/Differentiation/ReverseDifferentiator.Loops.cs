@@ -172,7 +172,7 @@ namespace SymDiff.Generator.Differentiation
                 switch (s)
                 {
                     case Let l:
-                        Define(l.Name, l.Value);
+                        Define(l.Name, DerivativeReads(l.Value));
                         break;
                     case If branch:
                         foreach (var phi in branch.Phis)
@@ -191,7 +191,7 @@ namespace SymDiff.Generator.Differentiation
                     case CallWithGradient call:
                         foreach (var name in Walk.Defines(call))
                         {
-                            Define(name, call.Call);
+                            Define(name, DerivativeReads(call.Call));
                         }
 
                         break;
@@ -213,6 +213,26 @@ namespace SymDiff.Generator.Differentiation
                     CollectDefinitions(nested, definitions, effects);
                 }
             }
+        }
+
+        /// <summary>
+        /// What an adjoint of <paramref name="value"/> can flow back into: nothing for an inactive value; for a call of a
+        /// differentiable method, only the arguments of parameters that reach the callee's result (FINDINGS F21; seed 8
+        /// program 26141: a loop swept for a value passed to a [NoGrad] parameter met Sqrt'(0)).
+        /// </summary>
+        private Expr[] DerivativeReads(Expr value)
+        {
+            if (!_activity.IsActive(value))
+            {
+                return Array.Empty<Expr>();
+            }
+
+            if (value is UserCall { Callee.Kind: Model.CalleeKind.Differentiable } call)
+            {
+                return call.Args.Where((a, i) => i < call.Callee.Active.Count && call.Callee.Active[i] && call.Callee.MayInfluence(i)).ToArray();
+            }
+
+            return new[] { value };
         }
 
         /// <summary>The reverse of one iteration: adjoint statements, and what they send to carried and outer values.</summary>

@@ -620,6 +620,48 @@ public static partial class P0
         }
 
         [Fact]
+        public void F21_a_loop_whose_values_reach_the_result_only_through_a_detached_parameter_gets_no_reverse_sweep()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class P0
+{
+    [Differentiable]
+    public static double F(double x, int n)
+    {
+        double s2 = x * (x + x);
+        for (int i = 3; i >= 0; i--)
+        {
+            for (int j = 0; j < 2; j++)
+            {
+                s2 *= Math.Sqrt(Math.Abs(x * (double)j));
+                for (int h = 0; h < 2; h++)
+                {
+                    if (h >= 0)
+                    {
+                        return H0(s2 - s2, x);
+                    }
+                }
+            }
+
+            s2 += Math.Log2(Math.Sqrt(x * s2 * (x * s2) + 1.0));
+        }
+
+        return Math.Cosh((double)n);
+    }
+
+    [Differentiable]
+    public static double H0(double p0, double p1) => Math.Sin(Grad.Detach(p0) / (1.25 * 1.25 + 0.5));
+}";
+            // Fuzzer program 26141 of seed 8, shrunk (there p0 was [NoGrad]): F returns H0(0, x), which passes no derivative
+            // for either argument (p0 only detached, p1 never read), so dF/dx = 0; the loop computing s2 met Sqrt'(0) at
+            // j = 0 and gave NaN.
+            var r = GradientProbe.Run(source, new[] { 0.0 }, "P0.F(p[0], 1)", "P0.FGradient(p[0], 1, out g[0])", "P0.FBackward(p[0], 1, seed, ref g[0]);", "P0.FDerivative(p[0], 1, t[0], out double d) * 0 + d");
+            GradientProbe.AssertAgrees(r, new[] { 0.0 });
+        }
+
+        [Fact]
         public void F22_an_argument_check_in_a_callee_whose_value_is_not_used_still_runs()
         {
             const string source = @"
