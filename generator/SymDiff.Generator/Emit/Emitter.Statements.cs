@@ -69,11 +69,20 @@ namespace SymDiff.Generator.Emit
         {
             switch (s)
             {
+                case Let let when context.Hoisted.Contains(let.Name) && !context.Uses.ContainsKey(let.Name):
+                    WriteUnread(w, let.Value);
+                    break;
                 case Let let:
                     w.WriteLine((context.Hoisted.Contains(let.Name) ? string.Empty : TypeOf(let) + " ") + Id(let.Name) + " = " + ExprPrinter.Print(let.Value) + ";");
                     break;
+                case Declare d when !context.Uses.ContainsKey(d.Name):
+                    // Declared for assignments in inner scopes that dead-code elimination removed since: never read (CS0219).
+                    break;
                 case Declare d:
                     w.WriteLine(d.Type.Keyword() + " " + Id(d.Name) + " = " + Literals.Of(Const.Of(0, d.Type)) + ";");
+                    break;
+                case Assign a when !context.Uses.ContainsKey(a.Name):
+                    WriteUnread(w, a.Value);
                     break;
                 case Assign a:
                     w.WriteLine(Id(a.Name) + " = " + ExprPrinter.Print(a.Value) + ";");
@@ -157,6 +166,17 @@ namespace SymDiff.Generator.Emit
                     break;
                 default:
                     throw new System.InvalidOperationException("Cannot emit " + s.GetType().Name);
+            }
+        }
+
+        private static bool CallsMethod(Expr e) => e is UserCall || Walk.Children(e).Any(CallsMethod);
+
+        /// <summary>A value nobody reads: written only if it calls a method (which may check its arguments and throw).</summary>
+        private static void WriteUnread(SourceWriter w, Expr value)
+        {
+            if (CallsMethod(value))
+            {
+                w.WriteLine("_ = " + ExprPrinter.Print(value) + ";");
             }
         }
 

@@ -142,12 +142,14 @@ namespace SymDiff.Generator.Emit
                 w.WriteLine();
             }
 
-            var uses = Simplification.Scheduler.CountUses(method.Body);
+            // The side of a branch whose condition is constants only is not written (F18), so its reads do not count.
+            var body = PruneConstantBranches(method.Body);
+            var uses = Simplification.Scheduler.CountUses(body);
             var names = new HashSet<string>(uses.Keys, System.StringComparer.Ordinal);
             names.UnionWith(method.Parameters.Select(p => p.Name));
             Walk.CollectDefinitions(method.Body, names);
             var context = new StatementContext(new HashSet<string>(method.Hoisted), uses, names);
-            EmitBlock(w, method.Body, context);
+            EmitBlock(w, body, context);
             w.CloseBrace();
         }
 
@@ -195,5 +197,18 @@ namespace SymDiff.Generator.Emit
 
         /// <summary>A C# string literal.</summary>
         internal static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-    }
+    
+        /// <summary>Empties the side of each branch that a condition of constants only never takes (its phis take the other side's values).</summary>
+        private static Block PruneConstantBranches(Block block) => new Block(block.Statements.Select(s =>
+        {
+            s = Walk.MapBlocks(s, PruneConstantBranches);
+            if (s is If branch && ConstantCondition(branch.Condition) is bool taken)
+            {
+                var phis = branch.Phis.Select(p => new Phi(p.Name, p.Type, taken ? p.WhenTrue : p.WhenFalse, taken ? p.WhenTrue : p.WhenFalse)).ToEquatableArray();
+                return new If(branch.Condition, taken ? branch.Then : Block.Empty, taken ? Block.Empty : branch.Else, phis);
+            }
+
+            return s;
+        }).ToEquatableArray());
+}
 }

@@ -748,6 +748,79 @@ public static partial class R
         }
 
         [Fact]
+        public void F27_a_declaration_read_only_in_the_side_of_a_branch_that_constants_rule_out_is_not_written()
+        {
+            // Fuzzer program 29219 of seed 8 (as the fuzzer shrank it): the reverse sweep's recomputation held
+            // 'int iterations_1 = 0;' whose only reads sat in a branch whose condition folds to a constant, which the
+            // emitter does not write (F18): CS0219, an error under TreatWarningsAsErrors.
+            const string source = @"
+using System;
+using SymDiff;
+
+public static partial class P0
+{
+    [Differentiable(Hessian = true)]
+    public static double F(double x, [NoGrad] double y)
+    {
+        const double cst0 = 2.0 + 0.25;
+        int c1 = 0;
+        while (c1 < 4)
+        {
+            c1++;
+            if (1.25 * x == x + x)
+            {
+                continue;
+            }
+            if (c1 >= 1)
+            {
+                if (((double)c1 * cst0 > -1.0 ? cst0 : cst0) < 1.25)
+                {
+                    if (c1 % 3 == 0)
+                    {
+                        return x / (Math.Log(Math.Abs(y) + 0.25) * Math.Log(Math.Abs(y) + 0.25) + 0.5);
+                    }
+                    int c2 = 0;
+                    while (true)
+                    {
+                        if (c2 >= 0)
+                        {
+                            break;
+                        }
+
+                        c2++;
+                        if (x + x > y)
+                        {
+                            if ((double)Math.Sign(x) > 1.5)
+                            {
+                                return double.Log2(double.Sqrt((double)c2 * (double)c2 + 1.0));
+                            }
+                            for (int h = 2; h < c1; h += 2)
+                            {
+                                double s3 = Math.FusedMultiplyAdd(y / 0.5, (double)c1 + cst0, y);
+                                double s4 = (double)h % (y * y + 0.5) * Math.Abs(y);
+                            }
+                            int c5 = 0;
+                            while (true)
+                            {
+                                if (c5 >= 2)
+                                {
+                                    break;
+                                }
+
+                                c5++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return 1.0;
+    }
+}";
+            GeneratorRunner.AssertCleanCompile(GeneratorRunner.Run(source));
+        }
+
+        [Fact]
         public void F24_a_tangent_read_back_from_an_output_element_written_without_one_is_not_multiplied_by_an_infinite_partial()
         {
             const string source = @"
