@@ -206,6 +206,10 @@ namespace SymDiff.Analyzers.Flow
             {
                 case ILocalReferenceOperation local:
                     return local.Local;
+                case IArrayElementReferenceOperation { ArrayReference: var array } when OperationFacts.Unwrap(array) is ILocalReferenceOperation buffer:
+                    return buffer.Local; // a local buffer: an element store makes the buffer active (h[j] = Math.Tanh(...))
+                case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: var span } when OperationFacts.Unwrap(span) is ILocalReferenceOperation buffer:
+                    return buffer.Local;
                 case IPropertyReferenceOperation { Property.IsIndexer: true } or IArrayElementReferenceOperation
                     when output is not null && GradientBuffers.SymbolOf(target, known, includeParameters: true) is IParameterSymbol parameter
                         && SymbolEqualityComparer.Default.Equals(parameter, output):

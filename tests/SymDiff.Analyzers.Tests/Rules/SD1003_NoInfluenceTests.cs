@@ -26,6 +26,39 @@ public static partial class Model
             Verifier.Diagnostic(Id).WithLocation(1).WithArguments("b", "Sign", "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"));
 
         [Fact]
+        public Task A_parameter_that_reaches_the_result_through_a_local_buffer_is_not_reported() => Verifier.DiagnosticsAsync(@"
+using System;
+using SymDiff;
+
+public static partial class Model
+{
+    [Differentiable]
+    public static double Layer(ReadOnlySpan<double> w, ReadOnlySpan<double> v, [NoGrad] double x)
+    {
+        Span<double> h = stackalloc double[2];
+        double[] z = new double[2];
+        for (int j = 0; j < 2; j++)
+        {
+            h[j] = Math.Tanh(w[j] * x);
+            z[j] = v[j] * h[j];
+        }
+
+        return z[0] + z[1];
+    }
+
+    [Differentiable]
+    public static double Unused(ReadOnlySpan<double> w, double {|#0:b|})
+    {
+        Span<double> h = stackalloc double[2];
+        h[0] = w[0];
+        h[1] = b > 0 ? 1.0 : 2.0;
+        return h[0];
+    }
+}
+",
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("b", "Unused", "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"));
+
+        [Fact]
         public Task Not_reported_for_a_method_the_generator_rejects() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
