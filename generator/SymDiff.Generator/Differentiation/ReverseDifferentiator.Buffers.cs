@@ -36,12 +36,10 @@ namespace SymDiff.Generator.Differentiation
         {
             _localBuffers.UnionWith(body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed).Select(r => r.Name));
 
-            // A buffer nothing reads gets no adjoint: its stores send nothing back (not a zero times their partials).
-            var read = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var e in body.Statements.SelectMany(Walk.AllExpressions))
-            {
-                CollectReadArrays(e, read);
-            }
+            // A buffer whose elements never reach the result (nothing reads it, or only values that are never returned)
+            // gets no adjoint: its stores send nothing back, and a loop that fills it gets no reverse sweep (not a zero
+            // times their partials: FINDINGS F25, F28, F30).
+            var read = NamesReachingResult(body);
 
             foreach (var rent in body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed && _activity.IsActiveArray(r.Name) && read.Contains(r.Name)))
             {
@@ -49,6 +47,94 @@ namespace SymDiff.Generator.Differentiation
                 _bufferAdjoints[rent.Name] = adjoint;
                 _topLevelBuffers.Add(adjoint);
             }
+        }
+
+        /// <summary>
+        /// The values and arrays the result is computed from: a backward slice, flow-insensitive, from the returned value
+        /// and the stores into the output, over every definition (lets, phis, carried values, stores into local buffers;
+        /// a differentiable call through the arguments its derivative reads).
+        /// </summary>
+        private HashSet<string> NamesReachingResult(Block body)
+        {
+            var definitions = new Dictionary<string, List<Expr>>(StringComparer.Ordinal);
+            var roots = new List<Expr>();
+            void Define(string name, IEnumerable<Expr> values)
+            {
+                if (!definitions.TryGetValue(name, out var list))
+                {
+                    definitions[name] = list = new List<Expr>();
+                }
+
+                list.AddRange(values);
+            }
+
+            void Visit(Block block)
+            {
+                foreach (var s in block.Statements)
+                {
+                    switch (s)
+                    {
+                        case Let l:
+                            Define(l.Name, DerivativeReads(l.Value));
+                            break;
+                        case If branch:
+                            foreach (var phi in branch.Phis)
+                            {
+                                Define(phi.Name, new[] { phi.WhenTrue, phi.WhenFalse });
+                            }
+
+                            break;
+                        case Loop loop:
+                            foreach (var v in loop.Carried)
+                            {
+                                Define(v.Name, new[] { v.Init, v.Next });
+                            }
+
+                            break;
+                        case Store store when _outputs.Contains(store.Array):
+                            roots.Add(store.Value);
+                            break;
+                        case Store store:
+                            Define(store.Array, new[] { store.Value });
+                            break;
+                        case Return ret:
+                            roots.Add(ret.Value);
+                            break;
+                        default:
+                            // Anything else the differentiator may send adjoints through: every expression counts.
+                            roots.AddRange(Walk.AllExpressions(s).Where(e => s is not (RentBuffer or ClearBuffer or ClearArray)));
+                            break;
+                    }
+
+                    foreach (var nested in Walk.Blocks(s))
+                    {
+                        Visit(nested);
+                    }
+                }
+            }
+
+            Visit(body);
+            var reaching = new HashSet<string>(StringComparer.Ordinal);
+            var pending = new Stack<Expr>(roots);
+            while (pending.Count > 0)
+            {
+                var e = pending.Pop();
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                Walk.Vars(e, n => names.Add(n));
+                CollectReadArrays(e, names);
+                foreach (var name in names)
+                {
+                    if (reaching.Add(name) && definitions.TryGetValue(name, out var values))
+                    {
+                        foreach (var v in values)
+                        {
+                            pending.Push(v);
+                        }
+                    }
+                }
+            }
+
+            return reaching;
         }
 
         private static void CollectReadArrays(Expr e, HashSet<string> into)

@@ -821,6 +821,91 @@ public static partial class P0
         }
 
         [Fact]
+        public void F28_a_loop_that_only_fills_a_buffer_whose_values_are_never_returned_gets_no_reverse_sweep()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class P0
+{
+    [Differentiable]
+    public static double F(ReadOnlySpan<double> u)
+    {
+        double s1 = (double)u.Length * 10.0;
+        foreach (var e2 in u)
+        {
+            double d = s1 - u[3];
+            s1 -= d * d * d;
+        }
+
+        double[] h3 = new double[4];
+        for (int j4 = 0; j4 < 4; j4++)
+        {
+            h3[j4] = s1 * s1;
+        }
+
+        double s6 = h3[1] * u[2];
+        return u[3] / (u[0] * u[0] + 0.5);
+    }
+}";
+            // Fuzzer program 6310 of seed 9, shrunk: s1 overflows to infinity in the fifth cube, fills h3, which feeds s6, which is
+            // never returned. F = u3 / (u0^2 + 1/2): dF/du0 = -2 u0 u3 / (u0^2 + 1/2)^2, dF/du3 = 1 / (u0^2 + 1/2), no NaN.
+            double[] u = { 0.5, -0.25, 1.5, 0.75, -1.0 };
+            double q = (u[0] * u[0]) + 0.5;
+            double[] expected = { -2 * u[0] * u[3] / (q * q), 0, 0, 1 / q, 0 };
+            var r = GradientProbe.Run(source, u, "P0.F(p)", "P0.FGradient(p, g)", "P0.FBackward(p, seed, g);", "P0.FDerivative(p, t, out double d) * 0 + d");
+            GradientProbe.AssertAgrees(r, expected);
+        }
+
+        [Fact]
+        public void F30_a_buffer_read_only_by_values_that_never_reach_the_outputs_sends_no_NaN_into_the_jacobian()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class P0
+{
+    [Differentiable]
+    public static void G(double x, Span<double> o, double y)
+    {
+        double s0 = -y * 1.054008;
+        for (int c1 = 0; c1 < 4; c1++)
+        {
+            double[] h2 = new double[3];
+            for (int j3 = 0; j3 < 3; j3++)
+            {
+                h2[j3] = s0 - y;
+            }
+
+            for (int c4 = 0; c4 < 40; c4++)
+            {
+                s0 *= h2[1];
+                s0 /= (x + y) * (x + y) + 0.5;
+            }
+        }
+
+        o[0] = x;
+        o[1] = (x + y) * y;
+        o[2] = Math.Sin(Math.Tanh(x));
+    }
+}";
+            // Fuzzer program 17940 of seed 9, shrunk: s0 and the buffer h2 never reach the outputs (s0 overflows).
+            // J = [[1, 0], [y, x + 2y], [cos(tanh x) (1 - tanh^2 x), 0]].
+            double x = -1.75, y = 1.625, t = Math.Tanh(x);
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var o = new double[3]; var j = new double[6];
+        P0.GJacobian(-1.75, o, 1.625, j);
+        double dx = 0, dy = 0;
+        P0.GBackward(-1.75, o, 1.625, new double[] { 1.0, 1.0, 1.0 }, ref dx, ref dy);
+        return new[] { j[0], j[1], j[2], j[3], j[4], j[5], dx, dy };");
+            double[] expected = { 1, 0, y, x + (2 * y), Math.Cos(t) * (1 - (t * t)), 0, 1 + y + (Math.Cos(t) * (1 - (t * t))), x + (2 * y) };
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.Equal(expected[i], r[i], 12);
+            }
+        }
+
+        [Fact]
         public void F24_a_tangent_read_back_from_an_output_element_written_without_one_is_not_multiplied_by_an_infinite_partial()
         {
             const string source = @"
