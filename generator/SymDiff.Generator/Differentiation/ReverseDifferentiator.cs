@@ -590,7 +590,10 @@ namespace SymDiff.Generator.Differentiation
                 _types[local.Name] = arg.Type;
                 reverse.Add(new Declare(local.Name, arg.Type));
                 outputs.Add(local);
-                scalarAdjoints.Add((arg, local));
+                if (call.Callee.MayInfluence(i))
+                {
+                    scalarAdjoints.Add((arg, local)); // else a structural zero: the parameter never reaches the callee's result
+                }
             }
 
             reverse.Add(new CallBackward(call, adjoint, outputs.ToEquatableArray()));

@@ -906,6 +906,39 @@ public static partial class P0
         }
 
         [Fact]
+        public void F32_a_span_call_whose_scalar_parameter_never_reaches_the_callees_result_sends_nothing_into_a_local_buffer()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x, ReadOnlySpan<double> u)
+    {
+        double[] h = new double[2];
+        for (int j = 0; j < 2; j++)
+        {
+            h[j] = x * 2.0;
+        }
+
+        return H(h[1], u) + x;
+    }
+
+    [Differentiable]
+    public static double H(double p, ReadOnlySpan<double> sp) => sp[0] * 3.0;
+}";
+            // Fuzzer program 46123 of seed 10, shrunk: H never reads p, so h reaches nothing and has no adjoint buffer, but
+            // the reverse of the span call still sent H's dP (a structural 0) into h[1]: SD9001 (KeyNotFoundException).
+            // F = 3 u0 + x: dF/dx = 1, dF/du = (3, 0).
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var g = new double[2];
+        double v = R.FGradient(0.5, new double[] { 1.0, 2.0 }, out double dx, g);
+        return new[] { v, dx, g[0], g[1] };");
+            Assert.Equal(new[] { 3.5, 1.0, 3.0, 0.0 }, r);
+        }
+
+        [Fact]
         public void F24_a_tangent_read_back_from_an_output_element_written_without_one_is_not_multiplied_by_an_infinite_partial()
         {
             const string source = @"
