@@ -169,12 +169,10 @@ namespace SymDiff.Generator.Emit
             }
         }
 
-        private static bool CallsMethod(Expr e) => e is UserCall || Walk.Children(e).Any(CallsMethod);
-
         /// <summary>A value nobody reads: written only if it calls a method (which may check its arguments and throw).</summary>
         private static void WriteUnread(SourceWriter w, Expr value)
         {
-            if (CallsMethod(value))
+            if (Walk.Contains(value, e => e is UserCall))
             {
                 w.WriteLine("_ = " + ExprPrinter.Print(value) + ";");
             }

@@ -310,7 +310,10 @@ namespace SymDiff.Generator.IR
         }
 
         /// <summary>Whether <paramref name="e"/> calls a method with argument checks (which may throw: never dropped).</summary>
-        public static bool CallsGuarded(Expr e) => e is UserCall { Callee.HasGuards: true } || Children(e).Any(CallsGuarded);
+        public static bool CallsGuarded(Expr e) => Contains(e, x => x is UserCall { Callee.HasGuards: true });
+
+        /// <summary>Whether <paramref name="e"/> or any of its subexpressions satisfies <paramref name="predicate"/>.</summary>
+        public static bool Contains(Expr e, Func<Expr, bool> predicate) => predicate(e) || Children(e).Any(c => Contains(c, predicate));
 
         /// <summary>Whether a statement writes something other than the names it defines (a buffer, an output, a span).</summary>
         public static bool HasEffect(Stmt s) => s switch

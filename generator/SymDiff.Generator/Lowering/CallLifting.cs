@@ -57,8 +57,7 @@ namespace SymDiff.Generator.Lowering
             return new Block(output.ToEquatableArray());
         }
 
-        private static bool CallsDifferentiable(Expr e) =>
-            e is UserCall { Callee.Kind: CalleeKind.Differentiable } || Walk.Children(e).Any(CallsDifferentiable);
+        private static bool CallsDifferentiable(Expr e) => Walk.Contains(e, x => x is UserCall { Callee.Kind: CalleeKind.Differentiable });
 
         private static Expr LiftIn(Expr e, List<Stmt> output, Namer namer)
         {
