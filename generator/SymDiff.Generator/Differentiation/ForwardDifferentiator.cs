@@ -125,11 +125,22 @@ namespace SymDiff.Generator.Differentiation
                 case Binary { Op: BinaryOp.Add or BinaryOp.Sub } b:
                     return TangentLive(b.Left) is { } l && TangentLive(b.Right) is { } r ? Or(l, r) : null;
                 case IR.Cond { WhenFalse: Const { Value: 0 } } c:
-                    return TangentLive(c.WhenTrue);
+                    // A selection (the argument of Max/Min/Clamp not taken, a branch that sets no tangent): zero by
+                    // construction where the condition fails, in scalar functions too (FINDINGS F31).
+                    return TangentLive(c.WhenTrue) is { } whenTrue ? And(c.Condition, whenTrue) : c.Condition;
+                case IR.Cond { WhenTrue: Const { Value: 0 } } c:
+                    return TangentLive(c.WhenFalse) is { } whenFalse ? And(new Unary(UnaryOp.Not, c.Condition, ValType.Bool), whenFalse) : new Unary(UnaryOp.Not, c.Condition, ValType.Bool);
                 default:
                     return null;
             }
         }
+
+        private static Expr And(Expr a, Expr b) => (a, b) switch
+        {
+            (Const { Value: 0 }, _) or (_, Const { Value: 0 }) => Const.False,
+            _ when a.Equals(b) => a,
+            _ => new Binary(BinaryOp.And, a, b, ValType.Bool),
+        };
 
         private static Expr Or(Expr a, Expr b) => (a, b) switch
         {

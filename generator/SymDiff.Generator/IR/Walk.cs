@@ -319,7 +319,8 @@ namespace SymDiff.Generator.IR
         public static bool HasEffect(Stmt s) => s switch
         {
             Store or Accumulate or SetOutput or ClearBuffer or Return or Assign or RentBuffer or EnsureCapacity or CopySpan or CallBackward or ClearArray or Invoke or FiniteCheck => true,
-            Let { Value: UserCall { Callee.HasGuards: true } } or CallWithGradient { Call.Callee.HasGuards: true } or CallWithDerivative { Call.Callee.HasGuards: true } => true,
+            Let l => CallsGuarded(l.Value),
+            CallWithGradient { Call.Callee.HasGuards: true } or CallWithDerivative { Call.Callee.HasGuards: true } => true,
             If i => i.Then.Statements.Any(HasEffect) || i.Else.Statements.Any(HasEffect),
             Loop l => l.Body.Statements.Any(HasEffect) || l.Header.Statements.Any(HasEffect),
             _ => false,

@@ -243,7 +243,7 @@ namespace SymDiff.Generator.Simplification
                         var phis = new List<Phi>();
                         foreach (var p in branch.Phis)
                         {
-                            if (Live(uses, p.Name))
+                            if (Live(uses, p.Name) || Walk.CallsGuarded(p.WhenTrue) || Walk.CallsGuarded(p.WhenFalse))
                             {
                                 phis.Add(p);
                                 continue;
@@ -273,7 +273,8 @@ namespace SymDiff.Generator.Simplification
                         var carried = new List<LoopVar>();
                         foreach (var v in loop.Carried)
                         {
-                            if (uses.TryGetValue(v.Name, out int n) && n > SelfUses(v))
+                            // A value computed by a call with argument checks stays: the check may throw (FINDINGS F33).
+                            if ((uses.TryGetValue(v.Name, out int n) && n > SelfUses(v)) || Walk.CallsGuarded(v.Init) || Walk.CallsGuarded(v.Next))
                             {
                                 carried.Add(v);
                                 continue;

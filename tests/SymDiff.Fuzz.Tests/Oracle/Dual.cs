@@ -128,10 +128,11 @@ namespace SymDiff.Fuzz.Tests.Oracle
         /// <remarks>
         /// The contract's conventions for non-finite values: a tangent no seed reaches contributes nothing (a
         /// structural zero), and so does a rule's structural zero partial (piecewise-constant functions, Detach, the
-        /// argument of Max/Min/Clamp not taken). A zero that is a value of the user's computation times an infinite
-        /// tangent is IEEE's NaN. Where the contract leaves the result open (an infinite partial times a computed zero
-        /// tangent, a rule's computed zero such as Abs'(0) times an infinite tangent) the result is marked ambiguous
-        /// (<see cref="M"/> = NaN) and not compared.
+        /// argument of Max/Min/Clamp not taken). Where the contract leaves the result open (an infinite partial times
+        /// a computed zero tangent, a computed zero partial such as Abs'(0) or a value 0 of the user's arithmetic
+        /// times an infinite tangent) the result is marked ambiguous (<see cref="M"/> = NaN) and not compared: forward
+        /// mode meets 0 * inf (NaN) where reverse mode, multiplying in the other order, may meet the infinite partial
+        /// only on another path (+inf, as PyTorch's backward gives; FINDINGS F29).
         /// </remarks>
         public Dual<T> Plus(Dual<T> x, double p, double pm, Partial kind)
         {
@@ -145,7 +146,7 @@ namespace SymDiff.Fuzz.Tests.Oracle
                 return this;
             }
 
-            if (double.IsNaN(x.M) || double.IsNaN(M) || (!double.IsFinite(p) && x.D == 0) || (kind == Partial.Rule && p == 0 && !double.IsFinite(x.D)))
+            if (double.IsNaN(x.M) || double.IsNaN(M) || (!double.IsFinite(p) && x.D == 0) || (p == 0 && kind != Partial.StructuralZero && !double.IsFinite(x.D)))
             {
                 return new Dual<T>(V, D, double.NaN, reached: true);
             }

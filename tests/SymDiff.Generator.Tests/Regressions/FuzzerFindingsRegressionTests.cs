@@ -997,5 +997,87 @@ public static partial class R
             var taken = GradientProbe.Run(source, new[] { 1.25 }, "R.F(p[0], 2.0)", "R.FGradient(p[0], 2.0, out g[0])", "R.FBackward(p[0], 2.0, seed, ref g[0]);", "R.FDerivative(p[0], 2.0, t[0], out double d) * 0 + d");
             GradientProbe.AssertAgrees(taken, new[] { (1.25 / (2 * Math.Sqrt(0.25))) + Math.Sqrt(0.25) });
         }
-}
+
+        [Fact]
+        public void F31_a_scalar_derivative_through_the_argument_Max_does_not_take_is_zero_not_NaN_at_Sqrt_of_0()
+        {
+            // Fuzzer program 30127 of seed 10, shrunk: at x = -0.5, n = 0, Max takes n, so x's tangent is zero by
+            // construction (as in the gradient, which is 0); Sqrt'(0) = inf multiplied it into NaN in FDerivative.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x, int n) => Math.Sqrt(Math.Abs(Math.Max(x, (double)n)));
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        R.FDerivative(-0.5, 0, -1.875, out double d0);
+        R.FGradient(-0.5, 0, out double g0);
+        R.FDerivative(4.0, 0, 2.0, out double d1);
+        return new[] { d0, g0, d1 };");
+            // Away from the kink: d/dx sqrt(x) at 4 is 1 / (2 * 2) = 0.25, times the direction 2.
+            Assert.Equal(new[] { 0.0, 0.0, 0.5 }, r);
+        }
+
+        [Fact]
+        public void F33_an_argument_check_in_a_callee_whose_value_feeds_only_a_dead_loop_carried_value_still_runs()
+        {
+            // Fuzzer program 54799 of seed 10 as CsCheck shrank it: the call's value only updates s2, which nothing reads
+            // after the loop, so the scheduler dropped s2's carried value together with the call inside its next value.
+            const string source = @"
+using System;
+using SymDiff;
+
+public static partial class P0
+{
+    internal const float C0 = 1.625f;
+    internal const float C1 = 0.930026f;
+    internal static readonly float[] D0 = { -0.25f, 1.272326f, 0.709101f, -1.917686f, 1.375f };
+    internal static readonly int[] T1 = { 0, 1, 0, 2, 0 };
+
+    [Differentiable]
+    public static float F(float x, [NoGrad] ReadOnlySpan<float> u, [NoGrad] float[] v, int n)
+    {
+        int c0 = 0;
+        while (c0 < u.Length)
+        {
+            foreach (var e1 in u)
+            {
+                float s2 = 1.5f * D0[n + 1] * x;
+                int c3 = 0;
+                while (c3 < v.Length)
+                {
+                    s2 *= MathF.FusedMultiplyAdd(u[(int)Math.Abs(P0.C0) % 5] + (float)n, H0(s2, u[c3], u), v[c0] * x);
+                    s2 = s2 * (v[n + 1] * P0.C0) + -P0.C0;
+                    s2 += float.Floor(-0.5f) / 3f;
+                    c3++;
+                }
+            }
+            c0++;
+        }
+        return -u[T1[n]];
+    }
+
+    [Differentiable]
+    public static float H0([NoGrad] float p0, float p1, [NoGrad] ReadOnlySpan<float> sp)
+    {
+        return !(MathF.Abs(p0) > 1000f) ? p0 : throw new ArgumentOutOfRangeException(nameof(p0), ""p0 must be small"");
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var thrown = new double[4];
+        var u = new float[] { 1, 2, 3, 4, 5 };
+        var v = new float[] { 2000, 2, 3, 4, 5 };
+        try { P0.F(1f, u, v, 0); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p0"") { thrown[0] = 1; }
+        try { P0.FGradient(1f, u, v, 0, out float d); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p0"") { thrown[1] = 1; }
+        try { float g = 0; P0.FBackward(1f, u, v, 0, 1f, ref g); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p0"") { thrown[2] = 1; }
+        try { P0.FDerivative(1f, u, v, 0, 1f, out float d); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p0"") { thrown[3] = 1; }
+        float value = P0.FGradient(1f, u, new float[] { 0.1f, 0.1f, 0.1f, 0.1f, 0.1f }, 0, out float dx);
+        return new double[] { thrown[0], thrown[1], thrown[2], thrown[3], value, dx };");
+            // v[0] = 2000 makes s2 large at once, so H0's check throws; with small v it does not, and F = -u[T1[0]] = -1
+            // does not depend on x.
+            Assert.Equal(new[] { 1.0, 1.0, 1.0, 1.0, -1.0, 0.0 }, r);
+        }
+    }
 }
