@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 using static SymDiff.Generator.Simplification.Ir;
 
@@ -31,10 +32,54 @@ namespace SymDiff.Generator.Differentiation
         /// </summary>
         private bool IsFinalDuringReverse(string array) => _localBuffers.Contains(array) && !_declaredInLoop.Contains(array);
 
+        /// <summary>The local buffers each of whose elements is stored once per iteration of its declaring loop (<see cref="RentBuffer.WriteOnce"/>).</summary>
+        private readonly HashSet<string> _writeOnce = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// In a loop body about to be recomputed by its reverse sweep: <c>let t = e; ... h[i] = t;</c> with <c>h</c> a
+        /// write-once buffer declared outside the loop becomes <c>let t = h[i];</c>. The element still holds <c>t</c> when
+        /// the reverse sweep runs (no later store overwrites it, and the sweep writes only adjoints), so the value, and
+        /// everything only it needed (a hidden unit's dot product and its <c>Tanh</c>), is not computed a second time.
+        /// </summary>
+        private Block ReadBackStored(Block block)
+        {
+            var statements = block.Statements.ToList();
+            for (int k = 0; k < statements.Count; k++)
+            {
+                if (statements[k] is not Store { Value: Var stored } store || !_writeOnce.Contains(store.Array) || !IsFinalDuringReverse(store.Array))
+                {
+                    continue;
+                }
+
+                int at = statements.FindIndex(s => s is Let l && l.Name == stored.Name);
+                if (at < 0 || at > k)
+                {
+                    continue;
+                }
+
+                // The index must be computable where the value was: nothing it reads is defined from there on.
+                var later = new HashSet<string>(StringComparer.Ordinal);
+                for (int i = at; i < k; i++)
+                {
+                    Walk.CollectDefinitions(Block.Of(statements[i]), later);
+                }
+
+                bool computable = true;
+                Walk.Vars(store.Index, name => computable &= !later.Contains(name));
+                if (computable)
+                {
+                    statements[at] = new Let(stored.Name, new Elem(store.Array, store.Index, stored.Type));
+                }
+            }
+
+            return new Block(statements.ToEquatableArray());
+        }
+
         /// <summary>Gives every active local buffer (a zeroed allocation at the top of the body) its adjoint buffer.</summary>
         private void AllocateBufferAdjoints(Block body)
         {
             _localBuffers.UnionWith(body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed).Select(r => r.Name));
+            _writeOnce.UnionWith(body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed && r.WriteOnce).Select(r => r.Name));
 
             // A buffer whose elements never reach the result (nothing reads it, or only values that are never returned)
             // gets no adjoint: its stores send nothing back, and a loop that fills it gets no reverse sweep (not a zero

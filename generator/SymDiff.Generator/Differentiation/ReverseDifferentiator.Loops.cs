@@ -402,7 +402,7 @@ namespace SymDiff.Generator.Differentiation
             var recompute = new List<Stmt>();
             // Writes to the output are not repeated: the recomputation only rebuilds values.
             _declaredInLoop = BuffersDeclaredIn(loop.Body);
-            var recomputed = WithoutOutputStores(ForwardBlock(new Block(loop.Header.Statements.Concat(loop.Body.Statements).ToEquatableArray()), out _));
+            var recomputed = WithoutOutputStores(ReadBackStored(ForwardBlock(new Block(loop.Header.Statements.Concat(loop.Body.Statements).ToEquatableArray()), out _)));
             foreach (var s in recomputed.Statements)
             {
                 recompute.Add(RenameDefinitions(s, renames));

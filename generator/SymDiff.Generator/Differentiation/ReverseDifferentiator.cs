@@ -293,6 +293,12 @@ namespace SymDiff.Generator.Differentiation
             }
 
             adjoint = Materialize(let.Name, adjoint, reverse, uses: CountActiveUses(let.Value));
+            if (let.Value is IR.Call known && _activity.IsActive(known))
+            {
+                BackpropCall(known, adjoint, adjoints, reverse, let.Ref);
+                return;
+            }
+
             Backprop(let.Value, adjoint, adjoints, reverse);
         }
 
@@ -400,17 +406,8 @@ namespace SymDiff.Generator.Differentiation
                     break;
 
                 case IR.Call call:
-                {
-                    var partials = Rules.DerivativeRules.Partials(call);
-                    bool singular = Rules.DerivativeRules.MayHaveInfinitePartial(call.Function);
-                    adjoint = Materialize("t", adjoint, reverse, uses: call.Args.Count(_activity.IsActive));
-                    for (int i = 0; i < call.Args.Count; i++)
-                    {
-                        Backprop(call.Args[i], singular ? Scale(adjoint, partials[i]) : Mul(adjoint, partials[i]), adjoints, reverse);
-                    }
-
+                    BackpropCall(call, adjoint, adjoints, reverse, value: null);
                     break;
-                }
 
                 case UserCall call:
                     BackpropUserCall(call, adjoint, adjoints, reverse);
@@ -418,6 +415,21 @@ namespace SymDiff.Generator.Differentiation
 
                 default:
                     throw new InvalidOperationException("Unexpected active expression " + e.GetType().Name);
+            }
+        }
+
+        /// <param name="value">The local that holds the call's value, if any: a partial that is written with the call
+        /// (<c>Tanh'(a) = 1 - tanh(a)^2</c>, <c>Exp'</c>, <c>Sqrt'</c>) reads it instead of calling again, so a reverse
+        /// sweep that reads the value back from a buffer (<see cref="ReadBackStored"/>) does not recompute it.</param>
+        private void BackpropCall(IR.Call call, Expr adjoint, Adjoints adjoints, List<Stmt> reverse, Expr? value)
+        {
+            var partials = Rules.DerivativeRules.Partials(call);
+            bool singular = Rules.DerivativeRules.MayHaveInfinitePartial(call.Function);
+            adjoint = Materialize("t", adjoint, reverse, uses: call.Args.Count(_activity.IsActive));
+            for (int i = 0; i < call.Args.Count; i++)
+            {
+                var partial = value is null ? partials[i] : Walk.Transform(partials[i], x => x.Equals(call) ? value : x);
+                Backprop(call.Args[i], singular ? Scale(adjoint, partial) : Mul(adjoint, partial), adjoints, reverse);
             }
         }
 
@@ -596,7 +608,19 @@ namespace SymDiff.Generator.Differentiation
                 }
             }
 
-            reverse.Add(new CallBackward(call, adjoint, outputs.ToEquatableArray()));
+            // Where the seed is zero because no output it would carry is part of the objective (a row of GJacobian), the
+            // callee's backward does not run: its partials may be infinite, and 0 * inf inside it would be NaN (FINDINGS F34).
+            var backward = new CallBackward(call, adjoint, outputs.ToEquatableArray());
+            var live = LiveWhen(adjoint);
+            if (live is null || live is Const { Value: not 0 })
+            {
+                reverse.Add(backward);
+            }
+            else if (live is not Const)
+            {
+                reverse.Add(new If(live, Block.Of(backward), Block.Empty, EquatableArray<Phi>.Empty));
+            }
+
             foreach (var (argument, local) in scalarAdjoints)
             {
                 Backprop(argument, local, adjoints, reverse);

@@ -118,6 +118,13 @@ namespace SymDiff.Generator.IR
         /// </summary>
         public bool OnStack { get; init; }
 
+        /// <summary>
+        /// A user's buffer filled by plain stores, each element at most once per iteration of the loop around its
+        /// declaration (not by accumulation): a stored value can be read back from the buffer for as long as that
+        /// iteration lasts, instead of being computed again (the reverse sweep of the loop that fills it).
+        /// </summary>
+        public bool WriteOnce { get; init; }
+
         /// <summary>The largest buffer, in bytes, that generated code puts on the stack.</summary>
         public const int StackLimitBytes = 1024;
 

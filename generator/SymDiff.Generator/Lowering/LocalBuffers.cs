@@ -29,69 +29,83 @@ namespace SymDiff.Generator.Lowering
         /// </summary>
         /// <param name="depths">How many loops enclose each buffer's declaration.</param>
         /// <param name="source">The user's statements: a buffer that breaks the rule may still be filled by accumulation (<see cref="IsAccumulated"/>).</param>
-        public static void CheckWriteOnce(Block body, IReadOnlyDictionary<string, int> depths, IReadOnlyList<Model.SourceStmt> source)
+        /// <returns>The buffers filled by plain stores under this rule (<see cref="RentBuffer.WriteOnce"/>).</returns>
+        public static HashSet<string> CheckWriteOnce(Block body, IReadOnlyDictionary<string, int> depths, IReadOnlyList<Model.SourceStmt> source)
         {
             var sites = new Dictionary<string, List<(int Relative, Expr Index, Loop? Loop)>>(StringComparer.Ordinal);
+            var writeOnce = new HashSet<string>(StringComparer.Ordinal);
             Visit(body, new List<Loop>(), depths, sites);
             foreach (var pair in sites)
             {
-                string name = pair.Key;
-                if (IsAccumulated(source, name))
+                // A buffer filled by accumulation may break the write-once rule; one that keeps it is write-once either way.
+                string? violation = Violation(pair.Key, pair.Value, source);
+                if (violation is null)
                 {
-                    continue;
+                    writeOnce.Add(pair.Key);
                 }
-
-                if (ReadBeforeWritten(source, name))
+                else if (!IsAccumulated(source, pair.Key))
                 {
-                    // Its zeros would be read in the forward sweep, and a reverse loop recomputing that read would see the later values.
-                    throw Overwritten(name, "it is read before the statement that writes it");
-                }
-
-                var stores = pair.Value;
-                foreach (var (relative, index, loop) in stores)
-                {
-                    if (relative < 0 || relative > 1)
-                    {
-                        throw Overwritten(name, "it is written inside a loop nested in the loop that fills it");
-                    }
-
-                    if (relative == 1)
-                    {
-                        if (stores.Count > 1)
-                        {
-                            throw Overwritten(name, "a loop writes it and so does another store");
-                        }
-
-                        if (LoopShape.Counter(loop!) is not { } shape || !IsCounterPlusConstant(index, shape.Counter.Name))
-                        {
-                            throw Overwritten(name, "a loop writes it at an index other than its counter plus a constant");
-                        }
-
-                        // Inside the loop that fills it, only elements earlier iterations wrote may be read (h[j - 1] in a
-                        // loop counting up): a read of one it writes later would see a zero the reverse sweep cannot tell apart.
-                        int storeAt = StatementStoring(loop!, name);
-                        foreach (var (read, at) in ReadsIn(loop!, name))
-                        {
-                            bool earlier = shape.Step > 0 ? Offset(read) < Offset(index) : Offset(read) > Offset(index);
-                            bool justWritten = Offset(read) == Offset(index) && at > storeAt; // 'e[i] = ...; sum += e[i];'
-                            if (!IsCounterPlusConstant(read, shape.Counter.Name) || !(earlier || justWritten))
-                            {
-                                throw Overwritten(name, "it is read, inside the loop that writes it, at an element that loop may not have written yet");
-                            }
-                        }
-                    }
-                    else if (index is not Const)
-                    {
-                        throw Overwritten(name, "it is written outside a loop at an index that is not a constant");
-                    }
-                }
-
-                var constants = stores.Where(s => s.Relative == 0).Select(s => ((Const)s.Index).Value).ToList();
-                if (constants.Distinct().Count() != constants.Count)
-                {
-                    throw Overwritten(name, "an element is written twice");
+                    throw Overwritten(pair.Key, violation);
                 }
             }
+
+            return writeOnce;
+        }
+
+        /// <summary>Why the buffer breaks the write-once rule, or null when it keeps it.</summary>
+        private static string? Violation(string name, List<(int Relative, Expr Index, Loop? Loop)> stores, IReadOnlyList<Model.SourceStmt> source)
+        {
+            if (ReadBeforeWritten(source, name))
+            {
+                // Its zeros would be read in the forward sweep, and a reverse loop recomputing that read would see the later values.
+                return "it is read before the statement that writes it";
+            }
+
+            foreach (var (relative, index, loop) in stores)
+            {
+                if (relative < 0 || relative > 1)
+                {
+                    return "it is written inside a loop nested in the loop that fills it";
+                }
+
+                if (relative == 1)
+                {
+                    if (stores.Count > 1)
+                    {
+                        return "a loop writes it and so does another store";
+                    }
+
+                    if (LoopShape.Counter(loop!) is not { } shape || !IsCounterPlusConstant(index, shape.Counter.Name))
+                    {
+                        return "a loop writes it at an index other than its counter plus a constant";
+                    }
+
+                    // Inside the loop that fills it, only elements earlier iterations wrote may be read (h[j - 1] in a
+                    // loop counting up): a read of one it writes later would see a zero the reverse sweep cannot tell apart.
+                    int storeAt = StatementStoring(loop!, name);
+                    foreach (var (read, at) in ReadsIn(loop!, name))
+                    {
+                        bool earlier = shape.Step > 0 ? Offset(read) < Offset(index) : Offset(read) > Offset(index);
+                        bool justWritten = Offset(read) == Offset(index) && at > storeAt; // 'e[i] = ...; sum += e[i];'
+                        if (!IsCounterPlusConstant(read, shape.Counter.Name) || !(earlier || justWritten))
+                        {
+                            return "it is read, inside the loop that writes it, at an element that loop may not have written yet";
+                        }
+                    }
+                }
+                else if (index is not Const)
+                {
+                    return "it is written outside a loop at an index that is not a constant";
+                }
+            }
+
+            var constants = stores.Where(s => s.Relative == 0).Select(s => ((Const)s.Index).Value).ToList();
+            if (constants.Distinct().Count() != constants.Count)
+            {
+                return "an element is written twice";
+            }
+
+            return null;
         }
 
         /// <summary>

@@ -110,12 +110,14 @@ namespace SymDiff.Generator.Lowering
                 lowering._namer.MarkUsed(name);
             }
 
-            var body = lowering.LowerFunction(spec.Body);
+            // A buffer declared before the loop that refills it is lowered as if declared inside (the stackalloc users write once).
+            var source = BufferScopes.Privatize(spec.Body);
+            var body = lowering.LowerFunction(source);
             if (lowering._buffers.Count > 0)
             {
                 // Every local buffer is allocated once, at the top, whatever the user wrote and wherever (docs/architecture.md).
-                LocalBuffers.CheckWriteOnce(body, lowering._bufferDepths, spec.Body);
-                body = new Block(lowering._buffers.Values.Cast<Stmt>().Concat(body.Statements).ToEquatableArray());
+                var writeOnce = LocalBuffers.CheckWriteOnce(body, lowering._bufferDepths, source);
+                body = new Block(lowering._buffers.Values.Select(r => writeOnce.Contains(r.Name) ? r with { WriteOnce = true } : r).Cast<Stmt>().Concat(body.Statements).ToEquatableArray());
             }
 
             return new IrFunction(body, lowering._namer.AllNames.ToEquatableArray()) { RetainedLets = lowering._retainedLets, Origins = lowering._origins };
@@ -237,6 +239,15 @@ namespace SymDiff.Generator.Lowering
                 case SourceStore store:
                     _origin = store.Origin;
                     var stored = new Store(store.Array, PinOutputReads(Substitute(store.Index), output), PinOutputReads(Substitute(store.Value), output));
+                    if (_buffers.ContainsKey(store.Array) && stored.Value is not (Var or Const) && !Walk.Contains(stored.Value, e => e is Elem el && el.Array == store.Array))
+                    {
+                        // A value stored into a local buffer gets a name: the reverse sweep can then read it back from the
+                        // buffer instead of computing it again (ReverseDifferentiator.ReadBackStored).
+                        var value = new Let(_namer.NewSourceName(store.Array + "Value"), stored.Value);
+                        output.Add(value);
+                        stored = stored with { Value = value.Ref };
+                    }
+
                     output.Add(stored);
                     if (store.Origin >= 0)
                     {

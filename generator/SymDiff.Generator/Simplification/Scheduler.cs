@@ -274,7 +274,7 @@ namespace SymDiff.Generator.Simplification
                         foreach (var v in loop.Carried)
                         {
                             // A value computed by a call with argument checks stays: the check may throw (FINDINGS F33).
-                            if ((uses.TryGetValue(v.Name, out int n) && n > SelfUses(v)) || Walk.CallsGuarded(v.Init) || Walk.CallsGuarded(v.Next))
+                            if ((uses.TryGetValue(v.Name, out int n) && n > SelfUses(v, loop.Body, uses)) || Walk.CallsGuarded(v.Init) || Walk.CallsGuarded(v.Next))
                             {
                                 carried.Add(v);
                                 continue;
@@ -294,6 +294,18 @@ namespace SymDiff.Generator.Simplification
                             continue;
                         }
 
+                        if (EmptyCount(loop, carried, body, header) is { } end)
+                        {
+                            // A loop left with nothing to do but count (a reverse sweep that needs only its trip count):
+                            // the counter's final value, computed at once.
+                            var counter = carried[0];
+                            Release(uses, counter.Next);
+                            Release(uses, ((Binary)loop.Condition).Left);
+                            output.Add(new Let(counter.Name, end));
+                            removed = true;
+                            break;
+                        }
+
                         output.Add(loop with { Carried = carried.ToEquatableArray(), Body = body, Header = header });
                         break;
                     }
@@ -308,6 +320,32 @@ namespace SymDiff.Generator.Simplification
             return new Block(output.ToEquatableArray());
         }
 
+        /// <summary>
+        /// For <c>for (int k = init; k &lt; bound; k++) { }</c>, with nothing else carried and <c>bound</c> not changed by the
+        /// loop: the value of <c>k</c> after it, <c>init &lt; bound ? bound : init</c>; otherwise null.
+        /// </summary>
+        private static Expr? EmptyCount(Loop loop, List<LoopVar> carried, Block body, Block header)
+        {
+            if (loop.Kind != LoopKind.For || carried.Count != 1 || body.Statements.Count != 0 || header.Statements.Count != 0)
+            {
+                return null;
+            }
+
+            var counter = carried[0];
+            if (counter.Type != ValType.Int
+                || loop.Condition is not Binary { Op: BinaryOp.Lt, Left: Var tested, Right: var bound } || tested.Name != counter.Name
+                || counter.Next is not Binary { Op: BinaryOp.Add, Left: Var self, Right: Const { Value: 1 } } || self.Name != counter.Name
+                || Walk.Contains(bound, e => e is Var v && v.Name == counter.Name)
+                || Walk.Contains(bound, e => e is UserCall or Elem))
+            {
+                return null;
+            }
+
+            return counter.Init is Const init && bound is Const limit
+                ? Const.Of(Math.Max(init.Value, limit.Value), ValType.Int)
+                : new IR.Cond(new Binary(BinaryOp.Lt, counter.Init, bound, ValType.Bool), bound, counter.Init, ValType.Int);
+        }
+
         private static bool Live(Dictionary<string, int> uses, string name) => uses.TryGetValue(name, out int n) && n > 0;
 
         /// <summary>Gives back the uses an expression held when its statement goes.</summary>
@@ -319,10 +357,29 @@ namespace SymDiff.Generator.Simplification
             }
         });
 
-        private static int SelfUses(LoopVar v)
+        /// <summary>
+        /// The reads of a carried value that only compute its own next value: in the next value itself, or in a let of the
+        /// body that nothing but the next value reads (<c>s_2 = s + e; next s = s_2</c>).
+        /// </summary>
+        private static int SelfUses(LoopVar v, Block body, Dictionary<string, int> uses)
+        {
+            int n = CountReads(v.Next, v.Name);
+            foreach (var let in body.Statements.OfType<Let>())
+            {
+                int inNext = CountReads(v.Next, let.Name);
+                if (inNext > 0 && uses.TryGetValue(let.Name, out int all) && all == inNext && !Walk.CallsGuarded(let.Value))
+                {
+                    n += CountReads(let.Value, v.Name);
+                }
+            }
+
+            return n;
+        }
+
+        private static int CountReads(Expr e, string name)
         {
             int n = 0;
-            Walk.Vars(v.Next, name => n += name == v.Name ? 1 : 0);
+            Walk.Vars(e, x => n += x == name ? 1 : 0);
             return n;
         }
 

@@ -54,6 +54,50 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         }
 
         [Fact]
+        public void A_buffer_declared_before_the_sample_loop_but_not_refilled_completely_by_each_sample_is_SD1000()
+        {
+            // Element 0 keeps the previous sample's value (j starts at 1): not the same as a buffer declared inside the
+            // loop, so it is not moved there, and each element is written again in every sample: an overwrite.
+            var d = SingleError(InP("""
+                        Span<double> h = stackalloc double[3];
+                        double loss = 0;
+                        for (int s = 0; s < x.Length; s++)
+                        {
+                            for (int j = 1; j < 3; j++)
+                            {
+                                h[j] = Math.Tanh(w[j] * x[s] + h[j - 1]);
+                            }
+
+                            loss += h[2];
+                        }
+
+                        return loss;
+                """), "SD1000");
+            Assert.Contains("overwriting elements of the local buffer 'h'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.OrdinalIgnoreCase);
+        }
+
+        [Fact]
+        public void A_buffer_declared_before_the_sample_loop_and_refilled_completely_by_each_sample_compiles_cleanly()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                        Span<double> h = stackalloc double[3];
+                        double loss = 0;
+                        for (int s = 0; s < x.Length; s++)
+                        {
+                            for (int j = 0; j < 3; j++)
+                            {
+                                h[j] = Math.Tanh(w[j] * x[s]);
+                            }
+
+                            loss += h[0] * h[1] - h[2];
+                        }
+
+                        return loss;
+                """));
+            GeneratorRunner.AssertCleanCompile(output);
+        }
+
+        [Fact]
         public void The_same_layer_written_once_per_element_compiles_cleanly()
         {
             GeneratorOutput output = GeneratorRunner.Run(InP("""

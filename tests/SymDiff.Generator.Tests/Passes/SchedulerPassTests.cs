@@ -37,34 +37,28 @@ namespace SymDiff.Generator.Tests.Passes
         }
 
         /// <summary>
-        /// A carried value read only by its own next value (k = k + x) is dead; the counter is read by the condition, so
-        /// the loop stays with the counter alone. A carried value whose next value goes through a let (k_1 = k + x) is
-        /// read by that let: this pass alone keeps it, and the second dead-code pass of <see cref="Scheduler.Schedule"/>
-        /// removes it once inlining has put k + x into the next value.
+        /// A carried value read only by its own next value (k = k + x), directly or through a let nothing else reads
+        /// (k_1 = k + x), is dead. A loop left with only its counter is replaced by the counter's final value.
         /// </summary>
         [Fact]
         public void DeadCodeRemovesCarriedValuesOnlyTheirOwnNextReads()
         {
+            // k is read only by its own next value (directly, or through a let nothing else reads): dead; then the loop
+            // only counts, and nothing reads its counter: gone.
             var direct = Loop(new LoopVar("k", ValType.Double, D(0), Add(V("k"), V("x"))));
-            AssertIr(
-                """
-                loop i = 0 while i < n
-                  next i = i + 1
-                end
-                return y
-                """,
-                Print(Scheduler.RemoveDeadCode(B(direct, new Return(V("y"))))));
+            AssertIr("return y", Print(Scheduler.RemoveDeadCode(B(direct, new Return(V("y"))))));
 
             var throughLet = Loop(new LoopVar("k", ValType.Double, D(0), V("k_1")), new Let("k_1", Add(V("k"), V("x"))));
+            AssertIr("return y", Print(Scheduler.RemoveDeadCode(B(throughLet, new Return(V("y"))))));
+
+            // A counter read after the loop: its final value, without the loop.
+            var counted = Loop(new LoopVar("k", ValType.Double, D(0), V("k_1")), new Let("k_1", Add(V("k"), V("x"))));
             AssertIr(
                 """
-                loop i = 0, k = 0.0 while i < n
-                  let k_1: double = k + x
-                  next i = i + 1, k = k_1
-                end
-                return y
+                let i: int = 0 < n ? n : 0
+                return i
                 """,
-                Print(Scheduler.RemoveDeadCode(B(throughLet, new Return(V("y"))))));
+                Print(Scheduler.RemoveDeadCode(B(counted, new Return(new Var("i", ValType.Int))))));
         }
 
         /// <summary>

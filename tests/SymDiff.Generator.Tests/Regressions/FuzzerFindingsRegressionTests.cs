@@ -1079,5 +1079,36 @@ public static partial class P0
             // does not depend on x.
             Assert.Equal(new[] { 1.0, 1.0, 1.0, 1.0, -1.0, 0.0 }, r);
         }
+
+        [Fact]
+        public void F34_a_row_of_GJacobian_does_not_run_a_span_callees_backward_for_an_output_it_does_not_differentiate()
+        {
+            // Fuzzer program 5927 of seed 11, shrunk: H's gradient at p = u[0] is NaN (Sqrt'(0) times Abs'(0)), which is
+            // fine for o[1]'s row, but the rows of o[0] and o[2] called HBackward with a zero seed and got 0 * NaN.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class P
+{
+    [Differentiable]
+    public static void G(Span<double> o, ReadOnlySpan<double> u, double x, double y)
+    {
+        o[0] = y * 2.0;
+        o[1] = u[0] * x / (Math.Abs(H(u[0], u)) + 1.0);
+        o[2] = u[1] * x;
+    }
+
+    [Differentiable]
+    public static double H(double p, ReadOnlySpan<double> sp) => Math.Sqrt(Math.Abs(p - p));
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var o = new double[3];
+        var jac = new double[12];
+        P.GJacobian(o, new double[] { 1.5, 0.5 }, 0.625, -0.25, jac);
+        return new[] { jac[0], jac[1], jac[2], jac[3], jac[8], jac[9], jac[10], jac[11] };");
+            // More inputs (4) than outputs (3): rows by reverse mode. Rows 0 and 2 (columns u[0], u[1], x, y):
+            // d(2y) = (0, 0, 0, 2), d(u[1] x) = (0, x, u[1], 0).
+            Assert.Equal(new[] { 0.0, 0.0, 0.0, 2.0, 0.0, 0.625, 0.5, 0.0 }, r);
+        }
     }
 }

@@ -19,10 +19,12 @@ namespace Corpus
         {
             double s = x * y;
             bool t0 = y > x;
+            double s_1 = 0.0;
             double s_2;
             if (t0)
             {
-                s_2 = global::System.Math.Exp(s);
+                s_1 = global::System.Math.Exp(s);
+                s_2 = s_1;
             }
             else
             {
@@ -31,7 +33,7 @@ namespace Corpus
             double sBar;
             if (t0)
             {
-                sBar = global::System.Math.Exp(s);
+                sBar = s_1;
             }
             else
             {
@@ -55,10 +57,16 @@ namespace Corpus
         public static void IfWithoutElseBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
             double s = x * y;
-            double sBar;
-            if (y > x)
+            bool t0 = y > x;
+            double s_1 = 0.0;
+            if (t0)
             {
-                sBar = seed * global::System.Math.Exp(s);
+                s_1 = global::System.Math.Exp(s);
+            }
+            double sBar;
+            if (t0)
+            {
+                sBar = seed * s_1;
             }
             else
             {

@@ -86,14 +86,10 @@ static partial class M
             if (!global::SymDiff.Checks.IsFinite(t2) && global::SymDiff.Checks.IsFinite(t1)) global::SymDiff.Checks.ThrowNotFinite(t2, "Loss", "LossBackward", "Source0.cs", 13, "p = 1 / (1 + Math.Exp(-(w * x[i] + b)))", "forward");
             double p = 1.0 / t2;
             if (!global::SymDiff.Checks.IsFinite(p) && global::SymDiff.Checks.IsFinite(t2)) global::SymDiff.Checks.ThrowNotFinite(p, "Loss", "LossBackward", "Source0.cs", 13, "p = 1 / (1 + Math.Exp(-(w * x[i] + b)))", "forward");
-            double t3 = y[i];
-            double t4 = 1.0 - t3;
-            if (!global::SymDiff.Checks.IsFinite(t4) && global::SymDiff.Checks.IsFinite(t3)) global::SymDiff.Checks.ThrowNotFinite(t4, "Loss", "LossBackward", "Source0.cs", 14, "sum -= y[i] * Math.Log(p) + (1 - y[i]) * Math.Log(1 - p)", "forward");
-            double t5 = 1.0 - p;
-            if (!global::SymDiff.Checks.IsFinite(t5) && global::SymDiff.Checks.IsFinite(p)) global::SymDiff.Checks.ThrowNotFinite(t5, "Loss", "LossBackward", "Source0.cs", 14, "sum -= y[i] * Math.Log(p) + (1 - y[i]) * Math.Log(1 - p)", "forward");
             double tBar = -sumBar;
-            double tBar2 = (tBar * t3 / p - tBar * t4 / t5) / t2 / t2 * t1;
-            if (!global::SymDiff.Checks.IsFinite(tBar2) && global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(t3) && global::SymDiff.Checks.IsFinite(p) && global::SymDiff.Checks.IsFinite(t4) && global::SymDiff.Checks.IsFinite(t5) && global::SymDiff.Checks.IsFinite(t2) && global::SymDiff.Checks.IsFinite(t1)) global::SymDiff.Checks.ThrowNotFinite(tBar2, "Loss", "LossBackward", "Source0.cs", 14, "sum -= y[i] * Math.Log(p) + (1 - y[i]) * Math.Log(1 - p)", "reverse");
+            double t3 = y[i];
+            double tBar2 = (tBar * t3 / p - tBar * (1.0 - t3) / (1.0 - p)) / t2 / t2 * t1;
+            if (!global::SymDiff.Checks.IsFinite(tBar2) && global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(t3) && global::SymDiff.Checks.IsFinite(p) && global::SymDiff.Checks.IsFinite(t2) && global::SymDiff.Checks.IsFinite(t1)) global::SymDiff.Checks.ThrowNotFinite(tBar2, "Loss", "LossBackward", "Source0.cs", 14, "sum -= y[i] * Math.Log(p) + (1 - y[i]) * Math.Log(1 - p)", "reverse");
             double wBarNext = wBar + tBar2 * t0;
             if (!global::SymDiff.Checks.IsFinite(wBarNext) && global::SymDiff.Checks.IsFinite(wBar) && global::SymDiff.Checks.IsFinite(tBar2) && global::SymDiff.Checks.IsFinite(t0)) global::SymDiff.Checks.ThrowNotFinite(wBarNext, "Loss", "LossBackward", "Source0.cs", 13, "p = 1 / (1 + Math.Exp(-(w * x[i] + b)))", "reverse");
             double bBarNext = bBar + tBar2;

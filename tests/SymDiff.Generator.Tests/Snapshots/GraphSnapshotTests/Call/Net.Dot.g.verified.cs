@@ -52,8 +52,7 @@ static partial class Net
 
         for (int i = 0; i < a.Length; i++)
         {
-            double t0 = b[i];
-            dA[i] += seed * t0;
+            dA[i] += seed * b[i];
         }
     }
 

@@ -78,8 +78,7 @@ static partial class Fit
             for (; i < x.Length; i++)
             {
                 pTape[i] = p;
-                double t0 = x[i];
-                p = p * global::System.Math.Tanh(w + t0);
+                p = p * global::System.Math.Tanh(w + x[i]);
             }
             double pBar = seed;
             double sumBar = seed / (double)x.Length;
@@ -88,11 +87,11 @@ static partial class Fit
             for (int i_3 = i - 1; i_3 >= 0; i_3--)
             {
                 double p_3 = pTape[i_3];
-                double t1 = x[i_3];
-                double tBar = -(2.0 * (sumBar * (y[i_3] - (w * t1 + b))));
-                double t2 = global::System.Math.Tanh(w + t1);
-                wBar = wBar + (pBar * p_3 * (1.0 - t2 * t2) + tBar * t1);
-                pBar = pBar * t2;
+                double t0 = x[i_3];
+                double tBar = -(2.0 * (sumBar * (y[i_3] - (w * t0 + b))));
+                double t1 = global::System.Math.Tanh(w + t0);
+                wBar = wBar + (pBar * p_3 * (1.0 - t1 * t1) + tBar * t0);
+                pBar = pBar * t1;
                 bBar = bBar + tBar;
             }
             dW += wBar;

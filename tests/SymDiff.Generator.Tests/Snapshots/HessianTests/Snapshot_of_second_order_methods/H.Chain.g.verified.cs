@@ -193,12 +193,10 @@ static partial class H
             double t1 = x[i];
             double t = x[t0] - t1 * t1;
             double t2 = tX[i];
-            double tDot = tX[t0] - 2.0 * (t2 * t1);
             double u = 1.0 - t1;
-            double uDot = -t2;
-            double tBarDot = 200.0 * tDot;
+            double tBarDot = 200.0 * (tX[t0] - 2.0 * (t2 * t1));
             double t3 = -tBarDot * t1 + -(200.0 * t) * t2;
-            pX[i] += t3 - 2.0 * uDot + t3 + dXNextDot;
+            pX[i] += t3 - 2.0 * -t2 + t3 + dXNextDot;
             f = f + (100.0 * t * t + u * u);
             dXNextDot = tBarDot;
         }

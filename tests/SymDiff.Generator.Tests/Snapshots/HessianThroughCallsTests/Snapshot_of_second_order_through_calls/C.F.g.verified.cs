@@ -169,8 +169,7 @@ static partial class C
             {
                 double t0 = x * y + (double)i;
                 double sq = global::C.SqGradient(t0, x, out double dSqdA, out double dSqdB);
-                double t1 = tX * y + x * tY;
-                hvpScratch[0] = t1;
+                hvpScratch[0] = tX * y + x * tY;
                 hvpScratch[1] = tX;
                 global::C.SqHessianVectorProduct(t0, x, new global::System.ReadOnlySpan<double>(hvpScratch, 0, 2), new global::System.Span<double>(hvpScratch, 2, 2));
                 double dSqdADot = hvpScratch[2];

@@ -47,10 +47,7 @@ static partial class A
         }
         for (int j_3 = 0; j_3 < j; j_3++)
         {
-            int k_4 = 0;
-            for (; k_4 < 3; k_4++)
-            {
-            }
+            int k_4 = 3;
             for (int k_3 = 0; k_3 < k_4; k_3++)
             {
                 double hBar2 = hBar[j_3];
@@ -96,22 +93,16 @@ static partial class A
                 h[j] = h[j] + w[3 * j + k] * x[k];
             }
         }
-        double s = 0.0;
         for (int j2 = 0; j2 < 3; j2++)
         {
-            int t0 = j2 + 1;
-            int t1 = t0 % 3;
-            double s_1 = s + global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[t1]);
-            hBar[j2] += seed * global::System.Math.Tanh(h[t1]) * (1.0 - global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[j2]));
-            hBar[t1] += seed * global::System.Math.Tanh(h[j2]) * (1.0 - global::System.Math.Tanh(h[t1]) * global::System.Math.Tanh(h[t1]));
-            s = s_1;
+            int j2_1 = j2 + 1;
+            int t0 = j2_1 % 3;
+            hBar[j2] += seed * global::System.Math.Tanh(h[t0]) * (1.0 - global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[j2]));
+            hBar[t0] += seed * global::System.Math.Tanh(h[j2]) * (1.0 - global::System.Math.Tanh(h[t0]) * global::System.Math.Tanh(h[t0]));
         }
         for (int j_3 = 0; j_3 < j; j_3++)
         {
-            int k_4 = 0;
-            for (; k_4 < 3; k_4++)
-            {
-            }
+            int k_4 = 3;
             for (int k_3 = 0; k_3 < k_4; k_3++)
             {
                 double hBar2 = hBar[j_3];
@@ -186,7 +177,8 @@ static partial class A
         "nodes:\n" +
         "  h = new double[3]  (local buffer, requires_grad)\n" +
         "  loop j = 0 while j < 3  (carried: none; data: j)\n" +
-        "    h[j] = w[9 + j]  (grad_fn: SelectBackward)\n" +
+        "    hValue = w[9 + j]  (grad_fn: SelectBackward)\n" +
+        "    h[j] = hValue  (the node hValue)\n" +
         "    loop k = 0 while k < 3  (carried: none; data: k)\n" +
         "      h[j] = h[j] + w[3 * j + k] * x[k]  (grad_fn: AddBackward)\n" +
         "      k_1 = k + 1  (data)\n" +

@@ -109,11 +109,11 @@ static partial class A
         global::SymDiff.Checks.Zero(hDot);
         for (int i = 0; i < 3; i++)
         {
-            int t0 = 2 - i;
-            double t1 = x[i];
-            double t2 = w[i] * t1;
-            h[t0] = global::System.Math.Sin(t2);
-            hDot[t0] = global::System.Math.Cos(t2) * (tW[i] * t1);
+            double t0 = x[i];
+            double t1 = w[i] * t0;
+            int t2 = 2 - i;
+            h[t2] = global::System.Math.Sin(t1);
+            hDot[t2] = global::System.Math.Cos(t1) * (tW[i] * t0);
         }
         derivative = hDot[0] * h[1] + h[0] * hDot[1] + (hDot[2] * h[0] + h[2] * hDot[0]);
         return h[0] * h[1] + h[2] * h[0];
@@ -132,7 +132,8 @@ static partial class A
         "nodes:\n" +
         "  h = new double[3]  (local buffer, requires_grad)\n" +
         "  loop i = 0 while i < 3  (carried: none; data: i)\n" +
-        "    h[2 - i] = Math.Sin(w[i] * x[i])  (grad_fn: SinBackward)\n" +
+        "    hValue = Math.Sin(w[i] * x[i])  (grad_fn: SinBackward)\n" +
+        "    h[2 - i] = hValue  (the node hValue)\n" +
         "    i_1 = i + 1  (data)\n" +
         "    next i = i_1\n" +
         "  end\n" +

@@ -92,49 +92,36 @@ static partial class M
             zBar[0] += maxBar2;
             for (int c_3 = 0; c_3 < c; c_3++)
             {
-                int t3 = 15 + c_3 * 4;
-                int t4 = t3 + 3;
-                int j2_4 = 0;
-                double s_5 = p[t4];
-                for (; j2_4 < 3; j2_4++)
-                {
-                    double s_6 = s_5 + p[t3 + j2_4] * h[j2_4];
-                    s_5 = s_6;
-                }
+                int j2_4 = 3;
                 double zBar2 = zBar[c_3];
                 zBar[c_3] = 0.0;
+                int t3 = 15 + c_3 * 4;
                 int j2_3 = 0;
                 double sBar = zBar2;
                 while (zBar2 != 0.0 && j2_3 < j2_4)
                 {
-                    int t5 = t3 + j2_3;
-                    hBar[j2_3] += sBar * p[t5];
-                    dP[t5] += sBar * h[j2_3];
+                    int t4 = t3 + j2_3;
+                    hBar[j2_3] += sBar * p[t4];
+                    dP[t4] += sBar * h[j2_3];
                     j2_3 = j2_3 + 1;
                 }
-                dP[t4] += sBar;
+                dP[t3 + 3] += sBar;
             }
             for (int j_3 = 0; j_3 < j; j_3++)
             {
-                int t6 = j_3 * 5;
-                int t7 = t6 + 4;
-                double a_5 = p[t7];
-                int k_4 = 0;
-                for (; k_4 < 4; k_4++)
-                {
-                    a_5 = a_5 + p[t6 + k_4] * x[k_4];
-                }
+                int k_4 = 4;
+                double hValue_1 = h[j_3];
                 double hBar2 = hBar[j_3];
                 hBar[j_3] = 0.0;
-                double t8 = global::System.Math.Tanh(a_5);
+                int t5 = j_3 * 5;
                 int k_3 = 0;
-                double aBar = hBar2 * (1.0 - t8 * t8);
+                double aBar = hBar2 * (1.0 - hValue_1 * hValue_1);
                 while (hBar2 != 0.0 && k_3 < k_4)
                 {
-                    dP[t6 + k_3] += aBar * x[k_3];
+                    dP[t5 + k_3] += aBar * x[k_3];
                     k_3 = k_3 + 1;
                 }
-                dP[t7] += aBar;
+                dP[t5 + 4] += aBar;
             }
             return global::System.Math.Log(sum) + max - z[label];
         }
@@ -232,49 +219,36 @@ static partial class M
             zBar[0] += maxBar2;
             for (int c_3 = 0; c_3 < c; c_3++)
             {
-                int t3 = 15 + c_3 * 4;
-                int t4 = t3 + 3;
-                int j2_4 = 0;
-                double s_5 = p[t4];
-                for (; j2_4 < 3; j2_4++)
-                {
-                    double s_6 = s_5 + p[t3 + j2_4] * h[j2_4];
-                    s_5 = s_6;
-                }
+                int j2_4 = 3;
                 double zBar2 = zBar[c_3];
                 zBar[c_3] = 0.0;
+                int t3 = 15 + c_3 * 4;
                 int j2_3 = 0;
                 double sBar = zBar2;
                 while (zBar2 != 0.0 && j2_3 < j2_4)
                 {
-                    int t5 = t3 + j2_3;
-                    hBar[j2_3] += sBar * p[t5];
-                    dP[t5] += sBar * h[j2_3];
+                    int t4 = t3 + j2_3;
+                    hBar[j2_3] += sBar * p[t4];
+                    dP[t4] += sBar * h[j2_3];
                     j2_3 = j2_3 + 1;
                 }
-                dP[t4] += sBar;
+                dP[t3 + 3] += sBar;
             }
             for (int j_3 = 0; j_3 < j; j_3++)
             {
-                int t6 = j_3 * 5;
-                int t7 = t6 + 4;
-                double a_5 = p[t7];
-                int k_4 = 0;
-                for (; k_4 < 4; k_4++)
-                {
-                    a_5 = a_5 + p[t6 + k_4] * x[k_4];
-                }
+                int k_4 = 4;
+                double hValue_1 = h[j_3];
                 double hBar2 = hBar[j_3];
                 hBar[j_3] = 0.0;
-                double t8 = global::System.Math.Tanh(a_5);
+                int t5 = j_3 * 5;
                 int k_3 = 0;
-                double aBar = hBar2 * (1.0 - t8 * t8);
+                double aBar = hBar2 * (1.0 - hValue_1 * hValue_1);
                 while (hBar2 != 0.0 && k_3 < k_4)
                 {
-                    dP[t6 + k_3] += aBar * x[k_3];
+                    dP[t5 + k_3] += aBar * x[k_3];
                     k_3 = k_3 + 1;
                 }
-                dP[t7] += aBar;
+                dP[t5 + 4] += aBar;
             }
         }
         finally
@@ -321,22 +295,22 @@ static partial class M
                 a = a + p[t2] * t3;
                 aDot2 = aDot2 + tP[t2] * t3;
             }
-            double t4 = global::System.Math.Tanh(a);
-            h[j] = t4;
-            hDot[j] = (1.0 - t4 * t4) * aDot2;
+            double hValue = global::System.Math.Tanh(a);
+            h[j] = hValue;
+            hDot[j] = (1.0 - hValue * hValue) * aDot2;
         }
         for (int c = 0; c < 3; c++)
         {
-            int t5 = 15 + c * 4;
-            int t6 = t5 + 3;
-            double s = p[t6];
-            double sDot2 = tP[t6];
+            int t4 = 15 + c * 4;
+            int t5 = t4 + 3;
+            double s = p[t5];
+            double sDot2 = tP[t5];
             for (int j2 = 0; j2 < 3; j2++)
             {
-                int t7 = t5 + j2;
-                double t8 = p[t7];
-                double s_2 = s + t8 * h[j2];
-                double sDot3 = sDot2 + (tP[t7] * h[j2] + t8 * hDot[j2]);
+                int t6 = t4 + j2;
+                double t7 = p[t6];
+                double s_2 = s + t7 * h[j2];
+                double sDot3 = sDot2 + (tP[t6] * h[j2] + t7 * hDot[j2]);
                 s = s_2;
                 sDot2 = sDot3;
             }
@@ -386,7 +360,8 @@ static partial class M
         "      k_1 = k + 1  (data)\n" +
         "      next a_1 = a_2, k = k_1\n" +
         "    end\n" +
-        "    h[j] = Math.Tanh(a_1)  (grad_fn: TanhBackward)\n" +
+        "    hValue = Math.Tanh(a_1)  (grad_fn: TanhBackward)\n" +
+        "    h[j] = hValue  (the node hValue)\n" +
         "    j_1 = j + 1  (data)\n" +
         "    next j = j_1\n" +
         "  end\n" +

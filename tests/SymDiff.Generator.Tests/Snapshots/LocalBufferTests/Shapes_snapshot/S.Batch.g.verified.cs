@@ -59,14 +59,12 @@ static partial class S
             hBar[1] += yBar * t3;
             for (int j_3 = 0; j_3 < j_4; j_3++)
             {
+                double hValue_1 = h[j_3];
                 double hBar2 = hBar[j_3];
                 hBar[j_3] = 0.0;
-                double t4 = x[b_3];
-                int t5 = 2 + j_3;
-                double t6 = global::System.Math.Tanh(w[j_3] * t4 + w[t5]);
-                double tBar = hBar2 * (1.0 - t6 * t6);
-                dW[j_3] += tBar * t4;
-                dW[t5] += tBar;
+                double tBar = hBar2 * (1.0 - hValue_1 * hValue_1);
+                dW[j_3] += tBar * x[b_3];
+                dW[2 + j_3] += tBar;
             }
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             dW[4] += yBar * h[0];
@@ -125,14 +123,12 @@ static partial class S
             hBar[1] += yBar * t1;
             for (int j_3 = 0; j_3 < j_4; j_3++)
             {
+                double hValue_1 = h[j_3];
                 double hBar2 = hBar[j_3];
                 hBar[j_3] = 0.0;
-                double t2 = x[b_3];
-                int t3 = 2 + j_3;
-                double t4 = global::System.Math.Tanh(w[j_3] * t2 + w[t3]);
-                double tBar = hBar2 * (1.0 - t4 * t4);
-                dW[j_3] += tBar * t2;
-                dW[t3] += tBar;
+                double tBar = hBar2 * (1.0 - hValue_1 * hValue_1);
+                dW[j_3] += tBar * x[b_3];
+                dW[2 + j_3] += tBar;
             }
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             dW[4] += yBar * h[0];
@@ -171,21 +167,21 @@ static partial class S
             {
                 double t0 = x[b];
                 int t1 = 2 + j;
-                double t2 = global::System.Math.Tanh(w[j] * t0 + w[t1]);
-                h[j] = t2;
-                hDot[j] = (1.0 - t2 * t2) * (tW[j] * t0 + tW[t1]);
+                double hValue = global::System.Math.Tanh(w[j] * t0 + w[t1]);
+                h[j] = hValue;
+                hDot[j] = (1.0 - hValue * hValue) * (tW[j] * t0 + tW[t1]);
             }
-            double t3 = w[4];
-            double t4 = w[5];
-            double y = t3 * h[0] + t4 * h[1];
-            double yDot = tW[4] * h[0] + t3 * hDot[0] + (tW[5] * h[1] + t4 * hDot[1]);
-            double t5 = y - t[b];
-            loss = loss + t5 * t5;
-            lossDot = lossDot + 2.0 * (yDot * t5);
+            double t2 = w[4];
+            double t3 = w[5];
+            double y = t2 * h[0] + t3 * h[1];
+            double yDot = tW[4] * h[0] + t2 * hDot[0] + (tW[5] * h[1] + t3 * hDot[1]);
+            double t4 = y - t[b];
+            loss = loss + t4 * t4;
+            lossDot = lossDot + 2.0 * (yDot * t4);
         }
-        double t6 = (double)x.Length;
-        derivative = lossDot / t6;
-        return loss / t6;
+        double t5 = (double)x.Length;
+        derivative = lossDot / t5;
+        return loss / t5;
     }
 
     /// <summary>
@@ -203,7 +199,8 @@ static partial class S
         "  loop b = 0, loss = 0.0 while b < x.Length  (carried: loss; data: b)\n" +
         "    h = zeros  (a fresh buffer each iteration)\n" +
         "    loop j = 0 while j < 2  (carried: none; data: j)\n" +
-        "      h[j] = Math.Tanh(w[j] * x[b] + w[2 + j])  (grad_fn: TanhBackward)\n" +
+        "      hValue = Math.Tanh(w[j] * x[b] + w[2 + j])  (grad_fn: TanhBackward)\n" +
+        "      h[j] = hValue  (the node hValue)\n" +
         "      j_1 = j + 1  (data)\n" +
         "      next j = j_1\n" +
         "    end\n" +

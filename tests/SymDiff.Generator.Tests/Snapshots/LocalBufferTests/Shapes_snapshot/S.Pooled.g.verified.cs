@@ -97,22 +97,19 @@ static partial class S
                 {
                     h[i] = global::System.Math.Sin(w[i] * x[i]) + w[0];
                 }
-                double s = 0.0;
                 for (int i2 = 0; i2 < x.Length; i2++)
                 {
-                    int t0 = i2 + 1;
-                    int t1 = t0 % x.Length;
-                    double s_1 = s + h[i2] * h[t1];
-                    hBar[i2] += seed * h[t1];
-                    hBar[t1] += seed * h[i2];
-                    s = s_1;
+                    int i2_1 = i2 + 1;
+                    int t0 = i2_1 % x.Length;
+                    hBar[i2] += seed * h[t0];
+                    hBar[t0] += seed * h[i2];
                 }
                 for (int i_3 = 0; i_3 < i; i_3++)
                 {
                     double hBar2 = hBar[i_3];
                     hBar[i_3] = 0.0;
-                    double t2 = x[i_3];
-                    dW[i_3] += hBar2 * global::System.Math.Cos(w[i_3] * t2) * t2;
+                    double t1 = x[i_3];
+                    dW[i_3] += hBar2 * global::System.Math.Cos(w[i_3] * t1) * t1;
                     dW[0] += hBar2;
                 }
             }
@@ -196,7 +193,8 @@ static partial class S
         "nodes:\n" +
         "  h = new double[x.Length]  (local buffer, requires_grad)\n" +
         "  loop i = 0 while i < x.Length  (carried: none; data: i)\n" +
-        "    h[i] = Math.Sin(w[i] * x[i]) + w[0]  (grad_fn: AddBackward)\n" +
+        "    hValue = Math.Sin(w[i] * x[i]) + w[0]  (grad_fn: AddBackward)\n" +
+        "    h[i] = hValue  (the node hValue)\n" +
         "    i_1 = i + 1  (data)\n" +
         "    next i = i_1\n" +
         "  end\n" +

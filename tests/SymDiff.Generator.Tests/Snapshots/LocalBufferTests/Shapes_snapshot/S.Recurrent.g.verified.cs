@@ -46,24 +46,24 @@ static partial class S
                 double s_3 = sTape[b_3];
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 double t0 = x[b_3];
-                double t1 = global::System.Math.Tanh(w[0] * t0 + s_3);
-                h[0] = t1;
-                double t2 = w[1];
-                double t3 = t2 * s_3;
-                h[1] = global::System.Math.Sin(t3);
+                double hValue_1 = global::System.Math.Tanh(w[0] * t0 + s_3);
+                h[0] = hValue_1;
+                double t1 = w[1];
+                double t2 = t1 * s_3;
+                h[1] = global::System.Math.Sin(t2);
                 hBar[0] += sBar * s_3;
                 hBar[1] += sBar * h[0];
                 hBar[0] += sBar * h[1];
                 double hBar2 = hBar[1];
                 hBar[1] = 0.0;
-                double tBar = hBar2 * global::System.Math.Cos(t3);
+                double tBar = hBar2 * global::System.Math.Cos(t2);
                 double hBar3 = hBar[0];
                 hBar[0] = 0.0;
-                double tBar2 = hBar3 * (1.0 - t1 * t1);
+                double tBar2 = hBar3 * (1.0 - hValue_1 * hValue_1);
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 dW[1] += tBar * s_3;
                 dW[0] += tBar2 * t0;
-                sBar = sBar * h[0] + tBar * t2 + tBar2;
+                sBar = sBar * h[0] + tBar * t1 + tBar2;
             }
             return s;
         }
@@ -115,24 +115,24 @@ static partial class S
                 double s_3 = sTape[b_3];
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 double t0 = x[b_3];
-                double t1 = global::System.Math.Tanh(w[0] * t0 + s_3);
-                h[0] = t1;
-                double t2 = w[1];
-                double t3 = t2 * s_3;
-                h[1] = global::System.Math.Sin(t3);
+                double hValue_1 = global::System.Math.Tanh(w[0] * t0 + s_3);
+                h[0] = hValue_1;
+                double t1 = w[1];
+                double t2 = t1 * s_3;
+                h[1] = global::System.Math.Sin(t2);
                 hBar[0] += sBar * s_3;
                 hBar[1] += sBar * h[0];
                 hBar[0] += sBar * h[1];
                 double hBar2 = hBar[1];
                 hBar[1] = 0.0;
-                double tBar = hBar2 * global::System.Math.Cos(t3);
+                double tBar = hBar2 * global::System.Math.Cos(t2);
                 double hBar3 = hBar[0];
                 hBar[0] = 0.0;
-                double tBar2 = hBar3 * (1.0 - t1 * t1);
+                double tBar2 = hBar3 * (1.0 - hValue_1 * hValue_1);
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 dW[1] += tBar * s_3;
                 dW[0] += tBar2 * t0;
-                sBar = sBar * h[0] + tBar * t2 + tBar2;
+                sBar = sBar * h[0] + tBar * t1 + tBar2;
             }
         }
         finally
@@ -168,13 +168,13 @@ static partial class S
             global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             global::SymDiff.Checks.Zero(hDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             double t0 = x[b];
-            double t1 = global::System.Math.Tanh(w[0] * t0 + s);
-            h[0] = t1;
-            hDot[0] = (1.0 - t1 * t1) * (tW[0] * t0 + sDot);
-            double t2 = w[1];
-            double t3 = t2 * s;
-            h[1] = global::System.Math.Sin(t3);
-            hDot[1] = global::System.Math.Cos(t3) * (tW[1] * s + t2 * sDot);
+            double hValue = global::System.Math.Tanh(w[0] * t0 + s);
+            h[0] = hValue;
+            hDot[0] = (1.0 - hValue * hValue) * (tW[0] * t0 + sDot);
+            double t1 = w[1];
+            double t2 = t1 * s;
+            h[1] = global::System.Math.Sin(t2);
+            hDot[1] = global::System.Math.Cos(t2) * (tW[1] * s + t1 * sDot);
             double s_1 = s * h[0] + h[1] * h[0];
             double sDot2 = sDot * h[0] + s * hDot[0] + (hDot[1] * h[0] + h[1] * hDot[0]);
             s = s_1;
@@ -198,8 +198,10 @@ static partial class S
         "  h = new double[2]  (local buffer, requires_grad)\n" +
         "  loop b = 0, s = 0.5 while b < x.Length  (carried: s; data: b)\n" +
         "    h = zeros  (a fresh buffer each iteration)\n" +
-        "    h[0] = Math.Tanh(w[0] * x[b] + s)  (grad_fn: TanhBackward)\n" +
-        "    h[1] = Math.Sin(w[1] * s)  (grad_fn: SinBackward)\n" +
+        "    hValue = Math.Tanh(w[0] * x[b] + s)  (grad_fn: TanhBackward)\n" +
+        "    h[0] = hValue  (the node hValue)\n" +
+        "    hValue2 = Math.Sin(w[1] * s)  (grad_fn: SinBackward)\n" +
+        "    h[1] = hValue2  (the node hValue2)\n" +
         "    s_1 = s * h[0] + h[1] * h[0]  (grad_fn: AddBackward)\n" +
         "    b_1 = b + 1  (data)\n" +
         "    next b = b_1, s = s_1\n" +

@@ -37,9 +37,10 @@ static partial class S
         hBar[0] -= h[2] / h[0] / h[0];
         for (int j_3 = 0; j_3 < j; j_3++)
         {
+            float hValue_1 = h[j_3];
             float hBar2 = hBar[j_3];
             hBar[j_3] = 0f;
-            dW[j_3] += (hBar2 != 0f ? hBar2 * global::System.MathF.Exp(w[j_3] * x[j_3]) : 0f) * x[j_3];
+            dW[j_3] += (hBar2 != 0f ? hBar2 * hValue_1 : 0f) * x[j_3];
         }
         return h[0] * h[1] + h[2] / h[0];
     }
@@ -77,9 +78,10 @@ static partial class S
         hBar[0] -= seed * (h[2] / h[0]) / h[0];
         for (int j_3 = 0; j_3 < j; j_3++)
         {
+            float hValue_1 = h[j_3];
             float hBar2 = hBar[j_3];
             hBar[j_3] = 0f;
-            dW[j_3] += (hBar2 != 0f ? hBar2 * global::System.MathF.Exp(w[j_3] * x[j_3]) : 0f) * x[j_3];
+            dW[j_3] += (hBar2 != 0f ? hBar2 * hValue_1 : 0f) * x[j_3];
         }
     }
 
@@ -106,9 +108,9 @@ static partial class S
         for (int j = 0; j < 3; j++)
         {
             float t0 = x[j];
-            float t1 = global::System.MathF.Exp(w[j] * t0);
-            h[j] = t1;
-            hDot[j] = t1 * (tW[j] * t0);
+            float hValue = global::System.MathF.Exp(w[j] * t0);
+            h[j] = hValue;
+            hDot[j] = hValue * (tW[j] * t0);
         }
         derivative = hDot[0] * h[1] + h[0] * hDot[1] + (hDot[2] / h[0] - h[2] / h[0] * hDot[0] / h[0]);
         return h[0] * h[1] + h[2] / h[0];
@@ -127,7 +129,8 @@ static partial class S
         "nodes:\n" +
         "  h = new float[3]  (local buffer, requires_grad)\n" +
         "  loop j = 0 while j < 3  (carried: none; data: j)\n" +
-        "    h[j] = MathF.Exp(w[j] * x[j])  (grad_fn: ExpBackward)\n" +
+        "    hValue = MathF.Exp(w[j] * x[j])  (grad_fn: ExpBackward)\n" +
+        "    h[j] = hValue  (the node hValue)\n" +
         "    j_1 = j + 1  (data)\n" +
         "    next j = j_1\n" +
         "  end\n" +

@@ -81,8 +81,7 @@ static partial class W
             }
             double t0 = t[i];
             double t1 = global::System.Math.Exp(-t0 * z);
-            double t2 = 1.0 + t1;
-            double zBar = -(lossBar / t2 * t1 * t0);
+            double zBar = -(lossBar / (1.0 + t1) * t1 * t0);
             for (int j_3 = 0; j_3 < j; j_3++)
             {
                 dW[j_3] += zBar * xs[i * d + j_3];

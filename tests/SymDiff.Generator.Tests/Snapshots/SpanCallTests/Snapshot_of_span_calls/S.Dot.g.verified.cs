@@ -70,10 +70,8 @@ static partial class S
 
         for (int i = 0; i < a.Length; i++)
         {
-            double t0 = a[i];
-            double t1 = b[i];
-            dA[i] += seed * t1;
-            dB[i] += seed * t0;
+            dA[i] += seed * b[i];
+            dB[i] += seed * a[i];
         }
     }
 

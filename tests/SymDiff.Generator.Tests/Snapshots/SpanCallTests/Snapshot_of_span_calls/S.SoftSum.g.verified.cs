@@ -42,8 +42,7 @@ static partial class S
         for (int xiIndex = 0; xiIndex < x.Length; xiIndex++)
         {
             double xi = x[xiIndex];
-            double t0 = w * xi;
-            wBar = wBar + global::S.SoftplusDerivative(t0) * xi;
+            wBar = wBar + global::S.SoftplusDerivative(w * xi) * xi;
         }
         dW += seed * wBar;
     }

@@ -1,0 +1,187 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+
+namespace SymDiff.Generator.Lowering
+{
+    /// <summary>
+    /// Moves a local buffer declared before a loop into that loop when each iteration fills it completely before reading
+    /// it: the natural way to write a hidden layer (<c>Span&lt;double&gt; h = stackalloc double[H];</c> once, then
+    /// <c>for (s...) { for (j = 0; j &lt; H; j++) h[j] = ...; ... }</c>), which C# asks for (a <c>stackalloc</c> inside a
+    /// loop grows the stack, CA2014). Every element an iteration reads was written earlier in the same iteration, so the
+    /// buffer declared inside the loop holds the same values (the primal stays bit for bit the same), and the buffer
+    /// rule of <see cref="LocalBuffers.CheckWriteOnce"/> (each element written once per iteration of the declaring
+    /// loop) then applies as if the user had declared it there. A pure pass over the source model.
+    /// </summary>
+    internal static class BufferScopes
+    {
+        /// <summary>The statements with each buffer that can be moved into the loop that refills it moved there.</summary>
+        public static EquatableArray<SourceStmt> Privatize(EquatableArray<SourceStmt> statements)
+        {
+            var result = Block(statements);
+            return result is null ? statements : result.ToEquatableArray();
+        }
+
+        /// <summary>The rewritten block, or null when nothing changed.</summary>
+        private static List<SourceStmt>? Block(IReadOnlyList<SourceStmt> statements)
+        {
+            List<SourceStmt>? output = null;
+            for (int i = 0; i < statements.Count; i++)
+            {
+                var s = statements[i];
+                SourceStmt? rewritten = s switch
+                {
+                    SourceLoop loop when Block(loop.Body) is { } body => loop with { Body = body.ToEquatableArray() },
+                    SourceIf branch when (Block(branch.Then), Block(branch.Else)) is var (then, @else) && (then is not null || @else is not null) =>
+                        branch with { Then = (then ?? (IReadOnlyList<SourceStmt>)branch.Then).ToEquatableArray(), Else = (@else ?? (IReadOnlyList<SourceStmt>)branch.Else).ToEquatableArray() },
+                    _ => null,
+                };
+                if (rewritten is not null)
+                {
+                    output ??= statements.Take(i).ToList();
+                    output.Add(rewritten);
+                }
+                else
+                {
+                    output?.Add(s);
+                }
+            }
+
+            var current = output ?? (IReadOnlyList<SourceStmt>)statements;
+            for (int i = 0; i < current.Count; i++)
+            {
+                if (current[i] is SourceBuffer buffer && RefillingLoop(current, i, buffer) is int at)
+                {
+                    var list = current.ToList();
+                    var loop = (SourceLoop)list[at];
+                    list.RemoveAt(i);
+                    // Moved to the top of the loop's body, then maybe further in (a loop inside that refills it).
+                    var body = new List<SourceStmt> { buffer };
+                    body.AddRange(loop.Body);
+                    var moved = loop with { Body = (Block(body) ?? body).ToEquatableArray() };
+                    list[at - 1] = moved;
+                    return Block(list) ?? list;
+                }
+            }
+
+            return output;
+        }
+
+        /// <summary>
+        /// The index of the loop the buffer declared at <paramref name="declaration"/> can move into: the only statement
+        /// after the declaration that mentions the buffer, a loop whose body, before anything else mentions the buffer,
+        /// runs a complete fill (<see cref="IsCompleteFill"/>); its condition and increment do not mention the buffer.
+        /// </summary>
+        private static int? RefillingLoop(IReadOnlyList<SourceStmt> block, int declaration, SourceBuffer buffer)
+        {
+            int? found = null;
+            for (int k = declaration + 1; k < block.Count; k++)
+            {
+                if (!Mentions(block[k], buffer.Name))
+                {
+                    continue;
+                }
+
+                if (found is not null || block[k] is not SourceLoop)
+                {
+                    return null;
+                }
+
+                found = k;
+            }
+
+            if (found is not int at || block[at] is not SourceLoop loop || Mentions(loop.Condition, buffer.Name) || loop.Increment.Any(s => Mentions(s, buffer.Name)))
+            {
+                return null;
+            }
+
+            for (int k = 0; k < loop.Body.Count; k++)
+            {
+                if (!Mentions(loop.Body[k], buffer.Name))
+                {
+                    continue;
+                }
+
+                return k > 0 && IsCompleteFill(loop.Body[k - 1], loop.Body[k], buffer) ? at : null;
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// <c>for (int j = 0; j &lt; length; j++) { ...; h[j] = value; ... }</c>: a counter from 0 by 1 to the buffer's
+        /// length (the same expression as its declaration's, or <c>h.Length</c>), a body that stores <c>h[j]</c> once, at
+        /// its top level, with a value that does not read the buffer, never leaves early and does not change the counter.
+        /// </summary>
+        private static bool IsCompleteFill(SourceStmt init, SourceStmt statement, SourceBuffer buffer)
+        {
+            if (init is not SourceAssign { Value: Const { Value: 0 } } start || statement is not SourceLoop { TestFirst: true } loop)
+            {
+                return false;
+            }
+
+            string counter = start.Name;
+            bool bound = loop.Condition is Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } && v.Name == counter
+                && (limit.Equals(buffer.Length) || limit is Len len && len.Array == buffer.Name);
+            bool step = loop.Increment.Count == 1 && loop.Increment[0] is SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } inc
+                && inc.Name == counter && c.Name == counter;
+            if (!bound || !step || loop.Body.Any(s => LeavesEarly(s) || Assigns(s, counter)))
+            {
+                return false;
+            }
+
+            var stores = loop.Body.Where(s => Mentions(s, buffer.Name)).ToList();
+            return stores.Count == 1 && stores[0] is SourceStore { Index: Var index } store && index.Name == counter && store.Array == buffer.Name
+                && !Mentions(store.Value, buffer.Name);
+        }
+
+        private static bool LeavesEarly(SourceStmt s) => s switch
+        {
+            SourceBreak or SourceContinue or SourceReturn => true,
+            SourceIf i => i.Then.Any(LeavesEarly) || i.Else.Any(LeavesEarly),
+            SourceLoop l => l.Body.Any(ReturnsAnywhere) || l.Increment.Any(ReturnsAnywhere), // break/continue there leave only that loop
+            _ => false,
+        };
+
+        private static bool ReturnsAnywhere(SourceStmt s) => s switch
+        {
+            SourceReturn => true,
+            SourceIf i => i.Then.Any(ReturnsAnywhere) || i.Else.Any(ReturnsAnywhere),
+            SourceLoop l => l.Body.Any(ReturnsAnywhere) || l.Increment.Any(ReturnsAnywhere),
+            _ => false,
+        };
+
+        private static bool Assigns(SourceStmt s, string name) => s switch
+        {
+            SourceAssign a => a.Name == name,
+            SourceIf i => i.Then.Any(x => Assigns(x, name)) || i.Else.Any(x => Assigns(x, name)),
+            SourceLoop l => l.Body.Any(x => Assigns(x, name)) || l.Increment.Any(x => Assigns(x, name)),
+            _ => false,
+        };
+
+        private static bool Mentions(SourceStmt s, string name) => s switch
+        {
+            SourceAssign a => a.Name == name || Mentions(a.Value, name),
+            SourceStore st => st.Array == name || Mentions(st.Index, name) || Mentions(st.Value, name),
+            SourceIf i => Mentions(i.Condition, name) || i.Then.Any(x => Mentions(x, name)) || i.Else.Any(x => Mentions(x, name)),
+            SourceLoop l => Mentions(l.Condition, name) || l.Body.Any(x => Mentions(x, name)) || l.Increment.Any(x => Mentions(x, name)),
+            SourceReturn r => r.Value is not null && Mentions(r.Value, name),
+            SourceBuffer b => b.Name == name || Mentions(b.Length, name),
+            SourceBreak or SourceContinue => false,
+            _ => true, // a statement this pass does not know: assume it does (nothing moves)
+        };
+
+        private static bool Mentions(Expr e, string name) => Walk.Contains(e, x => x switch
+        {
+            Var v => v.Name == name,
+            Elem el => el.Array == name,
+            Len len => len.Array == name,
+            SpanRef span => span.Array == name,
+            SpanView view => view.Array == name,
+            Opaque => true, // C# text the IR cannot look into
+            _ => false,
+        });
+    }
+}
