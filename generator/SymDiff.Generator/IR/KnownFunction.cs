@@ -46,5 +46,12 @@ namespace SymDiff.Generator.IR
         Asinh,
         Acosh,
         Atanh,
+
+        /// <summary>
+        /// <c>double.Clamp</c> / <c>float.Clamp</c> (INumber's): the same derivative as <see cref="Clamp"/>, but not the same
+        /// value at signed zeros (<c>double.Clamp(-0.0, 0.0, 1.0)</c> is +0, <c>Math.Clamp</c>'s is -0), so it is printed as
+        /// the user wrote it, for the bit-exact value.
+        /// </summary>
+        ClampNumber,
     }
 }

@@ -683,6 +683,11 @@ namespace SymDiff.Generator.Parsing
                     // One row per arity: Log(x) and Log(x, b) are two functions.
                     var row = MathFunctions.Named(target.Name).FirstOrDefault(f => f.Arity == args.Count)
                         ?? throw Unsupported(invocation.Syntax, $"'{containing}.{target.Name}' with {args.Count} arguments", string.Empty);
+                    if (containing == "double" || containing == "float")
+                    {
+                        row = MathFunctions.NumberMethod(row);
+                    }
+
                     return new Call(row.Function, args.ToEquatableArray(), resultType);
                 }
 

@@ -88,9 +88,12 @@ namespace SymDiff.Generator.Rules
         /// </summary>
         public bool HasMathF { get; init; } = true;
 
+        /// <summary>Whether it is the method of <c>double</c> / <c>float</c> itself (the parser picks it for those spellings only).</summary>
+        public bool IsNumberMethod { get; init; }
+
         /// <summary>The type the emitter qualifies a call with, for a call of type <paramref name="single"/> precision or not.</summary>
         public string PrintedClass(bool single) =>
-            !IsMath ? "global::SymDiff.Grad" : single && HasMathF ? "global::System.MathF" : "global::System.Math";
+            !IsMath ? "global::SymDiff.Grad" : IsNumberMethod ? (single ? "float" : "double") : single && HasMathF ? "global::System.MathF" : "global::System.Math";
 
         public override string ToString() => Name + "/" + Arity;
     }
@@ -174,12 +177,8 @@ namespace SymDiff.Generator.Rules
             }, A, A),
 
             // Clamp(x, lo, hi): to x strictly inside, otherwise to the bound that is hit (lo <= hi, or Clamp throws).
-            new MathFunction(KnownFunction.Clamp, "Clamp", (a, r, t) => new[]
-            {
-                Cond(And(Compare(BinaryOp.Gt, a[0], a[1]), Compare(BinaryOp.Lt, a[0], a[2])), Lit(1, t), Lit(0, t)),
-                Cond(Compare(BinaryOp.Le, a[0], a[1]), Lit(1, t), Lit(0, t)),
-                Cond(And(Compare(BinaryOp.Gt, a[0], a[1]), Compare(BinaryOp.Ge, a[0], a[2])), Lit(1, t), Lit(0, t)),
-            }, A, A, A) { HasMathF = false },
+            new MathFunction(KnownFunction.Clamp, "Clamp", ClampPartials, A, A, A) { HasMathF = false },
+            new MathFunction(KnownFunction.ClampNumber, "Clamp", ClampPartials, A, A, A) { HasMathF = false, IsNumberMethod = true },
             new MathFunction(KnownFunction.FusedMultiplyAdd, "FusedMultiplyAdd", (a, r, t) => new[] { a[1], a[0], Lit(1, t) }, A, A, A) { CanBeNonFinite = true },
 
             // Piecewise constant: zero derivative (and an analyzer warning when applied to an active value).
@@ -198,7 +197,7 @@ namespace SymDiff.Generator.Rules
         private static readonly MathFunction[] s_byFunction = Index();
 
         private static readonly Dictionary<string, MathFunction[]> s_byName = All
-            .Where(f => f.IsMath)
+            .Where(f => f.IsMath && !f.IsNumberMethod)
             .GroupBy(f => f.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
 
@@ -207,6 +206,16 @@ namespace SymDiff.Generator.Rules
 
         /// <summary>Whether <c>Math</c>, <c>MathF</c>, <c>double</c> or <c>float</c> has a function of this name that SymDiff differentiates.</summary>
         public static bool IsMathName(string name) => s_byName.ContainsKey(name);
+
+        /// <summary>The row of <c>double.X</c> / <c>float.X</c> where it is not <c>Math.X</c>'s (<see cref="KnownFunction.ClampNumber"/>), else <paramref name="row"/>.</summary>
+        public static MathFunction NumberMethod(MathFunction row) => All.FirstOrDefault(f => f.IsNumberMethod && f.Name == row.Name && f.Arity == row.Arity) ?? row;
+
+        private static Expr[] ClampPartials(IReadOnlyList<Expr> a, Expr r, ValType t) => new[]
+        {
+            Cond(And(Compare(BinaryOp.Gt, a[0], a[1]), Compare(BinaryOp.Lt, a[0], a[2])), Lit(1, t), Lit(0, t)),
+            Cond(Compare(BinaryOp.Le, a[0], a[1]), Lit(1, t), Lit(0, t)),
+            Cond(And(Compare(BinaryOp.Gt, a[0], a[1]), Compare(BinaryOp.Ge, a[0], a[2])), Lit(1, t), Lit(0, t)),
+        };
 
         /// <summary>The rows named <paramref name="name"/> (one per arity), or none.</summary>
         public static IReadOnlyList<MathFunction> Named(string name) => s_byName.TryGetValue(name, out var rows) ? rows : Array.Empty<MathFunction>();

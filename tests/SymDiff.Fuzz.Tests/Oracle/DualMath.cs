@@ -126,6 +126,11 @@ namespace SymDiff.Fuzz.Tests.Oracle
             Pick(T.Min(a.V, b.V), a.V <= b.V ? 0 : 1, a, b);
 
         public static Dual<T> Clamp<T>(Dual<T> x, Dual<T> lo, Dual<T> hi) where T : IFloatingPointIeee754<T> =>
+            Pick(x.V < lo.V ? lo.V : x.V > hi.V ? hi.V : x.V, // Math.Clamp's order (Math.Clamp(-0.0, 0.0, 1.0) is -0.0, INumber's Clamp gives +0.0)
+                 x.V > lo.V && x.V < hi.V ? 0 : x.V <= lo.V ? 1 : 2, x, lo, hi);
+
+        /// <summary><c>double.Clamp</c> (INumber's): <c>double.Clamp(-0.0, 0.0, 1.0)</c> is +0 where <c>Math.Clamp</c> gives -0; the same derivative.</summary>
+        public static Dual<T> ClampNumber<T>(Dual<T> x, Dual<T> lo, Dual<T> hi) where T : IFloatingPointIeee754<T> =>
             Pick(T.Clamp(x.V, lo.V, hi.V), x.V > lo.V && x.V < hi.V ? 0 : x.V <= lo.V ? 1 : 2, x, lo, hi);
 
         public static Dual<T> FusedMultiplyAdd<T>(Dual<T> a, Dual<T> b, Dual<T> c) where T : IFloatingPointIeee754<T> =>

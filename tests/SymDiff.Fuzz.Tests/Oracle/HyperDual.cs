@@ -259,6 +259,13 @@ namespace SymDiff.Fuzz.Tests.Oracle
             return x.V > lo.V && x.V < hi.V ? Keep(value, x) : x.V <= lo.V ? Keep(value, lo) : Keep(value, hi);
         }
 
+        /// <summary><c>double.Clamp</c>: +0 where <c>Math.Clamp</c> gives -0 (<see cref="DualMath.ClampNumber{T}"/>).</summary>
+        public static HyperDual ClampNumber(HyperDual x, HyperDual lo, HyperDual hi)
+        {
+            double value = double.Clamp(x.V, lo.V, hi.V);
+            return x.V > lo.V && x.V < hi.V ? Keep(value, x) : x.V <= lo.V ? Keep(value, lo) : Keep(value, hi);
+        }
+
         public static HyperDual FusedMultiplyAdd(HyperDual a, HyperDual b, HyperDual c)
         {
             HyperDual sum = (a * b) + c;

@@ -1110,5 +1110,30 @@ public static partial class P
             // d(2y) = (0, 0, 0, 2), d(u[1] x) = (0, x, u[1], 0).
             Assert.Equal(new[] { 0.0, 0.0, 0.0, 2.0, 0.0, 0.625, 0.5, 0.0 }, r);
         }
+
+        [Fact]
+        public void F35_double_Clamp_keeps_its_own_value_at_signed_zeros()
+        {
+            // double.Clamp(-0.0, 0.0, 1.0) is +0 (INumber's max/min), Math.Clamp's is -0 (comparisons); the generated
+            // methods printed both as Math.Clamp, so the value was not the user's bit for bit (found while checking the
+            // fuzzer oracle's Clamp after seed 11 program 46734).
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class C
+{
+    [Differentiable]
+    public static double Number(double x, int n) => double.Clamp(x * n, 0.0, 1.0);
+
+    [Differentiable]
+    public static double Classic(double x, int n) => Math.Clamp(x * n, 0.0, 1.0);
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double a = C.NumberGradient(-1.0, 0, out double da);
+        double b = C.ClassicGradient(-1.0, 0, out double db);
+        double c = C.NumberGradient(0.5, 1, out double dc);
+        return new[] { 1 / C.Number(-1.0, 0), 1 / a, 1 / C.Classic(-1.0, 0), 1 / b, dc };");
+            Assert.Equal(new[] { double.PositiveInfinity, double.PositiveInfinity, double.NegativeInfinity, double.NegativeInfinity, 1.0 }, r);
+        }
     }
 }
