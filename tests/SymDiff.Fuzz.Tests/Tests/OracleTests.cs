@@ -71,8 +71,9 @@ namespace SymDiff.Fuzz.Tests.Tests
             // Pow with an inactive exponent: c x^(c-1), finite for negative x, no log term.
             Assert.Equal(3 * 4.0, DM.Pow(X(-2), Dual<double>.C(3)).D);
 
-            // A zero of the user's computation times an infinite derivative is IEEE's NaN (0 * Sqrt(x) at x = 0).
-            Assert.True(double.IsNaN((Dual<double>.C(0) * DM.Sqrt(X(0))).D));
+            // A zero of the user's computation times an infinite derivative (0 * Sqrt(x) at x = 0) is left open too: forward
+            // mode meets 0 * inf (NaN), reverse mode may meet the infinite partial on another path only (+inf; FINDINGS F29).
+            Assert.True((Dual<double>.C(0) * DM.Sqrt(X(0))).IsAmbiguous);
 
             // An infinite partial times a computed zero tangent is left open by the contract: not compared.
             Assert.True(DM.Sqrt(DM.Abs(X(0))).IsAmbiguous);
