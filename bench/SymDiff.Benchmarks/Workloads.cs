@@ -77,7 +77,7 @@ namespace SymDiff.Benchmarks
         }
         /// <summary>W6's hidden unit <paramref name="j"/> for sample <paramref name="s"/>:
         /// <c>tanh(b1[j] + sum_k W1[j, k] x[s, k])</c>, with p = [W1 (hidden x inputs) | b1 | W2 (3 x hidden) | b2].
-        /// A helper because local buffers (a hidden-layer <c>stackalloc</c>) are not supported yet.</summary>
+        /// For the setup and the call-based experiments of Proposed.cs (W6's model itself computes the layer in a local buffer).</summary>
         [Differentiable]
         public static double MlpHidden(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> x, int inputs, int hidden, int s, int j)
         {
@@ -91,25 +91,37 @@ namespace SymDiff.Benchmarks
         }
 
         /// <summary>W6: mean softmax cross-entropy of a one-hidden-layer tanh perceptron with 3 classes, one-hot
-        /// <paramref name="targets"/> (3 per sample), the log-sum-exp shifted by the largest logit. Written as the
-        /// digits sample's model is (samples/Digits/Model.cs): each hidden unit computed once by a call, its
-        /// contributions added to the logits, kept in locals.</summary>
+        /// <paramref name="targets"/> (3 per sample), the log-sum-exp shifted by the largest logit. Written as a user
+        /// writes it (as samples/Digits/Model.cs is): the hidden layer in a local buffer declared once and refilled for
+        /// each sample, the three logits in locals.</summary>
         [Differentiable]
         public static double Mlp(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> x, [NoGrad] ReadOnlySpan<double> targets, int inputs, int hidden)
         {
-            int w2 = (hidden * inputs) + hidden;
+            int b1 = hidden * inputs;
+            int w2 = b1 + hidden;
             int b2 = w2 + (3 * hidden);
             int batch = targets.Length / 3;
+            Span<double> h = stackalloc double[hidden];
             double loss = 0;
             for (int s = 0; s < batch; s++)
             {
+                for (int j = 0; j < hidden; j++)
+                {
+                    double a = p[b1 + j];
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        a += p[(j * inputs) + k] * x[(s * inputs) + k];
+                    }
+
+                    h[j] = Math.Tanh(a);
+                }
+
                 double z0 = p[b2], z1 = p[b2 + 1], z2 = p[b2 + 2];
                 for (int j = 0; j < hidden; j++)
                 {
-                    double h = MlpHidden(p, x, inputs, hidden, s, j);
-                    z0 += p[w2 + j] * h;
-                    z1 += p[w2 + hidden + j] * h;
-                    z2 += p[w2 + (2 * hidden) + j] * h;
+                    z0 += p[w2 + j] * h[j];
+                    z1 += p[w2 + hidden + j] * h[j];
+                    z2 += p[w2 + (2 * hidden) + j] * h[j];
                 }
 
                 double m = Math.Max(Math.Max(z0, z1), z2);

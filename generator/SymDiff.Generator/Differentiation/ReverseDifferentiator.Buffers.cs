@@ -280,9 +280,13 @@ namespace SymDiff.Generator.Differentiation
             _ => null,
         };
 
-        /// <summary>Whether a block (at any depth) stores into an active local buffer.</summary>
-        private bool StoresBuffer(Block block) =>
-            block.Statements.Any(s => (s is Store st && _bufferAdjoints.ContainsKey(st.Array)) || Walk.Blocks(s).Any(StoresBuffer));
+        /// <summary>
+        /// Whether a block (at any depth) stores into an active local buffer other than <paramref name="own"/>: the buffers
+        /// declared in the loop's own body live one iteration (the user's scope), so a fused loop's per-iteration reverse
+        /// sweep sees all their reads and stores; a buffer that outlives the iteration may be read later.
+        /// </summary>
+        private bool StoresBuffer(Block block, HashSet<string> own) =>
+            block.Statements.Any(s => (s is Store st && _bufferAdjoints.ContainsKey(st.Array) && !own.Contains(st.Array)) || Walk.Blocks(s).Any(b => StoresBuffer(b, own)));
 
         /// <summary>The reverse of a buffer's own statements: its allocation needs none; a clear (a declaration inside a loop) clears the adjoint too.</summary>
         private static void ReverseBufferStatement(Stmt s, Dictionary<string, RentBuffer> adjoints, List<Stmt> reverse)

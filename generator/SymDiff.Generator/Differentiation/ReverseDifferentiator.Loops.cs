@@ -75,7 +75,7 @@ namespace SymDiff.Generator.Differentiation
             // Only the carried values that reach the result get an adjoint: a value the result never reads has none,
             // and giving it one anyway multiplies its zero by the loop's partials, where 0 * inf is NaN.
             var active = Useful(loop, carriedActive, allFinal);
-            if (active.Count == 0 && !StoresOutput(loop.Body) && !StoresBuffer(loop.Body))
+            if (active.Count == 0 && !StoresOutput(loop.Body) && !StoresBuffer(loop.Body, new HashSet<string>(StringComparer.Ordinal)))
             {
                 return;
             }
@@ -83,7 +83,7 @@ namespace SymDiff.Generator.Differentiation
             var finalAdjoints = active.ToDictionary(v => v.Name, v => allFinal[v.Name], StringComparer.Ordinal);
             // A loop that writes the output fuses only when nothing reads the output: a read adds into the output's
             // adjoint buffer later in the reverse sweep, which a fused loop would have consumed too early.
-            bool mayFuse = _fusionAllowed && !(_outputAdjoint is not null && StoresOutput(loop.Body)) && !StoresBuffer(loop.Body) && !ReadsOutputInLoop(loop);
+            bool mayFuse = _fusionAllowed && !(_outputAdjoint is not null && StoresOutput(loop.Body)) && !StoresBuffer(loop.Body, BuffersDeclaredIn(loop.Body)) && !ReadsOutputInLoop(loop);
 
             // First attempt: inner loops may fuse. If this loop ends up unfused, its body is recomputed in the
             // reverse loop, and an inner fused loop would run its reverse sweep twice: try again without.
@@ -357,11 +357,14 @@ namespace SymDiff.Generator.Differentiation
 
             var suffixLets = suffixStatements.OfType<Let>().ToDictionary(l => l.Name, l => l.Value, StringComparer.Ordinal);
 
+            // The adjoints of buffers declared in the body live one iteration, like the buffers: never summed across iterations.
+            var own = new HashSet<string>(BuffersDeclaredIn(loop.Body).Where(_bufferAdjoints.ContainsKey).Select(b => _bufferAdjoints[b].Name), StringComparer.Ordinal);
+
             // A gradient element with the same index in every iteration (dW[0]) is summed in a local and written once,
             // after the loop: no store in the loop, so nothing forces the loop to reload what it reads.
             for (int k = 0; k < suffixStatements.Count; k++)
             {
-                if (suffixStatements[k] is Accumulate { Index: { } index } element && IsInvariant(index, defined))
+                if (suffixStatements[k] is Accumulate { Index: { } index } element && !own.Contains(element.Target) && IsInvariant(index, defined))
                 {
                     var (variant, factor) = SplitInvariant(element.Value, defined, suffixLets);
                     var sum = _namer.NewSourceName(element.Target + "Sum");
@@ -373,7 +376,7 @@ namespace SymDiff.Generator.Differentiation
                 }
             }
 
-            CarryNextElement(loop, suffixStatements, plan);
+            CarryNextElement(loop, suffixStatements, plan, own);
             plan.BodySuffix.AddRange(suffixStatements);
 
             // Each value outside the loop gets a running sum; a factor that is the same in every iteration (1 / N of a
@@ -561,7 +564,7 @@ namespace SymDiff.Generator.Differentiation
         /// Rosenbrock's) carries the [i + 1] contribution in a local to the next iteration, where it is [i]: one
         /// read-modify-write per element instead of two. The last carry is written after the loop, if it ran.
         /// </summary>
-        private void CarryNextElement(Loop loop, List<Stmt> statements, LoopPlan plan)
+        private void CarryNextElement(Loop loop, List<Stmt> statements, LoopPlan plan, HashSet<string> own)
         {
             if (LoopShape.Counter(loop) is not { Step: 1 } shape)
             {
@@ -570,7 +573,7 @@ namespace SymDiff.Generator.Differentiation
 
             var i = new Var(shape.Counter.Name, ValType.Int);
             var next = new Binary(BinaryOp.Add, i, Lit(1, ValType.Int), ValType.Int);
-            foreach (var target in statements.OfType<Accumulate>().Select(a => a.Target).Distinct().ToList())
+            foreach (var target in statements.OfType<Accumulate>().Select(a => a.Target).Where(t => !own.Contains(t)).Distinct().ToList())
             {
                 var writes = statements.OfType<Accumulate>().Where(a => a.Target == target).ToList();
                 bool nested = statements.Any(st => Walk.Blocks(st).Any(b => WritesTo(b, target)));

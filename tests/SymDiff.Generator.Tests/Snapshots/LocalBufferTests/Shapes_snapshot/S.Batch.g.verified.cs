@@ -28,49 +28,44 @@ static partial class S
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
         global::SymDiff.Checks.Zero(h);
-        int b = 0;
+        double t0 = (double)x.Length;
+        double lossBar = 1.0 / t0;
         double loss = 0.0;
-        for (; b < x.Length; b++)
+        double dWSum = 0.0;
+        double dWSum2 = 0.0;
+        for (int b = 0; b < x.Length; b++)
         {
             global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            for (int j = 0; j < 2; j++)
+            int j = 0;
+            for (; j < 2; j++)
             {
                 h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j]);
             }
-            double y = w[4] * h[0] + w[5] * h[1];
-            double t0 = y - t[b];
-            loss = loss + t0 * t0;
-        }
-        double t1 = (double)x.Length;
-        double lossBar = 1.0 / t1;
-        for (int b_3 = 0; b_3 < b; b_3++)
-        {
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            int j_4 = 0;
-            for (; j_4 < 2; j_4++)
-            {
-                h[j_4] = global::System.Math.Tanh(w[j_4] * x[b_3] + w[2 + j_4]);
-            }
-            double t2 = w[4];
-            double t3 = w[5];
-            double y_1 = t2 * h[0] + t3 * h[1];
-            double yBar = 2.0 * (lossBar * (y_1 - t[b_3]));
-            hBar[0] += yBar * t2;
-            hBar[1] += yBar * t3;
-            for (int j_3 = 0; j_3 < j_4; j_3++)
+            double t1 = w[4];
+            double t2 = w[5];
+            double y = t1 * h[0] + t2 * h[1];
+            double t3 = y - t[b];
+            double yBar = 2.0 * (lossBar * t3);
+            hBar[0] += yBar * t1;
+            hBar[1] += yBar * t2;
+            for (int j_3 = 0; j_3 < j; j_3++)
             {
                 double hValue_1 = h[j_3];
                 double hBar2 = hBar[j_3];
                 hBar[j_3] = 0.0;
                 double tBar = hBar2 * (1.0 - hValue_1 * hValue_1);
-                dW[j_3] += tBar * x[b_3];
+                dW[j_3] += tBar * x[b];
                 dW[2 + j_3] += tBar;
             }
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            dW[4] += yBar * h[0];
-            dW[5] += yBar * h[1];
+            loss = loss + t3 * t3;
+            dWSum = dWSum + t3 * h[0];
+            dWSum2 = dWSum2 + t3 * h[1];
         }
-        return loss / t1;
+        double t4 = 2.0 * lossBar;
+        dW[4] += t4 * dWSum;
+        dW[5] += t4 * dWSum2;
+        return loss / t0;
     }
 
     /// <summary>
@@ -97,43 +92,40 @@ static partial class S
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
         global::SymDiff.Checks.Zero(h);
-        int b = 0;
-        for (; b < x.Length; b++)
+        double lossBar = seed / (double)x.Length;
+        double dWSum = 0.0;
+        double dWSum2 = 0.0;
+        for (int b = 0; b < x.Length; b++)
         {
             global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            for (int j = 0; j < 2; j++)
+            int j = 0;
+            for (; j < 2; j++)
             {
                 h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j]);
             }
-        }
-        double lossBar = seed / (double)x.Length;
-        for (int b_3 = 0; b_3 < b; b_3++)
-        {
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            int j_4 = 0;
-            for (; j_4 < 2; j_4++)
-            {
-                h[j_4] = global::System.Math.Tanh(w[j_4] * x[b_3] + w[2 + j_4]);
-            }
             double t0 = w[4];
             double t1 = w[5];
-            double y_1 = t0 * h[0] + t1 * h[1];
-            double yBar = 2.0 * (lossBar * (y_1 - t[b_3]));
+            double y = t0 * h[0] + t1 * h[1];
+            double t2 = y - t[b];
+            double yBar = 2.0 * (lossBar * t2);
             hBar[0] += yBar * t0;
             hBar[1] += yBar * t1;
-            for (int j_3 = 0; j_3 < j_4; j_3++)
+            for (int j_3 = 0; j_3 < j; j_3++)
             {
                 double hValue_1 = h[j_3];
                 double hBar2 = hBar[j_3];
                 hBar[j_3] = 0.0;
                 double tBar = hBar2 * (1.0 - hValue_1 * hValue_1);
-                dW[j_3] += tBar * x[b_3];
+                dW[j_3] += tBar * x[b];
                 dW[2 + j_3] += tBar;
             }
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            dW[4] += yBar * h[0];
-            dW[5] += yBar * h[1];
+            dWSum = dWSum + t2 * h[0];
+            dWSum2 = dWSum2 + t2 * h[1];
         }
+        double t3 = 2.0 * lossBar;
+        dW[4] += t3 * dWSum;
+        dW[5] += t3 * dWSum2;
     }
 
     /// <summary>
