@@ -29,12 +29,12 @@ namespace Digits
             int w2 = b1 + hidden;
             int b2 = w2 + (Classes * hidden);
             int batch = targets.Length / Classes;
+            // One sample's layers, filled again for each sample.
+            Span<double> h = stackalloc double[hidden];
+            Span<double> z = stackalloc double[Classes];
             double loss = 0;
             for (int s = 0; s < batch; s++)
             {
-                // One sample's layers. (The generated methods allocate them once, not per sample.)
-                double[] h = new double[hidden];
-                double[] z = new double[Classes];
 
                 // Hidden layer: h = tanh(W1 x + b1).
                 for (int j = 0; j < hidden; j++)
