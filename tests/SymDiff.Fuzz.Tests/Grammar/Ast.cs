@@ -303,7 +303,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
     /// With <paramref name="Extra"/>, the element is then filled by accumulation: <c>h[j] += extra;</c>, or twice in an
     /// inner loop (<paramref name="Nested"/>): <c>for (int jm = 0; jm &lt; 2; jm++) { h[j] += extra; }</c>.
     /// </summary>
-    public sealed record Layer(string Buffer, IEx Length, bool Stack, string Var, Ex Value, Ex? Extra = null, bool Nested = false) : St;
+    public sealed record Layer(string Buffer, IEx Length, bool Stack, string Var, Ex Value, Ex? Extra = null, bool Nested = false) : St
+    {
+        /// <summary>Declared just before the enclosing loop (of whose body it is a direct statement) instead of here.</summary>
+        public bool Hoisted { get; init; }
+    }
 
     /// <summary>
     /// An argument check at the top of a method: <c>if (c) throw new ...;</c> (with braces when <see cref="Braces"/>).

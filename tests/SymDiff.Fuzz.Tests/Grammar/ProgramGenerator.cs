@@ -640,7 +640,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _ints.RemoveAt(_ints.Count - 1);
             _outputReadable = readable;
             _buffers.Add(new ArrayVar(name, n));
-            return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5));
+            // Directly in a loop's body and filled completely: in a third of them the declaration goes before that loop
+            // (the stackalloc users write once), which the generator lowers as if declared inside.
+            bool hoisted = extra is null && LoopDepth > 0 && _loops[^1].IfDepth == _ifDepth && Chance(0.35);
+            return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5)) { Hoisted = hoisted };
         }
 
         /// <summary><c>e * e + 0.5</c>: a right side of <c>/=</c> and <c>%=</c> that is never zero.</summary>
@@ -733,7 +736,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             {
                 ArrayVar arr = Pick(_arrays);
                 string name = Fresh("e");
-                _loops.Add(new LoopCtx(arr.Length, true));
+                _loops.Add(new LoopCtx(arr.Length, true) { IfDepth = _ifDepth });
                 _reals.Add(new RealVar(name, false, LoopDepth));
                 var body = Statements(Int(1, 3), depth + 1);
                 _reals.RemoveAt(_reals.FindIndex(r => r.Name == name));
@@ -753,7 +756,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 string counter = Fresh("c");
                 int lo = form == WhileForm.IncrementLast ? 0 : 1;
                 int hi = form == WhileForm.IncrementLast ? max - 1 : max;
-                _loops.Add(new LoopCtx(max, form != WhileForm.IncrementLast));
+                _loops.Add(new LoopCtx(max, form != WhileForm.IncrementLast) { IfDepth = _ifDepth });
                 _ints.Add(new IntVar(counter, lo, hi, IsCounter: false, Depth: LoopDepth));
                 var body = Statements(Int(1, 4), depth + 1);
                 _ints.RemoveAt(_ints.FindIndex(v => v.Name == counter));
@@ -791,7 +794,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             }
 
             int trips = Math.Max(0, vhi - vlo + 1) / step + 1;
-            _loops.Add(new LoopCtx(trips, true));
+            _loops.Add(new LoopCtx(trips, true) { IfDepth = _ifDepth });
             _ints.Add(new IntVar(var, vlo, vhi, IsCounter: false, Depth: LoopDepth));
             var forBody = Statements(Int(1, 4), depth + 1);
             _ints.RemoveAt(_ints.FindIndex(v => v.Name == var));
@@ -1381,6 +1384,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         private sealed record ArrayVar(string Name, int Length);
 
-        private sealed record LoopCtx(int Trips, bool ContinueAllowed);
+        private sealed record LoopCtx(int Trips, bool ContinueAllowed)
+        {
+            /// <summary>How many <c>if</c>s enclosed the loop: a statement generated at this depth is directly in its body.</summary>
+            public int IfDepth { get; init; }
+        }
     }
 }

@@ -335,6 +335,31 @@ namespace SymDiff.Fuzz.Tests.Grammar
             Close();
         }
 
+        /// <summary>The declarations of the buffers of <paramref name="body"/> that go before its loop (<see cref="Layer.Hoisted"/>).</summary>
+        private void HoistedDeclarations(ImmutableArray<St> body)
+        {
+            foreach (var layer in body.OfType<Layer>().Where(l => l.Hoisted))
+            {
+                LayerDeclaration(layer);
+            }
+        }
+
+        private void LayerDeclaration(Layer l)
+        {
+            if (_mode != RenderMode.Primal)
+            {
+                Line($"{RT}[] {l.Buffer} = new {RT}[{I(l.Length)}];");
+            }
+            else if (l.Stack)
+            {
+                Line($"Span<{T}> {l.Buffer} = stackalloc {T}[{I(l.Length)}];");
+            }
+            else
+            {
+                Line($"{T}[] {l.Buffer} = new {T}[{I(l.Length)}];");
+            }
+        }
+
         private void Statement(St s)
         {
             switch (s)
@@ -361,6 +386,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     break;
                 case For f:
                 {
+                    HoistedDeclarations(f.Body);
                     string step = f.Step == 1 ? (f.Down ? $"{f.Var}--" : $"{f.Var}++") : $"{f.Var} {(f.Down ? "-=" : "+=")} {f.Step}";
                     string cond = f.Down ? $"{f.Var} >= {I(f.Bound)}" : $"{f.Var} < {I(f.Bound)}";
                     Line($"for (int {f.Var} = {I(f.Start)}; {cond}; {step})");
@@ -369,6 +395,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 }
 
                 case While w:
+                    HoistedDeclarations(w.Body);
                     Line($"int {w.Var} = 0;");
                     switch (w.Form)
                     {
@@ -410,6 +437,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
                     break;
                 case Foreach f:
+                    HoistedDeclarations(f.Body);
                     Line($"foreach ({(_mode == RenderMode.Primal ? (f.UseVar ? "var" : T) : RT)} {f.Var} in {f.Array})");
                     Block(f.Body);
                     break;
@@ -423,17 +451,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     Line($"o[{I(st.Index)}] {st.Op} {E(st.E)};");
                     break;
                 case Layer l:
-                    if (_mode != RenderMode.Primal)
+                    if (!l.Hoisted)
                     {
-                        Line($"{RT}[] {l.Buffer} = new {RT}[{I(l.Length)}];");
-                    }
-                    else if (l.Stack)
-                    {
-                        Line($"Span<{T}> {l.Buffer} = stackalloc {T}[{I(l.Length)}];");
-                    }
-                    else
-                    {
-                        Line($"{T}[] {l.Buffer} = new {T}[{I(l.Length)}];");
+                        LayerDeclaration(l);
                     }
 
                     Line($"for (int {l.Var} = 0; {l.Var} < {I(l.Length)}; {l.Var}++)");

@@ -186,7 +186,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                     case Layer l:
                         _bufferNames.Add(l.Buffer);
                         Add(l.Stack ? "local buffer: stackalloc" : l.Length is IConst ? "local buffer: new T[c]" : "local buffer: new T[u.Length]");
-                        if (loopDepth > 0)
+                        if (l.Hoisted)
+                        {
+                            Add("local buffer: declared before the loop that refills it");
+                        }
+                        else if (loopDepth > 0)
                         {
                             Add("local buffer: declared inside a loop");
                         }
