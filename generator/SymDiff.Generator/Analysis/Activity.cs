@@ -121,6 +121,10 @@ namespace SymDiff.Generator.Analysis
                         // An array written with an active value (the output span, a tape) is active.
                         changed |= _arrays.Add(store.Array);
                         break;
+                    case Accumulate { Index: not null } accumulate when IsActive(accumulate.Value):
+                        // Forward over reverse: an adjoint buffer accumulating active values (hBar[j] += ...) is active.
+                        changed |= _arrays.Add(accumulate.Target);
+                        break;
                     case If branch:
                         changed |= Visit(branch.Then);
                         changed |= Visit(branch.Else);

@@ -219,6 +219,12 @@ namespace SymDiff.Generator.Differentiation
                         output.Add(LoopWithTangents(loop));
                         break;
 
+                    case ClearBuffer or ClearArray when _bufferTangents.TryGetValue(s is ClearBuffer cb ? cb.Target : ((ClearArray)s).Name, out var clearedTangent):
+                        // A local buffer (or, forward over reverse, its adjoint buffer) and its tangent, cleared together.
+                        output.Add(s);
+                        output.Add(clearedTangent.Clear());
+                        break;
+
                     case ClearBuffer when _secondOrder is not null:
                         break;
 
@@ -230,20 +236,22 @@ namespace SymDiff.Generator.Differentiation
                         output.Add(new Accumulate(product, accumulate.Index, Tangent(accumulate.Value)));
                         break;
 
-                    case RentBuffer { Zeroed: true } buffer when _secondOrder is null && _activity.IsActiveArray(buffer.Name):
+                    case Accumulate { Index: not null } accumulate when _bufferTangents.TryGetValue(accumulate.Target, out var accumulatedTangent):
+                        // Forward over reverse: an adjoint buffer's accumulation, and its tangent's.
+                        output.Add(accumulate);
+                        output.Add(new Accumulate(accumulatedTangent.Name, accumulate.Index, Tangent(accumulate.Value)));
+                        break;
+
+                    case RentBuffer { Zeroed: true } buffer when _activity.IsActiveArray(buffer.Name):
                     {
-                        // A local buffer and its tangent buffer, of the same length and storage.
-                        var tangentBuffer = buffer with { Name = NewTangentName(buffer.Name) };
+                        // A local buffer (forward over reverse: also its adjoint buffer) and its tangent buffer, of the
+                        // same length and storage, zeroed like it.
+                        var tangentBuffer = buffer with { Name = _tangentNames.TryGetValue(buffer.Name, out var named) ? named : NewTangentName(buffer.Name) };
                         _bufferTangents[buffer.Name] = tangentBuffer;
                         output.Add(buffer);
                         output.Add(tangentBuffer);
                         break;
                     }
-
-                    case ClearBuffer or ClearArray when _secondOrder is null && _bufferTangents.TryGetValue(s is ClearBuffer cb ? cb.Target : ((ClearArray)s).Name, out var clearedTangent):
-                        output.Add(s);
-                        output.Add(clearedTangent.Clear());
-                        break;
 
                     case Store store when _bufferTangents.TryGetValue(store.Array, out var storedTangent):
                         output.Add(store);

@@ -532,7 +532,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 Has(FuzzGrammar.EarlyReturn) && !_isVector && (inLoop || _ifDepth > 0) && (LoopDepth < 2 || Has(FuzzGrammar.NestedEarlyReturn)) ? 4 : 0, // 7 early return
                 Has(FuzzGrammar.Rotate) && carried.Count >= 2 && (LoopDepth == 1 || Has(FuzzGrammar.NestedRecurrences)) ? 8 : 0,                   // 8 rotate
                 Has(FuzzGrammar.ConstLocals) ? 2 : 0,                                    // 9 const local
-                Has(FuzzGrammar.LocalBuffers) && !_hessian && _buffers.Count < 2 && trips < 50 ? 4 : 0); // 10 local buffer
+                Has(FuzzGrammar.LocalBuffers) && _buffers.Count < 2 && trips < 50 ? 4 : 0); // 10 local buffer
             switch (kind)
             {
                 case 0:

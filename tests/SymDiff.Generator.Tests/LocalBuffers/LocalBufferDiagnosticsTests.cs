@@ -164,17 +164,5 @@ namespace SymDiff.Generator.Tests.LocalBuffers
                 """), "SD1000");
             Assert.Contains("The length 'm' of the local buffer 'h'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
         }
-
-        [Fact]
-        public void Hessian_of_a_method_with_a_local_buffer_is_SD1007()
-        {
-            var d = SingleError(InP("""
-                        Span<double> h = stackalloc double[2];
-                        h[0] = w[0] * w[1];
-                        h[1] = Math.Sin(w[0]);
-                        return h[0] * h[1];
-                """, "[Differentiable(Hessian = true)]"), "SD1007");
-            Assert.Contains("The local buffer 'h'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
-        }
     }
 }

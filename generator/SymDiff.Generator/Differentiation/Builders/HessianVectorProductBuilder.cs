@@ -20,13 +20,6 @@ namespace SymDiff.Generator.Differentiation.Builders
         {
             var spec = c.Spec;
             var sig = c.Sig;
-            if (c.Body.Statements.OfType<RentBuffer>().FirstOrDefault(r => r.Zeroed) is { } buffer)
-            {
-                // Forward over reverse would need tangents of the buffer's adjoint buffer: not yet (docs/architecture.md, "Local buffers").
-                c.Diagnostics.Add(Diagnostics.DiagnosticInfo.AtSite(Diagnostics.DiagnosticDescriptors.SecondOrderUnsupported, Diagnostics.DiagnosticInfo.MethodSite, $"The local buffer '{buffer.Name}'", "; SymDiff does not yet differentiate local buffers twice. Remove 'Hessian = true', or take a Hessian-vector product by finite differences of the Gradient"));
-                return c.Family(EquatableArray<LengthCheck>.Empty, EquatableArray<AliasCheck>.Empty, Block.Empty, EquatableArray<string>.Empty, string.Empty, null);
-            }
-
             var (gradientStatements, namer) = GradientBuilder.Statements(c, new List<Diagnostics.DiagnosticInfo>());
             var direction = sig.DirectionName;
             var product = sig.ProductName;
