@@ -400,6 +400,11 @@ namespace SymDiff.Generator.Differentiation
 
         private void ReverseSeparately(Loop loop, List<LoopVar> active, BodyReverse body, Dictionary<string, Expr> finalAdjoints, LoopPlan plan, Adjoints adjoints, List<Stmt> reverse)
         {
+            if (MayZeroByPath(body, finalAdjoints))
+            {
+                body = GateCarriedProducts(body);
+            }
+
             // The forward body, recomputed in the reverse loop under new names (the SSA names stay unique).
             var renames = new Dictionary<string, Expr>(StringComparer.Ordinal);
             var recompute = new List<Stmt>();
@@ -661,6 +666,81 @@ namespace SymDiff.Generator.Differentiation
 
         private static Block SubstituteBlock(Block block, Dictionary<string, Expr> map) =>
             new Block(block.Statements.Select(st => Walk.MapBlocks(Walk.MapExpressions(st, e => Walk.Substitute(e, map)), b => SubstituteBlock(b, map))).ToEquatableArray());
+
+        /// <summary>
+        /// In a loop's own reverse sweep (not fused), a carried adjoint that is exactly zero (the value has not reached
+        /// the result yet: an early return's value selected something else, FINDINGS F36) contributes nothing: each product
+        /// it is a factor of is written <c>bar != 0 ? product : 0</c>, so a recurrence that overflowed in the forward sweep
+        /// does not turn the zero into NaN (0 * inf). Where the zero is a value of the user's computation rather than a path
+        /// no gradient took, the contract leaves 0 * inf open (the oracle does not compare it).
+        /// </summary>
+        private BodyReverse GateCarriedProducts(BodyReverse body)
+        {
+            var bars = new HashSet<string>(body.BarNames.Values, StringComparer.Ordinal);
+            Expr Gate(Expr e) => GateProducts(e, bars);
+            var statements = body.Statements.Select(s => GateBlock(s, bars)).ToList();
+            return new BodyReverse(
+                body.BarNames,
+                statements,
+                body.ToCarried.ToDictionary(p => p.Key, p => Gate(p.Value), StringComparer.Ordinal),
+                body.ToOuter.Select(o => (o.Name, Gate(o.Value))).ToList());
+        }
+
+        /// <summary>
+        /// Whether a carried adjoint can be zero because of the path the run took, not arithmetic: one of several enters
+        /// the sweep live only on some paths, or the body selects (a <c>?:</c>, <c>Max</c>, a branch's phi with a zero side).
+        /// Without that, a zero carried adjoint is a zero of the user's arithmetic, and the sweep is left ungated.
+        /// </summary>
+        private bool MayZeroByPath(BodyReverse body, Dictionary<string, Expr> finalAdjoints)
+        {
+            // One adjoint entering on some paths only: the sweep itself runs only where it is live (LoopLiveWhen).
+            if (finalAdjoints.Count > 1 && finalAdjoints.Values.Any(a => LiveWhen(a) is not null))
+            {
+                return true;
+            }
+
+            bool Selects(Expr e) => Walk.Contains(e, x => x is IR.Cond c && (IsZero(c.WhenTrue) || IsZero(c.WhenFalse)));
+            bool InStatement(Stmt s) =>
+                Walk.AllExpressions(s).Any(Selects)
+                || (s is If branch && branch.Phis.Any(p => IsZero(p.WhenTrue) || IsZero(p.WhenFalse)))
+                || Walk.Blocks(s).Any(b => b.Statements.Any(InStatement));
+            return body.Statements.Any(InStatement) || body.ToCarried.Values.Any(Selects) || body.ToOuter.Any(o => Selects(o.Value));
+        }
+
+        private static Stmt GateBlock(Stmt s, HashSet<string> bars) =>
+            Walk.MapBlocks(Walk.MapExpressions(s, e => GateProducts(e, bars)), b => new Block(b.Statements.Select(x => GateBlock(x, bars)).ToEquatableArray()));
+
+        /// <summary>The outermost products (and quotients) with a carried adjoint among their factors, gated by it.</summary>
+        private static Expr GateProducts(Expr e, HashSet<string> bars)
+        {
+            if (e is Binary { Op: BinaryOp.Mul or BinaryOp.Div } && FactorBar(e, bars) is { } bar && !OnlyLiteralFactors(e, bar))
+            {
+                return new IR.Cond(new Binary(BinaryOp.Ne, bar, Lit(0, bar.Type), ValType.Bool), e, Lit(0, e.Type), e.Type);
+            }
+
+            return Walk.MapChildren(e, c => GateProducts(c, bars));
+        }
+
+        /// <summary>A carried adjoint that is a factor of the product tree <paramref name="e"/> (through *, / and negation).</summary>
+        private static Var? FactorBar(Expr e, HashSet<string> bars) => e switch
+        {
+            Var v when bars.Contains(v.Name) => v,
+            Unary { Op: UnaryOp.Neg or UnaryOp.Convert } u => FactorBar(u.Operand, bars),
+            Binary { Op: BinaryOp.Mul } b => FactorBar(b.Left, bars) ?? FactorBar(b.Right, bars),
+            Binary { Op: BinaryOp.Div } b => FactorBar(b.Left, bars),
+            _ => null,
+        };
+
+        /// <summary>Whether the product's factors other than <paramref name="bar"/> are all literals (then 0 stays 0).</summary>
+        private static bool OnlyLiteralFactors(Expr e, Var bar) => e switch
+        {
+            Var v => v.Name == bar.Name,
+            Const => true,
+            Unary { Op: UnaryOp.Neg or UnaryOp.Convert } u => OnlyLiteralFactors(u.Operand, bar),
+            Binary { Op: BinaryOp.Mul } b => OnlyLiteralFactors(b.Left, bar) && OnlyLiteralFactors(b.Right, bar),
+            Binary { Op: BinaryOp.Div, Right: Const } b => OnlyLiteralFactors(b.Left, bar),
+            _ => false,
+        };
 
         private Block WithoutOutputStores(Block block) => new Block(block.Statements
             .Where(s => !(s is Store st && (_outputs.Contains(st.Array) || IsFinalDuringReverse(st.Array))))

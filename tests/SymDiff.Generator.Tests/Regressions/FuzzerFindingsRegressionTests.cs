@@ -1135,5 +1135,65 @@ public static partial class C
         return new[] { 1 / C.Number(-1.0, 0), 1 / a, 1 / C.Classic(-1.0, 0), 1 / b, dc };");
             Assert.Equal(new[] { double.PositiveInfinity, double.PositiveInfinity, double.NegativeInfinity, double.NegativeInfinity, 1.0 }, r);
         }
+
+        [Fact]
+        public void F36_a_carried_adjoint_that_an_early_returns_selection_leaves_zero_does_not_meet_an_overflowed_recurrence()
+        {
+            // Fuzzer CI program 408 (seed 20261202, after the grammar of 2026-12-02 evening), as CsCheck shrank it: the
+            // return inside the nested loops is taken, but its ?: selects x, so s0's adjoint is zero by the path taken;
+            // the loops' rotation s3 = t5 * s0 + s3 overflowed, and the reverse sweep multiplied that zero by inf: NaN
+            // for dx (want -1) and du[3] (want 0).
+            const string source = @"
+using System;
+using SymDiff;
+
+public static partial class P0
+{
+    internal static double Prop0 => -1.625;
+    internal const double C1 = -1.98991;
+    internal static readonly double[] D0 = { 1.698212, -2.0, -1.125, -1.512288, -1.75 };
+
+    [Differentiable(Hessian = true)]
+    public static double F(double x, double[] u, int n, [NoGrad] double y, [NoGrad] double z)
+    {
+        var s0 = Math.Cos(0.5 * u[n]) / (u.Length + 1);
+        int c1 = 0;
+        while (c1 < P0.D0.Length)
+        {
+            double s2 = x / (0.5 / -4.0 * (0.5 / -4.0) + 0.5);
+            s0 -= Math.Sin(P0.D0[n] * x);
+            s2 = s2 * (s2 * s0) + (s2 + u[1]);
+            c1++;
+        }
+        s0 = s0 / (y * y + 0.5);
+        for (int i = 1; i < u.Length; i++)
+        {
+            double s3 = Math.Atan(0.5 * (double)P0.D0.Length) >= 1.25 ? Math.Pow(z * z + 0.5, -1.0) : Math.Log(s0 * s0 + 0.5);
+            for (int j = 0; j < u.Length; j++)
+            {
+                foreach (double e4 in u)
+                {
+                    double t5 = s0;
+                    s0 = s3;
+                    s3 = t5 * s0 + s3;
+                    if (j > 3)
+                    {
+                        return -(z * u[(int)Math.Abs(y) % 2] > 1.25 ? s0 : x);
+                    }
+                    double s6 = (y + s0) / -4.0;
+                }
+            }
+        }
+        return 3.0 * (0.25 + y) % -1.25;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double[] u = { 2.0, -1.5, -1.83879, -1.25, -1.395415 };
+        var du = new double[5];
+        double v = P0.FGradient(0.5, u, 3, -1.5, 0.75, out double dx, du);
+        return new[] { v, dx, du[0], du[1], du[2], du[3], du[4] };");
+            // F returns -(cond ? s0 : x) with cond false: -x, so dF/dx = -1 and dF/du = 0.
+            Assert.Equal(new[] { -0.5, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0 }, r);
+        }
     }
 }

@@ -62,7 +62,7 @@ static partial class S
                 double t2 = w[4];
                 double t3 = w[5];
                 double y_1 = t2 * h[0] + t3 * h[1];
-                double yBar = 2.0 * (lossBar * (y_1 - t[b_3])) + sBar * global::System.Math.Cos(y_1);
+                double yBar = (lossBar != 0.0 ? 2.0 * (lossBar * (y_1 - t[b_3])) : 0.0) + (sBar != 0.0 ? sBar * global::System.Math.Cos(y_1) : 0.0);
                 hBar[0] += yBar * t2;
                 hBar[1] += yBar * t3;
                 double sBar2 = 0.0;
@@ -144,7 +144,7 @@ static partial class S
                 double t0 = w[4];
                 double t1 = w[5];
                 double y_1 = t0 * h[0] + t1 * h[1];
-                double yBar = 2.0 * (lossBar * (y_1 - t[b_3])) + sBar * global::System.Math.Cos(y_1);
+                double yBar = (lossBar != 0.0 ? 2.0 * (lossBar * (y_1 - t[b_3])) : 0.0) + (sBar != 0.0 ? sBar * global::System.Math.Cos(y_1) : 0.0);
                 hBar[0] += yBar * t0;
                 hBar[1] += yBar * t1;
                 double sBar2 = 0.0;

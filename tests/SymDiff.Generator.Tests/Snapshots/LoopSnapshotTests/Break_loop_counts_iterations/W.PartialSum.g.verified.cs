@@ -74,9 +74,9 @@ static partial class W
                     }
                     else
                     {
-                        double t2 = w * t1;
-                        sBar2 = sBar + sBar * global::System.Math.Sin(t2);
-                        wBar = sBar * s_5 * global::System.Math.Cos(t2) * t1;
+                        bool t2 = sBar != 0.0;
+                        sBar2 = sBar + (t2 ? sBar * global::System.Math.Sin(w * t1) : 0.0);
+                        wBar = t2 ? sBar * s_5 * global::System.Math.Cos(w * t1) * t1 : 0.0;
                     }
                     sBar = sBar2;
                     wBar2 = wBar2 + wBar;
@@ -166,9 +166,9 @@ static partial class W
                     }
                     else
                     {
-                        double t2 = w * t1;
-                        sBar2 = sBar + sBar * global::System.Math.Sin(t2);
-                        wBar = sBar * s_5 * global::System.Math.Cos(t2) * t1;
+                        bool t2 = sBar != 0.0;
+                        sBar2 = sBar + (t2 ? sBar * global::System.Math.Sin(w * t1) : 0.0);
+                        wBar = t2 ? sBar * s_5 * global::System.Math.Cos(w * t1) * t1 : 0.0;
                     }
                     sBar = sBar2;
                     wBar2 = wBar2 + wBar;
