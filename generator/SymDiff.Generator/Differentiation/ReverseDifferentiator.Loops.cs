@@ -676,7 +676,9 @@ namespace SymDiff.Generator.Differentiation
         /// </summary>
         private BodyReverse GateCarriedProducts(BodyReverse body)
         {
+            // The carried adjoints and every adjoint derived from them in the body (tBar = sBar * s, then tBar * x).
             var bars = new HashSet<string>(body.BarNames.Values, StringComparer.Ordinal);
+            bars.UnionWith(_adjointNames);
             Expr Gate(Expr e) => GateProducts(e, bars);
             var statements = body.Statements.Select(s => GateBlock(s, bars)).ToList();
             return new BodyReverse(

@@ -1195,5 +1195,82 @@ public static partial class P0
             // F returns -(cond ? s0 : x) with cond false: -x, so dF/dx = -1 and dF/du = 0.
             Assert.Equal(new[] { -0.5, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0 }, r);
         }
+
+        [Fact]
+        public void F36_an_adjoint_derived_from_a_gated_carried_adjoint_is_gated_too()
+        {
+            // Fuzzer CI program 1360 (seed 20261202), as CsCheck shrank it: in the loop's own reverse sweep the carried
+            // adjoint of s1 is zero on the path taken; the product gated by it (tBar3) was then multiplied by an
+            // overflowed x * s1: NaN for dy (want 0).
+            const string source = @"
+using System;
+using SymDiff;
+
+public partial class P0
+{
+    internal static readonly int[] T0 = { 3, 1, 0, 2, 3 };
+
+    [Differentiable(Hessian = true)]
+    public double F([NoGrad] ReadOnlySpan<double> u, [NoGrad] double x, double y, double z, P0 peer)
+    {
+        int c0 = 0;
+        while (c0 < 3)
+        {
+            double s1 = Math.Log(Math.Sqrt(Math.Asin(0.9 * Math.Tanh(z)) * Math.Asin(0.9 * Math.Tanh(z)) + 1.0));
+            for (int j = T0.Length - 1; j >= 1; j--)
+            {
+                Span<double> h2 = stackalloc double[1];
+                for (int j3 = 0; j3 < 1; j3++)
+                {
+                    h2[j3] = Math.Sin(0.5 * (2.0 * z));
+                    h2[j3] += y * 1.25 > 1.25 ? y : s1;
+                }
+            }
+            int c4 = 0;
+            do
+            {
+                c4++;
+                for (int h = 0; h < c4 + 1; h++)
+                {
+                    if (Math.Atan2((double)c0, s1 * s1 + 0.5) > s1 * z)
+                    {
+                        return z / (Math.Abs(s1) + 1.0) - double.Tan(0.7 * double.Tanh(x));
+                    }
+                    if (z * s1 < 0.5 || Math.Tanh(z) > x)
+                    {
+                        s1 += Math.Cos(0.5 * (double)u.Length) * x;
+                        s1 *= x * s1 * y;
+                        s1 -= (x * s1 > double.Cos(0.5 * s1) ? y : z) >= x ? x * x : z % (y * y + 0.5);
+                    }
+                    else
+                    {
+                        if (c4 > 2)
+                        {
+                            break;
+                        }
+                    }
+                }
+                int c5 = 0;
+                while (c5 < 2)
+                {
+                    c5++;
+                }
+            } while (c4 < T0.Length);
+            c0++;
+        }
+        return Math.Sqrt(1.25 / (Math.Abs(2.0) + 1.0) * (1.25 / (Math.Abs(2.0) + 1.0)) + 0.25);
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var self = new P0();
+        double v = self.FGradient(new double[0], 0.75, 1.375, 1.375, new P0(), out double dy, out double dz);
+        var h = new double[4];
+        self.FHessian(new double[0], 0.75, 1.375, 1.375, new P0(), h);
+        return new[] { v, self.F(new double[0], 0.75, 1.375, 1.375, new P0()), dy, h[0], h[1], h[2] };");
+            // The returned value does not depend on y on the path taken (dy = 0, and the Hessian's y row is 0).
+            Assert.Equal(r[1], r[0]);
+            Assert.Equal(new[] { 0.0, 0.0, 0.0 }, new[] { r[2], r[3], r[4] });
+            Assert.True(double.IsFinite(r[5]));
+        }
     }
 }

@@ -63,23 +63,25 @@ static partial class S
                 double t3 = w[5];
                 double y_1 = t2 * h[0] + t3 * h[1];
                 double yBar = (lossBar != 0.0 ? 2.0 * (lossBar * (y_1 - t[b_3])) : 0.0) + (sBar != 0.0 ? sBar * global::System.Math.Cos(y_1) : 0.0);
-                hBar[0] += yBar * t2;
-                hBar[1] += yBar * t3;
+                bool t4 = yBar != 0.0;
+                hBar[0] += t4 ? yBar * t2 : 0.0;
+                hBar[1] += t4 ? yBar * t3 : 0.0;
                 double sBar2 = 0.0;
                 for (int j_3 = 0; j_3 < j_4; j_3++)
                 {
                     double hValue_1 = h[j_3];
                     double hBar2 = hBar[j_3];
                     hBar[j_3] = 0.0;
-                    double tBar = hBar2 * (1.0 - hValue_1 * hValue_1);
-                    dW[j_3] += tBar * x[b_3];
-                    int t4 = 2 + j_3;
-                    dW[t4] += tBar * s_3;
-                    sBar2 = sBar2 + tBar * w[t4];
+                    double tBar = hBar2 != 0.0 ? hBar2 * (1.0 - hValue_1 * hValue_1) : 0.0;
+                    bool t5 = tBar != 0.0;
+                    dW[j_3] += t5 ? tBar * x[b_3] : 0.0;
+                    int t6 = 2 + j_3;
+                    dW[t6] += t5 ? tBar * s_3 : 0.0;
+                    sBar2 = sBar2 + (t5 ? tBar * w[t6] : 0.0);
                 }
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                dW[4] += yBar * h[0];
-                dW[5] += yBar * h[1];
+                dW[4] += t4 ? yBar * h[0] : 0.0;
+                dW[5] += t4 ? yBar * h[1] : 0.0;
                 sBar = sBar2;
             }
             return loss / t1;
@@ -145,23 +147,25 @@ static partial class S
                 double t1 = w[5];
                 double y_1 = t0 * h[0] + t1 * h[1];
                 double yBar = (lossBar != 0.0 ? 2.0 * (lossBar * (y_1 - t[b_3])) : 0.0) + (sBar != 0.0 ? sBar * global::System.Math.Cos(y_1) : 0.0);
-                hBar[0] += yBar * t0;
-                hBar[1] += yBar * t1;
+                bool t2 = yBar != 0.0;
+                hBar[0] += t2 ? yBar * t0 : 0.0;
+                hBar[1] += t2 ? yBar * t1 : 0.0;
                 double sBar2 = 0.0;
                 for (int j_3 = 0; j_3 < j_4; j_3++)
                 {
                     double hValue_1 = h[j_3];
                     double hBar2 = hBar[j_3];
                     hBar[j_3] = 0.0;
-                    double tBar = hBar2 * (1.0 - hValue_1 * hValue_1);
-                    dW[j_3] += tBar * x[b_3];
-                    int t2 = 2 + j_3;
-                    dW[t2] += tBar * s_3;
-                    sBar2 = sBar2 + tBar * w[t2];
+                    double tBar = hBar2 != 0.0 ? hBar2 * (1.0 - hValue_1 * hValue_1) : 0.0;
+                    bool t3 = tBar != 0.0;
+                    dW[j_3] += t3 ? tBar * x[b_3] : 0.0;
+                    int t4 = 2 + j_3;
+                    dW[t4] += t3 ? tBar * s_3 : 0.0;
+                    sBar2 = sBar2 + (t3 ? tBar * w[t4] : 0.0);
                 }
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                dW[4] += yBar * h[0];
-                dW[5] += yBar * h[1];
+                dW[4] += t2 ? yBar * h[0] : 0.0;
+                dW[5] += t2 ? yBar * h[1] : 0.0;
                 sBar = sBar2;
             }
         }

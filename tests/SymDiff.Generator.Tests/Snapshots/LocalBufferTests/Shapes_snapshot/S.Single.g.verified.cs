@@ -40,7 +40,8 @@ static partial class S
             float hValue_1 = h[j_3];
             float hBar2 = hBar[j_3];
             hBar[j_3] = 0f;
-            dW[j_3] += (hBar2 != 0f ? hBar2 * hValue_1 : 0f) * x[j_3];
+            bool t0 = hBar2 != 0f;
+            dW[j_3] += (t0 ? (t0 ? hBar2 * hValue_1 : 0f) : 0f) * x[j_3];
         }
         return h[0] * h[1] + h[2] / h[0];
     }
@@ -81,7 +82,8 @@ static partial class S
             float hValue_1 = h[j_3];
             float hBar2 = hBar[j_3];
             hBar[j_3] = 0f;
-            dW[j_3] += (hBar2 != 0f ? hBar2 * hValue_1 : 0f) * x[j_3];
+            bool t0 = hBar2 != 0f;
+            dW[j_3] += (t0 ? (t0 ? hBar2 * hValue_1 : 0f) : 0f) * x[j_3];
         }
     }
 

@@ -74,18 +74,19 @@ static partial class F
                         yBar[i2_3] += sumBar2;
                         double yBar3 = yBar[i2_3];
                         yBar[i2_3] = 0.0;
-                        double tBar = yBar3 != 0.0 ? yBar3 * global::System.Math.Exp(z[i2_3] - max) : 0.0;
+                        bool t0 = yBar3 != 0.0;
+                        double tBar = t0 ? (t0 ? yBar3 * global::System.Math.Exp(z[i2_3] - max) : 0.0) : 0.0;
                         dZ[i2_3] += tBar;
                         maxBar = maxBar - tBar;
                     }
                     double maxBar2 = maxBar;
                     for (int i_3 = i - 1; i_3 >= 1; i_3--)
                     {
-                        int t0 = i_3 - 1;
-                        double max_4 = maxTape[t0];
-                        bool t1 = max_4 >= z[i_3];
-                        dZ[i_3] += t1 ? 0.0 : maxBar2;
-                        maxBar2 = t1 ? maxBar2 : 0.0;
+                        int t1 = i_3 - 1;
+                        double max_4 = maxTape[t1];
+                        bool t2 = max_4 >= z[i_3];
+                        dZ[i_3] += t2 ? 0.0 : maxBar2;
+                        maxBar2 = t2 ? maxBar2 : 0.0;
                     }
                     dZ[0] += maxBar2;
                 }
