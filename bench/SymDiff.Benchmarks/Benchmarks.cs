@@ -599,8 +599,7 @@ namespace SymDiff.Benchmarks
         }
 
         /// <summary>Not a benchmark: the batch's 8192 <c>Math.Tanh</c> calls alone, on the hidden units' actual
-        /// pre-activations (W6's forward and hand-written gradient evaluate each hidden unit once, today's generated
-        /// gradient three times).</summary>
+        /// pre-activations (W6's forward, generated and hand-written gradients each evaluate every hidden unit once).</summary>
         public double TanhAlone()
         {
             double sum = 0;

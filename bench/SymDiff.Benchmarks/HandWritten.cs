@@ -139,7 +139,7 @@ namespace SymDiff.Benchmarks
         /// caller's <paramref name="scratch"/> (hidden values; allocated once by the caller, as a framework keeps its
         /// activations), the three logits in registers, the softmax, <c>dz = (softmax - y) / B</c>, then
         /// <c>dW2 += dz h</c>, <c>da = (W2^T dz) (1 - h^2)</c>, <c>db1 += da</c>, <c>dW1 += da x</c>. Each <c>tanh</c>
-        /// is evaluated once (the generated code, which cannot keep the hidden layer, evaluates it three times).
+        /// is evaluated once (as in the generated gradient, which reads the hidden layer back from its buffer).
         /// </summary>
         public static double Mlp(ReadOnlySpan<double> p, ReadOnlySpan<double> x, ReadOnlySpan<double> targets, int inputs, int hidden, Span<double> dP, Span<double> scratch)
         {
