@@ -180,7 +180,7 @@ namespace SymDiff.Generator.Lowering
             Len len => len.Array == name,
             SpanRef span => span.Array == name,
             SpanView view => view.Array == name,
-            Opaque => true, // C# text the IR cannot look into
+            Opaque o => System.Text.RegularExpressions.Regex.IsMatch(o.Code, @"(?<![\w.@])@?" + System.Text.RegularExpressions.Regex.Escape(name) + @"(?!\w)"), // C# text (a member read): by name
             _ => false,
         });
     }

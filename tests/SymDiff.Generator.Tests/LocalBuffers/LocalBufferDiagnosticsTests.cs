@@ -98,6 +98,41 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         }
 
         [Fact]
+        public void A_buffer_declared_before_the_sample_loop_with_constant_data_read_after_it_compiles_cleanly()
+        {
+            // Fuzzer seed 13 program 942: a static readonly field read after the loop (C# text in the IR) was taken
+            // for a mention of the buffer, so the buffer was not moved into the loop, and its refill was SD1000.
+            GeneratorOutput output = GeneratorRunner.Run("""
+                using System;
+                using SymDiff;
+
+                public static partial class P
+                {
+                    internal static readonly double Offset = 1.5;
+
+                    [Differentiable]
+                    public static double F(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+                    {
+                        Span<double> h = stackalloc double[2];
+                        double loss = 0;
+                        for (int s = 0; s < x.Length; s++)
+                        {
+                            for (int j = 0; j < 2; j++)
+                            {
+                                h[j] = Math.Tanh(w[j] * x[s]);
+                            }
+
+                            loss += h[0] * h[1];
+                        }
+
+                        return loss + Offset;
+                    }
+                }
+                """);
+            GeneratorRunner.AssertCleanCompile(output);
+        }
+
+        [Fact]
         public void The_same_layer_written_once_per_element_compiles_cleanly()
         {
             GeneratorOutput output = GeneratorRunner.Run(InP("""
