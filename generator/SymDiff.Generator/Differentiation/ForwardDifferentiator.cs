@@ -135,13 +135,6 @@ namespace SymDiff.Generator.Differentiation
             }
         }
 
-        private static Expr And(Expr a, Expr b) => (a, b) switch
-        {
-            (Const { Value: 0 }, _) or (_, Const { Value: 0 }) => Const.False,
-            _ when a.Equals(b) => a,
-            _ => new Binary(BinaryOp.And, a, b, ValType.Bool),
-        };
-
         private static Expr Or(Expr a, Expr b) => (a, b) switch
         {
             (Const { Value: 0 }, _) => b,

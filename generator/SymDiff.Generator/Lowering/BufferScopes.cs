@@ -140,26 +140,13 @@ namespace SymDiff.Generator.Lowering
         private static bool LeavesEarly(SourceStmt s) => s switch
         {
             SourceBreak or SourceContinue or SourceReturn => true,
-            SourceIf i => i.Then.Any(LeavesEarly) || i.Else.Any(LeavesEarly),
             SourceLoop l => l.Body.Any(ReturnsAnywhere) || l.Increment.Any(ReturnsAnywhere), // break/continue there leave only that loop
-            _ => false,
+            _ => LocalBuffers.Nested(s).Any(b => b.Any(LeavesEarly)),
         };
 
-        private static bool ReturnsAnywhere(SourceStmt s) => s switch
-        {
-            SourceReturn => true,
-            SourceIf i => i.Then.Any(ReturnsAnywhere) || i.Else.Any(ReturnsAnywhere),
-            SourceLoop l => l.Body.Any(ReturnsAnywhere) || l.Increment.Any(ReturnsAnywhere),
-            _ => false,
-        };
+        private static bool ReturnsAnywhere(SourceStmt s) => s is SourceReturn || LocalBuffers.Nested(s).Any(b => b.Any(ReturnsAnywhere));
 
-        private static bool Assigns(SourceStmt s, string name) => s switch
-        {
-            SourceAssign a => a.Name == name,
-            SourceIf i => i.Then.Any(x => Assigns(x, name)) || i.Else.Any(x => Assigns(x, name)),
-            SourceLoop l => l.Body.Any(x => Assigns(x, name)) || l.Increment.Any(x => Assigns(x, name)),
-            _ => false,
-        };
+        private static bool Assigns(SourceStmt s, string name) => (s is SourceAssign a && a.Name == name) || LocalBuffers.Nested(s).Any(b => b.Any(x => Assigns(x, name)));
 
         private static bool Mentions(SourceStmt s, string name) => s switch
         {

@@ -191,7 +191,8 @@ namespace SymDiff.Generator.Lowering
             return null;
         }
 
-        private static IEnumerable<IReadOnlyList<Model.SourceStmt>> Nested(Model.SourceStmt s) => s switch
+        /// <summary>The statement lists directly inside a source statement (an if's branches, a loop's body and increment).</summary>
+        internal static IEnumerable<IReadOnlyList<Model.SourceStmt>> Nested(Model.SourceStmt s) => s switch
         {
             Model.SourceIf i => new IReadOnlyList<Model.SourceStmt>[] { i.Then, i.Else },
             Model.SourceLoop l => new IReadOnlyList<Model.SourceStmt>[] { l.Body, l.Increment },
