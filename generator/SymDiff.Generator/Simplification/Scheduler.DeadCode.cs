@@ -1,0 +1,219 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+
+namespace SymDiff.Generator.Simplification
+{
+    /// <summary>Scheduler pass: dead-code removal, and the use counts the other passes share.</summary>
+    internal sealed partial class Scheduler
+    {
+        public static Block RemoveDeadCode(Block body)
+        {
+            while (true)
+            {
+                var uses = CountUses(body);
+                bool removed = false;
+                body = RemoveDead(body, uses, ref removed);
+                if (!removed)
+                {
+                    return body;
+                }
+            }
+        }
+
+        /// <summary>
+        /// One pass of dead-code removal; <paramref name="removed"/> is set when anything was dropped. Statements are
+        /// visited last to first and a removed statement gives back the uses it held, so a whole chain of dead values
+        /// goes in one pass (a chain of n dead lets once took n passes over the method).
+        /// </summary>
+        private static Block RemoveDead(Block block, Dictionary<string, int> uses, ref bool removed)
+        {
+            var output = new List<Stmt>();
+            for (int k = block.Statements.Count - 1; k >= 0; k--)
+            {
+                var s = block.Statements[k];
+                switch (s)
+                {
+                    case Let let when !Live(uses, let.Name) && !Walk.HasEffect(let):
+                        Release(uses, let.Value);
+                        removed = true;
+                        continue;
+                    case Declare d when !Live(uses, d.Name):
+                        removed = true;
+                        continue;
+                    case CallWithGradient call when !Live(uses, call.Name) && !Walk.HasEffect(call) && call.Partials.All(p => p.Length == 0 || !Live(uses, p)):
+                        Release(uses, call.Call);
+                        removed = true;
+                        continue;
+                    case CallWithDerivative call when !Live(uses, call.Name) && !Walk.HasEffect(call) && !Live(uses, call.Tangent):
+                        Release(uses, call.Call);
+                        foreach (var t in call.Tangents)
+                        {
+                            Release(uses, t);
+                        }
+
+                        removed = true;
+                        continue;
+                    case If branch:
+                    {
+                        var phis = new List<Phi>();
+                        foreach (var p in branch.Phis)
+                        {
+                            if (Live(uses, p.Name) || Walk.CallsGuarded(p.WhenTrue) || Walk.CallsGuarded(p.WhenFalse))
+                            {
+                                phis.Add(p);
+                                continue;
+                            }
+
+                            Release(uses, p.WhenTrue);
+                            Release(uses, p.WhenFalse);
+                            removed = true;
+                        }
+
+                        var then = RemoveDead(branch.Then, uses, ref removed);
+                        var @else = RemoveDead(branch.Else, uses, ref removed);
+                        if (phis.Count == 0 && then.Statements.Count == 0 && @else.Statements.Count == 0 && !Walk.CallsGuarded(branch.Condition))
+                        {
+                            Release(uses, branch.Condition);
+                            removed = true;
+                            continue;
+                        }
+
+                        output.Add(new If(branch.Condition, then, @else, phis.ToEquatableArray()));
+                        break;
+                    }
+
+                    case Loop loop:
+                    {
+                        // A carried value is dead when nothing but its own next value reads it.
+                        var carried = new List<LoopVar>();
+                        foreach (var v in loop.Carried)
+                        {
+                            // A value computed by a call with argument checks stays: the check may throw (FINDINGS F33).
+                            if ((uses.TryGetValue(v.Name, out int n) && n > SelfUses(v, loop.Body, uses)) || Walk.CallsGuarded(v.Init) || Walk.CallsGuarded(v.Next))
+                            {
+                                carried.Add(v);
+                                continue;
+                            }
+
+                            Release(uses, v.Init);
+                            Release(uses, v.Next);
+                            removed = true;
+                        }
+
+                        var body = RemoveDead(loop.Body, uses, ref removed);
+                        var header = RemoveDead(loop.Header, uses, ref removed);
+                        if (carried.Count == 0 && !body.Statements.Any(Walk.HasEffect) && !header.Statements.Any(Walk.HasEffect))
+                        {
+                            Release(uses, loop.Condition);
+                            removed = true;
+                            continue;
+                        }
+
+                        if (EmptyCount(loop, carried, body, header) is { } end)
+                        {
+                            // A loop left with nothing to do but count (a reverse sweep that needs only its trip count):
+                            // the counter's final value, computed at once.
+                            var counter = carried[0];
+                            Release(uses, counter.Next);
+                            Release(uses, ((Binary)loop.Condition).Left);
+                            output.Add(new Let(counter.Name, end));
+                            removed = true;
+                            break;
+                        }
+
+                        output.Add(loop with { Carried = carried.ToEquatableArray(), Body = body, Header = header });
+                        break;
+                    }
+
+                    default:
+                        output.Add(s);
+                        break;
+                }
+            }
+
+            output.Reverse();
+            return new Block(output.ToEquatableArray());
+        }
+
+        /// <summary>
+        /// For <c>for (int k = init; k &lt; bound; k++) { }</c>, with nothing else carried and <c>bound</c> not changed by the
+        /// loop: the value of <c>k</c> after it, <c>init &lt; bound ? bound : init</c>; otherwise null.
+        /// </summary>
+        private static Expr? EmptyCount(Loop loop, List<LoopVar> carried, Block body, Block header)
+        {
+            if (loop.Kind != LoopKind.For || carried.Count != 1 || body.Statements.Count != 0 || header.Statements.Count != 0)
+            {
+                return null;
+            }
+
+            var counter = carried[0];
+            if (counter.Type != ValType.Int
+                || loop.Condition is not Binary { Op: BinaryOp.Lt, Left: Var tested, Right: var bound } || tested.Name != counter.Name
+                || counter.Next is not Binary { Op: BinaryOp.Add, Left: Var self, Right: Const { Value: 1 } } || self.Name != counter.Name
+                || Walk.Contains(bound, e => e is Var v && v.Name == counter.Name)
+                || Walk.Contains(bound, e => e is UserCall or Elem))
+            {
+                return null;
+            }
+
+            return counter.Init is Const init && bound is Const limit
+                ? Const.Of(Math.Max(init.Value, limit.Value), ValType.Int)
+                : new IR.Cond(new Binary(BinaryOp.Lt, counter.Init, bound, ValType.Bool), bound, counter.Init, ValType.Int);
+        }
+
+        private static bool Live(Dictionary<string, int> uses, string name) => uses.TryGetValue(name, out int n) && n > 0;
+
+        /// <summary>Gives back the uses an expression held when its statement goes.</summary>
+        private static void Release(Dictionary<string, int> uses, Expr e) => Walk.Vars(e, name =>
+        {
+            if (uses.TryGetValue(name, out int n))
+            {
+                uses[name] = n - 1;
+            }
+        });
+
+        /// <summary>
+        /// The reads of a carried value that only compute its own next value: in the next value itself, or in a let of the
+        /// body that nothing but the next value reads (<c>s_2 = s + e; next s = s_2</c>).
+        /// </summary>
+        private static int SelfUses(LoopVar v, Block body, Dictionary<string, int> uses)
+        {
+            int n = CountReads(v.Next, v.Name);
+            foreach (var let in body.Statements.OfType<Let>())
+            {
+                int inNext = CountReads(v.Next, let.Name);
+                if (inNext > 0 && uses.TryGetValue(let.Name, out int all) && all == inNext && !Walk.CallsGuarded(let.Value))
+                {
+                    n += CountReads(let.Value, v.Name);
+                }
+            }
+
+            return n;
+        }
+
+        private static int CountReads(Expr e, string name)
+        {
+            int n = 0;
+            Walk.Vars(e, x => n += x == name ? 1 : 0);
+            return n;
+        }
+
+        /// <summary>How many times each name is read anywhere in the tree.</summary>
+        public static Dictionary<string, int> CountUses(Block body)
+        {
+            var uses = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var s in body.Statements)
+            {
+                foreach (var e in Walk.AllExpressions(s))
+                {
+                    Walk.Vars(e, name => uses[name] = uses.TryGetValue(name, out int n) ? n + 1 : 1);
+                }
+            }
+
+            return uses;
+        }
+    }
+}
