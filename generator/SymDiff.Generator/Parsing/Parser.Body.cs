@@ -47,6 +47,15 @@ namespace SymDiff.Generator.Parsing
             private readonly Dictionary<string, ParamSpec> _parameters;
             private readonly CancellationToken _ct;
             private readonly Dictionary<ILocalSymbol, string> _locals = new Dictionary<ILocalSymbol, string>(SymbolEqualityComparer.Default);
+
+            /// <summary>
+            /// Int locals set once, by their declaration, to a value known when the method starts
+            /// (<c>int hidden = x.Length / 2;</c>): a buffer's length may use them. Values are in terms of parameters.
+            /// </summary>
+            private readonly Dictionary<string, Expr> _knownInts = new Dictionary<string, Expr>(StringComparer.Ordinal);
+
+            /// <summary>Locals written anywhere but by their declaration's initializer.</summary>
+            private HashSet<ILocalSymbol> _rewritten = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
             private int _loopDepth;
 
             public BodyParser(IMethodSymbol method, SemanticModel model, List<ParamSpec> parameters, CancellationToken ct)
@@ -100,6 +109,7 @@ namespace SymDiff.Generator.Parsing
                         return null;
                     }
 
+                    _rewritten = RewrittenLocals(block);
                     var statements = new List<SourceStmt>();
                     var operations = block is IBlockOperation b ? b.Operations : ImmutableArray.Create<IOperation>(block);
                     int first = 0;
@@ -290,6 +300,11 @@ namespace SymDiff.Generator.Parsing
                                 var type = ScalarOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool)");
                                 string name = Declare(local);
                                 Expr value = initializer is null ? Const.FromSource(0, type) : ParseRetainedOr(initializer.Value, name, local.Name);
+                                if (type == ValType.Int && initializer is not null && !_rewritten.Contains(local) && KnownAtStart(value) is { } known)
+                                {
+                                    _knownInts[name] = known;
+                                }
+
                                 into.Add(new SourceAssign(name, type, value) { Origin = AddOrigin(declarator.Syntax) });
                             }
                         }
@@ -888,13 +903,8 @@ namespace SymDiff.Generator.Parsing
                     throw Unsupported(declarator.Syntax, $"The local '{local.Name}' of type '{local.Type.ToDisplayString()}' with this initializer", hint);
                 }
 
-                var length = ParseIndex(size);
-                bool known = true;
-                Walk.Vars(length, name => known &= _parameters.TryGetValue(name, out var p) && p.Shape == ParamShape.Scalar && p.ElementType == ValType.Int);
-                if (!known || ReadsElement(length))
-                {
-                    throw Unsupported(size.Syntax, $"The length '{size.Syntax}' of the local buffer '{local.Name}'", " (a buffer's length is made of constants, lengths of parameters and int parameters, so it is known when the method starts)");
-                }
+                var length = KnownAtStart(ParseIndex(size))
+                    ?? throw Unsupported(size.Syntax, $"The length '{size.Syntax}' of the local buffer '{local.Name}'", " (a buffer's length is made of constants, lengths of parameters, int parameters and int locals set once from those, so it is known when the method starts)");
 
                 string name = Declare(local);
                 _buffers[local] = (name, element, length);
@@ -902,6 +912,58 @@ namespace SymDiff.Generator.Parsing
             }
 
             private static bool ReadsElement(Expr e) => e is Elem or UserCall || Walk.Children(e).Any(ReadsElement);
+
+            /// <summary>
+            /// An int expression in terms of what is known when the method starts (constants, lengths of parameters, int
+            /// parameters), with the int locals of <see cref="_knownInts"/> replaced by their values; null if it reads anything else.
+            /// </summary>
+            private Expr? KnownAtStart(Expr e)
+            {
+                if (ReadsElement(e))
+                {
+                    return null;
+                }
+
+                bool known = true;
+                var values = new Dictionary<string, Expr>(StringComparer.Ordinal);
+                Walk.Vars(e, name =>
+                {
+                    if (_knownInts.TryGetValue(name, out var value))
+                    {
+                        values[name] = value;
+                    }
+                    else
+                    {
+                        known &= _parameters.TryGetValue(name, out var p) && p.Shape == ParamShape.Scalar && p.ElementType == ValType.Int;
+                    }
+                });
+                return !known ? null : values.Count == 0 ? e : Walk.Substitute(e, values);
+            }
+
+            /// <summary>The locals a body writes other than by their declaration: assignments, increments, ref and out arguments.</summary>
+            private static HashSet<ILocalSymbol> RewrittenLocals(IOperation body)
+            {
+                var written = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+                foreach (var operation in body.Descendants())
+                {
+                    IOperation? target = operation switch
+                    {
+                        IAssignmentOperation assignment => assignment.Target,
+                        IIncrementOrDecrementOperation increment => increment.Target,
+                        IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => argument.Value,
+                        _ => null,
+                    };
+                    foreach (var reference in target is null ? Enumerable.Empty<IOperation>() : target.DescendantsAndSelf())
+                    {
+                        if (reference is ILocalReferenceOperation local)
+                        {
+                            written.Add(local.Local);
+                        }
+                    }
+                }
+
+                return written;
+            }
 
             /// <summary>An element of a local buffer (<c>h[i]</c>), or null.</summary>
             private ((string Name, ValType Element, Expr Length) Buffer, IOperation Index)? BufferElementOf(IOperation operation)

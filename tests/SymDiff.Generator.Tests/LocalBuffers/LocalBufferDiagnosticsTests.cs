@@ -189,6 +189,20 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         }
 
         [Fact]
+        public void A_length_from_an_int_local_that_is_assigned_again_is_SD1000_at_the_length()
+        {
+            // m is known at the start, but it changes before the buffer is declared: the value at the top is not the length.
+            var d = SingleError(InP("""
+                        int m = w.Length;
+                        m++;
+                        double[] h = new double[m];
+                        h[0] = w[0];
+                        return h[0];
+                """), "SD1000");
+            Assert.Contains("The length 'm' of the local buffer 'h'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void A_length_that_is_not_known_at_the_start_is_SD1000_at_the_length()
         {
             var d = SingleError(InP("""
