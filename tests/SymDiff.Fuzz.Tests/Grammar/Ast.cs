@@ -307,6 +307,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
     {
         /// <summary>Declared just before the enclosing loop (of whose body it is a direct statement) instead of here.</summary>
         public bool Hoisted { get; init; }
+
+        /// <summary>The length goes through an int local first: <c>int hSize = n; ... stackalloc T[hSize]</c>.</summary>
+        public bool SizedByLocal { get; init; }
     }
 
     /// <summary>

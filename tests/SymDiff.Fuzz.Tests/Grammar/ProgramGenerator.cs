@@ -643,7 +643,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             // Directly in a loop's body and filled completely: in a third of them the declaration goes before that loop
             // (the stackalloc users write once), which the generator lowers as if declared inside.
             bool hoisted = extra is null && LoopDepth > 0 && _loops[^1].IfDepth == _ifDepth && Chance(0.35);
-            return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5)) { Hoisted = hoisted };
+            return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5)) { Hoisted = hoisted, SizedByLocal = Chance(0.25) };
         }
 
         /// <summary><c>e * e + 0.5</c>: a right side of <c>/=</c> and <c>%=</c> that is never zero.</summary>

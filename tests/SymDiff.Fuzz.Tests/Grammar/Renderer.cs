@@ -346,17 +346,24 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         private void LayerDeclaration(Layer l)
         {
+            string length = I(l.Length);
+            if (l.SizedByLocal)
+            {
+                Line($"int {l.Buffer}Size = {length};");
+                length = l.Buffer + "Size";
+            }
+
             if (_mode != RenderMode.Primal)
             {
-                Line($"{RT}[] {l.Buffer} = new {RT}[{I(l.Length)}];");
+                Line($"{RT}[] {l.Buffer} = new {RT}[{length}];");
             }
             else if (l.Stack)
             {
-                Line($"Span<{T}> {l.Buffer} = stackalloc {T}[{I(l.Length)}];");
+                Line($"Span<{T}> {l.Buffer} = stackalloc {T}[{length}];");
             }
             else
             {
-                Line($"{T}[] {l.Buffer} = new {T}[{I(l.Length)}];");
+                Line($"{T}[] {l.Buffer} = new {T}[{length}];");
             }
         }
 

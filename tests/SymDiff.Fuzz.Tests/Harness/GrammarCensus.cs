@@ -190,6 +190,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                         {
                             Add("local buffer: declared before the loop that refills it");
                         }
+
+                        if (l.SizedByLocal)
+                        {
+                            Add("local buffer: length in an int local");
+                        }
                         else if (loopDepth > 0)
                         {
                             Add("local buffer: declared inside a loop");
