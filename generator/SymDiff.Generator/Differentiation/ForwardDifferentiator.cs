@@ -177,7 +177,9 @@ namespace SymDiff.Generator.Differentiation
                             bool calleeActive = i < call.Callee.Active.Count && call.Callee.Active[i];
                             if (calleeActive && call.Args[i] is SpanRef span)
                             {
-                                tangents.Add(_activity.IsActiveArray(span.Array) && _tangentNames.TryGetValue(span.Array, out var tangentSpan) ? new SpanRef(tangentSpan, span.Element) : ZeroSpan(span, output));
+                                tangents.Add(!_activity.IsActiveArray(span.Array) ? ZeroSpan(span, output)
+                                    : _bufferTangents.TryGetValue(span.Array, out var tangentBuffer) ? new SpanRef(tangentBuffer.Name, span.Element) // a local buffer's tangent buffer
+                                    : _tangentNames.TryGetValue(span.Array, out var tangentSpan) ? new SpanRef(tangentSpan, span.Element) : ZeroSpan(span, output));
                             }
                             else if (calleeActive)
                             {

@@ -594,7 +594,9 @@ namespace SymDiff.Generator.Differentiation
 
                 if (arg is SpanRef span)
                 {
-                    outputs.Add(_activity.IsActiveArray(span.Array) ? new SpanRef(_gradientNames[span.Array], span.Element) : Scratch(span));
+                    outputs.Add(!_activity.IsActiveArray(span.Array) ? Scratch(span)
+                        : _bufferAdjoints.TryGetValue(span.Array, out var adjointBuffer) ? new SpanRef(adjointBuffer.Name, span.Element) // a local buffer's adjoint buffer
+                        : _gradientNames.TryGetValue(span.Array, out var gradient) ? new SpanRef(gradient, span.Element) : Scratch(span));
                     continue;
                 }
 
@@ -631,8 +633,9 @@ namespace SymDiff.Generator.Differentiation
         private Expr Scratch(SpanRef span)
         {
             var name = _namer.NewSourceName(span.Array + "Scratch");
-            _topLevelBuffers.Add(new RentBuffer(name, span.Element, new Len(span.Array)));
-            return SpanView.Scratch(name, new Len(span.Array), span.Element);
+            var length = _bufferLengths.TryGetValue(span.Array, out var bufferLength) ? bufferLength : new Len(span.Array); // rented before any local buffer
+            _topLevelBuffers.Add(new RentBuffer(name, span.Element, length));
+            return SpanView.Scratch(name, length, span.Element);
         }
 
         /// <summary>Writes a region's pending contributions to gradient-buffer elements, one accumulation per element.</summary>

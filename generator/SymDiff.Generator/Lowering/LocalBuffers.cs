@@ -55,6 +55,12 @@ namespace SymDiff.Generator.Lowering
         /// <summary>Why the buffer breaks the write-once rule, or null when it keeps it.</summary>
         private static string? Violation(string name, List<(int Relative, Expr Index, Loop? Loop)> stores, IReadOnlyList<Model.SourceStmt> source)
         {
+            if (PassedBeforeFilled(source, name))
+            {
+                // The call reads every element: in the reverse sweep its backward would see the later values.
+                return "it is passed to a method before every store into it is done";
+            }
+
             if (ReadBeforeWritten(source, name))
             {
                 // Its zeros would be read in the forward sweep, and a reverse loop recomputing that read would see the later values.
@@ -224,7 +230,39 @@ namespace SymDiff.Generator.Lowering
             }
         }
 
-        private static bool Reads(Expr e, string buffer) => (e is Elem el && el.Array == buffer) || Walk.Children(e).Any(c => Reads(c, buffer));
+        private static bool Reads(Expr e, string buffer) => (e is Elem el && el.Array == buffer) || IsWhole(e, buffer) || Walk.Children(e).Any(c => Reads(c, buffer));
+
+        /// <summary>The whole buffer passed to a method (<c>F(h)</c>): a read of every element.</summary>
+        private static bool IsWhole(Expr e, string buffer) => e is SpanRef r && r.Array == buffer;
+
+        private static bool ReadsWhole(Expr e, string buffer) => IsWhole(e, buffer) || Walk.Children(e).Any(c => ReadsWhole(c, buffer));
+
+        /// <summary>
+        /// Whether the buffer is passed whole to a method (which reads every element) by a statement of its declaring block
+        /// at or after which something still stores into it: the call would see elements the reverse sweep cannot tell apart
+        /// from their final values.
+        /// </summary>
+        private static bool PassedBeforeFilled(IReadOnlyList<Model.SourceStmt> statements, string buffer)
+        {
+            var block = DeclaringBlock(statements, buffer);
+            if (block is null)
+            {
+                return false;
+            }
+
+            int first = block.FindIndex(s => PassesWhole(s, buffer));
+            return first >= 0 && block.Skip(first).Any(s => StoresTo(s, buffer));
+        }
+
+        private static bool PassesWhole(Model.SourceStmt s, string buffer) => s switch
+        {
+            Model.SourceStore st => ReadsWhole(st.Index, buffer) || ReadsWhole(st.Value, buffer),
+            Model.SourceAssign a => ReadsWhole(a.Value, buffer),
+            Model.SourceReturn { Value: { } value } => ReadsWhole(value, buffer),
+            Model.SourceIf i => ReadsWhole(i.Condition, buffer) || Nested(s).Any(b => b.Any(x => PassesWhole(x, buffer))),
+            Model.SourceLoop l => ReadsWhole(l.Condition, buffer) || Nested(s).Any(b => b.Any(x => PassesWhole(x, buffer))),
+            _ => false,
+        };
 
         private static NotSupportedException Overwritten(string name, string why) =>
             new NotSupportedException("overwriting elements of the local buffer '" + name + "' (" + why + ")" + SsaLowering.HintSeparator

@@ -772,9 +772,10 @@ namespace SymDiff.Generator.Parsing
                         value = conversion.Operand;
                     }
 
-                    if (value is ILocalReferenceOperation passedBuffer && _buffers.ContainsKey(passedBuffer.Local))
+                    if (value is ILocalReferenceOperation passedBuffer && _buffers.TryGetValue(passedBuffer.Local, out var buffer))
                     {
-                        throw Unsupported(value.Syntax, $"Using the local buffer '{passedBuffer.Local.Name}' as a value", " (passing a local buffer to another method is not supported yet; index it or take its Length)");
+                        args.Add(BufferArgument(invocation, argument, passedBuffer.Local, buffer.Name, buffer.Element));
+                        continue;
                     }
 
                     if (value is IParameterReferenceOperation { Parameter: var passed } && _parameters.TryGetValue(passed.Name, out var passedSpec) && passedSpec.IsVector
@@ -793,6 +794,23 @@ namespace SymDiff.Generator.Parsing
                 }
 
                 return args;
+            }
+
+            /// <summary>
+            /// A local buffer passed whole to a <c>ReadOnlySpan&lt;T&gt;</c> parameter of a <c>[Differentiable]</c> method: read
+            /// like a span parameter (lowering checks that every store into it comes first). Anything else is SD1000.
+            /// </summary>
+            private Expr BufferArgument(IInvocationOperation invocation, IArgumentOperation argument, ILocalSymbol local, string name, ValType element)
+            {
+                bool differentiable = invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+                bool readOnlySpan = argument.Parameter?.Type is INamedTypeSymbol { Name: "ReadOnlySpan", Arity: 1 } span
+                    && span.ContainingNamespace?.ToDisplayString() == "System" && ScalarOf(span.TypeArguments[0]) == element;
+                if (!differentiable || !readOnlySpan)
+                {
+                    throw Unsupported(argument.Value.Syntax, $"Using the local buffer '{local.Name}' as a value", " (a local buffer may be passed to a ReadOnlySpan parameter of a [Differentiable] method; otherwise index it or take its Length)");
+                }
+
+                return new SpanRef(name, element);
             }
 
             // Which elements of the output span may have been written so far, in source order. Conservative the safe

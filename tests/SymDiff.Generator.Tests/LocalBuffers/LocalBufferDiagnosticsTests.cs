@@ -170,9 +170,9 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         }
 
         [Fact]
-        public void Passing_a_local_buffer_to_a_method_is_SD1000_at_the_argument()
+        public void Passing_a_filled_local_buffer_to_a_differentiable_method_compiles_cleanly()
         {
-            var d = SingleError(InP("""
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
                         double[] h = new double[2];
                         h[0] = w[0];
                         h[1] = w[1];
@@ -183,9 +183,63 @@ namespace SymDiff.Generator.Tests.LocalBuffers
                     public static double G(ReadOnlySpan<double> v)
                     {
                         return v[0] * v[1];
+                """));
+            GeneratorRunner.AssertCleanCompile(output);
+        }
+
+        [Theory]
+        [InlineData("public static double G(ReadOnlySpan<double> v) => v[0] * v[1];", "not [Differentiable]")]
+        [InlineData("[Differentiable] public static double G(Span<double> v) => v[0] * v[1];", "a Span parameter")]
+        public void Passing_a_local_buffer_to_anything_but_a_ReadOnlySpan_parameter_of_a_differentiable_method_is_SD1000_at_the_argument(string callee, string why)
+        {
+            var d = SingleError(InP($$"""
+                        double[] h = new double[2];
+                        h[0] = w[0];
+                        h[1] = w[1];
+                        return G(h);
+                    }
+
+                    {{callee}}
+
+                    public static void Unused()
+                    {
                 """), "SD1000");
             Assert.Contains("Using the local buffer 'h' as a value", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
-            Assert.Equal("h", d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
+            Assert.True(d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length) == "h", why);
+        }
+
+        [Theory]
+        [InlineData("""
+                        h[0] = w[0];
+                        double a = G(h);
+                        h[1] = w[1];
+                        return a + h[1];
+            """)]
+        [InlineData("""
+                        double a = 0;
+                        for (int j = 0; j < 2; j++)
+                        {
+                            h[j] = w[j] * x[j];
+                            a += G(h);
+                        }
+
+                        return a;
+            """)]
+        public void Passing_a_local_buffer_before_every_store_into_it_is_done_is_SD1000(string body)
+        {
+            // The callee would read elements that are written later: its backward, run in the reverse sweep, would see
+            // the final values instead.
+            var d = SingleError(InP("""
+                        double[] h = new double[2];
+                """ + body + """
+                    }
+
+                    [Differentiable]
+                    public static double G(ReadOnlySpan<double> v)
+                    {
+                        return v[0] * v[1];
+                """), "SD1000");
+            Assert.Contains("passed to a method before every store into it is done", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
         }
 
         [Fact]
