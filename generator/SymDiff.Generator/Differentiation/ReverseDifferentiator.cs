@@ -24,6 +24,12 @@ namespace SymDiff.Generator.Differentiation
 
         /// <summary>The retained outputs <see cref="Reverse"/> writes only on some paths (inside a branch).</summary>
         public IReadOnlyCollection<string> RetainedSometimes { get; init; } = Array.Empty<string>();
+
+        /// <summary>
+        /// The adjoints the sweep names. A condition <c>bar != 0</c> on one of them gates a contribution proportional to it
+        /// (a liveness gate); forward over reverse widens it to <c>bar != 0 || barDot != 0</c> (FINDINGS F37).
+        /// </summary>
+        public IReadOnlyCollection<string> Adjoints { get; init; } = Array.Empty<string>();
     }
 
     /// <summary>A name and an expression.</summary>
@@ -104,7 +110,7 @@ namespace SymDiff.Generator.Differentiation
                 .Where(p => p.Active && p.Shape == ParamShape.Scalar)
                 .Select(p => new NamedExpr(p.Name, adjoints.Take(p.Name, p.ElementType)))
                 .ToEquatableArray();
-            return new ReverseSweep(forward, new Block(reverse.ToEquatableArray()), value, scalars) { RetainedAlways = d._retainedAlways, RetainedSometimes = d._retainedSometimes };
+            return new ReverseSweep(forward, new Block(reverse.ToEquatableArray()), value, scalars) { RetainedAlways = d._retainedAlways, RetainedSometimes = d._retainedSometimes, Adjoints = d._adjointNames };
         }
 
         private IReadOnlyDictionary<string, string>? _retained;

@@ -651,7 +651,24 @@ namespace SymDiff.Fuzz.Tests.Grammar
             // Directly in a loop's body and filled completely: in a third of them the declaration goes before that loop
             // (the stackalloc users write once), which the generator lowers as if declared inside.
             bool hoisted = extra is null && LoopDepth > 0 && _loops[^1].IfDepth == _ifDepth && Chance(0.35);
-            return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5)) { Hoisted = hoisted, SizedByLocal = Chance(0.25) };
+
+            // An activation applied in place, h[j] = f(h[j]) (PyTorch's h = tanh(h)): in the filling loop or a loop of its own
+            // (a buffer declared before the loop that refills it must be filled completely first, so only the latter).
+            Ex? update = null;
+            bool separate = false;
+            if (Chance(0.3))
+            {
+                Ex self = new At(name, new IVar(var));
+                _ints.Add(new IntVar(var, 0, n - 1, IsCounter: false, Depth: LoopDepth + 1));
+                update = Chance(0.7) ? Function(1, self) : new Bin('+', new Bin('*', self, self), new Bin('*', Leaf(), self));
+                _ints.RemoveAt(_ints.Count - 1);
+                separate = hoisted || Chance(0.4);
+            }
+
+            return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5))
+            {
+                Hoisted = hoisted, SizedByLocal = Chance(0.25), Update = update, UpdateSeparate = separate,
+            };
         }
 
         /// <summary>
@@ -666,7 +683,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private string? SpanArgument(int h)
         {
             string? bound = _helperSpan[h];
-            if (bound is null || !Chance(0.6))
+            if (bound is null || !Chance(0.8))
             {
                 return bound;
             }
@@ -1028,7 +1045,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 case 6:
                 {
                     var takingABuffer = HelpersTakingABuffer();
-                    int h = takingABuffer.Count > 0 && Chance(0.6) ? Pick(takingABuffer) : Int(_helpers.Count);
+                    int h = takingABuffer.Count > 0 && Chance(0.8) ? Pick(takingABuffer) : Int(_helpers.Count);
                     int scalars = _helpers[h].Params.Count(p => p.Kind == ParamKind.Scalar);
                     var args = Enumerable.Range(0, scalars).Select(_ => Expression(depth - 1)).ToImmutableArray();
 

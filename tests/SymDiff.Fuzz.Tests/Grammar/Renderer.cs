@@ -478,7 +478,20 @@ namespace SymDiff.Fuzz.Tests.Grammar
                         Line($"{l.Buffer}[{l.Var}] += {E(l.Extra)};");
                     }
 
+                    if (l.Update is not null && !l.UpdateSeparate)
+                    {
+                        Line($"{l.Buffer}[{l.Var}] = {E(l.Update)};");
+                    }
+
                     Close();
+                    if (l.Update is not null && l.UpdateSeparate)
+                    {
+                        Line($"for (int {l.Var} = 0; {l.Var} < {I(l.Length)}; {l.Var}++)");
+                        Open();
+                        Line($"{l.Buffer}[{l.Var}] = {E(l.Update)};");
+                        Close();
+                    }
+
                     break;
                 case GuardIf g:
                     Line($"if ({C(g.C)})");

@@ -195,6 +195,12 @@ namespace SymDiff.Fuzz.Tests.Harness
                         {
                             Add("local buffer: length in an int local");
                         }
+
+                        if (l.Update is not null)
+                        {
+                            Add(l.UpdateSeparate ? "local buffer: updated in place in a loop of its own" : "local buffer: updated in place in the filling loop");
+                            Ex(l.Update);
+                        }
                         else if (loopDepth > 0)
                         {
                             Add("local buffer: declared inside a loop");

@@ -31,19 +31,20 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         }
 
         [Fact]
-        public void Reading_an_element_while_the_buffer_is_still_being_filled_is_SD1000_naming_the_buffer()
+        public void An_update_in_place_that_reads_neighbours_is_SD1000_naming_the_buffer()
         {
-            // h[j] = tanh(h[j]) reads the value of an element that the same loop nest overwrites: that needs a tape.
+            // A stencil sweep, h[j] = (h[j - 1] + h[j + 1]) / 2 in place: the reverse sweep would need every overwritten
+            // value (a tape). An update that reads only its own element (h[j] = Math.Tanh(h[j])) is supported.
             var d = SingleError(InP("""
                         Span<double> h = stackalloc double[3];
                         for (int j = 0; j < 3; j++)
                         {
-                            for (int k = 0; k < x.Length; k++)
-                            {
-                                h[j] += w[j] * x[k];
-                            }
+                            h[j] = w[j] * x[0];
+                        }
 
-                            h[j] = Math.Tanh(h[j]);
+                        for (int j = 1; j < 2; j++)
+                        {
+                            h[j] = 0.5 * (h[j - 1] + h[j + 1]);
                         }
 
                         return h[0] * h[1] + h[2];
