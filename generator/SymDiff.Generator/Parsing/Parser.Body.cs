@@ -40,7 +40,7 @@ namespace SymDiff.Generator.Parsing
         /// The "fence": the one definition of the C# subset a differentiable body may use. Reads the body's
         /// operation tree into <see cref="SourceStmt"/>s and reports the first construct outside the subset.
         /// </summary>
-        private sealed class BodyParser
+        private sealed partial class BodyParser
         {
             private readonly IMethodSymbol _method;
             private readonly SemanticModel _model;
