@@ -71,9 +71,6 @@ namespace SymDiff.Generator.Differentiation
         public static string GradientName(string parameter) => "d" + char.ToUpperInvariant(parameter[0]) + parameter.Substring(1);
 
         /// <summary>Differentiates <paramref name="body"/> in reverse mode, the result's adjoint starting at <paramref name="seed"/>.</summary>
-        /// <summary>The forward subexpressions that simplification must leave as they are.</summary>
-        public ISet<Expr> Frozen => _frozen;
-
         /// <param name="outputSeed">For a vector function, the seed span (the adjoint of each output element).</param>
         /// <param name="outputAdjoint">For a vector function that reads its output, the adjoint buffer (a copy of the seed) that reads add into.</param>
         /// <param name="retained">For the retained methods: each retained let's name to the output that receives its adjoint.</param>

@@ -91,11 +91,7 @@ namespace SymDiff.Generator.Parsing
                     }
 
                     case IReturnOperation ret when ret.Kind == OperationKind.Return:
-                        if (_loopDepth > 0 && ret.ReturnedValue is not null)
-                        {
-                            // Handled like any other return: lowering turns it into an exit flag.
-                        }
-
+                        // A return inside a loop is handled like any other: lowering turns it into an exit flag.
                         into.Add(new SourceReturn(ret.ReturnedValue is null ? null : ParseExpr(ret.ReturnedValue)) { Origin = ret.ReturnedValue is null ? -1 : AddOrigin(ret.ReturnedValue.Syntax) });
                         break;
 
