@@ -847,19 +847,7 @@ namespace SymDiff.Generator.Differentiation
             Walk.Defines(s).Concat(Walk.Blocks(s).SelectMany(b => b.Statements.SelectMany(AllDefinitions)));
 
         /// <summary>Applies renames to every definition and use in a statement tree.</summary>
-        private static Stmt RenameUses(Stmt s, Dictionary<string, Expr> renames)
-        {
-            string Name(string n) => renames.TryGetValue(n, out var r) && r is Var v ? v.Name : n;
-            Expr Map(Expr e) => Walk.Substitute(e, renames);
-            var mapped = Walk.MapBlocks(Walk.MapExpressions(s, Map), b => new Block(b.Statements.Select(x => RenameUses(x, renames)).ToEquatableArray()));
-            return mapped switch
-            {
-                Let l => new Let(Name(l.Name), l.Value),
-                CallWithGradient c => new CallWithGradient(Name(c.Name), c.Call, c.Partials.Select(p => p.Length == 0 ? p : Name(p)).ToEquatableArray()),
-                If i => new If(i.Condition, i.Then, i.Else, i.Phis.Select(p => new Phi(Name(p.Name), p.Type, p.WhenTrue, p.WhenFalse)).ToEquatableArray()),
-                Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(Name(v.Name), v.Type, v.Init, v.Next)).ToEquatableArray(), Counter = l.Counter is null ? null : Name(l.Counter) },
-                _ => mapped,
-            };
-        }
+        private static Stmt RenameUses(Stmt s, Dictionary<string, Expr> renames) =>
+            Walk.Rename(s, n => renames.TryGetValue(n, out var r) && r is Var v ? v.Name : n, e => Walk.Substitute(e, renames));
     }
 }
