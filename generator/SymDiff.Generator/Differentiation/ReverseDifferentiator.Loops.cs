@@ -268,7 +268,7 @@ namespace SymDiff.Generator.Differentiation
             _nesting++;
             try
             {
-                var barNames = active.ToDictionary(v => v.Name, v => _namer.NewSourceName(Stem(v.Name) + "Bar"), StringComparer.Ordinal);
+                var barNames = active.ToDictionary(v => v.Name, v => _namer.NewSourceName(DerivativeNames.Adjoint(Stem(v.Name))), StringComparer.Ordinal);
                 foreach (var b in barNames.Values)
                 {
                     _adjointNames.Add(b);
@@ -384,7 +384,7 @@ namespace SymDiff.Generator.Differentiation
             foreach (var (name, value) in body.ToOuter)
             {
                 var (variant, factor) = SplitInvariant(value, defined, suffixLets);
-                var sum = _namer.NewSourceName(Stem(name) + "Bar");
+                var sum = _namer.NewSourceName(DerivativeNames.Adjoint(Stem(name)));
                 _types[sum] = value.Type;
                 _adjointNames.Add(sum);
                 plan.ExtraCarried.Add(new LoopVar(sum, value.Type, Lit(0, value.Type), Add(new Var(sum, value.Type), variant)));
@@ -488,7 +488,7 @@ namespace SymDiff.Generator.Differentiation
 
             foreach (var v in loop.Carried.Where(v => v != counter && needed.Contains(v.Name)))
             {
-                string tape = _namer.NewSourceName(Stem(v.Name) + "Tape");
+                string tape = _namer.NewSourceName(DerivativeNames.Tape(Stem(v.Name)));
                 var capacity = Capacity(loop, shape);
                 if (_nesting == 0 && capacity is not null)
                 {
@@ -536,7 +536,7 @@ namespace SymDiff.Generator.Differentiation
 
             foreach (var (name, value) in body.ToOuter)
             {
-                var sum = _namer.NewSourceName(Stem(name) + "Bar");
+                var sum = _namer.NewSourceName(DerivativeNames.Adjoint(Stem(name)));
                 _types[sum] = value.Type;
                 _adjointNames.Add(sum);
                 carried.Add(new LoopVar(sum, value.Type, Lit(0, value.Type), Add(new Var(sum, value.Type), Walk.Substitute(value, renames))));

@@ -23,7 +23,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             var namer = c.NewNamer();
 
             // A function that reads its output back needs the output's adjoints in a buffer of their own.
-            string? adjointBuffer = ReadsArray(c.Body, output.Name) ? namer.NewSourceName(output.Name + "Bar") : null;
+            string? adjointBuffer = ReadsArray(c.Body, output.Name) ? namer.NewSourceName(DerivativeNames.Adjoint(output.Name)) : null;
             sweep = ReverseDifferentiator.Differentiate(spec, c.Body, c.Activity, namer, Ir.Lit(1, spec.Scalar), sig.GradientNames, c.Rules.AsImmutableArray(), c.UserFacing, c.Diagnostics, sig.Seed, adjointBuffer, retained);
             var statements = new List<Stmt>();
             if (adjointBuffer is not null)
