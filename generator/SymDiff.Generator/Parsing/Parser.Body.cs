@@ -56,6 +56,7 @@ namespace SymDiff.Generator.Parsing
 
             /// <summary>Locals written anywhere but by their declaration's initializer.</summary>
             private HashSet<ILocalSymbol> _rewritten = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+            private readonly KnownTypes _known;
             private int _loopDepth;
 
             public BodyParser(IMethodSymbol method, SemanticModel model, List<ParamSpec> parameters, CancellationToken ct)
@@ -64,6 +65,7 @@ namespace SymDiff.Generator.Parsing
                 _model = model;
                 _parameters = parameters.ToDictionary(p => p.Name);
                 _ct = ct;
+                _known = new KnownTypes(model.Compilation);
                 foreach (var p in parameters)
                 {
                     UserNames.Add(p.Name);

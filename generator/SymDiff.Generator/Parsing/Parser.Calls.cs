@@ -31,13 +31,13 @@ namespace SymDiff.Generator.Parsing
                 var resultType = RequireScalar(invocation);
                 var args = ParseArguments(invocation);
 
-                if ((containing == "System.Math" || containing == "System.MathF" || containing == "double" || containing == "float")
-                    && MathFunctions.IsMathName(target.Name))
+                bool number = KnownTypes.IsNumber(target.ContainingType);
+                if ((number || _known.IsMathClass(target.ContainingType)) && MathFunctions.IsMathName(target.Name))
                 {
                     // One row per arity: Log(x) and Log(x, b) are two functions.
                     var row = MathFunctions.Named(target.Name).FirstOrDefault(f => f.Arity == args.Count)
                         ?? throw Unsupported(invocation.Syntax, $"'{containing}.{target.Name}' with {args.Count} arguments", string.Empty);
-                    if (containing == "double" || containing == "float")
+                    if (number)
                     {
                         row = MathFunctions.NumberMethod(row);
                     }
@@ -45,12 +45,12 @@ namespace SymDiff.Generator.Parsing
                     return new Call(row.Function, args.ToEquatableArray(), resultType);
                 }
 
-                if (containing == KnownNames.Grad && target.Name == "Detach")
+                if (_known.IsGrad(target.ContainingType) && target.Name == "Detach")
                 {
                     return new Call(KnownFunction.Detach, args.ToEquatableArray(), resultType);
                 }
 
-                if (containing == KnownNames.Grad && target.Name == "Retain")
+                if (_known.IsGrad(target.ContainingType) && target.Name == "Retain")
                 {
                     // Reached only where Retain is not the whole value of a local (ParseRetainedOr takes those).
                     throw new UnsupportedException(invocation.Syntax, DiagnosticDescriptors.RetainNotLocal, invocation.Syntax.ToString(), "is not the whole value of a local");
@@ -142,8 +142,7 @@ namespace SymDiff.Generator.Parsing
             private Expr BufferArgument(IInvocationOperation invocation, IArgumentOperation argument, ILocalSymbol local, string name, ValType element)
             {
                 bool differentiable = invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
-                bool readOnlySpan = argument.Parameter?.Type is INamedTypeSymbol { Name: "ReadOnlySpan", Arity: 1 } span
-                    && span.ContainingNamespace?.ToDisplayString() == "System" && ScalarOf(span.TypeArguments[0]) == element;
+                bool readOnlySpan = argument.Parameter?.Type is INamedTypeSymbol span && _known.IsReadOnlySpan(span) && ScalarOf(span.TypeArguments[0]) == element;
                 if (!differentiable || !readOnlySpan)
                 {
                     throw Unsupported(argument.Value.Syntax, $"Using the local buffer '{local.Name}' as a value", " (a local buffer may be passed to a ReadOnlySpan parameter of a [Differentiable] method; otherwise index it or take its Length)");
@@ -156,14 +155,14 @@ namespace SymDiff.Generator.Parsing
             public List<RetainedLocal> Retained { get; } = new List<RetainedLocal>();
 
             /// <summary>Whether <paramref name="operation"/> is a call of <c>Grad.Retain</c> (with no conversion around it).</summary>
-            private static bool IsRetain(IOperation? operation)
+            private bool IsRetain(IOperation? operation)
             {
                 while (operation is IParenthesizedOperation parenthesized)
                 {
                     operation = parenthesized.Operand;
                 }
 
-                return operation is IInvocationOperation { TargetMethod: { Name: "Retain" } target } && target.ContainingType.ToDisplayString() == KnownNames.Grad;
+                return operation is IInvocationOperation { TargetMethod: { Name: "Retain" } target } && _known.IsGrad(target.ContainingType);
             }
 
             /// <summary>

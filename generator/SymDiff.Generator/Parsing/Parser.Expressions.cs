@@ -214,7 +214,7 @@ namespace SymDiff.Generator.Parsing
                 ITypeSymbol? element = member.Type switch
                 {
                     IArrayTypeSymbol { Rank: 1 } array => array.ElementType,
-                    INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", Arity: 1 } span when span.ContainingNamespace?.ToDisplayString() == "System" => span.TypeArguments[0],
+                    INamedTypeSymbol span when _known.IsSpan(span) || _known.IsReadOnlySpan(span) => span.TypeArguments[0],
                     _ => null,
                 };
                 return element is not null && ScalarOf(element) is { } type && type != ValType.Bool ? (MemberCode(member), type) : null;

@@ -298,12 +298,12 @@ namespace SymDiff.Generator.Parsing
             private readonly Dictionary<ILocalSymbol, (string Name, ValType Element, Expr Length)> _buffers = new Dictionary<ILocalSymbol, (string Name, ValType Element, Expr Length)>(SymbolEqualityComparer.Default);
 
             /// <summary>The element type of a local buffer's type: <c>Span&lt;double&gt;</c>, <c>Span&lt;float&gt;</c>, <c>double[]</c>, <c>float[]</c>; null otherwise.</summary>
-            private static ValType? BufferElementType(ITypeSymbol type)
+            private ValType? BufferElementType(ITypeSymbol type)
             {
                 ITypeSymbol? element = type switch
                 {
                     IArrayTypeSymbol { Rank: 1 } array => array.ElementType,
-                    INamedTypeSymbol { Name: "Span", Arity: 1 } span when span.ContainingNamespace?.ToDisplayString() == "System" => span.TypeArguments[0],
+                    INamedTypeSymbol span when _known.IsSpan(span) => span.TypeArguments[0],
                     _ => null,
                 };
                 return element is not null && ScalarOf(element) is { } t && t.IsFloating() ? t : null;
