@@ -59,8 +59,6 @@ namespace SymDiff.Generator.Differentiation.Builders
         }
 
         private static bool ReadsArray(Block block, string array) =>
-            block.Statements.Any(s => Walk.AllExpressions(s).Any(e => Reads(e, array)));
-
-        private static bool Reads(Expr e, string array) => (e is Elem el && el.Array == array) || Walk.Children(e).Any(c => Reads(c, array));
+            block.Statements.Any(s => Walk.AllExpressions(s).Any(e => Walk.Contains(e, x => x is Elem el && el.Array == array)));
     }
 }
