@@ -69,12 +69,12 @@ namespace SymDiff.Generator.Differentiation.Builders
             var (forward, value, _) = ForwardDifferentiator.Differentiate(spec, gradient, secondActivity, namer, tangentNames, c.Rules.AsImmutableArray(), c.Diagnostics, second);
             forward = new Block(second.Scratch.Concat(forward.Statements).Concat(new[] { (Stmt)new Return(value!) }).ToEquatableArray());
             IrVerifier.VerifyPass(forward, "forward over reverse differentiation", outside);
-            var simplified = Simplifier.Simplify(forward, c.UserFacing, Simplifier.Subexpressions(gradient));
+            var simplified = c.Simplify(forward, primal: gradient);
             IrVerifier.VerifyPass(simplified, "simplification", outside);
             var unstable = c.Unstable(simplified.Statements);
             unstable.Add(product);
             unstable.UnionWith(second.Products.Values);
-            var (scheduled, hoisted) = Scheduler.Schedule(simplified, c.UserFacing, namer, unstable, outside);
+            var (scheduled, hoisted) = c.Schedule(simplified, namer, unstable, outside);
             var body = new Block(prelude.Concat(scheduled.Statements).ToEquatableArray());
             var parameters = spec.Parameters.Select(p => p.Name).Append(direction).Append(product).ToList();
             IrVerifier.Verify(body, "the Hessian-vector product's views", ScopeRules.Lexical, parameters, parameters);

@@ -35,7 +35,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             statements.AddRange(sweep.Forward.Statements);
             var derivative = RetainedBuilder.Zeros(c, retained, sweep).Concat(sweep.Reverse.Statements).Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new Accumulate(sig.GradientNames[a.Name], null, a.Value))).ToList();
             IrVerifier.VerifyPass(new Block(statements.Concat(derivative).ToEquatableArray()), "reverse differentiation", sig.Outside);
-            statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), c.UserFacing, Simplifier.Subexpressions(c.Body)).Statements
+            statements.AddRange(c.Simplify(new Block(derivative.ToEquatableArray())).Statements
                 .Where(st => st is not Accumulate { Value: Const { Value: 0 } }));
             IrVerifier.VerifyPass(new Block(statements.ToEquatableArray()), "simplification", sig.Outside);
             var unstable = c.Unstable(statements);
@@ -44,7 +44,7 @@ namespace SymDiff.Generator.Differentiation.Builders
                 unstable.Add(adjointBuffer);
             }
 
-            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), c.UserFacing, namer, unstable, sig.Outside);
+            var (scheduled, hoisted) = c.Schedule(new Block(statements.ToEquatableArray()), namer, unstable);
             var checks = new[] { new LengthCheck(sig.Seed, new Len(output.Name), "The seed '" + sig.Seed + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }
                 .Concat(sig.GradientChecks).ToEquatableArray();
             return c.Family(
