@@ -7,10 +7,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using SymDiff.Generator.Diagnostics;
-using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Model;
-using SymDiff.Generator.Rules;
 
 namespace SymDiff.Generator.Parsing
 {

@@ -1,8 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Linq;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -10,7 +6,6 @@ using SymDiff.Generator.Diagnostics;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Model;
-using SymDiff.Generator.Rules;
 
 namespace SymDiff.Generator.Parsing
 {
