@@ -85,6 +85,16 @@ namespace SymDiff.Generator.Differentiation
             return names;
         }
 
+        /// <summary>
+        /// Simplifies derivative code: every subexpression of <paramref name="primal"/> (the lowered body unless given) is
+        /// the user's own computation and stays as it is.
+        /// </summary>
+        public Block Simplify(Block derivative, Block? primal = null) => Simplifier.Simplify(derivative, UserFacing, Simplifier.Subexpressions(primal ?? Body));
+
+        /// <summary>Schedules a generated body; names in <paramref name="outside"/> (the signature's unless given) are taken.</summary>
+        public (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, Namer namer, ISet<string> unstable, IReadOnlyCollection<string>? outside = null) =>
+            Scheduler.Schedule(body, UserFacing, namer, unstable, outside ?? Sig.Outside);
+
         /// <summary>The generated method, named and typed by its kind.</summary>
         /// <remarks>With <c>CheckFinite</c>, the body gets its finite checks here, after scheduling (<see cref="FiniteChecks"/>).</remarks>
         public MethodFamily Family(EquatableArray<LengthCheck> checks, EquatableArray<AliasCheck> aliases, Block body, EquatableArray<string> hoisted, string summary, string? returns)

@@ -96,7 +96,7 @@ namespace SymDiff.Generator.Differentiation
 
             foreach (var rent in body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed && _activity.IsActiveArray(r.Name) && read.Contains(r.Name)))
             {
-                var adjoint = rent with { Name = _namer.NewSourceName(rent.Name + "Bar") };
+                var adjoint = rent with { Name = _namer.NewSourceName(DerivativeNames.Adjoint(rent.Name)) };
                 _bufferAdjoints[rent.Name] = adjoint;
                 _topLevelBuffers.Add(adjoint);
             }
@@ -263,7 +263,7 @@ namespace SymDiff.Generator.Differentiation
                     continue;
                 }
 
-                string tape = _namer.NewSourceName(Stem(let.Name) + "Tape");
+                string tape = _namer.NewSourceName(DerivativeNames.Tape(Stem(let.Name)));
                 if (_nesting == 0 && capacity is not null)
                 {
                     plan.PreLoop.Add(new RentBuffer(tape, let.Type, capacity));
@@ -319,7 +319,7 @@ namespace SymDiff.Generator.Differentiation
             }
 
             var type = store.Value.Type;
-            var taken = new Let(_namer.NewSourceName(store.Array + "Bar"), new Elem(adjoint.Name, store.Index, type));
+            var taken = new Let(_namer.NewSourceName(DerivativeNames.Adjoint(store.Array)), new Elem(adjoint.Name, store.Index, type));
             _types[taken.Name] = type;
             _adjointNames.Add(taken.Name);
             reverse.Add(taken);

@@ -73,13 +73,7 @@ namespace SymDiff.Generator.Differentiation
             }
         }
 
-        /// <summary>The name of the gradient buffer or output for a parameter: <c>d</c> plus the name with its first letter upper-cased.</summary>
-        public static string GradientName(string parameter) => "d" + char.ToUpperInvariant(parameter[0]) + parameter.Substring(1);
-
         /// <summary>Differentiates <paramref name="body"/> in reverse mode, the result's adjoint starting at <paramref name="seed"/>.</summary>
-        /// <summary>The forward subexpressions that simplification must leave as they are.</summary>
-        public ISet<Expr> Frozen => _frozen;
-
         /// <param name="outputSeed">For a vector function, the seed span (the adjoint of each output element).</param>
         /// <param name="outputAdjoint">For a vector function that reads its output, the adjoint buffer (a copy of the seed) that reads add into.</param>
         /// <param name="retained">For the retained methods: each retained let's name to the output that receives its adjoint.</param>
@@ -223,7 +217,7 @@ namespace SymDiff.Generator.Differentiation
                     continue;
                 }
 
-                names[i] = _namer.NewSourceName("d" + Capitalize(Stem(name)) + "d" + Capitalize(call.Callee.ParameterNames[i]));
+                names[i] = _namer.NewSourceName(DerivativeNames.Partial(name, call.Callee.ParameterNames[i]));
                 _types[names[i]] = call.Type;
             }
 
@@ -348,7 +342,7 @@ namespace SymDiff.Generator.Differentiation
                     continue;
                 }
 
-                var phi = new Phi(_namer.NewSourceName(Stem(name) + "Bar"), type, fromThen, fromElse);
+                var phi = new Phi(_namer.NewSourceName(DerivativeNames.Adjoint(Stem(name))), type, fromThen, fromElse);
                 RecordLiveness(phi.Name, branch.Condition, fromThen, fromElse);
                 _adjointNames.Add(phi.Name);
                 _types[phi.Name] = type;
@@ -566,7 +560,7 @@ namespace SymDiff.Generator.Differentiation
                 return;
             }
 
-            var taken = new Let(_namer.NewSourceName(store.Array + "Bar"), new Elem(_outputAdjoint, store.Index, type));
+            var taken = new Let(_namer.NewSourceName(DerivativeNames.Adjoint(store.Array)), new Elem(_outputAdjoint, store.Index, type));
             _types[taken.Name] = type;
             _adjointNames.Add(taken.Name);
             reverse.Add(taken);
@@ -606,7 +600,7 @@ namespace SymDiff.Generator.Differentiation
                     continue;
                 }
 
-                var local = new Var(_namer.NewSourceName("d" + Capitalize(Stem(let.Name)) + "d" + Capitalize(call.Callee.ParameterNames[i])), arg.Type);
+                var local = new Var(_namer.NewSourceName(DerivativeNames.Partial(let.Name, call.Callee.ParameterNames[i])), arg.Type);
                 _types[local.Name] = arg.Type;
                 reverse.Add(new Declare(local.Name, arg.Type));
                 outputs.Add(local);
@@ -667,7 +661,7 @@ namespace SymDiff.Generator.Differentiation
                 return adjoint;
             }
 
-            var name = _namer.NewSourceName(Stem(stem) + "Bar");
+            var name = _namer.NewSourceName(DerivativeNames.Adjoint(Stem(stem)));
             _adjointNames.Add(name);
             _materialized[name] = adjoint;
             Record(name, LiveWhen(adjoint));
@@ -719,19 +713,9 @@ namespace SymDiff.Generator.Differentiation
             _ => 1,
         };
 
-        /// <summary>The user's name without an SSA version suffix: <c>s_2</c> → <c>s</c>.</summary>
-        internal static string Stem(string name)
-        {
-            int underscore = name.LastIndexOf('_');
-            if (underscore > 0 && underscore < name.Length - 1 && name.Substring(underscore + 1).All(char.IsDigit))
-            {
-                return name.Substring(0, underscore);
-            }
-
-            return name;
-        }
-
-        internal static string Capitalize(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
+        /// <summary>The user's name without an SSA version suffix (<see cref="DerivativeNames.Stem"/>).</summary>
+        /// <remarks>Kept for <c>ForwardDifferentiator</c> and <c>Scheduler.Naming</c>, which call it by this name.</remarks>
+        internal static string Stem(string name) => DerivativeNames.Stem(name);
 
     }
 }

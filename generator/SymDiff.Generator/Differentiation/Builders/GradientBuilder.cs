@@ -18,7 +18,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             EquatableArray<string> hoisted;
             using (Testing.PhaseTimer.Measure("gradient.schedule"))
             {
-                (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), c.UserFacing, namer, c.Unstable(statements), c.Sig.Outside);
+                (scheduled, hoisted) = c.Schedule(new Block(statements.ToEquatableArray()), namer, c.Unstable(statements));
             }
 
             return c.Family(
@@ -54,7 +54,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             IrVerifier.VerifyPass(new Block(statements.Concat(derivative.Statements).ToEquatableArray()), "reverse differentiation", c.Sig.Outside);
             using (Testing.PhaseTimer.Measure("gradient.simplify"))
             {
-                statements.AddRange(Simplifier.Simplify(derivative, c.UserFacing, Simplifier.Subexpressions(c.Body)).Statements);
+                statements.AddRange(c.Simplify(derivative).Statements);
             }
 
             statements.Add(new Return(sweep.Value!));

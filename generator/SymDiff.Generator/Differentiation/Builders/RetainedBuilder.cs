@@ -19,7 +19,7 @@ namespace SymDiff.Generator.Differentiation.Builders
         {
             var (statements, namer) = GradientBuilder.Statements(c, c.Diagnostics, Retained(c), out var sweep);
             ReportUnreached(c, sweep);
-            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), c.UserFacing, namer, c.Unstable(statements), c.Sig.Outside);
+            var (scheduled, hoisted) = c.Schedule(new Block(statements.ToEquatableArray()), namer, c.Unstable(statements));
             return c.Family(
                 c.Sig.GradientChecks,
                 c.Sig.Aliases(c.Sig.GradientBuffers, c.Sig.InputSpans),
