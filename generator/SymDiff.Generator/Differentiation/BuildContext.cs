@@ -104,11 +104,12 @@ namespace SymDiff.Generator.Differentiation
                 var named = ScopedNames.Apply(body, hoisted, UserFacing, reserved);
                 if (!ReferenceEquals(named.Body, body))
                 {
-                    // Always checked, like the scheduler's output: C#'s scoping, with sibling blocks sharing names.
-                    Verification.IrVerifier.Verify(named.Body, "final names", Verification.ScopeRules.Lexical, Sig.Outside, Sig.Outside);
+                    // Always checked, like the scheduler's output: C#'s scoping, with sibling blocks sharing names. What the body
+                    // reads from outside (parameters, a driver's prelude) is what it read before: the pass never takes those names.
+                    Verification.IrVerifier.Verify(named.Body, "final names", Verification.ScopeRules.Lexical, named.Outside, named.Outside);
                 }
 
-                (body, hoisted) = named;
+                (body, hoisted) = (named.Body, named.Hoisted);
             }
 
             return new MethodFamily(Spec.Name + Kind.Suffix, Kind.ReturnType(Spec), parameters, checks, aliases, body, hoisted, summary, returns, Unsupported: null);

@@ -39,7 +39,8 @@ namespace SymDiff.Generator.IR
         /// <param name="hoisted">Names declared ahead (scope repair): their lets, phis and loop values assign, not declare.</param>
         /// <param name="userNames">The user's own names: never renamed (a stem may still be one).</param>
         /// <param name="reserved">Names the method may not declare: parameters, and every identifier of C# text around the body (guards).</param>
-        public static (Block Body, EquatableArray<string> Hoisted) Apply(Block body, EquatableArray<string> hoisted, ICollection<string> userNames, IEnumerable<string> reserved)
+        /// <returns>The body and hoisted names renamed, and the names the body reads without declaring them.</returns>
+        public static (Block Body, EquatableArray<string> Hoisted, HashSet<string> Outside) Apply(Block body, EquatableArray<string> hoisted, ICollection<string> userNames, IEnumerable<string> reserved)
         {
             var state = new State(new HashSet<string>(hoisted, StringComparer.Ordinal));
             foreach (var s in body.Statements)
@@ -52,18 +53,25 @@ namespace SymDiff.Generator.IR
 
             var root = new Scope(null);
             state.VisitBlock(body, root);
+            if (state.CountersInFor.Count > 0)
+            {
+                body = MarkCounters(body, state.CountersInFor);
+            }
 
             // Every name the method mentions: renamed ones are replaced as the pass goes.
             var present = new HashSet<string>(state.Mentioned, StringComparer.Ordinal);
             present.UnionWith(state.Declarations.Keys);
-            var forbidden = new HashSet<string>(reserved, StringComparer.Ordinal);
+            var outside = new HashSet<string>(StringComparer.Ordinal);
             foreach (var name in state.Mentioned)
             {
                 if (!state.Declarations.ContainsKey(name))
                 {
-                    forbidden.Add(name); // read but never declared: a parameter, a field, a constant
+                    outside.Add(name); // read but never declared: a parameter, a field, a constant
                 }
             }
+
+            var forbidden = new HashSet<string>(reserved, StringComparer.Ordinal);
+            forbidden.UnionWith(outside);
 
             present.UnionWith(forbidden);
             var renames = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -77,7 +85,11 @@ namespace SymDiff.Generator.IR
 
                 var scope = state.Declarations[name][0];
                 string? chosen = null;
-                if (!forbidden.Contains(stem) && !Clashes(scope, stem))
+
+                // The emitter decides by name whether a name declared ahead is declared or assigned (and whether it is
+                // read at all): such a name stays unique in the method, and no other takes its name.
+                bool ahead = state.DeclaredAhead.Contains(name);
+                if (!forbidden.Contains(stem) && !state.DeclaredAhead.Contains(stem) && !(ahead && present.Contains(stem)) && !Clashes(scope, stem))
                 {
                     chosen = stem;
                 }
@@ -107,6 +119,12 @@ namespace SymDiff.Generator.IR
                 renames[name] = chosen;
                 present.Remove(name);
                 present.Add(chosen);
+                if (ahead)
+                {
+                    state.DeclaredAhead.Remove(name);
+                    state.DeclaredAhead.Add(chosen);
+                }
+
                 scope.Declared.Remove(name);
                 scope.Declared.Add(chosen);
                 for (var s = scope; s is not null; s = s.Parent)
@@ -127,11 +145,18 @@ namespace SymDiff.Generator.IR
 
             if (renames.Count == 0)
             {
-                return (body, hoisted);
+                return (body, hoisted, outside);
             }
 
-            return (Walk.Rename(body, renames), hoisted.Select(h => renames.TryGetValue(h, out var r) ? r : h).ToEquatableArray());
+            return (Walk.Rename(body, renames), hoisted.Select(h => renames.TryGetValue(h, out var r) ? r : h).ToEquatableArray(), outside);
         }
+
+        /// <summary>The loops whose counter the emitter declares in the <c>for</c>, marked so before names stop being unique.</summary>
+        private static Block MarkCounters(Block block, HashSet<Loop> loops) => new Block(block.Statements.Select(s =>
+        {
+            var mapped = Walk.MapBlocks(s, b => MarkCounters(b, loops));
+            return s is Loop original && loops.Contains(original) ? (Loop)mapped with { CounterInFor = true } : mapped;
+        }).ToEquatableArray());
 
         /// <summary>Whether declaring <paramref name="name"/> in <paramref name="scope"/> clashes with a local of that scope, an enclosing one or a nested one.</summary>
         private static bool Clashes(Scope scope, string name)
@@ -189,7 +214,11 @@ namespace SymDiff.Generator.IR
             private readonly HashSet<string> _hoisted;
             private readonly Dictionary<string, int> _reads = new Dictionary<string, int>(StringComparer.Ordinal);
 
-            public State(HashSet<string> hoisted) => _hoisted = hoisted;
+            public State(HashSet<string> hoisted)
+            {
+                _hoisted = hoisted;
+                DeclaredAhead.UnionWith(hoisted);
+            }
 
             /// <summary>Each declared name's scopes (one, in SSA), in order of first declaration in <see cref="Order"/>.</summary>
             public Dictionary<string, List<Scope>> Declarations { get; } = new Dictionary<string, List<Scope>>(StringComparer.Ordinal);
@@ -201,6 +230,12 @@ namespace SymDiff.Generator.IR
 
             /// <summary>Names a rename would miss (arrays, accumulation targets, names inside C# text): never renamed.</summary>
             public HashSet<string> Fixed { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+            /// <summary>Names declared ahead of their assignment (scope repair's <see cref="IR.Declare"/>, the hoisted names).</summary>
+            public HashSet<string> DeclaredAhead { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+            /// <summary>Loops whose counter nothing outside reads (compared by reference: the loops of this body).</summary>
+            public HashSet<Loop> CountersInFor { get; } = new HashSet<Loop>(ReferenceComparer.Instance);
 
             public void CountReads(Expr e)
             {
@@ -291,6 +326,7 @@ namespace SymDiff.Generator.IR
                         break;
                     case Declare d:
                         Declare(d.Name, scope, declaredAhead: true); // a hoisted name's one declaration
+                        DeclaredAhead.Add(d.Name);
                         break;
                     case Assign a:
                         Mentioned.Add(a.Name);
@@ -348,7 +384,13 @@ namespace SymDiff.Generator.IR
                         var counter = LoopShape.Counter(loop)?.Counter;
                         foreach (var v in loop.Carried)
                         {
-                            Declare(v.Name, v == counter && ReadOnlyWithin(loop, v.Name) ? inner : scope);
+                            bool inFor = v == counter && !_hoisted.Contains(v.Name) && ReadOnlyWithin(loop, v.Name);
+                            if (inFor)
+                            {
+                                CountersInFor.Add(loop);
+                            }
+
+                            Declare(v.Name, inFor ? inner : scope);
                         }
 
                         VisitBlock(loop.Header, inner);
