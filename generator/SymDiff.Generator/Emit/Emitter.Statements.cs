@@ -120,6 +120,7 @@ namespace SymDiff.Generator.Emit
                     EmitCallWithGradient(w, call, context);
                     break;
                 case Comment comment:
+                    w.Separate();
                     w.WriteLine("// " + comment.Text);
                     break;
                 case Invoke invoke:

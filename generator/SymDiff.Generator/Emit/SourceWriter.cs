@@ -31,6 +31,19 @@ namespace SymDiff.Generator.Emit
             _text.Append('\n');
         }
 
+        /// <summary>A blank line, unless the last line was one or opened a block: before a comment that starts a section.</summary>
+        public void Separate()
+        {
+            int n = _text.Length;
+            if (n == 0 || (n >= 2 && _text[n - 2] == '\n') || (n >= 2 && _text[n - 2] == '{'))
+            {
+                return;
+            }
+
+            _text.Append('\n');
+            _closed = false;
+        }
+
         public void OpenBrace()
         {
             WriteLine("{");

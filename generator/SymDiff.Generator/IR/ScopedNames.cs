@@ -10,7 +10,7 @@ namespace SymDiff.Generator.IR
     /// The last naming pass, on a finished method body (scheduled, scopes repaired, checks inserted): gives each name
     /// SymDiff made with a suffix (<c>i_4</c>, <c>s_3</c>, <c>yBar2</c>, <c>hValue_1</c>) the shortest name it may have
     /// in C#: its stem (<c>i</c>) when no local of an enclosing, the same or a nested C# scope has it, else
-    /// <c>stem2</c>, <c>stem3</c>... when that name appears nowhere in the method. Parameters, fields and any other
+    /// <c>stem2</c>, <c>stem3</c>... (<c>i2_2</c> for a stem that ends in a digit) when that name appears nowhere in the method. Parameters, fields and any other
     /// name the method reads without declaring are never taken. Only names change; the IR is the same otherwise.
     /// </summary>
     /// <remarks>
@@ -95,9 +95,11 @@ namespace SymDiff.Generator.IR
                 }
                 else
                 {
+                    // i2 taken: i2_2, not i22.
+                    string separator = char.IsDigit(stem[stem.Length - 1]) ? "_" : string.Empty;
                     for (int k = 2; ; k++)
                     {
-                        string candidate = stem + k.ToString(CultureInfo.InvariantCulture);
+                        string candidate = stem + separator + k.ToString(CultureInfo.InvariantCulture);
                         if (candidate == name)
                         {
                             break; // already the shortest free one
