@@ -75,7 +75,9 @@ namespace SymDiff.Generator.IR
 
             present.UnionWith(forbidden);
             var renames = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var name in state.Order)
+            // Earlier versions first (stable otherwise): the loop counter k_3 gets k before its bound k_4 does.
+            var order = state.Order.Select((n, i) => (Name: n, Index: i)).OrderBy(p => Version(p.Name)).ThenBy(p => p.Index).Select(p => p.Name).ToList();
+            foreach (var name in order)
             {
                 if (userNames.Contains(name) || forbidden.Contains(name) || state.Fixed.Contains(name)
                     || state.Declarations[name].Count != 1 || Stem(name) is not { } stem)
@@ -177,6 +179,13 @@ namespace SymDiff.Generator.IR
             }
 
             return false;
+        }
+
+        /// <summary>The number of a version <c>s_3</c> (3), 0 for any other name.</summary>
+        private static int Version(string name)
+        {
+            int underscore = name.LastIndexOf('_');
+            return underscore > 0 && underscore < name.Length - 1 && int.TryParse(name.Substring(underscore + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 0;
         }
 
         /// <summary>
