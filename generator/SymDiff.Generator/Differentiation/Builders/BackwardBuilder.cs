@@ -29,6 +29,7 @@ namespace SymDiff.Generator.Differentiation.Builders
                     .Where(s => s is not Accumulate { Value: Const { Value: 0 } }));
             }
 
+            SweepComments.Mark(statements, sweep.Forward.Statements.Count);
             Block scheduled;
             EquatableArray<string> hoisted;
             using (Testing.PhaseTimer.Measure("backward.schedule"))
@@ -39,7 +40,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             return c.Family(
                 c.Sig.GradientChecks,
                 c.Sig.Aliases(c.Sig.GradientBuffers, c.Sig.InputSpans, outputsMayShare: true),
-                scheduled,
+                SweepComments.Keep(scheduled),
                 hoisted,
                 $"Adds seed times the gradient of {c.Spec.Name} with respect to {c.Sig.ActiveList} into the gradient arguments, like PyTorch's backward().\nThey accumulate across calls: reset them (zero_grad) before each training step.",
                 returns: null);

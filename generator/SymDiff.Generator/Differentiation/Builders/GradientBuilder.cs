@@ -13,7 +13,8 @@ namespace SymDiff.Generator.Differentiation.Builders
     {
         public static MethodFamily Build(BuildContext c)
         {
-            var (statements, namer) = Statements(c, c.Diagnostics);
+            var (statements, namer) = Statements(c, c.Diagnostics, null, out var sweep);
+            SweepComments.Mark(statements, c.Sig.GradientBuffers.Count + sweep.Forward.Statements.Count);
             Block scheduled;
             EquatableArray<string> hoisted;
             using (Testing.PhaseTimer.Measure("gradient.schedule"))
@@ -24,7 +25,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             return c.Family(
                 c.Sig.GradientChecks,
                 c.Sig.Aliases(c.Sig.GradientBuffers, c.Sig.InputSpans),
-                scheduled,
+                SweepComments.Keep(scheduled),
                 hoisted,
                 $"Computes {c.Spec.Name} and its gradient with respect to {c.Sig.ActiveList}.\nThe gradient outputs are overwritten.",
                 $"The value of {c.Spec.Name}, bit for bit.");

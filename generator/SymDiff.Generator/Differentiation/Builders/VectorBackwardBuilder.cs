@@ -33,11 +33,13 @@ namespace SymDiff.Generator.Differentiation.Builders
             }
 
             statements.AddRange(sweep.Forward.Statements);
+            int reverseStart = statements.Count;
             var derivative = RetainedBuilder.Zeros(c, retained, sweep).Concat(sweep.Reverse.Statements).Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new Accumulate(sig.GradientNames[a.Name], null, a.Value))).ToList();
             IrVerifier.VerifyPass(new Block(statements.Concat(derivative).ToEquatableArray()), "reverse differentiation", sig.Outside);
             statements.AddRange(c.Simplify(new Block(derivative.ToEquatableArray())).Statements
                 .Where(st => st is not Accumulate { Value: Const { Value: 0 } }));
             IrVerifier.VerifyPass(new Block(statements.ToEquatableArray()), "simplification", sig.Outside);
+            SweepComments.Mark(statements, reverseStart);
             var unstable = c.Unstable(statements);
             if (adjointBuffer is not null)
             {
@@ -50,7 +52,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             return c.Family(
                 checks,
                 sig.Aliases(sig.GradientBuffers, sig.InputSpans.Append(sig.Seed).Append(output.Name), outputsMayShare: true),
-                scheduled,
+                SweepComments.Keep(scheduled),
                 hoisted,
                 retained is null
                     ? $"Writes {output.Name} and adds the vector-Jacobian product seed^T J into the gradient arguments (PyTorch's y.backward(gradient=seed)).\nThey accumulate across calls: reset them (zero_grad) before each training step."
