@@ -18,6 +18,7 @@ static partial class P
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -43,22 +44,25 @@ static partial class P
                     {
                         z[c] = w[c] * x[s] + w[classes + c] * w[2 * classes + c];
                     }
+
                     int t2 = s % classes;
                     global::P.SquaredNormBackward(new global::System.Span<double>(z, 0, w.Length / 3), lossBar, new global::System.Span<double>(zBar, 0, w.Length / 3));
                     global::P.CrossEntropyBackward(new global::System.Span<double>(z, 0, w.Length / 3), t2, lossBar, new global::System.Span<double>(zBar, 0, w.Length / 3));
-                    for (int c_3 = 0; c_3 < c; c_3++)
+                    for (int c2 = 0; c2 < c; c2++)
                     {
-                        double zBar2 = zBar[c_3];
-                        zBar[c_3] = 0.0;
-                        dW[c_3] += zBar2 * x[s];
-                        int t3 = classes + c_3;
-                        int t4 = 2 * classes + c_3;
+                        double zBar2 = zBar[c2];
+                        zBar[c2] = 0.0;
+                        dW[c2] += zBar2 * x[s];
+                        int t3 = classes + c2;
+                        int t4 = 2 * classes + c2;
                         dW[t3] += zBar2 * w[t4];
                         dW[t4] += zBar2 * w[t3];
                     }
+
                     global::SymDiff.Checks.Zero(zBar, t0);
                     loss = loss + (global::P.CrossEntropy(new global::System.Span<double>(z, 0, w.Length / 3), t2) + global::P.SquaredNorm(new global::System.Span<double>(z, 0, w.Length / 3)));
                 }
+
                 return loss / t1;
             }
             finally
@@ -87,6 +91,7 @@ static partial class P
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -109,18 +114,20 @@ static partial class P
                     {
                         z[c] = w[c] * x[s] + w[classes + c] * w[2 * classes + c];
                     }
+
                     global::P.SquaredNormBackward(new global::System.Span<double>(z, 0, w.Length / 3), lossBar, new global::System.Span<double>(zBar, 0, w.Length / 3));
                     global::P.CrossEntropyBackward(new global::System.Span<double>(z, 0, w.Length / 3), s % classes, lossBar, new global::System.Span<double>(zBar, 0, w.Length / 3));
-                    for (int c_3 = 0; c_3 < c; c_3++)
+                    for (int c2 = 0; c2 < c; c2++)
                     {
-                        double zBar2 = zBar[c_3];
-                        zBar[c_3] = 0.0;
-                        dW[c_3] += zBar2 * x[s];
-                        int t1 = classes + c_3;
-                        int t2 = 2 * classes + c_3;
+                        double zBar2 = zBar[c2];
+                        zBar[c2] = 0.0;
+                        dW[c2] += zBar2 * x[s];
+                        int t1 = classes + c2;
+                        int t2 = 2 * classes + c2;
                         dW[t1] += zBar2 * w[t2];
                         dW[t2] += zBar2 * w[t1];
                     }
+
                     global::SymDiff.Checks.Zero(zBar, t0);
                 }
             }
@@ -177,11 +184,13 @@ static partial class P
                         z[c] = w[c] * t1 + t3 * t5;
                         zDot[c] = tW[c] * t1 + (tW[t2] * t5 + t3 * tW[t4]);
                     }
+
                     double crossEntropy = global::P.CrossEntropyDerivative(new global::System.Span<double>(z, 0, w.Length / 3), s % classes, new global::System.Span<double>(zDot, 0, w.Length / 3), out double crossEntropyDot);
                     double squaredNorm = global::P.SquaredNormDerivative(new global::System.Span<double>(z, 0, w.Length / 3), new global::System.Span<double>(zDot, 0, w.Length / 3), out double squaredNormDot);
                     loss = loss + (crossEntropy + squaredNorm);
                     lossDot = lossDot + (crossEntropyDot + squaredNormDot);
                 }
+
                 double t6 = (double)x.Length;
                 derivative = lossDot / t6;
                 return loss / t6;

@@ -18,21 +18,27 @@ static partial class P
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dZ), dZ.Length, z.Length, "The gradient buffer 'dZ' for parameter 'z' has length {0}, but 'z' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, z, nameof(dZ), "z");
 
         global::SymDiff.Checks.Zero(dZ); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+
+        // Forward sweep
         int c = 0;
         double sum = 0.0;
         for (; c < z.Length; c++)
         {
             sum = sum + global::System.Math.Exp(z[c]);
         }
+
+        // Reverse sweep: gradients
         double sumBar = 1.0 / sum;
-        for (int c_3 = 0; c_3 < c; c_3++)
+        for (int c2 = 0; c2 < c; c2++)
         {
-            dZ[c_3] += sumBar * global::System.Math.Exp(z[c_3]);
+            dZ[c2] += sumBar * global::System.Math.Exp(z[c2]);
         }
-        dZ[label] += -1.0;
+
+        dZ[label] -= 1.0;
         return global::System.Math.Log(sum) - z[label];
     }
 
@@ -51,19 +57,24 @@ static partial class P
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dZ), dZ.Length, z.Length, "The gradient buffer 'dZ' for parameter 'z' has length {0}, but 'z' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, z, nameof(dZ), "z");
 
+        // Forward sweep
         int c = 0;
         double sum = 0.0;
         for (; c < z.Length; c++)
         {
             sum = sum + global::System.Math.Exp(z[c]);
         }
+
+        // Reverse sweep: gradients
         double sumBar = seed / sum;
-        for (int c_3 = 0; c_3 < c; c_3++)
+        for (int c2 = 0; c2 < c; c2++)
         {
-            dZ[c_3] += sumBar * global::System.Math.Exp(z[c_3]);
+            dZ[c2] += sumBar * global::System.Math.Exp(z[c2]);
         }
+
         dZ[label] -= seed;
     }
 
@@ -91,6 +102,7 @@ static partial class P
             sum = sum + t0;
             sumDot = sumDot + t0 * tZ[c];
         }
+
         derivative = sumDot / sum - tZ[label];
         return global::System.Math.Log(sum) - z[label];
     }

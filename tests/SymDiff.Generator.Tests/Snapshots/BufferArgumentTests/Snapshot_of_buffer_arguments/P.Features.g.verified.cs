@@ -18,6 +18,7 @@ static partial class P
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -32,13 +33,18 @@ static partial class P
                 try
                 {
                     global::SymDiff.Checks.Zero(f, x.Length);
+
+                    // Forward sweep
                     for (int i = 0; i < x.Length; i++)
                     {
                         double t0 = x[i];
                         f[i] = t0 * t0 + 1.0;
                     }
+
                     double dot = global::P.Dot(w, new global::System.Span<double>(f, 0, x.Length));
                     double dot2 = global::P.Dot(new global::System.Span<double>(f, 0, x.Length), w);
+
+                    // Reverse sweep: gradients
                     global::P.DotBackward(new global::System.Span<double>(f, 0, x.Length), w, dot, new global::System.Span<double>(fScratch, 0, x.Length), dW);
                     global::P.DotBackward(w, new global::System.Span<double>(f, 0, x.Length), dot2, dW, new global::System.Span<double>(fScratch2, 0, x.Length));
                     return dot * dot2;
@@ -74,6 +80,7 @@ static partial class P
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -87,11 +94,15 @@ static partial class P
                 try
                 {
                     global::SymDiff.Checks.Zero(f, x.Length);
+
+                    // Forward sweep
                     for (int i = 0; i < x.Length; i++)
                     {
                         double t0 = x[i];
                         f[i] = t0 * t0 + 1.0;
                     }
+
+                    // Reverse sweep: gradients
                     global::P.DotBackward(new global::System.Span<double>(f, 0, x.Length), w, seed * global::P.Dot(w, new global::System.Span<double>(f, 0, x.Length)), new global::System.Span<double>(fScratch, 0, x.Length), dW);
                     global::P.DotBackward(w, new global::System.Span<double>(f, 0, x.Length), seed * global::P.Dot(new global::System.Span<double>(f, 0, x.Length), w), dW, new global::System.Span<double>(fScratch2, 0, x.Length));
                 }
@@ -136,6 +147,7 @@ static partial class P
                 double t0 = x[i];
                 f[i] = t0 * t0 + 1.0;
             }
+
             double[] fZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {

@@ -18,6 +18,7 @@ static partial class P
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -26,6 +27,8 @@ static partial class P
         global::SymDiff.Checks.Zero(zBar);
         global::System.Span<double> z = stackalloc double[3];
         global::SymDiff.Checks.Zero(z);
+
+        // Forward sweep
         int c = 0;
         for (; c < 3; c++)
         {
@@ -34,24 +37,29 @@ static partial class P
             {
                 a = a + w[c * 2 + i] * x[i];
             }
+
             z[c] = global::System.Math.Tanh(a);
         }
+
+        // Reverse sweep: gradients
         global::P.CrossEntropyBackward(z, 1, 1.0, zBar);
-        for (int c_3 = 0; c_3 < c; c_3++)
+        for (int c2 = 0; c2 < c; c2++)
         {
-            int i_4 = 2;
-            double zValue_1 = z[c_3];
-            double zBar2 = zBar[c_3];
-            zBar[c_3] = 0.0;
-            int i_3 = 0;
-            double aBar = zBar2 * (1.0 - zValue_1 * zValue_1);
-            while (zBar2 != 0.0 && i_3 < i_4)
+            int i2 = 2;
+            double zValue = z[c2];
+            double zBar2 = zBar[c2];
+            zBar[c2] = 0.0;
+            int i = 0;
+            double aBar = zBar2 * (1.0 - zValue * zValue);
+            while (zBar2 != 0.0 && i < i2)
             {
-                dW[c_3 * 2 + i_3] += aBar * x[i_3];
-                i_3 = i_3 + 1;
+                dW[c2 * 2 + i] += aBar * x[i];
+                i = i + 1;
             }
-            dW[6 + c_3] += aBar;
+
+            dW[6 + c2] += aBar;
         }
+
         double t0 = w[0];
         dW[0] += 0.02 * t0;
         return global::P.CrossEntropy(z, 1) + 0.01 * t0 * t0;
@@ -72,6 +80,7 @@ static partial class P
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -79,6 +88,8 @@ static partial class P
         global::SymDiff.Checks.Zero(zBar);
         global::System.Span<double> z = stackalloc double[3];
         global::SymDiff.Checks.Zero(z);
+
+        // Forward sweep
         int c = 0;
         for (; c < 3; c++)
         {
@@ -87,24 +98,29 @@ static partial class P
             {
                 a = a + w[c * 2 + i] * x[i];
             }
+
             z[c] = global::System.Math.Tanh(a);
         }
+
+        // Reverse sweep: gradients
         global::P.CrossEntropyBackward(z, 1, seed, zBar);
-        for (int c_3 = 0; c_3 < c; c_3++)
+        for (int c2 = 0; c2 < c; c2++)
         {
-            int i_4 = 2;
-            double zValue_1 = z[c_3];
-            double zBar2 = zBar[c_3];
-            zBar[c_3] = 0.0;
-            int i_3 = 0;
-            double aBar = zBar2 * (1.0 - zValue_1 * zValue_1);
-            while (zBar2 != 0.0 && i_3 < i_4)
+            int i2 = 2;
+            double zValue = z[c2];
+            double zBar2 = zBar[c2];
+            zBar[c2] = 0.0;
+            int i = 0;
+            double aBar = zBar2 * (1.0 - zValue * zValue);
+            while (zBar2 != 0.0 && i < i2)
             {
-                dW[c_3 * 2 + i_3] += aBar * x[i_3];
-                i_3 = i_3 + 1;
+                dW[c2 * 2 + i] += aBar * x[i];
+                i = i + 1;
             }
-            dW[6 + c_3] += aBar;
+
+            dW[6 + c2] += aBar;
         }
+
         dW[0] += 0.02 * (seed * w[0]);
     }
 
@@ -132,18 +148,20 @@ static partial class P
         {
             int t0 = 6 + c;
             double a = w[t0];
-            double aDot2 = tW[t0];
+            double aDot = tW[t0];
             for (int i = 0; i < 2; i++)
             {
                 int t1 = c * 2 + i;
                 double t2 = x[i];
                 a = a + w[t1] * t2;
-                aDot2 = aDot2 + tW[t1] * t2;
+                aDot = aDot + tW[t1] * t2;
             }
+
             double zValue = global::System.Math.Tanh(a);
             z[c] = zValue;
-            zDot[c] = (1.0 - zValue * zValue) * aDot2;
+            zDot[c] = (1.0 - zValue * zValue) * aDot;
         }
+
         double crossEntropy = global::P.CrossEntropyDerivative(z, 1, zDot, out double crossEntropyDot);
         double t3 = w[0];
         derivative = crossEntropyDot + 0.02 * (tW[0] * t3);

@@ -17,6 +17,7 @@ static partial class P
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
         global::SymDiff.Checks.Zero(dV); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -27,6 +28,7 @@ static partial class P
             dV[i] += 2.0 * t0;
             s = s + t0 * t0;
         }
+
         return s;
     }
 
@@ -44,6 +46,7 @@ static partial class P
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
         for (int i = 0; i < v.Length; i++)
@@ -75,6 +78,7 @@ static partial class P
             s = s + t0 * t0;
             sDot = sDot + 2.0 * (tV[i] * t0);
         }
+
         derivative = sDot;
         return s;
     }

@@ -18,6 +18,7 @@ static partial class U
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -52,44 +53,51 @@ static partial class U
                             {
                                 hPre[j] = w[j] * x[s] + w[hidden + j];
                             }
+
                             int j2 = 0;
                             for (; j2 < t0; j2++)
                             {
                                 double hValue = global::System.Math.Sin(hPre[j2]);
                                 h[j2] = hValue;
                             }
+
                             int j3 = 0;
                             double y = 0.0;
                             for (; j3 < hidden; j3++)
                             {
-                                double y_1 = y + w[2 * hidden + j3] * h[j3];
-                                y = y_1;
+                                double y2 = y + w[2 * hidden + j3] * h[j3];
+                                y = y2;
                             }
+
                             double t2 = y - 0.25;
                             double yBar = 2.0 * (lossBar * t2);
-                            for (int j3_3 = 0; j3_3 < j3; j3_3++)
+                            for (int j3_2 = 0; j3_2 < j3; j3_2++)
                             {
-                                int t3 = 2 * hidden + j3_3;
-                                hBar[j3_3] += yBar * w[t3];
-                                dW[t3] += yBar * h[j3_3];
+                                int t3 = 2 * hidden + j3_2;
+                                hBar[j3_2] += yBar * w[t3];
+                                dW[t3] += yBar * h[j3_2];
                             }
-                            for (int j2_3 = 0; j2_3 < j2; j2_3++)
+
+                            for (int j2_2 = 0; j2_2 < j2; j2_2++)
                             {
-                                double hBar2 = hBar[j2_3];
-                                hBar[j2_3] = 0.0;
-                                hPreBar[j2_3] += hBar2 * global::System.Math.Cos(hPre[j2_3]);
+                                double hBar2 = hBar[j2_2];
+                                hBar[j2_2] = 0.0;
+                                hPreBar[j2_2] += hBar2 * global::System.Math.Cos(hPre[j2_2]);
                             }
-                            for (int j_3 = 0; j_3 < j; j_3++)
+
+                            for (int j4 = 0; j4 < j; j4++)
                             {
-                                double hPreBar2 = hPreBar[j_3];
-                                hPreBar[j_3] = 0.0;
-                                dW[j_3] += hPreBar2 * x[s];
-                                dW[hidden + j_3] += hPreBar2;
+                                double hPreBar2 = hPreBar[j4];
+                                hPreBar[j4] = 0.0;
+                                dW[j4] += hPreBar2 * x[s];
+                                dW[hidden + j4] += hPreBar2;
                             }
+
                             global::SymDiff.Checks.Zero(hBar, t0);
                             global::SymDiff.Checks.Zero(hPreBar, t0);
                             loss = loss + t2 * t2;
                         }
+
                         return loss / t1;
                     }
                     finally
@@ -128,6 +136,7 @@ static partial class U
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -159,39 +168,45 @@ static partial class U
                             {
                                 hPre[j] = w[j] * x[s] + w[hidden + j];
                             }
+
                             int j2 = 0;
                             for (; j2 < t0; j2++)
                             {
                                 double hValue = global::System.Math.Sin(hPre[j2]);
                                 h[j2] = hValue;
                             }
+
                             int j3 = 0;
                             double y = 0.0;
                             for (; j3 < hidden; j3++)
                             {
-                                double y_1 = y + w[2 * hidden + j3] * h[j3];
-                                y = y_1;
+                                double y2 = y + w[2 * hidden + j3] * h[j3];
+                                y = y2;
                             }
+
                             double yBar = 2.0 * (lossBar * (y - 0.25));
-                            for (int j3_3 = 0; j3_3 < j3; j3_3++)
+                            for (int j3_2 = 0; j3_2 < j3; j3_2++)
                             {
-                                int t1 = 2 * hidden + j3_3;
-                                hBar[j3_3] += yBar * w[t1];
-                                dW[t1] += yBar * h[j3_3];
+                                int t1 = 2 * hidden + j3_2;
+                                hBar[j3_2] += yBar * w[t1];
+                                dW[t1] += yBar * h[j3_2];
                             }
-                            for (int j2_3 = 0; j2_3 < j2; j2_3++)
+
+                            for (int j2_2 = 0; j2_2 < j2; j2_2++)
                             {
-                                double hBar2 = hBar[j2_3];
-                                hBar[j2_3] = 0.0;
-                                hPreBar[j2_3] += hBar2 * global::System.Math.Cos(hPre[j2_3]);
+                                double hBar2 = hBar[j2_2];
+                                hBar[j2_2] = 0.0;
+                                hPreBar[j2_2] += hBar2 * global::System.Math.Cos(hPre[j2_2]);
                             }
-                            for (int j_3 = 0; j_3 < j; j_3++)
+
+                            for (int j4 = 0; j4 < j; j4++)
                             {
-                                double hPreBar2 = hPreBar[j_3];
-                                hPreBar[j_3] = 0.0;
-                                dW[j_3] += hPreBar2 * x[s];
-                                dW[hidden + j_3] += hPreBar2;
+                                double hPreBar2 = hPreBar[j4];
+                                hPreBar[j4] = 0.0;
+                                dW[j4] += hPreBar2 * x[s];
+                                dW[hidden + j4] += hPreBar2;
                             }
+
                             global::SymDiff.Checks.Zero(hBar, t0);
                             global::SymDiff.Checks.Zero(hPreBar, t0);
                         }
@@ -266,6 +281,7 @@ static partial class U
                                 hPre[j] = w[j] * t1 + w[t2];
                                 hPreDot[j] = tW[j] * t1 + tW[t2];
                             }
+
                             for (int j2 = 0; j2 < t0; j2++)
                             {
                                 double hValue = global::System.Math.Sin(hPre[j2]);
@@ -273,21 +289,24 @@ static partial class U
                                 h[j2] = hValue;
                                 hDot[j2] = hValueDot;
                             }
+
                             double y = 0.0;
                             double yDot = 0.0;
                             for (int j3 = 0; j3 < hidden; j3++)
                             {
                                 int t3 = 2 * hidden + j3;
                                 double t4 = w[t3];
-                                double y_1 = y + t4 * h[j3];
+                                double y2 = y + t4 * h[j3];
                                 double yDot2 = yDot + (tW[t3] * h[j3] + t4 * hDot[j3]);
-                                y = y_1;
+                                y = y2;
                                 yDot = yDot2;
                             }
+
                             double t5 = y - 0.25;
                             loss = loss + t5 * t5;
                             lossDot = lossDot + 2.0 * (yDot * t5);
                         }
+
                         double t6 = (double)x.Length;
                         derivative = lossDot / t6;
                         return loss / t6;

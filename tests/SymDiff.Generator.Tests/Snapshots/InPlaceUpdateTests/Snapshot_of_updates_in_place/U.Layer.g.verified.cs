@@ -18,6 +18,7 @@ static partial class U
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -34,6 +35,8 @@ static partial class U
         global::SymDiff.Checks.Zero(hPre2);
         global::System.Span<double> h = stackalloc double[3];
         global::SymDiff.Checks.Zero(h);
+
+        // Forward sweep
         int j = 0;
         for (; j < 3; j++)
         {
@@ -42,55 +45,64 @@ static partial class U
             {
                 hPre[j] = hPre[j] + w[j * 2 + k] * x[k];
             }
+
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
             hPre2[j] = hPre2Value;
         }
+
         int j2 = 0;
         for (; j2 < 3; j2++)
         {
             double hValue = hPre2[j2] * hPre2[j2] + 0.5 * hPre2[j2];
             h[j2] = hValue;
         }
+
         int j3 = 0;
         double y = 0.0;
         for (; j3 < 3; j3++)
         {
-            double y_1 = y + w[9 + j3] * h[j3];
-            y = y_1;
+            double y2 = y + w[9 + j3] * h[j3];
+            y = y2;
         }
+
+        // Reverse sweep: gradients
         double yBar = 2.0 * y;
-        for (int j3_3 = 0; j3_3 < j3; j3_3++)
+        for (int j3_2 = 0; j3_2 < j3; j3_2++)
         {
-            int t0 = 9 + j3_3;
-            hBar[j3_3] += yBar * w[t0];
-            dW[t0] += yBar * h[j3_3];
+            int t0 = 9 + j3_2;
+            hBar[j3_2] += yBar * w[t0];
+            dW[t0] += yBar * h[j3_2];
         }
-        for (int j2_3 = 0; j2_3 < j2; j2_3++)
+
+        for (int j2_2 = 0; j2_2 < j2; j2_2++)
         {
-            double hBar2 = hBar[j2_3];
-            hBar[j2_3] = 0.0;
-            hPre2Bar[j2_3] += hBar2 * hPre2[j2_3];
-            hPre2Bar[j2_3] += hBar2 * hPre2[j2_3];
-            hPre2Bar[j2_3] += hBar2 * 0.5;
+            double hBar2 = hBar[j2_2];
+            hBar[j2_2] = 0.0;
+            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2];
+            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2];
+            hPre2Bar[j2_2] += hBar2 * 0.5;
         }
-        for (int j_3 = 0; j_3 < j; j_3++)
+
+        for (int j4 = 0; j4 < j; j4++)
         {
-            int k_4 = 2;
-            double hPre2Value_1 = hPre2[j_3];
-            double hPre2Bar2 = hPre2Bar[j_3];
-            hPre2Bar[j_3] = 0.0;
-            hPreBar[j_3] += hPre2Bar2 * (1.0 - hPre2Value_1 * hPre2Value_1);
-            for (int k_3 = 0; k_3 < k_4; k_3++)
+            int k2 = 2;
+            double hPre2Value = hPre2[j4];
+            double hPre2Bar2 = hPre2Bar[j4];
+            hPre2Bar[j4] = 0.0;
+            hPreBar[j4] += hPre2Bar2 * (1.0 - hPre2Value * hPre2Value);
+            for (int k = 0; k < k2; k++)
             {
-                double hPreBar2 = hPreBar[j_3];
-                hPreBar[j_3] = 0.0;
-                hPreBar[j_3] += hPreBar2;
-                dW[j_3 * 2 + k_3] += hPreBar2 * x[k_3];
+                double hPreBar2 = hPreBar[j4];
+                hPreBar[j4] = 0.0;
+                hPreBar[j4] += hPreBar2;
+                dW[j4 * 2 + k] += hPreBar2 * x[k];
             }
-            double hPreBar3 = hPreBar[j_3];
-            hPreBar[j_3] = 0.0;
-            dW[6 + j_3] += hPreBar3;
+
+            double hPreBar3 = hPreBar[j4];
+            hPreBar[j4] = 0.0;
+            dW[6 + j4] += hPreBar3;
         }
+
         return y * y;
     }
 
@@ -109,6 +121,7 @@ static partial class U
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -124,6 +137,8 @@ static partial class U
         global::SymDiff.Checks.Zero(hPre2);
         global::System.Span<double> h = stackalloc double[3];
         global::SymDiff.Checks.Zero(h);
+
+        // Forward sweep
         int j = 0;
         for (; j < 3; j++)
         {
@@ -132,54 +147,62 @@ static partial class U
             {
                 hPre[j] = hPre[j] + w[j * 2 + k] * x[k];
             }
+
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
             hPre2[j] = hPre2Value;
         }
+
         int j2 = 0;
         for (; j2 < 3; j2++)
         {
             double hValue = hPre2[j2] * hPre2[j2] + 0.5 * hPre2[j2];
             h[j2] = hValue;
         }
+
         int j3 = 0;
         double y = 0.0;
         for (; j3 < 3; j3++)
         {
-            double y_1 = y + w[9 + j3] * h[j3];
-            y = y_1;
+            double y2 = y + w[9 + j3] * h[j3];
+            y = y2;
         }
+
+        // Reverse sweep: gradients
         double yBar = 2.0 * (seed * y);
-        for (int j3_3 = 0; j3_3 < j3; j3_3++)
+        for (int j3_2 = 0; j3_2 < j3; j3_2++)
         {
-            int t0 = 9 + j3_3;
-            hBar[j3_3] += yBar * w[t0];
-            dW[t0] += yBar * h[j3_3];
+            int t0 = 9 + j3_2;
+            hBar[j3_2] += yBar * w[t0];
+            dW[t0] += yBar * h[j3_2];
         }
-        for (int j2_3 = 0; j2_3 < j2; j2_3++)
+
+        for (int j2_2 = 0; j2_2 < j2; j2_2++)
         {
-            double hBar2 = hBar[j2_3];
-            hBar[j2_3] = 0.0;
-            hPre2Bar[j2_3] += hBar2 * hPre2[j2_3];
-            hPre2Bar[j2_3] += hBar2 * hPre2[j2_3];
-            hPre2Bar[j2_3] += hBar2 * 0.5;
+            double hBar2 = hBar[j2_2];
+            hBar[j2_2] = 0.0;
+            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2];
+            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2];
+            hPre2Bar[j2_2] += hBar2 * 0.5;
         }
-        for (int j_3 = 0; j_3 < j; j_3++)
+
+        for (int j4 = 0; j4 < j; j4++)
         {
-            int k_4 = 2;
-            double hPre2Value_1 = hPre2[j_3];
-            double hPre2Bar2 = hPre2Bar[j_3];
-            hPre2Bar[j_3] = 0.0;
-            hPreBar[j_3] += hPre2Bar2 * (1.0 - hPre2Value_1 * hPre2Value_1);
-            for (int k_3 = 0; k_3 < k_4; k_3++)
+            int k2 = 2;
+            double hPre2Value = hPre2[j4];
+            double hPre2Bar2 = hPre2Bar[j4];
+            hPre2Bar[j4] = 0.0;
+            hPreBar[j4] += hPre2Bar2 * (1.0 - hPre2Value * hPre2Value);
+            for (int k = 0; k < k2; k++)
             {
-                double hPreBar2 = hPreBar[j_3];
-                hPreBar[j_3] = 0.0;
-                hPreBar[j_3] += hPreBar2;
-                dW[j_3 * 2 + k_3] += hPreBar2 * x[k_3];
+                double hPreBar2 = hPreBar[j4];
+                hPreBar[j4] = 0.0;
+                hPreBar[j4] += hPreBar2;
+                dW[j4 * 2 + k] += hPreBar2 * x[k];
             }
-            double hPreBar3 = hPreBar[j_3];
-            hPreBar[j_3] = 0.0;
-            dW[6 + j_3] += hPreBar3;
+
+            double hPreBar3 = hPreBar[j4];
+            hPreBar[j4] = 0.0;
+            dW[6 + j4] += hPreBar3;
         }
     }
 
@@ -223,11 +246,13 @@ static partial class U
                 hPre[j] = hPre[j] + w[t1] * t2;
                 hPreDot[j] = hPreDot[j] + tW[t1] * t2;
             }
+
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
             double hPre2ValueDot = (1.0 - global::System.Math.Tanh(hPre[j]) * global::System.Math.Tanh(hPre[j])) * hPreDot[j];
             hPre2[j] = hPre2Value;
             hPre2Dot[j] = hPre2ValueDot;
         }
+
         for (int j2 = 0; j2 < 3; j2++)
         {
             double hValue = hPre2[j2] * hPre2[j2] + 0.5 * hPre2[j2];
@@ -235,17 +260,19 @@ static partial class U
             h[j2] = hValue;
             hDot[j2] = hValueDot;
         }
+
         double y = 0.0;
         double yDot = 0.0;
         for (int j3 = 0; j3 < 3; j3++)
         {
             int t3 = 9 + j3;
             double t4 = w[t3];
-            double y_1 = y + t4 * h[j3];
+            double y2 = y + t4 * h[j3];
             double yDot2 = yDot + (tW[t3] * h[j3] + t4 * hDot[j3]);
-            y = y_1;
+            y = y2;
             yDot = yDot2;
         }
+
         derivative = 2.0 * (yDot * y);
         return y * y;
     }
@@ -264,11 +291,13 @@ static partial class U
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, w.Length * w.Length, "The buffer 'hessian' has length {0}, but the Hessian of 'Layer' has {1} entries (n by n for n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(hessian, w, nameof(hessian), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(hessian, x, nameof(hessian), "x");
 
         int n = w.Length;
         double value = 0.0;
+
         // Row i is the Hessian times the unit vector e_i.
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
@@ -280,11 +309,13 @@ static partial class U
                 value = LayerHessianVectorProduct(w, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
+
             // With no active scalar (empty spans) no row runs: the value comes from Layer itself.
             if (n == 0)
             {
                 value = Layer(w, x);
             }
+
             // Symmetric to the last bit: both triangles get the same average.
             for (int row = 0; row < n; row++)
             {
@@ -295,6 +326,7 @@ static partial class U
                     hessian[column * n + row] = h;
                 }
             }
+
             return value;
         }
         finally
@@ -318,10 +350,12 @@ static partial class U
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, w.Length, "The direction 'direction' has length {0}, but 'Layer' has {1} active scalars.");
         }
+
         if (product.Length != w.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, w.Length, "The buffer 'product' has length {0}, but 'Layer' has {1} active scalars.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(product, w, nameof(product), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(product, x, nameof(product), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
@@ -367,11 +401,13 @@ static partial class U
                 hPre[j] = hPre[j] + w[t1] * t2;
                 hPreDot[j] = hPreDot[j] + tW[t1] * t2;
             }
+
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
             double hPre2ValueDot = (1.0 - global::System.Math.Tanh(hPre[j]) * global::System.Math.Tanh(hPre[j])) * hPreDot[j];
             hPre2[j] = hPre2Value;
             hPre2Dot[j] = hPre2ValueDot;
         }
+
         int j2 = 0;
         for (; j2 < 3; j2++)
         {
@@ -380,6 +416,7 @@ static partial class U
             h[j2] = hValue;
             hDot[j2] = hValueDot;
         }
+
         int j3 = 0;
         double y = 0.0;
         double yDot = 0.0;
@@ -387,61 +424,66 @@ static partial class U
         {
             int t3 = 9 + j3;
             double t4 = w[t3];
-            double y_1 = y + t4 * h[j3];
+            double y2 = y + t4 * h[j3];
             double yDot2 = yDot + (tW[t3] * h[j3] + t4 * hDot[j3]);
-            y = y_1;
+            y = y2;
             yDot = yDot2;
         }
+
         double yBar = 2.0 * y;
         double yBarDot = 2.0 * yDot;
-        for (int j3_3 = 0; j3_3 < j3; j3_3++)
+        for (int j3_2 = 0; j3_2 < j3; j3_2++)
         {
-            int t5 = 9 + j3_3;
+            int t5 = 9 + j3_2;
             double t6 = w[t5];
-            hBar[j3_3] += yBar * t6;
-            hBarDot[j3_3] += yBarDot * t6 + yBar * tW[t5];
-            pW[t5] += yBarDot * h[j3_3] + yBar * hDot[j3_3];
+            hBar[j3_2] += yBar * t6;
+            hBarDot[j3_2] += yBarDot * t6 + yBar * tW[t5];
+            pW[t5] += yBarDot * h[j3_2] + yBar * hDot[j3_2];
         }
-        for (int j2_3 = 0; j2_3 < j2; j2_3++)
+
+        for (int j2_2 = 0; j2_2 < j2; j2_2++)
         {
-            double hBar2 = hBar[j2_3];
-            double hBar2Dot = hBarDot[j2_3];
-            hBar[j2_3] = 0.0;
-            hBarDot[j2_3] = 0.0;
-            hPre2Bar[j2_3] += hBar2 * hPre2[j2_3];
-            hPre2BarDot[j2_3] += hBar2Dot * hPre2[j2_3] + hBar2 * hPre2Dot[j2_3];
-            hPre2Bar[j2_3] += hBar2 * hPre2[j2_3];
-            hPre2BarDot[j2_3] += hBar2Dot * hPre2[j2_3] + hBar2 * hPre2Dot[j2_3];
-            hPre2Bar[j2_3] += hBar2 * 0.5;
-            hPre2BarDot[j2_3] += hBar2Dot * 0.5;
+            double hBar2 = hBar[j2_2];
+            double hBar2Dot = hBarDot[j2_2];
+            hBar[j2_2] = 0.0;
+            hBarDot[j2_2] = 0.0;
+            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2];
+            hPre2BarDot[j2_2] += hBar2Dot * hPre2[j2_2] + hBar2 * hPre2Dot[j2_2];
+            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2];
+            hPre2BarDot[j2_2] += hBar2Dot * hPre2[j2_2] + hBar2 * hPre2Dot[j2_2];
+            hPre2Bar[j2_2] += hBar2 * 0.5;
+            hPre2BarDot[j2_2] += hBar2Dot * 0.5;
         }
-        for (int j_3 = 0; j_3 < j; j_3++)
+
+        for (int j4 = 0; j4 < j; j4++)
         {
-            int k_4 = 2;
-            double hPre2Value_1 = hPre2[j_3];
-            double hPre2ValueDot2 = hPre2Dot[j_3];
-            double hPre2Bar2 = hPre2Bar[j_3];
-            double hPre2Bar2Dot = hPre2BarDot[j_3];
-            hPre2Bar[j_3] = 0.0;
-            hPre2BarDot[j_3] = 0.0;
-            double t7 = 1.0 - hPre2Value_1 * hPre2Value_1;
-            hPreBar[j_3] += hPre2Bar2 * t7;
-            hPreBarDot[j_3] += hPre2Bar2Dot * t7 - hPre2Bar2 * (2.0 * (hPre2ValueDot2 * hPre2Value_1));
-            for (int k_3 = 0; k_3 < k_4; k_3++)
+            int k2 = 2;
+            double hPre2Value = hPre2[j4];
+            double hPre2ValueDot = hPre2Dot[j4];
+            double hPre2Bar2 = hPre2Bar[j4];
+            double hPre2Bar2Dot = hPre2BarDot[j4];
+            hPre2Bar[j4] = 0.0;
+            hPre2BarDot[j4] = 0.0;
+            double t7 = 1.0 - hPre2Value * hPre2Value;
+            hPreBar[j4] += hPre2Bar2 * t7;
+            hPreBarDot[j4] += hPre2Bar2Dot * t7 - hPre2Bar2 * (2.0 * (hPre2ValueDot * hPre2Value));
+            for (int k = 0; k < k2; k++)
             {
-                double hPreBar2 = hPreBar[j_3];
-                double hPreBar2Dot = hPreBarDot[j_3];
-                hPreBar[j_3] = 0.0;
-                hPreBarDot[j_3] = 0.0;
-                hPreBar[j_3] += hPreBar2;
-                hPreBarDot[j_3] += hPreBar2Dot;
-                pW[j_3 * 2 + k_3] += hPreBar2Dot * x[k_3];
+                double hPreBar2 = hPreBar[j4];
+                double hPreBar2Dot = hPreBarDot[j4];
+                hPreBar[j4] = 0.0;
+                hPreBarDot[j4] = 0.0;
+                hPreBar[j4] += hPreBar2;
+                hPreBarDot[j4] += hPreBar2Dot;
+                pW[j4 * 2 + k] += hPreBar2Dot * x[k];
             }
-            double hPreBar3Dot = hPreBarDot[j_3];
-            hPreBar[j_3] = 0.0;
-            hPreBarDot[j_3] = 0.0;
-            pW[6 + j_3] += hPreBar3Dot;
+
+            double hPreBar3Dot = hPreBarDot[j4];
+            hPreBar[j4] = 0.0;
+            hPreBarDot[j4] = 0.0;
+            pW[6 + j4] += hPreBar3Dot;
         }
+
         return y * y;
     }
 

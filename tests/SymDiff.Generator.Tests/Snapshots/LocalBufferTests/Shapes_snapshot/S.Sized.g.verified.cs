@@ -18,10 +18,13 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+
+        // Forward sweep
         int t0 = w.Length - 1;
         int t1 = t0 / (x.Length + 1);
         double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
@@ -42,36 +45,42 @@ static partial class S
                     {
                         z = z + w[j * d + i] * x[i];
                     }
+
                     h[j] = global::System.Math.Tanh(z);
                 }
+
                 int j2 = 0;
                 double y = w[t0];
                 for (; j2 < t1; j2++)
                 {
-                    double y_2 = y + w[hidden * d + j2] * h[j2];
-                    y = y_2;
+                    double y2 = y + w[hidden * d + j2] * h[j2];
+                    y = y2;
                 }
+
+                // Reverse sweep: gradients
                 double yBar = 2.0 * y;
-                for (int j2_3 = 0; j2_3 < j2; j2_3++)
+                for (int j2_2 = 0; j2_2 < j2; j2_2++)
                 {
-                    int t2 = hidden * d + j2_3;
-                    hBar[j2_3] += yBar * w[t2];
-                    dW[t2] += yBar * h[j2_3];
+                    int t2 = hidden * d + j2_2;
+                    hBar[j2_2] += yBar * w[t2];
+                    dW[t2] += yBar * h[j2_2];
                 }
-                for (int j_3 = 0; j_3 < j; j_3++)
+
+                for (int j3 = 0; j3 < j; j3++)
                 {
-                    int i_4 = 0 < d ? d : 0;
-                    double hValue_1 = h[j_3];
-                    double hBar2 = hBar[j_3];
-                    hBar[j_3] = 0.0;
-                    int i_3 = 0;
-                    double zBar = hBar2 * (1.0 - hValue_1 * hValue_1);
-                    while (hBar2 != 0.0 && i_3 < i_4)
+                    int i2 = 0 < d ? d : 0;
+                    double hValue = h[j3];
+                    double hBar2 = hBar[j3];
+                    hBar[j3] = 0.0;
+                    int i = 0;
+                    double zBar = hBar2 * (1.0 - hValue * hValue);
+                    while (hBar2 != 0.0 && i < i2)
                     {
-                        dW[j_3 * d + i_3] += zBar * x[i_3];
-                        i_3 = i_3 + 1;
+                        dW[j3 * d + i] += zBar * x[i];
+                        i = i + 1;
                     }
                 }
+
                 dW[t0] += yBar;
                 return y * y;
             }
@@ -101,9 +110,11 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
+        // Forward sweep
         int t0 = w.Length - 1;
         int t1 = t0 / (x.Length + 1);
         double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
@@ -124,36 +135,42 @@ static partial class S
                     {
                         z = z + w[j * d + i] * x[i];
                     }
+
                     h[j] = global::System.Math.Tanh(z);
                 }
+
                 int j2 = 0;
                 double y = w[t0];
                 for (; j2 < t1; j2++)
                 {
-                    double y_2 = y + w[hidden * d + j2] * h[j2];
-                    y = y_2;
+                    double y2 = y + w[hidden * d + j2] * h[j2];
+                    y = y2;
                 }
+
+                // Reverse sweep: gradients
                 double yBar = 2.0 * (seed * y);
-                for (int j2_3 = 0; j2_3 < j2; j2_3++)
+                for (int j2_2 = 0; j2_2 < j2; j2_2++)
                 {
-                    int t2 = hidden * d + j2_3;
-                    hBar[j2_3] += yBar * w[t2];
-                    dW[t2] += yBar * h[j2_3];
+                    int t2 = hidden * d + j2_2;
+                    hBar[j2_2] += yBar * w[t2];
+                    dW[t2] += yBar * h[j2_2];
                 }
-                for (int j_3 = 0; j_3 < j; j_3++)
+
+                for (int j3 = 0; j3 < j; j3++)
                 {
-                    int i_4 = 0 < d ? d : 0;
-                    double hValue_1 = h[j_3];
-                    double hBar2 = hBar[j_3];
-                    hBar[j_3] = 0.0;
-                    int i_3 = 0;
-                    double zBar = hBar2 * (1.0 - hValue_1 * hValue_1);
-                    while (hBar2 != 0.0 && i_3 < i_4)
+                    int i2 = 0 < d ? d : 0;
+                    double hValue = h[j3];
+                    double hBar2 = hBar[j3];
+                    hBar[j3] = 0.0;
+                    int i = 0;
+                    double zBar = hBar2 * (1.0 - hValue * hValue);
+                    while (hBar2 != 0.0 && i < i2)
                     {
-                        dW[j_3 * d + i_3] += zBar * x[i_3];
-                        i_3 = i_3 + 1;
+                        dW[j3 * d + i] += zBar * x[i];
+                        i = i + 1;
                     }
                 }
+
                 dW[t0] += yBar;
             }
             finally
@@ -206,22 +223,25 @@ static partial class S
                         z = z + w[t2] * t3;
                         zDot = zDot + tW[t2] * t3;
                     }
+
                     double hValue = global::System.Math.Tanh(z);
                     h[j] = hValue;
                     hDot[j] = (1.0 - hValue * hValue) * zDot;
                 }
+
                 double y = w[t0];
-                double yDot2 = tW[t0];
+                double yDot = tW[t0];
                 for (int j2 = 0; j2 < t1; j2++)
                 {
                     int t4 = hidden * d + j2;
                     double t5 = w[t4];
-                    double y_2 = y + t5 * h[j2];
-                    double yDot3 = yDot2 + (tW[t4] * h[j2] + t5 * hDot[j2]);
-                    y = y_2;
-                    yDot2 = yDot3;
+                    double y2 = y + t5 * h[j2];
+                    double yDot2 = yDot + (tW[t4] * h[j2] + t5 * hDot[j2]);
+                    y = y2;
+                    yDot = yDot2;
                 }
-                derivative = 2.0 * (yDot2 * y);
+
+                derivative = 2.0 * (yDot * y);
                 return y * y;
             }
             finally
