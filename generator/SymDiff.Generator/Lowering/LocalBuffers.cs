@@ -289,12 +289,12 @@ namespace SymDiff.Generator.Lowering
             }
         }
 
-        private static bool Reads(Expr e, string buffer) => (e is Elem el && el.Array == buffer) || IsWhole(e, buffer) || Walk.Children(e).Any(c => Reads(c, buffer));
+        private static bool Reads(Expr e, string buffer) => Walk.Contains(e, x => (x is Elem el && el.Array == buffer) || IsWhole(x, buffer));
 
         /// <summary>The whole buffer passed to a method (<c>F(h)</c>): a read of every element.</summary>
         private static bool IsWhole(Expr e, string buffer) => e is SpanRef r && r.Array == buffer;
 
-        private static bool ReadsWhole(Expr e, string buffer) => IsWhole(e, buffer) || Walk.Children(e).Any(c => ReadsWhole(c, buffer));
+        private static bool ReadsWhole(Expr e, string buffer) => Walk.Contains(e, x => IsWhole(x, buffer));
 
         /// <summary>
         /// Whether the buffer is passed whole to a method (which reads every element) by a statement of its declaring block

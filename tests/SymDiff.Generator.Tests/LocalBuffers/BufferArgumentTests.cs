@@ -146,36 +146,7 @@ public static partial class P
         [InlineData("Features", "new double[] { 0.4, -0.3, 0.8 }", "new double[] { 1.5, -0.5, 2.0 }")]
         public void Gradient_backward_and_derivative_match_central_differences(string method, string point, string data)
         {
-            var r = GeneratedCode.RunDriver(Source, $@"
-        double[] p = {point};
-        double[] g = new double[p.Length], fd = new double[p.Length], b = new double[p.Length], t = new double[p.Length];
-        double v = P.{method}Gradient(p, {data}, g);
-        P.{method}Backward(p, {data}, 2.0, b);
-        for (int i = 0; i < t.Length; i++) t[i] = Math.Cos(1.3 * i);
-        double v2 = P.{method}Derivative(p, {data}, t, out double derivative);
-        double[] up = new double[p.Length], down = new double[p.Length];
-        for (int i = 0; i < p.Length; i++) {{ up[i] = p[i] + 1e-6 * t[i]; down[i] = p[i] - 1e-6 * t[i]; }}
-        double directional = (P.{method}(up, {data}) - P.{method}(down, {data})) / 2e-6;
-        for (int i = 0; i < p.Length; i++)
-        {{
-            double[] q = (double[])p.Clone();
-            double step = 1e-6 * Math.Max(1, Math.Abs(p[i]));
-            q[i] = p[i] + step; double fUp = P.{method}(q, {data});
-            q[i] = p[i] - step; double fDown = P.{method}(q, {data});
-            fd[i] = (fUp - fDown) / (2 * step);
-        }}
-        var r = new System.Collections.Generic.List<double> {{ v, v2, P.{method}(p, {data}), derivative, directional }};
-        r.AddRange(g);
-        r.AddRange(b);
-        r.AddRange(fd);
-        return r.ToArray();");
-            int n = (r.Length - 5) / 3;
-            Assert.Equal(r[2], r[0]);
-            Assert.Equal(r[2], r[1]);
-            FiniteDifferences.AssertClose(r[4], r[3], relTol: 1e-6, absTol: 1e-8, method + " directional derivative");
-            var gradient = r.Skip(5).Take(n).ToArray();
-            FiniteDifferences.AssertClose(r.Skip(5 + (2 * n)).ToArray(), gradient, relTol: 1e-6, absTol: 1e-8, method + " gradient");
-            FiniteDifferences.AssertClose(gradient.Select(x => 2 * x).ToArray(), r.Skip(5 + n).Take(n).ToArray(), relTol: 1e-14, absTol: 1e-15, method + " backward");
+            ModelChecks.GradientBackwardAndDerivative(Source, "P", method, point, data);
         }
 
         [Fact]

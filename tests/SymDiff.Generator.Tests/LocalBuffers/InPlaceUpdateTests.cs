@@ -85,63 +85,13 @@ public static partial class U
         [InlineData("Batch", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9 }", "new double[] { 1.5, -0.5, 2.0, 0.25 }")]
         public void Gradient_backward_and_derivative_match_central_differences(string method, string point, string data)
         {
-            var r = GeneratedCode.RunDriver(Source, $@"
-        double[] p = {point};
-        double[] g = new double[p.Length], fd = new double[p.Length], b = new double[p.Length], t = new double[p.Length];
-        double v = U.{method}Gradient(p, {data}, g);
-        U.{method}Backward(p, {data}, 2.0, b);
-        for (int i = 0; i < t.Length; i++) t[i] = Math.Cos(1.3 * i);
-        double v2 = U.{method}Derivative(p, {data}, t, out double derivative);
-        double[] up = new double[p.Length], down = new double[p.Length];
-        for (int i = 0; i < p.Length; i++) {{ up[i] = p[i] + 1e-6 * t[i]; down[i] = p[i] - 1e-6 * t[i]; }}
-        double directional = (U.{method}(up, {data}) - U.{method}(down, {data})) / 2e-6;
-        for (int i = 0; i < p.Length; i++)
-        {{
-            double[] q = (double[])p.Clone();
-            double step = 1e-6 * Math.Max(1, Math.Abs(p[i]));
-            q[i] = p[i] + step; double fUp = U.{method}(q, {data});
-            q[i] = p[i] - step; double fDown = U.{method}(q, {data});
-            fd[i] = (fUp - fDown) / (2 * step);
-        }}
-        var r = new System.Collections.Generic.List<double> {{ v, v2, U.{method}(p, {data}), derivative, directional }};
-        r.AddRange(g);
-        r.AddRange(b);
-        r.AddRange(fd);
-        return r.ToArray();");
-            int n = (r.Length - 5) / 3;
-            Assert.Equal(r[2], r[0]);
-            Assert.Equal(r[2], r[1]);
-            FiniteDifferences.AssertClose(r[4], r[3], relTol: 1e-6, absTol: 1e-8, method + " directional derivative");
-            var gradient = r.Skip(5).Take(n).ToArray();
-            FiniteDifferences.AssertClose(r.Skip(5 + (2 * n)).ToArray(), gradient, relTol: 1e-6, absTol: 1e-8, method + " gradient");
-            FiniteDifferences.AssertClose(gradient.Select(x => 2 * x).ToArray(), r.Skip(5 + n).Take(n).ToArray(), relTol: 1e-14, absTol: 1e-15, method + " backward");
+            ModelChecks.GradientBackwardAndDerivative(Source, "U", method, point, data);
         }
 
         [Fact]
         public void Hessian_through_updates_in_place_matches_central_differences_of_the_gradient()
         {
-            var r = GeneratedCode.RunDriver(Source, @"
-        double[] p = { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9, 0.2, -0.1, 0.05, 0.7, -0.4, 0.3 };
-        double[] x = { 1.5, -0.5 };
-        int n = p.Length;
-        double[] hessian = new double[n * n], fd = new double[n * n];
-        U.LayerHessian(p, x, hessian);
-        for (int i = 0; i < n; i++)
-        {
-            double[] up = (double[])p.Clone(), down = (double[])p.Clone();
-            up[i] += 1e-5; down[i] -= 1e-5;
-            double[] gu = new double[n], gd = new double[n];
-            U.LayerGradient(up, x, gu);
-            U.LayerGradient(down, x, gd);
-            for (int j = 0; j < n; j++) fd[j * n + i] = (gu[j] - gd[j]) / 2e-5;
-        }
-
-        var result = new double[2 * n * n];
-        hessian.CopyTo(result, 0);
-        fd.CopyTo(result, n * n);
-        return result;");
-            int m = r.Length / 2;
-            FiniteDifferences.AssertClose(r.Skip(m).ToArray(), r.Take(m).ToArray(), relTol: 1e-6, absTol: 1e-8, "Hessian through updates in place");
+            ModelChecks.HessianMatchesDifferencesOfTheGradient(Source, "U", "Layer", "{ 0.4, -0.3, 0.8, 0.1, -0.6, 0.9, 0.2, -0.1, 0.05, 0.7, -0.4, 0.3 }", "new double[] { 1.5, -0.5 }, ", "Hessian through updates in place");
         }
 
         [Fact]

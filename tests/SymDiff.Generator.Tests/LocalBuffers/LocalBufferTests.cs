@@ -302,28 +302,7 @@ public static partial class S
         [InlineData("Sized", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9, 0.2 }", "new double[] { 1.5, -0.5 }")]
         public void Gradient_backward_and_derivative_match_central_differences(string method, string point, string data)
         {
-            var r = GeneratedCode.RunDriver(Shapes, $@"
-        double[] p = {point};
-        double[] g = new double[p.Length], fd = new double[p.Length], b = new double[p.Length], t = new double[p.Length];
-        double v = S.{method}Gradient(p, {data}, g);
-        S.{method}Backward(p, {data}, 2.0, b);
-        for (int i = 0; i < t.Length; i++) t[i] = Math.Cos(1.3 * i);
-        double v2 = S.{method}Derivative(p, {data}, t, out double derivative);
-        double[] up = new double[p.Length], down = new double[p.Length];
-        for (int i = 0; i < p.Length; i++) {{ up[i] = p[i] + 1e-6 * t[i]; down[i] = p[i] - 1e-6 * t[i]; }}
-        double directional = (S.{method}(up, {data}) - S.{method}(down, {data})) / 2e-6;" + CentralDifferences($"S.{method}(p, {data})") + $@"
-        var r = new System.Collections.Generic.List<double> {{ v, v2, S.{method}(p, {data}), derivative, directional }};
-        r.AddRange(g);
-        r.AddRange(b);
-        r.AddRange(fd);
-        return r.ToArray();");
-            int n = (r.Length - 5) / 3;
-            Assert.Equal(r[2], r[0]);
-            Assert.Equal(r[2], r[1]);
-            FiniteDifferences.AssertClose(r[4], r[3], relTol: 1e-6, absTol: 1e-8, method + " directional derivative");
-            var gradient = r.Skip(5).Take(n).ToArray();
-            FiniteDifferences.AssertClose(r.Skip(5 + (2 * n)).ToArray(), gradient, relTol: 1e-6, absTol: 1e-8, method + " gradient");
-            FiniteDifferences.AssertClose(gradient.Select(x => 2 * x).ToArray(), r.Skip(5 + n).Take(n).ToArray(), relTol: 1e-14, absTol: 1e-15, method + " backward");
+            ModelChecks.GradientBackwardAndDerivative(Shapes, "S", method, point, data);
         }
 
         /// <summary>Second order through local buffers (forward over reverse: the adjoint buffer gets a tangent buffer).</summary>
@@ -380,29 +359,7 @@ public static partial class Q
         [Fact]
         public void Hessian_of_a_batch_model_with_a_refilled_buffer_matches_central_differences_of_its_gradient()
         {
-            var r = GeneratedCode.RunDriver(SecondOrder, @"
-        double[] w = { 0.3, -0.2, 0.5, 0.1, -0.4, 0.25 };
-        double[] x = { 0.7, -0.3, 1.2 };
-        int n = w.Length;
-        var hessian = new double[n * n];
-        Q.BatchHessian(w, x, hessian);
-        var fd = new double[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            var up = (double[])w.Clone(); up[i] += 1e-5;
-            var down = (double[])w.Clone(); down[i] -= 1e-5;
-            var gu = new double[n]; var gd = new double[n];
-            Q.BatchGradient(up, x, gu);
-            Q.BatchGradient(down, x, gd);
-            for (int j = 0; j < n; j++) fd[j * n + i] = (gu[j] - gd[j]) / 2e-5;
-        }
-
-        var result = new double[2 * n * n];
-        hessian.CopyTo(result, 0);
-        fd.CopyTo(result, n * n);
-        return result;");
-            int m = r.Length / 2;
-            FiniteDifferences.AssertClose(r.Skip(m).ToArray(), r.Take(m).ToArray(), relTol: 1e-6, absTol: 1e-8, "Hessian of the batch model");
+            ModelChecks.HessianMatchesDifferencesOfTheGradient(SecondOrder, "Q", "Batch", "{ 0.3, -0.2, 0.5, 0.1, -0.4, 0.25 }", "new double[] { 0.7, -0.3, 1.2 }, ", "Hessian of the batch model");
         }
 
         [Fact]
