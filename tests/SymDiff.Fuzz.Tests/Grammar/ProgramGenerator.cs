@@ -647,7 +647,6 @@ namespace SymDiff.Fuzz.Tests.Grammar
             Ex? extra = Chance(0.35) ? Expression(1) : null;
             _ints.RemoveAt(_ints.Count - 1);
             _outputReadable = readable;
-            _buffers.Add(new ArrayVar(name, n));
             // Directly in a loop's body and filled completely: in a third of them the declaration goes before that loop
             // (the stackalloc users write once), which the generator lowers as if declared inside.
             bool hoisted = extra is null && LoopDepth > 0 && _loops[^1].IfDepth == _ifDepth && Chance(0.35);
@@ -664,6 +663,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 _ints.RemoveAt(_ints.Count - 1);
                 separate = hoisted || Chance(0.4);
             }
+
+            // Readable only after its filling statement (an update's leaves may not read other elements of it).
+            _buffers.Add(new ArrayVar(name, n));
 
             return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5))
             {
