@@ -205,15 +205,49 @@ namespace SymDiff.Generator.Simplification
         public static Dictionary<string, int> CountUses(Block body)
         {
             var uses = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var s in body.Statements)
+            CountUses(body, uses, new List<Expr>());
+            return uses;
+        }
+
+        private static void CountUses(Block block, Dictionary<string, int> uses, List<Expr> scratch)
+        {
+            foreach (var s in block.Statements)
             {
-                foreach (var e in Walk.AllExpressions(s))
+                // The statement's own expressions, then its nested blocks: the order Walk.AllExpressions visits them.
+                scratch.Clear();
+                Walk.DirectExpressions(s, scratch);
+                foreach (var e in scratch)
                 {
-                    Walk.Vars(e, name => uses[name] = uses.TryGetValue(name, out int n) ? n + 1 : 1);
+                    CountVars(e, uses);
+                }
+
+                switch (s)
+                {
+                    case If i:
+                        CountUses(i.Then, uses, scratch);
+                        CountUses(i.Else, uses, scratch);
+                        break;
+                    case Loop l:
+                        CountUses(l.Header, uses, scratch);
+                        CountUses(l.Body, uses, scratch);
+                        break;
                 }
             }
+        }
 
-            return uses;
+        private static void CountVars(Expr e, Dictionary<string, int> uses)
+        {
+            Limits.EnsureStack();
+            if (e is Var v)
+            {
+                uses[v.Name] = uses.TryGetValue(v.Name, out int n) ? n + 1 : 1;
+                return;
+            }
+
+            foreach (var c in Walk.Children(e))
+            {
+                CountVars(c, uses);
+            }
         }
     }
 }
