@@ -43,7 +43,7 @@ namespace SymDiff.Generator.Simplification
 
             using (Testing.PhaseTimer.Measure("schedule.share"))
             {
-                body = s.ShareSubexpressions(body, new Dictionary<Expr, Expr>());
+                body = s.ShareSubexpressions(body, new AvailableValues());
             }
 
             Verification.IrVerifier.VerifyPass(body, "scheduling (common subexpressions)", outside);
@@ -84,7 +84,7 @@ namespace SymDiff.Generator.Simplification
 
         /// <summary>The common-subexpression pass of <see cref="Schedule"/> alone, for the per-pass tests.</summary>
         internal static Block ShareSubexpressionsPass(Block body, ISet<string> keep, Namer namer, ISet<string> unstable) =>
-            new Scheduler(keep, namer, unstable).ShareSubexpressions(body, new Dictionary<Expr, Expr>());
+            new Scheduler(keep, namer, unstable).ShareSubexpressions(body, new AvailableValues());
 
         /// <summary>The inlining pass of <see cref="Schedule"/> alone, for the per-pass tests.</summary>
         internal static Block InlineSingleUsesPass(Block body, ISet<string> keep, Namer namer, ISet<string> unstable) =>
