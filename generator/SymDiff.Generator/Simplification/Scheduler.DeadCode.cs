@@ -81,7 +81,9 @@ namespace SymDiff.Generator.Simplification
                             continue;
                         }
 
-                        output.Add(new If(branch.Condition, then, @else, phis.ToEquatableArray()));
+                        output.Add(phis.Count == branch.Phis.Count && ReferenceEquals(then, branch.Then) && ReferenceEquals(@else, branch.Else)
+                            ? s
+                            : new If(branch.Condition, then, @else, phis.ToEquatableArray()));
                         break;
                     }
 
@@ -124,7 +126,9 @@ namespace SymDiff.Generator.Simplification
                             break;
                         }
 
-                        output.Add(loop with { Carried = carried.ToEquatableArray(), Body = body, Header = header });
+                        output.Add(carried.Count == loop.Carried.Count && ReferenceEquals(body, loop.Body) && ReferenceEquals(header, loop.Header)
+                            ? s
+                            : loop with { Carried = carried.ToEquatableArray(), Body = body, Header = header });
                         break;
                     }
 
@@ -135,7 +139,26 @@ namespace SymDiff.Generator.Simplification
             }
 
             output.Reverse();
-            return new Block(output.ToEquatableArray());
+            return Same(output, block) ? block : new Block(output.ToEquatableArray());
+        }
+
+        /// <summary>Whether <paramref name="statements"/> are the statements of <paramref name="block"/>, the very same objects.</summary>
+        private static bool Same(List<Stmt> statements, Block block)
+        {
+            if (statements.Count != block.Statements.Count)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < statements.Count; i++)
+            {
+                if (!ReferenceEquals(statements[i], block.Statements[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>
