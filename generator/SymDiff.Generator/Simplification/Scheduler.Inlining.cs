@@ -97,6 +97,7 @@ namespace SymDiff.Generator.Simplification
         /// <summary>Records statement <paramref name="j"/> as the reader of every name <paramref name="e"/> reads.</summary>
         private static void SetReader(Expr e, Dictionary<string, int> reader, int j)
         {
+            Limits.EnsureStack();
             if (e is Var v)
             {
                 reader[v.Name] = j;
