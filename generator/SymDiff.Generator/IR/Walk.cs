@@ -150,10 +150,10 @@ namespace SymDiff.Generator.IR
         /// </summary>
         public static Stmt MapExpressions(Stmt s, Func<Expr, Expr> map) => s switch
         {
-            Let l => new Let(l.Name, map(l.Value)),
-            Assign a => new Assign(a.Name, map(a.Value)),
-            Return r => new Return(map(r.Value)),
-            Store st => new Store(st.Array, map(st.Index), map(st.Value)),
+            Let l => map(l.Value) is var value && ReferenceEquals(value, l.Value) ? s : new Let(l.Name, value),
+            Assign a => map(a.Value) is var value && ReferenceEquals(value, a.Value) ? s : new Assign(a.Name, value),
+            Return r => map(r.Value) is var value && ReferenceEquals(value, r.Value) ? s : new Return(value),
+            Store st => (map(st.Index), map(st.Value)) is var (index, value) && ReferenceEquals(index, st.Index) && ReferenceEquals(value, st.Value) ? s : new Store(st.Array, index, value),
             Accumulate ac => new Accumulate(ac.Target, ac.Index is null ? null : map(ac.Index), map(ac.Value)),
             SetOutput o => new SetOutput(o.Target, map(o.Value)),
             CallWithGradient c => new CallWithGradient(c.Name, (UserCall)map(c.Call), c.Partials),
