@@ -126,8 +126,8 @@ namespace SymDiff.Analyzers
             return missing.Count > 0 ? missing : null;
         }
 
-        /// <summary>The generated gradient parameter's name for <paramref name="name"/> (API.md section 7): <c>weights</c> -> <c>dWeights</c>.</summary>
-        private static string GradientName(string name) => "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
+        /// <summary>The generated gradient parameter's name for <paramref name="name"/> (API.md section 7): <c>weights</c> -> <c>dWeights</c>, as the generator names it.</summary>
+        private static string GradientName(string name) => SymDiff.Generator.Differentiation.DerivativeNames.Gradient(name);
 
         private static string Join(List<IParameterSymbol> parameters)
         {

@@ -27,6 +27,7 @@ namespace SymDiff.Generator.Diagnostics
     /// Every diagnostic SymDiff reports, in one table. IDs by family: SD0xxx declarations and signatures,
     /// SD1xxx inside a differentiable body, SD2xxx call sites and training loops, SD9xxx internal failures.
     /// Each has a page at <c>docs/diagnostics/SDxxxx.md</c> and an entry in <c>AnalyzerReleases.Unshipped.md</c>.
+    /// A descriptor's message format is written once, in the descriptor: no summary repeats it (copies drifted apart).
     /// </summary>
     internal static class DiagnosticDescriptors
     {
@@ -73,7 +74,6 @@ namespace SymDiff.Generator.Diagnostics
         public const string OptimizerBufferReplacedId = "SD2006";
         public const string MissingGradientArgumentsId = "SD2007";
 
-        /// <summary>Format: "'{0}' is [Differentiable] but its containing type '{1}' is not partial; add the 'partial' modifier".</summary>
         public static readonly DiagnosticDescriptor NotPartial = new DiagnosticDescriptor(
             NotPartialId,
             "Containing type must be partial",
@@ -83,7 +83,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(NotPartialId));
 
-        /// <summary>Format: "Parameter '{0}' of type '{1}' is not supported in a [Differentiable] method: {2}".</summary>
         public static readonly DiagnosticDescriptor UnsupportedParameter = new DiagnosticDescriptor(
             UnsupportedParameterId,
             "Unsupported parameter",
@@ -93,7 +92,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(UnsupportedParameterId));
 
-        /// <summary>Format: "'{0}' returns '{1}'; a [Differentiable] method returns double or float, or is void with exactly one Span output parameter{2}".</summary>
         public static readonly DiagnosticDescriptor UnsupportedReturn = new DiagnosticDescriptor(
             UnsupportedReturnId,
             "Unsupported return type",
@@ -103,7 +101,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(UnsupportedReturnId));
 
-        /// <summary>Format: "[Differentiable] names '{0}', {1}".</summary>
         public static readonly DiagnosticDescriptor UnknownWrt = new DiagnosticDescriptor(
             UnknownWrtId,
             "Differentiable names a parameter that cannot be differentiated",
@@ -113,7 +110,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(UnknownWrtId));
 
-        /// <summary>Format: "'{0}' mixes double and float in its signature; a [Differentiable] method is all-double or all-float".</summary>
         public static readonly DiagnosticDescriptor MixedPrecision = new DiagnosticDescriptor(
             MixedPrecisionId,
             "Mixed floating-point precision",
@@ -123,7 +119,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(MixedPrecisionId));
 
-        /// <summary>Format: "'{0}' has no parameter to differentiate with respect to; every floating-point parameter is [NoGrad] or excluded".</summary>
         public static readonly DiagnosticDescriptor NoActiveParameter = new DiagnosticDescriptor(
             NoActiveParameterId,
             "No active parameter",
@@ -133,7 +128,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(NoActiveParameterId));
 
-        /// <summary>Format: "'{0}' is generic or is declared in a generic type; SymDiff does not support generics yet".</summary>
         public static readonly DiagnosticDescriptor Generic = new DiagnosticDescriptor(
             GenericId,
             "Generic differentiable method",
@@ -143,7 +137,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(GenericId));
 
-        /// <summary>Format: "SymDiff cannot generate '{0}' for '{1}': the type already has a member with that name".</summary>
         public static readonly DiagnosticDescriptor NameClash = new DiagnosticDescriptor(
             NameClashId,
             "Generated name clashes with an existing member",
@@ -153,7 +146,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(NameClashId));
 
-        /// <summary>Format: "{0} is not supported in a [Differentiable] method{1}".</summary>
         public static readonly DiagnosticDescriptor UnsupportedConstruct = new DiagnosticDescriptor(
             UnsupportedConstructId,
             "Unsupported construct in a differentiable method",
@@ -163,7 +155,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(UnsupportedConstructId));
 
-        /// <summary>Format: "'{0}' is a parameter being differentiated (a leaf) and is modified here; {1}".</summary>
         public static readonly DiagnosticDescriptor LeafMutation = new DiagnosticDescriptor(
             LeafMutationId,
             "In-place mutation of a leaf parameter",
@@ -173,7 +164,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(LeafMutationId));
 
-        /// <summary>Format: "No gradient flows through '{0}': it is neither [Differentiable] nor has a [DerivativeOf] rule. Mark it [Differentiable], add a [DerivativeOf] rule, or pass Grad.Detach(...) if no gradient is wanted".</summary>
         public static readonly DiagnosticDescriptor NonDifferentiableCall = new DiagnosticDescriptor(
             NonDifferentiableCallId,
             "Call that no gradient can flow through",
@@ -183,7 +173,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(NonDifferentiableCallId));
 
-        /// <summary>Format: "The argument for '{0}' of '{1}' depends on a differentiated parameter, but '{0}' is not differentiated in '{1}'; no gradient flows back through it".</summary>
         public static readonly DiagnosticDescriptor GradientCut = new DiagnosticDescriptor(
             GradientCutId,
             "Gradient cut at a call",
@@ -193,7 +182,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(GradientCutId));
 
-        /// <summary>Format: "The reverse sweep of this loop stores {0} per iteration ({1}) in a pooled buffer: {2}".</summary>
         public static readonly DiagnosticDescriptor LoopStorage = new DiagnosticDescriptor(
             LoopStorageId,
             "Loop stores values for the reverse sweep",
@@ -203,7 +191,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(LoopStorageId));
 
-        /// <summary>Format: "{0} cannot be differentiated to second order{1}".</summary>
         public static readonly DiagnosticDescriptor SecondOrderUnsupported = new DiagnosticDescriptor(
             SecondOrderUnsupportedId,
             "Construct not differentiable to second order",
@@ -213,7 +200,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(SecondOrderUnsupportedId));
 
-        /// <summary>Format: "'{0}[{1}]' is read before it is written; every element of the output span is written before it is read".</summary>
         public static readonly DiagnosticDescriptor OutputReadBeforeWrite = new DiagnosticDescriptor(
             OutputReadBeforeWriteId,
             "Output element read before it is written",
@@ -223,7 +209,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(OutputReadBeforeWriteId));
 
-        /// <summary>Format: "SymDiff failed to generate derivatives of '{0}' ({1}); please report this, other methods are generated as usual" ({1} may end in a period: an exception message).</summary>
         /// <remarks>Not configurable: an internal failure must never be silenced into missing or wrong code.</remarks>
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             InternalErrorId,
@@ -298,7 +283,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(TooLargeId));
 
-        /// <summary>Format: "[DerivativeOf] names '{0}.{1}', but '{0}' declares no method '{1}'; the rule is never used".</summary>
         public static readonly DiagnosticDescriptor DerivativeRuleTargetNotFound = new DiagnosticDescriptor(
             DerivativeRuleTargetNotFoundId,
             "Custom derivative rule names a function that does not exist",
@@ -308,7 +292,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(DerivativeRuleTargetNotFoundId));
 
-        /// <summary>Format: "The rule '{0}' takes ({1}), but '{2}' takes {3}; a [DerivativeOf] rule takes exactly the parameters of the function it differentiates".</summary>
         public static readonly DiagnosticDescriptor DerivativeRuleParameters = new DiagnosticDescriptor(
             DerivativeRuleParametersId,
             "Custom derivative rule parameters do not match the function",
@@ -318,7 +301,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(DerivativeRuleParametersId));
 
-        /// <summary>Format: "The rule '{0}' returns '{1}', but a rule for '{2}' returns {3}".</summary>
         public static readonly DiagnosticDescriptor DerivativeRuleReturnType = new DiagnosticDescriptor(
             DerivativeRuleReturnTypeId,
             "Custom derivative rule returns the wrong type",
@@ -328,7 +310,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(DerivativeRuleReturnTypeId));
 
-        /// <summary>Format: "The rule '{0}' must be static: the generated code calls it without an instance".</summary>
         public static readonly DiagnosticDescriptor DerivativeRuleNotStatic = new DiagnosticDescriptor(
             DerivativeRuleNotStaticId,
             "Custom derivative rule is not static",
@@ -338,7 +319,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(DerivativeRuleNotStaticId));
 
-        /// <summary>Format: "'{0}' is piecewise constant and is applied to a value that depends on a differentiated parameter: its derivative is zero almost everywhere, so no gradient flows through it".</summary>
         public static readonly DiagnosticDescriptor PiecewiseConstant = new DiagnosticDescriptor(
             PiecewiseConstantId,
             "Piecewise-constant function of a differentiated value",
@@ -348,7 +328,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(PiecewiseConstantId));
 
-        /// <summary>Format: "Parameter '{0}' is differentiated but cannot influence the result of '{1}' ({2}), so its gradient is always zero; mark it [NoGrad] or leave it out of [Differentiable(...)]".</summary>
         public static readonly DiagnosticDescriptor NoInfluence = new DiagnosticDescriptor(
             NoInfluenceId,
             "Differentiated parameter cannot influence the result",
@@ -358,7 +337,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(NoInfluenceId));
 
-        /// <summary>Format: "'{0}' accumulates gradients and is used in the same loop, but nothing in the loop resets it, so every iteration sees the sum of all earlier gradients; reset it at the top of the loop, as optimizer.zero_grad() does in PyTorch".</summary>
         public static readonly DiagnosticDescriptor MissingGradientReset = new DiagnosticDescriptor(
             MissingGradientResetId,
             "Gradient buffer accumulates across iterations without a reset",
@@ -368,7 +346,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(MissingGradientResetId));
 
-        /// <summary>Format: "'{0}' is passed as both the parameters and the gradients of '{1}', so Step() would use the parameters as their own gradient; pass a separate gradient buffer".</summary>
         public static readonly DiagnosticDescriptor OptimizerBuffersAliased = new DiagnosticDescriptor(
             OptimizerBuffersAliasedId,
             "Optimizer parameters and gradients are the same array",
@@ -378,7 +355,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(OptimizerBuffersAliasedId));
 
-        /// <summary>Format: "This '{0}' is created inside the loop that calls its Step(), so its {1} again at every iteration; create the optimizer once, before the loop" ({1}: "momentum buffer starts", "moment estimates and step count start").</summary>
         public static readonly DiagnosticDescriptor OptimizerCreatedInLoop = new DiagnosticDescriptor(
             OptimizerCreatedInLoopId,
             "Stateful optimizer created inside the training loop",
@@ -388,7 +364,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(OptimizerCreatedInLoopId));
 
-        /// <summary>Format: "'{0}' resets the gradients right before '{1}', so the step sees zero gradients; reset them before the backward pass (at the top of the iteration), not between it and the step".</summary>
         public static readonly DiagnosticDescriptor ResetBeforeStep = new DiagnosticDescriptor(
             ResetBeforeStepId,
             "Gradients reset right before the optimizer step",
@@ -398,7 +373,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(ResetBeforeStepId));
 
-        /// <summary>Format: "'{0}' resets the gradients only when {1}, but '{2}' uses them on every iteration, so the other iterations use gradients summed over several passes; reset on every iteration, or step under the same condition to accumulate on purpose".</summary>
         public static readonly DiagnosticDescriptor ConditionalReset = new DiagnosticDescriptor(
             ConditionalResetId,
             "Gradients reset on only some iterations",
@@ -408,7 +382,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(ConditionalResetId));
 
-        /// <summary>Format: "'{0}' is given a new array here, but '{1}' keeps the array it was created with as its {2}, so {3}; clear the existing array instead of replacing it".</summary>
         public static readonly DiagnosticDescriptor OptimizerBufferReplaced = new DiagnosticDescriptor(
             OptimizerBufferReplacedId,
             "Optimizer buffer replaced by a new array",
@@ -418,7 +391,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(OptimizerBufferReplacedId));
 
-        /// <summary>Format: "'{0}' has no argument for the gradient of {1}: '{2}' differentiates every floating-point parameter not marked [NoGrad]; if {1} {3} data, mark {4} [NoGrad] in '{2}'" ({3}/{4}: "is"/"it" or "are"/"them").</summary>
         public static readonly DiagnosticDescriptor MissingGradientArguments = new DiagnosticDescriptor(
             MissingGradientArgumentsId,
             "Call lacks the gradients of parameters that may be data",
@@ -428,7 +400,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(MissingGradientArgumentsId));
 
-        /// <summary>Format: "The local '{0}' is retained inside a loop, where it takes a new value on every iteration; ...".</summary>
         public static readonly DiagnosticDescriptor RetainInLoop = new DiagnosticDescriptor(
             RetainInLoopId,
             "Grad.Retain inside a loop",
@@ -438,7 +409,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(RetainInLoopId));
 
-        /// <summary>Format: "'{0}' {1}; ..." ({1}: "is not the whole value of a local", "retains the local 'a' a second time").</summary>
         public static readonly DiagnosticDescriptor RetainNotLocal = new DiagnosticDescriptor(
             RetainNotLocalId,
             "Grad.Retain that does not retain a local",
@@ -448,7 +418,6 @@ namespace SymDiff.Generator.Diagnostics
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(RetainNotLocalId));
 
-        /// <summary>Format: "No gradient reaches the retained local '{0}': the result of '{1}' does not depend on it, so its gradient is always 0".</summary>
         public static readonly DiagnosticDescriptor RetainNoGradient = new DiagnosticDescriptor(
             RetainNoGradientId,
             "No gradient reaches a retained value",

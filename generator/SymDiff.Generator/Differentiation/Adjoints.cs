@@ -46,8 +46,6 @@ namespace SymDiff.Generator.Differentiation
             return Ir.Sum(list, type);
         }
 
-        public bool Has(string name) => _terms.ContainsKey(name);
-
         private readonly Dictionary<Elem, List<Expr>> _elements = new Dictionary<Elem, List<Expr>>();
         private readonly List<Elem> _elementOrder = new List<Elem>();
 

@@ -85,6 +85,16 @@ namespace SymDiff.Generator.Differentiation
             return names;
         }
 
+        /// <summary>
+        /// Simplifies derivative code: every subexpression of <paramref name="primal"/> (the lowered body unless given) is
+        /// the user's own computation and stays as it is.
+        /// </summary>
+        public Block Simplify(Block derivative, Block? primal = null) => Simplifier.Simplify(derivative, UserFacing, Simplifier.Subexpressions(primal ?? Body));
+
+        /// <summary>Schedules a generated body; names in <paramref name="outside"/> (the signature's unless given) are taken.</summary>
+        public (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, Namer namer, ISet<string> unstable, IReadOnlyCollection<string>? outside = null) =>
+            Scheduler.Schedule(body, UserFacing, namer, unstable, outside ?? Sig.Outside);
+
         /// <summary>The generated method, named and typed by its kind.</summary>
         /// <remarks>With <c>CheckFinite</c>, the body gets its finite checks here, after scheduling (<see cref="FiniteChecks"/>).</remarks>
         public MethodFamily Family(EquatableArray<LengthCheck> checks, EquatableArray<AliasCheck> aliases, Block body, EquatableArray<string> hoisted, string summary, string? returns)
@@ -95,7 +105,28 @@ namespace SymDiff.Generator.Differentiation
                 summary += "\nChecks every value it computes: throws ArithmeticException at the first NaN or infinity made from finite values (CheckFinite).";
             }
 
-            return new MethodFamily(Spec.Name + Kind.Suffix, Kind.ReturnType(Spec), Kind.Parameters(Sig).ToEquatableArray(), checks, aliases, body, hoisted, summary, returns, Unsupported: null);
+            var parameters = Kind.Parameters(Sig).ToEquatableArray();
+            HashSet<string>? renamed;
+            using (Testing.PhaseTimer.Measure("names"))
+            {
+                // Last: the user's name wherever it is free in its C# scope (i, not i_4). Finite checks are placed by the
+                // names lowering made, so this runs after them.
+                var reserved = Sig.Outside.Concat(parameters.Select(p => p.Name)).Concat(Spec.Guards.SelectMany(g => ScopedNames.Tokens(g.Condition).Concat(ScopedNames.Tokens(g.Exception))));
+                var named = ScopedNames.Apply(body, hoisted, UserFacing, reserved);
+                (body, hoisted, renamed) = (named.Body, named.Hoisted, ReferenceEquals(named.Body, body) ? null : named.Outside);
+            }
+
+            if (renamed is not null)
+            {
+                using (Testing.PhaseTimer.Measure("names.verify"))
+                {
+                    // Always checked, like the scheduler's output: C#'s scoping, with sibling blocks sharing names. What the body
+                    // reads from outside (parameters, a driver's prelude) is what it read before: the pass never takes those names.
+                    Verification.IrVerifier.Verify(body, "final names", Verification.ScopeRules.Lexical, renamed, renamed);
+                }
+            }
+
+            return new MethodFamily(Spec.Name + Kind.Suffix, Kind.ReturnType(Spec), parameters, checks, aliases, body, hoisted, summary, returns, Unsupported: null);
         }
 
         /// <summary>A call of one of this method's own generated methods (or of the method itself, with no suffix).</summary>

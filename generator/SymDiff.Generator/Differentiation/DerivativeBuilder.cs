@@ -101,7 +101,7 @@ namespace SymDiff.Generator.Differentiation
                 int hint = e.Message.IndexOf(Lowering.SsaLowering.HintSeparator, StringComparison.Ordinal);
                 string what = hint < 0 ? e.Message : e.Message.Substring(0, hint);
                 string advice = hint < 0 ? string.Empty : e.Message.Substring(hint + Lowering.SsaLowering.HintSeparator.Length);
-                diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.UnsupportedConstruct, DiagnosticInfo.MethodSite, Capitalize(what) + " (in '" + spec.Name + "')", " yet" + advice));
+                diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.UnsupportedConstruct, DiagnosticInfo.MethodSite, DerivativeNames.Capitalize(what) + " (in '" + spec.Name + "')", " yet" + advice));
                 return new DerivativeResult(Stubs(spec, signatures, "SymDiff cannot differentiate '" + spec.DisplayName + "' yet: " + what + "."), Distinct(diagnostics));
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -127,7 +127,5 @@ namespace SymDiff.Generator.Differentiation
             new DerivativeSet(spec.HintName, spec.Namespace, spec.ContainingTypes, spec.Accessibility, spec.IsStatic, methods.ToEquatableArray()) { LanguageVersion = spec.LanguageVersion, IsDeep = spec.IsDeep, Guards = spec.Guards, GraphName = spec.Name + "Graph" + spec.OverloadSuffix, GraphOf = spec.Name };
 
         private static EquatableArray<DiagnosticInfo> Distinct(List<DiagnosticInfo> diagnostics) => diagnostics.Distinct().ToEquatableArray();
-
-        private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1);
     }
 }

@@ -388,21 +388,21 @@ namespace SymDiff.Generator.Differentiation
                 _stemOrigins = new Dictionary<string, int>(StringComparer.Ordinal);
                 foreach (var pair in _origins.Lets)
                 {
-                    string stem = ReverseDifferentiator.Stem(pair.Key);
+                    string stem = DerivativeNames.Stem(pair.Key);
                     _stemOrigins[stem] = _stemOrigins.TryGetValue(stem, out int known) ? Math.Min(known, pair.Value) : pair.Value;
                 }
             }
 
-            return _stemOrigins.TryGetValue(ReverseDifferentiator.Stem(name), out int origin) ? origin : -1;
+            return _stemOrigins.TryGetValue(DerivativeNames.Stem(name), out int origin) ? origin : -1;
         }
 
         private Dictionary<string, int>? _stemOrigins;
 
         /// <summary>The value an adjoint (<c>xBar</c>, <c>xBar2</c>) belongs to, or null.</summary>
-        private string? AdjointBase(string name) => IsAdjoint(name) ? Base(name, "Bar") : null;
+        private string? AdjointBase(string name) => IsAdjoint(name) ? Base(name, DerivativeNames.AdjointSuffix) : null;
 
         /// <summary>The primal a tangent (<c>xDot</c>, <c>xDot2</c>) belongs to, or null.</summary>
-        private string? TangentBase(string name) => _userNames.Contains(ReverseDifferentiator.Stem(name)) ? null : Base(name, "Dot");
+        private string? TangentBase(string name) => _userNames.Contains(DerivativeNames.Stem(name)) ? null : Base(name, DerivativeNames.TangentSuffix);
 
         private static string? Base(string name, string suffix)
         {
@@ -453,7 +453,7 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>How many stores to each element <see cref="StoreOrigin"/> has seen (reset between the two walks).</summary>
         private readonly Dictionary<(string, Expr), int> _storeCounts = new Dictionary<(string, Expr), int>();
 
-        private bool IsAdjoint(string name) => name.Contains("Bar") && !_userNames.Contains(ReverseDifferentiator.Stem(name));
+        private bool IsAdjoint(string name) => name.Contains(DerivativeNames.AdjointSuffix) && !_userNames.Contains(DerivativeNames.Stem(name));
 
         private bool ReadsReverse(Expr e)
         {
@@ -602,7 +602,7 @@ namespace SymDiff.Generator.Differentiation
 
             var info = _info.TryGetValue(name, out var known) ? known : new Info();
             int origin = info.Origin >= 0 ? info.Origin : LatestOrigin(value);
-            return Named(ReverseDifferentiator.Stem(name) + suffix, value, origin, info.Reverse, into);
+            return Named(DerivativeNames.Stem(name) + suffix, value, origin, info.Reverse, into);
         }
 
         /// <summary><c>T name = value;</c> and its check, added to <paramref name="into"/>; returns the name.</summary>

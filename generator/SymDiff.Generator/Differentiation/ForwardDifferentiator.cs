@@ -52,6 +52,9 @@ namespace SymDiff.Generator.Differentiation
                 ? Array.Empty<Stmt>()
                 : new Stmt[] { new RentBuffer(ScratchName, ScratchType, Const.Of(ScratchLength, ValType.Int)) };
 
+            /// <summary>The adjoints of the reverse sweep being differentiated: <c>bar != 0</c> on one of them is a liveness gate.</summary>
+            public IReadOnlyCollection<string> Gates { get; init; } = Array.Empty<string>();
+
             /// <summary>Gradient output of a scalar parameter → (the product buffer, the index of its element).</summary>
             public Dictionary<string, (string Buffer, Expr Index)> ScalarProducts { get; } = new Dictionary<string, (string, Expr)>(StringComparer.Ordinal);
         }
@@ -135,6 +138,31 @@ namespace SymDiff.Generator.Differentiation
             }
         }
 
+        /// <summary>
+        /// Forward over reverse: each liveness gate <c>bar != 0</c> in a condition (<see cref="SecondOrder.Gates"/>) becomes
+        /// <c>bar != 0 || barDot != 0</c>. What it gates is proportional to <c>bar</c>, so its value is the same (zero)
+        /// either way, but its tangent is not zero where only <c>barDot</c> is not: a Hessian needs that term (FINDINGS F37).
+        /// A condition with no gate is returned as it is (the same object).
+        /// </summary>
+        private Expr Widen(Expr condition)
+        {
+            if (_secondOrder is null || _secondOrder.Gates.Count == 0)
+            {
+                return condition;
+            }
+
+            return Walk.Transform(condition, x =>
+            {
+                if (x is Binary { Op: BinaryOp.Ne, Left: Var bar, Right: Const { Value: 0 } } && _secondOrder.Gates.Contains(bar.Name) && _activity.IsActiveVar(bar.Name)
+                    && Tangent(bar) is var barDot && barDot is not Const { Value: 0 })
+                {
+                    return Or(x, new Binary(BinaryOp.Ne, barDot, Lit(0, bar.Type), ValType.Bool));
+                }
+
+                return x;
+            });
+        }
+
         private static Expr Or(Expr a, Expr b) => (a, b) switch
         {
             (Const { Value: 0 }, _) => b,
@@ -177,7 +205,9 @@ namespace SymDiff.Generator.Differentiation
                             bool calleeActive = i < call.Callee.Active.Count && call.Callee.Active[i];
                             if (calleeActive && call.Args[i] is SpanRef span)
                             {
-                                tangents.Add(_activity.IsActiveArray(span.Array) && _tangentNames.TryGetValue(span.Array, out var tangentSpan) ? new SpanRef(tangentSpan, span.Element) : ZeroSpan(span, output));
+                                tangents.Add(!_activity.IsActiveArray(span.Array) ? ZeroSpan(span, output)
+                                    : _bufferTangents.TryGetValue(span.Array, out var tangentBuffer) ? new SpanRef(tangentBuffer.Name, span.Element) // a local buffer's tangent buffer
+                                    : _tangentNames.TryGetValue(span.Array, out var tangentSpan) ? new SpanRef(tangentSpan, span.Element) : ZeroSpan(span, output));
                             }
                             else if (calleeActive)
                             {
@@ -312,7 +342,7 @@ namespace SymDiff.Generator.Differentiation
                 _tangents[phi.Name] = new Var(name, phi.Type);
             }
 
-            return new If(branch.Condition, then, @else, phis.ToEquatableArray());
+            return new If(Widen(branch.Condition), then, @else, phis.ToEquatableArray());
         }
 
         private Loop LoopWithTangents(Loop loop)
@@ -333,7 +363,7 @@ namespace SymDiff.Generator.Differentiation
                 carried.Add(new LoopVar(names[i], active[i].Type, inits[i], Tangent(active[i].Next)));
             }
 
-            return loop with { Carried = carried.ToEquatableArray(), Header = header, Body = body };
+            return loop with { Carried = carried.ToEquatableArray(), Header = header, Body = body, Condition = Widen(loop.Condition) };
         }
 
         private void Define(string name, Expr tangent, List<Stmt> output)
@@ -399,6 +429,12 @@ namespace SymDiff.Generator.Differentiation
                         _ => throw new InvalidOperationException("Unexpected active operator " + b.Op),
                     };
                 }
+
+                case IR.Cond { WhenFalse: Const { Value: 0 } } c when Widen(c.Condition) is var widened && !ReferenceEquals(widened, c.Condition):
+                    // Forward over reverse through a reverse sweep's gate, bar != 0 ? bar * p : 0 (FINDINGS F36, F37): the
+                    // gate only keeps 0 * inf out of the value, which is bar * p on both sides; where bar is zero and its
+                    // tangent is not, the tangent is barDot * p, not the zero of the branch not taken.
+                    return Cond(widened, Tangent(c.WhenTrue), Lit(0, c.Type));
 
                 case IR.Cond c:
                     return Cond(c.Condition, Tangent(c.WhenTrue), Tangent(c.WhenFalse));

@@ -20,6 +20,9 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>Every local buffer.</summary>
         private readonly HashSet<string> _localBuffers = new HashSet<string>(StringComparer.Ordinal);
 
+        /// <summary>Local buffer → its length (known at the top of the method, unlike the buffer itself).</summary>
+        private readonly Dictionary<string, Expr> _bufferLengths = new Dictionary<string, Expr>(StringComparer.Ordinal);
+
         /// <summary>The local buffers declared (cleared) inside the loop whose reverse loop is being built.</summary>
         private HashSet<string> _declaredInLoop = new HashSet<string>(StringComparer.Ordinal);
 
@@ -78,7 +81,12 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>Gives every active local buffer (a zeroed allocation at the top of the body) its adjoint buffer.</summary>
         private void AllocateBufferAdjoints(Block body)
         {
-            _localBuffers.UnionWith(body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed).Select(r => r.Name));
+            foreach (var rent in body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed))
+            {
+                _localBuffers.Add(rent.Name);
+                _bufferLengths[rent.Name] = rent.Length;
+            }
+
             _writeOnce.UnionWith(body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed && r.WriteOnce).Select(r => r.Name));
 
             // A buffer whose elements never reach the result (nothing reads it, or only values that are never returned)
@@ -88,7 +96,7 @@ namespace SymDiff.Generator.Differentiation
 
             foreach (var rent in body.Statements.OfType<RentBuffer>().Where(r => r.Zeroed && _activity.IsActiveArray(r.Name) && read.Contains(r.Name)))
             {
-                var adjoint = rent with { Name = _namer.NewSourceName(rent.Name + "Bar") };
+                var adjoint = rent with { Name = _namer.NewSourceName(DerivativeNames.Adjoint(rent.Name)) };
                 _bufferAdjoints[rent.Name] = adjoint;
                 _topLevelBuffers.Add(adjoint);
             }
@@ -188,6 +196,10 @@ namespace SymDiff.Generator.Differentiation
             {
                 into.Add(el.Array);
             }
+            else if (e is SpanRef passed)
+            {
+                into.Add(passed.Array); // a buffer passed whole to a differentiable callee
+            }
 
             foreach (var c in Walk.Children(e))
             {
@@ -251,7 +263,7 @@ namespace SymDiff.Generator.Differentiation
                     continue;
                 }
 
-                string tape = _namer.NewSourceName(Stem(let.Name) + "Tape");
+                string tape = _namer.NewSourceName(DerivativeNames.Tape(Stem(let.Name)));
                 if (_nesting == 0 && capacity is not null)
                 {
                     plan.PreLoop.Add(new RentBuffer(tape, let.Type, capacity));
@@ -307,7 +319,7 @@ namespace SymDiff.Generator.Differentiation
             }
 
             var type = store.Value.Type;
-            var taken = new Let(_namer.NewSourceName(store.Array + "Bar"), new Elem(adjoint.Name, store.Index, type));
+            var taken = new Let(_namer.NewSourceName(DerivativeNames.Adjoint(store.Array)), new Elem(adjoint.Name, store.Index, type));
             _types[taken.Name] = type;
             _adjointNames.Add(taken.Name);
             reverse.Add(taken);

@@ -268,7 +268,7 @@ namespace SymDiff.Generator.Differentiation
             _nesting++;
             try
             {
-                var barNames = active.ToDictionary(v => v.Name, v => _namer.NewSourceName(Stem(v.Name) + "Bar"), StringComparer.Ordinal);
+                var barNames = active.ToDictionary(v => v.Name, v => _namer.NewSourceName(DerivativeNames.Adjoint(Stem(v.Name))), StringComparer.Ordinal);
                 foreach (var b in barNames.Values)
                 {
                     _adjointNames.Add(b);
@@ -384,7 +384,7 @@ namespace SymDiff.Generator.Differentiation
             foreach (var (name, value) in body.ToOuter)
             {
                 var (variant, factor) = SplitInvariant(value, defined, suffixLets);
-                var sum = _namer.NewSourceName(Stem(name) + "Bar");
+                var sum = _namer.NewSourceName(DerivativeNames.Adjoint(Stem(name)));
                 _types[sum] = value.Type;
                 _adjointNames.Add(sum);
                 plan.ExtraCarried.Add(new LoopVar(sum, value.Type, Lit(0, value.Type), Add(new Var(sum, value.Type), variant)));
@@ -488,7 +488,7 @@ namespace SymDiff.Generator.Differentiation
 
             foreach (var v in loop.Carried.Where(v => v != counter && needed.Contains(v.Name)))
             {
-                string tape = _namer.NewSourceName(Stem(v.Name) + "Tape");
+                string tape = _namer.NewSourceName(DerivativeNames.Tape(Stem(v.Name)));
                 var capacity = Capacity(loop, shape);
                 if (_nesting == 0 && capacity is not null)
                 {
@@ -536,7 +536,7 @@ namespace SymDiff.Generator.Differentiation
 
             foreach (var (name, value) in body.ToOuter)
             {
-                var sum = _namer.NewSourceName(Stem(name) + "Bar");
+                var sum = _namer.NewSourceName(DerivativeNames.Adjoint(Stem(name)));
                 _types[sum] = value.Type;
                 _adjointNames.Add(sum);
                 carried.Add(new LoopVar(sum, value.Type, Lit(0, value.Type), Add(new Var(sum, value.Type), Walk.Substitute(value, renames))));
@@ -847,19 +847,7 @@ namespace SymDiff.Generator.Differentiation
             Walk.Defines(s).Concat(Walk.Blocks(s).SelectMany(b => b.Statements.SelectMany(AllDefinitions)));
 
         /// <summary>Applies renames to every definition and use in a statement tree.</summary>
-        private static Stmt RenameUses(Stmt s, Dictionary<string, Expr> renames)
-        {
-            string Name(string n) => renames.TryGetValue(n, out var r) && r is Var v ? v.Name : n;
-            Expr Map(Expr e) => Walk.Substitute(e, renames);
-            var mapped = Walk.MapBlocks(Walk.MapExpressions(s, Map), b => new Block(b.Statements.Select(x => RenameUses(x, renames)).ToEquatableArray()));
-            return mapped switch
-            {
-                Let l => new Let(Name(l.Name), l.Value),
-                CallWithGradient c => new CallWithGradient(Name(c.Name), c.Call, c.Partials.Select(p => p.Length == 0 ? p : Name(p)).ToEquatableArray()),
-                If i => new If(i.Condition, i.Then, i.Else, i.Phis.Select(p => new Phi(Name(p.Name), p.Type, p.WhenTrue, p.WhenFalse)).ToEquatableArray()),
-                Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(Name(v.Name), v.Type, v.Init, v.Next)).ToEquatableArray(), Counter = l.Counter is null ? null : Name(l.Counter) },
-                _ => mapped,
-            };
-        }
+        private static Stmt RenameUses(Stmt s, Dictionary<string, Expr> renames) =>
+            Walk.Rename(s, n => renames.TryGetValue(n, out var r) && r is Var v ? v.Name : n, e => Walk.Substitute(e, renames));
     }
 }

@@ -24,6 +24,12 @@ namespace SymDiff.Generator.Differentiation
 
         /// <summary>The retained outputs <see cref="Reverse"/> writes only on some paths (inside a branch).</summary>
         public IReadOnlyCollection<string> RetainedSometimes { get; init; } = Array.Empty<string>();
+
+        /// <summary>
+        /// The adjoints the sweep names. A condition <c>bar != 0</c> on one of them gates a contribution proportional to it
+        /// (a liveness gate); forward over reverse widens it to <c>bar != 0 || barDot != 0</c> (FINDINGS F37).
+        /// </summary>
+        public IReadOnlyCollection<string> Adjoints { get; init; } = Array.Empty<string>();
     }
 
     /// <summary>A name and an expression.</summary>
@@ -67,13 +73,7 @@ namespace SymDiff.Generator.Differentiation
             }
         }
 
-        /// <summary>The name of the gradient buffer or output for a parameter: <c>d</c> plus the name with its first letter upper-cased.</summary>
-        public static string GradientName(string parameter) => "d" + char.ToUpperInvariant(parameter[0]) + parameter.Substring(1);
-
         /// <summary>Differentiates <paramref name="body"/> in reverse mode, the result's adjoint starting at <paramref name="seed"/>.</summary>
-        /// <summary>The forward subexpressions that simplification must leave as they are.</summary>
-        public ISet<Expr> Frozen => _frozen;
-
         /// <param name="outputSeed">For a vector function, the seed span (the adjoint of each output element).</param>
         /// <param name="outputAdjoint">For a vector function that reads its output, the adjoint buffer (a copy of the seed) that reads add into.</param>
         /// <param name="retained">For the retained methods: each retained let's name to the output that receives its adjoint.</param>
@@ -104,7 +104,7 @@ namespace SymDiff.Generator.Differentiation
                 .Where(p => p.Active && p.Shape == ParamShape.Scalar)
                 .Select(p => new NamedExpr(p.Name, adjoints.Take(p.Name, p.ElementType)))
                 .ToEquatableArray();
-            return new ReverseSweep(forward, new Block(reverse.ToEquatableArray()), value, scalars) { RetainedAlways = d._retainedAlways, RetainedSometimes = d._retainedSometimes };
+            return new ReverseSweep(forward, new Block(reverse.ToEquatableArray()), value, scalars) { RetainedAlways = d._retainedAlways, RetainedSometimes = d._retainedSometimes, Adjoints = d._adjointNames };
         }
 
         private IReadOnlyDictionary<string, string>? _retained;
@@ -217,7 +217,7 @@ namespace SymDiff.Generator.Differentiation
                     continue;
                 }
 
-                names[i] = _namer.NewSourceName("d" + Capitalize(Stem(name)) + "d" + Capitalize(call.Callee.ParameterNames[i]));
+                names[i] = _namer.NewSourceName(DerivativeNames.Partial(name, call.Callee.ParameterNames[i]));
                 _types[names[i]] = call.Type;
             }
 
@@ -342,7 +342,7 @@ namespace SymDiff.Generator.Differentiation
                     continue;
                 }
 
-                var phi = new Phi(_namer.NewSourceName(Stem(name) + "Bar"), type, fromThen, fromElse);
+                var phi = new Phi(_namer.NewSourceName(DerivativeNames.Adjoint(Stem(name))), type, fromThen, fromElse);
                 RecordLiveness(phi.Name, branch.Condition, fromThen, fromElse);
                 _adjointNames.Add(phi.Name);
                 _types[phi.Name] = type;
@@ -560,7 +560,7 @@ namespace SymDiff.Generator.Differentiation
                 return;
             }
 
-            var taken = new Let(_namer.NewSourceName(store.Array + "Bar"), new Elem(_outputAdjoint, store.Index, type));
+            var taken = new Let(_namer.NewSourceName(DerivativeNames.Adjoint(store.Array)), new Elem(_outputAdjoint, store.Index, type));
             _types[taken.Name] = type;
             _adjointNames.Add(taken.Name);
             reverse.Add(taken);
@@ -594,11 +594,13 @@ namespace SymDiff.Generator.Differentiation
 
                 if (arg is SpanRef span)
                 {
-                    outputs.Add(_activity.IsActiveArray(span.Array) ? new SpanRef(_gradientNames[span.Array], span.Element) : Scratch(span));
+                    outputs.Add(!_activity.IsActiveArray(span.Array) ? Scratch(span)
+                        : _bufferAdjoints.TryGetValue(span.Array, out var adjointBuffer) ? new SpanRef(adjointBuffer.Name, span.Element) // a local buffer's adjoint buffer
+                        : _gradientNames.TryGetValue(span.Array, out var gradient) ? new SpanRef(gradient, span.Element) : Scratch(span));
                     continue;
                 }
 
-                var local = new Var(_namer.NewSourceName("d" + Capitalize(Stem(let.Name)) + "d" + Capitalize(call.Callee.ParameterNames[i])), arg.Type);
+                var local = new Var(_namer.NewSourceName(DerivativeNames.Partial(let.Name, call.Callee.ParameterNames[i])), arg.Type);
                 _types[local.Name] = arg.Type;
                 reverse.Add(new Declare(local.Name, arg.Type));
                 outputs.Add(local);
@@ -631,8 +633,9 @@ namespace SymDiff.Generator.Differentiation
         private Expr Scratch(SpanRef span)
         {
             var name = _namer.NewSourceName(span.Array + "Scratch");
-            _topLevelBuffers.Add(new RentBuffer(name, span.Element, new Len(span.Array)));
-            return SpanView.Scratch(name, new Len(span.Array), span.Element);
+            var length = _bufferLengths.TryGetValue(span.Array, out var bufferLength) ? bufferLength : new Len(span.Array); // rented before any local buffer
+            _topLevelBuffers.Add(new RentBuffer(name, span.Element, length));
+            return SpanView.Scratch(name, length, span.Element);
         }
 
         /// <summary>Writes a region's pending contributions to gradient-buffer elements, one accumulation per element.</summary>
@@ -658,7 +661,7 @@ namespace SymDiff.Generator.Differentiation
                 return adjoint;
             }
 
-            var name = _namer.NewSourceName(Stem(stem) + "Bar");
+            var name = _namer.NewSourceName(DerivativeNames.Adjoint(Stem(stem)));
             _adjointNames.Add(name);
             _materialized[name] = adjoint;
             Record(name, LiveWhen(adjoint));
@@ -710,19 +713,9 @@ namespace SymDiff.Generator.Differentiation
             _ => 1,
         };
 
-        /// <summary>The user's name without an SSA version suffix: <c>s_2</c> → <c>s</c>.</summary>
-        internal static string Stem(string name)
-        {
-            int underscore = name.LastIndexOf('_');
-            if (underscore > 0 && underscore < name.Length - 1 && name.Substring(underscore + 1).All(char.IsDigit))
-            {
-                return name.Substring(0, underscore);
-            }
-
-            return name;
-        }
-
-        internal static string Capitalize(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
+        /// <summary>The user's name without an SSA version suffix (<see cref="DerivativeNames.Stem"/>).</summary>
+        /// <remarks>Kept for <c>ForwardDifferentiator</c> and <c>Scheduler.Naming</c>, which call it by this name.</remarks>
+        internal static string Stem(string name) => DerivativeNames.Stem(name);
 
     }
 }

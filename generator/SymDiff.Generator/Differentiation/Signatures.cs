@@ -20,7 +20,7 @@ namespace SymDiff.Generator.Differentiation
             var namer = new Namer(spec.Parameters.Select(p => p.Name));
             foreach (var p in spec.Parameters.Where(p => p.Active))
             {
-                GradientNames[p.Name] = namer.NewSourceName(ReverseDifferentiator.GradientName(p.Name));
+                GradientNames[p.Name] = namer.NewSourceName(DerivativeNames.Gradient(p.Name));
             }
 
             Seed = namer.NewSourceName("seed");
@@ -28,7 +28,7 @@ namespace SymDiff.Generator.Differentiation
             var tangentNamer = new Namer(spec.Parameters.Select(p => p.Name));
             foreach (var p in spec.Parameters.Where(p => p.Active))
             {
-                TangentNames[p.Name] = tangentNamer.NewSourceName("t" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1));
+                TangentNames[p.Name] = tangentNamer.NewSourceName(DerivativeNames.Tangent(p.Name));
             }
 
             DerivativeName = tangentNamer.NewSourceName("derivative");
@@ -40,7 +40,7 @@ namespace SymDiff.Generator.Differentiation
             var retainedNamer = new Namer(spec.Parameters.Select(p => p.Name).Concat(spec.UserNames).Concat(GradientNames.Values).Append(Seed));
             foreach (var r in spec.Retained)
             {
-                RetainedNames[r.Name] = retainedNamer.NewSourceName(ReverseDifferentiator.GradientName(r.Display));
+                RetainedNames[r.Name] = retainedNamer.NewSourceName(DerivativeNames.Gradient(r.Display));
             }
 
             Reserved = GradientNames.Values.Concat(TangentNames.Values).Concat(new[] { Seed, DerivativeName, JacobianName, HessianName, DirectionName, ProductName }).Concat(RetainedNames.Values).ToList();

@@ -95,11 +95,13 @@ namespace SymDiff.Generator.Emit
                     break;
                 case Accumulate ac:
                 {
-                    // "x += -y" is written "x -= y".
+                    // "x += -y" is written "x -= y", "x += -y * z" "x -= y * z" (the same bits: see Tidy).
                     string target = Id(ac.Target) + (ac.Index is null ? string.Empty : "[" + ExprPrinter.Print(ac.Index) + "]");
                     w.WriteLine(ac.Value is Unary { Op: UnaryOp.Neg } negated
                         ? target + " -= " + ExprPrinter.Print(negated.Operand) + ";"
-                        : target + " += " + ExprPrinter.Print(ac.Value) + ";");
+                        : ac.Value.Type.IsFloating() && Negated(ac.Value) is { } positive
+                            ? target + " -= " + ExprPrinter.Print(positive) + ";"
+                            : target + " += " + ExprPrinter.Print(ac.Value) + ";");
                     break;
                 }
                 case SetOutput o:
@@ -118,6 +120,7 @@ namespace SymDiff.Generator.Emit
                     EmitCallWithGradient(w, call, context);
                     break;
                 case Comment comment:
+                    w.Separate();
                     w.WriteLine("// " + comment.Text);
                     break;
                 case Invoke invoke:
@@ -280,7 +283,9 @@ namespace SymDiff.Generator.Emit
             // A counter read only inside the loop is declared in the for statement, as a person would write it.
             var shape = LoopShape.Counter(loop);
             var counter = shape?.Counter;
-            bool counterInside = counter is not null && !context.Hoisted.Contains(counter.Name) && context.Uses.TryGetValue(counter.Name, out int total) && total == UsesWithin(loop, counter.Name);
+            // (Names are unique until the final naming pass, which marks the loops whose counter it gave a sibling's name.)
+            bool counterInside = counter is not null && !context.Hoisted.Contains(counter.Name)
+                && (loop.CounterInFor || (context.Uses.TryGetValue(counter.Name, out int total) && total == UsesWithin(loop, counter.Name)));
             foreach (var v in loop.Carried)
             {
                 if (v != counter || !counterInside)

@@ -143,8 +143,9 @@ namespace SymDiff.Generator.Emit
             }
 
             // The side of a branch whose condition is constants only is not written (F18), so its reads do not count.
-            var body = PruneConstantBranches(method.Body);
+            var body = Tidy(PruneConstantBranches(method.Body));
             var uses = Simplification.Scheduler.CountUses(body);
+            body = DropUnread(body, new HashSet<string>(method.Hoisted, System.StringComparer.Ordinal), uses, OpaqueNames(body));
             var names = new HashSet<string>(uses.Keys, System.StringComparer.Ordinal);
             names.UnionWith(method.Parameters.Select(p => p.Name));
             Walk.CollectDefinitions(method.Body, names);
@@ -198,6 +199,133 @@ namespace SymDiff.Generator.Emit
         /// <summary>A C# string literal.</summary>
         internal static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
     
+        /// <summary>
+        /// Rewrites that read better and compute the same bits: <c>a + -b * c</c> is <c>a - b * c</c> in floating point
+        /// (negation is exact, and rounding is symmetric in sign, so <c>(-b) * c == -(b * c)</c> and <c>a + -x == a - x</c>);
+        /// <c>x &amp;&amp; true</c> is <c>x</c>; <c>g ? (g ? a : z) : w</c> is <c>g ? a : w</c> for a condition that only reads.
+        /// </summary>
+        internal static Block Tidy(Block block) => new Block(block.Statements.Select(s =>
+            Walk.MapExpressions(Walk.MapBlocks(s, Tidy), e => Walk.Transform(e, TidyNode))).ToEquatableArray());
+
+        private static Expr TidyNode(Expr e)
+        {
+            switch (e)
+            {
+                case Binary { Op: BinaryOp.Add, Type: ValType.Double or ValType.Float } add when Negated(add.Right) is { } positive:
+                    return new Binary(BinaryOp.Sub, add.Left, positive, add.Type);
+                case Binary { Op: BinaryOp.And, Right: Const { Type: ValType.Bool, Value: not 0.0 } } and:
+                    return and.Left;
+                case Binary { Op: BinaryOp.And, Left: Const { Type: ValType.Bool, Value: not 0.0 } } and:
+                    return and.Right;
+                case IR.Cond { WhenTrue: IR.Cond inner } gate when inner.Condition.Equals(gate.Condition) && OnlyReads(gate.Condition):
+                    return new IR.Cond(gate.Condition, inner.WhenTrue, gate.WhenFalse, gate.Type);
+                case IR.Cond { WhenFalse: IR.Cond inner } gate when inner.Condition.Equals(gate.Condition) && OnlyReads(gate.Condition):
+                    return new IR.Cond(gate.Condition, gate.WhenTrue, inner.WhenFalse, gate.Type);
+                default:
+                    return e;
+            }
+        }
+
+        /// <summary><c>b</c> for <c>-b</c>, <c>b * c</c> for <c>-b * c</c> (and <c>/</c>): the same value negated, or null.</summary>
+        private static Expr? Negated(Expr e) => e switch
+        {
+            Unary { Op: UnaryOp.Neg } neg when neg.Type == neg.Operand.Type => neg.Operand,
+            Const { Type: ValType.Double or ValType.Float } c when c.Value < 0 => c.WithValue(-c.Value, c.Type),
+            Binary { Op: BinaryOp.Mul or BinaryOp.Div } b when b.Left.Type == b.Type && Negated(b.Left) is { } left => new Binary(b.Op, left, b.Right, b.Type),
+            _ => null,
+        };
+
+        private static bool OnlyReads(Expr e) => !Walk.Contains(e, x => x is UserCall or Opaque);
+
+        /// <summary>
+        /// Drops the lets nothing reads (a driver's prelude value its product does not need, a value read only on the side
+        /// of a branch that constants rule out), last to first, so a chain of them goes in one pass. Only pure lets:
+        /// nothing else is written. <paramref name="uses"/> is kept up to date.
+        /// </summary>
+        private static Block DropUnread(Block block, ISet<string> hoisted, Dictionary<string, int> uses, ISet<string> opaque)
+        {
+            bool removed = false;
+            var output = new List<Stmt>(block.Statements.Count);
+            for (int k = block.Statements.Count - 1; k >= 0; k--)
+            {
+                var s = block.Statements[k];
+                if (s is Let { Value.Type: ValType.Double or ValType.Float or ValType.Int or ValType.Bool } let && let.Value is not Opaque
+                    && !uses.ContainsKey(let.Name) && !Walk.HasEffect(let) && !hoisted.Contains(let.Name) && !opaque.Contains(let.Name))
+                {
+                    Walk.Vars(let.Value, n =>
+                    {
+                        if (uses.TryGetValue(n, out int count))
+                        {
+                            if (count <= 1)
+                            {
+                                uses.Remove(n);
+                            }
+                            else
+                            {
+                                uses[n] = count - 1;
+                            }
+                        }
+                    });
+                    removed = true;
+                    continue;
+                }
+
+                if (s is If branch)
+                {
+                    var then = DropUnread(branch.Then, hoisted, uses, opaque);
+                    var @else = DropUnread(branch.Else, hoisted, uses, opaque);
+                    if (!ReferenceEquals(then, branch.Then) || !ReferenceEquals(@else, branch.Else))
+                    {
+                        s = new If(branch.Condition, then, @else, branch.Phis);
+                        removed = true;
+                    }
+                }
+                else if (s is Loop loop)
+                {
+                    var body = DropUnread(loop.Body, hoisted, uses, opaque);
+                    var header = DropUnread(loop.Header, hoisted, uses, opaque);
+                    if (!ReferenceEquals(body, loop.Body) || !ReferenceEquals(header, loop.Header))
+                    {
+                        s = loop with { Body = body, Header = header };
+                        removed = true;
+                    }
+                }
+
+                output.Add(s);
+            }
+
+            if (!removed)
+            {
+                return block;
+            }
+
+            output.Reverse();
+            return new Block(output.ToEquatableArray());
+        }
+
+        /// <summary>Every identifier in C# text the body holds (a scalar read there is not counted as a use).</summary>
+        private static HashSet<string> OpaqueNames(Block body)
+        {
+            var names = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var s in body.Statements)
+            {
+                foreach (var e in Walk.AllExpressions(s))
+                {
+                    if (Walk.Contains(e, x => x is Opaque))
+                    {
+                        foreach (var o in Opaques(e))
+                        {
+                            names.UnionWith(ScopedNames.Tokens(o.Code));
+                        }
+                    }
+                }
+            }
+
+            return names;
+        }
+
+        private static IEnumerable<Opaque> Opaques(Expr e) => e is Opaque o ? new[] { o } : Walk.Children(e).SelectMany(Opaques);
+
         /// <summary>Empties the side of each branch that a condition of constants only never takes (its phis take the other side's values).</summary>
         private static Block PruneConstantBranches(Block block) => new Block(block.Statements.Select(s =>
         {

@@ -62,7 +62,14 @@ namespace SymDiff.Generator.IR
     /// <see cref="Counter"/> names the carried integer that counts iterations (<c>i = i + 1</c>), if there is one.
     /// </summary>
     /// <remarks><see cref="Site"/> indexes the method's diagnostic locations (-1 for loops SymDiff made).</remarks>
-    internal sealed record Loop(EquatableArray<LoopVar> Carried, Block Header, Expr Condition, Block Body, LoopKind Kind, string? Counter, int Site = -1) : Stmt;
+    internal sealed record Loop(EquatableArray<LoopVar> Carried, Block Header, Expr Condition, Block Body, LoopKind Kind, string? Counter, int Site = -1) : Stmt
+    {
+        /// <summary>
+        /// Set by the final naming pass (<see cref="ScopedNames"/>) when nothing outside the loop reads its counter: the
+        /// emitter declares the counter in the <c>for</c> statement, even when a sibling loop's counter has the same name.
+        /// </summary>
+        public bool CounterInFor { get; init; }
+    }
 
     /// <summary><c>return value;</c> as the last statement of a scalar function's body.</summary>
     internal sealed record Return(Expr Value) : Stmt;

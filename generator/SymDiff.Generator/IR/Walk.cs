@@ -323,21 +323,28 @@ namespace SymDiff.Generator.IR
 
             string Name(string n) => renames.TryGetValue(n, out var r) ? r : n;
             Expr Map(Expr e) => Transform(e, x => x is Var v && renames.ContainsKey(v.Name) ? new Var(Name(v.Name), v.Type) : x);
-            return new Block(block.Statements.Select(s =>
+            return new Block(block.Statements.Select(s => Rename(s, Name, Map)).ToEquatableArray());
+        }
+
+        /// <summary>
+        /// Renames in a statement tree: every name it defines (at any depth) through <paramref name="name"/>, every expression
+        /// through <paramref name="map"/>. The one rename pass: <see cref="Rename(Block, IReadOnlyDictionary{string, string})"/>
+        /// and the reverse loop's recomputation (new versions of what an iteration defines) both use it.
+        /// </summary>
+        public static Stmt Rename(Stmt s, Func<string, string> name, Func<Expr, Expr> map)
+        {
+            var mapped = MapBlocks(MapExpressions(s, map), b => new Block(b.Statements.Select(x => Rename(x, name, map)).ToEquatableArray()));
+            return mapped switch
             {
-                var mapped = MapBlocks(MapExpressions(s, Map), b => Rename(b, renames));
-                return mapped switch
-                {
-                    Let l => new Let(Name(l.Name), l.Value),
-                    Declare d => new Declare(Name(d.Name), d.Type),
-                    Assign a => new Assign(Name(a.Name), a.Value),
-                    CallWithGradient c => new CallWithGradient(Name(c.Name), c.Call, c.Partials.Select(p => p.Length == 0 ? p : Name(p)).ToEquatableArray()),
-                    CallWithDerivative d => new CallWithDerivative(Name(d.Name), d.Call, d.Tangents, Name(d.Tangent)),
-                    If i => new If(i.Condition, i.Then, i.Else, i.Phis.Select(p => new Phi(Name(p.Name), p.Type, p.WhenTrue, p.WhenFalse)).ToEquatableArray()),
-                    Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(Name(v.Name), v.Type, v.Init, v.Next)).ToEquatableArray(), Counter = l.Counter is null ? null : Name(l.Counter) },
-                    _ => mapped,
-                };
-            }).ToEquatableArray());
+                Let l => new Let(name(l.Name), l.Value),
+                Declare d => new Declare(name(d.Name), d.Type),
+                Assign a => new Assign(name(a.Name), a.Value),
+                CallWithGradient c => new CallWithGradient(name(c.Name), c.Call, c.Partials.Select(p => p.Length == 0 ? p : name(p)).ToEquatableArray()),
+                CallWithDerivative d => new CallWithDerivative(name(d.Name), d.Call, d.Tangents, name(d.Tangent)),
+                If i => new If(i.Condition, i.Then, i.Else, i.Phis.Select(p => new Phi(name(p.Name), p.Type, p.WhenTrue, p.WhenFalse)).ToEquatableArray()),
+                Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(name(v.Name), v.Type, v.Init, v.Next)).ToEquatableArray(), Counter = l.Counter is null ? null : name(l.Counter) },
+                _ => mapped,
+            };
         }
 
         /// <summary>Whether <paramref name="e"/> calls a method with argument checks (which may throw: never dropped).</summary>

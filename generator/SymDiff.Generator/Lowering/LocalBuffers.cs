@@ -55,6 +55,12 @@ namespace SymDiff.Generator.Lowering
         /// <summary>Why the buffer breaks the write-once rule, or null when it keeps it.</summary>
         private static string? Violation(string name, List<(int Relative, Expr Index, Loop? Loop)> stores, IReadOnlyList<Model.SourceStmt> source)
         {
+            if (PassedBeforeFilled(source, name))
+            {
+                // The call reads every element: in the reverse sweep its backward would see the later values.
+                return "it is passed to a method before every store into it is done";
+            }
+
             if (ReadBeforeWritten(source, name))
             {
                 // Its zeros would be read in the forward sweep, and a reverse loop recomputing that read would see the later values.
@@ -128,7 +134,7 @@ namespace SymDiff.Generator.Lowering
             foreach (var s in block.Skip(declaration + 1))
             {
                 bool stores = StoresTo(s, buffer);
-                if (stores && (stored || ReadsValue(s, buffer)))
+                if (stores && (stored || (ReadsValue(s, buffer) && !ReadsEachElementWhenDone(s, buffer))))
                 {
                     return false;
                 }
@@ -142,6 +148,65 @@ namespace SymDiff.Generator.Lowering
             }
 
             return true;
+        }
+
+        /// <summary>
+        /// <c>for (; j &lt; n; j++) { h[j] = b; for (...) h[j] += e; ... = f(h[j]); }</c>: a loop counting up by 1 whose body
+        /// mentions the buffer only at <c>[j]</c>, and stores into it only before the first statement that reads it. Element
+        /// <c>j</c> is complete when iteration <c>j</c> reads it, and no later iteration touches it, so the value read is
+        /// the final one (what <see cref="BufferVersions"/> makes of an update in place, <c>h[j] = Math.Tanh(h[j])</c>).
+        /// </summary>
+        private static bool ReadsEachElementWhenDone(Model.SourceStmt s, string buffer)
+        {
+            if (s is not Model.SourceLoop { TestFirst: true } loop || loop.Increment.Count != 1
+                || loop.Increment[0] is not Model.SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } step || step.Name != c.Name
+                || Reads(loop.Condition, buffer) || loop.Body.Any(x => LeavesLoop(x) || AssignsName(x, c.Name)))
+            {
+                return false;
+            }
+
+            var own = new Var(c.Name, ValType.Int);
+            bool reading = false;
+            foreach (var x in loop.Body)
+            {
+                if (!OnlyAtIndex(x, buffer, own))
+                {
+                    return false;
+                }
+
+                bool stores = StoresTo(x, buffer);
+                bool reads = ReadsValue(x, buffer);
+                if (stores && (reading || reads))
+                {
+                    return false;
+                }
+
+                reading |= reads;
+            }
+
+            return true;
+        }
+
+        private static bool LeavesLoop(Model.SourceStmt s) => s is Model.SourceBreak or Model.SourceContinue or Model.SourceReturn
+            || (s is not Model.SourceLoop && Nested(s).Any(b => b.Any(LeavesLoop))) || (s is Model.SourceLoop l && l.Body.Concat(l.Increment).Any(ReturnsIn));
+
+        private static bool ReturnsIn(Model.SourceStmt s) => s is Model.SourceReturn || Nested(s).Any(b => b.Any(ReturnsIn));
+
+        private static bool AssignsName(Model.SourceStmt s, string name) => (s is Model.SourceAssign a && a.Name == name) || Nested(s).Any(b => b.Any(x => AssignsName(x, name)));
+
+        /// <summary>Whether every store into and read of the buffer in the statement is at index <paramref name="index"/>, and nothing passes it whole.</summary>
+        private static bool OnlyAtIndex(Model.SourceStmt s, string buffer, Var index)
+        {
+            bool Expr(Expr e) => !Walk.Contains(e, x => (x is Elem el && el.Array == buffer && !el.Index.Equals(index)) || IsWhole(x, buffer) || (x is Len len && len.Array == buffer));
+            return s switch
+            {
+                Model.SourceStore st => (st.Array != buffer || st.Index.Equals(index)) && Expr(st.Index) && Expr(st.Value),
+                Model.SourceAssign a => Expr(a.Value),
+                Model.SourceReturn r => r.Value is null || Expr(r.Value),
+                Model.SourceIf i => Expr(i.Condition) && Nested(s).All(b => b.All(x => OnlyAtIndex(x, buffer, index))),
+                Model.SourceLoop l => Expr(l.Condition) && Nested(s).All(b => b.All(x => OnlyAtIndex(x, buffer, index))),
+                _ => true,
+            };
         }
 
         /// <summary>Whether a statement of the declaring block reads the buffer before the first statement that stores into it.</summary>
@@ -224,7 +289,39 @@ namespace SymDiff.Generator.Lowering
             }
         }
 
-        private static bool Reads(Expr e, string buffer) => (e is Elem el && el.Array == buffer) || Walk.Children(e).Any(c => Reads(c, buffer));
+        private static bool Reads(Expr e, string buffer) => (e is Elem el && el.Array == buffer) || IsWhole(e, buffer) || Walk.Children(e).Any(c => Reads(c, buffer));
+
+        /// <summary>The whole buffer passed to a method (<c>F(h)</c>): a read of every element.</summary>
+        private static bool IsWhole(Expr e, string buffer) => e is SpanRef r && r.Array == buffer;
+
+        private static bool ReadsWhole(Expr e, string buffer) => IsWhole(e, buffer) || Walk.Children(e).Any(c => ReadsWhole(c, buffer));
+
+        /// <summary>
+        /// Whether the buffer is passed whole to a method (which reads every element) by a statement of its declaring block
+        /// at or after which something still stores into it: the call would see elements the reverse sweep cannot tell apart
+        /// from their final values.
+        /// </summary>
+        private static bool PassedBeforeFilled(IReadOnlyList<Model.SourceStmt> statements, string buffer)
+        {
+            var block = DeclaringBlock(statements, buffer);
+            if (block is null)
+            {
+                return false;
+            }
+
+            int first = block.FindIndex(s => PassesWhole(s, buffer));
+            return first >= 0 && block.Skip(first).Any(s => StoresTo(s, buffer));
+        }
+
+        private static bool PassesWhole(Model.SourceStmt s, string buffer) => s switch
+        {
+            Model.SourceStore st => ReadsWhole(st.Index, buffer) || ReadsWhole(st.Value, buffer),
+            Model.SourceAssign a => ReadsWhole(a.Value, buffer),
+            Model.SourceReturn { Value: { } value } => ReadsWhole(value, buffer),
+            Model.SourceIf i => ReadsWhole(i.Condition, buffer) || Nested(s).Any(b => b.Any(x => PassesWhole(x, buffer))),
+            Model.SourceLoop l => ReadsWhole(l.Condition, buffer) || Nested(s).Any(b => b.Any(x => PassesWhole(x, buffer))),
+            _ => false,
+        };
 
         private static NotSupportedException Overwritten(string name, string why) =>
             new NotSupportedException("overwriting elements of the local buffer '" + name + "' (" + why + ")" + SsaLowering.HintSeparator

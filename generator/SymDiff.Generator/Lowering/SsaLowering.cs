@@ -112,6 +112,9 @@ namespace SymDiff.Generator.Lowering
 
             // A buffer declared before the loop that refills it is lowered as if declared inside (the stackalloc users write once).
             var source = BufferScopes.Privatize(spec.Body);
+
+            // An element-wise update in place (h[j] = Math.Tanh(h[j])) splits the buffer into the version before it and after.
+            source = BufferVersions.Split(source, stem => lowering._namer.NewSourceName(stem));
             var body = lowering.LowerFunction(source);
             if (lowering._buffers.Count > 0)
             {

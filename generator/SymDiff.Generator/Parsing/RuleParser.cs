@@ -26,7 +26,7 @@ namespace SymDiff.Generator.Parsing
             var location = LocationInfo.From(context.TargetSymbol.Locations.FirstOrDefault());
             try
             {
-                return Parse(context.TargetSymbol as IMethodSymbol, context.Attributes, location);
+                return Parse(context.TargetSymbol as IMethodSymbol, context.Attributes, location, new KnownTypes(context.SemanticModel.Compilation));
             }
             catch (System.Exception e) when (e is not System.OperationCanceledException)
             {
@@ -34,7 +34,7 @@ namespace SymDiff.Generator.Parsing
             }
         }
 
-        public static RuleEntry Parse(IMethodSymbol? rule, ImmutableArray<AttributeData> attributes, LocationInfo? location)
+        public static RuleEntry Parse(IMethodSymbol? rule, ImmutableArray<AttributeData> attributes, LocationInfo? location, KnownTypes known)
         {
             var none = new RuleEntry(null, location, EquatableArray<DiagnosticInfo>.Empty);
             var attribute = attributes.FirstOrDefault();
@@ -46,7 +46,7 @@ namespace SymDiff.Generator.Parsing
 
             var format = SymbolDisplayFormat.FullyQualifiedFormat;
             string functionTarget = type.ToDisplayString(format);
-            if (type.SpecialType is SpecialType.System_Double or SpecialType.System_Single || functionTarget is "global::System.Math" or "global::System.MathF")
+            if (KnownTypes.IsNumber(type) || known.IsMathClass(type))
             {
                 if (MathFunctions.IsMathName(name))
                 {

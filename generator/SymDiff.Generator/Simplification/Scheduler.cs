@@ -34,6 +34,7 @@ namespace SymDiff.Generator.Simplification
         public static (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, ISet<string> keep, Namer namer, ISet<string> unstable, IReadOnlyCollection<string> outside)
         {
             var s = new Scheduler(keep, namer, unstable);
+            body = BufferViews.Apply(body);
             using (Testing.PhaseTimer.Measure("schedule.dead"))
             {
                 body = RemoveDeadCode(body);

@@ -160,6 +160,15 @@ namespace SymDiff.Generator.Verification
                     break;
                 case Comment:
                     break;
+                case FiniteCheck check:
+                    // Inserted after scheduling (CheckFinite): it only reads, and the final naming pass sees it.
+                    Read(check.Value, scope, "a finite check");
+                    foreach (var operand in check.Operands)
+                    {
+                        Read(operand, scope, "a finite check");
+                    }
+
+                    break;
                 case Declare d:
                     Define(d.Name, d.Type, scope);
                     _declared.Add(d.Name);

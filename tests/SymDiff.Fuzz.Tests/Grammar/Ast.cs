@@ -307,6 +307,17 @@ namespace SymDiff.Fuzz.Tests.Grammar
     {
         /// <summary>Declared just before the enclosing loop (of whose body it is a direct statement) instead of here.</summary>
         public bool Hoisted { get; init; }
+
+        /// <summary>The length goes through an int local first: <c>int hSize = n; ... stackalloc T[hSize]</c>.</summary>
+        public bool SizedByLocal { get; init; }
+
+        /// <summary>
+        /// An update in place after the fill, <c>h[j] = f(h[j]);</c> (it reads <c>h[j]</c> through <see cref="At"/>), at the end
+        /// of the filling loop's body, or in a loop of its own after it (<see cref="UpdateSeparate"/>).
+        /// </summary>
+        public Ex? Update { get; init; }
+
+        public bool UpdateSeparate { get; init; }
     }
 
     /// <summary>

@@ -620,7 +620,15 @@ namespace SymDiff.Fuzz.Tests.Grammar
             var inputs = _arrays.Where(a => a.Name != "o" && a.Length is >= 1 and <= 6).ToList();
             IEx length;
             int n;
-            if (inputs.Count > 0 && Chance(0.3))
+            // Often the length of an array a helper takes whole, so the buffer can be passed to that helper instead.
+            var helperArrays = inputs.Where(a => _helperSpan.Values.Contains(a.Name)).ToList();
+            if (helperArrays.Count > 0 && Chance(0.5))
+            {
+                var a = Pick(helperArrays);
+                length = Chance(0.5) ? new ILen(a.Name) : new IConst(a.Length);
+                n = a.Length;
+            }
+            else if (inputs.Count > 0 && Chance(0.3))
             {
                 var a = Pick(inputs);
                 length = new ILen(a.Name);
@@ -643,7 +651,46 @@ namespace SymDiff.Fuzz.Tests.Grammar
             // Directly in a loop's body and filled completely: in a third of them the declaration goes before that loop
             // (the stackalloc users write once), which the generator lowers as if declared inside.
             bool hoisted = extra is null && LoopDepth > 0 && _loops[^1].IfDepth == _ifDepth && Chance(0.35);
-            return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5)) { Hoisted = hoisted };
+
+            // An activation applied in place, h[j] = f(h[j]) (PyTorch's h = tanh(h)): in the filling loop or a loop of its own
+            // (a buffer declared before the loop that refills it must be filled completely first, so only the latter).
+            Ex? update = null;
+            bool separate = false;
+            if (Chance(0.3))
+            {
+                Ex self = new At(name, new IVar(var));
+                _ints.Add(new IntVar(var, 0, n - 1, IsCounter: false, Depth: LoopDepth + 1));
+                update = Chance(0.7) ? Function(1, self) : new Bin('+', new Bin('*', self, self), new Bin('*', Leaf(), self));
+                _ints.RemoveAt(_ints.Count - 1);
+                separate = hoisted || Chance(0.4);
+            }
+
+            return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5))
+            {
+                Hoisted = hoisted, SizedByLocal = Chance(0.25), Update = update, UpdateSeparate = separate,
+            };
+        }
+
+        /// <summary>
+        /// The array passed to helper <paramref name="h"/>'s span parameter: the array it was made for, or a filled local buffer
+        /// of the same length (<see cref="_buffers"/> holds only buffers whose filling statement is complete).
+        /// </summary>
+        /// <summary>The helpers whose span parameter a filled local buffer in scope could be passed to.</summary>
+        private List<int> HelpersTakingABuffer() => _buffers.Count == 0
+            ? new List<int>()
+            : Enumerable.Range(0, _helpers.Count).Where(h => _helperSpan[h] is { } bound && _arrays.FirstOrDefault(a => a.Name == bound) is { } array && _buffers.Any(b => b.Length == array.Length)).ToList();
+
+        private string? SpanArgument(int h)
+        {
+            string? bound = _helperSpan[h];
+            if (bound is null || !Chance(0.8))
+            {
+                return bound;
+            }
+
+            var array = _arrays.FirstOrDefault(a => a.Name == bound);
+            var buffers = _buffers.Where(b => array is not null && b.Length == array.Length).ToList();
+            return buffers.Count > 0 ? Pick(buffers).Name : bound;
         }
 
         /// <summary><c>e * e + 0.5</c>: a right side of <c>/=</c> and <c>%=</c> that is never zero.</summary>
@@ -962,7 +1009,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 22,                                               // 3 Math function
                 Has(FuzzGrammar.NonSmooth) ? 4 : 0,               // 4 ?:
                 Has(FuzzGrammar.Detach) ? 3 : 0,                  // 5 Detach
-                callsHere ? (_hasShared || _hasLayer ? 16 : 8) : 0, // 6 helper call
+                callsHere ? (_hasShared || _hasLayer || HelpersTakingABuffer().Count > 0 ? 16 : 8) : 0, // 6 helper call
                 rulesHere ? 3 : 0,                                // 7 custom rule
                 Has(FuzzGrammar.Remainder) ? 2 : 0);              // 8 %
             switch (kind)
@@ -997,7 +1044,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     return new Detach(Expression(depth - 1));
                 case 6:
                 {
-                    int h = Int(_helpers.Count);
+                    var takingABuffer = HelpersTakingABuffer();
+                    int h = takingABuffer.Count > 0 && Chance(0.8) ? Pick(takingABuffer) : Int(_helpers.Count);
                     int scalars = _helpers[h].Params.Count(p => p.Kind == ParamKind.Scalar);
                     var args = Enumerable.Range(0, scalars).Select(_ => Expression(depth - 1)).ToImmutableArray();
 
@@ -1016,10 +1064,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
                             vias.AddRange(new[] { SubModel.Layer, SubModel.LayerThis });
                         }
 
-                        return new CallHelper(h, args, _helperSpan[h]) { Via = Pick(vias) };
+                        return new CallHelper(h, args, SpanArgument(h)) { Via = Pick(vias) };
                     }
 
-                    return new CallHelper(h, args, _helperSpan[h], ViaPeer: _hasPeer && !_helpers[h].Static && Chance(0.5));
+                    return new CallHelper(h, args, SpanArgument(h), ViaPeer: _hasPeer && !_helpers[h].Static && Chance(0.5));
                 }
 
                 case 8:

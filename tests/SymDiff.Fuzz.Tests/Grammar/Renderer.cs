@@ -346,17 +346,24 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         private void LayerDeclaration(Layer l)
         {
+            string length = I(l.Length);
+            if (l.SizedByLocal)
+            {
+                Line($"int {l.Buffer}Size = {length};");
+                length = l.Buffer + "Size";
+            }
+
             if (_mode != RenderMode.Primal)
             {
-                Line($"{RT}[] {l.Buffer} = new {RT}[{I(l.Length)}];");
+                Line($"{RT}[] {l.Buffer} = new {RT}[{length}];");
             }
             else if (l.Stack)
             {
-                Line($"Span<{T}> {l.Buffer} = stackalloc {T}[{I(l.Length)}];");
+                Line($"Span<{T}> {l.Buffer} = stackalloc {T}[{length}];");
             }
             else
             {
-                Line($"{T}[] {l.Buffer} = new {T}[{I(l.Length)}];");
+                Line($"{T}[] {l.Buffer} = new {T}[{length}];");
             }
         }
 
@@ -471,7 +478,20 @@ namespace SymDiff.Fuzz.Tests.Grammar
                         Line($"{l.Buffer}[{l.Var}] += {E(l.Extra)};");
                     }
 
+                    if (l.Update is not null && !l.UpdateSeparate)
+                    {
+                        Line($"{l.Buffer}[{l.Var}] = {E(l.Update)};");
+                    }
+
                     Close();
+                    if (l.Update is not null && l.UpdateSeparate)
+                    {
+                        Line($"for (int {l.Var} = 0; {l.Var} < {I(l.Length)}; {l.Var}++)");
+                        Open();
+                        Line($"{l.Buffer}[{l.Var}] = {E(l.Update)};");
+                        Close();
+                    }
+
                     break;
                 case GuardIf g:
                     Line($"if ({C(g.C)})");

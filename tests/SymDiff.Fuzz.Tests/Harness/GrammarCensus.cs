@@ -190,6 +190,17 @@ namespace SymDiff.Fuzz.Tests.Harness
                         {
                             Add("local buffer: declared before the loop that refills it");
                         }
+
+                        if (l.SizedByLocal)
+                        {
+                            Add("local buffer: length in an int local");
+                        }
+
+                        if (l.Update is not null)
+                        {
+                            Add(l.UpdateSeparate ? "local buffer: updated in place in a loop of its own" : "local buffer: updated in place in the filling loop");
+                            Ex(l.Update);
+                        }
                         else if (loopDepth > 0)
                         {
                             Add("local buffer: declared inside a loop");
@@ -360,7 +371,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                         Add(c.Via != SubModel.None ? "call: [Differentiable] on a sub-model" : c.ViaPeer ? "call: [Differentiable] on another instance" : h.Static ? "call: [Differentiable] static" : "call: [Differentiable] instance");
                         if (c.SpanArg is not null)
                         {
-                            Add("call: span argument");
+                            Add(_bufferNames.Contains(c.SpanArg) ? "call: a local buffer as the span argument" : "call: span argument");
                         }
 
                         foreach (Ex a in c.Args)

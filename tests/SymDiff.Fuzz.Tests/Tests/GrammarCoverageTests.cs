@@ -58,7 +58,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             "output: read back inside a loop",
 
             // Calls.
-            "call: [Differentiable] static", "call: [Differentiable] instance", "call: [Differentiable] on another instance", "call: span argument",
+            "call: [Differentiable] static", "call: [Differentiable] instance", "call: [Differentiable] on another instance", "call: span argument", "call: a local buffer as the span argument",
             "call: [DerivativeOf] rule, 1 argument", "call: [DerivativeOf] rule, 2 arguments", "Grad.Detach",
             "call: [Differentiable] on a sub-model", "call: [Differentiable] on a sub-model in a static field",
             "call: [Differentiable] on a sub-model in an instance property",
@@ -73,7 +73,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             "guard: throws Argument", "guard: throws OutOfRange", "guard: throws OutOfRangeWithValue",
 
             // Local buffers (docs/architecture.md): filled once per element by a loop, then read by index.
-            "local buffer: stackalloc", "local buffer: new T[c]", "local buffer: new T[u.Length]", "local buffer: declared inside a loop", "local buffer: declared before the loop that refills it", "local buffer: read",
+            "local buffer: stackalloc", "local buffer: new T[c]", "local buffer: new T[u.Length]", "local buffer: declared inside a loop", "local buffer: declared before the loop that refills it", "local buffer: length in an int local", "local buffer: updated in place in a loop of its own", "local buffer: updated in place in the filling loop", "local buffer: read",
             "local buffer: filled by accumulation", "local buffer: filled by accumulation in an inner loop",
 
             // Signatures (README "What is generated" and API.md 1).

@@ -38,11 +38,13 @@ namespace SymDiff.Generator.Tests.Architecture
             [("Rules", "Simplification.Ir")] = "the derivative rules are written with the smart constructors",
 
             // The reverse differentiator simplifies a loop body it has differentiated before deciding whether to fuse the
-            // loop (issue 10: "differentiation calls the simplifier mid-way"); a pure loop plan (item 4) removes it.
-            [("Differentiation", "Simplification.Simplifier")] = "loop planning simplifies mid-way",
+            // loop (issue 10: "differentiation calls the simplifier mid-way"); a pure loop plan (item 4) removes that use.
+            // The builders simplify what they differentiate, all through BuildContext.Simplify.
+            [("Differentiation", "Simplification.Simplifier")] = "loop planning simplifies mid-way; the builders simplify",
 
-            // The per-mode builders (Differentiation/Builders) and the finite-check pass run their whole step: differentiate,
-            // simplify, then schedule. An orchestrator above the phases would own that sequence (issue 10, item 4).
+            // The per-mode builders (Differentiation/Builders, through BuildContext.Schedule) and the finite-check pass run
+            // their whole step: differentiate, simplify, then schedule. An orchestrator above the phases would own that
+            // sequence (issue 10, item 4).
             [("Differentiation", "Simplification.Scheduler")] = "the builders orchestrate differentiate-then-schedule",
 
             // The IR printers print expressions with the emitter's ExprPrinter, so printed IR reads as the C# it becomes

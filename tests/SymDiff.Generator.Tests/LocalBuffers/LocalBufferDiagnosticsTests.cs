@@ -31,19 +31,20 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         }
 
         [Fact]
-        public void Reading_an_element_while_the_buffer_is_still_being_filled_is_SD1000_naming_the_buffer()
+        public void An_update_in_place_that_reads_neighbours_is_SD1000_naming_the_buffer()
         {
-            // h[j] = tanh(h[j]) reads the value of an element that the same loop nest overwrites: that needs a tape.
+            // A stencil sweep, h[j] = (h[j - 1] + h[j + 1]) / 2 in place: the reverse sweep would need every overwritten
+            // value (a tape). An update that reads only its own element (h[j] = Math.Tanh(h[j])) is supported.
             var d = SingleError(InP("""
                         Span<double> h = stackalloc double[3];
                         for (int j = 0; j < 3; j++)
                         {
-                            for (int k = 0; k < x.Length; k++)
-                            {
-                                h[j] += w[j] * x[k];
-                            }
+                            h[j] = w[j] * x[0];
+                        }
 
-                            h[j] = Math.Tanh(h[j]);
+                        for (int j = 1; j < 2; j++)
+                        {
+                            h[j] = 0.5 * (h[j - 1] + h[j + 1]);
                         }
 
                         return h[0] * h[1] + h[2];
@@ -170,9 +171,9 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         }
 
         [Fact]
-        public void Passing_a_local_buffer_to_a_method_is_SD1000_at_the_argument()
+        public void Passing_a_filled_local_buffer_to_a_differentiable_method_compiles_cleanly()
         {
-            var d = SingleError(InP("""
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
                         double[] h = new double[2];
                         h[0] = w[0];
                         h[1] = w[1];
@@ -183,9 +184,77 @@ namespace SymDiff.Generator.Tests.LocalBuffers
                     public static double G(ReadOnlySpan<double> v)
                     {
                         return v[0] * v[1];
+                """));
+            GeneratorRunner.AssertCleanCompile(output);
+        }
+
+        [Theory]
+        [InlineData("public static double G(ReadOnlySpan<double> v) => v[0] * v[1];", "not [Differentiable]")]
+        [InlineData("[Differentiable] public static double G(Span<double> v) => v[0] * v[1];", "a Span parameter")]
+        public void Passing_a_local_buffer_to_anything_but_a_ReadOnlySpan_parameter_of_a_differentiable_method_is_SD1000_at_the_argument(string callee, string why)
+        {
+            var d = SingleError(InP($$"""
+                        double[] h = new double[2];
+                        h[0] = w[0];
+                        h[1] = w[1];
+                        return G(h);
+                    }
+
+                    {{callee}}
+
+                    public static void Unused()
+                    {
                 """), "SD1000");
             Assert.Contains("Using the local buffer 'h' as a value", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
-            Assert.Equal("h", d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
+            Assert.True(d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length) == "h", why);
+        }
+
+        [Theory]
+        [InlineData("""
+                        h[0] = w[0];
+                        double a = G(h);
+                        h[1] = w[1];
+                        return a + h[1];
+            """)]
+        [InlineData("""
+                        double a = 0;
+                        for (int j = 0; j < 2; j++)
+                        {
+                            h[j] = w[j] * x[j];
+                            a += G(h);
+                        }
+
+                        return a;
+            """)]
+        public void Passing_a_local_buffer_before_every_store_into_it_is_done_is_SD1000(string body)
+        {
+            // The callee would read elements that are written later: its backward, run in the reverse sweep, would see
+            // the final values instead.
+            var d = SingleError(InP("""
+                        double[] h = new double[2];
+                """ + body + """
+                    }
+
+                    [Differentiable]
+                    public static double G(ReadOnlySpan<double> v)
+                    {
+                        return v[0] * v[1];
+                """), "SD1000");
+            Assert.Contains("passed to a method before every store into it is done", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_length_from_an_int_local_that_is_assigned_again_is_SD1000_at_the_length()
+        {
+            // m is known at the start, but it changes before the buffer is declared: the value at the top is not the length.
+            var d = SingleError(InP("""
+                        int m = w.Length;
+                        m++;
+                        double[] h = new double[m];
+                        h[0] = w[0];
+                        return h[0];
+                """), "SD1000");
+            Assert.Contains("The length 'm' of the local buffer 'h'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
         }
 
         [Fact]

@@ -252,6 +252,34 @@ public static partial class S
         return s;
     }
 
+    // A length computed in int locals set once (as users write it): known when the method starts, so it is allocated
+    // there; h.Length is the same length.
+    [Differentiable]
+    public static double Sized(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        int d = x.Length;
+        int hidden = (w.Length - 1) / (d + 1);
+        Span<double> h = stackalloc double[hidden];
+        for (int j = 0; j < hidden; j++)
+        {
+            double z = 0;
+            for (int i = 0; i < d; i++)
+            {
+                z += w[j * d + i] * x[i];
+            }
+
+            h[j] = Math.Tanh(z);
+        }
+
+        double y = w[w.Length - 1];
+        for (int j = 0; j < h.Length; j++)
+        {
+            y += w[hidden * d + j] * h[j];
+        }
+
+        return y * y;
+    }
+
     [Differentiable]
     public static float Single(ReadOnlySpan<float> w, [NoGrad] ReadOnlySpan<float> x)
     {
@@ -271,6 +299,7 @@ public static partial class S
         [InlineData("Recurrent", "new double[] { 0.4, -0.7 }", "new double[] { 1.5, 0.5, -2.0, 0.25 }")]
         [InlineData("BatchMlp", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9 }", "new double[] { 1.5, 0.5, -2.0, 0.25 }, new double[] { 0.3, -0.2, 0.1, 0.7 }")]
         [InlineData("Hoisted", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9 }", "new double[] { 1.5, 0.5, -2.0, 0.25 }, new double[] { 0.3, -0.2, 0.1, 0.7 }")]
+        [InlineData("Sized", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9, 0.2 }", "new double[] { 1.5, -0.5 }")]
         public void Gradient_backward_and_derivative_match_central_differences(string method, string point, string data)
         {
             var r = GeneratedCode.RunDriver(Shapes, $@"

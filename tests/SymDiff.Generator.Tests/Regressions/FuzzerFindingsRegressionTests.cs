@@ -1272,5 +1272,92 @@ public partial class P0
             Assert.Equal(new[] { 0.0, 0.0, 0.0 }, new[] { r[2], r[3], r[4] });
             Assert.True(double.IsFinite(r[5]));
         }
+        [Fact]
+        public void F37_a_Hessian_through_a_loops_gated_reverse_sweep_keeps_the_tangent_of_an_adjoint_that_is_zero_by_value()
+        {
+            // f = x (s^3 - s) returned from inside a loop, s = 6 / ((x + y)^2 + 0.5). At x = 0 the reverse sweep's product
+            // gate (tBar = resultBar * x is zero by value) killed the term tBarDot * p of forward over reverse: the
+            // Hessian's x row was half of the true one (fuzzer seed 16, program 4774). Closed form: at x = 0,
+            // d2f/dx2 = 2 g'(x) and d2f/dxdy = g_y with g = s^3 - s.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class P
+{
+    [Differentiable(Hessian = true)]
+    public static double F(double x, double y)
+    {
+        double s = 6.0 / ((x + y) * (x + y) + 0.5);
+        for (int i = 1; i < 4; i++)
+        {
+            if (s < 100)
+            {
+                s = s * s * s - s;
+                return x * s;
+            }
+        }
+
+        return 0.25;
+    }
+}";
+            double[] h = GeneratedCode.RunDriver(source, @"
+        var h = new double[4];
+        P.FHessian(0.0, 0.2, h);
+        return h;");
+            double y = 0.2, q = (y * y) + 0.5, s = 6.0 / q;
+            double ds = -6.0 * 2.0 * y / (q * q); // ds/dx = ds/dy at x = 0
+            double dg = ((3.0 * s * s) - 1.0) * ds;
+            FiniteDifferences.AssertClose(new[] { 2.0 * dg, dg, dg, 0.0 }, h, relTol: 1e-12, absTol: 1e-12, "Hessian at x = 0");
+        }
+        [Fact]
+        public void F37_a_Hessian_through_a_buffer_whose_adjoint_is_zero_by_value_keeps_its_tangent()
+        {
+            // hBar[j] = w4 (or 2 w5 h1) is zero at w4 = w5 = 0, and the inner reverse loop ran only while it was non-zero:
+            // its tangent (from the direction along w4, w5) was dropped. Checked against central differences of the gradient.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class P
+{
+    [Differentiable(Hessian = true)]
+    public static double B(ReadOnlySpan<double> w)
+    {
+        Span<double> h = stackalloc double[2];
+        for (int j = 0; j < 2; j++)
+        {
+            double a = 0;
+            for (int k = 0; k < 2; k++)
+            {
+                a += w[k] * w[j + 2];
+            }
+
+            h[j] = Math.Tanh(a);
+        }
+
+        return w[4] * h[0] + w[5] * h[1] * h[1];
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double[] w = { 0.3, -0.2, 0.5, 0.1, 0.0, 0.0 };
+        int n = w.Length;
+        var h = new double[n * n];
+        P.BHessian(w, h);
+        var fd = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            double[] up = (double[])w.Clone(), dn = (double[])w.Clone();
+            up[i] += 1e-5; dn[i] -= 1e-5;
+            double[] gu = new double[n], gd = new double[n];
+            P.BGradient(up, gu); P.BGradient(dn, gd);
+            for (int j = 0; j < n; j++) fd[j * n + i] = (gu[j] - gd[j]) / 2e-5;
+        }
+
+        var result = new double[2 * n * n];
+        h.CopyTo(result, 0);
+        fd.CopyTo(result, n * n);
+        return result;");
+            int m = r.Length / 2;
+            FiniteDifferences.AssertClose(r.Skip(m).ToArray(), r.Take(m).ToArray(), relTol: 1e-6, absTol: 1e-8, "Hessian with zero buffer adjoints");
+        }
     }
 }

@@ -3,7 +3,6 @@ using System.Linq;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Model;
-using SymDiff.Generator.Simplification;
 using SymDiff.Generator.Verification;
 
 namespace SymDiff.Generator.Differentiation.Builders
@@ -26,21 +25,22 @@ namespace SymDiff.Generator.Differentiation.Builders
             IrVerifier.VerifyPass(new Block(statements.Concat(derivative).ToEquatableArray()), "reverse differentiation", c.Sig.Outside);
             using (Testing.PhaseTimer.Measure("backward.simplify"))
             {
-                statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), c.UserFacing, Simplifier.Subexpressions(c.Body)).Statements
+                statements.AddRange(c.Simplify(new Block(derivative.ToEquatableArray())).Statements
                     .Where(s => s is not Accumulate { Value: Const { Value: 0 } }));
             }
 
+            SweepComments.Mark(statements, sweep.Forward.Statements.Count);
             Block scheduled;
             EquatableArray<string> hoisted;
             using (Testing.PhaseTimer.Measure("backward.schedule"))
             {
-                (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), c.UserFacing, namer, c.Unstable(statements), c.Sig.Outside);
+                (scheduled, hoisted) = c.Schedule(new Block(statements.ToEquatableArray()), namer, c.Unstable(statements));
             }
 
             return c.Family(
                 c.Sig.GradientChecks,
                 c.Sig.Aliases(c.Sig.GradientBuffers, c.Sig.InputSpans, outputsMayShare: true),
-                scheduled,
+                SweepComments.Keep(scheduled),
                 hoisted,
                 $"Adds seed times the gradient of {c.Spec.Name} with respect to {c.Sig.ActiveList} into the gradient arguments, like PyTorch's backward().\nThey accumulate across calls: reset them (zero_grad) before each training step.",
                 returns: null);

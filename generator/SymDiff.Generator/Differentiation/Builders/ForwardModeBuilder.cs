@@ -19,9 +19,9 @@ namespace SymDiff.Generator.Differentiation.Builders
                 .Concat(new Stmt[] { new SetOutput(c.Sig.DerivativeName, tangent ?? Ir.Lit(0, c.Spec.Scalar)), new Return(value!) })
                 .ToEquatableArray();
             IrVerifier.VerifyPass(new Block(statements), "forward differentiation", c.Sig.Outside);
-            var simplified = Simplifier.Simplify(new Block(statements), c.UserFacing, Simplifier.Subexpressions(c.Body));
+            var simplified = c.Simplify(new Block(statements));
             IrVerifier.VerifyPass(simplified, "simplification", c.Sig.Outside);
-            var (scheduled, hoisted) = Scheduler.Schedule(simplified, c.UserFacing, namer, c.Unstable(simplified.Statements), c.Sig.Outside);
+            var (scheduled, hoisted) = c.Schedule(simplified, namer, c.Unstable(simplified.Statements));
             return c.Family(
                 c.Sig.TangentChecks,
                 EquatableArray<AliasCheck>.Empty,

@@ -13,18 +13,19 @@ namespace SymDiff.Generator.Differentiation.Builders
     {
         public static MethodFamily Build(BuildContext c)
         {
-            var (statements, namer) = Statements(c, c.Diagnostics);
+            var (statements, namer) = Statements(c, c.Diagnostics, null, out var sweep);
+            SweepComments.Mark(statements, c.Sig.GradientBuffers.Count + sweep.Forward.Statements.Count);
             Block scheduled;
             EquatableArray<string> hoisted;
             using (Testing.PhaseTimer.Measure("gradient.schedule"))
             {
-                (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), c.UserFacing, namer, c.Unstable(statements), c.Sig.Outside);
+                (scheduled, hoisted) = c.Schedule(new Block(statements.ToEquatableArray()), namer, c.Unstable(statements));
             }
 
             return c.Family(
                 c.Sig.GradientChecks,
                 c.Sig.Aliases(c.Sig.GradientBuffers, c.Sig.InputSpans),
-                scheduled,
+                SweepComments.Keep(scheduled),
                 hoisted,
                 $"Computes {c.Spec.Name} and its gradient with respect to {c.Sig.ActiveList}.\nThe gradient outputs are overwritten.",
                 $"The value of {c.Spec.Name}, bit for bit.");
@@ -54,7 +55,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             IrVerifier.VerifyPass(new Block(statements.Concat(derivative.Statements).ToEquatableArray()), "reverse differentiation", c.Sig.Outside);
             using (Testing.PhaseTimer.Measure("gradient.simplify"))
             {
-                statements.AddRange(Simplifier.Simplify(derivative, c.UserFacing, Simplifier.Subexpressions(c.Body)).Statements);
+                statements.AddRange(c.Simplify(derivative).Statements);
             }
 
             statements.Add(new Return(sweep.Value!));

@@ -20,7 +20,7 @@ namespace SymDiff.Generator.Differentiation.Builders
         {
             var spec = c.Spec;
             var sig = c.Sig;
-            var (gradientStatements, namer) = GradientBuilder.Statements(c, new List<Diagnostics.DiagnosticInfo>());
+            var (gradientStatements, namer) = GradientBuilder.Statements(c, new List<Diagnostics.DiagnosticInfo>(), null, out var sweep);
             var direction = sig.DirectionName;
             var product = sig.ProductName;
 
@@ -28,17 +28,17 @@ namespace SymDiff.Generator.Differentiation.Builders
             // the direction, or one element), and for a span the slice of the product that receives its part.
             var prelude = new List<Stmt>();
             var tangentNames = new Dictionary<string, string>(System.StringComparer.Ordinal);
-            var second = new ForwardDifferentiator.SecondOrder();
+            var second = new ForwardDifferentiator.SecondOrder { Gates = new HashSet<string>(sweep.Adjoints, System.StringComparer.Ordinal) };
             Expr? previous = null;
             foreach (var p in spec.Parameters.Where(p => p.Active))
             {
-                var offset = new Let(namer.NewSourceName("at" + ReverseDifferentiator.Capitalize(p.Name)), previous ?? BuildContext.Int(0));
+                var offset = new Let(namer.NewSourceName(DerivativeNames.Offset(p.Name)), previous ?? BuildContext.Int(0));
                 prelude.Add(offset);
                 previous = BuildContext.Plus(offset.Ref, p.IsVector ? new Len(p.Name) : BuildContext.Int(1));
                 tangentNames[p.Name] = sig.TangentNames[p.Name];
                 if (p.IsVector)
                 {
-                    var slice = namer.NewSourceName("p" + ReverseDifferentiator.Capitalize(p.Name));
+                    var slice = namer.NewSourceName(DerivativeNames.Slice(p.Name));
                     second.Products[sig.GradientNames[p.Name]] = slice;
                     prelude.Add(new Let(sig.TangentNames[p.Name], new SpanView(direction, offset.Ref, new Len(p.Name), p.ElementType, ReadOnly: true, OverArray: false)));
                     prelude.Add(new Let(slice, new SpanView(product, offset.Ref, new Len(p.Name), p.ElementType, ReadOnly: false, OverArray: false)));
@@ -56,7 +56,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             var gradient = CallLifting.Lift(new Block(gradientStatements.ToEquatableArray()), namer);
             foreach (var rent in gradient.Statements.OfType<RentBuffer>().Concat(Nested(gradient).OfType<RentBuffer>()))
             {
-                tangentNames[rent.Name] = namer.NewSourceName(rent.Name + "Dot");
+                tangentNames[rent.Name] = namer.NewSourceName(DerivativeNames.TangentOf(rent.Name));
             }
 
             var secondActivity = Activity.Analyze(gradient, spec.Parameters);
@@ -69,12 +69,12 @@ namespace SymDiff.Generator.Differentiation.Builders
             var (forward, value, _) = ForwardDifferentiator.Differentiate(spec, gradient, secondActivity, namer, tangentNames, c.Rules.AsImmutableArray(), c.Diagnostics, second);
             forward = new Block(second.Scratch.Concat(forward.Statements).Concat(new[] { (Stmt)new Return(value!) }).ToEquatableArray());
             IrVerifier.VerifyPass(forward, "forward over reverse differentiation", outside);
-            var simplified = Simplifier.Simplify(forward, c.UserFacing, Simplifier.Subexpressions(gradient));
+            var simplified = c.Simplify(forward, primal: gradient);
             IrVerifier.VerifyPass(simplified, "simplification", outside);
             var unstable = c.Unstable(simplified.Statements);
             unstable.Add(product);
             unstable.UnionWith(second.Products.Values);
-            var (scheduled, hoisted) = Scheduler.Schedule(simplified, c.UserFacing, namer, unstable, outside);
+            var (scheduled, hoisted) = c.Schedule(simplified, namer, unstable, outside);
             var body = new Block(prelude.Concat(scheduled.Statements).ToEquatableArray());
             var parameters = spec.Parameters.Select(p => p.Name).Append(direction).Append(product).ToList();
             IrVerifier.Verify(body, "the Hessian-vector product's views", ScopeRules.Lexical, parameters, parameters);

@@ -32,7 +32,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             Expr running = Int(0);
             foreach (var p in active)
             {
-                var offset = new Let(namer.NewSourceName("at" + ReverseDifferentiator.Capitalize(p.Name)), running);
+                var offset = new Let(namer.NewSourceName(DerivativeNames.Offset(p.Name)), running);
                 offsets.Add(offset);
                 running = Plus(offset.Ref, p.IsVector ? new Len(p.Name) : Int(1));
             }

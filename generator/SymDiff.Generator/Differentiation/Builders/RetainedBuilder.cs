@@ -19,11 +19,12 @@ namespace SymDiff.Generator.Differentiation.Builders
         {
             var (statements, namer) = GradientBuilder.Statements(c, c.Diagnostics, Retained(c), out var sweep);
             ReportUnreached(c, sweep);
-            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), c.UserFacing, namer, c.Unstable(statements), c.Sig.Outside);
+            SweepComments.Mark(statements, c.Sig.GradientBuffers.Count + sweep.Forward.Statements.Count);
+            var (scheduled, hoisted) = c.Schedule(new Block(statements.ToEquatableArray()), namer, c.Unstable(statements));
             return c.Family(
                 c.Sig.GradientChecks,
                 c.Sig.Aliases(c.Sig.GradientBuffers, c.Sig.InputSpans),
-                scheduled,
+                SweepComments.Keep(scheduled),
                 hoisted,
                 $"Computes {c.Spec.Name} and its gradient with respect to {c.Sig.ActiveList}, like {c.Spec.Name}Gradient,\nand the gradient with respect to each retained local (Grad.Retain, PyTorch's retain_grad()).\nEvery output is overwritten.",
                 $"The value of {c.Spec.Name}, bit for bit.");

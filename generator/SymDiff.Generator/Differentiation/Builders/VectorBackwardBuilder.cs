@@ -23,7 +23,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             var namer = c.NewNamer();
 
             // A function that reads its output back needs the output's adjoints in a buffer of their own.
-            string? adjointBuffer = ReadsArray(c.Body, output.Name) ? namer.NewSourceName(output.Name + "Bar") : null;
+            string? adjointBuffer = ReadsArray(c.Body, output.Name) ? namer.NewSourceName(DerivativeNames.Adjoint(output.Name)) : null;
             sweep = ReverseDifferentiator.Differentiate(spec, c.Body, c.Activity, namer, Ir.Lit(1, spec.Scalar), sig.GradientNames, c.Rules.AsImmutableArray(), c.UserFacing, c.Diagnostics, sig.Seed, adjointBuffer, retained);
             var statements = new List<Stmt>();
             if (adjointBuffer is not null)
@@ -33,24 +33,26 @@ namespace SymDiff.Generator.Differentiation.Builders
             }
 
             statements.AddRange(sweep.Forward.Statements);
+            int reverseStart = statements.Count;
             var derivative = RetainedBuilder.Zeros(c, retained, sweep).Concat(sweep.Reverse.Statements).Concat(sweep.ScalarAdjoints.Select(a => (Stmt)new Accumulate(sig.GradientNames[a.Name], null, a.Value))).ToList();
             IrVerifier.VerifyPass(new Block(statements.Concat(derivative).ToEquatableArray()), "reverse differentiation", sig.Outside);
-            statements.AddRange(Simplifier.Simplify(new Block(derivative.ToEquatableArray()), c.UserFacing, Simplifier.Subexpressions(c.Body)).Statements
+            statements.AddRange(c.Simplify(new Block(derivative.ToEquatableArray())).Statements
                 .Where(st => st is not Accumulate { Value: Const { Value: 0 } }));
             IrVerifier.VerifyPass(new Block(statements.ToEquatableArray()), "simplification", sig.Outside);
+            SweepComments.Mark(statements, reverseStart);
             var unstable = c.Unstable(statements);
             if (adjointBuffer is not null)
             {
                 unstable.Add(adjointBuffer);
             }
 
-            var (scheduled, hoisted) = Scheduler.Schedule(new Block(statements.ToEquatableArray()), c.UserFacing, namer, unstable, sig.Outside);
+            var (scheduled, hoisted) = c.Schedule(new Block(statements.ToEquatableArray()), namer, unstable);
             var checks = new[] { new LengthCheck(sig.Seed, new Len(output.Name), "The seed '" + sig.Seed + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }
                 .Concat(sig.GradientChecks).ToEquatableArray();
             return c.Family(
                 checks,
                 sig.Aliases(sig.GradientBuffers, sig.InputSpans.Append(sig.Seed).Append(output.Name), outputsMayShare: true),
-                scheduled,
+                SweepComments.Keep(scheduled),
                 hoisted,
                 retained is null
                     ? $"Writes {output.Name} and adds the vector-Jacobian product seed^T J into the gradient arguments (PyTorch's y.backward(gradient=seed)).\nThey accumulate across calls: reset them (zero_grad) before each training step."
@@ -59,8 +61,6 @@ namespace SymDiff.Generator.Differentiation.Builders
         }
 
         private static bool ReadsArray(Block block, string array) =>
-            block.Statements.Any(s => Walk.AllExpressions(s).Any(e => Reads(e, array)));
-
-        private static bool Reads(Expr e, string array) => (e is Elem el && el.Array == array) || Walk.Children(e).Any(c => Reads(c, array));
+            block.Statements.Any(s => Walk.AllExpressions(s).Any(e => Walk.Contains(e, x => x is Elem el && el.Array == array)));
     }
 }

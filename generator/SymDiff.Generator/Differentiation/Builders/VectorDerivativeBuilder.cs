@@ -3,7 +3,6 @@ using System.Linq;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Model;
-using SymDiff.Generator.Simplification;
 using SymDiff.Generator.Verification;
 
 namespace SymDiff.Generator.Differentiation.Builders
@@ -19,11 +18,11 @@ namespace SymDiff.Generator.Differentiation.Builders
             var tangentNames = new Dictionary<string, string>(sig.TangentNames, System.StringComparer.Ordinal) { [output.Name] = sig.DerivativeName };
             var (forward, _, _) = ForwardDifferentiator.Differentiate(c.Spec, c.Body, c.Activity, namer, tangentNames, c.Rules.AsImmutableArray(), new List<Diagnostics.DiagnosticInfo>());
             IrVerifier.VerifyPass(forward, "forward differentiation", sig.Outside);
-            var simplified = Simplifier.Simplify(forward, c.UserFacing, Simplifier.Subexpressions(c.Body));
+            var simplified = c.Simplify(forward);
             IrVerifier.VerifyPass(simplified, "simplification", sig.Outside);
             var unstable = c.Unstable(simplified.Statements);
             unstable.Add(sig.DerivativeName);
-            var (scheduled, hoisted) = Scheduler.Schedule(simplified, c.UserFacing, namer, unstable, sig.Outside);
+            var (scheduled, hoisted) = c.Schedule(simplified, namer, unstable);
             var checks = sig.TangentChecks.Concat(new[] { new LengthCheck(sig.DerivativeName, new Len(output.Name), "The buffer '" + sig.DerivativeName + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }).ToEquatableArray();
             return c.Family(
                 checks,

@@ -27,6 +27,7 @@ partial class Fit
             aBar = aBar + r * t1;
             bBar = bBar + r;
         }
+
         dA = 2.0 * aBar;
         dB = 2.0 * bBar;
         return s;
@@ -44,6 +45,7 @@ partial class Fit
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void LossBackward(double a, double b, double seed, [global::SymDiff.Accumulates] ref double dA, [global::SymDiff.Accumulates] ref double dB)
     {
+        // Forward sweep
         double aBar = 0.0;
         double bBar = 0.0;
         for (int i = 0; i < global::Fit.Xs.Length; i++)
@@ -54,6 +56,8 @@ partial class Fit
             aBar = aBar + r * t1;
             bBar = bBar + r;
         }
+
+        // Reverse sweep: gradients
         double t2 = 2.0 * seed;
         dA += t2 * aBar;
         dB += t2 * bBar;
@@ -81,6 +85,7 @@ partial class Fit
             s = s + r * r;
             sDot = sDot + 2.0 * ((tA * t1 + tB) * r);
         }
+
         derivative = sDot;
         return s;
     }
@@ -102,6 +107,7 @@ partial class Fit
 
         int n = 1 + 1;
         double value = 0.0;
+
         // Row i is the Hessian times the unit vector e_i.
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
@@ -113,11 +119,13 @@ partial class Fit
                 value = LossHessianVectorProduct(a, b, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
+
             // With no active scalar (empty spans) no row runs: the value comes from Loss itself.
             if (n == 0)
             {
                 value = Loss(a, b);
             }
+
             // Symmetric to the last bit: both triangles get the same average.
             for (int row = 0; row < n; row++)
             {
@@ -128,6 +136,7 @@ partial class Fit
                     hessian[column * n + row] = h;
                 }
             }
+
             return value;
         }
         finally
@@ -151,10 +160,12 @@ partial class Fit
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, 1 + 1, "The direction 'direction' has length {0}, but 'Loss' has {1} active scalars.");
         }
+
         if (product.Length != 1 + 1)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, 1 + 1, "The buffer 'product' has length {0}, but 'Loss' has {1} active scalars.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
         global::SymDiff.Checks.Zero(product); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -175,6 +186,7 @@ partial class Fit
             aBarDot = aBarDot + rDot * t1;
             bBarDot = bBarDot + rDot;
         }
+
         product[atA] = 2.0 * aBarDot;
         product[atB] = 2.0 * bBarDot;
         return s;

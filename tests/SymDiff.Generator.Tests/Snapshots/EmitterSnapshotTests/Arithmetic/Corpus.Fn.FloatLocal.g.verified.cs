@@ -17,7 +17,10 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double FloatLocalGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             float h = (float)x;
+
+            // Reverse sweep: gradients
             dX = (double)((float)y);
             double t0 = (double)h;
             dY = t0;

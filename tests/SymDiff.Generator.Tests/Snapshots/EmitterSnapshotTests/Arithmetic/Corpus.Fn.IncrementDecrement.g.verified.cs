@@ -16,9 +16,9 @@ namespace Corpus
         public static double IncrementDecrementGradient(double x, out double dX)
         {
             double a = x;
-            double a_3 = a + 1.0 - 1.0 + 1.0;
-            dX = 2.0 * a_3;
-            return a_3 * a_3;
+            double a2 = a + 1.0 - 1.0 + 1.0;
+            dX = 2.0 * a2;
+            return a2 * a2;
         }
 
         /// <summary>
@@ -46,9 +46,9 @@ namespace Corpus
         public static double IncrementDecrementDerivative(double x, double tX, out double derivative)
         {
             double a = x;
-            double a_3 = a + 1.0 - 1.0 + 1.0;
-            derivative = 2.0 * (tX * a_3);
-            return a_3 * a_3;
+            double a2 = a + 1.0 - 1.0 + 1.0;
+            derivative = 2.0 * (tX * a2);
+            return a2 * a2;
         }
 
         /// <summary>

@@ -17,17 +17,20 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double LocalsGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             double a = x * y;
             double b = a + x;
-            double a_3 = (a * b + y) * 2.0;
-            double b_2 = (b - a_3) / x;
+            double a2 = (a * b + y) * 2.0;
+            double b2 = (b - a2) / x;
+
+            // Reverse sweep: gradients
             double t0 = 1.0 / x;
             double t1 = (1.0 - t0) * 2.0;
             double bBar = t0 + t1 * a;
             double aBar = t1 * b + bBar;
-            dX = bBar - b_2 / x + aBar * y;
+            dX = bBar - b2 / x + aBar * y;
             dY = t1 + aBar * x;
-            return a_3 + b_2;
+            return a2 + b2;
         }
 
         /// <summary>
@@ -42,8 +45,11 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void LocalsBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             double a = x * y;
             double b = a + x;
+
+            // Reverse sweep: gradients
             double bBar = seed / x;
             double aBar = (seed - bBar) * 2.0;
             double bBar2 = bBar + aBar * a;
@@ -68,11 +74,11 @@ namespace Corpus
             double aDot = tX * y + x * tY;
             double b = a + x;
             double bDot = aDot + tX;
-            double a_3 = (a * b + y) * 2.0;
-            double aDot4 = (aDot * b + a * bDot + tY) * 2.0;
-            double b_2 = (b - a_3) / x;
-            derivative = aDot4 + ((bDot - aDot4) / x - b_2 * tX / x);
-            return a_3 + b_2;
+            double a2 = (a * b + y) * 2.0;
+            double aDot2 = (aDot * b + a * bDot + tY) * 2.0;
+            double b2 = (b - a2) / x;
+            derivative = aDot2 + ((bDot - aDot2) / x - b2 * tX / x);
+            return a2 + b2;
         }
 
         /// <summary>

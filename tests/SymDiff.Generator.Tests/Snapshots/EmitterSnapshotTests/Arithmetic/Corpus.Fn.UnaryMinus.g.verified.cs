@@ -19,7 +19,7 @@ namespace Corpus
         {
             dX = y - 1.0;
             dY = x + 1.0;
-            return -x * -y + -(x - y);
+            return -x * -y - (x - y);
         }
 
         /// <summary>
@@ -52,7 +52,7 @@ namespace Corpus
         public static double UnaryMinusDerivative(double x, double y, double tX, double tY, out double derivative)
         {
             derivative = tX * y + x * tY - (tX - tY);
-            return -x * -y + -(x - y);
+            return -x * -y - (x - y);
         }
 
         /// <summary>

@@ -17,16 +17,19 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double ConstantArmGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             bool t0 = x > y;
-            double result_2;
+            double result;
             if (t0)
             {
-                result_2 = 2.0;
+                result = 2.0;
             }
             else
             {
-                result_2 = x;
+                result = x;
             }
+
+            // Reverse sweep: gradients
             double xBar;
             if (t0)
             {
@@ -36,9 +39,10 @@ namespace Corpus
             {
                 xBar = 1.0;
             }
+
             dX = xBar;
             dY = 0.0;
-            return result_2;
+            return result;
         }
 
         /// <summary>
@@ -62,6 +66,7 @@ namespace Corpus
             {
                 xBar = seed;
             }
+
             dX += xBar;
         }
 
@@ -77,20 +82,21 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double ConstantArmDerivative(double x, double y, double tX, double tY, out double derivative)
         {
-            double result_2;
+            double result;
             double resultDot;
             if (x > y)
             {
-                result_2 = 2.0;
+                result = 2.0;
                 resultDot = 0.0;
             }
             else
             {
-                result_2 = x;
+                result = x;
                 resultDot = tX;
             }
+
             derivative = resultDot;
-            return result_2;
+            return result;
         }
 
         /// <summary>

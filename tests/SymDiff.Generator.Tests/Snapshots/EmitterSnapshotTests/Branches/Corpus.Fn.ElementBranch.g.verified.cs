@@ -21,21 +21,26 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
+
             global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
             global::SymDiff.Checks.Zero(dV); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+
+            // Forward sweep
             double t0 = v[0];
             double t1 = v[1];
             bool t2 = t0 > t1;
-            double result_3;
+            double result;
             if (t2)
             {
-                result_3 = t0 * x;
+                result = t0 * x;
             }
             else
             {
-                result_3 = t1;
+                result = t1;
             }
+
+            // Reverse sweep: gradients
             double xBar;
             if (t2)
             {
@@ -47,8 +52,9 @@ namespace Corpus
                 dV[1] += 1.0;
                 xBar = 0.0;
             }
+
             dX = xBar;
-            return result_3;
+            return result;
         }
 
         /// <summary>
@@ -67,6 +73,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
+
             global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
             double t0 = v[0];
@@ -81,6 +88,7 @@ namespace Corpus
                 dV[1] += seed;
                 xBar = 0.0;
             }
+
             dX += xBar;
         }
 
@@ -103,20 +111,21 @@ namespace Corpus
 
             double t0 = v[0];
             double t1 = v[1];
-            double result_3;
-            double resultDot3;
+            double result;
+            double resultDot;
             if (t0 > t1)
             {
-                result_3 = t0 * x;
-                resultDot3 = tV[0] * x + t0 * tX;
+                result = t0 * x;
+                resultDot = tV[0] * x + t0 * tX;
             }
             else
             {
-                result_3 = t1;
-                resultDot3 = tV[1];
+                result = t1;
+                resultDot = tV[1];
             }
-            derivative = resultDot3;
-            return result_3;
+
+            derivative = resultDot;
+            return result;
         }
 
         /// <summary>

@@ -17,35 +17,40 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double ElseIfGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             bool t0 = x < -1.0;
-            double r_6;
+            double r3;
             if (t0)
             {
                 double r = -x * y;
-                r_6 = r;
+                r3 = r;
             }
             else
             {
-                double r_5;
+                double r2;
                 if (x < 0.0)
                 {
-                    r_5 = x * x * y;
+                    r2 = x * x * y;
                 }
                 else
                 {
-                    double r_4;
+                    double r;
                     if (x < 1.0)
                     {
-                        r_4 = global::System.Math.Sin(x) * y;
+                        r = global::System.Math.Sin(x) * y;
                     }
                     else
                     {
-                        r_4 = x + y;
+                        r = x + y;
                     }
-                    r_5 = r_4;
+
+                    r2 = r;
                 }
-                r_6 = r_5;
+
+                r3 = r2;
             }
+
+            // Reverse sweep: gradients
             double xBar3;
             double yBar3;
             if (t0)
@@ -76,15 +81,18 @@ namespace Corpus
                         xBar = 1.0;
                         yBar = 1.0;
                     }
+
                     xBar2 = xBar;
                     yBar2 = yBar;
                 }
+
                 xBar3 = xBar2;
                 yBar3 = yBar2;
             }
+
             dX = xBar3;
             dY = yBar3;
-            return r_6;
+            return r3;
         }
 
         /// <summary>
@@ -129,12 +137,15 @@ namespace Corpus
                         xBar = seed;
                         yBar = seed;
                     }
+
                     xBar2 = xBar;
                     yBar2 = yBar;
                 }
+
                 xBar3 = xBar2;
                 yBar3 = yBar2;
             }
+
             dX += xBar3;
             dY += yBar3;
         }
@@ -151,47 +162,50 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double ElseIfDerivative(double x, double y, double tX, double tY, out double derivative)
         {
-            double r_6;
-            double rDot7;
+            double r3;
+            double rDot;
             if (x < -1.0)
             {
                 double r = -x * y;
-                r_6 = r;
-                rDot7 = -(tX * y) - x * tY;
+                r3 = r;
+                rDot = -(tX * y) - x * tY;
             }
             else
             {
-                double r_5;
-                double rDot6;
+                double r2;
+                double rDot2;
                 if (x < 0.0)
                 {
                     double t0 = x * x;
-                    r_5 = t0 * y;
-                    rDot6 = 2.0 * (tX * x) * y + t0 * tY;
+                    r2 = t0 * y;
+                    rDot2 = 2.0 * (tX * x) * y + t0 * tY;
                 }
                 else
                 {
-                    double r_4;
-                    double rDot5;
+                    double r;
+                    double rDot3;
                     if (x < 1.0)
                     {
                         double t1 = global::System.Math.Sin(x);
-                        r_4 = t1 * y;
-                        rDot5 = global::System.Math.Cos(x) * tX * y + t1 * tY;
+                        r = t1 * y;
+                        rDot3 = global::System.Math.Cos(x) * tX * y + t1 * tY;
                     }
                     else
                     {
-                        r_4 = x + y;
-                        rDot5 = tX + tY;
+                        r = x + y;
+                        rDot3 = tX + tY;
                     }
-                    r_5 = r_4;
-                    rDot6 = rDot5;
+
+                    r2 = r;
+                    rDot2 = rDot3;
                 }
-                r_6 = r_5;
-                rDot7 = rDot6;
+
+                r3 = r2;
+                rDot = rDot2;
             }
-            derivative = rDot7;
-            return r_6;
+
+            derivative = rDot;
+            return r3;
         }
 
         /// <summary>

@@ -17,39 +17,44 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double EqualityGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             double r = x;
             bool t0 = x == y;
-            double r_2;
+            double r2;
             if (t0)
             {
-                r_2 = 2.0 * x;
+                r2 = 2.0 * x;
             }
             else
             {
-                r_2 = r;
+                r2 = r;
             }
+
             bool t1 = y != 0.0;
-            double r_4;
+            double r3;
             if (t1)
             {
-                r_4 = r_2 / y;
+                r3 = r2 / y;
             }
             else
             {
-                r_4 = r_2;
+                r3 = r2;
             }
+
+            // Reverse sweep: gradients
             double rBar;
             double yBar;
             if (t1)
             {
                 rBar = 1.0 / y;
-                yBar = -(r_2 / y / y);
+                yBar = -(r2 / y / y);
             }
             else
             {
                 rBar = 1.0;
                 yBar = 0.0;
             }
+
             double xBar;
             double rBar2;
             if (t0)
@@ -62,9 +67,10 @@ namespace Corpus
                 xBar = 0.0;
                 rBar2 = rBar;
             }
+
             dX = xBar + rBar2;
             dY = yBar;
-            return r_4;
+            return r3;
         }
 
         /// <summary>
@@ -79,29 +85,33 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void EqualityBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             double r = x;
             bool t0 = x == y;
-            double r_2;
+            double r2;
             if (t0)
             {
-                r_2 = 2.0 * x;
+                r2 = 2.0 * x;
             }
             else
             {
-                r_2 = r;
+                r2 = r;
             }
+
+            // Reverse sweep: gradients
             double rBar;
             double yBar;
             if (y != 0.0)
             {
                 rBar = seed / y;
-                yBar = -(seed * (r_2 / y) / y);
+                yBar = -(seed * (r2 / y) / y);
             }
             else
             {
                 rBar = seed;
                 yBar = 0.0;
             }
+
             double xBar;
             double rBar2;
             if (t0)
@@ -114,6 +124,7 @@ namespace Corpus
                 xBar = 0.0;
                 rBar2 = rBar;
             }
+
             dX += xBar + rBar2;
             dY += yBar;
         }
@@ -131,33 +142,35 @@ namespace Corpus
         public static double EqualityDerivative(double x, double y, double tX, double tY, out double derivative)
         {
             double r = x;
-            double r_2;
-            double rDot2;
+            double r2;
+            double rDot;
             if (x == y)
             {
-                r_2 = 2.0 * x;
-                rDot2 = 2.0 * tX;
+                r2 = 2.0 * x;
+                rDot = 2.0 * tX;
             }
             else
             {
-                r_2 = r;
-                rDot2 = tX;
+                r2 = r;
+                rDot = tX;
             }
-            double r_4;
-            double rDot4;
+
+            double r4;
+            double rDot2;
             if (y != 0.0)
             {
-                double r_3 = r_2 / y;
-                r_4 = r_3;
-                rDot4 = rDot2 / y - r_3 * tY / y;
+                double r3 = r2 / y;
+                r4 = r3;
+                rDot2 = rDot / y - r3 * tY / y;
             }
             else
             {
-                r_4 = r_2;
-                rDot4 = rDot2;
+                r4 = r2;
+                rDot2 = rDot;
             }
-            derivative = rDot4;
-            return r_4;
+
+            derivative = rDot2;
+            return r4;
         }
 
         /// <summary>

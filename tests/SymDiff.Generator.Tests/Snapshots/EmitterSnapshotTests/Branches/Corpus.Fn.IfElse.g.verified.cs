@@ -17,17 +17,20 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double IfElseGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             double s = x * y;
             bool t0 = x > y;
-            double s_3;
+            double s2;
             if (t0)
             {
-                s_3 = s * x;
+                s2 = s * x;
             }
             else
             {
-                s_3 = s + y * y;
+                s2 = s + y * y;
             }
+
+            // Reverse sweep: gradients
             double sBar;
             double xBar;
             double yBar;
@@ -43,9 +46,10 @@ namespace Corpus
                 xBar = 0.0;
                 yBar = 2.0 * y;
             }
+
             dX = xBar + sBar * y;
             dY = yBar + sBar * x;
-            return s_3;
+            return s2;
         }
 
         /// <summary>
@@ -60,7 +64,10 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void IfElseBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             double s = x * y;
+
+            // Reverse sweep: gradients
             double sBar;
             double xBar;
             double yBar;
@@ -76,6 +83,7 @@ namespace Corpus
                 xBar = 0.0;
                 yBar = 2.0 * (seed * y);
             }
+
             dX += xBar + sBar * y;
             dY += yBar + sBar * x;
         }
@@ -94,20 +102,21 @@ namespace Corpus
         {
             double s = x * y;
             double sDot = tX * y + x * tY;
-            double s_3;
-            double sDot4;
+            double s2;
+            double sDot2;
             if (x > y)
             {
-                s_3 = s * x;
-                sDot4 = sDot * x + s * tX;
+                s2 = s * x;
+                sDot2 = sDot * x + s * tX;
             }
             else
             {
-                s_3 = s + y * y;
-                sDot4 = sDot + 2.0 * (tY * y);
+                s2 = s + y * y;
+                sDot2 = sDot + 2.0 * (tY * y);
             }
-            derivative = sDot4;
-            return s_3;
+
+            derivative = sDot2;
+            return s2;
         }
 
         /// <summary>

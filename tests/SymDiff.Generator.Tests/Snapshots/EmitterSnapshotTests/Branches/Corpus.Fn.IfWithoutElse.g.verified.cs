@@ -17,31 +17,35 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double IfWithoutElseGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             double s = x * y;
             bool t0 = y > x;
-            double s_1 = 0.0;
-            double s_2;
+            double s2 = 0.0;
+            double s3;
             if (t0)
             {
-                s_1 = global::System.Math.Exp(s);
-                s_2 = s_1;
+                s2 = global::System.Math.Exp(s);
+                s3 = s2;
             }
             else
             {
-                s_2 = s;
+                s3 = s;
             }
+
+            // Reverse sweep: gradients
             double sBar;
             if (t0)
             {
-                sBar = s_1;
+                sBar = s2;
             }
             else
             {
                 sBar = 1.0;
             }
+
             dX = sBar * y;
             dY = sBar * x;
-            return s_2;
+            return s3;
         }
 
         /// <summary>
@@ -56,22 +60,26 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void IfWithoutElseBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             double s = x * y;
             bool t0 = y > x;
-            double s_1 = 0.0;
+            double s2 = 0.0;
             if (t0)
             {
-                s_1 = global::System.Math.Exp(s);
+                s2 = global::System.Math.Exp(s);
             }
+
+            // Reverse sweep: gradients
             double sBar;
             if (t0)
             {
-                sBar = seed * s_1;
+                sBar = seed * s2;
             }
             else
             {
                 sBar = seed;
             }
+
             dX += sBar * y;
             dY += sBar * x;
         }
@@ -90,21 +98,22 @@ namespace Corpus
         {
             double s = x * y;
             double sDot = tX * y + x * tY;
-            double s_2;
-            double sDot3;
+            double s3;
+            double sDot2;
             if (y > x)
             {
-                double s_1 = global::System.Math.Exp(s);
-                s_2 = s_1;
-                sDot3 = s_1 * sDot;
+                double s2 = global::System.Math.Exp(s);
+                s3 = s2;
+                sDot2 = s2 * sDot;
             }
             else
             {
-                s_2 = s;
-                sDot3 = sDot;
+                s3 = s;
+                sDot2 = sDot;
             }
-            derivative = sDot3;
-            return s_2;
+
+            derivative = sDot2;
+            return s3;
         }
 
         /// <summary>

@@ -17,17 +17,20 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double LogicalGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             double r = x * y;
             bool t0 = (x > 0.0 && y > 0.0) || !(x <= y);
-            double r_2;
+            double r2;
             if (t0)
             {
-                r_2 = r * r;
+                r2 = r * r;
             }
             else
             {
-                r_2 = r;
+                r2 = r;
             }
+
+            // Reverse sweep: gradients
             double rBar;
             if (t0)
             {
@@ -37,9 +40,10 @@ namespace Corpus
             {
                 rBar = 1.0;
             }
+
             dX = rBar * y;
             dY = rBar * x;
-            return r_2;
+            return r2;
         }
 
         /// <summary>
@@ -54,7 +58,10 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void LogicalBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             double r = x * y;
+
+            // Reverse sweep: gradients
             double rBar;
             if ((x > 0.0 && y > 0.0) || !(x <= y))
             {
@@ -64,6 +71,7 @@ namespace Corpus
             {
                 rBar = seed;
             }
+
             dX += rBar * y;
             dY += rBar * x;
         }
@@ -82,20 +90,21 @@ namespace Corpus
         {
             double r = x * y;
             double rDot = tX * y + x * tY;
-            double r_2;
-            double rDot3;
+            double r2;
+            double rDot2;
             if ((x > 0.0 && y > 0.0) || !(x <= y))
             {
-                r_2 = r * r;
-                rDot3 = 2.0 * (rDot * r);
+                r2 = r * r;
+                rDot2 = 2.0 * (rDot * r);
             }
             else
             {
-                r_2 = r;
-                rDot3 = rDot;
+                r2 = r;
+                rDot2 = rDot;
             }
-            derivative = rDot3;
-            return r_2;
+
+            derivative = rDot2;
+            return r2;
         }
 
         /// <summary>

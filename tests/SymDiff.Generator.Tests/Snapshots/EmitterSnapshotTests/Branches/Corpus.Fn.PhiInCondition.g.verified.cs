@@ -17,36 +17,41 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double PhiInConditionGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             double s = x;
             bool t0 = y > 0.0;
-            double s_2;
+            double s2;
             if (t0)
             {
-                s_2 = x * y;
+                s2 = x * y;
             }
             else
             {
-                s_2 = s;
+                s2 = s;
             }
-            bool t1 = s_2 > 1.0;
-            double s_4;
+
+            bool t1 = s2 > 1.0;
+            double s3;
             if (t1)
             {
-                s_4 = global::System.Math.Log(s_2);
+                s3 = global::System.Math.Log(s2);
             }
             else
             {
-                s_4 = s_2;
+                s3 = s2;
             }
+
+            // Reverse sweep: gradients
             double sBar;
             if (t1)
             {
-                sBar = 1.0 / s_2;
+                sBar = 1.0 / s2;
             }
             else
             {
                 sBar = 1.0;
             }
+
             double xBar;
             double yBar;
             double sBar2;
@@ -62,9 +67,10 @@ namespace Corpus
                 yBar = 0.0;
                 sBar2 = sBar;
             }
+
             dX = xBar + sBar2;
             dY = yBar;
-            return s_4;
+            return s3;
         }
 
         /// <summary>
@@ -79,26 +85,30 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void PhiInConditionBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             double s = x;
             bool t0 = y > 0.0;
-            double s_2;
+            double s2;
             if (t0)
             {
-                s_2 = x * y;
+                s2 = x * y;
             }
             else
             {
-                s_2 = s;
+                s2 = s;
             }
+
+            // Reverse sweep: gradients
             double sBar;
-            if (s_2 > 1.0)
+            if (s2 > 1.0)
             {
-                sBar = seed / s_2;
+                sBar = seed / s2;
             }
             else
             {
                 sBar = seed;
             }
+
             double xBar;
             double yBar;
             double sBar2;
@@ -114,6 +124,7 @@ namespace Corpus
                 yBar = 0.0;
                 sBar2 = sBar;
             }
+
             dX += xBar + sBar2;
             dY += yBar;
         }
@@ -131,32 +142,34 @@ namespace Corpus
         public static double PhiInConditionDerivative(double x, double y, double tX, double tY, out double derivative)
         {
             double s = x;
-            double s_2;
-            double sDot2;
+            double s2;
+            double sDot;
             if (y > 0.0)
             {
-                s_2 = x * y;
-                sDot2 = tX * y + x * tY;
+                s2 = x * y;
+                sDot = tX * y + x * tY;
             }
             else
             {
-                s_2 = s;
-                sDot2 = tX;
+                s2 = s;
+                sDot = tX;
             }
-            double s_4;
-            double sDot4;
-            if (s_2 > 1.0)
+
+            double s3;
+            double sDot2;
+            if (s2 > 1.0)
             {
-                s_4 = global::System.Math.Log(s_2);
-                sDot4 = sDot2 / s_2;
+                s3 = global::System.Math.Log(s2);
+                sDot2 = sDot / s2;
             }
             else
             {
-                s_4 = s_2;
-                sDot4 = sDot2;
+                s3 = s2;
+                sDot2 = sDot;
             }
-            derivative = sDot4;
-            return s_4;
+
+            derivative = sDot2;
+            return s3;
         }
 
         /// <summary>

@@ -17,20 +17,23 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double SiblingScopesGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             bool t0 = x > 0.0;
             double a2 = 0.0;
-            double r_2;
+            double r2;
             if (t0)
             {
                 double a = x * x;
                 double r = a;
-                r_2 = r;
+                r2 = r;
             }
             else
             {
                 a2 = -x;
-                r_2 = a2 * y;
+                r2 = a2 * y;
             }
+
+            // Reverse sweep: gradients
             double xBar;
             double yBar;
             if (t0)
@@ -43,9 +46,10 @@ namespace Corpus
                 xBar = -y;
                 yBar = a2;
             }
+
             dX = xBar;
             dY = yBar;
-            return r_2;
+            return r2;
         }
 
         /// <summary>
@@ -60,12 +64,15 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void SiblingScopesBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             bool t0 = x > 0.0;
             double a2 = 0.0;
             if (!t0)
             {
                 a2 = -x;
             }
+
+            // Reverse sweep: gradients
             double xBar;
             double yBar;
             if (t0)
@@ -78,6 +85,7 @@ namespace Corpus
                 xBar = -(seed * y);
                 yBar = seed * a2;
             }
+
             dX += xBar;
             dY += yBar;
         }
@@ -94,23 +102,24 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double SiblingScopesDerivative(double x, double y, double tX, double tY, out double derivative)
         {
-            double r_2;
-            double rDot2;
+            double r2;
+            double rDot;
             if (x > 0.0)
             {
                 double a = x * x;
                 double r = a;
-                r_2 = r;
-                rDot2 = 2.0 * (tX * x);
+                r2 = r;
+                rDot = 2.0 * (tX * x);
             }
             else
             {
                 double a2 = -x;
-                r_2 = a2 * y;
-                rDot2 = -tX * y + a2 * tY;
+                r2 = a2 * y;
+                rDot = -tX * y + a2 * tY;
             }
-            derivative = rDot2;
-            return r_2;
+
+            derivative = rDot;
+            return r2;
         }
 
         /// <summary>

@@ -17,19 +17,22 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double CallInBranchGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             bool t0 = x > 0.0;
             double cube = 0.0;
             double dCubedA = 0.0;
-            double result_3;
+            double result;
             if (t0)
             {
                 cube = global::Corpus.Fn.CubeGradient(x, out dCubedA);
-                result_3 = cube * y;
+                result = cube * y;
             }
             else
             {
-                result_3 = y;
+                result = y;
             }
+
+            // Reverse sweep: gradients
             double yBar;
             double xBar;
             if (t0)
@@ -42,9 +45,10 @@ namespace Corpus
                 yBar = 1.0;
                 xBar = 0.0;
             }
+
             dX = xBar;
             dY = yBar;
-            return result_3;
+            return result;
         }
 
         /// <summary>
@@ -59,6 +63,7 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void CallInBranchBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             bool t0 = x > 0.0;
             double cube = 0.0;
             double dCubedA = 0.0;
@@ -66,6 +71,8 @@ namespace Corpus
             {
                 cube = global::Corpus.Fn.CubeGradient(x, out dCubedA);
             }
+
+            // Reverse sweep: gradients
             double yBar;
             double xBar;
             if (t0)
@@ -78,6 +85,7 @@ namespace Corpus
                 yBar = seed;
                 xBar = 0.0;
             }
+
             dX += xBar;
             dY += yBar;
         }
@@ -94,21 +102,22 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double CallInBranchDerivative(double x, double y, double tX, double tY, out double derivative)
         {
-            double result_3;
-            double resultDot2;
+            double result;
+            double resultDot;
             if (x > 0.0)
             {
                 double cube = global::Corpus.Fn.CubeDerivative(x, tX, out double cubeDot);
-                result_3 = cube * y;
-                resultDot2 = cubeDot * y + cube * tY;
+                result = cube * y;
+                resultDot = cubeDot * y + cube * tY;
             }
             else
             {
-                result_3 = y;
-                resultDot2 = tY;
+                result = y;
+                resultDot = tY;
             }
-            derivative = resultDot2;
-            return result_3;
+
+            derivative = resultDot;
+            return result;
         }
 
         /// <summary>

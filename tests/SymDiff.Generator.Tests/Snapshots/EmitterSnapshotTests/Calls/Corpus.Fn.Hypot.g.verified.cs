@@ -17,8 +17,11 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double HypotGradient(double a, double b, out double dA, out double dB)
         {
+            // Forward sweep
             double square = global::Corpus.Fn.SquareGradient(a, out double dSquaredA);
             double square2 = global::Corpus.Fn.SquareGradient(b, out double dSquare2dA);
+
+            // Reverse sweep: gradients
             double t0 = global::System.Math.Sqrt(square + square2);
             double t1 = 0.5 / t0;
             dA = t1 * dSquaredA;
@@ -38,8 +41,11 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void HypotBackward(double a, double b, double seed, [global::SymDiff.Accumulates] ref double dA, [global::SymDiff.Accumulates] ref double dB)
         {
+            // Forward sweep
             double square = global::Corpus.Fn.SquareGradient(a, out double dSquaredA);
             double square2 = global::Corpus.Fn.SquareGradient(b, out double dSquare2dA);
+
+            // Reverse sweep: gradients
             double tBar = seed * (0.5 / global::System.Math.Sqrt(square + square2));
             dA += tBar * dSquaredA;
             dB += tBar * dSquare2dA;

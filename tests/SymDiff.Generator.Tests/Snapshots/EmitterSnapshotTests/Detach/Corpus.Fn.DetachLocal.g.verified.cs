@@ -15,7 +15,10 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double DetachLocalGradient(double x, out double dX)
         {
+            // Forward sweep
             double a = x * x;
+
+            // Reverse sweep: gradients
             double t0 = global::SymDiff.Grad.Detach(a);
             dX = 2.0 * ((1.0 + t0) * x);
             return a + t0 * a;

@@ -17,27 +17,31 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double ChainReturnsGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             bool t0 = x < -1.0;
             double t = 0.0;
-            double result_5;
+            double result2;
             if (t0)
             {
-                result_5 = x * y;
+                result2 = x * y;
             }
             else
             {
-                double result_4;
+                double result;
                 if (x < 1.0)
                 {
-                    result_4 = x * x;
+                    result = x * x;
                 }
                 else
                 {
                     t = x + y;
-                    result_4 = t * t;
+                    result = t * t;
                 }
-                result_5 = result_4;
+
+                result2 = result;
             }
+
+            // Reverse sweep: gradients
             double xBar2;
             double yBar2;
             if (t0)
@@ -60,12 +64,14 @@ namespace Corpus
                     xBar = t1;
                     yBar = t1;
                 }
+
                 xBar2 = xBar;
                 yBar2 = yBar;
             }
+
             dX = xBar2;
             dY = yBar2;
-            return result_5;
+            return result2;
         }
 
         /// <summary>
@@ -80,6 +86,7 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void ChainReturnsBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             bool t0 = x < -1.0;
             double t = 0.0;
             if (!t0)
@@ -89,6 +96,8 @@ namespace Corpus
                     t = x + y;
                 }
             }
+
+            // Reverse sweep: gradients
             double xBar2;
             double yBar2;
             if (t0)
@@ -111,9 +120,11 @@ namespace Corpus
                     xBar = tBar;
                     yBar = tBar;
                 }
+
                 xBar2 = xBar;
                 yBar2 = yBar;
             }
+
             dX += xBar2;
             dY += yBar2;
         }
@@ -130,33 +141,35 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double ChainReturnsDerivative(double x, double y, double tX, double tY, out double derivative)
         {
-            double result_5;
-            double resultDot5;
+            double result2;
+            double resultDot;
             if (x < -1.0)
             {
-                result_5 = x * y;
-                resultDot5 = tX * y + x * tY;
+                result2 = x * y;
+                resultDot = tX * y + x * tY;
             }
             else
             {
-                double result_4;
-                double resultDot4;
+                double result;
+                double resultDot2;
                 if (x < 1.0)
                 {
-                    result_4 = x * x;
-                    resultDot4 = 2.0 * (tX * x);
+                    result = x * x;
+                    resultDot2 = 2.0 * (tX * x);
                 }
                 else
                 {
                     double t = x + y;
-                    result_4 = t * t;
-                    resultDot4 = 2.0 * ((tX + tY) * t);
+                    result = t * t;
+                    resultDot2 = 2.0 * ((tX + tY) * t);
                 }
-                result_5 = result_4;
-                resultDot5 = resultDot4;
+
+                result2 = result;
+                resultDot = resultDot2;
             }
-            derivative = resultDot5;
-            return result_5;
+
+            derivative = resultDot;
+            return result2;
         }
 
         /// <summary>

@@ -17,27 +17,31 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double EarlyReturnGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             bool t0 = x < 0.0;
             double t = 0.0;
-            double result_5;
+            double result2;
             if (t0)
             {
-                result_5 = -x * y;
+                result2 = -x * y;
             }
             else
             {
                 t = x * x;
-                double result_4;
+                double result;
                 if (t > 4.0)
                 {
-                    result_4 = t * y;
+                    result = t * y;
                 }
                 else
                 {
-                    result_4 = t + y;
+                    result = t + y;
                 }
-                result_5 = result_4;
+
+                result2 = result;
             }
+
+            // Reverse sweep: gradients
             double xBar;
             double yBar2;
             if (t0)
@@ -59,12 +63,14 @@ namespace Corpus
                     tBar = 1.0;
                     yBar = 1.0;
                 }
+
                 xBar = 2.0 * (tBar * x);
                 yBar2 = yBar;
             }
+
             dX = xBar;
             dY = yBar2;
-            return result_5;
+            return result2;
         }
 
         /// <summary>
@@ -79,12 +85,15 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void EarlyReturnBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             bool t0 = x < 0.0;
             double t = 0.0;
             if (!t0)
             {
                 t = x * x;
             }
+
+            // Reverse sweep: gradients
             double xBar;
             double yBar2;
             if (t0)
@@ -106,9 +115,11 @@ namespace Corpus
                     tBar = seed;
                     yBar = seed;
                 }
+
                 xBar = 2.0 * (tBar * x);
                 yBar2 = yBar;
             }
+
             dX += xBar;
             dY += yBar2;
         }
@@ -125,34 +136,36 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double EarlyReturnDerivative(double x, double y, double tX, double tY, out double derivative)
         {
-            double result_5;
-            double resultDot5;
+            double result2;
+            double resultDot;
             if (x < 0.0)
             {
-                result_5 = -x * y;
-                resultDot5 = -(tX * y) - x * tY;
+                result2 = -x * y;
+                resultDot = -(tX * y) - x * tY;
             }
             else
             {
                 double t = x * x;
                 double tDot = 2.0 * (tX * x);
-                double result_4;
-                double resultDot4;
+                double result;
+                double resultDot2;
                 if (t > 4.0)
                 {
-                    result_4 = t * y;
-                    resultDot4 = tDot * y + t * tY;
+                    result = t * y;
+                    resultDot2 = tDot * y + t * tY;
                 }
                 else
                 {
-                    result_4 = t + y;
-                    resultDot4 = tDot + tY;
+                    result = t + y;
+                    resultDot2 = tDot + tY;
                 }
-                result_5 = result_4;
-                resultDot5 = resultDot4;
+
+                result2 = result;
+                resultDot = resultDot2;
             }
-            derivative = resultDot5;
-            return result_5;
+
+            derivative = resultDot;
+            return result2;
         }
 
         /// <summary>

@@ -17,56 +17,61 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double EarlyReturnNestedGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             double a = x * y;
             bool t0 = a > 1.0;
-            double a_3;
-            double result_3;
-            bool returned_2;
+            double a3;
+            double result2;
+            bool returned2;
             if (t0)
             {
-                double a_2;
-                double result_2;
-                bool returned_1;
+                double a2;
+                double result;
+                bool returned;
                 if (x > y)
                 {
-                    a_2 = a;
-                    result_2 = a * x;
-                    returned_1 = true;
+                    a2 = a;
+                    result = a * x;
+                    returned = true;
                 }
                 else
                 {
-                    a_2 = a + 1.0;
-                    result_2 = 0.0;
-                    returned_1 = false;
+                    a2 = a + 1.0;
+                    result = 0.0;
+                    returned = false;
                 }
-                a_3 = a_2;
-                result_3 = result_2;
-                returned_2 = returned_1;
+
+                a3 = a2;
+                result2 = result;
+                returned2 = returned;
             }
             else
             {
-                a_3 = a;
-                result_3 = 0.0;
-                returned_2 = false;
+                a3 = a;
+                result2 = 0.0;
+                returned2 = false;
             }
-            bool t1 = !returned_2;
-            double result_5;
+
+            bool t1 = !returned2;
+            double result3;
             if (t1)
             {
-                double b = a_3 * a_3;
-                result_5 = b + x;
+                double b = a3 * a3;
+                result3 = b + x;
             }
             else
             {
-                result_5 = result_3;
+                result3 = result2;
             }
+
+            // Reverse sweep: gradients
             double xBar;
             double aBar;
             double resultBar;
             if (t1)
             {
                 xBar = 1.0;
-                aBar = 2.0 * a_3;
+                aBar = 2.0 * a3;
                 resultBar = 0.0;
             }
             else
@@ -75,6 +80,7 @@ namespace Corpus
                 aBar = 0.0;
                 resultBar = 1.0;
             }
+
             double aBar3;
             double xBar3;
             if (t0)
@@ -91,6 +97,7 @@ namespace Corpus
                     aBar2 = aBar;
                     xBar2 = 0.0;
                 }
+
                 aBar3 = aBar2;
                 xBar3 = xBar2;
             }
@@ -99,9 +106,10 @@ namespace Corpus
                 aBar3 = aBar;
                 xBar3 = 0.0;
             }
+
             dX = xBar + xBar3 + aBar3 * y;
             dY = aBar3 * x;
-            return result_5;
+            return result3;
         }
 
         /// <summary>
@@ -116,39 +124,43 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void EarlyReturnNestedBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             double a = x * y;
             bool t0 = a > 1.0;
-            double a_3;
-            bool returned_2;
+            double a3;
+            bool returned2;
             if (t0)
             {
-                double a_2;
-                bool returned_1;
+                double a2;
+                bool returned;
                 if (x > y)
                 {
-                    a_2 = a;
-                    returned_1 = true;
+                    a2 = a;
+                    returned = true;
                 }
                 else
                 {
-                    a_2 = a + 1.0;
-                    returned_1 = false;
+                    a2 = a + 1.0;
+                    returned = false;
                 }
-                a_3 = a_2;
-                returned_2 = returned_1;
+
+                a3 = a2;
+                returned2 = returned;
             }
             else
             {
-                a_3 = a;
-                returned_2 = false;
+                a3 = a;
+                returned2 = false;
             }
+
+            // Reverse sweep: gradients
             double xBar;
             double aBar;
             double resultBar;
-            if (!returned_2)
+            if (!returned2)
             {
                 xBar = seed;
-                aBar = 2.0 * (seed * a_3);
+                aBar = 2.0 * (seed * a3);
                 resultBar = 0.0;
             }
             else
@@ -157,6 +169,7 @@ namespace Corpus
                 aBar = 0.0;
                 resultBar = seed;
             }
+
             double aBar3;
             double xBar3;
             if (t0)
@@ -173,6 +186,7 @@ namespace Corpus
                     aBar2 = aBar;
                     xBar2 = 0.0;
                 }
+
                 aBar3 = aBar2;
                 xBar3 = xBar2;
             }
@@ -181,6 +195,7 @@ namespace Corpus
                 aBar3 = aBar;
                 xBar3 = 0.0;
             }
+
             dX += xBar + xBar3 + aBar3 * y;
             dY += aBar3 * x;
         }
@@ -199,63 +214,66 @@ namespace Corpus
         {
             double a = x * y;
             double aDot = tX * y + x * tY;
-            double a_3;
-            double result_3;
-            bool returned_2;
+            double a3;
+            double result2;
+            bool returned2;
             double aDot3;
-            double resultDot3;
+            double resultDot;
             if (a > 1.0)
             {
-                double a_2;
-                double result_2;
-                bool returned_1;
+                double a2;
+                double result;
+                bool returned;
                 double aDot2;
                 double resultDot2;
                 if (x > y)
                 {
-                    a_2 = a;
-                    result_2 = a * x;
-                    returned_1 = true;
+                    a2 = a;
+                    result = a * x;
+                    returned = true;
                     aDot2 = aDot;
                     resultDot2 = aDot * x + a * tX;
                 }
                 else
                 {
-                    a_2 = a + 1.0;
-                    result_2 = 0.0;
-                    returned_1 = false;
+                    a2 = a + 1.0;
+                    result = 0.0;
+                    returned = false;
                     aDot2 = aDot;
                     resultDot2 = 0.0;
                 }
-                a_3 = a_2;
-                result_3 = result_2;
-                returned_2 = returned_1;
+
+                a3 = a2;
+                result2 = result;
+                returned2 = returned;
                 aDot3 = aDot2;
-                resultDot3 = resultDot2;
+                resultDot = resultDot2;
             }
             else
             {
-                a_3 = a;
-                result_3 = 0.0;
-                returned_2 = false;
+                a3 = a;
+                result2 = 0.0;
+                returned2 = false;
                 aDot3 = aDot;
-                resultDot3 = 0.0;
+                resultDot = 0.0;
             }
-            double result_5;
-            double resultDot5;
-            if (!returned_2)
+
+            double result3;
+            double resultDot3;
+            if (!returned2)
             {
-                double b = a_3 * a_3;
-                result_5 = b + x;
-                resultDot5 = 2.0 * (aDot3 * a_3) + tX;
+                double b = a3 * a3;
+                result3 = b + x;
+                resultDot3 = 2.0 * (aDot3 * a3) + tX;
             }
             else
             {
-                result_5 = result_3;
-                resultDot5 = resultDot3;
+                result3 = result2;
+                resultDot3 = resultDot;
             }
-            derivative = resultDot5;
-            return result_5;
+
+            derivative = resultDot3;
+            return result3;
         }
 
         /// <summary>

@@ -17,25 +17,28 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double ElseReturnsGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             double s = x * y;
             bool t0 = x > 1.0;
-            double s_1 = 0.0;
-            double result_3;
+            double s2 = 0.0;
+            double result;
             if (t0)
             {
-                s_1 = s + x;
-                result_3 = s_1 * y;
+                s2 = s + x;
+                result = s2 * y;
             }
             else
             {
-                result_3 = s * s;
+                result = s * s;
             }
+
+            // Reverse sweep: gradients
             double yBar;
             double sBar;
             double xBar;
             if (t0)
             {
-                yBar = s_1;
+                yBar = s2;
                 sBar = y;
                 xBar = y;
             }
@@ -45,9 +48,10 @@ namespace Corpus
                 sBar = 2.0 * s;
                 xBar = 0.0;
             }
+
             dX = xBar + sBar * y;
             dY = yBar + sBar * x;
-            return result_3;
+            return result;
         }
 
         /// <summary>
@@ -62,20 +66,23 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void ElseReturnsBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             double s = x * y;
             bool t0 = x > 1.0;
-            double s_1 = 0.0;
+            double s2 = 0.0;
             if (t0)
             {
-                s_1 = s + x;
+                s2 = s + x;
             }
+
+            // Reverse sweep: gradients
             double yBar;
             double sBar2;
             double xBar;
             if (t0)
             {
                 double sBar = seed * y;
-                yBar = seed * s_1;
+                yBar = seed * s2;
                 sBar2 = sBar;
                 xBar = sBar;
             }
@@ -85,6 +92,7 @@ namespace Corpus
                 sBar2 = 2.0 * (seed * s);
                 xBar = 0.0;
             }
+
             dX += xBar + sBar2 * y;
             dY += yBar + sBar2 * x;
         }
@@ -103,21 +111,22 @@ namespace Corpus
         {
             double s = x * y;
             double sDot = tX * y + x * tY;
-            double result_3;
-            double resultDot3;
+            double result;
+            double resultDot;
             if (x > 1.0)
             {
-                double s_1 = s + x;
-                result_3 = s_1 * y;
-                resultDot3 = (sDot + tX) * y + s_1 * tY;
+                double s2 = s + x;
+                result = s2 * y;
+                resultDot = (sDot + tX) * y + s2 * tY;
             }
             else
             {
-                result_3 = s * s;
-                resultDot3 = 2.0 * (sDot * s);
+                result = s * s;
+                resultDot = 2.0 * (sDot * s);
             }
-            derivative = resultDot3;
-            return result_3;
+
+            derivative = resultDot;
+            return result;
         }
 
         /// <summary>

@@ -15,16 +15,19 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double ReturnInBothArmsGradient(double x, out double dX)
         {
+            // Forward sweep
             bool t0 = x > 0.0;
-            double result_3;
+            double result;
             if (t0)
             {
-                result_3 = global::System.Math.Log(x);
+                result = global::System.Math.Log(x);
             }
             else
             {
-                result_3 = -x * x;
+                result = -x * x;
             }
+
+            // Reverse sweep: gradients
             double xBar;
             if (t0)
             {
@@ -34,8 +37,9 @@ namespace Corpus
             {
                 xBar = -2.0 * x;
             }
+
             dX = xBar;
-            return result_3;
+            return result;
         }
 
         /// <summary>
@@ -57,6 +61,7 @@ namespace Corpus
             {
                 xBar = -2.0 * (seed * x);
             }
+
             dX += xBar;
         }
 
@@ -70,20 +75,21 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double ReturnInBothArmsDerivative(double x, double tX, out double derivative)
         {
-            double result_3;
-            double resultDot3;
+            double result;
+            double resultDot;
             if (x > 0.0)
             {
-                result_3 = global::System.Math.Log(x);
-                resultDot3 = tX / x;
+                result = global::System.Math.Log(x);
+                resultDot = tX / x;
             }
             else
             {
-                result_3 = -x * x;
-                resultDot3 = -2.0 * (tX * x);
+                result = -x * x;
+                resultDot = -2.0 * (tX * x);
             }
-            derivative = resultDot3;
-            return result_3;
+
+            derivative = resultDot;
+            return result;
         }
 
         /// <summary>

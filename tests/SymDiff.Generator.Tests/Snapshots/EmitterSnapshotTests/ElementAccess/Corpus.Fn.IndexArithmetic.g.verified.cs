@@ -20,6 +20,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
+
             global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
             global::SymDiff.Checks.Zero(dV); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -47,6 +48,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
             }
+
             global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
             int t0 = v.Length - 1;

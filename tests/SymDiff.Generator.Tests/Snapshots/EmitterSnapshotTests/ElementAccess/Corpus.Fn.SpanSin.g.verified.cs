@@ -21,6 +21,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dU), dU.Length, u.Length, "The gradient buffer 'dU' for parameter 'u' has length {0}, but 'u' has length {1}.");
             }
+
             global::SymDiff.Checks.ThrowIfOverlapping(dU, u, nameof(dU), "u");
 
             global::SymDiff.Checks.Zero(dU); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -49,6 +50,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dU), dU.Length, u.Length, "The gradient buffer 'dU' for parameter 'u' has length {0}, but 'u' has length {1}.");
             }
+
             global::SymDiff.Checks.ThrowIfOverlapping(dU, u, nameof(dU), "u");
 
             double t0 = u[0];

@@ -15,16 +15,19 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static float FloatBranchGradient(float x, out float dX)
         {
+            // Forward sweep
             bool t0 = x > 0f;
-            float result_3;
+            float result;
             if (t0)
             {
-                result_3 = x * x;
+                result = x * x;
             }
             else
             {
-                result_3 = -x;
+                result = -x;
             }
+
+            // Reverse sweep: gradients
             float xBar;
             if (t0)
             {
@@ -34,8 +37,9 @@ namespace Corpus
             {
                 xBar = -1f;
             }
+
             dX = xBar;
-            return result_3;
+            return result;
         }
 
         /// <summary>
@@ -57,6 +61,7 @@ namespace Corpus
             {
                 xBar = -seed;
             }
+
             dX += xBar;
         }
 
@@ -70,20 +75,21 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static float FloatBranchDerivative(float x, float tX, out float derivative)
         {
-            float result_3;
-            float resultDot3;
+            float result;
+            float resultDot;
             if (x > 0f)
             {
-                result_3 = x * x;
-                resultDot3 = 2f * (tX * x);
+                result = x * x;
+                resultDot = 2f * (tX * x);
             }
             else
             {
-                result_3 = -x;
-                resultDot3 = -tX;
+                result = -x;
+                resultDot = -tX;
             }
-            derivative = resultDot3;
-            return result_3;
+
+            derivative = resultDot;
+            return result;
         }
 
         /// <summary>

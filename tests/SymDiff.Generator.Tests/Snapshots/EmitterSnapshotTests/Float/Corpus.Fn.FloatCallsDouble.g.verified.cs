@@ -15,8 +15,11 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static float FloatCallsDoubleGradient(float x, out float dX)
         {
+            // Forward sweep
             double t0 = (double)x;
             double doubleSquare = global::Corpus.Fn.DoubleSquareGradient(t0, out double dDoubleSquaredA);
+
+            // Reverse sweep: gradients
             float t1 = (float)doubleSquare;
             dX = t1 + (float)(t0 * dDoubleSquaredA);
             return t1 * x;

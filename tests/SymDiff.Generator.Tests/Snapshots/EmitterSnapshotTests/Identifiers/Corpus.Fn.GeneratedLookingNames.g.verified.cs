@@ -17,9 +17,12 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double GeneratedLookingNamesGradient(double x, double seed, out double dX, out double dSeed)
         {
+            // Forward sweep
             double t0 = x * seed;
             double xBar = t0 + x;
             double result = xBar * xBar;
+
+            // Reverse sweep: gradients
             double t1 = 2.0 * xBar;
             dX = t1 + t1 * seed;
             dSeed = t1 * x;
@@ -38,8 +41,11 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void GeneratedLookingNamesBackward(double x, double seed, double seed2, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dSeed)
         {
+            // Forward sweep
             double t0 = x * seed;
             double xBar = t0 + x;
+
+            // Reverse sweep: gradients
             double xBarBar = 2.0 * (seed2 * xBar);
             dX += xBarBar + xBarBar * seed;
             dSeed += xBarBar * x;

@@ -15,9 +15,9 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double LocalNamedLikeGradientGradient(double x, out double dX)
         {
-            double dX_1 = x * 2.0;
-            dX = dX_1 + dX_1;
-            return dX_1 * x;
+            double dX2 = x * 2.0;
+            dX = dX2 + dX2;
+            return dX2 * x;
         }
 
         /// <summary>
@@ -43,9 +43,9 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double LocalNamedLikeGradientDerivative(double x, double tX, out double derivative)
         {
-            double dX_1 = x * 2.0;
-            derivative = tX * 2.0 * x + dX_1 * tX;
-            return dX_1 * x;
+            double dX2 = x * 2.0;
+            derivative = tX * 2.0 * x + dX2 * tX;
+            return dX2 * x;
         }
 
         /// <summary>

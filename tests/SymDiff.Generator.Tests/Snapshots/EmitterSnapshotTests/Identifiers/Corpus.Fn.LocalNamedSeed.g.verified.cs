@@ -15,9 +15,9 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double LocalNamedSeedGradient(double x, out double dX)
         {
-            double seed_1 = x * 2.0;
-            dX = seed_1 + seed_1;
-            return seed_1 * x;
+            double seed2 = x * 2.0;
+            dX = seed2 + seed2;
+            return seed2 * x;
         }
 
         /// <summary>
@@ -43,9 +43,9 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double LocalNamedSeedDerivative(double x, double tX, out double derivative)
         {
-            double seed_1 = x * 2.0;
-            derivative = tX * 2.0 * x + seed_1 * tX;
-            return seed_1 * x;
+            double seed2 = x * 2.0;
+            derivative = tX * 2.0 * x + seed2 * tX;
+            return seed2 * x;
         }
 
         /// <summary>

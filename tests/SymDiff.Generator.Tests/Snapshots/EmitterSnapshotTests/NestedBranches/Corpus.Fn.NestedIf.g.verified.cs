@@ -17,26 +17,30 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double NestedIfGradient(double x, double y, out double dX, out double dY)
         {
+            // Forward sweep
             double s = x;
             bool t0 = x > 0.0;
-            double s_3 = 0.0;
-            double s_5;
+            double s2 = 0.0;
+            double s3;
             if (t0)
             {
                 if (y > 0.0)
                 {
-                    s_3 = s * y;
+                    s2 = s * y;
                 }
                 else
                 {
-                    s_3 = s - y;
+                    s2 = s - y;
                 }
-                s_5 = s_3 * s_3;
+
+                s3 = s2 * s2;
             }
             else
             {
-                s_5 = s;
+                s3 = s;
             }
+
+            // Reverse sweep: gradients
             double sBar2;
             double yBar2;
             if (t0)
@@ -45,16 +49,17 @@ namespace Corpus
                 double yBar;
                 if (y > 0.0)
                 {
-                    double t1 = 2.0 * s_3;
+                    double t1 = 2.0 * s2;
                     sBar = t1 * y;
                     yBar = t1 * s;
                 }
                 else
                 {
-                    double t2 = 2.0 * s_3;
+                    double t2 = 2.0 * s2;
                     sBar = t2;
                     yBar = -t2;
                 }
+
                 sBar2 = sBar;
                 yBar2 = yBar;
             }
@@ -63,9 +68,10 @@ namespace Corpus
                 sBar2 = 1.0;
                 yBar2 = 0.0;
             }
+
             dX = sBar2;
             dY = 1.0 + yBar2;
-            return s_5 + y;
+            return s3 + y;
         }
 
         /// <summary>
@@ -80,25 +86,28 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void NestedIfBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
+            // Forward sweep
             double s = x;
             bool t0 = x > 0.0;
-            double s_3 = 0.0;
+            double s2 = 0.0;
             if (t0)
             {
                 if (y > 0.0)
                 {
-                    s_3 = s * y;
+                    s2 = s * y;
                 }
                 else
                 {
-                    s_3 = s - y;
+                    s2 = s - y;
                 }
             }
+
+            // Reverse sweep: gradients
             double sBar3;
             double yBar2;
             if (t0)
             {
-                double sBar = 2.0 * (seed * s_3);
+                double sBar = 2.0 * (seed * s2);
                 double sBar2;
                 double yBar;
                 if (y > 0.0)
@@ -111,6 +120,7 @@ namespace Corpus
                     sBar2 = sBar;
                     yBar = -sBar;
                 }
+
                 sBar3 = sBar2;
                 yBar2 = yBar;
             }
@@ -119,6 +129,7 @@ namespace Corpus
                 sBar3 = seed;
                 yBar2 = 0.0;
             }
+
             dX += sBar3;
             dY += seed + yBar2;
         }
@@ -136,32 +147,34 @@ namespace Corpus
         public static double NestedIfDerivative(double x, double y, double tX, double tY, out double derivative)
         {
             double s = x;
-            double s_5;
-            double sDot5;
+            double s3;
+            double sDot;
             if (x > 0.0)
             {
-                double s_3;
-                double sDot3;
+                double s2;
+                double sDot2;
                 if (y > 0.0)
                 {
-                    s_3 = s * y;
-                    sDot3 = tX * y + s * tY;
+                    s2 = s * y;
+                    sDot2 = tX * y + s * tY;
                 }
                 else
                 {
-                    s_3 = s - y;
-                    sDot3 = tX - tY;
+                    s2 = s - y;
+                    sDot2 = tX - tY;
                 }
-                s_5 = s_3 * s_3;
-                sDot5 = 2.0 * (sDot3 * s_3);
+
+                s3 = s2 * s2;
+                sDot = 2.0 * (sDot2 * s2);
             }
             else
             {
-                s_5 = s;
-                sDot5 = tX;
+                s3 = s;
+                sDot = tX;
             }
-            derivative = sDot5 + tY;
-            return s_5 + y;
+
+            derivative = sDot + tY;
+            return s3 + y;
         }
 
         /// <summary>

@@ -20,6 +20,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
             }
+
             global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
             global::SymDiff.Checks.ThrowIfOverlapping(dW, d, nameof(dW), "d");
 
@@ -48,6 +49,7 @@ namespace Corpus
             {
                 global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
             }
+
             global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
             global::SymDiff.Checks.ThrowIfOverlapping(dW, d, nameof(dW), "d");
 

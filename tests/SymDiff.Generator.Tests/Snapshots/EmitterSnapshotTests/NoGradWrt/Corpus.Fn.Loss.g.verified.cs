@@ -19,10 +19,13 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double LossGradient(double w, double b, global::System.ReadOnlySpan<double> xs, global::System.ReadOnlySpan<double> ys, out double dW, out double dB)
         {
+            // Forward sweep
             double t0 = xs[0];
             double r0 = w * t0 + b - ys[0];
             double t1 = xs[1];
             double r1 = w * t1 + b - ys[1];
+
+            // Reverse sweep: gradients
             double t2 = 2.0 * r1;
             double t3 = 2.0 * r0;
             dW = t2 * t1 + t3 * t0;
@@ -44,10 +47,13 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void LossBackward(double w, double b, global::System.ReadOnlySpan<double> xs, global::System.ReadOnlySpan<double> ys, double seed, [global::SymDiff.Accumulates] ref double dW, [global::SymDiff.Accumulates] ref double dB)
         {
+            // Forward sweep
             double t0 = xs[0];
             double r0 = w * t0 + b - ys[0];
             double t1 = xs[1];
             double r1 = w * t1 + b - ys[1];
+
+            // Reverse sweep: gradients
             double r1Bar = 2.0 * (seed * r1);
             double r0Bar = 2.0 * (seed * r0);
             dW += r1Bar * t1 + r0Bar * t0;

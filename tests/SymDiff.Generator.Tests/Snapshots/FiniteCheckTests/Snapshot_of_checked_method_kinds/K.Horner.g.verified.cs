@@ -20,9 +20,12 @@ static partial class K
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dC), dC.Length, c.Length, "The gradient buffer 'dC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dC, c, nameof(dC), "c");
 
         global::SymDiff.Checks.Zero(dC); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+
+        // Forward sweep
         int iStart = c.Length - 1;
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
@@ -36,19 +39,22 @@ static partial class K
                 if (!global::SymDiff.Checks.IsFinite(sNext) && global::SymDiff.Checks.IsFinite(s) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(c[i])) global::SymDiff.Checks.ThrowNotFinite(sNext, "Horner", "HornerGradient", "Source0.cs", 19, "s = s * x + c[i]", "forward");
                 s = sNext;
             }
+
+            // Reverse sweep: gradients
             double sBar = 1.0;
             double xBar = 0.0;
-            for (int i_4 = i + 1; i_4 <= iStart; i_4++)
+            for (int i2 = i + 1; i2 <= iStart; i2++)
             {
-                double s_3 = sTape[iStart - i_4];
-                dC[i_4] += sBar;
+                double s2 = sTape[iStart - i2];
+                dC[i2] += sBar;
                 double sBarNext = sBar * x;
                 if (!global::SymDiff.Checks.IsFinite(sBarNext) && global::SymDiff.Checks.IsFinite(sBar) && global::SymDiff.Checks.IsFinite(x)) global::SymDiff.Checks.ThrowNotFinite(sBarNext, "Horner", "HornerGradient", "Source0.cs", 19, "s = s * x + c[i]", "reverse");
-                double xBarNext = xBar + sBar * s_3;
-                if (!global::SymDiff.Checks.IsFinite(xBarNext) && global::SymDiff.Checks.IsFinite(xBar) && global::SymDiff.Checks.IsFinite(sBar) && global::SymDiff.Checks.IsFinite(s_3)) global::SymDiff.Checks.ThrowNotFinite(xBarNext, "Horner", "HornerGradient", "Source0.cs", 19, "s = s * x + c[i]", "reverse");
+                double xBarNext = xBar + sBar * s2;
+                if (!global::SymDiff.Checks.IsFinite(xBarNext) && global::SymDiff.Checks.IsFinite(xBar) && global::SymDiff.Checks.IsFinite(sBar) && global::SymDiff.Checks.IsFinite(s2)) global::SymDiff.Checks.ThrowNotFinite(xBarNext, "Horner", "HornerGradient", "Source0.cs", 19, "s = s * x + c[i]", "reverse");
                 sBar = sBarNext;
                 xBar = xBarNext;
             }
+
             dX = xBar;
             return s;
         }
@@ -75,8 +81,10 @@ static partial class K
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dC), dC.Length, c.Length, "The gradient buffer 'dC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dC, c, nameof(dC), "c");
 
+        // Forward sweep
         int iStart = c.Length - 1;
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
@@ -90,19 +98,22 @@ static partial class K
                 if (!global::SymDiff.Checks.IsFinite(sNext) && global::SymDiff.Checks.IsFinite(s) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(c[i])) global::SymDiff.Checks.ThrowNotFinite(sNext, "Horner", "HornerBackward", "Source0.cs", 19, "s = s * x + c[i]", "forward");
                 s = sNext;
             }
+
+            // Reverse sweep: gradients
             double sBar = seed;
             double xBar = 0.0;
-            for (int i_4 = i + 1; i_4 <= iStart; i_4++)
+            for (int i2 = i + 1; i2 <= iStart; i2++)
             {
-                double s_3 = sTape[iStart - i_4];
-                dC[i_4] += sBar;
+                double s2 = sTape[iStart - i2];
+                dC[i2] += sBar;
                 double sBarNext = sBar * x;
                 if (!global::SymDiff.Checks.IsFinite(sBarNext) && global::SymDiff.Checks.IsFinite(sBar) && global::SymDiff.Checks.IsFinite(x)) global::SymDiff.Checks.ThrowNotFinite(sBarNext, "Horner", "HornerBackward", "Source0.cs", 19, "s = s * x + c[i]", "reverse");
-                double xBarNext = xBar + sBar * s_3;
-                if (!global::SymDiff.Checks.IsFinite(xBarNext) && global::SymDiff.Checks.IsFinite(xBar) && global::SymDiff.Checks.IsFinite(sBar) && global::SymDiff.Checks.IsFinite(s_3)) global::SymDiff.Checks.ThrowNotFinite(xBarNext, "Horner", "HornerBackward", "Source0.cs", 19, "s = s * x + c[i]", "reverse");
+                double xBarNext = xBar + sBar * s2;
+                if (!global::SymDiff.Checks.IsFinite(xBarNext) && global::SymDiff.Checks.IsFinite(xBar) && global::SymDiff.Checks.IsFinite(sBar) && global::SymDiff.Checks.IsFinite(s2)) global::SymDiff.Checks.ThrowNotFinite(xBarNext, "Horner", "HornerBackward", "Source0.cs", 19, "s = s * x + c[i]", "reverse");
                 sBar = sBarNext;
                 xBar = xBarNext;
             }
+
             dX += xBar;
         }
         finally
@@ -140,6 +151,7 @@ static partial class K
             s = sNext;
             sDot = sDotNext;
         }
+
         derivative = sDot;
         return s;
     }

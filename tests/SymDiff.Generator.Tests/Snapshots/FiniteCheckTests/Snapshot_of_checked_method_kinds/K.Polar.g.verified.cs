@@ -22,6 +22,7 @@ static partial class K
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, xy.Length, "The seed 'seed' has length {0}, but the output 'xy' has length {1}.");
         }
 
+        // Forward sweep
         double t0 = global::System.Math.Cos(theta);
         if (!global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(theta)) global::SymDiff.Checks.ThrowNotFinite(t0, "Polar", "PolarBackward", "Source0.cs", 31, "xy[0] = r * Math.Cos(theta)", "forward");
         double xyValue = r * t0;
@@ -34,6 +35,8 @@ static partial class K
         double xyValue2 = t1 * t2;
         if (!global::SymDiff.Checks.IsFinite(xyValue2) && global::SymDiff.Checks.IsFinite(t1) && global::SymDiff.Checks.IsFinite(t2)) global::SymDiff.Checks.ThrowNotFinite(xyValue2, "Polar", "PolarBackward", "Source0.cs", 32, "xy[1] = Math.Log(r) * Math.Sin(theta)", "forward");
         xy[1] = xyValue2;
+
+        // Reverse sweep: gradients
         double t3 = seed[1];
         double t4 = seed[0];
         double dRStep = (t3 != 0.0 ? t3 * t2 / r : 0.0) + t4 * t0;
@@ -61,6 +64,7 @@ static partial class K
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, xy.Length, "The buffer 'derivative' has length {0}, but the output 'xy' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, xy, nameof(derivative), "xy");
 
         double t0 = global::System.Math.Cos(theta);
@@ -97,6 +101,7 @@ static partial class K
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, xy.Length * (1 + 1), "The buffer 'jacobian' has length {0}, but the Jacobian of 'Polar' has {1} entries (m outputs by n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, xy, nameof(jacobian), "xy");
 
         int m = xy.Length;
@@ -123,6 +128,7 @@ static partial class K
                             jacobian[k * n + j] = column[k];
                         }
                     }
+
                     // With no active scalar (empty spans) no column runs: Polar itself writes xy.
                     if (n == 0)
                     {

@@ -16,8 +16,11 @@ static partial class K
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double SecondGradient(double x, double y, out double dX, out double dY)
     {
+        // Forward sweep
         double r = global::System.Math.Sqrt(x * x + y * y);
         if (!global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(r, "Second", "SecondGradient", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "forward");
+
+        // Reverse sweep: gradients
         bool t0 = r > 1.0;
         double tBar = (t0 ? 1.0 / r : 2.0 * r) * (0.5 / r);
         if (!global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(tBar, "Second", "SecondGradient", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
@@ -43,8 +46,11 @@ static partial class K
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void SecondBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
     {
+        // Forward sweep
         double r = global::System.Math.Sqrt(x * x + y * y);
         if (!global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(r, "Second", "SecondBackward", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "forward");
+
+        // Reverse sweep: gradients
         double tBar = (r > 1.0 ? seed / r : 2.0 * (seed * r)) * (0.5 / r);
         if (!global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(seed)) global::SymDiff.Checks.ThrowNotFinite(tBar, "Second", "SecondBackward", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "reverse");
         double dXStep = 2.0 * (tBar * x);
@@ -97,6 +103,7 @@ static partial class K
 
         int n = 1 + 1;
         double value = 0.0;
+
         // Row i is the Hessian times the unit vector e_i.
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
@@ -108,11 +115,13 @@ static partial class K
                 value = SecondHessianVectorProduct(x, y, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
+
             // With no active scalar (empty spans) no row runs: the value comes from Second itself.
             if (n == 0)
             {
                 value = Second(x, y);
             }
+
             // Symmetric to the last bit: both triangles get the same average.
             for (int row = 0; row < n; row++)
             {
@@ -123,6 +132,7 @@ static partial class K
                     hessian[column * n + row] = h;
                 }
             }
+
             return value;
         }
         finally
@@ -147,10 +157,12 @@ static partial class K
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, 1 + 1, "The direction 'direction' has length {0}, but 'Second' has {1} active scalars.");
         }
+
         if (product.Length != 1 + 1)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, 1 + 1, "The buffer 'product' has length {0}, but 'Second' has {1} active scalars.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
         global::SymDiff.Checks.Zero(product); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)

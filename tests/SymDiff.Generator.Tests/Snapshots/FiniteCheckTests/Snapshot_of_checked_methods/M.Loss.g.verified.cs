@@ -51,6 +51,7 @@ static partial class M
             wBar = wBarNext;
             bBar = bBarNext;
         }
+
         dW = wBar;
         dB = bBar;
         double value = sum / t0;
@@ -97,6 +98,7 @@ static partial class M
             wBar = wBarNext;
             bBar = bBarNext;
         }
+
         dW += wBar;
         dB += bBar;
     }
@@ -141,6 +143,7 @@ static partial class M
             sum = sumNext;
             sumDot = sumDotNext;
         }
+
         double t6 = (double)x.Length;
         derivative = sumDot / t6;
         if (!global::SymDiff.Checks.IsFinite(derivative) && global::SymDiff.Checks.IsFinite(sumDot) && global::SymDiff.Checks.IsFinite(t6)) global::SymDiff.Checks.ThrowNotFinite(derivative, "Loss", "LossDerivative", "Source0.cs", 17, "sum / x.Length", "forward");

@@ -15,40 +15,44 @@ static partial class T
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double BranchyGradient(double a, double b, out double dA, out double dB)
     {
+        // Forward sweep
         double y = a * b;
         bool t0 = y > 1.0;
         double dSquaredX = 0.0;
-        double y_3;
+        double y2;
         if (t0)
         {
             double square = global::T.SquareGradient(a, out dSquaredX);
-            y_3 = global::System.Math.Log(y) + square;
+            y2 = global::System.Math.Log(y) + square;
         }
         else
         {
-            y_3 = global::System.Math.Exp(y - 1.0) - b;
+            y2 = global::System.Math.Exp(y - 1.0) - b;
         }
-        bool t1 = y_3 > 0.5;
+
+        // Reverse sweep: gradients
+        bool t1 = y2 > 0.5;
         double yBar;
         double aBar;
         double bBar;
         if (t0)
         {
-            double t2 = t1 ? 0.5 / global::System.Math.Sqrt(y_3) : 2.0 * y_3;
+            double t2 = t1 ? 0.5 / global::System.Math.Sqrt(y2) : 2.0 * y2;
             yBar = t2 / y;
             aBar = t2 * dSquaredX;
             bBar = 0.0;
         }
         else
         {
-            double t3 = t1 ? 0.5 / global::System.Math.Sqrt(y_3) : 2.0 * y_3;
+            double t3 = t1 ? 0.5 / global::System.Math.Sqrt(y2) : 2.0 * y2;
             yBar = t3 * global::System.Math.Exp(y - 1.0);
             aBar = 0.0;
             bBar = -t3;
         }
+
         dA = aBar + yBar * b;
         dB = bBar + yBar * a;
-        return t1 ? global::System.Math.Sqrt(y_3) : y_3 * y_3;
+        return t1 ? global::System.Math.Sqrt(y2) : y2 * y2;
     }
 
     /// <summary>
@@ -63,20 +67,23 @@ static partial class T
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void BranchyBackward(double a, double b, double seed, [global::SymDiff.Accumulates] ref double dA, [global::SymDiff.Accumulates] ref double dB)
     {
+        // Forward sweep
         double y = a * b;
         bool t0 = y > 1.0;
         double dSquaredX = 0.0;
-        double y_3;
+        double y2;
         if (t0)
         {
             double square = global::T.SquareGradient(a, out dSquaredX);
-            y_3 = global::System.Math.Log(y) + square;
+            y2 = global::System.Math.Log(y) + square;
         }
         else
         {
-            y_3 = global::System.Math.Exp(y - 1.0) - b;
+            y2 = global::System.Math.Exp(y - 1.0) - b;
         }
-        double yBar = y_3 > 0.5 ? seed * (0.5 / global::System.Math.Sqrt(y_3)) : 2.0 * (seed * y_3);
+
+        // Reverse sweep: gradients
+        double yBar = y2 > 0.5 ? seed * (0.5 / global::System.Math.Sqrt(y2)) : 2.0 * (seed * y2);
         double yBar2;
         double aBar;
         double bBar;
@@ -92,6 +99,7 @@ static partial class T
             aBar = 0.0;
             bBar = -yBar;
         }
+
         dA += aBar + yBar2 * b;
         dB += bBar + yBar2 * a;
     }
@@ -110,23 +118,24 @@ static partial class T
     {
         double y = a * b;
         double yDot = tA * b + a * tB;
-        double y_3;
-        double yDot4;
+        double y2;
+        double yDot2;
         if (y > 1.0)
         {
             double square = global::T.SquareDerivative(a, tA, out double squareDot);
-            y_3 = global::System.Math.Log(y) + square;
-            yDot4 = yDot / y + squareDot;
+            y2 = global::System.Math.Log(y) + square;
+            yDot2 = yDot / y + squareDot;
         }
         else
         {
             double t0 = global::System.Math.Exp(y - 1.0);
-            y_3 = t0 - b;
-            yDot4 = t0 * yDot - tB;
+            y2 = t0 - b;
+            yDot2 = t0 * yDot - tB;
         }
-        bool t1 = y_3 > 0.5;
-        derivative = t1 ? 0.5 / global::System.Math.Sqrt(y_3) * yDot4 : 2.0 * (yDot4 * y_3);
-        return t1 ? global::System.Math.Sqrt(y_3) : y_3 * y_3;
+
+        bool t1 = y2 > 0.5;
+        derivative = t1 ? 0.5 / global::System.Math.Sqrt(y2) * yDot2 : 2.0 * (yDot2 * y2);
+        return t1 ? global::System.Math.Sqrt(y2) : y2 * y2;
     }
 
     /// <summary>

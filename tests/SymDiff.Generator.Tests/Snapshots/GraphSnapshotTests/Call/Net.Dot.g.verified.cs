@@ -18,6 +18,7 @@ static partial class Net
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dA), dA.Length, a.Length, "The gradient buffer 'dA' for parameter 'a' has length {0}, but 'a' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
         global::SymDiff.Checks.ThrowIfOverlapping(dA, b, nameof(dA), "b");
 
@@ -29,6 +30,7 @@ static partial class Net
             dA[i] += t0;
             s = s + a[i] * t0;
         }
+
         return s;
     }
 
@@ -47,6 +49,7 @@ static partial class Net
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dA), dA.Length, a.Length, "The gradient buffer 'dA' for parameter 'a' has length {0}, but 'a' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
         global::SymDiff.Checks.ThrowIfOverlapping(dA, b, nameof(dA), "b");
 
@@ -80,6 +83,7 @@ static partial class Net
             s = s + a[i] * t0;
             sDot = sDot + tA[i] * t0;
         }
+
         derivative = sDot;
         return s;
     }

@@ -21,21 +21,26 @@ static partial class Net
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, o.Length, "The seed 'seed' has length {0}, but the output 'o' has length {1}.");
         }
+
         if (dV.Length != v.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, u, nameof(dV), "u");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, seed, nameof(dV), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, o, nameof(dV), "o");
 
+        // Forward sweep
         double sq = global::Net.SqGradient(w, out double dSqdV);
         double h = sq + global::Net.Dot(v, u);
         double t0 = global::System.Math.Exp(-h);
         o[0] = t0;
         bool t1 = (float)h > 1f;
         o[1] = t1 ? h : 2.0 * h;
+
+        // Reverse sweep: gradients
         double t2 = seed[0];
         double hBar = (t1 ? seed[1] : seed[1] * 2.0) - (t2 != 0.0 ? t2 * t0 : 0.0);
         global::Net.DotBackward(v, u, hBar, dV);
@@ -59,10 +64,12 @@ static partial class Net
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tV), tV.Length, v.Length, "The tangent 'tV' for parameter 'v' has length {0}, but 'v' has length {1}.");
         }
+
         if (derivative.Length != o.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, o.Length, "The buffer 'derivative' has length {0}, but the output 'o' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, v, nameof(derivative), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, u, nameof(derivative), "u");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tV, nameof(derivative), "tV");
@@ -95,6 +102,7 @@ static partial class Net
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, o.Length * (1 + v.Length), "The buffer 'jacobian' has length {0}, but the Jacobian of 'Layer' has {1} entries (m outputs by n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, v, nameof(jacobian), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, u, nameof(jacobian), "u");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, o, nameof(jacobian), "o");
@@ -123,6 +131,7 @@ static partial class Net
                             jacobian[k * n + j] = column[k];
                         }
                     }
+
                     // With no active scalar (empty spans) no column runs: Layer itself writes o.
                     if (n == 0)
                     {

@@ -20,6 +20,7 @@ static partial class Fit
         double[] pTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            // Forward sweep
             int i = 0;
             double p = 1.0;
             double sum = 0.0;
@@ -31,21 +32,24 @@ static partial class Fit
                 p = p * global::System.Math.Tanh(w + t0);
                 sum = sum + r * r;
             }
+
+            // Reverse sweep: gradients
             double t1 = (double)x.Length;
             double pBar = 1.0;
             double sumBar = 1.0 / t1;
             double wBar = 0.0;
             double bBar = 0.0;
-            for (int i_3 = i - 1; i_3 >= 0; i_3--)
+            for (int i2 = i - 1; i2 >= 0; i2--)
             {
-                double p_3 = pTape[i_3];
-                double t2 = x[i_3];
-                double tBar = -(2.0 * (sumBar * (y[i_3] - (w * t2 + b))));
+                double p2 = pTape[i2];
+                double t2 = x[i2];
+                double tBar = -(2.0 * (sumBar * (y[i2] - (w * t2 + b))));
                 double t3 = global::System.Math.Tanh(w + t2);
-                wBar = wBar + (pBar * p_3 * (1.0 - t3 * t3) + tBar * t2);
+                wBar = wBar + (pBar * p2 * (1.0 - t3 * t3) + tBar * t2);
                 pBar = pBar * t3;
                 bBar = bBar + tBar;
             }
+
             dW = wBar;
             dB = bBar;
             return sum / t1 + p;
@@ -73,6 +77,7 @@ static partial class Fit
         double[] pTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            // Forward sweep
             int i = 0;
             double p = 1.0;
             for (; i < x.Length; i++)
@@ -80,20 +85,23 @@ static partial class Fit
                 pTape[i] = p;
                 p = p * global::System.Math.Tanh(w + x[i]);
             }
+
+            // Reverse sweep: gradients
             double pBar = seed;
             double sumBar = seed / (double)x.Length;
             double wBar = 0.0;
             double bBar = 0.0;
-            for (int i_3 = i - 1; i_3 >= 0; i_3--)
+            for (int i2 = i - 1; i2 >= 0; i2--)
             {
-                double p_3 = pTape[i_3];
-                double t0 = x[i_3];
-                double tBar = -(2.0 * (sumBar * (y[i_3] - (w * t0 + b))));
+                double p2 = pTape[i2];
+                double t0 = x[i2];
+                double tBar = -(2.0 * (sumBar * (y[i2] - (w * t0 + b))));
                 double t1 = global::System.Math.Tanh(w + t0);
-                wBar = wBar + (pBar * p_3 * (1.0 - t1 * t1) + tBar * t0);
+                wBar = wBar + (pBar * p2 * (1.0 - t1 * t1) + tBar * t0);
                 pBar = pBar * t1;
                 bBar = bBar + tBar;
             }
+
             dW += wBar;
             dB += bBar;
         }
@@ -131,6 +139,7 @@ static partial class Fit
             p = p * t1;
             sumDot = sumDot + 2.0 * (-(tW * t0 + tB) * r);
         }
+
         double t2 = (double)x.Length;
         derivative = sumDot / t2 + pDot;
         return sum / t2 + p;

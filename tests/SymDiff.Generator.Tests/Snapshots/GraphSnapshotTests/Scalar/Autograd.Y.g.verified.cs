@@ -16,20 +16,23 @@ static partial class Autograd
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double YGradient(double w, double x, double scale, out double dW, out double dX)
     {
+        // Forward sweep
         double a = global::SymDiff.Grad.Retain(w + x);
         double b = w + 1.0;
         double c = global::SymDiff.Grad.Detach(a) * scale;
         double y = a * b;
         bool t0 = x > 0.0;
-        double y_2;
+        double y2;
         if (t0)
         {
-            y_2 = y + global::System.Math.Sin(c * x);
+            y2 = y + global::System.Math.Sin(c * x);
         }
         else
         {
-            y_2 = y;
+            y2 = y;
         }
+
+        // Reverse sweep: gradients
         double xBar;
         if (t0)
         {
@@ -39,9 +42,10 @@ static partial class Autograd
         {
             xBar = 0.0;
         }
+
         dW = a + b;
         dX = xBar + b;
-        return y_2;
+        return y2;
     }
 
     /// <summary>
@@ -57,9 +61,12 @@ static partial class Autograd
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void YBackward(double w, double x, double scale, double seed, [global::SymDiff.Accumulates] ref double dW, [global::SymDiff.Accumulates] ref double dX)
     {
+        // Forward sweep
         double a = global::SymDiff.Grad.Retain(w + x);
         double b = w + 1.0;
         double c = global::SymDiff.Grad.Detach(a) * scale;
+
+        // Reverse sweep: gradients
         double xBar;
         if (x > 0.0)
         {
@@ -69,6 +76,7 @@ static partial class Autograd
         {
             xBar = 0.0;
         }
+
         double aBar = seed * b;
         dW += seed * a + aBar;
         dX += xBar + aBar;
@@ -92,21 +100,22 @@ static partial class Autograd
         double c = global::SymDiff.Grad.Detach(a) * scale;
         double y = a * b;
         double yDot = (tW + tX) * b + a * tW;
-        double y_2;
-        double yDot3;
+        double y2;
+        double yDot2;
         if (x > 0.0)
         {
             double t0 = c * x;
-            y_2 = y + global::System.Math.Sin(t0);
-            yDot3 = yDot + global::System.Math.Cos(t0) * (c * tX);
+            y2 = y + global::System.Math.Sin(t0);
+            yDot2 = yDot + global::System.Math.Cos(t0) * (c * tX);
         }
         else
         {
-            y_2 = y;
-            yDot3 = yDot;
+            y2 = y;
+            yDot2 = yDot;
         }
-        derivative = yDot3;
-        return y_2;
+
+        derivative = yDot2;
+        return y2;
     }
 
     /// <summary>
@@ -124,20 +133,23 @@ static partial class Autograd
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double YGradientRetained(double w, double x, double scale, out double dW, out double dX, out double dA)
     {
+        // Forward sweep
         double a = global::SymDiff.Grad.Retain(w + x);
         double b = w + 1.0;
         double c = global::SymDiff.Grad.Detach(a) * scale;
         double y = a * b;
         bool t0 = x > 0.0;
-        double y_2;
+        double y2;
         if (t0)
         {
-            y_2 = y + global::System.Math.Sin(c * x);
+            y2 = y + global::System.Math.Sin(c * x);
         }
         else
         {
-            y_2 = y;
+            y2 = y;
         }
+
+        // Reverse sweep: gradients
         double xBar;
         if (t0)
         {
@@ -147,10 +159,11 @@ static partial class Autograd
         {
             xBar = 0.0;
         }
+
         dA = b;
         dW = a + b;
         dX = xBar + b;
-        return y_2;
+        return y2;
     }
 
     /// <summary>

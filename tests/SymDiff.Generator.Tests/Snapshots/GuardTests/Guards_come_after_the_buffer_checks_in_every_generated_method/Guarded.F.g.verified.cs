@@ -19,11 +19,13 @@ static partial class Guarded
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
         if (v.Length == 0)
         {
             throw new global::System.ArgumentException("v must not be empty", nameof(v));
         }
+
         if (x < 0)
         {
             throw new global::System.ArgumentOutOfRangeException(nameof(x), x, $"x must be non-negative, got {x}");
@@ -38,6 +40,7 @@ static partial class Guarded
             dV[i] += 2.0 * (sBar * t0);
             s = s + t0 * t0;
         }
+
         dX = s * (0.5 / sBar);
         return s * sBar;
     }
@@ -58,11 +61,13 @@ static partial class Guarded
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
         if (v.Length == 0)
         {
             throw new global::System.ArgumentException("v must not be empty", nameof(v));
         }
+
         if (x < 0)
         {
             throw new global::System.ArgumentOutOfRangeException(nameof(x), x, $"x must be non-negative, got {x}");
@@ -77,6 +82,7 @@ static partial class Guarded
             dV[i] += 2.0 * (sBar * t1);
             s = s + t1 * t1;
         }
+
         dX += seed * s * (0.5 / t0);
     }
 
@@ -96,10 +102,12 @@ static partial class Guarded
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tV), tV.Length, v.Length, "The tangent 'tV' for parameter 'v' has length {0}, but 'v' has length {1}.");
         }
+
         if (v.Length == 0)
         {
             throw new global::System.ArgumentException("v must not be empty", nameof(v));
         }
+
         if (x < 0)
         {
             throw new global::System.ArgumentOutOfRangeException(nameof(x), x, $"x must be non-negative, got {x}");
@@ -113,6 +121,7 @@ static partial class Guarded
             s = s + t0 * t0;
             sDot = sDot + 2.0 * (tV[i] * t0);
         }
+
         double t1 = global::System.Math.Sqrt(x);
         derivative = sDot * t1 + s * (0.5 / t1 * tX);
         return s * t1;
@@ -132,11 +141,13 @@ static partial class Guarded
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, (1 + v.Length) * (1 + v.Length), "The buffer 'hessian' has length {0}, but the Hessian of 'F' has {1} entries (n by n for n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(hessian, v, nameof(hessian), "v");
         if (v.Length == 0)
         {
             throw new global::System.ArgumentException("v must not be empty", nameof(v));
         }
+
         if (x < 0)
         {
             throw new global::System.ArgumentOutOfRangeException(nameof(x), x, $"x must be non-negative, got {x}");
@@ -144,6 +155,7 @@ static partial class Guarded
 
         int n = 1 + v.Length;
         double value = 0.0;
+
         // Row i is the Hessian times the unit vector e_i.
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
@@ -155,11 +167,13 @@ static partial class Guarded
                 value = FHessianVectorProduct(x, v, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
+
             // With no active scalar (empty spans) no row runs: the value comes from F itself.
             if (n == 0)
             {
                 value = F(x, v);
             }
+
             // Symmetric to the last bit: both triangles get the same average.
             for (int row = 0; row < n; row++)
             {
@@ -170,6 +184,7 @@ static partial class Guarded
                     hessian[column * n + row] = h;
                 }
             }
+
             return value;
         }
         finally
@@ -193,16 +208,19 @@ static partial class Guarded
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, 1 + v.Length, "The direction 'direction' has length {0}, but 'F' has {1} active scalars.");
         }
+
         if (product.Length != 1 + v.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, 1 + v.Length, "The buffer 'product' has length {0}, but 'F' has {1} active scalars.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(product, v, nameof(product), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
         if (v.Length == 0)
         {
             throw new global::System.ArgumentException("v must not be empty", nameof(v));
         }
+
         if (x < 0)
         {
             throw new global::System.ArgumentOutOfRangeException(nameof(x), x, $"x must be non-negative, got {x}");
@@ -227,6 +245,7 @@ static partial class Guarded
             s = s + t1 * t1;
             sDot = sDot + 2.0 * (t2 * t1);
         }
+
         product[atX] = sDot * t0 - s * (t0 * sBarDot / sBar);
         return s * sBar;
     }

@@ -20,10 +20,12 @@ static partial class Guarded
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, y.Length, "The seed 'seed' has length {0}, but the output 'y' has length {1}.");
         }
+
         if (dX.Length != x.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dX, seed, nameof(dX), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dX, y, nameof(dX), "y");
@@ -41,6 +43,7 @@ static partial class Guarded
             dX[i] += t1 * k;
             kBar = kBar + t1 * t0;
         }
+
         dK += kBar;
     }
 
@@ -60,10 +63,12 @@ static partial class Guarded
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tX), tX.Length, x.Length, "The tangent 'tX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+
         if (derivative.Length != y.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, y.Length, "The buffer 'derivative' has length {0}, but the output 'y' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, x, nameof(derivative), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tX, nameof(derivative), "tX");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
@@ -94,6 +99,7 @@ static partial class Guarded
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, y.Length * (1 + x.Length), "The buffer 'jacobian' has length {0}, but the Jacobian of 'Scale' has {1} entries (m outputs by n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, x, nameof(jacobian), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
         if (y.Length != x.Length)
@@ -125,6 +131,7 @@ static partial class Guarded
                             jacobian[k2 * n + j] = column[k2];
                         }
                     }
+
                     // With no active scalar (empty spans) no column runs: Scale itself writes y.
                     if (n == 0)
                     {

@@ -17,6 +17,7 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
         global::SymDiff.Checks.Zero(dX); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -35,10 +36,12 @@ static partial class H
             f = f + (100.0 * t * t + u * u);
             dXNext = tBar;
         }
+
         if (i > 0)
         {
             dX[i] += dXNext;
         }
+
         return f;
     }
 
@@ -56,6 +59,7 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
         int i = 0;
@@ -71,6 +75,7 @@ static partial class H
             dX[i] += t2 - 2.0 * (seed * u) + t2 + dXNext;
             dXNext = tBar;
         }
+
         if (i > 0)
         {
             dX[i] += dXNext;
@@ -104,6 +109,7 @@ static partial class H
             f = f + (100.0 * t * t + u * u);
             fDot = fDot + (200.0 * ((tX[t0] - 2.0 * (t2 * t1)) * t) + 2.0 * (-t2 * u));
         }
+
         derivative = fDot;
         return f;
     }
@@ -121,10 +127,12 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, x.Length * x.Length, "The buffer 'hessian' has length {0}, but the Hessian of 'Chain' has {1} entries (n by n for n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(hessian, x, nameof(hessian), "x");
 
         int n = x.Length;
         double value = 0.0;
+
         // Row i is the Hessian times the unit vector e_i.
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
@@ -136,11 +144,13 @@ static partial class H
                 value = ChainHessianVectorProduct(x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
+
             // With no active scalar (empty spans) no row runs: the value comes from Chain itself.
             if (n == 0)
             {
                 value = Chain(x);
             }
+
             // Symmetric to the last bit: both triangles get the same average.
             for (int row = 0; row < n; row++)
             {
@@ -151,6 +161,7 @@ static partial class H
                     hessian[column * n + row] = h;
                 }
             }
+
             return value;
         }
         finally
@@ -173,10 +184,12 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, x.Length, "The direction 'direction' has length {0}, but 'Chain' has {1} active scalars.");
         }
+
         if (product.Length != x.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, x.Length, "The buffer 'product' has length {0}, but 'Chain' has {1} active scalars.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(product, x, nameof(product), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
@@ -195,15 +208,17 @@ static partial class H
             double t2 = tX[i];
             double u = 1.0 - t1;
             double tBarDot = 200.0 * (tX[t0] - 2.0 * (t2 * t1));
-            double t3 = -tBarDot * t1 + -(200.0 * t) * t2;
+            double t3 = -tBarDot * t1 - 200.0 * t * t2;
             pX[i] += t3 - 2.0 * -t2 + t3 + dXNextDot;
             f = f + (100.0 * t * t + u * u);
             dXNextDot = tBarDot;
         }
+
         if (i > 0)
         {
             pX[i] += dXNextDot;
         }
+
         return f;
     }
 

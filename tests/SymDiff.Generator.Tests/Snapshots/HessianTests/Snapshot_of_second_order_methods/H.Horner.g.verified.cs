@@ -19,9 +19,12 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dC), dC.Length, c.Length, "The gradient buffer 'dC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dC, c, nameof(dC), "c");
 
         global::SymDiff.Checks.Zero(dC); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+
+        // Forward sweep
         int iStart = c.Length - 1;
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
@@ -33,15 +36,18 @@ static partial class H
                 sTape[iStart - i] = s;
                 s = s * x + c[i];
             }
+
+            // Reverse sweep: gradients
             double sBar = 2.0 * s;
             double xBar = 0.0;
-            for (int i_4 = i + 1; i_4 <= iStart; i_4++)
+            for (int i2 = i + 1; i2 <= iStart; i2++)
             {
-                double s_3 = sTape[iStart - i_4];
-                dC[i_4] += sBar;
-                xBar = xBar + sBar * s_3;
+                double s2 = sTape[iStart - i2];
+                dC[i2] += sBar;
+                xBar = xBar + sBar * s2;
                 sBar = sBar * x;
             }
+
             dX = xBar;
             return s * s;
         }
@@ -67,8 +73,10 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dC), dC.Length, c.Length, "The gradient buffer 'dC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dC, c, nameof(dC), "c");
 
+        // Forward sweep
         int iStart = c.Length - 1;
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
@@ -80,15 +88,18 @@ static partial class H
                 sTape[iStart - i] = s;
                 s = s * x + c[i];
             }
+
+            // Reverse sweep: gradients
             double sBar = 2.0 * (seed * s);
             double xBar = 0.0;
-            for (int i_4 = i + 1; i_4 <= iStart; i_4++)
+            for (int i2 = i + 1; i2 <= iStart; i2++)
             {
-                double s_3 = sTape[iStart - i_4];
-                dC[i_4] += sBar;
-                xBar = xBar + sBar * s_3;
+                double s2 = sTape[iStart - i2];
+                dC[i2] += sBar;
+                xBar = xBar + sBar * s2;
                 sBar = sBar * x;
             }
+
             dX += xBar;
         }
         finally
@@ -121,6 +132,7 @@ static partial class H
             sDot = sDot * x + s * tX + tC[i];
             s = s * x + c[i];
         }
+
         derivative = 2.0 * (sDot * s);
         return s * s;
     }
@@ -139,10 +151,12 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, (c.Length + 1) * (c.Length + 1), "The buffer 'hessian' has length {0}, but the Hessian of 'Horner' has {1} entries (n by n for n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(hessian, c, nameof(hessian), "c");
 
         int n = c.Length + 1;
         double value = 0.0;
+
         // Row i is the Hessian times the unit vector e_i.
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
@@ -154,11 +168,13 @@ static partial class H
                 value = HornerHessianVectorProduct(c, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
+
             // With no active scalar (empty spans) no row runs: the value comes from Horner itself.
             if (n == 0)
             {
                 value = Horner(c, x);
             }
+
             // Symmetric to the last bit: both triangles get the same average.
             for (int row = 0; row < n; row++)
             {
@@ -169,6 +185,7 @@ static partial class H
                     hessian[column * n + row] = h;
                 }
             }
+
             return value;
         }
         finally
@@ -192,10 +209,12 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, c.Length + 1, "The direction 'direction' has length {0}, but 'Horner' has {1} active scalars.");
         }
+
         if (product.Length != c.Length + 1)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, c.Length + 1, "The buffer 'product' has length {0}, but 'Horner' has {1} active scalars.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(product, c, nameof(product), "c");
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
@@ -224,19 +243,21 @@ static partial class H
                     sDot = sDot * x + s * tX + tC[i];
                     s = s * x + c[i];
                 }
+
                 double sBar = 2.0 * s;
                 double sBarDot = 2.0 * sDot;
                 double xBarDot = 0.0;
-                for (int i_4 = i + 1; i_4 <= iStart; i_4++)
+                for (int i2 = i + 1; i2 <= iStart; i2++)
                 {
-                    int t2 = iStart - i_4;
-                    double s_3 = sTape[t2];
-                    double sDot3 = sTapeDot[t2];
-                    pC[i_4] += sBarDot;
-                    xBarDot = xBarDot + (sBarDot * s_3 + sBar * sDot3);
+                    int t2 = iStart - i2;
+                    double s2 = sTape[t2];
+                    double sDot2 = sTapeDot[t2];
+                    pC[i2] += sBarDot;
+                    xBarDot = xBarDot + (sBarDot * s2 + sBar * sDot2);
                     sBarDot = sBarDot * x + sBar * tX;
                     sBar = sBar * x;
                 }
+
                 product[atX] = xBarDot;
                 return s * s;
             }

@@ -36,11 +36,11 @@ static partial class H
     {
         double t0 = y - x * x;
         double tBar = seed * t0 * 100.0;
-        double tBar3 = seed * (100.0 * t0);
-        double t1 = -tBar3 * x;
+        double tBar2 = seed * (100.0 * t0);
+        double t1 = -tBar2 * x;
         double t2 = seed * (1.0 - x);
         dX += 2.0 * (-tBar * x) + t1 + t1 - t2 - t2;
-        dY += tBar + tBar3;
+        dY += tBar + tBar2;
     }
 
     /// <summary>
@@ -57,7 +57,7 @@ static partial class H
     {
         double t0 = y - x * x;
         double t1 = 1.0 - x;
-        derivative = 200.0 * ((tY - 2.0 * (tX * x)) * t0) + -2.0 * (tX * t1);
+        derivative = 200.0 * ((tY - 2.0 * (tX * x)) * t0) - 2.0 * (tX * t1);
         return 100.0 * t0 * t0 + t1 * t1;
     }
 
@@ -78,6 +78,7 @@ static partial class H
 
         int n = 1 + 1;
         double value = 0.0;
+
         // Row i is the Hessian times the unit vector e_i.
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
@@ -89,11 +90,13 @@ static partial class H
                 value = RosenHessianVectorProduct(x, y, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
+
             // With no active scalar (empty spans) no row runs: the value comes from Rosen itself.
             if (n == 0)
             {
                 value = Rosen(x, y);
             }
+
             // Symmetric to the last bit: both triangles get the same average.
             for (int row = 0; row < n; row++)
             {
@@ -104,6 +107,7 @@ static partial class H
                     hessian[column * n + row] = h;
                 }
             }
+
             return value;
         }
         finally
@@ -127,10 +131,12 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, 1 + 1, "The direction 'direction' has length {0}, but 'Rosen' has {1} active scalars.");
         }
+
         if (product.Length != 1 + 1)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, 1 + 1, "The buffer 'product' has length {0}, but 'Rosen' has {1} active scalars.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
         global::SymDiff.Checks.Zero(product); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)

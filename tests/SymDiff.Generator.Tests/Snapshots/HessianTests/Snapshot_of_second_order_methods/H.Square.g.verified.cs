@@ -60,6 +60,7 @@ static partial class H
 
         int n = 1;
         double value = 0.0;
+
         // Row i is the Hessian times the unit vector e_i.
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
@@ -71,11 +72,13 @@ static partial class H
                 value = SquareHessianVectorProduct(x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
+
             // With no active scalar (empty spans) no row runs: the value comes from Square itself.
             if (n == 0)
             {
                 value = Square(x);
             }
+
             // Symmetric to the last bit: both triangles get the same average.
             for (int row = 0; row < n; row++)
             {
@@ -86,6 +89,7 @@ static partial class H
                     hessian[column * n + row] = h;
                 }
             }
+
             return value;
         }
         finally
@@ -108,10 +112,12 @@ static partial class H
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, 1, "The direction 'direction' has length {0}, but 'Square' has {1} active scalars.");
         }
+
         if (product.Length != 1)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, 1, "The buffer 'product' has length {0}, but 'Square' has {1} active scalars.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
         global::SymDiff.Checks.Zero(product); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)

@@ -25,6 +25,7 @@ static partial class C
             xBar = xBar + (dSqdA * y + dSqdB);
             yBar = yBar + dSqdA;
         }
+
         double sq2 = global::C.SqGradient(y, y, out double dSq2dA, out double dSq2dB);
         dX = xBar;
         dY = dSq2dA + dSq2dB + x * yBar;
@@ -51,6 +52,7 @@ static partial class C
             xBar = xBar + (seed * dSqdA * y + seed * dSqdB);
             yBar = yBar + dSqdA;
         }
+
         _ = global::C.SqGradient(y, y, out double dSq2dA, out double dSq2dB);
         dX += xBar;
         dY += seed * dSq2dA + seed * dSq2dB + seed * x * yBar;
@@ -76,6 +78,7 @@ static partial class C
             s = s + sq;
             sDot = sDot + sqDot;
         }
+
         double sq2 = global::C.SqDerivative(y, y, tY, tY, out double sq2Dot);
         derivative = sDot + sq2Dot;
         return s + sq2;
@@ -98,6 +101,7 @@ static partial class C
 
         int n = 1 + 1;
         double value = 0.0;
+
         // Row i is the Hessian times the unit vector e_i.
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
@@ -109,11 +113,13 @@ static partial class C
                 value = FHessianVectorProduct(x, y, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
+
             // With no active scalar (empty spans) no row runs: the value comes from F itself.
             if (n == 0)
             {
                 value = F(x, y);
             }
+
             // Symmetric to the last bit: both triangles get the same average.
             for (int row = 0; row < n; row++)
             {
@@ -124,6 +130,7 @@ static partial class C
                     hessian[column * n + row] = h;
                 }
             }
+
             return value;
         }
         finally
@@ -147,10 +154,12 @@ static partial class C
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, 1 + 1, "The direction 'direction' has length {0}, but 'F' has {1} active scalars.");
         }
+
         if (product.Length != 1 + 1)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, 1 + 1, "The buffer 'product' has length {0}, but 'F' has {1} active scalars.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
         global::SymDiff.Checks.Zero(product); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -179,6 +188,7 @@ static partial class C
                 xBarDot = xBarDot + (dSqdADot * y + dSqdA * tY + dSqdBDot);
                 yBarDot = yBarDot + dSqdADot;
             }
+
             double sq2 = global::C.SqGradient(y, y, out double dSq2dA, out double dSq2dB);
             hvpScratch[0] = tY;
             hvpScratch[1] = tY;

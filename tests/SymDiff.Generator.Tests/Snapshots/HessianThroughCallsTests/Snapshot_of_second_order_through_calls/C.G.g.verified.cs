@@ -74,6 +74,7 @@ static partial class C
 
         int n = 1 + 1;
         double value = 0.0;
+
         // Row i is the Hessian times the unit vector e_i.
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
@@ -85,11 +86,13 @@ static partial class C
                 value = GHessianVectorProduct(x, y, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
+
             // With no active scalar (empty spans) no row runs: the value comes from G itself.
             if (n == 0)
             {
                 value = G(x, y);
             }
+
             // Symmetric to the last bit: both triangles get the same average.
             for (int row = 0; row < n; row++)
             {
@@ -100,6 +103,7 @@ static partial class C
                     hessian[column * n + row] = h;
                 }
             }
+
             return value;
         }
         finally
@@ -123,10 +127,12 @@ static partial class C
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, 1 + 1, "The direction 'direction' has length {0}, but 'G' has {1} active scalars.");
         }
+
         if (product.Length != 1 + 1)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, 1 + 1, "The buffer 'product' has length {0}, but 'G' has {1} active scalars.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
         global::SymDiff.Checks.Zero(product); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)

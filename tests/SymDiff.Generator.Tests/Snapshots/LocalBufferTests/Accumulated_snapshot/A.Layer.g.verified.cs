@@ -18,6 +18,7 @@ static partial class A
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -26,6 +27,8 @@ static partial class A
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[3];
         global::SymDiff.Checks.Zero(h);
+
+        // Forward sweep
         int j = 0;
         for (; j < 3; j++)
         {
@@ -35,30 +38,35 @@ static partial class A
                 h[j] = h[j] + w[3 * j + k] * x[k];
             }
         }
+
         double s = 0.0;
         for (int j2 = 0; j2 < 3; j2++)
         {
             int t0 = j2 + 1;
             int t1 = t0 % 3;
-            double s_1 = s + global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[t1]);
+            double s2 = s + global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[t1]);
             hBar[j2] += global::System.Math.Tanh(h[t1]) * (1.0 - global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[j2]));
             hBar[t1] += global::System.Math.Tanh(h[j2]) * (1.0 - global::System.Math.Tanh(h[t1]) * global::System.Math.Tanh(h[t1]));
-            s = s_1;
+            s = s2;
         }
-        for (int j_3 = 0; j_3 < j; j_3++)
+
+        // Reverse sweep: gradients
+        for (int j3 = 0; j3 < j; j3++)
         {
-            int k_4 = 3;
-            for (int k_3 = 0; k_3 < k_4; k_3++)
+            int k2 = 3;
+            for (int k = 0; k < k2; k++)
             {
-                double hBar2 = hBar[j_3];
-                hBar[j_3] = 0.0;
-                hBar[j_3] += hBar2;
-                dW[3 * j_3 + k_3] += hBar2 * x[k_3];
+                double hBar2 = hBar[j3];
+                hBar[j3] = 0.0;
+                hBar[j3] += hBar2;
+                dW[3 * j3 + k] += hBar2 * x[k];
             }
-            double hBar3 = hBar[j_3];
-            hBar[j_3] = 0.0;
-            dW[9 + j_3] += hBar3;
+
+            double hBar3 = hBar[j3];
+            hBar[j3] = 0.0;
+            dW[9 + j3] += hBar3;
         }
+
         return s;
     }
 
@@ -77,6 +85,7 @@ static partial class A
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -84,6 +93,8 @@ static partial class A
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[3];
         global::SymDiff.Checks.Zero(h);
+
+        // Forward sweep
         int j = 0;
         for (; j < 3; j++)
         {
@@ -93,26 +104,30 @@ static partial class A
                 h[j] = h[j] + w[3 * j + k] * x[k];
             }
         }
+
         for (int j2 = 0; j2 < 3; j2++)
         {
-            int j2_1 = j2 + 1;
-            int t0 = j2_1 % 3;
+            int j2_2 = j2 + 1;
+            int t0 = j2_2 % 3;
             hBar[j2] += seed * global::System.Math.Tanh(h[t0]) * (1.0 - global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[j2]));
             hBar[t0] += seed * global::System.Math.Tanh(h[j2]) * (1.0 - global::System.Math.Tanh(h[t0]) * global::System.Math.Tanh(h[t0]));
         }
-        for (int j_3 = 0; j_3 < j; j_3++)
+
+        // Reverse sweep: gradients
+        for (int j3 = 0; j3 < j; j3++)
         {
-            int k_4 = 3;
-            for (int k_3 = 0; k_3 < k_4; k_3++)
+            int k2 = 3;
+            for (int k = 0; k < k2; k++)
             {
-                double hBar2 = hBar[j_3];
-                hBar[j_3] = 0.0;
-                hBar[j_3] += hBar2;
-                dW[3 * j_3 + k_3] += hBar2 * x[k_3];
+                double hBar2 = hBar[j3];
+                hBar[j3] = 0.0;
+                hBar[j3] += hBar2;
+                dW[3 * j3 + k] += hBar2 * x[k];
             }
-            double hBar3 = hBar[j_3];
-            hBar[j_3] = 0.0;
-            dW[9 + j_3] += hBar3;
+
+            double hBar3 = hBar[j3];
+            hBar[j3] = 0.0;
+            dW[9 + j3] += hBar3;
         }
     }
 
@@ -149,17 +164,19 @@ static partial class A
                 hDot[j] = hDot[j] + tW[t1] * t2;
             }
         }
+
         double s = 0.0;
         double sDot = 0.0;
         for (int j2 = 0; j2 < 3; j2++)
         {
             int t3 = j2 + 1;
             int t4 = t3 % 3;
-            double s_1 = s + global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[t4]);
+            double s2 = s + global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[t4]);
             double sDot2 = sDot + ((1.0 - global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[j2])) * hDot[j2] * global::System.Math.Tanh(h[t4]) + global::System.Math.Tanh(h[j2]) * ((1.0 - global::System.Math.Tanh(h[t4]) * global::System.Math.Tanh(h[t4])) * hDot[t4]));
-            s = s_1;
+            s = s2;
             sDot = sDot2;
         }
+
         derivative = sDot;
         return s;
     }

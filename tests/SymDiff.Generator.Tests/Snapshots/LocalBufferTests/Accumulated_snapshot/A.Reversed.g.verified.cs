@@ -18,6 +18,7 @@ static partial class A
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -26,23 +27,28 @@ static partial class A
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[3];
         global::SymDiff.Checks.Zero(h);
+
+        // Forward sweep
         int i = 0;
         for (; i < 3; i++)
         {
             h[2 - i] = global::System.Math.Sin(w[i] * x[i]);
         }
+
+        // Reverse sweep: gradients
         hBar[0] += h[1];
         hBar[1] += h[0];
         hBar[2] += h[0];
         hBar[0] += h[2];
-        for (int i_3 = 0; i_3 < i; i_3++)
+        for (int i2 = 0; i2 < i; i2++)
         {
-            int t0 = 2 - i_3;
+            int t0 = 2 - i2;
             double hBar2 = hBar[t0];
             hBar[t0] = 0.0;
-            double t1 = x[i_3];
-            dW[i_3] += hBar2 * global::System.Math.Cos(w[i_3] * t1) * t1;
+            double t1 = x[i2];
+            dW[i2] += hBar2 * global::System.Math.Cos(w[i2] * t1) * t1;
         }
+
         return h[0] * h[1] + h[2] * h[0];
     }
 
@@ -61,6 +67,7 @@ static partial class A
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -68,22 +75,26 @@ static partial class A
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[3];
         global::SymDiff.Checks.Zero(h);
+
+        // Forward sweep
         int i = 0;
         for (; i < 3; i++)
         {
             h[2 - i] = global::System.Math.Sin(w[i] * x[i]);
         }
+
+        // Reverse sweep: gradients
         hBar[0] += seed * h[1];
         hBar[1] += seed * h[0];
         hBar[2] += seed * h[0];
         hBar[0] += seed * h[2];
-        for (int i_3 = 0; i_3 < i; i_3++)
+        for (int i2 = 0; i2 < i; i2++)
         {
-            int t0 = 2 - i_3;
+            int t0 = 2 - i2;
             double hBar2 = hBar[t0];
             hBar[t0] = 0.0;
-            double t1 = x[i_3];
-            dW[i_3] += hBar2 * global::System.Math.Cos(w[i_3] * t1) * t1;
+            double t1 = x[i2];
+            dW[i2] += hBar2 * global::System.Math.Cos(w[i2] * t1) * t1;
         }
     }
 
@@ -115,6 +126,7 @@ static partial class A
             h[t2] = global::System.Math.Sin(t1);
             hDot[t2] = global::System.Math.Cos(t1) * (tW[i] * t0);
         }
+
         derivative = hDot[0] * h[1] + h[0] * hDot[1] + (hDot[2] * h[0] + h[2] * hDot[0]);
         return h[0] * h[1] + h[2] * h[0];
     }

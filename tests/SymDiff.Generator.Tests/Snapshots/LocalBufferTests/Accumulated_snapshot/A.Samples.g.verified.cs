@@ -18,6 +18,7 @@ static partial class A
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -29,6 +30,7 @@ static partial class A
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            // Forward sweep
             int b = 0;
             double s = 1.0;
             for (; b < x.Length; b++)
@@ -41,26 +43,30 @@ static partial class A
                     h[0] = h[0] + w[k] * t0 * s;
                     h[1] = h[1] - w[k + 3] * global::System.Math.Sin(t0 * (double)k);
                 }
-                double s_1 = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
-                s = s_1;
+
+                double s2 = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
+                s = s2;
             }
+
+            // Reverse sweep: gradients
             double sBar = 1.0;
-            for (int b_3 = b - 1; b_3 >= 0; b_3--)
+            for (int b2 = b - 1; b2 >= 0; b2--)
             {
-                double s_3 = sTape[b_3];
+                double s3 = sTape[b2];
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                int k_4 = 0;
-                for (; k_4 < 3; k_4++)
+                int k2 = 0;
+                for (; k2 < 3; k2++)
                 {
-                    double t1 = x[b_3];
-                    h[0] = h[0] + w[k_4] * t1 * s_3;
-                    h[1] = h[1] - w[k_4 + 3] * global::System.Math.Sin(t1 * (double)k_4);
+                    double t1 = x[b2];
+                    h[0] = h[0] + w[k2] * t1 * s3;
+                    h[1] = h[1] - w[k2 + 3] * global::System.Math.Sin(t1 * (double)k2);
                 }
-                hBar[0] += sBar * s_3 * (1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0]));
+
+                hBar[0] += sBar * s3 * (1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0]));
                 hBar[1] += sBar * h[1];
                 hBar[1] += sBar * h[1];
                 double sBar2 = 0.0;
-                for (int k_3 = 0; k_3 < k_4; k_3++)
+                for (int k = 0; k < k2; k++)
                 {
                     double hBar2 = hBar[1];
                     hBar[1] = 0.0;
@@ -68,14 +74,16 @@ static partial class A
                     double hBar3 = hBar[0];
                     hBar[0] = 0.0;
                     hBar[0] += hBar3;
-                    double t2 = x[b_3];
-                    dW[k_3 + 3] -= hBar2 * global::System.Math.Sin(t2 * (double)k_3);
-                    dW[k_3] += hBar3 * s_3 * t2;
-                    sBar2 = sBar2 + hBar3 * (w[k_3] * t2);
+                    double t2 = x[b2];
+                    dW[k + 3] -= hBar2 * global::System.Math.Sin(t2 * (double)k);
+                    dW[k] += hBar3 * s3 * t2;
+                    sBar2 = sBar2 + hBar3 * (w[k] * t2);
                 }
+
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 sBar = sBar * global::System.Math.Tanh(h[0]) + sBar2;
             }
+
             return s;
         }
         finally
@@ -99,6 +107,7 @@ static partial class A
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -109,6 +118,7 @@ static partial class A
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            // Forward sweep
             int b = 0;
             double s = 1.0;
             for (; b < x.Length; b++)
@@ -121,26 +131,30 @@ static partial class A
                     h[0] = h[0] + w[k] * t0 * s;
                     h[1] = h[1] - w[k + 3] * global::System.Math.Sin(t0 * (double)k);
                 }
-                double s_1 = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
-                s = s_1;
+
+                double s2 = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
+                s = s2;
             }
+
+            // Reverse sweep: gradients
             double sBar = seed;
-            for (int b_3 = b - 1; b_3 >= 0; b_3--)
+            for (int b2 = b - 1; b2 >= 0; b2--)
             {
-                double s_3 = sTape[b_3];
+                double s3 = sTape[b2];
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                int k_4 = 0;
-                for (; k_4 < 3; k_4++)
+                int k2 = 0;
+                for (; k2 < 3; k2++)
                 {
-                    double t1 = x[b_3];
-                    h[0] = h[0] + w[k_4] * t1 * s_3;
-                    h[1] = h[1] - w[k_4 + 3] * global::System.Math.Sin(t1 * (double)k_4);
+                    double t1 = x[b2];
+                    h[0] = h[0] + w[k2] * t1 * s3;
+                    h[1] = h[1] - w[k2 + 3] * global::System.Math.Sin(t1 * (double)k2);
                 }
-                hBar[0] += sBar * s_3 * (1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0]));
+
+                hBar[0] += sBar * s3 * (1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0]));
                 hBar[1] += sBar * h[1];
                 hBar[1] += sBar * h[1];
                 double sBar2 = 0.0;
-                for (int k_3 = 0; k_3 < k_4; k_3++)
+                for (int k = 0; k < k2; k++)
                 {
                     double hBar2 = hBar[1];
                     hBar[1] = 0.0;
@@ -148,11 +162,12 @@ static partial class A
                     double hBar3 = hBar[0];
                     hBar[0] = 0.0;
                     hBar[0] += hBar3;
-                    double t2 = x[b_3];
-                    dW[k_3 + 3] -= hBar2 * global::System.Math.Sin(t2 * (double)k_3);
-                    dW[k_3] += hBar3 * s_3 * t2;
-                    sBar2 = sBar2 + hBar3 * (w[k_3] * t2);
+                    double t2 = x[b2];
+                    dW[k + 3] -= hBar2 * global::System.Math.Sin(t2 * (double)k);
+                    dW[k] += hBar3 * s3 * t2;
+                    sBar2 = sBar2 + hBar3 * (w[k] * t2);
                 }
+
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 sBar = sBar * global::System.Math.Tanh(h[0]) + sBar2;
             }
@@ -200,11 +215,13 @@ static partial class A
                 h[1] = h[1] - w[t2] * t3;
                 hDot[1] = hDot[1] - tW[t2] * t3;
             }
-            double s_1 = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
+
+            double s2 = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
             double sDot2 = sDot * global::System.Math.Tanh(h[0]) + s * ((1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0])) * hDot[0]) + 2.0 * (hDot[1] * h[1]);
-            s = s_1;
+            s = s2;
             sDot = sDot2;
         }
+
         derivative = sDot;
         return s;
     }

@@ -19,6 +19,7 @@ static partial class M
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dP), dP.Length, p.Length, "The gradient buffer 'dP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
@@ -31,6 +32,8 @@ static partial class M
         global::SymDiff.Checks.Zero(h);
         global::System.Span<double> z = stackalloc double[3];
         global::SymDiff.Checks.Zero(z);
+
+        // Forward sweep
         int j = 0;
         for (; j < 3; j++)
         {
@@ -40,8 +43,10 @@ static partial class M
             {
                 a = a + p[t0 + k] * x[k];
             }
+
             h[j] = global::System.Math.Tanh(a);
         }
+
         int c = 0;
         for (; c < 3; c++)
         {
@@ -49,11 +54,13 @@ static partial class M
             double s = p[t1 + 3];
             for (int j2 = 0; j2 < 3; j2++)
             {
-                double s_2 = s + p[t1 + j2] * h[j2];
-                s = s_2;
+                double s2 = s + p[t1 + j2] * h[j2];
+                s = s2;
             }
+
             z[c] = s;
         }
+
         double[] maxTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, 3 - 1));
         try
         {
@@ -62,67 +69,76 @@ static partial class M
             for (; c2 < 3; c2++)
             {
                 maxTape[c2 - 1] = max;
-                double max_2 = global::System.Math.Max(max, z[c2]);
-                max = max_2;
+                double max2 = global::System.Math.Max(max, z[c2]);
+                max = max2;
             }
+
             int c3 = 0;
             double sum = 0.0;
             for (; c3 < 3; c3++)
             {
-                double sum_1 = sum + global::System.Math.Exp(z[c3] - max);
-                sum = sum_1;
+                double sum2 = sum + global::System.Math.Exp(z[c3] - max);
+                sum = sum2;
             }
-            zBar[label] += -1.0;
+
+            // Reverse sweep: gradients
+            zBar[label] -= 1.0;
             double sumBar = 1.0 / sum;
             double maxBar = 0.0;
-            for (int c3_3 = 0; c3_3 < c3; c3_3++)
+            for (int c3_2 = 0; c3_2 < c3; c3_2++)
             {
-                double tBar = sumBar * global::System.Math.Exp(z[c3_3] - max);
-                zBar[c3_3] += tBar;
+                double tBar = sumBar * global::System.Math.Exp(z[c3_2] - max);
+                zBar[c3_2] += tBar;
                 maxBar = maxBar - tBar;
             }
+
             double maxBar2 = 1.0 + maxBar;
-            for (int c2_3 = c2 - 1; c2_3 >= 1; c2_3--)
+            for (int c2_2 = c2 - 1; c2_2 >= 1; c2_2--)
             {
-                int t2 = c2_3 - 1;
-                double max_4 = maxTape[t2];
-                zBar[c2_3] += max_4 >= z[c2_3] ? 0.0 : maxBar2;
-                maxBar2 = max_4 >= z[c2_3] ? maxBar2 : 0.0;
+                int t2 = c2_2 - 1;
+                double max3 = maxTape[t2];
+                zBar[c2_2] += max3 >= z[c2_2] ? 0.0 : maxBar2;
+                maxBar2 = max3 >= z[c2_2] ? maxBar2 : 0.0;
             }
+
             zBar[0] += maxBar2;
-            for (int c_3 = 0; c_3 < c; c_3++)
+            for (int c4 = 0; c4 < c; c4++)
             {
-                int j2_4 = 3;
-                double zBar2 = zBar[c_3];
-                zBar[c_3] = 0.0;
-                int t3 = 15 + c_3 * 4;
-                int j2_3 = 0;
+                int j2_2 = 3;
+                double zBar2 = zBar[c4];
+                zBar[c4] = 0.0;
+                int t3 = 15 + c4 * 4;
+                int j2 = 0;
                 double sBar = zBar2;
-                while (zBar2 != 0.0 && j2_3 < j2_4)
+                while (zBar2 != 0.0 && j2 < j2_2)
                 {
-                    int t4 = t3 + j2_3;
-                    hBar[j2_3] += sBar * p[t4];
-                    dP[t4] += sBar * h[j2_3];
-                    j2_3 = j2_3 + 1;
+                    int t4 = t3 + j2;
+                    hBar[j2] += sBar * p[t4];
+                    dP[t4] += sBar * h[j2];
+                    j2 = j2 + 1;
                 }
+
                 dP[t3 + 3] += sBar;
             }
-            for (int j_3 = 0; j_3 < j; j_3++)
+
+            for (int j3 = 0; j3 < j; j3++)
             {
-                int k_4 = 4;
-                double hValue_1 = h[j_3];
-                double hBar2 = hBar[j_3];
-                hBar[j_3] = 0.0;
-                int t5 = j_3 * 5;
-                int k_3 = 0;
-                double aBar = hBar2 * (1.0 - hValue_1 * hValue_1);
-                while (hBar2 != 0.0 && k_3 < k_4)
+                int k2 = 4;
+                double hValue = h[j3];
+                double hBar2 = hBar[j3];
+                hBar[j3] = 0.0;
+                int t5 = j3 * 5;
+                int k = 0;
+                double aBar = hBar2 * (1.0 - hValue * hValue);
+                while (hBar2 != 0.0 && k < k2)
                 {
-                    dP[t5 + k_3] += aBar * x[k_3];
-                    k_3 = k_3 + 1;
+                    dP[t5 + k] += aBar * x[k];
+                    k = k + 1;
                 }
+
                 dP[t5 + 4] += aBar;
             }
+
             return global::System.Math.Log(sum) + max - z[label];
         }
         finally
@@ -147,6 +163,7 @@ static partial class M
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dP), dP.Length, p.Length, "The gradient buffer 'dP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
@@ -158,6 +175,8 @@ static partial class M
         global::SymDiff.Checks.Zero(h);
         global::System.Span<double> z = stackalloc double[3];
         global::SymDiff.Checks.Zero(z);
+
+        // Forward sweep
         int j = 0;
         for (; j < 3; j++)
         {
@@ -167,8 +186,10 @@ static partial class M
             {
                 a = a + p[t0 + k] * x[k];
             }
+
             h[j] = global::System.Math.Tanh(a);
         }
+
         int c = 0;
         for (; c < 3; c++)
         {
@@ -176,11 +197,13 @@ static partial class M
             double s = p[t1 + 3];
             for (int j2 = 0; j2 < 3; j2++)
             {
-                double s_2 = s + p[t1 + j2] * h[j2];
-                s = s_2;
+                double s2 = s + p[t1 + j2] * h[j2];
+                s = s2;
             }
+
             z[c] = s;
         }
+
         double[] maxTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, 3 - 1));
         try
         {
@@ -189,65 +212,73 @@ static partial class M
             for (; c2 < 3; c2++)
             {
                 maxTape[c2 - 1] = max;
-                double max_2 = global::System.Math.Max(max, z[c2]);
-                max = max_2;
+                double max2 = global::System.Math.Max(max, z[c2]);
+                max = max2;
             }
+
             int c3 = 0;
             double sum = 0.0;
             for (; c3 < 3; c3++)
             {
-                double sum_1 = sum + global::System.Math.Exp(z[c3] - max);
-                sum = sum_1;
+                double sum2 = sum + global::System.Math.Exp(z[c3] - max);
+                sum = sum2;
             }
+
+            // Reverse sweep: gradients
             zBar[label] -= seed;
             double sumBar = seed / sum;
             double maxBar = 0.0;
-            for (int c3_3 = 0; c3_3 < c3; c3_3++)
+            for (int c3_2 = 0; c3_2 < c3; c3_2++)
             {
-                double tBar = sumBar * global::System.Math.Exp(z[c3_3] - max);
-                zBar[c3_3] += tBar;
+                double tBar = sumBar * global::System.Math.Exp(z[c3_2] - max);
+                zBar[c3_2] += tBar;
                 maxBar = maxBar - tBar;
             }
+
             double maxBar2 = seed + maxBar;
-            for (int c2_3 = c2 - 1; c2_3 >= 1; c2_3--)
+            for (int c2_2 = c2 - 1; c2_2 >= 1; c2_2--)
             {
-                int t2 = c2_3 - 1;
-                double max_4 = maxTape[t2];
-                zBar[c2_3] += max_4 >= z[c2_3] ? 0.0 : maxBar2;
-                maxBar2 = max_4 >= z[c2_3] ? maxBar2 : 0.0;
+                int t2 = c2_2 - 1;
+                double max3 = maxTape[t2];
+                zBar[c2_2] += max3 >= z[c2_2] ? 0.0 : maxBar2;
+                maxBar2 = max3 >= z[c2_2] ? maxBar2 : 0.0;
             }
+
             zBar[0] += maxBar2;
-            for (int c_3 = 0; c_3 < c; c_3++)
+            for (int c4 = 0; c4 < c; c4++)
             {
-                int j2_4 = 3;
-                double zBar2 = zBar[c_3];
-                zBar[c_3] = 0.0;
-                int t3 = 15 + c_3 * 4;
-                int j2_3 = 0;
+                int j2_2 = 3;
+                double zBar2 = zBar[c4];
+                zBar[c4] = 0.0;
+                int t3 = 15 + c4 * 4;
+                int j2 = 0;
                 double sBar = zBar2;
-                while (zBar2 != 0.0 && j2_3 < j2_4)
+                while (zBar2 != 0.0 && j2 < j2_2)
                 {
-                    int t4 = t3 + j2_3;
-                    hBar[j2_3] += sBar * p[t4];
-                    dP[t4] += sBar * h[j2_3];
-                    j2_3 = j2_3 + 1;
+                    int t4 = t3 + j2;
+                    hBar[j2] += sBar * p[t4];
+                    dP[t4] += sBar * h[j2];
+                    j2 = j2 + 1;
                 }
+
                 dP[t3 + 3] += sBar;
             }
-            for (int j_3 = 0; j_3 < j; j_3++)
+
+            for (int j3 = 0; j3 < j; j3++)
             {
-                int k_4 = 4;
-                double hValue_1 = h[j_3];
-                double hBar2 = hBar[j_3];
-                hBar[j_3] = 0.0;
-                int t5 = j_3 * 5;
-                int k_3 = 0;
-                double aBar = hBar2 * (1.0 - hValue_1 * hValue_1);
-                while (hBar2 != 0.0 && k_3 < k_4)
+                int k2 = 4;
+                double hValue = h[j3];
+                double hBar2 = hBar[j3];
+                hBar[j3] = 0.0;
+                int t5 = j3 * 5;
+                int k = 0;
+                double aBar = hBar2 * (1.0 - hValue * hValue);
+                while (hBar2 != 0.0 && k < k2)
                 {
-                    dP[t5 + k_3] += aBar * x[k_3];
-                    k_3 = k_3 + 1;
+                    dP[t5 + k] += aBar * x[k];
+                    k = k + 1;
                 }
+
                 dP[t5 + 4] += aBar;
             }
         }
@@ -287,55 +318,61 @@ static partial class M
             int t0 = j * 5;
             int t1 = t0 + 4;
             double a = p[t1];
-            double aDot2 = tP[t1];
+            double aDot = tP[t1];
             for (int k = 0; k < 4; k++)
             {
                 int t2 = t0 + k;
                 double t3 = x[k];
                 a = a + p[t2] * t3;
-                aDot2 = aDot2 + tP[t2] * t3;
+                aDot = aDot + tP[t2] * t3;
             }
+
             double hValue = global::System.Math.Tanh(a);
             h[j] = hValue;
-            hDot[j] = (1.0 - hValue * hValue) * aDot2;
+            hDot[j] = (1.0 - hValue * hValue) * aDot;
         }
+
         for (int c = 0; c < 3; c++)
         {
             int t4 = 15 + c * 4;
             int t5 = t4 + 3;
             double s = p[t5];
-            double sDot2 = tP[t5];
+            double sDot = tP[t5];
             for (int j2 = 0; j2 < 3; j2++)
             {
                 int t6 = t4 + j2;
                 double t7 = p[t6];
-                double s_2 = s + t7 * h[j2];
-                double sDot3 = sDot2 + (tP[t6] * h[j2] + t7 * hDot[j2]);
-                s = s_2;
-                sDot2 = sDot3;
+                double s2 = s + t7 * h[j2];
+                double sDot2 = sDot + (tP[t6] * h[j2] + t7 * hDot[j2]);
+                s = s2;
+                sDot = sDot2;
             }
+
             z[c] = s;
-            zDot[c] = sDot2;
+            zDot[c] = sDot;
         }
+
         double maxDot = zDot[0];
         double max = z[0];
         double maxDot2 = maxDot;
         for (int c2 = 1; c2 < 3; c2++)
         {
-            double max_2 = global::System.Math.Max(max, z[c2]);
+            double max2 = global::System.Math.Max(max, z[c2]);
             double maxDot3 = (max >= z[c2] ? maxDot2 : 0.0) + (max >= z[c2] ? 0.0 : zDot[c2]);
-            max = max_2;
+            max = max2;
             maxDot2 = maxDot3;
         }
+
         double sum = 0.0;
         double sumDot = 0.0;
         for (int c3 = 0; c3 < 3; c3++)
         {
-            double sum_1 = sum + global::System.Math.Exp(z[c3] - max);
+            double sum2 = sum + global::System.Math.Exp(z[c3] - max);
             double sumDot2 = sumDot + global::System.Math.Exp(z[c3] - max) * (zDot[c3] - maxDot2);
-            sum = sum_1;
+            sum = sum2;
             sumDot = sumDot2;
         }
+
         derivative = sumDot / sum + maxDot2 - zDot[label];
         return global::System.Math.Log(sum) + max - z[label];
     }

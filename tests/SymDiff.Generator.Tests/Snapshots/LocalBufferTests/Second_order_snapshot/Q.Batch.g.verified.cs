@@ -18,6 +18,7 @@ static partial class Q
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -39,6 +40,7 @@ static partial class Q
             {
                 h[j] = global::System.Math.Tanh(w[j] * x[s] + w[2 + j]);
             }
+
             double t1 = w[4];
             double t2 = w[5];
             double y = t1 * h[0] * h[1] + t2 * h[1];
@@ -48,20 +50,22 @@ static partial class Q
             hBar[0] += tBar * t1;
             hBar[1] += yBar * (t1 * h[0]);
             hBar[1] += yBar * t2;
-            for (int j_3 = 0; j_3 < j; j_3++)
+            for (int j2 = 0; j2 < j; j2++)
             {
-                double hValue_1 = h[j_3];
-                double hBar2 = hBar[j_3];
-                hBar[j_3] = 0.0;
-                double tBar2 = hBar2 * (1.0 - hValue_1 * hValue_1);
-                dW[j_3] += tBar2 * x[s];
-                dW[2 + j_3] += tBar2;
+                double hValue = h[j2];
+                double hBar2 = hBar[j2];
+                hBar[j2] = 0.0;
+                double tBar2 = hBar2 * (1.0 - hValue * hValue);
+                dW[j2] += tBar2 * x[s];
+                dW[2 + j2] += tBar2;
             }
+
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             loss = loss + t3 * t3;
             dWSum = dWSum + t3 * h[1] * h[0];
             dWSum2 = dWSum2 + t3 * h[1];
         }
+
         double t4 = 2.0 * lossBar;
         dW[4] += t4 * dWSum;
         dW[5] += t4 * dWSum2;
@@ -83,6 +87,7 @@ static partial class Q
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -101,6 +106,7 @@ static partial class Q
             {
                 h[j] = global::System.Math.Tanh(w[j] * x[s] + w[2 + j]);
             }
+
             double t0 = w[4];
             double t1 = w[5];
             double y = t0 * h[0] * h[1] + t1 * h[1];
@@ -110,19 +116,21 @@ static partial class Q
             hBar[0] += tBar * t0;
             hBar[1] += yBar * (t0 * h[0]);
             hBar[1] += yBar * t1;
-            for (int j_3 = 0; j_3 < j; j_3++)
+            for (int j2 = 0; j2 < j; j2++)
             {
-                double hValue_1 = h[j_3];
-                double hBar2 = hBar[j_3];
-                hBar[j_3] = 0.0;
-                double tBar2 = hBar2 * (1.0 - hValue_1 * hValue_1);
-                dW[j_3] += tBar2 * x[s];
-                dW[2 + j_3] += tBar2;
+                double hValue = h[j2];
+                double hBar2 = hBar[j2];
+                hBar[j2] = 0.0;
+                double tBar2 = hBar2 * (1.0 - hValue * hValue);
+                dW[j2] += tBar2 * x[s];
+                dW[2 + j2] += tBar2;
             }
+
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             dWSum = dWSum + t2 * h[1] * h[0];
             dWSum2 = dWSum2 + t2 * h[1];
         }
+
         double t3 = 2.0 * lossBar;
         dW[4] += t3 * dWSum;
         dW[5] += t3 * dWSum2;
@@ -162,6 +170,7 @@ static partial class Q
                 h[j] = hValue;
                 hDot[j] = (1.0 - hValue * hValue) * (tW[j] * t0 + tW[t1]);
             }
+
             double t2 = w[4];
             double t3 = w[5];
             double y = t2 * h[0] * h[1] + t3 * h[1];
@@ -170,6 +179,7 @@ static partial class Q
             loss = loss + t4 * t4;
             lossDot = lossDot + 2.0 * (yDot * t4);
         }
+
         double t5 = (double)x.Length;
         derivative = lossDot / t5;
         return loss / t5;
@@ -189,11 +199,13 @@ static partial class Q
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, w.Length * w.Length, "The buffer 'hessian' has length {0}, but the Hessian of 'Batch' has {1} entries (n by n for n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(hessian, w, nameof(hessian), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(hessian, x, nameof(hessian), "x");
 
         int n = w.Length;
         double value = 0.0;
+
         // Row i is the Hessian times the unit vector e_i.
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
@@ -205,11 +217,13 @@ static partial class Q
                 value = BatchHessianVectorProduct(w, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
+
             // With no active scalar (empty spans) no row runs: the value comes from Batch itself.
             if (n == 0)
             {
                 value = Batch(w, x);
             }
+
             // Symmetric to the last bit: both triangles get the same average.
             for (int row = 0; row < n; row++)
             {
@@ -220,6 +234,7 @@ static partial class Q
                     hessian[column * n + row] = h;
                 }
             }
+
             return value;
         }
         finally
@@ -243,10 +258,12 @@ static partial class Q
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, w.Length, "The direction 'direction' has length {0}, but 'Batch' has {1} active scalars.");
         }
+
         if (product.Length != w.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, w.Length, "The buffer 'product' has length {0}, but 'Batch' has {1} active scalars.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(product, w, nameof(product), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(product, x, nameof(product), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
@@ -281,6 +298,7 @@ static partial class Q
                 h[j] = hValue;
                 hDot[j] = (1.0 - hValue * hValue) * (tW[j] * t1 + tW[t2]);
             }
+
             double t3 = w[4];
             double t4 = w[5];
             double y = t3 * h[0] * h[1] + t4 * h[1];
@@ -298,24 +316,26 @@ static partial class Q
             hBarDot[1] += yBarDot * (t3 * h[0]) + yBar * (t5 * h[0] + t3 * hDot[0]);
             hBar[1] += yBar * t4;
             hBarDot[1] += yBarDot * t4 + yBar * t6;
-            for (int j_3 = 0; j_3 < j; j_3++)
+            for (int j2 = 0; j2 < j; j2++)
             {
-                double hValue_1 = h[j_3];
-                double hValueDot2 = hDot[j_3];
-                double hBar2 = hBar[j_3];
-                double hBar2Dot = hBarDot[j_3];
-                hBar[j_3] = 0.0;
-                hBarDot[j_3] = 0.0;
-                double tBar2Dot = hBar2Dot * (1.0 - hValue_1 * hValue_1) - hBar2 * (2.0 * (hValueDot2 * hValue_1));
-                pW[j_3] += tBar2Dot * x[s];
-                pW[2 + j_3] += tBar2Dot;
+                double hValue = h[j2];
+                double hValueDot = hDot[j2];
+                double hBar2 = hBar[j2];
+                double hBar2Dot = hBarDot[j2];
+                hBar[j2] = 0.0;
+                hBarDot[j2] = 0.0;
+                double tBar2Dot = hBar2Dot * (1.0 - hValue * hValue) - hBar2 * (2.0 * (hValueDot * hValue));
+                pW[j2] += tBar2Dot * x[s];
+                pW[2 + j2] += tBar2Dot;
             }
+
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             global::SymDiff.Checks.Zero(hBarDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             loss = loss + t7 * t7;
             dWSumDot = dWSumDot + ((yDot * h[1] + t7 * hDot[1]) * h[0] + t7 * h[1] * hDot[0]);
             dWSum2Dot = dWSum2Dot + (yDot * h[1] + t7 * hDot[1]);
         }
+
         double t8 = 2.0 * lossBar;
         pW[4] += t8 * dWSumDot;
         pW[5] += t8 * dWSum2Dot;

@@ -17,6 +17,7 @@ static partial class Q
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -24,10 +25,14 @@ static partial class Q
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
         global::SymDiff.Checks.Zero(h);
+
+        // Forward sweep
         double t0 = w[0];
         double t1 = w[1];
         h[0] = t0 * t1;
         h[1] = global::System.Math.Sin(t0);
+
+        // Reverse sweep: gradients
         hBar[0] += h[1];
         hBar[1] += h[0];
         double hBar2 = hBar[1];
@@ -53,16 +58,21 @@ static partial class Q
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
 
         global::System.Span<double> hBar = stackalloc double[2];
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
         global::SymDiff.Checks.Zero(h);
+
+        // Forward sweep
         double t0 = w[0];
         double t1 = w[1];
         h[0] = t0 * t1;
         h[1] = global::System.Math.Sin(t0);
+
+        // Reverse sweep: gradients
         hBar[0] += seed * h[1];
         hBar[1] += seed * h[0];
         double hBar2 = hBar[1];
@@ -116,10 +126,12 @@ static partial class Q
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, w.Length * w.Length, "The buffer 'hessian' has length {0}, but the Hessian of 'Product' has {1} entries (n by n for n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(hessian, w, nameof(hessian), "w");
 
         int n = w.Length;
         double value = 0.0;
+
         // Row i is the Hessian times the unit vector e_i.
         double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
@@ -131,11 +143,13 @@ static partial class Q
                 value = ProductHessianVectorProduct(w, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
+
             // With no active scalar (empty spans) no row runs: the value comes from Product itself.
             if (n == 0)
             {
                 value = Product(w);
             }
+
             // Symmetric to the last bit: both triangles get the same average.
             for (int row = 0; row < n; row++)
             {
@@ -146,6 +160,7 @@ static partial class Q
                     hessian[column * n + row] = h;
                 }
             }
+
             return value;
         }
         finally
@@ -168,10 +183,12 @@ static partial class Q
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, w.Length, "The direction 'direction' has length {0}, but 'Product' has {1} active scalars.");
         }
+
         if (product.Length != w.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, w.Length, "The buffer 'product' has length {0}, but 'Product' has {1} active scalars.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(product, w, nameof(product), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");
 
@@ -193,9 +210,9 @@ static partial class Q
         double t3 = tW[1];
         h[0] = t0 * t1;
         hDot[0] = t2 * t1 + t0 * t3;
-        double hValue2 = global::System.Math.Sin(t0);
+        double hValue = global::System.Math.Sin(t0);
         double t4 = global::System.Math.Cos(t0);
-        h[1] = hValue2;
+        h[1] = hValue;
         hDot[1] = t4 * t2;
         hBar[0] += h[1];
         hBarDot[0] += hDot[1];
@@ -209,7 +226,7 @@ static partial class Q
         double hBar3Dot = hBarDot[0];
         hBar[0] = 0.0;
         hBarDot[0] = 0.0;
-        pW[0] += hBar2Dot * t4 - hBar2 * (hValue2 * t2) + (hBar3Dot * t1 + hBar3 * t3);
+        pW[0] += hBar2Dot * t4 - hBar2 * (hValue * t2) + (hBar3Dot * t1 + hBar3 * t3);
         pW[1] += hBar3Dot * t0 + hBar3 * t2;
         return h[0] * h[1];
     }

@@ -19,6 +19,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
@@ -41,6 +42,7 @@ static partial class S
             {
                 h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j]);
             }
+
             double t1 = w[4];
             double t2 = w[5];
             double y = t1 * h[0] + t2 * h[1];
@@ -48,20 +50,22 @@ static partial class S
             double yBar = 2.0 * (lossBar * t3);
             hBar[0] += yBar * t1;
             hBar[1] += yBar * t2;
-            for (int j_3 = 0; j_3 < j; j_3++)
+            for (int j2 = 0; j2 < j; j2++)
             {
-                double hValue_1 = h[j_3];
-                double hBar2 = hBar[j_3];
-                hBar[j_3] = 0.0;
-                double tBar = hBar2 * (1.0 - hValue_1 * hValue_1);
-                dW[j_3] += tBar * x[b];
-                dW[2 + j_3] += tBar;
+                double hValue = h[j2];
+                double hBar2 = hBar[j2];
+                hBar[j2] = 0.0;
+                double tBar = hBar2 * (1.0 - hValue * hValue);
+                dW[j2] += tBar * x[b];
+                dW[2 + j2] += tBar;
             }
+
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             loss = loss + t3 * t3;
             dWSum = dWSum + t3 * h[0];
             dWSum2 = dWSum2 + t3 * h[1];
         }
+
         double t4 = 2.0 * lossBar;
         dW[4] += t4 * dWSum;
         dW[5] += t4 * dWSum2;
@@ -84,6 +88,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
@@ -103,6 +108,7 @@ static partial class S
             {
                 h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j]);
             }
+
             double t0 = w[4];
             double t1 = w[5];
             double y = t0 * h[0] + t1 * h[1];
@@ -110,19 +116,21 @@ static partial class S
             double yBar = 2.0 * (lossBar * t2);
             hBar[0] += yBar * t0;
             hBar[1] += yBar * t1;
-            for (int j_3 = 0; j_3 < j; j_3++)
+            for (int j2 = 0; j2 < j; j2++)
             {
-                double hValue_1 = h[j_3];
-                double hBar2 = hBar[j_3];
-                hBar[j_3] = 0.0;
-                double tBar = hBar2 * (1.0 - hValue_1 * hValue_1);
-                dW[j_3] += tBar * x[b];
-                dW[2 + j_3] += tBar;
+                double hValue = h[j2];
+                double hBar2 = hBar[j2];
+                hBar[j2] = 0.0;
+                double tBar = hBar2 * (1.0 - hValue * hValue);
+                dW[j2] += tBar * x[b];
+                dW[2 + j2] += tBar;
             }
+
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             dWSum = dWSum + t2 * h[0];
             dWSum2 = dWSum2 + t2 * h[1];
         }
+
         double t3 = 2.0 * lossBar;
         dW[4] += t3 * dWSum;
         dW[5] += t3 * dWSum2;
@@ -163,6 +171,7 @@ static partial class S
                 h[j] = hValue;
                 hDot[j] = (1.0 - hValue * hValue) * (tW[j] * t0 + tW[t1]);
             }
+
             double t2 = w[4];
             double t3 = w[5];
             double y = t2 * h[0] + t3 * h[1];
@@ -171,6 +180,7 @@ static partial class S
             loss = loss + t4 * t4;
             lossDot = lossDot + 2.0 * (yDot * t4);
         }
+
         double t5 = (double)x.Length;
         derivative = lossDot / t5;
         return loss / t5;

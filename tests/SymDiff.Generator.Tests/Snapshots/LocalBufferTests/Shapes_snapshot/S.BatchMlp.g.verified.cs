@@ -19,6 +19,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
@@ -50,6 +51,7 @@ static partial class S
                     {
                         h[j] = global::System.Math.Tanh(w[j] * x[s % x.Length] + w[hidden + j]);
                     }
+
                     int c = 0;
                     for (; c < 2; c++)
                     {
@@ -57,14 +59,16 @@ static partial class S
                         double a = w[2 * hidden + c];
                         for (int j2 = 0; j2 < hidden; j2++)
                         {
-                            double a_2 = a + w[j2] * w[hidden + j2] * h[j2] * (double)t2;
-                            a = a_2;
+                            double a2 = a + w[j2] * w[hidden + j2] * h[j2] * (double)t2;
+                            a = a2;
                         }
+
                         z[c] = a;
                     }
+
                     double m = global::System.Math.Max(z[0], z[1]);
                     bool t3 = t[s] > 0.0;
-                    double loss_1 = loss + (m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t3 ? z[1] : z[0]));
+                    double loss2 = loss + (m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t3 ? z[1] : z[0]));
                     double tBar = lossBar / (global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m));
                     double tBar2 = tBar * global::System.Math.Exp(z[0] - m);
                     zBar[0] += tBar2;
@@ -78,43 +82,48 @@ static partial class S
                     {
                         zBar[0] -= lossBar;
                     }
+
                     double mBar = lossBar - tBar2 - tBar3;
                     zBar[0] += z[0] >= z[1] ? mBar : 0.0;
                     zBar[1] += z[0] >= z[1] ? 0.0 : mBar;
-                    for (int c_3 = 0; c_3 < c; c_3++)
+                    for (int c2 = 0; c2 < c; c2++)
                     {
-                        int j2_4 = 0 < hidden ? hidden : 0;
-                        double zBar2 = zBar[c_3];
-                        zBar[c_3] = 0.0;
-                        int j2_3 = 0;
+                        int j2_2 = 0 < hidden ? hidden : 0;
+                        double zBar2 = zBar[c2];
+                        zBar[c2] = 0.0;
+                        int j2 = 0;
                         double aBar = zBar2;
-                        while (zBar2 != 0.0 && j2_3 < j2_4)
+                        while (zBar2 != 0.0 && j2 < j2_2)
                         {
-                            double tBar4 = aBar * (double)(c_3 + 1);
-                            double tBar5 = tBar4 * h[j2_3];
-                            double t4 = w[j2_3];
-                            int t5 = hidden + j2_3;
+                            double tBar4 = aBar * (double)(c2 + 1);
+                            double tBar5 = tBar4 * h[j2];
+                            double t4 = w[j2];
+                            int t5 = hidden + j2;
                             double t6 = w[t5];
-                            hBar[j2_3] += tBar4 * (t4 * t6);
-                            dW[j2_3] += tBar5 * t6;
+                            hBar[j2] += tBar4 * (t4 * t6);
+                            dW[j2] += tBar5 * t6;
                             dW[t5] += tBar5 * t4;
-                            j2_3 = j2_3 + 1;
+                            j2 = j2 + 1;
                         }
-                        dW[2 * hidden + c_3] += aBar;
+
+                        dW[2 * hidden + c2] += aBar;
                     }
-                    for (int j_3 = 0; j_3 < j; j_3++)
+
+                    for (int j3 = 0; j3 < j; j3++)
                     {
-                        double hValue_1 = h[j_3];
-                        double hBar2 = hBar[j_3];
-                        hBar[j_3] = 0.0;
-                        double tBar6 = hBar2 * (1.0 - hValue_1 * hValue_1);
-                        dW[j_3] += tBar6 * x[s % x.Length];
-                        dW[hidden + j_3] += tBar6;
+                        double hValue = h[j3];
+                        double hBar2 = hBar[j3];
+                        hBar[j3] = 0.0;
+                        double tBar6 = hBar2 * (1.0 - hValue * hValue);
+                        dW[j3] += tBar6 * x[s % x.Length];
+                        dW[hidden + j3] += tBar6;
                     }
+
                     global::SymDiff.Checks.Zero(hBar, t0);
                     global::SymDiff.Checks.Zero(zBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    loss = loss_1;
+                    loss = loss2;
                 }
+
                 return loss / t1;
             }
             finally
@@ -144,6 +153,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
@@ -172,6 +182,7 @@ static partial class S
                     {
                         h[j] = global::System.Math.Tanh(w[j] * x[s % x.Length] + w[hidden + j]);
                     }
+
                     int c = 0;
                     for (; c < 2; c++)
                     {
@@ -179,11 +190,13 @@ static partial class S
                         double a = w[2 * hidden + c];
                         for (int j2 = 0; j2 < hidden; j2++)
                         {
-                            double a_2 = a + w[j2] * w[hidden + j2] * h[j2] * (double)t1;
-                            a = a_2;
+                            double a2 = a + w[j2] * w[hidden + j2] * h[j2] * (double)t1;
+                            a = a2;
                         }
+
                         z[c] = a;
                     }
+
                     double m = global::System.Math.Max(z[0], z[1]);
                     double tBar = lossBar / (global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m));
                     double tBar2 = tBar * global::System.Math.Exp(z[0] - m);
@@ -198,39 +211,43 @@ static partial class S
                     {
                         zBar[0] -= lossBar;
                     }
+
                     double mBar = lossBar - tBar2 - tBar3;
                     zBar[0] += z[0] >= z[1] ? mBar : 0.0;
                     zBar[1] += z[0] >= z[1] ? 0.0 : mBar;
-                    for (int c_3 = 0; c_3 < c; c_3++)
+                    for (int c2 = 0; c2 < c; c2++)
                     {
-                        int j2_4 = 0 < hidden ? hidden : 0;
-                        double zBar2 = zBar[c_3];
-                        zBar[c_3] = 0.0;
-                        int j2_3 = 0;
+                        int j2_2 = 0 < hidden ? hidden : 0;
+                        double zBar2 = zBar[c2];
+                        zBar[c2] = 0.0;
+                        int j2 = 0;
                         double aBar = zBar2;
-                        while (zBar2 != 0.0 && j2_3 < j2_4)
+                        while (zBar2 != 0.0 && j2 < j2_2)
                         {
-                            double tBar4 = aBar * (double)(c_3 + 1);
-                            double tBar5 = tBar4 * h[j2_3];
-                            double t2 = w[j2_3];
-                            int t3 = hidden + j2_3;
+                            double tBar4 = aBar * (double)(c2 + 1);
+                            double tBar5 = tBar4 * h[j2];
+                            double t2 = w[j2];
+                            int t3 = hidden + j2;
                             double t4 = w[t3];
-                            hBar[j2_3] += tBar4 * (t2 * t4);
-                            dW[j2_3] += tBar5 * t4;
+                            hBar[j2] += tBar4 * (t2 * t4);
+                            dW[j2] += tBar5 * t4;
                             dW[t3] += tBar5 * t2;
-                            j2_3 = j2_3 + 1;
+                            j2 = j2 + 1;
                         }
-                        dW[2 * hidden + c_3] += aBar;
+
+                        dW[2 * hidden + c2] += aBar;
                     }
-                    for (int j_3 = 0; j_3 < j; j_3++)
+
+                    for (int j3 = 0; j3 < j; j3++)
                     {
-                        double hValue_1 = h[j_3];
-                        double hBar2 = hBar[j_3];
-                        hBar[j_3] = 0.0;
-                        double tBar6 = hBar2 * (1.0 - hValue_1 * hValue_1);
-                        dW[j_3] += tBar6 * x[s % x.Length];
-                        dW[hidden + j_3] += tBar6;
+                        double hValue = h[j3];
+                        double hBar2 = hBar[j3];
+                        hBar[j3] = 0.0;
+                        double tBar6 = hBar2 * (1.0 - hValue * hValue);
+                        dW[j3] += tBar6 * x[s % x.Length];
+                        dW[hidden + j3] += tBar6;
                     }
+
                     global::SymDiff.Checks.Zero(hBar, t0);
                     global::SymDiff.Checks.Zero(zBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 }
@@ -293,12 +310,13 @@ static partial class S
                         h[j] = hValue;
                         hDot[j] = (1.0 - hValue * hValue) * (tW[j] * t1 + tW[t2]);
                     }
+
                     for (int c = 0; c < 2; c++)
                     {
                         int t3 = 2 * hidden + c;
                         int t4 = c + 1;
                         double a = w[t3];
-                        double aDot2 = tW[t3];
+                        double aDot = tW[t3];
                         for (int j2 = 0; j2 < hidden; j2++)
                         {
                             double t5 = w[j2];
@@ -306,22 +324,25 @@ static partial class S
                             double t7 = w[t6];
                             double t8 = t5 * t7;
                             double t9 = (double)t4;
-                            double a_2 = a + t8 * h[j2] * t9;
-                            double aDot3 = aDot2 + ((tW[j2] * t7 + t5 * tW[t6]) * h[j2] + t8 * hDot[j2]) * t9;
-                            a = a_2;
-                            aDot2 = aDot3;
+                            double a2 = a + t8 * h[j2] * t9;
+                            double aDot2 = aDot + ((tW[j2] * t7 + t5 * tW[t6]) * h[j2] + t8 * hDot[j2]) * t9;
+                            a = a2;
+                            aDot = aDot2;
                         }
+
                         z[c] = a;
-                        zDot[c] = aDot2;
+                        zDot[c] = aDot;
                     }
+
                     double m = global::System.Math.Max(z[0], z[1]);
                     double mDot = (z[0] >= z[1] ? zDot[0] : 0.0) + (z[0] >= z[1] ? 0.0 : zDot[1]);
                     bool t10 = t[s] > 0.0;
-                    double loss_1 = loss + (m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t10 ? z[1] : z[0]));
+                    double loss2 = loss + (m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t10 ? z[1] : z[0]));
                     double lossDot2 = lossDot + (mDot + (global::System.Math.Exp(z[0] - m) * (zDot[0] - mDot) + global::System.Math.Exp(z[1] - m) * (zDot[1] - mDot)) / (global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t10 ? zDot[1] : zDot[0]));
-                    loss = loss_1;
+                    loss = loss2;
                     lossDot = lossDot2;
                 }
+
                 double t11 = (double)t.Length;
                 derivative = lossDot / t11;
                 return loss / t11;

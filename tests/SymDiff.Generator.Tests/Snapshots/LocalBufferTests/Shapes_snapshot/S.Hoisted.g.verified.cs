@@ -19,6 +19,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
@@ -31,6 +32,7 @@ static partial class S
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            // Forward sweep
             int b = 0;
             double loss = 0.0;
             double s = 0.5;
@@ -42,48 +44,54 @@ static partial class S
                 {
                     h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j] * s);
                 }
+
                 double y = w[4] * h[0] + w[5] * h[1];
                 double t0 = y - t[b];
                 loss = loss + t0 * t0;
                 s = global::System.Math.Sin(y);
             }
+
+            // Reverse sweep: gradients
             double t1 = (double)x.Length;
             double lossBar = 1.0 / t1;
             double sBar = 0.0;
-            for (int b_3 = b - 1; b_3 >= 0; b_3--)
+            for (int b2 = b - 1; b2 >= 0; b2--)
             {
-                double s_3 = sTape[b_3];
+                double s2 = sTape[b2];
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                int j_4 = 0;
-                for (; j_4 < 2; j_4++)
+                int j2 = 0;
+                for (; j2 < 2; j2++)
                 {
-                    h[j_4] = global::System.Math.Tanh(w[j_4] * x[b_3] + w[2 + j_4] * s_3);
+                    h[j2] = global::System.Math.Tanh(w[j2] * x[b2] + w[2 + j2] * s2);
                 }
+
                 double t2 = w[4];
                 double t3 = w[5];
-                double y_1 = t2 * h[0] + t3 * h[1];
-                double yBar = (lossBar != 0.0 ? 2.0 * (lossBar * (y_1 - t[b_3])) : 0.0) + (sBar != 0.0 ? sBar * global::System.Math.Cos(y_1) : 0.0);
+                double y = t2 * h[0] + t3 * h[1];
+                double yBar = (lossBar != 0.0 ? 2.0 * (lossBar * (y - t[b2])) : 0.0) + (sBar != 0.0 ? sBar * global::System.Math.Cos(y) : 0.0);
                 bool t4 = yBar != 0.0;
                 hBar[0] += t4 ? yBar * t2 : 0.0;
                 hBar[1] += t4 ? yBar * t3 : 0.0;
                 double sBar2 = 0.0;
-                for (int j_3 = 0; j_3 < j_4; j_3++)
+                for (int j = 0; j < j2; j++)
                 {
-                    double hValue_1 = h[j_3];
-                    double hBar2 = hBar[j_3];
-                    hBar[j_3] = 0.0;
-                    double tBar = hBar2 != 0.0 ? hBar2 * (1.0 - hValue_1 * hValue_1) : 0.0;
+                    double hValue = h[j];
+                    double hBar2 = hBar[j];
+                    hBar[j] = 0.0;
+                    double tBar = hBar2 != 0.0 ? hBar2 * (1.0 - hValue * hValue) : 0.0;
                     bool t5 = tBar != 0.0;
-                    dW[j_3] += t5 ? tBar * x[b_3] : 0.0;
-                    int t6 = 2 + j_3;
-                    dW[t6] += t5 ? tBar * s_3 : 0.0;
+                    dW[j] += t5 ? tBar * x[b2] : 0.0;
+                    int t6 = 2 + j;
+                    dW[t6] += t5 ? tBar * s2 : 0.0;
                     sBar2 = sBar2 + (t5 ? tBar * w[t6] : 0.0);
                 }
+
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 dW[4] += t4 ? yBar * h[0] : 0.0;
                 dW[5] += t4 ? yBar * h[1] : 0.0;
                 sBar = sBar2;
             }
+
             return loss / t1;
         }
         finally
@@ -108,6 +116,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
@@ -119,6 +128,7 @@ static partial class S
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            // Forward sweep
             int b = 0;
             double s = 0.5;
             for (; b < x.Length; b++)
@@ -129,40 +139,45 @@ static partial class S
                 {
                     h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j] * s);
                 }
+
                 double y = w[4] * h[0] + w[5] * h[1];
                 s = global::System.Math.Sin(y);
             }
+
+            // Reverse sweep: gradients
             double lossBar = seed / (double)x.Length;
             double sBar = 0.0;
-            for (int b_3 = b - 1; b_3 >= 0; b_3--)
+            for (int b2 = b - 1; b2 >= 0; b2--)
             {
-                double s_3 = sTape[b_3];
+                double s2 = sTape[b2];
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                int j_4 = 0;
-                for (; j_4 < 2; j_4++)
+                int j2 = 0;
+                for (; j2 < 2; j2++)
                 {
-                    h[j_4] = global::System.Math.Tanh(w[j_4] * x[b_3] + w[2 + j_4] * s_3);
+                    h[j2] = global::System.Math.Tanh(w[j2] * x[b2] + w[2 + j2] * s2);
                 }
+
                 double t0 = w[4];
                 double t1 = w[5];
-                double y_1 = t0 * h[0] + t1 * h[1];
-                double yBar = (lossBar != 0.0 ? 2.0 * (lossBar * (y_1 - t[b_3])) : 0.0) + (sBar != 0.0 ? sBar * global::System.Math.Cos(y_1) : 0.0);
+                double y = t0 * h[0] + t1 * h[1];
+                double yBar = (lossBar != 0.0 ? 2.0 * (lossBar * (y - t[b2])) : 0.0) + (sBar != 0.0 ? sBar * global::System.Math.Cos(y) : 0.0);
                 bool t2 = yBar != 0.0;
                 hBar[0] += t2 ? yBar * t0 : 0.0;
                 hBar[1] += t2 ? yBar * t1 : 0.0;
                 double sBar2 = 0.0;
-                for (int j_3 = 0; j_3 < j_4; j_3++)
+                for (int j = 0; j < j2; j++)
                 {
-                    double hValue_1 = h[j_3];
-                    double hBar2 = hBar[j_3];
-                    hBar[j_3] = 0.0;
-                    double tBar = hBar2 != 0.0 ? hBar2 * (1.0 - hValue_1 * hValue_1) : 0.0;
+                    double hValue = h[j];
+                    double hBar2 = hBar[j];
+                    hBar[j] = 0.0;
+                    double tBar = hBar2 != 0.0 ? hBar2 * (1.0 - hValue * hValue) : 0.0;
                     bool t3 = tBar != 0.0;
-                    dW[j_3] += t3 ? tBar * x[b_3] : 0.0;
-                    int t4 = 2 + j_3;
-                    dW[t4] += t3 ? tBar * s_3 : 0.0;
+                    dW[j] += t3 ? tBar * x[b2] : 0.0;
+                    int t4 = 2 + j;
+                    dW[t4] += t3 ? tBar * s2 : 0.0;
                     sBar2 = sBar2 + (t3 ? tBar * w[t4] : 0.0);
                 }
+
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 dW[4] += t2 ? yBar * h[0] : 0.0;
                 dW[5] += t2 ? yBar * h[1] : 0.0;
@@ -213,6 +228,7 @@ static partial class S
                 h[j] = hValue;
                 hDot[j] = (1.0 - hValue * hValue) * (tW[j] * t0 + (tW[t1] * s + t2 * sDot));
             }
+
             double t3 = w[4];
             double t4 = w[5];
             double y = t3 * h[0] + t4 * h[1];
@@ -223,6 +239,7 @@ static partial class S
             lossDot = lossDot + 2.0 * (yDot * t5);
             sDot = global::System.Math.Cos(y) * yDot;
         }
+
         double t6 = (double)x.Length;
         derivative = lossDot / t6;
         return loss / t6;

@@ -18,6 +18,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -30,29 +31,35 @@ static partial class S
             try
             {
                 global::SymDiff.Checks.Zero(h, x.Length);
+
+                // Forward sweep
                 int i = 0;
                 for (; i < x.Length; i++)
                 {
                     h[i] = global::System.Math.Sin(w[i] * x[i]) + w[0];
                 }
+
                 double s = 0.0;
                 for (int i2 = 0; i2 < x.Length; i2++)
                 {
                     int t0 = i2 + 1;
                     int t1 = t0 % x.Length;
-                    double s_1 = s + h[i2] * h[t1];
+                    double s2 = s + h[i2] * h[t1];
                     hBar[i2] += h[t1];
                     hBar[t1] += h[i2];
-                    s = s_1;
+                    s = s2;
                 }
-                for (int i_3 = 0; i_3 < i; i_3++)
+
+                // Reverse sweep: gradients
+                for (int i3 = 0; i3 < i; i3++)
                 {
-                    double hBar2 = hBar[i_3];
-                    hBar[i_3] = 0.0;
-                    double t2 = x[i_3];
-                    dW[i_3] += hBar2 * global::System.Math.Cos(w[i_3] * t2) * t2;
+                    double hBar2 = hBar[i3];
+                    hBar[i3] = 0.0;
+                    double t2 = x[i3];
+                    dW[i3] += hBar2 * global::System.Math.Cos(w[i3] * t2) * t2;
                     dW[0] += hBar2;
                 }
+
                 return s;
             }
             finally
@@ -81,6 +88,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -92,24 +100,29 @@ static partial class S
             try
             {
                 global::SymDiff.Checks.Zero(h, x.Length);
+
+                // Forward sweep
                 int i = 0;
                 for (; i < x.Length; i++)
                 {
                     h[i] = global::System.Math.Sin(w[i] * x[i]) + w[0];
                 }
+
                 for (int i2 = 0; i2 < x.Length; i2++)
                 {
-                    int i2_1 = i2 + 1;
-                    int t0 = i2_1 % x.Length;
+                    int i2_2 = i2 + 1;
+                    int t0 = i2_2 % x.Length;
                     hBar[i2] += seed * h[t0];
                     hBar[t0] += seed * h[i2];
                 }
-                for (int i_3 = 0; i_3 < i; i_3++)
+
+                // Reverse sweep: gradients
+                for (int i3 = 0; i3 < i; i3++)
                 {
-                    double hBar2 = hBar[i_3];
-                    hBar[i_3] = 0.0;
-                    double t1 = x[i_3];
-                    dW[i_3] += hBar2 * global::System.Math.Cos(w[i_3] * t1) * t1;
+                    double hBar2 = hBar[i3];
+                    hBar[i3] = 0.0;
+                    double t1 = x[i3];
+                    dW[i3] += hBar2 * global::System.Math.Cos(w[i3] * t1) * t1;
                     dW[0] += hBar2;
                 }
             }
@@ -155,17 +168,19 @@ static partial class S
                     h[i] = global::System.Math.Sin(t1) + w[0];
                     hDot[i] = global::System.Math.Cos(t1) * (tW[i] * t0) + tW[0];
                 }
+
                 double s = 0.0;
                 double sDot = 0.0;
                 for (int i2 = 0; i2 < x.Length; i2++)
                 {
                     int t2 = i2 + 1;
                     int t3 = t2 % x.Length;
-                    double s_1 = s + h[i2] * h[t3];
+                    double s2 = s + h[i2] * h[t3];
                     double sDot2 = sDot + (hDot[i2] * h[t3] + h[i2] * hDot[t3]);
-                    s = s_1;
+                    s = s2;
                     sDot = sDot2;
                 }
+
                 derivative = sDot;
                 return s;
             }

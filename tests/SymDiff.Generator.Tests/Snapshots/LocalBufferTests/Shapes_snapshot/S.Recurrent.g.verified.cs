@@ -18,6 +18,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -29,6 +30,7 @@ static partial class S
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            // Forward sweep
             int b = 0;
             double s = 0.5;
             for (; b < x.Length; b++)
@@ -37,21 +39,23 @@ static partial class S
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 h[0] = global::System.Math.Tanh(w[0] * x[b] + s);
                 h[1] = global::System.Math.Sin(w[1] * s);
-                double s_1 = s * h[0] + h[1] * h[0];
-                s = s_1;
+                double s2 = s * h[0] + h[1] * h[0];
+                s = s2;
             }
+
+            // Reverse sweep: gradients
             double sBar = 1.0;
-            for (int b_3 = b - 1; b_3 >= 0; b_3--)
+            for (int b2 = b - 1; b2 >= 0; b2--)
             {
-                double s_3 = sTape[b_3];
+                double s3 = sTape[b2];
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                double t0 = x[b_3];
-                double hValue_1 = global::System.Math.Tanh(w[0] * t0 + s_3);
-                h[0] = hValue_1;
+                double t0 = x[b2];
+                double hValue = global::System.Math.Tanh(w[0] * t0 + s3);
+                h[0] = hValue;
                 double t1 = w[1];
-                double t2 = t1 * s_3;
+                double t2 = t1 * s3;
                 h[1] = global::System.Math.Sin(t2);
-                hBar[0] += sBar * s_3;
+                hBar[0] += sBar * s3;
                 hBar[1] += sBar * h[0];
                 hBar[0] += sBar * h[1];
                 double hBar2 = hBar[1];
@@ -59,12 +63,13 @@ static partial class S
                 double tBar = hBar2 * global::System.Math.Cos(t2);
                 double hBar3 = hBar[0];
                 hBar[0] = 0.0;
-                double tBar2 = hBar3 * (1.0 - hValue_1 * hValue_1);
+                double tBar2 = hBar3 * (1.0 - hValue * hValue);
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                dW[1] += tBar * s_3;
+                dW[1] += tBar * s3;
                 dW[0] += tBar2 * t0;
                 sBar = sBar * h[0] + tBar * t1 + tBar2;
             }
+
             return s;
         }
         finally
@@ -88,6 +93,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -98,6 +104,7 @@ static partial class S
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            // Forward sweep
             int b = 0;
             double s = 0.5;
             for (; b < x.Length; b++)
@@ -106,21 +113,23 @@ static partial class S
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 h[0] = global::System.Math.Tanh(w[0] * x[b] + s);
                 h[1] = global::System.Math.Sin(w[1] * s);
-                double s_1 = s * h[0] + h[1] * h[0];
-                s = s_1;
+                double s2 = s * h[0] + h[1] * h[0];
+                s = s2;
             }
+
+            // Reverse sweep: gradients
             double sBar = seed;
-            for (int b_3 = b - 1; b_3 >= 0; b_3--)
+            for (int b2 = b - 1; b2 >= 0; b2--)
             {
-                double s_3 = sTape[b_3];
+                double s3 = sTape[b2];
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                double t0 = x[b_3];
-                double hValue_1 = global::System.Math.Tanh(w[0] * t0 + s_3);
-                h[0] = hValue_1;
+                double t0 = x[b2];
+                double hValue = global::System.Math.Tanh(w[0] * t0 + s3);
+                h[0] = hValue;
                 double t1 = w[1];
-                double t2 = t1 * s_3;
+                double t2 = t1 * s3;
                 h[1] = global::System.Math.Sin(t2);
-                hBar[0] += sBar * s_3;
+                hBar[0] += sBar * s3;
                 hBar[1] += sBar * h[0];
                 hBar[0] += sBar * h[1];
                 double hBar2 = hBar[1];
@@ -128,9 +137,9 @@ static partial class S
                 double tBar = hBar2 * global::System.Math.Cos(t2);
                 double hBar3 = hBar[0];
                 hBar[0] = 0.0;
-                double tBar2 = hBar3 * (1.0 - hValue_1 * hValue_1);
+                double tBar2 = hBar3 * (1.0 - hValue * hValue);
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                dW[1] += tBar * s_3;
+                dW[1] += tBar * s3;
                 dW[0] += tBar2 * t0;
                 sBar = sBar * h[0] + tBar * t1 + tBar2;
             }
@@ -175,11 +184,12 @@ static partial class S
             double t2 = t1 * s;
             h[1] = global::System.Math.Sin(t2);
             hDot[1] = global::System.Math.Cos(t2) * (tW[1] * s + t1 * sDot);
-            double s_1 = s * h[0] + h[1] * h[0];
+            double s2 = s * h[0] + h[1] * h[0];
             double sDot2 = sDot * h[0] + s * hDot[0] + (hDot[1] * h[0] + h[1] * hDot[0]);
-            s = s_1;
+            s = s2;
             sDot = sDot2;
         }
+
         derivative = sDot;
         return s;
     }

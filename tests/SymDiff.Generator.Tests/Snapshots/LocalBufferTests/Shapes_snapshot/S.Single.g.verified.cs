@@ -18,6 +18,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -26,23 +27,28 @@ static partial class S
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<float> h = stackalloc float[3];
         global::SymDiff.Checks.Zero(h);
+
+        // Forward sweep
         int j = 0;
         for (; j < 3; j++)
         {
             h[j] = global::System.MathF.Exp(w[j] * x[j]);
         }
+
+        // Reverse sweep: gradients
         hBar[0] += h[1];
         hBar[1] += h[0];
         hBar[2] += 1f / h[0];
         hBar[0] -= h[2] / h[0] / h[0];
-        for (int j_3 = 0; j_3 < j; j_3++)
+        for (int j2 = 0; j2 < j; j2++)
         {
-            float hValue_1 = h[j_3];
-            float hBar2 = hBar[j_3];
-            hBar[j_3] = 0f;
+            float hValue = h[j2];
+            float hBar2 = hBar[j2];
+            hBar[j2] = 0f;
             bool t0 = hBar2 != 0f;
-            dW[j_3] += (t0 ? (t0 ? hBar2 * hValue_1 : 0f) : 0f) * x[j_3];
+            dW[j2] += (t0 ? hBar2 * hValue : 0f) * x[j2];
         }
+
         return h[0] * h[1] + h[2] / h[0];
     }
 
@@ -61,6 +67,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -68,22 +75,26 @@ static partial class S
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<float> h = stackalloc float[3];
         global::SymDiff.Checks.Zero(h);
+
+        // Forward sweep
         int j = 0;
         for (; j < 3; j++)
         {
             h[j] = global::System.MathF.Exp(w[j] * x[j]);
         }
+
+        // Reverse sweep: gradients
         hBar[0] += seed * h[1];
         hBar[1] += seed * h[0];
         hBar[2] += seed / h[0];
         hBar[0] -= seed * (h[2] / h[0]) / h[0];
-        for (int j_3 = 0; j_3 < j; j_3++)
+        for (int j2 = 0; j2 < j; j2++)
         {
-            float hValue_1 = h[j_3];
-            float hBar2 = hBar[j_3];
-            hBar[j_3] = 0f;
+            float hValue = h[j2];
+            float hBar2 = hBar[j2];
+            hBar[j2] = 0f;
             bool t0 = hBar2 != 0f;
-            dW[j_3] += (t0 ? (t0 ? hBar2 * hValue_1 : 0f) : 0f) * x[j_3];
+            dW[j2] += (t0 ? hBar2 * hValue : 0f) * x[j2];
         }
     }
 
@@ -114,6 +125,7 @@ static partial class S
             h[j] = hValue;
             hDot[j] = hValue * (tW[j] * t0);
         }
+
         derivative = hDot[0] * h[1] + h[0] * hDot[1] + (hDot[2] / h[0] - h[2] / h[0] * hDot[0] / h[0]);
         return h[0] * h[1] + h[2] / h[0];
     }

@@ -21,50 +21,55 @@ static partial class W
             double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(16);
             try
             {
-                bool broke_1 = false;
+                // Forward sweep
+                bool broke = false;
                 int i = 0;
                 double s = 0.0;
                 int iterations = 0;
-                while (!broke_1 && i < x.Length)
+                while (!broke && i < x.Length)
                 {
                     global::SymDiff.TapeBuffer.EnsureCapacity(ref iTape, iterations);
                     iTape[iterations] = i;
                     global::SymDiff.TapeBuffer.EnsureCapacity(ref sTape, iterations);
                     sTape[iterations] = s;
                     double t0 = x[i];
-                    bool broke_2;
-                    double s_2;
+                    bool broke2;
+                    double s2;
                     if (t0 > limit)
                     {
-                        broke_2 = true;
-                        s_2 = s;
+                        broke2 = true;
+                        s2 = s;
                     }
                     else
                     {
-                        broke_2 = broke_1;
-                        s_2 = s + (global::System.Math.Sin(w * t0) * s + t0);
+                        broke2 = broke;
+                        s2 = s + (global::System.Math.Sin(w * t0) * s + t0);
                     }
-                    int i_2;
-                    if (!broke_2)
+
+                    int i2;
+                    if (!broke2)
                     {
-                        i_2 = i + 1;
+                        i2 = i + 1;
                     }
                     else
                     {
-                        i_2 = i;
+                        i2 = i;
                     }
-                    broke_1 = broke_2;
-                    i = i_2;
-                    s = s_2;
+
+                    broke = broke2;
+                    i = i2;
+                    s = s2;
                     iterations = iterations + 1;
                 }
+
+                // Reverse sweep: gradients
                 double sBar = 1.0;
                 double wBar2 = 0.0;
                 for (int k = iterations - 1; k >= 0; k--)
                 {
-                    int i_5 = iTape[k];
-                    double s_5 = sTape[k];
-                    double t1 = x[i_5];
+                    int i3 = iTape[k];
+                    double s3 = sTape[k];
+                    double t1 = x[i3];
                     double sBar2;
                     double wBar;
                     if (t1 > limit)
@@ -76,11 +81,13 @@ static partial class W
                     {
                         bool t2 = sBar != 0.0;
                         sBar2 = sBar + (t2 ? sBar * global::System.Math.Sin(w * t1) : 0.0);
-                        wBar = t2 ? sBar * s_5 * global::System.Math.Cos(w * t1) * t1 : 0.0;
+                        wBar = t2 ? sBar * s3 * global::System.Math.Cos(w * t1) * t1 : 0.0;
                     }
+
                     sBar = sBar2;
                     wBar2 = wBar2 + wBar;
                 }
+
                 dW = wBar2;
                 return s;
             }
@@ -113,50 +120,55 @@ static partial class W
             double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(16);
             try
             {
-                bool broke_1 = false;
+                // Forward sweep
+                bool broke = false;
                 int i = 0;
                 double s = 0.0;
                 int iterations = 0;
-                while (!broke_1 && i < x.Length)
+                while (!broke && i < x.Length)
                 {
                     global::SymDiff.TapeBuffer.EnsureCapacity(ref iTape, iterations);
                     iTape[iterations] = i;
                     global::SymDiff.TapeBuffer.EnsureCapacity(ref sTape, iterations);
                     sTape[iterations] = s;
                     double t0 = x[i];
-                    bool broke_2;
-                    double s_2;
+                    bool broke2;
+                    double s2;
                     if (t0 > limit)
                     {
-                        broke_2 = true;
-                        s_2 = s;
+                        broke2 = true;
+                        s2 = s;
                     }
                     else
                     {
-                        broke_2 = broke_1;
-                        s_2 = s + (global::System.Math.Sin(w * t0) * s + t0);
+                        broke2 = broke;
+                        s2 = s + (global::System.Math.Sin(w * t0) * s + t0);
                     }
-                    int i_2;
-                    if (!broke_2)
+
+                    int i2;
+                    if (!broke2)
                     {
-                        i_2 = i + 1;
+                        i2 = i + 1;
                     }
                     else
                     {
-                        i_2 = i;
+                        i2 = i;
                     }
-                    broke_1 = broke_2;
-                    i = i_2;
-                    s = s_2;
+
+                    broke = broke2;
+                    i = i2;
+                    s = s2;
                     iterations = iterations + 1;
                 }
+
+                // Reverse sweep: gradients
                 double sBar = seed;
                 double wBar2 = 0.0;
                 for (int k = iterations - 1; k >= 0; k--)
                 {
-                    int i_5 = iTape[k];
-                    double s_5 = sTape[k];
-                    double t1 = x[i_5];
+                    int i3 = iTape[k];
+                    double s3 = sTape[k];
+                    double t1 = x[i3];
                     double sBar2;
                     double wBar;
                     if (t1 > limit)
@@ -168,11 +180,13 @@ static partial class W
                     {
                         bool t2 = sBar != 0.0;
                         sBar2 = sBar + (t2 ? sBar * global::System.Math.Sin(w * t1) : 0.0);
-                        wBar = t2 ? sBar * s_5 * global::System.Math.Cos(w * t1) * t1 : 0.0;
+                        wBar = t2 ? sBar * s3 * global::System.Math.Cos(w * t1) * t1 : 0.0;
                     }
+
                     sBar = sBar2;
                     wBar2 = wBar2 + wBar;
                 }
+
                 dW += wBar2;
             }
             finally
@@ -198,44 +212,47 @@ static partial class W
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double PartialSumDerivative(double w, global::System.ReadOnlySpan<double> x, double limit, double tW, out double derivative)
     {
-        bool broke_1 = false;
+        bool broke = false;
         int i = 0;
         double s = 0.0;
         double sDot = 0.0;
-        while (!broke_1 && i < x.Length)
+        while (!broke && i < x.Length)
         {
             double t0 = x[i];
-            bool broke_2;
-            double s_2;
-            double sDot3;
+            bool broke2;
+            double s2;
+            double sDot2;
             if (t0 > limit)
             {
-                broke_2 = true;
-                s_2 = s;
-                sDot3 = sDot;
+                broke2 = true;
+                s2 = s;
+                sDot2 = sDot;
             }
             else
             {
                 double t1 = w * t0;
                 double t2 = global::System.Math.Sin(t1);
-                broke_2 = broke_1;
-                s_2 = s + (t2 * s + t0);
-                sDot3 = sDot + (global::System.Math.Cos(t1) * (tW * t0) * s + t2 * sDot);
+                broke2 = broke;
+                s2 = s + (t2 * s + t0);
+                sDot2 = sDot + (global::System.Math.Cos(t1) * (tW * t0) * s + t2 * sDot);
             }
-            int i_2;
-            if (!broke_2)
+
+            int i2;
+            if (!broke2)
             {
-                i_2 = i + 1;
+                i2 = i + 1;
             }
             else
             {
-                i_2 = i;
+                i2 = i;
             }
-            broke_1 = broke_2;
-            i = i_2;
-            s = s_2;
-            sDot = sDot3;
+
+            broke = broke2;
+            i = i2;
+            s = s2;
+            sDot = sDot2;
         }
+
         derivative = sDot;
         return s;
     }

@@ -20,15 +20,16 @@ static partial class W
         {
             double xi = x[xiIndex];
             bool t0 = xi < 0.0;
-            double s_2;
+            double s2;
             if (t0)
             {
-                s_2 = s;
+                s2 = s;
             }
             else
             {
-                s_2 = s + global::System.Math.Exp(w * xi);
+                s2 = s + global::System.Math.Exp(w * xi);
             }
+
             double wBar;
             if (t0)
             {
@@ -38,9 +39,11 @@ static partial class W
             {
                 wBar = global::System.Math.Exp(w * xi) * xi;
             }
-            s = s_2;
+
+            s = s2;
             wBar2 = wBar2 + wBar;
         }
+
         dW = wBar2;
         return s;
     }
@@ -62,15 +65,16 @@ static partial class W
         {
             double xi = x[xiIndex];
             bool t0 = xi < 0.0;
-            double s_2;
+            double s2;
             if (t0)
             {
-                s_2 = s;
+                s2 = s;
             }
             else
             {
-                s_2 = s + global::System.Math.Exp(w * xi);
+                s2 = s + global::System.Math.Exp(w * xi);
             }
+
             double wBar;
             if (t0)
             {
@@ -80,9 +84,11 @@ static partial class W
             {
                 wBar = seed * global::System.Math.Exp(w * xi) * xi;
             }
-            s = s_2;
+
+            s = s2;
             wBar2 = wBar2 + wBar;
         }
+
         dW += wBar2;
     }
 
@@ -102,22 +108,24 @@ static partial class W
         for (int xiIndex = 0; xiIndex < x.Length; xiIndex++)
         {
             double xi = x[xiIndex];
-            double s_2;
-            double sDot3;
+            double s2;
+            double sDot2;
             if (xi < 0.0)
             {
-                s_2 = s;
-                sDot3 = sDot;
+                s2 = s;
+                sDot2 = sDot;
             }
             else
             {
                 double t0 = global::System.Math.Exp(w * xi);
-                s_2 = s + t0;
-                sDot3 = sDot + t0 * (tW * xi);
+                s2 = s + t0;
+                sDot2 = sDot + t0 * (tW * xi);
             }
-            s = s_2;
-            sDot = sDot3;
+
+            s = s2;
+            sDot = sDot2;
         }
+
         derivative = sDot;
         return s;
     }

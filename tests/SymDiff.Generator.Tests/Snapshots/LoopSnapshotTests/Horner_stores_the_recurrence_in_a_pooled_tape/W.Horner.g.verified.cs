@@ -19,9 +19,12 @@ static partial class W
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dC), dC.Length, c.Length, "The gradient buffer 'dC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dC, c, nameof(dC), "c");
 
         global::SymDiff.Checks.Zero(dC); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+
+        // Forward sweep
         int iStart = c.Length - 1;
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
@@ -33,15 +36,18 @@ static partial class W
                 sTape[iStart - i] = s;
                 s = s * x + c[i];
             }
+
+            // Reverse sweep: gradients
             double sBar = 1.0;
             double xBar = 0.0;
-            for (int i_4 = i + 1; i_4 <= iStart; i_4++)
+            for (int i2 = i + 1; i2 <= iStart; i2++)
             {
-                double s_3 = sTape[iStart - i_4];
-                dC[i_4] += sBar;
-                xBar = xBar + sBar * s_3;
+                double s2 = sTape[iStart - i2];
+                dC[i2] += sBar;
+                xBar = xBar + sBar * s2;
                 sBar = sBar * x;
             }
+
             dX = xBar;
             return s;
         }
@@ -67,8 +73,10 @@ static partial class W
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dC), dC.Length, c.Length, "The gradient buffer 'dC' for parameter 'c' has length {0}, but 'c' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dC, c, nameof(dC), "c");
 
+        // Forward sweep
         int iStart = c.Length - 1;
         double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
@@ -80,15 +88,18 @@ static partial class W
                 sTape[iStart - i] = s;
                 s = s * x + c[i];
             }
+
+            // Reverse sweep: gradients
             double sBar = seed;
             double xBar = 0.0;
-            for (int i_4 = i + 1; i_4 <= iStart; i_4++)
+            for (int i2 = i + 1; i2 <= iStart; i2++)
             {
-                double s_3 = sTape[iStart - i_4];
-                dC[i_4] += sBar;
-                xBar = xBar + sBar * s_3;
+                double s2 = sTape[iStart - i2];
+                dC[i2] += sBar;
+                xBar = xBar + sBar * s2;
                 sBar = sBar * x;
             }
+
             dX += xBar;
         }
         finally
@@ -121,6 +132,7 @@ static partial class W
             sDot = sDot * x + s * tX + tC[i];
             s = s * x + c[i];
         }
+
         derivative = sDot;
         return s;
     }

@@ -30,6 +30,7 @@ static partial class W
             wBar = wBar + r * t1;
             bBar = bBar + r;
         }
+
         dW = -(sumBar * wBar);
         dB = -(sumBar * bBar);
         return sum / t0;
@@ -59,6 +60,7 @@ static partial class W
             wBar = wBar + r * t0;
             bBar = bBar + r;
         }
+
         dW -= sumBar * wBar;
         dB -= sumBar * bBar;
     }
@@ -84,8 +86,9 @@ static partial class W
             double t0 = x[i];
             double r = y[i] - (w * t0 + b);
             sum = sum + 0.5 * r * r;
-            sumDot = sumDot + -(tW * t0 + tB) * r;
+            sumDot = sumDot - (tW * t0 + tB) * r;
         }
+
         double t1 = (double)x.Length;
         derivative = sumDot / t1;
         return sum / t1;

@@ -19,6 +19,7 @@ static partial class W
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, xs, nameof(dW), "xs");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
@@ -36,16 +37,19 @@ static partial class W
             {
                 z = z + w[j] * xs[i * d + j];
             }
+
             double t1 = t[i];
             double t2 = global::System.Math.Exp(-t1 * z);
             double t3 = 1.0 + t2;
             double zBar = -(lossBar / t3 * t2 * t1);
-            for (int j_3 = 0; j_3 < j; j_3++)
+            for (int j2 = 0; j2 < j; j2++)
             {
-                dW[j_3] += zBar * xs[i * d + j_3];
+                dW[j2] += zBar * xs[i * d + j2];
             }
+
             loss = loss + global::System.Math.Log(t3);
         }
+
         return loss / t0;
     }
 
@@ -65,6 +69,7 @@ static partial class W
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, xs, nameof(dW), "xs");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, t, nameof(dW), "t");
@@ -79,12 +84,13 @@ static partial class W
             {
                 z = z + w[j] * xs[i * d + j];
             }
+
             double t0 = t[i];
             double t1 = global::System.Math.Exp(-t0 * z);
             double zBar = -(lossBar / (1.0 + t1) * t1 * t0);
-            for (int j_3 = 0; j_3 < j; j_3++)
+            for (int j2 = 0; j2 < j; j2++)
             {
-                dW[j_3] += zBar * xs[i * d + j_3];
+                dW[j2] += zBar * xs[i * d + j2];
             }
         }
     }
@@ -119,12 +125,14 @@ static partial class W
                 z = z + w[j] * t0;
                 zDot = zDot + tW[j] * t0;
             }
+
             double t1 = t[i];
             double t2 = global::System.Math.Exp(-t1 * z);
             double t3 = 1.0 + t2;
             loss = loss + global::System.Math.Log(t3);
             lossDot = lossDot - t2 * (t1 * zDot) / t3;
         }
+
         double t4 = (double)t.Length;
         derivative = lossDot / t4;
         return loss / t4;

@@ -17,6 +17,7 @@ static partial class W
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
         global::SymDiff.Checks.Zero(dX); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -35,10 +36,12 @@ static partial class W
             f = f + (100.0 * t * t + u * u);
             dXNext = tBar;
         }
+
         if (i > 0)
         {
             dX[i] += dXNext;
         }
+
         return f;
     }
 
@@ -56,6 +59,7 @@ static partial class W
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
         int i = 0;
@@ -71,6 +75,7 @@ static partial class W
             dX[i] += t2 - 2.0 * (seed * u) + t2 + dXNext;
             dXNext = tBar;
         }
+
         if (i > 0)
         {
             dX[i] += dXNext;
@@ -104,6 +109,7 @@ static partial class W
             f = f + (100.0 * t * t + u * u);
             fDot = fDot + (200.0 * ((tX[t0] - 2.0 * (t2 * t1)) * t) + 2.0 * (-t2 * u));
         }
+
         derivative = fDot;
         return f;
     }

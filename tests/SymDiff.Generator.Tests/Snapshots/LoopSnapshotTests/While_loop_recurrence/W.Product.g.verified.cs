@@ -17,6 +17,7 @@ static partial class W
         double[] pTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, n));
         try
         {
+            // Forward sweep
             int k = 0;
             double p = 1.0;
             for (; k < n; k++)
@@ -24,15 +25,18 @@ static partial class W
                 pTape[k] = p;
                 p = p * (1.0 + a * (double)k);
             }
+
+            // Reverse sweep: gradients
             double pBar = 1.0;
             double aBar = 0.0;
-            for (int k_3 = k - 1; k_3 >= 0; k_3--)
+            for (int k2 = k - 1; k2 >= 0; k2--)
             {
-                double p_3 = pTape[k_3];
-                double t0 = (double)k_3;
-                aBar = aBar + pBar * p_3 * t0;
+                double p2 = pTape[k2];
+                double t0 = (double)k2;
+                aBar = aBar + pBar * p2 * t0;
                 pBar = pBar * (1.0 + a * t0);
             }
+
             dA = aBar;
             return p;
         }
@@ -56,6 +60,7 @@ static partial class W
         double[] pTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, n));
         try
         {
+            // Forward sweep
             int k = 0;
             double p = 1.0;
             for (; k < n; k++)
@@ -63,15 +68,18 @@ static partial class W
                 pTape[k] = p;
                 p = p * (1.0 + a * (double)k);
             }
+
+            // Reverse sweep: gradients
             double pBar = seed;
             double aBar = 0.0;
-            for (int k_3 = k - 1; k_3 >= 0; k_3--)
+            for (int k2 = k - 1; k2 >= 0; k2--)
             {
-                double p_3 = pTape[k_3];
-                double t0 = (double)k_3;
-                aBar = aBar + pBar * p_3 * t0;
+                double p2 = pTape[k2];
+                double t0 = (double)k2;
+                aBar = aBar + pBar * p2 * t0;
                 pBar = pBar * (1.0 + a * t0);
             }
+
             dA += aBar;
         }
         finally
@@ -100,6 +108,7 @@ static partial class W
             pDot = pDot * t1 + p * (tA * t0);
             p = p * t1;
         }
+
         derivative = pDot;
         return p;
     }

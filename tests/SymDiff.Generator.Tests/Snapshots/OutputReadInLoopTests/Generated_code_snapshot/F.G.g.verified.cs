@@ -25,6 +25,8 @@ static partial class F
         try
         {
             seed.CopyTo(oBar);
+
+            // Forward sweep
             o[0] = x * y;
             o[1] = x + y;
             int t0 = global::System.Math.Max(0, o.Length);
@@ -44,34 +46,39 @@ static partial class F
                         oRead2Tape[i] = oRead2;
                         norm = norm + oRead * oRead2;
                     }
-                    double norm_2 = global::System.Math.Sqrt(norm);
+
+                    double norm2 = global::System.Math.Sqrt(norm);
                     double[] oRead3Tape = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                     try
                     {
                         int i2 = 0;
                         for (; i2 < o.Length; i2++)
                         {
-                            double oRead3 = o[i2];
-                            o[i2] = oRead3 / norm_2;
-                            oRead3Tape[i2] = oRead3;
+                            double oRead = o[i2];
+                            o[i2] = oRead / norm2;
+                            oRead3Tape[i2] = oRead;
                         }
+
+                        // Reverse sweep: gradients
                         double normBar = 0.0;
-                        for (int i2_3 = 0; i2_3 < i2; i2_3++)
+                        for (int i2_2 = 0; i2_2 < i2; i2_2++)
                         {
-                            double oRead3_1 = oRead3Tape[i2_3];
-                            double oBar2 = oBar[i2_3];
-                            oBar[i2_3] = 0.0;
-                            oBar[i2_3] += oBar2 / norm_2;
-                            normBar = normBar - oBar2 * (oRead3_1 / norm_2) / norm_2;
+                            double oRead3 = oRead3Tape[i2_2];
+                            double oBar2 = oBar[i2_2];
+                            oBar[i2_2] = 0.0;
+                            oBar[i2_2] += oBar2 / norm2;
+                            normBar = normBar - oBar2 * (oRead3 / norm2) / norm2;
                         }
-                        double normBar2 = normBar * (0.5 / norm_2);
-                        for (int i_3 = 0; i_3 < i; i_3++)
+
+                        double normBar2 = normBar * (0.5 / norm2);
+                        for (int i3 = 0; i3 < i; i3++)
                         {
-                            double oRead_1 = oReadTape[i_3];
-                            double oRead2_1 = oRead2Tape[i_3];
-                            oBar[i_3] += normBar2 * oRead_1;
-                            oBar[i_3] += normBar2 * oRead2_1;
+                            double oRead = oReadTape[i3];
+                            double oRead2 = oRead2Tape[i3];
+                            oBar[i3] += normBar2 * oRead;
+                            oBar[i3] += normBar2 * oRead2;
                         }
+
                         double oBar3 = oBar[1];
                         oBar[1] = 0.0;
                         double oBar4 = oBar[0];
@@ -116,6 +123,7 @@ static partial class F
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, o.Length, "The buffer 'derivative' has length {0}, but the output 'o' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, o, nameof(derivative), "o");
 
         o[0] = x * y;
@@ -133,15 +141,16 @@ static partial class F
             norm = norm + oRead * oRead2;
             normDot = normDot + (oReadDot * oRead2 + oRead * oRead2Dot);
         }
-        double norm_2 = global::System.Math.Sqrt(norm);
-        double normDot3 = 0.5 / norm_2 * normDot;
+
+        double norm2 = global::System.Math.Sqrt(norm);
+        double normDot2 = 0.5 / norm2 * normDot;
         for (int i2 = 0; i2 < o.Length; i2++)
         {
-            double oRead3 = o[i2];
+            double oRead = o[i2];
             double oRead3Dot = derivative[i2];
-            double t0 = oRead3 / norm_2;
+            double t0 = oRead / norm2;
             o[i2] = t0;
-            derivative[i2] = oRead3Dot / norm_2 - t0 * normDot3 / norm_2;
+            derivative[i2] = oRead3Dot / norm2 - t0 * normDot2 / norm2;
         }
     }
 
@@ -159,6 +168,7 @@ static partial class F
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, o.Length * (1 + 1), "The buffer 'jacobian' has length {0}, but the Jacobian of 'G' has {1} entries (m outputs by n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, o, nameof(jacobian), "o");
 
         int m = o.Length;
@@ -185,6 +195,7 @@ static partial class F
                             jacobian[k * n + j] = column[k];
                         }
                     }
+
                     // With no active scalar (empty spans) no column runs: G itself writes o.
                     if (n == 0)
                     {

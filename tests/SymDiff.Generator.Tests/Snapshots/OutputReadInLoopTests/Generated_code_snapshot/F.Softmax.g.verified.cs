@@ -18,10 +18,12 @@ static partial class F
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, y.Length, "The seed 'seed' has length {0}, but the output 'y' has length {1}.");
         }
+
         if (dZ.Length != z.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dZ), dZ.Length, z.Length, "The gradient buffer 'dZ' for parameter 'z' has length {0}, but 'z' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, z, nameof(dZ), "z");
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, seed, nameof(dZ), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, y, nameof(dZ), "y");
@@ -33,6 +35,7 @@ static partial class F
             double[] maxTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, z.Length - 1));
             try
             {
+                // Forward sweep
                 int i = 1;
                 double max = z[0];
                 for (; i < z.Length; i++)
@@ -40,6 +43,7 @@ static partial class F
                     maxTape[i - 1] = max;
                     max = global::System.Math.Max(max, z[i]);
                 }
+
                 int i2 = 0;
                 double sum = 0.0;
                 for (; i2 < z.Length; i2++)
@@ -48,46 +52,52 @@ static partial class F
                     double yRead = y[i2];
                     sum = sum + yRead;
                 }
+
                 double[] yRead2Tape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, z.Length));
                 try
                 {
                     int i3 = 0;
                     for (; i3 < z.Length; i3++)
                     {
-                        double yRead2 = y[i3];
-                        y[i3] = yRead2 / sum;
-                        yRead2Tape[i3] = yRead2;
+                        double yRead = y[i3];
+                        y[i3] = yRead / sum;
+                        yRead2Tape[i3] = yRead;
                     }
+
+                    // Reverse sweep: gradients
                     double sumBar = 0.0;
-                    for (int i3_3 = 0; i3_3 < i3; i3_3++)
+                    for (int i3_2 = 0; i3_2 < i3; i3_2++)
                     {
-                        double yRead2_1 = yRead2Tape[i3_3];
-                        double yBar2 = yBar[i3_3];
-                        yBar[i3_3] = 0.0;
-                        yBar[i3_3] += yBar2 / sum;
-                        sumBar = sumBar - yBar2 * (yRead2_1 / sum) / sum;
+                        double yRead2 = yRead2Tape[i3_2];
+                        double yBar2 = yBar[i3_2];
+                        yBar[i3_2] = 0.0;
+                        yBar[i3_2] += yBar2 / sum;
+                        sumBar = sumBar - yBar2 * (yRead2 / sum) / sum;
                     }
+
                     double sumBar2 = sumBar;
                     double maxBar = 0.0;
-                    for (int i2_3 = 0; i2_3 < i2; i2_3++)
+                    for (int i2_2 = 0; i2_2 < i2; i2_2++)
                     {
-                        yBar[i2_3] += sumBar2;
-                        double yBar3 = yBar[i2_3];
-                        yBar[i2_3] = 0.0;
+                        yBar[i2_2] += sumBar2;
+                        double yBar3 = yBar[i2_2];
+                        yBar[i2_2] = 0.0;
                         bool t0 = yBar3 != 0.0;
-                        double tBar = t0 ? (t0 ? yBar3 * global::System.Math.Exp(z[i2_3] - max) : 0.0) : 0.0;
-                        dZ[i2_3] += tBar;
+                        double tBar = t0 ? yBar3 * global::System.Math.Exp(z[i2_2] - max) : 0.0;
+                        dZ[i2_2] += tBar;
                         maxBar = maxBar - tBar;
                     }
+
                     double maxBar2 = maxBar;
-                    for (int i_3 = i - 1; i_3 >= 1; i_3--)
+                    for (int i4 = i - 1; i4 >= 1; i4--)
                     {
-                        int t1 = i_3 - 1;
-                        double max_4 = maxTape[t1];
-                        bool t2 = max_4 >= z[i_3];
-                        dZ[i_3] += t2 ? 0.0 : maxBar2;
+                        int t1 = i4 - 1;
+                        double max2 = maxTape[t1];
+                        bool t2 = max2 >= z[i4];
+                        dZ[i4] += t2 ? 0.0 : maxBar2;
                         maxBar2 = t2 ? maxBar2 : 0.0;
                     }
+
                     dZ[0] += maxBar2;
                 }
                 finally
@@ -120,40 +130,44 @@ static partial class F
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tZ), tZ.Length, z.Length, "The tangent 'tZ' for parameter 'z' has length {0}, but 'z' has length {1}.");
         }
+
         if (derivative.Length != y.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, y.Length, "The buffer 'derivative' has length {0}, but the output 'y' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, z, nameof(derivative), "z");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tZ, nameof(derivative), "tZ");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
 
         double max = z[0];
-        double maxDot2 = tZ[0];
+        double maxDot = tZ[0];
         for (int i = 1; i < z.Length; i++)
         {
             double t0 = z[i];
             bool t1 = max >= t0;
             max = global::System.Math.Max(max, t0);
-            maxDot2 = (t1 ? maxDot2 : 0.0) + (t1 ? 0.0 : tZ[i]);
+            maxDot = (t1 ? maxDot : 0.0) + (t1 ? 0.0 : tZ[i]);
         }
+
         double sum = 0.0;
         double sumDot = 0.0;
         for (int i2 = 0; i2 < z.Length; i2++)
         {
             double t2 = global::System.Math.Exp(z[i2] - max);
             y[i2] = t2;
-            derivative[i2] = t2 * (tZ[i2] - maxDot2);
+            derivative[i2] = t2 * (tZ[i2] - maxDot);
             double yRead = y[i2];
             double yReadDot = derivative[i2];
             sum = sum + yRead;
             sumDot = sumDot + yReadDot;
         }
+
         for (int i3 = 0; i3 < z.Length; i3++)
         {
-            double yRead2 = y[i3];
+            double yRead = y[i3];
             double yRead2Dot = derivative[i3];
-            double t3 = yRead2 / sum;
+            double t3 = yRead / sum;
             y[i3] = t3;
             derivative[i3] = yRead2Dot / sum - t3 * sumDot / sum;
         }
@@ -172,6 +186,7 @@ static partial class F
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, y.Length * z.Length, "The buffer 'jacobian' has length {0}, but the Jacobian of 'Softmax' has {1} entries (m outputs by n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, z, nameof(jacobian), "z");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
 
@@ -198,6 +213,7 @@ static partial class F
                             jacobian[k * n + j] = column[k];
                         }
                     }
+
                     // With no active scalar (empty spans) no column runs: Softmax itself writes y.
                     if (n == 0)
                     {

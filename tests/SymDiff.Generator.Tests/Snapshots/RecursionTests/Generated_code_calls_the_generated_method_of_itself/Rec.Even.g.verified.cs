@@ -16,6 +16,7 @@ static partial class Rec
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double EvenGradient(double x, double c, int n, out double dX, out double dC)
     {
+        // Forward sweep
         bool t0 = n == 0;
         double dOdddC = 0.0;
         double dOdddX = 0.0;
@@ -30,6 +31,8 @@ static partial class Rec
             odd = global::Rec.OddGradient(x, c, n - 1, out dOdddX, out dOdddC);
             choice = x * odd;
         }
+
+        // Reverse sweep: gradients
         double cBar;
         double xBar;
         if (t0)
@@ -42,6 +45,7 @@ static partial class Rec
             cBar = x * dOdddC;
             xBar = odd + x * dOdddX;
         }
+
         dX = xBar;
         dC = cBar;
         return choice;
@@ -60,6 +64,7 @@ static partial class Rec
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void EvenBackward(double x, double c, int n, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dC)
     {
+        // Forward sweep
         bool t0 = n == 0;
         double dOdddC = 0.0;
         double dOdddX = 0.0;
@@ -68,6 +73,8 @@ static partial class Rec
         {
             odd = global::Rec.OddGradient(x, c, n - 1, out dOdddX, out dOdddC);
         }
+
+        // Reverse sweep: gradients
         double cBar;
         double xBar;
         if (t0)
@@ -81,6 +88,7 @@ static partial class Rec
             cBar = oddBar * dOdddC;
             xBar = seed * odd + oddBar * dOdddX;
         }
+
         dX += xBar;
         dC += cBar;
     }
@@ -111,6 +119,7 @@ static partial class Rec
             choice = x * odd;
             choiceDot = tX * odd + x * oddDot;
         }
+
         derivative = choiceDot;
         return choice;
     }

@@ -16,6 +16,7 @@ static partial class Rec
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double OddGradient(double x, double c, int n, out double dX, out double dC)
     {
+        // Forward sweep
         bool t0 = n == 0;
         double dEvendC = 0.0;
         double dEvendX = 0.0;
@@ -30,6 +31,8 @@ static partial class Rec
             even = global::Rec.EvenGradient(x, c, n - 1, out dEvendX, out dEvendC);
             choice = x * even;
         }
+
+        // Reverse sweep: gradients
         double cBar;
         double xBar;
         if (t0)
@@ -42,6 +45,7 @@ static partial class Rec
             cBar = x * dEvendC;
             xBar = even + x * dEvendX;
         }
+
         dX = xBar;
         dC = cBar;
         return choice;
@@ -60,6 +64,7 @@ static partial class Rec
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void OddBackward(double x, double c, int n, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dC)
     {
+        // Forward sweep
         bool t0 = n == 0;
         double dEvendC = 0.0;
         double dEvendX = 0.0;
@@ -68,6 +73,8 @@ static partial class Rec
         {
             even = global::Rec.EvenGradient(x, c, n - 1, out dEvendX, out dEvendC);
         }
+
+        // Reverse sweep: gradients
         double cBar;
         double xBar;
         if (t0)
@@ -81,6 +88,7 @@ static partial class Rec
             cBar = evenBar * dEvendC;
             xBar = seed * even + evenBar * dEvendX;
         }
+
         dX += xBar;
         dC += cBar;
     }
@@ -111,6 +119,7 @@ static partial class Rec
             choice = x * even;
             choiceDot = tX * even + x * evenDot;
         }
+
         derivative = choiceDot;
         return choice;
     }

@@ -14,6 +14,7 @@ static partial class Rec
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double PowerGradient(double x, int n, out double dX)
     {
+        // Forward sweep
         bool t0 = n == 0;
         double dPowerdX = 0.0;
         double power = 0.0;
@@ -27,6 +28,8 @@ static partial class Rec
             power = global::Rec.PowerGradient(x, n - 1, out dPowerdX);
             choice = x * power;
         }
+
+        // Reverse sweep: gradients
         double xBar;
         if (t0)
         {
@@ -36,6 +39,7 @@ static partial class Rec
         {
             xBar = power + x * dPowerdX;
         }
+
         dX = xBar;
         return choice;
     }
@@ -51,6 +55,7 @@ static partial class Rec
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void PowerBackward(double x, int n, double seed, [global::SymDiff.Accumulates] ref double dX)
     {
+        // Forward sweep
         bool t0 = n == 0;
         double dPowerdX = 0.0;
         double power = 0.0;
@@ -58,6 +63,8 @@ static partial class Rec
         {
             power = global::Rec.PowerGradient(x, n - 1, out dPowerdX);
         }
+
+        // Reverse sweep: gradients
         double xBar;
         if (t0)
         {
@@ -67,6 +74,7 @@ static partial class Rec
         {
             xBar = seed * power + seed * x * dPowerdX;
         }
+
         dX += xBar;
     }
 
@@ -94,6 +102,7 @@ static partial class Rec
             choice = x * power;
             choiceDot = tX * power + x * powerDot;
         }
+
         derivative = choiceDot;
         return choice;
     }

@@ -22,18 +22,22 @@ static partial class M
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, b.Length, "The seed 'seed' has length {0}, but the output 'b' has length {1}.");
         }
+
         if (dX.Length != x.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+
         if (dY.Length != y.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dY), dY.Length, y.Length, "The gradient buffer 'dY' for parameter 'y' has length {0}, but 'y' has length {1}.");
         }
+
         if (dZ.Length != z.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dZ), dZ.Length, z.Length, "The gradient buffer 'dZ' for parameter 'z' has length {0}, but 'z' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dX, y, nameof(dX), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(dX, z, nameof(dX), "z");
@@ -50,10 +54,13 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, seed, nameof(dZ), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, b, nameof(dZ), "b");
 
+        // Forward sweep
         double a0 = global::SymDiff.Grad.Retain(x[0] + 2.0 * y[0]);
         double a1 = global::SymDiff.Grad.Retain(x[1] + 2.0 * y[1]);
         b[0] = a0 + z[0] / 2.0;
         b[1] = a1 + z[1] / 2.0;
+
+        // Reverse sweep: gradients
         double t0 = seed[1];
         dZ[1] += t0 / 2.0;
         double t1 = seed[0];
@@ -82,18 +89,22 @@ static partial class M
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tX), tX.Length, x.Length, "The tangent 'tX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+
         if (tY.Length != y.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tY), tY.Length, y.Length, "The tangent 'tY' for parameter 'y' has length {0}, but 'y' has length {1}.");
         }
+
         if (tZ.Length != z.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tZ), tZ.Length, z.Length, "The tangent 'tZ' for parameter 'z' has length {0}, but 'z' has length {1}.");
         }
+
         if (derivative.Length != b.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, b.Length, "The buffer 'derivative' has length {0}, but the output 'b' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, x, nameof(derivative), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, z, nameof(derivative), "z");
@@ -125,6 +136,7 @@ static partial class M
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, b.Length * (x.Length + y.Length + z.Length), "The buffer 'jacobian' has length {0}, but the Jacobian of 'B' has {1} entries (m outputs by n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, x, nameof(jacobian), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, z, nameof(jacobian), "z");
@@ -155,6 +167,7 @@ static partial class M
                             jacobian[k * n + j] = column[k];
                         }
                     }
+
                     // With no active scalar (empty spans) no column runs: B itself writes b.
                     if (n == 0)
                     {
@@ -216,18 +229,22 @@ static partial class M
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, b.Length, "The seed 'seed' has length {0}, but the output 'b' has length {1}.");
         }
+
         if (dX.Length != x.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dX), dX.Length, x.Length, "The gradient buffer 'dX' for parameter 'x' has length {0}, but 'x' has length {1}.");
         }
+
         if (dY.Length != y.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dY), dY.Length, y.Length, "The gradient buffer 'dY' for parameter 'y' has length {0}, but 'y' has length {1}.");
         }
+
         if (dZ.Length != z.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dZ), dZ.Length, z.Length, "The gradient buffer 'dZ' for parameter 'z' has length {0}, but 'z' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dX, y, nameof(dX), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(dX, z, nameof(dX), "z");
@@ -244,10 +261,13 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, seed, nameof(dZ), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, b, nameof(dZ), "b");
 
+        // Forward sweep
         double a0 = global::SymDiff.Grad.Retain(x[0] + 2.0 * y[0]);
         double a1 = global::SymDiff.Grad.Retain(x[1] + 2.0 * y[1]);
         b[0] = a0 + z[0] / 2.0;
         b[1] = a1 + z[1] / 2.0;
+
+        // Reverse sweep: gradients
         double t0 = seed[1];
         dA1 = t0;
         double t1 = seed[0];

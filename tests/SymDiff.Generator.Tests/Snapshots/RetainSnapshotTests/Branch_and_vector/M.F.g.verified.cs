@@ -15,19 +15,22 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double FGradient(double x, double y, out double dX, out double dY)
     {
+        // Forward sweep
         double t0 = global::System.Math.Tanh(x * y);
         double h = global::SymDiff.Grad.Retain(t0);
         bool t1 = x > 0.0;
-        double s_1;
+        double s2;
         if (t1)
         {
             double s = global::SymDiff.Grad.Retain(h * h);
-            s_1 = s;
+            s2 = s;
         }
         else
         {
-            s_1 = 0.0;
+            s2 = 0.0;
         }
+
+        // Reverse sweep: gradients
         double hBar;
         if (t1)
         {
@@ -37,10 +40,11 @@ static partial class M
         {
             hBar = 0.0;
         }
+
         double tBar = (3.0 + hBar) * (1.0 - t0 * t0);
         dX = tBar * y;
         dY = tBar * x;
-        return s_1 + h * 3.0;
+        return s2 + h * 3.0;
     }
 
     /// <summary>
@@ -55,8 +59,11 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void FBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
     {
+        // Forward sweep
         double t0 = global::System.Math.Tanh(x * y);
         double h = global::SymDiff.Grad.Retain(t0);
+
+        // Reverse sweep: gradients
         double hBar;
         if (x > 0.0)
         {
@@ -66,6 +73,7 @@ static partial class M
         {
             hBar = 0.0;
         }
+
         double tBar = (seed * 3.0 + hBar) * (1.0 - t0 * t0);
         dX += tBar * y;
         dY += tBar * x;
@@ -86,21 +94,22 @@ static partial class M
         double t0 = global::System.Math.Tanh(x * y);
         double h = global::SymDiff.Grad.Retain(t0);
         double hDot = (1.0 - t0 * t0) * (tX * y + x * tY);
-        double s_1;
-        double sDot2;
+        double s2;
+        double sDot;
         if (x > 0.0)
         {
             double s = global::SymDiff.Grad.Retain(h * h);
-            s_1 = s;
-            sDot2 = 2.0 * (hDot * h);
+            s2 = s;
+            sDot = 2.0 * (hDot * h);
         }
         else
         {
-            s_1 = 0.0;
-            sDot2 = 0.0;
+            s2 = 0.0;
+            sDot = 0.0;
         }
-        derivative = sDot2 + hDot * 3.0;
-        return s_1 + h * 3.0;
+
+        derivative = sDot + hDot * 3.0;
+        return s2 + h * 3.0;
     }
 
     /// <summary>
@@ -118,19 +127,22 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double FGradientRetained(double x, double y, out double dX, out double dY, out double dH, out double dS)
     {
+        // Forward sweep
         double t0 = global::System.Math.Tanh(x * y);
         double h = global::SymDiff.Grad.Retain(t0);
         bool t1 = x > 0.0;
-        double s_1;
+        double s2;
         if (t1)
         {
             double s = global::SymDiff.Grad.Retain(h * h);
-            s_1 = s;
+            s2 = s;
         }
         else
         {
-            s_1 = 0.0;
+            s2 = 0.0;
         }
+
+        // Reverse sweep: gradients
         dS = 0.0;
         double hBar;
         if (t1)
@@ -142,12 +154,13 @@ static partial class M
         {
             hBar = 0.0;
         }
+
         double hBar2 = 3.0 + hBar;
         dH = hBar2;
         double tBar = hBar2 * (1.0 - t0 * t0);
         dX = tBar * y;
         dY = tBar * x;
-        return s_1 + h * 3.0;
+        return s2 + h * 3.0;
     }
 
     /// <summary>

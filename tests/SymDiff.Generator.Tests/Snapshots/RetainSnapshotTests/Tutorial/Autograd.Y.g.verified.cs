@@ -34,8 +34,11 @@ static partial class Autograd
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void YBackward(double w, double x, double seed, [global::SymDiff.Accumulates] ref double dW, [global::SymDiff.Accumulates] ref double dX)
     {
+        // Forward sweep
         double a = global::SymDiff.Grad.Retain(w + x);
         double b = w + 1.0;
+
+        // Reverse sweep: gradients
         double aBar = seed * b;
         dW += seed * a + aBar;
         dX += aBar;

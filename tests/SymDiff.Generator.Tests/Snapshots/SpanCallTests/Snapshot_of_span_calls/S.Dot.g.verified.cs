@@ -19,10 +19,12 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dA), dA.Length, a.Length, "The gradient buffer 'dA' for parameter 'a' has length {0}, but 'a' has length {1}.");
         }
+
         if (dB.Length != b.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dB), dB.Length, b.Length, "The gradient buffer 'dB' for parameter 'b' has length {0}, but 'b' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
         global::SymDiff.Checks.ThrowIfOverlapping(dA, b, nameof(dA), "b");
         global::SymDiff.Checks.ThrowIfOverlapping(dA, dB, nameof(dA), "dB");
@@ -40,6 +42,7 @@ static partial class S
             dB[i] += t0;
             s = s + t0 * t1;
         }
+
         return s;
     }
 
@@ -59,10 +62,12 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dA), dA.Length, a.Length, "The gradient buffer 'dA' for parameter 'a' has length {0}, but 'a' has length {1}.");
         }
+
         if (dB.Length != b.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dB), dB.Length, b.Length, "The gradient buffer 'dB' for parameter 'b' has length {0}, but 'b' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
         global::SymDiff.Checks.ThrowIfOverlapping(dA, b, nameof(dA), "b");
         global::SymDiff.Checks.ThrowIfOverlapping(dB, a, nameof(dB), "a");
@@ -91,6 +96,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tA), tA.Length, a.Length, "The tangent 'tA' for parameter 'a' has length {0}, but 'a' has length {1}.");
         }
+
         if (tB.Length != b.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tB), tB.Length, b.Length, "The tangent 'tB' for parameter 'b' has length {0}, but 'b' has length {1}.");
@@ -105,6 +111,7 @@ static partial class S
             s = s + t0 * t1;
             sDot = sDot + (tA[i] * t1 + t0 * tB[i]);
         }
+
         derivative = sDot;
         return s;
     }

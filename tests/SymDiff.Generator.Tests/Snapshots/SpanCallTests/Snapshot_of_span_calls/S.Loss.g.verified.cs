@@ -20,6 +20,7 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
@@ -27,8 +28,11 @@ static partial class S
         double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            // Forward sweep
             double dot = global::S.Dot(w, x);
             double z = dot * c;
+
+            // Reverse sweep: gradients
             global::S.DotBackward(w, w, 1.0, dW, dW);
             double t0 = 1.0 + z * z;
             double t1 = 2.0 * (z / t0);
@@ -59,14 +63,18 @@ static partial class S
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dW), dW.Length, w.Length, "The gradient buffer 'dW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            // Forward sweep
             double dot = global::S.Dot(w, x);
             double z = dot * c;
+
+            // Reverse sweep: gradients
             global::S.DotBackward(w, w, seed, dW, dW);
             double zBar = 2.0 * (seed / (1.0 + z * z) * z);
             global::S.DotBackward(w, x, zBar * c, dW, new global::System.Span<double>(xScratch, 0, x.Length));

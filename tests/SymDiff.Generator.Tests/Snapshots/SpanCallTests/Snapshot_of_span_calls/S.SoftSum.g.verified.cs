@@ -23,6 +23,7 @@ static partial class S
             s = s + global::S.Softplus(t0);
             wBar = wBar + global::S.SoftplusDerivative(t0) * xi;
         }
+
         dW = wBar;
         return s;
     }
@@ -44,6 +45,7 @@ static partial class S
             double xi = x[xiIndex];
             wBar = wBar + global::S.SoftplusDerivative(w * xi) * xi;
         }
+
         dW += seed * wBar;
     }
 
@@ -67,6 +69,7 @@ static partial class S
             s = s + global::S.Softplus(t0);
             sDot = sDot + global::S.SoftplusDerivative(t0) * (tW * xi);
         }
+
         derivative = sDot;
         return s;
     }

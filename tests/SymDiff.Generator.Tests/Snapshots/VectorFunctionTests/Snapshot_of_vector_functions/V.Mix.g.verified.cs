@@ -20,14 +20,17 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, y.Length, "The seed 'seed' has length {0}, but the output 'y' has length {1}.");
         }
+
         if (dB.Length != b.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dB), dB.Length, b.Length, "The gradient buffer 'dB' for parameter 'b' has length {0}, but 'b' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dB, b, nameof(dB), "b");
         global::SymDiff.Checks.ThrowIfOverlapping(dB, seed, nameof(dB), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dB, y, nameof(dB), "y");
 
+        // Forward sweep
         double t0 = b[0];
         double t1 = b[1];
         y[0] = a * t0 + global::System.Math.Sin(t1);
@@ -36,6 +39,8 @@ static partial class V
         y[1] = t3;
         double t4 = t0 * t1;
         y[2] = t4 * t2 - a;
+
+        // Reverse sweep: gradients
         double t5 = seed[1];
         double tBar = t5 != 0.0 ? t5 * t3 : 0.0;
         double t6 = seed[2];
@@ -63,10 +68,12 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tB), tB.Length, b.Length, "The tangent 'tB' for parameter 'b' has length {0}, but 'b' has length {1}.");
         }
+
         if (derivative.Length != y.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, y.Length, "The buffer 'derivative' has length {0}, but the output 'y' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, b, nameof(derivative), "b");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tB, nameof(derivative), "tB");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
@@ -100,6 +107,7 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, y.Length * (1 + b.Length), "The buffer 'jacobian' has length {0}, but the Jacobian of 'Mix' has {1} entries (m outputs by n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, b, nameof(jacobian), "b");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
 
@@ -127,6 +135,7 @@ static partial class V
                             jacobian[k * n + j] = column[k];
                         }
                     }
+
                     // With no active scalar (empty spans) no column runs: Mix itself writes y.
                     if (n == 0)
                     {

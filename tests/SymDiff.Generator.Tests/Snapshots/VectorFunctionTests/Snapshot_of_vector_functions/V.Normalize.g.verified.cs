@@ -18,10 +18,12 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, y.Length, "The seed 'seed' has length {0}, but the output 'y' has length {1}.");
         }
+
         if (dV.Length != v.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(dV), dV.Length, v.Length, "The gradient buffer 'dV' for parameter 'v' has length {0}, but 'v' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, seed, nameof(dV), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, y, nameof(dV), "y");
@@ -30,6 +32,8 @@ static partial class V
         try
         {
             seed.CopyTo(yBar);
+
+            // Forward sweep
             int i = 0;
             double norm = 0.0;
             for (; i < v.Length; i++)
@@ -39,21 +43,24 @@ static partial class V
                 y[i] = t1;
                 norm = norm + t1;
             }
-            double norm_2 = global::System.Math.Sqrt(norm);
+
+            double norm2 = global::System.Math.Sqrt(norm);
             double yRead = y[0];
-            double t2 = yRead / norm_2;
+            double t2 = yRead / norm2;
             y[0] = t2;
+
+            // Reverse sweep: gradients
             double yBar2 = yBar[0];
             yBar[0] = 0.0;
-            yBar[0] += yBar2 / norm_2;
-            double normBar = yBar2 != 0.0 ? -(yBar2 * t2 / norm_2 * (0.5 / norm_2)) : 0.0;
-            for (int i_3 = 0; i_3 < i; i_3++)
+            yBar[0] += yBar2 / norm2;
+            double normBar = yBar2 != 0.0 ? -(yBar2 * t2 / norm2 * (0.5 / norm2)) : 0.0;
+            for (int i2 = 0; i2 < i; i2++)
             {
-                double yBar3 = yBar[i_3];
-                yBar[i_3] = 0.0;
-                double t3 = v[i_3];
+                double yBar3 = yBar[i2];
+                yBar[i2] = 0.0;
+                double t3 = v[i2];
                 double t4 = yBar3 * t3;
-                dV[i_3] += 2.0 * (normBar * t3) + t4 + t4;
+                dV[i2] += 2.0 * (normBar * t3) + t4 + t4;
             }
         }
         finally
@@ -76,10 +83,12 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tV), tV.Length, v.Length, "The tangent 'tV' for parameter 'v' has length {0}, but 'v' has length {1}.");
         }
+
         if (derivative.Length != y.Length)
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, y.Length, "The buffer 'derivative' has length {0}, but the output 'y' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, v, nameof(derivative), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tV, nameof(derivative), "tV");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
@@ -96,12 +105,13 @@ static partial class V
             norm = norm + t1;
             normDot = normDot + t2;
         }
-        double norm_2 = global::System.Math.Sqrt(norm);
+
+        double norm2 = global::System.Math.Sqrt(norm);
         double yRead = y[0];
         double yReadDot = derivative[0];
-        double t3 = yRead / norm_2;
+        double t3 = yRead / norm2;
         y[0] = t3;
-        derivative[0] = yReadDot / norm_2 - t3 * (0.5 / norm_2 * normDot) / norm_2;
+        derivative[0] = yReadDot / norm2 - t3 * (0.5 / norm2 * normDot) / norm2;
     }
 
     /// <summary>
@@ -117,6 +127,7 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, y.Length * v.Length, "The buffer 'jacobian' has length {0}, but the Jacobian of 'Normalize' has {1} entries (m outputs by n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, v, nameof(jacobian), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
 
@@ -143,6 +154,7 @@ static partial class V
                             jacobian[k * n + j] = column[k];
                         }
                     }
+
                     // With no active scalar (empty spans) no column runs: Normalize itself writes y.
                     if (n == 0)
                     {

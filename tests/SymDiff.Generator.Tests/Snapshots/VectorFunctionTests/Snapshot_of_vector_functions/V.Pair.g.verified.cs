@@ -21,10 +21,13 @@ static partial class V
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, y.Length, "The seed 'seed' has length {0}, but the output 'y' has length {1}.");
         }
 
+        // Forward sweep
         double t0 = w + x;
         double t1 = w + 1.0;
         y[0] = t0 * t1;
         y[1] = t0 + t1;
+
+        // Reverse sweep: gradients
         double t2 = seed[1];
         double t3 = seed[0];
         double t4 = t3 * t1;
@@ -48,6 +51,7 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(derivative), derivative.Length, y.Length, "The buffer 'derivative' has length {0}, but the output 'y' has length {1}.");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
 
         double t0 = w + x;
@@ -73,6 +77,7 @@ static partial class V
         {
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, y.Length * (1 + 1), "The buffer 'jacobian' has length {0}, but the Jacobian of 'Pair' has {1} entries (m outputs by n active scalars).");
         }
+
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
 
         int m = y.Length;
@@ -99,6 +104,7 @@ static partial class V
                             jacobian[k * n + j] = column[k];
                         }
                     }
+
                     // With no active scalar (empty spans) no column runs: Pair itself writes y.
                     if (n == 0)
                     {

@@ -1,0 +1,453 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary>
+    /// The last naming pass, on a finished method body (scheduled, scopes repaired, checks inserted): gives each name
+    /// SymDiff made with a suffix (<c>i_4</c>, <c>s_3</c>, <c>yBar2</c>, <c>hValue_1</c>) the shortest name it may have
+    /// in C#: its stem (<c>i</c>) when no local of an enclosing, the same or a nested C# scope has it, else
+    /// <c>stem2</c>, <c>stem3</c>... (<c>i2_2</c> for a stem that ends in a digit) when that name appears nowhere in the method. Parameters, fields and any other
+    /// name the method reads without declaring are never taken. Only names change; the IR is the same otherwise.
+    /// </summary>
+    /// <remarks>
+    /// Scopes are those the emitter writes: a branch's sides and a loop's header and body are blocks; a loop's counter
+    /// belongs to the loop when nothing outside the loop reads it (the emitter declares it in the <c>for</c>), else to
+    /// the enclosing block, like every other carried value and every phi. The statements after a rented buffer (in a
+    /// <c>try</c>) count as the enclosing block's, which only forbids more. Linear in the body's size times its
+    /// nesting depth.
+    /// </remarks>
+    internal static class ScopedNames
+    {
+        private sealed class Scope
+        {
+            public Scope(Scope? parent) => Parent = parent;
+
+            public Scope? Parent { get; }
+
+            /// <summary>Names declared directly in this scope.</summary>
+            public HashSet<string> Declared { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+            /// <summary>Names declared in this scope or any scope nested in it, with how many declarations.</summary>
+            public Dictionary<string, int> Within { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+        }
+
+        /// <param name="body">The finished body.</param>
+        /// <param name="hoisted">Names declared ahead (scope repair): their lets, phis and loop values assign, not declare.</param>
+        /// <param name="userNames">The user's own names: never renamed (a stem may still be one).</param>
+        /// <param name="reserved">Names the method may not declare: parameters, and every identifier of C# text around the body (guards).</param>
+        /// <returns>The body and hoisted names renamed, and the names the body reads without declaring them.</returns>
+        public static (Block Body, EquatableArray<string> Hoisted, HashSet<string> Outside) Apply(Block body, EquatableArray<string> hoisted, ICollection<string> userNames, IEnumerable<string> reserved)
+        {
+            var state = new State(new HashSet<string>(hoisted, StringComparer.Ordinal));
+            foreach (var s in body.Statements)
+            {
+                foreach (var e in Walk.AllExpressions(s))
+                {
+                    state.CountReads(e);
+                }
+            }
+
+            var root = new Scope(null);
+            state.VisitBlock(body, root);
+            if (state.CountersInFor.Count > 0)
+            {
+                body = MarkCounters(body, state.CountersInFor);
+            }
+
+            // Every name the method mentions: renamed ones are replaced as the pass goes.
+            var present = new HashSet<string>(state.Mentioned, StringComparer.Ordinal);
+            present.UnionWith(state.Declarations.Keys);
+            var outside = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var name in state.Mentioned)
+            {
+                if (!state.Declarations.ContainsKey(name))
+                {
+                    outside.Add(name); // read but never declared: a parameter, a field, a constant
+                }
+            }
+
+            var forbidden = new HashSet<string>(reserved, StringComparer.Ordinal);
+            forbidden.UnionWith(outside);
+
+            present.UnionWith(forbidden);
+            var renames = new Dictionary<string, string>(StringComparer.Ordinal);
+            // Earlier versions first (stable otherwise): the loop counter k_3 gets k before its bound k_4 does.
+            var order = state.Order.Select((n, i) => (Name: n, Index: i)).OrderBy(p => Version(p.Name)).ThenBy(p => p.Index).Select(p => p.Name).ToList();
+            foreach (var name in order)
+            {
+                if (userNames.Contains(name) || forbidden.Contains(name) || state.Fixed.Contains(name)
+                    || state.Declarations[name].Count != 1 || Stem(name) is not { } stem)
+                {
+                    continue;
+                }
+
+                var scope = state.Declarations[name][0];
+                string? chosen = null;
+
+                // The emitter decides by name whether a name declared ahead is declared or assigned (and whether it is
+                // read at all): such a name stays unique in the method, and no other takes its name.
+                bool ahead = state.DeclaredAhead.Contains(name);
+                if (!forbidden.Contains(stem) && !state.DeclaredAhead.Contains(stem) && !(ahead && present.Contains(stem)) && !Clashes(scope, stem))
+                {
+                    chosen = stem;
+                }
+                else
+                {
+                    // i2 taken: i2_2, not i22.
+                    string separator = char.IsDigit(stem[stem.Length - 1]) ? "_" : string.Empty;
+                    for (int k = 2; ; k++)
+                    {
+                        string candidate = stem + separator + k.ToString(CultureInfo.InvariantCulture);
+                        if (candidate == name)
+                        {
+                            break; // already the shortest free one
+                        }
+
+                        if (!present.Contains(candidate) && !userNames.Contains(candidate))
+                        {
+                            chosen = candidate;
+                            break;
+                        }
+                    }
+                }
+
+                if (chosen is null || chosen == name)
+                {
+                    continue;
+                }
+
+                renames[name] = chosen;
+                present.Remove(name);
+                present.Add(chosen);
+                if (ahead)
+                {
+                    state.DeclaredAhead.Remove(name);
+                    state.DeclaredAhead.Add(chosen);
+                }
+
+                scope.Declared.Remove(name);
+                scope.Declared.Add(chosen);
+                for (var s = scope; s is not null; s = s.Parent)
+                {
+                    int n = s.Within[name];
+                    if (n == 1)
+                    {
+                        s.Within.Remove(name);
+                    }
+                    else
+                    {
+                        s.Within[name] = n - 1;
+                    }
+
+                    s.Within[chosen] = s.Within.TryGetValue(chosen, out int m) ? m + 1 : 1;
+                }
+            }
+
+            if (renames.Count == 0)
+            {
+                return (body, hoisted, outside);
+            }
+
+            return (Walk.Rename(body, renames), hoisted.Select(h => renames.TryGetValue(h, out var r) ? r : h).ToEquatableArray(), outside);
+        }
+
+        /// <summary>The loops whose counter the emitter declares in the <c>for</c>, marked so before names stop being unique.</summary>
+        private static Block MarkCounters(Block block, HashSet<Loop> loops) => new Block(block.Statements.Select(s =>
+        {
+            var mapped = Walk.MapBlocks(s, b => MarkCounters(b, loops));
+            return s is Loop original && loops.Contains(original) ? (Loop)mapped with { CounterInFor = true } : mapped;
+        }).ToEquatableArray());
+
+        /// <summary>Whether declaring <paramref name="name"/> in <paramref name="scope"/> clashes with a local of that scope, an enclosing one or a nested one.</summary>
+        private static bool Clashes(Scope scope, string name)
+        {
+            if (scope.Within.ContainsKey(name))
+            {
+                return true;
+            }
+
+            for (var s = scope.Parent; s is not null; s = s.Parent)
+            {
+                if (s.Declared.Contains(name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The number of a version <c>s_3</c> (3), 0 for any other name.</summary>
+        private static int Version(string name)
+        {
+            int underscore = name.LastIndexOf('_');
+            return underscore > 0 && underscore < name.Length - 1 && int.TryParse(name.Substring(underscore + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 0;
+        }
+
+        /// <summary>
+        /// The stem of a name made with a suffix: <c>s</c> of a version <c>s_3</c>, <c>yBar</c> of <c>yBar2</c>; null for
+        /// a name without one (temporaries <c>t0</c>, <c>t1</c> are numbered, not suffixed).
+        /// </summary>
+        internal static string? Stem(string name)
+        {
+            int end = name.Length;
+            int digits = end;
+            while (digits > 0 && char.IsDigit(name[digits - 1]))
+            {
+                digits--;
+            }
+
+            if (digits == end || digits == 0)
+            {
+                return null;
+            }
+
+            if (name[digits - 1] == '_')
+            {
+                return digits > 1 ? name.Substring(0, digits - 1) : null;
+            }
+
+            // stem2, stem3...: a name made again when the stem was taken. Not a temporary, not a number from 0 or 1.
+            if ((digits == 1 && name[0] == 't') || name[digits] == '0' || (end - digits == 1 && name[digits] == '1'))
+            {
+                return null;
+            }
+
+            return name.Substring(0, digits);
+        }
+
+        private sealed class State
+        {
+            private readonly HashSet<string> _hoisted;
+            private readonly Dictionary<string, int> _reads = new Dictionary<string, int>(StringComparer.Ordinal);
+
+            public State(HashSet<string> hoisted)
+            {
+                _hoisted = hoisted;
+                DeclaredAhead.UnionWith(hoisted);
+            }
+
+            /// <summary>Each declared name's scopes (one, in SSA), in order of first declaration in <see cref="Order"/>.</summary>
+            public Dictionary<string, List<Scope>> Declarations { get; } = new Dictionary<string, List<Scope>>(StringComparer.Ordinal);
+
+            public List<string> Order { get; } = new List<string>();
+
+            /// <summary>Every name read, written or named in the body.</summary>
+            public HashSet<string> Mentioned { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+            /// <summary>Names a rename would miss (arrays, accumulation targets, names inside C# text): never renamed.</summary>
+            public HashSet<string> Fixed { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+            /// <summary>Names declared ahead of their assignment (scope repair's <see cref="IR.Declare"/>, the hoisted names).</summary>
+            public HashSet<string> DeclaredAhead { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+            /// <summary>Loops whose counter nothing outside reads (compared by reference: the loops of this body).</summary>
+            public HashSet<Loop> CountersInFor { get; } = new HashSet<Loop>(ReferenceComparer.Instance);
+
+            public void CountReads(Expr e)
+            {
+                Limits.EnsureStack();
+                switch (e)
+                {
+                    case Var v:
+                        Mentioned.Add(v.Name);
+                        _reads[v.Name] = _reads.TryGetValue(v.Name, out int n) ? n + 1 : 1;
+                        return;
+                    case Elem el:
+                        Array(el.Array);
+                        break;
+                    case Len l:
+                        Array(l.Array);
+                        break;
+                    case SpanRef r:
+                        Array(r.Array);
+                        break;
+                    case SpanView sv:
+                        Array(sv.Array);
+                        break;
+                    case Opaque o:
+                        foreach (var token in Tokens(o.Code))
+                        {
+                            Array(token);
+                        }
+
+                        break;
+                    case UserCall c:
+                        foreach (var token in Tokens(c.Callee.Qualified(string.Empty)))
+                        {
+                            Array(token);
+                        }
+
+                        break;
+                }
+
+                foreach (var child in Walk.Children(e))
+                {
+                    CountReads(child);
+                }
+            }
+
+            private void Array(string name)
+            {
+                Mentioned.Add(name);
+                Fixed.Add(name);
+            }
+
+            private void Declare(string name, Scope scope, bool declaredAhead = false)
+            {
+                if (name.Length == 0 || (!declaredAhead && _hoisted.Contains(name)))
+                {
+                    return;
+                }
+
+                Mentioned.Add(name);
+                if (!Declarations.TryGetValue(name, out var scopes))
+                {
+                    scopes = new List<Scope>();
+                    Declarations[name] = scopes;
+                    Order.Add(name);
+                }
+
+                scopes.Add(scope);
+                scope.Declared.Add(name);
+                for (var s = scope; s is not null; s = s.Parent)
+                {
+                    s.Within[name] = s.Within.TryGetValue(name, out int n) ? n + 1 : 1;
+                }
+            }
+
+            public void VisitBlock(Block block, Scope scope)
+            {
+                foreach (var s in block.Statements)
+                {
+                    Visit(s, scope);
+                }
+            }
+
+            private void Visit(Stmt s, Scope scope)
+            {
+                switch (s)
+                {
+                    case Let l:
+                        Declare(l.Name, scope);
+                        break;
+                    case Declare d:
+                        Declare(d.Name, scope, declaredAhead: true); // a hoisted name's one declaration
+                        DeclaredAhead.Add(d.Name);
+                        break;
+                    case Assign a:
+                        Mentioned.Add(a.Name);
+                        break;
+                    case CallWithGradient c:
+                        Declare(c.Name, scope);
+                        foreach (var p in c.Partials)
+                        {
+                            Declare(p, scope);
+                        }
+
+                        break;
+                    case CallWithDerivative d:
+                        Declare(d.Name, scope);
+                        Declare(d.Tangent, scope);
+                        break;
+                    case Store st:
+                        Array(st.Array);
+                        break;
+                    case Accumulate ac:
+                        Array(ac.Target);
+                        break;
+                    case SetOutput o:
+                        Array(o.Target);
+                        break;
+                    case ClearBuffer c:
+                        Array(c.Target);
+                        break;
+                    case RentBuffer r:
+                        Array(r.Name);
+                        Declare(r.Name, scope);
+                        break;
+                    case EnsureCapacity e:
+                        Array(e.Name);
+                        break;
+                    case CopySpan c:
+                        Array(c.Source);
+                        Array(c.Target);
+                        break;
+                    case ClearArray c:
+                        Array(c.Name);
+                        break;
+                    case If i:
+                        foreach (var p in i.Phis)
+                        {
+                            Declare(p.Name, scope);
+                        }
+
+                        VisitBlock(i.Then, new Scope(scope));
+                        VisitBlock(i.Else, new Scope(scope));
+                        break;
+                    case Loop loop:
+                    {
+                        var inner = new Scope(scope);
+                        var counter = LoopShape.Counter(loop)?.Counter;
+                        foreach (var v in loop.Carried)
+                        {
+                            bool inFor = v == counter && !_hoisted.Contains(v.Name) && ReadOnlyWithin(loop, v.Name);
+                            if (inFor)
+                            {
+                                CountersInFor.Add(loop);
+                            }
+
+                            Declare(v.Name, inFor ? inner : scope);
+                        }
+
+                        VisitBlock(loop.Header, inner);
+                        VisitBlock(loop.Body, inner);
+                        break;
+                    }
+                }
+            }
+
+            /// <summary>Whether every read of <paramref name="name"/> in the method is inside <paramref name="loop"/>: then the emitter declares the counter in the <c>for</c>.</summary>
+            private bool ReadOnlyWithin(Loop loop, string name)
+            {
+                int within = 0;
+                foreach (var e in Walk.AllExpressions(loop))
+                {
+                    Walk.Vars(e, v => within += v == name ? 1 : 0);
+                }
+
+                return _reads.TryGetValue(name, out int total) && total == within;
+            }
+        }
+
+        /// <summary>The identifiers in a piece of C# text.</summary>
+        internal static IEnumerable<string> Tokens(string code)
+        {
+            for (int i = 0; i < code.Length; i++)
+            {
+                char c = code[i];
+                if (char.IsLetter(c) || c == '_')
+                {
+                    int start = i;
+                    while (i + 1 < code.Length && (char.IsLetterOrDigit(code[i + 1]) || code[i + 1] == '_'))
+                    {
+                        i++;
+                    }
+
+                    yield return code.Substring(start, i - start + 1);
+                }
+                else if (char.IsDigit(c))
+                {
+                    while (i + 1 < code.Length && (char.IsLetterOrDigit(code[i + 1]) || code[i + 1] == '.'))
+                    {
+                        i++;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,288 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+
+namespace SymDiff.Generator.Lowering
+{
+    /// <summary>
+    /// An element-wise update in place, <c>h[j] = Math.Tanh(h[j]);</c>, after the layer was filled (<c>h[j] = b[j];
+    /// for (k...) h[j] += w * x[k];</c>): the reverse sweep needs the element's value from before the update, which the
+    /// update overwrote. Like SSA for a scalar, the buffer gets a second version: everything before the update writes and
+    /// reads <c>hPre</c> (a buffer of the same length), the update reads <c>hPre[j]</c> and writes <c>h[j]</c>, and what
+    /// follows reads <c>h</c>. Each version is then filled once, so the buffer rules of <see cref="LocalBuffers"/> apply
+    /// to each, and no tape is needed. A pure pass over the source model, after <see cref="BufferScopes"/>.
+    /// </summary>
+    /// <remarks>
+    /// The update must sit at the top level of the body of a loop of the buffer's declaring block that counts
+    /// <c>j</c> from 0 by 1 to the buffer's length, at index <c>j</c>, so every element is updated exactly once and the
+    /// values read after the loop are all updated ones. Inside that loop, before the update, the buffer is mentioned only
+    /// at index <c>j</c> (the element not yet updated), and after it at index <c>j</c> only (the updated one); anything
+    /// else keeps the rules as they were (SD1000 where they say so). The primal values are the same, bit for bit.
+    /// </remarks>
+    internal static class BufferVersions
+    {
+        /// <summary>The statements with each in-place update split into two buffers; <paramref name="fresh"/> names the new ones.</summary>
+        public static EquatableArray<SourceStmt> Split(EquatableArray<SourceStmt> statements, Func<string, string> fresh)
+        {
+            var result = Block(statements, fresh);
+            return result is null ? statements : result.ToEquatableArray();
+        }
+
+        /// <summary>The rewritten block, or null when nothing changed.</summary>
+        private static List<SourceStmt>? Block(IReadOnlyList<SourceStmt> statements, Func<string, string> fresh)
+        {
+            List<SourceStmt>? output = null;
+            for (int i = 0; i < statements.Count; i++)
+            {
+                var s = statements[i];
+                SourceStmt? rewritten = s switch
+                {
+                    SourceLoop loop when Block(loop.Body, fresh) is { } body => loop with { Body = body.ToEquatableArray() },
+                    SourceIf branch when (Block(branch.Then, fresh), Block(branch.Else, fresh)) is var (then, @else) && (then is not null || @else is not null) =>
+                        branch with { Then = (then ?? (IReadOnlyList<SourceStmt>)branch.Then).ToEquatableArray(), Else = (@else ?? (IReadOnlyList<SourceStmt>)branch.Else).ToEquatableArray() },
+                    _ => null,
+                };
+                if (rewritten is not null)
+                {
+                    output ??= statements.Take(i).ToList();
+                    output.Add(rewritten);
+                }
+                else
+                {
+                    output?.Add(s);
+                }
+            }
+
+            var current = (output ?? statements).ToList();
+            bool changed = output is not null;
+
+            // Several updates of one buffer (h = tanh(h), then h = 2 h) make several versions, one split at a time.
+            for (int round = 0; round < 8; round++)
+            {
+                bool split = false;
+                for (int d = 0; d < current.Count && !split; d++)
+                {
+                    if (current[d] is SourceBuffer buffer && FindUpdate(current, d, buffer) is var (loopAt, update, counter))
+                    {
+                        // The first update's version is hPre, the next one's hPre2...: they read in the order they are made.
+                        var pre = new SourceBuffer(fresh(buffer.Name + "Pre"), buffer.Element, buffer.Length) { Origin = buffer.Origin };
+                        current = Apply(current, d, loopAt, update, counter, buffer.Name, pre);
+                        split = true;
+                    }
+                }
+
+                if (!split)
+                {
+                    break;
+                }
+
+                changed = true;
+            }
+
+            return changed ? current : null;
+        }
+
+        /// <summary>The loop (its index in the block) holding the buffer's one update in place, the update's position in its body, and the counter.</summary>
+        private static (int Loop, int Update, string Counter)? FindUpdate(IReadOnlyList<SourceStmt> block, int declaration, SourceBuffer buffer)
+        {
+            string name = buffer.Name;
+            for (int k = declaration + 1; k < block.Count; k++)
+            {
+                if (block[k] is not SourceLoop { TestFirst: true } loop || k == 0)
+                {
+                    continue;
+                }
+
+                int update = -1;
+                for (int u = 0; u < loop.Body.Count; u++)
+                {
+                    if (loop.Body[u] is SourceStore store && store.Array == name && IsUpdate(store, name))
+                    {
+                        if (update >= 0)
+                        {
+                            return null; // two updates in one iteration: not this shape
+                        }
+
+                        update = u;
+                    }
+                }
+
+                if (update < 0)
+                {
+                    continue;
+                }
+
+                var target = (SourceStore)loop.Body[update];
+                if (target.Index is not Var { Name: var counter } || !CountsOverBuffer(block[k - 1], loop, buffer, counter)
+                    || Mentions(loop.Condition, name) || loop.Increment.Any(s => Mentions(s, name)))
+                {
+                    return null;
+                }
+
+                // Before the update only the element being updated; after it, only the updated element; no other update.
+                var own = new Elem(name, new Var(counter, ValType.Int), buffer.Element);
+                for (int u = 0; u < loop.Body.Count; u++)
+                {
+                    if (u != update && !OnlyAt(loop.Body[u], name, own))
+                    {
+                        return null;
+                    }
+                }
+
+                if (!OnlyAt(target.Value, name, own))
+                {
+                    return null;
+                }
+
+                return (k, update, counter);
+            }
+
+            return null;
+        }
+
+        /// <summary><c>h[i] = f(h[i])</c> that is not an accumulation <c>h[i] = h[i] ± e</c> (the accumulation rule's own form).</summary>
+        private static bool IsUpdate(SourceStore store, string name)
+        {
+            if (store.Value is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Elem own, Right: var e } && own.Array == name && own.Index.Equals(store.Index) && !Mentions(e, name))
+            {
+                return false;
+            }
+
+            return Mentions(store.Value, name);
+        }
+
+        /// <summary>
+        /// <c>int j = 0;</c> then <c>for (; j &lt; length; j++)</c> with length the buffer's (or <c>h.Length</c>), a body that
+        /// never leaves early nor assigns the counter.
+        /// </summary>
+        private static bool CountsOverBuffer(SourceStmt init, SourceLoop loop, SourceBuffer buffer, string counter)
+        {
+            if (init is not SourceAssign { Value: Const { Value: 0 } } start || start.Name != counter)
+            {
+                return false;
+            }
+
+            bool bound = loop.Condition is Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } && v.Name == counter
+                && (limit.Equals(buffer.Length) || limit is Len len && len.Array == buffer.Name);
+            bool step = loop.Increment.Count == 1 && loop.Increment[0] is SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } inc
+                && inc.Name == counter && c.Name == counter;
+            return bound && step && !loop.Body.Any(s => LeavesEarly(s) || Assigns(s, counter));
+        }
+
+        private static bool LeavesEarly(SourceStmt s) => s switch
+        {
+            SourceBreak or SourceContinue or SourceReturn => true,
+            SourceLoop l => l.Body.Any(ReturnsAnywhere) || l.Increment.Any(ReturnsAnywhere),
+            _ => LocalBuffers.Nested(s).Any(b => b.Any(LeavesEarly)),
+        };
+
+        private static bool ReturnsAnywhere(SourceStmt s) => s is SourceReturn || LocalBuffers.Nested(s).Any(b => b.Any(ReturnsAnywhere));
+
+        private static bool Assigns(SourceStmt s, string name) => (s is SourceAssign a && a.Name == name) || LocalBuffers.Nested(s).Any(b => b.Any(x => Assigns(x, name)));
+
+        /// <summary>Whether every mention of the buffer in the statement is the element <paramref name="own"/> (stores included).</summary>
+        private static bool OnlyAt(SourceStmt s, string name, Elem own) => s switch
+        {
+            SourceAssign a => OnlyAt(a.Value, name, own),
+            SourceStore st => (st.Array != name || st.Index.Equals(own.Index)) && OnlyAt(st.Index, name, own) && OnlyAt(st.Value, name, own),
+            SourceIf i => OnlyAt(i.Condition, name, own) && i.Then.All(x => OnlyAt(x, name, own)) && i.Else.All(x => OnlyAt(x, name, own)),
+            SourceLoop l => OnlyAt(l.Condition, name, own) && l.Body.All(x => OnlyAt(x, name, own)) && l.Increment.All(x => OnlyAt(x, name, own)),
+            SourceReturn r => r.Value is null || OnlyAt(r.Value, name, own),
+            SourceBuffer b => b.Name != name && !Mentions(b.Length, name),
+            SourceBreak or SourceContinue => true,
+            _ => false,
+        };
+
+        private static bool OnlyAt(Expr e, string name, Elem own)
+        {
+            if (e is Elem el && el.Array == name)
+            {
+                return el.Index.Equals(own.Index);
+            }
+
+            if (e is Len or SpanRef or SpanView or Opaque && Mentions(e, name))
+            {
+                return false;
+            }
+
+            return Walk.Children(e).All(c => OnlyAt(c, name, own));
+        }
+
+        private static bool Mentions(SourceStmt s, string name) => s switch
+        {
+            SourceAssign a => Mentions(a.Value, name),
+            SourceStore st => st.Array == name || Mentions(st.Index, name) || Mentions(st.Value, name),
+            SourceIf i => Mentions(i.Condition, name) || i.Then.Any(x => Mentions(x, name)) || i.Else.Any(x => Mentions(x, name)),
+            SourceLoop l => Mentions(l.Condition, name) || l.Body.Any(x => Mentions(x, name)) || l.Increment.Any(x => Mentions(x, name)),
+            SourceReturn r => r.Value is not null && Mentions(r.Value, name),
+            SourceBuffer b => b.Name == name || Mentions(b.Length, name),
+            _ => false,
+        };
+
+        private static bool Mentions(Expr e, string name) => Walk.Contains(e, x => x switch
+        {
+            Elem el => el.Array == name,
+            Len len => len.Array == name,
+            SpanRef span => span.Array == name,
+            SpanView view => view.Array == name,
+            Opaque o => System.Text.RegularExpressions.Regex.IsMatch(o.Code, @"(?<![\w.@])@?" + System.Text.RegularExpressions.Regex.Escape(name) + @"(?!\w)"),
+            _ => false,
+        });
+
+        /// <summary>
+        /// Declares <paramref name="pre"/> before the buffer, renames the buffer to it in every statement between the
+        /// declaration and the loop, in the loop's body before the update, and in the update's value.
+        /// </summary>
+        private static List<SourceStmt> Apply(List<SourceStmt> block, int declaration, int loopAt, int update, string counter, string name, SourceBuffer pre)
+        {
+            var output = new List<SourceStmt>();
+            for (int k = 0; k < block.Count; k++)
+            {
+                if (k == declaration)
+                {
+                    output.Add(pre);
+                    output.Add(block[k]);
+                }
+                else if (k > declaration && k < loopAt)
+                {
+                    output.Add(Rename(block[k], name, pre.Name));
+                }
+                else if (k == loopAt)
+                {
+                    var loop = (SourceLoop)block[k];
+                    var body = loop.Body.Select((s, u) => u < update ? Rename(s, name, pre.Name)
+                        : u == update ? new SourceStore(name, ((SourceStore)s).Index, Rename(((SourceStore)s).Value, name, pre.Name)) { Origin = s.Origin }
+                        : s).ToEquatableArray();
+                    output.Add(loop with { Body = body });
+                }
+                else
+                {
+                    output.Add(block[k]);
+                }
+            }
+
+            return output;
+        }
+
+        private static SourceStmt Rename(SourceStmt s, string from, string to) => s switch
+        {
+            SourceAssign a => a with { Value = Rename(a.Value, from, to) },
+            SourceStore st => st with { Array = st.Array == from ? to : st.Array, Index = Rename(st.Index, from, to), Value = Rename(st.Value, from, to) },
+            SourceIf i => i with { Condition = Rename(i.Condition, from, to), Then = i.Then.Select(x => Rename(x, from, to)).ToEquatableArray(), Else = i.Else.Select(x => Rename(x, from, to)).ToEquatableArray() },
+            SourceLoop l => l with { Condition = Rename(l.Condition, from, to), Body = l.Body.Select(x => Rename(x, from, to)).ToEquatableArray(), Increment = l.Increment.Select(x => Rename(x, from, to)).ToEquatableArray() },
+            SourceReturn r => r.Value is null ? r : r with { Value = Rename(r.Value, from, to) },
+            _ => s,
+        };
+
+        private static Expr Rename(Expr e, string from, string to) => Walk.Transform(e, x => x switch
+        {
+            Elem el when el.Array == from => new Elem(to, el.Index, el.Type),
+            Len len when len.Array == from => new Len(to),
+            SpanRef span when span.Array == from => new SpanRef(to, span.Element),
+            _ => x,
+        });
+    }
+}

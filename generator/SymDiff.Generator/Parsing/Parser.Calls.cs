@@ -1,0 +1,199 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+using SymDiff.Generator.Rules;
+
+namespace SymDiff.Generator.Parsing
+{
+    internal static partial class Parser
+    {
+        private sealed partial class BodyParser
+        {
+            private Expr ParseInvocation(IInvocationOperation invocation)
+            {
+                var target = invocation.TargetMethod;
+                if (target.ContainingNamespace?.ToDisplayString() == "System.Linq")
+                {
+                    // LINQ allocates (enumerators, closures) and hides the loop from the differentiator.
+                    throw Unsupported(invocation.Syntax, $"LINQ ('{target.Name}')", "; write the loop instead");
+                }
+
+                string containing = target.ContainingType.ToDisplayString();
+                var resultType = RequireScalar(invocation);
+                var args = ParseArguments(invocation);
+
+                bool number = KnownTypes.IsNumber(target.ContainingType);
+                if ((number || _known.IsMathClass(target.ContainingType)) && MathFunctions.IsMathName(target.Name))
+                {
+                    // One row per arity: Log(x) and Log(x, b) are two functions.
+                    var row = MathFunctions.Named(target.Name).FirstOrDefault(f => f.Arity == args.Count)
+                        ?? throw Unsupported(invocation.Syntax, $"'{containing}.{target.Name}' with {args.Count} arguments", string.Empty);
+                    if (number)
+                    {
+                        row = MathFunctions.NumberMethod(row);
+                    }
+
+                    return new Call(row.Function, args.ToEquatableArray(), resultType);
+                }
+
+                if (_known.IsGrad(target.ContainingType) && target.Name == "Detach")
+                {
+                    return new Call(KnownFunction.Detach, args.ToEquatableArray(), resultType);
+                }
+
+                if (_known.IsGrad(target.ContainingType) && target.Name == "Retain")
+                {
+                    // Reached only where Retain is not the whole value of a local (ParseRetainedOr takes those).
+                    throw new UnsupportedException(invocation.Syntax, DiagnosticDescriptors.RetainNotLocal, invocation.Syntax.ToString(), "is not the whole value of a local");
+                }
+
+                if (target.IsGenericMethod)
+                {
+                    throw Unsupported(invocation.Syntax, $"Calling the generic method '{target.Name}'", string.Empty);
+                }
+
+                int site = AddSite(invocation.Syntax);
+                bool differentiable = target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+                string qualifier = target.IsStatic ? target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : string.Empty;
+                Expr? receiver = null;
+                if (!target.IsStatic && invocation.Instance is not null && invocation.Instance is not IInstanceReferenceOperation)
+                {
+                    // A sub-model held in a field or property (`Shared.H(x)`, `this.layer.H(x)`) is read like any member: a constant.
+                    receiver = Unwrap(invocation.Instance) is IMemberReferenceOperation { Type.IsReferenceType: true } member && member is IFieldReferenceOperation or IPropertyReferenceOperation
+                        ? new Opaque(MemberCode(member), ValType.Object)
+                        : ParseExpr(invocation.Instance);
+                }
+
+                var callee = new CalleeSpec(
+                    differentiable ? CalleeKind.Differentiable : CalleeKind.Plain,
+                    target.Name,
+                    qualifier,
+                    target.Parameters.Select(p => p.Name).ToEquatableArray(),
+                    differentiable ? ActiveParameters(target) : EquatableArray<bool>.Empty,
+                    target.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray(),
+                    site)
+                {
+                    Influences = differentiable ? CalleeSummary.Influences(target) : EquatableArray<bool>.Empty,
+                    HasGuards = differentiable && CalleeSummary.HasGuards(target),
+                    HasHessian = differentiable && ReadHessianFlag(target),
+                };
+                return new UserCall(callee, receiver, args.ToEquatableArray(), resultType);
+            }
+
+            private List<Expr> ParseArguments(IInvocationOperation invocation)
+            {
+                var args = new List<Expr>();
+                foreach (var argument in invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
+                {
+                    if (argument.Parameter is { RefKind: not RefKind.None } || argument.ArgumentKind == ArgumentKind.ParamArray)
+                    {
+                        if (Unwrap(argument.Value) is IParameterReferenceOperation pr && _parameters.TryGetValue(pr.Parameter.Name, out var ps) && ps.Active)
+                        {
+                            throw new UnsupportedException(argument.Syntax, DiagnosticDescriptors.LeafMutation, ps.Name);
+                        }
+
+                        throw Unsupported(argument.Syntax, "Passing an argument by reference or as params", string.Empty);
+                    }
+
+                    // A whole array or span parameter, passed on (an array converts to ReadOnlySpan implicitly).
+                    var value = argument.Value;
+                    while (value is IConversionOperation conversion)
+                    {
+                        value = conversion.Operand;
+                    }
+
+                    if (value is ILocalReferenceOperation passedBuffer && _buffers.TryGetValue(passedBuffer.Local, out var buffer))
+                    {
+                        args.Add(BufferArgument(invocation, argument, passedBuffer.Local, buffer.Name, buffer.Element));
+                        continue;
+                    }
+
+                    if (value is IParameterReferenceOperation { Parameter: var passed } && _parameters.TryGetValue(passed.Name, out var passedSpec) && passedSpec.IsVector
+                        && SymbolEqualityComparer.Default.Equals(passed.ContainingSymbol, _method))
+                    {
+                        if (passedSpec.Shape == ParamShape.OutputSpan)
+                        {
+                            throw Unsupported(argument.Syntax, $"Passing the output span '{passed.Name}' to another method", string.Empty);
+                        }
+
+                        args.Add(new SpanRef(passed.Name, passedSpec.ElementType));
+                        continue;
+                    }
+
+                    args.Add(ParseExpr(argument.Value));
+                }
+
+                return args;
+            }
+
+            /// <summary>
+            /// A local buffer passed whole to a <c>ReadOnlySpan&lt;T&gt;</c> parameter of a <c>[Differentiable]</c> method: read
+            /// like a span parameter (lowering checks that every store into it comes first). Anything else is SD1000.
+            /// </summary>
+            private Expr BufferArgument(IInvocationOperation invocation, IArgumentOperation argument, ILocalSymbol local, string name, ValType element)
+            {
+                bool differentiable = invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+                bool readOnlySpan = argument.Parameter?.Type is INamedTypeSymbol span && _known.IsReadOnlySpan(span) && ScalarOf(span.TypeArguments[0]) == element;
+                if (!differentiable || !readOnlySpan)
+                {
+                    throw Unsupported(argument.Value.Syntax, $"Using the local buffer '{local.Name}' as a value", " (a local buffer may be passed to a ReadOnlySpan parameter of a [Differentiable] method; otherwise index it or take its Length)");
+                }
+
+                return new SpanRef(name, element);
+            }
+
+            /// <summary>The locals marked with <c>Grad.Retain</c>, in source order.</summary>
+            public List<RetainedLocal> Retained { get; } = new List<RetainedLocal>();
+
+            /// <summary>Whether <paramref name="operation"/> is a call of <c>Grad.Retain</c> (with no conversion around it).</summary>
+            private bool IsRetain(IOperation? operation)
+            {
+                while (operation is IParenthesizedOperation parenthesized)
+                {
+                    operation = parenthesized.Operand;
+                }
+
+                return operation is IInvocationOperation { TargetMethod: { Name: "Retain" } target } && _known.IsGrad(target.ContainingType);
+            }
+
+            /// <summary>
+            /// The value assigned to the local <paramref name="name"/>: <c>Grad.Retain(e)</c> as the whole value retains the
+            /// local (outside loops, once per local); anything else is an ordinary expression.
+            /// </summary>
+            private Expr ParseRetainedOr(IOperation value, string name, string display)
+            {
+                if (!IsRetain(value))
+                {
+                    return ParseExpr(value);
+                }
+
+                while (value is IParenthesizedOperation parenthesized)
+                {
+                    value = parenthesized.Operand;
+                }
+
+                var invocation = (IInvocationOperation)value;
+                if (_loopDepth > 0)
+                {
+                    throw new UnsupportedException(invocation.Syntax, DiagnosticDescriptors.RetainInLoop, display);
+                }
+
+                if (Retained.Any(r => r.Name == name))
+                {
+                    throw new UnsupportedException(invocation.Syntax, DiagnosticDescriptors.RetainNotLocal, invocation.Syntax.ToString(), "retains the local '" + display + "' a second time");
+                }
+
+                var args = ParseArguments(invocation);
+                Retained.Add(new RetainedLocal(name, display, AddSite(invocation.Syntax)));
+                return new Call(KnownFunction.Retain, args.ToEquatableArray(), RequireScalar(invocation));
+            }
+        }
+    }
+}

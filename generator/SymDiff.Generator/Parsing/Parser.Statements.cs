@@ -1,0 +1,405 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generator.Diagnostics;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+
+namespace SymDiff.Generator.Parsing
+{
+    internal static partial class Parser
+    {
+        private sealed partial class BodyParser
+        {
+            private void ParseStatements(IEnumerable<IOperation> operations, List<SourceStmt> into)
+            {
+                foreach (var operation in operations)
+                {
+                    ParseStatement(operation, into);
+                }
+            }
+
+            private EquatableArray<SourceStmt> ParseNested(IOperation? operation)
+            {
+                var list = new List<SourceStmt>();
+                if (operation is not null)
+                {
+                    ParseStatement(operation, list);
+                }
+
+                return list.ToEquatableArray();
+            }
+
+            private void ParseStatement(IOperation operation, List<SourceStmt> into)
+            {
+                _ct.ThrowIfCancellationRequested();
+                Limits.EnsureStack();
+                switch (operation)
+                {
+                    case IBlockOperation block:
+                        ParseStatements(block.Operations, into);
+                        break;
+
+                    case IEmptyOperation:
+                        break;
+
+                    case IVariableDeclarationGroupOperation group:
+                        foreach (var declaration in group.Declarations)
+                        {
+                            foreach (var declarator in declaration.Declarators)
+                            {
+                                var local = declarator.Symbol;
+                                if (local.IsRef)
+                                {
+                                    throw RefLocal(declarator, local, declarator.Initializer ?? declaration.Initializer);
+                                }
+
+                                var initializer = declarator.Initializer ?? declaration.Initializer;
+                                if (BufferElementType(local.Type) is { } bufferElement)
+                                {
+                                    into.Add(DeclareBuffer(declarator, local, bufferElement, initializer) with { Origin = AddOrigin(declarator.Syntax) });
+                                    continue;
+                                }
+
+                                var type = ScalarOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool)");
+                                string name = Declare(local);
+                                Expr value = initializer is null ? Const.FromSource(0, type) : ParseRetainedOr(initializer.Value, name, local.Name);
+                                if (type == ValType.Int && initializer is not null && !_rewritten.Contains(local) && KnownAtStart(value) is { } known)
+                                {
+                                    _knownInts[name] = known;
+                                }
+
+                                into.Add(new SourceAssign(name, type, value) { Origin = AddOrigin(declarator.Syntax) });
+                            }
+                        }
+
+                        break;
+
+                    case IExpressionStatementOperation statement:
+                    {
+                        int from = into.Count;
+                        ParseExpressionStatement(statement.Operation, into);
+                        MarkOrigin(into, from, statement.Operation.Syntax);
+                        break;
+                    }
+
+                    case IReturnOperation ret when ret.Kind == OperationKind.Return:
+                        // A return inside a loop is handled like any other: lowering turns it into an exit flag.
+                        into.Add(new SourceReturn(ret.ReturnedValue is null ? null : ParseExpr(ret.ReturnedValue)) { Origin = ret.ReturnedValue is null ? -1 : AddOrigin(ret.ReturnedValue.Syntax) });
+                        break;
+
+                    case IConditionalOperation conditional:
+                        into.Add(new SourceIf(ParseExpr(conditional.Condition), ParseNested(conditional.WhenTrue), ParseNested(conditional.WhenFalse)));
+                        break;
+
+                    case IForLoopOperation forLoop:
+                        ParseStatements(forLoop.Before, into);
+                        into.Add(ParseLoop(forLoop.Condition, forLoop.Body, forLoop.AtLoopBottom, testFirst: true) with { Site = AddSite(LoopKeyword(forLoop.Syntax)) });
+                        break;
+
+                    case IWhileLoopOperation whileLoop when !whileLoop.ConditionIsUntil:
+                        into.Add(ParseLoop(whileLoop.Condition, whileLoop.Body, Enumerable.Empty<IOperation>(), whileLoop.ConditionIsTop) with { Site = AddSite(LoopKeyword(whileLoop.Syntax)) });
+                        break;
+
+                    case IForEachLoopOperation forEach:
+                        ParseForEach(forEach, into);
+                        break;
+
+                    case IBranchOperation branch when branch.BranchKind == BranchKind.Break && _loopDepth > 0:
+                        into.Add(new SourceBreak());
+                        break;
+
+                    case IBranchOperation branch when branch.BranchKind == BranchKind.Continue && _loopDepth > 0:
+                        into.Add(new SourceContinue());
+                        break;
+
+                    default:
+                        throw Unsupported(operation.Syntax, Describe(operation), string.Empty);
+                }
+            }
+
+            /// <summary>
+            /// A <c>ref</c> local aliases storage that the generated code copies into SSA values, so it is rejected:
+            /// SD1001 when it can write an element of a differentiated parameter, SD1000 otherwise.
+            /// </summary>
+            private UnsupportedException RefLocal(IVariableDeclaratorOperation declarator, ILocalSymbol local, IVariableInitializerOperation? initializer)
+            {
+                var target = Unwrap(initializer?.Value);
+                string? array = target is null ? null : ElementOf(target)?.Array;
+                if (array is null && target is IParameterReferenceOperation { Parameter: var p } && _parameters.ContainsKey(p.Name))
+                {
+                    array = p.Name;
+                }
+
+                if (array is not null && _parameters[array].Active && local.RefKind != RefKind.RefReadOnly)
+                {
+                    return new UnsupportedException(declarator.Syntax, DiagnosticDescriptors.LeafMutation, array);
+                }
+
+                if (array is not null && _parameters[array].Shape == ParamShape.OutputSpan)
+                {
+                    return Unsupported(declarator.Syntax, $"A ref local into the output span '{array}'", $"; write '{array}[...]' directly");
+                }
+
+                return Unsupported(declarator.Syntax, $"The ref local '{local.Name}'", "; use a plain local (a copy of the value)");
+            }
+
+            private SourceLoop ParseLoop(IOperation? condition, IOperation body, IEnumerable<IOperation> increment, bool testFirst)
+            {
+                Expr cond = condition is null ? Const.True : ParseExpr(condition);
+                _loopDepth++;
+                var bodyStatements = ParseNested(body);
+                var incrementStatements = new List<SourceStmt>();
+                ParseStatements(increment, incrementStatements);
+                _loopDepth--;
+                return new SourceLoop(cond, bodyStatements, incrementStatements.ToEquatableArray(), testFirst);
+            }
+
+            private void ParseForEach(IForEachLoopOperation forEach, List<SourceStmt> into)
+            {
+                var collection = Unwrap(forEach.Collection);
+                if (collection is not IParameterReferenceOperation { Parameter: var p } || !_parameters.TryGetValue(p.Name, out var spec) || !spec.IsVector || spec.Shape == ParamShape.OutputSpan)
+                {
+                    throw Unsupported(forEach.Collection.Syntax, "'foreach' over this collection", " (foreach works over array and ReadOnlySpan parameters)");
+                }
+
+                if (forEach.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })
+                {
+                    throw Unsupported(forEach.LoopControlVariable.Syntax, "This foreach variable", string.Empty);
+                }
+
+                string elementName = Declare(element);
+                string index = FreshUserName(elementName + "Index");
+                var indexVar = new Var(index, ValType.Int);
+                into.Add(new SourceAssign(index, ValType.Int, Const.Of(0, ValType.Int)));
+                _loopDepth++;
+                var body = new List<SourceStmt> { new SourceAssign(elementName, spec.ElementType, new Elem(spec.Name, indexVar, spec.ElementType)) };
+                ParseStatement(forEach.Body, body);
+                _loopDepth--;
+                var increment = EquatableArray.Create<SourceStmt>(new SourceAssign(index, ValType.Int, new Binary(BinaryOp.Add, indexVar, Const.Of(1, ValType.Int), ValType.Int)));
+                into.Add(new SourceLoop(new Binary(BinaryOp.Lt, indexVar, new Len(spec.Name), ValType.Bool), body.ToEquatableArray(), increment, TestFirst: true, AddSite(LoopKeyword(forEach.Syntax))));
+            }
+
+            private void ParseExpressionStatement(IOperation operation, List<SourceStmt> into)
+            {
+                switch (operation)
+                {
+                    case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment when IsRetain(assignment.Value) && _locals.ContainsKey(local.Local):
+                    {
+                        string name = _locals[local.Local];
+                        into.Add(new SourceAssign(name, ParseExpr(local).Type, ParseRetainedOr(assignment.Value, name, local.Local.Name)));
+                        break;
+                    }
+
+                    case ISimpleAssignmentOperation assignment:
+                        AssignTo(assignment.Target, assignment.Syntax, target => ParseExpr(assignment.Value), into, readsTarget: false);
+                        break;
+
+                    case ICompoundAssignmentOperation compound:
+                        if (compound.OperatorMethod is not null)
+                        {
+                            throw Unsupported(compound.Syntax, "A user-defined operator", string.Empty);
+                        }
+
+                        AssignTo(compound.Target, compound.Syntax, target => Arithmetic(MapBinary(compound.OperatorKind, compound.Syntax), target, ParseExpr(compound.Value)), into);
+                        break;
+
+                    case IIncrementOrDecrementOperation increment:
+                        var op = increment.Kind == OperationKind.Increment ? BinaryOp.Add : BinaryOp.Sub;
+                        AssignTo(increment.Target, increment.Syntax, target => new Binary(op, target, Const.Of(1, target.Type), target.Type), into);
+                        break;
+
+                    default:
+                        throw Unsupported(operation.Syntax, Describe(operation), " as a statement");
+                }
+            }
+
+            /// <summary>Assigns to a local, an inactive scalar parameter, or an element of the output span.</summary>
+            private void AssignTo(IOperation target, SyntaxNode syntax, Func<Expr, Expr> value, List<SourceStmt> into, bool readsTarget = true)
+            {
+                switch (target)
+                {
+                    case ILocalReferenceOperation local:
+                    {
+                        var current = ParseExpr(local);
+                        into.Add(new SourceAssign(_locals[local.Local], current.Type, ConvertTo(value(current), current.Type)));
+                        return;
+                    }
+
+                    case IParameterReferenceOperation parameter when _parameters.TryGetValue(parameter.Parameter.Name, out var p):
+                        if (p.Active)
+                        {
+                            throw new UnsupportedException(syntax, DiagnosticDescriptors.LeafMutation, p.Name);
+                        }
+
+                        if (p.Shape == ParamShape.Scalar)
+                        {
+                            var current = ParseExpr(parameter);
+                            into.Add(new SourceAssign(p.Name, p.ElementType, ConvertTo(value(current), p.ElementType)));
+                            return;
+                        }
+
+                        break;
+
+                    default:
+                        if (BufferElementOf(target) is { } written)
+                        {
+                            var index = ParseIndex(written.Index);
+                            var current = new Elem(written.Buffer.Name, index, written.Buffer.Element);
+                            into.Add(new SourceStore(written.Buffer.Name, index, ConvertTo(value(current), written.Buffer.Element)));
+                            return;
+                        }
+
+                        if (ElementOf(target) is { } element)
+                        {
+                            var array = _parameters[element.Array];
+                            if (array.Active)
+                            {
+                                throw new UnsupportedException(syntax, DiagnosticDescriptors.LeafMutation, array.Name);
+                            }
+
+                            if (array.Shape == ParamShape.OutputSpan)
+                            {
+                                var index = ParseExpr(element.Index);
+                                if (readsTarget && !OutputMayHaveBeenWritten(index))
+                                {
+                                    throw new UnsupportedException(syntax, DiagnosticDescriptors.OutputReadBeforeWrite, array.Name, element.Index.Syntax.ToString());
+                                }
+
+                                var current = new Elem(array.Name, index, array.ElementType);
+                                var stored = ConvertTo(value(current), array.ElementType);
+                                RecordOutputWrite(index);
+                                into.Add(new SourceStore(array.Name, index, stored));
+                                return;
+                            }
+
+                            throw Unsupported(syntax, $"Writing to an element of '{array.Name}'", " (only the output Span of a vector function is written; copy input data into a local)");
+                        }
+
+                        break;
+                }
+
+                if (ConstantElementOf(target) is { } data)
+                {
+                    throw Unsupported(syntax, $"Writing to an element of '{data.Code.Replace("global::", string.Empty)}'", " (fields and properties are constant data in a [Differentiable] method; copy into a local buffer or pass the data as a [NoGrad] parameter)");
+                }
+
+                throw Unsupported(syntax, $"Assigning to '{target.Syntax}'", " (assign to locals, or to elements of the output Span)");
+            }
+
+            /// <summary>The local buffers declared so far (<c>stackalloc</c>, <c>new T[n]</c>): IR name, element type, length.</summary>
+            private readonly Dictionary<ILocalSymbol, (string Name, ValType Element, Expr Length)> _buffers = new Dictionary<ILocalSymbol, (string Name, ValType Element, Expr Length)>(SymbolEqualityComparer.Default);
+
+            /// <summary>The element type of a local buffer's type: <c>Span&lt;double&gt;</c>, <c>Span&lt;float&gt;</c>, <c>double[]</c>, <c>float[]</c>; null otherwise.</summary>
+            private ValType? BufferElementType(ITypeSymbol type)
+            {
+                ITypeSymbol? element = type switch
+                {
+                    IArrayTypeSymbol { Rank: 1 } array => array.ElementType,
+                    INamedTypeSymbol span when _known.IsSpan(span) => span.TypeArguments[0],
+                    _ => null,
+                };
+                return element is not null && ScalarOf(element) is { } t && t.IsFloating() ? t : null;
+            }
+
+            /// <summary>
+            /// A local buffer: <c>Span&lt;T&gt; h = stackalloc T[n]</c> or <c>T[] h = new T[n]</c> (also into a span), with a
+            /// length known at the top of the method (constants, lengths of parameters, int parameters).
+            /// </summary>
+            private SourceBuffer DeclareBuffer(IVariableDeclaratorOperation declarator, ILocalSymbol local, ValType element, IVariableInitializerOperation? initializer)
+            {
+                const string hint = " (a local buffer is 'Span<double> h = stackalloc double[n];' or 'double[] h = new double[n];')";
+                IOperation? size = null;
+                var value = Unwrap(initializer?.Value);
+                if (value is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } creation)
+                {
+                    size = creation.DimensionSizes[0];
+                }
+                else if (initializer?.Value.Syntax is StackAllocArrayCreationExpressionSyntax { Initializer: null, Type: ArrayTypeSyntax { RankSpecifiers.Count: 1 } arrayType } && arrayType.RankSpecifiers[0].Sizes.Count == 1)
+                {
+                    size = _model.GetOperation(arrayType.RankSpecifiers[0].Sizes[0], _ct);
+                }
+
+                if (size is null)
+                {
+                    throw Unsupported(declarator.Syntax, $"The local '{local.Name}' of type '{local.Type.ToDisplayString()}' with this initializer", hint);
+                }
+
+                var length = KnownAtStart(ParseIndex(size))
+                    ?? throw Unsupported(size.Syntax, $"The length '{size.Syntax}' of the local buffer '{local.Name}'", " (a buffer's length is made of constants, lengths of parameters, int parameters and int locals set once from those, so it is known when the method starts)");
+
+                string name = Declare(local);
+                _buffers[local] = (name, element, length);
+                return new SourceBuffer(name, element, length);
+            }
+
+            private static bool ReadsElement(Expr e) => e is Elem or UserCall || Walk.Children(e).Any(ReadsElement);
+
+            /// <summary>
+            /// An int expression in terms of what is known when the method starts (constants, lengths of parameters, int
+            /// parameters), with the int locals of <see cref="_knownInts"/> replaced by their values; null if it reads anything else.
+            /// </summary>
+            private Expr? KnownAtStart(Expr e)
+            {
+                if (ReadsElement(e))
+                {
+                    return null;
+                }
+
+                bool known = true;
+                var values = new Dictionary<string, Expr>(StringComparer.Ordinal);
+                Walk.Vars(e, name =>
+                {
+                    if (_knownInts.TryGetValue(name, out var value))
+                    {
+                        values[name] = value;
+                    }
+                    else
+                    {
+                        known &= _parameters.TryGetValue(name, out var p) && p.Shape == ParamShape.Scalar && p.ElementType == ValType.Int;
+                    }
+                });
+                return !known ? null : values.Count == 0 ? e : Walk.Substitute(e, values);
+            }
+
+            /// <summary>The locals a body writes other than by their declaration: assignments, increments, ref and out arguments.</summary>
+            private static HashSet<ILocalSymbol> RewrittenLocals(IOperation body)
+            {
+                var written = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+                foreach (var operation in body.Descendants())
+                {
+                    IOperation? target = operation switch
+                    {
+                        IAssignmentOperation assignment => assignment.Target,
+                        IIncrementOrDecrementOperation increment => increment.Target,
+                        IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => argument.Value,
+                        _ => null,
+                    };
+                    foreach (var reference in target is null ? Enumerable.Empty<IOperation>() : target.DescendantsAndSelf())
+                    {
+                        if (reference is ILocalReferenceOperation local)
+                        {
+                            written.Add(local.Local);
+                        }
+                    }
+                }
+
+                return written;
+            }
+
+            /// <summary>The keyword of a loop statement (<c>for</c>, <c>while</c>, <c>do</c>, <c>foreach</c>): where diagnostics about the loop go.</summary>
+            private static SyntaxToken LoopKeyword(SyntaxNode loop) => loop switch
+            {
+                ForStatementSyntax f => f.ForKeyword,
+                WhileStatementSyntax w => w.WhileKeyword,
+                DoStatementSyntax d => d.DoKeyword,
+                ForEachStatementSyntax e => e.ForEachKeyword,
+                _ => loop.GetFirstToken(),
+            };
+        }
+    }
+}

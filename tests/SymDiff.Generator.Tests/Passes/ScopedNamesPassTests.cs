@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Emit;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using Xunit;
+using static SymDiff.Generator.Tests.Passes.PassHarness;
+
+namespace SymDiff.Generator.Tests.Passes
+{
+    /// <summary>
+    /// The final naming pass (<see cref="ScopedNames"/>) alone, on IR built by hand, and the emitter's bit-identical
+    /// rewrites. Expected names follow C#'s scoping rules (a local may not share a name with a local of an enclosing or a
+    /// nested scope, nor with a parameter), written from those rules, not from the pass's output.
+    /// </summary>
+    public sealed class ScopedNamesPassTests
+    {
+        private static readonly string[] Parameters = { "x", "n" };
+
+        private static Loop Counting(string counter, params Stmt[] body) => new(
+            EquatableArray.Create(new LoopVar(counter, ValType.Int, N(0), new Binary(BinaryOp.Add, I(counter), N(1), ValType.Int))),
+            Block.Empty,
+            Lt(I(counter), I("n")),
+            B(body),
+            LoopKind.For,
+            counter);
+
+        private static (Block Body, EquatableArray<string> Hoisted) Apply(Block body, params string[] hoisted) =>
+            Apply(body, new HashSet<string> { "x", "n", "s", "i", "a" }, hoisted);
+
+        private static (Block Body, EquatableArray<string> Hoisted) Apply(Block body, HashSet<string> userNames, params string[] hoisted)
+        {
+            var (renamed, names, _) = ScopedNames.Apply(body, hoisted.ToEquatableArray(), userNames, Parameters);
+            return (renamed, names);
+        }
+
+        /// <summary>
+        /// Two sibling loops whose counters nothing outside reads each declare their counter in their own for: the second's
+        /// i_3 becomes i. s_2 inside the second loop cannot be s (s is declared in the enclosing block): s2. x_1 cannot be x
+        /// (a parameter): x2. Both loops are marked so the emitter keeps each counter in its for.
+        /// </summary>
+        [Fact]
+        public void SiblingLoopsShareTheCounterAndEnclosingNamesAreAvoided()
+        {
+            var body = B(
+                new Let("s", D(0)),
+                Counting("i", new Let("a", Mul(V("x"), new Unary(UnaryOp.Convert, I("i"), ValType.Double)))),
+                Counting("i_3", new Let("s_2", Add(V("s"), new Unary(UnaryOp.Convert, I("i_3"), ValType.Double)))),
+                new Let("x_1", Mul(V("x"), D(2))),
+                new Return(Add(V("s"), V("x_1"))));
+            var (renamed, _) = Apply(body);
+            var loops = renamed.Statements.OfType<Loop>().ToList();
+            Assert.Equal("i", loops[0].Counter);
+            Assert.Equal("i", loops[1].Counter);
+            Assert.All(loops, l => Assert.True(l.CounterInFor));
+            Assert.Equal("s2", ((Let)loops[1].Body.Statements[0]).Name);
+            Assert.Equal(new[] { "s", "x2" }, renamed.Statements.OfType<Let>().Select(l => l.Name));
+            Assert.Equal(Add(V("s"), V("x2")), ((Return)renamed.Statements[^1]).Value);
+        }
+
+        /// <summary>A counter read after its loop is declared before it (in the enclosing block): the next loop's counter may not be i, so i2.</summary>
+        [Fact]
+        public void ACounterReadAfterItsLoopKeepsItsNameToItself()
+        {
+            var body = B(
+                Counting("i"),
+                Counting("i_3"),
+                new Return(new Unary(UnaryOp.Convert, I("i"), ValType.Double)));
+            var (renamed, _) = Apply(body);
+            var loops = renamed.Statements.OfType<Loop>().ToList();
+            Assert.Equal("i", loops[0].Counter);
+            Assert.False(loops[0].CounterInFor);
+            Assert.Equal("i2", loops[1].Counter);
+        }
+
+        /// <summary>
+        /// A let in a branch may not take the name of a local the enclosing block declares later (C# scopes span the whole
+        /// block): a_2 in the branch stays clear of the phi a_3's choice, and each gets a name of its own.
+        /// </summary>
+        [Fact]
+        public void ANestedLocalNeverSharesANameWithAnEnclosingOne()
+        {
+            var branch = new If(
+                Gt(V("x"), D(0)),
+                B(new Let("r_2", Mul(V("x"), V("x")))),
+                Block.Empty,
+                EquatableArray.Create(new Phi("r_3", ValType.Double, V("r_2"), D(0))));
+            var (renamed, _) = Apply(B(branch, new Return(V("r_3"))), new HashSet<string> { "x", "n", "r" });
+            var phi = ((If)renamed.Statements[0]).Phis[0].Name;
+            var inner = ((Let)((If)renamed.Statements[0]).Then.Statements[0]).Name;
+            Assert.NotEqual(phi, inner);
+            Assert.Equal(new[] { "r", "r2" }, new[] { inner, phi }.OrderBy(n => n, StringComparer.Ordinal));
+        }
+
+        /// <summary>
+        /// A name declared ahead (scope repair) stays unique in the method: the emitter decides by name whether a let
+        /// declares or assigns it. y_1 is declared ahead in one branch and becomes y; y_2, in a sibling branch where C#
+        /// would allow another y, may not take it (the emitter would write it as an assignment): y2.
+        /// </summary>
+        [Fact]
+        public void ANameDeclaredAheadIsNeverShared()
+        {
+            var ahead = new If(
+                Gt(V("x"), D(0)),
+                B(new Declare("y_1", ValType.Double), new If(Gt(V("x"), D(1)), B(new Let("y_1", V("x"))), Block.Empty, EquatableArray<Phi>.Empty), new Return(V("y_1"))),
+                Block.Empty,
+                EquatableArray<Phi>.Empty);
+            var sibling = new If(Gt(V("x"), D(2)), B(new Let("y_2", V("x")), new Return(V("y_2"))), Block.Empty, EquatableArray<Phi>.Empty);
+            var (renamed, hoisted) = Apply(B(ahead, sibling, new Return(D(0))), new HashSet<string> { "x", "n", "y" }, "y_1");
+            Assert.Equal("y", ((Declare)((If)renamed.Statements[0]).Then.Statements[0]).Name);
+            Assert.Equal(new[] { "y" }, hoisted.AsImmutableArray());
+            Assert.Equal("y2", ((Let)((If)renamed.Statements[1]).Then.Statements[0]).Name);
+        }
+
+        /// <summary>a + -b * c is written a - b * c, and the claim that both give the same bits is checked on values, signed zeros, infinities and subnormals.</summary>
+        [Fact]
+        public void PlusANegatedProductIsAMinusWithTheSameBits()
+        {
+            var a = V("a");
+            var b = V("b");
+            var c = V("c");
+            var tidy = Emitter.Tidy(B(new Return(Add(a, Mul(new Unary(UnaryOp.Neg, b, ValType.Double), c)))));
+            Assert.Equal("a - b * c", ExprPrinter.Print(((Return)tidy.Statements[0]).Value));
+
+            double[] values = { 0.0, -0.0, 1.0, -1.5, 3e-320, -3e-320, 1e308, -1e308, double.PositiveInfinity, double.NegativeInfinity, 0.1, 7.25, -2.5e-10 };
+            var random = new Random(10);
+            var all = values.Concat(Enumerable.Range(0, 200).Select(_ => (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-30, 30)))).ToArray();
+            foreach (double x in all)
+            {
+                foreach (double y in all)
+                {
+                    foreach (double z in values)
+                    {
+                        double plus = x + -y * z;
+                        double minus = x - y * z;
+                        Assert.True(
+                            BitConverter.DoubleToInt64Bits(plus) == BitConverter.DoubleToInt64Bits(minus) || (double.IsNaN(plus) && double.IsNaN(minus)),
+                            $"{x} + -{y} * {z}");
+                    }
+                }
+            }
+        }
+
+        /// <summary>g ? (g ? a : 0) : 0 is g ? a : 0, and x &amp;&amp; true is x.</summary>
+        [Fact]
+        public void ANestedGateOnTheSameConditionAndAndTrueGo()
+        {
+            var g = new Var("g", ValType.Bool);
+            var gate = new Cond(g, new Cond(g, V("a"), D(0), ValType.Double), D(0), ValType.Double);
+            var loopCondition = new Binary(BinaryOp.And, new Unary(UnaryOp.Not, g, ValType.Bool), Const.Of(1, ValType.Bool), ValType.Bool);
+            var tidy = Emitter.Tidy(B(new Let("t", gate), new Let("u", loopCondition)));
+            Assert.Equal("g ? a : 0.0", ExprPrinter.Print(((Let)tidy.Statements[0]).Value));
+            Assert.Equal("!g", ExprPrinter.Print(((Let)tidy.Statements[1]).Value));
+        }
+    }
+}
