@@ -10,6 +10,7 @@ namespace SymDiff.Generator.Helpers
 
         public new bool Equals(object? x, object? y) => ReferenceEquals(x, y);
 
-        public int GetHashCode(object obj) => RuntimeHelpers.GetHashCode(obj);
+        /// <remarks>An IR expression's own hash is computed once, when the node is built (equal nodes share it, which identity allows); it is cheaper than the runtime's identity hash, which a fresh object has to be given first.</remarks>
+        public int GetHashCode(object obj) => obj is IR.Expr e ? e.GetHashCode() : RuntimeHelpers.GetHashCode(obj);
     }
 }

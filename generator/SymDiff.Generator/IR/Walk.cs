@@ -8,19 +8,8 @@ namespace SymDiff.Generator.IR
     /// <summary>Generic traversals of IR expressions and statements, so passes only say what they change.</summary>
     internal static class Walk
     {
-        /// <summary>The direct children of an expression, left to right.</summary>
-        public static IEnumerable<Expr> Children(Expr e) => e switch
-        {
-            Elem el => new[] { el.Index },
-            Unary u => new[] { u.Operand },
-            Binary b => new[] { b.Left, b.Right },
-            Cond c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
-            Call c => c.Args,
-            UserCall c => c.Receiver is null ? (IEnumerable<Expr>)c.Args : new[] { c.Receiver }.Concat(c.Args),
-            TupleItem t => new[] { t.Tuple },
-            SpanView s => new[] { s.Start, s.Length },
-            _ => Array.Empty<Expr>(),
-        };
+        /// <summary>The direct children of an expression, left to right (a view: enumerating it with <c>foreach</c> allocates nothing).</summary>
+        public static ExprChildren Children(Expr e) => new ExprChildren(e);
 
         /// <summary>Rebuilds <paramref name="e"/> with each child replaced by <paramref name="map"/> of it (the node itself when nothing changed).</summary>
         public static Expr MapChildren(Expr e, Func<Expr, Expr> map)
@@ -56,16 +45,16 @@ namespace SymDiff.Generator.IR
 
                 case Call c:
                 {
-                    var args = c.Args.Select(map).ToArray();
-                    return args.Where((a, i) => !ReferenceEquals(a, c.Args[i])).Any() ? new Call(c.Function, args.ToEquatableArray(), c.Type) : e;
+                    var args = MapAll(c.Args, map);
+                    return args.IsDefault ? e : new Call(c.Function, new EquatableArray<Expr>(args), c.Type);
                 }
 
                 case UserCall c:
                 {
                     var receiver = c.Receiver is null ? null : map(c.Receiver);
-                    var args = c.Args.Select(map).ToArray();
-                    bool same = ReferenceEquals(receiver, c.Receiver) && !args.Where((a, i) => !ReferenceEquals(a, c.Args[i])).Any();
-                    return same ? e : new UserCall(c.Callee, receiver, args.ToEquatableArray(), c.Type);
+                    var args = MapAll(c.Args, map);
+                    bool same = ReferenceEquals(receiver, c.Receiver) && args.IsDefault;
+                    return same ? e : new UserCall(c.Callee, receiver, args.IsDefault ? c.Args : new EquatableArray<Expr>(args), c.Type);
                 }
 
                 case TupleItem t:
@@ -86,11 +75,52 @@ namespace SymDiff.Generator.IR
             }
         }
 
-        /// <summary>Bottom-up rewrite: children first, then <paramref name="post"/> on the rebuilt node.</summary>
-        public static Expr Transform(Expr e, Func<Expr, Expr> post)
+        /// <summary><paramref name="map"/> of each item, in order; default when every item maps to itself.</summary>
+        private static System.Collections.Immutable.ImmutableArray<Expr> MapAll(EquatableArray<Expr> items, Func<Expr, Expr> map)
         {
-            Limits.EnsureStack();
-            return post(MapChildren(e, c => Transform(c, post)));
+            Expr[]? mapped = null;
+            for (int i = 0; i < items.Count; i++)
+            {
+                var item = items[i];
+                var m = map(item);
+                if (mapped is null && !ReferenceEquals(m, item))
+                {
+                    mapped = new Expr[items.Count];
+                    for (int k = 0; k < i; k++)
+                    {
+                        mapped[k] = items[k];
+                    }
+                }
+
+                if (mapped is not null)
+                {
+                    mapped[i] = m;
+                }
+            }
+
+            return mapped is null ? default : System.Collections.Immutable.ImmutableArray.Create(mapped);
+        }
+
+        /// <summary>Bottom-up rewrite: children first, then <paramref name="post"/> on the rebuilt node.</summary>
+        public static Expr Transform(Expr e, Func<Expr, Expr> post) => new Transformer(post).Apply(e);
+
+        /// <summary>One rewrite's recursion, with one delegate for the whole walk (not a closure per node).</summary>
+        private sealed class Transformer
+        {
+            private readonly Func<Expr, Expr> _post;
+            private readonly Func<Expr, Expr> _apply;
+
+            public Transformer(Func<Expr, Expr> post)
+            {
+                _post = post;
+                _apply = Apply;
+            }
+
+            public Expr Apply(Expr e)
+            {
+                Limits.EnsureStack();
+                return _post(MapChildren(e, _apply));
+            }
         }
 
         /// <summary>Replaces variables by expressions.</summary>
@@ -107,9 +137,10 @@ namespace SymDiff.Generator.IR
                 return;
             }
 
-            foreach (var c in Children(e))
+            var children = Children(e);
+            for (int i = 0; i < children.Count; i++)
             {
-                Vars(c, visit);
+                Vars(children[i], visit);
             }
         }
 
@@ -119,10 +150,10 @@ namespace SymDiff.Generator.IR
         /// </summary>
         public static Stmt MapExpressions(Stmt s, Func<Expr, Expr> map) => s switch
         {
-            Let l => new Let(l.Name, map(l.Value)),
-            Assign a => new Assign(a.Name, map(a.Value)),
-            Return r => new Return(map(r.Value)),
-            Store st => new Store(st.Array, map(st.Index), map(st.Value)),
+            Let l => map(l.Value) is var value && ReferenceEquals(value, l.Value) ? s : new Let(l.Name, value),
+            Assign a => map(a.Value) is var value && ReferenceEquals(value, a.Value) ? s : new Assign(a.Name, value),
+            Return r => map(r.Value) is var value && ReferenceEquals(value, r.Value) ? s : new Return(value),
+            Store st => (map(st.Index), map(st.Value)) is var (index, value) && ReferenceEquals(index, st.Index) && ReferenceEquals(value, st.Value) ? s : new Store(st.Array, index, value),
             Accumulate ac => new Accumulate(ac.Target, ac.Index is null ? null : map(ac.Index), map(ac.Value)),
             SetOutput o => new SetOutput(o.Target, map(o.Value)),
             CallWithGradient c => new CallWithGradient(c.Name, (UserCall)map(c.Call), c.Partials),
@@ -320,7 +351,23 @@ namespace SymDiff.Generator.IR
         public static bool CallsGuarded(Expr e) => Contains(e, x => x is UserCall { Callee.HasGuards: true });
 
         /// <summary>Whether <paramref name="e"/> or any of its subexpressions satisfies <paramref name="predicate"/>.</summary>
-        public static bool Contains(Expr e, Func<Expr, bool> predicate) => predicate(e) || Children(e).Any(c => Contains(c, predicate));
+        public static bool Contains(Expr e, Func<Expr, bool> predicate)
+        {
+            if (predicate(e))
+            {
+                return true;
+            }
+
+            foreach (var c in Children(e))
+            {
+                if (Contains(c, predicate))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         /// <summary>Whether a statement writes something other than the names it defines (a buffer, an output, a span).</summary>
         public static bool HasEffect(Stmt s) => s switch
@@ -332,5 +379,72 @@ namespace SymDiff.Generator.IR
             Loop l => l.Body.Statements.Any(HasEffect) || l.Header.Statements.Any(HasEffect),
             _ => false,
         };
+    }
+}
+
+namespace SymDiff.Generator.IR
+{
+    /// <summary>The direct children of an expression, left to right, without copying them (see <see cref="Walk.Children"/>).</summary>
+    internal readonly struct ExprChildren : IReadOnlyList<Expr>
+    {
+        private readonly Expr _e;
+
+        public ExprChildren(Expr e)
+        {
+            _e = e;
+        }
+
+        public int Count => _e switch
+        {
+            Elem or Unary or TupleItem => 1,
+            Binary or SpanView => 2,
+            Cond => 3,
+            Call c => c.Args.Count,
+            UserCall c => c.Args.Count + (c.Receiver is null ? 0 : 1),
+            _ => 0,
+        };
+
+        public Expr this[int index] => _e switch
+        {
+            Elem el when index == 0 => el.Index,
+            Unary u when index == 0 => u.Operand,
+            Binary b when index is 0 or 1 => index == 0 ? b.Left : b.Right,
+            Cond c when index is >= 0 and < 3 => index == 0 ? c.Condition : index == 1 ? c.WhenTrue : c.WhenFalse,
+            Call c => c.Args[index],
+            UserCall c => c.Receiver is null ? c.Args[index] : index == 0 ? c.Receiver : c.Args[index - 1],
+            TupleItem t when index == 0 => t.Tuple,
+            SpanView s when index is 0 or 1 => index == 0 ? s.Start : s.Length,
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+
+        public Enumerator GetEnumerator() => new Enumerator(this);
+
+        IEnumerator<Expr> IEnumerable<Expr>.GetEnumerator()
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => ((IEnumerable<Expr>)this).GetEnumerator();
+
+        public struct Enumerator
+        {
+            private readonly ExprChildren _children;
+            private readonly int _count;
+            private int _index;
+
+            public Enumerator(ExprChildren children)
+            {
+                _children = children;
+                _count = children.Count;
+                _index = -1;
+            }
+
+            public Expr Current => _children[_index];
+
+            public bool MoveNext() => ++_index < _count;
+        }
     }
 }

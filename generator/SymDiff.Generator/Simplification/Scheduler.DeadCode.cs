@@ -81,7 +81,9 @@ namespace SymDiff.Generator.Simplification
                             continue;
                         }
 
-                        output.Add(new If(branch.Condition, then, @else, phis.ToEquatableArray()));
+                        output.Add(phis.Count == branch.Phis.Count && ReferenceEquals(then, branch.Then) && ReferenceEquals(@else, branch.Else)
+                            ? s
+                            : new If(branch.Condition, then, @else, phis.ToEquatableArray()));
                         break;
                     }
 
@@ -124,7 +126,9 @@ namespace SymDiff.Generator.Simplification
                             break;
                         }
 
-                        output.Add(loop with { Carried = carried.ToEquatableArray(), Body = body, Header = header });
+                        output.Add(carried.Count == loop.Carried.Count && ReferenceEquals(body, loop.Body) && ReferenceEquals(header, loop.Header)
+                            ? s
+                            : loop with { Carried = carried.ToEquatableArray(), Body = body, Header = header });
                         break;
                     }
 
@@ -135,7 +139,26 @@ namespace SymDiff.Generator.Simplification
             }
 
             output.Reverse();
-            return new Block(output.ToEquatableArray());
+            return Same(output, block) ? block : new Block(output.ToEquatableArray());
+        }
+
+        /// <summary>Whether <paramref name="statements"/> are the statements of <paramref name="block"/>, the very same objects.</summary>
+        private static bool Same(List<Stmt> statements, Block block)
+        {
+            if (statements.Count != block.Statements.Count)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < statements.Count; i++)
+            {
+                if (!ReferenceEquals(statements[i], block.Statements[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>
@@ -205,15 +228,49 @@ namespace SymDiff.Generator.Simplification
         public static Dictionary<string, int> CountUses(Block body)
         {
             var uses = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var s in body.Statements)
+            CountUses(body, uses, new List<Expr>());
+            return uses;
+        }
+
+        private static void CountUses(Block block, Dictionary<string, int> uses, List<Expr> scratch)
+        {
+            foreach (var s in block.Statements)
             {
-                foreach (var e in Walk.AllExpressions(s))
+                // The statement's own expressions, then its nested blocks: the order Walk.AllExpressions visits them.
+                scratch.Clear();
+                Walk.DirectExpressions(s, scratch);
+                foreach (var e in scratch)
                 {
-                    Walk.Vars(e, name => uses[name] = uses.TryGetValue(name, out int n) ? n + 1 : 1);
+                    CountVars(e, uses);
+                }
+
+                switch (s)
+                {
+                    case If i:
+                        CountUses(i.Then, uses, scratch);
+                        CountUses(i.Else, uses, scratch);
+                        break;
+                    case Loop l:
+                        CountUses(l.Header, uses, scratch);
+                        CountUses(l.Body, uses, scratch);
+                        break;
                 }
             }
+        }
 
-            return uses;
+        private static void CountVars(Expr e, Dictionary<string, int> uses)
+        {
+            Limits.EnsureStack();
+            if (e is Var v)
+            {
+                uses[v.Name] = uses.TryGetValue(v.Name, out int n) ? n + 1 : 1;
+                return;
+            }
+
+            foreach (var c in Walk.Children(e))
+            {
+                CountVars(c, uses);
+            }
         }
     }
 }

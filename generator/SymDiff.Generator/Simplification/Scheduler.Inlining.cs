@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
@@ -12,9 +13,11 @@ namespace SymDiff.Generator.Simplification
         /// <summary>Puts back inline every generated let that is read exactly once, by a later statement of the same block.</summary>
         private Block InlineSingleUses(Block body)
         {
+            // Inlining a value read once moves that read and the value's own reads, so the counts stay right for every
+            // name still defined: one count serves every round.
+            var uses = CountUses(body);
             while (true)
             {
-                var uses = CountUses(body);
                 _inlined = false;
                 body = Inline(body, uses);
                 if (!_inlined)
@@ -26,29 +29,37 @@ namespace SymDiff.Generator.Simplification
 
         private Block Inline(Block block, Dictionary<string, int> uses)
         {
-            var statements = block.Statements.Select(s => InlineNested(s, uses)).ToList();
-
-            // For each name, the index of the statement of this block that reads it at its own level (kept up to
-            // date as values move), so each let finds its single reader without rescanning the block.
-            var reader = new Dictionary<string, int>(StringComparer.Ordinal);
-            var scratch = new List<Expr>();
-            for (int j = 0; j < statements.Count; j++)
+            var statements = new List<Stmt>(block.Statements.Count);
+            bool changed = false;
+            foreach (var s in block.Statements)
             {
-                foreach (var name in DirectReads(statements[j], scratch))
-                {
-                    reader[name] = j;
-                }
+                var mapped = InlineNested(s, uses);
+                changed |= !ReferenceEquals(mapped, s);
+                statements.Add(mapped);
             }
 
-            // The size of each statement's own expressions, kept up to date as values move into it: a chain of
-            // single uses (s = s * a + b written a thousand times) is inlined only up to a readable size, which also
-            // keeps this pass linear in the length of the method.
-            var sizes = statements.Select(st =>
+            // For each name, the index of the statement of this block that reads it at its own level (kept up to
+            // date as values move), so each let finds its single reader without rescanning the block. With the size
+            // of each statement's own expressions, kept up to date as values move into it: a chain of single uses
+            // (s = s * a + b written a thousand times) is inlined only up to a readable size, which also keeps this
+            // pass linear in the length of the method.
+            var reader = new Dictionary<string, int>(StringComparer.Ordinal);
+            var scratch = new List<Expr>();
+            var sizes = new int[statements.Count];
+            for (int j = 0; j < statements.Count; j++)
             {
-                DirectReads(st, scratch);
-                return scratch.Sum(NodeCount);
-            }).ToArray();
-            var removed = new bool[statements.Count];
+                DirectReadExpressions(statements[j], scratch);
+                int size = 0;
+                foreach (var e in scratch)
+                {
+                    SetReader(e, reader, j);
+                    size += NodeCount(e);
+                }
+
+                sizes[j] = size;
+            }
+
+            bool[]? removed = null;
             for (int i = statements.Count - 1; i >= 0; i--)
             {
                 if (statements[i] is not Let let || _keep.Contains(let.Name) || !uses.TryGetValue(let.Name, out int n) || n != 1 || !Shareable(let.Value)
@@ -60,12 +71,43 @@ namespace SymDiff.Generator.Simplification
                 var map = new Dictionary<string, Expr>(StringComparer.Ordinal) { [let.Name] = let.Value };
                 statements[j] = MapDirect(statements[j], e => Walk.Substitute(e, map));
                 sizes[j] += sizes[i];
+                removed ??= new bool[statements.Count];
                 removed[i] = true;
                 _inlined = true;
-                Walk.Vars(let.Value, name => reader[name] = j);
+                SetReader(let.Value, reader, j);
             }
 
-            return new Block(statements.Where((_, k) => !removed[k]).ToEquatableArray());
+            if (removed is null)
+            {
+                return changed ? new Block(statements.ToEquatableArray()) : block;
+            }
+
+            var kept = ImmutableArray.CreateBuilder<Stmt>(statements.Count);
+            for (int k = 0; k < statements.Count; k++)
+            {
+                if (!removed[k])
+                {
+                    kept.Add(statements[k]);
+                }
+            }
+
+            return new Block(new EquatableArray<Stmt>(kept.ToImmutable()));
+        }
+
+        /// <summary>Records statement <paramref name="j"/> as the reader of every name <paramref name="e"/> reads.</summary>
+        private static void SetReader(Expr e, Dictionary<string, int> reader, int j)
+        {
+            Limits.EnsureStack();
+            if (e is Var v)
+            {
+                reader[v.Name] = j;
+                return;
+            }
+
+            foreach (var c in Walk.Children(e))
+            {
+                SetReader(c, reader, j);
+            }
         }
 
         /// <summary>The largest expression (in IR nodes) that inlining single uses may build: bigger ones keep their lets.</summary>
@@ -96,8 +138,8 @@ namespace SymDiff.Generator.Simplification
             return n;
         }
 
-        /// <summary>The names a statement reads at its own level (a branch condition, a loop's initial values, a let's value...).</summary>
-        private static List<string> DirectReads(Stmt s, List<Expr> scratch)
+        /// <summary>The expressions a statement evaluates at its own level (a branch condition, a loop's initial values, a let's value...), into <paramref name="scratch"/>.</summary>
+        private static void DirectReadExpressions(Stmt s, List<Expr> scratch)
         {
             scratch.Clear();
             switch (s)
@@ -106,20 +148,16 @@ namespace SymDiff.Generator.Simplification
                     scratch.Add(i.Condition);
                     break;
                 case Loop l:
-                    scratch.AddRange(l.Carried.Select(v => v.Init));
+                    foreach (var v in l.Carried)
+                    {
+                        scratch.Add(v.Init);
+                    }
+
                     break;
                 default:
                     Walk.DirectExpressions(s, scratch);
                     break;
             }
-
-            var names = new List<string>();
-            foreach (var e in scratch)
-            {
-                Walk.Vars(e, names.Add);
-            }
-
-            return names;
         }
 
         /// <summary>Inlines inside nested blocks, including into the values a block hands out at its end (phi and next values).</summary>
@@ -131,13 +169,24 @@ namespace SymDiff.Generator.Simplification
                 {
                     var (then, thenTails) = InlineWithTails(branch.Then, branch.Phis.Select(p => p.WhenTrue).ToList(), uses);
                     var (@else, elseTails) = InlineWithTails(branch.Else, branch.Phis.Select(p => p.WhenFalse).ToList(), uses);
+                    if (ReferenceEquals(then, branch.Then) && ReferenceEquals(@else, branch.Else) && SameTails(thenTails, branch.Phis, p => p.WhenTrue) && SameTails(elseTails, branch.Phis, p => p.WhenFalse))
+                    {
+                        return s;
+                    }
+
                     return new If(branch.Condition, then, @else, branch.Phis.Select((p, i) => new Phi(p.Name, p.Type, thenTails[i], elseTails[i])).ToEquatableArray());
                 }
 
                 case Loop loop:
                 {
                     var (body, nexts) = InlineWithTails(loop.Body, loop.Carried.Select(v => v.Next).ToList(), uses);
-                    return loop with { Header = Inline(loop.Header, uses), Body = body, Carried = loop.Carried.Select((v, i) => new LoopVar(v.Name, v.Type, v.Init, nexts[i])).ToEquatableArray() };
+                    var header = Inline(loop.Header, uses);
+                    if (ReferenceEquals(body, loop.Body) && ReferenceEquals(header, loop.Header) && SameTails(nexts, loop.Carried, v => v.Next))
+                    {
+                        return s;
+                    }
+
+                    return loop with { Header = header, Body = body, Carried = loop.Carried.Select((v, i) => new LoopVar(v.Name, v.Type, v.Init, nexts[i])).ToEquatableArray() };
                 }
 
                 default:
@@ -145,10 +194,30 @@ namespace SymDiff.Generator.Simplification
             }
         }
 
+        private static bool SameTails<T>(List<Expr> tails, EquatableArray<T> owners, Func<T, Expr> tail)
+            where T : IEquatable<T>
+        {
+            for (int i = 0; i < tails.Count; i++)
+            {
+                if (!ReferenceEquals(tails[i], tail(owners[i])))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         private (Block, List<Expr>) InlineWithTails(Block block, List<Expr> tails, Dictionary<string, int> uses)
         {
             var inlined = Inline(block, uses);
+            if (tails.Count == 0)
+            {
+                return (inlined, tails);
+            }
+
             var statements = inlined.Statements.ToList();
+            bool changed = false;
             for (int i = statements.Count - 1; i >= 0; i--)
             {
                 if (statements[i] is not Let let || _keep.Contains(let.Name) || !uses.TryGetValue(let.Name, out int n) || n != 1 || !Shareable(let.Value))
@@ -166,9 +235,10 @@ namespace SymDiff.Generator.Simplification
                 tails[tail] = Walk.Substitute(tails[tail], map);
                 statements.RemoveAt(i);
                 _inlined = true;
+                changed = true;
             }
 
-            return (new Block(statements.ToEquatableArray()), tails);
+            return (changed ? new Block(statements.ToEquatableArray()) : inlined, tails);
         }
 
         private static bool Reads(Expr e, string name)

@@ -9,9 +9,10 @@ namespace SymDiff.Generator.Simplification
     /// <summary>Scheduler pass: common subexpressions (every unconditional subexpression gets a temporary, equal ones share it).</summary>
     internal sealed partial class Scheduler
     {
-        private Block ShareSubexpressions(Block block, Dictionary<Expr, Expr> inherited)
+        /// <summary>Shares subexpressions in <paramref name="block"/>, given the values available where it starts; <paramref name="available"/> is as it was when this returns.</summary>
+        private Block ShareSubexpressions(Block block, AvailableValues available)
         {
-            var available = new Dictionary<Expr, Expr>(inherited);
+            int scope = available.Mark();
             var output = new List<Stmt>();
             var hoists = HoistCandidates(block, available);
             for (int k = 0; k < block.Statements.Count; k++)
@@ -86,6 +87,7 @@ namespace SymDiff.Generator.Simplification
                 output.Add(mapped);
             }
 
+            available.Rollback(scope);
             return new Block(output.ToEquatableArray());
         }
 
@@ -94,8 +96,20 @@ namespace SymDiff.Generator.Simplification
         /// blocks: computing them once, before the first statement that needs them, costs nothing extra. With the
         /// index of that statement.
         /// </summary>
-        private List<(Expr Expr, int Statement)> HoistCandidates(Block block, Dictionary<Expr, Expr> available)
+        private List<(Expr Expr, int Statement)> HoistCandidates(Block block, AvailableValues available)
         {
+            // Only a block with nested blocks has anything to hoist.
+            bool nested = false;
+            foreach (var s in block.Statements)
+            {
+                nested |= s is If or Loop;
+            }
+
+            if (!nested)
+            {
+                return new List<(Expr, int)>();
+            }
+
             var direct = new HashSet<Expr>();
             foreach (var s in block.Statements)
             {
@@ -236,27 +250,27 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>Shares subexpressions in a nested block whose end also evaluates <paramref name="tails"/> (phi or next values).</summary>
-        private Block ShareWithTail(Block block, Dictionary<Expr, Expr> available, List<Expr> tails, out List<Expr> mappedTails)
+        private Block ShareWithTail(Block block, AvailableValues available, List<Expr> tails, out List<Expr> mappedTails)
         {
-            var inner = new Dictionary<Expr, Expr>(available);
-            var shared = ShareSubexpressions(block, inner);
+            var shared = ShareSubexpressions(block, available);
 
             // Rebuild the availability at the end of the block to flatten the tails there.
-            var atEnd = new Dictionary<Expr, Expr>(available);
+            int scope = available.Mark();
             foreach (var s in shared.Statements)
             {
                 if (s is Let let && Shareable(let.Value))
                 {
-                    atEnd[let.Value] = let.Ref;
+                    available[let.Value] = let.Ref;
                 }
             }
 
             var extra = new List<Stmt>();
-            mappedTails = tails.Select(t => FlattenRoot(t, atEnd, extra)).ToList();
+            mappedTails = tails.Select(t => FlattenRoot(t, available, extra)).ToList();
+            available.Rollback(scope);
             return extra.Count == 0 ? shared : new Block(shared.Statements.Concat(extra).ToEquatableArray());
         }
 
-        private Expr FlattenRoot(Expr e, Dictionary<Expr, Expr> available, List<Stmt> output)
+        private Expr FlattenRoot(Expr e, AvailableValues available, List<Stmt> output)
         {
             if (available.TryGetValue(e, out var known))
             {
@@ -269,7 +283,7 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>A let's own value: its operands are shared, the value itself becomes the let.</summary>
-        private Expr FlattenLetValue(Expr e, Dictionary<Expr, Expr> available, List<Stmt> output)
+        private Expr FlattenLetValue(Expr e, AvailableValues available, List<Stmt> output)
         {
             if (available.TryGetValue(e, out var known))
             {
@@ -279,7 +293,7 @@ namespace SymDiff.Generator.Simplification
             return MapOperands(e, available, output, unconditional: true);
         }
 
-        private Expr Flatten(Expr e, Dictionary<Expr, Expr> available, List<Stmt> output, bool unconditional)
+        private Expr Flatten(Expr e, AvailableValues available, List<Stmt> output, bool unconditional)
         {
             Limits.EnsureStack();
             if (Ir.IsAtomic(e))
@@ -314,7 +328,7 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>Flattens the operands of <paramref name="e"/>; operands evaluated only conditionally are only substituted.</summary>
-        private Expr MapOperands(Expr e, Dictionary<Expr, Expr> available, List<Stmt> output, bool unconditional)
+        private Expr MapOperands(Expr e, AvailableValues available, List<Stmt> output, bool unconditional)
         {
             switch (e)
             {
@@ -338,7 +352,7 @@ namespace SymDiff.Generator.Simplification
             }
         }
 
-        private static Expr Substitute(Expr e, Dictionary<Expr, Expr> available) =>
+        private static Expr Substitute(Expr e, AvailableValues available) =>
             available.TryGetValue(e, out var known) ? known : Walk.MapChildren(e, c => Substitute(c, available));
 
         private readonly Dictionary<object, bool> _shareable = new Dictionary<object, bool>(ReferenceComparer.Instance);
@@ -371,6 +385,52 @@ namespace SymDiff.Generator.Simplification
 
             _shareable[e] = result;
             return result;
+        }
+
+        /// <summary>
+        /// The values available at a point of the method (an expression and the name that holds it), for every nested
+        /// block at once: a block's additions are undone when it ends (<see cref="Mark"/>, <see cref="Rollback"/>), instead
+        /// of each block copying its parent's table.
+        /// </summary>
+        internal sealed class AvailableValues
+        {
+            private readonly Dictionary<Expr, Expr> _values = new Dictionary<Expr, Expr>();
+            private readonly List<(Expr Key, Expr? Previous)> _undo = new List<(Expr, Expr?)>();
+
+            public Expr this[Expr key]
+            {
+                set
+                {
+                    _undo.Add((key, _values.TryGetValue(key, out var previous) ? previous : null));
+                    _values[key] = value;
+                }
+            }
+
+            public bool TryGetValue(Expr key, out Expr value) => _values.TryGetValue(key, out value!);
+
+            public bool ContainsKey(Expr key) => _values.ContainsKey(key);
+
+            /// <summary>A point to come back to.</summary>
+            public int Mark() => _undo.Count;
+
+            /// <summary>Undoes every change made since <paramref name="mark"/>, latest first.</summary>
+            public void Rollback(int mark)
+            {
+                for (int i = _undo.Count - 1; i >= mark; i--)
+                {
+                    var (key, previous) = _undo[i];
+                    if (previous is null)
+                    {
+                        _values.Remove(key);
+                    }
+                    else
+                    {
+                        _values[key] = previous;
+                    }
+                }
+
+                _undo.RemoveRange(mark, _undo.Count - mark);
+            }
         }
     }
 }

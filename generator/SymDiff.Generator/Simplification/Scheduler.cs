@@ -44,7 +44,7 @@ namespace SymDiff.Generator.Simplification
 
             using (Testing.PhaseTimer.Measure("schedule.share"))
             {
-                body = s.ShareSubexpressions(body, new Dictionary<Expr, Expr>());
+                body = s.ShareSubexpressions(body, new AvailableValues());
             }
 
             Verification.IrVerifier.VerifyPass(body, "scheduling (common subexpressions)", outside);
@@ -65,7 +65,13 @@ namespace SymDiff.Generator.Simplification
 
             using (Testing.PhaseTimer.Measure("schedule.names"))
             {
-                body = CoalesceLoopVariables(body, keep, namer);
+                // Coalescing only ever gives a loop variable its start value's name: without a loop it changes nothing,
+                // and it scans the statements after each let, which is quadratic in a long block.
+                if (HasLoop(body))
+                {
+                    body = CoalesceLoopVariables(body, keep, namer);
+                }
+
                 body = RenumberTemporaries(body, namer);
             }
 
@@ -83,9 +89,22 @@ namespace SymDiff.Generator.Simplification
             return (body, hoisted);
         }
 
+        private static bool HasLoop(Block block)
+        {
+            foreach (var s in block.Statements)
+            {
+                if (s is Loop || (s is If branch && (HasLoop(branch.Then) || HasLoop(branch.Else))))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>The common-subexpression pass of <see cref="Schedule"/> alone, for the per-pass tests.</summary>
         internal static Block ShareSubexpressionsPass(Block body, ISet<string> keep, Namer namer, ISet<string> unstable) =>
-            new Scheduler(keep, namer, unstable).ShareSubexpressions(body, new Dictionary<Expr, Expr>());
+            new Scheduler(keep, namer, unstable).ShareSubexpressions(body, new AvailableValues());
 
         /// <summary>The inlining pass of <see cref="Schedule"/> alone, for the per-pass tests.</summary>
         internal static Block InlineSingleUsesPass(Block body, ISet<string> keep, Namer namer, ISet<string> unstable) =>

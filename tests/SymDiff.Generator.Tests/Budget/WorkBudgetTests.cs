@@ -115,6 +115,41 @@ public static partial class Deep
         }
 
         [Fact]
+        public void A_2000_deep_nest_of_math_calls()
+        {
+            // sin(sin(... sin(x))): every level is a call with a derivative rule, so each of the 2,000 levels has a partial
+            // of its own; the derivative is the product of cos at every level's argument (chain rule), computed here by
+            // iterating, independently of the generator.
+            string nest = string.Concat(Enumerable.Repeat("Math.Sin(", 2000)) + "x" + new string(')', 2000);
+            string source = $@"
+using System;
+using SymDiff;
+public static partial class Deep
+{{
+    [Differentiable]
+    public static double S(double x) => {nest};
+}}";
+            double x = 1.25, value = x, slope = 1;
+            for (int i = 0; i < 2000; i++)
+            {
+                slope *= Math.Cos(value);
+                value = Math.Sin(value);
+            }
+
+            double[] r = OnThread(256 * 1024 * 1024, () => GeneratedCode.RunDriver(source, @"
+        double v = Deep.SGradient(1.25, out double g);
+        double b = 0.5; Deep.SBackward(1.25, 2.0, ref b);
+        Deep.SDerivative(1.25, 1.0, out double d);
+        return new[] { Deep.S(1.25), v, g, b, d };"));
+
+            Assert.Equal(BitConverter.DoubleToInt64Bits(r[0]), BitConverter.DoubleToInt64Bits(r[1]));
+            Assert.Equal(value, r[0], 12);
+            FiniteDifferences.AssertClose(slope, r[2], 1e-10, 0, "SGradient");
+            FiniteDifferences.AssertClose(0.5 + (2 * slope), r[3], 1e-10, 0, "SBackward");
+            FiniteDifferences.AssertClose(slope, r[4], 1e-10, 0, "SDerivative");
+        }
+
+        [Fact]
         public void A_3000_statement_method()
         {
             var sb = new StringBuilder();
