@@ -538,7 +538,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 case 0:
                 {
                     string name = Fresh("s");
-                    var init = Expression(2);
+                    var init = BufferCall() is { } call && Chance(0.5) ? new Bin('+', call, Expression(1)) : Expression(2);
                     _reals.Add(new RealVar(name, true, LoopDepth));
                     return new DeclReal(name, init, Chance(0.2));
                 }
@@ -677,6 +677,24 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// The array passed to helper <paramref name="h"/>'s span parameter: the array it was made for, or a filled local buffer
         /// of the same length (<see cref="_buffers"/> holds only buffers whose filling statement is complete).
         /// </summary>
+        /// <summary>A call of a helper with a filled local buffer as its span argument (a loss over a layer), or null when none can be made here.</summary>
+        private Ex? BufferCall()
+        {
+            var helpers = HelpersTakingABuffer();
+            if (helpers.Count == 0 || _inHelper || (LoopDepth > 0 && !Has(FuzzGrammar.CallsInLoops)))
+            {
+                return null;
+            }
+
+            int h = Pick(helpers);
+            string bound = _helperSpan[h]!;
+            int length = _arrays.First(a => a.Name == bound).Length;
+            string buffer = Pick(_buffers.Where(b => b.Length == length).ToList()).Name;
+            int scalars = _helpers[h].Params.Count(p => p.Kind == ParamKind.Scalar);
+            var args = Enumerable.Range(0, scalars).Select(_ => Expression(1)).ToImmutableArray();
+            return new CallHelper(h, args, buffer, ViaPeer: _hasPeer && !_helpers[h].Static && Chance(0.5));
+        }
+
         /// <summary>The helpers whose span parameter a filled local buffer in scope could be passed to.</summary>
         private List<int> HelpersTakingABuffer() => _buffers.Count == 0
             ? new List<int>()
@@ -685,7 +703,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private string? SpanArgument(int h)
         {
             string? bound = _helperSpan[h];
-            if (bound is null || !Chance(0.8))
+            if (bound is null || !Chance(0.95))
             {
                 return bound;
             }
@@ -1047,7 +1065,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 case 6:
                 {
                     var takingABuffer = HelpersTakingABuffer();
-                    int h = takingABuffer.Count > 0 && Chance(0.8) ? Pick(takingABuffer) : Int(_helpers.Count);
+                    int h = takingABuffer.Count > 0 && Chance(0.9) ? Pick(takingABuffer) : Int(_helpers.Count);
                     int scalars = _helpers[h].Params.Count(p => p.Kind == ParamKind.Scalar);
                     var args = Enumerable.Range(0, scalars).Select(_ => Expression(depth - 1)).ToImmutableArray();
 
