@@ -112,8 +112,9 @@ namespace SymDiff.Generator.Lowering
 
         /// <summary>
         /// <c>for (int j = 0; j &lt; length; j++) { ...; h[j] = value; ... }</c>: a counter from 0 by 1 to the buffer's
-        /// length (the same expression as its declaration's, or <c>h.Length</c>), a body that stores <c>h[j]</c> once, at
-        /// its top level, with a value that does not read the buffer, never leaves early and does not change the counter.
+        /// length (the same expression as its declaration's, or <c>h.Length</c>), a body whose first mention of the buffer is
+        /// a store of <c>h[j]</c> at its top level from a value that does not read the buffer, and whose later mentions are
+        /// of <c>h[j]</c> only; it never leaves early and does not change the counter.
         /// </summary>
         private static bool IsCompleteFill(SourceStmt init, SourceStmt statement, SourceBuffer buffer)
         {
@@ -132,9 +133,13 @@ namespace SymDiff.Generator.Lowering
                 return false;
             }
 
-            var stores = loop.Body.Where(s => Mentions(s, buffer.Name)).ToList();
-            return stores.Count == 1 && stores[0] is SourceStore { Index: Var index } store && index.Name == counter && store.Array == buffer.Name
-                && !Mentions(store.Value, buffer.Name);
+            // The first statement that mentions the buffer stores h[j] from a value that does not read it; what follows in
+            // the iteration mentions only h[j] (h[j] += w * x[k] in an inner loop, h[j] = Math.Tanh(h[j])), so every
+            // element is written in this iteration before anything reads it.
+            var mentions = loop.Body.Where(s => Mentions(s, buffer.Name)).ToList();
+            var own = new Elem(buffer.Name, new Var(counter, ValType.Int), buffer.Element);
+            return mentions.Count > 0 && mentions[0] is SourceStore { Index: Var index } store && index.Name == counter && store.Array == buffer.Name
+                && !Mentions(store.Value, buffer.Name) && mentions.Skip(1).All(s => BufferVersions.OnlyAt(s, buffer.Name, own));
         }
 
         private static bool LeavesEarly(SourceStmt s) => s switch

@@ -184,7 +184,7 @@ namespace SymDiff.Generator.Lowering
         private static bool Assigns(SourceStmt s, string name) => (s is SourceAssign a && a.Name == name) || LocalBuffers.Nested(s).Any(b => b.Any(x => Assigns(x, name)));
 
         /// <summary>Whether every mention of the buffer in the statement is the element <paramref name="own"/> (stores included).</summary>
-        private static bool OnlyAt(SourceStmt s, string name, Elem own) => s switch
+        internal static bool OnlyAt(SourceStmt s, string name, Elem own) => s switch
         {
             SourceAssign a => OnlyAt(a.Value, name, own),
             SourceStore st => (st.Array != name || st.Index.Equals(own.Index)) && OnlyAt(st.Index, name, own) && OnlyAt(st.Value, name, own),

@@ -365,10 +365,15 @@ namespace SymDiff.Generator.Verification
                 }
             }
 
-            // After the loop its carried names hold the final values; what the body defined is gone.
+            // After the loop its carried names hold the final values; what the body defined is gone. A counter the emitter
+            // declares in the for (Loop.CounterInFor) is gone too, so a sibling loop may count with the same name.
+            var forCounter = loop.CounterInFor && _rules != ScopeRules.ProgramOrder ? LoopShape.Counter(loop)?.Counter.Name : null;
             foreach (var v in loop.Carried)
             {
-                scope.Names.Add(v.Name);
+                if (v.Name != forCounter)
+                {
+                    scope.Names.Add(v.Name);
+                }
             }
         }
 

@@ -78,11 +78,55 @@ public static partial class U
 
         return loss / x.Length;
     }
+
+    [Differentiable]
+    public static double Total(ReadOnlySpan<double> state)
+    {
+        double s = 0;
+        for (int i = 0; i < state.Length; i++)
+        {
+            s += (i + 1) * state[i];
+        }
+
+        return s;
+    }
+
+    // An autoregressive model over a window of 2 past values: the layer declared once before the time loop, filled
+    // by accumulation in each step (so it is moved into the step), tanh in place, then passed to a helper.
+    [Differentiable]
+    public static double Window(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> series)
+    {
+        const int hidden = 2;
+        Span<double> h = stackalloc double[hidden];
+        double loss = 0;
+        for (int t = 2; t < series.Length; t++)
+        {
+            for (int j = 0; j < h.Length; j++)
+            {
+                h[j] = w[2 * hidden + j];
+                for (int k = 0; k < 2; k++)
+                {
+                    h[j] += w[k * hidden + j] * series[t - 1 - k];
+                }
+            }
+
+            for (int j = 0; j < h.Length; j++)
+            {
+                h[j] = Math.Tanh(h[j]);
+            }
+
+            double e = w[6] * Total(h) + w[7] - series[t];
+            loss += e * e;
+        }
+
+        return loss;
+    }
 }";
 
         [Theory]
         [InlineData("Layer", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9, 0.2, -0.1, 0.05, 0.7, -0.4, 0.3 }", "new double[] { 1.5, -0.5 }")]
         [InlineData("Batch", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9 }", "new double[] { 1.5, -0.5, 2.0, 0.25 }")]
+        [InlineData("Window", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9, 0.2, -0.1 }", "new double[] { 0.0, 0.3, 0.55, 0.8, 0.95, 1.0 }")]
         public void Gradient_backward_and_derivative_match_central_differences(string method, string point, string data)
         {
             ModelChecks.GradientBackwardAndDerivative(Source, "U", method, point, data);

@@ -1359,5 +1359,88 @@ public static partial class P
             int m = r.Length / 2;
             FiniteDifferences.AssertClose(r.Skip(m).ToArray(), r.Take(m).ToArray(), relTol: 1e-6, absTol: 1e-8, "Hessian with zero buffer adjoints");
         }
+        [Fact]
+        public void F38_sibling_reverse_loops_that_both_count_with_k_pass_the_final_check_of_names()
+        {
+            // Seed 18, program 4568: the naming pass gave two sibling reverse loops the counter k (declared in each for,
+            // legal C#), but the IR verifier kept a for's counter visible after its loop and reported SD9001 ('k' is
+            // defined twice) instead of emitting the methods.
+            const string source = @"using System;
+using SymDiff;
+
+public static partial class P4568
+{
+    [Differentiable]
+    public static double F(double[] u, double x, int n)
+    {
+        double s2 = Math.Sinh(0.5 * Grad.Detach(u[n + 1]));
+        int c3 = 0;
+        while (true)
+        {
+            if (c3 >= 2)
+            {
+                break;
+            }
+
+            c3++;
+            int c4 = 0;
+            while (true)
+            {
+                if (c4 >= n)
+                {
+                    break;
+                }
+
+                c4++;
+                for (int h = 0; h < u.Length; h++)
+                {
+                    s2 -= Math.Max(u[c3 + 2] * x, -(double)n);
+                    const double cst5 = 1.0 / 0.5;
+                }
+            }
+            s2 += double.Tanh(0.5 * double.Acos(x / (double.Abs(x) + 1.0)));
+            for (int j = c3 + 1 - 1; j >= 2; j -= 2)
+            {
+                s2 -= x * (x - s2);
+                const double cst6 = 0.1 - 3.0;
+                if (Math.Cos(s2) != 3.0)
+                {
+                    s2 *= s2 + 0.75;
+                    if (cst6 - u[c3] != 3.0)
+                    {
+                        return u[n + 2] - x * s2;
+                    }
+                }
+                s2 *= H0(s2, x, u) * (u[j - 1] * u[n + 2]);
+            }
+        }
+        return x * x + (x - u[n]);
+    }
+
+    [Differentiable]
+    public static double H0(double p0, [NoGrad] double p1, ReadOnlySpan<double> sp)
+    {
+        int c0 = 0;
+        while (true)
+        {
+            if (c0 >= 3)
+            {
+                break;
+            }
+
+            c0++;
+            double s1 = Math.Atan(p0 - p1);
+            s1 *= s1 - sp[1] + Grad.Detach(p0);
+        }
+        return Math.Pow(p1 * p1 + 0.5, 0.5) >= p0 + p1 ? Grad.Detach(p1) : p1 * p0;
+    }
+}
+";
+            GeneratorOutput output = GeneratorRunner.Run(source);
+            // The program's own warnings (SD1005, SD1006, CS0219) stay; no error, and the generated code compiles.
+            Assert.DoesNotContain(output.GeneratorDiagnostics, d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+            Assert.DoesNotContain(output.CompilationDiagnostics, d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+            Assert.Contains(output.GeneratedSources, g => g.Text.Contains("FGradient(", System.StringComparison.Ordinal) && g.Text.Contains("for (int k = ", System.StringComparison.Ordinal));
+        }
     }
 }
