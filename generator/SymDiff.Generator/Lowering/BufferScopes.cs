@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using SymDiff.Generator.Helpers;
@@ -27,28 +28,7 @@ namespace SymDiff.Generator.Lowering
         /// <summary>The rewritten block, or null when nothing changed.</summary>
         private static List<SourceStmt>? Block(IReadOnlyList<SourceStmt> statements)
         {
-            List<SourceStmt>? output = null;
-            for (int i = 0; i < statements.Count; i++)
-            {
-                var s = statements[i];
-                SourceStmt? rewritten = s switch
-                {
-                    SourceLoop loop when Block(loop.Body) is { } body => loop with { Body = body.ToEquatableArray() },
-                    SourceIf branch when (Block(branch.Then), Block(branch.Else)) is var (then, @else) && (then is not null || @else is not null) =>
-                        branch with { Then = (then ?? (IReadOnlyList<SourceStmt>)branch.Then).ToEquatableArray(), Else = (@else ?? (IReadOnlyList<SourceStmt>)branch.Else).ToEquatableArray() },
-                    _ => null,
-                };
-                if (rewritten is not null)
-                {
-                    output ??= statements.Take(i).ToList();
-                    output.Add(rewritten);
-                }
-                else
-                {
-                    output?.Add(s);
-                }
-            }
-
+            var output = RewriteNested(statements, Block);
             var current = output ?? (IReadOnlyList<SourceStmt>)statements;
             for (int i = 0; i < current.Count; i++)
             {
@@ -111,6 +91,58 @@ namespace SymDiff.Generator.Lowering
         }
 
         /// <summary>
+        /// The statements with <paramref name="block"/> applied to the blocks of each loop body and branch (a pass's recursion
+        /// into nested statements), or null when it changed none of them.
+        /// </summary>
+        internal static List<SourceStmt>? RewriteNested(IReadOnlyList<SourceStmt> statements, Func<IReadOnlyList<SourceStmt>, List<SourceStmt>?> block)
+        {
+            List<SourceStmt>? output = null;
+            for (int i = 0; i < statements.Count; i++)
+            {
+                var s = statements[i];
+                SourceStmt? rewritten = s switch
+                {
+                    SourceLoop loop when block(loop.Body) is { } body => loop with { Body = body.ToEquatableArray() },
+                    SourceIf branch when (block(branch.Then), block(branch.Else)) is var (then, @else) && (then is not null || @else is not null) =>
+                        branch with { Then = (then ?? (IReadOnlyList<SourceStmt>)branch.Then).ToEquatableArray(), Else = (@else ?? (IReadOnlyList<SourceStmt>)branch.Else).ToEquatableArray() },
+                    _ => null,
+                };
+                if (rewritten is not null)
+                {
+                    output ??= statements.Take(i).ToList();
+                    output.Add(rewritten);
+                }
+                else
+                {
+                    output?.Add(s);
+                }
+            }
+
+            return output;
+        }
+
+        /// <summary>
+        /// <c>int j = 0;</c> (<paramref name="init"/>) then <c>for (; j &lt; length; j++)</c> over the buffer's length (its
+        /// declaration's expression or <c>h.Length</c>), with a body that never leaves early nor assigns the counter.
+        /// </summary>
+        internal static bool CountsOverBuffer(SourceStmt init, SourceLoop loop, SourceBuffer buffer, out string counter)
+        {
+            counter = string.Empty;
+            if (init is not SourceAssign { Value: Const { Value: 0 } } start || !loop.TestFirst)
+            {
+                return false;
+            }
+
+            counter = start.Name;
+            string name = counter;
+            bool bound = loop.Condition is Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } && v.Name == name
+                && (limit.Equals(buffer.Length) || limit is Len len && len.Array == buffer.Name);
+            bool step = loop.Increment.Count == 1 && loop.Increment[0] is SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } inc
+                && inc.Name == name && c.Name == name;
+            return bound && step && !loop.Body.Any(s => LeavesEarly(s) || Assigns(s, name));
+        }
+
+        /// <summary>
         /// <c>for (int j = 0; j &lt; length; j++) { ...; h[j] = value; ... }</c>: a counter from 0 by 1 to the buffer's
         /// length (the same expression as its declaration's, or <c>h.Length</c>), a body whose first mention of the buffer is
         /// a store of <c>h[j]</c> at its top level from a value that does not read the buffer, and whose later mentions are
@@ -118,17 +150,7 @@ namespace SymDiff.Generator.Lowering
         /// </summary>
         private static bool IsCompleteFill(SourceStmt init, SourceStmt statement, SourceBuffer buffer)
         {
-            if (init is not SourceAssign { Value: Const { Value: 0 } } start || statement is not SourceLoop { TestFirst: true } loop)
-            {
-                return false;
-            }
-
-            string counter = start.Name;
-            bool bound = loop.Condition is Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } && v.Name == counter
-                && (limit.Equals(buffer.Length) || limit is Len len && len.Array == buffer.Name);
-            bool step = loop.Increment.Count == 1 && loop.Increment[0] is SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } inc
-                && inc.Name == counter && c.Name == counter;
-            if (!bound || !step || loop.Body.Any(s => LeavesEarly(s) || Assigns(s, counter)))
+            if (statement is not SourceLoop loop || !CountsOverBuffer(init, loop, buffer, out string counter))
             {
                 return false;
             }
@@ -142,18 +164,18 @@ namespace SymDiff.Generator.Lowering
                 && !Mentions(store.Value, buffer.Name) && mentions.Skip(1).All(s => BufferVersions.OnlyAt(s, buffer.Name, own));
         }
 
-        private static bool LeavesEarly(SourceStmt s) => s switch
+        internal static bool LeavesEarly(SourceStmt s) => s switch
         {
             SourceBreak or SourceContinue or SourceReturn => true,
             SourceLoop l => l.Body.Any(ReturnsAnywhere) || l.Increment.Any(ReturnsAnywhere), // break/continue there leave only that loop
             _ => LocalBuffers.Nested(s).Any(b => b.Any(LeavesEarly)),
         };
 
-        private static bool ReturnsAnywhere(SourceStmt s) => s is SourceReturn || LocalBuffers.Nested(s).Any(b => b.Any(ReturnsAnywhere));
+        internal static bool ReturnsAnywhere(SourceStmt s) => s is SourceReturn || LocalBuffers.Nested(s).Any(b => b.Any(ReturnsAnywhere));
 
-        private static bool Assigns(SourceStmt s, string name) => (s is SourceAssign a && a.Name == name) || LocalBuffers.Nested(s).Any(b => b.Any(x => Assigns(x, name)));
+        internal static bool Assigns(SourceStmt s, string name) => (s is SourceAssign a && a.Name == name) || LocalBuffers.Nested(s).Any(b => b.Any(x => Assigns(x, name)));
 
-        private static bool Mentions(SourceStmt s, string name) => s switch
+        internal static bool Mentions(SourceStmt s, string name) => s switch
         {
             SourceAssign a => a.Name == name || Mentions(a.Value, name),
             SourceStore st => st.Array == name || Mentions(st.Index, name) || Mentions(st.Value, name),
@@ -165,7 +187,7 @@ namespace SymDiff.Generator.Lowering
             _ => true, // a statement this pass does not know: assume it does (nothing moves)
         };
 
-        private static bool Mentions(Expr e, string name) => Walk.Contains(e, x => x switch
+        internal static bool Mentions(Expr e, string name) => Walk.Contains(e, x => x switch
         {
             Var v => v.Name == name,
             Elem el => el.Array == name,

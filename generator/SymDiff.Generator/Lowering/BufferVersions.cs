@@ -34,28 +34,7 @@ namespace SymDiff.Generator.Lowering
         /// <summary>The rewritten block, or null when nothing changed.</summary>
         private static List<SourceStmt>? Block(IReadOnlyList<SourceStmt> statements, Func<string, string> fresh)
         {
-            List<SourceStmt>? output = null;
-            for (int i = 0; i < statements.Count; i++)
-            {
-                var s = statements[i];
-                SourceStmt? rewritten = s switch
-                {
-                    SourceLoop loop when Block(loop.Body, fresh) is { } body => loop with { Body = body.ToEquatableArray() },
-                    SourceIf branch when (Block(branch.Then, fresh), Block(branch.Else, fresh)) is var (then, @else) && (then is not null || @else is not null) =>
-                        branch with { Then = (then ?? (IReadOnlyList<SourceStmt>)branch.Then).ToEquatableArray(), Else = (@else ?? (IReadOnlyList<SourceStmt>)branch.Else).ToEquatableArray() },
-                    _ => null,
-                };
-                if (rewritten is not null)
-                {
-                    output ??= statements.Take(i).ToList();
-                    output.Add(rewritten);
-                }
-                else
-                {
-                    output?.Add(s);
-                }
-            }
-
+            var output = BufferScopes.RewriteNested(statements, b => Block(b, fresh));
             var current = (output ?? statements).ToList();
             bool changed = output is not null;
 
@@ -116,8 +95,8 @@ namespace SymDiff.Generator.Lowering
                 }
 
                 var target = (SourceStore)loop.Body[update];
-                if (target.Index is not Var { Name: var counter } || !CountsOverBuffer(block[k - 1], loop, buffer, counter)
-                    || Mentions(loop.Condition, name) || loop.Increment.Any(s => Mentions(s, name)))
+                if (target.Index is not Var { Name: var counter } || !BufferScopes.CountsOverBuffer(block[k - 1], loop, buffer, out string counted) || counted != counter
+                    || BufferScopes.Mentions(loop.Condition, name) || loop.Increment.Any(s => BufferScopes.Mentions(s, name)))
                 {
                     return null;
                 }
@@ -146,42 +125,13 @@ namespace SymDiff.Generator.Lowering
         /// <summary><c>h[i] = f(h[i])</c> that is not an accumulation <c>h[i] = h[i] ± e</c> (the accumulation rule's own form).</summary>
         private static bool IsUpdate(SourceStore store, string name)
         {
-            if (store.Value is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Elem own, Right: var e } && own.Array == name && own.Index.Equals(store.Index) && !Mentions(e, name))
+            if (store.Value is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Elem own, Right: var e } && own.Array == name && own.Index.Equals(store.Index) && !BufferScopes.Mentions(e, name))
             {
                 return false;
             }
 
-            return Mentions(store.Value, name);
+            return BufferScopes.Mentions(store.Value, name);
         }
-
-        /// <summary>
-        /// <c>int j = 0;</c> then <c>for (; j &lt; length; j++)</c> with length the buffer's (or <c>h.Length</c>), a body that
-        /// never leaves early nor assigns the counter.
-        /// </summary>
-        private static bool CountsOverBuffer(SourceStmt init, SourceLoop loop, SourceBuffer buffer, string counter)
-        {
-            if (init is not SourceAssign { Value: Const { Value: 0 } } start || start.Name != counter)
-            {
-                return false;
-            }
-
-            bool bound = loop.Condition is Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } && v.Name == counter
-                && (limit.Equals(buffer.Length) || limit is Len len && len.Array == buffer.Name);
-            bool step = loop.Increment.Count == 1 && loop.Increment[0] is SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } inc
-                && inc.Name == counter && c.Name == counter;
-            return bound && step && !loop.Body.Any(s => LeavesEarly(s) || Assigns(s, counter));
-        }
-
-        private static bool LeavesEarly(SourceStmt s) => s switch
-        {
-            SourceBreak or SourceContinue or SourceReturn => true,
-            SourceLoop l => l.Body.Any(ReturnsAnywhere) || l.Increment.Any(ReturnsAnywhere),
-            _ => LocalBuffers.Nested(s).Any(b => b.Any(LeavesEarly)),
-        };
-
-        private static bool ReturnsAnywhere(SourceStmt s) => s is SourceReturn || LocalBuffers.Nested(s).Any(b => b.Any(ReturnsAnywhere));
-
-        private static bool Assigns(SourceStmt s, string name) => (s is SourceAssign a && a.Name == name) || LocalBuffers.Nested(s).Any(b => b.Any(x => Assigns(x, name)));
 
         /// <summary>Whether every mention of the buffer in the statement is the element <paramref name="own"/> (stores included).</summary>
         internal static bool OnlyAt(SourceStmt s, string name, Elem own) => s switch
@@ -191,7 +141,7 @@ namespace SymDiff.Generator.Lowering
             SourceIf i => OnlyAt(i.Condition, name, own) && i.Then.All(x => OnlyAt(x, name, own)) && i.Else.All(x => OnlyAt(x, name, own)),
             SourceLoop l => OnlyAt(l.Condition, name, own) && l.Body.All(x => OnlyAt(x, name, own)) && l.Increment.All(x => OnlyAt(x, name, own)),
             SourceReturn r => r.Value is null || OnlyAt(r.Value, name, own),
-            SourceBuffer b => b.Name != name && !Mentions(b.Length, name),
+            SourceBuffer b => b.Name != name && !BufferScopes.Mentions(b.Length, name),
             SourceBreak or SourceContinue => true,
             _ => false,
         };
@@ -203,34 +153,13 @@ namespace SymDiff.Generator.Lowering
                 return el.Index.Equals(own.Index);
             }
 
-            if (e is Len or SpanRef or SpanView or Opaque && Mentions(e, name))
+            if (e is Len or SpanRef or SpanView or Opaque && BufferScopes.Mentions(e, name))
             {
                 return false;
             }
 
             return Walk.Children(e).All(c => OnlyAt(c, name, own));
         }
-
-        private static bool Mentions(SourceStmt s, string name) => s switch
-        {
-            SourceAssign a => Mentions(a.Value, name),
-            SourceStore st => st.Array == name || Mentions(st.Index, name) || Mentions(st.Value, name),
-            SourceIf i => Mentions(i.Condition, name) || i.Then.Any(x => Mentions(x, name)) || i.Else.Any(x => Mentions(x, name)),
-            SourceLoop l => Mentions(l.Condition, name) || l.Body.Any(x => Mentions(x, name)) || l.Increment.Any(x => Mentions(x, name)),
-            SourceReturn r => r.Value is not null && Mentions(r.Value, name),
-            SourceBuffer b => b.Name == name || Mentions(b.Length, name),
-            _ => false,
-        };
-
-        private static bool Mentions(Expr e, string name) => Walk.Contains(e, x => x switch
-        {
-            Elem el => el.Array == name,
-            Len len => len.Array == name,
-            SpanRef span => span.Array == name,
-            SpanView view => view.Array == name,
-            Opaque o => System.Text.RegularExpressions.Regex.IsMatch(o.Code, @"(?<![\w.@])@?" + System.Text.RegularExpressions.Regex.Escape(name) + @"(?!\w)"),
-            _ => false,
-        });
 
         /// <summary>
         /// Declares <paramref name="pre"/> before the buffer, renames the buffer to it in every statement between the

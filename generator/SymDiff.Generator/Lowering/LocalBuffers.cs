@@ -160,7 +160,7 @@ namespace SymDiff.Generator.Lowering
         {
             if (s is not Model.SourceLoop { TestFirst: true } loop || loop.Increment.Count != 1
                 || loop.Increment[0] is not Model.SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } step || step.Name != c.Name
-                || Reads(loop.Condition, buffer) || loop.Body.Any(x => LeavesLoop(x) || AssignsName(x, c.Name)))
+                || Reads(loop.Condition, buffer) || loop.Body.Any(x => BufferScopes.LeavesEarly(x) || BufferScopes.Assigns(x, c.Name)))
             {
                 return false;
             }
@@ -186,13 +186,6 @@ namespace SymDiff.Generator.Lowering
 
             return true;
         }
-
-        private static bool LeavesLoop(Model.SourceStmt s) => s is Model.SourceBreak or Model.SourceContinue or Model.SourceReturn
-            || (s is not Model.SourceLoop && Nested(s).Any(b => b.Any(LeavesLoop))) || (s is Model.SourceLoop l && l.Body.Concat(l.Increment).Any(ReturnsIn));
-
-        private static bool ReturnsIn(Model.SourceStmt s) => s is Model.SourceReturn || Nested(s).Any(b => b.Any(ReturnsIn));
-
-        private static bool AssignsName(Model.SourceStmt s, string name) => (s is Model.SourceAssign a && a.Name == name) || Nested(s).Any(b => b.Any(x => AssignsName(x, name)));
 
         /// <summary>Whether every store into and read of the buffer in the statement is at index <paramref name="index"/>, and nothing passes it whole.</summary>
         private static bool OnlyAtIndex(Model.SourceStmt s, string buffer, Var index)
