@@ -515,23 +515,7 @@ public static partial class A
         [InlineData("Samples", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9 }", "new double[] { 0.5, -0.25, 0.75 }")]
         public void Accumulated_buffers_match_central_differences(string method, string point, string data)
         {
-            var r = GeneratedCode.RunDriver(Accumulated, $@"
-        double[] p = {point};
-        double[] g = new double[p.Length], fd = new double[p.Length], t = new double[p.Length];
-        double v = A.{method}Gradient(p, {data}, g);
-        for (int i = 0; i < t.Length; i++) t[i] = Math.Cos(1.3 * i);
-        A.{method}Derivative(p, {data}, t, out double derivative);
-        double[] up = new double[p.Length], down = new double[p.Length];
-        for (int i = 0; i < p.Length; i++) {{ up[i] = p[i] + 1e-6 * t[i]; down[i] = p[i] - 1e-6 * t[i]; }}
-        double directional = (A.{method}(up, {data}) - A.{method}(down, {data})) / 2e-6;" + CentralDifferences($"A.{method}(p, {data})") + $@"
-        var r = new System.Collections.Generic.List<double> {{ v, A.{method}(p, {data}), derivative, directional }};
-        r.AddRange(g);
-        r.AddRange(fd);
-        return r.ToArray();");
-            int n = (r.Length - 4) / 2;
-            Assert.Equal(r[1], r[0]);
-            FiniteDifferences.AssertClose(r[3], r[2], relTol: 1e-6, absTol: 1e-8, method + " directional derivative");
-            FiniteDifferences.AssertClose(r.Skip(4 + n).ToArray(), r.Skip(4).Take(n).ToArray(), relTol: 1e-6, absTol: 1e-8, method + " gradient");
+            ModelChecks.GradientBackwardAndDerivative(Accumulated, "A", method, point, data);
         }
 
         [Fact]
