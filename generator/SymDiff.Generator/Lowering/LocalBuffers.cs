@@ -45,7 +45,7 @@ namespace SymDiff.Generator.Lowering
                 }
                 else if (!IsAccumulated(source, pair.Key))
                 {
-                    throw Overwritten(pair.Key, violation);
+                    throw CarriesAcrossIterations(source, pair.Key) ? Carried(pair.Key) : Overwritten(pair.Key, violation);
                 }
             }
 
@@ -316,9 +316,31 @@ namespace SymDiff.Generator.Lowering
             _ => false,
         };
 
+        /// <summary>
+        /// Whether a loop reads the buffer before the statement of its body that stores into it: the values read are the
+        /// ones the previous iteration stored (a recurrent state, <c>h[j] = Math.Tanh(w * h[j] + ...)</c> over time steps).
+        /// </summary>
+        private static bool CarriesAcrossIterations(IReadOnlyList<Model.SourceStmt> statements, string buffer) => statements.Any(s =>
+        {
+            if (s is Model.SourceLoop loop)
+            {
+                int store = loop.Body.ToList().FindIndex(x => StoresTo(x, buffer));
+                if (store > 0 && loop.Body.Take(store).Any(x => ReadsValue(x, buffer)))
+                {
+                    return true;
+                }
+            }
+
+            return Nested(s).Any(b => CarriesAcrossIterations(b, buffer));
+        });
+
+        private static NotSupportedException Carried(string name) =>
+            new NotSupportedException("a local buffer carried from one loop iteration to the next ('" + name + "' is read in a loop before that loop stores into it again: a recurrent state)" + SsaLowering.HintSeparator
+                + ": the reverse sweep would need every iteration's values, a tape SymDiff does not keep for buffers; keep a small state in scalar locals, which loops may carry");
+
         private static NotSupportedException Overwritten(string name, string why) =>
             new NotSupportedException("overwriting elements of the local buffer '" + name + "' (" + why + ")" + SsaLowering.HintSeparator
-                + "; write each element once before reading it (h[j] = value in one loop over j, a sum kept in a local first), and declare a buffer that is filled again for each sample inside that sample's loop (SymDiff still allocates it once)");
+                + "; write each element once before reading it (h[j] = value in one loop over j, a sum kept in a local first), a buffer declared before a loop may be filled again in each iteration (a layer refilled for each sample)");
 
         /// <summary>The constant of <c>counter ± c</c>.</summary>
         private static double Offset(Expr index) => index switch

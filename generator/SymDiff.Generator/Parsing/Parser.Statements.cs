@@ -161,10 +161,19 @@ namespace SymDiff.Generator.Parsing
 
             private void ParseForEach(IForEachLoopOperation forEach, List<SourceStmt> into)
             {
+                // The collection: an input span or array parameter, constant data (a field or property of the type), or a local buffer.
                 var collection = Unwrap(forEach.Collection);
-                if (collection is not IParameterReferenceOperation { Parameter: var p } || !_parameters.TryGetValue(p.Name, out var spec) || !spec.IsVector || spec.Shape == ParamShape.OutputSpan)
+                (string Array, ValType Element, Expr Length)? over = collection switch
                 {
-                    throw Unsupported(forEach.Collection.Syntax, "'foreach' over this collection", " (foreach works over array and ReadOnlySpan parameters)");
+                    IParameterReferenceOperation { Parameter: var p } when _parameters.TryGetValue(p.Name, out var spec) && spec.IsVector && spec.Shape != ParamShape.OutputSpan
+                        => (spec.Name, spec.ElementType, new Len(spec.Name)),
+                    ILocalReferenceOperation { Local: var l } when _buffers.TryGetValue(l, out var buffer) => (buffer.Name, buffer.Element, buffer.Length),
+                    _ when ConstantData(collection) is { } data => (data.Code, data.Type, new Len(data.Code)),
+                    _ => null,
+                };
+                if (over is not var (array, elementType, length))
+                {
+                    throw Unsupported(forEach.Collection.Syntax, "'foreach' over this collection", " (foreach works over array and span parameters, constant data of the type and local buffers)");
                 }
 
                 if (forEach.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })
@@ -177,11 +186,14 @@ namespace SymDiff.Generator.Parsing
                 var indexVar = new Var(index, ValType.Int);
                 into.Add(new SourceAssign(index, ValType.Int, Const.Of(0, ValType.Int)));
                 _loopDepth++;
-                var body = new List<SourceStmt> { new SourceAssign(elementName, spec.ElementType, new Elem(spec.Name, indexVar, spec.ElementType)) };
+                // 'foreach (double v in ints)' converts each element, as C# does.
+                Expr read = new Elem(array, indexVar, elementType);
+                var localType = ScalarOf(element.Type) ?? elementType;
+                var body = new List<SourceStmt> { new SourceAssign(elementName, localType, localType == elementType ? read : ConvertTo(read, localType)) };
                 ParseStatement(forEach.Body, body);
                 _loopDepth--;
                 var increment = EquatableArray.Create<SourceStmt>(new SourceAssign(index, ValType.Int, new Binary(BinaryOp.Add, indexVar, Const.Of(1, ValType.Int), ValType.Int)));
-                into.Add(new SourceLoop(new Binary(BinaryOp.Lt, indexVar, new Len(spec.Name), ValType.Bool), body.ToEquatableArray(), increment, TestFirst: true, AddSite(LoopKeyword(forEach.Syntax))));
+                into.Add(new SourceLoop(new Binary(BinaryOp.Lt, indexVar, length, ValType.Bool), body.ToEquatableArray(), increment, TestFirst: true, AddSite(LoopKeyword(forEach.Syntax))));
             }
 
             private void ParseExpressionStatement(IOperation operation, List<SourceStmt> into)

@@ -286,7 +286,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
     public sealed record While(string Var, IEx Bound, WhileForm Form, ImmutableArray<St> Body) : St;
 
     /// <summary><c>foreach (double e in u)</c></summary>
-    public sealed record Foreach(string Var, string Array, bool UseVar, ImmutableArray<St> Body) : St;
+    public sealed record Foreach(string Var, string Array, bool UseVar, ImmutableArray<St> Body) : St
+    {
+        /// <summary>Set when <see cref="Array"/> is a constant-data member (<c>foreach (double e in D0)</c>): how it is spelled.</summary>
+        public MemberAccess? Data { get; init; }
+    }
 
     /// <summary><c>if (c) break;</c>, <c>if (c) continue;</c>, or unconditional when <see cref="C"/> is null.</summary>
     public sealed record Jump(bool IsBreak, Cond? C) : St;

@@ -802,13 +802,23 @@ namespace SymDiff.Fuzz.Tests.Grammar
             if (kind == 2)
             {
                 ArrayVar arr = Pick(_arrays);
+                MemberAccess? access = null;
+                var data = Has(FuzzGrammar.ConstantData) ? VisibleData.Where(d => d.Kind != DataKind.IntTable).ToList() : new List<DataMember>();
+                if (data.Count > 0 && Chance(0.3))
+                {
+                    // foreach over constant data (an array field or a span property of the class).
+                    DataMember d = Pick(data);
+                    arr = new ArrayVar(d.Name, d.Values.Length);
+                    access = DataAccess();
+                }
+
                 string name = Fresh("e");
                 _loops.Add(new LoopCtx(arr.Length, true) { IfDepth = _ifDepth });
                 _reals.Add(new RealVar(name, false, LoopDepth));
                 var body = Statements(Int(1, 3), depth + 1);
                 _reals.RemoveAt(_reals.FindIndex(r => r.Name == name));
                 _loops.RemoveAt(_loops.Count - 1);
-                return new Foreach(name, arr.Name, Chance(0.3), body);
+                return new Foreach(name, arr.Name, Chance(0.3), body) { Data = access };
             }
 
             if (kind == 1)

@@ -443,6 +443,28 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     }
 
                     break;
+                case Foreach f when f.Data is { } access:
+                    HoistedDeclarations(f.Body);
+                    if (_mode == RenderMode.Primal)
+                    {
+                        Line($"foreach ({(f.UseVar ? "var" : T)} {f.Var} in {DataName(f.Array, access)})");
+                        Block(f.Body);
+                    }
+                    else
+                    {
+                        // The oracle iterates the same constant data and lifts each element to a constant of its number type.
+                        Line($"foreach ({T} {f.Var}Data in {DataName(f.Array, access)})");
+                        Open();
+                        Line($"{RT} {f.Var} = {RT}.C({f.Var}Data);");
+                        foreach (St inner in f.Body)
+                        {
+                            Statement(inner);
+                        }
+
+                        Close();
+                    }
+
+                    break;
                 case Foreach f:
                     HoistedDeclarations(f.Body);
                     Line($"foreach ({(_mode == RenderMode.Primal ? (f.UseVar ? "var" : T) : RT)} {f.Var} in {f.Array})");

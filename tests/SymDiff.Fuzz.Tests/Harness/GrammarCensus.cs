@@ -158,7 +158,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                         Statements(w.Body, loopDepth + 1);
                         break;
                     case Foreach f:
-                        Add($"loop: foreach over {KindOf(f.Array)}");
+                        Add(f.Data is null ? $"loop: foreach over {KindOf(f.Array)}" : "loop: foreach over constant data");
                         Loop(loopDepth);
                         Statements(f.Body, loopDepth + 1);
                         break;

@@ -49,7 +49,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             "&&", "||", "!", "early return", "early return inside a loop",
 
             // Loops.
-            "loop: for", "loop: foreach over array", "loop: foreach over ReadOnlySpan", "loop: while", "loop: do/while", "break", "continue",
+            "loop: for", "loop: foreach over array", "loop: foreach over ReadOnlySpan", "loop: foreach over constant data", "loop: while", "loop: do/while", "break", "continue",
             "loop: nested", "loop: value carried across iterations", "loop: two-value recurrence",
 
             // Indexing, Length, output spans.

@@ -55,6 +55,39 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         }
 
         [Fact]
+        public void A_recurrent_state_carried_across_iterations_is_SD1000_saying_so()
+        {
+            // An RNN's hidden state: each time step reads the previous step's state, then overwrites it. The reverse sweep
+            // would need the state of every step (a tape), so the message names the recurrence and the scalar workaround.
+            var d = SingleError(InP("""
+                        Span<double> state = stackalloc double[2];
+                        Span<double> next = stackalloc double[2];
+                        state[0] = 0;
+                        state[1] = 0;
+                        double loss = 0;
+                        for (int t = 0; t < x.Length; t++)
+                        {
+                            for (int j = 0; j < 2; j++)
+                            {
+                                next[j] = Math.Tanh(w[j] * state[j] + w[2 + j] * state[1 - j] + x[t]);
+                            }
+
+                            for (int j = 0; j < 2; j++)
+                            {
+                                state[j] = next[j];
+                            }
+
+                            loss += state[0] * state[1];
+                        }
+
+                        return loss;
+                """), "SD1000");
+            string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("local buffer carried from one loop iteration to the next ('state'", message, System.StringComparison.Ordinal);
+            Assert.Contains("scalar locals", message, System.StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void A_buffer_declared_before_the_sample_loop_but_not_refilled_completely_by_each_sample_is_SD1000()
         {
             // Element 0 keeps the previous sample's value (j starts at 1): not the same as a buffer declared inside the
