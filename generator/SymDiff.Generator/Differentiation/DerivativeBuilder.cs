@@ -101,7 +101,8 @@ namespace SymDiff.Generator.Differentiation
                 int hint = e.Message.IndexOf(Lowering.SsaLowering.HintSeparator, StringComparison.Ordinal);
                 string what = hint < 0 ? e.Message : e.Message.Substring(0, hint);
                 string advice = hint < 0 ? string.Empty : e.Message.Substring(hint + Lowering.SsaLowering.HintSeparator.Length);
-                diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.UnsupportedConstruct, DiagnosticInfo.MethodSite, DerivativeNames.Capitalize(what) + " (in '" + spec.Name + "')", " yet" + advice));
+                int site = e is LocatedNotSupportedException { Site: >= 0 } located ? located.Site : DiagnosticInfo.MethodSite;
+                diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.UnsupportedConstruct, site, DerivativeNames.Capitalize(what) + " (in '" + spec.Name + "')", " yet" + advice));
                 return new DerivativeResult(Stubs(spec, signatures, "SymDiff cannot differentiate '" + spec.DisplayName + "' yet: " + what + "."), Distinct(diagnostics));
             }
             catch (Exception e) when (e is not OperationCanceledException)

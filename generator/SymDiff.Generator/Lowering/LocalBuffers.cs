@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 
 namespace SymDiff.Generator.Lowering
@@ -45,7 +46,7 @@ namespace SymDiff.Generator.Lowering
                 }
                 else if (!IsAccumulated(source, pair.Key))
                 {
-                    throw CarriesAcrossIterations(source, pair.Key) ? Carried(pair.Key) : Overwritten(pair.Key, violation);
+                    throw CarryingLoop(source, pair.Key) is { } carrying ? Carried(pair.Key, carrying.Site) : Overwritten(pair.Key, violation);
                 }
             }
 
@@ -320,23 +321,36 @@ namespace SymDiff.Generator.Lowering
         /// Whether a loop reads the buffer before the statement of its body that stores into it: the values read are the
         /// ones the previous iteration stored (a recurrent state, <c>h[j] = Math.Tanh(w * h[j] + ...)</c> over time steps).
         /// </summary>
-        private static bool CarriesAcrossIterations(IReadOnlyList<Model.SourceStmt> statements, string buffer) => statements.Any(s =>
+        /// <returns>The outermost such loop, or null.</returns>
+        private static Model.SourceLoop? CarryingLoop(IReadOnlyList<Model.SourceStmt> statements, string buffer)
         {
-            if (s is Model.SourceLoop loop)
+            foreach (var s in statements)
             {
-                int store = loop.Body.ToList().FindIndex(x => StoresTo(x, buffer));
-                if (store > 0 && loop.Body.Take(store).Any(x => ReadsValue(x, buffer)))
+                if (s is Model.SourceLoop loop)
                 {
-                    return true;
+                    int store = loop.Body.ToList().FindIndex(x => StoresTo(x, buffer));
+                    if (store > 0 && loop.Body.Take(store).Any(x => ReadsValue(x, buffer)))
+                    {
+                        return loop;
+                    }
+                }
+
+                foreach (var nested in Nested(s))
+                {
+                    if (CarryingLoop(nested, buffer) is { } found)
+                    {
+                        return found;
+                    }
                 }
             }
 
-            return Nested(s).Any(b => CarriesAcrossIterations(b, buffer));
-        });
+            return null;
+        }
 
-        private static NotSupportedException Carried(string name) =>
-            new NotSupportedException("a local buffer carried from one loop iteration to the next ('" + name + "' is read in a loop before that loop stores into it again: a recurrent state)" + SsaLowering.HintSeparator
-                + ": the reverse sweep would need every iteration's values, a tape SymDiff does not keep for buffers; keep a small state in scalar locals, which loops may carry");
+        /// <summary>SD1000 at the loop that carries the buffer.</summary>
+        private static NotSupportedException Carried(string name, int site) =>
+            new LocatedNotSupportedException("a local buffer carried from one loop iteration to the next ('" + name + "' is read in a loop before that loop stores into it again: a recurrent state)" + SsaLowering.HintSeparator
+                + ": the reverse sweep would need every iteration's values, a tape SymDiff does not keep for buffers; keep a small state in scalar locals, which loops may carry", site);
 
         private static NotSupportedException Overwritten(string name, string why) =>
             new NotSupportedException("overwriting elements of the local buffer '" + name + "' (" + why + ")" + SsaLowering.HintSeparator

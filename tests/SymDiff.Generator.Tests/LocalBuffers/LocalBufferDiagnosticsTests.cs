@@ -85,6 +85,11 @@ namespace SymDiff.Generator.Tests.LocalBuffers
             string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
             Assert.Contains("local buffer carried from one loop iteration to the next ('state'", message, System.StringComparison.Ordinal);
             Assert.Contains("scalar locals", message, System.StringComparison.Ordinal);
+
+            // At the loop over time steps (its keyword), not at the method's name.
+            var span = d.Location.SourceSpan;
+            Assert.Equal("for", d.Location.SourceTree!.ToString().Substring(span.Start, span.Length));
+            Assert.Contains("for (int t = 0", d.Location.SourceTree!.GetText().Lines[d.Location.GetLineSpan().StartLinePosition.Line].ToString(), System.StringComparison.Ordinal);
         }
 
         [Fact]
