@@ -44,6 +44,7 @@ namespace SymDiff.Generator.Differentiation
                 return new DerivativeResult(Stubs(spec, signatures, "SymDiff could not differentiate '" + spec.DisplayName + "': see the SymDiff error reported at the method."), EquatableArray<DiagnosticInfo>.Empty);
             }
 
+            string? building = null;
             try
             {
                 if (Testing.FaultInjection.Is(Testing.Fault.CrashInDifferentiation) && spec.Name.StartsWith("Crash", StringComparison.Ordinal))
@@ -73,6 +74,7 @@ namespace SymDiff.Generator.Differentiation
                 var methods = new List<MethodFamily>();
                 foreach (var kind in MethodKinds.For(spec.IsVectorFunction, spec.Hessian, spec.Retained.Count > 0))
                 {
+                    building = spec.Name + kind.Suffix;
                     using (Testing.PhaseTimer.Measure(kind.Suffix.ToLowerInvariant()))
                     {
                         methods.Add(kind.Build(new BuildContext(spec, signatures, kind, body, activity, liftNamer.AllNames, rules, diagnostics) { RetainedLets = function.RetainedLets, Origins = function.Origins }));
@@ -107,7 +109,9 @@ namespace SymDiff.Generator.Differentiation
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.InternalError, DiagnosticInfo.MethodSite, spec.DisplayName, e.GetType().Name + ": " + e.Message.TrimEnd('.')));
+                // Which generated method was being built, for the bug report.
+                string where = building is null ? string.Empty : "building " + building + ": ";
+                diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.InternalError, DiagnosticInfo.MethodSite, spec.DisplayName, where + e.GetType().Name + ": " + e.Message.TrimEnd('.')));
                 return new DerivativeResult(Stubs(spec, signatures, "SymDiff failed to differentiate '" + spec.DisplayName + "' (SD9001)."), Distinct(diagnostics));
             }
         }

@@ -52,7 +52,9 @@ namespace SymDiff.Generator.Verification
     {
         private readonly string _pass;
         private readonly ScopeRules _rules;
+        /// <summary>The type of every name defined so far (one per name before scope repair).</summary>
         private readonly Dictionary<string, ValType> _types = new Dictionary<string, ValType>(StringComparer.Ordinal);
+
         private readonly HashSet<string> _defined = new HashSet<string>(StringComparer.Ordinal);
         private readonly HashSet<string> _declared = new HashSet<string>(StringComparer.Ordinal);
 
@@ -108,7 +110,25 @@ namespace SymDiff.Generator.Verification
 
             public HashSet<string> Arrays { get; } = new HashSet<string>(StringComparer.Ordinal);
 
+            /// <summary>The type of each name defined in this scope: sibling blocks may reuse a name with another type.</summary>
+            public Dictionary<string, ValType> Types { get; } = new Dictionary<string, ValType>(StringComparer.Ordinal);
+
             public bool Sees(string name) => Names.Contains(name) || (Parent?.Sees(name) ?? false);
+
+            /// <summary>The type of the definition of <paramref name="name"/> visible here, if this verifier recorded one.</summary>
+            public bool TryGetType(string name, out ValType type)
+            {
+                for (var s = this; s is not null; s = s.Parent)
+                {
+                    if (s.Types.TryGetValue(name, out type))
+                    {
+                        return true;
+                    }
+                }
+
+                type = default;
+                return false;
+            }
 
             public bool SeesArray(string name) => Arrays.Contains(name) || (Parent?.SeesArray(name) ?? false);
         }
@@ -120,7 +140,7 @@ namespace SymDiff.Generator.Verification
             // A name scope repair declared earlier is assigned here, not defined again.
             if (_declared.Contains(name) && scope.Sees(name))
             {
-                CheckType(name, type);
+                CheckType(name, type, scope);
                 return;
             }
 
@@ -132,6 +152,7 @@ namespace SymDiff.Generator.Verification
             }
 
             _defined.Add(name);
+            scope.Types[name] = type;
             _types[name] = type;
             scope.Names.Add(name);
         }
@@ -180,7 +201,7 @@ namespace SymDiff.Generator.Verification
                     }
 
                     Read(a.Value, scope, "the value assigned to '" + a.Name + "'");
-                    CheckType(a.Name, a.Value.Type);
+                    CheckType(a.Name, a.Value.Type, scope);
                     break;
                 case Return r:
                     Read(r.Value, scope, "the returned value");
@@ -400,9 +421,11 @@ namespace SymDiff.Generator.Verification
             }
         }
 
-        private void CheckType(string name, ValType type)
+        private void CheckType(string name, ValType type, Scope scope)
         {
-            if (_types.TryGetValue(name, out var defined) && defined != type && type is not (ValType.Object or ValType.Tuple or ValType.Span))
+            // Each name is defined once before scope repair (SSA): its one type. After it, the definition in scope.
+            bool known = _rules == ScopeRules.ProgramOrder ? _types.TryGetValue(name, out var defined) : scope.TryGetType(name, out defined);
+            if (known && defined != type && type is not (ValType.Object or ValType.Tuple or ValType.Span))
             {
                 Fail($"'{name}' is defined as a {defined} but read as a {type}");
             }
@@ -424,7 +447,7 @@ namespace SymDiff.Generator.Verification
                             Fail($"'{v.Name}' is read in {where} before it is defined, or out of its scope");
                         }
 
-                        CheckType(v.Name, v.Type);
+                        CheckType(v.Name, v.Type, scope);
                         break;
                     case Elem el:
                         Array(el.Array, scope);

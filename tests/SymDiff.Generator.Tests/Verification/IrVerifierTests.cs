@@ -53,6 +53,29 @@ namespace SymDiff.Generator.Tests.Verification
         }
 
         [Fact]
+        public void Sibling_blocks_may_reuse_a_name_with_another_type_after_scope_repair()
+        {
+            // FINDINGS F40: final names gave a float value 'h' in one branch and an int loop counter 'h' in the other
+            // (legal C#); the branch's phi reads its own 'h' after the verifier has seen the other branch.
+            var h = new Var("h", ValType.Double);
+            var body = Block.Of(
+                new If(Less(X, X), Block.Of(new Let("h", Mul(X, X))), Block.Of(new Let("h", Const.Of(1, ValType.Int))), EquatableArray.Create(new Phi("r", ValType.Double, h, X))),
+                new Return(new Var("r", ValType.Double)));
+            Verify(body, ScopeRules.Lexical);
+        }
+
+        [Fact]
+        public void A_read_with_another_type_than_the_visible_definition()
+        {
+            var body = Block.Of(
+                new Let("h", Const.Of(1, ValType.Int)),
+                new If(Less(X, X), Block.Of(new Let("u", Mul(new Var("h", ValType.Double), X))), Block.Empty, EquatableArray<Phi>.Empty),
+                new Return(X));
+            AssertFails(body, "'h' is defined as a Int but read as a Double", ScopeRules.Lexical);
+            AssertFails(body, "'h' is defined as a Int but read as a Double");
+        }
+
+        [Fact]
         public void A_read_before_its_definition()
         {
             AssertFails(Block.Of(new Let("a", Add(new Var("b", ValType.Double), X)), new Let("b", X), new Return(new Var("a", ValType.Double))), "'b' is read in the value of 'a' before it is defined");
