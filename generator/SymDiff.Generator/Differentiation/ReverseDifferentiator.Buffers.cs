@@ -297,6 +297,46 @@ namespace SymDiff.Generator.Differentiation
         /// declared in the loop's own body live one iteration (the user's scope), so a fused loop's per-iteration reverse
         /// sweep sees all their reads and stores; a buffer that outlives the iteration may be read later.
         /// </summary>
+        /// <summary>
+        /// Whether one iteration's reverse needs what another iteration's reverse adds: the loop stores into a buffer with an
+        /// adjoint that outlives the iteration (a local buffer declared outside the loop, or an output read back) and reads
+        /// that buffer at an index other than those it stores in the same iteration (<c>h[i] = ...; s += h[i] * h[i - 1];</c>,
+        /// a recurrent state's history). An element's adjoint is then complete only after every later iteration's reverse
+        /// has run, so the reverse loop must count backwards (FINDINGS F39); forward order is only for independent iterations.
+        /// </summary>
+        private bool FlowsAcrossIterations(Loop loop)
+        {
+            var own = BuffersDeclaredIn(loop.Body);
+            bool Tracked(string array) => (_bufferAdjoints.ContainsKey(array) && !own.Contains(array)) || (_outputAdjoint is not null && _outputs.Contains(array));
+            var stores = new Dictionary<string, HashSet<Expr>>(StringComparer.Ordinal);
+            void Visit(Block b)
+            {
+                foreach (var st in b.Statements)
+                {
+                    if (st is Store store && Tracked(store.Array))
+                    {
+                        if (!stores.TryGetValue(store.Array, out var indices))
+                        {
+                            stores[store.Array] = indices = new HashSet<Expr>();
+                        }
+
+                        indices.Add(store.Index);
+                    }
+
+                    foreach (var nested in Walk.Blocks(st))
+                    {
+                        Visit(nested);
+                    }
+                }
+            }
+
+            // A read at an index the same iteration stores (an accumulation h[0] = h[0] + e, e[i] = ...; s += e[i]) sees that
+            // iteration's element; any other index may see another iteration's.
+            Visit(loop.Header);
+            Visit(loop.Body);
+            return Walk.AllExpressions(loop).Any(e => Walk.Contains(e, x => x is Elem el && stores.TryGetValue(el.Array, out var indices) && !indices.Contains(el.Index)));
+        }
+
         private bool StoresBuffer(Block block, HashSet<string> own) =>
             block.Statements.Any(s => (s is Store st && _bufferAdjoints.ContainsKey(st.Array) && !own.Contains(st.Array)) || Walk.Blocks(s).Any(b => StoresBuffer(b, own)));
 

@@ -430,7 +430,7 @@ namespace SymDiff.Generator.Differentiation
             string reverseCounter = _namer.NewVersion(Stem(counter?.Name ?? "k"));
             var k = new Var(reverseCounter, ValType.Int);
             Expr nextK;
-            if (counter is not null && body.Invariant && !needed.Any(n => loop.Carried.Any(v => v != counter && v.Name == n)))
+            if (counter is not null && body.Invariant && !needed.Any(n => loop.Carried.Any(v => v != counter && v.Name == n)) && !FlowsAcrossIterations(loop))
             {
                 // A reduction reads nothing carried but the counter and its adjoints are constant: the order of its
                 // iterations does not matter, so the reverse sweep runs forward through memory, i from i0 to its final value.

@@ -39,7 +39,8 @@ namespace SymDiff.Generator.Lowering
             foreach (var pair in sites)
             {
                 // A buffer filled by accumulation may break the write-once rule; one that keeps it is write-once either way.
-                string? violation = Violation(pair.Key, pair.Value, source);
+                // A history (BufferHistory) writes each element once by construction.
+                string? violation = IsHistory(source, pair.Key) ? null : Violation(pair.Key, pair.Value, source);
                 if (violation is null)
                 {
                     writeOnce.Add(pair.Key);
@@ -52,6 +53,9 @@ namespace SymDiff.Generator.Lowering
 
             return writeOnce;
         }
+
+        private static bool IsHistory(IReadOnlyList<Model.SourceStmt> statements, string buffer) =>
+            statements.Any(s => (s is Model.SourceBuffer { IsHistory: true } b && b.Name == buffer) || Nested(s).Any(n => IsHistory(n, buffer)));
 
         /// <summary>Why the buffer breaks the write-once rule, or null when it keeps it.</summary>
         private static string? Violation(string name, List<(int Relative, Expr Index, Loop? Loop)> stores, IReadOnlyList<Model.SourceStmt> source)

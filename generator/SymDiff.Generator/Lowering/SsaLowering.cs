@@ -115,6 +115,9 @@ namespace SymDiff.Generator.Lowering
 
             // An element-wise update in place (h[j] = Math.Tanh(h[j])) splits the buffer into the version before it and after.
             source = BufferVersions.Split(source, stem => lowering._namer.NewSourceName(stem));
+
+            // A buffer carried from one loop iteration to the next (a recurrent state) gets one version per iteration.
+            source = BufferHistory.Apply(source, stem => lowering._namer.NewSourceName(stem));
             var body = lowering.LowerFunction(source);
             if (lowering._buffers.Count > 0)
             {

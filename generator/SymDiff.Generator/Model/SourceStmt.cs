@@ -49,5 +49,12 @@ namespace SymDiff.Generator.Model
     /// are written (<see cref="SourceStore"/>) and read (<see cref="IR.Elem"/>) by index. <see cref="Length"/> reads only
     /// constants, lengths of parameters and <c>int</c> parameters, so it is known at the top of the method.
     /// </summary>
-    internal sealed record SourceBuffer(string Name, IR.ValType Element, IR.Expr Length) : SourceStmt;
+    internal sealed record SourceBuffer(string Name, IR.ValType Element, IR.Expr Length) : SourceStmt
+    {
+        /// <summary>
+        /// A history made by <see cref="Lowering.BufferHistory"/>: one version of a carried buffer per loop iteration, each
+        /// element written once by construction.
+        /// </summary>
+        public bool IsHistory { get; init; }
+    }
 }

@@ -1,0 +1,283 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+
+namespace SymDiff.Generator.Lowering
+{
+    /// <summary>
+    /// A local buffer carried from one iteration of a loop to the next: a recurrent state that each time step reads and
+    /// then fills again (<c>for (t...) { for (j...) next[j] = Math.Tanh(... state[k] ...); for (j...) state[j] = next[j]; }</c>,
+    /// or <c>state[j] = Math.Tanh(w * state[j] + x[t])</c> in place). The reverse sweep needs every step's state, so, like
+    /// SSA for a scalar carried by a loop, the buffer gets one version per iteration, side by side in a history buffer
+    /// <c>stateHistory</c> of <c>(iterations + 1) * length</c> elements: version 0 is the state before the loop, iteration
+    /// <c>t</c> reads version <c>t - start</c> and fills version <c>t - start + 1</c>, and what follows the loop reads the
+    /// last one. Every element of the history is then written once, so the write-once rule of <see cref="LocalBuffers"/>
+    /// holds by construction and no tape beyond the history is needed. A pure pass over the source model, after
+    /// <see cref="BufferVersions"/>; the primal values are the same, bit for bit.
+    /// </summary>
+    /// <remarks>
+    /// The shape: the buffer is declared in a block; the last statement of that block that stores into it is a loop
+    /// <c>for (int t = a; t &lt; b; t++)</c> with <c>a</c> and <c>b</c> known at the top of the method (constants, lengths,
+    /// parameters the method never assigns), that never leaves early; inside it, one statement at its top level refills
+    /// the buffer completely, <c>for (int j = 0; j &lt; length; j++)</c> with one store <c>h[j] = v</c> at the top level of
+    /// its body, mentioning the buffer only at <c>[j]</c>; before the refill something reads the buffer (or the refill reads
+    /// the element it replaces). Every mention of the buffer is an element read or store (not passed whole). Statements
+    /// before the loop fill version 0 under the usual rules (a buffer of their own, copied in); a buffer nothing fills
+    /// before the loop starts from zeros, as C# gives.
+    /// </remarks>
+    internal static class BufferHistory
+    {
+        /// <summary>The statements with each carried buffer given a history; <paramref name="fresh"/> names the new buffers and counters.</summary>
+        public static EquatableArray<SourceStmt> Apply(EquatableArray<SourceStmt> statements, Func<string, string> fresh)
+        {
+            var assignments = new Dictionary<string, int>(StringComparer.Ordinal);
+            CollectAssigned(statements, assignments);
+
+            // int locals the method assigns once, at its top level, from values known at the start: their value stands in.
+            // Every other assigned name maps to null (not known at the start).
+            var known = new Dictionary<string, Expr?>(StringComparer.Ordinal);
+            foreach (var a in statements.OfType<SourceAssign>())
+            {
+                if (a.Type == ValType.Int && assignments[a.Name] == 1 && KnownAtStart(a.Value, known))
+                {
+                    known[a.Name] = Resolve(a.Value, known);
+                }
+            }
+
+            foreach (var name in assignments.Keys.Where(n => !known.ContainsKey(n)).ToList())
+            {
+                known[name] = null;
+            }
+
+            var result = Block(statements, fresh, known);
+            return result is null ? statements : result.ToEquatableArray();
+        }
+
+        private sealed record Plan(int Loop, string Counter, Expr Start, Expr End, Expr StartValue, Expr EndValue, int Refill, string RefillCounter, int Store);
+
+        private static List<SourceStmt>? Block(IReadOnlyList<SourceStmt> statements, Func<string, string> fresh, Dictionary<string, Expr?> known)
+        {
+            var output = BufferScopes.RewriteNested(statements, b => Block(b, fresh, known));
+            var current = (output ?? statements).ToList();
+            bool changed = output is not null;
+            for (int d = 0; d < current.Count; d++)
+            {
+                if (current[d] is SourceBuffer buffer && Find(current, d, buffer, known) is { } plan)
+                {
+                    current = Rewrite(current, d, buffer, plan, fresh);
+                    changed = true;
+                }
+            }
+
+            return changed ? current : null;
+        }
+
+        private static Plan? Find(IReadOnlyList<SourceStmt> block, int declaration, SourceBuffer buffer, Dictionary<string, Expr?> known)
+        {
+            string name = buffer.Name;
+            int loopAt = -1;
+            for (int k = declaration + 1; k < block.Count; k++)
+            {
+                if (StoresTo(block[k], name))
+                {
+                    loopAt = k;
+                }
+            }
+
+            if (loopAt < declaration + 2 || block[loopAt] is not SourceLoop { TestFirst: true } loop || block[loopAt - 1] is not SourceAssign { Type: ValType.Int } init
+                || !block.Skip(declaration + 1).All(s => OnlyElements(s, name)) || Mentions(init, name))
+            {
+                return null;
+            }
+
+            // for (int t = a; t < b; t++), a and b known at the top, t assigned only by the increment, no early exit.
+            string t = init.Name;
+            if (loop.Condition is not Binary { Op: BinaryOp.Lt, Left: Var v, Right: var end } || v.Name != t || !KnownAtStart(init.Value, known) || !KnownAtStart(end, known)
+                || loop.Increment.Count != 1 || loop.Increment[0] is not SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } step
+                || step.Name != t || c.Name != t || Mentions(loop.Condition, name) || loop.Body.Any(s => BufferScopes.LeavesEarly(s) || BufferScopes.Assigns(s, t)))
+            {
+                return null;
+            }
+
+            // Exactly one statement of the body stores into the buffer: a complete refill at its top level.
+            var storing = Enumerable.Range(0, loop.Body.Count).Where(k => StoresTo(loop.Body[k], name)).ToList();
+            if (storing.Count != 1 || storing[0] == 0 || loop.Body[storing[0]] is not SourceLoop refill || Mentions(loop.Body[storing[0] - 1], name)
+                || !BufferScopes.CountsOverBuffer(loop.Body[storing[0] - 1], refill, buffer, out string j))
+            {
+                return null;
+            }
+
+            int r = storing[0];
+            var stores = Enumerable.Range(0, refill.Body.Count).Where(k => StoresTo(refill.Body[k], name)).ToList();
+            var own = new Elem(name, new Var(j, ValType.Int), buffer.Element);
+            if (stores.Count != 1 || refill.Body[stores[0]] is not SourceStore { Index: Var index } store || store.Array != name || index.Name != j
+                || !refill.Body.All(s => BufferVersions.OnlyAt(s, name, own)) || Mentions(refill.Condition, name) || refill.Increment.Any(s => Mentions(s, name)))
+            {
+                return null;
+            }
+
+            // Carried: something reads the buffer before the refill, or the refill reads the element it replaces.
+            bool carried = loop.Body.Take(r).Any(s => Mentions(s, name)) || refill.Body.Take(stores[0]).Any(s => Mentions(s, name)) || Mentions(store.Value, name);
+            return carried ? new Plan(loopAt, t, init.Value, end, Resolve(init.Value, known), Resolve(end, known), r, j, stores[0]) : null;
+        }
+
+        private static List<SourceStmt> Rewrite(List<SourceStmt> block, int declaration, SourceBuffer buffer, Plan plan, Func<string, string> fresh)
+        {
+            string name = buffer.Name;
+            var loop = (SourceLoop)block[plan.Loop];
+            var length = buffer.Length;
+            var t = new Var(plan.Counter, ValType.Int);
+
+            // iterations = b > a ? b - a : 0; the history holds iterations + 1 versions (its length with the values of locals).
+            var iterations = Iterations(plan.Start, plan.End);
+            var history = new SourceBuffer(fresh(name + "History"), buffer.Element, Mul(Add(Iterations(plan.StartValue, plan.EndValue), Const.Of(1, ValType.Int)), length)) { Origin = buffer.Origin, IsHistory = true };
+            Expr At(Expr version, Expr index) => Add(Mul(version, length), index);
+            var before = Sub(t, plan.Start);
+            var after = Add(before, Const.Of(1, ValType.Int));
+
+            bool initialised = Enumerable.Range(declaration + 1, plan.Loop - declaration - 2).Any(k => Mentions(block[k], name));
+            var output = new List<SourceStmt>();
+            for (int k = 0; k < block.Count; k++)
+            {
+                if (k == declaration)
+                {
+                    // The buffer itself keeps the statements before the loop (version 0), copied into the history.
+                    if (initialised)
+                    {
+                        output.Add(block[k]);
+                    }
+
+                    output.Add(history);
+                }
+                else if (k == plan.Loop - 1 && initialised)
+                {
+                    string copy = fresh(name + "Index");
+                    var i = new Var(copy, ValType.Int);
+                    output.Add(new SourceAssign(copy, ValType.Int, Const.Of(0, ValType.Int)));
+                    output.Add(new SourceLoop(
+                        new Binary(BinaryOp.Lt, i, length, ValType.Bool),
+                        EquatableArray.Create<SourceStmt>(new SourceStore(history.Name, i, new Elem(name, i, buffer.Element))),
+                        EquatableArray.Create<SourceStmt>(new SourceAssign(copy, ValType.Int, Add(i, Const.Of(1, ValType.Int)))),
+                        TestFirst: true));
+                    output.Add(block[k]);
+                }
+                else if (k == plan.Loop)
+                {
+                    var body = loop.Body.Select((s, u) =>
+                        u < plan.Refill ? Redirect(s, name, history.Name, index => At(before, index))
+                        : u == plan.Refill ? RewriteRefill((SourceLoop)s, name, history.Name, plan, index => At(before, index), index => At(after, index))
+                        : Redirect(s, name, history.Name, index => At(after, index))).ToEquatableArray();
+                    output.Add(loop with { Body = body });
+                }
+                else if (k > plan.Loop)
+                {
+                    output.Add(Redirect(block[k], name, history.Name, index => At(iterations, index)));
+                }
+                else
+                {
+                    output.Add(block[k]);
+                }
+            }
+
+            return output;
+        }
+
+        private static SourceStmt RewriteRefill(SourceLoop refill, string name, string history, Plan plan, Func<Expr, Expr> old, Func<Expr, Expr> updated)
+        {
+            var body = refill.Body.Select((s, u) =>
+                u < plan.Store ? Redirect(s, name, history, old)
+                : u == plan.Store ? new SourceStore(history, updated(((SourceStore)s).Index), Redirect(((SourceStore)s).Value, name, history, old)) { Origin = s.Origin }
+                : Redirect(s, name, history, updated)).ToEquatableArray();
+            return refill with { Body = body };
+        }
+
+        private static SourceStmt Redirect(SourceStmt s, string from, string to, Func<Expr, Expr> index) => s switch
+        {
+            SourceAssign a => a with { Value = Redirect(a.Value, from, to, index) },
+            SourceStore st => st with { Index = Redirect(st.Index, from, to, index), Value = Redirect(st.Value, from, to, index) },
+            SourceIf i => i with { Condition = Redirect(i.Condition, from, to, index), Then = i.Then.Select(x => Redirect(x, from, to, index)).ToEquatableArray(), Else = i.Else.Select(x => Redirect(x, from, to, index)).ToEquatableArray() },
+            SourceLoop l => l with { Condition = Redirect(l.Condition, from, to, index), Body = l.Body.Select(x => Redirect(x, from, to, index)).ToEquatableArray(), Increment = l.Increment.Select(x => Redirect(x, from, to, index)).ToEquatableArray() },
+            SourceReturn r => r.Value is null ? r : r with { Value = Redirect(r.Value, from, to, index) },
+            _ => s,
+        };
+
+        private static Expr Redirect(Expr e, string from, string to, Func<Expr, Expr> index) => Walk.Transform(e, x => x is Elem el && el.Array == from ? new Elem(to, index(el.Index), el.Type) : x);
+
+        /// <summary>Whether every mention of the buffer in the statement is an element read or store (never the whole buffer).</summary>
+        private static bool OnlyElements(SourceStmt s, string name) => s switch
+        {
+            SourceAssign a => OnlyElements(a.Value, name),
+            SourceStore st => OnlyElements(st.Index, name) && OnlyElements(st.Value, name),
+            SourceIf i => OnlyElements(i.Condition, name) && i.Then.All(x => OnlyElements(x, name)) && i.Else.All(x => OnlyElements(x, name)),
+            SourceLoop l => OnlyElements(l.Condition, name) && l.Body.All(x => OnlyElements(x, name)) && l.Increment.All(x => OnlyElements(x, name)),
+            SourceReturn r => r.Value is null || OnlyElements(r.Value, name),
+            SourceBuffer b => b.Name != name && !BufferScopes.Mentions(b.Length, name),
+            SourceBreak or SourceContinue => true,
+            _ => false,
+        };
+
+        private static bool OnlyElements(Expr e, string name) => e switch
+        {
+            Elem el when el.Array == name => OnlyElements(el.Index, name),
+            Len or SpanRef or SpanView or Opaque when BufferScopes.Mentions(e, name) => false,
+            _ => Walk.Children(e).All(c => OnlyElements(c, name)),
+        };
+
+        /// <summary>
+        /// Constants, lengths, parameters the method never assigns and <c>int</c> locals assigned once at its top level from
+        /// such values (<paramref name="known"/>: a local's value, or null for a name assigned otherwise): the same value all
+        /// through the method, computable at its top, where the history is allocated.
+        /// </summary>
+        private static bool KnownAtStart(Expr e, Dictionary<string, Expr?> known) => e switch
+        {
+            Const => true,
+            Len => true,
+            Var v => !known.TryGetValue(v.Name, out var value) || value is not null,
+            Binary { Op: BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul } b => KnownAtStart(b.Left, known) && KnownAtStart(b.Right, known),
+            _ => false,
+        };
+
+        /// <summary>The expression with each known local replaced by its value (parameters stay).</summary>
+        private static Expr Resolve(Expr e, Dictionary<string, Expr?> known) =>
+            Walk.Transform(e, x => x is Var v && known.TryGetValue(v.Name, out var value) && value is not null ? value : x);
+
+        private static void CollectAssigned(IReadOnlyList<SourceStmt> statements, Dictionary<string, int> assignments)
+        {
+            foreach (var s in statements)
+            {
+                if (s is SourceAssign a)
+                {
+                    assignments[a.Name] = assignments.TryGetValue(a.Name, out int n) ? n + 1 : 1;
+                }
+
+                foreach (var nested in LocalBuffers.Nested(s))
+                {
+                    CollectAssigned(nested, assignments);
+                }
+            }
+        }
+
+        private static bool StoresTo(SourceStmt s, string buffer) =>
+            (s is SourceStore st && st.Array == buffer) || LocalBuffers.Nested(s).Any(b => b.Any(x => StoresTo(x, buffer)));
+
+        private static bool Mentions(SourceStmt s, string name) => BufferScopes.Mentions(s, name);
+
+        private static bool Mentions(Expr e, string name) => BufferScopes.Mentions(e, name);
+
+        private static Expr Iterations(Expr start, Expr end) => start is Const a && end is Const b
+            ? Const.Of(Math.Max(0, b.Value - a.Value), ValType.Int)
+            : new Cond(new Binary(BinaryOp.Gt, end, start, ValType.Bool), Sub(end, start), Const.Of(0, ValType.Int), ValType.Int);
+
+        private static Expr Add(Expr a, Expr b) =>
+            b is Const { Value: 0 } ? a : a is Const { Value: 0 } ? b : a is Const ca && b is Const cb ? Const.Of(ca.Value + cb.Value, ValType.Int) : new Binary(BinaryOp.Add, a, b, ValType.Int);
+
+        private static Expr Sub(Expr a, Expr b) =>
+            b is Const { Value: 0 } ? a : a is Const ca && b is Const cb ? Const.Of(ca.Value - cb.Value, ValType.Int) : new Binary(BinaryOp.Sub, a, b, ValType.Int);
+
+        private static Expr Mul(Expr a, Expr b) =>
+            b is Const { Value: 1 } ? a : a is Const { Value: 1 } ? b : a is Const ca && b is Const cb ? Const.Of(ca.Value * cb.Value, ValType.Int) : new Binary(BinaryOp.Mul, a, b, ValType.Int);
+    }
+}
