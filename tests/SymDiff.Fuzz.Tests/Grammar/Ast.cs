@@ -322,6 +322,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
         public Ex? Update { get; init; }
 
         public bool UpdateSeparate { get; init; }
+
+        /// <summary>
+        /// Each element also reads the one the previous iteration stored: <c>h[j] = v + 0.5 * (j &gt; 0 ? h[j - 1] * h[j - 1] :
+        /// 0.25)</c> (FINDINGS F39: the reverse sweep must count backwards). Only without <see cref="Extra"/> and <see cref="Update"/>.
+        /// </summary>
+        public bool Chained { get; init; }
     }
 
     /// <summary>

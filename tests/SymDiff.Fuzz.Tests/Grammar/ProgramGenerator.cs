@@ -670,6 +670,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5))
             {
                 Hoisted = hoisted, SizedByLocal = Chance(0.25), Update = update, UpdateSeparate = separate,
+                Chained = extra is null && update is null && Chance(0.3),
             };
         }
 

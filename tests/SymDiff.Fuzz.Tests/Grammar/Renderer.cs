@@ -487,7 +487,18 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
                     Line($"for (int {l.Var} = 0; {l.Var} < {I(l.Length)}; {l.Var}++)");
                     Open();
-                    Line($"{l.Buffer}[{l.Var}] = {E(l.Value)};");
+                    if (l.Chained)
+                    {
+                        // The element the previous iteration stored, squared: h[j] = v + 0.5 * (j > 0 ? h[j - 1] * h[j - 1] : 0.25).
+                        var previous = new At(l.Buffer, new IOffset(new IVar(l.Var), -1));
+                        var chained = new Bin('+', l.Value, new Bin('*', new Num(0.5), new Tern(new ICmp(">", new IVar(l.Var), new IConst(0)), new Bin('*', previous, previous), new Num(0.25))));
+                        Line($"{l.Buffer}[{l.Var}] = {E(chained)};");
+                    }
+                    else
+                    {
+                        Line($"{l.Buffer}[{l.Var}] = {E(l.Value)};");
+                    }
+
                     if (l.Extra is not null && l.Nested)
                     {
                         Line($"for (int {l.Var}m = 0; {l.Var}m < 2; {l.Var}m++)");

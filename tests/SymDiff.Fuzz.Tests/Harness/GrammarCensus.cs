@@ -196,6 +196,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                             Add("local buffer: length in an int local");
                         }
 
+                        if (l.Chained)
+                        {
+                            Add("local buffer: reads the element the previous iteration stored");
+                        }
+
                         if (l.Update is not null)
                         {
                             Add(l.UpdateSeparate ? "local buffer: updated in place in a loop of its own" : "local buffer: updated in place in the filling loop");
