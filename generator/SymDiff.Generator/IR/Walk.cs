@@ -272,6 +272,10 @@ namespace SymDiff.Generator.IR
 
                     into.Add(l.Condition);
                     break;
+                case VectorLoop vl:
+                    // Made last (Vectorize = true): its lanes read what its scalar loop reads, so it counts as that loop.
+                    DirectExpressions(vl.Scalar, into);
+                    break;
             }
         }
 
@@ -280,6 +284,7 @@ namespace SymDiff.Generator.IR
         {
             If i => new[] { i.Then, i.Else },
             Loop l => new[] { l.Header, l.Body },
+            VectorLoop vl => new[] { vl.Scalar.Header, vl.Scalar.Body },
             _ => Array.Empty<Block>(),
         };
 
@@ -310,6 +315,7 @@ namespace SymDiff.Generator.IR
             CallWithDerivative d => new[] { d.Name, d.Tangent },
             If i => i.Phis.Select(p => p.Name),
             Loop l => l.Carried.Select(v => v.Name),
+            VectorLoop vl => vl.Scalar.Carried.Select(v => v.Name),
             _ => Array.Empty<string>(),
         };
 
