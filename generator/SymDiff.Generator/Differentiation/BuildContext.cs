@@ -161,7 +161,8 @@ namespace SymDiff.Generator.Differentiation
             var refusals = new List<Vectorization.Vectorizer.Refusal>();
             using (Testing.PhaseTimer.Measure("vectorize"))
             {
-                body = Vectorization.Vectorizer.Apply(body, target, arrays, refusals);
+                var outputs = new HashSet<string>(Spec.Parameters.Where(p => p.Shape == ParamShape.OutputSpan).Select(p => p.Name), StringComparer.Ordinal);
+                body = Vectorization.Vectorizer.Apply(body, target, arrays, outputs, refusals);
             }
 
             foreach (var r in refusals)

@@ -30,7 +30,11 @@ namespace SymDiff.Generator.Vectorization
         public const int SumUnroll = 4;
 
         /// <param name="arrays">The names that are <c>T[]</c> rather than spans: array parameters and pooled buffers.</param>
-        public static Block Apply(Block body, VectorTarget target, ISet<string> arrays, List<Refusal> refusals)
+        /// <param name="unchecked">
+        /// Outputs no aliasing check covers (a vector function's own output spans): a loop that stores into one may read
+        /// other arrays only at the index it stores at, where lanes and the scalar loop see the same values even if they overlap.
+        /// </param>
+        public static Block Apply(Block body, VectorTarget target, ISet<string> arrays, ISet<string> @unchecked, List<Refusal> refusals)
         {
             return Rewrite(body);
 
@@ -42,7 +46,7 @@ namespace SymDiff.Generator.Vectorization
                     var s = block.Statements[k];
                     var replaced = s switch
                     {
-                        Loop loop when !HasNestedLoop(loop) => Vectorise(loop, target, arrays, refusals),
+                        Loop loop when !HasNestedLoop(loop) => Vectorise(loop, target, arrays, @unchecked, refusals),
                         Loop or If => Walk.MapBlocks(s, Rewrite),
                         _ => s,
                     };
@@ -62,7 +66,7 @@ namespace SymDiff.Generator.Vectorization
 
         private static bool Contains(Stmt s) => s is Loop || Walk.Blocks(s).Any(b => b.Statements.Any(Contains));
 
-        private static Stmt Vectorise(Loop loop, VectorTarget target, ISet<string> arrays, List<Refusal> refusals)
+        private static Stmt Vectorise(Loop loop, VectorTarget target, ISet<string> arrays, ISet<string> @unchecked, List<Refusal> refusals)
         {
             var shape = LoopShape.Counter(loop);
             string? counterName = shape?.Counter.Name;
@@ -72,7 +76,7 @@ namespace SymDiff.Generator.Vectorization
                 return loop;
             }
 
-            var plan = new Plan(loop, target);
+            var plan = new Plan(loop, target, @unchecked);
             string? reason = plan.Analyse();
             if (reason is not null)
             {
@@ -101,10 +105,13 @@ namespace SymDiff.Generator.Vectorization
             private Expr _bound = Const.Zero;
             private ValType? _element;
 
-            public Plan(Loop loop, VectorTarget target)
+            private readonly ISet<string> _unchecked;
+
+            public Plan(Loop loop, VectorTarget target, ISet<string> @unchecked)
             {
                 _loop = loop;
                 _target = target;
+                _unchecked = @unchecked;
             }
 
             public string? Analyse()
@@ -229,6 +236,19 @@ namespace SymDiff.Generator.Vectorization
                     return conflict;
                 }
 
+                // An output with no aliasing check may overlap what the loop reads: then only reads at the index it is
+                // written at see the same values in lanes as in the scalar loop.
+                foreach (var output in _writeIndex.Where(w => _unchecked.Contains(w.Key)))
+                {
+                    foreach (var e in _body.SelectMany(Walk.AllExpressions).Concat(_sums.Select(x => x.Term)))
+                    {
+                        if (Walk.Contains(e, x => x is Elem el && !el.Index.Equals(output.Value)))
+                        {
+                            return $"it writes the output '{output.Key}' and reads elements at other indices, which may overlap it";
+                        }
+                    }
+                }
+
                 // Two outputs may share memory (Backward's gradient buffers may): at different offsets, lanes would change the
                 // order of the writes to one element. Additions in another order are what Vectorize permits; stores are not.
                 if (_writeIndex.Values.Distinct().Count() > 1 && _body.Any(b => b is Store))
@@ -267,9 +287,10 @@ namespace SymDiff.Generator.Vectorization
 
             private string? AddLet(Let let)
             {
-                if (!Reads(let.Value, _varying) && !ReadsVaryingElement(let.Value))
+                var inlined = Inline(let.Value);
+                if (!Reads(inlined, _varying) && !ReadsVaryingElement(inlined))
                 {
-                    _invariantLets[let.Name] = Inline(let.Value);
+                    _invariantLets[let.Name] = inlined;
                     return null;
                 }
 

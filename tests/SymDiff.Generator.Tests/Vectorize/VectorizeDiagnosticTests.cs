@@ -90,6 +90,51 @@ namespace System.Runtime.Intrinsics
         }
 
         [Fact]
+        public void Vector_functions_vectorise_where_each_output_is_written_at_one_index()
+        {
+            // Smooth's Derivative also writes y, the method's own output, which no aliasing check covers: were y to overlap x,
+            // the lanes would read old values of x[i - 1] where the scalar loop reads new ones, so it stays scalar. Its
+            // Backward adds into dX at i and at i - 1. Scale reads only at the index it writes: lanes everywhere.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class V
+{
+    [Differentiable(Vectorize = true)]
+    public static void Smooth(ReadOnlySpan<double> x, Span<double> y)
+    {
+        for (int i = 1; i < x.Length; i++)
+        {
+            y[i] = x[i - 1] * x[i];
+        }
+    }
+
+    [Differentiable(Vectorize = true)]
+    public static void Scale(ReadOnlySpan<double> x, double a, Span<double> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = a * x[i];
+        }
+    }
+}";
+            var output = GeneratorRunner.Run(source);
+            GeneratorRunner.AssertCleanCompile(output);
+            var messages = output.GeneratorDiagnostics.Where(d => d.Id == "SD1023").Select(d => d.GetMessage(CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(
+                new[]
+                {
+                    "The loop over 'i' of 'Smooth' stays scalar in SmoothBackward under Vectorize = true: it writes 'dX' at two indices",
+                    "The loop over 'i' of 'Smooth' stays scalar in SmoothDerivative under Vectorize = true: it writes the output 'y' and reads elements at other indices, which may overlap it",
+                },
+                messages.OrderBy(m => m, StringComparer.Ordinal));
+            string smooth = output.GeneratedSources.Single(s => s.HintName.EndsWith("V.Smooth.g.cs", StringComparison.Ordinal)).Text;
+            string scale = output.GeneratedSources.Single(s => s.HintName.EndsWith("V.Scale.g.cs", StringComparison.Ordinal)).Text;
+            Assert.DoesNotContain("Vector256", smooth, StringComparison.Ordinal);
+            Assert.Contains("Vector256.CopyTo(", scale, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void Rosenbrock_reports_why_its_loop_stays_scalar_in_this_slice()
         {
             var output = GeneratorRunner.Run(LoopGradientTests.Rosenbrock.Replace("[Differentiable]", "[Differentiable(Vectorize = true)]", StringComparison.Ordinal));

@@ -241,24 +241,29 @@ static partial class W
                     for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j));
-                        zAcc0 = zAcc0 + t0V0 * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j));
-                        zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j)) + t0V0 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j)));
+                        var t2V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j));
+                        zAcc0 = zAcc0 + t0V0 * t2V0;
+                        zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V0 + t0V0 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j)));
                         var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zAcc1 = zAcc1 + t0V1 * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zDotAcc1 = zDotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + t0V1 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j + global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                        var t2V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        zAcc1 = zAcc1 + t0V1 * t2V1;
+                        zDotAcc1 = zDotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V1 + t0V1 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j + global::System.Runtime.Intrinsics.Vector256<double>.Count)));
                         var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zAcc2 = zAcc2 + t0V2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zDotAcc2 = zDotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + t0V2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                        var t2V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        zAcc2 = zAcc2 + t0V2 * t2V2;
+                        zDotAcc2 = zDotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V2 + t0V2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
                         var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zAcc3 = zAcc3 + t0V3 * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zDotAcc3 = zDotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + t0V3 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                        var t2V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        zAcc3 = zAcc3 + t0V3 * t2V3;
+                        zDotAcc3 = zDotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V3 + t0V3 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
                     }
 
                     for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j));
-                        zAcc0 = zAcc0 + t0V * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j));
-                        zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j)) + t0V * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j)));
+                        var t2V = global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j));
+                        zAcc0 = zAcc0 + t0V * t2V;
+                        zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V + t0V * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j)));
                     }
 
                     z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
