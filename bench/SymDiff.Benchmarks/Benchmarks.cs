@@ -68,7 +68,7 @@ namespace SymDiff.Benchmarks
 
     /// <summary>W1 linreg: L(w, b) = mean_i 0.5 (y_i - (w x_i + b))^2 at w = 1.5, b = 0.5.</summary>
     [MemoryDiagnoser]
-    public class W1LinReg : IWorkload
+    public partial class W1LinReg : IWorkload
     {
         private readonly double[] _point = new double[2];
         private readonly double[] _gradient = new double[2];
@@ -239,7 +239,7 @@ namespace SymDiff.Benchmarks
 
     /// <summary>W3 logreg: d = 16, N = 10 000, at w_j = 0.01 j.</summary>
     [MemoryDiagnoser]
-    public class W3LogReg : IWorkload
+    public partial class W3LogReg : IWorkload
     {
         public const int N = 10_000, D = 16;
         private readonly double[] _gradient = new double[D];

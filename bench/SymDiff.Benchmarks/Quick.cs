@@ -61,6 +61,11 @@ namespace SymDiff.Benchmarks
                 return 1;
             }
 
+            if (!VectorizedChecks.Passed(rows))
+            {
+                return 1;
+            }
+
             if (proposed && !CheckProposed(rows))
             {
                 return 1;
@@ -134,6 +139,13 @@ namespace SymDiff.Benchmarks
                 }
             }
 
+            int vectorAt = variants.Count;
+            if (row is IVectorizedWorkload vectorized)
+            {
+                variants.Add(vectorized.Vectorized);
+                variants.Add(vectorized.HandSimd);
+            }
+
             GC.Collect();
             long[] reps = variants.Select(WarmUp).ToArray();
             double[][] samples = variants.Select(_ => new double[Runs]).ToArray();
@@ -150,7 +162,12 @@ namespace SymDiff.Benchmarks
             double forward = ns[0], gradient = ns[1], hand = ns[2];
             string fd = row.HasFiniteDifferences ? Ns(ns[3]) : "n/a";
             string allocText = alloc == 0 ? "0" : alloc.ToString(alloc >= 1 ? "0" : "0.####", CultureInfo.InvariantCulture);
-            Console.WriteLine($"{row.Row} forward_ns={Ns(forward)} gradient_ns={Ns(gradient)} hand_ns={Ns(hand)} fd_ns={fd} alloc_bytes={allocText} ratio_hand={gradient / hand:F2} ratio_forward={gradient / forward:F2}");
+            string vector = row is IVectorizedWorkload ? Ns(ns[vectorAt]) : "n/a", handSimd = row is IVectorizedWorkload ? Ns(ns[vectorAt + 1]) : "n/a";
+            Console.WriteLine($"{row.Row} forward_ns={Ns(forward)} gradient_ns={Ns(gradient)} hand_ns={Ns(hand)} fd_ns={fd} vector_ns={vector} hand_simd_ns={handSimd} alloc_bytes={allocText} ratio_hand={gradient / hand:F2} ratio_forward={gradient / forward:F2}");
+            if (row is IVectorizedWorkload)
+            {
+                Console.WriteLine($"#   {row.Row} vectorized/hand={ns[vectorAt] / hand:F2} vectorized/hand_simd={ns[vectorAt] / ns[vectorAt + 1]:F2} hand_simd/hand={ns[vectorAt + 1] / hand:F2} vectorized/forward={ns[vectorAt] / forward:F2}");
+            }
             if (proposed)
             {
                 int last = row is W6Mlp ? ns.Length - 2 : ns.Length - 1;

@@ -56,6 +56,7 @@ namespace SymDiff.Generator.Diagnostics
         public const string RetainInLoopId = "SD1020";
         public const string RetainNotLocalId = "SD1021";
         public const string RetainNoGradientId = "SD1022";
+        public const string LoopNotVectorizedId = "SD1023";
         public const string InternalErrorId = "SD9001";
 
         // Reported by the analyzers in analyzers/SymDiff.Analyzers (never by the generator). SD0001 and SD1001 above are
@@ -190,6 +191,15 @@ namespace SymDiff.Generator.Diagnostics
             DiagnosticSeverity.Info,
             isEnabledByDefault: true,
             helpLinkUri: HelpLinks.For(LoopStorageId));
+
+        public static readonly DiagnosticDescriptor LoopNotVectorized = new DiagnosticDescriptor(
+            LoopNotVectorizedId,
+            "Loop stays scalar under Vectorize = true",
+            "The loop{0} of '{1}' stays scalar in {2} under Vectorize = true: {3}",
+            DiagnosticCategories.Performance,
+            DiagnosticSeverity.Info,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinks.For(LoopNotVectorizedId));
 
         public static readonly DiagnosticDescriptor SecondOrderUnsupported = new DiagnosticDescriptor(
             SecondOrderUnsupportedId,
@@ -445,7 +455,7 @@ namespace SymDiff.Generator.Diagnostics
                 DerivativeRuleTargetNotFound, DerivativeRuleParameters, DerivativeRuleReturnType, DerivativeRuleNotStatic,
                 PiecewiseConstant, NoInfluence, MissingGradientReset, OptimizerBuffersAliased, OptimizerCreatedInLoop, ResetBeforeStep,
                 ConditionalReset, OptimizerBufferReplaced, MissingGradientArguments,
-                RetainInLoop, RetainNotLocal, RetainNoGradient,
+                RetainInLoop, RetainNotLocal, RetainNoGradient, LoopNotVectorized,
             };
             var map = new Dictionary<string, DiagnosticDescriptor>();
             foreach (var d in all)

@@ -126,7 +126,57 @@ namespace SymDiff.Generator.Differentiation
                 }
             }
 
+            if (Spec.Vectorize is { } target && Kind.Suffix is "Gradient" or "Backward" or "Derivative")
+            {
+                body = Vectorise(body, target);
+            }
+
             return new MethodFamily(Spec.Name + Kind.Suffix, Kind.ReturnType(Spec), parameters, checks, aliases, body, hoisted, summary, returns, Unsupported: null);
+        }
+
+        /// <summary>
+        /// <c>Vectorize = true</c>: the vectorisable loops of the named body become SIMD loops (last, so no other pass sees
+        /// them); each loop left scalar is reported (SD1023).
+        /// </summary>
+        private Block Vectorise(Block body, VectorTarget target)
+        {
+            var arrays = new HashSet<string>(Spec.Parameters.Where(p => p.Shape == ParamShape.Array).Select(p => p.Name), StringComparer.Ordinal);
+            void Rented(Block b)
+            {
+                foreach (var s in b.Statements)
+                {
+                    if (s is RentBuffer { OnStack: false } r)
+                    {
+                        arrays.Add(r.Name);
+                    }
+
+                    foreach (var nested in Walk.Blocks(s))
+                    {
+                        Rented(nested);
+                    }
+                }
+            }
+
+            Rented(body);
+            var refusals = new List<Vectorization.Vectorizer.Refusal>();
+            using (Testing.PhaseTimer.Measure("vectorize"))
+            {
+                var outputs = new HashSet<string>(Spec.Parameters.Where(p => p.Shape == ParamShape.OutputSpan).Select(p => p.Name), StringComparer.Ordinal);
+                body = Vectorization.Vectorizer.Apply(body, target, arrays, outputs, refusals);
+            }
+
+            foreach (var r in refusals)
+            {
+                Diagnostics.Add(DiagnosticInfo.AtSite(
+                    DiagnosticDescriptors.LoopNotVectorized,
+                    r.Site >= 0 ? r.Site : DiagnosticInfo.MethodSite,
+                    r.Counter is null ? string.Empty : " over '" + r.Counter + "'",
+                    Spec.Name,
+                    Spec.Name + Kind.Suffix,
+                    r.Reason));
+            }
+
+            return body;
         }
 
         /// <summary>A call of one of this method's own generated methods (or of the method itself, with no suffix).</summary>

@@ -167,6 +167,9 @@ namespace SymDiff.Generator.Emit
                 case Loop loop:
                     EmitLoop(w, loop, context);
                     break;
+                case VectorLoop vector:
+                    EmitVectorLoop(w, vector, context);
+                    break;
                 default:
                     throw new System.InvalidOperationException("Cannot emit " + s.GetType().Name);
             }
@@ -278,15 +281,16 @@ namespace SymDiff.Generator.Emit
             w.CloseBrace();
         }
 
-        private static void EmitLoop(SourceWriter w, Loop loop, StatementContext context)
+        /// <param name="continued">The scalar remainder of a <see cref="VectorLoop"/>: its carried values are declared, and it goes on from where the lanes stopped.</param>
+        private static void EmitLoop(SourceWriter w, Loop loop, StatementContext context, bool continued = false)
         {
             // A counter read only inside the loop is declared in the for statement, as a person would write it.
             var shape = LoopShape.Counter(loop);
             var counter = shape?.Counter;
             // (Names are unique until the final naming pass, which marks the loops whose counter it gave a sibling's name.)
-            bool counterInside = counter is not null && !context.Hoisted.Contains(counter.Name)
+            bool counterInside = !continued && counter is not null && !context.Hoisted.Contains(counter.Name)
                 && (loop.CounterInFor || (context.Uses.TryGetValue(counter.Name, out int total) && total == UsesWithin(loop, counter.Name)));
-            foreach (var v in loop.Carried)
+            foreach (var v in loop.Carried.Where(_ => !continued))
             {
                 if (v != counter || !counterInside)
                 {

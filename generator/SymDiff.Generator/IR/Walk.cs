@@ -166,6 +166,8 @@ namespace SymDiff.Generator.IR
             FiniteCheck f => f with { Value = map(f.Value), Operands = f.Operands.Select(map).ToEquatableArray() },
             If i => new If(map(i.Condition), i.Then, i.Else, i.Phis.Select(p => new Phi(p.Name, p.Type, map(p.WhenTrue), map(p.WhenFalse))).ToEquatableArray()),
             Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(v.Name, v.Type, map(v.Init), map(v.Next))).ToEquatableArray(), Condition = map(l.Condition) },
+            // Made last (Vectorize = true): what later steps rewrite is its scalar loop (the lanes are printed from the plan).
+            VectorLoop vl => vl with { Scalar = (Loop)MapExpressions(vl.Scalar, map) },
             _ => s,
         };
 
@@ -174,6 +176,7 @@ namespace SymDiff.Generator.IR
         {
             If i => new If(i.Condition, map(i.Then), map(i.Else), i.Phis),
             Loop l => l with { Header = map(l.Header), Body = map(l.Body) },
+            VectorLoop vl => vl with { Scalar = vl.Scalar with { Header = map(vl.Scalar.Header), Body = map(vl.Scalar.Body) } },
             _ => s,
         };
 
@@ -272,6 +275,10 @@ namespace SymDiff.Generator.IR
 
                     into.Add(l.Condition);
                     break;
+                case VectorLoop vl:
+                    // Made last (Vectorize = true): its lanes read what its scalar loop reads, so it counts as that loop.
+                    DirectExpressions(vl.Scalar, into);
+                    break;
             }
         }
 
@@ -280,6 +287,7 @@ namespace SymDiff.Generator.IR
         {
             If i => new[] { i.Then, i.Else },
             Loop l => new[] { l.Header, l.Body },
+            VectorLoop vl => new[] { vl.Scalar.Header, vl.Scalar.Body },
             _ => Array.Empty<Block>(),
         };
 
@@ -310,6 +318,7 @@ namespace SymDiff.Generator.IR
             CallWithDerivative d => new[] { d.Name, d.Tangent },
             If i => i.Phis.Select(p => p.Name),
             Loop l => l.Carried.Select(v => v.Name),
+            VectorLoop vl => vl.Scalar.Carried.Select(v => v.Name),
             _ => Array.Empty<string>(),
         };
 

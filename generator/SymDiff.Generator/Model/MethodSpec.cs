@@ -122,6 +122,12 @@ namespace SymDiff.Generator.Model
         public bool? CheckFinite { get; init; }
 
         /// <summary>
+        /// <c>Vectorize = true</c>: the vector APIs of the compilation's target framework (null when the method is not
+        /// vectorised). Part of the cache key.
+        /// </summary>
+        public VectorTarget? Vectorize { get; init; }
+
+        /// <summary>
         /// For a method generated with finite checks only: where its statements are (lines and text). Set by the step
         /// after parsing, so a method without checks holds no position and stays cached when lines above it move; a
         /// checked method is regenerated then (its messages name lines).

@@ -117,6 +117,7 @@ namespace SymDiff.Generator.Parsing
             var (parameters, scalar, isVector) = signature.Value;
             bool hessian = ReadHessianFlag(method);
             bool? checkFinite = ReadCheckFiniteFlag(method);
+            var vectorize = ReadNamedFlag(method, "Vectorize") == true ? VectorApis.Of(model.Compilation) : null;
             CheckNameClashes(method, isVector, hessian, nameLocation, diagnostics);
             if (diagnostics.Count > 0)
             {
@@ -165,6 +166,7 @@ namespace SymDiff.Generator.Parsing
                 Guards = bodyValid ? body.Guards.ToEquatableArray() : EquatableArray<GuardSpec>.Empty,
                 Hessian = hessian,
                 CheckFinite = checkFinite,
+                Vectorize = vectorize,
                 UserNames = body.UserNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
                 IsDeep = nesting > Limits.DeepNesting,
                 LanguageVersion = syntax.SyntaxTree.Options is CSharpParseOptions options ? (int)options.LanguageVersion : LanguageVersions.Latest,
@@ -336,12 +338,15 @@ namespace SymDiff.Generator.Parsing
         }
 
         /// <summary><c>CheckFinite</c> as written on the attribute, or null when it is not.</summary>
-        private static bool? ReadCheckFiniteFlag(IMethodSymbol method)
+        private static bool? ReadCheckFiniteFlag(IMethodSymbol method) => ReadNamedFlag(method, "CheckFinite");
+
+        /// <summary>A named bool argument of the attribute as written, or null when it is not.</summary>
+        private static bool? ReadNamedFlag(IMethodSymbol method, string name)
         {
             var attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
             foreach (var argument in attribute?.NamedArguments ?? ImmutableArray<KeyValuePair<string, TypedConstant>>.Empty)
             {
-                if (argument.Key == "CheckFinite" && argument.Value.Value is bool value)
+                if (argument.Key == name && argument.Value.Value is bool value)
                 {
                     return value;
                 }

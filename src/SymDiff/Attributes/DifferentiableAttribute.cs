@@ -36,5 +36,16 @@ namespace SymDiff
         /// Off (the default), the generated code has no check at all.
         /// </summary>
         public bool CheckFinite { get; set; }
+
+        /// <summary>
+        /// Lets the generated <c>Gradient</c> and <c>Backward</c> turn fused loops over unit-stride spans into SIMD loops
+        /// (256-bit SIMD lanes, several independent accumulators, a scalar remainder loop) and use the vector forms of
+        /// <c>Math.Exp</c> and <c>Math.Log</c> (within 4 ulp of <c>Math</c>'s per element). Sums are reordered, so the
+        /// returned value may differ from the method's own in the last bits, and derivatives agree with the default path to
+        /// the tolerance docs/performance.md states. A loop that cannot be vectorised (or a target framework without the
+        /// vector APIs) stays scalar, with an info diagnostic (SD1023) saying why. Off (the default), every generated value is
+        /// bit-exact.
+        /// </summary>
+        public bool Vectorize { get; set; }
     }
 }

@@ -43,6 +43,7 @@ namespace SymDiff.Generator.Tests.IR
             new Invoke(new UserCall(Callee, null, EquatableArray.Create<Expr>(V()), ValType.Object)),
             new Comment("a comment"),
             new FiniteCheck(V(), EquatableArray.Create<Expr>(V(), V()), "F", "FGradient", "F.cs", 3, "x * y", "forward"),
+            new VectorLoop(new Loop(EquatableArray.Create(new LoopVar("i", ValType.Int, V(), V())), Block.Empty, V(), Block.Empty, LoopKind.For, "i"), "i", V(), ValType.Double, EquatableArray<Let>.Empty, Block.Empty, EquatableArray<VectorSum>.Empty, 1, EquatableArray<string>.Empty),
         };
 
         [Fact]

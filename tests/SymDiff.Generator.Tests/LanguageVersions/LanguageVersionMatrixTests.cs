@@ -63,7 +63,17 @@ namespace SymDiff.Generator.Tests.LanguageVersions
             Assert.True(problems.Count == 0, $"{framework}, C# {version}:\n" + string.Join("\n", problems) + "\n\n" + string.Join("\n\n", generated.Select(t => t.FilePath + "\n" + t)));
 
             // One file per differentiable method, each nullable-annotated exactly when the language has annotations.
-            Assert.Equal(13, generated.Count);
+            Assert.Equal(15, generated.Count);
+
+            // Vectorize = true where the target has the APIs: lanes from net8.0 (Vector256.Create(ReadOnlySpan<T>)), Exp and
+            // Log in lanes from .NET 9; elsewhere the loop stays scalar and SD1023 says why.
+            string loss = generated.Single(t => t.FilePath.EndsWith("Functions.VecLoss.g.cs", StringComparison.Ordinal)).ToString();
+            string soft = generated.Single(t => t.FilePath.EndsWith("Functions.VecSoft.g.cs", StringComparison.Ordinal)).ToString();
+            var notVectorised = generatorDiagnostics.Where(d => d.Id == "SD1023").Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(framework != "netstandard2.0", loss.Contains("Vector256.Create<double>(x.Slice(i))", StringComparison.Ordinal));
+            Assert.Equal(framework == "net10.0", soft.Contains("Vector256.Exp(", StringComparison.Ordinal));
+            Assert.Equal(framework == "netstandard2.0", notVectorised.Any(m => m.Contains("'VecLoss'", StringComparison.Ordinal) && m.Contains("the target framework has no System.Runtime.Intrinsics.Vector256", StringComparison.Ordinal)));
+            Assert.Equal(framework == "net8.0", notVectorised.Any(m => m.Contains("'VecSoft'", StringComparison.Ordinal) && m.Contains("needs .NET 9 or later", StringComparison.Ordinal)));
             bool annotations = languageVersion.MapSpecifiedToEffectiveVersion() >= LanguageVersion.CSharp8;
             Assert.All(generated, t => Assert.Equal(annotations, t.ToString().Contains("#nullable enable", StringComparison.Ordinal)));
         }
@@ -128,6 +138,31 @@ namespace Matrix
             }
 
             return sum / x.Length;
+        }
+
+        [Differentiable(Vectorize = true)]
+        public static double VecLoss(double w, double b, [NoGrad] ReadOnlySpan<double> x, [NoGrad] ReadOnlySpan<double> y)
+        {
+            double sum = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                double r = y[i] - (w * x[i] + b);
+                sum += r * r;
+            }
+
+            return sum / x.Length;
+        }
+
+        [Differentiable(Vectorize = true)]
+        public static double VecSoft(ReadOnlySpan<double> x, double a)
+        {
+            double s = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                s += Math.Log(1 + Math.Exp(a * x[i]));
+            }
+
+            return s;
         }
 
         [Differentiable]

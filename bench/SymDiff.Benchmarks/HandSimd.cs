@@ -1,0 +1,234 @@
+using System;
+using System.Runtime.Intrinsics;
+
+namespace SymDiff.Benchmarks
+{
+    /// <summary>
+    /// Hand-vectorised gradients, the practical limit beside the scalar <see cref="HandWritten"/> ones (issue 12 item 6):
+    /// safe code (<c>Vector256.Create(span.Slice(i))</c>, no unsafe, no <c>Unsafe.Add</c>), four accumulators per sum, the
+    /// same one pass as the generated code, a scalar remainder; scalar throughout when <c>Vector256</c> is not accelerated.
+    /// </summary>
+    public static class HandSimd
+    {
+        /// <summary>W1: sums of r^2, r, r x in four accumulators each.</summary>
+        public static double LinReg(double w, double b, ReadOnlySpan<double> x, ReadOnlySpan<double> y, out double dW, out double dB)
+        {
+            double sumRR = 0, sumR = 0, sumRX = 0;
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated && x.Length >= Vector256<double>.Count)
+            {
+                int c = Vector256<double>.Count;
+                var wv = Vector256.Create(w);
+                var bv = Vector256.Create(b);
+                Vector256<double> rr0 = default, rr1 = default, rr2 = default, rr3 = default;
+                Vector256<double> r0 = default, r1 = default, r2 = default, r3 = default;
+                Vector256<double> rx0 = default, rx1 = default, rx2 = default, rx3 = default;
+                for (; i <= x.Length - (4 * c); i += 4 * c)
+                {
+                    var x0 = Vector256.Create(x.Slice(i));
+                    var x1 = Vector256.Create(x.Slice(i + c));
+                    var x2 = Vector256.Create(x.Slice(i + (2 * c)));
+                    var x3 = Vector256.Create(x.Slice(i + (3 * c)));
+                    var e0 = Vector256.Create(y.Slice(i)) - ((wv * x0) + bv);
+                    var e1 = Vector256.Create(y.Slice(i + c)) - ((wv * x1) + bv);
+                    var e2 = Vector256.Create(y.Slice(i + (2 * c))) - ((wv * x2) + bv);
+                    var e3 = Vector256.Create(y.Slice(i + (3 * c))) - ((wv * x3) + bv);
+                    rr0 += e0 * e0;
+                    rr1 += e1 * e1;
+                    rr2 += e2 * e2;
+                    rr3 += e3 * e3;
+                    r0 += e0;
+                    r1 += e1;
+                    r2 += e2;
+                    r3 += e3;
+                    rx0 += e0 * x0;
+                    rx1 += e1 * x1;
+                    rx2 += e2 * x2;
+                    rx3 += e3 * x3;
+                }
+
+                for (; i <= x.Length - c; i += c)
+                {
+                    var x0 = Vector256.Create(x.Slice(i));
+                    var e0 = Vector256.Create(y.Slice(i)) - ((wv * x0) + bv);
+                    rr0 += e0 * e0;
+                    r0 += e0;
+                    rx0 += e0 * x0;
+                }
+
+                sumRR = Vector256.Sum(rr0 + rr1 + (rr2 + rr3));
+                sumR = Vector256.Sum(r0 + r1 + (r2 + r3));
+                sumRX = Vector256.Sum(rx0 + rx1 + (rx2 + rx3));
+            }
+
+            for (; i < x.Length; i++)
+            {
+                double xi = x[i];
+                double r = y[i] - ((w * xi) + b);
+                sumRR += r * r;
+                sumR += r;
+                sumRX += r * xi;
+            }
+
+            double invN = 1.0 / x.Length;
+            dW = -sumRX * invN;
+            dB = -sumR * invN;
+            return 0.5 * sumRR * invN;
+        }
+
+        /// <summary>W3: the dot product (four accumulators) and the gradient update over the features in lanes, Math.Exp/Log per sample.</summary>
+        public static double LogReg(ReadOnlySpan<double> w, ReadOnlySpan<double> xs, ReadOnlySpan<double> t, Span<double> dW)
+        {
+            if (dW.Length != w.Length)
+            {
+                throw new ArgumentException("dW must have the length of w.", nameof(dW));
+            }
+
+            int d = w.Length;
+            int c = Vector256<double>.Count;
+            bool lanes = Vector256.IsHardwareAccelerated && d >= c;
+            for (int j = 0; j < dW.Length; j++)
+            {
+                dW[j] = 0; // scalar stores: see docs/performance.md, the AVX/SSE transition trap
+            }
+
+            double loss = 0;
+            double invN = 1.0 / t.Length;
+            for (int i = 0; i < t.Length; i++)
+            {
+                ReadOnlySpan<double> row = xs.Slice(i * d, d);
+                double z = 0;
+                int j = 0;
+                if (lanes)
+                {
+                    Vector256<double> z0 = default, z1 = default, z2 = default, z3 = default;
+                    for (; j <= d - (4 * c); j += 4 * c)
+                    {
+                        z0 += Vector256.Create(w.Slice(j)) * Vector256.Create(row.Slice(j));
+                        z1 += Vector256.Create(w.Slice(j + c)) * Vector256.Create(row.Slice(j + c));
+                        z2 += Vector256.Create(w.Slice(j + (2 * c))) * Vector256.Create(row.Slice(j + (2 * c)));
+                        z3 += Vector256.Create(w.Slice(j + (3 * c))) * Vector256.Create(row.Slice(j + (3 * c)));
+                    }
+
+                    for (; j <= d - c; j += c)
+                    {
+                        z0 += Vector256.Create(w.Slice(j)) * Vector256.Create(row.Slice(j));
+                    }
+
+                    z = Vector256.Sum(z0 + z1 + (z2 + z3));
+                }
+
+                for (; j < d; j++)
+                {
+                    z += w[j] * row[j];
+                }
+
+                double ti = t[i];
+                double e = Math.Exp(-ti * z);
+                double onePlusE = 1 + e;
+                loss += Math.Log(onePlusE);
+                double coefficient = -ti * e / onePlusE * invN;
+                j = 0;
+                if (lanes)
+                {
+                    var cv = Vector256.Create(coefficient);
+                    for (; j <= d - c; j += c)
+                    {
+                        (Vector256.Create((ReadOnlySpan<double>)dW.Slice(j)) + (cv * Vector256.Create(row.Slice(j)))).CopyTo(dW.Slice(j));
+                    }
+                }
+
+                for (; j < d; j++)
+                {
+                    dW[j] += coefficient * row[j];
+                }
+            }
+
+            return loss / t.Length;
+        }
+    }
+}
+
+namespace SymDiff.Benchmarks
+{
+    using System.Collections.Generic;
+    using BenchmarkDotNet.Attributes;
+
+    /// <summary>A row with a <c>Vectorize = true</c> gradient and a hand-vectorised one (quick mode: vector_ns, hand_simd_ns).</summary>
+    public interface IVectorizedWorkload
+    {
+        /// <summary>The generated gradient of the <c>[Differentiable(Vectorize = true)]</c> copy (WorkloadsVectorized.cs).</summary>
+        double Vectorized();
+
+        /// <summary>The hand-vectorised gradient (HandSimd.cs).</summary>
+        double HandSimd();
+
+        /// <summary>Relative differences from the hand-written scalar gradient: the value, the gradient (max-norm), for the vectorised and the hand SIMD ones.</summary>
+        (double Value, double Gradient, double SimdValue, double SimdGradient) Errors();
+    }
+
+    /// <summary>The quick mode's start-up check of the vectorised variants: within 1e-12 of the scalar hand-written value and gradient.</summary>
+    public static class VectorizedChecks
+    {
+        private const double Tolerance = 1e-12;
+
+        public static bool Passed(List<IWorkload> rows)
+        {
+            bool ok = true;
+            foreach (var row in rows)
+            {
+                if (row is not IVectorizedWorkload v)
+                {
+                    continue;
+                }
+
+                var e = v.Errors();
+                if (!(e.Value <= Tolerance && e.Gradient <= Tolerance && e.SimdValue <= Tolerance && e.SimdGradient <= Tolerance))
+                {
+                    Console.Out.Flush();
+                    Console.Error.WriteLine($"SELF-CHECK FAILED: {row.Row}: vectorised value {e.Value:G3}, gradient {e.Gradient:G3}; hand SIMD value {e.SimdValue:G3}, gradient {e.SimdGradient:G3} (max {Tolerance:G1}, relative to the hand-written scalar)");
+                    ok = false;
+                }
+            }
+
+            return ok;
+        }
+    }
+
+    public partial class W1LinReg : IVectorizedWorkload
+    {
+        [Benchmark]
+        public double Vectorized() => WorkloadsVectorized.LinRegGradient(_w, _b, _x, _y, out _dW, out _dB);
+
+        [Benchmark]
+        public double HandSimd() => Benchmarks.HandSimd.LinReg(_w, _b, _x, _y, out _dW, out _dB);
+
+        public (double Value, double Gradient, double SimdValue, double SimdGradient) Errors()
+        {
+            double hand = HandWritten.LinReg(_w, _b, _x, _y, out double hw, out double hb);
+            double v = WorkloadsVectorized.LinRegGradient(_w, _b, _x, _y, out double vw, out double vb);
+            double s = Benchmarks.HandSimd.LinReg(_w, _b, _x, _y, out double sw, out double sb);
+            return (CheckResult.Relative(v, hand), CheckResult.Relative([vw, vb], [hw, hb]), CheckResult.Relative(s, hand), CheckResult.Relative([sw, sb], [hw, hb]));
+        }
+    }
+
+    public partial class W3LogReg : IVectorizedWorkload
+    {
+        [Benchmark]
+        public double Vectorized() => WorkloadsVectorized.LogRegGradient(_w, _x, _t, _gradient);
+
+        [Benchmark]
+        public double HandSimd() => Benchmarks.HandSimd.LogReg(_w, _x, _t, _gradient);
+
+        public (double Value, double Gradient, double SimdValue, double SimdGradient) Errors()
+        {
+            var hand = new double[D];
+            var vec = new double[D];
+            var simd = new double[D];
+            double h = HandWritten.LogReg(_w, _x, _t, hand);
+            double v = WorkloadsVectorized.LogRegGradient(_w, _x, _t, vec);
+            double s = Benchmarks.HandSimd.LogReg(_w, _x, _t, simd);
+            return (CheckResult.Relative(v, h), CheckResult.Relative(vec, hand), CheckResult.Relative(s, h), CheckResult.Relative(simd, hand));
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SymDiff.Generator.IR;
+
+namespace SymDiff.Generator.Emit
+{
+    /// <summary>Writes a <see cref="VectorLoop"/> (<c>Vectorize = true</c>): <c>Vector256</c> lanes, then the scalar loop for the rest.</summary>
+    internal static partial class Emitter
+    {
+        private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
+
+        private static void EmitVectorLoop(SourceWriter w, VectorLoop v, StatementContext context)
+        {
+            var loop = v.Scalar;
+            var counter = loop.Carried.First(c => c.Name == v.Counter);
+            bool counterInside = !context.Hoisted.Contains(counter.Name)
+                && (loop.CounterInFor || (context.Uses.TryGetValue(counter.Name, out int total) && total == UsesWithin(loop, counter.Name)));
+            foreach (var c in loop.Carried.Where(c => c != counter))
+            {
+                string declaration = context.Hoisted.Contains(c.Name) ? string.Empty : c.Type.Keyword() + " ";
+                w.WriteLine(declaration + Id(c.Name) + " = " + ExprPrinter.Print(c.Init) + ";");
+            }
+
+            if (counterInside)
+            {
+                // The lanes and the remainder share the counter, declared before both: a block of its own keeps it out of
+                // the enclosing scope, where a sibling loop may declare the same name.
+                w.OpenBrace();
+            }
+
+            w.WriteLine((context.Hoisted.Contains(counter.Name) ? string.Empty : "int ") + Id(counter.Name) + " = " + ExprPrinter.Print(counter.Init) + ";");
+
+            string element = v.Element.Keyword();
+            string count = Vector256 + "<" + element + ">.Count";
+            string i = Id(v.Counter);
+            string bound = ExprPrinter.Print(v.Bound);
+            string boundOperand = v.Bound is Binary ? "(" + bound + ")" : bound;
+            w.WriteLine("// Vectorize = true: " + (v.Unroll > 1 ? v.Unroll.ToString(CultureInfo.InvariantCulture) + " x " : string.Empty) + "Vector256<" + element + "> lanes" + (v.Sums.Count > 0 ? " (sums reordered)" : string.Empty) + ", then the scalar loop for the rest");
+            w.WriteLine("if (" + Vector256 + ".IsHardwareAccelerated && " + i + " <= " + bound + " - " + count + ")");
+            w.OpenBrace();
+            var names = new Dictionary<string, string>(System.StringComparer.Ordinal);
+            foreach (var b in v.Broadcasts)
+            {
+                names[b.Name] = context.FreshName(b.Name);
+                w.WriteLine("var " + Id(names[b.Name]) + " = " + Vector256 + ".Create(" + ExprPrinter.Print(b.Value) + ");");
+            }
+
+            var accumulators = v.Sums.Select(s => Enumerable.Range(0, v.Unroll).Select(k => context.FreshName(s.Name + "Acc" + (v.Unroll > 1 ? k.ToString(CultureInfo.InvariantCulture) : string.Empty))).ToList()).ToList();
+            foreach (var acc in accumulators.SelectMany(a => a))
+            {
+                w.WriteLine("var " + Id(acc) + " = " + Vector256 + "<" + element + ">.Zero;");
+            }
+
+            if (v.Unroll > 1)
+            {
+                string step = v.Unroll.ToString(CultureInfo.InvariantCulture) + " * " + count;
+                w.WriteLine("for (; " + i + " <= " + boundOperand + " - " + step + "; " + i + " += " + step + ")");
+                w.OpenBrace();
+                for (int k = 0; k < v.Unroll; k++)
+                {
+                    EmitLanes(w, v, context, names, accumulators.Select(a => a[k]).ToList(), k, "V" + k.ToString(CultureInfo.InvariantCulture));
+                }
+
+                w.CloseBrace();
+                w.WriteLine();
+            }
+
+            w.WriteLine("for (; " + i + " <= " + boundOperand + " - " + count + "; " + i + " += " + count + ")");
+            w.OpenBrace();
+            EmitLanes(w, v, context, names, accumulators.Select(a => a[0]).ToList(), 0, "V");
+            w.CloseBrace();
+            w.WriteLine();
+            for (int s = 0; s < v.Sums.Count; s++)
+            {
+                var acc = accumulators[s];
+                string all = acc.Count == 4 ? Id(acc[0]) + " + " + Id(acc[1]) + " + (" + Id(acc[2]) + " + " + Id(acc[3]) + ")" : string.Join(" + ", acc.Select(Id));
+                w.WriteLine(Id(v.Sums[s].Name) + " = " + Id(v.Sums[s].Name) + " + " + Vector256 + ".Sum(" + all + ");");
+            }
+
+            w.CloseBrace();
+            w.WriteLine();
+            EmitLoop(w, loop, context, continued: true);
+            if (counterInside)
+            {
+                w.CloseBrace();
+            }
+        }
+
+        /// <summary>One copy of the vector body, <paramref name="copy"/> vectors past the counter.</summary>
+        private static void EmitLanes(SourceWriter w, VectorLoop v, StatementContext context, Dictionary<string, string> shared, List<string> accumulators, int copy, string suffix)
+        {
+            var names = new Dictionary<string, string>(shared, System.StringComparer.Ordinal);
+            string count = Vector256 + "<" + v.Element.Keyword() + ">.Count";
+            string Index(Expr index) => ExprPrinter.Print(index) + (copy == 0 ? string.Empty : " + " + (copy == 1 ? string.Empty : copy.ToString(CultureInfo.InvariantCulture) + " * ") + count);
+            string Load(string array, Expr index) => v.Arrays.Contains(array)
+                ? Vector256 + ".Create(" + Id(array) + ", " + Index(index) + ")"
+                : Vector256 + ".Create<" + v.Element.Keyword() + ">(" + Id(array) + ".Slice(" + Index(index) + "))";
+            string Target(string array, Expr index) => v.Arrays.Contains(array) ? Id(array) + ", " + Index(index) : Id(array) + ".Slice(" + Index(index) + ")";
+            string Print(Expr e) => VectorPrinter.Print(e, names, Load);
+
+            foreach (var s in v.Body.Statements)
+            {
+                switch (s)
+                {
+                    case Let let:
+                        names[let.Name] = context.FreshName(let.Name + suffix);
+                        w.WriteLine("var " + Id(names[let.Name]) + " = " + Print(let.Value) + ";");
+                        break;
+                    case Store store:
+                        w.WriteLine(Vector256 + ".CopyTo(" + Print(store.Value) + ", " + Target(store.Array, store.Index) + ");");
+                        break;
+                    case Accumulate acc:
+                        w.WriteLine(Vector256 + ".CopyTo(" + Load(acc.Target, acc.Index!) + " + " + VectorPrinter.RightOfAdditive(Print(acc.Value), acc.Value) + ", " + Target(acc.Target, acc.Index!) + ");");
+                        break;
+                    default:
+                        throw new System.InvalidOperationException("Cannot emit " + s.GetType().Name + " in vector lanes");
+                }
+            }
+
+            for (int k = 0; k < v.Sums.Count; k++)
+            {
+                var sum = v.Sums[k];
+                w.WriteLine(Id(accumulators[k]) + " = " + Id(accumulators[k]) + (sum.Subtract ? " - " : " + ") + VectorPrinter.RightOfAdditive(Print(sum.Term), sum.Term) + ";");
+            }
+        }
+
+        /// <summary>Prints the vector expressions of a <see cref="VectorLoop"/>: operators on <c>Vector256&lt;T&gt;</c>, <c>Vector256.Exp</c>...</summary>
+        /// <remarks>Parentheses follow the tree as the scalar printer's do, so each lane computes its element with the same operations in the same order.</remarks>
+        private static class VectorPrinter
+        {
+            private const int Additive = 6;
+            private const int Multiplicative = 7;
+            private const int UnaryLevel = 8;
+            private const int Primary = 9;
+
+            public static string Print(Expr e, IReadOnlyDictionary<string, string> names, System.Func<string, Expr, string> load) => e switch
+            {
+                Var v => Id(names.TryGetValue(v.Name, out var n) ? n : v.Name),
+                Elem el => load(el.Array, el.Index),
+                Binary b => Wrap(Print(b.Left, names, load), b.Left, Precedence(b)) + " " + Symbol(b.Op) + " " + Wrap(Print(b.Right, names, load), b.Right, Precedence(b) + 1),
+                Unary { Op: UnaryOp.Neg } u => "-" + Wrap(Print(u.Operand, names, load), u.Operand, Primary),
+                Call c => Vector256 + "." + Rules.MathFunctions.Of(c.Function).Name + "(" + Print(c.Args[0], names, load) + ")",
+                _ => throw new System.InvalidOperationException("Cannot print " + e.GetType().Name + " in vector lanes"),
+            };
+
+            /// <summary>A printed operand, in parentheses when its precedence is below <paramref name="least"/>.</summary>
+            public static string Wrap(string text, Expr e, int least) => Precedence(e) < least ? "(" + text + ")" : text;
+
+            /// <summary>The right operand of <c>+</c> or <c>-</c>.</summary>
+            public static string RightOfAdditive(string text, Expr e) => Wrap(text, e, Additive + 1);
+
+            private static int Precedence(Expr e) => e switch
+            {
+                Binary { Op: BinaryOp.Add or BinaryOp.Sub } => Additive,
+                Binary => Multiplicative,
+                Unary => UnaryLevel,
+                _ => Primary,
+            };
+
+            private static string Symbol(BinaryOp op) => op switch
+            {
+                BinaryOp.Add => "+",
+                BinaryOp.Sub => "-",
+                BinaryOp.Mul => "*",
+                _ => "/",
+            };
+        }
+    }
+}

@@ -1,0 +1,489 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+
+namespace SymDiff.Generator.Vectorization
+{
+    /// <summary>
+    /// <c>Vectorize = true</c> (API.md section 9): turns each innermost loop of a scheduled, named body that is vectorisable
+    /// into a <see cref="VectorLoop"/> (SIMD lanes, independent accumulators, the scalar loop as remainder). Runs last, after
+    /// the final naming pass, so no other pass sees a vector loop; the emitter writes it.
+    /// </summary>
+    /// <remarks>
+    /// Vectorisable: a <c>for</c> loop counting by +1 to a loop-invariant bound (<c>i &lt; n</c>); a body of lets, stores and
+    /// accumulations, no branch, call or nested loop; every element read or written at a unit-stride index (<c>i</c>,
+    /// <c>i + e</c>, <c>e + i</c>, <c>i - e</c> with <c>e</c> loop-invariant), every array the loop writes read and written at
+    /// one index only, and one index for all the writes when any of them is a store (not an accumulation); floating-point values of one type computed with <c>+ - * /</c>,
+    /// negation, <c>Math.Sqrt</c>, <c>Math.Abs</c>, and <c>Math.Exp</c> and <c>Math.Log</c> where the target has their vector
+    /// forms; the values carried from one iteration to the next, other than the counter, sums (<c>s = s + e</c>,
+    /// <c>s = s - e</c>) read nowhere else in the loop. Each sum gets vector accumulators, added up after the lanes, so sums
+    /// are reordered: that is what <c>Vectorize = true</c> permits. Everything else stays scalar, with the reason (SD1023).
+    /// </remarks>
+    internal static class Vectorizer
+    {
+        /// <summary>A loop left scalar: its site (-1 when SymDiff made it), its counter (or null), and why.</summary>
+        internal sealed record Refusal(int Site, string? Counter, string Reason);
+
+        /// <summary>How many copies of the body the main vector loop runs when the loop has sums (independent accumulators).</summary>
+        public const int SumUnroll = 4;
+
+        /// <param name="arrays">The names that are <c>T[]</c> rather than spans: array parameters and pooled buffers.</param>
+        /// <param name="unchecked">
+        /// Outputs no aliasing check covers (a vector function's own output spans): a loop that stores into one may read
+        /// other arrays only at the index it stores at, where lanes and the scalar loop see the same values even if they overlap.
+        /// </param>
+        public static Block Apply(Block body, VectorTarget target, ISet<string> arrays, ISet<string> @unchecked, List<Refusal> refusals)
+        {
+            return Rewrite(body);
+
+            Block Rewrite(Block block)
+            {
+                List<Stmt>? output = null;
+                for (int k = 0; k < block.Statements.Count; k++)
+                {
+                    var s = block.Statements[k];
+                    var replaced = s switch
+                    {
+                        Loop loop when !HasNestedLoop(loop) => Vectorise(loop, target, arrays, @unchecked, refusals),
+                        Loop or If => Walk.MapBlocks(s, Rewrite),
+                        _ => s,
+                    };
+                    if (!ReferenceEquals(replaced, s) && output is null)
+                    {
+                        output = block.Statements.Take(k).ToList();
+                    }
+
+                    output?.Add(replaced);
+                }
+
+                return output is null ? block : new Block(output.ToEquatableArray());
+            }
+        }
+
+        private static bool HasNestedLoop(Loop loop) => loop.Body.Statements.Any(Contains) || loop.Header.Statements.Any(Contains);
+
+        private static bool Contains(Stmt s) => s is Loop || Walk.Blocks(s).Any(b => b.Statements.Any(Contains));
+
+        private static Stmt Vectorise(Loop loop, VectorTarget target, ISet<string> arrays, ISet<string> @unchecked, List<Refusal> refusals)
+        {
+            var shape = LoopShape.Counter(loop);
+            string? counterName = shape?.Counter.Name;
+            if (!target.Lanes)
+            {
+                refusals.Add(new Refusal(loop.Site, counterName, target.Missing));
+                return loop;
+            }
+
+            var plan = new Plan(loop, target, @unchecked);
+            string? reason = plan.Analyse();
+            if (reason is not null)
+            {
+                refusals.Add(new Refusal(loop.Site, counterName, reason));
+                return loop;
+            }
+
+            return plan.Build(arrays);
+        }
+
+        /// <summary>The analysis of one loop and, when it passes, its vector form.</summary>
+        private sealed class Plan
+        {
+            private readonly Loop _loop;
+            private readonly VectorTarget _target;
+            private readonly HashSet<string> _varying = new HashSet<string>(System.StringComparer.Ordinal);
+            /// <summary>Lets put into the expressions that read them: loop-invariant values (not defined where the lanes run) and unit-stride indices.</summary>
+            private readonly Dictionary<string, Expr> _invariantLets = new Dictionary<string, Expr>(System.StringComparer.Ordinal);
+            private readonly HashSet<string> _sumNames = new HashSet<string>(System.StringComparer.Ordinal);
+            private readonly Dictionary<string, Expr> _writeIndex = new Dictionary<string, Expr>(System.StringComparer.Ordinal);
+            private readonly List<Let> _broadcasts = new List<Let>();
+            private readonly HashSet<string> _taken = new HashSet<string>(System.StringComparer.Ordinal);
+            private readonly List<Stmt> _body = new List<Stmt>();
+            private readonly List<VectorSum> _sums = new List<VectorSum>();
+            private string _counter = string.Empty;
+            private Expr _bound = Const.Zero;
+            private ValType? _element;
+
+            private readonly ISet<string> _unchecked;
+
+            public Plan(Loop loop, VectorTarget target, ISet<string> @unchecked)
+            {
+                _loop = loop;
+                _target = target;
+                _unchecked = @unchecked;
+            }
+
+            public string? Analyse()
+            {
+                var shape = LoopShape.Counter(_loop);
+                if (shape is null || shape.Value.Step != 1 || _loop.Condition is not Binary { Op: BinaryOp.Lt, Left: Var tested } condition || tested.Name != shape.Value.Counter.Name)
+                {
+                    return "it is not a loop that counts up by 1 while the counter is below a bound";
+                }
+
+                _counter = shape.Value.Counter.Name;
+                _varying.Add(_counter);
+                foreach (var e in Walk.AllExpressions(_loop))
+                {
+                    Walk.Vars(e, n => _taken.Add(n));
+                }
+
+                Walk.CollectDefinitions(_loop.Body, _taken);
+
+                // The carried values: the counter, and sums.
+                var sums = new List<(LoopVar Var, Expr Term, bool Subtract)>();
+                foreach (var v in _loop.Carried)
+                {
+                    if (v.Name == _counter)
+                    {
+                        continue;
+                    }
+
+                    if (v.Next is Var same && same.Name == v.Name)
+                    {
+                        continue; // not changed by the loop: a constant of it
+                    }
+
+                    if (!v.Type.IsFloating())
+                    {
+                        return $"'{v.Name}' is carried from one iteration to the next and is not a floating-point sum";
+                    }
+
+                    (Expr Term, bool Subtract)? term = v.Next switch
+                    {
+                        Binary { Op: BinaryOp.Add, Left: Var self } add when self.Name == v.Name => (add.Right, false),
+                        Binary { Op: BinaryOp.Add, Right: Var self } add when self.Name == v.Name => (add.Left, false),
+                        Binary { Op: BinaryOp.Sub, Left: Var self } sub when self.Name == v.Name => (sub.Right, true),
+                        _ => null,
+                    };
+                    if (term is null)
+                    {
+                        return $"'{v.Name}' is carried from one iteration to the next and is not a sum ({v.Name} = {v.Name} + ...)";
+                    }
+
+                    sums.Add((v, term.Value.Term, term.Value.Subtract));
+                    _sumNames.Add(v.Name);
+                    _varying.Add(v.Name);
+                }
+
+                // A sum is read only by its own update.
+                foreach (var (v, term, _) in sums)
+                {
+                    if (Reads(term, _sumNames) || _loop.Body.Statements.Any(s => Walk.AllExpressions(s).Any(e => Reads(e, new[] { v.Name }))))
+                    {
+                        return $"the sum '{v.Name}' is read inside the loop";
+                    }
+                }
+
+                _bound = condition.Right;
+                if (!IsInvariant(_bound))
+                {
+                    return "its bound changes inside the loop";
+                }
+
+                foreach (var s in _loop.Body.Statements)
+                {
+                    string? problem = s switch
+                    {
+                        Let let => AddLet(let),
+                        Store store => AddWrite(store.Array, store.Index, store.Value, accumulate: false),
+                        Accumulate { Index: not null } acc => AddWrite(acc.Target, acc.Index, acc.Value, accumulate: true),
+                        Accumulate => "it adds into a scalar output",
+                        Comment => null,
+                        If => "it branches (if or ?: on values that change with the counter)",
+                        _ => "it holds " + Describe(s),
+                    };
+                    if (problem is not null)
+                    {
+                        return problem;
+                    }
+                }
+
+                foreach (var (v, term, subtract) in sums)
+                {
+                    var vector = VectorExpr(Inline(term), out string? problem);
+                    if (vector is null)
+                    {
+                        return problem;
+                    }
+
+                    _sums.Add(new VectorSum(v.Name, v.Type, vector, subtract));
+                }
+
+                if (_element is null)
+                {
+                    return "it computes no floating-point value element by element";
+                }
+
+                // Every access of an array the loop writes is at the one index it writes.
+                string? conflict = null;
+                foreach (var e in _loop.Body.Statements.SelectMany(Walk.AllExpressions))
+                {
+                    Walk.Contains(e, x =>
+                    {
+                        if (x is Elem el && _writeIndex.TryGetValue(el.Array, out var written) && !Inline(el.Index).Equals(written))
+                        {
+                            conflict ??= $"it writes '{el.Array}' at one index and reads it at another";
+                        }
+
+                        return false;
+                    });
+                }
+
+                if (conflict is not null)
+                {
+                    return conflict;
+                }
+
+                // An output with no aliasing check may overlap what the loop reads: then only reads at the index it is
+                // written at see the same values in lanes as in the scalar loop.
+                foreach (var output in _writeIndex.Where(w => _unchecked.Contains(w.Key)))
+                {
+                    foreach (var e in _body.SelectMany(Walk.AllExpressions).Concat(_sums.Select(x => x.Term)))
+                    {
+                        if (Walk.Contains(e, x => x is Elem el && !el.Index.Equals(output.Value)))
+                        {
+                            return $"it writes the output '{output.Key}' and reads elements at other indices, which may overlap it";
+                        }
+                    }
+                }
+
+                // Two outputs may share memory (Backward's gradient buffers may): at different offsets, lanes would change the
+                // order of the writes to one element. Additions in another order are what Vectorize permits; stores are not.
+                if (_writeIndex.Values.Distinct().Count() > 1 && _body.Any(b => b is Store))
+                {
+                    return "it stores into arrays at different indices";
+                }
+
+                return null;
+            }
+
+            public VectorLoop Build(ISet<string> arrays) => new VectorLoop(
+                _loop,
+                _counter,
+                _bound,
+                _element!.Value,
+                _broadcasts.ToEquatableArray(),
+                new Block(_body.ToEquatableArray()),
+                _sums.ToEquatableArray(),
+                _sums.Count > 0 ? SumUnroll : 1,
+                _body.SelectMany(Walk.AllExpressions).Concat(_sums.Select(x => x.Term)).SelectMany(Elements).Concat(_writeIndex.Keys).Where(arrays.Contains).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
+
+            private static IEnumerable<string> Elements(Expr e)
+            {
+                var names = new List<string>();
+                Walk.Contains(e, x =>
+                {
+                    if (x is Elem el)
+                    {
+                        names.Add(el.Array);
+                    }
+
+                    return false;
+                });
+                return names;
+            }
+
+            private string? AddLet(Let let)
+            {
+                var inlined = Inline(let.Value);
+                if (!Reads(inlined, _varying) && !ReadsVaryingElement(inlined))
+                {
+                    _invariantLets[let.Name] = inlined;
+                    return null;
+                }
+
+                if (let.Type == ValType.Int && IsUnitStride(Inline(let.Value)))
+                {
+                    // An index (int k = i * d + j): put into the element accesses that use it.
+                    _invariantLets[let.Name] = Inline(let.Value);
+                    return null;
+                }
+
+                if (!let.Type.IsFloating())
+                {
+                    return $"'{let.Name}' is an integer or boolean value that changes with the counter";
+                }
+
+                var vector = VectorExpr(Inline(let.Value), out string? problem);
+                if (vector is null)
+                {
+                    return problem;
+                }
+
+                _varying.Add(let.Name);
+                _body.Add(new Let(let.Name, vector));
+                return null;
+            }
+
+            private string? AddWrite(string array, Expr index, Expr value, bool accumulate)
+            {
+                var unit = Inline(index);
+                if (!IsUnitStride(unit))
+                {
+                    return $"it writes '{array}' at an index that is not the counter plus a loop-invariant offset";
+                }
+
+                if (_writeIndex.TryGetValue(array, out var before) && !before.Equals(unit))
+                {
+                    return $"it writes '{array}' at two indices";
+                }
+
+                _writeIndex[array] = unit;
+                var vector = VectorExpr(Inline(value), out string? problem);
+                if (vector is null)
+                {
+                    return problem;
+                }
+
+                _body.Add(accumulate ? new Accumulate(array, unit, vector) : new Store(array, unit, vector));
+                return null;
+            }
+
+            /// <summary>The vector form of a floating-point expression (invariant parts broadcast), or null with the reason.</summary>
+            private Expr? VectorExpr(Expr e, out string? problem)
+            {
+                problem = null;
+                if (!e.Type.IsFloating())
+                {
+                    problem = "it mixes integer values that change with the counter into floating-point ones";
+                    return null;
+                }
+
+                if (_element is null)
+                {
+                    _element = e.Type;
+                }
+                else if (_element != e.Type)
+                {
+                    problem = "it mixes float and double values";
+                    return null;
+                }
+
+                if (!Reads(e, _varying) && !ReadsVaryingElement(e))
+                {
+                    return Broadcast(e);
+                }
+
+                switch (e)
+                {
+                    case Var v when _varying.Contains(v.Name) && !_sumNames.Contains(v.Name):
+                        return v;
+                    case Elem el when IsUnitStride(el.Index):
+                        return el;
+                    case Elem el:
+                        problem = $"it reads '{el.Array}' at an index that is not the counter plus a loop-invariant offset (a gather)";
+                        return null;
+                    case Binary { Op: BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div } b:
+                    {
+                        var left = VectorExpr(b.Left, out problem);
+                        var right = left is null ? null : VectorExpr(b.Right, out problem);
+                        return right is null ? null : new Binary(b.Op, left!, right, b.Type);
+                    }
+
+                    case Unary { Op: UnaryOp.Neg } u:
+                    {
+                        var operand = VectorExpr(u.Operand, out problem);
+                        return operand is null ? null : new Unary(UnaryOp.Neg, operand, u.Type);
+                    }
+
+                    case Call c when c.Args.Count == 1 && HasVectorForm(c.Function):
+                    {
+                        var arg = VectorExpr(c.Args[0], out problem);
+                        return arg is null ? null : new Call(c.Function, EquatableArray.Create(arg), c.Type);
+                    }
+
+                    case Call c when c.Function is KnownFunction.Exp or KnownFunction.Log:
+                        problem = $"Math.{c.Function} has no vector form in the target framework (Vector256.{c.Function} needs .NET 9 or later)";
+                        return null;
+                    case Call c:
+                        problem = $"Math.{Rules.MathFunctions.Of(c.Function).Name} has no vector form in SymDiff";
+                        return null;
+                    case IR.Cond:
+                        problem = "it branches (if or ?: on values that change with the counter)";
+                        return null;
+                    case Unary { Op: UnaryOp.Convert }:
+                        problem = "it converts a value that changes with the counter";
+                        return null;
+                    case UserCall uc:
+                        problem = $"it calls '{uc.Callee.Name}'";
+                        return null;
+                    default:
+                        problem = "it computes " + e.GetType().Name + " from values that change with the counter";
+                        return null;
+                }
+            }
+
+            private bool HasVectorForm(KnownFunction f) => f switch
+            {
+                KnownFunction.Sqrt or KnownFunction.Abs => true,
+                KnownFunction.Exp or KnownFunction.Log => _target.ExpLog,
+                _ => false,
+            };
+
+            private Var Broadcast(Expr scalar)
+            {
+                foreach (var b in _broadcasts)
+                {
+                    if (b.Value.Equals(scalar))
+                    {
+                        return b.Ref;
+                    }
+                }
+
+                string stem = scalar switch
+                {
+                    Var v => v.Name + "V",
+                    Const => "c",
+                    _ => "k",
+                };
+                string name = stem;
+                for (int n = 2; _taken.Contains(name); n++)
+                {
+                    name = stem + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                _taken.Add(name);
+                var let = new Let(name, scalar);
+                _broadcasts.Add(let);
+                return let.Ref;
+            }
+
+            /// <summary><c>i</c>, <c>i + e</c>, <c>e + i</c> or <c>i - e</c> with <c>e</c> loop-invariant.</summary>
+            private bool IsUnitStride(Expr index) => index switch
+            {
+                Var v => v.Name == _counter,
+                Binary { Op: BinaryOp.Add, Left: Var v } add when v.Name == _counter => IsInvariant(add.Right),
+                Binary { Op: BinaryOp.Add, Right: Var v } add when v.Name == _counter => IsInvariant(add.Left),
+                Binary { Op: BinaryOp.Sub, Left: Var v } sub when v.Name == _counter => IsInvariant(sub.Right),
+                _ => false,
+            };
+
+            private bool IsInvariant(Expr e) => !Reads(e, _varying) && !Walk.Contains(e, x => x is Elem el && _writeIndex.ContainsKey(el.Array)) && !ReadsVaryingElement(e);
+
+            /// <summary>Whether <paramref name="e"/> reads an element at an index that changes with the counter.</summary>
+            private bool ReadsVaryingElement(Expr e) => Walk.Contains(e, x => x is Elem el && Reads(el.Index, _varying));
+
+            /// <summary>The expression with the loop's invariant lets put in (they are not defined where the lanes run).</summary>
+            private Expr Inline(Expr e) => _invariantLets.Count == 0 ? e : Walk.Substitute(e, _invariantLets);
+
+            private static bool Reads(Expr e, IEnumerable<string> names)
+            {
+                var set = names as ISet<string> ?? new HashSet<string>(names, System.StringComparer.Ordinal);
+                bool found = false;
+                Walk.Vars(e, n => found |= set.Contains(n));
+                return found;
+            }
+
+            private static string Describe(Stmt s) => s switch
+            {
+                CallWithGradient or CallWithDerivative or CallBackward or Invoke => "a call of a generated method",
+                RentBuffer => "a local buffer",
+                FiniteCheck => "finite checks (CheckFinite)",
+                SetOutput => "a write of an out result",
+                _ => "a " + s.GetType().Name + " statement",
+            };
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using SymDiff.Generator.Tests.Infrastructure;
+using SymDiff.Generator.Tests.Loops;
+using Xunit;
+
+namespace SymDiff.Generator.Tests.Vectorize
+{
+    /// <summary>SD1023: under <c>Vectorize = true</c>, a loop that stays scalar says which loop and why, at the loop keyword.</summary>
+    public class VectorizeDiagnosticTests
+    {
+        private const string Sine = @"
+using System;
+using SymDiff;
+public static partial class S
+{
+    [Differentiable(Vectorize = true)]
+    public static double Waves(ReadOnlySpan<double> x, double a)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += Math.Sin(a * x[i]);
+        }
+
+        return s;
+    }
+}";
+
+        [Fact]
+        public void SD1023_names_the_loop_and_the_function_without_a_vector_form()
+        {
+            var output = GeneratorRunner.Run(Sine);
+            GeneratorRunner.AssertCleanCompile(output);
+            var found = output.GeneratorDiagnostics.Where(d => d.Id == "SD1023").ToList();
+            Assert.NotEmpty(found);
+            foreach (var diagnostic in found)
+            {
+                Assert.Equal(DiagnosticSeverity.Info, diagnostic.Severity);
+                Assert.Equal("for", diagnostic.Location.SourceTree!.ToString().Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+                string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+                Assert.Contains("The loop over 'i' of 'Waves' stays scalar", message, StringComparison.Ordinal);
+                Assert.Matches(@"Math\.(Sin|Cos) has no vector form in SymDiff$", message);
+                Assert.EndsWith("docs/diagnostics/SD1023.md", diagnostic.Descriptor.HelpLinkUri, StringComparison.Ordinal);
+            }
+
+            // Stays scalar: no lanes in the generated code.
+            Assert.DoesNotContain("Vector256", string.Join("\n", output.GeneratedSources.Select(s => s.Text)), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void SD1023_says_when_the_target_framework_lacks_the_vector_APIs()
+        {
+            // A compilation whose System.Runtime.Intrinsics.Vector256 has none of the members the lanes use (as a
+            // netstandard2.0 project has no such type at all): every loop stays scalar and says why.
+            const string shadow = @"
+namespace System.Runtime.Intrinsics
+{
+    internal static class Vector256
+    {
+    }
+}";
+            var output = GeneratorRunner.Run(VectorizeSnapshotTests.LinearRegression, shadow);
+            var diagnostic = output.GeneratorDiagnostics.First(d => d.Id == "SD1023");
+            Assert.Contains("the target framework has no System.Runtime.Intrinsics.Vector256", diagnostic.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            Assert.DoesNotContain("Vector256", string.Join("\n", output.GeneratedSources.Select(s => s.Text)), StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData(VectorizeSnapshotTests.LinearRegression)]
+        [InlineData(VectorizeSnapshotTests.LogisticRegression)]
+        [InlineData(VectorizeSnapshotTests.Softplus)]
+        public void SD1023_is_silent_when_every_innermost_loop_vectorises(string source)
+        {
+            var output = GeneratorRunner.Run(source);
+            GeneratorRunner.AssertCleanCompile(output);
+            Assert.DoesNotContain(output.GeneratorDiagnostics, d => d.Id == "SD1023");
+            Assert.Contains("Vector256", string.Join("\n", output.GeneratedSources.Select(s => s.Text)), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Without_Vectorize_there_are_no_lanes_and_no_SD1023()
+        {
+            var output = GeneratorRunner.Run(Sine.Replace("(Vectorize = true)", string.Empty, StringComparison.Ordinal), VectorizeSnapshotTests.LinearRegression.Replace("(Vectorize = true)", string.Empty, StringComparison.Ordinal));
+            GeneratorRunner.AssertCleanCompile(output);
+            Assert.DoesNotContain(output.GeneratorDiagnostics, d => d.Id == "SD1023");
+            Assert.DoesNotContain("Vector256", string.Join("\n", output.GeneratedSources.Select(s => s.Text)), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Vector_functions_vectorise_where_each_output_is_written_at_one_index()
+        {
+            // Smooth's Derivative also writes y, the method's own output, which no aliasing check covers: were y to overlap x,
+            // the lanes would read old values of x[i - 1] where the scalar loop reads new ones, so it stays scalar. Its
+            // Backward adds into dX at i and at i - 1. Scale reads only at the index it writes: lanes everywhere.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class V
+{
+    [Differentiable(Vectorize = true)]
+    public static void Smooth(ReadOnlySpan<double> x, Span<double> y)
+    {
+        for (int i = 1; i < x.Length; i++)
+        {
+            y[i] = x[i - 1] * x[i];
+        }
+    }
+
+    [Differentiable(Vectorize = true)]
+    public static void Scale(ReadOnlySpan<double> x, double a, Span<double> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = a * x[i];
+        }
+    }
+}";
+            var output = GeneratorRunner.Run(source);
+            GeneratorRunner.AssertCleanCompile(output);
+            var messages = output.GeneratorDiagnostics.Where(d => d.Id == "SD1023").Select(d => d.GetMessage(CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(
+                new[]
+                {
+                    "The loop over 'i' of 'Smooth' stays scalar in SmoothBackward under Vectorize = true: it writes 'dX' at two indices",
+                    "The loop over 'i' of 'Smooth' stays scalar in SmoothDerivative under Vectorize = true: it writes the output 'y' and reads elements at other indices, which may overlap it",
+                },
+                messages.OrderBy(m => m, StringComparer.Ordinal));
+            string smooth = output.GeneratedSources.Single(s => s.HintName.EndsWith("V.Smooth.g.cs", StringComparison.Ordinal)).Text;
+            string scale = output.GeneratedSources.Single(s => s.HintName.EndsWith("V.Scale.g.cs", StringComparison.Ordinal)).Text;
+            Assert.DoesNotContain("Vector256", smooth, StringComparison.Ordinal);
+            Assert.Contains("Vector256.CopyTo(", scale, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Rosenbrock_reports_why_its_loop_stays_scalar_in_this_slice()
+        {
+            var output = GeneratorRunner.Run(LoopGradientTests.Rosenbrock.Replace("[Differentiable]", "[Differentiable(Vectorize = true)]", StringComparison.Ordinal));
+            GeneratorRunner.AssertCleanCompile(output);
+            var messages = output.GeneratorDiagnostics.Where(d => d.Id == "SD1023").Select(d => d.GetMessage(CultureInfo.InvariantCulture)).ToList();
+            // W2's fused pass carries the adjoint of x[i + 1] into the next iteration (write each element once): a
+            // recurrence, not a sum, so the lanes cannot take it (docs/performance.md).
+            Assert.Equal(2, messages.Count);
+            Assert.All(messages, m => Assert.EndsWith("'dXNext' is carried from one iteration to the next and is not a sum (dXNext = dXNext + ...)", m, StringComparison.Ordinal));
+            Assert.Contains(messages, m => m.Contains("in RosenbrockGradient", StringComparison.Ordinal));
+            Assert.Contains(messages, m => m.Contains("in RosenbrockBackward", StringComparison.Ordinal));
+        }
+    }
+}
