@@ -161,8 +161,20 @@ namespace SymDiff.Generator.Lowering
             var mentions = loop.Body.Where(s => Mentions(s, buffer.Name)).ToList();
             var own = new Elem(buffer.Name, new Var(counter, ValType.Int), buffer.Element);
             return mentions.Count > 0 && mentions[0] is SourceStore { Index: Var index } store && index.Name == counter && store.Array == buffer.Name
-                && !Mentions(store.Value, buffer.Name) && mentions.Skip(1).All(s => BufferVersions.OnlyAt(s, buffer.Name, own));
+                && ReadsOnlyEarlier(store.Value, buffer.Name, counter) && mentions.Skip(1).All(s => BufferVersions.OnlyAt(s, buffer.Name, own));
         }
+
+        /// <summary>
+        /// Whether <paramref name="value"/> reads the buffer only at elements this iteration of the fill already wrote,
+        /// <c>h[j - c]</c> with <c>c &gt;= 1</c> (a chain, <c>h[j] = v + (j &gt; 0 ? h[j - 1] : 0)</c>), or not at all: the
+        /// same values whether the buffer is declared before the loop or inside it.
+        /// </summary>
+        private static bool ReadsOnlyEarlier(Expr value, string buffer, string counter) => !Walk.Contains(value, x => x switch
+        {
+            Elem el when el.Array == buffer => !(el.Index is Binary { Op: BinaryOp.Sub, Left: Var v, Right: Const { Value: >= 1 } } && v.Name == counter) || Mentions(el.Index, buffer),
+            Len or SpanRef or SpanView or Opaque => Mentions(x, buffer),
+            _ => false,
+        });
 
         internal static bool LeavesEarly(SourceStmt s) => s switch
         {

@@ -74,6 +74,26 @@ public static partial class R
         return sum + s[1];
     }
 
+    // A chain declared before the sample loop and refilled by each sample (each element reads the one before it):
+    // moved into the loop like any complete refill (BufferScopes).
+    [Differentiable]
+    public static double HoistedChain(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> xs)
+    {
+        double[] h = new double[3];
+        double s = 0;
+        for (int i = 0; i < xs.Length; i++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                h[j] = p[j] * xs[i] + 0.5 * (j > 0 ? h[j - 1] * h[j - 1] : 0.25);
+            }
+
+            s += h[2] * h[i % 3];
+        }
+
+        return s;
+    }
+
     // FINDINGS F39: each iteration reads the element the previous one wrote.
     [Differentiable]
     public static double PreviousElement(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> xs)
@@ -119,6 +139,10 @@ public static partial class R
         [InlineData("new[] { 0.5, -1.1, 0.7, 0.2 }")]
         public void Diagonal_recurrence_matches_central_differences(string xs) =>
             ModelChecks.GradientBackwardAndDerivative(Source, "R", "Diagonal", "new[] { 0.6, -0.8, 0.4, 0.3, -0.2 }", xs);
+
+        [Fact]
+        public void A_hoisted_chain_refilled_by_each_sample_matches_central_differences() =>
+            ModelChecks.GradientBackwardAndDerivative(Source, "R", "HoistedChain", "new[] { 0.6, -0.8, 0.4 }", "new[] { 0.5, -1.1, 0.7, 0.2 }");
 
         [Fact]
         public void Reading_the_previous_iterations_element_matches_central_differences() =>
