@@ -254,6 +254,12 @@ namespace SymDiff.Generator.Simplification
                         CountUses(l.Header, uses, scratch);
                         CountUses(l.Body, uses, scratch);
                         break;
+                    case VectorLoop v:
+                        // Its lanes read what its scalar loop reads (the emitter decides from these counts whether the
+                        // counter may be scoped to the loop: a reverse sweep reads it after).
+                        CountUses(v.Scalar.Header, uses, scratch);
+                        CountUses(v.Scalar.Body, uses, scratch);
+                        break;
                 }
             }
         }
