@@ -458,6 +458,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         /// <summary>Whether a method of the program (the method under test or a helper) has an argument check.</summary>
         public bool HasGuards { get; init; }
+
+        /// <summary><c>[Differentiable(Vectorize = true)]</c> on the method under test: its sums may be reordered.</summary>
+        public bool Vectorize { get; init; }
     }
 
     /// <summary>

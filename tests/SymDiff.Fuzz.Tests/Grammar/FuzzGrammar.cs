@@ -137,7 +137,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// </summary>
         LocalBuffers = 1L << 34,
 
-        All = (1L << 35) - 1,
+        /// <summary>
+        /// <c>[Differentiable(Vectorize = true)]</c> on a fraction of methods under test (API.md 9): values compared with
+        /// the user's method under <see cref="Harness.Checker.VectorizedValueTolerance"/> instead of bit for bit.
+        /// </summary>
+        Vectorize = 1L << 35,
+
+        All = (1L << 36) - 1,
     }
 
     /// <summary>The grammars the tests use.</summary>

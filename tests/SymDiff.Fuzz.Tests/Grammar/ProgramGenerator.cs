@@ -242,6 +242,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 HasShared = _hasShared,
                 HasLayer = _hasLayer,
                 HasGuards = _hasGuards,
+                Vectorize = Has(FuzzGrammar.Vectorize) && Chance(0.25),
             };
         }
 

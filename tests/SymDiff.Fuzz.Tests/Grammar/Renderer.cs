@@ -150,7 +150,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 r.Line();
             }
 
-            r.Line(r.Attribute(p.Wrt, p.Hessian));
+            r.Line(r.Attribute(p.Wrt, p.Hessian, p.Vectorize));
             r.Line($"public {isStatic}{(p.IsVector ? "void" : r.T)} {p.MethodName}({r.ParamList(p.Params, primal: true)})");
             r.Block(p.Body);
             foreach (Helper h in p.Helpers)
@@ -281,12 +281,17 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         private static string Access(Helper h) => (h.Index % 3) switch { 0 => "public", 1 => "private", _ => "internal" };
 
-        private string Attribute(ImmutableArray<string> wrt, bool hessian)
+        private string Attribute(ImmutableArray<string> wrt, bool hessian, bool vectorize)
         {
             var args = wrt.Select(n => $"nameof({n})").ToList();
             if (hessian)
             {
                 args.Add("Hessian = true");
+            }
+
+            if (vectorize)
+            {
+                args.Add("Vectorize = true");
             }
 
             return args.Count == 0 ? "[Differentiable]" : $"[Differentiable({string.Join(", ", args)})]";

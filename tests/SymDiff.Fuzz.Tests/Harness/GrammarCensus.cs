@@ -39,6 +39,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                 keys.Add("method: Hessian = true");
             }
 
+            if (p.Vectorize)
+            {
+                keys.Add("method: Vectorize = true");
+            }
+
             if (p.Instance)
             {
                 keys.Add("method: instance");

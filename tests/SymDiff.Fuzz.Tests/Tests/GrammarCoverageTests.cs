@@ -79,6 +79,7 @@ namespace SymDiff.Fuzz.Tests.Tests
 
             // Signatures (README "What is generated" and API.md 1).
             "method: double", "method: float", "method: scalar", "method: vector (void, Span output)", "method: Hessian = true", "method: instance",
+            "method: Vectorize = true",
             "[Differentiable(nameof(a), ...)] subset", "parameter: Scalar [NoGrad]", "parameter: Array [NoGrad]", "parameter: Span [NoGrad]",
             "parameter: int", "helper: static", "helper: instance",
         };
@@ -119,6 +120,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             (FuzzGrammar.SubModels, "call: [Differentiable] on a sub-model"),
             (FuzzGrammar.Guards, "guard: if (...) throw ...;"),
             (FuzzGrammar.LocalBuffers, "local buffer: stackalloc"),
+            (FuzzGrammar.Vectorize, "method: Vectorize = true"),
         };
 
         private static List<FuzzProgram> Generate(FuzzGrammar grammar, int programs = DifferentialFuzzTests.CiPrograms) =>
