@@ -190,9 +190,23 @@ namespace SymDiff.Generator.Emit
         private static bool ComparesWithItself(Block block) => block.Statements.Any(s =>
             Walk.AllExpressions(s).Any(HasSelfComparison));
 
-        private static bool HasSelfComparison(Expr e) =>
-            (e is Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne } b && b.Left is not Const && b.Left.Equals(b.Right))
-            || Walk.Children(e).Any(HasSelfComparison);
+        private static bool HasSelfComparison(Expr e)
+        {
+            if (e is Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne } b && b.Left is not Const && b.Left.Equals(b.Right))
+            {
+                return true;
+            }
+
+            foreach (var child in Walk.Children(e))
+            {
+                if (HasSelfComparison(child))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 

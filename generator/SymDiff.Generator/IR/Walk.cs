@@ -421,28 +421,80 @@ namespace SymDiff.Generator.IR
 
         IEnumerator<Expr> IEnumerable<Expr>.GetEnumerator()
         {
-            for (int i = 0; i < Count; i++)
+            var e = new Enumerator(this);
+            while (e.MoveNext())
             {
-                yield return this[i];
+                yield return e.Current;
             }
         }
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => ((IEnumerable<Expr>)this).GetEnumerator();
 
+        /// <summary>Looks at the node's kind once: up to three children held directly, or the arguments of a call.</summary>
         public struct Enumerator
         {
-            private readonly ExprChildren _children;
+            private readonly Expr? _first;
+            private readonly Expr? _second;
+            private readonly Expr? _third;
+            private readonly EquatableArray<Expr> _args;
+            private readonly int _fixed;
             private readonly int _count;
             private int _index;
 
             public Enumerator(ExprChildren children)
             {
-                _children = children;
-                _count = children.Count;
+                _first = _second = _third = null;
+                _args = default;
+                _fixed = 0;
                 _index = -1;
+                switch (children._e)
+                {
+                    case Elem el:
+                        _first = el.Index;
+                        _fixed = 1;
+                        break;
+                    case Unary u:
+                        _first = u.Operand;
+                        _fixed = 1;
+                        break;
+                    case TupleItem t:
+                        _first = t.Tuple;
+                        _fixed = 1;
+                        break;
+                    case Binary b:
+                        _first = b.Left;
+                        _second = b.Right;
+                        _fixed = 2;
+                        break;
+                    case SpanView sv:
+                        _first = sv.Start;
+                        _second = sv.Length;
+                        _fixed = 2;
+                        break;
+                    case Cond c:
+                        _first = c.Condition;
+                        _second = c.WhenTrue;
+                        _third = c.WhenFalse;
+                        _fixed = 3;
+                        break;
+                    case Call c:
+                        _args = c.Args;
+                        break;
+                    case UserCall c:
+                        _args = c.Args;
+                        if (c.Receiver is not null)
+                        {
+                            _first = c.Receiver;
+                            _fixed = 1;
+                        }
+
+                        break;
+                }
+
+                _count = _fixed + _args.Count;
             }
 
-            public Expr Current => _children[_index];
+            public Expr Current => _index < _fixed ? (_index == 0 ? _first! : _index == 1 ? _second! : _third!) : _args[_index - _fixed];
 
             public bool MoveNext() => ++_index < _count;
         }

@@ -69,5 +69,51 @@ namespace SymDiff.Generator.Tests.IR
                 Assert.True(mapped.ToHashSet().SetEquals(direct), $"{s.GetType().Name}: MapExpressions visits [{string.Join(", ", mapped)}], DirectExpressions lists [{string.Join(", ", direct)}]");
             }
         }
+
+        /// <summary>One sample of every expression kind with children, each child a distinct variable.</summary>
+        private static IEnumerable<Expr> ExprSamples() => new Expr[]
+        {
+            new Elem("x", V(), ValType.Double),
+            new Unary(UnaryOp.Neg, V(), ValType.Double),
+            new TupleItem(V(), 1, ValType.Double),
+            new Binary(BinaryOp.Mul, V(), V(), ValType.Double),
+            new SpanView("x", V(), V(), ValType.Double, true, false),
+            new Cond(V(), V(), V(), ValType.Double),
+            new Call(KnownFunction.Pow, EquatableArray.Create<Expr>(V(), V()), ValType.Double),
+            new UserCall(Callee, null, EquatableArray.Create<Expr>(V(), V()), ValType.Double),
+            new UserCall(Callee, V(), EquatableArray.Create<Expr>(V(), V(), V()), ValType.Double),
+            new UserCall(Callee, V(), EquatableArray<Expr>.Empty, ValType.Double),
+            V(),
+        };
+
+        [Fact]
+        public void Children_enumerates_what_MapChildren_visits_in_order()
+        {
+            foreach (var e in ExprSamples())
+            {
+                var mapped = new List<Expr>();
+                Walk.MapChildren(e, c =>
+                {
+                    mapped.Add(c);
+                    return c;
+                });
+                var enumerated = new List<Expr>();
+                foreach (var c in Walk.Children(e))
+                {
+                    enumerated.Add(c);
+                }
+
+                var indexed = new List<Expr>();
+                var children = Walk.Children(e);
+                for (int i = 0; i < children.Count; i++)
+                {
+                    indexed.Add(children[i]);
+                }
+
+                Assert.Equal(mapped, enumerated);
+                Assert.Equal(mapped, indexed);
+                Assert.Equal(mapped, Walk.Children(e).ToList()); // through IEnumerable<Expr>, as LINQ sees it
+            }
+        }
     }
 }
