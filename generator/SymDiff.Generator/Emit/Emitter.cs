@@ -218,8 +218,8 @@ namespace SymDiff.Generator.Emit
         /// (negation is exact, and rounding is symmetric in sign, so <c>(-b) * c == -(b * c)</c> and <c>a + -x == a - x</c>);
         /// <c>x &amp;&amp; true</c> is <c>x</c>; <c>g ? (g ? a : z) : w</c> is <c>g ? a : w</c> for a condition that only reads.
         /// </summary>
-        internal static Block Tidy(Block block) => new Block(block.Statements.Select(s =>
-            Walk.MapExpressions(Walk.MapBlocks(s, Tidy), e => Walk.Transform(e, TidyNode))).ToEquatableArray());
+        internal static Block Tidy(Block block) => Walk.MapStatements(block, s =>
+            Walk.MapExpressions(Walk.MapBlocks(s, Tidy), e => Walk.Transform(e, TidyNode)));
 
         private static Expr TidyNode(Expr e)
         {
@@ -341,7 +341,7 @@ namespace SymDiff.Generator.Emit
         private static IEnumerable<Opaque> Opaques(Expr e) => e is Opaque o ? new[] { o } : Walk.Children(e).SelectMany(Opaques);
 
         /// <summary>Empties the side of each branch that a condition of constants only never takes (its phis take the other side's values).</summary>
-        private static Block PruneConstantBranches(Block block) => new Block(block.Statements.Select(s =>
+        private static Block PruneConstantBranches(Block block) => Walk.MapStatements(block, s =>
         {
             s = Walk.MapBlocks(s, PruneConstantBranches);
             if (s is If branch && ConstantCondition(branch.Condition) is bool taken)
@@ -351,6 +351,6 @@ namespace SymDiff.Generator.Emit
             }
 
             return s;
-        }).ToEquatableArray());
+        });
 }
 }
