@@ -79,9 +79,18 @@ namespace SymDiff.Generator.IR
             // Per stem, a number k such that stem2 ... stem(k-1) are all taken (present or the user's).
             var taken = new Dictionary<string, int>(StringComparer.Ordinal);
             // Earlier versions first (stable otherwise): the loop counter k_3 gets k before its bound k_4 does.
-            var order = state.Order.Select((n, i) => (Name: n, Index: i)).OrderBy(p => Version(p.Name)).ThenBy(p => p.Index).Select(p => p.Name).ToList();
-            foreach (var name in order)
+            var versions = new int[state.Order.Count];
+            var order = new int[state.Order.Count];
+            for (int i = 0; i < order.Length; i++)
             {
+                versions[i] = Version(state.Order[i]);
+                order[i] = i;
+            }
+
+            System.Array.Sort(order, (a, b) => versions[a] != versions[b] ? versions[a].CompareTo(versions[b]) : a.CompareTo(b));
+            foreach (int index in order)
+            {
+                string name = state.Order[index];
                 if (userNames.Contains(name) || forbidden.Contains(name) || state.Fixed.Contains(name)
                     || state.Declarations[name].Count != 1 || Stem(name) is not { } stem)
                 {
@@ -230,11 +239,11 @@ namespace SymDiff.Generator.IR
         }
 
         /// <summary>The loops whose counter the emitter declares in the <c>for</c>, marked so before names stop being unique.</summary>
-        private static Block MarkCounters(Block block, HashSet<Loop> loops) => new Block(block.Statements.Select(s =>
+        private static Block MarkCounters(Block block, HashSet<Loop> loops) => Walk.MapStatements(block, s =>
         {
             var mapped = Walk.MapBlocks(s, b => MarkCounters(b, loops));
             return s is Loop original && loops.Contains(original) ? (Loop)mapped with { CounterInFor = true } : mapped;
-        }).ToEquatableArray());
+        });
 
         /// <summary>Whether declaring <paramref name="name"/> in <paramref name="scope"/> clashes with a local of that scope, an enclosing one or a nested one.</summary>
         private static bool Clashes(Scope scope, string name)
