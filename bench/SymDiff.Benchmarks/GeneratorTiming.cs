@@ -40,6 +40,11 @@ namespace SymDiff.Benchmarks
             var phases = new System.Collections.Generic.Dictionary<string, double>(StringComparer.Ordinal);
             var allocations = new System.Collections.Generic.Dictionary<string, long>(StringComparer.Ordinal);
             var times = new double[8];
+
+            // The process's CPU time over the same calls (the generator runs on one thread; this also counts the
+            // collector's threads and the driver's own work): steadier than the elapsed time on a loaded machine.
+            var cpu = new double[8];
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
             int generated = 0;
             ImmutableArray<Diagnostic> errors = ImmutableArray<Diagnostic>.Empty;
             for (int run = 0; run < times.Length; run++)
@@ -61,7 +66,11 @@ namespace SymDiff.Benchmarks
                 };
 
                 GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new generator::SymDiff.Generator.DifferentiableGenerator().AsSourceGenerator() }, parseOptions: parse);
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
                 driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+                process.Refresh();
+                cpu[run] = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
                 times[run] = driver.GetTimingInfo().ElapsedTime.TotalMilliseconds;
                 generated = driver.GetRunResult().GeneratedTrees.Length;
                 errors = diagnostics.AddRange(output.GetDiagnostics()).Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray();
@@ -87,7 +96,8 @@ namespace SymDiff.Benchmarks
                 }
             }
 
-            Console.WriteLine(FormattableString.Invariant($"generator methods={methods} ms_per_method={median / methods:F3} total_ms={median:F0} files={generated} runs_ms={string.Join("/", times.Skip(3).Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}"));
+            double cpuMedian = cpu.Skip(3).OrderBy(t => t).ElementAt(2);
+            Console.WriteLine(FormattableString.Invariant($"generator methods={methods} ms_per_method={median / methods:F3} total_ms={median:F0} files={generated} runs_ms={string.Join("/", times.Skip(3).Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} cpu_ms_per_method={cpuMedian / methods:F3}"));
             return Depth(references, parse);
         }
 

@@ -367,6 +367,9 @@ namespace SymDiff.Generator.IR
         /// <summary>The renamed name, as the same string object when the name does not change (so <see cref="EquatableArray{T}.Map"/> keeps the array).</summary>
         private static string Renamed(string n, Func<string, string> name) => name(n) is var r && r == n ? n : r;
 
+        /// <summary>Whether <paramref name="e"/> reads the variable <paramref name="name"/>.</summary>
+        public static bool Reads(Expr e, string name) => Contains(e, x => x is Var v && v.Name == name);
+
         /// <summary>Whether <paramref name="e"/> calls a method with argument checks (which may throw: never dropped).</summary>
         public static bool CallsGuarded(Expr e) => Contains(e, x => x is UserCall { Callee.HasGuards: true });
 
