@@ -13,7 +13,8 @@ namespace SymDiff.Benchmarks
     /// <c>--generator</c>: the generator's own time on a file of 200 mixed methods (GeneratorInput/Methods200.cs.in),
     /// as Roslyn measures it (<see cref="GeneratorDriver.GetTimingInfo"/>), median of 5 warm runs of a fresh driver,
     /// so every method is parsed, differentiated and emitted each run. Prints one line:
-    /// <c>generator methods=200 ms_per_method=...</c>; with <c>--phases</c>, first the time per phase. Then one line per
+    /// <c>generator methods=200 ms_per_method=...</c> (and <c>cpu_ms_per_method</c>, the process's CPU time over the same
+    /// calls, steadier on a loaded machine); with <c>--phases</c>, first the time per phase. Then one line per
     /// expression depth, <c>generator depth=2000 ms=...</c> (<c>--depth-only</c>: only those).
     /// </summary>
     public static class GeneratorTiming
