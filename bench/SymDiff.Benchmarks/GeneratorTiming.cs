@@ -13,7 +13,9 @@ namespace SymDiff.Benchmarks
     /// <c>--generator</c>: the generator's own time on a file of 200 mixed methods (GeneratorInput/Methods200.cs.in),
     /// as Roslyn measures it (<see cref="GeneratorDriver.GetTimingInfo"/>), median of 5 warm runs of a fresh driver,
     /// so every method is parsed, differentiated and emitted each run. Prints one line:
-    /// <c>generator methods=200 ms_per_method=...</c>; with <c>--phases</c>, first the time per phase. Then one line per
+    /// <c>generator methods=200 ms_per_method=...</c> (and <c>cpu_ms_per_method</c>, the process's CPU time over the same
+    /// calls, steadier on a loaded machine); with <c>--phases</c>, first the time per phase; with <c>--fresh-compilation</c>,
+    /// each run on a new compilation of the file, as a build compiles it. Then one line per
     /// expression depth, <c>generator depth=2000 ms=...</c> (<c>--depth-only</c>: only those).
     /// </summary>
     public static class GeneratorTiming
@@ -40,6 +42,12 @@ namespace SymDiff.Benchmarks
             var phases = new System.Collections.Generic.Dictionary<string, double>(StringComparer.Ordinal);
             var allocations = new System.Collections.Generic.Dictionary<string, long>(StringComparer.Ordinal);
             var times = new double[8];
+
+            // The process's CPU time over the same calls (the generator runs on one thread; this also counts the
+            // collector's threads and the driver's own work): steadier than the elapsed time on a loaded machine.
+            var cpu = new double[8];
+            bool fresh = Array.IndexOf(Environment.GetCommandLineArgs(), "--fresh-compilation") >= 0;
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
             int generated = 0;
             ImmutableArray<Diagnostic> errors = ImmutableArray<Diagnostic>.Empty;
             for (int run = 0; run < times.Length; run++)
@@ -60,8 +68,20 @@ namespace SymDiff.Benchmarks
                     }
                 };
 
+                if (fresh)
+                {
+                    // As a build does: a new compilation (and syntax tree) each run, so binding the file's declarations
+                    // and attributes falls inside the generator's time.
+                    var newTree = CSharpSyntaxTree.ParseText(source, parse, "Methods200.cs");
+                    compilation = CSharpCompilation.Create("Methods200", new[] { newTree }, references, compilation.Options);
+                }
+
                 GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new generator::SymDiff.Generator.DifferentiableGenerator().AsSourceGenerator() }, parseOptions: parse);
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
                 driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+                process.Refresh();
+                cpu[run] = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
                 times[run] = driver.GetTimingInfo().ElapsedTime.TotalMilliseconds;
                 generated = driver.GetRunResult().GeneratedTrees.Length;
                 errors = diagnostics.AddRange(output.GetDiagnostics()).Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray();
@@ -87,7 +107,8 @@ namespace SymDiff.Benchmarks
                 }
             }
 
-            Console.WriteLine(FormattableString.Invariant($"generator methods={methods} ms_per_method={median / methods:F3} total_ms={median:F0} files={generated} runs_ms={string.Join("/", times.Skip(3).Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}"));
+            double cpuMedian = cpu.Skip(3).OrderBy(t => t).ElementAt(2);
+            Console.WriteLine(FormattableString.Invariant($"generator methods={methods} ms_per_method={median / methods:F3} total_ms={median:F0} files={generated} runs_ms={string.Join("/", times.Skip(3).Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} cpu_ms_per_method={cpuMedian / methods:F3}"));
             return Depth(references, parse);
         }
 

@@ -392,7 +392,7 @@ namespace SymDiff.Generator.Differentiation
             return SpanView.Scratch(name, new Len(span.Array), span.Element);
         }
 
-        private string NewTangentName(string name) => _namer.NewSourceName(ReverseDifferentiator.Stem(name) + "Dot");
+        private string NewTangentName(string name) => _namer.NewSourceName(DerivativeNames.TangentOf(DerivativeNames.Stem(name)));
 
         /// <summary>The tangent of an expression, from the tangents of the values it reads.</summary>
         private Expr Tangent(Expr e)

@@ -332,7 +332,7 @@ namespace SymDiff.Generator.Emit
                 var pending = updates.ToList();
                 while (pending.Count > 0)
                 {
-                    var ready = pending.FirstOrDefault(v => !pending.Any(o => o != v && Reads(o.Next, v.Name)));
+                    var ready = pending.FirstOrDefault(v => !pending.Any(o => o != v && Walk.Reads(o.Next, v.Name)));
                     if (ready is not null)
                     {
                         w.WriteLine(Id(ready.Name) + " = " + ExprPrinter.Print(ready.Next) + ";");
@@ -357,13 +357,6 @@ namespace SymDiff.Generator.Emit
         private static string TypeOf(Let let) => let.Value is SpanView view
             ? "global::System." + (view.ReadOnly ? "ReadOnlySpan<" : "Span<") + view.Element.Keyword() + ">"
             : let.Type.Keyword();
-
-        private static bool Reads(Expr e, string name)
-        {
-            bool found = false;
-            Walk.Vars(e, n => found |= n == name);
-            return found;
-        }
 
         private static int UsesWithin(Stmt s, string name)
         {

@@ -190,9 +190,23 @@ namespace SymDiff.Generator.Emit
         private static bool ComparesWithItself(Block block) => block.Statements.Any(s =>
             Walk.AllExpressions(s).Any(HasSelfComparison));
 
-        private static bool HasSelfComparison(Expr e) =>
-            (e is Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne } b && b.Left is not Const && b.Left.Equals(b.Right))
-            || Walk.Children(e).Any(HasSelfComparison);
+        private static bool HasSelfComparison(Expr e)
+        {
+            if (e is Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne } b && b.Left is not Const && b.Left.Equals(b.Right))
+            {
+                return true;
+            }
+
+            foreach (var child in Walk.Children(e))
+            {
+                if (HasSelfComparison(child))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
@@ -204,8 +218,8 @@ namespace SymDiff.Generator.Emit
         /// (negation is exact, and rounding is symmetric in sign, so <c>(-b) * c == -(b * c)</c> and <c>a + -x == a - x</c>);
         /// <c>x &amp;&amp; true</c> is <c>x</c>; <c>g ? (g ? a : z) : w</c> is <c>g ? a : w</c> for a condition that only reads.
         /// </summary>
-        internal static Block Tidy(Block block) => new Block(block.Statements.Select(s =>
-            Walk.MapExpressions(Walk.MapBlocks(s, Tidy), e => Walk.Transform(e, TidyNode))).ToEquatableArray());
+        internal static Block Tidy(Block block) => Walk.MapStatements(block, s =>
+            Walk.MapExpressions(Walk.MapBlocks(s, Tidy), e => Walk.Transform(e, TidyNode)));
 
         private static Expr TidyNode(Expr e)
         {
@@ -327,7 +341,7 @@ namespace SymDiff.Generator.Emit
         private static IEnumerable<Opaque> Opaques(Expr e) => e is Opaque o ? new[] { o } : Walk.Children(e).SelectMany(Opaques);
 
         /// <summary>Empties the side of each branch that a condition of constants only never takes (its phis take the other side's values).</summary>
-        private static Block PruneConstantBranches(Block block) => new Block(block.Statements.Select(s =>
+        private static Block PruneConstantBranches(Block block) => Walk.MapStatements(block, s =>
         {
             s = Walk.MapBlocks(s, PruneConstantBranches);
             if (s is If branch && ConstantCondition(branch.Condition) is bool taken)
@@ -337,6 +351,6 @@ namespace SymDiff.Generator.Emit
             }
 
             return s;
-        }).ToEquatableArray());
+        });
 }
 }

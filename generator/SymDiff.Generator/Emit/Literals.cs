@@ -32,14 +32,25 @@ namespace SymDiff.Generator.Emit
                 return "double.NegativeInfinity";
             }
 
-            string text = value.ToString("R", CultureInfo.InvariantCulture);
             if (value == 0 && double.IsNegativeInfinity(1 / value))
             {
                 return "-0.0";
             }
 
-            return text.IndexOfAny(new[] { '.', 'E', 'e' }) >= 0 ? text : text + ".0";
+            // Whole numbers of up to 15 digits, the most common constants: "R" writes them as plain digits.
+            if (value > -1e15 && value < 1e15 && value == System.Math.Floor(value))
+            {
+                long whole = (long)value;
+                return whole >= 0 && whole < SmallWholes.Length ? SmallWholes[whole] : whole.ToString(CultureInfo.InvariantCulture) + ".0";
+            }
+
+            string text = value.ToString("R", CultureInfo.InvariantCulture);
+            return text.IndexOfAny(Exponent) >= 0 ? text : text + ".0";
         }
+
+        private static readonly char[] Exponent = { '.', 'E', 'e' };
+
+        private static readonly string[] SmallWholes = { "0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "8.0", "9.0", "10.0" };
 
         public static string Float(float value)
         {

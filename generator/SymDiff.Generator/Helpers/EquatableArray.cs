@@ -25,6 +25,38 @@ namespace SymDiff.Generator.Helpers
 
         public int Count => _items.IsDefault ? 0 : _items.Length;
 
+        /// <summary>
+        /// Maps each item in order, like <c>Select(map).ToEquatableArray()</c>, but returns this array itself (and
+        /// allocates nothing) when every item maps to the same object.
+        /// </summary>
+        public EquatableArray<T> Map(Func<T, T> map)
+        {
+            var items = AsImmutableArray();
+            ImmutableArray<T>.Builder? copy = null;
+            for (int i = 0; i < items.Length; i++)
+            {
+                var item = items[i];
+                var mapped = map(item);
+                if (copy is null)
+                {
+                    if (ReferenceEquals(mapped, item))
+                    {
+                        continue;
+                    }
+
+                    copy = ImmutableArray.CreateBuilder<T>(items.Length);
+                    for (int j = 0; j < i; j++)
+                    {
+                        copy.Add(items[j]);
+                    }
+                }
+
+                copy.Add(mapped);
+            }
+
+            return copy is null ? this : new EquatableArray<T>(copy.MoveToImmutable());
+        }
+
         public T this[int index] => _items[index];
 
         public bool Equals(EquatableArray<T> other)

@@ -75,10 +75,22 @@ namespace SymDiff.Generator.IR
 
             present.UnionWith(forbidden);
             var renames = new Dictionary<string, string>(StringComparer.Ordinal);
+
+            // Per stem, a number k such that stem2 ... stem(k-1) are all taken (present or the user's).
+            var taken = new Dictionary<string, int>(StringComparer.Ordinal);
             // Earlier versions first (stable otherwise): the loop counter k_3 gets k before its bound k_4 does.
-            var order = state.Order.Select((n, i) => (Name: n, Index: i)).OrderBy(p => Version(p.Name)).ThenBy(p => p.Index).Select(p => p.Name).ToList();
-            foreach (var name in order)
+            var versions = new int[state.Order.Count];
+            var order = new int[state.Order.Count];
+            for (int i = 0; i < order.Length; i++)
             {
+                versions[i] = Version(state.Order[i]);
+                order[i] = i;
+            }
+
+            System.Array.Sort(order, (a, b) => versions[a] != versions[b] ? versions[a].CompareTo(versions[b]) : a.CompareTo(b));
+            foreach (int index in order)
+            {
+                string name = state.Order[index];
                 if (userNames.Contains(name) || forbidden.Contains(name) || state.Fixed.Contains(name)
                     || state.Declarations[name].Count != 1 || Stem(name) is not { } stem)
                 {
@@ -97,9 +109,17 @@ namespace SymDiff.Generator.IR
                 }
                 else
                 {
-                    // i2 taken: i2_2, not i22.
+                    // i2 taken: i2_2, not i22. The search starts where the last one for this stem stopped (every
+                    // number below it is still taken), so many versions of one stem cost linear time, not quadratic.
                     string separator = char.IsDigit(stem[stem.Length - 1]) ? "_" : string.Empty;
-                    for (int k = 2; ; k++)
+                    int k = taken.TryGetValue(stem, out int first) ? first : 2;
+                    if (k > 2 && Number(name, stem.Length + separator.Length) is int own && own >= 2 && own < k
+                        && string.CompareOrdinal(name, 0, stem, 0, stem.Length) == 0 && string.CompareOrdinal(name, stem.Length, separator, 0, separator.Length) == 0)
+                    {
+                        continue; // a number below the first free one: already the shortest free name
+                    }
+
+                    for (; ; k++)
                     {
                         string candidate = stem + separator + k.ToString(CultureInfo.InvariantCulture);
                         if (candidate == name)
@@ -113,6 +133,8 @@ namespace SymDiff.Generator.IR
                             break;
                         }
                     }
+
+                    taken[stem] = k + 1; // the name (or the one chosen) takes number k
                 }
 
                 if (chosen is null || chosen == name)
@@ -122,6 +144,7 @@ namespace SymDiff.Generator.IR
 
                 renames[name] = chosen;
                 present.Remove(name);
+                Freed(taken, name);
                 present.Add(chosen);
                 if (ahead)
                 {
@@ -155,12 +178,72 @@ namespace SymDiff.Generator.IR
             return (Walk.Rename(body, renames), hoisted.Select(h => renames.TryGetValue(h, out var r) ? r : h).ToEquatableArray(), outside);
         }
 
+        /// <summary>
+        /// A name no longer present may be a numbered candidate (<c>stem</c> + <c>k</c> or <c>stem</c> + <c>_k</c>) of
+        /// some stem: that stem's search starts at <c>k</c> again at the latest.
+        /// </summary>
+        private static void Freed(Dictionary<string, int> taken, string name)
+        {
+            int digits = name.Length;
+            while (digits > 0 && name[digits - 1] >= '0' && name[digits - 1] <= '9')
+            {
+                digits--;
+            }
+
+            if (digits == 0 || digits == name.Length || Number(name, digits) is not int k)
+            {
+                return;
+            }
+
+            // The separator is "_" exactly when the stem ends in a digit (i2_2).
+            if (!char.IsDigit(name[digits - 1]))
+            {
+                Lower(name.Substring(0, digits));
+            }
+
+            if (name[digits - 1] == '_' && digits > 1 && char.IsDigit(name[digits - 2]))
+            {
+                Lower(name.Substring(0, digits - 1));
+            }
+
+            void Lower(string stem)
+            {
+                if (taken.TryGetValue(stem, out int first) && first > k)
+                {
+                    taken[stem] = k;
+                }
+            }
+        }
+
+        /// <summary>The number that <paramref name="name"/> ends with from <paramref name="start"/> on, written as <c>k.ToString()</c> writes it; null for anything else.</summary>
+        private static int? Number(string name, int start)
+        {
+            if (start >= name.Length || name.Length - start > 9 || name[start] == '0')
+            {
+                return null;
+            }
+
+            int n = 0;
+            for (int i = start; i < name.Length; i++)
+            {
+                char c = name[i];
+                if (c < '0' || c > '9')
+                {
+                    return null;
+                }
+
+                n = (n * 10) + (c - '0');
+            }
+
+            return n;
+        }
+
         /// <summary>The loops whose counter the emitter declares in the <c>for</c>, marked so before names stop being unique.</summary>
-        private static Block MarkCounters(Block block, HashSet<Loop> loops) => new Block(block.Statements.Select(s =>
+        private static Block MarkCounters(Block block, HashSet<Loop> loops) => Walk.MapStatements(block, s =>
         {
             var mapped = Walk.MapBlocks(s, b => MarkCounters(b, loops));
             return s is Loop original && loops.Contains(original) ? (Loop)mapped with { CounterInFor = true } : mapped;
-        }).ToEquatableArray());
+        });
 
         /// <summary>Whether declaring <paramref name="name"/> in <paramref name="scope"/> clashes with a local of that scope, an enclosing one or a nested one.</summary>
         private static bool Clashes(Scope scope, string name)

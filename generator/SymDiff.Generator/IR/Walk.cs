@@ -154,31 +154,48 @@ namespace SymDiff.Generator.IR
             Assign a => map(a.Value) is var value && ReferenceEquals(value, a.Value) ? s : new Assign(a.Name, value),
             Return r => map(r.Value) is var value && ReferenceEquals(value, r.Value) ? s : new Return(value),
             Store st => (map(st.Index), map(st.Value)) is var (index, value) && ReferenceEquals(index, st.Index) && ReferenceEquals(value, st.Value) ? s : new Store(st.Array, index, value),
-            Accumulate ac => new Accumulate(ac.Target, ac.Index is null ? null : map(ac.Index), map(ac.Value)),
-            SetOutput o => new SetOutput(o.Target, map(o.Value)),
-            CallWithGradient c => new CallWithGradient(c.Name, (UserCall)map(c.Call), c.Partials),
-            Invoke i => new Invoke((UserCall)map(i.Call)),
-            RentBuffer r => r with { Length = map(r.Length) },
-            ClearArray c => new ClearArray(c.Name, map(c.Length)),
-            CallBackward b => new CallBackward((UserCall)map(b.Call), map(b.Seed), b.Outputs.Select(map).ToEquatableArray()),
-            CallWithDerivative d => new CallWithDerivative(d.Name, (UserCall)map(d.Call), d.Tangents.Select(map).ToEquatableArray(), d.Tangent),
-            EnsureCapacity e => new EnsureCapacity(e.Name, e.Type, map(e.Index)),
-            FiniteCheck f => f with { Value = map(f.Value), Operands = f.Operands.Select(map).ToEquatableArray() },
-            If i => new If(map(i.Condition), i.Then, i.Else, i.Phis.Select(p => new Phi(p.Name, p.Type, map(p.WhenTrue), map(p.WhenFalse))).ToEquatableArray()),
-            Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(v.Name, v.Type, map(v.Init), map(v.Next))).ToEquatableArray(), Condition = map(l.Condition) },
+            Accumulate ac => (ac.Index is null ? null : map(ac.Index), map(ac.Value)) is var (index, value) && ReferenceEquals(index, ac.Index) && ReferenceEquals(value, ac.Value) ? s : new Accumulate(ac.Target, index, value),
+            SetOutput o => map(o.Value) is var value && ReferenceEquals(value, o.Value) ? s : new SetOutput(o.Target, value),
+            CallWithGradient c => map(c.Call) is var call && ReferenceEquals(call, c.Call) ? s : new CallWithGradient(c.Name, (UserCall)call, c.Partials),
+            Invoke i => map(i.Call) is var call && ReferenceEquals(call, i.Call) ? s : new Invoke((UserCall)call),
+            RentBuffer r => map(r.Length) is var length && ReferenceEquals(length, r.Length) ? s : r with { Length = length },
+            ClearArray c => map(c.Length) is var length && ReferenceEquals(length, c.Length) ? s : new ClearArray(c.Name, length),
+            CallBackward b => (map(b.Call), map(b.Seed), b.Outputs.Map(map)) is var (call, seed, outputs) && ReferenceEquals(call, b.Call) && ReferenceEquals(seed, b.Seed) && Same(outputs, b.Outputs) ? s : new CallBackward((UserCall)call, seed, outputs),
+            CallWithDerivative d => (map(d.Call), d.Tangents.Map(map)) is var (call, tangents) && ReferenceEquals(call, d.Call) && Same(tangents, d.Tangents) ? s : new CallWithDerivative(d.Name, (UserCall)call, tangents, d.Tangent),
+            EnsureCapacity e => map(e.Index) is var index && ReferenceEquals(index, e.Index) ? s : new EnsureCapacity(e.Name, e.Type, index),
+            FiniteCheck f => (map(f.Value), f.Operands.Map(map)) is var (value, operands) && ReferenceEquals(value, f.Value) && Same(operands, f.Operands) ? s : f with { Value = value, Operands = operands },
+            If i => (map(i.Condition), i.Phis.Map(p => MapPhi(p, map))) is var (condition, phis) && ReferenceEquals(condition, i.Condition) && Same(phis, i.Phis) ? s : new If(condition, i.Then, i.Else, phis),
+            Loop l => (l.Carried.Map(v => MapLoopVar(v, map)), map(l.Condition)) is var (carried, condition) && Same(carried, l.Carried) && ReferenceEquals(condition, l.Condition) ? s : l with { Carried = carried, Condition = condition },
             // Made last (Vectorize = true): what later steps rewrite is its scalar loop (the lanes are printed from the plan).
-            VectorLoop vl => vl with { Scalar = (Loop)MapExpressions(vl.Scalar, map) },
+            VectorLoop vl => MapExpressions(vl.Scalar, map) is var scalar && ReferenceEquals(scalar, vl.Scalar) ? s : vl with { Scalar = (Loop)scalar },
             _ => s,
         };
 
-        /// <summary>Maps the nested blocks of a statement.</summary>
+        private static Phi MapPhi(Phi p, Func<Expr, Expr> map) =>
+            (map(p.WhenTrue), map(p.WhenFalse)) is var (t, f) && ReferenceEquals(t, p.WhenTrue) && ReferenceEquals(f, p.WhenFalse) ? p : new Phi(p.Name, p.Type, t, f);
+
+        private static LoopVar MapLoopVar(LoopVar v, Func<Expr, Expr> map) =>
+            (map(v.Init), map(v.Next)) is var (init, next) && ReferenceEquals(init, v.Init) && ReferenceEquals(next, v.Next) ? v : new LoopVar(v.Name, v.Type, init, next);
+
+        /// <summary>Whether <see cref="EquatableArray{T}.Map"/> returned its array unchanged.</summary>
+        private static bool Same<T>(EquatableArray<T> mapped, EquatableArray<T> original)
+            where T : IEquatable<T> => mapped.AsImmutableArray() == original.AsImmutableArray();
+
+        /// <summary>Maps the nested blocks of a statement (the statement itself when no block changed).</summary>
         public static Stmt MapBlocks(Stmt s, Func<Block, Block> map) => s switch
         {
-            If i => new If(i.Condition, map(i.Then), map(i.Else), i.Phis),
-            Loop l => l with { Header = map(l.Header), Body = map(l.Body) },
-            VectorLoop vl => vl with { Scalar = vl.Scalar with { Header = map(vl.Scalar.Header), Body = map(vl.Scalar.Body) } },
+            If i => (map(i.Then), map(i.Else)) is var (then, otherwise) && ReferenceEquals(then, i.Then) && ReferenceEquals(otherwise, i.Else) ? s : new If(i.Condition, then, otherwise, i.Phis),
+            Loop l => (map(l.Header), map(l.Body)) is var (header, body) && ReferenceEquals(header, l.Header) && ReferenceEquals(body, l.Body) ? s : l with { Header = header, Body = body },
+            VectorLoop vl => (map(vl.Scalar.Header), map(vl.Scalar.Body)) is var (vh, vb) && ReferenceEquals(vh, vl.Scalar.Header) && ReferenceEquals(vb, vl.Scalar.Body) ? s : vl with { Scalar = vl.Scalar with { Header = vh, Body = vb } },
             _ => s,
         };
+
+        /// <summary>Maps each statement of a block in order (the block itself when no statement changed).</summary>
+        public static Block MapStatements(Block block, Func<Stmt, Stmt> map)
+        {
+            var statements = block.Statements.Map(map);
+            return Same(statements, block.Statements) ? block : new Block(statements);
+        }
 
         /// <summary>Every expression of a statement tree, nested blocks included (no statement is rebuilt).</summary>
         public static IEnumerable<Expr> AllExpressions(Stmt s)
@@ -332,7 +349,7 @@ namespace SymDiff.Generator.IR
 
             string Name(string n) => renames.TryGetValue(n, out var r) ? r : n;
             Expr Map(Expr e) => Transform(e, x => x is Var v && renames.ContainsKey(v.Name) ? new Var(Name(v.Name), v.Type) : x);
-            return new Block(block.Statements.Select(s => Rename(s, Name, Map)).ToEquatableArray());
+            return MapStatements(block, s => Rename(s, Name, Map));
         }
 
         /// <summary>
@@ -342,19 +359,25 @@ namespace SymDiff.Generator.IR
         /// </summary>
         public static Stmt Rename(Stmt s, Func<string, string> name, Func<Expr, Expr> map)
         {
-            var mapped = MapBlocks(MapExpressions(s, map), b => new Block(b.Statements.Select(x => Rename(x, name, map)).ToEquatableArray()));
+            var mapped = MapBlocks(MapExpressions(s, map), b => MapStatements(b, x => Rename(x, name, map)));
             return mapped switch
             {
-                Let l => new Let(name(l.Name), l.Value),
-                Declare d => new Declare(name(d.Name), d.Type),
-                Assign a => new Assign(name(a.Name), a.Value),
-                CallWithGradient c => new CallWithGradient(name(c.Name), c.Call, c.Partials.Select(p => p.Length == 0 ? p : name(p)).ToEquatableArray()),
-                CallWithDerivative d => new CallWithDerivative(name(d.Name), d.Call, d.Tangents, name(d.Tangent)),
-                If i => new If(i.Condition, i.Then, i.Else, i.Phis.Select(p => new Phi(name(p.Name), p.Type, p.WhenTrue, p.WhenFalse)).ToEquatableArray()),
-                Loop l => l with { Carried = l.Carried.Select(v => new LoopVar(name(v.Name), v.Type, v.Init, v.Next)).ToEquatableArray(), Counter = l.Counter is null ? null : name(l.Counter) },
+                Let l => name(l.Name) is var n && n == l.Name ? l : new Let(n, l.Value),
+                Declare d => name(d.Name) is var n && n == d.Name ? d : new Declare(n, d.Type),
+                Assign a => name(a.Name) is var n && n == a.Name ? a : new Assign(n, a.Value),
+                CallWithGradient c => (name(c.Name), c.Partials.Map(p => p.Length == 0 ? p : Renamed(p, name))) is var (n, partials) && n == c.Name && Same(partials, c.Partials) ? c : new CallWithGradient(n, c.Call, partials),
+                CallWithDerivative d => (name(d.Name), name(d.Tangent)) is var (n, tangent) && n == d.Name && tangent == d.Tangent ? d : new CallWithDerivative(n, d.Call, d.Tangents, tangent),
+                If i => i.Phis.Map(p => name(p.Name) is var n && n == p.Name ? p : new Phi(n, p.Type, p.WhenTrue, p.WhenFalse)) is var phis && Same(phis, i.Phis) ? i : new If(i.Condition, i.Then, i.Else, phis),
+                Loop l => (l.Carried.Map(v => name(v.Name) is var n && n == v.Name ? v : new LoopVar(n, v.Type, v.Init, v.Next)), l.Counter is null ? null : name(l.Counter)) is var (carried, counter) && Same(carried, l.Carried) && counter == l.Counter ? l : l with { Carried = carried, Counter = counter },
                 _ => mapped,
             };
         }
+
+        /// <summary>The renamed name, as the same string object when the name does not change (so <see cref="EquatableArray{T}.Map"/> keeps the array).</summary>
+        private static string Renamed(string n, Func<string, string> name) => name(n) is var r && r == n ? n : r;
+
+        /// <summary>Whether <paramref name="e"/> reads the variable <paramref name="name"/>.</summary>
+        public static bool Reads(Expr e, string name) => Contains(e, x => x is Var v && v.Name == name);
 
         /// <summary>Whether <paramref name="e"/> calls a method with argument checks (which may throw: never dropped).</summary>
         public static bool CallsGuarded(Expr e) => Contains(e, x => x is UserCall { Callee.HasGuards: true });
@@ -430,28 +453,80 @@ namespace SymDiff.Generator.IR
 
         IEnumerator<Expr> IEnumerable<Expr>.GetEnumerator()
         {
-            for (int i = 0; i < Count; i++)
+            var e = new Enumerator(this);
+            while (e.MoveNext())
             {
-                yield return this[i];
+                yield return e.Current;
             }
         }
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => ((IEnumerable<Expr>)this).GetEnumerator();
 
+        /// <summary>Looks at the node's kind once: up to three children held directly, or the arguments of a call.</summary>
         public struct Enumerator
         {
-            private readonly ExprChildren _children;
+            private readonly Expr? _first;
+            private readonly Expr? _second;
+            private readonly Expr? _third;
+            private readonly EquatableArray<Expr> _args;
+            private readonly int _fixed;
             private readonly int _count;
             private int _index;
 
             public Enumerator(ExprChildren children)
             {
-                _children = children;
-                _count = children.Count;
+                _first = _second = _third = null;
+                _args = default;
+                _fixed = 0;
                 _index = -1;
+                switch (children._e)
+                {
+                    case Elem el:
+                        _first = el.Index;
+                        _fixed = 1;
+                        break;
+                    case Unary u:
+                        _first = u.Operand;
+                        _fixed = 1;
+                        break;
+                    case TupleItem t:
+                        _first = t.Tuple;
+                        _fixed = 1;
+                        break;
+                    case Binary b:
+                        _first = b.Left;
+                        _second = b.Right;
+                        _fixed = 2;
+                        break;
+                    case SpanView sv:
+                        _first = sv.Start;
+                        _second = sv.Length;
+                        _fixed = 2;
+                        break;
+                    case Cond c:
+                        _first = c.Condition;
+                        _second = c.WhenTrue;
+                        _third = c.WhenFalse;
+                        _fixed = 3;
+                        break;
+                    case Call c:
+                        _args = c.Args;
+                        break;
+                    case UserCall c:
+                        _args = c.Args;
+                        if (c.Receiver is not null)
+                        {
+                            _first = c.Receiver;
+                            _fixed = 1;
+                        }
+
+                        break;
+                }
+
+                _count = _fixed + _args.Count;
             }
 
-            public Expr Current => _children[_index];
+            public Expr Current => _index < _fixed ? (_index == 0 ? _first! : _index == 1 ? _second! : _third!) : _args[_index - _fixed];
 
             public bool MoveNext() => ++_index < _count;
         }

@@ -225,7 +225,7 @@ namespace SymDiff.Generator.Simplification
                     continue;
                 }
 
-                int tail = tails.FindIndex(t => Reads(t, let.Name));
+                int tail = tails.FindIndex(t => Walk.Reads(t, let.Name));
                 if (tail < 0 || NodeCount(tails[tail]) + NodeCount(let.Value) > MaxInlinedSize)
                 {
                     continue;
@@ -239,13 +239,6 @@ namespace SymDiff.Generator.Simplification
             }
 
             return (changed ? new Block(statements.ToEquatableArray()) : inlined, tails);
-        }
-
-        private static bool Reads(Expr e, string name)
-        {
-            bool found = false;
-            Walk.Vars(e, v => found |= v == name);
-            return found;
         }
 
         /// <summary>Whether a statement reads a name in the expressions evaluated in its enclosing block (a branch condition, a loop's initial values).</summary>

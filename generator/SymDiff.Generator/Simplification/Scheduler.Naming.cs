@@ -35,7 +35,7 @@ namespace SymDiff.Generator.Simplification
                 {
                     // The start value is needed elsewhere (the reverse sweep): the loop variable still takes the
                     // user's name, and the start value is called iStart.
-                    var loopWithVersion = statements.Skip(i + 1).OfType<Loop>().FirstOrDefault(l => l.Carried.Any(v => v.Init is Var init && init.Name == let.Name && Differentiation.ReverseDifferentiator.Stem(v.Name) == let.Name));
+                    var loopWithVersion = statements.Skip(i + 1).OfType<Loop>().FirstOrDefault(l => l.Carried.Any(v => v.Init is Var init && init.Name == let.Name && Differentiation.DerivativeNames.Stem(v.Name) == let.Name));
                     if (loopWithVersion is not null && !renames.ContainsKey(let.Name))
                     {
                         var version = loopWithVersion.Carried.First(v => v.Init is Var init && init.Name == let.Name);
@@ -49,7 +49,7 @@ namespace SymDiff.Generator.Simplification
                 for (int j = i + 1; j < statements.Count; j++)
                 {
                     if (statements[j] is Loop loop && loop.Carried.FirstOrDefault(v => v.Init is Var init && init.Name == let.Name) is { } v
-                        && Differentiation.ReverseDifferentiator.Stem(v.Name) == let.Name)
+                        && Differentiation.DerivativeNames.Stem(v.Name) == let.Name)
                     {
                         statements[j] = loop with { Carried = loop.Carried.Select(c => c == v ? new LoopVar(c.Name, c.Type, let.Value, c.Next) : c).ToEquatableArray() };
                         statements.RemoveAt(i);

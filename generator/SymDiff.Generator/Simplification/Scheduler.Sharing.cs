@@ -15,12 +15,13 @@ namespace SymDiff.Generator.Simplification
             int scope = available.Mark();
             var output = new List<Stmt>();
             var hoists = HoistCandidates(block, available);
+            int nextHoist = 0; // hoists are in statement order
             for (int k = 0; k < block.Statements.Count; k++)
             {
                 var s = block.Statements[k];
-                foreach (var e in hoists.Where(h => h.Statement == k).Select(h => h.Expr))
+                for (; nextHoist < hoists.Count && hoists[nextHoist].Statement == k; nextHoist++)
                 {
-                    Flatten(e, available, output, unconditional: true);
+                    Flatten(hoists[nextHoist].Expr, available, output, unconditional: true);
                 }
 
                 Stmt mapped;
@@ -185,7 +186,16 @@ namespace SymDiff.Generator.Simplification
                 .ToList();
         }
 
-        private static int Size(Expr e) => 1 + Walk.Children(e).Sum(Size);
+        private static int Size(Expr e)
+        {
+            int size = 1;
+            foreach (var c in Walk.Children(e))
+            {
+                size += Size(c);
+            }
+
+            return size;
+        }
 
         private static void Visit(Expr e, Action<Expr> action)
         {
