@@ -202,6 +202,8 @@ namespace SymDiff.Generator.Emit
         /// <summary>
         /// Rewrites that read better and compute the same bits: <c>a + -b * c</c> is <c>a - b * c</c> in floating point
         /// (negation is exact, and rounding is symmetric in sign, so <c>(-b) * c == -(b * c)</c> and <c>a + -x == a - x</c>);
+        /// <c>-x + y</c> is <c>y - x</c>, <c>-x - y</c> is <c>-(x + y)</c> and <c>b * -x</c> is <c>-(b * x)</c>, so a negation
+        /// moves outwards until a subtraction absorbs it;
         /// <c>x &amp;&amp; true</c> is <c>x</c>; <c>g ? (g ? a : z) : w</c> is <c>g ? a : w</c> for a condition that only reads.
         /// </summary>
         internal static Block Tidy(Block block) => new Block(block.Statements.Select(s =>
@@ -213,6 +215,19 @@ namespace SymDiff.Generator.Emit
             {
                 case Binary { Op: BinaryOp.Add, Type: ValType.Double or ValType.Float } add when Negated(add.Right) is { } positive:
                     return new Binary(BinaryOp.Sub, add.Left, positive, add.Type);
+                case Binary { Op: BinaryOp.Add, Type: ValType.Double or ValType.Float } add when Negated(add.Left) is { } positive:
+                    // -x + y is y - x (addition commutes exactly): no negation.
+                    return new Binary(BinaryOp.Sub, add.Right, positive, add.Type);
+                case Binary { Op: BinaryOp.Sub, Type: ValType.Double or ValType.Float } sub when sub.Left is not Const && Negated(sub.Left) is { } positive:
+                    // -x - y is -(x + y): the negation moves outwards, where a consumer above can absorb it.
+                    return new Unary(UnaryOp.Neg, new Binary(BinaryOp.Add, positive, sub.Right, sub.Type), sub.Type);
+                case Binary { Op: BinaryOp.Sub, Type: ValType.Double or ValType.Float, Right: Unary { Op: UnaryOp.Neg } subtracted } sub when subtracted.Type == sub.Type:
+                    // x - -y is x + y.
+                    return new Binary(BinaryOp.Add, sub.Left, subtracted.Operand, sub.Type);
+                case Binary { Op: BinaryOp.Mul or BinaryOp.Div, Type: ValType.Double or ValType.Float, Right: Unary { Op: UnaryOp.Neg } negatedRight } product
+                    when negatedRight.Type == product.Type && product.Left.Type == product.Type && Negated(product.Left) is null:
+                    // b * -x is -(b * x).
+                    return new Unary(UnaryOp.Neg, new Binary(product.Op, product.Left, negatedRight.Operand, product.Type), product.Type);
                 case Binary { Op: BinaryOp.And, Right: Const { Type: ValType.Bool, Value: not 0.0 } } and:
                     return and.Left;
                 case Binary { Op: BinaryOp.And, Left: Const { Type: ValType.Bool, Value: not 0.0 } } and:
