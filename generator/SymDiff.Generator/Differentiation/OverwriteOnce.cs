@@ -98,7 +98,7 @@ namespace SymDiff.Generator.Differentiation
         }
 
         /// <summary>Whether a statement (nested blocks included) names the buffer anywhere; conservative.</summary>
-        private static bool Mentions(Stmt s, string buffer)
+        internal static bool Mentions(Stmt s, string buffer)
         {
             switch (s)
             {

@@ -15,6 +15,7 @@ namespace SymDiff.Generator.Differentiation.Builders
         {
             var (statements, namer) = Statements(c, c.Diagnostics, null, out var sweep);
             SweepComments.Mark(statements, c.Sig.GradientBuffers.Count + sweep.Forward.Statements.Count);
+            statements = MergeAccumulates.Apply(new Block(statements.ToEquatableArray())).Statements.ToList();
             OverwriteOnce.Apply(statements, c.Sig.GradientBuffers, namer);
             var body = CarryLoads.Apply(new Block(statements.ToEquatableArray()), new HashSet<string>(c.Sig.InputSpans), namer);
             Block scheduled;

@@ -31,7 +31,7 @@ static partial class V
         double[] yBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
         try
         {
-            seed.CopyTo(yBar);
+            global::SymDiff.Checks.Copy(seed, yBar);
 
             // Forward sweep
             int i = 0;
