@@ -22,7 +22,7 @@ namespace Corpus
             double t2 = (x - y) / t0;
             double t3 = t2 / t0;
             dX = t1 - t3 * y - 1.0;
-            dY = -(t1 + t3 * x);
+            dY = -t1 - t3 * x;
             return t2 - x;
         }
 

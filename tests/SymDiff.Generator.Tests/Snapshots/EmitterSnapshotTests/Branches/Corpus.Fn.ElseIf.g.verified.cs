@@ -168,7 +168,7 @@ namespace Corpus
             {
                 double r = -x * y;
                 r3 = r;
-                rDot = -(tX * y + x * tY);
+                rDot = -(tX * y) - x * tY;
             }
             else
             {

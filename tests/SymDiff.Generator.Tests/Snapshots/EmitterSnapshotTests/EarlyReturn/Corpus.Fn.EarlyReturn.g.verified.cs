@@ -141,7 +141,7 @@ namespace Corpus
             if (x < 0.0)
             {
                 result2 = -x * y;
-                resultDot = -(tX * y + x * tY);
+                resultDot = -(tX * y) - x * tY;
             }
             else
             {

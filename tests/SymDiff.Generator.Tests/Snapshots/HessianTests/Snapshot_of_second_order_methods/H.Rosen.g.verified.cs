@@ -17,7 +17,7 @@ static partial class H
     {
         double t0 = y - x * x;
         double t1 = 1.0 - x;
-        dX = -(400.0 * (t0 * x) + 2.0 * t1);
+        dX = -400.0 * (t0 * x) - 2.0 * t1;
         dY = 200.0 * t0;
         return 100.0 * t0 * t0 + t1 * t1;
     }
