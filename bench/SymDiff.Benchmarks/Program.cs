@@ -8,6 +8,7 @@ namespace SymDiff.Benchmarks
     /// <code>
     /// dotnet run -c Release --project bench/SymDiff.Benchmarks -- --quick              # about a minute, one line per row
     /// dotnet run -c Release --project bench/SymDiff.Benchmarks -- --quick --proposed   # also the code docs/performance.md proposes
+    /// dotnet run -c Release --project bench/SymDiff.Benchmarks -- --quick --only W2    # only the rows whose name starts so
     /// dotnet run -c Release --project bench/SymDiff.Benchmarks                         # BenchmarkDotNet, every workload
     /// dotnet run -c Release --project bench/SymDiff.Benchmarks -- --filter '*W1*'      # BenchmarkDotNet arguments pass through
     /// dotnet run -c Release --project bench/SymDiff.Benchmarks -- --generator          # generator time per method, 200 methods
@@ -24,7 +25,8 @@ namespace SymDiff.Benchmarks
 
             if (Array.IndexOf(args, "--quick") >= 0)
             {
-                return Quick.Run(proposed: Array.IndexOf(args, "--proposed") >= 0);
+                int only = Array.IndexOf(args, "--only");
+                return Quick.Run(proposed: Array.IndexOf(args, "--proposed") >= 0, only: only >= 0 && only + 1 < args.Length ? args[only + 1] : null);
             }
 
             // With no filter, run everything rather than prompting for a choice.

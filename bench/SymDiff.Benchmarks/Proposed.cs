@@ -37,46 +37,6 @@ namespace SymDiff.Benchmarks
             return sum / t0;
         }
 
-        /// <summary>W2. Rewrites: (1) the buffer-length exception is built in a non-inlined helper, so the method's
-        /// prologue stays small; (2) in the overwriting Gradient, the contributions to <c>dX[i + 1]</c> are carried in
-        /// a register to the next iteration, where <c>dX[i]</c> is complete and stored once: no <c>Clear()</c> pass,
-        /// no read-modify-write, one store per element; (3) <c>x[i + 1]</c> is carried to the next iteration as
-        /// <c>x[i]</c>; (4) the local adjoint <c>t2 - 2.0 * u + t2</c> with <c>t2 = -tBar * t1</c> is simplified to
-        /// <c>-2.0 * (tBar * t1 + u)</c> and its sign folded into the subtraction from the carry: 4 operations
-        /// instead of 6, no sign-mask load. The gradient differs from today's only by rounding.</summary>
-        public static double RosenbrockGradient(ReadOnlySpan<double> x, Span<double> dX)
-        {
-            if (dX.Length != x.Length)
-            {
-                ThrowLength(nameof(dX), "x", dX.Length, x.Length);
-            }
-
-            double f = 0.0;
-            int last = x.Length - 1;
-            if (last <= 0)
-            {
-                dX.Clear();
-                return f;
-            }
-
-            double carry = 0.0;
-            double t1 = x[0];
-            for (int i = 0; i < last; i++)
-            {
-                double next = x[i + 1];
-                double t = next - t1 * t1;
-                double u = 1.0 - t1;
-                double tBar = 200.0 * t;
-                dX[i] = carry - 2.0 * (tBar * t1 + u);
-                carry = tBar;
-                f = f + (100.0 * t * t + u * u);
-                t1 = next;
-            }
-
-            dX[last] = carry;
-            return f;
-        }
-
         /// <summary>W5. Rewrites: (1) <c>w[0]</c>, <c>w[1]</c>, <c>w[2]</c> are read once before the loop (constant
         /// indices into a read-only span the body never writes); (2) the contributions to <c>dW[k]</c> at constant
         /// <c>k</c> are summed in locals and stored once after the loop, as the generator already does for scalar

@@ -30,7 +30,7 @@ namespace SymDiff.Benchmarks
 
         private static double _sink;
 
-        public static int Run(bool proposed)
+        public static int Run(bool proposed, string? only = null)
         {
             CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
             Console.WriteLine($"# SymDiff quick benchmark: {RuntimeInformation.FrameworkDescription}, {Cpu()}, {Environment.ProcessorCount} logical cores"
@@ -51,6 +51,11 @@ namespace SymDiff.Benchmarks
             rows.Add(new W4Tiny());
             rows.Add(new W5PolyAdam());
             rows.Add(new W6Mlp());
+            if (only is not null)
+            {
+                rows.RemoveAll(r => !r.Row.StartsWith(only, StringComparison.Ordinal));
+            }
+
             foreach (IWorkload row in rows)
             {
                 row.Setup();

@@ -37,6 +37,45 @@ namespace SymDiff
             }
         }
 
+        /// <summary>
+        /// Copies <paramref name="source"/> into the start of <paramref name="target"/> with scalar loads and stores, for the
+        /// reason <see cref="Zero(Span{double})"/> gives: <c>Span.CopyTo</c> is a vectorised memory move, and the output
+        /// adjoints that generated code fills with it are followed by <c>Math</c> calls.
+        /// </summary>
+        /// <param name="source">The elements to copy.</param>
+        /// <param name="target">Where they go; at least as long as <paramref name="source"/>.</param>
+        /// <exception cref="ArgumentException"><paramref name="target"/> is shorter than <paramref name="source"/>.</exception>
+        public static void Copy(ReadOnlySpan<double> source, Span<double> target)
+        {
+            if (target.Length < source.Length)
+            {
+                ThrowTooShort(nameof(target));
+            }
+
+            for (int i = 0; i < source.Length; i++)
+            {
+                target[i] = source[i];
+            }
+        }
+
+        /// <inheritdoc cref="Copy(ReadOnlySpan{double}, Span{double})"/>
+        public static void Copy(ReadOnlySpan<float> source, Span<float> target)
+        {
+            if (target.Length < source.Length)
+            {
+                ThrowTooShort(nameof(target));
+            }
+
+            for (int i = 0; i < source.Length; i++)
+            {
+                target[i] = source[i];
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ThrowTooShort(string paramName) =>
+            throw new ArgumentException("Destination is too short.", paramName);
+
         /// <summary>Sets the first <paramref name="length"/> elements of a (pooled) array to zero: <see cref="Zero(Span{double})"/>.</summary>
         /// <param name="buffer">The array.</param>
         /// <param name="length">How many elements, from the start.</param>

@@ -144,7 +144,7 @@ namespace SymDiff
             {
                 // The running sum starts from the caller's gradient: copied here, on the caller's thread, because a span
                 // cannot be handed to other threads; copied back only when every shard succeeded.
-                gradient.CopyTo(_sum);
+                Checks.Copy(gradient, _sum); // scalar copies (Checks.Zero says why)
                 Run(shards, backward, cancellationToken);
                 if (_failures is { } failures)
                 {
@@ -168,7 +168,7 @@ namespace SymDiff
                     throw new OperationCanceledException(cancellationToken);
                 }
 
-                _sum.AsSpan().CopyTo(gradient);
+                Checks.Copy(_sum, gradient);
             }
             finally
             {

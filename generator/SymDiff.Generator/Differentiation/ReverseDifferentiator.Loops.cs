@@ -370,7 +370,25 @@ namespace SymDiff.Generator.Differentiation
                     var sum = _namer.NewSourceName(element.Target + "Sum");
                     _types[sum] = variant.Type;
                     plan.ExtraCarried.Add(new LoopVar(sum, variant.Type, Lit(0, variant.Type), Add(new Var(sum, variant.Type), variant)));
-                    plan.PostLoop.Add(new Accumulate(element.Target, index, Mul(factor, new Var(sum, variant.Type))));
+                    // Guarded by the index being in range: the element was read in every iteration, so an index out of
+                    // range means the loop ran no iteration (dP[p.Length - 1] of an empty p), where the user's method
+                    // did not throw and the sum is zero.
+                    // The length is the primal array's (a parameter's, or a buffer's in scope), which every method kind
+                    // that differentiates this code again still has.
+                    var accumulate = new Accumulate(element.Target, index, Mul(factor, new Var(sum, variant.Type)));
+                    string? primal = _gradientNames.FirstOrDefault(g => g.Value == element.Target).Key
+                        ?? _bufferAdjoints.FirstOrDefault(b => b.Value.Name == element.Target).Key;
+                    if (primal is null)
+                    {
+                        plan.PostLoop.Add(accumulate);
+                    }
+                    else
+                    {
+                        var inRange = index is Const { Value: >= 0 }
+                            ? (Expr)new Binary(BinaryOp.Lt, index, new Len(primal), ValType.Bool)
+                            : new Binary(BinaryOp.And, new Binary(BinaryOp.Ge, index, Lit(0, ValType.Int), ValType.Bool), new Binary(BinaryOp.Lt, index, new Len(primal), ValType.Bool), ValType.Bool);
+                        plan.PostLoop.Add(new If(inRange, Block.Of(accumulate), Block.Empty, EquatableArray<Phi>.Empty));
+                    }
                     suffixStatements.RemoveAt(k);
                     k--;
                 }

@@ -111,7 +111,8 @@ namespace SymDiff.Generator.Emit
                     w.WriteLine("global::SymDiff.TapeBuffer.EnsureCapacity(ref " + Id(e.Name) + ", " + ExprPrinter.Print(e.Index) + ");");
                     break;
                 case CopySpan copy:
-                    w.WriteLine(Id(copy.Source) + ".CopyTo(" + Id(copy.Target) + ");");
+                    // Scalar copies, not Span.CopyTo (a vectorised move): Math calls follow (docs/performance.md).
+                    w.WriteLine("global::SymDiff.Checks.Copy(" + Id(copy.Source) + ", " + Id(copy.Target) + ");");
                     break;
                 case ClearBuffer c:
                     w.WriteLine("global::SymDiff.Checks.Zero(" + Id(c.Target) + "); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)");

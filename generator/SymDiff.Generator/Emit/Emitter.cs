@@ -143,7 +143,11 @@ namespace SymDiff.Generator.Emit
             }
 
             // The side of a branch whose condition is constants only is not written (F18), so its reads do not count.
-            var body = Tidy(PruneConstantBranches(method.Body));
+            // Buffers only derivatives go to: length-checked, and not a parameter every generated method shares (the user's own).
+            var derivativeBuffers = new HashSet<string>(
+                method.Checks.Select(c => c.Buffer).Where(b => set.Methods.Count > 1 && !set.Methods.All(m => m.Parameters.Any(p => p.Name == b))),
+                System.StringComparer.Ordinal);
+            var body = Tidy(PruneConstantBranches(method.Body), derivativeBuffers);
             var uses = Simplification.Scheduler.CountUses(body);
             body = DropUnread(body, new HashSet<string>(method.Hoisted, System.StringComparer.Ordinal), uses, OpaqueNames(body));
             var names = new HashSet<string>(uses.Keys, System.StringComparer.Ordinal);
@@ -216,10 +220,25 @@ namespace SymDiff.Generator.Emit
         /// <summary>
         /// Rewrites that read better and compute the same bits: <c>a + -b * c</c> is <c>a - b * c</c> in floating point
         /// (negation is exact, and rounding is symmetric in sign, so <c>(-b) * c == -(b * c)</c> and <c>a + -x == a - x</c>);
+        /// <c>-x + y</c> is <c>y - x</c>, <c>x - -y</c> is <c>x + y</c> and <c>b * -x</c> is <c>-(b * x)</c>, so a negation
+        /// moves outwards until a subtraction absorbs it (zeros keep their signs too);
         /// <c>x &amp;&amp; true</c> is <c>x</c>; <c>g ? (g ? a : z) : w</c> is <c>g ? a : w</c> for a condition that only reads.
         /// </summary>
-        internal static Block Tidy(Block block) => Walk.MapStatements(block, s =>
-            Walk.MapExpressions(Walk.MapBlocks(s, Tidy), e => Walk.Transform(e, TidyNode)));
+        internal static Block Tidy(Block block) => Tidy(block, new HashSet<string>());
+
+        /// <param name="block">The method body.</param>
+        /// <param name="derivativeBuffers">Buffers that receive derivatives only: in what is added or stored into them, and
+        /// <c>-x - y</c> also becomes <c>-(x + y)</c>, which is the same value but for the sign of
+        /// a zero result (so never in a value the user's method computes).</param>
+        internal static Block Tidy(Block block, ISet<string> derivativeBuffers) => Walk.MapStatements(block, s =>
+            s is Accumulate || (s is Store st && derivativeBuffers.Contains(st.Array))
+                ? Walk.MapExpressions(s, e => Walk.Transform(e, TidyDerivativeNode))
+                : Walk.MapExpressions(Walk.MapBlocks(s, b => Tidy(b, derivativeBuffers)), e => Walk.Transform(e, TidyNode)));
+
+        private static Expr TidyDerivativeNode(Expr e) =>
+            e is Binary { Op: BinaryOp.Sub, Type: ValType.Double or ValType.Float } sub && sub.Left is not Const && Negated(sub.Left) is { } positive
+                ? new Unary(UnaryOp.Neg, new Binary(BinaryOp.Add, positive, sub.Right, sub.Type), sub.Type)
+                : TidyNode(e);
 
         private static Expr TidyNode(Expr e)
         {
@@ -227,6 +246,16 @@ namespace SymDiff.Generator.Emit
             {
                 case Binary { Op: BinaryOp.Add, Type: ValType.Double or ValType.Float } add when Negated(add.Right) is { } positive:
                     return new Binary(BinaryOp.Sub, add.Left, positive, add.Type);
+                case Binary { Op: BinaryOp.Add, Type: ValType.Double or ValType.Float } add when Negated(add.Left) is { } positive:
+                    // -x + y is y - x (addition commutes exactly): no negation.
+                    return new Binary(BinaryOp.Sub, add.Right, positive, add.Type);
+                case Binary { Op: BinaryOp.Sub, Type: ValType.Double or ValType.Float, Right: Unary { Op: UnaryOp.Neg } subtracted } sub when subtracted.Type == sub.Type:
+                    // x - -y is x + y.
+                    return new Binary(BinaryOp.Add, sub.Left, subtracted.Operand, sub.Type);
+                case Binary { Op: BinaryOp.Mul or BinaryOp.Div, Type: ValType.Double or ValType.Float, Right: Unary { Op: UnaryOp.Neg } negatedRight } product
+                    when negatedRight.Type == product.Type && product.Left.Type == product.Type && Negated(product.Left) is null:
+                    // b * -x is -(b * x).
+                    return new Unary(UnaryOp.Neg, new Binary(product.Op, product.Left, negatedRight.Operand, product.Type), product.Type);
                 case Binary { Op: BinaryOp.And, Right: Const { Type: ValType.Bool, Value: not 0.0 } } and:
                     return and.Left;
                 case Binary { Op: BinaryOp.And, Left: Const { Type: ValType.Bool, Value: not 0.0 } } and:

@@ -75,7 +75,9 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>Applies the rules bottom-up, except inside frozen (forward) subexpressions.</summary>
-        public static Expr RewriteExpression(Expr e, ISet<Expr> frozen)
+        public static Expr RewriteExpression(Expr e, ISet<Expr> frozen) => RewriteExpression(e, frozen, 0);
+
+        private static Expr RewriteExpression(Expr e, ISet<Expr> frozen, int collected)
         {
             Limits.EnsureStack();
             if (frozen.Contains(e))
@@ -83,7 +85,13 @@ namespace SymDiff.Generator.Simplification
                 return e;
             }
 
-            return SimplifierRules.Rewrite(Walk.MapChildren(e, c => RewriteExpression(c, frozen)));
+            var rewritten = SimplifierRules.Rewrite(Walk.MapChildren(e, c => RewriteExpression(c, frozen, 0)));
+            if (collected < 8 && rewritten is Binary sum && !frozen.Contains(rewritten) && SimplifierRules.CollectInSum(sum, frozen) is { } fewer)
+            {
+                return RewriteExpression(fewer, frozen, collected + 1);
+            }
+
+            return rewritten;
         }
 
         private static Block Rewrite(Block block, Dictionary<string, Expr> copies, ISet<string> keep, ISet<Expr> frozen)

@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using SymDiff.Generator.IR;
 
 namespace SymDiff.Generator.Simplification
@@ -249,6 +251,129 @@ namespace SymDiff.Generator.Simplification
 
             return c == -1 ? new Unary(UnaryOp.Neg, product, b.Type) : new Binary(BinaryOp.Mul, Ir.Lit(c, b.Type), product, b.Type);
         }
+
+        /// <summary>The most terms <see cref="CollectInSum"/> looks at in one sum (beyond that it leaves the sum alone).</summary>
+        private const int MaxSumTerms = 24;
+
+        /// <summary>
+        /// In a sum of several terms (<c>a + b - c + ...</c>, any grouping), two terms that are not neighbours:
+        /// like terms become one (<c>t - 2*u + t</c> → <c>2*t - 2*u</c>, the adjoint of an element read twice, as in
+        /// <c>x[i] * x[i]</c>), and two terms whose constant coefficients have the same magnitude (not 1) share it
+        /// (<c>-2*a - 2*b</c> → <c>-2*(a + b)</c>): one multiplication instead of two. Each rewrite removes a term, so
+        /// this ends. It reassociates: derivative code only, like <see cref="CollectLikeTerms"/>.
+        /// </summary>
+        /// <param name="b">The sum.</param>
+        /// <param name="frozen">Subexpressions of the user's computation: terms as they are, never taken apart (a shared
+        /// forward value stays shared). Applied by <see cref="Simplifier"/> only, which knows them.</param>
+        internal static Expr? CollectInSum(Binary b, System.Collections.Generic.ISet<Expr> frozen)
+        {
+            if (b.Op is not (BinaryOp.Add or BinaryOp.Sub) || !b.Type.IsFloating())
+            {
+                return null;
+            }
+
+            var terms = new System.Collections.Generic.List<(bool Plus, Expr Term)>();
+            if (!Flatten(b, true, terms, frozen) || terms.Count < 2)
+            {
+                return null;
+            }
+
+            var monomials = terms.Select(t => Monomial(t.Term)).ToList();
+            for (int pass = 0; pass < 2; pass++)
+            {
+                for (int j = 0; j < terms.Count; j++)
+                {
+                    for (int k = j + 1; k < terms.Count; k++)
+                    {
+                        var (cj, fj) = monomials[j];
+                        var (ck, fk) = monomials[k];
+                        if (pass == 0 && terms[j].Term is Const lj && terms[k].Term is Const lk)
+                        {
+                            // Two literals: one (2 + x - 1 is 1 + x).
+                            double constant = (terms[j].Plus ? lj.Value : -lj.Value) + (terms[k].Plus ? lk.Value : -lk.Value);
+                            terms[j] = (constant >= 0, Ir.Lit(Math.Abs(constant), b.Type));
+                            terms.RemoveAt(k);
+                            return Rebuild(terms, b.Type);
+                        }
+
+                        if (fj.Count == 0 || fk.Count == 0)
+                        {
+                            continue;
+                        }
+
+                        double a = terms[j].Plus ? cj : -cj;
+                        double c = terms[k].Plus ? ck : -ck;
+                        Expr merged;
+                        if (pass == 0)
+                        {
+                            if (a + c == 0 || !SameFactors(fj, fk))
+                            {
+                                continue;
+                            }
+
+                            merged = Scaled(Math.Abs(a + c), Product(fj, b.Type), b.Type);
+                            a += c;
+                        }
+                        else
+                        {
+                            if (Math.Abs(a) != Math.Abs(c) || Math.Abs(a) == 1 || a == 0 || double.IsNaN(a) || double.IsInfinity(a))
+                            {
+                                continue;
+                            }
+
+                            var inner = new Binary(Math.Sign(a) == Math.Sign(c) ? BinaryOp.Add : BinaryOp.Sub, Product(fj, b.Type), Product(fk, b.Type), b.Type);
+                            merged = Scaled(Math.Abs(a), inner, b.Type);
+                        }
+
+                        terms[j] = (a > 0, merged);
+                        terms.RemoveAt(k);
+                        return Rebuild(terms, b.Type);
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static bool Flatten(Expr e, bool plus, System.Collections.Generic.List<(bool Plus, Expr Term)> into, System.Collections.Generic.ISet<Expr> frozen)
+        {
+            if (into.Count > MaxSumTerms)
+            {
+                return false;
+            }
+
+            if (e is Binary { Op: BinaryOp.Add or BinaryOp.Sub } s && s.Type == e.Type && !frozen.Contains(e))
+            {
+                return Flatten(s.Left, plus, into, frozen) && Flatten(s.Right, s.Op == BinaryOp.Add ? plus : !plus, into, frozen);
+            }
+
+            into.Add((plus, e));
+            return true;
+        }
+
+        private static Expr Rebuild(System.Collections.Generic.List<(bool Plus, Expr Term)> terms, ValType type)
+        {
+            Expr sum = terms[0].Plus ? terms[0].Term : new Unary(UnaryOp.Neg, terms[0].Term, type);
+            for (int m = 1; m < terms.Count; m++)
+            {
+                sum = new Binary(terms[m].Plus ? BinaryOp.Add : BinaryOp.Sub, sum, terms[m].Term, type);
+            }
+
+            return sum;
+        }
+
+        private static Expr Product(System.Collections.Generic.List<Expr> factors, ValType type)
+        {
+            Expr product = factors[0];
+            for (int i = 1; i < factors.Count; i++)
+            {
+                product = new Binary(BinaryOp.Mul, product, factors[i], type);
+            }
+
+            return product;
+        }
+
+        private static Expr Scaled(double magnitude, Expr e, ValType type) => magnitude == 1 ? e : new Binary(BinaryOp.Mul, Ir.Lit(magnitude, type), e, type);
 
         /// <summary>A product as a constant coefficient times a list of other factors.</summary>
         private static (double Coefficient, System.Collections.Generic.List<Expr> Factors) Monomial(Expr e)

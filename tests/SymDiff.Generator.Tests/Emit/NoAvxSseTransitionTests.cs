@@ -17,7 +17,7 @@ namespace SymDiff.Generator.Tests.Emit
     /// </summary>
     public class NoAvxSseTransitionTests
     {
-        private static readonly Regex Vectorised = new Regex(@"\.Clear\(\)|Array\.Clear\(|\.Fill\(|System\.Numerics\.Vector|Vector(64|128|256|512)\b|TensorPrimitives", RegexOptions.CultureInvariant);
+        private static readonly Regex Vectorised = new Regex(@"\.Clear\(\)|Array\.Clear\(|\.Fill\(|\.CopyTo\(|System\.Numerics\.Vector|Vector(64|128|256|512)\b|TensorPrimitives", RegexOptions.CultureInvariant);
 
         [Fact]
         public void Generated_code_zeroes_buffers_with_scalar_stores()
@@ -43,6 +43,36 @@ public static partial class K
             string all = string.Join("\n", output.GeneratedSources.Select(s => s.Text));
             Assert.Contains("global::SymDiff.Checks.Zero(", all, StringComparison.Ordinal);
             Assert.DoesNotMatch(Vectorised, all);
+        }
+
+        [Fact]
+        public void The_vector_output_Backward_copies_its_seed_with_scalar_stores_before_Math_calls()
+        {
+            // y[0] is read after it is written, so GBackward keeps the output adjoints in a buffer that starts as the
+            // seed; Math.Exp and Math.Sin follow that copy. Span.CopyTo would be a vectorised move (a 256/512-bit
+            // store on AVX machines) right before them.
+            var output = GeneratorRunner.Run(@"
+using System;
+using SymDiff;
+public static partial class K
+{
+    [Differentiable]
+    public static void G(ReadOnlySpan<double> x, double a, Span<double> y)
+    {
+        y[0] = Math.Exp(a * x[0]);
+        y[1] = y[0] * Math.Sin(x[1]) + Math.Log(1 + y[0]);
+    }
+}");
+            GeneratorRunner.AssertCleanCompile(output);
+            string g = string.Join("\n", output.GeneratedSources.Select(s => s.Text));
+            int backward = g.IndexOf("public static void GBackward(", StringComparison.Ordinal);
+            Assert.True(backward >= 0, "GBackward was not generated");
+            string body = g.Substring(backward);
+            int copy = body.IndexOf("global::SymDiff.Checks.Copy(seed", StringComparison.Ordinal);
+            Assert.True(copy >= 0, "GBackward does not start its output adjoints from the seed with Checks.Copy:\n" + body);
+            int math = body.IndexOf("global::System.Math.", StringComparison.Ordinal);
+            Assert.True(math > copy, "expected Math calls after the copy");
+            Assert.DoesNotMatch(Vectorised, g);
         }
 
         [Fact]

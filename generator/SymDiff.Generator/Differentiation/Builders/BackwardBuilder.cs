@@ -30,11 +30,12 @@ namespace SymDiff.Generator.Differentiation.Builders
             }
 
             SweepComments.Mark(statements, sweep.Forward.Statements.Count);
+            var body = CarryLoads.Apply(MergeAccumulates.Apply(new Block(statements.ToEquatableArray())), new HashSet<string>(c.Sig.InputSpans), namer);
             Block scheduled;
             EquatableArray<string> hoisted;
             using (Testing.PhaseTimer.Measure("backward.schedule"))
             {
-                (scheduled, hoisted) = c.Schedule(new Block(statements.ToEquatableArray()), namer, c.Unstable(statements));
+                (scheduled, hoisted) = c.Schedule(body, namer, c.Unstable(statements));
             }
 
             return c.Family(

@@ -15,11 +15,14 @@ namespace SymDiff.Generator.Differentiation.Builders
         {
             var (statements, namer) = Statements(c, c.Diagnostics, null, out var sweep);
             SweepComments.Mark(statements, c.Sig.GradientBuffers.Count + sweep.Forward.Statements.Count);
+            statements = MergeAccumulates.Apply(new Block(statements.ToEquatableArray())).Statements.ToList();
+            OverwriteOnce.Apply(statements, c.Sig.GradientBuffers, namer);
+            var body = CarryLoads.Apply(new Block(statements.ToEquatableArray()), new HashSet<string>(c.Sig.InputSpans), namer);
             Block scheduled;
             EquatableArray<string> hoisted;
             using (Testing.PhaseTimer.Measure("gradient.schedule"))
             {
-                (scheduled, hoisted) = c.Schedule(new Block(statements.ToEquatableArray()), namer, c.Unstable(statements));
+                (scheduled, hoisted) = c.Schedule(body, namer, c.Unstable(statements));
             }
 
             return c.Family(

@@ -21,8 +21,6 @@ static partial class P
 
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, z, nameof(dZ), "z");
 
-        global::SymDiff.Checks.Zero(dZ); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-
         // Forward sweep
         int c = 0;
         double sum = 0.0;
@@ -32,10 +30,16 @@ static partial class P
         }
 
         // Reverse sweep: gradients
+        int c2 = 0;
         double sumBar = 1.0 / sum;
-        for (int c2 = 0; c2 < c; c2++)
+        for (; c2 < c; c2++)
         {
-            dZ[c2] += sumBar * global::System.Math.Exp(z[c2]);
+            dZ[c2] = sumBar * global::System.Math.Exp(z[c2]);
+        }
+
+        for (int c3 = c2; c3 < dZ.Length; c3++)
+        {
+            dZ[c3] = 0.0;
         }
 
         dZ[label] -= 1.0;

@@ -31,16 +31,25 @@ static partial class P
         global::SymDiff.Checks.ThrowIfOverlapping(dB, a, nameof(dB), "a");
         global::SymDiff.Checks.ThrowIfOverlapping(dB, b, nameof(dB), "b");
 
-        global::SymDiff.Checks.Zero(dA); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        global::SymDiff.Checks.Zero(dB); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+        int i = 0;
         double s = 0.0;
-        for (int i = 0; i < a.Length; i++)
+        for (; i < a.Length; i++)
         {
             double t0 = a[i];
             double t1 = b[i];
-            dA[i] += t1;
-            dB[i] += t0;
+            dA[i] = t1;
+            dB[i] = t0;
             s = s + t0 * t1;
+        }
+
+        for (int i3 = i; i3 < dB.Length; i3++)
+        {
+            dB[i3] = 0.0;
+        }
+
+        for (int i2 = i; i2 < dA.Length; i2++)
+        {
+            dA[i2] = 0.0;
         }
 
         return s;

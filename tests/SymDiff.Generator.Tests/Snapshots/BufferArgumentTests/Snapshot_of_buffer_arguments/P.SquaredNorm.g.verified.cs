@@ -20,13 +20,18 @@ static partial class P
 
         global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
-        global::SymDiff.Checks.Zero(dV); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+        int i = 0;
         double s = 0.0;
-        for (int i = 0; i < v.Length; i++)
+        for (; i < v.Length; i++)
         {
             double t0 = v[i];
-            dV[i] += 2.0 * t0;
+            dV[i] = 2.0 * t0;
             s = s + t0 * t0;
+        }
+
+        for (int i2 = i; i2 < dV.Length; i2++)
+        {
+            dV[i2] = 0.0;
         }
 
         return s;

@@ -15,9 +15,8 @@ partial class Fit
     {
         double t0 = this._scale[0];
         double t1 = this._scale[1];
-        double t2 = t1 * x;
-        dX = t0 + x * t1 + t2;
-        return t0 * x + t2 * x;
+        dX = t0 + 2.0 * (x * t1);
+        return t0 * x + t1 * x * x;
     }
 
     /// <summary>
@@ -30,8 +29,7 @@ partial class Fit
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public void ScaledBackward(double x, double seed, [global::SymDiff.Accumulates] ref double dX)
     {
-        double t0 = this._scale[1];
-        dX += seed * this._scale[0] + seed * x * t0 + seed * (t0 * x);
+        dX += seed * this._scale[0] + 2.0 * (seed * x * this._scale[1]);
     }
 
     /// <summary>

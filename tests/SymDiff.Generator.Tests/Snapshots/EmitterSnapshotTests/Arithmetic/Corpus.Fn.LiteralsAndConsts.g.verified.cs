@@ -15,7 +15,7 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double LiteralsAndConstsGradient(double x, out double dX)
         {
-            dX = x + 3.0 + 0.25;
+            dX = x + 3.25;
             return 0.5 * x * x + 3.0 * x + 0.4 + 0.25 * x;
         }
 
@@ -29,7 +29,7 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void LiteralsAndConstsBackward(double x, double seed, [global::SymDiff.Accumulates] ref double dX)
         {
-            dX += seed * x + seed * 3.0 + seed * 0.25;
+            dX += seed * x + 3.25 * seed;
         }
 
         /// <summary>
@@ -42,7 +42,7 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double LiteralsAndConstsDerivative(double x, double tX, out double derivative)
         {
-            derivative = tX * x + 3.0 * tX + 0.25 * tX;
+            derivative = tX * x + 3.25 * tX;
             return 0.5 * x * x + 3.0 * x + 0.4 + 0.25 * x;
         }
 

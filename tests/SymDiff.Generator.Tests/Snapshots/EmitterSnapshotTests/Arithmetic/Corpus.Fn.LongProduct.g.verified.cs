@@ -19,11 +19,10 @@ namespace Corpus
         {
             double t0 = x * y * x * y * x;
             double t1 = t0 * y;
-            double t2 = x * x;
-            double t3 = t2 * x;
-            dX = 4.0 * t1 + t3 + t3 + x * t2 + t3;
+            double t2 = x * x * x;
+            dX = 4.0 * (t1 + t2);
             dY = 3.0 * (t0 * x);
-            return t1 * x + t3 * x;
+            return t1 * x + t2 * x;
         }
 
         /// <summary>
@@ -48,9 +47,8 @@ namespace Corpus
             double t1 = t0 * x;
             double t2 = t1 * y;
             double t3 = t2 * x;
-            double t4 = tBar6 * x * x;
-            double t5 = x * x;
-            dX += tBar5 * y + tBar4 * t0 + tBar2 * t2 + seed * (t3 * y) + t4 + t4 + tBar6 * t5 + seed * (t5 * x);
+            double t4 = x * x;
+            dX += tBar5 * y + tBar4 * t0 + tBar2 * t2 + seed * (t3 * y) + 2.0 * (tBar6 * x * x) + tBar6 * t4 + seed * (t4 * x);
             dY += tBar5 * x + tBar3 * t1 + tBar * t3;
         }
 

@@ -115,7 +115,7 @@ namespace Corpus
             {
                 double a2 = -x;
                 r2 = a2 * y;
-                rDot = -tX * y + a2 * tY;
+                rDot = a2 * tY - tX * y;
             }
 
             derivative = rDot;

@@ -17,15 +17,11 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double GeneratedLookingNamesGradient(double x, double seed, out double dX, out double dSeed)
         {
-            // Forward sweep
             double t0 = x * seed;
             double xBar = t0 + x;
             double result = xBar * xBar;
-
-            // Reverse sweep: gradients
-            double t1 = 2.0 * xBar;
-            dX = t1 + t1 * seed;
-            dSeed = t1 * x;
+            dX = 2.0 * (xBar + xBar * seed);
+            dSeed = 2.0 * xBar * x;
             return result;
         }
 

@@ -19,17 +19,12 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double LossGradient(double w, double b, global::System.ReadOnlySpan<double> xs, global::System.ReadOnlySpan<double> ys, out double dW, out double dB)
         {
-            // Forward sweep
             double t0 = xs[0];
             double r0 = w * t0 + b - ys[0];
             double t1 = xs[1];
             double r1 = w * t1 + b - ys[1];
-
-            // Reverse sweep: gradients
-            double t2 = 2.0 * r1;
-            double t3 = 2.0 * r0;
-            dW = t2 * t1 + t3 * t0;
-            dB = t2 + t3;
+            dW = 2.0 * (r1 * t1 + r0 * t0);
+            dB = 2.0 * (r1 + r0);
             return r0 * r0 + r1 * r1;
         }
 
@@ -78,7 +73,7 @@ namespace Corpus
             double r0 = w * t0 + b - ys[0];
             double t1 = xs[1];
             double r1 = w * t1 + b - ys[1];
-            derivative = 2.0 * ((tW * t0 + tB) * r0) + 2.0 * ((tW * t1 + tB) * r1);
+            derivative = 2.0 * ((tW * t0 + tB) * r0 + (tW * t1 + tB) * r1);
             return r0 * r0 + r1 * r1;
         }
 

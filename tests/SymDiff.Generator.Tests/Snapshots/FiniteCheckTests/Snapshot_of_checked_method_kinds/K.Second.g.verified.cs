@@ -76,7 +76,7 @@ static partial class K
     {
         double r = global::System.Math.Sqrt(x * x + y * y);
         if (!global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(r, "Second", "SecondDerivative", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "forward");
-        double rDot = 0.5 / r * (2.0 * (tX * x) + 2.0 * (tY * y));
+        double rDot = 0.5 / r * (2.0 * (tX * x + tY * y));
         if (!global::SymDiff.Checks.IsFinite(rDot) && global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(tX) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(tY) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(rDot, "Second", "SecondDerivative", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "forward");
         bool t0 = r > 1.0;
         derivative = t0 ? rDot / r : 2.0 * (rDot * r);
@@ -174,7 +174,7 @@ static partial class K
         if (!global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(r, "Second", "SecondHessianVectorProduct", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "forward");
         double t0 = 0.5 / r;
         if (!global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(t0, "Second", "SecondHessianVectorProduct", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "reverse");
-        double rDot = t0 * (2.0 * (tX * x) + 2.0 * (tY * y));
+        double rDot = t0 * (2.0 * (tX * x + tY * y));
         if (!global::SymDiff.Checks.IsFinite(rDot) && global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(tX) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(tY) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(rDot, "Second", "SecondHessianVectorProduct", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "reverse");
         bool t1 = r > 1.0;
         double t2 = t1 ? 1.0 / r : 2.0 * r;

@@ -22,13 +22,18 @@ static partial class Net
         global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
         global::SymDiff.Checks.ThrowIfOverlapping(dA, b, nameof(dA), "b");
 
-        global::SymDiff.Checks.Zero(dA); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+        int i = 0;
         double s = 0.0;
-        for (int i = 0; i < a.Length; i++)
+        for (; i < a.Length; i++)
         {
             double t0 = b[i];
-            dA[i] += t0;
+            dA[i] = t0;
             s = s + a[i] * t0;
+        }
+
+        for (int i2 = i; i2 < dA.Length; i2++)
+        {
+            dA[i2] = 0.0;
         }
 
         return s;

@@ -31,14 +31,19 @@ static partial class Guarded
             throw new global::System.ArgumentOutOfRangeException(nameof(x), x, $"x must be non-negative, got {x}");
         }
 
-        global::SymDiff.Checks.Zero(dV); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double sBar = global::System.Math.Sqrt(x);
+        int i = 0;
         double s = 0.0;
-        for (int i = 0; i < v.Length; i++)
+        for (; i < v.Length; i++)
         {
             double t0 = v[i];
-            dV[i] += 2.0 * (sBar * t0);
+            dV[i] = 2.0 * (sBar * t0);
             s = s + t0 * t0;
+        }
+
+        for (int i2 = i; i2 < dV.Length; i2++)
+        {
+            dV[i2] = 0.0;
         }
 
         dX = s * (0.5 / sBar);

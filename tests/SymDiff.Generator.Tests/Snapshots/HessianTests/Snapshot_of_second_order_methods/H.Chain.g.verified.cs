@@ -20,21 +20,27 @@ static partial class H
 
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
-        global::SymDiff.Checks.Zero(dX); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+        int t0 = x.Length - 1;
         double f = 0.0;
         int i = 0;
         double dXNext = 0.0;
-        for (; i < x.Length - 1; i++)
+        double xCurrent = 0 < t0 ? x[0] : 0.0;
+        for (; i < t0; i++)
         {
-            int t0 = i + 1;
-            double t1 = x[i];
-            double t = x[t0] - t1 * t1;
-            double u = 1.0 - t1;
+            int t1 = i + 1;
+            double xNext = x[t1];
+            double t = xNext - xCurrent * xCurrent;
+            double u = 1.0 - xCurrent;
             double tBar = 200.0 * t;
-            double t2 = -tBar * t1;
-            dX[i] += t2 - 2.0 * u + t2 + dXNext;
+            dX[i] = dXNext - 2.0 * (tBar * xCurrent + u);
             f = f + (100.0 * t * t + u * u);
             dXNext = tBar;
+            xCurrent = xNext;
+        }
+
+        for (int i2 = i; i2 < dX.Length; i2++)
+        {
+            dX[i2] = 0.0;
         }
 
         if (i > 0)
@@ -62,18 +68,20 @@ static partial class H
 
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
+        int t0 = x.Length - 1;
         int i = 0;
         double dXNext = 0.0;
-        for (; i < x.Length - 1; i++)
+        double xCurrent = 0 < t0 ? x[0] : 0.0;
+        for (; i < t0; i++)
         {
-            int t0 = i + 1;
-            double t1 = x[i];
-            double t = x[t0] - t1 * t1;
-            double u = 1.0 - t1;
+            int t1 = i + 1;
+            double xNext = x[t1];
+            double t = xNext - xCurrent * xCurrent;
+            double u = 1.0 - xCurrent;
             double tBar = 200.0 * (seed * t);
-            double t2 = -tBar * t1;
-            dX[i] += t2 - 2.0 * (seed * u) + t2 + dXNext;
+            dX[i] += dXNext - 2.0 * (tBar * xCurrent + seed * u);
             dXNext = tBar;
+            xCurrent = xNext;
         }
 
         if (i > 0)
@@ -208,8 +216,7 @@ static partial class H
             double t2 = tX[i];
             double u = 1.0 - t1;
             double tBarDot = 200.0 * (tX[t0] - 2.0 * (t2 * t1));
-            double t3 = -tBarDot * t1 - 200.0 * t * t2;
-            pX[i] += t3 - 2.0 * -t2 + t3 + dXNextDot;
+            pX[i] += 2.0 * (-tBarDot * t1 - 200.0 * t * t2 + t2) + dXNextDot;
             f = f + (100.0 * t * t + u * u);
             dXNextDot = tBarDot;
         }

@@ -17,7 +17,7 @@ static partial class H
     {
         double t0 = y - x * x;
         double t1 = 1.0 - x;
-        dX = -400.0 * (t0 * x) - t1 - t1;
+        dX = -400.0 * (t0 * x) - 2.0 * t1;
         dY = 200.0 * t0;
         return 100.0 * t0 * t0 + t1 * t1;
     }
@@ -37,9 +37,7 @@ static partial class H
         double t0 = y - x * x;
         double tBar = seed * t0 * 100.0;
         double tBar2 = seed * (100.0 * t0);
-        double t1 = -tBar2 * x;
-        double t2 = seed * (1.0 - x);
-        dX += 2.0 * (-tBar * x) + t1 + t1 - t2 - t2;
+        dX += 2.0 * (-tBar * x - tBar2 * x - seed * (1.0 - x));
         dY += tBar + tBar2;
     }
 
@@ -146,7 +144,7 @@ static partial class H
         double tY = direction[atY];
         double t0 = tY - 2.0 * (tX * x);
         double t1 = y - x * x;
-        product[atX] = -400.0 * (t0 * x + t1 * tX) + tX + tX;
+        product[atX] = 2.0 * tX - 400.0 * (t0 * x + t1 * tX);
         product[atY] = 200.0 * t0;
         double t2 = 1.0 - x;
         return 100.0 * t1 * t1 + t2 * t2;

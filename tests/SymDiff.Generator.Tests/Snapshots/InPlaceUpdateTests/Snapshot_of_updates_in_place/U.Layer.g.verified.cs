@@ -78,9 +78,7 @@ static partial class U
         {
             double hBar2 = hBar[j2_2];
             hBar[j2_2] = 0.0;
-            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2];
-            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2];
-            hPre2Bar[j2_2] += hBar2 * 0.5;
+            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2] + hBar2 * hPre2[j2_2] + hBar2 * 0.5;
         }
 
         for (int j4 = 0; j4 < j; j4++)
@@ -180,9 +178,7 @@ static partial class U
         {
             double hBar2 = hBar[j2_2];
             hBar[j2_2] = 0.0;
-            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2];
-            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2];
-            hPre2Bar[j2_2] += hBar2 * 0.5;
+            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2] + hBar2 * hPre2[j2_2] + hBar2 * 0.5;
         }
 
         for (int j4 = 0; j4 < j; j4++)

@@ -20,14 +20,19 @@ static partial class U
 
         global::SymDiff.Checks.ThrowIfOverlapping(dState, state, nameof(dState), "state");
 
-        global::SymDiff.Checks.Zero(dState); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+        int i = 0;
         double s = 0.0;
-        for (int i = 0; i < state.Length; i++)
+        for (; i < state.Length; i++)
         {
             int t0 = i + 1;
             double t1 = (double)t0;
-            dState[i] += t1;
+            dState[i] = t1;
             s = s + t1 * state[i];
+        }
+
+        for (int i2 = i; i2 < dState.Length; i2++)
+        {
+            dState[i2] = 0.0;
         }
 
         return s;

@@ -90,8 +90,16 @@ static partial class U
             dWSum2 = dWSum2 + e;
         }
 
-        dW[6] += 2.0 * dWSum;
-        dW[7] += 2.0 * dWSum2;
+        if (6 < w.Length)
+        {
+            dW[6] += 2.0 * dWSum;
+        }
+
+        if (7 < w.Length)
+        {
+            dW[7] += 2.0 * dWSum2;
+        }
+
         return loss;
     }
 
@@ -179,9 +187,15 @@ static partial class U
             dWSum2 = dWSum2 + e;
         }
 
-        double t1 = 2.0 * seed;
-        dW[6] += t1 * dWSum;
-        dW[7] += t1 * dWSum2;
+        if (6 < w.Length)
+        {
+            dW[6] += 2.0 * seed * dWSum;
+        }
+
+        if (7 < w.Length)
+        {
+            dW[7] += 2.0 * seed * dWSum2;
+        }
     }
 
     /// <summary>

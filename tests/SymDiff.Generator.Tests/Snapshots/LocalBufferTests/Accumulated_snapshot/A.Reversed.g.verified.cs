@@ -22,7 +22,6 @@ static partial class A
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::System.Span<double> hBar = stackalloc double[3];
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[3];
@@ -40,13 +39,19 @@ static partial class A
         hBar[1] += h[0];
         hBar[2] += h[0];
         hBar[0] += h[2];
-        for (int i2 = 0; i2 < i; i2++)
+        int i2 = 0;
+        for (; i2 < i; i2++)
         {
             int t0 = 2 - i2;
             double hBar2 = hBar[t0];
             hBar[t0] = 0.0;
             double t1 = x[i2];
-            dW[i2] += hBar2 * global::System.Math.Cos(w[i2] * t1) * t1;
+            dW[i2] = hBar2 * global::System.Math.Cos(w[i2] * t1) * t1;
+        }
+
+        for (int i3 = i2; i3 < dW.Length; i3++)
+        {
+            dW[i3] = 0.0;
         }
 
         return h[0] * h[1] + h[2] * h[0];

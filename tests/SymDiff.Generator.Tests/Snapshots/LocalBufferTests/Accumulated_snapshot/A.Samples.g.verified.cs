@@ -63,8 +63,7 @@ static partial class A
                 }
 
                 hBar[0] += sBar * s3 * (1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0]));
-                hBar[1] += sBar * h[1];
-                hBar[1] += sBar * h[1];
+                hBar[1] += sBar * h[1] + sBar * h[1];
                 double sBar2 = 0.0;
                 for (int k = 0; k < k2; k++)
                 {
@@ -151,8 +150,7 @@ static partial class A
                 }
 
                 hBar[0] += sBar * s3 * (1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0]));
-                hBar[1] += sBar * h[1];
-                hBar[1] += sBar * h[1];
+                hBar[1] += sBar * h[1] + sBar * h[1];
                 double sBar2 = 0.0;
                 for (int k = 0; k < k2; k++)
                 {

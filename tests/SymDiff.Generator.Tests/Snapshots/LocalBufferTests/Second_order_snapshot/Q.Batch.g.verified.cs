@@ -48,8 +48,7 @@ static partial class Q
             double yBar = 2.0 * (lossBar * t3);
             double tBar = yBar * h[1];
             hBar[0] += tBar * t1;
-            hBar[1] += yBar * (t1 * h[0]);
-            hBar[1] += yBar * t2;
+            hBar[1] += yBar * (t1 * h[0]) + yBar * t2;
             for (int j2 = 0; j2 < j; j2++)
             {
                 double hValue = h[j2];
@@ -66,9 +65,16 @@ static partial class Q
             dWSum2 = dWSum2 + t3 * h[1];
         }
 
-        double t4 = 2.0 * lossBar;
-        dW[4] += t4 * dWSum;
-        dW[5] += t4 * dWSum2;
+        if (4 < w.Length)
+        {
+            dW[4] += 2.0 * lossBar * dWSum;
+        }
+
+        if (5 < w.Length)
+        {
+            dW[5] += 2.0 * lossBar * dWSum2;
+        }
+
         return loss / t0;
     }
 
@@ -114,8 +120,7 @@ static partial class Q
             double yBar = 2.0 * (lossBar * t2);
             double tBar = yBar * h[1];
             hBar[0] += tBar * t0;
-            hBar[1] += yBar * (t0 * h[0]);
-            hBar[1] += yBar * t1;
+            hBar[1] += yBar * (t0 * h[0]) + yBar * t1;
             for (int j2 = 0; j2 < j; j2++)
             {
                 double hValue = h[j2];
@@ -131,9 +136,15 @@ static partial class Q
             dWSum2 = dWSum2 + t2 * h[1];
         }
 
-        double t3 = 2.0 * lossBar;
-        dW[4] += t3 * dWSum;
-        dW[5] += t3 * dWSum2;
+        if (4 < w.Length)
+        {
+            dW[4] += 2.0 * lossBar * dWSum;
+        }
+
+        if (5 < w.Length)
+        {
+            dW[5] += 2.0 * lossBar * dWSum2;
+        }
     }
 
     /// <summary>
@@ -336,9 +347,16 @@ static partial class Q
             dWSum2Dot = dWSum2Dot + (yDot * h[1] + t7 * hDot[1]);
         }
 
-        double t8 = 2.0 * lossBar;
-        pW[4] += t8 * dWSumDot;
-        pW[5] += t8 * dWSum2Dot;
+        if (4 < w.Length)
+        {
+            pW[4] += 2.0 * lossBar * dWSumDot;
+        }
+
+        if (5 < w.Length)
+        {
+            pW[5] += 2.0 * lossBar * dWSum2Dot;
+        }
+
         return loss / t0;
     }
 

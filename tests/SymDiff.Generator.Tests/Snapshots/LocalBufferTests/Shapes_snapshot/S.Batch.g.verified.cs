@@ -66,9 +66,16 @@ static partial class S
             dWSum2 = dWSum2 + t3 * h[1];
         }
 
-        double t4 = 2.0 * lossBar;
-        dW[4] += t4 * dWSum;
-        dW[5] += t4 * dWSum2;
+        if (4 < w.Length)
+        {
+            dW[4] += 2.0 * lossBar * dWSum;
+        }
+
+        if (5 < w.Length)
+        {
+            dW[5] += 2.0 * lossBar * dWSum2;
+        }
+
         return loss / t0;
     }
 
@@ -131,9 +138,15 @@ static partial class S
             dWSum2 = dWSum2 + t2 * h[1];
         }
 
-        double t3 = 2.0 * lossBar;
-        dW[4] += t3 * dWSum;
-        dW[5] += t3 * dWSum2;
+        if (4 < w.Length)
+        {
+            dW[4] += 2.0 * lossBar * dWSum;
+        }
+
+        if (5 < w.Length)
+        {
+            dW[5] += 2.0 * lossBar * dWSum2;
+        }
     }
 
     /// <summary>

@@ -22,7 +22,6 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::System.Span<float> hBar = stackalloc float[3];
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<float> h = stackalloc float[3];
@@ -40,13 +39,19 @@ static partial class S
         hBar[1] += h[0];
         hBar[2] += 1f / h[0];
         hBar[0] -= h[2] / h[0] / h[0];
-        for (int j2 = 0; j2 < j; j2++)
+        int j2 = 0;
+        for (; j2 < j; j2++)
         {
             float hValue = h[j2];
             float hBar2 = hBar[j2];
             hBar[j2] = 0f;
             bool t0 = hBar2 != 0f;
-            dW[j2] += (t0 ? hBar2 * hValue : 0f) * x[j2];
+            dW[j2] = (t0 ? hBar2 * hValue : 0f) * x[j2];
+        }
+
+        for (int j3 = j2; j3 < dW.Length; j3++)
+        {
+            dW[j3] = 0f;
         }
 
         return h[0] * h[1] + h[2] / h[0];

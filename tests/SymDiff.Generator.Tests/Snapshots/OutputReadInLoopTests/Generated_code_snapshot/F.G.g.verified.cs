@@ -24,7 +24,7 @@ static partial class F
         double[] oBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(o.Length);
         try
         {
-            seed.CopyTo(oBar);
+            global::SymDiff.Checks.Copy(seed, oBar);
 
             // Forward sweep
             o[0] = x * y;

@@ -31,7 +31,7 @@ static partial class F
         double[] yBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
         try
         {
-            seed.CopyTo(yBar);
+            global::SymDiff.Checks.Copy(seed, yBar);
             double[] maxTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, z.Length - 1));
             try
             {

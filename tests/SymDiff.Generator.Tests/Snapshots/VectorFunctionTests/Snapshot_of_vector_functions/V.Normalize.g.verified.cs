@@ -31,7 +31,7 @@ static partial class V
         double[] yBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
         try
         {
-            seed.CopyTo(yBar);
+            global::SymDiff.Checks.Copy(seed, yBar);
 
             // Forward sweep
             int i = 0;
@@ -59,8 +59,7 @@ static partial class V
                 double yBar3 = yBar[i2];
                 yBar[i2] = 0.0;
                 double t3 = v[i2];
-                double t4 = yBar3 * t3;
-                dV[i2] += 2.0 * (normBar * t3) + t4 + t4;
+                dV[i2] += 2.0 * (normBar * t3 + yBar3 * t3);
             }
         }
         finally

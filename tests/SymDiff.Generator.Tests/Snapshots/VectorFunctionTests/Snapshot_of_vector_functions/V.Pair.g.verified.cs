@@ -57,10 +57,9 @@ static partial class V
         double t0 = w + x;
         double t1 = w + 1.0;
         y[0] = t0 * t1;
-        double t2 = tW + tX;
-        derivative[0] = t2 * t1 + t0 * tW;
+        derivative[0] = (tW + tX) * t1 + t0 * tW;
         y[1] = t0 + t1;
-        derivative[1] = t2 + tW;
+        derivative[1] = 2.0 * tW + tX;
     }
 
     /// <summary>
