@@ -49,8 +49,7 @@ static partial class R
                 {
                     double tBar = hBar2 * 0.5;
                     int t1 = j2 - 1;
-                    hBar[t1] += tBar * h[t1];
-                    hBar[t1] += tBar * h[t1];
+                    hBar[t1] += tBar * h[t1] + tBar * h[t1];
                 }
 
                 dP[j2] += hBar2 * xs[i];
@@ -106,8 +105,7 @@ static partial class R
                 {
                     double tBar = hBar2 * 0.5;
                     int t1 = j2 - 1;
-                    hBar[t1] += tBar * h[t1];
-                    hBar[t1] += tBar * h[t1];
+                    hBar[t1] += tBar * h[t1] + tBar * h[t1];
                 }
 
                 dP[j2] += hBar2 * xs[i];

@@ -42,34 +42,52 @@ partial class Fe
             dPSum4 = dPSum4 + t0;
         }
 
-        dP[0] -= dPSum3;
-        dP[1] += dPSum4;
+        bool t2 = 0 < p.Length;
+        if (t2)
+        {
+            dP[0] -= dPSum3;
+        }
+
+        bool t3 = 1 < p.Length;
+        if (t3)
+        {
+            dP[1] += dPSum4;
+        }
+
         double s2 = s;
         double dPSum = 0.0;
         double dPSum2 = 0.0;
         for (int cIndex = 0; cIndex < global::Fe.Counts.Length; cIndex++)
         {
             double c = (double)global::Fe.Counts[cIndex];
-            double t2 = c * p[0];
-            double t3 = p[1];
-            s2 = s2 + t2 * t3;
-            dPSum = dPSum + t3 * c;
-            dPSum2 = dPSum2 + t2;
+            double t4 = c * p[0];
+            double t5 = p[1];
+            s2 = s2 + t4 * t5;
+            dPSum = dPSum + t5 * c;
+            dPSum2 = dPSum2 + t4;
         }
 
-        dP[0] += dPSum;
-        dP[1] += dPSum2;
+        if (t2)
+        {
+            dP[0] += dPSum;
+        }
+
+        if (t3)
+        {
+            dP[1] += dPSum2;
+        }
+
         int i = 0;
         double s3 = s2;
         for (int wIndex = 0; wIndex < global::Fe.Weights.Length; wIndex++)
         {
             double w = global::Fe.Weights[wIndex];
-            int t4 = i % 2;
-            double t5 = x[i];
-            double t6 = p[t4] * t5;
-            dP[t4] += w * global::System.Math.Cos(t6) * t5;
+            int t6 = i % 2;
+            double t7 = x[i];
+            double t8 = p[t6] * t7;
+            dP[t6] += w * global::System.Math.Cos(t8) * t7;
             i = i + 1;
-            s3 = s3 + w * global::System.Math.Sin(t6);
+            s3 = s3 + w * global::System.Math.Sin(t8);
         }
 
         int j = 0;
@@ -133,8 +151,18 @@ partial class Fe
             dPSum4 = dPSum4 + t0;
         }
 
-        dP[0] -= seed * dPSum3;
-        dP[1] += seed * dPSum4;
+        bool t1 = 0 < p.Length;
+        if (t1)
+        {
+            dP[0] -= seed * dPSum3;
+        }
+
+        bool t2 = 1 < p.Length;
+        if (t2)
+        {
+            dP[1] += seed * dPSum4;
+        }
+
         double dPSum = 0.0;
         double dPSum2 = 0.0;
         for (int cIndex = 0; cIndex < global::Fe.Counts.Length; cIndex++)
@@ -144,15 +172,23 @@ partial class Fe
             dPSum2 = dPSum2 + c * p[0];
         }
 
-        dP[0] += seed * dPSum;
-        dP[1] += seed * dPSum2;
+        if (t1)
+        {
+            dP[0] += seed * dPSum;
+        }
+
+        if (t2)
+        {
+            dP[1] += seed * dPSum2;
+        }
+
         int i = 0;
         for (int wIndex = 0; wIndex < global::Fe.Weights.Length; wIndex++)
         {
             double w = global::Fe.Weights[wIndex];
-            int t1 = i % 2;
-            double t2 = x[i];
-            dP[t1] += seed * w * global::System.Math.Cos(p[t1] * t2) * t2;
+            int t3 = i % 2;
+            double t4 = x[i];
+            dP[t3] += seed * w * global::System.Math.Cos(p[t3] * t4) * t4;
             i = i + 1;
         }
 
