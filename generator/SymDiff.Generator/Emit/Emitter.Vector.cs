@@ -93,9 +93,13 @@ namespace SymDiff.Generator.Emit
             var names = new Dictionary<string, string>(shared, System.StringComparer.Ordinal);
             string count = Vector256 + "<" + v.Element.Keyword() + ">.Count";
             string Index(Expr index) => ExprPrinter.Print(index) + (copy == 0 ? string.Empty : " + " + (copy == 1 ? string.Empty : copy.ToString(CultureInfo.InvariantCulture) + " * ") + count);
+            // Constant data (a field or property: its IR name is the member's code, global::M.Xs or this.xs) may be an array,
+            // a span or a ReadOnlySpan; each converts to ReadOnlySpan<T>, which has Slice.
             string Load(string array, Expr index) => v.Arrays.Contains(array)
                 ? Vector256 + ".Create(" + Id(array) + ", " + Index(index) + ")"
-                : Vector256 + ".Create<" + v.Element.Keyword() + ">(" + Id(array) + ".Slice(" + Index(index) + "))";
+                : array.IndexOf('.') >= 0
+                    ? Vector256 + ".Create<" + v.Element.Keyword() + ">(((global::System.ReadOnlySpan<" + v.Element.Keyword() + ">)" + Id(array) + ").Slice(" + Index(index) + "))"
+                    : Vector256 + ".Create<" + v.Element.Keyword() + ">(" + Id(array) + ".Slice(" + Index(index) + "))";
             string Target(string array, Expr index) => v.Arrays.Contains(array) ? Id(array) + ", " + Index(index) : Id(array) + ".Slice(" + Index(index) + ")";
             string Print(Expr e) => VectorPrinter.Print(e, names, Load);
 
