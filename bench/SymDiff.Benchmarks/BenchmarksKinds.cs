@@ -53,11 +53,22 @@ namespace SymDiff.Benchmarks
             return CentralDifferences.Gradient(ref _function, _point, _gradient);
         }
 
-        public bool HasProposed => false;
+        public bool HasProposed => true;
 
-        public double Proposed() => throw new NotSupportedException();
+        /// <summary>The generated code with its two branches on the same condition merged (<see cref="ProposedKinds.HuberMergedBranches"/>).</summary>
+        [Benchmark]
+        public double Proposed()
+        {
+            double value = ProposedKinds.HuberMergedBranches(W, B, _x, _y, Delta, out double dW, out double dB);
+            return value + dW + dB;
+        }
 
-        public double ProposedError() => 0;
+        public double ProposedError()
+        {
+            double value = ProposedKinds.HuberMergedBranches(W, B, _x, _y, Delta, out double pw, out double pb);
+            double expected = Workloads.HuberGradient(W, B, _x, _y, Delta, out double gw, out double gb);
+            return value == expected ? CheckResult.Relative([pw, pb], [gw, gb]) : double.NaN;
+        }
 
         /// <summary>How many residuals take the quadratic branch (for the documentation).</summary>
         public int QuadraticCount()
@@ -115,11 +126,20 @@ namespace SymDiff.Benchmarks
 
         public double FiniteDifferences() => throw new NotSupportedException("n = 4096 > 100: finite differences are not measured");
 
-        public bool HasProposed => false;
+        public bool HasProposed => true;
 
-        public double Proposed() => throw new NotSupportedException();
+        /// <summary>The generated code with its outer loop fused (<see cref="ProposedKinds.SmoothnessFused"/>).</summary>
+        [Benchmark]
+        public double Proposed() => ProposedKinds.SmoothnessFused(_u, M, _gradient);
 
-        public double ProposedError() => 0;
+        public double ProposedError()
+        {
+            var proposed = new double[_u.Length];
+            var generated = new double[_u.Length];
+            double value = ProposedKinds.SmoothnessFused(_u, M, proposed);
+            double expected = Workloads.SmoothnessGradient(_u, M, generated);
+            return value == expected ? CheckResult.Relative(proposed, generated) : double.NaN;
+        }
 
         public CheckResult SelfCheck()
         {
