@@ -51,6 +51,9 @@ namespace SymDiff.Benchmarks
             rows.Add(new W4Tiny());
             rows.Add(new W5PolyAdam());
             rows.Add(new W6Mlp());
+            rows.Add(new W7Huber());
+            rows.Add(new W8Stencil2D());
+            rows.Add(new W9PolyRec());
             if (only is not null)
             {
                 rows.RemoveAll(r => !r.Row.StartsWith(only, StringComparison.Ordinal));
