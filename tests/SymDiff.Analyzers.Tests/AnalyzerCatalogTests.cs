@@ -27,7 +27,7 @@ namespace SymDiff.Analyzers.Tests
             "SD0002", "SD0003", "SD0004", "SD0005", "SD0006", "SD0007", "SD0008",
             "SD0013", "SD0014", "SD0015", "SD0016", "SD0017", "SD0018",
             "SD1000", "SD1004", "SD1005", "SD1006", "SD1007", "SD1008", "SD1009", "SD9001",
-            "SD1020", "SD1021", "SD1022",
+            "SD1020", "SD1021", "SD1022", "SD1023",
         };
 
         /// <summary>Found by the generator's parser, reported by an analyzer only, so that dotnet format applies their fixes.</summary>
