@@ -18,10 +18,103 @@ namespace SymDiff.Generator.Simplification
                 body = RemoveDead(body, uses, ref removed);
                 if (!removed)
                 {
-                    return body;
+                    // A tape nothing reads (a carried sum's values, stored for a recomputation that turned out dead): its
+                    // stores go, and with them the values only they read.
+                    var unread = UnreadTapes(body);
+                    if (unread.Count == 0)
+                    {
+                        return body;
+                    }
+
+                    body = WithoutTapes(body, unread);
                 }
             }
         }
+
+        /// <summary>The pooled tapes (not users' buffers) that no expression reads: only stored into, grown and cleared.</summary>
+        private static HashSet<string> UnreadTapes(Block body)
+        {
+            var tapes = new HashSet<string>(StringComparer.Ordinal);
+            void Collect(Block b)
+            {
+                foreach (var st in b.Statements)
+                {
+                    if (st is RentBuffer { Zeroed: false } r)
+                    {
+                        tapes.Add(r.Name);
+                    }
+
+                    foreach (var nested in Walk.Blocks(st))
+                    {
+                        Collect(nested);
+                    }
+                }
+            }
+
+            Collect(body);
+            if (tapes.Count == 0)
+            {
+                return tapes;
+            }
+
+            // Any mention in an expression is a read (an element, the whole array passed on, its length); an accumulation
+            // into it reads it too.
+            var scratch = new List<Expr>();
+            void Read(Block b)
+            {
+                foreach (var st in b.Statements)
+                {
+                    if (st is Accumulate a)
+                    {
+                        tapes.Remove(a.Target);
+                    }
+                    else if (st is CopySpan copy)
+                    {
+                        tapes.Remove(copy.Source);
+                        tapes.Remove(copy.Target);
+                    }
+
+                    scratch.Clear();
+                    Walk.DirectExpressions(st, scratch);
+                    foreach (var e in scratch)
+                    {
+                        Walk.Contains(e, x =>
+                        {
+                            switch (x)
+                            {
+                                case Elem el: tapes.Remove(el.Array); break;
+                                case SpanRef sr: tapes.Remove(sr.Array); break;
+                                case SpanView sv: tapes.Remove(sv.Array); break;
+                                case Len len: tapes.Remove(len.Array); break;
+                            }
+
+                            return false;
+                        });
+                    }
+
+                    foreach (var nested in Walk.Blocks(st))
+                    {
+                        Read(nested);
+                    }
+                }
+            }
+
+            Read(body);
+            return tapes;
+        }
+
+        private static Block WithoutTapes(Block block, HashSet<string> tapes) => new Block(block.Statements
+            .Where(st => st switch
+            {
+                RentBuffer r => !tapes.Contains(r.Name),
+                Store store => !tapes.Contains(store.Array),
+                EnsureCapacity e => !tapes.Contains(e.Name),
+                ClearArray c => !tapes.Contains(c.Name),
+                ClearBuffer c => !tapes.Contains(c.Target),
+                _ => true,
+            })
+            .Select(st => Walk.MapBlocks(st, b => WithoutTapes(b, tapes)))
+            .ToEquatableArray());
 
         /// <summary>
         /// One pass of dead-code removal; <paramref name="removed"/> is set when anything was dropped. Statements are

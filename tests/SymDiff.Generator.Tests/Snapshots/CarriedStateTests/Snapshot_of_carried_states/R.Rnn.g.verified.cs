@@ -56,120 +56,111 @@ static partial class R
                     stateHistory[stateIndex] = stateHistoryValue;
                 }
 
-                double[] lossTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, xs.Length));
-                try
+                double loss = 0.0;
+                int t = 0;
+                for (; t < xs.Length; t++)
                 {
-                    double loss = 0.0;
-                    int t = 0;
-                    for (; t < xs.Length; t++)
+                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                    for (int j2 = 0; j2 < 3; j2++)
                     {
-                        lossTape[t] = loss;
-                        global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                        for (int j2 = 0; j2 < 3; j2++)
+                        double a = p[3 + j2] * xs[t];
+                        for (int k = 0; k < 3; k++)
                         {
-                            double a = p[3 + j2] * xs[t];
-                            for (int k = 0; k < 3; k++)
-                            {
-                                double a2 = a + p[6 + j2 * 3 + k] * stateHistory[t * 3 + k];
-                                a = a2;
-                            }
-
-                            next[j2] = global::System.Math.Tanh(a);
+                            double a2 = a + p[6 + j2 * 3 + k] * stateHistory[t * 3 + k];
+                            a = a2;
                         }
 
-                        int t2 = t + 1;
-                        double loss2 = loss;
-                        for (int j3 = 0; j3 < 3; j3++)
-                        {
-                            double stateHistoryValue = next[j3];
-                            int t3 = t2 * 3 + j3;
-                            stateHistory[t3] = stateHistoryValue;
-                            double loss3 = loss2 + stateHistory[t3] * xs[t];
-                            loss2 = loss3;
-                        }
-
-                        loss = loss2;
+                        next[j2] = global::System.Math.Tanh(a);
                     }
 
-                    // Reverse sweep: gradients
-                    int t4 = t0 * 3;
-                    int t5 = t4 + 1;
-                    stateHistoryBar[t4] += stateHistory[t5];
-                    stateHistoryBar[t5] += stateHistory[t4];
-                    int t6 = t4 + 2;
-                    stateHistoryBar[t6] -= 1.0;
-                    double lossBar = 1.0;
-                    for (int t10 = t - 1; t10 >= 0; t10--)
+                    int t2 = t + 1;
+                    double loss2 = loss;
+                    for (int j3 = 0; j3 < 3; j3++)
                     {
-                        global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                        int j2_2 = 0;
-                        for (; j2_2 < 3; j2_2++)
-                        {
-                            double a = p[3 + j2_2] * xs[t10];
-                            for (int k = 0; k < 3; k++)
-                            {
-                                double a3 = a + p[6 + j2_2 * 3 + k] * stateHistory[t10 * 3 + k];
-                                a = a3;
-                            }
-
-                            next[j2_2] = global::System.Math.Tanh(a);
-                        }
-
-                        int j3_2 = 3;
-                        double lossBar2 = lossBar;
-                        for (int j3 = 0; j3 < j3_2; j3++)
-                        {
-                            int t7 = (t10 + 1) * 3 + j3;
-                            stateHistoryBar[t7] += lossBar2 * xs[t10];
-                            double stateHistoryBar2 = stateHistoryBar[t7];
-                            stateHistoryBar[t7] = 0.0;
-                            nextBar[j3] += stateHistoryBar2;
-                        }
-
-                        for (int j2 = 0; j2 < j2_2; j2++)
-                        {
-                            int k2 = 3;
-                            double nextValue = next[j2];
-                            double nextBar2 = nextBar[j2];
-                            nextBar[j2] = 0.0;
-                            int k = 0;
-                            double aBar = nextBar2 * (1.0 - nextValue * nextValue);
-                            while (nextBar2 != 0.0 && k < k2)
-                            {
-                                int t8 = t10 * 3 + k;
-                                int t9 = 6 + j2 * 3 + k;
-                                stateHistoryBar[t8] += aBar * p[t9];
-                                dP[t9] += aBar * stateHistory[t8];
-                                k = k + 1;
-                            }
-
-                            dP[3 + j2] += aBar * xs[t10];
-                        }
-
-                        global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                        lossBar = lossBar2;
+                        double stateHistoryValue = next[j3];
+                        int t3 = t2 * 3 + j3;
+                        stateHistory[t3] = stateHistoryValue;
+                        double loss3 = loss2 + stateHistory[t3] * xs[t];
+                        loss2 = loss3;
                     }
 
-                    for (int stateIndex2 = 0; stateIndex2 < stateIndex; stateIndex2++)
-                    {
-                        double stateHistoryBar3 = stateHistoryBar[stateIndex2];
-                        stateHistoryBar[stateIndex2] = 0.0;
-                        stateBar[stateIndex2] += stateHistoryBar3;
-                    }
-
-                    for (int j4 = 0; j4 < j; j4++)
-                    {
-                        double stateBar2 = stateBar[j4];
-                        stateBar[j4] = 0.0;
-                        dP[j4] += stateBar2 * 0.1;
-                    }
-
-                    return loss + stateHistory[t4] * stateHistory[t5] - stateHistory[t6];
+                    loss = loss2;
                 }
-                finally
+
+                // Reverse sweep: gradients
+                int t4 = t0 * 3;
+                int t5 = t4 + 1;
+                stateHistoryBar[t4] += stateHistory[t5];
+                stateHistoryBar[t5] += stateHistory[t4];
+                int t6 = t4 + 2;
+                stateHistoryBar[t6] -= 1.0;
+                double lossBar = 1.0;
+                for (int t10 = t - 1; t10 >= 0; t10--)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(lossTape);
+                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                    int j2_2 = 0;
+                    for (; j2_2 < 3; j2_2++)
+                    {
+                        double a = p[3 + j2_2] * xs[t10];
+                        for (int k = 0; k < 3; k++)
+                        {
+                            double a3 = a + p[6 + j2_2 * 3 + k] * stateHistory[t10 * 3 + k];
+                            a = a3;
+                        }
+
+                        next[j2_2] = global::System.Math.Tanh(a);
+                    }
+
+                    int j3_2 = 3;
+                    double lossBar2 = lossBar;
+                    for (int j3 = 0; j3 < j3_2; j3++)
+                    {
+                        int t7 = (t10 + 1) * 3 + j3;
+                        stateHistoryBar[t7] += lossBar2 * xs[t10];
+                        double stateHistoryBar2 = stateHistoryBar[t7];
+                        stateHistoryBar[t7] = 0.0;
+                        nextBar[j3] += stateHistoryBar2;
+                    }
+
+                    for (int j2 = 0; j2 < j2_2; j2++)
+                    {
+                        int k2 = 3;
+                        double nextValue = next[j2];
+                        double nextBar2 = nextBar[j2];
+                        nextBar[j2] = 0.0;
+                        int k = 0;
+                        double aBar = nextBar2 * (1.0 - nextValue * nextValue);
+                        while (nextBar2 != 0.0 && k < k2)
+                        {
+                            int t8 = t10 * 3 + k;
+                            int t9 = 6 + j2 * 3 + k;
+                            stateHistoryBar[t8] += aBar * p[t9];
+                            dP[t9] += aBar * stateHistory[t8];
+                            k = k + 1;
+                        }
+
+                        dP[3 + j2] += aBar * xs[t10];
+                    }
+
+                    global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                    lossBar = lossBar2;
                 }
+
+                for (int stateIndex2 = 0; stateIndex2 < stateIndex; stateIndex2++)
+                {
+                    double stateHistoryBar3 = stateHistoryBar[stateIndex2];
+                    stateHistoryBar[stateIndex2] = 0.0;
+                    stateBar[stateIndex2] += stateHistoryBar3;
+                }
+
+                for (int j4 = 0; j4 < j; j4++)
+                {
+                    double stateBar2 = stateBar[j4];
+                    stateBar[j4] = 0.0;
+                    dP[j4] += stateBar2 * 0.1;
+                }
+
+                return loss + stateHistory[t4] * stateHistory[t5] - stateHistory[t6];
             }
             finally
             {
@@ -234,116 +225,107 @@ static partial class R
                     stateHistory[stateIndex] = stateHistoryValue;
                 }
 
-                double[] lossTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, xs.Length));
-                try
+                double loss = 0.0;
+                int t = 0;
+                for (; t < xs.Length; t++)
                 {
-                    double loss = 0.0;
-                    int t = 0;
-                    for (; t < xs.Length; t++)
+                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                    for (int j2 = 0; j2 < 3; j2++)
                     {
-                        lossTape[t] = loss;
-                        global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                        for (int j2 = 0; j2 < 3; j2++)
+                        double a = p[3 + j2] * xs[t];
+                        for (int k = 0; k < 3; k++)
                         {
-                            double a = p[3 + j2] * xs[t];
-                            for (int k = 0; k < 3; k++)
-                            {
-                                double a2 = a + p[6 + j2 * 3 + k] * stateHistory[t * 3 + k];
-                                a = a2;
-                            }
-
-                            next[j2] = global::System.Math.Tanh(a);
+                            double a2 = a + p[6 + j2 * 3 + k] * stateHistory[t * 3 + k];
+                            a = a2;
                         }
 
-                        int t2 = t + 1;
-                        double loss2 = loss;
-                        for (int j3 = 0; j3 < 3; j3++)
-                        {
-                            double stateHistoryValue = next[j3];
-                            int t3 = t2 * 3 + j3;
-                            stateHistory[t3] = stateHistoryValue;
-                            double loss3 = loss2 + stateHistory[t3] * xs[t];
-                            loss2 = loss3;
-                        }
-
-                        loss = loss2;
+                        next[j2] = global::System.Math.Tanh(a);
                     }
 
-                    // Reverse sweep: gradients
-                    int t4 = t0 * 3;
-                    int t5 = t4 + 1;
-                    stateHistoryBar[t4] += seed * stateHistory[t5];
-                    stateHistoryBar[t5] += seed * stateHistory[t4];
-                    stateHistoryBar[t4 + 2] -= seed;
-                    double lossBar = seed;
-                    for (int t9 = t - 1; t9 >= 0; t9--)
+                    int t2 = t + 1;
+                    double loss2 = loss;
+                    for (int j3 = 0; j3 < 3; j3++)
                     {
-                        global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                        int j2_2 = 0;
-                        for (; j2_2 < 3; j2_2++)
-                        {
-                            double a = p[3 + j2_2] * xs[t9];
-                            for (int k = 0; k < 3; k++)
-                            {
-                                double a3 = a + p[6 + j2_2 * 3 + k] * stateHistory[t9 * 3 + k];
-                                a = a3;
-                            }
-
-                            next[j2_2] = global::System.Math.Tanh(a);
-                        }
-
-                        int j3_2 = 3;
-                        double lossBar2 = lossBar;
-                        for (int j3 = 0; j3 < j3_2; j3++)
-                        {
-                            int t6 = (t9 + 1) * 3 + j3;
-                            stateHistoryBar[t6] += lossBar2 * xs[t9];
-                            double stateHistoryBar2 = stateHistoryBar[t6];
-                            stateHistoryBar[t6] = 0.0;
-                            nextBar[j3] += stateHistoryBar2;
-                        }
-
-                        for (int j2 = 0; j2 < j2_2; j2++)
-                        {
-                            int k2 = 3;
-                            double nextValue = next[j2];
-                            double nextBar2 = nextBar[j2];
-                            nextBar[j2] = 0.0;
-                            int k = 0;
-                            double aBar = nextBar2 * (1.0 - nextValue * nextValue);
-                            while (nextBar2 != 0.0 && k < k2)
-                            {
-                                int t7 = t9 * 3 + k;
-                                int t8 = 6 + j2 * 3 + k;
-                                stateHistoryBar[t7] += aBar * p[t8];
-                                dP[t8] += aBar * stateHistory[t7];
-                                k = k + 1;
-                            }
-
-                            dP[3 + j2] += aBar * xs[t9];
-                        }
-
-                        global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                        lossBar = lossBar2;
+                        double stateHistoryValue = next[j3];
+                        int t3 = t2 * 3 + j3;
+                        stateHistory[t3] = stateHistoryValue;
+                        double loss3 = loss2 + stateHistory[t3] * xs[t];
+                        loss2 = loss3;
                     }
 
-                    for (int stateIndex2 = 0; stateIndex2 < stateIndex; stateIndex2++)
-                    {
-                        double stateHistoryBar3 = stateHistoryBar[stateIndex2];
-                        stateHistoryBar[stateIndex2] = 0.0;
-                        stateBar[stateIndex2] += stateHistoryBar3;
-                    }
-
-                    for (int j4 = 0; j4 < j; j4++)
-                    {
-                        double stateBar2 = stateBar[j4];
-                        stateBar[j4] = 0.0;
-                        dP[j4] += stateBar2 * 0.1;
-                    }
+                    loss = loss2;
                 }
-                finally
+
+                // Reverse sweep: gradients
+                int t4 = t0 * 3;
+                int t5 = t4 + 1;
+                stateHistoryBar[t4] += seed * stateHistory[t5];
+                stateHistoryBar[t5] += seed * stateHistory[t4];
+                stateHistoryBar[t4 + 2] -= seed;
+                double lossBar = seed;
+                for (int t9 = t - 1; t9 >= 0; t9--)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(lossTape);
+                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                    int j2_2 = 0;
+                    for (; j2_2 < 3; j2_2++)
+                    {
+                        double a = p[3 + j2_2] * xs[t9];
+                        for (int k = 0; k < 3; k++)
+                        {
+                            double a3 = a + p[6 + j2_2 * 3 + k] * stateHistory[t9 * 3 + k];
+                            a = a3;
+                        }
+
+                        next[j2_2] = global::System.Math.Tanh(a);
+                    }
+
+                    int j3_2 = 3;
+                    double lossBar2 = lossBar;
+                    for (int j3 = 0; j3 < j3_2; j3++)
+                    {
+                        int t6 = (t9 + 1) * 3 + j3;
+                        stateHistoryBar[t6] += lossBar2 * xs[t9];
+                        double stateHistoryBar2 = stateHistoryBar[t6];
+                        stateHistoryBar[t6] = 0.0;
+                        nextBar[j3] += stateHistoryBar2;
+                    }
+
+                    for (int j2 = 0; j2 < j2_2; j2++)
+                    {
+                        int k2 = 3;
+                        double nextValue = next[j2];
+                        double nextBar2 = nextBar[j2];
+                        nextBar[j2] = 0.0;
+                        int k = 0;
+                        double aBar = nextBar2 * (1.0 - nextValue * nextValue);
+                        while (nextBar2 != 0.0 && k < k2)
+                        {
+                            int t7 = t9 * 3 + k;
+                            int t8 = 6 + j2 * 3 + k;
+                            stateHistoryBar[t7] += aBar * p[t8];
+                            dP[t8] += aBar * stateHistory[t7];
+                            k = k + 1;
+                        }
+
+                        dP[3 + j2] += aBar * xs[t9];
+                    }
+
+                    global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                    lossBar = lossBar2;
+                }
+
+                for (int stateIndex2 = 0; stateIndex2 < stateIndex; stateIndex2++)
+                {
+                    double stateHistoryBar3 = stateHistoryBar[stateIndex2];
+                    stateHistoryBar[stateIndex2] = 0.0;
+                    stateBar[stateIndex2] += stateHistoryBar3;
+                }
+
+                for (int j4 = 0; j4 < j; j4++)
+                {
+                    double stateBar2 = stateBar[j4];
+                    stateBar[j4] = 0.0;
+                    dP[j4] += stateBar2 * 0.1;
                 }
             }
             finally
@@ -608,178 +590,159 @@ static partial class R
                             stateHistoryDot[stateIndex] = stateHistoryValueDot;
                         }
 
-                        int t2 = global::System.Math.Max(0, xs.Length);
-                        double[] lossTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
-                        try
+                        double loss = 0.0;
+                        int t = 0;
+                        double lossDot = 0.0;
+                        for (; t < xs.Length; t++)
                         {
-                            double[] lossTapeDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
-                            try
+                            global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                            global::SymDiff.Checks.Zero(nextDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                            for (int j2 = 0; j2 < 3; j2++)
                             {
-                                double loss = 0.0;
-                                int t = 0;
-                                double lossDot = 0.0;
-                                for (; t < xs.Length; t++)
+                                int t2 = 3 + j2;
+                                double t3 = xs[t];
+                                double a = p[t2] * t3;
+                                double aDot = tP[t2] * t3;
+                                for (int k = 0; k < 3; k++)
                                 {
-                                    lossTape[t] = loss;
-                                    lossTapeDot[t] = lossDot;
-                                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                                    global::SymDiff.Checks.Zero(nextDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                                    for (int j2 = 0; j2 < 3; j2++)
-                                    {
-                                        int t3 = 3 + j2;
-                                        double t4 = xs[t];
-                                        double a = p[t3] * t4;
-                                        double aDot = tP[t3] * t4;
-                                        for (int k = 0; k < 3; k++)
-                                        {
-                                            int t5 = 6 + j2 * 3 + k;
-                                            double t6 = p[t5];
-                                            int t7 = t * 3 + k;
-                                            double a2 = a + t6 * stateHistory[t7];
-                                            double aDot2 = aDot + (tP[t5] * stateHistory[t7] + t6 * stateHistoryDot[t7]);
-                                            a = a2;
-                                            aDot = aDot2;
-                                        }
-
-                                        double nextValue = global::System.Math.Tanh(a);
-                                        next[j2] = nextValue;
-                                        nextDot[j2] = (1.0 - nextValue * nextValue) * aDot;
-                                    }
-
-                                    int t8 = t + 1;
-                                    double loss2 = loss;
-                                    double lossDot2 = lossDot;
-                                    for (int j3 = 0; j3 < 3; j3++)
-                                    {
-                                        double stateHistoryValue = next[j3];
-                                        double stateHistoryValue2Dot = nextDot[j3];
-                                        int t9 = t8 * 3 + j3;
-                                        stateHistory[t9] = stateHistoryValue;
-                                        stateHistoryDot[t9] = stateHistoryValue2Dot;
-                                        double t10 = xs[t];
-                                        double loss3 = loss2 + stateHistory[t9] * t10;
-                                        double lossDot3 = lossDot2 + stateHistoryDot[t9] * t10;
-                                        loss2 = loss3;
-                                        lossDot2 = lossDot3;
-                                    }
-
-                                    loss = loss2;
-                                    lossDot = lossDot2;
+                                    int t4 = 6 + j2 * 3 + k;
+                                    double t5 = p[t4];
+                                    int t6 = t * 3 + k;
+                                    double a2 = a + t5 * stateHistory[t6];
+                                    double aDot2 = aDot + (tP[t4] * stateHistory[t6] + t5 * stateHistoryDot[t6]);
+                                    a = a2;
+                                    aDot = aDot2;
                                 }
 
-                                int t11 = t0 * 3;
-                                int t12 = t11 + 1;
-                                stateHistoryBar[t11] += stateHistory[t12];
-                                stateHistoryBarDot[t11] += stateHistoryDot[t12];
-                                stateHistoryBar[t12] += stateHistory[t11];
-                                stateHistoryBarDot[t12] += stateHistoryDot[t11];
-                                int t13 = t11 + 2;
-                                stateHistoryBar[t13] -= 1.0;
-                                stateHistoryBarDot[t13] += 0.0;
-                                double lossBar = 1.0;
-                                for (int t24 = t - 1; t24 >= 0; t24--)
-                                {
-                                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                                    global::SymDiff.Checks.Zero(nextDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                                    int j2_2 = 0;
-                                    for (; j2_2 < 3; j2_2++)
-                                    {
-                                        int t14 = 3 + j2_2;
-                                        double t15 = xs[t24];
-                                        double a = p[t14] * t15;
-                                        double aDot = tP[t14] * t15;
-                                        for (int k = 0; k < 3; k++)
-                                        {
-                                            int t16 = 6 + j2_2 * 3 + k;
-                                            double t17 = p[t16];
-                                            int t18 = t24 * 3 + k;
-                                            double a3 = a + t17 * stateHistory[t18];
-                                            double aDot3 = aDot + (tP[t16] * stateHistory[t18] + t17 * stateHistoryDot[t18]);
-                                            a = a3;
-                                            aDot = aDot3;
-                                        }
-
-                                        double nextValue = global::System.Math.Tanh(a);
-                                        next[j2_2] = nextValue;
-                                        nextDot[j2_2] = (1.0 - nextValue * nextValue) * aDot;
-                                    }
-
-                                    int j3_2 = 3;
-                                    double lossBar2 = lossBar;
-                                    for (int j3 = 0; j3 < j3_2; j3++)
-                                    {
-                                        int t19 = (t24 + 1) * 3 + j3;
-                                        stateHistoryBar[t19] += lossBar2 * xs[t24];
-                                        stateHistoryBarDot[t19] += 0.0;
-                                        double stateHistoryBar2 = stateHistoryBar[t19];
-                                        double stateHistoryBar2Dot = stateHistoryBarDot[t19];
-                                        stateHistoryBar[t19] = 0.0;
-                                        stateHistoryBarDot[t19] = 0.0;
-                                        nextBar[j3] += stateHistoryBar2;
-                                        nextBarDot[j3] += stateHistoryBar2Dot;
-                                    }
-
-                                    for (int j2 = 0; j2 < j2_2; j2++)
-                                    {
-                                        int k2 = 3;
-                                        double nextValue = next[j2];
-                                        double nextValueDot = nextDot[j2];
-                                        double nextBar2 = nextBar[j2];
-                                        double nextBar2Dot = nextBarDot[j2];
-                                        nextBar[j2] = 0.0;
-                                        nextBarDot[j2] = 0.0;
-                                        double t20 = 1.0 - nextValue * nextValue;
-                                        int k = 0;
-                                        double aBar = nextBar2 * t20;
-                                        double aBarDot = nextBar2Dot * t20 - nextBar2 * (2.0 * (nextValueDot * nextValue));
-                                        while ((nextBar2 != 0.0 || nextBar2Dot != 0.0) && k < k2)
-                                        {
-                                            int t21 = t24 * 3 + k;
-                                            int t22 = 6 + j2 * 3 + k;
-                                            double t23 = p[t22];
-                                            stateHistoryBar[t21] += aBar * t23;
-                                            stateHistoryBarDot[t21] += aBarDot * t23 + aBar * tP[t22];
-                                            pP[t22] += aBarDot * stateHistory[t21] + aBar * stateHistoryDot[t21];
-                                            k = k + 1;
-                                        }
-
-                                        pP[3 + j2] += aBarDot * xs[t24];
-                                    }
-
-                                    global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                                    global::SymDiff.Checks.Zero(nextBarDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                                    lossBar = lossBar2;
-                                }
-
-                                for (int stateIndex2 = 0; stateIndex2 < stateIndex; stateIndex2++)
-                                {
-                                    double stateHistoryBar3 = stateHistoryBar[stateIndex2];
-                                    double stateHistoryBar3Dot = stateHistoryBarDot[stateIndex2];
-                                    stateHistoryBar[stateIndex2] = 0.0;
-                                    stateHistoryBarDot[stateIndex2] = 0.0;
-                                    stateBar[stateIndex2] += stateHistoryBar3;
-                                    stateBarDot[stateIndex2] += stateHistoryBar3Dot;
-                                }
-
-                                for (int j4 = 0; j4 < j; j4++)
-                                {
-                                    double stateBar2Dot = stateBarDot[j4];
-                                    stateBar[j4] = 0.0;
-                                    stateBarDot[j4] = 0.0;
-                                    pP[j4] += stateBar2Dot * 0.1;
-                                }
-
-                                return loss + stateHistory[t11] * stateHistory[t12] - stateHistory[t13];
+                                double nextValue = global::System.Math.Tanh(a);
+                                next[j2] = nextValue;
+                                nextDot[j2] = (1.0 - nextValue * nextValue) * aDot;
                             }
-                            finally
+
+                            int t7 = t + 1;
+                            double loss2 = loss;
+                            double lossDot2 = lossDot;
+                            for (int j3 = 0; j3 < 3; j3++)
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(lossTapeDot);
+                                double stateHistoryValue = next[j3];
+                                double stateHistoryValue2Dot = nextDot[j3];
+                                int t8 = t7 * 3 + j3;
+                                stateHistory[t8] = stateHistoryValue;
+                                stateHistoryDot[t8] = stateHistoryValue2Dot;
+                                double t9 = xs[t];
+                                double loss3 = loss2 + stateHistory[t8] * t9;
+                                double lossDot3 = lossDot2 + stateHistoryDot[t8] * t9;
+                                loss2 = loss3;
+                                lossDot2 = lossDot3;
                             }
+
+                            loss = loss2;
+                            lossDot = lossDot2;
                         }
-                        finally
+
+                        int t10 = t0 * 3;
+                        int t11 = t10 + 1;
+                        stateHistoryBar[t10] += stateHistory[t11];
+                        stateHistoryBarDot[t10] += stateHistoryDot[t11];
+                        stateHistoryBar[t11] += stateHistory[t10];
+                        stateHistoryBarDot[t11] += stateHistoryDot[t10];
+                        int t12 = t10 + 2;
+                        stateHistoryBar[t12] -= 1.0;
+                        stateHistoryBarDot[t12] += 0.0;
+                        double lossBar = 1.0;
+                        for (int t23 = t - 1; t23 >= 0; t23--)
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(lossTape);
+                            global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                            global::SymDiff.Checks.Zero(nextDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                            int j2_2 = 0;
+                            for (; j2_2 < 3; j2_2++)
+                            {
+                                int t13 = 3 + j2_2;
+                                double t14 = xs[t23];
+                                double a = p[t13] * t14;
+                                double aDot = tP[t13] * t14;
+                                for (int k = 0; k < 3; k++)
+                                {
+                                    int t15 = 6 + j2_2 * 3 + k;
+                                    double t16 = p[t15];
+                                    int t17 = t23 * 3 + k;
+                                    double a3 = a + t16 * stateHistory[t17];
+                                    double aDot3 = aDot + (tP[t15] * stateHistory[t17] + t16 * stateHistoryDot[t17]);
+                                    a = a3;
+                                    aDot = aDot3;
+                                }
+
+                                double nextValue = global::System.Math.Tanh(a);
+                                next[j2_2] = nextValue;
+                                nextDot[j2_2] = (1.0 - nextValue * nextValue) * aDot;
+                            }
+
+                            int j3_2 = 3;
+                            double lossBar2 = lossBar;
+                            for (int j3 = 0; j3 < j3_2; j3++)
+                            {
+                                int t18 = (t23 + 1) * 3 + j3;
+                                stateHistoryBar[t18] += lossBar2 * xs[t23];
+                                stateHistoryBarDot[t18] += 0.0;
+                                double stateHistoryBar2 = stateHistoryBar[t18];
+                                double stateHistoryBar2Dot = stateHistoryBarDot[t18];
+                                stateHistoryBar[t18] = 0.0;
+                                stateHistoryBarDot[t18] = 0.0;
+                                nextBar[j3] += stateHistoryBar2;
+                                nextBarDot[j3] += stateHistoryBar2Dot;
+                            }
+
+                            for (int j2 = 0; j2 < j2_2; j2++)
+                            {
+                                int k2 = 3;
+                                double nextValue = next[j2];
+                                double nextValueDot = nextDot[j2];
+                                double nextBar2 = nextBar[j2];
+                                double nextBar2Dot = nextBarDot[j2];
+                                nextBar[j2] = 0.0;
+                                nextBarDot[j2] = 0.0;
+                                double t19 = 1.0 - nextValue * nextValue;
+                                int k = 0;
+                                double aBar = nextBar2 * t19;
+                                double aBarDot = nextBar2Dot * t19 - nextBar2 * (2.0 * (nextValueDot * nextValue));
+                                while ((nextBar2 != 0.0 || nextBar2Dot != 0.0) && k < k2)
+                                {
+                                    int t20 = t23 * 3 + k;
+                                    int t21 = 6 + j2 * 3 + k;
+                                    double t22 = p[t21];
+                                    stateHistoryBar[t20] += aBar * t22;
+                                    stateHistoryBarDot[t20] += aBarDot * t22 + aBar * tP[t21];
+                                    pP[t21] += aBarDot * stateHistory[t20] + aBar * stateHistoryDot[t20];
+                                    k = k + 1;
+                                }
+
+                                pP[3 + j2] += aBarDot * xs[t23];
+                            }
+
+                            global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                            global::SymDiff.Checks.Zero(nextBarDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                            lossBar = lossBar2;
                         }
+
+                        for (int stateIndex2 = 0; stateIndex2 < stateIndex; stateIndex2++)
+                        {
+                            double stateHistoryBar3 = stateHistoryBar[stateIndex2];
+                            double stateHistoryBar3Dot = stateHistoryBarDot[stateIndex2];
+                            stateHistoryBar[stateIndex2] = 0.0;
+                            stateHistoryBarDot[stateIndex2] = 0.0;
+                            stateBar[stateIndex2] += stateHistoryBar3;
+                            stateBarDot[stateIndex2] += stateHistoryBar3Dot;
+                        }
+
+                        for (int j4 = 0; j4 < j; j4++)
+                        {
+                            double stateBar2Dot = stateBarDot[j4];
+                            stateBar[j4] = 0.0;
+                            stateBarDot[j4] = 0.0;
+                            pP[j4] += stateBar2Dot * 0.1;
+                        }
+
+                        return loss + stateHistory[t10] * stateHistory[t11] - stateHistory[t12];
                     }
                     finally
                     {
