@@ -260,8 +260,7 @@ namespace SymDiff.Generator.Lowering
             }
         }
 
-        private static bool StoresTo(SourceStmt s, string buffer) =>
-            (s is SourceStore st && st.Array == buffer) || LocalBuffers.Nested(s).Any(b => b.Any(x => StoresTo(x, buffer)));
+        private static bool StoresTo(SourceStmt s, string buffer) => LocalBuffers.StoresTo(s, buffer);
 
         private static bool Mentions(SourceStmt s, string name) => BufferScopes.Mentions(s, name);
 

@@ -262,7 +262,7 @@ namespace SymDiff.Generator.Lowering
             _ => Array.Empty<IReadOnlyList<Model.SourceStmt>>(),
         };
 
-        private static bool StoresTo(Model.SourceStmt s, string buffer) =>
+        internal static bool StoresTo(Model.SourceStmt s, string buffer) =>
             (s is Model.SourceStore st && st.Array == buffer) || Nested(s).Any(b => b.Any(x => StoresTo(x, buffer)));
 
         /// <summary>Whether a statement reads an element's value: any read but the one an accumulation <c>h[j] = h[j] ± e</c> makes of its own element.</summary>

@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using System.Collections.Generic;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
@@ -59,6 +61,28 @@ namespace SymDiff.Generator.Tests.Passes
                 return i
                 """,
                 Print(Scheduler.RemoveDeadCode(B(counted, new Return(new Var("i", ValType.Int))))));
+        }
+
+        /// <summary>
+        /// A pooled tape stored in a loop but read by nothing (the values of a carried sum, kept for a recomputation that
+        /// turned out dead) goes with its stores; a tape something reads stays.
+        /// </summary>
+        [Fact]
+        public void DeadCodeRemovesTapesNothingReads()
+        {
+            Stmt[] Body(params Stmt[] after) => new Stmt[]
+            {
+                new RentBuffer("sTape", ValType.Double, I("n")),
+                Loop(new LoopVar("s", ValType.Double, D(0), Add(V("s"), V("x"))), new Store("sTape", I("i"), V("s"))),
+            }.Concat(after).ToArray();
+
+            string unread = Print(Scheduler.RemoveDeadCode(B(Body(new Return(V("s"))))));
+            Assert.DoesNotContain("sTape", unread, StringComparison.Ordinal);
+            Assert.Contains("return s", unread, StringComparison.Ordinal);
+
+            string read = Print(Scheduler.RemoveDeadCode(B(Body(new Return(Add(V("s"), new Elem("sTape", N(0), ValType.Double)))))));
+            Assert.Contains("rent sTape", read, StringComparison.Ordinal);
+            Assert.Contains("sTape[i] = s", read, StringComparison.Ordinal);
         }
 
         /// <summary>
