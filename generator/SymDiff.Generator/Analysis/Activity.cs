@@ -117,6 +117,20 @@ namespace SymDiff.Generator.Analysis
                         }
 
                         break;
+                    case CallBackward backward when IsActive(backward.Seed) || backward.Call.Args.Any(a => IsActive(a) || (a is SpanRef r && _arrays.Contains(r.Array))):
+                        // In a gradient's own IR (forward over reverse): a span call's Backward adds seed times the callee's
+                        // gradient into its outputs, which vary with the seed and the arguments.
+                        foreach (var o in backward.Outputs)
+                        {
+                            changed |= o switch
+                            {
+                                Var v => _vars.Add(v.Name),
+                                SpanRef r => _arrays.Add(r.Array),
+                                _ => false,
+                            };
+                        }
+
+                        break;
                     case Store store when IsActive(store.Value):
                         // An array written with an active value (the output span, a tape) is active.
                         changed |= _arrays.Add(store.Array);

@@ -305,8 +305,18 @@ namespace SymDiff.Generator.Differentiation
                         break;
 
                     case CallBackward backward when _secondOrder is not null:
-                        _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.SecondOrderUnsupported, backward.Call.Callee.Site, $"The call of '{backward.Call.Callee.Name}' with span arguments", "; second order goes through calls that pass scalars only. Pass the elements the callee needs, or inline it"));
-                        break; // the method is not emitted: an error
+                        SecondOrderSpanCall(backward, output);
+                        break;
+
+                    case Declare declare when _secondOrder is not null && _activity.IsActiveVar(declare.Name):
+                    {
+                        // Forward over reverse: a scalar adjoint local a span call's Backward adds into, and its tangent.
+                        output.Add(declare);
+                        var tangentLocal = new Declare(NewTangentName(declare.Name), declare.Type);
+                        output.Add(tangentLocal);
+                        _tangents[declare.Name] = new Var(tangentLocal.Name, declare.Type);
+                        break;
+                    }
 
                     case Store store when _tangentNames.TryGetValue(store.Array, out var derivative):
                         // An output element and its tangent, side by side.
@@ -509,6 +519,153 @@ namespace SymDiff.Generator.Differentiation
             }
 
             Define(call.Name, Sum(valueTerms, type), output);
+        }
+
+        /// <summary>
+        /// Forward over reverse through a call that passes spans: the reverse sweep's <c>MBackward(args, seed, outputs)</c>
+        /// adds seed times the callee's gradient g into its outputs, so the outputs' tangents receive seedDot times g (the
+        /// callee's Backward again, seeded with the seed's tangent) plus seed times H times the arguments' tangents (the
+        /// callee's own HessianVectorProduct, along the arguments' tangents packed in the callee's flattened order into a
+        /// pooled direction, its product added back scaled by the seed). The caller's own gradient buffers do not exist
+        /// here (their tangents are slices of the product): what the primal call adds into them goes to pooled scratch.
+        /// </summary>
+        private void SecondOrderSpanCall(CallBackward backward, List<Stmt> output)
+        {
+            var call = backward.Call;
+            var callee = call.Callee;
+            if (!callee.HasHessian)
+            {
+                _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.SecondOrderUnsupported, callee.Site, $"The call of '{callee.Name}'", $"; mark '{callee.Name}' [Differentiable(Hessian = true)] too, so that its Hessian-vector product is generated for this one to call"));
+                return;
+            }
+
+            var type = call.Type;
+            var arguments = Enumerable.Range(0, call.Args.Count).Where(i => i < callee.Active.Count && callee.Active[i]).Select(i => call.Args[i]).ToList();
+            bool ArgumentActive(Expr a) => a is SpanRef r ? _activity.IsActiveArray(r.Array) : _activity.IsActive(a);
+            bool anyArgument = arguments.Any(ArgumentActive);
+            var seedTangent = Tangent(backward.Seed);
+
+            var primal = new List<Expr>();
+            var tangents = new List<Expr?>();
+            bool primalNeeded = false;
+            for (int k = 0; k < backward.Outputs.Count; k++)
+            {
+                var o = backward.Outputs[k];
+                switch (o)
+                {
+                    case Var v:
+                        primal.Add(v);
+                        primalNeeded = true;
+                        tangents.Add(_tangents.TryGetValue(v.Name, out var vt) && vt is Var ? vt : null);
+                        break;
+                    case SpanRef r when _secondOrder!.Products.TryGetValue(r.Array, out var slice):
+                        primal.Add(Discard(arguments[k], output));
+                        tangents.Add(new SpanRef(slice, r.Element));
+                        break;
+                    case SpanRef r when _bufferTangents.TryGetValue(r.Array, out var tangentBuffer):
+                        primal.Add(r);
+                        primalNeeded = true;
+                        tangents.Add(new SpanRef(tangentBuffer.Name, r.Element));
+                        break;
+                    default:
+                        // Scratch for a data span's gradient, which nothing reads: so is its tangent.
+                        primal.Add(o);
+                        tangents.Add(null);
+                        break;
+                }
+            }
+
+            if (primalNeeded)
+            {
+                output.Add(new CallBackward(call, backward.Seed, primal.ToEquatableArray()));
+            }
+
+            if (!anyArgument && seedTangent is Const { Value: 0 })
+            {
+                return;
+            }
+
+            if (seedTangent is not Const { Value: 0 })
+            {
+                var seeded = new List<Expr>();
+                for (int k = 0; k < tangents.Count; k++)
+                {
+                    seeded.Add(tangents[k] ?? (primal[k] is Var ? throw new InvalidOperationException("An adjoint local with no tangent") : primal[k]));
+                }
+
+                output.Add(new CallBackward(call, seedTangent, seeded.ToEquatableArray()));
+            }
+
+            if (!anyArgument)
+            {
+                return;
+            }
+
+            // The direction: the arguments' tangents in the callee's flattened order (a data span's is zero).
+            Expr length = Lit(0, ValType.Int);
+            var offsets = new List<Expr>();
+            foreach (var a in arguments)
+            {
+                offsets.Add(length);
+                length = Add(length, a is SpanRef r ? new Len(r.Array) : Lit(1, ValType.Int));
+            }
+
+            string stem = char.ToLowerInvariant(callee.Name[0]) + callee.Name.Substring(1);
+            var total = new Let(_namer.NewSourceName(stem + "Active"), length);
+            output.Add(total);
+            var direction = _namer.NewSourceName(stem + "Direction");
+            var product = _namer.NewSourceName(stem + "Product");
+            output.Add(new RentBuffer(direction, type, total.Ref));
+            for (int k = 0; k < arguments.Count; k++)
+            {
+                var a = arguments[k];
+                if (a is SpanRef span)
+                {
+                    var counter = new Var(_namer.NewSourceName("k"), ValType.Int);
+                    string? tangentSpan = !_activity.IsActiveArray(span.Array) ? null
+                        : _bufferTangents.TryGetValue(span.Array, out var tangentBuffer) ? tangentBuffer.Name
+                        : _tangentNames.TryGetValue(span.Array, out var named) ? named : null;
+                    Expr element = tangentSpan is null ? Lit(0, span.Element) : new Elem(tangentSpan, counter, span.Element);
+                    output.Add(BuildContext.CountingLoop(counter.Name, new Len(span.Array), new Store(direction, Add(offsets[k], counter), element)));
+                }
+                else
+                {
+                    output.Add(new Store(direction, offsets[k], Tangent(a)));
+                }
+            }
+
+            output.Add(new RentBuffer(product, type, total.Ref));
+            var hvpCallee = callee with { Kind = CalleeKind.Plain, Name = callee.Name + "HessianVectorProduct" };
+            var hvpArguments = call.Args
+                .Append(new SpanView(direction, Lit(0, ValType.Int), total.Ref, type, ReadOnly: true, OverArray: true))
+                .Append(new SpanView(product, Lit(0, ValType.Int), total.Ref, type, ReadOnly: false, OverArray: true));
+            output.Add(new Invoke(new UserCall(hvpCallee, call.Receiver, hvpArguments.ToEquatableArray(), type)));
+
+            // The product, scaled by the seed, into the outputs' tangents.
+            for (int k = 0; k < tangents.Count; k++)
+            {
+                switch (tangents[k])
+                {
+                    case Var t:
+                        output.Add(new Accumulate(t.Name, null, Mul(backward.Seed, new Elem(product, offsets[k], type))));
+                        break;
+                    case SpanRef t:
+                    {
+                        var counter = new Var(_namer.NewSourceName("k"), ValType.Int);
+                        output.Add(BuildContext.CountingLoop(counter.Name, new Len(((SpanRef)arguments[k]).Array), new Accumulate(t.Array, counter, Mul(backward.Seed, new Elem(product, Add(offsets[k], counter), type)))));
+                        break;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Pooled scratch with the length of a span argument, for what a call adds where nothing reads it.</summary>
+        private Expr Discard(Expr argument, List<Stmt> output)
+        {
+            var span = (SpanRef)argument;
+            var name = _namer.NewSourceName(span.Array + "Discarded");
+            output.Add(new RentBuffer(name, span.Element, new Len(span.Array)));
+            return SpanView.Scratch(name, new Len(span.Array), span.Element);
         }
 
         private Expr UserCallTangent(UserCall call)

@@ -15,7 +15,7 @@ namespace SymDiff.Generator.Simplification
             {
                 var uses = CountUses(body);
                 bool removed = false;
-                body = RemoveDead(body, uses, ref removed);
+                body = RemoveDead(body, uses, Declared(body), ref removed);
                 if (!removed)
                 {
                     // A tape nothing reads (a carried sum's values, stored for a recomputation that turned out dead): its
@@ -29,6 +29,30 @@ namespace SymDiff.Generator.Simplification
                     body = WithoutTapes(body, unread);
                 }
             }
+        }
+
+        /// <summary>The names of the locals declared with <see cref="Declare"/> anywhere in <paramref name="body"/>.</summary>
+        private static HashSet<string> Declared(Block body)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            void Collect(Block b)
+            {
+                foreach (var st in b.Statements)
+                {
+                    if (st is Declare d)
+                    {
+                        names.Add(d.Name);
+                    }
+
+                    foreach (var nested in Walk.Blocks(st))
+                    {
+                        Collect(nested);
+                    }
+                }
+            }
+
+            Collect(body);
+            return names;
         }
 
         /// <summary>The pooled tapes (not users' buffers) that no expression reads: only stored into, grown and cleared.</summary>
@@ -121,7 +145,7 @@ namespace SymDiff.Generator.Simplification
         /// visited last to first and a removed statement gives back the uses it held, so a whole chain of dead values
         /// goes in one pass (a chain of n dead lets once took n passes over the method).
         /// </summary>
-        private static Block RemoveDead(Block block, Dictionary<string, int> uses, ref bool removed)
+        private static Block RemoveDead(Block block, Dictionary<string, int> uses, HashSet<string> declared, ref bool removed)
         {
             var output = new List<Stmt>();
             for (int k = block.Statements.Count - 1; k >= 0; k--)
@@ -131,6 +155,12 @@ namespace SymDiff.Generator.Simplification
                 {
                     case Let let when !Live(uses, let.Name) && !Walk.HasEffect(let):
                         Release(uses, let.Value);
+                        removed = true;
+                        continue;
+                    case Accumulate { Index: null } a when declared.Contains(a.Target) && !Live(uses, a.Target):
+                        // An addition into a declared local that nothing reads (a tangent of an adjoint local whose
+                        // adjoint flows nowhere): the local goes too, below.
+                        Release(uses, a.Value);
                         removed = true;
                         continue;
                     case Declare d when !Live(uses, d.Name):
@@ -165,8 +195,8 @@ namespace SymDiff.Generator.Simplification
                             removed = true;
                         }
 
-                        var then = RemoveDead(branch.Then, uses, ref removed);
-                        var @else = RemoveDead(branch.Else, uses, ref removed);
+                        var then = RemoveDead(branch.Then, uses, declared, ref removed);
+                        var @else = RemoveDead(branch.Else, uses, declared, ref removed);
                         if (phis.Count == 0 && then.Statements.Count == 0 && @else.Statements.Count == 0 && !Walk.CallsGuarded(branch.Condition))
                         {
                             Release(uses, branch.Condition);
@@ -198,8 +228,8 @@ namespace SymDiff.Generator.Simplification
                             removed = true;
                         }
 
-                        var body = RemoveDead(loop.Body, uses, ref removed);
-                        var header = RemoveDead(loop.Header, uses, ref removed);
+                        var body = RemoveDead(loop.Body, uses, declared, ref removed);
+                        var header = RemoveDead(loop.Header, uses, declared, ref removed);
                         if (carried.Count == 0 && !body.Statements.Any(Walk.HasEffect) && !header.Statements.Any(Walk.HasEffect))
                         {
                             Release(uses, loop.Condition);

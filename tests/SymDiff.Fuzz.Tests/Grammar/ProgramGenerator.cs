@@ -192,7 +192,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             }
 
             // Helpers first (they are leaves: no calls of their own), then the body that calls them. A Hessian program's
-            // helpers have Hessian = true and take scalars only (second order goes through scalar calls).
+            // helpers have Hessian = true (second order goes through their Hessian-vector products).
             if (Has(FuzzGrammar.Calls) && (!_hessian || Has(FuzzGrammar.SecondOrderRules)))
             {
                 int count = Weighted(50, 35, 15);
@@ -442,7 +442,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             string? span = null;
             var mainArrays = saved.Item3;
-            if (!_hessian && mainArrays.Count > 0 && Chance(0.4))
+            if (mainArrays.Count > 0 && Chance(0.4))
             {
                 ArrayVar bound = Pick(mainArrays);
                 span = bound.Name;

@@ -86,6 +86,21 @@ namespace SymDiff.Generator.Tests.Passes
         }
 
         /// <summary>
+        /// A declared local that is only added into (the tangent of an adjoint local whose adjoint flows nowhere) goes with
+        /// its additions; one that is read stays with them.
+        /// </summary>
+        [Fact]
+        public void DeadCodeRemovesAdditionsIntoDeclaredLocalsNothingReads()
+        {
+            string unread = Print(Scheduler.RemoveDeadCode(B(new Declare("aDot", ValType.Double), new Accumulate("aDot", null, Mul(V("x"), V("y"))), new Return(V("x")))));
+            Assert.DoesNotContain("aDot", unread, StringComparison.Ordinal);
+
+            string read = Print(Scheduler.RemoveDeadCode(B(new Declare("aDot", ValType.Double), new Accumulate("aDot", null, Mul(V("x"), V("y"))), new Return(V("aDot")))));
+            Assert.Contains("aDot += x * y", read, StringComparison.Ordinal);
+            Assert.Contains("return aDot", read, StringComparison.Ordinal);
+        }
+
+        /// <summary>
         /// sin x is computed twice (in a and in the result): it gets one temporary, t0, read by both. Sharing names every
         /// unconditional subexpression, so the returned sum is named too (t1); inlining then puts t1 back, because it is
         /// read once, and keeps t0, read twice. a is the user's name and is never inlined.

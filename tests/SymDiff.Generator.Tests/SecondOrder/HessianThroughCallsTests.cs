@@ -126,25 +126,6 @@ public static partial class Activations
         }
 
         [Fact]
-        public void A_callee_that_takes_spans_is_SD1007_at_the_call_and_nothing_else()
-        {
-            var output = GeneratorRunner.Run(@"
-using System;
-using SymDiff;
-public static partial class S
-{
-    [Differentiable(Hessian = true)]
-    public static double F(double x, ReadOnlySpan<double> w) => Dot(w, x) * x;
-
-    [Differentiable(Hessian = true)]
-    public static double Dot(ReadOnlySpan<double> w, double x) => w[0] * w[1] * x;
-}");
-            var d = Assert.Single(output.GeneratorDiagnostics, x => x.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
-            Assert.Equal("SD1007", d.Id);
-            Assert.Contains("with span arguments", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        }
-
-        [Fact]
         public void Snapshot_of_second_order_through_calls()
         {
             var output = GeneratorRunner.Run(Source);
