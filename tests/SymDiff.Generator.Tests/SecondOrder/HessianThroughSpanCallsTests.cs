@@ -125,6 +125,76 @@ public static partial class M
         }
 
         [Fact]
+        public void Instance_methods_through_a_span_call_on_a_field_and_a_sub_model()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public partial class Model
+{
+    private readonly double[] targets = { 0.5, -1.0, 2.0 };
+    private readonly Loss loss = new Loss(0.25);
+
+    [Differentiable(Hessian = true)]
+    public double Objective(ReadOnlySpan<double> p)
+    {
+        Span<double> z = stackalloc double[3];
+        for (int i = 0; i < 3; i++)
+        {
+            z[i] = Math.Sin(p[i]) * p[(i + 1) % 3] - targets[i];
+        }
+
+        return loss.Huberish(z) + Penalty(p);
+    }
+
+    [Differentiable(Hessian = true)]
+    public double Penalty(ReadOnlySpan<double> w) => 0.1 * (w[0] * w[0] + w[1] * w[2] * w[2]);
+}
+
+public partial class Loss
+{
+    private readonly double delta;
+
+    public Loss(double delta) => this.delta = delta;
+
+    [Differentiable(Hessian = true)]
+    public double Huberish(ReadOnlySpan<double> r)
+    {
+        double s = 0;
+        for (int i = 0; i < r.Length; i++)
+        {
+            s += Math.Sqrt(r[i] * r[i] + delta) - Math.Sqrt(delta);
+        }
+
+        return s;
+    }
+}";
+            var r = GeneratedCode.RunDriver(source, @"
+        var m = new Model();
+        double[] w = { 0.3, -0.8, 1.1 };
+        var hessian = new double[9];
+        double value = m.ObjectiveHessian(w, hessian);
+        var fd = new double[9];
+        for (int i = 0; i < 3; i++)
+        {
+            var up = (double[])w.Clone(); up[i] += 1e-5;
+            var down = (double[])w.Clone(); down[i] -= 1e-5;
+            var gu = new double[3]; var gd = new double[3];
+            m.ObjectiveGradient(up, gu);
+            m.ObjectiveGradient(down, gd);
+            for (int j = 0; j < 3; j++) fd[j * 3 + i] = (gu[j] - gd[j]) / 2e-5;
+        }
+
+        var result = new double[20];
+        result[0] = value; result[1] = m.Objective(w);
+        hessian.CopyTo(result, 2);
+        fd.CopyTo(result, 11);
+        return result;");
+            Assert.Equal(r[1], r[0]);
+            FiniteDifferences.AssertClose(r.Skip(11).Take(9).ToArray(), r.Skip(2).Take(9).ToArray(), relTol: 1e-6, absTol: 1e-8, "Objective Hessian");
+        }
+
+        [Fact]
         public void A_span_callee_without_Hessian_is_SD1007_asking_for_it()
         {
             var output = GeneratorRunner.Run(Source.Replace("[Differentiable(Hessian = true)]\n    public static double LogSumExp", "[Differentiable]\n    public static double LogSumExp", StringComparison.Ordinal));
