@@ -71,7 +71,7 @@ namespace SymDiff.Generator.Analysis
                 Call c => !Rules.DerivativeRules.IsPiecewiseConstant(c.Function) && c.Args.Any(IsActive),
                 // A differentiable callee's parameter that never reaches its result passes no derivative (FINDINGS F21).
                 UserCall c => c.Args.Where((a, i) => c.Callee.Kind != CalleeKind.Differentiable || c.Callee.MayInfluence(i))
-                    .Any(a => IsActive(a) || (a is SpanRef r && _arrays.Contains(r.Array))),
+                    .Any(a => IsActive(a) || (SpanArguments.Is(a, out var array) && _arrays.Contains(array))),
                 TupleItem t => false,
                 _ => false,
             };
@@ -117,7 +117,7 @@ namespace SymDiff.Generator.Analysis
                         }
 
                         break;
-                    case CallBackward backward when IsActive(backward.Seed) || backward.Call.Args.Any(a => IsActive(a) || (a is SpanRef r && _arrays.Contains(r.Array))):
+                    case CallBackward backward when IsActive(backward.Seed) || backward.Call.Args.Any(a => IsActive(a) || (SpanArguments.Is(a, out var array) && _arrays.Contains(array))):
                         // In a gradient's own IR (forward over reverse): a span call's Backward adds seed times the callee's
                         // gradient into its outputs, which vary with the seed and the arguments.
                         foreach (var o in backward.Outputs)

@@ -203,11 +203,12 @@ namespace SymDiff.Generator.Differentiation
                         for (int i = 0; i < call.Args.Count; i++)
                         {
                             bool calleeActive = i < call.Callee.Active.Count && call.Callee.Active[i];
-                            if (calleeActive && call.Args[i] is SpanRef span)
+                            if (calleeActive && SpanArguments.Is(call.Args[i], out var span))
                             {
-                                tangents.Add(!_activity.IsActiveArray(span.Array) ? ZeroSpan(span, output)
-                                    : _bufferTangents.TryGetValue(span.Array, out var tangentBuffer) ? new SpanRef(tangentBuffer.Name, span.Element) // a local buffer's tangent buffer
-                                    : _tangentNames.TryGetValue(span.Array, out var tangentSpan) ? new SpanRef(tangentSpan, span.Element) : ZeroSpan(span, output));
+                                var arg = call.Args[i];
+                                tangents.Add(!_activity.IsActiveArray(span) ? ZeroSpan(arg, output)
+                                    : _bufferTangents.TryGetValue(span, out var tangentBuffer) ? SpanArguments.Over(arg, tangentBuffer.Name, readOnly: true) // a local buffer's tangent buffer
+                                    : _tangentNames.TryGetValue(span, out var tangentSpan) ? SpanArguments.Over(arg, tangentSpan, readOnly: true) : ZeroSpan(arg, output));
                             }
                             else if (calleeActive)
                             {
@@ -394,12 +395,15 @@ namespace SymDiff.Generator.Differentiation
         }
 
         /// <summary>A zero tangent for a data span passed to a parameter the callee differentiates: pooled, cleared.</summary>
-        private Expr ZeroSpan(SpanRef span, List<Stmt> output)
+        private Expr ZeroSpan(Expr argument, List<Stmt> output)
         {
-            var name = _namer.NewSourceName(span.Array + "Zeros");
-            output.Add(new RentBuffer(name, span.Element, new Len(span.Array)));
-            output.Add(new ClearArray(name, new Len(span.Array)));
-            return SpanView.Scratch(name, new Len(span.Array), span.Element);
+            SpanArguments.Is(argument, out var span);
+            var element = SpanArguments.Element(argument);
+            var length = SpanArguments.Length(argument);
+            var name = _namer.NewSourceName(span + "Zeros");
+            output.Add(new RentBuffer(name, element, length));
+            output.Add(new ClearArray(name, length));
+            return SpanView.Scratch(name, length, element);
         }
 
         private string NewTangentName(string name) => _namer.NewSourceName(DerivativeNames.TangentOf(DerivativeNames.Stem(name)));
@@ -541,7 +545,7 @@ namespace SymDiff.Generator.Differentiation
 
             var type = call.Type;
             var arguments = Enumerable.Range(0, call.Args.Count).Where(i => i < callee.Active.Count && callee.Active[i]).Select(i => call.Args[i]).ToList();
-            bool ArgumentActive(Expr a) => a is SpanRef r ? _activity.IsActiveArray(r.Array) : _activity.IsActive(a);
+            bool ArgumentActive(Expr a) => SpanArguments.Is(a, out var span) ? _activity.IsActiveArray(span) : _activity.IsActive(a);
             bool anyArgument = arguments.Any(ArgumentActive);
             var seedTangent = Tangent(backward.Seed);
 
@@ -561,6 +565,11 @@ namespace SymDiff.Generator.Differentiation
                     case SpanRef r when _secondOrder!.Products.TryGetValue(r.Array, out var slice):
                         primal.Add(Discard(arguments[k], output));
                         tangents.Add(new SpanRef(slice, r.Element));
+                        break;
+                    case SpanView v when !v.OverArray && _secondOrder!.Products.TryGetValue(v.Array, out var slice):
+                        // A part of the caller's gradient span (the callee was passed a part of a span parameter).
+                        primal.Add(Discard(arguments[k], output));
+                        tangents.Add(SpanArguments.Over(v, slice, readOnly: false));
                         break;
                     case SpanRef r when _bufferTangents.TryGetValue(r.Array, out var tangentBuffer):
                         primal.Add(r);
@@ -607,7 +616,7 @@ namespace SymDiff.Generator.Differentiation
             foreach (var a in arguments)
             {
                 offsets.Add(length);
-                length = Add(length, a is SpanRef r ? new Len(r.Array) : Lit(1, ValType.Int));
+                length = Add(length, SpanArguments.Is(a) ? SpanArguments.Length(a) : Lit(1, ValType.Int));
             }
 
             string stem = char.ToLowerInvariant(callee.Name[0]) + callee.Name.Substring(1);
@@ -619,14 +628,15 @@ namespace SymDiff.Generator.Differentiation
             for (int k = 0; k < arguments.Count; k++)
             {
                 var a = arguments[k];
-                if (a is SpanRef span)
+                if (SpanArguments.Is(a, out var span))
                 {
                     var counter = new Var(_namer.NewSourceName("k"), ValType.Int);
-                    string? tangentSpan = !_activity.IsActiveArray(span.Array) ? null
-                        : _bufferTangents.TryGetValue(span.Array, out var tangentBuffer) ? tangentBuffer.Name
-                        : _tangentNames.TryGetValue(span.Array, out var named) ? named : null;
-                    Expr element = tangentSpan is null ? Lit(0, span.Element) : new Elem(tangentSpan, counter, span.Element);
-                    output.Add(BuildContext.CountingLoop(counter.Name, new Len(span.Array), new Store(direction, Add(offsets[k], counter), element)));
+                    var elementType = SpanArguments.Element(a);
+                    string? tangentSpan = !_activity.IsActiveArray(span) ? null
+                        : _bufferTangents.TryGetValue(span, out var tangentBuffer) ? tangentBuffer.Name
+                        : _tangentNames.TryGetValue(span, out var named) ? named : null;
+                    Expr element = tangentSpan is null ? Lit(0, elementType) : new Elem(tangentSpan, Add(SpanArguments.Start(a), counter), elementType);
+                    output.Add(BuildContext.CountingLoop(counter.Name, SpanArguments.Length(a), new Store(direction, Add(offsets[k], counter), element)));
                 }
                 else
                 {
@@ -649,10 +659,10 @@ namespace SymDiff.Generator.Differentiation
                     case Var t:
                         output.Add(new Accumulate(t.Name, null, Mul(backward.Seed, new Elem(product, offsets[k], type))));
                         break;
-                    case SpanRef t:
+                    case Expr t when SpanArguments.Is(t, out var target):
                     {
                         var counter = new Var(_namer.NewSourceName("k"), ValType.Int);
-                        output.Add(BuildContext.CountingLoop(counter.Name, new Len(((SpanRef)arguments[k]).Array), new Accumulate(t.Array, counter, Mul(backward.Seed, new Elem(product, Add(offsets[k], counter), type)))));
+                        output.Add(BuildContext.CountingLoop(counter.Name, SpanArguments.Length(arguments[k]), new Accumulate(target, Add(SpanArguments.Start(t), counter), Mul(backward.Seed, new Elem(product, Add(offsets[k], counter), type)))));
                         break;
                     }
                 }
@@ -662,10 +672,12 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>Pooled scratch with the length of a span argument, for what a call adds where nothing reads it.</summary>
         private Expr Discard(Expr argument, List<Stmt> output)
         {
-            var span = (SpanRef)argument;
-            var name = _namer.NewSourceName(span.Array + "Discarded");
-            output.Add(new RentBuffer(name, span.Element, new Len(span.Array)));
-            return SpanView.Scratch(name, new Len(span.Array), span.Element);
+            SpanArguments.Is(argument, out var span);
+            var element = SpanArguments.Element(argument);
+            var length = SpanArguments.Length(argument);
+            var name = _namer.NewSourceName(span + "Discarded");
+            output.Add(new RentBuffer(name, element, length));
+            return SpanView.Scratch(name, length, element);
         }
 
         private Expr UserCallTangent(UserCall call)

@@ -187,7 +187,7 @@ namespace SymDiff.Generator.Differentiation
         {
             foreach (var s in block.Statements)
             {
-                if (s is Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let && call.Args.Any(_activity.IsActive) && !call.Args.Any(a => a is SpanRef))
+                if (s is Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let && call.Args.Any(_activity.IsActive) && !call.Args.Any(SpanArguments.Is))
                 {
                     CallWithPartials(let.Name, call);
                 }
@@ -272,7 +272,7 @@ namespace SymDiff.Generator.Differentiation
                 (_nesting == 0 ? _retainedAlways : _retainedSometimes).Add(retainedOutput);
             }
 
-            if (let.Value is UserCall { Callee.Kind: CalleeKind.Differentiable } spanCall && spanCall.Args.Any(a => a is SpanRef))
+            if (let.Value is UserCall { Callee.Kind: CalleeKind.Differentiable } spanCall && spanCall.Args.Any(SpanArguments.Is))
             {
                 ReverseSpanCall(let, spanCall, adjoint, adjoints, reverse);
                 return;
@@ -584,7 +584,7 @@ namespace SymDiff.Generator.Differentiation
                 var arg = call.Args[i];
                 if (!calleeActive)
                 {
-                    if (_activity.IsActive(arg) || (arg is SpanRef r && _activity.IsActiveArray(r.Array)))
+                    if (_activity.IsActive(arg) || (SpanArguments.Is(arg, out var passed) && _activity.IsActiveArray(passed)))
                     {
                         _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[i], call.Callee.Name));
                     }
@@ -592,11 +592,11 @@ namespace SymDiff.Generator.Differentiation
                     continue;
                 }
 
-                if (arg is SpanRef span)
+                if (SpanArguments.Is(arg, out var span))
                 {
-                    outputs.Add(!_activity.IsActiveArray(span.Array) ? Scratch(span)
-                        : _bufferAdjoints.TryGetValue(span.Array, out var adjointBuffer) ? new SpanRef(adjointBuffer.Name, span.Element) // a local buffer's adjoint buffer
-                        : _gradientNames.TryGetValue(span.Array, out var gradient) ? new SpanRef(gradient, span.Element) : Scratch(span));
+                    outputs.Add(!_activity.IsActiveArray(span) ? Scratch(arg)
+                        : _bufferAdjoints.TryGetValue(span, out var adjointBuffer) ? SpanArguments.Over(arg, adjointBuffer.Name, readOnly: false) // a local buffer's adjoint buffer
+                        : _gradientNames.TryGetValue(span, out var gradient) ? SpanArguments.Over(arg, gradient, readOnly: false) : Scratch(arg));
                     continue;
                 }
 
@@ -630,12 +630,14 @@ namespace SymDiff.Generator.Differentiation
         }
 
         /// <summary>A pooled buffer with the length of a data span, rented once at the top of the method.</summary>
-        private Expr Scratch(SpanRef span)
+        private Expr Scratch(Expr argument)
         {
-            var name = _namer.NewSourceName(span.Array + "Scratch");
-            var length = _bufferLengths.TryGetValue(span.Array, out var bufferLength) ? bufferLength : new Len(span.Array); // rented before any local buffer
-            _topLevelBuffers.Add(new RentBuffer(name, span.Element, length));
-            return SpanView.Scratch(name, length, span.Element);
+            SpanArguments.Is(argument, out var span);
+            var element = SpanArguments.Element(argument);
+            var name = _namer.NewSourceName(span + "Scratch");
+            var length = _bufferLengths.TryGetValue(span, out var bufferLength) ? bufferLength : new Len(span); // rented before any local buffer
+            _topLevelBuffers.Add(new RentBuffer(name, element, length));
+            return argument is SpanView part ? SpanView.Scratch(name, part.Length, element) : SpanView.Scratch(name, length, element);
         }
 
         /// <summary>Writes a region's pending contributions to gradient-buffer elements, one accumulation per element.</summary>

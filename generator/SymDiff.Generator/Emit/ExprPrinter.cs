@@ -36,7 +36,7 @@ namespace SymDiff.Generator.Emit
             SpanRef r => Identifiers.Escape(r.Array),
             SpanView s => s.OverArray
                 ? "new global::System." + (s.ReadOnly ? "ReadOnlySpan<" : "Span<") + s.Element.Keyword() + ">(" + Identifiers.Escape(s.Array) + ", " + Print(s.Start) + ", " + Print(s.Length) + ")"
-                : Identifiers.Escape(s.Array) + ".Slice(" + Print(s.Start) + ", " + Print(s.Length) + ")",
+                : Identifiers.Escape(s.Array) + ".Slice(" + Print(s.Start) + (SpanArguments.ToEnd(s) ? string.Empty : ", " + Print(s.Length)) + ")",
             Len l => Identifiers.Escape(l.Array) + ".Length",
             Elem el => Identifiers.Escape(el.Array) + "[" + Print(el.Index) + "]",
             Unary { Op: UnaryOp.Neg } u => "-" + Operand(u.Operand, UnaryLevel, right: true),
