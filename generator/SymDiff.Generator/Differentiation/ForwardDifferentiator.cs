@@ -397,13 +397,9 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>A zero tangent for a data span passed to a parameter the callee differentiates: pooled, cleared.</summary>
         private Expr ZeroSpan(Expr argument, List<Stmt> output)
         {
-            SpanArguments.Is(argument, out var span);
-            var element = SpanArguments.Element(argument);
-            var length = SpanArguments.Length(argument);
-            var name = _namer.NewSourceName(span + "Zeros");
-            output.Add(new RentBuffer(name, element, length));
-            output.Add(new ClearArray(name, length));
-            return SpanView.Scratch(name, length, element);
+            var view = Pooled(argument, "Zeros", output);
+            output.Add(new ClearArray(view.Array, view.Length));
+            return view;
         }
 
         private string NewTangentName(string name) => _namer.NewSourceName(DerivativeNames.TangentOf(DerivativeNames.Stem(name)));
@@ -670,12 +666,15 @@ namespace SymDiff.Generator.Differentiation
         }
 
         /// <summary>Pooled scratch with the length of a span argument, for what a call adds where nothing reads it.</summary>
-        private Expr Discard(Expr argument, List<Stmt> output)
+        private Expr Discard(Expr argument, List<Stmt> output) => Pooled(argument, "Discarded", output);
+
+        /// <summary>A pooled buffer with the length of a span argument (not cleared), rented where the call is.</summary>
+        private SpanView Pooled(Expr argument, string suffix, List<Stmt> output)
         {
             SpanArguments.Is(argument, out var span);
             var element = SpanArguments.Element(argument);
             var length = SpanArguments.Length(argument);
-            var name = _namer.NewSourceName(span + "Discarded");
+            var name = _namer.NewSourceName(span + suffix);
             output.Add(new RentBuffer(name, element, length));
             return SpanView.Scratch(name, length, element);
         }

@@ -187,6 +187,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
     {
         /// <summary>A sub-model the helper is called on instead (<c>Shared.H0(x)</c>, <c>this.Layer.H0(x)</c>): FINDINGS F17.</summary>
         public SubModel Via { get; init; }
+
+        /// <summary>
+        /// A part of the parameter <see cref="SpanArg"/> passed instead of the whole (<c>u.Slice(start, length)</c>,
+        /// <c>u.AsSpan(start, length)</c> for an array): the first element and the length; null for the whole.
+        /// </summary>
+        public (int Start, int Length, bool OfArray)? Slice { get; init; }
     }
 
     /// <summary>The sub-model, held in a field or property of the program's class, that a helper is called on.</summary>

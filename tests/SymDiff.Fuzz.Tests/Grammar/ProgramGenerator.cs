@@ -58,6 +58,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private Precision _precision;
         private bool _isVector;
         private bool _hessian;
+
+        /// <summary>The method's own parameters (a helper call may pass a part of one of its arrays).</summary>
+        private ImmutableArray<Param> _mainParams = ImmutableArray<Param>.Empty;
         private bool _inHelper;
         private bool _outputReadable;
         private int _outputLength;
@@ -151,6 +154,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             }
 
             var ps = Params();
+            _mainParams = ps;
             var wrt = ImmutableArray<string>.Empty;
             var floating = ps.Where(p => p.Kind is ParamKind.Scalar or ParamKind.Array or ParamKind.Span && !p.NoGrad).ToList();
             if (Has(FuzzGrammar.Wrt) && floating.Count > 1 && Chance(0.15))
@@ -702,6 +706,28 @@ namespace SymDiff.Fuzz.Tests.Grammar
             ? new List<int>()
             : Enumerable.Range(0, _helpers.Count).Where(h => _helperSpan[h] is { } bound && _arrays.FirstOrDefault(a => a.Name == bound) is { } array && _buffers.Any(b => b.Length == array.Length)).ToList();
 
+        /// <summary>
+        /// Sometimes passes a part of a longer array or span parameter of the method instead (<c>u.Slice(1, 3)</c>,
+        /// <c>a.AsSpan(1, 3)</c>): a row of a matrix, one layer's part of a parameter vector.
+        /// </summary>
+        private CallHelper Sliced(CallHelper call)
+        {
+            if (call.SpanArg is null || _inHelper || !Chance(0.3))
+            {
+                return call;
+            }
+
+            int length = _arrays.First(a => a.Name == _helperSpan[call.Helper]).Length;
+            var longer = _mainParams.Where(p => p.Kind is ParamKind.Array or ParamKind.Span && p.Length > length).ToList();
+            if (longer.Count == 0)
+            {
+                return call;
+            }
+
+            var source = Pick(longer);
+            return call with { SpanArg = source.Name, Slice = (Int(0, source.Length - length), length, source.Kind == ParamKind.Array) };
+        }
+
         private string? SpanArgument(int h)
         {
             string? bound = _helperSpan[h];
@@ -1096,10 +1122,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
                             vias.AddRange(new[] { SubModel.Layer, SubModel.LayerThis });
                         }
 
-                        return new CallHelper(h, args, SpanArgument(h)) { Via = Pick(vias) };
+                        return Sliced(new CallHelper(h, args, SpanArgument(h)) { Via = Pick(vias) });
                     }
 
-                    return new CallHelper(h, args, SpanArgument(h), ViaPeer: _hasPeer && !_helpers[h].Static && Chance(0.5));
+                    return Sliced(new CallHelper(h, args, SpanArgument(h), ViaPeer: _hasPeer && !_helpers[h].Static && Chance(0.5)));
                 }
 
                 case 8:

@@ -683,7 +683,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
             {
                 if (hp.IsVector)
                 {
-                    string span = c.SpanArg!;
+                    string span = c.Slice is not { } part ? c.SpanArg!
+                        : _mode != RenderMode.Primal ? $"{c.SpanArg}[{part.Start}..{part.Start + part.Length}]"
+                        : part.OfArray ? $"{c.SpanArg}.AsSpan({part.Start}, {part.Length})" : $"{c.SpanArg}.Slice({part.Start}, {part.Length})";
                     args.Add(_mode != RenderMode.Primal && hp.NoGrad ? $"DM.Detach({span})" : span);
                     continue;
                 }
