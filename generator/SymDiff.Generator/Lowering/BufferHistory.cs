@@ -56,7 +56,11 @@ namespace SymDiff.Generator.Lowering
             return result is null ? statements : result.ToEquatableArray();
         }
 
-        private sealed record Plan(int Loop, string Counter, Expr Start, Expr End, Expr StartValue, Expr EndValue, int Refill, string RefillCounter, int Store);
+        private sealed record Plan(int Loop, string Counter, Expr Start, Expr End, Expr StartValue, Expr EndValue, int Refill, string RefillCounter, int Store)
+        {
+            /// <summary>Set when the refill is a stencil sweep over a range of the buffer rather than a complete refill.</summary>
+            public BufferStencil.Sweep? Stencil { get; init; }
+        }
 
         private static List<SourceStmt>? Block(IReadOnlyList<SourceStmt> statements, Func<string, string> fresh, Dictionary<string, Expr?> known)
         {
@@ -102,15 +106,22 @@ namespace SymDiff.Generator.Lowering
                 return null;
             }
 
-            // Exactly one statement of the body stores into the buffer: a complete refill at its top level.
+            // Exactly one statement of the body stores into the buffer: a complete refill at its top level, or a stencil sweep
+            // over a range of it (BufferStencil).
             var storing = Enumerable.Range(0, loop.Body.Count).Where(k => StoresTo(loop.Body[k], name)).ToList();
-            if (storing.Count != 1 || storing[0] == 0 || loop.Body[storing[0]] is not SourceLoop refill || Mentions(loop.Body[storing[0] - 1], name)
-                || !BufferScopes.CountsOverBuffer(loop.Body[storing[0] - 1], refill, buffer, out string j))
+            if (storing.Count != 1 || storing[0] == 0 || loop.Body[storing[0]] is not SourceLoop refill || Mentions(loop.Body[storing[0] - 1], name))
             {
                 return null;
             }
 
             int r = storing[0];
+            if (!BufferScopes.CountsOverBuffer(loop.Body[r - 1], refill, buffer, out string j))
+            {
+                return BufferStencil.Find(loop.Body[r - 1], refill, buffer, known) is { } sweep
+                    ? new Plan(loopAt, t, init.Value, end, Resolve(init.Value, known), Resolve(end, known), r, sweep.Counter, sweep.Store) { Stencil = sweep }
+                    : null;
+            }
+
             var stores = Enumerable.Range(0, refill.Body.Count).Where(k => StoresTo(refill.Body[k], name)).ToList();
             var own = new Elem(name, new Var(j, ValType.Int), buffer.Element);
             if (stores.Count != 1 || refill.Body[stores[0]] is not SourceStore { Index: Var index } store || store.Array != name || index.Name != j
@@ -144,8 +155,9 @@ namespace SymDiff.Generator.Lowering
             {
                 if (k == declaration)
                 {
-                    // The buffer itself keeps the statements before the loop (version 0), copied into the history.
-                    if (initialised)
+                    // The buffer itself keeps the statements before the loop (version 0), copied into the history,
+                    // and stays declared where something reads its length.
+                    if (initialised || block.Skip(declaration + 1).SelectMany(BufferStencil.Expressions).Any(e => Walk.Contains(e, x => x is Len len && len.Array == name)))
                     {
                         output.Add(block[k]);
                     }
@@ -166,11 +178,30 @@ namespace SymDiff.Generator.Lowering
                 }
                 else if (k == plan.Loop)
                 {
-                    var body = loop.Body.Select((s, u) =>
-                        u < plan.Refill ? Redirect(s, name, history.Name, index => At(before, index))
-                        : u == plan.Refill ? RewriteRefill((SourceLoop)s, name, history.Name, plan, index => At(before, index), index => At(after, index))
-                        : Redirect(s, name, history.Name, index => At(after, index))).ToEquatableArray();
-                    output.Add(loop with { Body = body });
+                    var body = new List<SourceStmt>();
+                    for (int u = 0; u < loop.Body.Count; u++)
+                    {
+                        var s = loop.Body[u];
+                        if (u == plan.Refill - 1 && plan.Stencil is { } sweep)
+                        {
+                            // The elements the sweep does not write: copied from the previous version first, so every
+                            // version is complete and each of its elements written once.
+                            body.AddRange(BufferStencil.CopyRest(sweep, history.Name, buffer.Element, length, index => At(before, index), index => At(after, index), fresh(name + "Index")));
+                            body.Add(s);
+                        }
+                        else if (u == plan.Refill && plan.Stencil is { } stencil)
+                        {
+                            body.Add(BufferStencil.Rewrite((SourceLoop)s, stencil, name, history.Name, index => At(before, index), index => At(after, index)));
+                        }
+                        else
+                        {
+                            body.Add(u < plan.Refill ? Redirect(s, name, history.Name, index => At(before, index))
+                                : u == plan.Refill ? RewriteRefill((SourceLoop)s, name, history.Name, plan, index => At(before, index), index => At(after, index))
+                                : Redirect(s, name, history.Name, index => At(after, index)));
+                        }
+                    }
+
+                    output.Add(loop with { Body = body.ToEquatableArray() });
                 }
                 else if (k > plan.Loop)
                 {
@@ -194,7 +225,7 @@ namespace SymDiff.Generator.Lowering
             return refill with { Body = body };
         }
 
-        private static SourceStmt Redirect(SourceStmt s, string from, string to, Func<Expr, Expr> index) => s switch
+        internal static SourceStmt Redirect(SourceStmt s, string from, string to, Func<Expr, Expr> index) => s switch
         {
             SourceAssign a => a with { Value = Redirect(a.Value, from, to, index) },
             SourceStore st => st with { Index = Redirect(st.Index, from, to, index), Value = Redirect(st.Value, from, to, index) },
@@ -204,7 +235,7 @@ namespace SymDiff.Generator.Lowering
             _ => s,
         };
 
-        private static Expr Redirect(Expr e, string from, string to, Func<Expr, Expr> index) => Walk.Transform(e, x => x is Elem el && el.Array == from ? new Elem(to, index(el.Index), el.Type) : x);
+        internal static Expr Redirect(Expr e, string from, string to, Func<Expr, Expr> index) => Walk.Transform(e, x => x is Elem el && el.Array == from ? new Elem(to, index(el.Index), el.Type) : x);
 
         /// <summary>Whether every mention of the buffer in the statement is an element read or store (never the whole buffer).</summary>
         private static bool OnlyElements(SourceStmt s, string name) => s switch
@@ -231,7 +262,7 @@ namespace SymDiff.Generator.Lowering
         /// such values (<paramref name="known"/>: a local's value, or null for a name assigned otherwise): the same value all
         /// through the method, computable at its top, where the history is allocated.
         /// </summary>
-        private static bool KnownAtStart(Expr e, Dictionary<string, Expr?> known) => e switch
+        internal static bool KnownAtStart(Expr e, Dictionary<string, Expr?> known) => e switch
         {
             Const => true,
             Len => true,
@@ -270,13 +301,13 @@ namespace SymDiff.Generator.Lowering
             ? Const.Of(Math.Max(0, b.Value - a.Value), ValType.Int)
             : new Cond(new Binary(BinaryOp.Gt, end, start, ValType.Bool), Sub(end, start), Const.Of(0, ValType.Int), ValType.Int);
 
-        private static Expr Add(Expr a, Expr b) =>
+        internal static Expr Add(Expr a, Expr b) =>
             b is Const { Value: 0 } ? a : a is Const { Value: 0 } ? b : a is Const ca && b is Const cb ? Const.Of(ca.Value + cb.Value, ValType.Int) : new Binary(BinaryOp.Add, a, b, ValType.Int);
 
-        private static Expr Sub(Expr a, Expr b) =>
+        internal static Expr Sub(Expr a, Expr b) =>
             b is Const { Value: 0 } ? a : a is Const ca && b is Const cb ? Const.Of(ca.Value - cb.Value, ValType.Int) : new Binary(BinaryOp.Sub, a, b, ValType.Int);
 
-        private static Expr Mul(Expr a, Expr b) =>
+        internal static Expr Mul(Expr a, Expr b) =>
             b is Const { Value: 1 } ? a : a is Const { Value: 1 } ? b : a is Const ca && b is Const cb ? Const.Of(ca.Value * cb.Value, ValType.Int) : new Binary(BinaryOp.Mul, a, b, ValType.Int);
     }
 }

@@ -1,0 +1,207 @@
+using System.Linq;
+using SymDiff.Generator.Tests.Infrastructure;
+using Xunit;
+
+namespace SymDiff.Generator.Tests.LocalBuffers
+{
+    /// <summary>
+    /// In-place stencil sweeps repeated over an outer loop (issue 11 item 1: the heat equation, relaxation in Gauss-Seidel
+    /// order), which lowering gives one version of the buffer per sweep with the elements the sweep does not write copied
+    /// from the previous version (<c>BufferStencil</c>). Checked against central differences of the user's own methods for
+    /// zero, one and several sweeps and for buffers so short that the sweep runs zero times.
+    /// </summary>
+    public sealed class StencilTests
+    {
+        private const string Source = @"
+using System;
+using SymDiff;
+public static partial class S
+{
+    // The issue's own example: the heat equation, explicit, in place (Gauss-Seidel order: a[i - 1] is already this sweep's).
+    [Differentiable]
+    public static double Heat(ReadOnlySpan<double> u0, double alpha, int sweeps)
+    {
+        Span<double> a = stackalloc double[u0.Length];
+        for (int i = 0; i < a.Length; i++) a[i] = u0[i];
+        for (int s = 0; s < sweeps; s++)
+            for (int i = 1; i < a.Length - 1; i++)
+                a[i] = a[i] + alpha * (a[i - 1] - 2 * a[i] + a[i + 1]);
+        double e = 0; for (int i = 0; i < a.Length; i++) e += a[i] * a[i];
+        return e;
+    }
+
+    // The same in one parameter span (alpha = p[0], the initial state p[1..]), in a new array, with the Hessian.
+    [Differentiable(Hessian = true)]
+    public static double HeatP(ReadOnlySpan<double> p, [NoGrad] int sweeps)
+    {
+        double[] a = new double[p.Length - 1];
+        for (int i = 0; i < a.Length; i++)
+        {
+            a[i] = p[i + 1];
+        }
+
+        for (int s = 0; s < sweeps; s++)
+        {
+            for (int i = 1; i < a.Length - 1; i++)
+            {
+                a[i] = a[i] + p[0] * (a[i - 1] - 2 * a[i] + a[i + 1]);
+            }
+        }
+
+        double e = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            e += Math.Sin(a[i]) * a[i];
+        }
+
+        return e;
+    }
+
+    // Nonlinear relaxation of a constant-length buffer, two boundary elements on the left and one on the right, with a local
+    // before the store, a read of the new element after it, and reads of the state before each sweep.
+    [Differentiable(Hessian = true)]
+    public static double Relax(ReadOnlySpan<double> p, [NoGrad] int sweeps)
+    {
+        Span<double> a = stackalloc double[6];
+        for (int i = 0; i < 6; i++)
+        {
+            a[i] = p[i] * p[6];
+        }
+
+        double acc = 0;
+        for (int s = 0; s < sweeps; s++)
+        {
+            acc += a[0] * a[5] + a[3];
+            for (int i = 2; i < 5; i++)
+            {
+                double l = a[i - 2] + a[i + 1];
+                a[i] = 0.5 * Math.Tanh(l * p[7]) + 0.25 * a[i] * a[i - 1];
+                acc += a[i] * a[i - 1];
+            }
+        }
+
+        return acc + a[2] * a[4];
+    }
+
+    // From zeros (nothing fills the buffer before the sweeps), the whole tail swept: a[i - 1] only.
+    [Differentiable]
+    public static double Chain(ReadOnlySpan<double> p, [NoGrad] int n, [NoGrad] int sweeps)
+    {
+        double[] a = new double[n];
+        for (int s = 0; s < sweeps; s++)
+        {
+            for (int i = 1; i < a.Length; i++)
+            {
+                a[i] = Math.Sin(a[i] + p[0] * a[i - 1] + p[1] * i);
+            }
+        }
+
+        double e = 0;
+        for (int i = 0; i < n; i++)
+        {
+            e += a[i] * (i + 1);
+        }
+
+        return e;
+    }
+}";
+
+        private const string Point = "new[] { 0.15, 0.3, -0.2, 0.5, 0.7, -0.4, 0.9, 0.2 }";
+
+        [Fact]
+        public void Snapshot_of_stencil_sweeps()
+        {
+            var output = GeneratorRunner.Run(Source);
+            GeneratorRunner.AssertCleanCompile(output);
+            Snapshot.Verify(this, output);
+        }
+
+        [Theory]
+        [InlineData(2, 0)]
+        [InlineData(2, 1)]
+        [InlineData(2, 5)]
+        [InlineData(3, 1)]
+        [InlineData(3, 4)]
+        [InlineData(4, 3)]
+        [InlineData(8, 0)]
+        [InlineData(8, 1)]
+        [InlineData(8, 6)]
+        public void Heat_in_one_span_matches_central_differences(int length, int sweeps) =>
+            ModelChecks.GradientBackwardAndDerivative(Source, "S", "HeatP", Prefix(length), sweeps.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        [Theory]
+        [InlineData(1, 3)]
+        [InlineData(3, 0)]
+        [InlineData(4, 2)]
+        [InlineData(8, 5)]
+        public void Heat_hessian_matches_differences_of_the_gradient(int length, int sweeps) =>
+            ModelChecks.HessianMatchesDifferencesOfTheGradient(Source, "S", "HeatP", Prefix(length), sweeps + ", ", "HeatPHessian");
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        [InlineData(4)]
+        public void Relaxation_matches_central_differences(int sweeps) =>
+            ModelChecks.GradientBackwardAndDerivative(Source, "S", "Relax", Point, sweeps.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        [Fact]
+        public void Relaxation_hessian_matches_differences_of_the_gradient() =>
+            ModelChecks.HessianMatchesDifferencesOfTheGradient(Source, "S", "Relax", Point, "3, ", "RelaxHessian");
+
+        [Theory]
+        [InlineData(1, 3)]
+        [InlineData(2, 1)]
+        [InlineData(5, 0)]
+        [InlineData(5, 3)]
+        public void A_sweep_from_zeros_matches_central_differences(int n, int sweeps) =>
+            ModelChecks.GradientBackwardAndDerivative(Source, "S", "Chain", "new[] { 0.6, -0.8 }", n + ", " + sweeps);
+
+        /// <summary>The issue's method as written (three parameters): its gradient and derivative against central differences.</summary>
+        [Theory]
+        [InlineData(1, 2)]
+        [InlineData(2, 2)]
+        [InlineData(3, 1)]
+        [InlineData(6, 0)]
+        [InlineData(6, 1)]
+        [InlineData(6, 7)]
+        public void The_issues_heat_example_matches_central_differences(int length, int sweeps)
+        {
+            var r = GeneratedCode.RunDriver(Source, $@"
+        double[] u = new double[{length}];
+        for (int i = 0; i < u.Length; i++) u[i] = 0.3 + 0.4 * Math.Sin(1.7 * i);
+        double alpha = 0.21;
+        int sweeps = {sweeps};
+        double[] g = new double[u.Length];
+        double v = S.HeatGradient(u, alpha, sweeps, g, out double gAlpha);
+        double[] du = new double[u.Length];
+        for (int i = 0; i < du.Length; i++) du[i] = Math.Cos(1.3 * i);
+        double v2 = S.HeatDerivative(u, alpha, sweeps, du, 0.7, out double derivative);
+        var r = new System.Collections.Generic.List<double> {{ S.Heat(u, alpha, sweeps), v, v2, gAlpha, derivative }};
+        const double h = 1e-6;
+        r.Add((S.Heat(u, alpha + h, sweeps) - S.Heat(u, alpha - h, sweeps)) / (2 * h));
+        double[] up = new double[u.Length], down = new double[u.Length];
+        for (int i = 0; i < u.Length; i++) {{ up[i] = u[i] + h * du[i]; down[i] = u[i] - h * du[i]; }}
+        r.Add((S.Heat(up, alpha + 0.7 * h, sweeps) - S.Heat(down, alpha - 0.7 * h, sweeps)) / (2 * h));
+        for (int i = 0; i < u.Length; i++)
+        {{
+            var q = (double[])u.Clone();
+            q[i] = u[i] + h; double fUp = S.Heat(q, alpha, sweeps);
+            q[i] = u[i] - h; double fDown = S.Heat(q, alpha, sweeps);
+            r.Add(g[i]);
+            r.Add((fUp - fDown) / (2 * h));
+        }}
+        return r.ToArray();");
+            Assert.Equal(r[0], r[1]);
+            Assert.Equal(r[0], r[2]);
+            FiniteDifferences.AssertClose(r[5], r[3], relTol: 1e-6, absTol: 1e-8, "d/dalpha");
+            FiniteDifferences.AssertClose(r[6], r[4], relTol: 1e-6, absTol: 1e-8, "directional derivative");
+            for (int i = 7; i < r.Length; i += 2)
+            {
+                FiniteDifferences.AssertClose(r[i + 1], r[i], relTol: 1e-6, absTol: 1e-8, "d/du0[" + ((i - 7) / 2) + "]");
+            }
+        }
+
+        private static string Prefix(int length) =>
+            "new[] { " + string.Join(", ", new[] { 0.15, 0.3, -0.2, 0.5, 0.7, -0.4, 0.9, 0.2, -0.6 }.Take(length + 1).Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + " }";
+    }
+}
