@@ -33,11 +33,19 @@ namespace SymDiff.Generator.Lowering
         /// <summary>The statements with each carried buffer given a history; <paramref name="fresh"/> names the new buffers and counters.</summary>
         public static EquatableArray<SourceStmt> Apply(EquatableArray<SourceStmt> statements, Func<string, string> fresh)
         {
+            var known = Known(statements);
+            var result = Block(statements, fresh, known);
+            return result is null ? statements : result.ToEquatableArray();
+        }
+
+        /// <summary>
+        /// The names the method assigns: for an <c>int</c> local assigned once, at the top level, from values known at the
+        /// start, that value (it stands in for the local); for every other assigned name, null (not known at the start).
+        /// </summary>
+        internal static Dictionary<string, Expr?> Known(IReadOnlyList<SourceStmt> statements)
+        {
             var assignments = new Dictionary<string, int>(StringComparer.Ordinal);
             CollectAssigned(statements, assignments);
-
-            // int locals the method assigns once, at its top level, from values known at the start: their value stands in.
-            // Every other assigned name maps to null (not known at the start).
             var known = new Dictionary<string, Expr?>(StringComparer.Ordinal);
             foreach (var a in statements.OfType<SourceAssign>())
             {
@@ -52,8 +60,7 @@ namespace SymDiff.Generator.Lowering
                 known[name] = null;
             }
 
-            var result = Block(statements, fresh, known);
-            return result is null ? statements : result.ToEquatableArray();
+            return known;
         }
 
         private sealed record Plan(int Loop, string Counter, Expr Start, Expr End, Expr StartValue, Expr EndValue, int Refill, string RefillCounter, int Store)
@@ -245,7 +252,7 @@ namespace SymDiff.Generator.Lowering
             SourceIf i => OnlyElements(i.Condition, name) && i.Then.All(x => OnlyElements(x, name)) && i.Else.All(x => OnlyElements(x, name)),
             SourceLoop l => OnlyElements(l.Condition, name) && l.Body.All(x => OnlyElements(x, name)) && l.Increment.All(x => OnlyElements(x, name)),
             SourceReturn r => r.Value is null || OnlyElements(r.Value, name),
-            SourceBuffer b => b.Name != name && !BufferScopes.Mentions(b.Length, name),
+            SourceBuffer b => b.Name != name && OnlyElements(b.Length, name),
             SourceBreak or SourceContinue => true,
             _ => false,
         };
@@ -253,6 +260,7 @@ namespace SymDiff.Generator.Lowering
         private static bool OnlyElements(Expr e, string name) => e switch
         {
             Elem el when el.Array == name => OnlyElements(el.Index, name),
+            Len len when len.Array == name => true, // the declaration stays for it
             Len or SpanRef or SpanView or Opaque when BufferScopes.Mentions(e, name) => false,
             _ => Walk.Children(e).All(c => OnlyElements(c, name)),
         };
@@ -272,7 +280,7 @@ namespace SymDiff.Generator.Lowering
         };
 
         /// <summary>The expression with each known local replaced by its value (parameters stay).</summary>
-        private static Expr Resolve(Expr e, Dictionary<string, Expr?> known) =>
+        internal static Expr Resolve(Expr e, Dictionary<string, Expr?> known) =>
             Walk.Transform(e, x => x is Var v && known.TryGetValue(v.Name, out var value) && value is not null ? value : x);
 
         private static void CollectAssigned(IReadOnlyList<SourceStmt> statements, Dictionary<string, int> assignments)

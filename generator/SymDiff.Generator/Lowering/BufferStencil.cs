@@ -32,36 +32,85 @@ namespace SymDiff.Generator.Lowering
         public static Sweep? Find(SourceStmt init, SourceLoop refill, SourceBuffer buffer, Dictionary<string, Expr?> known)
         {
             string name = buffer.Name;
-            if (init is not SourceAssign { Type: ValType.Int, Value: Const { Value: >= 0 } low } start || low.Value != Math.Floor(low.Value) || !refill.TestFirst)
-            {
-                return null;
-            }
-
-            string j = start.Name;
-            if (refill.Condition is not Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } || v.Name != j || Trim(limit, buffer) is not int trim
-                || refill.Increment.Count != 1 || refill.Increment[0] is not SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } step
-                || step.Name != j || c.Name != j || refill.Increment.Any(s => BufferScopes.Mentions(s, name))
-                || refill.Body.Any(s => BufferScopes.LeavesEarly(s) || BufferScopes.Assigns(s, j)))
+            if (Range(init, refill, buffer, known) is not var (j, lo, trim))
             {
                 return null;
             }
 
             var stores = Enumerable.Range(0, refill.Body.Count).Where(k => LocalBuffers.StoresTo(refill.Body[k], name)).ToList();
-            if (stores.Count != 1 || refill.Body[stores[0]] is not SourceStore { Index: Var index } store || store.Array != name || index.Name != j
-                || BufferScopes.Mentions(store.Index, name))
+            if (stores.Count != 1 || refill.Body[stores[0]] is not SourceStore { Index: Var index } store || store.Array != name || index.Name != j)
             {
                 return null;
             }
 
-            int lo = (int)low.Value;
-            bool inside = refill.Body.SelectMany(Expressions).All(e => !Walk.Contains(e, x => x switch
+            return ReadsWithin(refill.Body, buffer.Name, j, -lo, trim) ? new Sweep(j, lo, trim, stores[0]) : null;
+        }
+
+        /// <summary>
+        /// Whether the buffer declared before <paramref name="body"/>'s loop can move into it although the statement at
+        /// <paramref name="fill"/> fills only a range of it (a Jacobi sweep's <c>next[i]</c>, <c>i</c> in <c>[1, n - 1)</c>): the
+        /// fill stores <c>h[i]</c> once per iteration from values that do not read the buffer, and every later mention is a
+        /// read <c>h[j + c]</c> in a loop over a range (after its counter's initialisation) that keeps <c>j + c</c> inside the
+        /// filled range, so every element an iteration reads was written earlier in that iteration.
+        /// </summary>
+        public static bool FillsWhatItReads(IReadOnlyList<SourceStmt> body, int fill, SourceBuffer buffer, Dictionary<string, Expr?> known)
+        {
+            string name = buffer.Name;
+            if (fill == 0 || body[fill] is not SourceLoop loop || Find(body[fill - 1], loop, buffer, known) is not { } sweep
+                || loop.Body.Any(s => s is SourceStore st && st.Array == name ? BufferScopes.Mentions(st.Value, name) : BufferScopes.Mentions(s, name)))
             {
-                Elem el when el.Array == name => !(Offset(el.Index, j) is int o && lo + o >= 0 && o <= trim),
-                Len or SpanRef or SpanView or Opaque => BufferScopes.Mentions(x, name),
+                return false;
+            }
+
+            for (int k = fill + 1; k < body.Count; k++)
+            {
+                if (!BufferScopes.Mentions(body[k], name))
+                {
+                    continue;
+                }
+
+                if (body[k] is not SourceLoop reader || BufferScopes.Mentions(body[k - 1], name) || LocalBuffers.StoresTo(reader, name)
+                    || Range(body[k - 1], reader, buffer, known) is not var (j, lo, trim) || !ReadsWithin(reader.Body, name, j, sweep.Low - lo, trim - sweep.Trim))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// <c>int j = lo;</c> then <c>for (; j &lt; length - k; j++)</c>, constants <c>lo, k &gt;= 0</c>, a body that never leaves
+        /// early nor assigns the counter, a condition and increment that do not mention the buffer but by its length.
+        /// </summary>
+        private static (string Counter, int Low, int Trim)? Range(SourceStmt init, SourceLoop loop, SourceBuffer buffer, Dictionary<string, Expr?> known)
+        {
+            if (init is not SourceAssign { Type: ValType.Int, Value: Const { Value: >= 0 } low } start || !Whole(low) || !loop.TestFirst)
+            {
+                return null;
+            }
+
+            string j = start.Name;
+            if (loop.Condition is not Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } || v.Name != j || Trim(BufferHistory.Resolve(limit, known), buffer, known) is not int trim
+                || loop.Increment.Count != 1 || loop.Increment[0] is not SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } step
+                || step.Name != j || c.Name != j || loop.Increment.Any(s => BufferScopes.Mentions(s, buffer.Name))
+                || loop.Body.Any(s => BufferScopes.LeavesEarly(s) || BufferScopes.Assigns(s, j)))
+            {
+                return null;
+            }
+
+            return (j, (int)low.Value, trim);
+        }
+
+        /// <summary>Whether every mention of the buffer in the statements is an element <c>h[j + c]</c> with <c>min &lt;= c &lt;= max</c>.</summary>
+        private static bool ReadsWithin(IEnumerable<SourceStmt> statements, string name, string j, int min, int max) =>
+            statements.SelectMany(Expressions).All(e => !Walk.Contains(e, x => x switch
+            {
+                Elem el when el.Array == name => !(Offset(el.Index, j) is int o && o >= min && o <= max),
+                Len len when len.Array == name => false,
+                SpanRef or SpanView or Opaque => BufferScopes.Mentions(x, name),
                 _ => false,
             }));
-            return inside ? new Sweep(j, lo, trim, stores[0]) : null;
-        }
 
         /// <summary>
         /// <c>for (q = 0; q &lt; min(lo, length); q++) new[q] = old[q];</c> and <c>for (q = max(length - k, lo); q &lt; length; q++) new[q] = old[q];</c>:
@@ -102,9 +151,10 @@ namespace SymDiff.Generator.Lowering
         }
 
         /// <summary>How far past the end of the buffer the sweep stops: <c>k</c> for a limit <c>length - k</c>, or null.</summary>
-        private static int? Trim(Expr limit, SourceBuffer buffer)
+        private static int? Trim(Expr limit, SourceBuffer buffer, Dictionary<string, Expr?> known)
         {
-            bool IsLength(Expr e) => e.Equals(buffer.Length) || (e is Len len && len.Array == buffer.Name);
+            var length = BufferHistory.Resolve(buffer.Length, known);
+            bool IsLength(Expr e) => e.Equals(length) || (e is Len len && len.Array == buffer.Name);
             if (IsLength(limit))
             {
                 return 0;
@@ -115,7 +165,7 @@ namespace SymDiff.Generator.Lowering
                 return (int)k.Value;
             }
 
-            return limit is Const hi && buffer.Length is Const total && hi.Value <= total.Value && hi.Value == Math.Floor(hi.Value) ? (int)(total.Value - hi.Value) : null;
+            return limit is Const hi && length is Const total && hi.Value <= total.Value && hi.Value == Math.Floor(hi.Value) ? (int)(total.Value - hi.Value) : null;
         }
 
         /// <summary><c>c</c> for an index <c>j + c</c>, <c>c + j</c>, <c>j - c</c> or <c>j</c> with a constant <c>c</c>, else null.</summary>

@@ -83,6 +83,61 @@ public static partial class S
         return acc + a[2] * a[4];
     }
 
+    // The Jacobi form: each sweep computes the interior into a second buffer from the previous state only, then copies it
+    // back; the boundary stays. 'next' moves into the sweep loop (it is read only where this sweep wrote it).
+    [Differentiable(Hessian = true)]
+    public static double Jacobi(ReadOnlySpan<double> p, [NoGrad] int sweeps)
+    {
+        int n = p.Length - 1;
+        Span<double> cur = stackalloc double[n];
+        Span<double> next = stackalloc double[n];
+        for (int i = 0; i < n; i++)
+        {
+            cur[i] = p[i + 1];
+        }
+
+        for (int s = 0; s < sweeps; s++)
+        {
+            for (int i = 1; i < n - 1; i++)
+            {
+                next[i] = cur[i] + p[0] * (cur[i - 1] - 2 * cur[i] + cur[i + 1]) + 0.1 * cur[i] * cur[i];
+            }
+
+            for (int i = 1; i < n - 1; i++)
+            {
+                cur[i] = next[i];
+            }
+        }
+
+        double e = 0;
+        for (int i = 0; i < n; i++)
+        {
+            e += cur[i] * cur[i] * (i + 1);
+        }
+
+        return e;
+    }
+
+    // A buffer declared before the sample loop and swept by each sample from element 1 (element 0 keeps its zero): the
+    // state carried from one sample to the next (formerly SD1000).
+    [Differentiable]
+    public static double Samples(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[3];
+        double loss = 0;
+        for (int s = 0; s < x.Length; s++)
+        {
+            for (int j = 1; j < 3; j++)
+            {
+                h[j] = Math.Tanh(w[j] * x[s] + h[j - 1]);
+            }
+
+            loss += h[2];
+        }
+
+        return loss;
+    }
+
     // From zeros (nothing fills the buffer before the sweeps), the whole tail swept: a[i - 1] only.
     [Differentiable]
     public static double Chain(ReadOnlySpan<double> p, [NoGrad] int n, [NoGrad] int sweeps)
@@ -149,12 +204,35 @@ public static partial class S
             ModelChecks.HessianMatchesDifferencesOfTheGradient(Source, "S", "Relax", Point, "3, ", "RelaxHessian");
 
         [Theory]
+        [InlineData(1, 2)]
+        [InlineData(2, 2)]
+        [InlineData(3, 1)]
+        [InlineData(5, 0)]
+        [InlineData(5, 1)]
+        [InlineData(7, 4)]
+        public void Jacobi_sweeps_copied_back_match_central_differences(int length, int sweeps) =>
+            ModelChecks.GradientBackwardAndDerivative(Source, "S", "Jacobi", Prefix(length), sweeps.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        [Theory]
+        [InlineData(2, 2)]
+        [InlineData(6, 3)]
+        public void Jacobi_hessian_matches_differences_of_the_gradient(int length, int sweeps) =>
+            ModelChecks.HessianMatchesDifferencesOfTheGradient(Source, "S", "Jacobi", Prefix(length), sweeps + ", ", "JacobiHessian");
+
+        [Theory]
         [InlineData(1, 3)]
         [InlineData(2, 1)]
         [InlineData(5, 0)]
         [InlineData(5, 3)]
         public void A_sweep_from_zeros_matches_central_differences(int n, int sweeps) =>
             ModelChecks.GradientBackwardAndDerivative(Source, "S", "Chain", "new[] { 0.6, -0.8 }", n + ", " + sweeps);
+
+        [Theory]
+        [InlineData("new double[0]")]
+        [InlineData("new[] { 0.7 }")]
+        [InlineData("new[] { 0.7, -1.2, 0.4, 2.0 }")]
+        public void A_buffer_swept_by_each_sample_matches_central_differences(string x) =>
+            ModelChecks.GradientBackwardAndDerivative(Source, "S", "Samples", "new[] { 0.3, -0.6, 0.9 }", x);
 
         /// <summary>The method as written (three parameters): its gradient and derivative against central differences.</summary>
         [Theory]
