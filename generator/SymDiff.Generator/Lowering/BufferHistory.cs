@@ -63,6 +63,10 @@ namespace SymDiff.Generator.Lowering
             return known;
         }
 
+        /// <summary>Every history in the statements, at any depth, for SD1006.</summary>
+        internal static IEnumerable<SourceBuffer> Histories(IEnumerable<SourceStmt> statements) =>
+            statements.SelectMany(s => (s is SourceBuffer { IsHistory: true } b ? new[] { b } : Enumerable.Empty<SourceBuffer>()).Concat(LocalBuffers.Nested(s).SelectMany(Histories)));
+
         private sealed record Plan(int Loop, string Counter, Expr Start, Expr End, Expr StartValue, Expr EndValue, int Refill, string RefillCounter, int Store)
         {
             /// <summary>Set when the refill is a stencil sweep over a range of the buffer rather than a complete refill.</summary>
@@ -151,7 +155,7 @@ namespace SymDiff.Generator.Lowering
 
             // iterations = b > a ? b - a : 0; the history holds iterations + 1 versions (its length with the values of locals).
             var iterations = Iterations(plan.Start, plan.End);
-            var history = new SourceBuffer(fresh(name + "History"), buffer.Element, Mul(Add(Iterations(plan.StartValue, plan.EndValue), Const.Of(1, ValType.Int)), length)) { Origin = buffer.Origin, IsHistory = true };
+            var history = new SourceBuffer(fresh(name + "History"), buffer.Element, Mul(Add(Iterations(plan.StartValue, plan.EndValue), Const.Of(1, ValType.Int)), length)) { Origin = buffer.Origin, IsHistory = true, HistoryOf = new CarriedBuffer(name, buffer.Length, loop.Site) };
             Expr At(Expr version, Expr index) => Add(Mul(version, length), index);
             var before = Sub(t, plan.Start);
             var after = Add(before, Const.Of(1, ValType.Int));
