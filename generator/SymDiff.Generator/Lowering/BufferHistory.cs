@@ -85,6 +85,13 @@ namespace SymDiff.Generator.Lowering
                     current = Rewrite(current, d, buffer, plan, fresh);
                     changed = true;
                 }
+                else if (current[d] is SourceBuffer single && BufferStencil.WrapSinglePass(current, d, single, known, fresh) is { } wrapped
+                    && Find(wrapped, d, single, known) is { } once)
+                {
+                    // A stencil swept once, outside any loop that repeats it: a sweep loop of one iteration (two versions).
+                    current = Rewrite(wrapped, d, single, once, fresh);
+                    changed = true;
+                }
             }
 
             return changed ? current : null;

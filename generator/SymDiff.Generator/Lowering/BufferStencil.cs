@@ -47,6 +47,45 @@ namespace SymDiff.Generator.Lowering
         }
 
         /// <summary>
+        /// The block with the last statement that stores into the buffer declared at <paramref name="declaration"/>, when it
+        /// is a sweep (after its counter's initialisation) that reads a neighbour (<c>a[i - 1]</c>, <c>a[i + 1]</c>: an update
+        /// of <c>a[i]</c> alone is <see cref="BufferVersions"/>' case), wrapped with that initialisation in a loop of one
+        /// iteration, <c>for (int once = 0; once &lt; 1; once++) { int i = lo; for (...) ... }</c>, which
+        /// <see cref="BufferHistory"/> then gives two versions; null when it is not such a sweep.
+        /// </summary>
+        public static List<SourceStmt>? WrapSinglePass(IReadOnlyList<SourceStmt> block, int declaration, SourceBuffer buffer, Dictionary<string, Expr?> known, Func<string, string> fresh)
+        {
+            string name = buffer.Name;
+            int last = -1;
+            for (int k = declaration + 1; k < block.Count; k++)
+            {
+                if (LocalBuffers.StoresTo(block[k], name))
+                {
+                    last = k;
+                }
+            }
+
+            if (last < declaration + 2 || block[last] is not SourceLoop sweep || BufferScopes.Mentions(block[last - 1], name)
+                || Find(block[last - 1], sweep, buffer, known) is not { } found
+                || !sweep.Body.SelectMany(Expressions).Any(e => Walk.Contains(e, x => x is Elem el && el.Array == name && Offset(el.Index, found.Counter) is int c && c != 0)))
+            {
+                return null;
+            }
+
+            string once = fresh("once");
+            var counter = new Var(once, ValType.Int);
+            var list = block.Take(last - 1).ToList();
+            list.Add(new SourceAssign(once, ValType.Int, Const.Of(0, ValType.Int)));
+            list.Add(new SourceLoop(
+                new Binary(BinaryOp.Lt, counter, Const.Of(1, ValType.Int), ValType.Bool),
+                EquatableArray.Create(block[last - 1], block[last]),
+                EquatableArray.Create<SourceStmt>(new SourceAssign(once, ValType.Int, BufferHistory.Add(counter, Const.Of(1, ValType.Int)))),
+                TestFirst: true));
+            list.AddRange(block.Skip(last + 1));
+            return list;
+        }
+
+        /// <summary>
         /// Whether the buffer declared before <paramref name="body"/>'s loop can move into it although the statement at
         /// <paramref name="fill"/> fills only a range of it (a Jacobi sweep's <c>next[i]</c>, <c>i</c> in <c>[1, n - 1)</c>): the
         /// fill stores <c>h[i]</c> once per iteration from values that do not read the buffer, and every later mention is a

@@ -31,20 +31,20 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         }
 
         [Fact]
-        public void An_update_in_place_that_reads_neighbours_is_SD1000_naming_the_buffer()
+        public void An_update_in_place_that_reads_a_constant_index_is_SD1000_naming_the_buffer()
         {
-            // A stencil sweep, h[j] = (h[j - 1] + h[j + 1]) / 2 in place: the reverse sweep would need every overwritten
-            // value (a tape). An update that reads only its own element (h[j] = Math.Tanh(h[j])) is supported.
+            // A stencil pass that reads h[2] (a constant index) besides its left neighbour: which version h[2] is depends on
+            // j, so no version can be given to it statically. h[j] = (h[j - 1] + h[j + 1]) / 2 is supported (StencilTests).
             var d = SingleError(InP("""
-                        Span<double> h = stackalloc double[3];
-                        for (int j = 0; j < 3; j++)
+                        Span<double> h = stackalloc double[4];
+                        for (int j = 0; j < 4; j++)
                         {
                             h[j] = w[j] * x[0];
                         }
 
-                        for (int j = 1; j < 2; j++)
+                        for (int j = 1; j < 3; j++)
                         {
-                            h[j] = 0.5 * (h[j - 1] + h[j + 1]);
+                            h[j] = 0.5 * (h[j - 1] + h[2]);
                         }
 
                         return h[0] * h[1] + h[2];
@@ -52,6 +52,7 @@ namespace SymDiff.Generator.Tests.LocalBuffers
             string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
             Assert.Contains("overwriting elements of the local buffer 'h'", message, System.StringComparison.OrdinalIgnoreCase);
             Assert.Contains("write each element once", message, System.StringComparison.Ordinal);
+            Assert.Contains("sweeps it in place over a range by 1", message, System.StringComparison.Ordinal);
         }
 
         [Fact]

@@ -138,6 +138,30 @@ public static partial class S
         return loss;
     }
 
+    // One stencil pass in place, outside any sweep loop (formerly SD1000): two versions of the buffer.
+    [Differentiable(Hessian = true)]
+    public static double Smooth(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        double[] h = new double[x.Length];
+        for (int j = 0; j < h.Length; j++)
+        {
+            h[j] = Math.Sin(w[0] * x[j] + w[1]);
+        }
+
+        for (int j = 1; j < h.Length - 1; j++)
+        {
+            h[j] = 0.5 * (h[j - 1] + h[j + 1]) * w[2] + h[j] * h[j];
+        }
+
+        double e = 0;
+        for (int j = 0; j < h.Length; j++)
+        {
+            e += h[j] * (j + 1);
+        }
+
+        return e;
+    }
+
     // From zeros (nothing fills the buffer before the sweeps), the whole tail swept: a[i - 1] only.
     [Differentiable]
     public static double Chain(ReadOnlySpan<double> p, [NoGrad] int n, [NoGrad] int sweeps)
@@ -233,6 +257,18 @@ public static partial class S
         [InlineData("new[] { 0.7, -1.2, 0.4, 2.0 }")]
         public void A_buffer_swept_by_each_sample_matches_central_differences(string x) =>
             ModelChecks.GradientBackwardAndDerivative(Source, "S", "Samples", "new[] { 0.3, -0.6, 0.9 }", x);
+
+        [Theory]
+        [InlineData("new[] { 0.7 }")]
+        [InlineData("new[] { 0.7, -1.2 }")]
+        [InlineData("new[] { 0.7, -1.2, 0.4 }")]
+        [InlineData("new[] { 0.7, -1.2, 0.4, 2.0, -0.3 }")]
+        public void One_stencil_pass_outside_a_sweep_loop_matches_central_differences(string x) =>
+            ModelChecks.GradientBackwardAndDerivative(Source, "S", "Smooth", "new[] { 0.3, -0.6, 0.9 }", x);
+
+        [Fact]
+        public void One_stencil_pass_hessian_matches_differences_of_the_gradient() =>
+            ModelChecks.HessianMatchesDifferencesOfTheGradient(Source, "S", "Smooth", "new[] { 0.3, -0.6, 0.9 }", "new[] { 0.7, -1.2, 0.4, 2.0, -0.3 }, ", "SmoothHessian");
 
         /// <summary>The method as written (three parameters): its gradient and derivative against central differences.</summary>
         [Theory]
