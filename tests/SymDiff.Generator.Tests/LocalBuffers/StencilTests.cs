@@ -315,6 +315,62 @@ public static partial class S
             }
         }
 
+        private const string Field = @"
+using System;
+using SymDiff;
+public static partial class F
+{
+    // The heat equation's final field as a vector output: alpha = p[0], the initial state p[1..].
+    [Differentiable]
+    public static void HeatField(ReadOnlySpan<double> p, [NoGrad] int sweeps, Span<double> y)
+    {
+        Span<double> a = stackalloc double[4];
+        for (int i = 0; i < 4; i++)
+        {
+            a[i] = p[i + 1];
+        }
+
+        for (int s = 0; s < sweeps; s++)
+        {
+            for (int i = 1; i < a.Length - 1; i++)
+            {
+                a[i] = a[i] + p[0] * (a[i - 1] - 2 * a[i] + a[i + 1]) + 0.1 * a[i] * a[i];
+            }
+        }
+
+        for (int i = 0; i < 4; i++)
+        {
+            y[i] = a[i];
+        }
+    }
+}";
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        [InlineData(3)]
+        public void The_jacobian_of_a_swept_field_matches_central_differences(int sweeps)
+        {
+            var r = GeneratedCode.RunDriver(Field, $@"
+        double[] p = {{ 0.2, 0.3, -0.5, 0.9, 0.4 }};
+        double[] y = new double[4], jacobian = new double[20], fd = new double[20];
+        F.HeatFieldJacobian(p, {sweeps}, y, jacobian);
+        for (int j = 0; j < 5; j++)
+        {{
+            var up = (double[])p.Clone(); up[j] += 1e-6;
+            var down = (double[])p.Clone(); down[j] -= 1e-6;
+            double[] yu = new double[4], yd = new double[4];
+            F.HeatField(up, {sweeps}, yu);
+            F.HeatField(down, {sweeps}, yd);
+            for (int i = 0; i < 4; i++) fd[i * 5 + j] = (yu[i] - yd[i]) / 2e-6;
+        }}
+
+        var r = new System.Collections.Generic.List<double>(jacobian);
+        r.AddRange(fd);
+        return r.ToArray();");
+            FiniteDifferences.AssertClose(r.Skip(20).ToArray(), r.Take(20).ToArray(), relTol: 1e-6, absTol: 1e-8, "Jacobian");
+        }
+
         private static string Prefix(int length) =>
             "new[] { " + string.Join(", ", new[] { 0.15, 0.3, -0.2, 0.5, 0.7, -0.4, 0.9, 0.2, -0.6 }.Take(length + 1).Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + " }";
     }
