@@ -153,8 +153,8 @@ namespace SymDiff.Generator.Lowering
 
         /// <summary>
         /// <c>for (q = 0; q &lt; min(lo, length); q++) new[q] = old[q];</c> and <c>for (q = max(length - k, lo); q &lt; length; q++) new[q] = old[q];</c>:
-        /// the elements the sweep leaves alone, each once (the ranges do not overlap, even when the buffer is shorter than
-        /// <c>lo + k</c> and the sweep runs zero times).
+        /// the elements the sweep leaves alone, each once (the ranges do not overlap and stay inside the buffer, even when it
+        /// is shorter than <c>lo + k</c> and the sweep runs zero times: <c>length - k</c> may be negative, FINDINGS F41).
         /// </summary>
         public static IEnumerable<SourceStmt> CopyRest(Sweep sweep, string history, ValType element, Expr length, Func<Expr, Expr> old, Func<Expr, Expr> updated, string counter)
         {
@@ -171,7 +171,7 @@ namespace SymDiff.Generator.Lowering
             if (sweep.Trim > 0)
             {
                 var hi = BufferHistory.Sub(length, Const.Of(sweep.Trim, ValType.Int));
-                foreach (var s in Copy(q, sweep.Low == 0 ? hi : Max(hi, lo), length, history, element, old, updated))
+                foreach (var s in Copy(q, Max(hi, lo), length, history, element, old, updated))
                 {
                     yield return s;
                 }

@@ -162,6 +162,34 @@ public static partial class S
         return e;
     }
 
+    // From element 0, two elements short of the end, reading a[i + 2] (the fuzzer's F41: for a buffer shorter than the
+    // trim, length - k is negative, and the boundary copy must still start at 0).
+    [Differentiable]
+    public static double Ahead(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, [NoGrad] int sweeps)
+    {
+        Span<double> a = stackalloc double[x.Length];
+        for (int i = 0; i < a.Length; i++)
+        {
+            a[i] = w[0] * x[i] + w[1];
+        }
+
+        for (int s = 0; s < sweeps; s++)
+        {
+            for (int i = 0; i < a.Length - 2; i++)
+            {
+                a[i] = 0.5 * a[i] + w[2] * Math.Sin(a[i + 2] - a[i + 1]);
+            }
+        }
+
+        double e = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            e += a[i] * a[i] * (i + 1);
+        }
+
+        return e;
+    }
+
     // From zeros (nothing fills the buffer before the sweeps), the whole tail swept: a[i - 1] only.
     [Differentiable]
     public static double Chain(ReadOnlySpan<double> p, [NoGrad] int n, [NoGrad] int sweeps)
@@ -242,6 +270,15 @@ public static partial class S
         [InlineData(6, 3)]
         public void Jacobi_hessian_matches_differences_of_the_gradient(int length, int sweeps) =>
             ModelChecks.HessianMatchesDifferencesOfTheGradient(Source, "S", "Jacobi", Prefix(length), sweeps + ", ", "JacobiHessian");
+
+        [Theory]
+        [InlineData("new[] { 0.7 }", 2)]
+        [InlineData("new[] { 0.7, -1.2 }", 3)]
+        [InlineData("new[] { 0.7, -1.2, 0.4 }", 1)]
+        [InlineData("new[] { 0.7, -1.2, 0.4, 2.0, -0.3 }", 0)]
+        [InlineData("new[] { 0.7, -1.2, 0.4, 2.0, -0.3 }", 4)]
+        public void A_sweep_reading_ahead_matches_central_differences_also_when_the_buffer_is_shorter_than_the_trim(string x, int sweeps) =>
+            ModelChecks.GradientBackwardAndDerivative(Source, "S", "Ahead", "new[] { 0.3, -0.6, 0.9 }", x + ", " + sweeps);
 
         [Theory]
         [InlineData(1, 3)]
