@@ -184,7 +184,7 @@ namespace SymDiff.Generator.Differentiation
                     continue;
                 }
 
-                string length = Emit.ExprPrinter.Print(carried.Length).Replace("global::System.", string.Empty);
+                string length = IrPrinter.PrintExpression(carried.Length);
                 string element = history.Element.Keyword();
                 int bytes = history.Element switch { ValType.Double => 8, ValType.Float or ValType.Int => 4, _ => 1 };
                 diagnostics.Add(DiagnosticInfo.AtSite(

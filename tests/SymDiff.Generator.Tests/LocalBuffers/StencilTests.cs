@@ -408,6 +408,30 @@ public static partial class F
             FiniteDifferences.AssertClose(r.Skip(20).ToArray(), r.Take(20).ToArray(), relTol: 1e-6, absTol: 1e-8, "Jacobian");
         }
 
+        private const string Shift = @"
+using System;
+using SymDiff;
+public static partial class U
+{
+    // Formerly InPlaceUpdateTests' SD1000 case 'another element than the one written': a stencil pass reading h[j + 1].
+    [Differentiable]
+    public static double F(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[3];
+        for (int j = 0; j < 3; j++)
+        {
+            h[j] = w[j] * x[0];
+        }
+
+        for (int j = 0; j < 2; j++) { h[j] = Math.Tanh(h[j + 1]); }
+        return h[0] + h[1] * h[2];
+    }
+}";
+
+        [Fact]
+        public void A_pass_reading_the_next_element_matches_central_differences() =>
+            ModelChecks.GradientBackwardAndDerivative(Shift, "U", "F", "new[] { 0.4, -0.7, 1.1 }", "new[] { 0.9 }");
+
         private static string Prefix(int length) =>
             "new[] { " + string.Join(", ", new[] { 0.15, 0.3, -0.2, 0.5, 0.7, -0.4, 0.9, 0.2, -0.6 }.Take(length + 1).Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + " }";
     }
