@@ -53,6 +53,12 @@ namespace SymDiff.Generator.Diagnostics
         /// <summary>Where the diagnostic goes when it has no location yet: a site index, <see cref="MethodSite"/>, or <see cref="NoSite"/>.</summary>
         public int Site { get; init; } = NoSite;
 
+        /// <summary>
+        /// For SD1006 while its method is built: the pooled tapes it reports, each with the value it stores ("s (double)")
+        /// and its bytes, so that the report can leave out tapes the scheduler later removes as unread (then empty).
+        /// </summary>
+        public EquatableArray<StoredValue> Tapes { get; init; } = EquatableArray<StoredValue>.Empty;
+
         public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
             new DiagnosticInfo(descriptor.Id, location, EquatableArray.Create(arguments));
 
@@ -81,4 +87,7 @@ namespace SymDiff.Generator.Diagnostics
             return Diagnostic.Create(descriptor, location, args);
         }
     }
+
+    /// <summary>A value a loop stores per iteration in the pooled tape <paramref name="Tape"/> (SD1006).</summary>
+    internal sealed record StoredValue(string Tape, string Value, int Bytes);
 }

@@ -58,6 +58,7 @@ namespace SymDiff.Generator.Differentiation
                     function = SsaLowering.Lower(spec, signatures.Reserved);
                 }
 
+                ReportHistories(spec, function, diagnostics);
                 var liftNamer = new Namer(spec.UserNames, function.Names);
                 IrVerifier.VerifyPass(function.Body, "lowering", signatures.Outside);
                 var lifted = CallLifting.Lift(function.Body, liftNamer);
@@ -77,7 +78,9 @@ namespace SymDiff.Generator.Differentiation
                     building = spec.Name + kind.Suffix;
                     using (Testing.PhaseTimer.Measure(kind.Suffix.ToLowerInvariant()))
                     {
+                        int reported = diagnostics.Count;
                         methods.Add(kind.Build(new BuildContext(spec, signatures, kind, body, activity, liftNamer.AllNames, rules, diagnostics) { RetainedLets = function.RetainedLets, Origins = function.Origins }));
+                        WithoutRemovedTapes(diagnostics, reported, methods[methods.Count - 1].Body, spec.Name);
                     }
                 }
 
@@ -113,6 +116,83 @@ namespace SymDiff.Generator.Differentiation
                 string where = building is null ? string.Empty : "building " + building + ": ";
                 diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.InternalError, DiagnosticInfo.MethodSite, spec.DisplayName, where + e.GetType().Name + ": " + e.Message.TrimEnd('.')));
                 return new DerivativeResult(Stubs(spec, signatures, "SymDiff failed to differentiate '" + spec.DisplayName + "' (SD9001)."), Distinct(diagnostics));
+            }
+        }
+
+        /// <summary>
+        /// The SD1006 reports made while building <paramref name="body"/> (from index <paramref name="from"/>) without the
+        /// tapes the scheduler removed as unread (a carried sum stored for a recomputation that turned out dead): a report
+        /// left with none goes, the others name only what the method keeps.
+        /// </summary>
+        private static void WithoutRemovedTapes(List<DiagnosticInfo> diagnostics, int from, Block body, string method)
+        {
+            HashSet<string>? rented = null;
+            for (int i = diagnostics.Count - 1; i >= from; i--)
+            {
+                var d = diagnostics[i];
+                if (d.Tapes.Count == 0)
+                {
+                    continue;
+                }
+
+                rented ??= RentedBuffers(body);
+                var kept = d.Tapes.Where(t => rented.Contains(t.Tape)).ToList();
+                if (kept.Count == 0)
+                {
+                    diagnostics.RemoveAt(i);
+                }
+                else
+                {
+                    diagnostics[i] = ReverseDifferentiator.StorageReport(d.Site, kept, method) with { Tapes = EquatableArray<StoredValue>.Empty };
+                }
+            }
+        }
+
+        private static HashSet<string> RentedBuffers(Block body)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            void Collect(Block b)
+            {
+                foreach (var s in b.Statements)
+                {
+                    if (s is RentBuffer r)
+                    {
+                        names.Add(r.Name);
+                    }
+
+                    foreach (var nested in Walk.Blocks(s))
+                    {
+                        Collect(nested);
+                    }
+                }
+            }
+
+            Collect(body);
+            return names;
+        }
+
+        /// <summary>
+        /// SD1006 at each loop that carries a local buffer: lowering keeps one version of the buffer per iteration in a pooled
+        /// history of (iterations + 1) x length elements (docs/architecture.md, local buffers), as a loop stores scalars.
+        /// </summary>
+        private static void ReportHistories(MethodSpec spec, IrFunction function, List<DiagnosticInfo> diagnostics)
+        {
+            foreach (var history in function.Histories)
+            {
+                if (history.HistoryOf is not { Site: >= 0 } carried)
+                {
+                    continue;
+                }
+
+                string length = IrPrinter.PrintExpression(carried.Length);
+                string element = history.Element.Keyword();
+                int bytes = history.Element switch { ValType.Double => 8, ValType.Float or ValType.Int => 4, _ => 1 };
+                diagnostics.Add(DiagnosticInfo.AtSite(
+                    DiagnosticDescriptors.LoopStorage,
+                    carried.Site,
+                    "the local buffer '" + carried.Name + "' (" + length + " " + element + " elements)",
+                    "a history of (iterations + 1) x " + length + " elements, " + bytes + " bytes each",
+                    spec.Name));
             }
         }
 

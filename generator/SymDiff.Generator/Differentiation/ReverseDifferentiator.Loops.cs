@@ -504,9 +504,11 @@ namespace SymDiff.Generator.Differentiation
                 renames[counter.Name] = k;
             }
 
+            var tapes = new List<StoredValue>();
             foreach (var v in loop.Carried.Where(v => v != counter && needed.Contains(v.Name)))
             {
                 string tape = _namer.NewSourceName(DerivativeNames.Tape(Stem(v.Name)));
+                tapes.Add(new StoredValue(tape, Stem(v.Name) + " (" + v.Type.Keyword() + ")", v.Type switch { ValType.Double => 8, ValType.Float or ValType.Int => 4, _ => 1 }));
                 var capacity = Capacity(loop, shape);
                 if (_nesting == 0 && capacity is not null)
                 {
@@ -525,7 +527,7 @@ namespace SymDiff.Generator.Differentiation
                 renames[v.Name] = new Var(restored, v.Type);
             }
 
-            ReportStorage(loop, needed);
+            ReportStorage(loop, tapes);
             var tapedReads = TapeOutputReads(loop, renames, needed, forwardIndex, reverseIndex, Capacity(loop, shape), plan);
 
             // What the reverse body does not read is not recomputed: it would read carried values that are not restored
@@ -770,20 +772,25 @@ namespace SymDiff.Generator.Differentiation
         private bool StoresOutput(Block block) =>
             block.Statements.Any(s => (s is Store st && _outputs.Contains(st.Array)) || Walk.Blocks(s).Any(StoresOutput));
 
-        /// <summary>SD1006: what a loop's reverse sweep stores per iteration, so the memory cost of a gradient is visible.</summary>
-        private void ReportStorage(Loop loop, HashSet<string> needed)
+        /// <summary>
+        /// SD1006: what a loop's reverse sweep stores per iteration, so the memory cost of a gradient is visible. The tapes
+        /// ride along (<see cref="DiagnosticInfo.Tapes"/>): DerivativeBuilder leaves out those the scheduler removes.
+        /// </summary>
+        private void ReportStorage(Loop loop, List<StoredValue> tapes)
         {
-            var shape = LoopShape.Counter(loop);
-            var stored = loop.Carried.Where(v => v != shape?.Counter && needed.Contains(v.Name)).ToList();
-            if (stored.Count == 0 || loop.Site < 0)
+            if (tapes.Count > 0 && loop.Site >= 0)
             {
-                return;
+                _diagnostics.Add(StorageReport(loop.Site, tapes, _spec.Name));
             }
+        }
 
-            int bytes = stored.Sum(v => v.Type switch { ValType.Double => 8, ValType.Float or ValType.Int => 4, _ => 1 });
-            string what = string.Join(", ", stored.Select(v => Stem(v.Name) + " (" + v.Type.Keyword() + ")"));
-            string count = stored.Count == 1 ? "1 value" : stored.Count + " values";
-            _diagnostics.Add(DiagnosticInfo.AtSite(Diagnostics.DiagnosticDescriptors.LoopStorage, loop.Site, count + ": " + what, bytes + " bytes", _spec.Name));
+        /// <summary>The SD1006 of a loop at <paramref name="site"/> that stores <paramref name="tapes"/> per iteration.</summary>
+        internal static DiagnosticInfo StorageReport(int site, IReadOnlyList<StoredValue> tapes, string method)
+        {
+            int bytes = tapes.Sum(t => t.Bytes);
+            string what = string.Join(", ", tapes.Select(t => t.Value));
+            string count = tapes.Count == 1 ? "1 value" : tapes.Count + " values";
+            return DiagnosticInfo.AtSite(Diagnostics.DiagnosticDescriptors.LoopStorage, site, count + ": " + what, bytes + " bytes", method) with { Tapes = tapes.ToEquatableArray() };
         }
 
         /// <summary>A bound on the number of iterations, known before the loop, or null.</summary>

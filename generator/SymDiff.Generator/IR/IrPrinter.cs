@@ -27,6 +27,9 @@ namespace SymDiff.Generator.IR
 
         private static void Line(StringBuilder sb, int depth, string text) => sb.Append(' ', depth * 2).Append(text).Append('\n');
 
+        /// <summary>An expression as C#, without <c>global::System.</c> (for messages: SD1006 prints a buffer's length).</summary>
+        public static string PrintExpression(Expr e) => E(e);
+
         private static string E(Expr e) => ExprPrinter.Print(e).Replace("global::System.", string.Empty);
 
         private static void Print(Stmt s, StringBuilder sb, int depth)

@@ -33,11 +33,19 @@ namespace SymDiff.Generator.Lowering
         /// <summary>The statements with each carried buffer given a history; <paramref name="fresh"/> names the new buffers and counters.</summary>
         public static EquatableArray<SourceStmt> Apply(EquatableArray<SourceStmt> statements, Func<string, string> fresh)
         {
+            var known = Known(statements);
+            var result = Block(statements, fresh, known);
+            return result is null ? statements : result.ToEquatableArray();
+        }
+
+        /// <summary>
+        /// The names the method assigns: for an <c>int</c> local assigned once, at the top level, from values known at the
+        /// start, that value (it stands in for the local); for every other assigned name, null (not known at the start).
+        /// </summary>
+        internal static Dictionary<string, Expr?> Known(IReadOnlyList<SourceStmt> statements)
+        {
             var assignments = new Dictionary<string, int>(StringComparer.Ordinal);
             CollectAssigned(statements, assignments);
-
-            // int locals the method assigns once, at its top level, from values known at the start: their value stands in.
-            // Every other assigned name maps to null (not known at the start).
             var known = new Dictionary<string, Expr?>(StringComparer.Ordinal);
             foreach (var a in statements.OfType<SourceAssign>())
             {
@@ -52,11 +60,18 @@ namespace SymDiff.Generator.Lowering
                 known[name] = null;
             }
 
-            var result = Block(statements, fresh, known);
-            return result is null ? statements : result.ToEquatableArray();
+            return known;
         }
 
-        private sealed record Plan(int Loop, string Counter, Expr Start, Expr End, Expr StartValue, Expr EndValue, int Refill, string RefillCounter, int Store);
+        /// <summary>Every history in the statements, at any depth, for SD1006.</summary>
+        internal static IEnumerable<SourceBuffer> Histories(IEnumerable<SourceStmt> statements) =>
+            statements.SelectMany(s => (s is SourceBuffer { IsHistory: true } b ? new[] { b } : Enumerable.Empty<SourceBuffer>()).Concat(LocalBuffers.Nested(s).SelectMany(Histories)));
+
+        private sealed record Plan(int Loop, string Counter, Expr Start, Expr End, Expr StartValue, Expr EndValue, int Refill, string RefillCounter, int Store)
+        {
+            /// <summary>Set when the refill is a stencil sweep over a range of the buffer rather than a complete refill.</summary>
+            public BufferStencil.Sweep? Stencil { get; init; }
+        }
 
         private static List<SourceStmt>? Block(IReadOnlyList<SourceStmt> statements, Func<string, string> fresh, Dictionary<string, Expr?> known)
         {
@@ -68,6 +83,13 @@ namespace SymDiff.Generator.Lowering
                 if (current[d] is SourceBuffer buffer && Find(current, d, buffer, known) is { } plan)
                 {
                     current = Rewrite(current, d, buffer, plan, fresh);
+                    changed = true;
+                }
+                else if (current[d] is SourceBuffer single && BufferStencil.WrapSinglePass(current, d, single, known, fresh) is { } wrapped
+                    && Find(wrapped, d, single, known) is { } once)
+                {
+                    // A stencil swept once, outside any loop that repeats it: a sweep loop of one iteration (two versions).
+                    current = Rewrite(wrapped, d, single, once, fresh);
                     changed = true;
                 }
             }
@@ -102,15 +124,22 @@ namespace SymDiff.Generator.Lowering
                 return null;
             }
 
-            // Exactly one statement of the body stores into the buffer: a complete refill at its top level.
+            // Exactly one statement of the body stores into the buffer: a complete refill at its top level, or a stencil sweep
+            // over a range of it (BufferStencil).
             var storing = Enumerable.Range(0, loop.Body.Count).Where(k => StoresTo(loop.Body[k], name)).ToList();
-            if (storing.Count != 1 || storing[0] == 0 || loop.Body[storing[0]] is not SourceLoop refill || Mentions(loop.Body[storing[0] - 1], name)
-                || !BufferScopes.CountsOverBuffer(loop.Body[storing[0] - 1], refill, buffer, out string j))
+            if (storing.Count != 1 || storing[0] == 0 || loop.Body[storing[0]] is not SourceLoop refill || Mentions(loop.Body[storing[0] - 1], name))
             {
                 return null;
             }
 
             int r = storing[0];
+            if (!BufferScopes.CountsOverBuffer(loop.Body[r - 1], refill, buffer, out string j))
+            {
+                return BufferStencil.Find(loop.Body[r - 1], refill, buffer, known) is { } sweep
+                    ? new Plan(loopAt, t, init.Value, end, Resolve(init.Value, known), Resolve(end, known), r, sweep.Counter, sweep.Store) { Stencil = sweep }
+                    : null;
+            }
+
             var stores = Enumerable.Range(0, refill.Body.Count).Where(k => StoresTo(refill.Body[k], name)).ToList();
             var own = new Elem(name, new Var(j, ValType.Int), buffer.Element);
             if (stores.Count != 1 || refill.Body[stores[0]] is not SourceStore { Index: Var index } store || store.Array != name || index.Name != j
@@ -133,7 +162,7 @@ namespace SymDiff.Generator.Lowering
 
             // iterations = b > a ? b - a : 0; the history holds iterations + 1 versions (its length with the values of locals).
             var iterations = Iterations(plan.Start, plan.End);
-            var history = new SourceBuffer(fresh(name + "History"), buffer.Element, Mul(Add(Iterations(plan.StartValue, plan.EndValue), Const.Of(1, ValType.Int)), length)) { Origin = buffer.Origin, IsHistory = true };
+            var history = new SourceBuffer(fresh(name + "History"), buffer.Element, Mul(Add(Iterations(plan.StartValue, plan.EndValue), Const.Of(1, ValType.Int)), length)) { Origin = buffer.Origin, IsHistory = true, HistoryOf = new CarriedBuffer(name, buffer.Length, loop.Site) };
             Expr At(Expr version, Expr index) => Add(Mul(version, length), index);
             var before = Sub(t, plan.Start);
             var after = Add(before, Const.Of(1, ValType.Int));
@@ -144,8 +173,9 @@ namespace SymDiff.Generator.Lowering
             {
                 if (k == declaration)
                 {
-                    // The buffer itself keeps the statements before the loop (version 0), copied into the history.
-                    if (initialised)
+                    // The buffer itself keeps the statements before the loop (version 0), copied into the history,
+                    // and stays declared where something reads its length.
+                    if (initialised || block.Skip(declaration + 1).SelectMany(BufferStencil.Expressions).Any(e => Walk.Contains(e, x => x is Len len && len.Array == name)))
                     {
                         output.Add(block[k]);
                     }
@@ -166,11 +196,30 @@ namespace SymDiff.Generator.Lowering
                 }
                 else if (k == plan.Loop)
                 {
-                    var body = loop.Body.Select((s, u) =>
-                        u < plan.Refill ? Redirect(s, name, history.Name, index => At(before, index))
-                        : u == plan.Refill ? RewriteRefill((SourceLoop)s, name, history.Name, plan, index => At(before, index), index => At(after, index))
-                        : Redirect(s, name, history.Name, index => At(after, index))).ToEquatableArray();
-                    output.Add(loop with { Body = body });
+                    var body = new List<SourceStmt>();
+                    for (int u = 0; u < loop.Body.Count; u++)
+                    {
+                        var s = loop.Body[u];
+                        if (u == plan.Refill - 1 && plan.Stencil is { } sweep)
+                        {
+                            // The elements the sweep does not write: copied from the previous version first, so every
+                            // version is complete and each of its elements written once.
+                            body.AddRange(BufferStencil.CopyRest(sweep, history.Name, buffer.Element, length, index => At(before, index), index => At(after, index), fresh(name + "Index")));
+                            body.Add(s);
+                        }
+                        else if (u == plan.Refill && plan.Stencil is { } stencil)
+                        {
+                            body.Add(BufferStencil.Rewrite((SourceLoop)s, stencil, name, history.Name, index => At(before, index), index => At(after, index)));
+                        }
+                        else
+                        {
+                            body.Add(u < plan.Refill ? Redirect(s, name, history.Name, index => At(before, index))
+                                : u == plan.Refill ? RewriteRefill((SourceLoop)s, name, history.Name, plan, index => At(before, index), index => At(after, index))
+                                : Redirect(s, name, history.Name, index => At(after, index)));
+                        }
+                    }
+
+                    output.Add(loop with { Body = body.ToEquatableArray() });
                 }
                 else if (k > plan.Loop)
                 {
@@ -194,7 +243,7 @@ namespace SymDiff.Generator.Lowering
             return refill with { Body = body };
         }
 
-        private static SourceStmt Redirect(SourceStmt s, string from, string to, Func<Expr, Expr> index) => s switch
+        internal static SourceStmt Redirect(SourceStmt s, string from, string to, Func<Expr, Expr> index) => s switch
         {
             SourceAssign a => a with { Value = Redirect(a.Value, from, to, index) },
             SourceStore st => st with { Index = Redirect(st.Index, from, to, index), Value = Redirect(st.Value, from, to, index) },
@@ -204,7 +253,7 @@ namespace SymDiff.Generator.Lowering
             _ => s,
         };
 
-        private static Expr Redirect(Expr e, string from, string to, Func<Expr, Expr> index) => Walk.Transform(e, x => x is Elem el && el.Array == from ? new Elem(to, index(el.Index), el.Type) : x);
+        internal static Expr Redirect(Expr e, string from, string to, Func<Expr, Expr> index) => Walk.Transform(e, x => x is Elem el && el.Array == from ? new Elem(to, index(el.Index), el.Type) : x);
 
         /// <summary>Whether every mention of the buffer in the statement is an element read or store (never the whole buffer).</summary>
         private static bool OnlyElements(SourceStmt s, string name) => s switch
@@ -214,7 +263,7 @@ namespace SymDiff.Generator.Lowering
             SourceIf i => OnlyElements(i.Condition, name) && i.Then.All(x => OnlyElements(x, name)) && i.Else.All(x => OnlyElements(x, name)),
             SourceLoop l => OnlyElements(l.Condition, name) && l.Body.All(x => OnlyElements(x, name)) && l.Increment.All(x => OnlyElements(x, name)),
             SourceReturn r => r.Value is null || OnlyElements(r.Value, name),
-            SourceBuffer b => b.Name != name && !BufferScopes.Mentions(b.Length, name),
+            SourceBuffer b => b.Name != name && OnlyElements(b.Length, name),
             SourceBreak or SourceContinue => true,
             _ => false,
         };
@@ -222,6 +271,7 @@ namespace SymDiff.Generator.Lowering
         private static bool OnlyElements(Expr e, string name) => e switch
         {
             Elem el when el.Array == name => OnlyElements(el.Index, name),
+            Len len when len.Array == name => true, // the declaration stays for it
             Len or SpanRef or SpanView or Opaque when BufferScopes.Mentions(e, name) => false,
             _ => Walk.Children(e).All(c => OnlyElements(c, name)),
         };
@@ -231,7 +281,7 @@ namespace SymDiff.Generator.Lowering
         /// such values (<paramref name="known"/>: a local's value, or null for a name assigned otherwise): the same value all
         /// through the method, computable at its top, where the history is allocated.
         /// </summary>
-        private static bool KnownAtStart(Expr e, Dictionary<string, Expr?> known) => e switch
+        internal static bool KnownAtStart(Expr e, Dictionary<string, Expr?> known) => e switch
         {
             Const => true,
             Len => true,
@@ -241,7 +291,7 @@ namespace SymDiff.Generator.Lowering
         };
 
         /// <summary>The expression with each known local replaced by its value (parameters stay).</summary>
-        private static Expr Resolve(Expr e, Dictionary<string, Expr?> known) =>
+        internal static Expr Resolve(Expr e, Dictionary<string, Expr?> known) =>
             Walk.Transform(e, x => x is Var v && known.TryGetValue(v.Name, out var value) && value is not null ? value : x);
 
         private static void CollectAssigned(IReadOnlyList<SourceStmt> statements, Dictionary<string, int> assignments)
@@ -270,13 +320,13 @@ namespace SymDiff.Generator.Lowering
             ? Const.Of(Math.Max(0, b.Value - a.Value), ValType.Int)
             : new Cond(new Binary(BinaryOp.Gt, end, start, ValType.Bool), Sub(end, start), Const.Of(0, ValType.Int), ValType.Int);
 
-        private static Expr Add(Expr a, Expr b) =>
+        internal static Expr Add(Expr a, Expr b) =>
             b is Const { Value: 0 } ? a : a is Const { Value: 0 } ? b : a is Const ca && b is Const cb ? Const.Of(ca.Value + cb.Value, ValType.Int) : new Binary(BinaryOp.Add, a, b, ValType.Int);
 
-        private static Expr Sub(Expr a, Expr b) =>
+        internal static Expr Sub(Expr a, Expr b) =>
             b is Const { Value: 0 } ? a : a is Const ca && b is Const cb ? Const.Of(ca.Value - cb.Value, ValType.Int) : new Binary(BinaryOp.Sub, a, b, ValType.Int);
 
-        private static Expr Mul(Expr a, Expr b) =>
+        internal static Expr Mul(Expr a, Expr b) =>
             b is Const { Value: 1 } ? a : a is Const { Value: 1 } ? b : a is Const ca && b is Const cb ? Const.Of(ca.Value * cb.Value, ValType.Int) : new Binary(BinaryOp.Mul, a, b, ValType.Int);
     }
 }

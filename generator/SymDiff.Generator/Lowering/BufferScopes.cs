@@ -21,18 +21,19 @@ namespace SymDiff.Generator.Lowering
         /// <summary>The statements with each buffer that can be moved into the loop that refills it moved there.</summary>
         public static EquatableArray<SourceStmt> Privatize(EquatableArray<SourceStmt> statements)
         {
-            var result = Block(statements);
+            var known = BufferHistory.Known(statements);
+            var result = Block(statements, known);
             return result is null ? statements : result.ToEquatableArray();
         }
 
         /// <summary>The rewritten block, or null when nothing changed.</summary>
-        private static List<SourceStmt>? Block(IReadOnlyList<SourceStmt> statements)
+        private static List<SourceStmt>? Block(IReadOnlyList<SourceStmt> statements, Dictionary<string, Expr?> known)
         {
-            var output = RewriteNested(statements, Block);
+            var output = RewriteNested(statements, b => Block(b, known));
             var current = output ?? (IReadOnlyList<SourceStmt>)statements;
             for (int i = 0; i < current.Count; i++)
             {
-                if (current[i] is SourceBuffer buffer && RefillingLoop(current, i, buffer) is int at)
+                if (current[i] is SourceBuffer buffer && RefillingLoop(current, i, buffer, known) is int at)
                 {
                     var list = current.ToList();
                     var loop = (SourceLoop)list[at];
@@ -40,9 +41,9 @@ namespace SymDiff.Generator.Lowering
                     // Moved to the top of the loop's body, then maybe further in (a loop inside that refills it).
                     var body = new List<SourceStmt> { buffer };
                     body.AddRange(loop.Body);
-                    var moved = loop with { Body = (Block(body) ?? body).ToEquatableArray() };
+                    var moved = loop with { Body = (Block(body, known) ?? body).ToEquatableArray() };
                     list[at - 1] = moved;
-                    return Block(list) ?? list;
+                    return Block(list, known) ?? list;
                 }
             }
 
@@ -54,7 +55,7 @@ namespace SymDiff.Generator.Lowering
         /// after the declaration that mentions the buffer, a loop whose body, before anything else mentions the buffer,
         /// runs a complete fill (<see cref="IsCompleteFill"/>); its condition and increment do not mention the buffer.
         /// </summary>
-        private static int? RefillingLoop(IReadOnlyList<SourceStmt> block, int declaration, SourceBuffer buffer)
+        private static int? RefillingLoop(IReadOnlyList<SourceStmt> block, int declaration, SourceBuffer buffer, Dictionary<string, Expr?> known)
         {
             int? found = null;
             for (int k = declaration + 1; k < block.Count; k++)
@@ -84,7 +85,7 @@ namespace SymDiff.Generator.Lowering
                     continue;
                 }
 
-                return k > 0 && IsCompleteFill(loop.Body[k - 1], loop.Body[k], buffer) ? at : null;
+                return k > 0 && (IsCompleteFill(loop.Body[k - 1], loop.Body[k], buffer) || BufferStencil.FillsWhatItReads(loop.Body, k, buffer, known)) ? at : null;
             }
 
             return null;

@@ -354,11 +354,14 @@ namespace SymDiff.Generator.Lowering
         /// <summary>SD1000 at the loop that carries the buffer.</summary>
         private static NotSupportedException Carried(string name, int site) =>
             new LocatedNotSupportedException("a local buffer carried from one loop iteration to the next ('" + name + "' is read in a loop before that loop stores into it again: a recurrent state)" + SsaLowering.HintSeparator
-                + ": the reverse sweep would need every iteration's values, a tape SymDiff does not keep for buffers; keep a small state in scalar locals, which loops may carry", site);
+                + ": the reverse sweep would need every iteration's values, a tape SymDiff does not keep for buffers other than a history of the shapes it recognises: each iteration refills the buffer completely (for (int j = 0; j < h.Length; j++) h[j] = ...), or " + StencilHint + "; rewrite the loop into one of these, or keep a small state in scalar locals, which loops may carry", site);
+
+        /// <summary>The stencil shapes <see cref="BufferStencil"/> gives a history, for the SD1000 messages.</summary>
+        private const string StencilHint = "sweeps it in place over a range by 1 in each iteration of a loop (for (int i = 1; i < h.Length - 1; i++) h[i] = f(h[i - 1], h[i], h[i + 1]), constant start and trim, reads at constant offsets inside the buffer), or computes a range into a second buffer and copies it back (Jacobi)";
 
         private static NotSupportedException Overwritten(string name, string why) =>
             new NotSupportedException("overwriting elements of the local buffer '" + name + "' (" + why + ")" + SsaLowering.HintSeparator
-                + "; write each element once before reading it (h[j] = value in one loop over j, a sum kept in a local first), a buffer declared before a loop may be filled again in each iteration (a layer refilled for each sample)");
+                + "; write each element once before reading it (h[j] = value in one loop over j, a sum kept in a local first), a buffer declared before a loop may be filled again in each iteration (a layer refilled for each sample), or an iteration " + StencilHint + ")");
 
         /// <summary>The constant of <c>counter ± c</c>.</summary>
         private static double Offset(Expr index) => index switch

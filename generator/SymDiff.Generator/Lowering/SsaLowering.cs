@@ -17,6 +17,9 @@ namespace SymDiff.Generator.Lowering
 
         /// <summary>Which user statement (<see cref="SourceStmt.Origin"/>) each let, store and return was lowered from, for finite checks.</summary>
         public OriginTable Origins { get; init; } = new OriginTable();
+
+        /// <summary>The histories lowering gave buffers carried by loops (<see cref="BufferHistory"/>), for SD1006.</summary>
+        public EquatableArray<SourceBuffer> Histories { get; init; } = EquatableArray<SourceBuffer>.Empty;
     }
 
     /// <summary>
@@ -126,7 +129,10 @@ namespace SymDiff.Generator.Lowering
                 body = new Block(lowering._buffers.Values.Select(r => writeOnce.Contains(r.Name) ? r with { WriteOnce = true } : r).Cast<Stmt>().Concat(body.Statements).ToEquatableArray());
             }
 
-            return new IrFunction(body, lowering._namer.AllNames.ToEquatableArray()) { RetainedLets = lowering._retainedLets, Origins = lowering._origins };
+            return new IrFunction(body, lowering._namer.AllNames.ToEquatableArray())
+            {
+                RetainedLets = lowering._retainedLets, Origins = lowering._origins, Histories = BufferHistory.Histories(source).ToEquatableArray(),
+            };
         }
 
         private Block LowerFunction(EquatableArray<SourceStmt> body)

@@ -56,5 +56,11 @@ namespace SymDiff.Generator.Model
         /// element written once by construction.
         /// </summary>
         public bool IsHistory { get; init; }
+
+        /// <summary>For a history: the buffer it versions, its length and the site of the loop that carries it (SD1006).</summary>
+        public CarriedBuffer? HistoryOf { get; init; }
     }
+
+    /// <summary>A local buffer carried by the loop at <paramref name="Site"/>, of <paramref name="Length"/> elements.</summary>
+    internal sealed record CarriedBuffer(string Name, IR.Expr Length, int Site);
 }

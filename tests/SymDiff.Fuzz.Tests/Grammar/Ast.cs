@@ -334,7 +334,18 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// 0.25)</c> (FINDINGS F39: the reverse sweep must count backwards). Only without <see cref="Extra"/> and <see cref="Update"/>.
         /// </summary>
         public bool Chained { get; init; }
+
+        /// <summary>
+        /// After the fill (and update), the buffer swept in place <see cref="Sweeps"/>.Count times, a stencil in
+        /// Gauss-Seidel order (the heat equation, relaxation: issue 11): <c>for (int js = 0; js &lt; count; js++) for (int j =
+        /// low; j &lt; n - trim; j++) h[j] = value;</c>, the value reading <c>h[j - 1]</c> (low &gt;= 1), <c>h[j]</c> and
+        /// <c>h[j + 1]</c> (trim &gt;= 1).
+        /// </summary>
+        public Stencil? Sweeps { get; init; }
     }
+
+    /// <summary>The in-place sweeps of a <see cref="Layer"/>: how many (a constant or an input's length), the range, the value.</summary>
+    public sealed record Stencil(IEx Count, int Low, int Trim, Ex Value);
 
     /// <summary>
     /// An argument check at the top of a method: <c>if (c) throw new ...;</c> (with braces when <see cref="Braces"/>).

@@ -669,14 +669,35 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 separate = hoisted || Chance(0.4);
             }
 
+            // Swept in place after the fill (before the buffer is readable: the sweep reads it only at its neighbours).
+            Stencil? sweeps = Chance(0.3) ? StencilSweeps(name, var, inputs) : null;
+
             // Readable only after its filling statement (an update's leaves may not read other elements of it).
-            _buffers.Add(new ArrayVar(name, n));
+            _buffers.Add(new ArrayVar(name, n, Whole: sweeps is null));
 
             return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5))
             {
                 Hoisted = hoisted, SizedByLocal = Chance(0.25), Update = update, UpdateSeparate = separate,
                 Chained = extra is null && update is null && Chance(0.3),
+                Sweeps = sweeps,
             };
+        }
+
+        /// <summary>
+        /// Sweeps of a stencil over the buffer, in place (<see cref="Stencil"/>): 0 to 3 of them or an input's length, over
+        /// <c>[low, n - trim)</c> (so short buffers sweep nothing), each element mixing its old value with a bounded function
+        /// of its left neighbour (already this sweep's) and its right one (the previous sweep's).
+        /// </summary>
+        private Stencil StencilSweeps(string buffer, string var, List<ArrayVar> inputs)
+        {
+            IEx count = inputs.Count > 0 && Chance(0.3) ? new ILen(Pick(inputs).Name) : new IConst(Int(0, 3));
+            int low = Int(0, 2);
+            int trim = Int(0, 2);
+            Ex At(int c) => new At(buffer, c == 0 ? new IVar(var) : new IOffset(new IVar(var), c));
+            Ex neighbours = low >= 1 && trim >= 1 ? new Bin('-', At(-1), At(1)) : low >= 1 ? At(-1) : trim >= 1 ? At(1) : At(0);
+            Ex mixed = new Bin('+', neighbours, Leaf());
+            Ex bounded = new Fn(Chance(0.5) ? MathFn.Sin : MathFn.Tanh, ImmutableArray.Create(mixed), 0);
+            return new Stencil(count, low, trim, new Bin('+', new Bin('*', new Num(0.5), At(0)), new Bin('*', Leaf(), bounded)));
         }
 
         /// <summary>
@@ -695,7 +716,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             int h = Pick(helpers);
             string bound = _helperSpan[h]!;
             int length = _arrays.First(a => a.Name == bound).Length;
-            string buffer = Pick(_buffers.Where(b => b.Length == length).ToList()).Name;
+            string buffer = Pick(_buffers.Where(b => b.Whole && b.Length == length).ToList()).Name;
             int scalars = _helpers[h].Params.Count(p => p.Kind == ParamKind.Scalar);
             var args = Enumerable.Range(0, scalars).Select(_ => Expression(1)).ToImmutableArray();
             return new CallHelper(h, args, buffer, ViaPeer: _hasPeer && !_helpers[h].Static && Chance(0.5));
@@ -704,7 +725,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// <summary>The helpers whose span parameter a filled local buffer in scope could be passed to.</summary>
         private List<int> HelpersTakingABuffer() => _buffers.Count == 0
             ? new List<int>()
-            : Enumerable.Range(0, _helpers.Count).Where(h => _helperSpan[h] is { } bound && _arrays.FirstOrDefault(a => a.Name == bound) is { } array && _buffers.Any(b => b.Length == array.Length)).ToList();
+            : Enumerable.Range(0, _helpers.Count).Where(h => _helperSpan[h] is { } bound && _arrays.FirstOrDefault(a => a.Name == bound) is { } array && _buffers.Any(b => b.Whole && b.Length == array.Length)).ToList();
 
         /// <summary>
         /// Sometimes passes a part of a longer array or span parameter of the method instead (<c>u.Slice(1, 3)</c>,
@@ -737,7 +758,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             }
 
             var array = _arrays.FirstOrDefault(a => a.Name == bound);
-            var buffers = _buffers.Where(b => array is not null && b.Length == array.Length).ToList();
+            var buffers = _buffers.Where(b => b.Whole && array is not null && b.Length == array.Length).ToList();
             return buffers.Count > 0 ? Pick(buffers).Name : bound;
         }
 
@@ -1488,7 +1509,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         private sealed record IntVar(string Name, int Lo, int Hi, bool IsCounter, int Depth);
 
-        private sealed record ArrayVar(string Name, int Length);
+        /// <param name="Whole">Whether the buffer may be passed whole to a helper (not one swept in place: its versions live in a history).</param>
+        private sealed record ArrayVar(string Name, int Length, bool Whole = true);
 
         private sealed record LoopCtx(int Trips, bool ContinueAllowed)
         {

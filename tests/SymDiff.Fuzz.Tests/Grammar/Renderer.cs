@@ -530,6 +530,18 @@ namespace SymDiff.Fuzz.Tests.Grammar
                         Close();
                     }
 
+                    if (l.Sweeps is { } sweeps)
+                    {
+                        Line($"for (int {l.Var}s = 0; {l.Var}s < {I(sweeps.Count)}; {l.Var}s++)");
+                        Open();
+                        string limit = sweeps.Trim == 0 ? I(l.Length) : $"{I(l.Length)} - {sweeps.Trim.ToString(CultureInfo.InvariantCulture)}";
+                        Line($"for (int {l.Var} = {sweeps.Low.ToString(CultureInfo.InvariantCulture)}; {l.Var} < {limit}; {l.Var}++)");
+                        Open();
+                        Line($"{l.Buffer}[{l.Var}] = {E(sweeps.Value)};");
+                        Close();
+                        Close();
+                    }
+
                     break;
                 case GuardIf g:
                     Line($"if ({C(g.C)})");

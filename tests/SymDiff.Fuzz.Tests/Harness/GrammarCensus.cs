@@ -206,6 +206,12 @@ namespace SymDiff.Fuzz.Tests.Harness
                             Add("local buffer: reads the element the previous iteration stored");
                         }
 
+                        if (l.Sweeps is { } sweeps)
+                        {
+                            Add("local buffer: swept in place over sweeps (a stencil)");
+                            Ex(sweeps.Value);
+                        }
+
                         if (l.Update is not null)
                         {
                             Add(l.UpdateSeparate ? "local buffer: updated in place in a loop of its own" : "local buffer: updated in place in the filling loop");

@@ -75,7 +75,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             // Local buffers (docs/architecture.md): filled once per element by a loop, then read by index.
             "local buffer: stackalloc", "local buffer: new T[c]", "local buffer: new T[u.Length]", "local buffer: declared inside a loop", "local buffer: declared before the loop that refills it", "local buffer: length in an int local", "local buffer: updated in place in a loop of its own", "local buffer: updated in place in the filling loop", "local buffer: read",
             "local buffer: filled by accumulation", "local buffer: filled by accumulation in an inner loop",
-            "local buffer: reads the element the previous iteration stored",
+            "local buffer: reads the element the previous iteration stored", "local buffer: swept in place over sweeps (a stencil)",
 
             // Signatures (README "What is generated" and API.md 1).
             "method: double", "method: float", "method: scalar", "method: vector (void, Span output)", "method: Hessian = true", "method: instance",

@@ -31,20 +31,20 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         }
 
         [Fact]
-        public void An_update_in_place_that_reads_neighbours_is_SD1000_naming_the_buffer()
+        public void An_update_in_place_that_reads_a_constant_index_is_SD1000_naming_the_buffer()
         {
-            // A stencil sweep, h[j] = (h[j - 1] + h[j + 1]) / 2 in place: the reverse sweep would need every overwritten
-            // value (a tape). An update that reads only its own element (h[j] = Math.Tanh(h[j])) is supported.
+            // A stencil pass that reads h[2] (a constant index) besides its left neighbour: which version h[2] is depends on
+            // j, so no version can be given to it statically. h[j] = (h[j - 1] + h[j + 1]) / 2 is supported (StencilTests).
             var d = SingleError(InP("""
-                        Span<double> h = stackalloc double[3];
-                        for (int j = 0; j < 3; j++)
+                        Span<double> h = stackalloc double[4];
+                        for (int j = 0; j < 4; j++)
                         {
                             h[j] = w[j] * x[0];
                         }
 
-                        for (int j = 1; j < 2; j++)
+                        for (int j = 1; j < 3; j++)
                         {
-                            h[j] = 0.5 * (h[j - 1] + h[j + 1]);
+                            h[j] = 0.5 * (h[j - 1] + h[2]);
                         }
 
                         return h[0] * h[1] + h[2];
@@ -52,6 +52,7 @@ namespace SymDiff.Generator.Tests.LocalBuffers
             string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
             Assert.Contains("overwriting elements of the local buffer 'h'", message, System.StringComparison.OrdinalIgnoreCase);
             Assert.Contains("write each element once", message, System.StringComparison.Ordinal);
+            Assert.Contains("sweeps it in place over a range by 1", message, System.StringComparison.Ordinal);
         }
 
         [Fact]
@@ -82,18 +83,19 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         }
 
         [Fact]
-        public void A_buffer_declared_before_the_sample_loop_but_not_refilled_completely_by_each_sample_is_SD1000()
+        public void A_buffer_declared_before_the_sample_loop_and_refilled_by_a_sweep_that_reads_a_later_element_is_SD1000()
         {
-            // Element 0 keeps the previous sample's value (j starts at 1): not the same as a buffer declared inside the
-            // loop, so it is not moved there, and each element is written again in every sample: an overwrite.
+            // Element 0 keeps the previous sample's value (j starts at 1), and each sample reads h[j + 1] before it stores
+            // h[j + 1] again, at a step of 2 (red-black order): a carried buffer that is neither refilled completely nor
+            // swept by 1 over a range (StencilTests), so SD1000, naming the shapes that work.
             var d = SingleError(InP("""
-                        Span<double> h = stackalloc double[3];
+                        Span<double> h = stackalloc double[4];
                         double loss = 0;
                         for (int s = 0; s < x.Length; s++)
                         {
-                            for (int j = 1; j < 3; j++)
+                            for (int j = 1; j < 3; j += 2)
                             {
-                                h[j] = Math.Tanh(w[j] * x[s] + h[j - 1]);
+                                h[j] = Math.Tanh(w[j] * x[s] + h[j - 1] + h[j + 1]);
                             }
 
                             loss += h[2];
@@ -101,7 +103,49 @@ namespace SymDiff.Generator.Tests.LocalBuffers
 
                         return loss;
                 """), "SD1000");
-            Assert.Contains("overwriting elements of the local buffer 'h'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.OrdinalIgnoreCase);
+            string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("overwriting elements of the local buffer 'h'", message, System.StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("sweeps it in place over a range by 1", message, System.StringComparison.Ordinal);
+            Assert.Contains("copies it back (Jacobi)", message, System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Jacobi_sweeps_that_swap_buffers_by_parity_are_SD1000_suggesting_the_copy_back()
+        {
+            // Each sweep writes the interior of one buffer from the other, alternating: two buffers carried with
+            // conditional refills. The message names the copy-back form (StencilTests.Jacobi), which works.
+            var d = SingleError(InP("""
+                        Span<double> a = stackalloc double[5];
+                        Span<double> b = stackalloc double[5];
+                        for (int i = 0; i < 5; i++)
+                        {
+                            a[i] = w[i];
+                            b[i] = w[i];
+                        }
+
+                        for (int s = 0; s < n; s++)
+                        {
+                            if (s % 2 == 0)
+                            {
+                                for (int i = 1; i < 4; i++)
+                                {
+                                    b[i] = 0.5 * (a[i - 1] + a[i + 1]);
+                                }
+                            }
+                            else
+                            {
+                                for (int i = 1; i < 4; i++)
+                                {
+                                    a[i] = 0.5 * (b[i - 1] + b[i + 1]);
+                                }
+                            }
+                        }
+
+                        return a[2] * b[2];
+                """), "SD1000");
+            string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("overwriting elements of the local buffer", message, System.StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("copies it back (Jacobi)", message, System.StringComparison.Ordinal);
         }
 
         [Fact]
