@@ -18,7 +18,10 @@ namespace SymDiff.Generator.Vectorization
     /// one index only, and one index for all the writes when any of them is a store (not an accumulation); floating-point values of one type computed with <c>+ - * /</c>,
     /// negation, <c>Math.Sqrt</c>, <c>Math.Abs</c>, and <c>Math.Exp</c> and <c>Math.Log</c> where the target has their vector
     /// forms; the values carried from one iteration to the next, other than the counter, sums (<c>s = s + e</c>,
-    /// <c>s = s - e</c>) read nowhere else in the loop. Each sum gets vector accumulators, added up after the lanes, so sums
+    /// <c>s = s - e</c>) read nowhere else in the loop, or values carried one iteration (<c>v = e</c>, where <c>e</c> does not
+    /// depend on <c>v</c> and reads no array the loop writes: a stencil's <c>x[i + 1]</c> reused as the next <c>x[i]</c>, a
+    /// reverse sweep's adjoint carried to the next element), which lanes get by rotating <c>e</c> by one lane
+    /// (<see cref="VectorDelay"/>). Each sum gets vector accumulators, added up after the lanes, so sums
     /// are reordered: that is what <c>Vectorize = true</c> permits. Everything else stays scalar, with the reason (SD1023).
     /// </remarks>
     internal static class Vectorizer
@@ -101,6 +104,9 @@ namespace SymDiff.Generator.Vectorization
             private readonly HashSet<string> _taken = new HashSet<string>(System.StringComparer.Ordinal);
             private readonly List<Stmt> _body = new List<Stmt>();
             private readonly List<VectorSum> _sums = new List<VectorSum>();
+            /// <summary>Carried values other than sums: each is the previous iteration's next value (see <see cref="VectorDelay"/>).</summary>
+            private readonly List<LoopVar> _delayed = new List<LoopVar>();
+            private readonly List<VectorDelay> _delays = new List<VectorDelay>();
             private string _counter = string.Empty;
             private Expr _bound = Const.Zero;
             private ValType? _element;
@@ -159,7 +165,11 @@ namespace SymDiff.Generator.Vectorization
                     };
                     if (term is null)
                     {
-                        return $"'{v.Name}' is carried from one iteration to the next and is not a sum ({v.Name} = {v.Name} + ...)";
+                        // A value carried one iteration (xCurrent = xNext): lanes rotate its next value by one. Whether
+                        // it depends on itself (a recurrence, which stays scalar) is decided when it is placed.
+                        _delayed.Add(v);
+                        _varying.Add(v.Name);
+                        continue;
                     }
 
                     sums.Add((v, term.Value.Term, term.Value.Subtract));
@@ -211,6 +221,30 @@ namespace SymDiff.Generator.Vectorization
                     _sums.Add(new VectorSum(v.Name, v.Type, vector, subtract));
                 }
 
+                foreach (var v in _delayed)
+                {
+                    var next = Inline(v.Next);
+                    if (Reads(next, _sumNames))
+                    {
+                        return $"the value carried in '{v.Name}' is computed from a sum";
+                    }
+
+                    // The rotated next value is computed where the carried value is first read, which may be before
+                    // the loop's stores: it may not read what they write.
+                    if (Walk.Contains(next, x => x is Elem el && _writeIndex.ContainsKey(el.Array)))
+                    {
+                        return $"the value carried in '{v.Name}' reads an array the loop writes";
+                    }
+
+                    var vector = VectorExpr(next, out string? problem);
+                    if (vector is null)
+                    {
+                        return problem;
+                    }
+
+                    _delays.Add(new VectorDelay(v.Name, v.Type, vector));
+                }
+
                 if (_element is null)
                 {
                     return "it computes no floating-point value element by element";
@@ -240,7 +274,7 @@ namespace SymDiff.Generator.Vectorization
                 // written at see the same values in lanes as in the scalar loop.
                 foreach (var output in _writeIndex.Where(w => _unchecked.Contains(w.Key)))
                 {
-                    foreach (var e in _body.SelectMany(Walk.AllExpressions).Concat(_sums.Select(x => x.Term)))
+                    foreach (var e in _body.SelectMany(Walk.AllExpressions).Concat(_sums.Select(x => x.Term)).Concat(_delays.Select(x => x.Next)))
                     {
                         if (Walk.Contains(e, x => x is Elem el && !el.Index.Equals(output.Value)))
                         {
@@ -256,6 +290,108 @@ namespace SymDiff.Generator.Vectorization
                     return "it stores into arrays at different indices";
                 }
 
+                return _delays.Count == 0 ? null : PlaceDelays();
+            }
+
+            /// <summary>
+            /// Puts each carried value's <see cref="VectorDelay"/> before the first statement that reads it, after what its
+            /// next value reads; null, or why that is impossible: the next value depends on the carried value itself (a
+            /// recurrence: lane k would need lane k - 1), or on a value the loop computes after the carried value is read.
+            /// </summary>
+            private string? PlaceDelays()
+            {
+                var delays = _delays.ToDictionary(d => d.Name, System.StringComparer.Ordinal);
+                var output = new List<Stmt>();
+                var placed = new HashSet<string>(System.StringComparer.Ordinal);
+                var active = new HashSet<string>(System.StringComparer.Ordinal);
+                var defined = new HashSet<string>(System.StringComparer.Ordinal) { _counter };
+                string? failed = null;
+
+                bool Place(string name)
+                {
+                    if (placed.Contains(name))
+                    {
+                        return true;
+                    }
+
+                    if (!active.Add(name))
+                    {
+                        failed ??= name;
+                        return false;
+                    }
+
+                    var delay = delays[name];
+                    bool ok = true;
+                    Walk.Vars(delay.Next, r =>
+                    {
+                        if (!ok)
+                        {
+                            return;
+                        }
+
+                        if (delays.ContainsKey(r))
+                        {
+                            ok = Place(r);
+                        }
+                        else if (_varying.Contains(r) && !defined.Contains(r))
+                        {
+                            failed ??= name;
+                            ok = false;
+                        }
+                    });
+                    if (!ok)
+                    {
+                        return false;
+                    }
+
+                    output.Add(delay);
+                    placed.Add(name);
+                    return true;
+                }
+
+                bool PlaceReads(IEnumerable<Expr> expressions)
+                {
+                    bool ok = true;
+                    foreach (var e in expressions)
+                    {
+                        Walk.Vars(e, r => ok = ok && (!delays.ContainsKey(r) || Place(r)));
+                    }
+
+                    return ok;
+                }
+
+                foreach (var s in _body)
+                {
+                    if (!PlaceReads(Walk.AllExpressions(s)))
+                    {
+                        break;
+                    }
+
+                    output.Add(s);
+                    if (s is Let let)
+                    {
+                        defined.Add(let.Name);
+                    }
+                }
+
+                if (failed is null && PlaceReads(_sums.Select(x => x.Term)))
+                {
+                    foreach (var d in _delays)
+                    {
+                        if (!Place(d.Name))
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                if (failed is not null)
+                {
+                    return $"the value carried in '{failed}' depends on itself from one iteration to the next, or on a value computed after it is read";
+                }
+
+                _body.Clear();
+                _body.AddRange(output);
                 return null;
             }
 
@@ -268,7 +404,7 @@ namespace SymDiff.Generator.Vectorization
                 new Block(_body.ToEquatableArray()),
                 _sums.ToEquatableArray(),
                 _sums.Count > 0 ? SumUnroll : 1,
-                _body.SelectMany(Walk.AllExpressions).Concat(_sums.Select(x => x.Term)).SelectMany(Elements).Concat(_writeIndex.Keys).Where(arrays.Contains).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
+                _body.SelectMany(Walk.AllExpressions).Concat(_sums.Select(x => x.Term)).Concat(_delays.Select(x => x.Next)).SelectMany(Elements).Concat(_writeIndex.Keys).Where(arrays.Contains).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
 
             private static IEnumerable<string> Elements(Expr e)
             {

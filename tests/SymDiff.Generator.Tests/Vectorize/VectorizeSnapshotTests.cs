@@ -71,6 +71,47 @@ public static partial class W
     }
 }";
 
+        /// <summary>W2 with Vectorize = true: x[i + 1] reused as the next x[i] and the adjoint carried to the next element, both rotated by one lane.</summary>
+        public const string Rosenbrock = @"
+using System;
+using SymDiff;
+public static partial class W
+{
+    [Differentiable(Vectorize = true)]
+    public static double Rosenbrock(ReadOnlySpan<double> x)
+    {
+        double f = 0;
+        for (int i = 0; i < x.Length - 1; i++)
+        {
+            double t = x[i + 1] - x[i] * x[i];
+            double u = 1 - x[i];
+            f += 100 * t * t + u * u;
+        }
+
+        return f;
+    }
+}";
+
+        /// <summary>W5 with Vectorize = true: the gradient's constant-index elements w[0..2] are sums over the points, four accumulators each.</summary>
+        public const string PolyMse = @"
+using System;
+using SymDiff;
+public static partial class W
+{
+    [Differentiable(Vectorize = true)]
+    public static double PolyMse(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, [NoGrad] ReadOnlySpan<double> y)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double r = w[0] * (x[i] * x[i]) + w[1] * x[i] + w[2] - y[i];
+            sum += r * r;
+        }
+
+        return sum / x.Length;
+    }
+}";
+
         private void Verify(string source, string name)
         {
             var output = GeneratorRunner.Run(source);
@@ -86,5 +127,11 @@ public static partial class W
 
         [Fact]
         public void Exp_and_log_run_in_lanes() => Verify(Softplus, nameof(Exp_and_log_run_in_lanes));
+
+        [Fact]
+        public void Values_carried_one_iteration_rotate_by_one_lane() => Verify(Rosenbrock, nameof(Values_carried_one_iteration_rotate_by_one_lane));
+
+        [Fact]
+        public void Constant_index_gradient_elements_sum_in_lanes() => Verify(PolyMse, nameof(Constant_index_gradient_elements_sum_in_lanes));
     }
 }
