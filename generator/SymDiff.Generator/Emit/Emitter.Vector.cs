@@ -141,6 +141,13 @@ namespace SymDiff.Generator.Emit
                     case Accumulate acc:
                         w.WriteLine(Vector256 + ".CopyTo(" + Load(acc.Target, acc.Index!) + " + " + VectorPrinter.RightOfAdditive(Print(acc.Value), acc.Value) + ", " + Target(acc.Target, acc.Index!) + ");");
                         break;
+                    case VectorMaskedAccumulate masked:
+                    {
+                        string old = Load(masked.Target, masked.Index);
+                        w.WriteLine(Vector256 + ".CopyTo(" + Vector256 + ".ConditionalSelect(" + Print(masked.Mask) + ", " + old + " + " + VectorPrinter.RightOfAdditive(Print(masked.Value), masked.Value) + ", " + old + "), " + Target(masked.Target, masked.Index) + ");");
+                        break;
+                    }
+
                     case VectorDelay delay:
                     {
                         // [n3, n0, n1, n2] (double): each lane gets the next value of the lane before it; lane 0 that of the
@@ -181,9 +188,14 @@ namespace SymDiff.Generator.Emit
             {
                 Var v => Id(names.TryGetValue(v.Name, out var n) ? n : v.Name),
                 Elem el => load(el.Array, el.Index),
+                Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq } b => Vector256 + "." + Comparison(b.Op) + "(" + Print(b.Left, names, load) + ", " + Print(b.Right, names, load) + ")",
+                Binary { Op: BinaryOp.Ne } b => "~" + Vector256 + ".Equals(" + Print(b.Left, names, load) + ", " + Print(b.Right, names, load) + ")",
+                Binary { Op: BinaryOp.And or BinaryOp.Or } b => "(" + Print(b.Left, names, load) + (b.Op == BinaryOp.And ? " & " : " | ") + Print(b.Right, names, load) + ")",
+                Unary { Op: UnaryOp.Not } u => "~" + Wrap(Print(u.Operand, names, load), u.Operand, Primary),
                 Binary b => Wrap(Print(b.Left, names, load), b.Left, Precedence(b)) + " " + Symbol(b.Op) + " " + Wrap(Print(b.Right, names, load), b.Right, Precedence(b) + 1),
                 Unary { Op: UnaryOp.Neg } u => "-" + Wrap(Print(u.Operand, names, load), u.Operand, Primary),
-                Call c => Vector256 + "." + Rules.MathFunctions.Of(c.Function).Name + "(" + Print(c.Args[0], names, load) + ")",
+                IR.Cond c => Vector256 + ".ConditionalSelect(" + Print(c.Condition, names, load) + ", " + Print(c.WhenTrue, names, load) + ", " + Print(c.WhenFalse, names, load) + ")",
+                Call c => Vector256 + "." + Rules.MathFunctions.Of(c.Function).Name + "(" + string.Join(", ", c.Args.Select(a => Print(a, names, load))) + ")",
                 _ => throw new System.InvalidOperationException("Cannot print " + e.GetType().Name + " in vector lanes"),
             };
 
@@ -193,8 +205,19 @@ namespace SymDiff.Generator.Emit
             /// <summary>The right operand of <c>+</c> or <c>-</c>.</summary>
             public static string RightOfAdditive(string text, Expr e) => Wrap(text, e, Additive + 1);
 
+            private static string Comparison(BinaryOp op) => op switch
+            {
+                BinaryOp.Lt => "LessThan",
+                BinaryOp.Le => "LessThanOrEqual",
+                BinaryOp.Gt => "GreaterThan",
+                BinaryOp.Ge => "GreaterThanOrEqual",
+                _ => "Equals",
+            };
+
             private static int Precedence(Expr e) => e switch
             {
+                Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.And or BinaryOp.Or } => Primary,
+                Binary { Op: BinaryOp.Ne } => UnaryLevel,
                 Binary { Op: BinaryOp.Add or BinaryOp.Sub } => Additive,
                 Binary => Multiplicative,
                 Unary => UnaryLevel,

@@ -18,6 +18,13 @@ namespace SymDiff.Generator.IR
     internal sealed record VectorDelay(string Name, ValType Type, Expr Next) : Stmt;
 
     /// <summary>
+    /// An accumulation under a branch (<c>if (c) dX[i] += v;</c>), in the body of a <see cref="VectorLoop"/> only: the lanes
+    /// where <see cref="Mask"/> is set get <c>dX[i] + v</c>, the others keep <c>dX[i]</c> (a select, so each lane's bits are
+    /// the scalar loop's).
+    /// </summary>
+    internal sealed record VectorMaskedAccumulate(string Target, Expr Index, Expr Mask, Expr Value) : Stmt;
+
+    /// <summary>
     /// A fused loop turned into SIMD lanes by <see cref="Vectorization.Vectorizer"/> (<c>Vectorize = true</c>). The emitter
     /// writes, with <c>T</c> = <see cref="Element"/> and <c>C</c> = <c>Vector256&lt;T&gt;.Count</c>:
     /// <code>

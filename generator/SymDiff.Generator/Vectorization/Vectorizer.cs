@@ -201,7 +201,7 @@ namespace SymDiff.Generator.Vectorization
                         Accumulate { Index: not null } acc => AddWrite(acc.Target, acc.Index, acc.Value, accumulate: true),
                         Accumulate => "it adds into a scalar output",
                         Comment => null,
-                        If => "it branches (if or ?: on values that change with the counter)",
+                        If branch => AddBranch(branch),
                         _ => "it holds " + Describe(s),
                     };
                     if (problem is not null)
@@ -274,7 +274,7 @@ namespace SymDiff.Generator.Vectorization
                 // written at see the same values in lanes as in the scalar loop.
                 foreach (var output in _writeIndex.Where(w => _unchecked.Contains(w.Key)))
                 {
-                    foreach (var e in _body.SelectMany(Walk.AllExpressions).Concat(_sums.Select(x => x.Term)).Concat(_delays.Select(x => x.Next)))
+                    foreach (var e in _body.SelectMany(BodyExpressions).Concat(_sums.Select(x => x.Term)).Concat(_delays.Select(x => x.Next)))
                     {
                         if (Walk.Contains(e, x => x is Elem el && !el.Index.Equals(output.Value)))
                         {
@@ -362,7 +362,7 @@ namespace SymDiff.Generator.Vectorization
 
                 foreach (var s in _body)
                 {
-                    if (!PlaceReads(Walk.AllExpressions(s)))
+                    if (!PlaceReads(BodyExpressions(s)))
                     {
                         break;
                     }
@@ -404,7 +404,7 @@ namespace SymDiff.Generator.Vectorization
                 new Block(_body.ToEquatableArray()),
                 _sums.ToEquatableArray(),
                 _sums.Count > 0 ? SumUnroll : 1,
-                _body.SelectMany(Walk.AllExpressions).Concat(_sums.Select(x => x.Term)).Concat(_delays.Select(x => x.Next)).SelectMany(Elements).Concat(_writeIndex.Keys).Where(arrays.Contains).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
+                _body.SelectMany(BodyExpressions).Concat(_sums.Select(x => x.Term)).Concat(_delays.Select(x => x.Next)).SelectMany(Elements).Concat(_writeIndex.Keys).Where(arrays.Contains).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
 
             private static IEnumerable<string> Elements(Expr e)
             {
@@ -437,9 +437,23 @@ namespace SymDiff.Generator.Vectorization
                     return null;
                 }
 
+                if (let.Type == ValType.Bool)
+                {
+                    // A condition per lane: a mask (all bits set where true), for the conditionals that read it.
+                    var mask = VectorMask(Inline(let.Value), out string? maskProblem);
+                    if (mask is null)
+                    {
+                        return maskProblem;
+                    }
+
+                    _varying.Add(let.Name);
+                    _body.Add(new Let(let.Name, mask));
+                    return null;
+                }
+
                 if (!let.Type.IsFloating())
                 {
-                    return $"'{let.Name}' is an integer or boolean value that changes with the counter";
+                    return $"'{let.Name}' is an integer value that changes with the counter";
                 }
 
                 var vector = VectorExpr(Inline(let.Value), out string? problem);
@@ -452,6 +466,46 @@ namespace SymDiff.Generator.Vectorization
                 _body.Add(new Let(let.Name, vector));
                 return null;
             }
+
+            /// <summary>
+            /// A branch whose arms only add into arrays (<c>if (c) dX[i] += a; else dY[i] += b;</c>, what a <c>?:</c> in a sum
+            /// becomes in a reverse sweep): masked accumulations, each lane adding only where the scalar code would.
+            /// </summary>
+            private string? AddBranch(If branch)
+            {
+                const string reason = "it branches (if or ?: on values that change with the counter) into more than additions into arrays";
+                if (branch.Phis.Count > 0 || !branch.Then.Statements.Concat(branch.Else.Statements).All(x => x is Accumulate { Index: not null } or Comment))
+                {
+                    return reason;
+                }
+
+                var mask = VectorMask(Inline(branch.Condition), out string? problem);
+                if (mask is null)
+                {
+                    return problem;
+                }
+
+                foreach (var (arm, armMask) in new[] { (branch.Then, mask), (branch.Else, new Unary(UnaryOp.Not, mask, ValType.Bool)) })
+                {
+                    foreach (var acc in arm.Statements.OfType<Accumulate>())
+                    {
+                        string? failed = AddWrite(acc.Target, acc.Index!, acc.Value, accumulate: true);
+                        if (failed is not null)
+                        {
+                            return failed;
+                        }
+
+                        // AddWrite appended the unmasked accumulation: put the mask on it.
+                        var added = (Accumulate)_body[_body.Count - 1];
+                        _body[_body.Count - 1] = new VectorMaskedAccumulate(added.Target, added.Index!, armMask, added.Value);
+                    }
+                }
+
+                return null;
+            }
+
+            /// <summary>The expressions of a vector body statement (<see cref="Walk"/> does not know the vector-only ones).</summary>
+            private static IEnumerable<Expr> BodyExpressions(Stmt s) => s is VectorMaskedAccumulate m ? new[] { m.Index, m.Mask, m.Value } : Walk.AllExpressions(s);
 
             private string? AddWrite(string array, Expr index, Expr value, bool accumulate)
             {
@@ -530,14 +584,30 @@ namespace SymDiff.Generator.Vectorization
                         return arg is null ? null : new Call(c.Function, EquatableArray.Create(arg), c.Type);
                     }
 
+                    case Call { Function: KnownFunction.Max or KnownFunction.Min } c when c.Args.Count == 2 && _target.ExpLog:
+                    {
+                        var left = VectorExpr(c.Args[0], out problem);
+                        var right = left is null ? null : VectorExpr(c.Args[1], out problem);
+                        return right is null ? null : new Call(c.Function, EquatableArray.Create(left!, right), c.Type);
+                    }
+
+                    case Call { Function: KnownFunction.Max or KnownFunction.Min } c when c.Args.Count == 2:
+                        problem = $"Math.{c.Function} has no vector form with Math's results at signed zeros and NaN in the target framework (Vector256.{c.Function} has them from .NET 9)";
+                        return null;
+                    case IR.Cond c:
+                    {
+                        // Both sides in every lane, then a select: each lane gets exactly the side the scalar code takes.
+                        var mask = VectorMask(c.Condition, out problem);
+                        var whenTrue = mask is null ? null : VectorExpr(c.WhenTrue, out problem);
+                        var whenFalse = whenTrue is null ? null : VectorExpr(c.WhenFalse, out problem);
+                        return whenFalse is null ? null : new IR.Cond(mask!, whenTrue!, whenFalse, c.Type);
+                    }
+
                     case Call c when c.Function is KnownFunction.Exp or KnownFunction.Log:
                         problem = $"Math.{c.Function} has no vector form in the target framework (Vector256.{c.Function} needs .NET 9 or later)";
                         return null;
                     case Call c:
                         problem = $"Math.{Rules.MathFunctions.Of(c.Function).Name} has no vector form in SymDiff";
-                        return null;
-                    case IR.Cond:
-                        problem = "it branches (if or ?: on values that change with the counter)";
                         return null;
                     case Unary { Op: UnaryOp.Convert }:
                         problem = "it converts a value that changes with the counter";
@@ -547,6 +617,50 @@ namespace SymDiff.Generator.Vectorization
                         return null;
                     default:
                         problem = "it computes " + e.GetType().Name + " from values that change with the counter";
+                        return null;
+                }
+            }
+
+            /// <summary>
+            /// The mask form of a condition that changes with the counter (a comparison of floating-point values, <c>!</c>,
+            /// <c>&amp;&amp;</c>, <c>||</c>, a boolean let made a mask), or null with the reason. Both sides of a
+            /// <c>&amp;&amp;</c> are evaluated in every lane, which is safe: they are pure.
+            /// </summary>
+            private Expr? VectorMask(Expr e, out string? problem)
+            {
+                problem = null;
+                if (!Reads(e, _varying) && !ReadsVaryingElement(e))
+                {
+                    problem = "it selects on a condition that does not change with the counter";
+                    return null;
+                }
+
+                switch (e)
+                {
+                    case Var v when _varying.Contains(v.Name) && v.Type == ValType.Bool:
+                        return v;
+                    case Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne } b when b.Left.Type.IsFloating() && b.Right.Type.IsFloating():
+                    {
+                        var left = VectorExpr(b.Left, out problem);
+                        var right = left is null ? null : VectorExpr(b.Right, out problem);
+                        return right is null ? null : new Binary(b.Op, left!, right, ValType.Bool);
+                    }
+
+                    case Binary { Op: BinaryOp.And or BinaryOp.Or } b:
+                    {
+                        var left = VectorMask(b.Left, out problem);
+                        var right = left is null ? null : VectorMask(b.Right, out problem);
+                        return right is null ? null : new Binary(b.Op, left!, right, ValType.Bool);
+                    }
+
+                    case Unary { Op: UnaryOp.Not } u:
+                    {
+                        var operand = VectorMask(u.Operand, out problem);
+                        return operand is null ? null : new Unary(UnaryOp.Not, operand, ValType.Bool);
+                    }
+
+                    default:
+                        problem = "it branches on a condition that is not a comparison of floating-point values";
                         return null;
                 }
             }

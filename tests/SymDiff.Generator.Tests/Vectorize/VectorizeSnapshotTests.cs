@@ -112,6 +112,26 @@ public static partial class W
     }
 }";
 
+        /// <summary>Math.Max, Math.Min, Math.Abs and a ?: in lanes: comparisons as masks, selects, masked additions into the gradient.</summary>
+        public const string Selects = @"
+using System;
+using SymDiff;
+public static partial class W
+{
+    [Differentiable(Vectorize = true)]
+    public static double Sel(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double m = Math.Max(x[i], 0.5 * y[i]) + Math.Min(x[i], y[i]) * Math.Abs(x[i] - 1);
+            s += x[i] > y[i] ? m * x[i] : m + y[i];
+        }
+
+        return s;
+    }
+}";
+
         private void Verify(string source, string name)
         {
             var output = GeneratorRunner.Run(source);
@@ -130,6 +150,9 @@ public static partial class W
 
         [Fact]
         public void Values_carried_one_iteration_rotate_by_one_lane() => Verify(Rosenbrock, nameof(Values_carried_one_iteration_rotate_by_one_lane));
+
+        [Fact]
+        public void Max_min_abs_and_conditionals_select_in_lanes() => Verify(Selects, nameof(Max_min_abs_and_conditionals_select_in_lanes));
 
         [Fact]
         public void Constant_index_gradient_elements_sum_in_lanes() => Verify(PolyMse, nameof(Constant_index_gradient_elements_sum_in_lanes));
