@@ -305,7 +305,49 @@ namespace SymDiff.Generator.Vectorization
                 var placed = new HashSet<string>(System.StringComparer.Ordinal);
                 var active = new HashSet<string>(System.StringComparer.Ordinal);
                 var defined = new HashSet<string>(System.StringComparer.Ordinal) { _counter };
+                // Lets not emitted yet, which a next value may pull forward: they are pure, but one that reads an array the
+                // loop writes must stay after the writes.
+                var pending = _body.OfType<Let>().ToDictionary(l => l.Name, System.StringComparer.Ordinal);
                 string? failed = null;
+
+                bool Pull(string name)
+                {
+                    if (defined.Contains(name))
+                    {
+                        return true;
+                    }
+
+                    if (!pending.TryGetValue(name, out var let) || Walk.Contains(let.Value, x => x is Elem el && _writeIndex.ContainsKey(el.Array)))
+                    {
+                        return false;
+                    }
+
+                    bool ok = true;
+                    Walk.Vars(let.Value, r =>
+                    {
+                        if (!ok)
+                        {
+                            return;
+                        }
+
+                        if (delays.ContainsKey(r))
+                        {
+                            ok = Place(r);
+                        }
+                        else if (_varying.Contains(r) && !defined.Contains(r))
+                        {
+                            ok = Pull(r);
+                        }
+                    });
+                    if (!ok)
+                    {
+                        return false;
+                    }
+
+                    output.Add(let);
+                    defined.Add(name);
+                    return true;
+                }
 
                 bool Place(string name)
                 {
@@ -333,7 +375,7 @@ namespace SymDiff.Generator.Vectorization
                         {
                             ok = Place(r);
                         }
-                        else if (_varying.Contains(r) && !defined.Contains(r))
+                        else if (_varying.Contains(r) && !defined.Contains(r) && !Pull(r))
                         {
                             failed ??= name;
                             ok = false;
@@ -341,6 +383,7 @@ namespace SymDiff.Generator.Vectorization
                     });
                     if (!ok)
                     {
+                        failed ??= name;
                         return false;
                     }
 
@@ -362,6 +405,11 @@ namespace SymDiff.Generator.Vectorization
 
                 foreach (var s in _body)
                 {
+                    if (s is Let pulled && defined.Contains(pulled.Name))
+                    {
+                        continue; // pulled forward by a next value
+                    }
+
                     if (!PlaceReads(BodyExpressions(s)))
                     {
                         break;

@@ -56,10 +56,10 @@ public static partial class W
     public static float Smooth(ReadOnlySpan<float> x, float a)
     {
         float s = 0;
-        for (int i = 1; i < x.Length; i++)
+        for (int i = 0; i < x.Length - 1; i++)
         {
-            float d = x[i] - a * x[i - 1];
-            s += d * d + x[i] * x[i - 1];
+            float d = x[i + 1] - a * x[i];
+            s += d * d + x[i + 1] * x[i];
         }
 
         return s;
@@ -69,10 +69,10 @@ public static partial class W
     public static float SmoothV(ReadOnlySpan<float> x, float a)
     {
         float s = 0;
-        for (int i = 1; i < x.Length; i++)
+        for (int i = 0; i < x.Length - 1; i++)
         {
-            float d = x[i] - a * x[i - 1];
-            s += d * d + x[i] * x[i - 1];
+            float d = x[i + 1] - a * x[i];
+            s += d * d + x[i + 1] * x[i];
         }
 
         return s;
@@ -111,6 +111,23 @@ public static partial class W
         {
             double bound = (2.0 * n + 16) * eps * Math.Abs(scalar);
             Assert.True(Math.Abs(vectorised - scalar) <= bound || vectorised.Equals(scalar), $"{what}: scalar {scalar:R}, vectorised {vectorised:R}, |diff| {Math.Abs(vectorised - scalar):R} > {bound:R} (n = {n})");
+        }
+
+        [Fact]
+        public void The_compared_methods_run_in_lanes_with_their_carried_values_rotated()
+        {
+            var output = GeneratorRunner.Run(Source);
+            GeneratorRunner.AssertCleanCompile(output);
+            var messages = output.GeneratorDiagnostics.Where(d => d.Id == "SD1023").Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            foreach (string method in new[] { "RosenbrockVGradient", "RosenbrockVBackward", "SmoothVGradient", "PolyMseVGradient", "PolyMseVBackward" })
+            {
+                Assert.DoesNotContain(messages, m => m.Contains(" in " + method + " ", StringComparison.Ordinal));
+            }
+
+            string Text(string type) => output.GeneratedSources.Single(x => x.HintName.EndsWith("W." + type + ".g.cs", StringComparison.Ordinal)).Text;
+            Assert.Contains("Vector256.Create(3L, 0L, 1L, 2L)", Text("RosenbrockV"), StringComparison.Ordinal);
+            Assert.Contains("Vector256.Create(7, 0, 1, 2, 3, 4, 5, 6)", Text("SmoothV"), StringComparison.Ordinal);
+            Assert.Contains("Vector256.Sum(", Text("PolyMseV"), StringComparison.Ordinal);
         }
 
         [Fact]
@@ -197,7 +214,7 @@ public static partial class W
             {
                 int n = (int)results[k];
                 AssertWithinRule(results[k + 1], results[k + 2], n, EpsF, $"value, n = {n}");
-                // da = sum of -2 d x[i - 1]: x >= 1.5 and d = x[i] - x[i - 1] / 4 > 0, so every term is negative.
+                // da = sum of -2 d x[i]: x >= 1.5 and d = x[i + 1] - x[i] / 4 > 0, so every term is negative.
                 AssertWithinRule(results[k + 3], results[k + 4], n, EpsF, $"da, n = {n}");
                 for (int i = 0; i < n; i++)
                 {
