@@ -153,7 +153,7 @@ namespace SymDiff.Benchmarks
 
     /// <summary>W2 rosenbrock at x_i = 1 + 0.1 sin(i).</summary>
     [MemoryDiagnoser]
-    public class W2Rosenbrock : IWorkload
+    public partial class W2Rosenbrock : IWorkload
     {
         private double[] _x = [], _point = [], _gradient = [];
         private RosenbrockFunction _function;
@@ -393,7 +393,7 @@ namespace SymDiff.Benchmarks
     /// run, so a run allocates nothing.
     /// </summary>
     [MemoryDiagnoser]
-    public class W5PolyAdam : IWorkload
+    public partial class W5PolyAdam : IWorkload
     {
         public const int Steps = 1000;
         private static readonly double[] Start = [0.1, -0.2, 0.3];

@@ -76,7 +76,176 @@ namespace SymDiff.Benchmarks
             return 0.5 * sumRR * invN;
         }
 
-        /// <summary>W3: the dot product (four accumulators) and the gradient update over the features in lanes, Math.Exp/Log per sample.</summary>
+        /// <summary>
+        /// W2: dX[i] = 200 (x[i] - x[i-1]^2) - 2 (200 t_i x[i] + 1 - x[i]), t_i = x[i+1] - x[i]^2, with the three
+        /// overlapping loads x[i-1], x[i], x[i+1] in lanes for the interior elements (four accumulators for f); the first
+        /// element, the last and the remainder scalar.
+        /// </summary>
+        public static double Rosenbrock(ReadOnlySpan<double> x, Span<double> dX)
+        {
+            if (dX.Length != x.Length)
+            {
+                throw new ArgumentException("dX must have the length of x.", nameof(dX));
+            }
+
+            int n = x.Length;
+            if (n == 0)
+            {
+                return 0;
+            }
+
+            if (n == 1)
+            {
+                dX[0] = 0;
+                return 0;
+            }
+
+            // i = 0: no term before it.
+            double x0 = x[0];
+            double t0 = x[1] - (x0 * x0);
+            double u0 = 1 - x0;
+            double f = (100 * t0 * t0) + (u0 * u0);
+            dX[0] = -2 * ((200 * t0 * x0) + u0);
+            int i = 1;
+            int c = Vector256<double>.Count;
+            if (Vector256.IsHardwareAccelerated && n - 1 - i >= c)
+            {
+                var one = Vector256.Create(1.0);
+                var c100 = Vector256.Create(100.0);
+                var c200 = Vector256.Create(200.0);
+                var c2 = Vector256.Create(2.0);
+                Vector256<double> f0 = default, f1 = default, f2 = default, f3 = default;
+                Vector256<double> xm, xi, t, u;
+                for (; i <= n - 1 - (4 * c); i += 4 * c)
+                {
+                    xm = Vector256.Create(x.Slice(i - 1));
+                    xi = Vector256.Create(x.Slice(i));
+                    t = Vector256.Create(x.Slice(i + 1)) - (xi * xi);
+                    u = one - xi;
+                    ((c200 * (xi - (xm * xm))) - (c2 * ((c200 * t * xi) + u))).CopyTo(dX.Slice(i));
+                    f0 += (c100 * t * t) + (u * u);
+                    xm = Vector256.Create(x.Slice(i + 3));
+                    xi = Vector256.Create(x.Slice(i + 4));
+                    t = Vector256.Create(x.Slice(i + 5)) - (xi * xi);
+                    u = one - xi;
+                    ((c200 * (xi - (xm * xm))) - (c2 * ((c200 * t * xi) + u))).CopyTo(dX.Slice(i + 4));
+                    f1 += (c100 * t * t) + (u * u);
+                    xm = Vector256.Create(x.Slice(i + 7));
+                    xi = Vector256.Create(x.Slice(i + 8));
+                    t = Vector256.Create(x.Slice(i + 9)) - (xi * xi);
+                    u = one - xi;
+                    ((c200 * (xi - (xm * xm))) - (c2 * ((c200 * t * xi) + u))).CopyTo(dX.Slice(i + 8));
+                    f2 += (c100 * t * t) + (u * u);
+                    xm = Vector256.Create(x.Slice(i + 11));
+                    xi = Vector256.Create(x.Slice(i + 12));
+                    t = Vector256.Create(x.Slice(i + 13)) - (xi * xi);
+                    u = one - xi;
+                    ((c200 * (xi - (xm * xm))) - (c2 * ((c200 * t * xi) + u))).CopyTo(dX.Slice(i + 12));
+                    f3 += (c100 * t * t) + (u * u);
+                }
+
+                for (; i <= n - 1 - c; i += c)
+                {
+                    xm = Vector256.Create(x.Slice(i - 1));
+                    xi = Vector256.Create(x.Slice(i));
+                    t = Vector256.Create(x.Slice(i + 1)) - (xi * xi);
+                    u = one - xi;
+                    ((c200 * (xi - (xm * xm))) - (c2 * ((c200 * t * xi) + u))).CopyTo(dX.Slice(i));
+                    f0 += (c100 * t * t) + (u * u);
+                }
+
+                f += Vector256.Sum(f0 + f1 + (f2 + f3));
+            }
+
+            for (; i < n - 1; i++)
+            {
+                double xm = x[i - 1], xi = x[i];
+                double t = x[i + 1] - (xi * xi);
+                double u = 1 - xi;
+                f += (100 * t * t) + (u * u);
+                dX[i] = (200 * (xi - (xm * xm))) - (2 * ((200 * t * xi) + u));
+            }
+
+            double xl = x[n - 2];
+            dX[n - 1] = 200 * (x[n - 1] - (xl * xl));
+            return f;
+        }
+
+        /// <summary>W5: the four sums (r^2, r x^2, r x, r) in four accumulators each.</summary>
+        public static double PolyMse(ReadOnlySpan<double> w, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dW)
+        {
+            if (w.Length != 3 || dW.Length != 3)
+            {
+                throw new ArgumentException("w and dW must have 3 elements.", nameof(dW));
+            }
+
+            double w0 = w[0], w1 = w[1], w2 = w[2];
+            double sum = 0, g0 = 0, g1 = 0, g2 = 0;
+            int i = 0;
+            int c = Vector256<double>.Count;
+            if (Vector256.IsHardwareAccelerated && x.Length >= c)
+            {
+                var w0v = Vector256.Create(w0);
+                var w1v = Vector256.Create(w1);
+                var w2v = Vector256.Create(w2);
+                Vector256<double> s0 = default, s1 = default, s2 = default, s3 = default;
+                Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default;
+                Vector256<double> b0 = default, b1 = default, b2 = default, b3 = default;
+                Vector256<double> r0 = default, r1 = default, r2 = default, r3 = default;
+                for (; i <= x.Length - (4 * c); i += 4 * c)
+                {
+                    Point(x, y, i, w0v, w1v, w2v, ref s0, ref a0, ref b0, ref r0);
+                    Point(x, y, i + c, w0v, w1v, w2v, ref s1, ref a1, ref b1, ref r1);
+                    Point(x, y, i + (2 * c), w0v, w1v, w2v, ref s2, ref a2, ref b2, ref r2);
+                    Point(x, y, i + (3 * c), w0v, w1v, w2v, ref s3, ref a3, ref b3, ref r3);
+                }
+
+                for (; i <= x.Length - c; i += c)
+                {
+                    Point(x, y, i, w0v, w1v, w2v, ref s0, ref a0, ref b0, ref r0);
+                }
+
+                sum = Vector256.Sum(s0 + s1 + (s2 + s3));
+                g0 = Vector256.Sum(a0 + a1 + (a2 + a3));
+                g1 = Vector256.Sum(b0 + b1 + (b2 + b3));
+                g2 = Vector256.Sum(r0 + r1 + (r2 + r3));
+            }
+
+            for (; i < x.Length; i++)
+            {
+                double xi = x[i];
+                double xx = xi * xi;
+                double r = (w0 * xx) + (w1 * xi) + w2 - y[i];
+                sum += r * r;
+                g0 += r * xx;
+                g1 += r * xi;
+                g2 += r;
+            }
+
+            double scale = 2.0 / x.Length;
+            dW[0] = g0 * scale;
+            dW[1] = g1 * scale;
+            dW[2] = g2 * scale;
+            return sum / x.Length;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void Point(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int i, Vector256<double> w0, Vector256<double> w1, Vector256<double> w2, ref Vector256<double> sum, ref Vector256<double> g0, ref Vector256<double> g1, ref Vector256<double> g2)
+        {
+            var xi = Vector256.Create(x.Slice(i));
+            var xx = xi * xi;
+            var r = (w0 * xx) + (w1 * xi) + w2 - Vector256.Create(y.Slice(i));
+            sum += r * r;
+            g0 += r * xx;
+            g1 += r * xi;
+            g2 += r;
+        }
+
+        /// <summary>
+        /// W3: four samples at once. Each sample's dot product over the features in lanes (four accumulators), the four
+        /// z's packed into one vector for Vector256.Exp/Log (one call each per four samples instead of Math.Exp/Log per
+        /// sample), then each sample's gradient update in lanes, in sample order; the remaining samples scalar.
+        /// </summary>
         public static double LogReg(ReadOnlySpan<double> w, ReadOnlySpan<double> xs, ReadOnlySpan<double> t, Span<double> dW)
         {
             if (dW.Length != w.Length)
@@ -86,7 +255,6 @@ namespace SymDiff.Benchmarks
 
             int d = w.Length;
             int c = Vector256<double>.Count;
-            bool lanes = Vector256.IsHardwareAccelerated && d >= c;
             for (int j = 0; j < dW.Length; j++)
             {
                 dW[j] = 0; // scalar stores: see docs/performance.md, the AVX/SSE transition trap
@@ -94,57 +262,96 @@ namespace SymDiff.Benchmarks
 
             double loss = 0;
             double invN = 1.0 / t.Length;
-            for (int i = 0; i < t.Length; i++)
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated && t.Length >= c)
+            {
+                var lossAcc = Vector256<double>.Zero;
+                var invNV = Vector256.Create(invN);
+                for (; i <= t.Length - c; i += c)
+                {
+                    var zv = Vector256.Create(Dot(w, xs.Slice(i * d, d)), Dot(w, xs.Slice((i + 1) * d, d)), Dot(w, xs.Slice((i + 2) * d, d)), Dot(w, xs.Slice((i + 3) * d, d)));
+                    var tv = Vector256.Create(t.Slice(i));
+                    var e = Vector256.Exp(-tv * zv);
+                    var onePlusE = Vector256<double>.One + e;
+                    lossAcc += Vector256.Log(onePlusE);
+                    var coefficient = -tv * e / onePlusE * invNV;
+                    Axpy(dW, coefficient.GetElement(0), xs.Slice(i * d, d));
+                    Axpy(dW, coefficient.GetElement(1), xs.Slice((i + 1) * d, d));
+                    Axpy(dW, coefficient.GetElement(2), xs.Slice((i + 2) * d, d));
+                    Axpy(dW, coefficient.GetElement(3), xs.Slice((i + 3) * d, d));
+                }
+
+                loss = Vector256.Sum(lossAcc);
+            }
+
+            for (; i < t.Length; i++)
             {
                 ReadOnlySpan<double> row = xs.Slice(i * d, d);
-                double z = 0;
-                int j = 0;
-                if (lanes)
-                {
-                    Vector256<double> z0 = default, z1 = default, z2 = default, z3 = default;
-                    for (; j <= d - (4 * c); j += 4 * c)
-                    {
-                        z0 += Vector256.Create(w.Slice(j)) * Vector256.Create(row.Slice(j));
-                        z1 += Vector256.Create(w.Slice(j + c)) * Vector256.Create(row.Slice(j + c));
-                        z2 += Vector256.Create(w.Slice(j + (2 * c))) * Vector256.Create(row.Slice(j + (2 * c)));
-                        z3 += Vector256.Create(w.Slice(j + (3 * c))) * Vector256.Create(row.Slice(j + (3 * c)));
-                    }
-
-                    for (; j <= d - c; j += c)
-                    {
-                        z0 += Vector256.Create(w.Slice(j)) * Vector256.Create(row.Slice(j));
-                    }
-
-                    z = Vector256.Sum(z0 + z1 + (z2 + z3));
-                }
-
-                for (; j < d; j++)
-                {
-                    z += w[j] * row[j];
-                }
-
+                double z = Dot(w, row);
                 double ti = t[i];
                 double e = Math.Exp(-ti * z);
                 double onePlusE = 1 + e;
                 loss += Math.Log(onePlusE);
-                double coefficient = -ti * e / onePlusE * invN;
-                j = 0;
-                if (lanes)
-                {
-                    var cv = Vector256.Create(coefficient);
-                    for (; j <= d - c; j += c)
-                    {
-                        (Vector256.Create((ReadOnlySpan<double>)dW.Slice(j)) + (cv * Vector256.Create(row.Slice(j)))).CopyTo(dW.Slice(j));
-                    }
-                }
-
-                for (; j < d; j++)
-                {
-                    dW[j] += coefficient * row[j];
-                }
+                Axpy(dW, -ti * e / onePlusE * invN, row);
             }
 
             return loss / t.Length;
+        }
+
+        /// <summary>w . row: lanes with four accumulators, then the remainder.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static double Dot(ReadOnlySpan<double> w, ReadOnlySpan<double> row)
+        {
+            int c = Vector256<double>.Count;
+            int d = w.Length;
+            double z = 0;
+            int j = 0;
+            if (Vector256.IsHardwareAccelerated && d >= c)
+            {
+                Vector256<double> z0 = default, z1 = default, z2 = default, z3 = default;
+                for (; j <= d - (4 * c); j += 4 * c)
+                {
+                    z0 += Vector256.Create(w.Slice(j)) * Vector256.Create(row.Slice(j));
+                    z1 += Vector256.Create(w.Slice(j + c)) * Vector256.Create(row.Slice(j + c));
+                    z2 += Vector256.Create(w.Slice(j + (2 * c))) * Vector256.Create(row.Slice(j + (2 * c)));
+                    z3 += Vector256.Create(w.Slice(j + (3 * c))) * Vector256.Create(row.Slice(j + (3 * c)));
+                }
+
+                for (; j <= d - c; j += c)
+                {
+                    z0 += Vector256.Create(w.Slice(j)) * Vector256.Create(row.Slice(j));
+                }
+
+                z = Vector256.Sum(z0 + z1 + (z2 + z3));
+            }
+
+            for (; j < d; j++)
+            {
+                z += w[j] * row[j];
+            }
+
+            return z;
+        }
+
+        /// <summary>dW += coefficient * row, in lanes, then the remainder.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void Axpy(Span<double> dW, double coefficient, ReadOnlySpan<double> row)
+        {
+            int c = Vector256<double>.Count;
+            int j = 0;
+            if (Vector256.IsHardwareAccelerated && dW.Length >= c)
+            {
+                var cv = Vector256.Create(coefficient);
+                for (; j <= dW.Length - c; j += c)
+                {
+                    (Vector256.Create((ReadOnlySpan<double>)dW.Slice(j)) + (cv * Vector256.Create(row.Slice(j)))).CopyTo(dW.Slice(j));
+                }
+            }
+
+            for (; j < dW.Length; j++)
+            {
+                dW[j] += coefficient * row[j];
+            }
         }
     }
 }
@@ -228,6 +435,69 @@ namespace SymDiff.Benchmarks
             double h = HandWritten.LogReg(_w, _x, _t, hand);
             double v = WorkloadsVectorized.LogRegGradient(_w, _x, _t, vec);
             double s = Benchmarks.HandSimd.LogReg(_w, _x, _t, simd);
+            return (CheckResult.Relative(v, h), CheckResult.Relative(vec, hand), CheckResult.Relative(s, h), CheckResult.Relative(simd, hand));
+        }
+    }
+
+    public partial class W2Rosenbrock : IVectorizedWorkload
+    {
+        [Benchmark]
+        public double Vectorized() => WorkloadsVectorized.RosenbrockGradient(_x, _gradient);
+
+        [Benchmark]
+        public double HandSimd() => Benchmarks.HandSimd.Rosenbrock(_x, _gradient);
+
+        public (double Value, double Gradient, double SimdValue, double SimdGradient) Errors()
+        {
+            var hand = new double[N];
+            var vec = new double[N];
+            var simd = new double[N];
+            double h = HandWritten.Rosenbrock(_x, hand);
+            double v = WorkloadsVectorized.RosenbrockGradient(_x, vec);
+            double s = Benchmarks.HandSimd.Rosenbrock(_x, simd);
+            return (CheckResult.Relative(v, h), CheckResult.Relative(vec, hand), CheckResult.Relative(s, h), CheckResult.Relative(simd, hand));
+        }
+    }
+
+    public partial class W5PolyAdam : IVectorizedWorkload
+    {
+        [Benchmark]
+        public double Vectorized()
+        {
+            Restart();
+            double loss = 0;
+            for (int step = 0; step < Steps; step++)
+            {
+                loss = WorkloadsVectorized.PolyMseGradient(_w, _x, _y, _gradient);
+                _adam.Step();
+            }
+
+            return loss;
+        }
+
+        [Benchmark]
+        public double HandSimd()
+        {
+            Restart();
+            double loss = 0;
+            for (int step = 0; step < Steps; step++)
+            {
+                loss = Benchmarks.HandSimd.PolyMse(_w, _x, _y, _gradient);
+                _adam.Step();
+            }
+
+            return loss;
+        }
+
+        public (double Value, double Gradient, double SimdValue, double SimdGradient) Errors()
+        {
+            Restart();
+            var hand = new double[3];
+            var vec = new double[3];
+            var simd = new double[3];
+            double h = HandWritten.PolyMse(_w, _x, _y, hand);
+            double v = WorkloadsVectorized.PolyMseGradient(_w, _x, _y, vec);
+            double s = Benchmarks.HandSimd.PolyMse(_w, _x, _y, simd);
             return (CheckResult.Relative(v, h), CheckResult.Relative(vec, hand), CheckResult.Relative(s, h), CheckResult.Relative(simd, hand));
         }
     }

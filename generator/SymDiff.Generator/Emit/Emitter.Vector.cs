@@ -52,6 +52,25 @@ namespace SymDiff.Generator.Emit
                 w.WriteLine("var " + Id(acc) + " = " + Vector256 + "<" + element + ">.Zero;");
             }
 
+            // Values carried one iteration: each keeps its next value rotated by one lane, whose lane 0 is the value of the
+            // iteration after the vector (first: the scalar value before the lanes).
+            var delays = v.Body.Statements.OfType<VectorDelay>().ToList();
+            var carries = new Dictionary<string, string>(System.StringComparer.Ordinal);
+            string? firstLane = null;
+            if (delays.Count > 0)
+            {
+                firstLane = context.FreshName("firstLane");
+                string mask = v.Element == ValType.Float
+                    ? Vector256 + ".AsSingle(" + Vector256 + ".Create(-1, 0, 0, 0, 0, 0, 0, 0))"
+                    : Vector256 + ".AsDouble(" + Vector256 + ".Create(-1L, 0L, 0L, 0L))";
+                w.WriteLine("var " + Id(firstLane) + " = " + mask + ";");
+                foreach (var d in delays)
+                {
+                    carries[d.Name] = context.FreshName(d.Name + "Carry");
+                    w.WriteLine("var " + Id(carries[d.Name]) + " = " + Vector256 + ".Create(" + Id(d.Name) + ");");
+                }
+            }
+
             if (v.Unroll > 1)
             {
                 string step = v.Unroll.ToString(CultureInfo.InvariantCulture) + " * " + count;
@@ -59,7 +78,7 @@ namespace SymDiff.Generator.Emit
                 w.OpenBrace();
                 for (int k = 0; k < v.Unroll; k++)
                 {
-                    EmitLanes(w, v, context, names, accumulators.Select(a => a[k]).ToList(), k, "V" + k.ToString(CultureInfo.InvariantCulture));
+                    EmitLanes(w, v, context, names, accumulators.Select(a => a[k]).ToList(), k, "V" + k.ToString(CultureInfo.InvariantCulture), carries, firstLane);
                 }
 
                 w.CloseBrace();
@@ -68,7 +87,7 @@ namespace SymDiff.Generator.Emit
 
             w.WriteLine("for (; " + i + " <= " + boundOperand + " - " + count + "; " + i + " += " + count + ")");
             w.OpenBrace();
-            EmitLanes(w, v, context, names, accumulators.Select(a => a[0]).ToList(), 0, "V");
+            EmitLanes(w, v, context, names, accumulators.Select(a => a[0]).ToList(), 0, "V", carries, firstLane);
             w.CloseBrace();
             w.WriteLine();
             for (int s = 0; s < v.Sums.Count; s++)
@@ -76,6 +95,11 @@ namespace SymDiff.Generator.Emit
                 var acc = accumulators[s];
                 string all = acc.Count == 4 ? Id(acc[0]) + " + " + Id(acc[1]) + " + (" + Id(acc[2]) + " + " + Id(acc[3]) + ")" : string.Join(" + ", acc.Select(Id));
                 w.WriteLine(Id(v.Sums[s].Name) + " = " + Id(v.Sums[s].Name) + " + " + Vector256 + ".Sum(" + all + ");");
+            }
+
+            foreach (var d in delays)
+            {
+                w.WriteLine(Id(d.Name) + " = " + Vector256 + ".ToScalar(" + Id(carries[d.Name]) + ");");
             }
 
             w.CloseBrace();
@@ -88,7 +112,7 @@ namespace SymDiff.Generator.Emit
         }
 
         /// <summary>One copy of the vector body, <paramref name="copy"/> vectors past the counter.</summary>
-        private static void EmitLanes(SourceWriter w, VectorLoop v, StatementContext context, Dictionary<string, string> shared, List<string> accumulators, int copy, string suffix)
+        private static void EmitLanes(SourceWriter w, VectorLoop v, StatementContext context, Dictionary<string, string> shared, List<string> accumulators, int copy, string suffix, IReadOnlyDictionary<string, string> carries, string? firstLane)
         {
             var names = new Dictionary<string, string>(shared, System.StringComparer.Ordinal);
             string count = Vector256 + "<" + v.Element.Keyword() + ">.Count";
@@ -117,6 +141,28 @@ namespace SymDiff.Generator.Emit
                     case Accumulate acc:
                         w.WriteLine(Vector256 + ".CopyTo(" + Load(acc.Target, acc.Index!) + " + " + VectorPrinter.RightOfAdditive(Print(acc.Value), acc.Value) + ", " + Target(acc.Target, acc.Index!) + ");");
                         break;
+                    case VectorMaskedAccumulate masked:
+                    {
+                        string old = Load(masked.Target, masked.Index);
+                        w.WriteLine(Vector256 + ".CopyTo(" + Vector256 + ".ConditionalSelect(" + Print(masked.Mask) + ", " + old + " + " + VectorPrinter.RightOfAdditive(Print(masked.Value), masked.Value) + ", " + old + "), " + Target(masked.Target, masked.Index) + ");");
+                        break;
+                    }
+
+                    case VectorDelay delay:
+                    {
+                        // [n3, n0, n1, n2] (double): each lane gets the next value of the lane before it; lane 0 that of the
+                        // previous vector's last lane, kept in lane 0 of the carry.
+                        string rotation = v.Element == ValType.Float
+                            ? Vector256 + ".Create(7, 0, 1, 2, 3, 4, 5, 6)"
+                            : Vector256 + ".Create(3L, 0L, 1L, 2L)";
+                        string rotated = context.FreshName(delay.Name + "Rotated" + suffix);
+                        w.WriteLine("var " + Id(rotated) + " = " + Vector256 + ".Shuffle(" + Print(delay.Next) + ", " + rotation + ");");
+                        names[delay.Name] = context.FreshName(delay.Name + suffix);
+                        w.WriteLine("var " + Id(names[delay.Name]) + " = " + Vector256 + ".ConditionalSelect(" + Id(firstLane!) + ", " + Id(carries[delay.Name]) + ", " + Id(rotated) + ");");
+                        w.WriteLine(Id(carries[delay.Name]) + " = " + Id(rotated) + ";");
+                        break;
+                    }
+
                     default:
                         throw new System.InvalidOperationException("Cannot emit " + s.GetType().Name + " in vector lanes");
                 }
@@ -142,9 +188,14 @@ namespace SymDiff.Generator.Emit
             {
                 Var v => Id(names.TryGetValue(v.Name, out var n) ? n : v.Name),
                 Elem el => load(el.Array, el.Index),
+                Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq } b => Vector256 + "." + Comparison(b.Op) + "(" + Print(b.Left, names, load) + ", " + Print(b.Right, names, load) + ")",
+                Binary { Op: BinaryOp.Ne } b => "~" + Vector256 + ".Equals(" + Print(b.Left, names, load) + ", " + Print(b.Right, names, load) + ")",
+                Binary { Op: BinaryOp.And or BinaryOp.Or } b => "(" + Print(b.Left, names, load) + (b.Op == BinaryOp.And ? " & " : " | ") + Print(b.Right, names, load) + ")",
+                Unary { Op: UnaryOp.Not } u => "~" + Wrap(Print(u.Operand, names, load), u.Operand, Primary),
                 Binary b => Wrap(Print(b.Left, names, load), b.Left, Precedence(b)) + " " + Symbol(b.Op) + " " + Wrap(Print(b.Right, names, load), b.Right, Precedence(b) + 1),
                 Unary { Op: UnaryOp.Neg } u => "-" + Wrap(Print(u.Operand, names, load), u.Operand, Primary),
-                Call c => Vector256 + "." + Rules.MathFunctions.Of(c.Function).Name + "(" + Print(c.Args[0], names, load) + ")",
+                IR.Cond c => Vector256 + ".ConditionalSelect(" + Print(c.Condition, names, load) + ", " + Print(c.WhenTrue, names, load) + ", " + Print(c.WhenFalse, names, load) + ")",
+                Call c => Vector256 + "." + Rules.MathFunctions.Of(c.Function).Name + "(" + string.Join(", ", c.Args.Select(a => Print(a, names, load))) + ")",
                 _ => throw new System.InvalidOperationException("Cannot print " + e.GetType().Name + " in vector lanes"),
             };
 
@@ -154,8 +205,19 @@ namespace SymDiff.Generator.Emit
             /// <summary>The right operand of <c>+</c> or <c>-</c>.</summary>
             public static string RightOfAdditive(string text, Expr e) => Wrap(text, e, Additive + 1);
 
+            private static string Comparison(BinaryOp op) => op switch
+            {
+                BinaryOp.Lt => "LessThan",
+                BinaryOp.Le => "LessThanOrEqual",
+                BinaryOp.Gt => "GreaterThan",
+                BinaryOp.Ge => "GreaterThanOrEqual",
+                _ => "Equals",
+            };
+
             private static int Precedence(Expr e) => e switch
             {
+                Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.And or BinaryOp.Or } => Primary,
+                Binary { Op: BinaryOp.Ne } => UnaryLevel,
                 Binary { Op: BinaryOp.Add or BinaryOp.Sub } => Additive,
                 Binary => Multiplicative,
                 Unary => UnaryLevel,

@@ -18,7 +18,10 @@ namespace SymDiff.Generator.Vectorization
     /// one index only, and one index for all the writes when any of them is a store (not an accumulation); floating-point values of one type computed with <c>+ - * /</c>,
     /// negation, <c>Math.Sqrt</c>, <c>Math.Abs</c>, and <c>Math.Exp</c> and <c>Math.Log</c> where the target has their vector
     /// forms; the values carried from one iteration to the next, other than the counter, sums (<c>s = s + e</c>,
-    /// <c>s = s - e</c>) read nowhere else in the loop. Each sum gets vector accumulators, added up after the lanes, so sums
+    /// <c>s = s - e</c>) read nowhere else in the loop, or values carried one iteration (<c>v = e</c>, where <c>e</c> does not
+    /// depend on <c>v</c> and reads no array the loop writes: a stencil's <c>x[i + 1]</c> reused as the next <c>x[i]</c>, a
+    /// reverse sweep's adjoint carried to the next element), which lanes get by rotating <c>e</c> by one lane
+    /// (<see cref="VectorDelay"/>). Each sum gets vector accumulators, added up after the lanes, so sums
     /// are reordered: that is what <c>Vectorize = true</c> permits. Everything else stays scalar, with the reason (SD1023).
     /// </remarks>
     internal static class Vectorizer
@@ -101,6 +104,9 @@ namespace SymDiff.Generator.Vectorization
             private readonly HashSet<string> _taken = new HashSet<string>(System.StringComparer.Ordinal);
             private readonly List<Stmt> _body = new List<Stmt>();
             private readonly List<VectorSum> _sums = new List<VectorSum>();
+            /// <summary>Carried values other than sums: each is the previous iteration's next value (see <see cref="VectorDelay"/>).</summary>
+            private readonly List<LoopVar> _delayed = new List<LoopVar>();
+            private readonly List<VectorDelay> _delays = new List<VectorDelay>();
             private string _counter = string.Empty;
             private Expr _bound = Const.Zero;
             private ValType? _element;
@@ -159,7 +165,11 @@ namespace SymDiff.Generator.Vectorization
                     };
                     if (term is null)
                     {
-                        return $"'{v.Name}' is carried from one iteration to the next and is not a sum ({v.Name} = {v.Name} + ...)";
+                        // A value carried one iteration (xCurrent = xNext): lanes rotate its next value by one. Whether
+                        // it depends on itself (a recurrence, which stays scalar) is decided when it is placed.
+                        _delayed.Add(v);
+                        _varying.Add(v.Name);
+                        continue;
                     }
 
                     sums.Add((v, term.Value.Term, term.Value.Subtract));
@@ -191,7 +201,7 @@ namespace SymDiff.Generator.Vectorization
                         Accumulate { Index: not null } acc => AddWrite(acc.Target, acc.Index, acc.Value, accumulate: true),
                         Accumulate => "it adds into a scalar output",
                         Comment => null,
-                        If => "it branches (if or ?: on values that change with the counter)",
+                        If branch => AddBranch(branch),
                         _ => "it holds " + Describe(s),
                     };
                     if (problem is not null)
@@ -209,6 +219,30 @@ namespace SymDiff.Generator.Vectorization
                     }
 
                     _sums.Add(new VectorSum(v.Name, v.Type, vector, subtract));
+                }
+
+                foreach (var v in _delayed)
+                {
+                    var next = Inline(v.Next);
+                    if (Reads(next, _sumNames))
+                    {
+                        return $"the value carried in '{v.Name}' is computed from a sum";
+                    }
+
+                    // The rotated next value is computed where the carried value is first read, which may be before
+                    // the loop's stores: it may not read what they write.
+                    if (Walk.Contains(next, x => x is Elem el && _writeIndex.ContainsKey(el.Array)))
+                    {
+                        return $"the value carried in '{v.Name}' reads an array the loop writes";
+                    }
+
+                    var vector = VectorExpr(next, out string? problem);
+                    if (vector is null)
+                    {
+                        return problem;
+                    }
+
+                    _delays.Add(new VectorDelay(v.Name, v.Type, vector));
                 }
 
                 if (_element is null)
@@ -240,7 +274,7 @@ namespace SymDiff.Generator.Vectorization
                 // written at see the same values in lanes as in the scalar loop.
                 foreach (var output in _writeIndex.Where(w => _unchecked.Contains(w.Key)))
                 {
-                    foreach (var e in _body.SelectMany(Walk.AllExpressions).Concat(_sums.Select(x => x.Term)))
+                    foreach (var e in _body.SelectMany(BodyExpressions).Concat(_sums.Select(x => x.Term)).Concat(_delays.Select(x => x.Next)))
                     {
                         if (Walk.Contains(e, x => x is Elem el && !el.Index.Equals(output.Value)))
                         {
@@ -256,6 +290,156 @@ namespace SymDiff.Generator.Vectorization
                     return "it stores into arrays at different indices";
                 }
 
+                return _delays.Count == 0 ? null : PlaceDelays();
+            }
+
+            /// <summary>
+            /// Puts each carried value's <see cref="VectorDelay"/> before the first statement that reads it, after what its
+            /// next value reads; null, or why that is impossible: the next value depends on the carried value itself (a
+            /// recurrence: lane k would need lane k - 1), or on a value the loop computes after the carried value is read.
+            /// </summary>
+            private string? PlaceDelays()
+            {
+                var delays = _delays.ToDictionary(d => d.Name, System.StringComparer.Ordinal);
+                var output = new List<Stmt>();
+                var placed = new HashSet<string>(System.StringComparer.Ordinal);
+                var active = new HashSet<string>(System.StringComparer.Ordinal);
+                var defined = new HashSet<string>(System.StringComparer.Ordinal) { _counter };
+                // Lets not emitted yet, which a next value may pull forward: they are pure, but one that reads an array the
+                // loop writes must stay after the writes.
+                var pending = _body.OfType<Let>().ToDictionary(l => l.Name, System.StringComparer.Ordinal);
+                string? failed = null;
+
+                bool Pull(string name)
+                {
+                    if (defined.Contains(name))
+                    {
+                        return true;
+                    }
+
+                    if (!pending.TryGetValue(name, out var let) || Walk.Contains(let.Value, x => x is Elem el && _writeIndex.ContainsKey(el.Array)))
+                    {
+                        return false;
+                    }
+
+                    bool ok = true;
+                    Walk.Vars(let.Value, r =>
+                    {
+                        if (!ok)
+                        {
+                            return;
+                        }
+
+                        if (delays.ContainsKey(r))
+                        {
+                            ok = Place(r);
+                        }
+                        else if (_varying.Contains(r) && !defined.Contains(r))
+                        {
+                            ok = Pull(r);
+                        }
+                    });
+                    if (!ok)
+                    {
+                        return false;
+                    }
+
+                    output.Add(let);
+                    defined.Add(name);
+                    return true;
+                }
+
+                bool Place(string name)
+                {
+                    if (placed.Contains(name))
+                    {
+                        return true;
+                    }
+
+                    if (!active.Add(name))
+                    {
+                        failed ??= name;
+                        return false;
+                    }
+
+                    var delay = delays[name];
+                    bool ok = true;
+                    Walk.Vars(delay.Next, r =>
+                    {
+                        if (!ok)
+                        {
+                            return;
+                        }
+
+                        if (delays.ContainsKey(r))
+                        {
+                            ok = Place(r);
+                        }
+                        else if (_varying.Contains(r) && !defined.Contains(r) && !Pull(r))
+                        {
+                            failed ??= name;
+                            ok = false;
+                        }
+                    });
+                    if (!ok)
+                    {
+                        failed ??= name;
+                        return false;
+                    }
+
+                    output.Add(delay);
+                    placed.Add(name);
+                    return true;
+                }
+
+                bool PlaceReads(IEnumerable<Expr> expressions)
+                {
+                    bool ok = true;
+                    foreach (var e in expressions)
+                    {
+                        Walk.Vars(e, r => ok = ok && (!delays.ContainsKey(r) || Place(r)));
+                    }
+
+                    return ok;
+                }
+
+                foreach (var s in _body)
+                {
+                    if (s is Let pulled && defined.Contains(pulled.Name))
+                    {
+                        continue; // pulled forward by a next value
+                    }
+
+                    if (!PlaceReads(BodyExpressions(s)))
+                    {
+                        break;
+                    }
+
+                    output.Add(s);
+                    if (s is Let let)
+                    {
+                        defined.Add(let.Name);
+                    }
+                }
+
+                if (failed is null && PlaceReads(_sums.Select(x => x.Term)))
+                {
+                    foreach (var d in _delays)
+                    {
+                        if (!Place(d.Name))
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                if (failed is not null)
+                {
+                    return $"the value carried in '{failed}' depends on itself from one iteration to the next, or on a value computed after it is read";
+                }
+
+                _body.Clear();
+                _body.AddRange(output);
                 return null;
             }
 
@@ -268,7 +452,7 @@ namespace SymDiff.Generator.Vectorization
                 new Block(_body.ToEquatableArray()),
                 _sums.ToEquatableArray(),
                 _sums.Count > 0 ? SumUnroll : 1,
-                _body.SelectMany(Walk.AllExpressions).Concat(_sums.Select(x => x.Term)).SelectMany(Elements).Concat(_writeIndex.Keys).Where(arrays.Contains).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
+                _body.SelectMany(BodyExpressions).Concat(_sums.Select(x => x.Term)).Concat(_delays.Select(x => x.Next)).SelectMany(Elements).Concat(_writeIndex.Keys).Where(arrays.Contains).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
 
             private static IEnumerable<string> Elements(Expr e)
             {
@@ -301,9 +485,23 @@ namespace SymDiff.Generator.Vectorization
                     return null;
                 }
 
+                if (let.Type == ValType.Bool)
+                {
+                    // A condition per lane: a mask (all bits set where true), for the conditionals that read it.
+                    var mask = VectorMask(Inline(let.Value), out string? maskProblem);
+                    if (mask is null)
+                    {
+                        return maskProblem;
+                    }
+
+                    _varying.Add(let.Name);
+                    _body.Add(new Let(let.Name, mask));
+                    return null;
+                }
+
                 if (!let.Type.IsFloating())
                 {
-                    return $"'{let.Name}' is an integer or boolean value that changes with the counter";
+                    return $"'{let.Name}' is an integer value that changes with the counter";
                 }
 
                 var vector = VectorExpr(Inline(let.Value), out string? problem);
@@ -316,6 +514,46 @@ namespace SymDiff.Generator.Vectorization
                 _body.Add(new Let(let.Name, vector));
                 return null;
             }
+
+            /// <summary>
+            /// A branch whose arms only add into arrays (<c>if (c) dX[i] += a; else dY[i] += b;</c>, what a <c>?:</c> in a sum
+            /// becomes in a reverse sweep): masked accumulations, each lane adding only where the scalar code would.
+            /// </summary>
+            private string? AddBranch(If branch)
+            {
+                const string reason = "it branches (if or ?: on values that change with the counter) into more than additions into arrays";
+                if (branch.Phis.Count > 0 || !branch.Then.Statements.Concat(branch.Else.Statements).All(x => x is Accumulate { Index: not null } or Comment))
+                {
+                    return reason;
+                }
+
+                var mask = VectorMask(Inline(branch.Condition), out string? problem);
+                if (mask is null)
+                {
+                    return problem;
+                }
+
+                foreach (var (arm, armMask) in new[] { (branch.Then, mask), (branch.Else, new Unary(UnaryOp.Not, mask, ValType.Bool)) })
+                {
+                    foreach (var acc in arm.Statements.OfType<Accumulate>())
+                    {
+                        string? failed = AddWrite(acc.Target, acc.Index!, acc.Value, accumulate: true);
+                        if (failed is not null)
+                        {
+                            return failed;
+                        }
+
+                        // AddWrite appended the unmasked accumulation: put the mask on it.
+                        var added = (Accumulate)_body[_body.Count - 1];
+                        _body[_body.Count - 1] = new VectorMaskedAccumulate(added.Target, added.Index!, armMask, added.Value);
+                    }
+                }
+
+                return null;
+            }
+
+            /// <summary>The expressions of a vector body statement (<see cref="Walk"/> does not know the vector-only ones).</summary>
+            private static IEnumerable<Expr> BodyExpressions(Stmt s) => s is VectorMaskedAccumulate m ? new[] { m.Index, m.Mask, m.Value } : Walk.AllExpressions(s);
 
             private string? AddWrite(string array, Expr index, Expr value, bool accumulate)
             {
@@ -394,14 +632,30 @@ namespace SymDiff.Generator.Vectorization
                         return arg is null ? null : new Call(c.Function, EquatableArray.Create(arg), c.Type);
                     }
 
+                    case Call { Function: KnownFunction.Max or KnownFunction.Min } c when c.Args.Count == 2 && _target.ExpLog:
+                    {
+                        var left = VectorExpr(c.Args[0], out problem);
+                        var right = left is null ? null : VectorExpr(c.Args[1], out problem);
+                        return right is null ? null : new Call(c.Function, EquatableArray.Create(left!, right), c.Type);
+                    }
+
+                    case Call { Function: KnownFunction.Max or KnownFunction.Min } c when c.Args.Count == 2:
+                        problem = $"Math.{c.Function} has no vector form with Math's results at signed zeros and NaN in the target framework (Vector256.{c.Function} has them from .NET 9)";
+                        return null;
+                    case IR.Cond c:
+                    {
+                        // Both sides in every lane, then a select: each lane gets exactly the side the scalar code takes.
+                        var mask = VectorMask(c.Condition, out problem);
+                        var whenTrue = mask is null ? null : VectorExpr(c.WhenTrue, out problem);
+                        var whenFalse = whenTrue is null ? null : VectorExpr(c.WhenFalse, out problem);
+                        return whenFalse is null ? null : new IR.Cond(mask!, whenTrue!, whenFalse, c.Type);
+                    }
+
                     case Call c when c.Function is KnownFunction.Exp or KnownFunction.Log:
                         problem = $"Math.{c.Function} has no vector form in the target framework (Vector256.{c.Function} needs .NET 9 or later)";
                         return null;
                     case Call c:
                         problem = $"Math.{Rules.MathFunctions.Of(c.Function).Name} has no vector form in SymDiff";
-                        return null;
-                    case IR.Cond:
-                        problem = "it branches (if or ?: on values that change with the counter)";
                         return null;
                     case Unary { Op: UnaryOp.Convert }:
                         problem = "it converts a value that changes with the counter";
@@ -411,6 +665,50 @@ namespace SymDiff.Generator.Vectorization
                         return null;
                     default:
                         problem = "it computes " + e.GetType().Name + " from values that change with the counter";
+                        return null;
+                }
+            }
+
+            /// <summary>
+            /// The mask form of a condition that changes with the counter (a comparison of floating-point values, <c>!</c>,
+            /// <c>&amp;&amp;</c>, <c>||</c>, a boolean let made a mask), or null with the reason. Both sides of a
+            /// <c>&amp;&amp;</c> are evaluated in every lane, which is safe: they are pure.
+            /// </summary>
+            private Expr? VectorMask(Expr e, out string? problem)
+            {
+                problem = null;
+                if (!Reads(e, _varying) && !ReadsVaryingElement(e))
+                {
+                    problem = "it selects on a condition that does not change with the counter";
+                    return null;
+                }
+
+                switch (e)
+                {
+                    case Var v when _varying.Contains(v.Name) && v.Type == ValType.Bool:
+                        return v;
+                    case Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne } b when b.Left.Type.IsFloating() && b.Right.Type.IsFloating():
+                    {
+                        var left = VectorExpr(b.Left, out problem);
+                        var right = left is null ? null : VectorExpr(b.Right, out problem);
+                        return right is null ? null : new Binary(b.Op, left!, right, ValType.Bool);
+                    }
+
+                    case Binary { Op: BinaryOp.And or BinaryOp.Or } b:
+                    {
+                        var left = VectorMask(b.Left, out problem);
+                        var right = left is null ? null : VectorMask(b.Right, out problem);
+                        return right is null ? null : new Binary(b.Op, left!, right, ValType.Bool);
+                    }
+
+                    case Unary { Op: UnaryOp.Not } u:
+                    {
+                        var operand = VectorMask(u.Operand, out problem);
+                        return operand is null ? null : new Unary(UnaryOp.Not, operand, ValType.Bool);
+                    }
+
+                    default:
+                        problem = "it branches on a condition that is not a comparison of floating-point values";
                         return null;
                 }
             }

@@ -44,6 +44,9 @@ namespace SymDiff.Generator.Tests.IR
             new Comment("a comment"),
             new FiniteCheck(V(), EquatableArray.Create<Expr>(V(), V()), "F", "FGradient", "F.cs", 3, "x * y", "forward"),
             new VectorLoop(new Loop(EquatableArray.Create(new LoopVar("i", ValType.Int, V(), V())), Block.Empty, V(), Block.Empty, LoopKind.For, "i"), "i", V(), ValType.Double, EquatableArray<Let>.Empty, Block.Empty, EquatableArray<VectorSum>.Empty, 1, EquatableArray<string>.Empty),
+            // Only inside a VectorLoop's lanes, which Walk does not enter (it walks the scalar loop): no expressions for Walk.
+            new VectorDelay("v", ValType.Double, V()),
+            new VectorMaskedAccumulate("dX", V(), V(), V()),
         };
 
         [Fact]

@@ -71,6 +71,67 @@ public static partial class W
     }
 }";
 
+        /// <summary>W2 with Vectorize = true: x[i + 1] reused as the next x[i] and the adjoint carried to the next element, both rotated by one lane.</summary>
+        public const string Rosenbrock = @"
+using System;
+using SymDiff;
+public static partial class W
+{
+    [Differentiable(Vectorize = true)]
+    public static double Rosenbrock(ReadOnlySpan<double> x)
+    {
+        double f = 0;
+        for (int i = 0; i < x.Length - 1; i++)
+        {
+            double t = x[i + 1] - x[i] * x[i];
+            double u = 1 - x[i];
+            f += 100 * t * t + u * u;
+        }
+
+        return f;
+    }
+}";
+
+        /// <summary>W5 with Vectorize = true: the gradient's constant-index elements w[0..2] are sums over the points, four accumulators each.</summary>
+        public const string PolyMse = @"
+using System;
+using SymDiff;
+public static partial class W
+{
+    [Differentiable(Vectorize = true)]
+    public static double PolyMse(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, [NoGrad] ReadOnlySpan<double> y)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double r = w[0] * (x[i] * x[i]) + w[1] * x[i] + w[2] - y[i];
+            sum += r * r;
+        }
+
+        return sum / x.Length;
+    }
+}";
+
+        /// <summary>Math.Max, Math.Min, Math.Abs and a ?: in lanes: comparisons as masks, selects, masked additions into the gradient.</summary>
+        public const string Selects = @"
+using System;
+using SymDiff;
+public static partial class W
+{
+    [Differentiable(Vectorize = true)]
+    public static double Sel(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double m = Math.Max(x[i], 0.5 * y[i]) + Math.Min(x[i], y[i]) * Math.Abs(x[i] - 1);
+            s += x[i] > y[i] ? m * x[i] : m + y[i];
+        }
+
+        return s;
+    }
+}";
+
         private void Verify(string source, string name)
         {
             var output = GeneratorRunner.Run(source);
@@ -86,5 +147,14 @@ public static partial class W
 
         [Fact]
         public void Exp_and_log_run_in_lanes() => Verify(Softplus, nameof(Exp_and_log_run_in_lanes));
+
+        [Fact]
+        public void Values_carried_one_iteration_rotate_by_one_lane() => Verify(Rosenbrock, nameof(Values_carried_one_iteration_rotate_by_one_lane));
+
+        [Fact]
+        public void Max_min_abs_and_conditionals_select_in_lanes() => Verify(Selects, nameof(Max_min_abs_and_conditionals_select_in_lanes));
+
+        [Fact]
+        public void Constant_index_gradient_elements_sum_in_lanes() => Verify(PolyMse, nameof(Constant_index_gradient_elements_sum_in_lanes));
     }
 }
