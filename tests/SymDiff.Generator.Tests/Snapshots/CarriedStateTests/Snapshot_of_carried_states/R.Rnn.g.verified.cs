@@ -23,8 +23,6 @@ static partial class R
         global::SymDiff.Checks.ThrowIfOverlapping(dP, xs, nameof(dP), "xs");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        global::System.Span<double> stateBar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(stateBar);
 
         // Forward sweep
         int t0 = xs.Length > 0 ? xs.Length : 0;
@@ -47,20 +45,14 @@ static partial class R
                 for (; j < 3; j++)
                 {
                     state[j] = 0.1 * p[j];
-                }
-
-                int stateIndex = 0;
-                for (; stateIndex < 3; stateIndex++)
-                {
-                    double stateHistoryValue = state[stateIndex];
-                    stateHistory[stateIndex] = stateHistoryValue;
+                    double stateHistoryValue = state[j];
+                    stateHistory[j] = stateHistoryValue;
                 }
 
                 double loss = 0.0;
                 int t = 0;
                 for (; t < xs.Length; t++)
                 {
-                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     for (int j2 = 0; j2 < 3; j2++)
                     {
                         double a = p[3 + j2] * xs[t];
@@ -97,7 +89,6 @@ static partial class R
                 double lossBar = 1.0;
                 for (int t10 = t - 1; t10 >= 0; t10--)
                 {
-                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     int j2_2 = 0;
                     for (; j2_2 < 3; j2_2++)
                     {
@@ -111,9 +102,8 @@ static partial class R
                         next[j2_2] = global::System.Math.Tanh(a);
                     }
 
-                    int j3_2 = 3;
                     double lossBar2 = lossBar;
-                    for (int j3 = 0; j3 < j3_2; j3++)
+                    for (int j3 = 0; j3 < j2_2; j3++)
                     {
                         int t7 = (t10 + 1) * 3 + j3;
                         stateHistoryBar[t7] += lossBar2 * xs[t10];
@@ -146,18 +136,11 @@ static partial class R
                     lossBar = lossBar2;
                 }
 
-                for (int stateIndex2 = 0; stateIndex2 < stateIndex; stateIndex2++)
+                for (int stateIndex = 0; stateIndex < j; stateIndex++)
                 {
-                    double stateHistoryBar3 = stateHistoryBar[stateIndex2];
-                    stateHistoryBar[stateIndex2] = 0.0;
-                    stateBar[stateIndex2] += stateHistoryBar3;
-                }
-
-                for (int j4 = 0; j4 < j; j4++)
-                {
-                    double stateBar2 = stateBar[j4];
-                    stateBar[j4] = 0.0;
-                    dP[j4] += stateBar2 * 0.1;
+                    double stateHistoryBar3 = stateHistoryBar[stateIndex];
+                    stateHistoryBar[stateIndex] = 0.0;
+                    dP[stateIndex] += stateHistoryBar3 * 0.1;
                 }
 
                 return loss + stateHistory[t4] * stateHistory[t5] - stateHistory[t6];
@@ -192,9 +175,6 @@ static partial class R
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, xs, nameof(dP), "xs");
 
-        global::System.Span<double> stateBar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(stateBar);
-
         // Forward sweep
         int t0 = xs.Length > 0 ? xs.Length : 0;
         int t1 = (t0 + 1) * 3;
@@ -216,20 +196,14 @@ static partial class R
                 for (; j < 3; j++)
                 {
                     state[j] = 0.1 * p[j];
-                }
-
-                int stateIndex = 0;
-                for (; stateIndex < 3; stateIndex++)
-                {
-                    double stateHistoryValue = state[stateIndex];
-                    stateHistory[stateIndex] = stateHistoryValue;
+                    double stateHistoryValue = state[j];
+                    stateHistory[j] = stateHistoryValue;
                 }
 
                 double loss = 0.0;
                 int t = 0;
                 for (; t < xs.Length; t++)
                 {
-                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     for (int j2 = 0; j2 < 3; j2++)
                     {
                         double a = p[3 + j2] * xs[t];
@@ -265,7 +239,6 @@ static partial class R
                 double lossBar = seed;
                 for (int t9 = t - 1; t9 >= 0; t9--)
                 {
-                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     int j2_2 = 0;
                     for (; j2_2 < 3; j2_2++)
                     {
@@ -279,9 +252,8 @@ static partial class R
                         next[j2_2] = global::System.Math.Tanh(a);
                     }
 
-                    int j3_2 = 3;
                     double lossBar2 = lossBar;
-                    for (int j3 = 0; j3 < j3_2; j3++)
+                    for (int j3 = 0; j3 < j2_2; j3++)
                     {
                         int t6 = (t9 + 1) * 3 + j3;
                         stateHistoryBar[t6] += lossBar2 * xs[t9];
@@ -314,18 +286,11 @@ static partial class R
                     lossBar = lossBar2;
                 }
 
-                for (int stateIndex2 = 0; stateIndex2 < stateIndex; stateIndex2++)
+                for (int stateIndex = 0; stateIndex < j; stateIndex++)
                 {
-                    double stateHistoryBar3 = stateHistoryBar[stateIndex2];
-                    stateHistoryBar[stateIndex2] = 0.0;
-                    stateBar[stateIndex2] += stateHistoryBar3;
-                }
-
-                for (int j4 = 0; j4 < j; j4++)
-                {
-                    double stateBar2 = stateBar[j4];
-                    stateBar[j4] = 0.0;
-                    dP[j4] += stateBar2 * 0.1;
+                    double stateHistoryBar3 = stateHistoryBar[stateIndex];
+                    stateHistoryBar[stateIndex] = 0.0;
+                    dP[stateIndex] += stateHistoryBar3 * 0.1;
                 }
             }
             finally
@@ -377,22 +342,16 @@ static partial class R
                 {
                     state[j] = 0.1 * p[j];
                     stateDot[j] = 0.1 * tP[j];
-                }
-
-                for (int stateIndex = 0; stateIndex < 3; stateIndex++)
-                {
-                    double stateHistoryValue = state[stateIndex];
-                    double stateHistoryValueDot = stateDot[stateIndex];
-                    stateHistory[stateIndex] = stateHistoryValue;
-                    stateHistoryDot[stateIndex] = stateHistoryValueDot;
+                    double stateHistoryValue = state[j];
+                    double stateHistoryValueDot = stateDot[j];
+                    stateHistory[j] = stateHistoryValue;
+                    stateHistoryDot[j] = stateHistoryValueDot;
                 }
 
                 double loss = 0.0;
                 double lossDot = 0.0;
                 for (int t = 0; t < xs.Length; t++)
                 {
-                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    global::SymDiff.Checks.Zero(nextDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     for (int j2 = 0; j2 < 3; j2++)
                     {
                         int t2 = 3 + j2;
@@ -540,10 +499,6 @@ static partial class R
         int atP = 0;
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
-        global::System.Span<double> stateBar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(stateBar);
-        global::System.Span<double> stateBarDot = stackalloc double[3];
-        global::SymDiff.Checks.Zero(stateBarDot);
         int t0 = xs.Length > 0 ? xs.Length : 0;
         int t1 = (t0 + 1) * 3;
         double[] stateHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
@@ -579,15 +534,10 @@ static partial class R
                         {
                             state[j] = 0.1 * p[j];
                             stateDot[j] = 0.1 * tP[j];
-                        }
-
-                        int stateIndex = 0;
-                        for (; stateIndex < 3; stateIndex++)
-                        {
-                            double stateHistoryValue = state[stateIndex];
-                            double stateHistoryValueDot = stateDot[stateIndex];
-                            stateHistory[stateIndex] = stateHistoryValue;
-                            stateHistoryDot[stateIndex] = stateHistoryValueDot;
+                            double stateHistoryValue = state[j];
+                            double stateHistoryValueDot = stateDot[j];
+                            stateHistory[j] = stateHistoryValue;
+                            stateHistoryDot[j] = stateHistoryValueDot;
                         }
 
                         double loss = 0.0;
@@ -595,8 +545,6 @@ static partial class R
                         double lossDot = 0.0;
                         for (; t < xs.Length; t++)
                         {
-                            global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                            global::SymDiff.Checks.Zero(nextDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                             for (int j2 = 0; j2 < 3; j2++)
                             {
                                 int t2 = 3 + j2;
@@ -652,8 +600,6 @@ static partial class R
                         double lossBar = 1.0;
                         for (int t23 = t - 1; t23 >= 0; t23--)
                         {
-                            global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                            global::SymDiff.Checks.Zero(nextDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                             int j2_2 = 0;
                             for (; j2_2 < 3; j2_2++)
                             {
@@ -677,9 +623,8 @@ static partial class R
                                 nextDot[j2_2] = (1.0 - nextValue * nextValue) * aDot;
                             }
 
-                            int j3_2 = 3;
                             double lossBar2 = lossBar;
-                            for (int j3 = 0; j3 < j3_2; j3++)
+                            for (int j3 = 0; j3 < j2_2; j3++)
                             {
                                 int t18 = (t23 + 1) * 3 + j3;
                                 stateHistoryBar[t18] += lossBar2 * xs[t23];
@@ -724,22 +669,12 @@ static partial class R
                             lossBar = lossBar2;
                         }
 
-                        for (int stateIndex2 = 0; stateIndex2 < stateIndex; stateIndex2++)
+                        for (int stateIndex = 0; stateIndex < j; stateIndex++)
                         {
-                            double stateHistoryBar3 = stateHistoryBar[stateIndex2];
-                            double stateHistoryBar3Dot = stateHistoryBarDot[stateIndex2];
-                            stateHistoryBar[stateIndex2] = 0.0;
-                            stateHistoryBarDot[stateIndex2] = 0.0;
-                            stateBar[stateIndex2] += stateHistoryBar3;
-                            stateBarDot[stateIndex2] += stateHistoryBar3Dot;
-                        }
-
-                        for (int j4 = 0; j4 < j; j4++)
-                        {
-                            double stateBar2Dot = stateBarDot[j4];
-                            stateBar[j4] = 0.0;
-                            stateBarDot[j4] = 0.0;
-                            pP[j4] += stateBar2Dot * 0.1;
+                            double stateHistoryBar3Dot = stateHistoryBarDot[stateIndex];
+                            stateHistoryBar[stateIndex] = 0.0;
+                            stateHistoryBarDot[stateIndex] = 0.0;
+                            pP[stateIndex] += stateHistoryBar3Dot * 0.1;
                         }
 
                         return loss + stateHistory[t10] * stateHistory[t11] - stateHistory[t12];

@@ -44,8 +44,6 @@ static partial class S
                 double loss = 0.0;
                 for (int s = 0; s < t.Length; s++)
                 {
-                    global::SymDiff.Checks.Zero(z); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    global::SymDiff.Checks.Zero(h, t0);
                     int j = 0;
                     for (; j < t0; j++)
                     {
@@ -175,8 +173,6 @@ static partial class S
                 double lossBar = seed / (double)t.Length;
                 for (int s = 0; s < t.Length; s++)
                 {
-                    global::SymDiff.Checks.Zero(z); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    global::SymDiff.Checks.Zero(h, t0);
                     int j = 0;
                     for (; j < t0; j++)
                     {
@@ -298,10 +294,6 @@ static partial class S
                 double lossDot = 0.0;
                 for (int s = 0; s < t.Length; s++)
                 {
-                    global::SymDiff.Checks.Zero(z); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    global::SymDiff.Checks.Zero(zDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    global::SymDiff.Checks.Zero(h, t0);
-                    global::SymDiff.Checks.Zero(hDot, t0);
                     for (int j = 0; j < t0; j++)
                     {
                         double t1 = x[s % x.Length];
