@@ -396,6 +396,232 @@ namespace SymDiff.Generator.Simplification
             return changed ? new Block(list.ToEquatableArray()) : body;
         }
 
+        // ---- Stored values read back ----------------------------------------------------------------------------------
+
+        /// <summary>
+        /// <c>h[j] = v; ... h[j]</c> in one block, for a buffer the method allocates itself (no parameter can alias it) and
+        /// with nothing between that writes <c>h</c>: the later reads are <c>v</c>, kept in a local (a fused loop that
+        /// fills a layer and reads it back in the same iteration). The same value, without the loads and their bounds
+        /// checks.
+        /// </summary>
+        private Block ForwardStores(Block body)
+        {
+            var buffers = new HashSet<string>(StringComparer.Ordinal);
+            void Collect(Block b)
+            {
+                foreach (var s in b.Statements)
+                {
+                    if (s is RentBuffer r)
+                    {
+                        buffers.Add(r.Name);
+                    }
+
+                    foreach (var nested in Walk.Blocks(s))
+                    {
+                        Collect(nested);
+                    }
+                }
+            }
+
+            Collect(body);
+            return buffers.Count == 0 ? body : ForwardIn(body, buffers);
+        }
+
+        private Block ForwardIn(Block block, HashSet<string> buffers)
+        {
+            var mapped = block.Statements.Map(s => Walk.MapBlocks(s, b => ForwardIn(b, buffers)));
+            bool changed = mapped.AsImmutableArray() != block.Statements.AsImmutableArray();
+
+            // First which stores are read back (so only those get a local), then the rewrite.
+            var used = new HashSet<int>();
+            Simulate(mapped, buffers, (position, _) => used.Add(position));
+            if (used.Count == 0)
+            {
+                return changed ? new Block(mapped) : block;
+            }
+
+            var names = new Dictionary<int, Var>();
+            var output = new List<Stmt>(mapped.Count + used.Count);
+            var known = new Dictionary<Elem, int>();
+            for (int k = 0; k < mapped.Count; k++)
+            {
+                var stmt = mapped[k];
+                if (known.Count > 0 && stmt is Let or Store or Accumulate)
+                {
+                    stmt = Walk.MapExpressions(stmt, e => Walk.Transform(e, x => x is Elem el && known.TryGetValue(el, out var at) ? names[at] : x));
+                }
+
+                Forget(known, stmt);
+                if (Forwardable(stmt, buffers) is { } st)
+                {
+                    if (used.Contains(k))
+                    {
+                        var value = st.Value as Var;
+                        if (value is null)
+                        {
+                            value = new Var(_namer.NewTemp(), st.Value.Type);
+                            output.Add(new Let(value.Name, st.Value));
+                            stmt = new Store(st.Array, st.Index, value);
+                        }
+
+                        names[k] = value;
+                    }
+
+                    known[new Elem(st.Array, st.Index, st.Value.Type)] = k;
+                }
+
+                output.Add(stmt);
+            }
+
+            return new Block(output.ToEquatableArray());
+        }
+
+        /// <summary>Walks the block as <see cref="ForwardIn"/> does, reporting each read that a store before it answers.</summary>
+        private static void Simulate(EquatableArray<Stmt> statements, HashSet<string> buffers, Action<int, Elem> read)
+        {
+            var known = new Dictionary<Elem, int>();
+            for (int k = 0; k < statements.Count; k++)
+            {
+                var stmt = statements[k];
+                if (known.Count > 0 && stmt is Let or Store or Accumulate)
+                {
+                    var exprs = new List<Expr>();
+                    Walk.DirectExpressions(stmt, exprs);
+                    foreach (var e in exprs)
+                    {
+                        Walk.Contains(e, x =>
+                        {
+                            if (x is Elem el && known.TryGetValue(el, out var at))
+                            {
+                                read(at, el);
+                            }
+
+                            return false;
+                        });
+                    }
+                }
+
+                Forget(known, stmt);
+                if (Forwardable(stmt, buffers) is { } st)
+                {
+                    known[new Elem(st.Array, st.Index, st.Value.Type)] = k;
+                }
+            }
+        }
+
+        /// <summary>A store into a buffer the method allocates, at an index that reads no memory, of a value that may move.</summary>
+        private static Store? Forwardable(Stmt s, HashSet<string> buffers) =>
+            s is Store st && buffers.Contains(st.Array) && PureOfMemory(st.Index) && SafeToMove(st.Value) && st.Value is not Const ? st : null;
+
+        /// <summary>A write to a buffer forgets what was known of its elements.</summary>
+        private static void Forget(Dictionary<Elem, int> known, Stmt s)
+        {
+            if (known.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var written in WrittenBuffers(s))
+            {
+                foreach (var key in known.Keys.Where(k => k.Array == written).ToList())
+                {
+                    known.Remove(key);
+                }
+            }
+        }
+
+        /// <summary>The buffers a statement tree may write (stores, additions, clears, copies, anything passed whole).</summary>
+        private static IEnumerable<string> WrittenBuffers(Stmt s)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            void Visit(Stmt x)
+            {
+                switch (x)
+                {
+                    case Store st: names.Add(st.Array); break;
+                    case Accumulate ac: names.Add(ac.Target); break;
+                    case ClearBuffer c: names.Add(c.Target); break;
+                    case ClearArray c: names.Add(c.Name); break;
+                    case CopySpan c: names.Add(c.Target); break;
+                    case RentBuffer r: names.Add(r.Name); break;
+                    case EnsureCapacity e: names.Add(e.Name); break;
+                }
+
+                var exprs = new List<Expr>();
+                Walk.DirectExpressions(x, exprs);
+                foreach (var e in exprs)
+                {
+                    Walk.Contains(e, y =>
+                    {
+                        if (y is SpanRef span)
+                        {
+                            names.Add(span.Array);
+                        }
+                        else if (y is SpanView view)
+                        {
+                            names.Add(view.Array);
+                        }
+
+                        return false;
+                    });
+                }
+
+                foreach (var b in Walk.Blocks(x))
+                {
+                    foreach (var inner in b.Statements)
+                    {
+                        Visit(inner);
+                    }
+                }
+            }
+
+            Visit(s);
+            return names;
+        }
+
+        // ---- Invariant guards of loops ---------------------------------------------------------------------------------
+
+        /// <summary>
+        /// A loop <c>while (g &amp;&amp; rest)</c> whose guard <c>g</c> reads nothing the loop defines and no memory (an adjoint
+        /// that is not zero, <c>hBar != 0.0</c>, guarding an inner loop) tests <c>g</c> once: <c>if (g) { while (rest) }</c>,
+        /// the carried values taking their start values when <c>g</c> is false. The guard was the first thing every
+        /// iteration evaluated and it cannot change, so the same iterations run; the loop left is a plain counting loop.
+        /// </summary>
+        private Block HoistLoopGuards(Block block)
+        {
+            var mapped = block.Statements.Map(s => Walk.MapBlocks(s, HoistLoopGuards));
+            bool changed = mapped.AsImmutableArray() != block.Statements.AsImmutableArray();
+            var output = new List<Stmt>(mapped.Count);
+            foreach (var s in mapped)
+            {
+                if (s is Loop loop && loop.Header.Statements.Count == 0 && loop.Condition is Binary { Op: BinaryOp.And, Left: var guard, Right: var rest }
+                    && PureOfMemory(guard) && SafeToMove(guard) && !loop.Carried.Any(v => Walk.Reads(guard, v.Name)))
+                {
+                    // A value the loop carries unchanged (next = itself) is its start value throughout: a let before the branch.
+                    var invariant = loop.Carried.Where(v => v.Next is Var self && self.Name == v.Name && v.Name != loop.Counter).ToList();
+                    foreach (var v in invariant)
+                    {
+                        output.Add(new Let(v.Name, v.Init));
+                    }
+
+                    var carried = loop.Carried.Where(v => !invariant.Contains(v)).ToEquatableArray();
+                    var renames = carried.ToDictionary(v => v.Name, v => _namer.NewSourceName(v.Name), StringComparer.Ordinal);
+                    var inner = (Loop)Walk.Rename(
+                        loop with { Condition = rest, Carried = carried },
+                        n => renames.TryGetValue(n, out var r) ? r : n,
+                        e => Walk.Transform(e, x => x is Var v && renames.TryGetValue(v.Name, out var r) ? new Var(r, v.Type) : x));
+                    var phis = carried.Select(v => new Phi(v.Name, v.Type, new Var(renames[v.Name], v.Type), v.Init)).ToEquatableArray();
+                    output.Add(new If(guard, Block.Of(inner), Block.Empty, phis));
+                    changed = true;
+                    continue;
+                }
+
+                output.Add(s);
+            }
+
+            return changed ? new Block(output.ToEquatableArray()) : block;
+        }
+
         // ---- Covered clears -----------------------------------------------------------------------------------------------
 
         /// <summary>

@@ -48,8 +48,11 @@ namespace SymDiff.Generator.Simplification
                 using (Testing.PhaseTimer.Measure("schedule.fuse"))
                 {
                     body = FuseLoops(body);
+                    body = MergeBranches(body);
                     body = DropCoveredClears(body);
                     body = s.ScalarizeBuffers(body);
+                    body = s.ForwardStores(body);
+                    body = s.HoistLoopGuards(body);
                 }
 
                 Verification.IrVerifier.VerifyPass(body, "scheduling (loop fusion)", outside);

@@ -94,8 +94,9 @@ partial class Fe
         double s4 = s3;
         for (; j < 3; j++)
         {
-            h[j] = global::System.Math.Tanh(p[j % 2] * x[j]);
-            double v = h[j];
+            double hValue = global::System.Math.Tanh(p[j % 2] * x[j]);
+            h[j] = hValue;
+            double v = hValue;
             hBar[j] += 2.0 * v;
             s4 = s4 + v * v;
         }
@@ -191,8 +192,9 @@ partial class Fe
         int j = 0;
         for (; j < 3; j++)
         {
-            h[j] = global::System.Math.Tanh(p[j % 2] * x[j]);
-            double v = h[j];
+            double hValue = global::System.Math.Tanh(p[j % 2] * x[j]);
+            h[j] = hValue;
+            double v = hValue;
             hBar[j] += 2.0 * (seed * v);
         }
 
@@ -269,12 +271,12 @@ partial class Fe
             int t7 = j % 2;
             double t8 = x[j];
             double hValue = global::System.Math.Tanh(p[t7] * t8);
+            double hValueDot = (1.0 - hValue * hValue) * (tP[t7] * t8);
             h[j] = hValue;
-            hDot[j] = (1.0 - hValue * hValue) * (tP[t7] * t8);
-            double v = h[j];
-            double vDot = hDot[j];
+            hDot[j] = hValueDot;
+            double v = hValue;
             s4 = s4 + v * v;
-            sDot4 = sDot4 + 2.0 * (vDot * v);
+            sDot4 = sDot4 + 2.0 * (hValueDot * v);
         }
 
         derivative = sDot4;

@@ -45,9 +45,9 @@ static partial class U
                         int j = 0;
                         for (; j < t0; j++)
                         {
-                            hPre[j] = w[j] * x[s] + w[hidden + j];
-                            double hValue = global::System.Math.Sin(hPre[j]);
-                            h[j] = hValue;
+                            double hPreValue = w[j] * x[s] + w[hidden + j];
+                            hPre[j] = hPreValue;
+                            h[j] = global::System.Math.Sin(hPreValue);
                         }
 
                         int j3 = 0;
@@ -138,9 +138,9 @@ static partial class U
                         int j = 0;
                         for (; j < t0; j++)
                         {
-                            hPre[j] = w[j] * x[s] + w[hidden + j];
-                            double hValue = global::System.Math.Sin(hPre[j]);
-                            h[j] = hValue;
+                            double hPreValue = w[j] * x[s] + w[hidden + j];
+                            hPre[j] = hPreValue;
+                            h[j] = global::System.Math.Sin(hPreValue);
                         }
 
                         int j3 = 0;
@@ -230,12 +230,12 @@ static partial class U
                             {
                                 double t1 = x[s];
                                 int t2 = hidden + j;
-                                hPre[j] = w[j] * t1 + w[t2];
-                                hPreDot[j] = tW[j] * t1 + tW[t2];
-                                double hValue = global::System.Math.Sin(hPre[j]);
-                                double hValueDot = global::System.Math.Cos(hPre[j]) * hPreDot[j];
-                                h[j] = hValue;
-                                hDot[j] = hValueDot;
+                                double hPreValue = w[j] * t1 + w[t2];
+                                double hPreValueDot = tW[j] * t1 + tW[t2];
+                                hPre[j] = hPreValue;
+                                hPreDot[j] = hPreValueDot;
+                                h[j] = global::System.Math.Sin(hPreValue);
+                                hDot[j] = global::System.Math.Cos(hPreValue) * hPreValueDot;
                             }
 
                             double y = 0.0;

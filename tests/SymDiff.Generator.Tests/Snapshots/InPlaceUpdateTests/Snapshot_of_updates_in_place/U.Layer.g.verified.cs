@@ -46,10 +46,9 @@ static partial class U
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
             hPre2[j] = hPre2Value;
             int j4 = j + 1;
-            double hValue = hPre2[j] * hPre2[j] + 0.5 * hPre2[j];
+            double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
             h[j] = hValue;
-            double y2 = y + w[9 + j] * h[j];
-            y = y2;
+            y = y + w[9 + j] * hValue;
         }
 
         // Reverse sweep: gradients
@@ -121,10 +120,9 @@ static partial class U
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
             hPre2[j] = hPre2Value;
             int j4 = j + 1;
-            double hValue = hPre2[j] * hPre2[j] + 0.5 * hPre2[j];
+            double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
             h[j] = hValue;
-            double y2 = y + w[9 + j] * h[j];
-            y = y2;
+            y = y + w[9 + j] * hValue;
         }
 
         // Reverse sweep: gradients
@@ -200,16 +198,14 @@ static partial class U
             hPre2[j] = hPre2Value;
             hPre2Dot[j] = hPre2ValueDot;
             int j4 = j + 1;
-            double hValue = hPre2[j] * hPre2[j] + 0.5 * hPre2[j];
-            double hValueDot = 2.0 * (hPre2Dot[j] * hPre2[j]) + 0.5 * hPre2Dot[j];
+            double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
+            double hValueDot = 2.0 * (hPre2ValueDot * hPre2Value) + 0.5 * hPre2ValueDot;
             h[j] = hValue;
             hDot[j] = hValueDot;
             int t3 = 9 + j;
             double t4 = w[t3];
-            double y2 = y + t4 * h[j];
-            double yDot2 = yDot + (tW[t3] * h[j] + t4 * hDot[j]);
-            y = y2;
-            yDot = yDot2;
+            y = y + t4 * hValue;
+            yDot = yDot + (tW[t3] * hValue + t4 * hValueDot);
         }
 
         derivative = 2.0 * (yDot * y);
@@ -340,16 +336,14 @@ static partial class U
             hPre2[j] = hPre2Value;
             hPre2Dot[j] = hPre2ValueDot;
             int j4 = j + 1;
-            double hValue = hPre2[j] * hPre2[j] + 0.5 * hPre2[j];
-            double hValueDot = 2.0 * (hPre2Dot[j] * hPre2[j]) + 0.5 * hPre2Dot[j];
+            double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
+            double hValueDot = 2.0 * (hPre2ValueDot * hPre2Value) + 0.5 * hPre2ValueDot;
             h[j] = hValue;
             hDot[j] = hValueDot;
             int t3 = 9 + j;
             double t4 = w[t3];
-            double y2 = y + t4 * h[j];
-            double yDot2 = yDot + (tW[t3] * h[j] + t4 * hDot[j]);
-            y = y2;
-            yDot = yDot2;
+            y = y + t4 * hValue;
+            yDot = yDot + (tW[t3] * hValue + t4 * hValueDot);
         }
 
         double yBar = 2.0 * y;
