@@ -126,6 +126,14 @@ namespace SymDiff.Generator.Simplification
         internal static Block ScalarizeBuffersPass(Block body, Namer namer) =>
             new Scheduler(new HashSet<string>(), namer, new HashSet<string>()).ScalarizeBuffers(body);
 
+        /// <summary>The read-back of stored buffer elements alone, for the per-pass tests.</summary>
+        internal static Block ForwardStoresPass(Block body, Namer namer) =>
+            new Scheduler(new HashSet<string>(), namer, new HashSet<string>()).ForwardStores(body);
+
+        /// <summary>The hoisting of loops' invariant guards alone, for the per-pass tests.</summary>
+        internal static Block HoistLoopGuardsPass(Block body, Namer namer) =>
+            new Scheduler(new HashSet<string>(), namer, new HashSet<string>()).HoistLoopGuards(body);
+
         /// <summary>The inlining pass of <see cref="Schedule"/> alone, for the per-pass tests.</summary>
         internal static Block InlineSingleUsesPass(Block body, ISet<string> keep, Namer namer, ISet<string> unstable) =>
             new Scheduler(keep, namer, unstable).InlineSingleUses(body);

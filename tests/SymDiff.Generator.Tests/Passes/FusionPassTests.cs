@@ -158,5 +158,107 @@ namespace SymDiff.Generator.Tests.Passes
             var otherIndex = Body(Add(I("j"), N(1)), D(0));
             Assert.Contains("rent hBar", Print(Scheduler.ScalarizeBuffersPass(otherIndex, new Namer(Array.Empty<string>()))), StringComparison.Ordinal);
         }
+
+        /// <summary>
+        /// Two branches on one condition with a pure let between: one branch after the let, the first's arms then the
+        /// second's, both phis. A second branch that reads the first's phi, or a different condition, stays apart.
+        /// </summary>
+        [Fact]
+        public void BranchesOnTheSameConditionAreMerged()
+        {
+            var condition = Lt(V("r"), V("d"));
+            If First() => new If(condition, B(new Let("a", Mul(V("r"), V("r")))), B(new Let("b", Mul(V("d"), V("r")))), EquatableArray.Create(new Phi("f", ValType.Double, V("a"), V("b"))));
+            If Second(Expr c, Expr read) => new If(c, B(new Let("u", Mul(V("g"), read))), B(new Let("w", Mul(V("g"), V("d")))), EquatableArray.Create(new Phi("rBar", ValType.Double, V("u"), V("w"))));
+            var body = B(First(), new Let("g", Mul(D(0.5), V("s"))), Second(condition, V("r")), new Return(Add(V("f"), V("rBar"))));
+            AssertIr(
+                """
+                let g: double = 0.5 * s
+                if r < d
+                  let a: double = r * r
+                  let u: double = g * r
+                  yield f = a
+                  yield rBar = u
+                else
+                  let b: double = d * r
+                  let w: double = g * d
+                  yield f = b
+                  yield rBar = w
+                end
+                return f + rBar
+                """,
+                Print(Scheduler.MergeBranches(body)));
+
+            var readsPhi = B(First(), Second(condition, V("f")), new Return(V("rBar")));
+            Assert.Same(readsPhi, Scheduler.MergeBranches(readsPhi));
+            var other = B(First(), Second(Lt(V("r"), V("e")), V("r")), new Return(V("rBar")));
+            Assert.Same(other, Scheduler.MergeBranches(other));
+        }
+
+        /// <summary>h[j] = sin x[j] read back as h[j] twice: the value is named once and read; a store to h between forgets it.</summary>
+        [Fact]
+        public void StoredElementsOfLocalBuffersAreReadBackFromTheirValue()
+        {
+            var body = B(
+                new RentBuffer("h", ValType.Double, I("n")) { Zeroed = true },
+                Count(
+                    "j",
+                    I("n"),
+                    new Store("h", I("j"), Sin(E("x", I("j")))),
+                    new Let("a", Mul(E("h", I("j")), E("h", I("j")))),
+                    new Store("h", Add(I("j"), N(1)), V("a")),
+                    new Let("b", E("h", I("j")))),
+                new Return(D(0)));
+            AssertIr(
+                """
+                rent h: double[n]
+                loop j = 0 while j < n
+                  let t0: double = Math.Sin(x[j])
+                  h[j] = t0
+                  let a: double = t0 * t0
+                  h[j + 1] = a
+                  let b: double = h[j]
+                  next j = j + 1
+                end
+                return 0.0
+                """,
+                Print(Scheduler.ForwardStoresPass(body, new Namer(new[] { "h", "x", "a", "b", "n", "j" }))));
+        }
+
+        /// <summary>
+        /// <c>while (g != 0 &amp;&amp; k &lt; n)</c> with g invariant: <c>if (g != 0)</c> around a counting loop; the counter's
+        /// final value is its start when the guard is false; a value carried unchanged becomes a let before the branch.
+        /// </summary>
+        [Fact]
+        public void AnInvariantGuardOfALoopIsTestedOnce()
+        {
+            var guard = new Binary(BinaryOp.Ne, V("g"), D(0), ValType.Bool);
+            var loop = new Loop(
+                EquatableArray.Create(new LoopVar("k", ValType.Int, N(0), Add(I("k"), N(1))), new LoopVar("a", ValType.Double, Mul(V("g"), V("c")), V("a"))),
+                Block.Empty,
+                new Binary(BinaryOp.And, guard, Lt(I("k"), I("n")), ValType.Bool),
+                B(new Accumulate("dW", I("k"), Mul(V("a"), E("x", I("k"))))),
+                LoopKind.While,
+                "k");
+            AssertIr(
+                """
+                let a: double = g * c
+                if g != 0.0
+                  loop k2 = 0 while k2 < n
+                    dW[k2] += a * x[k2]
+                    next k2 = k2 + 1
+                  end
+                  yield k = k2
+                else
+                  yield k = 0
+                end
+                return (double)k
+                """,
+                Print(Scheduler.HoistLoopGuardsPass(B(loop, new Return(new Unary(UnaryOp.Convert, I("k"), ValType.Double))), new Namer(new[] { "k", "a", "g", "c", "n", "x", "dW" }))));
+
+            // A guard that reads what the loop carries is not invariant.
+            var carried = loop with { Condition = new Binary(BinaryOp.And, Lt(V("a"), D(1)), Lt(I("k"), I("n")), ValType.Bool) };
+            var body = B(carried, new Return(D(0)));
+            Assert.Same(body, Scheduler.HoistLoopGuardsPass(body, new Namer(Array.Empty<string>())));
+        }
     }
 }
