@@ -76,6 +76,27 @@ public static partial class F
         return loss;
     }
 
+    // A branch on the same condition in the forward and the reverse sweep of one fused loop: merged into one.
+    [Differentiable]
+    public static double Branchy(ReadOnlySpan<double> p, [NoGrad] double c)
+    {
+        double s = 0;
+        for (int i = 0; i < p.Length; i++)
+        {
+            double v = p[i] * c - 0.2;
+            if (Math.Abs(v) < 0.3 + 0.1 * i)
+            {
+                s += Math.Log(1 + v * v);
+            }
+            else
+            {
+                s -= Math.Sqrt(1 + Math.Abs(v)) * p[i];
+            }
+        }
+
+        return s;
+    }
+
     // Half the buffer, then all of it: different ranges.
     [Differentiable]
     public static double HalfThenAll(ReadOnlySpan<double> p, [NoGrad] double c)
@@ -101,6 +122,7 @@ public static partial class F
         [InlineData("Normalised", "{ 0.7 }")]
         [InlineData("Rows", "{ 0.9, -0.4, 1.3, 0.2, -0.8, 0.6, 0.1, 0.5, -0.3, 0.4, 0.8, -0.6 }")]
         [InlineData("HalfThenAll", "{ 0.9, -0.4, 1.3, 0.2, -0.8 }")]
+        [InlineData("Branchy", "{ 0.9, -0.4, 1.3, 0.2, -0.8, 0.45, 2.1, -1.7 }")]
         public void Gradient_Backward_and_Derivative_match_differences(string method, string point) =>
             ModelChecks.GradientBackwardAndDerivative(Source, "F", method, point, "0.7");
 
@@ -136,6 +158,9 @@ public static partial class F
             string rows = Method("RowsGradient");
             Assert.Equal(1, rows.Split("Checks.Zero(h)").Length - 1); // once, after allocation
             Assert.Contains("hBar", rows, StringComparison.Ordinal);
+
+            // Branchy: the length check and one branch per iteration (forward and reverse arms merged), not two.
+            Assert.Equal(2, Method("BranchyGradient").Split("if (").Length - 1);
 
             // HalfThenAll: different ranges, and the second reads the first's sum: both forward loops stay, then the tail
             // zeroing and the first loop's reverse.
