@@ -203,6 +203,77 @@ namespace SymDiff.Benchmarks
         }
     }
 
+    /// <summary>W10 glm-poisson: mean Poisson regression loss over N = 2000 rows of d = 8 features
+    /// X_ij = 0.5 sin(0.37 i + 1.3 j), counts y_i = floor(3 + 2.5 sin(0.7 i)), at w_j = 0.1 cos(j); active w (8).</summary>
+    [MemoryDiagnoser]
+    public class W10Poisson : IWorkload
+    {
+        public const int N = 2_000, D = 8;
+        private readonly double[] _gradient = new double[D];
+        private double[] _w = [], _xs = [], _y = [], _point = [];
+        private PoissonFunction _function;
+
+        public string Row => $"W10 glm-poisson N={N} d={D}";
+
+        public int OperationsPerInvoke => 1;
+
+        public bool HasFiniteDifferences => true;
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            (_w, _xs, _y) = DataKinds.Counts(N, D);
+            _point = (double[])_w.Clone();
+            _function = new PoissonFunction(_xs, _y);
+        }
+
+        [Benchmark(Baseline = true)]
+        public double Forward() => Workloads.Poisson(_w, _xs, _y);
+
+        [Benchmark]
+        public double Generated() => Workloads.PoissonGradient(_w, _xs, _y, _gradient);
+
+        [Benchmark]
+        public double Hand() => HandWrittenKinds.Poisson(_w, _xs, _y, _gradient);
+
+        [Benchmark]
+        public double FiniteDifferences() => CentralDifferences.Gradient(ref _function, _point, _gradient);
+
+        public bool HasProposed => false;
+
+        public double Proposed() => throw new NotSupportedException();
+
+        public double ProposedError() => 0;
+
+        public CheckResult SelfCheck()
+        {
+            var generated = new double[D];
+            var hand = new double[D];
+            double value = Workloads.PoissonGradient(_w, _xs, _y, generated);
+            HandWrittenKinds.Poisson(_w, _xs, _y, hand);
+            FiniteDifferences();
+            return new CheckResult(
+                CheckResult.Relative(value, Forward()),
+                CheckResult.Relative(generated, hand),
+                CheckResult.Relative(generated, _gradient));
+        }
+    }
+
+    /// <summary>W10 over w.</summary>
+    public readonly struct PoissonFunction : IScalarFunction
+    {
+        private readonly double[] _xs;
+        private readonly double[] _y;
+
+        public PoissonFunction(double[] xs, double[] y)
+        {
+            _xs = xs;
+            _y = y;
+        }
+
+        public double Evaluate(ReadOnlySpan<double> p) => Workloads.Poisson(p, _xs, _y);
+    }
+
     /// <summary>W7 over (w, b).</summary>
     public readonly struct HuberFunction : IScalarFunction
     {
@@ -240,9 +311,32 @@ namespace SymDiff.Benchmarks
         public double Evaluate(ReadOnlySpan<double> p) => Workloads.PolySum(p, _x);
     }
 
-    /// <summary>The deterministic inputs of W8 and W9 (W7 uses W1's <see cref="Data.Linear"/>).</summary>
+    /// <summary>The deterministic inputs of W8, W9 and W10 (W7 uses W1's <see cref="Data.Linear"/>).</summary>
     public static class DataKinds
     {
+        /// <summary>W10: X_ij = 0.5 sin(0.37 i + 1.3 j), y_i = floor(3 + 2.5 sin(0.7 i)) (counts 0 to 5), w_j = 0.1 cos(j).</summary>
+        public static (double[] W, double[] Xs, double[] Y) Counts(int n, int d)
+        {
+            var w = new double[d];
+            var xs = new double[n * d];
+            var y = new double[n];
+            for (int j = 0; j < d; j++)
+            {
+                w[j] = 0.1 * Math.Cos(j);
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                y[i] = Math.Floor(3 + (2.5 * Math.Sin(0.7 * i)));
+                for (int j = 0; j < d; j++)
+                {
+                    xs[(i * d) + j] = 0.5 * Math.Sin((0.37 * i) + (1.3 * j));
+                }
+            }
+
+            return (w, xs, y);
+        }
+
         /// <summary>W8: u_ij = sin(0.37 i + 1.3 j), row-major, <paramref name="rows"/> x <paramref name="m"/>.</summary>
         public static double[] Grid(int rows, int m)
         {

@@ -3,7 +3,7 @@ using System;
 namespace SymDiff.Benchmarks
 {
     /// <summary>
-    /// Hand-written analytic gradients of W7-W9 (WorkloadsKinds.cs), under the rules of <see cref="HandWritten"/>:
+    /// Hand-written analytic gradients of W7-W10 (WorkloadsKinds.cs), under the rules of <see cref="HandWritten"/>:
     /// one pass, constant factors after the loop, accumulators in registers, plain safe scalar C#, no SIMD, gradient
     /// buffers zeroed with scalar loops (docs/performance.md, the AVX/SSE transition trap).
     /// </summary>
@@ -121,6 +121,50 @@ namespace SymDiff.Benchmarks
             }
 
             return total;
+        }
+    
+        /// <summary>W10: dL/dw = mean_i (exp(z_i) - y_i) X_i with z_i = w . X_i: one pass over the rows, the row read
+        /// twice from L1 (the dot product, then the update), 1/N applied after the loop.</summary>
+        public static double Poisson(ReadOnlySpan<double> w, ReadOnlySpan<double> xs, ReadOnlySpan<double> y, Span<double> dW)
+        {
+            if (dW.Length != w.Length)
+            {
+                throw new ArgumentException("dW must have the length of w.", nameof(dW));
+            }
+
+            for (int j = 0; j < dW.Length; j++)
+            {
+                dW[j] = 0; // not dW.Clear(): see docs/performance.md, the AVX/SSE transition trap
+            }
+
+            int d = w.Length;
+            double loss = 0;
+            for (int i = 0; i < y.Length; i++)
+            {
+                ReadOnlySpan<double> row = xs.Slice(i * d, d);
+                double z = 0;
+                for (int j = 0; j < row.Length; j++)
+                {
+                    z += w[j] * row[j];
+                }
+
+                double e = Math.Exp(z);
+                double yi = y[i];
+                loss += e - (yi * z);
+                double g = e - yi;
+                for (int j = 0; j < row.Length; j++)
+                {
+                    dW[j] += g * row[j];
+                }
+            }
+
+            double invN = 1.0 / y.Length;
+            for (int j = 0; j < dW.Length; j++)
+            {
+                dW[j] *= invN;
+            }
+
+            return loss / y.Length;
         }
     }
 }

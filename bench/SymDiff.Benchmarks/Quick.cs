@@ -54,6 +54,7 @@ namespace SymDiff.Benchmarks
             rows.Add(new W7Huber());
             rows.Add(new W8Stencil2D());
             rows.Add(new W9PolyRec());
+            rows.Add(new W10Poisson());
             if (only is not null)
             {
                 rows.RemoveAll(r => !r.Row.StartsWith(only, StringComparison.Ordinal));

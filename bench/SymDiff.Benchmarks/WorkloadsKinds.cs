@@ -5,7 +5,8 @@ namespace SymDiff.Benchmarks
 {
     /// <summary>
     /// Workloads of kinds W1-W6 do not have (issue 12 item 5), written as a user would write them: a branchy robust
-    /// loss (W7), a 2-D stencil over a flattened grid (W8) and a nested polynomial recurrence (W9).
+    /// loss (W7), a 2-D stencil over a flattened grid (W8), a nested polynomial recurrence (W9) and a generalised linear
+    /// model with <c>Math.Exp</c> (W10).
     /// </summary>
     public static partial class Workloads
     {
@@ -71,6 +72,27 @@ namespace SymDiff.Benchmarks
             }
 
             return total;
+        }
+    
+        /// <summary>W10: mean Poisson regression loss (negative log-likelihood up to a constant) of counts
+        /// <paramref name="y"/> with a log link: mean_i exp(w . X_i) - y_i (w . X_i), X row-major with w.Length columns.</summary>
+        [Differentiable]
+        public static double Poisson(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> xs, [NoGrad] ReadOnlySpan<double> y)
+        {
+            int d = w.Length;
+            double loss = 0;
+            for (int i = 0; i < y.Length; i++)
+            {
+                double z = 0;
+                for (int j = 0; j < d; j++)
+                {
+                    z += w[j] * xs[(i * d) + j];
+                }
+
+                loss += Math.Exp(z) - (y[i] * z);
+            }
+
+            return loss / y.Length;
         }
     }
 }

@@ -93,7 +93,7 @@ namespace SymDiff.Generator.Differentiation
 
         /// <summary>Schedules a generated body; names in <paramref name="outside"/> (the signature's unless given) are taken.</summary>
         public (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, Namer namer, ISet<string> unstable, IReadOnlyCollection<string>? outside = null) =>
-            Scheduler.Schedule(body, UserFacing, namer, unstable, outside ?? Sig.Outside);
+            Scheduler.Schedule(body, UserFacing, namer, unstable, outside ?? Sig.Outside, fuse: Spec.Vectorize is null);
 
         /// <summary>The generated method, named and typed by its kind.</summary>
         /// <remarks>With <c>CheckFinite</c>, the body gets its finite checks here, after scheduling (<see cref="FiniteChecks"/>).</remarks>

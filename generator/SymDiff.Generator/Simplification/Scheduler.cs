@@ -31,7 +31,8 @@ namespace SymDiff.Generator.Simplification
 
         /// <summary>The scheduled block and the names scope repair hoisted (declared before being assigned).</summary>
         /// <param name="outside">Names defined before the body (parameters, generated parameters): the IR verifier checks each pass against them, and the final IR always.</param>
-        public static (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, ISet<string> keep, Namer namer, ISet<string> unstable, IReadOnlyCollection<string> outside)
+        /// <param name="fuse">Whether loops are fused (<see cref="FuseLoops"/> and the buffer rules it enables); not under <c>Vectorize = true</c>, whose lanes want small loops.</param>
+        public static (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, ISet<string> keep, Namer namer, ISet<string> unstable, IReadOnlyCollection<string> outside, bool fuse = true)
         {
             var s = new Scheduler(keep, namer, unstable);
             body = BufferViews.Apply(body);
@@ -41,6 +42,21 @@ namespace SymDiff.Generator.Simplification
             }
 
             Verification.IrVerifier.VerifyPass(body, "scheduling (dead code)", outside);
+
+            if (fuse)
+            {
+                using (Testing.PhaseTimer.Measure("schedule.fuse"))
+                {
+                    body = FuseLoops(body);
+                    body = MergeBranches(body);
+                    body = DropCoveredClears(body);
+                    body = s.ScalarizeBuffers(body);
+                    body = s.ForwardStores(body);
+                    body = s.HoistLoopGuards(body);
+                }
+
+                Verification.IrVerifier.VerifyPass(body, "scheduling (loop fusion)", outside);
+            }
 
             using (Testing.PhaseTimer.Measure("schedule.share"))
             {
@@ -105,6 +121,18 @@ namespace SymDiff.Generator.Simplification
         /// <summary>The common-subexpression pass of <see cref="Schedule"/> alone, for the per-pass tests.</summary>
         internal static Block ShareSubexpressionsPass(Block body, ISet<string> keep, Namer namer, ISet<string> unstable) =>
             new Scheduler(keep, namer, unstable).ShareSubexpressions(body, new AvailableValues());
+
+        /// <summary>The buffer scalarisation of <see cref="Schedule"/> alone (after <see cref="FuseLoops"/>), for the per-pass tests.</summary>
+        internal static Block ScalarizeBuffersPass(Block body, Namer namer) =>
+            new Scheduler(new HashSet<string>(), namer, new HashSet<string>()).ScalarizeBuffers(body);
+
+        /// <summary>The read-back of stored buffer elements alone, for the per-pass tests.</summary>
+        internal static Block ForwardStoresPass(Block body, Namer namer) =>
+            new Scheduler(new HashSet<string>(), namer, new HashSet<string>()).ForwardStores(body);
+
+        /// <summary>The hoisting of loops' invariant guards alone, for the per-pass tests.</summary>
+        internal static Block HoistLoopGuardsPass(Block body, Namer namer) =>
+            new Scheduler(new HashSet<string>(), namer, new HashSet<string>()).HoistLoopGuards(body);
 
         /// <summary>The inlining pass of <see cref="Schedule"/> alone, for the per-pass tests.</summary>
         internal static Block InlineSingleUsesPass(Block body, ISet<string> keep, Namer namer, ISet<string> unstable) =>

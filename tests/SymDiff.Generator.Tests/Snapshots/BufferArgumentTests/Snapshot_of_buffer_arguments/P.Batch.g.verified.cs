@@ -38,7 +38,6 @@ static partial class P
                 double loss = 0.0;
                 for (int s = 0; s < x.Length; s++)
                 {
-                    global::SymDiff.Checks.Zero(z, t0);
                     int c = 0;
                     for (; c < t0; c++)
                     {
@@ -108,7 +107,6 @@ static partial class P
                 double lossBar = seed / (double)x.Length;
                 for (int s = 0; s < x.Length; s++)
                 {
-                    global::SymDiff.Checks.Zero(z, t0);
                     int c = 0;
                     for (; c < t0; c++)
                     {
@@ -172,8 +170,6 @@ static partial class P
                 double lossDot = 0.0;
                 for (int s = 0; s < x.Length; s++)
                 {
-                    global::SymDiff.Checks.Zero(z, t0);
-                    global::SymDiff.Checks.Zero(zDot, t0);
                     for (int c = 0; c < t0; c++)
                     {
                         double t1 = x[s];

@@ -45,16 +45,17 @@ static partial class P
         global::P.CrossEntropyBackward(z, 1, 1.0, zBar);
         for (int c2 = 0; c2 < c; c2++)
         {
-            int i2 = 2;
+            int i = 2;
             double zValue = z[c2];
             double zBar2 = zBar[c2];
             zBar[c2] = 0.0;
-            int i = 0;
             double aBar = zBar2 * (1.0 - zValue * zValue);
-            while (zBar2 != 0.0 && i < i2)
+            if (zBar2 != 0.0)
             {
-                dW[c2 * 2 + i] += aBar * x[i];
-                i = i + 1;
+                for (int i2 = 0; i2 < i; i2++)
+                {
+                    dW[c2 * 2 + i2] += aBar * x[i2];
+                }
             }
 
             dW[6 + c2] += aBar;
@@ -106,16 +107,17 @@ static partial class P
         global::P.CrossEntropyBackward(z, 1, seed, zBar);
         for (int c2 = 0; c2 < c; c2++)
         {
-            int i2 = 2;
+            int i = 2;
             double zValue = z[c2];
             double zBar2 = zBar[c2];
             zBar[c2] = 0.0;
-            int i = 0;
             double aBar = zBar2 * (1.0 - zValue * zValue);
-            while (zBar2 != 0.0 && i < i2)
+            if (zBar2 != 0.0)
             {
-                dW[c2 * 2 + i] += aBar * x[i];
-                i = i + 1;
+                for (int i2 = 0; i2 < i; i2++)
+                {
+                    dW[c2 * 2 + i2] += aBar * x[i2];
+                }
             }
 
             dW[6 + c2] += aBar;

@@ -23,8 +23,6 @@ static partial class R
         global::SymDiff.Checks.ThrowIfOverlapping(dP, xs, nameof(dP), "xs");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        global::System.Span<double> stateBar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(stateBar);
 
         // Forward sweep
         int t0 = xs.Length > 0 ? xs.Length : 0;
@@ -46,21 +44,15 @@ static partial class R
                 int j = 0;
                 for (; j < 3; j++)
                 {
-                    state[j] = 0.1 * p[j];
-                }
-
-                int stateIndex = 0;
-                for (; stateIndex < 3; stateIndex++)
-                {
-                    double stateHistoryValue = state[stateIndex];
-                    stateHistory[stateIndex] = stateHistoryValue;
+                    double stateValue = 0.1 * p[j];
+                    state[j] = stateValue;
+                    stateHistory[j] = stateValue;
                 }
 
                 double loss = 0.0;
                 int t = 0;
                 for (; t < xs.Length; t++)
                 {
-                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     for (int j2 = 0; j2 < 3; j2++)
                     {
                         double a = p[3 + j2] * xs[t];
@@ -78,89 +70,79 @@ static partial class R
                     for (int j3 = 0; j3 < 3; j3++)
                     {
                         double stateHistoryValue = next[j3];
-                        int t3 = t2 * 3 + j3;
-                        stateHistory[t3] = stateHistoryValue;
-                        double loss3 = loss2 + stateHistory[t3] * xs[t];
-                        loss2 = loss3;
+                        stateHistory[t2 * 3 + j3] = stateHistoryValue;
+                        loss2 = loss2 + stateHistoryValue * xs[t];
                     }
 
                     loss = loss2;
                 }
 
                 // Reverse sweep: gradients
-                int t4 = t0 * 3;
-                int t5 = t4 + 1;
-                stateHistoryBar[t4] += stateHistory[t5];
-                stateHistoryBar[t5] += stateHistory[t4];
-                int t6 = t4 + 2;
-                stateHistoryBar[t6] -= 1.0;
+                int t3 = t0 * 3;
+                int t4 = t3 + 1;
+                stateHistoryBar[t3] += stateHistory[t4];
+                stateHistoryBar[t4] += stateHistory[t3];
+                int t5 = t3 + 2;
+                stateHistoryBar[t5] -= 1.0;
                 double lossBar = 1.0;
-                for (int t10 = t - 1; t10 >= 0; t10--)
+                for (int t9 = t - 1; t9 >= 0; t9--)
                 {
-                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     int j2_2 = 0;
                     for (; j2_2 < 3; j2_2++)
                     {
-                        double a = p[3 + j2_2] * xs[t10];
+                        double a = p[3 + j2_2] * xs[t9];
                         for (int k = 0; k < 3; k++)
                         {
-                            double a3 = a + p[6 + j2_2 * 3 + k] * stateHistory[t10 * 3 + k];
+                            double a3 = a + p[6 + j2_2 * 3 + k] * stateHistory[t9 * 3 + k];
                             a = a3;
                         }
 
                         next[j2_2] = global::System.Math.Tanh(a);
                     }
 
-                    int j3_2 = 3;
                     double lossBar2 = lossBar;
-                    for (int j3 = 0; j3 < j3_2; j3++)
+                    for (int j3 = 0; j3 < j2_2; j3++)
                     {
-                        int t7 = (t10 + 1) * 3 + j3;
-                        stateHistoryBar[t7] += lossBar2 * xs[t10];
-                        double stateHistoryBar2 = stateHistoryBar[t7];
-                        stateHistoryBar[t7] = 0.0;
+                        int t6 = (t9 + 1) * 3 + j3;
+                        stateHistoryBar[t6] += lossBar2 * xs[t9];
+                        double stateHistoryBar2 = stateHistoryBar[t6];
+                        stateHistoryBar[t6] = 0.0;
                         nextBar[j3] += stateHistoryBar2;
                     }
 
                     for (int j2 = 0; j2 < j2_2; j2++)
                     {
-                        int k2 = 3;
+                        int k = 3;
                         double nextValue = next[j2];
                         double nextBar2 = nextBar[j2];
                         nextBar[j2] = 0.0;
-                        int k = 0;
                         double aBar = nextBar2 * (1.0 - nextValue * nextValue);
-                        while (nextBar2 != 0.0 && k < k2)
+                        if (nextBar2 != 0.0)
                         {
-                            int t8 = t10 * 3 + k;
-                            int t9 = 6 + j2 * 3 + k;
-                            stateHistoryBar[t8] += aBar * p[t9];
-                            dP[t9] += aBar * stateHistory[t8];
-                            k = k + 1;
+                            for (int k2 = 0; k2 < k; k2++)
+                            {
+                                int t7 = t9 * 3 + k2;
+                                int t8 = 6 + j2 * 3 + k2;
+                                stateHistoryBar[t7] += aBar * p[t8];
+                                dP[t8] += aBar * stateHistory[t7];
+                            }
                         }
 
-                        dP[3 + j2] += aBar * xs[t10];
+                        dP[3 + j2] += aBar * xs[t9];
                     }
 
                     global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     lossBar = lossBar2;
                 }
 
-                for (int stateIndex2 = 0; stateIndex2 < stateIndex; stateIndex2++)
+                for (int stateIndex = 0; stateIndex < j; stateIndex++)
                 {
-                    double stateHistoryBar3 = stateHistoryBar[stateIndex2];
-                    stateHistoryBar[stateIndex2] = 0.0;
-                    stateBar[stateIndex2] += stateHistoryBar3;
+                    double stateHistoryBar3 = stateHistoryBar[stateIndex];
+                    stateHistoryBar[stateIndex] = 0.0;
+                    dP[stateIndex] += stateHistoryBar3 * 0.1;
                 }
 
-                for (int j4 = 0; j4 < j; j4++)
-                {
-                    double stateBar2 = stateBar[j4];
-                    stateBar[j4] = 0.0;
-                    dP[j4] += stateBar2 * 0.1;
-                }
-
-                return loss + stateHistory[t4] * stateHistory[t5] - stateHistory[t6];
+                return loss + stateHistory[t3] * stateHistory[t4] - stateHistory[t5];
             }
             finally
             {
@@ -192,9 +174,6 @@ static partial class R
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, xs, nameof(dP), "xs");
 
-        global::System.Span<double> stateBar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(stateBar);
-
         // Forward sweep
         int t0 = xs.Length > 0 ? xs.Length : 0;
         int t1 = (t0 + 1) * 3;
@@ -215,21 +194,15 @@ static partial class R
                 int j = 0;
                 for (; j < 3; j++)
                 {
-                    state[j] = 0.1 * p[j];
-                }
-
-                int stateIndex = 0;
-                for (; stateIndex < 3; stateIndex++)
-                {
-                    double stateHistoryValue = state[stateIndex];
-                    stateHistory[stateIndex] = stateHistoryValue;
+                    double stateValue = 0.1 * p[j];
+                    state[j] = stateValue;
+                    stateHistory[j] = stateValue;
                 }
 
                 double loss = 0.0;
                 int t = 0;
                 for (; t < xs.Length; t++)
                 {
-                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     for (int j2 = 0; j2 < 3; j2++)
                     {
                         double a = p[3 + j2] * xs[t];
@@ -247,85 +220,75 @@ static partial class R
                     for (int j3 = 0; j3 < 3; j3++)
                     {
                         double stateHistoryValue = next[j3];
-                        int t3 = t2 * 3 + j3;
-                        stateHistory[t3] = stateHistoryValue;
-                        double loss3 = loss2 + stateHistory[t3] * xs[t];
-                        loss2 = loss3;
+                        stateHistory[t2 * 3 + j3] = stateHistoryValue;
+                        loss2 = loss2 + stateHistoryValue * xs[t];
                     }
 
                     loss = loss2;
                 }
 
                 // Reverse sweep: gradients
-                int t4 = t0 * 3;
-                int t5 = t4 + 1;
-                stateHistoryBar[t4] += seed * stateHistory[t5];
-                stateHistoryBar[t5] += seed * stateHistory[t4];
-                stateHistoryBar[t4 + 2] -= seed;
+                int t3 = t0 * 3;
+                int t4 = t3 + 1;
+                stateHistoryBar[t3] += seed * stateHistory[t4];
+                stateHistoryBar[t4] += seed * stateHistory[t3];
+                stateHistoryBar[t3 + 2] -= seed;
                 double lossBar = seed;
-                for (int t9 = t - 1; t9 >= 0; t9--)
+                for (int t8 = t - 1; t8 >= 0; t8--)
                 {
-                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     int j2_2 = 0;
                     for (; j2_2 < 3; j2_2++)
                     {
-                        double a = p[3 + j2_2] * xs[t9];
+                        double a = p[3 + j2_2] * xs[t8];
                         for (int k = 0; k < 3; k++)
                         {
-                            double a3 = a + p[6 + j2_2 * 3 + k] * stateHistory[t9 * 3 + k];
+                            double a3 = a + p[6 + j2_2 * 3 + k] * stateHistory[t8 * 3 + k];
                             a = a3;
                         }
 
                         next[j2_2] = global::System.Math.Tanh(a);
                     }
 
-                    int j3_2 = 3;
                     double lossBar2 = lossBar;
-                    for (int j3 = 0; j3 < j3_2; j3++)
+                    for (int j3 = 0; j3 < j2_2; j3++)
                     {
-                        int t6 = (t9 + 1) * 3 + j3;
-                        stateHistoryBar[t6] += lossBar2 * xs[t9];
-                        double stateHistoryBar2 = stateHistoryBar[t6];
-                        stateHistoryBar[t6] = 0.0;
+                        int t5 = (t8 + 1) * 3 + j3;
+                        stateHistoryBar[t5] += lossBar2 * xs[t8];
+                        double stateHistoryBar2 = stateHistoryBar[t5];
+                        stateHistoryBar[t5] = 0.0;
                         nextBar[j3] += stateHistoryBar2;
                     }
 
                     for (int j2 = 0; j2 < j2_2; j2++)
                     {
-                        int k2 = 3;
+                        int k = 3;
                         double nextValue = next[j2];
                         double nextBar2 = nextBar[j2];
                         nextBar[j2] = 0.0;
-                        int k = 0;
                         double aBar = nextBar2 * (1.0 - nextValue * nextValue);
-                        while (nextBar2 != 0.0 && k < k2)
+                        if (nextBar2 != 0.0)
                         {
-                            int t7 = t9 * 3 + k;
-                            int t8 = 6 + j2 * 3 + k;
-                            stateHistoryBar[t7] += aBar * p[t8];
-                            dP[t8] += aBar * stateHistory[t7];
-                            k = k + 1;
+                            for (int k2 = 0; k2 < k; k2++)
+                            {
+                                int t6 = t8 * 3 + k2;
+                                int t7 = 6 + j2 * 3 + k2;
+                                stateHistoryBar[t6] += aBar * p[t7];
+                                dP[t7] += aBar * stateHistory[t6];
+                            }
                         }
 
-                        dP[3 + j2] += aBar * xs[t9];
+                        dP[3 + j2] += aBar * xs[t8];
                     }
 
                     global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     lossBar = lossBar2;
                 }
 
-                for (int stateIndex2 = 0; stateIndex2 < stateIndex; stateIndex2++)
+                for (int stateIndex = 0; stateIndex < j; stateIndex++)
                 {
-                    double stateHistoryBar3 = stateHistoryBar[stateIndex2];
-                    stateHistoryBar[stateIndex2] = 0.0;
-                    stateBar[stateIndex2] += stateHistoryBar3;
-                }
-
-                for (int j4 = 0; j4 < j; j4++)
-                {
-                    double stateBar2 = stateBar[j4];
-                    stateBar[j4] = 0.0;
-                    dP[j4] += stateBar2 * 0.1;
+                    double stateHistoryBar3 = stateHistoryBar[stateIndex];
+                    stateHistoryBar[stateIndex] = 0.0;
+                    dP[stateIndex] += stateHistoryBar3 * 0.1;
                 }
             }
             finally
@@ -375,24 +338,18 @@ static partial class R
                 global::SymDiff.Checks.Zero(nextDot);
                 for (int j = 0; j < 3; j++)
                 {
-                    state[j] = 0.1 * p[j];
-                    stateDot[j] = 0.1 * tP[j];
-                }
-
-                for (int stateIndex = 0; stateIndex < 3; stateIndex++)
-                {
-                    double stateHistoryValue = state[stateIndex];
-                    double stateHistoryValueDot = stateDot[stateIndex];
-                    stateHistory[stateIndex] = stateHistoryValue;
-                    stateHistoryDot[stateIndex] = stateHistoryValueDot;
+                    double stateValue = 0.1 * p[j];
+                    double stateValueDot = 0.1 * tP[j];
+                    state[j] = stateValue;
+                    stateDot[j] = stateValueDot;
+                    stateHistory[j] = stateValue;
+                    stateHistoryDot[j] = stateValueDot;
                 }
 
                 double loss = 0.0;
                 double lossDot = 0.0;
                 for (int t = 0; t < xs.Length; t++)
                 {
-                    global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    global::SymDiff.Checks.Zero(nextDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     for (int j2 = 0; j2 < 3; j2++)
                     {
                         int t2 = 3 + j2;
@@ -426,10 +383,8 @@ static partial class R
                         stateHistory[t8] = stateHistoryValue;
                         stateHistoryDot[t8] = stateHistoryValue2Dot;
                         double t9 = xs[t];
-                        double loss3 = loss2 + stateHistory[t8] * t9;
-                        double lossDot3 = lossDot2 + stateHistoryDot[t8] * t9;
-                        loss2 = loss3;
-                        lossDot2 = lossDot3;
+                        loss2 = loss2 + stateHistoryValue * t9;
+                        lossDot2 = lossDot2 + stateHistoryValue2Dot * t9;
                     }
 
                     loss = loss2;
@@ -540,10 +495,6 @@ static partial class R
         int atP = 0;
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
-        global::System.Span<double> stateBar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(stateBar);
-        global::System.Span<double> stateBarDot = stackalloc double[3];
-        global::SymDiff.Checks.Zero(stateBarDot);
         int t0 = xs.Length > 0 ? xs.Length : 0;
         int t1 = (t0 + 1) * 3;
         double[] stateHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
@@ -577,17 +528,12 @@ static partial class R
                         int j = 0;
                         for (; j < 3; j++)
                         {
-                            state[j] = 0.1 * p[j];
-                            stateDot[j] = 0.1 * tP[j];
-                        }
-
-                        int stateIndex = 0;
-                        for (; stateIndex < 3; stateIndex++)
-                        {
-                            double stateHistoryValue = state[stateIndex];
-                            double stateHistoryValueDot = stateDot[stateIndex];
-                            stateHistory[stateIndex] = stateHistoryValue;
-                            stateHistoryDot[stateIndex] = stateHistoryValueDot;
+                            double stateValue = 0.1 * p[j];
+                            double stateValueDot = 0.1 * tP[j];
+                            state[j] = stateValue;
+                            stateDot[j] = stateValueDot;
+                            stateHistory[j] = stateValue;
+                            stateHistoryDot[j] = stateValueDot;
                         }
 
                         double loss = 0.0;
@@ -595,8 +541,6 @@ static partial class R
                         double lossDot = 0.0;
                         for (; t < xs.Length; t++)
                         {
-                            global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                            global::SymDiff.Checks.Zero(nextDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                             for (int j2 = 0; j2 < 3; j2++)
                             {
                                 int t2 = 3 + j2;
@@ -630,10 +574,8 @@ static partial class R
                                 stateHistory[t8] = stateHistoryValue;
                                 stateHistoryDot[t8] = stateHistoryValue2Dot;
                                 double t9 = xs[t];
-                                double loss3 = loss2 + stateHistory[t8] * t9;
-                                double lossDot3 = lossDot2 + stateHistoryDot[t8] * t9;
-                                loss2 = loss3;
-                                lossDot2 = lossDot3;
+                                loss2 = loss2 + stateHistoryValue * t9;
+                                lossDot2 = lossDot2 + stateHistoryValue2Dot * t9;
                             }
 
                             loss = loss2;
@@ -652,8 +594,6 @@ static partial class R
                         double lossBar = 1.0;
                         for (int t23 = t - 1; t23 >= 0; t23--)
                         {
-                            global::SymDiff.Checks.Zero(next); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                            global::SymDiff.Checks.Zero(nextDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                             int j2_2 = 0;
                             for (; j2_2 < 3; j2_2++)
                             {
@@ -677,9 +617,8 @@ static partial class R
                                 nextDot[j2_2] = (1.0 - nextValue * nextValue) * aDot;
                             }
 
-                            int j3_2 = 3;
                             double lossBar2 = lossBar;
-                            for (int j3 = 0; j3 < j3_2; j3++)
+                            for (int j3 = 0; j3 < j2_2; j3++)
                             {
                                 int t18 = (t23 + 1) * 3 + j3;
                                 stateHistoryBar[t18] += lossBar2 * xs[t23];
@@ -694,7 +633,7 @@ static partial class R
 
                             for (int j2 = 0; j2 < j2_2; j2++)
                             {
-                                int k2 = 3;
+                                int k = 3;
                                 double nextValue = next[j2];
                                 double nextValueDot = nextDot[j2];
                                 double nextBar2 = nextBar[j2];
@@ -702,18 +641,19 @@ static partial class R
                                 nextBar[j2] = 0.0;
                                 nextBarDot[j2] = 0.0;
                                 double t19 = 1.0 - nextValue * nextValue;
-                                int k = 0;
                                 double aBar = nextBar2 * t19;
                                 double aBarDot = nextBar2Dot * t19 - nextBar2 * (2.0 * (nextValueDot * nextValue));
-                                while ((nextBar2 != 0.0 || nextBar2Dot != 0.0) && k < k2)
+                                if (nextBar2 != 0.0 || nextBar2Dot != 0.0)
                                 {
-                                    int t20 = t23 * 3 + k;
-                                    int t21 = 6 + j2 * 3 + k;
-                                    double t22 = p[t21];
-                                    stateHistoryBar[t20] += aBar * t22;
-                                    stateHistoryBarDot[t20] += aBarDot * t22 + aBar * tP[t21];
-                                    pP[t21] += aBarDot * stateHistory[t20] + aBar * stateHistoryDot[t20];
-                                    k = k + 1;
+                                    for (int k2 = 0; k2 < k; k2++)
+                                    {
+                                        int t20 = t23 * 3 + k2;
+                                        int t21 = 6 + j2 * 3 + k2;
+                                        double t22 = p[t21];
+                                        stateHistoryBar[t20] += aBar * t22;
+                                        stateHistoryBarDot[t20] += aBarDot * t22 + aBar * tP[t21];
+                                        pP[t21] += aBarDot * stateHistory[t20] + aBar * stateHistoryDot[t20];
+                                    }
                                 }
 
                                 pP[3 + j2] += aBarDot * xs[t23];
@@ -724,22 +664,12 @@ static partial class R
                             lossBar = lossBar2;
                         }
 
-                        for (int stateIndex2 = 0; stateIndex2 < stateIndex; stateIndex2++)
+                        for (int stateIndex = 0; stateIndex < j; stateIndex++)
                         {
-                            double stateHistoryBar3 = stateHistoryBar[stateIndex2];
-                            double stateHistoryBar3Dot = stateHistoryBarDot[stateIndex2];
-                            stateHistoryBar[stateIndex2] = 0.0;
-                            stateHistoryBarDot[stateIndex2] = 0.0;
-                            stateBar[stateIndex2] += stateHistoryBar3;
-                            stateBarDot[stateIndex2] += stateHistoryBar3Dot;
-                        }
-
-                        for (int j4 = 0; j4 < j; j4++)
-                        {
-                            double stateBar2Dot = stateBarDot[j4];
-                            stateBar[j4] = 0.0;
-                            stateBarDot[j4] = 0.0;
-                            pP[j4] += stateBar2Dot * 0.1;
+                            double stateHistoryBar3Dot = stateHistoryBarDot[stateIndex];
+                            stateHistoryBar[stateIndex] = 0.0;
+                            stateHistoryBarDot[stateIndex] = 0.0;
+                            pP[stateIndex] += stateHistoryBar3Dot * 0.1;
                         }
 
                         return loss + stateHistory[t10] * stateHistory[t11] - stateHistory[t12];

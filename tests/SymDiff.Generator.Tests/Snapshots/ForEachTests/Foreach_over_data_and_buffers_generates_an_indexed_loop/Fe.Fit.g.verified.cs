@@ -91,16 +91,13 @@ partial class Fe
         }
 
         int j = 0;
+        double s4 = s3;
         for (; j < 3; j++)
         {
-            h[j] = global::System.Math.Tanh(p[j % 2] * x[j]);
-        }
-
-        double s4 = s3;
-        for (int vIndex = 0; vIndex < 3; vIndex++)
-        {
-            double v = h[vIndex];
-            hBar[vIndex] += 2.0 * v;
+            double hValue = global::System.Math.Tanh(p[j % 2] * x[j]);
+            h[j] = hValue;
+            double v = hValue;
+            hBar[j] += 2.0 * v;
             s4 = s4 + v * v;
         }
 
@@ -195,13 +192,10 @@ partial class Fe
         int j = 0;
         for (; j < 3; j++)
         {
-            h[j] = global::System.Math.Tanh(p[j % 2] * x[j]);
-        }
-
-        for (int vIndex = 0; vIndex < 3; vIndex++)
-        {
-            double v = h[vIndex];
-            hBar[vIndex] += 2.0 * (seed * v);
+            double hValue = global::System.Math.Tanh(p[j % 2] * x[j]);
+            h[j] = hValue;
+            double v = hValue;
+            hBar[j] += 2.0 * (seed * v);
         }
 
         // Reverse sweep: gradients
@@ -270,23 +264,19 @@ partial class Fe
             sDot3 = sDot3 + w * (global::System.Math.Cos(t6) * (tP[t4] * t5));
         }
 
+        double s4 = s3;
+        double sDot4 = sDot3;
         for (int j = 0; j < 3; j++)
         {
             int t7 = j % 2;
             double t8 = x[j];
             double hValue = global::System.Math.Tanh(p[t7] * t8);
+            double hValueDot = (1.0 - hValue * hValue) * (tP[t7] * t8);
             h[j] = hValue;
-            hDot[j] = (1.0 - hValue * hValue) * (tP[t7] * t8);
-        }
-
-        double s4 = s3;
-        double sDot4 = sDot3;
-        for (int vIndex = 0; vIndex < 3; vIndex++)
-        {
-            double v = h[vIndex];
-            double vDot = hDot[vIndex];
+            hDot[j] = hValueDot;
+            double v = hValue;
             s4 = s4 + v * v;
-            sDot4 = sDot4 + 2.0 * (vDot * v);
+            sDot4 = sDot4 + 2.0 * (hValueDot * v);
         }
 
         derivative = sDot4;

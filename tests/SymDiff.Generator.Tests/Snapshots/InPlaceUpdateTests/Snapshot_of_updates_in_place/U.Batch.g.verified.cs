@@ -24,100 +24,78 @@ static partial class U
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int t0 = w.Length / 3;
-        double[] hPreBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hPreBar, t0);
-            double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::SymDiff.Checks.Zero(hBar, t0);
+            double[] hPre = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(hBar, t0);
-                double[] hPre = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::SymDiff.Checks.Zero(hPre, t0);
+                double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(hPre, t0);
-                    double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                    try
+                    global::SymDiff.Checks.Zero(h, t0);
+                    int hidden = t0;
+                    double t1 = (double)x.Length;
+                    double lossBar = 1.0 / t1;
+                    double loss = 0.0;
+                    for (int s = 0; s < x.Length; s++)
                     {
-                        global::SymDiff.Checks.Zero(h, t0);
-                        int hidden = t0;
-                        double t1 = (double)x.Length;
-                        double lossBar = 1.0 / t1;
-                        double loss = 0.0;
-                        for (int s = 0; s < x.Length; s++)
+                        int j = 0;
+                        for (; j < t0; j++)
                         {
-                            global::SymDiff.Checks.Zero(hPre, t0);
-                            global::SymDiff.Checks.Zero(h, t0);
-                            int j = 0;
-                            for (; j < t0; j++)
-                            {
-                                hPre[j] = w[j] * x[s] + w[hidden + j];
-                            }
-
-                            int j2 = 0;
-                            for (; j2 < t0; j2++)
-                            {
-                                double hValue = global::System.Math.Sin(hPre[j2]);
-                                h[j2] = hValue;
-                            }
-
-                            int j3 = 0;
-                            double y = 0.0;
-                            for (; j3 < hidden; j3++)
-                            {
-                                double y2 = y + w[2 * hidden + j3] * h[j3];
-                                y = y2;
-                            }
-
-                            double t2 = y - 0.25;
-                            double yBar = 2.0 * (lossBar * t2);
-                            for (int j3_2 = 0; j3_2 < j3; j3_2++)
-                            {
-                                int t3 = 2 * hidden + j3_2;
-                                hBar[j3_2] += yBar * w[t3];
-                                dW[t3] += yBar * h[j3_2];
-                            }
-
-                            for (int j2_2 = 0; j2_2 < j2; j2_2++)
-                            {
-                                double hBar2 = hBar[j2_2];
-                                hBar[j2_2] = 0.0;
-                                hPreBar[j2_2] += hBar2 * global::System.Math.Cos(hPre[j2_2]);
-                            }
-
-                            for (int j4 = 0; j4 < j; j4++)
-                            {
-                                double hPreBar2 = hPreBar[j4];
-                                hPreBar[j4] = 0.0;
-                                dW[j4] += hPreBar2 * x[s];
-                                dW[hidden + j4] += hPreBar2;
-                            }
-
-                            global::SymDiff.Checks.Zero(hBar, t0);
-                            global::SymDiff.Checks.Zero(hPreBar, t0);
-                            loss = loss + t2 * t2;
+                            double hPreValue = w[j] * x[s] + w[hidden + j];
+                            hPre[j] = hPreValue;
+                            h[j] = global::System.Math.Sin(hPreValue);
                         }
 
-                        return loss / t1;
+                        int j3 = 0;
+                        double y = 0.0;
+                        for (; j3 < hidden; j3++)
+                        {
+                            double y2 = y + w[2 * hidden + j3] * h[j3];
+                            y = y2;
+                        }
+
+                        double t2 = y - 0.25;
+                        double yBar = 2.0 * (lossBar * t2);
+                        for (int j3_2 = 0; j3_2 < j3; j3_2++)
+                        {
+                            int t3 = 2 * hidden + j3_2;
+                            hBar[j3_2] += yBar * w[t3];
+                            dW[t3] += yBar * h[j3_2];
+                        }
+
+                        for (int j2 = 0; j2 < j; j2++)
+                        {
+                            double hBar2 = hBar[j2];
+                            hBar[j2] = 0.0;
+                            double hPreBar = hBar2 * global::System.Math.Cos(hPre[j2]);
+                            double hPreBar2 = hPreBar;
+                            dW[j2] += hPreBar2 * x[s];
+                            dW[hidden + j2] += hPreBar2;
+                        }
+
+                        global::SymDiff.Checks.Zero(hBar, t0);
+                        loss = loss + t2 * t2;
                     }
-                    finally
-                    {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(h);
-                    }
+
+                    return loss / t1;
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(hPre);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(h);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hPre);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hPreBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
         }
     }
 
@@ -141,94 +119,72 @@ static partial class U
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         int t0 = w.Length / 3;
-        double[] hPreBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hPreBar, t0);
-            double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::SymDiff.Checks.Zero(hBar, t0);
+            double[] hPre = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(hBar, t0);
-                double[] hPre = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::SymDiff.Checks.Zero(hPre, t0);
+                double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(hPre, t0);
-                    double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                    try
+                    global::SymDiff.Checks.Zero(h, t0);
+                    int hidden = t0;
+                    double lossBar = seed / (double)x.Length;
+                    for (int s = 0; s < x.Length; s++)
                     {
-                        global::SymDiff.Checks.Zero(h, t0);
-                        int hidden = t0;
-                        double lossBar = seed / (double)x.Length;
-                        for (int s = 0; s < x.Length; s++)
+                        int j = 0;
+                        for (; j < t0; j++)
                         {
-                            global::SymDiff.Checks.Zero(hPre, t0);
-                            global::SymDiff.Checks.Zero(h, t0);
-                            int j = 0;
-                            for (; j < t0; j++)
-                            {
-                                hPre[j] = w[j] * x[s] + w[hidden + j];
-                            }
-
-                            int j2 = 0;
-                            for (; j2 < t0; j2++)
-                            {
-                                double hValue = global::System.Math.Sin(hPre[j2]);
-                                h[j2] = hValue;
-                            }
-
-                            int j3 = 0;
-                            double y = 0.0;
-                            for (; j3 < hidden; j3++)
-                            {
-                                double y2 = y + w[2 * hidden + j3] * h[j3];
-                                y = y2;
-                            }
-
-                            double yBar = 2.0 * (lossBar * (y - 0.25));
-                            for (int j3_2 = 0; j3_2 < j3; j3_2++)
-                            {
-                                int t1 = 2 * hidden + j3_2;
-                                hBar[j3_2] += yBar * w[t1];
-                                dW[t1] += yBar * h[j3_2];
-                            }
-
-                            for (int j2_2 = 0; j2_2 < j2; j2_2++)
-                            {
-                                double hBar2 = hBar[j2_2];
-                                hBar[j2_2] = 0.0;
-                                hPreBar[j2_2] += hBar2 * global::System.Math.Cos(hPre[j2_2]);
-                            }
-
-                            for (int j4 = 0; j4 < j; j4++)
-                            {
-                                double hPreBar2 = hPreBar[j4];
-                                hPreBar[j4] = 0.0;
-                                dW[j4] += hPreBar2 * x[s];
-                                dW[hidden + j4] += hPreBar2;
-                            }
-
-                            global::SymDiff.Checks.Zero(hBar, t0);
-                            global::SymDiff.Checks.Zero(hPreBar, t0);
+                            double hPreValue = w[j] * x[s] + w[hidden + j];
+                            hPre[j] = hPreValue;
+                            h[j] = global::System.Math.Sin(hPreValue);
                         }
-                    }
-                    finally
-                    {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+
+                        int j3 = 0;
+                        double y = 0.0;
+                        for (; j3 < hidden; j3++)
+                        {
+                            double y2 = y + w[2 * hidden + j3] * h[j3];
+                            y = y2;
+                        }
+
+                        double yBar = 2.0 * (lossBar * (y - 0.25));
+                        for (int j3_2 = 0; j3_2 < j3; j3_2++)
+                        {
+                            int t1 = 2 * hidden + j3_2;
+                            hBar[j3_2] += yBar * w[t1];
+                            dW[t1] += yBar * h[j3_2];
+                        }
+
+                        for (int j2 = 0; j2 < j; j2++)
+                        {
+                            double hBar2 = hBar[j2];
+                            hBar[j2] = 0.0;
+                            double hPreBar = hBar2 * global::System.Math.Cos(hPre[j2]);
+                            double hPreBar2 = hPreBar;
+                            dW[j2] += hPreBar2 * x[s];
+                            dW[hidden + j2] += hPreBar2;
+                        }
+
+                        global::SymDiff.Checks.Zero(hBar, t0);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(hPre);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(h);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hPre);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hPreBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
         }
     }
 
@@ -270,24 +226,16 @@ static partial class U
                         double lossDot = 0.0;
                         for (int s = 0; s < x.Length; s++)
                         {
-                            global::SymDiff.Checks.Zero(hPre, t0);
-                            global::SymDiff.Checks.Zero(hPreDot, t0);
-                            global::SymDiff.Checks.Zero(h, t0);
-                            global::SymDiff.Checks.Zero(hDot, t0);
                             for (int j = 0; j < t0; j++)
                             {
                                 double t1 = x[s];
                                 int t2 = hidden + j;
-                                hPre[j] = w[j] * t1 + w[t2];
-                                hPreDot[j] = tW[j] * t1 + tW[t2];
-                            }
-
-                            for (int j2 = 0; j2 < t0; j2++)
-                            {
-                                double hValue = global::System.Math.Sin(hPre[j2]);
-                                double hValueDot = global::System.Math.Cos(hPre[j2]) * hPreDot[j2];
-                                h[j2] = hValue;
-                                hDot[j2] = hValueDot;
+                                double hPreValue = w[j] * t1 + w[t2];
+                                double hPreValueDot = tW[j] * t1 + tW[t2];
+                                hPre[j] = hPreValue;
+                                hPreDot[j] = hPreValueDot;
+                                h[j] = global::System.Math.Sin(hPreValue);
+                                hDot[j] = global::System.Math.Cos(hPreValue) * hPreValueDot;
                             }
 
                             double y = 0.0;

@@ -25,10 +25,6 @@ static partial class U
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::System.Span<double> hPreBar = stackalloc double[3];
         global::SymDiff.Checks.Zero(hPreBar);
-        global::System.Span<double> hPre2Bar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hPre2Bar);
-        global::System.Span<double> hBar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> hPre = stackalloc double[3];
         global::SymDiff.Checks.Zero(hPre);
         global::System.Span<double> hPre2 = stackalloc double[3];
@@ -38,6 +34,7 @@ static partial class U
 
         // Forward sweep
         int j = 0;
+        double y = 0.0;
         for (; j < 3; j++)
         {
             hPre[j] = w[6 + j];
@@ -48,57 +45,34 @@ static partial class U
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
             hPre2[j] = hPre2Value;
-        }
-
-        int j2 = 0;
-        for (; j2 < 3; j2++)
-        {
-            double hValue = hPre2[j2] * hPre2[j2] + 0.5 * hPre2[j2];
-            h[j2] = hValue;
-        }
-
-        int j3 = 0;
-        double y = 0.0;
-        for (; j3 < 3; j3++)
-        {
-            double y2 = y + w[9 + j3] * h[j3];
-            y = y2;
+            int j4 = j + 1;
+            double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
+            h[j] = hValue;
+            y = y + w[9 + j] * hValue;
         }
 
         // Reverse sweep: gradients
         double yBar = 2.0 * y;
-        for (int j3_2 = 0; j3_2 < j3; j3_2++)
+        for (int j3 = 0; j3 < j; j3++)
         {
-            int t0 = 9 + j3_2;
-            hBar[j3_2] += yBar * w[t0];
-            dW[t0] += yBar * h[j3_2];
-        }
-
-        for (int j2_2 = 0; j2_2 < j2; j2_2++)
-        {
-            double hBar2 = hBar[j2_2];
-            hBar[j2_2] = 0.0;
-            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2] + hBar2 * hPre2[j2_2] + hBar2 * 0.5;
-        }
-
-        for (int j4 = 0; j4 < j; j4++)
-        {
+            int t0 = 9 + j3;
+            dW[t0] += yBar * h[j3];
+            double hBar = yBar * w[t0];
+            double hPre2Bar = hBar * hPre2[j3] + hBar * hPre2[j3] + hBar * 0.5;
             int k2 = 2;
-            double hPre2Value = hPre2[j4];
-            double hPre2Bar2 = hPre2Bar[j4];
-            hPre2Bar[j4] = 0.0;
-            hPreBar[j4] += hPre2Bar2 * (1.0 - hPre2Value * hPre2Value);
+            double hPre2Value = hPre2[j3];
+            hPreBar[j3] += hPre2Bar * (1.0 - hPre2Value * hPre2Value);
             for (int k = 0; k < k2; k++)
             {
-                double hPreBar2 = hPreBar[j4];
-                hPreBar[j4] = 0.0;
-                hPreBar[j4] += hPreBar2;
-                dW[j4 * 2 + k] += hPreBar2 * x[k];
+                double hPreBar2 = hPreBar[j3];
+                hPreBar[j3] = 0.0;
+                hPreBar[j3] += hPreBar2;
+                dW[j3 * 2 + k] += hPreBar2 * x[k];
             }
 
-            double hPreBar3 = hPreBar[j4];
-            hPreBar[j4] = 0.0;
-            dW[6 + j4] += hPreBar3;
+            double hPreBar3 = hPreBar[j3];
+            hPreBar[j3] = 0.0;
+            dW[6 + j3] += hPreBar3;
         }
 
         return y * y;
@@ -125,10 +99,6 @@ static partial class U
 
         global::System.Span<double> hPreBar = stackalloc double[3];
         global::SymDiff.Checks.Zero(hPreBar);
-        global::System.Span<double> hPre2Bar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hPre2Bar);
-        global::System.Span<double> hBar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> hPre = stackalloc double[3];
         global::SymDiff.Checks.Zero(hPre);
         global::System.Span<double> hPre2 = stackalloc double[3];
@@ -138,6 +108,7 @@ static partial class U
 
         // Forward sweep
         int j = 0;
+        double y = 0.0;
         for (; j < 3; j++)
         {
             hPre[j] = w[6 + j];
@@ -148,57 +119,34 @@ static partial class U
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
             hPre2[j] = hPre2Value;
-        }
-
-        int j2 = 0;
-        for (; j2 < 3; j2++)
-        {
-            double hValue = hPre2[j2] * hPre2[j2] + 0.5 * hPre2[j2];
-            h[j2] = hValue;
-        }
-
-        int j3 = 0;
-        double y = 0.0;
-        for (; j3 < 3; j3++)
-        {
-            double y2 = y + w[9 + j3] * h[j3];
-            y = y2;
+            int j4 = j + 1;
+            double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
+            h[j] = hValue;
+            y = y + w[9 + j] * hValue;
         }
 
         // Reverse sweep: gradients
         double yBar = 2.0 * (seed * y);
-        for (int j3_2 = 0; j3_2 < j3; j3_2++)
+        for (int j3 = 0; j3 < j; j3++)
         {
-            int t0 = 9 + j3_2;
-            hBar[j3_2] += yBar * w[t0];
-            dW[t0] += yBar * h[j3_2];
-        }
-
-        for (int j2_2 = 0; j2_2 < j2; j2_2++)
-        {
-            double hBar2 = hBar[j2_2];
-            hBar[j2_2] = 0.0;
-            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2] + hBar2 * hPre2[j2_2] + hBar2 * 0.5;
-        }
-
-        for (int j4 = 0; j4 < j; j4++)
-        {
+            int t0 = 9 + j3;
+            dW[t0] += yBar * h[j3];
+            double hBar = yBar * w[t0];
+            double hPre2Bar = hBar * hPre2[j3] + hBar * hPre2[j3] + hBar * 0.5;
             int k2 = 2;
-            double hPre2Value = hPre2[j4];
-            double hPre2Bar2 = hPre2Bar[j4];
-            hPre2Bar[j4] = 0.0;
-            hPreBar[j4] += hPre2Bar2 * (1.0 - hPre2Value * hPre2Value);
+            double hPre2Value = hPre2[j3];
+            hPreBar[j3] += hPre2Bar * (1.0 - hPre2Value * hPre2Value);
             for (int k = 0; k < k2; k++)
             {
-                double hPreBar2 = hPreBar[j4];
-                hPreBar[j4] = 0.0;
-                hPreBar[j4] += hPreBar2;
-                dW[j4 * 2 + k] += hPreBar2 * x[k];
+                double hPreBar2 = hPreBar[j3];
+                hPreBar[j3] = 0.0;
+                hPreBar[j3] += hPreBar2;
+                dW[j3 * 2 + k] += hPreBar2 * x[k];
             }
 
-            double hPreBar3 = hPreBar[j4];
-            hPreBar[j4] = 0.0;
-            dW[6 + j4] += hPreBar3;
+            double hPreBar3 = hPreBar[j3];
+            hPreBar[j3] = 0.0;
+            dW[6 + j3] += hPreBar3;
         }
     }
 
@@ -230,6 +178,8 @@ static partial class U
         global::SymDiff.Checks.Zero(h);
         global::System.Span<double> hDot = stackalloc double[3];
         global::SymDiff.Checks.Zero(hDot);
+        double y = 0.0;
+        double yDot = 0.0;
         for (int j = 0; j < 3; j++)
         {
             int t0 = 6 + j;
@@ -247,26 +197,15 @@ static partial class U
             double hPre2ValueDot = (1.0 - global::System.Math.Tanh(hPre[j]) * global::System.Math.Tanh(hPre[j])) * hPreDot[j];
             hPre2[j] = hPre2Value;
             hPre2Dot[j] = hPre2ValueDot;
-        }
-
-        for (int j2 = 0; j2 < 3; j2++)
-        {
-            double hValue = hPre2[j2] * hPre2[j2] + 0.5 * hPre2[j2];
-            double hValueDot = 2.0 * (hPre2Dot[j2] * hPre2[j2]) + 0.5 * hPre2Dot[j2];
-            h[j2] = hValue;
-            hDot[j2] = hValueDot;
-        }
-
-        double y = 0.0;
-        double yDot = 0.0;
-        for (int j3 = 0; j3 < 3; j3++)
-        {
-            int t3 = 9 + j3;
+            int j4 = j + 1;
+            double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
+            double hValueDot = 2.0 * (hPre2ValueDot * hPre2Value) + 0.5 * hPre2ValueDot;
+            h[j] = hValue;
+            hDot[j] = hValueDot;
+            int t3 = 9 + j;
             double t4 = w[t3];
-            double y2 = y + t4 * h[j3];
-            double yDot2 = yDot + (tW[t3] * h[j3] + t4 * hDot[j3]);
-            y = y2;
-            yDot = yDot2;
+            y = y + t4 * hValue;
+            yDot = yDot + (tW[t3] * hValue + t4 * hValueDot);
         }
 
         derivative = 2.0 * (yDot * y);
@@ -364,14 +303,6 @@ static partial class U
         global::SymDiff.Checks.Zero(hPreBar);
         global::System.Span<double> hPreBarDot = stackalloc double[3];
         global::SymDiff.Checks.Zero(hPreBarDot);
-        global::System.Span<double> hPre2Bar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hPre2Bar);
-        global::System.Span<double> hPre2BarDot = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hPre2BarDot);
-        global::System.Span<double> hBar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hBar);
-        global::System.Span<double> hBarDot = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hBarDot);
         global::System.Span<double> hPre = stackalloc double[3];
         global::SymDiff.Checks.Zero(hPre);
         global::System.Span<double> hPreDot = stackalloc double[3];
@@ -385,6 +316,8 @@ static partial class U
         global::System.Span<double> hDot = stackalloc double[3];
         global::SymDiff.Checks.Zero(hDot);
         int j = 0;
+        double y = 0.0;
+        double yDot = 0.0;
         for (; j < 3; j++)
         {
             int t0 = 6 + j;
@@ -402,82 +335,52 @@ static partial class U
             double hPre2ValueDot = (1.0 - global::System.Math.Tanh(hPre[j]) * global::System.Math.Tanh(hPre[j])) * hPreDot[j];
             hPre2[j] = hPre2Value;
             hPre2Dot[j] = hPre2ValueDot;
-        }
-
-        int j2 = 0;
-        for (; j2 < 3; j2++)
-        {
-            double hValue = hPre2[j2] * hPre2[j2] + 0.5 * hPre2[j2];
-            double hValueDot = 2.0 * (hPre2Dot[j2] * hPre2[j2]) + 0.5 * hPre2Dot[j2];
-            h[j2] = hValue;
-            hDot[j2] = hValueDot;
-        }
-
-        int j3 = 0;
-        double y = 0.0;
-        double yDot = 0.0;
-        for (; j3 < 3; j3++)
-        {
-            int t3 = 9 + j3;
+            int j4 = j + 1;
+            double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
+            double hValueDot = 2.0 * (hPre2ValueDot * hPre2Value) + 0.5 * hPre2ValueDot;
+            h[j] = hValue;
+            hDot[j] = hValueDot;
+            int t3 = 9 + j;
             double t4 = w[t3];
-            double y2 = y + t4 * h[j3];
-            double yDot2 = yDot + (tW[t3] * h[j3] + t4 * hDot[j3]);
-            y = y2;
-            yDot = yDot2;
+            y = y + t4 * hValue;
+            yDot = yDot + (tW[t3] * hValue + t4 * hValueDot);
         }
 
         double yBar = 2.0 * y;
         double yBarDot = 2.0 * yDot;
-        for (int j3_2 = 0; j3_2 < j3; j3_2++)
+        for (int j3 = 0; j3 < j; j3++)
         {
-            int t5 = 9 + j3_2;
+            int t5 = 9 + j3;
             double t6 = w[t5];
-            hBar[j3_2] += yBar * t6;
-            hBarDot[j3_2] += yBarDot * t6 + yBar * tW[t5];
-            pW[t5] += yBarDot * h[j3_2] + yBar * hDot[j3_2];
-        }
-
-        for (int j2_2 = 0; j2_2 < j2; j2_2++)
-        {
-            double hBar2 = hBar[j2_2];
-            double hBar2Dot = hBarDot[j2_2];
-            hBar[j2_2] = 0.0;
-            hBarDot[j2_2] = 0.0;
-            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2];
-            hPre2BarDot[j2_2] += hBar2Dot * hPre2[j2_2] + hBar2 * hPre2Dot[j2_2];
-            hPre2Bar[j2_2] += hBar2 * hPre2[j2_2];
-            hPre2BarDot[j2_2] += hBar2Dot * hPre2[j2_2] + hBar2 * hPre2Dot[j2_2];
-            hPre2Bar[j2_2] += hBar2 * 0.5;
-            hPre2BarDot[j2_2] += hBar2Dot * 0.5;
-        }
-
-        for (int j4 = 0; j4 < j; j4++)
-        {
+            pW[t5] += yBarDot * h[j3] + yBar * hDot[j3];
+            double hBar = yBar * t6;
+            double hBar2Dot = yBarDot * t6 + yBar * tW[t5];
+            double hPre2Bar = hBar * hPre2[j3];
+            double hPre2BarDot = hBar2Dot * hPre2[j3] + hBar * hPre2Dot[j3];
+            double hPre2Bar3 = hPre2Bar + hBar * hPre2[j3];
+            double hPre2BarDot2 = hPre2BarDot + (hBar2Dot * hPre2[j3] + hBar * hPre2Dot[j3]);
             int k2 = 2;
-            double hPre2Value = hPre2[j4];
-            double hPre2ValueDot = hPre2Dot[j4];
-            double hPre2Bar2 = hPre2Bar[j4];
-            double hPre2Bar2Dot = hPre2BarDot[j4];
-            hPre2Bar[j4] = 0.0;
-            hPre2BarDot[j4] = 0.0;
+            double hPre2Value = hPre2[j3];
+            double hPre2ValueDot = hPre2Dot[j3];
+            double hPre2Bar2 = hPre2Bar3 + hBar * 0.5;
             double t7 = 1.0 - hPre2Value * hPre2Value;
-            hPreBar[j4] += hPre2Bar2 * t7;
-            hPreBarDot[j4] += hPre2Bar2Dot * t7 - hPre2Bar2 * (2.0 * (hPre2ValueDot * hPre2Value));
+            hPreBar[j3] += hPre2Bar2 * t7;
+            hPreBarDot[j3] += (hPre2BarDot2 + hBar2Dot * 0.5) * t7 - hPre2Bar2 * (2.0 * (hPre2ValueDot * hPre2Value));
             for (int k = 0; k < k2; k++)
             {
-                double hPreBar2 = hPreBar[j4];
-                double hPreBar2Dot = hPreBarDot[j4];
-                hPreBar[j4] = 0.0;
-                hPreBarDot[j4] = 0.0;
-                hPreBar[j4] += hPreBar2;
-                hPreBarDot[j4] += hPreBar2Dot;
-                pW[j4 * 2 + k] += hPreBar2Dot * x[k];
+                double hPreBar2 = hPreBar[j3];
+                double hPreBar2Dot = hPreBarDot[j3];
+                hPreBar[j3] = 0.0;
+                hPreBarDot[j3] = 0.0;
+                hPreBar[j3] += hPreBar2;
+                hPreBarDot[j3] += hPreBar2Dot;
+                pW[j3 * 2 + k] += hPreBar2Dot * x[k];
             }
 
-            double hPreBar3Dot = hPreBarDot[j4];
-            hPreBar[j4] = 0.0;
-            hPreBarDot[j4] = 0.0;
-            pW[6 + j4] += hPreBar3Dot;
+            double hPreBar3Dot = hPreBarDot[j3];
+            hPreBar[j3] = 0.0;
+            hPreBarDot[j3] = 0.0;
+            pW[6 + j3] += hPreBar3Dot;
         }
 
         return y * y;

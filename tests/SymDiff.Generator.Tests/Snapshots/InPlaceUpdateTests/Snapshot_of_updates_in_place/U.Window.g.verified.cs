@@ -36,8 +36,6 @@ static partial class U
         double dWSum2 = 0.0;
         for (int t = 2; t < series.Length; t++)
         {
-            global::SymDiff.Checks.Zero(hPre); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             int j = 0;
             for (; j < 2; j++)
             {
@@ -46,41 +44,33 @@ static partial class U
                 {
                     hPre[j] = hPre[j] + w[k * 2 + j] * series[t - 1 - k];
                 }
-            }
 
-            int j2 = 0;
-            for (; j2 < 2; j2++)
-            {
-                double hValue = global::System.Math.Tanh(hPre[j2]);
-                h[j2] = hValue;
+                double hValue = global::System.Math.Tanh(hPre[j]);
+                h[j] = hValue;
             }
 
             double total = global::U.Total(h);
             double t0 = w[6];
             double e = t0 * total + w[7] - series[t];
             global::U.TotalBackward(h, 2.0 * e * t0, hBar);
-            for (int j2_2 = 0; j2_2 < j2; j2_2++)
+            for (int j2 = 0; j2 < j; j2++)
             {
-                double hValue = h[j2_2];
-                double hBar2 = hBar[j2_2];
-                hBar[j2_2] = 0.0;
-                hPreBar[j2_2] += hBar2 * (1.0 - hValue * hValue);
-            }
-
-            for (int j3 = 0; j3 < j; j3++)
-            {
+                double hValue = h[j2];
+                double hBar2 = hBar[j2];
+                hBar[j2] = 0.0;
+                hPreBar[j2] += hBar2 * (1.0 - hValue * hValue);
                 int k2 = 2;
                 for (int k = 0; k < k2; k++)
                 {
-                    double hPreBar2 = hPreBar[j3];
-                    hPreBar[j3] = 0.0;
-                    hPreBar[j3] += hPreBar2;
-                    dW[k * 2 + j3] += hPreBar2 * series[t - 1 - k];
+                    double hPreBar2 = hPreBar[j2];
+                    hPreBar[j2] = 0.0;
+                    hPreBar[j2] += hPreBar2;
+                    dW[k * 2 + j2] += hPreBar2 * series[t - 1 - k];
                 }
 
-                double hPreBar3 = hPreBar[j3];
-                hPreBar[j3] = 0.0;
-                dW[4 + j3] += hPreBar3;
+                double hPreBar3 = hPreBar[j2];
+                hPreBar[j2] = 0.0;
+                dW[4 + j2] += hPreBar3;
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -134,8 +124,6 @@ static partial class U
         double dWSum2 = 0.0;
         for (int t = 2; t < series.Length; t++)
         {
-            global::SymDiff.Checks.Zero(hPre); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             int j = 0;
             for (; j < 2; j++)
             {
@@ -144,41 +132,33 @@ static partial class U
                 {
                     hPre[j] = hPre[j] + w[k * 2 + j] * series[t - 1 - k];
                 }
-            }
 
-            int j2 = 0;
-            for (; j2 < 2; j2++)
-            {
-                double hValue = global::System.Math.Tanh(hPre[j2]);
-                h[j2] = hValue;
+                double hValue = global::System.Math.Tanh(hPre[j]);
+                h[j] = hValue;
             }
 
             double total = global::U.Total(h);
             double t0 = w[6];
             double e = t0 * total + w[7] - series[t];
             global::U.TotalBackward(h, 2.0 * (seed * e) * t0, hBar);
-            for (int j2_2 = 0; j2_2 < j2; j2_2++)
+            for (int j2 = 0; j2 < j; j2++)
             {
-                double hValue = h[j2_2];
-                double hBar2 = hBar[j2_2];
-                hBar[j2_2] = 0.0;
-                hPreBar[j2_2] += hBar2 * (1.0 - hValue * hValue);
-            }
-
-            for (int j3 = 0; j3 < j; j3++)
-            {
+                double hValue = h[j2];
+                double hBar2 = hBar[j2];
+                hBar[j2] = 0.0;
+                hPreBar[j2] += hBar2 * (1.0 - hValue * hValue);
                 int k2 = 2;
                 for (int k = 0; k < k2; k++)
                 {
-                    double hPreBar2 = hPreBar[j3];
-                    hPreBar[j3] = 0.0;
-                    hPreBar[j3] += hPreBar2;
-                    dW[k * 2 + j3] += hPreBar2 * series[t - 1 - k];
+                    double hPreBar2 = hPreBar[j2];
+                    hPreBar[j2] = 0.0;
+                    hPreBar[j2] += hPreBar2;
+                    dW[k * 2 + j2] += hPreBar2 * series[t - 1 - k];
                 }
 
-                double hPreBar3 = hPreBar[j3];
-                hPreBar[j3] = 0.0;
-                dW[4 + j3] += hPreBar3;
+                double hPreBar3 = hPreBar[j2];
+                hPreBar[j2] = 0.0;
+                dW[4 + j2] += hPreBar3;
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -226,10 +206,6 @@ static partial class U
         double lossDot = 0.0;
         for (int t = 2; t < series.Length; t++)
         {
-            global::SymDiff.Checks.Zero(hPre); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            global::SymDiff.Checks.Zero(hPreDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            global::SymDiff.Checks.Zero(hDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             for (int j = 0; j < 2; j++)
             {
                 int t0 = 4 + j;
@@ -242,14 +218,11 @@ static partial class U
                     hPre[j] = hPre[j] + w[t1] * t2;
                     hPreDot[j] = hPreDot[j] + tW[t1] * t2;
                 }
-            }
 
-            for (int j2 = 0; j2 < 2; j2++)
-            {
-                double hValue = global::System.Math.Tanh(hPre[j2]);
-                double hValueDot = (1.0 - global::System.Math.Tanh(hPre[j2]) * global::System.Math.Tanh(hPre[j2])) * hPreDot[j2];
-                h[j2] = hValue;
-                hDot[j2] = hValueDot;
+                double hValue = global::System.Math.Tanh(hPre[j]);
+                double hValueDot = (1.0 - global::System.Math.Tanh(hPre[j]) * global::System.Math.Tanh(hPre[j])) * hPreDot[j];
+                h[j] = hValue;
+                hDot[j] = hValueDot;
             }
 
             double total = global::U.TotalDerivative(h, hDot, out double totalDot);

@@ -104,18 +104,19 @@ static partial class M
             zBar[0] += maxBar2;
             for (int c4 = 0; c4 < c; c4++)
             {
-                int j2_2 = 3;
+                int j2 = 3;
                 double zBar2 = zBar[c4];
                 zBar[c4] = 0.0;
-                int t3 = 15 + c4 * 4;
-                int j2 = 0;
                 double sBar = zBar2;
-                while (zBar2 != 0.0 && j2 < j2_2)
+                int t3 = 15 + c4 * 4;
+                if (zBar2 != 0.0)
                 {
-                    int t4 = t3 + j2;
-                    hBar[j2] += sBar * p[t4];
-                    dP[t4] += sBar * h[j2];
-                    j2 = j2 + 1;
+                    for (int j2_2 = 0; j2_2 < j2; j2_2++)
+                    {
+                        int t4 = t3 + j2_2;
+                        hBar[j2_2] += sBar * p[t4];
+                        dP[t4] += sBar * h[j2_2];
+                    }
                 }
 
                 dP[t3 + 3] += sBar;
@@ -123,17 +124,18 @@ static partial class M
 
             for (int j3 = 0; j3 < j; j3++)
             {
-                int k2 = 4;
+                int k = 4;
                 double hValue = h[j3];
                 double hBar2 = hBar[j3];
                 hBar[j3] = 0.0;
-                int t5 = j3 * 5;
-                int k = 0;
                 double aBar = hBar2 * (1.0 - hValue * hValue);
-                while (hBar2 != 0.0 && k < k2)
+                int t5 = j3 * 5;
+                if (hBar2 != 0.0)
                 {
-                    dP[t5 + k] += aBar * x[k];
-                    k = k + 1;
+                    for (int k2 = 0; k2 < k; k2++)
+                    {
+                        dP[t5 + k2] += aBar * x[k2];
+                    }
                 }
 
                 dP[t5 + 4] += aBar;
@@ -247,18 +249,19 @@ static partial class M
             zBar[0] += maxBar2;
             for (int c4 = 0; c4 < c; c4++)
             {
-                int j2_2 = 3;
+                int j2 = 3;
                 double zBar2 = zBar[c4];
                 zBar[c4] = 0.0;
-                int t3 = 15 + c4 * 4;
-                int j2 = 0;
                 double sBar = zBar2;
-                while (zBar2 != 0.0 && j2 < j2_2)
+                int t3 = 15 + c4 * 4;
+                if (zBar2 != 0.0)
                 {
-                    int t4 = t3 + j2;
-                    hBar[j2] += sBar * p[t4];
-                    dP[t4] += sBar * h[j2];
-                    j2 = j2 + 1;
+                    for (int j2_2 = 0; j2_2 < j2; j2_2++)
+                    {
+                        int t4 = t3 + j2_2;
+                        hBar[j2_2] += sBar * p[t4];
+                        dP[t4] += sBar * h[j2_2];
+                    }
                 }
 
                 dP[t3 + 3] += sBar;
@@ -266,17 +269,18 @@ static partial class M
 
             for (int j3 = 0; j3 < j; j3++)
             {
-                int k2 = 4;
+                int k = 4;
                 double hValue = h[j3];
                 double hBar2 = hBar[j3];
                 hBar[j3] = 0.0;
-                int t5 = j3 * 5;
-                int k = 0;
                 double aBar = hBar2 * (1.0 - hValue * hValue);
-                while (hBar2 != 0.0 && k < k2)
+                int t5 = j3 * 5;
+                if (hBar2 != 0.0)
                 {
-                    dP[t5 + k] += aBar * x[k];
-                    k = k + 1;
+                    for (int k2 = 0; k2 < k; k2++)
+                    {
+                        dP[t5 + k2] += aBar * x[k2];
+                    }
                 }
 
                 dP[t5 + 4] += aBar;

@@ -34,7 +34,6 @@ static partial class Q
         double dWSum2 = 0.0;
         for (int s = 0; s < x.Length; s++)
         {
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             int j = 0;
             for (; j < 2; j++)
             {
@@ -106,7 +105,6 @@ static partial class Q
         double dWSum2 = 0.0;
         for (int s = 0; s < x.Length; s++)
         {
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             int j = 0;
             for (; j < 2; j++)
             {
@@ -171,8 +169,6 @@ static partial class Q
         double lossDot = 0.0;
         for (int s = 0; s < x.Length; s++)
         {
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            global::SymDiff.Checks.Zero(hDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             for (int j = 0; j < 2; j++)
             {
                 double t0 = x[s];
@@ -298,8 +294,6 @@ static partial class Q
         double dWSum2Dot = 0.0;
         for (int s = 0; s < x.Length; s++)
         {
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            global::SymDiff.Checks.Zero(hDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             int j = 0;
             for (; j < 2; j++)
             {

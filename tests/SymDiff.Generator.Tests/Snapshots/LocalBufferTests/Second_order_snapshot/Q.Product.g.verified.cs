@@ -30,10 +30,11 @@ static partial class Q
         double t0 = w[0];
         double t1 = w[1];
         h[0] = t0 * t1;
-        h[1] = global::System.Math.Sin(t0);
+        double hValue = global::System.Math.Sin(t0);
+        h[1] = hValue;
 
         // Reverse sweep: gradients
-        hBar[0] += h[1];
+        hBar[0] += hValue;
         hBar[1] += h[0];
         double hBar2 = hBar[1];
         hBar[1] = 0.0;
@@ -70,10 +71,11 @@ static partial class Q
         double t0 = w[0];
         double t1 = w[1];
         h[0] = t0 * t1;
-        h[1] = global::System.Math.Sin(t0);
+        double hValue = global::System.Math.Sin(t0);
+        h[1] = hValue;
 
         // Reverse sweep: gradients
-        hBar[0] += seed * h[1];
+        hBar[0] += seed * hValue;
         hBar[1] += seed * h[0];
         double hBar2 = hBar[1];
         hBar[1] = 0.0;
@@ -212,10 +214,11 @@ static partial class Q
         hDot[0] = t2 * t1 + t0 * t3;
         double hValue = global::System.Math.Sin(t0);
         double t4 = global::System.Math.Cos(t0);
+        double hValue2Dot = t4 * t2;
         h[1] = hValue;
-        hDot[1] = t4 * t2;
-        hBar[0] += h[1];
-        hBarDot[0] += hDot[1];
+        hDot[1] = hValue2Dot;
+        hBar[0] += hValue;
+        hBarDot[0] += hValue2Dot;
         hBar[1] += h[0];
         hBarDot[1] += hDot[0];
         double hBar2 = hBar[1];

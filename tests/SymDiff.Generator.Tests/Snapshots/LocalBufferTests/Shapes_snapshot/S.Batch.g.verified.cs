@@ -36,7 +36,6 @@ static partial class S
         double dWSum2 = 0.0;
         for (int b = 0; b < x.Length; b++)
         {
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             int j = 0;
             for (; j < 2; j++)
             {
@@ -109,7 +108,6 @@ static partial class S
         double dWSum2 = 0.0;
         for (int b = 0; b < x.Length; b++)
         {
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             int j = 0;
             for (; j < 2; j++)
             {
@@ -174,8 +172,6 @@ static partial class S
         double lossDot = 0.0;
         for (int b = 0; b < x.Length; b++)
         {
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            global::SymDiff.Checks.Zero(hDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             for (int j = 0; j < 2; j++)
             {
                 double t0 = x[b];

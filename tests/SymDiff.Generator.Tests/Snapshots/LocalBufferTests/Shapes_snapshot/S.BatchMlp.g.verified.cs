@@ -44,8 +44,6 @@ static partial class S
                 double loss = 0.0;
                 for (int s = 0; s < t.Length; s++)
                 {
-                    global::SymDiff.Checks.Zero(z); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    global::SymDiff.Checks.Zero(h, t0);
                     int j = 0;
                     for (; j < t0; j++)
                     {
@@ -88,22 +86,23 @@ static partial class S
                     zBar[1] += z[0] >= z[1] ? 0.0 : mBar;
                     for (int c2 = 0; c2 < c; c2++)
                     {
-                        int j2_2 = 0 < hidden ? hidden : 0;
+                        int j2 = 0 < hidden ? hidden : 0;
                         double zBar2 = zBar[c2];
                         zBar[c2] = 0.0;
-                        int j2 = 0;
                         double aBar = zBar2;
-                        while (zBar2 != 0.0 && j2 < j2_2)
+                        if (zBar2 != 0.0)
                         {
-                            double tBar4 = aBar * (double)(c2 + 1);
-                            double tBar5 = tBar4 * h[j2];
-                            double t4 = w[j2];
-                            int t5 = hidden + j2;
-                            double t6 = w[t5];
-                            hBar[j2] += tBar4 * (t4 * t6);
-                            dW[j2] += tBar5 * t6;
-                            dW[t5] += tBar5 * t4;
-                            j2 = j2 + 1;
+                            for (int j2_2 = 0; j2_2 < j2; j2_2++)
+                            {
+                                double tBar4 = aBar * (double)(c2 + 1);
+                                double tBar5 = tBar4 * h[j2_2];
+                                double t4 = w[j2_2];
+                                int t5 = hidden + j2_2;
+                                double t6 = w[t5];
+                                hBar[j2_2] += tBar4 * (t4 * t6);
+                                dW[j2_2] += tBar5 * t6;
+                                dW[t5] += tBar5 * t4;
+                            }
                         }
 
                         dW[2 * hidden + c2] += aBar;
@@ -175,8 +174,6 @@ static partial class S
                 double lossBar = seed / (double)t.Length;
                 for (int s = 0; s < t.Length; s++)
                 {
-                    global::SymDiff.Checks.Zero(z); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    global::SymDiff.Checks.Zero(h, t0);
                     int j = 0;
                     for (; j < t0; j++)
                     {
@@ -217,22 +214,23 @@ static partial class S
                     zBar[1] += z[0] >= z[1] ? 0.0 : mBar;
                     for (int c2 = 0; c2 < c; c2++)
                     {
-                        int j2_2 = 0 < hidden ? hidden : 0;
+                        int j2 = 0 < hidden ? hidden : 0;
                         double zBar2 = zBar[c2];
                         zBar[c2] = 0.0;
-                        int j2 = 0;
                         double aBar = zBar2;
-                        while (zBar2 != 0.0 && j2 < j2_2)
+                        if (zBar2 != 0.0)
                         {
-                            double tBar4 = aBar * (double)(c2 + 1);
-                            double tBar5 = tBar4 * h[j2];
-                            double t2 = w[j2];
-                            int t3 = hidden + j2;
-                            double t4 = w[t3];
-                            hBar[j2] += tBar4 * (t2 * t4);
-                            dW[j2] += tBar5 * t4;
-                            dW[t3] += tBar5 * t2;
-                            j2 = j2 + 1;
+                            for (int j2_2 = 0; j2_2 < j2; j2_2++)
+                            {
+                                double tBar4 = aBar * (double)(c2 + 1);
+                                double tBar5 = tBar4 * h[j2_2];
+                                double t2 = w[j2_2];
+                                int t3 = hidden + j2_2;
+                                double t4 = w[t3];
+                                hBar[j2_2] += tBar4 * (t2 * t4);
+                                dW[j2_2] += tBar5 * t4;
+                                dW[t3] += tBar5 * t2;
+                            }
                         }
 
                         dW[2 * hidden + c2] += aBar;
@@ -298,10 +296,6 @@ static partial class S
                 double lossDot = 0.0;
                 for (int s = 0; s < t.Length; s++)
                 {
-                    global::SymDiff.Checks.Zero(z); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    global::SymDiff.Checks.Zero(zDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    global::SymDiff.Checks.Zero(h, t0);
-                    global::SymDiff.Checks.Zero(hDot, t0);
                     for (int j = 0; j < t0; j++)
                     {
                         double t1 = x[s % x.Length];

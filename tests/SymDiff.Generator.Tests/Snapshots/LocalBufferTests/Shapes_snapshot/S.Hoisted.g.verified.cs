@@ -39,7 +39,6 @@ static partial class S
             for (; b < x.Length; b++)
             {
                 sTape[b] = s;
-                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 for (int j = 0; j < 2; j++)
                 {
                     h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j] * s);
@@ -58,7 +57,6 @@ static partial class S
             for (int b2 = b - 1; b2 >= 0; b2--)
             {
                 double s2 = sTape[b2];
-                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 int j2 = 0;
                 for (; j2 < 2; j2++)
                 {
@@ -134,7 +132,6 @@ static partial class S
             for (; b < x.Length; b++)
             {
                 sTape[b] = s;
-                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 for (int j = 0; j < 2; j++)
                 {
                     h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j] * s);
@@ -150,7 +147,6 @@ static partial class S
             for (int b2 = b - 1; b2 >= 0; b2--)
             {
                 double s2 = sTape[b2];
-                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 int j2 = 0;
                 for (; j2 < 2; j2++)
                 {
@@ -217,8 +213,6 @@ static partial class S
         double sDot = 0.0;
         for (int b = 0; b < x.Length; b++)
         {
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            global::SymDiff.Checks.Zero(hDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             for (int j = 0; j < 2; j++)
             {
                 double t0 = x[b];

@@ -38,8 +38,9 @@ static partial class S
                 sTape[b] = s;
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 h[0] = global::System.Math.Tanh(w[0] * x[b] + s);
-                h[1] = global::System.Math.Sin(w[1] * s);
-                double s2 = s * h[0] + h[1] * h[0];
+                double hValue = global::System.Math.Sin(w[1] * s);
+                h[1] = hValue;
+                double s2 = s * h[0] + hValue * h[0];
                 s = s2;
             }
 
@@ -54,10 +55,11 @@ static partial class S
                 h[0] = hValue;
                 double t1 = w[1];
                 double t2 = t1 * s3;
-                h[1] = global::System.Math.Sin(t2);
+                double hValue2 = global::System.Math.Sin(t2);
+                h[1] = hValue2;
                 hBar[0] += sBar * s3;
                 hBar[1] += sBar * h[0];
-                hBar[0] += sBar * h[1];
+                hBar[0] += sBar * hValue2;
                 double hBar2 = hBar[1];
                 hBar[1] = 0.0;
                 double tBar = hBar2 * global::System.Math.Cos(t2);
@@ -112,8 +114,9 @@ static partial class S
                 sTape[b] = s;
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 h[0] = global::System.Math.Tanh(w[0] * x[b] + s);
-                h[1] = global::System.Math.Sin(w[1] * s);
-                double s2 = s * h[0] + h[1] * h[0];
+                double hValue = global::System.Math.Sin(w[1] * s);
+                h[1] = hValue;
+                double s2 = s * h[0] + hValue * h[0];
                 s = s2;
             }
 
@@ -128,10 +131,11 @@ static partial class S
                 h[0] = hValue;
                 double t1 = w[1];
                 double t2 = t1 * s3;
-                h[1] = global::System.Math.Sin(t2);
+                double hValue2 = global::System.Math.Sin(t2);
+                h[1] = hValue2;
                 hBar[0] += sBar * s3;
                 hBar[1] += sBar * h[0];
-                hBar[0] += sBar * h[1];
+                hBar[0] += sBar * hValue2;
                 double hBar2 = hBar[1];
                 hBar[1] = 0.0;
                 double tBar = hBar2 * global::System.Math.Cos(t2);
@@ -182,10 +186,12 @@ static partial class S
             hDot[0] = (1.0 - hValue * hValue) * (tW[0] * t0 + sDot);
             double t1 = w[1];
             double t2 = t1 * s;
-            h[1] = global::System.Math.Sin(t2);
-            hDot[1] = global::System.Math.Cos(t2) * (tW[1] * s + t1 * sDot);
-            double s2 = s * h[0] + h[1] * h[0];
-            double sDot2 = sDot * h[0] + s * hDot[0] + (hDot[1] * h[0] + h[1] * hDot[0]);
+            double hValue2 = global::System.Math.Sin(t2);
+            double hValue2Dot = global::System.Math.Cos(t2) * (tW[1] * s + t1 * sDot);
+            h[1] = hValue2;
+            hDot[1] = hValue2Dot;
+            double s2 = s * h[0] + hValue2 * h[0];
+            double sDot2 = sDot * h[0] + s * hDot[0] + (hValue2Dot * h[0] + hValue2 * hDot[0]);
             s = s2;
             sDot = sDot2;
         }

@@ -68,16 +68,17 @@ static partial class S
 
                 for (int j3 = 0; j3 < j; j3++)
                 {
-                    int i2 = 0 < d ? d : 0;
+                    int i = 0 < d ? d : 0;
                     double hValue = h[j3];
                     double hBar2 = hBar[j3];
                     hBar[j3] = 0.0;
-                    int i = 0;
                     double zBar = hBar2 * (1.0 - hValue * hValue);
-                    while (hBar2 != 0.0 && i < i2)
+                    if (hBar2 != 0.0)
                     {
-                        dW[j3 * d + i] += zBar * x[i];
-                        i = i + 1;
+                        for (int i2 = 0; i2 < i; i2++)
+                        {
+                            dW[j3 * d + i2] += zBar * x[i2];
+                        }
                     }
                 }
 
@@ -158,16 +159,17 @@ static partial class S
 
                 for (int j3 = 0; j3 < j; j3++)
                 {
-                    int i2 = 0 < d ? d : 0;
+                    int i = 0 < d ? d : 0;
                     double hValue = h[j3];
                     double hBar2 = hBar[j3];
                     hBar[j3] = 0.0;
-                    int i = 0;
                     double zBar = hBar2 * (1.0 - hValue * hValue);
-                    while (hBar2 != 0.0 && i < i2)
+                    if (hBar2 != 0.0)
                     {
-                        dW[j3 * d + i] += zBar * x[i];
-                        i = i + 1;
+                        for (int i2 = 0; i2 < i; i2++)
+                        {
+                            dW[j3 * d + i2] += zBar * x[i2];
+                        }
                     }
                 }
 

@@ -19,25 +19,18 @@ static partial class W
         for (int xiIndex = 0; xiIndex < x.Length; xiIndex++)
         {
             double xi = x[xiIndex];
-            bool t0 = xi < 0.0;
             double s2;
-            if (t0)
+            double wBar;
+            if (xi < 0.0)
             {
                 s2 = s;
-            }
-            else
-            {
-                s2 = s + global::System.Math.Exp(w * xi);
-            }
-
-            double wBar;
-            if (t0)
-            {
                 wBar = 0.0;
             }
             else
             {
-                wBar = global::System.Math.Exp(w * xi) * xi;
+                double t0 = global::System.Math.Exp(w * xi);
+                s2 = s + t0;
+                wBar = t0 * xi;
             }
 
             s = s2;
@@ -64,25 +57,18 @@ static partial class W
         for (int xiIndex = 0; xiIndex < x.Length; xiIndex++)
         {
             double xi = x[xiIndex];
-            bool t0 = xi < 0.0;
             double s2;
-            if (t0)
+            double wBar;
+            if (xi < 0.0)
             {
                 s2 = s;
-            }
-            else
-            {
-                s2 = s + global::System.Math.Exp(w * xi);
-            }
-
-            double wBar;
-            if (t0)
-            {
                 wBar = 0.0;
             }
             else
             {
-                wBar = seed * global::System.Math.Exp(w * xi) * xi;
+                double t0 = global::System.Math.Exp(w * xi);
+                s2 = s + t0;
+                wBar = seed * t0 * xi;
             }
 
             s = s2;
