@@ -63,7 +63,9 @@ namespace SymDiff.Generator.Differentiation
                 bool loaded = false;
                 foreach (var s in loop.Body.Statements)
                 {
-                    if (!loaded && s is Let let && Walk.Contains(let.Value, x => x is Elem el && el.Array == array && plusOne.Contains(el.Index)))
+                    // Loaded before the first statement that reads it anywhere, nested blocks included (a store, or an inner
+                    // loop, may read it before the first let does: FINDINGS F42).
+                    if (!loaded && Walk.AllExpressions(s).Any(e => Walk.Contains(e, x => x is Elem el && el.Array == array && plusOne.Contains(el.Index))))
                     {
                         body.Add(new Let(nextName.Name, next));
                         loaded = true;

@@ -98,12 +98,33 @@ public static partial class R
 
         return s;
     }
+
+    // p[i + 1] read first inside an inner loop, then p[i] and p[i + 1] at the top level (FINDINGS F42: the carried load
+    // was placed before the first let that read it, after the inner loop that already did).
+    [Differentiable]
+    public static double InnerFirst(ReadOnlySpan<double> p, double c)
+    {
+        double s = 0;
+        for (int i = 0; i < p.Length - 1; i++)
+        {
+            double acc = 0;
+            for (int k = 0; k < 2; k++)
+            {
+                acc += p[i + 1] * (k + c);
+            }
+
+            double a = p[i] * p[i + 1] + acc;
+            s += a * a;
+        }
+
+        return s;
+    }
 }";
 
         public static TheoryData<string, int> Cases()
         {
             var data = new TheoryData<string, int>();
-            foreach (var method in new[] { "Stencil", "Half", "FromOne", "Branchy", "Fanout" })
+            foreach (var method in new[] { "Stencil", "Half", "FromOne", "Branchy", "Fanout", "InnerFirst" })
             {
                 foreach (int n in new[] { 0, 1, 2, 3, 7 })
                 {
@@ -162,6 +183,7 @@ public static partial class R
         [InlineData("Half")]
         [InlineData("Branchy")]
         [InlineData("Fanout")]
+        [InlineData("InnerFirst")]
         public void Gradient_Backward_and_Derivative_match_differences(string method) =>
             ModelChecks.GradientBackwardAndDerivative(
                 Source.Replace("double c)", "[NoGrad] double c)"), "R", method, "{ 0.9, -0.4, 1.3, 0.2, -0.8, 0.6 }", "0.7");
