@@ -318,10 +318,6 @@ static partial class M
                                 for (int k = 0; k < p.Length; k++)
                                 {
                                     pP[k] += dot2 * dotProduct2[k];
-                                }
-
-                                for (int k = 0; k < p.Length; k++)
-                                {
                                     pP[k] += dot2 * dotProduct2[p.Length + k];
                                 }
                             }

@@ -224,10 +224,6 @@ static partial class S
                         for (int k = 0; k < 2; k++)
                         {
                             pP[k] += dotProduct[k];
-                        }
-
-                        for (int k = 0; k < 2; k++)
-                        {
                             int t1 = 2 + k;
                             pP[t1] += dotProduct[t1];
                         }

@@ -313,12 +313,9 @@ static partial class S
                                             global::S.DotHessianVectorProduct(p.Slice(0, 3), p.Slice(1, 3), new global::System.ReadOnlySpan<double>(dotDirection3, 0, dotActive3), new global::System.Span<double>(dotProduct3, 0, dotActive3));
                                             for (int k = 0; k < 3; k++)
                                             {
-                                                pP[k] += b * t3 * dotProduct3[k];
-                                            }
-
-                                            for (int k = 0; k < 3; k++)
-                                            {
-                                                pP[1 + k] += b * t3 * dotProduct3[3 + k];
+                                                double t5 = b * t3;
+                                                pP[k] += t5 * dotProduct3[k];
+                                                pP[1 + k] += t5 * dotProduct3[3 + k];
                                             }
 
                                             return t4 * b + dot;

@@ -307,12 +307,9 @@ static partial class S
                     global::S.DotHessianVectorProduct(p.Slice(2), p.Slice(2), new global::System.ReadOnlySpan<double>(dotDirection2, 0, dotActive2), new global::System.Span<double>(dotProduct2, 0, dotActive2));
                     for (int k = 0; k < t5; k++)
                     {
-                        pP[2 + k] += 0.1 * dotProduct2[k];
-                    }
-
-                    for (int k = 0; k < t5; k++)
-                    {
-                        pP[2 + k] += 0.1 * dotProduct2[t5 + k];
+                        int t6 = 2 + k;
+                        pP[t6] += 0.1 * dotProduct2[k];
+                        pP[t6] += 0.1 * dotProduct2[t5 + k];
                     }
 
                     return s + 0.1 * dot2;

@@ -24,135 +24,115 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] aBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+
+        // Forward sweep
+        int t0 = sweeps > 0 ? sweeps : 0;
+        int t1 = (t0 + 1) * x.Length;
+        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aBar, x.Length);
-
-            // Forward sweep
-            int t0 = sweeps > 0 ? sweeps : 0;
-            int t1 = (t0 + 1) * x.Length;
-            double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::SymDiff.Checks.Zero(aHistoryBar, t1);
+            double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(aHistoryBar, t1);
-                double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                global::SymDiff.Checks.Zero(a, x.Length);
+                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::SymDiff.Checks.Zero(a, x.Length);
-                    double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
-                    try
+                    global::SymDiff.Checks.Zero(aHistory, t1);
+                    int i = 0;
+                    for (; i < x.Length; i++)
                     {
-                        global::SymDiff.Checks.Zero(aHistory, t1);
-                        int i = 0;
-                        for (; i < x.Length; i++)
-                        {
-                            a[i] = w[0] * x[i] + w[1];
-                        }
-
-                        int aIndex = 0;
-                        for (; aIndex < x.Length; aIndex++)
-                        {
-                            double aHistoryValue = a[aIndex];
-                            aHistory[aIndex] = aHistoryValue;
-                        }
-
-                        int s = 0;
-                        for (; s < sweeps; s++)
-                        {
-                            int t2 = x.Length - 2;
-                            int t3 = s + 1;
-                            for (int aIndex2 = t2 > 0 ? t2 : 0; aIndex2 < x.Length; aIndex2++)
-                            {
-                                aHistory[t3 * x.Length + aIndex2] = aHistory[s * x.Length + aIndex2];
-                            }
-
-                            for (int i2 = 0; i2 < t2; i2++)
-                            {
-                                int t4 = s * x.Length;
-                                int t5 = i2 + 1;
-                                aHistory[t3 * x.Length + i2] = 0.5 * aHistory[t4 + i2] + w[2] * global::System.Math.Sin(aHistory[t4 + (i2 + 2)] - aHistory[t4 + t5]);
-                            }
-                        }
-
-                        double e = 0.0;
-                        for (int i3 = 0; i3 < x.Length; i3++)
-                        {
-                            int t6 = t0 * x.Length + i3;
-                            int t7 = i3 + 1;
-                            double t8 = (double)t7;
-                            double e2 = e + aHistory[t6] * aHistory[t6] * t8;
-                            double tBar = t8;
-                            aHistoryBar[t6] += tBar * aHistory[t6] + tBar * aHistory[t6];
-                            e = e2;
-                        }
-
-                        // Reverse sweep: gradients
-                        for (int s2 = s - 1; s2 >= 0; s2--)
-                        {
-                            int t9 = x.Length - 2;
-                            int aIndex2_2 = t9 > 0 ? t9 : 0;
-                            int aIndex2_3 = aIndex2_2 < x.Length ? x.Length : aIndex2_2;
-                            int i2_2 = 0 < t9 ? t9 : 0;
-                            for (int i2 = i2_2 - 1; i2 >= 0; i2--)
-                            {
-                                int t10 = (s2 + 1) * x.Length + i2;
-                                double aHistoryBar2 = aHistoryBar[t10];
-                                aHistoryBar[t10] = 0.0;
-                                int t11 = s2 * x.Length;
-                                aHistoryBar[t11 + i2] += aHistoryBar2 * 0.5;
-                                int t12 = t11 + (i2 + 2);
-                                int t13 = t11 + (i2 + 1);
-                                double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t12] - aHistory[t13]);
-                                aHistoryBar[t12] += tBar;
-                                aHistoryBar[t13] -= tBar;
-                                dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t12] - aHistory[t13]);
-                            }
-
-                            for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= aIndex2_2; aIndex2--)
-                            {
-                                int t14 = (s2 + 1) * x.Length + aIndex2;
-                                double aHistoryBar3 = aHistoryBar[t14];
-                                aHistoryBar[t14] = 0.0;
-                                aHistoryBar[s2 * x.Length + aIndex2] += aHistoryBar3;
-                            }
-                        }
-
-                        for (int aIndex3 = 0; aIndex3 < aIndex; aIndex3++)
-                        {
-                            double aHistoryBar4 = aHistoryBar[aIndex3];
-                            aHistoryBar[aIndex3] = 0.0;
-                            aBar[aIndex3] += aHistoryBar4;
-                        }
-
-                        for (int i4 = 0; i4 < i; i4++)
-                        {
-                            double aBar2 = aBar[i4];
-                            aBar[i4] = 0.0;
-                            dW[0] += aBar2 * x[i4];
-                            dW[1] += aBar2;
-                        }
-
-                        return e;
+                        double aValue = w[0] * x[i] + w[1];
+                        a[i] = aValue;
+                        aHistory[i] = aValue;
                     }
-                    finally
+
+                    int s = 0;
+                    for (; s < sweeps; s++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                        int t2 = x.Length - 2;
+                        int t3 = s + 1;
+                        for (int aIndex2 = t2 > 0 ? t2 : 0; aIndex2 < x.Length; aIndex2++)
+                        {
+                            aHistory[t3 * x.Length + aIndex2] = aHistory[s * x.Length + aIndex2];
+                        }
+
+                        for (int i2 = 0; i2 < t2; i2++)
+                        {
+                            int t4 = s * x.Length;
+                            int t5 = i2 + 1;
+                            aHistory[t3 * x.Length + i2] = 0.5 * aHistory[t4 + i2] + w[2] * global::System.Math.Sin(aHistory[t4 + (i2 + 2)] - aHistory[t4 + t5]);
+                        }
                     }
+
+                    double e = 0.0;
+                    for (int i3 = 0; i3 < x.Length; i3++)
+                    {
+                        int t6 = t0 * x.Length + i3;
+                        int t7 = i3 + 1;
+                        double t8 = (double)t7;
+                        double e2 = e + aHistory[t6] * aHistory[t6] * t8;
+                        double tBar = t8;
+                        aHistoryBar[t6] += tBar * aHistory[t6] + tBar * aHistory[t6];
+                        e = e2;
+                    }
+
+                    // Reverse sweep: gradients
+                    for (int s2 = s - 1; s2 >= 0; s2--)
+                    {
+                        int t9 = x.Length - 2;
+                        int aIndex2_2 = t9 > 0 ? t9 : 0;
+                        int aIndex2_3 = aIndex2_2 < x.Length ? x.Length : aIndex2_2;
+                        int i2_2 = 0 < t9 ? t9 : 0;
+                        for (int i2 = i2_2 - 1; i2 >= 0; i2--)
+                        {
+                            int t10 = (s2 + 1) * x.Length + i2;
+                            double aHistoryBar2 = aHistoryBar[t10];
+                            aHistoryBar[t10] = 0.0;
+                            int t11 = s2 * x.Length;
+                            aHistoryBar[t11 + i2] += aHistoryBar2 * 0.5;
+                            int t12 = t11 + (i2 + 2);
+                            int t13 = t11 + (i2 + 1);
+                            double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t12] - aHistory[t13]);
+                            aHistoryBar[t12] += tBar;
+                            aHistoryBar[t13] -= tBar;
+                            dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t12] - aHistory[t13]);
+                        }
+
+                        for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= aIndex2_2; aIndex2--)
+                        {
+                            int t14 = (s2 + 1) * x.Length + aIndex2;
+                            double aHistoryBar3 = aHistoryBar[t14];
+                            aHistoryBar[t14] = 0.0;
+                            aHistoryBar[s2 * x.Length + aIndex2] += aHistoryBar3;
+                        }
+                    }
+
+                    for (int aIndex = 0; aIndex < i; aIndex++)
+                    {
+                        double aHistoryBar4 = aHistoryBar[aIndex];
+                        aHistoryBar[aIndex] = 0.0;
+                        double aBar = aHistoryBar4;
+                        dW[0] += aBar * x[aIndex];
+                        dW[1] += aBar;
+                    }
+
+                    return e;
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(a);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
         }
     }
 
@@ -176,129 +156,108 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        double[] aBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        // Forward sweep
+        int t0 = sweeps > 0 ? sweeps : 0;
+        int t1 = (t0 + 1) * x.Length;
+        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aBar, x.Length);
-
-            // Forward sweep
-            int t0 = sweeps > 0 ? sweeps : 0;
-            int t1 = (t0 + 1) * x.Length;
-            double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::SymDiff.Checks.Zero(aHistoryBar, t1);
+            double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(aHistoryBar, t1);
-                double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                global::SymDiff.Checks.Zero(a, x.Length);
+                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::SymDiff.Checks.Zero(a, x.Length);
-                    double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
-                    try
+                    global::SymDiff.Checks.Zero(aHistory, t1);
+                    int i = 0;
+                    for (; i < x.Length; i++)
                     {
-                        global::SymDiff.Checks.Zero(aHistory, t1);
-                        int i = 0;
-                        for (; i < x.Length; i++)
+                        double aValue = w[0] * x[i] + w[1];
+                        a[i] = aValue;
+                        aHistory[i] = aValue;
+                    }
+
+                    int s = 0;
+                    for (; s < sweeps; s++)
+                    {
+                        int t2 = x.Length - 2;
+                        int t3 = s + 1;
+                        for (int aIndex2 = t2 > 0 ? t2 : 0; aIndex2 < x.Length; aIndex2++)
                         {
-                            a[i] = w[0] * x[i] + w[1];
+                            aHistory[t3 * x.Length + aIndex2] = aHistory[s * x.Length + aIndex2];
                         }
 
-                        int aIndex = 0;
-                        for (; aIndex < x.Length; aIndex++)
+                        for (int i2 = 0; i2 < t2; i2++)
                         {
-                            double aHistoryValue = a[aIndex];
-                            aHistory[aIndex] = aHistoryValue;
-                        }
-
-                        int s = 0;
-                        for (; s < sweeps; s++)
-                        {
-                            int t2 = x.Length - 2;
-                            int t3 = s + 1;
-                            for (int aIndex2 = t2 > 0 ? t2 : 0; aIndex2 < x.Length; aIndex2++)
-                            {
-                                aHistory[t3 * x.Length + aIndex2] = aHistory[s * x.Length + aIndex2];
-                            }
-
-                            for (int i2 = 0; i2 < t2; i2++)
-                            {
-                                int t4 = s * x.Length;
-                                int t5 = i2 + 1;
-                                aHistory[t3 * x.Length + i2] = 0.5 * aHistory[t4 + i2] + w[2] * global::System.Math.Sin(aHistory[t4 + (i2 + 2)] - aHistory[t4 + t5]);
-                            }
-                        }
-
-                        for (int i3 = 0; i3 < x.Length; i3++)
-                        {
-                            int i3_2 = i3 + 1;
-                            double tBar = seed * (double)i3_2;
-                            int t6 = t0 * x.Length + i3;
-                            aHistoryBar[t6] += tBar * aHistory[t6] + tBar * aHistory[t6];
-                        }
-
-                        // Reverse sweep: gradients
-                        for (int s2 = s - 1; s2 >= 0; s2--)
-                        {
-                            int t7 = x.Length - 2;
-                            int aIndex2_2 = t7 > 0 ? t7 : 0;
-                            int aIndex2_3 = aIndex2_2 < x.Length ? x.Length : aIndex2_2;
-                            int i2_2 = 0 < t7 ? t7 : 0;
-                            for (int i2 = i2_2 - 1; i2 >= 0; i2--)
-                            {
-                                int t8 = (s2 + 1) * x.Length + i2;
-                                double aHistoryBar2 = aHistoryBar[t8];
-                                aHistoryBar[t8] = 0.0;
-                                int t9 = s2 * x.Length;
-                                aHistoryBar[t9 + i2] += aHistoryBar2 * 0.5;
-                                int t10 = t9 + (i2 + 2);
-                                int t11 = t9 + (i2 + 1);
-                                double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t10] - aHistory[t11]);
-                                aHistoryBar[t10] += tBar;
-                                aHistoryBar[t11] -= tBar;
-                                dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t10] - aHistory[t11]);
-                            }
-
-                            for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= aIndex2_2; aIndex2--)
-                            {
-                                int t12 = (s2 + 1) * x.Length + aIndex2;
-                                double aHistoryBar3 = aHistoryBar[t12];
-                                aHistoryBar[t12] = 0.0;
-                                aHistoryBar[s2 * x.Length + aIndex2] += aHistoryBar3;
-                            }
-                        }
-
-                        for (int aIndex3 = 0; aIndex3 < aIndex; aIndex3++)
-                        {
-                            double aHistoryBar4 = aHistoryBar[aIndex3];
-                            aHistoryBar[aIndex3] = 0.0;
-                            aBar[aIndex3] += aHistoryBar4;
-                        }
-
-                        for (int i4 = 0; i4 < i; i4++)
-                        {
-                            double aBar2 = aBar[i4];
-                            aBar[i4] = 0.0;
-                            dW[0] += aBar2 * x[i4];
-                            dW[1] += aBar2;
+                            int t4 = s * x.Length;
+                            int t5 = i2 + 1;
+                            aHistory[t3 * x.Length + i2] = 0.5 * aHistory[t4 + i2] + w[2] * global::System.Math.Sin(aHistory[t4 + (i2 + 2)] - aHistory[t4 + t5]);
                         }
                     }
-                    finally
+
+                    for (int i3 = 0; i3 < x.Length; i3++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                        int i3_2 = i3 + 1;
+                        double tBar = seed * (double)i3_2;
+                        int t6 = t0 * x.Length + i3;
+                        aHistoryBar[t6] += tBar * aHistory[t6] + tBar * aHistory[t6];
+                    }
+
+                    // Reverse sweep: gradients
+                    for (int s2 = s - 1; s2 >= 0; s2--)
+                    {
+                        int t7 = x.Length - 2;
+                        int aIndex2_2 = t7 > 0 ? t7 : 0;
+                        int aIndex2_3 = aIndex2_2 < x.Length ? x.Length : aIndex2_2;
+                        int i2_2 = 0 < t7 ? t7 : 0;
+                        for (int i2 = i2_2 - 1; i2 >= 0; i2--)
+                        {
+                            int t8 = (s2 + 1) * x.Length + i2;
+                            double aHistoryBar2 = aHistoryBar[t8];
+                            aHistoryBar[t8] = 0.0;
+                            int t9 = s2 * x.Length;
+                            aHistoryBar[t9 + i2] += aHistoryBar2 * 0.5;
+                            int t10 = t9 + (i2 + 2);
+                            int t11 = t9 + (i2 + 1);
+                            double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t10] - aHistory[t11]);
+                            aHistoryBar[t10] += tBar;
+                            aHistoryBar[t11] -= tBar;
+                            dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t10] - aHistory[t11]);
+                        }
+
+                        for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= aIndex2_2; aIndex2--)
+                        {
+                            int t12 = (s2 + 1) * x.Length + aIndex2;
+                            double aHistoryBar3 = aHistoryBar[t12];
+                            aHistoryBar[t12] = 0.0;
+                            aHistoryBar[s2 * x.Length + aIndex2] += aHistoryBar3;
+                        }
+                    }
+
+                    for (int aIndex = 0; aIndex < i; aIndex++)
+                    {
+                        double aHistoryBar4 = aHistoryBar[aIndex];
+                        aHistoryBar[aIndex] = 0.0;
+                        double aBar = aHistoryBar4;
+                        dW[0] += aBar * x[aIndex];
+                        dW[1] += aBar;
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(a);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
         }
     }
 
@@ -340,16 +299,12 @@ static partial class S
                         for (int i = 0; i < x.Length; i++)
                         {
                             double t2 = x[i];
-                            a[i] = w[0] * t2 + w[1];
-                            aDot[i] = tW[0] * t2 + tW[1];
-                        }
-
-                        for (int aIndex = 0; aIndex < x.Length; aIndex++)
-                        {
-                            double aHistoryValue = a[aIndex];
-                            double aHistoryValueDot = aDot[aIndex];
-                            aHistory[aIndex] = aHistoryValue;
-                            aHistoryDot[aIndex] = aHistoryValueDot;
+                            double aValue = w[0] * t2 + w[1];
+                            double aValueDot = tW[0] * t2 + tW[1];
+                            a[i] = aValue;
+                            aDot[i] = aValueDot;
+                            aHistory[i] = aValue;
+                            aHistoryDot[i] = aValueDot;
                         }
 
                         for (int s = 0; s < sweeps; s++)

@@ -23,162 +23,140 @@ static partial class S
 
         global::SymDiff.Checks.ThrowIfOverlapping(dU0, u0, nameof(dU0), "u0");
 
-        double[] aBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
+        // Forward sweep
+        int t0 = sweeps > 0 ? sweeps : 0;
+        int t1 = (t0 + 1) * u0.Length;
+        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aBar, u0.Length);
-
-            // Forward sweep
-            int t0 = sweeps > 0 ? sweeps : 0;
-            int t1 = (t0 + 1) * u0.Length;
-            double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::SymDiff.Checks.Zero(aHistoryBar, t1);
+            double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
             try
             {
-                global::SymDiff.Checks.Zero(aHistoryBar, t1);
-                double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
+                global::SymDiff.Checks.Zero(a, u0.Length);
+                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::SymDiff.Checks.Zero(a, u0.Length);
-                    double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
-                    try
+                    global::SymDiff.Checks.Zero(aHistory, t1);
+                    int i = 0;
+                    for (; i < u0.Length; i++)
                     {
-                        global::SymDiff.Checks.Zero(aHistory, t1);
-                        int i = 0;
-                        for (; i < u0.Length; i++)
-                        {
-                            a[i] = u0[i];
-                        }
-
-                        int aIndex = 0;
-                        for (; aIndex < u0.Length; aIndex++)
-                        {
-                            double aHistoryValue = a[aIndex];
-                            aHistory[aIndex] = aHistoryValue;
-                        }
-
-                        int s = 0;
-                        for (; s < sweeps; s++)
-                        {
-                            int t2 = s + 1;
-                            for (int aIndex2 = 0; aIndex2 < (u0.Length < 1 ? u0.Length : 1); aIndex2++)
-                            {
-                                aHistory[t2 * u0.Length + aIndex2] = aHistory[s * u0.Length + aIndex2];
-                            }
-
-                            int t3 = u0.Length - 1;
-                            for (int aIndex2 = t3 > 1 ? t3 : 1; aIndex2 < u0.Length; aIndex2++)
-                            {
-                                aHistory[t2 * u0.Length + aIndex2] = aHistory[s * u0.Length + aIndex2];
-                            }
-
-                            for (int i2 = 1; i2 < t3; i2++)
-                            {
-                                int t4 = t2 * u0.Length;
-                                int t5 = s * u0.Length;
-                                int t6 = t5 + i2;
-                                int t7 = i2 + 1;
-                                aHistory[t4 + i2] = aHistory[t6] + alpha * (aHistory[t4 + (i2 - 1)] - 2.0 * aHistory[t6] + aHistory[t5 + t7]);
-                            }
-                        }
-
-                        double e = 0.0;
-                        for (int i3 = 0; i3 < u0.Length; i3++)
-                        {
-                            int t8 = t0 * u0.Length + i3;
-                            double e2 = e + aHistory[t8] * aHistory[t8];
-                            aHistoryBar[t8] += aHistory[t8] + aHistory[t8];
-                            e = e2;
-                        }
-
-                        // Reverse sweep: gradients
-                        double alphaBar2 = 0.0;
-                        for (int s2 = s - 1; s2 >= 0; s2--)
-                        {
-                            int aIndex2_2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
-                            int t9 = u0.Length - 1;
-                            int aIndex2_3 = t9 > 1 ? t9 : 1;
-                            int aIndex2_4 = aIndex2_3 < u0.Length ? u0.Length : aIndex2_3;
-                            int i2_2 = 1 < t9 ? t9 : 1;
-                            double alphaBar = 0.0;
-                            for (int i2 = i2_2 - 1; i2 >= 1; i2--)
-                            {
-                                int t10 = (s2 + 1) * u0.Length;
-                                int t11 = t10 + i2;
-                                double aHistoryBar2 = aHistoryBar[t11];
-                                aHistoryBar[t11] = 0.0;
-                                int t12 = s2 * u0.Length;
-                                int t13 = t12 + i2;
-                                aHistoryBar[t13] += aHistoryBar2;
-                                double tBar = aHistoryBar2 * alpha;
-                                int t14 = i2 - 1;
-                                int t15 = t10 + t14;
-                                aHistoryBar[t15] += tBar;
-                                aHistoryBar[t13] -= tBar * 2.0;
-                                int t16 = t12 + (i2 + 1);
-                                aHistoryBar[t16] += tBar;
-                                alphaBar = alphaBar + aHistoryBar2 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t16]);
-                            }
-
-                            for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
-                            {
-                                int t17 = (s2 + 1) * u0.Length + aIndex2;
-                                double aHistoryBar3 = aHistoryBar[t17];
-                                aHistoryBar[t17] = 0.0;
-                                aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar3;
-                            }
-
-                            for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
-                            {
-                                int t18 = (s2 + 1) * u0.Length + aIndex2;
-                                double aHistoryBar4 = aHistoryBar[t18];
-                                aHistoryBar[t18] = 0.0;
-                                aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar4;
-                            }
-
-                            alphaBar2 = alphaBar2 + alphaBar;
-                        }
-
-                        for (int aIndex3 = 0; aIndex3 < aIndex; aIndex3++)
-                        {
-                            double aHistoryBar5 = aHistoryBar[aIndex3];
-                            aHistoryBar[aIndex3] = 0.0;
-                            aBar[aIndex3] += aHistoryBar5;
-                        }
-
-                        int i4 = 0;
-                        for (; i4 < i; i4++)
-                        {
-                            double aBar2 = aBar[i4];
-                            aBar[i4] = 0.0;
-                            dU0[i4] = aBar2;
-                        }
-
-                        for (int i5 = i4; i5 < dU0.Length; i5++)
-                        {
-                            dU0[i5] = 0.0;
-                        }
-
-                        dAlpha = alphaBar2;
-                        return e;
+                        double aValue = u0[i];
+                        a[i] = aValue;
+                        aHistory[i] = aValue;
                     }
-                    finally
+
+                    int s = 0;
+                    for (; s < sweeps; s++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                        int t2 = s + 1;
+                        for (int aIndex2 = 0; aIndex2 < (u0.Length < 1 ? u0.Length : 1); aIndex2++)
+                        {
+                            aHistory[t2 * u0.Length + aIndex2] = aHistory[s * u0.Length + aIndex2];
+                        }
+
+                        int t3 = u0.Length - 1;
+                        for (int aIndex2 = t3 > 1 ? t3 : 1; aIndex2 < u0.Length; aIndex2++)
+                        {
+                            aHistory[t2 * u0.Length + aIndex2] = aHistory[s * u0.Length + aIndex2];
+                        }
+
+                        for (int i2 = 1; i2 < t3; i2++)
+                        {
+                            int t4 = t2 * u0.Length;
+                            int t5 = s * u0.Length;
+                            int t6 = t5 + i2;
+                            int t7 = i2 + 1;
+                            aHistory[t4 + i2] = aHistory[t6] + alpha * (aHistory[t4 + (i2 - 1)] - 2.0 * aHistory[t6] + aHistory[t5 + t7]);
+                        }
                     }
+
+                    double e = 0.0;
+                    for (int i3 = 0; i3 < u0.Length; i3++)
+                    {
+                        int t8 = t0 * u0.Length + i3;
+                        double e2 = e + aHistory[t8] * aHistory[t8];
+                        aHistoryBar[t8] += aHistory[t8] + aHistory[t8];
+                        e = e2;
+                    }
+
+                    // Reverse sweep: gradients
+                    double alphaBar2 = 0.0;
+                    for (int s2 = s - 1; s2 >= 0; s2--)
+                    {
+                        int aIndex2_2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
+                        int t9 = u0.Length - 1;
+                        int aIndex2_3 = t9 > 1 ? t9 : 1;
+                        int aIndex2_4 = aIndex2_3 < u0.Length ? u0.Length : aIndex2_3;
+                        int i2_2 = 1 < t9 ? t9 : 1;
+                        double alphaBar = 0.0;
+                        for (int i2 = i2_2 - 1; i2 >= 1; i2--)
+                        {
+                            int t10 = (s2 + 1) * u0.Length;
+                            int t11 = t10 + i2;
+                            double aHistoryBar2 = aHistoryBar[t11];
+                            aHistoryBar[t11] = 0.0;
+                            int t12 = s2 * u0.Length;
+                            int t13 = t12 + i2;
+                            aHistoryBar[t13] += aHistoryBar2;
+                            double tBar = aHistoryBar2 * alpha;
+                            int t14 = i2 - 1;
+                            int t15 = t10 + t14;
+                            aHistoryBar[t15] += tBar;
+                            aHistoryBar[t13] -= tBar * 2.0;
+                            int t16 = t12 + (i2 + 1);
+                            aHistoryBar[t16] += tBar;
+                            alphaBar = alphaBar + aHistoryBar2 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t16]);
+                        }
+
+                        for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
+                        {
+                            int t17 = (s2 + 1) * u0.Length + aIndex2;
+                            double aHistoryBar3 = aHistoryBar[t17];
+                            aHistoryBar[t17] = 0.0;
+                            aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar3;
+                        }
+
+                        for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                        {
+                            int t18 = (s2 + 1) * u0.Length + aIndex2;
+                            double aHistoryBar4 = aHistoryBar[t18];
+                            aHistoryBar[t18] = 0.0;
+                            aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar4;
+                        }
+
+                        alphaBar2 = alphaBar2 + alphaBar;
+                    }
+
+                    int aIndex = 0;
+                    for (; aIndex < i; aIndex++)
+                    {
+                        double aHistoryBar5 = aHistoryBar[aIndex];
+                        aHistoryBar[aIndex] = 0.0;
+                        dU0[aIndex] = aHistoryBar5;
+                    }
+
+                    for (int i4 = aIndex; i4 < dU0.Length; i4++)
+                    {
+                        dU0[i4] = 0.0;
+                    }
+
+                    dAlpha = alphaBar2;
+                    return e;
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(a);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
         }
     }
 
@@ -202,152 +180,130 @@ static partial class S
 
         global::SymDiff.Checks.ThrowIfOverlapping(dU0, u0, nameof(dU0), "u0");
 
-        double[] aBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
+        // Forward sweep
+        int t0 = sweeps > 0 ? sweeps : 0;
+        int t1 = (t0 + 1) * u0.Length;
+        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aBar, u0.Length);
-
-            // Forward sweep
-            int t0 = sweeps > 0 ? sweeps : 0;
-            int t1 = (t0 + 1) * u0.Length;
-            double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::SymDiff.Checks.Zero(aHistoryBar, t1);
+            double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
             try
             {
-                global::SymDiff.Checks.Zero(aHistoryBar, t1);
-                double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
+                global::SymDiff.Checks.Zero(a, u0.Length);
+                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::SymDiff.Checks.Zero(a, u0.Length);
-                    double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
-                    try
+                    global::SymDiff.Checks.Zero(aHistory, t1);
+                    int i = 0;
+                    for (; i < u0.Length; i++)
                     {
-                        global::SymDiff.Checks.Zero(aHistory, t1);
-                        int i = 0;
-                        for (; i < u0.Length; i++)
-                        {
-                            a[i] = u0[i];
-                        }
-
-                        int aIndex = 0;
-                        for (; aIndex < u0.Length; aIndex++)
-                        {
-                            double aHistoryValue = a[aIndex];
-                            aHistory[aIndex] = aHistoryValue;
-                        }
-
-                        int s = 0;
-                        for (; s < sweeps; s++)
-                        {
-                            int t2 = s + 1;
-                            for (int aIndex2 = 0; aIndex2 < (u0.Length < 1 ? u0.Length : 1); aIndex2++)
-                            {
-                                aHistory[t2 * u0.Length + aIndex2] = aHistory[s * u0.Length + aIndex2];
-                            }
-
-                            int t3 = u0.Length - 1;
-                            for (int aIndex2 = t3 > 1 ? t3 : 1; aIndex2 < u0.Length; aIndex2++)
-                            {
-                                aHistory[t2 * u0.Length + aIndex2] = aHistory[s * u0.Length + aIndex2];
-                            }
-
-                            for (int i2 = 1; i2 < t3; i2++)
-                            {
-                                int t4 = t2 * u0.Length;
-                                int t5 = s * u0.Length;
-                                int t6 = t5 + i2;
-                                int t7 = i2 + 1;
-                                aHistory[t4 + i2] = aHistory[t6] + alpha * (aHistory[t4 + (i2 - 1)] - 2.0 * aHistory[t6] + aHistory[t5 + t7]);
-                            }
-                        }
-
-                        for (int i3 = 0; i3 < u0.Length; i3++)
-                        {
-                            int t8 = t0 * u0.Length + i3;
-                            aHistoryBar[t8] += seed * aHistory[t8] + seed * aHistory[t8];
-                        }
-
-                        // Reverse sweep: gradients
-                        double alphaBar2 = 0.0;
-                        for (int s2 = s - 1; s2 >= 0; s2--)
-                        {
-                            int aIndex2_2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
-                            int t9 = u0.Length - 1;
-                            int aIndex2_3 = t9 > 1 ? t9 : 1;
-                            int aIndex2_4 = aIndex2_3 < u0.Length ? u0.Length : aIndex2_3;
-                            int i2_2 = 1 < t9 ? t9 : 1;
-                            double alphaBar = 0.0;
-                            for (int i2 = i2_2 - 1; i2 >= 1; i2--)
-                            {
-                                int t10 = (s2 + 1) * u0.Length;
-                                int t11 = t10 + i2;
-                                double aHistoryBar2 = aHistoryBar[t11];
-                                aHistoryBar[t11] = 0.0;
-                                int t12 = s2 * u0.Length;
-                                int t13 = t12 + i2;
-                                aHistoryBar[t13] += aHistoryBar2;
-                                double tBar = aHistoryBar2 * alpha;
-                                int t14 = i2 - 1;
-                                int t15 = t10 + t14;
-                                aHistoryBar[t15] += tBar;
-                                aHistoryBar[t13] -= tBar * 2.0;
-                                int t16 = t12 + (i2 + 1);
-                                aHistoryBar[t16] += tBar;
-                                alphaBar = alphaBar + aHistoryBar2 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t16]);
-                            }
-
-                            for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
-                            {
-                                int t17 = (s2 + 1) * u0.Length + aIndex2;
-                                double aHistoryBar3 = aHistoryBar[t17];
-                                aHistoryBar[t17] = 0.0;
-                                aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar3;
-                            }
-
-                            for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
-                            {
-                                int t18 = (s2 + 1) * u0.Length + aIndex2;
-                                double aHistoryBar4 = aHistoryBar[t18];
-                                aHistoryBar[t18] = 0.0;
-                                aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar4;
-                            }
-
-                            alphaBar2 = alphaBar2 + alphaBar;
-                        }
-
-                        for (int aIndex3 = 0; aIndex3 < aIndex; aIndex3++)
-                        {
-                            double aHistoryBar5 = aHistoryBar[aIndex3];
-                            aHistoryBar[aIndex3] = 0.0;
-                            aBar[aIndex3] += aHistoryBar5;
-                        }
-
-                        for (int i4 = 0; i4 < i; i4++)
-                        {
-                            double aBar2 = aBar[i4];
-                            aBar[i4] = 0.0;
-                            dU0[i4] += aBar2;
-                        }
-
-                        dAlpha += alphaBar2;
+                        double aValue = u0[i];
+                        a[i] = aValue;
+                        aHistory[i] = aValue;
                     }
-                    finally
+
+                    int s = 0;
+                    for (; s < sweeps; s++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                        int t2 = s + 1;
+                        for (int aIndex2 = 0; aIndex2 < (u0.Length < 1 ? u0.Length : 1); aIndex2++)
+                        {
+                            aHistory[t2 * u0.Length + aIndex2] = aHistory[s * u0.Length + aIndex2];
+                        }
+
+                        int t3 = u0.Length - 1;
+                        for (int aIndex2 = t3 > 1 ? t3 : 1; aIndex2 < u0.Length; aIndex2++)
+                        {
+                            aHistory[t2 * u0.Length + aIndex2] = aHistory[s * u0.Length + aIndex2];
+                        }
+
+                        for (int i2 = 1; i2 < t3; i2++)
+                        {
+                            int t4 = t2 * u0.Length;
+                            int t5 = s * u0.Length;
+                            int t6 = t5 + i2;
+                            int t7 = i2 + 1;
+                            aHistory[t4 + i2] = aHistory[t6] + alpha * (aHistory[t4 + (i2 - 1)] - 2.0 * aHistory[t6] + aHistory[t5 + t7]);
+                        }
                     }
+
+                    for (int i3 = 0; i3 < u0.Length; i3++)
+                    {
+                        int t8 = t0 * u0.Length + i3;
+                        aHistoryBar[t8] += seed * aHistory[t8] + seed * aHistory[t8];
+                    }
+
+                    // Reverse sweep: gradients
+                    double alphaBar2 = 0.0;
+                    for (int s2 = s - 1; s2 >= 0; s2--)
+                    {
+                        int aIndex2_2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
+                        int t9 = u0.Length - 1;
+                        int aIndex2_3 = t9 > 1 ? t9 : 1;
+                        int aIndex2_4 = aIndex2_3 < u0.Length ? u0.Length : aIndex2_3;
+                        int i2_2 = 1 < t9 ? t9 : 1;
+                        double alphaBar = 0.0;
+                        for (int i2 = i2_2 - 1; i2 >= 1; i2--)
+                        {
+                            int t10 = (s2 + 1) * u0.Length;
+                            int t11 = t10 + i2;
+                            double aHistoryBar2 = aHistoryBar[t11];
+                            aHistoryBar[t11] = 0.0;
+                            int t12 = s2 * u0.Length;
+                            int t13 = t12 + i2;
+                            aHistoryBar[t13] += aHistoryBar2;
+                            double tBar = aHistoryBar2 * alpha;
+                            int t14 = i2 - 1;
+                            int t15 = t10 + t14;
+                            aHistoryBar[t15] += tBar;
+                            aHistoryBar[t13] -= tBar * 2.0;
+                            int t16 = t12 + (i2 + 1);
+                            aHistoryBar[t16] += tBar;
+                            alphaBar = alphaBar + aHistoryBar2 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t16]);
+                        }
+
+                        for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
+                        {
+                            int t17 = (s2 + 1) * u0.Length + aIndex2;
+                            double aHistoryBar3 = aHistoryBar[t17];
+                            aHistoryBar[t17] = 0.0;
+                            aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar3;
+                        }
+
+                        for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                        {
+                            int t18 = (s2 + 1) * u0.Length + aIndex2;
+                            double aHistoryBar4 = aHistoryBar[t18];
+                            aHistoryBar[t18] = 0.0;
+                            aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar4;
+                        }
+
+                        alphaBar2 = alphaBar2 + alphaBar;
+                    }
+
+                    for (int aIndex = 0; aIndex < i; aIndex++)
+                    {
+                        double aHistoryBar5 = aHistoryBar[aIndex];
+                        aHistoryBar[aIndex] = 0.0;
+                        dU0[aIndex] += aHistoryBar5;
+                    }
+
+                    dAlpha += alphaBar2;
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(a);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
         }
     }
 
@@ -389,16 +345,12 @@ static partial class S
                         global::SymDiff.Checks.Zero(aHistoryDot, t1);
                         for (int i = 0; i < u0.Length; i++)
                         {
-                            a[i] = u0[i];
-                            aDot[i] = tU0[i];
-                        }
-
-                        for (int aIndex = 0; aIndex < u0.Length; aIndex++)
-                        {
-                            double aHistoryValue = a[aIndex];
-                            double aHistoryValueDot = aDot[aIndex];
-                            aHistory[aIndex] = aHistoryValue;
-                            aHistoryDot[aIndex] = aHistoryValueDot;
+                            double aValue = u0[i];
+                            double aValueDot = tU0[i];
+                            a[i] = aValue;
+                            aDot[i] = aValueDot;
+                            aHistory[i] = aValue;
+                            aHistoryDot[i] = aValueDot;
                         }
 
                         for (int s = 0; s < sweeps; s++)

@@ -25,151 +25,130 @@ static partial class S
 
         // Forward sweep
         int t0 = p.Length - 1;
-        double[] aBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int t1 = sweeps > 0 ? sweeps : 0;
+        int t2 = (t1 + 1) * t0;
+        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
         try
         {
-            global::SymDiff.Checks.Zero(aBar, t0);
-            int t1 = sweeps > 0 ? sweeps : 0;
-            int t2 = (t1 + 1) * t0;
-            double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+            global::SymDiff.Checks.Zero(aHistoryBar, t2);
+            double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(aHistoryBar, t2);
-                double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::SymDiff.Checks.Zero(a, t0);
+                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                 try
                 {
-                    global::SymDiff.Checks.Zero(a, t0);
-                    double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
-                    try
+                    global::SymDiff.Checks.Zero(aHistory, t2);
+                    int i = 0;
+                    for (; i < t0; i++)
                     {
-                        global::SymDiff.Checks.Zero(aHistory, t2);
-                        int i = 0;
-                        for (; i < t0; i++)
-                        {
-                            int t3 = i + 1;
-                            a[i] = p[t3];
-                        }
-
-                        int aIndex = 0;
-                        for (; aIndex < t0; aIndex++)
-                        {
-                            double aHistoryValue = a[aIndex];
-                            aHistory[aIndex] = aHistoryValue;
-                        }
-
-                        int s = 0;
-                        for (; s < sweeps; s++)
-                        {
-                            int t4 = s + 1;
-                            for (int aIndex2 = 0; aIndex2 < (t0 < 1 ? t0 : 1); aIndex2++)
-                            {
-                                aHistory[t4 * t0 + aIndex2] = aHistory[s * t0 + aIndex2];
-                            }
-
-                            int t5 = t0 - 1;
-                            for (int aIndex2 = t5 > 1 ? t5 : 1; aIndex2 < t0; aIndex2++)
-                            {
-                                aHistory[t4 * t0 + aIndex2] = aHistory[s * t0 + aIndex2];
-                            }
-
-                            for (int i2 = 1; i2 < t5; i2++)
-                            {
-                                int t6 = t4 * t0;
-                                int t7 = s * t0;
-                                int t8 = t7 + i2;
-                                int t9 = i2 + 1;
-                                aHistory[t6 + i2] = aHistory[t8] + p[0] * (aHistory[t6 + (i2 - 1)] - 2.0 * aHistory[t8] + aHistory[t7 + t9]);
-                            }
-                        }
-
-                        double e = 0.0;
-                        for (int i3 = 0; i3 < t0; i3++)
-                        {
-                            int t10 = t1 * t0 + i3;
-                            double e2 = e + global::System.Math.Sin(aHistory[t10]) * aHistory[t10];
-                            aHistoryBar[t10] += aHistory[t10] * global::System.Math.Cos(aHistory[t10]) + global::System.Math.Sin(aHistory[t10]);
-                            e = e2;
-                        }
-
-                        // Reverse sweep: gradients
-                        for (int s2 = s - 1; s2 >= 0; s2--)
-                        {
-                            int aIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                            int t11 = t0 - 1;
-                            int aIndex2_3 = t11 > 1 ? t11 : 1;
-                            int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
-                            int i2_2 = 1 < t11 ? t11 : 1;
-                            for (int i2 = i2_2 - 1; i2 >= 1; i2--)
-                            {
-                                int t12 = (s2 + 1) * t0;
-                                int t13 = t12 + i2;
-                                double aHistoryBar2 = aHistoryBar[t13];
-                                aHistoryBar[t13] = 0.0;
-                                int t14 = s2 * t0;
-                                int t15 = t14 + i2;
-                                aHistoryBar[t15] += aHistoryBar2;
-                                double tBar = aHistoryBar2 * p[0];
-                                int t16 = i2 - 1;
-                                int t17 = t12 + t16;
-                                aHistoryBar[t17] += tBar;
-                                aHistoryBar[t15] -= tBar * 2.0;
-                                int t18 = t14 + (i2 + 1);
-                                aHistoryBar[t18] += tBar;
-                                dP[0] += aHistoryBar2 * (aHistory[t17] - 2.0 * aHistory[t15] + aHistory[t18]);
-                            }
-
-                            for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
-                            {
-                                int t19 = (s2 + 1) * t0 + aIndex2;
-                                double aHistoryBar3 = aHistoryBar[t19];
-                                aHistoryBar[t19] = 0.0;
-                                aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar3;
-                            }
-
-                            for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
-                            {
-                                int t20 = (s2 + 1) * t0 + aIndex2;
-                                double aHistoryBar4 = aHistoryBar[t20];
-                                aHistoryBar[t20] = 0.0;
-                                aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar4;
-                            }
-                        }
-
-                        for (int aIndex3 = 0; aIndex3 < aIndex; aIndex3++)
-                        {
-                            double aHistoryBar5 = aHistoryBar[aIndex3];
-                            aHistoryBar[aIndex3] = 0.0;
-                            aBar[aIndex3] += aHistoryBar5;
-                        }
-
-                        for (int i4 = 0; i4 < i; i4++)
-                        {
-                            double aBar2 = aBar[i4];
-                            aBar[i4] = 0.0;
-                            int t21 = i4 + 1;
-                            dP[t21] += aBar2;
-                        }
-
-                        return e;
+                        int t3 = i + 1;
+                        double aValue = p[t3];
+                        a[i] = aValue;
+                        aHistory[i] = aValue;
                     }
-                    finally
+
+                    int s = 0;
+                    for (; s < sweeps; s++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                        int t4 = s + 1;
+                        for (int aIndex2 = 0; aIndex2 < (t0 < 1 ? t0 : 1); aIndex2++)
+                        {
+                            aHistory[t4 * t0 + aIndex2] = aHistory[s * t0 + aIndex2];
+                        }
+
+                        int t5 = t0 - 1;
+                        for (int aIndex2 = t5 > 1 ? t5 : 1; aIndex2 < t0; aIndex2++)
+                        {
+                            aHistory[t4 * t0 + aIndex2] = aHistory[s * t0 + aIndex2];
+                        }
+
+                        for (int i2 = 1; i2 < t5; i2++)
+                        {
+                            int t6 = t4 * t0;
+                            int t7 = s * t0;
+                            int t8 = t7 + i2;
+                            int t9 = i2 + 1;
+                            aHistory[t6 + i2] = aHistory[t8] + p[0] * (aHistory[t6 + (i2 - 1)] - 2.0 * aHistory[t8] + aHistory[t7 + t9]);
+                        }
                     }
+
+                    double e = 0.0;
+                    for (int i3 = 0; i3 < t0; i3++)
+                    {
+                        int t10 = t1 * t0 + i3;
+                        double e2 = e + global::System.Math.Sin(aHistory[t10]) * aHistory[t10];
+                        aHistoryBar[t10] += aHistory[t10] * global::System.Math.Cos(aHistory[t10]) + global::System.Math.Sin(aHistory[t10]);
+                        e = e2;
+                    }
+
+                    // Reverse sweep: gradients
+                    for (int s2 = s - 1; s2 >= 0; s2--)
+                    {
+                        int aIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                        int t11 = t0 - 1;
+                        int aIndex2_3 = t11 > 1 ? t11 : 1;
+                        int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
+                        int i2_2 = 1 < t11 ? t11 : 1;
+                        for (int i2 = i2_2 - 1; i2 >= 1; i2--)
+                        {
+                            int t12 = (s2 + 1) * t0;
+                            int t13 = t12 + i2;
+                            double aHistoryBar2 = aHistoryBar[t13];
+                            aHistoryBar[t13] = 0.0;
+                            int t14 = s2 * t0;
+                            int t15 = t14 + i2;
+                            aHistoryBar[t15] += aHistoryBar2;
+                            double tBar = aHistoryBar2 * p[0];
+                            int t16 = i2 - 1;
+                            int t17 = t12 + t16;
+                            aHistoryBar[t17] += tBar;
+                            aHistoryBar[t15] -= tBar * 2.0;
+                            int t18 = t14 + (i2 + 1);
+                            aHistoryBar[t18] += tBar;
+                            dP[0] += aHistoryBar2 * (aHistory[t17] - 2.0 * aHistory[t15] + aHistory[t18]);
+                        }
+
+                        for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
+                        {
+                            int t19 = (s2 + 1) * t0 + aIndex2;
+                            double aHistoryBar3 = aHistoryBar[t19];
+                            aHistoryBar[t19] = 0.0;
+                            aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar3;
+                        }
+
+                        for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                        {
+                            int t20 = (s2 + 1) * t0 + aIndex2;
+                            double aHistoryBar4 = aHistoryBar[t20];
+                            aHistoryBar[t20] = 0.0;
+                            aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar4;
+                        }
+                    }
+
+                    for (int aIndex = 0; aIndex < i; aIndex++)
+                    {
+                        double aHistoryBar5 = aHistoryBar[aIndex];
+                        aHistoryBar[aIndex] = 0.0;
+                        int t21 = aIndex + 1;
+                        dP[t21] += aHistoryBar5;
+                    }
+
+                    return e;
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(a);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
         }
     }
 
@@ -193,146 +172,125 @@ static partial class S
 
         // Forward sweep
         int t0 = p.Length - 1;
-        double[] aBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int t1 = sweeps > 0 ? sweeps : 0;
+        int t2 = (t1 + 1) * t0;
+        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
         try
         {
-            global::SymDiff.Checks.Zero(aBar, t0);
-            int t1 = sweeps > 0 ? sweeps : 0;
-            int t2 = (t1 + 1) * t0;
-            double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+            global::SymDiff.Checks.Zero(aHistoryBar, t2);
+            double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(aHistoryBar, t2);
-                double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::SymDiff.Checks.Zero(a, t0);
+                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                 try
                 {
-                    global::SymDiff.Checks.Zero(a, t0);
-                    double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
-                    try
+                    global::SymDiff.Checks.Zero(aHistory, t2);
+                    int i = 0;
+                    for (; i < t0; i++)
                     {
-                        global::SymDiff.Checks.Zero(aHistory, t2);
-                        int i = 0;
-                        for (; i < t0; i++)
+                        int t3 = i + 1;
+                        double aValue = p[t3];
+                        a[i] = aValue;
+                        aHistory[i] = aValue;
+                    }
+
+                    int s = 0;
+                    for (; s < sweeps; s++)
+                    {
+                        int t4 = s + 1;
+                        for (int aIndex2 = 0; aIndex2 < (t0 < 1 ? t0 : 1); aIndex2++)
                         {
-                            int t3 = i + 1;
-                            a[i] = p[t3];
+                            aHistory[t4 * t0 + aIndex2] = aHistory[s * t0 + aIndex2];
                         }
 
-                        int aIndex = 0;
-                        for (; aIndex < t0; aIndex++)
+                        int t5 = t0 - 1;
+                        for (int aIndex2 = t5 > 1 ? t5 : 1; aIndex2 < t0; aIndex2++)
                         {
-                            double aHistoryValue = a[aIndex];
-                            aHistory[aIndex] = aHistoryValue;
+                            aHistory[t4 * t0 + aIndex2] = aHistory[s * t0 + aIndex2];
                         }
 
-                        int s = 0;
-                        for (; s < sweeps; s++)
+                        for (int i2 = 1; i2 < t5; i2++)
                         {
-                            int t4 = s + 1;
-                            for (int aIndex2 = 0; aIndex2 < (t0 < 1 ? t0 : 1); aIndex2++)
-                            {
-                                aHistory[t4 * t0 + aIndex2] = aHistory[s * t0 + aIndex2];
-                            }
-
-                            int t5 = t0 - 1;
-                            for (int aIndex2 = t5 > 1 ? t5 : 1; aIndex2 < t0; aIndex2++)
-                            {
-                                aHistory[t4 * t0 + aIndex2] = aHistory[s * t0 + aIndex2];
-                            }
-
-                            for (int i2 = 1; i2 < t5; i2++)
-                            {
-                                int t6 = t4 * t0;
-                                int t7 = s * t0;
-                                int t8 = t7 + i2;
-                                int t9 = i2 + 1;
-                                aHistory[t6 + i2] = aHistory[t8] + p[0] * (aHistory[t6 + (i2 - 1)] - 2.0 * aHistory[t8] + aHistory[t7 + t9]);
-                            }
-                        }
-
-                        for (int i3 = 0; i3 < t0; i3++)
-                        {
-                            int t10 = t1 * t0 + i3;
-                            aHistoryBar[t10] += seed * aHistory[t10] * global::System.Math.Cos(aHistory[t10]) + seed * global::System.Math.Sin(aHistory[t10]);
-                        }
-
-                        // Reverse sweep: gradients
-                        for (int s2 = s - 1; s2 >= 0; s2--)
-                        {
-                            int aIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                            int t11 = t0 - 1;
-                            int aIndex2_3 = t11 > 1 ? t11 : 1;
-                            int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
-                            int i2_2 = 1 < t11 ? t11 : 1;
-                            for (int i2 = i2_2 - 1; i2 >= 1; i2--)
-                            {
-                                int t12 = (s2 + 1) * t0;
-                                int t13 = t12 + i2;
-                                double aHistoryBar2 = aHistoryBar[t13];
-                                aHistoryBar[t13] = 0.0;
-                                int t14 = s2 * t0;
-                                int t15 = t14 + i2;
-                                aHistoryBar[t15] += aHistoryBar2;
-                                double tBar = aHistoryBar2 * p[0];
-                                int t16 = i2 - 1;
-                                int t17 = t12 + t16;
-                                aHistoryBar[t17] += tBar;
-                                aHistoryBar[t15] -= tBar * 2.0;
-                                int t18 = t14 + (i2 + 1);
-                                aHistoryBar[t18] += tBar;
-                                dP[0] += aHistoryBar2 * (aHistory[t17] - 2.0 * aHistory[t15] + aHistory[t18]);
-                            }
-
-                            for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
-                            {
-                                int t19 = (s2 + 1) * t0 + aIndex2;
-                                double aHistoryBar3 = aHistoryBar[t19];
-                                aHistoryBar[t19] = 0.0;
-                                aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar3;
-                            }
-
-                            for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
-                            {
-                                int t20 = (s2 + 1) * t0 + aIndex2;
-                                double aHistoryBar4 = aHistoryBar[t20];
-                                aHistoryBar[t20] = 0.0;
-                                aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar4;
-                            }
-                        }
-
-                        for (int aIndex3 = 0; aIndex3 < aIndex; aIndex3++)
-                        {
-                            double aHistoryBar5 = aHistoryBar[aIndex3];
-                            aHistoryBar[aIndex3] = 0.0;
-                            aBar[aIndex3] += aHistoryBar5;
-                        }
-
-                        for (int i4 = 0; i4 < i; i4++)
-                        {
-                            double aBar2 = aBar[i4];
-                            aBar[i4] = 0.0;
-                            int t21 = i4 + 1;
-                            dP[t21] += aBar2;
+                            int t6 = t4 * t0;
+                            int t7 = s * t0;
+                            int t8 = t7 + i2;
+                            int t9 = i2 + 1;
+                            aHistory[t6 + i2] = aHistory[t8] + p[0] * (aHistory[t6 + (i2 - 1)] - 2.0 * aHistory[t8] + aHistory[t7 + t9]);
                         }
                     }
-                    finally
+
+                    for (int i3 = 0; i3 < t0; i3++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                        int t10 = t1 * t0 + i3;
+                        aHistoryBar[t10] += seed * aHistory[t10] * global::System.Math.Cos(aHistory[t10]) + seed * global::System.Math.Sin(aHistory[t10]);
+                    }
+
+                    // Reverse sweep: gradients
+                    for (int s2 = s - 1; s2 >= 0; s2--)
+                    {
+                        int aIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                        int t11 = t0 - 1;
+                        int aIndex2_3 = t11 > 1 ? t11 : 1;
+                        int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
+                        int i2_2 = 1 < t11 ? t11 : 1;
+                        for (int i2 = i2_2 - 1; i2 >= 1; i2--)
+                        {
+                            int t12 = (s2 + 1) * t0;
+                            int t13 = t12 + i2;
+                            double aHistoryBar2 = aHistoryBar[t13];
+                            aHistoryBar[t13] = 0.0;
+                            int t14 = s2 * t0;
+                            int t15 = t14 + i2;
+                            aHistoryBar[t15] += aHistoryBar2;
+                            double tBar = aHistoryBar2 * p[0];
+                            int t16 = i2 - 1;
+                            int t17 = t12 + t16;
+                            aHistoryBar[t17] += tBar;
+                            aHistoryBar[t15] -= tBar * 2.0;
+                            int t18 = t14 + (i2 + 1);
+                            aHistoryBar[t18] += tBar;
+                            dP[0] += aHistoryBar2 * (aHistory[t17] - 2.0 * aHistory[t15] + aHistory[t18]);
+                        }
+
+                        for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
+                        {
+                            int t19 = (s2 + 1) * t0 + aIndex2;
+                            double aHistoryBar3 = aHistoryBar[t19];
+                            aHistoryBar[t19] = 0.0;
+                            aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar3;
+                        }
+
+                        for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                        {
+                            int t20 = (s2 + 1) * t0 + aIndex2;
+                            double aHistoryBar4 = aHistoryBar[t20];
+                            aHistoryBar[t20] = 0.0;
+                            aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar4;
+                        }
+                    }
+
+                    for (int aIndex = 0; aIndex < i; aIndex++)
+                    {
+                        double aHistoryBar5 = aHistoryBar[aIndex];
+                        aHistoryBar[aIndex] = 0.0;
+                        int t21 = aIndex + 1;
+                        dP[t21] += aHistoryBar5;
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(a);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
         }
     }
 
@@ -374,16 +332,12 @@ static partial class S
                         for (int i = 0; i < t0; i++)
                         {
                             int t3 = i + 1;
-                            a[i] = p[t3];
-                            aDot[i] = tP[t3];
-                        }
-
-                        for (int aIndex = 0; aIndex < t0; aIndex++)
-                        {
-                            double aHistoryValue = a[aIndex];
-                            double aHistoryValueDot = aDot[aIndex];
-                            aHistory[aIndex] = aHistoryValue;
-                            aHistoryDot[aIndex] = aHistoryValueDot;
+                            double aValue = p[t3];
+                            double aValueDot = tP[t3];
+                            a[i] = aValue;
+                            aDot[i] = aValueDot;
+                            aHistory[i] = aValue;
+                            aHistoryDot[i] = aValueDot;
                         }
 
                         for (int s = 0; s < sweeps; s++)
@@ -542,223 +496,190 @@ static partial class S
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
         int t0 = p.Length - 1;
-        double[] aBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int t1 = sweeps > 0 ? sweeps : 0;
+        int t2 = (t1 + 1) * t0;
+        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
         try
         {
-            global::SymDiff.Checks.Zero(aBar, t0);
-            double[] aBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::SymDiff.Checks.Zero(aHistoryBar, t2);
+            double[] aHistoryBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
             try
             {
-                global::SymDiff.Checks.Zero(aBarDot, t0);
-                int t1 = sweeps > 0 ? sweeps : 0;
-                int t2 = (t1 + 1) * t0;
-                double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                global::SymDiff.Checks.Zero(aHistoryBarDot, t2);
+                double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(aHistoryBar, t2);
-                    double[] aHistoryBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                    global::SymDiff.Checks.Zero(a, t0);
+                    double[] aDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                     try
                     {
-                        global::SymDiff.Checks.Zero(aHistoryBarDot, t2);
-                        double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                        global::SymDiff.Checks.Zero(aDot, t0);
+                        double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                         try
                         {
-                            global::SymDiff.Checks.Zero(a, t0);
-                            double[] aDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                            global::SymDiff.Checks.Zero(aHistory, t2);
+                            double[] aHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                             try
                             {
-                                global::SymDiff.Checks.Zero(aDot, t0);
-                                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
-                                try
+                                global::SymDiff.Checks.Zero(aHistoryDot, t2);
+                                int i = 0;
+                                for (; i < t0; i++)
                                 {
-                                    global::SymDiff.Checks.Zero(aHistory, t2);
-                                    double[] aHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
-                                    try
+                                    int t3 = i + 1;
+                                    double aValue = p[t3];
+                                    double aValueDot = tP[t3];
+                                    a[i] = aValue;
+                                    aDot[i] = aValueDot;
+                                    aHistory[i] = aValue;
+                                    aHistoryDot[i] = aValueDot;
+                                }
+
+                                int s = 0;
+                                for (; s < sweeps; s++)
+                                {
+                                    int t4 = s + 1;
+                                    for (int aIndex2 = 0; aIndex2 < (t0 < 1 ? t0 : 1); aIndex2++)
                                     {
-                                        global::SymDiff.Checks.Zero(aHistoryDot, t2);
-                                        int i = 0;
-                                        for (; i < t0; i++)
-                                        {
-                                            int t3 = i + 1;
-                                            a[i] = p[t3];
-                                            aDot[i] = tP[t3];
-                                        }
-
-                                        int aIndex = 0;
-                                        for (; aIndex < t0; aIndex++)
-                                        {
-                                            double aHistoryValue = a[aIndex];
-                                            double aHistoryValueDot = aDot[aIndex];
-                                            aHistory[aIndex] = aHistoryValue;
-                                            aHistoryDot[aIndex] = aHistoryValueDot;
-                                        }
-
-                                        int s = 0;
-                                        for (; s < sweeps; s++)
-                                        {
-                                            int t4 = s + 1;
-                                            for (int aIndex2 = 0; aIndex2 < (t0 < 1 ? t0 : 1); aIndex2++)
-                                            {
-                                                int t5 = t4 * t0 + aIndex2;
-                                                int t6 = s * t0 + aIndex2;
-                                                aHistory[t5] = aHistory[t6];
-                                                aHistoryDot[t5] = aHistoryDot[t6];
-                                            }
-
-                                            int t7 = t0 - 1;
-                                            for (int aIndex2 = t7 > 1 ? t7 : 1; aIndex2 < t0; aIndex2++)
-                                            {
-                                                int t8 = t4 * t0 + aIndex2;
-                                                int t9 = s * t0 + aIndex2;
-                                                aHistory[t8] = aHistory[t9];
-                                                aHistoryDot[t8] = aHistoryDot[t9];
-                                            }
-
-                                            for (int i2 = 1; i2 < t7; i2++)
-                                            {
-                                                int t10 = t4 * t0;
-                                                int t11 = t10 + i2;
-                                                int t12 = s * t0;
-                                                int t13 = t12 + i2;
-                                                double t14 = p[0];
-                                                int t15 = t10 + (i2 - 1);
-                                                int t16 = i2 + 1;
-                                                int t17 = t12 + t16;
-                                                aHistory[t11] = aHistory[t13] + t14 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t17]);
-                                                aHistoryDot[t11] = aHistoryDot[t13] + (tP[0] * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t17]) + t14 * (aHistoryDot[t15] - 2.0 * aHistoryDot[t13] + aHistoryDot[t17]));
-                                            }
-                                        }
-
-                                        double e = 0.0;
-                                        for (int i3 = 0; i3 < t0; i3++)
-                                        {
-                                            int t18 = t1 * t0 + i3;
-                                            double e2 = e + global::System.Math.Sin(aHistory[t18]) * aHistory[t18];
-                                            aHistoryBar[t18] += aHistory[t18] * global::System.Math.Cos(aHistory[t18]);
-                                            aHistoryBarDot[t18] += aHistoryDot[t18] * global::System.Math.Cos(aHistory[t18]) - aHistory[t18] * (global::System.Math.Sin(aHistory[t18]) * aHistoryDot[t18]);
-                                            aHistoryBar[t18] += global::System.Math.Sin(aHistory[t18]);
-                                            aHistoryBarDot[t18] += global::System.Math.Cos(aHistory[t18]) * aHistoryDot[t18];
-                                            e = e2;
-                                        }
-
-                                        for (int s2 = s - 1; s2 >= 0; s2--)
-                                        {
-                                            int aIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                            int t19 = t0 - 1;
-                                            int aIndex2_3 = t19 > 1 ? t19 : 1;
-                                            int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
-                                            int i2_2 = 1 < t19 ? t19 : 1;
-                                            for (int i2 = i2_2 - 1; i2 >= 1; i2--)
-                                            {
-                                                int t20 = (s2 + 1) * t0;
-                                                int t21 = t20 + i2;
-                                                double aHistoryBar2 = aHistoryBar[t21];
-                                                double aHistoryBar2Dot = aHistoryBarDot[t21];
-                                                aHistoryBar[t21] = 0.0;
-                                                aHistoryBarDot[t21] = 0.0;
-                                                int t22 = s2 * t0;
-                                                int t23 = t22 + i2;
-                                                aHistoryBar[t23] += aHistoryBar2;
-                                                aHistoryBarDot[t23] += aHistoryBar2Dot;
-                                                double t24 = p[0];
-                                                double tBar = aHistoryBar2 * t24;
-                                                double tBarDot = aHistoryBar2Dot * t24 + aHistoryBar2 * tP[0];
-                                                int t25 = i2 - 1;
-                                                int t26 = t20 + t25;
-                                                aHistoryBar[t26] += tBar;
-                                                aHistoryBarDot[t26] += tBarDot;
-                                                aHistoryBar[t23] -= tBar * 2.0;
-                                                aHistoryBarDot[t23] -= tBarDot * 2.0;
-                                                int t27 = t22 + (i2 + 1);
-                                                aHistoryBar[t27] += tBar;
-                                                aHistoryBarDot[t27] += tBarDot;
-                                                pP[0] += aHistoryBar2Dot * (aHistory[t26] - 2.0 * aHistory[t23] + aHistory[t27]) + aHistoryBar2 * (aHistoryDot[t26] - 2.0 * aHistoryDot[t23] + aHistoryDot[t27]);
-                                            }
-
-                                            for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
-                                            {
-                                                int t28 = (s2 + 1) * t0 + aIndex2;
-                                                double aHistoryBar3 = aHistoryBar[t28];
-                                                double aHistoryBar3Dot = aHistoryBarDot[t28];
-                                                aHistoryBar[t28] = 0.0;
-                                                aHistoryBarDot[t28] = 0.0;
-                                                int t29 = s2 * t0 + aIndex2;
-                                                aHistoryBar[t29] += aHistoryBar3;
-                                                aHistoryBarDot[t29] += aHistoryBar3Dot;
-                                            }
-
-                                            for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
-                                            {
-                                                int t30 = (s2 + 1) * t0 + aIndex2;
-                                                double aHistoryBar4 = aHistoryBar[t30];
-                                                double aHistoryBar4Dot = aHistoryBarDot[t30];
-                                                aHistoryBar[t30] = 0.0;
-                                                aHistoryBarDot[t30] = 0.0;
-                                                int t31 = s2 * t0 + aIndex2;
-                                                aHistoryBar[t31] += aHistoryBar4;
-                                                aHistoryBarDot[t31] += aHistoryBar4Dot;
-                                            }
-                                        }
-
-                                        for (int aIndex3 = 0; aIndex3 < aIndex; aIndex3++)
-                                        {
-                                            double aHistoryBar5 = aHistoryBar[aIndex3];
-                                            double aHistoryBar5Dot = aHistoryBarDot[aIndex3];
-                                            aHistoryBar[aIndex3] = 0.0;
-                                            aHistoryBarDot[aIndex3] = 0.0;
-                                            aBar[aIndex3] += aHistoryBar5;
-                                            aBarDot[aIndex3] += aHistoryBar5Dot;
-                                        }
-
-                                        for (int i4 = 0; i4 < i; i4++)
-                                        {
-                                            double aBar2Dot = aBarDot[i4];
-                                            aBar[i4] = 0.0;
-                                            aBarDot[i4] = 0.0;
-                                            int t32 = i4 + 1;
-                                            pP[t32] += aBar2Dot;
-                                        }
-
-                                        return e;
+                                        int t5 = t4 * t0 + aIndex2;
+                                        int t6 = s * t0 + aIndex2;
+                                        aHistory[t5] = aHistory[t6];
+                                        aHistoryDot[t5] = aHistoryDot[t6];
                                     }
-                                    finally
+
+                                    int t7 = t0 - 1;
+                                    for (int aIndex2 = t7 > 1 ? t7 : 1; aIndex2 < t0; aIndex2++)
                                     {
-                                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDot);
+                                        int t8 = t4 * t0 + aIndex2;
+                                        int t9 = s * t0 + aIndex2;
+                                        aHistory[t8] = aHistory[t9];
+                                        aHistoryDot[t8] = aHistoryDot[t9];
+                                    }
+
+                                    for (int i2 = 1; i2 < t7; i2++)
+                                    {
+                                        int t10 = t4 * t0;
+                                        int t11 = t10 + i2;
+                                        int t12 = s * t0;
+                                        int t13 = t12 + i2;
+                                        double t14 = p[0];
+                                        int t15 = t10 + (i2 - 1);
+                                        int t16 = i2 + 1;
+                                        int t17 = t12 + t16;
+                                        aHistory[t11] = aHistory[t13] + t14 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t17]);
+                                        aHistoryDot[t11] = aHistoryDot[t13] + (tP[0] * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t17]) + t14 * (aHistoryDot[t15] - 2.0 * aHistoryDot[t13] + aHistoryDot[t17]));
                                     }
                                 }
-                                finally
+
+                                double e = 0.0;
+                                for (int i3 = 0; i3 < t0; i3++)
                                 {
-                                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                                    int t18 = t1 * t0 + i3;
+                                    double e2 = e + global::System.Math.Sin(aHistory[t18]) * aHistory[t18];
+                                    aHistoryBar[t18] += aHistory[t18] * global::System.Math.Cos(aHistory[t18]);
+                                    aHistoryBarDot[t18] += aHistoryDot[t18] * global::System.Math.Cos(aHistory[t18]) - aHistory[t18] * (global::System.Math.Sin(aHistory[t18]) * aHistoryDot[t18]);
+                                    aHistoryBar[t18] += global::System.Math.Sin(aHistory[t18]);
+                                    aHistoryBarDot[t18] += global::System.Math.Cos(aHistory[t18]) * aHistoryDot[t18];
+                                    e = e2;
                                 }
+
+                                for (int s2 = s - 1; s2 >= 0; s2--)
+                                {
+                                    int aIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                                    int t19 = t0 - 1;
+                                    int aIndex2_3 = t19 > 1 ? t19 : 1;
+                                    int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
+                                    int i2_2 = 1 < t19 ? t19 : 1;
+                                    for (int i2 = i2_2 - 1; i2 >= 1; i2--)
+                                    {
+                                        int t20 = (s2 + 1) * t0;
+                                        int t21 = t20 + i2;
+                                        double aHistoryBar2 = aHistoryBar[t21];
+                                        double aHistoryBar2Dot = aHistoryBarDot[t21];
+                                        aHistoryBar[t21] = 0.0;
+                                        aHistoryBarDot[t21] = 0.0;
+                                        int t22 = s2 * t0;
+                                        int t23 = t22 + i2;
+                                        aHistoryBar[t23] += aHistoryBar2;
+                                        aHistoryBarDot[t23] += aHistoryBar2Dot;
+                                        double t24 = p[0];
+                                        double tBar = aHistoryBar2 * t24;
+                                        double tBarDot = aHistoryBar2Dot * t24 + aHistoryBar2 * tP[0];
+                                        int t25 = i2 - 1;
+                                        int t26 = t20 + t25;
+                                        aHistoryBar[t26] += tBar;
+                                        aHistoryBarDot[t26] += tBarDot;
+                                        aHistoryBar[t23] -= tBar * 2.0;
+                                        aHistoryBarDot[t23] -= tBarDot * 2.0;
+                                        int t27 = t22 + (i2 + 1);
+                                        aHistoryBar[t27] += tBar;
+                                        aHistoryBarDot[t27] += tBarDot;
+                                        pP[0] += aHistoryBar2Dot * (aHistory[t26] - 2.0 * aHistory[t23] + aHistory[t27]) + aHistoryBar2 * (aHistoryDot[t26] - 2.0 * aHistoryDot[t23] + aHistoryDot[t27]);
+                                    }
+
+                                    for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
+                                    {
+                                        int t28 = (s2 + 1) * t0 + aIndex2;
+                                        double aHistoryBar3 = aHistoryBar[t28];
+                                        double aHistoryBar3Dot = aHistoryBarDot[t28];
+                                        aHistoryBar[t28] = 0.0;
+                                        aHistoryBarDot[t28] = 0.0;
+                                        int t29 = s2 * t0 + aIndex2;
+                                        aHistoryBar[t29] += aHistoryBar3;
+                                        aHistoryBarDot[t29] += aHistoryBar3Dot;
+                                    }
+
+                                    for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                                    {
+                                        int t30 = (s2 + 1) * t0 + aIndex2;
+                                        double aHistoryBar4 = aHistoryBar[t30];
+                                        double aHistoryBar4Dot = aHistoryBarDot[t30];
+                                        aHistoryBar[t30] = 0.0;
+                                        aHistoryBarDot[t30] = 0.0;
+                                        int t31 = s2 * t0 + aIndex2;
+                                        aHistoryBar[t31] += aHistoryBar4;
+                                        aHistoryBarDot[t31] += aHistoryBar4Dot;
+                                    }
+                                }
+
+                                for (int aIndex = 0; aIndex < i; aIndex++)
+                                {
+                                    double aHistoryBar5Dot = aHistoryBarDot[aIndex];
+                                    aHistoryBar[aIndex] = 0.0;
+                                    aHistoryBarDot[aIndex] = 0.0;
+                                    int t32 = aIndex + 1;
+                                    pP[t32] += aHistoryBar5Dot;
+                                }
+
+                                return e;
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(aDot);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDot);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(aDot);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(a);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aBarDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarDot);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
         }
     }
 

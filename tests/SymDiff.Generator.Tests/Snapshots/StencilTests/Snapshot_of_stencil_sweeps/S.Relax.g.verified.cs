@@ -22,8 +22,6 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        global::System.Span<double> aBar = stackalloc double[6];
-        global::SymDiff.Checks.Zero(aBar);
 
         // Forward sweep
         int t0 = sweeps > 0 ? sweeps : 0;
@@ -41,14 +39,9 @@ static partial class S
                 int i = 0;
                 for (; i < 6; i++)
                 {
-                    a[i] = p[i] * p[6];
-                }
-
-                int aIndex = 0;
-                for (; aIndex < 6; aIndex++)
-                {
-                    double aHistoryValue = a[aIndex];
-                    aHistory[aIndex] = aHistoryValue;
+                    double aValue = p[i] * p[6];
+                    a[i] = aValue;
+                    aHistory[i] = aValue;
                 }
 
                 double acc = 0.0;
@@ -74,10 +67,10 @@ static partial class S
                         int t4 = t3 * 6;
                         int t5 = i2 + 1;
                         double l = aHistory[t4 + (i2 - 2)] + aHistory[t2 + t5];
-                        int t6 = t4 + i2;
-                        int t7 = t4 + (i2 - 1);
-                        aHistory[t6] = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i2] * aHistory[t7];
-                        double acc4 = acc3 + aHistory[t6] * aHistory[t7];
+                        int t6 = t4 + (i2 - 1);
+                        double t7 = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i2] * aHistory[t6];
+                        aHistory[t4 + i2] = t7;
+                        double acc4 = acc3 + t7 * aHistory[t6];
                         acc3 = acc4;
                     }
 
@@ -146,19 +139,13 @@ static partial class S
                     accBar = accBar2;
                 }
 
-                for (int aIndex3 = 0; aIndex3 < aIndex; aIndex3++)
+                for (int aIndex = 0; aIndex < i; aIndex++)
                 {
-                    double aHistoryBar5 = aHistoryBar[aIndex3];
-                    aHistoryBar[aIndex3] = 0.0;
-                    aBar[aIndex3] += aHistoryBar5;
-                }
-
-                for (int i3 = 0; i3 < i; i3++)
-                {
-                    double aBar2 = aBar[i3];
-                    aBar[i3] = 0.0;
-                    dP[i3] += aBar2 * p[6];
-                    dP[6] += aBar2 * p[i3];
+                    double aHistoryBar5 = aHistoryBar[aIndex];
+                    aHistoryBar[aIndex] = 0.0;
+                    double aBar = aHistoryBar5;
+                    dP[aIndex] += aBar * p[6];
+                    dP[6] += aBar * p[aIndex];
                 }
 
                 return acc + aHistory[t9] * aHistory[t10];
@@ -192,9 +179,6 @@ static partial class S
 
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
 
-        global::System.Span<double> aBar = stackalloc double[6];
-        global::SymDiff.Checks.Zero(aBar);
-
         // Forward sweep
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * 6;
@@ -211,14 +195,9 @@ static partial class S
                 int i = 0;
                 for (; i < 6; i++)
                 {
-                    a[i] = p[i] * p[6];
-                }
-
-                int aIndex = 0;
-                for (; aIndex < 6; aIndex++)
-                {
-                    double aHistoryValue = a[aIndex];
-                    aHistory[aIndex] = aHistoryValue;
+                    double aValue = p[i] * p[6];
+                    a[i] = aValue;
+                    aHistory[i] = aValue;
                 }
 
                 double acc = 0.0;
@@ -244,10 +223,10 @@ static partial class S
                         int t4 = t3 * 6;
                         int t5 = i2 + 1;
                         double l = aHistory[t4 + (i2 - 2)] + aHistory[t2 + t5];
-                        int t6 = t4 + i2;
-                        int t7 = t4 + (i2 - 1);
-                        aHistory[t6] = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i2] * aHistory[t7];
-                        double acc4 = acc3 + aHistory[t6] * aHistory[t7];
+                        int t6 = t4 + (i2 - 1);
+                        double t7 = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i2] * aHistory[t6];
+                        aHistory[t4 + i2] = t7;
+                        double acc4 = acc3 + t7 * aHistory[t6];
                         acc3 = acc4;
                     }
 
@@ -316,19 +295,13 @@ static partial class S
                     accBar = accBar2;
                 }
 
-                for (int aIndex3 = 0; aIndex3 < aIndex; aIndex3++)
+                for (int aIndex = 0; aIndex < i; aIndex++)
                 {
-                    double aHistoryBar5 = aHistoryBar[aIndex3];
-                    aHistoryBar[aIndex3] = 0.0;
-                    aBar[aIndex3] += aHistoryBar5;
-                }
-
-                for (int i3 = 0; i3 < i; i3++)
-                {
-                    double aBar2 = aBar[i3];
-                    aBar[i3] = 0.0;
-                    dP[i3] += aBar2 * p[6];
-                    dP[6] += aBar2 * p[i3];
+                    double aHistoryBar5 = aHistoryBar[aIndex];
+                    aHistoryBar[aIndex] = 0.0;
+                    double aBar = aHistoryBar5;
+                    dP[aIndex] += aBar * p[6];
+                    dP[6] += aBar * p[aIndex];
                 }
             }
             finally
@@ -376,16 +349,12 @@ static partial class S
                 {
                     double t2 = p[i];
                     double t3 = p[6];
-                    a[i] = t2 * t3;
-                    aDot[i] = tP[i] * t3 + t2 * tP[6];
-                }
-
-                for (int aIndex = 0; aIndex < 6; aIndex++)
-                {
-                    double aHistoryValue = a[aIndex];
-                    double aHistoryValueDot = aDot[aIndex];
-                    aHistory[aIndex] = aHistoryValue;
-                    aHistoryDot[aIndex] = aHistoryValueDot;
+                    double aValue = t2 * t3;
+                    double aValueDot = tP[i] * t3 + t2 * tP[6];
+                    a[i] = aValue;
+                    aDot[i] = aValueDot;
+                    aHistory[i] = aValue;
+                    aHistoryDot[i] = aValueDot;
                 }
 
                 double acc = 0.0;
@@ -424,15 +393,17 @@ static partial class S
                         int t15 = t4 + t14;
                         double l = aHistory[t13] + aHistory[t15];
                         double lDot = aHistoryDot[t13] + aHistoryDot[t15];
-                        int t16 = t12 + i2;
-                        double t17 = p[7];
-                        double t18 = global::System.Math.Tanh(l * t17);
-                        int t19 = t4 + i2;
-                        int t20 = t12 + (i2 - 1);
-                        aHistory[t16] = 0.5 * t18 + 0.25 * aHistory[t19] * aHistory[t20];
-                        aHistoryDot[t16] = 0.5 * ((1.0 - t18 * t18) * (lDot * t17 + l * tP[7])) + 0.25 * (aHistoryDot[t19] * aHistory[t20] + aHistory[t19] * aHistoryDot[t20]);
-                        double acc4 = acc3 + aHistory[t16] * aHistory[t20];
-                        double accDot4 = accDot3 + (aHistoryDot[t16] * aHistory[t20] + aHistory[t16] * aHistoryDot[t20]);
+                        double t16 = p[7];
+                        double t17 = global::System.Math.Tanh(l * t16);
+                        int t18 = t4 + i2;
+                        int t19 = t12 + (i2 - 1);
+                        double t20 = 0.5 * t17 + 0.25 * aHistory[t18] * aHistory[t19];
+                        int t21 = t12 + i2;
+                        aHistory[t21] = t20;
+                        double t22 = 0.5 * ((1.0 - t17 * t17) * (lDot * t16 + l * tP[7])) + 0.25 * (aHistoryDot[t18] * aHistory[t19] + aHistory[t18] * aHistoryDot[t19]);
+                        aHistoryDot[t21] = t22;
+                        double acc4 = acc3 + t20 * aHistory[t19];
+                        double accDot4 = accDot3 + (t22 * aHistory[t19] + t20 * aHistoryDot[t19]);
                         acc3 = acc4;
                         accDot3 = accDot4;
                     }
@@ -441,11 +412,11 @@ static partial class S
                     accDot = accDot3;
                 }
 
-                int t21 = t0 * 6;
-                int t22 = t21 + 2;
-                int t23 = t21 + 4;
-                derivative = accDot + (aHistoryDot[t22] * aHistory[t23] + aHistory[t22] * aHistoryDot[t23]);
-                return acc + aHistory[t22] * aHistory[t23];
+                int t23 = t0 * 6;
+                int t24 = t23 + 2;
+                int t25 = t23 + 4;
+                derivative = accDot + (aHistoryDot[t24] * aHistory[t25] + aHistory[t24] * aHistoryDot[t25]);
+                return acc + aHistory[t24] * aHistory[t25];
             }
             finally
             {
@@ -543,10 +514,6 @@ static partial class S
         int atP = 0;
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
-        global::System.Span<double> aBar = stackalloc double[6];
-        global::SymDiff.Checks.Zero(aBar);
-        global::System.Span<double> aBarDot = stackalloc double[6];
-        global::SymDiff.Checks.Zero(aBarDot);
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * 6;
         double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
@@ -574,17 +541,12 @@ static partial class S
                         {
                             double t2 = p[i];
                             double t3 = p[6];
-                            a[i] = t2 * t3;
-                            aDot[i] = tP[i] * t3 + t2 * tP[6];
-                        }
-
-                        int aIndex = 0;
-                        for (; aIndex < 6; aIndex++)
-                        {
-                            double aHistoryValue = a[aIndex];
-                            double aHistoryValueDot = aDot[aIndex];
-                            aHistory[aIndex] = aHistoryValue;
-                            aHistoryDot[aIndex] = aHistoryValueDot;
+                            double aValue = t2 * t3;
+                            double aValueDot = tP[i] * t3 + t2 * tP[6];
+                            a[i] = aValue;
+                            aDot[i] = aValueDot;
+                            aHistory[i] = aValue;
+                            aHistoryDot[i] = aValueDot;
                         }
 
                         double acc = 0.0;
@@ -624,15 +586,17 @@ static partial class S
                                 int t15 = t4 + t14;
                                 double l = aHistory[t13] + aHistory[t15];
                                 double lDot = aHistoryDot[t13] + aHistoryDot[t15];
-                                int t16 = t12 + i2;
-                                double t17 = p[7];
-                                double t18 = global::System.Math.Tanh(l * t17);
-                                int t19 = t4 + i2;
-                                int t20 = t12 + (i2 - 1);
-                                aHistory[t16] = 0.5 * t18 + 0.25 * aHistory[t19] * aHistory[t20];
-                                aHistoryDot[t16] = 0.5 * ((1.0 - t18 * t18) * (lDot * t17 + l * tP[7])) + 0.25 * (aHistoryDot[t19] * aHistory[t20] + aHistory[t19] * aHistoryDot[t20]);
-                                double acc4 = acc3 + aHistory[t16] * aHistory[t20];
-                                double accDot4 = accDot3 + (aHistoryDot[t16] * aHistory[t20] + aHistory[t16] * aHistoryDot[t20]);
+                                double t16 = p[7];
+                                double t17 = global::System.Math.Tanh(l * t16);
+                                int t18 = t4 + i2;
+                                int t19 = t12 + (i2 - 1);
+                                double t20 = 0.5 * t17 + 0.25 * aHistory[t18] * aHistory[t19];
+                                int t21 = t12 + i2;
+                                aHistory[t21] = t20;
+                                double t22 = 0.5 * ((1.0 - t17 * t17) * (lDot * t16 + l * tP[7])) + 0.25 * (aHistoryDot[t18] * aHistory[t19] + aHistory[t18] * aHistoryDot[t19]);
+                                aHistoryDot[t21] = t22;
+                                double acc4 = acc3 + t20 * aHistory[t19];
+                                double accDot4 = accDot3 + (t22 * aHistory[t19] + t20 * aHistoryDot[t19]);
                                 acc3 = acc4;
                                 accDot3 = accDot4;
                             }
@@ -641,116 +605,108 @@ static partial class S
                             accDot = accDot3;
                         }
 
-                        int t21 = t0 * 6;
-                        int t22 = t21 + 2;
-                        int t23 = t21 + 4;
-                        aHistoryBar[t22] += aHistory[t23];
-                        aHistoryBarDot[t22] += aHistoryDot[t23];
-                        aHistoryBar[t23] += aHistory[t22];
-                        aHistoryBarDot[t23] += aHistoryDot[t22];
+                        int t23 = t0 * 6;
+                        int t24 = t23 + 2;
+                        int t25 = t23 + 4;
+                        aHistoryBar[t24] += aHistory[t25];
+                        aHistoryBarDot[t24] += aHistoryDot[t25];
+                        aHistoryBar[t25] += aHistory[t24];
+                        aHistoryBarDot[t25] += aHistoryDot[t24];
                         double accBar = 1.0;
                         for (int s2 = s - 1; s2 >= 0; s2--)
                         {
                             int aIndex2_2 = 2;
                             int aIndex2_3 = 6;
                             int i2_2 = 5;
-                            int t24 = s2 * 6;
+                            int t26 = s2 * 6;
                             double accBar2 = accBar;
                             for (int i2 = i2_2 - 1; i2 >= 2; i2--)
                             {
-                                int t25 = (s2 + 1) * 6;
-                                int t26 = t25 + (i2 - 2);
-                                int t27 = t24 + (i2 + 1);
-                                double l = aHistory[t26] + aHistory[t27];
-                                double lDot = aHistoryDot[t26] + aHistoryDot[t27];
-                                int t28 = t25 + i2;
-                                int t29 = i2 - 1;
-                                int t30 = t25 + t29;
-                                aHistoryBar[t28] += accBar2 * aHistory[t30];
-                                aHistoryBarDot[t28] += accBar2 * aHistoryDot[t30];
-                                aHistoryBar[t30] += accBar2 * aHistory[t28];
-                                aHistoryBarDot[t30] += accBar2 * aHistoryDot[t28];
-                                double aHistoryBar2 = aHistoryBar[t28];
-                                double aHistoryBar2Dot = aHistoryBarDot[t28];
-                                aHistoryBar[t28] = 0.0;
-                                aHistoryBarDot[t28] = 0.0;
-                                double t31 = aHistoryBar2 * 0.5;
-                                double t32 = p[7];
-                                double t33 = global::System.Math.Tanh(l * t32);
-                                double t34 = 1.0 - t33 * t33;
-                                double tBar = t31 * t34;
-                                double t35 = tP[7];
-                                double tBarDot = aHistoryBar2Dot * 0.5 * t34 - t31 * (2.0 * (t34 * (lDot * t32 + l * t35) * t33));
-                                int t36 = t24 + i2;
-                                aHistoryBar[t36] += aHistoryBar2 * aHistory[t30] * 0.25;
-                                aHistoryBarDot[t36] += (aHistoryBar2Dot * aHistory[t30] + aHistoryBar2 * aHistoryDot[t30]) * 0.25;
-                                aHistoryBar[t30] += aHistoryBar2 * (0.25 * aHistory[t36]);
-                                aHistoryBarDot[t30] += 0.25 * (aHistoryBar2Dot * aHistory[t36] + aHistoryBar2 * aHistoryDot[t36]);
-                                double lBar = tBar * t32;
-                                double lBarDot = tBarDot * t32 + tBar * t35;
-                                aHistoryBar[t26] += lBar;
-                                aHistoryBarDot[t26] += lBarDot;
-                                aHistoryBar[t27] += lBar;
-                                aHistoryBarDot[t27] += lBarDot;
+                                int t27 = (s2 + 1) * 6;
+                                int t28 = t27 + (i2 - 2);
+                                int t29 = t26 + (i2 + 1);
+                                double l = aHistory[t28] + aHistory[t29];
+                                double lDot = aHistoryDot[t28] + aHistoryDot[t29];
+                                int t30 = t27 + i2;
+                                int t31 = i2 - 1;
+                                int t32 = t27 + t31;
+                                aHistoryBar[t30] += accBar2 * aHistory[t32];
+                                aHistoryBarDot[t30] += accBar2 * aHistoryDot[t32];
+                                aHistoryBar[t32] += accBar2 * aHistory[t30];
+                                aHistoryBarDot[t32] += accBar2 * aHistoryDot[t30];
+                                double aHistoryBar2 = aHistoryBar[t30];
+                                double aHistoryBar2Dot = aHistoryBarDot[t30];
+                                aHistoryBar[t30] = 0.0;
+                                aHistoryBarDot[t30] = 0.0;
+                                double t33 = aHistoryBar2 * 0.5;
+                                double t34 = p[7];
+                                double t35 = global::System.Math.Tanh(l * t34);
+                                double t36 = 1.0 - t35 * t35;
+                                double tBar = t33 * t36;
+                                double t37 = tP[7];
+                                double tBarDot = aHistoryBar2Dot * 0.5 * t36 - t33 * (2.0 * (t36 * (lDot * t34 + l * t37) * t35));
+                                int t38 = t26 + i2;
+                                aHistoryBar[t38] += aHistoryBar2 * aHistory[t32] * 0.25;
+                                aHistoryBarDot[t38] += (aHistoryBar2Dot * aHistory[t32] + aHistoryBar2 * aHistoryDot[t32]) * 0.25;
+                                aHistoryBar[t32] += aHistoryBar2 * (0.25 * aHistory[t38]);
+                                aHistoryBarDot[t32] += 0.25 * (aHistoryBar2Dot * aHistory[t38] + aHistoryBar2 * aHistoryDot[t38]);
+                                double lBar = tBar * t34;
+                                double lBarDot = tBarDot * t34 + tBar * t37;
+                                aHistoryBar[t28] += lBar;
+                                aHistoryBarDot[t28] += lBarDot;
+                                aHistoryBar[t29] += lBar;
+                                aHistoryBarDot[t29] += lBarDot;
                                 pP[7] += tBarDot * l + tBar * lDot;
                             }
 
                             for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= 5; aIndex2--)
                             {
-                                int t37 = (s2 + 1) * 6 + aIndex2;
-                                double aHistoryBar3 = aHistoryBar[t37];
-                                double aHistoryBar3Dot = aHistoryBarDot[t37];
-                                aHistoryBar[t37] = 0.0;
-                                aHistoryBarDot[t37] = 0.0;
-                                int t38 = t24 + aIndex2;
-                                aHistoryBar[t38] += aHistoryBar3;
-                                aHistoryBarDot[t38] += aHistoryBar3Dot;
+                                int t39 = (s2 + 1) * 6 + aIndex2;
+                                double aHistoryBar3 = aHistoryBar[t39];
+                                double aHistoryBar3Dot = aHistoryBarDot[t39];
+                                aHistoryBar[t39] = 0.0;
+                                aHistoryBarDot[t39] = 0.0;
+                                int t40 = t26 + aIndex2;
+                                aHistoryBar[t40] += aHistoryBar3;
+                                aHistoryBarDot[t40] += aHistoryBar3Dot;
                             }
 
                             for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
                             {
-                                int t39 = (s2 + 1) * 6 + aIndex2;
-                                double aHistoryBar4 = aHistoryBar[t39];
-                                double aHistoryBar4Dot = aHistoryBarDot[t39];
-                                aHistoryBar[t39] = 0.0;
-                                aHistoryBarDot[t39] = 0.0;
-                                int t40 = t24 + aIndex2;
-                                aHistoryBar[t40] += aHistoryBar4;
-                                aHistoryBarDot[t40] += aHistoryBar4Dot;
+                                int t41 = (s2 + 1) * 6 + aIndex2;
+                                double aHistoryBar4 = aHistoryBar[t41];
+                                double aHistoryBar4Dot = aHistoryBarDot[t41];
+                                aHistoryBar[t41] = 0.0;
+                                aHistoryBarDot[t41] = 0.0;
+                                int t42 = t26 + aIndex2;
+                                aHistoryBar[t42] += aHistoryBar4;
+                                aHistoryBarDot[t42] += aHistoryBar4Dot;
                             }
 
-                            int t41 = t24 + 5;
-                            aHistoryBar[t24] += accBar2 * aHistory[t41];
-                            aHistoryBarDot[t24] += accBar2 * aHistoryDot[t41];
-                            aHistoryBar[t41] += accBar2 * aHistory[t24];
-                            aHistoryBarDot[t41] += accBar2 * aHistoryDot[t24];
-                            int t42 = t24 + 3;
-                            aHistoryBar[t42] += accBar2;
-                            aHistoryBarDot[t42] += 0.0;
+                            int t43 = t26 + 5;
+                            aHistoryBar[t26] += accBar2 * aHistory[t43];
+                            aHistoryBarDot[t26] += accBar2 * aHistoryDot[t43];
+                            aHistoryBar[t43] += accBar2 * aHistory[t26];
+                            aHistoryBarDot[t43] += accBar2 * aHistoryDot[t26];
+                            int t44 = t26 + 3;
+                            aHistoryBar[t44] += accBar2;
+                            aHistoryBarDot[t44] += 0.0;
                             accBar = accBar2;
                         }
 
-                        for (int aIndex3 = 0; aIndex3 < aIndex; aIndex3++)
+                        for (int aIndex = 0; aIndex < i; aIndex++)
                         {
-                            double aHistoryBar5 = aHistoryBar[aIndex3];
-                            double aHistoryBar5Dot = aHistoryBarDot[aIndex3];
-                            aHistoryBar[aIndex3] = 0.0;
-                            aHistoryBarDot[aIndex3] = 0.0;
-                            aBar[aIndex3] += aHistoryBar5;
-                            aBarDot[aIndex3] += aHistoryBar5Dot;
+                            double aHistoryBar5 = aHistoryBar[aIndex];
+                            double aHistoryBar5Dot = aHistoryBarDot[aIndex];
+                            aHistoryBar[aIndex] = 0.0;
+                            aHistoryBarDot[aIndex] = 0.0;
+                            double aBar = aHistoryBar5;
+                            double aBar2Dot = aHistoryBar5Dot;
+                            pP[aIndex] += aBar2Dot * p[6] + aBar * tP[6];
+                            pP[6] += aBar2Dot * p[aIndex] + aBar * tP[aIndex];
                         }
 
-                        for (int i3 = 0; i3 < i; i3++)
-                        {
-                            double aBar2 = aBar[i3];
-                            double aBar2Dot = aBarDot[i3];
-                            aBar[i3] = 0.0;
-                            aBarDot[i3] = 0.0;
-                            pP[i3] += aBar2Dot * p[6] + aBar2 * tP[6];
-                            pP[6] += aBar2Dot * p[i3] + aBar2 * tP[i3];
-                        }
-
-                        return acc + aHistory[t22] * aHistory[t23];
+                        return acc + aHistory[t24] * aHistory[t25];
                     }
                     finally
                     {

@@ -23,154 +23,133 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+
+        // Forward sweep
+        int t0 = 2 * x.Length;
+        double[] hHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, x.Length);
-
-            // Forward sweep
-            int t0 = 2 * x.Length;
-            double[] hHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::SymDiff.Checks.Zero(hHistoryBar, t0);
+            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(hHistoryBar, t0);
-                double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                global::SymDiff.Checks.Zero(h, x.Length);
+                double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(h, x.Length);
-                    double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                    try
+                    global::SymDiff.Checks.Zero(hHistory, t0);
+                    int j = 0;
+                    for (; j < x.Length; j++)
                     {
-                        global::SymDiff.Checks.Zero(hHistory, t0);
-                        int j = 0;
-                        for (; j < x.Length; j++)
-                        {
-                            h[j] = global::System.Math.Sin(w[0] * x[j] + w[1]);
-                        }
-
-                        int hIndex = 0;
-                        for (; hIndex < x.Length; hIndex++)
-                        {
-                            double hHistoryValue = h[hIndex];
-                            hHistory[hIndex] = hHistoryValue;
-                        }
-
-                        int once = 0;
-                        for (; once < 1; once++)
-                        {
-                            int t1 = once + 1;
-                            for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
-                            {
-                                hHistory[t1 * x.Length + hIndex2] = hHistory[once * x.Length + hIndex2];
-                            }
-
-                            int t2 = x.Length - 1;
-                            for (int hIndex2 = t2 > 1 ? t2 : 1; hIndex2 < x.Length; hIndex2++)
-                            {
-                                hHistory[t1 * x.Length + hIndex2] = hHistory[once * x.Length + hIndex2];
-                            }
-
-                            for (int j2 = 1; j2 < t2; j2++)
-                            {
-                                int t3 = t1 * x.Length;
-                                int t4 = once * x.Length;
-                                int t5 = j2 + 1;
-                                int t6 = t4 + j2;
-                                hHistory[t3 + j2] = 0.5 * (hHistory[t3 + (j2 - 1)] + hHistory[t4 + t5]) * w[2] + hHistory[t6] * hHistory[t6];
-                            }
-                        }
-
-                        double e = 0.0;
-                        for (int j3 = 0; j3 < x.Length; j3++)
-                        {
-                            int t7 = x.Length + j3;
-                            int t8 = j3 + 1;
-                            double t9 = (double)t8;
-                            double e2 = e + hHistory[t7] * t9;
-                            hHistoryBar[t7] += t9;
-                            e = e2;
-                        }
-
-                        // Reverse sweep: gradients
-                        for (int once2 = once - 1; once2 >= 0; once2--)
-                        {
-                            int hIndex2_2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
-                            int t10 = x.Length - 1;
-                            int hIndex2_3 = t10 > 1 ? t10 : 1;
-                            int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
-                            int j2_2 = 1 < t10 ? t10 : 1;
-                            for (int j2 = j2_2 - 1; j2 >= 1; j2--)
-                            {
-                                int t11 = (once2 + 1) * x.Length;
-                                int t12 = t11 + j2;
-                                double hHistoryBar2 = hHistoryBar[t12];
-                                hHistoryBar[t12] = 0.0;
-                                double tBar = hHistoryBar2 * w[2] * 0.5;
-                                int t13 = j2 - 1;
-                                int t14 = t11 + t13;
-                                hHistoryBar[t14] += tBar;
-                                int t15 = once2 * x.Length;
-                                int t16 = t15 + (j2 + 1);
-                                hHistoryBar[t16] += tBar;
-                                int t17 = t15 + j2;
-                                hHistoryBar[t17] += hHistoryBar2 * hHistory[t17] + hHistoryBar2 * hHistory[t17];
-                                dW[2] += hHistoryBar2 * (0.5 * (hHistory[t14] + hHistory[t16]));
-                            }
-
-                            for (int hIndex2 = hIndex2_4 - 1; hIndex2 >= hIndex2_3; hIndex2--)
-                            {
-                                int t18 = (once2 + 1) * x.Length + hIndex2;
-                                double hHistoryBar3 = hHistoryBar[t18];
-                                hHistoryBar[t18] = 0.0;
-                                hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar3;
-                            }
-
-                            for (int hIndex2 = hIndex2_2 - 1; hIndex2 >= 0; hIndex2--)
-                            {
-                                int t19 = (once2 + 1) * x.Length + hIndex2;
-                                double hHistoryBar4 = hHistoryBar[t19];
-                                hHistoryBar[t19] = 0.0;
-                                hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar4;
-                            }
-                        }
-
-                        for (int hIndex3 = 0; hIndex3 < hIndex; hIndex3++)
-                        {
-                            double hHistoryBar5 = hHistoryBar[hIndex3];
-                            hHistoryBar[hIndex3] = 0.0;
-                            hBar[hIndex3] += hHistoryBar5;
-                        }
-
-                        for (int j4 = 0; j4 < j; j4++)
-                        {
-                            double hBar2 = hBar[j4];
-                            hBar[j4] = 0.0;
-                            double t20 = x[j4];
-                            double tBar = hBar2 * global::System.Math.Cos(w[0] * t20 + w[1]);
-                            dW[0] += tBar * t20;
-                            dW[1] += tBar;
-                        }
-
-                        return e;
+                        double hValue = global::System.Math.Sin(w[0] * x[j] + w[1]);
+                        h[j] = hValue;
+                        hHistory[j] = hValue;
                     }
-                    finally
+
+                    int once = 0;
+                    for (; once < 1; once++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
+                        int t1 = once + 1;
+                        for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
+                        {
+                            hHistory[t1 * x.Length + hIndex2] = hHistory[once * x.Length + hIndex2];
+                        }
+
+                        int t2 = x.Length - 1;
+                        for (int hIndex2 = t2 > 1 ? t2 : 1; hIndex2 < x.Length; hIndex2++)
+                        {
+                            hHistory[t1 * x.Length + hIndex2] = hHistory[once * x.Length + hIndex2];
+                        }
+
+                        for (int j2 = 1; j2 < t2; j2++)
+                        {
+                            int t3 = t1 * x.Length;
+                            int t4 = once * x.Length;
+                            int t5 = j2 + 1;
+                            int t6 = t4 + j2;
+                            hHistory[t3 + j2] = 0.5 * (hHistory[t3 + (j2 - 1)] + hHistory[t4 + t5]) * w[2] + hHistory[t6] * hHistory[t6];
+                        }
                     }
+
+                    double e = 0.0;
+                    for (int j3 = 0; j3 < x.Length; j3++)
+                    {
+                        int t7 = x.Length + j3;
+                        int t8 = j3 + 1;
+                        double t9 = (double)t8;
+                        double e2 = e + hHistory[t7] * t9;
+                        hHistoryBar[t7] += t9;
+                        e = e2;
+                    }
+
+                    // Reverse sweep: gradients
+                    for (int once2 = once - 1; once2 >= 0; once2--)
+                    {
+                        int hIndex2_2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
+                        int t10 = x.Length - 1;
+                        int hIndex2_3 = t10 > 1 ? t10 : 1;
+                        int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
+                        int j2_2 = 1 < t10 ? t10 : 1;
+                        for (int j2 = j2_2 - 1; j2 >= 1; j2--)
+                        {
+                            int t11 = (once2 + 1) * x.Length;
+                            int t12 = t11 + j2;
+                            double hHistoryBar2 = hHistoryBar[t12];
+                            hHistoryBar[t12] = 0.0;
+                            double tBar = hHistoryBar2 * w[2] * 0.5;
+                            int t13 = j2 - 1;
+                            int t14 = t11 + t13;
+                            hHistoryBar[t14] += tBar;
+                            int t15 = once2 * x.Length;
+                            int t16 = t15 + (j2 + 1);
+                            hHistoryBar[t16] += tBar;
+                            int t17 = t15 + j2;
+                            hHistoryBar[t17] += hHistoryBar2 * hHistory[t17] + hHistoryBar2 * hHistory[t17];
+                            dW[2] += hHistoryBar2 * (0.5 * (hHistory[t14] + hHistory[t16]));
+                        }
+
+                        for (int hIndex2 = hIndex2_4 - 1; hIndex2 >= hIndex2_3; hIndex2--)
+                        {
+                            int t18 = (once2 + 1) * x.Length + hIndex2;
+                            double hHistoryBar3 = hHistoryBar[t18];
+                            hHistoryBar[t18] = 0.0;
+                            hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar3;
+                        }
+
+                        for (int hIndex2 = hIndex2_2 - 1; hIndex2 >= 0; hIndex2--)
+                        {
+                            int t19 = (once2 + 1) * x.Length + hIndex2;
+                            double hHistoryBar4 = hHistoryBar[t19];
+                            hHistoryBar[t19] = 0.0;
+                            hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar4;
+                        }
+                    }
+
+                    for (int hIndex = 0; hIndex < j; hIndex++)
+                    {
+                        double hHistoryBar5 = hHistoryBar[hIndex];
+                        hHistoryBar[hIndex] = 0.0;
+                        double t20 = x[hIndex];
+                        double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t20 + w[1]);
+                        dW[0] += tBar * t20;
+                        dW[1] += tBar;
+                    }
+
+                    return e;
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBar);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBar);
         }
     }
 
@@ -193,147 +172,125 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        // Forward sweep
+        int t0 = 2 * x.Length;
+        double[] hHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, x.Length);
-
-            // Forward sweep
-            int t0 = 2 * x.Length;
-            double[] hHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::SymDiff.Checks.Zero(hHistoryBar, t0);
+            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(hHistoryBar, t0);
-                double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                global::SymDiff.Checks.Zero(h, x.Length);
+                double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(h, x.Length);
-                    double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                    try
+                    global::SymDiff.Checks.Zero(hHistory, t0);
+                    int j = 0;
+                    for (; j < x.Length; j++)
                     {
-                        global::SymDiff.Checks.Zero(hHistory, t0);
-                        int j = 0;
-                        for (; j < x.Length; j++)
+                        double hValue = global::System.Math.Sin(w[0] * x[j] + w[1]);
+                        h[j] = hValue;
+                        hHistory[j] = hValue;
+                    }
+
+                    int once = 0;
+                    for (; once < 1; once++)
+                    {
+                        int t1 = once + 1;
+                        for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
                         {
-                            h[j] = global::System.Math.Sin(w[0] * x[j] + w[1]);
+                            hHistory[t1 * x.Length + hIndex2] = hHistory[once * x.Length + hIndex2];
                         }
 
-                        int hIndex = 0;
-                        for (; hIndex < x.Length; hIndex++)
+                        int t2 = x.Length - 1;
+                        for (int hIndex2 = t2 > 1 ? t2 : 1; hIndex2 < x.Length; hIndex2++)
                         {
-                            double hHistoryValue = h[hIndex];
-                            hHistory[hIndex] = hHistoryValue;
+                            hHistory[t1 * x.Length + hIndex2] = hHistory[once * x.Length + hIndex2];
                         }
 
-                        int once = 0;
-                        for (; once < 1; once++)
+                        for (int j2 = 1; j2 < t2; j2++)
                         {
-                            int t1 = once + 1;
-                            for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
-                            {
-                                hHistory[t1 * x.Length + hIndex2] = hHistory[once * x.Length + hIndex2];
-                            }
-
-                            int t2 = x.Length - 1;
-                            for (int hIndex2 = t2 > 1 ? t2 : 1; hIndex2 < x.Length; hIndex2++)
-                            {
-                                hHistory[t1 * x.Length + hIndex2] = hHistory[once * x.Length + hIndex2];
-                            }
-
-                            for (int j2 = 1; j2 < t2; j2++)
-                            {
-                                int t3 = t1 * x.Length;
-                                int t4 = once * x.Length;
-                                int t5 = j2 + 1;
-                                int t6 = t4 + j2;
-                                hHistory[t3 + j2] = 0.5 * (hHistory[t3 + (j2 - 1)] + hHistory[t4 + t5]) * w[2] + hHistory[t6] * hHistory[t6];
-                            }
-                        }
-
-                        for (int j3 = 0; j3 < x.Length; j3++)
-                        {
-                            int j3_2 = j3 + 1;
-                            hHistoryBar[x.Length + j3] += seed * (double)j3_2;
-                        }
-
-                        // Reverse sweep: gradients
-                        for (int once2 = once - 1; once2 >= 0; once2--)
-                        {
-                            int hIndex2_2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
-                            int t7 = x.Length - 1;
-                            int hIndex2_3 = t7 > 1 ? t7 : 1;
-                            int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
-                            int j2_2 = 1 < t7 ? t7 : 1;
-                            for (int j2 = j2_2 - 1; j2 >= 1; j2--)
-                            {
-                                int t8 = (once2 + 1) * x.Length;
-                                int t9 = t8 + j2;
-                                double hHistoryBar2 = hHistoryBar[t9];
-                                hHistoryBar[t9] = 0.0;
-                                double tBar = hHistoryBar2 * w[2] * 0.5;
-                                int t10 = j2 - 1;
-                                int t11 = t8 + t10;
-                                hHistoryBar[t11] += tBar;
-                                int t12 = once2 * x.Length;
-                                int t13 = t12 + (j2 + 1);
-                                hHistoryBar[t13] += tBar;
-                                int t14 = t12 + j2;
-                                hHistoryBar[t14] += hHistoryBar2 * hHistory[t14] + hHistoryBar2 * hHistory[t14];
-                                dW[2] += hHistoryBar2 * (0.5 * (hHistory[t11] + hHistory[t13]));
-                            }
-
-                            for (int hIndex2 = hIndex2_4 - 1; hIndex2 >= hIndex2_3; hIndex2--)
-                            {
-                                int t15 = (once2 + 1) * x.Length + hIndex2;
-                                double hHistoryBar3 = hHistoryBar[t15];
-                                hHistoryBar[t15] = 0.0;
-                                hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar3;
-                            }
-
-                            for (int hIndex2 = hIndex2_2 - 1; hIndex2 >= 0; hIndex2--)
-                            {
-                                int t16 = (once2 + 1) * x.Length + hIndex2;
-                                double hHistoryBar4 = hHistoryBar[t16];
-                                hHistoryBar[t16] = 0.0;
-                                hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar4;
-                            }
-                        }
-
-                        for (int hIndex3 = 0; hIndex3 < hIndex; hIndex3++)
-                        {
-                            double hHistoryBar5 = hHistoryBar[hIndex3];
-                            hHistoryBar[hIndex3] = 0.0;
-                            hBar[hIndex3] += hHistoryBar5;
-                        }
-
-                        for (int j4 = 0; j4 < j; j4++)
-                        {
-                            double hBar2 = hBar[j4];
-                            hBar[j4] = 0.0;
-                            double t17 = x[j4];
-                            double tBar = hBar2 * global::System.Math.Cos(w[0] * t17 + w[1]);
-                            dW[0] += tBar * t17;
-                            dW[1] += tBar;
+                            int t3 = t1 * x.Length;
+                            int t4 = once * x.Length;
+                            int t5 = j2 + 1;
+                            int t6 = t4 + j2;
+                            hHistory[t3 + j2] = 0.5 * (hHistory[t3 + (j2 - 1)] + hHistory[t4 + t5]) * w[2] + hHistory[t6] * hHistory[t6];
                         }
                     }
-                    finally
+
+                    for (int j3 = 0; j3 < x.Length; j3++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
+                        int j3_2 = j3 + 1;
+                        hHistoryBar[x.Length + j3] += seed * (double)j3_2;
+                    }
+
+                    // Reverse sweep: gradients
+                    for (int once2 = once - 1; once2 >= 0; once2--)
+                    {
+                        int hIndex2_2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
+                        int t7 = x.Length - 1;
+                        int hIndex2_3 = t7 > 1 ? t7 : 1;
+                        int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
+                        int j2_2 = 1 < t7 ? t7 : 1;
+                        for (int j2 = j2_2 - 1; j2 >= 1; j2--)
+                        {
+                            int t8 = (once2 + 1) * x.Length;
+                            int t9 = t8 + j2;
+                            double hHistoryBar2 = hHistoryBar[t9];
+                            hHistoryBar[t9] = 0.0;
+                            double tBar = hHistoryBar2 * w[2] * 0.5;
+                            int t10 = j2 - 1;
+                            int t11 = t8 + t10;
+                            hHistoryBar[t11] += tBar;
+                            int t12 = once2 * x.Length;
+                            int t13 = t12 + (j2 + 1);
+                            hHistoryBar[t13] += tBar;
+                            int t14 = t12 + j2;
+                            hHistoryBar[t14] += hHistoryBar2 * hHistory[t14] + hHistoryBar2 * hHistory[t14];
+                            dW[2] += hHistoryBar2 * (0.5 * (hHistory[t11] + hHistory[t13]));
+                        }
+
+                        for (int hIndex2 = hIndex2_4 - 1; hIndex2 >= hIndex2_3; hIndex2--)
+                        {
+                            int t15 = (once2 + 1) * x.Length + hIndex2;
+                            double hHistoryBar3 = hHistoryBar[t15];
+                            hHistoryBar[t15] = 0.0;
+                            hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar3;
+                        }
+
+                        for (int hIndex2 = hIndex2_2 - 1; hIndex2 >= 0; hIndex2--)
+                        {
+                            int t16 = (once2 + 1) * x.Length + hIndex2;
+                            double hHistoryBar4 = hHistoryBar[t16];
+                            hHistoryBar[t16] = 0.0;
+                            hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar4;
+                        }
+                    }
+
+                    for (int hIndex = 0; hIndex < j; hIndex++)
+                    {
+                        double hHistoryBar5 = hHistoryBar[hIndex];
+                        hHistoryBar[hIndex] = 0.0;
+                        double t17 = x[hIndex];
+                        double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t17 + w[1]);
+                        dW[0] += tBar * t17;
+                        dW[1] += tBar;
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBar);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBar);
         }
     }
 
@@ -374,16 +331,12 @@ static partial class S
                         {
                             double t1 = x[j];
                             double t2 = w[0] * t1 + w[1];
-                            h[j] = global::System.Math.Sin(t2);
-                            hDot[j] = global::System.Math.Cos(t2) * (tW[0] * t1 + tW[1]);
-                        }
-
-                        for (int hIndex = 0; hIndex < x.Length; hIndex++)
-                        {
-                            double hHistoryValue = h[hIndex];
-                            double hHistoryValueDot = hDot[hIndex];
-                            hHistory[hIndex] = hHistoryValue;
-                            hHistoryDot[hIndex] = hHistoryValueDot;
+                            double hValue = global::System.Math.Sin(t2);
+                            double hValueDot = global::System.Math.Cos(t2) * (tW[0] * t1 + tW[1]);
+                            h[j] = hValue;
+                            hDot[j] = hValueDot;
+                            hHistory[j] = hValue;
+                            hHistoryDot[j] = hValueDot;
                         }
 
                         for (int once = 0; once < 1; once++)
@@ -545,227 +498,194 @@ static partial class S
         int atW = 0;
         global::System.ReadOnlySpan<double> tW = direction.Slice(atW, w.Length);
         global::System.Span<double> pW = product.Slice(atW, w.Length);
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        int t0 = 2 * x.Length;
+        double[] hHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, x.Length);
-            double[] hBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::SymDiff.Checks.Zero(hHistoryBar, t0);
+            double[] hHistoryBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(hBarDot, x.Length);
-                int t0 = 2 * x.Length;
-                double[] hHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::SymDiff.Checks.Zero(hHistoryBarDot, t0);
+                double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
                 try
                 {
-                    global::SymDiff.Checks.Zero(hHistoryBar, t0);
-                    double[] hHistoryBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                    global::SymDiff.Checks.Zero(h, x.Length);
+                    double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
                     try
                     {
-                        global::SymDiff.Checks.Zero(hHistoryBarDot, t0);
-                        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                        global::SymDiff.Checks.Zero(hDot, x.Length);
+                        double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                         try
                         {
-                            global::SymDiff.Checks.Zero(h, x.Length);
-                            double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                            global::SymDiff.Checks.Zero(hHistory, t0);
+                            double[] hHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                             try
                             {
-                                global::SymDiff.Checks.Zero(hDot, x.Length);
-                                double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                                try
+                                global::SymDiff.Checks.Zero(hHistoryDot, t0);
+                                int j = 0;
+                                for (; j < x.Length; j++)
                                 {
-                                    global::SymDiff.Checks.Zero(hHistory, t0);
-                                    double[] hHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                                    try
+                                    double t1 = x[j];
+                                    double t2 = w[0] * t1 + w[1];
+                                    double hValue = global::System.Math.Sin(t2);
+                                    double hValueDot = global::System.Math.Cos(t2) * (tW[0] * t1 + tW[1]);
+                                    h[j] = hValue;
+                                    hDot[j] = hValueDot;
+                                    hHistory[j] = hValue;
+                                    hHistoryDot[j] = hValueDot;
+                                }
+
+                                int once = 0;
+                                for (; once < 1; once++)
+                                {
+                                    int t3 = once + 1;
+                                    for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
                                     {
-                                        global::SymDiff.Checks.Zero(hHistoryDot, t0);
-                                        int j = 0;
-                                        for (; j < x.Length; j++)
-                                        {
-                                            double t1 = x[j];
-                                            double t2 = w[0] * t1 + w[1];
-                                            h[j] = global::System.Math.Sin(t2);
-                                            hDot[j] = global::System.Math.Cos(t2) * (tW[0] * t1 + tW[1]);
-                                        }
-
-                                        int hIndex = 0;
-                                        for (; hIndex < x.Length; hIndex++)
-                                        {
-                                            double hHistoryValue = h[hIndex];
-                                            double hHistoryValueDot = hDot[hIndex];
-                                            hHistory[hIndex] = hHistoryValue;
-                                            hHistoryDot[hIndex] = hHistoryValueDot;
-                                        }
-
-                                        int once = 0;
-                                        for (; once < 1; once++)
-                                        {
-                                            int t3 = once + 1;
-                                            for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
-                                            {
-                                                int t4 = t3 * x.Length + hIndex2;
-                                                int t5 = once * x.Length + hIndex2;
-                                                hHistory[t4] = hHistory[t5];
-                                                hHistoryDot[t4] = hHistoryDot[t5];
-                                            }
-
-                                            int t6 = x.Length - 1;
-                                            for (int hIndex2 = t6 > 1 ? t6 : 1; hIndex2 < x.Length; hIndex2++)
-                                            {
-                                                int t7 = t3 * x.Length + hIndex2;
-                                                int t8 = once * x.Length + hIndex2;
-                                                hHistory[t7] = hHistory[t8];
-                                                hHistoryDot[t7] = hHistoryDot[t8];
-                                            }
-
-                                            for (int j2 = 1; j2 < t6; j2++)
-                                            {
-                                                int t9 = t3 * x.Length;
-                                                int t10 = t9 + j2;
-                                                int t11 = t9 + (j2 - 1);
-                                                int t12 = once * x.Length;
-                                                int t13 = j2 + 1;
-                                                int t14 = t12 + t13;
-                                                double t15 = w[2];
-                                                int t16 = t12 + j2;
-                                                hHistory[t10] = 0.5 * (hHistory[t11] + hHistory[t14]) * t15 + hHistory[t16] * hHistory[t16];
-                                                hHistoryDot[t10] = 0.5 * ((hHistoryDot[t11] + hHistoryDot[t14]) * t15 + (hHistory[t11] + hHistory[t14]) * tW[2]) + 2.0 * (hHistoryDot[t16] * hHistory[t16]);
-                                            }
-                                        }
-
-                                        double e = 0.0;
-                                        for (int j3 = 0; j3 < x.Length; j3++)
-                                        {
-                                            int t17 = x.Length + j3;
-                                            int t18 = j3 + 1;
-                                            double t19 = (double)t18;
-                                            double e2 = e + hHistory[t17] * t19;
-                                            hHistoryBar[t17] += t19;
-                                            hHistoryBarDot[t17] += 0.0;
-                                            e = e2;
-                                        }
-
-                                        for (int once2 = once - 1; once2 >= 0; once2--)
-                                        {
-                                            int hIndex2_2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
-                                            int t20 = x.Length - 1;
-                                            int hIndex2_3 = t20 > 1 ? t20 : 1;
-                                            int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
-                                            int j2_2 = 1 < t20 ? t20 : 1;
-                                            for (int j2 = j2_2 - 1; j2 >= 1; j2--)
-                                            {
-                                                int t21 = (once2 + 1) * x.Length;
-                                                int t22 = t21 + j2;
-                                                double hHistoryBar2 = hHistoryBar[t22];
-                                                double hHistoryBar2Dot = hHistoryBarDot[t22];
-                                                hHistoryBar[t22] = 0.0;
-                                                hHistoryBarDot[t22] = 0.0;
-                                                double t23 = w[2];
-                                                double tBar = hHistoryBar2 * t23 * 0.5;
-                                                double tBarDot = (hHistoryBar2Dot * t23 + hHistoryBar2 * tW[2]) * 0.5;
-                                                int t24 = j2 - 1;
-                                                int t25 = t21 + t24;
-                                                hHistoryBar[t25] += tBar;
-                                                hHistoryBarDot[t25] += tBarDot;
-                                                int t26 = once2 * x.Length;
-                                                int t27 = t26 + (j2 + 1);
-                                                hHistoryBar[t27] += tBar;
-                                                hHistoryBarDot[t27] += tBarDot;
-                                                int t28 = t26 + j2;
-                                                hHistoryBar[t28] += hHistoryBar2 * hHistory[t28];
-                                                hHistoryBarDot[t28] += hHistoryBar2Dot * hHistory[t28] + hHistoryBar2 * hHistoryDot[t28];
-                                                hHistoryBar[t28] += hHistoryBar2 * hHistory[t28];
-                                                hHistoryBarDot[t28] += hHistoryBar2Dot * hHistory[t28] + hHistoryBar2 * hHistoryDot[t28];
-                                                pW[2] += 0.5 * (hHistoryBar2Dot * (hHistory[t25] + hHistory[t27]) + hHistoryBar2 * (hHistoryDot[t25] + hHistoryDot[t27]));
-                                            }
-
-                                            for (int hIndex2 = hIndex2_4 - 1; hIndex2 >= hIndex2_3; hIndex2--)
-                                            {
-                                                int t29 = (once2 + 1) * x.Length + hIndex2;
-                                                double hHistoryBar3 = hHistoryBar[t29];
-                                                double hHistoryBar3Dot = hHistoryBarDot[t29];
-                                                hHistoryBar[t29] = 0.0;
-                                                hHistoryBarDot[t29] = 0.0;
-                                                int t30 = once2 * x.Length + hIndex2;
-                                                hHistoryBar[t30] += hHistoryBar3;
-                                                hHistoryBarDot[t30] += hHistoryBar3Dot;
-                                            }
-
-                                            for (int hIndex2 = hIndex2_2 - 1; hIndex2 >= 0; hIndex2--)
-                                            {
-                                                int t31 = (once2 + 1) * x.Length + hIndex2;
-                                                double hHistoryBar4 = hHistoryBar[t31];
-                                                double hHistoryBar4Dot = hHistoryBarDot[t31];
-                                                hHistoryBar[t31] = 0.0;
-                                                hHistoryBarDot[t31] = 0.0;
-                                                int t32 = once2 * x.Length + hIndex2;
-                                                hHistoryBar[t32] += hHistoryBar4;
-                                                hHistoryBarDot[t32] += hHistoryBar4Dot;
-                                            }
-                                        }
-
-                                        for (int hIndex3 = 0; hIndex3 < hIndex; hIndex3++)
-                                        {
-                                            double hHistoryBar5 = hHistoryBar[hIndex3];
-                                            double hHistoryBar5Dot = hHistoryBarDot[hIndex3];
-                                            hHistoryBar[hIndex3] = 0.0;
-                                            hHistoryBarDot[hIndex3] = 0.0;
-                                            hBar[hIndex3] += hHistoryBar5;
-                                            hBarDot[hIndex3] += hHistoryBar5Dot;
-                                        }
-
-                                        for (int j4 = 0; j4 < j; j4++)
-                                        {
-                                            double hBar2 = hBar[j4];
-                                            double hBar2Dot = hBarDot[j4];
-                                            hBar[j4] = 0.0;
-                                            hBarDot[j4] = 0.0;
-                                            double t33 = x[j4];
-                                            double t34 = w[0] * t33 + w[1];
-                                            double tBar2Dot = hBar2Dot * global::System.Math.Cos(t34) - hBar2 * (global::System.Math.Sin(t34) * (tW[0] * t33 + tW[1]));
-                                            pW[0] += tBar2Dot * t33;
-                                            pW[1] += tBar2Dot;
-                                        }
-
-                                        return e;
+                                        int t4 = t3 * x.Length + hIndex2;
+                                        int t5 = once * x.Length + hIndex2;
+                                        hHistory[t4] = hHistory[t5];
+                                        hHistoryDot[t4] = hHistoryDot[t5];
                                     }
-                                    finally
+
+                                    int t6 = x.Length - 1;
+                                    for (int hIndex2 = t6 > 1 ? t6 : 1; hIndex2 < x.Length; hIndex2++)
                                     {
-                                        global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryDot);
+                                        int t7 = t3 * x.Length + hIndex2;
+                                        int t8 = once * x.Length + hIndex2;
+                                        hHistory[t7] = hHistory[t8];
+                                        hHistoryDot[t7] = hHistoryDot[t8];
+                                    }
+
+                                    for (int j2 = 1; j2 < t6; j2++)
+                                    {
+                                        int t9 = t3 * x.Length;
+                                        int t10 = t9 + j2;
+                                        int t11 = t9 + (j2 - 1);
+                                        int t12 = once * x.Length;
+                                        int t13 = j2 + 1;
+                                        int t14 = t12 + t13;
+                                        double t15 = w[2];
+                                        int t16 = t12 + j2;
+                                        hHistory[t10] = 0.5 * (hHistory[t11] + hHistory[t14]) * t15 + hHistory[t16] * hHistory[t16];
+                                        hHistoryDot[t10] = 0.5 * ((hHistoryDot[t11] + hHistoryDot[t14]) * t15 + (hHistory[t11] + hHistory[t14]) * tW[2]) + 2.0 * (hHistoryDot[t16] * hHistory[t16]);
                                     }
                                 }
-                                finally
+
+                                double e = 0.0;
+                                for (int j3 = 0; j3 < x.Length; j3++)
                                 {
-                                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
+                                    int t17 = x.Length + j3;
+                                    int t18 = j3 + 1;
+                                    double t19 = (double)t18;
+                                    double e2 = e + hHistory[t17] * t19;
+                                    hHistoryBar[t17] += t19;
+                                    hHistoryBarDot[t17] += 0.0;
+                                    e = e2;
                                 }
+
+                                for (int once2 = once - 1; once2 >= 0; once2--)
+                                {
+                                    int hIndex2_2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
+                                    int t20 = x.Length - 1;
+                                    int hIndex2_3 = t20 > 1 ? t20 : 1;
+                                    int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
+                                    int j2_2 = 1 < t20 ? t20 : 1;
+                                    for (int j2 = j2_2 - 1; j2 >= 1; j2--)
+                                    {
+                                        int t21 = (once2 + 1) * x.Length;
+                                        int t22 = t21 + j2;
+                                        double hHistoryBar2 = hHistoryBar[t22];
+                                        double hHistoryBar2Dot = hHistoryBarDot[t22];
+                                        hHistoryBar[t22] = 0.0;
+                                        hHistoryBarDot[t22] = 0.0;
+                                        double t23 = w[2];
+                                        double tBar = hHistoryBar2 * t23 * 0.5;
+                                        double tBarDot = (hHistoryBar2Dot * t23 + hHistoryBar2 * tW[2]) * 0.5;
+                                        int t24 = j2 - 1;
+                                        int t25 = t21 + t24;
+                                        hHistoryBar[t25] += tBar;
+                                        hHistoryBarDot[t25] += tBarDot;
+                                        int t26 = once2 * x.Length;
+                                        int t27 = t26 + (j2 + 1);
+                                        hHistoryBar[t27] += tBar;
+                                        hHistoryBarDot[t27] += tBarDot;
+                                        int t28 = t26 + j2;
+                                        hHistoryBar[t28] += hHistoryBar2 * hHistory[t28];
+                                        hHistoryBarDot[t28] += hHistoryBar2Dot * hHistory[t28] + hHistoryBar2 * hHistoryDot[t28];
+                                        hHistoryBar[t28] += hHistoryBar2 * hHistory[t28];
+                                        hHistoryBarDot[t28] += hHistoryBar2Dot * hHistory[t28] + hHistoryBar2 * hHistoryDot[t28];
+                                        pW[2] += 0.5 * (hHistoryBar2Dot * (hHistory[t25] + hHistory[t27]) + hHistoryBar2 * (hHistoryDot[t25] + hHistoryDot[t27]));
+                                    }
+
+                                    for (int hIndex2 = hIndex2_4 - 1; hIndex2 >= hIndex2_3; hIndex2--)
+                                    {
+                                        int t29 = (once2 + 1) * x.Length + hIndex2;
+                                        double hHistoryBar3 = hHistoryBar[t29];
+                                        double hHistoryBar3Dot = hHistoryBarDot[t29];
+                                        hHistoryBar[t29] = 0.0;
+                                        hHistoryBarDot[t29] = 0.0;
+                                        int t30 = once2 * x.Length + hIndex2;
+                                        hHistoryBar[t30] += hHistoryBar3;
+                                        hHistoryBarDot[t30] += hHistoryBar3Dot;
+                                    }
+
+                                    for (int hIndex2 = hIndex2_2 - 1; hIndex2 >= 0; hIndex2--)
+                                    {
+                                        int t31 = (once2 + 1) * x.Length + hIndex2;
+                                        double hHistoryBar4 = hHistoryBar[t31];
+                                        double hHistoryBar4Dot = hHistoryBarDot[t31];
+                                        hHistoryBar[t31] = 0.0;
+                                        hHistoryBarDot[t31] = 0.0;
+                                        int t32 = once2 * x.Length + hIndex2;
+                                        hHistoryBar[t32] += hHistoryBar4;
+                                        hHistoryBarDot[t32] += hHistoryBar4Dot;
+                                    }
+                                }
+
+                                for (int hIndex = 0; hIndex < j; hIndex++)
+                                {
+                                    double hHistoryBar5 = hHistoryBar[hIndex];
+                                    double hHistoryBar5Dot = hHistoryBarDot[hIndex];
+                                    hHistoryBar[hIndex] = 0.0;
+                                    hHistoryBarDot[hIndex] = 0.0;
+                                    double t33 = x[hIndex];
+                                    double t34 = w[0] * t33 + w[1];
+                                    double tBar2Dot = hHistoryBar5Dot * global::System.Math.Cos(t34) - hHistoryBar5 * (global::System.Math.Sin(t34) * (tW[0] * t33 + tW[1]));
+                                    pW[0] += tBar2Dot * t33;
+                                    pW[1] += tBar2Dot;
+                                }
+
+                                return e;
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(hDot);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryDot);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBarDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(hDot);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBar);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(h);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hBarDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBarDot);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBar);
         }
     }
 
