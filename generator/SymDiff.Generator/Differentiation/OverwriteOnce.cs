@@ -98,24 +98,6 @@ namespace SymDiff.Generator.Differentiation
         }
 
         /// <summary>Whether a statement (nested blocks included) names the buffer anywhere; conservative.</summary>
-        internal static bool Mentions(Stmt s, string buffer)
-        {
-            switch (s)
-            {
-                case Accumulate a when a.Target == buffer:
-                case Store st when st.Array == buffer:
-                case ClearBuffer c when c.Target == buffer:
-                case CopySpan cp when cp.Source == buffer || cp.Target == buffer:
-                case SetOutput o when o.Target == buffer:
-                case RentBuffer r when r.Name == buffer:
-                case ClearArray ca when ca.Name == buffer:
-                case EnsureCapacity e when e.Name == buffer:
-                case Assign asg when asg.Name == buffer:
-                    return true;
-            }
-
-            return Walk.AllExpressions(s).Any(e => BufferScopes.Mentions(e, buffer))
-                || Walk.Blocks(s).Any(b => b.Statements.Any(x => Mentions(x, buffer)));
-        }
+        internal static bool Mentions(Stmt s, string buffer) => IR.Mentions.In(s, buffer);
     }
 }

@@ -200,15 +200,6 @@ namespace SymDiff.Generator.Lowering
             _ => true, // a statement this pass does not know: assume it does (nothing moves)
         };
 
-        internal static bool Mentions(Expr e, string name) => Walk.Contains(e, x => x switch
-        {
-            Var v => v.Name == name,
-            Elem el => el.Array == name,
-            Len len => len.Array == name,
-            SpanRef span => span.Array == name,
-            SpanView view => view.Array == name,
-            Opaque o => System.Text.RegularExpressions.Regex.IsMatch(o.Code, @"(?<![\w.@])@?" + System.Text.RegularExpressions.Regex.Escape(name) + @"(?!\w)"), // C# text (a member read): by name
-            _ => false,
-        });
+        internal static bool Mentions(Expr e, string name) => IR.Mentions.In(e, name);
     }
 }

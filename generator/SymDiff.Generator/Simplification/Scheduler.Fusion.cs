@@ -747,7 +747,7 @@ namespace SymDiff.Generator.Simplification
                     Elem el => el.Array == buffer && !index.Equals(el.Index),
                     SpanRef span => span.Array == buffer,
                     SpanView view => view.Array == buffer,
-                    Opaque o => Lowering.BufferScopes.Mentions(o, buffer),
+                    Opaque o => IR.Mentions.In(o, buffer),
                     _ => false,
                 }))
                 {
@@ -758,29 +758,10 @@ namespace SymDiff.Generator.Simplification
             return Walk.Blocks(s).All(b => b.Statements.All(x => OnlyAtIndex(x, buffer, index)));
         }
 
-        private static bool Mentions(Expr e, string buffer) => Lowering.BufferScopes.Mentions(e, buffer);
+        private static bool Mentions(Expr e, string buffer) => IR.Mentions.In(e, buffer);
 
         /// <summary>Whether a statement (nested blocks included) names the buffer anywhere.</summary>
-        private static bool Mentions(Stmt s, string buffer)
-        {
-            switch (s)
-            {
-                case Accumulate a when a.Target == buffer:
-                case Store st when st.Array == buffer:
-                case ClearBuffer c when c.Target == buffer:
-                case CopySpan cp when cp.Source == buffer || cp.Target == buffer:
-                case SetOutput o when o.Target == buffer:
-                case RentBuffer r when r.Name == buffer:
-                case ClearArray ca when ca.Name == buffer:
-                case EnsureCapacity e when e.Name == buffer:
-                case Assign asg when asg.Name == buffer:
-                    return true;
-            }
-
-            var exprs = new List<Expr>();
-            Walk.DirectExpressions(s, exprs);
-            return exprs.Any(e => Mentions(e, buffer)) || Walk.Blocks(s).Any(b => b.Statements.Any(x => Mentions(x, buffer)));
-        }
+        private static bool Mentions(Stmt s, string buffer) => IR.Mentions.In(s, buffer);
 
         // ---- Buffers that live one iteration --------------------------------------------------------------------------------
 
