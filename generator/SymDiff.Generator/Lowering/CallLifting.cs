@@ -25,6 +25,9 @@ namespace SymDiff.Generator.Lowering
                         new Let(let.Name, Walk.MapChildren(root, c => LiftIn(c, output, namer))),
                     Let or Return or Store or SetOutput or Accumulate => Walk.MapExpressions(s, e => LiftIn(e, output, namer)),
                     If branch => branch with { Condition = LiftIn(branch.Condition, output, namer) },
+                    // A span call's Backward in a gradient's own IR: its seed may call a [Differentiable] rule (the adjoint
+                    // of Cube(H(u)) is CubeDerivative(h)); the call itself stays.
+                    CallBackward backward => backward with { Seed = LiftIn(backward.Seed, output, namer) },
                     _ => s,
                 };
                 mapped = Walk.MapBlocks(mapped, b => Lift(b, namer));

@@ -195,6 +195,40 @@ public partial class Loss
         }
 
         [Fact]
+        public void A_span_call_whose_seed_calls_a_differentiable_rule()
+        {
+            // Softplus(Dot(p, x)): the span call's seed is the rule's SoftplusDerivative(dot), which forward over reverse
+            // differentiates through the rule's own generated Derivative (seed 28, program 15003: was SD1000).
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class A
+{
+    public static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
+
+    [DerivativeOf(typeof(A), nameof(Softplus))]
+    [Differentiable]
+    public static double SoftplusDerivative(double v) => 1 / (1 + Math.Exp(-v));
+
+    [Differentiable(Hessian = true)]
+    public static double Loss(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> x) => Softplus(Dot(p, x)) + 0.1 * p[0] * p[1];
+
+    [Differentiable(Hessian = true)]
+    public static double Dot(ReadOnlySpan<double> a, [NoGrad] ReadOnlySpan<double> b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            s += a[i] * b[i];
+        }
+
+        return s;
+    }
+}";
+            ModelChecks.HessianMatchesDifferencesOfTheGradient(source, "A", "Loss", "new double[] { 0.3, -0.7, 0.45 }", "new double[] { 1.2, 0.4, -0.9 }, ", "Softplus(Dot) Hessian");
+        }
+
+        [Fact]
         public void A_span_callee_without_Hessian_is_SD1007_asking_for_it()
         {
             var output = GeneratorRunner.Run(Source.Replace("[Differentiable(Hessian = true)]\n    public static double LogSumExp", "[Differentiable]\n    public static double LogSumExp", StringComparison.Ordinal));
