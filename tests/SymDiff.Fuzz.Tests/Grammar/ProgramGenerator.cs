@@ -733,7 +733,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// </summary>
         private CallHelper Sliced(CallHelper call)
         {
-            if (call.SpanArg is null || _inHelper || !Chance(0.3))
+            if (call.SpanArg is null || _inHelper || !Chance(0.5))
             {
                 return call;
             }
