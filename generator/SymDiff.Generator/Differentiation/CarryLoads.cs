@@ -45,7 +45,7 @@ namespace SymDiff.Generator.Differentiation
                 {
                     if (s is Let let)
                     {
-                        Unconditional(let.Value, always);
+                        Walk.Unconditional(let.Value, always);
                     }
                 }
 
@@ -89,28 +89,6 @@ namespace SymDiff.Generator.Differentiation
 
         private static Block MapBlock(Block b, System.Func<Expr, Expr> map) =>
             new Block(b.Statements.Select(s => Walk.MapBlocks(Walk.MapExpressions(s, map), inner => MapBlock(inner, map))).ToEquatableArray());
-
-        /// <summary>The subexpressions evaluated whenever <paramref name="e"/> is: not the arms of a <c>?:</c>, not the right side of <c>&amp;&amp;</c> or <c>||</c>.</summary>
-        private static void Unconditional(Expr e, List<Expr> into)
-        {
-            into.Add(e);
-            switch (e)
-            {
-                case Cond c:
-                    Unconditional(c.Condition, into);
-                    return;
-                case Binary { Op: BinaryOp.And or BinaryOp.Or } b:
-                    Unconditional(b.Left, into);
-                    return;
-                default:
-                    foreach (var child in Walk.Children(e))
-                    {
-                        Unconditional(child, into);
-                    }
-
-                    return;
-            }
-        }
 
         /// <summary>
         /// Nothing in the loop can throw but an index (no call of the user's, no integer division, no code taken as

@@ -148,28 +148,7 @@ namespace SymDiff.Generator.Differentiation
             }
         }
 
-        private static HashSet<string> RentedBuffers(Block body)
-        {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            void Collect(Block b)
-            {
-                foreach (var s in b.Statements)
-                {
-                    if (s is RentBuffer r)
-                    {
-                        names.Add(r.Name);
-                    }
-
-                    foreach (var nested in Walk.Blocks(s))
-                    {
-                        Collect(nested);
-                    }
-                }
-            }
-
-            Collect(body);
-            return names;
-        }
+        private static HashSet<string> RentedBuffers(Block body) => new HashSet<string>(Walk.AllStatements(body).OfType<RentBuffer>().Select(r => r.Name), StringComparer.Ordinal);
 
         /// <summary>
         /// SD1006 at each loop that carries a local buffer: lowering keeps one version of the buffer per iteration in a pooled

@@ -190,6 +190,53 @@ namespace SymDiff.Generator.IR
             _ => s,
         };
 
+        /// <summary>Every statement of a block, nested blocks included, in order (a statement before the ones it contains).</summary>
+        public static IEnumerable<Stmt> AllStatements(Block block)
+        {
+            foreach (var s in block.Statements)
+            {
+                yield return s;
+                foreach (var nested in Blocks(s))
+                {
+                    foreach (var inner in AllStatements(nested))
+                    {
+                        yield return inner;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="e"/> and the subexpressions evaluated whenever it is (not the arms of a <c>?:</c>, not the right
+        /// side of <c>&amp;&amp;</c> or <c>||</c>), into <paramref name="into"/>; a node <paramref name="skip"/> accepts is
+        /// neither collected nor entered.
+        /// </summary>
+        public static void Unconditional(Expr e, ICollection<Expr> into, Func<Expr, bool>? skip = null)
+        {
+            if (skip is not null && skip(e))
+            {
+                return;
+            }
+
+            into.Add(e);
+            switch (e)
+            {
+                case Cond c:
+                    Unconditional(c.Condition, into, skip);
+                    return;
+                case Binary { Op: BinaryOp.And or BinaryOp.Or } b:
+                    Unconditional(b.Left, into, skip);
+                    return;
+                default:
+                    foreach (var child in Children(e))
+                    {
+                        Unconditional(child, into, skip);
+                    }
+
+                    return;
+            }
+        }
+
         /// <summary>Maps each statement of a block in order (the block itself when no statement changed).</summary>
         public static Block MapStatements(Block block, Func<Stmt, Stmt> map)
         {

@@ -32,50 +32,12 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>The names of the locals declared with <see cref="Declare"/> anywhere in <paramref name="body"/>.</summary>
-        private static HashSet<string> Declared(Block body)
-        {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            void Collect(Block b)
-            {
-                foreach (var st in b.Statements)
-                {
-                    if (st is Declare d)
-                    {
-                        names.Add(d.Name);
-                    }
-
-                    foreach (var nested in Walk.Blocks(st))
-                    {
-                        Collect(nested);
-                    }
-                }
-            }
-
-            Collect(body);
-            return names;
-        }
+        private static HashSet<string> Declared(Block body) => new HashSet<string>(Walk.AllStatements(body).OfType<Declare>().Select(d => d.Name), StringComparer.Ordinal);
 
         /// <summary>The pooled tapes (not users' buffers) that no expression reads: only stored into, grown and cleared.</summary>
         private static HashSet<string> UnreadTapes(Block body)
         {
-            var tapes = new HashSet<string>(StringComparer.Ordinal);
-            void Collect(Block b)
-            {
-                foreach (var st in b.Statements)
-                {
-                    if (st is RentBuffer { Zeroed: false } r)
-                    {
-                        tapes.Add(r.Name);
-                    }
-
-                    foreach (var nested in Walk.Blocks(st))
-                    {
-                        Collect(nested);
-                    }
-                }
-            }
-
-            Collect(body);
+            var tapes = new HashSet<string>(Walk.AllStatements(body).OfType<RentBuffer>().Where(r => !r.Zeroed).Select(r => r.Name), StringComparer.Ordinal);
             if (tapes.Count == 0)
             {
                 return tapes;

@@ -116,7 +116,7 @@ namespace SymDiff.Generator.Simplification
             {
                 foreach (var e in DirectExpressions(s))
                 {
-                    CollectUnconditional(e, direct);
+                    Walk.Unconditional(e, direct, Ir.IsAtomic);
                 }
             }
 
@@ -203,32 +203,6 @@ namespace SymDiff.Generator.Simplification
             foreach (var c in Walk.Children(e))
             {
                 Visit(c, action);
-            }
-        }
-
-        private static void CollectUnconditional(Expr e, HashSet<Expr> into)
-        {
-            if (Ir.IsAtomic(e))
-            {
-                return;
-            }
-
-            into.Add(e);
-            switch (e)
-            {
-                case Cond c:
-                    CollectUnconditional(c.Condition, into);
-                    break;
-                case Binary { Op: BinaryOp.And or BinaryOp.Or } b:
-                    CollectUnconditional(b.Left, into);
-                    break;
-                default:
-                    foreach (var c in Walk.Children(e))
-                    {
-                        CollectUnconditional(c, into);
-                    }
-
-                    break;
             }
         }
 
