@@ -51,20 +51,32 @@ namespace SymDiff.Generator.Parsing
                 return found;
             }
 
+            // Span<double> head = x.AsSpan(0, 2): a writable span over an active array; writing head[k] writes x.
+            var aliases = new Dictionary<ILocalSymbol, string>(SymbolEqualityComparer.Default);
+            foreach (var declarator in OwnOperations(root).OfType<IVariableDeclaratorOperation>())
+            {
+                if (declarator.Symbol.Type is INamedTypeSymbol { Name: "Span", TypeArguments.Length: 1 }
+                    && (declarator.Initializer ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer) is { } initializer
+                    && SpanSource(initializer.Value, method, active, aliases) is { } source)
+                {
+                    aliases[declarator.Symbol] = source;
+                }
+            }
+
             foreach (var operation in OwnOperations(root))
             {
                 ct.ThrowIfCancellationRequested();
                 string? written = operation switch
                 {
                     // As statements, as the fence reads them (an assignment inside an expression is SD1000 there).
-                    IAssignmentOperation assignment when assignment.Parent is IExpressionStatementOperation => Leaf(assignment.Target, method, active, elements: true),
-                    IIncrementOrDecrementOperation increment when increment.Parent is IExpressionStatementOperation => Leaf(increment.Target, method, active, elements: true),
-                    IArgumentOperation { Parameter.RefKind: not RefKind.None } argument => Leaf(argument.Value, method, active, elements: false),
+                    IAssignmentOperation assignment when assignment.Parent is IExpressionStatementOperation => Leaf(assignment.Target, method, active, elements: true, aliases),
+                    IIncrementOrDecrementOperation increment when increment.Parent is IExpressionStatementOperation => Leaf(increment.Target, method, active, elements: true, aliases),
+                    IArgumentOperation { Parameter.RefKind: not RefKind.None } argument => Leaf(argument.Value, method, active, elements: false, aliases),
 
                     // ref double r = ref w; or ref a[0]: a writable alias of the leaf (ref readonly is only a read).
                     IVariableDeclaratorOperation { Symbol: { IsRef: true, RefKind: not RefKind.RefReadOnly } } declarator
                         when (declarator.Initializer ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer) is { } initializer
-                        => Leaf(initializer.Value, method, active, elements: true),
+                        => Leaf(initializer.Value, method, active, elements: true, aliases),
                     _ => null,
                 };
 
@@ -78,7 +90,7 @@ namespace SymDiff.Generator.Parsing
         }
 
         /// <summary>The active parameter <paramref name="target"/> designates (or, with <paramref name="elements"/>, whose element it is), or null.</summary>
-        private static string? Leaf(IOperation target, IMethodSymbol method, ISet<string> active, bool elements)
+        private static string? Leaf(IOperation target, IMethodSymbol method, ISet<string> active, bool elements, Dictionary<ILocalSymbol, string> aliases)
         {
             target = Unwrap(target);
             if (elements && target is IArrayElementReferenceOperation element)
@@ -86,11 +98,37 @@ namespace SymDiff.Generator.Parsing
                 target = Unwrap(element.ArrayReference);
             }
 
+            if (elements && target is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance }
+                && Unwrap(instance) is ILocalReferenceOperation { Local: var local } && aliases.TryGetValue(local, out var aliased))
+            {
+                return aliased;
+            }
+
             return target is IParameterReferenceOperation { Parameter: var parameter }
                 && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method)
                 && active.Contains(parameter.Name)
                 ? parameter.Name
                 : null;
+        }
+
+        /// <summary>The active array parameter a span initializer views (<c>x</c>, <c>x.AsSpan(...)</c>, a slice of such a span local), or null.</summary>
+        private static string? SpanSource(IOperation value, IMethodSymbol method, ISet<string> active, Dictionary<ILocalSymbol, string> aliases)
+        {
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            switch (value)
+            {
+                case IInvocationOperation { TargetMethod.Name: "AsSpan" or "Slice" } call:
+                    var source = call.Instance ?? call.Arguments.FirstOrDefault()?.Value;
+                    return source is null ? null : SpanSource(source, method, active, aliases);
+                case ILocalReferenceOperation { Local: var local }:
+                    return aliases.TryGetValue(local, out var aliased) ? aliased : null;
+                default:
+                    return Leaf(value, method, active, elements: false, aliases);
+            }
         }
 
         private static IOperation Unwrap(IOperation operation)

@@ -127,6 +127,12 @@ namespace SymDiff.Generator.Parsing
                         continue;
                     }
 
+                    if (ViewArgument(invocation, argument, value) is { } viewArgument)
+                    {
+                        args.Add(viewArgument);
+                        continue;
+                    }
+
                     if (SliceArgument(invocation, argument, value) is { } slice)
                     {
                         args.Add(slice);

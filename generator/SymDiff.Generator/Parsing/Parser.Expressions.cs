@@ -52,6 +52,9 @@ namespace SymDiff.Generator.Parsing
                     case ILocalReferenceOperation bufferLocal when _buffers.ContainsKey(bufferLocal.Local):
                         throw Unsupported(operation.Syntax, $"Using the local buffer '{bufferLocal.Local.Name}' as a value", " (index it or take its Length; passing a local buffer to another method is not supported yet)");
 
+                    case ILocalReferenceOperation viewLocal when _views.ContainsKey(viewLocal.Local):
+                        throw Unsupported(operation.Syntax, $"Using the span local '{viewLocal.Local.Name}' as a value", " (index it, take its Length, loop over it, or pass it to a ReadOnlySpan parameter of a [Differentiable] method)");
+
                     case ILocalReferenceOperation local:
                     {
                         var t = ScalarOf(local.Local.Type) ?? throw Unsupported(operation.Syntax, $"A local of type '{local.Local.Type.ToDisplayString()}'", string.Empty);
@@ -115,6 +118,12 @@ namespace SymDiff.Generator.Parsing
 
                     case IInvocationOperation invocation:
                         return ParseInvocation(invocation);
+
+                    case IPropertyReferenceOperation { Property.IsIndexer: true } when ViewElementOf(operation) is { } viewElement:
+                        return new Elem(viewElement.View.Array, ViewIndex(viewElement.View, viewElement.Index, viewElement.Name), viewElement.View.Element);
+
+                    case IPropertyReferenceOperation { Property.Name: "Length" } viewLength when Unwrap(viewLength.Instance) is ILocalReferenceOperation vl && _views.TryGetValue(vl.Local, out var lengthView):
+                        return lengthView.Length;
 
                     case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } when BufferElementOf(operation) is { } bufferElement:
                         return new Elem(bufferElement.Buffer.Name, ParseIndex(bufferElement.Index), bufferElement.Buffer.Element);

@@ -59,6 +59,11 @@ namespace SymDiff.Generator.Parsing
                                 }
 
                                 var initializer = declarator.Initializer ?? declaration.Initializer;
+                                if (TryDeclareView(declarator, local, initializer))
+                                {
+                                    continue;
+                                }
+
                                 if (BufferElementType(local.Type) is { } bufferElement)
                                 {
                                     into.Add(DeclareBuffer(declarator, local, bufferElement, initializer) with { Origin = AddOrigin(declarator.Syntax) });
@@ -97,9 +102,22 @@ namespace SymDiff.Generator.Parsing
                         break;
 
                     case IForLoopOperation forLoop:
+                    {
                         ParseStatements(forLoop.Before, into);
+                        string? counter = BoundedCounter(forLoop, out var bound);
+                        if (counter is not null)
+                        {
+                            _boundedCounters[counter] = bound!;
+                        }
+
                         into.Add(ParseLoop(forLoop.Condition, forLoop.Body, forLoop.AtLoopBottom, testFirst: true) with { Site = AddSite(LoopKeyword(forLoop.Syntax)) });
+                        if (counter is not null)
+                        {
+                            _boundedCounters.Remove(counter);
+                        }
+
                         break;
+                    }
 
                     case IWhileLoopOperation whileLoop when !whileLoop.ConditionIsUntil:
                         into.Add(ParseLoop(whileLoop.Condition, whileLoop.Body, Enumerable.Empty<IOperation>(), whileLoop.ConditionIsTop) with { Site = AddSite(LoopKeyword(whileLoop.Syntax)) });
@@ -168,9 +186,11 @@ namespace SymDiff.Generator.Parsing
                     IParameterReferenceOperation { Parameter: var p } when _parameters.TryGetValue(p.Name, out var spec) && spec.IsVector && spec.Shape != ParamShape.OutputSpan
                         => (spec.Name, spec.ElementType, new Len(spec.Name)),
                     ILocalReferenceOperation { Local: var l } when _buffers.TryGetValue(l, out var buffer) => (buffer.Name, buffer.Element, buffer.Length),
+                    ILocalReferenceOperation { Local: var v } when _views.TryGetValue(v, out var view) => (view.Array, view.Element, view.Length),
                     _ when ConstantData(collection) is { } data => (data.Code, data.Type, new Len(data.Code)),
                     _ => null,
                 };
+                var start = collection is ILocalReferenceOperation { Local: var viewed } && _views.TryGetValue(viewed, out var v0) ? v0.Start : Const.Of(0, ValType.Int);
                 if (over is not var (array, elementType, length))
                 {
                     throw Unsupported(forEach.Collection.Syntax, "'foreach' over this collection", " (foreach works over array and span parameters, constant data of the type and local buffers)");
@@ -187,7 +207,7 @@ namespace SymDiff.Generator.Parsing
                 into.Add(new SourceAssign(index, ValType.Int, Const.Of(0, ValType.Int)));
                 _loopDepth++;
                 // 'foreach (double v in ints)' converts each element, as C# does.
-                Expr read = new Elem(array, indexVar, elementType);
+                Expr read = new Elem(array, Plus(start, indexVar), elementType);
                 var localType = ScalarOf(element.Type) ?? elementType;
                 var body = new List<SourceStmt> { new SourceAssign(elementName, localType, localType == elementType ? read : ConvertTo(read, localType)) };
                 ParseStatement(forEach.Body, body);
@@ -258,6 +278,25 @@ namespace SymDiff.Generator.Parsing
                         break;
 
                     default:
+                        if (ViewElementOf(target) is { } viewed)
+                        {
+                            switch (viewed.View.Source)
+                            {
+                                case ViewSource.Buffer:
+                                {
+                                    var index = ViewIndex(viewed.View, viewed.Index, viewed.Name);
+                                    var current = new Elem(viewed.View.Array, index, viewed.View.Element);
+                                    into.Add(new SourceStore(viewed.View.Array, index, ConvertTo(value(current), viewed.View.Element)));
+                                    return;
+                                }
+
+                                case ViewSource.Parameter when _parameters[viewed.View.Array].Active:
+                                    throw new UnsupportedException(syntax, DiagnosticDescriptors.LeafMutation, viewed.View.Array);
+                                default:
+                                    throw Unsupported(syntax, $"Writing through '{viewed.Name}' to '{viewed.View.Display}'", " (only local buffers and the output Span of a vector function are written)");
+                            }
+                        }
+
                         if (BufferElementOf(target) is { } written)
                         {
                             var index = ParseIndex(written.Index);

@@ -478,6 +478,32 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         /// <summary><c>[Differentiable(Vectorize = true)]</c> on the method under test: its sums may be reordered.</summary>
         public bool Vectorize { get; init; }
+
+        /// <summary>Span locals over parts of the parameters of the method under test (<see cref="ViewDecl"/>).</summary>
+        public ImmutableArray<ViewDecl> Views { get; init; } = ImmutableArray<ViewDecl>.Empty;
+    }
+
+    /// <summary>How a span local over a part of a parameter is written.</summary>
+    public enum ViewForm
+    {
+        /// <summary><c>u.Slice(s, n)</c> (<c>u.AsSpan(s, n)</c> for an array).</summary>
+        Slice,
+
+        /// <summary><c>u.Slice(s)</c> (<c>u.AsSpan(s)</c>): to the end.</summary>
+        ToEnd,
+
+        /// <summary><c>u[s..(s + n)]</c>, or <c>u[s..]</c> to the end.</summary>
+        Range,
+    }
+
+    /// <summary>
+    /// <c>ReadOnlySpan&lt;T&gt; Name = Array.Slice(Start, Length)</c> at the top of the method under test (after its
+    /// argument checks); the renderer reads <c>Array[c]</c> for a constant <c>c</c> inside the part as <c>Name[c - Start]</c>.
+    /// A null <see cref="Length"/> runs to the end.
+    /// </summary>
+    public sealed record ViewDecl(string Name, string Array, int Start, int? Length, ViewForm Form)
+    {
+        public bool Covers(int index, int arrayLength) => index >= Start && index < (Length is { } n ? Start + n : arrayLength);
     }
 
     /// <summary>

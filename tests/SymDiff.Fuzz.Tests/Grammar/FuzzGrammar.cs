@@ -143,7 +143,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// </summary>
         Vectorize = 1L << 35,
 
-        All = (1L << 36) - 1,
+        /// <summary>Span locals over parts of parameters (<c>ReadOnlySpan&lt;double&gt; uPart = u.Slice(1, 2);</c>) read by constant index.</summary>
+        SpanLocals = 1L << 36,
+
+        All = (1L << 37) - 1,
     }
 
     /// <summary>The grammars the tests use.</summary>

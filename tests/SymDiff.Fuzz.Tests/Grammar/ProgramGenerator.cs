@@ -247,7 +247,27 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 HasLayer = _hasLayer,
                 HasGuards = _hasGuards,
                 Vectorize = Has(FuzzGrammar.Vectorize) && Chance(0.25),
+                Views = Has(FuzzGrammar.SpanLocals) && !body.OfType<GuardedReturn>().Any() && Chance(0.3) ? Views(ps) : ImmutableArray<ViewDecl>.Empty,
             };
+        }
+
+        /// <summary>One or two span locals over parts of the input span and array parameters of the method under test.</summary>
+        private ImmutableArray<ViewDecl> Views(ImmutableArray<Param> ps)
+        {
+            var inputs = ps.Where(q => q.Kind is ParamKind.Array or ParamKind.Span && q.Length > 0).ToList();
+            var views = new List<ViewDecl>();
+            int count = Math.Min(inputs.Count, Int(1, 2));
+            for (int i = 0; i < count; i++)
+            {
+                Param q = inputs[i];
+                int start = Int(0, q.Length - 1);
+                var form = (ViewForm)Int(0, 2);
+                int? length = form == ViewForm.ToEnd || (form == ViewForm.Range && Chance(0.3)) ? null : Int(1, q.Length - start);
+                views.Add(new ViewDecl(q.Name + "Part", q.Name, start, length, form));
+                Nodes++;
+            }
+
+            return views.ToImmutableArray();
         }
 
         /// <summary>Constant data (API.md 9): array fields and span properties, and int[] tables of indices.</summary>

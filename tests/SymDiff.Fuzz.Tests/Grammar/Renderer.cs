@@ -152,7 +152,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             r.Line(r.Attribute(p.Wrt, p.Hessian, p.Vectorize));
             r.Line($"public {isStatic}{(p.IsVector ? "void" : r.T)} {p.MethodName}({r.ParamList(p.Params, primal: true)})");
-            r.Block(p.Body);
+            r.MainBlock(p.Body);
             foreach (Helper h in p.Helpers)
             {
                 r.Line();
@@ -181,7 +181,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 // An instance method's oracle is static and takes the instance first (its fields are constants to it).
                 string self = p.Instance ? $"{p.ClassName} self" : string.Empty;
                 r.Line($"public static {(p.IsVector ? "void" : r.RT)} {p.MethodName}{suffix}({Join(self, r.ParamList(p.Params, primal: false))})");
-                r.Block(p.Body);
+                r.MainBlock(p.Body);
                 foreach (Helper h in p.Helpers)
                 {
                     string hself = p.Instance && !h.Static ? $"{p.ClassName} self" : string.Empty;
@@ -328,6 +328,56 @@ namespace SymDiff.Fuzz.Tests.Grammar
         }
 
         // ------------------------------------------------------------------ statements
+
+        /// <summary>The span locals in scope (the method under test's body only).</summary>
+        private ImmutableArray<ViewDecl> _views = ImmutableArray<ViewDecl>.Empty;
+
+        /// <summary>The method under test's body: its argument checks, then its span locals (<see cref="ViewDecl"/>), then the rest.</summary>
+        private void MainBlock(ImmutableArray<St> body)
+        {
+            Open();
+            int guards = body.TakeWhile(s => s is GuardIf).Count();
+            foreach (St s in body.Take(guards))
+            {
+                Statement(s);
+            }
+
+            foreach (ViewDecl v in _p.Views)
+            {
+                Param source = _p.Params.First(q => q.Name == v.Array);
+                string start = v.Start.ToString(CultureInfo.InvariantCulture);
+                string length = v.Length?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
+                string method = source.Kind == ParamKind.Array || _mode != RenderMode.Primal ? "AsSpan" : "Slice"; // the oracle takes arrays
+                string init = v.Form switch
+                {
+                    ViewForm.Range => v.Length is { } n ? $"{v.Array}[{start}..{(v.Start + n).ToString(CultureInfo.InvariantCulture)}]" : $"{v.Array}[{start}..]",
+                    ViewForm.ToEnd => $"{v.Array}.{method}({start})",
+                    _ => $"{v.Array}.{method}({start}, {length})",
+                };
+                Line($"ReadOnlySpan<{RT}> {v.Name} = {init};");
+            }
+
+            _views = _p.Views;
+            foreach (St s in body.Skip(guards))
+            {
+                Statement(s);
+            }
+
+            _views = ImmutableArray<ViewDecl>.Empty;
+            Close();
+        }
+
+        /// <summary><c>u[c]</c>, or <c>uPart[c - s]</c> when a span local in scope covers element <c>c</c> of <c>u</c>.</summary>
+        private string ElementRead(At a)
+        {
+            if (a.Index is IConst { Value: var c } && _views.FirstOrDefault(v => v.Array == a.Array) is { } view
+                && view.Covers(c, _p.Params.First(q => q.Name == a.Array).Length))
+            {
+                return $"{view.Name}[{(c - view.Start).ToString(CultureInfo.InvariantCulture)}]";
+            }
+
+            return $"{a.Array}[{I(a.Index)}]";
+        }
 
         private void Block(ImmutableArray<St> body)
         {
@@ -637,7 +687,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 ConstRef k => Lift(k.Name),
                 MemberRef m => Lift(MemberName(m)),
                 FromInt f => Lift($"({T}){IAtom(f.E)}"),
-                At a => $"{a.Array}[{I(a.Index)}]",
+                At a => ElementRead(a),
                 DataAt d => Lift($"{DataName(d.Name, d.Access)}[{I(d.Index)}]"),
                 Bin b => $"{Expr(b.L, Prec(b))} {b.Op} {Expr(b.R, Prec(b) + 1)}",
                 Div d => d.Form switch

@@ -82,7 +82,19 @@ namespace SymDiff.Fuzz.Tests.Harness
                 keys.Add($"data declared: {d.Kind}");
             }
 
+            foreach (ViewDecl v in p.Views)
+            {
+                keys.Add(v.Form switch
+                {
+                    ViewForm.Range => "span local: a range (u[a..b], u[a..])",
+                    ViewForm.ToEnd => "span local: to the end (u.Slice(a), u.AsSpan(a))",
+                    _ => "span local: u.Slice(a, n), u.AsSpan(a, n)",
+                });
+            }
+
+            walker.Views = p.Views;
             walker.Statements(p.Body, 0);
+            walker.Views = ImmutableArray<ViewDecl>.Empty;
             foreach (Helper h in p.Helpers)
             {
                 keys.Add(h.Static ? "helper: static" : "helper: instance");
@@ -105,6 +117,9 @@ namespace SymDiff.Fuzz.Tests.Harness
             }
 
             private void Add(string key) => _keys.Add(key);
+
+            /// <summary>The span locals in scope: the method under test's, while walking its body.</summary>
+            public ImmutableArray<ViewDecl> Views { get; set; } = ImmutableArray<ViewDecl>.Empty;
 
             public void Statements(ImmutableArray<St> body, int loopDepth)
             {
@@ -314,6 +329,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                         I(f.E);
                         break;
                     case At a:
+                        if (a.Index is IConst { Value: var constant } && Views.FirstOrDefault(v => v.Array == a.Array) is { } view && view.Covers(constant, _p.Params.First(q => q.Name == a.Array).Length))
+                        {
+                            Add("span local: read by a constant index");
+                        }
+
                         Add(_bufferNames.Contains(a.Array) ? "local buffer: read" : a.Array == "o" ? _loopDepth > 0 ? "output: read back inside a loop" : "output: read back" : $"indexing: {KindOf(a.Array)}");
                         I(a.Index);
                         break;

@@ -77,6 +77,9 @@ namespace SymDiff.Fuzz.Tests.Tests
             "local buffer: filled by accumulation", "local buffer: filled by accumulation in an inner loop",
             "local buffer: reads the element the previous iteration stored", "local buffer: swept in place over sweeps (a stencil)",
 
+            // Span locals over parts of parameters (ReadOnlySpan<double> row = x.Slice(i * d, d)).
+            "span local: u.Slice(a, n), u.AsSpan(a, n)", "span local: to the end (u.Slice(a), u.AsSpan(a))", "span local: a range (u[a..b], u[a..])", "span local: read by a constant index",
+
             // Signatures (README "What is generated" and API.md 1).
             "method: double", "method: float", "method: scalar", "method: vector (void, Span output)", "method: Hessian = true", "method: instance",
             "method: Vectorize = true",
@@ -121,6 +124,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             (FuzzGrammar.Guards, "guard: if (...) throw ...;"),
             (FuzzGrammar.LocalBuffers, "local buffer: stackalloc"),
             (FuzzGrammar.Vectorize, "method: Vectorize = true"),
+            (FuzzGrammar.SpanLocals, "span local: read by a constant index"),
         };
 
         private static List<FuzzProgram> Generate(FuzzGrammar grammar, int programs = DifferentialFuzzTests.CiPrograms) =>

@@ -389,6 +389,8 @@ namespace SymDiff.Generator.Tests.Diagnostics
         [InlineData("double[] a", "{ a[0] = 1; return a[0] * a[1]; }", "a[0] = 1", "a")]
         [InlineData("double x", "{ double y = Bump(ref x); return x * y; }", "ref x", "x")]
         [InlineData("double[] a", "{ ref double r = ref a[0]; r *= 2; return a[0] * a[1]; }", "r = ref a[0]", "a")]
+        [InlineData("double[] a", "{ System.Span<double> head = a.AsSpan(0, 2); head[1] = 1; return a[0] * a[1]; }", "head[1] = 1", "a")]
+        [InlineData("double[] a", "{ System.Span<double> all = a; var tail = all.Slice(1); tail[0] += 1; return a[0] * a[1]; }", "tail[0] += 1", "a")]
         public void SD1001_leaf_mutation(string parameter, string body, string construct, string named)
         {
             GeneratorOutput output = GeneratorRunner.Run(InP($$"""

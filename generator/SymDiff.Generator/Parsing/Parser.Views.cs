@@ -1,0 +1,433 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+
+namespace SymDiff.Generator.Parsing
+{
+    internal static partial class Parser
+    {
+        /// <summary>What a span local views: an array or span parameter, a local buffer, or constant data of the type.</summary>
+        private enum ViewSource
+        {
+            Parameter,
+            Buffer,
+            Data,
+        }
+
+        /// <summary>
+        /// A span local that names a part of another span (<c>ReadOnlySpan&lt;double&gt; row = x.Slice(i * d, d);</c>): element
+        /// <c>k</c> of the view is element <c>Start + k</c> of <see cref="Array"/> (an IR array name), its length is <see cref="Length"/>.
+        /// <see cref="ToEnd"/>: the view runs to the end of a parameter or of constant data, whose own bounds check then
+        /// catches every index past the view's end.
+        /// </summary>
+        private sealed record ViewLocal(string Array, ValType Element, Expr Start, Expr Length, ViewSource Source, string Display, bool ToEnd);
+
+        private sealed partial class BodyParser
+        {
+            /// <summary>The span locals that view a part of a parameter, a local buffer or constant data.</summary>
+            private readonly Dictionary<ILocalSymbol, ViewLocal> _views = new Dictionary<ILocalSymbol, ViewLocal>(SymbolEqualityComparer.Default);
+
+            /// <summary>
+            /// The counters of the enclosing <c>for</c> loops that run from a constant at least 0 up to (not including) a
+            /// bound, with neither written in the body: an index by such a counter into a view whose length is the bound
+            /// is inside the view.
+            /// </summary>
+            private readonly Dictionary<string, Expr> _boundedCounters = new Dictionary<string, Expr>(System.StringComparer.Ordinal);
+
+            private const string ViewHint = " (a span local views a part of a span or array parameter, a local buffer or constant data: 'ReadOnlySpan<double> row = x.Slice(i * d, d);')";
+
+            /// <summary>
+            /// <c>ReadOnlySpan&lt;T&gt; v = source.Slice(a, b)</c> (also <c>Slice(a)</c>, <c>AsSpan(...)</c>, <c>source[a..b]</c> or
+            /// the whole source): true when the declaration is a view, recorded in <see cref="_views"/>. The start and length
+            /// are read where the view is declared, so nothing they mention may be written afterwards in the view's block.
+            /// </summary>
+            private bool TryDeclareView(IVariableDeclaratorOperation declarator, ILocalSymbol local, IVariableInitializerOperation? initializer)
+            {
+                if (local.Type is not INamedTypeSymbol spanType || !(_known.IsSpan(spanType) || _known.IsReadOnlySpan(spanType)) || initializer is null)
+                {
+                    return false;
+                }
+
+                var value = UnwrapSpan(initializer.Value);
+                if (value is IArrayCreationOperation || initializer.Value.Syntax is StackAllocArrayCreationExpressionSyntax)
+                {
+                    return false;
+                }
+
+                var view = ViewOf(value, out var bounds)
+                    ?? throw Unsupported(declarator.Syntax, $"The span local '{local.Name}' with this initializer", ViewHint);
+                if (ScalarOf(spanType.TypeArguments[0]) != view.Element)
+                {
+                    throw Unsupported(declarator.Syntax, $"The span local '{local.Name}' of another element type than its source", string.Empty);
+                }
+
+                // The start and the length are evaluated here: what they read must not change while the view is in scope.
+                var later = LaterInBlock(declarator);
+                var written = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+                foreach (var operation in later.SelectMany(o => o.DescendantsAndSelf()))
+                {
+                    IOperation? target = operation switch
+                    {
+                        IAssignmentOperation assignment => assignment.Target,
+                        IIncrementOrDecrementOperation increment => increment.Target,
+                        IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => argument.Value,
+                        _ => null,
+                    };
+                    switch (target is null ? null : Unwrap(target))
+                    {
+                        case ILocalReferenceOperation l:
+                            written.Add(l.Local);
+                            break;
+                        case IParameterReferenceOperation p:
+                            written.Add(p.Parameter);
+                            break;
+                    }
+                }
+
+                foreach (var bound in bounds.SelectMany(b => b.DescendantsAndSelf()))
+                {
+                    ISymbol? read = bound switch
+                    {
+                        ILocalReferenceOperation l => l.Local,
+                        IParameterReferenceOperation p => p.Parameter,
+                        _ => null,
+                    };
+                    if (read is not null && written.Contains(read))
+                    {
+                        throw Unsupported(declarator.Syntax, $"The span local '{local.Name}', whose start or length reads '{read.Name}', which is assigned later while '{local.Name}' is in scope", " (declare the span after the last assignment, or index the source directly)");
+                    }
+                }
+
+                _views[local] = view with { Display = local.Name };
+                return true;
+            }
+
+            /// <summary>The operations after <paramref name="declarator"/>'s statement in its block (nothing if it has no block).</summary>
+            private static IEnumerable<IOperation> LaterInBlock(IOperation declarator)
+            {
+                IOperation statement = declarator;
+                while (statement.Parent is { } parent && parent is not IBlockOperation)
+                {
+                    statement = parent;
+                }
+
+                return statement.Parent is IBlockOperation block
+                    ? block.Operations.SkipWhile(o => o != statement).Skip(1)
+                    : Enumerable.Empty<IOperation>();
+            }
+
+            /// <summary>Unwraps conversions, including the implicit ones between arrays, spans and read-only spans.</summary>
+            private IOperation? UnwrapSpan(IOperation? operation)
+            {
+                while (operation is IConversionOperation conversion
+                    && (conversion.OperatorMethod is null || (conversion.Type is INamedTypeSymbol to && (_known.IsSpan(to) || _known.IsReadOnlySpan(to)))))
+                {
+                    operation = conversion.Operand;
+                }
+
+                return operation;
+            }
+
+            /// <summary>
+            /// The view that <paramref name="value"/> denotes (a whole source, <c>Slice</c>, <c>AsSpan</c>, a range), with the
+            /// operations of its bounds; null when it is none.
+            /// </summary>
+            private ViewLocal? ViewOf(IOperation? value, out List<IOperation> bounds)
+            {
+                bounds = new List<IOperation>();
+                value = UnwrapSpan(value);
+                if (WholeView(value) is { } whole)
+                {
+                    return whole;
+                }
+
+                IOperation? source;
+                IOperation? start = null;
+                IOperation? length = null;
+                IOperation? end = null;
+                switch (value)
+                {
+                    case IInvocationOperation { TargetMethod: { Name: "Slice" or "AsSpan" } method } slice:
+                    {
+                        bool extension = method.IsExtensionMethod || (method.IsStatic && slice.Instance is null);
+                        source = extension ? slice.Arguments.FirstOrDefault()?.Value : slice.Instance;
+                        var args = slice.Arguments.Skip(extension ? 1 : 0).Select(a => a.Value).ToList();
+                        if (args.Count > 2 || args.Any(a => a.Type?.SpecialType != SpecialType.System_Int32))
+                        {
+                            return null;
+                        }
+
+                        start = args.Count > 0 ? args[0] : null;
+                        length = args.Count > 1 ? args[1] : null;
+                        break;
+                    }
+
+                    case { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } arguments } access } when arguments[0].Expression is RangeExpressionSyntax range:
+                    {
+                        if (IsHat(range.LeftOperand) || IsHat(range.RightOperand))
+                        {
+                            return null;
+                        }
+
+                        source = _model.GetOperation(access.Expression, _ct);
+                        if (source?.Type is IArrayTypeSymbol && UnwrapSpan(source) is ILocalReferenceOperation)
+                        {
+                            // A range of a local array is a copy, not a view.
+                            return null;
+                        }
+
+                        start = range.LeftOperand is null ? null : _model.GetOperation(range.LeftOperand, _ct);
+                        end = range.RightOperand is null ? null : _model.GetOperation(range.RightOperand, _ct);
+                        break;
+                    }
+
+                    default:
+                        return null;
+                }
+
+                if (WholeView(UnwrapSpan(source)) is not { } of)
+                {
+                    return null;
+                }
+
+                var zero = Const.Of(0, ValType.Int);
+                Expr startExpr = start is null ? zero : ParseIndex(start);
+                Expr lengthExpr = length is not null ? ParseIndex(length)
+                    : end is not null ? Minus(ParseIndex(end), startExpr)
+                    : Minus(of.Length, startExpr);
+                bounds.AddRange(new[] { start, length, end }.Where(o => o is not null)!);
+                return of with { Start = Plus(of.Start, startExpr), Length = lengthExpr, ToEnd = of.ToEnd && length is null && end is null };
+            }
+
+            /// <summary>
+            /// A span local, or a part of one (<c>row.Slice(k)</c>, <c>row[a..b]</c>), or a range of a parameter, passed to a
+            /// <c>ReadOnlySpan&lt;T&gt;</c> parameter of a <c>[Differentiable]</c> method: the same part of the parameter (or the
+            /// whole local buffer) as a span argument; null when <paramref name="value"/> involves no span local or range.
+            /// </summary>
+            private Expr? ViewArgument(IInvocationOperation invocation, IArgumentOperation argument, IOperation value)
+            {
+                bool involvesView = value switch
+                {
+                    ILocalReferenceOperation l => _views.ContainsKey(l.Local),
+                    IInvocationOperation { TargetMethod.Name: "Slice" } s => UnwrapSpan(s.Instance) is ILocalReferenceOperation sl && _views.ContainsKey(sl.Local),
+                    { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } a } } => a[0].Expression is RangeExpressionSyntax,
+                    _ => false,
+                };
+                if (!involvesView)
+                {
+                    return null;
+                }
+
+                var view = ViewOf(value, out _)
+                    ?? throw Unsupported(value.Syntax, $"Passing '{value.Syntax}'", ViewHint);
+                bool differentiable = invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+                bool readOnlySpan = argument.Parameter?.Type is INamedTypeSymbol span && _known.IsReadOnlySpan(span) && ScalarOf(span.TypeArguments[0]) == view.Element;
+                if (!differentiable || !readOnlySpan)
+                {
+                    throw Unsupported(value.Syntax, $"Passing '{value.Syntax}' to '{invocation.TargetMethod.Name}'", " (a span local, or a part of a span, may be passed to a ReadOnlySpan parameter of a [Differentiable] method; otherwise index it)");
+                }
+
+                bool whole = view.Start is Const { Value: 0 } && (view.Source == ViewSource.Buffer ? view.Length.Equals(_buffers.Values.First(b => b.Name == view.Array).Length) : view.Length.Equals(new Len(view.Array)));
+                switch (view.Source)
+                {
+                    case ViewSource.Parameter:
+                    {
+                        var spec = _parameters[view.Array];
+                        return whole ? new IR.SpanRef(view.Array, view.Element)
+                            : new IR.SpanView(view.Array, view.Start, view.Length, view.Element, ReadOnly: true, OverArray: spec.Shape == ParamShape.Array);
+                    }
+
+                    case ViewSource.Buffer when whole:
+                        return new IR.SpanRef(view.Array, view.Element);
+                    default:
+                        throw Unsupported(value.Syntax, $"Passing '{value.Syntax}', a part of '{view.Display}', to '{invocation.TargetMethod.Name}'", " (a part of a span or array parameter, or a whole local buffer, may be passed to a [Differentiable] method; copy this part into a local buffer)");
+                }
+            }
+
+            private static bool IsHat(ExpressionSyntax? e) => e is PrefixUnaryExpressionSyntax { OperatorToken.ValueText: "^" };
+
+            /// <summary><c>a + b</c> on ints, with constants folded (<c>2 + 1</c> is <c>3</c>, <c>(x + 2) + 1</c> is <c>x + 3</c>).</summary>
+            private static Expr Plus(Expr a, Expr b)
+            {
+                if (a is Const { Value: 0 })
+                {
+                    return b;
+                }
+
+                if (b is Const { Value: 0 })
+                {
+                    return a;
+                }
+
+                return (a, b) switch
+                {
+                    (Const x, Const y) => Const.Of(x.Value + y.Value, ValType.Int),
+                    (Binary { Op: BinaryOp.Add, Right: Const x } l, Const y) => Plus(l.Left, Const.Of(x.Value + y.Value, ValType.Int)),
+                    _ => new Binary(BinaryOp.Add, a, b, ValType.Int),
+                };
+            }
+
+            /// <summary><c>a - b</c> on ints, with constants folded (<c>(n - 2) - 1</c> is <c>n - 3</c>).</summary>
+            private static Expr Minus(Expr a, Expr b) => (a, b) switch
+            {
+                (_, Const { Value: 0 }) => a,
+                (Const x, Const y) => Const.Of(x.Value - y.Value, ValType.Int),
+                (Binary { Op: BinaryOp.Sub, Right: Const x } l, Const y) => Minus(l.Left, Const.Of(x.Value + y.Value, ValType.Int)),
+                _ => new Binary(BinaryOp.Sub, a, b, ValType.Int),
+            };
+
+            /// <summary>A whole input span or array parameter, local buffer, constant data or view, as a view; null otherwise.</summary>
+            private ViewLocal? WholeView(IOperation? source)
+            {
+                var zero = Const.Of(0, ValType.Int);
+                switch (source)
+                {
+                    case IParameterReferenceOperation { Parameter: var p } when SymbolEqualityComparer.Default.Equals(p.ContainingSymbol, _method)
+                        && _parameters.TryGetValue(p.Name, out var spec) && spec.IsVector:
+                        if (spec.Shape == ParamShape.OutputSpan)
+                        {
+                            throw Unsupported(source.Syntax, $"A span local over the output span '{p.Name}'", $"; write '{p.Name}[...]' directly");
+                        }
+
+                        return new ViewLocal(spec.Name, spec.ElementType, zero, new Len(spec.Name), ViewSource.Parameter, spec.Name, ToEnd: true);
+                    case ILocalReferenceOperation { Local: var l } when _buffers.TryGetValue(l, out var buffer):
+                        return new ViewLocal(buffer.Name, buffer.Element, zero, buffer.Length, ViewSource.Buffer, l.Name, ToEnd: false);
+                    case ILocalReferenceOperation { Local: var v } when _views.TryGetValue(v, out var view):
+                        return view;
+                    case { } when ConstantData(source) is { } data:
+                        return new ViewLocal(data.Code, data.Type, zero, new Len(data.Code), ViewSource.Data, data.Code.Replace("global::", string.Empty), ToEnd: true);
+                    default:
+                        return null;
+                }
+            }
+
+            /// <summary>An element of a view (<c>row[j]</c>), or null.</summary>
+            private (ViewLocal View, IOperation Index, string Name)? ViewElementOf(IOperation operation)
+            {
+                switch (operation)
+                {
+                    case IPropertyReferenceOperation { Property.IsIndexer: true } indexer when indexer.Arguments.Length == 1
+                        && Unwrap(indexer.Instance) is ILocalReferenceOperation sl && _views.TryGetValue(sl.Local, out var s):
+                        return (s, indexer.Arguments[0].Value, sl.Local.Name);
+                    default:
+                        return null;
+                }
+            }
+
+            /// <summary>
+            /// The index into the view's source of element <paramref name="index"/> of a view. The generated methods read the
+            /// source there without the view's own bounds check, so the index must be provably inside the view: at least 0
+            /// (a constant, or the counter of an enclosing loop counting up from 0), and below the view's length (a constant
+            /// below a constant length, the counter of a loop bounded by the length) unless the view runs to the end of a
+            /// parameter or of constant data, whose bounds check then throws as the view's would.
+            /// </summary>
+            private Expr ViewIndex(ViewLocal view, IOperation index, string name)
+            {
+                var k = ParseIndex(index);
+                bool nonNegative = k switch
+                {
+                    Const { Value: var c } => c >= 0,
+                    Var { Name: var counter } => _boundedCounters.ContainsKey(counter),
+                    _ => false,
+                };
+                bool belowLength = view.ToEnd || k switch
+                {
+                    Const { Value: var c } => view.Length is Const { Value: var n } && c < n,
+                    Var { Name: var counter } => _boundedCounters.TryGetValue(counter, out var bound) && (bound.Equals(view.Length)
+                        || (bound is Const { Value: var b } && view.Length is Const { Value: var n } && b <= n)),
+                    _ => false,
+                };
+                bool inside = nonNegative && belowLength;
+                if (!inside)
+                {
+                    throw Unsupported(index.Syntax, $"The index '{index.Syntax}' into the span local '{name}', which SymDiff cannot show is inside '{name}'",
+                        $" (index a view with a constant below its constant length or with the counter of a loop 'for (int j = 0; j < {name}.Length; j++)'; or index its source '{view.Display}' directly)");
+                }
+
+                return Plus(view.Start, k);
+            }
+
+            /// <summary>
+            /// Parses a <c>for</c> loop's body with its counter recorded as bounded when the loop is
+            /// <c>for (int j = c; j &lt; bound; j++)</c> with <c>c &gt;= 0</c> a constant and neither <c>j</c> nor what the bound
+            /// reads written in the body.
+            /// </summary>
+            private string? BoundedCounter(IForLoopOperation loop, out Expr? bound)
+            {
+                bound = null;
+                if (loop.Condition is not IBinaryOperation { OperatorKind: BinaryOperatorKind.LessThan, LeftOperand: ILocalReferenceOperation { Local: var counter } } condition
+                    || !_locals.TryGetValue(counter, out var name)
+                    || loop.AtLoopBottom.Length != 1
+                    || !IsIncrementOf(loop.AtLoopBottom[0], counter))
+                {
+                    return null;
+                }
+
+                // The counter starts at a constant >= 0: its declaration in the loop's initializer.
+                bool startsAtNonNegative = loop.Before.SelectMany(b => b.DescendantsAndSelf()).OfType<IVariableDeclaratorOperation>()
+                    .Any(d => SymbolEqualityComparer.Default.Equals(d.Symbol, counter) && d.Initializer?.Value.ConstantValue is { HasValue: true, Value: int c } && c >= 0);
+                if (!startsAtNonNegative)
+                {
+                    return null;
+                }
+
+                var reads = new HashSet<ISymbol>(SymbolEqualityComparer.Default) { counter };
+                foreach (var read in condition.RightOperand.DescendantsAndSelf())
+                {
+                    switch (read)
+                    {
+                        case ILocalReferenceOperation l:
+                            reads.Add(l.Local);
+                            break;
+                        case IParameterReferenceOperation p:
+                            reads.Add(p.Parameter);
+                            break;
+                        case IInvocationOperation:
+                            return null;
+                    }
+                }
+
+                foreach (var operation in loop.Body.DescendantsAndSelf())
+                {
+                    IOperation? target = operation switch
+                    {
+                        IAssignmentOperation assignment => assignment.Target,
+                        IIncrementOrDecrementOperation increment => increment.Target,
+                        IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => argument.Value,
+                        _ => null,
+                    };
+                    ISymbol? written = (target is null ? null : Unwrap(target)) switch
+                    {
+                        ILocalReferenceOperation l => l.Local,
+                        IParameterReferenceOperation p => p.Parameter,
+                        _ => null,
+                    };
+                    if (written is not null && reads.Contains(written))
+                    {
+                        return null;
+                    }
+                }
+
+                bound = ParseIndex(condition.RightOperand);
+                return name;
+            }
+
+            private static bool IsIncrementOf(IOperation operation, ILocalSymbol counter)
+            {
+                var o = operation is IExpressionStatementOperation statement ? statement.Operation : operation;
+                return o switch
+                {
+                    IIncrementOrDecrementOperation { Kind: OperationKind.Increment, Target: ILocalReferenceOperation t } => SymbolEqualityComparer.Default.Equals(t.Local, counter),
+                    ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add, Target: ILocalReferenceOperation t, Value.ConstantValue: { HasValue: true, Value: 1 } }
+                        => SymbolEqualityComparer.Default.Equals(t.Local, counter),
+                    _ => false,
+                };
+            }
+        }
+    }
+}
