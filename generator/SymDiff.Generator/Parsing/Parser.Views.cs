@@ -214,7 +214,8 @@ namespace SymDiff.Generator.Parsing
                 bool involvesView = value switch
                 {
                     ILocalReferenceOperation l => _views.ContainsKey(l.Local),
-                    IInvocationOperation { TargetMethod.Name: "Slice" } s => UnwrapSpan(s.Instance) is ILocalReferenceOperation sl && _views.ContainsKey(sl.Local),
+                    IInvocationOperation { TargetMethod.Name: "Slice" or "AsSpan" } s => UnwrapSpan(s.Instance ?? s.Arguments.FirstOrDefault()?.Value) is ILocalReferenceOperation sl
+                        && (_views.ContainsKey(sl.Local) || _buffers.ContainsKey(sl.Local)),
                     { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } a } } => a[0].Expression is RangeExpressionSyntax,
                     _ => false,
                 };
