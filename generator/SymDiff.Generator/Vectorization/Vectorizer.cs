@@ -16,8 +16,8 @@ namespace SymDiff.Generator.Vectorization
     /// accumulations, no branch, call or nested loop; every element read or written at a unit-stride index (<c>i</c>,
     /// <c>i + e</c>, <c>e + i</c>, <c>i - e</c> with <c>e</c> loop-invariant), every array the loop writes read and written at
     /// one index only, and one index for all the writes when any of them is a store (not an accumulation); floating-point values of one type computed with <c>+ - * /</c>,
-    /// negation, <c>Math.Sqrt</c>, <c>Math.Abs</c>, and <c>Math.Exp</c> and <c>Math.Log</c> where the target has their vector
-    /// forms; the values carried from one iteration to the next, other than the counter, sums (<c>s = s + e</c>,
+    /// negation, <c>Math.Sqrt</c>, <c>Math.Abs</c>, and <c>Math.Exp</c>, <c>Math.Log</c> and <c>Math.Tanh</c> where the target
+    /// has <c>Vector256.Exp</c> and <c>Log</c>; the values carried from one iteration to the next, other than the counter, sums (<c>s = s + e</c>,
     /// <c>s = s - e</c>) read nowhere else in the loop, or values carried one iteration (<c>v = e</c>, where <c>e</c> does not
     /// depend on <c>v</c> and reads no array the loop writes: a stencil's <c>x[i + 1]</c> reused as the next <c>x[i]</c>, a
     /// reverse sweep's adjoint carried to the next element), which lanes get by rotating <c>e</c> by one lane
@@ -654,6 +654,9 @@ namespace SymDiff.Generator.Vectorization
                     case Call c when c.Function is KnownFunction.Exp or KnownFunction.Log:
                         problem = $"Math.{c.Function} has no vector form in the target framework (Vector256.{c.Function} needs .NET 9 or later)";
                         return null;
+                    case Call { Function: KnownFunction.Tanh }:
+                        problem = "Math.Tanh has no vector form in the target framework (SymDiff's vector Tanh is built on Vector256.Exp, which needs .NET 9 or later)";
+                        return null;
                     case Call c:
                         problem = $"Math.{Rules.MathFunctions.Of(c.Function).Name} has no vector form in SymDiff";
                         return null;
@@ -713,10 +716,14 @@ namespace SymDiff.Generator.Vectorization
                 }
             }
 
+            /// <remarks>
+            /// Tanh has no <c>Vector256</c> form in .NET; the emitter writes SymDiff's own (a rational function near 0,
+            /// <c>1 - 2 / (exp(2|x|) + 1)</c> beyond 0.625, built on <c>Vector256.Exp</c>; docs/performance.md has its accuracy).
+            /// </remarks>
             private bool HasVectorForm(KnownFunction f) => f switch
             {
                 KnownFunction.Sqrt or KnownFunction.Abs => true,
-                KnownFunction.Exp or KnownFunction.Log => _target.ExpLog,
+                KnownFunction.Exp or KnownFunction.Log or KnownFunction.Tanh => _target.ExpLog,
                 _ => false,
             };
 

@@ -132,6 +132,24 @@ public static partial class W
     }
 }";
 
+        public const string TanhLayer = @"
+using System;
+using SymDiff;
+public static partial class W
+{
+    [Differentiable(Vectorize = true)]
+    public static double Layer(ReadOnlySpan<double> x, double a, double b)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += Math.Tanh(a * x[i] + b);
+        }
+
+        return s;
+    }
+}";
+
         private void Verify(string source, string name)
         {
             var output = GeneratorRunner.Run(source);
@@ -153,6 +171,9 @@ public static partial class W
 
         [Fact]
         public void Max_min_abs_and_conditionals_select_in_lanes() => Verify(Selects, nameof(Max_min_abs_and_conditionals_select_in_lanes));
+
+        [Fact]
+        public void Tanh_runs_in_lanes_with_SymDiffs_vector_tanh() => Verify(TanhLayer, nameof(Tanh_runs_in_lanes_with_SymDiffs_vector_tanh));
 
         [Fact]
         public void Constant_index_gradient_elements_sum_in_lanes() => Verify(PolyMse, nameof(Constant_index_gradient_elements_sum_in_lanes));
