@@ -13,6 +13,9 @@ namespace SymDiff.Fuzz.Tests.Harness
     /// </summary>
     public static class GrammarCensus
     {
+        /// <summary>The key of a <c>Vectorize = true</c> program with an input (or output) long enough for the unrolled lanes.</summary>
+        public const string UnrolledLanes = "Vectorize = true: a length reaching the unrolled body (4 vectors a step)";
+
         public static SortedDictionary<string, int> Count(IEnumerable<FuzzProgram> programs)
         {
             var totals = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -45,7 +48,7 @@ namespace SymDiff.Fuzz.Tests.Harness
             {
                 if (n >= 4 * lanes)
                 {
-                    keys.Add("Vectorize = true: a length reaching the unrolled body (4 vectors a step)");
+                    keys.Add(UnrolledLanes);
                 }
                 else if (n >= lanes)
                 {
