@@ -531,7 +531,7 @@ namespace SymDiff.Benchmarks
     /// Finite differences are not timed (n &gt; 100) but the self-check still compares against them once.
     /// </summary>
     [MemoryDiagnoser]
-    public class W6Mlp : IWorkload
+    public partial class W6Mlp : IWorkload
     {
         public const int Batch = 256, Inputs = 4, Hidden = 32;
         private double[] _p = [], _x = [], _targets = [], _gradient = [];

@@ -4,7 +4,7 @@ namespace SymDiff.Benchmarks
 {
     /// <summary>
     /// The workloads that vectorise, as <c>[Differentiable(Vectorize = true)]</c> copies of <see cref="Workloads"/> (issue 12
-    /// item 6). W6 is not copied (its loops hold a local buffer and tanh, which have no lanes).
+    /// item 6).
     /// </summary>
     public static partial class WorkloadsVectorized
     {
@@ -72,6 +72,51 @@ namespace SymDiff.Benchmarks
             }
 
             return loss / t.Length;
+        }
+
+        /// <summary>
+        /// W6 with SIMD lanes where its loops allow: the output layer's three sums over the hidden units and the reverse
+        /// loop adding into W2's gradient (three offsets) and the hidden adjoints. The hidden layer stays scalar (SD1023 is
+        /// silent there: a loop that contains a loop is not a candidate; its inner loop over the 4 inputs runs one vector),
+        /// and so does the tanh derivative's loop (a while loop inside, over the inputs).
+        /// </summary>
+        [Differentiable(Vectorize = true)]
+        public static double Mlp(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> x, [NoGrad] ReadOnlySpan<double> targets, int inputs, int hidden)
+        {
+            int b1 = hidden * inputs;
+            int w2 = b1 + hidden;
+            int b2 = w2 + (3 * hidden);
+            int batch = targets.Length / 3;
+            Span<double> h = stackalloc double[hidden];
+            double loss = 0;
+            for (int s = 0; s < batch; s++)
+            {
+                for (int j = 0; j < hidden; j++)
+                {
+                    double a = p[b1 + j];
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        a += p[(j * inputs) + k] * x[(s * inputs) + k];
+                    }
+
+                    h[j] = Math.Tanh(a);
+                }
+
+                double z0 = p[b2], z1 = p[b2 + 1], z2 = p[b2 + 2];
+                for (int j = 0; j < hidden; j++)
+                {
+                    z0 += p[w2 + j] * h[j];
+                    z1 += p[w2 + hidden + j] * h[j];
+                    z2 += p[w2 + (2 * hidden) + j] * h[j];
+                }
+
+                double m = Math.Max(Math.Max(z0, z1), z2);
+                double logSumExp = m + Math.Log(Math.Exp(z0 - m) + Math.Exp(z1 - m) + Math.Exp(z2 - m));
+                int t = 3 * s;
+                loss += logSumExp - ((targets[t] * z0) + (targets[t + 1] * z1) + (targets[t + 2] * z2));
+            }
+
+            return loss / batch;
         }
     }
 }

@@ -16,8 +16,8 @@ namespace SymDiff.Generator.Vectorization
     /// accumulations, no branch, call or nested loop; every element read or written at a unit-stride index (<c>i</c>,
     /// <c>i + e</c>, <c>e + i</c>, <c>i - e</c> with <c>e</c> loop-invariant), every array the loop writes read and written at
     /// one index only, and one index for all the writes when any of them is a store (not an accumulation); floating-point values of one type computed with <c>+ - * /</c>,
-    /// negation, <c>Math.Sqrt</c>, <c>Math.Abs</c>, and <c>Math.Exp</c> and <c>Math.Log</c> where the target has their vector
-    /// forms; the values carried from one iteration to the next, other than the counter, sums (<c>s = s + e</c>,
+    /// negation, <c>Math.Sqrt</c>, <c>Math.Abs</c>, and <c>Math.Exp</c>, <c>Math.Log</c> and <c>Math.Tanh</c> where the target
+    /// has <c>Vector256.Exp</c> and <c>Log</c>; the values carried from one iteration to the next, other than the counter, sums (<c>s = s + e</c>,
     /// <c>s = s - e</c>) read nowhere else in the loop, or values carried one iteration (<c>v = e</c>, where <c>e</c> does not
     /// depend on <c>v</c> and reads no array the loop writes: a stencil's <c>x[i + 1]</c> reused as the next <c>x[i]</c>, a
     /// reverse sweep's adjoint carried to the next element), which lanes get by rotating <c>e</c> by one lane
@@ -100,6 +100,11 @@ namespace SymDiff.Generator.Vectorization
             private readonly Dictionary<string, Expr> _invariantLets = new Dictionary<string, Expr>(System.StringComparer.Ordinal);
             private readonly HashSet<string> _sumNames = new HashSet<string>(System.StringComparer.Ordinal);
             private readonly Dictionary<string, Expr> _writeIndex = new Dictionary<string, Expr>(System.StringComparer.Ordinal);
+            /// <summary>Arrays the loop only adds into, at more than one index (<c>dP[w2 + j] += ...; dP[w2 + h + j] += ...</c>): they may not be read in the loop.</summary>
+            private readonly HashSet<string> _severalIndices = new HashSet<string>(System.StringComparer.Ordinal);
+            private readonly Dictionary<string, bool> _onlyAdded = new Dictionary<string, bool>(System.StringComparer.Ordinal);
+            /// <summary>Lets that only hold a sum's next value (<c>z0_2 = z0 + term; z0 = z0_2</c>): the sum's update, not lanes of their own.</summary>
+            private readonly HashSet<string> _sumLets = new HashSet<string>(System.StringComparer.Ordinal);
             private readonly List<Let> _broadcasts = new List<Let>();
             private readonly HashSet<string> _taken = new HashSet<string>(System.StringComparer.Ordinal);
             private readonly List<Stmt> _body = new List<Stmt>();
@@ -156,7 +161,17 @@ namespace SymDiff.Generator.Vectorization
                         return $"'{v.Name}' is carried from one iteration to the next and is not a floating-point sum";
                     }
 
-                    (Expr Term, bool Subtract)? term = v.Next switch
+                    // A sum's next value may be a let of the body that only the carry reads (z0_2 = z0 + term; z0 = z0_2,
+                    // as the scheduler writes several sums updated together).
+                    var next = v.Next;
+                    Let? through = null;
+                    if (next is Var held && held.Name != v.Name && OnlyCarried(held.Name) is { } holder)
+                    {
+                        through = holder;
+                        next = holder.Value;
+                    }
+
+                    (Expr Term, bool Subtract)? term = next switch
                     {
                         Binary { Op: BinaryOp.Add, Left: Var self } add when self.Name == v.Name => (add.Right, false),
                         Binary { Op: BinaryOp.Add, Right: Var self } add when self.Name == v.Name => (add.Left, false),
@@ -173,6 +188,11 @@ namespace SymDiff.Generator.Vectorization
                     }
 
                     sums.Add((v, term.Value.Term, term.Value.Subtract));
+                    if (through is not null)
+                    {
+                        _sumLets.Add(through.Name);
+                    }
+
                     _sumNames.Add(v.Name);
                     _varying.Add(v.Name);
                 }
@@ -180,7 +200,7 @@ namespace SymDiff.Generator.Vectorization
                 // A sum is read only by its own update.
                 foreach (var (v, term, _) in sums)
                 {
-                    if (Reads(term, _sumNames) || _loop.Body.Statements.Any(s => Walk.AllExpressions(s).Any(e => Reads(e, new[] { v.Name }))))
+                    if (Reads(term, _sumNames) || _loop.Body.Statements.Where(s => s is not Let { Name: var n } || !_sumLets.Contains(n)).Any(s => Walk.AllExpressions(s).Any(e => Reads(e, new[] { v.Name }))))
                     {
                         return $"the sum '{v.Name}' is read inside the loop";
                     }
@@ -196,6 +216,7 @@ namespace SymDiff.Generator.Vectorization
                 {
                     string? problem = s switch
                     {
+                        Let let when _sumLets.Contains(let.Name) => null,
                         Let let => AddLet(let),
                         Store store => AddWrite(store.Array, store.Index, store.Value, accumulate: false),
                         Accumulate { Index: not null } acc => AddWrite(acc.Target, acc.Index, acc.Value, accumulate: true),
@@ -256,9 +277,13 @@ namespace SymDiff.Generator.Vectorization
                 {
                     Walk.Contains(e, x =>
                     {
-                        if (x is Elem el && _writeIndex.TryGetValue(el.Array, out var written) && !Inline(el.Index).Equals(written))
+                        if (x is Elem el && _severalIndices.Contains(el.Array))
                         {
-                            conflict ??= $"it writes '{el.Array}' at one index and reads it at another";
+                            conflict ??= $"it adds into '{el.Array}' at several indices and reads it";
+                        }
+                        else if (x is Elem el2 && _writeIndex.TryGetValue(el2.Array, out var written) && !Inline(el2.Index).Equals(written))
+                        {
+                            conflict ??= $"it writes '{el2.Array}' at one index and reads it at another";
                         }
 
                         return false;
@@ -565,10 +590,26 @@ namespace SymDiff.Generator.Vectorization
 
                 if (_writeIndex.TryGetValue(array, out var before) && !before.Equals(unit))
                 {
+                    // Additions at several unit-stride indices of one array (a reverse sweep's dW2[c * h + j] += ... for each
+                    // class c): each lane's load, add and store is one statement, so every element gets every addition, in
+                    // another order only where the index ranges overlap, which Vectorize permits. Not stores, not an output
+                    // no aliasing check covers, and the loop may not read the array (checked with the other reads).
+                    if (!accumulate || !_onlyAdded[array] || _unchecked.Contains(array))
+                    {
+                        return $"it writes '{array}' at two indices";
+                    }
+
+                    _severalIndices.Add(array);
+                }
+                else if (!accumulate && _severalIndices.Contains(array))
+                {
                     return $"it writes '{array}' at two indices";
                 }
-
-                _writeIndex[array] = unit;
+                else
+                {
+                    _writeIndex[array] = unit;
+                    _onlyAdded[array] = accumulate && (!_onlyAdded.TryGetValue(array, out bool before2) || before2);
+                }
                 var vector = VectorExpr(Inline(value), out string? problem);
                 if (vector is null)
                 {
@@ -577,6 +618,18 @@ namespace SymDiff.Generator.Vectorization
 
                 _body.Add(accumulate ? new Accumulate(array, unit, vector) : new Store(array, unit, vector));
                 return null;
+            }
+
+            /// <summary>The top-level let of the loop body named <paramref name="name"/> when nothing but the carried values reads it.</summary>
+            private Let? OnlyCarried(string name)
+            {
+                var let = _loop.Body.Statements.OfType<Let>().FirstOrDefault(l => l.Name == name);
+                if (let is null || _loop.Body.Statements.Any(s => Walk.AllExpressions(s).Any(e => Reads(e, new[] { name }))))
+                {
+                    return null;
+                }
+
+                return _loop.Carried.Count(c => Reads(c.Next, new[] { name })) == 1 ? let : null;
             }
 
             /// <summary>The vector form of a floating-point expression (invariant parts broadcast), or null with the reason.</summary>
@@ -654,6 +707,9 @@ namespace SymDiff.Generator.Vectorization
                     case Call c when c.Function is KnownFunction.Exp or KnownFunction.Log:
                         problem = $"Math.{c.Function} has no vector form in the target framework (Vector256.{c.Function} needs .NET 9 or later)";
                         return null;
+                    case Call { Function: KnownFunction.Tanh }:
+                        problem = "Math.Tanh has no vector form in the target framework (SymDiff's vector Tanh is built on Vector256.Exp, which needs .NET 9 or later)";
+                        return null;
                     case Call c:
                         problem = $"Math.{Rules.MathFunctions.Of(c.Function).Name} has no vector form in SymDiff";
                         return null;
@@ -713,10 +769,14 @@ namespace SymDiff.Generator.Vectorization
                 }
             }
 
+            /// <remarks>
+            /// Tanh has no <c>Vector256</c> form in .NET; the emitter writes SymDiff's own (a rational function near 0,
+            /// <c>1 - 2 / (exp(2|x|) + 1)</c> beyond 0.625, built on <c>Vector256.Exp</c>; docs/performance.md has its accuracy).
+            /// </remarks>
             private bool HasVectorForm(KnownFunction f) => f switch
             {
                 KnownFunction.Sqrt or KnownFunction.Abs => true,
-                KnownFunction.Exp or KnownFunction.Log => _target.ExpLog,
+                KnownFunction.Exp or KnownFunction.Log or KnownFunction.Tanh => _target.ExpLog,
                 _ => false,
             };
 

@@ -80,6 +80,66 @@ namespace SymDiff.Fuzz.Tests.Grammar
         {
             _pcg = pcg;
             _g = grammar;
+            _side = SideStream(pcg);
+        }
+
+        /// <summary>
+        /// A second random stream, derived from the program's seed without drawing from it: the <c>Vectorize = true</c>
+        /// decision and the long lengths of its inputs come from here, so a program that is not vectorised is the same
+        /// program it was before those draws existed.
+        /// </summary>
+        private readonly PCG _side;
+
+        /// <summary><c>[Differentiable(Vectorize = true)]</c> on the method under test (decided first, from <see cref="_side"/>).</summary>
+        private bool _vectorize;
+
+        private static PCG SideStream(PCG pcg)
+        {
+            // FNV-1a of the seed string (stable across runs and processes, unlike string.GetHashCode).
+            ulong h = 14695981039346656037UL;
+            foreach (char c in pcg.ToString())
+            {
+                h = (h ^ c) * 1099511628211UL;
+            }
+
+            return new PCG((uint)(h >> 32) ^ 0x5EC0_17ADu, h);
+        }
+
+        private bool SideChance(double p) => _side.Next(1_000_000) < p * 1_000_000;
+
+        private int SideInt(int lo, int hi) => lo + (int)_side.Next((uint)(hi - lo + 1));
+
+        /// <summary>
+        /// A length for an input (or the output) of a <c>Vectorize = true</c> method that reaches every path of its lanes:
+        /// with L lanes (4 double, 8 float in Vector256) and four accumulators, the unrolled body takes 4 L elements at a
+        /// time, the one-vector loop L, and the scalar remainder the rest. Mostly 0 .. 2 (4 L) + 3 (every remainder of
+        /// both loops, no lanes at all below L), sometimes up to 3 (4 L) + L - 1; <c>null</c> keeps the short length.
+        /// </summary>
+        private int? VectorLength()
+        {
+            if (!_vectorize || _hessian || !SideChance(0.6))
+            {
+                return null;
+            }
+
+            int block = 4 * (_precision == Precision.Float ? 8 : 4);
+            return SideChance(0.85) ? SideInt(0, (2 * block) + 3) : SideInt((2 * block) + 4, (3 * block) + (block / 4) - 1);
+        }
+
+        /// <summary>The values of an input of <paramref name="length"/> elements when its short draw gave <paramref name="values"/>: those first, then values of <see cref="_side"/>.</summary>
+        private ImmutableArray<double> Lengthened(ImmutableArray<double> values, int length)
+        {
+            if (length <= values.Length)
+            {
+                return values.RemoveRange(length, values.Length - length);
+            }
+
+            var more = Enumerable.Range(0, length - values.Length).Select(_ =>
+            {
+                double v = SideChance(0.5) ? SideInt(-16, 16) / 8.0 : Math.Round((_side.Next(4_000_001) / 1_000_000.0) - 2.0, 6);
+                return _precision == Precision.Float ? (float)v : v;
+            });
+            return values.AddRange(more);
         }
 
         public int Nodes { get; private set; }
@@ -127,6 +187,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         public FuzzProgram Program()
         {
+            _vectorize = Has(FuzzGrammar.Vectorize) && SideChance(0.25);
             _precision = Has(FuzzGrammar.Float) && Chance(0.2) ? Precision.Float : Precision.Double;
             _isVector = Has(FuzzGrammar.Vector) && Chance(0.2);
             _hessian = Has(FuzzGrammar.Hessian) && !_isVector && _precision == Precision.Double && Chance(0.3);
@@ -135,6 +196,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
             if (_isVector)
             {
                 _outputLength = Int(1, 4);
+                if (VectorLength() is int n && n > 0)
+                {
+                    _outputLength = n;
+                }
             }
 
             if (Has(FuzzGrammar.Members) && Chance(0.35))
@@ -246,7 +311,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 HasShared = _hasShared,
                 HasLayer = _hasLayer,
                 HasGuards = _hasGuards,
-                Vectorize = Has(FuzzGrammar.Vectorize) && Chance(0.25),
+                Vectorize = _vectorize,
                 Views = Has(FuzzGrammar.SpanLocals) && !body.OfType<GuardedReturn>().Any() && Chance(0.3) ? Views(ps) : ImmutableArray<ViewDecl>.Empty,
             };
         }
@@ -386,7 +451,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     }
 
                     var kind = Chance(0.5) ? ParamKind.Array : ParamKind.Span;
-                    list.Add(new Param(arrayNames[arrays++], kind, noGrad, Enumerable.Range(0, length).Select(_ => InputValue()).ToImmutableArray(), 0));
+                    var values = Enumerable.Range(0, length).Select(_ => InputValue()).ToImmutableArray();
+                    if (VectorLength() is int longer)
+                    {
+                        values = Lengthened(values, longer);
+                    }
+
+                    list.Add(new Param(arrayNames[arrays++], kind, noGrad, values, 0));
                 }
                 else
                 {
@@ -996,7 +1067,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private IEnumerable<St> OutputWrites()
         {
             var list = new List<St>();
-            if (Chance(0.3) && Has(FuzzGrammar.For))
+            // A long output of a Vectorize = true method (VectorLength) is written by the loop, which its lanes take.
+            if ((Chance(0.3) || _outputLength > 4) && Has(FuzzGrammar.For))
             {
                 // for (int i = 0; i < o.Length; i++) o[i] = e(i);
                 _loops.Add(new LoopCtx(_outputLength, true));
@@ -1036,7 +1108,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             {
                 // Normalisation: norm = 0.25 + the sum of o[k]^2 (every output read back), then every o[k] divided by its
                 // square root. Unrolled with constant indices; in loops only with OutputReadInLoop (FINDINGS F14: SD1000).
-                bool loops = Has(FuzzGrammar.OutputReadInLoop) && Has(FuzzGrammar.For) && Chance(0.5);
+                bool loops = Has(FuzzGrammar.OutputReadInLoop) && Has(FuzzGrammar.For) && (Chance(0.5) || _outputLength > 4);
                 string norm = Fresh("s");
                 list.Add(new DeclReal(norm, new Num(0.25), false));
                 Ex Square(IEx k) => new Bin('*', new At("o", k), new At("o", k));

@@ -61,6 +61,9 @@ namespace SymDiff.Fuzz.Tests.Harness
         public bool GuardThrew { get; init; }
 
         public ProgramRecord? Record { get; init; }
+
+        /// <summary>A <c>Vectorize = true</c> program whose generated code has SIMD lanes (not every loop vectorises).</summary>
+        public bool Lanes { get; init; }
     }
 
     /// <summary>
@@ -354,7 +357,8 @@ namespace SymDiff.Fuzz.Tests.Harness
                     : check.Disagreements.Count > 0
                         ? new Outcome(p, OutcomeKind.Failed, Classify(check.Disagreements), string.Join("\n", check.Disagreements.Take(12)))
                         : new Outcome(p, OutcomeKind.Passed, "passed", string.Empty);
-                outcomes[p.Id] = outcome with { Compared = check.Compared, Unchecked = check.Unchecked, GuardThrew = check.GuardThrew, Record = record, Generated = outcome.Kind == OutcomeKind.Failed ? GeneratedOf(p.Id) : ImmutableArray<(string, string)>.Empty };
+                bool lanes = p.Vectorize && GeneratedOf(p.Id).Any(g => g.Item2.Contains("Vector256.IsHardwareAccelerated", StringComparison.Ordinal));
+                outcomes[p.Id] = outcome with { Lanes = lanes, Compared = check.Compared, Unchecked = check.Unchecked, GuardThrew = check.GuardThrew, Record = record, Generated = outcome.Kind == OutcomeKind.Failed ? GeneratedOf(p.Id) : ImmutableArray<(string, string)>.Empty };
             }
         }
 

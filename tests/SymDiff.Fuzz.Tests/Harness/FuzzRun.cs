@@ -62,12 +62,19 @@ namespace SymDiff.Fuzz.Tests.Harness
 
         public int RejectionCount => Rejections.Values.Sum();
 
+        /// <summary>Checked <c>Vectorize = true</c> programs whose generated code has SIMD lanes.</summary>
+        public int LanePrograms { get; set; }
+
+        /// <summary>Of <see cref="LanePrograms"/>, those with an input or output long enough for the unrolled lanes (<see cref="GrammarCensus"/>).</summary>
+        public int LaneProgramsUnrolled { get; set; }
+
         public string Summary()
         {
             var sb = new StringBuilder();
             sb.AppendLine(CultureInfo.InvariantCulture, $"programs {Programs}, passed {Passed}, failed {Failures.Count}, known open bugs {KnownCount}, rejected {RejectionCount} ({100.0 * RejectionCount / Math.Max(1, Programs):0.00}%), "
                 + $"discarded {Discards.Values.Sum()}, invalid {Invalid.Count}; {Compared} numbers compared, {Unchecked} left open by the contract; {GuardThrows} failed an argument check (every generated method threw the same); "
                 + $"{Elapsed.TotalSeconds:0.0} s ({Programs / Math.Max(0.001, Elapsed.TotalSeconds):0.0} programs/s)");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"Vectorize = true: {LanePrograms} checked programs ran SIMD lanes, {LaneProgramsUnrolled} of them with a length that reaches the unrolled lanes");
             if (Rejections.Count > 0)
             {
                 sb.AppendLine("rejections: " + string.Join(", ", Rejections.Select(r => $"{r.Key} {r.Value}")));
@@ -135,6 +142,12 @@ namespace SymDiff.Fuzz.Tests.Harness
                     report.Compared += o.Compared;
                     report.Unchecked += o.Unchecked;
                     report.GuardThrows += o.GuardThrew ? 1 : 0;
+                    if (o.Lanes && o.Kind != OutcomeKind.Discarded)
+                    {
+                        report.LanePrograms++;
+                        report.LaneProgramsUnrolled += GrammarCensus.Of(o.Program).Contains(GrammarCensus.UnrolledLanes) ? 1 : 0;
+                    }
+
                     switch (o.Kind)
                     {
                         case OutcomeKind.Passed:

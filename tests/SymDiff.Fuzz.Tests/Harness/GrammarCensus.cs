@@ -13,6 +13,9 @@ namespace SymDiff.Fuzz.Tests.Harness
     /// </summary>
     public static class GrammarCensus
     {
+        /// <summary>The key of a <c>Vectorize = true</c> program with an input (or output) long enough for the unrolled lanes.</summary>
+        public const string UnrolledLanes = "Vectorize = true: a length reaching the unrolled body (4 vectors a step)";
+
         public static SortedDictionary<string, int> Count(IEnumerable<FuzzProgram> programs)
         {
             var totals = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -25,6 +28,38 @@ namespace SymDiff.Fuzz.Tests.Harness
             }
 
             return totals;
+        }
+
+        /// <summary>
+        /// The paths of the lanes that the inputs (and the output) of a <c>Vectorize = true</c> method can reach, by length:
+        /// L lanes (4 double, 8 float) and four accumulators, so the unrolled body needs 4 L elements, the one-vector loop L,
+        /// and a length that is not a multiple of L leaves a scalar remainder after the lanes.
+        /// </summary>
+        private static void VectorLengths(FuzzProgram p, HashSet<string> keys)
+        {
+            int lanes = p.Precision == Precision.Float ? 8 : 4;
+            var lengths = p.Params.Where(q => q.IsVector).Select(q => q.Length).ToList();
+            if (p.IsVector)
+            {
+                lengths.Add(p.OutputLength);
+            }
+
+            foreach (int n in lengths)
+            {
+                if (n >= 4 * lanes)
+                {
+                    keys.Add(UnrolledLanes);
+                }
+                else if (n >= lanes)
+                {
+                    keys.Add("Vectorize = true: a length reaching only the one-vector loop");
+                }
+
+                if (n >= lanes && n % lanes != 0)
+                {
+                    keys.Add("Vectorize = true: a scalar remainder after the lanes");
+                }
+            }
         }
 
         /// <summary>The constructs one program contains.</summary>
@@ -42,6 +77,7 @@ namespace SymDiff.Fuzz.Tests.Harness
             if (p.Vectorize)
             {
                 keys.Add("method: Vectorize = true");
+                VectorLengths(p, keys);
             }
 
             if (p.Instance)

@@ -83,6 +83,8 @@ namespace SymDiff.Fuzz.Tests.Tests
             // Signatures (README "What is generated" and API.md 1).
             "method: double", "method: float", "method: scalar", "method: vector (void, Span output)", "method: Hessian = true", "method: instance",
             "method: Vectorize = true",
+            "Vectorize = true: a length reaching the unrolled body (4 vectors a step)", "Vectorize = true: a length reaching only the one-vector loop",
+            "Vectorize = true: a scalar remainder after the lanes",
             "[Differentiable(nameof(a), ...)] subset", "parameter: Scalar [NoGrad]", "parameter: Array [NoGrad]", "parameter: Span [NoGrad]",
             "parameter: int", "helper: static", "helper: instance",
         };

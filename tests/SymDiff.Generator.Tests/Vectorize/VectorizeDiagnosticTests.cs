@@ -70,7 +70,30 @@ namespace System.Runtime.Intrinsics
             Assert.DoesNotContain("Vector256", string.Join("\n", output.GeneratedSources.Select(s => s.Text)), StringComparison.Ordinal);
         }
 
+        [Fact]
+        public void SD1023_says_that_tanh_needs_the_vector_Exp_of_NET_9()
+        {
+            // A compilation with the lanes' members (as net8.0 has them) but no Vector256.Exp/Log: the tanh loop stays scalar.
+            const string net8 = @"
+namespace System.Runtime.Intrinsics
+{
+    internal static class Vector256
+    {
+        public static bool IsHardwareAccelerated => false;
+        public static Vector256<T> Create<T>(System.ReadOnlySpan<T> values) => default;
+        public static void CopyTo<T>(Vector256<T> vector, System.Span<T> destination) { }
+        public static T Sum<T>(Vector256<T> vector) => default!;
+    }
+}";
+            var output = GeneratorRunner.Run(VectorizeSnapshotTests.TanhLayer, net8);
+            var messages = output.GeneratorDiagnostics.Where(d => d.Id == "SD1023").Select(d => d.GetMessage(CultureInfo.InvariantCulture)).ToList();
+            Assert.Contains(messages, m => m.Contains("The loop over 'i' of 'Layer' stays scalar", StringComparison.Ordinal)
+                && m.EndsWith("Math.Tanh has no vector form in the target framework (SymDiff's vector Tanh is built on Vector256.Exp, which needs .NET 9 or later)", StringComparison.Ordinal));
+            Assert.DoesNotContain("VectorTanh", string.Join("\n", output.GeneratedSources.Select(s => s.Text)), StringComparison.Ordinal);
+        }
+
         [Theory]
+        [InlineData(VectorizeSnapshotTests.TanhLayer)]
         [InlineData(VectorizeSnapshotTests.LinearRegression)]
         [InlineData(VectorizeSnapshotTests.LogisticRegression)]
         [InlineData(VectorizeSnapshotTests.Softplus)]
@@ -98,7 +121,7 @@ namespace System.Runtime.Intrinsics
         {
             // Smooth's Derivative also writes y, the method's own output, which no aliasing check covers: were y to overlap x,
             // the lanes would read old values of x[i - 1] where the scalar loop reads new ones, so it stays scalar. Its
-            // Backward adds into dX at i and at i - 1. Scale reads only at the index it writes: lanes everywhere.
+            // Backward writes y too (its additions into dX at i and at i - 1 alone could run in lanes). Scale reads only at the index it writes: lanes everywhere.
             const string source = @"
 using System;
 using SymDiff;
@@ -128,7 +151,7 @@ public static partial class V
             Assert.Equal(
                 new[]
                 {
-                    "The loop over 'i' of 'Smooth' stays scalar in SmoothBackward under Vectorize = true: it writes 'dX' at two indices",
+                    "The loop over 'i' of 'Smooth' stays scalar in SmoothBackward under Vectorize = true: it writes the output 'y' and reads elements at other indices, which may overlap it",
                     "The loop over 'i' of 'Smooth' stays scalar in SmoothDerivative under Vectorize = true: it writes the output 'y' and reads elements at other indices, which may overlap it",
                 },
                 messages.OrderBy(m => m, StringComparer.Ordinal));

@@ -132,6 +132,45 @@ public static partial class W
     }
 }";
 
+        public const string TanhLayer = @"
+using System;
+using SymDiff;
+public static partial class W
+{
+    [Differentiable(Vectorize = true)]
+    public static double Layer(ReadOnlySpan<double> x, double a, double b)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += Math.Tanh(a * x[i] + b);
+        }
+
+        return s;
+    }
+}";
+
+        public const string Logits = @"
+using System;
+using SymDiff;
+public static partial class W
+{
+    [Differentiable(Vectorize = true)]
+    public static double Logits(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> h)
+    {
+        int n = h.Length;
+        double z0 = 0, z1 = 0, z2 = 0;
+        for (int j = 0; j < n; j++)
+        {
+            z0 += w[j] * h[j];
+            z1 += w[n + j] * h[j];
+            z2 += w[(2 * n) + j] * h[j];
+        }
+
+        return (z0 * z1) - z2;
+    }
+}";
+
         private void Verify(string source, string name)
         {
             var output = GeneratorRunner.Run(source);
@@ -153,6 +192,15 @@ public static partial class W
 
         [Fact]
         public void Max_min_abs_and_conditionals_select_in_lanes() => Verify(Selects, nameof(Max_min_abs_and_conditionals_select_in_lanes));
+
+        [Fact]
+        public void Tanh_runs_in_lanes_with_SymDiffs_vector_tanh() => Verify(TanhLayer, nameof(Tanh_runs_in_lanes_with_SymDiffs_vector_tanh));
+
+        [Fact]
+        public void Additions_into_one_gradient_at_several_offsets_run_in_lanes() => Verify(Logits, nameof(Additions_into_one_gradient_at_several_offsets_run_in_lanes));
+
+        [Fact]
+        public void W6_sums_updated_together_and_its_output_layer_run_in_lanes() => Verify(VectorizeMlpTests.Source, nameof(W6_sums_updated_together_and_its_output_layer_run_in_lanes));
 
         [Fact]
         public void Constant_index_gradient_elements_sum_in_lanes() => Verify(PolyMse, nameof(Constant_index_gradient_elements_sum_in_lanes));
