@@ -176,5 +176,88 @@ namespace SymDiff
             throw new ArgumentException(
                 string.Format(CultureInfo.InvariantCulture, "The buffer '{0}' shares memory with '{1}', so writing it would change what the method reads; pass a separate buffer.", bufferName, otherName),
                 bufferName);
+
+        /// <summary>
+        /// The elements <c>[start, start + count)</c> of <paramref name="span"/>, for a loop of <paramref name="count"/>
+        /// iterations that reads or writes <c>span[start + k]</c> in every iteration (docs/performance.md, "Row views"):
+        /// the JIT then drops the bounds checks inside the loop. Throws the <see cref="IndexOutOfRangeException"/> the loop
+        /// would have thrown when the range is not inside the span; an empty span when <paramref name="count"/> is 0 (a loop
+        /// that does not run reads nothing).
+        /// </summary>
+        /// <param name="span">The span or array the loop indexes.</param>
+        /// <param name="start">The index of iteration 0.</param>
+        /// <param name="count">The loop's number of iterations, at least 0.</param>
+        /// <returns>The row.</returns>
+        /// <exception cref="IndexOutOfRangeException">An index of the row is outside <paramref name="span"/>.</exception>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ReadOnlySpan<double> Row(ReadOnlySpan<double> span, int start, int count)
+        {
+            if (count == 0)
+            {
+                start = 0;
+            }
+
+            if ((ulong)(uint)start + (ulong)(uint)count > (ulong)(uint)span.Length)
+            {
+                ThrowIndexOutOfRange();
+            }
+
+            return span.Slice(start, count);
+        }
+
+        /// <inheritdoc cref="Row(ReadOnlySpan{double}, int, int)"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Span<double> Row(Span<double> span, int start, int count)
+        {
+            if (count == 0)
+            {
+                start = 0;
+            }
+
+            if ((ulong)(uint)start + (ulong)(uint)count > (ulong)(uint)span.Length)
+            {
+                ThrowIndexOutOfRange();
+            }
+
+            return span.Slice(start, count);
+        }
+
+        /// <inheritdoc cref="Row(ReadOnlySpan{double}, int, int)"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ReadOnlySpan<float> Row(ReadOnlySpan<float> span, int start, int count)
+        {
+            if (count == 0)
+            {
+                start = 0;
+            }
+
+            if ((ulong)(uint)start + (ulong)(uint)count > (ulong)(uint)span.Length)
+            {
+                ThrowIndexOutOfRange();
+            }
+
+            return span.Slice(start, count);
+        }
+
+        /// <inheritdoc cref="Row(ReadOnlySpan{double}, int, int)"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Span<float> Row(Span<float> span, int start, int count)
+        {
+            if (count == 0)
+            {
+                start = 0;
+            }
+
+            if ((ulong)(uint)start + (ulong)(uint)count > (ulong)(uint)span.Length)
+            {
+                ThrowIndexOutOfRange();
+            }
+
+            return span.Slice(start, count);
+        }
+
+        // Not NoInlining: the JIT sees a method that only throws, keeps the call out of line and knows it does not return,
+        // so after the check the row's length is known to be the loop's count (no bounds checks in the loop).
+        private static void ThrowIndexOutOfRange() => throw new IndexOutOfRangeException();
     }
 }

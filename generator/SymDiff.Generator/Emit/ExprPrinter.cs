@@ -34,6 +34,7 @@ namespace SymDiff.Generator.Emit
             Var v => Identifiers.Escape(v.Name),
             Opaque o => o.Code,
             SpanRef r => Identifiers.Escape(r.Array),
+            SpanView { Row: true } s => "global::SymDiff.Checks.Row(" + Identifiers.Escape(s.Array) + ", " + Print(s.Start) + ", " + Print(s.Length) + ")",
             SpanView s => s.OverArray
                 ? "new global::System." + (s.ReadOnly ? "ReadOnlySpan<" : "Span<") + s.Element.Keyword() + ">(" + Identifiers.Escape(s.Array) + ", " + Print(s.Start) + ", " + Print(s.Length) + ")"
                 : Identifiers.Escape(s.Array) + ".Slice(" + Print(s.Start) + (SpanArguments.ToEnd(s) ? string.Empty : ", " + Print(s.Length)) + ")",

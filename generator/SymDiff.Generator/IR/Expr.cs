@@ -196,9 +196,14 @@ namespace SymDiff.Generator.IR
     /// (<c>hessian.Slice(i * n, n)</c>), or of an array (<c>new Span&lt;T&gt;(buffer, 0, length)</c> over a pooled buffer).
     /// </summary>
     /// <param name="OverArray">Whether <see cref="Array"/> is a <c>T[]</c> (a pooled buffer, an array parameter) rather than a span.</param>
-    internal sealed record SpanView(string Array, Expr Start, Expr Length, ValType Element, bool ReadOnly, bool OverArray) : Expr(ValType.Span)
+    /// <param name="Row">
+    /// A loop's row (<c>Checks.Row(array, start, length)</c>, <see cref="Simplification.Scheduler"/>'s row views): the
+    /// <c>IndexOutOfRangeException</c> of the loop's own reads when the range is outside the array, empty when
+    /// <see cref="Length"/> is 0. <see cref="Length"/> is never negative.
+    /// </param>
+    internal sealed record SpanView(string Array, Expr Start, Expr Length, ValType Element, bool ReadOnly, bool OverArray, bool Row = false) : Expr(ValType.Span)
     {
-        private readonly int _hash = Hash.Combine(Hash.Combine(Hash.Combine(Array.GetHashCode(), Start.GetHashCode()), Length.GetHashCode()), (ReadOnly ? 2 : 0) + (OverArray ? 1 : 0));
+        private readonly int _hash = Hash.Combine(Hash.Combine(Hash.Combine(Array.GetHashCode(), Start.GetHashCode()), Length.GetHashCode()), (ReadOnly ? 2 : 0) + (OverArray ? 1 : 0) + (Row ? 4 : 0));
 
         public override int GetHashCode() => _hash;
 

@@ -67,7 +67,7 @@ namespace SymDiff.Generator.IR
                 {
                     var start = map(s.Start);
                     var length = map(s.Length);
-                    return ReferenceEquals(start, s.Start) && ReferenceEquals(length, s.Length) ? e : new SpanView(s.Array, start, length, s.Element, s.ReadOnly, s.OverArray);
+                    return ReferenceEquals(start, s.Start) && ReferenceEquals(length, s.Length) ? e : new SpanView(s.Array, start, length, s.Element, s.ReadOnly, s.OverArray, s.Row);
                 }
 
                 default:

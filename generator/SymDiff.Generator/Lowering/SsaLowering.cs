@@ -635,7 +635,7 @@ namespace SymDiff.Generator.Lowering
             Var v when _env.TryGetValue(v.Name, out var value) => value,
             Var v => v,
             Const or Len or Opaque or SpanRef => expr,
-            SpanView s => new SpanView(s.Array, Substitute(s.Start), Substitute(s.Length), s.Element, s.ReadOnly, s.OverArray),
+            SpanView s => new SpanView(s.Array, Substitute(s.Start), Substitute(s.Length), s.Element, s.ReadOnly, s.OverArray, s.Row),
             Elem e => new Elem(e.Array, Substitute(e.Index), e.Type),
             Unary u => FoldLogic(new Unary(u.Op, Substitute(u.Operand), u.Type)),
             Binary b => FoldLogic(new Binary(b.Op, Substitute(b.Left), Substitute(b.Right), b.Type)),

@@ -79,6 +79,16 @@ namespace SymDiff.Generator.Simplification
 
             Verification.IrVerifier.VerifyPass(body, "scheduling (dead code after inlining)", outside);
 
+            if (fuse)
+            {
+                using (Testing.PhaseTimer.Measure("schedule.rows"))
+                {
+                    body = s.RowViews(body, ViewableArrays(body, outside));
+                }
+
+                Verification.IrVerifier.VerifyPass(body, "scheduling (row views)", outside);
+            }
+
             using (Testing.PhaseTimer.Measure("schedule.names"))
             {
                 // Coalescing only ever gives a loop variable its start value's name: without a loop it changes nothing,

@@ -38,24 +38,30 @@ static partial class P
                 double loss = 0.0;
                 for (int s = 0; s < x.Length; s++)
                 {
+                    int cCount = 0 < t0 ? t0 : 0;
+                    global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, classes, cCount);
+                    global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * classes, cCount);
                     int c = 0;
-                    for (; c < t0; c++)
+                    for (; c < cCount; c++)
                     {
-                        z[c] = w[c] * x[s] + w[classes + c] * w[2 * classes + c];
+                        z[c] = w[c] * x[s] + wRow[c] * wRow2[c];
                     }
 
                     int t2 = s % classes;
                     global::P.SquaredNormBackward(new global::System.Span<double>(z, 0, w.Length / 3), lossBar, new global::System.Span<double>(zBar, 0, w.Length / 3));
                     global::P.CrossEntropyBackward(new global::System.Span<double>(z, 0, w.Length / 3), t2, lossBar, new global::System.Span<double>(zBar, 0, w.Length / 3));
-                    for (int c2 = 0; c2 < c; c2++)
+                    int cCount2 = 0 < c ? c : 0;
+                    global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, classes, cCount2);
+                    global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, 2 * classes, cCount2);
+                    global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, 2 * classes, cCount2);
+                    global::System.ReadOnlySpan<double> wRow4 = global::SymDiff.Checks.Row(w, classes, cCount2);
+                    for (int c2 = 0; c2 < cCount2; c2++)
                     {
                         double zBar2 = zBar[c2];
                         zBar[c2] = 0.0;
                         dW[c2] += zBar2 * x[s];
-                        int t3 = classes + c2;
-                        int t4 = 2 * classes + c2;
-                        dW[t3] += zBar2 * w[t4];
-                        dW[t4] += zBar2 * w[t3];
+                        dWRow[c2] += zBar2 * wRow3[c2];
+                        dWRow2[c2] += zBar2 * wRow4[c2];
                     }
 
                     global::SymDiff.Checks.Zero(zBar, t0);
@@ -107,23 +113,29 @@ static partial class P
                 double lossBar = seed / (double)x.Length;
                 for (int s = 0; s < x.Length; s++)
                 {
+                    int cCount = 0 < t0 ? t0 : 0;
+                    global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, classes, cCount);
+                    global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * classes, cCount);
                     int c = 0;
-                    for (; c < t0; c++)
+                    for (; c < cCount; c++)
                     {
-                        z[c] = w[c] * x[s] + w[classes + c] * w[2 * classes + c];
+                        z[c] = w[c] * x[s] + wRow[c] * wRow2[c];
                     }
 
                     global::P.SquaredNormBackward(new global::System.Span<double>(z, 0, w.Length / 3), lossBar, new global::System.Span<double>(zBar, 0, w.Length / 3));
                     global::P.CrossEntropyBackward(new global::System.Span<double>(z, 0, w.Length / 3), s % classes, lossBar, new global::System.Span<double>(zBar, 0, w.Length / 3));
-                    for (int c2 = 0; c2 < c; c2++)
+                    int cCount2 = 0 < c ? c : 0;
+                    global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, classes, cCount2);
+                    global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, 2 * classes, cCount2);
+                    global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, 2 * classes, cCount2);
+                    global::System.ReadOnlySpan<double> wRow4 = global::SymDiff.Checks.Row(w, classes, cCount2);
+                    for (int c2 = 0; c2 < cCount2; c2++)
                     {
                         double zBar2 = zBar[c2];
                         zBar[c2] = 0.0;
                         dW[c2] += zBar2 * x[s];
-                        int t1 = classes + c2;
-                        int t2 = 2 * classes + c2;
-                        dW[t1] += zBar2 * w[t2];
-                        dW[t2] += zBar2 * w[t1];
+                        dWRow[c2] += zBar2 * wRow3[c2];
+                        dWRow2[c2] += zBar2 * wRow4[c2];
                     }
 
                     global::SymDiff.Checks.Zero(zBar, t0);
@@ -170,15 +182,18 @@ static partial class P
                 double lossDot = 0.0;
                 for (int s = 0; s < x.Length; s++)
                 {
-                    for (int c = 0; c < t0; c++)
+                    int cCount = 0 < t0 ? t0 : 0;
+                    global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, classes, cCount);
+                    global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * classes, cCount);
+                    global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, classes, cCount);
+                    global::System.ReadOnlySpan<double> tWRow2 = global::SymDiff.Checks.Row(tW, 2 * classes, cCount);
+                    for (int c = 0; c < cCount; c++)
                     {
                         double t1 = x[s];
-                        int t2 = classes + c;
-                        double t3 = w[t2];
-                        int t4 = 2 * classes + c;
-                        double t5 = w[t4];
-                        z[c] = w[c] * t1 + t3 * t5;
-                        zDot[c] = tW[c] * t1 + (tW[t2] * t5 + t3 * tW[t4]);
+                        double t2 = wRow[c];
+                        double t3 = wRow2[c];
+                        z[c] = w[c] * t1 + t2 * t3;
+                        zDot[c] = tW[c] * t1 + (tWRow[c] * t3 + t2 * tWRow2[c]);
                     }
 
                     double crossEntropy = global::P.CrossEntropyDerivative(new global::System.Span<double>(z, 0, w.Length / 3), s % classes, new global::System.Span<double>(zDot, 0, w.Length / 3), out double crossEntropyDot);
@@ -187,9 +202,9 @@ static partial class P
                     lossDot = lossDot + (crossEntropyDot + squaredNormDot);
                 }
 
-                double t6 = (double)x.Length;
-                derivative = lossDot / t6;
-                return loss / t6;
+                double t4 = (double)x.Length;
+                derivative = lossDot / t4;
+                return loss / t4;
             }
             finally
             {

@@ -32,10 +32,11 @@ static partial class P
         int c = 0;
         for (; c < 3; c++)
         {
+            global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, c * 2, 2);
             double a = w[6 + c];
             for (int i = 0; i < 2; i++)
             {
-                a = a + w[c * 2 + i] * x[i];
+                a = a + wRow[i] * x[i];
             }
 
             z[c] = global::System.Math.Tanh(a);
@@ -52,9 +53,10 @@ static partial class P
             double aBar = zBar2 * (1.0 - zValue * zValue);
             if (zBar2 != 0.0)
             {
+                global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, c2 * 2, i);
                 for (int i2 = 0; i2 < i; i2++)
                 {
-                    dW[c2 * 2 + i2] += aBar * x[i2];
+                    dWRow[i2] += aBar * x[i2];
                 }
             }
 
@@ -94,10 +96,11 @@ static partial class P
         int c = 0;
         for (; c < 3; c++)
         {
+            global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, c * 2, 2);
             double a = w[6 + c];
             for (int i = 0; i < 2; i++)
             {
-                a = a + w[c * 2 + i] * x[i];
+                a = a + wRow[i] * x[i];
             }
 
             z[c] = global::System.Math.Tanh(a);
@@ -114,9 +117,10 @@ static partial class P
             double aBar = zBar2 * (1.0 - zValue * zValue);
             if (zBar2 != 0.0)
             {
+                global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, c2 * 2, i);
                 for (int i2 = 0; i2 < i; i2++)
                 {
-                    dW[c2 * 2 + i2] += aBar * x[i2];
+                    dWRow[i2] += aBar * x[i2];
                 }
             }
 
@@ -149,14 +153,15 @@ static partial class P
         for (int c = 0; c < 3; c++)
         {
             int t0 = 6 + c;
+            global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, c * 2, 2);
+            global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, c * 2, 2);
             double a = w[t0];
             double aDot = tW[t0];
             for (int i = 0; i < 2; i++)
             {
-                int t1 = c * 2 + i;
                 double t2 = x[i];
-                a = a + w[t1] * t2;
-                aDot = aDot + tW[t1] * t2;
+                a = a + wRow[i] * t2;
+                aDot = aDot + tWRow[i] * t2;
             }
 
             double zValue = global::System.Math.Tanh(a);

@@ -42,9 +42,11 @@ static partial class R
                     int t1 = t - 1;
                     int t2 = t1 * 2;
                     double sum2 = sum + sHistory[t2] * sHistory[t2 + 1];
+                    global::System.Span<double> sHistoryRow = global::SymDiff.Checks.Row(sHistory, (t1 + 1) * 2, 2);
+                    global::System.ReadOnlySpan<double> sHistoryRow2 = global::SymDiff.Checks.Row(sHistory, t2, 2);
                     for (int j = 0; j < 2; j++)
                     {
-                        sHistory[(t1 + 1) * 2 + j] = global::System.Math.Tanh(p[j] * sHistory[t2 + j] + p[2 + j] * xs[t] + p[4]);
+                        sHistoryRow[j] = global::System.Math.Tanh(p[j] * sHistoryRow2[j] + p[2 + j] * xs[t] + p[4]);
                     }
 
                     sum = sum2;
@@ -212,26 +214,28 @@ static partial class R
                     int t3 = t2 + 1;
                     double sum2 = sum + sHistory[t2] * sHistory[t3];
                     double sumDot2 = sumDot + (sHistoryDot[t2] * sHistory[t3] + sHistory[t2] * sHistoryDot[t3]);
+                    global::System.Span<double> sHistoryRow = global::SymDiff.Checks.Row(sHistory, (t1 + 1) * 2, 2);
+                    global::System.ReadOnlySpan<double> sHistoryRow2 = global::SymDiff.Checks.Row(sHistory, t2, 2);
+                    global::System.Span<double> sHistoryDotRow = global::SymDiff.Checks.Row(sHistoryDot, (t1 + 1) * 2, 2);
+                    global::System.ReadOnlySpan<double> sHistoryDotRow2 = global::SymDiff.Checks.Row(sHistoryDot, t2, 2);
                     for (int j = 0; j < 2; j++)
                     {
-                        int t4 = (t1 + 1) * 2 + j;
-                        double t5 = p[j];
-                        int t6 = t2 + j;
-                        int t7 = 2 + j;
-                        double t8 = xs[t];
-                        double t9 = p[t7] * t8;
-                        double t10 = p[4];
-                        sHistory[t4] = global::System.Math.Tanh(t5 * sHistory[t6] + t9 + t10);
-                        sHistoryDot[t4] = (1.0 - global::System.Math.Tanh(t5 * sHistory[t6] + t9 + t10) * global::System.Math.Tanh(t5 * sHistory[t6] + t9 + t10)) * (tP[j] * sHistory[t6] + t5 * sHistoryDot[t6] + tP[t7] * t8 + tP[4]);
+                        double t4 = p[j];
+                        int t5 = 2 + j;
+                        double t6 = xs[t];
+                        double t7 = p[t5] * t6;
+                        double t8 = p[4];
+                        sHistoryRow[j] = global::System.Math.Tanh(t4 * sHistoryRow2[j] + t7 + t8);
+                        sHistoryDotRow[j] = (1.0 - global::System.Math.Tanh(t4 * sHistoryRow2[j] + t7 + t8) * global::System.Math.Tanh(t4 * sHistoryRow2[j] + t7 + t8)) * (tP[j] * sHistoryRow2[j] + t4 * sHistoryDotRow2[j] + tP[t5] * t6 + tP[4]);
                     }
 
                     sum = sum2;
                     sumDot = sumDot2;
                 }
 
-                int t11 = (steps > 1 ? steps - 1 : 0) * 2 + 1;
-                derivative = sumDot + sHistoryDot[t11];
-                return sum + sHistory[t11];
+                int t9 = (steps > 1 ? steps - 1 : 0) * 2 + 1;
+                derivative = sumDot + sHistoryDot[t9];
+                return sum + sHistory[t9];
             }
             finally
             {

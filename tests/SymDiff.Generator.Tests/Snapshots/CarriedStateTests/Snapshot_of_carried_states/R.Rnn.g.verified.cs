@@ -55,10 +55,12 @@ static partial class R
                 {
                     for (int j2 = 0; j2 < 3; j2++)
                     {
+                        global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j2 * 3, 3);
+                        global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
                         double a = p[3 + j2] * xs[t];
                         for (int k = 0; k < 3; k++)
                         {
-                            double a2 = a + p[6 + j2 * 3 + k] * stateHistory[t * 3 + k];
+                            double a2 = a + pRow[k] * stateHistoryRow[k];
                             a = a2;
                         }
 
@@ -66,11 +68,12 @@ static partial class R
                     }
 
                     int t2 = t + 1;
+                    global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t2 * 3, 3);
                     double loss2 = loss;
                     for (int j3 = 0; j3 < 3; j3++)
                     {
                         double stateHistoryValue = next[j3];
-                        stateHistory[t2 * 3 + j3] = stateHistoryValue;
+                        stateHistoryRow2[j3] = stateHistoryValue;
                         loss2 = loss2 + stateHistoryValue * xs[t];
                     }
 
@@ -85,28 +88,31 @@ static partial class R
                 int t5 = t3 + 2;
                 stateHistoryBar[t5] -= 1.0;
                 double lossBar = 1.0;
-                for (int t9 = t - 1; t9 >= 0; t9--)
+                for (int t6 = t - 1; t6 >= 0; t6--)
                 {
                     int j2_2 = 0;
                     for (; j2_2 < 3; j2_2++)
                     {
-                        double a = p[3 + j2_2] * xs[t9];
+                        global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j2_2 * 3, 3);
+                        global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t6 * 3, 3);
+                        double a = p[3 + j2_2] * xs[t6];
                         for (int k = 0; k < 3; k++)
                         {
-                            double a3 = a + p[6 + j2_2 * 3 + k] * stateHistory[t9 * 3 + k];
+                            double a3 = a + pRow2[k] * stateHistoryRow3[k];
                             a = a3;
                         }
 
                         next[j2_2] = global::System.Math.Tanh(a);
                     }
 
+                    int j3Count = 0 < j2_2 ? j2_2 : 0;
+                    global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t6 + 1) * 3, j3Count);
                     double lossBar2 = lossBar;
-                    for (int j3 = 0; j3 < j2_2; j3++)
+                    for (int j3 = 0; j3 < j3Count; j3++)
                     {
-                        int t6 = (t9 + 1) * 3 + j3;
-                        stateHistoryBar[t6] += lossBar2 * xs[t9];
-                        double stateHistoryBar2 = stateHistoryBar[t6];
-                        stateHistoryBar[t6] = 0.0;
+                        stateHistoryBarRow[j3] += lossBar2 * xs[t6];
+                        double stateHistoryBar2 = stateHistoryBarRow[j3];
+                        stateHistoryBarRow[j3] = 0.0;
                         nextBar[j3] += stateHistoryBar2;
                     }
 
@@ -119,16 +125,18 @@ static partial class R
                         double aBar = nextBar2 * (1.0 - nextValue * nextValue);
                         if (nextBar2 != 0.0)
                         {
+                            global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t6 * 3, k);
+                            global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, 6 + j2 * 3, k);
+                            global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, 6 + j2 * 3, k);
+                            global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t6 * 3, k);
                             for (int k2 = 0; k2 < k; k2++)
                             {
-                                int t7 = t9 * 3 + k2;
-                                int t8 = 6 + j2 * 3 + k2;
-                                stateHistoryBar[t7] += aBar * p[t8];
-                                dP[t8] += aBar * stateHistory[t7];
+                                stateHistoryBarRow2[k2] += aBar * pRow3[k2];
+                                dPRow[k2] += aBar * stateHistoryRow4[k2];
                             }
                         }
 
-                        dP[3 + j2] += aBar * xs[t9];
+                        dP[3 + j2] += aBar * xs[t6];
                     }
 
                     global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -205,10 +213,12 @@ static partial class R
                 {
                     for (int j2 = 0; j2 < 3; j2++)
                     {
+                        global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j2 * 3, 3);
+                        global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
                         double a = p[3 + j2] * xs[t];
                         for (int k = 0; k < 3; k++)
                         {
-                            double a2 = a + p[6 + j2 * 3 + k] * stateHistory[t * 3 + k];
+                            double a2 = a + pRow[k] * stateHistoryRow[k];
                             a = a2;
                         }
 
@@ -216,11 +226,12 @@ static partial class R
                     }
 
                     int t2 = t + 1;
+                    global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t2 * 3, 3);
                     double loss2 = loss;
                     for (int j3 = 0; j3 < 3; j3++)
                     {
                         double stateHistoryValue = next[j3];
-                        stateHistory[t2 * 3 + j3] = stateHistoryValue;
+                        stateHistoryRow2[j3] = stateHistoryValue;
                         loss2 = loss2 + stateHistoryValue * xs[t];
                     }
 
@@ -234,28 +245,31 @@ static partial class R
                 stateHistoryBar[t4] += seed * stateHistory[t3];
                 stateHistoryBar[t3 + 2] -= seed;
                 double lossBar = seed;
-                for (int t8 = t - 1; t8 >= 0; t8--)
+                for (int t5 = t - 1; t5 >= 0; t5--)
                 {
                     int j2_2 = 0;
                     for (; j2_2 < 3; j2_2++)
                     {
-                        double a = p[3 + j2_2] * xs[t8];
+                        global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j2_2 * 3, 3);
+                        global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t5 * 3, 3);
+                        double a = p[3 + j2_2] * xs[t5];
                         for (int k = 0; k < 3; k++)
                         {
-                            double a3 = a + p[6 + j2_2 * 3 + k] * stateHistory[t8 * 3 + k];
+                            double a3 = a + pRow2[k] * stateHistoryRow3[k];
                             a = a3;
                         }
 
                         next[j2_2] = global::System.Math.Tanh(a);
                     }
 
+                    int j3Count = 0 < j2_2 ? j2_2 : 0;
+                    global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t5 + 1) * 3, j3Count);
                     double lossBar2 = lossBar;
-                    for (int j3 = 0; j3 < j2_2; j3++)
+                    for (int j3 = 0; j3 < j3Count; j3++)
                     {
-                        int t5 = (t8 + 1) * 3 + j3;
-                        stateHistoryBar[t5] += lossBar2 * xs[t8];
-                        double stateHistoryBar2 = stateHistoryBar[t5];
-                        stateHistoryBar[t5] = 0.0;
+                        stateHistoryBarRow[j3] += lossBar2 * xs[t5];
+                        double stateHistoryBar2 = stateHistoryBarRow[j3];
+                        stateHistoryBarRow[j3] = 0.0;
                         nextBar[j3] += stateHistoryBar2;
                     }
 
@@ -268,16 +282,18 @@ static partial class R
                         double aBar = nextBar2 * (1.0 - nextValue * nextValue);
                         if (nextBar2 != 0.0)
                         {
+                            global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t5 * 3, k);
+                            global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, 6 + j2 * 3, k);
+                            global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, 6 + j2 * 3, k);
+                            global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t5 * 3, k);
                             for (int k2 = 0; k2 < k; k2++)
                             {
-                                int t6 = t8 * 3 + k2;
-                                int t7 = 6 + j2 * 3 + k2;
-                                stateHistoryBar[t6] += aBar * p[t7];
-                                dP[t7] += aBar * stateHistory[t6];
+                                stateHistoryBarRow2[k2] += aBar * pRow3[k2];
+                                dPRow[k2] += aBar * stateHistoryRow4[k2];
                             }
                         }
 
-                        dP[3 + j2] += aBar * xs[t8];
+                        dP[3 + j2] += aBar * xs[t5];
                     }
 
                     global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -354,15 +370,17 @@ static partial class R
                     {
                         int t2 = 3 + j2;
                         double t3 = xs[t];
+                        global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j2 * 3, 3);
+                        global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
+                        global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, 6 + j2 * 3, 3);
+                        global::System.ReadOnlySpan<double> stateHistoryDotRow = global::SymDiff.Checks.Row(stateHistoryDot, t * 3, 3);
                         double a = p[t2] * t3;
                         double aDot = tP[t2] * t3;
                         for (int k = 0; k < 3; k++)
                         {
-                            int t4 = 6 + j2 * 3 + k;
-                            double t5 = p[t4];
-                            int t6 = t * 3 + k;
-                            double a2 = a + t5 * stateHistory[t6];
-                            double aDot2 = aDot + (tP[t4] * stateHistory[t6] + t5 * stateHistoryDot[t6]);
+                            double t4 = pRow[k];
+                            double a2 = a + t4 * stateHistoryRow[k];
+                            double aDot2 = aDot + (tPRow[k] * stateHistoryRow[k] + t4 * stateHistoryDotRow[k]);
                             a = a2;
                             aDot = aDot2;
                         }
@@ -372,30 +390,31 @@ static partial class R
                         nextDot[j2] = (1.0 - nextValue * nextValue) * aDot;
                     }
 
-                    int t7 = t + 1;
+                    int t5 = t + 1;
+                    global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t5 * 3, 3);
+                    global::System.Span<double> stateHistoryDotRow2 = global::SymDiff.Checks.Row(stateHistoryDot, t5 * 3, 3);
                     double loss2 = loss;
                     double lossDot2 = lossDot;
                     for (int j3 = 0; j3 < 3; j3++)
                     {
                         double stateHistoryValue = next[j3];
                         double stateHistoryValue2Dot = nextDot[j3];
-                        int t8 = t7 * 3 + j3;
-                        stateHistory[t8] = stateHistoryValue;
-                        stateHistoryDot[t8] = stateHistoryValue2Dot;
-                        double t9 = xs[t];
-                        loss2 = loss2 + stateHistoryValue * t9;
-                        lossDot2 = lossDot2 + stateHistoryValue2Dot * t9;
+                        stateHistoryRow2[j3] = stateHistoryValue;
+                        stateHistoryDotRow2[j3] = stateHistoryValue2Dot;
+                        double t6 = xs[t];
+                        loss2 = loss2 + stateHistoryValue * t6;
+                        lossDot2 = lossDot2 + stateHistoryValue2Dot * t6;
                     }
 
                     loss = loss2;
                     lossDot = lossDot2;
                 }
 
-                int t10 = t0 * 3;
-                int t11 = t10 + 1;
-                int t12 = t10 + 2;
-                derivative = lossDot + (stateHistoryDot[t10] * stateHistory[t11] + stateHistory[t10] * stateHistoryDot[t11]) - stateHistoryDot[t12];
-                return loss + stateHistory[t10] * stateHistory[t11] - stateHistory[t12];
+                int t7 = t0 * 3;
+                int t8 = t7 + 1;
+                int t9 = t7 + 2;
+                derivative = lossDot + (stateHistoryDot[t7] * stateHistory[t8] + stateHistory[t7] * stateHistoryDot[t8]) - stateHistoryDot[t9];
+                return loss + stateHistory[t7] * stateHistory[t8] - stateHistory[t9];
             }
             finally
             {
@@ -545,15 +564,17 @@ static partial class R
                             {
                                 int t2 = 3 + j2;
                                 double t3 = xs[t];
+                                global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j2 * 3, 3);
+                                global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
+                                global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, 6 + j2 * 3, 3);
+                                global::System.ReadOnlySpan<double> stateHistoryDotRow = global::SymDiff.Checks.Row(stateHistoryDot, t * 3, 3);
                                 double a = p[t2] * t3;
                                 double aDot = tP[t2] * t3;
                                 for (int k = 0; k < 3; k++)
                                 {
-                                    int t4 = 6 + j2 * 3 + k;
-                                    double t5 = p[t4];
-                                    int t6 = t * 3 + k;
-                                    double a2 = a + t5 * stateHistory[t6];
-                                    double aDot2 = aDot + (tP[t4] * stateHistory[t6] + t5 * stateHistoryDot[t6]);
+                                    double t4 = pRow[k];
+                                    double a2 = a + t4 * stateHistoryRow[k];
+                                    double aDot2 = aDot + (tPRow[k] * stateHistoryRow[k] + t4 * stateHistoryDotRow[k]);
                                     a = a2;
                                     aDot = aDot2;
                                 }
@@ -563,51 +584,54 @@ static partial class R
                                 nextDot[j2] = (1.0 - nextValue * nextValue) * aDot;
                             }
 
-                            int t7 = t + 1;
+                            int t5 = t + 1;
+                            global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t5 * 3, 3);
+                            global::System.Span<double> stateHistoryDotRow2 = global::SymDiff.Checks.Row(stateHistoryDot, t5 * 3, 3);
                             double loss2 = loss;
                             double lossDot2 = lossDot;
                             for (int j3 = 0; j3 < 3; j3++)
                             {
                                 double stateHistoryValue = next[j3];
                                 double stateHistoryValue2Dot = nextDot[j3];
-                                int t8 = t7 * 3 + j3;
-                                stateHistory[t8] = stateHistoryValue;
-                                stateHistoryDot[t8] = stateHistoryValue2Dot;
-                                double t9 = xs[t];
-                                loss2 = loss2 + stateHistoryValue * t9;
-                                lossDot2 = lossDot2 + stateHistoryValue2Dot * t9;
+                                stateHistoryRow2[j3] = stateHistoryValue;
+                                stateHistoryDotRow2[j3] = stateHistoryValue2Dot;
+                                double t6 = xs[t];
+                                loss2 = loss2 + stateHistoryValue * t6;
+                                lossDot2 = lossDot2 + stateHistoryValue2Dot * t6;
                             }
 
                             loss = loss2;
                             lossDot = lossDot2;
                         }
 
-                        int t10 = t0 * 3;
-                        int t11 = t10 + 1;
-                        stateHistoryBar[t10] += stateHistory[t11];
-                        stateHistoryBarDot[t10] += stateHistoryDot[t11];
-                        stateHistoryBar[t11] += stateHistory[t10];
-                        stateHistoryBarDot[t11] += stateHistoryDot[t10];
-                        int t12 = t10 + 2;
-                        stateHistoryBar[t12] -= 1.0;
-                        stateHistoryBarDot[t12] += 0.0;
+                        int t7 = t0 * 3;
+                        int t8 = t7 + 1;
+                        stateHistoryBar[t7] += stateHistory[t8];
+                        stateHistoryBarDot[t7] += stateHistoryDot[t8];
+                        stateHistoryBar[t8] += stateHistory[t7];
+                        stateHistoryBarDot[t8] += stateHistoryDot[t7];
+                        int t9 = t7 + 2;
+                        stateHistoryBar[t9] -= 1.0;
+                        stateHistoryBarDot[t9] += 0.0;
                         double lossBar = 1.0;
-                        for (int t23 = t - 1; t23 >= 0; t23--)
+                        for (int t15 = t - 1; t15 >= 0; t15--)
                         {
                             int j2_2 = 0;
                             for (; j2_2 < 3; j2_2++)
                             {
-                                int t13 = 3 + j2_2;
-                                double t14 = xs[t23];
-                                double a = p[t13] * t14;
-                                double aDot = tP[t13] * t14;
+                                int t10 = 3 + j2_2;
+                                double t11 = xs[t15];
+                                global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j2_2 * 3, 3);
+                                global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t15 * 3, 3);
+                                global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, 6 + j2_2 * 3, 3);
+                                global::System.ReadOnlySpan<double> stateHistoryDotRow3 = global::SymDiff.Checks.Row(stateHistoryDot, t15 * 3, 3);
+                                double a = p[t10] * t11;
+                                double aDot = tP[t10] * t11;
                                 for (int k = 0; k < 3; k++)
                                 {
-                                    int t15 = 6 + j2_2 * 3 + k;
-                                    double t16 = p[t15];
-                                    int t17 = t23 * 3 + k;
-                                    double a3 = a + t16 * stateHistory[t17];
-                                    double aDot3 = aDot + (tP[t15] * stateHistory[t17] + t16 * stateHistoryDot[t17]);
+                                    double t12 = pRow2[k];
+                                    double a3 = a + t12 * stateHistoryRow3[k];
+                                    double aDot3 = aDot + (tPRow2[k] * stateHistoryRow3[k] + t12 * stateHistoryDotRow3[k]);
                                     a = a3;
                                     aDot = aDot3;
                                 }
@@ -617,16 +641,18 @@ static partial class R
                                 nextDot[j2_2] = (1.0 - nextValue * nextValue) * aDot;
                             }
 
+                            int j3Count = 0 < j2_2 ? j2_2 : 0;
+                            global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t15 + 1) * 3, j3Count);
+                            global::System.Span<double> stateHistoryBarDotRow = global::SymDiff.Checks.Row(stateHistoryBarDot, (t15 + 1) * 3, j3Count);
                             double lossBar2 = lossBar;
-                            for (int j3 = 0; j3 < j2_2; j3++)
+                            for (int j3 = 0; j3 < j3Count; j3++)
                             {
-                                int t18 = (t23 + 1) * 3 + j3;
-                                stateHistoryBar[t18] += lossBar2 * xs[t23];
-                                stateHistoryBarDot[t18] += 0.0;
-                                double stateHistoryBar2 = stateHistoryBar[t18];
-                                double stateHistoryBar2Dot = stateHistoryBarDot[t18];
-                                stateHistoryBar[t18] = 0.0;
-                                stateHistoryBarDot[t18] = 0.0;
+                                stateHistoryBarRow[j3] += lossBar2 * xs[t15];
+                                stateHistoryBarDotRow[j3] += 0.0;
+                                double stateHistoryBar2 = stateHistoryBarRow[j3];
+                                double stateHistoryBar2Dot = stateHistoryBarDotRow[j3];
+                                stateHistoryBarRow[j3] = 0.0;
+                                stateHistoryBarDotRow[j3] = 0.0;
                                 nextBar[j3] += stateHistoryBar2;
                                 nextBarDot[j3] += stateHistoryBar2Dot;
                             }
@@ -640,23 +666,28 @@ static partial class R
                                 double nextBar2Dot = nextBarDot[j2];
                                 nextBar[j2] = 0.0;
                                 nextBarDot[j2] = 0.0;
-                                double t19 = 1.0 - nextValue * nextValue;
-                                double aBar = nextBar2 * t19;
-                                double aBarDot = nextBar2Dot * t19 - nextBar2 * (2.0 * (nextValueDot * nextValue));
+                                double t13 = 1.0 - nextValue * nextValue;
+                                double aBar = nextBar2 * t13;
+                                double aBarDot = nextBar2Dot * t13 - nextBar2 * (2.0 * (nextValueDot * nextValue));
                                 if (nextBar2 != 0.0 || nextBar2Dot != 0.0)
                                 {
+                                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, 6 + j2 * 3, k);
+                                    global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t15 * 3, k);
+                                    global::System.Span<double> stateHistoryBarDotRow2 = global::SymDiff.Checks.Row(stateHistoryBarDot, t15 * 3, k);
+                                    global::System.ReadOnlySpan<double> tPRow3 = global::SymDiff.Checks.Row(tP, 6 + j2 * 3, k);
+                                    global::System.Span<double> pPRow = global::SymDiff.Checks.Row(pP, 6 + j2 * 3, k);
+                                    global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t15 * 3, k);
+                                    global::System.ReadOnlySpan<double> stateHistoryDotRow4 = global::SymDiff.Checks.Row(stateHistoryDot, t15 * 3, k);
                                     for (int k2 = 0; k2 < k; k2++)
                                     {
-                                        int t20 = t23 * 3 + k2;
-                                        int t21 = 6 + j2 * 3 + k2;
-                                        double t22 = p[t21];
-                                        stateHistoryBar[t20] += aBar * t22;
-                                        stateHistoryBarDot[t20] += aBarDot * t22 + aBar * tP[t21];
-                                        pP[t21] += aBarDot * stateHistory[t20] + aBar * stateHistoryDot[t20];
+                                        double t14 = pRow3[k2];
+                                        stateHistoryBarRow2[k2] += aBar * t14;
+                                        stateHistoryBarDotRow2[k2] += aBarDot * t14 + aBar * tPRow3[k2];
+                                        pPRow[k2] += aBarDot * stateHistoryRow4[k2] + aBar * stateHistoryDotRow4[k2];
                                     }
                                 }
 
-                                pP[3 + j2] += aBarDot * xs[t23];
+                                pP[3 + j2] += aBarDot * xs[t15];
                             }
 
                             global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -672,7 +703,7 @@ static partial class R
                             pP[stateIndex] += stateHistoryBar3Dot * 0.1;
                         }
 
-                        return loss + stateHistory[t10] * stateHistory[t11] - stateHistory[t12];
+                        return loss + stateHistory[t7] * stateHistory[t8] - stateHistory[t9];
                     }
                     finally
                     {

@@ -282,9 +282,10 @@ static partial class M
                         dotDirection[k] = tP[k];
                     }
 
+                    global::System.Span<double> dotDirectionRow = global::SymDiff.Checks.Row(dotDirection, p.Length, x.Length);
                     for (int k = 0; k < x.Length; k++)
                     {
-                        dotDirection[p.Length + k] = 0.0;
+                        dotDirectionRow[k] = 0.0;
                     }
 
                     double[] dotProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
@@ -306,19 +307,21 @@ static partial class M
                                 dotDirection2[k] = tP[k];
                             }
 
+                            global::System.Span<double> dotDirection2Row = global::SymDiff.Checks.Row(dotDirection2, p.Length, p.Length);
                             for (int k = 0; k < p.Length; k++)
                             {
-                                dotDirection2[p.Length + k] = tP[k];
+                                dotDirection2Row[k] = tP[k];
                             }
 
                             double[] dotProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
                             try
                             {
                                 global::M.DotHessianVectorProduct(p, p, new global::System.ReadOnlySpan<double>(dotDirection2, 0, dotActive2), new global::System.Span<double>(dotProduct2, 0, dotActive2));
+                                global::System.ReadOnlySpan<double> dotProduct2Row = global::SymDiff.Checks.Row(dotProduct2, p.Length, p.Length);
                                 for (int k = 0; k < p.Length; k++)
                                 {
                                     pP[k] += dot2 * dotProduct2[k];
-                                    pP[k] += dot2 * dotProduct2[p.Length + k];
+                                    pP[k] += dot2 * dotProduct2Row[k];
                                 }
                             }
                             finally

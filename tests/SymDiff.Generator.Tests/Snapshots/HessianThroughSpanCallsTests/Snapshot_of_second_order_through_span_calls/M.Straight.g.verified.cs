@@ -245,9 +245,10 @@ static partial class M
                                 dotDirection[k] = 0.0;
                             }
 
+                            global::System.Span<double> dotDirectionRow = global::SymDiff.Checks.Row(dotDirection, x.Length, p.Length);
                             for (int k = 0; k < p.Length; k++)
                             {
-                                dotDirection[x.Length + k] = tP[k];
+                                dotDirectionRow[k] = tP[k];
                             }
 
                             double[] dotProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
@@ -255,9 +256,10 @@ static partial class M
                             {
                                 global::M.DotHessianVectorProduct(x, p, new global::System.ReadOnlySpan<double>(dotDirection, 0, dotActive), new global::System.Span<double>(dotProduct, 0, dotActive));
                                 double t0 = p[0];
+                                global::System.ReadOnlySpan<double> dotProductRow = global::SymDiff.Checks.Row(dotProduct, x.Length, p.Length);
                                 for (int k = 0; k < p.Length; k++)
                                 {
-                                    pP[k] += t0 * dotProduct[x.Length + k];
+                                    pP[k] += t0 * dotProductRow[k];
                                 }
 
                                 double t1 = global::System.Math.Sin(dot);
@@ -271,9 +273,10 @@ static partial class M
                                         dotDirection2[k] = tP[k];
                                     }
 
+                                    global::System.Span<double> dotDirection2Row = global::SymDiff.Checks.Row(dotDirection2, p.Length, x.Length);
                                     for (int k = 0; k < x.Length; k++)
                                     {
-                                        dotDirection2[p.Length + k] = 0.0;
+                                        dotDirection2Row[k] = 0.0;
                                     }
 
                                     double[] dotProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);

@@ -42,39 +42,47 @@ static partial class U
                     double loss = 0.0;
                     for (int s = 0; s < x.Length; s++)
                     {
+                        int jCount = 0 < t0 ? t0 : 0;
+                        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, jCount);
                         int j = 0;
-                        for (; j < t0; j++)
+                        for (; j < jCount; j++)
                         {
-                            double hPreValue = w[j] * x[s] + w[hidden + j];
+                            double hPreValue = w[j] * x[s] + wRow[j];
                             hPre[j] = hPreValue;
                             h[j] = global::System.Math.Sin(hPreValue);
                         }
 
+                        int j3Count = 0 < hidden ? hidden : 0;
+                        global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, j3Count);
                         int j3 = 0;
                         double y = 0.0;
-                        for (; j3 < hidden; j3++)
+                        for (; j3 < j3Count; j3++)
                         {
-                            double y2 = y + w[2 * hidden + j3] * h[j3];
+                            double y2 = y + wRow2[j3] * h[j3];
                             y = y2;
                         }
 
                         double t2 = y - 0.25;
+                        int j3Count2 = 0 < j3 ? j3 : 0;
+                        global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, 2 * hidden, j3Count2);
+                        global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * hidden, j3Count2);
                         double yBar = 2.0 * (lossBar * t2);
-                        for (int j3_2 = 0; j3_2 < j3; j3_2++)
+                        for (int j3_2 = 0; j3_2 < j3Count2; j3_2++)
                         {
-                            int t3 = 2 * hidden + j3_2;
-                            hBar[j3_2] += yBar * w[t3];
-                            dW[t3] += yBar * h[j3_2];
+                            hBar[j3_2] += yBar * wRow3[j3_2];
+                            dWRow[j3_2] += yBar * h[j3_2];
                         }
 
-                        for (int j2 = 0; j2 < j; j2++)
+                        int j2Count = 0 < j ? j : 0;
+                        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, hidden, j2Count);
+                        for (int j2 = 0; j2 < j2Count; j2++)
                         {
                             double hBar2 = hBar[j2];
                             hBar[j2] = 0.0;
                             double hPreBar = hBar2 * global::System.Math.Cos(hPre[j2]);
                             double hPreBar2 = hPreBar;
                             dW[j2] += hPreBar2 * x[s];
-                            dW[hidden + j2] += hPreBar2;
+                            dWRow2[j2] += hPreBar2;
                         }
 
                         global::SymDiff.Checks.Zero(hBar, t0);
@@ -135,38 +143,46 @@ static partial class U
                     double lossBar = seed / (double)x.Length;
                     for (int s = 0; s < x.Length; s++)
                     {
+                        int jCount = 0 < t0 ? t0 : 0;
+                        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, jCount);
                         int j = 0;
-                        for (; j < t0; j++)
+                        for (; j < jCount; j++)
                         {
-                            double hPreValue = w[j] * x[s] + w[hidden + j];
+                            double hPreValue = w[j] * x[s] + wRow[j];
                             hPre[j] = hPreValue;
                             h[j] = global::System.Math.Sin(hPreValue);
                         }
 
+                        int j3Count = 0 < hidden ? hidden : 0;
+                        global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, j3Count);
                         int j3 = 0;
                         double y = 0.0;
-                        for (; j3 < hidden; j3++)
+                        for (; j3 < j3Count; j3++)
                         {
-                            double y2 = y + w[2 * hidden + j3] * h[j3];
+                            double y2 = y + wRow2[j3] * h[j3];
                             y = y2;
                         }
 
+                        int j3Count2 = 0 < j3 ? j3 : 0;
+                        global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, 2 * hidden, j3Count2);
+                        global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * hidden, j3Count2);
                         double yBar = 2.0 * (lossBar * (y - 0.25));
-                        for (int j3_2 = 0; j3_2 < j3; j3_2++)
+                        for (int j3_2 = 0; j3_2 < j3Count2; j3_2++)
                         {
-                            int t1 = 2 * hidden + j3_2;
-                            hBar[j3_2] += yBar * w[t1];
-                            dW[t1] += yBar * h[j3_2];
+                            hBar[j3_2] += yBar * wRow3[j3_2];
+                            dWRow[j3_2] += yBar * h[j3_2];
                         }
 
-                        for (int j2 = 0; j2 < j; j2++)
+                        int j2Count = 0 < j ? j : 0;
+                        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, hidden, j2Count);
+                        for (int j2 = 0; j2 < j2Count; j2++)
                         {
                             double hBar2 = hBar[j2];
                             hBar[j2] = 0.0;
                             double hPreBar = hBar2 * global::System.Math.Cos(hPre[j2]);
                             double hPreBar2 = hPreBar;
                             dW[j2] += hPreBar2 * x[s];
-                            dW[hidden + j2] += hPreBar2;
+                            dWRow2[j2] += hPreBar2;
                         }
 
                         global::SymDiff.Checks.Zero(hBar, t0);
@@ -226,38 +242,42 @@ static partial class U
                         double lossDot = 0.0;
                         for (int s = 0; s < x.Length; s++)
                         {
-                            for (int j = 0; j < t0; j++)
+                            int jCount = 0 < t0 ? t0 : 0;
+                            global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, jCount);
+                            global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, hidden, jCount);
+                            for (int j = 0; j < jCount; j++)
                             {
                                 double t1 = x[s];
-                                int t2 = hidden + j;
-                                double hPreValue = w[j] * t1 + w[t2];
-                                double hPreValueDot = tW[j] * t1 + tW[t2];
+                                double hPreValue = w[j] * t1 + wRow[j];
+                                double hPreValueDot = tW[j] * t1 + tWRow[j];
                                 hPre[j] = hPreValue;
                                 hPreDot[j] = hPreValueDot;
                                 h[j] = global::System.Math.Sin(hPreValue);
                                 hDot[j] = global::System.Math.Cos(hPreValue) * hPreValueDot;
                             }
 
+                            int j3Count = 0 < hidden ? hidden : 0;
+                            global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, j3Count);
+                            global::System.ReadOnlySpan<double> tWRow2 = global::SymDiff.Checks.Row(tW, 2 * hidden, j3Count);
                             double y = 0.0;
                             double yDot = 0.0;
-                            for (int j3 = 0; j3 < hidden; j3++)
+                            for (int j3 = 0; j3 < j3Count; j3++)
                             {
-                                int t3 = 2 * hidden + j3;
-                                double t4 = w[t3];
-                                double y2 = y + t4 * h[j3];
-                                double yDot2 = yDot + (tW[t3] * h[j3] + t4 * hDot[j3]);
+                                double t2 = wRow2[j3];
+                                double y2 = y + t2 * h[j3];
+                                double yDot2 = yDot + (tWRow2[j3] * h[j3] + t2 * hDot[j3]);
                                 y = y2;
                                 yDot = yDot2;
                             }
 
-                            double t5 = y - 0.25;
-                            loss = loss + t5 * t5;
-                            lossDot = lossDot + 2.0 * (yDot * t5);
+                            double t3 = y - 0.25;
+                            loss = loss + t3 * t3;
+                            lossDot = lossDot + 2.0 * (yDot * t3);
                         }
 
-                        double t6 = (double)x.Length;
-                        derivative = lossDot / t6;
-                        return loss / t6;
+                        double t4 = (double)x.Length;
+                        derivative = lossDot / t4;
+                        return loss / t4;
                     }
                     finally
                     {

@@ -38,9 +38,10 @@ static partial class U
         for (; j < 3; j++)
         {
             hPre[j] = w[6 + j];
+            global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, j * 2, 2);
             for (int k = 0; k < 2; k++)
             {
-                hPre[j] = hPre[j] + w[j * 2 + k] * x[k];
+                hPre[j] = hPre[j] + wRow[k] * x[k];
             }
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
@@ -62,12 +63,13 @@ static partial class U
             int k2 = 2;
             double hPre2Value = hPre2[j3];
             hPreBar[j3] += hPre2Bar * (1.0 - hPre2Value * hPre2Value);
+            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, j3 * 2, k2);
             for (int k = 0; k < k2; k++)
             {
                 double hPreBar2 = hPreBar[j3];
                 hPreBar[j3] = 0.0;
                 hPreBar[j3] += hPreBar2;
-                dW[j3 * 2 + k] += hPreBar2 * x[k];
+                dWRow[k] += hPreBar2 * x[k];
             }
 
             double hPreBar3 = hPreBar[j3];
@@ -112,9 +114,10 @@ static partial class U
         for (; j < 3; j++)
         {
             hPre[j] = w[6 + j];
+            global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, j * 2, 2);
             for (int k = 0; k < 2; k++)
             {
-                hPre[j] = hPre[j] + w[j * 2 + k] * x[k];
+                hPre[j] = hPre[j] + wRow[k] * x[k];
             }
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
@@ -136,12 +139,13 @@ static partial class U
             int k2 = 2;
             double hPre2Value = hPre2[j3];
             hPreBar[j3] += hPre2Bar * (1.0 - hPre2Value * hPre2Value);
+            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, j3 * 2, k2);
             for (int k = 0; k < k2; k++)
             {
                 double hPreBar2 = hPreBar[j3];
                 hPreBar[j3] = 0.0;
                 hPreBar[j3] += hPreBar2;
-                dW[j3 * 2 + k] += hPreBar2 * x[k];
+                dWRow[k] += hPreBar2 * x[k];
             }
 
             double hPreBar3 = hPreBar[j3];
@@ -185,12 +189,13 @@ static partial class U
             int t0 = 6 + j;
             hPre[j] = w[t0];
             hPreDot[j] = tW[t0];
+            global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, j * 2, 2);
+            global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, j * 2, 2);
             for (int k = 0; k < 2; k++)
             {
-                int t1 = j * 2 + k;
-                double t2 = x[k];
-                hPre[j] = hPre[j] + w[t1] * t2;
-                hPreDot[j] = hPreDot[j] + tW[t1] * t2;
+                double t1 = x[k];
+                hPre[j] = hPre[j] + wRow[k] * t1;
+                hPreDot[j] = hPreDot[j] + tWRow[k] * t1;
             }
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
@@ -202,10 +207,10 @@ static partial class U
             double hValueDot = 2.0 * (hPre2ValueDot * hPre2Value) + 0.5 * hPre2ValueDot;
             h[j] = hValue;
             hDot[j] = hValueDot;
-            int t3 = 9 + j;
-            double t4 = w[t3];
-            y = y + t4 * hValue;
-            yDot = yDot + (tW[t3] * hValue + t4 * hValueDot);
+            int t2 = 9 + j;
+            double t3 = w[t2];
+            y = y + t3 * hValue;
+            yDot = yDot + (tW[t2] * hValue + t3 * hValueDot);
         }
 
         derivative = 2.0 * (yDot * y);
@@ -323,12 +328,13 @@ static partial class U
             int t0 = 6 + j;
             hPre[j] = w[t0];
             hPreDot[j] = tW[t0];
+            global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, j * 2, 2);
+            global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, j * 2, 2);
             for (int k = 0; k < 2; k++)
             {
-                int t1 = j * 2 + k;
-                double t2 = x[k];
-                hPre[j] = hPre[j] + w[t1] * t2;
-                hPreDot[j] = hPreDot[j] + tW[t1] * t2;
+                double t1 = x[k];
+                hPre[j] = hPre[j] + wRow[k] * t1;
+                hPreDot[j] = hPreDot[j] + tWRow[k] * t1;
             }
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
@@ -340,21 +346,21 @@ static partial class U
             double hValueDot = 2.0 * (hPre2ValueDot * hPre2Value) + 0.5 * hPre2ValueDot;
             h[j] = hValue;
             hDot[j] = hValueDot;
-            int t3 = 9 + j;
-            double t4 = w[t3];
-            y = y + t4 * hValue;
-            yDot = yDot + (tW[t3] * hValue + t4 * hValueDot);
+            int t2 = 9 + j;
+            double t3 = w[t2];
+            y = y + t3 * hValue;
+            yDot = yDot + (tW[t2] * hValue + t3 * hValueDot);
         }
 
         double yBar = 2.0 * y;
         double yBarDot = 2.0 * yDot;
         for (int j3 = 0; j3 < j; j3++)
         {
-            int t5 = 9 + j3;
-            double t6 = w[t5];
-            pW[t5] += yBarDot * h[j3] + yBar * hDot[j3];
-            double hBar = yBar * t6;
-            double hBar2Dot = yBarDot * t6 + yBar * tW[t5];
+            int t4 = 9 + j3;
+            double t5 = w[t4];
+            pW[t4] += yBarDot * h[j3] + yBar * hDot[j3];
+            double hBar = yBar * t5;
+            double hBar2Dot = yBarDot * t5 + yBar * tW[t4];
             double hPre2Bar = hBar * hPre2[j3];
             double hPre2BarDot = hBar2Dot * hPre2[j3] + hBar * hPre2Dot[j3];
             double hPre2Bar3 = hPre2Bar + hBar * hPre2[j3];
@@ -363,9 +369,10 @@ static partial class U
             double hPre2Value = hPre2[j3];
             double hPre2ValueDot = hPre2Dot[j3];
             double hPre2Bar2 = hPre2Bar3 + hBar * 0.5;
-            double t7 = 1.0 - hPre2Value * hPre2Value;
-            hPreBar[j3] += hPre2Bar2 * t7;
-            hPreBarDot[j3] += (hPre2BarDot2 + hBar2Dot * 0.5) * t7 - hPre2Bar2 * (2.0 * (hPre2ValueDot * hPre2Value));
+            double t6 = 1.0 - hPre2Value * hPre2Value;
+            hPreBar[j3] += hPre2Bar2 * t6;
+            hPreBarDot[j3] += (hPre2BarDot2 + hBar2Dot * 0.5) * t6 - hPre2Bar2 * (2.0 * (hPre2ValueDot * hPre2Value));
+            global::System.Span<double> pWRow = global::SymDiff.Checks.Row(pW, j3 * 2, k2);
             for (int k = 0; k < k2; k++)
             {
                 double hPreBar2 = hPreBar[j3];
@@ -374,7 +381,7 @@ static partial class U
                 hPreBarDot[j3] = 0.0;
                 hPreBar[j3] += hPreBar2;
                 hPreBarDot[j3] += hPreBar2Dot;
-                pW[j3 * 2 + k] += hPreBar2Dot * x[k];
+                pWRow[k] += hPreBar2Dot * x[k];
             }
 
             double hPreBar3Dot = hPreBarDot[j3];

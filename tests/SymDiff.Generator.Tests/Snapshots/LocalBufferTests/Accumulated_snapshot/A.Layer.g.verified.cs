@@ -33,9 +33,10 @@ static partial class A
         for (; j < 3; j++)
         {
             h[j] = w[9 + j];
+            global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, 3 * j, 3);
             for (int k = 0; k < 3; k++)
             {
-                h[j] = h[j] + w[3 * j + k] * x[k];
+                h[j] = h[j] + wRow[k] * x[k];
             }
         }
 
@@ -54,12 +55,13 @@ static partial class A
         for (int j3 = 0; j3 < j; j3++)
         {
             int k2 = 3;
+            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 3 * j3, k2);
             for (int k = 0; k < k2; k++)
             {
                 double hBar2 = hBar[j3];
                 hBar[j3] = 0.0;
                 hBar[j3] += hBar2;
-                dW[3 * j3 + k] += hBar2 * x[k];
+                dWRow[k] += hBar2 * x[k];
             }
 
             double hBar3 = hBar[j3];
@@ -99,9 +101,10 @@ static partial class A
         for (; j < 3; j++)
         {
             h[j] = w[9 + j];
+            global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, 3 * j, 3);
             for (int k = 0; k < 3; k++)
             {
-                h[j] = h[j] + w[3 * j + k] * x[k];
+                h[j] = h[j] + wRow[k] * x[k];
             }
         }
 
@@ -117,12 +120,13 @@ static partial class A
         for (int j3 = 0; j3 < j; j3++)
         {
             int k2 = 3;
+            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 3 * j3, k2);
             for (int k = 0; k < k2; k++)
             {
                 double hBar2 = hBar[j3];
                 hBar[j3] = 0.0;
                 hBar[j3] += hBar2;
-                dW[3 * j3 + k] += hBar2 * x[k];
+                dWRow[k] += hBar2 * x[k];
             }
 
             double hBar3 = hBar[j3];
@@ -156,12 +160,13 @@ static partial class A
             int t0 = 9 + j;
             h[j] = w[t0];
             hDot[j] = tW[t0];
+            global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, 3 * j, 3);
+            global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, 3 * j, 3);
             for (int k = 0; k < 3; k++)
             {
-                int t1 = 3 * j + k;
-                double t2 = x[k];
-                h[j] = h[j] + w[t1] * t2;
-                hDot[j] = hDot[j] + tW[t1] * t2;
+                double t1 = x[k];
+                h[j] = h[j] + wRow[k] * t1;
+                hDot[j] = hDot[j] + tWRow[k] * t1;
             }
         }
 
@@ -169,10 +174,10 @@ static partial class A
         double sDot = 0.0;
         for (int j2 = 0; j2 < 3; j2++)
         {
-            int t3 = j2 + 1;
-            int t4 = t3 % 3;
-            double s2 = s + global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[t4]);
-            double sDot2 = sDot + ((1.0 - global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[j2])) * hDot[j2] * global::System.Math.Tanh(h[t4]) + global::System.Math.Tanh(h[j2]) * ((1.0 - global::System.Math.Tanh(h[t4]) * global::System.Math.Tanh(h[t4])) * hDot[t4]));
+            int t2 = j2 + 1;
+            int t3 = t2 % 3;
+            double s2 = s + global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[t3]);
+            double sDot2 = sDot + ((1.0 - global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[j2])) * hDot[j2] * global::System.Math.Tanh(h[t3]) + global::System.Math.Tanh(h[j2]) * ((1.0 - global::System.Math.Tanh(h[t3]) * global::System.Math.Tanh(h[t3])) * hDot[t3]));
             s = s2;
             sDot = sDot2;
         }

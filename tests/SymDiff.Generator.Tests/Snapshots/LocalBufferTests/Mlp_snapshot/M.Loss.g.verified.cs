@@ -38,10 +38,11 @@ static partial class M
         for (; j < 3; j++)
         {
             int t0 = j * 5;
+            global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, t0, 4);
             double a = p[t0 + 4];
             for (int k = 0; k < 4; k++)
             {
-                a = a + p[t0 + k] * x[k];
+                a = a + pRow[k] * x[k];
             }
 
             h[j] = global::System.Math.Tanh(a);
@@ -51,10 +52,11 @@ static partial class M
         for (; c < 3; c++)
         {
             int t1 = 15 + c * 4;
+            global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, t1, 3);
             double s = p[t1 + 3];
             for (int j2 = 0; j2 < 3; j2++)
             {
-                double s2 = s + p[t1 + j2] * h[j2];
+                double s2 = s + pRow2[j2] * h[j2];
                 s = s2;
             }
 
@@ -111,11 +113,12 @@ static partial class M
                 int t3 = 15 + c4 * 4;
                 if (zBar2 != 0.0)
                 {
+                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, t3, j2);
+                    global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, j2);
                     for (int j2_2 = 0; j2_2 < j2; j2_2++)
                     {
-                        int t4 = t3 + j2_2;
-                        hBar[j2_2] += sBar * p[t4];
-                        dP[t4] += sBar * h[j2_2];
+                        hBar[j2_2] += sBar * pRow3[j2_2];
+                        dPRow[j2_2] += sBar * h[j2_2];
                     }
                 }
 
@@ -129,16 +132,17 @@ static partial class M
                 double hBar2 = hBar[j3];
                 hBar[j3] = 0.0;
                 double aBar = hBar2 * (1.0 - hValue * hValue);
-                int t5 = j3 * 5;
+                int t4 = j3 * 5;
                 if (hBar2 != 0.0)
                 {
+                    global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, t4, k);
                     for (int k2 = 0; k2 < k; k2++)
                     {
-                        dP[t5 + k2] += aBar * x[k2];
+                        dPRow2[k2] += aBar * x[k2];
                     }
                 }
 
-                dP[t5 + 4] += aBar;
+                dP[t4 + 4] += aBar;
             }
 
             return global::System.Math.Log(sum) + max - z[label];
@@ -183,10 +187,11 @@ static partial class M
         for (; j < 3; j++)
         {
             int t0 = j * 5;
+            global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, t0, 4);
             double a = p[t0 + 4];
             for (int k = 0; k < 4; k++)
             {
-                a = a + p[t0 + k] * x[k];
+                a = a + pRow[k] * x[k];
             }
 
             h[j] = global::System.Math.Tanh(a);
@@ -196,10 +201,11 @@ static partial class M
         for (; c < 3; c++)
         {
             int t1 = 15 + c * 4;
+            global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, t1, 3);
             double s = p[t1 + 3];
             for (int j2 = 0; j2 < 3; j2++)
             {
-                double s2 = s + p[t1 + j2] * h[j2];
+                double s2 = s + pRow2[j2] * h[j2];
                 s = s2;
             }
 
@@ -256,11 +262,12 @@ static partial class M
                 int t3 = 15 + c4 * 4;
                 if (zBar2 != 0.0)
                 {
+                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, t3, j2);
+                    global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, j2);
                     for (int j2_2 = 0; j2_2 < j2; j2_2++)
                     {
-                        int t4 = t3 + j2_2;
-                        hBar[j2_2] += sBar * p[t4];
-                        dP[t4] += sBar * h[j2_2];
+                        hBar[j2_2] += sBar * pRow3[j2_2];
+                        dPRow[j2_2] += sBar * h[j2_2];
                     }
                 }
 
@@ -274,16 +281,17 @@ static partial class M
                 double hBar2 = hBar[j3];
                 hBar[j3] = 0.0;
                 double aBar = hBar2 * (1.0 - hValue * hValue);
-                int t5 = j3 * 5;
+                int t4 = j3 * 5;
                 if (hBar2 != 0.0)
                 {
+                    global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, t4, k);
                     for (int k2 = 0; k2 < k; k2++)
                     {
-                        dP[t5 + k2] += aBar * x[k2];
+                        dPRow2[k2] += aBar * x[k2];
                     }
                 }
 
-                dP[t5 + 4] += aBar;
+                dP[t4 + 4] += aBar;
             }
         }
         finally
@@ -321,14 +329,15 @@ static partial class M
         {
             int t0 = j * 5;
             int t1 = t0 + 4;
+            global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, t0, 4);
+            global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, t0, 4);
             double a = p[t1];
             double aDot = tP[t1];
             for (int k = 0; k < 4; k++)
             {
-                int t2 = t0 + k;
                 double t3 = x[k];
-                a = a + p[t2] * t3;
-                aDot = aDot + tP[t2] * t3;
+                a = a + pRow[k] * t3;
+                aDot = aDot + tPRow[k] * t3;
             }
 
             double hValue = global::System.Math.Tanh(a);
@@ -340,14 +349,15 @@ static partial class M
         {
             int t4 = 15 + c * 4;
             int t5 = t4 + 3;
+            global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, t4, 3);
+            global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, t4, 3);
             double s = p[t5];
             double sDot = tP[t5];
             for (int j2 = 0; j2 < 3; j2++)
             {
-                int t6 = t4 + j2;
-                double t7 = p[t6];
-                double s2 = s + t7 * h[j2];
-                double sDot2 = sDot + (tP[t6] * h[j2] + t7 * hDot[j2]);
+                double t6 = pRow2[j2];
+                double s2 = s + t6 * h[j2];
+                double sDot2 = sDot + (tPRow2[j2] * h[j2] + t6 * hDot[j2]);
                 s = s2;
                 sDot = sDot2;
             }

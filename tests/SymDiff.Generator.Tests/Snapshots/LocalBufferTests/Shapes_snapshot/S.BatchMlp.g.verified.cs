@@ -50,14 +50,17 @@ static partial class S
                         h[j] = global::System.Math.Tanh(w[j] * x[s % x.Length] + w[hidden + j]);
                     }
 
+                    global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, 2);
                     int c = 0;
                     for (; c < 2; c++)
                     {
                         int t2 = c + 1;
-                        double a = w[2 * hidden + c];
-                        for (int j2 = 0; j2 < hidden; j2++)
+                        int j2Count = 0 < hidden ? hidden : 0;
+                        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
+                        double a = wRow2[c];
+                        for (int j2 = 0; j2 < j2Count; j2++)
                         {
-                            double a2 = a + w[j2] * w[hidden + j2] * h[j2] * (double)t2;
+                            double a2 = a + w[j2] * wRow[j2] * h[j2] * (double)t2;
                             a = a2;
                         }
 
@@ -84,7 +87,9 @@ static partial class S
                     double mBar = lossBar - tBar2 - tBar3;
                     zBar[0] += z[0] >= z[1] ? mBar : 0.0;
                     zBar[1] += z[0] >= z[1] ? 0.0 : mBar;
-                    for (int c2 = 0; c2 < c; c2++)
+                    int cCount = 0 < c ? c : 0;
+                    global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, 2 * hidden, cCount);
+                    for (int c2 = 0; c2 < cCount; c2++)
                     {
                         int j2 = 0 < hidden ? hidden : 0;
                         double zBar2 = zBar[c2];
@@ -92,20 +97,21 @@ static partial class S
                         double aBar = zBar2;
                         if (zBar2 != 0.0)
                         {
+                            global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden, j2);
+                            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden, j2);
                             for (int j2_2 = 0; j2_2 < j2; j2_2++)
                             {
                                 double tBar4 = aBar * (double)(c2 + 1);
                                 double tBar5 = tBar4 * h[j2_2];
                                 double t4 = w[j2_2];
-                                int t5 = hidden + j2_2;
-                                double t6 = w[t5];
-                                hBar[j2_2] += tBar4 * (t4 * t6);
-                                dW[j2_2] += tBar5 * t6;
-                                dW[t5] += tBar5 * t4;
+                                double t5 = wRow3[j2_2];
+                                hBar[j2_2] += tBar4 * (t4 * t5);
+                                dW[j2_2] += tBar5 * t5;
+                                dWRow[j2_2] += tBar5 * t4;
                             }
                         }
 
-                        dW[2 * hidden + c2] += aBar;
+                        dWRow2[c2] += aBar;
                     }
 
                     for (int j3 = 0; j3 < j; j3++)
@@ -180,14 +186,17 @@ static partial class S
                         h[j] = global::System.Math.Tanh(w[j] * x[s % x.Length] + w[hidden + j]);
                     }
 
+                    global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, 2);
                     int c = 0;
                     for (; c < 2; c++)
                     {
                         int t1 = c + 1;
-                        double a = w[2 * hidden + c];
-                        for (int j2 = 0; j2 < hidden; j2++)
+                        int j2Count = 0 < hidden ? hidden : 0;
+                        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
+                        double a = wRow2[c];
+                        for (int j2 = 0; j2 < j2Count; j2++)
                         {
-                            double a2 = a + w[j2] * w[hidden + j2] * h[j2] * (double)t1;
+                            double a2 = a + w[j2] * wRow[j2] * h[j2] * (double)t1;
                             a = a2;
                         }
 
@@ -212,7 +221,9 @@ static partial class S
                     double mBar = lossBar - tBar2 - tBar3;
                     zBar[0] += z[0] >= z[1] ? mBar : 0.0;
                     zBar[1] += z[0] >= z[1] ? 0.0 : mBar;
-                    for (int c2 = 0; c2 < c; c2++)
+                    int cCount = 0 < c ? c : 0;
+                    global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, 2 * hidden, cCount);
+                    for (int c2 = 0; c2 < cCount; c2++)
                     {
                         int j2 = 0 < hidden ? hidden : 0;
                         double zBar2 = zBar[c2];
@@ -220,20 +231,21 @@ static partial class S
                         double aBar = zBar2;
                         if (zBar2 != 0.0)
                         {
+                            global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden, j2);
+                            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden, j2);
                             for (int j2_2 = 0; j2_2 < j2; j2_2++)
                             {
                                 double tBar4 = aBar * (double)(c2 + 1);
                                 double tBar5 = tBar4 * h[j2_2];
                                 double t2 = w[j2_2];
-                                int t3 = hidden + j2_2;
-                                double t4 = w[t3];
-                                hBar[j2_2] += tBar4 * (t2 * t4);
-                                dW[j2_2] += tBar5 * t4;
-                                dW[t3] += tBar5 * t2;
+                                double t3 = wRow3[j2_2];
+                                hBar[j2_2] += tBar4 * (t2 * t3);
+                                dW[j2_2] += tBar5 * t3;
+                                dWRow[j2_2] += tBar5 * t2;
                             }
                         }
 
-                        dW[2 * hidden + c2] += aBar;
+                        dWRow2[c2] += aBar;
                     }
 
                     for (int j3 = 0; j3 < j; j3++)
@@ -305,21 +317,24 @@ static partial class S
                         hDot[j] = (1.0 - hValue * hValue) * (tW[j] * t1 + tW[t2]);
                     }
 
+                    global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, 2);
                     for (int c = 0; c < 2; c++)
                     {
                         int t3 = 2 * hidden + c;
                         int t4 = c + 1;
-                        double a = w[t3];
+                        int j2Count = 0 < hidden ? hidden : 0;
+                        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
+                        global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, hidden, j2Count);
+                        double a = wRow2[c];
                         double aDot = tW[t3];
-                        for (int j2 = 0; j2 < hidden; j2++)
+                        for (int j2 = 0; j2 < j2Count; j2++)
                         {
                             double t5 = w[j2];
-                            int t6 = hidden + j2;
-                            double t7 = w[t6];
-                            double t8 = t5 * t7;
-                            double t9 = (double)t4;
-                            double a2 = a + t8 * h[j2] * t9;
-                            double aDot2 = aDot + ((tW[j2] * t7 + t5 * tW[t6]) * h[j2] + t8 * hDot[j2]) * t9;
+                            double t6 = wRow[j2];
+                            double t7 = t5 * t6;
+                            double t8 = (double)t4;
+                            double a2 = a + t7 * h[j2] * t8;
+                            double aDot2 = aDot + ((tW[j2] * t6 + t5 * tWRow[j2]) * h[j2] + t7 * hDot[j2]) * t8;
                             a = a2;
                             aDot = aDot2;
                         }
@@ -330,16 +345,16 @@ static partial class S
 
                     double m = global::System.Math.Max(z[0], z[1]);
                     double mDot = (z[0] >= z[1] ? zDot[0] : 0.0) + (z[0] >= z[1] ? 0.0 : zDot[1]);
-                    bool t10 = t[s] > 0.0;
-                    double loss2 = loss + (m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t10 ? z[1] : z[0]));
-                    double lossDot2 = lossDot + (mDot + (global::System.Math.Exp(z[0] - m) * (zDot[0] - mDot) + global::System.Math.Exp(z[1] - m) * (zDot[1] - mDot)) / (global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t10 ? zDot[1] : zDot[0]));
+                    bool t9 = t[s] > 0.0;
+                    double loss2 = loss + (m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t9 ? z[1] : z[0]));
+                    double lossDot2 = lossDot + (mDot + (global::System.Math.Exp(z[0] - m) * (zDot[0] - mDot) + global::System.Math.Exp(z[1] - m) * (zDot[1] - mDot)) / (global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t9 ? zDot[1] : zDot[0]));
                     loss = loss2;
                     lossDot = lossDot2;
                 }
 
-                double t11 = (double)t.Length;
-                derivative = lossDot / t11;
-                return loss / t11;
+                double t10 = (double)t.Length;
+                derivative = lossDot / t10;
+                return loss / t10;
             }
             finally
             {

@@ -40,30 +40,35 @@ static partial class S
                 int j = 0;
                 for (; j < hidden; j++)
                 {
+                    global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, j * d, d);
                     double z = 0.0;
                     for (int i = 0; i < d; i++)
                     {
-                        z = z + w[j * d + i] * x[i];
+                        z = z + wRow[i] * x[i];
                     }
 
                     h[j] = global::System.Math.Tanh(z);
                 }
 
+                int j2Count = 0 < t1 ? t1 : 0;
+                global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, hidden * d, j2Count);
                 int j2 = 0;
                 double y = w[t0];
-                for (; j2 < t1; j2++)
+                for (; j2 < j2Count; j2++)
                 {
-                    double y2 = y + w[hidden * d + j2] * h[j2];
+                    double y2 = y + wRow2[j2] * h[j2];
                     y = y2;
                 }
 
                 // Reverse sweep: gradients
+                int j2Count2 = 0 < j2 ? j2 : 0;
+                global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden * d, j2Count2);
+                global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden * d, j2Count2);
                 double yBar = 2.0 * y;
-                for (int j2_2 = 0; j2_2 < j2; j2_2++)
+                for (int j2_2 = 0; j2_2 < j2Count2; j2_2++)
                 {
-                    int t2 = hidden * d + j2_2;
-                    hBar[j2_2] += yBar * w[t2];
-                    dW[t2] += yBar * h[j2_2];
+                    hBar[j2_2] += yBar * wRow3[j2_2];
+                    dWRow[j2_2] += yBar * h[j2_2];
                 }
 
                 for (int j3 = 0; j3 < j; j3++)
@@ -75,9 +80,10 @@ static partial class S
                     double zBar = hBar2 * (1.0 - hValue * hValue);
                     if (hBar2 != 0.0)
                     {
+                        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, j3 * d, i);
                         for (int i2 = 0; i2 < i; i2++)
                         {
-                            dW[j3 * d + i2] += zBar * x[i2];
+                            dWRow2[i2] += zBar * x[i2];
                         }
                     }
                 }
@@ -131,30 +137,35 @@ static partial class S
                 int j = 0;
                 for (; j < hidden; j++)
                 {
+                    global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, j * d, d);
                     double z = 0.0;
                     for (int i = 0; i < d; i++)
                     {
-                        z = z + w[j * d + i] * x[i];
+                        z = z + wRow[i] * x[i];
                     }
 
                     h[j] = global::System.Math.Tanh(z);
                 }
 
+                int j2Count = 0 < t1 ? t1 : 0;
+                global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, hidden * d, j2Count);
                 int j2 = 0;
                 double y = w[t0];
-                for (; j2 < t1; j2++)
+                for (; j2 < j2Count; j2++)
                 {
-                    double y2 = y + w[hidden * d + j2] * h[j2];
+                    double y2 = y + wRow2[j2] * h[j2];
                     y = y2;
                 }
 
                 // Reverse sweep: gradients
+                int j2Count2 = 0 < j2 ? j2 : 0;
+                global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden * d, j2Count2);
+                global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden * d, j2Count2);
                 double yBar = 2.0 * (seed * y);
-                for (int j2_2 = 0; j2_2 < j2; j2_2++)
+                for (int j2_2 = 0; j2_2 < j2Count2; j2_2++)
                 {
-                    int t2 = hidden * d + j2_2;
-                    hBar[j2_2] += yBar * w[t2];
-                    dW[t2] += yBar * h[j2_2];
+                    hBar[j2_2] += yBar * wRow3[j2_2];
+                    dWRow[j2_2] += yBar * h[j2_2];
                 }
 
                 for (int j3 = 0; j3 < j; j3++)
@@ -166,9 +177,10 @@ static partial class S
                     double zBar = hBar2 * (1.0 - hValue * hValue);
                     if (hBar2 != 0.0)
                     {
+                        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, j3 * d, i);
                         for (int i2 = 0; i2 < i; i2++)
                         {
-                            dW[j3 * d + i2] += zBar * x[i2];
+                            dWRow2[i2] += zBar * x[i2];
                         }
                     }
                 }
@@ -216,14 +228,15 @@ static partial class S
                 int hidden = t0 / (d + 1);
                 for (int j = 0; j < hidden; j++)
                 {
+                    global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, j * d, d);
+                    global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, j * d, d);
                     double z = 0.0;
                     double zDot = 0.0;
                     for (int i = 0; i < d; i++)
                     {
-                        int t2 = j * d + i;
                         double t3 = x[i];
-                        z = z + w[t2] * t3;
-                        zDot = zDot + tW[t2] * t3;
+                        z = z + wRow[i] * t3;
+                        zDot = zDot + tWRow[i] * t3;
                     }
 
                     double hValue = global::System.Math.Tanh(z);
@@ -231,14 +244,16 @@ static partial class S
                     hDot[j] = (1.0 - hValue * hValue) * zDot;
                 }
 
+                int j2Count = 0 < t1 ? t1 : 0;
+                global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, hidden * d, j2Count);
+                global::System.ReadOnlySpan<double> tWRow2 = global::SymDiff.Checks.Row(tW, hidden * d, j2Count);
                 double y = w[t0];
                 double yDot = tW[t0];
-                for (int j2 = 0; j2 < t1; j2++)
+                for (int j2 = 0; j2 < j2Count; j2++)
                 {
-                    int t4 = hidden * d + j2;
-                    double t5 = w[t4];
-                    double y2 = y + t5 * h[j2];
-                    double yDot2 = yDot + (tW[t4] * h[j2] + t5 * hDot[j2]);
+                    double t4 = wRow2[j2];
+                    double y2 = y + t4 * h[j2];
+                    double yDot2 = yDot + (tWRow2[j2] * h[j2] + t4 * hDot[j2]);
                     y = y2;
                     yDot = yDot2;
                 }

@@ -31,20 +31,23 @@ static partial class W
         double loss = 0.0;
         for (int i = 0; i < t.Length; i++)
         {
+            global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
             int j = 0;
             double z = 0.0;
             for (; j < d; j++)
             {
-                z = z + w[j] * xs[i * d + j];
+                z = z + w[j] * xsRow[j];
             }
 
             double t1 = t[i];
             double t2 = global::System.Math.Exp(-t1 * z);
             double t3 = 1.0 + t2;
+            int jCount = 0 < j ? j : 0;
+            global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, jCount);
             double zBar = -(lossBar / t3 * t2 * t1);
-            for (int j2 = 0; j2 < j; j2++)
+            for (int j2 = 0; j2 < jCount; j2++)
             {
-                dW[j2] += zBar * xs[i * d + j2];
+                dW[j2] += zBar * xsRow2[j2];
             }
 
             loss = loss + global::System.Math.Log(t3);
@@ -78,19 +81,22 @@ static partial class W
         double lossBar = seed / (double)t.Length;
         for (int i = 0; i < t.Length; i++)
         {
+            global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
             int j = 0;
             double z = 0.0;
             for (; j < d; j++)
             {
-                z = z + w[j] * xs[i * d + j];
+                z = z + w[j] * xsRow[j];
             }
 
             double t0 = t[i];
             double t1 = global::System.Math.Exp(-t0 * z);
+            int jCount = 0 < j ? j : 0;
+            global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, jCount);
             double zBar = -(lossBar / (1.0 + t1) * t1 * t0);
-            for (int j2 = 0; j2 < j; j2++)
+            for (int j2 = 0; j2 < jCount; j2++)
             {
-                dW[j2] += zBar * xs[i * d + j2];
+                dW[j2] += zBar * xsRow2[j2];
             }
         }
     }
@@ -117,11 +123,12 @@ static partial class W
         double lossDot = 0.0;
         for (int i = 0; i < t.Length; i++)
         {
+            global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
             double z = 0.0;
             double zDot = 0.0;
             for (int j = 0; j < d; j++)
             {
-                double t0 = xs[i * d + j];
+                double t0 = xsRow[j];
                 z = z + w[j] * t0;
                 zDot = zDot + tW[j] * t0;
             }

@@ -277,9 +277,12 @@ static partial class S
                                     dotDirection2[k] = 0.0;
                                 }
 
-                                for (int k = 0; k < t2; k++)
+                                int k5Count = 0 < t2 ? t2 : 0;
+                                global::System.Span<double> dotDirection2Row = global::SymDiff.Checks.Row(dotDirection2, t0, k5Count);
+                                global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, t1, k5Count);
+                                for (int k = 0; k < k5Count; k++)
                                 {
-                                    dotDirection2[t0 + k] = tP[t1 + k];
+                                    dotDirection2Row[k] = tPRow[k];
                                 }
 
                                 double[] dotProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
@@ -287,9 +290,12 @@ static partial class S
                                 {
                                     global::S.DotHessianVectorProduct(x.Slice(4), p.Slice(p.Length - 2), new global::System.ReadOnlySpan<double>(dotDirection2, 0, dotActive2), new global::System.Span<double>(dotProduct2, 0, dotActive2));
                                     double t4 = global::System.Math.Sin(a);
-                                    for (int k = 0; k < t2; k++)
+                                    int k6Count = 0 < t2 ? t2 : 0;
+                                    global::System.Span<double> pPRow = global::SymDiff.Checks.Row(pP, t1, k6Count);
+                                    global::System.ReadOnlySpan<double> dotProduct2Row = global::SymDiff.Checks.Row(dotProduct2, t0, k6Count);
+                                    for (int k = 0; k < k6Count; k++)
                                     {
-                                        pP[t1 + k] += t4 * dotProduct2[t0 + k];
+                                        pPRow[k] += t4 * dotProduct2Row[k];
                                     }
 
                                     global::S.DotBackward(p.Slice(0, 3), p.Slice(1, 3), bDot * t3 - b * (t4 * aDot), pP.Slice(0, 3), pP.Slice(1, 3));

@@ -296,20 +296,24 @@ static partial class S
                     dotDirection2[k] = tP[2 + k];
                 }
 
-                for (int k = 0; k < t5; k++)
+                int k5Count = 0 < t5 ? t5 : 0;
+                global::System.Span<double> dotDirection2Row = global::SymDiff.Checks.Row(dotDirection2, t5, k5Count);
+                for (int k = 0; k < k5Count; k++)
                 {
-                    dotDirection2[t5 + k] = tP[2 + k];
+                    dotDirection2Row[k] = tP[2 + k];
                 }
 
                 double[] dotProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
                 try
                 {
                     global::S.DotHessianVectorProduct(p.Slice(2), p.Slice(2), new global::System.ReadOnlySpan<double>(dotDirection2, 0, dotActive2), new global::System.Span<double>(dotProduct2, 0, dotActive2));
-                    for (int k = 0; k < t5; k++)
+                    int k6Count = 0 < t5 ? t5 : 0;
+                    global::System.ReadOnlySpan<double> dotProduct2Row = global::SymDiff.Checks.Row(dotProduct2, t5, k6Count);
+                    for (int k = 0; k < k6Count; k++)
                     {
                         int t6 = 2 + k;
                         pP[t6] += 0.1 * dotProduct2[k];
-                        pP[t6] += 0.1 * dotProduct2[t5 + k];
+                        pP[t6] += 0.1 * dotProduct2Row[k];
                     }
 
                     return s + 0.1 * dot2;

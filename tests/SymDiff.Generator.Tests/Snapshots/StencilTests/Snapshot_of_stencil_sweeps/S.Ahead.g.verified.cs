@@ -58,53 +58,58 @@ static partial class S
                             aHistory[t3 * x.Length + aIndex2] = aHistory[s * x.Length + aIndex2];
                         }
 
-                        for (int i2 = 0; i2 < t2; i2++)
+                        int i2Count = 0 < t2 ? t2 : 0;
+                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t3 * x.Length, i2Count);
+                        global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
+                        global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
+                        global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
+                        for (int i2 = 0; i2 < i2Count; i2++)
                         {
-                            int t4 = s * x.Length;
-                            int t5 = i2 + 1;
-                            aHistory[t3 * x.Length + i2] = 0.5 * aHistory[t4 + i2] + w[2] * global::System.Math.Sin(aHistory[t4 + (i2 + 2)] - aHistory[t4 + t5]);
+                            int t4 = i2 + 1;
+                            aHistoryRow[i2] = 0.5 * aHistoryRow2[i2] + w[2] * global::System.Math.Sin(aHistoryRow3[i2] - aHistoryRow4[i2]);
                         }
                     }
 
+                    global::System.ReadOnlySpan<double> aHistoryRow5 = global::SymDiff.Checks.Row(aHistory, t0 * x.Length, x.Length);
+                    global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * x.Length, x.Length);
                     double e = 0.0;
                     for (int i3 = 0; i3 < x.Length; i3++)
                     {
-                        int t6 = t0 * x.Length + i3;
-                        int t7 = i3 + 1;
-                        double t8 = (double)t7;
-                        double e2 = e + aHistory[t6] * aHistory[t6] * t8;
-                        double tBar = t8;
-                        aHistoryBar[t6] += tBar * aHistory[t6] + tBar * aHistory[t6];
+                        int t5 = i3 + 1;
+                        double t6 = (double)t5;
+                        double e2 = e + aHistoryRow5[i3] * aHistoryRow5[i3] * t6;
+                        double tBar = t6;
+                        aHistoryBarRow[i3] += tBar * aHistoryRow5[i3] + tBar * aHistoryRow5[i3];
                         e = e2;
                     }
 
                     // Reverse sweep: gradients
                     for (int s2 = s - 1; s2 >= 0; s2--)
                     {
-                        int t9 = x.Length - 2;
-                        int aIndex2_2 = t9 > 0 ? t9 : 0;
+                        int t7 = x.Length - 2;
+                        int aIndex2_2 = t7 > 0 ? t7 : 0;
                         int aIndex2_3 = aIndex2_2 < x.Length ? x.Length : aIndex2_2;
-                        int i2_2 = 0 < t9 ? t9 : 0;
+                        int i2_2 = 0 < t7 ? t7 : 0;
                         for (int i2 = i2_2 - 1; i2 >= 0; i2--)
                         {
-                            int t10 = (s2 + 1) * x.Length + i2;
-                            double aHistoryBar2 = aHistoryBar[t10];
-                            aHistoryBar[t10] = 0.0;
-                            int t11 = s2 * x.Length;
-                            aHistoryBar[t11 + i2] += aHistoryBar2 * 0.5;
-                            int t12 = t11 + (i2 + 2);
-                            int t13 = t11 + (i2 + 1);
-                            double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t12] - aHistory[t13]);
-                            aHistoryBar[t12] += tBar;
-                            aHistoryBar[t13] -= tBar;
-                            dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t12] - aHistory[t13]);
+                            int t8 = (s2 + 1) * x.Length + i2;
+                            double aHistoryBar2 = aHistoryBar[t8];
+                            aHistoryBar[t8] = 0.0;
+                            int t9 = s2 * x.Length;
+                            aHistoryBar[t9 + i2] += aHistoryBar2 * 0.5;
+                            int t10 = t9 + (i2 + 2);
+                            int t11 = t9 + (i2 + 1);
+                            double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t10] - aHistory[t11]);
+                            aHistoryBar[t10] += tBar;
+                            aHistoryBar[t11] -= tBar;
+                            dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t10] - aHistory[t11]);
                         }
 
                         for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= aIndex2_2; aIndex2--)
                         {
-                            int t14 = (s2 + 1) * x.Length + aIndex2;
-                            double aHistoryBar3 = aHistoryBar[t14];
-                            aHistoryBar[t14] = 0.0;
+                            int t12 = (s2 + 1) * x.Length + aIndex2;
+                            double aHistoryBar3 = aHistoryBar[t12];
+                            aHistoryBar[t12] = 0.0;
                             aHistoryBar[s2 * x.Length + aIndex2] += aHistoryBar3;
                         }
                     }
@@ -189,49 +194,54 @@ static partial class S
                             aHistory[t3 * x.Length + aIndex2] = aHistory[s * x.Length + aIndex2];
                         }
 
-                        for (int i2 = 0; i2 < t2; i2++)
+                        int i2Count = 0 < t2 ? t2 : 0;
+                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t3 * x.Length, i2Count);
+                        global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
+                        global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
+                        global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
+                        for (int i2 = 0; i2 < i2Count; i2++)
                         {
-                            int t4 = s * x.Length;
-                            int t5 = i2 + 1;
-                            aHistory[t3 * x.Length + i2] = 0.5 * aHistory[t4 + i2] + w[2] * global::System.Math.Sin(aHistory[t4 + (i2 + 2)] - aHistory[t4 + t5]);
+                            int t4 = i2 + 1;
+                            aHistoryRow[i2] = 0.5 * aHistoryRow2[i2] + w[2] * global::System.Math.Sin(aHistoryRow3[i2] - aHistoryRow4[i2]);
                         }
                     }
 
+                    global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * x.Length, x.Length);
+                    global::System.ReadOnlySpan<double> aHistoryRow5 = global::SymDiff.Checks.Row(aHistory, t0 * x.Length, x.Length);
                     for (int i3 = 0; i3 < x.Length; i3++)
                     {
                         int i3_2 = i3 + 1;
                         double tBar = seed * (double)i3_2;
-                        int t6 = t0 * x.Length + i3;
-                        aHistoryBar[t6] += tBar * aHistory[t6] + tBar * aHistory[t6];
+                        aHistoryBarRow[i3] += tBar * aHistoryRow5[i3] + tBar * aHistoryRow5[i3];
                     }
 
                     // Reverse sweep: gradients
                     for (int s2 = s - 1; s2 >= 0; s2--)
                     {
-                        int t7 = x.Length - 2;
-                        int aIndex2_2 = t7 > 0 ? t7 : 0;
+                        int t5 = x.Length - 2;
+                        int aIndex2_2 = t5 > 0 ? t5 : 0;
                         int aIndex2_3 = aIndex2_2 < x.Length ? x.Length : aIndex2_2;
-                        int i2_2 = 0 < t7 ? t7 : 0;
+                        int i2_2 = 0 < t5 ? t5 : 0;
                         for (int i2 = i2_2 - 1; i2 >= 0; i2--)
                         {
-                            int t8 = (s2 + 1) * x.Length + i2;
-                            double aHistoryBar2 = aHistoryBar[t8];
-                            aHistoryBar[t8] = 0.0;
-                            int t9 = s2 * x.Length;
-                            aHistoryBar[t9 + i2] += aHistoryBar2 * 0.5;
-                            int t10 = t9 + (i2 + 2);
-                            int t11 = t9 + (i2 + 1);
-                            double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t10] - aHistory[t11]);
-                            aHistoryBar[t10] += tBar;
-                            aHistoryBar[t11] -= tBar;
-                            dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t10] - aHistory[t11]);
+                            int t6 = (s2 + 1) * x.Length + i2;
+                            double aHistoryBar2 = aHistoryBar[t6];
+                            aHistoryBar[t6] = 0.0;
+                            int t7 = s2 * x.Length;
+                            aHistoryBar[t7 + i2] += aHistoryBar2 * 0.5;
+                            int t8 = t7 + (i2 + 2);
+                            int t9 = t7 + (i2 + 1);
+                            double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t8] - aHistory[t9]);
+                            aHistoryBar[t8] += tBar;
+                            aHistoryBar[t9] -= tBar;
+                            dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t8] - aHistory[t9]);
                         }
 
                         for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= aIndex2_2; aIndex2--)
                         {
-                            int t12 = (s2 + 1) * x.Length + aIndex2;
-                            double aHistoryBar3 = aHistoryBar[t12];
-                            aHistoryBar[t12] = 0.0;
+                            int t10 = (s2 + 1) * x.Length + aIndex2;
+                            double aHistoryBar3 = aHistoryBar[t10];
+                            aHistoryBar[t10] = 0.0;
                             aHistoryBar[s2 * x.Length + aIndex2] += aHistoryBar3;
                         }
                     }
@@ -319,29 +329,34 @@ static partial class S
                                 aHistoryDot[t5] = aHistoryDot[t6];
                             }
 
-                            for (int i2 = 0; i2 < t3; i2++)
+                            int i2Count = 0 < t3 ? t3 : 0;
+                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t4 * x.Length, i2Count);
+                            global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
+                            global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
+                            global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
+                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t4 * x.Length, i2Count);
+                            global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length, i2Count);
+                            global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length + 2, i2Count);
+                            global::System.ReadOnlySpan<double> aHistoryDotRow4 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length + 1, i2Count);
+                            for (int i2 = 0; i2 < i2Count; i2++)
                             {
-                                int t7 = t4 * x.Length + i2;
-                                int t8 = s * x.Length;
-                                int t9 = t8 + i2;
-                                double t10 = w[2];
-                                int t11 = t8 + (i2 + 2);
-                                int t12 = i2 + 1;
-                                int t13 = t8 + t12;
-                                aHistory[t7] = 0.5 * aHistory[t9] + t10 * global::System.Math.Sin(aHistory[t11] - aHistory[t13]);
-                                aHistoryDot[t7] = 0.5 * aHistoryDot[t9] + (tW[2] * global::System.Math.Sin(aHistory[t11] - aHistory[t13]) + t10 * (global::System.Math.Cos(aHistory[t11] - aHistory[t13]) * (aHistoryDot[t11] - aHistoryDot[t13])));
+                                double t7 = w[2];
+                                int t8 = i2 + 1;
+                                aHistoryRow[i2] = 0.5 * aHistoryRow2[i2] + t7 * global::System.Math.Sin(aHistoryRow3[i2] - aHistoryRow4[i2]);
+                                aHistoryDotRow[i2] = 0.5 * aHistoryDotRow2[i2] + (tW[2] * global::System.Math.Sin(aHistoryRow3[i2] - aHistoryRow4[i2]) + t7 * (global::System.Math.Cos(aHistoryRow3[i2] - aHistoryRow4[i2]) * (aHistoryDotRow3[i2] - aHistoryDotRow4[i2])));
                             }
                         }
 
+                        global::System.ReadOnlySpan<double> aHistoryRow5 = global::SymDiff.Checks.Row(aHistory, t0 * x.Length, x.Length);
+                        global::System.ReadOnlySpan<double> aHistoryDotRow5 = global::SymDiff.Checks.Row(aHistoryDot, t0 * x.Length, x.Length);
                         double e = 0.0;
                         double eDot = 0.0;
                         for (int i3 = 0; i3 < x.Length; i3++)
                         {
-                            int t14 = t0 * x.Length + i3;
-                            int t15 = i3 + 1;
-                            double t16 = (double)t15;
-                            double e2 = e + aHistory[t14] * aHistory[t14] * t16;
-                            double eDot2 = eDot + 2.0 * (aHistoryDot[t14] * aHistory[t14]) * t16;
+                            int t9 = i3 + 1;
+                            double t10 = (double)t9;
+                            double e2 = e + aHistoryRow5[i3] * aHistoryRow5[i3] * t10;
+                            double eDot2 = eDot + 2.0 * (aHistoryDotRow5[i3] * aHistoryRow5[i3]) * t10;
                             e = e2;
                             eDot = eDot2;
                         }

@@ -39,9 +39,12 @@ static partial class S
                 for (; s < sweeps; s++)
                 {
                     int t2 = s + 1;
-                    for (int aIndex = 0; aIndex < (n < 1 ? n : 1); aIndex++)
+                    int aIndexCount = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * n, aIndexCount);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * n, aIndexCount);
+                    for (int aIndex = 0; aIndex < aIndexCount; aIndex++)
                     {
-                        aHistory[t2 * n + aIndex] = aHistory[s * n + aIndex];
+                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                     }
 
                     for (int i = 1; i < n; i++)
@@ -51,14 +54,16 @@ static partial class S
                     }
                 }
 
+                int i2Count = 0 < n ? n : 0;
+                global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * n, i2Count);
+                global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * n, i2Count);
                 double e = 0.0;
-                for (int i2 = 0; i2 < n; i2++)
+                for (int i2 = 0; i2 < i2Count; i2++)
                 {
-                    int t4 = t0 * n + i2;
-                    int t5 = i2 + 1;
-                    double t6 = (double)t5;
-                    double e2 = e + aHistory[t4] * t6;
-                    aHistoryBar[t4] += t6;
+                    int t4 = i2 + 1;
+                    double t5 = (double)t4;
+                    double e2 = e + aHistoryRow3[i2] * t5;
+                    aHistoryBarRow[i2] += t5;
                     e = e2;
                 }
 
@@ -69,27 +74,27 @@ static partial class S
                     int i3 = 1 < n ? n : 1;
                     for (int i = i3 - 1; i >= 1; i--)
                     {
-                        int t7 = (s2 + 1) * n;
-                        int t8 = t7 + i;
-                        double aHistoryBar2 = aHistoryBar[t8];
-                        aHistoryBar[t8] = 0.0;
-                        int t9 = s2 * n + i;
-                        double t10 = p[0];
-                        int t11 = i - 1;
-                        int t12 = t7 + t11;
-                        double t13 = (double)i;
-                        double tBar = aHistoryBar2 * global::System.Math.Cos(aHistory[t9] + t10 * aHistory[t12] + p[1] * t13);
-                        aHistoryBar[t9] += tBar;
-                        aHistoryBar[t12] += tBar * t10;
-                        dP[0] += tBar * aHistory[t12];
-                        dP[1] += tBar * t13;
+                        int t6 = (s2 + 1) * n;
+                        int t7 = t6 + i;
+                        double aHistoryBar2 = aHistoryBar[t7];
+                        aHistoryBar[t7] = 0.0;
+                        int t8 = s2 * n + i;
+                        double t9 = p[0];
+                        int t10 = i - 1;
+                        int t11 = t6 + t10;
+                        double t12 = (double)i;
+                        double tBar = aHistoryBar2 * global::System.Math.Cos(aHistory[t8] + t9 * aHistory[t11] + p[1] * t12);
+                        aHistoryBar[t8] += tBar;
+                        aHistoryBar[t11] += tBar * t9;
+                        dP[0] += tBar * aHistory[t11];
+                        dP[1] += tBar * t12;
                     }
 
                     for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                     {
-                        int t14 = (s2 + 1) * n + aIndex;
-                        double aHistoryBar3 = aHistoryBar[t14];
-                        aHistoryBar[t14] = 0.0;
+                        int t13 = (s2 + 1) * n + aIndex;
+                        double aHistoryBar3 = aHistoryBar[t13];
+                        aHistoryBar[t13] = 0.0;
                         aHistoryBar[s2 * n + aIndex] += aHistoryBar3;
                     }
                 }
@@ -141,9 +146,12 @@ static partial class S
                 for (; s < sweeps; s++)
                 {
                     int t2 = s + 1;
-                    for (int aIndex = 0; aIndex < (n < 1 ? n : 1); aIndex++)
+                    int aIndexCount = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * n, aIndexCount);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * n, aIndexCount);
+                    for (int aIndex = 0; aIndex < aIndexCount; aIndex++)
                     {
-                        aHistory[t2 * n + aIndex] = aHistory[s * n + aIndex];
+                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                     }
 
                     for (int i = 1; i < n; i++)
@@ -153,10 +161,12 @@ static partial class S
                     }
                 }
 
-                for (int i2 = 0; i2 < n; i2++)
+                int i2Count = 0 < n ? n : 0;
+                global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * n, i2Count);
+                for (int i2 = 0; i2 < i2Count; i2++)
                 {
                     int i2_2 = i2 + 1;
-                    aHistoryBar[t0 * n + i2] += seed * (double)i2_2;
+                    aHistoryBarRow[i2] += seed * (double)i2_2;
                 }
 
                 // Reverse sweep: gradients
@@ -232,37 +242,42 @@ static partial class S
                 for (int s = 0; s < sweeps; s++)
                 {
                     int t2 = s + 1;
-                    for (int aIndex = 0; aIndex < (n < 1 ? n : 1); aIndex++)
+                    int aIndexCount = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * n, aIndexCount);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * n, aIndexCount);
+                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t2 * n, aIndexCount);
+                    global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * n, aIndexCount);
+                    for (int aIndex = 0; aIndex < aIndexCount; aIndex++)
                     {
-                        int t3 = t2 * n + aIndex;
-                        int t4 = s * n + aIndex;
-                        aHistory[t3] = aHistory[t4];
-                        aHistoryDot[t3] = aHistoryDot[t4];
+                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
+                        aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
                     }
 
                     for (int i = 1; i < n; i++)
                     {
-                        int t5 = t2 * n;
-                        int t6 = t5 + i;
-                        int t7 = s * n + i;
-                        double t8 = p[0];
-                        int t9 = t5 + (i - 1);
-                        double t10 = (double)i;
-                        double t11 = p[1] * t10;
-                        aHistory[t6] = global::System.Math.Sin(aHistory[t7] + t8 * aHistory[t9] + t11);
-                        aHistoryDot[t6] = global::System.Math.Cos(aHistory[t7] + t8 * aHistory[t9] + t11) * (aHistoryDot[t7] + (tP[0] * aHistory[t9] + t8 * aHistoryDot[t9]) + tP[1] * t10);
+                        int t3 = t2 * n;
+                        int t4 = t3 + i;
+                        int t5 = s * n + i;
+                        double t6 = p[0];
+                        int t7 = t3 + (i - 1);
+                        double t8 = (double)i;
+                        double t9 = p[1] * t8;
+                        aHistory[t4] = global::System.Math.Sin(aHistory[t5] + t6 * aHistory[t7] + t9);
+                        aHistoryDot[t4] = global::System.Math.Cos(aHistory[t5] + t6 * aHistory[t7] + t9) * (aHistoryDot[t5] + (tP[0] * aHistory[t7] + t6 * aHistoryDot[t7]) + tP[1] * t8);
                     }
                 }
 
+                int i2Count = 0 < n ? n : 0;
+                global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * n, i2Count);
+                global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t0 * n, i2Count);
                 double e = 0.0;
                 double eDot = 0.0;
-                for (int i2 = 0; i2 < n; i2++)
+                for (int i2 = 0; i2 < i2Count; i2++)
                 {
-                    int t12 = t0 * n + i2;
-                    int t13 = i2 + 1;
-                    double t14 = (double)t13;
-                    double e2 = e + aHistory[t12] * t14;
-                    double eDot2 = eDot + aHistoryDot[t12] * t14;
+                    int t10 = i2 + 1;
+                    double t11 = (double)t10;
+                    double e2 = e + aHistoryRow3[i2] * t11;
+                    double eDot2 = eDot + aHistoryDotRow3[i2] * t11;
                     e = e2;
                     eDot = eDot2;
                 }

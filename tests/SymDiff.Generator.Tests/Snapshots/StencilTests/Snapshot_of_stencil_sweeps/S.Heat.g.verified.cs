@@ -50,9 +50,11 @@ static partial class S
                     for (; s < sweeps; s++)
                     {
                         int t2 = s + 1;
+                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                        global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
                         for (int aIndex2 = 0; aIndex2 < (u0.Length < 1 ? u0.Length : 1); aIndex2++)
                         {
-                            aHistory[t2 * u0.Length + aIndex2] = aHistory[s * u0.Length + aIndex2];
+                            aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
                         }
 
                         int t3 = u0.Length - 1;
@@ -71,12 +73,13 @@ static partial class S
                         }
                     }
 
+                    global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * u0.Length, u0.Length);
+                    global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * u0.Length, u0.Length);
                     double e = 0.0;
                     for (int i3 = 0; i3 < u0.Length; i3++)
                     {
-                        int t8 = t0 * u0.Length + i3;
-                        double e2 = e + aHistory[t8] * aHistory[t8];
-                        aHistoryBar[t8] += aHistory[t8] + aHistory[t8];
+                        double e2 = e + aHistoryRow3[i3] * aHistoryRow3[i3];
+                        aHistoryBarRow[i3] += aHistoryRow3[i3] + aHistoryRow3[i3];
                         e = e2;
                     }
 
@@ -85,43 +88,43 @@ static partial class S
                     for (int s2 = s - 1; s2 >= 0; s2--)
                     {
                         int aIndex2_2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
-                        int t9 = u0.Length - 1;
-                        int aIndex2_3 = t9 > 1 ? t9 : 1;
+                        int t8 = u0.Length - 1;
+                        int aIndex2_3 = t8 > 1 ? t8 : 1;
                         int aIndex2_4 = aIndex2_3 < u0.Length ? u0.Length : aIndex2_3;
-                        int i2_2 = 1 < t9 ? t9 : 1;
+                        int i2_2 = 1 < t8 ? t8 : 1;
                         double alphaBar = 0.0;
                         for (int i2 = i2_2 - 1; i2 >= 1; i2--)
                         {
-                            int t10 = (s2 + 1) * u0.Length;
-                            int t11 = t10 + i2;
-                            double aHistoryBar2 = aHistoryBar[t11];
-                            aHistoryBar[t11] = 0.0;
-                            int t12 = s2 * u0.Length;
-                            int t13 = t12 + i2;
-                            aHistoryBar[t13] += aHistoryBar2;
+                            int t9 = (s2 + 1) * u0.Length;
+                            int t10 = t9 + i2;
+                            double aHistoryBar2 = aHistoryBar[t10];
+                            aHistoryBar[t10] = 0.0;
+                            int t11 = s2 * u0.Length;
+                            int t12 = t11 + i2;
+                            aHistoryBar[t12] += aHistoryBar2;
                             double tBar = aHistoryBar2 * alpha;
-                            int t14 = i2 - 1;
-                            int t15 = t10 + t14;
+                            int t13 = i2 - 1;
+                            int t14 = t9 + t13;
+                            aHistoryBar[t14] += tBar;
+                            aHistoryBar[t12] -= tBar * 2.0;
+                            int t15 = t11 + (i2 + 1);
                             aHistoryBar[t15] += tBar;
-                            aHistoryBar[t13] -= tBar * 2.0;
-                            int t16 = t12 + (i2 + 1);
-                            aHistoryBar[t16] += tBar;
-                            alphaBar = alphaBar + aHistoryBar2 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t16]);
+                            alphaBar = alphaBar + aHistoryBar2 * (aHistory[t14] - 2.0 * aHistory[t12] + aHistory[t15]);
                         }
 
                         for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
                         {
-                            int t17 = (s2 + 1) * u0.Length + aIndex2;
-                            double aHistoryBar3 = aHistoryBar[t17];
-                            aHistoryBar[t17] = 0.0;
+                            int t16 = (s2 + 1) * u0.Length + aIndex2;
+                            double aHistoryBar3 = aHistoryBar[t16];
+                            aHistoryBar[t16] = 0.0;
                             aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar3;
                         }
 
                         for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
                         {
-                            int t18 = (s2 + 1) * u0.Length + aIndex2;
-                            double aHistoryBar4 = aHistoryBar[t18];
-                            aHistoryBar[t18] = 0.0;
+                            int t17 = (s2 + 1) * u0.Length + aIndex2;
+                            double aHistoryBar4 = aHistoryBar[t17];
+                            aHistoryBar[t17] = 0.0;
                             aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar4;
                         }
 
@@ -207,9 +210,11 @@ static partial class S
                     for (; s < sweeps; s++)
                     {
                         int t2 = s + 1;
+                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                        global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
                         for (int aIndex2 = 0; aIndex2 < (u0.Length < 1 ? u0.Length : 1); aIndex2++)
                         {
-                            aHistory[t2 * u0.Length + aIndex2] = aHistory[s * u0.Length + aIndex2];
+                            aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
                         }
 
                         int t3 = u0.Length - 1;
@@ -228,10 +233,11 @@ static partial class S
                         }
                     }
 
+                    global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * u0.Length, u0.Length);
+                    global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * u0.Length, u0.Length);
                     for (int i3 = 0; i3 < u0.Length; i3++)
                     {
-                        int t8 = t0 * u0.Length + i3;
-                        aHistoryBar[t8] += seed * aHistory[t8] + seed * aHistory[t8];
+                        aHistoryBarRow[i3] += seed * aHistoryRow3[i3] + seed * aHistoryRow3[i3];
                     }
 
                     // Reverse sweep: gradients
@@ -239,43 +245,43 @@ static partial class S
                     for (int s2 = s - 1; s2 >= 0; s2--)
                     {
                         int aIndex2_2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
-                        int t9 = u0.Length - 1;
-                        int aIndex2_3 = t9 > 1 ? t9 : 1;
+                        int t8 = u0.Length - 1;
+                        int aIndex2_3 = t8 > 1 ? t8 : 1;
                         int aIndex2_4 = aIndex2_3 < u0.Length ? u0.Length : aIndex2_3;
-                        int i2_2 = 1 < t9 ? t9 : 1;
+                        int i2_2 = 1 < t8 ? t8 : 1;
                         double alphaBar = 0.0;
                         for (int i2 = i2_2 - 1; i2 >= 1; i2--)
                         {
-                            int t10 = (s2 + 1) * u0.Length;
-                            int t11 = t10 + i2;
-                            double aHistoryBar2 = aHistoryBar[t11];
-                            aHistoryBar[t11] = 0.0;
-                            int t12 = s2 * u0.Length;
-                            int t13 = t12 + i2;
-                            aHistoryBar[t13] += aHistoryBar2;
+                            int t9 = (s2 + 1) * u0.Length;
+                            int t10 = t9 + i2;
+                            double aHistoryBar2 = aHistoryBar[t10];
+                            aHistoryBar[t10] = 0.0;
+                            int t11 = s2 * u0.Length;
+                            int t12 = t11 + i2;
+                            aHistoryBar[t12] += aHistoryBar2;
                             double tBar = aHistoryBar2 * alpha;
-                            int t14 = i2 - 1;
-                            int t15 = t10 + t14;
+                            int t13 = i2 - 1;
+                            int t14 = t9 + t13;
+                            aHistoryBar[t14] += tBar;
+                            aHistoryBar[t12] -= tBar * 2.0;
+                            int t15 = t11 + (i2 + 1);
                             aHistoryBar[t15] += tBar;
-                            aHistoryBar[t13] -= tBar * 2.0;
-                            int t16 = t12 + (i2 + 1);
-                            aHistoryBar[t16] += tBar;
-                            alphaBar = alphaBar + aHistoryBar2 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t16]);
+                            alphaBar = alphaBar + aHistoryBar2 * (aHistory[t14] - 2.0 * aHistory[t12] + aHistory[t15]);
                         }
 
                         for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
                         {
-                            int t17 = (s2 + 1) * u0.Length + aIndex2;
-                            double aHistoryBar3 = aHistoryBar[t17];
-                            aHistoryBar[t17] = 0.0;
+                            int t16 = (s2 + 1) * u0.Length + aIndex2;
+                            double aHistoryBar3 = aHistoryBar[t16];
+                            aHistoryBar[t16] = 0.0;
                             aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar3;
                         }
 
                         for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
                         {
-                            int t18 = (s2 + 1) * u0.Length + aIndex2;
-                            double aHistoryBar4 = aHistoryBar[t18];
-                            aHistoryBar[t18] = 0.0;
+                            int t17 = (s2 + 1) * u0.Length + aIndex2;
+                            double aHistoryBar4 = aHistoryBar[t17];
+                            aHistoryBar[t17] = 0.0;
                             aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar4;
                         }
 
@@ -356,44 +362,47 @@ static partial class S
                         for (int s = 0; s < sweeps; s++)
                         {
                             int t2 = s + 1;
+                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                            global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                            global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
                             for (int aIndex2 = 0; aIndex2 < (u0.Length < 1 ? u0.Length : 1); aIndex2++)
                             {
-                                int t3 = t2 * u0.Length + aIndex2;
-                                int t4 = s * u0.Length + aIndex2;
-                                aHistory[t3] = aHistory[t4];
-                                aHistoryDot[t3] = aHistoryDot[t4];
+                                aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
+                                aHistoryDotRow[aIndex2] = aHistoryDotRow2[aIndex2];
                             }
 
-                            int t5 = u0.Length - 1;
-                            for (int aIndex2 = t5 > 1 ? t5 : 1; aIndex2 < u0.Length; aIndex2++)
+                            int t3 = u0.Length - 1;
+                            for (int aIndex2 = t3 > 1 ? t3 : 1; aIndex2 < u0.Length; aIndex2++)
                             {
-                                int t6 = t2 * u0.Length + aIndex2;
-                                int t7 = s * u0.Length + aIndex2;
-                                aHistory[t6] = aHistory[t7];
-                                aHistoryDot[t6] = aHistoryDot[t7];
+                                int t4 = t2 * u0.Length + aIndex2;
+                                int t5 = s * u0.Length + aIndex2;
+                                aHistory[t4] = aHistory[t5];
+                                aHistoryDot[t4] = aHistoryDot[t5];
                             }
 
-                            for (int i2 = 1; i2 < t5; i2++)
+                            for (int i2 = 1; i2 < t3; i2++)
                             {
-                                int t8 = t2 * u0.Length;
+                                int t6 = t2 * u0.Length;
+                                int t7 = t6 + i2;
+                                int t8 = s * u0.Length;
                                 int t9 = t8 + i2;
-                                int t10 = s * u0.Length;
-                                int t11 = t10 + i2;
-                                int t12 = t8 + (i2 - 1);
-                                int t13 = i2 + 1;
-                                int t14 = t10 + t13;
-                                aHistory[t9] = aHistory[t11] + alpha * (aHistory[t12] - 2.0 * aHistory[t11] + aHistory[t14]);
-                                aHistoryDot[t9] = aHistoryDot[t11] + (tAlpha * (aHistory[t12] - 2.0 * aHistory[t11] + aHistory[t14]) + alpha * (aHistoryDot[t12] - 2.0 * aHistoryDot[t11] + aHistoryDot[t14]));
+                                int t10 = t6 + (i2 - 1);
+                                int t11 = i2 + 1;
+                                int t12 = t8 + t11;
+                                aHistory[t7] = aHistory[t9] + alpha * (aHistory[t10] - 2.0 * aHistory[t9] + aHistory[t12]);
+                                aHistoryDot[t7] = aHistoryDot[t9] + (tAlpha * (aHistory[t10] - 2.0 * aHistory[t9] + aHistory[t12]) + alpha * (aHistoryDot[t10] - 2.0 * aHistoryDot[t9] + aHistoryDot[t12]));
                             }
                         }
 
+                        global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * u0.Length, u0.Length);
+                        global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t0 * u0.Length, u0.Length);
                         double e = 0.0;
                         double eDot = 0.0;
                         for (int i3 = 0; i3 < u0.Length; i3++)
                         {
-                            int t15 = t0 * u0.Length + i3;
-                            double e2 = e + aHistory[t15] * aHistory[t15];
-                            double eDot2 = eDot + 2.0 * (aHistoryDot[t15] * aHistory[t15]);
+                            double e2 = e + aHistoryRow3[i3] * aHistoryRow3[i3];
+                            double eDot2 = eDot + 2.0 * (aHistoryDotRow3[i3] * aHistoryRow3[i3]);
                             e = e2;
                             eDot = eDot2;
                         }

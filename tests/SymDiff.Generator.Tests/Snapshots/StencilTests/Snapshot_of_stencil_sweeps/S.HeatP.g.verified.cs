@@ -52,9 +52,12 @@ static partial class S
                     for (; s < sweeps; s++)
                     {
                         int t4 = s + 1;
-                        for (int aIndex2 = 0; aIndex2 < (t0 < 1 ? t0 : 1); aIndex2++)
+                        int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t4 * t0, aIndex2Count);
+                        global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
+                        for (int aIndex2 = 0; aIndex2 < aIndex2Count; aIndex2++)
                         {
-                            aHistory[t4 * t0 + aIndex2] = aHistory[s * t0 + aIndex2];
+                            aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
                         }
 
                         int t5 = t0 - 1;
@@ -73,12 +76,14 @@ static partial class S
                         }
                     }
 
+                    int i3Count = 0 < t0 ? t0 : 0;
+                    global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t1 * t0, i3Count);
+                    global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t1 * t0, i3Count);
                     double e = 0.0;
-                    for (int i3 = 0; i3 < t0; i3++)
+                    for (int i3 = 0; i3 < i3Count; i3++)
                     {
-                        int t10 = t1 * t0 + i3;
-                        double e2 = e + global::System.Math.Sin(aHistory[t10]) * aHistory[t10];
-                        aHistoryBar[t10] += aHistory[t10] * global::System.Math.Cos(aHistory[t10]) + global::System.Math.Sin(aHistory[t10]);
+                        double e2 = e + global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryRow3[i3];
+                        aHistoryBarRow[i3] += aHistoryRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]) + global::System.Math.Sin(aHistoryRow3[i3]);
                         e = e2;
                     }
 
@@ -86,42 +91,42 @@ static partial class S
                     for (int s2 = s - 1; s2 >= 0; s2--)
                     {
                         int aIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                        int t11 = t0 - 1;
-                        int aIndex2_3 = t11 > 1 ? t11 : 1;
+                        int t10 = t0 - 1;
+                        int aIndex2_3 = t10 > 1 ? t10 : 1;
                         int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
-                        int i2_2 = 1 < t11 ? t11 : 1;
+                        int i2_2 = 1 < t10 ? t10 : 1;
                         for (int i2 = i2_2 - 1; i2 >= 1; i2--)
                         {
-                            int t12 = (s2 + 1) * t0;
-                            int t13 = t12 + i2;
-                            double aHistoryBar2 = aHistoryBar[t13];
-                            aHistoryBar[t13] = 0.0;
-                            int t14 = s2 * t0;
-                            int t15 = t14 + i2;
-                            aHistoryBar[t15] += aHistoryBar2;
+                            int t11 = (s2 + 1) * t0;
+                            int t12 = t11 + i2;
+                            double aHistoryBar2 = aHistoryBar[t12];
+                            aHistoryBar[t12] = 0.0;
+                            int t13 = s2 * t0;
+                            int t14 = t13 + i2;
+                            aHistoryBar[t14] += aHistoryBar2;
                             double tBar = aHistoryBar2 * p[0];
-                            int t16 = i2 - 1;
-                            int t17 = t12 + t16;
+                            int t15 = i2 - 1;
+                            int t16 = t11 + t15;
+                            aHistoryBar[t16] += tBar;
+                            aHistoryBar[t14] -= tBar * 2.0;
+                            int t17 = t13 + (i2 + 1);
                             aHistoryBar[t17] += tBar;
-                            aHistoryBar[t15] -= tBar * 2.0;
-                            int t18 = t14 + (i2 + 1);
-                            aHistoryBar[t18] += tBar;
-                            dP[0] += aHistoryBar2 * (aHistory[t17] - 2.0 * aHistory[t15] + aHistory[t18]);
+                            dP[0] += aHistoryBar2 * (aHistory[t16] - 2.0 * aHistory[t14] + aHistory[t17]);
                         }
 
                         for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
                         {
-                            int t19 = (s2 + 1) * t0 + aIndex2;
-                            double aHistoryBar3 = aHistoryBar[t19];
-                            aHistoryBar[t19] = 0.0;
+                            int t18 = (s2 + 1) * t0 + aIndex2;
+                            double aHistoryBar3 = aHistoryBar[t18];
+                            aHistoryBar[t18] = 0.0;
                             aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar3;
                         }
 
                         for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
                         {
-                            int t20 = (s2 + 1) * t0 + aIndex2;
-                            double aHistoryBar4 = aHistoryBar[t20];
-                            aHistoryBar[t20] = 0.0;
+                            int t19 = (s2 + 1) * t0 + aIndex2;
+                            double aHistoryBar4 = aHistoryBar[t19];
+                            aHistoryBar[t19] = 0.0;
                             aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar4;
                         }
                     }
@@ -130,8 +135,8 @@ static partial class S
                     {
                         double aHistoryBar5 = aHistoryBar[aIndex];
                         aHistoryBar[aIndex] = 0.0;
-                        int t21 = aIndex + 1;
-                        dP[t21] += aHistoryBar5;
+                        int t20 = aIndex + 1;
+                        dP[t20] += aHistoryBar5;
                     }
 
                     return e;
@@ -199,9 +204,12 @@ static partial class S
                     for (; s < sweeps; s++)
                     {
                         int t4 = s + 1;
-                        for (int aIndex2 = 0; aIndex2 < (t0 < 1 ? t0 : 1); aIndex2++)
+                        int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t4 * t0, aIndex2Count);
+                        global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
+                        for (int aIndex2 = 0; aIndex2 < aIndex2Count; aIndex2++)
                         {
-                            aHistory[t4 * t0 + aIndex2] = aHistory[s * t0 + aIndex2];
+                            aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
                         }
 
                         int t5 = t0 - 1;
@@ -220,52 +228,54 @@ static partial class S
                         }
                     }
 
-                    for (int i3 = 0; i3 < t0; i3++)
+                    int i3Count = 0 < t0 ? t0 : 0;
+                    global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t1 * t0, i3Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t1 * t0, i3Count);
+                    for (int i3 = 0; i3 < i3Count; i3++)
                     {
-                        int t10 = t1 * t0 + i3;
-                        aHistoryBar[t10] += seed * aHistory[t10] * global::System.Math.Cos(aHistory[t10]) + seed * global::System.Math.Sin(aHistory[t10]);
+                        aHistoryBarRow[i3] += seed * aHistoryRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]) + seed * global::System.Math.Sin(aHistoryRow3[i3]);
                     }
 
                     // Reverse sweep: gradients
                     for (int s2 = s - 1; s2 >= 0; s2--)
                     {
                         int aIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                        int t11 = t0 - 1;
-                        int aIndex2_3 = t11 > 1 ? t11 : 1;
+                        int t10 = t0 - 1;
+                        int aIndex2_3 = t10 > 1 ? t10 : 1;
                         int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
-                        int i2_2 = 1 < t11 ? t11 : 1;
+                        int i2_2 = 1 < t10 ? t10 : 1;
                         for (int i2 = i2_2 - 1; i2 >= 1; i2--)
                         {
-                            int t12 = (s2 + 1) * t0;
-                            int t13 = t12 + i2;
-                            double aHistoryBar2 = aHistoryBar[t13];
-                            aHistoryBar[t13] = 0.0;
-                            int t14 = s2 * t0;
-                            int t15 = t14 + i2;
-                            aHistoryBar[t15] += aHistoryBar2;
+                            int t11 = (s2 + 1) * t0;
+                            int t12 = t11 + i2;
+                            double aHistoryBar2 = aHistoryBar[t12];
+                            aHistoryBar[t12] = 0.0;
+                            int t13 = s2 * t0;
+                            int t14 = t13 + i2;
+                            aHistoryBar[t14] += aHistoryBar2;
                             double tBar = aHistoryBar2 * p[0];
-                            int t16 = i2 - 1;
-                            int t17 = t12 + t16;
+                            int t15 = i2 - 1;
+                            int t16 = t11 + t15;
+                            aHistoryBar[t16] += tBar;
+                            aHistoryBar[t14] -= tBar * 2.0;
+                            int t17 = t13 + (i2 + 1);
                             aHistoryBar[t17] += tBar;
-                            aHistoryBar[t15] -= tBar * 2.0;
-                            int t18 = t14 + (i2 + 1);
-                            aHistoryBar[t18] += tBar;
-                            dP[0] += aHistoryBar2 * (aHistory[t17] - 2.0 * aHistory[t15] + aHistory[t18]);
+                            dP[0] += aHistoryBar2 * (aHistory[t16] - 2.0 * aHistory[t14] + aHistory[t17]);
                         }
 
                         for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
                         {
-                            int t19 = (s2 + 1) * t0 + aIndex2;
-                            double aHistoryBar3 = aHistoryBar[t19];
-                            aHistoryBar[t19] = 0.0;
+                            int t18 = (s2 + 1) * t0 + aIndex2;
+                            double aHistoryBar3 = aHistoryBar[t18];
+                            aHistoryBar[t18] = 0.0;
                             aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar3;
                         }
 
                         for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
                         {
-                            int t20 = (s2 + 1) * t0 + aIndex2;
-                            double aHistoryBar4 = aHistoryBar[t20];
-                            aHistoryBar[t20] = 0.0;
+                            int t19 = (s2 + 1) * t0 + aIndex2;
+                            double aHistoryBar4 = aHistoryBar[t19];
+                            aHistoryBar[t19] = 0.0;
                             aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar4;
                         }
                     }
@@ -274,8 +284,8 @@ static partial class S
                     {
                         double aHistoryBar5 = aHistoryBar[aIndex];
                         aHistoryBar[aIndex] = 0.0;
-                        int t21 = aIndex + 1;
-                        dP[t21] += aHistoryBar5;
+                        int t20 = aIndex + 1;
+                        dP[t20] += aHistoryBar5;
                     }
                 }
                 finally
@@ -343,45 +353,50 @@ static partial class S
                         for (int s = 0; s < sweeps; s++)
                         {
                             int t4 = s + 1;
-                            for (int aIndex2 = 0; aIndex2 < (t0 < 1 ? t0 : 1); aIndex2++)
+                            int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t4 * t0, aIndex2Count);
+                            global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
+                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t4 * t0, aIndex2Count);
+                            global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * t0, aIndex2Count);
+                            for (int aIndex2 = 0; aIndex2 < aIndex2Count; aIndex2++)
                             {
-                                int t5 = t4 * t0 + aIndex2;
-                                int t6 = s * t0 + aIndex2;
-                                aHistory[t5] = aHistory[t6];
-                                aHistoryDot[t5] = aHistoryDot[t6];
+                                aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
+                                aHistoryDotRow[aIndex2] = aHistoryDotRow2[aIndex2];
                             }
 
-                            int t7 = t0 - 1;
-                            for (int aIndex2 = t7 > 1 ? t7 : 1; aIndex2 < t0; aIndex2++)
+                            int t5 = t0 - 1;
+                            for (int aIndex2 = t5 > 1 ? t5 : 1; aIndex2 < t0; aIndex2++)
                             {
-                                int t8 = t4 * t0 + aIndex2;
-                                int t9 = s * t0 + aIndex2;
-                                aHistory[t8] = aHistory[t9];
-                                aHistoryDot[t8] = aHistoryDot[t9];
+                                int t6 = t4 * t0 + aIndex2;
+                                int t7 = s * t0 + aIndex2;
+                                aHistory[t6] = aHistory[t7];
+                                aHistoryDot[t6] = aHistoryDot[t7];
                             }
 
-                            for (int i2 = 1; i2 < t7; i2++)
+                            for (int i2 = 1; i2 < t5; i2++)
                             {
-                                int t10 = t4 * t0;
+                                int t8 = t4 * t0;
+                                int t9 = t8 + i2;
+                                int t10 = s * t0;
                                 int t11 = t10 + i2;
-                                int t12 = s * t0;
-                                int t13 = t12 + i2;
-                                double t14 = p[0];
-                                int t15 = t10 + (i2 - 1);
-                                int t16 = i2 + 1;
-                                int t17 = t12 + t16;
-                                aHistory[t11] = aHistory[t13] + t14 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t17]);
-                                aHistoryDot[t11] = aHistoryDot[t13] + (tP[0] * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t17]) + t14 * (aHistoryDot[t15] - 2.0 * aHistoryDot[t13] + aHistoryDot[t17]));
+                                double t12 = p[0];
+                                int t13 = t8 + (i2 - 1);
+                                int t14 = i2 + 1;
+                                int t15 = t10 + t14;
+                                aHistory[t9] = aHistory[t11] + t12 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t15]);
+                                aHistoryDot[t9] = aHistoryDot[t11] + (tP[0] * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t15]) + t12 * (aHistoryDot[t13] - 2.0 * aHistoryDot[t11] + aHistoryDot[t15]));
                             }
                         }
 
+                        int i3Count = 0 < t0 ? t0 : 0;
+                        global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t1 * t0, i3Count);
+                        global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t1 * t0, i3Count);
                         double e = 0.0;
                         double eDot = 0.0;
-                        for (int i3 = 0; i3 < t0; i3++)
+                        for (int i3 = 0; i3 < i3Count; i3++)
                         {
-                            int t18 = t1 * t0 + i3;
-                            double e2 = e + global::System.Math.Sin(aHistory[t18]) * aHistory[t18];
-                            double eDot2 = eDot + (global::System.Math.Cos(aHistory[t18]) * aHistoryDot[t18] * aHistory[t18] + global::System.Math.Sin(aHistory[t18]) * aHistoryDot[t18]);
+                            double e2 = e + global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryRow3[i3];
+                            double eDot2 = eDot + (global::System.Math.Cos(aHistoryRow3[i3]) * aHistoryDotRow3[i3] * aHistoryRow3[i3] + global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryDotRow3[i3]);
                             e = e2;
                             eDot = eDot2;
                         }
@@ -538,106 +553,113 @@ static partial class S
                                 for (; s < sweeps; s++)
                                 {
                                     int t4 = s + 1;
-                                    for (int aIndex2 = 0; aIndex2 < (t0 < 1 ? t0 : 1); aIndex2++)
+                                    int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t4 * t0, aIndex2Count);
+                                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
+                                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t4 * t0, aIndex2Count);
+                                    global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * t0, aIndex2Count);
+                                    for (int aIndex2 = 0; aIndex2 < aIndex2Count; aIndex2++)
                                     {
-                                        int t5 = t4 * t0 + aIndex2;
-                                        int t6 = s * t0 + aIndex2;
-                                        aHistory[t5] = aHistory[t6];
-                                        aHistoryDot[t5] = aHistoryDot[t6];
+                                        aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
+                                        aHistoryDotRow[aIndex2] = aHistoryDotRow2[aIndex2];
                                     }
 
-                                    int t7 = t0 - 1;
-                                    for (int aIndex2 = t7 > 1 ? t7 : 1; aIndex2 < t0; aIndex2++)
+                                    int t5 = t0 - 1;
+                                    for (int aIndex2 = t5 > 1 ? t5 : 1; aIndex2 < t0; aIndex2++)
                                     {
-                                        int t8 = t4 * t0 + aIndex2;
-                                        int t9 = s * t0 + aIndex2;
-                                        aHistory[t8] = aHistory[t9];
-                                        aHistoryDot[t8] = aHistoryDot[t9];
+                                        int t6 = t4 * t0 + aIndex2;
+                                        int t7 = s * t0 + aIndex2;
+                                        aHistory[t6] = aHistory[t7];
+                                        aHistoryDot[t6] = aHistoryDot[t7];
                                     }
 
-                                    for (int i2 = 1; i2 < t7; i2++)
+                                    for (int i2 = 1; i2 < t5; i2++)
                                     {
-                                        int t10 = t4 * t0;
+                                        int t8 = t4 * t0;
+                                        int t9 = t8 + i2;
+                                        int t10 = s * t0;
                                         int t11 = t10 + i2;
-                                        int t12 = s * t0;
-                                        int t13 = t12 + i2;
-                                        double t14 = p[0];
-                                        int t15 = t10 + (i2 - 1);
-                                        int t16 = i2 + 1;
-                                        int t17 = t12 + t16;
-                                        aHistory[t11] = aHistory[t13] + t14 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t17]);
-                                        aHistoryDot[t11] = aHistoryDot[t13] + (tP[0] * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t17]) + t14 * (aHistoryDot[t15] - 2.0 * aHistoryDot[t13] + aHistoryDot[t17]));
+                                        double t12 = p[0];
+                                        int t13 = t8 + (i2 - 1);
+                                        int t14 = i2 + 1;
+                                        int t15 = t10 + t14;
+                                        aHistory[t9] = aHistory[t11] + t12 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t15]);
+                                        aHistoryDot[t9] = aHistoryDot[t11] + (tP[0] * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t15]) + t12 * (aHistoryDot[t13] - 2.0 * aHistoryDot[t11] + aHistoryDot[t15]));
                                     }
                                 }
 
+                                int i3Count = 0 < t0 ? t0 : 0;
+                                global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t1 * t0, i3Count);
+                                global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t1 * t0, i3Count);
+                                global::System.Span<double> aHistoryBarDotRow = global::SymDiff.Checks.Row(aHistoryBarDot, t1 * t0, i3Count);
+                                global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t1 * t0, i3Count);
                                 double e = 0.0;
-                                for (int i3 = 0; i3 < t0; i3++)
+                                for (int i3 = 0; i3 < i3Count; i3++)
                                 {
-                                    int t18 = t1 * t0 + i3;
-                                    double e2 = e + global::System.Math.Sin(aHistory[t18]) * aHistory[t18];
-                                    aHistoryBar[t18] += aHistory[t18] * global::System.Math.Cos(aHistory[t18]);
-                                    aHistoryBarDot[t18] += aHistoryDot[t18] * global::System.Math.Cos(aHistory[t18]) - aHistory[t18] * (global::System.Math.Sin(aHistory[t18]) * aHistoryDot[t18]);
-                                    aHistoryBar[t18] += global::System.Math.Sin(aHistory[t18]);
-                                    aHistoryBarDot[t18] += global::System.Math.Cos(aHistory[t18]) * aHistoryDot[t18];
+                                    double e2 = e + global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryRow3[i3];
+                                    aHistoryBarRow[i3] += aHistoryRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]);
+                                    aHistoryBarDotRow[i3] += aHistoryDotRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]) - aHistoryRow3[i3] * (global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryDotRow3[i3]);
+                                    aHistoryBarRow[i3] += global::System.Math.Sin(aHistoryRow3[i3]);
+                                    aHistoryBarDotRow[i3] += global::System.Math.Cos(aHistoryRow3[i3]) * aHistoryDotRow3[i3];
                                     e = e2;
                                 }
 
                                 for (int s2 = s - 1; s2 >= 0; s2--)
                                 {
                                     int aIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                    int t19 = t0 - 1;
-                                    int aIndex2_3 = t19 > 1 ? t19 : 1;
+                                    int t16 = t0 - 1;
+                                    int aIndex2_3 = t16 > 1 ? t16 : 1;
                                     int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
-                                    int i2_2 = 1 < t19 ? t19 : 1;
+                                    int i2_2 = 1 < t16 ? t16 : 1;
                                     for (int i2 = i2_2 - 1; i2 >= 1; i2--)
                                     {
-                                        int t20 = (s2 + 1) * t0;
-                                        int t21 = t20 + i2;
-                                        double aHistoryBar2 = aHistoryBar[t21];
-                                        double aHistoryBar2Dot = aHistoryBarDot[t21];
-                                        aHistoryBar[t21] = 0.0;
-                                        aHistoryBarDot[t21] = 0.0;
-                                        int t22 = s2 * t0;
-                                        int t23 = t22 + i2;
-                                        aHistoryBar[t23] += aHistoryBar2;
-                                        aHistoryBarDot[t23] += aHistoryBar2Dot;
-                                        double t24 = p[0];
-                                        double tBar = aHistoryBar2 * t24;
-                                        double tBarDot = aHistoryBar2Dot * t24 + aHistoryBar2 * tP[0];
-                                        int t25 = i2 - 1;
-                                        int t26 = t20 + t25;
-                                        aHistoryBar[t26] += tBar;
-                                        aHistoryBarDot[t26] += tBarDot;
-                                        aHistoryBar[t23] -= tBar * 2.0;
-                                        aHistoryBarDot[t23] -= tBarDot * 2.0;
-                                        int t27 = t22 + (i2 + 1);
-                                        aHistoryBar[t27] += tBar;
-                                        aHistoryBarDot[t27] += tBarDot;
-                                        pP[0] += aHistoryBar2Dot * (aHistory[t26] - 2.0 * aHistory[t23] + aHistory[t27]) + aHistoryBar2 * (aHistoryDot[t26] - 2.0 * aHistoryDot[t23] + aHistoryDot[t27]);
+                                        int t17 = (s2 + 1) * t0;
+                                        int t18 = t17 + i2;
+                                        double aHistoryBar2 = aHistoryBar[t18];
+                                        double aHistoryBar2Dot = aHistoryBarDot[t18];
+                                        aHistoryBar[t18] = 0.0;
+                                        aHistoryBarDot[t18] = 0.0;
+                                        int t19 = s2 * t0;
+                                        int t20 = t19 + i2;
+                                        aHistoryBar[t20] += aHistoryBar2;
+                                        aHistoryBarDot[t20] += aHistoryBar2Dot;
+                                        double t21 = p[0];
+                                        double tBar = aHistoryBar2 * t21;
+                                        double tBarDot = aHistoryBar2Dot * t21 + aHistoryBar2 * tP[0];
+                                        int t22 = i2 - 1;
+                                        int t23 = t17 + t22;
+                                        aHistoryBar[t23] += tBar;
+                                        aHistoryBarDot[t23] += tBarDot;
+                                        aHistoryBar[t20] -= tBar * 2.0;
+                                        aHistoryBarDot[t20] -= tBarDot * 2.0;
+                                        int t24 = t19 + (i2 + 1);
+                                        aHistoryBar[t24] += tBar;
+                                        aHistoryBarDot[t24] += tBarDot;
+                                        pP[0] += aHistoryBar2Dot * (aHistory[t23] - 2.0 * aHistory[t20] + aHistory[t24]) + aHistoryBar2 * (aHistoryDot[t23] - 2.0 * aHistoryDot[t20] + aHistoryDot[t24]);
                                     }
 
                                     for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
                                     {
-                                        int t28 = (s2 + 1) * t0 + aIndex2;
-                                        double aHistoryBar3 = aHistoryBar[t28];
-                                        double aHistoryBar3Dot = aHistoryBarDot[t28];
-                                        aHistoryBar[t28] = 0.0;
-                                        aHistoryBarDot[t28] = 0.0;
-                                        int t29 = s2 * t0 + aIndex2;
-                                        aHistoryBar[t29] += aHistoryBar3;
-                                        aHistoryBarDot[t29] += aHistoryBar3Dot;
+                                        int t25 = (s2 + 1) * t0 + aIndex2;
+                                        double aHistoryBar3 = aHistoryBar[t25];
+                                        double aHistoryBar3Dot = aHistoryBarDot[t25];
+                                        aHistoryBar[t25] = 0.0;
+                                        aHistoryBarDot[t25] = 0.0;
+                                        int t26 = s2 * t0 + aIndex2;
+                                        aHistoryBar[t26] += aHistoryBar3;
+                                        aHistoryBarDot[t26] += aHistoryBar3Dot;
                                     }
 
                                     for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
                                     {
-                                        int t30 = (s2 + 1) * t0 + aIndex2;
-                                        double aHistoryBar4 = aHistoryBar[t30];
-                                        double aHistoryBar4Dot = aHistoryBarDot[t30];
-                                        aHistoryBar[t30] = 0.0;
-                                        aHistoryBarDot[t30] = 0.0;
-                                        int t31 = s2 * t0 + aIndex2;
-                                        aHistoryBar[t31] += aHistoryBar4;
-                                        aHistoryBarDot[t31] += aHistoryBar4Dot;
+                                        int t27 = (s2 + 1) * t0 + aIndex2;
+                                        double aHistoryBar4 = aHistoryBar[t27];
+                                        double aHistoryBar4Dot = aHistoryBarDot[t27];
+                                        aHistoryBar[t27] = 0.0;
+                                        aHistoryBarDot[t27] = 0.0;
+                                        int t28 = s2 * t0 + aIndex2;
+                                        aHistoryBar[t28] += aHistoryBar4;
+                                        aHistoryBarDot[t28] += aHistoryBar4Dot;
                                     }
                                 }
 
@@ -646,8 +668,8 @@ static partial class S
                                     double aHistoryBar5Dot = aHistoryBarDot[aIndex];
                                     aHistoryBar[aIndex] = 0.0;
                                     aHistoryBarDot[aIndex] = 0.0;
-                                    int t32 = aIndex + 1;
-                                    pP[t32] += aHistoryBar5Dot;
+                                    int t29 = aIndex + 1;
+                                    pP[t29] += aHistoryBar5Dot;
                                 }
 
                                 return e;

@@ -80,9 +80,12 @@ static partial class S
                                     }
 
                                     int t7 = s + 1;
-                                    for (int curIndex2 = 0; curIndex2 < (t0 < 1 ? t0 : 1); curIndex2++)
+                                    int curIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                                    global::System.Span<double> curHistoryRow = global::SymDiff.Checks.Row(curHistory, t7 * t0, curIndex2Count);
+                                    global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * t0, curIndex2Count);
+                                    for (int curIndex2 = 0; curIndex2 < curIndex2Count; curIndex2++)
                                     {
-                                        curHistory[t7 * t0 + curIndex2] = curHistory[s * t0 + curIndex2];
+                                        curHistoryRow[curIndex2] = curHistoryRow2[curIndex2];
                                     }
 
                                     int t8 = t0 - 1;
@@ -98,15 +101,17 @@ static partial class S
                                     }
                                 }
 
+                                int i4Count = 0 < n ? n : 0;
+                                global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t1 * t0, i4Count);
+                                global::System.Span<double> curHistoryBarRow = global::SymDiff.Checks.Row(curHistoryBar, t1 * t0, i4Count);
                                 double e = 0.0;
-                                for (int i4 = 0; i4 < n; i4++)
+                                for (int i4 = 0; i4 < i4Count; i4++)
                                 {
-                                    int t9 = t1 * t0 + i4;
-                                    int t10 = i4 + 1;
-                                    double t11 = (double)t10;
-                                    double e2 = e + curHistory[t9] * curHistory[t9] * t11;
-                                    double tBar = t11;
-                                    curHistoryBar[t9] += tBar * curHistory[t9] + tBar * curHistory[t9];
+                                    int t9 = i4 + 1;
+                                    double t10 = (double)t9;
+                                    double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t10;
+                                    double tBar = t10;
+                                    curHistoryBarRow[i4] += tBar * curHistoryRow3[i4] + tBar * curHistoryRow3[i4];
                                     e = e2;
                                 }
 
@@ -117,39 +122,39 @@ static partial class S
                                     int i2_2 = 1;
                                     for (; i2_2 < n - 1; i2_2++)
                                     {
-                                        int t12 = s2 * t0;
-                                        int t13 = t12 + i2_2;
-                                        int t14 = i2_2 + 1;
-                                        double nextValue = curHistory[t13] + p[0] * (curHistory[t12 + (i2_2 - 1)] - 2.0 * curHistory[t13] + curHistory[t12 + t14]) + 0.1 * curHistory[t13] * curHistory[t13];
+                                        int t11 = s2 * t0;
+                                        int t12 = t11 + i2_2;
+                                        int t13 = i2_2 + 1;
+                                        double nextValue = curHistory[t12] + p[0] * (curHistory[t11 + (i2_2 - 1)] - 2.0 * curHistory[t12] + curHistory[t11 + t13]) + 0.1 * curHistory[t12] * curHistory[t12];
                                         next[i2_2] = nextValue;
                                     }
 
                                     int curIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                    int t15 = t0 - 1;
-                                    int curIndex2_3 = t15 > 1 ? t15 : 1;
+                                    int t14 = t0 - 1;
+                                    int curIndex2_3 = t14 > 1 ? t14 : 1;
                                     int curIndex2_4 = curIndex2_3 < t0 ? t0 : curIndex2_3;
                                     int i3_2 = 1 < n - 1 ? n - 1 : 1;
                                     for (int i3 = 1; i3 < i3_2; i3++)
                                     {
-                                        int t16 = (s2 + 1) * t0 + i3;
-                                        double curHistoryBar2 = curHistoryBar[t16];
-                                        curHistoryBar[t16] = 0.0;
+                                        int t15 = (s2 + 1) * t0 + i3;
+                                        double curHistoryBar2 = curHistoryBar[t15];
+                                        curHistoryBar[t15] = 0.0;
                                         nextBar[i3] += curHistoryBar2;
                                     }
 
                                     for (int curIndex2 = curIndex2_4 - 1; curIndex2 >= curIndex2_3; curIndex2--)
                                     {
-                                        int t17 = (s2 + 1) * t0 + curIndex2;
-                                        double curHistoryBar3 = curHistoryBar[t17];
-                                        curHistoryBar[t17] = 0.0;
+                                        int t16 = (s2 + 1) * t0 + curIndex2;
+                                        double curHistoryBar3 = curHistoryBar[t16];
+                                        curHistoryBar[t16] = 0.0;
                                         curHistoryBar[s2 * t0 + curIndex2] += curHistoryBar3;
                                     }
 
                                     for (int curIndex2 = curIndex2_2 - 1; curIndex2 >= 0; curIndex2--)
                                     {
-                                        int t18 = (s2 + 1) * t0 + curIndex2;
-                                        double curHistoryBar4 = curHistoryBar[t18];
-                                        curHistoryBar[t18] = 0.0;
+                                        int t17 = (s2 + 1) * t0 + curIndex2;
+                                        double curHistoryBar4 = curHistoryBar[t17];
+                                        curHistoryBar[t17] = 0.0;
                                         curHistoryBar[s2 * t0 + curIndex2] += curHistoryBar4;
                                     }
 
@@ -157,18 +162,18 @@ static partial class S
                                     {
                                         double nextBar2 = nextBar[i2];
                                         nextBar[i2] = 0.0;
-                                        int t19 = s2 * t0;
-                                        int t20 = t19 + i2;
-                                        curHistoryBar[t20] += nextBar2;
+                                        int t18 = s2 * t0;
+                                        int t19 = t18 + i2;
+                                        curHistoryBar[t19] += nextBar2;
                                         double tBar = nextBar2 * p[0];
-                                        int t21 = t19 + (i2 - 1);
-                                        curHistoryBar[t21] += tBar;
-                                        curHistoryBar[t20] -= tBar * 2.0;
-                                        int t22 = i2 + 1;
-                                        int t23 = t19 + t22;
-                                        curHistoryBar[t23] += tBar;
-                                        curHistoryBar[t20] += nextBar2 * curHistory[t20] * 0.1 + nextBar2 * (0.1 * curHistory[t20]);
-                                        dP[0] += nextBar2 * (curHistory[t21] - 2.0 * curHistory[t20] + curHistory[t23]);
+                                        int t20 = t18 + (i2 - 1);
+                                        curHistoryBar[t20] += tBar;
+                                        curHistoryBar[t19] -= tBar * 2.0;
+                                        int t21 = i2 + 1;
+                                        int t22 = t18 + t21;
+                                        curHistoryBar[t22] += tBar;
+                                        curHistoryBar[t19] += nextBar2 * curHistory[t19] * 0.1 + nextBar2 * (0.1 * curHistory[t19]);
+                                        dP[0] += nextBar2 * (curHistory[t20] - 2.0 * curHistory[t19] + curHistory[t22]);
                                     }
 
                                     global::SymDiff.Checks.Zero(nextBar, t0);
@@ -185,8 +190,8 @@ static partial class S
                                 {
                                     double curBar2 = curBar[i5];
                                     curBar[i5] = 0.0;
-                                    int t24 = i5 + 1;
-                                    dP[t24] += curBar2;
+                                    int t23 = i5 + 1;
+                                    dP[t23] += curBar2;
                                 }
 
                                 return e;
@@ -297,9 +302,12 @@ static partial class S
                                     }
 
                                     int t7 = s + 1;
-                                    for (int curIndex2 = 0; curIndex2 < (t0 < 1 ? t0 : 1); curIndex2++)
+                                    int curIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                                    global::System.Span<double> curHistoryRow = global::SymDiff.Checks.Row(curHistory, t7 * t0, curIndex2Count);
+                                    global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * t0, curIndex2Count);
+                                    for (int curIndex2 = 0; curIndex2 < curIndex2Count; curIndex2++)
                                     {
-                                        curHistory[t7 * t0 + curIndex2] = curHistory[s * t0 + curIndex2];
+                                        curHistoryRow[curIndex2] = curHistoryRow2[curIndex2];
                                     }
 
                                     int t8 = t0 - 1;
@@ -315,12 +323,14 @@ static partial class S
                                     }
                                 }
 
-                                for (int i4 = 0; i4 < n; i4++)
+                                int i4Count = 0 < n ? n : 0;
+                                global::System.Span<double> curHistoryBarRow = global::SymDiff.Checks.Row(curHistoryBar, t1 * t0, i4Count);
+                                global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t1 * t0, i4Count);
+                                for (int i4 = 0; i4 < i4Count; i4++)
                                 {
                                     int i4_2 = i4 + 1;
                                     double tBar = seed * (double)i4_2;
-                                    int t9 = t1 * t0 + i4;
-                                    curHistoryBar[t9] += tBar * curHistory[t9] + tBar * curHistory[t9];
+                                    curHistoryBarRow[i4] += tBar * curHistoryRow3[i4] + tBar * curHistoryRow3[i4];
                                 }
 
                                 // Reverse sweep: gradients
@@ -330,39 +340,39 @@ static partial class S
                                     int i2_2 = 1;
                                     for (; i2_2 < n - 1; i2_2++)
                                     {
-                                        int t10 = s2 * t0;
-                                        int t11 = t10 + i2_2;
-                                        int t12 = i2_2 + 1;
-                                        double nextValue = curHistory[t11] + p[0] * (curHistory[t10 + (i2_2 - 1)] - 2.0 * curHistory[t11] + curHistory[t10 + t12]) + 0.1 * curHistory[t11] * curHistory[t11];
+                                        int t9 = s2 * t0;
+                                        int t10 = t9 + i2_2;
+                                        int t11 = i2_2 + 1;
+                                        double nextValue = curHistory[t10] + p[0] * (curHistory[t9 + (i2_2 - 1)] - 2.0 * curHistory[t10] + curHistory[t9 + t11]) + 0.1 * curHistory[t10] * curHistory[t10];
                                         next[i2_2] = nextValue;
                                     }
 
                                     int curIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                    int t13 = t0 - 1;
-                                    int curIndex2_3 = t13 > 1 ? t13 : 1;
+                                    int t12 = t0 - 1;
+                                    int curIndex2_3 = t12 > 1 ? t12 : 1;
                                     int curIndex2_4 = curIndex2_3 < t0 ? t0 : curIndex2_3;
                                     int i3_2 = 1 < n - 1 ? n - 1 : 1;
                                     for (int i3 = 1; i3 < i3_2; i3++)
                                     {
-                                        int t14 = (s2 + 1) * t0 + i3;
-                                        double curHistoryBar2 = curHistoryBar[t14];
-                                        curHistoryBar[t14] = 0.0;
+                                        int t13 = (s2 + 1) * t0 + i3;
+                                        double curHistoryBar2 = curHistoryBar[t13];
+                                        curHistoryBar[t13] = 0.0;
                                         nextBar[i3] += curHistoryBar2;
                                     }
 
                                     for (int curIndex2 = curIndex2_4 - 1; curIndex2 >= curIndex2_3; curIndex2--)
                                     {
-                                        int t15 = (s2 + 1) * t0 + curIndex2;
-                                        double curHistoryBar3 = curHistoryBar[t15];
-                                        curHistoryBar[t15] = 0.0;
+                                        int t14 = (s2 + 1) * t0 + curIndex2;
+                                        double curHistoryBar3 = curHistoryBar[t14];
+                                        curHistoryBar[t14] = 0.0;
                                         curHistoryBar[s2 * t0 + curIndex2] += curHistoryBar3;
                                     }
 
                                     for (int curIndex2 = curIndex2_2 - 1; curIndex2 >= 0; curIndex2--)
                                     {
-                                        int t16 = (s2 + 1) * t0 + curIndex2;
-                                        double curHistoryBar4 = curHistoryBar[t16];
-                                        curHistoryBar[t16] = 0.0;
+                                        int t15 = (s2 + 1) * t0 + curIndex2;
+                                        double curHistoryBar4 = curHistoryBar[t15];
+                                        curHistoryBar[t15] = 0.0;
                                         curHistoryBar[s2 * t0 + curIndex2] += curHistoryBar4;
                                     }
 
@@ -370,18 +380,18 @@ static partial class S
                                     {
                                         double nextBar2 = nextBar[i2];
                                         nextBar[i2] = 0.0;
-                                        int t17 = s2 * t0;
-                                        int t18 = t17 + i2;
-                                        curHistoryBar[t18] += nextBar2;
+                                        int t16 = s2 * t0;
+                                        int t17 = t16 + i2;
+                                        curHistoryBar[t17] += nextBar2;
                                         double tBar = nextBar2 * p[0];
-                                        int t19 = t17 + (i2 - 1);
-                                        curHistoryBar[t19] += tBar;
-                                        curHistoryBar[t18] -= tBar * 2.0;
-                                        int t20 = i2 + 1;
-                                        int t21 = t17 + t20;
-                                        curHistoryBar[t21] += tBar;
-                                        curHistoryBar[t18] += nextBar2 * curHistory[t18] * 0.1 + nextBar2 * (0.1 * curHistory[t18]);
-                                        dP[0] += nextBar2 * (curHistory[t19] - 2.0 * curHistory[t18] + curHistory[t21]);
+                                        int t18 = t16 + (i2 - 1);
+                                        curHistoryBar[t18] += tBar;
+                                        curHistoryBar[t17] -= tBar * 2.0;
+                                        int t19 = i2 + 1;
+                                        int t20 = t16 + t19;
+                                        curHistoryBar[t20] += tBar;
+                                        curHistoryBar[t17] += nextBar2 * curHistory[t17] * 0.1 + nextBar2 * (0.1 * curHistory[t17]);
+                                        dP[0] += nextBar2 * (curHistory[t18] - 2.0 * curHistory[t17] + curHistory[t20]);
                                     }
 
                                     global::SymDiff.Checks.Zero(nextBar, t0);
@@ -398,8 +408,8 @@ static partial class S
                                 {
                                     double curBar2 = curBar[i5];
                                     curBar[i5] = 0.0;
-                                    int t22 = i5 + 1;
-                                    dP[t22] += curBar2;
+                                    int t21 = i5 + 1;
+                                    dP[t21] += curBar2;
                                 }
                             }
                             finally
@@ -511,42 +521,47 @@ static partial class S
                                     }
 
                                     int t10 = s + 1;
-                                    for (int curIndex2 = 0; curIndex2 < (t0 < 1 ? t0 : 1); curIndex2++)
+                                    int curIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                                    global::System.Span<double> curHistoryRow = global::SymDiff.Checks.Row(curHistory, t10 * t0, curIndex2Count);
+                                    global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * t0, curIndex2Count);
+                                    global::System.Span<double> curHistoryDotRow = global::SymDiff.Checks.Row(curHistoryDot, t10 * t0, curIndex2Count);
+                                    global::System.ReadOnlySpan<double> curHistoryDotRow2 = global::SymDiff.Checks.Row(curHistoryDot, s * t0, curIndex2Count);
+                                    for (int curIndex2 = 0; curIndex2 < curIndex2Count; curIndex2++)
                                     {
-                                        int t11 = t10 * t0 + curIndex2;
-                                        int t12 = s * t0 + curIndex2;
-                                        curHistory[t11] = curHistory[t12];
-                                        curHistoryDot[t11] = curHistoryDot[t12];
+                                        curHistoryRow[curIndex2] = curHistoryRow2[curIndex2];
+                                        curHistoryDotRow[curIndex2] = curHistoryDotRow2[curIndex2];
                                     }
 
-                                    int t13 = t0 - 1;
-                                    for (int curIndex2 = t13 > 1 ? t13 : 1; curIndex2 < t0; curIndex2++)
+                                    int t11 = t0 - 1;
+                                    for (int curIndex2 = t11 > 1 ? t11 : 1; curIndex2 < t0; curIndex2++)
                                     {
-                                        int t14 = t10 * t0 + curIndex2;
-                                        int t15 = s * t0 + curIndex2;
-                                        curHistory[t14] = curHistory[t15];
-                                        curHistoryDot[t14] = curHistoryDot[t15];
+                                        int t12 = t10 * t0 + curIndex2;
+                                        int t13 = s * t0 + curIndex2;
+                                        curHistory[t12] = curHistory[t13];
+                                        curHistoryDot[t12] = curHistoryDot[t13];
                                     }
 
                                     for (int i3 = 1; i3 < n - 1; i3++)
                                     {
                                         double curHistoryValue = next[i3];
                                         double curHistoryValue2Dot = nextDot[i3];
-                                        int t16 = t10 * t0 + i3;
-                                        curHistory[t16] = curHistoryValue;
-                                        curHistoryDot[t16] = curHistoryValue2Dot;
+                                        int t14 = t10 * t0 + i3;
+                                        curHistory[t14] = curHistoryValue;
+                                        curHistoryDot[t14] = curHistoryValue2Dot;
                                     }
                                 }
 
+                                int i4Count = 0 < n ? n : 0;
+                                global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t1 * t0, i4Count);
+                                global::System.ReadOnlySpan<double> curHistoryDotRow3 = global::SymDiff.Checks.Row(curHistoryDot, t1 * t0, i4Count);
                                 double e = 0.0;
                                 double eDot = 0.0;
-                                for (int i4 = 0; i4 < n; i4++)
+                                for (int i4 = 0; i4 < i4Count; i4++)
                                 {
-                                    int t17 = t1 * t0 + i4;
-                                    int t18 = i4 + 1;
-                                    double t19 = (double)t18;
-                                    double e2 = e + curHistory[t17] * curHistory[t17] * t19;
-                                    double eDot2 = eDot + 2.0 * (curHistoryDot[t17] * curHistory[t17]) * t19;
+                                    int t15 = i4 + 1;
+                                    double t16 = (double)t15;
+                                    double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t16;
+                                    double eDot2 = eDot + 2.0 * (curHistoryDotRow3[i4] * curHistoryRow3[i4]) * t16;
                                     e = e2;
                                     eDot = eDot2;
                                 }
@@ -759,45 +774,52 @@ static partial class S
                                                             }
 
                                                             int t10 = s + 1;
-                                                            for (int curIndex2 = 0; curIndex2 < (t0 < 1 ? t0 : 1); curIndex2++)
+                                                            int curIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                                                            global::System.Span<double> curHistoryRow = global::SymDiff.Checks.Row(curHistory, t10 * t0, curIndex2Count);
+                                                            global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * t0, curIndex2Count);
+                                                            global::System.Span<double> curHistoryDotRow = global::SymDiff.Checks.Row(curHistoryDot, t10 * t0, curIndex2Count);
+                                                            global::System.ReadOnlySpan<double> curHistoryDotRow2 = global::SymDiff.Checks.Row(curHistoryDot, s * t0, curIndex2Count);
+                                                            for (int curIndex2 = 0; curIndex2 < curIndex2Count; curIndex2++)
                                                             {
-                                                                int t11 = t10 * t0 + curIndex2;
-                                                                int t12 = s * t0 + curIndex2;
-                                                                curHistory[t11] = curHistory[t12];
-                                                                curHistoryDot[t11] = curHistoryDot[t12];
+                                                                curHistoryRow[curIndex2] = curHistoryRow2[curIndex2];
+                                                                curHistoryDotRow[curIndex2] = curHistoryDotRow2[curIndex2];
                                                             }
 
-                                                            int t13 = t0 - 1;
-                                                            for (int curIndex2 = t13 > 1 ? t13 : 1; curIndex2 < t0; curIndex2++)
+                                                            int t11 = t0 - 1;
+                                                            for (int curIndex2 = t11 > 1 ? t11 : 1; curIndex2 < t0; curIndex2++)
                                                             {
-                                                                int t14 = t10 * t0 + curIndex2;
-                                                                int t15 = s * t0 + curIndex2;
-                                                                curHistory[t14] = curHistory[t15];
-                                                                curHistoryDot[t14] = curHistoryDot[t15];
+                                                                int t12 = t10 * t0 + curIndex2;
+                                                                int t13 = s * t0 + curIndex2;
+                                                                curHistory[t12] = curHistory[t13];
+                                                                curHistoryDot[t12] = curHistoryDot[t13];
                                                             }
 
                                                             for (int i3 = 1; i3 < n - 1; i3++)
                                                             {
                                                                 double curHistoryValue = next[i3];
                                                                 double curHistoryValue2Dot = nextDot[i3];
-                                                                int t16 = t10 * t0 + i3;
-                                                                curHistory[t16] = curHistoryValue;
-                                                                curHistoryDot[t16] = curHistoryValue2Dot;
+                                                                int t14 = t10 * t0 + i3;
+                                                                curHistory[t14] = curHistoryValue;
+                                                                curHistoryDot[t14] = curHistoryValue2Dot;
                                                             }
                                                         }
 
+                                                        int i4Count = 0 < n ? n : 0;
+                                                        global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t1 * t0, i4Count);
+                                                        global::System.Span<double> curHistoryBarRow = global::SymDiff.Checks.Row(curHistoryBar, t1 * t0, i4Count);
+                                                        global::System.Span<double> curHistoryBarDotRow = global::SymDiff.Checks.Row(curHistoryBarDot, t1 * t0, i4Count);
+                                                        global::System.ReadOnlySpan<double> curHistoryDotRow3 = global::SymDiff.Checks.Row(curHistoryDot, t1 * t0, i4Count);
                                                         double e = 0.0;
-                                                        for (int i4 = 0; i4 < n; i4++)
+                                                        for (int i4 = 0; i4 < i4Count; i4++)
                                                         {
-                                                            int t17 = t1 * t0 + i4;
-                                                            int t18 = i4 + 1;
-                                                            double t19 = (double)t18;
-                                                            double e2 = e + curHistory[t17] * curHistory[t17] * t19;
-                                                            double tBar = t19;
-                                                            curHistoryBar[t17] += tBar * curHistory[t17];
-                                                            curHistoryBarDot[t17] += tBar * curHistoryDot[t17];
-                                                            curHistoryBar[t17] += tBar * curHistory[t17];
-                                                            curHistoryBarDot[t17] += tBar * curHistoryDot[t17];
+                                                            int t15 = i4 + 1;
+                                                            double t16 = (double)t15;
+                                                            double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t16;
+                                                            double tBar = t16;
+                                                            curHistoryBarRow[i4] += tBar * curHistoryRow3[i4];
+                                                            curHistoryBarDotRow[i4] += tBar * curHistoryDotRow3[i4];
+                                                            curHistoryBarRow[i4] += tBar * curHistoryRow3[i4];
+                                                            curHistoryBarDotRow[i4] += tBar * curHistoryDotRow3[i4];
                                                             e = e2;
                                                         }
 
@@ -808,56 +830,56 @@ static partial class S
                                                             int i2_2 = 1;
                                                             for (; i2_2 < n - 1; i2_2++)
                                                             {
-                                                                int t20 = s2 * t0;
-                                                                int t21 = t20 + i2_2;
-                                                                double t22 = p[0];
-                                                                int t23 = t20 + (i2_2 - 1);
-                                                                int t24 = i2_2 + 1;
-                                                                int t25 = t20 + t24;
-                                                                double nextValue = curHistory[t21] + t22 * (curHistory[t23] - 2.0 * curHistory[t21] + curHistory[t25]) + 0.1 * curHistory[t21] * curHistory[t21];
-                                                                double nextValueDot = curHistoryDot[t21] + (tP[0] * (curHistory[t23] - 2.0 * curHistory[t21] + curHistory[t25]) + t22 * (curHistoryDot[t23] - 2.0 * curHistoryDot[t21] + curHistoryDot[t25])) + 0.2 * (curHistoryDot[t21] * curHistory[t21]);
+                                                                int t17 = s2 * t0;
+                                                                int t18 = t17 + i2_2;
+                                                                double t19 = p[0];
+                                                                int t20 = t17 + (i2_2 - 1);
+                                                                int t21 = i2_2 + 1;
+                                                                int t22 = t17 + t21;
+                                                                double nextValue = curHistory[t18] + t19 * (curHistory[t20] - 2.0 * curHistory[t18] + curHistory[t22]) + 0.1 * curHistory[t18] * curHistory[t18];
+                                                                double nextValueDot = curHistoryDot[t18] + (tP[0] * (curHistory[t20] - 2.0 * curHistory[t18] + curHistory[t22]) + t19 * (curHistoryDot[t20] - 2.0 * curHistoryDot[t18] + curHistoryDot[t22])) + 0.2 * (curHistoryDot[t18] * curHistory[t18]);
                                                                 next[i2_2] = nextValue;
                                                                 nextDot[i2_2] = nextValueDot;
                                                             }
 
                                                             int curIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                                            int t26 = t0 - 1;
-                                                            int curIndex2_3 = t26 > 1 ? t26 : 1;
+                                                            int t23 = t0 - 1;
+                                                            int curIndex2_3 = t23 > 1 ? t23 : 1;
                                                             int curIndex2_4 = curIndex2_3 < t0 ? t0 : curIndex2_3;
                                                             int i3_2 = 1 < n - 1 ? n - 1 : 1;
                                                             for (int i3 = 1; i3 < i3_2; i3++)
                                                             {
-                                                                int t27 = (s2 + 1) * t0 + i3;
-                                                                double curHistoryBar2 = curHistoryBar[t27];
-                                                                double curHistoryBar2Dot = curHistoryBarDot[t27];
-                                                                curHistoryBar[t27] = 0.0;
-                                                                curHistoryBarDot[t27] = 0.0;
+                                                                int t24 = (s2 + 1) * t0 + i3;
+                                                                double curHistoryBar2 = curHistoryBar[t24];
+                                                                double curHistoryBar2Dot = curHistoryBarDot[t24];
+                                                                curHistoryBar[t24] = 0.0;
+                                                                curHistoryBarDot[t24] = 0.0;
                                                                 nextBar[i3] += curHistoryBar2;
                                                                 nextBarDot[i3] += curHistoryBar2Dot;
                                                             }
 
                                                             for (int curIndex2 = curIndex2_4 - 1; curIndex2 >= curIndex2_3; curIndex2--)
                                                             {
-                                                                int t28 = (s2 + 1) * t0 + curIndex2;
-                                                                double curHistoryBar3 = curHistoryBar[t28];
-                                                                double curHistoryBar3Dot = curHistoryBarDot[t28];
-                                                                curHistoryBar[t28] = 0.0;
-                                                                curHistoryBarDot[t28] = 0.0;
-                                                                int t29 = s2 * t0 + curIndex2;
-                                                                curHistoryBar[t29] += curHistoryBar3;
-                                                                curHistoryBarDot[t29] += curHistoryBar3Dot;
+                                                                int t25 = (s2 + 1) * t0 + curIndex2;
+                                                                double curHistoryBar3 = curHistoryBar[t25];
+                                                                double curHistoryBar3Dot = curHistoryBarDot[t25];
+                                                                curHistoryBar[t25] = 0.0;
+                                                                curHistoryBarDot[t25] = 0.0;
+                                                                int t26 = s2 * t0 + curIndex2;
+                                                                curHistoryBar[t26] += curHistoryBar3;
+                                                                curHistoryBarDot[t26] += curHistoryBar3Dot;
                                                             }
 
                                                             for (int curIndex2 = curIndex2_2 - 1; curIndex2 >= 0; curIndex2--)
                                                             {
-                                                                int t30 = (s2 + 1) * t0 + curIndex2;
-                                                                double curHistoryBar4 = curHistoryBar[t30];
-                                                                double curHistoryBar4Dot = curHistoryBarDot[t30];
-                                                                curHistoryBar[t30] = 0.0;
-                                                                curHistoryBarDot[t30] = 0.0;
-                                                                int t31 = s2 * t0 + curIndex2;
-                                                                curHistoryBar[t31] += curHistoryBar4;
-                                                                curHistoryBarDot[t31] += curHistoryBar4Dot;
+                                                                int t27 = (s2 + 1) * t0 + curIndex2;
+                                                                double curHistoryBar4 = curHistoryBar[t27];
+                                                                double curHistoryBar4Dot = curHistoryBarDot[t27];
+                                                                curHistoryBar[t27] = 0.0;
+                                                                curHistoryBarDot[t27] = 0.0;
+                                                                int t28 = s2 * t0 + curIndex2;
+                                                                curHistoryBar[t28] += curHistoryBar4;
+                                                                curHistoryBarDot[t28] += curHistoryBar4Dot;
                                                             }
 
                                                             for (int i2 = 1; i2 < i2_2; i2++)
@@ -866,27 +888,27 @@ static partial class S
                                                                 double nextBar2Dot = nextBarDot[i2];
                                                                 nextBar[i2] = 0.0;
                                                                 nextBarDot[i2] = 0.0;
-                                                                int t32 = s2 * t0;
-                                                                int t33 = t32 + i2;
-                                                                curHistoryBar[t33] += nextBar2;
-                                                                curHistoryBarDot[t33] += nextBar2Dot;
-                                                                double t34 = p[0];
-                                                                double tBar = nextBar2 * t34;
-                                                                double tBar2Dot = nextBar2Dot * t34 + nextBar2 * tP[0];
-                                                                int t35 = t32 + (i2 - 1);
-                                                                curHistoryBar[t35] += tBar;
-                                                                curHistoryBarDot[t35] += tBar2Dot;
-                                                                curHistoryBar[t33] -= tBar * 2.0;
-                                                                curHistoryBarDot[t33] -= tBar2Dot * 2.0;
-                                                                int t36 = i2 + 1;
-                                                                int t37 = t32 + t36;
-                                                                curHistoryBar[t37] += tBar;
-                                                                curHistoryBarDot[t37] += tBar2Dot;
-                                                                curHistoryBar[t33] += nextBar2 * curHistory[t33] * 0.1;
-                                                                curHistoryBarDot[t33] += (nextBar2Dot * curHistory[t33] + nextBar2 * curHistoryDot[t33]) * 0.1;
-                                                                curHistoryBar[t33] += nextBar2 * (0.1 * curHistory[t33]);
-                                                                curHistoryBarDot[t33] += 0.1 * (nextBar2Dot * curHistory[t33] + nextBar2 * curHistoryDot[t33]);
-                                                                pP[0] += nextBar2Dot * (curHistory[t35] - 2.0 * curHistory[t33] + curHistory[t37]) + nextBar2 * (curHistoryDot[t35] - 2.0 * curHistoryDot[t33] + curHistoryDot[t37]);
+                                                                int t29 = s2 * t0;
+                                                                int t30 = t29 + i2;
+                                                                curHistoryBar[t30] += nextBar2;
+                                                                curHistoryBarDot[t30] += nextBar2Dot;
+                                                                double t31 = p[0];
+                                                                double tBar = nextBar2 * t31;
+                                                                double tBar2Dot = nextBar2Dot * t31 + nextBar2 * tP[0];
+                                                                int t32 = t29 + (i2 - 1);
+                                                                curHistoryBar[t32] += tBar;
+                                                                curHistoryBarDot[t32] += tBar2Dot;
+                                                                curHistoryBar[t30] -= tBar * 2.0;
+                                                                curHistoryBarDot[t30] -= tBar2Dot * 2.0;
+                                                                int t33 = i2 + 1;
+                                                                int t34 = t29 + t33;
+                                                                curHistoryBar[t34] += tBar;
+                                                                curHistoryBarDot[t34] += tBar2Dot;
+                                                                curHistoryBar[t30] += nextBar2 * curHistory[t30] * 0.1;
+                                                                curHistoryBarDot[t30] += (nextBar2Dot * curHistory[t30] + nextBar2 * curHistoryDot[t30]) * 0.1;
+                                                                curHistoryBar[t30] += nextBar2 * (0.1 * curHistory[t30]);
+                                                                curHistoryBarDot[t30] += 0.1 * (nextBar2Dot * curHistory[t30] + nextBar2 * curHistoryDot[t30]);
+                                                                pP[0] += nextBar2Dot * (curHistory[t32] - 2.0 * curHistory[t30] + curHistory[t34]) + nextBar2 * (curHistoryDot[t32] - 2.0 * curHistoryDot[t30] + curHistoryDot[t34]);
                                                             }
 
                                                             global::SymDiff.Checks.Zero(nextBar, t0);
@@ -908,8 +930,8 @@ static partial class S
                                                             double curBar2Dot = curBarDot[i5];
                                                             curBar[i5] = 0.0;
                                                             curBarDot[i5] = 0.0;
-                                                            int t38 = i5 + 1;
-                                                            pP[t38] += curBar2Dot;
+                                                            int t35 = i5 + 1;
+                                                            pP[t35] += curBar2Dot;
                                                         }
 
                                                         return e;

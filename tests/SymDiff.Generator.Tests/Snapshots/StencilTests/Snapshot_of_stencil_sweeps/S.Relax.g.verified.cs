@@ -51,9 +51,11 @@ static partial class S
                     int t2 = s * 6;
                     double acc2 = acc + (aHistory[t2] * aHistory[t2 + 5] + aHistory[t2 + 3]);
                     int t3 = s + 1;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t3 * 6, 2);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, t2, 2);
                     for (int aIndex2 = 0; aIndex2 < 2; aIndex2++)
                     {
-                        aHistory[t3 * 6 + aIndex2] = aHistory[t2 + aIndex2];
+                        aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
                     }
 
                     for (int aIndex2 = 5; aIndex2 < 6; aIndex2++)
@@ -207,9 +209,11 @@ static partial class S
                     int t2 = s * 6;
                     double acc2 = acc + (aHistory[t2] * aHistory[t2 + 5] + aHistory[t2 + 3]);
                     int t3 = s + 1;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t3 * 6, 2);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, t2, 2);
                     for (int aIndex2 = 0; aIndex2 < 2; aIndex2++)
                     {
-                        aHistory[t3 * 6 + aIndex2] = aHistory[t2 + aIndex2];
+                        aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
                     }
 
                     for (int aIndex2 = 5; aIndex2 < 6; aIndex2++)
@@ -367,7 +371,17 @@ static partial class S
                     double acc2 = acc + (aHistory[t4] * aHistory[t5] + aHistory[t6]);
                     double accDot2 = accDot + (aHistoryDot[t4] * aHistory[t5] + aHistory[t4] * aHistoryDot[t5] + aHistoryDot[t6]);
                     int t7 = s + 1;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t7 * 6, 2);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, t4, 2);
+                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t7 * 6, 2);
+                    global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, t4, 2);
                     for (int aIndex2 = 0; aIndex2 < 2; aIndex2++)
+                    {
+                        aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
+                        aHistoryDotRow[aIndex2] = aHistoryDotRow2[aIndex2];
+                    }
+
+                    for (int aIndex2 = 5; aIndex2 < 6; aIndex2++)
                     {
                         int t8 = t7 * 6 + aIndex2;
                         int t9 = t4 + aIndex2;
@@ -375,35 +389,27 @@ static partial class S
                         aHistoryDot[t8] = aHistoryDot[t9];
                     }
 
-                    for (int aIndex2 = 5; aIndex2 < 6; aIndex2++)
-                    {
-                        int t10 = t7 * 6 + aIndex2;
-                        int t11 = t4 + aIndex2;
-                        aHistory[t10] = aHistory[t11];
-                        aHistoryDot[t10] = aHistoryDot[t11];
-                    }
-
                     double acc3 = acc2;
                     double accDot3 = accDot2;
                     for (int i2 = 2; i2 < 5; i2++)
                     {
-                        int t12 = t7 * 6;
-                        int t13 = t12 + (i2 - 2);
-                        int t14 = i2 + 1;
-                        int t15 = t4 + t14;
-                        double l = aHistory[t13] + aHistory[t15];
-                        double lDot = aHistoryDot[t13] + aHistoryDot[t15];
-                        double t16 = p[7];
-                        double t17 = global::System.Math.Tanh(l * t16);
-                        int t18 = t4 + i2;
-                        int t19 = t12 + (i2 - 1);
-                        double t20 = 0.5 * t17 + 0.25 * aHistory[t18] * aHistory[t19];
-                        int t21 = t12 + i2;
-                        aHistory[t21] = t20;
-                        double t22 = 0.5 * ((1.0 - t17 * t17) * (lDot * t16 + l * tP[7])) + 0.25 * (aHistoryDot[t18] * aHistory[t19] + aHistory[t18] * aHistoryDot[t19]);
-                        aHistoryDot[t21] = t22;
-                        double acc4 = acc3 + t20 * aHistory[t19];
-                        double accDot4 = accDot3 + (t22 * aHistory[t19] + t20 * aHistoryDot[t19]);
+                        int t10 = t7 * 6;
+                        int t11 = t10 + (i2 - 2);
+                        int t12 = i2 + 1;
+                        int t13 = t4 + t12;
+                        double l = aHistory[t11] + aHistory[t13];
+                        double lDot = aHistoryDot[t11] + aHistoryDot[t13];
+                        double t14 = p[7];
+                        double t15 = global::System.Math.Tanh(l * t14);
+                        int t16 = t4 + i2;
+                        int t17 = t10 + (i2 - 1);
+                        double t18 = 0.5 * t15 + 0.25 * aHistory[t16] * aHistory[t17];
+                        int t19 = t10 + i2;
+                        aHistory[t19] = t18;
+                        double t20 = 0.5 * ((1.0 - t15 * t15) * (lDot * t14 + l * tP[7])) + 0.25 * (aHistoryDot[t16] * aHistory[t17] + aHistory[t16] * aHistoryDot[t17]);
+                        aHistoryDot[t19] = t20;
+                        double acc4 = acc3 + t18 * aHistory[t17];
+                        double accDot4 = accDot3 + (t20 * aHistory[t17] + t18 * aHistoryDot[t17]);
                         acc3 = acc4;
                         accDot3 = accDot4;
                     }
@@ -412,11 +418,11 @@ static partial class S
                     accDot = accDot3;
                 }
 
-                int t23 = t0 * 6;
-                int t24 = t23 + 2;
-                int t25 = t23 + 4;
-                derivative = accDot + (aHistoryDot[t24] * aHistory[t25] + aHistory[t24] * aHistoryDot[t25]);
-                return acc + aHistory[t24] * aHistory[t25];
+                int t21 = t0 * 6;
+                int t22 = t21 + 2;
+                int t23 = t21 + 4;
+                derivative = accDot + (aHistoryDot[t22] * aHistory[t23] + aHistory[t22] * aHistoryDot[t23]);
+                return acc + aHistory[t22] * aHistory[t23];
             }
             finally
             {
@@ -560,7 +566,17 @@ static partial class S
                             double acc2 = acc + (aHistory[t4] * aHistory[t5] + aHistory[t6]);
                             double accDot2 = accDot + (aHistoryDot[t4] * aHistory[t5] + aHistory[t4] * aHistoryDot[t5] + aHistoryDot[t6]);
                             int t7 = s + 1;
+                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t7 * 6, 2);
+                            global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, t4, 2);
+                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t7 * 6, 2);
+                            global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, t4, 2);
                             for (int aIndex2 = 0; aIndex2 < 2; aIndex2++)
+                            {
+                                aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
+                                aHistoryDotRow[aIndex2] = aHistoryDotRow2[aIndex2];
+                            }
+
+                            for (int aIndex2 = 5; aIndex2 < 6; aIndex2++)
                             {
                                 int t8 = t7 * 6 + aIndex2;
                                 int t9 = t4 + aIndex2;
@@ -568,35 +584,27 @@ static partial class S
                                 aHistoryDot[t8] = aHistoryDot[t9];
                             }
 
-                            for (int aIndex2 = 5; aIndex2 < 6; aIndex2++)
-                            {
-                                int t10 = t7 * 6 + aIndex2;
-                                int t11 = t4 + aIndex2;
-                                aHistory[t10] = aHistory[t11];
-                                aHistoryDot[t10] = aHistoryDot[t11];
-                            }
-
                             double acc3 = acc2;
                             double accDot3 = accDot2;
                             for (int i2 = 2; i2 < 5; i2++)
                             {
-                                int t12 = t7 * 6;
-                                int t13 = t12 + (i2 - 2);
-                                int t14 = i2 + 1;
-                                int t15 = t4 + t14;
-                                double l = aHistory[t13] + aHistory[t15];
-                                double lDot = aHistoryDot[t13] + aHistoryDot[t15];
-                                double t16 = p[7];
-                                double t17 = global::System.Math.Tanh(l * t16);
-                                int t18 = t4 + i2;
-                                int t19 = t12 + (i2 - 1);
-                                double t20 = 0.5 * t17 + 0.25 * aHistory[t18] * aHistory[t19];
-                                int t21 = t12 + i2;
-                                aHistory[t21] = t20;
-                                double t22 = 0.5 * ((1.0 - t17 * t17) * (lDot * t16 + l * tP[7])) + 0.25 * (aHistoryDot[t18] * aHistory[t19] + aHistory[t18] * aHistoryDot[t19]);
-                                aHistoryDot[t21] = t22;
-                                double acc4 = acc3 + t20 * aHistory[t19];
-                                double accDot4 = accDot3 + (t22 * aHistory[t19] + t20 * aHistoryDot[t19]);
+                                int t10 = t7 * 6;
+                                int t11 = t10 + (i2 - 2);
+                                int t12 = i2 + 1;
+                                int t13 = t4 + t12;
+                                double l = aHistory[t11] + aHistory[t13];
+                                double lDot = aHistoryDot[t11] + aHistoryDot[t13];
+                                double t14 = p[7];
+                                double t15 = global::System.Math.Tanh(l * t14);
+                                int t16 = t4 + i2;
+                                int t17 = t10 + (i2 - 1);
+                                double t18 = 0.5 * t15 + 0.25 * aHistory[t16] * aHistory[t17];
+                                int t19 = t10 + i2;
+                                aHistory[t19] = t18;
+                                double t20 = 0.5 * ((1.0 - t15 * t15) * (lDot * t14 + l * tP[7])) + 0.25 * (aHistoryDot[t16] * aHistory[t17] + aHistory[t16] * aHistoryDot[t17]);
+                                aHistoryDot[t19] = t20;
+                                double acc4 = acc3 + t18 * aHistory[t17];
+                                double accDot4 = accDot3 + (t20 * aHistory[t17] + t18 * aHistoryDot[t17]);
                                 acc3 = acc4;
                                 accDot3 = accDot4;
                             }
@@ -605,92 +613,92 @@ static partial class S
                             accDot = accDot3;
                         }
 
-                        int t23 = t0 * 6;
-                        int t24 = t23 + 2;
-                        int t25 = t23 + 4;
-                        aHistoryBar[t24] += aHistory[t25];
-                        aHistoryBarDot[t24] += aHistoryDot[t25];
-                        aHistoryBar[t25] += aHistory[t24];
-                        aHistoryBarDot[t25] += aHistoryDot[t24];
+                        int t21 = t0 * 6;
+                        int t22 = t21 + 2;
+                        int t23 = t21 + 4;
+                        aHistoryBar[t22] += aHistory[t23];
+                        aHistoryBarDot[t22] += aHistoryDot[t23];
+                        aHistoryBar[t23] += aHistory[t22];
+                        aHistoryBarDot[t23] += aHistoryDot[t22];
                         double accBar = 1.0;
                         for (int s2 = s - 1; s2 >= 0; s2--)
                         {
                             int aIndex2_2 = 2;
                             int aIndex2_3 = 6;
                             int i2_2 = 5;
-                            int t26 = s2 * 6;
+                            int t24 = s2 * 6;
                             double accBar2 = accBar;
                             for (int i2 = i2_2 - 1; i2 >= 2; i2--)
                             {
-                                int t27 = (s2 + 1) * 6;
-                                int t28 = t27 + (i2 - 2);
-                                int t29 = t26 + (i2 + 1);
-                                double l = aHistory[t28] + aHistory[t29];
-                                double lDot = aHistoryDot[t28] + aHistoryDot[t29];
-                                int t30 = t27 + i2;
-                                int t31 = i2 - 1;
-                                int t32 = t27 + t31;
-                                aHistoryBar[t30] += accBar2 * aHistory[t32];
-                                aHistoryBarDot[t30] += accBar2 * aHistoryDot[t32];
-                                aHistoryBar[t32] += accBar2 * aHistory[t30];
-                                aHistoryBarDot[t32] += accBar2 * aHistoryDot[t30];
-                                double aHistoryBar2 = aHistoryBar[t30];
-                                double aHistoryBar2Dot = aHistoryBarDot[t30];
-                                aHistoryBar[t30] = 0.0;
-                                aHistoryBarDot[t30] = 0.0;
-                                double t33 = aHistoryBar2 * 0.5;
-                                double t34 = p[7];
-                                double t35 = global::System.Math.Tanh(l * t34);
-                                double t36 = 1.0 - t35 * t35;
-                                double tBar = t33 * t36;
-                                double t37 = tP[7];
-                                double tBarDot = aHistoryBar2Dot * 0.5 * t36 - t33 * (2.0 * (t36 * (lDot * t34 + l * t37) * t35));
-                                int t38 = t26 + i2;
-                                aHistoryBar[t38] += aHistoryBar2 * aHistory[t32] * 0.25;
-                                aHistoryBarDot[t38] += (aHistoryBar2Dot * aHistory[t32] + aHistoryBar2 * aHistoryDot[t32]) * 0.25;
-                                aHistoryBar[t32] += aHistoryBar2 * (0.25 * aHistory[t38]);
-                                aHistoryBarDot[t32] += 0.25 * (aHistoryBar2Dot * aHistory[t38] + aHistoryBar2 * aHistoryDot[t38]);
-                                double lBar = tBar * t34;
-                                double lBarDot = tBarDot * t34 + tBar * t37;
-                                aHistoryBar[t28] += lBar;
-                                aHistoryBarDot[t28] += lBarDot;
-                                aHistoryBar[t29] += lBar;
-                                aHistoryBarDot[t29] += lBarDot;
+                                int t25 = (s2 + 1) * 6;
+                                int t26 = t25 + (i2 - 2);
+                                int t27 = t24 + (i2 + 1);
+                                double l = aHistory[t26] + aHistory[t27];
+                                double lDot = aHistoryDot[t26] + aHistoryDot[t27];
+                                int t28 = t25 + i2;
+                                int t29 = i2 - 1;
+                                int t30 = t25 + t29;
+                                aHistoryBar[t28] += accBar2 * aHistory[t30];
+                                aHistoryBarDot[t28] += accBar2 * aHistoryDot[t30];
+                                aHistoryBar[t30] += accBar2 * aHistory[t28];
+                                aHistoryBarDot[t30] += accBar2 * aHistoryDot[t28];
+                                double aHistoryBar2 = aHistoryBar[t28];
+                                double aHistoryBar2Dot = aHistoryBarDot[t28];
+                                aHistoryBar[t28] = 0.0;
+                                aHistoryBarDot[t28] = 0.0;
+                                double t31 = aHistoryBar2 * 0.5;
+                                double t32 = p[7];
+                                double t33 = global::System.Math.Tanh(l * t32);
+                                double t34 = 1.0 - t33 * t33;
+                                double tBar = t31 * t34;
+                                double t35 = tP[7];
+                                double tBarDot = aHistoryBar2Dot * 0.5 * t34 - t31 * (2.0 * (t34 * (lDot * t32 + l * t35) * t33));
+                                int t36 = t24 + i2;
+                                aHistoryBar[t36] += aHistoryBar2 * aHistory[t30] * 0.25;
+                                aHistoryBarDot[t36] += (aHistoryBar2Dot * aHistory[t30] + aHistoryBar2 * aHistoryDot[t30]) * 0.25;
+                                aHistoryBar[t30] += aHistoryBar2 * (0.25 * aHistory[t36]);
+                                aHistoryBarDot[t30] += 0.25 * (aHistoryBar2Dot * aHistory[t36] + aHistoryBar2 * aHistoryDot[t36]);
+                                double lBar = tBar * t32;
+                                double lBarDot = tBarDot * t32 + tBar * t35;
+                                aHistoryBar[t26] += lBar;
+                                aHistoryBarDot[t26] += lBarDot;
+                                aHistoryBar[t27] += lBar;
+                                aHistoryBarDot[t27] += lBarDot;
                                 pP[7] += tBarDot * l + tBar * lDot;
                             }
 
                             for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= 5; aIndex2--)
                             {
-                                int t39 = (s2 + 1) * 6 + aIndex2;
-                                double aHistoryBar3 = aHistoryBar[t39];
-                                double aHistoryBar3Dot = aHistoryBarDot[t39];
-                                aHistoryBar[t39] = 0.0;
-                                aHistoryBarDot[t39] = 0.0;
-                                int t40 = t26 + aIndex2;
-                                aHistoryBar[t40] += aHistoryBar3;
-                                aHistoryBarDot[t40] += aHistoryBar3Dot;
+                                int t37 = (s2 + 1) * 6 + aIndex2;
+                                double aHistoryBar3 = aHistoryBar[t37];
+                                double aHistoryBar3Dot = aHistoryBarDot[t37];
+                                aHistoryBar[t37] = 0.0;
+                                aHistoryBarDot[t37] = 0.0;
+                                int t38 = t24 + aIndex2;
+                                aHistoryBar[t38] += aHistoryBar3;
+                                aHistoryBarDot[t38] += aHistoryBar3Dot;
                             }
 
                             for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
                             {
-                                int t41 = (s2 + 1) * 6 + aIndex2;
-                                double aHistoryBar4 = aHistoryBar[t41];
-                                double aHistoryBar4Dot = aHistoryBarDot[t41];
-                                aHistoryBar[t41] = 0.0;
-                                aHistoryBarDot[t41] = 0.0;
-                                int t42 = t26 + aIndex2;
-                                aHistoryBar[t42] += aHistoryBar4;
-                                aHistoryBarDot[t42] += aHistoryBar4Dot;
+                                int t39 = (s2 + 1) * 6 + aIndex2;
+                                double aHistoryBar4 = aHistoryBar[t39];
+                                double aHistoryBar4Dot = aHistoryBarDot[t39];
+                                aHistoryBar[t39] = 0.0;
+                                aHistoryBarDot[t39] = 0.0;
+                                int t40 = t24 + aIndex2;
+                                aHistoryBar[t40] += aHistoryBar4;
+                                aHistoryBarDot[t40] += aHistoryBar4Dot;
                             }
 
-                            int t43 = t26 + 5;
-                            aHistoryBar[t26] += accBar2 * aHistory[t43];
-                            aHistoryBarDot[t26] += accBar2 * aHistoryDot[t43];
-                            aHistoryBar[t43] += accBar2 * aHistory[t26];
-                            aHistoryBarDot[t43] += accBar2 * aHistoryDot[t26];
-                            int t44 = t26 + 3;
-                            aHistoryBar[t44] += accBar2;
-                            aHistoryBarDot[t44] += 0.0;
+                            int t41 = t24 + 5;
+                            aHistoryBar[t24] += accBar2 * aHistory[t41];
+                            aHistoryBarDot[t24] += accBar2 * aHistoryDot[t41];
+                            aHistoryBar[t41] += accBar2 * aHistory[t24];
+                            aHistoryBarDot[t41] += accBar2 * aHistoryDot[t24];
+                            int t42 = t24 + 3;
+                            aHistoryBar[t42] += accBar2;
+                            aHistoryBarDot[t42] += 0.0;
                             accBar = accBar2;
                         }
 
@@ -706,7 +714,7 @@ static partial class S
                             pP[6] += aBar2Dot * p[aIndex] + aBar * tP[aIndex];
                         }
 
-                        return acc + aHistory[t24] * aHistory[t25];
+                        return acc + aHistory[t22] * aHistory[t23];
                     }
                     finally
                     {

@@ -40,9 +40,11 @@ static partial class S
                 {
                     int t1 = s + 1;
                     int t2 = t1 * 3;
+                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t2, 1);
+                    global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, s * 3, 1);
                     for (int hIndex = 0; hIndex < 1; hIndex++)
                     {
-                        hHistory[t2 + hIndex] = hHistory[s * 3 + hIndex];
+                        hHistoryRow[hIndex] = hHistoryRow2[hIndex];
                     }
 
                     for (int j = 1; j < 3; j++)
@@ -131,9 +133,11 @@ static partial class S
                 for (; s < x.Length; s++)
                 {
                     int t1 = s + 1;
+                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t1 * 3, 1);
+                    global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, s * 3, 1);
                     for (int hIndex = 0; hIndex < 1; hIndex++)
                     {
-                        hHistory[t1 * 3 + hIndex] = hHistory[s * 3 + hIndex];
+                        hHistoryRow[hIndex] = hHistoryRow2[hIndex];
                     }
 
                     for (int j = 1; j < 3; j++)
@@ -216,27 +220,29 @@ static partial class S
                 {
                     int t1 = s + 1;
                     int t2 = t1 * 3;
+                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t2, 1);
+                    global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, s * 3, 1);
+                    global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, t2, 1);
+                    global::System.ReadOnlySpan<double> hHistoryDotRow2 = global::SymDiff.Checks.Row(hHistoryDot, s * 3, 1);
                     for (int hIndex = 0; hIndex < 1; hIndex++)
                     {
-                        int t3 = t2 + hIndex;
-                        int t4 = s * 3 + hIndex;
-                        hHistory[t3] = hHistory[t4];
-                        hHistoryDot[t3] = hHistoryDot[t4];
+                        hHistoryRow[hIndex] = hHistoryRow2[hIndex];
+                        hHistoryDotRow[hIndex] = hHistoryDotRow2[hIndex];
                     }
 
                     for (int j = 1; j < 3; j++)
                     {
-                        int t5 = t2 + j;
-                        double t6 = x[s];
-                        double t7 = w[j] * t6;
-                        int t8 = t2 + (j - 1);
-                        hHistory[t5] = global::System.Math.Tanh(t7 + hHistory[t8]);
-                        hHistoryDot[t5] = (1.0 - global::System.Math.Tanh(t7 + hHistory[t8]) * global::System.Math.Tanh(t7 + hHistory[t8])) * (tW[j] * t6 + hHistoryDot[t8]);
+                        int t3 = t2 + j;
+                        double t4 = x[s];
+                        double t5 = w[j] * t4;
+                        int t6 = t2 + (j - 1);
+                        hHistory[t3] = global::System.Math.Tanh(t5 + hHistory[t6]);
+                        hHistoryDot[t3] = (1.0 - global::System.Math.Tanh(t5 + hHistory[t6]) * global::System.Math.Tanh(t5 + hHistory[t6])) * (tW[j] * t4 + hHistoryDot[t6]);
                     }
 
-                    int t9 = t2 + 2;
-                    double loss2 = loss + hHistory[t9];
-                    double lossDot2 = lossDot + hHistoryDot[t9];
+                    int t7 = t2 + 2;
+                    double loss2 = loss + hHistory[t7];
+                    double lossDot2 = lossDot + hHistoryDot[t7];
                     loss = loss2;
                     lossDot = lossDot2;
                 }

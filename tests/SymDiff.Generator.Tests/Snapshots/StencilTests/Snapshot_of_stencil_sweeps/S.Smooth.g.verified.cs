@@ -50,9 +50,11 @@ static partial class S
                     for (; once < 1; once++)
                     {
                         int t1 = once + 1;
+                        global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t1 * x.Length, x.Length < 1 ? x.Length : 1);
+                        global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
                         for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
                         {
-                            hHistory[t1 * x.Length + hIndex2] = hHistory[once * x.Length + hIndex2];
+                            hHistoryRow[hIndex2] = hHistoryRow2[hIndex2];
                         }
 
                         int t2 = x.Length - 1;
@@ -71,14 +73,15 @@ static partial class S
                         }
                     }
 
+                    global::System.ReadOnlySpan<double> hHistoryRow3 = global::SymDiff.Checks.Row(hHistory, x.Length, x.Length);
+                    global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
                     double e = 0.0;
                     for (int j3 = 0; j3 < x.Length; j3++)
                     {
-                        int t7 = x.Length + j3;
-                        int t8 = j3 + 1;
-                        double t9 = (double)t8;
-                        double e2 = e + hHistory[t7] * t9;
-                        hHistoryBar[t7] += t9;
+                        int t7 = j3 + 1;
+                        double t8 = (double)t7;
+                        double e2 = e + hHistoryRow3[j3] * t8;
+                        hHistoryBarRow[j3] += t8;
                         e = e2;
                     }
 
@@ -86,41 +89,41 @@ static partial class S
                     for (int once2 = once - 1; once2 >= 0; once2--)
                     {
                         int hIndex2_2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
-                        int t10 = x.Length - 1;
-                        int hIndex2_3 = t10 > 1 ? t10 : 1;
+                        int t9 = x.Length - 1;
+                        int hIndex2_3 = t9 > 1 ? t9 : 1;
                         int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
-                        int j2_2 = 1 < t10 ? t10 : 1;
+                        int j2_2 = 1 < t9 ? t9 : 1;
                         for (int j2 = j2_2 - 1; j2 >= 1; j2--)
                         {
-                            int t11 = (once2 + 1) * x.Length;
-                            int t12 = t11 + j2;
-                            double hHistoryBar2 = hHistoryBar[t12];
-                            hHistoryBar[t12] = 0.0;
+                            int t10 = (once2 + 1) * x.Length;
+                            int t11 = t10 + j2;
+                            double hHistoryBar2 = hHistoryBar[t11];
+                            hHistoryBar[t11] = 0.0;
                             double tBar = hHistoryBar2 * w[2] * 0.5;
-                            int t13 = j2 - 1;
-                            int t14 = t11 + t13;
-                            hHistoryBar[t14] += tBar;
-                            int t15 = once2 * x.Length;
-                            int t16 = t15 + (j2 + 1);
-                            hHistoryBar[t16] += tBar;
-                            int t17 = t15 + j2;
-                            hHistoryBar[t17] += hHistoryBar2 * hHistory[t17] + hHistoryBar2 * hHistory[t17];
-                            dW[2] += hHistoryBar2 * (0.5 * (hHistory[t14] + hHistory[t16]));
+                            int t12 = j2 - 1;
+                            int t13 = t10 + t12;
+                            hHistoryBar[t13] += tBar;
+                            int t14 = once2 * x.Length;
+                            int t15 = t14 + (j2 + 1);
+                            hHistoryBar[t15] += tBar;
+                            int t16 = t14 + j2;
+                            hHistoryBar[t16] += hHistoryBar2 * hHistory[t16] + hHistoryBar2 * hHistory[t16];
+                            dW[2] += hHistoryBar2 * (0.5 * (hHistory[t13] + hHistory[t15]));
                         }
 
                         for (int hIndex2 = hIndex2_4 - 1; hIndex2 >= hIndex2_3; hIndex2--)
                         {
-                            int t18 = (once2 + 1) * x.Length + hIndex2;
-                            double hHistoryBar3 = hHistoryBar[t18];
-                            hHistoryBar[t18] = 0.0;
+                            int t17 = (once2 + 1) * x.Length + hIndex2;
+                            double hHistoryBar3 = hHistoryBar[t17];
+                            hHistoryBar[t17] = 0.0;
                             hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar3;
                         }
 
                         for (int hIndex2 = hIndex2_2 - 1; hIndex2 >= 0; hIndex2--)
                         {
-                            int t19 = (once2 + 1) * x.Length + hIndex2;
-                            double hHistoryBar4 = hHistoryBar[t19];
-                            hHistoryBar[t19] = 0.0;
+                            int t18 = (once2 + 1) * x.Length + hIndex2;
+                            double hHistoryBar4 = hHistoryBar[t18];
+                            hHistoryBar[t18] = 0.0;
                             hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar4;
                         }
                     }
@@ -129,9 +132,9 @@ static partial class S
                     {
                         double hHistoryBar5 = hHistoryBar[hIndex];
                         hHistoryBar[hIndex] = 0.0;
-                        double t20 = x[hIndex];
-                        double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t20 + w[1]);
-                        dW[0] += tBar * t20;
+                        double t19 = x[hIndex];
+                        double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t19 + w[1]);
+                        dW[0] += tBar * t19;
                         dW[1] += tBar;
                     }
 
@@ -198,9 +201,11 @@ static partial class S
                     for (; once < 1; once++)
                     {
                         int t1 = once + 1;
+                        global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t1 * x.Length, x.Length < 1 ? x.Length : 1);
+                        global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
                         for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
                         {
-                            hHistory[t1 * x.Length + hIndex2] = hHistory[once * x.Length + hIndex2];
+                            hHistoryRow[hIndex2] = hHistoryRow2[hIndex2];
                         }
 
                         int t2 = x.Length - 1;
@@ -219,10 +224,11 @@ static partial class S
                         }
                     }
 
+                    global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
                     for (int j3 = 0; j3 < x.Length; j3++)
                     {
                         int j3_2 = j3 + 1;
-                        hHistoryBar[x.Length + j3] += seed * (double)j3_2;
+                        hHistoryBarRow[j3] += seed * (double)j3_2;
                     }
 
                     // Reverse sweep: gradients
@@ -342,47 +348,50 @@ static partial class S
                         for (int once = 0; once < 1; once++)
                         {
                             int t3 = once + 1;
+                            global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t3 * x.Length, x.Length < 1 ? x.Length : 1);
+                            global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
+                            global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, t3 * x.Length, x.Length < 1 ? x.Length : 1);
+                            global::System.ReadOnlySpan<double> hHistoryDotRow2 = global::SymDiff.Checks.Row(hHistoryDot, once * x.Length, x.Length < 1 ? x.Length : 1);
                             for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
                             {
-                                int t4 = t3 * x.Length + hIndex2;
-                                int t5 = once * x.Length + hIndex2;
-                                hHistory[t4] = hHistory[t5];
-                                hHistoryDot[t4] = hHistoryDot[t5];
+                                hHistoryRow[hIndex2] = hHistoryRow2[hIndex2];
+                                hHistoryDotRow[hIndex2] = hHistoryDotRow2[hIndex2];
                             }
 
-                            int t6 = x.Length - 1;
-                            for (int hIndex2 = t6 > 1 ? t6 : 1; hIndex2 < x.Length; hIndex2++)
+                            int t4 = x.Length - 1;
+                            for (int hIndex2 = t4 > 1 ? t4 : 1; hIndex2 < x.Length; hIndex2++)
                             {
-                                int t7 = t3 * x.Length + hIndex2;
-                                int t8 = once * x.Length + hIndex2;
-                                hHistory[t7] = hHistory[t8];
-                                hHistoryDot[t7] = hHistoryDot[t8];
+                                int t5 = t3 * x.Length + hIndex2;
+                                int t6 = once * x.Length + hIndex2;
+                                hHistory[t5] = hHistory[t6];
+                                hHistoryDot[t5] = hHistoryDot[t6];
                             }
 
-                            for (int j2 = 1; j2 < t6; j2++)
+                            for (int j2 = 1; j2 < t4; j2++)
                             {
-                                int t9 = t3 * x.Length;
-                                int t10 = t9 + j2;
-                                int t11 = t9 + (j2 - 1);
-                                int t12 = once * x.Length;
-                                int t13 = j2 + 1;
-                                int t14 = t12 + t13;
-                                double t15 = w[2];
-                                int t16 = t12 + j2;
-                                hHistory[t10] = 0.5 * (hHistory[t11] + hHistory[t14]) * t15 + hHistory[t16] * hHistory[t16];
-                                hHistoryDot[t10] = 0.5 * ((hHistoryDot[t11] + hHistoryDot[t14]) * t15 + (hHistory[t11] + hHistory[t14]) * tW[2]) + 2.0 * (hHistoryDot[t16] * hHistory[t16]);
+                                int t7 = t3 * x.Length;
+                                int t8 = t7 + j2;
+                                int t9 = t7 + (j2 - 1);
+                                int t10 = once * x.Length;
+                                int t11 = j2 + 1;
+                                int t12 = t10 + t11;
+                                double t13 = w[2];
+                                int t14 = t10 + j2;
+                                hHistory[t8] = 0.5 * (hHistory[t9] + hHistory[t12]) * t13 + hHistory[t14] * hHistory[t14];
+                                hHistoryDot[t8] = 0.5 * ((hHistoryDot[t9] + hHistoryDot[t12]) * t13 + (hHistory[t9] + hHistory[t12]) * tW[2]) + 2.0 * (hHistoryDot[t14] * hHistory[t14]);
                             }
                         }
 
+                        global::System.ReadOnlySpan<double> hHistoryRow3 = global::SymDiff.Checks.Row(hHistory, x.Length, x.Length);
+                        global::System.ReadOnlySpan<double> hHistoryDotRow3 = global::SymDiff.Checks.Row(hHistoryDot, x.Length, x.Length);
                         double e = 0.0;
                         double eDot = 0.0;
                         for (int j3 = 0; j3 < x.Length; j3++)
                         {
-                            int t17 = x.Length + j3;
-                            int t18 = j3 + 1;
-                            double t19 = (double)t18;
-                            double e2 = e + hHistory[t17] * t19;
-                            double eDot2 = eDot + hHistoryDot[t17] * t19;
+                            int t15 = j3 + 1;
+                            double t16 = (double)t15;
+                            double e2 = e + hHistoryRow3[j3] * t16;
+                            double eDot2 = eDot + hHistoryDotRow3[j3] * t16;
                             e = e2;
                             eDot = eDot2;
                         }
@@ -540,106 +549,110 @@ static partial class S
                                 for (; once < 1; once++)
                                 {
                                     int t3 = once + 1;
+                                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t3 * x.Length, x.Length < 1 ? x.Length : 1);
+                                    global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
+                                    global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, t3 * x.Length, x.Length < 1 ? x.Length : 1);
+                                    global::System.ReadOnlySpan<double> hHistoryDotRow2 = global::SymDiff.Checks.Row(hHistoryDot, once * x.Length, x.Length < 1 ? x.Length : 1);
                                     for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
                                     {
-                                        int t4 = t3 * x.Length + hIndex2;
-                                        int t5 = once * x.Length + hIndex2;
-                                        hHistory[t4] = hHistory[t5];
-                                        hHistoryDot[t4] = hHistoryDot[t5];
+                                        hHistoryRow[hIndex2] = hHistoryRow2[hIndex2];
+                                        hHistoryDotRow[hIndex2] = hHistoryDotRow2[hIndex2];
                                     }
 
-                                    int t6 = x.Length - 1;
-                                    for (int hIndex2 = t6 > 1 ? t6 : 1; hIndex2 < x.Length; hIndex2++)
+                                    int t4 = x.Length - 1;
+                                    for (int hIndex2 = t4 > 1 ? t4 : 1; hIndex2 < x.Length; hIndex2++)
                                     {
-                                        int t7 = t3 * x.Length + hIndex2;
-                                        int t8 = once * x.Length + hIndex2;
-                                        hHistory[t7] = hHistory[t8];
-                                        hHistoryDot[t7] = hHistoryDot[t8];
+                                        int t5 = t3 * x.Length + hIndex2;
+                                        int t6 = once * x.Length + hIndex2;
+                                        hHistory[t5] = hHistory[t6];
+                                        hHistoryDot[t5] = hHistoryDot[t6];
                                     }
 
-                                    for (int j2 = 1; j2 < t6; j2++)
+                                    for (int j2 = 1; j2 < t4; j2++)
                                     {
-                                        int t9 = t3 * x.Length;
-                                        int t10 = t9 + j2;
-                                        int t11 = t9 + (j2 - 1);
-                                        int t12 = once * x.Length;
-                                        int t13 = j2 + 1;
-                                        int t14 = t12 + t13;
-                                        double t15 = w[2];
-                                        int t16 = t12 + j2;
-                                        hHistory[t10] = 0.5 * (hHistory[t11] + hHistory[t14]) * t15 + hHistory[t16] * hHistory[t16];
-                                        hHistoryDot[t10] = 0.5 * ((hHistoryDot[t11] + hHistoryDot[t14]) * t15 + (hHistory[t11] + hHistory[t14]) * tW[2]) + 2.0 * (hHistoryDot[t16] * hHistory[t16]);
+                                        int t7 = t3 * x.Length;
+                                        int t8 = t7 + j2;
+                                        int t9 = t7 + (j2 - 1);
+                                        int t10 = once * x.Length;
+                                        int t11 = j2 + 1;
+                                        int t12 = t10 + t11;
+                                        double t13 = w[2];
+                                        int t14 = t10 + j2;
+                                        hHistory[t8] = 0.5 * (hHistory[t9] + hHistory[t12]) * t13 + hHistory[t14] * hHistory[t14];
+                                        hHistoryDot[t8] = 0.5 * ((hHistoryDot[t9] + hHistoryDot[t12]) * t13 + (hHistory[t9] + hHistory[t12]) * tW[2]) + 2.0 * (hHistoryDot[t14] * hHistory[t14]);
                                     }
                                 }
 
+                                global::System.ReadOnlySpan<double> hHistoryRow3 = global::SymDiff.Checks.Row(hHistory, x.Length, x.Length);
+                                global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
+                                global::System.Span<double> hHistoryBarDotRow = global::SymDiff.Checks.Row(hHistoryBarDot, x.Length, x.Length);
                                 double e = 0.0;
                                 for (int j3 = 0; j3 < x.Length; j3++)
                                 {
-                                    int t17 = x.Length + j3;
-                                    int t18 = j3 + 1;
-                                    double t19 = (double)t18;
-                                    double e2 = e + hHistory[t17] * t19;
-                                    hHistoryBar[t17] += t19;
-                                    hHistoryBarDot[t17] += 0.0;
+                                    int t15 = j3 + 1;
+                                    double t16 = (double)t15;
+                                    double e2 = e + hHistoryRow3[j3] * t16;
+                                    hHistoryBarRow[j3] += t16;
+                                    hHistoryBarDotRow[j3] += 0.0;
                                     e = e2;
                                 }
 
                                 for (int once2 = once - 1; once2 >= 0; once2--)
                                 {
                                     int hIndex2_2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
-                                    int t20 = x.Length - 1;
-                                    int hIndex2_3 = t20 > 1 ? t20 : 1;
+                                    int t17 = x.Length - 1;
+                                    int hIndex2_3 = t17 > 1 ? t17 : 1;
                                     int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
-                                    int j2_2 = 1 < t20 ? t20 : 1;
+                                    int j2_2 = 1 < t17 ? t17 : 1;
                                     for (int j2 = j2_2 - 1; j2 >= 1; j2--)
                                     {
-                                        int t21 = (once2 + 1) * x.Length;
-                                        int t22 = t21 + j2;
-                                        double hHistoryBar2 = hHistoryBar[t22];
-                                        double hHistoryBar2Dot = hHistoryBarDot[t22];
-                                        hHistoryBar[t22] = 0.0;
-                                        hHistoryBarDot[t22] = 0.0;
-                                        double t23 = w[2];
-                                        double tBar = hHistoryBar2 * t23 * 0.5;
-                                        double tBarDot = (hHistoryBar2Dot * t23 + hHistoryBar2 * tW[2]) * 0.5;
-                                        int t24 = j2 - 1;
-                                        int t25 = t21 + t24;
-                                        hHistoryBar[t25] += tBar;
-                                        hHistoryBarDot[t25] += tBarDot;
-                                        int t26 = once2 * x.Length;
-                                        int t27 = t26 + (j2 + 1);
-                                        hHistoryBar[t27] += tBar;
-                                        hHistoryBarDot[t27] += tBarDot;
-                                        int t28 = t26 + j2;
-                                        hHistoryBar[t28] += hHistoryBar2 * hHistory[t28];
-                                        hHistoryBarDot[t28] += hHistoryBar2Dot * hHistory[t28] + hHistoryBar2 * hHistoryDot[t28];
-                                        hHistoryBar[t28] += hHistoryBar2 * hHistory[t28];
-                                        hHistoryBarDot[t28] += hHistoryBar2Dot * hHistory[t28] + hHistoryBar2 * hHistoryDot[t28];
-                                        pW[2] += 0.5 * (hHistoryBar2Dot * (hHistory[t25] + hHistory[t27]) + hHistoryBar2 * (hHistoryDot[t25] + hHistoryDot[t27]));
+                                        int t18 = (once2 + 1) * x.Length;
+                                        int t19 = t18 + j2;
+                                        double hHistoryBar2 = hHistoryBar[t19];
+                                        double hHistoryBar2Dot = hHistoryBarDot[t19];
+                                        hHistoryBar[t19] = 0.0;
+                                        hHistoryBarDot[t19] = 0.0;
+                                        double t20 = w[2];
+                                        double tBar = hHistoryBar2 * t20 * 0.5;
+                                        double tBarDot = (hHistoryBar2Dot * t20 + hHistoryBar2 * tW[2]) * 0.5;
+                                        int t21 = j2 - 1;
+                                        int t22 = t18 + t21;
+                                        hHistoryBar[t22] += tBar;
+                                        hHistoryBarDot[t22] += tBarDot;
+                                        int t23 = once2 * x.Length;
+                                        int t24 = t23 + (j2 + 1);
+                                        hHistoryBar[t24] += tBar;
+                                        hHistoryBarDot[t24] += tBarDot;
+                                        int t25 = t23 + j2;
+                                        hHistoryBar[t25] += hHistoryBar2 * hHistory[t25];
+                                        hHistoryBarDot[t25] += hHistoryBar2Dot * hHistory[t25] + hHistoryBar2 * hHistoryDot[t25];
+                                        hHistoryBar[t25] += hHistoryBar2 * hHistory[t25];
+                                        hHistoryBarDot[t25] += hHistoryBar2Dot * hHistory[t25] + hHistoryBar2 * hHistoryDot[t25];
+                                        pW[2] += 0.5 * (hHistoryBar2Dot * (hHistory[t22] + hHistory[t24]) + hHistoryBar2 * (hHistoryDot[t22] + hHistoryDot[t24]));
                                     }
 
                                     for (int hIndex2 = hIndex2_4 - 1; hIndex2 >= hIndex2_3; hIndex2--)
                                     {
-                                        int t29 = (once2 + 1) * x.Length + hIndex2;
-                                        double hHistoryBar3 = hHistoryBar[t29];
-                                        double hHistoryBar3Dot = hHistoryBarDot[t29];
-                                        hHistoryBar[t29] = 0.0;
-                                        hHistoryBarDot[t29] = 0.0;
-                                        int t30 = once2 * x.Length + hIndex2;
-                                        hHistoryBar[t30] += hHistoryBar3;
-                                        hHistoryBarDot[t30] += hHistoryBar3Dot;
+                                        int t26 = (once2 + 1) * x.Length + hIndex2;
+                                        double hHistoryBar3 = hHistoryBar[t26];
+                                        double hHistoryBar3Dot = hHistoryBarDot[t26];
+                                        hHistoryBar[t26] = 0.0;
+                                        hHistoryBarDot[t26] = 0.0;
+                                        int t27 = once2 * x.Length + hIndex2;
+                                        hHistoryBar[t27] += hHistoryBar3;
+                                        hHistoryBarDot[t27] += hHistoryBar3Dot;
                                     }
 
                                     for (int hIndex2 = hIndex2_2 - 1; hIndex2 >= 0; hIndex2--)
                                     {
-                                        int t31 = (once2 + 1) * x.Length + hIndex2;
-                                        double hHistoryBar4 = hHistoryBar[t31];
-                                        double hHistoryBar4Dot = hHistoryBarDot[t31];
-                                        hHistoryBar[t31] = 0.0;
-                                        hHistoryBarDot[t31] = 0.0;
-                                        int t32 = once2 * x.Length + hIndex2;
-                                        hHistoryBar[t32] += hHistoryBar4;
-                                        hHistoryBarDot[t32] += hHistoryBar4Dot;
+                                        int t28 = (once2 + 1) * x.Length + hIndex2;
+                                        double hHistoryBar4 = hHistoryBar[t28];
+                                        double hHistoryBar4Dot = hHistoryBarDot[t28];
+                                        hHistoryBar[t28] = 0.0;
+                                        hHistoryBarDot[t28] = 0.0;
+                                        int t29 = once2 * x.Length + hIndex2;
+                                        hHistoryBar[t29] += hHistoryBar4;
+                                        hHistoryBarDot[t29] += hHistoryBar4Dot;
                                     }
                                 }
 
@@ -649,10 +662,10 @@ static partial class S
                                     double hHistoryBar5Dot = hHistoryBarDot[hIndex];
                                     hHistoryBar[hIndex] = 0.0;
                                     hHistoryBarDot[hIndex] = 0.0;
-                                    double t33 = x[hIndex];
-                                    double t34 = w[0] * t33 + w[1];
-                                    double tBar2Dot = hHistoryBar5Dot * global::System.Math.Cos(t34) - hHistoryBar5 * (global::System.Math.Sin(t34) * (tW[0] * t33 + tW[1]));
-                                    pW[0] += tBar2Dot * t33;
+                                    double t30 = x[hIndex];
+                                    double t31 = w[0] * t30 + w[1];
+                                    double tBar2Dot = hHistoryBar5Dot * global::System.Math.Cos(t31) - hHistoryBar5 * (global::System.Math.Sin(t31) * (tW[0] * t30 + tW[1]));
+                                    pW[0] += tBar2Dot * t30;
                                     pW[1] += tBar2Dot;
                                 }
 
