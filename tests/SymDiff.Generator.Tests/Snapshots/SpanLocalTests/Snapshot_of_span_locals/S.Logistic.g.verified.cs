@@ -30,19 +30,22 @@ static partial class S
         double biasBar = 0.0;
         for (int i = 0; i < x.Length / 2; i++)
         {
+            global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, i * 2, 2);
             int j = 0;
             double z = bias;
             for (; j < 2; j++)
             {
-                z = z + p[j] * x[i * 2 + j];
+                z = z + p[j] * xRow[j];
             }
 
             double t0 = global::System.Math.Exp(-z);
             double t1 = 1.0 + t0;
+            int jCount = 0 < j ? j : 0;
+            global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, i * 2, jCount);
             double zBar = 0.3 - t0 / t1;
-            for (int j2 = 0; j2 < j; j2++)
+            for (int j2 = 0; j2 < jCount; j2++)
             {
-                dP[j2] += zBar * x[i * 2 + j2];
+                dP[j2] += zBar * xRow2[j2];
             }
 
             loss = loss + (global::System.Math.Log(t1) + 0.3 * z);
@@ -81,18 +84,21 @@ static partial class S
         double biasBar = 0.0;
         for (int i = 0; i < x.Length / 2; i++)
         {
+            global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, i * 2, 2);
             int j = 0;
             double z = bias;
             for (; j < 2; j++)
             {
-                z = z + p[j] * x[i * 2 + j];
+                z = z + p[j] * xRow[j];
             }
 
             double t0 = global::System.Math.Exp(-z);
+            int jCount = 0 < j ? j : 0;
+            global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, i * 2, jCount);
             double zBar = seed * 0.3 - seed / (1.0 + t0) * t0;
-            for (int j2 = 0; j2 < j; j2++)
+            for (int j2 = 0; j2 < jCount; j2++)
             {
-                dP[j2] += zBar * x[i * 2 + j2];
+                dP[j2] += zBar * xRow2[j2];
             }
 
             biasBar = biasBar + zBar;
@@ -126,11 +132,12 @@ static partial class S
         double lossDot = 0.0;
         for (int i = 0; i < x.Length / 2; i++)
         {
+            global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, i * 2, 2);
             double z = bias;
             double zDot = biasDot;
             for (int j = 0; j < 2; j++)
             {
-                double t0 = x[i * 2 + j];
+                double t0 = xRow[j];
                 z = z + p[j] * t0;
                 zDot = zDot + tP[j] * t0;
             }
@@ -240,12 +247,13 @@ static partial class S
         double biasBarDot = 0.0;
         for (int i = 0; i < x.Length / 2; i++)
         {
+            global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, i * 2, 2);
             int j = 0;
             double z = bias;
             double zDot = biasDot;
             for (; j < 2; j++)
             {
-                double t0 = x[i * 2 + j];
+                double t0 = xRow[j];
                 z = z + p[j] * t0;
                 zDot = zDot + tP[j] * t0;
             }
@@ -253,10 +261,12 @@ static partial class S
             double t1 = global::System.Math.Exp(-z);
             double t2 = 1.0 + t1;
             double t3 = t1 * zDot;
+            int jCount = 0 < j ? j : 0;
+            global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, i * 2, jCount);
             double zBarDot = -(t1 / t2 * t3 / t2 - t3 / t2);
-            for (int j2 = 0; j2 < j; j2++)
+            for (int j2 = 0; j2 < jCount; j2++)
             {
-                pP[j2] += zBarDot * x[i * 2 + j2];
+                pP[j2] += zBarDot * xRow2[j2];
             }
 
             loss = loss + (global::System.Math.Log(t2) + 0.3 * z);

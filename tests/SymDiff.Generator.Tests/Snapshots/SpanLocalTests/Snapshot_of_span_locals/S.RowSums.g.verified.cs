@@ -32,15 +32,17 @@ static partial class S
         for (int i = 0; i < y.Length; i++)
         {
             double sBar = seed[i];
+            int jCount = 0 < d ? d : 0;
+            global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, i * d, jCount);
+            global::System.Span<double> dXRow = global::SymDiff.Checks.Row(dX, i * d, jCount);
             double s = 0.0;
-            for (int j = 0; j < d; j++)
+            for (int j = 0; j < jCount; j++)
             {
-                int t0 = i * d + j;
-                double t1 = x[t0];
-                int t2 = j + 1;
-                double t3 = (double)t2;
-                dX[t0] += sBar * t3 * global::System.Math.Cos(t1);
-                s = s + global::System.Math.Sin(t1) * t3;
+                double t0 = xRow[j];
+                int t1 = j + 1;
+                double t2 = (double)t1;
+                dXRow[j] += sBar * t2 * global::System.Math.Cos(t0);
+                s = s + global::System.Math.Sin(t0) * t2;
             }
 
             y[i] = s;
@@ -74,16 +76,18 @@ static partial class S
         int d = x.Length / y.Length;
         for (int i = 0; i < y.Length; i++)
         {
+            int jCount = 0 < d ? d : 0;
+            global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, i * d, jCount);
+            global::System.ReadOnlySpan<double> tXRow = global::SymDiff.Checks.Row(tX, i * d, jCount);
             double s = 0.0;
             double sDot = 0.0;
-            for (int j = 0; j < d; j++)
+            for (int j = 0; j < jCount; j++)
             {
-                int t0 = i * d + j;
-                double t1 = x[t0];
+                double t1 = xRow[j];
                 int t2 = j + 1;
                 double t3 = (double)t2;
                 s = s + global::System.Math.Sin(t1) * t3;
-                sDot = sDot + global::System.Math.Cos(t1) * tX[t0] * t3;
+                sDot = sDot + global::System.Math.Cos(t1) * tXRow[j] * t3;
             }
 
             y[i] = s;

@@ -45,23 +45,31 @@ static partial class W
             double dPSum3 = 0.0;
             for (int s = 0; s < batch; s++)
             {
+                int jCount = 0 < hidden ? hidden : 0;
+                global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, jCount);
+                global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, jCount);
+                global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, jCount);
+                global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, jCount);
                 int j = 0;
                 double z0 = p[b2];
                 double z1 = p[t1];
                 double z2 = p[t2];
-                for (; j < hidden; j++)
+                for (; j < jCount; j++)
                 {
-                    double a = p[b1 + j];
-                    for (int k = 0; k < inputs; k++)
+                    int kCount = 0 < inputs ? inputs : 0;
+                    global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, j * inputs, kCount);
+                    global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, kCount);
+                    double a = pRow2[j];
+                    for (int k = 0; k < kCount; k++)
                     {
-                        a = a + p[j * inputs + k] * x[s * inputs + k];
+                        a = a + pRow[k] * xRow[k];
                     }
 
                     double hValue = global::System.Math.Tanh(a);
                     h[j] = hValue;
-                    z0 = z0 + p[w2 + j] * hValue;
-                    z1 = z1 + p[w2 + hidden + j] * hValue;
-                    z2 = z2 + p[w2 + 2 * hidden + j] * hValue;
+                    z0 = z0 + pRow3[j] * hValue;
+                    z1 = z1 + pRow4[j] * hValue;
+                    z2 = z2 + pRow5[j] * hValue;
                 }
 
                 double t3 = global::System.Math.Max(z0, z1);
@@ -84,30 +92,37 @@ static partial class W
                 bool t11 = t3 >= z2;
                 double tBar6 = t11 ? mBar : 0.0;
                 bool t12 = z0 >= z1;
+                int j2Count = 0 < j ? j : 0;
+                global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, w2 + 2 * hidden, j2Count);
+                global::System.Span<double> dPRow3 = global::SymDiff.Checks.Row(dP, w2 + hidden, j2Count);
+                global::System.Span<double> dPRow4 = global::SymDiff.Checks.Row(dP, w2, j2Count);
+                global::System.ReadOnlySpan<double> pRow6 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, j2Count);
+                global::System.ReadOnlySpan<double> pRow7 = global::SymDiff.Checks.Row(p, w2 + hidden, j2Count);
+                global::System.ReadOnlySpan<double> pRow8 = global::SymDiff.Checks.Row(p, w2, j2Count);
+                global::System.Span<double> dPRow5 = global::SymDiff.Checks.Row(dP, b1, j2Count);
                 double z0Bar = tBar * t8 + tBar3 + (t12 ? tBar6 : 0.0);
                 double z1Bar = tBar * t9 + tBar4 + (t12 ? 0.0 : tBar6);
                 double z2Bar = tBar * t10 + tBar5 + (t11 ? 0.0 : mBar);
-                for (int j2 = 0; j2 < j; j2++)
+                for (int j2 = 0; j2 < j2Count; j2++)
                 {
-                    int t13 = w2 + 2 * hidden + j2;
-                    int t14 = w2 + hidden + j2;
-                    int t15 = w2 + j2;
-                    dP[t13] += z2Bar * h[j2];
-                    dP[t14] += z1Bar * h[j2];
-                    dP[t15] += z0Bar * h[j2];
+                    dPRow2[j2] += z2Bar * h[j2];
+                    dPRow3[j2] += z1Bar * h[j2];
+                    dPRow4[j2] += z0Bar * h[j2];
                     int k = 0 < inputs ? inputs : 0;
                     double hValue = h[j2];
-                    double hBar = z2Bar * p[t13] + z1Bar * p[t14] + z0Bar * p[t15];
+                    double hBar = z2Bar * pRow6[j2] + z1Bar * pRow7[j2] + z0Bar * pRow8[j2];
                     double aBar = hBar * (1.0 - hValue * hValue);
                     if (hBar != 0.0)
                     {
+                        global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, j2 * inputs, k);
+                        global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, s * inputs, k);
                         for (int k2 = 0; k2 < k; k2++)
                         {
-                            dP[j2 * inputs + k2] += aBar * x[s * inputs + k2];
+                            dPRow[k2] += aBar * xRow2[k2];
                         }
                     }
 
-                    dP[b1 + j2] += aBar;
+                    dPRow5[j2] += aBar;
                 }
 
                 loss = loss + (logSumExp - (t8 * z0 + t9 * z1 + t10 * z2));
@@ -178,23 +193,31 @@ static partial class W
             double dPSum3 = 0.0;
             for (int s = 0; s < batch; s++)
             {
+                int jCount = 0 < hidden ? hidden : 0;
+                global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, jCount);
+                global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, jCount);
+                global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, jCount);
+                global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, jCount);
                 int j = 0;
                 double z0 = p[b2];
                 double z1 = p[t0];
                 double z2 = p[t1];
-                for (; j < hidden; j++)
+                for (; j < jCount; j++)
                 {
-                    double a = p[b1 + j];
-                    for (int k = 0; k < inputs; k++)
+                    int kCount = 0 < inputs ? inputs : 0;
+                    global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, j * inputs, kCount);
+                    global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, kCount);
+                    double a = pRow2[j];
+                    for (int k = 0; k < kCount; k++)
                     {
-                        a = a + p[j * inputs + k] * x[s * inputs + k];
+                        a = a + pRow[k] * xRow[k];
                     }
 
                     double hValue = global::System.Math.Tanh(a);
                     h[j] = hValue;
-                    z0 = z0 + p[w2 + j] * hValue;
-                    z1 = z1 + p[w2 + hidden + j] * hValue;
-                    z2 = z2 + p[w2 + 2 * hidden + j] * hValue;
+                    z0 = z0 + pRow3[j] * hValue;
+                    z1 = z1 + pRow4[j] * hValue;
+                    z2 = z2 + pRow5[j] * hValue;
                 }
 
                 double t2 = global::System.Math.Max(z0, z1);
@@ -212,30 +235,37 @@ static partial class W
                 bool t6 = t2 >= z2;
                 double tBar6 = t6 ? mBar : 0.0;
                 bool t7 = z0 >= z1;
+                int j2Count = 0 < j ? j : 0;
+                global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, w2 + 2 * hidden, j2Count);
+                global::System.Span<double> dPRow3 = global::SymDiff.Checks.Row(dP, w2 + hidden, j2Count);
+                global::System.Span<double> dPRow4 = global::SymDiff.Checks.Row(dP, w2, j2Count);
+                global::System.ReadOnlySpan<double> pRow6 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, j2Count);
+                global::System.ReadOnlySpan<double> pRow7 = global::SymDiff.Checks.Row(p, w2 + hidden, j2Count);
+                global::System.ReadOnlySpan<double> pRow8 = global::SymDiff.Checks.Row(p, w2, j2Count);
+                global::System.Span<double> dPRow5 = global::SymDiff.Checks.Row(dP, b1, j2Count);
                 double z0Bar = tBar * targets[t] + tBar3 + (t7 ? tBar6 : 0.0);
                 double z1Bar = tBar * targets[t + 1] + tBar4 + (t7 ? 0.0 : tBar6);
                 double z2Bar = tBar * targets[t + 2] + tBar5 + (t6 ? 0.0 : mBar);
-                for (int j2 = 0; j2 < j; j2++)
+                for (int j2 = 0; j2 < j2Count; j2++)
                 {
-                    int t8 = w2 + 2 * hidden + j2;
-                    int t9 = w2 + hidden + j2;
-                    int t10 = w2 + j2;
-                    dP[t8] += z2Bar * h[j2];
-                    dP[t9] += z1Bar * h[j2];
-                    dP[t10] += z0Bar * h[j2];
+                    dPRow2[j2] += z2Bar * h[j2];
+                    dPRow3[j2] += z1Bar * h[j2];
+                    dPRow4[j2] += z0Bar * h[j2];
                     int k = 0 < inputs ? inputs : 0;
                     double hValue = h[j2];
-                    double hBar = z2Bar * p[t8] + z1Bar * p[t9] + z0Bar * p[t10];
+                    double hBar = z2Bar * pRow6[j2] + z1Bar * pRow7[j2] + z0Bar * pRow8[j2];
                     double aBar = hBar * (1.0 - hValue * hValue);
                     if (hBar != 0.0)
                     {
+                        global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, j2 * inputs, k);
+                        global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, s * inputs, k);
                         for (int k2 = 0; k2 < k; k2++)
                         {
-                            dP[j2 * inputs + k2] += aBar * x[s * inputs + k2];
+                            dPRow[k2] += aBar * xRow2[k2];
                         }
                     }
 
-                    dP[b1 + j2] += aBar;
+                    dPRow5[j2] += aBar;
                 }
 
                 dPSum = dPSum + z2Bar;
@@ -301,41 +331,49 @@ static partial class W
                 {
                     int t0 = b2 + 1;
                     int t1 = b2 + 2;
+                    int jCount = 0 < hidden ? hidden : 0;
+                    global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, jCount);
+                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, jCount);
+                    global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, jCount);
+                    global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, jCount);
+                    global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, w2, jCount);
+                    global::System.ReadOnlySpan<double> tPRow3 = global::SymDiff.Checks.Row(tP, w2 + hidden, jCount);
+                    global::System.ReadOnlySpan<double> tPRow4 = global::SymDiff.Checks.Row(tP, w2 + 2 * hidden, jCount);
                     double z0 = p[b2];
                     double z1 = p[t0];
                     double z2 = p[t1];
                     double z0Dot = tP[b2];
                     double z1Dot = tP[t0];
                     double z2Dot = tP[t1];
-                    for (int j = 0; j < hidden; j++)
+                    for (int j = 0; j < jCount; j++)
                     {
                         int t2 = b1 + j;
-                        double a = p[t2];
+                        int kCount = 0 < inputs ? inputs : 0;
+                        global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, kCount);
+                        global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, j * inputs, kCount);
+                        global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, j * inputs, kCount);
+                        double a = pRow2[j];
                         double aDot = tP[t2];
-                        for (int k = 0; k < inputs; k++)
+                        for (int k = 0; k < kCount; k++)
                         {
-                            int t3 = j * inputs + k;
-                            double t4 = x[s * inputs + k];
-                            a = a + p[t3] * t4;
-                            aDot = aDot + tP[t3] * t4;
+                            double t4 = xRow[k];
+                            a = a + pRow[k] * t4;
+                            aDot = aDot + tPRow[k] * t4;
                         }
 
                         double hValue = global::System.Math.Tanh(a);
                         double hValueDot = (1.0 - hValue * hValue) * aDot;
                         h[j] = hValue;
                         hDot[j] = hValueDot;
-                        int t5 = w2 + j;
-                        double t6 = p[t5];
-                        int t7 = w2 + hidden + j;
-                        double t8 = p[t7];
-                        int t9 = w2 + 2 * hidden + j;
-                        double t10 = p[t9];
+                        double t6 = pRow3[j];
+                        double t8 = pRow4[j];
+                        double t10 = pRow5[j];
                         z0 = z0 + t6 * hValue;
                         z1 = z1 + t8 * hValue;
                         z2 = z2 + t10 * hValue;
-                        z0Dot = z0Dot + (tP[t5] * hValue + t6 * hValueDot);
-                        z1Dot = z1Dot + (tP[t7] * hValue + t8 * hValueDot);
-                        z2Dot = z2Dot + (tP[t9] * hValue + t10 * hValueDot);
+                        z0Dot = z0Dot + (tPRow2[j] * hValue + t6 * hValueDot);
+                        z1Dot = z1Dot + (tPRow3[j] * hValue + t8 * hValueDot);
+                        z2Dot = z2Dot + (tPRow4[j] * hValue + t10 * hValueDot);
                     }
 
                     double t11 = global::System.Math.Max(z0, z1);
