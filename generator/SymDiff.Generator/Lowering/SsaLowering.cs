@@ -101,6 +101,9 @@ namespace SymDiff.Generator.Lowering
         {
             public string? Broke;
             public string? Continued;
+
+            /// <summary>The loop's keyword among the method's sites, where a diagnostic about its body goes.</summary>
+            public int Site = -1;
         }
 
         /// <param name="spec">The parsed method.</param>
@@ -361,7 +364,7 @@ namespace SymDiff.Generator.Lowering
                 return;
             }
 
-            var flags = new LoopFlags();
+            var flags = new LoopFlags { Site = loop.Site };
             bool mayBreak = ContainsJump(loop.Body, j => j is SourceBreak, intoLoops: false);
             bool mayContinue = ContainsJump(loop.Body, j => j is SourceContinue, intoLoops: false);
             if (mayBreak)
@@ -609,9 +612,9 @@ namespace SymDiff.Generator.Lowering
                     // elsewhere in a loop, not yet.
                     if (_loops.Count > 1 || (_loops.Count == 1 && _branchDepth > 0))
                     {
-                        throw new NotSupportedException("reading an element of the output span '" + el.Array + "' inside a nested loop or a branch of a loop" + HintSeparator
+                        throw new LocatedNotSupportedException("reading an element of the output span '" + el.Array + "' inside a nested loop or a branch of a loop" + HintSeparator
                             + "; compute what the loop needs from the inputs and write each element once (a softmax: sum Math.Exp(z[i] - max) in one loop, then "
-                            + el.Array + "[i] = Math.Exp(z[i] - max) / sum)");
+                            + el.Array + "[i] = Math.Exp(z[i] - max) / sum)", _loops.Peek().Site);
                     }
 
                     var let = new Let(_namer.NewSourceName(el.Array + "Read"), x);
