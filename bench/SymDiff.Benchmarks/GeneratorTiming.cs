@@ -11,10 +11,13 @@ namespace SymDiff.Benchmarks
 {
     /// <summary>
     /// <c>--generator</c>: the generator's own time on a file of 200 mixed methods (GeneratorInput/Methods200.cs.in),
-    /// as Roslyn measures it (<see cref="GeneratorDriver.GetTimingInfo"/>), median of 5 warm runs of a fresh driver,
-    /// so every method is parsed, differentiated and emitted each run. Prints one line:
-    /// <c>generator methods=200 ms_per_method=...</c> (and <c>cpu_ms_per_method</c>, the process's CPU time over the same
-    /// calls, steadier on a loaded machine); with <c>--phases</c>, first the time per phase; with <c>--fresh-compilation</c>,
+    /// as Roslyn measures it (<see cref="GeneratorDriver.GetTimingInfo"/>), median of 5 warm runs of a fresh driver
+    /// (warm: after the JIT has finished tiering up, see the warm-up below), so every method is parsed, differentiated
+    /// and emitted each run. Prints one line: <c>generator methods=200 ms_per_method=...</c> (and the minimum,
+    /// <c>cpu_ms_per_method</c>, the process's CPU time over the same calls, and <c>thread_cpu_ms_per_method</c>, the
+    /// generator thread's, the steadiest on a loaded machine); with <c>--phases</c>, first the time per phase;
+    /// <c>--runs N</c> measures N runs, <c>--warm N</c> fixes the warm-up, <c>--verbose</c> prints every run, <c>--no-depth</c>
+    /// skips the depth lines; with <c>--fresh-compilation</c>,
     /// each run on a new compilation of the file, as a build compiles it. Then one line per
     /// expression depth, <c>generator depth=2000 ms=...</c> (<c>--depth-only</c>: only those).
     /// </summary>
@@ -41,18 +44,50 @@ namespace SymDiff.Benchmarks
             // Where the time goes, summed over the measured runs (the generator's own phase timer).
             var phases = new System.Collections.Generic.Dictionary<string, double>(StringComparer.Ordinal);
             var allocations = new System.Collections.Generic.Dictionary<string, long>(StringComparer.Ordinal);
-            var times = new double[8];
+            string[] args = Environment.GetCommandLineArgs();
+            int Option(string name, int fallback)
+            {
+                int at = Array.IndexOf(args, name);
+                return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+            }
+
+            // --runs N: N measured runs (default 5); the median and the minimum are printed.
+            int measured = Math.Max(1, Option("--runs", 5));
+
+            // Warm-up: the JIT compiles Roslyn's and the generator's methods at tier 0, then instrumented, then at tier 1
+            // in a background thread, over several runs (tens of thousands of methods; on 2 shared cores the tier-1
+            // thread falls behind, and a run measured while it still compiles runs partly on unoptimised code and
+            // competes with it for a core). So the warm-up goes on until a run made the JIT compile fewer than 200 methods
+            // (at least 3 runs, at most 40; methods called once or twice a run reach tier 1 only after 15-30 runs, and
+            // cost little). --warm N: exactly N warm-up runs (the bench measured after 3 until
+            // 2026-12-03, which on this machine was still tiering up).
+            int fixedWarm = Option("--warm", -1);
+            var times = new System.Collections.Generic.List<double>();
 
             // The process's CPU time over the same calls (the generator runs on one thread; this also counts the
-            // collector's threads and the driver's own work): steadier than the elapsed time on a loaded machine.
-            var cpu = new double[8];
-            bool fresh = Array.IndexOf(Environment.GetCommandLineArgs(), "--fresh-compilation") >= 0;
+            // collector's threads, the JIT's tier-1 thread and the driver's own work).
+            var cpu = new System.Collections.Generic.List<double>();
+
+            // The generator thread's own CPU time (clock_gettime(CLOCK_THREAD_CPUTIME_ID) on Linux; the collector's
+            // gen0/gen1 work runs on this thread): the least sensitive to other processes on a shared machine.
+            var threadCpu = new System.Collections.Generic.List<double>();
+
+            // Methods the JIT compiled during each run.
+            var jitted = new System.Collections.Generic.List<long>();
+            bool fresh = Array.IndexOf(args, "--fresh-compilation") >= 0;
             using var process = System.Diagnostics.Process.GetCurrentProcess();
             int generated = 0;
+            int warm = -1;
             ImmutableArray<Diagnostic> errors = ImmutableArray<Diagnostic>.Empty;
-            for (int run = 0; run < times.Length; run++)
+            for (int run = 0; warm < 0 || run < warm + measured; run++)
             {
-                generator::SymDiff.Generator.Testing.PhaseTimer.Sink = run < 3 ? null : (phase, elapsed) =>
+                if (warm < 0 && (fixedWarm >= 0 ? run >= fixedWarm : run >= 40 || (run >= 3 && jitted[run - 1] < 200)))
+                {
+                    warm = run;
+                }
+
+                bool record = warm >= 0;
+                generator::SymDiff.Generator.Testing.PhaseTimer.Sink = !record ? null : (phase, elapsed) =>
                 {
                     lock (phases)
                     {
@@ -60,7 +95,7 @@ namespace SymDiff.Benchmarks
                     }
                 };
                 generator::SymDiff.Generator.Testing.PhaseTimer.AllocatedBytes = GC.GetAllocatedBytesForCurrentThread;
-                generator::SymDiff.Generator.Testing.PhaseTimer.AllocationSink = run < 3 ? null : (phase, bytes) =>
+                generator::SymDiff.Generator.Testing.PhaseTimer.AllocationSink = !record ? null : (phase, bytes) =>
                 {
                     lock (allocations)
                     {
@@ -79,12 +114,19 @@ namespace SymDiff.Benchmarks
                 GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new generator::SymDiff.Generator.DifferentiableGenerator().AsSourceGenerator() }, parseOptions: parse);
                 process.Refresh();
                 var cpuBefore = process.TotalProcessorTime;
+                long jittedBefore = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
+                double threadBefore = ThreadCpuMilliseconds();
                 driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+                threadCpu.Add(ThreadCpuMilliseconds() - threadBefore);
                 process.Refresh();
-                cpu[run] = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
-                times[run] = driver.GetTimingInfo().ElapsedTime.TotalMilliseconds;
+                cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
+                times.Add(driver.GetTimingInfo().ElapsedTime.TotalMilliseconds);
                 generated = driver.GetRunResult().GeneratedTrees.Length;
                 errors = diagnostics.AddRange(output.GetDiagnostics()).Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray();
+
+                // Counted after the output's diagnostics, which bind the generated code (Roslyn methods the generator
+                // run itself may need next time).
+                jitted.Add(System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false) - jittedBefore);
             }
 
             generator::SymDiff.Generator.Testing.PhaseTimer.Sink = null;
@@ -96,20 +138,57 @@ namespace SymDiff.Benchmarks
                 return 1;
             }
 
-            // The first three runs warm the JIT; the median of the last five is the figure.
-            double median = times.Skip(3).OrderBy(t => t).ElementAt(2);
-            if (Array.IndexOf(Environment.GetCommandLineArgs(), "--phases") >= 0)
+            // The median of the measured runs is the figure.
+            double median = Median(times.Skip(warm));
+            if (Array.IndexOf(args, "--phases") >= 0)
             {
                 foreach (var (phase, ms) in phases.OrderByDescending(p => p.Value))
                 {
-                    double kb = allocations.TryGetValue(phase, out long bytes) ? bytes / 1024.0 / (times.Length - 3) / methods : 0;
-                    Console.WriteLine(FormattableString.Invariant($"  {phase,-28} {ms / (times.Length - 3) / methods:F3} ms per method {kb,8:F0} KB allocated per method"));
+                    double kb = allocations.TryGetValue(phase, out long bytes) ? bytes / 1024.0 / measured / methods : 0;
+                    Console.WriteLine(FormattableString.Invariant($"  {phase,-28} {ms / measured / methods:F3} ms per method {kb,8:F0} KB allocated per method"));
                 }
             }
 
-            double cpuMedian = cpu.Skip(3).OrderBy(t => t).ElementAt(2);
-            Console.WriteLine(FormattableString.Invariant($"generator methods={methods} ms_per_method={median / methods:F3} total_ms={median:F0} files={generated} runs_ms={string.Join("/", times.Skip(3).Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} cpu_ms_per_method={cpuMedian / methods:F3}"));
-            return Depth(references, parse);
+            if (Array.IndexOf(args, "--verbose") >= 0)
+            {
+                for (int run = 0; run < times.Count; run++)
+                {
+                    Console.WriteLine(FormattableString.Invariant($"  run {run}{(run < warm ? " (warm-up)" : "")}: {times[run]:F0} ms, thread CPU {threadCpu[run]:F0} ms, process CPU {cpu[run]:F0} ms, methods jitted {jitted[run]}"));
+                }
+            }
+
+            double cpuMedian = Median(cpu.Skip(warm));
+            double threadMedian = Median(threadCpu.Skip(warm));
+            Console.WriteLine(FormattableString.Invariant($"generator methods={methods} ms_per_method={median / methods:F3} total_ms={median:F0} files={generated} runs_ms={string.Join("/", times.Skip(warm).Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} min_ms_per_method={times.Skip(warm).Min() / methods:F3} cpu_ms_per_method={cpuMedian / methods:F3} thread_cpu_ms_per_method={threadMedian / methods:F3} warm_runs={warm} jitted_in_measured_runs={jitted.Skip(warm).Sum()}"));
+            return Array.IndexOf(args, "--no-depth") >= 0 ? 0 : Depth(references, parse);
+        }
+
+        private static double Median(System.Collections.Generic.IEnumerable<double> values)
+        {
+            var sorted = values.OrderBy(t => t).ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+
+        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+        private struct TimeSpec
+        {
+            public long Seconds;
+            public long Nanoseconds;
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+        private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+        /// <summary>The calling thread's CPU time in milliseconds (Linux; NaN elsewhere).</summary>
+        private static double ThreadCpuMilliseconds()
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                return double.NaN;
+            }
+
+            const int ClockThreadCpuTime = 3;
+            return ClockGetTime(ClockThreadCpuTime, out var time) == 0 ? (time.Seconds * 1000.0) + (time.Nanoseconds / 1e6) : double.NaN;
         }
 
         /// <summary>
