@@ -81,6 +81,10 @@ namespace SymDiff.Generator.Simplification
                 if (mapped is Loop loop)
                 {
                     mapped = RowLoop(loop, arrays, before);
+                    if (mapped is Loop rowed)
+                    {
+                        mapped = HoistRows(rowed, before);
+                    }
                 }
 
                 if (output is null && (before.Count > 0 || !ReferenceEquals(mapped, s)))
@@ -112,31 +116,7 @@ namespace SymDiff.Generator.Simplification
             }
 
             // Everything the loop defines or changes: a start or a bound that reads one of these is not invariant.
-            var defined = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var v in loop.Carried)
-            {
-                defined.Add(v.Name);
-            }
-
-            Walk.CollectDefinitions(loop.Body, defined);
-            foreach (var s in Walk.AllStatements(loop.Body))
-            {
-                switch (s)
-                {
-                    case Assign a: defined.Add(a.Name); break;
-                    case Accumulate { Index: null } a: defined.Add(a.Target); break;
-                    case CallBackward b:
-                        foreach (var o in b.Outputs)
-                        {
-                            if (o is Var v)
-                            {
-                                defined.Add(v.Name);
-                            }
-                        }
-
-                        break;
-                }
-            }
+            var defined = Defined(loop);
 
             bool Invariant(Expr e) => !Walk.Contains(e, x => x is Elem or UserCall or Opaque or SpanRef or SpanView or TupleItem or Call || (x is Var v && defined.Contains(v.Name)));
             if (!Invariant(bound) || !RowSafe(loop))
@@ -292,6 +272,135 @@ namespace SymDiff.Generator.Simplification
             var condition = ReferenceEquals(count, bound) ? loop.Condition : new Binary(BinaryOp.Lt, counter, count, ValType.Bool);
             var carried = loop.Carried.Map(v => Map(v.Next) is var next && ReferenceEquals(next, v.Next) ? v : new LoopVar(v.Name, v.Type, v.Init, next));
             return loop with { Carried = carried, Body = body, Condition = condition };
+        }
+
+        /// <summary>Everything <paramref name="loop"/> defines or changes: its carried values, lets, assignments, scalar accumulations and call outputs.</summary>
+        private static HashSet<string> Defined(Loop loop)
+        {
+            var defined = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var v in loop.Carried)
+            {
+                defined.Add(v.Name);
+            }
+
+            Walk.CollectDefinitions(loop.Body, defined);
+            foreach (var s in Walk.AllStatements(loop.Body))
+            {
+                switch (s)
+                {
+                    case Assign a: defined.Add(a.Name); break;
+                    case Accumulate { Index: null } a: defined.Add(a.Target); break;
+                    case CallBackward b:
+                        foreach (var o in b.Outputs)
+                        {
+                            if (o is Var v)
+                            {
+                                defined.Add(v.Name);
+                            }
+                        }
+
+                        break;
+                }
+            }
+
+            return defined;
+        }
+
+        /// <summary>
+        /// Rows an inner loop took at the top level of <paramref name="loop"/>'s body whose start and length do not change
+        /// from one iteration of <paramref name="loop"/> to the next (the row of a sample, read for every hidden unit) go
+        /// before <paramref name="loop"/>, with the int lets they read: one row per sample instead of one per unit. The
+        /// row's length becomes 0 when <paramref name="loop"/> runs no iteration, so <c>Checks.Row</c> throws exactly when
+        /// the first iteration would have (an index exception, the only one a row-safe loop can throw).
+        /// </summary>
+        private Loop HoistRows(Loop loop, List<Stmt> before)
+        {
+            if (LoopShape.Counter(loop) is not { Step: 1 } shape
+                || shape.Counter.Init is not Const { Value: 0 }
+                || loop.Condition is not Binary { Op: BinaryOp.Lt, Left: Var tested, Right: var bound }
+                || tested.Name != shape.Counter.Name
+                || !loop.Body.Statements.Any(x => x is Let { Value: SpanView { Row: true } }))
+            {
+                return loop;
+            }
+
+            var defined = Defined(loop);
+            if (Walk.Contains(bound, x => x is Elem or UserCall or Opaque or SpanRef or SpanView or TupleItem or Call || (x is Var v && defined.Contains(v.Name))) || !RowSafe(loop))
+            {
+                return loop;
+            }
+
+            var rented = new HashSet<string>(Walk.AllStatements(loop.Body).OfType<RentBuffer>().Select(r => r.Name), StringComparer.Ordinal);
+            var intLets = loop.Body.Statements.OfType<Let>().Where(l => l.Type == ValType.Int && !Walk.Contains(l.Value, x => x is Elem or UserCall or Opaque or Call or TupleItem || x is Binary { Op: BinaryOp.Div or BinaryOp.Rem })).ToDictionary(l => l.Name, StringComparer.Ordinal);
+
+            // The lets a hoisted row needs, found transitively; null if it reads something the loop changes.
+            HashSet<string>? Needs(Expr e)
+            {
+                var needed = new HashSet<string>(StringComparer.Ordinal);
+                var pending = new Stack<Expr>();
+                pending.Push(e);
+                while (pending.Count > 0)
+                {
+                    bool ok = true;
+                    Walk.Vars(pending.Pop(), v =>
+                    {
+                        if (!defined.Contains(v) || needed.Contains(v))
+                        {
+                            return;
+                        }
+
+                        if (intLets.TryGetValue(v, out var let))
+                        {
+                            needed.Add(v);
+                            pending.Push(let.Value);
+                        }
+                        else
+                        {
+                            ok = false;
+                        }
+                    });
+                    if (!ok)
+                    {
+                        return null;
+                    }
+                }
+
+                return needed;
+            }
+
+            var hoisted = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var let in loop.Body.Statements.OfType<Let>())
+            {
+                if (let.Value is SpanView { Row: true } row && !rented.Contains(row.Array) && !defined.Contains(row.Array)
+                    && Needs(new Binary(BinaryOp.Add, row.Start, row.Length, ValType.Int)) is { } needed)
+                {
+                    hoisted.Add(let.Name);
+                    hoisted.UnionWith(needed);
+                }
+            }
+
+            if (hoisted.Count == 0)
+            {
+                return loop;
+            }
+
+            var zero = Ir.Lit(0, ValType.Int);
+            var kept = new List<Stmt>();
+            foreach (var st in loop.Body.Statements)
+            {
+                if (st is Let let && hoisted.Contains(let.Name))
+                {
+                    before.Add(let.Value is SpanView row
+                        ? new Let(let.Name, row with { Length = bound is Const { Value: > 0 } ? row.Length : new Cond(new Binary(BinaryOp.Lt, zero, bound, ValType.Bool), row.Length, zero, ValType.Int) })
+                        : let);
+                }
+                else
+                {
+                    kept.Add(st);
+                }
+            }
+
+            return loop with { Body = new Block(kept.ToEquatableArray()) };
         }
 
         /// <summary>

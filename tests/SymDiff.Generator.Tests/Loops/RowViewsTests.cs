@@ -163,8 +163,10 @@ public static partial class Rv
             Code(() => Rv.MatVec(q, 2)), Code(() => Rv.MatVecGradient(q, 2, g5)),
             Code(() => Rv.Windows(p, 0, 5)), Code(() => Rv.WindowsGradient(p, 0, 5, g)),
             Code(() => Rv.Windows(p, -1, 5)), Code(() => Rv.WindowsGradient(p, -1, 5, g)),
+            // 2 elements, 3 columns: rows = -1, so no loop runs; the vector's row (taken before the outer loop) starts at -3.
+            Code(() => Rv.MatVec(new double[2], 3)), Code(() => Rv.MatVecGradient(new double[2], 3, new double[2])), Code(() => Rv.MatVecBackward(new double[2], 3, 1.0, new double[2])),
         };");
-            Assert.Equal(new double[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, r);
+            Assert.Equal(new double[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, r);
         }
 
         /// <summary>A row that runs past the end of the span: the user's method and every generated method throw IndexOutOfRangeException.</summary>

@@ -80,6 +80,28 @@ namespace SymDiff.Generator.Tests.Passes
                 Print(Run(body)));
         }
 
+        /// <summary>
+        /// An inner loop's row whose offset does not change in the outer loop (a sample's row read for every hidden unit)
+        /// is taken once before the outer loop, its length 0 when the outer loop runs no iteration; a row whose offset the
+        /// outer loop changes (i * n) stays inside.
+        /// </summary>
+        [Fact]
+        public void A_row_the_outer_loop_does_not_change_is_taken_before_it()
+        {
+            var inner = Count("k", I("n"), new[] { Sum("t", "t_1") }, new Let("t_1", Add(V("t"), Mul(E("a", Add(I("r"), I("k"))), E("b", Add(Mul(I("i"), I("n")), I("k")))))));
+            var body = B(
+                Count("i", I("m"), new[] { Sum("s", "s_2") }, inner, new Let("s_2", Add(V("s"), V("t")))),
+                new Return(V("s")));
+            string printed = Print(Run(body));
+            int outer = printed.IndexOf("loop i", StringComparison.Ordinal);
+            int aRow = printed.IndexOf("let aRow", StringComparison.Ordinal);
+            int bRow = printed.IndexOf("let bRow", StringComparison.Ordinal);
+            Assert.True(aRow >= 0 && aRow < outer, printed);
+            Assert.Contains("Checks.Row(a, r, 0 < m ? kCount : 0)", printed, StringComparison.Ordinal);
+            Assert.True(bRow > outer, printed);
+            Assert.Contains("Checks.Row(b, i * n, kCount)", printed, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void No_row_where_the_rule_does_not_hold()
         {

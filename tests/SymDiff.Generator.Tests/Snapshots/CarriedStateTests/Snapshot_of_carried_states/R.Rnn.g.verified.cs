@@ -53,10 +53,10 @@ static partial class R
                 int t = 0;
                 for (; t < xs.Length; t++)
                 {
+                    global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
                     for (int j2 = 0; j2 < 3; j2++)
                     {
                         global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j2 * 3, 3);
-                        global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
                         double a = p[3 + j2] * xs[t];
                         for (int k = 0; k < 3; k++)
                         {
@@ -90,11 +90,11 @@ static partial class R
                 double lossBar = 1.0;
                 for (int t6 = t - 1; t6 >= 0; t6--)
                 {
+                    global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t6 * 3, 3);
                     int j2_2 = 0;
                     for (; j2_2 < 3; j2_2++)
                     {
                         global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j2_2 * 3, 3);
-                        global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t6 * 3, 3);
                         double a = p[3 + j2_2] * xs[t6];
                         for (int k = 0; k < 3; k++)
                         {
@@ -211,10 +211,10 @@ static partial class R
                 int t = 0;
                 for (; t < xs.Length; t++)
                 {
+                    global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
                     for (int j2 = 0; j2 < 3; j2++)
                     {
                         global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j2 * 3, 3);
-                        global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
                         double a = p[3 + j2] * xs[t];
                         for (int k = 0; k < 3; k++)
                         {
@@ -247,11 +247,11 @@ static partial class R
                 double lossBar = seed;
                 for (int t5 = t - 1; t5 >= 0; t5--)
                 {
+                    global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t5 * 3, 3);
                     int j2_2 = 0;
                     for (; j2_2 < 3; j2_2++)
                     {
                         global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j2_2 * 3, 3);
-                        global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t5 * 3, 3);
                         double a = p[3 + j2_2] * xs[t5];
                         for (int k = 0; k < 3; k++)
                         {
@@ -366,14 +366,14 @@ static partial class R
                 double lossDot = 0.0;
                 for (int t = 0; t < xs.Length; t++)
                 {
+                    global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
+                    global::System.ReadOnlySpan<double> stateHistoryDotRow = global::SymDiff.Checks.Row(stateHistoryDot, t * 3, 3);
                     for (int j2 = 0; j2 < 3; j2++)
                     {
                         int t2 = 3 + j2;
                         double t3 = xs[t];
                         global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j2 * 3, 3);
-                        global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
                         global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, 6 + j2 * 3, 3);
-                        global::System.ReadOnlySpan<double> stateHistoryDotRow = global::SymDiff.Checks.Row(stateHistoryDot, t * 3, 3);
                         double a = p[t2] * t3;
                         double aDot = tP[t2] * t3;
                         for (int k = 0; k < 3; k++)
@@ -560,14 +560,14 @@ static partial class R
                         double lossDot = 0.0;
                         for (; t < xs.Length; t++)
                         {
+                            global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
+                            global::System.ReadOnlySpan<double> stateHistoryDotRow = global::SymDiff.Checks.Row(stateHistoryDot, t * 3, 3);
                             for (int j2 = 0; j2 < 3; j2++)
                             {
                                 int t2 = 3 + j2;
                                 double t3 = xs[t];
                                 global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j2 * 3, 3);
-                                global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
                                 global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, 6 + j2 * 3, 3);
-                                global::System.ReadOnlySpan<double> stateHistoryDotRow = global::SymDiff.Checks.Row(stateHistoryDot, t * 3, 3);
                                 double a = p[t2] * t3;
                                 double aDot = tP[t2] * t3;
                                 for (int k = 0; k < 3; k++)
@@ -616,15 +616,15 @@ static partial class R
                         double lossBar = 1.0;
                         for (int t15 = t - 1; t15 >= 0; t15--)
                         {
+                            global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t15 * 3, 3);
+                            global::System.ReadOnlySpan<double> stateHistoryDotRow3 = global::SymDiff.Checks.Row(stateHistoryDot, t15 * 3, 3);
                             int j2_2 = 0;
                             for (; j2_2 < 3; j2_2++)
                             {
                                 int t10 = 3 + j2_2;
                                 double t11 = xs[t15];
                                 global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j2_2 * 3, 3);
-                                global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t15 * 3, 3);
                                 global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, 6 + j2_2 * 3, 3);
-                                global::System.ReadOnlySpan<double> stateHistoryDotRow3 = global::SymDiff.Checks.Row(stateHistoryDot, t15 * 3, 3);
                                 double a = p[t10] * t11;
                                 double aDot = tP[t10] * t11;
                                 for (int k = 0; k < 3; k++)

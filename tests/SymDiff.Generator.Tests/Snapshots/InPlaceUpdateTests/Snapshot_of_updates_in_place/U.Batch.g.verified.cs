@@ -238,13 +238,16 @@ static partial class U
                     {
                         global::SymDiff.Checks.Zero(hDot, t0);
                         int hidden = t0;
+                        int jCount = 0 < t0 ? t0 : 0;
+                        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, 0 < x.Length ? jCount : 0);
+                        global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, hidden, 0 < x.Length ? jCount : 0);
+                        int j3Count = 0 < hidden ? hidden : 0;
+                        global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, 0 < x.Length ? j3Count : 0);
+                        global::System.ReadOnlySpan<double> tWRow2 = global::SymDiff.Checks.Row(tW, 2 * hidden, 0 < x.Length ? j3Count : 0);
                         double loss = 0.0;
                         double lossDot = 0.0;
                         for (int s = 0; s < x.Length; s++)
                         {
-                            int jCount = 0 < t0 ? t0 : 0;
-                            global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, jCount);
-                            global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, hidden, jCount);
                             for (int j = 0; j < jCount; j++)
                             {
                                 double t1 = x[s];
@@ -256,9 +259,6 @@ static partial class U
                                 hDot[j] = global::System.Math.Cos(hPreValue) * hPreValueDot;
                             }
 
-                            int j3Count = 0 < hidden ? hidden : 0;
-                            global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, j3Count);
-                            global::System.ReadOnlySpan<double> tWRow2 = global::SymDiff.Checks.Row(tW, 2 * hidden, j3Count);
                             double y = 0.0;
                             double yDot = 0.0;
                             for (int j3 = 0; j3 < j3Count; j3++)

@@ -51,12 +51,12 @@ static partial class S
                     }
 
                     global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, 2);
+                    int j2Count = 0 < hidden ? hidden : 0;
+                    global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
                     int c = 0;
                     for (; c < 2; c++)
                     {
                         int t2 = c + 1;
-                        int j2Count = 0 < hidden ? hidden : 0;
-                        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
                         double a = wRow2[c];
                         for (int j2 = 0; j2 < j2Count; j2++)
                         {
@@ -187,12 +187,12 @@ static partial class S
                     }
 
                     global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, 2);
+                    int j2Count = 0 < hidden ? hidden : 0;
+                    global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
                     int c = 0;
                     for (; c < 2; c++)
                     {
                         int t1 = c + 1;
-                        int j2Count = 0 < hidden ? hidden : 0;
-                        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
                         double a = wRow2[c];
                         for (int j2 = 0; j2 < j2Count; j2++)
                         {
@@ -318,13 +318,13 @@ static partial class S
                     }
 
                     global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, 2);
+                    int j2Count = 0 < hidden ? hidden : 0;
+                    global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
+                    global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, hidden, j2Count);
                     for (int c = 0; c < 2; c++)
                     {
                         int t3 = 2 * hidden + c;
                         int t4 = c + 1;
-                        int j2Count = 0 < hidden ? hidden : 0;
-                        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
-                        global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, hidden, j2Count);
                         double a = wRow2[c];
                         double aDot = tW[t3];
                         for (int j2 = 0; j2 < j2Count; j2++)

@@ -39,26 +39,26 @@ static partial class W
             double lossBar = 1.0 / t0;
             int t1 = b2 + 1;
             int t2 = b2 + 2;
+            int jCount = 0 < hidden ? hidden : 0;
+            global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, 0 < batch ? jCount : 0);
+            global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, 0 < batch ? jCount : 0);
+            global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, 0 < batch ? jCount : 0);
+            global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, 0 < batch ? jCount : 0);
             double loss = 0.0;
             double dPSum = 0.0;
             double dPSum2 = 0.0;
             double dPSum3 = 0.0;
             for (int s = 0; s < batch; s++)
             {
-                int jCount = 0 < hidden ? hidden : 0;
-                global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, jCount);
-                global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, jCount);
-                global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, jCount);
-                global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, jCount);
+                int kCount = 0 < inputs ? inputs : 0;
+                global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, 0 < jCount ? kCount : 0);
                 int j = 0;
                 double z0 = p[b2];
                 double z1 = p[t1];
                 double z2 = p[t2];
                 for (; j < jCount; j++)
                 {
-                    int kCount = 0 < inputs ? inputs : 0;
                     global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, j * inputs, kCount);
-                    global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, kCount);
                     double a = pRow2[j];
                     for (int k = 0; k < kCount; k++)
                     {
@@ -188,25 +188,25 @@ static partial class W
             double lossBar = seed / (double)batch;
             int t0 = b2 + 1;
             int t1 = b2 + 2;
+            int jCount = 0 < hidden ? hidden : 0;
+            global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, 0 < batch ? jCount : 0);
+            global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, 0 < batch ? jCount : 0);
+            global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, 0 < batch ? jCount : 0);
+            global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, 0 < batch ? jCount : 0);
             double dPSum = 0.0;
             double dPSum2 = 0.0;
             double dPSum3 = 0.0;
             for (int s = 0; s < batch; s++)
             {
-                int jCount = 0 < hidden ? hidden : 0;
-                global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, jCount);
-                global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, jCount);
-                global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, jCount);
-                global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, jCount);
+                int kCount = 0 < inputs ? inputs : 0;
+                global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, 0 < jCount ? kCount : 0);
                 int j = 0;
                 double z0 = p[b2];
                 double z1 = p[t0];
                 double z2 = p[t1];
                 for (; j < jCount; j++)
                 {
-                    int kCount = 0 < inputs ? inputs : 0;
                     global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, j * inputs, kCount);
-                    global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, kCount);
                     double a = pRow2[j];
                     for (int k = 0; k < kCount; k++)
                     {
@@ -325,20 +325,22 @@ static partial class W
                 int w2 = b1 + hidden;
                 int b2 = w2 + 3 * hidden;
                 int batch = targets.Length / 3;
+                int jCount = 0 < hidden ? hidden : 0;
+                global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, 0 < batch ? jCount : 0);
+                global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, 0 < batch ? jCount : 0);
+                global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, 0 < batch ? jCount : 0);
+                global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, 0 < batch ? jCount : 0);
+                global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, w2, 0 < batch ? jCount : 0);
+                global::System.ReadOnlySpan<double> tPRow3 = global::SymDiff.Checks.Row(tP, w2 + hidden, 0 < batch ? jCount : 0);
+                global::System.ReadOnlySpan<double> tPRow4 = global::SymDiff.Checks.Row(tP, w2 + 2 * hidden, 0 < batch ? jCount : 0);
                 double loss = 0.0;
                 double lossDot = 0.0;
                 for (int s = 0; s < batch; s++)
                 {
                     int t0 = b2 + 1;
                     int t1 = b2 + 2;
-                    int jCount = 0 < hidden ? hidden : 0;
-                    global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, jCount);
-                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, jCount);
-                    global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, jCount);
-                    global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, jCount);
-                    global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, w2, jCount);
-                    global::System.ReadOnlySpan<double> tPRow3 = global::SymDiff.Checks.Row(tP, w2 + hidden, jCount);
-                    global::System.ReadOnlySpan<double> tPRow4 = global::SymDiff.Checks.Row(tP, w2 + 2 * hidden, jCount);
+                    int kCount = 0 < inputs ? inputs : 0;
+                    global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, 0 < jCount ? kCount : 0);
                     double z0 = p[b2];
                     double z1 = p[t0];
                     double z2 = p[t1];
@@ -348,8 +350,6 @@ static partial class W
                     for (int j = 0; j < jCount; j++)
                     {
                         int t2 = b1 + j;
-                        int kCount = 0 < inputs ? inputs : 0;
-                        global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, kCount);
                         global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, j * inputs, kCount);
                         global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, j * inputs, kCount);
                         double a = pRow2[j];
