@@ -67,9 +67,30 @@ namespace SymDiff.Generator.Parsing
                 }
 
                 // The start and the length are evaluated here: what they read must not change while the view is in scope.
-                var later = LaterInBlock(declarator);
+                var written = WrittenSymbols(LaterInBlock(declarator));
+                foreach (var bound in bounds.SelectMany(b => b.DescendantsAndSelf()))
+                {
+                    ISymbol? read = bound switch
+                    {
+                        ILocalReferenceOperation l => l.Local,
+                        IParameterReferenceOperation p => p.Parameter,
+                        _ => null,
+                    };
+                    if (read is not null && written.Contains(read))
+                    {
+                        throw Unsupported(declarator.Syntax, $"The span local '{local.Name}', whose start or length reads '{read.Name}', which is assigned later while '{local.Name}' is in scope", " (declare the span after the last assignment, or index the source directly)");
+                    }
+                }
+
+                _views[local] = view with { Display = local.Name };
+                return true;
+            }
+
+            /// <summary>The locals and parameters <paramref name="operations"/> (and what they contain) assign, increment or pass by reference.</summary>
+            private static HashSet<ISymbol> WrittenSymbols(IEnumerable<IOperation> operations)
+            {
                 var written = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-                foreach (var operation in later.SelectMany(o => o.DescendantsAndSelf()))
+                foreach (var operation in operations.SelectMany(o => o.DescendantsAndSelf()))
                 {
                     IOperation? target = operation switch
                     {
@@ -89,22 +110,7 @@ namespace SymDiff.Generator.Parsing
                     }
                 }
 
-                foreach (var bound in bounds.SelectMany(b => b.DescendantsAndSelf()))
-                {
-                    ISymbol? read = bound switch
-                    {
-                        ILocalReferenceOperation l => l.Local,
-                        IParameterReferenceOperation p => p.Parameter,
-                        _ => null,
-                    };
-                    if (read is not null && written.Contains(read))
-                    {
-                        throw Unsupported(declarator.Syntax, $"The span local '{local.Name}', whose start or length reads '{read.Name}', which is assigned later while '{local.Name}' is in scope", " (declare the span after the last assignment, or index the source directly)");
-                    }
-                }
-
-                _views[local] = view with { Display = local.Name };
-                return true;
+                return written;
             }
 
             /// <summary>The operations after <paramref name="declarator"/>'s statement in its block (nothing if it has no block).</summary>
@@ -393,25 +399,9 @@ namespace SymDiff.Generator.Parsing
                     }
                 }
 
-                foreach (var operation in loop.Body.DescendantsAndSelf())
+                if (WrittenSymbols(new[] { loop.Body }).Overlaps(reads))
                 {
-                    IOperation? target = operation switch
-                    {
-                        IAssignmentOperation assignment => assignment.Target,
-                        IIncrementOrDecrementOperation increment => increment.Target,
-                        IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => argument.Value,
-                        _ => null,
-                    };
-                    ISymbol? written = (target is null ? null : Unwrap(target)) switch
-                    {
-                        ILocalReferenceOperation l => l.Local,
-                        IParameterReferenceOperation p => p.Parameter,
-                        _ => null,
-                    };
-                    if (written is not null && reads.Contains(written))
-                    {
-                        return null;
-                    }
+                    return null;
                 }
 
                 bound = ParseIndex(condition.RightOperand);
