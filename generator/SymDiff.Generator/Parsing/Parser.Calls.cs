@@ -133,57 +133,10 @@ namespace SymDiff.Generator.Parsing
                         continue;
                     }
 
-                    if (SliceArgument(invocation, argument, value) is { } slice)
-                    {
-                        args.Add(slice);
-                        continue;
-                    }
-
                     args.Add(ParseExpr(argument.Value));
                 }
 
                 return args;
-            }
-
-            /// <summary>
-            /// A part of a span or array parameter passed to a <c>ReadOnlySpan&lt;T&gt;</c> parameter of a <c>[Differentiable]</c>
-            /// method (a row of a matrix: <c>x.Slice(i * d, d)</c>, <c>x.Slice(k)</c>, <c>array.AsSpan(i * d, d)</c>); null when
-            /// <paramref name="value"/> is not one.
-            /// </summary>
-            private Expr? SliceArgument(IInvocationOperation invocation, IArgumentOperation argument, IOperation value)
-            {
-                if (value is not IInvocationOperation { TargetMethod: { Name: "Slice" or "AsSpan" } method } slice)
-                {
-                    return null;
-                }
-
-                // x.Slice(...) on a span; array.AsSpan(...) is an extension method, the array its first argument.
-                bool extension = method.IsExtensionMethod || (method.IsStatic && slice.Instance is null);
-                var source = extension ? slice.Arguments.FirstOrDefault()?.Value : slice.Instance;
-                var bounds = slice.Arguments.Skip(extension ? 1 : 0).Select(a => a.Value).ToList();
-                while (source is IConversionOperation conversion)
-                {
-                    source = conversion.Operand;
-                }
-
-                if (source is not IParameterReferenceOperation { Parameter: var sliced } || !_parameters.TryGetValue(sliced.Name, out var spec) || !spec.IsVector
-                    || !SymbolEqualityComparer.Default.Equals(sliced.ContainingSymbol, _method)
-                    || (method.Name == "Slice" ? !(_known.IsSpan(method.ContainingType) || _known.IsReadOnlySpan(method.ContainingType)) : spec.Shape != ParamShape.Array)
-                    || bounds.Count is < 1 or > 2 || bounds.Any(b => b.Type?.SpecialType != SpecialType.System_Int32))
-                {
-                    return null;
-                }
-
-                bool differentiable = invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
-                bool readOnlySpan = argument.Parameter?.Type is INamedTypeSymbol span && _known.IsReadOnlySpan(span) && ScalarOf(span.TypeArguments[0]) == spec.ElementType;
-                if (spec.Shape == ParamShape.OutputSpan || !differentiable || !readOnlySpan)
-                {
-                    throw Unsupported(value.Syntax, $"Passing a part of '{sliced.Name}'", " (a part of a span or array parameter may be passed to a ReadOnlySpan parameter of a [Differentiable] method; otherwise index it)");
-                }
-
-                var start = ParseExpr(bounds[0]);
-                var length = bounds.Count == 2 ? ParseExpr(bounds[1]) : new Binary(BinaryOp.Sub, new Len(sliced.Name), start, ValType.Int);
-                return new SpanView(sliced.Name, start, length, spec.ElementType, ReadOnly: true, OverArray: spec.Shape == ParamShape.Array);
             }
 
             /// <summary>

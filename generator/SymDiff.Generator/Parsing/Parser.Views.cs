@@ -211,7 +211,8 @@ namespace SymDiff.Generator.Parsing
             }
 
             /// <summary>
-            /// A span local, or a part of one (<c>row.Slice(k)</c>, <c>row[a..b]</c>), or a range of a parameter, passed to a
+            /// A span local, or a part of one (<c>row.Slice(k)</c>, <c>row[a..b]</c>), or a part of a parameter (<c>x.Slice(i * d, d)</c>,
+            /// <c>x.Slice(k)</c>, <c>array.AsSpan(i * d, d)</c>, <c>x[a..b]</c>: a row of a matrix, one layer's part of a flat parameter vector), passed to a
             /// <c>ReadOnlySpan&lt;T&gt;</c> parameter of a <c>[Differentiable]</c> method: the same part of the parameter (or the
             /// whole local buffer) as a span argument; null when <paramref name="value"/> involves no span local or range.
             /// </summary>
@@ -220,8 +221,12 @@ namespace SymDiff.Generator.Parsing
                 bool involvesView = value switch
                 {
                     ILocalReferenceOperation l => _views.ContainsKey(l.Local),
-                    IInvocationOperation { TargetMethod.Name: "Slice" or "AsSpan" } s => UnwrapSpan(s.Instance ?? s.Arguments.FirstOrDefault()?.Value) is ILocalReferenceOperation sl
-                        && (_views.ContainsKey(sl.Local) || _buffers.ContainsKey(sl.Local)),
+                    IInvocationOperation { TargetMethod.Name: "Slice" or "AsSpan" } s => UnwrapSpan(s.Instance ?? s.Arguments.FirstOrDefault()?.Value) switch
+                    {
+                        ILocalReferenceOperation sl => _views.ContainsKey(sl.Local) || _buffers.ContainsKey(sl.Local),
+                        IParameterReferenceOperation { Parameter: var sp } => _parameters.ContainsKey(sp.Name) && SymbolEqualityComparer.Default.Equals(sp.ContainingSymbol, _method),
+                        _ => false,
+                    },
                     { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } a } } => a[0].Expression is RangeExpressionSyntax,
                     _ => false,
                 };
@@ -236,7 +241,8 @@ namespace SymDiff.Generator.Parsing
                 bool readOnlySpan = argument.Parameter?.Type is INamedTypeSymbol span && _known.IsReadOnlySpan(span) && ScalarOf(span.TypeArguments[0]) == view.Element;
                 if (!differentiable || !readOnlySpan)
                 {
-                    throw Unsupported(value.Syntax, $"Passing '{value.Syntax}' to '{invocation.TargetMethod.Name}'", " (a span local, or a part of a span, may be passed to a ReadOnlySpan parameter of a [Differentiable] method; otherwise index it)");
+                    string passed = value is ILocalReferenceOperation ? $"'{value.Syntax}'" : $"a part of '{view.Display}'";
+                    throw Unsupported(value.Syntax, $"Passing {passed} to '{invocation.TargetMethod.Name}'", " (a span local, or a part of a span or array parameter, may be passed to a ReadOnlySpan parameter of a [Differentiable] method; otherwise index it)");
                 }
 
                 bool whole = view.Start is Const { Value: 0 } && (view.Source == ViewSource.Buffer ? view.Length.Equals(_buffers.Values.First(b => b.Name == view.Array).Length) : view.Length.Equals(new Len(view.Array)));
@@ -298,7 +304,7 @@ namespace SymDiff.Generator.Parsing
                         && _parameters.TryGetValue(p.Name, out var spec) && spec.IsVector:
                         if (spec.Shape == ParamShape.OutputSpan)
                         {
-                            throw Unsupported(source.Syntax, $"A span local over the output span '{p.Name}'", $"; write '{p.Name}[...]' directly");
+                            throw Unsupported(source.Syntax, $"A part of the output span '{p.Name}' (a span local or an argument)", $"; write and read '{p.Name}[...]' directly");
                         }
 
                         return new ViewLocal(spec.Name, spec.ElementType, zero, new Len(spec.Name), ViewSource.Parameter, spec.Name, ToEnd: true);

@@ -107,10 +107,7 @@ namespace SymDiff.Generator.Simplification
                 return loop;
             }
 
-            if (LoopShape.Counter(loop) is not { Step: 1 } shape
-                || shape.Counter.Init is not Const { Value: 0 }
-                || loop.Condition is not Binary { Op: BinaryOp.Lt, Left: Var tested, Right: var bound }
-                || tested.Name != shape.Counter.Name)
+            if (CountsFromZero(loop) is not var (counterName, bound))
             {
                 return loop;
             }
@@ -118,13 +115,13 @@ namespace SymDiff.Generator.Simplification
             // Everything the loop defines or changes: a start or a bound that reads one of these is not invariant.
             var defined = Defined(loop);
 
-            bool Invariant(Expr e) => !Walk.Contains(e, x => x is Elem or UserCall or Opaque or SpanRef or SpanView or TupleItem or Call || (x is Var v && defined.Contains(v.Name)));
+            bool Invariant(Expr e) => InvariantIn(e, defined);
             if (!Invariant(bound) || !RowSafe(loop))
             {
                 return loop;
             }
 
-            var counter = new Var(shape.Counter.Name, ValType.Int);
+            var counter = new Var(counterName, ValType.Int);
 
             // The body's own int lets, so an index named by the scheduler (t = w + j) is seen through.
             var lets = new Dictionary<string, Expr>(StringComparer.Ordinal);
@@ -235,7 +232,7 @@ namespace SymDiff.Generator.Simplification
             Expr count = bound;
             if (!NonNegative(bound, _intLets))
             {
-                var name = _namer.NewSourceName(Differentiation.DerivativeNames.Stem(shape.Counter.Name) + "Count");
+                var name = _namer.NewSourceName(Differentiation.DerivativeNames.Stem(counterName) + "Count");
                 var zero = Ir.Lit(0, ValType.Int);
                 before.Add(new Let(name, new Cond(new Binary(BinaryOp.Lt, zero, bound, ValType.Bool), bound, zero, ValType.Int)));
                 count = new Var(name, ValType.Int);
@@ -273,6 +270,17 @@ namespace SymDiff.Generator.Simplification
             var carried = loop.Carried.Map(v => Map(v.Next) is var next && ReferenceEquals(next, v.Next) ? v : new LoopVar(v.Name, v.Type, v.Init, next));
             return loop with { Carried = carried, Body = body, Condition = condition };
         }
+
+        /// <summary>Whether <paramref name="e"/> has the same value in every iteration of a loop that defines <paramref name="defined"/> (no loads, no calls).</summary>
+        private static bool InvariantIn(Expr e, HashSet<string> defined) =>
+            !Walk.Contains(e, x => x is Elem or UserCall or Opaque or SpanRef or SpanView or TupleItem or Call || (x is Var v && defined.Contains(v.Name)));
+
+        /// <summary>The counter and bound of <c>for (k = 0; k &lt; bound; k++)</c>, or null for any other loop.</summary>
+        private static (string Counter, Expr Bound)? CountsFromZero(Loop loop) =>
+            LoopShape.Counter(loop) is { Step: 1 } shape && shape.Counter.Init is Const { Value: 0 }
+            && loop.Condition is Binary { Op: BinaryOp.Lt, Left: Var tested, Right: var bound } && tested.Name == shape.Counter.Name
+                ? (shape.Counter.Name, bound)
+                : null;
 
         /// <summary>Everything <paramref name="loop"/> defines or changes: its carried values, lets, assignments, scalar accumulations and call outputs.</summary>
         private static HashSet<string> Defined(Loop loop)
@@ -315,17 +323,13 @@ namespace SymDiff.Generator.Simplification
         /// </summary>
         private Loop HoistRows(Loop loop, List<Stmt> before)
         {
-            if (LoopShape.Counter(loop) is not { Step: 1 } shape
-                || shape.Counter.Init is not Const { Value: 0 }
-                || loop.Condition is not Binary { Op: BinaryOp.Lt, Left: Var tested, Right: var bound }
-                || tested.Name != shape.Counter.Name
-                || !loop.Body.Statements.Any(x => x is Let { Value: SpanView { Row: true } }))
+            if (CountsFromZero(loop) is not var (_, bound) || !loop.Body.Statements.Any(x => x is Let { Value: SpanView { Row: true } }))
             {
                 return loop;
             }
 
             var defined = Defined(loop);
-            if (Walk.Contains(bound, x => x is Elem or UserCall or Opaque or SpanRef or SpanView or TupleItem or Call || (x is Var v && defined.Contains(v.Name))) || !RowSafe(loop))
+            if (!InvariantIn(bound, defined) || !RowSafe(loop))
             {
                 return loop;
             }
