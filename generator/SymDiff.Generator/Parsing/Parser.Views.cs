@@ -67,7 +67,7 @@ namespace SymDiff.Generator.Parsing
                 }
 
                 // The start and the length are evaluated here: what they read must not change while the view is in scope.
-                var written = WrittenSymbols(LaterInBlock(declarator));
+                var written = WrittenSymbols(LaterInBlock(declarator, local));
                 foreach (var bound in bounds.SelectMany(b => b.DescendantsAndSelf()))
                 {
                     ISymbol? read = bound switch
@@ -78,7 +78,7 @@ namespace SymDiff.Generator.Parsing
                     };
                     if (read is not null && written.Contains(read))
                     {
-                        throw Unsupported(declarator.Syntax, $"The span local '{local.Name}', whose start or length reads '{read.Name}', which is assigned later while '{local.Name}' is in scope", " (declare the span after the last assignment, or index the source directly)");
+                        throw Unsupported(declarator.Syntax, $"The span local '{local.Name}', whose start or length reads '{read.Name}', which is assigned later while '{local.Name}' is still used", " (declare the span after the last assignment, or index the source directly)");
                     }
                 }
 
@@ -113,8 +113,8 @@ namespace SymDiff.Generator.Parsing
                 return written;
             }
 
-            /// <summary>The operations after <paramref name="declarator"/>'s statement in its block (nothing if it has no block).</summary>
-            private static IEnumerable<IOperation> LaterInBlock(IOperation declarator)
+            /// <summary>The statements after <paramref name="declarator"/>'s in its block, up to the last one that uses <paramref name="local"/> (nothing if it has no block).</summary>
+            private static IEnumerable<IOperation> LaterInBlock(IOperation declarator, ILocalSymbol local)
             {
                 IOperation statement = declarator;
                 while (statement.Parent is { } parent && parent is not IBlockOperation)
@@ -122,9 +122,15 @@ namespace SymDiff.Generator.Parsing
                     statement = parent;
                 }
 
-                return statement.Parent is IBlockOperation block
-                    ? block.Operations.SkipWhile(o => o != statement).Skip(1)
-                    : Enumerable.Empty<IOperation>();
+                if (statement.Parent is not IBlockOperation block)
+                {
+                    return Enumerable.Empty<IOperation>();
+                }
+
+                // Up to the last statement that uses the view: a write after it (a while loop's t++) cannot change what it read.
+                var later = block.Operations.SkipWhile(o => o != statement).Skip(1).ToList();
+                int last = later.FindLastIndex(o => o.DescendantsAndSelf().Any(d => d is ILocalReferenceOperation r && SymbolEqualityComparer.Default.Equals(r.Local, local)));
+                return later.Take(last + 1);
             }
 
             /// <summary>Unwraps conversions, including the implicit ones between arrays, spans and read-only spans.</summary>

@@ -176,6 +176,31 @@ public static partial class S
             }
         }
 
+        /// <summary>A window over the data in a while loop whose counter is incremented after the window's last use: accepted.</summary>
+        [Fact]
+        public void A_start_assigned_after_the_views_last_use_is_accepted() =>
+            ModelChecks.GradientBackwardAndDerivative(@"
+using System;
+using SymDiff;
+public static partial class W
+{
+    [Differentiable]
+    public static double Ar(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> x)
+    {
+        double loss = 0;
+        int t = 2;
+        while (t < x.Length)
+        {
+            ReadOnlySpan<double> window = x.Slice(t - 2, 2);
+            double e = x[t] - p[0] * window[1] - p[1] * window[0] - p[2] * Math.Sin(p[3]);
+            loss += e * e;
+            t++;
+        }
+
+        return loss;
+    }
+}", "W", "Ar", Point, Data);
+
         [Theory]
         [InlineData("ReadOnlySpan<double> row = x.Slice(1, 2); return row[j + 1];", "The index 'j + 1' into the span local 'row'")]
         [InlineData("ReadOnlySpan<double> row = x.Slice(1, 2); return row[2];", "The index '2' into the span local 'row'")]
