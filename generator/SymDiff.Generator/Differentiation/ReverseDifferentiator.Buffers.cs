@@ -23,9 +23,6 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>Local buffer → its length (known at the top of the method, unlike the buffer itself).</summary>
         private readonly Dictionary<string, Expr> _bufferLengths = new Dictionary<string, Expr>(StringComparer.Ordinal);
 
-        /// <summary>The local buffers declared (cleared) inside the loop whose reverse loop is being built.</summary>
-        private HashSet<string> _declaredInLoop = new HashSet<string>(StringComparer.Ordinal);
-
         /// <summary>
         /// Whether a buffer holds its final values (for the current iteration of the scope that declares it) all through a
         /// loop's reverse sweep: it is declared outside that loop. Lowering's rules (written once, or filled by accumulation
@@ -33,7 +30,7 @@ namespace SymDiff.Generator.Differentiation
         /// into it again (an accumulation would add twice). A buffer declared inside the loop is made again each iteration,
         /// and the recomputation rebuilds it.
         /// </summary>
-        private bool IsFinalDuringReverse(string array) => _localBuffers.Contains(array) && !_declaredInLoop.Contains(array);
+        private bool IsFinalDuringReverse(string array) => _localBuffers.Contains(array) && !_state.DeclaredInLoop.Contains(array);
 
         /// <summary>The local buffers each of whose elements is stored once per iteration of its declaring loop (<see cref="RentBuffer.WriteOnce"/>).</summary>
         private readonly HashSet<string> _writeOnce = new HashSet<string>(StringComparer.Ordinal);
@@ -98,7 +95,7 @@ namespace SymDiff.Generator.Differentiation
             {
                 var adjoint = rent with { Name = _namer.NewSourceName(DerivativeNames.Adjoint(rent.Name)) };
                 _bufferAdjoints[rent.Name] = adjoint;
-                _topLevelBuffers.Add(adjoint);
+                _state.TopLevelBuffers.Add(adjoint);
             }
         }
 
@@ -270,7 +267,7 @@ namespace SymDiff.Generator.Differentiation
                 }
                 else
                 {
-                    _topLevelBuffers.Add(new RentBuffer(tape, let.Type, Lit(16, ValType.Int)));
+                    _state.TopLevelBuffers.Add(new RentBuffer(tape, let.Type, Lit(16, ValType.Int)));
                     plan.BodySuffix.Add(new EnsureCapacity(tape, let.Type, forwardIndex));
                 }
 
@@ -361,7 +358,7 @@ namespace SymDiff.Generator.Differentiation
             var type = store.Value.Type;
             var taken = new Let(_namer.NewSourceName(DerivativeNames.Adjoint(store.Array)), new Elem(adjoint.Name, store.Index, type));
             _types[taken.Name] = type;
-            _adjointNames.Add(taken.Name);
+            _state.AdjointNames.Add(taken.Name);
             reverse.Add(taken);
             // Live only where it is not zero (an element nothing read): no 0 * inf from the stored value's partials, as for the output.
             Record(taken.Name, new Binary(BinaryOp.Ne, taken.Ref, Lit(0, type), ValType.Bool));

@@ -12,34 +12,7 @@ namespace SymDiff.Generator.Differentiation
 {
     internal sealed partial class ReverseDifferentiator
     {
-        /// <summary>
-        /// What the reverse sweep adds to one forward loop. A fused loop carries its reverse sweep in its own body
-        /// (one pass); an unfused loop stores, per iteration, the carried values its separate reverse loop reads.
-        /// </summary>
-        private sealed class LoopPlan
-        {
-            public bool Fused;
-
-            /// <summary>Statements before the forward loop: adjoint constants of a fused loop, tape buffers.</summary>
-            public List<Stmt> PreLoop { get; } = new List<Stmt>();
-
-            /// <summary>Values the forward loop carries in addition to the user's (adjoint sums, an iteration count).</summary>
-            public List<LoopVar> ExtraCarried { get; } = new List<LoopVar>();
-
-            /// <summary>Statements at the start of each forward iteration (tape stores).</summary>
-            public List<Stmt> BodyPrefix { get; } = new List<Stmt>();
-
-            /// <summary>Statements at the end of each forward iteration (a fused loop's reverse sweep).</summary>
-            public List<Stmt> BodySuffix { get; } = new List<Stmt>();
-
-            /// <summary>Statements right after the forward loop (gradient elements summed in locals by a fused loop).</summary>
-            public List<Stmt> PostLoop { get; } = new List<Stmt>();
-        }
-
-        private readonly Dictionary<Loop, LoopPlan> _plans = new Dictionary<Loop, LoopPlan>(ReferenceComparer.Instance);
         private readonly Dictionary<Loop, HashSet<string>> _definedBefore = new Dictionary<Loop, HashSet<string>>(ReferenceComparer.Instance);
-        private readonly Dictionary<string, Expr> _materialized = new Dictionary<string, Expr>(StringComparer.Ordinal);
-        private readonly List<Stmt> _topLevelBuffers = new List<Stmt>();
         private bool _fusionAllowed = true;
         private int _nesting;
 
@@ -85,24 +58,9 @@ namespace SymDiff.Generator.Differentiation
             // adjoint buffer later in the reverse sweep, which a fused loop would have consumed too early.
             bool mayFuse = _fusionAllowed && !(_outputAdjoint is not null && StoresOutput(loop.Body)) && !StoresBuffer(loop.Body, BuffersDeclaredIn(loop.Body)) && !ReadsOutputInLoop(loop);
 
-            // First attempt: inner loops may fuse. If this loop ends up unfused, its body is recomputed in the
-            // reverse loop, and an inner fused loop would run its reverse sweep twice: try again without.
-            var plansBefore = new HashSet<Loop>(_plans.Keys, ReferenceComparer.Instance);
-            var attempt = DifferentiateBody(loop, active, innerFusion: mayFuse);
-            Dictionary<string, Expr>? hoisted = null;
-            bool fuse = mayFuse && attempt.Invariant && TryHoist(finalAdjoints, _definedBefore[loop], out hoisted);
-            if (!fuse && _plans.Keys.Any(k => !plansBefore.Contains(k) && _plans[k].Fused))
-            {
-                foreach (var k in _plans.Keys.Where(k => !plansBefore.Contains(k)).ToList())
-                {
-                    _plans.Remove(k);
-                }
-
-                attempt = DifferentiateBody(loop, active, innerFusion: false);
-            }
-
+            var (attempt, fuse, hoisted) = PlanLoop(loop, active, finalAdjoints, mayFuse);
             var plan = new LoopPlan();
-            _plans[loop] = plan;
+            _state.Plans[loop] = plan;
             if (fuse)
             {
                 Fuse(loop, active, attempt, hoisted!, plan, adjoints, reverse);
@@ -271,7 +229,7 @@ namespace SymDiff.Generator.Differentiation
                 var barNames = active.ToDictionary(v => v.Name, v => _namer.NewSourceName(DerivativeNames.Adjoint(Stem(v.Name))), StringComparer.Ordinal);
                 foreach (var b in barNames.Values)
                 {
-                    _adjointNames.Add(b);
+                    _state.AdjointNames.Add(b);
                 }
 
                 var env = new Adjoints();
@@ -322,7 +280,7 @@ namespace SymDiff.Generator.Differentiation
 
         /// <summary>Replaces references to adjoint lets by their values, so an expression can move before them.</summary>
         private Expr Expand(Expr e, int depth) =>
-            depth > 16 ? e : Walk.Transform(e, x => x is Var v && _materialized.TryGetValue(v.Name, out var value) ? Expand(value, depth + 1) : x);
+            depth > 16 ? e : Walk.Transform(e, x => x is Var v && _state.Materialized.TryGetValue(v.Name, out var value) ? Expand(value, depth + 1) : x);
 
         private void Fuse(Loop loop, List<LoopVar> active, BodyReverse body, Dictionary<string, Expr> hoisted, LoopPlan plan, Adjoints adjoints, List<Stmt> reverse)
         {
@@ -404,7 +362,7 @@ namespace SymDiff.Generator.Differentiation
                 var (variant, factor) = SplitInvariant(value, defined, suffixLets);
                 var sum = _namer.NewSourceName(DerivativeNames.Adjoint(Stem(name)));
                 _types[sum] = value.Type;
-                _adjointNames.Add(sum);
+                _state.AdjointNames.Add(sum);
                 plan.ExtraCarried.Add(new LoopVar(sum, value.Type, Lit(0, value.Type), Add(new Var(sum, value.Type), variant)));
                 adjoints.Add(name, Mul(factor, new Var(sum, value.Type)));
             }
@@ -427,7 +385,7 @@ namespace SymDiff.Generator.Differentiation
             var renames = new Dictionary<string, Expr>(StringComparer.Ordinal);
             var recompute = new List<Stmt>();
             // Writes to the output are not repeated: the recomputation only rebuilds values.
-            _declaredInLoop = BuffersDeclaredIn(loop.Body);
+            _state.DeclaredInLoop = BuffersDeclaredIn(loop.Body);
             var recomputed = WithoutOutputStores(ReadBackStored(ForwardBlock(new Block(loop.Header.Statements.Concat(loop.Body.Statements).ToEquatableArray()), out _)));
             foreach (var s in recomputed.Statements)
             {
@@ -516,7 +474,7 @@ namespace SymDiff.Generator.Differentiation
                 }
                 else
                 {
-                    _topLevelBuffers.Add(new RentBuffer(tape, v.Type, Lit(16, ValType.Int)));
+                    _state.TopLevelBuffers.Add(new RentBuffer(tape, v.Type, Lit(16, ValType.Int)));
                     plan.BodyPrefix.Add(new EnsureCapacity(tape, v.Type, forwardIndex));
                 }
 
@@ -558,7 +516,7 @@ namespace SymDiff.Generator.Differentiation
             {
                 var sum = _namer.NewSourceName(DerivativeNames.Adjoint(Stem(name)));
                 _types[sum] = value.Type;
-                _adjointNames.Add(sum);
+                _state.AdjointNames.Add(sum);
                 carried.Add(new LoopVar(sum, value.Type, Lit(0, value.Type), Add(new Var(sum, value.Type), Walk.Substitute(value, renames))));
                 adjoints.Add(name, new Var(sum, value.Type));
                 if (gate is not null)
@@ -657,7 +615,7 @@ namespace SymDiff.Generator.Differentiation
 
         /// <summary>Replaces the loop's adjoint lets by their values, recursively.</summary>
         private Expr ExpandLets(Expr e, Dictionary<string, Expr> lets, int depth) =>
-            depth > 8 ? e : Walk.Transform(e, x => x is Var v && _adjointNames.Contains(v.Name) && lets.TryGetValue(v.Name, out var def) ? ExpandLets(def, lets, depth + 1) : x);
+            depth > 8 ? e : Walk.Transform(e, x => x is Var v && _state.AdjointNames.Contains(v.Name) && lets.TryGetValue(v.Name, out var def) ? ExpandLets(def, lets, depth + 1) : x);
 
         private static (double Coefficient, List<Expr> Factors) Factors(Expr e)
         {
@@ -698,7 +656,7 @@ namespace SymDiff.Generator.Differentiation
         {
             // The carried adjoints and every adjoint derived from them in the body (tBar = sBar * s, then tBar * x).
             var bars = new HashSet<string>(body.BarNames.Values, StringComparer.Ordinal);
-            bars.UnionWith(_adjointNames);
+            bars.UnionWith(_state.AdjointNames);
             Expr Gate(Expr e) => GateProducts(e, bars);
             var statements = body.Statements.Select(s => GateBlock(s, bars)).ToList();
             return new BodyReverse(
@@ -780,7 +738,7 @@ namespace SymDiff.Generator.Differentiation
         {
             if (tapes.Count > 0 && loop.Site >= 0)
             {
-                _diagnostics.Add(StorageReport(loop.Site, tapes, _spec.Name));
+                _state.Diagnostics.Add(StorageReport(loop.Site, tapes, _spec.Name));
             }
         }
 

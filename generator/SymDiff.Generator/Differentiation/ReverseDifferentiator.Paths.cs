@@ -15,9 +15,6 @@ namespace SymDiff.Generator.Differentiation
     /// </summary>
     internal sealed partial class ReverseDifferentiator
     {
-        /// <summary>For an adjoint variable that is zero except on some paths, the condition under which it may be non-zero.</summary>
-        private readonly Dictionary<string, Expr> _liveWhen = new Dictionary<string, Expr>(StringComparer.Ordinal);
-
         /// <summary>
         /// A condition outside which <paramref name="adjoint"/> is zero by construction (false: always zero), or null
         /// when it may be non-zero on every path.
@@ -32,7 +29,7 @@ namespace SymDiff.Generator.Differentiation
             switch (adjoint)
             {
                 case Var v:
-                    return _liveWhen.TryGetValue(v.Name, out var condition) ? condition : null;
+                    return _state.LiveWhen.TryGetValue(v.Name, out var condition) ? condition : null;
                 case Unary { Op: UnaryOp.Neg or UnaryOp.Convert } u:
                     return LiveWhen(u.Operand);
                 case Binary { Op: BinaryOp.Mul } b:
@@ -67,7 +64,7 @@ namespace SymDiff.Generator.Differentiation
         {
             if (live is not null && !(live is Const { Value: not 0 }))
             {
-                _liveWhen[name] = live;
+                _state.LiveWhen[name] = live;
             }
         }
 

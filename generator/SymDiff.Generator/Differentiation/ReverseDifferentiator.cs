@@ -49,7 +49,6 @@ namespace SymDiff.Generator.Differentiation
         private readonly Namer _namer;
         private readonly Expr _seed;
         private readonly IReadOnlyList<RuleSpec> _rules;
-        private readonly List<DiagnosticInfo> _diagnostics;
         private readonly Dictionary<string, ValType> _types = new Dictionary<string, ValType>(StringComparer.Ordinal);
         private readonly Dictionary<string, EquatableArray<string>> _partials = new Dictionary<string, EquatableArray<string>>(StringComparer.Ordinal);
         private readonly IReadOnlyDictionary<string, string> _gradientNames;
@@ -57,7 +56,7 @@ namespace SymDiff.Generator.Differentiation
         private readonly ISet<string> _keep;
         private ISet<Expr> _frozen = new HashSet<Expr>();
 
-        private ReverseDifferentiator(MethodSpec spec, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, ISet<string> keep, List<DiagnosticInfo> diagnostics)
+        private ReverseDifferentiator(MethodSpec spec, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, ISet<string> keep)
         {
             _gradientNames = gradientNames;
             _keep = keep;
@@ -66,7 +65,6 @@ namespace SymDiff.Generator.Differentiation
             _namer = namer;
             _seed = seed;
             _rules = rules;
-            _diagnostics = diagnostics;
             foreach (var p in spec.Parameters.Where(p => p.Shape == ParamShape.Scalar))
             {
                 _types[p.Name] = p.ElementType;
@@ -79,37 +77,48 @@ namespace SymDiff.Generator.Differentiation
         /// <param name="retained">For the retained methods: each retained let's name to the output that receives its adjoint.</param>
         public static ReverseSweep Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, Expr seed, IReadOnlyDictionary<string, string> gradientNames, IReadOnlyList<RuleSpec> rules, ISet<string> keep, List<DiagnosticInfo> diagnostics, string? outputSeed = null, string? outputAdjoint = null, IReadOnlyDictionary<string, string>? retained = null)
         {
-            var d = new ReverseDifferentiator(spec, activity, namer, seed, gradientNames, rules, keep, diagnostics) { _retained = retained };
-            d.CollectTypes(body);
-            d._frozen = Simplifier.Subexpressions(body);
-            foreach (var p in spec.Parameters.Where(p => p.Shape == ParamShape.OutputSpan))
+            var d = new ReverseDifferentiator(spec, activity, namer, seed, gradientNames, rules, keep) { _retained = retained };
+            try
             {
-                d._outputs.Add(p.Name);
-                d._outputSeed = outputSeed;
-                d._outputAdjoint = outputAdjoint;
+                return d.Run(body, outputSeed, outputAdjoint);
             }
-            d.AllocateBufferAdjoints(body);
-            d.AssignPartials(body);
-            var defined = new HashSet<string>(spec.Parameters.Select(p => p.Name), StringComparer.Ordinal);
-            d.ComputeScopes(body, defined);
+            finally
+            {
+                // What the sweep reported, once: a loop plan's dropped attempt is not in the final state.
+                diagnostics.AddRange(d._state.Diagnostics);
+            }
+        }
+
+        private ReverseSweep Run(Block body, string? outputSeed, string? outputAdjoint)
+        {
+            CollectTypes(body);
+            _frozen = Simplifier.Subexpressions(body);
+            foreach (var p in _spec.Parameters.Where(p => p.Shape == ParamShape.OutputSpan))
+            {
+                _outputs.Add(p.Name);
+                _outputSeed = outputSeed;
+                _outputAdjoint = outputAdjoint;
+            }
+            AllocateBufferAdjoints(body);
+            AssignPartials(body);
+            var defined = new HashSet<string>(_spec.Parameters.Select(p => p.Name), StringComparer.Ordinal);
+            ComputeScopes(body, defined);
             var adjoints = new Adjoints();
             var reverse = new List<Stmt>();
-            d.ReverseStatements(body.Statements, adjoints, reverse);
-            d.FlushElements(adjoints, reverse);
+            ReverseStatements(body.Statements, adjoints, reverse);
+            FlushElements(adjoints, reverse);
 
             // The forward sweep last: the loops' plans (fusion, tapes) are known by now.
-            var forwardBlock = d.ForwardBlock(body, out var value);
-            var forward = new Block(d._topLevelBuffers.Concat(forwardBlock.Statements).ToEquatableArray());
-            var scalars = spec.Parameters
+            var forwardBlock = ForwardBlock(body, out var value);
+            var forward = new Block(_state.TopLevelBuffers.Concat(forwardBlock.Statements).ToEquatableArray());
+            var scalars = _spec.Parameters
                 .Where(p => p.Active && p.Shape == ParamShape.Scalar)
                 .Select(p => new NamedExpr(p.Name, adjoints.Take(p.Name, p.ElementType)))
                 .ToEquatableArray();
-            return new ReverseSweep(forward, new Block(reverse.ToEquatableArray()), value, scalars) { RetainedAlways = d._retainedAlways, RetainedSometimes = d._retainedSometimes, Adjoints = d._adjointNames };
+            return new ReverseSweep(forward, new Block(reverse.ToEquatableArray()), value, scalars) { RetainedAlways = _state.RetainedAlways, RetainedSometimes = _state.RetainedSometimes, Adjoints = _state.AdjointNames };
         }
 
         private IReadOnlyDictionary<string, string>? _retained;
-        private readonly List<string> _retainedAlways = new List<string>();
-        private readonly List<string> _retainedSometimes = new List<string>();
 
         private void CollectTypes(Block block)
         {
@@ -160,7 +169,7 @@ namespace SymDiff.Generator.Differentiation
                     case If branch:
                         output.Add(new If(branch.Condition, ForwardBlock(branch.Then, out _), ForwardBlock(branch.Else, out _), branch.Phis));
                         break;
-                    case Loop loop when _plans.TryGetValue(loop, out var plan):
+                    case Loop loop when _state.Plans.TryGetValue(loop, out var plan):
                         output.AddRange(plan.PreLoop);
                         output.Add(loop with
                         {
@@ -211,7 +220,7 @@ namespace SymDiff.Generator.Differentiation
                     names[i] = string.Empty;
                     if (!calleeActive && _activity.IsActive(call.Args[i]))
                     {
-                        _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[i], call.Callee.Name));
+                        _state.Diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[i], call.Callee.Name));
                     }
 
                     continue;
@@ -269,7 +278,7 @@ namespace SymDiff.Generator.Differentiation
                 // A retained local: its adjoint, complete here, is also an output (PyTorch's a.grad after retain_grad()).
                 adjoint = Materialize(let.Name, adjoint, reverse, uses: 2);
                 reverse.Add(new SetOutput(retainedOutput, adjoint));
-                (_nesting == 0 ? _retainedAlways : _retainedSometimes).Add(retainedOutput);
+                (_nesting == 0 ? _state.RetainedAlways : _state.RetainedSometimes).Add(retainedOutput);
             }
 
             if (let.Value is UserCall { Callee.Kind: CalleeKind.Differentiable } spanCall && spanCall.Args.Any(SpanArguments.Is))
@@ -344,7 +353,7 @@ namespace SymDiff.Generator.Differentiation
 
                 var phi = new Phi(_namer.NewSourceName(DerivativeNames.Adjoint(Stem(name))), type, fromThen, fromElse);
                 RecordLiveness(phi.Name, branch.Condition, fromThen, fromElse);
-                _adjointNames.Add(phi.Name);
+                _state.AdjointNames.Add(phi.Name);
                 _types[phi.Name] = type;
                 phis.Add(phi);
                 adjoints.Add(name, phi.Ref);
@@ -507,14 +516,14 @@ namespace SymDiff.Generator.Differentiation
             if (call.Callee.Kind == CalleeKind.Differentiable)
             {
                 // Reached only for a call nested inside a conditional expression: the lifting pass leaves those in place.
-                _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.UnsupportedConstruct, call.Callee.Site, $"Calling '{call.Callee.Name}' inside a conditional expression", "; use if/else or assign the call to a local first"));
+                _state.Diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.UnsupportedConstruct, call.Callee.Site, $"Calling '{call.Callee.Name}' inside a conditional expression", "; use if/else or assign the call to a local first"));
                 return;
             }
 
-            var rule = Rules.CustomRules.Find(_rules, call, _spec, _diagnostics, out bool reported);
+            var rule = Rules.CustomRules.Find(_rules, call, _spec, _state.Diagnostics, out bool reported);
             if (rule is null && !reported)
             {
-                _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.NonDifferentiableCall, call.Callee.Site, call.Callee.DisplayName));
+                _state.Diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.NonDifferentiableCall, call.Callee.Site, call.Callee.DisplayName));
                 return;
             }
 
@@ -562,7 +571,7 @@ namespace SymDiff.Generator.Differentiation
 
             var taken = new Let(_namer.NewSourceName(DerivativeNames.Adjoint(store.Array)), new Elem(_outputAdjoint, store.Index, type));
             _types[taken.Name] = type;
-            _adjointNames.Add(taken.Name);
+            _state.AdjointNames.Add(taken.Name);
             reverse.Add(taken);
             Record(taken.Name, new Binary(BinaryOp.Ne, taken.Ref, Lit(0, type), ValType.Bool));
             reverse.Add(new Store(_outputAdjoint, store.Index, Lit(0, type)));
@@ -586,7 +595,7 @@ namespace SymDiff.Generator.Differentiation
                 {
                     if (_activity.IsActive(arg) || (SpanArguments.Is(arg, out var passed) && _activity.IsActiveArray(passed)))
                     {
-                        _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[i], call.Callee.Name));
+                        _state.Diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[i], call.Callee.Name));
                     }
 
                     continue;
@@ -636,7 +645,7 @@ namespace SymDiff.Generator.Differentiation
             var element = SpanArguments.Element(argument);
             var name = _namer.NewSourceName(span + "Scratch");
             var length = _bufferLengths.TryGetValue(span, out var bufferLength) ? bufferLength : new Len(span); // rented before any local buffer
-            _topLevelBuffers.Add(new RentBuffer(name, element, length));
+            _state.TopLevelBuffers.Add(new RentBuffer(name, element, length));
             return argument is SpanView part ? SpanView.Scratch(name, part.Length, element) : SpanView.Scratch(name, length, element);
         }
 
@@ -664,20 +673,18 @@ namespace SymDiff.Generator.Differentiation
             }
 
             var name = _namer.NewSourceName(DerivativeNames.Adjoint(Stem(stem)));
-            _adjointNames.Add(name);
-            _materialized[name] = adjoint;
+            _state.AdjointNames.Add(name);
+            _state.Materialized[name] = adjoint;
             Record(name, LiveWhen(adjoint));
             _types[name] = adjoint.Type;
             reverse.Add(new Let(name, adjoint));
             return new Var(name, adjoint.Type);
         }
 
-        private readonly HashSet<string> _adjointNames = new HashSet<string>(StringComparer.Ordinal);
-
         private bool ReadsAdjoint(Expr e)
         {
             bool found = false;
-            Walk.Vars(e, name => found |= _adjointNames.Contains(name) || (_seed is Var s && s.Name == name));
+            Walk.Vars(e, name => found |= _state.AdjointNames.Contains(name) || (_seed is Var s && s.Name == name));
             return found;
         }
 

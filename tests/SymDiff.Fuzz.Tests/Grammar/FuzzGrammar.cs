@@ -146,7 +146,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// <summary>Span locals over parts of parameters (<c>ReadOnlySpan&lt;double&gt; uPart = u.Slice(1, 2);</c>) read by constant index.</summary>
         SpanLocals = 1L << 36,
 
-        All = (1L << 37) - 1,
+        /// <summary>
+        /// Vector functions whose output loop carries a recurrence and holds an inner loop: <c>t</c> summed over an input
+        /// scaled by <c>r</c>, <c>o[i] = t + e</c>, then <c>r = Math.Sin(r * e)</c>. The inner loop may fuse, the outer may
+        /// not: loop planning's dropped first attempt (no other program reached it).
+        /// </summary>
+        OutputRecurrences = 1L << 37,
+
+        All = (1L << 38) - 1,
     }
 
     /// <summary>The grammars the tests use.</summary>

@@ -1064,11 +1064,47 @@ namespace SymDiff.Fuzz.Tests.Grammar
             return chosen;
         }
 
+        /// <summary>
+        /// <c>double r = e; for (i &lt; o.Length) { double t = 0; for (j &lt; a.Length) t += e * r; o[i] = t + e; r = Math.Sin(r * e); }</c>
+        /// (<see cref="FuzzGrammar.OutputRecurrences"/>): r's adjoint changes every iteration, so the outer loop's reverse
+        /// sweep is separate, while t's is the output seed's element, so the inner loop alone could fuse.
+        /// </summary>
+        private IEnumerable<St> OutputRecurrence(ArrayVar input)
+        {
+            string r = Fresh("r");
+            string t = Fresh("t");
+            var list = new List<St> { new DeclReal(r, Expression(1), false) };
+            _reals.Add(new RealVar(r, true, LoopDepth));
+            _loops.Add(new LoopCtx(_outputLength, true));
+            _ints.Add(new IntVar("i", 0, _outputLength - 1, false, LoopDepth));
+            string j = Fresh("j");
+            _loops.Add(new LoopCtx(input.Length, true));
+            _ints.Add(new IntVar(j, 0, input.Length - 1, false, LoopDepth));
+            Ex term = new Bin('*', new Bin('+', new At(input.Name, new IVar(j)), Expression(1)), new Ref(r));
+            _ints.RemoveAt(_ints.Count - 1);
+            _loops.RemoveAt(_loops.Count - 1);
+            var body = ImmutableArray.Create<St>(
+                new DeclReal(t, new Num(0.0), false),
+                new For(j, new IConst(0), new ILen(input.Name), false, 1, ImmutableArray.Create<St>(new Assign(t, "+=", term))),
+                new Store(new IVar("i"), "=", new Bin('+', new Ref(t), Expression(1))),
+                new Assign(r, "=", new Fn(MathFn.Sin, ImmutableArray.Create<Ex>(new Bin('*', new Ref(r), Expression(1))), 0)));
+            _ints.RemoveAt(_ints.Count - 1);
+            _loops.RemoveAt(_loops.Count - 1);
+            list.Add(new For("i", new IConst(0), new ILen("o"), false, 1, body));
+            Nodes += 6;
+            return list;
+        }
+
         private IEnumerable<St> OutputWrites()
         {
             var list = new List<St>();
+            var inputs = _arrays.Where(a => a.Whole && a.Length > 0).ToList();
+            if (Has(FuzzGrammar.OutputRecurrences) && Has(FuzzGrammar.For) && inputs.Count > 0 && Chance(0.2))
+            {
+                list.AddRange(OutputRecurrence(Pick(inputs)));
+            }
             // A long output of a Vectorize = true method (VectorLength) is written by the loop, which its lanes take.
-            if ((Chance(0.3) || _outputLength > 4) && Has(FuzzGrammar.For))
+            else if ((Chance(0.3) || _outputLength > 4) && Has(FuzzGrammar.For))
             {
                 // for (int i = 0; i < o.Length; i++) o[i] = e(i);
                 _loops.Add(new LoopCtx(_outputLength, true));

@@ -202,6 +202,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                         break;
                     case For f:
                         Add("loop: for");
+                        if (f.Body.Any(x => x is Store) && f.Body.Any(x => x is For))
+                        {
+                            Add("output: written in a loop holding a loop");
+                        }
+
                         Loop(loopDepth);
                         I(f.Start);
                         I(f.Bound);

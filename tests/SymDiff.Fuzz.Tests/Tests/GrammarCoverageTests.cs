@@ -55,7 +55,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             // Indexing, Length, output spans.
             "indexing: array", "indexing: ReadOnlySpan", ".Length of array", ".Length of ReadOnlySpan",
             "output: written", "output: read back", ".Length of the output span", "output: read back and re-written (/=)", "output: normalised",
-            "output: read back inside a loop",
+            "output: read back inside a loop", "output: written in a loop holding a loop",
 
             // Calls.
             "call: [Differentiable] static", "call: [Differentiable] instance", "call: [Differentiable] on another instance", "call: span argument", "call: a local buffer as the span argument", "call: a part of a span or array (Slice, AsSpan)",
@@ -127,6 +127,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             (FuzzGrammar.LocalBuffers, "local buffer: stackalloc"),
             (FuzzGrammar.Vectorize, "method: Vectorize = true"),
             (FuzzGrammar.SpanLocals, "span local: read by a constant index"),
+            (FuzzGrammar.OutputRecurrences, "output: written in a loop holding a loop"),
         };
 
         private static List<FuzzProgram> Generate(FuzzGrammar grammar, int programs = DifferentialFuzzTests.CiPrograms) =>
