@@ -93,13 +93,17 @@ namespace SymDiff.Generator.Differentiation
 
         /// <summary>
         /// Plans one loop: differentiates its body and decides whether its reverse sweep fuses into it (it may, every
-        /// carried adjoint comes back unchanged, and the final adjoints are known before the loop). The body is first
-        /// differentiated with its inner loops free to fuse when this loop may. If this loop then does not fuse, its body
+        /// carried adjoint comes back unchanged, and the final adjoints are known before the loop). The last is known
+        /// before the body is differentiated; the body is then differentiated with its inner loops free to fuse when this
+        /// loop may still fuse. If this loop then does not fuse (its carried adjoints change), its body
         /// is recomputed in a separate reverse loop, where a fused inner loop would run its reverse sweep twice: that first
         /// attempt is dropped whole (it ran on a copy of the state) and the body differentiated with inner fusion off.
         /// </summary>
         private LoopDecision PlanLoop(Loop loop, List<LoopVar> active, Dictionary<string, Expr> finalAdjoints, bool mayFuse)
         {
+            // The final adjoints come from after the loop: whether they are known before it is decided before its body.
+            Dictionary<string, Expr>? hoisted = null;
+            mayFuse = mayFuse && TryHoist(finalAdjoints, _definedBefore[loop], out hoisted);
             var before = _state;
             bool mayDrop = mayFuse && (HasLoop(loop.Header) || HasLoop(loop.Body));
             if (mayDrop)
@@ -108,8 +112,7 @@ namespace SymDiff.Generator.Differentiation
             }
 
             var body = DifferentiateBody(loop, active, innerFusion: mayFuse);
-            Dictionary<string, Expr>? hoisted = null;
-            bool fuse = mayFuse && body.Invariant && TryHoist(finalAdjoints, _definedBefore[loop], out hoisted);
+            bool fuse = mayFuse && body.Invariant;
             if (mayDrop && !fuse && _state.Plans.Any(p => p.Value.Fused && !before.Plans.ContainsKey(p.Key)))
             {
                 _state = before;
