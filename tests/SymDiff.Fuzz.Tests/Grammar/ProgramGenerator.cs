@@ -628,7 +628,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 Has(FuzzGrammar.EarlyReturn) && !_isVector && (inLoop || _ifDepth > 0) && (LoopDepth < 2 || Has(FuzzGrammar.NestedEarlyReturn)) ? 4 : 0, // 7 early return
                 Has(FuzzGrammar.Rotate) && carried.Count >= 2 && (LoopDepth == 1 || Has(FuzzGrammar.NestedRecurrences)) ? 8 : 0,                   // 8 rotate
                 Has(FuzzGrammar.ConstLocals) ? 2 : 0,                                    // 9 const local
-                Has(FuzzGrammar.LocalBuffers) && _buffers.Count < 2 && trips < 50 ? 4 : 0); // 10 local buffer
+                Has(FuzzGrammar.LocalBuffers) && _buffers.Count < 2 && trips < 50 ? (_vectorize ? 10 : 4) : 0); // 10 local buffer (often a hidden layer under Vectorize)
             switch (kind)
             {
                 case 0:
@@ -766,13 +766,30 @@ namespace SymDiff.Fuzz.Tests.Grammar
             // A hidden layer: a sum over an inner loop (reading rows of the inputs) in a local, then an elementwise function.
             int dotWidth = 0;
             Ex? dotTerm = null, dotTail = null;
-            if (_vectorize && extra is null && update is null && sweeps is null && !hoisted && Chance(0.5))
+            if (_vectorize && extra is null && update is null && sweeps is null && !hoisted && Chance(0.8))
             {
                 int[] widths = { 1, 2, 3, 4, 5, 7, 8, 9, 16, 17 };
-                dotWidth = widths[Int(widths.Length)];
+                var sources = _arrays.Where(a => a.Name != "o").ToList();
+                var fitting = widths.Where(w => sources.Any(a => n * w <= a.Length)).ToList();
+                dotWidth = fitting.Count > 0 && Chance(0.8) ? Pick(fitting) : widths[Int(widths.Length)];
                 _ints.Add(new IntVar(var, 0, n - 1, IsCounter: false, Depth: LoopDepth + 1));
                 _ints.Add(new IntVar(var + "m", 0, dotWidth - 1, IsCounter: false, Depth: LoopDepth + 2));
-                dotTerm = Expression(2);
+
+                // Mostly a row of an input times something (p[j * w + jm] * x[jm], a hidden layer), or a sliding window.
+                var rows = sources.Where(a => n * dotWidth <= a.Length).ToList();
+                var windows = sources.Where(a => n + dotWidth - 1 <= a.Length).ToList();
+                if (rows.Count > 0 && Chance(0.6))
+                {
+                    dotTerm = new Bin('*', new At(Pick(rows).Name, new IRow(new IVar(var), dotWidth, new IVar(var + "m"))), Expression(1));
+                }
+                else if (windows.Count > 0 && Chance(0.5))
+                {
+                    dotTerm = new Bin('*', new At(Pick(windows).Name, new IRow(new IVar(var), 1, new IVar(var + "m"))), Expression(1));
+                }
+                else
+                {
+                    dotTerm = Expression(2);
+                }
                 _ints.RemoveAt(_ints.Count - 1);
                 _ints.RemoveAt(_ints.Count - 1);
                 Ex acc = new Ref(name + "Acc");
