@@ -92,8 +92,12 @@ namespace SymDiff.Generator.Differentiation
         public Block Simplify(Block derivative, Block? primal = null) => Simplifier.Simplify(derivative, UserFacing, Simplifier.Subexpressions(primal ?? Body));
 
         /// <summary>Schedules a generated body; names in <paramref name="outside"/> (the signature's unless given) are taken.</summary>
+        /// <remarks>
+        /// <c>Vectorize = true</c> methods get every rule of the default path too (fusion, its buffer rules, row views), so a
+        /// loop the vectoriser leaves scalar runs as fast as on the default path (docs/performance.md, "Fourth slice").
+        /// </remarks>
         public (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, Namer namer, ISet<string> unstable, IReadOnlyCollection<string>? outside = null) =>
-            Scheduler.Schedule(body, UserFacing, namer, unstable, outside ?? Sig.Outside, fuse: Spec.Vectorize is null);
+            Scheduler.Schedule(body, UserFacing, namer, unstable, outside ?? Sig.Outside);
 
         /// <summary>The generated method, named and typed by its kind.</summary>
         /// <remarks>With <c>CheckFinite</c>, the body gets its finite checks here, after scheduling (<see cref="FiniteChecks"/>).</remarks>
@@ -128,7 +132,7 @@ namespace SymDiff.Generator.Differentiation
 
             if (Spec.Vectorize is { } target && Kind.Suffix is "Gradient" or "Backward" or "Derivative")
             {
-                body = Vectorise(body, target);
+                body = Vectorise(body, target, Sig.Outside.Concat(parameters.Select(p => p.Name)));
             }
 
             return new MethodFamily(Spec.Name + Kind.Suffix, Kind.ReturnType(Spec), parameters, checks, aliases, body, hoisted, summary, returns, Unsupported: null);
@@ -138,7 +142,7 @@ namespace SymDiff.Generator.Differentiation
         /// <c>Vectorize = true</c>: the vectorisable loops of the named body become SIMD loops (last, so no other pass sees
         /// them); each loop left scalar is reported (SD1023).
         /// </summary>
-        private Block Vectorise(Block body, VectorTarget target)
+        private Block Vectorise(Block body, VectorTarget target, IEnumerable<string> reserved)
         {
             var arrays = new HashSet<string>(Spec.Parameters.Where(p => p.Shape == ParamShape.Array).Select(p => p.Name), StringComparer.Ordinal);
             void Rented(Block b)
@@ -162,7 +166,7 @@ namespace SymDiff.Generator.Differentiation
             using (Testing.PhaseTimer.Measure("vectorize"))
             {
                 var outputs = new HashSet<string>(Spec.Parameters.Where(p => p.Shape == ParamShape.OutputSpan).Select(p => p.Name), StringComparer.Ordinal);
-                body = Vectorization.Vectorizer.Apply(body, target, arrays, outputs, refusals);
+                body = Vectorization.Vectorizer.Apply(body, target, arrays, outputs, refusals, reserved);
             }
 
             foreach (var r in refusals)

@@ -31,7 +31,7 @@ namespace SymDiff.Generator.Simplification
 
         /// <summary>The scheduled block and the names scope repair hoisted (declared before being assigned).</summary>
         /// <param name="outside">Names defined before the body (parameters, generated parameters): the IR verifier checks each pass against them, and the final IR always.</param>
-        /// <param name="fuse">Whether loops are fused (<see cref="FuseLoops"/> and the buffer rules it enables); not under <c>Vectorize = true</c>, whose lanes want small loops.</param>
+        /// <param name="fuse">Whether loops are fused (<see cref="FuseLoops"/> and the buffer rules it enables) and rows taken (<see cref="RowViews"/>); every generated method does, <c>Vectorize = true</c> ones too (the vectoriser then takes the fused loops' innermost loops and reads rows as spans); false only in per-pass tests.</param>
         public static (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, ISet<string> keep, Namer namer, ISet<string> unstable, IReadOnlyCollection<string> outside, bool fuse = true)
         {
             var s = new Scheduler(keep, namer, unstable);

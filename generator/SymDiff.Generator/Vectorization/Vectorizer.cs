@@ -37,8 +37,73 @@ namespace SymDiff.Generator.Vectorization
         /// Outputs no aliasing check covers (a vector function's own output spans): a loop that stores into one may read
         /// other arrays only at the index it stores at, where lanes and the scalar loop see the same values even if they overlap.
         /// </param>
-        public static Block Apply(Block body, VectorTarget target, ISet<string> arrays, ISet<string> @unchecked, List<Refusal> refusals)
+        /// <param name="reserved">Names the body reads without defining them (parameters): a loop the pass makes never takes one.</param>
+        public static Block Apply(Block body, VectorTarget target, ISet<string> arrays, ISet<string> @unchecked, List<Refusal> refusals, IEnumerable<string>? reserved = null)
         {
+            // Views (row views, span locals): the arrays their elements live in, so that two names of one memory are seen as one.
+            var views = new Dictionary<string, View>(System.StringComparer.Ordinal);
+            var owned = new HashSet<string>(System.StringComparer.Ordinal);
+            var grown = new HashSet<string>(System.StringComparer.Ordinal);
+            var taken = new HashSet<string>(reserved ?? Enumerable.Empty<string>(), System.StringComparer.Ordinal);
+            foreach (var s in Walk.AllStatements(body))
+            {
+                switch (s)
+                {
+                    case Let { Value: SpanView sv } let:
+                        views[let.Name] = views.TryGetValue(let.Name, out var seen) ? seen.Merge(sv) : new View(sv);
+                        break;
+                    case RentBuffer rent:
+                        owned.Add(rent.Name);
+                        break;
+                    case EnsureCapacity grow:
+                        grown.Add(grow.Name);
+                        break;
+                }
+
+                foreach (var name in Walk.Defines(s))
+                {
+                    taken.Add(name);
+                }
+
+                foreach (var e in Walk.AllExpressions(s))
+                {
+                    Walk.Vars(e, n => taken.Add(n));
+                    Walk.Contains(e, x => x is Elem el && taken.Add(el.Array) && false);
+                }
+            }
+
+            owned.ExceptWith(grown);
+            IEnumerable<string> BaseOf(string name)
+            {
+                var bases = new HashSet<string>(System.StringComparer.Ordinal);
+                var pending = new Stack<string>();
+                pending.Push(name);
+                while (pending.Count > 0)
+                {
+                    var n = pending.Pop();
+                    if (views.TryGetValue(n, out var view))
+                    {
+                        foreach (var a in view.Arrays)
+                        {
+                            if (a != n && !bases.Contains(a))
+                            {
+                                pending.Push(a);
+                            }
+                        }
+                    }
+                    else
+                    {
+                        bases.Add(n);
+                    }
+                }
+
+                return bases;
+            }
+
+            // A view of an output no aliasing check covers is such an output too.
+            var uncheckedAll = new HashSet<string>(@unchecked, System.StringComparer.Ordinal);
+            uncheckedAll.UnionWith(views.Keys.Where(v => BaseOf(v).Any(@unchecked.Contains)));
+            var context = new Context(views, BaseOf);
             return Rewrite(body);
 
             Block Rewrite(Block block)
@@ -47,29 +112,83 @@ namespace SymDiff.Generator.Vectorization
                 for (int k = 0; k < block.Statements.Count; k++)
                 {
                     var s = block.Statements[k];
-                    var replaced = s switch
+                    Stmt? second = null;
+                    Stmt replaced;
+                    if (s is Loop nested && HasNestedLoop(nested) && target.Lanes
+                        && LoopFission.Split(nested, owned, BaseOf, taken, f => Plan.HasVectorForm(f, target)) is var (head, tail)
+                        && Vectorise(tail, target, arrays, uncheckedAll, new List<Refusal>(), context) is VectorLoop lanes)
                     {
-                        Loop loop when !HasNestedLoop(loop) => Vectorise(loop, target, arrays, @unchecked, refusals),
-                        Loop or If => Walk.MapBlocks(s, Rewrite),
-                        _ => s,
-                    };
-                    if (!ReferenceEquals(replaced, s) && output is null)
+                        // The elementwise work after the inner loops runs in lanes of its own (LoopFission).
+                        replaced = Walk.MapBlocks(head, Rewrite);
+                        second = lanes;
+                    }
+                    else
+                    {
+                        replaced = s switch
+                        {
+                            Loop loop when !HasNestedLoop(loop) => Vectorise(loop, target, arrays, uncheckedAll, refusals, context),
+                            Loop or If => Walk.MapBlocks(s, Rewrite),
+                            _ => s,
+                        };
+                    }
+
+                    if ((!ReferenceEquals(replaced, s) || second is not null) && output is null)
                     {
                         output = block.Statements.Take(k).ToList();
                     }
 
                     output?.Add(replaced);
+                    if (second is not null)
+                    {
+                        output!.Add(second);
+                    }
                 }
 
                 return output is null ? block : new Block(output.ToEquatableArray());
             }
         }
 
+        /// <summary>What a view's elements are: the arrays it views (one, unless one name views several in different scopes) and its start (null when not one).</summary>
+        internal sealed class View
+        {
+            public View(SpanView view)
+            {
+                Arrays = new[] { view.Array };
+                Start = view.Start;
+            }
+
+            private View(IReadOnlyList<string> arrays, Expr? start)
+            {
+                Arrays = arrays;
+                Start = start;
+            }
+
+            public IReadOnlyList<string> Arrays { get; }
+
+            public Expr? Start { get; }
+
+            public View Merge(SpanView other) => new View(Arrays.Contains(other.Array) ? Arrays : Arrays.Append(other.Array).ToList(), Start is not null && Start.Equals(other.Start) && Arrays.Count == 1 && Arrays[0] == other.Array ? Start : null);
+        }
+
+        /// <summary>The method's views, for the analysis of each loop.</summary>
+        private sealed class Context
+        {
+            public Context(IReadOnlyDictionary<string, View> views, System.Func<string, IEnumerable<string>> baseOf)
+            {
+                Views = views;
+                BaseOf = baseOf;
+            }
+
+            public IReadOnlyDictionary<string, View> Views { get; }
+
+            public System.Func<string, IEnumerable<string>> BaseOf { get; }
+        }
+
         private static bool HasNestedLoop(Loop loop) => loop.Body.Statements.Any(Contains) || loop.Header.Statements.Any(Contains);
 
         private static bool Contains(Stmt s) => s is Loop || Walk.Blocks(s).Any(b => b.Statements.Any(Contains));
 
-        private static Stmt Vectorise(Loop loop, VectorTarget target, ISet<string> arrays, ISet<string> @unchecked, List<Refusal> refusals)
+        private static Stmt Vectorise(Loop loop, VectorTarget target, ISet<string> arrays, ISet<string> @unchecked, List<Refusal> refusals, Context context)
         {
             var shape = LoopShape.Counter(loop);
             string? counterName = shape?.Counter.Name;
@@ -79,7 +198,7 @@ namespace SymDiff.Generator.Vectorization
                 return loop;
             }
 
-            var plan = new Plan(loop, target, @unchecked);
+            var plan = new Plan(loop, target, @unchecked, context);
             string? reason = plan.Analyse();
             if (reason is not null)
             {
@@ -118,11 +237,14 @@ namespace SymDiff.Generator.Vectorization
 
             private readonly ISet<string> _unchecked;
 
-            public Plan(Loop loop, VectorTarget target, ISet<string> @unchecked)
+            private readonly Context _context;
+
+            public Plan(Loop loop, VectorTarget target, ISet<string> @unchecked, Context context)
             {
                 _loop = loop;
                 _target = target;
                 _unchecked = @unchecked;
+                _context = context;
             }
 
             public string? Analyse()
@@ -295,6 +417,29 @@ namespace SymDiff.Generator.Vectorization
                     return conflict;
                 }
 
+                // Two names of one memory (an array and a row of it, two rows): lanes would reorder a write and a read of one
+                // element, so a loop that writes through one may not touch the other, unless it only adds through both and reads
+                // neither (additions in another order, as at several indices of one array above).
+                var read = new HashSet<string>(System.StringComparer.Ordinal);
+                foreach (var e in _loop.Body.Statements.SelectMany(Walk.AllExpressions).Concat(_loop.Carried.Select(c => c.Next)))
+                {
+                    Walk.Contains(e, x => x is Elem el && read.Add(el.Array) && false);
+                }
+
+                var writtenNames = _writeIndex.Keys.Concat(_severalIndices).Distinct().ToList();
+                bool OnlyAddedInto(string name) => _onlyAdded.TryGetValue(name, out bool added) && added && !read.Contains(name) && !_unchecked.Contains(name);
+                foreach (var w in writtenNames)
+                {
+                    var bases = _context.BaseOf(w).ToList();
+                    foreach (var other in read.Concat(writtenNames).Distinct())
+                    {
+                        if (other != w && _context.BaseOf(other).Any(bases.Contains) && !(OnlyAddedInto(w) && OnlyAddedInto(other)))
+                        {
+                            return $"it writes '{w}' and reads or writes '{other}', which views the same array";
+                        }
+                    }
+                }
+
                 // An output with no aliasing check may overlap what the loop reads: then only reads at the index it is
                 // written at see the same values in lanes as in the scalar loop.
                 foreach (var output in _writeIndex.Where(w => _unchecked.Contains(w.Key)))
@@ -310,13 +455,18 @@ namespace SymDiff.Generator.Vectorization
 
                 // Two outputs may share memory (Backward's gradient buffers may): at different offsets, lanes would change the
                 // order of the writes to one element. Additions in another order are what Vectorize permits; stores are not.
-                if (_writeIndex.Values.Distinct().Count() > 1 && _body.Any(b => b is Store))
+                if (_writeIndex.Select(w => Effective(w.Key, w.Value)).Distinct().Count() > 1 && _body.Any(b => b is Store))
                 {
                     return "it stores into arrays at different indices";
                 }
 
                 return _delays.Count == 0 ? null : PlaceDelays();
             }
+
+            /// <summary>Where an element written through <paramref name="name"/> is in the array it views: a row's start plus the index (a fresh object, equal to nothing, when the start is not known).</summary>
+            private object Effective(string name, Expr index) => !_context.Views.TryGetValue(name, out var view)
+                ? index
+                : view.Start is { } start ? new Binary(BinaryOp.Add, start, index, ValType.Int) : new object();
 
             /// <summary>
             /// Puts each carried value's <see cref="VectorDelay"/> before the first statement that reads it, after what its
@@ -773,10 +923,13 @@ namespace SymDiff.Generator.Vectorization
             /// Tanh has no <c>Vector256</c> form in .NET; the emitter writes SymDiff's own (a rational function near 0,
             /// <c>1 - 2 / (exp(2|x|) + 1)</c> beyond 0.625, built on <c>Vector256.Exp</c>; docs/performance.md has its accuracy).
             /// </remarks>
-            private bool HasVectorForm(KnownFunction f) => f switch
+            private bool HasVectorForm(KnownFunction f) => HasVectorForm(f, _target);
+
+            /// <summary>Whether <c>Math.f</c> runs in lanes for <paramref name="target"/>.</summary>
+            internal static bool HasVectorForm(KnownFunction f, VectorTarget target) => f switch
             {
                 KnownFunction.Sqrt or KnownFunction.Abs => true,
-                KnownFunction.Exp or KnownFunction.Log or KnownFunction.Tanh => _target.ExpLog,
+                KnownFunction.Exp or KnownFunction.Log or KnownFunction.Tanh => target.ExpLog,
                 _ => false,
             };
 

@@ -65,6 +65,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
     /// <summary><c>e % c</c></summary>
     public sealed record IMod(IEx E, int C) : IEx;
 
+    /// <summary>
+    /// A row of a 2-D layout, <c>row * Width + col</c> (<c>row + col</c> when <paramref name="Width"/> is 1, a sliding window):
+    /// in a loop over <paramref name="Col"/> nested in one over <paramref name="Row"/>, a unit-stride row with an offset the
+    /// inner loop does not change, which SymDiff reads through a row view and, under <c>Vectorize = true</c>, in lanes.
+    /// </summary>
+    public sealed record IRow(IEx Row, int Width, IEx Col) : IEx;
+
     /// <summary><c>(int)Math.Abs(e) % c</c>: a real value (usually data) cast to an index; in bounds for any value, NaN and overflow included (the cast saturates).</summary>
     public sealed record ICastIndex(Ex E, int C) : IEx;
 
@@ -328,6 +335,17 @@ namespace SymDiff.Fuzz.Tests.Grammar
         public Ex? Update { get; init; }
 
         public bool UpdateSeparate { get; init; }
+
+        /// <summary>
+        /// A hidden layer (<c>Vectorize = true</c> programs): the element is a sum over an inner loop of <see cref="DotWidth"/>
+        /// iterations kept in a local, then an elementwise function of it: <c>T hAcc = value; for (int jm = 0; jm &lt; w; jm++)
+        /// { hAcc += term; } h[j] = tail(hAcc);</c>, the term reading rows such as <c>x[j * w + jm]</c> (<see cref="IRow"/>).
+        /// </summary>
+        public int DotWidth { get; init; }
+
+        public Ex? DotTerm { get; init; }
+
+        public Ex? DotTail { get; init; }
 
         /// <summary>
         /// Each element also reads the one the previous iteration stored: <c>h[j] = v + 0.5 * (j &gt; 0 ? h[j - 1] * h[j - 1] :

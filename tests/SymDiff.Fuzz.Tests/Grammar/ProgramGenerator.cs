@@ -628,7 +628,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 Has(FuzzGrammar.EarlyReturn) && !_isVector && (inLoop || _ifDepth > 0) && (LoopDepth < 2 || Has(FuzzGrammar.NestedEarlyReturn)) ? 4 : 0, // 7 early return
                 Has(FuzzGrammar.Rotate) && carried.Count >= 2 && (LoopDepth == 1 || Has(FuzzGrammar.NestedRecurrences)) ? 8 : 0,                   // 8 rotate
                 Has(FuzzGrammar.ConstLocals) ? 2 : 0,                                    // 9 const local
-                Has(FuzzGrammar.LocalBuffers) && _buffers.Count < 2 && trips < 50 ? 4 : 0); // 10 local buffer
+                Has(FuzzGrammar.LocalBuffers) && _buffers.Count < 2 && trips < 50 ? (_vectorize ? 10 : 4) : 0); // 10 local buffer (often a hidden layer under Vectorize)
             switch (kind)
             {
                 case 0:
@@ -763,14 +763,54 @@ namespace SymDiff.Fuzz.Tests.Grammar
             // Swept in place after the fill (before the buffer is readable: the sweep reads it only at its neighbours).
             Stencil? sweeps = Chance(0.3) ? StencilSweeps(name, var, inputs) : null;
 
+            // A hidden layer: a sum over an inner loop (reading rows of the inputs) in a local, then an elementwise function.
+            int dotWidth = 0;
+            Ex? dotTerm = null, dotTail = null;
+            if (_vectorize && extra is null && update is null && sweeps is null && !hoisted && Chance(0.8))
+            {
+                int[] widths = { 1, 2, 3, 4, 5, 7, 8, 9, 16, 17 };
+                var sources = _arrays.Where(a => a.Name != "o").ToList();
+                var fitting = widths.Where(w => sources.Any(a => n * w <= a.Length)).ToList();
+                dotWidth = fitting.Count > 0 && Chance(0.8) ? Pick(fitting) : widths[Int(widths.Length)];
+                _ints.Add(new IntVar(var, 0, n - 1, IsCounter: false, Depth: LoopDepth + 1));
+                _ints.Add(new IntVar(var + "m", 0, dotWidth - 1, IsCounter: false, Depth: LoopDepth + 2));
+
+                // Mostly a row of an input times something (p[j * w + jm] * x[jm], a hidden layer), or a sliding window.
+                var rows = sources.Where(a => n * dotWidth <= a.Length).ToList();
+                var windows = sources.Where(a => n + dotWidth - 1 <= a.Length).ToList();
+                if (rows.Count > 0 && Chance(0.6))
+                {
+                    dotTerm = new Bin('*', new At(Pick(rows).Name, new IRow(new IVar(var), dotWidth, new IVar(var + "m"))), Expression(1));
+                }
+                else if (windows.Count > 0 && Chance(0.5))
+                {
+                    dotTerm = new Bin('*', new At(Pick(windows).Name, new IRow(new IVar(var), 1, new IVar(var + "m"))), Expression(1));
+                }
+                else
+                {
+                    dotTerm = Expression(2);
+                }
+                _ints.RemoveAt(_ints.Count - 1);
+                _ints.RemoveAt(_ints.Count - 1);
+                Ex acc = new Ref(name + "Acc");
+                (MathFn Fn, int Shapes)[] tails = { (MathFn.Tanh, 2), (MathFn.Exp, 2), (MathFn.Log, 3), (MathFn.Sqrt, 1) };
+                var (fn, shapes) = tails[Int(tails.Length)];
+                dotTail = new Fn(fn, ImmutableArray.Create(acc), Int(shapes));
+                if (Chance(0.4))
+                {
+                    dotTail = new Bin('+', dotTail, Leaf());
+                }
+            }
+
             // Readable only after its filling statement (an update's leaves may not read other elements of it).
             _buffers.Add(new ArrayVar(name, n, Whole: sweeps is null));
 
             return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5))
             {
                 Hoisted = hoisted, SizedByLocal = Chance(0.25), Update = update, UpdateSeparate = separate,
-                Chained = extra is null && update is null && Chance(0.3),
+                Chained = extra is null && update is null && dotWidth == 0 && Chance(0.3),
                 Sweeps = sweeps,
+                DotWidth = dotWidth, DotTerm = dotTerm, DotTail = dotTail,
             };
         }
 
@@ -1559,6 +1599,34 @@ namespace SymDiff.Fuzz.Tests.Grammar
                         if (c == 0)
                         {
                             list.Add(new IVar(v.Name));
+                        }
+                    }
+                }
+            }
+
+            if (_vectorize)
+            {
+                // Rows of a 2-D layout read in a loop nested in another (a hidden layer's p[j * inputs + k], a convolution's
+                // x[j + k]): unit-stride rows the inner loop's lanes take, with the outer loop's tail split off (LoopFission).
+                foreach (IntVar v in _ints)
+                {
+                    foreach (IntVar u in _ints)
+                    {
+                        if (v.IsCounter || u.IsCounter || v.Depth >= u.Depth || v.Lo < 0 || u.Lo < 0 || v.Hi < v.Lo || u.Hi < u.Lo)
+                        {
+                            continue;
+                        }
+
+                        int width = u.Hi + 1;
+                        if ((v.Hi * width) + u.Hi <= a.Length - 1)
+                        {
+                            list.Add(new IRow(new IVar(v.Name), width, new IVar(u.Name)));
+                            list.Add(new IRow(new IVar(v.Name), width, new IVar(u.Name)));
+                        }
+
+                        if (width > 1 && v.Hi + u.Hi <= a.Length - 1)
+                        {
+                            list.Add(new IRow(new IVar(v.Name), 1, new IVar(u.Name)));
                         }
                     }
                 }

@@ -542,7 +542,16 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
                     Line($"for (int {l.Var} = 0; {l.Var} < {I(l.Length)}; {l.Var}++)");
                     Open();
-                    if (l.Chained)
+                    if (l.DotWidth > 0)
+                    {
+                        Line($"{RT} {l.Buffer}Acc = {E(l.Value)};");
+                        Line($"for (int {l.Var}m = 0; {l.Var}m < {l.DotWidth.ToString(CultureInfo.InvariantCulture)}; {l.Var}m++)");
+                        Open();
+                        Line($"{l.Buffer}Acc += {E(l.DotTerm!)};");
+                        Close();
+                        Line($"{l.Buffer}[{l.Var}] = {E(l.DotTail!)};");
+                    }
+                    else if (l.Chained)
                     {
                         // The element the previous iteration stored, squared: h[j] = v + 0.5 * (j > 0 ? h[j - 1] * h[j - 1] : 0.25).
                         var previous = new At(l.Buffer, new IOffset(new IVar(l.Var), -1));
@@ -959,6 +968,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             IOffset o => o.C >= 0 ? $"{I(o.E)} + {o.C}" : $"{I(o.E)} - {-o.C}",
             IClampIndex c => $"Math.Min({I(c.E)}, {ArrayName(c.Array)}.Length - 1)",
             IMod m => $"{IAtom(m.E)} % {m.C}",
+            IRow r => r.Width == 1 ? $"{IAtom(r.Row)} + {IAtom(r.Col)}" : $"{IAtom(r.Row)} * {r.Width} + {IAtom(r.Col)}",
             ICastIndex c => _mode == RenderMode.Primal ? $"(int)Math.Abs({E(c.E)}) % {c.C}" : $"(int)Math.Abs(({E(c.E)}).V) % {c.C}",
             IDataLen l => $"{DataName(l.Name, l.Access)}.Length",
             ITableAt t => $"{DataName(t.Name, t.Access)}[{I(t.Index)}]",

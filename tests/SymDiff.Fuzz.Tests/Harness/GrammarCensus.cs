@@ -262,6 +262,13 @@ namespace SymDiff.Fuzz.Tests.Harness
                             Add("local buffer: reads the element the previous iteration stored");
                         }
 
+                        if (l.DotWidth > 0)
+                        {
+                            Add("local buffer: a hidden layer (a sum over an inner loop, then an elementwise function)");
+                            Ex(l.DotTerm!);
+                            Ex(l.DotTail!);
+                        }
+
                         if (l.Sweeps is { } sweeps)
                         {
                             Add("local buffer: swept in place over sweeps (a stencil)");
@@ -485,6 +492,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                         break;
                     case IMod m:
                         I(m.E);
+                        break;
+                    case IRow r:
+                        Add(r.Width == 1 ? "index: a sliding window (v + u, u an inner loop's counter)" : "index: a row of a 2-D layout (v * width + u, u an inner loop's counter)");
+                        I(r.Row);
+                        I(r.Col);
                         break;
                     case ICastIndex c:
                         Add("cast: real -> int (index)");

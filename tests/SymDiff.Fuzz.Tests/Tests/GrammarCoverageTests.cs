@@ -85,6 +85,8 @@ namespace SymDiff.Fuzz.Tests.Tests
             "method: Vectorize = true",
             "Vectorize = true: a length reaching the unrolled body (4 vectors a step)", "Vectorize = true: a length reaching only the one-vector loop",
             "Vectorize = true: a scalar remainder after the lanes",
+            "local buffer: a hidden layer (a sum over an inner loop, then an elementwise function)",
+            "index: a row of a 2-D layout (v * width + u, u an inner loop's counter)", "index: a sliding window (v + u, u an inner loop's counter)",
             "[Differentiable(nameof(a), ...)] subset", "parameter: Scalar [NoGrad]", "parameter: Array [NoGrad]", "parameter: Span [NoGrad]",
             "parameter: int", "helper: static", "helper: instance",
         };

@@ -26,6 +26,8 @@ static partial class W
 
         // Forward sweep
         int n = h.Length;
+        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, n, n);
+        global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * n, n);
         double z0 = 0.0;
         double z1 = 0.0;
         double z2 = 0.0;
@@ -49,28 +51,28 @@ static partial class W
             {
                 var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
                 z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
-                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j)) * t0V0;
-                z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(2 * n + j)) * t0V0;
+                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
+                z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V0;
                 var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                 z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(2 * n + j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
                 var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                 z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(2 * n + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
                 var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                 z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(2 * n + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
             }
 
             for (; j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
                 z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V;
-                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j)) * t0V;
-                z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(2 * n + j)) * t0V;
+                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V;
+                z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V;
             }
 
             z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
@@ -82,37 +84,40 @@ static partial class W
         {
             double t0 = h[j];
             z0 = z0 + w[j] * t0;
-            z1 = z1 + w[n + j] * t0;
-            z2 = z2 + w[2 * n + j] * t0;
+            z1 = z1 + wRow[j] * t0;
+            z2 = z2 + wRow2[j] * t0;
         }
 
         // Reverse sweep: gradients
+        int jCount = 0 < j ? j : 0;
+        global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * n, jCount);
+        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, n, jCount);
         double z0Bar = z1;
         double z1Bar = z0;
         double z2Bar = -1.0;
         {
             int j2 = 0;
             // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= j - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var z2BarV = global::System.Runtime.Intrinsics.Vector256.Create(z2Bar);
                 var z1BarV = global::System.Runtime.Intrinsics.Vector256.Create(z1Bar);
                 var z0BarV = global::System.Runtime.Intrinsics.Vector256.Create(z0Bar);
-                for (; j2 <= j - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
                     var t1V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(2 * n + j2)) + z2BarV * t1V, dW.Slice(2 * n + j2));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(n + j2)) + z1BarV * t1V, dW.Slice(n + j2));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow.Slice(j2)) + z2BarV * t1V, dWRow.Slice(j2));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow2.Slice(j2)) + z1BarV * t1V, dWRow2.Slice(j2));
                     global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + z0BarV * t1V, dW.Slice(j2));
                 }
 
             }
 
-            for (; j2 < j; j2++)
+            for (; j2 < jCount; j2++)
             {
                 double t1 = h[j2];
-                dW[2 * n + j2] += z2Bar * t1;
-                dW[n + j2] += z1Bar * t1;
+                dWRow[j2] += z2Bar * t1;
+                dWRow2[j2] += z1Bar * t1;
                 dW[j2] += z0Bar * t1;
             }
         }
@@ -141,6 +146,7 @@ static partial class W
 
         // Forward sweep
         int n = h.Length;
+        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, n, n);
         double z0 = 0.0;
         double z1 = 0.0;
         int j = 0;
@@ -159,23 +165,23 @@ static partial class W
             {
                 var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
                 z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
-                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j)) * t0V0;
+                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
                 var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                 z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
                 var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                 z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
                 var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                 z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
             }
 
             for (; j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
                 z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V;
-                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j)) * t0V;
+                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V;
             }
 
             z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
@@ -186,36 +192,39 @@ static partial class W
         {
             double t0 = h[j];
             z0 = z0 + w[j] * t0;
-            z1 = z1 + w[n + j] * t0;
+            z1 = z1 + wRow[j] * t0;
         }
 
         // Reverse sweep: gradients
+        int jCount = 0 < j ? j : 0;
+        global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * n, jCount);
+        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, n, jCount);
         double z0Bar = seed * z1;
         double z1Bar = seed * z0;
         double z2Bar = -seed;
         {
             int j2 = 0;
             // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= j - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var z2BarV = global::System.Runtime.Intrinsics.Vector256.Create(z2Bar);
                 var z1BarV = global::System.Runtime.Intrinsics.Vector256.Create(z1Bar);
                 var z0BarV = global::System.Runtime.Intrinsics.Vector256.Create(z0Bar);
-                for (; j2 <= j - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
                     var t1V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(2 * n + j2)) + z2BarV * t1V, dW.Slice(2 * n + j2));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(n + j2)) + z1BarV * t1V, dW.Slice(n + j2));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow.Slice(j2)) + z2BarV * t1V, dWRow.Slice(j2));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow2.Slice(j2)) + z1BarV * t1V, dWRow2.Slice(j2));
                     global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + z0BarV * t1V, dW.Slice(j2));
                 }
 
             }
 
-            for (; j2 < j; j2++)
+            for (; j2 < jCount; j2++)
             {
                 double t1 = h[j2];
-                dW[2 * n + j2] += z2Bar * t1;
-                dW[n + j2] += z1Bar * t1;
+                dWRow[j2] += z2Bar * t1;
+                dWRow2[j2] += z1Bar * t1;
                 dW[j2] += z0Bar * t1;
             }
         }
@@ -238,6 +247,10 @@ static partial class W
         }
 
         int n = h.Length;
+        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, n, n);
+        global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * n, n);
+        global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, n, n);
+        global::System.ReadOnlySpan<double> tWRow2 = global::SymDiff.Checks.Row(tW, 2 * n, n);
         double z0 = 0.0;
         double z1 = 0.0;
         double z2 = 0.0;
@@ -277,43 +290,43 @@ static partial class W
                 {
                     var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
                     z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
-                    z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j)) * t0V0;
-                    z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(2 * n + j)) * t0V0;
+                    z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
+                    z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V0;
                     z0DotAcc0 = z0DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t0V0;
-                    z1DotAcc0 = z1DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(n + j)) * t0V0;
-                    z2DotAcc0 = z2DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(2 * n + j)) * t0V0;
+                    z1DotAcc0 = z1DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j)) * t0V0;
+                    z2DotAcc0 = z2DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j)) * t0V0;
                     var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                     z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(2 * n + j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                    z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                    z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
                     z0DotAcc1 = z0DotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    z1DotAcc1 = z1DotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(n + j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    z2DotAcc1 = z2DotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(2 * n + j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                    z1DotAcc1 = z1DotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                    z2DotAcc1 = z2DotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
                     var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                     z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(2 * n + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                    z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                    z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
                     z0DotAcc2 = z0DotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    z1DotAcc2 = z1DotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(n + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    z2DotAcc2 = z2DotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(2 * n + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                    z1DotAcc2 = z1DotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                    z2DotAcc2 = z2DotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
                     var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                     z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                    z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                    z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(2 * n + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
                     z0DotAcc3 = z0DotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                    z1DotAcc3 = z1DotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(n + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                    z2DotAcc3 = z2DotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(2 * n + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    z1DotAcc3 = z1DotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    z2DotAcc3 = z2DotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
                 }
 
                 for (; j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
                     var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
                     z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V;
-                    z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(n + j)) * t0V;
-                    z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(2 * n + j)) * t0V;
+                    z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V;
+                    z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V;
                     z0DotAcc0 = z0DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t0V;
-                    z1DotAcc0 = z1DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(n + j)) * t0V;
-                    z2DotAcc0 = z2DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(2 * n + j)) * t0V;
+                    z1DotAcc0 = z1DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j)) * t0V;
+                    z2DotAcc0 = z2DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j)) * t0V;
                 }
 
                 z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
@@ -330,11 +343,11 @@ static partial class W
                 int t1 = n + j;
                 int t2 = 2 * n + j;
                 z0 = z0 + w[j] * t0;
-                z1 = z1 + w[t1] * t0;
-                z2 = z2 + w[t2] * t0;
+                z1 = z1 + wRow[j] * t0;
+                z2 = z2 + wRow2[j] * t0;
                 z0Dot = z0Dot + tW[j] * t0;
-                z1Dot = z1Dot + tW[t1] * t0;
-                z2Dot = z2Dot + tW[t2] * t0;
+                z1Dot = z1Dot + tWRow[j] * t0;
+                z2Dot = z2Dot + tWRow2[j] * t0;
             }
         }
 

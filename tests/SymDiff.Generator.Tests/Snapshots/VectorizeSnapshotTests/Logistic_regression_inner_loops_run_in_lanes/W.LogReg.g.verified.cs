@@ -42,6 +42,7 @@ static partial class W
         double loss = 0.0;
         for (int i = 0; i < t.Length; i++)
         {
+            global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
             double z = 0.0;
             int j = 0;
             // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
@@ -53,15 +54,15 @@ static partial class W
                 var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j));
-                    zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                    zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                 }
 
                 for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j));
+                    zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
                 }
 
                 z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
@@ -69,32 +70,34 @@ static partial class W
 
             for (; j < d; j++)
             {
-                z = z + w[j] * xs[i * d + j];
+                z = z + w[j] * xsRow[j];
             }
 
             double t1 = t[i];
             double t2 = global::System.Math.Exp(-t1 * z);
             double t3 = 1.0 + t2;
+            int jCount = 0 < j ? j : 0;
+            global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, jCount);
+            global::System.Span<double> dXsRow = global::SymDiff.Checks.Row(dXs, i * d, jCount);
             double zBar = -(lossBar / t3 * t2 * t1);
             {
                 int j2 = 0;
                 // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= j - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
                     var zBarV = global::System.Runtime.Intrinsics.Vector256.Create(zBar);
-                    for (; j2 <= j - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
-                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + zBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j2)), dW.Slice(j2));
-                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dXs.Slice(i * d + j2)) + zBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j2)), dXs.Slice(i * d + j2));
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + zBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow2.Slice(j2)), dW.Slice(j2));
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dXsRow.Slice(j2)) + zBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j2)), dXsRow.Slice(j2));
                     }
 
                 }
 
-                for (; j2 < j; j2++)
+                for (; j2 < jCount; j2++)
                 {
-                    int t4 = i * d + j2;
-                    dW[j2] += zBar * xs[t4];
-                    dXs[t4] += zBar * w[j2];
+                    dW[j2] += zBar * xsRow2[j2];
+                    dXsRow[j2] += zBar * w[j2];
                 }
             }
 
@@ -138,6 +141,7 @@ static partial class W
         double lossBar = seed / (double)t.Length;
         for (int i = 0; i < t.Length; i++)
         {
+            global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
             double z = 0.0;
             int j = 0;
             // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
@@ -149,15 +153,15 @@ static partial class W
                 var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j));
-                    zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                    zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                 }
 
                 for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j));
+                    zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
                 }
 
                 z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
@@ -165,31 +169,33 @@ static partial class W
 
             for (; j < d; j++)
             {
-                z = z + w[j] * xs[i * d + j];
+                z = z + w[j] * xsRow[j];
             }
 
             double t0 = t[i];
             double t1 = global::System.Math.Exp(-t0 * z);
+            int jCount = 0 < j ? j : 0;
+            global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, jCount);
+            global::System.Span<double> dXsRow = global::SymDiff.Checks.Row(dXs, i * d, jCount);
             double zBar = -(lossBar / (1.0 + t1) * t1 * t0);
             {
                 int j2 = 0;
                 // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= j - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
                     var zBarV = global::System.Runtime.Intrinsics.Vector256.Create(zBar);
-                    for (; j2 <= j - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
-                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + zBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j2)), dW.Slice(j2));
-                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dXs.Slice(i * d + j2)) + zBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j2)), dXs.Slice(i * d + j2));
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + zBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow2.Slice(j2)), dW.Slice(j2));
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dXsRow.Slice(j2)) + zBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j2)), dXsRow.Slice(j2));
                     }
 
                 }
 
-                for (; j2 < j; j2++)
+                for (; j2 < jCount; j2++)
                 {
-                    int t2 = i * d + j2;
-                    dW[j2] += zBar * xs[t2];
-                    dXs[t2] += zBar * w[j2];
+                    dW[j2] += zBar * xsRow2[j2];
+                    dXsRow[j2] += zBar * w[j2];
                 }
             }
         }
@@ -223,6 +229,8 @@ static partial class W
         double lossDot = 0.0;
         for (int i = 0; i < t.Length; i++)
         {
+            global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
+            global::System.ReadOnlySpan<double> tXsRow = global::SymDiff.Checks.Row(tXs, i * d, d);
             double z = 0.0;
             double zDot = 0.0;
             {
@@ -241,29 +249,29 @@ static partial class W
                     for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j));
-                        var t2V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j));
+                        var t2V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
                         zAcc0 = zAcc0 + t0V0 * t2V0;
-                        zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V0 + t0V0 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j)));
+                        zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V0 + t0V0 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j)));
                         var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t2V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                         zAcc1 = zAcc1 + t0V1 * t2V1;
-                        zDotAcc1 = zDotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V1 + t0V1 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j + global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                        zDotAcc1 = zDotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V1 + t0V1 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)));
                         var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t2V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                         zAcc2 = zAcc2 + t0V2 * t2V2;
-                        zDotAcc2 = zDotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V2 + t0V2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                        zDotAcc2 = zDotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V2 + t0V2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
                         var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t2V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                         zAcc3 = zAcc3 + t0V3 * t2V3;
-                        zDotAcc3 = zDotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V3 + t0V3 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                        zDotAcc3 = zDotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V3 + t0V3 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
                     }
 
                     for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j));
-                        var t2V = global::System.Runtime.Intrinsics.Vector256.Create<double>(xs.Slice(i * d + j));
+                        var t2V = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
                         zAcc0 = zAcc0 + t0V * t2V;
-                        zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V + t0V * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXs.Slice(i * d + j)));
+                        zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V + t0V * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j)));
                     }
 
                     z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
@@ -274,9 +282,9 @@ static partial class W
                 {
                     double t0 = w[j];
                     int t1 = i * d + j;
-                    double t2 = xs[t1];
+                    double t2 = xsRow[j];
                     z = z + t0 * t2;
-                    zDot = zDot + (tW[j] * t2 + t0 * tXs[t1]);
+                    zDot = zDot + (tW[j] * t2 + t0 * tXsRow[j]);
                 }
             }
 

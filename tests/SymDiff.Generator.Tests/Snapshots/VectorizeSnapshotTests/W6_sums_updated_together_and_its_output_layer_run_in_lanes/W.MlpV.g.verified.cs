@@ -27,73 +27,77 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dP, targets, nameof(dP), "targets");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
+        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, hidden);
-            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
-            try
+            global::SymDiff.Checks.Zero(h, hidden);
+            int b1 = hidden * inputs;
+            int w2 = b1 + hidden;
+            int b2 = w2 + 3 * hidden;
+            int batch = targets.Length / 3;
+            double t0 = (double)batch;
+            double lossBar = 1.0 / t0;
+            int t1 = b2 + 1;
+            int t2 = b2 + 2;
+            int jCount = 0 < hidden ? hidden : 0;
+            global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, 0 < batch ? jCount : 0);
+            global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, 0 < batch ? jCount : 0);
+            global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, 0 < batch ? jCount : 0);
+            global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, 0 < batch ? jCount : 0);
+            double loss = 0.0;
+            double dPSum = 0.0;
+            double dPSum2 = 0.0;
+            double dPSum3 = 0.0;
+            for (int s = 0; s < batch; s++)
             {
-                global::SymDiff.Checks.Zero(h, hidden);
-                int b1 = hidden * inputs;
-                int w2 = b1 + hidden;
-                int b2 = w2 + 3 * hidden;
-                int batch = targets.Length / 3;
-                double t0 = (double)batch;
-                double lossBar = 1.0 / t0;
-                int t1 = b2 + 1;
-                int t2 = b2 + 2;
-                double loss = 0.0;
-                double dPSum = 0.0;
-                double dPSum2 = 0.0;
-                double dPSum3 = 0.0;
-                for (int s = 0; s < batch; s++)
+                int kCount = 0 < inputs ? inputs : 0;
+                global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, 0 < jCount ? kCount : 0);
+                int j = 0;
+                for (; j < jCount; j++)
                 {
-                    global::SymDiff.Checks.Zero(h, hidden);
-                    int j = 0;
-                    for (; j < hidden; j++)
+                    global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, j * inputs, kCount);
+                    double a = pRow2[j];
                     {
-                        double a = p[b1 + j];
+                        int k = 0;
+                        // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k <= kCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            int k = 0;
-                            // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-                            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k <= inputs - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            var aAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var aAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var aAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var aAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            for (; k <= kCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; k += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                var aAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                var aAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                var aAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                var aAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                for (; k <= inputs - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; k += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                                {
-                                    aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k));
-                                    aAcc1 = aAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                    aAcc2 = aAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                    aAcc3 = aAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                }
-
-                                for (; k <= inputs - global::System.Runtime.Intrinsics.Vector256<double>.Count; k += global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                                {
-                                    aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k));
-                                }
-
-                                a = a + global::System.Runtime.Intrinsics.Vector256.Sum(aAcc0 + aAcc1 + (aAcc2 + aAcc3));
+                                aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
+                                aAcc1 = aAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                aAcc2 = aAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                aAcc3 = aAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                             }
 
-                            for (; k < inputs; k++)
+                            for (; k <= kCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; k += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                a = a + p[j * inputs + k] * x[s * inputs + k];
+                                aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
                             }
+
+                            a = a + global::System.Runtime.Intrinsics.Vector256.Sum(aAcc0 + aAcc1 + (aAcc2 + aAcc3));
                         }
 
-                        h[j] = global::System.Math.Tanh(a);
+                        for (; k < kCount; k++)
+                        {
+                            a = a + pRow[k] * xRow[k];
+                        }
                     }
 
-                    double z0 = p[b2];
-                    double z1 = p[t1];
-                    double z2 = p[t2];
-                    int j2 = 0;
+                    h[j] = a;
+                }
+
+                double z0 = p[b2];
+                double z1 = p[t1];
+                double z2 = p[t2];
+                {
+                    int j3 = 0;
                     // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= hidden - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j3 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -107,146 +111,164 @@ static partial class W
                         var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        for (; j2 <= hidden - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        for (; j3 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                            z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                            z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                            z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            var aV0 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3);
+                            var hValueV0 = VectorTanh(aV0);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h, j3);
+                            z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3)) * hValueV0;
+                            z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3)) * hValueV0;
+                            z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV0;
+                            var aV1 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            var hValueV1 = VectorTanh(aV1);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
+                            z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
+                            z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
+                            var aV2 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            var hValueV2 = VectorTanh(aV2);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
+                            z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
+                            z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
+                            var aV3 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            var hValueV3 = VectorTanh(aV3);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
+                            z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
+                            z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
                         }
 
-                        for (; j2 <= hidden - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        for (; j3 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                            z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                            z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
+                            var aV = global::System.Runtime.Intrinsics.Vector256.Create(h, j3);
+                            var hValueV = VectorTanh(aV);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV, h, j3);
+                            z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3)) * hValueV;
+                            z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3)) * hValueV;
+                            z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV;
                         }
 
                         z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
                         z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3));
                         z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3));
-                    }
 
-                    for (; j2 < hidden; j2++)
-                    {
-                        double z0_2 = z0 + p[w2 + j2] * h[j2];
-                        double z1_2 = z1 + p[w2 + hidden + j2] * h[j2];
-                        double z2_2 = z2 + p[w2 + 2 * hidden + j2] * h[j2];
-                        z0 = z0_2;
-                        z1 = z1_2;
-                        z2 = z2_2;
-                    }
-
-                    double t3 = global::System.Math.Max(z0, z1);
-                    double m = global::System.Math.Max(t3, z2);
-                    double t4 = global::System.Math.Exp(z0 - m);
-                    double t5 = global::System.Math.Exp(z1 - m);
-                    double t6 = global::System.Math.Exp(z2 - m);
-                    double t7 = t4 + t5 + t6;
-                    double logSumExp = m + global::System.Math.Log(t7);
-                    int t = 3 * s;
-                    double t8 = targets[t];
-                    double t9 = targets[t + 1];
-                    double t10 = targets[t + 2];
-                    double tBar = -lossBar;
-                    double tBar2 = lossBar / t7;
-                    double tBar3 = tBar2 * t4;
-                    double tBar4 = tBar2 * t5;
-                    double tBar5 = tBar2 * t6;
-                    double mBar = lossBar - tBar3 - tBar4 - tBar5;
-                    bool t11 = t3 >= z2;
-                    double tBar6 = t11 ? mBar : 0.0;
-                    bool t12 = z0 >= z1;
-                    double z0Bar = tBar * t8 + tBar3 + (t12 ? tBar6 : 0.0);
-                    double z1Bar = tBar * t9 + tBar4 + (t12 ? 0.0 : tBar6);
-                    double z2Bar = tBar * t10 + tBar5 + (t11 ? 0.0 : mBar);
-                    {
-                        int j2_2 = 0;
-                        // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2_2 <= j2 - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        // Math.Tanh in lanes (Vector256 has none): near 0 a rational function, beyond 0.625 1 - 2 / (exp(2|x|) + 1); within 3 ulp of Math.Tanh.
+                        global::System.Runtime.Intrinsics.Vector256<double> VectorTanh(global::System.Runtime.Intrinsics.Vector256<double> lanes)
                         {
-                            var z2BarV = global::System.Runtime.Intrinsics.Vector256.Create(z2Bar);
-                            var z1BarV = global::System.Runtime.Intrinsics.Vector256.Create(z1Bar);
-                            var z0BarV = global::System.Runtime.Intrinsics.Vector256.Create(z0Bar);
-                            for (; j2_2 <= j2 - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2_2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            var abs = global::System.Runtime.Intrinsics.Vector256.Abs(lanes);
+                            var square = abs * abs;
+                            var nearZero = abs + (abs * square * ((((global::System.Runtime.Intrinsics.Vector256.Create(-0.964399179425052238628) * square) + global::System.Runtime.Intrinsics.Vector256.Create(-99.2877231001918586564)) * square + global::System.Runtime.Intrinsics.Vector256.Create(-1614.68768441708447952)) / ((((square + global::System.Runtime.Intrinsics.Vector256.Create(112.811678491632931402)) * square) + global::System.Runtime.Intrinsics.Vector256.Create(2235.48839060100448583)) * square + global::System.Runtime.Intrinsics.Vector256.Create(4844.06305325125486048))));
+                            var exp2 = global::System.Runtime.Intrinsics.Vector256.Exp(abs + abs);
+                            var farFromZero = global::System.Runtime.Intrinsics.Vector256<double>.One - (global::System.Runtime.Intrinsics.Vector256.Create(2.0) / (exp2 + global::System.Runtime.Intrinsics.Vector256<double>.One));
+                            return global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(abs, global::System.Runtime.Intrinsics.Vector256.Create(0.625)), farFromZero, nearZero) | (lanes & global::System.Runtime.Intrinsics.Vector256.Create(-0.0));
+                        }
+                    }
+
+                    for (; j3 < jCount; j3++)
+                    {
+                        double a = h[j3];
+                        double hValue = global::System.Math.Tanh(a);
+                        h[j3] = hValue;
+                        z0 = z0 + pRow3[j3] * hValue;
+                        z1 = z1 + pRow4[j3] * hValue;
+                        z2 = z2 + pRow5[j3] * hValue;
+                    }
+                }
+
+                double t3 = global::System.Math.Max(z0, z1);
+                double m = global::System.Math.Max(t3, z2);
+                double t4 = global::System.Math.Exp(z0 - m);
+                double t5 = global::System.Math.Exp(z1 - m);
+                double t6 = global::System.Math.Exp(z2 - m);
+                double t7 = t4 + t5 + t6;
+                double logSumExp = m + global::System.Math.Log(t7);
+                int t = 3 * s;
+                double t8 = targets[t];
+                double t9 = targets[t + 1];
+                double t10 = targets[t + 2];
+                double tBar = -lossBar;
+                double tBar2 = lossBar / t7;
+                double tBar3 = tBar2 * t4;
+                double tBar4 = tBar2 * t5;
+                double tBar5 = tBar2 * t6;
+                double mBar = lossBar - tBar3 - tBar4 - tBar5;
+                bool t11 = t3 >= z2;
+                double tBar6 = t11 ? mBar : 0.0;
+                bool t12 = z0 >= z1;
+                int j2Count = 0 < j ? j : 0;
+                global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, w2 + 2 * hidden, j2Count);
+                global::System.Span<double> dPRow3 = global::SymDiff.Checks.Row(dP, w2 + hidden, j2Count);
+                global::System.Span<double> dPRow4 = global::SymDiff.Checks.Row(dP, w2, j2Count);
+                global::System.ReadOnlySpan<double> pRow6 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, j2Count);
+                global::System.ReadOnlySpan<double> pRow7 = global::SymDiff.Checks.Row(p, w2 + hidden, j2Count);
+                global::System.ReadOnlySpan<double> pRow8 = global::SymDiff.Checks.Row(p, w2, j2Count);
+                global::System.Span<double> dPRow5 = global::SymDiff.Checks.Row(dP, b1, j2Count);
+                double z0Bar = tBar * t8 + tBar3 + (t12 ? tBar6 : 0.0);
+                double z1Bar = tBar * t9 + tBar4 + (t12 ? 0.0 : tBar6);
+                double z2Bar = tBar * t10 + tBar5 + (t11 ? 0.0 : mBar);
+                for (int j2 = 0; j2 < j2Count; j2++)
+                {
+                    dPRow2[j2] += z2Bar * h[j2];
+                    dPRow3[j2] += z1Bar * h[j2];
+                    dPRow4[j2] += z0Bar * h[j2];
+                    int k = 0 < inputs ? inputs : 0;
+                    double hValue = h[j2];
+                    double hBar = z2Bar * pRow6[j2] + z1Bar * pRow7[j2] + z0Bar * pRow8[j2];
+                    double aBar = hBar * (1.0 - hValue * hValue);
+                    if (hBar != 0.0)
+                    {
+                        global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, j2 * inputs, k);
+                        global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, s * inputs, k);
+                        {
+                            int k2 = 0;
+                            // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
+                            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k2 <= k - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create(hBar, j2_2) + (z2BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2_2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2_2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2_2))), hBar, j2_2);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dP.Slice(w2 + 2 * hidden + j2_2)) + z2BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2_2), dP.Slice(w2 + 2 * hidden + j2_2));
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dP.Slice(w2 + hidden + j2_2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2_2), dP.Slice(w2 + hidden + j2_2));
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dP.Slice(w2 + j2_2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2_2), dP.Slice(w2 + j2_2));
+                                var aBarV = global::System.Runtime.Intrinsics.Vector256.Create(aBar);
+                                for (; k2 <= k - global::System.Runtime.Intrinsics.Vector256<double>.Count; k2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow.Slice(k2)) + aBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow2.Slice(k2)), dPRow.Slice(k2));
+                                }
+
                             }
 
-                        }
-
-                        for (; j2_2 < j2; j2_2++)
-                        {
-                            int t13 = w2 + 2 * hidden + j2_2;
-                            int t14 = w2 + hidden + j2_2;
-                            int t15 = w2 + j2_2;
-                            hBar[j2_2] += z2Bar * p[t13] + z1Bar * p[t14] + z0Bar * p[t15];
-                            dP[t13] += z2Bar * h[j2_2];
-                            dP[t14] += z1Bar * h[j2_2];
-                            dP[t15] += z0Bar * h[j2_2];
+                            for (; k2 < k; k2++)
+                            {
+                                dPRow[k2] += aBar * xRow2[k2];
+                            }
                         }
                     }
 
-                    for (int j3 = 0; j3 < j; j3++)
-                    {
-                        int k2 = 0 < inputs ? inputs : 0;
-                        double hValue = h[j3];
-                        double hBar2 = hBar[j3];
-                        hBar[j3] = 0.0;
-                        int k = 0;
-                        double aBar = hBar2 * (1.0 - hValue * hValue);
-                        while (hBar2 != 0.0 && k < k2)
-                        {
-                            dP[j3 * inputs + k] += aBar * x[s * inputs + k];
-                            k = k + 1;
-                        }
-
-                        dP[b1 + j3] += aBar;
-                    }
-
-                    global::SymDiff.Checks.Zero(hBar, hidden);
-                    loss = loss + (logSumExp - (t8 * z0 + t9 * z1 + t10 * z2));
-                    dPSum = dPSum + z2Bar;
-                    dPSum2 = dPSum2 + z1Bar;
-                    dPSum3 = dPSum3 + z0Bar;
+                    dPRow5[j2] += aBar;
                 }
 
-                if (t2 >= 0 && t2 < p.Length)
-                {
-                    dP[t2] += dPSum;
-                }
-
-                if (t1 >= 0 && t1 < p.Length)
-                {
-                    dP[t1] += dPSum2;
-                }
-
-                if (b2 >= 0 && b2 < p.Length)
-                {
-                    dP[b2] += dPSum3;
-                }
-
-                return loss / t0;
+                loss = loss + (logSumExp - (t8 * z0 + t9 * z1 + t10 * z2));
+                dPSum = dPSum + z2Bar;
+                dPSum2 = dPSum2 + z1Bar;
+                dPSum3 = dPSum3 + z0Bar;
             }
-            finally
+
+            if (t2 >= 0 && t2 < p.Length)
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                dP[t2] += dPSum;
             }
+
+            if (t1 >= 0 && t1 < p.Length)
+            {
+                dP[t1] += dPSum2;
+            }
+
+            if (b2 >= 0 && b2 < p.Length)
+            {
+                dP[b2] += dPSum3;
+            }
+
+            return loss / t0;
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
         }
     }
 
@@ -273,71 +295,75 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, targets, nameof(dP), "targets");
 
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
+        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, hidden);
-            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
-            try
+            global::SymDiff.Checks.Zero(h, hidden);
+            int b1 = hidden * inputs;
+            int w2 = b1 + hidden;
+            int b2 = w2 + 3 * hidden;
+            int batch = targets.Length / 3;
+            double lossBar = seed / (double)batch;
+            int t0 = b2 + 1;
+            int t1 = b2 + 2;
+            int jCount = 0 < hidden ? hidden : 0;
+            global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, 0 < batch ? jCount : 0);
+            global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, 0 < batch ? jCount : 0);
+            global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, 0 < batch ? jCount : 0);
+            global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, 0 < batch ? jCount : 0);
+            double dPSum = 0.0;
+            double dPSum2 = 0.0;
+            double dPSum3 = 0.0;
+            for (int s = 0; s < batch; s++)
             {
-                global::SymDiff.Checks.Zero(h, hidden);
-                int b1 = hidden * inputs;
-                int w2 = b1 + hidden;
-                int b2 = w2 + 3 * hidden;
-                int batch = targets.Length / 3;
-                double lossBar = seed / (double)batch;
-                int t0 = b2 + 1;
-                int t1 = b2 + 2;
-                double dPSum = 0.0;
-                double dPSum2 = 0.0;
-                double dPSum3 = 0.0;
-                for (int s = 0; s < batch; s++)
+                int kCount = 0 < inputs ? inputs : 0;
+                global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, 0 < jCount ? kCount : 0);
+                int j = 0;
+                for (; j < jCount; j++)
                 {
-                    global::SymDiff.Checks.Zero(h, hidden);
-                    int j = 0;
-                    for (; j < hidden; j++)
+                    global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, j * inputs, kCount);
+                    double a = pRow2[j];
                     {
-                        double a = p[b1 + j];
+                        int k = 0;
+                        // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k <= kCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            int k = 0;
-                            // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-                            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k <= inputs - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            var aAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var aAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var aAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var aAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            for (; k <= kCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; k += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                var aAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                var aAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                var aAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                var aAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                for (; k <= inputs - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; k += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                                {
-                                    aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k));
-                                    aAcc1 = aAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                    aAcc2 = aAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                    aAcc3 = aAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                }
-
-                                for (; k <= inputs - global::System.Runtime.Intrinsics.Vector256<double>.Count; k += global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                                {
-                                    aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k));
-                                }
-
-                                a = a + global::System.Runtime.Intrinsics.Vector256.Sum(aAcc0 + aAcc1 + (aAcc2 + aAcc3));
+                                aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
+                                aAcc1 = aAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                aAcc2 = aAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                aAcc3 = aAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                             }
 
-                            for (; k < inputs; k++)
+                            for (; k <= kCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; k += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                a = a + p[j * inputs + k] * x[s * inputs + k];
+                                aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
                             }
+
+                            a = a + global::System.Runtime.Intrinsics.Vector256.Sum(aAcc0 + aAcc1 + (aAcc2 + aAcc3));
                         }
 
-                        h[j] = global::System.Math.Tanh(a);
+                        for (; k < kCount; k++)
+                        {
+                            a = a + pRow[k] * xRow[k];
+                        }
                     }
 
-                    double z0 = p[b2];
-                    double z1 = p[t0];
-                    double z2 = p[t1];
-                    int j2 = 0;
+                    h[j] = a;
+                }
+
+                double z0 = p[b2];
+                double z1 = p[t0];
+                double z2 = p[t1];
+                {
+                    int j3 = 0;
                     // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= hidden - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j3 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -351,138 +377,156 @@ static partial class W
                         var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        for (; j2 <= hidden - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        for (; j3 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                            z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                            z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                            z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            var aV0 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3);
+                            var hValueV0 = VectorTanh(aV0);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h, j3);
+                            z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3)) * hValueV0;
+                            z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3)) * hValueV0;
+                            z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV0;
+                            var aV1 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            var hValueV1 = VectorTanh(aV1);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
+                            z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
+                            z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
+                            var aV2 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            var hValueV2 = VectorTanh(aV2);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
+                            z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
+                            z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
+                            var aV3 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            var hValueV3 = VectorTanh(aV3);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                            z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
+                            z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
+                            z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
                         }
 
-                        for (; j2 <= hidden - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        for (; j3 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                            z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                            z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
+                            var aV = global::System.Runtime.Intrinsics.Vector256.Create(h, j3);
+                            var hValueV = VectorTanh(aV);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV, h, j3);
+                            z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3)) * hValueV;
+                            z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3)) * hValueV;
+                            z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV;
                         }
 
                         z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
                         z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3));
                         z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3));
-                    }
 
-                    for (; j2 < hidden; j2++)
-                    {
-                        double z0_2 = z0 + p[w2 + j2] * h[j2];
-                        double z1_2 = z1 + p[w2 + hidden + j2] * h[j2];
-                        double z2_2 = z2 + p[w2 + 2 * hidden + j2] * h[j2];
-                        z0 = z0_2;
-                        z1 = z1_2;
-                        z2 = z2_2;
-                    }
-
-                    double t2 = global::System.Math.Max(z0, z1);
-                    double m = global::System.Math.Max(t2, z2);
-                    int t = 3 * s;
-                    double tBar = -lossBar;
-                    double t3 = global::System.Math.Exp(z0 - m);
-                    double t4 = global::System.Math.Exp(z1 - m);
-                    double t5 = global::System.Math.Exp(z2 - m);
-                    double tBar2 = lossBar / (t3 + t4 + t5);
-                    double tBar3 = tBar2 * t3;
-                    double tBar4 = tBar2 * t4;
-                    double tBar5 = tBar2 * t5;
-                    double mBar = lossBar - tBar3 - tBar4 - tBar5;
-                    bool t6 = t2 >= z2;
-                    double tBar6 = t6 ? mBar : 0.0;
-                    bool t7 = z0 >= z1;
-                    double z0Bar = tBar * targets[t] + tBar3 + (t7 ? tBar6 : 0.0);
-                    double z1Bar = tBar * targets[t + 1] + tBar4 + (t7 ? 0.0 : tBar6);
-                    double z2Bar = tBar * targets[t + 2] + tBar5 + (t6 ? 0.0 : mBar);
-                    {
-                        int j2_2 = 0;
-                        // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2_2 <= j2 - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        // Math.Tanh in lanes (Vector256 has none): near 0 a rational function, beyond 0.625 1 - 2 / (exp(2|x|) + 1); within 3 ulp of Math.Tanh.
+                        global::System.Runtime.Intrinsics.Vector256<double> VectorTanh(global::System.Runtime.Intrinsics.Vector256<double> lanes)
                         {
-                            var z2BarV = global::System.Runtime.Intrinsics.Vector256.Create(z2Bar);
-                            var z1BarV = global::System.Runtime.Intrinsics.Vector256.Create(z1Bar);
-                            var z0BarV = global::System.Runtime.Intrinsics.Vector256.Create(z0Bar);
-                            for (; j2_2 <= j2 - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2_2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            var abs = global::System.Runtime.Intrinsics.Vector256.Abs(lanes);
+                            var square = abs * abs;
+                            var nearZero = abs + (abs * square * ((((global::System.Runtime.Intrinsics.Vector256.Create(-0.964399179425052238628) * square) + global::System.Runtime.Intrinsics.Vector256.Create(-99.2877231001918586564)) * square + global::System.Runtime.Intrinsics.Vector256.Create(-1614.68768441708447952)) / ((((square + global::System.Runtime.Intrinsics.Vector256.Create(112.811678491632931402)) * square) + global::System.Runtime.Intrinsics.Vector256.Create(2235.48839060100448583)) * square + global::System.Runtime.Intrinsics.Vector256.Create(4844.06305325125486048))));
+                            var exp2 = global::System.Runtime.Intrinsics.Vector256.Exp(abs + abs);
+                            var farFromZero = global::System.Runtime.Intrinsics.Vector256<double>.One - (global::System.Runtime.Intrinsics.Vector256.Create(2.0) / (exp2 + global::System.Runtime.Intrinsics.Vector256<double>.One));
+                            return global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(abs, global::System.Runtime.Intrinsics.Vector256.Create(0.625)), farFromZero, nearZero) | (lanes & global::System.Runtime.Intrinsics.Vector256.Create(-0.0));
+                        }
+                    }
+
+                    for (; j3 < jCount; j3++)
+                    {
+                        double a = h[j3];
+                        double hValue = global::System.Math.Tanh(a);
+                        h[j3] = hValue;
+                        z0 = z0 + pRow3[j3] * hValue;
+                        z1 = z1 + pRow4[j3] * hValue;
+                        z2 = z2 + pRow5[j3] * hValue;
+                    }
+                }
+
+                double t2 = global::System.Math.Max(z0, z1);
+                double m = global::System.Math.Max(t2, z2);
+                int t = 3 * s;
+                double tBar = -lossBar;
+                double t3 = global::System.Math.Exp(z0 - m);
+                double t4 = global::System.Math.Exp(z1 - m);
+                double t5 = global::System.Math.Exp(z2 - m);
+                double tBar2 = lossBar / (t3 + t4 + t5);
+                double tBar3 = tBar2 * t3;
+                double tBar4 = tBar2 * t4;
+                double tBar5 = tBar2 * t5;
+                double mBar = lossBar - tBar3 - tBar4 - tBar5;
+                bool t6 = t2 >= z2;
+                double tBar6 = t6 ? mBar : 0.0;
+                bool t7 = z0 >= z1;
+                int j2Count = 0 < j ? j : 0;
+                global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, w2 + 2 * hidden, j2Count);
+                global::System.Span<double> dPRow3 = global::SymDiff.Checks.Row(dP, w2 + hidden, j2Count);
+                global::System.Span<double> dPRow4 = global::SymDiff.Checks.Row(dP, w2, j2Count);
+                global::System.ReadOnlySpan<double> pRow6 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, j2Count);
+                global::System.ReadOnlySpan<double> pRow7 = global::SymDiff.Checks.Row(p, w2 + hidden, j2Count);
+                global::System.ReadOnlySpan<double> pRow8 = global::SymDiff.Checks.Row(p, w2, j2Count);
+                global::System.Span<double> dPRow5 = global::SymDiff.Checks.Row(dP, b1, j2Count);
+                double z0Bar = tBar * targets[t] + tBar3 + (t7 ? tBar6 : 0.0);
+                double z1Bar = tBar * targets[t + 1] + tBar4 + (t7 ? 0.0 : tBar6);
+                double z2Bar = tBar * targets[t + 2] + tBar5 + (t6 ? 0.0 : mBar);
+                for (int j2 = 0; j2 < j2Count; j2++)
+                {
+                    dPRow2[j2] += z2Bar * h[j2];
+                    dPRow3[j2] += z1Bar * h[j2];
+                    dPRow4[j2] += z0Bar * h[j2];
+                    int k = 0 < inputs ? inputs : 0;
+                    double hValue = h[j2];
+                    double hBar = z2Bar * pRow6[j2] + z1Bar * pRow7[j2] + z0Bar * pRow8[j2];
+                    double aBar = hBar * (1.0 - hValue * hValue);
+                    if (hBar != 0.0)
+                    {
+                        global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, j2 * inputs, k);
+                        global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, s * inputs, k);
+                        {
+                            int k2 = 0;
+                            // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
+                            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k2 <= k - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create(hBar, j2_2) + (z2BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2_2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2_2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2_2))), hBar, j2_2);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dP.Slice(w2 + 2 * hidden + j2_2)) + z2BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2_2), dP.Slice(w2 + 2 * hidden + j2_2));
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dP.Slice(w2 + hidden + j2_2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2_2), dP.Slice(w2 + hidden + j2_2));
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dP.Slice(w2 + j2_2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2_2), dP.Slice(w2 + j2_2));
+                                var aBarV = global::System.Runtime.Intrinsics.Vector256.Create(aBar);
+                                for (; k2 <= k - global::System.Runtime.Intrinsics.Vector256<double>.Count; k2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow.Slice(k2)) + aBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow2.Slice(k2)), dPRow.Slice(k2));
+                                }
+
                             }
 
-                        }
-
-                        for (; j2_2 < j2; j2_2++)
-                        {
-                            int t8 = w2 + 2 * hidden + j2_2;
-                            int t9 = w2 + hidden + j2_2;
-                            int t10 = w2 + j2_2;
-                            hBar[j2_2] += z2Bar * p[t8] + z1Bar * p[t9] + z0Bar * p[t10];
-                            dP[t8] += z2Bar * h[j2_2];
-                            dP[t9] += z1Bar * h[j2_2];
-                            dP[t10] += z0Bar * h[j2_2];
+                            for (; k2 < k; k2++)
+                            {
+                                dPRow[k2] += aBar * xRow2[k2];
+                            }
                         }
                     }
 
-                    for (int j3 = 0; j3 < j; j3++)
-                    {
-                        int k2 = 0 < inputs ? inputs : 0;
-                        double hValue = h[j3];
-                        double hBar2 = hBar[j3];
-                        hBar[j3] = 0.0;
-                        int k = 0;
-                        double aBar = hBar2 * (1.0 - hValue * hValue);
-                        while (hBar2 != 0.0 && k < k2)
-                        {
-                            dP[j3 * inputs + k] += aBar * x[s * inputs + k];
-                            k = k + 1;
-                        }
-
-                        dP[b1 + j3] += aBar;
-                    }
-
-                    global::SymDiff.Checks.Zero(hBar, hidden);
-                    dPSum = dPSum + z2Bar;
-                    dPSum2 = dPSum2 + z1Bar;
-                    dPSum3 = dPSum3 + z0Bar;
+                    dPRow5[j2] += aBar;
                 }
 
-                if (t1 >= 0 && t1 < p.Length)
-                {
-                    dP[t1] += dPSum;
-                }
-
-                if (t0 >= 0 && t0 < p.Length)
-                {
-                    dP[t0] += dPSum2;
-                }
-
-                if (b2 >= 0 && b2 < p.Length)
-                {
-                    dP[b2] += dPSum3;
-                }
+                dPSum = dPSum + z2Bar;
+                dPSum2 = dPSum2 + z1Bar;
+                dPSum3 = dPSum3 + z0Bar;
             }
-            finally
+
+            if (t1 >= 0 && t1 < p.Length)
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                dP[t1] += dPSum;
+            }
+
+            if (t0 >= 0 && t0 < p.Length)
+            {
+                dP[t0] += dPSum2;
+            }
+
+            if (b2 >= 0 && b2 < p.Length)
+            {
+                dP[b2] += dPSum3;
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
         }
     }
 
@@ -517,21 +561,33 @@ static partial class W
                 int w2 = b1 + hidden;
                 int b2 = w2 + 3 * hidden;
                 int batch = targets.Length / 3;
+                int jCount = 0 < hidden ? hidden : 0;
+                global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, 0 < batch ? jCount : 0);
+                global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, 0 < batch ? jCount : 0);
+                global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, 0 < batch ? jCount : 0);
+                global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, 0 < batch ? jCount : 0);
+                global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, w2, 0 < batch ? jCount : 0);
+                global::System.ReadOnlySpan<double> tPRow3 = global::SymDiff.Checks.Row(tP, w2 + hidden, 0 < batch ? jCount : 0);
+                global::System.ReadOnlySpan<double> tPRow4 = global::SymDiff.Checks.Row(tP, w2 + 2 * hidden, 0 < batch ? jCount : 0);
                 double loss = 0.0;
                 double lossDot = 0.0;
                 for (int s = 0; s < batch; s++)
                 {
-                    global::SymDiff.Checks.Zero(h, hidden);
-                    global::SymDiff.Checks.Zero(hDot, hidden);
-                    for (int j = 0; j < hidden; j++)
+                    int t0 = b2 + 1;
+                    int t1 = b2 + 2;
+                    int kCount = 0 < inputs ? inputs : 0;
+                    global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, 0 < jCount ? kCount : 0);
+                    for (int j = 0; j < jCount; j++)
                     {
-                        int t0 = b1 + j;
-                        double a = p[t0];
-                        double aDot = tP[t0];
+                        int t2 = b1 + j;
+                        global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, j * inputs, kCount);
+                        global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, j * inputs, kCount);
+                        double a = pRow2[j];
+                        double aDot = tP[t2];
                         {
                             int k = 0;
                             // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-                            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k <= inputs - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k <= kCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
                                 var aAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                                 var aAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -541,60 +597,58 @@ static partial class W
                                 var aDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                                 var aDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                                 var aDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                for (; k <= inputs - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; k += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                for (; k <= kCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; k += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                                 {
-                                    var t2V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k));
-                                    aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k)) * t2V0;
-                                    aDotAcc0 = aDotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(j * inputs + k)) * t2V0;
-                                    var t2V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                    aAcc1 = aAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V1;
-                                    aDotAcc1 = aDotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(j * inputs + k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V1;
-                                    var t2V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                    aAcc2 = aAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V2;
-                                    aDotAcc2 = aDotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(j * inputs + k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V2;
-                                    var t2V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                    aAcc3 = aAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V3;
-                                    aDotAcc3 = aDotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(j * inputs + k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V3;
+                                    var t4V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
+                                    aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * t4V0;
+                                    aDotAcc0 = aDotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k)) * t4V0;
+                                    var t4V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    aAcc1 = aAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V1;
+                                    aDotAcc1 = aDotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V1;
+                                    var t4V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    aAcc2 = aAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V2;
+                                    aDotAcc2 = aDotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V2;
+                                    var t4V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    aAcc3 = aAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V3;
+                                    aDotAcc3 = aDotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V3;
                                 }
 
-                                for (; k <= inputs - global::System.Runtime.Intrinsics.Vector256<double>.Count; k += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                for (; k <= kCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; k += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                                 {
-                                    var t2V = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(s * inputs + k));
-                                    aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(j * inputs + k)) * t2V;
-                                    aDotAcc0 = aDotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(j * inputs + k)) * t2V;
+                                    var t4V = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
+                                    aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * t4V;
+                                    aDotAcc0 = aDotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k)) * t4V;
                                 }
 
                                 a = a + global::System.Runtime.Intrinsics.Vector256.Sum(aAcc0 + aAcc1 + (aAcc2 + aAcc3));
                                 aDot = aDot + global::System.Runtime.Intrinsics.Vector256.Sum(aDotAcc0 + aDotAcc1 + (aDotAcc2 + aDotAcc3));
                             }
 
-                            for (; k < inputs; k++)
+                            for (; k < kCount; k++)
                             {
-                                int t1 = j * inputs + k;
-                                double t2 = x[s * inputs + k];
-                                a = a + p[t1] * t2;
-                                aDot = aDot + tP[t1] * t2;
+                                int t3 = j * inputs + k;
+                                double t4 = xRow[k];
+                                a = a + pRow[k] * t4;
+                                aDot = aDot + tPRow[k] * t4;
                             }
                         }
 
-                        double hValue = global::System.Math.Tanh(a);
-                        h[j] = hValue;
-                        hDot[j] = (1.0 - hValue * hValue) * aDot;
+                        h[j] = a;
+                        hDot[j] = aDot;
                     }
 
-                    int t3 = b2 + 1;
-                    int t4 = b2 + 2;
                     double z0 = p[b2];
-                    double z1 = p[t3];
-                    double z2 = p[t4];
+                    double z1 = p[t0];
+                    double z2 = p[t1];
                     double z0Dot = tP[b2];
-                    double z1Dot = tP[t3];
-                    double z2Dot = tP[t4];
+                    double z1Dot = tP[t0];
+                    double z2Dot = tP[t1];
                     {
                         int j2 = 0;
                         // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= hidden - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
+                            var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
                             var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -619,57 +673,87 @@ static partial class W
                             var z2DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             var z2DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             var z2DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            for (; j2 <= hidden - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            for (; j2 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                var t6V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2));
-                                var t8V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2));
-                                var t10V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2));
-                                z0Acc0 = z0Acc0 + t6V0 * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                                z1Acc0 = z1Acc0 + t8V0 * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                                z2Acc0 = z2Acc0 + t10V0 * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                                z0DotAcc0 = z0DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2) + t6V0 * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2));
-                                z1DotAcc0 = z1DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + hidden + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2) + t8V0 * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2));
-                                z2DotAcc0 = z2DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + 2 * hidden + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2) + t10V0 * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2));
-                                var t6V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t8V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t10V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                z0Acc1 = z0Acc1 + t6V1 * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                z1Acc1 = z1Acc1 + t8V1 * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                z2Acc1 = z2Acc1 + t10V1 * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                z0DotAcc1 = z0DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count) + t6V1 * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                z1DotAcc1 = z1DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + hidden + j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count) + t8V1 * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                z2DotAcc1 = z2DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + 2 * hidden + j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count) + t10V1 * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t6V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t8V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t10V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                z0Acc2 = z0Acc2 + t6V2 * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                z1Acc2 = z1Acc2 + t8V2 * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                z2Acc2 = z2Acc2 + t10V2 * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                z0DotAcc2 = z0DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count) + t6V2 * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                z1DotAcc2 = z1DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + hidden + j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count) + t8V2 * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                z2DotAcc2 = z2DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + 2 * hidden + j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count) + t10V2 * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t6V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t8V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t10V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                z0Acc3 = z0Acc3 + t6V3 * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                z1Acc3 = z1Acc3 + t8V3 * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                z2Acc3 = z2Acc3 + t10V3 * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                z0DotAcc3 = z0DotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count) + t6V3 * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                z1DotAcc3 = z1DotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + hidden + j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count) + t8V3 * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                z2DotAcc3 = z2DotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + 2 * hidden + j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count) + t10V3 * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                var aV0 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
+                                var aDotV0 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2);
+                                var hValueV0 = VectorTanh(aV0);
+                                var hValueDotV0 = (c - hValueV0 * hValueV0) * aDotV0;
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h, j2);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV0, hDot, j2);
+                                var t6V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2));
+                                var t8V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2));
+                                var t10V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2));
+                                z0Acc0 = z0Acc0 + t6V0 * hValueV0;
+                                z1Acc0 = z1Acc0 + t8V0 * hValueV0;
+                                z2Acc0 = z2Acc0 + t10V0 * hValueV0;
+                                z0DotAcc0 = z0DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2)) * hValueV0 + t6V0 * hValueDotV0);
+                                z1DotAcc0 = z1DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2)) * hValueV0 + t8V0 * hValueDotV0);
+                                z2DotAcc0 = z2DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2)) * hValueV0 + t10V0 * hValueDotV0);
+                                var aV1 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var aDotV1 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var hValueV1 = VectorTanh(aV1);
+                                var hValueDotV1 = (c - hValueV1 * hValueV1) * aDotV1;
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV1, hDot, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var t6V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                var t8V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                var t10V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                z0Acc1 = z0Acc1 + t6V1 * hValueV1;
+                                z1Acc1 = z1Acc1 + t8V1 * hValueV1;
+                                z2Acc1 = z2Acc1 + t10V1 * hValueV1;
+                                z0DotAcc1 = z0DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1 + t6V1 * hValueDotV1);
+                                z1DotAcc1 = z1DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1 + t8V1 * hValueDotV1);
+                                z2DotAcc1 = z2DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1 + t10V1 * hValueDotV1);
+                                var aV2 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var aDotV2 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var hValueV2 = VectorTanh(aV2);
+                                var hValueDotV2 = (c - hValueV2 * hValueV2) * aDotV2;
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV2, hDot, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var t6V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                var t8V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                var t10V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                z0Acc2 = z0Acc2 + t6V2 * hValueV2;
+                                z1Acc2 = z1Acc2 + t8V2 * hValueV2;
+                                z2Acc2 = z2Acc2 + t10V2 * hValueV2;
+                                z0DotAcc2 = z0DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2 + t6V2 * hValueDotV2);
+                                z1DotAcc2 = z1DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2 + t8V2 * hValueDotV2);
+                                z2DotAcc2 = z2DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2 + t10V2 * hValueDotV2);
+                                var aV3 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var aDotV3 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var hValueV3 = VectorTanh(aV3);
+                                var hValueDotV3 = (c - hValueV3 * hValueV3) * aDotV3;
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV3, hDot, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var t6V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                var t8V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                var t10V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                z0Acc3 = z0Acc3 + t6V3 * hValueV3;
+                                z1Acc3 = z1Acc3 + t8V3 * hValueV3;
+                                z2Acc3 = z2Acc3 + t10V3 * hValueV3;
+                                z0DotAcc3 = z0DotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3 + t6V3 * hValueDotV3);
+                                z1DotAcc3 = z1DotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3 + t8V3 * hValueDotV3);
+                                z2DotAcc3 = z2DotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3 + t10V3 * hValueDotV3);
                             }
 
-                            for (; j2 <= hidden - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                var t6V = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + j2));
-                                var t8V = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + hidden + j2));
-                                var t10V = global::System.Runtime.Intrinsics.Vector256.Create<double>(p.Slice(w2 + 2 * hidden + j2));
-                                z0Acc0 = z0Acc0 + t6V * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                                z1Acc0 = z1Acc0 + t8V * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                                z2Acc0 = z2Acc0 + t10V * global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                                z0DotAcc0 = z0DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2) + t6V * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2));
-                                z1DotAcc0 = z1DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + hidden + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2) + t8V * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2));
-                                z2DotAcc0 = z2DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tP.Slice(w2 + 2 * hidden + j2)) * global::System.Runtime.Intrinsics.Vector256.Create(h, j2) + t10V * global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2));
+                                var aV = global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
+                                var aDotV = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2);
+                                var hValueV = VectorTanh(aV);
+                                var hValueDotV = (c - hValueV * hValueV) * aDotV;
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV, h, j2);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV, hDot, j2);
+                                var t6V = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2));
+                                var t8V = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2));
+                                var t10V = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2));
+                                z0Acc0 = z0Acc0 + t6V * hValueV;
+                                z1Acc0 = z1Acc0 + t8V * hValueV;
+                                z2Acc0 = z2Acc0 + t10V * hValueV;
+                                z0DotAcc0 = z0DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2)) * hValueV + t6V * hValueDotV);
+                                z1DotAcc0 = z1DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2)) * hValueV + t8V * hValueDotV);
+                                z2DotAcc0 = z2DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2)) * hValueV + t10V * hValueDotV);
                             }
 
                             z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
@@ -678,28 +762,39 @@ static partial class W
                             z0Dot = z0Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z0DotAcc0 + z0DotAcc1 + (z0DotAcc2 + z0DotAcc3));
                             z1Dot = z1Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z1DotAcc0 + z1DotAcc1 + (z1DotAcc2 + z1DotAcc3));
                             z2Dot = z2Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z2DotAcc0 + z2DotAcc1 + (z2DotAcc2 + z2DotAcc3));
+
+                            // Math.Tanh in lanes (Vector256 has none): near 0 a rational function, beyond 0.625 1 - 2 / (exp(2|x|) + 1); within 3 ulp of Math.Tanh.
+                            global::System.Runtime.Intrinsics.Vector256<double> VectorTanh(global::System.Runtime.Intrinsics.Vector256<double> lanes)
+                            {
+                                var abs = global::System.Runtime.Intrinsics.Vector256.Abs(lanes);
+                                var square = abs * abs;
+                                var nearZero = abs + (abs * square * ((((global::System.Runtime.Intrinsics.Vector256.Create(-0.964399179425052238628) * square) + global::System.Runtime.Intrinsics.Vector256.Create(-99.2877231001918586564)) * square + global::System.Runtime.Intrinsics.Vector256.Create(-1614.68768441708447952)) / ((((square + global::System.Runtime.Intrinsics.Vector256.Create(112.811678491632931402)) * square) + global::System.Runtime.Intrinsics.Vector256.Create(2235.48839060100448583)) * square + global::System.Runtime.Intrinsics.Vector256.Create(4844.06305325125486048))));
+                                var exp2 = global::System.Runtime.Intrinsics.Vector256.Exp(abs + abs);
+                                var farFromZero = global::System.Runtime.Intrinsics.Vector256<double>.One - (global::System.Runtime.Intrinsics.Vector256.Create(2.0) / (exp2 + global::System.Runtime.Intrinsics.Vector256<double>.One));
+                                return global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(abs, global::System.Runtime.Intrinsics.Vector256.Create(0.625)), farFromZero, nearZero) | (lanes & global::System.Runtime.Intrinsics.Vector256.Create(-0.0));
+                            }
                         }
 
-                        for (; j2 < hidden; j2++)
+                        for (; j2 < jCount; j2++)
                         {
+                            double a = h[j2];
+                            double aDot = hDot[j2];
+                            double hValue = global::System.Math.Tanh(a);
+                            double hValueDot = (1.0 - hValue * hValue) * aDot;
+                            h[j2] = hValue;
+                            hDot[j2] = hValueDot;
                             int t5 = w2 + j2;
-                            double t6 = p[t5];
-                            double z0_2 = z0 + t6 * h[j2];
-                            double z0Dot2 = z0Dot + (tP[t5] * h[j2] + t6 * hDot[j2]);
+                            double t6 = pRow3[j2];
                             int t7 = w2 + hidden + j2;
-                            double t8 = p[t7];
-                            double z1_2 = z1 + t8 * h[j2];
-                            double z1Dot2 = z1Dot + (tP[t7] * h[j2] + t8 * hDot[j2]);
+                            double t8 = pRow4[j2];
                             int t9 = w2 + 2 * hidden + j2;
-                            double t10 = p[t9];
-                            double z2_2 = z2 + t10 * h[j2];
-                            double z2Dot2 = z2Dot + (tP[t9] * h[j2] + t10 * hDot[j2]);
-                            z0 = z0_2;
-                            z1 = z1_2;
-                            z2 = z2_2;
-                            z0Dot = z0Dot2;
-                            z1Dot = z1Dot2;
-                            z2Dot = z2Dot2;
+                            double t10 = pRow5[j2];
+                            z0 = z0 + t6 * hValue;
+                            z1 = z1 + t8 * hValue;
+                            z2 = z2 + t10 * hValue;
+                            z0Dot = z0Dot + (tPRow2[j2] * hValue + t6 * hValueDot);
+                            z1Dot = z1Dot + (tPRow3[j2] * hValue + t8 * hValueDot);
+                            z2Dot = z2Dot + (tPRow4[j2] * hValue + t10 * hValueDot);
                         }
                     }
 
