@@ -74,6 +74,10 @@ namespace SymDiff.Benchmarks
 
             // Methods the JIT compiled during each run.
             var jitted = new System.Collections.Generic.List<long>();
+
+            // Bytes allocated on the generator thread during each run (Roslyn's binding included): unlike the times, the
+            // load of the machine does not change it.
+            var allocated = new System.Collections.Generic.List<double>();
             bool fresh = Array.IndexOf(args, "--fresh-compilation") >= 0;
             using var process = System.Diagnostics.Process.GetCurrentProcess();
             int generated = 0;
@@ -116,7 +120,9 @@ namespace SymDiff.Benchmarks
                 var cpuBefore = process.TotalProcessorTime;
                 long jittedBefore = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
                 double threadBefore = ThreadCpuMilliseconds();
+                long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                 driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+                allocated.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
                 threadCpu.Add(ThreadCpuMilliseconds() - threadBefore);
                 process.Refresh();
                 cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
@@ -159,7 +165,7 @@ namespace SymDiff.Benchmarks
 
             double cpuMedian = Median(cpu.Skip(warm));
             double threadMedian = Median(threadCpu.Skip(warm));
-            Console.WriteLine(FormattableString.Invariant($"generator methods={methods} ms_per_method={median / methods:F3} total_ms={median:F0} files={generated} runs_ms={string.Join("/", times.Skip(warm).Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} min_ms_per_method={times.Skip(warm).Min() / methods:F3} cpu_ms_per_method={cpuMedian / methods:F3} thread_cpu_ms_per_method={threadMedian / methods:F3} warm_runs={warm} jitted_in_measured_runs={jitted.Skip(warm).Sum()}"));
+            Console.WriteLine(FormattableString.Invariant($"generator methods={methods} ms_per_method={median / methods:F3} total_ms={median:F0} files={generated} runs_ms={string.Join("/", times.Skip(warm).Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} min_ms_per_method={times.Skip(warm).Min() / methods:F3} cpu_ms_per_method={cpuMedian / methods:F3} thread_cpu_ms_per_method={threadMedian / methods:F3} warm_runs={warm} jitted_in_measured_runs={jitted.Skip(warm).Sum()} alloc_kb_per_method={Median(allocated.Skip(warm)) / 1024 / methods:F0}"));
             return Array.IndexOf(args, "--no-depth") >= 0 ? 0 : Depth(references, parse);
         }
 
