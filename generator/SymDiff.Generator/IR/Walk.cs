@@ -5,6 +5,12 @@ using SymDiff.Generator.Helpers;
 
 namespace SymDiff.Generator.IR
 {
+    /// <summary>A mapping of expressions for <see cref="Walk.MapChildren{TMap}(Expr, ref TMap)"/>.</summary>
+    internal interface IExprMap
+    {
+        Expr Map(Expr e);
+    }
+
     /// <summary>Generic traversals of IR expressions and statements, so passes only say what they change.</summary>
     internal static class Walk
     {
@@ -14,59 +20,70 @@ namespace SymDiff.Generator.IR
         /// <summary>Rebuilds <paramref name="e"/> with each child replaced by <paramref name="map"/> of it (the node itself when nothing changed).</summary>
         public static Expr MapChildren(Expr e, Func<Expr, Expr> map)
         {
+            var m = new DelegateMap(map);
+            return MapChildren(e, ref m);
+        }
+
+        /// <summary>
+        /// <see cref="MapChildren(Expr, Func{Expr, Expr})"/> with the mapping as a struct: a pass that maps every node of a
+        /// tree (sharing, substitution) allocates no closure or delegate per node.
+        /// </summary>
+        public static Expr MapChildren<TMap>(Expr e, ref TMap map)
+            where TMap : struct, IExprMap
+        {
             switch (e)
             {
                 case Elem el:
                 {
-                    var i = map(el.Index);
+                    var i = map.Map(el.Index);
                     return ReferenceEquals(i, el.Index) ? e : new Elem(el.Array, i, el.Type);
                 }
 
                 case Unary u:
                 {
-                    var o = map(u.Operand);
+                    var o = map.Map(u.Operand);
                     return ReferenceEquals(o, u.Operand) ? e : new Unary(u.Op, o, u.Type);
                 }
 
                 case Binary b:
                 {
-                    var l = map(b.Left);
-                    var r = map(b.Right);
+                    var l = map.Map(b.Left);
+                    var r = map.Map(b.Right);
                     return ReferenceEquals(l, b.Left) && ReferenceEquals(r, b.Right) ? e : new Binary(b.Op, l, r, b.Type);
                 }
 
                 case Cond c:
                 {
-                    var k = map(c.Condition);
-                    var t = map(c.WhenTrue);
-                    var f = map(c.WhenFalse);
+                    var k = map.Map(c.Condition);
+                    var t = map.Map(c.WhenTrue);
+                    var f = map.Map(c.WhenFalse);
                     return ReferenceEquals(k, c.Condition) && ReferenceEquals(t, c.WhenTrue) && ReferenceEquals(f, c.WhenFalse) ? e : new Cond(k, t, f, c.Type);
                 }
 
                 case Call c:
                 {
-                    var args = MapAll(c.Args, map);
+                    var args = MapAll(c.Args, ref map);
                     return args.IsDefault ? e : new Call(c.Function, new EquatableArray<Expr>(args), c.Type);
                 }
 
                 case UserCall c:
                 {
-                    var receiver = c.Receiver is null ? null : map(c.Receiver);
-                    var args = MapAll(c.Args, map);
+                    var receiver = c.Receiver is null ? null : map.Map(c.Receiver);
+                    var args = MapAll(c.Args, ref map);
                     bool same = ReferenceEquals(receiver, c.Receiver) && args.IsDefault;
                     return same ? e : new UserCall(c.Callee, receiver, args.IsDefault ? c.Args : new EquatableArray<Expr>(args), c.Type);
                 }
 
                 case TupleItem t:
                 {
-                    var inner = map(t.Tuple);
+                    var inner = map.Map(t.Tuple);
                     return ReferenceEquals(inner, t.Tuple) ? e : new TupleItem(inner, t.Index, t.Type);
                 }
 
                 case SpanView s:
                 {
-                    var start = map(s.Start);
-                    var length = map(s.Length);
+                    var start = map.Map(s.Start);
+                    var length = map.Map(s.Length);
                     return ReferenceEquals(start, s.Start) && ReferenceEquals(length, s.Length) ? e : new SpanView(s.Array, start, length, s.Element, s.ReadOnly, s.OverArray, s.Row);
                 }
 
@@ -76,13 +93,14 @@ namespace SymDiff.Generator.IR
         }
 
         /// <summary><paramref name="map"/> of each item, in order; default when every item maps to itself.</summary>
-        private static System.Collections.Immutable.ImmutableArray<Expr> MapAll(EquatableArray<Expr> items, Func<Expr, Expr> map)
+        private static System.Collections.Immutable.ImmutableArray<Expr> MapAll<TMap>(EquatableArray<Expr> items, ref TMap map)
+            where TMap : struct, IExprMap
         {
             Expr[]? mapped = null;
             for (int i = 0; i < items.Count; i++)
             {
                 var item = items[i];
-                var m = map(item);
+                var m = map.Map(item);
                 if (mapped is null && !ReferenceEquals(m, item))
                 {
                     mapped = new Expr[items.Count];
@@ -99,6 +117,46 @@ namespace SymDiff.Generator.IR
             }
 
             return mapped is null ? default : System.Collections.Immutable.ImmutableArray.Create(mapped);
+        }
+
+        private readonly struct DelegateMap : IExprMap
+        {
+            private readonly Func<Expr, Expr> _map;
+
+            public DelegateMap(Func<Expr, Expr> map) => _map = map;
+
+            public Expr Map(Expr e) => _map(e);
+        }
+
+        /// <summary>Replaces every read of <paramref name="name"/> by <paramref name="value"/> (as <see cref="Substitute"/> with one entry, without its table and delegates).</summary>
+        public static Expr SubstituteOne(Expr e, string name, Expr value)
+        {
+            var map = new SubstituteOneMap(name, value);
+            return map.Map(e);
+        }
+
+        private readonly struct SubstituteOneMap : IExprMap
+        {
+            private readonly string _name;
+            private readonly Expr _value;
+
+            public SubstituteOneMap(string name, Expr value)
+            {
+                _name = name;
+                _value = value;
+            }
+
+            public Expr Map(Expr e)
+            {
+                Limits.EnsureStack();
+                if (e is Var v)
+                {
+                    return string.Equals(v.Name, _name, StringComparison.Ordinal) ? _value : e;
+                }
+
+                var self = this;
+                return MapChildren(e, ref self);
+            }
         }
 
         /// <summary>Bottom-up rewrite: children first, then <paramref name="post"/> on the rebuilt node.</summary>
@@ -424,7 +482,23 @@ namespace SymDiff.Generator.IR
         private static string Renamed(string n, Func<string, string> name) => name(n) is var r && r == n ? n : r;
 
         /// <summary>Whether <paramref name="e"/> reads the variable <paramref name="name"/>.</summary>
-        public static bool Reads(Expr e, string name) => Contains(e, x => x is Var v && v.Name == name);
+        public static bool Reads(Expr e, string name)
+        {
+            if (e is Var v)
+            {
+                return v.Name == name;
+            }
+
+            foreach (var c in Children(e))
+            {
+                if (Reads(c, name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         /// <summary>Whether <paramref name="e"/> calls a method with argument checks (which may throw: never dropped).</summary>
         public static bool CallsGuarded(Expr e) => Contains(e, x => x is UserCall { Callee.HasGuards: true });

@@ -68,8 +68,7 @@ namespace SymDiff.Generator.Simplification
                     continue;
                 }
 
-                var map = new Dictionary<string, Expr>(StringComparer.Ordinal) { [let.Name] = let.Value };
-                statements[j] = MapDirect(statements[j], e => Walk.Substitute(e, map));
+                statements[j] = SubstituteDirect(statements[j], let.Name, let.Value);
                 sizes[j] += sizes[i];
                 removed ??= new bool[statements.Count];
                 removed[i] = true;
@@ -225,20 +224,33 @@ namespace SymDiff.Generator.Simplification
                     continue;
                 }
 
-                int tail = tails.FindIndex(t => Walk.Reads(t, let.Name));
+                int tail = FirstReading(tails, let.Name);
                 if (tail < 0 || NodeCount(tails[tail]) + NodeCount(let.Value) > MaxInlinedSize)
                 {
                     continue;
                 }
 
-                var map = new Dictionary<string, Expr>(StringComparer.Ordinal) { [let.Name] = let.Value };
-                tails[tail] = Walk.Substitute(tails[tail], map);
+                tails[tail] = Walk.SubstituteOne(tails[tail], let.Name, let.Value);
                 statements.RemoveAt(i);
                 _inlined = true;
                 changed = true;
             }
 
             return (changed ? new Block(statements.ToEquatableArray()) : inlined, tails);
+        }
+
+        /// <summary>The index of the first of <paramref name="tails"/> that reads <paramref name="name"/>, or -1 (no closure per let, as <c>FindIndex</c> would make).</summary>
+        private static int FirstReading(List<Expr> tails, string name)
+        {
+            for (int t = 0; t < tails.Count; t++)
+            {
+                if (Walk.Reads(tails[t], name))
+                {
+                    return t;
+                }
+            }
+
+            return -1;
         }
 
         /// <summary>Whether a statement reads a name in the expressions evaluated in its enclosing block (a branch condition, a loop's initial values).</summary>
@@ -252,6 +264,9 @@ namespace SymDiff.Generator.Simplification
             });
             return found;
         }
+
+        /// <summary>Puts <paramref name="value"/> in place of <paramref name="name"/> in what <paramref name="s"/> evaluates at its own level.</summary>
+        private static Stmt SubstituteDirect(Stmt s, string name, Expr value) => MapDirect(s, e => Walk.SubstituteOne(e, name, value));
 
         private static Stmt MapDirect(Stmt s, Func<Expr, Expr> map) => s switch
         {

@@ -332,12 +332,53 @@ namespace SymDiff.Generator.Simplification
                 }
 
                 default:
-                    return Walk.MapChildren(e, c => Flatten(c, available, output, unconditional));
+                    var flatten = new FlattenMap(this, available, output, unconditional);
+                    return Walk.MapChildren(e, ref flatten);
             }
         }
 
-        private static Expr Substitute(Expr e, AvailableValues available) =>
-            available.TryGetValue(e, out var known) ? known : Walk.MapChildren(e, c => Substitute(c, available));
+        /// <summary><see cref="Flatten"/> as a struct mapping: no closure or delegate per node.</summary>
+        private readonly struct FlattenMap : IExprMap
+        {
+            private readonly Scheduler _scheduler;
+            private readonly AvailableValues _available;
+            private readonly List<Stmt> _output;
+            private readonly bool _unconditional;
+
+            public FlattenMap(Scheduler scheduler, AvailableValues available, List<Stmt> output, bool unconditional)
+            {
+                _scheduler = scheduler;
+                _available = available;
+                _output = output;
+                _unconditional = unconditional;
+            }
+
+            public Expr Map(Expr e) => _scheduler.Flatten(e, _available, _output, _unconditional);
+        }
+
+        private static Expr Substitute(Expr e, AvailableValues available)
+        {
+            var map = new SubstituteMap(available);
+            return map.Map(e);
+        }
+
+        private readonly struct SubstituteMap : IExprMap
+        {
+            private readonly AvailableValues _available;
+
+            public SubstituteMap(AvailableValues available) => _available = available;
+
+            public Expr Map(Expr e)
+            {
+                if (_available.TryGetValue(e, out var known))
+                {
+                    return known;
+                }
+
+                var self = this;
+                return Walk.MapChildren(e, ref self);
+            }
+        }
 
         private readonly Dictionary<object, bool> _shareable = new Dictionary<object, bool>(ReferenceComparer.Instance);
 
