@@ -182,8 +182,36 @@ namespace SymDiff.Generator.IR
         }
 
         /// <summary>Replaces variables by expressions.</summary>
-        public static Expr Substitute(Expr e, IReadOnlyDictionary<string, Expr> map) =>
-            map.Count == 0 ? e : Transform(e, x => x is Var v && map.TryGetValue(v.Name, out var r) ? r : x);
+        public static Expr Substitute(Expr e, IReadOnlyDictionary<string, Expr> map)
+        {
+            if (map.Count == 0)
+            {
+                return e;
+            }
+
+            var substitute = new SubstituteMap(map);
+            return substitute.Map(e);
+        }
+
+        /// <summary><see cref="Substitute"/>'s walk, with no delegate or closure (it runs on every expression of several passes).</summary>
+        private readonly struct SubstituteMap : IExprMap
+        {
+            private readonly IReadOnlyDictionary<string, Expr> _map;
+
+            public SubstituteMap(IReadOnlyDictionary<string, Expr> map) => _map = map;
+
+            public Expr Map(Expr e)
+            {
+                Limits.EnsureStack();
+                if (e is Var v)
+                {
+                    return _map.TryGetValue(v.Name, out var r) ? r : e;
+                }
+
+                var self = this;
+                return MapChildren(e, ref self);
+            }
+        }
 
         /// <summary>Every variable an expression reads.</summary>
         public static void Vars(Expr e, Action<string> visit)
@@ -453,8 +481,33 @@ namespace SymDiff.Generator.IR
             }
 
             string Name(string n) => renames.TryGetValue(n, out var r) ? r : n;
-            Expr Map(Expr e) => Transform(e, x => x is Var v && renames.ContainsKey(v.Name) ? new Var(Name(v.Name), v.Type) : x);
-            return MapStatements(block, s => Rename(s, Name, Map));
+            Expr Map(Expr e)
+            {
+                var rename = new RenameMap(renames);
+                return rename.Map(e);
+            }
+
+            return MapStatements(block, new Renamer(Name, Map).StatementMap);
+        }
+
+        /// <summary>The expression walk of <see cref="Rename(Block, IReadOnlyDictionary{string, string})"/>, with no delegate or closure per expression.</summary>
+        private readonly struct RenameMap : IExprMap
+        {
+            private readonly IReadOnlyDictionary<string, string> _renames;
+
+            public RenameMap(IReadOnlyDictionary<string, string> renames) => _renames = renames;
+
+            public Expr Map(Expr e)
+            {
+                Limits.EnsureStack();
+                if (e is Var v)
+                {
+                    return _renames.TryGetValue(v.Name, out var renamed) ? new Var(renamed, v.Type) : e;
+                }
+
+                var self = this;
+                return MapChildren(e, ref self);
+            }
         }
 
         /// <summary>
@@ -462,20 +515,40 @@ namespace SymDiff.Generator.IR
         /// through <paramref name="map"/>. The one rename pass: <see cref="Rename(Block, IReadOnlyDictionary{string, string})"/>
         /// and the reverse loop's recomputation (new versions of what an iteration defines) both use it.
         /// </summary>
-        public static Stmt Rename(Stmt s, Func<string, string> name, Func<Expr, Expr> map)
+        public static Stmt Rename(Stmt s, Func<string, string> name, Func<Expr, Expr> map) => new Renamer(name, map).Statement(s);
+
+        /// <summary>One rename's walk: its delegates made once, not per statement.</summary>
+        private sealed class Renamer
         {
-            var mapped = MapBlocks(MapExpressions(s, map), b => MapStatements(b, x => Rename(x, name, map)));
-            return mapped switch
+            private readonly Func<string, string> _name;
+            private readonly Func<Expr, Expr> _map;
+            private readonly Func<Block, Block> _block;
+
+            public Renamer(Func<string, string> name, Func<Expr, Expr> map)
             {
-                Let l => name(l.Name) is var n && n == l.Name ? l : new Let(n, l.Value),
-                Declare d => name(d.Name) is var n && n == d.Name ? d : new Declare(n, d.Type),
-                Assign a => name(a.Name) is var n && n == a.Name ? a : new Assign(n, a.Value),
-                CallWithGradient c => (name(c.Name), c.Partials.Map(p => p.Length == 0 ? p : Renamed(p, name))) is var (n, partials) && n == c.Name && Same(partials, c.Partials) ? c : new CallWithGradient(n, c.Call, partials),
-                CallWithDerivative d => (name(d.Name), name(d.Tangent)) is var (n, tangent) && n == d.Name && tangent == d.Tangent ? d : new CallWithDerivative(n, d.Call, d.Tangents, tangent),
-                If i => i.Phis.Map(p => name(p.Name) is var n && n == p.Name ? p : new Phi(n, p.Type, p.WhenTrue, p.WhenFalse)) is var phis && Same(phis, i.Phis) ? i : new If(i.Condition, i.Then, i.Else, phis),
-                Loop l => (l.Carried.Map(v => name(v.Name) is var n && n == v.Name ? v : new LoopVar(n, v.Type, v.Init, v.Next)), l.Counter is null ? null : name(l.Counter)) is var (carried, counter) && Same(carried, l.Carried) && counter == l.Counter ? l : l with { Carried = carried, Counter = counter },
-                _ => mapped,
-            };
+                _name = name;
+                _map = map;
+                StatementMap = Statement;
+                _block = b => MapStatements(b, StatementMap);
+            }
+
+            public Func<Stmt, Stmt> StatementMap { get; }
+
+            public Stmt Statement(Stmt s)
+            {
+                var mapped = MapBlocks(MapExpressions(s, _map), _block);
+                return mapped switch
+                {
+                    Let l => _name(l.Name) is var n && n == l.Name ? l : new Let(n, l.Value),
+                    Declare d => _name(d.Name) is var n && n == d.Name ? d : new Declare(n, d.Type),
+                    Assign a => _name(a.Name) is var n && n == a.Name ? a : new Assign(n, a.Value),
+                    CallWithGradient c => (_name(c.Name), c.Partials.Map(p => p.Length == 0 ? p : Renamed(p, _name))) is var (n, partials) && n == c.Name && Same(partials, c.Partials) ? c : new CallWithGradient(n, c.Call, partials),
+                    CallWithDerivative d => (_name(d.Name), _name(d.Tangent)) is var (n, tangent) && n == d.Name && tangent == d.Tangent ? d : new CallWithDerivative(n, d.Call, d.Tangents, tangent),
+                    If i => i.Phis.Map(p => _name(p.Name) is var n && n == p.Name ? p : new Phi(n, p.Type, p.WhenTrue, p.WhenFalse)) is var phis && Same(phis, i.Phis) ? i : new If(i.Condition, i.Then, i.Else, phis),
+                    Loop l => (l.Carried.Map(v => _name(v.Name) is var n && n == v.Name ? v : new LoopVar(n, v.Type, v.Init, v.Next)), l.Counter is null ? null : _name(l.Counter)) is var (carried, counter) && Same(carried, l.Carried) && counter == l.Counter ? l : l with { Carried = carried, Counter = counter },
+                    _ => mapped,
+                };
+            }
         }
 
         /// <summary>The renamed name, as the same string object when the name does not change (so <see cref="EquatableArray{T}.Map"/> keeps the array).</summary>
