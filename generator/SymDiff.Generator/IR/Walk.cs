@@ -338,6 +338,15 @@ namespace SymDiff.Generator.IR
             return list;
         }
 
+        /// <summary>Every expression of a block's statements, nested blocks included, in the order of <see cref="AllExpressions(Stmt)"/>, into <paramref name="into"/>.</summary>
+        public static void AllExpressions(Block block, List<Expr> into)
+        {
+            foreach (var s in block.Statements)
+            {
+                Collect(s, into);
+            }
+        }
+
         private static void Collect(Stmt s, List<Expr> into)
         {
             DirectExpressions(s, into);
