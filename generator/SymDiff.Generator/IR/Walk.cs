@@ -160,24 +160,24 @@ namespace SymDiff.Generator.IR
         }
 
         /// <summary>Bottom-up rewrite: children first, then <paramref name="post"/> on the rebuilt node.</summary>
-        public static Expr Transform(Expr e, Func<Expr, Expr> post) => new Transformer(post).Apply(e);
+        public static Expr Transform(Expr e, Func<Expr, Expr> post)
+        {
+            var transform = new TransformMap(post);
+            return transform.Map(e);
+        }
 
-        /// <summary>One rewrite's recursion, with one delegate for the whole walk (not a closure per node).</summary>
-        private sealed class Transformer
+        /// <summary>One rewrite's recursion, as a struct: no object or delegate per rewrite beyond <c>post</c> itself.</summary>
+        private readonly struct TransformMap : IExprMap
         {
             private readonly Func<Expr, Expr> _post;
-            private readonly Func<Expr, Expr> _apply;
 
-            public Transformer(Func<Expr, Expr> post)
-            {
-                _post = post;
-                _apply = Apply;
-            }
+            public TransformMap(Func<Expr, Expr> post) => _post = post;
 
-            public Expr Apply(Expr e)
+            public Expr Map(Expr e)
             {
                 Limits.EnsureStack();
-                return _post(MapChildren(e, _apply));
+                var self = this;
+                return _post(MapChildren(e, ref self));
             }
         }
 
@@ -279,15 +279,31 @@ namespace SymDiff.Generator.IR
         /// <summary>Every statement of a block, nested blocks included, in order (a statement before the ones it contains).</summary>
         public static IEnumerable<Stmt> AllStatements(Block block)
         {
+            // One list, not an iterator per nesting level and statement.
+            var all = new List<Stmt>();
+            CollectStatements(block, all);
+            return all;
+        }
+
+        private static void CollectStatements(Block block, List<Stmt> into)
+        {
             foreach (var s in block.Statements)
             {
-                yield return s;
-                foreach (var nested in Blocks(s))
+                into.Add(s);
+                switch (s)
                 {
-                    foreach (var inner in AllStatements(nested))
-                    {
-                        yield return inner;
-                    }
+                    case If i:
+                        CollectStatements(i.Then, into);
+                        CollectStatements(i.Else, into);
+                        break;
+                    case Loop l:
+                        CollectStatements(l.Header, into);
+                        CollectStatements(l.Body, into);
+                        break;
+                    case VectorLoop vl:
+                        CollectStatements(vl.Scalar.Header, into);
+                        CollectStatements(vl.Scalar.Body, into);
+                        break;
                 }
             }
         }
