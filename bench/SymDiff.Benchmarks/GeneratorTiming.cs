@@ -74,13 +74,24 @@ namespace SymDiff.Benchmarks
 
             // Methods the JIT compiled during each run.
             var jitted = new System.Collections.Generic.List<long>();
+
+            // Bytes allocated on the generator thread during each run (Roslyn's binding included): unlike the times, the
+            // load of the machine does not change it.
+            var allocated = new System.Collections.Generic.List<double>();
             bool fresh = Array.IndexOf(args, "--fresh-compilation") >= 0;
             using var process = System.Diagnostics.Process.GetCurrentProcess();
             int generated = 0;
             int warm = -1;
             ImmutableArray<Diagnostic> errors = ImmutableArray<Diagnostic>.Empty;
+            // --alloc-types: the runtime's allocation samples (one per ~100 KB allocated) by type, over the measured runs.
+            using var allocationTypes = Array.IndexOf(args, "--alloc-types") >= 0 ? new AllocationSampler() : null;
             for (int run = 0; warm < 0 || run < warm + measured; run++)
             {
+                if (allocationTypes is not null)
+                {
+                    allocationTypes.Recording = warm >= 0 || (fixedWarm >= 0 ? run >= fixedWarm : run >= 40 || (run >= 3 && jitted[run - 1] < 200));
+                }
+
                 if (warm < 0 && (fixedWarm >= 0 ? run >= fixedWarm : run >= 40 || (run >= 3 && jitted[run - 1] < 200)))
                 {
                     warm = run;
@@ -116,7 +127,9 @@ namespace SymDiff.Benchmarks
                 var cpuBefore = process.TotalProcessorTime;
                 long jittedBefore = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
                 double threadBefore = ThreadCpuMilliseconds();
+                long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                 driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+                allocated.Add(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
                 threadCpu.Add(ThreadCpuMilliseconds() - threadBefore);
                 process.Refresh();
                 cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
@@ -157,9 +170,10 @@ namespace SymDiff.Benchmarks
                 }
             }
 
+            allocationTypes?.Print(measured * methods);
             double cpuMedian = Median(cpu.Skip(warm));
             double threadMedian = Median(threadCpu.Skip(warm));
-            Console.WriteLine(FormattableString.Invariant($"generator methods={methods} ms_per_method={median / methods:F3} total_ms={median:F0} files={generated} runs_ms={string.Join("/", times.Skip(warm).Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} min_ms_per_method={times.Skip(warm).Min() / methods:F3} cpu_ms_per_method={cpuMedian / methods:F3} thread_cpu_ms_per_method={threadMedian / methods:F3} warm_runs={warm} jitted_in_measured_runs={jitted.Skip(warm).Sum()}"));
+            Console.WriteLine(FormattableString.Invariant($"generator methods={methods} ms_per_method={median / methods:F3} total_ms={median:F0} files={generated} runs_ms={string.Join("/", times.Skip(warm).Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} min_ms_per_method={times.Skip(warm).Min() / methods:F3} cpu_ms_per_method={cpuMedian / methods:F3} thread_cpu_ms_per_method={threadMedian / methods:F3} warm_runs={warm} jitted_in_measured_runs={jitted.Skip(warm).Sum()} alloc_kb_per_method={Median(allocated.Skip(warm)) / 1024 / methods:F0}"));
             return Array.IndexOf(args, "--no-depth") >= 0 ? 0 : Depth(references, parse);
         }
 
@@ -180,6 +194,56 @@ namespace SymDiff.Benchmarks
         private static extern int ClockGetTime(int clock, out TimeSpec time);
 
         /// <summary>The calling thread's CPU time in milliseconds (Linux; NaN elsewhere).</summary>
+        /// <summary>The runtime's <c>GCAllocationTick</c> events (one per about 100 KB allocated, naming the type that crossed the mark), summed by type.</summary>
+        private sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
+        {
+            private readonly System.Collections.Generic.Dictionary<string, long> _bytes = new System.Collections.Generic.Dictionary<string, long>(StringComparer.Ordinal);
+
+            public volatile bool Recording;
+
+            protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+            {
+                if (source.Name == "Microsoft-Windows-DotNETRuntime")
+                {
+                    EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+                }
+            }
+
+            protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+            {
+                if (!Recording || e.EventName is null || !e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.PayloadNames is null)
+                {
+                    return;
+                }
+
+                int type = e.PayloadNames.IndexOf("TypeName");
+                int amount = e.PayloadNames.IndexOf("AllocationAmount64");
+                if (type < 0 || amount < 0)
+                {
+                    return;
+                }
+
+                string name = e.Payload![type] as string ?? "?";
+                long bytes = Convert.ToInt64(e.Payload[amount], System.Globalization.CultureInfo.InvariantCulture);
+                lock (_bytes)
+                {
+                    _bytes[name] = (_bytes.TryGetValue(name, out long sum) ? sum : 0) + bytes;
+                }
+            }
+
+            public void Print(int perMethod)
+            {
+                lock (_bytes)
+                {
+                    long total = _bytes.Values.Sum();
+                    foreach (var (name, bytes) in _bytes.OrderByDescending(p => p.Value).Take(40))
+                    {
+                        Console.WriteLine(FormattableString.Invariant($"  alloc {bytes / 1024.0 / perMethod,8:F1} KB per method {100.0 * bytes / total,5:F1} %  {name}"));
+                    }
+                }
+            }
+        }
+
         private static double ThreadCpuMilliseconds()
         {
             if (!OperatingSystem.IsLinux())

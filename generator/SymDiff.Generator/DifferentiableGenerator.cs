@@ -180,8 +180,11 @@ namespace SymDiff.Generator
 
                 // A partial method's body is in its implementing part, which need not carry the attribute.
                 // A body nested deeper than the compiler's thread can walk recursively is read on a large stack.
-                var owner = BodyOwner.Find(method, declaration, context.SemanticModel, ct);
-                return BodyOwner.Parse(owner.Method, owner.Syntax, owner.Model, ct);
+                using (Testing.PhaseTimer.Measure("parse"))
+                {
+                    var owner = BodyOwner.Find(method, declaration, context.SemanticModel, ct);
+                    return BodyOwner.Parse(owner.Method, owner.Syntax, owner.Model, ct);
+                }
             }
             catch (System.InsufficientExecutionStackException)
             {
@@ -236,7 +239,12 @@ namespace SymDiff.Generator
             try
             {
                 var set = result.Set;
-                string text = set.IsDeep ? Limits.OnDeepStack(() => Emitter.Emit(set)) : Emitter.Emit(set);
+                string text;
+                using (Testing.PhaseTimer.Measure("emit"))
+                {
+                    text = set.IsDeep ? Limits.OnDeepStack(() => Emitter.Emit(set)) : Emitter.Emit(set);
+                }
+
                 return new GeneratedFile(result.Key, set.HintName, text, result.Diagnostics);
             }
             catch (System.InsufficientExecutionStackException)

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Text;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Rules;
 using SymDiff.Generator.Helpers;
@@ -24,36 +25,159 @@ namespace SymDiff.Generator.Emit
 
         public static string Print(Expr e)
         {
-            Limits.EnsureStack();
-            return PrintNode(e);
+            // One builder per thread for the outermost call: the text is built once, not concatenated again at every
+            // level of the tree (a deep expression was quadratic in allocations).
+            var text = t_builder ?? new StringBuilder();
+            t_builder = null;
+            try
+            {
+                text.Clear();
+                Append(text, e);
+                return text.ToString();
+            }
+            finally
+            {
+                if (text.Capacity <= 1 << 16)
+                {
+                    t_builder = text;
+                }
+            }
         }
 
-        private static string PrintNode(Expr e) => e switch
+        [ThreadStatic]
+        private static StringBuilder? t_builder;
+
+        private static void Append(StringBuilder text, Expr e)
         {
-            Const c => Literals.Of(c),
-            Var v => Identifiers.Escape(v.Name),
-            Opaque o => o.Code,
-            SpanRef r => Identifiers.Escape(r.Array),
-            SpanView { Row: true } s => "global::SymDiff.Checks.Row(" + Identifiers.Escape(s.Array) + ", " + Print(s.Start) + ", " + Print(s.Length) + ")",
-            SpanView s => s.OverArray
-                ? "new global::System." + (s.ReadOnly ? "ReadOnlySpan<" : "Span<") + s.Element.Keyword() + ">(" + Identifiers.Escape(s.Array) + ", " + Print(s.Start) + ", " + Print(s.Length) + ")"
-                : Identifiers.Escape(s.Array) + ".Slice(" + Print(s.Start) + (SpanArguments.ToEnd(s) ? string.Empty : ", " + Print(s.Length)) + ")",
-            Len l => Identifiers.Escape(l.Array) + ".Length",
-            Elem el => Identifiers.Escape(el.Array) + "[" + Print(el.Index) + "]",
-            Unary { Op: UnaryOp.Neg } u => "-" + Operand(u.Operand, UnaryLevel, right: true),
-            Unary { Op: UnaryOp.Not } u => "!" + Operand(u.Operand, UnaryLevel, right: true),
-            Unary { Op: UnaryOp.Convert } u => "(" + u.Type.Keyword() + ")" + Operand(u.Operand, Primary, right: false),
-            Binary b => Operand(b.Left, Precedence(b), right: false) + " " + Symbol(b.Op) + " " + Operand(b.Right, Precedence(b), right: true),
-            IR.Cond c => Operand(c.Condition, LogicalOr, right: false) + " ? " + Operand(c.WhenTrue, Conditional, right: true) + " : " + Operand(c.WhenFalse, Conditional, right: true),
-            Call c => MathType(c) + "." + MathFunctions.Of(c.Function).Name + "(" + string.Join(", ", c.Args.Select(Print)) + ")",
-            UserCall c => CallTarget(c, string.Empty) + "(" + string.Join(", ", c.Args.Select(Print)) + ")",
-            TupleItem t => Operand(t.Tuple, Primary, right: false) + ".Item" + (t.Index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _ => throw new InvalidOperationException("Cannot print " + e.GetType().Name),
-        };
+            Limits.EnsureStack();
+            switch (e)
+            {
+                case Const c:
+                    text.Append(Literals.Of(c));
+                    break;
+                case Var v:
+                    text.Append(Identifiers.Escape(v.Name));
+                    break;
+                case Opaque o:
+                    text.Append(o.Code);
+                    break;
+                case SpanRef r:
+                    text.Append(Identifiers.Escape(r.Array));
+                    break;
+                case SpanView { Row: true } s:
+                    text.Append("global::SymDiff.Checks.Row(").Append(Identifiers.Escape(s.Array)).Append(", ");
+                    Append(text, s.Start);
+                    text.Append(", ");
+                    Append(text, s.Length);
+                    text.Append(')');
+                    break;
+                case SpanView s when s.OverArray:
+                    text.Append("new global::System.").Append(s.ReadOnly ? "ReadOnlySpan<" : "Span<").Append(s.Element.Keyword()).Append(">(").Append(Identifiers.Escape(s.Array)).Append(", ");
+                    Append(text, s.Start);
+                    text.Append(", ");
+                    Append(text, s.Length);
+                    text.Append(')');
+                    break;
+                case SpanView s:
+                    text.Append(Identifiers.Escape(s.Array)).Append(".Slice(");
+                    Append(text, s.Start);
+                    if (!SpanArguments.ToEnd(s))
+                    {
+                        text.Append(", ");
+                        Append(text, s.Length);
+                    }
+
+                    text.Append(')');
+                    break;
+                case Len l:
+                    text.Append(Identifiers.Escape(l.Array)).Append(".Length");
+                    break;
+                case Elem el:
+                    text.Append(Identifiers.Escape(el.Array)).Append('[');
+                    Append(text, el.Index);
+                    text.Append(']');
+                    break;
+                case Unary { Op: UnaryOp.Neg } u:
+                    text.Append('-');
+                    Operand(text, u.Operand, UnaryLevel, right: true);
+                    break;
+                case Unary { Op: UnaryOp.Not } u:
+                    text.Append('!');
+                    Operand(text, u.Operand, UnaryLevel, right: true);
+                    break;
+                case Unary { Op: UnaryOp.Convert } u:
+                    text.Append('(').Append(u.Type.Keyword()).Append(')');
+                    Operand(text, u.Operand, Primary, right: false);
+                    break;
+                case Binary b:
+                    Operand(text, b.Left, Precedence(b), right: false);
+                    text.Append(' ').Append(Symbol(b.Op)).Append(' ');
+                    Operand(text, b.Right, Precedence(b), right: true);
+                    break;
+                case IR.Cond c:
+                    Operand(text, c.Condition, LogicalOr, right: false);
+                    text.Append(" ? ");
+                    Operand(text, c.WhenTrue, Conditional, right: true);
+                    text.Append(" : ");
+                    Operand(text, c.WhenFalse, Conditional, right: true);
+                    break;
+                case Call c:
+                    text.Append(MathType(c)).Append('.').Append(MathFunctions.Of(c.Function).Name).Append('(');
+                    Arguments(text, c.Args);
+                    text.Append(')');
+                    break;
+                case UserCall c:
+                    AppendCallTarget(text, c, string.Empty);
+                    text.Append('(');
+                    Arguments(text, c.Args);
+                    text.Append(')');
+                    break;
+                case TupleItem t:
+                    Operand(text, t.Tuple, Primary, right: false);
+                    text.Append(".Item").Append((t.Index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    throw new InvalidOperationException("Cannot print " + e.GetType().Name);
+            }
+        }
+
+        private static void Arguments(StringBuilder text, EquatableArray<Expr> args)
+        {
+            for (int i = 0; i < args.Count; i++)
+            {
+                if (i > 0)
+                {
+                    text.Append(", ");
+                }
+
+                Append(text, args[i]);
+            }
+        }
 
         /// <summary>The callee of a user call with a suffix on its name (<c>Gradient</c>, <c>Backward</c>...).</summary>
-        public static string CallTarget(UserCall c, string suffix) =>
-            c.Receiver is null ? c.Callee.Qualified(suffix) : Operand(c.Receiver, Primary, right: false) + "." + c.Callee.Name + suffix;
+        public static string CallTarget(UserCall c, string suffix)
+        {
+            if (c.Receiver is null)
+            {
+                return c.Callee.Qualified(suffix);
+            }
+
+            var text = new StringBuilder();
+            AppendCallTarget(text, c, suffix);
+            return text.ToString();
+        }
+
+        private static void AppendCallTarget(StringBuilder text, UserCall c, string suffix)
+        {
+            if (c.Receiver is null)
+            {
+                text.Append(c.Callee.Qualified(suffix));
+                return;
+            }
+
+            Operand(text, c.Receiver, Primary, right: false);
+            text.Append('.').Append(c.Callee.Name).Append(suffix);
+        }
 
         private static string MathType(Call c)
         {
@@ -61,7 +185,7 @@ namespace SymDiff.Generator.Emit
             return MathFunctions.Of(c.Function).PrintedClass(single);
         }
 
-        private static string Operand(Expr e, int parent, bool right)
+        private static void Operand(StringBuilder text, Expr e, int parent, bool right)
         {
             int own = Precedence(e);
             bool parens = right ? own <= parent : own < parent;
@@ -77,8 +201,16 @@ namespace SymDiff.Generator.Emit
                 parens = true;
             }
 
-            string text = Print(e);
-            return parens ? "(" + text + ")" : text;
+            if (parens)
+            {
+                text.Append('(');
+                Append(text, e);
+                text.Append(')');
+            }
+            else
+            {
+                Append(text, e);
+            }
         }
 
         private static int Precedence(Expr e) => e switch

@@ -100,7 +100,7 @@ namespace SymDiff.Generator.IR
             Count();
             for (int i = _tempCounter; ; i++)
             {
-                string candidate = prefix + i.ToString(CultureInfo.InvariantCulture);
+                string candidate = TempName(prefix, i);
                 if (!_reserved.Contains(candidate) && _used.Add(candidate))
                 {
                     _tempCounter = i + 1;
@@ -113,6 +113,21 @@ namespace SymDiff.Generator.IR
         private int _tempCounter;
 
         private readonly HashSet<string> _temps = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary><c>t0</c>, <c>t1</c>, ...: made once per process for the usual prefix and numbers (every method makes hundreds).</summary>
+        private static readonly string?[] CommonTempNames = new string?[4096];
+
+        /// <summary><paramref name="prefix"/> followed by <paramref name="i"/> (the same text as concatenating them; shared strings for <c>t</c> and small numbers).</summary>
+        internal static string TempName(string prefix, int i)
+        {
+            if (prefix != "t" || (uint)i >= (uint)CommonTempNames.Length)
+            {
+                return prefix + i.ToString(CultureInfo.InvariantCulture);
+            }
+
+            // A race makes two equal strings, either of which is right.
+            return CommonTempNames[i] ??= "t" + i.ToString(CultureInfo.InvariantCulture);
+        }
 
         /// <summary>Whether <paramref name="name"/> was made by <see cref="NewTemp"/>.</summary>
         public bool IsTemp(string name) => _temps.Contains(name);

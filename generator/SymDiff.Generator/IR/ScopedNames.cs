@@ -43,12 +43,11 @@ namespace SymDiff.Generator.IR
         public static (Block Body, EquatableArray<string> Hoisted, HashSet<string> Outside) Apply(Block body, EquatableArray<string> hoisted, ICollection<string> userNames, IEnumerable<string> reserved)
         {
             var state = new State(new HashSet<string>(hoisted, StringComparer.Ordinal));
-            foreach (var s in body.Statements)
+            var expressions = new List<Expr>();
+            Walk.AllExpressions(body, expressions);
+            foreach (var e in expressions)
             {
-                foreach (var e in Walk.AllExpressions(s))
-                {
-                    state.CountReads(e);
-                }
+                state.CountReads(e);
             }
 
             var root = new Scope(null);

@@ -5,6 +5,12 @@ using SymDiff.Generator.Helpers;
 
 namespace SymDiff.Generator.IR
 {
+    /// <summary>A mapping of expressions for <see cref="Walk.MapChildren{TMap}(Expr, ref TMap)"/>.</summary>
+    internal interface IExprMap
+    {
+        Expr Map(Expr e);
+    }
+
     /// <summary>Generic traversals of IR expressions and statements, so passes only say what they change.</summary>
     internal static class Walk
     {
@@ -14,59 +20,70 @@ namespace SymDiff.Generator.IR
         /// <summary>Rebuilds <paramref name="e"/> with each child replaced by <paramref name="map"/> of it (the node itself when nothing changed).</summary>
         public static Expr MapChildren(Expr e, Func<Expr, Expr> map)
         {
+            var m = new DelegateMap(map);
+            return MapChildren(e, ref m);
+        }
+
+        /// <summary>
+        /// <see cref="MapChildren(Expr, Func{Expr, Expr})"/> with the mapping as a struct: a pass that maps every node of a
+        /// tree (sharing, substitution) allocates no closure or delegate per node.
+        /// </summary>
+        public static Expr MapChildren<TMap>(Expr e, ref TMap map)
+            where TMap : struct, IExprMap
+        {
             switch (e)
             {
                 case Elem el:
                 {
-                    var i = map(el.Index);
+                    var i = map.Map(el.Index);
                     return ReferenceEquals(i, el.Index) ? e : new Elem(el.Array, i, el.Type);
                 }
 
                 case Unary u:
                 {
-                    var o = map(u.Operand);
+                    var o = map.Map(u.Operand);
                     return ReferenceEquals(o, u.Operand) ? e : new Unary(u.Op, o, u.Type);
                 }
 
                 case Binary b:
                 {
-                    var l = map(b.Left);
-                    var r = map(b.Right);
+                    var l = map.Map(b.Left);
+                    var r = map.Map(b.Right);
                     return ReferenceEquals(l, b.Left) && ReferenceEquals(r, b.Right) ? e : new Binary(b.Op, l, r, b.Type);
                 }
 
                 case Cond c:
                 {
-                    var k = map(c.Condition);
-                    var t = map(c.WhenTrue);
-                    var f = map(c.WhenFalse);
+                    var k = map.Map(c.Condition);
+                    var t = map.Map(c.WhenTrue);
+                    var f = map.Map(c.WhenFalse);
                     return ReferenceEquals(k, c.Condition) && ReferenceEquals(t, c.WhenTrue) && ReferenceEquals(f, c.WhenFalse) ? e : new Cond(k, t, f, c.Type);
                 }
 
                 case Call c:
                 {
-                    var args = MapAll(c.Args, map);
+                    var args = MapAll(c.Args, ref map);
                     return args.IsDefault ? e : new Call(c.Function, new EquatableArray<Expr>(args), c.Type);
                 }
 
                 case UserCall c:
                 {
-                    var receiver = c.Receiver is null ? null : map(c.Receiver);
-                    var args = MapAll(c.Args, map);
+                    var receiver = c.Receiver is null ? null : map.Map(c.Receiver);
+                    var args = MapAll(c.Args, ref map);
                     bool same = ReferenceEquals(receiver, c.Receiver) && args.IsDefault;
                     return same ? e : new UserCall(c.Callee, receiver, args.IsDefault ? c.Args : new EquatableArray<Expr>(args), c.Type);
                 }
 
                 case TupleItem t:
                 {
-                    var inner = map(t.Tuple);
+                    var inner = map.Map(t.Tuple);
                     return ReferenceEquals(inner, t.Tuple) ? e : new TupleItem(inner, t.Index, t.Type);
                 }
 
                 case SpanView s:
                 {
-                    var start = map(s.Start);
-                    var length = map(s.Length);
+                    var start = map.Map(s.Start);
+                    var length = map.Map(s.Length);
                     return ReferenceEquals(start, s.Start) && ReferenceEquals(length, s.Length) ? e : new SpanView(s.Array, start, length, s.Element, s.ReadOnly, s.OverArray, s.Row);
                 }
 
@@ -76,13 +93,14 @@ namespace SymDiff.Generator.IR
         }
 
         /// <summary><paramref name="map"/> of each item, in order; default when every item maps to itself.</summary>
-        private static System.Collections.Immutable.ImmutableArray<Expr> MapAll(EquatableArray<Expr> items, Func<Expr, Expr> map)
+        private static System.Collections.Immutable.ImmutableArray<Expr> MapAll<TMap>(EquatableArray<Expr> items, ref TMap map)
+            where TMap : struct, IExprMap
         {
             Expr[]? mapped = null;
             for (int i = 0; i < items.Count; i++)
             {
                 var item = items[i];
-                var m = map(item);
+                var m = map.Map(item);
                 if (mapped is null && !ReferenceEquals(m, item))
                 {
                     mapped = new Expr[items.Count];
@@ -101,31 +119,99 @@ namespace SymDiff.Generator.IR
             return mapped is null ? default : System.Collections.Immutable.ImmutableArray.Create(mapped);
         }
 
-        /// <summary>Bottom-up rewrite: children first, then <paramref name="post"/> on the rebuilt node.</summary>
-        public static Expr Transform(Expr e, Func<Expr, Expr> post) => new Transformer(post).Apply(e);
-
-        /// <summary>One rewrite's recursion, with one delegate for the whole walk (not a closure per node).</summary>
-        private sealed class Transformer
+        private readonly struct DelegateMap : IExprMap
         {
-            private readonly Func<Expr, Expr> _post;
-            private readonly Func<Expr, Expr> _apply;
+            private readonly Func<Expr, Expr> _map;
 
-            public Transformer(Func<Expr, Expr> post)
+            public DelegateMap(Func<Expr, Expr> map) => _map = map;
+
+            public Expr Map(Expr e) => _map(e);
+        }
+
+        /// <summary>Replaces every read of <paramref name="name"/> by <paramref name="value"/> (as <see cref="Substitute"/> with one entry, without its table and delegates).</summary>
+        public static Expr SubstituteOne(Expr e, string name, Expr value)
+        {
+            var map = new SubstituteOneMap(name, value);
+            return map.Map(e);
+        }
+
+        private readonly struct SubstituteOneMap : IExprMap
+        {
+            private readonly string _name;
+            private readonly Expr _value;
+
+            public SubstituteOneMap(string name, Expr value)
             {
-                _post = post;
-                _apply = Apply;
+                _name = name;
+                _value = value;
             }
 
-            public Expr Apply(Expr e)
+            public Expr Map(Expr e)
             {
                 Limits.EnsureStack();
-                return _post(MapChildren(e, _apply));
+                if (e is Var v)
+                {
+                    return string.Equals(v.Name, _name, StringComparison.Ordinal) ? _value : e;
+                }
+
+                var self = this;
+                return MapChildren(e, ref self);
+            }
+        }
+
+        /// <summary>Bottom-up rewrite: children first, then <paramref name="post"/> on the rebuilt node.</summary>
+        public static Expr Transform(Expr e, Func<Expr, Expr> post)
+        {
+            var transform = new TransformMap(post);
+            return transform.Map(e);
+        }
+
+        /// <summary>One rewrite's recursion, as a struct: no object or delegate per rewrite beyond <c>post</c> itself.</summary>
+        private readonly struct TransformMap : IExprMap
+        {
+            private readonly Func<Expr, Expr> _post;
+
+            public TransformMap(Func<Expr, Expr> post) => _post = post;
+
+            public Expr Map(Expr e)
+            {
+                Limits.EnsureStack();
+                var self = this;
+                return _post(MapChildren(e, ref self));
             }
         }
 
         /// <summary>Replaces variables by expressions.</summary>
-        public static Expr Substitute(Expr e, IReadOnlyDictionary<string, Expr> map) =>
-            map.Count == 0 ? e : Transform(e, x => x is Var v && map.TryGetValue(v.Name, out var r) ? r : x);
+        public static Expr Substitute(Expr e, IReadOnlyDictionary<string, Expr> map)
+        {
+            if (map.Count == 0)
+            {
+                return e;
+            }
+
+            var substitute = new SubstituteMap(map);
+            return substitute.Map(e);
+        }
+
+        /// <summary><see cref="Substitute"/>'s walk, with no delegate or closure (it runs on every expression of several passes).</summary>
+        private readonly struct SubstituteMap : IExprMap
+        {
+            private readonly IReadOnlyDictionary<string, Expr> _map;
+
+            public SubstituteMap(IReadOnlyDictionary<string, Expr> map) => _map = map;
+
+            public Expr Map(Expr e)
+            {
+                Limits.EnsureStack();
+                if (e is Var v)
+                {
+                    return _map.TryGetValue(v.Name, out var r) ? r : e;
+                }
+
+                var self = this;
+                return MapChildren(e, ref self);
+            }
+        }
 
         /// <summary>Every variable an expression reads.</summary>
         public static void Vars(Expr e, Action<string> visit)
@@ -193,15 +279,31 @@ namespace SymDiff.Generator.IR
         /// <summary>Every statement of a block, nested blocks included, in order (a statement before the ones it contains).</summary>
         public static IEnumerable<Stmt> AllStatements(Block block)
         {
+            // One list, not an iterator per nesting level and statement.
+            var all = new List<Stmt>();
+            CollectStatements(block, all);
+            return all;
+        }
+
+        private static void CollectStatements(Block block, List<Stmt> into)
+        {
             foreach (var s in block.Statements)
             {
-                yield return s;
-                foreach (var nested in Blocks(s))
+                into.Add(s);
+                switch (s)
                 {
-                    foreach (var inner in AllStatements(nested))
-                    {
-                        yield return inner;
-                    }
+                    case If i:
+                        CollectStatements(i.Then, into);
+                        CollectStatements(i.Else, into);
+                        break;
+                    case Loop l:
+                        CollectStatements(l.Header, into);
+                        CollectStatements(l.Body, into);
+                        break;
+                    case VectorLoop vl:
+                        CollectStatements(vl.Scalar.Header, into);
+                        CollectStatements(vl.Scalar.Body, into);
+                        break;
                 }
             }
         }
@@ -250,6 +352,15 @@ namespace SymDiff.Generator.IR
             var list = new List<Expr>();
             Collect(s, list);
             return list;
+        }
+
+        /// <summary>Every expression of a block's statements, nested blocks included, in the order of <see cref="AllExpressions(Stmt)"/>, into <paramref name="into"/>.</summary>
+        public static void AllExpressions(Block block, List<Expr> into)
+        {
+            foreach (var s in block.Statements)
+            {
+                Collect(s, into);
+            }
         }
 
         private static void Collect(Stmt s, List<Expr> into)
@@ -395,8 +506,33 @@ namespace SymDiff.Generator.IR
             }
 
             string Name(string n) => renames.TryGetValue(n, out var r) ? r : n;
-            Expr Map(Expr e) => Transform(e, x => x is Var v && renames.ContainsKey(v.Name) ? new Var(Name(v.Name), v.Type) : x);
-            return MapStatements(block, s => Rename(s, Name, Map));
+            Expr Map(Expr e)
+            {
+                var rename = new RenameMap(renames);
+                return rename.Map(e);
+            }
+
+            return MapStatements(block, new Renamer(Name, Map).StatementMap);
+        }
+
+        /// <summary>The expression walk of <see cref="Rename(Block, IReadOnlyDictionary{string, string})"/>, with no delegate or closure per expression.</summary>
+        private readonly struct RenameMap : IExprMap
+        {
+            private readonly IReadOnlyDictionary<string, string> _renames;
+
+            public RenameMap(IReadOnlyDictionary<string, string> renames) => _renames = renames;
+
+            public Expr Map(Expr e)
+            {
+                Limits.EnsureStack();
+                if (e is Var v)
+                {
+                    return _renames.TryGetValue(v.Name, out var renamed) ? new Var(renamed, v.Type) : e;
+                }
+
+                var self = this;
+                return MapChildren(e, ref self);
+            }
         }
 
         /// <summary>
@@ -404,27 +540,63 @@ namespace SymDiff.Generator.IR
         /// through <paramref name="map"/>. The one rename pass: <see cref="Rename(Block, IReadOnlyDictionary{string, string})"/>
         /// and the reverse loop's recomputation (new versions of what an iteration defines) both use it.
         /// </summary>
-        public static Stmt Rename(Stmt s, Func<string, string> name, Func<Expr, Expr> map)
+        public static Stmt Rename(Stmt s, Func<string, string> name, Func<Expr, Expr> map) => new Renamer(name, map).Statement(s);
+
+        /// <summary>One rename's walk: its delegates made once, not per statement.</summary>
+        private sealed class Renamer
         {
-            var mapped = MapBlocks(MapExpressions(s, map), b => MapStatements(b, x => Rename(x, name, map)));
-            return mapped switch
+            private readonly Func<string, string> _name;
+            private readonly Func<Expr, Expr> _map;
+            private readonly Func<Block, Block> _block;
+
+            public Renamer(Func<string, string> name, Func<Expr, Expr> map)
             {
-                Let l => name(l.Name) is var n && n == l.Name ? l : new Let(n, l.Value),
-                Declare d => name(d.Name) is var n && n == d.Name ? d : new Declare(n, d.Type),
-                Assign a => name(a.Name) is var n && n == a.Name ? a : new Assign(n, a.Value),
-                CallWithGradient c => (name(c.Name), c.Partials.Map(p => p.Length == 0 ? p : Renamed(p, name))) is var (n, partials) && n == c.Name && Same(partials, c.Partials) ? c : new CallWithGradient(n, c.Call, partials),
-                CallWithDerivative d => (name(d.Name), name(d.Tangent)) is var (n, tangent) && n == d.Name && tangent == d.Tangent ? d : new CallWithDerivative(n, d.Call, d.Tangents, tangent),
-                If i => i.Phis.Map(p => name(p.Name) is var n && n == p.Name ? p : new Phi(n, p.Type, p.WhenTrue, p.WhenFalse)) is var phis && Same(phis, i.Phis) ? i : new If(i.Condition, i.Then, i.Else, phis),
-                Loop l => (l.Carried.Map(v => name(v.Name) is var n && n == v.Name ? v : new LoopVar(n, v.Type, v.Init, v.Next)), l.Counter is null ? null : name(l.Counter)) is var (carried, counter) && Same(carried, l.Carried) && counter == l.Counter ? l : l with { Carried = carried, Counter = counter },
-                _ => mapped,
-            };
+                _name = name;
+                _map = map;
+                StatementMap = Statement;
+                _block = b => MapStatements(b, StatementMap);
+            }
+
+            public Func<Stmt, Stmt> StatementMap { get; }
+
+            public Stmt Statement(Stmt s)
+            {
+                var mapped = MapBlocks(MapExpressions(s, _map), _block);
+                return mapped switch
+                {
+                    Let l => _name(l.Name) is var n && n == l.Name ? l : new Let(n, l.Value),
+                    Declare d => _name(d.Name) is var n && n == d.Name ? d : new Declare(n, d.Type),
+                    Assign a => _name(a.Name) is var n && n == a.Name ? a : new Assign(n, a.Value),
+                    CallWithGradient c => (_name(c.Name), c.Partials.Map(p => p.Length == 0 ? p : Renamed(p, _name))) is var (n, partials) && n == c.Name && Same(partials, c.Partials) ? c : new CallWithGradient(n, c.Call, partials),
+                    CallWithDerivative d => (_name(d.Name), _name(d.Tangent)) is var (n, tangent) && n == d.Name && tangent == d.Tangent ? d : new CallWithDerivative(n, d.Call, d.Tangents, tangent),
+                    If i => i.Phis.Map(p => _name(p.Name) is var n && n == p.Name ? p : new Phi(n, p.Type, p.WhenTrue, p.WhenFalse)) is var phis && Same(phis, i.Phis) ? i : new If(i.Condition, i.Then, i.Else, phis),
+                    Loop l => (l.Carried.Map(v => _name(v.Name) is var n && n == v.Name ? v : new LoopVar(n, v.Type, v.Init, v.Next)), l.Counter is null ? null : _name(l.Counter)) is var (carried, counter) && Same(carried, l.Carried) && counter == l.Counter ? l : l with { Carried = carried, Counter = counter },
+                    _ => mapped,
+                };
+            }
         }
 
         /// <summary>The renamed name, as the same string object when the name does not change (so <see cref="EquatableArray{T}.Map"/> keeps the array).</summary>
         private static string Renamed(string n, Func<string, string> name) => name(n) is var r && r == n ? n : r;
 
         /// <summary>Whether <paramref name="e"/> reads the variable <paramref name="name"/>.</summary>
-        public static bool Reads(Expr e, string name) => Contains(e, x => x is Var v && v.Name == name);
+        public static bool Reads(Expr e, string name)
+        {
+            if (e is Var v)
+            {
+                return v.Name == name;
+            }
+
+            foreach (var c in Children(e))
+            {
+                if (Reads(c, name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         /// <summary>Whether <paramref name="e"/> calls a method with argument checks (which may throw: never dropped).</summary>
         public static bool CallsGuarded(Expr e) => Contains(e, x => x is UserCall { Callee.HasGuards: true });

@@ -32,12 +32,44 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>The names of the locals declared with <see cref="Declare"/> anywhere in <paramref name="body"/>.</summary>
-        private static HashSet<string> Declared(Block body) => new HashSet<string>(Walk.AllStatements(body).OfType<Declare>().Select(d => d.Name), StringComparer.Ordinal);
+        private static HashSet<string> Declared(Block body)
+        {
+            var declared = new HashSet<string>(StringComparer.Ordinal);
+            AddDeclared(body, declared);
+            return declared;
+        }
+
+        /// <summary>Adds the names <paramref name="block"/> declares, nested blocks included (the blocks <see cref="Walk.Blocks"/> gives), without an iterator per block.</summary>
+        private static void AddDeclared(Block block, HashSet<string> declared)
+        {
+            foreach (var s in block.Statements)
+            {
+                switch (s)
+                {
+                    case Declare d:
+                        declared.Add(d.Name);
+                        break;
+                    case If i:
+                        AddDeclared(i.Then, declared);
+                        AddDeclared(i.Else, declared);
+                        break;
+                    case Loop l:
+                        AddDeclared(l.Header, declared);
+                        AddDeclared(l.Body, declared);
+                        break;
+                    case VectorLoop vl:
+                        AddDeclared(vl.Scalar.Header, declared);
+                        AddDeclared(vl.Scalar.Body, declared);
+                        break;
+                }
+            }
+        }
 
         /// <summary>The pooled tapes (not users' buffers) that no expression reads: only stored into, grown and cleared.</summary>
         private static HashSet<string> UnreadTapes(Block body)
         {
-            var tapes = new HashSet<string>(Walk.AllStatements(body).OfType<RentBuffer>().Where(r => !r.Zeroed).Select(r => r.Name), StringComparer.Ordinal);
+            var tapes = new HashSet<string>(StringComparer.Ordinal);
+            AddTapes(body, tapes);
             if (tapes.Count == 0)
             {
                 return tapes;
@@ -87,6 +119,32 @@ namespace SymDiff.Generator.Simplification
 
             Read(body);
             return tapes;
+        }
+
+        /// <summary>Adds the pooled tapes <paramref name="block"/> rents, nested blocks included.</summary>
+        private static void AddTapes(Block block, HashSet<string> tapes)
+        {
+            foreach (var s in block.Statements)
+            {
+                switch (s)
+                {
+                    case RentBuffer { Zeroed: false } r:
+                        tapes.Add(r.Name);
+                        break;
+                    case If i:
+                        AddTapes(i.Then, tapes);
+                        AddTapes(i.Else, tapes);
+                        break;
+                    case Loop l:
+                        AddTapes(l.Header, tapes);
+                        AddTapes(l.Body, tapes);
+                        break;
+                    case VectorLoop vl:
+                        AddTapes(vl.Scalar.Header, tapes);
+                        AddTapes(vl.Scalar.Body, tapes);
+                        break;
+                }
+            }
         }
 
         private static Block WithoutTapes(Block block, HashSet<string> tapes) => new Block(block.Statements
@@ -275,13 +333,24 @@ namespace SymDiff.Generator.Simplification
         private static bool Live(Dictionary<string, int> uses, string name) => uses.TryGetValue(name, out int n) && n > 0;
 
         /// <summary>Gives back the uses an expression held when its statement goes.</summary>
-        private static void Release(Dictionary<string, int> uses, Expr e) => Walk.Vars(e, name =>
+        private static void Release(Dictionary<string, int> uses, Expr e)
         {
-            if (uses.TryGetValue(name, out int n))
+            Limits.EnsureStack();
+            if (e is Var v)
             {
-                uses[name] = n - 1;
+                if (uses.TryGetValue(v.Name, out int n))
+                {
+                    uses[v.Name] = n - 1;
+                }
+
+                return;
             }
-        });
+
+            foreach (var c in Walk.Children(e))
+            {
+                Release(uses, c);
+            }
+        }
 
         /// <summary>
         /// The reads of a carried value that only compute its own next value: in the next value itself, or in a let of the
@@ -304,8 +373,18 @@ namespace SymDiff.Generator.Simplification
 
         private static int CountReads(Expr e, string name)
         {
+            Limits.EnsureStack();
+            if (e is Var v)
+            {
+                return v.Name == name ? 1 : 0;
+            }
+
             int n = 0;
-            Walk.Vars(e, x => n += x == name ? 1 : 0);
+            foreach (var c in Walk.Children(e))
+            {
+                n += CountReads(c, name);
+            }
+
             return n;
         }
 

@@ -29,26 +29,47 @@ namespace SymDiff.Generator.Simplification
 
         private Block Inline(Block block, Dictionary<string, int> uses)
         {
-            var statements = new List<Stmt>(block.Statements.Count);
-            bool changed = false;
-            foreach (var s in block.Statements)
+            // The block's statements after inlining inside them; a copy is made only once one changes.
+            var original = block.Statements;
+            List<Stmt>? statements = null;
+            for (int k = 0; k < original.Count; k++)
             {
+                var s = original[k];
                 var mapped = InlineNested(s, uses);
-                changed |= !ReferenceEquals(mapped, s);
-                statements.Add(mapped);
+                if (statements is null && !ReferenceEquals(mapped, s))
+                {
+                    statements = new List<Stmt>(original.Count);
+                    for (int p = 0; p < k; p++)
+                    {
+                        statements.Add(original[p]);
+                    }
+                }
+
+                statements?.Add(mapped);
             }
+
+            bool changed = statements is not null;
+            int count = original.Count;
+            Stmt At(int k) => statements is null ? original[k] : statements[k];
 
             // For each name, the index of the statement of this block that reads it at its own level (kept up to
             // date as values move), so each let finds its single reader without rescanning the block. With the size
             // of each statement's own expressions, kept up to date as values move into it: a chain of single uses
             // (s = s * a + b written a thousand times) is inlined only up to a readable size, which also keeps this
             // pass linear in the length of the method.
-            var reader = new Dictionary<string, int>(StringComparer.Ordinal);
-            var scratch = new List<Expr>();
-            var sizes = new int[statements.Count];
-            for (int j = 0; j < statements.Count; j++)
+            // One table, list and array for every block and round: nothing below calls Inline again.
+            var reader = _reader;
+            reader.Clear();
+            var scratch = _scratch;
+            if (_sizes.Length < count)
             {
-                DirectReadExpressions(statements[j], scratch);
+                _sizes = new int[Math.Max(count, 2 * _sizes.Length)];
+            }
+
+            var sizes = _sizes;
+            for (int j = 0; j < count; j++)
+            {
+                DirectReadExpressions(At(j), scratch);
                 int size = 0;
                 foreach (var e in scratch)
                 {
@@ -60,18 +81,18 @@ namespace SymDiff.Generator.Simplification
             }
 
             bool[]? removed = null;
-            for (int i = statements.Count - 1; i >= 0; i--)
+            for (int i = count - 1; i >= 0; i--)
             {
-                if (statements[i] is not Let let || _keep.Contains(let.Name) || !uses.TryGetValue(let.Name, out int n) || n != 1 || !Shareable(let.Value)
+                if (At(i) is not Let let || _keep.Contains(let.Name) || !uses.TryGetValue(let.Name, out int n) || n != 1 || !Shareable(let.Value)
                     || !reader.TryGetValue(let.Name, out int j) || j <= i || sizes[j] + sizes[i] > MaxInlinedSize)
                 {
                     continue;
                 }
 
-                var map = new Dictionary<string, Expr>(StringComparer.Ordinal) { [let.Name] = let.Value };
-                statements[j] = MapDirect(statements[j], e => Walk.Substitute(e, map));
+                statements ??= new List<Stmt>(original);
+                statements[j] = SubstituteDirect(statements[j], let.Name, let.Value);
                 sizes[j] += sizes[i];
-                removed ??= new bool[statements.Count];
+                removed ??= new bool[count];
                 removed[i] = true;
                 _inlined = true;
                 SetReader(let.Value, reader, j);
@@ -79,20 +100,24 @@ namespace SymDiff.Generator.Simplification
 
             if (removed is null)
             {
-                return changed ? new Block(statements.ToEquatableArray()) : block;
+                return changed ? new Block(statements!.ToEquatableArray()) : block;
             }
 
-            var kept = ImmutableArray.CreateBuilder<Stmt>(statements.Count);
-            for (int k = 0; k < statements.Count; k++)
+            var kept = ImmutableArray.CreateBuilder<Stmt>(count);
+            for (int k = 0; k < count; k++)
             {
                 if (!removed[k])
                 {
-                    kept.Add(statements[k]);
+                    kept.Add(statements![k]);
                 }
             }
 
             return new Block(new EquatableArray<Stmt>(kept.ToImmutable()));
         }
+
+        private readonly Dictionary<string, int> _reader = new Dictionary<string, int>(StringComparer.Ordinal);
+        private readonly List<Expr> _scratch = new List<Expr>();
+        private int[] _sizes = new int[16];
 
         /// <summary>Records statement <paramref name="j"/> as the reader of every name <paramref name="e"/> reads.</summary>
         private static void SetReader(Expr e, Dictionary<string, int> reader, int j)
@@ -216,29 +241,43 @@ namespace SymDiff.Generator.Simplification
                 return (inlined, tails);
             }
 
-            var statements = inlined.Statements.ToList();
-            bool changed = false;
-            for (int i = statements.Count - 1; i >= 0; i--)
+            // Copied only when a let moves into a tail; removing from the end keeps the indices below valid.
+            var original = inlined.Statements;
+            List<Stmt>? statements = null;
+            for (int i = original.Count - 1; i >= 0; i--)
             {
-                if (statements[i] is not Let let || _keep.Contains(let.Name) || !uses.TryGetValue(let.Name, out int n) || n != 1 || !Shareable(let.Value))
+                if (original[i] is not Let let || _keep.Contains(let.Name) || !uses.TryGetValue(let.Name, out int n) || n != 1 || !Shareable(let.Value))
                 {
                     continue;
                 }
 
-                int tail = tails.FindIndex(t => Walk.Reads(t, let.Name));
+                int tail = FirstReading(tails, let.Name);
                 if (tail < 0 || NodeCount(tails[tail]) + NodeCount(let.Value) > MaxInlinedSize)
                 {
                     continue;
                 }
 
-                var map = new Dictionary<string, Expr>(StringComparer.Ordinal) { [let.Name] = let.Value };
-                tails[tail] = Walk.Substitute(tails[tail], map);
+                tails[tail] = Walk.SubstituteOne(tails[tail], let.Name, let.Value);
+                statements ??= new List<Stmt>(original);
                 statements.RemoveAt(i);
                 _inlined = true;
-                changed = true;
             }
 
-            return (changed ? new Block(statements.ToEquatableArray()) : inlined, tails);
+            return (statements is not null ? new Block(statements.ToEquatableArray()) : inlined, tails);
+        }
+
+        /// <summary>The index of the first of <paramref name="tails"/> that reads <paramref name="name"/>, or -1 (no closure per let, as <c>FindIndex</c> would make).</summary>
+        private static int FirstReading(List<Expr> tails, string name)
+        {
+            for (int t = 0; t < tails.Count; t++)
+            {
+                if (Walk.Reads(tails[t], name))
+                {
+                    return t;
+                }
+            }
+
+            return -1;
         }
 
         /// <summary>Whether a statement reads a name in the expressions evaluated in its enclosing block (a branch condition, a loop's initial values).</summary>
@@ -252,6 +291,9 @@ namespace SymDiff.Generator.Simplification
             });
             return found;
         }
+
+        /// <summary>Puts <paramref name="value"/> in place of <paramref name="name"/> in what <paramref name="s"/> evaluates at its own level.</summary>
+        private static Stmt SubstituteDirect(Stmt s, string name, Expr value) => MapDirect(s, e => Walk.SubstituteOne(e, name, value));
 
         private static Stmt MapDirect(Stmt s, Func<Expr, Expr> map) => s switch
         {

@@ -92,7 +92,7 @@ namespace SymDiff.Generator.Simplification
                 string name;
                 do
                 {
-                    name = "t" + next.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    name = Namer.TempName("t", next);
                     next++;
                 }
                 while (taken.Contains(name) || !namer.MayUseTempName(name));

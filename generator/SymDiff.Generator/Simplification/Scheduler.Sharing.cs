@@ -112,9 +112,11 @@ namespace SymDiff.Generator.Simplification
             }
 
             var direct = new HashSet<Expr>();
+            var scratch = new List<Expr>();
             foreach (var s in block.Statements)
             {
-                foreach (var e in DirectExpressions(s))
+                DirectExpressions(s, scratch);
+                foreach (var e in scratch)
                 {
                     Walk.Unconditional(e, direct, Ir.IsAtomic);
                 }
@@ -131,30 +133,16 @@ namespace SymDiff.Generator.Simplification
             for (int k = 0; k < block.Statements.Count; k++)
             {
                 var s = block.Statements[k];
-                foreach (var e in DirectExpressions(s))
+                DirectExpressions(s, scratch);
+                foreach (var e in scratch)
                 {
-                    Visit(e, x =>
-                    {
-                        if (direct.Contains(x) && !first.ContainsKey(x))
-                        {
-                            first[x] = k;
-                        }
-                    });
+                    VisitDirect(e, k, direct, first);
                 }
 
-                foreach (var e in NestedExpressions(s))
+                NestedExpressions(s, scratch);
+                foreach (var e in scratch)
                 {
-                    Visit(e, x =>
-                    {
-                        if (direct.Contains(x))
-                        {
-                            nestedCounts[x] = nestedCounts.TryGetValue(x, out int n) ? n + 1 : 1;
-                            if (!first.ContainsKey(x) || first[x] > k)
-                            {
-                                first[x] = k;
-                            }
-                        }
-                    });
+                    VisitNested(e, k, direct, first, nestedCounts);
                 }
             }
 
@@ -197,40 +185,87 @@ namespace SymDiff.Generator.Simplification
             return size;
         }
 
-        private static void Visit(Expr e, Action<Expr> action)
+        /// <summary>Records statement <paramref name="k"/> as the first to evaluate each hoistable node of <paramref name="e"/> not seen before (pre-order).</summary>
+        private static void VisitDirect(Expr e, int k, HashSet<Expr> direct, Dictionary<Expr, int> first)
         {
-            action(e);
+            if (direct.Contains(e) && !first.ContainsKey(e))
+            {
+                first[e] = k;
+            }
+
             foreach (var c in Walk.Children(e))
             {
-                Visit(c, action);
+                VisitDirect(c, k, direct, first);
             }
         }
 
-        /// <summary>The expressions a statement evaluates in its enclosing block.</summary>
-        private static IEnumerable<Expr> DirectExpressions(Stmt s) => s switch
+        /// <summary>Counts the hoistable nodes of <paramref name="e"/>, evaluated in a block nested in statement <paramref name="k"/> (pre-order: the order of the counts' keys decides ties).</summary>
+        private static void VisitNested(Expr e, int k, HashSet<Expr> direct, Dictionary<Expr, int> first, Dictionary<Expr, int> nestedCounts)
         {
-            If i => new[] { i.Condition },
-            Loop l => l.Carried.Select(v => v.Init),
-            _ => CollectExpressions(s),
-        };
-
-        /// <summary>The expressions a statement evaluates inside its nested blocks (phi and next values included).</summary>
-        private static IEnumerable<Expr> NestedExpressions(Stmt s) => s switch
-        {
-            If i => i.Phis.SelectMany(p => new[] { p.WhenTrue, p.WhenFalse }).Concat(i.Then.Statements.Concat(i.Else.Statements).SelectMany(Walk.AllExpressions)),
-            Loop l => l.Carried.Select(v => v.Next).Concat(new[] { l.Condition }).Concat(l.Header.Statements.Concat(l.Body.Statements).SelectMany(Walk.AllExpressions)),
-            _ => Array.Empty<Expr>(),
-        };
-
-        private static List<Expr> CollectExpressions(Stmt s)
-        {
-            var list = new List<Expr>();
-            Walk.MapExpressions(s, e =>
+            if (direct.Contains(e))
             {
-                list.Add(e);
-                return e;
-            });
-            return list;
+                nestedCounts[e] = nestedCounts.TryGetValue(e, out int n) ? n + 1 : 1;
+                if (!first.TryGetValue(e, out int at) || at > k)
+                {
+                    first[e] = k;
+                }
+            }
+
+            foreach (var c in Walk.Children(e))
+            {
+                VisitNested(c, k, direct, first, nestedCounts);
+            }
+        }
+
+        /// <summary>The expressions a statement evaluates in its enclosing block, into <paramref name="into"/> (cleared first).</summary>
+        private static void DirectExpressions(Stmt s, List<Expr> into)
+        {
+            into.Clear();
+            switch (s)
+            {
+                case If i:
+                    into.Add(i.Condition);
+                    break;
+                case Loop l:
+                    foreach (var v in l.Carried)
+                    {
+                        into.Add(v.Init);
+                    }
+
+                    break;
+                default:
+                    Walk.DirectExpressions(s, into);
+                    break;
+            }
+        }
+
+        /// <summary>The expressions a statement evaluates inside its nested blocks (phi and next values included), into <paramref name="into"/> (cleared first).</summary>
+        private static void NestedExpressions(Stmt s, List<Expr> into)
+        {
+            into.Clear();
+            switch (s)
+            {
+                case If i:
+                    foreach (var p in i.Phis)
+                    {
+                        into.Add(p.WhenTrue);
+                        into.Add(p.WhenFalse);
+                    }
+
+                    Walk.AllExpressions(i.Then, into);
+                    Walk.AllExpressions(i.Else, into);
+                    break;
+                case Loop l:
+                    foreach (var v in l.Carried)
+                    {
+                        into.Add(v.Next);
+                    }
+
+                    into.Add(l.Condition);
+                    Walk.AllExpressions(l.Header, into);
+                    Walk.AllExpressions(l.Body, into);
+                    break;
+            }
         }
 
         /// <summary>Shares subexpressions in a nested block whose end also evaluates <paramref name="tails"/> (phi or next values).</summary>
@@ -332,12 +367,53 @@ namespace SymDiff.Generator.Simplification
                 }
 
                 default:
-                    return Walk.MapChildren(e, c => Flatten(c, available, output, unconditional));
+                    var flatten = new FlattenMap(this, available, output, unconditional);
+                    return Walk.MapChildren(e, ref flatten);
             }
         }
 
-        private static Expr Substitute(Expr e, AvailableValues available) =>
-            available.TryGetValue(e, out var known) ? known : Walk.MapChildren(e, c => Substitute(c, available));
+        /// <summary><see cref="Flatten"/> as a struct mapping: no closure or delegate per node.</summary>
+        private readonly struct FlattenMap : IExprMap
+        {
+            private readonly Scheduler _scheduler;
+            private readonly AvailableValues _available;
+            private readonly List<Stmt> _output;
+            private readonly bool _unconditional;
+
+            public FlattenMap(Scheduler scheduler, AvailableValues available, List<Stmt> output, bool unconditional)
+            {
+                _scheduler = scheduler;
+                _available = available;
+                _output = output;
+                _unconditional = unconditional;
+            }
+
+            public Expr Map(Expr e) => _scheduler.Flatten(e, _available, _output, _unconditional);
+        }
+
+        private static Expr Substitute(Expr e, AvailableValues available)
+        {
+            var map = new SubstituteMap(available);
+            return map.Map(e);
+        }
+
+        private readonly struct SubstituteMap : IExprMap
+        {
+            private readonly AvailableValues _available;
+
+            public SubstituteMap(AvailableValues available) => _available = available;
+
+            public Expr Map(Expr e)
+            {
+                if (_available.TryGetValue(e, out var known))
+                {
+                    return known;
+                }
+
+                var self = this;
+                return Walk.MapChildren(e, ref self);
+            }
+        }
 
         private readonly Dictionary<object, bool> _shareable = new Dictionary<object, bool>(ReferenceComparer.Instance);
 

@@ -23,14 +23,35 @@ namespace SymDiff.Generator.Simplification
 
             public IReadOnlyList<(int Statement, int Block)> Steps { get; }
 
-            public bool Contains(Path other) => other.Steps.Count >= Steps.Count && Steps.Select((s, i) => other.Steps[i] == s).All(x => x);
+            public bool Contains(Path other)
+            {
+                if (ReferenceEquals(this, other))
+                {
+                    return true;
+                }
+
+                if (other.Steps.Count < Steps.Count)
+                {
+                    return false;
+                }
+
+                for (int i = 0; i < Steps.Count; i++)
+                {
+                    if (other.Steps[i] != Steps[i])
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
         }
 
         public static EquatableArray<string> Repair(ref Block body)
         {
             var definitions = new Dictionary<string, (Path Block, int Statement, ValType Type)>(StringComparer.Ordinal);
             var reads = new Dictionary<string, List<Path>>(StringComparer.Ordinal);
-            Scan(body, new List<(int, int)>(), definitions, reads);
+            new Scanner(definitions, reads).Scan(body, new List<(int, int)>());
 
             // For each misplaced definition: the common enclosing block and the statement there that contains it.
             var hoists = new List<(IReadOnlyList<(int, int)> Block, int Statement, string Name, ValType Type)>();
@@ -72,92 +93,130 @@ namespace SymDiff.Generator.Simplification
             return names.OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray();
         }
 
-        private static void Scan(Block block, List<(int, int)> path, Dictionary<string, (Path, int, ValType)> definitions, Dictionary<string, List<Path>> reads)
+        /// <summary>Where each name is defined and read; one delegate for all reads, and each block's paths made once.</summary>
+        private sealed class Scanner
         {
-            var here = new Path(path.ToList());
-            for (int i = 0; i < block.Statements.Count; i++)
+            private readonly Dictionary<string, (Path, int, ValType)> _definitions;
+            private readonly Dictionary<string, List<Path>> _reads;
+            private readonly Action<string> _read;
+            private readonly List<Expr> _scratch = new List<Expr>();
+            private Path _at = null!;
+
+            public Scanner(Dictionary<string, (Path, int, ValType)> definitions, Dictionary<string, List<Path>> reads)
             {
-                var s = block.Statements[i];
-                switch (s)
+                _definitions = definitions;
+                _reads = reads;
+                _read = Record;
+            }
+
+            /// <summary>A read of <paramref name="name"/> at <see cref="_at"/> (a repeat of the last path recorded for it changes nothing: containment and common prefixes ignore repeats).</summary>
+            private void Record(string name)
+            {
+                if (!_reads.TryGetValue(name, out var list))
                 {
-                    case Let let:
-                        definitions[let.Name] = (here, i, let.Type);
-                        break;
-                    case If definesPhis:
-                        foreach (var phi in definesPhis.Phis)
-                        {
-                            definitions[phi.Name] = (here, i, phi.Type);
-                        }
-
-                        break;
-                    case Loop definesCarried:
-                        foreach (var v in definesCarried.Carried)
-                        {
-                            definitions[v.Name] = (here, i, v.Type);
-                        }
-
-                        break;
-                    case CallWithDerivative derivative:
-                        definitions[derivative.Name] = (here, i, derivative.Call.Type);
-                        definitions[derivative.Tangent] = (here, i, derivative.Call.Type);
-                        break;
-                    case CallWithGradient call:
-                        definitions[call.Name] = (here, i, call.Call.Type);
-                        foreach (var p in call.Partials.Where(p => p.Length > 0))
-                        {
-                            definitions[p] = (here, i, call.Call.Type);
-                        }
-
-                        break;
+                    list = new List<Path>();
+                    _reads[name] = list;
+                }
+                else if (ReferenceEquals(list[list.Count - 1], _at))
+                {
+                    return;
                 }
 
-                // Reads at this level; nested blocks record their own.
-                void Read(Expr e, Path at) => Walk.Vars(e, name =>
+                list.Add(_at);
+            }
+
+            private void Read(Expr e, Path at)
+            {
+                _at = at;
+                Walk.Vars(e, _read);
+            }
+
+            public void Scan(Block block, List<(int, int)> path) => Scan(block, path, new Path(path.ToList()));
+
+            private void Scan(Block block, List<(int, int)> path, Path here)
+            {
+                var definitions = _definitions;
+                for (int i = 0; i < block.Statements.Count; i++)
                 {
-                    if (!reads.TryGetValue(name, out var list))
+                    var s = block.Statements[i];
+                    switch (s)
                     {
-                        list = new List<Path>();
-                        reads[name] = list;
+                        case Let let:
+                            definitions[let.Name] = (here, i, let.Type);
+                            break;
+                        case If definesPhis:
+                            foreach (var phi in definesPhis.Phis)
+                            {
+                                definitions[phi.Name] = (here, i, phi.Type);
+                            }
+
+                            break;
+                        case Loop definesCarried:
+                            foreach (var v in definesCarried.Carried)
+                            {
+                                definitions[v.Name] = (here, i, v.Type);
+                            }
+
+                            break;
+                        case CallWithDerivative derivative:
+                            definitions[derivative.Name] = (here, i, derivative.Call.Type);
+                            definitions[derivative.Tangent] = (here, i, derivative.Call.Type);
+                            break;
+                        case CallWithGradient call:
+                            definitions[call.Name] = (here, i, call.Call.Type);
+                            foreach (var p in call.Partials)
+                            {
+                                if (p.Length > 0)
+                                {
+                                    definitions[p] = (here, i, call.Call.Type);
+                                }
+                            }
+
+                            break;
                     }
 
-                    list.Add(at);
-                });
+                    // Reads at this level; nested blocks record their own. A nested block's path is made once and
+                    // shared by the reads its statement makes there and by the block's own scan.
+                    Path? first = null, second = null;
+                    switch (s)
+                    {
+                        case If branch:
+                            Read(branch.Condition, here);
+                            foreach (var phi in branch.Phis)
+                            {
+                                Read(phi.WhenTrue, first ??= Child(path, i, 0));
+                                Read(phi.WhenFalse, second ??= Child(path, i, 1));
+                            }
 
-                switch (s)
-                {
-                    case If branch:
-                        Read(branch.Condition, here);
-                        foreach (var phi in branch.Phis)
-                        {
-                            Read(phi.WhenTrue, Child(path, i, 0));
-                            Read(phi.WhenFalse, Child(path, i, 1));
-                        }
+                            break;
+                        case Loop loop:
+                            foreach (var v in loop.Carried)
+                            {
+                                Read(v.Init, here);
+                                Read(v.Next, second ??= Child(path, i, 1));
+                            }
 
-                        break;
-                    case Loop loop:
-                        foreach (var v in loop.Carried)
-                        {
-                            Read(v.Init, here);
-                            Read(v.Next, Child(path, i, 1));
-                        }
+                            Read(loop.Condition, first ??= Child(path, i, 0));
+                            break;
+                        default:
+                            _scratch.Clear();
+                            Walk.DirectExpressions(s, _scratch);
+                            for (int k = 0; k < _scratch.Count; k++)
+                            {
+                                Read(_scratch[k], here);
+                            }
 
-                        Read(loop.Condition, Child(path, i, 0));
-                        break;
-                    default:
-                        Walk.MapExpressions(s, e =>
-                        {
-                            Read(e, here);
-                            return e;
-                        });
-                        break;
-                }
+                            break;
+                    }
 
-                int b = 0;
-                foreach (var nested in Walk.Blocks(s))
-                {
-                    var childPath = new List<(int, int)>(path) { (i, b) };
-                    Scan(nested, childPath, definitions, reads);
-                    b++;
+                    int b = 0;
+                    foreach (var nested in Walk.Blocks(s))
+                    {
+                        var childPath = new List<(int, int)>(path) { (i, b) };
+                        var childHere = b == 0 ? first : b == 1 ? second : null;
+                        Scan(nested, childPath, childHere ?? new Path(childPath));
+                        b++;
+                    }
                 }
             }
         }

@@ -85,13 +85,24 @@ namespace SymDiff.Generator.Simplification
                 return e;
             }
 
-            var rewritten = SimplifierRules.Rewrite(Walk.MapChildren(e, c => RewriteExpression(c, frozen, 0)));
+            var children = new RewriteMap(frozen);
+            var rewritten = SimplifierRules.Rewrite(Walk.MapChildren(e, ref children));
             if (collected < 8 && rewritten is Binary sum && !frozen.Contains(rewritten) && SimplifierRules.CollectInSum(sum, frozen) is { } fewer)
             {
                 return RewriteExpression(fewer, frozen, collected + 1);
             }
 
             return rewritten;
+        }
+
+        /// <summary><see cref="RewriteExpression(Expr, ISet{Expr}, int)"/> of each child, with no closure or delegate per node.</summary>
+        private readonly struct RewriteMap : IExprMap
+        {
+            private readonly ISet<Expr> _frozen;
+
+            public RewriteMap(ISet<Expr> frozen) => _frozen = frozen;
+
+            public Expr Map(Expr e) => RewriteExpression(e, _frozen, 0);
         }
 
         private static Block Rewrite(Block block, Dictionary<string, Expr> copies, ISet<string> keep, ISet<Expr> frozen)

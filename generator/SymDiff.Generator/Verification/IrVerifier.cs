@@ -133,6 +133,26 @@ namespace SymDiff.Generator.Verification
             public bool SeesArray(string name) => Arrays.Contains(name) || (Parent?.SeesArray(name) ?? false);
         }
 
+        /// <summary>Every expression <see cref="Read"/> has still to look at (one stack for the whole verification).</summary>
+        private readonly Stack<Expr> _pending = new Stack<Expr>();
+
+        /// <summary>Where an expression is, for a failure's message: written out only when a check fails (the checks run on every generated method).</summary>
+        private readonly struct Place
+        {
+            private readonly string _text;
+            private readonly string? _name;
+            private readonly string _suffix;
+
+            public Place(string text, string? name = null, string suffix = "")
+            {
+                _text = text;
+                _name = name;
+                _suffix = suffix;
+            }
+
+            public override string ToString() => _name is null ? _text : _text + " '" + _name + _suffix + "'";
+        }
+
         private void Fail(string problem) => throw new IrVerificationException(_pass, problem);
 
         private void Define(string name, ValType type, Scope scope)
@@ -170,7 +190,7 @@ namespace SymDiff.Generator.Verification
             switch (s)
             {
                 case Let l:
-                    Read(l.Value, scope, "the value of '" + l.Name + "'");
+                    Read(l.Value, scope, new Place("the value of", l.Name));
                     Define(l.Name, l.Type, scope);
                     if (l.Type == ValType.Span)
                     {
@@ -183,10 +203,10 @@ namespace SymDiff.Generator.Verification
                     break;
                 case FiniteCheck check:
                     // Inserted after scheduling (CheckFinite): it only reads, and the final naming pass sees it.
-                    Read(check.Value, scope, "a finite check");
+                    Read(check.Value, scope, new Place("a finite check"));
                     foreach (var operand in check.Operands)
                     {
-                        Read(operand, scope, "a finite check");
+                        Read(operand, scope, new Place("a finite check"));
                     }
 
                     break;
@@ -200,16 +220,16 @@ namespace SymDiff.Generator.Verification
                         Fail($"'{a.Name}' is assigned without a declaration in scope");
                     }
 
-                    Read(a.Value, scope, "the value assigned to '" + a.Name + "'");
+                    Read(a.Value, scope, new Place("the value assigned to", a.Name));
                     CheckType(a.Name, a.Value.Type, scope);
                     break;
                 case Return r:
-                    Read(r.Value, scope, "the returned value");
+                    Read(r.Value, scope, new Place("the returned value"));
                     break;
                 case Store st:
                     Array(st.Array, scope);
                     Index(st.Index, scope, st.Array);
-                    Read(st.Value, scope, "the value stored into '" + st.Array + "'");
+                    Read(st.Value, scope, new Place("the value stored into", st.Array));
                     break;
                 case Accumulate ac:
                     if (ac.Index is null)
@@ -225,7 +245,7 @@ namespace SymDiff.Generator.Verification
                         Index(ac.Index, scope, ac.Target);
                     }
 
-                    Read(ac.Value, scope, "the value accumulated into '" + ac.Target + "'");
+                    Read(ac.Value, scope, new Place("the value accumulated into", ac.Target));
                     break;
                 case SetOutput o:
                     if (!scope.Sees(o.Target))
@@ -233,14 +253,14 @@ namespace SymDiff.Generator.Verification
                         Fail($"the output '{o.Target}' is not a parameter in scope");
                     }
 
-                    Read(o.Value, scope, "the value of the output '" + o.Target + "'");
+                    Read(o.Value, scope, new Place("the value of the output", o.Target));
                     break;
                 case ClearBuffer c:
                     Array(c.Target, scope);
                     break;
                 case RentBuffer rent:
-                    Read(rent.Length, scope, "the length of '" + rent.Name + "'");
-                    IntOnly(rent.Length, "the length of '" + rent.Name + "'");
+                    Read(rent.Length, scope, new Place("the length of", rent.Name));
+                    IntOnly(rent.Length, new Place("the length of", rent.Name));
                     if (!_defined.Add(rent.Name))
                     {
                         Fail($"'{rent.Name}' is defined twice");
@@ -254,14 +274,14 @@ namespace SymDiff.Generator.Verification
                     break;
                 case ClearArray c:
                     Array(c.Name, scope);
-                    Read(c.Length, scope, "the length cleared in '" + c.Name + "'");
+                    Read(c.Length, scope, new Place("the length cleared in", c.Name));
                     break;
                 case CopySpan copy:
                     Array(copy.Source, scope);
                     Array(copy.Target, scope);
                     break;
                 case CallWithGradient call:
-                    Read(call.Call, scope, "the call of '" + call.Call.Callee.Name + "'");
+                    Read(call.Call, scope, new Place("the call of", call.Call.Callee.Name));
                     Define(call.Name, call.Call.Type, scope);
                     foreach (var p in call.Partials.Where(p => p.Length > 0))
                     {
@@ -270,18 +290,18 @@ namespace SymDiff.Generator.Verification
 
                     break;
                 case CallWithDerivative call:
-                    Read(call.Call, scope, "the call of '" + call.Call.Callee.Name + "'");
+                    Read(call.Call, scope, new Place("the call of", call.Call.Callee.Name));
                     foreach (var t in call.Tangents)
                     {
-                        Read(t, scope, "a tangent passed to '" + call.Call.Callee.Name + "'");
+                        Read(t, scope, new Place("a tangent passed to", call.Call.Callee.Name));
                     }
 
                     Define(call.Name, call.Call.Type, scope);
                     Define(call.Tangent, call.Call.Type, scope);
                     break;
                 case CallBackward call:
-                    Read(call.Call, scope, "the call of '" + call.Call.Callee.Name + "Backward'");
-                    Read(call.Seed, scope, "the seed of '" + call.Call.Callee.Name + "Backward'");
+                    Read(call.Call, scope, new Place("the call of", call.Call.Callee.Name, "Backward"));
+                    Read(call.Seed, scope, new Place("the seed of", call.Call.Callee.Name, "Backward"));
                     foreach (var o in call.Outputs)
                     {
                         if (o is Var v)
@@ -293,13 +313,13 @@ namespace SymDiff.Generator.Verification
                         }
                         else
                         {
-                            Read(o, scope, "a gradient buffer of '" + call.Call.Callee.Name + "Backward'");
+                            Read(o, scope, new Place("a gradient buffer of", call.Call.Callee.Name, "Backward"));
                         }
                     }
 
                     break;
                 case Invoke invoke:
-                    Read(invoke.Call, scope, "the call of '" + invoke.Call.Callee.Name + "'");
+                    Read(invoke.Call, scope, new Place("the call of", invoke.Call.Callee.Name));
                     break;
                 case If branch:
                     If(branch, scope);
@@ -315,7 +335,7 @@ namespace SymDiff.Generator.Verification
 
         private void If(If branch, Scope scope)
         {
-            Read(branch.Condition, scope, "an if condition");
+            Read(branch.Condition, scope, new Place("an if condition"));
             if (branch.Condition.Type != ValType.Bool)
             {
                 Fail("an if condition is not a bool");
@@ -327,8 +347,8 @@ namespace SymDiff.Generator.Verification
             Block(branch.Else, @else);
             foreach (var phi in branch.Phis)
             {
-                Read(phi.WhenTrue, then, "the then-value of '" + phi.Name + "'");
-                Read(phi.WhenFalse, @else, "the else-value of '" + phi.Name + "'");
+                Read(phi.WhenTrue, then, new Place("the then-value of", phi.Name));
+                Read(phi.WhenFalse, @else, new Place("the else-value of", phi.Name));
             }
 
             foreach (var phi in branch.Phis)
@@ -350,7 +370,7 @@ namespace SymDiff.Generator.Verification
         {
             foreach (var v in loop.Carried)
             {
-                Read(v.Init, scope, "the initial value of '" + v.Name + "'");
+                Read(v.Init, scope, new Place("the initial value of", v.Name));
                 if (v.Init.Type != v.Type && !(v.Init is Const))
                 {
                     Fail($"'{v.Name}' is a {v.Type} but starts as a {v.Init.Type}");
@@ -369,7 +389,7 @@ namespace SymDiff.Generator.Verification
             }
 
             Block(loop.Header, inner);
-            Read(loop.Condition, inner, "a loop condition");
+            Read(loop.Condition, inner, new Place("a loop condition"));
             if (loop.Condition.Type != ValType.Bool)
             {
                 Fail("a loop condition is not a bool");
@@ -379,7 +399,7 @@ namespace SymDiff.Generator.Verification
             Block(loop.Body, body);
             foreach (var v in loop.Carried)
             {
-                Read(v.Next, body, "the next value of '" + v.Name + "'");
+                Read(v.Next, body, new Place("the next value of", v.Name));
                 if (v.Next.Type != v.Type && !(v.Next is Const))
                 {
                     Fail($"'{v.Name}' is a {v.Type} but its next value is a {v.Next.Type}");
@@ -409,11 +429,11 @@ namespace SymDiff.Generator.Verification
 
         private void Index(Expr index, Scope scope, string array)
         {
-            Read(index, scope, "an index into '" + array + "'");
-            IntOnly(index, "an index into '" + array + "'");
+            Read(index, scope, new Place("an index into", array));
+            IntOnly(index, new Place("an index into", array));
         }
 
-        private void IntOnly(Expr e, string what)
+        private void IntOnly(Expr e, Place what)
         {
             if (e.Type != ValType.Int)
             {
@@ -432,9 +452,10 @@ namespace SymDiff.Generator.Verification
         }
 
         /// <summary>Every variable and array <paramref name="e"/> reads is defined and visible, with its defined type.</summary>
-        private void Read(Expr e, Scope scope, string where)
+        private void Read(Expr e, Scope scope, Place where)
         {
-            var pending = new Stack<Expr>();
+            var pending = _pending;
+            pending.Clear();
             pending.Push(e);
             while (pending.Count > 0)
             {
@@ -451,7 +472,7 @@ namespace SymDiff.Generator.Verification
                         break;
                     case Elem el:
                         Array(el.Array, scope);
-                        IntOnly(el.Index, "an index into '" + el.Array + "'");
+                        IntOnly(el.Index, new Place("an index into", el.Array));
                         break;
                     case Len len:
                         Array(len.Array, scope);
