@@ -42,6 +42,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         /// <summary>Local buffers in scope, each with its length in this program (all elements written).</summary>
         private readonly List<ArrayVar> _buffers = new List<ArrayVar>();
+
+        /// <summary>The local buffers filled as hidden layers (a sum over an inner loop, then an elementwise function).</summary>
+        private readonly HashSet<string> _hiddenLayers = new HashSet<string>(StringComparer.Ordinal);
         private readonly List<LoopCtx> _loops = new List<LoopCtx>();
         private readonly List<Helper> _helpers = new List<Helper>();
         private readonly Dictionary<int, string?> _helperSpan = new Dictionary<int, string?>();
@@ -510,6 +513,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private Helper HelperMethod(int index)
         {
             var saved = (_reals.ToList(), _ints.ToList(), _arrays.ToList());
+            int constMark = _consts.Count, bufferMark = _buffers.Count;
             var savedData = _data.ToList();
             bool hadN = _hasN;
             bool isStatic = !_instance || Chance(0.3);
@@ -584,6 +588,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _ints.AddRange(saved.Item2);
             _arrays.Clear();
             _arrays.AddRange(saved.Item3);
+            // The helper body's own consts and buffers (in scope until its return) end with it.
+            _consts.RemoveRange(constMark, _consts.Count - constMark);
+            _buffers.RemoveRange(bufferMark, _buffers.Count - bufferMark);
             return new Helper(index, ps.ToImmutableArray(), body.ToImmutableArray(), isStatic);
         }
 
@@ -596,6 +603,15 @@ namespace SymDiff.Fuzz.Tests.Grammar
             for (int i = 0; i < count && _stmtBudget > 0; i++)
             {
                 list.Add(Statement(depth));
+            }
+
+            if (depth == 0)
+            {
+                // A method's body: its locals and buffers stay in scope for the returned expression and the output writes,
+                // which combine them (FinalExpression, OutputWrites), so the body's computation reaches the result. Until
+                // 2026-12-03 they were dropped here first, and the result read only parameters and fresh leaves: the
+                // body's top-level values were dead code except through early returns.
+                return list.ToImmutableArray();
             }
 
             _reals.RemoveRange(realMark, _reals.Count - realMark);
@@ -804,6 +820,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             // Readable only after its filling statement (an update's leaves may not read other elements of it).
             _buffers.Add(new ArrayVar(name, n, Whole: sweeps is null));
+            if (dotWidth > 0)
+            {
+                _hiddenLayers.Add(name);
+            }
 
             return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5))
             {
@@ -1226,6 +1246,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         private Ex Combine(Ex e)
         {
+            // A hidden layer in scope reaches the result through one of its elements, so its lanes (LoopFission's split
+            // tail) are checked by the derivatives and not only by the value (a fault doubling the parked values passed
+            // 800 programs while the layers were read only by chance).
+            foreach (ArrayVar b in _buffers.Where(b => _hiddenLayers.Contains(b.Name) && b.Length > 0).ToList())
+            {
+                e = new Bin('+', e, new At(b.Name, new IConst(Int(b.Length))));
+            }
+
             var locals = _reals.Where(r => r.Assignable).ToList();
             int take = Math.Min(locals.Count, Int(1, 3));
             for (int i = 0; i < take; i++)

@@ -131,6 +131,10 @@ namespace SymDiff.Fuzz.Tests.Harness
             var bad = new List<Disagreement>();
             int compared = 0, skipped = 0;
             bool isFloat = p.Precision == Precision.Float;
+
+            // A float method whose derivative's terms exceed float's range overflows to infinity in the generated code
+            // (and inf - inf is NaN) where the oracle, in double, still has a finite value: left open, like an infinite term.
+            double FloatRange(double m) => isFloat && m > float.MaxValue ? double.PositiveInfinity : m;
             double tol = isFloat ? FloatTolerance : DoubleTolerance;
             double tiny = isFloat ? 1e-30 : 1e-300;
             int n = DriverRenderer.ActiveCount(p);
@@ -189,7 +193,7 @@ namespace SymDiff.Fuzz.Tests.Harness
 
             void Close(string what, double got, double want, double m)
             {
-                bool? ok = Agrees(got, want, m, tol, tiny);
+                bool? ok = Agrees(got, want, FloatRange(m), tol, tiny);
                 if (ok is null)
                 {
                     skipped++;
@@ -359,7 +363,7 @@ namespace SymDiff.Fuzz.Tests.Harness
 
             void CloseT(string what, double got, double want, double m, double t)
             {
-                bool? ok = Agrees(got, want, m, t, tiny);
+                bool? ok = Agrees(got, want, FloatRange(m), t, tiny);
                 if (ok is null)
                 {
                     skipped++;
