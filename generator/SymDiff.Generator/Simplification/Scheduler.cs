@@ -47,7 +47,9 @@ namespace SymDiff.Generator.Simplification
             {
                 using (Testing.PhaseTimer.Measure("schedule.fuse"))
                 {
+                    body = s.PrepareNests(body);
                     body = FuseLoops(body);
+                    body = MergeEqualLets(body);
                     body = MergeBranches(body);
                     body = DropCoveredClears(body);
                     body = s.ScalarizeBuffers(body);

@@ -110,8 +110,7 @@ static partial class S
                                     int t9 = i4 + 1;
                                     double t10 = (double)t9;
                                     double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t10;
-                                    double tBar = t10;
-                                    curHistoryBarRow[i4] += tBar * curHistoryRow3[i4] + tBar * curHistoryRow3[i4];
+                                    curHistoryBarRow[i4] += t10 * curHistoryRow3[i4] + t10 * curHistoryRow3[i4];
                                     e = e2;
                                 }
 
@@ -133,8 +132,7 @@ static partial class S
                                     int t14 = t0 - 1;
                                     int curIndex2_3 = t14 > 1 ? t14 : 1;
                                     int curIndex2_4 = curIndex2_3 < t0 ? t0 : curIndex2_3;
-                                    int i3_2 = 1 < n - 1 ? n - 1 : 1;
-                                    for (int i3 = 1; i3 < i3_2; i3++)
+                                    for (int i3 = 1; i3 < n - 1; i3++)
                                     {
                                         int t15 = (s2 + 1) * t0 + i3;
                                         double curHistoryBar2 = curHistoryBar[t15];
@@ -351,8 +349,7 @@ static partial class S
                                     int t12 = t0 - 1;
                                     int curIndex2_3 = t12 > 1 ? t12 : 1;
                                     int curIndex2_4 = curIndex2_3 < t0 ? t0 : curIndex2_3;
-                                    int i3_2 = 1 < n - 1 ? n - 1 : 1;
-                                    for (int i3 = 1; i3 < i3_2; i3++)
+                                    for (int i3 = 1; i3 < n - 1; i3++)
                                     {
                                         int t13 = (s2 + 1) * t0 + i3;
                                         double curHistoryBar2 = curHistoryBar[t13];
@@ -815,11 +812,10 @@ static partial class S
                                                             int t15 = i4 + 1;
                                                             double t16 = (double)t15;
                                                             double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t16;
-                                                            double tBar = t16;
-                                                            curHistoryBarRow[i4] += tBar * curHistoryRow3[i4];
-                                                            curHistoryBarDotRow[i4] += tBar * curHistoryDotRow3[i4];
-                                                            curHistoryBarRow[i4] += tBar * curHistoryRow3[i4];
-                                                            curHistoryBarDotRow[i4] += tBar * curHistoryDotRow3[i4];
+                                                            curHistoryBarRow[i4] += t16 * curHistoryRow3[i4];
+                                                            curHistoryBarDotRow[i4] += t16 * curHistoryDotRow3[i4];
+                                                            curHistoryBarRow[i4] += t16 * curHistoryRow3[i4];
+                                                            curHistoryBarDotRow[i4] += t16 * curHistoryDotRow3[i4];
                                                             e = e2;
                                                         }
 
@@ -846,8 +842,7 @@ static partial class S
                                                             int t23 = t0 - 1;
                                                             int curIndex2_3 = t23 > 1 ? t23 : 1;
                                                             int curIndex2_4 = curIndex2_3 < t0 ? t0 : curIndex2_3;
-                                                            int i3_2 = 1 < n - 1 ? n - 1 : 1;
-                                                            for (int i3 = 1; i3 < i3_2; i3++)
+                                                            for (int i3 = 1; i3 < n - 1; i3++)
                                                             {
                                                                 int t24 = (s2 + 1) * t0 + i3;
                                                                 double curHistoryBar2 = curHistoryBar[t24];

@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Simplification;
+using Xunit;
+using static SymDiff.Generator.Tests.Passes.PassHarness;
+
+namespace SymDiff.Generator.Tests.Passes
+{
+    /// <summary>
+    /// The scheduler's nest rules (<c>Scheduler.Nests.cs</c>) on IR built by hand: values carried unchanged become lets,
+    /// an independent loop counting down over the iterations of the loop before it counts up instead, and equal lets
+    /// share one name. Each expected text was written from the rule's documentation: the same floating-point operations
+    /// on the same operands, with only carried values turned into lets, a counter's direction changed, or a let's reads
+    /// renamed.
+    /// </summary>
+    public sealed class NestPassTests
+    {
+        private static readonly HashSet<string> NoKeep = new(StringComparer.Ordinal);
+
+        private static Elem E(string array, Expr index) => new(array, index, ValType.Double);
+
+        private static Loop Up(string counter, Expr bound, LoopVar[] carried, params Stmt[] body)
+        {
+            var all = new List<LoopVar> { new LoopVar(counter, ValType.Int, N(0), Add(I(counter), N(1))) };
+            all.AddRange(carried);
+            return new Loop(EquatableArray.Create(all.ToArray()), Block.Empty, Lt(I(counter), bound), B(body), LoopKind.For, counter);
+        }
+
+        private static Loop Down(string counter, string from, LoopVar[] carried, params Stmt[] body)
+        {
+            var all = new List<LoopVar> { new LoopVar(counter, ValType.Int, Sub(I(from), N(1)), Sub(I(counter), N(1))) };
+            all.AddRange(carried);
+            return new Loop(EquatableArray.Create(all.ToArray()), Block.Empty, new Binary(BinaryOp.Ge, I(counter), N(0), ValType.Bool), B(body), LoopKind.For, counter);
+        }
+
+        /// <summary>The forward loop of a sum over i, s += x[i]^2.</summary>
+        private static Loop Forward() => Up("i", I("n"), new[] { new LoopVar("s", ValType.Double, D(0), V("s_1")) }, new Let("s_1", Add(V("s"), Mul(E("x", I("i")), E("x", I("i"))))));
+
+        /// <summary>
+        /// The reverse of a nest: the outer loop carries sBar, the inner loop carries a copy of it unchanged, and the outer
+        /// loop's next value is the inner loop's final copy. The inner value is sBar's start value throughout, a let that
+        /// copies sBar; the copy is sBar, so the outer loop carries sBar unchanged too: two lets, the copy gone.
+        /// </summary>
+        [Fact]
+        public void ValuesCarriedUnchangedBecomeLetsThroughNestedLoops()
+        {
+            var body = B(
+                Up("i", I("n"), new[] { new LoopVar("sBar", ValType.Double, D(1), V("sBar2")) },
+                    Up("j", I("m"), new[] { new LoopVar("sBar2", ValType.Double, V("sBar"), V("sBar2")) },
+                        new Accumulate("g", I("j"), Mul(V("sBar2"), E("x", I("j")))))),
+                new Return(D(0)));
+            AssertIr(
+                """
+                let sBar: double = 1.0
+                loop i = 0 while i < n
+                  loop j = 0 while j < m
+                    g[j] += sBar * x[j]
+                    next j = j + 1
+                  end
+                  next i = i + 1
+                end
+                return 0.0
+                """,
+                Print(Scheduler.PrepareNestsPass(body, NoKeep)));
+
+            // A value that changes (a product's adjoint) stays carried.
+            var changing = B(
+                Up("i", I("n"), new[] { new LoopVar("pBar", ValType.Double, D(1), Mul(V("pBar"), E("x", I("i")))) }, new Accumulate("g", I("i"), V("pBar"))),
+                new Return(D(0)));
+            Assert.Contains("pBar = 1.0", Print(Scheduler.PrepareNestsPass(changing, NoKeep)), StringComparison.Ordinal);
+            Assert.DoesNotContain("let pBar", Print(Scheduler.PrepareNestsPass(changing, NoKeep)), StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// A reverse loop from i - 1 down to 0 right after the loop that counted i up from 0, adding into g only: it counts
+        /// up from 0 to i, and fusion then makes one pass of the two (i ends at max(0, n), the first loop's trip count).
+        /// </summary>
+        [Fact]
+        public void AnIndependentLoopCountingDownCountsUpAndFuses()
+        {
+            var body = B(
+                Forward(),
+                new Comment("Reverse sweep: gradients"),
+                Down("i_2", "i", Array.Empty<LoopVar>(), new Accumulate("g", I("i_2"), Mul(D(2), E("x", I("i_2")))), new Accumulate("g", Add(I("i_2"), N(1)), E("x", I("i_2")))),
+                new Return(V("s")));
+            var prepared = Scheduler.PrepareNestsPass(body, NoKeep);
+            AssertIr(
+                """
+                loop i = 0, s = 0.0 while i < n
+                  let s_1: double = s + x[i] * x[i]
+                  next i = i + 1, s = s_1
+                end
+                // Reverse sweep: gradients
+                loop i_2 = 0 while i_2 < i
+                  g[i_2] += 2.0 * x[i_2]
+                  g[i_2 + 1] += x[i_2]
+                  next i_2 = i_2 + 1
+                end
+                return s
+                """,
+                Print(prepared));
+            AssertIr(
+                """
+                loop i = 0, s = 0.0 while i < n
+                  let s_1: double = s + x[i] * x[i]
+                  g[i] += 2.0 * x[i]
+                  g[i + 1] += x[i]
+                  next i = i + 1, s = s_1
+                end
+                return s
+                """,
+                Print(Scheduler.FuseLoops(prepared)));
+        }
+
+        /// <summary>
+        /// The order of a reverse loop's iterations matters when it reads what it adds into (g[i2 + 1] then g[i2]), stores,
+        /// carries a value that changes, is read after the loop, or does not start at the previous loop's final counter
+        /// minus one: each stays as it is.
+        /// </summary>
+        [Fact]
+        public void DependentLoopsCountingDownStayAsTheyAre()
+        {
+            Block Case(Stmt down, params Stmt[] after)
+            {
+                var list = new List<Stmt> { Forward(), down };
+                list.AddRange(after);
+                list.Add(new Return(V("s")));
+                return B(list.ToArray());
+            }
+
+            var cases = new[]
+            {
+                Case(Down("i_2", "i", Array.Empty<LoopVar>(), new Accumulate("g", I("i_2"), E("g", Add(I("i_2"), N(1)))))),
+                Case(Down("i_2", "i", Array.Empty<LoopVar>(), new Store("g", I("i_2"), E("x", I("i_2"))))),
+                Case(Down("i_2", "i", new[] { new LoopVar("pBar", ValType.Double, D(1), Mul(V("pBar"), E("x", I("i_2")))) }, new Accumulate("g", I("i_2"), V("pBar")))),
+                Case(Down("i_2", "i", Array.Empty<LoopVar>(), new Accumulate("g", I("i_2"), E("x", I("i_2")))), new Accumulate("g", I("i_2"), D(1))),
+                Case(Down("i_2", "n", Array.Empty<LoopVar>(), new Accumulate("g", I("i_2"), E("x", I("i_2"))))),
+            };
+            foreach (var body in cases)
+            {
+                string printed = Print(Scheduler.PrepareNestsPass(body, NoKeep));
+                Assert.Contains("i_2 >= 0", printed, StringComparison.Ordinal);
+            }
+        }
+
+        /// <summary>
+        /// Two lets of one value that reads no memory, the second in a nested block: the second's reads read the first, so
+        /// u[k_1] is u[k] to the common-subexpression pass. A let that reads memory keeps its own name.
+        /// </summary>
+        [Fact]
+        public void EqualLetsShareOneName()
+        {
+            var body = B(
+                new Let("k", Add(Mul(I("i"), I("m")), I("j"))),
+                new Let("a", E("u", I("k"))),
+                Up("c", I("n"), Array.Empty<LoopVar>(),
+                    new Let("k_1", Add(Mul(I("i"), I("m")), I("j"))),
+                    new Let("b", E("u", I("k_1"))),
+                    new Let("b_1", E("u", I("k_1"))),
+                    new Accumulate("g", I("k_1"), Add(V("b"), V("b_1")))),
+                new Return(V("a")));
+            AssertIr(
+                """
+                let k: int = i * m + j
+                let a: double = u[k]
+                loop c = 0 while c < n
+                  let b: double = u[k]
+                  let b_1: double = u[k]
+                  g[k] += b + b_1
+                  next c = c + 1
+                end
+                return a
+                """,
+                Print(Scheduler.MergeEqualLets(body)));
+        }
+    }
+}
