@@ -55,6 +55,7 @@ namespace SymDiff.Generator.Simplification
                     body = s.ScalarizeBuffers(body);
                     body = s.ForwardStores(body);
                     body = s.HoistLoopGuards(body);
+                    body = s.CarryAdds(body);
                 }
 
                 Verification.IrVerifier.VerifyPass(body, "scheduling (loop fusion)", outside);

@@ -175,5 +175,55 @@ namespace SymDiff.Generator.Tests.Passes
                 """,
                 Print(Scheduler.MergeEqualLets(body)));
         }
+            /// <summary>
+        /// g[k] and g[k + 1] added into with k = i m + j stepping with j: the addition at k + 1 is the next iteration's at
+        /// k, carried there in gNext and added with it; the last one goes after the loop, at k for the final j, when the
+        /// loop ran. The same additions into each element, one read-modify-write per iteration.
+        /// </summary>
+        [Fact]
+        public void AdditionsIntoTheNextElementAreCarried()
+        {
+            Block Body(Stmt second, params Stmt[] extra)
+            {
+                var loopBody = new List<Stmt>
+                {
+                    new Let("k", Add(Mul(I("i"), I("m")), I("j"))),
+                    new Let("a", Mul(D(2), E("x", I("k")))),
+                    new Accumulate("g", I("k"), V("a")),
+                    second,
+                };
+                loopBody.AddRange(extra);
+                return B(Up("j", I("n"), Array.Empty<LoopVar>(), loopBody.ToArray()), new Return(D(0)));
+            }
+
+            AssertIr(
+                """
+                loop j = 0, gNext = 0.0 while j < n
+                  let k: int = i * m + j
+                  let a: double = 2.0 * x[k]
+                  g[k] += gNext + a
+                  next j = j + 1, gNext = a * a
+                end
+                if j > 0
+                  g[i * m + j] += gNext
+                else
+                end
+                return 0.0
+                """,
+                Print(Scheduler.CarryAddsPass(Body(new Accumulate("g", Add(I("k"), N(1)), Mul(V("a"), V("a")))), new Namer(new[] { "g", "i", "j", "k", "m", "n", "a", "x" }))));
+
+            var cases = new[]
+            {
+                Body(new Accumulate("g", Add(I("k"), N(1)), V("a")), new Let("r", E("g", I("k")))),                         // g read in the loop
+                Body(new If(Gt(V("a"), D(0)), B(new Accumulate("g", Add(I("k"), N(1)), V("a"))), Block.Empty, EquatableArray<Phi>.Empty)), // conditional
+                Body(new Accumulate("g", Add(I("k"), N(2)), V("a"))),                                                        // k + 2: not the next element
+                Body(new Accumulate("g", Add(Mul(N(2), I("j")), N(1)), V("a"))),                                              // 2 j + 1: another step
+                Body(new Accumulate("g", Add(I("k"), N(1)), V("a")), new Store("g", I("j"), D(0))),                           // stored
+            };
+            foreach (var body in cases)
+            {
+                Assert.DoesNotContain("gNext", Print(Scheduler.CarryAddsPass(body, new Namer(Array.Empty<string>()))), StringComparison.Ordinal);
+            }
+        }
     }
 }
