@@ -242,8 +242,63 @@ namespace SymDiff.Generator.Simplification
             }
         }
 
+        // ---- The last carried addition into a zero-filled tail ------------------------------------------------------
+
+        /// <summary>
+        /// <c>for (c = f; c &lt; b.Length; c++) b[c] = 0; if (f &gt; a) b[f] += v;</c>, where <c>f</c> is the final counter of an
+        /// earlier loop of the block from <c>a</c> that carries <c>v</c> from <c>0.0</c> (a stencil's contribution to the
+        /// element after the last one its loop stored), becomes <c>if (f &lt; b.Length) b[f] = v;</c> and the zero fill from
+        /// <c>f + 1</c>: the element is stored once instead of zeroed and then read back. When that loop ran no iteration,
+        /// <c>f = a</c> and <c>v</c> still holds its start value 0.0, the value the fill stored; otherwise <c>0 + v</c> is
+        /// <c>v</c> (but for the sign of a zero, which only a gradient element can see).
+        /// </summary>
+        private static Block StoreLastCarried(Block block)
+        {
+            var mapped = block.Statements.Map(s => Walk.MapBlocks(s, StoreLastCarried));
+            bool changed = mapped.AsImmutableArray() != block.Statements.AsImmutableArray();
+            var list = mapped.ToList();
+            for (int k = 0; k + 1 < list.Count; k++)
+            {
+                if (list[k] is not Loop fill || Shape(fill) is not { Init: Var from } shape || fill.Carried.Count != 1
+                    || fill.Body.Statements.Count != 1 || fill.Body.Statements[0] is not Store { Index: Var stored, Value: Const { IsZero: true } zero } store
+                    || stored.Name != shape.Counter || shape.Bound is not Len { } length || length.Array != store.Array
+                    || list[k + 1] is not If { Phis.Count: 0, Else.Statements.Count: 0, Then.Statements.Count: 1 } guard
+                    || guard.Then.Statements[0] is not Accumulate { Index: Var at, Value: Var carried } add || add.Target != store.Array || at.Name != from.Name
+                    || guard.Condition is not Binary { Op: BinaryOp.Gt, Left: Var tested, Right: var start } || tested.Name != from.Name)
+                {
+                    continue;
+                }
+
+                // The loop whose final counter f is, from the guard's start, carrying v from +0.0.
+                bool carriesFromZero = list.Take(k).OfType<Loop>().Any(l =>
+                    Shape(l) is { } ls && ls.Counter == from.Name && ls.Init.Equals(start)
+                    && l.Carried.Any(v => v.Name == carried.Name && v.Init is Const { IsZero: true } init && BitConverter.DoubleToInt64Bits(init.Value) == 0 && v.Type == zero.Type));
+                if (!carriesFromZero)
+                {
+                    continue;
+                }
+
+                var counter = fill.Carried[0];
+                list[k] = new If(
+                    new Binary(BinaryOp.Lt, from, shape.Bound, ValType.Bool),
+                    Block.Of(new Store(store.Array, from, carried)),
+                    Block.Empty,
+                    EquatableArray<Phi>.Empty);
+                list[k + 1] = fill with
+                {
+                    Carried = EquatableArray.Create(new LoopVar(counter.Name, counter.Type, new Binary(BinaryOp.Add, from, Const.Of(1, ValType.Int), ValType.Int), counter.Next)),
+                };
+                changed = true;
+            }
+
+            return changed ? new Block(list.ToEquatableArray()) : block;
+        }
+
         /// <summary>The carried additions alone, for the per-pass tests.</summary>
         internal static Block CarryAddsPass(Block body, Namer namer) =>
             new Scheduler(new HashSet<string>(), namer, new HashSet<string>()).CarryAdds(body);
+
+        /// <summary>The store of the last carried addition alone, for the per-pass tests.</summary>
+        internal static Block StoreLastCarriedPass(Block body) => StoreLastCarried(body);
     }
 }

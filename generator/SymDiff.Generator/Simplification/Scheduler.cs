@@ -56,6 +56,7 @@ namespace SymDiff.Generator.Simplification
                     body = s.ForwardStores(body);
                     body = s.HoistLoopGuards(body);
                     body = s.CarryAdds(body);
+                    body = StoreLastCarried(body);
                 }
 
                 Verification.IrVerifier.VerifyPass(body, "scheduling (loop fusion)", outside);

@@ -225,5 +225,46 @@ namespace SymDiff.Generator.Tests.Passes
                 Assert.DoesNotContain("gNext", Print(Scheduler.CarryAddsPass(body, new Namer(Array.Empty<string>()))), StringComparison.Ordinal);
             }
         }
+            /// <summary>
+        /// A stencil's loop stores g[i] and carries its contribution to g[i + 1] in gNext from 0.0; the tail after it is
+        /// zeroed and gNext added into g[i] when the loop ran. The element is stored once instead: g[i] = gNext when it
+        /// exists (gNext is still 0.0 when the loop ran no iteration), the zero fill from i + 1. A carried value that does not
+        /// start at 0.0, another start in the guard, or a fill to another bound stay as they are.
+        /// </summary>
+        [Fact]
+        public void TheLastCarriedAdditionIsStoredInsteadOfAddedToAZero()
+        {
+            Block Body(Expr carriedInit, Expr guardStart, Expr fillBound)
+            {
+                var main = Up("i", Sub(new Len("x"), N(1)), new[] { new LoopVar("gNext", ValType.Double, carriedInit, E("x", I("i"))) }, new Store("g", I("i"), Add(V("gNext"), E("x", I("i")))));
+                var fill = new Loop(
+                    EquatableArray.Create(new LoopVar("i2", ValType.Int, I("i"), Add(I("i2"), N(1)))), Block.Empty, Lt(I("i2"), fillBound), B(new Store("g", I("i2"), D(0))), LoopKind.For, "i2");
+                var guard = new If(Gt(I("i"), guardStart), B(new Accumulate("g", I("i"), V("gNext"))), Block.Empty, EquatableArray<Phi>.Empty);
+                return B(main, fill, guard, new Return(D(0)));
+            }
+
+            AssertIr(
+                """
+                loop i = 0, gNext = 0.0 while i < x.Length - 1
+                  g[i] = gNext + x[i]
+                  next i = i + 1, gNext = x[i]
+                end
+                if i < g.Length
+                  g[i] = gNext
+                else
+                end
+                loop i2 = i + 1 while i2 < g.Length
+                  g[i2] = 0.0
+                  next i2 = i2 + 1
+                end
+                return 0.0
+                """,
+                Print(Scheduler.StoreLastCarriedPass(Body(D(0), N(0), new Len("g")))));
+
+            foreach (var body in new[] { Body(D(1), N(0), new Len("g")), Body(D(0), N(1), new Len("g")), Body(D(0), N(0), I("n")) })
+            {
+                Assert.Same(body, Scheduler.StoreLastCarriedPass(body));
+            }
+        }
     }
 }
