@@ -59,7 +59,7 @@ namespace SymDiff.Generator.Simplification
                 }
 
                 int b = a + 1;
-                while (b < list.Count && list[b] is Let)
+                while (b < list.Count && list[b] is Let or Comment)
                 {
                     b++;
                 }
@@ -69,8 +69,20 @@ namespace SymDiff.Generator.Simplification
                     continue;
                 }
 
-                var between = list.GetRange(a + 1, b - a - 1).Cast<Let>().ToList();
-                if (!CanFuse(first, s1, second, s2, between, finals))
+                bool firstsBound = false;
+                // A bound that is the final counter of a loop from the same start to the same bound as the first (the
+                // first's own counter included: a reverse loop over the iterations the forward loop ran) is that bound.
+                if (s2.Bound is Var finalCounter && s1.Init.Equals(s2.Init) && finals.TryGetValue(finalCounter.Name, out var ended)
+                    && ended.Init.Equals(s1.Init) && ended.Bound.Equals(s1.Bound))
+                {
+                    second = second with { Condition = new Binary(BinaryOp.Lt, new Var(s2.Counter, ValType.Int), s1.Bound, ValType.Bool) };
+                    s2 = (s2.Counter, s2.Init, s1.Bound);
+                    firstsBound = true;
+                }
+
+                // A comment between (the reverse sweep's mark) goes with the loops it separated.
+                var between = list.GetRange(a + 1, b - a - 1).OfType<Let>().ToList();
+                if (!CanFuse(first, s1, second, s2, between, finals, firstsBound))
                 {
                     continue;
                 }
@@ -144,7 +156,7 @@ namespace SymDiff.Generator.Simplification
             || (a is Var va && b is Var vb && finals.TryGetValue(va.Name, out var fa) && finals.TryGetValue(vb.Name, out var fb)
                 && fa.Init.Equals(fb.Init) && fa.Bound.Equals(fb.Bound));
 
-        private static bool CanFuse(Loop first, (string Counter, Expr Init, Expr Bound) s1, Loop second, (string Counter, Expr Init, Expr Bound) s2, List<Let> between, Dictionary<string, (Expr Init, Expr Bound)> finals)
+        private static bool CanFuse(Loop first, (string Counter, Expr Init, Expr Bound) s1, Loop second, (string Counter, Expr Init, Expr Bound) s2, List<Let> between, Dictionary<string, (Expr Init, Expr Bound)> finals, bool firstsBound = false)
         {
             if (!s1.Init.Equals(s2.Init) || !PureOfMemory(s1.Init) || !PureOfMemory(s1.Bound) || !PureOfMemory(s2.Bound)
                 || !SameBound(s1.Bound, s2.Bound, finals)
@@ -156,13 +168,17 @@ namespace SymDiff.Generator.Simplification
 
             var accesses1 = new List<Access>();
             var accesses2 = new List<Access>();
-            if (!CollectLoop(first, accesses1) || !CollectLoop(second, accesses2))
+            // The two conditions stay where they are (the fused loop tests the first's; the second's bound was checked
+            // above) and read no carried value: a condition that may throw (u.Length / cols) throws at its first test,
+            // before either loop's body runs, as before.
+            if (!CollectLoop(first, accesses1, invariantCondition: true) || !CollectLoop(second, accesses2, invariantCondition: true))
             {
                 return false;
             }
 
             // What moves before the first loop (the lets between, the second loop's start values and bound) may not read
-            // what the first loop defines or writes, and may not throw anything but an index out of range.
+            // what the first loop defines or writes, and may not throw anything but an index out of range. A bound that
+            // is the first's own (firstsBound) does not move: the fused loop tests the first's condition.
             var firstNames = new HashSet<string>(first.Carried.Select(v => v.Name), StringComparer.Ordinal);
             var written1 = new HashSet<string>(accesses1.Where(x => x.Kind != AccessKind.Read).Select(x => x.Array), StringComparer.Ordinal);
             bool MovesFreely(Expr e)
@@ -177,7 +193,7 @@ namespace SymDiff.Generator.Simplification
                 return !moved.Any(x => written1.Contains(x.Array));
             }
 
-            if (!between.All(l => MovesFreely(l.Value)) || !second.Carried.All(v => MovesFreely(v.Init)) || !MovesFreely(s2.Bound))
+            if (!between.All(l => MovesFreely(l.Value)) || !second.Carried.All(v => MovesFreely(v.Init)) || (!firstsBound && !MovesFreely(s2.Bound)))
             {
                 return false;
             }
@@ -247,7 +263,7 @@ namespace SymDiff.Generator.Simplification
         /// The buffer accesses of a loop (condition, carried values, body at any depth); false for a statement this pass
         /// does not reason about (calls, clears, outputs, C# text...), so such a loop is never fused.
         /// </summary>
-        private static bool CollectLoop(Loop loop, List<Access> into)
+        private static bool CollectLoop(Loop loop, List<Access> into, bool invariantCondition = false)
         {
             if (loop.Header.Statements.Count != 0)
             {
@@ -265,7 +281,7 @@ namespace SymDiff.Generator.Simplification
             }
 
             Accesses(loop.Condition, into);
-            return SafeToMove(loop.Condition) && CollectBlock(loop.Body, into);
+            return (invariantCondition || SafeToMove(loop.Condition)) && CollectBlock(loop.Body, into);
         }
 
         private static bool CollectBlock(Block block, List<Access> into)

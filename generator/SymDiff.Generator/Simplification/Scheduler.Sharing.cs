@@ -83,6 +83,13 @@ namespace SymDiff.Generator.Simplification
                 if (mapped is Let let && Shareable(let.Value))
                 {
                     available[let.Value] = let.Ref;
+                    if (let.Value is Var earlier && s is Let { Value: not Var } && !_keep.Contains(let.Name))
+                    {
+                        // A value computed again (a reverse loop's recomputation, fused beside the forward code) is the
+                        // earlier let: later reads of this name read that one, so what they compute is shared too. A
+                        // name the user wrote stays (it is never inlined away either).
+                        _aliases[let.Name] = earlier;
+                    }
                 }
 
                 output.Add(mapped);
@@ -309,7 +316,9 @@ namespace SymDiff.Generator.Simplification
                 return known;
             }
 
-            return MapOperands(e, available, output, unconditional: true);
+            // Its operands flattened, it may be a value computed before (the same operands under other names).
+            var mapped = MapOperands(e, available, output, unconditional: true);
+            return available.TryGetValue(mapped, out known) ? known : mapped;
         }
 
         private Expr Flatten(Expr e, AvailableValues available, List<Stmt> output, bool unconditional)
@@ -317,7 +326,7 @@ namespace SymDiff.Generator.Simplification
             Limits.EnsureStack();
             if (Ir.IsAtomic(e))
             {
-                return e;
+                return e is Var v && _aliases.TryGetValue(v.Name, out var alias) ? alias : e;
             }
 
             if (available.TryGetValue(e, out var known))
@@ -414,6 +423,9 @@ namespace SymDiff.Generator.Simplification
                 return Walk.MapChildren(e, ref self);
             }
         }
+
+        /// <summary>Lets found equal to an earlier let by <see cref="ShareSubexpressions"/> (names are unique: SSA): their reads read the earlier one.</summary>
+        private readonly Dictionary<string, Var> _aliases = new Dictionary<string, Var>(StringComparer.Ordinal);
 
         private readonly Dictionary<object, bool> _shareable = new Dictionary<object, bool>(ReferenceComparer.Instance);
 

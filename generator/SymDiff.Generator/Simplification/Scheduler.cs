@@ -47,12 +47,16 @@ namespace SymDiff.Generator.Simplification
             {
                 using (Testing.PhaseTimer.Measure("schedule.fuse"))
                 {
+                    body = s.PrepareNests(body);
                     body = FuseLoops(body);
+                    body = MergeEqualLets(body);
                     body = MergeBranches(body);
                     body = DropCoveredClears(body);
                     body = s.ScalarizeBuffers(body);
                     body = s.ForwardStores(body);
                     body = s.HoistLoopGuards(body);
+                    body = s.CarryAdds(body);
+                    body = StoreLastCarried(body);
                 }
 
                 Verification.IrVerifier.VerifyPass(body, "scheduling (loop fusion)", outside);

@@ -30,8 +30,8 @@ static partial class P
         }
 
         // Reverse sweep: gradients
-        int c2 = 0;
         double sumBar = 1.0 / sum;
+        int c2 = 0;
         for (; c2 < c; c2++)
         {
             dZ[c2] = sumBar * global::System.Math.Exp(z[c2]);

@@ -139,7 +139,6 @@ static partial class R
 
                 // Reverse sweep: gradients
                 sHistoryBar[(steps > 1 ? steps - 1 : 0) * 2 + 1] += seed;
-                double sumBar = seed;
                 for (int t12 = t - 1; t12 >= 1; t12--)
                 {
                     int j2 = 2;
@@ -164,8 +163,8 @@ static partial class R
                     }
 
                     int t11 = t3 + 1;
-                    sHistoryBar[t3] += sumBar * sHistory[t11];
-                    sHistoryBar[t11] += sumBar * sHistory[t3];
+                    sHistoryBar[t3] += seed * sHistory[t11];
+                    sHistoryBar[t11] += seed * sHistory[t3];
                 }
             }
             finally

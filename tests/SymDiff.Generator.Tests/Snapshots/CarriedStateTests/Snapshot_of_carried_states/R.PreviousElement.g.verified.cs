@@ -113,14 +113,13 @@ static partial class R
         }
 
         // Reverse sweep: gradients
-        double sBar = seed;
         for (int i2 = i - 1; i2 >= 0; i2--)
         {
             if (i2 > 0)
             {
                 int t0 = i2 - 1;
-                hBar[i2] += sBar * h[t0];
-                hBar[t0] += sBar * h[i2];
+                hBar[i2] += seed * h[t0];
+                hBar[t0] += seed * h[i2];
             }
 
             double hBar2 = hBar[i2];

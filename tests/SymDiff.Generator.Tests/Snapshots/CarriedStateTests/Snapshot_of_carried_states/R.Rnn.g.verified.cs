@@ -88,14 +88,16 @@ static partial class R
                 int t5 = t3 + 2;
                 stateHistoryBar[t5] -= 1.0;
                 double lossBar = 1.0;
-                for (int t6 = t - 1; t6 >= 0; t6--)
+                for (int t7 = t - 1; t7 >= 0; t7--)
                 {
-                    global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t6 * 3, 3);
+                    global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t7 + 1) * 3, 3);
+                    global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t7 * 3, 3);
                     int j2_2 = 0;
                     for (; j2_2 < 3; j2_2++)
                     {
+                        double t6 = xs[t7];
                         global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j2_2 * 3, 3);
-                        double a = p[3 + j2_2] * xs[t6];
+                        double a = p[3 + j2_2] * t6;
                         for (int k = 0; k < 3; k++)
                         {
                             double a3 = a + pRow2[k] * stateHistoryRow3[k];
@@ -103,17 +105,10 @@ static partial class R
                         }
 
                         next[j2_2] = global::System.Math.Tanh(a);
-                    }
-
-                    int j3Count = 0 < j2_2 ? j2_2 : 0;
-                    global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t6 + 1) * 3, j3Count);
-                    double lossBar2 = lossBar;
-                    for (int j3 = 0; j3 < j3Count; j3++)
-                    {
-                        stateHistoryBarRow[j3] += lossBar2 * xs[t6];
-                        double stateHistoryBar2 = stateHistoryBarRow[j3];
-                        stateHistoryBarRow[j3] = 0.0;
-                        nextBar[j3] += stateHistoryBar2;
+                        stateHistoryBarRow[j2_2] += lossBar * t6;
+                        double stateHistoryBar2 = stateHistoryBarRow[j2_2];
+                        stateHistoryBarRow[j2_2] = 0.0;
+                        nextBar[j2_2] += stateHistoryBar2;
                     }
 
                     for (int j2 = 0; j2 < j2_2; j2++)
@@ -125,10 +120,10 @@ static partial class R
                         double aBar = nextBar2 * (1.0 - nextValue * nextValue);
                         if (nextBar2 != 0.0)
                         {
-                            global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t6 * 3, k);
+                            global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t7 * 3, k);
                             global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, 6 + j2 * 3, k);
                             global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, 6 + j2 * 3, k);
-                            global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t6 * 3, k);
+                            global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t7 * 3, k);
                             for (int k2 = 0; k2 < k; k2++)
                             {
                                 stateHistoryBarRow2[k2] += aBar * pRow3[k2];
@@ -136,11 +131,10 @@ static partial class R
                             }
                         }
 
-                        dP[3 + j2] += aBar * xs[t6];
+                        dP[3 + j2] += aBar * xs[t7];
                     }
 
                     global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    lossBar = lossBar2;
                 }
 
                 for (int stateIndex = 0; stateIndex < j; stateIndex++)
@@ -244,15 +238,16 @@ static partial class R
                 stateHistoryBar[t3] += seed * stateHistory[t4];
                 stateHistoryBar[t4] += seed * stateHistory[t3];
                 stateHistoryBar[t3 + 2] -= seed;
-                double lossBar = seed;
-                for (int t5 = t - 1; t5 >= 0; t5--)
+                for (int t6 = t - 1; t6 >= 0; t6--)
                 {
-                    global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t5 * 3, 3);
+                    global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t6 + 1) * 3, 3);
+                    global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t6 * 3, 3);
                     int j2_2 = 0;
                     for (; j2_2 < 3; j2_2++)
                     {
+                        double t5 = xs[t6];
                         global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j2_2 * 3, 3);
-                        double a = p[3 + j2_2] * xs[t5];
+                        double a = p[3 + j2_2] * t5;
                         for (int k = 0; k < 3; k++)
                         {
                             double a3 = a + pRow2[k] * stateHistoryRow3[k];
@@ -260,17 +255,10 @@ static partial class R
                         }
 
                         next[j2_2] = global::System.Math.Tanh(a);
-                    }
-
-                    int j3Count = 0 < j2_2 ? j2_2 : 0;
-                    global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t5 + 1) * 3, j3Count);
-                    double lossBar2 = lossBar;
-                    for (int j3 = 0; j3 < j3Count; j3++)
-                    {
-                        stateHistoryBarRow[j3] += lossBar2 * xs[t5];
-                        double stateHistoryBar2 = stateHistoryBarRow[j3];
-                        stateHistoryBarRow[j3] = 0.0;
-                        nextBar[j3] += stateHistoryBar2;
+                        stateHistoryBarRow[j2_2] += seed * t5;
+                        double stateHistoryBar2 = stateHistoryBarRow[j2_2];
+                        stateHistoryBarRow[j2_2] = 0.0;
+                        nextBar[j2_2] += stateHistoryBar2;
                     }
 
                     for (int j2 = 0; j2 < j2_2; j2++)
@@ -282,10 +270,10 @@ static partial class R
                         double aBar = nextBar2 * (1.0 - nextValue * nextValue);
                         if (nextBar2 != 0.0)
                         {
-                            global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t5 * 3, k);
+                            global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t6 * 3, k);
                             global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, 6 + j2 * 3, k);
                             global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, 6 + j2 * 3, k);
-                            global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t5 * 3, k);
+                            global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t6 * 3, k);
                             for (int k2 = 0; k2 < k; k2++)
                             {
                                 stateHistoryBarRow2[k2] += aBar * pRow3[k2];
@@ -293,11 +281,10 @@ static partial class R
                             }
                         }
 
-                        dP[3 + j2] += aBar * xs[t5];
+                        dP[3 + j2] += aBar * xs[t6];
                     }
 
                     global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    lossBar = lossBar2;
                 }
 
                 for (int stateIndex = 0; stateIndex < j; stateIndex++)
@@ -616,6 +603,8 @@ static partial class R
                         double lossBar = 1.0;
                         for (int t15 = t - 1; t15 >= 0; t15--)
                         {
+                            global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t15 + 1) * 3, 3);
+                            global::System.Span<double> stateHistoryBarDotRow = global::SymDiff.Checks.Row(stateHistoryBarDot, (t15 + 1) * 3, 3);
                             global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t15 * 3, 3);
                             global::System.ReadOnlySpan<double> stateHistoryDotRow3 = global::SymDiff.Checks.Row(stateHistoryDot, t15 * 3, 3);
                             int j2_2 = 0;
@@ -639,22 +628,14 @@ static partial class R
                                 double nextValue = global::System.Math.Tanh(a);
                                 next[j2_2] = nextValue;
                                 nextDot[j2_2] = (1.0 - nextValue * nextValue) * aDot;
-                            }
-
-                            int j3Count = 0 < j2_2 ? j2_2 : 0;
-                            global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t15 + 1) * 3, j3Count);
-                            global::System.Span<double> stateHistoryBarDotRow = global::SymDiff.Checks.Row(stateHistoryBarDot, (t15 + 1) * 3, j3Count);
-                            double lossBar2 = lossBar;
-                            for (int j3 = 0; j3 < j3Count; j3++)
-                            {
-                                stateHistoryBarRow[j3] += lossBar2 * xs[t15];
-                                stateHistoryBarDotRow[j3] += 0.0;
-                                double stateHistoryBar2 = stateHistoryBarRow[j3];
-                                double stateHistoryBar2Dot = stateHistoryBarDotRow[j3];
-                                stateHistoryBarRow[j3] = 0.0;
-                                stateHistoryBarDotRow[j3] = 0.0;
-                                nextBar[j3] += stateHistoryBar2;
-                                nextBarDot[j3] += stateHistoryBar2Dot;
+                                stateHistoryBarRow[j2_2] += lossBar * t11;
+                                stateHistoryBarDotRow[j2_2] += 0.0;
+                                double stateHistoryBar2 = stateHistoryBarRow[j2_2];
+                                double stateHistoryBar2Dot = stateHistoryBarDotRow[j2_2];
+                                stateHistoryBarRow[j2_2] = 0.0;
+                                stateHistoryBarDotRow[j2_2] = 0.0;
+                                nextBar[j2_2] += stateHistoryBar2;
+                                nextBarDot[j2_2] += stateHistoryBar2Dot;
                             }
 
                             for (int j2 = 0; j2 < j2_2; j2++)
@@ -692,7 +673,6 @@ static partial class R
 
                             global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                             global::SymDiff.Checks.Zero(nextBarDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                            lossBar = lossBar2;
                         }
 
                         for (int stateIndex = 0; stateIndex < j; stateIndex++)

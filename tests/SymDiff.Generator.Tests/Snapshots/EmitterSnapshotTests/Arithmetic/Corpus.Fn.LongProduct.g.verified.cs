@@ -42,13 +42,12 @@ namespace Corpus
             double tBar3 = tBar2 * x;
             double tBar4 = tBar3 * y;
             double tBar5 = tBar4 * x;
-            double tBar6 = tBar;
             double t0 = x * y;
             double t1 = t0 * x;
             double t2 = t1 * y;
             double t3 = t2 * x;
             double t4 = x * x;
-            dX += tBar5 * y + tBar4 * t0 + tBar2 * t2 + seed * (t3 * y) + 2.0 * (tBar6 * x * x) + tBar6 * t4 + seed * (t4 * x);
+            dX += tBar5 * y + tBar4 * t0 + tBar2 * t2 + seed * (t3 * y) + 2.0 * (tBar * x * x) + tBar * t4 + seed * (t4 * x);
             dY += tBar5 * x + tBar3 * t1 + tBar * t3;
         }
 

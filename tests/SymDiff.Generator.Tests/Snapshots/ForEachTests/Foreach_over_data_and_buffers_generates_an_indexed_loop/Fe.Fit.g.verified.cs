@@ -23,12 +23,8 @@ partial class Fe
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        global::System.Span<double> hBar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[3];
         global::SymDiff.Checks.Zero(h);
-
-        // Forward sweep
         double s = 0.0;
         double dPSum3 = 0.0;
         double dPSum4 = 0.0;
@@ -90,24 +86,17 @@ partial class Fe
             s3 = s3 + w * global::System.Math.Sin(t8);
         }
 
-        int j = 0;
         double s4 = s3;
-        for (; j < 3; j++)
+        for (int j = 0; j < 3; j++)
         {
-            double hValue = global::System.Math.Tanh(p[j % 2] * x[j]);
+            int t9 = j % 2;
+            double t10 = x[j];
+            double hValue = global::System.Math.Tanh(p[t9] * t10);
             h[j] = hValue;
             double v = hValue;
-            hBar[j] += 2.0 * v;
+            double hValue2 = v;
+            dP[t9] += 2.0 * v * (1.0 - hValue2 * hValue2) * t10;
             s4 = s4 + v * v;
-        }
-
-        // Reverse sweep: gradients
-        for (int j2 = 0; j2 < j; j2++)
-        {
-            double hValue = h[j2];
-            double hBar2 = hBar[j2];
-            hBar[j2] = 0.0;
-            dP[j2 % 2] += hBar2 * (1.0 - hValue * hValue) * x[j2];
         }
 
         return s4;
@@ -132,12 +121,8 @@ partial class Fe
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
-        global::System.Span<double> hBar = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[3];
         global::SymDiff.Checks.Zero(h);
-
-        // Forward sweep
         double dPSum3 = 0.0;
         double dPSum4 = 0.0;
         for (int kIndex = 0; kIndex < global::Fe.Knots.Length; kIndex++)
@@ -189,22 +174,15 @@ partial class Fe
             i = i + 1;
         }
 
-        int j = 0;
-        for (; j < 3; j++)
+        for (int j = 0; j < 3; j++)
         {
-            double hValue = global::System.Math.Tanh(p[j % 2] * x[j]);
+            int t5 = j % 2;
+            double t6 = x[j];
+            double hValue = global::System.Math.Tanh(p[t5] * t6);
             h[j] = hValue;
             double v = hValue;
-            hBar[j] += 2.0 * (seed * v);
-        }
-
-        // Reverse sweep: gradients
-        for (int j2 = 0; j2 < j; j2++)
-        {
-            double hValue = h[j2];
-            double hBar2 = hBar[j2];
-            hBar[j2] = 0.0;
-            dP[j2 % 2] += hBar2 * (1.0 - hValue * hValue) * x[j2];
+            double hValue2 = v;
+            dP[t5] += 2.0 * (seed * v) * (1.0 - hValue2 * hValue2) * t6;
         }
     }
 

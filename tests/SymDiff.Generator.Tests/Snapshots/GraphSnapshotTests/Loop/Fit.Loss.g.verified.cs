@@ -35,8 +35,8 @@ static partial class Fit
 
             // Reverse sweep: gradients
             double t1 = (double)x.Length;
-            double pBar = 1.0;
             double sumBar = 1.0 / t1;
+            double pBar = 1.0;
             double wBar = 0.0;
             double bBar = 0.0;
             for (int i2 = i - 1; i2 >= 0; i2--)
@@ -87,8 +87,8 @@ static partial class Fit
             }
 
             // Reverse sweep: gradients
-            double pBar = seed;
             double sumBar = seed / (double)x.Length;
+            double pBar = seed;
             double wBar = 0.0;
             double bBar = 0.0;
             for (int i2 = i - 1; i2 >= 0; i2--)

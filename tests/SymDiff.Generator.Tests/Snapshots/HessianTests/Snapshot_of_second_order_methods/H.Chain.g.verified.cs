@@ -38,14 +38,14 @@ static partial class H
             xCurrent = xNext;
         }
 
-        for (int i2 = i; i2 < dX.Length; i2++)
+        if (i < dX.Length)
         {
-            dX[i2] = 0.0;
+            dX[i] = dXNext;
         }
 
-        if (i > 0)
+        for (int i2 = i + 1; i2 < dX.Length; i2++)
         {
-            dX[i] += dXNext;
+            dX[i2] = 0.0;
         }
 
         return f;

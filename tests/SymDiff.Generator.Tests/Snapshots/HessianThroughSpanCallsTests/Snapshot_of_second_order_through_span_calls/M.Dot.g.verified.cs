@@ -38,9 +38,8 @@ static partial class M
             double t0 = a[i];
             double t1 = b[i];
             double t2 = t0 * t1;
-            double tBar = t1;
-            dA[i] = tBar * t1;
-            dB[i] = tBar * t0 + t2;
+            dA[i] = t1 * t1;
+            dB[i] = t1 * t0 + t2;
             s = s + t2 * t1;
         }
 
@@ -227,11 +226,10 @@ static partial class M
         {
             double t0 = a[i];
             double t1 = b[i];
-            double tBar = t1;
             double tBarDot = tB[i];
-            pA[i] += tBarDot * t1 + tBar * tBarDot;
+            pA[i] += tBarDot * t1 + t1 * tBarDot;
             double t2 = tA[i];
-            pB[i] += tBarDot * t0 + tBar * t2 + (t2 * t1 + t0 * tBarDot);
+            pB[i] += tBarDot * t0 + t1 * t2 + (t2 * t1 + t0 * tBarDot);
             s = s + t0 * t1 * t1;
         }
 

@@ -29,8 +29,8 @@ static partial class M
         }
 
         // Reverse sweep: gradients
-        int i2 = 0;
         double sumBar = 1.0 / sum;
+        int i2 = 0;
         for (; i2 < i; i2++)
         {
             dZ[i2] = sumBar * global::System.Math.Exp(z[i2]);

@@ -63,10 +63,10 @@ static partial class U
                         }
 
                         double t2 = y - 0.25;
+                        double yBar = 2.0 * (lossBar * t2);
                         int j3Count2 = 0 < j3 ? j3 : 0;
                         global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, 2 * hidden, j3Count2);
                         global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * hidden, j3Count2);
-                        double yBar = 2.0 * (lossBar * t2);
                         for (int j3_2 = 0; j3_2 < j3Count2; j3_2++)
                         {
                             hBar[j3_2] += yBar * wRow3[j3_2];
@@ -163,10 +163,10 @@ static partial class U
                             y = y2;
                         }
 
+                        double yBar = 2.0 * (lossBar * (y - 0.25));
                         int j3Count2 = 0 < j3 ? j3 : 0;
                         global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, 2 * hidden, j3Count2);
                         global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * hidden, j3Count2);
-                        double yBar = 2.0 * (lossBar * (y - 0.25));
                         for (int j3_2 = 0; j3_2 < j3Count2; j3_2++)
                         {
                             hBar[j3_2] += yBar * wRow3[j3_2];

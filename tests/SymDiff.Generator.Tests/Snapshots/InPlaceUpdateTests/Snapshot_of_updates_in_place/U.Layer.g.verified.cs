@@ -46,7 +46,6 @@ static partial class U
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
             hPre2[j] = hPre2Value;
-            int j4 = j + 1;
             double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
             h[j] = hValue;
             y = y + w[9 + j] * hValue;
@@ -122,7 +121,6 @@ static partial class U
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
             hPre2[j] = hPre2Value;
-            int j4 = j + 1;
             double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
             h[j] = hValue;
             y = y + w[9 + j] * hValue;
@@ -202,7 +200,6 @@ static partial class U
             double hPre2ValueDot = (1.0 - global::System.Math.Tanh(hPre[j]) * global::System.Math.Tanh(hPre[j])) * hPreDot[j];
             hPre2[j] = hPre2Value;
             hPre2Dot[j] = hPre2ValueDot;
-            int j4 = j + 1;
             double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
             double hValueDot = 2.0 * (hPre2ValueDot * hPre2Value) + 0.5 * hPre2ValueDot;
             h[j] = hValue;
@@ -341,7 +338,6 @@ static partial class U
             double hPre2ValueDot = (1.0 - global::System.Math.Tanh(hPre[j]) * global::System.Math.Tanh(hPre[j])) * hPreDot[j];
             hPre2[j] = hPre2Value;
             hPre2Dot[j] = hPre2ValueDot;
-            int j4 = j + 1;
             double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
             double hValueDot = 2.0 * (hPre2ValueDot * hPre2Value) + 0.5 * hPre2ValueDot;
             h[j] = hValue;

@@ -59,8 +59,7 @@ static partial class U
                 double hBar2 = hBar[j2];
                 hBar[j2] = 0.0;
                 hPreBar[j2] += hBar2 * (1.0 - hValue * hValue);
-                int k2 = 2;
-                for (int k = 0; k < k2; k++)
+                for (int k = 0; k < 2; k++)
                 {
                     double hPreBar2 = hPreBar[j2];
                     hPreBar[j2] = 0.0;
@@ -147,8 +146,7 @@ static partial class U
                 double hBar2 = hBar[j2];
                 hBar[j2] = 0.0;
                 hPreBar[j2] += hBar2 * (1.0 - hValue * hValue);
-                int k2 = 2;
-                for (int k = 0; k < k2; k++)
+                for (int k = 0; k < 2; k++)
                 {
                     double hPreBar2 = hPreBar[j2];
                     hPreBar[j2] = 0.0;

@@ -54,9 +54,8 @@ static partial class A
         // Reverse sweep: gradients
         for (int j3 = 0; j3 < j; j3++)
         {
-            int k2 = 3;
-            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 3 * j3, k2);
-            for (int k = 0; k < k2; k++)
+            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 3 * j3, 3);
+            for (int k = 0; k < 3; k++)
             {
                 double hBar2 = hBar[j3];
                 hBar[j3] = 0.0;
@@ -119,9 +118,8 @@ static partial class A
         // Reverse sweep: gradients
         for (int j3 = 0; j3 < j; j3++)
         {
-            int k2 = 3;
-            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 3 * j3, k2);
-            for (int k = 0; k < k2; k++)
+            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 3 * j3, 3);
+            for (int k = 0; k < 3; k++)
             {
                 double hBar2 = hBar[j3];
                 hBar[j3] = 0.0;

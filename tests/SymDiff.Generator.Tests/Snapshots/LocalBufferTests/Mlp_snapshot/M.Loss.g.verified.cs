@@ -109,7 +109,6 @@ static partial class M
                 int j2 = 3;
                 double zBar2 = zBar[c4];
                 zBar[c4] = 0.0;
-                double sBar = zBar2;
                 int t3 = 15 + c4 * 4;
                 if (zBar2 != 0.0)
                 {
@@ -117,12 +116,12 @@ static partial class M
                     global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, j2);
                     for (int j2_2 = 0; j2_2 < j2; j2_2++)
                     {
-                        hBar[j2_2] += sBar * pRow3[j2_2];
-                        dPRow[j2_2] += sBar * h[j2_2];
+                        hBar[j2_2] += zBar2 * pRow3[j2_2];
+                        dPRow[j2_2] += zBar2 * h[j2_2];
                     }
                 }
 
-                dP[t3 + 3] += sBar;
+                dP[t3 + 3] += zBar2;
             }
 
             for (int j3 = 0; j3 < j; j3++)
@@ -258,7 +257,6 @@ static partial class M
                 int j2 = 3;
                 double zBar2 = zBar[c4];
                 zBar[c4] = 0.0;
-                double sBar = zBar2;
                 int t3 = 15 + c4 * 4;
                 if (zBar2 != 0.0)
                 {
@@ -266,12 +264,12 @@ static partial class M
                     global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, j2);
                     for (int j2_2 = 0; j2_2 < j2; j2_2++)
                     {
-                        hBar[j2_2] += sBar * pRow3[j2_2];
-                        dPRow[j2_2] += sBar * h[j2_2];
+                        hBar[j2_2] += zBar2 * pRow3[j2_2];
+                        dPRow[j2_2] += zBar2 * h[j2_2];
                     }
                 }
 
-                dP[t3 + 3] += sBar;
+                dP[t3 + 3] += zBar2;
             }
 
             for (int j3 = 0; j3 < j; j3++)

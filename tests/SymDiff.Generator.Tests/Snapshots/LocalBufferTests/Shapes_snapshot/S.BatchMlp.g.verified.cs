@@ -94,14 +94,13 @@ static partial class S
                         int j2 = 0 < hidden ? hidden : 0;
                         double zBar2 = zBar[c2];
                         zBar[c2] = 0.0;
-                        double aBar = zBar2;
                         if (zBar2 != 0.0)
                         {
                             global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden, j2);
                             global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden, j2);
                             for (int j2_2 = 0; j2_2 < j2; j2_2++)
                             {
-                                double tBar4 = aBar * (double)(c2 + 1);
+                                double tBar4 = zBar2 * (double)(c2 + 1);
                                 double tBar5 = tBar4 * h[j2_2];
                                 double t4 = w[j2_2];
                                 double t5 = wRow3[j2_2];
@@ -111,7 +110,7 @@ static partial class S
                             }
                         }
 
-                        dWRow2[c2] += aBar;
+                        dWRow2[c2] += zBar2;
                     }
 
                     for (int j3 = 0; j3 < j; j3++)
@@ -228,14 +227,13 @@ static partial class S
                         int j2 = 0 < hidden ? hidden : 0;
                         double zBar2 = zBar[c2];
                         zBar[c2] = 0.0;
-                        double aBar = zBar2;
                         if (zBar2 != 0.0)
                         {
                             global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden, j2);
                             global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden, j2);
                             for (int j2_2 = 0; j2_2 < j2; j2_2++)
                             {
-                                double tBar4 = aBar * (double)(c2 + 1);
+                                double tBar4 = zBar2 * (double)(c2 + 1);
                                 double tBar5 = tBar4 * h[j2_2];
                                 double t2 = w[j2_2];
                                 double t3 = wRow3[j2_2];
@@ -245,7 +243,7 @@ static partial class S
                             }
                         }
 
-                        dWRow2[c2] += aBar;
+                        dWRow2[c2] += zBar2;
                     }
 
                     for (int j3 = 0; j3 < j; j3++)

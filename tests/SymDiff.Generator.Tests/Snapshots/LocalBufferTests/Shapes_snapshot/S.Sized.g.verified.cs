@@ -61,10 +61,10 @@ static partial class S
                 }
 
                 // Reverse sweep: gradients
+                double yBar = 2.0 * y;
                 int j2Count2 = 0 < j2 ? j2 : 0;
                 global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden * d, j2Count2);
                 global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden * d, j2Count2);
-                double yBar = 2.0 * y;
                 for (int j2_2 = 0; j2_2 < j2Count2; j2_2++)
                 {
                     hBar[j2_2] += yBar * wRow3[j2_2];
@@ -158,10 +158,10 @@ static partial class S
                 }
 
                 // Reverse sweep: gradients
+                double yBar = 2.0 * (seed * y);
                 int j2Count2 = 0 < j2 ? j2 : 0;
                 global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden * d, j2Count2);
                 global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden * d, j2Count2);
-                double yBar = 2.0 * (seed * y);
                 for (int j2_2 = 0; j2_2 < j2Count2; j2_2++)
                 {
                     hBar[j2_2] += yBar * wRow3[j2_2];

@@ -42,9 +42,9 @@ static partial class W
             double t1 = t[i];
             double t2 = global::System.Math.Exp(-t1 * z);
             double t3 = 1.0 + t2;
+            double zBar = -(lossBar / t3 * t2 * t1);
             int jCount = 0 < j ? j : 0;
             global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, jCount);
-            double zBar = -(lossBar / t3 * t2 * t1);
             for (int j2 = 0; j2 < jCount; j2++)
             {
                 dW[j2] += zBar * xsRow2[j2];
@@ -91,9 +91,9 @@ static partial class W
 
             double t0 = t[i];
             double t1 = global::System.Math.Exp(-t0 * z);
+            double zBar = -(lossBar / (1.0 + t1) * t1 * t0);
             int jCount = 0 < j ? j : 0;
             global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, jCount);
-            double zBar = -(lossBar / (1.0 + t1) * t1 * t0);
             for (int j2 = 0; j2 < jCount; j2++)
             {
                 dW[j2] += zBar * xsRow2[j2];

@@ -25,8 +25,6 @@ static partial class F
         try
         {
             global::SymDiff.Checks.Copy(seed, oBar);
-
-            // Forward sweep
             o[0] = x * y;
             o[1] = x + y;
             int t0 = global::System.Math.Max(0, o.Length);
@@ -48,48 +46,32 @@ static partial class F
                     }
 
                     double norm2 = global::System.Math.Sqrt(norm);
-                    double[] oRead3Tape = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                    try
+                    double normBar = 0.0;
+                    for (int i2 = 0; i2 < o.Length; i2++)
                     {
-                        int i2 = 0;
-                        for (; i2 < o.Length; i2++)
-                        {
-                            double oRead = o[i2];
-                            o[i2] = oRead / norm2;
-                            oRead3Tape[i2] = oRead;
-                        }
-
-                        // Reverse sweep: gradients
-                        double normBar = 0.0;
-                        for (int i2_2 = 0; i2_2 < i2; i2_2++)
-                        {
-                            double oRead3 = oRead3Tape[i2_2];
-                            double oBar2 = oBar[i2_2];
-                            oBar[i2_2] = 0.0;
-                            oBar[i2_2] += oBar2 / norm2;
-                            normBar = normBar - oBar2 * (oRead3 / norm2) / norm2;
-                        }
-
-                        double normBar2 = normBar * (0.5 / norm2);
-                        for (int i3 = 0; i3 < i; i3++)
-                        {
-                            double oRead = oReadTape[i3];
-                            double oRead2 = oRead2Tape[i3];
-                            oBar[i3] += normBar2 * oRead;
-                            oBar[i3] += normBar2 * oRead2;
-                        }
-
-                        double oBar3 = oBar[1];
-                        oBar[1] = 0.0;
-                        double oBar4 = oBar[0];
-                        oBar[0] = 0.0;
-                        dX += oBar3 + oBar4 * y;
-                        dY += oBar3 + oBar4 * x;
+                        double oRead = o[i2];
+                        o[i2] = oRead / norm2;
+                        double oBar2 = oBar[i2];
+                        oBar[i2] = 0.0;
+                        oBar[i2] += oBar2 / norm2;
+                        normBar = normBar - oBar2 * (oRead / norm2) / norm2;
                     }
-                    finally
+
+                    double normBar2 = normBar * (0.5 / norm2);
+                    for (int i3 = 0; i3 < i; i3++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(oRead3Tape);
+                        double oRead = oReadTape[i3];
+                        double oRead2 = oRead2Tape[i3];
+                        oBar[i3] += normBar2 * oRead;
+                        oBar[i3] += normBar2 * oRead2;
                     }
+
+                    double oBar3 = oBar[1];
+                    oBar[1] = 0.0;
+                    double oBar4 = oBar[0];
+                    oBar[0] = 0.0;
+                    dX += oBar3 + oBar4 * y;
+                    dY += oBar3 + oBar4 * x;
                 }
                 finally
                 {

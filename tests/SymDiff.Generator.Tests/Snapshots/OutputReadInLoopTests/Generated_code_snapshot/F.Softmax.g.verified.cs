@@ -35,7 +35,6 @@ static partial class F
             double[] maxTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, z.Length - 1));
             try
             {
-                // Forward sweep
                 int i = 1;
                 double max = z[0];
                 for (; i < z.Length; i++)
@@ -53,57 +52,40 @@ static partial class F
                     sum = sum + yRead;
                 }
 
-                double[] yRead2Tape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, z.Length));
-                try
+                double sumBar = 0.0;
+                for (int i3 = 0; i3 < z.Length; i3++)
                 {
-                    int i3 = 0;
-                    for (; i3 < z.Length; i3++)
-                    {
-                        double yRead = y[i3];
-                        y[i3] = yRead / sum;
-                        yRead2Tape[i3] = yRead;
-                    }
-
-                    // Reverse sweep: gradients
-                    double sumBar = 0.0;
-                    for (int i3_2 = 0; i3_2 < i3; i3_2++)
-                    {
-                        double yRead2 = yRead2Tape[i3_2];
-                        double yBar2 = yBar[i3_2];
-                        yBar[i3_2] = 0.0;
-                        yBar[i3_2] += yBar2 / sum;
-                        sumBar = sumBar - yBar2 * (yRead2 / sum) / sum;
-                    }
-
-                    double sumBar2 = sumBar;
-                    double maxBar = 0.0;
-                    for (int i2_2 = 0; i2_2 < i2; i2_2++)
-                    {
-                        yBar[i2_2] += sumBar2;
-                        double yBar3 = yBar[i2_2];
-                        yBar[i2_2] = 0.0;
-                        bool t0 = yBar3 != 0.0;
-                        double tBar = t0 ? yBar3 * global::System.Math.Exp(z[i2_2] - max) : 0.0;
-                        dZ[i2_2] += tBar;
-                        maxBar = maxBar - tBar;
-                    }
-
-                    double maxBar2 = maxBar;
-                    for (int i4 = i - 1; i4 >= 1; i4--)
-                    {
-                        int t1 = i4 - 1;
-                        double max2 = maxTape[t1];
-                        bool t2 = max2 >= z[i4];
-                        dZ[i4] += t2 ? 0.0 : maxBar2;
-                        maxBar2 = t2 ? maxBar2 : 0.0;
-                    }
-
-                    dZ[0] += maxBar2;
+                    double yRead = y[i3];
+                    y[i3] = yRead / sum;
+                    double yBar2 = yBar[i3];
+                    yBar[i3] = 0.0;
+                    yBar[i3] += yBar2 / sum;
+                    sumBar = sumBar - yBar2 * (yRead / sum) / sum;
                 }
-                finally
+
+                double maxBar = 0.0;
+                for (int i2_2 = 0; i2_2 < i2; i2_2++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(yRead2Tape);
+                    yBar[i2_2] += sumBar;
+                    double yBar3 = yBar[i2_2];
+                    yBar[i2_2] = 0.0;
+                    bool t0 = yBar3 != 0.0;
+                    double tBar = t0 ? yBar3 * global::System.Math.Exp(z[i2_2] - max) : 0.0;
+                    dZ[i2_2] += tBar;
+                    maxBar = maxBar - tBar;
                 }
+
+                double maxBar2 = maxBar;
+                for (int i4 = i - 1; i4 >= 1; i4--)
+                {
+                    int t1 = i4 - 1;
+                    double max2 = maxTape[t1];
+                    bool t2 = max2 >= z[i4];
+                    dZ[i4] += t2 ? 0.0 : maxBar2;
+                    maxBar2 = t2 ? maxBar2 : 0.0;
+                }
+
+                dZ[0] += maxBar2;
             }
             finally
             {

@@ -229,8 +229,7 @@ static partial class S
                         }
 
                         global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP[0], pP.Slice(1, 2), new global::System.Span<double>(xScratch, 0, 2));
-                        int dotActive2 = dotActive;
-                        double[] dotDirection2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+                        double[] dotDirection2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                         try
                         {
                             for (int k = 0; k < 2; k++)
@@ -243,10 +242,10 @@ static partial class S
                                 dotDirection2[2 + k] = 0.0;
                             }
 
-                            double[] dotProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+                            double[] dotProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                             try
                             {
-                                global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), new global::System.ReadOnlySpan<double>(dotDirection2, 0, dotActive2), new global::System.Span<double>(dotProduct2, 0, dotActive2));
+                                global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), new global::System.ReadOnlySpan<double>(dotDirection2, 0, dotActive), new global::System.Span<double>(dotProduct2, 0, dotActive));
                                 double t2 = p[0];
                                 for (int k = 0; k < 2; k++)
                                 {

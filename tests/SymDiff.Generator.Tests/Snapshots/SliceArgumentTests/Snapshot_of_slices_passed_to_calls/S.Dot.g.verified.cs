@@ -39,9 +39,8 @@ static partial class S
             double t1 = b[i];
             double t2 = t0 * t1;
             double t3 = 1.0 + 0.1 * t0;
-            double tBar = t3;
-            dA[i] = tBar * t1 + t2 * 0.1;
-            dB[i] = tBar * t0;
+            dA[i] = t3 * t1 + t2 * 0.1;
+            dB[i] = t3 * t0;
             s = s + t2 * t3;
         }
 
@@ -230,12 +229,11 @@ static partial class S
             double t0 = a[i];
             double t1 = b[i];
             double t2 = 1.0 + 0.1 * t0;
-            double tBar = t2;
             double t3 = tA[i];
             double tBarDot = 0.1 * t3;
             double t4 = tB[i];
-            pA[i] += tBarDot * t1 + tBar * t4 + (t3 * t1 + t0 * t4) * 0.1;
-            pB[i] += tBarDot * t0 + tBar * t3;
+            pA[i] += tBarDot * t1 + t2 * t4 + (t3 * t1 + t0 * t4) * 0.1;
+            pB[i] += tBarDot * t0 + t2 * t3;
             s = s + t0 * t1 * t2;
         }
 

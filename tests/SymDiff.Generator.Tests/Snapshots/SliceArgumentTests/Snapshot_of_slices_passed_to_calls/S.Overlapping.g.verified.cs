@@ -317,11 +317,18 @@ static partial class S
                                         try
                                         {
                                             global::S.DotHessianVectorProduct(p.Slice(0, 3), p.Slice(1, 3), new global::System.ReadOnlySpan<double>(dotDirection3, 0, dotActive3), new global::System.Span<double>(dotProduct3, 0, dotActive3));
-                                            for (int k = 0; k < 3; k++)
+                                            int k2 = 0;
+                                            double pPNext = 0.0;
+                                            for (; k2 < 3; k2++)
                                             {
                                                 double t5 = b * t3;
-                                                pP[k] += t5 * dotProduct3[k];
-                                                pP[1 + k] += t5 * dotProduct3[3 + k];
+                                                pP[k2] += pPNext + t5 * dotProduct3[k2];
+                                                pPNext = t5 * dotProduct3[3 + k2];
+                                            }
+
+                                            if (k2 > 0)
+                                            {
+                                                pP[k2] += pPNext;
                                             }
 
                                             return t4 * b + dot;

@@ -179,7 +179,7 @@ static partial class S
         double sum2 = global::S.SumDerivative(new global::System.ReadOnlySpan<double>(p, 2, p.Length - 2), tP.Slice(2), out double sum2Dot);
         global::S.SumBackward(new global::System.ReadOnlySpan<double>(p, 2, p.Length - 2), sumDot, pP.Slice(2));
         int sumActive = t0;
-        double[] sumDirection = global::System.Buffers.ArrayPool<double>.Shared.Rent(sumActive);
+        double[] sumDirection = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
             for (int k = 0; k < t0; k++)
@@ -187,7 +187,7 @@ static partial class S
                 sumDirection[k] = tP[2 + k];
             }
 
-            double[] sumProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(sumActive);
+            double[] sumProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
                 global::S.SumHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 2, p.Length - 2), new global::System.ReadOnlySpan<double>(sumDirection, 0, sumActive), new global::System.Span<double>(sumProduct, 0, sumActive));

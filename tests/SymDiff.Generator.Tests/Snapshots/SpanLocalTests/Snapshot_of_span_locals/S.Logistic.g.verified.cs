@@ -40,9 +40,9 @@ static partial class S
 
             double t0 = global::System.Math.Exp(-z);
             double t1 = 1.0 + t0;
+            double zBar = 0.3 - t0 / t1;
             int jCount = 0 < j ? j : 0;
             global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, i * 2, jCount);
-            double zBar = 0.3 - t0 / t1;
             for (int j2 = 0; j2 < jCount; j2++)
             {
                 dP[j2] += zBar * xRow2[j2];
@@ -93,9 +93,9 @@ static partial class S
             }
 
             double t0 = global::System.Math.Exp(-z);
+            double zBar = seed * 0.3 - seed / (1.0 + t0) * t0;
             int jCount = 0 < j ? j : 0;
             global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, i * 2, jCount);
-            double zBar = seed * 0.3 - seed / (1.0 + t0) * t0;
             for (int j2 = 0; j2 < jCount; j2++)
             {
                 dP[j2] += zBar * xRow2[j2];
@@ -261,9 +261,9 @@ static partial class S
             double t1 = global::System.Math.Exp(-z);
             double t2 = 1.0 + t1;
             double t3 = t1 * zDot;
+            double zBarDot = -(t1 / t2 * t3 / t2 - t3 / t2);
             int jCount = 0 < j ? j : 0;
             global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, i * 2, jCount);
-            double zBarDot = -(t1 / t2 * t3 / t2 - t3 / t2);
             for (int j2 = 0; j2 < jCount; j2++)
             {
                 pP[j2] += zBarDot * xRow2[j2];

@@ -78,8 +78,7 @@ static partial class S
                         int t5 = i3 + 1;
                         double t6 = (double)t5;
                         double e2 = e + aHistoryRow5[i3] * aHistoryRow5[i3] * t6;
-                        double tBar = t6;
-                        aHistoryBarRow[i3] += tBar * aHistoryRow5[i3] + tBar * aHistoryRow5[i3];
+                        aHistoryBarRow[i3] += t6 * aHistoryRow5[i3] + t6 * aHistoryRow5[i3];
                         e = e2;
                     }
 

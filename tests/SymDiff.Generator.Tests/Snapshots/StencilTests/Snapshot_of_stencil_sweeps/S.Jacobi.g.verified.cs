@@ -110,8 +110,7 @@ static partial class S
                                     int t9 = i4 + 1;
                                     double t10 = (double)t9;
                                     double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t10;
-                                    double tBar = t10;
-                                    curHistoryBarRow[i4] += tBar * curHistoryRow3[i4] + tBar * curHistoryRow3[i4];
+                                    curHistoryBarRow[i4] += t10 * curHistoryRow3[i4] + t10 * curHistoryRow3[i4];
                                     e = e2;
                                 }
 
@@ -133,8 +132,7 @@ static partial class S
                                     int t14 = t0 - 1;
                                     int curIndex2_3 = t14 > 1 ? t14 : 1;
                                     int curIndex2_4 = curIndex2_3 < t0 ? t0 : curIndex2_3;
-                                    int i3_2 = 1 < n - 1 ? n - 1 : 1;
-                                    for (int i3 = 1; i3 < i3_2; i3++)
+                                    for (int i3 = 1; i3 < n - 1; i3++)
                                     {
                                         int t15 = (s2 + 1) * t0 + i3;
                                         double curHistoryBar2 = curHistoryBar[t15];
@@ -158,22 +156,28 @@ static partial class S
                                         curHistoryBar[s2 * t0 + curIndex2] += curHistoryBar4;
                                     }
 
-                                    for (int i2 = 1; i2 < i2_2; i2++)
+                                    int i2 = 1;
+                                    double curHistoryBarNext = 0.0;
+                                    for (; i2 < i2_2; i2++)
                                     {
                                         double nextBar2 = nextBar[i2];
                                         nextBar[i2] = 0.0;
                                         int t18 = s2 * t0;
                                         int t19 = t18 + i2;
-                                        curHistoryBar[t19] += nextBar2;
+                                        curHistoryBar[t19] += curHistoryBarNext + nextBar2;
                                         double tBar = nextBar2 * p[0];
                                         int t20 = t18 + (i2 - 1);
                                         curHistoryBar[t20] += tBar;
                                         curHistoryBar[t19] -= tBar * 2.0;
-                                        int t21 = i2 + 1;
-                                        int t22 = t18 + t21;
-                                        curHistoryBar[t22] += tBar;
                                         curHistoryBar[t19] += nextBar2 * curHistory[t19] * 0.1 + nextBar2 * (0.1 * curHistory[t19]);
-                                        dP[0] += nextBar2 * (curHistory[t20] - 2.0 * curHistory[t19] + curHistory[t22]);
+                                        int t21 = i2 + 1;
+                                        dP[0] += nextBar2 * (curHistory[t20] - 2.0 * curHistory[t19] + curHistory[t18 + t21]);
+                                        curHistoryBarNext = tBar;
+                                    }
+
+                                    if (i2 > 1)
+                                    {
+                                        curHistoryBar[s2 * t0 + i2] += curHistoryBarNext;
                                     }
 
                                     global::SymDiff.Checks.Zero(nextBar, t0);
@@ -190,8 +194,8 @@ static partial class S
                                 {
                                     double curBar2 = curBar[i5];
                                     curBar[i5] = 0.0;
-                                    int t23 = i5 + 1;
-                                    dP[t23] += curBar2;
+                                    int t22 = i5 + 1;
+                                    dP[t22] += curBar2;
                                 }
 
                                 return e;
@@ -351,8 +355,7 @@ static partial class S
                                     int t12 = t0 - 1;
                                     int curIndex2_3 = t12 > 1 ? t12 : 1;
                                     int curIndex2_4 = curIndex2_3 < t0 ? t0 : curIndex2_3;
-                                    int i3_2 = 1 < n - 1 ? n - 1 : 1;
-                                    for (int i3 = 1; i3 < i3_2; i3++)
+                                    for (int i3 = 1; i3 < n - 1; i3++)
                                     {
                                         int t13 = (s2 + 1) * t0 + i3;
                                         double curHistoryBar2 = curHistoryBar[t13];
@@ -376,22 +379,28 @@ static partial class S
                                         curHistoryBar[s2 * t0 + curIndex2] += curHistoryBar4;
                                     }
 
-                                    for (int i2 = 1; i2 < i2_2; i2++)
+                                    int i2 = 1;
+                                    double curHistoryBarNext = 0.0;
+                                    for (; i2 < i2_2; i2++)
                                     {
                                         double nextBar2 = nextBar[i2];
                                         nextBar[i2] = 0.0;
                                         int t16 = s2 * t0;
                                         int t17 = t16 + i2;
-                                        curHistoryBar[t17] += nextBar2;
+                                        curHistoryBar[t17] += curHistoryBarNext + nextBar2;
                                         double tBar = nextBar2 * p[0];
                                         int t18 = t16 + (i2 - 1);
                                         curHistoryBar[t18] += tBar;
                                         curHistoryBar[t17] -= tBar * 2.0;
-                                        int t19 = i2 + 1;
-                                        int t20 = t16 + t19;
-                                        curHistoryBar[t20] += tBar;
                                         curHistoryBar[t17] += nextBar2 * curHistory[t17] * 0.1 + nextBar2 * (0.1 * curHistory[t17]);
-                                        dP[0] += nextBar2 * (curHistory[t18] - 2.0 * curHistory[t17] + curHistory[t20]);
+                                        int t19 = i2 + 1;
+                                        dP[0] += nextBar2 * (curHistory[t18] - 2.0 * curHistory[t17] + curHistory[t16 + t19]);
+                                        curHistoryBarNext = tBar;
+                                    }
+
+                                    if (i2 > 1)
+                                    {
+                                        curHistoryBar[s2 * t0 + i2] += curHistoryBarNext;
                                     }
 
                                     global::SymDiff.Checks.Zero(nextBar, t0);
@@ -408,8 +417,8 @@ static partial class S
                                 {
                                     double curBar2 = curBar[i5];
                                     curBar[i5] = 0.0;
-                                    int t21 = i5 + 1;
-                                    dP[t21] += curBar2;
+                                    int t20 = i5 + 1;
+                                    dP[t20] += curBar2;
                                 }
                             }
                             finally
@@ -815,11 +824,10 @@ static partial class S
                                                             int t15 = i4 + 1;
                                                             double t16 = (double)t15;
                                                             double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t16;
-                                                            double tBar = t16;
-                                                            curHistoryBarRow[i4] += tBar * curHistoryRow3[i4];
-                                                            curHistoryBarDotRow[i4] += tBar * curHistoryDotRow3[i4];
-                                                            curHistoryBarRow[i4] += tBar * curHistoryRow3[i4];
-                                                            curHistoryBarDotRow[i4] += tBar * curHistoryDotRow3[i4];
+                                                            curHistoryBarRow[i4] += t16 * curHistoryRow3[i4];
+                                                            curHistoryBarDotRow[i4] += t16 * curHistoryDotRow3[i4];
+                                                            curHistoryBarRow[i4] += t16 * curHistoryRow3[i4];
+                                                            curHistoryBarDotRow[i4] += t16 * curHistoryDotRow3[i4];
                                                             e = e2;
                                                         }
 
@@ -846,8 +854,7 @@ static partial class S
                                                             int t23 = t0 - 1;
                                                             int curIndex2_3 = t23 > 1 ? t23 : 1;
                                                             int curIndex2_4 = curIndex2_3 < t0 ? t0 : curIndex2_3;
-                                                            int i3_2 = 1 < n - 1 ? n - 1 : 1;
-                                                            for (int i3 = 1; i3 < i3_2; i3++)
+                                                            for (int i3 = 1; i3 < n - 1; i3++)
                                                             {
                                                                 int t24 = (s2 + 1) * t0 + i3;
                                                                 double curHistoryBar2 = curHistoryBar[t24];
@@ -882,7 +889,10 @@ static partial class S
                                                                 curHistoryBarDot[t28] += curHistoryBar4Dot;
                                                             }
 
-                                                            for (int i2 = 1; i2 < i2_2; i2++)
+                                                            int i2 = 1;
+                                                            double curHistoryBarNext = 0.0;
+                                                            double curHistoryBarDotNext = 0.0;
+                                                            for (; i2 < i2_2; i2++)
                                                             {
                                                                 double nextBar2 = nextBar[i2];
                                                                 double nextBar2Dot = nextBarDot[i2];
@@ -890,8 +900,8 @@ static partial class S
                                                                 nextBarDot[i2] = 0.0;
                                                                 int t29 = s2 * t0;
                                                                 int t30 = t29 + i2;
-                                                                curHistoryBar[t30] += nextBar2;
-                                                                curHistoryBarDot[t30] += nextBar2Dot;
+                                                                curHistoryBar[t30] += curHistoryBarNext + nextBar2;
+                                                                curHistoryBarDot[t30] += curHistoryBarDotNext + nextBar2Dot;
                                                                 double t31 = p[0];
                                                                 double tBar = nextBar2 * t31;
                                                                 double tBar2Dot = nextBar2Dot * t31 + nextBar2 * tP[0];
@@ -900,15 +910,26 @@ static partial class S
                                                                 curHistoryBarDot[t32] += tBar2Dot;
                                                                 curHistoryBar[t30] -= tBar * 2.0;
                                                                 curHistoryBarDot[t30] -= tBar2Dot * 2.0;
-                                                                int t33 = i2 + 1;
-                                                                int t34 = t29 + t33;
-                                                                curHistoryBar[t34] += tBar;
-                                                                curHistoryBarDot[t34] += tBar2Dot;
                                                                 curHistoryBar[t30] += nextBar2 * curHistory[t30] * 0.1;
                                                                 curHistoryBarDot[t30] += (nextBar2Dot * curHistory[t30] + nextBar2 * curHistoryDot[t30]) * 0.1;
                                                                 curHistoryBar[t30] += nextBar2 * (0.1 * curHistory[t30]);
                                                                 curHistoryBarDot[t30] += 0.1 * (nextBar2Dot * curHistory[t30] + nextBar2 * curHistoryDot[t30]);
+                                                                int t33 = i2 + 1;
+                                                                int t34 = t29 + t33;
                                                                 pP[0] += nextBar2Dot * (curHistory[t32] - 2.0 * curHistory[t30] + curHistory[t34]) + nextBar2 * (curHistoryDot[t32] - 2.0 * curHistoryDot[t30] + curHistoryDot[t34]);
+                                                                curHistoryBarNext = tBar;
+                                                                curHistoryBarDotNext = tBar2Dot;
+                                                            }
+
+                                                            bool t35 = i2 > 1;
+                                                            if (t35)
+                                                            {
+                                                                curHistoryBar[s2 * t0 + i2] += curHistoryBarNext;
+                                                            }
+
+                                                            if (t35)
+                                                            {
+                                                                curHistoryBarDot[s2 * t0 + i2] += curHistoryBarDotNext;
                                                             }
 
                                                             global::SymDiff.Checks.Zero(nextBar, t0);
@@ -930,8 +951,8 @@ static partial class S
                                                             double curBar2Dot = curBarDot[i5];
                                                             curBar[i5] = 0.0;
                                                             curBarDot[i5] = 0.0;
-                                                            int t35 = i5 + 1;
-                                                            pP[t35] += curBar2Dot;
+                                                            int t36 = i5 + 1;
+                                                            pP[t36] += curBar2Dot;
                                                         }
 
                                                         return e;

@@ -92,7 +92,6 @@ static partial class S
                     int aIndex2_3 = 6;
                     int i2_2 = 5;
                     int t11 = s2 * 6;
-                    double accBar2 = accBar;
                     for (int i2 = i2_2 - 1; i2 >= 2; i2--)
                     {
                         int t12 = (s2 + 1) * 6;
@@ -102,8 +101,8 @@ static partial class S
                         int t15 = t12 + i2;
                         int t16 = i2 - 1;
                         int t17 = t12 + t16;
-                        aHistoryBar[t15] += accBar2 * aHistory[t17];
-                        aHistoryBar[t17] += accBar2 * aHistory[t15];
+                        aHistoryBar[t15] += accBar * aHistory[t17];
+                        aHistoryBar[t17] += accBar * aHistory[t15];
                         double aHistoryBar2 = aHistoryBar[t15];
                         aHistoryBar[t15] = 0.0;
                         double t18 = p[7];
@@ -135,10 +134,9 @@ static partial class S
                     }
 
                     int t23 = t11 + 5;
-                    aHistoryBar[t11] += accBar2 * aHistory[t23];
-                    aHistoryBar[t23] += accBar2 * aHistory[t11];
-                    aHistoryBar[t11 + 3] += accBar2;
-                    accBar = accBar2;
+                    aHistoryBar[t11] += accBar * aHistory[t23];
+                    aHistoryBar[t23] += accBar * aHistory[t11];
+                    aHistoryBar[t11 + 3] += accBar;
                 }
 
                 for (int aIndex = 0; aIndex < i; aIndex++)
@@ -243,14 +241,12 @@ static partial class S
                 int t10 = t8 + 4;
                 aHistoryBar[t9] += seed * aHistory[t10];
                 aHistoryBar[t10] += seed * aHistory[t9];
-                double accBar = seed;
                 for (int s2 = s - 1; s2 >= 0; s2--)
                 {
                     int aIndex2_2 = 2;
                     int aIndex2_3 = 6;
                     int i2_2 = 5;
                     int t11 = s2 * 6;
-                    double accBar2 = accBar;
                     for (int i2 = i2_2 - 1; i2 >= 2; i2--)
                     {
                         int t12 = (s2 + 1) * 6;
@@ -260,8 +256,8 @@ static partial class S
                         int t15 = t12 + i2;
                         int t16 = i2 - 1;
                         int t17 = t12 + t16;
-                        aHistoryBar[t15] += accBar2 * aHistory[t17];
-                        aHistoryBar[t17] += accBar2 * aHistory[t15];
+                        aHistoryBar[t15] += seed * aHistory[t17];
+                        aHistoryBar[t17] += seed * aHistory[t15];
                         double aHistoryBar2 = aHistoryBar[t15];
                         aHistoryBar[t15] = 0.0;
                         double t18 = p[7];
@@ -293,10 +289,9 @@ static partial class S
                     }
 
                     int t23 = t11 + 5;
-                    aHistoryBar[t11] += accBar2 * aHistory[t23];
-                    aHistoryBar[t23] += accBar2 * aHistory[t11];
-                    aHistoryBar[t11 + 3] += accBar2;
-                    accBar = accBar2;
+                    aHistoryBar[t11] += seed * aHistory[t23];
+                    aHistoryBar[t23] += seed * aHistory[t11];
+                    aHistoryBar[t11 + 3] += seed;
                 }
 
                 for (int aIndex = 0; aIndex < i; aIndex++)
@@ -627,7 +622,6 @@ static partial class S
                             int aIndex2_3 = 6;
                             int i2_2 = 5;
                             int t24 = s2 * 6;
-                            double accBar2 = accBar;
                             for (int i2 = i2_2 - 1; i2 >= 2; i2--)
                             {
                                 int t25 = (s2 + 1) * 6;
@@ -638,10 +632,10 @@ static partial class S
                                 int t28 = t25 + i2;
                                 int t29 = i2 - 1;
                                 int t30 = t25 + t29;
-                                aHistoryBar[t28] += accBar2 * aHistory[t30];
-                                aHistoryBarDot[t28] += accBar2 * aHistoryDot[t30];
-                                aHistoryBar[t30] += accBar2 * aHistory[t28];
-                                aHistoryBarDot[t30] += accBar2 * aHistoryDot[t28];
+                                aHistoryBar[t28] += accBar * aHistory[t30];
+                                aHistoryBarDot[t28] += accBar * aHistoryDot[t30];
+                                aHistoryBar[t30] += accBar * aHistory[t28];
+                                aHistoryBarDot[t30] += accBar * aHistoryDot[t28];
                                 double aHistoryBar2 = aHistoryBar[t28];
                                 double aHistoryBar2Dot = aHistoryBarDot[t28];
                                 aHistoryBar[t28] = 0.0;
@@ -692,14 +686,13 @@ static partial class S
                             }
 
                             int t41 = t24 + 5;
-                            aHistoryBar[t24] += accBar2 * aHistory[t41];
-                            aHistoryBarDot[t24] += accBar2 * aHistoryDot[t41];
-                            aHistoryBar[t41] += accBar2 * aHistory[t24];
-                            aHistoryBarDot[t41] += accBar2 * aHistoryDot[t24];
+                            aHistoryBar[t24] += accBar * aHistory[t41];
+                            aHistoryBarDot[t24] += accBar * aHistoryDot[t41];
+                            aHistoryBar[t41] += accBar * aHistory[t24];
+                            aHistoryBarDot[t41] += accBar * aHistoryDot[t24];
                             int t42 = t24 + 3;
-                            aHistoryBar[t42] += accBar2;
+                            aHistoryBar[t42] += accBar;
                             aHistoryBarDot[t42] += 0.0;
-                            accBar = accBar2;
                         }
 
                         for (int aIndex = 0; aIndex < i; aIndex++)

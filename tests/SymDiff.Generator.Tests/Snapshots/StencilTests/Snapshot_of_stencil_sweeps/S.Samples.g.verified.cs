@@ -148,13 +148,12 @@ static partial class S
                 }
 
                 // Reverse sweep: gradients
-                double lossBar = seed;
                 for (int s2 = s - 1; s2 >= 0; s2--)
                 {
                     int hIndex2 = 1;
                     int j2 = 3;
                     int t3 = (s2 + 1) * 3;
-                    hHistoryBar[t3 + 2] += lossBar;
+                    hHistoryBar[t3 + 2] += seed;
                     for (int j = j2 - 1; j >= 1; j--)
                     {
                         int t4 = t3 + j;
