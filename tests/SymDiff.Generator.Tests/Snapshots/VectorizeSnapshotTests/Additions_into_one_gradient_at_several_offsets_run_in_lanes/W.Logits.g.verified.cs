@@ -89,26 +89,24 @@ static partial class W
         }
 
         // Reverse sweep: gradients
+        double z2Bar = -1.0;
         int jCount = 0 < j ? j : 0;
         global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * n, jCount);
         global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, n, jCount);
-        double z0Bar = z1;
-        double z1Bar = z0;
-        double z2Bar = -1.0;
         {
             int j2 = 0;
             // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var z2BarV = global::System.Runtime.Intrinsics.Vector256.Create(z2Bar);
-                var z1BarV = global::System.Runtime.Intrinsics.Vector256.Create(z1Bar);
-                var z0BarV = global::System.Runtime.Intrinsics.Vector256.Create(z0Bar);
+                var z0V = global::System.Runtime.Intrinsics.Vector256.Create(z0);
+                var z1V = global::System.Runtime.Intrinsics.Vector256.Create(z1);
                 for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
                     var t1V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2));
                     global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow.Slice(j2)) + z2BarV * t1V, dWRow.Slice(j2));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow2.Slice(j2)) + z1BarV * t1V, dWRow2.Slice(j2));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + z0BarV * t1V, dW.Slice(j2));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow2.Slice(j2)) + z0V * t1V, dWRow2.Slice(j2));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + z1V * t1V, dW.Slice(j2));
                 }
 
             }
@@ -117,8 +115,8 @@ static partial class W
             {
                 double t1 = h[j2];
                 dWRow[j2] += z2Bar * t1;
-                dWRow2[j2] += z1Bar * t1;
-                dW[j2] += z0Bar * t1;
+                dWRow2[j2] += z0 * t1;
+                dW[j2] += z1 * t1;
             }
         }
 
@@ -196,12 +194,12 @@ static partial class W
         }
 
         // Reverse sweep: gradients
-        int jCount = 0 < j ? j : 0;
-        global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * n, jCount);
-        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, n, jCount);
         double z0Bar = seed * z1;
         double z1Bar = seed * z0;
         double z2Bar = -seed;
+        int jCount = 0 < j ? j : 0;
+        global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * n, jCount);
+        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, n, jCount);
         {
             int j2 = 0;
             // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest

@@ -76,10 +76,10 @@ static partial class W
             double t1 = t[i];
             double t2 = global::System.Math.Exp(-t1 * z);
             double t3 = 1.0 + t2;
+            double zBar = -(lossBar / t3 * t2 * t1);
             int jCount = 0 < j ? j : 0;
             global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, jCount);
             global::System.Span<double> dXsRow = global::SymDiff.Checks.Row(dXs, i * d, jCount);
-            double zBar = -(lossBar / t3 * t2 * t1);
             {
                 int j2 = 0;
                 // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
@@ -174,10 +174,10 @@ static partial class W
 
             double t0 = t[i];
             double t1 = global::System.Math.Exp(-t0 * z);
+            double zBar = -(lossBar / (1.0 + t1) * t1 * t0);
             int jCount = 0 < j ? j : 0;
             global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, jCount);
             global::System.Span<double> dXsRow = global::SymDiff.Checks.Row(dXs, i * d, jCount);
-            double zBar = -(lossBar / (1.0 + t1) * t1 * t0);
             {
                 int j2 = 0;
                 // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest

@@ -125,8 +125,13 @@ static partial class W
             xCurrent = xNext;
         }
 
+        if (i < dX.Length)
         {
-            int i2 = i;
+            dX[i] = dXNext;
+        }
+
+        {
+            int i2 = i + 1;
             // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i2 <= dX.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
@@ -142,11 +147,6 @@ static partial class W
             {
                 dX[i2] = 0.0;
             }
-        }
-
-        if (i > 0)
-        {
-            dX[i] += dXNext;
         }
 
         return f;

@@ -196,6 +196,9 @@ static partial class W
                 bool t11 = t3 >= z2;
                 double tBar6 = t11 ? mBar : 0.0;
                 bool t12 = z0 >= z1;
+                double z0Bar = tBar * t8 + tBar3 + (t12 ? tBar6 : 0.0);
+                double z1Bar = tBar * t9 + tBar4 + (t12 ? 0.0 : tBar6);
+                double z2Bar = tBar * t10 + tBar5 + (t11 ? 0.0 : mBar);
                 int j2Count = 0 < j ? j : 0;
                 global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, w2 + 2 * hidden, j2Count);
                 global::System.Span<double> dPRow3 = global::SymDiff.Checks.Row(dP, w2 + hidden, j2Count);
@@ -204,9 +207,6 @@ static partial class W
                 global::System.ReadOnlySpan<double> pRow7 = global::SymDiff.Checks.Row(p, w2 + hidden, j2Count);
                 global::System.ReadOnlySpan<double> pRow8 = global::SymDiff.Checks.Row(p, w2, j2Count);
                 global::System.Span<double> dPRow5 = global::SymDiff.Checks.Row(dP, b1, j2Count);
-                double z0Bar = tBar * t8 + tBar3 + (t12 ? tBar6 : 0.0);
-                double z1Bar = tBar * t9 + tBar4 + (t12 ? 0.0 : tBar6);
-                double z2Bar = tBar * t10 + tBar5 + (t11 ? 0.0 : mBar);
                 for (int j2 = 0; j2 < j2Count; j2++)
                 {
                     dPRow2[j2] += z2Bar * h[j2];
@@ -457,6 +457,9 @@ static partial class W
                 bool t6 = t2 >= z2;
                 double tBar6 = t6 ? mBar : 0.0;
                 bool t7 = z0 >= z1;
+                double z0Bar = tBar * targets[t] + tBar3 + (t7 ? tBar6 : 0.0);
+                double z1Bar = tBar * targets[t + 1] + tBar4 + (t7 ? 0.0 : tBar6);
+                double z2Bar = tBar * targets[t + 2] + tBar5 + (t6 ? 0.0 : mBar);
                 int j2Count = 0 < j ? j : 0;
                 global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, w2 + 2 * hidden, j2Count);
                 global::System.Span<double> dPRow3 = global::SymDiff.Checks.Row(dP, w2 + hidden, j2Count);
@@ -465,9 +468,6 @@ static partial class W
                 global::System.ReadOnlySpan<double> pRow7 = global::SymDiff.Checks.Row(p, w2 + hidden, j2Count);
                 global::System.ReadOnlySpan<double> pRow8 = global::SymDiff.Checks.Row(p, w2, j2Count);
                 global::System.Span<double> dPRow5 = global::SymDiff.Checks.Row(dP, b1, j2Count);
-                double z0Bar = tBar * targets[t] + tBar3 + (t7 ? tBar6 : 0.0);
-                double z1Bar = tBar * targets[t + 1] + tBar4 + (t7 ? 0.0 : tBar6);
-                double z2Bar = tBar * targets[t + 2] + tBar5 + (t6 ? 0.0 : mBar);
                 for (int j2 = 0; j2 < j2Count; j2++)
                 {
                     dPRow2[j2] += z2Bar * h[j2];
