@@ -285,24 +285,31 @@ namespace SymDiff.Generator.IR
             return all;
         }
 
-        private static void CollectStatements(Block block, List<Stmt> into)
+        private static void CollectStatements(Block block, List<Stmt> into) => ForEachStatement(block, into, static (s, list) => list.Add(s));
+
+        /// <summary>
+        /// Calls <paramref name="visit"/> on every statement of <paramref name="block"/> and of the blocks nested in it (the
+        /// blocks <see cref="Blocks"/> gives), in order, a statement before the blocks it holds: no list or iterator per
+        /// level, and with a static lambda and <paramref name="state"/>, no allocation at all.
+        /// </summary>
+        public static void ForEachStatement<TState>(Block block, TState state, Action<Stmt, TState> visit)
         {
             foreach (var s in block.Statements)
             {
-                into.Add(s);
+                visit(s, state);
                 switch (s)
                 {
                     case If i:
-                        CollectStatements(i.Then, into);
-                        CollectStatements(i.Else, into);
+                        ForEachStatement(i.Then, state, visit);
+                        ForEachStatement(i.Else, state, visit);
                         break;
                     case Loop l:
-                        CollectStatements(l.Header, into);
-                        CollectStatements(l.Body, into);
+                        ForEachStatement(l.Header, state, visit);
+                        ForEachStatement(l.Body, state, visit);
                         break;
                     case VectorLoop vl:
-                        CollectStatements(vl.Scalar.Header, into);
-                        CollectStatements(vl.Scalar.Body, into);
+                        ForEachStatement(vl.Scalar.Header, state, visit);
+                        ForEachStatement(vl.Scalar.Body, state, visit);
                         break;
                 }
             }

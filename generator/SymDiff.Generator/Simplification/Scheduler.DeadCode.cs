@@ -39,31 +39,15 @@ namespace SymDiff.Generator.Simplification
             return declared;
         }
 
-        /// <summary>Adds the names <paramref name="block"/> declares, nested blocks included (the blocks <see cref="Walk.Blocks"/> gives), without an iterator per block.</summary>
-        private static void AddDeclared(Block block, HashSet<string> declared)
-        {
-            foreach (var s in block.Statements)
+        /// <summary>Adds the names <paramref name="block"/> declares, nested blocks included.</summary>
+        private static void AddDeclared(Block block, HashSet<string> declared) =>
+            Walk.ForEachStatement(block, declared, static (s, names) =>
             {
-                switch (s)
+                if (s is Declare d)
                 {
-                    case Declare d:
-                        declared.Add(d.Name);
-                        break;
-                    case If i:
-                        AddDeclared(i.Then, declared);
-                        AddDeclared(i.Else, declared);
-                        break;
-                    case Loop l:
-                        AddDeclared(l.Header, declared);
-                        AddDeclared(l.Body, declared);
-                        break;
-                    case VectorLoop vl:
-                        AddDeclared(vl.Scalar.Header, declared);
-                        AddDeclared(vl.Scalar.Body, declared);
-                        break;
+                    names.Add(d.Name);
                 }
-            }
-        }
+            });
 
         /// <summary>The pooled tapes (not users' buffers) that no expression reads: only stored into, grown and cleared.</summary>
         private static HashSet<string> UnreadTapes(Block body)
@@ -122,30 +106,14 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>Adds the pooled tapes <paramref name="block"/> rents, nested blocks included.</summary>
-        private static void AddTapes(Block block, HashSet<string> tapes)
-        {
-            foreach (var s in block.Statements)
+        private static void AddTapes(Block block, HashSet<string> tapes) =>
+            Walk.ForEachStatement(block, tapes, static (s, names) =>
             {
-                switch (s)
+                if (s is RentBuffer { Zeroed: false } r)
                 {
-                    case RentBuffer { Zeroed: false } r:
-                        tapes.Add(r.Name);
-                        break;
-                    case If i:
-                        AddTapes(i.Then, tapes);
-                        AddTapes(i.Else, tapes);
-                        break;
-                    case Loop l:
-                        AddTapes(l.Header, tapes);
-                        AddTapes(l.Body, tapes);
-                        break;
-                    case VectorLoop vl:
-                        AddTapes(vl.Scalar.Header, tapes);
-                        AddTapes(vl.Scalar.Body, tapes);
-                        break;
+                    names.Add(r.Name);
                 }
-            }
-        }
+            });
 
         private static Block WithoutTapes(Block block, HashSet<string> tapes) => new Block(block.Statements
             .Where(st => st switch
