@@ -69,7 +69,7 @@ namespace SymDiff.Generator.Simplification
             var sizes = _sizes;
             for (int j = 0; j < count; j++)
             {
-                DirectReadExpressions(At(j), scratch);
+                DirectExpressions(At(j), scratch);
                 int size = 0;
                 foreach (var e in scratch)
                 {
@@ -161,28 +161,6 @@ namespace SymDiff.Generator.Simplification
 
             _nodeCounts[e] = n;
             return n;
-        }
-
-        /// <summary>The expressions a statement evaluates at its own level (a branch condition, a loop's initial values, a let's value...), into <paramref name="scratch"/>.</summary>
-        private static void DirectReadExpressions(Stmt s, List<Expr> scratch)
-        {
-            scratch.Clear();
-            switch (s)
-            {
-                case If i:
-                    scratch.Add(i.Condition);
-                    break;
-                case Loop l:
-                    foreach (var v in l.Carried)
-                    {
-                        scratch.Add(v.Init);
-                    }
-
-                    break;
-                default:
-                    Walk.DirectExpressions(s, scratch);
-                    break;
-            }
         }
 
         /// <summary>Inlines inside nested blocks, including into the values a block hands out at its end (phi and next values).</summary>

@@ -224,7 +224,7 @@ namespace SymDiff.Generator.Simplification
             }
         }
 
-        /// <summary>The expressions a statement evaluates in its enclosing block, into <paramref name="into"/> (cleared first).</summary>
+        /// <summary>The expressions a statement evaluates in its enclosing block (a branch condition, a loop's initial values, a let's value...), into <paramref name="into"/> (cleared first); sharing and inlining both read it.</summary>
         private static void DirectExpressions(Stmt s, List<Expr> into)
         {
             into.Clear();
