@@ -105,7 +105,7 @@ namespace SymDiff.Generator.Differentiation
             Dictionary<string, Expr>? hoisted = null;
             mayFuse = mayFuse && TryHoist(finalAdjoints, _definedBefore[loop], out hoisted);
             var before = _state;
-            bool mayDrop = mayFuse && (HasLoop(loop.Header) || HasLoop(loop.Body));
+            bool mayDrop = mayFuse && (Walk.HasLoop(loop.Header) || Walk.HasLoop(loop.Body));
             if (mayDrop)
             {
                 _state = before.Copy();
@@ -121,7 +121,5 @@ namespace SymDiff.Generator.Differentiation
 
             return new LoopDecision(body, fuse, hoisted);
         }
-
-        private static bool HasLoop(Block block) => block.Statements.Any(s => s is Loop || Walk.Blocks(s).Any(HasLoop));
     }
 }

@@ -285,6 +285,20 @@ namespace SymDiff.Generator.IR
             return all;
         }
 
+        /// <summary>Whether <paramref name="block"/> holds a loop at any depth (in a branch, in another loop).</summary>
+        public static bool HasLoop(Block block)
+        {
+            foreach (var s in block.Statements)
+            {
+                if (s is Loop || Blocks(s).Any(HasLoop))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private static void CollectStatements(Block block, List<Stmt> into) => ForEachStatement(block, into, static (s, list) => list.Add(s));
 
         /// <summary>

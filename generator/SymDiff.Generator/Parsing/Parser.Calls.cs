@@ -60,7 +60,7 @@ namespace SymDiff.Generator.Parsing
                 }
 
                 int site = AddSite(invocation.Syntax);
-                bool differentiable = target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+                bool differentiable = IsDifferentiable(target);
                 string qualifier = target.IsStatic ? target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : string.Empty;
                 Expr? receiver = null;
                 if (!target.IsStatic && invocation.Instance is not null && invocation.Instance is not IInstanceReferenceOperation)
@@ -139,13 +139,17 @@ namespace SymDiff.Generator.Parsing
                 return args;
             }
 
+            /// <summary>Whether <paramref name="method"/> carries <c>[Differentiable]</c> (its derivatives are generated too).</summary>
+            private static bool IsDifferentiable(IMethodSymbol method) =>
+                method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+
             /// <summary>
             /// A local buffer passed whole to a <c>ReadOnlySpan&lt;T&gt;</c> parameter of a <c>[Differentiable]</c> method: read
             /// like a span parameter (lowering checks that every store into it comes first). Anything else is SD1000.
             /// </summary>
             private Expr BufferArgument(IInvocationOperation invocation, IArgumentOperation argument, ILocalSymbol local, string name, ValType element)
             {
-                bool differentiable = invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+                bool differentiable = IsDifferentiable(invocation.TargetMethod);
                 bool readOnlySpan = argument.Parameter?.Type is INamedTypeSymbol span && _known.IsReadOnlySpan(span) && ScalarOf(span.TypeArguments[0]) == element;
                 if (!differentiable || !readOnlySpan)
                 {

@@ -243,7 +243,7 @@ namespace SymDiff.Generator.Parsing
 
                 var view = ViewOf(value, out _)
                     ?? throw Unsupported(value.Syntax, $"Passing '{value.Syntax}'", ViewHint);
-                bool differentiable = invocation.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+                bool differentiable = IsDifferentiable(invocation.TargetMethod);
                 bool readOnlySpan = argument.Parameter?.Type is INamedTypeSymbol span && _known.IsReadOnlySpan(span) && ScalarOf(span.TypeArguments[0]) == view.Element;
                 if (!differentiable || !readOnlySpan)
                 {

@@ -97,7 +97,7 @@ namespace SymDiff.Generator.Simplification
             {
                 // Coalescing only ever gives a loop variable its start value's name: without a loop it changes nothing,
                 // and it scans the statements after each let, which is quadratic in a long block.
-                if (HasLoop(body))
+                if (Walk.HasLoop(body))
                 {
                     body = CoalesceLoopVariables(body, keep, namer);
                 }
@@ -117,19 +117,6 @@ namespace SymDiff.Generator.Simplification
             Verification.IrVerifier.Verify(body, "scope repair", Verification.ScopeRules.Lexical, outside, outside);
 
             return (body, hoisted);
-        }
-
-        private static bool HasLoop(Block block)
-        {
-            foreach (var s in block.Statements)
-            {
-                if (s is Loop || (s is If branch && (HasLoop(branch.Then) || HasLoop(branch.Else))))
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         /// <summary>The common-subexpression pass of <see cref="Schedule"/> alone, for the per-pass tests.</summary>
