@@ -146,11 +146,10 @@ namespace SymDiff.Generator.Rules
             new MathFunction(KnownFunction.Log10, "Log10", (a, r, t) => new[] { Div(Lit(1, t), Mul(a[0], Lit(Math.Log(10), t))) }, MathDomain.Positive) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
 
             // d/dx x^y = y x^(y-1), finite for negative x when y is constant; d/dy = x^y ln x, only built when y is active.
-            new MathFunction(KnownFunction.Pow, "Pow", (a, r, t) => new[]
-            {
-                Mul(a[1], Call(KnownFunction.Pow, t, a[0], Sub(a[1], Lit(1, t)))),
-                Mul(r, Call(KnownFunction.Log, t, a[0])),
-            }, MathDomain.Positive, A) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
+            // Both are zero where the power is constant in that argument, as PyTorch writes them: x^0 = 1 for every x
+            // (at x = 0 the product 0 * 0^-1 would be NaN), and 0^y = 0 for y > 0 (0^y ln 0 would be NaN); see PowBase.
+            new MathFunction(KnownFunction.Pow, "Pow", (a, r, t) => new[] { PowBase(a[0], a[1], t), PowExponent(a[0], a[1], r, t) },
+                MathDomain.Positive, A) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
 
             // sqrt'(x) = 0.5 / sqrt(x), from the result; sqrt'(0) = +Infinity.
             new MathFunction(KnownFunction.Sqrt, "Sqrt", (a, r, t) => new[] { Div(Lit(0.5, t), r) }, MathDomain.Positive) { MayHaveInfinitePartial = true, CanBeNonFinite = true },
@@ -202,6 +201,38 @@ namespace SymDiff.Generator.Rules
             .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
 
         /// <summary>The row of <paramref name="function"/>.</summary>
+        /// <summary>
+        /// <c>d/dx x^y</c>: <c>y == 0 ? 0 : y * x^(y - 1)</c>. The power is the constant 1 where y is 0, so its derivative
+        /// is 0 there, also at x = 0 where the product would be <c>0 * Infinity</c> (PyTorch masks it the same way). A
+        /// constant exponent decides the test here, so <c>Pow(x, 3)</c> keeps the plain <c>3 * x^2</c>.
+        /// </summary>
+        private static Expr PowBase(Expr x, Expr y, ValType t)
+        {
+            if (y is Const c)
+            {
+                return c.Value == 0 ? Lit(0, t) : Mul(y, Call(KnownFunction.Pow, t, x, Sub(y, Lit(1, t))));
+            }
+
+            return Cond(Compare(BinaryOp.Eq, y, Lit(0, t)), Lit(0, t), Mul(y, Call(KnownFunction.Pow, t, x, Sub(y, Lit(1, t)))));
+        }
+
+        /// <summary>
+        /// <c>d/dy x^y</c>: <c>x^y * (x == 0 &amp;&amp; y &gt;= 0 ? 0 : ln x)</c>. For x = 0 and y &gt; 0 the power is the
+        /// constant 0 (and 1 at y = 0), so the derivative is 0 where <c>0 * ln 0</c> would be NaN (PyTorch's rule).
+        /// </summary>
+        private static Expr PowExponent(Expr x, Expr y, Expr r, ValType t)
+        {
+            // The test guards the logarithm only, so the power itself stays outside the branch and is computed once.
+            var log = Call(KnownFunction.Log, t, x);
+            if (y is Const c && c.Value < 0)
+            {
+                return Mul(r, log);
+            }
+
+            var atZero = Compare(BinaryOp.Eq, x, Lit(0, t));
+            return Mul(r, Cond(y is Const ? atZero : And(atZero, Compare(BinaryOp.Ge, y, Lit(0, t))), Lit(0, t), log));
+        }
+
         public static MathFunction Of(KnownFunction function) => s_byFunction[(int)function];
 
         /// <summary>Whether <c>Math</c>, <c>MathF</c>, <c>double</c> or <c>float</c> has a function of this name that SymDiff differentiates.</summary>

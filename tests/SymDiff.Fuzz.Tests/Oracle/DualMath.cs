@@ -97,10 +97,14 @@ namespace SymDiff.Fuzz.Tests.Oracle
         {
             double xv = x.Vd, yv = y.Vd;
             T value = T.Pow(x.V, y.V);
-            var result = new Dual<T>(value, 0, 0).Plus(x, yv * Math.Pow(xv, yv - 1), Math.Abs(yv * Math.Pow(xv, yv - 1)), Partial.Rule);
+
+            // Zero where the power is constant in that argument (x^0 = 1; 0^y for y >= 0), as PyTorch: not 0 * inf.
+            double dx = yv == 0 ? 0 : yv * Math.Pow(xv, yv - 1);
+            var result = new Dual<T>(value, 0, 0).Plus(x, dx, Math.Abs(dx), Partial.Rule);
 
             // The log term only when the exponent is active (API.md section 7).
-            return y.IsStructuralZero ? result : result.Plus(y, D(value) * Math.Log(xv), Math.Abs(D(value) * Math.Log(xv)), Partial.Rule);
+            double dy = xv == 0 && yv >= 0 ? 0 : D(value) * Math.Log(xv);
+            return y.IsStructuralZero ? result : result.Plus(y, dy, Math.Abs(dy), Partial.Rule);
         }
 
         public static Dual<T> Sqrt<T>(Dual<T> x) where T : IFloatingPointIeee754<T>

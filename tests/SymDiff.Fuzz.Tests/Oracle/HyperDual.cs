@@ -221,15 +221,17 @@ namespace SymDiff.Fuzz.Tests.Oracle
             double r = Math.Pow(x.V, y.V);
             double c = y.V;
             bool exponentActive = y.A != 0 || y.B != 0 || y.AB != 0 || y.MA != 0 || y.MB != 0;
+            // Zero where the power is constant in that argument (x^0 = 1, x^1's second derivative; 0^y for y >= 0), as
+            // PyTorch and the generator write it: not 0 * inf.
+            double fx = c == 0 ? 0 : c * Math.Pow(x.V, c - 1);
+            double fxx = c == 0 || c == 1 ? 0 : c * (c - 1) * Math.Pow(x.V, c - 2);
             if (!exponentActive)
             {
-                return x.Chain(r, c * Math.Pow(x.V, c - 1), c * (c - 1) * Math.Pow(x.V, c - 2));
+                return x.Chain(r, fx, fxx);
             }
 
             double ln = Math.Log(x.V);
-            double fx = c * Math.Pow(x.V, c - 1);
-            double fy = r * ln;
-            double fxx = c * (c - 1) * Math.Pow(x.V, c - 2);
+            double fy = x.V == 0 && c >= 0 ? 0 : r * ln;
             double fxy = Math.Pow(x.V, c - 1) * (1 + (c * ln));
             double fyy = r * ln * ln;
             return HyperDual.Chain2(r, x, y, fx, fy, fxx, fxy, fyy);

@@ -71,6 +71,13 @@ namespace SymDiff.Fuzz.Tests.Tests
             // Pow with an inactive exponent: c x^(c-1), finite for negative x, no log term.
             Assert.Equal(3 * 4.0, DM.Pow(X(-2), Dual<double>.C(3)).D);
 
+            // Where the power is constant in an argument its partial is 0, not 0 * inf (PyTorch's rule; FINDINGS F45):
+            // x^0 = 1 at x = 0, and 0^y for y >= 0.
+            Assert.Equal(0, DM.Pow(X(0), Dual<double>.C(0)).D);
+            Assert.Equal(0, DM.Pow(Dual<double>.C(0), X(2)).D);
+            Assert.Equal(0, DM.Pow(Dual<double>.C(0), X(0)).D);
+            Assert.Equal(0, DM.Pow(HyperDual.Var(0, 1, 1), HyperDual.C(1)).AB);
+
             // A zero of the user's computation times an infinite derivative (0 * Sqrt(x) at x = 0) is left open too: forward
             // mode meets 0 * inf (NaN), reverse mode may meet the infinite partial on another path only (+inf; FINDINGS F29).
             Assert.True((Dual<double>.C(0) * DM.Sqrt(X(0))).IsAmbiguous);

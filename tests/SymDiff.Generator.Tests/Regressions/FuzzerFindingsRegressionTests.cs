@@ -1021,6 +1021,71 @@ public static partial class R
         }
 
         [Fact]
+        public void F45_Pow_with_a_zero_exponent_at_a_zero_base_has_a_zero_base_partial_not_NaN()
+        {
+            // Fuzzer program 2653 of seed 39: at n = 0 the power Pow(n + s2, n) is Pow(0, 0) = 1, whose base partial was
+            // written 0 * 0^-1 = 0 * inf = NaN. Min takes y there, so by hand (n = 0: s2 = 0, s3 = 1, s5 = -y) the
+            // result is y^2 x^2 - 3 y: d/dx = 2 x y^2, d/dy = 2 y x^2 - 3, d/dz = 0, and the Hessian over (x, y, z) is
+            // [[2 y^2, 4 x y, 0], [4 x y, 2 x^2, 0], [0, 0, 0]].
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable(Hessian = true)]
+    public static double F(double x, int n, double y, double z)
+    {
+        var s2 = (double)n * z * (y % (y * y + 0.5));
+        double s3 = Math.Pow((double)n + s2, (double)n);
+        s2 -= s3 != (double)n + z ? Math.Min(y, s3) : Math.Log(Math.Abs(s3) + 0.25);
+        double s5 = s2;
+        return s5 * s5 * (x * x) + s2 + s2 + s5;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        R.FGradient(-1.5, 0, 0.75, 1.5, out double gx, out double gy, out double gz);
+        double bx = 0, by = 0, bz = 0;
+        R.FBackward(-1.5, 0, 0.75, 1.5, 2.0, ref bx, ref by, ref bz);
+        R.FDerivative(-1.5, 0, 0.75, 1.5, 0.0, 1.0, 0.0, out double dy);
+        var h = new double[9];
+        R.FHessian(-1.5, 0, 0.75, 1.5, h);
+        return new[] { gx, gy, gz, bx, by, bz, dy, h[0], h[1], h[2], h[4], h[5], h[8] };");
+            double x = -1.5, y = 0.75;
+            double gX = 2 * x * y * y, gY = 2 * y * x * x - 3;
+            Assert.Equal(new[] { gX, gY, 0.0, 2 * gX, 2 * gY, 0.0, gY, 2 * y * y, 4 * x * y, 0.0, 2 * x * x, 0.0, 0.0 }, r);
+        }
+
+        [Fact]
+        public void F45_Pow_partials_are_zero_where_the_power_is_constant_in_that_argument()
+        {
+            // d/dx x^y = y x^(y-1) and d/dy x^y = x^y ln x, except where the power does not change with the argument:
+            // y = 0 (x^0 = 1) and x = 0 with y >= 0 (0^y = 0, or 1 at y = 0), where the products are 0 * inf or
+            // 0 * -inf. PyTorch masks both the same way. Away from them the plain partials hold.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double P(double x, double y) => Math.Pow(x, y);
+
+    [Differentiable]
+    public static double Q(double x, int n) => Math.Pow(x, n);
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        R.PGradient(0.0, 0.0, out double a0, out double a1);
+        R.PGradient(0.0, 2.0, out double b0, out double b1);
+        R.PGradient(2.0, 3.0, out double c0, out double c1);
+        R.PGradient(3.0, 0.0, out double d0, out double d1);
+        R.PDerivative(0.0, 2.0, 1.0, 1.0, out double e);
+        R.QGradient(0.0, 0, out double q0);
+        R.QGradient(0.0, 1, out double q1);
+        R.QGradient(2.0, 3, out double q3);
+        return new[] { a0, a1, b0, b1, c0, c1, d0, d1, e, q0, q1, q3 };");
+            Assert.Equal(new[] { 0.0, 0.0, 0.0, 0.0, 12.0, 8 * Math.Log(2), 0.0, Math.Log(3), 0.0, 0.0, 1.0, 12.0 }, r);
+        }
+
+        [Fact]
         public void F33_an_argument_check_in_a_callee_whose_value_feeds_only_a_dead_loop_carried_value_still_runs()
         {
             // Fuzzer program 54799 of seed 10 as CsCheck shrank it: the call's value only updates s2, which nothing reads
