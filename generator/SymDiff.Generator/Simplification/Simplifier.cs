@@ -28,13 +28,14 @@ namespace SymDiff.Generator.Simplification
         /// </summary>
         public static Block Simplify(Block block, ISet<string> keep, ISet<Expr> frozen, IList<Expr> tails)
         {
+            var user = new Frozen(frozen);
             for (int round = 0; round < 16; round++)
             {
                 var copies = new Dictionary<string, Expr>(StringComparer.Ordinal);
-                var next = Rewrite(block, copies, keep, frozen);
+                var next = Rewrite(block, copies, keep, user);
                 for (int i = 0; i < tails.Count; i++)
                 {
-                    tails[i] = RewriteExpression(Walk.Substitute(tails[i], copies), frozen);
+                    tails[i] = RewriteExpression(user.Substitute(tails[i], copies), user.Set);
                 }
 
                 if (next.Equals(block) && copies.Count == 0)
@@ -105,13 +106,13 @@ namespace SymDiff.Generator.Simplification
             public Expr Map(Expr e) => RewriteExpression(e, _frozen, 0);
         }
 
-        private static Block Rewrite(Block block, Dictionary<string, Expr> copies, ISet<string> keep, ISet<Expr> frozen)
+        private static Block Rewrite(Block block, Dictionary<string, Expr> copies, ISet<string> keep, Frozen frozen)
         {
             var output = new List<Stmt>();
             foreach (var s in block.Statements)
             {
                 // Nested blocks first: a copy propagated away inside a branch must reach the phi that reads it.
-                var mapped = Walk.MapExpressions(Walk.MapBlocks(s, b => Rewrite(b, copies, keep, frozen)), e => RewriteExpression(Walk.Substitute(e, copies), frozen));
+                var mapped = Walk.MapExpressions(Walk.MapBlocks(s, b => Rewrite(b, copies, keep, frozen)), e => RewriteExpression(frozen.Substitute(e, copies), frozen.Set));
                 if (mapped is Let { Value: Const or Var } let && !keep.Contains(let.Name))
                 {
                     copies[let.Name] = let.Value;
@@ -122,6 +123,74 @@ namespace SymDiff.Generator.Simplification
             }
 
             return new Block(output.ToEquatableArray());
+        }
+
+        /// <summary>
+        /// The user's subexpressions, and what copy propagation makes of them. A block that holds the user's own statements
+        /// (forward mode's loop bodies interleave them with tangents) propagates a copy such as <c>s4 = s1</c> into
+        /// <c>s4 + (s4 + x)</c>; the result is still the user's computation and must keep its operations (F46: collecting
+        /// like terms made it <c>2 * s1 + x</c>, one bit off the method's value). So an expression that was frozen stays
+        /// frozen after substitution, and so do its frozen parts. The caller's set is copied the first time that happens.
+        /// </summary>
+        private sealed class Frozen
+        {
+            private bool _owned;
+
+            public Frozen(ISet<Expr> set) => Set = set;
+
+            public ISet<Expr> Set { get; private set; }
+
+            public Expr Substitute(Expr e, IReadOnlyDictionary<string, Expr> copies)
+            {
+                if (copies.Count == 0)
+                {
+                    return e;
+                }
+
+                var map = new FrozenSubstituteMap(copies, this);
+                return map.Map(e);
+            }
+
+            private void Add(Expr e)
+            {
+                if (!_owned)
+                {
+                    Set = new HashSet<Expr>(Set);
+                    _owned = true;
+                }
+
+                Set.Add(e);
+            }
+
+            private readonly struct FrozenSubstituteMap : IExprMap
+            {
+                private readonly IReadOnlyDictionary<string, Expr> _copies;
+                private readonly Frozen _frozen;
+
+                public FrozenSubstituteMap(IReadOnlyDictionary<string, Expr> copies, Frozen frozen)
+                {
+                    _copies = copies;
+                    _frozen = frozen;
+                }
+
+                public Expr Map(Expr e)
+                {
+                    Limits.EnsureStack();
+                    if (e is Var v)
+                    {
+                        return _copies.TryGetValue(v.Name, out var r) ? r : e;
+                    }
+
+                    var self = this;
+                    var mapped = Walk.MapChildren(e, ref self);
+                    if (!ReferenceEquals(mapped, e) && _frozen.Set.Contains(e))
+                    {
+                        _frozen.Add(mapped);
+                    }
+
+                    return mapped;
+                }
+            }
         }
     }
 }

@@ -1086,6 +1086,77 @@ public static partial class R
         }
 
         [Fact]
+        public void F46_a_copy_propagated_into_the_users_own_statement_in_forward_mode_keeps_its_operations()
+        {
+            // Fuzzer program 4041 of seed 39, reduced: in a loop body forward mode simplifies the user's statements beside
+            // the tangents; the copy t = s propagated into s = t + (t + ...) and like terms were collected into
+            // 2 * s + ..., which rounds differently. Forward mode promises the method's own bits (API.md, value contract).
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x, double y)
+    {
+        double s = y;
+        for (int i = 0; i < 6; i++)
+        {
+            double t = s;
+            s = t + (t + x / (t * t + 0.5));
+        }
+
+        return s;
+    }
+
+    [Differentiable(nameof(y))]
+    public static void G(double x, double y, Span<double> o)
+    {
+        double s1 = y, s4 = x;
+        int c = 0;
+        while (c < 6)
+        {
+            double t6 = s4;
+            s4 = s1;
+            s1 = t6 * s4 + s1;
+            s4 += s4 + x + x / (s4 * s4 + 0.5);
+            c++;
+        }
+
+        o[0] = s1;
+        o[1] = s4;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var rng = new Random(46);
+        int mismatches = 0, compared = 0;
+        for (int k = 0; k < 400; k++)
+        {
+            double x = rng.NextDouble() * 2 - 1, y = rng.NextDouble() * 2 - 1;
+            double f = R.F(x, y);
+            double v = R.FDerivative(x, y, 1.0, 0.5, out double _);
+            var o = new double[2];
+            var od = new double[2];
+            var d = new double[2];
+            var j = new double[2];
+            R.G(x, y, o);
+            R.GDerivative(x, y, od, 1.0, d);
+            R.GJacobian(x, y, j, new double[2]);
+            if (!double.IsFinite(f) || !double.IsFinite(o[0]) || !double.IsFinite(o[1])) continue;
+            compared++;
+            if (BitConverter.DoubleToInt64Bits(f) != BitConverter.DoubleToInt64Bits(v)) mismatches++;
+            for (int e = 0; e < 2; e++)
+            {
+                if (BitConverter.DoubleToInt64Bits(o[e]) != BitConverter.DoubleToInt64Bits(od[e])) mismatches++;
+                if (BitConverter.DoubleToInt64Bits(o[e]) != BitConverter.DoubleToInt64Bits(j[e])) mismatches++;
+            }
+        }
+        return new double[] { mismatches, compared };");
+            Assert.Equal(0, r[0]);
+            Assert.True(r[1] > 100, "too few finite samples: " + r[1]);
+        }
+
+        [Fact]
         public void F33_an_argument_check_in_a_callee_whose_value_feeds_only_a_dead_loop_carried_value_still_runs()
         {
             // Fuzzer program 54799 of seed 10 as CsCheck shrank it: the call's value only updates s2, which nothing reads
