@@ -122,6 +122,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     BackwardGuard($"var o = new {T}[{m}]; {InitialBuffers("b")} var seed = {Arr(_p.Seeds.BackwardSeed)}; ",
                         $"{Recv}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); {Recv}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); "
                         + $"r.Values(\"Backward.y\", o); r.Values(\"Backward\", R.Flat({Names("b")}));");
+                    Guard("Backward.scaled", $"for (int k = 0; k < {m}; k++) {{ var o = new {T}[{m}]; {ZeroBuffers("z")} var seed = new {T}[{m}]; seed[k] = {ScaledSeed}; "
+                        + $"{Recv}.GBackward({Args()}, seed, {GradArgs("z", byRef: true)}); r.Values(\"Backward.scaled.\" + k, R.Flat({Names("z")})); }}");
                     Guard("Derivative", $"var o = new {T}[{m}]; var d = new {T}[{m}]; {Recv}.GDerivative({Args()}, {Tangents()}, d); "
                         + "r.Values(\"Derivative.y\", o); r.Values(\"Derivative\", d);");
                     Guard("Jacobian", $"var o = new {T}[{m}]; var jac = new {T}[{m * _n}]; {Recv}.GJacobian({Args()}, jac); "
@@ -136,6 +138,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                         + $"r.Value(\"Gradient.value\", value); r.Values(\"Gradient\", R.Flat({Names("g")}));");
                     BackwardGuard(InitialBuffers("b"), $"{Recv}.FBackward({Args()}, {L(_p.Seeds.BackwardSeed[0])}, {GradArgs("b", byRef: true)}); "
                         + $"{Recv}.FBackward({Args()}, {L(_p.Seeds.BackwardSeed[0])}, {GradArgs("b", byRef: true)}); r.Values(\"Backward\", R.Flat({Names("b")}));");
+                    Guard("Backward.scaled", $"{ZeroBuffers("z")} {Recv}.FBackward({Args()}, {ScaledSeed}, {GradArgs("z", byRef: true)}); r.Values(\"Backward.scaled\", R.Flat({Names("z")}));");
                     Guard("Derivative", $"{T} derivative; var value = {Recv}.FDerivative({Args()}, {Tangents()}, out derivative); "
                         + "r.Value(\"Derivative.value\", value); r.Value(\"Derivative\", derivative);");
                     if (_p.Hessian)
@@ -190,6 +193,16 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 string.Concat(_actives.Select(q => q.Kind == ParamKind.Scalar
                     ? $"{T} {prefix}_{q.Name}; "
                     : $"var {prefix}_{q.Name} = R.{(IsFloat ? "NaNsF" : "NaNs")}({q.Length}); "));
+
+            /// <summary>
+            /// The seed of the scaled Backward run, <c>2^-ScaleExponent</c>: reverse mode is linear in its seed, so a
+            /// gradient that overflows with seed 1 (an adjoint past the type's range meets a zero: inf * 0) but is finite
+            /// and right with this seed overflowed only in magnitude (see <see cref="Harness.Checker"/>).
+            /// </summary>
+            private string ScaledSeed => IsFloat ? $"(float)System.Math.ScaleB(1.0, -{Harness.Checker.FloatScaleExponent})" : $"System.Math.ScaleB(1.0, -{Harness.Checker.DoubleScaleExponent})";
+
+            private string ZeroBuffers(string prefix) =>
+                string.Concat(_actives.Select(q => q.Kind == ParamKind.Scalar ? $"{T} {prefix}_{q.Name} = 0; " : $"var {prefix}_{q.Name} = new {T}[{q.Length}]; "));
 
             private string InitialBuffers(string prefix)
             {

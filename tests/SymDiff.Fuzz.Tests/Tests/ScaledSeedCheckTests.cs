@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using SymDiff.Fuzz.Tests.Grammar;
+using SymDiff.Fuzz.Tests.Harness;
+using SymDiff.Fuzz.Tests.Oracle;
+using Xunit;
+
+namespace SymDiff.Fuzz.Tests.Tests
+{
+    /// <summary>
+    /// The scaled-seed recheck of <see cref="Checker"/> (FINDINGS F47): a NaN gradient is left open by the contract only
+    /// when the same reverse sweep with seed 2^-960 is finite and, scaled back, agrees with the oracle; anything else is
+    /// still a disagreement.
+    /// </summary>
+    public sealed class ScaledSeedCheckTests
+    {
+        private static readonly FuzzProgram Program = new FuzzProgram(
+            47,
+            Precision.Double,
+            ImmutableArray.Create(new Param("x", ParamKind.Scalar, false, ImmutableArray.Create(1.75), 0)),
+            ImmutableArray<string>.Empty,
+            Hessian: false,
+            IsVector: false,
+            OutputLength: 0,
+            ImmutableArray.Create<St>(new Return(null, new Ref("x"))),
+            ImmutableArray<Helper>.Empty,
+            new Seeds(ImmutableArray.Create(1.5), ImmutableArray.Create(0.25), ImmutableArray.Create(1.0), ImmutableArray.Create(1.0)),
+            Instance: false,
+            ImmutableArray<Member>.Empty);
+
+        // The oracle: value 1.75, derivative 3 (terms of magnitude 3). Backward runs twice with seed 1.5 into 0.25 (9.25).
+        private static ProgramRecord Record(double gradient, double backward, double[]? scaled)
+        {
+            var rec = new ProgramRecord();
+            rec.Values["F"] = new[] { 1.75 };
+            rec.Values["Gradient"] = new[] { gradient };
+            rec.Values["Backward"] = new[] { backward };
+            if (scaled is not null)
+            {
+                rec.Values["Backward.scaled"] = scaled;
+            }
+
+            rec.Duals["Oracle.dir"] = new List<(double V, double D, double M)[]> { new[] { (1.75, 0.75, 0.75) } };
+            rec.Duals["Oracle.grad"] = new List<(double V, double D, double M)[]> { new[] { (1.75, 3.0, 3.0) } };
+            return rec;
+        }
+
+        private static double Tiny(double v) => Math.ScaleB(v, -Checker.DoubleScaleExponent);
+
+        [Fact]
+        public void A_NaN_that_the_tiny_seed_turns_into_the_right_gradient_is_left_open()
+        {
+            var result = Checker.Check(Program, Record(double.NaN, double.NaN, new[] { Tiny(3.0) }));
+            Assert.Empty(result.Disagreements);
+            Assert.Equal(2, result.Unchecked);
+        }
+
+        [Fact]
+        public void A_NaN_that_stays_NaN_with_the_tiny_seed_is_a_disagreement()
+        {
+            var result = Checker.Check(Program, Record(double.NaN, double.NaN, new[] { double.NaN }));
+            Assert.Equal(2, result.Disagreements.Count);
+        }
+
+        [Fact]
+        public void A_NaN_whose_rescaled_gradient_is_wrong_is_a_disagreement()
+        {
+            var result = Checker.Check(Program, Record(double.NaN, 9.25, new[] { Tiny(2.5) }));
+            Assert.Single(result.Disagreements);
+            Assert.StartsWith("FGradient", result.Disagreements[0].What, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_finite_wrong_gradient_is_never_rescued_by_the_scaled_run()
+        {
+            var result = Checker.Check(Program, Record(2.0, 6.25, new[] { Tiny(3.0) }));
+            Assert.Equal(2, result.Disagreements.Count);
+        }
+
+        [Fact]
+        public void Without_the_scaled_run_a_NaN_is_a_disagreement()
+        {
+            var result = Checker.Check(Program, Record(double.NaN, 9.25, null));
+            Assert.Single(result.Disagreements);
+        }
+    }
+}
