@@ -83,6 +83,13 @@ namespace SymDiff.Generator.Simplification
 
             Verification.IrVerifier.VerifyPass(body, "scheduling (dead code after inlining)", outside);
 
+            using (Testing.PhaseTimer.Measure("schedule.stores"))
+            {
+                body = RedundantStores.Apply(body);
+            }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (redundant stores)", outside);
+
             if (fuse)
             {
                 using (Testing.PhaseTimer.Measure("schedule.rows"))
