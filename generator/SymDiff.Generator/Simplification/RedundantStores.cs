@@ -27,7 +27,199 @@ namespace SymDiff.Generator.Simplification
         public static Block Apply(Block body)
         {
             var viewed = Viewed(body);
-            return Visit(body, viewed);
+            body = Visit(body, viewed);
+            return DropUnreadStores(body, viewed);
+        }
+
+        /// <summary>
+        /// A store into a buffer the method rents (no caller sees it) that nothing reads afterwards goes: no statement
+        /// after it, in its block or after the statements around it, names the buffer, and it is in no loop, or it is
+        /// in the body of one loop counting by one (no loop around that) that names the buffer only at its counter and
+        /// nowhere after the store: a later iteration reads another element. Typically the zero that takes an adjoint
+        /// buffer's element in the last reverse loop that reads it.
+        /// </summary>
+        private static Block DropUnreadStores(Block body, HashSet<string> viewed)
+        {
+            var rented = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var s in Walk.AllStatements(body))
+            {
+                if (s is RentBuffer r && !viewed.Contains(r.Name))
+                {
+                    rented.Add(r.Name);
+                }
+            }
+
+            if (rented.Count == 0)
+            {
+                return body;
+            }
+
+            return WithoutUnread(body, new List<(Block Block, int Index)>(), new Unread(rented));
+        }
+
+        private static Block WithoutUnread(Block block, List<(Block Block, int Index)> around, Unread unread)
+        {
+            List<Stmt>? kept = null;
+            for (int k = 0; k < block.Statements.Count; k++)
+            {
+                var s = block.Statements[k];
+                if (s is Store store && unread.Rented.Contains(store.Array) && !Walk.Contains(store.Value, x => x is UserCall) && unread.After(block, k, store, around))
+                {
+                    kept ??= block.Statements.Take(k).ToList();
+                    continue;
+                }
+
+                around.Add((block, k));
+                var mapped = Walk.MapBlocks(s, b => WithoutUnread(b, around, unread));
+                around.RemoveAt(around.Count - 1);
+                if (!ReferenceEquals(mapped, s))
+                {
+                    kept ??= block.Statements.Take(k).ToList();
+                }
+
+                kept?.Add(mapped);
+            }
+
+            return kept is null ? block : new Block(kept.ToEquatableArray());
+        }
+
+        /// <summary>Answers whether a store is read afterwards; remembers, per block, the last statement naming each rented buffer (so each block is scanned once).</summary>
+        private sealed class Unread
+        {
+            private readonly Dictionary<Block, Dictionary<string, int>> _last = new Dictionary<Block, Dictionary<string, int>>(new BlockIdentity());
+
+            public Unread(HashSet<string> rented) => Rented = rented;
+
+            public HashSet<string> Rented { get; }
+
+            /// <summary>Whether no statement of <paramref name="block"/> after <paramref name="k"/> names <paramref name="buffer"/>.</summary>
+            private bool NoneAfter(Block block, int k, string buffer)
+            {
+                if (!_last.TryGetValue(block, out var last))
+                {
+                    last = new Dictionary<string, int>(StringComparer.Ordinal);
+                    for (int m = 0; m < block.Statements.Count; m++)
+                    {
+                        foreach (var name in Rented)
+                        {
+                            if (Mentions.In(block.Statements[m], name))
+                            {
+                                last[name] = m;
+                            }
+                        }
+                    }
+
+                    _last[block] = last;
+                }
+
+                return !last.TryGetValue(buffer, out int at) || at <= k;
+            }
+
+            public bool After(Block block, int k, Store store, List<(Block Block, int Index)> around)
+            {
+                string buffer = store.Array;
+                if (!NoneAfter(block, k, buffer))
+                {
+                    return false;
+                }
+
+                int outside = around.Count; // the frames after which nothing may name the buffer
+                if (around.Count > 0 && around[around.Count - 1] is var (parent, at) && parent.Statements[at] is Loop loop)
+                {
+                    // In a loop's body, counting by one, the store at the counter: every iteration names only its own element.
+                    if (!ReferenceEquals(block, loop.Body) || LoopShape.Counter(loop) is not { } shape || store.Index is not Var { Name: var counter } || counter != shape.Counter.Name
+                        || loop.Carried.Any(v => Mentions.In(v.Init, buffer) || Mentions.In(v.Next, buffer)) || Mentions.In(loop.Condition, buffer)
+                        || loop.Header.Statements.Any(x => Mentions.In(x, buffer)))
+                    {
+                        return false;
+                    }
+
+                    for (int m = 0; m < k; m++)
+                    {
+                        if (!OnlyAt(block.Statements[m], buffer, counter))
+                        {
+                            return false;
+                        }
+                    }
+
+                    if (!NoneAfter(parent, at, buffer))
+                    {
+                        return false;
+                    }
+
+                    outside = around.Count - 1;
+                }
+
+                for (int f = outside - 1; f >= 0; f--)
+                {
+                    var (b, i) = around[f];
+                    var s = b.Statements[i];
+                    if (s is Loop || (s is If branch && branch.Phis.Any(p => Mentions.In(p.WhenTrue, buffer) || Mentions.In(p.WhenFalse, buffer))))
+                    {
+                        return false; // another loop around: its next iteration may read the element
+                    }
+
+                    if (!NoneAfter(b, i, buffer))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+        }
+
+        private sealed class BlockIdentity : IEqualityComparer<Block>
+        {
+            public bool Equals(Block? x, Block? y) => ReferenceEquals(x, y);
+
+            public int GetHashCode(Block obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+        }
+
+        /// <summary>Whether a statement names the buffer only as its element at the counter (reads, stores, additions), and assigns neither.</summary>
+        private static bool OnlyAt(Stmt s, string buffer, string counter)
+        {
+            switch (s)
+            {
+                case Assign a when a.Name == counter || a.Name == buffer:
+                    return false;
+                case Store st when st.Array == buffer && !IsCounter(st.Index, counter):
+                case Accumulate ac when ac.Target == buffer && (ac.Index is null || !IsCounter(ac.Index, counter)):
+                    return false;
+                case Store or Accumulate or Let or Assign or If or Loop or Comment or Declare:
+                    break;
+                default:
+                    if (Mentions.In(s, buffer))
+                    {
+                        return false;
+                    }
+
+                    break;
+            }
+
+            foreach (var e in DirectExpressions(s))
+            {
+                if (Walk.Contains(e, x => x switch
+                {
+                    Elem el => el.Array == buffer && !IsCounter(el.Index, counter),
+                    Len or SpanRef or SpanView or Opaque => Mentions.In(x, buffer),
+                    _ => false,
+                }))
+                {
+                    return false;
+                }
+            }
+
+            return Walk.Blocks(s).All(b => b.Statements.All(x => OnlyAt(x, buffer, counter)));
+        }
+
+        private static bool IsCounter(Expr index, string counter) => index is Var v && v.Name == counter;
+
+        private static List<Expr> DirectExpressions(Stmt s)
+        {
+            var list = new List<Expr>();
+            Walk.DirectExpressions(s, list);
+            return list;
         }
 
         private static Block Visit(Block block, HashSet<string> viewed)

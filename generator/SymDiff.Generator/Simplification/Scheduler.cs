@@ -76,19 +76,19 @@ namespace SymDiff.Generator.Simplification
 
             Verification.IrVerifier.VerifyPass(body, "scheduling (inlining)", outside);
 
-            using (Testing.PhaseTimer.Measure("schedule.dead2"))
-            {
-                body = RemoveDeadCode(body);
-            }
-
-            Verification.IrVerifier.VerifyPass(body, "scheduling (dead code after inlining)", outside);
-
             using (Testing.PhaseTimer.Measure("schedule.stores"))
             {
                 body = RedundantStores.Apply(body);
             }
 
             Verification.IrVerifier.VerifyPass(body, "scheduling (redundant stores)", outside);
+
+            using (Testing.PhaseTimer.Measure("schedule.dead2"))
+            {
+                body = RemoveDeadCode(body);
+            }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (dead code after inlining)", outside);
 
             if (fuse)
             {

@@ -125,5 +125,73 @@ namespace SymDiff.Generator.Tests.Passes
             var across = B(Zero("b", "k"), inner with { Body = B(AddInto("b", "k", V("x"))) });
             Assert.Equal(Print(across), Print(RedundantStores.Apply(across)));
         }
+
+        private static Loop Counting(string counter, params Stmt[] body) => new(
+            EquatableArray.Create(new LoopVar(counter, ValType.Int, N(0), Add(I(counter), N(1)))),
+            Block.Empty,
+            Lt(I(counter), I("n")),
+            B(body),
+            LoopKind.For,
+            counter);
+
+        /// <summary>
+        /// Softmax's last reverse loop: each iteration takes its element's adjoint and zeroes it, and nothing reads the
+        /// rented adjoint buffer after the loop: the zero is never read (later iterations name other elements), so it goes.
+        /// Outside loops, a store into a rented buffer that nothing after it names goes too.
+        /// </summary>
+        [Fact]
+        public void AStoreNothingReadsGoes()
+        {
+            var body = B(
+                new RentBuffer("yBar", ValType.Double, I("n")),
+                Counting("i", new Let("yBar3", At("yBar", "i")), Zero("yBar", "i"), AddInto("dZ", "i", Mul(V("yBar3"), V("x")))),
+                new Return(V("x")));
+            AssertIr(
+                """
+                rent yBar: double[n]
+                loop i = 0 while i < n
+                  let yBar3: double = yBar[i]
+                  dZ[i] += yBar3 * x
+                  next i = i + 1
+                end
+                return x
+                """,
+                Print(RedundantStores.Apply(body)));
+
+            var straight = B(new RentBuffer("b", ValType.Double, I("n")), new Store("b", N(0), V("x")), new Return(V("x")));
+            AssertIr(
+                """
+                rent b: double[n]
+                return x
+                """,
+                Print(RedundantStores.Apply(straight)));
+        }
+
+        /// <summary>
+        /// Where the zero is read, it stays: a read after the loop; a read of another element in the loop (a later
+        /// iteration may read this one); a read after the store in the same iteration; a loop around the loop (its
+        /// next iteration reads the element again); a buffer the caller sees (a gradient parameter, not rented); a
+        /// loop that does not count by one.
+        /// </summary>
+        [Fact]
+        public void AStoreSomethingMayReadStays()
+        {
+            static Stmt Take(string index) => new Let("yBar3", At("yBar", index));
+            var rent = new RentBuffer("yBar", ValType.Double, I("n"));
+            var other = new Binary(BinaryOp.Sub, I("i"), N(1), ValType.Int);
+            Block[] untouched =
+            {
+                B(rent, Counting("i", Take("i"), Zero("yBar", "i")), new Return(new Elem("yBar", N(0), ValType.Double))),
+                B(rent, Counting("i", new Let("p", new Elem("yBar", other, ValType.Double)), Zero("yBar", "i"), AddInto("dZ", "i", V("p")))),
+                B(rent, Counting("i", Zero("yBar", "i"), Take("i"), AddInto("dZ", "i", V("yBar3")))),
+                B(rent, Counting("k", Counting("i", Take("i"), Zero("yBar", "i"), AddInto("dZ", "i", V("yBar3"))))),
+                B(Counting("i", new Let("g", At("dX", "i")), Zero("dX", "i"), AddInto("dZ", "i", V("g")))),
+                B(rent, Counting("i", Take("i"), Zero("yBar", "i"), AddInto("dZ", "i", V("yBar3"))) with { Condition = Lt(I("i"), I("n")), Carried = EquatableArray.Create(new LoopVar("i", ValType.Int, N(0), Add(I("i"), N(2)))) }),
+            };
+            foreach (var body in untouched)
+            {
+                Assert.Equal(Print(body), Print(RedundantStores.Apply(body)));
+            }
+        }
     }
 }
