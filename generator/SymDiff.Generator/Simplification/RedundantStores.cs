@@ -24,26 +24,30 @@ namespace SymDiff.Generator.Simplification
     /// </summary>
     internal static class RedundantStores
     {
-        public static Block Apply(Block body)
+        /// <param name="body">The scheduled body.</param>
+        /// <param name="userNames">The user's names: a store into the user's own buffer stays even when nothing reads it (the vectoriser may park values there).</param>
+        public static Block Apply(Block body, ISet<string> userNames)
         {
             var viewed = Viewed(body);
             body = Visit(body, viewed);
-            return DropUnreadStores(body, viewed);
+            return DropUnreadStores(body, viewed, userNames);
         }
 
         /// <summary>
-        /// A store into a buffer the method rents (no caller sees it) that nothing reads afterwards goes: no statement
+        /// A zero stored into a buffer SymDiff made and the method rents (no caller sees it; an adjoint or tangent buffer,
+        /// not the user's own buffer) that nothing reads afterwards goes: no statement
         /// after it, in its block or after the statements around it, names the buffer, and it is in no loop, or it is
         /// in the body of one loop counting by one (no loop around that) that names the buffer only at its counter and
         /// nowhere after the store: a later iteration reads another element. Typically the zero that takes an adjoint
-        /// buffer's element in the last reverse loop that reads it.
+        /// buffer's element in the last reverse loop that reads it. Stores of computed values stay even when unread: the
+        /// vectoriser's loop fission parks a loop's values in the buffers its tail stores into.
         /// </summary>
-        private static Block DropUnreadStores(Block body, HashSet<string> viewed)
+        private static Block DropUnreadStores(Block body, HashSet<string> viewed, ISet<string> userNames)
         {
             var rented = new HashSet<string>(StringComparer.Ordinal);
             foreach (var s in Walk.AllStatements(body))
             {
-                if (s is RentBuffer r && !viewed.Contains(r.Name))
+                if (s is RentBuffer r && !viewed.Contains(r.Name) && !userNames.Contains(r.Name))
                 {
                     rented.Add(r.Name);
                 }
@@ -63,7 +67,7 @@ namespace SymDiff.Generator.Simplification
             for (int k = 0; k < block.Statements.Count; k++)
             {
                 var s = block.Statements[k];
-                if (s is Store store && unread.Rented.Contains(store.Array) && !Walk.Contains(store.Value, x => x is UserCall) && unread.After(block, k, store, around))
+                if (s is Store { Value: Const { Value: 0 } } store && unread.Rented.Contains(store.Array) && unread.After(block, k, store, around))
                 {
                     kept ??= block.Statements.Take(k).ToList();
                     continue;
@@ -352,7 +356,7 @@ namespace SymDiff.Generator.Simplification
                     viewed.Add(view.Name);
                 }
 
-                foreach (var e in Walk.AllExpressions(s))
+                foreach (var e in DirectExpressions(s))
                 {
                     Walk.Contains(e, x =>
                     {

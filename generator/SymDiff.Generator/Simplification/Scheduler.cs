@@ -78,7 +78,7 @@ namespace SymDiff.Generator.Simplification
 
             using (Testing.PhaseTimer.Measure("schedule.stores"))
             {
-                body = RedundantStores.Apply(body);
+                body = RedundantStores.Apply(body, s._keep);
             }
 
             Verification.IrVerifier.VerifyPass(body, "scheduling (redundant stores)", outside);
