@@ -54,6 +54,9 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>The user's own names: never inlined away.</summary>
         public HashSet<string> UserFacing { get; }
 
+        /// <summary>The user's locals the parser named apart (<c>i2</c>) and the names they were written with (<c>i</c>), for the final naming pass.</summary>
+        public Dictionary<string, string> SourceNames => Spec.SourceNames.ToDictionary(n => n.Name, n => n.Source, StringComparer.Ordinal);
+
         /// <summary>A namer for one generated method's body, clear of the user's and the signature's names.</summary>
         public Namer NewNamer() => new Namer(Spec.UserNames.Concat(Sig.Reserved), UsedNames);
 
@@ -116,7 +119,7 @@ namespace SymDiff.Generator.Differentiation
                 // Last: the user's name wherever it is free in its C# scope (i, not i_4). Finite checks are placed by the
                 // names lowering made, so this runs after them.
                 var reserved = Sig.Outside.Concat(parameters.Select(p => p.Name)).Concat(Spec.Guards.SelectMany(g => ScopedNames.Tokens(g.Condition).Concat(ScopedNames.Tokens(g.Exception))));
-                var named = ScopedNames.Apply(body, hoisted, UserFacing, reserved);
+                var named = ScopedNames.Apply(body, hoisted, UserFacing, reserved, SourceNames);
                 (body, hoisted, renamed) = (named.Body, named.Hoisted, ReferenceEquals(named.Body, body) ? null : named.Outside);
             }
 

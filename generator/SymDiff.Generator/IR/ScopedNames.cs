@@ -10,7 +10,9 @@ namespace SymDiff.Generator.IR
     /// The last naming pass, on a finished method body (scheduled, scopes repaired, checks inserted): gives each name
     /// SymDiff made with a suffix (<c>i_4</c>, <c>s_3</c>, <c>yBar2</c>, <c>hValue_1</c>) the shortest name it may have
     /// in C#: its stem (<c>i</c>) when no local of an enclosing, the same or a nested C# scope has it, else
-    /// <c>stem2</c>, <c>stem3</c>... (<c>i2_2</c> for a stem that ends in a digit) when that name appears nowhere in the method. Parameters, fields and any other
+    /// <c>stem2</c>, <c>stem3</c>... (<c>i2_2</c> for a stem that ends in a digit) when that name appears nowhere in the method. A
+    /// local the parser named apart because the user reused a name (a second loop's <c>i</c> is <c>i2</c>) takes the name the
+    /// user wrote back where it is free, and its versions (<c>i2_2</c>) try that name first, then <c>i2</c>, then <c>i4</c>... Parameters, fields and any other
     /// name the method reads without declaring are never taken. Only names change; the IR is the same otherwise.
     /// </summary>
     /// <remarks>
@@ -39,8 +41,9 @@ namespace SymDiff.Generator.IR
         /// <param name="hoisted">Names declared ahead (scope repair): their lets, phis and loop values assign, not declare.</param>
         /// <param name="userNames">The user's own names: never renamed (a stem may still be one).</param>
         /// <param name="reserved">Names the method may not declare: parameters, and every identifier of C# text around the body (guards).</param>
+        /// <param name="sourceNames">The user's locals the parser named apart (<c>i2</c>), with the name the user wrote (<c>i</c>): each takes that name back where it is free, and its versions start from it.</param>
         /// <returns>The body and hoisted names renamed, and the names the body reads without declaring them.</returns>
-        public static (Block Body, EquatableArray<string> Hoisted, HashSet<string> Outside) Apply(Block body, EquatableArray<string> hoisted, ICollection<string> userNames, IEnumerable<string> reserved)
+        public static (Block Body, EquatableArray<string> Hoisted, HashSet<string> Outside) Apply(Block body, EquatableArray<string> hoisted, ICollection<string> userNames, IEnumerable<string> reserved, IReadOnlyDictionary<string, string>? sourceNames = null)
         {
             var state = new State(new HashSet<string>(hoisted, StringComparer.Ordinal));
             var expressions = new List<Expr>();
@@ -77,6 +80,8 @@ namespace SymDiff.Generator.IR
 
             // Per stem, a number k such that stem2 ... stem(k-1) are all taken (present or the user's).
             var taken = new Dictionary<string, int>(StringComparer.Ordinal);
+            // The user's names a numbered name may not take; a local given its source name back frees its own.
+            var userTaken = new HashSet<string>(userNames, StringComparer.Ordinal);
             // Earlier versions first (stable otherwise): the loop counter k_3 gets k before its bound k_4 does.
             var versions = new int[state.Order.Count];
             var order = new int[state.Order.Count];
@@ -90,50 +95,77 @@ namespace SymDiff.Generator.IR
             foreach (int index in order)
             {
                 string name = state.Order[index];
-                if (userNames.Contains(name) || forbidden.Contains(name) || state.Fixed.Contains(name)
-                    || state.Declarations[name].Count != 1 || Stem(name) is not { } stem)
+                if (forbidden.Contains(name) || state.Fixed.Contains(name) || state.Declarations[name].Count != 1)
                 {
                     continue;
                 }
 
-                var scope = state.Declarations[name][0];
+                // A local the parser named apart (the second loop's i is i2) may have the name the user wrote back; a
+                // version (i2_2) starts from that name too. Any other user's name stays as it is.
+                string? source = null;
+                string? stem = null;
+                bool user = userNames.Contains(name);
+                if (user)
+                {
+                    if (sourceNames is null || !sourceNames.TryGetValue(name, out source))
+                    {
+                        continue;
+                    }
+                }
+                else if ((stem = Stem(name)) is null)
+                {
+                    // A name made from another (yRead2Dot, the tangent of yRead2) follows it when it was renamed: yReadDot.
+                    if (Derived(name, renames) is { } follows && IsFree(state, forbidden, present, name, follows))
+                    {
+                        Rename(name, follows);
+                    }
+
+                    continue;
+                }
+
+                string basis = (stem is not null && sourceNames is not null && sourceNames.TryGetValue(stem, out var original) ? original : stem) ?? source!;
                 string? chosen = null;
 
                 // The emitter decides by name whether a name declared ahead is declared or assigned (and whether it is
-                // read at all): such a name stays unique in the method, and no other takes its name.
-                bool ahead = state.DeclaredAhead.Contains(name);
-                if (!forbidden.Contains(stem) && !state.DeclaredAhead.Contains(stem) && !(ahead && present.Contains(stem)) && !Clashes(scope, stem))
+                // read at all): such a name stays unique in the method, and no other takes its name (see Free).
+                bool Free(string candidate) => IsFree(state, forbidden, present, name, candidate);
+
+                if (Free(basis))
+                {
+                    chosen = basis;
+                }
+                else if (stem is not null && stem != basis && Free(stem))
                 {
                     chosen = stem;
                 }
-                else
+                else if (!user)
                 {
                     // i2 taken: i2_2, not i22. The search starts where the last one for this stem stopped (every
                     // number below it is still taken), so many versions of one stem cost linear time, not quadratic.
-                    string separator = char.IsDigit(stem[stem.Length - 1]) ? "_" : string.Empty;
-                    int k = taken.TryGetValue(stem, out int first) ? first : 2;
-                    if (k > 2 && Number(name, stem.Length + separator.Length) is int own && own >= 2 && own < k
-                        && string.CompareOrdinal(name, 0, stem, 0, stem.Length) == 0 && string.CompareOrdinal(name, stem.Length, separator, 0, separator.Length) == 0)
+                    string separator = char.IsDigit(basis[basis.Length - 1]) ? "_" : string.Empty;
+                    int k = taken.TryGetValue(basis, out int first) ? first : 2;
+                    if (k > 2 && Number(name, basis.Length + separator.Length) is int own && own >= 2 && own < k
+                        && string.CompareOrdinal(name, 0, basis, 0, basis.Length) == 0 && string.CompareOrdinal(name, basis.Length, separator, 0, separator.Length) == 0)
                     {
                         continue; // a number below the first free one: already the shortest free name
                     }
 
                     for (; ; k++)
                     {
-                        string candidate = stem + separator + k.ToString(CultureInfo.InvariantCulture);
+                        string candidate = basis + separator + k.ToString(CultureInfo.InvariantCulture);
                         if (candidate == name)
                         {
                             break; // already the shortest free one
                         }
 
-                        if (!present.Contains(candidate) && !userNames.Contains(candidate))
+                        if (!present.Contains(candidate) && !userTaken.Contains(candidate))
                         {
                             chosen = candidate;
                             break;
                         }
                     }
 
-                    taken[stem] = k + 1; // the name (or the one chosen) takes number k
+                    taken[basis] = k + 1; // the name (or the one chosen) takes number k
                 }
 
                 if (chosen is null || chosen == name)
@@ -141,31 +173,37 @@ namespace SymDiff.Generator.IR
                     continue;
                 }
 
-                renames[name] = chosen;
-                present.Remove(name);
-                Freed(taken, name);
-                present.Add(chosen);
-                if (ahead)
+                Rename(name, chosen);
+            }
+
+            void Rename(string from, string to)
+            {
+                var declared = state.Declarations[from][0];
+                renames[from] = to;
+                present.Remove(from);
+                userTaken.Remove(from);
+                Freed(taken, from);
+                present.Add(to);
+                if (state.DeclaredAhead.Remove(from))
                 {
-                    state.DeclaredAhead.Remove(name);
-                    state.DeclaredAhead.Add(chosen);
+                    state.DeclaredAhead.Add(to);
                 }
 
-                scope.Declared.Remove(name);
-                scope.Declared.Add(chosen);
-                for (var s = scope; s is not null; s = s.Parent)
+                declared.Declared.Remove(from);
+                declared.Declared.Add(to);
+                for (var enclosing = declared; enclosing is not null; enclosing = enclosing.Parent)
                 {
-                    int n = s.Within[name];
-                    if (n == 1)
+                    int count = enclosing.Within[from];
+                    if (count == 1)
                     {
-                        s.Within.Remove(name);
+                        enclosing.Within.Remove(from);
                     }
                     else
                     {
-                        s.Within[name] = n - 1;
+                        enclosing.Within[from] = count - 1;
                     }
 
-                    s.Within[chosen] = s.Within.TryGetValue(chosen, out int m) ? m + 1 : 1;
+                    enclosing.Within[to] = enclosing.Within.TryGetValue(to, out int already) ? already + 1 : 1;
                 }
             }
 
@@ -175,6 +213,34 @@ namespace SymDiff.Generator.IR
             }
 
             return (Walk.Rename(body, renames), hoisted.Select(h => renames.TryGetValue(h, out var r) ? r : h).ToEquatableArray(), outside);
+        }
+
+        /// <summary>Whether <paramref name="name"/>, declared once, may be called <paramref name="candidate"/>: nothing outside reads that name, it is not declared ahead (nor taken, for a name declared ahead), and no local of its scope, an enclosing or a nested one has it.</summary>
+        private static bool IsFree(State state, HashSet<string> forbidden, HashSet<string> present, string name, string candidate) =>
+            !forbidden.Contains(candidate) && !state.DeclaredAhead.Contains(candidate)
+            && !(state.DeclaredAhead.Contains(name) && present.Contains(candidate)) && !Clashes(state.Declarations[name][0], candidate);
+
+        /// <summary>
+        /// For a name made of another and a suffix of letters (<c>yRead2Dot</c>, <c>s3Bar</c>) whose base was renamed
+        /// (<c>yRead2</c> to <c>yRead</c>), the name with the new base (<c>yReadDot</c>); null otherwise.
+        /// </summary>
+        private static string? Derived(string name, Dictionary<string, string> renames)
+        {
+            for (int p = name.Length - 1; p > 0; p--)
+            {
+                char c = name[p];
+                if (!char.IsLetter(c))
+                {
+                    return null;
+                }
+
+                if (char.IsUpper(c) && renames.TryGetValue(name.Substring(0, p), out var renamed))
+                {
+                    return renamed + name.Substring(p);
+                }
+            }
+
+            return null;
         }
 
         /// <summary>

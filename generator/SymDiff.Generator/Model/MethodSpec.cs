@@ -98,6 +98,12 @@ namespace SymDiff.Generator.Model
         public required EquatableArray<string> UserNames { get; init; }
 
         /// <summary>
+        /// The locals the parser named apart because their name was taken (a second loop's <c>i</c> is <c>i2</c>), with
+        /// the name the user wrote: the final naming pass gives it back wherever C# allows.
+        /// </summary>
+        public EquatableArray<SourceName> SourceNames { get; init; } = EquatableArray<SourceName>.Empty;
+
+        /// <summary>
         /// The C# language version of the method's syntax tree, as Roslyn numbers it (703 for C# 7.3, 800 for 8...):
         /// generated code uses no feature newer than this.
         /// </summary>
@@ -164,6 +170,9 @@ namespace SymDiff.Generator.Model
     /// <param name="Display">The local's name as the user wrote it.</param>
     /// <param name="Site">Index into the method's sites of the <c>Grad.Retain</c> call, for diagnostics.</param>
     internal sealed record RetainedLocal(string Name, string Display, int Site);
+
+    /// <summary>A local's unique name in the model (<c>i2</c>) and the name it was made from (<c>i</c>, the user's).</summary>
+    internal sealed record SourceName(string Name, string Source);
 
     /// <summary>A statement of the user's method, as <c>CheckFinite</c>'s messages name it.</summary>
     /// <param name="Line">Its 1-based line.</param>

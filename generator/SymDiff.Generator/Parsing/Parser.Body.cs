@@ -74,6 +74,9 @@ namespace SymDiff.Generator.Parsing
 
             public HashSet<string> UserNames { get; } = new HashSet<string>(StringComparer.Ordinal);
 
+            /// <summary>Each local given a name of its own because its source name was taken (<c>i2</c>), with the name it was made from (<c>i</c>).</summary>
+            public Dictionary<string, string> SourceNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
             public List<SourceStmt>? ParseBody(MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
             {
                 SyntaxNode? bodySyntax = (SyntaxNode?)syntax.Body ?? syntax.ExpressionBody;
@@ -280,6 +283,11 @@ namespace SymDiff.Generator.Parsing
                 }
 
                 UserNames.Add(name);
+                if (name != stem)
+                {
+                    SourceNames[name] = stem;
+                }
+
                 return name;
             }
 

@@ -168,6 +168,7 @@ namespace SymDiff.Generator.Parsing
                 CheckFinite = checkFinite,
                 Vectorize = vectorize,
                 UserNames = body.UserNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+                SourceNames = body.SourceNames.OrderBy(n => n.Key, System.StringComparer.Ordinal).Select(n => new SourceName(n.Key, n.Value)).ToEquatableArray(),
                 IsDeep = nesting > Limits.DeepNesting,
                 LanguageVersion = syntax.SyntaxTree.Options is CSharpParseOptions options ? (int)options.LanguageVersion : LanguageVersions.Latest,
                 OverloadSuffix = method.ContainingType.GetMembers(method.Name).Length > 1

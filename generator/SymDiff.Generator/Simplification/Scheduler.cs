@@ -76,6 +76,13 @@ namespace SymDiff.Generator.Simplification
 
             Verification.IrVerifier.VerifyPass(body, "scheduling (inlining)", outside);
 
+            using (Testing.PhaseTimer.Measure("schedule.stores"))
+            {
+                body = RedundantStores.Apply(body, s._keep);
+            }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (redundant stores)", outside);
+
             using (Testing.PhaseTimer.Measure("schedule.dead2"))
             {
                 body = RemoveDeadCode(body);

@@ -113,6 +113,63 @@ namespace SymDiff.Generator.Tests.Passes
             Assert.Equal("y2", ((Let)((If)renamed.Statements[1]).Then.Statements[0]).Name);
         }
 
+        /// <summary>
+        /// The user wrote three loops counting with i; the parser named the second and third i2 and i3. Where i is free
+        /// (a sibling loop's counter) each takes i back. A counter read after its loop keeps the block's i, so the next
+        /// loop's i2 stays i2 (read after its loop too), and a version of it (i2_2, a loop nested in the third loop) tries
+        /// i, then i2 (both declared in the enclosing block), then the first number nothing in the method uses: i3 is the
+        /// third loop's counter (i and i2 are taken around it), so i4.
+        /// </summary>
+        [Fact]
+        public void ALocalTheParserNamedApartTakesTheUsersNameBackWhereItIsFree()
+        {
+            var users = new HashSet<string> { "x", "n", "i", "i2", "i3" };
+            var sources = new Dictionary<string, string> { ["i2"] = "i", ["i3"] = "i" };
+            var (siblings, _, _) = ScopedNames.Apply(
+                B(Counting("i"), Counting("i2"), Counting("i3"), new Return(V("x"))),
+                EquatableArray<string>.Empty, users, Parameters, sources);
+            Assert.Equal(new[] { "i", "i", "i" }, siblings.Statements.OfType<Loop>().Select(l => l.Counter));
+
+            // i is read after its loop (declared in the method's block): i2 keeps its name; the loop nested in i2's loop
+            // that counts with a version of i2 may take neither i nor i2.
+            var body = B(
+                Counting("i"),
+                Counting("i2", new Let("a", new Unary(UnaryOp.Convert, I("i2"), ValType.Double))),
+                Counting("i3", Counting("i2_2", new Let("a_1", new Unary(UnaryOp.Convert, I("i2_2"), ValType.Double)))),
+                new Return(new Unary(UnaryOp.Convert, Add(I("i"), I("i2")), ValType.Double)));
+            var (renamed, _, _) = ScopedNames.Apply(body, EquatableArray<string>.Empty, new HashSet<string>(users) { "a" }, Parameters, sources);
+            var loops = renamed.Statements.OfType<Loop>().ToList();
+            Assert.Equal(new[] { "i", "i2", "i3" }, loops.Select(l => l.Counter));
+            var nested = loops[2].Body.Statements.OfType<Loop>().Single();
+            Assert.Equal("i4", nested.Counter);
+
+            // Without the parser's record, a user's name is never changed (the user may have written i2 themselves).
+            var (plain, _, _) = ScopedNames.Apply(
+                B(Counting("i"), Counting("i2"), new Return(V("x"))), EquatableArray<string>.Empty, users, Parameters);
+            Assert.Equal(new[] { "i", "i2" }, plain.Statements.OfType<Loop>().Select(l => l.Counter));
+        }
+
+        /// <summary>
+        /// A name made of another and a suffix (the tangent yRead2Dot of yRead2) follows its base when the base takes a
+        /// shorter name (yRead2 is yRead in the second loop, free there): yReadDot. Where the new name is taken in an
+        /// enclosing scope (zDot declared in the method's block) the derived name stays.
+        /// </summary>
+        [Fact]
+        public void ANameMadeFromARenamedOneFollowsIt()
+        {
+            var body = B(
+                new Let("zDot", V("x")),
+                Counting("i", new Let("yRead", V("x")), new Let("yReadDot", V("x"))),
+                Counting("i_2", new Let("yRead2", Mul(V("x"), V("x"))), new Let("yRead2Dot", Mul(V("yRead2"), V("zDot")))),
+                Counting("i_3", new Let("z_1", V("x")), new Let("z_1Dot", V("z_1"))),
+                new Return(V("zDot")));
+            var (renamed, _) = Apply(body, new HashSet<string> { "x", "n", "i" });
+            var loops = renamed.Statements.OfType<Loop>().ToList();
+            Assert.Equal(new[] { "yRead", "yReadDot" }, loops[1].Body.Statements.OfType<Let>().Select(l => l.Name));
+            Assert.Equal(Mul(V("yRead"), V("zDot")), ((Let)loops[1].Body.Statements[1]).Value);
+            Assert.Equal(new[] { "z", "z_1Dot" }, loops[2].Body.Statements.OfType<Let>().Select(l => l.Name));
+        }
+
         /// <summary>a + -b * c is written a - b * c, and the claim that both give the same bits is checked on values, signed zeros, infinities and subnormals.</summary>
         [Fact]
         public void PlusANegatedProductIsAMinusWithTheSameBits()

@@ -92,26 +92,26 @@ static partial class R
                 {
                     global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t7 + 1) * 3, 3);
                     global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t7 * 3, 3);
-                    int j2_2 = 0;
-                    for (; j2_2 < 3; j2_2++)
+                    int j4 = 0;
+                    for (; j4 < 3; j4++)
                     {
                         double t6 = xs[t7];
-                        global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j2_2 * 3, 3);
-                        double a = p[3 + j2_2] * t6;
+                        global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j4 * 3, 3);
+                        double a = p[3 + j4] * t6;
                         for (int k = 0; k < 3; k++)
                         {
                             double a3 = a + pRow2[k] * stateHistoryRow3[k];
                             a = a3;
                         }
 
-                        next[j2_2] = global::System.Math.Tanh(a);
-                        stateHistoryBarRow[j2_2] += lossBar * t6;
-                        double stateHistoryBar2 = stateHistoryBarRow[j2_2];
-                        stateHistoryBarRow[j2_2] = 0.0;
-                        nextBar[j2_2] += stateHistoryBar2;
+                        next[j4] = global::System.Math.Tanh(a);
+                        stateHistoryBarRow[j4] += lossBar * t6;
+                        double stateHistoryBar2 = stateHistoryBarRow[j4];
+                        stateHistoryBarRow[j4] = 0.0;
+                        nextBar[j4] += stateHistoryBar2;
                     }
 
-                    for (int j2 = 0; j2 < j2_2; j2++)
+                    for (int j2 = 0; j2 < j4; j2++)
                     {
                         int k = 3;
                         double nextValue = next[j2];
@@ -140,7 +140,6 @@ static partial class R
                 for (int stateIndex = 0; stateIndex < j; stateIndex++)
                 {
                     double stateHistoryBar3 = stateHistoryBar[stateIndex];
-                    stateHistoryBar[stateIndex] = 0.0;
                     dP[stateIndex] += stateHistoryBar3 * 0.1;
                 }
 
@@ -242,26 +241,26 @@ static partial class R
                 {
                     global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t6 + 1) * 3, 3);
                     global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t6 * 3, 3);
-                    int j2_2 = 0;
-                    for (; j2_2 < 3; j2_2++)
+                    int j4 = 0;
+                    for (; j4 < 3; j4++)
                     {
                         double t5 = xs[t6];
-                        global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j2_2 * 3, 3);
-                        double a = p[3 + j2_2] * t5;
+                        global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j4 * 3, 3);
+                        double a = p[3 + j4] * t5;
                         for (int k = 0; k < 3; k++)
                         {
                             double a3 = a + pRow2[k] * stateHistoryRow3[k];
                             a = a3;
                         }
 
-                        next[j2_2] = global::System.Math.Tanh(a);
-                        stateHistoryBarRow[j2_2] += seed * t5;
-                        double stateHistoryBar2 = stateHistoryBarRow[j2_2];
-                        stateHistoryBarRow[j2_2] = 0.0;
-                        nextBar[j2_2] += stateHistoryBar2;
+                        next[j4] = global::System.Math.Tanh(a);
+                        stateHistoryBarRow[j4] += seed * t5;
+                        double stateHistoryBar2 = stateHistoryBarRow[j4];
+                        stateHistoryBarRow[j4] = 0.0;
+                        nextBar[j4] += stateHistoryBar2;
                     }
 
-                    for (int j2 = 0; j2 < j2_2; j2++)
+                    for (int j2 = 0; j2 < j4; j2++)
                     {
                         int k = 3;
                         double nextValue = next[j2];
@@ -290,7 +289,6 @@ static partial class R
                 for (int stateIndex = 0; stateIndex < j; stateIndex++)
                 {
                     double stateHistoryBar3 = stateHistoryBar[stateIndex];
-                    stateHistoryBar[stateIndex] = 0.0;
                     dP[stateIndex] += stateHistoryBar3 * 0.1;
                 }
             }
@@ -355,12 +353,12 @@ static partial class R
                 {
                     global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
                     global::System.ReadOnlySpan<double> stateHistoryDotRow = global::SymDiff.Checks.Row(stateHistoryDot, t * 3, 3);
-                    for (int j2 = 0; j2 < 3; j2++)
+                    for (int j = 0; j < 3; j++)
                     {
-                        int t2 = 3 + j2;
+                        int t2 = 3 + j;
                         double t3 = xs[t];
-                        global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j2 * 3, 3);
-                        global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, 6 + j2 * 3, 3);
+                        global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
+                        global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, 6 + j * 3, 3);
                         double a = p[t2] * t3;
                         double aDot = tP[t2] * t3;
                         for (int k = 0; k < 3; k++)
@@ -373,8 +371,8 @@ static partial class R
                         }
 
                         double nextValue = global::System.Math.Tanh(a);
-                        next[j2] = nextValue;
-                        nextDot[j2] = (1.0 - nextValue * nextValue) * aDot;
+                        next[j] = nextValue;
+                        nextDot[j] = (1.0 - nextValue * nextValue) * aDot;
                     }
 
                     int t5 = t + 1;
@@ -382,15 +380,15 @@ static partial class R
                     global::System.Span<double> stateHistoryDotRow2 = global::SymDiff.Checks.Row(stateHistoryDot, t5 * 3, 3);
                     double loss2 = loss;
                     double lossDot2 = lossDot;
-                    for (int j3 = 0; j3 < 3; j3++)
+                    for (int j = 0; j < 3; j++)
                     {
-                        double stateHistoryValue = next[j3];
-                        double stateHistoryValue2Dot = nextDot[j3];
-                        stateHistoryRow2[j3] = stateHistoryValue;
-                        stateHistoryDotRow2[j3] = stateHistoryValue2Dot;
+                        double stateHistoryValue = next[j];
+                        double stateHistoryValueDot = nextDot[j];
+                        stateHistoryRow2[j] = stateHistoryValue;
+                        stateHistoryDotRow2[j] = stateHistoryValueDot;
                         double t6 = xs[t];
                         loss2 = loss2 + stateHistoryValue * t6;
-                        lossDot2 = lossDot2 + stateHistoryValue2Dot * t6;
+                        lossDot2 = lossDot2 + stateHistoryValueDot * t6;
                     }
 
                     loss = loss2;
@@ -579,12 +577,12 @@ static partial class R
                             for (int j3 = 0; j3 < 3; j3++)
                             {
                                 double stateHistoryValue = next[j3];
-                                double stateHistoryValue2Dot = nextDot[j3];
+                                double stateHistoryValueDot = nextDot[j3];
                                 stateHistoryRow2[j3] = stateHistoryValue;
-                                stateHistoryDotRow2[j3] = stateHistoryValue2Dot;
+                                stateHistoryDotRow2[j3] = stateHistoryValueDot;
                                 double t6 = xs[t];
                                 loss2 = loss2 + stateHistoryValue * t6;
-                                lossDot2 = lossDot2 + stateHistoryValue2Dot * t6;
+                                lossDot2 = lossDot2 + stateHistoryValueDot * t6;
                             }
 
                             loss = loss2;
@@ -607,13 +605,13 @@ static partial class R
                             global::System.Span<double> stateHistoryBarDotRow = global::SymDiff.Checks.Row(stateHistoryBarDot, (t15 + 1) * 3, 3);
                             global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t15 * 3, 3);
                             global::System.ReadOnlySpan<double> stateHistoryDotRow3 = global::SymDiff.Checks.Row(stateHistoryDot, t15 * 3, 3);
-                            int j2_2 = 0;
-                            for (; j2_2 < 3; j2_2++)
+                            int j4 = 0;
+                            for (; j4 < 3; j4++)
                             {
-                                int t10 = 3 + j2_2;
+                                int t10 = 3 + j4;
                                 double t11 = xs[t15];
-                                global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j2_2 * 3, 3);
-                                global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, 6 + j2_2 * 3, 3);
+                                global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j4 * 3, 3);
+                                global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, 6 + j4 * 3, 3);
                                 double a = p[t10] * t11;
                                 double aDot = tP[t10] * t11;
                                 for (int k = 0; k < 3; k++)
@@ -626,19 +624,19 @@ static partial class R
                                 }
 
                                 double nextValue = global::System.Math.Tanh(a);
-                                next[j2_2] = nextValue;
-                                nextDot[j2_2] = (1.0 - nextValue * nextValue) * aDot;
-                                stateHistoryBarRow[j2_2] += lossBar * t11;
-                                stateHistoryBarDotRow[j2_2] += 0.0;
-                                double stateHistoryBar2 = stateHistoryBarRow[j2_2];
-                                double stateHistoryBar2Dot = stateHistoryBarDotRow[j2_2];
-                                stateHistoryBarRow[j2_2] = 0.0;
-                                stateHistoryBarDotRow[j2_2] = 0.0;
-                                nextBar[j2_2] += stateHistoryBar2;
-                                nextBarDot[j2_2] += stateHistoryBar2Dot;
+                                next[j4] = nextValue;
+                                nextDot[j4] = (1.0 - nextValue * nextValue) * aDot;
+                                stateHistoryBarRow[j4] += lossBar * t11;
+                                stateHistoryBarDotRow[j4] += 0.0;
+                                double stateHistoryBar2 = stateHistoryBarRow[j4];
+                                double stateHistoryBar2Dot = stateHistoryBarDotRow[j4];
+                                stateHistoryBarRow[j4] = 0.0;
+                                stateHistoryBarDotRow[j4] = 0.0;
+                                nextBar[j4] += stateHistoryBar2;
+                                nextBarDot[j4] += stateHistoryBar2Dot;
                             }
 
-                            for (int j2 = 0; j2 < j2_2; j2++)
+                            for (int j2 = 0; j2 < j4; j2++)
                             {
                                 int k = 3;
                                 double nextValue = next[j2];
@@ -678,8 +676,6 @@ static partial class R
                         for (int stateIndex = 0; stateIndex < j; stateIndex++)
                         {
                             double stateHistoryBar3Dot = stateHistoryBarDot[stateIndex];
-                            stateHistoryBar[stateIndex] = 0.0;
-                            stateHistoryBarDot[stateIndex] = 0.0;
                             pP[stateIndex] += stateHistoryBar3Dot * 0.1;
                         }
 

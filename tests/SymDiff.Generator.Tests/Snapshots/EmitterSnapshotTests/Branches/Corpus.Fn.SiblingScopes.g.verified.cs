@@ -66,10 +66,10 @@ namespace Corpus
         {
             // Forward sweep
             bool t0 = x > 0.0;
-            double a2 = 0.0;
+            double a = 0.0;
             if (!t0)
             {
-                a2 = -x;
+                a = -x;
             }
 
             // Reverse sweep: gradients
@@ -83,7 +83,7 @@ namespace Corpus
             else
             {
                 xBar = -(seed * y);
-                yBar = seed * a2;
+                yBar = seed * a;
             }
 
             dX += xBar;
@@ -113,9 +113,9 @@ namespace Corpus
             }
             else
             {
-                double a2 = -x;
-                r2 = a2 * y;
-                rDot = a2 * tY - tX * y;
+                double a = -x;
+                r2 = a * y;
+                rDot = a * tY - tX * y;
             }
 
             derivative = rDot;

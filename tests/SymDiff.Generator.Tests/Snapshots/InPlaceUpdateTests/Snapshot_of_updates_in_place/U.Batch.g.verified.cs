@@ -67,10 +67,10 @@ static partial class U
                         int j3Count2 = 0 < j3 ? j3 : 0;
                         global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, 2 * hidden, j3Count2);
                         global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * hidden, j3Count2);
-                        for (int j3_2 = 0; j3_2 < j3Count2; j3_2++)
+                        for (int j4 = 0; j4 < j3Count2; j4++)
                         {
-                            hBar[j3_2] += yBar * wRow3[j3_2];
-                            dWRow[j3_2] += yBar * h[j3_2];
+                            hBar[j4] += yBar * wRow3[j4];
+                            dWRow[j4] += yBar * h[j4];
                         }
 
                         int j2Count = 0 < j ? j : 0;
@@ -167,10 +167,10 @@ static partial class U
                         int j3Count2 = 0 < j3 ? j3 : 0;
                         global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, 2 * hidden, j3Count2);
                         global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * hidden, j3Count2);
-                        for (int j3_2 = 0; j3_2 < j3Count2; j3_2++)
+                        for (int j4 = 0; j4 < j3Count2; j4++)
                         {
-                            hBar[j3_2] += yBar * wRow3[j3_2];
-                            dWRow[j3_2] += yBar * h[j3_2];
+                            hBar[j4] += yBar * wRow3[j4];
+                            dWRow[j4] += yBar * h[j4];
                         }
 
                         int j2Count = 0 < j ? j : 0;
@@ -261,11 +261,11 @@ static partial class U
 
                             double y = 0.0;
                             double yDot = 0.0;
-                            for (int j3 = 0; j3 < j3Count; j3++)
+                            for (int j = 0; j < j3Count; j++)
                             {
-                                double t2 = wRow2[j3];
-                                double y2 = y + t2 * h[j3];
-                                double yDot2 = yDot + (tWRow2[j3] * h[j3] + t2 * hDot[j3]);
+                                double t2 = wRow2[j];
+                                double y2 = y + t2 * h[j];
+                                double yDot2 = yDot + (tWRow2[j] * h[j] + t2 * hDot[j]);
                                 y = y2;
                                 yDot = yDot2;
                             }

@@ -66,13 +66,10 @@ static partial class U
             for (int k = 0; k < k2; k++)
             {
                 double hPreBar2 = hPreBar[j3];
-                hPreBar[j3] = 0.0;
-                hPreBar[j3] += hPreBar2;
                 dWRow[k] += hPreBar2 * x[k];
             }
 
             double hPreBar3 = hPreBar[j3];
-            hPreBar[j3] = 0.0;
             dW[6 + j3] += hPreBar3;
         }
 
@@ -141,13 +138,10 @@ static partial class U
             for (int k = 0; k < k2; k++)
             {
                 double hPreBar2 = hPreBar[j3];
-                hPreBar[j3] = 0.0;
-                hPreBar[j3] += hPreBar2;
                 dWRow[k] += hPreBar2 * x[k];
             }
 
             double hPreBar3 = hPreBar[j3];
-            hPreBar[j3] = 0.0;
             dW[6 + j3] += hPreBar3;
         }
     }
@@ -356,18 +350,18 @@ static partial class U
             double t5 = w[t4];
             pW[t4] += yBarDot * h[j3] + yBar * hDot[j3];
             double hBar = yBar * t5;
-            double hBar2Dot = yBarDot * t5 + yBar * tW[t4];
+            double hBarDot = yBarDot * t5 + yBar * tW[t4];
             double hPre2Bar = hBar * hPre2[j3];
-            double hPre2BarDot = hBar2Dot * hPre2[j3] + hBar * hPre2Dot[j3];
+            double hPre2BarDot = hBarDot * hPre2[j3] + hBar * hPre2Dot[j3];
             double hPre2Bar3 = hPre2Bar + hBar * hPre2[j3];
-            double hPre2BarDot2 = hPre2BarDot + (hBar2Dot * hPre2[j3] + hBar * hPre2Dot[j3]);
+            double hPre2BarDot2 = hPre2BarDot + (hBarDot * hPre2[j3] + hBar * hPre2Dot[j3]);
             int k2 = 2;
             double hPre2Value = hPre2[j3];
             double hPre2ValueDot = hPre2Dot[j3];
             double hPre2Bar2 = hPre2Bar3 + hBar * 0.5;
             double t6 = 1.0 - hPre2Value * hPre2Value;
             hPreBar[j3] += hPre2Bar2 * t6;
-            hPreBarDot[j3] += (hPre2BarDot2 + hBar2Dot * 0.5) * t6 - hPre2Bar2 * (2.0 * (hPre2ValueDot * hPre2Value));
+            hPreBarDot[j3] += (hPre2BarDot2 + hBarDot * 0.5) * t6 - hPre2Bar2 * (2.0 * (hPre2ValueDot * hPre2Value));
             global::System.Span<double> pWRow = global::SymDiff.Checks.Row(pW, j3 * 2, k2);
             for (int k = 0; k < k2; k++)
             {
@@ -381,8 +375,6 @@ static partial class U
             }
 
             double hPreBar3Dot = hPreBarDot[j3];
-            hPreBar[j3] = 0.0;
-            hPreBarDot[j3] = 0.0;
             pW[6 + j3] += hPreBar3Dot;
         }
 

@@ -62,8 +62,6 @@ static partial class U
                 for (int k = 0; k < 2; k++)
                 {
                     double hPreBar2 = hPreBar[j2];
-                    hPreBar[j2] = 0.0;
-                    hPreBar[j2] += hPreBar2;
                     dW[k * 2 + j2] += hPreBar2 * series[t - 1 - k];
                 }
 
@@ -149,8 +147,6 @@ static partial class U
                 for (int k = 0; k < 2; k++)
                 {
                     double hPreBar2 = hPreBar[j2];
-                    hPreBar[j2] = 0.0;
-                    hPreBar[j2] += hPreBar2;
                     dW[k * 2 + j2] += hPreBar2 * series[t - 1 - k];
                 }
 

@@ -58,13 +58,10 @@ static partial class A
             for (int k = 0; k < 3; k++)
             {
                 double hBar2 = hBar[j3];
-                hBar[j3] = 0.0;
-                hBar[j3] += hBar2;
                 dWRow[k] += hBar2 * x[k];
             }
 
             double hBar3 = hBar[j3];
-            hBar[j3] = 0.0;
             dW[9 + j3] += hBar3;
         }
 
@@ -109,27 +106,24 @@ static partial class A
 
         for (int j2 = 0; j2 < 3; j2++)
         {
-            int j2_2 = j2 + 1;
-            int t0 = j2_2 % 3;
+            int j3 = j2 + 1;
+            int t0 = j3 % 3;
             hBar[j2] += seed * global::System.Math.Tanh(h[t0]) * (1.0 - global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[j2]));
             hBar[t0] += seed * global::System.Math.Tanh(h[j2]) * (1.0 - global::System.Math.Tanh(h[t0]) * global::System.Math.Tanh(h[t0]));
         }
 
         // Reverse sweep: gradients
-        for (int j3 = 0; j3 < j; j3++)
+        for (int j4 = 0; j4 < j; j4++)
         {
-            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 3 * j3, 3);
+            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 3 * j4, 3);
             for (int k = 0; k < 3; k++)
             {
-                double hBar2 = hBar[j3];
-                hBar[j3] = 0.0;
-                hBar[j3] += hBar2;
+                double hBar2 = hBar[j4];
                 dWRow[k] += hBar2 * x[k];
             }
 
-            double hBar3 = hBar[j3];
-            hBar[j3] = 0.0;
-            dW[9 + j3] += hBar3;
+            double hBar3 = hBar[j4];
+            dW[9 + j4] += hBar3;
         }
     }
 
@@ -170,12 +164,12 @@ static partial class A
 
         double s = 0.0;
         double sDot = 0.0;
-        for (int j2 = 0; j2 < 3; j2++)
+        for (int j = 0; j < 3; j++)
         {
-            int t2 = j2 + 1;
+            int t2 = j + 1;
             int t3 = t2 % 3;
-            double s2 = s + global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[t3]);
-            double sDot2 = sDot + ((1.0 - global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[j2])) * hDot[j2] * global::System.Math.Tanh(h[t3]) + global::System.Math.Tanh(h[j2]) * ((1.0 - global::System.Math.Tanh(h[t3]) * global::System.Math.Tanh(h[t3])) * hDot[t3]));
+            double s2 = s + global::System.Math.Tanh(h[j]) * global::System.Math.Tanh(h[t3]);
+            double sDot2 = sDot + ((1.0 - global::System.Math.Tanh(h[j]) * global::System.Math.Tanh(h[j])) * hDot[j] * global::System.Math.Tanh(h[t3]) + global::System.Math.Tanh(h[j]) * ((1.0 - global::System.Math.Tanh(h[t3]) * global::System.Math.Tanh(h[t3])) * hDot[t3]));
             s = s2;
             sDot = sDot2;
         }

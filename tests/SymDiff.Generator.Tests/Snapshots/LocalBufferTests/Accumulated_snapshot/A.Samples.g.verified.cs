@@ -68,11 +68,7 @@ static partial class A
                 for (int k = 0; k < k2; k++)
                 {
                     double hBar2 = hBar[1];
-                    hBar[1] = 0.0;
-                    hBar[1] += hBar2;
                     double hBar3 = hBar[0];
-                    hBar[0] = 0.0;
-                    hBar[0] += hBar3;
                     double t2 = x[b2];
                     dW[k + 3] -= hBar2 * global::System.Math.Sin(t2 * (double)k);
                     dW[k] += hBar3 * s3 * t2;
@@ -155,11 +151,7 @@ static partial class A
                 for (int k = 0; k < k2; k++)
                 {
                     double hBar2 = hBar[1];
-                    hBar[1] = 0.0;
-                    hBar[1] += hBar2;
                     double hBar3 = hBar[0];
-                    hBar[0] = 0.0;
-                    hBar[0] += hBar3;
                     double t2 = x[b2];
                     dW[k + 3] -= hBar2 * global::System.Math.Sin(t2 * (double)k);
                     dW[k] += hBar3 * s3 * t2;

@@ -87,37 +87,36 @@ static partial class M
             zBar[label] -= 1.0;
             double sumBar = 1.0 / sum;
             double maxBar = 0.0;
-            for (int c3_2 = 0; c3_2 < c3; c3_2++)
+            for (int c4 = 0; c4 < c3; c4++)
             {
-                double tBar = sumBar * global::System.Math.Exp(z[c3_2] - max);
-                zBar[c3_2] += tBar;
+                double tBar = sumBar * global::System.Math.Exp(z[c4] - max);
+                zBar[c4] += tBar;
                 maxBar = maxBar - tBar;
             }
 
             double maxBar2 = 1.0 + maxBar;
-            for (int c2_2 = c2 - 1; c2_2 >= 1; c2_2--)
+            for (int c5 = c2 - 1; c5 >= 1; c5--)
             {
-                int t2 = c2_2 - 1;
+                int t2 = c5 - 1;
                 double max3 = maxTape[t2];
-                zBar[c2_2] += max3 >= z[c2_2] ? 0.0 : maxBar2;
-                maxBar2 = max3 >= z[c2_2] ? maxBar2 : 0.0;
+                zBar[c5] += max3 >= z[c5] ? 0.0 : maxBar2;
+                maxBar2 = max3 >= z[c5] ? maxBar2 : 0.0;
             }
 
             zBar[0] += maxBar2;
-            for (int c4 = 0; c4 < c; c4++)
+            for (int c6 = 0; c6 < c; c6++)
             {
                 int j2 = 3;
-                double zBar2 = zBar[c4];
-                zBar[c4] = 0.0;
-                int t3 = 15 + c4 * 4;
+                double zBar2 = zBar[c6];
+                int t3 = 15 + c6 * 4;
                 if (zBar2 != 0.0)
                 {
                     global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, t3, j2);
                     global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, j2);
-                    for (int j2_2 = 0; j2_2 < j2; j2_2++)
+                    for (int j4 = 0; j4 < j2; j4++)
                     {
-                        hBar[j2_2] += zBar2 * pRow3[j2_2];
-                        dPRow[j2_2] += zBar2 * h[j2_2];
+                        hBar[j4] += zBar2 * pRow3[j4];
+                        dPRow[j4] += zBar2 * h[j4];
                     }
                 }
 
@@ -129,7 +128,6 @@ static partial class M
                 int k = 4;
                 double hValue = h[j3];
                 double hBar2 = hBar[j3];
-                hBar[j3] = 0.0;
                 double aBar = hBar2 * (1.0 - hValue * hValue);
                 int t4 = j3 * 5;
                 if (hBar2 != 0.0)
@@ -235,37 +233,36 @@ static partial class M
             zBar[label] -= seed;
             double sumBar = seed / sum;
             double maxBar = 0.0;
-            for (int c3_2 = 0; c3_2 < c3; c3_2++)
+            for (int c4 = 0; c4 < c3; c4++)
             {
-                double tBar = sumBar * global::System.Math.Exp(z[c3_2] - max);
-                zBar[c3_2] += tBar;
+                double tBar = sumBar * global::System.Math.Exp(z[c4] - max);
+                zBar[c4] += tBar;
                 maxBar = maxBar - tBar;
             }
 
             double maxBar2 = seed + maxBar;
-            for (int c2_2 = c2 - 1; c2_2 >= 1; c2_2--)
+            for (int c5 = c2 - 1; c5 >= 1; c5--)
             {
-                int t2 = c2_2 - 1;
+                int t2 = c5 - 1;
                 double max3 = maxTape[t2];
-                zBar[c2_2] += max3 >= z[c2_2] ? 0.0 : maxBar2;
-                maxBar2 = max3 >= z[c2_2] ? maxBar2 : 0.0;
+                zBar[c5] += max3 >= z[c5] ? 0.0 : maxBar2;
+                maxBar2 = max3 >= z[c5] ? maxBar2 : 0.0;
             }
 
             zBar[0] += maxBar2;
-            for (int c4 = 0; c4 < c; c4++)
+            for (int c6 = 0; c6 < c; c6++)
             {
                 int j2 = 3;
-                double zBar2 = zBar[c4];
-                zBar[c4] = 0.0;
-                int t3 = 15 + c4 * 4;
+                double zBar2 = zBar[c6];
+                int t3 = 15 + c6 * 4;
                 if (zBar2 != 0.0)
                 {
                     global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, t3, j2);
                     global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, j2);
-                    for (int j2_2 = 0; j2_2 < j2; j2_2++)
+                    for (int j4 = 0; j4 < j2; j4++)
                     {
-                        hBar[j2_2] += zBar2 * pRow3[j2_2];
-                        dPRow[j2_2] += zBar2 * h[j2_2];
+                        hBar[j4] += zBar2 * pRow3[j4];
+                        dPRow[j4] += zBar2 * h[j4];
                     }
                 }
 
@@ -277,7 +274,6 @@ static partial class M
                 int k = 4;
                 double hValue = h[j3];
                 double hBar2 = hBar[j3];
-                hBar[j3] = 0.0;
                 double aBar = hBar2 * (1.0 - hValue * hValue);
                 int t4 = j3 * 5;
                 if (hBar2 != 0.0)
@@ -351,11 +347,11 @@ static partial class M
             global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, t4, 3);
             double s = p[t5];
             double sDot = tP[t5];
-            for (int j2 = 0; j2 < 3; j2++)
+            for (int j = 0; j < 3; j++)
             {
-                double t6 = pRow2[j2];
-                double s2 = s + t6 * h[j2];
-                double sDot2 = sDot + (tPRow2[j2] * h[j2] + t6 * hDot[j2]);
+                double t6 = pRow2[j];
+                double s2 = s + t6 * h[j];
+                double sDot2 = sDot + (tPRow2[j] * h[j] + t6 * hDot[j]);
                 s = s2;
                 sDot = sDot2;
             }
@@ -367,20 +363,20 @@ static partial class M
         double maxDot = zDot[0];
         double max = z[0];
         double maxDot2 = maxDot;
-        for (int c2 = 1; c2 < 3; c2++)
+        for (int c = 1; c < 3; c++)
         {
-            double max2 = global::System.Math.Max(max, z[c2]);
-            double maxDot3 = (max >= z[c2] ? maxDot2 : 0.0) + (max >= z[c2] ? 0.0 : zDot[c2]);
+            double max2 = global::System.Math.Max(max, z[c]);
+            double maxDot3 = (max >= z[c] ? maxDot2 : 0.0) + (max >= z[c] ? 0.0 : zDot[c]);
             max = max2;
             maxDot2 = maxDot3;
         }
 
         double sum = 0.0;
         double sumDot = 0.0;
-        for (int c3 = 0; c3 < 3; c3++)
+        for (int c = 0; c < 3; c++)
         {
-            double sum2 = sum + global::System.Math.Exp(z[c3] - max);
-            double sumDot2 = sumDot + global::System.Math.Exp(z[c3] - max) * (zDot[c3] - maxDot2);
+            double sum2 = sum + global::System.Math.Exp(z[c] - max);
+            double sumDot2 = sumDot + global::System.Math.Exp(z[c] - max) * (zDot[c] - maxDot2);
             sum = sum2;
             sumDot = sumDot2;
         }

@@ -39,7 +39,6 @@ static partial class Q
         double hBar2 = hBar[1];
         hBar[1] = 0.0;
         double hBar3 = hBar[0];
-        hBar[0] = 0.0;
         dW[0] += hBar2 * global::System.Math.Cos(t0) + hBar3 * t1;
         dW[1] += hBar3 * t0;
         return h[0] * h[1];
@@ -80,7 +79,6 @@ static partial class Q
         double hBar2 = hBar[1];
         hBar[1] = 0.0;
         double hBar3 = hBar[0];
-        hBar[0] = 0.0;
         dW[0] += hBar2 * global::System.Math.Cos(t0) + hBar3 * t1;
         dW[1] += hBar3 * t0;
     }
@@ -214,11 +212,11 @@ static partial class Q
         hDot[0] = t2 * t1 + t0 * t3;
         double hValue = global::System.Math.Sin(t0);
         double t4 = global::System.Math.Cos(t0);
-        double hValue2Dot = t4 * t2;
+        double hValueDot = t4 * t2;
         h[1] = hValue;
-        hDot[1] = hValue2Dot;
+        hDot[1] = hValueDot;
         hBar[0] += hValue;
-        hBarDot[0] += hValue2Dot;
+        hBarDot[0] += hValueDot;
         hBar[1] += h[0];
         hBarDot[1] += hDot[0];
         double hBar2 = hBar[1];
@@ -227,8 +225,6 @@ static partial class Q
         hBarDot[1] = 0.0;
         double hBar3 = hBar[0];
         double hBar3Dot = hBarDot[0];
-        hBar[0] = 0.0;
-        hBarDot[0] = 0.0;
         pW[0] += hBar2Dot * t4 - hBar2 * (hValue * t2) + (hBar3Dot * t1 + hBar3 * t3);
         pW[1] += hBar3Dot * t0 + hBar3 * t2;
         return h[0] * h[1];

@@ -98,15 +98,15 @@ static partial class S
                         {
                             global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden, j2);
                             global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden, j2);
-                            for (int j2_2 = 0; j2_2 < j2; j2_2++)
+                            for (int j4 = 0; j4 < j2; j4++)
                             {
                                 double tBar4 = zBar2 * (double)(c2 + 1);
-                                double tBar5 = tBar4 * h[j2_2];
-                                double t4 = w[j2_2];
-                                double t5 = wRow3[j2_2];
-                                hBar[j2_2] += tBar4 * (t4 * t5);
-                                dW[j2_2] += tBar5 * t5;
-                                dWRow[j2_2] += tBar5 * t4;
+                                double tBar5 = tBar4 * h[j4];
+                                double t4 = w[j4];
+                                double t5 = wRow3[j4];
+                                hBar[j4] += tBar4 * (t4 * t5);
+                                dW[j4] += tBar5 * t5;
+                                dWRow[j4] += tBar5 * t4;
                             }
                         }
 
@@ -231,15 +231,15 @@ static partial class S
                         {
                             global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden, j2);
                             global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden, j2);
-                            for (int j2_2 = 0; j2_2 < j2; j2_2++)
+                            for (int j4 = 0; j4 < j2; j4++)
                             {
                                 double tBar4 = zBar2 * (double)(c2 + 1);
-                                double tBar5 = tBar4 * h[j2_2];
-                                double t2 = w[j2_2];
-                                double t3 = wRow3[j2_2];
-                                hBar[j2_2] += tBar4 * (t2 * t3);
-                                dW[j2_2] += tBar5 * t3;
-                                dWRow[j2_2] += tBar5 * t2;
+                                double tBar5 = tBar4 * h[j4];
+                                double t2 = w[j4];
+                                double t3 = wRow3[j4];
+                                hBar[j4] += tBar4 * (t2 * t3);
+                                dW[j4] += tBar5 * t3;
+                                dWRow[j4] += tBar5 * t2;
                             }
                         }
 
@@ -325,14 +325,14 @@ static partial class S
                         int t4 = c + 1;
                         double a = wRow2[c];
                         double aDot = tW[t3];
-                        for (int j2 = 0; j2 < j2Count; j2++)
+                        for (int j = 0; j < j2Count; j++)
                         {
-                            double t5 = w[j2];
-                            double t6 = wRow[j2];
+                            double t5 = w[j];
+                            double t6 = wRow[j];
                             double t7 = t5 * t6;
                             double t8 = (double)t4;
-                            double a2 = a + t7 * h[j2] * t8;
-                            double aDot2 = aDot + ((tW[j2] * t6 + t5 * tWRow[j2]) * h[j2] + t7 * hDot[j2]) * t8;
+                            double a2 = a + t7 * h[j] * t8;
+                            double aDot2 = aDot + ((tW[j] * t6 + t5 * tWRow[j]) * h[j] + t7 * hDot[j]) * t8;
                             a = a2;
                             aDot = aDot2;
                         }

@@ -54,7 +54,6 @@ static partial class S
                 for (int i3 = 0; i3 < i; i3++)
                 {
                     double hBar2 = hBar[i3];
-                    hBar[i3] = 0.0;
                     double t2 = x[i3];
                     dW[i3] += hBar2 * global::System.Math.Cos(w[i3] * t2) * t2;
                     dW[0] += hBar2;
@@ -110,19 +109,18 @@ static partial class S
 
                 for (int i2 = 0; i2 < x.Length; i2++)
                 {
-                    int i2_2 = i2 + 1;
-                    int t0 = i2_2 % x.Length;
+                    int i3 = i2 + 1;
+                    int t0 = i3 % x.Length;
                     hBar[i2] += seed * h[t0];
                     hBar[t0] += seed * h[i2];
                 }
 
                 // Reverse sweep: gradients
-                for (int i3 = 0; i3 < i; i3++)
+                for (int i4 = 0; i4 < i; i4++)
                 {
-                    double hBar2 = hBar[i3];
-                    hBar[i3] = 0.0;
-                    double t1 = x[i3];
-                    dW[i3] += hBar2 * global::System.Math.Cos(w[i3] * t1) * t1;
+                    double hBar2 = hBar[i4];
+                    double t1 = x[i4];
+                    dW[i4] += hBar2 * global::System.Math.Cos(w[i4] * t1) * t1;
                     dW[0] += hBar2;
                 }
             }
@@ -171,12 +169,12 @@ static partial class S
 
                 double s = 0.0;
                 double sDot = 0.0;
-                for (int i2 = 0; i2 < x.Length; i2++)
+                for (int i = 0; i < x.Length; i++)
                 {
-                    int t2 = i2 + 1;
+                    int t2 = i + 1;
                     int t3 = t2 % x.Length;
-                    double s2 = s + h[i2] * h[t3];
-                    double sDot2 = sDot + (hDot[i2] * h[t3] + h[i2] * hDot[t3]);
+                    double s2 = s + h[i] * h[t3];
+                    double sDot2 = sDot + (hDot[i] * h[t3] + h[i] * hDot[t3]);
                     s = s2;
                     sDot = sDot2;
                 }

@@ -44,7 +44,6 @@ static partial class S
         {
             float hValue = h[j2];
             float hBar2 = hBar[j2];
-            hBar[j2] = 0f;
             bool t0 = hBar2 != 0f;
             dW[j2] = (t0 ? hBar2 * hValue : 0f) * x[j2];
         }
@@ -97,7 +96,6 @@ static partial class S
         {
             float hValue = h[j2];
             float hBar2 = hBar[j2];
-            hBar[j2] = 0f;
             bool t0 = hBar2 != 0f;
             dW[j2] += (t0 ? hBar2 * hValue : 0f) * x[j2];
         }

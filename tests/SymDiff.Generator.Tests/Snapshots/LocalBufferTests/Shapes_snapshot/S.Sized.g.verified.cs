@@ -65,22 +65,21 @@ static partial class S
                 int j2Count2 = 0 < j2 ? j2 : 0;
                 global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden * d, j2Count2);
                 global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden * d, j2Count2);
-                for (int j2_2 = 0; j2_2 < j2Count2; j2_2++)
+                for (int j3 = 0; j3 < j2Count2; j3++)
                 {
-                    hBar[j2_2] += yBar * wRow3[j2_2];
-                    dWRow[j2_2] += yBar * h[j2_2];
+                    hBar[j3] += yBar * wRow3[j3];
+                    dWRow[j3] += yBar * h[j3];
                 }
 
-                for (int j3 = 0; j3 < j; j3++)
+                for (int j4 = 0; j4 < j; j4++)
                 {
                     int i = 0 < d ? d : 0;
-                    double hValue = h[j3];
-                    double hBar2 = hBar[j3];
-                    hBar[j3] = 0.0;
+                    double hValue = h[j4];
+                    double hBar2 = hBar[j4];
                     double zBar = hBar2 * (1.0 - hValue * hValue);
                     if (hBar2 != 0.0)
                     {
-                        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, j3 * d, i);
+                        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, j4 * d, i);
                         for (int i2 = 0; i2 < i; i2++)
                         {
                             dWRow2[i2] += zBar * x[i2];
@@ -162,22 +161,21 @@ static partial class S
                 int j2Count2 = 0 < j2 ? j2 : 0;
                 global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden * d, j2Count2);
                 global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden * d, j2Count2);
-                for (int j2_2 = 0; j2_2 < j2Count2; j2_2++)
+                for (int j3 = 0; j3 < j2Count2; j3++)
                 {
-                    hBar[j2_2] += yBar * wRow3[j2_2];
-                    dWRow[j2_2] += yBar * h[j2_2];
+                    hBar[j3] += yBar * wRow3[j3];
+                    dWRow[j3] += yBar * h[j3];
                 }
 
-                for (int j3 = 0; j3 < j; j3++)
+                for (int j4 = 0; j4 < j; j4++)
                 {
                     int i = 0 < d ? d : 0;
-                    double hValue = h[j3];
-                    double hBar2 = hBar[j3];
-                    hBar[j3] = 0.0;
+                    double hValue = h[j4];
+                    double hBar2 = hBar[j4];
                     double zBar = hBar2 * (1.0 - hValue * hValue);
                     if (hBar2 != 0.0)
                     {
-                        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, j3 * d, i);
+                        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, j4 * d, i);
                         for (int i2 = 0; i2 < i; i2++)
                         {
                             dWRow2[i2] += zBar * x[i2];
@@ -249,11 +247,11 @@ static partial class S
                 global::System.ReadOnlySpan<double> tWRow2 = global::SymDiff.Checks.Row(tW, hidden * d, j2Count);
                 double y = w[t0];
                 double yDot = tW[t0];
-                for (int j2 = 0; j2 < j2Count; j2++)
+                for (int j = 0; j < j2Count; j++)
                 {
-                    double t4 = wRow2[j2];
-                    double y2 = y + t4 * h[j2];
-                    double yDot2 = yDot + (tWRow2[j2] * h[j2] + t4 * hDot[j2]);
+                    double t4 = wRow2[j];
+                    double y2 = y + t4 * h[j];
+                    double yDot2 = yDot + (tWRow2[j] * h[j] + t4 * hDot[j]);
                     y = y2;
                     yDot = yDot2;
                 }

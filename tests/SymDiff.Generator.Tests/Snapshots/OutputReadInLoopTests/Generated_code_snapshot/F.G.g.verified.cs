@@ -52,8 +52,7 @@ static partial class F
                         double oRead = o[i2];
                         o[i2] = oRead / norm2;
                         double oBar2 = oBar[i2];
-                        oBar[i2] = 0.0;
-                        oBar[i2] += oBar2 / norm2;
+                        oBar[i2] = oBar2 / norm2;
                         normBar = normBar - oBar2 * (oRead / norm2) / norm2;
                     }
 
@@ -69,7 +68,6 @@ static partial class F
                     double oBar3 = oBar[1];
                     oBar[1] = 0.0;
                     double oBar4 = oBar[0];
-                    oBar[0] = 0.0;
                     dX += oBar3 + oBar4 * y;
                     dY += oBar3 + oBar4 * x;
                 }
@@ -126,13 +124,13 @@ static partial class F
 
         double norm2 = global::System.Math.Sqrt(norm);
         double normDot2 = 0.5 / norm2 * normDot;
-        for (int i2 = 0; i2 < o.Length; i2++)
+        for (int i = 0; i < o.Length; i++)
         {
-            double oRead = o[i2];
-            double oRead3Dot = derivative[i2];
+            double oRead = o[i];
+            double oReadDot = derivative[i];
             double t0 = oRead / norm2;
-            o[i2] = t0;
-            derivative[i2] = oRead3Dot / norm2 - t0 * normDot2 / norm2;
+            o[i] = t0;
+            derivative[i] = oReadDot / norm2 - t0 * normDot2 / norm2;
         }
     }
 

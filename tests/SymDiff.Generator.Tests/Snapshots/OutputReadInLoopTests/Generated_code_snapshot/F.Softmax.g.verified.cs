@@ -58,30 +58,28 @@ static partial class F
                     double yRead = y[i3];
                     y[i3] = yRead / sum;
                     double yBar2 = yBar[i3];
-                    yBar[i3] = 0.0;
-                    yBar[i3] += yBar2 / sum;
+                    yBar[i3] = yBar2 / sum;
                     sumBar = sumBar - yBar2 * (yRead / sum) / sum;
                 }
 
                 double maxBar = 0.0;
-                for (int i2_2 = 0; i2_2 < i2; i2_2++)
+                for (int i4 = 0; i4 < i2; i4++)
                 {
-                    yBar[i2_2] += sumBar;
-                    double yBar3 = yBar[i2_2];
-                    yBar[i2_2] = 0.0;
+                    yBar[i4] += sumBar;
+                    double yBar3 = yBar[i4];
                     bool t0 = yBar3 != 0.0;
-                    double tBar = t0 ? yBar3 * global::System.Math.Exp(z[i2_2] - max) : 0.0;
-                    dZ[i2_2] += tBar;
+                    double tBar = t0 ? yBar3 * global::System.Math.Exp(z[i4] - max) : 0.0;
+                    dZ[i4] += tBar;
                     maxBar = maxBar - tBar;
                 }
 
                 double maxBar2 = maxBar;
-                for (int i4 = i - 1; i4 >= 1; i4--)
+                for (int i5 = i - 1; i5 >= 1; i5--)
                 {
-                    int t1 = i4 - 1;
+                    int t1 = i5 - 1;
                     double max2 = maxTape[t1];
-                    bool t2 = max2 >= z[i4];
-                    dZ[i4] += t2 ? 0.0 : maxBar2;
+                    bool t2 = max2 >= z[i5];
+                    dZ[i5] += t2 ? 0.0 : maxBar2;
                     maxBar2 = t2 ? maxBar2 : 0.0;
                 }
 
@@ -134,24 +132,24 @@ static partial class F
 
         double sum = 0.0;
         double sumDot = 0.0;
-        for (int i2 = 0; i2 < z.Length; i2++)
+        for (int i = 0; i < z.Length; i++)
         {
-            double t2 = global::System.Math.Exp(z[i2] - max);
-            y[i2] = t2;
-            derivative[i2] = t2 * (tZ[i2] - maxDot);
-            double yRead = y[i2];
-            double yReadDot = derivative[i2];
+            double t2 = global::System.Math.Exp(z[i] - max);
+            y[i] = t2;
+            derivative[i] = t2 * (tZ[i] - maxDot);
+            double yRead = y[i];
+            double yReadDot = derivative[i];
             sum = sum + yRead;
             sumDot = sumDot + yReadDot;
         }
 
-        for (int i3 = 0; i3 < z.Length; i3++)
+        for (int i = 0; i < z.Length; i++)
         {
-            double yRead = y[i3];
-            double yRead2Dot = derivative[i3];
+            double yRead = y[i];
+            double yReadDot = derivative[i];
             double t3 = yRead / sum;
-            y[i3] = t3;
-            derivative[i3] = yRead2Dot / sum - t3 * sumDot / sum;
+            y[i] = t3;
+            derivative[i] = yReadDot / sum - t3 * sumDot / sum;
         }
     }
 

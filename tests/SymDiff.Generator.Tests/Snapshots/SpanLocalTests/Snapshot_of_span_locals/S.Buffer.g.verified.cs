@@ -288,7 +288,6 @@ static partial class S
                             double hBar2 = hBar[j2];
                             double hBar2Dot = hBarDot[j2];
                             hBar[j2] = 0.0;
-                            hBarDot[j2] = 0.0;
                             pP[j2] += (hBar2Dot * (1.0 - hValue * hValue) - hBar2 * (2.0 * (hValueDot * hValue))) * x[j2];
                         }
 

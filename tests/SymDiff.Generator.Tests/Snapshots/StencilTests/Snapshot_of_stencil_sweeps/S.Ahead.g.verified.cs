@@ -88,8 +88,8 @@ static partial class S
                         int t7 = x.Length - 2;
                         int aIndex2_2 = t7 > 0 ? t7 : 0;
                         int aIndex2_3 = aIndex2_2 < x.Length ? x.Length : aIndex2_2;
-                        int i2_2 = 0 < t7 ? t7 : 0;
-                        for (int i2 = i2_2 - 1; i2 >= 0; i2--)
+                        int i4 = 0 < t7 ? t7 : 0;
+                        for (int i2 = i4 - 1; i2 >= 0; i2--)
                         {
                             int t8 = (s2 + 1) * x.Length + i2;
                             double aHistoryBar2 = aHistoryBar[t8];
@@ -116,7 +116,6 @@ static partial class S
                     for (int aIndex = 0; aIndex < i; aIndex++)
                     {
                         double aHistoryBar4 = aHistoryBar[aIndex];
-                        aHistoryBar[aIndex] = 0.0;
                         double aBar = aHistoryBar4;
                         dW[0] += aBar * x[aIndex];
                         dW[1] += aBar;
@@ -209,8 +208,8 @@ static partial class S
                     global::System.ReadOnlySpan<double> aHistoryRow5 = global::SymDiff.Checks.Row(aHistory, t0 * x.Length, x.Length);
                     for (int i3 = 0; i3 < x.Length; i3++)
                     {
-                        int i3_2 = i3 + 1;
-                        double tBar = seed * (double)i3_2;
+                        int i4 = i3 + 1;
+                        double tBar = seed * (double)i4;
                         aHistoryBarRow[i3] += tBar * aHistoryRow5[i3] + tBar * aHistoryRow5[i3];
                     }
 
@@ -220,8 +219,8 @@ static partial class S
                         int t5 = x.Length - 2;
                         int aIndex2_2 = t5 > 0 ? t5 : 0;
                         int aIndex2_3 = aIndex2_2 < x.Length ? x.Length : aIndex2_2;
-                        int i2_2 = 0 < t5 ? t5 : 0;
-                        for (int i2 = i2_2 - 1; i2 >= 0; i2--)
+                        int i5 = 0 < t5 ? t5 : 0;
+                        for (int i2 = i5 - 1; i2 >= 0; i2--)
                         {
                             int t6 = (s2 + 1) * x.Length + i2;
                             double aHistoryBar2 = aHistoryBar[t6];
@@ -248,7 +247,6 @@ static partial class S
                     for (int aIndex = 0; aIndex < i; aIndex++)
                     {
                         double aHistoryBar4 = aHistoryBar[aIndex];
-                        aHistoryBar[aIndex] = 0.0;
                         double aBar = aHistoryBar4;
                         dW[0] += aBar * x[aIndex];
                         dW[1] += aBar;
@@ -337,12 +335,12 @@ static partial class S
                             global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length, i2Count);
                             global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length + 2, i2Count);
                             global::System.ReadOnlySpan<double> aHistoryDotRow4 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length + 1, i2Count);
-                            for (int i2 = 0; i2 < i2Count; i2++)
+                            for (int i = 0; i < i2Count; i++)
                             {
                                 double t7 = w[2];
-                                int t8 = i2 + 1;
-                                aHistoryRow[i2] = 0.5 * aHistoryRow2[i2] + t7 * global::System.Math.Sin(aHistoryRow3[i2] - aHistoryRow4[i2]);
-                                aHistoryDotRow[i2] = 0.5 * aHistoryDotRow2[i2] + (tW[2] * global::System.Math.Sin(aHistoryRow3[i2] - aHistoryRow4[i2]) + t7 * (global::System.Math.Cos(aHistoryRow3[i2] - aHistoryRow4[i2]) * (aHistoryDotRow3[i2] - aHistoryDotRow4[i2])));
+                                int t8 = i + 1;
+                                aHistoryRow[i] = 0.5 * aHistoryRow2[i] + t7 * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
+                                aHistoryDotRow[i] = 0.5 * aHistoryDotRow2[i] + (tW[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]) + t7 * (global::System.Math.Cos(aHistoryRow3[i] - aHistoryRow4[i]) * (aHistoryDotRow3[i] - aHistoryDotRow4[i])));
                             }
                         }
 
@@ -350,12 +348,12 @@ static partial class S
                         global::System.ReadOnlySpan<double> aHistoryDotRow5 = global::SymDiff.Checks.Row(aHistoryDot, t0 * x.Length, x.Length);
                         double e = 0.0;
                         double eDot = 0.0;
-                        for (int i3 = 0; i3 < x.Length; i3++)
+                        for (int i = 0; i < x.Length; i++)
                         {
-                            int t9 = i3 + 1;
+                            int t9 = i + 1;
                             double t10 = (double)t9;
-                            double e2 = e + aHistoryRow5[i3] * aHistoryRow5[i3] * t10;
-                            double eDot2 = eDot + 2.0 * (aHistoryDotRow5[i3] * aHistoryRow5[i3]) * t10;
+                            double e2 = e + aHistoryRow5[i] * aHistoryRow5[i] * t10;
+                            double eDot2 = eDot + 2.0 * (aHistoryDotRow5[i] * aHistoryRow5[i]) * t10;
                             e = e2;
                             eDot = eDot2;
                         }

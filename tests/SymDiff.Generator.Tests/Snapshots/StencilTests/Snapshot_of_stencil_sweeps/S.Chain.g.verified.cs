@@ -58,12 +58,12 @@ static partial class S
                 global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * n, i2Count);
                 global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * n, i2Count);
                 double e = 0.0;
-                for (int i2 = 0; i2 < i2Count; i2++)
+                for (int i = 0; i < i2Count; i++)
                 {
-                    int t4 = i2 + 1;
+                    int t4 = i + 1;
                     double t5 = (double)t4;
-                    double e2 = e + aHistoryRow3[i2] * t5;
-                    aHistoryBarRow[i2] += t5;
+                    double e2 = e + aHistoryRow3[i] * t5;
+                    aHistoryBarRow[i] += t5;
                     e = e2;
                 }
 
@@ -71,8 +71,8 @@ static partial class S
                 for (int s2 = s - 1; s2 >= 0; s2--)
                 {
                     int aIndex2 = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
-                    int i3 = 1 < n ? n : 1;
-                    for (int i = i3 - 1; i >= 1; i--)
+                    int i2 = 1 < n ? n : 1;
+                    for (int i = i2 - 1; i >= 1; i--)
                     {
                         int t6 = (s2 + 1) * n;
                         int t7 = t6 + i;
@@ -163,10 +163,10 @@ static partial class S
 
                 int i2Count = 0 < n ? n : 0;
                 global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * n, i2Count);
-                for (int i2 = 0; i2 < i2Count; i2++)
+                for (int i = 0; i < i2Count; i++)
                 {
-                    int i2_2 = i2 + 1;
-                    aHistoryBarRow[i2] += seed * (double)i2_2;
+                    int i2 = i + 1;
+                    aHistoryBarRow[i] += seed * (double)i2;
                 }
 
                 // Reverse sweep: gradients
@@ -272,12 +272,12 @@ static partial class S
                 global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t0 * n, i2Count);
                 double e = 0.0;
                 double eDot = 0.0;
-                for (int i2 = 0; i2 < i2Count; i2++)
+                for (int i = 0; i < i2Count; i++)
                 {
-                    int t10 = i2 + 1;
+                    int t10 = i + 1;
                     double t11 = (double)t10;
-                    double e2 = e + aHistoryRow3[i2] * t11;
-                    double eDot2 = eDot + aHistoryDotRow3[i2] * t11;
+                    double e2 = e + aHistoryRow3[i] * t11;
+                    double eDot2 = eDot + aHistoryDotRow3[i] * t11;
                     e = e2;
                     eDot = eDot2;
                 }

@@ -91,9 +91,9 @@ static partial class S
                         int t8 = u0.Length - 1;
                         int aIndex2_3 = t8 > 1 ? t8 : 1;
                         int aIndex2_4 = aIndex2_3 < u0.Length ? u0.Length : aIndex2_3;
-                        int i2_2 = 1 < t8 ? t8 : 1;
+                        int i4 = 1 < t8 ? t8 : 1;
                         double alphaBar = 0.0;
-                        for (int i2 = i2_2 - 1; i2 >= 1; i2--)
+                        for (int i2 = i4 - 1; i2 >= 1; i2--)
                         {
                             int t9 = (s2 + 1) * u0.Length;
                             int t10 = t9 + i2;
@@ -135,13 +135,12 @@ static partial class S
                     for (; aIndex < i; aIndex++)
                     {
                         double aHistoryBar5 = aHistoryBar[aIndex];
-                        aHistoryBar[aIndex] = 0.0;
                         dU0[aIndex] = aHistoryBar5;
                     }
 
-                    for (int i4 = aIndex; i4 < dU0.Length; i4++)
+                    for (int i5 = aIndex; i5 < dU0.Length; i5++)
                     {
-                        dU0[i4] = 0.0;
+                        dU0[i5] = 0.0;
                     }
 
                     dAlpha = alphaBar2;
@@ -248,9 +247,9 @@ static partial class S
                         int t8 = u0.Length - 1;
                         int aIndex2_3 = t8 > 1 ? t8 : 1;
                         int aIndex2_4 = aIndex2_3 < u0.Length ? u0.Length : aIndex2_3;
-                        int i2_2 = 1 < t8 ? t8 : 1;
+                        int i4 = 1 < t8 ? t8 : 1;
                         double alphaBar = 0.0;
-                        for (int i2 = i2_2 - 1; i2 >= 1; i2--)
+                        for (int i2 = i4 - 1; i2 >= 1; i2--)
                         {
                             int t9 = (s2 + 1) * u0.Length;
                             int t10 = t9 + i2;
@@ -291,7 +290,6 @@ static partial class S
                     for (int aIndex = 0; aIndex < i; aIndex++)
                     {
                         double aHistoryBar5 = aHistoryBar[aIndex];
-                        aHistoryBar[aIndex] = 0.0;
                         dU0[aIndex] += aHistoryBar5;
                     }
 
@@ -381,14 +379,14 @@ static partial class S
                                 aHistoryDot[t4] = aHistoryDot[t5];
                             }
 
-                            for (int i2 = 1; i2 < t3; i2++)
+                            for (int i = 1; i < t3; i++)
                             {
                                 int t6 = t2 * u0.Length;
-                                int t7 = t6 + i2;
+                                int t7 = t6 + i;
                                 int t8 = s * u0.Length;
-                                int t9 = t8 + i2;
-                                int t10 = t6 + (i2 - 1);
-                                int t11 = i2 + 1;
+                                int t9 = t8 + i;
+                                int t10 = t6 + (i - 1);
+                                int t11 = i + 1;
                                 int t12 = t8 + t11;
                                 aHistory[t7] = aHistory[t9] + alpha * (aHistory[t10] - 2.0 * aHistory[t9] + aHistory[t12]);
                                 aHistoryDot[t7] = aHistoryDot[t9] + (tAlpha * (aHistory[t10] - 2.0 * aHistory[t9] + aHistory[t12]) + alpha * (aHistoryDot[t10] - 2.0 * aHistoryDot[t9] + aHistoryDot[t12]));
@@ -399,10 +397,10 @@ static partial class S
                         global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t0 * u0.Length, u0.Length);
                         double e = 0.0;
                         double eDot = 0.0;
-                        for (int i3 = 0; i3 < u0.Length; i3++)
+                        for (int i = 0; i < u0.Length; i++)
                         {
-                            double e2 = e + aHistoryRow3[i3] * aHistoryRow3[i3];
-                            double eDot2 = eDot + 2.0 * (aHistoryDotRow3[i3] * aHistoryRow3[i3]);
+                            double e2 = e + aHistoryRow3[i] * aHistoryRow3[i];
+                            double eDot2 = eDot + 2.0 * (aHistoryDotRow3[i] * aHistoryRow3[i]);
                             e = e2;
                             eDot = eDot2;
                         }

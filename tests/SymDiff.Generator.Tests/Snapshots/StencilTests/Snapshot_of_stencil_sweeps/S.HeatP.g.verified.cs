@@ -94,8 +94,8 @@ static partial class S
                         int t10 = t0 - 1;
                         int aIndex2_3 = t10 > 1 ? t10 : 1;
                         int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
-                        int i2_2 = 1 < t10 ? t10 : 1;
-                        for (int i2 = i2_2 - 1; i2 >= 1; i2--)
+                        int i4 = 1 < t10 ? t10 : 1;
+                        for (int i2 = i4 - 1; i2 >= 1; i2--)
                         {
                             int t11 = (s2 + 1) * t0;
                             int t12 = t11 + i2;
@@ -134,7 +134,6 @@ static partial class S
                     for (int aIndex = 0; aIndex < i; aIndex++)
                     {
                         double aHistoryBar5 = aHistoryBar[aIndex];
-                        aHistoryBar[aIndex] = 0.0;
                         int t20 = aIndex + 1;
                         dP[t20] += aHistoryBar5;
                     }
@@ -243,8 +242,8 @@ static partial class S
                         int t10 = t0 - 1;
                         int aIndex2_3 = t10 > 1 ? t10 : 1;
                         int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
-                        int i2_2 = 1 < t10 ? t10 : 1;
-                        for (int i2 = i2_2 - 1; i2 >= 1; i2--)
+                        int i4 = 1 < t10 ? t10 : 1;
+                        for (int i2 = i4 - 1; i2 >= 1; i2--)
                         {
                             int t11 = (s2 + 1) * t0;
                             int t12 = t11 + i2;
@@ -283,7 +282,6 @@ static partial class S
                     for (int aIndex = 0; aIndex < i; aIndex++)
                     {
                         double aHistoryBar5 = aHistoryBar[aIndex];
-                        aHistoryBar[aIndex] = 0.0;
                         int t20 = aIndex + 1;
                         dP[t20] += aHistoryBar5;
                     }
@@ -373,15 +371,15 @@ static partial class S
                                 aHistoryDot[t6] = aHistoryDot[t7];
                             }
 
-                            for (int i2 = 1; i2 < t5; i2++)
+                            for (int i = 1; i < t5; i++)
                             {
                                 int t8 = t4 * t0;
-                                int t9 = t8 + i2;
+                                int t9 = t8 + i;
                                 int t10 = s * t0;
-                                int t11 = t10 + i2;
+                                int t11 = t10 + i;
                                 double t12 = p[0];
-                                int t13 = t8 + (i2 - 1);
-                                int t14 = i2 + 1;
+                                int t13 = t8 + (i - 1);
+                                int t14 = i + 1;
                                 int t15 = t10 + t14;
                                 aHistory[t9] = aHistory[t11] + t12 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t15]);
                                 aHistoryDot[t9] = aHistoryDot[t11] + (tP[0] * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t15]) + t12 * (aHistoryDot[t13] - 2.0 * aHistoryDot[t11] + aHistoryDot[t15]));
@@ -393,10 +391,10 @@ static partial class S
                         global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t1 * t0, i3Count);
                         double e = 0.0;
                         double eDot = 0.0;
-                        for (int i3 = 0; i3 < i3Count; i3++)
+                        for (int i = 0; i < i3Count; i++)
                         {
-                            double e2 = e + global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryRow3[i3];
-                            double eDot2 = eDot + (global::System.Math.Cos(aHistoryRow3[i3]) * aHistoryDotRow3[i3] * aHistoryRow3[i3] + global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryDotRow3[i3]);
+                            double e2 = e + global::System.Math.Sin(aHistoryRow3[i]) * aHistoryRow3[i];
+                            double eDot2 = eDot + (global::System.Math.Cos(aHistoryRow3[i]) * aHistoryDotRow3[i] * aHistoryRow3[i] + global::System.Math.Sin(aHistoryRow3[i]) * aHistoryDotRow3[i]);
                             e = e2;
                             eDot = eDot2;
                         }
@@ -610,8 +608,8 @@ static partial class S
                                     int t16 = t0 - 1;
                                     int aIndex2_3 = t16 > 1 ? t16 : 1;
                                     int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
-                                    int i2_2 = 1 < t16 ? t16 : 1;
-                                    for (int i2 = i2_2 - 1; i2 >= 1; i2--)
+                                    int i4 = 1 < t16 ? t16 : 1;
+                                    for (int i2 = i4 - 1; i2 >= 1; i2--)
                                     {
                                         int t17 = (s2 + 1) * t0;
                                         int t18 = t17 + i2;
@@ -666,8 +664,6 @@ static partial class S
                                 for (int aIndex = 0; aIndex < i; aIndex++)
                                 {
                                     double aHistoryBar5Dot = aHistoryBarDot[aIndex];
-                                    aHistoryBar[aIndex] = 0.0;
-                                    aHistoryBarDot[aIndex] = 0.0;
                                     int t29 = aIndex + 1;
                                     pP[t29] += aHistoryBar5Dot;
                                 }

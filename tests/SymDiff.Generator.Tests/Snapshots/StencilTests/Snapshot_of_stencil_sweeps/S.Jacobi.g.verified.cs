@@ -118,14 +118,14 @@ static partial class S
                                 for (int s2 = s - 1; s2 >= 0; s2--)
                                 {
                                     global::SymDiff.Checks.Zero(next, t0);
-                                    int i2_2 = 1;
-                                    for (; i2_2 < n - 1; i2_2++)
+                                    int i6 = 1;
+                                    for (; i6 < n - 1; i6++)
                                     {
                                         int t11 = s2 * t0;
-                                        int t12 = t11 + i2_2;
-                                        int t13 = i2_2 + 1;
-                                        double nextValue = curHistory[t12] + p[0] * (curHistory[t11 + (i2_2 - 1)] - 2.0 * curHistory[t12] + curHistory[t11 + t13]) + 0.1 * curHistory[t12] * curHistory[t12];
-                                        next[i2_2] = nextValue;
+                                        int t12 = t11 + i6;
+                                        int t13 = i6 + 1;
+                                        double nextValue = curHistory[t12] + p[0] * (curHistory[t11 + (i6 - 1)] - 2.0 * curHistory[t12] + curHistory[t11 + t13]) + 0.1 * curHistory[t12] * curHistory[t12];
+                                        next[i6] = nextValue;
                                     }
 
                                     int curIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
@@ -158,7 +158,7 @@ static partial class S
 
                                     int i2 = 1;
                                     double curHistoryBarNext = 0.0;
-                                    for (; i2 < i2_2; i2++)
+                                    for (; i2 < i6; i2++)
                                     {
                                         double nextBar2 = nextBar[i2];
                                         nextBar[i2] = 0.0;
@@ -186,14 +186,12 @@ static partial class S
                                 for (int curIndex3 = 0; curIndex3 < curIndex; curIndex3++)
                                 {
                                     double curHistoryBar5 = curHistoryBar[curIndex3];
-                                    curHistoryBar[curIndex3] = 0.0;
                                     curBar[curIndex3] += curHistoryBar5;
                                 }
 
                                 for (int i5 = 0; i5 < i; i5++)
                                 {
                                     double curBar2 = curBar[i5];
-                                    curBar[i5] = 0.0;
                                     int t22 = i5 + 1;
                                     dP[t22] += curBar2;
                                 }
@@ -332,8 +330,8 @@ static partial class S
                                 global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t1 * t0, i4Count);
                                 for (int i4 = 0; i4 < i4Count; i4++)
                                 {
-                                    int i4_2 = i4 + 1;
-                                    double tBar = seed * (double)i4_2;
+                                    int i5 = i4 + 1;
+                                    double tBar = seed * (double)i5;
                                     curHistoryBarRow[i4] += tBar * curHistoryRow3[i4] + tBar * curHistoryRow3[i4];
                                 }
 
@@ -341,14 +339,14 @@ static partial class S
                                 for (int s2 = s - 1; s2 >= 0; s2--)
                                 {
                                     global::SymDiff.Checks.Zero(next, t0);
-                                    int i2_2 = 1;
-                                    for (; i2_2 < n - 1; i2_2++)
+                                    int i7 = 1;
+                                    for (; i7 < n - 1; i7++)
                                     {
                                         int t9 = s2 * t0;
-                                        int t10 = t9 + i2_2;
-                                        int t11 = i2_2 + 1;
-                                        double nextValue = curHistory[t10] + p[0] * (curHistory[t9 + (i2_2 - 1)] - 2.0 * curHistory[t10] + curHistory[t9 + t11]) + 0.1 * curHistory[t10] * curHistory[t10];
-                                        next[i2_2] = nextValue;
+                                        int t10 = t9 + i7;
+                                        int t11 = i7 + 1;
+                                        double nextValue = curHistory[t10] + p[0] * (curHistory[t9 + (i7 - 1)] - 2.0 * curHistory[t10] + curHistory[t9 + t11]) + 0.1 * curHistory[t10] * curHistory[t10];
+                                        next[i7] = nextValue;
                                     }
 
                                     int curIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
@@ -381,7 +379,7 @@ static partial class S
 
                                     int i2 = 1;
                                     double curHistoryBarNext = 0.0;
-                                    for (; i2 < i2_2; i2++)
+                                    for (; i2 < i7; i2++)
                                     {
                                         double nextBar2 = nextBar[i2];
                                         nextBar[i2] = 0.0;
@@ -409,15 +407,13 @@ static partial class S
                                 for (int curIndex3 = 0; curIndex3 < curIndex; curIndex3++)
                                 {
                                     double curHistoryBar5 = curHistoryBar[curIndex3];
-                                    curHistoryBar[curIndex3] = 0.0;
                                     curBar[curIndex3] += curHistoryBar5;
                                 }
 
-                                for (int i5 = 0; i5 < i; i5++)
+                                for (int i6 = 0; i6 < i; i6++)
                                 {
-                                    double curBar2 = curBar[i5];
-                                    curBar[i5] = 0.0;
-                                    int t20 = i5 + 1;
+                                    double curBar2 = curBar[i6];
+                                    int t20 = i6 + 1;
                                     dP[t20] += curBar2;
                                 }
                             }
@@ -515,18 +511,18 @@ static partial class S
                                 {
                                     global::SymDiff.Checks.Zero(next, t0);
                                     global::SymDiff.Checks.Zero(nextDot, t0);
-                                    for (int i2 = 1; i2 < n - 1; i2++)
+                                    for (int i = 1; i < n - 1; i++)
                                     {
                                         int t4 = s * t0;
-                                        int t5 = t4 + i2;
+                                        int t5 = t4 + i;
                                         double t6 = p[0];
-                                        int t7 = t4 + (i2 - 1);
-                                        int t8 = i2 + 1;
+                                        int t7 = t4 + (i - 1);
+                                        int t8 = i + 1;
                                         int t9 = t4 + t8;
                                         double nextValue = curHistory[t5] + t6 * (curHistory[t7] - 2.0 * curHistory[t5] + curHistory[t9]) + 0.1 * curHistory[t5] * curHistory[t5];
                                         double nextValueDot = curHistoryDot[t5] + (tP[0] * (curHistory[t7] - 2.0 * curHistory[t5] + curHistory[t9]) + t6 * (curHistoryDot[t7] - 2.0 * curHistoryDot[t5] + curHistoryDot[t9])) + 0.2 * (curHistoryDot[t5] * curHistory[t5]);
-                                        next[i2] = nextValue;
-                                        nextDot[i2] = nextValueDot;
+                                        next[i] = nextValue;
+                                        nextDot[i] = nextValueDot;
                                     }
 
                                     int t10 = s + 1;
@@ -550,13 +546,13 @@ static partial class S
                                         curHistoryDot[t12] = curHistoryDot[t13];
                                     }
 
-                                    for (int i3 = 1; i3 < n - 1; i3++)
+                                    for (int i = 1; i < n - 1; i++)
                                     {
-                                        double curHistoryValue = next[i3];
-                                        double curHistoryValue2Dot = nextDot[i3];
-                                        int t14 = t10 * t0 + i3;
+                                        double curHistoryValue = next[i];
+                                        double curHistoryValueDot = nextDot[i];
+                                        int t14 = t10 * t0 + i;
                                         curHistory[t14] = curHistoryValue;
-                                        curHistoryDot[t14] = curHistoryValue2Dot;
+                                        curHistoryDot[t14] = curHistoryValueDot;
                                     }
                                 }
 
@@ -565,12 +561,12 @@ static partial class S
                                 global::System.ReadOnlySpan<double> curHistoryDotRow3 = global::SymDiff.Checks.Row(curHistoryDot, t1 * t0, i4Count);
                                 double e = 0.0;
                                 double eDot = 0.0;
-                                for (int i4 = 0; i4 < i4Count; i4++)
+                                for (int i = 0; i < i4Count; i++)
                                 {
-                                    int t15 = i4 + 1;
+                                    int t15 = i + 1;
                                     double t16 = (double)t15;
-                                    double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t16;
-                                    double eDot2 = eDot + 2.0 * (curHistoryDotRow3[i4] * curHistoryRow3[i4]) * t16;
+                                    double e2 = e + curHistoryRow3[i] * curHistoryRow3[i] * t16;
+                                    double eDot2 = eDot + 2.0 * (curHistoryDotRow3[i] * curHistoryRow3[i]) * t16;
                                     e = e2;
                                     eDot = eDot2;
                                 }
@@ -806,10 +802,10 @@ static partial class S
                                                             for (int i3 = 1; i3 < n - 1; i3++)
                                                             {
                                                                 double curHistoryValue = next[i3];
-                                                                double curHistoryValue2Dot = nextDot[i3];
+                                                                double curHistoryValueDot = nextDot[i3];
                                                                 int t14 = t10 * t0 + i3;
                                                                 curHistory[t14] = curHistoryValue;
-                                                                curHistoryDot[t14] = curHistoryValue2Dot;
+                                                                curHistoryDot[t14] = curHistoryValueDot;
                                                             }
                                                         }
 
@@ -835,19 +831,19 @@ static partial class S
                                                         {
                                                             global::SymDiff.Checks.Zero(next, t0);
                                                             global::SymDiff.Checks.Zero(nextDot, t0);
-                                                            int i2_2 = 1;
-                                                            for (; i2_2 < n - 1; i2_2++)
+                                                            int i6 = 1;
+                                                            for (; i6 < n - 1; i6++)
                                                             {
                                                                 int t17 = s2 * t0;
-                                                                int t18 = t17 + i2_2;
+                                                                int t18 = t17 + i6;
                                                                 double t19 = p[0];
-                                                                int t20 = t17 + (i2_2 - 1);
-                                                                int t21 = i2_2 + 1;
+                                                                int t20 = t17 + (i6 - 1);
+                                                                int t21 = i6 + 1;
                                                                 int t22 = t17 + t21;
                                                                 double nextValue = curHistory[t18] + t19 * (curHistory[t20] - 2.0 * curHistory[t18] + curHistory[t22]) + 0.1 * curHistory[t18] * curHistory[t18];
                                                                 double nextValueDot = curHistoryDot[t18] + (tP[0] * (curHistory[t20] - 2.0 * curHistory[t18] + curHistory[t22]) + t19 * (curHistoryDot[t20] - 2.0 * curHistoryDot[t18] + curHistoryDot[t22])) + 0.2 * (curHistoryDot[t18] * curHistory[t18]);
-                                                                next[i2_2] = nextValue;
-                                                                nextDot[i2_2] = nextValueDot;
+                                                                next[i6] = nextValue;
+                                                                nextDot[i6] = nextValueDot;
                                                             }
 
                                                             int curIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
@@ -892,7 +888,7 @@ static partial class S
                                                             int i2 = 1;
                                                             double curHistoryBarNext = 0.0;
                                                             double curHistoryBarDotNext = 0.0;
-                                                            for (; i2 < i2_2; i2++)
+                                                            for (; i2 < i6; i2++)
                                                             {
                                                                 double nextBar2 = nextBar[i2];
                                                                 double nextBar2Dot = nextBarDot[i2];
@@ -904,12 +900,12 @@ static partial class S
                                                                 curHistoryBarDot[t30] += curHistoryBarDotNext + nextBar2Dot;
                                                                 double t31 = p[0];
                                                                 double tBar = nextBar2 * t31;
-                                                                double tBar2Dot = nextBar2Dot * t31 + nextBar2 * tP[0];
+                                                                double tBarDot = nextBar2Dot * t31 + nextBar2 * tP[0];
                                                                 int t32 = t29 + (i2 - 1);
                                                                 curHistoryBar[t32] += tBar;
-                                                                curHistoryBarDot[t32] += tBar2Dot;
+                                                                curHistoryBarDot[t32] += tBarDot;
                                                                 curHistoryBar[t30] -= tBar * 2.0;
-                                                                curHistoryBarDot[t30] -= tBar2Dot * 2.0;
+                                                                curHistoryBarDot[t30] -= tBarDot * 2.0;
                                                                 curHistoryBar[t30] += nextBar2 * curHistory[t30] * 0.1;
                                                                 curHistoryBarDot[t30] += (nextBar2Dot * curHistory[t30] + nextBar2 * curHistoryDot[t30]) * 0.1;
                                                                 curHistoryBar[t30] += nextBar2 * (0.1 * curHistory[t30]);
@@ -918,7 +914,7 @@ static partial class S
                                                                 int t34 = t29 + t33;
                                                                 pP[0] += nextBar2Dot * (curHistory[t32] - 2.0 * curHistory[t30] + curHistory[t34]) + nextBar2 * (curHistoryDot[t32] - 2.0 * curHistoryDot[t30] + curHistoryDot[t34]);
                                                                 curHistoryBarNext = tBar;
-                                                                curHistoryBarDotNext = tBar2Dot;
+                                                                curHistoryBarDotNext = tBarDot;
                                                             }
 
                                                             bool t35 = i2 > 1;
@@ -940,8 +936,6 @@ static partial class S
                                                         {
                                                             double curHistoryBar5 = curHistoryBar[curIndex3];
                                                             double curHistoryBar5Dot = curHistoryBarDot[curIndex3];
-                                                            curHistoryBar[curIndex3] = 0.0;
-                                                            curHistoryBarDot[curIndex3] = 0.0;
                                                             curBar[curIndex3] += curHistoryBar5;
                                                             curBarDot[curIndex3] += curHistoryBar5Dot;
                                                         }
@@ -949,8 +943,6 @@ static partial class S
                                                         for (int i5 = 0; i5 < i; i5++)
                                                         {
                                                             double curBar2Dot = curBarDot[i5];
-                                                            curBar[i5] = 0.0;
-                                                            curBarDot[i5] = 0.0;
                                                             int t36 = i5 + 1;
                                                             pP[t36] += curBar2Dot;
                                                         }

@@ -90,9 +90,9 @@ static partial class S
                 {
                     int aIndex2_2 = 2;
                     int aIndex2_3 = 6;
-                    int i2_2 = 5;
+                    int i3 = 5;
                     int t11 = s2 * 6;
-                    for (int i2 = i2_2 - 1; i2 >= 2; i2--)
+                    for (int i2 = i3 - 1; i2 >= 2; i2--)
                     {
                         int t12 = (s2 + 1) * 6;
                         int t13 = t12 + (i2 - 2);
@@ -142,7 +142,6 @@ static partial class S
                 for (int aIndex = 0; aIndex < i; aIndex++)
                 {
                     double aHistoryBar5 = aHistoryBar[aIndex];
-                    aHistoryBar[aIndex] = 0.0;
                     double aBar = aHistoryBar5;
                     dP[aIndex] += aBar * p[6];
                     dP[6] += aBar * p[aIndex];
@@ -245,9 +244,9 @@ static partial class S
                 {
                     int aIndex2_2 = 2;
                     int aIndex2_3 = 6;
-                    int i2_2 = 5;
+                    int i3 = 5;
                     int t11 = s2 * 6;
-                    for (int i2 = i2_2 - 1; i2 >= 2; i2--)
+                    for (int i2 = i3 - 1; i2 >= 2; i2--)
                     {
                         int t12 = (s2 + 1) * 6;
                         int t13 = t12 + (i2 - 2);
@@ -297,7 +296,6 @@ static partial class S
                 for (int aIndex = 0; aIndex < i; aIndex++)
                 {
                     double aHistoryBar5 = aHistoryBar[aIndex];
-                    aHistoryBar[aIndex] = 0.0;
                     double aBar = aHistoryBar5;
                     dP[aIndex] += aBar * p[6];
                     dP[6] += aBar * p[aIndex];
@@ -386,20 +384,20 @@ static partial class S
 
                     double acc3 = acc2;
                     double accDot3 = accDot2;
-                    for (int i2 = 2; i2 < 5; i2++)
+                    for (int i = 2; i < 5; i++)
                     {
                         int t10 = t7 * 6;
-                        int t11 = t10 + (i2 - 2);
-                        int t12 = i2 + 1;
+                        int t11 = t10 + (i - 2);
+                        int t12 = i + 1;
                         int t13 = t4 + t12;
                         double l = aHistory[t11] + aHistory[t13];
                         double lDot = aHistoryDot[t11] + aHistoryDot[t13];
                         double t14 = p[7];
                         double t15 = global::System.Math.Tanh(l * t14);
-                        int t16 = t4 + i2;
-                        int t17 = t10 + (i2 - 1);
+                        int t16 = t4 + i;
+                        int t17 = t10 + (i - 1);
                         double t18 = 0.5 * t15 + 0.25 * aHistory[t16] * aHistory[t17];
-                        int t19 = t10 + i2;
+                        int t19 = t10 + i;
                         aHistory[t19] = t18;
                         double t20 = 0.5 * ((1.0 - t15 * t15) * (lDot * t14 + l * tP[7])) + 0.25 * (aHistoryDot[t16] * aHistory[t17] + aHistory[t16] * aHistoryDot[t17]);
                         aHistoryDot[t19] = t20;
@@ -620,9 +618,9 @@ static partial class S
                         {
                             int aIndex2_2 = 2;
                             int aIndex2_3 = 6;
-                            int i2_2 = 5;
+                            int i3 = 5;
                             int t24 = s2 * 6;
-                            for (int i2 = i2_2 - 1; i2 >= 2; i2--)
+                            for (int i2 = i3 - 1; i2 >= 2; i2--)
                             {
                                 int t25 = (s2 + 1) * 6;
                                 int t26 = t25 + (i2 - 2);
@@ -699,12 +697,10 @@ static partial class S
                         {
                             double aHistoryBar5 = aHistoryBar[aIndex];
                             double aHistoryBar5Dot = aHistoryBarDot[aIndex];
-                            aHistoryBar[aIndex] = 0.0;
-                            aHistoryBarDot[aIndex] = 0.0;
                             double aBar = aHistoryBar5;
-                            double aBar2Dot = aHistoryBar5Dot;
-                            pP[aIndex] += aBar2Dot * p[6] + aBar * tP[6];
-                            pP[6] += aBar2Dot * p[aIndex] + aBar * tP[aIndex];
+                            double aBarDot = aHistoryBar5Dot;
+                            pP[aIndex] += aBarDot * p[6] + aBar * tP[6];
+                            pP[6] += aBarDot * p[aIndex] + aBar * tP[aIndex];
                         }
 
                         return acc + aHistory[t22] * aHistory[t23];

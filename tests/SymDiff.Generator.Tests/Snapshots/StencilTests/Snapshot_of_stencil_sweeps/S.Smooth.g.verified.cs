@@ -92,8 +92,8 @@ static partial class S
                         int t9 = x.Length - 1;
                         int hIndex2_3 = t9 > 1 ? t9 : 1;
                         int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
-                        int j2_2 = 1 < t9 ? t9 : 1;
-                        for (int j2 = j2_2 - 1; j2 >= 1; j2--)
+                        int j4 = 1 < t9 ? t9 : 1;
+                        for (int j2 = j4 - 1; j2 >= 1; j2--)
                         {
                             int t10 = (once2 + 1) * x.Length;
                             int t11 = t10 + j2;
@@ -131,7 +131,6 @@ static partial class S
                     for (int hIndex = 0; hIndex < j; hIndex++)
                     {
                         double hHistoryBar5 = hHistoryBar[hIndex];
-                        hHistoryBar[hIndex] = 0.0;
                         double t19 = x[hIndex];
                         double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t19 + w[1]);
                         dW[0] += tBar * t19;
@@ -227,8 +226,8 @@ static partial class S
                     global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
                     for (int j3 = 0; j3 < x.Length; j3++)
                     {
-                        int j3_2 = j3 + 1;
-                        hHistoryBarRow[j3] += seed * (double)j3_2;
+                        int j4 = j3 + 1;
+                        hHistoryBarRow[j3] += seed * (double)j4;
                     }
 
                     // Reverse sweep: gradients
@@ -238,8 +237,8 @@ static partial class S
                         int t7 = x.Length - 1;
                         int hIndex2_3 = t7 > 1 ? t7 : 1;
                         int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
-                        int j2_2 = 1 < t7 ? t7 : 1;
-                        for (int j2 = j2_2 - 1; j2 >= 1; j2--)
+                        int j5 = 1 < t7 ? t7 : 1;
+                        for (int j2 = j5 - 1; j2 >= 1; j2--)
                         {
                             int t8 = (once2 + 1) * x.Length;
                             int t9 = t8 + j2;
@@ -277,7 +276,6 @@ static partial class S
                     for (int hIndex = 0; hIndex < j; hIndex++)
                     {
                         double hHistoryBar5 = hHistoryBar[hIndex];
-                        hHistoryBar[hIndex] = 0.0;
                         double t17 = x[hIndex];
                         double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t17 + w[1]);
                         dW[0] += tBar * t17;
@@ -367,16 +365,16 @@ static partial class S
                                 hHistoryDot[t5] = hHistoryDot[t6];
                             }
 
-                            for (int j2 = 1; j2 < t4; j2++)
+                            for (int j = 1; j < t4; j++)
                             {
                                 int t7 = t3 * x.Length;
-                                int t8 = t7 + j2;
-                                int t9 = t7 + (j2 - 1);
+                                int t8 = t7 + j;
+                                int t9 = t7 + (j - 1);
                                 int t10 = once * x.Length;
-                                int t11 = j2 + 1;
+                                int t11 = j + 1;
                                 int t12 = t10 + t11;
                                 double t13 = w[2];
-                                int t14 = t10 + j2;
+                                int t14 = t10 + j;
                                 hHistory[t8] = 0.5 * (hHistory[t9] + hHistory[t12]) * t13 + hHistory[t14] * hHistory[t14];
                                 hHistoryDot[t8] = 0.5 * ((hHistoryDot[t9] + hHistoryDot[t12]) * t13 + (hHistory[t9] + hHistory[t12]) * tW[2]) + 2.0 * (hHistoryDot[t14] * hHistory[t14]);
                             }
@@ -386,12 +384,12 @@ static partial class S
                         global::System.ReadOnlySpan<double> hHistoryDotRow3 = global::SymDiff.Checks.Row(hHistoryDot, x.Length, x.Length);
                         double e = 0.0;
                         double eDot = 0.0;
-                        for (int j3 = 0; j3 < x.Length; j3++)
+                        for (int j = 0; j < x.Length; j++)
                         {
-                            int t15 = j3 + 1;
+                            int t15 = j + 1;
                             double t16 = (double)t15;
-                            double e2 = e + hHistoryRow3[j3] * t16;
-                            double eDot2 = eDot + hHistoryDotRow3[j3] * t16;
+                            double e2 = e + hHistoryRow3[j] * t16;
+                            double eDot2 = eDot + hHistoryDotRow3[j] * t16;
                             e = e2;
                             eDot = eDot2;
                         }
@@ -603,8 +601,8 @@ static partial class S
                                     int t17 = x.Length - 1;
                                     int hIndex2_3 = t17 > 1 ? t17 : 1;
                                     int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
-                                    int j2_2 = 1 < t17 ? t17 : 1;
-                                    for (int j2 = j2_2 - 1; j2 >= 1; j2--)
+                                    int j4 = 1 < t17 ? t17 : 1;
+                                    for (int j2 = j4 - 1; j2 >= 1; j2--)
                                     {
                                         int t18 = (once2 + 1) * x.Length;
                                         int t19 = t18 + j2;
@@ -660,8 +658,6 @@ static partial class S
                                 {
                                     double hHistoryBar5 = hHistoryBar[hIndex];
                                     double hHistoryBar5Dot = hHistoryBarDot[hIndex];
-                                    hHistoryBar[hIndex] = 0.0;
-                                    hHistoryBarDot[hIndex] = 0.0;
                                     double t30 = x[hIndex];
                                     double t31 = w[0] * t30 + w[1];
                                     double tBar2Dot = hHistoryBar5Dot * global::System.Math.Cos(t31) - hHistoryBar5 * (global::System.Math.Sin(t31) * (tW[0] * t30 + tW[1]));

@@ -51,13 +51,11 @@ static partial class V
 
             // Reverse sweep: gradients
             double yBar2 = yBar[0];
-            yBar[0] = 0.0;
-            yBar[0] += yBar2 / norm2;
+            yBar[0] = yBar2 / norm2;
             double normBar = yBar2 != 0.0 ? -(yBar2 * t2 / norm2 * (0.5 / norm2)) : 0.0;
             for (int i2 = 0; i2 < i; i2++)
             {
                 double yBar3 = yBar[i2];
-                yBar[i2] = 0.0;
                 double t3 = v[i2];
                 dV[i2] += 2.0 * (normBar * t3 + yBar3 * t3);
             }
