@@ -231,6 +231,224 @@ namespace SymDiff.Generator.Vectorization
             return (first, secondLoop);
         }
 
+        /// <summary>
+        /// The other direction (a reverse sweep's loop over hidden units): a loop whose elementwise statements come before, or
+        /// around, the statements that hold its inner loops, split into chunks of a scratch buffer's length, each chunk running
+        /// the elementwise statements first, in a loop of their own that can run in lanes, then the rest:
+        /// <code>
+        /// for (j = 0; j &lt; n; j++) { dW2[j] += zBar * h[j]; aBar = ...; if (hBar != 0) { for (k ...) dW1[j * d + k] += aBar * x[k]; } dB1[j] += aBar; }
+        /// </code>
+        /// becomes
+        /// <code>
+        /// Span&lt;double&gt; aBarPark = stackalloc double[64];                                   // once, at the top of the method
+        /// jc = 0; while (jc &lt; n) {
+        ///     int jEnd = n - jc &lt; 64 ? n : jc + 64;
+        ///     for (j = jc; j &lt; jEnd; j++) { dW2[j] += zBar * h[j]; aBar = ...; dB1[j] += aBar; aBarPark[j - jc] = aBar; }   // lanes
+        ///     for (j2 = jc; j2 &lt; jEnd; j2++) { aBar = aBarPark[j2 - jc]; if (hBar != 0) { ... } }
+        ///     jc = jc + 64; }
+        /// </code>
+        /// </summary>
+        /// <remarks>
+        /// The rule, all of it checked: the loop counts from 0 by 1 below a bound that nothing in the loop changes, and carries
+        /// nothing but its counter; nothing in it can throw but an index (as for <see cref="Split"/>); the statements that hold
+        /// loops define nothing the others read; neither part reads an array (or a view of one) that the other writes, and an
+        /// array both write is only added into by both (additions into an element in another order, which <c>Vectorize =
+        /// true</c> permits), and is not an output no aliasing check covers; the values the loop part reads from the elementwise
+        /// part are floating point (parked, at most four) or integer and boolean lets recomputed from what they read. The order
+        /// of every element's operations is unchanged. The caller keeps the split only when the elementwise loop vectorises.
+        /// </remarks>
+        /// <returns>The chunk loop, the elementwise loop inside it (to be vectorised), the scratch buffers to declare once, or null.</returns>
+        public static (Loop Chunks, Loop Elementwise, IReadOnlyList<RentBuffer> Scratch)? SplitHead(Loop loop, Func<string, IEnumerable<string>> baseOf, ISet<string> @unchecked, ISet<string> taken)
+        {
+            if (LoopShape.Counter(loop) is not { Step: 1 } shape || shape.Counter.Init is not Const { Value: 0 } || loop.Carried.Count != 1
+                || loop.Condition is not Binary { Op: BinaryOp.Lt, Left: Var tested, Right: var bound } || tested.Name != shape.Counter.Name
+                || shape.Counter.Next is not Binary { Op: BinaryOp.Add } || !Safe(loop.Body))
+            {
+                return null;
+            }
+
+            string counter = shape.Counter.Name;
+            var statements = loop.Body.Statements;
+            var inner = statements.Where(HoldsLoop).ToList();
+            var elementwise = statements.Where(x => !HoldsLoop(x)).ToList();
+            if (inner.Count == 0 || !elementwise.Any(x => x is Accumulate or Store))
+            {
+                return null;
+            }
+
+            var defined = new HashSet<string>(StringComparer.Ordinal);
+            Walk.CollectDefinitions(loop.Body, defined);
+            defined.Add(counter);
+            if (Walk.Contains(bound, x => x is Elem or UserCall or Opaque or Call or TupleItem || (x is Var v && defined.Contains(v.Name))))
+            {
+                return null;
+            }
+
+            // The loop part defines nothing the elementwise part reads.
+            var innerDefined = new HashSet<string>(StringComparer.Ordinal);
+            Walk.CollectDefinitions(new Block(inner.ToEquatableArray()), innerDefined);
+            if (elementwise.SelectMany(Walk.AllExpressions).Any(e => Reads(e, innerDefined)))
+            {
+                return null;
+            }
+
+            // Memory: what each part reads and writes, as the arrays the names view.
+            static void Access(IEnumerable<Stmt> part, Func<string, IEnumerable<string>> baseOf, HashSet<string> reads, Dictionary<string, bool> writes)
+            {
+                foreach (var s in part.SelectMany(x => Walk.AllStatements(new Block(EquatableArray.Create(x)))))
+                {
+                    (string? array, bool added) = s switch
+                    {
+                        Store st => (st.Array, false),
+                        Accumulate { Index: not null } ac => (ac.Target, true),
+                        _ => ((string?)null, false),
+                    };
+                    if (array is not null)
+                    {
+                        foreach (var b in baseOf(array))
+                        {
+                            writes[b] = writes.TryGetValue(b, out bool before) ? before && added : added;
+                        }
+                    }
+
+                    foreach (var e in Walk.AllExpressions(s))
+                    {
+                        Walk.Contains(e, x =>
+                        {
+                            if (x is Elem el)
+                            {
+                                reads.UnionWith(baseOf(el.Array));
+                            }
+
+                            return false;
+                        });
+                    }
+                }
+            }
+
+            var readsE = new HashSet<string>(StringComparer.Ordinal);
+            var readsX = new HashSet<string>(StringComparer.Ordinal);
+            var writesE = new Dictionary<string, bool>(StringComparer.Ordinal);
+            var writesX = new Dictionary<string, bool>(StringComparer.Ordinal);
+            Access(elementwise, baseOf, readsE, writesE);
+            Access(inner, baseOf, readsX, writesX);
+            var uncheckedBases = new HashSet<string>(@unchecked.SelectMany(baseOf), StringComparer.Ordinal);
+            if (writesE.Keys.Any(readsX.Contains) || writesX.Keys.Any(readsE.Contains)
+                || writesE.Keys.Concat(writesX.Keys).Any(uncheckedBases.Contains)
+                || writesE.Any(w => writesX.TryGetValue(w.Key, out bool added) && !(added && w.Value)))
+            {
+                return null;
+            }
+
+            // The values the loop part reads from the elementwise part: parked (floating point) or recomputed (integer, boolean).
+            var lets = elementwise.OfType<Let>().ToDictionary(l => l.Name, StringComparer.Ordinal);
+            var parked = new List<Let>();
+            var recomputed = new HashSet<string>(StringComparer.Ordinal);
+            var pending = new Stack<string>();
+            foreach (var e in inner.SelectMany(Walk.AllExpressions))
+            {
+                Walk.Vars(e, n =>
+                {
+                    if (lets.ContainsKey(n))
+                    {
+                        pending.Push(n);
+                    }
+                });
+            }
+
+            while (pending.Count > 0)
+            {
+                var name = pending.Pop();
+                var let = lets[name];
+                if (parked.Contains(let) || recomputed.Contains(name))
+                {
+                    continue;
+                }
+
+                if (let.Type.IsFloating())
+                {
+                    parked.Add(let);
+                    continue;
+                }
+
+                if (let.Value is SpanView || Walk.Contains(let.Value, x => x is Elem))
+                {
+                    return null;
+                }
+
+                recomputed.Add(name);
+                Walk.Vars(let.Value, n =>
+                {
+                    if (lets.ContainsKey(n))
+                    {
+                        pending.Push(n);
+                    }
+                });
+            }
+
+            if (parked.Count == 0 || parked.Count > 4)
+            {
+                return null;
+            }
+
+            int bytes = parked.Sum(l => l.Type == ValType.Float ? 4 : 8);
+            int chunk = RentBuffer.StackLimitBytes / bytes;
+            chunk = chunk >= 64 ? 64 : chunk >= 32 ? 32 : 16;
+
+            string Fresh(string stem)
+            {
+                string name = stem;
+                for (int n = 2; taken.Contains(name); n++)
+                {
+                    name = stem + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                taken.Add(name);
+                return name;
+            }
+
+            var intT = ValType.Int;
+            var jc = new Var(Fresh(counter + "Chunk"), intT);
+            var end = new Var(Fresh(counter + "End"), intT);
+            var scratch = parked.Select(l => new RentBuffer(Fresh(l.Name + "Park"), l.Type, Const.Of(chunk, intT)) { OnStack = true, Zeroed = true }).ToList();
+            var j = new Var(counter, intT);
+            var size = Const.Of(chunk, intT);
+            Expr Slot(Var at) => new Binary(BinaryOp.Sub, at, jc, intT);
+
+            Loop CountedLoop(string name, Block body, int site) => new Loop(
+                EquatableArray.Create(new LoopVar(name, intT, jc, new Binary(BinaryOp.Add, new Var(name, intT), Const.Of(1, intT), intT))),
+                Block.Empty,
+                new Binary(BinaryOp.Lt, new Var(name, intT), end, ValType.Bool),
+                body,
+                LoopKind.For,
+                name,
+                site) { CounterInFor = true };
+
+            // The integer lets only the loop part reads are recomputed there, not computed in the lanes.
+            var firstPart = elementwise.Where(x => x is not Let l || !recomputed.Contains(l.Name)
+                || elementwise.Where(o => o != x).SelectMany(Walk.AllExpressions).Any(e => Walk.Reads(e, l.Name))).ToList();
+            var first = CountedLoop(counter, new Block(firstPart.Concat(parked.Select((l, k) => (Stmt)new Store(scratch[k].Name, Slot(j), l.Ref))).ToEquatableArray()), loop.Site);
+            string second = Fresh(counter + "2");
+            var secondBody = Walk.Rename(
+                new Block(parked.Select((l, k) => (Stmt)new Let(l.Name, new Elem(scratch[k].Name, Slot(j), l.Type)))
+                    .Concat(elementwise.OfType<Let>().Where(l => recomputed.Contains(l.Name)))
+                    .Concat(inner).ToEquatableArray()),
+                new Dictionary<string, string>(StringComparer.Ordinal) { [counter] = second });
+            var secondLoop = CountedLoop(second, secondBody, loop.Site);
+            var chunks = new Loop(
+                EquatableArray.Create(new LoopVar(jc.Name, intT, Const.Of(0, intT), new Binary(BinaryOp.Add, jc, size, intT))),
+                Block.Empty,
+                new Binary(BinaryOp.Lt, jc, bound, ValType.Bool),
+                new Block(EquatableArray.Create<Stmt>(
+                    new Let(end.Name, new Cond(new Binary(BinaryOp.Lt, new Binary(BinaryOp.Sub, bound, jc, intT), size, ValType.Bool), bound, new Binary(BinaryOp.Add, jc, size, intT), intT)),
+                    first,
+                    secondLoop)),
+                LoopKind.While,
+                null,
+                -1);
+            return (chunks, first, scratch);
+        }
+
         private static bool HoldsLoop(Stmt s) => s is Loop || Walk.Blocks(s).Any(b => b.Statements.Any(HoldsLoop));
 
         private static bool Reads(Expr e, ISet<string> names)

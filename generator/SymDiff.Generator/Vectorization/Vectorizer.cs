@@ -103,8 +103,12 @@ namespace SymDiff.Generator.Vectorization
             // A view of an output no aliasing check covers is such an output too.
             var uncheckedAll = new HashSet<string>(@unchecked, System.StringComparer.Ordinal);
             uncheckedAll.UnionWith(views.Keys.Where(v => BaseOf(v).Any(@unchecked.Contains)));
-            var context = new Context(views, BaseOf);
-            return Rewrite(body);
+            var context = new Context(views, BaseOf, owned);
+            var declared = new List<RentBuffer>();
+            var rewritten = Rewrite(body);
+
+            // Scratch buffers of split loops: on the stack, declared once, before everything (no stackalloc inside a loop).
+            return declared.Count == 0 ? rewritten : new Block(declared.Cast<Stmt>().Concat(rewritten.Statements).ToEquatableArray());
 
             Block Rewrite(Block block)
             {
@@ -121,6 +125,15 @@ namespace SymDiff.Generator.Vectorization
                         // The elementwise work after the inner loops runs in lanes of its own (LoopFission).
                         replaced = Walk.MapBlocks(head, Rewrite);
                         second = lanes;
+                    }
+                    else if (s is Loop both && HasNestedLoop(both) && target.Lanes
+                        && LoopFission.SplitHead(both, BaseOf, uncheckedAll, taken) is var (chunks, elementwise, scratch)
+                        && Vectorise(elementwise, target, arrays, uncheckedAll, new List<Refusal>(), context.With(scratch.Select(b => b.Name))) is VectorLoop headLanes)
+                    {
+                        // The elementwise work before the inner loops runs in lanes, a chunk at a time (LoopFission.SplitHead).
+                        var parts = chunks.Body.Statements;
+                        replaced = chunks with { Body = new Block(EquatableArray.Create(parts[0], headLanes, Walk.MapBlocks(parts[2], Rewrite))) };
+                        declared.AddRange(scratch);
                     }
                     else
                     {
@@ -173,11 +186,18 @@ namespace SymDiff.Generator.Vectorization
         /// <summary>The method's views, for the analysis of each loop.</summary>
         private sealed class Context
         {
-            public Context(IReadOnlyDictionary<string, View> views, System.Func<string, IEnumerable<string>> baseOf)
+            public Context(IReadOnlyDictionary<string, View> views, System.Func<string, IEnumerable<string>> baseOf, ISet<string> owned)
             {
                 Views = views;
                 BaseOf = baseOf;
+                Owned = owned;
             }
+
+            /// <summary>Buffers the method owns (rented or on the stack) and never regrows: no other name reaches their memory.</summary>
+            public ISet<string> Owned { get; }
+
+            /// <summary>This context with more owned buffers (a split loop's scratch).</summary>
+            public Context With(IEnumerable<string> owned) => new Context(Views, BaseOf, new HashSet<string>(Owned.Concat(owned), System.StringComparer.Ordinal));
 
             public IReadOnlyDictionary<string, View> Views { get; }
 
@@ -206,7 +226,16 @@ namespace SymDiff.Generator.Vectorization
                 return loop;
             }
 
-            return plan.Build(arrays);
+            // A constant trip count (k from 0 below 4) that never fills one vector stays scalar; one that never fills the
+            // unrolled body gets no unrolled body (a loop whose condition can never hold is dead code to a reader).
+            int lanes = plan.Lanes;
+            if (plan.ConstantTripCount is int trips && trips < lanes)
+            {
+                refusals.Add(new Refusal(loop.Site, counterName, $"it runs {trips.ToString(System.Globalization.CultureInfo.InvariantCulture)} iterations, fewer than the {lanes.ToString(System.Globalization.CultureInfo.InvariantCulture)} lanes of one vector"));
+                return loop;
+            }
+
+            return plan.Build(arrays, plan.ConstantTripCount is int t && t < SumUnroll * lanes ? 1 : SumUnroll);
         }
 
         /// <summary>The analysis of one loop and, when it passes, its vector form.</summary>
@@ -455,7 +484,9 @@ namespace SymDiff.Generator.Vectorization
 
                 // Two outputs may share memory (Backward's gradient buffers may): at different offsets, lanes would change the
                 // order of the writes to one element. Additions in another order are what Vectorize permits; stores are not.
-                if (_writeIndex.Select(w => Effective(w.Key, w.Value)).Distinct().Count() > 1 && _body.Any(b => b is Store))
+                // A buffer the method owns shares memory with nothing, so its stores are not counted.
+                if (_writeIndex.Where(w => !_context.Owned.Contains(w.Key)).Select(w => Effective(w.Key, w.Value)).Distinct().Count() > 1
+                    && _body.Any(b => b is Store st && !_context.Owned.Contains(st.Array)))
                 {
                     return "it stores into arrays at different indices";
                 }
@@ -618,7 +649,20 @@ namespace SymDiff.Generator.Vectorization
                 return null;
             }
 
-            public VectorLoop Build(ISet<string> arrays) => new VectorLoop(
+            /// <summary>The lanes of one <c>Vector256</c> of the loop's element type.</summary>
+            public int Lanes => _element == ValType.Float ? 8 : 4;
+
+            /// <summary>How many iterations the loop runs when its start and bound are constants (else null).</summary>
+            public int? ConstantTripCount
+            {
+                get
+                {
+                    var init = _loop.Carried.First(c => c.Name == _counter).Init;
+                    return init is Const start && _bound is Const end ? (int)System.Math.Max(0, end.Value - start.Value) : null;
+                }
+            }
+
+            public VectorLoop Build(ISet<string> arrays, int unroll) => new VectorLoop(
                 _loop,
                 _counter,
                 _bound,
@@ -626,7 +670,7 @@ namespace SymDiff.Generator.Vectorization
                 _broadcasts.ToEquatableArray(),
                 new Block(_body.ToEquatableArray()),
                 _sums.ToEquatableArray(),
-                _sums.Count > 0 ? SumUnroll : 1,
+                _sums.Count > 0 ? unroll : 1,
                 _body.SelectMany(BodyExpressions).Concat(_sums.Select(x => x.Term)).Concat(_delays.Select(x => x.Next)).SelectMany(Elements).Concat(_writeIndex.Keys).Where(arrays.Contains).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
 
             private static IEnumerable<string> Elements(Expr e)
