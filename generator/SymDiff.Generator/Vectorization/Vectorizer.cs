@@ -38,8 +38,10 @@ namespace SymDiff.Generator.Vectorization
         /// other arrays only at the index it stores at, where lanes and the scalar loop see the same values even if they overlap.
         /// </param>
         /// <param name="reserved">Names the body reads without defining them (parameters): a loop the pass makes never takes one.</param>
-        public static Block Apply(Block body, VectorTarget target, ISet<string> arrays, ISet<string> @unchecked, List<Refusal> refusals, IEnumerable<string>? reserved = null)
+        /// <param name="hoisted">Names declared before the statement that first assigns them (scope repair): a loop that defines one is not split.</param>
+        public static Block Apply(Block body, VectorTarget target, ISet<string> arrays, ISet<string> @unchecked, List<Refusal> refusals, IEnumerable<string>? reserved = null, IEnumerable<string>? hoisted = null)
         {
+            var declaredEarlier = new HashSet<string>(hoisted ?? Enumerable.Empty<string>(), System.StringComparer.Ordinal);
             // Views (row views, span locals): the arrays their elements live in, so that two names of one memory are seen as one.
             var views = new Dictionary<string, View>(System.StringComparer.Ordinal);
             var owned = new HashSet<string>(System.StringComparer.Ordinal);
@@ -110,6 +112,41 @@ namespace SymDiff.Generator.Vectorization
             // Scratch buffers of split loops: on the stack, declared once, before everything (no stackalloc inside a loop).
             return declared.Count == 0 ? rewritten : new Block(declared.Cast<Stmt>().Concat(rewritten.Statements).ToEquatableArray());
 
+            // The chunk loop with its elementwise loops in lanes and its other loops rewritten, or null when no elementwise loop vectorises.
+            Loop? Lanes(Loop chunks, IReadOnlyList<Loop> elementwise, Context withScratch)
+            {
+                // The elementwise loops first: the others are rewritten (reporting their inner loops) only when the split is kept.
+                var lanes = elementwise.Select(part => (Part: part, Lanes: Vectorise(part, target, arrays, uncheckedAll, new List<Refusal>(), withScratch))).ToList();
+                if (!lanes.Any(l => l.Lanes is VectorLoop))
+                {
+                    return null;
+                }
+
+                var statements = chunks.Body.Statements.Select(x => lanes.FirstOrDefault(l => ReferenceEquals(l.Part, x)).Lanes ?? (x is Loop ? Walk.MapBlocks(x, Rewrite) : x));
+                return chunks with { Body = new Block(statements.ToEquatableArray()) };
+            }
+
+            // Whether a loop defines a name declared earlier (the split would declare it again in the loops of its parts).
+            bool DefinesHoisted(Loop loop)
+            {
+                if (declaredEarlier.Count == 0)
+                {
+                    return false;
+                }
+
+                var names = new HashSet<string>(loop.Carried.Select(c => c.Name), System.StringComparer.Ordinal);
+                Walk.CollectDefinitions(loop.Body, names);
+                return names.Overlaps(declaredEarlier);
+            }
+
+            // Whether a name is read outside a loop of the body (the split loop's counter must not be).
+            bool ReadOutside(Loop loop, string name)
+            {
+                var all = new List<Expr>();
+                Walk.AllExpressions(body, all);
+                return all.Count(e => Walk.Reads(e, name)) > Walk.AllExpressions(loop).Count(e => Walk.Reads(e, name));
+            }
+
             Block Rewrite(Block block)
             {
                 List<Stmt>? output = null;
@@ -127,12 +164,12 @@ namespace SymDiff.Generator.Vectorization
                         second = lanes;
                     }
                     else if (s is Loop both && HasNestedLoop(both) && target.Lanes
-                        && LoopFission.SplitHead(both, BaseOf, uncheckedAll, taken) is var (chunks, elementwise, scratch)
-                        && Vectorise(elementwise, target, arrays, uncheckedAll, new List<Refusal>(), context.With(scratch.Select(b => b.Name))) is VectorLoop headLanes)
+                        && !DefinesHoisted(both)
+                        && LoopFission.SplitParts(both, BaseOf, uncheckedAll, taken, name => ReadOutside(both, name)) is var (chunks, elementwise, scratch)
+                        && Lanes(chunks, elementwise, context.With(scratch.Select(b => b.Name))) is { } inLanes)
                     {
-                        // The elementwise work before the inner loops runs in lanes, a chunk at a time (LoopFission.SplitHead).
-                        var parts = chunks.Body.Statements;
-                        replaced = chunks with { Body = new Block(EquatableArray.Create(parts[0], headLanes, Walk.MapBlocks(parts[2], Rewrite))) };
+                        // The elementwise work between the inner loops runs in lanes, a chunk at a time (LoopFission.SplitParts).
+                        replaced = inLanes;
                         declared.AddRange(scratch);
                     }
                     else

@@ -42,7 +42,7 @@ namespace SymDiff.Generator.Tests.Vectorize
                     a += p[(j * inputs) + k] * x[(s * inputs) + k];
                 }
 
-                h[j] = Math.Tanh(a);
+                h[j] = 1.0 / (1.0 + Math.Exp(-a));
             }
 
             double o0 = p[b2], o1 = p[b2 + 1];
@@ -163,15 +163,23 @@ public static partial class N
         public void The_reverse_loop_parks_its_adjoints_on_the_stack_and_runs_its_elementwise_part_in_lanes()
         {
             var output = GeneratorRunner.Run(Source);
-            GeneratorRunner.AssertCleanCompile(output);
             string code = string.Join("\n", output.GeneratedSources.Select(s => s.Text));
+            GeneratorRunner.AssertCleanCompile(output);
             foreach (var method in new[] { "NetVGradient", "NetVBackward" })
             {
                 string body = MethodBody(code, method);
-                Assert.Contains("Park = stackalloc double[64];", body, StringComparison.Ordinal);
-                Assert.Contains("End = ", body, StringComparison.Ordinal);
-                Assert.Equal(2, Count(body, "stackalloc")); // the unit's adjoint and its pre-activation's (the branch's condition reads the first): declared once, outside every loop
-                Assert.True(body.IndexOf("stackalloc", StringComparison.Ordinal) < body.IndexOf("for (", StringComparison.Ordinal));
+                // Parked: the recomputed pre-activation and the dot product's final counter (for the update's bound), the
+                // unit's adjoint (the update's condition) and its pre-activation's adjoint: 28 bytes a unit, chunks of 32.
+                Assert.Contains("global::System.Span<double> aPark = stackalloc double[32];", body, StringComparison.Ordinal);
+                Assert.Contains("global::System.Span<int> kPark = stackalloc int[32];", body, StringComparison.Ordinal);
+                Assert.Contains("hBarPark = stackalloc double[32];", body, StringComparison.Ordinal);
+                Assert.Contains("aBarPark = stackalloc double[32];", body, StringComparison.Ordinal);
+                Assert.Equal(4, Count(body, "stackalloc")); // declared once, outside every loop
+                Assert.True(body.LastIndexOf("stackalloc", StringComparison.Ordinal) < body.IndexOf("for (", StringComparison.Ordinal));
+
+                // Two elementwise runs in lanes in the loop over hidden units (the adjoints; the sigmoid's derivative through Exp).
+                Assert.Contains("Vector256.CopyTo(hBarV, hBarPark.Slice(", body.Replace("global::System.Runtime.Intrinsics.", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+                Assert.Contains("Vector256.CopyTo(aBarV, aBarPark.Slice(", body.Replace("global::System.Runtime.Intrinsics.", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
             }
 
             Assert.DoesNotContain("Park", MethodBody(code, "NetGradient"), StringComparison.Ordinal);
@@ -221,8 +229,8 @@ public static partial class N
             return Count("j", I("n"), body.ToArray());
         }
 
-        private static (Loop Chunks, Loop Elementwise, IReadOnlyList<RentBuffer> Scratch)? Split(Loop loop, params string[] @unchecked) =>
-            LoopFission.SplitHead(loop, n => new[] { n }, new HashSet<string>(@unchecked, StringComparer.Ordinal), new HashSet<string>(new[] { "j", "k", "n", "d", "z", "x", "h", "w", "dW", "dW2", "dB", "aBar" }, StringComparer.Ordinal));
+        private static (Loop Chunks, IReadOnlyList<Loop> Elementwise, IReadOnlyList<RentBuffer> Scratch)? Split(Loop loop, params string[] @unchecked) =>
+            LoopFission.SplitParts(loop, n => new[] { n }, new HashSet<string>(@unchecked, StringComparer.Ordinal), new HashSet<string>(new[] { "j", "k", "n", "d", "z", "x", "h", "w", "dW", "dW2", "dB", "aBar" }, StringComparer.Ordinal), _ => false);
 
         [Fact]
         public void SplitHead_moves_the_elementwise_statements_first_and_parks_what_the_inner_part_reads()
@@ -260,7 +268,7 @@ public static partial class N
                 end
                 """,
                 Print(chunks));
-            Assert.Same(elementwise, chunks.Body.Statements[1]);
+            Assert.Same(Assert.Single(elementwise), chunks.Body.Statements[1]);
         }
 
         [Fact]
@@ -279,13 +287,84 @@ public static partial class N
             // Something that can throw other than an index (an integer division).
             Assert.Null(Split(Reverse(extraElementwise: new Let("q", new Binary(BinaryOp.Div, I("n"), I("d"), ValType.Int)))));
 
-            // Nothing to park: the inner part reads no value of the elementwise part.
-            var plain = Count(
-                "j",
-                I("n"),
-                new Accumulate("dB", I("j"), E("h", I("j"))),
-                Count("k", I("d"), new Accumulate("dW", Add(Mul(I("j"), I("d")), I("k")), E("x", I("k")))));
-            Assert.Null(Split(plain));
+            // The counter is read after the loop.
+            Assert.Null(LoopFission.SplitParts(Reverse(), n => new[] { n }, new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal), name => name == "j"));
+
+            // A carried value read inside the loop (not a sum the split can move).
+            var reads = Count("j", I("n"), new Accumulate("dB", I("j"), V("r")), Count("k", I("d"), new Accumulate("dW", Add(Mul(I("j"), I("d")), I("k")), E("x", I("k")))));
+            reads = reads with { Carried = EquatableArray.Create(reads.Carried[0], new LoopVar("r", ValType.Double, D(0), Add(V("r"), E("h", I("j"))))) };
+            Assert.Null(Split(reads));
+        }
+
+        /// <summary>
+        /// Logistic regression's row loop: a dot product, elementwise work that reads it (and a sum of the loss), an update
+        /// that reads the elementwise work's value and the dot product's final counter: three parts, the middle one in lanes
+        /// with the sum carried on by the chunk loop, the dot product's value and final counter parked, the bound let recomputed.
+        /// </summary>
+        [Fact]
+        public void SplitParts_cuts_a_row_loop_into_dot_product_elementwise_work_and_update()
+        {
+            var dot = new Loop(
+                EquatableArray.Create(new LoopVar("k", ValType.Int, N(0), Add(I("k"), N(1))), new LoopVar("z", ValType.Double, D(0), Add(V("z"), Mul(E("w", I("k")), E("x", Add(Mul(I("i"), I("d")), I("k"))))))),
+                Block.Empty,
+                Lt(I("k"), I("d")),
+                Block.Empty,
+                LoopKind.For,
+                "k");
+            var update = Count("k2", I("kEnd"), new Accumulate("dW", I("k2"), Mul(V("zBar"), E("x", Add(Mul(I("i"), I("d")), I("k2"))))));
+            var rows = new Loop(
+                EquatableArray.Create(new LoopVar("i", ValType.Int, N(0), Add(I("i"), N(1))), new LoopVar("loss", ValType.Double, D(0), Add(V("loss"), V("e")))),
+                Block.Empty,
+                Lt(I("i"), I("n")),
+                B(
+                    new Let("ti", E("t", I("i"))),
+                    dot,
+                    new Let("e", new Call(KnownFunction.Exp, EquatableArray.Create<Expr>(Mul(V("ti"), V("z"))), ValType.Double)),
+                    new Let("zBar", Mul(V("e"), V("ti"))),
+                    new Let("kEnd", new SymDiff.Generator.IR.Cond(Lt(N(0), I("k")), I("k"), N(0), ValType.Int)),
+                    update),
+                LoopKind.For,
+                "i");
+            var split = LoopFission.SplitParts(rows, n => new[] { n }, new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(new[] { "i", "k", "k2", "n", "d", "w", "x", "t", "dW", "z", "e", "zBar", "kEnd", "ti", "loss" }, StringComparer.Ordinal), _ => false);
+            Assert.NotNull(split);
+            var (chunks, elementwise, scratch) = split!.Value;
+            Assert.Equal(new[] { "kPark", "zPark", "zBarPark" }, scratch.Select(b => b.Name));
+            Assert.All(scratch, b => Assert.Equal(N(32), b.Length)); // 20 bytes an iteration: 1024 / 20 = 51, rounded down to 32
+            AssertIr(
+                """
+                loop iChunk = 0, loss = 0.0 while iChunk < n
+                  let iEnd: int = n - iChunk < 32 ? n : iChunk + 32
+                  loop i = iChunk while i < iEnd
+                    loop k = 0, z = 0.0 while k < d
+                      next k = k + 1, z = z + w[k] * x[i * d + k]
+                    end
+                    kPark[i - iChunk] = k
+                    zPark[i - iChunk] = z
+                    next i = i + 1
+                  end
+                  loop i2 = iChunk, lossPart = loss while i2 < iEnd
+                    let z: double = zPark[i2 - iChunk]
+                    let ti: double = t[i2]
+                    let e: double = Math.Exp(ti * z)
+                    let zBar: double = e * ti
+                    zBarPark[i2 - iChunk] = zBar
+                    next i2 = i2 + 1, lossPart = lossPart + e
+                  end
+                  loop i3 = iChunk while i3 < iEnd
+                    let k: int = kPark[i3 - iChunk]
+                    let zBar: double = zBarPark[i3 - iChunk]
+                    let kEnd: int = 0 < k ? k : 0
+                    loop k2 = 0 while k2 < kEnd
+                      dW[k2] += zBar * x[i3 * d + k2]
+                      next k2 = k2 + 1
+                    end
+                    next i3 = i3 + 1
+                  end
+                  next iChunk = iChunk + 32, loss = lossPart
+                end
+                """,
+                Print(chunks));
+            Assert.Same(Assert.Single(elementwise), chunks.Body.Statements[2]);
         }
 
         private const string ConstantTrips = @"

@@ -26,10 +26,8 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, targets, nameof(dP), "targets");
 
-        global::System.Span<double> aBarPark = stackalloc double[64];
-        global::SymDiff.Checks.Zero(aBarPark);
         global::System.Span<double> hBarPark = stackalloc double[64];
-        global::SymDiff.Checks.Zero(hBarPark);
+        global::System.Span<double> aBarPark = stackalloc double[64];
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
@@ -233,8 +231,8 @@ static partial class W
                                 var hBarV = z2BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow6.Slice(j2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow7.Slice(j2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow8.Slice(j2));
                                 var aBarV = hBarV * (c - hValueV4 * hValueV4);
                                 global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow5.Slice(j2)) + aBarV, dPRow5.Slice(j2));
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(aBarV, aBarPark.Slice(j2 - j2Chunk));
                                 global::System.Runtime.Intrinsics.Vector256.CopyTo(hBarV, hBarPark.Slice(j2 - j2Chunk));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(aBarV, aBarPark.Slice(j2 - j2Chunk));
                             }
 
                         }
@@ -248,15 +246,15 @@ static partial class W
                             double hBar = z2Bar * pRow6[j2] + z1Bar * pRow7[j2] + z0Bar * pRow8[j2];
                             double aBar = hBar * (1.0 - hValue * hValue);
                             dPRow5[j2] += aBar;
-                            aBarPark[j2 - j2Chunk] = aBar;
                             hBarPark[j2 - j2Chunk] = hBar;
+                            aBarPark[j2 - j2Chunk] = aBar;
                         }
                     }
 
                     for (int j22 = j2Chunk; j22 < j2End; j22++)
                     {
-                        double aBar = aBarPark[j22 - j2Chunk];
                         double hBar = hBarPark[j22 - j2Chunk];
+                        double aBar = aBarPark[j22 - j2Chunk];
                         int k = 0 < inputs ? inputs : 0;
                         if (hBar != 0.0)
                         {
@@ -338,10 +336,8 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, targets, nameof(dP), "targets");
 
-        global::System.Span<double> aBarPark = stackalloc double[64];
-        global::SymDiff.Checks.Zero(aBarPark);
         global::System.Span<double> hBarPark = stackalloc double[64];
-        global::SymDiff.Checks.Zero(hBarPark);
+        global::System.Span<double> aBarPark = stackalloc double[64];
         double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
@@ -537,8 +533,8 @@ static partial class W
                                 var hBarV = z2BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow6.Slice(j2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow7.Slice(j2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow8.Slice(j2));
                                 var aBarV = hBarV * (c - hValueV4 * hValueV4);
                                 global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow5.Slice(j2)) + aBarV, dPRow5.Slice(j2));
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(aBarV, aBarPark.Slice(j2 - j2Chunk));
                                 global::System.Runtime.Intrinsics.Vector256.CopyTo(hBarV, hBarPark.Slice(j2 - j2Chunk));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(aBarV, aBarPark.Slice(j2 - j2Chunk));
                             }
 
                         }
@@ -552,15 +548,15 @@ static partial class W
                             double hBar = z2Bar * pRow6[j2] + z1Bar * pRow7[j2] + z0Bar * pRow8[j2];
                             double aBar = hBar * (1.0 - hValue * hValue);
                             dPRow5[j2] += aBar;
-                            aBarPark[j2 - j2Chunk] = aBar;
                             hBarPark[j2 - j2Chunk] = hBar;
+                            aBarPark[j2 - j2Chunk] = aBar;
                         }
                     }
 
                     for (int j22 = j2Chunk; j22 < j2End; j22++)
                     {
-                        double aBar = aBarPark[j22 - j2Chunk];
                         double hBar = hBarPark[j22 - j2Chunk];
+                        double aBar = aBarPark[j22 - j2Chunk];
                         int k = 0 < inputs ? inputs : 0;
                         if (hBar != 0.0)
                         {
