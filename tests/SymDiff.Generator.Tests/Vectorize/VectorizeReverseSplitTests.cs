@@ -15,7 +15,7 @@ namespace SymDiff.Generator.Tests.Vectorize
     /// <c>Vectorize = true</c>, fifth slice: a reverse sweep's loop over hidden units whose elementwise statements (the
     /// output layer's weight gradients, the unit's adjoint, its activation's derivative, the bias gradient) stand around a
     /// statement that holds the inner loop (the axpy into the unit's input weights) is split a chunk of 64 units at a time
-    /// (<c>LoopFission.SplitHead</c>): the elementwise part in lanes, parking the values the inner part reads in stack
+    /// (<c>LoopFission.SplitParts</c>): the elementwise parts in lanes, parking the values the other parts read in stack
     /// buffers, then the inner part. Checked on a network unlike W6 (a sigmoid hidden layer, two outputs, squared error)
     /// against the default path for hidden sizes that reach every chunk boundary and lane remainder, against central
     /// differences, and on hand-built IR for the cases the rule must refuse. Also: a constant trip count below one vector
@@ -233,7 +233,7 @@ public static partial class N
             LoopFission.SplitParts(loop, n => new[] { n }, new HashSet<string>(@unchecked, StringComparer.Ordinal), new HashSet<string>(new[] { "j", "k", "n", "d", "z", "x", "h", "w", "dW", "dW2", "dB", "aBar" }, StringComparer.Ordinal), _ => false);
 
         [Fact]
-        public void SplitHead_moves_the_elementwise_statements_first_and_parks_what_the_inner_part_reads()
+        public void SplitParts_moves_the_elementwise_statements_first_and_parks_what_the_inner_part_reads()
         {
             var split = Split(Reverse());
             Assert.NotNull(split);
@@ -272,7 +272,7 @@ public static partial class N
         }
 
         [Fact]
-        public void SplitHead_refuses_when_the_parts_share_memory_or_the_outputs_are_unchecked()
+        public void SplitParts_refuses_when_the_parts_share_memory_or_the_outputs_are_unchecked()
         {
             // The elementwise part reads what the inner part writes (dW), or stores into what the inner part adds into.
             Assert.Null(Split(Reverse(extraElementwise: new Let("r", E("dW", I("j"))))));
