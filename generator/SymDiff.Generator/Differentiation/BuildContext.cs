@@ -135,7 +135,7 @@ namespace SymDiff.Generator.Differentiation
 
             if (Spec.Vectorize is { } target && Kind.Suffix is "Gradient" or "Backward" or "Derivative")
             {
-                body = Vectorise(body, target, Sig.Outside.Concat(parameters.Select(p => p.Name)));
+                body = Vectorise(body, target, Sig.Outside.Concat(parameters.Select(p => p.Name)), hoisted);
             }
 
             return new MethodFamily(Spec.Name + Kind.Suffix, Kind.ReturnType(Spec), parameters, checks, aliases, body, hoisted, summary, returns, Unsupported: null);
@@ -145,7 +145,7 @@ namespace SymDiff.Generator.Differentiation
         /// <c>Vectorize = true</c>: the vectorisable loops of the named body become SIMD loops (last, so no other pass sees
         /// them); each loop left scalar is reported (SD1023).
         /// </summary>
-        private Block Vectorise(Block body, VectorTarget target, IEnumerable<string> reserved)
+        private Block Vectorise(Block body, VectorTarget target, IEnumerable<string> reserved, IEnumerable<string> hoisted)
         {
             var arrays = new HashSet<string>(Spec.Parameters.Where(p => p.Shape == ParamShape.Array).Select(p => p.Name), StringComparer.Ordinal);
             void Rented(Block b)
@@ -169,7 +169,7 @@ namespace SymDiff.Generator.Differentiation
             using (Testing.PhaseTimer.Measure("vectorize"))
             {
                 var outputs = new HashSet<string>(Spec.Parameters.Where(p => p.Shape == ParamShape.OutputSpan).Select(p => p.Name), StringComparer.Ordinal);
-                body = Vectorization.Vectorizer.Apply(body, target, arrays, outputs, refusals, reserved);
+                body = Vectorization.Vectorizer.Apply(body, target, arrays, outputs, refusals, reserved, hoisted);
             }
 
             foreach (var r in refusals)

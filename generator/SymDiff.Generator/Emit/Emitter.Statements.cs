@@ -33,8 +33,12 @@ namespace SymDiff.Generator.Emit
                 {
                     // A small local buffer of constant length: on the stack, zeroed (stackalloc is not zeroed under SkipLocalsInit),
                     // by scalar stores (Checks.Zero: no AVX/SSE transition before Math calls, docs/performance.md).
+                    // (A scratch buffer that is always written before it is read, Vectorize's split loops, is not zeroed.)
                     w.WriteLine("global::System.Span<" + stack.Type.Keyword() + "> " + Id(stack.Name) + " = stackalloc " + stack.Type.Keyword() + "[" + ExprPrinter.Print(stack.Length) + "];");
-                    w.WriteLine("global::SymDiff.Checks.Zero(" + Id(stack.Name) + ");");
+                    if (stack.Zeroed)
+                    {
+                        w.WriteLine("global::SymDiff.Checks.Zero(" + Id(stack.Name) + ");");
+                    }
                     continue;
                 }
 

@@ -38,8 +38,10 @@ namespace SymDiff.Generator.Vectorization
         /// other arrays only at the index it stores at, where lanes and the scalar loop see the same values even if they overlap.
         /// </param>
         /// <param name="reserved">Names the body reads without defining them (parameters): a loop the pass makes never takes one.</param>
-        public static Block Apply(Block body, VectorTarget target, ISet<string> arrays, ISet<string> @unchecked, List<Refusal> refusals, IEnumerable<string>? reserved = null)
+        /// <param name="hoisted">Names declared before the statement that first assigns them (scope repair): a loop that defines one is not split.</param>
+        public static Block Apply(Block body, VectorTarget target, ISet<string> arrays, ISet<string> @unchecked, List<Refusal> refusals, IEnumerable<string>? reserved = null, IEnumerable<string>? hoisted = null)
         {
+            var declaredEarlier = new HashSet<string>(hoisted ?? Enumerable.Empty<string>(), System.StringComparer.Ordinal);
             // Views (row views, span locals): the arrays their elements live in, so that two names of one memory are seen as one.
             var views = new Dictionary<string, View>(System.StringComparer.Ordinal);
             var owned = new HashSet<string>(System.StringComparer.Ordinal);
@@ -103,8 +105,47 @@ namespace SymDiff.Generator.Vectorization
             // A view of an output no aliasing check covers is such an output too.
             var uncheckedAll = new HashSet<string>(@unchecked, System.StringComparer.Ordinal);
             uncheckedAll.UnionWith(views.Keys.Where(v => BaseOf(v).Any(@unchecked.Contains)));
-            var context = new Context(views, BaseOf);
-            return Rewrite(body);
+            var context = new Context(views, BaseOf, owned);
+            var declared = new List<RentBuffer>();
+            var rewritten = Rewrite(body);
+
+            // Scratch buffers of split loops: on the stack, declared once, before everything (no stackalloc inside a loop).
+            return declared.Count == 0 ? rewritten : new Block(declared.Cast<Stmt>().Concat(rewritten.Statements).ToEquatableArray());
+
+            // The chunk loop with its elementwise loops in lanes and its other loops rewritten, or null when no elementwise loop vectorises.
+            Loop? Lanes(Loop chunks, IReadOnlyList<Loop> elementwise, Context withScratch)
+            {
+                // The elementwise loops first: the others are rewritten (reporting their inner loops) only when the split is kept.
+                var lanes = elementwise.Select(part => (Part: part, Lanes: Vectorise(part, target, arrays, uncheckedAll, new List<Refusal>(), withScratch))).ToList();
+                if (!lanes.Any(l => l.Lanes is VectorLoop))
+                {
+                    return null;
+                }
+
+                var statements = chunks.Body.Statements.Select(x => lanes.FirstOrDefault(l => ReferenceEquals(l.Part, x)).Lanes ?? (x is Loop ? Walk.MapBlocks(x, Rewrite) : x));
+                return chunks with { Body = new Block(statements.ToEquatableArray()) };
+            }
+
+            // Whether a loop defines a name declared earlier (the split would declare it again in the loops of its parts).
+            bool DefinesHoisted(Loop loop)
+            {
+                if (declaredEarlier.Count == 0)
+                {
+                    return false;
+                }
+
+                var names = new HashSet<string>(loop.Carried.Select(c => c.Name), System.StringComparer.Ordinal);
+                Walk.CollectDefinitions(loop.Body, names);
+                return names.Overlaps(declaredEarlier);
+            }
+
+            // Whether a name is read outside a loop of the body (the split loop's counter must not be).
+            bool ReadOutside(Loop loop, string name)
+            {
+                var all = new List<Expr>();
+                Walk.AllExpressions(body, all);
+                return all.Count(e => Walk.Reads(e, name)) > Walk.AllExpressions(loop).Count(e => Walk.Reads(e, name));
+            }
 
             Block Rewrite(Block block)
             {
@@ -121,6 +162,15 @@ namespace SymDiff.Generator.Vectorization
                         // The elementwise work after the inner loops runs in lanes of its own (LoopFission).
                         replaced = Walk.MapBlocks(head, Rewrite);
                         second = lanes;
+                    }
+                    else if (s is Loop both && HasNestedLoop(both) && target.Lanes
+                        && !DefinesHoisted(both)
+                        && LoopFission.SplitParts(both, BaseOf, uncheckedAll, taken, name => ReadOutside(both, name)) is var (chunks, elementwise, scratch)
+                        && Lanes(chunks, elementwise, context.With(scratch.Select(b => b.Name))) is { } inLanes)
+                    {
+                        // The elementwise work between the inner loops runs in lanes, a chunk at a time (LoopFission.SplitParts).
+                        replaced = inLanes;
+                        declared.AddRange(scratch);
                     }
                     else
                     {
@@ -173,11 +223,18 @@ namespace SymDiff.Generator.Vectorization
         /// <summary>The method's views, for the analysis of each loop.</summary>
         private sealed class Context
         {
-            public Context(IReadOnlyDictionary<string, View> views, System.Func<string, IEnumerable<string>> baseOf)
+            public Context(IReadOnlyDictionary<string, View> views, System.Func<string, IEnumerable<string>> baseOf, ISet<string> owned)
             {
                 Views = views;
                 BaseOf = baseOf;
+                Owned = owned;
             }
+
+            /// <summary>Buffers the method owns (rented or on the stack) and never regrows: no other name reaches their memory.</summary>
+            public ISet<string> Owned { get; }
+
+            /// <summary>This context with more owned buffers (a split loop's scratch).</summary>
+            public Context With(IEnumerable<string> owned) => new Context(Views, BaseOf, new HashSet<string>(Owned.Concat(owned), System.StringComparer.Ordinal));
 
             public IReadOnlyDictionary<string, View> Views { get; }
 
@@ -206,7 +263,16 @@ namespace SymDiff.Generator.Vectorization
                 return loop;
             }
 
-            return plan.Build(arrays);
+            // A constant trip count (k from 0 below 4) that never fills one vector stays scalar; one that never fills the
+            // unrolled body gets no unrolled body (a loop whose condition can never hold is dead code to a reader).
+            int lanes = plan.Lanes;
+            if (plan.ConstantTripCount is int trips && trips < lanes)
+            {
+                refusals.Add(new Refusal(loop.Site, counterName, $"it runs {trips.ToString(System.Globalization.CultureInfo.InvariantCulture)} iterations, fewer than the {lanes.ToString(System.Globalization.CultureInfo.InvariantCulture)} lanes of one vector"));
+                return loop;
+            }
+
+            return plan.Build(arrays, plan.ConstantTripCount is int t && t < SumUnroll * lanes ? 1 : SumUnroll);
         }
 
         /// <summary>The analysis of one loop and, when it passes, its vector form.</summary>
@@ -455,7 +521,9 @@ namespace SymDiff.Generator.Vectorization
 
                 // Two outputs may share memory (Backward's gradient buffers may): at different offsets, lanes would change the
                 // order of the writes to one element. Additions in another order are what Vectorize permits; stores are not.
-                if (_writeIndex.Select(w => Effective(w.Key, w.Value)).Distinct().Count() > 1 && _body.Any(b => b is Store))
+                // A buffer the method owns shares memory with nothing, so its stores are not counted.
+                if (_writeIndex.Where(w => !_context.Owned.Contains(w.Key)).Select(w => Effective(w.Key, w.Value)).Distinct().Count() > 1
+                    && _body.Any(b => b is Store st && !_context.Owned.Contains(st.Array)))
                 {
                     return "it stores into arrays at different indices";
                 }
@@ -618,7 +686,20 @@ namespace SymDiff.Generator.Vectorization
                 return null;
             }
 
-            public VectorLoop Build(ISet<string> arrays) => new VectorLoop(
+            /// <summary>The lanes of one <c>Vector256</c> of the loop's element type.</summary>
+            public int Lanes => _element == ValType.Float ? 8 : 4;
+
+            /// <summary>How many iterations the loop runs when its start and bound are constants (else null).</summary>
+            public int? ConstantTripCount
+            {
+                get
+                {
+                    var init = _loop.Carried.First(c => c.Name == _counter).Init;
+                    return init is Const start && _bound is Const end ? (int)System.Math.Max(0, end.Value - start.Value) : null;
+                }
+            }
+
+            public VectorLoop Build(ISet<string> arrays, int unroll) => new VectorLoop(
                 _loop,
                 _counter,
                 _bound,
@@ -626,7 +707,7 @@ namespace SymDiff.Generator.Vectorization
                 _broadcasts.ToEquatableArray(),
                 new Block(_body.ToEquatableArray()),
                 _sums.ToEquatableArray(),
-                _sums.Count > 0 ? SumUnroll : 1,
+                _sums.Count > 0 ? unroll : 1,
                 _body.SelectMany(BodyExpressions).Concat(_sums.Select(x => x.Term)).Concat(_delays.Select(x => x.Next)).SelectMany(Elements).Concat(_writeIndex.Keys).Where(arrays.Contains).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
 
             private static IEnumerable<string> Elements(Expr e)

@@ -34,74 +34,157 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dXs, xs, nameof(dXs), "xs");
         global::SymDiff.Checks.ThrowIfOverlapping(dXs, t, nameof(dXs), "t");
 
+        global::System.Span<int> jPark = stackalloc int[32];
+        global::System.Span<double> zPark = stackalloc double[32];
+        global::System.Span<double> zBarPark = stackalloc double[32];
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::SymDiff.Checks.Zero(dXs); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int d = w.Length;
         double t0 = (double)t.Length;
         double lossBar = 1.0 / t0;
+        int iChunk = 0;
         double loss = 0.0;
-        for (int i = 0; i < t.Length; i++)
+        while (iChunk < t.Length)
         {
-            global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
-            double z = 0.0;
-            int j = 0;
-            // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            int iEnd = t.Length - iChunk < 32 ? t.Length : iChunk + 32;
+            for (int i = iChunk; i < iEnd; i++)
             {
-                var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
+                double z = 0.0;
+                int j = 0;
+                // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
-                    zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                }
-
-                for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                {
-                    zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
-                }
-
-                z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
-            }
-
-            for (; j < d; j++)
-            {
-                z = z + w[j] * xsRow[j];
-            }
-
-            double t1 = t[i];
-            double t2 = global::System.Math.Exp(-t1 * z);
-            double t3 = 1.0 + t2;
-            double zBar = -(lossBar / t3 * t2 * t1);
-            int jCount = 0 < j ? j : 0;
-            global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, jCount);
-            global::System.Span<double> dXsRow = global::SymDiff.Checks.Row(dXs, i * d, jCount);
-            {
-                int j2 = 0;
-                // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                {
-                    var zBarV = global::System.Runtime.Intrinsics.Vector256.Create(zBar);
-                    for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
-                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + zBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow2.Slice(j2)), dW.Slice(j2));
-                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dXsRow.Slice(j2)) + zBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j2)), dXsRow.Slice(j2));
+                        zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                        zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                     }
 
+                    for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                    }
+
+                    z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
                 }
 
-                for (; j2 < jCount; j2++)
+                for (; j < d; j++)
                 {
-                    dW[j2] += zBar * xsRow2[j2];
-                    dXsRow[j2] += zBar * w[j2];
+                    z = z + w[j] * xsRow[j];
+                }
+
+                jPark[i - iChunk] = j;
+                zPark[i - iChunk] = z;
+            }
+
+            double lossPart = loss;
+            {
+                int i2 = iChunk;
+                // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i2 <= iEnd - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                    var lossBarV = global::System.Runtime.Intrinsics.Vector256.Create(lossBar);
+                    var lossPartAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var lossPartAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var lossPartAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var lossPartAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i2 <= iEnd - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var zV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk));
+                        var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2));
+                        var t2V0 = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V0 * zV0);
+                        var t3V0 = c + t2V0;
+                        var zBarV0 = -(lossBarV / t3V0 * t2V0 * t1V0);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV0, zBarPark.Slice(i2 - iChunk));
+                        lossPartAcc0 = lossPartAcc0 + global::System.Runtime.Intrinsics.Vector256.Log(t3V0);
+                        var zV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V1 = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V1 * zV1);
+                        var t3V1 = c + t2V1;
+                        var zBarV1 = -(lossBarV / t3V1 * t2V1 * t1V1);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV1, zBarPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        lossPartAcc1 = lossPartAcc1 + global::System.Runtime.Intrinsics.Vector256.Log(t3V1);
+                        var zV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V2 = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V2 * zV2);
+                        var t3V2 = c + t2V2;
+                        var zBarV2 = -(lossBarV / t3V2 * t2V2 * t1V2);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV2, zBarPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        lossPartAcc2 = lossPartAcc2 + global::System.Runtime.Intrinsics.Vector256.Log(t3V2);
+                        var zV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V3 = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V3 * zV3);
+                        var t3V3 = c + t2V3;
+                        var zBarV3 = -(lossBarV / t3V3 * t2V3 * t1V3);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV3, zBarPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        lossPartAcc3 = lossPartAcc3 + global::System.Runtime.Intrinsics.Vector256.Log(t3V3);
+                    }
+
+                    for (; i2 <= iEnd - global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var zV = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk));
+                        var t1V = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2));
+                        var t2V = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V * zV);
+                        var t3V = c + t2V;
+                        var zBarV = -(lossBarV / t3V * t2V * t1V);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV, zBarPark.Slice(i2 - iChunk));
+                        lossPartAcc0 = lossPartAcc0 + global::System.Runtime.Intrinsics.Vector256.Log(t3V);
+                    }
+
+                    lossPart = lossPart + global::System.Runtime.Intrinsics.Vector256.Sum(lossPartAcc0 + lossPartAcc1 + (lossPartAcc2 + lossPartAcc3));
+                }
+
+                for (; i2 < iEnd; i2++)
+                {
+                    double z = zPark[i2 - iChunk];
+                    double t1 = t[i2];
+                    double t2 = global::System.Math.Exp(-t1 * z);
+                    double t3 = 1.0 + t2;
+                    double zBar = -(lossBar / t3 * t2 * t1);
+                    zBarPark[i2 - iChunk] = zBar;
+                    lossPart = lossPart + global::System.Math.Log(t3);
                 }
             }
 
-            loss = loss + global::System.Math.Log(t3);
+            for (int i3 = iChunk; i3 < iEnd; i3++)
+            {
+                int j = jPark[i3 - iChunk];
+                double zBar = zBarPark[i3 - iChunk];
+                int jCount = 0 < j ? j : 0;
+                global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i3 * d, jCount);
+                global::System.Span<double> dXsRow = global::SymDiff.Checks.Row(dXs, i3 * d, jCount);
+                {
+                    int j2 = 0;
+                    // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var zBarV4 = global::System.Runtime.Intrinsics.Vector256.Create(zBar);
+                        for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + zBarV4 * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow2.Slice(j2)), dW.Slice(j2));
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dXsRow.Slice(j2)) + zBarV4 * global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j2)), dXsRow.Slice(j2));
+                        }
+
+                    }
+
+                    for (; j2 < jCount; j2++)
+                    {
+                        dW[j2] += zBar * xsRow2[j2];
+                        dXsRow[j2] += zBar * w[j2];
+                    }
+                }
+            }
+
+            iChunk = iChunk + 32;
+            loss = lossPart;
         }
 
         return loss / t0;
@@ -137,67 +220,110 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dXs, xs, nameof(dXs), "xs");
         global::SymDiff.Checks.ThrowIfOverlapping(dXs, t, nameof(dXs), "t");
 
+        global::System.Span<int> jPark = stackalloc int[32];
+        global::System.Span<double> zPark = stackalloc double[32];
+        global::System.Span<double> zBarPark = stackalloc double[32];
         int d = w.Length;
         double lossBar = seed / (double)t.Length;
-        for (int i = 0; i < t.Length; i++)
+        int iChunk = 0;
+        while (iChunk < t.Length)
         {
-            global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
-            double z = 0.0;
-            int j = 0;
-            // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            int iEnd = t.Length - iChunk < 32 ? t.Length : iChunk + 32;
+            for (int i = iChunk; i < iEnd; i++)
             {
-                var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
+                double z = 0.0;
+                int j = 0;
+                // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
-                    zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                }
-
-                for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                {
-                    zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
-                }
-
-                z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
-            }
-
-            for (; j < d; j++)
-            {
-                z = z + w[j] * xsRow[j];
-            }
-
-            double t0 = t[i];
-            double t1 = global::System.Math.Exp(-t0 * z);
-            double zBar = -(lossBar / (1.0 + t1) * t1 * t0);
-            int jCount = 0 < j ? j : 0;
-            global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, jCount);
-            global::System.Span<double> dXsRow = global::SymDiff.Checks.Row(dXs, i * d, jCount);
-            {
-                int j2 = 0;
-                // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                {
-                    var zBarV = global::System.Runtime.Intrinsics.Vector256.Create(zBar);
-                    for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
-                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + zBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow2.Slice(j2)), dW.Slice(j2));
-                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dXsRow.Slice(j2)) + zBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j2)), dXsRow.Slice(j2));
+                        zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                        zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    }
+
+                    for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                    }
+
+                    z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
+                }
+
+                for (; j < d; j++)
+                {
+                    z = z + w[j] * xsRow[j];
+                }
+
+                jPark[i - iChunk] = j;
+                zPark[i - iChunk] = z;
+            }
+
+            {
+                int i2 = iChunk;
+                // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
+                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i2 <= iEnd - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var lossBarV = global::System.Runtime.Intrinsics.Vector256.Create(lossBar);
+                    var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                    for (; i2 <= iEnd - global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var zV = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk));
+                        var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2));
+                        var t1V = global::System.Runtime.Intrinsics.Vector256.Exp(-t0V * zV);
+                        var zBarV = -(lossBarV / (c + t1V) * t1V * t0V);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV, zBarPark.Slice(i2 - iChunk));
                     }
 
                 }
 
-                for (; j2 < jCount; j2++)
+                for (; i2 < iEnd; i2++)
                 {
-                    dW[j2] += zBar * xsRow2[j2];
-                    dXsRow[j2] += zBar * w[j2];
+                    double z = zPark[i2 - iChunk];
+                    double t0 = t[i2];
+                    double t1 = global::System.Math.Exp(-t0 * z);
+                    double zBar = -(lossBar / (1.0 + t1) * t1 * t0);
+                    zBarPark[i2 - iChunk] = zBar;
                 }
             }
+
+            for (int i3 = iChunk; i3 < iEnd; i3++)
+            {
+                int j = jPark[i3 - iChunk];
+                double zBar = zBarPark[i3 - iChunk];
+                int jCount = 0 < j ? j : 0;
+                global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i3 * d, jCount);
+                global::System.Span<double> dXsRow = global::SymDiff.Checks.Row(dXs, i3 * d, jCount);
+                {
+                    int j2 = 0;
+                    // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var zBarV2 = global::System.Runtime.Intrinsics.Vector256.Create(zBar);
+                        for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + zBarV2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow2.Slice(j2)), dW.Slice(j2));
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dXsRow.Slice(j2)) + zBarV2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j2)), dXsRow.Slice(j2));
+                        }
+
+                    }
+
+                    for (; j2 < jCount; j2++)
+                    {
+                        dW[j2] += zBar * xsRow2[j2];
+                        dXsRow[j2] += zBar * w[j2];
+                    }
+                }
+            }
+
+            iChunk = iChunk + 32;
         }
     }
 
@@ -224,75 +350,158 @@ static partial class W
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tXs), tXs.Length, xs.Length, "The tangent 'tXs' for parameter 'xs' has length {0}, but 'xs' has length {1}.");
         }
 
+        global::System.Span<double> zPark = stackalloc double[64];
+        global::System.Span<double> zDotPark = stackalloc double[64];
         int d = w.Length;
+        int iChunk = 0;
         double loss = 0.0;
         double lossDot = 0.0;
-        for (int i = 0; i < t.Length; i++)
+        while (iChunk < t.Length)
         {
-            global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
-            global::System.ReadOnlySpan<double> tXsRow = global::SymDiff.Checks.Row(tXs, i * d, d);
-            double z = 0.0;
-            double zDot = 0.0;
+            int iEnd = t.Length - iChunk < 64 ? t.Length : iChunk + 64;
+            for (int i = iChunk; i < iEnd; i++)
             {
-                int j = 0;
-                // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
+                global::System.ReadOnlySpan<double> tXsRow = global::SymDiff.Checks.Row(tXs, i * d, d);
+                double z = 0.0;
+                double zDot = 0.0;
                 {
-                    var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zDotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    int j = 0;
+                    // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
-                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j));
-                        var t2V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
-                        zAcc0 = zAcc0 + t0V0 * t2V0;
-                        zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V0 + t0V0 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j)));
-                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t2V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zAcc1 = zAcc1 + t0V1 * t2V1;
-                        zDotAcc1 = zDotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V1 + t0V1 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)));
-                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t2V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zAcc2 = zAcc2 + t0V2 * t2V2;
-                        zDotAcc2 = zDotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V2 + t0V2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
-                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t2V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zAcc3 = zAcc3 + t0V3 * t2V3;
-                        zDotAcc3 = zDotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V3 + t0V3 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                        var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zDotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        {
+                            var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j));
+                            var t2V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                            zAcc0 = zAcc0 + t0V0 * t2V0;
+                            zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V0 + t0V0 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j)));
+                            var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t2V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            zAcc1 = zAcc1 + t0V1 * t2V1;
+                            zDotAcc1 = zDotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V1 + t0V1 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                            var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t2V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            zAcc2 = zAcc2 + t0V2 * t2V2;
+                            zDotAcc2 = zDotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V2 + t0V2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                            var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t2V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            zAcc3 = zAcc3 + t0V3 * t2V3;
+                            zDotAcc3 = zDotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V3 + t0V3 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                        }
+
+                        for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        {
+                            var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j));
+                            var t2V = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                            zAcc0 = zAcc0 + t0V * t2V;
+                            zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V + t0V * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j)));
+                        }
+
+                        z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
+                        zDot = zDot + global::System.Runtime.Intrinsics.Vector256.Sum(zDotAcc0 + zDotAcc1 + (zDotAcc2 + zDotAcc3));
                     }
 
-                    for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    for (; j < d; j++)
                     {
-                        var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j));
-                        var t2V = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
-                        zAcc0 = zAcc0 + t0V * t2V;
-                        zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V + t0V * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j)));
+                        double t0 = w[j];
+                        int t1 = i * d + j;
+                        double t2 = xsRow[j];
+                        z = z + t0 * t2;
+                        zDot = zDot + (tW[j] * t2 + t0 * tXsRow[j]);
                     }
-
-                    z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
-                    zDot = zDot + global::System.Runtime.Intrinsics.Vector256.Sum(zDotAcc0 + zDotAcc1 + (zDotAcc2 + zDotAcc3));
                 }
 
-                for (; j < d; j++)
+                zPark[i - iChunk] = z;
+                zDotPark[i - iChunk] = zDot;
+            }
+
+            double lossPart = loss;
+            double lossDotPart = lossDot;
+            {
+                int i2 = iChunk;
+                // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i2 <= iEnd - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    double t0 = w[j];
-                    int t1 = i * d + j;
-                    double t2 = xsRow[j];
-                    z = z + t0 * t2;
-                    zDot = zDot + (tW[j] * t2 + t0 * tXsRow[j]);
+                    var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                    var lossPartAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var lossPartAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var lossPartAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var lossPartAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var lossDotPartAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var lossDotPartAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var lossDotPartAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var lossDotPartAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i2 <= iEnd - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var zV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk));
+                        var zDotV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk));
+                        var t3V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2));
+                        var t4V0 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V0 * zV0);
+                        var t5V0 = c + t4V0;
+                        lossPartAcc0 = lossPartAcc0 + global::System.Runtime.Intrinsics.Vector256.Log(t5V0);
+                        lossDotPartAcc0 = lossDotPartAcc0 - t4V0 * (t3V0 * zDotV0) / t5V0;
+                        var zV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var zDotV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t3V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t4V1 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V1 * zV1);
+                        var t5V1 = c + t4V1;
+                        lossPartAcc1 = lossPartAcc1 + global::System.Runtime.Intrinsics.Vector256.Log(t5V1);
+                        lossDotPartAcc1 = lossDotPartAcc1 - t4V1 * (t3V1 * zDotV1) / t5V1;
+                        var zV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var zDotV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t3V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t4V2 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V2 * zV2);
+                        var t5V2 = c + t4V2;
+                        lossPartAcc2 = lossPartAcc2 + global::System.Runtime.Intrinsics.Vector256.Log(t5V2);
+                        lossDotPartAcc2 = lossDotPartAcc2 - t4V2 * (t3V2 * zDotV2) / t5V2;
+                        var zV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var zDotV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t3V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t4V3 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V3 * zV3);
+                        var t5V3 = c + t4V3;
+                        lossPartAcc3 = lossPartAcc3 + global::System.Runtime.Intrinsics.Vector256.Log(t5V3);
+                        lossDotPartAcc3 = lossDotPartAcc3 - t4V3 * (t3V3 * zDotV3) / t5V3;
+                    }
+
+                    for (; i2 <= iEnd - global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var zV = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk));
+                        var zDotV = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk));
+                        var t3V = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2));
+                        var t4V = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V * zV);
+                        var t5V = c + t4V;
+                        lossPartAcc0 = lossPartAcc0 + global::System.Runtime.Intrinsics.Vector256.Log(t5V);
+                        lossDotPartAcc0 = lossDotPartAcc0 - t4V * (t3V * zDotV) / t5V;
+                    }
+
+                    lossPart = lossPart + global::System.Runtime.Intrinsics.Vector256.Sum(lossPartAcc0 + lossPartAcc1 + (lossPartAcc2 + lossPartAcc3));
+                    lossDotPart = lossDotPart + global::System.Runtime.Intrinsics.Vector256.Sum(lossDotPartAcc0 + lossDotPartAcc1 + (lossDotPartAcc2 + lossDotPartAcc3));
+                }
+
+                for (; i2 < iEnd; i2++)
+                {
+                    double z = zPark[i2 - iChunk];
+                    double zDot = zDotPark[i2 - iChunk];
+                    double t3 = t[i2];
+                    double t4 = global::System.Math.Exp(-t3 * z);
+                    double t5 = 1.0 + t4;
+                    lossPart = lossPart + global::System.Math.Log(t5);
+                    lossDotPart = lossDotPart - t4 * (t3 * zDot) / t5;
                 }
             }
 
-            double t3 = t[i];
-            double t4 = global::System.Math.Exp(-t3 * z);
-            double t5 = 1.0 + t4;
-            loss = loss + global::System.Math.Log(t5);
-            lossDot = lossDot - t4 * (t3 * zDot) / t5;
+            iChunk = iChunk + 64;
+            loss = lossPart;
+            lossDot = lossDotPart;
         }
 
         double t6 = (double)t.Length;

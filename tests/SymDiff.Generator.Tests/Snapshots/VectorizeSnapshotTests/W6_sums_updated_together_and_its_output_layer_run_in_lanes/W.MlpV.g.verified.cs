@@ -26,6 +26,8 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, targets, nameof(dP), "targets");
 
+        global::System.Span<double> hBarPark = stackalloc double[64];
+        global::System.Span<double> aBarPark = stackalloc double[64];
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
@@ -207,40 +209,79 @@ static partial class W
                 global::System.ReadOnlySpan<double> pRow7 = global::SymDiff.Checks.Row(p, w2 + hidden, j2Count);
                 global::System.ReadOnlySpan<double> pRow8 = global::SymDiff.Checks.Row(p, w2, j2Count);
                 global::System.Span<double> dPRow5 = global::SymDiff.Checks.Row(dP, b1, j2Count);
-                for (int j2 = 0; j2 < j2Count; j2++)
+                int j2Chunk = 0;
+                while (j2Chunk < j2Count)
                 {
-                    dPRow2[j2] += z2Bar * h[j2];
-                    dPRow3[j2] += z1Bar * h[j2];
-                    dPRow4[j2] += z0Bar * h[j2];
-                    int k = 0 < inputs ? inputs : 0;
-                    double hValue = h[j2];
-                    double hBar = z2Bar * pRow6[j2] + z1Bar * pRow7[j2] + z0Bar * pRow8[j2];
-                    double aBar = hBar * (1.0 - hValue * hValue);
-                    if (hBar != 0.0)
+                    int j2End = j2Count - j2Chunk < 64 ? j2Count : j2Chunk + 64;
                     {
-                        global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, j2 * inputs, k);
-                        global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, s * inputs, k);
+                        int j2 = j2Chunk;
+                        // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= j2End - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            int k2 = 0;
-                            // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-                            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k2 <= k - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            var z2BarV = global::System.Runtime.Intrinsics.Vector256.Create(z2Bar);
+                            var z1BarV = global::System.Runtime.Intrinsics.Vector256.Create(z1Bar);
+                            var z0BarV = global::System.Runtime.Intrinsics.Vector256.Create(z0Bar);
+                            var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                            for (; j2 <= j2End - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                var aBarV = global::System.Runtime.Intrinsics.Vector256.Create(aBar);
-                                for (; k2 <= k - global::System.Runtime.Intrinsics.Vector256<double>.Count; k2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                                {
-                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow.Slice(k2)) + aBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow2.Slice(k2)), dPRow.Slice(k2));
-                                }
-
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow2.Slice(j2)) + z2BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2), dPRow2.Slice(j2));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow3.Slice(j2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2), dPRow3.Slice(j2));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow4.Slice(j2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2), dPRow4.Slice(j2));
+                                var hValueV4 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
+                                var hBarV = z2BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow6.Slice(j2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow7.Slice(j2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow8.Slice(j2));
+                                var aBarV = hBarV * (c - hValueV4 * hValueV4);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow5.Slice(j2)) + aBarV, dPRow5.Slice(j2));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hBarV, hBarPark.Slice(j2 - j2Chunk));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(aBarV, aBarPark.Slice(j2 - j2Chunk));
                             }
 
-                            for (; k2 < k; k2++)
+                        }
+
+                        for (; j2 < j2End; j2++)
+                        {
+                            dPRow2[j2] += z2Bar * h[j2];
+                            dPRow3[j2] += z1Bar * h[j2];
+                            dPRow4[j2] += z0Bar * h[j2];
+                            double hValue = h[j2];
+                            double hBar = z2Bar * pRow6[j2] + z1Bar * pRow7[j2] + z0Bar * pRow8[j2];
+                            double aBar = hBar * (1.0 - hValue * hValue);
+                            dPRow5[j2] += aBar;
+                            hBarPark[j2 - j2Chunk] = hBar;
+                            aBarPark[j2 - j2Chunk] = aBar;
+                        }
+                    }
+
+                    for (int j22 = j2Chunk; j22 < j2End; j22++)
+                    {
+                        double hBar = hBarPark[j22 - j2Chunk];
+                        double aBar = aBarPark[j22 - j2Chunk];
+                        int k = 0 < inputs ? inputs : 0;
+                        if (hBar != 0.0)
+                        {
+                            global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, j22 * inputs, k);
+                            global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, s * inputs, k);
                             {
-                                dPRow[k2] += aBar * xRow2[k2];
+                                int k2 = 0;
+                                // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
+                                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k2 <= k - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                {
+                                    var aBarV2 = global::System.Runtime.Intrinsics.Vector256.Create(aBar);
+                                    for (; k2 <= k - global::System.Runtime.Intrinsics.Vector256<double>.Count; k2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                    {
+                                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow.Slice(k2)) + aBarV2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow2.Slice(k2)), dPRow.Slice(k2));
+                                    }
+
+                                }
+
+                                for (; k2 < k; k2++)
+                                {
+                                    dPRow[k2] += aBar * xRow2[k2];
+                                }
                             }
                         }
                     }
 
-                    dPRow5[j2] += aBar;
+                    j2Chunk = j2Chunk + 64;
                 }
 
                 loss = loss + (logSumExp - (t8 * z0 + t9 * z1 + t10 * z2));
@@ -295,6 +336,8 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, targets, nameof(dP), "targets");
 
+        global::System.Span<double> hBarPark = stackalloc double[64];
+        global::System.Span<double> aBarPark = stackalloc double[64];
         double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
@@ -468,40 +511,79 @@ static partial class W
                 global::System.ReadOnlySpan<double> pRow7 = global::SymDiff.Checks.Row(p, w2 + hidden, j2Count);
                 global::System.ReadOnlySpan<double> pRow8 = global::SymDiff.Checks.Row(p, w2, j2Count);
                 global::System.Span<double> dPRow5 = global::SymDiff.Checks.Row(dP, b1, j2Count);
-                for (int j2 = 0; j2 < j2Count; j2++)
+                int j2Chunk = 0;
+                while (j2Chunk < j2Count)
                 {
-                    dPRow2[j2] += z2Bar * h[j2];
-                    dPRow3[j2] += z1Bar * h[j2];
-                    dPRow4[j2] += z0Bar * h[j2];
-                    int k = 0 < inputs ? inputs : 0;
-                    double hValue = h[j2];
-                    double hBar = z2Bar * pRow6[j2] + z1Bar * pRow7[j2] + z0Bar * pRow8[j2];
-                    double aBar = hBar * (1.0 - hValue * hValue);
-                    if (hBar != 0.0)
+                    int j2End = j2Count - j2Chunk < 64 ? j2Count : j2Chunk + 64;
                     {
-                        global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, j2 * inputs, k);
-                        global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, s * inputs, k);
+                        int j2 = j2Chunk;
+                        // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= j2End - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            int k2 = 0;
-                            // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-                            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k2 <= k - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            var z2BarV = global::System.Runtime.Intrinsics.Vector256.Create(z2Bar);
+                            var z1BarV = global::System.Runtime.Intrinsics.Vector256.Create(z1Bar);
+                            var z0BarV = global::System.Runtime.Intrinsics.Vector256.Create(z0Bar);
+                            var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                            for (; j2 <= j2End - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                var aBarV = global::System.Runtime.Intrinsics.Vector256.Create(aBar);
-                                for (; k2 <= k - global::System.Runtime.Intrinsics.Vector256<double>.Count; k2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                                {
-                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow.Slice(k2)) + aBarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow2.Slice(k2)), dPRow.Slice(k2));
-                                }
-
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow2.Slice(j2)) + z2BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2), dPRow2.Slice(j2));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow3.Slice(j2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2), dPRow3.Slice(j2));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow4.Slice(j2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2), dPRow4.Slice(j2));
+                                var hValueV4 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
+                                var hBarV = z2BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow6.Slice(j2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow7.Slice(j2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow8.Slice(j2));
+                                var aBarV = hBarV * (c - hValueV4 * hValueV4);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow5.Slice(j2)) + aBarV, dPRow5.Slice(j2));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hBarV, hBarPark.Slice(j2 - j2Chunk));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(aBarV, aBarPark.Slice(j2 - j2Chunk));
                             }
 
-                            for (; k2 < k; k2++)
+                        }
+
+                        for (; j2 < j2End; j2++)
+                        {
+                            dPRow2[j2] += z2Bar * h[j2];
+                            dPRow3[j2] += z1Bar * h[j2];
+                            dPRow4[j2] += z0Bar * h[j2];
+                            double hValue = h[j2];
+                            double hBar = z2Bar * pRow6[j2] + z1Bar * pRow7[j2] + z0Bar * pRow8[j2];
+                            double aBar = hBar * (1.0 - hValue * hValue);
+                            dPRow5[j2] += aBar;
+                            hBarPark[j2 - j2Chunk] = hBar;
+                            aBarPark[j2 - j2Chunk] = aBar;
+                        }
+                    }
+
+                    for (int j22 = j2Chunk; j22 < j2End; j22++)
+                    {
+                        double hBar = hBarPark[j22 - j2Chunk];
+                        double aBar = aBarPark[j22 - j2Chunk];
+                        int k = 0 < inputs ? inputs : 0;
+                        if (hBar != 0.0)
+                        {
+                            global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, j22 * inputs, k);
+                            global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, s * inputs, k);
                             {
-                                dPRow[k2] += aBar * xRow2[k2];
+                                int k2 = 0;
+                                // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
+                                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k2 <= k - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                {
+                                    var aBarV2 = global::System.Runtime.Intrinsics.Vector256.Create(aBar);
+                                    for (; k2 <= k - global::System.Runtime.Intrinsics.Vector256<double>.Count; k2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                    {
+                                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow.Slice(k2)) + aBarV2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow2.Slice(k2)), dPRow.Slice(k2));
+                                    }
+
+                                }
+
+                                for (; k2 < k; k2++)
+                                {
+                                    dPRow[k2] += aBar * xRow2[k2];
+                                }
                             }
                         }
                     }
 
-                    dPRow5[j2] += aBar;
+                    j2Chunk = j2Chunk + 64;
                 }
 
                 dPSum = dPSum + z2Bar;
