@@ -191,8 +191,21 @@ namespace SymDiff.Generator.Emit
             w.Unindent();
         }
 
-        private static bool ComparesWithItself(Block block) => block.Statements.Any(s =>
-            Walk.AllExpressions(s).Any(HasSelfComparison));
+        private static bool ComparesWithItself(Block block)
+        {
+            // Every expression of the body in one list (a list per statement before).
+            var all = new List<Expr>();
+            Walk.AllExpressions(block, all);
+            foreach (var e in all)
+            {
+                if (HasSelfComparison(e))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         private static bool HasSelfComparison(Expr e)
         {
@@ -350,16 +363,15 @@ namespace SymDiff.Generator.Emit
         private static HashSet<string> OpaqueNames(Block body)
         {
             var names = new HashSet<string>(System.StringComparer.Ordinal);
-            foreach (var s in body.Statements)
+            var all = new List<Expr>();
+            Walk.AllExpressions(body, all);
+            foreach (var e in all)
             {
-                foreach (var e in Walk.AllExpressions(s))
+                if (Walk.Contains(e, x => x is Opaque))
                 {
-                    if (Walk.Contains(e, x => x is Opaque))
+                    foreach (var o in Opaques(e))
                     {
-                        foreach (var o in Opaques(e))
-                        {
-                            names.UnionWith(ScopedNames.Tokens(o.Code));
-                        }
+                        names.UnionWith(ScopedNames.Tokens(o.Code));
                     }
                 }
             }
