@@ -93,7 +93,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                 }
             }
 
-            if (rec.Values.TryGetValue("Backward.afterThrow", out double[]? after))
+            // API.md section 9 (guards) orders the method's own guards before its first loop ahead of every write; a helper's
+            // argument check (the grammar names its parameter p0) runs where the helper is called, which may be after a
+            // loop whose gradient a Backward has already accumulated (FINDINGS F49): there only the exception is checked.
+            bool fromHelper = user is ArgumentException { ParamName: "p0" };
+            if (!fromHelper && rec.Values.TryGetValue("Backward.afterThrow", out double[]? after))
             {
                 for (int k = 0; k < after.Length; k++)
                 {

@@ -86,6 +86,32 @@ namespace SymDiff.Fuzz.Tests.Tests
         }
 
         [Fact]
+        public void A_helpers_check_may_throw_after_Backward_wrote_but_must_throw_the_same()
+        {
+            // API.md 9 orders only the method's own guards before its first loop ahead of every write; a helper's check
+            // runs at the call, possibly after a loop whose gradient was accumulated (FINDINGS F49).
+            static ArgumentException Helper() => new ArgumentException("p0 is out of range", "p0");
+            var written = Checker.Check(Program, Record(r =>
+            {
+                foreach (var call in new[] { "User", "Gradient", "Backward", "Derivative" })
+                {
+                    r.Threw[call] = Helper();
+                }
+
+                r.Values["Backward.afterThrow"] = new[] { 0.5 };
+            }));
+            Assert.Empty(written.Disagreements);
+
+            var other = Checker.Check(Program, Record(r =>
+            {
+                r.Threw["User"] = Helper();
+                r.Threw["Gradient"] = Helper();
+                r.Threw["Derivative"] = Helper();
+            }));
+            Assert.Single(other.Disagreements);
+        }
+
+        [Fact]
         public void Without_an_argument_check_a_throwing_method_is_discarded()
         {
             var result = Checker.Check(Program with { HasGuards = false }, Record(_ => { }));
