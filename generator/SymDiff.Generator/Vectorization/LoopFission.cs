@@ -398,7 +398,11 @@ namespace SymDiff.Generator.Vectorization
             }
 
             // What each part reads from another: parked, or recomputed (integer and boolean lets, views, that read no element).
-            static bool Recomputable(Stmt s) => s is Let l && (!l.Type.IsFloating() || l.Value is SpanView) && !Walk.Contains(l.Value, x => x is Elem);
+            // Also a floating let of plain arithmetic on values from outside the loop (1.0 - p): invariant, so recomputing it
+            // in each part gives the same bits, where parking it would store the same value once per iteration.
+            bool Recomputable(Stmt s) => s is Let l && !Walk.Contains(l.Value, x => x is Elem)
+                && (!l.Type.IsFloating() || l.Value is SpanView
+                    || (!Walk.Contains(l.Value, x => x is IR.Call or UserCall or Opaque or TupleItem) && Names(l.Value).All(r => !defined.Contains(r) && r != counter)));
 
             // A recomputable let of a part that only other parts read is not computed in its own part (they recompute it).
             // (Later statements first: a let that only skipped lets of its part read is skipped too.)

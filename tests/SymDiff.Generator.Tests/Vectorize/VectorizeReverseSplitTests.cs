@@ -367,6 +367,42 @@ public static partial class N
             Assert.Same(Assert.Single(elementwise), chunks.Body.Statements[2]);
         }
 
+        /// <summary>
+        /// A floating let of arithmetic on values from outside the loop (<c>c = 1.0 + p</c>, read by the elementwise part and
+        /// the update) is recomputed in each part that reads it, as integer lets are: parking it would store the same value
+        /// once per iteration (seen in a Tweedie regression whose power <c>1.0 - p</c> was parked per row).
+        /// </summary>
+        [Fact]
+        public void SplitParts_recomputes_a_loop_invariant_floating_let_instead_of_parking_it()
+        {
+            var dot = new Loop(
+                EquatableArray.Create(new LoopVar("k", ValType.Int, N(0), Add(I("k"), N(1))), new LoopVar("z", ValType.Double, D(0), Add(V("z"), Mul(E("w", I("k")), E("x", Add(Mul(I("i"), I("d")), I("k"))))))),
+                Block.Empty,
+                Lt(I("k"), I("d")),
+                Block.Empty,
+                LoopKind.For,
+                "k");
+            var update = Count("k2", I("d"), new Accumulate("dW", I("k2"), Mul(Mul(V("zBar"), V("c")), E("x", Add(Mul(I("i"), I("d")), I("k2"))))));
+            var rows = new Loop(
+                EquatableArray.Create(new LoopVar("i", ValType.Int, N(0), Add(I("i"), N(1)))),
+                Block.Empty,
+                Lt(I("i"), I("n")),
+                B(
+                    new Let("c", Add(D(1), V("p"))),
+                    dot,
+                    new Let("e", new Call(KnownFunction.Exp, EquatableArray.Create<Expr>(Mul(V("c"), V("z"))), ValType.Double)),
+                    new Let("zBar", Mul(V("e"), V("c"))),
+                    update),
+                LoopKind.For,
+                "i");
+            var split = LoopFission.SplitParts(rows, n => new[] { n }, new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(new[] { "i", "k", "k2", "n", "d", "w", "x", "p", "c", "dW", "z", "e", "zBar" }, StringComparer.Ordinal), _ => false);
+            Assert.NotNull(split);
+            var (chunks, _, scratch) = split!.Value;
+            Assert.Equal(new[] { "zPark", "zBarPark" }, scratch.Select(b => b.Name));
+            string printed = Print(chunks);
+            Assert.Equal(2, printed.Split("let c: double = 1.0 + p").Length - 1);
+        }
+
         private const string ConstantTrips = @"
 using System;
 using SymDiff;
