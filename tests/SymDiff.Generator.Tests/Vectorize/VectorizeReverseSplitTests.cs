@@ -304,13 +304,7 @@ public static partial class N
         [Fact]
         public void SplitParts_cuts_a_row_loop_into_dot_product_elementwise_work_and_update()
         {
-            var dot = new Loop(
-                EquatableArray.Create(new LoopVar("k", ValType.Int, N(0), Add(I("k"), N(1))), new LoopVar("z", ValType.Double, D(0), Add(V("z"), Mul(E("w", I("k")), E("x", Add(Mul(I("i"), I("d")), I("k"))))))),
-                Block.Empty,
-                Lt(I("k"), I("d")),
-                Block.Empty,
-                LoopKind.For,
-                "k");
+            var dot = RowDot();
             var update = Count("k2", I("kEnd"), new Accumulate("dW", I("k2"), Mul(V("zBar"), E("x", Add(Mul(I("i"), I("d")), I("k2"))))));
             var rows = new Loop(
                 EquatableArray.Create(new LoopVar("i", ValType.Int, N(0), Add(I("i"), N(1))), new LoopVar("loss", ValType.Double, D(0), Add(V("loss"), V("e")))),
@@ -375,13 +369,7 @@ public static partial class N
         [Fact]
         public void SplitParts_recomputes_a_loop_invariant_floating_let_instead_of_parking_it()
         {
-            var dot = new Loop(
-                EquatableArray.Create(new LoopVar("k", ValType.Int, N(0), Add(I("k"), N(1))), new LoopVar("z", ValType.Double, D(0), Add(V("z"), Mul(E("w", I("k")), E("x", Add(Mul(I("i"), I("d")), I("k"))))))),
-                Block.Empty,
-                Lt(I("k"), I("d")),
-                Block.Empty,
-                LoopKind.For,
-                "k");
+            var dot = RowDot();
             var update = Count("k2", I("d"), new Accumulate("dW", I("k2"), Mul(Mul(V("zBar"), V("c")), E("x", Add(Mul(I("i"), I("d")), I("k2"))))));
             var rows = new Loop(
                 EquatableArray.Create(new LoopVar("i", ValType.Int, N(0), Add(I("i"), N(1)))),
@@ -402,6 +390,15 @@ public static partial class N
             string printed = Print(chunks);
             Assert.Equal(2, printed.Split("let c: double = 1.0 + p").Length - 1);
         }
+
+        /// <summary>Row i's dot product <c>z = sum_k w[k] x[i d + k]</c>, counting with k: the inner part of the row-loop tests.</summary>
+        private static Loop RowDot() => new Loop(
+            EquatableArray.Create(new LoopVar("k", ValType.Int, N(0), Add(I("k"), N(1))), new LoopVar("z", ValType.Double, D(0), Add(V("z"), Mul(E("w", I("k")), E("x", Add(Mul(I("i"), I("d")), I("k"))))))),
+            Block.Empty,
+            Lt(I("k"), I("d")),
+            Block.Empty,
+            LoopKind.For,
+            "k");
 
         private const string ConstantTrips = @"
 using System;
