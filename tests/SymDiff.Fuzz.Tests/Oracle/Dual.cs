@@ -23,6 +23,7 @@ namespace SymDiff.Fuzz.Tests.Oracle
             if (!T.IsFinite(v))
             {
                 OracleFlags.NonFiniteValue = true;
+                OracleFlags.ValueOverflow = true;
             }
 
             V = v;
@@ -166,10 +167,25 @@ namespace SymDiff.Fuzz.Tests.Oracle
         [ThreadStatic]
         private static bool t_nonFinite;
 
+        [ThreadStatic]
+        private static bool t_valueOverflow;
+
         public static bool NonFiniteValue
         {
             get => t_nonFinite;
             set => t_nonFinite = value;
+        }
+
+        /// <summary>
+        /// Set when a value of the user's computation, in the method's precision, is infinite or NaN (a float
+        /// <c>s * s</c> past 3.4e38), whatever the result: a derivative through it is then IEEE's (inf / inf is NaN),
+        /// while the oracle's tangent, in double, may stay finite. Not set by an infinite partial (Sqrt'(0)), whose
+        /// conventions the checker does check. Reset by <see cref="Recorder.Begin"/>.
+        /// </summary>
+        public static bool ValueOverflow
+        {
+            get => t_valueOverflow;
+            set => t_valueOverflow = value;
         }
     }
 

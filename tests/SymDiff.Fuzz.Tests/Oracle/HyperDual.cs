@@ -16,6 +16,7 @@ namespace SymDiff.Fuzz.Tests.Oracle
             if (!double.IsFinite(v))
             {
                 OracleFlags.NonFiniteValue = true;
+                OracleFlags.ValueOverflow = true;
             }
 
             V = v;

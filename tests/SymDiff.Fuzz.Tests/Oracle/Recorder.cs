@@ -19,6 +19,9 @@ namespace SymDiff.Fuzz.Tests.Oracle
 
         /// <summary>Whether the oracle met a non-finite value or partial derivative anywhere (overflow, Sqrt'(0), Cbrt'(0)), even if the results are finite.</summary>
         public bool NonFiniteSeen { get; set; }
+
+        /// <summary>Whether a value of the user's computation overflowed (<see cref="OracleFlags.ValueOverflow"/>).</summary>
+        public bool ValueOverflowSeen { get; set; }
     }
 
     /// <summary>
@@ -40,12 +43,14 @@ namespace SymDiff.Fuzz.Tests.Oracle
             _current = new ProgramRecord();
             Programs[program] = _current;
             OracleFlags.NonFiniteValue = false;
+            OracleFlags.ValueOverflow = false;
         }
 
         public void End()
         {
             Current.Finished = true;
             Current.NonFiniteSeen = OracleFlags.NonFiniteValue;
+            Current.ValueOverflowSeen = OracleFlags.ValueOverflow;
         }
 
         public void Values(string key, double[] values) => Current.Values[key] = values;

@@ -79,6 +79,20 @@ namespace SymDiff.Fuzz.Tests.Tests
         }
 
         [Fact]
+        public void A_NaN_after_the_users_own_value_overflowed_is_left_open()
+        {
+            // FINDINGS F50: a float s * s past 3.4e38 in the user's computation; IEEE decides the derivative through it.
+            var rec = Record(double.NaN, double.NaN, null);
+            rec.ValueOverflowSeen = true;
+            var result = Checker.Check(Program, rec);
+            Assert.Empty(result.Disagreements);
+
+            var finite = Record(2.0, 9.25, null);
+            finite.ValueOverflowSeen = true;
+            Assert.Single(Checker.Check(Program, finite).Disagreements);
+        }
+
+        [Fact]
         public void Without_the_scaled_run_a_NaN_is_a_disagreement()
         {
             var result = Checker.Check(Program, Record(double.NaN, 9.25, null));
