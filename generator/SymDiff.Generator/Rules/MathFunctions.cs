@@ -202,8 +202,8 @@ namespace SymDiff.Generator.Rules
 
         /// <summary>The row of <paramref name="function"/>.</summary>
         /// <summary>
-        /// <c>d/dx x^y</c>: <c>y == 0 ? 0 : y * x^(y - 1)</c>. The power is the constant 1 where y is 0, so its derivative
-        /// is 0 there, also at x = 0 where the product would be <c>0 * Infinity</c> (PyTorch masks it the same way). A
+        /// <c>d/dx x^y</c>: <c>y == 0 &amp;&amp; x == 0 ? 0 : y * x^(y - 1)</c>. The power is the constant 1 where y is 0, so its
+        /// derivative is 0 there, also at x = 0 where the product would be <c>0 * Infinity</c> (PyTorch masks it too). A
         /// constant exponent decides the test here, so <c>Pow(x, 3)</c> keeps the plain <c>3 * x^2</c>.
         /// </summary>
         private static Expr PowBase(Expr x, Expr y, ValType t)
@@ -213,7 +213,10 @@ namespace SymDiff.Generator.Rules
                 return c.Value == 0 ? Lit(0, t) : Mul(y, Call(KnownFunction.Pow, t, x, Sub(y, Lit(1, t))));
             }
 
-            return Cond(Compare(BinaryOp.Eq, y, Lit(0, t)), Lit(0, t), Mul(y, Call(KnownFunction.Pow, t, x, Sub(y, Lit(1, t)))));
+            // Masked only at x = 0, the one point where the product is 0 * inf: elsewhere y x^(y-1) is already 0 at y = 0,
+            // and its own derivative in y (x^(y-1) (1 + y ln x), the Hessian's mixed term) must not be masked (FINDINGS F51).
+            var singular = And(Compare(BinaryOp.Eq, y, Lit(0, t)), Compare(BinaryOp.Eq, x, Lit(0, t)));
+            return Cond(singular, Lit(0, t), Mul(y, Call(KnownFunction.Pow, t, x, Sub(y, Lit(1, t)))));
         }
 
         /// <summary>

@@ -1086,6 +1086,33 @@ public static partial class R
         }
 
         [Fact]
+        public void F51_the_Hessian_of_Pow_at_a_zero_active_exponent_keeps_its_mixed_term()
+        {
+            // Seed 42, program 2099: F45's first mask (y == 0 ? 0 : y x^(y-1)) also zeroed the base partial's derivative in
+            // y, so the mixed term d2/dxdy x^y = x^(y-1) (1 + y ln x) was 0 at y = 0. At x = 2, y = 0: H_xx = y (y-1) x^(y-2)
+            // = 0, H_xy = 1/2, H_yy = x^y ln^2 x = ln^2 2; the gradient is (0, ln 2).
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable(Hessian = true)]
+    public static double P(double x, double y) => Math.Pow(x, y);
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var h = new double[4];
+        R.PHessian(2.0, 0.0, h);
+        R.PGradient(2.0, 0.0, out double gx, out double gy);
+        return new[] { h[0], h[1], h[2], h[3], gx, gy };");
+            double ln2 = Math.Log(2);
+            Assert.Equal(0.0, r[0]);
+            Assert.Equal(0.5, r[1], 15);
+            Assert.Equal(0.5, r[2], 15);
+            Assert.Equal(ln2 * ln2, r[3], 15);
+            Assert.Equal(new[] { 0.0, ln2 }, new[] { r[4], r[5] });
+        }
+
+        [Fact]
         public void F46_a_copy_propagated_into_the_users_own_statement_in_forward_mode_keeps_its_operations()
         {
             // Fuzzer program 4041 of seed 39, reduced: in a loop body forward mode simplifies the user's statements beside

@@ -17,7 +17,7 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static double PowActiveGradient(double x, double y, out double dX, out double dY)
         {
-            dX = y == 0.0 ? 0.0 : y * global::System.Math.Pow(x, y - 1.0);
+            dX = (y == 0.0 && x == 0.0) ? 0.0 : y * global::System.Math.Pow(x, y - 1.0);
             double t0 = global::System.Math.Pow(x, y);
             dY = t0 * ((x == 0.0 && y >= 0.0) ? 0.0 : global::System.Math.Log(x));
             return t0;
@@ -35,7 +35,7 @@ namespace Corpus
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
         public static void PowActiveBackward(double x, double y, double seed, [global::SymDiff.Accumulates] ref double dX, [global::SymDiff.Accumulates] ref double dY)
         {
-            dX += seed * (y == 0.0 ? 0.0 : y * global::System.Math.Pow(x, y - 1.0));
+            dX += seed * ((y == 0.0 && x == 0.0) ? 0.0 : y * global::System.Math.Pow(x, y - 1.0));
             dY += seed * (global::System.Math.Pow(x, y) * ((x == 0.0 && y >= 0.0) ? 0.0 : global::System.Math.Log(x)));
         }
 
@@ -52,7 +52,7 @@ namespace Corpus
         public static double PowActiveDerivative(double x, double y, double tX, double tY, out double derivative)
         {
             double t0 = global::System.Math.Pow(x, y);
-            derivative = (y == 0.0 ? 0.0 : y * global::System.Math.Pow(x, y - 1.0)) * tX + t0 * ((x == 0.0 && y >= 0.0) ? 0.0 : global::System.Math.Log(x)) * tY;
+            derivative = ((y == 0.0 && x == 0.0) ? 0.0 : y * global::System.Math.Pow(x, y - 1.0)) * tX + t0 * ((x == 0.0 && y >= 0.0) ? 0.0 : global::System.Math.Log(x)) * tY;
             return t0;
         }
 

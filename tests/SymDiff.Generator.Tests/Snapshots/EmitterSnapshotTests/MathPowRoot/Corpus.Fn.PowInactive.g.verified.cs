@@ -17,7 +17,7 @@ namespace Corpus
         public static double PowInactiveGradient(double x, int n, out double dX)
         {
             double t0 = (double)n;
-            dX = t0 == 0.0 ? 0.0 : t0 * global::System.Math.Pow(x, t0 - 1.0);
+            dX = (t0 == 0.0 && x == 0.0) ? 0.0 : t0 * global::System.Math.Pow(x, t0 - 1.0);
             return global::System.Math.Pow(x, t0);
         }
 
@@ -33,7 +33,7 @@ namespace Corpus
         public static void PowInactiveBackward(double x, int n, double seed, [global::SymDiff.Accumulates] ref double dX)
         {
             double t0 = (double)n;
-            dX += seed * (t0 == 0.0 ? 0.0 : t0 * global::System.Math.Pow(x, t0 - 1.0));
+            dX += seed * ((t0 == 0.0 && x == 0.0) ? 0.0 : t0 * global::System.Math.Pow(x, t0 - 1.0));
         }
 
         /// <summary>
@@ -48,7 +48,7 @@ namespace Corpus
         public static double PowInactiveDerivative(double x, int n, double tX, out double derivative)
         {
             double t0 = (double)n;
-            derivative = (t0 == 0.0 ? 0.0 : t0 * global::System.Math.Pow(x, t0 - 1.0)) * tX;
+            derivative = ((t0 == 0.0 && x == 0.0) ? 0.0 : t0 * global::System.Math.Pow(x, t0 - 1.0)) * tX;
             return global::System.Math.Pow(x, t0);
         }
 
