@@ -359,41 +359,20 @@ namespace SymDiff.Generator.Simplification
         /// <summary>How many times each name is read anywhere in the tree.</summary>
         public static Dictionary<string, int> CountUses(Block body)
         {
+            // Each statement's own expressions, then its nested blocks (a VectorLoop's lanes read what its scalar loop
+            // reads: the emitter decides from these counts whether the counter may be scoped to the loop): the order
+            // Walk.AllExpressions visits them.
             var uses = new Dictionary<string, int>(StringComparer.Ordinal);
-            CountUses(body, uses, new List<Expr>());
-            return uses;
-        }
-
-        private static void CountUses(Block block, Dictionary<string, int> uses, List<Expr> scratch)
-        {
-            foreach (var s in block.Statements)
+            Walk.ForEachStatement(body, (uses, scratch: new List<Expr>()), static (s, state) =>
             {
-                // The statement's own expressions, then its nested blocks: the order Walk.AllExpressions visits them.
-                scratch.Clear();
-                Walk.DirectExpressions(s, scratch);
-                foreach (var e in scratch)
+                state.scratch.Clear();
+                Walk.DirectExpressions(s, state.scratch);
+                foreach (var e in state.scratch)
                 {
-                    CountVars(e, uses);
+                    CountVars(e, state.uses);
                 }
-
-                switch (s)
-                {
-                    case If i:
-                        CountUses(i.Then, uses, scratch);
-                        CountUses(i.Else, uses, scratch);
-                        break;
-                    case Loop l:
-                        CountUses(l.Header, uses, scratch);
-                        CountUses(l.Body, uses, scratch);
-                        break;
-                    case VectorLoop v:
-                        // Its lanes read what its scalar loop reads (the emitter decides from these counts whether the
-                        // counter may be scoped to the loop: a reverse sweep reads it after).
-                        CountUses(v.Scalar.Header, uses, scratch);
-                        CountUses(v.Scalar.Body, uses, scratch);
-                        break;
-                }
-            }
+            });
+            return uses;
         }
 
         private static void CountVars(Expr e, Dictionary<string, int> uses)
