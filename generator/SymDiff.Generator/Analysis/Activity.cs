@@ -27,6 +27,38 @@ namespace SymDiff.Generator.Analysis
 
         public bool IsActiveArray(string name) => _arrays.Contains(name);
 
+        /// <summary>
+        /// The arguments of <paramref name="body"/>'s differentiable calls that depend on an active parameter but go to a
+        /// parameter the callee does not differentiate (SD1005): reported whether or not the call itself is active.
+        /// </summary>
+        public List<(UserCall Call, int Parameter)> CutArguments(Block body)
+        {
+            var cuts = new List<(UserCall, int)>();
+            var expressions = new List<Expr>();
+            Walk.AllExpressions(body, expressions);
+            foreach (var e in expressions)
+            {
+                Walk.Contains(e, x =>
+                {
+                    if (x is UserCall { Callee.Kind: CalleeKind.Differentiable } call)
+                    {
+                        for (int i = 0; i < call.Args.Count; i++)
+                        {
+                            bool differentiated = i < call.Callee.Active.Count && call.Callee.Active[i];
+                            if (!differentiated && (IsActive(call.Args[i]) || (SpanArguments.Is(call.Args[i], out var array) && _arrays.Contains(array))))
+                            {
+                                cuts.Add((call, i));
+                            }
+                        }
+                    }
+
+                    return false;
+                });
+            }
+
+            return cuts;
+        }
+
         /// <summary>Whether the value of <paramref name="e"/> depends on an active parameter.</summary>
         public bool IsActive(Expr e)
         {
@@ -69,8 +101,9 @@ namespace SymDiff.Generator.Analysis
                 Binary b => IsActive(b.Left) || IsActive(b.Right),
                 Cond c => IsActive(c.WhenTrue) || IsActive(c.WhenFalse),
                 Call c => !Rules.DerivativeRules.IsPiecewiseConstant(c.Function) && c.Args.Any(IsActive),
-                // A differentiable callee's parameter that never reaches its result passes no derivative (FINDINGS F21).
-                UserCall c => c.Args.Where((a, i) => c.Callee.Kind != CalleeKind.Differentiable || c.Callee.MayInfluence(i))
+                // A differentiable callee's parameter that never reaches its result (FINDINGS F21) or that it does not
+                // differentiate ([NoGrad], SD1005; F53) passes no derivative.
+                UserCall c => c.Args.Where((a, i) => c.Callee.Kind != CalleeKind.Differentiable || c.Callee.PassesDerivative(i))
                     .Any(a => IsActive(a) || (SpanArguments.Is(a, out var array) && _arrays.Contains(array))),
                 TupleItem t => false,
                 _ => false,

@@ -66,6 +66,11 @@ namespace SymDiff.Generator.Differentiation
                 var body = DepthLimit.Apply(lifted, liftNamer);
                 IrVerifier.VerifyPass(body, "depth limiting", signatures.Outside);
                 var activity = Activity.Analyze(body, spec.Parameters);
+                foreach (var (call, parameter) in activity.CutArguments(body))
+                {
+                    diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[parameter], call.Callee.Name));
+                }
+
                 string graph;
                 using (Testing.PhaseTimer.Measure("graph"))
                 {

@@ -187,7 +187,7 @@ namespace SymDiff.Generator.Differentiation
 
             if (value is UserCall { Callee.Kind: Model.CalleeKind.Differentiable } call)
             {
-                return call.Args.Where((a, i) => i < call.Callee.Active.Count && call.Callee.Active[i] && call.Callee.MayInfluence(i)).ToArray();
+                return call.Args.Where((a, i) => call.Callee.PassesDerivative(i)).ToArray();
             }
 
             return new[] { value };
@@ -535,11 +535,41 @@ namespace SymDiff.Generator.Differentiation
                 }
             }
 
+            // A carried value every iteration overwrites without reading passes no adjoint back across an iteration: out of
+            // the sweep its adjoint is the incoming one only when the loop ran zero times, and zero by construction
+            // otherwise (FINDINGS F52: else 0 * inf = NaN where the initial value met an infinite partial).
+            var startCondition = Walk.SubstituteOne(condition, reverseCounter, start);
+            bool ranOnce = RunsAtLeastOnce(loop, shape);
+            foreach (var v in active.Where(v => IsZero(body.ToCarried[v.Name])))
+            {
+                Record(body.BarNames[v.Name], ranOnce ? Const.False : Not(startCondition));
+            }
+
             reverse.Add(new Loop(carried.ToEquatableArray(), Block.Empty, condition, new Block(statements), LoopKind.For, reverseCounter));
             foreach (var v in active)
             {
-                Backprop(v.Init, new Var(body.BarNames[v.Name], v.Type), adjoints, reverse);
+                Backprop(v.Init, ranOnce && IsZero(body.ToCarried[v.Name]) ? Lit(0, v.Type) : new Var(body.BarNames[v.Name], v.Type), adjoints, reverse);
             }
+        }
+
+        /// <summary>Whether a counted loop's condition holds for its constant initial counter: its body runs at least once.</summary>
+        private static bool RunsAtLeastOnce(Loop loop, (LoopVar Counter, int Step)? shape)
+        {
+            if (shape is not { } counted || counted.Counter.Init is not Const { Value: var init }
+                || loop.Condition is not Binary { Left: Var tested, Right: Const { Value: var bound } } test || tested.Name != counted.Counter.Name)
+            {
+                return false;
+            }
+
+            return test.Op switch
+            {
+                BinaryOp.Lt => init < bound,
+                BinaryOp.Le => init <= bound,
+                BinaryOp.Gt => init > bound,
+                BinaryOp.Ge => init >= bound,
+                BinaryOp.Ne => init != bound,
+                _ => false,
+            };
         }
 
         /// <summary>

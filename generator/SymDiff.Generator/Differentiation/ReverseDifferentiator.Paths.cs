@@ -125,7 +125,19 @@ namespace SymDiff.Generator.Differentiation
         {
             Unary { Op: UnaryOp.Not } not => not.Operand,
             Const c => Const.Of(c.Value == 0 ? 1 : 0, ValType.Bool),
+            Binary { Left.Type: ValType.Int, Right.Type: ValType.Int } b when Flipped(b.Op) is { } flipped => new Binary(flipped, b.Left, b.Right, b.Type), // no NaN among ints
             _ => new Unary(UnaryOp.Not, condition, ValType.Bool),
+        };
+
+        private static BinaryOp? Flipped(BinaryOp op) => op switch
+        {
+            BinaryOp.Lt => BinaryOp.Ge,
+            BinaryOp.Le => BinaryOp.Gt,
+            BinaryOp.Gt => BinaryOp.Le,
+            BinaryOp.Ge => BinaryOp.Lt,
+            BinaryOp.Eq => BinaryOp.Ne,
+            BinaryOp.Ne => BinaryOp.Eq,
+            _ => null,
         };
     }
 }

@@ -223,6 +223,12 @@ namespace SymDiff.Generator.Model
         /// <summary>Whether parameter <paramref name="i"/> may influence the result.</summary>
         public bool MayInfluence(int i) => Influences.Count == 0 || (i < Influences.Count && Influences[i]);
 
+        /// <summary>
+        /// Whether a derivative flows through argument <paramref name="i"/> of a differentiable callee: the parameter is
+        /// differentiated there (not <c>[NoGrad]</c>, SD1005) and may reach the result.
+        /// </summary>
+        public bool PassesDerivative(int i) => i < Active.Count && Active[i] && MayInfluence(i);
+
         public string Qualified(string suffix) => Target.Length == 0 ? Name + suffix : Target + "." + Name + suffix;
 
         public string DisplayName => Target.Length == 0 ? Name : Target.Replace("global::", string.Empty) + "." + Name;

@@ -15,7 +15,7 @@ namespace SymDiff.Generator.Parsing
     /// <remarks>
     /// Conservative by construction: a parameter counts as influencing when a backward slice from the returned values
     /// over every assignment reaches it, except through positions where no gradient flows (a comparison, a condition,
-    /// an index, an integer cast, <c>Grad.Detach</c>, a piecewise-constant function, a <c>throw</c>, <c>nameof</c>). A callee's partial for a parameter that cannot influence its result is
+    /// an index, an integer cast, a buffer's <c>Length</c>, <c>Grad.Detach</c>, a piecewise-constant function, a <c>throw</c>, <c>nameof</c>). A callee's partial for a parameter that cannot influence its result is
     /// a structural zero for the caller: no term, so an infinite partial of the caller never meets it (FINDINGS F21).
     /// Reading the callee's syntax is what the compiler's own binding of the call does; an edit to the callee re-runs
     /// the caller's parse, whose result is compared by value.
@@ -149,6 +149,11 @@ namespace SymDiff.Generator.Parsing
             if (node.Parent is NameColonSyntax or NameEqualsSyntax)
             {
                 return true;
+            }
+
+            if (node.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" or "Count" or "IsEmpty" } length && length.Expression == node)
+            {
+                return true; // sp.Length: an integer, no gradient flows (FINDINGS F54)
             }
 
             while (node.Parent is { } parent)

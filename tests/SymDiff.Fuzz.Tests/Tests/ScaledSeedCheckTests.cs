@@ -93,6 +93,29 @@ namespace SymDiff.Fuzz.Tests.Tests
         }
 
         [Fact]
+        public void A_reverse_NaN_where_the_derivative_is_infinite_is_left_open_but_a_forward_one_is_not()
+        {
+            // FINDINGS F55: d/du Cbrt(s u) at u = 0 is +inf; reverse mode also sends the infinite adjoint into s's path,
+            // where u = 0 is the partial: inf * 0 = NaN, as in PyTorch. Forward mode must match the oracle exactly.
+            ProgramRecord Infinite(double gradient, double derivative)
+            {
+                var rec = Record(gradient, double.NaN, null);
+                rec.Values["Derivative"] = new[] { derivative };
+                rec.Duals["Oracle.dir"] = new List<(double V, double D, double M)[]> { new[] { (1.75, double.PositiveInfinity, double.PositiveInfinity) } };
+                rec.Duals["Oracle.grad"] = new List<(double V, double D, double M)[]> { new[] { (1.75, double.PositiveInfinity, double.PositiveInfinity) } };
+                return rec;
+            }
+
+            Assert.Empty(Checker.Check(Program, Infinite(double.NaN, double.PositiveInfinity)).Disagreements);
+            var wrongSign = Checker.Check(Program, Infinite(double.NegativeInfinity, double.PositiveInfinity));
+            Assert.StartsWith("FGradient", Assert.Single(wrongSign.Disagreements).What, StringComparison.Ordinal);
+            var finite = Checker.Check(Program, Infinite(3.0, double.PositiveInfinity));
+            Assert.StartsWith("FGradient", Assert.Single(finite.Disagreements).What, StringComparison.Ordinal);
+            var forward = Checker.Check(Program, Infinite(double.NaN, double.NaN));
+            Assert.StartsWith("FDerivative", Assert.Single(forward.Disagreements).What, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void Without_the_scaled_run_a_NaN_is_a_disagreement()
         {
             var result = Checker.Check(Program, Record(double.NaN, 9.25, null));

@@ -88,6 +88,23 @@ namespace SymDiff.Generator.Tests.Infrastructure
         }
 
         /// <summary>
+        /// Like <see cref="RunDriver"/> for a program that is meant to have generator warnings: asserts that the
+        /// generator reported exactly the diagnostic IDs <paramref name="expectedWarnings"/> (each at least once, and
+        /// no other), all warnings, and that the rest compiles cleanly; then runs the driver.
+        /// </summary>
+        public static double[] RunDriverWithWarnings(string source, string driverBody, params string[] expectedWarnings)
+        {
+            ArgumentNullException.ThrowIfNull(driverBody);
+            ArgumentNullException.ThrowIfNull(expectedWarnings);
+            GeneratorOutput output = GeneratorRunner.Run(source, string.Format(CultureInfo.InvariantCulture, DriverTemplate, driverBody));
+            Assert.Equal(expectedWarnings.OrderBy(id => id, StringComparer.Ordinal).Distinct(), output.GeneratorDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal).Distinct());
+            Assert.All(output.GeneratorDiagnostics, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
+            using GeneratedCode code = Load(output with { GeneratorDiagnostics = ImmutableArray<Diagnostic>.Empty });
+            return code.Invoke("__Driver", "Run") as double[]
+                ?? throw new InvalidOperationException("__Driver.Run returned null.");
+        }
+
+        /// <summary>
         /// Calls <paramref name="typeName"/>.<paramref name="methodName"/> through reflection and returns its
         /// result (boxed; <c>null</c> for <c>void</c>). <c>ref</c> and <c>out</c> results come back in
         /// <paramref name="args"/>, so pass an array variable to read them. Instance methods are called on a new

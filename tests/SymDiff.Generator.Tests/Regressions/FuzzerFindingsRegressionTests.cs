@@ -1113,6 +1113,119 @@ public static partial class R
         }
 
         [Fact]
+        public void F54_a_callee_span_read_only_for_its_Length_sends_no_gradient_through_the_call()
+        {
+            // Seed 44, program 14046, reduced: H reads its span only for sp.Length, an integer, so H(u) does not depend
+            // on u's values (PyTorch: len() has no grad_fn). At u of length 1, H = 0 and Cbrt'(0) = inf, which must not
+            // meet H's zero partials: F = x + Cbrt(H(u)), so dF/dx = 1 and dF/du = 0, in every mode.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x, double[] u) => x + Math.Cbrt(H(u));
+
+    [Differentiable]
+    public static double H(ReadOnlySpan<double> sp) => (sp.Length - 1) * 0.5;
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double[] u = { 0.75 };
+        double[] du = new double[1];
+        R.FGradient(1.5, u, out double dx, du);
+        double[] bu = { 0.25 };
+        double bx = 0.25;
+        R.FBackward(1.5, u, 2.0, ref bx, bu);
+        double tx = R.FDerivative(1.5, u, 0.0, new double[] { 1.0 }, out double alongU) * 0;
+        R.FDerivative(1.5, u, 1.0, new double[] { 0.0 }, out double alongX);
+        return new[] { dx, du[0], bx, bu[0], alongU + tx, alongX };");
+            Assert.Equal(new[] { 1.0, 0.0, 2.25, 0.25, 0.0, 1.0 }, r);
+        }
+
+        [Fact]
+        public void F53_an_argument_for_a_NoGrad_parameter_does_not_make_the_call_active()
+        {
+            // Seed 42, program 11026, reduced: H differentiates p, never reads it, and reads its [NoGrad] span sp; an
+            // active u passed as sp made the call active in forward mode, so Atan2(0, 0)'s 0/0 partials met the calls'
+            // zero tangents: NaN. No derivative flows through a [NoGrad] parameter (SD1005), so both calls are constants
+            // and F = Atan2(0, 0) + u1: the gradient in u is (0, 1), in every mode. SD1005 still warns at both calls.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable(nameof(u))]
+    public static double F(double y, double[] u) => Math.Atan2(H(u[0], u), H(y, u)) + u[1];
+
+    [Differentiable]
+    public static double H(double p, [NoGrad] ReadOnlySpan<double> sp) => sp[0] * sp[1] - sp[1] * sp[0];
+}";
+            double[] r = GeneratedCode.RunDriverWithWarnings(source, @"
+        double[] u = { 0.75, -1.5 };
+        double[] g = new double[2];
+        R.FGradient(0.5, u, g);
+        double[] b = { 0.25, 0.25 };
+        R.FBackward(0.5, u, 2.0, b);
+        R.FDerivative(0.5, u, new double[] { 1.0, 0.0 }, out double along0);
+        R.FDerivative(0.5, u, new double[] { 0.0, 1.0 }, out double along1);
+        return new[] { g[0], g[1], b[0], b[1], along0, along1 };", "SD1005");
+            Assert.Equal(new[] { 0.0, 1.0, 0.25, 2.25, 0.0, 1.0 }, r);
+        }
+
+        [Theory]
+        [InlineData("3")]
+        [InlineData("n")]
+        public void F52_a_value_the_loop_overwrites_before_reading_sends_no_adjoint_back_past_the_loop(string start)
+        {
+            // Seed 42, program 598, reduced: s picks up Sqrt(|0 * x|) (Sqrt'(0) = inf), then a loop that runs (3 times, or
+            // n >= 1 times) overwrites s before reading it, so that path does not reach the result. The reverse sweep zeroed
+            // sBar in the loop and then multiplied it by the infinite partial after it: NaN. With c = cos x and
+            // g(c) = c^6 + c^3 / 4, F = 2 g(c): F' = -2 g'(c) sin x, F'' = 2 g''(c) sin^2 x - 2 g'(c) cos x.
+            string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable(Hessian = true)]
+    public static double F(double x, int n)
+    {
+        int k = 0;
+        double s = k;
+        s += Math.Sqrt(Math.Abs(k * x));
+        for (int i = START; i >= 1; i--)
+        {
+            double c = Math.Cos(x);
+            s = c * c * c;
+            s *= s + 0.25;
+        }
+
+        return s + s;
+    }
+}".Replace("START", start, StringComparison.Ordinal);
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var result = new System.Collections.Generic.List<double>();
+        foreach (int n in new[] { 1, 3 })
+        {
+            R.FGradient(1.125, n, out double g);
+            double b = 0.25;
+            R.FBackward(1.125, n, 2.0, ref b);
+            R.FDerivative(1.125, n, 1.0, out double d);
+            var h = new double[1];
+            R.FHessian(1.125, n, h);
+            result.AddRange(new[] { g, (b - 0.25) / 2.0, d, h[0] });
+        }
+
+        return result.ToArray();");
+            double x = 1.125, c = Math.Cos(x), sin = Math.Sin(x);
+            double g1 = (6 * Math.Pow(c, 5)) + (0.75 * c * c), g2 = (30 * Math.Pow(c, 4)) + (1.5 * c);
+            double gradient = -2 * g1 * sin, hessian = (2 * g2 * sin * sin) - (2 * g1 * c);
+            for (int k = 0; k < 2; k++)
+            {
+                FiniteDifferences.AssertClose(new[] { gradient, gradient, gradient, hessian }, r.Skip(4 * k).Take(4).ToArray(), 1e-12, 1e-14, "gradient, backward, derivative, Hessian");
+            }
+        }
+
+        [Fact]
         public void F46_a_copy_propagated_into_the_users_own_statement_in_forward_mode_keeps_its_operations()
         {
             // Fuzzer program 4041 of seed 39, reduced: in a loop body forward mode simplifies the user's statements beside
@@ -1228,7 +1341,7 @@ public static partial class P0
         return !(MathF.Abs(p0) > 1000f) ? p0 : throw new ArgumentOutOfRangeException(nameof(p0), ""p0 must be small"");
     }
 }";
-            double[] r = GeneratedCode.RunDriver(source, @"
+            double[] r = GeneratedCode.RunDriverWithWarnings(source, @"
         var thrown = new double[4];
         var u = new float[] { 1, 2, 3, 4, 5 };
         var v = new float[] { 2000, 2, 3, 4, 5 };
@@ -1237,9 +1350,9 @@ public static partial class P0
         try { float g = 0; P0.FBackward(1f, u, v, 0, 1f, ref g); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p0"") { thrown[2] = 1; }
         try { P0.FDerivative(1f, u, v, 0, 1f, out float d); } catch (ArgumentOutOfRangeException e) when (e.ParamName == ""p0"") { thrown[3] = 1; }
         float value = P0.FGradient(1f, u, new float[] { 0.1f, 0.1f, 0.1f, 0.1f, 0.1f }, 0, out float dx);
-        return new double[] { thrown[0], thrown[1], thrown[2], thrown[3], value, dx };");
+        return new double[] { thrown[0], thrown[1], thrown[2], thrown[3], value, dx };", "SD1005");
             // v[0] = 2000 makes s2 large at once, so H0's check throws; with small v it does not, and F = -u[T1[0]] = -1
-            // does not depend on x.
+            // does not depend on x. SD1005: s2 depends on x and goes to H0's [NoGrad] p0.
             Assert.Equal(new[] { 1.0, 1.0, 1.0, 1.0, -1.0, 0.0 }, r);
         }
 
