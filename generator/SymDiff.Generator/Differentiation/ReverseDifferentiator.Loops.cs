@@ -40,6 +40,41 @@ namespace SymDiff.Generator.Differentiation
             }
         }
 
+        /// <summary>
+        /// Records the loops after which a call of a callee with argument checks may still run (later in the method, or
+        /// in a later iteration of an enclosing loop). Such a loop's reverse sweep is not fused into it: Backward would
+        /// add into the gradient before the call throws, where the user's method throws before any backward runs
+        /// (FINDINGS F49; PyTorch's forward raises before its backward).
+        /// </summary>
+        private void MarkGuardedCallsAfter(Block block, bool after)
+        {
+            for (int k = block.Statements.Count - 1; k >= 0; k--)
+            {
+                var s = block.Statements[k];
+                bool throws = Walk.AllExpressions(s).Any(Walk.CallsGuarded);
+                switch (s)
+                {
+                    case If branch:
+                        MarkGuardedCallsAfter(branch.Then, after);
+                        MarkGuardedCallsAfter(branch.Else, after);
+                        break;
+                    case Loop loop:
+                        if (after)
+                        {
+                            _guardedCallAfter.Add(loop);
+                        }
+
+                        MarkGuardedCallsAfter(loop.Header, after || throws);
+                        MarkGuardedCallsAfter(loop.Body, after || throws);
+                        break;
+                }
+
+                after = after || throws;
+            }
+        }
+
+        private readonly HashSet<Loop> _guardedCallAfter = new HashSet<Loop>(ReferenceComparer.Instance);
+
         private void ReverseLoop(Loop loop, Adjoints adjoints, List<Stmt> reverse)
         {
             var carriedActive = loop.Carried.Where(v => _activity.IsActiveVar(v.Name)).ToList();
@@ -56,7 +91,7 @@ namespace SymDiff.Generator.Differentiation
             var finalAdjoints = active.ToDictionary(v => v.Name, v => allFinal[v.Name], StringComparer.Ordinal);
             // A loop that writes the output fuses only when nothing reads the output: a read adds into the output's
             // adjoint buffer later in the reverse sweep, which a fused loop would have consumed too early.
-            bool mayFuse = _fusionAllowed && !(_outputAdjoint is not null && StoresOutput(loop.Body)) && !StoresBuffer(loop.Body, BuffersDeclaredIn(loop.Body)) && !ReadsOutputInLoop(loop);
+            bool mayFuse = _fusionAllowed && !_guardedCallAfter.Contains(loop) && !(_outputAdjoint is not null && StoresOutput(loop.Body)) && !StoresBuffer(loop.Body, BuffersDeclaredIn(loop.Body)) && !ReadsOutputInLoop(loop);
 
             var (attempt, fuse, hoisted) = PlanLoop(loop, active, finalAdjoints, mayFuse);
             var plan = new LoopPlan();

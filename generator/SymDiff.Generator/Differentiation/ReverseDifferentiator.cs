@@ -103,6 +103,7 @@ namespace SymDiff.Generator.Differentiation
             AssignPartials(body);
             var defined = new HashSet<string>(_spec.Parameters.Select(p => p.Name), StringComparer.Ordinal);
             ComputeScopes(body, defined);
+            MarkGuardedCallsAfter(body, after: false);
             var adjoints = new Adjoints();
             var reverse = new List<Stmt>();
             ReverseStatements(body.Statements, adjoints, reverse);

@@ -1226,6 +1226,45 @@ public static partial class R
         }
 
         [Fact]
+        public void F49_Backward_throws_a_helpers_argument_check_after_a_loop_before_it_writes_the_gradient()
+        {
+            // The F49 shape: t's adjoint is the seed, known before the loop, so the loop's reverse sweep used to run inside
+            // the forward loop and add into dU before H's check (called after the loop) threw. A loop after which a call
+            // with argument checks may run now keeps its reverse sweep apart. F = x * H(t, x) + t with H = p q and p
+            // detached: dF/dx = 2 t x, dF/du_i = 2.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x, double[] u)
+    {
+        double t = 0;
+        for (int i = 0; i < u.Length; i++)
+        {
+            t += 2.0 * u[i];
+        }
+
+        return x * H(Grad.Detach(t), x) + t;
+    }
+
+    [Differentiable]
+    public static double H(double p, double q) => Math.Abs(p) <= 1000 ? p * q : throw new ArgumentException(""too big"", nameof(p));
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double[] big = { 1000, 1000 };
+        double[] g = { 0.25, 0.25 };
+        double gx = 0.25;
+        double threw = 0;
+        try { R.FBackward(0.5, big, 1.0, ref gx, g); } catch (ArgumentException e) when (e.ParamName == ""p"") { threw = 1; }
+        double[] dU = new double[2];
+        R.FGradient(0.5, new double[] { 1, 2 }, out double dx, dU);
+        return new[] { threw, gx, g[0], g[1], dx, dU[0], dU[1] };");
+            Assert.Equal(new[] { 1.0, 0.25, 0.25, 0.25, 6.0, 2.0, 2.0 }, r);
+        }
+
+        [Fact]
         public void F46_a_copy_propagated_into_the_users_own_statement_in_forward_mode_keeps_its_operations()
         {
             // Fuzzer program 4041 of seed 39, reduced: in a loop body forward mode simplifies the user's statements beside
