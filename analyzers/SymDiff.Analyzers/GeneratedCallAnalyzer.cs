@@ -123,7 +123,10 @@ namespace SymDiff.Analyzers
                 missing.Add(source);
             }
 
-            return missing.Count > 0 ? missing : null;
+            // A call that gives no gradient buffer at all has lost an argument earlier in the list (a vector method's
+            // Backward takes the output span before the seed), not a [NoGrad]: the compiler's error is the right one.
+            int gradients = generated.Parameters.Count(p => byGradientName.ContainsKey(p.Name));
+            return missing.Count > 0 && missing.Count < gradients ? missing : null;
         }
 
         /// <summary>The generated gradient parameter's name for <paramref name="name"/> (API.md section 7): <c>weights</c> -> <c>dWeights</c>, as the generator names it.</summary>

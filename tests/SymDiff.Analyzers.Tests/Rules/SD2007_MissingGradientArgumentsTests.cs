@@ -70,5 +70,38 @@ public static class Training
 " + Fit,
             DiagnosticResult.CompilerError("CS7036").WithLocation(0),
             DiagnosticResult.CompilerError("CS7036").WithLocation(1));
+
+        [Fact]
+        public Task A_call_that_gives_no_gradient_buffer_lost_an_earlier_argument_and_is_left_to_the_compiler() => Verifier.DiagnosticsAsync(@"
+using System;
+
+public static class Solver
+{
+    public static void Step(double[] theta, double[] len, double[] g)
+    {
+        // TipBackward(theta, len, tip, seed, dTheta): the output span 'tip' is missing, so g lands on the seed and
+        // dTheta looks missing; marking theta [NoGrad] would be the wrong advice.
+        Arm.{|#0:TipBackward|}(theta, len, new double[] { 1.0, -2.0 }, g);
+    }
+}
+
+public static partial class Arm
+{
+    [SymDiff.Differentiable]
+    public static void Tip(ReadOnlySpan<double> theta, [SymDiff.NoGrad] ReadOnlySpan<double> len, Span<double> tip)
+    {
+        double x = 0, y = 0;
+        for (int i = 0; i < theta.Length; i++)
+        {
+            x += len[i] * Math.Cos(theta[i]);
+            y += len[i] * Math.Sin(theta[i]);
+        }
+
+        tip[0] = x;
+        tip[1] = y;
+    }
+}
+",
+            DiagnosticResult.CompilerError("CS7036").WithLocation(0));
     }
 }
