@@ -256,6 +256,19 @@ namespace SymDiff
             return span.Slice(start, count);
         }
 
+        /// <summary>
+        /// <see cref="Row(Span{double}, int, int)"/> of an array (a pooled buffer of generated code): an exact match, so C# 14's
+        /// first-class spans, which would otherwise pick the <see cref="ReadOnlySpan{T}"/> overload for an array, still
+        /// give a writable row.
+        /// </summary>
+        /// <inheritdoc cref="Row(ReadOnlySpan{double}, int, int)"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Span<double> Row(double[] array, int start, int count) => Row(new Span<double>(array), start, count);
+
+        /// <inheritdoc cref="Row(double[], int, int)"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Span<float> Row(float[] array, int start, int count) => Row(new Span<float>(array), start, count);
+
         // Not NoInlining: the JIT sees a method that only throws, keeps the call out of line and knows it does not return,
         // so after the check the row's length is known to be the loop's count (no bounds checks in the loop).
         private static void ThrowIndexOutOfRange() => throw new IndexOutOfRangeException();
