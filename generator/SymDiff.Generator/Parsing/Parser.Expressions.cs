@@ -116,6 +116,9 @@ namespace SymDiff.Generator.Parsing
                     case IConditionalOperation conditional when conditional.WhenFalse is not null:
                         return new Cond(ParseExpr(conditional.Condition), ParseExpr(conditional.WhenTrue), ParseExpr(conditional.WhenFalse), RequireScalar(operation));
 
+                    case ISwitchExpressionOperation switchExpression:
+                        return ParseSwitchExpression(switchExpression, RequireScalar(operation));
+
                     case IInvocationOperation invocation:
                         return ParseInvocation(invocation);
 
@@ -315,6 +318,36 @@ namespace SymDiff.Generator.Parsing
             }
 
             private static bool IsComparison(BinaryOp op) => op is BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne;
+
+            /// <summary>
+            /// <c>v switch { 0 =&gt; a, &gt; 2 =&gt; b, _ =&gt; c }</c>: nested conditionals in arm order. Arms take constants,
+            /// comparisons and a final discard (without one an unmatched value would throw, which generated code does not).
+            /// </summary>
+            private Expr ParseSwitchExpression(ISwitchExpressionOperation switchExpression, ValType type)
+            {
+                var arms = switchExpression.Arms;
+                if (arms.Length == 0 || arms[arms.Length - 1] is not { Pattern: IDiscardPatternOperation, Guard: null })
+                {
+                    throw Unsupported(switchExpression.Syntax, "A switch expression without a final '_ =>' arm", string.Empty);
+                }
+
+                var value = ParseExpr(switchExpression.Value);
+                Expr result = ConvertTo(ParseExpr(arms[arms.Length - 1].Value), type);
+                for (int i = arms.Length - 2; i >= 0; i--)
+                {
+                    var arm = arms[i];
+                    Expr test = arm switch
+                    {
+                        { Guard: not null } => throw Unsupported(arm.Syntax, "A switch arm with a 'when' guard", " (use ?: or if/else)"),
+                        { Pattern: IConstantPatternOperation constant } => new Binary(BinaryOp.Eq, value, ParseExpr(constant.Value), ValType.Bool),
+                        { Pattern: IRelationalPatternOperation relational } => new Binary(MapBinary(relational.OperatorKind, arm.Syntax), value, ParseExpr(relational.Value), ValType.Bool),
+                        _ => throw Unsupported(arm.Syntax, "This switch arm's pattern", " (arms take constants, comparisons such as '> 0' and a final '_')"),
+                    };
+                    result = new Cond(test, ConvertTo(ParseExpr(arm.Value), type), result, type);
+                }
+
+                return result;
+            }
 
             private static BinaryOp MapBinary(BinaryOperatorKind kind, SyntaxNode syntax) => kind switch
             {

@@ -127,6 +127,10 @@ namespace SymDiff.Generator.Parsing
                         ParseForEach(forEach, into);
                         break;
 
+                    case ISwitchOperation switchStatement:
+                        ParseSwitch(switchStatement, into);
+                        break;
+
                     case IBranchOperation branch when branch.BranchKind == BranchKind.Break && _loopDepth > 0:
                         into.Add(new SourceBreak());
                         break;
@@ -240,6 +244,10 @@ namespace SymDiff.Generator.Parsing
                         AssignTo(compound.Target, compound.Syntax, target => Arithmetic(MapBinary(compound.OperatorKind, compound.Syntax), target, ParseExpr(compound.Value)), into);
                         break;
 
+                    case IDeconstructionAssignmentOperation deconstruction:
+                        ParseDeconstruction(deconstruction, into);
+                        break;
+
                     case IIncrementOrDecrementOperation increment:
                         var op = increment.Kind == OperationKind.Increment ? BinaryOp.Add : BinaryOp.Sub;
                         AssignTo(increment.Target, increment.Syntax, target => new Binary(op, target, Const.Of(1, target.Type), target.Type), into);
@@ -247,6 +255,172 @@ namespace SymDiff.Generator.Parsing
 
                     default:
                         throw Unsupported(operation.Syntax, Describe(operation), " as a statement");
+                }
+            }
+
+            /// <summary>
+            /// A <c>switch</c> statement: an if/else chain over its sections in source order, <c>default</c> last (C# tries the
+            /// cases in order and the default only when none matches). A section ends in <c>break</c> (dropped),
+            /// <c>return</c> or <c>continue</c>; a <c>break</c> elsewhere in a section, <c>goto case</c> and patterns other
+            /// than constants and comparisons are SD1000.
+            /// </summary>
+            private void ParseSwitch(ISwitchOperation switchStatement, List<SourceStmt> into)
+            {
+                var value = ParseExpr(switchStatement.Value);
+                if (value is not Var and not Const && switchStatement.Cases.Length > 1)
+                {
+                    string name = FreshUserName("switchValue");
+                    into.Add(new SourceAssign(name, value.Type, value));
+                    value = new Var(name, value.Type);
+                }
+
+                var sections = new List<(Expr? Condition, EquatableArray<SourceStmt> Body)>();
+                EquatableArray<SourceStmt>? fallback = null;
+                foreach (var section in switchStatement.Cases)
+                {
+                    Expr? condition = null;
+                    bool isDefault = false;
+                    foreach (var clause in section.Clauses)
+                    {
+                        Expr test;
+                        switch (clause)
+                        {
+                            case IDefaultCaseClauseOperation:
+                                isDefault = true;
+                                continue;
+                            case ISingleValueCaseClauseOperation single:
+                                test = Compare(BinaryOp.Eq, value, ParseExpr(single.Value));
+                                break;
+                            case IPatternCaseClauseOperation { Pattern: IConstantPatternOperation constant, Guard: null }:
+                                test = Compare(BinaryOp.Eq, value, ParseExpr(constant.Value));
+                                break;
+                            case IPatternCaseClauseOperation { Pattern: IRelationalPatternOperation relational, Guard: null }:
+                                test = Compare(MapBinary(relational.OperatorKind, clause.Syntax), value, ParseExpr(relational.Value));
+                                break;
+                            default:
+                                throw Unsupported(clause.Syntax, "This case label", " (switch sections take constants, comparisons such as 'case > 0:' and 'default')");
+                        }
+
+                        condition = condition is null ? test : new Binary(BinaryOp.Or, condition, test, ValType.Bool);
+                    }
+
+                    var statements = section.Body.ToList();
+                    if (statements.Count > 0 && statements[statements.Count - 1] is IBranchOperation { BranchKind: BranchKind.Break } last && SymbolEqualityComparer.Default.Equals(last.Target, switchStatement.ExitLabel))
+                    {
+                        statements.RemoveAt(statements.Count - 1);
+                    }
+
+                    foreach (var inner in statements.SelectMany(o => o.DescendantsAndSelf()))
+                    {
+                        if (inner is IBranchOperation { BranchKind: BranchKind.Break or BranchKind.GoTo } branch && (SymbolEqualityComparer.Default.Equals(branch.Target, switchStatement.ExitLabel) || branch.BranchKind == BranchKind.GoTo))
+                        {
+                            throw Unsupported(inner.Syntax, "A 'break' or 'goto' before the end of a switch section", " (end each section with one 'break', or use if/else)");
+                        }
+                    }
+
+                    var body = new List<SourceStmt>();
+                    ParseStatements(statements, body);
+                    if (isDefault)
+                    {
+                        fallback = body.ToEquatableArray();
+                        if (condition is null)
+                        {
+                            continue;
+                        }
+                    }
+
+                    sections.Add((condition, body.ToEquatableArray()));
+                }
+
+                var chain = fallback ?? EquatableArray<SourceStmt>.Empty;
+                for (int i = sections.Count - 1; i >= 0; i--)
+                {
+                    chain = EquatableArray.Create<SourceStmt>(new SourceIf(sections[i].Condition!, sections[i].Body, chain));
+                }
+
+                into.AddRange(chain);
+            }
+
+            private static Expr Compare(BinaryOp op, Expr left, Expr right) => new Binary(op, left, right, ValType.Bool);
+
+            /// <summary>
+            /// <c>var (a, b) = (e1, e2);</c>, <c>(double a, double b) = ...</c>, <c>(a, b) = (b, a);</c>: a tuple literal into
+            /// locals, elements or inactive parameters. C# evaluates every value before it assigns any, so a value that
+            /// reads a target goes through a temporary first (a swap stays a swap).
+            /// </summary>
+            private void ParseDeconstruction(IDeconstructionAssignmentOperation deconstruction, List<SourceStmt> into)
+            {
+                var target = deconstruction.Target is IDeclarationExpressionOperation declared ? declared.Expression : deconstruction.Target;
+                var value = deconstruction.Value;
+                while (value is IConversionOperation conversion)
+                {
+                    value = conversion.Operand;
+                }
+
+                if (target is not ITupleOperation targets || value is not ITupleOperation values || targets.Elements.Length != values.Elements.Length
+                    || targets.Elements.Any(t => t is ITupleOperation or IDeclarationExpressionOperation { Expression: ITupleOperation }))
+                {
+                    throw Unsupported(deconstruction.Syntax, "Deconstructing something other than a tuple literal into single variables", " (write one assignment per value)");
+                }
+
+                var assigned = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+                bool elementTarget = false;
+                foreach (var t in targets.Elements)
+                {
+                    var element = t is IDeclarationExpressionOperation { Expression: var inner } ? inner : t;
+                    switch (element)
+                    {
+                        case ILocalReferenceOperation local:
+                            assigned.Add(local.Local);
+                            break;
+                        case IParameterReferenceOperation parameter:
+                            assigned.Add(parameter.Parameter);
+                            break;
+                        case IDiscardOperation:
+                            break;
+                        default:
+                            elementTarget = true;
+                            break;
+                    }
+                }
+
+                bool readsTarget = values.Elements.Any(v => v.DescendantsAndSelf().Any(o =>
+                    elementTarget && o is IArrayElementReferenceOperation or IPropertyReferenceOperation
+                    || o is ILocalReferenceOperation l && assigned.Contains(l.Local)
+                    || o is IParameterReferenceOperation p && assigned.Contains(p.Parameter)));
+                var parsed = new List<Expr>();
+                for (int i = 0; i < values.Elements.Length; i++)
+                {
+                    var e = ParseExpr(values.Elements[i]);
+                    if (readsTarget && e is not Const)
+                    {
+                        string temporary = FreshUserName("tuple" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        into.Add(new SourceAssign(temporary, e.Type, e));
+                        e = new Var(temporary, e.Type);
+                    }
+
+                    parsed.Add(e);
+                }
+
+                for (int i = 0; i < targets.Elements.Length; i++)
+                {
+                    var element = targets.Elements[i] is IDeclarationExpressionOperation { Expression: var inner } ? inner : targets.Elements[i];
+                    var e = parsed[i];
+                    switch (element)
+                    {
+                        case IDiscardOperation:
+                            break;
+                        case ILocalReferenceOperation { IsDeclaration: true } local:
+                        {
+                            var type = ScalarOf(local.Local.Type) ?? throw Unsupported(element.Syntax, $"A local of type '{local.Local.Type.ToDisplayString()}'", " (locals are double, float, int or bool)");
+                            into.Add(new SourceAssign(Declare(local.Local), type, ConvertTo(e, type)) { Origin = AddOrigin(element.Syntax) });
+                            break;
+                        }
+
+                        default:
+                            AssignTo(element, deconstruction.Syntax, _ => e, into, readsTarget: false);
+                            break;
+                    }
                 }
             }
 

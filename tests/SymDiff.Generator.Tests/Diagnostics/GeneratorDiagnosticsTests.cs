@@ -283,7 +283,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
         [Theory]
         [InlineData("{ try { return x; } catch (ArithmeticException) { return 0; } }", "try { return x; } catch (ArithmeticException) { return 0; }", "try/catch/finally")]
         [InlineData("{ double y = x * x; if (y > 4) { throw new ArgumentOutOfRangeException(nameof(x)); } return y; }", "throw new ArgumentOutOfRangeException(nameof(x));", "A throw other than an argument check")]
-        [InlineData("{ switch (x > 0) { case true: return x; default: return -x; } }", "switch (x > 0) { case true: return x; default: return -x; }", "switch")]
+        [InlineData("{ switch (x > 0) { case true when x > 1: return x; default: return -x; } }", "case true when x > 1:", "This case label")]
         [InlineData("{ Func<double, double> f = v => v * v; return f(x); }", "f = v => v * v", "'System.Func<double, double>'")]
         [InlineData("=> Sum(new[] { x, x });", "new[] { x, x }", "Allocation")]
         [InlineData("{ Console.WriteLine(x); return x; }", "Console.WriteLine(x)", "as a statement")]
