@@ -151,6 +151,14 @@ namespace SymDiff.Generator.Parsing
                             throw Unsupported(element.Index.Syntax, "A non-int index", string.Empty);
                         }
 
+                        if (p.Shape == ParamShape.Other)
+                        {
+                            // An int[] or (ReadOnly)Span<int> parameter: data (an index table, labels), never differentiated.
+                            return operation.Type?.SpecialType == SpecialType.System_Int32
+                                ? new Elem(p.Name, index, ValType.Int)
+                                : throw Unsupported(operation.Syntax, $"Indexing '{p.Name}' (elements of type '{operation.Type?.ToDisplayString()}')", " (index double and float arrays and spans, and int arrays and spans)");
+                        }
+
                         if (p.Shape == ParamShape.OutputSpan && !OutputMayHaveBeenWritten(index))
                         {
                             throw new UnsupportedException(operation.Syntax, DiagnosticDescriptors.OutputReadBeforeWrite, p.Name, element.Index.Syntax.ToString());
