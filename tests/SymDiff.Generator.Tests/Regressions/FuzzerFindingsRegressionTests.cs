@@ -1265,6 +1265,46 @@ public static partial class R
         }
 
         [Fact]
+        public void F56_a_condition_of_arithmetic_on_literals_is_folded_like_the_compiler_folds_it()
+        {
+            // Seed 46, program 6672, reduced: s3 = C2 - C2 is never assigned again, so the loop's test became
+            // 'if (0.5f - 0.5f == 2f)' in the reverse sweep; C# folds it and calls the branch unreachable (CS0162, a
+            // warning that breaks TreatWarningsAsErrors builds). The emitter writes only the taken side, as for F18.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    internal const float C2 = 0.5f;
+
+    [Differentiable]
+    public static float F(float[] u, int n)
+    {
+        for (int i = 0; i < 2; i++)
+        {
+            float s3 = C2;
+            s3 -= C2;
+            if (s3 == 2f)
+            {
+                return MathF.Pow(u[0] * u[0] + 0.5f, 0.5f);
+            }
+        }
+
+        return (float)n;
+    }
+
+    [Differentiable]
+    public static double G(double x) => (3.0 * 0.5 - 1.5 < 0.25 ? x * x : x) + (7 / 2 == 3 ? x : 0.0);
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var du = new float[1];
+        float v = R.FGradient(new float[] { 2f }, 3, du);
+        double g = R.GGradient(1.5, out double dx);
+        return new double[] { v, du[0], g, dx };");
+            Assert.Equal(new[] { 3.0, 0.0, 1.5 * 1.5 + 1.5, (2 * 1.5) + 1.0 }, r);
+        }
+
+        [Fact]
         public void F46_a_copy_propagated_into_the_users_own_statement_in_forward_mode_keeps_its_operations()
         {
             // Fuzzer program 4041 of seed 39, reduced: in a loop body forward mode simplifies the user's statements beside
