@@ -124,6 +124,10 @@ namespace SymDiff.Analyzers.Flow
             {
                 IParameterReferenceOperation parameter => _active.Contains(parameter.Parameter),
                 ILocalReferenceOperation local => _active.Contains(local.Local),
+                // A view of an active array or span (w.Slice(0, n), x.AsSpan(a, n), p[1..]) is active: its elements are the source's.
+                IInvocationOperation { TargetMethod.Name: "Slice" or "AsSpan" } view =>
+                    view.Instance is not null ? IsActiveReference(view.Instance) : view.Arguments.Length > 0 && IsActiveReference(view.Arguments[0].Value),
+                IImplicitIndexerReferenceOperation range => IsActiveReference(range.Instance),
                 _ => false,
             };
         }

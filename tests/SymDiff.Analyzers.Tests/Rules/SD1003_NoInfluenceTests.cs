@@ -26,6 +26,54 @@ public static partial class Model
             Verifier.Diagnostic(Id).WithLocation(1).WithArguments("b", "Sign", "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"));
 
         [Fact]
+        public Task A_parameter_that_reaches_the_result_only_through_views_is_not_reported() => Verifier.DiagnosticsAsync(@"
+using System;
+using SymDiff;
+
+public static partial class Views
+{
+    [Differentiable]
+    public static double Dot(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        double a = 0;
+        for (int k = 0; k < x.Length; k++)
+        {
+            a += w[k] * x[k];
+        }
+
+        return a;
+    }
+
+    [Differentiable]
+    public static double Head(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x) => Dot(w.Slice(0, x.Length), x);
+
+    [Differentiable]
+    public static double Pair(ReadOnlySpan<double> p)
+    {
+        ReadOnlySpan<double> head = p.Slice(0, 2);
+        return head[0] * head[1];
+    }
+
+    [Differentiable]
+    public static double Tail(ReadOnlySpan<double> p)
+    {
+        ReadOnlySpan<double> tail = p[1..];
+        double s = 0;
+        foreach (var t in tail)
+        {
+            s += t * t;
+        }
+
+        return s;
+    }
+
+    [Differentiable]
+    public static double Part(double[] a, [NoGrad] double[] x, double {|#0:b|}) => Dot(a.AsSpan(1, 2), x) + (b > 0 ? 1.0 : 0.0);
+}
+",
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("b", "Part", "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"));
+
+        [Fact]
         public Task A_parameter_that_reaches_the_result_through_a_local_buffer_is_not_reported() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;
@@ -72,7 +120,7 @@ public sealed class Box
 public static partial class Model
 {
     [Differentiable]
-    public static double Switched(double a, double b) => {|#0:b switch { > 0 => a * b, _ => a }|};
+    public static double Switched(double a, double b) => b switch { {|#0:> 0 when a > 1 => a * b|}, _ => a };
 
     [Differentiable]
     public static double Boxed(double a, double b)
@@ -85,7 +133,7 @@ public static partial class Model
     public static {|#2:int|} Rounded(double a, double b) => (int)a;
 }
 ",
-            Verifier.Diagnostic("SD1000").WithLocation(0).WithArguments("switch", string.Empty),
+            Verifier.Diagnostic("SD1000").WithLocation(0).WithArguments("A switch arm with a 'when' guard", " (use ?: or if/else)"),
             Verifier.Diagnostic("SD1000").WithLocation(1).WithArguments("A local of type 'Box'", " (locals are double, float, int or bool)"),
             Verifier.Diagnostic("SD0003").WithLocation(2).WithArguments("Rounded", "int", string.Empty));
 
