@@ -86,7 +86,7 @@ namespace SymDiff.Analyzers
             foreach (var invocation in OwnOperations(body).OfType<IInvocationOperation>())
             {
                 if (ActivityFlow.IsPiecewiseConstant(invocation, known) && invocation.Arguments.Any(a => all.IsActive(a.Value))
-                    && !IsDetached(invocation, known))
+                    && !IsDetached(invocation, known) && !IsConvertedToInteger(invocation))
                 {
                     string name = invocation.TargetMethod.ContainingType.Name + "." + invocation.TargetMethod.Name;
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PiecewiseConstant, invocation.Syntax.GetLocation(), name));
@@ -147,6 +147,24 @@ namespace SymDiff.Analyzers
             {
                 if (parent is IInvocationOperation { TargetMethod.Name: "Detach" } call
                     && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, known.Grad))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Whether the value of <paramref name="invocation"/> goes straight into an integer (<c>(int)Math.Floor(t)</c>, a
+        /// table index or a bucket): a cast to an integer cuts the gradient anyway, so the flooring is not a mistake.
+        /// </summary>
+        private static bool IsConvertedToInteger(IOperation invocation)
+        {
+            for (var parent = invocation.Parent; parent is IConversionOperation conversion; parent = parent.Parent)
+            {
+                if (conversion.Type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16
+                    or SpecialType.System_Byte or SpecialType.System_UInt32 or SpecialType.System_UInt64 or SpecialType.System_UInt16 or SpecialType.System_SByte)
                 {
                     return true;
                 }

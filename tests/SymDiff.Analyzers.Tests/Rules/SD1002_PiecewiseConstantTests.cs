@@ -83,6 +83,14 @@ public static partial class Model
         return z + Grad.Detach(Math.Round(z) - z);
     }
 
+    // A floored active value used as a table index: the cast to int cuts the gradient on purpose.
+    [Differentiable]
+    public static double Table(double t, [NoGrad] double[] knots)
+    {
+        int i = (int)Math.Floor(t);
+        return knots[i] * t + knots[(int)Math.Round(t * 2)];
+    }
+
     // Not differentiable: nothing to warn about.
     public static double Plain(double w) => Math.Floor(w);
 }
