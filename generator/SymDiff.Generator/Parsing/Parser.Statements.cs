@@ -253,6 +253,9 @@ namespace SymDiff.Generator.Parsing
                         AssignTo(increment.Target, increment.Syntax, target => new Binary(op, target, Const.Of(1, target.Type), target.Type), into);
                         break;
 
+                    case IInvocationOperation { TargetMethod.ReturnsVoid: true } call when IsDifferentiable(call.TargetMethod):
+                        throw Unsupported(operation.Syntax, $"Calling the [Differentiable] vector function '{call.TargetMethod.Name}' (void, writing a Span) from another differentiable method", " yet; write its loop in this method, or call a [Differentiable] method that returns the one value you need");
+
                     default:
                         throw Unsupported(operation.Syntax, Describe(operation), " as a statement");
                 }

@@ -304,6 +304,22 @@ namespace SymDiff.Generator.Tests.Diagnostics
         }
 
         [Fact]
+        public void SD1000_calling_a_vector_function_names_it_and_says_what_to_do()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static void Scale(ReadOnlySpan<double> z, Span<double> y) { y[0] = 2 * z[0]; y[1] = 3 * z[1]; }
+                [Differentiable] public static double F(ReadOnlySpan<double> z)
+                {
+                    Span<double> y = stackalloc double[2];
+                    Scale(z, y);
+                    return y[0] + y[1];
+                }
+                """));
+
+            AssertReports(output, "SD1000", DiagnosticSeverity.Error, "Scale(z, y)", "the [Differentiable] vector function 'Scale'", "write its loop in this method");
+        }
+
+        [Fact]
         public void SD1000_reading_the_output_in_a_loop_says_how_to_write_it_instead()
         {
             GeneratorOutput output = GeneratorRunner.Run("""
