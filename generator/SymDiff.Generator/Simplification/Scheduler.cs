@@ -100,6 +100,13 @@ namespace SymDiff.Generator.Simplification
                 Verification.IrVerifier.VerifyPass(body, "scheduling (row views)", outside);
             }
 
+            using (Testing.PhaseTimer.Measure("schedule.constants"))
+            {
+                body = ConstantLets.Apply(body, keep);
+            }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (constant lets)", outside);
+
             using (Testing.PhaseTimer.Measure("schedule.names"))
             {
                 // Coalescing only ever gives a loop variable its start value's name: without a loop it changes nothing,
