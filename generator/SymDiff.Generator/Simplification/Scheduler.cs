@@ -90,6 +90,13 @@ namespace SymDiff.Generator.Simplification
 
             Verification.IrVerifier.VerifyPass(body, "scheduling (dead code after inlining)", outside);
 
+            using (Testing.PhaseTimer.Measure("schedule.counters"))
+            {
+                body = CounterEnds.Apply(body);
+            }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (final counters)", outside);
+
             if (fuse)
             {
                 using (Testing.PhaseTimer.Measure("schedule.rows"))
