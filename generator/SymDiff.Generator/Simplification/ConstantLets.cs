@@ -146,7 +146,7 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>An operation on constants only (what <see cref="Fold"/> left): C# would evaluate it at compile time.</summary>
-        private static bool IsConstantArithmetic(Expr e) => e switch
+        internal static bool IsConstantArithmetic(Expr e) => e switch
         {
             Binary b => b.Left is Const && b.Right is Const,
             Unary u => u.Operand is Const,

@@ -44,7 +44,7 @@ namespace SymDiff.Generator.Simplification
             {
                 if (ends.Count > 0 && Walk.AllExpressions(statements[k]).Any(e => Walk.Contains(e, x => x is Var v && ends.ContainsKey(v.Name))))
                 {
-                    statements[k] = Walk.Rename(statements[k], n => n, e => Walk.Substitute(e, ends));
+                    statements[k] = Walk.Rename(statements[k], n => n, e => End(e, ends));
                     changed = true;
                 }
 
@@ -55,6 +55,22 @@ namespace SymDiff.Generator.Simplification
             }
 
             return changed ? new Block(statements.ToEquatableArray()) : block;
+        }
+
+        /// <summary>
+        /// <paramref name="e"/> reading the ends for the counters, with integer arithmetic on two constants folded
+        /// (<c>3 - 1</c> is <c>2</c>); <paramref name="e"/> itself where that would leave other operations on constants only
+        /// (an overflow, a constant condition), which C# treats differently from the same operation on a variable.
+        /// </summary>
+        private static Expr End(Expr e, Dictionary<string, Expr> ends)
+        {
+            if (!Walk.Contains(e, x => x is Var v && ends.ContainsKey(v.Name)))
+            {
+                return e;
+            }
+
+            var replaced = Walk.Transform(Walk.Substitute(e, ends), ConstantLets.Fold);
+            return Walk.Contains(replaced, ConstantLets.IsConstantArithmetic) && !Walk.Contains(e, ConstantLets.IsConstantArithmetic) ? e : replaced;
         }
 
         /// <summary>The counter and the value it ends with, for a loop counting up by one to a bound the loop does not change.</summary>

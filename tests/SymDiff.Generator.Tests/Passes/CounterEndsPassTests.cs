@@ -44,6 +44,12 @@ namespace SymDiff.Generator.Tests.Passes
             var constants = CounterEnds.Apply(B(Counting("j", N(2), N(5)), ReadAfter("j")));
             Assert.Equal(new Store("out", N(5), V("z")), constants.Statements[1]);
 
+            // A start read after the loop (a reverse loop from j - 1) is folded: 4, not 5 - 1. A condition that would become
+            // constant (j < 9 after the loop) keeps j.
+            var reverse = CounterEnds.Apply(B(Counting("j", N(2), N(5)), new Store("out", Sub(I("j"), N(1)), V("z")), new Store("out", N(0), new Cond(Lt(I("j"), N(9)), V("z"), D(0), ValType.Double))));
+            Assert.Equal(new Store("out", N(4), V("z")), reverse.Statements[1]);
+            Assert.Equal(new Store("out", N(0), new Cond(Lt(I("j"), N(9)), V("z"), D(0), ValType.Double)), reverse.Statements[2]);
+
             // 7 > 5: the loop runs no iteration and j stays 7.
             var none = CounterEnds.Apply(B(Counting("j", N(7), N(5)), ReadAfter("j")));
             Assert.Equal(new Store("out", N(7), V("z")), none.Statements[1]);
