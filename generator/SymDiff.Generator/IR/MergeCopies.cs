@@ -16,7 +16,8 @@ namespace SymDiff.Generator.IR
     /// a view), of the loop value's type, read exactly once in the block: by the loop value's start. The loop value is
     /// not the loop's counter (the emitter may declare that in the <c>for</c>) nor declared ahead. C# forbids a nested
     /// scope to declare a name its block declares, so renaming the loop and the statements after it is safe; names read
-    /// inside C# text (<see cref="Opaque"/>) are never taken. Runs after vectorisation, on plain loops only.
+    /// inside C# text (<see cref="Opaque"/>) are never taken. Runs after vectorisation, on plain loops only, and leaves a
+    /// block that holds a vector loop alone (its lanes read names a rename does not reach).
     /// </remarks>
     internal static class MergeCopies
     {
@@ -31,6 +32,12 @@ namespace SymDiff.Generator.IR
             var statements = block.Statements.Select(s => Nested(s, hoisted, opaque)).ToList();
             bool changed = !statements.SequenceEqual(block.Statements);
             HashSet<string>? written = null;
+
+            // A vector loop reads names in parts a rename does not reach (its lanes' invariants): a block holding one is left alone.
+            if (Walk.AllStatements(new Block(statements.ToEquatableArray())).Any(s => s is VectorLoop))
+            {
+                return changed ? new Block(statements.ToEquatableArray()) : block;
+            }
 
             // The locals this block declares, with their types.
             var declared = new Dictionary<string, (ValType Type, int At)>(StringComparer.Ordinal);
