@@ -329,7 +329,8 @@ namespace SymDiff.Generator.Emit
                 && (loop.CounterInFor || (context.Uses.TryGetValue(counter.Name, out int total) && total == UsesWithin(loop, counter.Name)));
             foreach (var v in loop.Carried.Where(_ => !continued))
             {
-                if (v != counter || !counterInside)
+                // A loop value that starts as itself goes on from a local of the block (MergeCopies): nothing to declare.
+                if ((v != counter || !counterInside) && !(v.Init is Var self && self.Name == v.Name))
                 {
                     string declaration = context.Hoisted.Contains(v.Name) ? string.Empty : v.Type.Keyword() + " ";
                     w.WriteLine(declaration + Id(v.Name) + " = " + ExprPrinter.Print(v.Init) + ";");

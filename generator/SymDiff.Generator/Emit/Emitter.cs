@@ -149,7 +149,15 @@ namespace SymDiff.Generator.Emit
                 System.StringComparer.Ordinal);
             var body = Tidy(PruneConstantBranches(method.Body), derivativeBuffers);
             var uses = Simplification.Scheduler.CountUses(body);
-            body = DropUnread(body, new HashSet<string>(method.Hoisted, System.StringComparer.Ordinal), uses, OpaqueNames(body));
+            var opaque = OpaqueNames(body);
+            body = DropUnread(body, new HashSet<string>(method.Hoisted, System.StringComparer.Ordinal), uses, opaque);
+            var merged = MergeCopies.Apply(body, new HashSet<string>(method.Hoisted, System.StringComparer.Ordinal), opaque);
+            if (!ReferenceEquals(merged, body))
+            {
+                body = merged;
+                uses = Simplification.Scheduler.CountUses(body);
+            }
+
             var names = new HashSet<string>(uses.Keys, System.StringComparer.Ordinal);
             names.UnionWith(method.Parameters.Select(p => p.Name));
             Walk.CollectDefinitions(method.Body, names);

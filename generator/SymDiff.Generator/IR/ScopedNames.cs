@@ -130,7 +130,14 @@ namespace SymDiff.Generator.IR
                 // read at all): such a name stays unique in the method, and no other takes its name (see Free).
                 bool Free(string candidate) => IsFree(state, forbidden, present, name, candidate);
 
-                if (Free(basis))
+                // A version of a name SymDiff numbered itself (aIndex2_3, of the second copy loop's aIndex2) counts from
+                // that name's own stem: aIndex where free, then aIndex2, then aIndex3..., never aIndex2_3.
+                string? ownStem = !user && basis == stem && !userNames.Contains(basis) ? Stem(basis) : null;
+                if (ownStem is not null && Free(ownStem))
+                {
+                    chosen = ownStem;
+                }
+                else if (Free(basis))
                 {
                     chosen = basis;
                 }
@@ -140,6 +147,8 @@ namespace SymDiff.Generator.IR
                 }
                 else if (!user)
                 {
+                    basis = ownStem ?? basis;
+
                     // i2 taken: i2_2, not i22. The search starts where the last one for this stem stopped (every
                     // number below it is still taken), so many versions of one stem cost linear time, not quadratic.
                     string separator = char.IsDigit(basis[basis.Length - 1]) ? "_" : string.Empty;

@@ -90,6 +90,13 @@ namespace SymDiff.Generator.Simplification
 
             Verification.IrVerifier.VerifyPass(body, "scheduling (dead code after inlining)", outside);
 
+            using (Testing.PhaseTimer.Measure("schedule.counters"))
+            {
+                body = CounterEnds.Apply(body);
+            }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (final counters)", outside);
+
             if (fuse)
             {
                 using (Testing.PhaseTimer.Measure("schedule.rows"))
@@ -99,6 +106,13 @@ namespace SymDiff.Generator.Simplification
 
                 Verification.IrVerifier.VerifyPass(body, "scheduling (row views)", outside);
             }
+
+            using (Testing.PhaseTimer.Measure("schedule.constants"))
+            {
+                body = ConstantLets.Apply(body, keep);
+            }
+
+            Verification.IrVerifier.VerifyPass(body, "scheduling (constant lets)", outside);
 
             using (Testing.PhaseTimer.Measure("schedule.names"))
             {

@@ -150,6 +150,46 @@ namespace SymDiff.Generator.Tests.Passes
         }
 
         /// <summary>
+        /// A version of a name SymDiff numbered itself (aIndex2_2, aIndex2_3 of a second copy loop's counter aIndex2) counts
+        /// from that name's stem: aIndex where it is free; else aIndex2; else the first free aIndexK (aIndex3, aIndex4),
+        /// never aIndex2_2. A version of a user's numbered name (v2, written by the user) keeps the user's name as its
+        /// stem: v2_2, since v and v3 would read as other variables.
+        /// </summary>
+        [Fact]
+        public void AVersionOfANumberedNameCountsFromItsStem()
+        {
+            static Stmt Int(string name, Expr value) => new Let(name, value);
+
+            // aIndex is declared in the method's block and aIndex2 counts nested loops: aIndex3, aIndex4.
+            var body = B(
+                Counting(
+                    "s",
+                    Int("aIndex2_2", I("n")),
+                    Int("aIndex2_3", Add(I("aIndex2_2"), N(1))),
+                    Counting("aIndex2", new Let("a", new Unary(UnaryOp.Convert, Add(I("aIndex2"), I("aIndex2_3")), ValType.Double)))),
+                Int("aIndex", N(0)),
+                new Return(new Unary(UnaryOp.Convert, I("aIndex"), ValType.Double)));
+            var (renamed, _) = Apply(body, new HashSet<string> { "x", "n", "a" });
+            var outer = renamed.Statements.OfType<Loop>().Single();
+            Assert.Equal(new[] { "aIndex3", "aIndex4" }, outer.Body.Statements.OfType<Let>().Select(l => l.Name));
+            Assert.Equal("aIndex2", outer.Body.Statements.OfType<Loop>().Single().Counter);
+
+            // Nothing else has aIndex: the version takes it; with aIndex declared around it, aIndex2 is next.
+            var (free, _) = Apply(B(Int("aIndex2_2", N(3)), new Return(new Unary(UnaryOp.Convert, I("aIndex2_2"), ValType.Double))), new HashSet<string> { "x", "n" });
+            Assert.Equal("aIndex", ((Let)free.Statements[0]).Name);
+            var (second, _) = Apply(
+                B(Int("aIndex", N(1)), Counting("i", Int("aIndex2_2", Add(I("aIndex"), I("i"))), new Let("a", new Unary(UnaryOp.Convert, I("aIndex2_2"), ValType.Double)))),
+                new HashSet<string> { "x", "n", "a" });
+            Assert.Equal("aIndex2", ((Let)second.Statements.OfType<Loop>().Single().Body.Statements[0]).Name);
+
+            // The user wrote v2 (a name of theirs, not one SymDiff numbered): its versions never become v or v3.
+            var (user, _) = Apply(
+                B(Int("v2", N(1)), Counting("i", Int("v2_2", Add(I("v2"), I("i"))), new Let("a", new Unary(UnaryOp.Convert, I("v2_2"), ValType.Double)))),
+                new HashSet<string> { "x", "n", "a", "v2" });
+            Assert.Equal("v2_2", ((Let)user.Statements.OfType<Loop>().Single().Body.Statements[0]).Name);
+        }
+
+        /// <summary>
         /// A name made of another and a suffix (the tangent yRead2Dot of yRead2) follows its base when the base takes a
         /// shorter name (yRead2 is yRead in the second loop, free there): yReadDot. Where the new name is taken in an
         /// enclosing scope (zDot declared in the method's block) the derived name stays.

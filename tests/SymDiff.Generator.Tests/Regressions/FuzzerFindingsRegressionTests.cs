@@ -12,6 +12,69 @@ namespace SymDiff.Generator.Tests.Regressions
     /// </summary>
     public sealed class FuzzerFindingsRegressionTests
     {
+        /// <summary>
+        /// Fuzz seed 84, program 712 (CS0103, found by this branch's run): the copy merge renamed a tangent
+        /// (<c>float r4Dot2 = r4Dot;</c> before the row loop) that a vector loop inside that loop reads in its lanes'
+        /// invariants (<c>Vector256.Create(r4Dot2)</c>), which a rename does not reach. A block holding a vector loop is now
+        /// left alone; the copy stays and the generated code compiles without warnings.
+        /// </summary>
+        [Fact]
+        public void A_copy_read_by_a_vector_loop_is_not_merged()
+        {
+            const string source = """
+                using System;
+                using SymDiff;
+
+                public partial class P0
+                {
+                    [Differentiable(Vectorize = true)]
+                    public void G(Span<float> o, P0 peer, [NoGrad] float[] u, ReadOnlySpan<float> v, [NoGrad] float x, float[] w)
+                    {
+                        ReadOnlySpan<float> uPart = u.AsSpan(15);
+                        Span<float> h0 = stackalloc float[3];
+                        for (int j1 = 0; j1 < 3; j1++)
+                        {
+                            h0[j1] = Grad.Detach(x) - ((float)j1 - v[j1 + 1]);
+                            h0[j1] = (float)Math.Exp(0.5f * h0[j1]);
+                        }
+                        float[] h2 = new float[w.Length];
+                        for (int j3 = 0; j3 < w.Length; j3++)
+                        {
+                            h2[j3] = -(u[j3 + 1] > uPart[2] / (u[j3] * u[j3] + 0.5f) ? x : u[j3]);
+                            h2[j3] += h0[j3 + 2] * w[j3];
+                        }
+                        float r4 = (float)v.Length / (h2[0] * h2[0] + 0.5f);
+                        for (int i = 0; i < o.Length; i++)
+                        {
+                            float t5 = 0f;
+                            for (int j6 = 0; j6 < u.Length; j6++)
+                            {
+                                t5 += (u[j6] + (r4 + r4)) * r4;
+                            }
+                            o[i] = t5 + (h2[0] - h0[0]);
+                            r4 = MathF.Sin(r4 * MathF.Tanh(h0[0]));
+                        }
+                        o[3] += (w[0] - x) * (float)u.Length;
+                        o[1] *= MathF.Pow(uPart[22] * h0[0], 2f);
+                        float s7 = 0.25f;
+                        s7 += o[0] * o[0];
+                        s7 += o[1] * o[1];
+                        s7 += o[2] * o[2];
+                        s7 += o[3] * o[3];
+                        o[0] /= MathF.Sqrt(s7);
+                        o[1] /= MathF.Sqrt(s7);
+                        o[2] /= MathF.Sqrt(s7);
+                        o[3] /= MathF.Sqrt(s7);
+                    }
+                }
+                """;
+            var output = GeneratorRunner.Run(source);
+            GeneratorRunner.AssertCleanCompile(output);
+            string code = string.Join("\n", output.GeneratedSources.Select(s => s.Text));
+            Assert.Contains("float r4Dot2 = r4Dot;", code, StringComparison.Ordinal);
+            Assert.Contains("Vector256.Create(r4Dot2)", code, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void F3_a_branch_that_constants_decide_is_not_written_out()
         {

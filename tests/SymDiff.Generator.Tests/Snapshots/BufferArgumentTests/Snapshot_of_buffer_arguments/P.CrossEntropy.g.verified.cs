@@ -22,24 +22,22 @@ static partial class P
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, z, nameof(dZ), "z");
 
         // Forward sweep
-        int c = 0;
         double sum = 0.0;
-        for (; c < z.Length; c++)
+        for (int c = 0; c < z.Length; c++)
         {
             sum = sum + global::System.Math.Exp(z[c]);
         }
 
         // Reverse sweep: gradients
         double sumBar = 1.0 / sum;
-        int c2 = 0;
-        for (; c2 < c; c2++)
+        for (int c = 0; c < z.Length; c++)
         {
-            dZ[c2] = sumBar * global::System.Math.Exp(z[c2]);
+            dZ[c] = sumBar * global::System.Math.Exp(z[c]);
         }
 
-        for (int c3 = c2; c3 < dZ.Length; c3++)
+        for (int c = z.Length; c < dZ.Length; c++)
         {
-            dZ[c3] = 0.0;
+            dZ[c] = 0.0;
         }
 
         dZ[label] -= 1.0;
@@ -65,18 +63,17 @@ static partial class P
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, z, nameof(dZ), "z");
 
         // Forward sweep
-        int c = 0;
         double sum = 0.0;
-        for (; c < z.Length; c++)
+        for (int c = 0; c < z.Length; c++)
         {
             sum = sum + global::System.Math.Exp(z[c]);
         }
 
         // Reverse sweep: gradients
         double sumBar = seed / sum;
-        for (int c2 = 0; c2 < c; c2++)
+        for (int c = 0; c < z.Length; c++)
         {
-            dZ[c2] += sumBar * global::System.Math.Exp(z[c2]);
+            dZ[c] += sumBar * global::System.Math.Exp(z[c]);
         }
 
         dZ[label] -= seed;

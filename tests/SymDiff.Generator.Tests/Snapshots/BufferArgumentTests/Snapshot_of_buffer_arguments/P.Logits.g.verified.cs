@@ -29,8 +29,7 @@ static partial class P
         global::SymDiff.Checks.Zero(z);
 
         // Forward sweep
-        int c = 0;
-        for (; c < 3; c++)
+        for (int c = 0; c < 3; c++)
         {
             global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, c * 2, 2);
             double a = w[6 + c];
@@ -44,23 +43,22 @@ static partial class P
 
         // Reverse sweep: gradients
         global::P.CrossEntropyBackward(z, 1, 1.0, zBar);
-        for (int c2 = 0; c2 < c; c2++)
+        for (int c = 0; c < 3; c++)
         {
-            int i = 2;
-            double zValue = z[c2];
-            double zBar2 = zBar[c2];
-            zBar[c2] = 0.0;
+            double zValue = z[c];
+            double zBar2 = zBar[c];
+            zBar[c] = 0.0;
             double aBar = zBar2 * (1.0 - zValue * zValue);
             if (zBar2 != 0.0)
             {
-                global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, c2 * 2, i);
-                for (int i2 = 0; i2 < i; i2++)
+                global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, c * 2, 2);
+                for (int i = 0; i < 2; i++)
                 {
-                    dWRow[i2] += aBar * x[i2];
+                    dWRow[i] += aBar * x[i];
                 }
             }
 
-            dW[6 + c2] += aBar;
+            dW[6 + c] += aBar;
         }
 
         double t0 = w[0];
@@ -93,8 +91,7 @@ static partial class P
         global::SymDiff.Checks.Zero(z);
 
         // Forward sweep
-        int c = 0;
-        for (; c < 3; c++)
+        for (int c = 0; c < 3; c++)
         {
             global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, c * 2, 2);
             double a = w[6 + c];
@@ -108,23 +105,22 @@ static partial class P
 
         // Reverse sweep: gradients
         global::P.CrossEntropyBackward(z, 1, seed, zBar);
-        for (int c2 = 0; c2 < c; c2++)
+        for (int c = 0; c < 3; c++)
         {
-            int i = 2;
-            double zValue = z[c2];
-            double zBar2 = zBar[c2];
-            zBar[c2] = 0.0;
+            double zValue = z[c];
+            double zBar2 = zBar[c];
+            zBar[c] = 0.0;
             double aBar = zBar2 * (1.0 - zValue * zValue);
             if (zBar2 != 0.0)
             {
-                global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, c2 * 2, i);
-                for (int i2 = 0; i2 < i; i2++)
+                global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, c * 2, 2);
+                for (int i = 0; i < 2; i++)
                 {
-                    dWRow[i2] += aBar * x[i2];
+                    dWRow[i] += aBar * x[i];
                 }
             }
 
-            dW[6 + c2] += aBar;
+            dW[6 + c] += aBar;
         }
 
         dW[0] += 0.02 * (seed * w[0]);

@@ -20,18 +20,17 @@ static partial class P
 
         global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
 
-        int i = 0;
         double s = 0.0;
-        for (; i < v.Length; i++)
+        for (int i = 0; i < v.Length; i++)
         {
             double t0 = v[i];
             dV[i] = 2.0 * t0;
             s = s + t0 * t0;
         }
 
-        for (int i2 = i; i2 < dV.Length; i2++)
+        for (int i = v.Length; i < dV.Length; i++)
         {
-            dV[i2] = 0.0;
+            dV[i] = 0.0;
         }
 
         return s;

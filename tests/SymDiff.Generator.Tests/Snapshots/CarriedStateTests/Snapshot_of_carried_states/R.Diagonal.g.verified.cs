@@ -58,10 +58,9 @@ static partial class R
                 double sumBar = 1.0;
                 for (int t14 = t - 1; t14 >= 1; t14--)
                 {
-                    int j2 = 2;
                     int t4 = t14 - 1;
                     int t5 = t4 * 2;
-                    for (int j = j2 - 1; j >= 0; j--)
+                    for (int j = 1; j >= 0; j--)
                     {
                         int t6 = (t4 + 1) * 2 + j;
                         double sHistoryBar2 = sHistoryBar[t6];
@@ -141,10 +140,9 @@ static partial class R
                 sHistoryBar[(steps > 1 ? steps - 1 : 0) * 2 + 1] += seed;
                 for (int t12 = t - 1; t12 >= 1; t12--)
                 {
-                    int j2 = 2;
                     int t2 = t12 - 1;
                     int t3 = t2 * 2;
-                    for (int j = j2 - 1; j >= 0; j--)
+                    for (int j = 1; j >= 0; j--)
                     {
                         int t4 = (t2 + 1) * 2 + j;
                         double sHistoryBar2 = sHistoryBar[t4];

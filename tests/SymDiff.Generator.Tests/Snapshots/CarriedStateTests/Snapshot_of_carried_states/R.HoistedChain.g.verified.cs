@@ -31,8 +31,7 @@ static partial class R
         for (int i = 0; i < xs.Length; i++)
         {
             global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            int j = 0;
-            for (; j < 3; j++)
+            for (int j = 0; j < 3; j++)
             {
                 h[j] = p[j] * xs[i] + 0.5 * (j > 0 ? h[j - 1] * h[j - 1] : 0.25);
             }
@@ -41,18 +40,18 @@ static partial class R
             double s2 = s + h[2] * h[t0];
             hBar[2] += h[t0];
             hBar[t0] += h[2];
-            for (int j2 = j - 1; j2 >= 0; j2--)
+            for (int j = 2; j >= 0; j--)
             {
-                double hBar2 = hBar[j2];
-                hBar[j2] = 0.0;
-                if (j2 > 0)
+                double hBar2 = hBar[j];
+                hBar[j] = 0.0;
+                if (j > 0)
                 {
                     double tBar = hBar2 * 0.5;
-                    int t1 = j2 - 1;
+                    int t1 = j - 1;
                     hBar[t1] += tBar * h[t1] + tBar * h[t1];
                 }
 
-                dP[j2] += hBar2 * xs[i];
+                dP[j] += hBar2 * xs[i];
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -88,8 +87,7 @@ static partial class R
         for (int i = 0; i < xs.Length; i++)
         {
             global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            int j = 0;
-            for (; j < 3; j++)
+            for (int j = 0; j < 3; j++)
             {
                 h[j] = p[j] * xs[i] + 0.5 * (j > 0 ? h[j - 1] * h[j - 1] : 0.25);
             }
@@ -97,18 +95,18 @@ static partial class R
             int t0 = i % 3;
             hBar[2] += seed * h[t0];
             hBar[t0] += seed * h[2];
-            for (int j2 = j - 1; j2 >= 0; j2--)
+            for (int j = 2; j >= 0; j--)
             {
-                double hBar2 = hBar[j2];
-                hBar[j2] = 0.0;
-                if (j2 > 0)
+                double hBar2 = hBar[j];
+                hBar[j] = 0.0;
+                if (j > 0)
                 {
                     double tBar = hBar2 * 0.5;
-                    int t1 = j2 - 1;
+                    int t1 = j - 1;
                     hBar[t1] += tBar * h[t1] + tBar * h[t1];
                 }
 
-                dP[j2] += hBar2 * xs[i];
+                dP[j] += hBar2 * xs[i];
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)

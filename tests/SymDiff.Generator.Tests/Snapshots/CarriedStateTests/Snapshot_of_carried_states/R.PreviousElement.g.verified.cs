@@ -29,9 +29,8 @@ static partial class R
         global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
-        int i = 0;
         double s = 0.0;
-        for (; i < 5; i++)
+        for (int i = 0; i < 5; i++)
         {
             h[i] = global::System.Math.Sin(p[i] * xs[i]);
             double s3;
@@ -50,19 +49,19 @@ static partial class R
 
         // Reverse sweep: gradients
         double sBar = 1.0;
-        for (int i2 = i - 1; i2 >= 0; i2--)
+        for (int i = 4; i >= 0; i--)
         {
-            if (i2 > 0)
+            if (i > 0)
             {
-                int t0 = i2 - 1;
-                hBar[i2] += sBar * h[t0];
-                hBar[t0] += sBar * h[i2];
+                int t0 = i - 1;
+                hBar[i] += sBar * h[t0];
+                hBar[t0] += sBar * h[i];
             }
 
-            double hBar2 = hBar[i2];
-            hBar[i2] = 0.0;
-            double t1 = xs[i2];
-            dP[i2] += hBar2 * global::System.Math.Cos(p[i2] * t1) * t1;
+            double hBar2 = hBar[i];
+            hBar[i] = 0.0;
+            double t1 = xs[i];
+            dP[i] += hBar2 * global::System.Math.Cos(p[i] * t1) * t1;
         }
 
         return s;
@@ -93,9 +92,8 @@ static partial class R
         global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
-        int i = 0;
         double s = 0.0;
-        for (; i < 5; i++)
+        for (int i = 0; i < 5; i++)
         {
             h[i] = global::System.Math.Sin(p[i] * xs[i]);
             double s3;
@@ -113,19 +111,19 @@ static partial class R
         }
 
         // Reverse sweep: gradients
-        for (int i2 = i - 1; i2 >= 0; i2--)
+        for (int i = 4; i >= 0; i--)
         {
-            if (i2 > 0)
+            if (i > 0)
             {
-                int t0 = i2 - 1;
-                hBar[i2] += seed * h[t0];
-                hBar[t0] += seed * h[i2];
+                int t0 = i - 1;
+                hBar[i] += seed * h[t0];
+                hBar[t0] += seed * h[i];
             }
 
-            double hBar2 = hBar[i2];
-            hBar[i2] = 0.0;
-            double t1 = xs[i2];
-            dP[i2] += hBar2 * global::System.Math.Cos(p[i2] * t1) * t1;
+            double hBar2 = hBar[i];
+            hBar[i] = 0.0;
+            double t1 = xs[i];
+            dP[i] += hBar2 * global::System.Math.Cos(p[i] * t1) * t1;
         }
     }
 

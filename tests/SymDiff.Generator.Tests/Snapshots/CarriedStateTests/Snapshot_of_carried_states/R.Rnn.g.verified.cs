@@ -41,8 +41,7 @@ static partial class R
                 global::SymDiff.Checks.Zero(stateHistory, t1);
                 global::System.Span<double> next = stackalloc double[3];
                 global::SymDiff.Checks.Zero(next);
-                int j = 0;
-                for (; j < 3; j++)
+                for (int j = 0; j < 3; j++)
                 {
                     double stateValue = 0.1 * p[j];
                     state[j] = stateValue;
@@ -50,30 +49,29 @@ static partial class R
                 }
 
                 double loss = 0.0;
-                int t = 0;
-                for (; t < xs.Length; t++)
+                for (int t = 0; t < xs.Length; t++)
                 {
                     global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
-                    for (int j2 = 0; j2 < 3; j2++)
+                    for (int j = 0; j < 3; j++)
                     {
-                        global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j2 * 3, 3);
-                        double a = p[3 + j2] * xs[t];
+                        global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
+                        double a = p[3 + j] * xs[t];
                         for (int k = 0; k < 3; k++)
                         {
                             double a2 = a + pRow[k] * stateHistoryRow[k];
                             a = a2;
                         }
 
-                        next[j2] = global::System.Math.Tanh(a);
+                        next[j] = global::System.Math.Tanh(a);
                     }
 
                     int t2 = t + 1;
                     global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t2 * 3, 3);
                     double loss2 = loss;
-                    for (int j3 = 0; j3 < 3; j3++)
+                    for (int j = 0; j < 3; j++)
                     {
-                        double stateHistoryValue = next[j3];
-                        stateHistoryRow2[j3] = stateHistoryValue;
+                        double stateHistoryValue = next[j];
+                        stateHistoryRow2[j] = stateHistoryValue;
                         loss2 = loss2 + stateHistoryValue * xs[t];
                     }
 
@@ -88,56 +86,54 @@ static partial class R
                 int t5 = t3 + 2;
                 stateHistoryBar[t5] -= 1.0;
                 double lossBar = 1.0;
-                for (int t7 = t - 1; t7 >= 0; t7--)
+                for (int t = xs.Length - 1; t >= 0; t--)
                 {
-                    global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t7 + 1) * 3, 3);
-                    global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t7 * 3, 3);
-                    int j4 = 0;
-                    for (; j4 < 3; j4++)
+                    global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t + 1) * 3, 3);
+                    global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
+                    for (int j = 0; j < 3; j++)
                     {
-                        double t6 = xs[t7];
-                        global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j4 * 3, 3);
-                        double a = p[3 + j4] * t6;
+                        double t6 = xs[t];
+                        global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
+                        double a = p[3 + j] * t6;
                         for (int k = 0; k < 3; k++)
                         {
                             double a3 = a + pRow2[k] * stateHistoryRow3[k];
                             a = a3;
                         }
 
-                        next[j4] = global::System.Math.Tanh(a);
-                        stateHistoryBarRow[j4] += lossBar * t6;
-                        double stateHistoryBar2 = stateHistoryBarRow[j4];
-                        stateHistoryBarRow[j4] = 0.0;
-                        nextBar[j4] += stateHistoryBar2;
+                        next[j] = global::System.Math.Tanh(a);
+                        stateHistoryBarRow[j] += lossBar * t6;
+                        double stateHistoryBar2 = stateHistoryBarRow[j];
+                        stateHistoryBarRow[j] = 0.0;
+                        nextBar[j] += stateHistoryBar2;
                     }
 
-                    for (int j2 = 0; j2 < j4; j2++)
+                    for (int j = 0; j < 3; j++)
                     {
-                        int k = 3;
-                        double nextValue = next[j2];
-                        double nextBar2 = nextBar[j2];
-                        nextBar[j2] = 0.0;
+                        double nextValue = next[j];
+                        double nextBar2 = nextBar[j];
+                        nextBar[j] = 0.0;
                         double aBar = nextBar2 * (1.0 - nextValue * nextValue);
                         if (nextBar2 != 0.0)
                         {
-                            global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t7 * 3, k);
-                            global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, 6 + j2 * 3, k);
-                            global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, 6 + j2 * 3, k);
-                            global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t7 * 3, k);
-                            for (int k2 = 0; k2 < k; k2++)
+                            global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t * 3, 3);
+                            global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
+                            global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, 6 + j * 3, 3);
+                            global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
+                            for (int k = 0; k < 3; k++)
                             {
-                                stateHistoryBarRow2[k2] += aBar * pRow3[k2];
-                                dPRow[k2] += aBar * stateHistoryRow4[k2];
+                                stateHistoryBarRow2[k] += aBar * pRow3[k];
+                                dPRow[k] += aBar * stateHistoryRow4[k];
                             }
                         }
 
-                        dP[3 + j2] += aBar * xs[t7];
+                        dP[3 + j] += aBar * xs[t];
                     }
 
                     global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 }
 
-                for (int stateIndex = 0; stateIndex < j; stateIndex++)
+                for (int stateIndex = 0; stateIndex < 3; stateIndex++)
                 {
                     double stateHistoryBar3 = stateHistoryBar[stateIndex];
                     dP[stateIndex] += stateHistoryBar3 * 0.1;
@@ -192,8 +188,7 @@ static partial class R
                 global::SymDiff.Checks.Zero(stateHistory, t1);
                 global::System.Span<double> next = stackalloc double[3];
                 global::SymDiff.Checks.Zero(next);
-                int j = 0;
-                for (; j < 3; j++)
+                for (int j = 0; j < 3; j++)
                 {
                     double stateValue = 0.1 * p[j];
                     state[j] = stateValue;
@@ -201,30 +196,29 @@ static partial class R
                 }
 
                 double loss = 0.0;
-                int t = 0;
-                for (; t < xs.Length; t++)
+                for (int t = 0; t < xs.Length; t++)
                 {
                     global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
-                    for (int j2 = 0; j2 < 3; j2++)
+                    for (int j = 0; j < 3; j++)
                     {
-                        global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j2 * 3, 3);
-                        double a = p[3 + j2] * xs[t];
+                        global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
+                        double a = p[3 + j] * xs[t];
                         for (int k = 0; k < 3; k++)
                         {
                             double a2 = a + pRow[k] * stateHistoryRow[k];
                             a = a2;
                         }
 
-                        next[j2] = global::System.Math.Tanh(a);
+                        next[j] = global::System.Math.Tanh(a);
                     }
 
                     int t2 = t + 1;
                     global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t2 * 3, 3);
                     double loss2 = loss;
-                    for (int j3 = 0; j3 < 3; j3++)
+                    for (int j = 0; j < 3; j++)
                     {
-                        double stateHistoryValue = next[j3];
-                        stateHistoryRow2[j3] = stateHistoryValue;
+                        double stateHistoryValue = next[j];
+                        stateHistoryRow2[j] = stateHistoryValue;
                         loss2 = loss2 + stateHistoryValue * xs[t];
                     }
 
@@ -237,56 +231,54 @@ static partial class R
                 stateHistoryBar[t3] += seed * stateHistory[t4];
                 stateHistoryBar[t4] += seed * stateHistory[t3];
                 stateHistoryBar[t3 + 2] -= seed;
-                for (int t6 = t - 1; t6 >= 0; t6--)
+                for (int t = xs.Length - 1; t >= 0; t--)
                 {
-                    global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t6 + 1) * 3, 3);
-                    global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t6 * 3, 3);
-                    int j4 = 0;
-                    for (; j4 < 3; j4++)
+                    global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t + 1) * 3, 3);
+                    global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
+                    for (int j = 0; j < 3; j++)
                     {
-                        double t5 = xs[t6];
-                        global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j4 * 3, 3);
-                        double a = p[3 + j4] * t5;
+                        double t5 = xs[t];
+                        global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
+                        double a = p[3 + j] * t5;
                         for (int k = 0; k < 3; k++)
                         {
                             double a3 = a + pRow2[k] * stateHistoryRow3[k];
                             a = a3;
                         }
 
-                        next[j4] = global::System.Math.Tanh(a);
-                        stateHistoryBarRow[j4] += seed * t5;
-                        double stateHistoryBar2 = stateHistoryBarRow[j4];
-                        stateHistoryBarRow[j4] = 0.0;
-                        nextBar[j4] += stateHistoryBar2;
+                        next[j] = global::System.Math.Tanh(a);
+                        stateHistoryBarRow[j] += seed * t5;
+                        double stateHistoryBar2 = stateHistoryBarRow[j];
+                        stateHistoryBarRow[j] = 0.0;
+                        nextBar[j] += stateHistoryBar2;
                     }
 
-                    for (int j2 = 0; j2 < j4; j2++)
+                    for (int j = 0; j < 3; j++)
                     {
-                        int k = 3;
-                        double nextValue = next[j2];
-                        double nextBar2 = nextBar[j2];
-                        nextBar[j2] = 0.0;
+                        double nextValue = next[j];
+                        double nextBar2 = nextBar[j];
+                        nextBar[j] = 0.0;
                         double aBar = nextBar2 * (1.0 - nextValue * nextValue);
                         if (nextBar2 != 0.0)
                         {
-                            global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t6 * 3, k);
-                            global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, 6 + j2 * 3, k);
-                            global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, 6 + j2 * 3, k);
-                            global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t6 * 3, k);
-                            for (int k2 = 0; k2 < k; k2++)
+                            global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t * 3, 3);
+                            global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
+                            global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, 6 + j * 3, 3);
+                            global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
+                            for (int k = 0; k < 3; k++)
                             {
-                                stateHistoryBarRow2[k2] += aBar * pRow3[k2];
-                                dPRow[k2] += aBar * stateHistoryRow4[k2];
+                                stateHistoryBarRow2[k] += aBar * pRow3[k];
+                                dPRow[k] += aBar * stateHistoryRow4[k];
                             }
                         }
 
-                        dP[3 + j2] += aBar * xs[t6];
+                        dP[3 + j] += aBar * xs[t];
                     }
 
                     global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 }
 
-                for (int stateIndex = 0; stateIndex < j; stateIndex++)
+                for (int stateIndex = 0; stateIndex < 3; stateIndex++)
                 {
                     double stateHistoryBar3 = stateHistoryBar[stateIndex];
                     dP[stateIndex] += stateHistoryBar3 * 0.1;
@@ -529,8 +521,7 @@ static partial class R
                         global::SymDiff.Checks.Zero(next);
                         global::System.Span<double> nextDot = stackalloc double[3];
                         global::SymDiff.Checks.Zero(nextDot);
-                        int j = 0;
-                        for (; j < 3; j++)
+                        for (int j = 0; j < 3; j++)
                         {
                             double stateValue = 0.1 * p[j];
                             double stateValueDot = 0.1 * tP[j];
@@ -541,18 +532,17 @@ static partial class R
                         }
 
                         double loss = 0.0;
-                        int t = 0;
                         double lossDot = 0.0;
-                        for (; t < xs.Length; t++)
+                        for (int t = 0; t < xs.Length; t++)
                         {
                             global::System.ReadOnlySpan<double> stateHistoryRow = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
                             global::System.ReadOnlySpan<double> stateHistoryDotRow = global::SymDiff.Checks.Row(stateHistoryDot, t * 3, 3);
-                            for (int j2 = 0; j2 < 3; j2++)
+                            for (int j = 0; j < 3; j++)
                             {
-                                int t2 = 3 + j2;
+                                int t2 = 3 + j;
                                 double t3 = xs[t];
-                                global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j2 * 3, 3);
-                                global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, 6 + j2 * 3, 3);
+                                global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
+                                global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, 6 + j * 3, 3);
                                 double a = p[t2] * t3;
                                 double aDot = tP[t2] * t3;
                                 for (int k = 0; k < 3; k++)
@@ -565,8 +555,8 @@ static partial class R
                                 }
 
                                 double nextValue = global::System.Math.Tanh(a);
-                                next[j2] = nextValue;
-                                nextDot[j2] = (1.0 - nextValue * nextValue) * aDot;
+                                next[j] = nextValue;
+                                nextDot[j] = (1.0 - nextValue * nextValue) * aDot;
                             }
 
                             int t5 = t + 1;
@@ -574,12 +564,12 @@ static partial class R
                             global::System.Span<double> stateHistoryDotRow2 = global::SymDiff.Checks.Row(stateHistoryDot, t5 * 3, 3);
                             double loss2 = loss;
                             double lossDot2 = lossDot;
-                            for (int j3 = 0; j3 < 3; j3++)
+                            for (int j = 0; j < 3; j++)
                             {
-                                double stateHistoryValue = next[j3];
-                                double stateHistoryValueDot = nextDot[j3];
-                                stateHistoryRow2[j3] = stateHistoryValue;
-                                stateHistoryDotRow2[j3] = stateHistoryValueDot;
+                                double stateHistoryValue = next[j];
+                                double stateHistoryValueDot = nextDot[j];
+                                stateHistoryRow2[j] = stateHistoryValue;
+                                stateHistoryDotRow2[j] = stateHistoryValueDot;
                                 double t6 = xs[t];
                                 loss2 = loss2 + stateHistoryValue * t6;
                                 lossDot2 = lossDot2 + stateHistoryValueDot * t6;
@@ -599,19 +589,18 @@ static partial class R
                         stateHistoryBar[t9] -= 1.0;
                         stateHistoryBarDot[t9] += 0.0;
                         double lossBar = 1.0;
-                        for (int t15 = t - 1; t15 >= 0; t15--)
+                        for (int t = xs.Length - 1; t >= 0; t--)
                         {
-                            global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t15 + 1) * 3, 3);
-                            global::System.Span<double> stateHistoryBarDotRow = global::SymDiff.Checks.Row(stateHistoryBarDot, (t15 + 1) * 3, 3);
-                            global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t15 * 3, 3);
-                            global::System.ReadOnlySpan<double> stateHistoryDotRow3 = global::SymDiff.Checks.Row(stateHistoryDot, t15 * 3, 3);
-                            int j4 = 0;
-                            for (; j4 < 3; j4++)
+                            global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t + 1) * 3, 3);
+                            global::System.Span<double> stateHistoryBarDotRow = global::SymDiff.Checks.Row(stateHistoryBarDot, (t + 1) * 3, 3);
+                            global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
+                            global::System.ReadOnlySpan<double> stateHistoryDotRow3 = global::SymDiff.Checks.Row(stateHistoryDot, t * 3, 3);
+                            for (int j = 0; j < 3; j++)
                             {
-                                int t10 = 3 + j4;
-                                double t11 = xs[t15];
-                                global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j4 * 3, 3);
-                                global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, 6 + j4 * 3, 3);
+                                int t10 = 3 + j;
+                                double t11 = xs[t];
+                                global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
+                                global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, 6 + j * 3, 3);
                                 double a = p[t10] * t11;
                                 double aDot = tP[t10] * t11;
                                 for (int k = 0; k < 3; k++)
@@ -624,56 +613,55 @@ static partial class R
                                 }
 
                                 double nextValue = global::System.Math.Tanh(a);
-                                next[j4] = nextValue;
-                                nextDot[j4] = (1.0 - nextValue * nextValue) * aDot;
-                                stateHistoryBarRow[j4] += lossBar * t11;
-                                stateHistoryBarDotRow[j4] += 0.0;
-                                double stateHistoryBar2 = stateHistoryBarRow[j4];
-                                double stateHistoryBar2Dot = stateHistoryBarDotRow[j4];
-                                stateHistoryBarRow[j4] = 0.0;
-                                stateHistoryBarDotRow[j4] = 0.0;
-                                nextBar[j4] += stateHistoryBar2;
-                                nextBarDot[j4] += stateHistoryBar2Dot;
+                                next[j] = nextValue;
+                                nextDot[j] = (1.0 - nextValue * nextValue) * aDot;
+                                stateHistoryBarRow[j] += lossBar * t11;
+                                stateHistoryBarDotRow[j] += 0.0;
+                                double stateHistoryBar2 = stateHistoryBarRow[j];
+                                double stateHistoryBar2Dot = stateHistoryBarDotRow[j];
+                                stateHistoryBarRow[j] = 0.0;
+                                stateHistoryBarDotRow[j] = 0.0;
+                                nextBar[j] += stateHistoryBar2;
+                                nextBarDot[j] += stateHistoryBar2Dot;
                             }
 
-                            for (int j2 = 0; j2 < j4; j2++)
+                            for (int j = 0; j < 3; j++)
                             {
-                                int k = 3;
-                                double nextValue = next[j2];
-                                double nextValueDot = nextDot[j2];
-                                double nextBar2 = nextBar[j2];
-                                double nextBar2Dot = nextBarDot[j2];
-                                nextBar[j2] = 0.0;
-                                nextBarDot[j2] = 0.0;
+                                double nextValue = next[j];
+                                double nextValueDot = nextDot[j];
+                                double nextBar2 = nextBar[j];
+                                double nextBar2Dot = nextBarDot[j];
+                                nextBar[j] = 0.0;
+                                nextBarDot[j] = 0.0;
                                 double t13 = 1.0 - nextValue * nextValue;
                                 double aBar = nextBar2 * t13;
                                 double aBarDot = nextBar2Dot * t13 - nextBar2 * (2.0 * (nextValueDot * nextValue));
                                 if (nextBar2 != 0.0 || nextBar2Dot != 0.0)
                                 {
-                                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, 6 + j2 * 3, k);
-                                    global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t15 * 3, k);
-                                    global::System.Span<double> stateHistoryBarDotRow2 = global::SymDiff.Checks.Row(stateHistoryBarDot, t15 * 3, k);
-                                    global::System.ReadOnlySpan<double> tPRow3 = global::SymDiff.Checks.Row(tP, 6 + j2 * 3, k);
-                                    global::System.Span<double> pPRow = global::SymDiff.Checks.Row(pP, 6 + j2 * 3, k);
-                                    global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t15 * 3, k);
-                                    global::System.ReadOnlySpan<double> stateHistoryDotRow4 = global::SymDiff.Checks.Row(stateHistoryDot, t15 * 3, k);
-                                    for (int k2 = 0; k2 < k; k2++)
+                                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
+                                    global::System.Span<double> stateHistoryBarRow2 = global::SymDiff.Checks.Row(stateHistoryBar, t * 3, 3);
+                                    global::System.Span<double> stateHistoryBarDotRow2 = global::SymDiff.Checks.Row(stateHistoryBarDot, t * 3, 3);
+                                    global::System.ReadOnlySpan<double> tPRow3 = global::SymDiff.Checks.Row(tP, 6 + j * 3, 3);
+                                    global::System.Span<double> pPRow = global::SymDiff.Checks.Row(pP, 6 + j * 3, 3);
+                                    global::System.ReadOnlySpan<double> stateHistoryRow4 = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
+                                    global::System.ReadOnlySpan<double> stateHistoryDotRow4 = global::SymDiff.Checks.Row(stateHistoryDot, t * 3, 3);
+                                    for (int k = 0; k < 3; k++)
                                     {
-                                        double t14 = pRow3[k2];
-                                        stateHistoryBarRow2[k2] += aBar * t14;
-                                        stateHistoryBarDotRow2[k2] += aBarDot * t14 + aBar * tPRow3[k2];
-                                        pPRow[k2] += aBarDot * stateHistoryRow4[k2] + aBar * stateHistoryDotRow4[k2];
+                                        double t14 = pRow3[k];
+                                        stateHistoryBarRow2[k] += aBar * t14;
+                                        stateHistoryBarDotRow2[k] += aBarDot * t14 + aBar * tPRow3[k];
+                                        pPRow[k] += aBarDot * stateHistoryRow4[k] + aBar * stateHistoryDotRow4[k];
                                     }
                                 }
 
-                                pP[3 + j2] += aBarDot * xs[t15];
+                                pP[3 + j] += aBarDot * xs[t];
                             }
 
                             global::SymDiff.Checks.Zero(nextBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                             global::SymDiff.Checks.Zero(nextBarDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                         }
 
-                        for (int stateIndex = 0; stateIndex < j; stateIndex++)
+                        for (int stateIndex = 0; stateIndex < 3; stateIndex++)
                         {
                             double stateHistoryBar3Dot = stateHistoryBarDot[stateIndex];
                             pP[stateIndex] += stateHistoryBar3Dot * 0.1;

@@ -50,7 +50,6 @@ partial class Fe
             dP[1] += dPSum4;
         }
 
-        double s2 = s;
         double dPSum = 0.0;
         double dPSum2 = 0.0;
         for (int cIndex = 0; cIndex < global::Fe.Counts.Length; cIndex++)
@@ -58,7 +57,7 @@ partial class Fe
             double c = (double)global::Fe.Counts[cIndex];
             double t4 = c * p[0];
             double t5 = p[1];
-            s2 = s2 + t4 * t5;
+            s = s + t4 * t5;
             dPSum = dPSum + t5 * c;
             dPSum2 = dPSum2 + t4;
         }
@@ -74,7 +73,6 @@ partial class Fe
         }
 
         int i = 0;
-        double s3 = s2;
         for (int wIndex = 0; wIndex < global::Fe.Weights.Length; wIndex++)
         {
             double w = global::Fe.Weights[wIndex];
@@ -83,10 +81,9 @@ partial class Fe
             double t8 = p[t6] * t7;
             dP[t6] += w * global::System.Math.Cos(t8) * t7;
             i = i + 1;
-            s3 = s3 + w * global::System.Math.Sin(t8);
+            s = s + w * global::System.Math.Sin(t8);
         }
 
-        double s4 = s3;
         for (int j = 0; j < 3; j++)
         {
             int t9 = j % 2;
@@ -96,10 +93,10 @@ partial class Fe
             double v = hValue;
             double hValue2 = v;
             dP[t9] += 2.0 * v * (1.0 - hValue2 * hValue2) * t10;
-            s4 = s4 + v * v;
+            s = s + v * v;
         }
 
-        return s4;
+        return s;
     }
 
     /// <summary>
@@ -217,20 +214,16 @@ partial class Fe
             sDot = sDot + (t0 * tP[1] - t0 * (tP[0] * k) * t1);
         }
 
-        double s2 = s;
-        double sDot2 = sDot;
         for (int cIndex = 0; cIndex < global::Fe.Counts.Length; cIndex++)
         {
             double c = (double)global::Fe.Counts[cIndex];
             double t2 = c * p[0];
             double t3 = p[1];
-            s2 = s2 + t2 * t3;
-            sDot2 = sDot2 + (c * tP[0] * t3 + t2 * tP[1]);
+            s = s + t2 * t3;
+            sDot = sDot + (c * tP[0] * t3 + t2 * tP[1]);
         }
 
         int i = 0;
-        double s3 = s2;
-        double sDot3 = sDot2;
         for (int wIndex = 0; wIndex < global::Fe.Weights.Length; wIndex++)
         {
             double w = global::Fe.Weights[wIndex];
@@ -238,12 +231,10 @@ partial class Fe
             double t5 = x[i];
             double t6 = p[t4] * t5;
             i = i + 1;
-            s3 = s3 + w * global::System.Math.Sin(t6);
-            sDot3 = sDot3 + w * (global::System.Math.Cos(t6) * (tP[t4] * t5));
+            s = s + w * global::System.Math.Sin(t6);
+            sDot = sDot + w * (global::System.Math.Cos(t6) * (tP[t4] * t5));
         }
 
-        double s4 = s3;
-        double sDot4 = sDot3;
         for (int j = 0; j < 3; j++)
         {
             int t7 = j % 2;
@@ -253,12 +244,12 @@ partial class Fe
             h[j] = hValue;
             hDot[j] = hValueDot;
             double v = hValue;
-            s4 = s4 + v * v;
-            sDot4 = sDot4 + 2.0 * (hValueDot * v);
+            s = s + v * v;
+            sDot = sDot + 2.0 * (hValueDot * v);
         }
 
-        derivative = sDot4;
-        return s4;
+        derivative = sDot;
+        return s;
     }
 
     /// <summary>

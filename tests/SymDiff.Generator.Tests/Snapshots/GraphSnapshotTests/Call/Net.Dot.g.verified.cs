@@ -22,18 +22,17 @@ static partial class Net
         global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
         global::SymDiff.Checks.ThrowIfOverlapping(dA, b, nameof(dA), "b");
 
-        int i = 0;
         double s = 0.0;
-        for (; i < a.Length; i++)
+        for (int i = 0; i < a.Length; i++)
         {
             double t0 = b[i];
             dA[i] = t0;
             s = s + a[i] * t0;
         }
 
-        for (int i2 = i; i2 < dA.Length; i2++)
+        for (int i = a.Length; i < dA.Length; i++)
         {
-            dA[i2] = 0.0;
+            dA[i] = 0.0;
         }
 
         return s;

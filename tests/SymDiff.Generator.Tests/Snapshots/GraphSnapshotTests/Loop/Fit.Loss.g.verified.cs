@@ -21,10 +21,9 @@ static partial class Fit
         try
         {
             // Forward sweep
-            int i = 0;
             double p = 1.0;
             double sum = 0.0;
-            for (; i < x.Length; i++)
+            for (int i = 0; i < x.Length; i++)
             {
                 pTape[i] = p;
                 double t0 = x[i];
@@ -39,11 +38,11 @@ static partial class Fit
             double pBar = 1.0;
             double wBar = 0.0;
             double bBar = 0.0;
-            for (int i2 = i - 1; i2 >= 0; i2--)
+            for (int i = x.Length - 1; i >= 0; i--)
             {
-                double p2 = pTape[i2];
-                double t2 = x[i2];
-                double tBar = -(2.0 * (sumBar * (y[i2] - (w * t2 + b))));
+                double p2 = pTape[i];
+                double t2 = x[i];
+                double tBar = -(2.0 * (sumBar * (y[i] - (w * t2 + b))));
                 double t3 = global::System.Math.Tanh(w + t2);
                 wBar = wBar + (pBar * p2 * (1.0 - t3 * t3) + tBar * t2);
                 pBar = pBar * t3;
@@ -78,9 +77,8 @@ static partial class Fit
         try
         {
             // Forward sweep
-            int i = 0;
             double p = 1.0;
-            for (; i < x.Length; i++)
+            for (int i = 0; i < x.Length; i++)
             {
                 pTape[i] = p;
                 p = p * global::System.Math.Tanh(w + x[i]);
@@ -91,11 +89,11 @@ static partial class Fit
             double pBar = seed;
             double wBar = 0.0;
             double bBar = 0.0;
-            for (int i2 = i - 1; i2 >= 0; i2--)
+            for (int i = x.Length - 1; i >= 0; i--)
             {
-                double p2 = pTape[i2];
-                double t0 = x[i2];
-                double tBar = -(2.0 * (sumBar * (y[i2] - (w * t0 + b))));
+                double p2 = pTape[i];
+                double t0 = x[i];
+                double tBar = -(2.0 * (sumBar * (y[i] - (w * t0 + b))));
                 double t1 = global::System.Math.Tanh(w + t0);
                 wBar = wBar + (pBar * p2 * (1.0 - t1 * t1) + tBar * t0);
                 pBar = pBar * t1;

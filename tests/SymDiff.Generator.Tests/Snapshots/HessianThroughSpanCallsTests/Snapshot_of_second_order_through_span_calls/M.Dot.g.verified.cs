@@ -31,9 +31,8 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dB, a, nameof(dB), "a");
         global::SymDiff.Checks.ThrowIfOverlapping(dB, b, nameof(dB), "b");
 
-        int i = 0;
         double s = 0.0;
-        for (; i < a.Length; i++)
+        for (int i = 0; i < a.Length; i++)
         {
             double t0 = a[i];
             double t1 = b[i];
@@ -43,14 +42,14 @@ static partial class M
             s = s + t2 * t1;
         }
 
-        for (int i3 = i; i3 < dB.Length; i3++)
+        for (int i = a.Length; i < dB.Length; i++)
         {
-            dB[i3] = 0.0;
+            dB[i] = 0.0;
         }
 
-        for (int i2 = i; i2 < dA.Length; i2++)
+        for (int i = a.Length; i < dA.Length; i++)
         {
-            dA[i2] = 0.0;
+            dA[i] = 0.0;
         }
 
         return s;

@@ -33,8 +33,7 @@ static partial class M
                 global::SymDiff.Checks.Zero(h, x.Length);
 
                 // Forward sweep
-                int i = 0;
-                for (; i < x.Length; i++)
+                for (int i = 0; i < x.Length; i++)
                 {
                     h[i] = global::System.Math.Tanh(p[i % p.Length] * x[i] + p[0]);
                 }
@@ -44,13 +43,13 @@ static partial class M
                 // Reverse sweep: gradients
                 double t0 = p[1];
                 global::M.LogSumExpBackward(new global::System.Span<double>(h, 0, x.Length), t0, new global::System.Span<double>(hBar, 0, x.Length));
-                for (int i2 = 0; i2 < i; i2++)
+                for (int i = 0; i < x.Length; i++)
                 {
-                    double hValue = h[i2];
-                    double hBar2 = hBar[i2];
-                    hBar[i2] = 0.0;
+                    double hValue = h[i];
+                    double hBar2 = hBar[i];
+                    hBar[i] = 0.0;
                     double tBar = hBar2 * (1.0 - hValue * hValue);
-                    dP[i2 % p.Length] += tBar * x[i2];
+                    dP[i % p.Length] += tBar * x[i];
                     dP[0] += tBar;
                 }
 
@@ -97,21 +96,20 @@ static partial class M
                 global::SymDiff.Checks.Zero(h, x.Length);
 
                 // Forward sweep
-                int i = 0;
-                for (; i < x.Length; i++)
+                for (int i = 0; i < x.Length; i++)
                 {
                     h[i] = global::System.Math.Tanh(p[i % p.Length] * x[i] + p[0]);
                 }
 
                 // Reverse sweep: gradients
                 global::M.LogSumExpBackward(new global::System.Span<double>(h, 0, x.Length), seed * p[1], new global::System.Span<double>(hBar, 0, x.Length));
-                for (int i2 = 0; i2 < i; i2++)
+                for (int i = 0; i < x.Length; i++)
                 {
-                    double hValue = h[i2];
-                    double hBar2 = hBar[i2];
-                    hBar[i2] = 0.0;
+                    double hValue = h[i];
+                    double hBar2 = hBar[i];
+                    hBar[i] = 0.0;
                     double tBar = hBar2 * (1.0 - hValue * hValue);
-                    dP[i2 % p.Length] += tBar * x[i2];
+                    dP[i % p.Length] += tBar * x[i];
                     dP[0] += tBar;
                 }
 
@@ -280,8 +278,7 @@ static partial class M
                     try
                     {
                         global::SymDiff.Checks.Zero(hDot, x.Length);
-                        int i = 0;
-                        for (; i < x.Length; i++)
+                        for (int i = 0; i < x.Length; i++)
                         {
                             int t0 = i % p.Length;
                             double t1 = x[i];
@@ -312,16 +309,16 @@ static partial class M
                                     hBarDot[k] += t2 * logSumExpProduct[k];
                                 }
 
-                                for (int i2 = 0; i2 < i; i2++)
+                                for (int i = 0; i < x.Length; i++)
                                 {
-                                    double hValue = h[i2];
-                                    double hValueDot = hDot[i2];
-                                    double hBar2 = hBar[i2];
-                                    double hBar2Dot = hBarDot[i2];
-                                    hBar[i2] = 0.0;
-                                    hBarDot[i2] = 0.0;
+                                    double hValue = h[i];
+                                    double hValueDot = hDot[i];
+                                    double hBar2 = hBar[i];
+                                    double hBar2Dot = hBarDot[i];
+                                    hBar[i] = 0.0;
+                                    hBarDot[i] = 0.0;
                                     double tBarDot = hBar2Dot * (1.0 - hValue * hValue) - hBar2 * (2.0 * (hValueDot * hValue));
-                                    pP[i2 % p.Length] += tBarDot * x[i2];
+                                    pP[i % p.Length] += tBarDot * x[i];
                                     pP[0] += tBarDot;
                                 }
 

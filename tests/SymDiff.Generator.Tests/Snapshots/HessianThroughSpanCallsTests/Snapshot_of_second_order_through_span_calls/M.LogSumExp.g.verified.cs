@@ -21,24 +21,22 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, z, nameof(dZ), "z");
 
         // Forward sweep
-        int i = 0;
         double sum = 0.0;
-        for (; i < z.Length; i++)
+        for (int i = 0; i < z.Length; i++)
         {
             sum = sum + global::System.Math.Exp(z[i]);
         }
 
         // Reverse sweep: gradients
         double sumBar = 1.0 / sum;
-        int i2 = 0;
-        for (; i2 < i; i2++)
+        for (int i = 0; i < z.Length; i++)
         {
-            dZ[i2] = sumBar * global::System.Math.Exp(z[i2]);
+            dZ[i] = sumBar * global::System.Math.Exp(z[i]);
         }
 
-        for (int i3 = i2; i3 < dZ.Length; i3++)
+        for (int i = z.Length; i < dZ.Length; i++)
         {
-            dZ[i3] = 0.0;
+            dZ[i] = 0.0;
         }
 
         return global::System.Math.Log(sum);
@@ -62,18 +60,17 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, z, nameof(dZ), "z");
 
         // Forward sweep
-        int i = 0;
         double sum = 0.0;
-        for (; i < z.Length; i++)
+        for (int i = 0; i < z.Length; i++)
         {
             sum = sum + global::System.Math.Exp(z[i]);
         }
 
         // Reverse sweep: gradients
         double sumBar = seed / sum;
-        for (int i2 = 0; i2 < i; i2++)
+        for (int i = 0; i < z.Length; i++)
         {
-            dZ[i2] += sumBar * global::System.Math.Exp(z[i2]);
+            dZ[i] += sumBar * global::System.Math.Exp(z[i]);
         }
     }
 
@@ -188,10 +185,9 @@ static partial class M
         int atZ = 0;
         global::System.ReadOnlySpan<double> tZ = direction.Slice(atZ, z.Length);
         global::System.Span<double> pZ = product.Slice(atZ, z.Length);
-        int i = 0;
         double sum = 0.0;
         double sumDot = 0.0;
-        for (; i < z.Length; i++)
+        for (int i = 0; i < z.Length; i++)
         {
             double t0 = global::System.Math.Exp(z[i]);
             sum = sum + t0;
@@ -200,10 +196,10 @@ static partial class M
 
         double sumBar = 1.0 / sum;
         double sumBarDot = -(sumDot / sum / sum);
-        for (int i2 = 0; i2 < i; i2++)
+        for (int i = 0; i < z.Length; i++)
         {
-            double t1 = global::System.Math.Exp(z[i2]);
-            pZ[i2] += sumBarDot * t1 + sumBar * (t1 * tZ[i2]);
+            double t1 = global::System.Math.Exp(z[i]);
+            pZ[i] += sumBarDot * t1 + sumBar * (t1 * tZ[i]);
         }
 
         return global::System.Math.Log(sum);

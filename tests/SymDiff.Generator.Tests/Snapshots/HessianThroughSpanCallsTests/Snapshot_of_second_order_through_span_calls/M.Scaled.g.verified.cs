@@ -22,10 +22,9 @@ static partial class M
 
         global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
 
-        int i = 0;
         double s = 0.0;
         double cBar = 0.0;
-        for (; i < a.Length; i++)
+        for (int i = 0; i < a.Length; i++)
         {
             double t0 = a[i];
             double t1 = global::System.Math.Exp(c * t0 / 4.0);
@@ -35,9 +34,9 @@ static partial class M
             cBar = cBar + tBar * t0;
         }
 
-        for (int i2 = i; i2 < dA.Length; i2++)
+        for (int i = a.Length; i < dA.Length; i++)
         {
-            dA[i2] = 0.0;
+            dA[i] = 0.0;
         }
 
         dC = s + cBar;

@@ -33,9 +33,8 @@ static partial class U
         global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
-        int j = 0;
         double y = 0.0;
-        for (; j < 3; j++)
+        for (int j = 0; j < 3; j++)
         {
             hPre[j] = w[6 + j];
             global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, j * 2, 2);
@@ -53,24 +52,23 @@ static partial class U
 
         // Reverse sweep: gradients
         double yBar = 2.0 * y;
-        for (int j3 = 0; j3 < j; j3++)
+        for (int j = 0; j < 3; j++)
         {
-            int t0 = 9 + j3;
-            dW[t0] += yBar * h[j3];
+            int t0 = 9 + j;
+            dW[t0] += yBar * h[j];
             double hBar = yBar * w[t0];
-            double hPre2Bar = hBar * hPre2[j3] + hBar * hPre2[j3] + hBar * 0.5;
-            int k2 = 2;
-            double hPre2Value = hPre2[j3];
-            hPreBar[j3] += hPre2Bar * (1.0 - hPre2Value * hPre2Value);
-            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, j3 * 2, k2);
-            for (int k = 0; k < k2; k++)
+            double hPre2Bar = hBar * hPre2[j] + hBar * hPre2[j] + hBar * 0.5;
+            double hPre2Value = hPre2[j];
+            hPreBar[j] += hPre2Bar * (1.0 - hPre2Value * hPre2Value);
+            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, j * 2, 2);
+            for (int k = 0; k < 2; k++)
             {
-                double hPreBar2 = hPreBar[j3];
+                double hPreBar2 = hPreBar[j];
                 dWRow[k] += hPreBar2 * x[k];
             }
 
-            double hPreBar3 = hPreBar[j3];
-            dW[6 + j3] += hPreBar3;
+            double hPreBar3 = hPreBar[j];
+            dW[6 + j] += hPreBar3;
         }
 
         return y * y;
@@ -105,9 +103,8 @@ static partial class U
         global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
-        int j = 0;
         double y = 0.0;
-        for (; j < 3; j++)
+        for (int j = 0; j < 3; j++)
         {
             hPre[j] = w[6 + j];
             global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, j * 2, 2);
@@ -125,24 +122,23 @@ static partial class U
 
         // Reverse sweep: gradients
         double yBar = 2.0 * (seed * y);
-        for (int j3 = 0; j3 < j; j3++)
+        for (int j = 0; j < 3; j++)
         {
-            int t0 = 9 + j3;
-            dW[t0] += yBar * h[j3];
+            int t0 = 9 + j;
+            dW[t0] += yBar * h[j];
             double hBar = yBar * w[t0];
-            double hPre2Bar = hBar * hPre2[j3] + hBar * hPre2[j3] + hBar * 0.5;
-            int k2 = 2;
-            double hPre2Value = hPre2[j3];
-            hPreBar[j3] += hPre2Bar * (1.0 - hPre2Value * hPre2Value);
-            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, j3 * 2, k2);
-            for (int k = 0; k < k2; k++)
+            double hPre2Bar = hBar * hPre2[j] + hBar * hPre2[j] + hBar * 0.5;
+            double hPre2Value = hPre2[j];
+            hPreBar[j] += hPre2Bar * (1.0 - hPre2Value * hPre2Value);
+            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, j * 2, 2);
+            for (int k = 0; k < 2; k++)
             {
-                double hPreBar2 = hPreBar[j3];
+                double hPreBar2 = hPreBar[j];
                 dWRow[k] += hPreBar2 * x[k];
             }
 
-            double hPreBar3 = hPreBar[j3];
-            dW[6 + j3] += hPreBar3;
+            double hPreBar3 = hPreBar[j];
+            dW[6 + j] += hPreBar3;
         }
     }
 
@@ -311,10 +307,9 @@ static partial class U
         global::SymDiff.Checks.Zero(h);
         global::System.Span<double> hDot = stackalloc double[3];
         global::SymDiff.Checks.Zero(hDot);
-        int j = 0;
         double y = 0.0;
         double yDot = 0.0;
-        for (; j < 3; j++)
+        for (int j = 0; j < 3; j++)
         {
             int t0 = 6 + j;
             hPre[j] = w[t0];
@@ -344,38 +339,37 @@ static partial class U
 
         double yBar = 2.0 * y;
         double yBarDot = 2.0 * yDot;
-        for (int j3 = 0; j3 < j; j3++)
+        for (int j = 0; j < 3; j++)
         {
-            int t4 = 9 + j3;
+            int t4 = 9 + j;
             double t5 = w[t4];
-            pW[t4] += yBarDot * h[j3] + yBar * hDot[j3];
+            pW[t4] += yBarDot * h[j] + yBar * hDot[j];
             double hBar = yBar * t5;
             double hBarDot = yBarDot * t5 + yBar * tW[t4];
-            double hPre2Bar = hBar * hPre2[j3];
-            double hPre2BarDot = hBarDot * hPre2[j3] + hBar * hPre2Dot[j3];
-            double hPre2Bar3 = hPre2Bar + hBar * hPre2[j3];
-            double hPre2BarDot2 = hPre2BarDot + (hBarDot * hPre2[j3] + hBar * hPre2Dot[j3]);
-            int k2 = 2;
-            double hPre2Value = hPre2[j3];
-            double hPre2ValueDot = hPre2Dot[j3];
+            double hPre2Bar = hBar * hPre2[j];
+            double hPre2BarDot = hBarDot * hPre2[j] + hBar * hPre2Dot[j];
+            double hPre2Bar3 = hPre2Bar + hBar * hPre2[j];
+            double hPre2BarDot2 = hPre2BarDot + (hBarDot * hPre2[j] + hBar * hPre2Dot[j]);
+            double hPre2Value = hPre2[j];
+            double hPre2ValueDot = hPre2Dot[j];
             double hPre2Bar2 = hPre2Bar3 + hBar * 0.5;
             double t6 = 1.0 - hPre2Value * hPre2Value;
-            hPreBar[j3] += hPre2Bar2 * t6;
-            hPreBarDot[j3] += (hPre2BarDot2 + hBarDot * 0.5) * t6 - hPre2Bar2 * (2.0 * (hPre2ValueDot * hPre2Value));
-            global::System.Span<double> pWRow = global::SymDiff.Checks.Row(pW, j3 * 2, k2);
-            for (int k = 0; k < k2; k++)
+            hPreBar[j] += hPre2Bar2 * t6;
+            hPreBarDot[j] += (hPre2BarDot2 + hBarDot * 0.5) * t6 - hPre2Bar2 * (2.0 * (hPre2ValueDot * hPre2Value));
+            global::System.Span<double> pWRow = global::SymDiff.Checks.Row(pW, j * 2, 2);
+            for (int k = 0; k < 2; k++)
             {
-                double hPreBar2 = hPreBar[j3];
-                double hPreBar2Dot = hPreBarDot[j3];
-                hPreBar[j3] = 0.0;
-                hPreBarDot[j3] = 0.0;
-                hPreBar[j3] += hPreBar2;
-                hPreBarDot[j3] += hPreBar2Dot;
+                double hPreBar2 = hPreBar[j];
+                double hPreBar2Dot = hPreBarDot[j];
+                hPreBar[j] = 0.0;
+                hPreBarDot[j] = 0.0;
+                hPreBar[j] += hPreBar2;
+                hPreBarDot[j] += hPreBar2Dot;
                 pWRow[k] += hPreBar2Dot * x[k];
             }
 
-            double hPreBar3Dot = hPreBarDot[j3];
-            pW[6 + j3] += hPreBar3Dot;
+            double hPreBar3Dot = hPreBarDot[j];
+            pW[6 + j] += hPreBar3Dot;
         }
 
         return y * y;

@@ -20,9 +20,8 @@ static partial class U
 
         global::SymDiff.Checks.ThrowIfOverlapping(dState, state, nameof(dState), "state");
 
-        int i = 0;
         double s = 0.0;
-        for (; i < state.Length; i++)
+        for (int i = 0; i < state.Length; i++)
         {
             int t0 = i + 1;
             double t1 = (double)t0;
@@ -30,9 +29,9 @@ static partial class U
             s = s + t1 * state[i];
         }
 
-        for (int i2 = i; i2 < dState.Length; i2++)
+        for (int i = state.Length; i < dState.Length; i++)
         {
-            dState[i2] = 0.0;
+            dState[i] = 0.0;
         }
 
         return s;

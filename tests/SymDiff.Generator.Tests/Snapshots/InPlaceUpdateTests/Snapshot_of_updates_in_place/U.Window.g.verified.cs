@@ -36,8 +36,7 @@ static partial class U
         double dWSum2 = 0.0;
         for (int t = 2; t < series.Length; t++)
         {
-            int j = 0;
-            for (; j < 2; j++)
+            for (int j = 0; j < 2; j++)
             {
                 hPre[j] = w[4 + j];
                 for (int k = 0; k < 2; k++)
@@ -53,21 +52,21 @@ static partial class U
             double t0 = w[6];
             double e = t0 * total + w[7] - series[t];
             global::U.TotalBackward(h, 2.0 * e * t0, hBar);
-            for (int j2 = 0; j2 < j; j2++)
+            for (int j = 0; j < 2; j++)
             {
-                double hValue = h[j2];
-                double hBar2 = hBar[j2];
-                hBar[j2] = 0.0;
-                hPreBar[j2] += hBar2 * (1.0 - hValue * hValue);
+                double hValue = h[j];
+                double hBar2 = hBar[j];
+                hBar[j] = 0.0;
+                hPreBar[j] += hBar2 * (1.0 - hValue * hValue);
                 for (int k = 0; k < 2; k++)
                 {
-                    double hPreBar2 = hPreBar[j2];
-                    dW[k * 2 + j2] += hPreBar2 * series[t - 1 - k];
+                    double hPreBar2 = hPreBar[j];
+                    dW[k * 2 + j] += hPreBar2 * series[t - 1 - k];
                 }
 
-                double hPreBar3 = hPreBar[j2];
-                hPreBar[j2] = 0.0;
-                dW[4 + j2] += hPreBar3;
+                double hPreBar3 = hPreBar[j];
+                hPreBar[j] = 0.0;
+                dW[4 + j] += hPreBar3;
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -121,8 +120,7 @@ static partial class U
         double dWSum2 = 0.0;
         for (int t = 2; t < series.Length; t++)
         {
-            int j = 0;
-            for (; j < 2; j++)
+            for (int j = 0; j < 2; j++)
             {
                 hPre[j] = w[4 + j];
                 for (int k = 0; k < 2; k++)
@@ -138,21 +136,21 @@ static partial class U
             double t0 = w[6];
             double e = t0 * total + w[7] - series[t];
             global::U.TotalBackward(h, 2.0 * (seed * e) * t0, hBar);
-            for (int j2 = 0; j2 < j; j2++)
+            for (int j = 0; j < 2; j++)
             {
-                double hValue = h[j2];
-                double hBar2 = hBar[j2];
-                hBar[j2] = 0.0;
-                hPreBar[j2] += hBar2 * (1.0 - hValue * hValue);
+                double hValue = h[j];
+                double hBar2 = hBar[j];
+                hBar[j] = 0.0;
+                hPreBar[j] += hBar2 * (1.0 - hValue * hValue);
                 for (int k = 0; k < 2; k++)
                 {
-                    double hPreBar2 = hPreBar[j2];
-                    dW[k * 2 + j2] += hPreBar2 * series[t - 1 - k];
+                    double hPreBar2 = hPreBar[j];
+                    dW[k * 2 + j] += hPreBar2 * series[t - 1 - k];
                 }
 
-                double hPreBar3 = hPreBar[j2];
-                hPreBar[j2] = 0.0;
-                dW[4 + j2] += hPreBar3;
+                double hPreBar3 = hPreBar[j];
+                hPreBar[j] = 0.0;
+                dW[4 + j] += hPreBar3;
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)

@@ -29,8 +29,7 @@ static partial class A
         global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
-        int j = 0;
-        for (; j < 3; j++)
+        for (int j = 0; j < 3; j++)
         {
             h[j] = w[9 + j];
             global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, 3 * j, 3);
@@ -41,28 +40,28 @@ static partial class A
         }
 
         double s = 0.0;
-        for (int j2 = 0; j2 < 3; j2++)
+        for (int j = 0; j < 3; j++)
         {
-            int t0 = j2 + 1;
+            int t0 = j + 1;
             int t1 = t0 % 3;
-            double s2 = s + global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[t1]);
-            hBar[j2] += global::System.Math.Tanh(h[t1]) * (1.0 - global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[j2]));
-            hBar[t1] += global::System.Math.Tanh(h[j2]) * (1.0 - global::System.Math.Tanh(h[t1]) * global::System.Math.Tanh(h[t1]));
+            double s2 = s + global::System.Math.Tanh(h[j]) * global::System.Math.Tanh(h[t1]);
+            hBar[j] += global::System.Math.Tanh(h[t1]) * (1.0 - global::System.Math.Tanh(h[j]) * global::System.Math.Tanh(h[j]));
+            hBar[t1] += global::System.Math.Tanh(h[j]) * (1.0 - global::System.Math.Tanh(h[t1]) * global::System.Math.Tanh(h[t1]));
             s = s2;
         }
 
         // Reverse sweep: gradients
-        for (int j3 = 0; j3 < j; j3++)
+        for (int j = 0; j < 3; j++)
         {
-            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 3 * j3, 3);
+            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 3 * j, 3);
             for (int k = 0; k < 3; k++)
             {
-                double hBar2 = hBar[j3];
+                double hBar2 = hBar[j];
                 dWRow[k] += hBar2 * x[k];
             }
 
-            double hBar3 = hBar[j3];
-            dW[9 + j3] += hBar3;
+            double hBar3 = hBar[j];
+            dW[9 + j] += hBar3;
         }
 
         return s;
@@ -93,8 +92,7 @@ static partial class A
         global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
-        int j = 0;
-        for (; j < 3; j++)
+        for (int j = 0; j < 3; j++)
         {
             h[j] = w[9 + j];
             global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, 3 * j, 3);
@@ -104,26 +102,26 @@ static partial class A
             }
         }
 
-        for (int j2 = 0; j2 < 3; j2++)
+        for (int j = 0; j < 3; j++)
         {
-            int j3 = j2 + 1;
-            int t0 = j3 % 3;
-            hBar[j2] += seed * global::System.Math.Tanh(h[t0]) * (1.0 - global::System.Math.Tanh(h[j2]) * global::System.Math.Tanh(h[j2]));
-            hBar[t0] += seed * global::System.Math.Tanh(h[j2]) * (1.0 - global::System.Math.Tanh(h[t0]) * global::System.Math.Tanh(h[t0]));
+            int j2 = j + 1;
+            int t0 = j2 % 3;
+            hBar[j] += seed * global::System.Math.Tanh(h[t0]) * (1.0 - global::System.Math.Tanh(h[j]) * global::System.Math.Tanh(h[j]));
+            hBar[t0] += seed * global::System.Math.Tanh(h[j]) * (1.0 - global::System.Math.Tanh(h[t0]) * global::System.Math.Tanh(h[t0]));
         }
 
         // Reverse sweep: gradients
-        for (int j4 = 0; j4 < j; j4++)
+        for (int j = 0; j < 3; j++)
         {
-            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 3 * j4, 3);
+            global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 3 * j, 3);
             for (int k = 0; k < 3; k++)
             {
-                double hBar2 = hBar[j4];
+                double hBar2 = hBar[j];
                 dWRow[k] += hBar2 * x[k];
             }
 
-            double hBar3 = hBar[j4];
-            dW[9 + j4] += hBar3;
+            double hBar3 = hBar[j];
+            dW[9 + j] += hBar3;
         }
     }
 

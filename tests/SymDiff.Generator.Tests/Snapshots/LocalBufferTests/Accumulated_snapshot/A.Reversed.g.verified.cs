@@ -28,8 +28,7 @@ static partial class A
         global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
-        int i = 0;
-        for (; i < 3; i++)
+        for (int i = 0; i < 3; i++)
         {
             h[2 - i] = global::System.Math.Sin(w[i] * x[i]);
         }
@@ -39,19 +38,18 @@ static partial class A
         hBar[1] += h[0];
         hBar[2] += h[0];
         hBar[0] += h[2];
-        int i2 = 0;
-        for (; i2 < i; i2++)
+        for (int i = 0; i < 3; i++)
         {
-            int t0 = 2 - i2;
+            int t0 = 2 - i;
             double hBar2 = hBar[t0];
             hBar[t0] = 0.0;
-            double t1 = x[i2];
-            dW[i2] = hBar2 * global::System.Math.Cos(w[i2] * t1) * t1;
+            double t1 = x[i];
+            dW[i] = hBar2 * global::System.Math.Cos(w[i] * t1) * t1;
         }
 
-        for (int i3 = i2; i3 < dW.Length; i3++)
+        for (int i = 3; i < dW.Length; i++)
         {
-            dW[i3] = 0.0;
+            dW[i] = 0.0;
         }
 
         return h[0] * h[1] + h[2] * h[0];
@@ -82,8 +80,7 @@ static partial class A
         global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
-        int i = 0;
-        for (; i < 3; i++)
+        for (int i = 0; i < 3; i++)
         {
             h[2 - i] = global::System.Math.Sin(w[i] * x[i]);
         }
@@ -93,13 +90,13 @@ static partial class A
         hBar[1] += seed * h[0];
         hBar[2] += seed * h[0];
         hBar[0] += seed * h[2];
-        for (int i2 = 0; i2 < i; i2++)
+        for (int i = 0; i < 3; i++)
         {
-            int t0 = 2 - i2;
+            int t0 = 2 - i;
             double hBar2 = hBar[t0];
             hBar[t0] = 0.0;
-            double t1 = x[i2];
-            dW[i2] += hBar2 * global::System.Math.Cos(w[i2] * t1) * t1;
+            double t1 = x[i];
+            dW[i] += hBar2 * global::System.Math.Cos(w[i] * t1) * t1;
         }
     }
 

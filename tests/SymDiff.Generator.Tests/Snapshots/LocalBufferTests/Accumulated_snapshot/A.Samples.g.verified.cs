@@ -31,9 +31,8 @@ static partial class A
         try
         {
             // Forward sweep
-            int b = 0;
             double s = 1.0;
-            for (; b < x.Length; b++)
+            for (int b = 0; b < x.Length; b++)
             {
                 sTape[b] = s;
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -50,26 +49,25 @@ static partial class A
 
             // Reverse sweep: gradients
             double sBar = 1.0;
-            for (int b2 = b - 1; b2 >= 0; b2--)
+            for (int b = x.Length - 1; b >= 0; b--)
             {
-                double s3 = sTape[b2];
+                double s3 = sTape[b];
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                int k2 = 0;
-                for (; k2 < 3; k2++)
+                for (int k = 0; k < 3; k++)
                 {
-                    double t1 = x[b2];
-                    h[0] = h[0] + w[k2] * t1 * s3;
-                    h[1] = h[1] - w[k2 + 3] * global::System.Math.Sin(t1 * (double)k2);
+                    double t1 = x[b];
+                    h[0] = h[0] + w[k] * t1 * s3;
+                    h[1] = h[1] - w[k + 3] * global::System.Math.Sin(t1 * (double)k);
                 }
 
                 hBar[0] += sBar * s3 * (1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0]));
                 hBar[1] += sBar * h[1] + sBar * h[1];
                 double sBar2 = 0.0;
-                for (int k = 0; k < k2; k++)
+                for (int k = 0; k < 3; k++)
                 {
                     double hBar2 = hBar[1];
                     double hBar3 = hBar[0];
-                    double t2 = x[b2];
+                    double t2 = x[b];
                     dW[k + 3] -= hBar2 * global::System.Math.Sin(t2 * (double)k);
                     dW[k] += hBar3 * s3 * t2;
                     sBar2 = sBar2 + hBar3 * (w[k] * t2);
@@ -114,9 +112,8 @@ static partial class A
         try
         {
             // Forward sweep
-            int b = 0;
             double s = 1.0;
-            for (; b < x.Length; b++)
+            for (int b = 0; b < x.Length; b++)
             {
                 sTape[b] = s;
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -133,26 +130,25 @@ static partial class A
 
             // Reverse sweep: gradients
             double sBar = seed;
-            for (int b2 = b - 1; b2 >= 0; b2--)
+            for (int b = x.Length - 1; b >= 0; b--)
             {
-                double s3 = sTape[b2];
+                double s3 = sTape[b];
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                int k2 = 0;
-                for (; k2 < 3; k2++)
+                for (int k = 0; k < 3; k++)
                 {
-                    double t1 = x[b2];
-                    h[0] = h[0] + w[k2] * t1 * s3;
-                    h[1] = h[1] - w[k2 + 3] * global::System.Math.Sin(t1 * (double)k2);
+                    double t1 = x[b];
+                    h[0] = h[0] + w[k] * t1 * s3;
+                    h[1] = h[1] - w[k + 3] * global::System.Math.Sin(t1 * (double)k);
                 }
 
                 hBar[0] += sBar * s3 * (1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0]));
                 hBar[1] += sBar * h[1] + sBar * h[1];
                 double sBar2 = 0.0;
-                for (int k = 0; k < k2; k++)
+                for (int k = 0; k < 3; k++)
                 {
                     double hBar2 = hBar[1];
                     double hBar3 = hBar[0];
-                    double t2 = x[b2];
+                    double t2 = x[b];
                     dW[k + 3] -= hBar2 * global::System.Math.Sin(t2 * (double)k);
                     dW[k] += hBar3 * s3 * t2;
                     sBar2 = sBar2 + hBar3 * (w[k] * t2);

@@ -34,8 +34,7 @@ static partial class M
         global::SymDiff.Checks.Zero(z);
 
         // Forward sweep
-        int j = 0;
-        for (; j < 3; j++)
+        for (int j = 0; j < 3; j++)
         {
             int t0 = j * 5;
             global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, t0, 4);
@@ -48,15 +47,14 @@ static partial class M
             h[j] = global::System.Math.Tanh(a);
         }
 
-        int c = 0;
-        for (; c < 3; c++)
+        for (int c = 0; c < 3; c++)
         {
             int t1 = 15 + c * 4;
             global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, t1, 3);
             double s = p[t1 + 3];
-            for (int j2 = 0; j2 < 3; j2++)
+            for (int j = 0; j < 3; j++)
             {
-                double s2 = s + pRow2[j2] * h[j2];
+                double s2 = s + pRow2[j] * h[j];
                 s = s2;
             }
 
@@ -66,20 +64,18 @@ static partial class M
         double[] maxTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, 3 - 1));
         try
         {
-            int c2 = 1;
             double max = z[0];
-            for (; c2 < 3; c2++)
+            for (int c = 1; c < 3; c++)
             {
-                maxTape[c2 - 1] = max;
-                double max2 = global::System.Math.Max(max, z[c2]);
+                maxTape[c - 1] = max;
+                double max2 = global::System.Math.Max(max, z[c]);
                 max = max2;
             }
 
-            int c3 = 0;
             double sum = 0.0;
-            for (; c3 < 3; c3++)
+            for (int c = 0; c < 3; c++)
             {
-                double sum2 = sum + global::System.Math.Exp(z[c3] - max);
+                double sum2 = sum + global::System.Math.Exp(z[c] - max);
                 sum = sum2;
             }
 
@@ -87,55 +83,53 @@ static partial class M
             zBar[label] -= 1.0;
             double sumBar = 1.0 / sum;
             double maxBar = 0.0;
-            for (int c4 = 0; c4 < c3; c4++)
+            for (int c = 0; c < 3; c++)
             {
-                double tBar = sumBar * global::System.Math.Exp(z[c4] - max);
-                zBar[c4] += tBar;
+                double tBar = sumBar * global::System.Math.Exp(z[c] - max);
+                zBar[c] += tBar;
                 maxBar = maxBar - tBar;
             }
 
             double maxBar2 = 1.0 + maxBar;
-            for (int c5 = c2 - 1; c5 >= 1; c5--)
+            for (int c = 2; c >= 1; c--)
             {
-                int t2 = c5 - 1;
+                int t2 = c - 1;
                 double max3 = maxTape[t2];
-                zBar[c5] += max3 >= z[c5] ? 0.0 : maxBar2;
-                maxBar2 = max3 >= z[c5] ? maxBar2 : 0.0;
+                zBar[c] += max3 >= z[c] ? 0.0 : maxBar2;
+                maxBar2 = max3 >= z[c] ? maxBar2 : 0.0;
             }
 
             zBar[0] += maxBar2;
-            for (int c6 = 0; c6 < c; c6++)
+            for (int c = 0; c < 3; c++)
             {
-                int j2 = 3;
-                double zBar2 = zBar[c6];
-                int t3 = 15 + c6 * 4;
+                double zBar2 = zBar[c];
+                int t3 = 15 + c * 4;
                 if (zBar2 != 0.0)
                 {
-                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, t3, j2);
-                    global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, j2);
-                    for (int j4 = 0; j4 < j2; j4++)
+                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, t3, 3);
+                    global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, 3);
+                    for (int j = 0; j < 3; j++)
                     {
-                        hBar[j4] += zBar2 * pRow3[j4];
-                        dPRow[j4] += zBar2 * h[j4];
+                        hBar[j] += zBar2 * pRow3[j];
+                        dPRow[j] += zBar2 * h[j];
                     }
                 }
 
                 dP[t3 + 3] += zBar2;
             }
 
-            for (int j3 = 0; j3 < j; j3++)
+            for (int j = 0; j < 3; j++)
             {
-                int k = 4;
-                double hValue = h[j3];
-                double hBar2 = hBar[j3];
+                double hValue = h[j];
+                double hBar2 = hBar[j];
                 double aBar = hBar2 * (1.0 - hValue * hValue);
-                int t4 = j3 * 5;
+                int t4 = j * 5;
                 if (hBar2 != 0.0)
                 {
-                    global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, t4, k);
-                    for (int k2 = 0; k2 < k; k2++)
+                    global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, t4, 4);
+                    for (int k = 0; k < 4; k++)
                     {
-                        dPRow2[k2] += aBar * x[k2];
+                        dPRow2[k] += aBar * x[k];
                     }
                 }
 
@@ -180,8 +174,7 @@ static partial class M
         global::SymDiff.Checks.Zero(z);
 
         // Forward sweep
-        int j = 0;
-        for (; j < 3; j++)
+        for (int j = 0; j < 3; j++)
         {
             int t0 = j * 5;
             global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, t0, 4);
@@ -194,15 +187,14 @@ static partial class M
             h[j] = global::System.Math.Tanh(a);
         }
 
-        int c = 0;
-        for (; c < 3; c++)
+        for (int c = 0; c < 3; c++)
         {
             int t1 = 15 + c * 4;
             global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, t1, 3);
             double s = p[t1 + 3];
-            for (int j2 = 0; j2 < 3; j2++)
+            for (int j = 0; j < 3; j++)
             {
-                double s2 = s + pRow2[j2] * h[j2];
+                double s2 = s + pRow2[j] * h[j];
                 s = s2;
             }
 
@@ -212,20 +204,18 @@ static partial class M
         double[] maxTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, 3 - 1));
         try
         {
-            int c2 = 1;
             double max = z[0];
-            for (; c2 < 3; c2++)
+            for (int c = 1; c < 3; c++)
             {
-                maxTape[c2 - 1] = max;
-                double max2 = global::System.Math.Max(max, z[c2]);
+                maxTape[c - 1] = max;
+                double max2 = global::System.Math.Max(max, z[c]);
                 max = max2;
             }
 
-            int c3 = 0;
             double sum = 0.0;
-            for (; c3 < 3; c3++)
+            for (int c = 0; c < 3; c++)
             {
-                double sum2 = sum + global::System.Math.Exp(z[c3] - max);
+                double sum2 = sum + global::System.Math.Exp(z[c] - max);
                 sum = sum2;
             }
 
@@ -233,55 +223,53 @@ static partial class M
             zBar[label] -= seed;
             double sumBar = seed / sum;
             double maxBar = 0.0;
-            for (int c4 = 0; c4 < c3; c4++)
+            for (int c = 0; c < 3; c++)
             {
-                double tBar = sumBar * global::System.Math.Exp(z[c4] - max);
-                zBar[c4] += tBar;
+                double tBar = sumBar * global::System.Math.Exp(z[c] - max);
+                zBar[c] += tBar;
                 maxBar = maxBar - tBar;
             }
 
             double maxBar2 = seed + maxBar;
-            for (int c5 = c2 - 1; c5 >= 1; c5--)
+            for (int c = 2; c >= 1; c--)
             {
-                int t2 = c5 - 1;
+                int t2 = c - 1;
                 double max3 = maxTape[t2];
-                zBar[c5] += max3 >= z[c5] ? 0.0 : maxBar2;
-                maxBar2 = max3 >= z[c5] ? maxBar2 : 0.0;
+                zBar[c] += max3 >= z[c] ? 0.0 : maxBar2;
+                maxBar2 = max3 >= z[c] ? maxBar2 : 0.0;
             }
 
             zBar[0] += maxBar2;
-            for (int c6 = 0; c6 < c; c6++)
+            for (int c = 0; c < 3; c++)
             {
-                int j2 = 3;
-                double zBar2 = zBar[c6];
-                int t3 = 15 + c6 * 4;
+                double zBar2 = zBar[c];
+                int t3 = 15 + c * 4;
                 if (zBar2 != 0.0)
                 {
-                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, t3, j2);
-                    global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, j2);
-                    for (int j4 = 0; j4 < j2; j4++)
+                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, t3, 3);
+                    global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, 3);
+                    for (int j = 0; j < 3; j++)
                     {
-                        hBar[j4] += zBar2 * pRow3[j4];
-                        dPRow[j4] += zBar2 * h[j4];
+                        hBar[j] += zBar2 * pRow3[j];
+                        dPRow[j] += zBar2 * h[j];
                     }
                 }
 
                 dP[t3 + 3] += zBar2;
             }
 
-            for (int j3 = 0; j3 < j; j3++)
+            for (int j = 0; j < 3; j++)
             {
-                int k = 4;
-                double hValue = h[j3];
-                double hBar2 = hBar[j3];
+                double hValue = h[j];
+                double hBar2 = hBar[j];
                 double aBar = hBar2 * (1.0 - hValue * hValue);
-                int t4 = j3 * 5;
+                int t4 = j * 5;
                 if (hBar2 != 0.0)
                 {
-                    global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, t4, k);
-                    for (int k2 = 0; k2 < k; k2++)
+                    global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, t4, 4);
+                    for (int k = 0; k < 4; k++)
                     {
-                        dPRow2[k2] += aBar * x[k2];
+                        dPRow2[k] += aBar * x[k];
                     }
                 }
 
@@ -362,13 +350,12 @@ static partial class M
 
         double maxDot = zDot[0];
         double max = z[0];
-        double maxDot2 = maxDot;
         for (int c = 1; c < 3; c++)
         {
             double max2 = global::System.Math.Max(max, z[c]);
-            double maxDot3 = (max >= z[c] ? maxDot2 : 0.0) + (max >= z[c] ? 0.0 : zDot[c]);
+            double maxDot3 = (max >= z[c] ? maxDot : 0.0) + (max >= z[c] ? 0.0 : zDot[c]);
             max = max2;
-            maxDot2 = maxDot3;
+            maxDot = maxDot3;
         }
 
         double sum = 0.0;
@@ -376,12 +363,12 @@ static partial class M
         for (int c = 0; c < 3; c++)
         {
             double sum2 = sum + global::System.Math.Exp(z[c] - max);
-            double sumDot2 = sumDot + global::System.Math.Exp(z[c] - max) * (zDot[c] - maxDot2);
+            double sumDot2 = sumDot + global::System.Math.Exp(z[c] - max) * (zDot[c] - maxDot);
             sum = sum2;
             sumDot = sumDot2;
         }
 
-        derivative = sumDot / sum + maxDot2 - zDot[label];
+        derivative = sumDot / sum + maxDot - zDot[label];
         return global::System.Math.Log(sum) + max - z[label];
     }
 

@@ -34,8 +34,7 @@ static partial class Q
         double dWSum2 = 0.0;
         for (int s = 0; s < x.Length; s++)
         {
-            int j = 0;
-            for (; j < 2; j++)
+            for (int j = 0; j < 2; j++)
             {
                 h[j] = global::System.Math.Tanh(w[j] * x[s] + w[2 + j]);
             }
@@ -48,14 +47,14 @@ static partial class Q
             double tBar = yBar * h[1];
             hBar[0] += tBar * t1;
             hBar[1] += yBar * (t1 * h[0]) + yBar * t2;
-            for (int j2 = 0; j2 < j; j2++)
+            for (int j = 0; j < 2; j++)
             {
-                double hValue = h[j2];
-                double hBar2 = hBar[j2];
-                hBar[j2] = 0.0;
+                double hValue = h[j];
+                double hBar2 = hBar[j];
+                hBar[j] = 0.0;
                 double tBar2 = hBar2 * (1.0 - hValue * hValue);
-                dW[j2] += tBar2 * x[s];
-                dW[2 + j2] += tBar2;
+                dW[j] += tBar2 * x[s];
+                dW[2 + j] += tBar2;
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -105,8 +104,7 @@ static partial class Q
         double dWSum2 = 0.0;
         for (int s = 0; s < x.Length; s++)
         {
-            int j = 0;
-            for (; j < 2; j++)
+            for (int j = 0; j < 2; j++)
             {
                 h[j] = global::System.Math.Tanh(w[j] * x[s] + w[2 + j]);
             }
@@ -119,14 +117,14 @@ static partial class Q
             double tBar = yBar * h[1];
             hBar[0] += tBar * t0;
             hBar[1] += yBar * (t0 * h[0]) + yBar * t1;
-            for (int j2 = 0; j2 < j; j2++)
+            for (int j = 0; j < 2; j++)
             {
-                double hValue = h[j2];
-                double hBar2 = hBar[j2];
-                hBar[j2] = 0.0;
+                double hValue = h[j];
+                double hBar2 = hBar[j];
+                hBar[j] = 0.0;
                 double tBar2 = hBar2 * (1.0 - hValue * hValue);
-                dW[j2] += tBar2 * x[s];
-                dW[2 + j2] += tBar2;
+                dW[j] += tBar2 * x[s];
+                dW[2 + j] += tBar2;
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -294,8 +292,7 @@ static partial class Q
         double dWSum2Dot = 0.0;
         for (int s = 0; s < x.Length; s++)
         {
-            int j = 0;
-            for (; j < 2; j++)
+            for (int j = 0; j < 2; j++)
             {
                 double t1 = x[s];
                 int t2 = 2 + j;
@@ -321,17 +318,17 @@ static partial class Q
             hBarDot[1] += yBarDot * (t3 * h[0]) + yBar * (t5 * h[0] + t3 * hDot[0]);
             hBar[1] += yBar * t4;
             hBarDot[1] += yBarDot * t4 + yBar * t6;
-            for (int j2 = 0; j2 < j; j2++)
+            for (int j = 0; j < 2; j++)
             {
-                double hValue = h[j2];
-                double hValueDot = hDot[j2];
-                double hBar2 = hBar[j2];
-                double hBar2Dot = hBarDot[j2];
-                hBar[j2] = 0.0;
-                hBarDot[j2] = 0.0;
+                double hValue = h[j];
+                double hValueDot = hDot[j];
+                double hBar2 = hBar[j];
+                double hBar2Dot = hBarDot[j];
+                hBar[j] = 0.0;
+                hBarDot[j] = 0.0;
                 double tBar2Dot = hBar2Dot * (1.0 - hValue * hValue) - hBar2 * (2.0 * (hValueDot * hValue));
-                pW[j2] += tBar2Dot * x[s];
-                pW[2 + j2] += tBar2Dot;
+                pW[j] += tBar2Dot * x[s];
+                pW[2 + j] += tBar2Dot;
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)

@@ -36,8 +36,7 @@ static partial class S
         double dWSum2 = 0.0;
         for (int b = 0; b < x.Length; b++)
         {
-            int j = 0;
-            for (; j < 2; j++)
+            for (int j = 0; j < 2; j++)
             {
                 h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j]);
             }
@@ -49,14 +48,14 @@ static partial class S
             double yBar = 2.0 * (lossBar * t3);
             hBar[0] += yBar * t1;
             hBar[1] += yBar * t2;
-            for (int j2 = 0; j2 < j; j2++)
+            for (int j = 0; j < 2; j++)
             {
-                double hValue = h[j2];
-                double hBar2 = hBar[j2];
-                hBar[j2] = 0.0;
+                double hValue = h[j];
+                double hBar2 = hBar[j];
+                hBar[j] = 0.0;
                 double tBar = hBar2 * (1.0 - hValue * hValue);
-                dW[j2] += tBar * x[b];
-                dW[2 + j2] += tBar;
+                dW[j] += tBar * x[b];
+                dW[2 + j] += tBar;
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -108,8 +107,7 @@ static partial class S
         double dWSum2 = 0.0;
         for (int b = 0; b < x.Length; b++)
         {
-            int j = 0;
-            for (; j < 2; j++)
+            for (int j = 0; j < 2; j++)
             {
                 h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j]);
             }
@@ -121,14 +119,14 @@ static partial class S
             double yBar = 2.0 * (lossBar * t2);
             hBar[0] += yBar * t0;
             hBar[1] += yBar * t1;
-            for (int j2 = 0; j2 < j; j2++)
+            for (int j = 0; j < 2; j++)
             {
-                double hValue = h[j2];
-                double hBar2 = hBar[j2];
-                hBar[j2] = 0.0;
+                double hValue = h[j];
+                double hBar2 = hBar[j];
+                hBar[j] = 0.0;
                 double tBar = hBar2 * (1.0 - hValue * hValue);
-                dW[j2] += tBar * x[b];
-                dW[2 + j2] += tBar;
+                dW[j] += tBar * x[b];
+                dW[2 + j] += tBar;
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)

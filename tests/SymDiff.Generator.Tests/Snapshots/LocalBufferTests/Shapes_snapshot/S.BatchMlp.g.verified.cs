@@ -53,8 +53,7 @@ static partial class S
                     global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, 2);
                     int j2Count = 0 < hidden ? hidden : 0;
                     global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
-                    int c = 0;
-                    for (; c < 2; c++)
+                    for (int c = 0; c < 2; c++)
                     {
                         int t2 = c + 1;
                         double a = wRow2[c];
@@ -87,20 +86,19 @@ static partial class S
                     double mBar = lossBar - tBar2 - tBar3;
                     zBar[0] += z[0] >= z[1] ? mBar : 0.0;
                     zBar[1] += z[0] >= z[1] ? 0.0 : mBar;
-                    int cCount = 0 < c ? c : 0;
-                    global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, 2 * hidden, cCount);
-                    for (int c2 = 0; c2 < cCount; c2++)
+                    global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, 2 * hidden, 2);
+                    for (int c = 0; c < 2; c++)
                     {
                         int j2 = 0 < hidden ? hidden : 0;
-                        double zBar2 = zBar[c2];
-                        zBar[c2] = 0.0;
+                        double zBar2 = zBar[c];
+                        zBar[c] = 0.0;
                         if (zBar2 != 0.0)
                         {
                             global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden, j2);
                             global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden, j2);
                             for (int j4 = 0; j4 < j2; j4++)
                             {
-                                double tBar4 = zBar2 * (double)(c2 + 1);
+                                double tBar4 = zBar2 * (double)(c + 1);
                                 double tBar5 = tBar4 * h[j4];
                                 double t4 = w[j4];
                                 double t5 = wRow3[j4];
@@ -110,7 +108,7 @@ static partial class S
                             }
                         }
 
-                        dWRow2[c2] += zBar2;
+                        dWRow2[c] += zBar2;
                     }
 
                     for (int j3 = 0; j3 < j; j3++)
@@ -188,8 +186,7 @@ static partial class S
                     global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, 2);
                     int j2Count = 0 < hidden ? hidden : 0;
                     global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
-                    int c = 0;
-                    for (; c < 2; c++)
+                    for (int c = 0; c < 2; c++)
                     {
                         int t1 = c + 1;
                         double a = wRow2[c];
@@ -220,20 +217,19 @@ static partial class S
                     double mBar = lossBar - tBar2 - tBar3;
                     zBar[0] += z[0] >= z[1] ? mBar : 0.0;
                     zBar[1] += z[0] >= z[1] ? 0.0 : mBar;
-                    int cCount = 0 < c ? c : 0;
-                    global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, 2 * hidden, cCount);
-                    for (int c2 = 0; c2 < cCount; c2++)
+                    global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, 2 * hidden, 2);
+                    for (int c = 0; c < 2; c++)
                     {
                         int j2 = 0 < hidden ? hidden : 0;
-                        double zBar2 = zBar[c2];
-                        zBar[c2] = 0.0;
+                        double zBar2 = zBar[c];
+                        zBar[c] = 0.0;
                         if (zBar2 != 0.0)
                         {
                             global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, hidden, j2);
                             global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, hidden, j2);
                             for (int j4 = 0; j4 < j2; j4++)
                             {
-                                double tBar4 = zBar2 * (double)(c2 + 1);
+                                double tBar4 = zBar2 * (double)(c + 1);
                                 double tBar5 = tBar4 * h[j4];
                                 double t2 = w[j4];
                                 double t3 = wRow3[j4];
@@ -243,7 +239,7 @@ static partial class S
                             }
                         }
 
-                        dWRow2[c2] += zBar2;
+                        dWRow2[c] += zBar2;
                     }
 
                     for (int j3 = 0; j3 < j; j3++)

@@ -33,10 +33,9 @@ static partial class S
         try
         {
             // Forward sweep
-            int b = 0;
             double loss = 0.0;
             double s = 0.5;
-            for (; b < x.Length; b++)
+            for (int b = 0; b < x.Length; b++)
             {
                 sTape[b] = s;
                 for (int j = 0; j < 2; j++)
@@ -54,31 +53,30 @@ static partial class S
             double t1 = (double)x.Length;
             double lossBar = 1.0 / t1;
             double sBar = 0.0;
-            for (int b2 = b - 1; b2 >= 0; b2--)
+            for (int b = x.Length - 1; b >= 0; b--)
             {
-                double s2 = sTape[b2];
-                int j2 = 0;
-                for (; j2 < 2; j2++)
+                double s2 = sTape[b];
+                for (int j = 0; j < 2; j++)
                 {
-                    h[j2] = global::System.Math.Tanh(w[j2] * x[b2] + w[2 + j2] * s2);
+                    h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j] * s2);
                 }
 
                 double t2 = w[4];
                 double t3 = w[5];
                 double y = t2 * h[0] + t3 * h[1];
-                double yBar = (lossBar != 0.0 ? 2.0 * (lossBar * (y - t[b2])) : 0.0) + (sBar != 0.0 ? sBar * global::System.Math.Cos(y) : 0.0);
+                double yBar = (lossBar != 0.0 ? 2.0 * (lossBar * (y - t[b])) : 0.0) + (sBar != 0.0 ? sBar * global::System.Math.Cos(y) : 0.0);
                 bool t4 = yBar != 0.0;
                 hBar[0] += t4 ? yBar * t2 : 0.0;
                 hBar[1] += t4 ? yBar * t3 : 0.0;
                 double sBar2 = 0.0;
-                for (int j = 0; j < j2; j++)
+                for (int j = 0; j < 2; j++)
                 {
                     double hValue = h[j];
                     double hBar2 = hBar[j];
                     hBar[j] = 0.0;
                     double tBar = hBar2 != 0.0 ? hBar2 * (1.0 - hValue * hValue) : 0.0;
                     bool t5 = tBar != 0.0;
-                    dW[j] += t5 ? tBar * x[b2] : 0.0;
+                    dW[j] += t5 ? tBar * x[b] : 0.0;
                     int t6 = 2 + j;
                     dW[t6] += t5 ? tBar * s2 : 0.0;
                     sBar2 = sBar2 + (t5 ? tBar * w[t6] : 0.0);
@@ -127,9 +125,8 @@ static partial class S
         try
         {
             // Forward sweep
-            int b = 0;
             double s = 0.5;
-            for (; b < x.Length; b++)
+            for (int b = 0; b < x.Length; b++)
             {
                 sTape[b] = s;
                 for (int j = 0; j < 2; j++)
@@ -144,31 +141,30 @@ static partial class S
             // Reverse sweep: gradients
             double lossBar = seed / (double)x.Length;
             double sBar = 0.0;
-            for (int b2 = b - 1; b2 >= 0; b2--)
+            for (int b = x.Length - 1; b >= 0; b--)
             {
-                double s2 = sTape[b2];
-                int j2 = 0;
-                for (; j2 < 2; j2++)
+                double s2 = sTape[b];
+                for (int j = 0; j < 2; j++)
                 {
-                    h[j2] = global::System.Math.Tanh(w[j2] * x[b2] + w[2 + j2] * s2);
+                    h[j] = global::System.Math.Tanh(w[j] * x[b] + w[2 + j] * s2);
                 }
 
                 double t0 = w[4];
                 double t1 = w[5];
                 double y = t0 * h[0] + t1 * h[1];
-                double yBar = (lossBar != 0.0 ? 2.0 * (lossBar * (y - t[b2])) : 0.0) + (sBar != 0.0 ? sBar * global::System.Math.Cos(y) : 0.0);
+                double yBar = (lossBar != 0.0 ? 2.0 * (lossBar * (y - t[b])) : 0.0) + (sBar != 0.0 ? sBar * global::System.Math.Cos(y) : 0.0);
                 bool t2 = yBar != 0.0;
                 hBar[0] += t2 ? yBar * t0 : 0.0;
                 hBar[1] += t2 ? yBar * t1 : 0.0;
                 double sBar2 = 0.0;
-                for (int j = 0; j < j2; j++)
+                for (int j = 0; j < 2; j++)
                 {
                     double hValue = h[j];
                     double hBar2 = hBar[j];
                     hBar[j] = 0.0;
                     double tBar = hBar2 != 0.0 ? hBar2 * (1.0 - hValue * hValue) : 0.0;
                     bool t3 = tBar != 0.0;
-                    dW[j] += t3 ? tBar * x[b2] : 0.0;
+                    dW[j] += t3 ? tBar * x[b] : 0.0;
                     int t4 = 2 + j;
                     dW[t4] += t3 ? tBar * s2 : 0.0;
                     sBar2 = sBar2 + (t3 ? tBar * w[t4] : 0.0);

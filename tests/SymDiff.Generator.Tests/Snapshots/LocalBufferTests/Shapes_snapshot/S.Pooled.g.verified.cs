@@ -33,29 +33,28 @@ static partial class S
                 global::SymDiff.Checks.Zero(h, x.Length);
 
                 // Forward sweep
-                int i = 0;
-                for (; i < x.Length; i++)
+                for (int i = 0; i < x.Length; i++)
                 {
                     h[i] = global::System.Math.Sin(w[i] * x[i]) + w[0];
                 }
 
                 double s = 0.0;
-                for (int i2 = 0; i2 < x.Length; i2++)
+                for (int i = 0; i < x.Length; i++)
                 {
-                    int t0 = i2 + 1;
+                    int t0 = i + 1;
                     int t1 = t0 % x.Length;
-                    double s2 = s + h[i2] * h[t1];
-                    hBar[i2] += h[t1];
-                    hBar[t1] += h[i2];
+                    double s2 = s + h[i] * h[t1];
+                    hBar[i] += h[t1];
+                    hBar[t1] += h[i];
                     s = s2;
                 }
 
                 // Reverse sweep: gradients
-                for (int i3 = 0; i3 < i; i3++)
+                for (int i = 0; i < x.Length; i++)
                 {
-                    double hBar2 = hBar[i3];
-                    double t2 = x[i3];
-                    dW[i3] += hBar2 * global::System.Math.Cos(w[i3] * t2) * t2;
+                    double hBar2 = hBar[i];
+                    double t2 = x[i];
+                    dW[i] += hBar2 * global::System.Math.Cos(w[i] * t2) * t2;
                     dW[0] += hBar2;
                 }
 
@@ -101,26 +100,25 @@ static partial class S
                 global::SymDiff.Checks.Zero(h, x.Length);
 
                 // Forward sweep
-                int i = 0;
-                for (; i < x.Length; i++)
+                for (int i = 0; i < x.Length; i++)
                 {
                     h[i] = global::System.Math.Sin(w[i] * x[i]) + w[0];
                 }
 
-                for (int i2 = 0; i2 < x.Length; i2++)
+                for (int i = 0; i < x.Length; i++)
                 {
-                    int i3 = i2 + 1;
-                    int t0 = i3 % x.Length;
-                    hBar[i2] += seed * h[t0];
-                    hBar[t0] += seed * h[i2];
+                    int i2 = i + 1;
+                    int t0 = i2 % x.Length;
+                    hBar[i] += seed * h[t0];
+                    hBar[t0] += seed * h[i];
                 }
 
                 // Reverse sweep: gradients
-                for (int i4 = 0; i4 < i; i4++)
+                for (int i = 0; i < x.Length; i++)
                 {
-                    double hBar2 = hBar[i4];
-                    double t1 = x[i4];
-                    dW[i4] += hBar2 * global::System.Math.Cos(w[i4] * t1) * t1;
+                    double hBar2 = hBar[i];
+                    double t1 = x[i];
+                    dW[i] += hBar2 * global::System.Math.Cos(w[i] * t1) * t1;
                     dW[0] += hBar2;
                 }
             }

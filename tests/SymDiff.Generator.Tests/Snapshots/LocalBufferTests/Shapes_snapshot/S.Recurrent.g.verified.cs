@@ -31,9 +31,8 @@ static partial class S
         try
         {
             // Forward sweep
-            int b = 0;
             double s = 0.5;
-            for (; b < x.Length; b++)
+            for (int b = 0; b < x.Length; b++)
             {
                 sTape[b] = s;
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -46,11 +45,11 @@ static partial class S
 
             // Reverse sweep: gradients
             double sBar = 1.0;
-            for (int b2 = b - 1; b2 >= 0; b2--)
+            for (int b = x.Length - 1; b >= 0; b--)
             {
-                double s3 = sTape[b2];
+                double s3 = sTape[b];
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                double t0 = x[b2];
+                double t0 = x[b];
                 double hValue = global::System.Math.Tanh(w[0] * t0 + s3);
                 h[0] = hValue;
                 double t1 = w[1];
@@ -107,9 +106,8 @@ static partial class S
         try
         {
             // Forward sweep
-            int b = 0;
             double s = 0.5;
-            for (; b < x.Length; b++)
+            for (int b = 0; b < x.Length; b++)
             {
                 sTape[b] = s;
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -122,11 +120,11 @@ static partial class S
 
             // Reverse sweep: gradients
             double sBar = seed;
-            for (int b2 = b - 1; b2 >= 0; b2--)
+            for (int b = x.Length - 1; b >= 0; b--)
             {
-                double s3 = sTape[b2];
+                double s3 = sTape[b];
                 global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                double t0 = x[b2];
+                double t0 = x[b];
                 double hValue = global::System.Math.Tanh(w[0] * t0 + s3);
                 h[0] = hValue;
                 double t1 = w[1];

@@ -28,8 +28,7 @@ static partial class S
         global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
-        int j = 0;
-        for (; j < 3; j++)
+        for (int j = 0; j < 3; j++)
         {
             h[j] = global::System.MathF.Exp(w[j] * x[j]);
         }
@@ -39,18 +38,17 @@ static partial class S
         hBar[1] += h[0];
         hBar[2] += 1f / h[0];
         hBar[0] -= h[2] / h[0] / h[0];
-        int j2 = 0;
-        for (; j2 < j; j2++)
+        for (int j = 0; j < 3; j++)
         {
-            float hValue = h[j2];
-            float hBar2 = hBar[j2];
+            float hValue = h[j];
+            float hBar2 = hBar[j];
             bool t0 = hBar2 != 0f;
-            dW[j2] = (t0 ? hBar2 * hValue : 0f) * x[j2];
+            dW[j] = (t0 ? hBar2 * hValue : 0f) * x[j];
         }
 
-        for (int j3 = j2; j3 < dW.Length; j3++)
+        for (int j = 3; j < dW.Length; j++)
         {
-            dW[j3] = 0f;
+            dW[j] = 0f;
         }
 
         return h[0] * h[1] + h[2] / h[0];
@@ -81,8 +79,7 @@ static partial class S
         global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
-        int j = 0;
-        for (; j < 3; j++)
+        for (int j = 0; j < 3; j++)
         {
             h[j] = global::System.MathF.Exp(w[j] * x[j]);
         }
@@ -92,12 +89,12 @@ static partial class S
         hBar[1] += seed * h[0];
         hBar[2] += seed / h[0];
         hBar[0] -= seed * (h[2] / h[0]) / h[0];
-        for (int j2 = 0; j2 < j; j2++)
+        for (int j = 0; j < 3; j++)
         {
-            float hValue = h[j2];
-            float hBar2 = hBar[j2];
+            float hValue = h[j];
+            float hBar2 = hBar[j];
             bool t0 = hBar2 != 0f;
-            dW[j2] += (t0 ? hBar2 * hValue : 0f) * x[j2];
+            dW[j] += (t0 ? hBar2 * hValue : 0f) * x[j];
         }
     }
 

@@ -32,9 +32,8 @@ static partial class W
         for (int i = 0; i < t.Length; i++)
         {
             global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
-            int j = 0;
             double z = 0.0;
-            for (; j < d; j++)
+            for (int j = 0; j < d; j++)
             {
                 z = z + w[j] * xsRow[j];
             }
@@ -43,11 +42,10 @@ static partial class W
             double t2 = global::System.Math.Exp(-t1 * z);
             double t3 = 1.0 + t2;
             double zBar = -(lossBar / t3 * t2 * t1);
-            int jCount = 0 < j ? j : 0;
-            global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, jCount);
-            for (int j2 = 0; j2 < jCount; j2++)
+            global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, d);
+            for (int j = 0; j < d; j++)
             {
-                dW[j2] += zBar * xsRow2[j2];
+                dW[j] += zBar * xsRow2[j];
             }
 
             loss = loss + global::System.Math.Log(t3);
@@ -82,9 +80,8 @@ static partial class W
         for (int i = 0; i < t.Length; i++)
         {
             global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
-            int j = 0;
             double z = 0.0;
-            for (; j < d; j++)
+            for (int j = 0; j < d; j++)
             {
                 z = z + w[j] * xsRow[j];
             }
@@ -92,11 +89,10 @@ static partial class W
             double t0 = t[i];
             double t1 = global::System.Math.Exp(-t0 * z);
             double zBar = -(lossBar / (1.0 + t1) * t1 * t0);
-            int jCount = 0 < j ? j : 0;
-            global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, jCount);
-            for (int j2 = 0; j2 < jCount; j2++)
+            global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i * d, d);
+            for (int j = 0; j < d; j++)
             {
-                dW[j2] += zBar * xsRow2[j2];
+                dW[j] += zBar * xsRow2[j];
             }
         }
     }

@@ -34,9 +34,8 @@ static partial class F
                 double[] oRead2Tape = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    int i = 0;
                     double norm = 0.25;
-                    for (; i < o.Length; i++)
+                    for (int i = 0; i < o.Length; i++)
                     {
                         double oRead = o[i];
                         double oRead2 = o[i];
@@ -47,22 +46,22 @@ static partial class F
 
                     double norm2 = global::System.Math.Sqrt(norm);
                     double normBar = 0.0;
-                    for (int i2 = 0; i2 < o.Length; i2++)
+                    for (int i = 0; i < o.Length; i++)
                     {
-                        double oRead = o[i2];
-                        o[i2] = oRead / norm2;
-                        double oBar2 = oBar[i2];
-                        oBar[i2] = oBar2 / norm2;
+                        double oRead = o[i];
+                        o[i] = oRead / norm2;
+                        double oBar2 = oBar[i];
+                        oBar[i] = oBar2 / norm2;
                         normBar = normBar - oBar2 * (oRead / norm2) / norm2;
                     }
 
                     double normBar2 = normBar * (0.5 / norm2);
-                    for (int i3 = 0; i3 < i; i3++)
+                    for (int i = 0; i < o.Length; i++)
                     {
-                        double oRead = oReadTape[i3];
-                        double oRead2 = oRead2Tape[i3];
-                        oBar[i3] += normBar2 * oRead;
-                        oBar[i3] += normBar2 * oRead2;
+                        double oRead = oReadTape[i];
+                        double oRead2 = oRead2Tape[i];
+                        oBar[i] += normBar2 * oRead;
+                        oBar[i] += normBar2 * oRead2;
                     }
 
                     double oBar3 = oBar[1];

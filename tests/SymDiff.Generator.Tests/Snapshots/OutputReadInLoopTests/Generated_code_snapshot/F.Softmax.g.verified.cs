@@ -43,9 +43,8 @@ static partial class F
                     max = global::System.Math.Max(max, z[i]);
                 }
 
-                int i2 = 0;
                 double sum = 0.0;
-                for (; i2 < z.Length; i2++)
+                for (int i2 = 0; i2 < z.Length; i2++)
                 {
                     y[i2] = global::System.Math.Exp(z[i2] - max);
                     double yRead = y[i2];
@@ -63,27 +62,26 @@ static partial class F
                 }
 
                 double maxBar = 0.0;
-                for (int i4 = 0; i4 < i2; i4++)
+                for (int i2 = 0; i2 < z.Length; i2++)
                 {
-                    yBar[i4] += sumBar;
-                    double yBar3 = yBar[i4];
+                    yBar[i2] += sumBar;
+                    double yBar3 = yBar[i2];
                     bool t0 = yBar3 != 0.0;
-                    double tBar = t0 ? yBar3 * global::System.Math.Exp(z[i4] - max) : 0.0;
-                    dZ[i4] += tBar;
+                    double tBar = t0 ? yBar3 * global::System.Math.Exp(z[i2] - max) : 0.0;
+                    dZ[i2] += tBar;
                     maxBar = maxBar - tBar;
                 }
 
-                double maxBar2 = maxBar;
-                for (int i5 = i - 1; i5 >= 1; i5--)
+                for (int i4 = i - 1; i4 >= 1; i4--)
                 {
-                    int t1 = i5 - 1;
+                    int t1 = i4 - 1;
                     double max2 = maxTape[t1];
-                    bool t2 = max2 >= z[i5];
-                    dZ[i5] += t2 ? 0.0 : maxBar2;
-                    maxBar2 = t2 ? maxBar2 : 0.0;
+                    bool t2 = max2 >= z[i4];
+                    dZ[i4] += t2 ? 0.0 : maxBar;
+                    maxBar = t2 ? maxBar : 0.0;
                 }
 
-                dZ[0] += maxBar2;
+                dZ[0] += maxBar;
             }
             finally
             {

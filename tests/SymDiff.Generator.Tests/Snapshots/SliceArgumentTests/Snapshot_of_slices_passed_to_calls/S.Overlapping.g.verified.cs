@@ -328,7 +328,7 @@ static partial class S
 
                                             if (k2 > 0)
                                             {
-                                                pP[k2] += pPNext;
+                                                pP[3] += pPNext;
                                             }
 
                                             return t4 * b + dot;

@@ -29,8 +29,7 @@ static partial class S
         global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
-        int j = 0;
-        for (; j < 4; j++)
+        for (int j = 0; j < 4; j++)
         {
             h[j] = global::System.Math.Tanh(p[j] * x[j]);
         }
@@ -42,12 +41,12 @@ static partial class S
         global::S.SumBackward(h, 1.0, hBar);
         hBar[2] += h[3];
         hBar[3] += h[2];
-        for (int j2 = 0; j2 < j; j2++)
+        for (int j = 0; j < 4; j++)
         {
-            double hValue = h[j2];
-            double hBar2 = hBar[j2];
-            hBar[j2] = 0.0;
-            dP[j2] += hBar2 * (1.0 - hValue * hValue) * x[j2];
+            double hValue = h[j];
+            double hBar2 = hBar[j];
+            hBar[j] = 0.0;
+            dP[j] += hBar2 * (1.0 - hValue * hValue) * x[j];
         }
 
         return global::S.Sum(h) + global::S.Sum(p.Slice(1, 2)) + product2;
@@ -78,8 +77,7 @@ static partial class S
         global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
-        int j = 0;
-        for (; j < 4; j++)
+        for (int j = 0; j < 4; j++)
         {
             h[j] = global::System.Math.Tanh(p[j] * x[j]);
         }
@@ -89,12 +87,12 @@ static partial class S
         global::S.SumBackward(h, seed, hBar);
         hBar[2] += seed * h[3];
         hBar[3] += seed * h[2];
-        for (int j2 = 0; j2 < j; j2++)
+        for (int j = 0; j < 4; j++)
         {
-            double hValue = h[j2];
-            double hBar2 = hBar[j2];
-            hBar[j2] = 0.0;
-            dP[j2] += hBar2 * (1.0 - hValue * hValue) * x[j2];
+            double hValue = h[j];
+            double hBar2 = hBar[j];
+            hBar[j] = 0.0;
+            dP[j] += hBar2 * (1.0 - hValue * hValue) * x[j];
         }
     }
 
@@ -229,8 +227,7 @@ static partial class S
         global::SymDiff.Checks.Zero(h);
         global::System.Span<double> hDot = stackalloc double[4];
         global::SymDiff.Checks.Zero(hDot);
-        int j = 0;
-        for (; j < 4; j++)
+        for (int j = 0; j < 4; j++)
         {
             double t0 = x[j];
             double hValue = global::System.Math.Tanh(p[j] * t0);
@@ -281,14 +278,14 @@ static partial class S
                         hBarDot[2] += hDot[3];
                         hBar[3] += h[2];
                         hBarDot[3] += hDot[2];
-                        for (int j2 = 0; j2 < j; j2++)
+                        for (int j = 0; j < 4; j++)
                         {
-                            double hValue = h[j2];
-                            double hValueDot = hDot[j2];
-                            double hBar2 = hBar[j2];
-                            double hBar2Dot = hBarDot[j2];
-                            hBar[j2] = 0.0;
-                            pP[j2] += (hBar2Dot * (1.0 - hValue * hValue) - hBar2 * (2.0 * (hValueDot * hValue))) * x[j2];
+                            double hValue = h[j];
+                            double hValueDot = hDot[j];
+                            double hBar2 = hBar[j];
+                            double hBar2Dot = hBarDot[j];
+                            hBar[j] = 0.0;
+                            pP[j] += (hBar2Dot * (1.0 - hValue * hValue) - hBar2 * (2.0 * (hValueDot * hValue))) * x[j];
                         }
 
                         return sum + sum2 + product2;

@@ -31,9 +31,8 @@ static partial class S
         for (int i = 0; i < x.Length / 2; i++)
         {
             global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, i * 2, 2);
-            int j = 0;
             double z = bias;
-            for (; j < 2; j++)
+            for (int j = 0; j < 2; j++)
             {
                 z = z + p[j] * xRow[j];
             }
@@ -41,11 +40,10 @@ static partial class S
             double t0 = global::System.Math.Exp(-z);
             double t1 = 1.0 + t0;
             double zBar = 0.3 - t0 / t1;
-            int jCount = 0 < j ? j : 0;
-            global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, i * 2, jCount);
-            for (int j2 = 0; j2 < jCount; j2++)
+            global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, i * 2, 2);
+            for (int j = 0; j < 2; j++)
             {
-                dP[j2] += zBar * xRow2[j2];
+                dP[j] += zBar * xRow2[j];
             }
 
             loss = loss + (global::System.Math.Log(t1) + 0.3 * z);
@@ -85,20 +83,18 @@ static partial class S
         for (int i = 0; i < x.Length / 2; i++)
         {
             global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, i * 2, 2);
-            int j = 0;
             double z = bias;
-            for (; j < 2; j++)
+            for (int j = 0; j < 2; j++)
             {
                 z = z + p[j] * xRow[j];
             }
 
             double t0 = global::System.Math.Exp(-z);
             double zBar = seed * 0.3 - seed / (1.0 + t0) * t0;
-            int jCount = 0 < j ? j : 0;
-            global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, i * 2, jCount);
-            for (int j2 = 0; j2 < jCount; j2++)
+            global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, i * 2, 2);
+            for (int j = 0; j < 2; j++)
             {
-                dP[j2] += zBar * xRow2[j2];
+                dP[j] += zBar * xRow2[j];
             }
 
             biasBar = biasBar + zBar;
@@ -248,10 +244,9 @@ static partial class S
         for (int i = 0; i < x.Length / 2; i++)
         {
             global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, i * 2, 2);
-            int j = 0;
             double z = bias;
             double zDot = biasDot;
-            for (; j < 2; j++)
+            for (int j = 0; j < 2; j++)
             {
                 double t0 = xRow[j];
                 z = z + p[j] * t0;
@@ -262,11 +257,10 @@ static partial class S
             double t2 = 1.0 + t1;
             double t3 = t1 * zDot;
             double zBarDot = -(t1 / t2 * t3 / t2 - t3 / t2);
-            int jCount = 0 < j ? j : 0;
-            global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, i * 2, jCount);
-            for (int j2 = 0; j2 < jCount; j2++)
+            global::System.ReadOnlySpan<double> xRow2 = global::SymDiff.Checks.Row(x, i * 2, 2);
+            for (int j = 0; j < 2; j++)
             {
-                pP[j2] += zBarDot * xRow2[j2];
+                pP[j] += zBarDot * xRow2[j];
             }
 
             loss = loss + (global::System.Math.Log(t2) + 0.3 * z);

@@ -38,20 +38,19 @@ static partial class S
             s = s + v * v * t4;
         }
 
-        double s2 = s;
         for (int k = 0; k < p.Length - 2; k++)
         {
             int t5 = 2 + k;
             double t6 = global::S.Scale[1 + k] * global::System.Math.Exp(0.1 * p[t5]);
             dP[t5] += t6 * 0.1;
-            s2 = s2 + t6;
+            s = s + t6;
         }
 
         // Reverse sweep: gradients
         dP[0] += t1;
         dP[1] += t0;
         dP[2] += global::System.Math.Cos(t2);
-        return s2;
+        return s;
     }
 
     /// <summary>
@@ -123,19 +122,17 @@ static partial class S
             sDot = sDot + 2.0 * (tP[t3] * v) * t4;
         }
 
-        double s2 = s;
-        double sDot2 = sDot;
         for (int k = 0; k < p.Length - 2; k++)
         {
             double t5 = global::S.Scale[1 + k];
             int t6 = 2 + k;
             double t7 = global::System.Math.Exp(0.1 * p[t6]);
-            s2 = s2 + t5 * t7;
-            sDot2 = sDot2 + t5 * (t7 * (0.1 * tP[t6]));
+            s = s + t5 * t7;
+            sDot = sDot + t5 * (t7 * (0.1 * tP[t6]));
         }
 
-        derivative = sDot2;
-        return s2;
+        derivative = sDot;
+        return s;
     }
 
     /// <summary>
@@ -236,20 +233,19 @@ static partial class S
             s = s + v * v * t2;
         }
 
-        double s2 = s;
         for (int k = 0; k < p.Length - 2; k++)
         {
             double t3 = global::S.Scale[1 + k];
             int t4 = 2 + k;
             double t5 = global::System.Math.Exp(0.1 * p[t4]);
             pP[t4] += t3 * (t5 * (0.1 * tP[t4])) * 0.1;
-            s2 = s2 + t3 * t5;
+            s = s + t3 * t5;
         }
 
         pP[0] += tP[1];
         pP[1] += tP[0];
         pP[2] -= t0 * tP[2];
-        return s2;
+        return s;
     }
 
     /// <summary>

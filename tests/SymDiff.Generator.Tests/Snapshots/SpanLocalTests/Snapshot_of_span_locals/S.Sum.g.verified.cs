@@ -20,9 +20,8 @@ static partial class S
 
         global::SymDiff.Checks.ThrowIfOverlapping(dA, a, nameof(dA), "a");
 
-        int i = 0;
         double s = 0.0;
-        for (; i < a.Length; i++)
+        for (int i = 0; i < a.Length; i++)
         {
             double t0 = a[i];
             double t1 = 1.0 + 0.2 * t0;
@@ -30,9 +29,9 @@ static partial class S
             s = s + t0 * t1;
         }
 
-        for (int i2 = i; i2 < dA.Length; i2++)
+        for (int i = a.Length; i < dA.Length; i++)
         {
-            dA[i2] = 0.0;
+            dA[i] = 0.0;
         }
 
         return s;

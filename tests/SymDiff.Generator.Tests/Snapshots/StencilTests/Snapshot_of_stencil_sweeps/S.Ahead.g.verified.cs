@@ -40,8 +40,7 @@ static partial class S
                 try
                 {
                     global::SymDiff.Checks.Zero(aHistory, t1);
-                    int i = 0;
-                    for (; i < x.Length; i++)
+                    for (int i = 0; i < x.Length; i++)
                     {
                         double aValue = w[0] * x[i] + w[1];
                         a[i] = aValue;
@@ -53,9 +52,9 @@ static partial class S
                     {
                         int t2 = x.Length - 2;
                         int t3 = s + 1;
-                        for (int aIndex2 = t2 > 0 ? t2 : 0; aIndex2 < x.Length; aIndex2++)
+                        for (int aIndex = t2 > 0 ? t2 : 0; aIndex < x.Length; aIndex++)
                         {
-                            aHistory[t3 * x.Length + aIndex2] = aHistory[s * x.Length + aIndex2];
+                            aHistory[t3 * x.Length + aIndex] = aHistory[s * x.Length + aIndex];
                         }
 
                         int i2Count = 0 < t2 ? t2 : 0;
@@ -63,22 +62,22 @@ static partial class S
                         global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
-                        for (int i2 = 0; i2 < i2Count; i2++)
+                        for (int i = 0; i < i2Count; i++)
                         {
-                            int t4 = i2 + 1;
-                            aHistoryRow[i2] = 0.5 * aHistoryRow2[i2] + w[2] * global::System.Math.Sin(aHistoryRow3[i2] - aHistoryRow4[i2]);
+                            int t4 = i + 1;
+                            aHistoryRow[i] = 0.5 * aHistoryRow2[i] + w[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
                         }
                     }
 
                     global::System.ReadOnlySpan<double> aHistoryRow5 = global::SymDiff.Checks.Row(aHistory, t0 * x.Length, x.Length);
                     global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * x.Length, x.Length);
                     double e = 0.0;
-                    for (int i3 = 0; i3 < x.Length; i3++)
+                    for (int i = 0; i < x.Length; i++)
                     {
-                        int t5 = i3 + 1;
+                        int t5 = i + 1;
                         double t6 = (double)t5;
-                        double e2 = e + aHistoryRow5[i3] * aHistoryRow5[i3] * t6;
-                        aHistoryBarRow[i3] += t6 * aHistoryRow5[i3] + t6 * aHistoryRow5[i3];
+                        double e2 = e + aHistoryRow5[i] * aHistoryRow5[i] * t6;
+                        aHistoryBarRow[i] += t6 * aHistoryRow5[i] + t6 * aHistoryRow5[i];
                         e = e2;
                     }
 
@@ -86,34 +85,34 @@ static partial class S
                     for (int s2 = s - 1; s2 >= 0; s2--)
                     {
                         int t7 = x.Length - 2;
-                        int aIndex2_2 = t7 > 0 ? t7 : 0;
-                        int aIndex2_3 = aIndex2_2 < x.Length ? x.Length : aIndex2_2;
-                        int i4 = 0 < t7 ? t7 : 0;
-                        for (int i2 = i4 - 1; i2 >= 0; i2--)
+                        int aIndex2 = t7 > 0 ? t7 : 0;
+                        int aIndex3 = aIndex2 < x.Length ? x.Length : aIndex2;
+                        int i2 = 0 < t7 ? t7 : 0;
+                        for (int i = i2 - 1; i >= 0; i--)
                         {
-                            int t8 = (s2 + 1) * x.Length + i2;
+                            int t8 = (s2 + 1) * x.Length + i;
                             double aHistoryBar2 = aHistoryBar[t8];
                             aHistoryBar[t8] = 0.0;
                             int t9 = s2 * x.Length;
-                            aHistoryBar[t9 + i2] += aHistoryBar2 * 0.5;
-                            int t10 = t9 + (i2 + 2);
-                            int t11 = t9 + (i2 + 1);
+                            aHistoryBar[t9 + i] += aHistoryBar2 * 0.5;
+                            int t10 = t9 + (i + 2);
+                            int t11 = t9 + (i + 1);
                             double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t10] - aHistory[t11]);
                             aHistoryBar[t10] += tBar;
                             aHistoryBar[t11] -= tBar;
                             dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t10] - aHistory[t11]);
                         }
 
-                        for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= aIndex2_2; aIndex2--)
+                        for (int aIndex = aIndex3 - 1; aIndex >= aIndex2; aIndex--)
                         {
-                            int t12 = (s2 + 1) * x.Length + aIndex2;
+                            int t12 = (s2 + 1) * x.Length + aIndex;
                             double aHistoryBar3 = aHistoryBar[t12];
                             aHistoryBar[t12] = 0.0;
-                            aHistoryBar[s2 * x.Length + aIndex2] += aHistoryBar3;
+                            aHistoryBar[s2 * x.Length + aIndex] += aHistoryBar3;
                         }
                     }
 
-                    for (int aIndex = 0; aIndex < i; aIndex++)
+                    for (int aIndex = 0; aIndex < x.Length; aIndex++)
                     {
                         double aHistoryBar4 = aHistoryBar[aIndex];
                         double aBar = aHistoryBar4;
@@ -174,8 +173,7 @@ static partial class S
                 try
                 {
                     global::SymDiff.Checks.Zero(aHistory, t1);
-                    int i = 0;
-                    for (; i < x.Length; i++)
+                    for (int i = 0; i < x.Length; i++)
                     {
                         double aValue = w[0] * x[i] + w[1];
                         a[i] = aValue;
@@ -187,9 +185,9 @@ static partial class S
                     {
                         int t2 = x.Length - 2;
                         int t3 = s + 1;
-                        for (int aIndex2 = t2 > 0 ? t2 : 0; aIndex2 < x.Length; aIndex2++)
+                        for (int aIndex = t2 > 0 ? t2 : 0; aIndex < x.Length; aIndex++)
                         {
-                            aHistory[t3 * x.Length + aIndex2] = aHistory[s * x.Length + aIndex2];
+                            aHistory[t3 * x.Length + aIndex] = aHistory[s * x.Length + aIndex];
                         }
 
                         int i2Count = 0 < t2 ? t2 : 0;
@@ -197,54 +195,54 @@ static partial class S
                         global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
-                        for (int i2 = 0; i2 < i2Count; i2++)
+                        for (int i = 0; i < i2Count; i++)
                         {
-                            int t4 = i2 + 1;
-                            aHistoryRow[i2] = 0.5 * aHistoryRow2[i2] + w[2] * global::System.Math.Sin(aHistoryRow3[i2] - aHistoryRow4[i2]);
+                            int t4 = i + 1;
+                            aHistoryRow[i] = 0.5 * aHistoryRow2[i] + w[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
                         }
                     }
 
                     global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * x.Length, x.Length);
                     global::System.ReadOnlySpan<double> aHistoryRow5 = global::SymDiff.Checks.Row(aHistory, t0 * x.Length, x.Length);
-                    for (int i3 = 0; i3 < x.Length; i3++)
+                    for (int i = 0; i < x.Length; i++)
                     {
-                        int i4 = i3 + 1;
-                        double tBar = seed * (double)i4;
-                        aHistoryBarRow[i3] += tBar * aHistoryRow5[i3] + tBar * aHistoryRow5[i3];
+                        int i3 = i + 1;
+                        double tBar = seed * (double)i3;
+                        aHistoryBarRow[i] += tBar * aHistoryRow5[i] + tBar * aHistoryRow5[i];
                     }
 
                     // Reverse sweep: gradients
                     for (int s2 = s - 1; s2 >= 0; s2--)
                     {
                         int t5 = x.Length - 2;
-                        int aIndex2_2 = t5 > 0 ? t5 : 0;
-                        int aIndex2_3 = aIndex2_2 < x.Length ? x.Length : aIndex2_2;
-                        int i5 = 0 < t5 ? t5 : 0;
-                        for (int i2 = i5 - 1; i2 >= 0; i2--)
+                        int aIndex2 = t5 > 0 ? t5 : 0;
+                        int aIndex3 = aIndex2 < x.Length ? x.Length : aIndex2;
+                        int i2 = 0 < t5 ? t5 : 0;
+                        for (int i = i2 - 1; i >= 0; i--)
                         {
-                            int t6 = (s2 + 1) * x.Length + i2;
+                            int t6 = (s2 + 1) * x.Length + i;
                             double aHistoryBar2 = aHistoryBar[t6];
                             aHistoryBar[t6] = 0.0;
                             int t7 = s2 * x.Length;
-                            aHistoryBar[t7 + i2] += aHistoryBar2 * 0.5;
-                            int t8 = t7 + (i2 + 2);
-                            int t9 = t7 + (i2 + 1);
+                            aHistoryBar[t7 + i] += aHistoryBar2 * 0.5;
+                            int t8 = t7 + (i + 2);
+                            int t9 = t7 + (i + 1);
                             double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t8] - aHistory[t9]);
                             aHistoryBar[t8] += tBar;
                             aHistoryBar[t9] -= tBar;
                             dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t8] - aHistory[t9]);
                         }
 
-                        for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= aIndex2_2; aIndex2--)
+                        for (int aIndex = aIndex3 - 1; aIndex >= aIndex2; aIndex--)
                         {
-                            int t10 = (s2 + 1) * x.Length + aIndex2;
+                            int t10 = (s2 + 1) * x.Length + aIndex;
                             double aHistoryBar3 = aHistoryBar[t10];
                             aHistoryBar[t10] = 0.0;
-                            aHistoryBar[s2 * x.Length + aIndex2] += aHistoryBar3;
+                            aHistoryBar[s2 * x.Length + aIndex] += aHistoryBar3;
                         }
                     }
 
-                    for (int aIndex = 0; aIndex < i; aIndex++)
+                    for (int aIndex = 0; aIndex < x.Length; aIndex++)
                     {
                         double aHistoryBar4 = aHistoryBar[aIndex];
                         double aBar = aHistoryBar4;
@@ -318,10 +316,10 @@ static partial class S
                         {
                             int t3 = x.Length - 2;
                             int t4 = s + 1;
-                            for (int aIndex2 = t3 > 0 ? t3 : 0; aIndex2 < x.Length; aIndex2++)
+                            for (int aIndex = t3 > 0 ? t3 : 0; aIndex < x.Length; aIndex++)
                             {
-                                int t5 = t4 * x.Length + aIndex2;
-                                int t6 = s * x.Length + aIndex2;
+                                int t5 = t4 * x.Length + aIndex;
+                                int t6 = s * x.Length + aIndex;
                                 aHistory[t5] = aHistory[t6];
                                 aHistoryDot[t5] = aHistoryDot[t6];
                             }

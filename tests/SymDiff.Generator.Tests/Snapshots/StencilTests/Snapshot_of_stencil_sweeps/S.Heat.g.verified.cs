@@ -38,8 +38,7 @@ static partial class S
                 try
                 {
                     global::SymDiff.Checks.Zero(aHistory, t1);
-                    int i = 0;
-                    for (; i < u0.Length; i++)
+                    for (int i = 0; i < u0.Length; i++)
                     {
                         double aValue = u0[i];
                         a[i] = aValue;
@@ -52,34 +51,34 @@ static partial class S
                         int t2 = s + 1;
                         global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
                         global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
-                        for (int aIndex2 = 0; aIndex2 < (u0.Length < 1 ? u0.Length : 1); aIndex2++)
+                        for (int aIndex = 0; aIndex < (u0.Length < 1 ? u0.Length : 1); aIndex++)
                         {
-                            aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
+                            aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                         }
 
                         int t3 = u0.Length - 1;
-                        for (int aIndex2 = t3 > 1 ? t3 : 1; aIndex2 < u0.Length; aIndex2++)
+                        for (int aIndex = t3 > 1 ? t3 : 1; aIndex < u0.Length; aIndex++)
                         {
-                            aHistory[t2 * u0.Length + aIndex2] = aHistory[s * u0.Length + aIndex2];
+                            aHistory[t2 * u0.Length + aIndex] = aHistory[s * u0.Length + aIndex];
                         }
 
-                        for (int i2 = 1; i2 < t3; i2++)
+                        for (int i = 1; i < t3; i++)
                         {
                             int t4 = t2 * u0.Length;
                             int t5 = s * u0.Length;
-                            int t6 = t5 + i2;
-                            int t7 = i2 + 1;
-                            aHistory[t4 + i2] = aHistory[t6] + alpha * (aHistory[t4 + (i2 - 1)] - 2.0 * aHistory[t6] + aHistory[t5 + t7]);
+                            int t6 = t5 + i;
+                            int t7 = i + 1;
+                            aHistory[t4 + i] = aHistory[t6] + alpha * (aHistory[t4 + (i - 1)] - 2.0 * aHistory[t6] + aHistory[t5 + t7]);
                         }
                     }
 
                     global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * u0.Length, u0.Length);
                     global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * u0.Length, u0.Length);
                     double e = 0.0;
-                    for (int i3 = 0; i3 < u0.Length; i3++)
+                    for (int i = 0; i < u0.Length; i++)
                     {
-                        double e2 = e + aHistoryRow3[i3] * aHistoryRow3[i3];
-                        aHistoryBarRow[i3] += aHistoryRow3[i3] + aHistoryRow3[i3];
+                        double e2 = e + aHistoryRow3[i] * aHistoryRow3[i];
+                        aHistoryBarRow[i] += aHistoryRow3[i] + aHistoryRow3[i];
                         e = e2;
                     }
 
@@ -87,60 +86,59 @@ static partial class S
                     double alphaBar2 = 0.0;
                     for (int s2 = s - 1; s2 >= 0; s2--)
                     {
-                        int aIndex2_2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
+                        int aIndex2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
                         int t8 = u0.Length - 1;
-                        int aIndex2_3 = t8 > 1 ? t8 : 1;
-                        int aIndex2_4 = aIndex2_3 < u0.Length ? u0.Length : aIndex2_3;
-                        int i4 = 1 < t8 ? t8 : 1;
+                        int aIndex3 = t8 > 1 ? t8 : 1;
+                        int aIndex4 = aIndex3 < u0.Length ? u0.Length : aIndex3;
+                        int i2 = 1 < t8 ? t8 : 1;
                         double alphaBar = 0.0;
-                        for (int i2 = i4 - 1; i2 >= 1; i2--)
+                        for (int i = i2 - 1; i >= 1; i--)
                         {
                             int t9 = (s2 + 1) * u0.Length;
-                            int t10 = t9 + i2;
+                            int t10 = t9 + i;
                             double aHistoryBar2 = aHistoryBar[t10];
                             aHistoryBar[t10] = 0.0;
                             int t11 = s2 * u0.Length;
-                            int t12 = t11 + i2;
+                            int t12 = t11 + i;
                             aHistoryBar[t12] += aHistoryBar2;
                             double tBar = aHistoryBar2 * alpha;
-                            int t13 = i2 - 1;
+                            int t13 = i - 1;
                             int t14 = t9 + t13;
                             aHistoryBar[t14] += tBar;
                             aHistoryBar[t12] -= tBar * 2.0;
-                            int t15 = t11 + (i2 + 1);
+                            int t15 = t11 + (i + 1);
                             aHistoryBar[t15] += tBar;
                             alphaBar = alphaBar + aHistoryBar2 * (aHistory[t14] - 2.0 * aHistory[t12] + aHistory[t15]);
                         }
 
-                        for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
+                        for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
                         {
-                            int t16 = (s2 + 1) * u0.Length + aIndex2;
+                            int t16 = (s2 + 1) * u0.Length + aIndex;
                             double aHistoryBar3 = aHistoryBar[t16];
                             aHistoryBar[t16] = 0.0;
-                            aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar3;
+                            aHistoryBar[s2 * u0.Length + aIndex] += aHistoryBar3;
                         }
 
-                        for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                        for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                         {
-                            int t17 = (s2 + 1) * u0.Length + aIndex2;
+                            int t17 = (s2 + 1) * u0.Length + aIndex;
                             double aHistoryBar4 = aHistoryBar[t17];
                             aHistoryBar[t17] = 0.0;
-                            aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar4;
+                            aHistoryBar[s2 * u0.Length + aIndex] += aHistoryBar4;
                         }
 
                         alphaBar2 = alphaBar2 + alphaBar;
                     }
 
-                    int aIndex = 0;
-                    for (; aIndex < i; aIndex++)
+                    for (int aIndex = 0; aIndex < u0.Length; aIndex++)
                     {
                         double aHistoryBar5 = aHistoryBar[aIndex];
                         dU0[aIndex] = aHistoryBar5;
                     }
 
-                    for (int i5 = aIndex; i5 < dU0.Length; i5++)
+                    for (int i = u0.Length; i < dU0.Length; i++)
                     {
-                        dU0[i5] = 0.0;
+                        dU0[i] = 0.0;
                     }
 
                     dAlpha = alphaBar2;
@@ -197,8 +195,7 @@ static partial class S
                 try
                 {
                     global::SymDiff.Checks.Zero(aHistory, t1);
-                    int i = 0;
-                    for (; i < u0.Length; i++)
+                    for (int i = 0; i < u0.Length; i++)
                     {
                         double aValue = u0[i];
                         a[i] = aValue;
@@ -211,83 +208,83 @@ static partial class S
                         int t2 = s + 1;
                         global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
                         global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
-                        for (int aIndex2 = 0; aIndex2 < (u0.Length < 1 ? u0.Length : 1); aIndex2++)
+                        for (int aIndex = 0; aIndex < (u0.Length < 1 ? u0.Length : 1); aIndex++)
                         {
-                            aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
+                            aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                         }
 
                         int t3 = u0.Length - 1;
-                        for (int aIndex2 = t3 > 1 ? t3 : 1; aIndex2 < u0.Length; aIndex2++)
+                        for (int aIndex = t3 > 1 ? t3 : 1; aIndex < u0.Length; aIndex++)
                         {
-                            aHistory[t2 * u0.Length + aIndex2] = aHistory[s * u0.Length + aIndex2];
+                            aHistory[t2 * u0.Length + aIndex] = aHistory[s * u0.Length + aIndex];
                         }
 
-                        for (int i2 = 1; i2 < t3; i2++)
+                        for (int i = 1; i < t3; i++)
                         {
                             int t4 = t2 * u0.Length;
                             int t5 = s * u0.Length;
-                            int t6 = t5 + i2;
-                            int t7 = i2 + 1;
-                            aHistory[t4 + i2] = aHistory[t6] + alpha * (aHistory[t4 + (i2 - 1)] - 2.0 * aHistory[t6] + aHistory[t5 + t7]);
+                            int t6 = t5 + i;
+                            int t7 = i + 1;
+                            aHistory[t4 + i] = aHistory[t6] + alpha * (aHistory[t4 + (i - 1)] - 2.0 * aHistory[t6] + aHistory[t5 + t7]);
                         }
                     }
 
                     global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * u0.Length, u0.Length);
                     global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * u0.Length, u0.Length);
-                    for (int i3 = 0; i3 < u0.Length; i3++)
+                    for (int i = 0; i < u0.Length; i++)
                     {
-                        aHistoryBarRow[i3] += seed * aHistoryRow3[i3] + seed * aHistoryRow3[i3];
+                        aHistoryBarRow[i] += seed * aHistoryRow3[i] + seed * aHistoryRow3[i];
                     }
 
                     // Reverse sweep: gradients
                     double alphaBar2 = 0.0;
                     for (int s2 = s - 1; s2 >= 0; s2--)
                     {
-                        int aIndex2_2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
+                        int aIndex2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
                         int t8 = u0.Length - 1;
-                        int aIndex2_3 = t8 > 1 ? t8 : 1;
-                        int aIndex2_4 = aIndex2_3 < u0.Length ? u0.Length : aIndex2_3;
-                        int i4 = 1 < t8 ? t8 : 1;
+                        int aIndex3 = t8 > 1 ? t8 : 1;
+                        int aIndex4 = aIndex3 < u0.Length ? u0.Length : aIndex3;
+                        int i2 = 1 < t8 ? t8 : 1;
                         double alphaBar = 0.0;
-                        for (int i2 = i4 - 1; i2 >= 1; i2--)
+                        for (int i = i2 - 1; i >= 1; i--)
                         {
                             int t9 = (s2 + 1) * u0.Length;
-                            int t10 = t9 + i2;
+                            int t10 = t9 + i;
                             double aHistoryBar2 = aHistoryBar[t10];
                             aHistoryBar[t10] = 0.0;
                             int t11 = s2 * u0.Length;
-                            int t12 = t11 + i2;
+                            int t12 = t11 + i;
                             aHistoryBar[t12] += aHistoryBar2;
                             double tBar = aHistoryBar2 * alpha;
-                            int t13 = i2 - 1;
+                            int t13 = i - 1;
                             int t14 = t9 + t13;
                             aHistoryBar[t14] += tBar;
                             aHistoryBar[t12] -= tBar * 2.0;
-                            int t15 = t11 + (i2 + 1);
+                            int t15 = t11 + (i + 1);
                             aHistoryBar[t15] += tBar;
                             alphaBar = alphaBar + aHistoryBar2 * (aHistory[t14] - 2.0 * aHistory[t12] + aHistory[t15]);
                         }
 
-                        for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
+                        for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
                         {
-                            int t16 = (s2 + 1) * u0.Length + aIndex2;
+                            int t16 = (s2 + 1) * u0.Length + aIndex;
                             double aHistoryBar3 = aHistoryBar[t16];
                             aHistoryBar[t16] = 0.0;
-                            aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar3;
+                            aHistoryBar[s2 * u0.Length + aIndex] += aHistoryBar3;
                         }
 
-                        for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                        for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                         {
-                            int t17 = (s2 + 1) * u0.Length + aIndex2;
+                            int t17 = (s2 + 1) * u0.Length + aIndex;
                             double aHistoryBar4 = aHistoryBar[t17];
                             aHistoryBar[t17] = 0.0;
-                            aHistoryBar[s2 * u0.Length + aIndex2] += aHistoryBar4;
+                            aHistoryBar[s2 * u0.Length + aIndex] += aHistoryBar4;
                         }
 
                         alphaBar2 = alphaBar2 + alphaBar;
                     }
 
-                    for (int aIndex = 0; aIndex < i; aIndex++)
+                    for (int aIndex = 0; aIndex < u0.Length; aIndex++)
                     {
                         double aHistoryBar5 = aHistoryBar[aIndex];
                         dU0[aIndex] += aHistoryBar5;
@@ -364,17 +361,17 @@ static partial class S
                             global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
                             global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
                             global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
-                            for (int aIndex2 = 0; aIndex2 < (u0.Length < 1 ? u0.Length : 1); aIndex2++)
+                            for (int aIndex = 0; aIndex < (u0.Length < 1 ? u0.Length : 1); aIndex++)
                             {
-                                aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
-                                aHistoryDotRow[aIndex2] = aHistoryDotRow2[aIndex2];
+                                aHistoryRow[aIndex] = aHistoryRow2[aIndex];
+                                aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
                             }
 
                             int t3 = u0.Length - 1;
-                            for (int aIndex2 = t3 > 1 ? t3 : 1; aIndex2 < u0.Length; aIndex2++)
+                            for (int aIndex = t3 > 1 ? t3 : 1; aIndex < u0.Length; aIndex++)
                             {
-                                int t4 = t2 * u0.Length + aIndex2;
-                                int t5 = s * u0.Length + aIndex2;
+                                int t4 = t2 * u0.Length + aIndex;
+                                int t5 = s * u0.Length + aIndex;
                                 aHistory[t4] = aHistory[t5];
                                 aHistoryDot[t4] = aHistoryDot[t5];
                             }

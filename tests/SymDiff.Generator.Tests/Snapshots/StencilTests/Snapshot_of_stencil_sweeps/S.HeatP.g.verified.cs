@@ -55,15 +55,15 @@ static partial class S
                         int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
                         global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t4 * t0, aIndex2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
-                        for (int aIndex2 = 0; aIndex2 < aIndex2Count; aIndex2++)
+                        for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
                         {
-                            aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
+                            aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                         }
 
                         int t5 = t0 - 1;
-                        for (int aIndex2 = t5 > 1 ? t5 : 1; aIndex2 < t0; aIndex2++)
+                        for (int aIndex = t5 > 1 ? t5 : 1; aIndex < t0; aIndex++)
                         {
-                            aHistory[t4 * t0 + aIndex2] = aHistory[s * t0 + aIndex2];
+                            aHistory[t4 * t0 + aIndex] = aHistory[s * t0 + aIndex];
                         }
 
                         for (int i2 = 1; i2 < t5; i2++)
@@ -90,10 +90,10 @@ static partial class S
                     // Reverse sweep: gradients
                     for (int s2 = s - 1; s2 >= 0; s2--)
                     {
-                        int aIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                        int aIndex2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
                         int t10 = t0 - 1;
-                        int aIndex2_3 = t10 > 1 ? t10 : 1;
-                        int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
+                        int aIndex3 = t10 > 1 ? t10 : 1;
+                        int aIndex4 = aIndex3 < t0 ? t0 : aIndex3;
                         int i4 = 1 < t10 ? t10 : 1;
                         for (int i2 = i4 - 1; i2 >= 1; i2--)
                         {
@@ -114,20 +114,20 @@ static partial class S
                             dP[0] += aHistoryBar2 * (aHistory[t16] - 2.0 * aHistory[t14] + aHistory[t17]);
                         }
 
-                        for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
+                        for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
                         {
-                            int t18 = (s2 + 1) * t0 + aIndex2;
+                            int t18 = (s2 + 1) * t0 + aIndex;
                             double aHistoryBar3 = aHistoryBar[t18];
                             aHistoryBar[t18] = 0.0;
-                            aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar3;
+                            aHistoryBar[s2 * t0 + aIndex] += aHistoryBar3;
                         }
 
-                        for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                        for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                         {
-                            int t19 = (s2 + 1) * t0 + aIndex2;
+                            int t19 = (s2 + 1) * t0 + aIndex;
                             double aHistoryBar4 = aHistoryBar[t19];
                             aHistoryBar[t19] = 0.0;
-                            aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar4;
+                            aHistoryBar[s2 * t0 + aIndex] += aHistoryBar4;
                         }
                     }
 
@@ -206,15 +206,15 @@ static partial class S
                         int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
                         global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t4 * t0, aIndex2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
-                        for (int aIndex2 = 0; aIndex2 < aIndex2Count; aIndex2++)
+                        for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
                         {
-                            aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
+                            aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                         }
 
                         int t5 = t0 - 1;
-                        for (int aIndex2 = t5 > 1 ? t5 : 1; aIndex2 < t0; aIndex2++)
+                        for (int aIndex = t5 > 1 ? t5 : 1; aIndex < t0; aIndex++)
                         {
-                            aHistory[t4 * t0 + aIndex2] = aHistory[s * t0 + aIndex2];
+                            aHistory[t4 * t0 + aIndex] = aHistory[s * t0 + aIndex];
                         }
 
                         for (int i2 = 1; i2 < t5; i2++)
@@ -238,10 +238,10 @@ static partial class S
                     // Reverse sweep: gradients
                     for (int s2 = s - 1; s2 >= 0; s2--)
                     {
-                        int aIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                        int aIndex2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
                         int t10 = t0 - 1;
-                        int aIndex2_3 = t10 > 1 ? t10 : 1;
-                        int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
+                        int aIndex3 = t10 > 1 ? t10 : 1;
+                        int aIndex4 = aIndex3 < t0 ? t0 : aIndex3;
                         int i4 = 1 < t10 ? t10 : 1;
                         for (int i2 = i4 - 1; i2 >= 1; i2--)
                         {
@@ -262,20 +262,20 @@ static partial class S
                             dP[0] += aHistoryBar2 * (aHistory[t16] - 2.0 * aHistory[t14] + aHistory[t17]);
                         }
 
-                        for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
+                        for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
                         {
-                            int t18 = (s2 + 1) * t0 + aIndex2;
+                            int t18 = (s2 + 1) * t0 + aIndex;
                             double aHistoryBar3 = aHistoryBar[t18];
                             aHistoryBar[t18] = 0.0;
-                            aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar3;
+                            aHistoryBar[s2 * t0 + aIndex] += aHistoryBar3;
                         }
 
-                        for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                        for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                         {
-                            int t19 = (s2 + 1) * t0 + aIndex2;
+                            int t19 = (s2 + 1) * t0 + aIndex;
                             double aHistoryBar4 = aHistoryBar[t19];
                             aHistoryBar[t19] = 0.0;
-                            aHistoryBar[s2 * t0 + aIndex2] += aHistoryBar4;
+                            aHistoryBar[s2 * t0 + aIndex] += aHistoryBar4;
                         }
                     }
 
@@ -356,17 +356,17 @@ static partial class S
                             global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
                             global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t4 * t0, aIndex2Count);
                             global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * t0, aIndex2Count);
-                            for (int aIndex2 = 0; aIndex2 < aIndex2Count; aIndex2++)
+                            for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
                             {
-                                aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
-                                aHistoryDotRow[aIndex2] = aHistoryDotRow2[aIndex2];
+                                aHistoryRow[aIndex] = aHistoryRow2[aIndex];
+                                aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
                             }
 
                             int t5 = t0 - 1;
-                            for (int aIndex2 = t5 > 1 ? t5 : 1; aIndex2 < t0; aIndex2++)
+                            for (int aIndex = t5 > 1 ? t5 : 1; aIndex < t0; aIndex++)
                             {
-                                int t6 = t4 * t0 + aIndex2;
-                                int t7 = s * t0 + aIndex2;
+                                int t6 = t4 * t0 + aIndex;
+                                int t7 = s * t0 + aIndex;
                                 aHistory[t6] = aHistory[t7];
                                 aHistoryDot[t6] = aHistoryDot[t7];
                             }
@@ -556,17 +556,17 @@ static partial class S
                                     global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
                                     global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t4 * t0, aIndex2Count);
                                     global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * t0, aIndex2Count);
-                                    for (int aIndex2 = 0; aIndex2 < aIndex2Count; aIndex2++)
+                                    for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
                                     {
-                                        aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
-                                        aHistoryDotRow[aIndex2] = aHistoryDotRow2[aIndex2];
+                                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
+                                        aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
                                     }
 
                                     int t5 = t0 - 1;
-                                    for (int aIndex2 = t5 > 1 ? t5 : 1; aIndex2 < t0; aIndex2++)
+                                    for (int aIndex = t5 > 1 ? t5 : 1; aIndex < t0; aIndex++)
                                     {
-                                        int t6 = t4 * t0 + aIndex2;
-                                        int t7 = s * t0 + aIndex2;
+                                        int t6 = t4 * t0 + aIndex;
+                                        int t7 = s * t0 + aIndex;
                                         aHistory[t6] = aHistory[t7];
                                         aHistoryDot[t6] = aHistoryDot[t7];
                                     }
@@ -604,10 +604,10 @@ static partial class S
 
                                 for (int s2 = s - 1; s2 >= 0; s2--)
                                 {
-                                    int aIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                                    int aIndex2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
                                     int t16 = t0 - 1;
-                                    int aIndex2_3 = t16 > 1 ? t16 : 1;
-                                    int aIndex2_4 = aIndex2_3 < t0 ? t0 : aIndex2_3;
+                                    int aIndex3 = t16 > 1 ? t16 : 1;
+                                    int aIndex4 = aIndex3 < t0 ? t0 : aIndex3;
                                     int i4 = 1 < t16 ? t16 : 1;
                                     for (int i2 = i4 - 1; i2 >= 1; i2--)
                                     {
@@ -636,26 +636,26 @@ static partial class S
                                         pP[0] += aHistoryBar2Dot * (aHistory[t23] - 2.0 * aHistory[t20] + aHistory[t24]) + aHistoryBar2 * (aHistoryDot[t23] - 2.0 * aHistoryDot[t20] + aHistoryDot[t24]);
                                     }
 
-                                    for (int aIndex2 = aIndex2_4 - 1; aIndex2 >= aIndex2_3; aIndex2--)
+                                    for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
                                     {
-                                        int t25 = (s2 + 1) * t0 + aIndex2;
+                                        int t25 = (s2 + 1) * t0 + aIndex;
                                         double aHistoryBar3 = aHistoryBar[t25];
                                         double aHistoryBar3Dot = aHistoryBarDot[t25];
                                         aHistoryBar[t25] = 0.0;
                                         aHistoryBarDot[t25] = 0.0;
-                                        int t26 = s2 * t0 + aIndex2;
+                                        int t26 = s2 * t0 + aIndex;
                                         aHistoryBar[t26] += aHistoryBar3;
                                         aHistoryBarDot[t26] += aHistoryBar3Dot;
                                     }
 
-                                    for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                                    for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                                     {
-                                        int t27 = (s2 + 1) * t0 + aIndex2;
+                                        int t27 = (s2 + 1) * t0 + aIndex;
                                         double aHistoryBar4 = aHistoryBar[t27];
                                         double aHistoryBar4Dot = aHistoryBarDot[t27];
                                         aHistoryBar[t27] = 0.0;
                                         aHistoryBarDot[t27] = 0.0;
-                                        int t28 = s2 * t0 + aIndex2;
+                                        int t28 = s2 * t0 + aIndex;
                                         aHistoryBar[t28] += aHistoryBar4;
                                         aHistoryBarDot[t28] += aHistoryBar4Dot;
                                     }

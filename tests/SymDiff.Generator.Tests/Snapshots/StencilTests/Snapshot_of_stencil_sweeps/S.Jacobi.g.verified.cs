@@ -128,10 +128,10 @@ static partial class S
                                         next[i6] = nextValue;
                                     }
 
-                                    int curIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                                    int curIndex4 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
                                     int t14 = t0 - 1;
-                                    int curIndex2_3 = t14 > 1 ? t14 : 1;
-                                    int curIndex2_4 = curIndex2_3 < t0 ? t0 : curIndex2_3;
+                                    int curIndex5 = t14 > 1 ? t14 : 1;
+                                    int curIndex6 = curIndex5 < t0 ? t0 : curIndex5;
                                     for (int i3 = 1; i3 < n - 1; i3++)
                                     {
                                         int t15 = (s2 + 1) * t0 + i3;
@@ -140,7 +140,7 @@ static partial class S
                                         nextBar[i3] += curHistoryBar2;
                                     }
 
-                                    for (int curIndex2 = curIndex2_4 - 1; curIndex2 >= curIndex2_3; curIndex2--)
+                                    for (int curIndex2 = curIndex6 - 1; curIndex2 >= curIndex5; curIndex2--)
                                     {
                                         int t16 = (s2 + 1) * t0 + curIndex2;
                                         double curHistoryBar3 = curHistoryBar[t16];
@@ -148,7 +148,7 @@ static partial class S
                                         curHistoryBar[s2 * t0 + curIndex2] += curHistoryBar3;
                                     }
 
-                                    for (int curIndex2 = curIndex2_2 - 1; curIndex2 >= 0; curIndex2--)
+                                    for (int curIndex2 = curIndex4 - 1; curIndex2 >= 0; curIndex2--)
                                     {
                                         int t17 = (s2 + 1) * t0 + curIndex2;
                                         double curHistoryBar4 = curHistoryBar[t17];
@@ -349,10 +349,10 @@ static partial class S
                                         next[i7] = nextValue;
                                     }
 
-                                    int curIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                                    int curIndex4 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
                                     int t12 = t0 - 1;
-                                    int curIndex2_3 = t12 > 1 ? t12 : 1;
-                                    int curIndex2_4 = curIndex2_3 < t0 ? t0 : curIndex2_3;
+                                    int curIndex5 = t12 > 1 ? t12 : 1;
+                                    int curIndex6 = curIndex5 < t0 ? t0 : curIndex5;
                                     for (int i3 = 1; i3 < n - 1; i3++)
                                     {
                                         int t13 = (s2 + 1) * t0 + i3;
@@ -361,7 +361,7 @@ static partial class S
                                         nextBar[i3] += curHistoryBar2;
                                     }
 
-                                    for (int curIndex2 = curIndex2_4 - 1; curIndex2 >= curIndex2_3; curIndex2--)
+                                    for (int curIndex2 = curIndex6 - 1; curIndex2 >= curIndex5; curIndex2--)
                                     {
                                         int t14 = (s2 + 1) * t0 + curIndex2;
                                         double curHistoryBar3 = curHistoryBar[t14];
@@ -369,7 +369,7 @@ static partial class S
                                         curHistoryBar[s2 * t0 + curIndex2] += curHistoryBar3;
                                     }
 
-                                    for (int curIndex2 = curIndex2_2 - 1; curIndex2 >= 0; curIndex2--)
+                                    for (int curIndex2 = curIndex4 - 1; curIndex2 >= 0; curIndex2--)
                                     {
                                         int t15 = (s2 + 1) * t0 + curIndex2;
                                         double curHistoryBar4 = curHistoryBar[t15];
@@ -531,17 +531,17 @@ static partial class S
                                     global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * t0, curIndex2Count);
                                     global::System.Span<double> curHistoryDotRow = global::SymDiff.Checks.Row(curHistoryDot, t10 * t0, curIndex2Count);
                                     global::System.ReadOnlySpan<double> curHistoryDotRow2 = global::SymDiff.Checks.Row(curHistoryDot, s * t0, curIndex2Count);
-                                    for (int curIndex2 = 0; curIndex2 < curIndex2Count; curIndex2++)
+                                    for (int curIndex = 0; curIndex < curIndex2Count; curIndex++)
                                     {
-                                        curHistoryRow[curIndex2] = curHistoryRow2[curIndex2];
-                                        curHistoryDotRow[curIndex2] = curHistoryDotRow2[curIndex2];
+                                        curHistoryRow[curIndex] = curHistoryRow2[curIndex];
+                                        curHistoryDotRow[curIndex] = curHistoryDotRow2[curIndex];
                                     }
 
                                     int t11 = t0 - 1;
-                                    for (int curIndex2 = t11 > 1 ? t11 : 1; curIndex2 < t0; curIndex2++)
+                                    for (int curIndex = t11 > 1 ? t11 : 1; curIndex < t0; curIndex++)
                                     {
-                                        int t12 = t10 * t0 + curIndex2;
-                                        int t13 = s * t0 + curIndex2;
+                                        int t12 = t10 * t0 + curIndex;
+                                        int t13 = s * t0 + curIndex;
                                         curHistory[t12] = curHistory[t13];
                                         curHistoryDot[t12] = curHistoryDot[t13];
                                     }
@@ -846,10 +846,10 @@ static partial class S
                                                                 nextDot[i6] = nextValueDot;
                                                             }
 
-                                                            int curIndex2_2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                                                            int curIndex4 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
                                                             int t23 = t0 - 1;
-                                                            int curIndex2_3 = t23 > 1 ? t23 : 1;
-                                                            int curIndex2_4 = curIndex2_3 < t0 ? t0 : curIndex2_3;
+                                                            int curIndex5 = t23 > 1 ? t23 : 1;
+                                                            int curIndex6 = curIndex5 < t0 ? t0 : curIndex5;
                                                             for (int i3 = 1; i3 < n - 1; i3++)
                                                             {
                                                                 int t24 = (s2 + 1) * t0 + i3;
@@ -861,7 +861,7 @@ static partial class S
                                                                 nextBarDot[i3] += curHistoryBar2Dot;
                                                             }
 
-                                                            for (int curIndex2 = curIndex2_4 - 1; curIndex2 >= curIndex2_3; curIndex2--)
+                                                            for (int curIndex2 = curIndex6 - 1; curIndex2 >= curIndex5; curIndex2--)
                                                             {
                                                                 int t25 = (s2 + 1) * t0 + curIndex2;
                                                                 double curHistoryBar3 = curHistoryBar[t25];
@@ -873,7 +873,7 @@ static partial class S
                                                                 curHistoryBarDot[t26] += curHistoryBar3Dot;
                                                             }
 
-                                                            for (int curIndex2 = curIndex2_2 - 1; curIndex2 >= 0; curIndex2--)
+                                                            for (int curIndex2 = curIndex4 - 1; curIndex2 >= 0; curIndex2--)
                                                             {
                                                                 int t27 = (s2 + 1) * t0 + curIndex2;
                                                                 double curHistoryBar4 = curHistoryBar[t27];

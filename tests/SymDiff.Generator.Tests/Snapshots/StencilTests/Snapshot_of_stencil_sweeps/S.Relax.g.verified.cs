@@ -36,8 +36,7 @@ static partial class S
             try
             {
                 global::SymDiff.Checks.Zero(aHistory, t1);
-                int i = 0;
-                for (; i < 6; i++)
+                for (int i = 0; i < 6; i++)
                 {
                     double aValue = p[i] * p[6];
                     a[i] = aValue;
@@ -53,25 +52,25 @@ static partial class S
                     int t3 = s + 1;
                     global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t3 * 6, 2);
                     global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, t2, 2);
-                    for (int aIndex2 = 0; aIndex2 < 2; aIndex2++)
+                    for (int aIndex = 0; aIndex < 2; aIndex++)
                     {
-                        aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
+                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                     }
 
-                    for (int aIndex2 = 5; aIndex2 < 6; aIndex2++)
+                    for (int aIndex = 5; aIndex < 6; aIndex++)
                     {
-                        aHistory[t3 * 6 + aIndex2] = aHistory[t2 + aIndex2];
+                        aHistory[t3 * 6 + aIndex] = aHistory[t2 + aIndex];
                     }
 
                     double acc3 = acc2;
-                    for (int i2 = 2; i2 < 5; i2++)
+                    for (int i = 2; i < 5; i++)
                     {
                         int t4 = t3 * 6;
-                        int t5 = i2 + 1;
-                        double l = aHistory[t4 + (i2 - 2)] + aHistory[t2 + t5];
-                        int t6 = t4 + (i2 - 1);
-                        double t7 = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i2] * aHistory[t6];
-                        aHistory[t4 + i2] = t7;
+                        int t5 = i + 1;
+                        double l = aHistory[t4 + (i - 2)] + aHistory[t2 + t5];
+                        int t6 = t4 + (i - 1);
+                        double t7 = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i] * aHistory[t6];
+                        aHistory[t4 + i] = t7;
                         double acc4 = acc3 + t7 * aHistory[t6];
                         acc3 = acc4;
                     }
@@ -88,18 +87,15 @@ static partial class S
                 double accBar = 1.0;
                 for (int s2 = s - 1; s2 >= 0; s2--)
                 {
-                    int aIndex2_2 = 2;
-                    int aIndex2_3 = 6;
-                    int i3 = 5;
                     int t11 = s2 * 6;
-                    for (int i2 = i3 - 1; i2 >= 2; i2--)
+                    for (int i = 4; i >= 2; i--)
                     {
                         int t12 = (s2 + 1) * 6;
-                        int t13 = t12 + (i2 - 2);
-                        int t14 = t11 + (i2 + 1);
+                        int t13 = t12 + (i - 2);
+                        int t14 = t11 + (i + 1);
                         double l = aHistory[t13] + aHistory[t14];
-                        int t15 = t12 + i2;
-                        int t16 = i2 - 1;
+                        int t15 = t12 + i;
+                        int t16 = i - 1;
                         int t17 = t12 + t16;
                         aHistoryBar[t15] += accBar * aHistory[t17];
                         aHistoryBar[t17] += accBar * aHistory[t15];
@@ -108,7 +104,7 @@ static partial class S
                         double t18 = p[7];
                         double t19 = global::System.Math.Tanh(l * t18);
                         double tBar = aHistoryBar2 * 0.5 * (1.0 - t19 * t19);
-                        int t20 = t11 + i2;
+                        int t20 = t11 + i;
                         aHistoryBar[t20] += aHistoryBar2 * aHistory[t17] * 0.25;
                         aHistoryBar[t17] += aHistoryBar2 * (0.25 * aHistory[t20]);
                         double lBar = tBar * t18;
@@ -117,20 +113,20 @@ static partial class S
                         dP[7] += tBar * l;
                     }
 
-                    for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= 5; aIndex2--)
+                    for (int aIndex = 5; aIndex >= 5; aIndex--)
                     {
-                        int t21 = (s2 + 1) * 6 + aIndex2;
+                        int t21 = (s2 + 1) * 6 + aIndex;
                         double aHistoryBar3 = aHistoryBar[t21];
                         aHistoryBar[t21] = 0.0;
-                        aHistoryBar[t11 + aIndex2] += aHistoryBar3;
+                        aHistoryBar[t11 + aIndex] += aHistoryBar3;
                     }
 
-                    for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                    for (int aIndex = 1; aIndex >= 0; aIndex--)
                     {
-                        int t22 = (s2 + 1) * 6 + aIndex2;
+                        int t22 = (s2 + 1) * 6 + aIndex;
                         double aHistoryBar4 = aHistoryBar[t22];
                         aHistoryBar[t22] = 0.0;
-                        aHistoryBar[t11 + aIndex2] += aHistoryBar4;
+                        aHistoryBar[t11 + aIndex] += aHistoryBar4;
                     }
 
                     int t23 = t11 + 5;
@@ -139,7 +135,7 @@ static partial class S
                     aHistoryBar[t11 + 3] += accBar;
                 }
 
-                for (int aIndex = 0; aIndex < i; aIndex++)
+                for (int aIndex = 0; aIndex < 6; aIndex++)
                 {
                     double aHistoryBar5 = aHistoryBar[aIndex];
                     double aBar = aHistoryBar5;
@@ -191,8 +187,7 @@ static partial class S
             try
             {
                 global::SymDiff.Checks.Zero(aHistory, t1);
-                int i = 0;
-                for (; i < 6; i++)
+                for (int i = 0; i < 6; i++)
                 {
                     double aValue = p[i] * p[6];
                     a[i] = aValue;
@@ -208,25 +203,25 @@ static partial class S
                     int t3 = s + 1;
                     global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t3 * 6, 2);
                     global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, t2, 2);
-                    for (int aIndex2 = 0; aIndex2 < 2; aIndex2++)
+                    for (int aIndex = 0; aIndex < 2; aIndex++)
                     {
-                        aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
+                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                     }
 
-                    for (int aIndex2 = 5; aIndex2 < 6; aIndex2++)
+                    for (int aIndex = 5; aIndex < 6; aIndex++)
                     {
-                        aHistory[t3 * 6 + aIndex2] = aHistory[t2 + aIndex2];
+                        aHistory[t3 * 6 + aIndex] = aHistory[t2 + aIndex];
                     }
 
                     double acc3 = acc2;
-                    for (int i2 = 2; i2 < 5; i2++)
+                    for (int i = 2; i < 5; i++)
                     {
                         int t4 = t3 * 6;
-                        int t5 = i2 + 1;
-                        double l = aHistory[t4 + (i2 - 2)] + aHistory[t2 + t5];
-                        int t6 = t4 + (i2 - 1);
-                        double t7 = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i2] * aHistory[t6];
-                        aHistory[t4 + i2] = t7;
+                        int t5 = i + 1;
+                        double l = aHistory[t4 + (i - 2)] + aHistory[t2 + t5];
+                        int t6 = t4 + (i - 1);
+                        double t7 = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i] * aHistory[t6];
+                        aHistory[t4 + i] = t7;
                         double acc4 = acc3 + t7 * aHistory[t6];
                         acc3 = acc4;
                     }
@@ -242,18 +237,15 @@ static partial class S
                 aHistoryBar[t10] += seed * aHistory[t9];
                 for (int s2 = s - 1; s2 >= 0; s2--)
                 {
-                    int aIndex2_2 = 2;
-                    int aIndex2_3 = 6;
-                    int i3 = 5;
                     int t11 = s2 * 6;
-                    for (int i2 = i3 - 1; i2 >= 2; i2--)
+                    for (int i = 4; i >= 2; i--)
                     {
                         int t12 = (s2 + 1) * 6;
-                        int t13 = t12 + (i2 - 2);
-                        int t14 = t11 + (i2 + 1);
+                        int t13 = t12 + (i - 2);
+                        int t14 = t11 + (i + 1);
                         double l = aHistory[t13] + aHistory[t14];
-                        int t15 = t12 + i2;
-                        int t16 = i2 - 1;
+                        int t15 = t12 + i;
+                        int t16 = i - 1;
                         int t17 = t12 + t16;
                         aHistoryBar[t15] += seed * aHistory[t17];
                         aHistoryBar[t17] += seed * aHistory[t15];
@@ -262,7 +254,7 @@ static partial class S
                         double t18 = p[7];
                         double t19 = global::System.Math.Tanh(l * t18);
                         double tBar = aHistoryBar2 * 0.5 * (1.0 - t19 * t19);
-                        int t20 = t11 + i2;
+                        int t20 = t11 + i;
                         aHistoryBar[t20] += aHistoryBar2 * aHistory[t17] * 0.25;
                         aHistoryBar[t17] += aHistoryBar2 * (0.25 * aHistory[t20]);
                         double lBar = tBar * t18;
@@ -271,20 +263,20 @@ static partial class S
                         dP[7] += tBar * l;
                     }
 
-                    for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= 5; aIndex2--)
+                    for (int aIndex = 5; aIndex >= 5; aIndex--)
                     {
-                        int t21 = (s2 + 1) * 6 + aIndex2;
+                        int t21 = (s2 + 1) * 6 + aIndex;
                         double aHistoryBar3 = aHistoryBar[t21];
                         aHistoryBar[t21] = 0.0;
-                        aHistoryBar[t11 + aIndex2] += aHistoryBar3;
+                        aHistoryBar[t11 + aIndex] += aHistoryBar3;
                     }
 
-                    for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                    for (int aIndex = 1; aIndex >= 0; aIndex--)
                     {
-                        int t22 = (s2 + 1) * 6 + aIndex2;
+                        int t22 = (s2 + 1) * 6 + aIndex;
                         double aHistoryBar4 = aHistoryBar[t22];
                         aHistoryBar[t22] = 0.0;
-                        aHistoryBar[t11 + aIndex2] += aHistoryBar4;
+                        aHistoryBar[t11 + aIndex] += aHistoryBar4;
                     }
 
                     int t23 = t11 + 5;
@@ -293,7 +285,7 @@ static partial class S
                     aHistoryBar[t11 + 3] += seed;
                 }
 
-                for (int aIndex = 0; aIndex < i; aIndex++)
+                for (int aIndex = 0; aIndex < 6; aIndex++)
                 {
                     double aHistoryBar5 = aHistoryBar[aIndex];
                     double aBar = aHistoryBar5;
@@ -368,16 +360,16 @@ static partial class S
                     global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, t4, 2);
                     global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t7 * 6, 2);
                     global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, t4, 2);
-                    for (int aIndex2 = 0; aIndex2 < 2; aIndex2++)
+                    for (int aIndex = 0; aIndex < 2; aIndex++)
                     {
-                        aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
-                        aHistoryDotRow[aIndex2] = aHistoryDotRow2[aIndex2];
+                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
+                        aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
                     }
 
-                    for (int aIndex2 = 5; aIndex2 < 6; aIndex2++)
+                    for (int aIndex = 5; aIndex < 6; aIndex++)
                     {
-                        int t8 = t7 * 6 + aIndex2;
-                        int t9 = t4 + aIndex2;
+                        int t8 = t7 * 6 + aIndex;
+                        int t9 = t4 + aIndex;
                         aHistory[t8] = aHistory[t9];
                         aHistoryDot[t8] = aHistoryDot[t9];
                     }
@@ -535,8 +527,7 @@ static partial class S
                     try
                     {
                         global::SymDiff.Checks.Zero(aHistoryDot, t1);
-                        int i = 0;
-                        for (; i < 6; i++)
+                        for (int i = 0; i < 6; i++)
                         {
                             double t2 = p[i];
                             double t3 = p[6];
@@ -563,36 +554,36 @@ static partial class S
                             global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, t4, 2);
                             global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t7 * 6, 2);
                             global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, t4, 2);
-                            for (int aIndex2 = 0; aIndex2 < 2; aIndex2++)
+                            for (int aIndex = 0; aIndex < 2; aIndex++)
                             {
-                                aHistoryRow[aIndex2] = aHistoryRow2[aIndex2];
-                                aHistoryDotRow[aIndex2] = aHistoryDotRow2[aIndex2];
+                                aHistoryRow[aIndex] = aHistoryRow2[aIndex];
+                                aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
                             }
 
-                            for (int aIndex2 = 5; aIndex2 < 6; aIndex2++)
+                            for (int aIndex = 5; aIndex < 6; aIndex++)
                             {
-                                int t8 = t7 * 6 + aIndex2;
-                                int t9 = t4 + aIndex2;
+                                int t8 = t7 * 6 + aIndex;
+                                int t9 = t4 + aIndex;
                                 aHistory[t8] = aHistory[t9];
                                 aHistoryDot[t8] = aHistoryDot[t9];
                             }
 
                             double acc3 = acc2;
                             double accDot3 = accDot2;
-                            for (int i2 = 2; i2 < 5; i2++)
+                            for (int i = 2; i < 5; i++)
                             {
                                 int t10 = t7 * 6;
-                                int t11 = t10 + (i2 - 2);
-                                int t12 = i2 + 1;
+                                int t11 = t10 + (i - 2);
+                                int t12 = i + 1;
                                 int t13 = t4 + t12;
                                 double l = aHistory[t11] + aHistory[t13];
                                 double lDot = aHistoryDot[t11] + aHistoryDot[t13];
                                 double t14 = p[7];
                                 double t15 = global::System.Math.Tanh(l * t14);
-                                int t16 = t4 + i2;
-                                int t17 = t10 + (i2 - 1);
+                                int t16 = t4 + i;
+                                int t17 = t10 + (i - 1);
                                 double t18 = 0.5 * t15 + 0.25 * aHistory[t16] * aHistory[t17];
-                                int t19 = t10 + i2;
+                                int t19 = t10 + i;
                                 aHistory[t19] = t18;
                                 double t20 = 0.5 * ((1.0 - t15 * t15) * (lDot * t14 + l * tP[7])) + 0.25 * (aHistoryDot[t16] * aHistory[t17] + aHistory[t16] * aHistoryDot[t17]);
                                 aHistoryDot[t19] = t20;
@@ -616,19 +607,16 @@ static partial class S
                         double accBar = 1.0;
                         for (int s2 = s - 1; s2 >= 0; s2--)
                         {
-                            int aIndex2_2 = 2;
-                            int aIndex2_3 = 6;
-                            int i3 = 5;
                             int t24 = s2 * 6;
-                            for (int i2 = i3 - 1; i2 >= 2; i2--)
+                            for (int i = 4; i >= 2; i--)
                             {
                                 int t25 = (s2 + 1) * 6;
-                                int t26 = t25 + (i2 - 2);
-                                int t27 = t24 + (i2 + 1);
+                                int t26 = t25 + (i - 2);
+                                int t27 = t24 + (i + 1);
                                 double l = aHistory[t26] + aHistory[t27];
                                 double lDot = aHistoryDot[t26] + aHistoryDot[t27];
-                                int t28 = t25 + i2;
-                                int t29 = i2 - 1;
+                                int t28 = t25 + i;
+                                int t29 = i - 1;
                                 int t30 = t25 + t29;
                                 aHistoryBar[t28] += accBar * aHistory[t30];
                                 aHistoryBarDot[t28] += accBar * aHistoryDot[t30];
@@ -645,7 +633,7 @@ static partial class S
                                 double tBar = t31 * t34;
                                 double t35 = tP[7];
                                 double tBarDot = aHistoryBar2Dot * 0.5 * t34 - t31 * (2.0 * (t34 * (lDot * t32 + l * t35) * t33));
-                                int t36 = t24 + i2;
+                                int t36 = t24 + i;
                                 aHistoryBar[t36] += aHistoryBar2 * aHistory[t30] * 0.25;
                                 aHistoryBarDot[t36] += (aHistoryBar2Dot * aHistory[t30] + aHistoryBar2 * aHistoryDot[t30]) * 0.25;
                                 aHistoryBar[t30] += aHistoryBar2 * (0.25 * aHistory[t36]);
@@ -659,26 +647,26 @@ static partial class S
                                 pP[7] += tBarDot * l + tBar * lDot;
                             }
 
-                            for (int aIndex2 = aIndex2_3 - 1; aIndex2 >= 5; aIndex2--)
+                            for (int aIndex = 5; aIndex >= 5; aIndex--)
                             {
-                                int t37 = (s2 + 1) * 6 + aIndex2;
+                                int t37 = (s2 + 1) * 6 + aIndex;
                                 double aHistoryBar3 = aHistoryBar[t37];
                                 double aHistoryBar3Dot = aHistoryBarDot[t37];
                                 aHistoryBar[t37] = 0.0;
                                 aHistoryBarDot[t37] = 0.0;
-                                int t38 = t24 + aIndex2;
+                                int t38 = t24 + aIndex;
                                 aHistoryBar[t38] += aHistoryBar3;
                                 aHistoryBarDot[t38] += aHistoryBar3Dot;
                             }
 
-                            for (int aIndex2 = aIndex2_2 - 1; aIndex2 >= 0; aIndex2--)
+                            for (int aIndex = 1; aIndex >= 0; aIndex--)
                             {
-                                int t39 = (s2 + 1) * 6 + aIndex2;
+                                int t39 = (s2 + 1) * 6 + aIndex;
                                 double aHistoryBar4 = aHistoryBar[t39];
                                 double aHistoryBar4Dot = aHistoryBarDot[t39];
                                 aHistoryBar[t39] = 0.0;
                                 aHistoryBarDot[t39] = 0.0;
-                                int t40 = t24 + aIndex2;
+                                int t40 = t24 + aIndex;
                                 aHistoryBar[t40] += aHistoryBar4;
                                 aHistoryBarDot[t40] += aHistoryBar4Dot;
                             }
@@ -693,7 +681,7 @@ static partial class S
                             aHistoryBarDot[t42] += 0.0;
                         }
 
-                        for (int aIndex = 0; aIndex < i; aIndex++)
+                        for (int aIndex = 0; aIndex < 6; aIndex++)
                         {
                             double aHistoryBar5 = aHistoryBar[aIndex];
                             double aHistoryBar5Dot = aHistoryBarDot[aIndex];

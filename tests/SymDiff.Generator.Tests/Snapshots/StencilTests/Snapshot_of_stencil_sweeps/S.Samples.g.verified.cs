@@ -35,8 +35,7 @@ static partial class S
             {
                 global::SymDiff.Checks.Zero(hHistory, t0);
                 double loss = 0.0;
-                int s = 0;
-                for (; s < x.Length; s++)
+                for (int s = 0; s < x.Length; s++)
                 {
                     int t1 = s + 1;
                     int t2 = t1 * 3;
@@ -58,18 +57,16 @@ static partial class S
 
                 // Reverse sweep: gradients
                 double lossBar = 1.0;
-                for (int s2 = s - 1; s2 >= 0; s2--)
+                for (int s = x.Length - 1; s >= 0; s--)
                 {
-                    int hIndex2 = 1;
-                    int j2 = 3;
-                    int t3 = (s2 + 1) * 3;
+                    int t3 = (s + 1) * 3;
                     hHistoryBar[t3 + 2] += lossBar;
-                    for (int j = j2 - 1; j >= 1; j--)
+                    for (int j = 2; j >= 1; j--)
                     {
                         int t4 = t3 + j;
                         double hHistoryBar2 = hHistoryBar[t4];
                         hHistoryBar[t4] = 0.0;
-                        double t5 = x[s2];
+                        double t5 = x[s];
                         double t6 = w[j] * t5;
                         int t7 = j - 1;
                         int t8 = t3 + t7;
@@ -78,12 +75,12 @@ static partial class S
                         dW[j] += tBar * t5;
                     }
 
-                    for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
+                    for (int hIndex = 0; hIndex >= 0; hIndex--)
                     {
                         int t9 = t3 + hIndex;
                         double hHistoryBar3 = hHistoryBar[t9];
                         hHistoryBar[t9] = 0.0;
-                        hHistoryBar[s2 * 3 + hIndex] += hHistoryBar3;
+                        hHistoryBar[s * 3 + hIndex] += hHistoryBar3;
                     }
                 }
 
@@ -129,8 +126,7 @@ static partial class S
             try
             {
                 global::SymDiff.Checks.Zero(hHistory, t0);
-                int s = 0;
-                for (; s < x.Length; s++)
+                for (int s = 0; s < x.Length; s++)
                 {
                     int t1 = s + 1;
                     global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t1 * 3, 1);
@@ -148,18 +144,16 @@ static partial class S
                 }
 
                 // Reverse sweep: gradients
-                for (int s2 = s - 1; s2 >= 0; s2--)
+                for (int s = x.Length - 1; s >= 0; s--)
                 {
-                    int hIndex2 = 1;
-                    int j2 = 3;
-                    int t3 = (s2 + 1) * 3;
+                    int t3 = (s + 1) * 3;
                     hHistoryBar[t3 + 2] += seed;
-                    for (int j = j2 - 1; j >= 1; j--)
+                    for (int j = 2; j >= 1; j--)
                     {
                         int t4 = t3 + j;
                         double hHistoryBar2 = hHistoryBar[t4];
                         hHistoryBar[t4] = 0.0;
-                        double t5 = x[s2];
+                        double t5 = x[s];
                         double t6 = w[j] * t5;
                         int t7 = j - 1;
                         int t8 = t3 + t7;
@@ -168,12 +162,12 @@ static partial class S
                         dW[j] += tBar * t5;
                     }
 
-                    for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
+                    for (int hIndex = 0; hIndex >= 0; hIndex--)
                     {
                         int t9 = t3 + hIndex;
                         double hHistoryBar3 = hHistoryBar[t9];
                         hHistoryBar[t9] = 0.0;
-                        hHistoryBar[s2 * 3 + hIndex] += hHistoryBar3;
+                        hHistoryBar[s * 3 + hIndex] += hHistoryBar3;
                     }
                 }
             }

@@ -38,97 +38,95 @@ static partial class S
                 try
                 {
                     global::SymDiff.Checks.Zero(hHistory, t0);
-                    int j = 0;
-                    for (; j < x.Length; j++)
+                    for (int j = 0; j < x.Length; j++)
                     {
                         double hValue = global::System.Math.Sin(w[0] * x[j] + w[1]);
                         h[j] = hValue;
                         hHistory[j] = hValue;
                     }
 
-                    int once = 0;
-                    for (; once < 1; once++)
+                    for (int once = 0; once < 1; once++)
                     {
                         int t1 = once + 1;
                         global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t1 * x.Length, x.Length < 1 ? x.Length : 1);
                         global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
-                        for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
+                        for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
                         {
-                            hHistoryRow[hIndex2] = hHistoryRow2[hIndex2];
+                            hHistoryRow[hIndex] = hHistoryRow2[hIndex];
                         }
 
                         int t2 = x.Length - 1;
-                        for (int hIndex2 = t2 > 1 ? t2 : 1; hIndex2 < x.Length; hIndex2++)
+                        for (int hIndex = t2 > 1 ? t2 : 1; hIndex < x.Length; hIndex++)
                         {
-                            hHistory[t1 * x.Length + hIndex2] = hHistory[once * x.Length + hIndex2];
+                            hHistory[t1 * x.Length + hIndex] = hHistory[once * x.Length + hIndex];
                         }
 
-                        for (int j2 = 1; j2 < t2; j2++)
+                        for (int j = 1; j < t2; j++)
                         {
                             int t3 = t1 * x.Length;
                             int t4 = once * x.Length;
-                            int t5 = j2 + 1;
-                            int t6 = t4 + j2;
-                            hHistory[t3 + j2] = 0.5 * (hHistory[t3 + (j2 - 1)] + hHistory[t4 + t5]) * w[2] + hHistory[t6] * hHistory[t6];
+                            int t5 = j + 1;
+                            int t6 = t4 + j;
+                            hHistory[t3 + j] = 0.5 * (hHistory[t3 + (j - 1)] + hHistory[t4 + t5]) * w[2] + hHistory[t6] * hHistory[t6];
                         }
                     }
 
                     global::System.ReadOnlySpan<double> hHistoryRow3 = global::SymDiff.Checks.Row(hHistory, x.Length, x.Length);
                     global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
                     double e = 0.0;
-                    for (int j3 = 0; j3 < x.Length; j3++)
+                    for (int j = 0; j < x.Length; j++)
                     {
-                        int t7 = j3 + 1;
+                        int t7 = j + 1;
                         double t8 = (double)t7;
-                        double e2 = e + hHistoryRow3[j3] * t8;
-                        hHistoryBarRow[j3] += t8;
+                        double e2 = e + hHistoryRow3[j] * t8;
+                        hHistoryBarRow[j] += t8;
                         e = e2;
                     }
 
                     // Reverse sweep: gradients
-                    for (int once2 = once - 1; once2 >= 0; once2--)
+                    for (int once = 0; once >= 0; once--)
                     {
-                        int hIndex2_2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
+                        int hIndex2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
                         int t9 = x.Length - 1;
-                        int hIndex2_3 = t9 > 1 ? t9 : 1;
-                        int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
-                        int j4 = 1 < t9 ? t9 : 1;
-                        for (int j2 = j4 - 1; j2 >= 1; j2--)
+                        int hIndex3 = t9 > 1 ? t9 : 1;
+                        int hIndex4 = hIndex3 < x.Length ? x.Length : hIndex3;
+                        int j2 = 1 < t9 ? t9 : 1;
+                        for (int j = j2 - 1; j >= 1; j--)
                         {
-                            int t10 = (once2 + 1) * x.Length;
-                            int t11 = t10 + j2;
+                            int t10 = (once + 1) * x.Length;
+                            int t11 = t10 + j;
                             double hHistoryBar2 = hHistoryBar[t11];
                             hHistoryBar[t11] = 0.0;
                             double tBar = hHistoryBar2 * w[2] * 0.5;
-                            int t12 = j2 - 1;
+                            int t12 = j - 1;
                             int t13 = t10 + t12;
                             hHistoryBar[t13] += tBar;
-                            int t14 = once2 * x.Length;
-                            int t15 = t14 + (j2 + 1);
+                            int t14 = once * x.Length;
+                            int t15 = t14 + (j + 1);
                             hHistoryBar[t15] += tBar;
-                            int t16 = t14 + j2;
+                            int t16 = t14 + j;
                             hHistoryBar[t16] += hHistoryBar2 * hHistory[t16] + hHistoryBar2 * hHistory[t16];
                             dW[2] += hHistoryBar2 * (0.5 * (hHistory[t13] + hHistory[t15]));
                         }
 
-                        for (int hIndex2 = hIndex2_4 - 1; hIndex2 >= hIndex2_3; hIndex2--)
+                        for (int hIndex = hIndex4 - 1; hIndex >= hIndex3; hIndex--)
                         {
-                            int t17 = (once2 + 1) * x.Length + hIndex2;
+                            int t17 = (once + 1) * x.Length + hIndex;
                             double hHistoryBar3 = hHistoryBar[t17];
                             hHistoryBar[t17] = 0.0;
-                            hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar3;
+                            hHistoryBar[once * x.Length + hIndex] += hHistoryBar3;
                         }
 
-                        for (int hIndex2 = hIndex2_2 - 1; hIndex2 >= 0; hIndex2--)
+                        for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
                         {
-                            int t18 = (once2 + 1) * x.Length + hIndex2;
+                            int t18 = (once + 1) * x.Length + hIndex;
                             double hHistoryBar4 = hHistoryBar[t18];
                             hHistoryBar[t18] = 0.0;
-                            hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar4;
+                            hHistoryBar[once * x.Length + hIndex] += hHistoryBar4;
                         }
                     }
 
-                    for (int hIndex = 0; hIndex < j; hIndex++)
+                    for (int hIndex = 0; hIndex < x.Length; hIndex++)
                     {
                         double hHistoryBar5 = hHistoryBar[hIndex];
                         double t19 = x[hIndex];
@@ -188,92 +186,90 @@ static partial class S
                 try
                 {
                     global::SymDiff.Checks.Zero(hHistory, t0);
-                    int j = 0;
-                    for (; j < x.Length; j++)
+                    for (int j = 0; j < x.Length; j++)
                     {
                         double hValue = global::System.Math.Sin(w[0] * x[j] + w[1]);
                         h[j] = hValue;
                         hHistory[j] = hValue;
                     }
 
-                    int once = 0;
-                    for (; once < 1; once++)
+                    for (int once = 0; once < 1; once++)
                     {
                         int t1 = once + 1;
                         global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t1 * x.Length, x.Length < 1 ? x.Length : 1);
                         global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
-                        for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
+                        for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
                         {
-                            hHistoryRow[hIndex2] = hHistoryRow2[hIndex2];
+                            hHistoryRow[hIndex] = hHistoryRow2[hIndex];
                         }
 
                         int t2 = x.Length - 1;
-                        for (int hIndex2 = t2 > 1 ? t2 : 1; hIndex2 < x.Length; hIndex2++)
+                        for (int hIndex = t2 > 1 ? t2 : 1; hIndex < x.Length; hIndex++)
                         {
-                            hHistory[t1 * x.Length + hIndex2] = hHistory[once * x.Length + hIndex2];
+                            hHistory[t1 * x.Length + hIndex] = hHistory[once * x.Length + hIndex];
                         }
 
-                        for (int j2 = 1; j2 < t2; j2++)
+                        for (int j = 1; j < t2; j++)
                         {
                             int t3 = t1 * x.Length;
                             int t4 = once * x.Length;
-                            int t5 = j2 + 1;
-                            int t6 = t4 + j2;
-                            hHistory[t3 + j2] = 0.5 * (hHistory[t3 + (j2 - 1)] + hHistory[t4 + t5]) * w[2] + hHistory[t6] * hHistory[t6];
+                            int t5 = j + 1;
+                            int t6 = t4 + j;
+                            hHistory[t3 + j] = 0.5 * (hHistory[t3 + (j - 1)] + hHistory[t4 + t5]) * w[2] + hHistory[t6] * hHistory[t6];
                         }
                     }
 
                     global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
-                    for (int j3 = 0; j3 < x.Length; j3++)
+                    for (int j = 0; j < x.Length; j++)
                     {
-                        int j4 = j3 + 1;
-                        hHistoryBarRow[j3] += seed * (double)j4;
+                        int j3 = j + 1;
+                        hHistoryBarRow[j] += seed * (double)j3;
                     }
 
                     // Reverse sweep: gradients
-                    for (int once2 = once - 1; once2 >= 0; once2--)
+                    for (int once = 0; once >= 0; once--)
                     {
-                        int hIndex2_2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
+                        int hIndex2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
                         int t7 = x.Length - 1;
-                        int hIndex2_3 = t7 > 1 ? t7 : 1;
-                        int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
-                        int j5 = 1 < t7 ? t7 : 1;
-                        for (int j2 = j5 - 1; j2 >= 1; j2--)
+                        int hIndex3 = t7 > 1 ? t7 : 1;
+                        int hIndex4 = hIndex3 < x.Length ? x.Length : hIndex3;
+                        int j2 = 1 < t7 ? t7 : 1;
+                        for (int j = j2 - 1; j >= 1; j--)
                         {
-                            int t8 = (once2 + 1) * x.Length;
-                            int t9 = t8 + j2;
+                            int t8 = (once + 1) * x.Length;
+                            int t9 = t8 + j;
                             double hHistoryBar2 = hHistoryBar[t9];
                             hHistoryBar[t9] = 0.0;
                             double tBar = hHistoryBar2 * w[2] * 0.5;
-                            int t10 = j2 - 1;
+                            int t10 = j - 1;
                             int t11 = t8 + t10;
                             hHistoryBar[t11] += tBar;
-                            int t12 = once2 * x.Length;
-                            int t13 = t12 + (j2 + 1);
+                            int t12 = once * x.Length;
+                            int t13 = t12 + (j + 1);
                             hHistoryBar[t13] += tBar;
-                            int t14 = t12 + j2;
+                            int t14 = t12 + j;
                             hHistoryBar[t14] += hHistoryBar2 * hHistory[t14] + hHistoryBar2 * hHistory[t14];
                             dW[2] += hHistoryBar2 * (0.5 * (hHistory[t11] + hHistory[t13]));
                         }
 
-                        for (int hIndex2 = hIndex2_4 - 1; hIndex2 >= hIndex2_3; hIndex2--)
+                        for (int hIndex = hIndex4 - 1; hIndex >= hIndex3; hIndex--)
                         {
-                            int t15 = (once2 + 1) * x.Length + hIndex2;
+                            int t15 = (once + 1) * x.Length + hIndex;
                             double hHistoryBar3 = hHistoryBar[t15];
                             hHistoryBar[t15] = 0.0;
-                            hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar3;
+                            hHistoryBar[once * x.Length + hIndex] += hHistoryBar3;
                         }
 
-                        for (int hIndex2 = hIndex2_2 - 1; hIndex2 >= 0; hIndex2--)
+                        for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
                         {
-                            int t16 = (once2 + 1) * x.Length + hIndex2;
+                            int t16 = (once + 1) * x.Length + hIndex;
                             double hHistoryBar4 = hHistoryBar[t16];
                             hHistoryBar[t16] = 0.0;
-                            hHistoryBar[once2 * x.Length + hIndex2] += hHistoryBar4;
+                            hHistoryBar[once * x.Length + hIndex] += hHistoryBar4;
                         }
                     }
 
-                    for (int hIndex = 0; hIndex < j; hIndex++)
+                    for (int hIndex = 0; hIndex < x.Length; hIndex++)
                     {
                         double hHistoryBar5 = hHistoryBar[hIndex];
                         double t17 = x[hIndex];
@@ -350,17 +346,17 @@ static partial class S
                             global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
                             global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, t3 * x.Length, x.Length < 1 ? x.Length : 1);
                             global::System.ReadOnlySpan<double> hHistoryDotRow2 = global::SymDiff.Checks.Row(hHistoryDot, once * x.Length, x.Length < 1 ? x.Length : 1);
-                            for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
+                            for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
                             {
-                                hHistoryRow[hIndex2] = hHistoryRow2[hIndex2];
-                                hHistoryDotRow[hIndex2] = hHistoryDotRow2[hIndex2];
+                                hHistoryRow[hIndex] = hHistoryRow2[hIndex];
+                                hHistoryDotRow[hIndex] = hHistoryDotRow2[hIndex];
                             }
 
                             int t4 = x.Length - 1;
-                            for (int hIndex2 = t4 > 1 ? t4 : 1; hIndex2 < x.Length; hIndex2++)
+                            for (int hIndex = t4 > 1 ? t4 : 1; hIndex < x.Length; hIndex++)
                             {
-                                int t5 = t3 * x.Length + hIndex2;
-                                int t6 = once * x.Length + hIndex2;
+                                int t5 = t3 * x.Length + hIndex;
+                                int t6 = once * x.Length + hIndex;
                                 hHistory[t5] = hHistory[t6];
                                 hHistoryDot[t5] = hHistoryDot[t6];
                             }
@@ -530,8 +526,7 @@ static partial class S
                             try
                             {
                                 global::SymDiff.Checks.Zero(hHistoryDot, t0);
-                                int j = 0;
-                                for (; j < x.Length; j++)
+                                for (int j = 0; j < x.Length; j++)
                                 {
                                     double t1 = x[j];
                                     double t2 = w[0] * t1 + w[1];
@@ -543,39 +538,38 @@ static partial class S
                                     hHistoryDot[j] = hValueDot;
                                 }
 
-                                int once = 0;
-                                for (; once < 1; once++)
+                                for (int once = 0; once < 1; once++)
                                 {
                                     int t3 = once + 1;
                                     global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t3 * x.Length, x.Length < 1 ? x.Length : 1);
                                     global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
                                     global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, t3 * x.Length, x.Length < 1 ? x.Length : 1);
                                     global::System.ReadOnlySpan<double> hHistoryDotRow2 = global::SymDiff.Checks.Row(hHistoryDot, once * x.Length, x.Length < 1 ? x.Length : 1);
-                                    for (int hIndex2 = 0; hIndex2 < (x.Length < 1 ? x.Length : 1); hIndex2++)
+                                    for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
                                     {
-                                        hHistoryRow[hIndex2] = hHistoryRow2[hIndex2];
-                                        hHistoryDotRow[hIndex2] = hHistoryDotRow2[hIndex2];
+                                        hHistoryRow[hIndex] = hHistoryRow2[hIndex];
+                                        hHistoryDotRow[hIndex] = hHistoryDotRow2[hIndex];
                                     }
 
                                     int t4 = x.Length - 1;
-                                    for (int hIndex2 = t4 > 1 ? t4 : 1; hIndex2 < x.Length; hIndex2++)
+                                    for (int hIndex = t4 > 1 ? t4 : 1; hIndex < x.Length; hIndex++)
                                     {
-                                        int t5 = t3 * x.Length + hIndex2;
-                                        int t6 = once * x.Length + hIndex2;
+                                        int t5 = t3 * x.Length + hIndex;
+                                        int t6 = once * x.Length + hIndex;
                                         hHistory[t5] = hHistory[t6];
                                         hHistoryDot[t5] = hHistoryDot[t6];
                                     }
 
-                                    for (int j2 = 1; j2 < t4; j2++)
+                                    for (int j = 1; j < t4; j++)
                                     {
                                         int t7 = t3 * x.Length;
-                                        int t8 = t7 + j2;
-                                        int t9 = t7 + (j2 - 1);
+                                        int t8 = t7 + j;
+                                        int t9 = t7 + (j - 1);
                                         int t10 = once * x.Length;
-                                        int t11 = j2 + 1;
+                                        int t11 = j + 1;
                                         int t12 = t10 + t11;
                                         double t13 = w[2];
-                                        int t14 = t10 + j2;
+                                        int t14 = t10 + j;
                                         hHistory[t8] = 0.5 * (hHistory[t9] + hHistory[t12]) * t13 + hHistory[t14] * hHistory[t14];
                                         hHistoryDot[t8] = 0.5 * ((hHistoryDot[t9] + hHistoryDot[t12]) * t13 + (hHistory[t9] + hHistory[t12]) * tW[2]) + 2.0 * (hHistoryDot[t14] * hHistory[t14]);
                                     }
@@ -585,27 +579,27 @@ static partial class S
                                 global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
                                 global::System.Span<double> hHistoryBarDotRow = global::SymDiff.Checks.Row(hHistoryBarDot, x.Length, x.Length);
                                 double e = 0.0;
-                                for (int j3 = 0; j3 < x.Length; j3++)
+                                for (int j = 0; j < x.Length; j++)
                                 {
-                                    int t15 = j3 + 1;
+                                    int t15 = j + 1;
                                     double t16 = (double)t15;
-                                    double e2 = e + hHistoryRow3[j3] * t16;
-                                    hHistoryBarRow[j3] += t16;
-                                    hHistoryBarDotRow[j3] += 0.0;
+                                    double e2 = e + hHistoryRow3[j] * t16;
+                                    hHistoryBarRow[j] += t16;
+                                    hHistoryBarDotRow[j] += 0.0;
                                     e = e2;
                                 }
 
-                                for (int once2 = once - 1; once2 >= 0; once2--)
+                                for (int once = 0; once >= 0; once--)
                                 {
-                                    int hIndex2_2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
+                                    int hIndex2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
                                     int t17 = x.Length - 1;
-                                    int hIndex2_3 = t17 > 1 ? t17 : 1;
-                                    int hIndex2_4 = hIndex2_3 < x.Length ? x.Length : hIndex2_3;
-                                    int j4 = 1 < t17 ? t17 : 1;
-                                    for (int j2 = j4 - 1; j2 >= 1; j2--)
+                                    int hIndex3 = t17 > 1 ? t17 : 1;
+                                    int hIndex4 = hIndex3 < x.Length ? x.Length : hIndex3;
+                                    int j2 = 1 < t17 ? t17 : 1;
+                                    for (int j = j2 - 1; j >= 1; j--)
                                     {
-                                        int t18 = (once2 + 1) * x.Length;
-                                        int t19 = t18 + j2;
+                                        int t18 = (once + 1) * x.Length;
+                                        int t19 = t18 + j;
                                         double hHistoryBar2 = hHistoryBar[t19];
                                         double hHistoryBar2Dot = hHistoryBarDot[t19];
                                         hHistoryBar[t19] = 0.0;
@@ -613,15 +607,15 @@ static partial class S
                                         double t20 = w[2];
                                         double tBar = hHistoryBar2 * t20 * 0.5;
                                         double tBarDot = (hHistoryBar2Dot * t20 + hHistoryBar2 * tW[2]) * 0.5;
-                                        int t21 = j2 - 1;
+                                        int t21 = j - 1;
                                         int t22 = t18 + t21;
                                         hHistoryBar[t22] += tBar;
                                         hHistoryBarDot[t22] += tBarDot;
-                                        int t23 = once2 * x.Length;
-                                        int t24 = t23 + (j2 + 1);
+                                        int t23 = once * x.Length;
+                                        int t24 = t23 + (j + 1);
                                         hHistoryBar[t24] += tBar;
                                         hHistoryBarDot[t24] += tBarDot;
-                                        int t25 = t23 + j2;
+                                        int t25 = t23 + j;
                                         hHistoryBar[t25] += hHistoryBar2 * hHistory[t25];
                                         hHistoryBarDot[t25] += hHistoryBar2Dot * hHistory[t25] + hHistoryBar2 * hHistoryDot[t25];
                                         hHistoryBar[t25] += hHistoryBar2 * hHistory[t25];
@@ -629,32 +623,32 @@ static partial class S
                                         pW[2] += 0.5 * (hHistoryBar2Dot * (hHistory[t22] + hHistory[t24]) + hHistoryBar2 * (hHistoryDot[t22] + hHistoryDot[t24]));
                                     }
 
-                                    for (int hIndex2 = hIndex2_4 - 1; hIndex2 >= hIndex2_3; hIndex2--)
+                                    for (int hIndex = hIndex4 - 1; hIndex >= hIndex3; hIndex--)
                                     {
-                                        int t26 = (once2 + 1) * x.Length + hIndex2;
+                                        int t26 = (once + 1) * x.Length + hIndex;
                                         double hHistoryBar3 = hHistoryBar[t26];
                                         double hHistoryBar3Dot = hHistoryBarDot[t26];
                                         hHistoryBar[t26] = 0.0;
                                         hHistoryBarDot[t26] = 0.0;
-                                        int t27 = once2 * x.Length + hIndex2;
+                                        int t27 = once * x.Length + hIndex;
                                         hHistoryBar[t27] += hHistoryBar3;
                                         hHistoryBarDot[t27] += hHistoryBar3Dot;
                                     }
 
-                                    for (int hIndex2 = hIndex2_2 - 1; hIndex2 >= 0; hIndex2--)
+                                    for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
                                     {
-                                        int t28 = (once2 + 1) * x.Length + hIndex2;
+                                        int t28 = (once + 1) * x.Length + hIndex;
                                         double hHistoryBar4 = hHistoryBar[t28];
                                         double hHistoryBar4Dot = hHistoryBarDot[t28];
                                         hHistoryBar[t28] = 0.0;
                                         hHistoryBarDot[t28] = 0.0;
-                                        int t29 = once2 * x.Length + hIndex2;
+                                        int t29 = once * x.Length + hIndex;
                                         hHistoryBar[t29] += hHistoryBar4;
                                         hHistoryBarDot[t29] += hHistoryBar4Dot;
                                     }
                                 }
 
-                                for (int hIndex = 0; hIndex < j; hIndex++)
+                                for (int hIndex = 0; hIndex < x.Length; hIndex++)
                                 {
                                     double hHistoryBar5 = hHistoryBar[hIndex];
                                     double hHistoryBar5Dot = hHistoryBarDot[hIndex];

@@ -34,9 +34,8 @@ static partial class V
             global::SymDiff.Checks.Copy(seed, yBar);
 
             // Forward sweep
-            int i = 0;
             double norm = 0.0;
-            for (; i < v.Length; i++)
+            for (int i = 0; i < v.Length; i++)
             {
                 double t0 = v[i];
                 double t1 = t0 * t0;
@@ -53,11 +52,11 @@ static partial class V
             double yBar2 = yBar[0];
             yBar[0] = yBar2 / norm2;
             double normBar = yBar2 != 0.0 ? -(yBar2 * t2 / norm2 * (0.5 / norm2)) : 0.0;
-            for (int i2 = 0; i2 < i; i2++)
+            for (int i = 0; i < v.Length; i++)
             {
-                double yBar3 = yBar[i2];
-                double t3 = v[i2];
-                dV[i2] += 2.0 * (normBar * t3 + yBar3 * t3);
+                double yBar3 = yBar[i];
+                double t3 = v[i];
+                dV[i] += 2.0 * (normBar * t3 + yBar3 * t3);
             }
         }
         finally

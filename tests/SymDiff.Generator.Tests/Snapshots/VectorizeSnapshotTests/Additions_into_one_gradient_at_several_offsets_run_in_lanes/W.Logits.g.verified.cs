@@ -31,92 +31,93 @@ static partial class W
         double z0 = 0.0;
         double z1 = 0.0;
         double z2 = 0.0;
-        int j = 0;
-        // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count)
         {
-            var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z1Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z2Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            for (; j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            int j = 0;
+            // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
-                var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
-                z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
-                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
-                z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V0;
-                var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z1Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z2Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                for (; j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
+                    z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
+                    z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
+                    z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V0;
+                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                    z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                    z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                    z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                    z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                }
+
+                for (; j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
+                    z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V;
+                    z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V;
+                    z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V;
+                }
+
+                z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
+                z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3));
+                z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3));
             }
 
-            for (; j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            for (; j < n; j++)
             {
-                var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
-                z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V;
-                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V;
-                z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V;
+                double t0 = h[j];
+                z0 = z0 + w[j] * t0;
+                z1 = z1 + wRow[j] * t0;
+                z2 = z2 + wRow2[j] * t0;
             }
-
-            z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
-            z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3));
-            z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3));
-        }
-
-        for (; j < n; j++)
-        {
-            double t0 = h[j];
-            z0 = z0 + w[j] * t0;
-            z1 = z1 + wRow[j] * t0;
-            z2 = z2 + wRow2[j] * t0;
         }
 
         // Reverse sweep: gradients
         double z2Bar = -1.0;
-        int jCount = 0 < j ? j : 0;
-        global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * n, jCount);
-        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, n, jCount);
+        global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * n, n);
+        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, n, n);
         {
-            int j2 = 0;
+            int j = 0;
             // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var z2BarV = global::System.Runtime.Intrinsics.Vector256.Create(z2Bar);
                 var z0V = global::System.Runtime.Intrinsics.Vector256.Create(z0);
                 var z1V = global::System.Runtime.Intrinsics.Vector256.Create(z1);
-                for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                for (; j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t1V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow.Slice(j2)) + z2BarV * t1V, dWRow.Slice(j2));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow2.Slice(j2)) + z0V * t1V, dWRow2.Slice(j2));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + z1V * t1V, dW.Slice(j2));
+                    var t1V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow.Slice(j)) + z2BarV * t1V, dWRow.Slice(j));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow2.Slice(j)) + z0V * t1V, dWRow2.Slice(j));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j)) + z1V * t1V, dW.Slice(j));
                 }
 
             }
 
-            for (; j2 < jCount; j2++)
+            for (; j < n; j++)
             {
-                double t1 = h[j2];
-                dWRow[j2] += z2Bar * t1;
-                dWRow2[j2] += z0 * t1;
-                dW[j2] += z1 * t1;
+                double t1 = h[j];
+                dWRow[j] += z2Bar * t1;
+                dWRow2[j] += z0 * t1;
+                dW[j] += z1 * t1;
             }
         }
 
@@ -147,83 +148,84 @@ static partial class W
         global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, n, n);
         double z0 = 0.0;
         double z1 = 0.0;
-        int j = 0;
-        // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count)
         {
-            var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z1Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            for (; j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            int j = 0;
+            // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
-                var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
-                z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
-                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
-                var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z1Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                for (; j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
+                    z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
+                    z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
+                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                    z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                    z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                }
+
+                for (; j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
+                    z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V;
+                    z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V;
+                }
+
+                z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
+                z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3));
             }
 
-            for (; j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            for (; j < n; j++)
             {
-                var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
-                z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V;
-                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V;
+                double t0 = h[j];
+                z0 = z0 + w[j] * t0;
+                z1 = z1 + wRow[j] * t0;
             }
-
-            z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
-            z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3));
-        }
-
-        for (; j < n; j++)
-        {
-            double t0 = h[j];
-            z0 = z0 + w[j] * t0;
-            z1 = z1 + wRow[j] * t0;
         }
 
         // Reverse sweep: gradients
         double z0Bar = seed * z1;
         double z1Bar = seed * z0;
         double z2Bar = -seed;
-        int jCount = 0 < j ? j : 0;
-        global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * n, jCount);
-        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, n, jCount);
+        global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * n, n);
+        global::System.Span<double> dWRow2 = global::SymDiff.Checks.Row(dW, n, n);
         {
-            int j2 = 0;
+            int j = 0;
             // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var z2BarV = global::System.Runtime.Intrinsics.Vector256.Create(z2Bar);
                 var z1BarV = global::System.Runtime.Intrinsics.Vector256.Create(z1Bar);
                 var z0BarV = global::System.Runtime.Intrinsics.Vector256.Create(z0Bar);
-                for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                for (; j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t1V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow.Slice(j2)) + z2BarV * t1V, dWRow.Slice(j2));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow2.Slice(j2)) + z1BarV * t1V, dWRow2.Slice(j2));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + z0BarV * t1V, dW.Slice(j2));
+                    var t1V = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow.Slice(j)) + z2BarV * t1V, dWRow.Slice(j));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dWRow2.Slice(j)) + z1BarV * t1V, dWRow2.Slice(j));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j)) + z0BarV * t1V, dW.Slice(j));
                 }
 
             }
 
-            for (; j2 < jCount; j2++)
+            for (; j < n; j++)
             {
-                double t1 = h[j2];
-                dWRow[j2] += z2Bar * t1;
-                dWRow2[j2] += z1Bar * t1;
-                dW[j2] += z0Bar * t1;
+                double t1 = h[j];
+                dWRow[j] += z2Bar * t1;
+                dWRow2[j] += z1Bar * t1;
+                dW[j] += z0Bar * t1;
             }
         }
     }

@@ -24,102 +24,104 @@ static partial class W
 
         float s = 0f;
         float aBar = 0f;
-        int i = 0;
-        // Vectorize = true: 4 x Vector256<float> lanes (sums reordered), then the scalar loop for the rest
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= x.Length - global::System.Runtime.Intrinsics.Vector256<float>.Count)
         {
-            var aV = global::System.Runtime.Intrinsics.Vector256.Create(a);
-            var c = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-            var c2 = global::System.Runtime.Intrinsics.Vector256.Create(2f);
-            var c3 = global::System.Runtime.Intrinsics.Vector256.Create(0.5f);
-            var sAcc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            var sAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            var sAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            var sAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            var aBarAcc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            var aBarAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            var aBarAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            var aBarAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            int i = 0;
+            // Vectorize = true: 4 x Vector256<float> lanes (sums reordered), then the scalar loop for the rest
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= x.Length - global::System.Runtime.Intrinsics.Vector256<float>.Count)
             {
-                var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i));
-                var t1V0 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V0);
-                var t2V0 = c + t1V0;
-                var t3V0 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V0 * t0V0 + c);
-                var tBarV0 = t1V0 / t2V0;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV0 * aV + c2 * (c3 / t3V0 * t0V0), dX.Slice(i));
-                sAcc0 = sAcc0 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V0) + t3V0);
-                aBarAcc0 = aBarAcc0 + tBarV0 * t0V0;
-                var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                var t1V1 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V1);
-                var t2V1 = c + t1V1;
-                var t3V1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V1 * t0V1 + c);
-                var tBarV1 = t1V1 / t2V1;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV1 * aV + c2 * (c3 / t3V1 * t0V1), dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                sAcc1 = sAcc1 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V1) + t3V1);
-                aBarAcc1 = aBarAcc1 + tBarV1 * t0V1;
-                var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                var t1V2 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V2);
-                var t2V2 = c + t1V2;
-                var t3V2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V2 * t0V2 + c);
-                var tBarV2 = t1V2 / t2V2;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV2 * aV + c2 * (c3 / t3V2 * t0V2), dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                sAcc2 = sAcc2 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V2) + t3V2);
-                aBarAcc2 = aBarAcc2 + tBarV2 * t0V2;
-                var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                var t1V3 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V3);
-                var t2V3 = c + t1V3;
-                var t3V3 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V3 * t0V3 + c);
-                var tBarV3 = t1V3 / t2V3;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV3 * aV + c2 * (c3 / t3V3 * t0V3), dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                sAcc3 = sAcc3 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V3) + t3V3);
-                aBarAcc3 = aBarAcc3 + tBarV3 * t0V3;
+                var aV = global::System.Runtime.Intrinsics.Vector256.Create(a);
+                var c = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var c2 = global::System.Runtime.Intrinsics.Vector256.Create(2f);
+                var c3 = global::System.Runtime.Intrinsics.Vector256.Create(0.5f);
+                var sAcc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var sAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var sAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var sAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var aBarAcc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var aBarAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var aBarAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var aBarAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i));
+                    var t1V0 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V0);
+                    var t2V0 = c + t1V0;
+                    var t3V0 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V0 * t0V0 + c);
+                    var tBarV0 = t1V0 / t2V0;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV0 * aV + c2 * (c3 / t3V0 * t0V0), dX.Slice(i));
+                    sAcc0 = sAcc0 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V0) + t3V0);
+                    aBarAcc0 = aBarAcc0 + tBarV0 * t0V0;
+                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                    var t1V1 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V1);
+                    var t2V1 = c + t1V1;
+                    var t3V1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V1 * t0V1 + c);
+                    var tBarV1 = t1V1 / t2V1;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV1 * aV + c2 * (c3 / t3V1 * t0V1), dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                    sAcc1 = sAcc1 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V1) + t3V1);
+                    aBarAcc1 = aBarAcc1 + tBarV1 * t0V1;
+                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                    var t1V2 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V2);
+                    var t2V2 = c + t1V2;
+                    var t3V2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V2 * t0V2 + c);
+                    var tBarV2 = t1V2 / t2V2;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV2 * aV + c2 * (c3 / t3V2 * t0V2), dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                    sAcc2 = sAcc2 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V2) + t3V2);
+                    aBarAcc2 = aBarAcc2 + tBarV2 * t0V2;
+                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                    var t1V3 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V3);
+                    var t2V3 = c + t1V3;
+                    var t3V3 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V3 * t0V3 + c);
+                    var tBarV3 = t1V3 / t2V3;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV3 * aV + c2 * (c3 / t3V3 * t0V3), dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                    sAcc3 = sAcc3 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V3) + t3V3);
+                    aBarAcc3 = aBarAcc3 + tBarV3 * t0V3;
+                }
+
+                for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<float>.Count; i += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var t0V = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i));
+                    var t1V = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V);
+                    var t2V = c + t1V;
+                    var t3V = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V * t0V + c);
+                    var tBarV = t1V / t2V;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV * aV + c2 * (c3 / t3V * t0V), dX.Slice(i));
+                    sAcc0 = sAcc0 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V) + t3V);
+                    aBarAcc0 = aBarAcc0 + tBarV * t0V;
+                }
+
+                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0 + sAcc1 + (sAcc2 + sAcc3));
+                aBar = aBar + global::System.Runtime.Intrinsics.Vector256.Sum(aBarAcc0 + aBarAcc1 + (aBarAcc2 + aBarAcc3));
             }
 
-            for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<float>.Count; i += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            for (; i < x.Length; i++)
             {
-                var t0V = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i));
-                var t1V = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V);
-                var t2V = c + t1V;
-                var t3V = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V * t0V + c);
-                var tBarV = t1V / t2V;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV * aV + c2 * (c3 / t3V * t0V), dX.Slice(i));
-                sAcc0 = sAcc0 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V) + t3V);
-                aBarAcc0 = aBarAcc0 + tBarV * t0V;
+                float t0 = x[i];
+                float t1 = global::System.MathF.Exp(a * t0);
+                float t2 = 1f + t1;
+                float t3 = global::System.MathF.Sqrt(t0 * t0 + 1f);
+                float tBar = t1 / t2;
+                dX[i] = tBar * a + 2f * (0.5f / t3 * t0);
+                s = s + (global::System.MathF.Log(t2) + t3);
+                aBar = aBar + tBar * t0;
             }
-
-            s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0 + sAcc1 + (sAcc2 + sAcc3));
-            aBar = aBar + global::System.Runtime.Intrinsics.Vector256.Sum(aBarAcc0 + aBarAcc1 + (aBarAcc2 + aBarAcc3));
-        }
-
-        for (; i < x.Length; i++)
-        {
-            float t0 = x[i];
-            float t1 = global::System.MathF.Exp(a * t0);
-            float t2 = 1f + t1;
-            float t3 = global::System.MathF.Sqrt(t0 * t0 + 1f);
-            float tBar = t1 / t2;
-            dX[i] = tBar * a + 2f * (0.5f / t3 * t0);
-            s = s + (global::System.MathF.Log(t2) + t3);
-            aBar = aBar + tBar * t0;
         }
 
         {
-            int i2 = i;
+            int i = x.Length;
             // Vectorize = true: Vector256<float> lanes, then the scalar loop for the rest
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i2 <= dX.Length - global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= dX.Length - global::System.Runtime.Intrinsics.Vector256<float>.Count)
             {
                 var c4 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                for (; i2 <= dX.Length - global::System.Runtime.Intrinsics.Vector256<float>.Count; i2 += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                for (; i <= dX.Length - global::System.Runtime.Intrinsics.Vector256<float>.Count; i += global::System.Runtime.Intrinsics.Vector256<float>.Count)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(c4, dX.Slice(i2));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(c4, dX.Slice(i));
                 }
 
             }
 
-            for (; i2 < dX.Length; i2++)
+            for (; i < dX.Length; i++)
             {
-                dX[i2] = 0f;
+                dX[i] = 0f;
             }
         }
 

@@ -31,95 +31,97 @@ static partial class W
         double sum = 0.0;
         double wBar = 0.0;
         double bBar = 0.0;
-        int i = 0;
-        // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count)
         {
-            var wV = global::System.Runtime.Intrinsics.Vector256.Create(w);
-            var bV = global::System.Runtime.Intrinsics.Vector256.Create(b);
-            var sumBarV = global::System.Runtime.Intrinsics.Vector256.Create(sumBar);
-            var c = global::System.Runtime.Intrinsics.Vector256.Create(0.5);
-            var sumAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var sumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var sumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var sumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var wBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var wBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var wBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var wBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var bBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var bBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var bBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var bBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            int i = 0;
+            // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
-                var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                var rV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i)) - (wV * t1V0 + bV);
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV0, dY.Slice(i));
-                sumAcc0 = sumAcc0 + c * rV0 * rV0;
-                wBarAcc0 = wBarAcc0 + rV0 * t1V0;
-                bBarAcc0 = bBarAcc0 + rV0;
-                var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                var rV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t1V1 + bV);
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV1, dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                sumAcc1 = sumAcc1 + c * rV1 * rV1;
-                wBarAcc1 = wBarAcc1 + rV1 * t1V1;
-                bBarAcc1 = bBarAcc1 + rV1;
-                var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                var rV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t1V2 + bV);
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV2, dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                sumAcc2 = sumAcc2 + c * rV2 * rV2;
-                wBarAcc2 = wBarAcc2 + rV2 * t1V2;
-                bBarAcc2 = bBarAcc2 + rV2;
-                var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                var rV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t1V3 + bV);
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV3, dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                sumAcc3 = sumAcc3 + c * rV3 * rV3;
-                wBarAcc3 = wBarAcc3 + rV3 * t1V3;
-                bBarAcc3 = bBarAcc3 + rV3;
+                var wV = global::System.Runtime.Intrinsics.Vector256.Create(w);
+                var bV = global::System.Runtime.Intrinsics.Vector256.Create(b);
+                var sumBarV = global::System.Runtime.Intrinsics.Vector256.Create(sumBar);
+                var c = global::System.Runtime.Intrinsics.Vector256.Create(0.5);
+                var sumAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var sumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var sumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var sumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var wBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var wBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var wBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var wBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var bBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var bBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var bBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var bBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                    var rV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i)) - (wV * t1V0 + bV);
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV0, dY.Slice(i));
+                    sumAcc0 = sumAcc0 + c * rV0 * rV0;
+                    wBarAcc0 = wBarAcc0 + rV0 * t1V0;
+                    bBarAcc0 = bBarAcc0 + rV0;
+                    var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    var rV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t1V1 + bV);
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV1, dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    sumAcc1 = sumAcc1 + c * rV1 * rV1;
+                    wBarAcc1 = wBarAcc1 + rV1 * t1V1;
+                    bBarAcc1 = bBarAcc1 + rV1;
+                    var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    var rV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t1V2 + bV);
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV2, dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    sumAcc2 = sumAcc2 + c * rV2 * rV2;
+                    wBarAcc2 = wBarAcc2 + rV2 * t1V2;
+                    bBarAcc2 = bBarAcc2 + rV2;
+                    var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    var rV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t1V3 + bV);
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV3, dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    sumAcc3 = sumAcc3 + c * rV3 * rV3;
+                    wBarAcc3 = wBarAcc3 + rV3 * t1V3;
+                    bBarAcc3 = bBarAcc3 + rV3;
+                }
+
+                for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var t1V = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                    var rV = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i)) - (wV * t1V + bV);
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV, dY.Slice(i));
+                    sumAcc0 = sumAcc0 + c * rV * rV;
+                    wBarAcc0 = wBarAcc0 + rV * t1V;
+                    bBarAcc0 = bBarAcc0 + rV;
+                }
+
+                sum = sum + global::System.Runtime.Intrinsics.Vector256.Sum(sumAcc0 + sumAcc1 + (sumAcc2 + sumAcc3));
+                wBar = wBar + global::System.Runtime.Intrinsics.Vector256.Sum(wBarAcc0 + wBarAcc1 + (wBarAcc2 + wBarAcc3));
+                bBar = bBar + global::System.Runtime.Intrinsics.Vector256.Sum(bBarAcc0 + bBarAcc1 + (bBarAcc2 + bBarAcc3));
             }
 
-            for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            for (; i < x.Length; i++)
             {
-                var t1V = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                var rV = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i)) - (wV * t1V + bV);
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV, dY.Slice(i));
-                sumAcc0 = sumAcc0 + c * rV * rV;
-                wBarAcc0 = wBarAcc0 + rV * t1V;
-                bBarAcc0 = bBarAcc0 + rV;
+                double t1 = x[i];
+                double r = y[i] - (w * t1 + b);
+                dY[i] = sumBar * r;
+                sum = sum + 0.5 * r * r;
+                wBar = wBar + r * t1;
+                bBar = bBar + r;
             }
-
-            sum = sum + global::System.Runtime.Intrinsics.Vector256.Sum(sumAcc0 + sumAcc1 + (sumAcc2 + sumAcc3));
-            wBar = wBar + global::System.Runtime.Intrinsics.Vector256.Sum(wBarAcc0 + wBarAcc1 + (wBarAcc2 + wBarAcc3));
-            bBar = bBar + global::System.Runtime.Intrinsics.Vector256.Sum(bBarAcc0 + bBarAcc1 + (bBarAcc2 + bBarAcc3));
-        }
-
-        for (; i < x.Length; i++)
-        {
-            double t1 = x[i];
-            double r = y[i] - (w * t1 + b);
-            dY[i] = sumBar * r;
-            sum = sum + 0.5 * r * r;
-            wBar = wBar + r * t1;
-            bBar = bBar + r;
         }
 
         {
-            int i2 = i;
+            int i = x.Length;
             // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i2 <= dY.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= dY.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var c2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                for (; i2 <= dY.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                for (; i <= dY.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(c2, dY.Slice(i2));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(c2, dY.Slice(i));
                 }
 
             }
 
-            for (; i2 < dY.Length; i2++)
+            for (; i < dY.Length; i++)
             {
-                dY[i2] = 0.0;
+                dY[i] = 0.0;
             }
         }
 

@@ -34,9 +34,8 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dXs, xs, nameof(dXs), "xs");
         global::SymDiff.Checks.ThrowIfOverlapping(dXs, t, nameof(dXs), "t");
 
-        global::System.Span<int> jPark = stackalloc int[32];
-        global::System.Span<double> zPark = stackalloc double[32];
-        global::System.Span<double> zBarPark = stackalloc double[32];
+        global::System.Span<double> zPark = stackalloc double[64];
+        global::System.Span<double> zBarPark = stackalloc double[64];
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::SymDiff.Checks.Zero(dXs); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int d = w.Length;
@@ -46,41 +45,42 @@ static partial class W
         double loss = 0.0;
         while (iChunk < t.Length)
         {
-            int iEnd = t.Length - iChunk < 32 ? t.Length : iChunk + 32;
+            int iEnd = t.Length - iChunk < 64 ? t.Length : iChunk + 64;
             for (int i = iChunk; i < iEnd; i++)
             {
                 global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
                 double z = 0.0;
-                int j = 0;
-                // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    int j = 0;
+                    // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
-                        zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
-                        zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        {
+                            zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                            zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        }
+
+                        for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        {
+                            zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                        }
+
+                        z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
                     }
 
-                    for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    for (; j < d; j++)
                     {
-                        zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                        z = z + w[j] * xsRow[j];
                     }
-
-                    z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
                 }
 
-                for (; j < d; j++)
-                {
-                    z = z + w[j] * xsRow[j];
-                }
-
-                jPark[i - iChunk] = j;
                 zPark[i - iChunk] = z;
             }
 
@@ -156,34 +156,32 @@ static partial class W
 
             for (int i3 = iChunk; i3 < iEnd; i3++)
             {
-                int j = jPark[i3 - iChunk];
                 double zBar = zBarPark[i3 - iChunk];
-                int jCount = 0 < j ? j : 0;
-                global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i3 * d, jCount);
-                global::System.Span<double> dXsRow = global::SymDiff.Checks.Row(dXs, i3 * d, jCount);
+                global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i3 * d, d);
+                global::System.Span<double> dXsRow = global::SymDiff.Checks.Row(dXs, i3 * d, d);
                 {
-                    int j2 = 0;
+                    int j = 0;
                     // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var zBarV4 = global::System.Runtime.Intrinsics.Vector256.Create(zBar);
-                        for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + zBarV4 * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow2.Slice(j2)), dW.Slice(j2));
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dXsRow.Slice(j2)) + zBarV4 * global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j2)), dXsRow.Slice(j2));
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j)) + zBarV4 * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow2.Slice(j)), dW.Slice(j));
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dXsRow.Slice(j)) + zBarV4 * global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)), dXsRow.Slice(j));
                         }
 
                     }
 
-                    for (; j2 < jCount; j2++)
+                    for (; j < d; j++)
                     {
-                        dW[j2] += zBar * xsRow2[j2];
-                        dXsRow[j2] += zBar * w[j2];
+                        dW[j] += zBar * xsRow2[j];
+                        dXsRow[j] += zBar * w[j];
                     }
                 }
             }
 
-            iChunk = iChunk + 32;
+            iChunk = iChunk + 64;
             loss = lossPart;
         }
 
@@ -220,49 +218,49 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dXs, xs, nameof(dXs), "xs");
         global::SymDiff.Checks.ThrowIfOverlapping(dXs, t, nameof(dXs), "t");
 
-        global::System.Span<int> jPark = stackalloc int[32];
-        global::System.Span<double> zPark = stackalloc double[32];
-        global::System.Span<double> zBarPark = stackalloc double[32];
+        global::System.Span<double> zPark = stackalloc double[64];
+        global::System.Span<double> zBarPark = stackalloc double[64];
         int d = w.Length;
         double lossBar = seed / (double)t.Length;
         int iChunk = 0;
         while (iChunk < t.Length)
         {
-            int iEnd = t.Length - iChunk < 32 ? t.Length : iChunk + 32;
+            int iEnd = t.Length - iChunk < 64 ? t.Length : iChunk + 64;
             for (int i = iChunk; i < iEnd; i++)
             {
                 global::System.ReadOnlySpan<double> xsRow = global::SymDiff.Checks.Row(xs, i * d, d);
                 double z = 0.0;
-                int j = 0;
-                // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    int j = 0;
+                    // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
-                        zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
-                        zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        {
+                            zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                            zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        }
+
+                        for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        {
+                            zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                        }
+
+                        z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
                     }
 
-                    for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    for (; j < d; j++)
                     {
-                        zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                        z = z + w[j] * xsRow[j];
                     }
-
-                    z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
                 }
 
-                for (; j < d; j++)
-                {
-                    z = z + w[j] * xsRow[j];
-                }
-
-                jPark[i - iChunk] = j;
                 zPark[i - iChunk] = z;
             }
 
@@ -296,34 +294,32 @@ static partial class W
 
             for (int i3 = iChunk; i3 < iEnd; i3++)
             {
-                int j = jPark[i3 - iChunk];
                 double zBar = zBarPark[i3 - iChunk];
-                int jCount = 0 < j ? j : 0;
-                global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i3 * d, jCount);
-                global::System.Span<double> dXsRow = global::SymDiff.Checks.Row(dXs, i3 * d, jCount);
+                global::System.ReadOnlySpan<double> xsRow2 = global::SymDiff.Checks.Row(xs, i3 * d, d);
+                global::System.Span<double> dXsRow = global::SymDiff.Checks.Row(dXs, i3 * d, d);
                 {
-                    int j2 = 0;
+                    int j = 0;
                     // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var zBarV2 = global::System.Runtime.Intrinsics.Vector256.Create(zBar);
-                        for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j2)) + zBarV2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow2.Slice(j2)), dW.Slice(j2));
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dXsRow.Slice(j2)) + zBarV2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j2)), dXsRow.Slice(j2));
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dW.Slice(j)) + zBarV2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow2.Slice(j)), dW.Slice(j));
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dXsRow.Slice(j)) + zBarV2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)), dXsRow.Slice(j));
                         }
 
                     }
 
-                    for (; j2 < jCount; j2++)
+                    for (; j < d; j++)
                     {
-                        dW[j2] += zBar * xsRow2[j2];
-                        dXsRow[j2] += zBar * w[j2];
+                        dW[j] += zBar * xsRow2[j];
+                        dXsRow[j] += zBar * w[j];
                     }
                 }
             }
 
-            iChunk = iChunk + 32;
+            iChunk = iChunk + 64;
         }
     }
 

@@ -27,111 +27,113 @@ static partial class W
         double s = 0.0;
         double aBar = 0.0;
         double bBar = 0.0;
-        int i = 0;
-        // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count)
         {
-            var aV = global::System.Runtime.Intrinsics.Vector256.Create(a);
-            var bV = global::System.Runtime.Intrinsics.Vector256.Create(b);
-            var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-            var sAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var sAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var sAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var sAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var aBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var aBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var aBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var aBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var bBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var bBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var bBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var bBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            int i = 0;
+            // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
-                var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                var t1V0 = VectorTanh(aV * t0V0 + bV);
-                var tBarV0 = c - t1V0 * t1V0;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV0 * aV, dX.Slice(i));
-                sAcc0 = sAcc0 + t1V0;
-                aBarAcc0 = aBarAcc0 + tBarV0 * t0V0;
-                bBarAcc0 = bBarAcc0 + tBarV0;
-                var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                var t1V1 = VectorTanh(aV * t0V1 + bV);
-                var tBarV1 = c - t1V1 * t1V1;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV1 * aV, dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                sAcc1 = sAcc1 + t1V1;
-                aBarAcc1 = aBarAcc1 + tBarV1 * t0V1;
-                bBarAcc1 = bBarAcc1 + tBarV1;
-                var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                var t1V2 = VectorTanh(aV * t0V2 + bV);
-                var tBarV2 = c - t1V2 * t1V2;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV2 * aV, dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                sAcc2 = sAcc2 + t1V2;
-                aBarAcc2 = aBarAcc2 + tBarV2 * t0V2;
-                bBarAcc2 = bBarAcc2 + tBarV2;
-                var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                var t1V3 = VectorTanh(aV * t0V3 + bV);
-                var tBarV3 = c - t1V3 * t1V3;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV3 * aV, dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                sAcc3 = sAcc3 + t1V3;
-                aBarAcc3 = aBarAcc3 + tBarV3 * t0V3;
-                bBarAcc3 = bBarAcc3 + tBarV3;
+                var aV = global::System.Runtime.Intrinsics.Vector256.Create(a);
+                var bV = global::System.Runtime.Intrinsics.Vector256.Create(b);
+                var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                var sAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var sAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var sAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var sAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var aBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var aBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var aBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var aBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var bBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var bBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var bBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var bBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                    var t1V0 = VectorTanh(aV * t0V0 + bV);
+                    var tBarV0 = c - t1V0 * t1V0;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV0 * aV, dX.Slice(i));
+                    sAcc0 = sAcc0 + t1V0;
+                    aBarAcc0 = aBarAcc0 + tBarV0 * t0V0;
+                    bBarAcc0 = bBarAcc0 + tBarV0;
+                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    var t1V1 = VectorTanh(aV * t0V1 + bV);
+                    var tBarV1 = c - t1V1 * t1V1;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV1 * aV, dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    sAcc1 = sAcc1 + t1V1;
+                    aBarAcc1 = aBarAcc1 + tBarV1 * t0V1;
+                    bBarAcc1 = bBarAcc1 + tBarV1;
+                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    var t1V2 = VectorTanh(aV * t0V2 + bV);
+                    var tBarV2 = c - t1V2 * t1V2;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV2 * aV, dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    sAcc2 = sAcc2 + t1V2;
+                    aBarAcc2 = aBarAcc2 + tBarV2 * t0V2;
+                    bBarAcc2 = bBarAcc2 + tBarV2;
+                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    var t1V3 = VectorTanh(aV * t0V3 + bV);
+                    var tBarV3 = c - t1V3 * t1V3;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV3 * aV, dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    sAcc3 = sAcc3 + t1V3;
+                    aBarAcc3 = aBarAcc3 + tBarV3 * t0V3;
+                    bBarAcc3 = bBarAcc3 + tBarV3;
+                }
+
+                for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                    var t1V = VectorTanh(aV * t0V + bV);
+                    var tBarV = c - t1V * t1V;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV * aV, dX.Slice(i));
+                    sAcc0 = sAcc0 + t1V;
+                    aBarAcc0 = aBarAcc0 + tBarV * t0V;
+                    bBarAcc0 = bBarAcc0 + tBarV;
+                }
+
+                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0 + sAcc1 + (sAcc2 + sAcc3));
+                aBar = aBar + global::System.Runtime.Intrinsics.Vector256.Sum(aBarAcc0 + aBarAcc1 + (aBarAcc2 + aBarAcc3));
+                bBar = bBar + global::System.Runtime.Intrinsics.Vector256.Sum(bBarAcc0 + bBarAcc1 + (bBarAcc2 + bBarAcc3));
+
+                // Math.Tanh in lanes (Vector256 has none): near 0 a rational function, beyond 0.625 1 - 2 / (exp(2|x|) + 1); within 3 ulp of Math.Tanh.
+                global::System.Runtime.Intrinsics.Vector256<double> VectorTanh(global::System.Runtime.Intrinsics.Vector256<double> lanes)
+                {
+                    var abs = global::System.Runtime.Intrinsics.Vector256.Abs(lanes);
+                    var square = abs * abs;
+                    var nearZero = abs + (abs * square * ((((global::System.Runtime.Intrinsics.Vector256.Create(-0.964399179425052238628) * square) + global::System.Runtime.Intrinsics.Vector256.Create(-99.2877231001918586564)) * square + global::System.Runtime.Intrinsics.Vector256.Create(-1614.68768441708447952)) / ((((square + global::System.Runtime.Intrinsics.Vector256.Create(112.811678491632931402)) * square) + global::System.Runtime.Intrinsics.Vector256.Create(2235.48839060100448583)) * square + global::System.Runtime.Intrinsics.Vector256.Create(4844.06305325125486048))));
+                    var exp2 = global::System.Runtime.Intrinsics.Vector256.Exp(abs + abs);
+                    var farFromZero = global::System.Runtime.Intrinsics.Vector256<double>.One - (global::System.Runtime.Intrinsics.Vector256.Create(2.0) / (exp2 + global::System.Runtime.Intrinsics.Vector256<double>.One));
+                    return global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(abs, global::System.Runtime.Intrinsics.Vector256.Create(0.625)), farFromZero, nearZero) | (lanes & global::System.Runtime.Intrinsics.Vector256.Create(-0.0));
+                }
             }
 
-            for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            for (; i < x.Length; i++)
             {
-                var t0V = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                var t1V = VectorTanh(aV * t0V + bV);
-                var tBarV = c - t1V * t1V;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV * aV, dX.Slice(i));
-                sAcc0 = sAcc0 + t1V;
-                aBarAcc0 = aBarAcc0 + tBarV * t0V;
-                bBarAcc0 = bBarAcc0 + tBarV;
-            }
-
-            s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0 + sAcc1 + (sAcc2 + sAcc3));
-            aBar = aBar + global::System.Runtime.Intrinsics.Vector256.Sum(aBarAcc0 + aBarAcc1 + (aBarAcc2 + aBarAcc3));
-            bBar = bBar + global::System.Runtime.Intrinsics.Vector256.Sum(bBarAcc0 + bBarAcc1 + (bBarAcc2 + bBarAcc3));
-
-            // Math.Tanh in lanes (Vector256 has none): near 0 a rational function, beyond 0.625 1 - 2 / (exp(2|x|) + 1); within 3 ulp of Math.Tanh.
-            global::System.Runtime.Intrinsics.Vector256<double> VectorTanh(global::System.Runtime.Intrinsics.Vector256<double> lanes)
-            {
-                var abs = global::System.Runtime.Intrinsics.Vector256.Abs(lanes);
-                var square = abs * abs;
-                var nearZero = abs + (abs * square * ((((global::System.Runtime.Intrinsics.Vector256.Create(-0.964399179425052238628) * square) + global::System.Runtime.Intrinsics.Vector256.Create(-99.2877231001918586564)) * square + global::System.Runtime.Intrinsics.Vector256.Create(-1614.68768441708447952)) / ((((square + global::System.Runtime.Intrinsics.Vector256.Create(112.811678491632931402)) * square) + global::System.Runtime.Intrinsics.Vector256.Create(2235.48839060100448583)) * square + global::System.Runtime.Intrinsics.Vector256.Create(4844.06305325125486048))));
-                var exp2 = global::System.Runtime.Intrinsics.Vector256.Exp(abs + abs);
-                var farFromZero = global::System.Runtime.Intrinsics.Vector256<double>.One - (global::System.Runtime.Intrinsics.Vector256.Create(2.0) / (exp2 + global::System.Runtime.Intrinsics.Vector256<double>.One));
-                return global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(abs, global::System.Runtime.Intrinsics.Vector256.Create(0.625)), farFromZero, nearZero) | (lanes & global::System.Runtime.Intrinsics.Vector256.Create(-0.0));
+                double t0 = x[i];
+                double t1 = global::System.Math.Tanh(a * t0 + b);
+                double tBar = 1.0 - t1 * t1;
+                dX[i] = tBar * a;
+                s = s + t1;
+                aBar = aBar + tBar * t0;
+                bBar = bBar + tBar;
             }
         }
 
-        for (; i < x.Length; i++)
         {
-            double t0 = x[i];
-            double t1 = global::System.Math.Tanh(a * t0 + b);
-            double tBar = 1.0 - t1 * t1;
-            dX[i] = tBar * a;
-            s = s + t1;
-            aBar = aBar + tBar * t0;
-            bBar = bBar + tBar;
-        }
-
-        {
-            int i2 = i;
+            int i = x.Length;
             // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i2 <= dX.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= dX.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var c2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                for (; i2 <= dX.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                for (; i <= dX.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(c2, dX.Slice(i2));
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(c2, dX.Slice(i));
                 }
 
             }
 
-            for (; i2 < dX.Length; i2++)
+            for (; i < dX.Length; i++)
             {
-                dX[i2] = 0.0;
+                dX[i] = 0.0;
             }
         }
 
