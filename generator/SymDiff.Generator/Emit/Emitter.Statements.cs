@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using SymDiff.Generator.Helpers;
@@ -260,7 +259,7 @@ namespace SymDiff.Generator.Emit
                     return ConstantCondition(or.Left) is bool l2 && ConstantCondition(or.Right) is bool r2 ? l2 || r2 : null;
                 case Binary { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne } compare
                     when compare.Left.Type != ValType.Bool && compare.Right.Type != ValType.Bool
-                        && ConstantNumber(compare.Left) is double a && ConstantNumber(compare.Right) is double b:
+                        && ConstantArithmetic.Value(compare.Left) is double a && ConstantArithmetic.Value(compare.Right) is double b:
                     return compare.Op switch
                     {
                         BinaryOp.Lt => a < b,
@@ -273,36 +272,6 @@ namespace SymDiff.Generator.Emit
                 default:
                     return null;
             }
-        }
-
-        /// <summary>
-        /// The value of arithmetic on literals, which C# folds at compile time (so a comparison of it is a constant
-        /// condition too: <c>0.5f - 0.5f == 2f</c>, FINDINGS F56), computed in the expression's own type; null otherwise.
-        /// </summary>
-        private static double? ConstantNumber(Expr e)
-        {
-            double? value = e switch
-            {
-                Const c when c.Type != ValType.Bool => c.Value,
-                Unary { Op: UnaryOp.Neg } neg => -ConstantNumber(neg.Operand),
-                Unary { Op: UnaryOp.Convert } convert when convert.Operand.Type != ValType.Bool => ConstantNumber(convert.Operand),
-                Binary { Op: BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div } b
-                    when ConstantNumber(b.Left) is double l && ConstantNumber(b.Right) is double r && !(b.Type == ValType.Int && b.Op == BinaryOp.Div && r == 0) =>
-                    b.Op switch
-                    {
-                        BinaryOp.Add => l + r,
-                        BinaryOp.Sub => l - r,
-                        BinaryOp.Mul => l * r,
-                        _ => b.Type == ValType.Int ? Math.Truncate(l / r) : l / r,
-                    },
-                _ => null,
-            };
-            return value is double v ? e.Type switch
-            {
-                ValType.Float => (float)v,
-                ValType.Int => (int)v,
-                _ => v,
-            } : null;
         }
 
         private static void EmitBranch(SourceWriter w, Block block, IEnumerable<(string Name, Expr Value)> results, StatementContext context)

@@ -664,7 +664,7 @@ namespace SymDiff.Generator.Lowering
                 case Binary { Op: BinaryOp.Or } disjunction when disjunction.Left is Const l:
                     return l.Value != 0 ? Const.True : disjunction.Right;
                 case Binary b when b.Op is BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne
-                    && ConstantValue(b.Left) is double l && ConstantValue(b.Right) is double r:
+                    && ConstantArithmetic.Value(b.Left) is double l && ConstantArithmetic.Value(b.Right) is double r:
                 {
                     // A comparison of constants (or of arithmetic on them, which C# would fold too and then warn about).
                     bool value = b.Op switch
@@ -683,59 +683,6 @@ namespace SymDiff.Generator.Lowering
                     return e;
             }
         }
-
-        /// <summary>
-        /// The value of an expression made of literals only, computed as C# computes it (int arithmetic in int, float in
-        /// float, double in double), or null. Used for conditions only; the user's arithmetic is never replaced.
-        /// </summary>
-        private static double? ConstantValue(Expr e)
-        {
-            switch (e)
-            {
-                case Const c:
-                    return c.Value;
-                case Unary { Op: UnaryOp.Neg } neg when ConstantValue(neg.Operand) is double v:
-                    return Round(-v, neg.Type);
-                case Unary { Op: UnaryOp.Convert } convert when ConstantValue(convert.Operand) is double v && convert.Type.IsFloating():
-                    return Round(v, convert.Type);
-                case Binary b when b.Op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div or BinaryOp.Rem
-                    && b.Type is ValType.Int or ValType.Double or ValType.Float && ConstantValue(b.Left) is double l && ConstantValue(b.Right) is double r:
-                {
-                    if (b.Type == ValType.Int)
-                    {
-                        int a = (int)l, d = (int)r;
-                        if ((b.Op is BinaryOp.Div or BinaryOp.Rem) && d == 0)
-                        {
-                            return null;
-                        }
-
-                        return b.Op switch
-                        {
-                            BinaryOp.Add => unchecked(a + d),
-                            BinaryOp.Sub => unchecked(a - d),
-                            BinaryOp.Mul => unchecked(a * d),
-                            BinaryOp.Div => d == -1 ? unchecked(-a) : a / d,
-                            _ => d == -1 ? 0 : a % d,
-                        };
-                    }
-
-                    double value = b.Op switch
-                    {
-                        BinaryOp.Add => l + r,
-                        BinaryOp.Sub => l - r,
-                        BinaryOp.Mul => l * r,
-                        BinaryOp.Div => l / r,
-                        _ => l % r,
-                    };
-                    return Round(value, b.Type);
-                }
-
-                default:
-                    return null;
-            }
-        }
-
-        private static double Round(double value, ValType type) => type == ValType.Float ? (float)value : value;
 
         private void CollectAssigned(IEnumerable<SourceStmt> statements, HashSet<string> into)
         {
