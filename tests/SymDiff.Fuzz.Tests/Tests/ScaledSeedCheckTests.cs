@@ -113,6 +113,13 @@ namespace SymDiff.Fuzz.Tests.Tests
             Assert.StartsWith("FGradient", Assert.Single(finite.Disagreements).What, StringComparison.Ordinal);
             var forward = Checker.Check(Program, Infinite(double.NaN, double.NaN));
             Assert.StartsWith("FDerivative", Assert.Single(forward.Disagreements).What, StringComparison.Ordinal);
+
+            // Seed 47: the oracle's forward sum is inf - inf = NaN where reverse mode's stays +inf: open too, in reverse only.
+            var nanOracle = Record(double.PositiveInfinity, double.NaN, null);
+            nanOracle.Values["Derivative"] = new[] { double.PositiveInfinity };
+            nanOracle.Duals["Oracle.dir"] = new List<(double V, double D, double M)[]> { new[] { (1.75, double.NaN, double.PositiveInfinity) } };
+            nanOracle.Duals["Oracle.grad"] = new List<(double V, double D, double M)[]> { new[] { (1.75, double.NaN, double.PositiveInfinity) } };
+            Assert.StartsWith("FDerivative", Assert.Single(Checker.Check(Program, nanOracle).Disagreements).What, StringComparison.Ordinal);
         }
 
         [Fact]
