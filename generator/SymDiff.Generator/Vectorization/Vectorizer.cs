@@ -56,9 +56,16 @@ namespace SymDiff.Generator.Vectorization
                         break;
                     case RentBuffer rent:
                         owned.Add(rent.Name);
+                        taken.Add(rent.Name); // a buffer's name is taken too (seed 47: a chunk counter named like the buffer 'h2', CS0136)
                         break;
                     case EnsureCapacity grow:
                         grown.Add(grow.Name);
+                        break;
+                    case Store store:
+                        taken.Add(store.Array);
+                        break;
+                    case Accumulate accumulate:
+                        taken.Add(accumulate.Target);
                         break;
                 }
 

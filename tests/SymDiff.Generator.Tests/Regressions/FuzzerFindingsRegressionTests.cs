@@ -1368,6 +1368,80 @@ public static partial class R
         }
 
         [Fact]
+        public void F59_a_chunk_loops_counter_is_not_named_like_a_local_buffer()
+        {
+            // Seed 47, program in 13040..13119, as CsCheck shrank it: Vectorize = true splits the loop over h into chunks,
+            // and the chunk's counter, a version of 'h', was named 'h2' although the local buffer 'h2' is declared in an
+            // enclosing scope (CS0136): the vectorizer's list of taken names left out buffers, which no statement defines.
+            const string source = @"
+using System;
+using SymDiff;
+
+public static partial class P0
+{
+    [Differentiable(Vectorize = true)]
+    public static double F(double x, [NoGrad] double y, double z)
+    {
+        if (x > 1.25 || (Grad.Detach(z) >= 1.0 && (z / (z * z + 0.5) < 1.5 && y > 3.0)))
+        {
+            for (int i = 1; i < 2; i++)
+            {
+                Span<double> h0 = stackalloc double[3];
+                for (int j1 = 0; j1 < 3; j1++)
+                {
+                    h0[j1] = -Math.Log(Math.Abs(x) + 0.25);
+                    h0[j1] += (double)i;
+                }
+                Span<double> h2 = stackalloc double[2];
+                for (int j3 = 0; j3 < 2; j3++)
+                {
+                    h2[j3] = -Math.Sin(0.5 * (double)i);
+                }
+                for (int j3s = 0; j3s < 3; j3s++)
+                {
+                    for (int j3 = 1; j3 < 2 - 1; j3++)
+                    {
+                        h2[j3] = 0.5 * h2[j3] + y * Math.Tanh(h2[j3 - 1] - h2[j3 + 1] + x);
+                    }
+                }
+            }
+            int c4 = 0;
+            while (c4 < 3)
+            {
+                c4++;
+                for (int j = 0; j < c4; j++)
+                {
+                    for (int h = 0; h < 5; h++)
+                    {
+                        double s5 = Math.Truncate(x - x);
+                        if ((y * s5 != y ? x : y) > -y)
+                        {
+                            int c6 = 0;
+                            while (true)
+                            {
+                                if (c6 >= 2)
+                                {
+                                    break;
+                                }
+
+                                c6++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return x;
+    }
+}
+";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double v = P0.FGradient(0.5, 4.0, 0.25, out double dx, out double dz);
+        return new[] { v, dx, dz };");
+            Assert.Equal(new[] { 0.5, 1.0, 0.0 }, r);
+        }
+
+        [Fact]
         public void F46_a_copy_propagated_into_the_users_own_statement_in_forward_mode_keeps_its_operations()
         {
             // Fuzzer program 4041 of seed 39, reduced: in a loop body forward mode simplifies the user's statements beside
