@@ -141,6 +141,9 @@ namespace SymDiff.Fuzz.Tests.Harness
             return Math.Abs(got - want) <= (tol * m) + tiny;
         }
 
+        /// <summary>Derivatives whose terms are all below this are near the bottom of the method's precision (F60).</summary>
+        private static double UnderflowScale(bool isFloat) => isFloat ? 1e-20 : 1e-250;
+
         private static bool SameBits(double a, double b) => (double.IsNaN(a) && double.IsNaN(b)) || BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b);
 
         public static Result Check(FuzzProgram p, ProgramRecord rec)
@@ -217,6 +220,15 @@ namespace SymDiff.Fuzz.Tests.Harness
                     // infinite adjoint down every operand's path (inf * 0 = NaN, as PyTorch's backward does), where the
                     // forward-mode oracle may add inf - inf instead and the reverse sum stays infinite (FINDINGS F55, seed 47):
                     // left open. Two infinities of opposite sign are still a disagreement.
+                    skipped++;
+                    return;
+                }
+
+                if (scaled is not null && got == 0 && want != 0 && Math.Abs(want) <= UnderflowScale(isFloat) && m <= UnderflowScale(isFloat))
+                {
+                    // Every term is within 60 orders of magnitude of the bottom of the range: whether an intermediate
+                    // product of the reverse sweep leaves the range (to 0) depends on the order of the products, as an
+                    // overflow does at the top (F47). Left open (FINDINGS F60).
                     skipped++;
                     return;
                 }

@@ -123,6 +123,23 @@ namespace SymDiff.Fuzz.Tests.Tests
         }
 
         [Fact]
+        public void A_reverse_zero_where_every_term_is_near_the_bottom_of_the_range_is_left_open()
+        {
+            // FINDINGS F60 (seed 48): the oracle's 6.4e-292 from terms of 5.7e-284; the reverse sweep's products met
+            // another order and one left double's range: 0. A zero where the terms are of normal size is still wrong.
+            ProgramRecord Tiny(double gradient, double want, double m)
+            {
+                var rec = Record(gradient, 0.25 + (2 * 1.5 * want), null);
+                rec.Duals["Oracle.grad"] = new List<(double V, double D, double M)[]> { new[] { (1.75, want, m) } };
+                return rec;
+            }
+
+            Assert.Empty(Checker.Check(Program, Tiny(0.0, 6.4e-292, 5.7e-284)).Disagreements);
+            Assert.StartsWith("FGradient", Assert.Single(Checker.Check(Program, Tiny(0.0, 6.4e-200, 5.7e-200)).Disagreements).What, StringComparison.Ordinal);
+            Assert.StartsWith("FGradient", Assert.Single(Checker.Check(Program, Tiny(1e-291, 6.4e-292, 5.7e-284)).Disagreements).What, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void Without_the_scaled_run_a_NaN_is_a_disagreement()
         {
             var result = Checker.Check(Program, Record(double.NaN, 9.25, null));
