@@ -214,10 +214,6 @@ namespace SymDiff.Generator.Differentiation
                             {
                                 tangents.Add(Tangent(call.Args[i]));
                             }
-                            else if (_activity.IsActive(call.Args[i]))
-                            {
-                                _diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[i], call.Callee.Name));
-                            }
                         }
 
                         string name = NewTangentName(let.Name);

@@ -217,13 +217,9 @@ namespace SymDiff.Generator.Differentiation
                 bool calleeActive = i < call.Callee.Active.Count && call.Callee.Active[i];
                 if (!calleeActive || !call.Callee.MayInfluence(i))
                 {
-                    // A parameter the callee reads only where no gradient flows has a structural zero partial (F21).
+                    // A parameter the callee reads only where no gradient flows has a structural zero partial (F21); a cut
+                    // argument's SD1005 comes from activity analysis (Activity.CutArguments), once for every mode.
                     names[i] = string.Empty;
-                    if (!calleeActive && _activity.IsActive(call.Args[i]))
-                    {
-                        _state.Diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[i], call.Callee.Name));
-                    }
-
                     continue;
                 }
 
@@ -594,12 +590,7 @@ namespace SymDiff.Generator.Differentiation
                 var arg = call.Args[i];
                 if (!calleeActive)
                 {
-                    if (_activity.IsActive(arg) || (SpanArguments.Is(arg, out var passed) && _activity.IsActiveArray(passed)))
-                    {
-                        _state.Diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[i], call.Callee.Name));
-                    }
-
-                    continue;
+                    continue; // SD1005 for it: Activity.CutArguments
                 }
 
                 if (SpanArguments.Is(arg, out var span))
