@@ -55,6 +55,9 @@ namespace SymDiff.Generator.Differentiation
             /// <summary>The adjoints of the reverse sweep being differentiated: <c>bar != 0</c> on one of them is a liveness gate.</summary>
             public IReadOnlyCollection<string> Gates { get; init; } = Array.Empty<string>();
 
+            /// <summary>The sweep's adjoints that are zero by construction exactly where their value is zero (FINDINGS F57).</summary>
+            public IReadOnlyCollection<string> LiveByValue { get; init; } = Array.Empty<string>();
+
             /// <summary>Gradient output of a scalar parameter → (the product buffer, the index of its element).</summary>
             public Dictionary<string, (string Buffer, Expr Index)> ScalarProducts { get; } = new Dictionary<string, (string, Expr)>(StringComparer.Ordinal);
         }
@@ -93,6 +96,22 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>For a tangent local: a condition outside which it is zero by construction (null: may be non-zero anywhere).</summary>
         private readonly Dictionary<string, Expr> _tangentLive = new Dictionary<string, Expr>(StringComparer.Ordinal);
 
+        /// <summary>Forward over reverse of a sweep with no quotient, no singular partial and no call: every tangent is finite.</summary>
+        private bool _noUnboundedPartials;
+
+        /// <summary>Every tangent local this pass names.</summary>
+        private readonly HashSet<string> _tangentLocals = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// The tangent locals that stay finite where the primal values are finite: built from the caller's directions by
+        /// sums and products with primal values only (no quotient, no partial of a function that can be infinite, no
+        /// callee's result). A tangent not known to be bounded may be infinite (Cbrt'(0) * t).
+        /// </summary>
+        private readonly HashSet<string> _boundedTangents = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>Forward over reverse: for a local of the sweep, a condition outside which its value is zero by construction.</summary>
+        private readonly Dictionary<string, Expr> _valueLive = new Dictionary<string, Expr>(StringComparer.Ordinal);
+
         /// <summary>
         /// A rule's (or callee's) partial times an operand's tangent. Where the tangent is zero because no direction
         /// reaches it, an infinite partial (Sqrt'(0), Pow(0, 0)'s) must not make it NaN: the term is zero, as for an
@@ -108,34 +127,67 @@ namespace SymDiff.Generator.Differentiation
             return Cond(live, Mul(partial, tangent), Lit(0, tangent.Type));
         }
 
-        private Expr? TangentLive(Expr tangent)
+        private Expr? TangentLive(Expr tangent) => Live(tangent, _tangentLive, _seedTangents);
+
+        /// <summary>
+        /// Forward over reverse: a condition outside which a value of the sweep is zero by construction (an adjoint on a
+        /// path the primal did not take, a gated partial), or null.
+        /// </summary>
+        private Expr? ValueLive(Expr value)
         {
-            switch (tangent)
+            return _secondOrder is null ? null : Live(value, _valueLive, null);
+        }
+
+        /// <summary>
+        /// A condition outside which <paramref name="e"/> is zero by construction, from the conditions
+        /// <paramref name="known"/> records for locals (and, for tangents, the caller's seeds: zero where no direction
+        /// was asked for); null where it may be non-zero anywhere.
+        /// </summary>
+        private static Expr? Live(Expr e, Dictionary<string, Expr> known, HashSet<string>? seeds)
+        {
+            switch (e)
             {
                 case Const { Value: 0 }:
                     return Const.False;
-                case Var v when _seedTangents.Contains(v.Name):
-                case Elem el when _seedTangents.Contains(el.Array):
-                    return new Binary(BinaryOp.Ne, tangent, Lit(0, tangent.Type), ValType.Bool);
+                case Var v when seeds is not null && seeds.Contains(v.Name):
+                case Elem el when seeds is not null && seeds.Contains(el.Array):
+                    return new Binary(BinaryOp.Ne, e, Lit(0, e.Type), ValType.Bool);
                 case Var v:
-                    return _tangentLive.TryGetValue(v.Name, out var live) ? live : null;
+                    return known.TryGetValue(v.Name, out var live) ? live : null;
                 case Unary u:
-                    return TangentLive(u.Operand);
+                    return Live(u.Operand, known, seeds);
                 case Binary { Op: BinaryOp.Mul } b:
-                    return TangentLive(b.Left) ?? TangentLive(b.Right);
+                    return Live(b.Left, known, seeds) ?? Live(b.Right, known, seeds);
                 case Binary { Op: BinaryOp.Div } b:
-                    return TangentLive(b.Left);
+                    return Live(b.Left, known, seeds);
                 case Binary { Op: BinaryOp.Add or BinaryOp.Sub } b:
-                    return TangentLive(b.Left) is { } l && TangentLive(b.Right) is { } r ? Or(l, r) : null;
+                    return Live(b.Left, known, seeds) is { } l && Live(b.Right, known, seeds) is { } r ? Or(l, r) : null;
                 case IR.Cond { WhenFalse: Const { Value: 0 } } c:
                     // A selection (the argument of Max/Min/Clamp not taken, a branch that sets no tangent): zero by
                     // construction where the condition fails, in scalar functions too (FINDINGS F31).
-                    return TangentLive(c.WhenTrue) is { } whenTrue ? And(c.Condition, whenTrue) : c.Condition;
+                    return Live(c.WhenTrue, known, seeds) is { } whenTrue ? And(c.Condition, whenTrue) : c.Condition;
                 case IR.Cond { WhenTrue: Const { Value: 0 } } c:
-                    return TangentLive(c.WhenFalse) is { } whenFalse ? And(new Unary(UnaryOp.Not, c.Condition, ValType.Bool), whenFalse) : new Unary(UnaryOp.Not, c.Condition, ValType.Bool);
+                    return Live(c.WhenFalse, known, seeds) is { } whenFalse ? And(new Unary(UnaryOp.Not, c.Condition, ValType.Bool), whenFalse) : new Unary(UnaryOp.Not, c.Condition, ValType.Bool);
                 default:
                     return null;
             }
+        }
+
+        /// <summary>
+        /// Forward over reverse: <c>value * tangent</c>, zero where the value is a zero by construction. A reverse
+        /// sweep's adjoint is zero on a path the primal did not take, and PyTorch's double backward never builds that
+        /// path, while the tangent of one of its partials may be infinite there (Cbrt'(0)): 0 * inf must not make the
+        /// Hessian NaN (FINDINGS F57).
+        /// </summary>
+        private Expr Scaled(Expr value, Expr tangent, bool valueFirst)
+        {
+            var product = valueFirst ? Mul(value, tangent) : Mul(tangent, value);
+            if (product is Const || tangent is Const || ValueLive(value) is not { } live || (live is Const c && c.Value != 0) || Bounded(tangent))
+            {
+                return product;
+            }
+
+            return live is Const ? Lit(0, product.Type) : Cond(live, product, Lit(0, product.Type));
         }
 
         /// <summary>
@@ -167,14 +219,23 @@ namespace SymDiff.Generator.Differentiation
         {
             (Const { Value: 0 }, _) => b,
             (_, Const { Value: 0 }) => a,
-            _ when a.Equals(b) => a,
+            _ when a.Equals(b) || Disjuncts(a).Contains(b) => a,
+            _ when Disjuncts(b).Contains(a) => b,
             _ => new Binary(BinaryOp.Or, a, b, ValType.Bool),
         };
+
+        private static IEnumerable<Expr> Disjuncts(Expr e) => e is Binary { Op: BinaryOp.Or } or ? Disjuncts(or.Left).Concat(Disjuncts(or.Right)) : new[] { e };
 
         /// <summary>The body with tangent statements interleaved, and the tangent of the returned value.</summary>
         public static (Block Body, Expr? Value, Expr? Tangent) Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, IReadOnlyDictionary<string, string> tangentNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics, SecondOrder? secondOrder = null)
         {
             var d = new ForwardDifferentiator(spec, activity, namer, tangentNames, rules, diagnostics) { _secondOrder = secondOrder };
+            d._noUnboundedPartials = secondOrder is not null && BoundedStatements(body.Statements);
+            foreach (var name in secondOrder?.LiveByValue ?? Array.Empty<string>())
+            {
+                d._valueLive[name] = new Binary(BinaryOp.Ne, new Var(name, spec.Scalar), Lit(0, spec.Scalar), ValType.Bool);
+            }
+
             Expr? value = null;
             Expr? tangent = null;
             var output = d.Block(body, (ret, t) =>
@@ -224,6 +285,11 @@ namespace SymDiff.Generator.Differentiation
 
                     case Let let:
                         output.Add(let);
+                        if (ValueLive(let.Value) is { } valueLive)
+                        {
+                            _valueLive[let.Name] = valueLive;
+                        }
+
                         if (_activity.IsActiveVar(let.Name))
                         {
                             Define(let.Name, Tangent(let.Value), output);
@@ -341,12 +407,35 @@ namespace SymDiff.Generator.Differentiation
             var @else = Block(branch.Else);
             elseTails.AddRange(activePhis.Select(p => Tangent(p.WhenFalse)));
             var phis = branch.Phis.ToList();
+            if (_secondOrder is not null)
+            {
+                // An adjoint the branch not taken leaves at zero is zero by construction outside the branch that sets it.
+                foreach (var phi in branch.Phis.Where(p => p.Type.IsFloating()))
+                {
+                    var live = (phi.WhenTrue, phi.WhenFalse) switch
+                    {
+                        (Const { Value: 0 }, Const { Value: 0 }) => Const.False,
+                        (Const { Value: 0 }, _) => new Unary(UnaryOp.Not, branch.Condition, ValType.Bool),
+                        (_, Const { Value: 0 }) => branch.Condition,
+                        _ => null,
+                    };
+                    if (live is not null)
+                    {
+                        _valueLive[phi.Name] = live;
+                    }
+                }
+            }
+
             for (int i = 0; i < activePhis.Count; i++)
             {
                 var phi = activePhis[i];
                 var name = NewTangentName(phi.Name);
                 phis.Add(new Phi(name, phi.Type, thenTails[i], elseTails[i]));
                 _tangents[phi.Name] = new Var(name, phi.Type);
+                if (_secondOrder is not null && Bounded(thenTails[i]) && Bounded(elseTails[i]))
+                {
+                    _boundedTangents.Add(name);
+                }
             }
 
             return new If(Widen(branch.Condition), then, @else, phis.ToEquatableArray());
@@ -360,10 +449,29 @@ namespace SymDiff.Generator.Differentiation
             for (int i = 0; i < active.Count; i++)
             {
                 _tangents[active[i].Name] = new Var(names[i], active[i].Type);
+                if (_secondOrder is not null && Bounded(inits[i]) && BoundedLoop(loop))
+                {
+                    _boundedTangents.Add(names[i]);
+                }
+
+                // A carried tangent that starts as a structural zero (a detached or constant start) is zero by
+                // construction in the first iteration, where an infinite partial in the body must not make it NaN; its
+                // run-time value is the only test that tells the iterations apart (FINDINGS F61, the image of F36).
+                if (TangentLive(inits[i]) is not null)
+                {
+                    _tangentLive[names[i]] = new Binary(BinaryOp.Ne, new Var(names[i], active[i].Type), Lit(0, active[i].Type), ValType.Bool);
+                }
             }
 
             var header = Block(loop.Header);
             var body = Block(loop.Body);
+
+            // After the loop the same name holds the last iteration's tangent, live unless the loop never ran.
+            foreach (var name in names)
+            {
+                _tangentLive.Remove(name);
+            }
+
             var carried = loop.Carried.ToList();
             for (int i = 0; i < active.Count; i++)
             {
@@ -384,6 +492,11 @@ namespace SymDiff.Generator.Differentiation
             var let = new Let(NewTangentName(name), tangent);
             output.Add(let);
             _tangents[name] = let.Ref;
+            if (_secondOrder is not null && Bounded(tangent))
+            {
+                _boundedTangents.Add(let.Name);
+            }
+
             if (TangentLive(tangent) is { } live and not Const)
             {
                 _tangentLive[let.Name] = live;
@@ -398,7 +511,59 @@ namespace SymDiff.Generator.Differentiation
             return view;
         }
 
-        private string NewTangentName(string name) => _namer.NewSourceName(DerivativeNames.TangentOf(DerivativeNames.Stem(name)));
+        private string NewTangentName(string name)
+        {
+            var tangent = _namer.NewSourceName(DerivativeNames.TangentOf(DerivativeNames.Stem(name)));
+            _tangentLocals.Add(tangent);
+            return tangent;
+        }
+
+        /// <summary>
+        /// Whether a tangent expression is finite wherever the primal values are: no quotient by a value, no call of a
+        /// function whose partial can be infinite or of a user's method, and only bounded tangent locals and the caller's
+        /// directions (never a tangent tape or buffer, which may hold anything).
+        /// </summary>
+        private bool Bounded(Expr tangent) => _noUnboundedPartials || !Walk.Contains(tangent, x => x switch
+        {
+            Binary { Op: BinaryOp.Div or BinaryOp.Rem, Right: not Const } => true,
+            IR.Call call => Rules.DerivativeRules.MayHaveInfinitePartial(call.Function),
+            UserCall => true,
+            Var v => _tangentLocals.Contains(v.Name) && !_boundedTangents.Contains(v.Name),
+            Elem e => _tangentLocals.Contains(e.Array) || IsTapeTangent(e.Array),
+            _ => false,
+        });
+
+        private bool IsTapeTangent(string array)
+        {
+            foreach (var pair in _tangentNames)
+            {
+                if (pair.Value == array && !_spec.Parameters.Any(p => p.Name == pair.Key))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Whether statements hold nothing that can make a finite tangent infinite.</summary>
+        private static bool BoundedStatements(IEnumerable<Stmt> statements)
+        {
+            var expressions = new List<Expr>();
+            foreach (var s in statements)
+            {
+                if (s is CallWithGradient or CallBackward or CallWithDerivative || Walk.Blocks(s).Any(b => !BoundedStatements(b.Statements)))
+                {
+                    return false;
+                }
+
+                expressions.AddRange(Walk.AllExpressions(s));
+            }
+
+            return !expressions.Any(e => Walk.Contains(e, x => x is Binary { Op: BinaryOp.Div or BinaryOp.Rem, Right: not Const } || x is IR.Call c && Rules.DerivativeRules.MayHaveInfinitePartial(c.Function) || x is UserCall));
+        }
+
+        private static bool BoundedLoop(Loop loop) => BoundedStatements(loop.Header.Statements.Concat(loop.Body.Statements));
 
         /// <summary>The tangent of an expression, from the tangents of the values it reads.</summary>
         private Expr Tangent(Expr e)
@@ -427,10 +592,10 @@ namespace SymDiff.Generator.Differentiation
                     {
                         BinaryOp.Add => Add(dl, dr),
                         BinaryOp.Sub => Sub(dl, dr),
-                        BinaryOp.Mul => Add(Mul(dl, b.Right), Mul(b.Left, dr)),
+                        BinaryOp.Mul => Add(Scaled(b.Right, dl, valueFirst: false), Scaled(b.Left, dr, valueFirst: true)),
 
                         // d(l/r) = dl/r - (l/r) dr/r, reusing the quotient the forward computed.
-                        BinaryOp.Div => Sub(Div(dl, b.Right), Div(Mul(b, dr), b.Right)),
+                        BinaryOp.Div => Sub(Div(dl, b.Right), Div(Scaled(b, dr, valueFirst: true), b.Right)),
                         BinaryOp.Rem => Sub(dl, Mul(Call(KnownFunction.Truncate, b.Type, Div(b.Left, b.Right)), dr)),
                         _ => throw new InvalidOperationException("Unexpected active operator " + b.Op),
                     };

@@ -411,7 +411,8 @@ namespace SymDiff.Generator.Differentiation
 
         private void ReverseSeparately(Loop loop, List<LoopVar> active, BodyReverse body, Dictionary<string, Expr> finalAdjoints, LoopPlan plan, Adjoints adjoints, List<Stmt> reverse)
         {
-            if (MayZeroByPath(body, finalAdjoints))
+            bool zeroByPath = MayZeroByPath(body, finalAdjoints);
+            if (zeroByPath)
             {
                 body = GateCarriedProducts(body);
             }
@@ -554,20 +555,12 @@ namespace SymDiff.Generator.Differentiation
                 _state.AdjointNames.Add(sum);
                 carried.Add(new LoopVar(sum, value.Type, Lit(0, value.Type), Add(new Var(sum, value.Type), Walk.Substitute(value, renames))));
                 adjoints.Add(name, new Var(sum, value.Type));
-                if (gate is not null)
-                {
-                    // Out of a sweep that ran only where its adjoints were live, an adjoint is zero elsewhere by
-                    // construction (the straight-line remainder of FINDINGS F15).
-                    Record(sum, gate);
-                }
+                RecordSweepOutput(sum, value.Type, gate, zeroByPath);
             }
 
-            if (gate is not null)
+            foreach (var v in active)
             {
-                foreach (var v in active)
-                {
-                    Record(body.BarNames[v.Name], gate);
-                }
+                RecordSweepOutput(body.BarNames[v.Name], v.Type, gate, zeroByPath);
             }
 
             // A carried value every iteration overwrites without reading passes no adjoint back across an iteration: out of
@@ -584,6 +577,26 @@ namespace SymDiff.Generator.Differentiation
             foreach (var v in active)
             {
                 Backprop(v.Init, ranOnce && IsZero(body.ToCarried[v.Name]) ? Lit(0, v.Type) : new Var(body.BarNames[v.Name], v.Type), adjoints, reverse);
+            }
+        }
+
+        /// <summary>
+        /// The liveness of an adjoint out of a reverse sweep. Out of a sweep that ran only where its adjoints were live, it
+        /// is zero elsewhere by construction (the straight-line remainder of FINDINGS F15). Out of a sweep whose carried
+        /// adjoints may be zero because of the path the run took (gated inside by <c>bar != 0</c>), no condition written
+        /// before the loop says where the sum is live (the early return's path and the loop's own selections may both
+        /// feed it), so its own value is the test: an infinite partial after the loop multiplies it only where it is not
+        /// zero (FINDINGS F57: otherwise 0 * Cbrt'(0) made the gradient NaN).
+        /// </summary>
+        private void RecordSweepOutput(string name, ValType type, Expr? gate, bool zeroByPath)
+        {
+            if (zeroByPath)
+            {
+                Record(name, new Binary(BinaryOp.Ne, new Var(name, type), Lit(0, type), ValType.Bool));
+            }
+            else if (gate is not null)
+            {
+                Record(name, gate);
             }
         }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using SymDiff.Generator.IR;
 using SymDiff.Generator.Simplification;
 using static SymDiff.Generator.Simplification.Ir;
@@ -52,13 +53,42 @@ namespace SymDiff.Generator.Differentiation
         }
 
         /// <summary>Records the liveness of an adjoint phi: zero on one side of the branch, live on the other side's path.</summary>
-        private void RecordLiveness(string name, Expr condition, Expr fromThen, Expr fromElse)
+        private void RecordLiveness(string name, ValType type, Expr condition, Expr fromThen, Expr fromElse)
         {
-            Expr? live = IsZero(fromThen) ? Ir.And(Not(condition), LiveWhen(fromElse) ?? Const.True)
-                : IsZero(fromElse) ? Ir.And(condition, LiveWhen(fromThen) ?? Const.True)
+            var liveThen = LiveWhen(fromThen);
+            var liveElse = LiveWhen(fromElse);
+            Expr? live = IsZero(fromThen) ? Ir.And(Not(condition), liveElse ?? Const.True)
+                : IsZero(fromElse) ? Ir.And(condition, liveThen ?? Const.True)
                 : null;
+
+            // A side whose liveness is its own run-time value (a sweep's output, FINDINGS F57) may be a local of that
+            // branch, out of scope after it; and where both sides are live on some paths only, the condition is one or
+            // the other. The phi's own value is then the test.
+            if ((live is not null && TestsValue(live)) || (live is null && liveThen is not null && liveElse is not null && (TestsValue(liveThen) || TestsValue(liveElse))))
+            {
+                live = new Binary(BinaryOp.Ne, new Var(name, type), Lit(0, type), ValType.Bool);
+            }
+
             Record(name, live);
         }
+
+        /// <summary>The adjoints whose recorded liveness is the test of their own value.</summary>
+        private List<string> LiveByValue()
+        {
+            var names = new List<string>();
+            foreach (var pair in _state.LiveWhen)
+            {
+                if (pair.Value is Binary { Op: BinaryOp.Ne, Left: Var v, Right: Const { Value: 0 } } && v.Name == pair.Key)
+                {
+                    names.Add(pair.Key);
+                }
+            }
+
+            return names;
+        }
+
+        /// <summary>Whether a liveness condition tests an adjoint's run-time value (<c>bar != 0</c>).</summary>
+        private bool TestsValue(Expr live) => Walk.Contains(live, x => x is Binary { Op: BinaryOp.Ne, Left: Var v, Right: Const { Value: 0 } } && _state.AdjointNames.Contains(v.Name));
 
         private void Record(string name, Expr? live)
         {
@@ -117,9 +147,12 @@ namespace SymDiff.Generator.Differentiation
             (Const { Value: 0 }, _) => b,
             (_, Const { Value: 0 }) => a,
             (Const, _) or (_, Const) => Const.True,
-            _ when a.Equals(b) => a,
+            _ when a.Equals(b) || Disjuncts(a).Contains(b) => a,
+            _ when Disjuncts(b).Contains(a) => b,
             _ => new Binary(BinaryOp.Or, a, b, ValType.Bool),
         };
+
+        private static IEnumerable<Expr> Disjuncts(Expr e) => e is Binary { Op: BinaryOp.Or } or ? Disjuncts(or.Left).Concat(Disjuncts(or.Right)) : new[] { e };
 
         private static Expr Not(Expr condition) => condition switch
         {

@@ -30,6 +30,12 @@ namespace SymDiff.Generator.Differentiation
         /// (a liveness gate); forward over reverse widens it to <c>bar != 0 || barDot != 0</c> (FINDINGS F37).
         /// </summary>
         public IReadOnlyCollection<string> Adjoints { get; init; } = Array.Empty<string>();
+
+        /// <summary>
+        /// The adjoints whose liveness is their own run-time value (<c>bar != 0</c>): zero by construction where they are
+        /// zero, because the path the run took does not reach the result through them (FINDINGS F57).
+        /// </summary>
+        public IReadOnlyCollection<string> LiveByValue { get; init; } = Array.Empty<string>();
     }
 
     /// <summary>A name and an expression.</summary>
@@ -116,7 +122,7 @@ namespace SymDiff.Generator.Differentiation
                 .Where(p => p.Active && p.Shape == ParamShape.Scalar)
                 .Select(p => new NamedExpr(p.Name, adjoints.Take(p.Name, p.ElementType)))
                 .ToEquatableArray();
-            return new ReverseSweep(forward, new Block(reverse.ToEquatableArray()), value, scalars) { RetainedAlways = _state.RetainedAlways, RetainedSometimes = _state.RetainedSometimes, Adjoints = _state.AdjointNames };
+            return new ReverseSweep(forward, new Block(reverse.ToEquatableArray()), value, scalars) { RetainedAlways = _state.RetainedAlways, RetainedSometimes = _state.RetainedSometimes, Adjoints = _state.AdjointNames, LiveByValue = LiveByValue() };
         }
 
         private IReadOnlyDictionary<string, string>? _retained;
@@ -349,7 +355,7 @@ namespace SymDiff.Generator.Differentiation
                 }
 
                 var phi = new Phi(_namer.NewSourceName(DerivativeNames.Adjoint(Stem(name))), type, fromThen, fromElse);
-                RecordLiveness(phi.Name, branch.Condition, fromThen, fromElse);
+                RecordLiveness(phi.Name, type, branch.Condition, fromThen, fromElse);
                 _state.AdjointNames.Add(phi.Name);
                 _types[phi.Name] = type;
                 phis.Add(phi);

@@ -1914,5 +1914,143 @@ public static partial class P4568
             Assert.DoesNotContain(output.CompilationDiagnostics, d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
             Assert.Contains(output.GeneratedSources, g => g.Text.Contains("FGradient(", System.StringComparison.Ordinal) && g.Text.Contains("for (int k = ", System.StringComparison.Ordinal));
         }
+
+        [Fact]
+        public void F57_an_early_return_taken_inside_a_loop_sends_no_gradient_through_the_values_it_skips()
+        {
+            // Seed 47, program 1262, reduced. At x = 0, a = Cbrt(x) = 0 with Cbrt'(0) = inf, and the early return is taken
+            // in the first iteration: F = y * y, so the gradient is (0, 2y) and the Hessian [[0, 0], [0, 2]]. The loop's
+            // reverse sweep leaves the adjoints of a and s at zero, and after the loop the gradient multiplied that zero
+            // by Cbrt'(0): NaN in FGradient (the sweep's gate was the early return's path condition, which always holds
+            // after the loop) and in FHessian (0 * inf in forward over reverse). G is the same without the loop.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable(Hessian = true)]
+    public static double F(double x, double y)
+    {
+        double a = Math.Cbrt(x);
+        double s = 0.75 * a * (y + a);
+        for (int i = 0; i < 3; i++)
+        {
+            if (s * a != y)
+            {
+                return y * y;
+            }
+            s = 2.0 * a * s;
+        }
+        return s;
+    }
+
+    [Differentiable(Hessian = true)]
+    public static double G(double x, double y)
+    {
+        double a = Math.Cbrt(x);
+        double s = 0.75 * a * (y + a);
+        if (s * a != y)
+        {
+            return y * y;
+        }
+        return s * a;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var result = new System.Collections.Generic.List<double>();
+        R.FGradient(0.0, 1.5, out double fx, out double fy);
+        double bx = 0.25, by = 0.25;
+        R.FBackward(0.0, 1.5, 2.0, ref bx, ref by);
+        var h = new double[4];
+        R.FHessian(0.0, 1.5, h);
+        result.AddRange(new[] { fx, fy, bx, by });
+        result.AddRange(h);
+        R.GGradient(0.0, 1.5, out double gx, out double gy);
+        R.GHessian(0.0, 1.5, h);
+        result.AddRange(new[] { gx, gy });
+        result.AddRange(h);
+        return result.ToArray();");
+            Assert.Equal(new[] { 0.0, 3.0, 0.25, 6.25, 0.0, 0.0, 0.0, 2.0, 0.0, 3.0, 0.0, 0.0, 0.0, 2.0 }, r);
+        }
+
+        [Fact]
+        public void F57_where_the_loop_runs_through_the_gradient_and_Hessian_still_flow()
+        {
+            // The same F at x = 0.125 (a = 0.5, so 2a = 1 and s keeps its start), y = 10: no early return, and
+            // F = (2a)^3 s0 = 8x * 0.75 a (y + a). The gates added for F57 must not cut a live path: checked against
+            // central differences of F and of FGradient.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable(Hessian = true)]
+    public static double F(double x, double y)
+    {
+        double a = Math.Cbrt(x);
+        double s = 0.75 * a * (y + a);
+        for (int i = 0; i < 3; i++)
+        {
+            if (s * a > y)
+            {
+                return y * y;
+            }
+            s = 2.0 * a * s;
+        }
+        return s;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double h = 1e-5;
+        R.FGradient(0.125, 10.0, out double gx, out double gy);
+        double fdx = (R.F(0.125 + h, 10.0) - R.F(0.125 - h, 10.0)) / (2 * h);
+        double fdy = (R.F(0.125, 10.0 + h) - R.F(0.125, 10.0 - h)) / (2 * h);
+        var hess = new double[4];
+        R.FHessian(0.125, 10.0, hess);
+        R.FGradient(0.125 + h, 10.0, out double gxp, out double gyp);
+        R.FGradient(0.125 - h, 10.0, out double gxm, out double gym);
+        return new[] { gx, fdx, gy, fdy, hess[0], (gxp - gxm) / (2 * h), hess[2], (gyp - gym) / (2 * h) };");
+            Assert.Equal(42.5, r[0], 9);
+            Assert.Equal(r[1], r[0], 5);
+            Assert.Equal(0.375, r[2], 12);
+            Assert.Equal(r[3], r[2], 6);
+            Assert.Equal(r[5], r[4], 4);
+            Assert.Equal(r[7], r[6], 5);
+            Assert.NotEqual(0.0, r[4]);
+        }
+
+        [Fact]
+        public void F61_a_loop_carried_tangent_that_starts_detached_meets_an_infinite_partial_only_after_it_is_live()
+        {
+            // Seed 48, program 17475, reduced. s starts as Grad.Detach(x) = 0: no tangent in the first iteration, where
+            // Cbrt'(0) = inf; then s -= x - 1 makes it live. F = Cbrt(Cbrt(s0) - x + 1) - x + 1 for n = 2, so at x = 0
+            // F' = Cbrt'(1) * (-1) - 1 = -4/3 (PyTorch: no grad_fn before the first -=). FDerivative multiplied the
+            // carried tangent's starting 0 by Cbrt'(0): NaN.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x, [NoGrad] int n)
+    {
+        double s = Grad.Detach(x);
+        for (int i = 0; i < n; i++)
+        {
+            s = Math.Cbrt(s);
+            s -= x - 1;
+        }
+        return s;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        R.FDerivative(0.0, 2, 1.0, out double d);
+        R.FGradient(0.0, 2, out double g);
+        R.FDerivative(0.0, 1, 1.0, out double d1);
+        return new[] { d, g, d1 };");
+            Assert.Equal(-4.0 / 3.0, r[0], 14);
+            Assert.Equal(-4.0 / 3.0, r[1], 14);
+            Assert.Equal(-1.0, r[2]);
+        }
     }
 }

@@ -28,7 +28,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             // the direction, or one element), and for a span the slice of the product that receives its part.
             var prelude = new List<Stmt>();
             var tangentNames = new Dictionary<string, string>(System.StringComparer.Ordinal);
-            var second = new ForwardDifferentiator.SecondOrder { Gates = new HashSet<string>(sweep.Adjoints, System.StringComparer.Ordinal) };
+            var second = new ForwardDifferentiator.SecondOrder { Gates = new HashSet<string>(sweep.Adjoints, System.StringComparer.Ordinal), LiveByValue = new HashSet<string>(sweep.LiveByValue, System.StringComparer.Ordinal) };
             Expr? previous = null;
             foreach (var p in spec.Parameters.Where(p => p.Active))
             {

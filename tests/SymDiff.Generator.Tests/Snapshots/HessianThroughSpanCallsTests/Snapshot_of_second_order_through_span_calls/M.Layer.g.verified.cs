@@ -317,7 +317,7 @@ static partial class M
                                     double hBar2Dot = hBarDot[i];
                                     hBar[i] = 0.0;
                                     hBarDot[i] = 0.0;
-                                    double tBarDot = hBar2Dot * (1.0 - hValue * hValue) - hBar2 * (2.0 * (hValueDot * hValue));
+                                    double tBarDot = hBar2Dot * (1.0 - hValue * hValue) + (hBar2 != 0.0 ? -(hBar2 * (2.0 * (hValueDot * hValue))) : 0.0);
                                     pP[i % p.Length] += tBarDot * x[i];
                                     pP[0] += tBarDot;
                                 }

@@ -326,7 +326,7 @@ static partial class Q
                 double hBar2Dot = hBarDot[j];
                 hBar[j] = 0.0;
                 hBarDot[j] = 0.0;
-                double tBar2Dot = hBar2Dot * (1.0 - hValue * hValue) - hBar2 * (2.0 * (hValueDot * hValue));
+                double tBar2Dot = hBar2Dot * (1.0 - hValue * hValue) + (hBar2 != 0.0 ? -(hBar2 * (2.0 * (hValueDot * hValue))) : 0.0);
                 pW[j] += tBar2Dot * x[s];
                 pW[2 + j] += tBar2Dot;
             }

@@ -72,16 +72,27 @@ static partial class F
                     maxBar = maxBar - tBar;
                 }
 
-                for (int i4 = i - 1; i4 >= 1; i4--)
+                double maxBar2;
+                if (maxBar != 0.0)
                 {
-                    int t1 = i4 - 1;
-                    double max2 = maxTape[t1];
-                    bool t2 = max2 >= z[i4];
-                    dZ[i4] += t2 ? 0.0 : maxBar;
-                    maxBar = t2 ? maxBar : 0.0;
+                    double maxBar3 = maxBar;
+                    for (int i4 = i - 1; i4 >= 1; i4--)
+                    {
+                        int t1 = i4 - 1;
+                        double max2 = maxTape[t1];
+                        bool t2 = max2 >= z[i4];
+                        dZ[i4] += t2 ? 0.0 : maxBar3;
+                        maxBar3 = t2 ? maxBar3 : 0.0;
+                    }
+
+                    maxBar2 = maxBar3;
+                }
+                else
+                {
+                    maxBar2 = maxBar;
                 }
 
-                dZ[0] += maxBar;
+                dZ[0] += maxBar2;
             }
             finally
             {

@@ -285,7 +285,7 @@ static partial class S
                             double hBar2 = hBar[j];
                             double hBar2Dot = hBarDot[j];
                             hBar[j] = 0.0;
-                            pP[j] += (hBar2Dot * (1.0 - hValue * hValue) - hBar2 * (2.0 * (hValueDot * hValue))) * x[j];
+                            pP[j] += (hBar2Dot * (1.0 - hValue * hValue) + (hBar2 != 0.0 ? -(hBar2 * (2.0 * (hValueDot * hValue))) : 0.0)) * x[j];
                         }
 
                         return sum + sum2 + product2;
