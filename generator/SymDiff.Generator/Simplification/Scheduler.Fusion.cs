@@ -387,7 +387,9 @@ namespace SymDiff.Generator.Simplification
                 }
 
                 var between = list.GetRange(a + 1, b - a - 1).Cast<Let>().ToList();
-                var phis = new HashSet<string>(first.Phis.Select(p => p.Name), StringComparer.Ordinal);
+                // Before scope repair a value defined in an arm may be read after the branch; a let between the two that
+                // reads one would run before its definition once the arms move down (FINDINGS F62), so it counts as a phi.
+                var phis = new HashSet<string>(first.Phis.Select(p => p.Name).Concat(DefinedInArms(first)), StringComparer.Ordinal);
                 bool firstWrites = Walk.HasEffect(first);
                 bool stable = PureOfMemory(first.Condition) || !firstWrites;
                 bool independent = between.All(l => !Walk.Contains(l.Value, x => x is Var v && phis.Contains(v.Name)) && !(firstWrites && !PureOfMemory(l.Value)));
@@ -410,6 +412,12 @@ namespace SymDiff.Generator.Simplification
             }
 
             return changed ? new Block(list.ToEquatableArray()) : body;
+        }
+
+        private static IEnumerable<string> DefinedInArms(If branch)
+        {
+            IEnumerable<string> In(Block block) => block.Statements.SelectMany(s => Walk.Defines(s).Concat(Walk.Blocks(s).SelectMany(In)));
+            return In(branch.Then).Concat(In(branch.Else));
         }
 
         // ---- Stored values read back ----------------------------------------------------------------------------------

@@ -2052,5 +2052,58 @@ public static partial class R
             Assert.Equal(-4.0 / 3.0, r[1], 14);
             Assert.Equal(-1.0, r[2]);
         }
+
+        [Fact]
+        public void F62_a_Hessian_through_a_selected_cube_passes_the_IR_check_after_every_pass()
+        {
+            // Seed 49, program 5380 or near, reduced: the verifier that tests run after every pass reported SD9001 ("'tBar'
+            // is read in the value of 's0Bar2' before it is defined", after the loop-fusion group) in
+            // HHessianVectorProduct; a normal build, which checks only the final IR, generated it.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable(Hessian = true)]
+    public static double H(double p0)
+    {
+        double s0 = p0 * (p0 * 0.5);
+        s0 += s0 < s0 * s0 ? Fns.Cube(p0) : Math.Atan2(p0, s0 * s0 + 0.5);
+        double s1 = s0 * (p0 + -0.5);
+        return (s1 * s0 == 0.1 ? 0.25 : s1 - s0) + s0;
+    }
+}
+
+public static class Fns
+{
+    public static double Cube(double t) => t * t * t;
+}
+
+public static partial class Rules
+{
+    [Differentiable]
+    [DerivativeOf(typeof(Fns), nameof(Fns.Cube))]
+    public static double CubeDerivative(double t) => 3.0 * t * t;
+}";
+            GeneratorOutput output = GeneratorRunner.Run(source);
+            Assert.Empty(output.GeneratorDiagnostics);
+
+            // And the Hessian agrees with central differences of the gradient on both sides of the selection.
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var result = new System.Collections.Generic.List<double>();
+        foreach (double p in new[] { 0.7, 2.5 })
+        {
+            var h = new double[1];
+            R.HHessian(p, h);
+            double e = 1e-5;
+            R.HGradient(p + e, out double gp);
+            R.HGradient(p - e, out double gm);
+            result.Add(h[0]);
+            result.Add((gp - gm) / (2 * e));
+        }
+        return result.ToArray();");
+            Assert.Equal(r[1], r[0], 5);
+            Assert.Equal(r[3], r[2], 4);
+        }
     }
 }
