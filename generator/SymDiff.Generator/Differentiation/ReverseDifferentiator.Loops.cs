@@ -16,6 +16,37 @@ namespace SymDiff.Generator.Differentiation
         private bool _fusionAllowed = true;
         private int _nesting;
 
+        /// <summary>For every loop, the buffers written after it (later in the method, or in a later iteration of an enclosing loop).</summary>
+        private readonly Dictionary<Loop, HashSet<string>> _writtenAfter = new Dictionary<Loop, HashSet<string>>(ReferenceComparer.Instance);
+
+        /// <summary>
+        /// Records, for every loop, the buffers written after it: a fused loop's adjoint constants are computed before it,
+        /// so they may not read a buffer whose values are written later (FINDINGS F64).
+        /// </summary>
+        private void ComputeWritesAfter(Block block, HashSet<string> later)
+        {
+            for (int k = block.Statements.Count - 1; k >= 0; k--)
+            {
+                var s = block.Statements[k];
+                switch (s)
+                {
+                    case If branch:
+                        ComputeWritesAfter(branch.Then, new HashSet<string>(later, StringComparer.Ordinal));
+                        ComputeWritesAfter(branch.Else, new HashSet<string>(later, StringComparer.Ordinal));
+                        break;
+                    case Loop loop:
+                        _writtenAfter[loop] = new HashSet<string>(later, StringComparer.Ordinal);
+                        var inner = new HashSet<string>(later, StringComparer.Ordinal);
+                        inner.UnionWith(Walk.WrittenBuffers(loop));
+                        ComputeWritesAfter(loop.Header, new HashSet<string>(inner, StringComparer.Ordinal));
+                        ComputeWritesAfter(loop.Body, inner);
+                        break;
+                }
+
+                later.UnionWith(Walk.WrittenBuffers(s));
+            }
+        }
+
         /// <summary>Records, for every loop, the names defined before it (where a fused loop's adjoint constants may be computed).</summary>
         private void ComputeScopes(Block block, HashSet<string> defined)
         {
@@ -293,13 +324,13 @@ namespace SymDiff.Generator.Differentiation
         /// The adjoints of a loop's final values, expressed with values known before the loop, or false. They are the
         /// constant adjoints of a fused loop's accumulators (<c>sum / n</c> gives <c>sumBar = 1 / n</c>).
         /// </summary>
-        private bool TryHoist(Dictionary<string, Expr> finalAdjoints, HashSet<string> definedBefore, out Dictionary<string, Expr>? hoisted)
+        private bool TryHoist(Dictionary<string, Expr> finalAdjoints, HashSet<string> definedBefore, HashSet<string> writtenAfter, out Dictionary<string, Expr>? hoisted)
         {
             hoisted = new Dictionary<string, Expr>(StringComparer.Ordinal);
             foreach (var pair in finalAdjoints)
             {
                 var expanded = Expand(pair.Value, 0);
-                bool ok = true;
+                bool ok = !Walk.Contains(expanded, x => (x is Elem e && writtenAfter.Contains(e.Array)) || (x is SpanRef r && writtenAfter.Contains(r.Array)) || (x is SpanView v && writtenAfter.Contains(v.Array)));
                 Walk.Vars(expanded, name => ok &= definedBefore.Contains(name) || (_seed is Var s && s.Name == name));
                 if (!ok)
                 {

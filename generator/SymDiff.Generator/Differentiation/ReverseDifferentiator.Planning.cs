@@ -103,7 +103,7 @@ namespace SymDiff.Generator.Differentiation
         {
             // The final adjoints come from after the loop: whether they are known before it is decided before its body.
             Dictionary<string, Expr>? hoisted = null;
-            mayFuse = mayFuse && TryHoist(finalAdjoints, _definedBefore[loop], out hoisted);
+            mayFuse = mayFuse && TryHoist(finalAdjoints, _definedBefore[loop], _writtenAfter[loop], out hoisted);
             var before = _state;
             bool mayDrop = mayFuse && (Walk.HasLoop(loop.Header) || Walk.HasLoop(loop.Body));
             if (mayDrop)

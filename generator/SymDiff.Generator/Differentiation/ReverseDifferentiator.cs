@@ -109,6 +109,7 @@ namespace SymDiff.Generator.Differentiation
             AssignPartials(body);
             var defined = new HashSet<string>(_spec.Parameters.Select(p => p.Name), StringComparer.Ordinal);
             ComputeScopes(body, defined);
+            ComputeWritesAfter(body, new HashSet<string>(StringComparer.Ordinal));
             MarkGuardedCallsAfter(body, after: false);
             var adjoints = new Adjoints();
             var reverse = new List<Stmt>();

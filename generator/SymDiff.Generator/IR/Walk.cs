@@ -488,6 +488,55 @@ namespace SymDiff.Generator.IR
         };
 
         /// <summary>The names a statement defines in its enclosing block.</summary>
+        /// <summary>The buffers a statement tree may write (stores, additions, clears, copies, anything passed whole).</summary>
+        public static IEnumerable<string> WrittenBuffers(Stmt s)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            void Visit(Stmt x)
+            {
+                switch (x)
+                {
+                    case Store st: names.Add(st.Array); break;
+                    case Accumulate ac: names.Add(ac.Target); break;
+                    case ClearBuffer c: names.Add(c.Target); break;
+                    case ClearArray c: names.Add(c.Name); break;
+                    case CopySpan c: names.Add(c.Target); break;
+                    case RentBuffer r: names.Add(r.Name); break;
+                    case EnsureCapacity e: names.Add(e.Name); break;
+                }
+
+                var exprs = new List<Expr>();
+                DirectExpressions(x, exprs);
+                foreach (var e in exprs)
+                {
+                    Contains(e, y =>
+                    {
+                        if (y is SpanRef span)
+                        {
+                            names.Add(span.Array);
+                        }
+                        else if (y is SpanView view)
+                        {
+                            names.Add(view.Array);
+                        }
+
+                        return false;
+                    });
+                }
+
+                foreach (var b in Blocks(x))
+                {
+                    foreach (var inner in b.Statements)
+                    {
+                        Visit(inner);
+                    }
+                }
+            }
+
+            Visit(s);
+            return names;
+        }
+
         /// <summary>Adds every name <paramref name="block"/> defines, at any depth, and the buffers it rents.</summary>
         public static void CollectDefinitions(Block block, HashSet<string> names)
         {

@@ -545,62 +545,13 @@ namespace SymDiff.Generator.Simplification
                 return;
             }
 
-            foreach (var written in WrittenBuffers(s))
+            foreach (var written in Walk.WrittenBuffers(s))
             {
                 foreach (var key in known.Keys.Where(k => k.Array == written).ToList())
                 {
                     known.Remove(key);
                 }
             }
-        }
-
-        /// <summary>The buffers a statement tree may write (stores, additions, clears, copies, anything passed whole).</summary>
-        private static IEnumerable<string> WrittenBuffers(Stmt s)
-        {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            void Visit(Stmt x)
-            {
-                switch (x)
-                {
-                    case Store st: names.Add(st.Array); break;
-                    case Accumulate ac: names.Add(ac.Target); break;
-                    case ClearBuffer c: names.Add(c.Target); break;
-                    case ClearArray c: names.Add(c.Name); break;
-                    case CopySpan c: names.Add(c.Target); break;
-                    case RentBuffer r: names.Add(r.Name); break;
-                    case EnsureCapacity e: names.Add(e.Name); break;
-                }
-
-                var exprs = new List<Expr>();
-                Walk.DirectExpressions(x, exprs);
-                foreach (var e in exprs)
-                {
-                    Walk.Contains(e, y =>
-                    {
-                        if (y is SpanRef span)
-                        {
-                            names.Add(span.Array);
-                        }
-                        else if (y is SpanView view)
-                        {
-                            names.Add(view.Array);
-                        }
-
-                        return false;
-                    });
-                }
-
-                foreach (var b in Walk.Blocks(x))
-                {
-                    foreach (var inner in b.Statements)
-                    {
-                        Visit(inner);
-                    }
-                }
-            }
-
-            Visit(s);
-            return names;
         }
 
         // ---- Invariant guards of loops ---------------------------------------------------------------------------------

@@ -2105,5 +2105,47 @@ public static partial class Rules
             Assert.Equal(r[1], r[0], 5);
             Assert.Equal(r[3], r[2], 4);
         }
+
+        [Fact]
+        public void F64_a_fused_accumulators_adjoint_is_not_computed_before_a_buffer_it_reads_is_filled()
+        {
+            // Seed 50, programs 3883 and 4188, reduced. s is summed in a loop whose reverse sweep fuses into it, so the
+            // adjoint of its result, |h[0]| + 1, was computed before the loop, and so before the later loop that fills h:
+            // it read h[0] = 0. F = (|tan z| + 1) s with s = cos y + 6, so dF/dy = -(|tan z| + 1) sin y: the gradient was
+            // -sin y, silently wrong.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double y, [NoGrad] double z)
+    {
+        double s = Math.Cos(y);
+        for (int c = 0; c < 4; c++)
+        {
+            s += c;
+        }
+
+        Span<double> h = stackalloc double[3];
+        for (int j = 0; j < 3; j++)
+        {
+            h[j] = Math.Tan(z);
+        }
+
+        return Math.Abs(h[0]) * s + s;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        R.FGradient(1.25, 0.375, out double g);
+        double b = 0.5;
+        R.FBackward(1.25, 0.375, 2.0, ref b);
+        R.FDerivative(1.25, 0.375, 1.0, out double d);
+        return new[] { g, b, d };");
+            double want = -(Math.Abs(Math.Tan(0.375)) + 1) * Math.Sin(1.25);
+            Assert.Equal(want, r[0], 14);
+            Assert.Equal(0.5 + 2 * want, r[1], 14);
+            Assert.Equal(want, r[2], 14);
+        }
     }
 }
