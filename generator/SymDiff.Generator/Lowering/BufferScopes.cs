@@ -137,7 +137,7 @@ namespace SymDiff.Generator.Lowering
             counter = start.Name;
             string name = counter;
             bool bound = loop.Condition is Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } && v.Name == name
-                && (limit.Equals(buffer.Length) || limit is Len len && len.Array == buffer.Name);
+                && (limit.Equals(buffer.Length) || (loop.KnownLimit is { } known && known.Equals(buffer.Length)) || limit is Len len && len.Array == buffer.Name);
             bool step = loop.Increment.Count == 1 && loop.Increment[0] is SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } inc
                 && inc.Name == name && c.Name == name;
             return bound && step && !loop.Body.Any(s => LeavesEarly(s) || Assigns(s, name));

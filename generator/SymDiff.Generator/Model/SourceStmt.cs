@@ -32,7 +32,14 @@ namespace SymDiff.Generator.Model
     /// <see cref="TestFirst"/> false.
     /// </summary>
     /// <param name="Site">Index into the method's sites (<see cref="Parsing.ParseResult.Sites"/>) of the loop statement, for diagnostics about it.</param>
-    internal sealed record SourceLoop(Expr Condition, EquatableArray<SourceStmt> Body, EquatableArray<SourceStmt> Increment, bool TestFirst, int Site = -1) : SourceStmt;
+    internal sealed record SourceLoop(Expr Condition, EquatableArray<SourceStmt> Body, EquatableArray<SourceStmt> Increment, bool TestFirst, int Site = -1) : SourceStmt
+    {
+        /// <summary>
+        /// For <c>i &lt; limit</c>: the limit with its int locals replaced by the values they were set to once, as a local
+        /// buffer's length is recorded (<c>int n = x.Length;</c> makes <c>n</c> read as <c>x.Length</c>); null otherwise.
+        /// </summary>
+        public IR.Expr? KnownLimit { get; init; }
+    }
 
     internal sealed record SourceBreak : SourceStmt;
 

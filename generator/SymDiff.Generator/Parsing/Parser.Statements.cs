@@ -178,7 +178,11 @@ namespace SymDiff.Generator.Parsing
                 var incrementStatements = new List<SourceStmt>();
                 ParseStatements(increment, incrementStatements);
                 _loopDepth--;
-                return new SourceLoop(cond, bodyStatements, incrementStatements.ToEquatableArray(), testFirst);
+
+                // 'i < n' with 'int n = x.Length;' set once: the bound as a buffer's length is recorded (KnownAtStart), so a loop
+                // to n covers a buffer of length x.Length (a user's softmax normalised in place was SD1000).
+                var knownLimit = cond is Binary { Op: BinaryOp.Lt, Right: var limit } && Walk.Contains(limit, x => x is Var) ? KnownAtStart(limit) : null;
+                return new SourceLoop(cond, bodyStatements, incrementStatements.ToEquatableArray(), testFirst) { KnownLimit = knownLimit };
             }
 
             private void ParseForEach(IForEachLoopOperation forEach, List<SourceStmt> into)
@@ -543,6 +547,11 @@ namespace SymDiff.Generator.Parsing
                 const string hint = " (a local buffer is 'Span<double> h = stackalloc double[n];' or 'double[] h = new double[n];')";
                 IOperation? size = null;
                 var value = Unwrap(initializer?.Value);
+                if (value is IConversionOperation { OperatorMethod.ContainingType: { Name: "Span", ContainingNamespace.Name: "System" } } toSpan)
+                {
+                    value = Unwrap(toSpan.Operand); // 'Span<double> h = new double[n];'
+                }
+
                 if (value is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } creation)
                 {
                     size = creation.DimensionSizes[0];

@@ -176,5 +176,54 @@ public static partial class U
             Assert.Equal("SD1000", d.Id);
             Assert.Contains("the local buffer 'h'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         }
+
+        [Theory]
+        [InlineData("stackalloc double[n]", "n")]
+        [InlineData("stackalloc double[z.Length]", "n")]
+        [InlineData("new double[n]", "z.Length")]
+        [InlineData("stackalloc double[n]", "p.Length")]
+        public void A_loop_bound_set_once_from_the_length_covers_the_buffer(string allocation, string bound)
+        {
+            // A user's softmax: 'int n = z.Length;' then loops 'i < n' over a buffer of that length, normalised in place.
+            // The loops' bound and the buffer's length were compared as written, so 'n' against 'z.Length' was not a loop
+            // over the whole buffer and the update in place was SD1000 (a user study). Cross entropy of softmax:
+            // dL/dz_i = p_i - [i == label].
+            string source = @"
+using System;
+using SymDiff;
+public static partial class M
+{
+    [Differentiable]
+    public static double CrossEntropy(ReadOnlySpan<double> z, [NoGrad] int label)
+    {
+        int n = z.Length;
+        Span<double> p = ALLOC;
+        double sum = 0.0;
+        for (int i = 0; i < BOUND; i++)
+        {
+            p[i] = Math.Exp(z[i]);
+            sum += p[i];
+        }
+
+        for (int i = 0; i < BOUND; i++)
+        {
+            p[i] /= sum;
+        }
+
+        return -Math.Log(p[label]);
+    }
+}".Replace("ALLOC", allocation, StringComparison.Ordinal).Replace("BOUND", bound, StringComparison.Ordinal);
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double[] z = { 0.5, -1.0, 2.0, 0.25 };
+        var g = new double[4];
+        M.CrossEntropyGradient(z, 1, g);
+        return g;");
+            double[] z = { 0.5, -1.0, 2.0, 0.25 };
+            double s = z.Sum(Math.Exp);
+            for (int i = 0; i < z.Length; i++)
+            {
+                Assert.Equal(Math.Exp(z[i]) / s - (i == 1 ? 1 : 0), r[i], 14);
+            }
+        }
     }
 }
