@@ -107,14 +107,51 @@ namespace SymDiff.Analyzers
                     continue;
                 }
 
-                bool read = OwnOperations(body).OfType<IParameterReferenceOperation>().Any(r => SymbolEqualityComparer.Default.Equals(r.Parameter, parameter));
+                var references = OwnOperations(body).OfType<IParameterReferenceOperation>().Where(r => SymbolEqualityComparer.Default.Equals(r.Parameter, parameter)).ToList();
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.NoInfluence,
                     parameter.Locations.FirstOrDefault(),
                     parameter.Name,
                     method.Name,
-                    read ? OnlyCut : NeverRead));
+                    references.Count == 0 ? NeverRead : Reason(body, references, flow, known)));
             }
+        }
+
+        /// <summary>
+        /// Why a parameter that is read cannot influence the result: it names the arguments through which its value reaches a
+        /// parameter that a called [Differentiable] method does not differentiate ([NoGrad], or left out of its
+        /// [Differentiable(...)]), the usual surprise, and falls back to the list of cutting constructs for the other uses.
+        /// </summary>
+        private static string Reason(IOperation body, List<IParameterReferenceOperation> references, ActivityFlow flow, KnownSymbols known)
+        {
+            var cut = new List<IArgumentOperation>();
+            foreach (var invocation in OwnOperations(body).OfType<IInvocationOperation>())
+            {
+                if (!KnownSymbols.HasAttribute(invocation.TargetMethod, known.Differentiable))
+                {
+                    continue;
+                }
+
+                var active = Parser.ActiveParameters(invocation.TargetMethod);
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (argument.Parameter is { } target && !(target.Ordinal < active.Count && active[target.Ordinal]) && flow.IsActive(argument.Value))
+                    {
+                        cut.Add(argument);
+                    }
+                }
+            }
+
+            if (cut.Count == 0)
+            {
+                return OnlyCut;
+            }
+
+            string callee(IArgumentOperation a) => ((IInvocationOperation)a.Parent!).TargetMethod.Name;
+            string why(IArgumentOperation a) => KnownSymbols.HasAttribute(a.Parameter!, known.NoGrad) ? " ([NoGrad])" : a.Parameter!.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Single || a.Parameter.Type is IArrayTypeSymbol or INamedTypeSymbol { Name: "ReadOnlySpan" } ? " (not named in its [Differentiable(...)])" : string.Empty;
+            string passed = "it is passed to " + string.Join(" and to ", cut.OrderBy(a => a.Syntax.SpanStart).Select(a => "parameter '" + a.Parameter!.Name + "' of '" + callee(a) + "', which '" + callee(a) + "' does not differentiate" + why(a)));
+            bool elsewhere = references.Any(r => !cut.Any(a => a.Syntax.Span.Contains(r.Syntax.Span)));
+            return elsewhere ? passed + "; elsewhere " + OnlyCut : passed;
         }
 
         /// <summary>Whether the generator's parser reports an error for the method whose body is <paramref name="body"/>.</summary>

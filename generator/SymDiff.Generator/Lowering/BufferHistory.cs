@@ -238,7 +238,7 @@ namespace SymDiff.Generator.Lowering
         {
             var body = refill.Body.Select((s, u) =>
                 u < plan.Store ? Redirect(s, name, history, old)
-                : u == plan.Store ? new SourceStore(history, updated(((SourceStore)s).Index), Redirect(((SourceStore)s).Value, name, history, old)) { Origin = s.Origin }
+                : u == plan.Store ? new SourceStore(history, updated(((SourceStore)s).Index), Redirect(((SourceStore)s).Value, name, history, old)) { Origin = s.Origin, Site = ((SourceStore)s).Site }
                 : Redirect(s, name, history, updated)).ToEquatableArray();
             return refill with { Body = body };
         }

@@ -184,7 +184,7 @@ namespace SymDiff.Generator.Lowering
             Func<Expr, Expr> Reads(bool afterStore) => index => Offset(index, sweep.Counter) is int c && (c < 0 || (c == 0 && afterStore)) ? updated(index) : old(index);
             var body = refill.Body.Select((s, u) =>
                 u == sweep.Store && s is SourceStore store
-                    ? new SourceStore(history, updated(store.Index), BufferHistory.Redirect(store.Value, name, history, Reads(false))) { Origin = s.Origin }
+                    ? new SourceStore(history, updated(store.Index), BufferHistory.Redirect(store.Value, name, history, Reads(false))) { Origin = s.Origin, Site = store.Site }
                     : BufferHistory.Redirect(s, name, history, Reads(u > sweep.Store))).ToEquatableArray();
             return refill with { Body = body };
         }

@@ -183,7 +183,7 @@ namespace SymDiff.Generator.Lowering
                 {
                     var loop = (SourceLoop)block[k];
                     var body = loop.Body.Select((s, u) => u < update ? Rename(s, name, pre.Name)
-                        : u == update ? new SourceStore(name, ((SourceStore)s).Index, Rename(((SourceStore)s).Value, name, pre.Name)) { Origin = s.Origin }
+                        : u == update ? new SourceStore(name, ((SourceStore)s).Index, Rename(((SourceStore)s).Value, name, pre.Name)) { Origin = s.Origin, Site = ((SourceStore)s).Site }
                         : s).ToEquatableArray();
                     output.Add(loop with { Body = body });
                 }

@@ -31,64 +31,103 @@ namespace SymDiff.Generator.Lowering
         /// <param name="depths">How many loops enclose each buffer's declaration.</param>
         /// <param name="source">The user's statements: a buffer that breaks the rule may still be filled by accumulation (<see cref="IsAccumulated"/>).</param>
         /// <returns>The buffers filled by plain stores under this rule (<see cref="RentBuffer.WriteOnce"/>).</returns>
-        public static HashSet<string> CheckWriteOnce(Block body, IReadOnlyDictionary<string, int> depths, IReadOnlyList<Model.SourceStmt> source)
+        /// <param name="siteOf">The site of the user's assignment a store was lowered from (-1 when unknown): where SD1000 goes.</param>
+        public static HashSet<string> CheckWriteOnce(Block body, IReadOnlyDictionary<string, int> depths, IReadOnlyList<Model.SourceStmt> source, Func<Store, int>? siteOf = null)
         {
-            var sites = new Dictionary<string, List<(int Relative, Expr Index, Loop? Loop)>>(StringComparer.Ordinal);
+            var sites = new Dictionary<string, List<StoreSite>>(StringComparer.Ordinal);
             var writeOnce = new HashSet<string>(StringComparer.Ordinal);
             Visit(body, new List<Loop>(), depths, sites);
             foreach (var pair in sites)
             {
                 // A buffer filled by accumulation may break the write-once rule; one that keeps it is write-once either way.
                 // A history (BufferHistory) writes each element once by construction.
-                string? violation = IsHistory(source, pair.Key) ? null : Violation(pair.Key, pair.Value, source);
+                var violation = IsHistory(source, pair.Key) ? null : Violation(pair.Key, pair.Value, source);
                 if (violation is null)
                 {
                     writeOnce.Add(pair.Key);
                 }
                 else if (!IsAccumulated(source, pair.Key))
                 {
-                    throw CarryingLoop(source, pair.Key) is { } carrying ? Carried(pair.Key, carrying.Site) : Overwritten(pair.Key, violation);
+                    if (CarryingLoop(source, pair.Key) is { } carrying)
+                    {
+                        throw Carried(pair.Key, carrying.Site);
+                    }
+
+                    // At the user's assignment that breaks the rule; failing that, at the loop around it; else at the method.
+                    var (why, at) = violation.Value;
+                    int site = at is null ? -1 : siteOf?.Invoke(at.Store) ?? -1;
+                    if (site < 0 && at?.Loop is { Site: >= 0 } around)
+                    {
+                        site = around.Site;
+                    }
+
+                    throw Overwritten(pair.Key, why, site);
                 }
             }
 
             return writeOnce;
         }
 
+        /// <summary>A store into a local buffer: how many loops deeper than the buffer's declaration, and the loop directly inside the declaration's loops that holds it.</summary>
+        private sealed record StoreSite(int Relative, Store Store, Loop? Loop)
+        {
+            public Expr Index => Store.Index;
+        }
+
         private static bool IsHistory(IReadOnlyList<Model.SourceStmt> statements, string buffer) =>
             statements.Any(s => (s is Model.SourceBuffer { IsHistory: true } b && b.Name == buffer) || Nested(s).Any(n => IsHistory(n, buffer)));
 
-        /// <summary>Why the buffer breaks the write-once rule, or null when it keeps it.</summary>
-        private static string? Violation(string name, List<(int Relative, Expr Index, Loop? Loop)> stores, IReadOnlyList<Model.SourceStmt> source)
+        /// <summary>The supported ways to fill a buffer with a loop, for the SD1000 messages.</summary>
+        private const string FillForms = "supported: a loop that stores into it once per iteration at its counter plus a constant (for (int i = 0; i < n; i++) h[i + c] = ...), "
+            + "which may read back elements earlier iterations wrote (h[i - 1]); or any stores (several per iteration, h[2 * i] = a; h[2 * i + 1] = b;, other indices) "
+            + "when nothing reads the buffer until the statement holding all of them has ended";
+
+        /// <summary>Why the buffer breaks the write-once rule, and the store that does, or null when it keeps it.</summary>
+        private static (string Why, StoreSite? At)? Violation(string name, List<StoreSite> stores, IReadOnlyList<Model.SourceStmt> source)
         {
             if (PassedBeforeFilled(source, name))
             {
                 // The call reads every element: in the reverse sweep its backward would see the later values.
-                return "it is passed to a method before every store into it is done";
+                return ("it is passed to a method before every store into it is done", null);
             }
 
             if (ReadBeforeWritten(source, name))
             {
                 // Its zeros would be read in the forward sweep, and a reverse loop recomputing that read would see the later values.
-                return "it is read before the statement that writes it";
+                return ("it is read before the statement that writes it", null);
             }
 
-            foreach (var (relative, index, loop) in stores)
+            // A store in a loop nested in another loop that runs after the declaration writes its elements again on every
+            // iteration of the outer loop: report it first, it is usually the refill the user meant (an update over steps).
+            if (stores.FirstOrDefault(s => s.Relative > 1 || s.Relative < 0) is { } nested)
             {
-                if (relative < 0 || relative > 1)
-                {
-                    return "it is written inside a loop nested in the loop that fills it";
-                }
+                string earlier = stores.Any(s => !ReferenceEquals(s, nested)) ? " (other stores write it too)" : string.Empty;
+                return ("this assignment, inside a loop nested in another loop, overwrites elements that an earlier iteration wrote" + earlier
+                    + ", and those values are read" + SsaLowering.HintSeparator + "; the reverse sweep would need every version of them. Write each element once before reading it, "
+                    + "or refill it in a form SymDiff keeps a history of: in each iteration of the outer loop, a loop at the top level of its body that rewrites every element "
+                    + "(for (int j = 0; j < h.Length; j++) h[j] = f(h[j]), reading the old value of element j only), or an iteration that " + StencilHint
+                    + " (counting up, no fixed element such as h[0]); or, when each iteration of the outer loop fills it anew, declare it inside that loop "
+                    + "(new T[n]; the generated methods still allocate it once)", nested);
+            }
 
+            foreach (var site in stores)
+            {
+                var (relative, index, loop) = (site.Relative, site.Index, site.Loop);
                 if (relative == 1)
                 {
                     if (stores.Count > 1)
                     {
-                        return "a loop writes it and so does another store";
+                        var other = stores.First(s => !ReferenceEquals(s, site));
+                        bool sameLoop = stores.All(s => ReferenceEquals(s.Loop, loop));
+                        var second = stores.Skip(1).First();
+                        return (sameLoop
+                            ? "the loop that fills it stores into it more than once per iteration, and it is read before that loop has ended" + SsaLowering.HintSeparator + "; " + FillForms
+                            : "it is written by a loop and by another store, and read before the last of them", second);
                     }
 
                     if (LoopShape.Counter(loop!) is not { } shape || !IsCounterPlusConstant(index, shape.Counter.Name))
                     {
-                        return "a loop writes it at an index other than its counter plus a constant";
+                        return ("this assignment writes it at an index other than its loop's counter plus a constant, and it is read before that loop has ended" + SsaLowering.HintSeparator + "; " + FillForms, site);
                     }
 
                     // Inside the loop that fills it, only elements earlier iterations wrote may be read (h[j - 1] in a
@@ -100,20 +139,23 @@ namespace SymDiff.Generator.Lowering
                         bool justWritten = Offset(read) == Offset(index) && at > storeAt; // 'e[i] = ...; sum += e[i];'
                         if (!IsCounterPlusConstant(read, shape.Counter.Name) || !(earlier || justWritten))
                         {
-                            return "it is read, inside the loop that writes it, at an element that loop may not have written yet";
+                            return ("it is read, inside the loop that writes it, at an element that loop may not have written yet", site);
                         }
                     }
                 }
                 else if (index is not Const)
                 {
-                    return "it is written outside a loop at an index that is not a constant";
+                    return ("it is written outside a loop at an index that is not a constant", site);
                 }
             }
 
-            var constants = stores.Where(s => s.Relative == 0).Select(s => ((Const)s.Index).Value).ToList();
-            if (constants.Distinct().Count() != constants.Count)
+            var constants = stores.Where(s => s.Relative == 0).ToList();
+            for (int k = 1; k < constants.Count; k++)
             {
-                return "an element is written twice";
+                if (constants.Take(k).Any(c => ((Const)c.Index).Value == ((Const)constants[k].Index).Value))
+                {
+                    return ("an element is written twice", constants[k]);
+                }
             }
 
             return null;
@@ -359,9 +401,12 @@ namespace SymDiff.Generator.Lowering
         /// <summary>The stencil shapes <see cref="BufferStencil"/> gives a history, for the SD1000 messages.</summary>
         private const string StencilHint = "sweeps it in place over a range by 1 in each iteration of a loop (for (int i = 1; i < h.Length - 1; i++) h[i] = f(h[i - 1], h[i], h[i + 1]), constant start and trim, reads at constant offsets inside the buffer), or computes a range into a second buffer and copies it back (Jacobi)";
 
-        private static NotSupportedException Overwritten(string name, string why) =>
-            new NotSupportedException("overwriting elements of the local buffer '" + name + "' (" + why + ")" + SsaLowering.HintSeparator
-                + "; write each element once before reading it (h[j] = value in one loop over j, a sum kept in a local first), a buffer declared before a loop may be filled again in each iteration (a layer refilled for each sample), or an iteration " + StencilHint + ")");
+        private static NotSupportedException Overwritten(string name, string why, int site) =>
+            why.IndexOf(SsaLowering.HintSeparator, StringComparison.Ordinal) is int split and >= 0
+                // A reason with its own hint: the supported forms that come closest to what the user wrote.
+                ? new LocatedNotSupportedException("overwriting elements of the local buffer '" + name + "' (" + why.Substring(0, split) + ")" + why.Substring(split), site)
+                : new LocatedNotSupportedException("overwriting elements of the local buffer '" + name + "' (" + why + ")" + SsaLowering.HintSeparator
+                + "; write each element once before reading it (h[j] = value in one loop over j, a sum kept in a local first), a buffer declared before a loop may be filled again in each iteration (a layer refilled for each sample), or an iteration " + StencilHint + ")", site);
 
         /// <summary>The constant of <c>counter ± c</c>.</summary>
         private static double Offset(Expr index) => index switch
@@ -434,7 +479,7 @@ namespace SymDiff.Generator.Lowering
             _ => false,
         };
 
-        private static void Visit(Block block, List<Loop> loops, IReadOnlyDictionary<string, int> depths, Dictionary<string, List<(int, Expr, Loop?)>> sites)
+        private static void Visit(Block block, List<Loop> loops, IReadOnlyDictionary<string, int> depths, Dictionary<string, List<StoreSite>> sites)
         {
             foreach (var s in block.Statements)
             {
@@ -444,11 +489,11 @@ namespace SymDiff.Generator.Lowering
                     {
                         if (!sites.TryGetValue(store.Array, out var list))
                         {
-                            sites[store.Array] = list = new List<(int, Expr, Loop?)>();
+                            sites[store.Array] = list = new List<StoreSite>();
                         }
 
                         int relative = loops.Count - depth;
-                        list.Add((relative, store.Index, relative >= 1 ? loops[depth] : null));
+                        list.Add(new StoreSite(relative, store, relative >= 1 ? loops[depth] : null));
                         break;
                     }
 

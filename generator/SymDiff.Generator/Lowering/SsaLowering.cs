@@ -68,6 +68,9 @@ namespace SymDiff.Generator.Lowering
 
         /// <summary>How many loops enclose each local buffer's declaration.</summary>
         private readonly Dictionary<string, int> _bufferDepths = new Dictionary<string, int>(StringComparer.Ordinal);
+
+        /// <summary>The site of the user's assignment each store into a local buffer was lowered from, by the IR store's identity (SD1000).</summary>
+        private readonly Dictionary<object, int> _storeSites = new Dictionary<object, int>(ReferenceComparer.Instance);
         private readonly OriginTable _origins = new OriginTable();
 
         /// <summary>The origin of the statement being lowered (-1 outside one), given to the lets it makes.</summary>
@@ -128,7 +131,7 @@ namespace SymDiff.Generator.Lowering
             if (lowering._buffers.Count > 0)
             {
                 // Every local buffer is allocated once, at the top, whatever the user wrote and wherever (docs/architecture.md).
-                var writeOnce = LocalBuffers.CheckWriteOnce(body, lowering._bufferDepths, source);
+                var writeOnce = LocalBuffers.CheckWriteOnce(body, lowering._bufferDepths, source, s => lowering._storeSites.TryGetValue(s, out int site) ? site : -1);
                 body = new Block(lowering._buffers.Values.Select(r => writeOnce.Contains(r.Name) ? r with { WriteOnce = true } : r).Cast<Stmt>().Concat(body.Statements).ToEquatableArray());
             }
 
@@ -264,6 +267,11 @@ namespace SymDiff.Generator.Lowering
                     }
 
                     output.Add(stored);
+                    if (store.Site >= 0)
+                    {
+                        _storeSites[stored] = store.Site;
+                    }
+
                     if (store.Origin >= 0)
                     {
                         if (!_origins.Stores.TryGetValue(store.Array, out var stores))

@@ -21,8 +21,15 @@ namespace SymDiff.Generator.Model
     /// <summary>A declaration with initializer, or an assignment (compound assignments are expanded).</summary>
     internal sealed record SourceAssign(string Name, ValType Type, Expr Value) : SourceStmt;
 
-    /// <summary><c>array[index] = value</c> for an output span.</summary>
-    internal sealed record SourceStore(string Array, Expr Index, Expr Value) : SourceStmt;
+    /// <summary><c>array[index] = value</c> for an output span or a local buffer.</summary>
+    internal sealed record SourceStore(string Array, Expr Index, Expr Value) : SourceStmt
+    {
+        /// <summary>
+        /// For a store into a local buffer: index into the method's sites (<see cref="Parsing.ParseResult.Sites"/>) of the
+        /// assignment, where SD1000 about overwriting the buffer goes; -1 otherwise.
+        /// </summary>
+        public int Site { get; init; } = -1;
+    }
 
     internal sealed record SourceIf(Expr Condition, EquatableArray<SourceStmt> Then, EquatableArray<SourceStmt> Else) : SourceStmt;
 

@@ -467,7 +467,7 @@ namespace SymDiff.Generator.Parsing
                                 {
                                     var index = ViewIndex(viewed.View, viewed.Index, viewed.Name);
                                     var current = new Elem(viewed.View.Array, index, viewed.View.Element);
-                                    into.Add(new SourceStore(viewed.View.Array, index, ConvertTo(value(current), viewed.View.Element)));
+                                    into.Add(new SourceStore(viewed.View.Array, index, ConvertTo(value(current), viewed.View.Element)) { Site = AddSite(syntax) });
                                     return;
                                 }
 
@@ -482,7 +482,7 @@ namespace SymDiff.Generator.Parsing
                         {
                             var index = ParseIndex(written.Index);
                             var current = new Elem(written.Buffer.Name, index, written.Buffer.Element);
-                            into.Add(new SourceStore(written.Buffer.Name, index, ConvertTo(value(current), written.Buffer.Element)));
+                            into.Add(new SourceStore(written.Buffer.Name, index, ConvertTo(value(current), written.Buffer.Element)) { Site = AddSite(syntax) });
                             return;
                         }
 

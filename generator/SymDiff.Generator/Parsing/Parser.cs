@@ -238,6 +238,16 @@ namespace SymDiff.Generator.Parsing
                     continue;
                 }
 
+                if (p.Type is IArrayTypeSymbol { Rank: > 1 } grid && grid.ElementType.SpecialType is SpecialType.System_Double or SpecialType.System_Single)
+                {
+                    // Before: SD0006 "no parameter to differentiate" at the method's name, which sent users looking elsewhere.
+                    string flat = grid.ElementType.ToDisplayString();
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, p.Name, typeText,
+                        $"multidimensional arrays are not supported; pass the elements flattened in row-major order as a {flat}[] or ReadOnlySpan<{flat}> "
+                        + $"and index it as {p.Name}[i * cols + j] (with cols an int parameter or {p.Name}.Length / rows)"));
+                    continue;
+                }
+
                 var (shape, element) = Classify(p.Type);
                 bool noGrad = p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NoGradAttribute);
                 if (element == ValType.Double && shape != ParamShape.Other)

@@ -180,6 +180,33 @@ public static partial class Model
 }
 ");
 
+        // User study: the reason did not say that the only use was an argument the callee does not differentiate.
+        [Fact]
+        public Task A_parameter_passed_only_to_a_parameter_the_callee_does_not_differentiate_says_so() => Verifier.DiagnosticsAsync(@"
+using SymDiff;
+
+public static partial class Model
+{
+    [Differentiable]
+    public static double H(double a, [NoGrad] double p) => a * a + p;
+
+    [Differentiable(nameof(a))]
+    public static double K(double a, double q) => a * q;
+
+    [Differentiable]
+    public static double G(double a, double {|#0:b|}) => {|SD1005:H(a, b)|};
+
+    [Differentiable]
+    public static double Both(double a, double {|#1:b|}) => {|SD1005:H(a, b)|} + {|SD1005:K(a, 2 * b)|};
+
+    [Differentiable]
+    public static double Mixed(double a, double {|#2:b|}) => b > 0 ? {|SD1005:H(a, b)|} : a;
+}
+",
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("b", "G", "it is passed to parameter 'p' of 'H', which 'H' does not differentiate ([NoGrad])"),
+            Verifier.Diagnostic(Id).WithLocation(1).WithArguments("b", "Both", "it is passed to parameter 'p' of 'H', which 'H' does not differentiate ([NoGrad]) and to parameter 'q' of 'K', which 'K' does not differentiate (not named in its [Differentiable(...)])"),
+            Verifier.Diagnostic(Id).WithLocation(2).WithArguments("b", "Mixed", "it is passed to parameter 'p' of 'H', which 'H' does not differentiate ([NoGrad]); elsewhere it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"));
+
         [Fact]
         public Task Vector_function_outputs_are_the_result() => Verifier.DiagnosticsAsync(@"
 using System;

@@ -92,6 +92,41 @@ namespace SymDiff.Generator.Tests.Diagnostics
             Assert.Empty(output.CompilationDiagnostics);
         }
 
+        // User study: a double[,] parameter was SD0006 "no parameter to differentiate" at the method's name.
+        [Theory]
+        [InlineData("double[,] x", "x[0, 0] * x[0, 1]", "double[]", "ReadOnlySpan<double>")]
+        [InlineData("[NoGrad] double[,,] x, double w", "w * x[0, 0, 0]", "double[]", "ReadOnlySpan<double>")]
+        [InlineData("float[,] x", "x[0, 0] * x[0, 1]", "float[]", "ReadOnlySpan<float>")]
+        public void SD0002_multidimensional_array_says_so_at_the_parameter_and_suggests_a_flattened_array(string parameters, string body, string array, string span)
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP($"[Differentiable] public static double F({parameters}) => {body};"));
+
+            AssertReports(output, "SD0002", DiagnosticSeverity.Error, "x", "'x'", "multidimensional arrays are not supported",
+                $"as a {array} or {span}", "index it as x[i * cols + j]");
+            Assert.DoesNotContain(output.GeneratorDiagnostics, d => d.Id == "SD0006");
+        }
+
+        [Fact]
+        public void SD0002_multidimensional_array_fixed_by_a_flattened_span()
+        {
+            AssertClean(InP("""
+                [Differentiable]
+                public static double F(ReadOnlySpan<double> x, [NoGrad] int cols)
+                {
+                    double s = 0;
+                    for (int i = 0; i < x.Length / cols; i++)
+                    {
+                        for (int j = 0; j < cols; j++)
+                        {
+                            s += x[i * cols + j] * x[i * cols + j];
+                        }
+                    }
+
+                    return s;
+                }
+                """));
+        }
+
         [Fact]
         public void SD0002_out_parameter()
         {

@@ -227,18 +227,117 @@ namespace SymDiff.Generator.Tests.LocalBuffers
 
         [Theory]
         [InlineData("h[0] = w[0]; h[0] = h[0] * w[1];", "an element is written twice")]
-        [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i]; }\nh[1] = w[2] * h[0];", "a loop writes it and so does another store")]
-        [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i]; h[(i + 1) % 3] = h[i] * w[i]; }", "a loop writes it and so does another store")]
-        [InlineData("for (int i = 0; i < 3; i++) { h[2 - i] = w[i] * h[i]; }", "at an index other than its counter")]
+        [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i]; }\nh[1] = w[2] * h[0];", "it is written by a loop and by another store, and read before the last of them")]
+        [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i]; h[(i + 1) % 3] = h[i] * w[i]; }", "the loop that fills it stores into it more than once per iteration")]
+        [InlineData("for (int i = 0; i < 3; i++) { h[2 - i] = w[i] * h[i]; }", "at an index other than its loop's counter plus a constant")]
         [InlineData("h[n % 3] = w[0];\nh[1] = h[n % 3] * w[1];", "not a constant")]
         [InlineData("double r = h[1] * w[0];\nh[1] = w[1] + r;\nh[2] = w[2];", "it is read before the statement that writes it")]
-        [InlineData("for (int i = 0; i < 2; i++) { h[i] = w[i] * (h[i + 1] + 1.0); }\nh[2] = w[2];", "a loop writes it and so does another store")]
+        [InlineData("for (int i = 0; i < 2; i++) { h[i] = w[i] * (h[i + 1] + 1.0); }\nh[2] = w[2];", "it is written by a loop and by another store, and read before the last of them")]
         [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i] * (h[(i + 1) % 3] + 1.0); }", "at an element that loop may not have written yet")]
         [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i] * (i < 2 ? h[i + 1] : 1.0); }", "at an element that loop may not have written yet")]
         public void Other_overwrites_are_SD1000_saying_why(string writes, string why)
         {
             var d = SingleError(InP("Span<double> h = stackalloc double[3];\n" + writes + "\nreturn h[0] + h[1] * h[2];"), "SD1000");
             Assert.Contains(why, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        }
+
+        /// <summary>The text of the statement or expression a diagnostic is at.</summary>
+        private static string At(Diagnostic d) => d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length);
+
+        // User study: a buffer filled in a loop, then refilled element by element in a nested loop over steps and read
+        // there, was SD1000 at the method's name with no statement and a vague reason.
+        [Theory]
+        [InlineData("h[j] = Math.Tanh(h[j] + h[0])", "for (int j = 0; j < n; j++)")]
+        [InlineData("h[j] = h[j] + 0.1 * h[j - 1]", "for (int j = n - 1; j > 0; j--)")]
+        public void A_buffer_refilled_in_a_nested_loop_over_steps_is_SD1000_at_the_refill_saying_why_and_what_is_supported(string refill, string loop)
+        {
+            var d = SingleError(InP($$"""
+                        double[] h = new double[n];
+                        for (int i = 0; i < n; i++) h[i] = w[i];
+                        for (int s = 0; s < 3; s++)
+                        {
+                            {{loop}}
+                            {
+                                {{refill}};
+                            }
+                        }
+
+                        double sum = 0;
+                        for (int i = 0; i < n; i++) sum += h[i] * h[i];
+                        return sum;
+                """), "SD1000");
+            string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(refill, At(d));
+            Assert.Contains("Overwriting elements of the local buffer 'h' (this assignment, inside a loop nested in another loop, overwrites elements that an earlier iteration wrote (other stores write it too), and those values are read)", message, System.StringComparison.Ordinal);
+            Assert.Contains("a loop at the top level of its body that rewrites every element", message, System.StringComparison.Ordinal);
+            Assert.Contains("sweeps it in place over a range by 1", message, System.StringComparison.Ordinal);
+            Assert.Contains("no fixed element such as h[0]", message, System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_buffer_swept_in_place_by_1_in_a_loop_over_steps_compiles_cleanly()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                        double[] h = new double[n];
+                        for (int i = 0; i < n; i++) h[i] = w[i];
+                        for (int s = 0; s < 3; s++)
+                        {
+                            for (int j = 1; j < h.Length; j++)
+                            {
+                                h[j] = h[j] * 0.5 + Math.Sin(h[j - 1]);
+                            }
+                        }
+
+                        double sum = 0;
+                        for (int i = 0; i < n; i++) sum += h[i] * h[i];
+                        return sum;
+                """));
+            GeneratorRunner.AssertCleanCompile(output);
+        }
+
+        // User study: two stores per loop step, read inside that loop, was SD1000 at the method's name.
+        [Fact]
+        public void Two_stores_per_step_read_inside_the_filling_loop_are_SD1000_at_the_second_store_naming_the_supported_forms()
+        {
+            var d = SingleError(InP("""
+                        double[] h = new double[2 * w.Length];
+                        double sum = 0;
+                        for (int i = 0; i < w.Length; i++)
+                        {
+                            h[2 * i] = Math.Sin(w[i]);
+                            h[2 * i + 1] = Math.Cos(w[i]);
+                            sum += h[2 * i] * h[2 * i + 1];
+                        }
+
+                        return sum;
+                """), "SD1000");
+            string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal("h[2 * i + 1] = Math.Cos(w[i])", At(d));
+            Assert.Contains("(the loop that fills it stores into it more than once per iteration, and it is read before that loop has ended)", message, System.StringComparison.Ordinal);
+            Assert.Contains("supported: a loop that stores into it once per iteration at its counter plus a constant", message, System.StringComparison.Ordinal);
+            Assert.Contains("when nothing reads the buffer until the statement holding all of them has ended", message, System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Two_stores_per_step_read_after_the_filling_loop_compile_cleanly()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                        double total = 0;
+                        for (int r = 0; r < n; r++)
+                        {
+                            double[] h = new double[2 * w.Length];
+                            for (int i = 0; i < w.Length; i++)
+                            {
+                                h[2 * i] = Math.Sin(w[i] * r);
+                                h[2 * i + 1] = Math.Cos(w[i] * r);
+                            }
+
+                            for (int k = 0; k < h.Length; k++) total += h[k] * h[k];
+                        }
+
+                        return total;
+                """));
+            GeneratorRunner.AssertCleanCompile(output);
         }
 
         [Fact]
