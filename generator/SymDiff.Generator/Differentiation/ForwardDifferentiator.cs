@@ -246,6 +246,14 @@ namespace SymDiff.Generator.Differentiation
             return (output, value, tangent);
         }
 
+        /// <summary>
+        /// A call of scalars only (its Gradient returns every partial) that passes a constant to a parameter the callee
+        /// differentiates.
+        /// </summary>
+        private bool PassesConstant(UserCall call) =>
+            !call.Args.Any(SpanArguments.Is)
+            && Enumerable.Range(0, call.Args.Count).Any(i => call.Callee.PassesDerivative(i) && !_activity.IsActive(call.Args[i]));
+
         private Block Block(Block block, Action<Expr, Expr>? onReturn = null)
         {
             var output = new List<Stmt>();
@@ -256,6 +264,29 @@ namespace SymDiff.Generator.Differentiation
                     case Return ret:
                         onReturn?.Invoke(ret.Value, Tangent(ret.Value));
                         break;
+
+                    case Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let when _activity.IsActive(call) && _secondOrder is null && PassesConstant(call):
+                    {
+                        // A constant argument for a parameter the callee differentiates: its Derivative would multiply
+                        // the constant's zero tangent by the callee's partials, and one may be infinite there (Cbrt(0)
+                        // inside the callee: NaN, FINDINGS F66). The callee's Gradient gives each partial; only the
+                        // active arguments' are multiplied by their tangents, as a constant has no grad_fn in PyTorch.
+                        var partials = new string[call.Args.Count];
+                        var terms = new List<Expr>();
+                        for (int i = 0; i < call.Args.Count; i++)
+                        {
+                            partials[i] = string.Empty;
+                            if (call.Callee.PassesDerivative(i) && _activity.IsActive(call.Args[i]))
+                            {
+                                partials[i] = _namer.NewSourceName(DerivativeNames.Partial(let.Name, call.Callee.ParameterNames[i]));
+                                terms.Add(Mul(new Var(partials[i], call.Type), Tangent(call.Args[i])));
+                            }
+                        }
+
+                        output.Add(new CallWithGradient(let.Name, call, partials.ToEquatableArray()));
+                        Define(let.Name, Sum(terms, call.Type), output);
+                        break;
+                    }
 
                     case Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let when _activity.IsActive(call):
                     {

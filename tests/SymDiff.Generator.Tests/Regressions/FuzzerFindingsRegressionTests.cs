@@ -2147,5 +2147,42 @@ public static partial class R
             Assert.Equal(0.5 + 2 * want, r[1], 14);
             Assert.Equal(want, r[2], 14);
         }
+
+        [Fact]
+        public void F66_a_constant_argument_for_a_parameter_the_callee_differentiates_sends_no_NaN_through_forward_mode()
+        {
+            // Seed 51, program 9923, reduced to scalars. H differentiates b, but F passes the constant c - c = 0 (c is
+            // [NoGrad]): FDerivative called HDerivative with tB = 0, and inside H, Cbrt'(0) * 0 = NaN. F = (x^2 + 0) x, so
+            // F' = 3x^2 in every mode; forward mode now takes H's partials from HGradient and multiplies only x's.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double H(double a, double b) => a * a + Math.Cbrt(b);
+
+    [Differentiable]
+    public static double F(double x, [NoGrad] double c) => H(x, c - c) * x;
+
+    [Differentiable]
+    public static void G(double x, [NoGrad] double c, Span<double> y)
+    {
+        y[0] = H(x, c - c);
+        y[1] = H(c, x);
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        R.FDerivative(0.5, 1.0, 1.0, out double d);
+        R.FGradient(0.5, 1.0, out double g);
+        var y = new double[2];
+        var jac = new double[2];
+        R.GJacobian(0.5, 1.0, y, jac);
+        return new[] { d, g, jac[0], jac[1] };");
+            Assert.Equal(0.75, r[0], 15);
+            Assert.Equal(0.75, r[1], 15);
+            Assert.Equal(1.0, r[2], 15);                                  // d/dx (x^2 + Cbrt(0))
+            Assert.Equal(1.0 / (3.0 * Math.Cbrt(0.25)), r[3], 14);      // d/dx (c^2 + Cbrt(x)) at x = 0.5
+        }
     }
 }
