@@ -93,6 +93,27 @@ namespace SymDiff.Generator.Differentiation
         /// </summary>
         private readonly HashSet<string> _seedTangents = new HashSet<string>(StringComparer.Ordinal);
 
+        /// <summary>
+        /// The tangent buffers of local buffers that a store or an accumulation may give a structural zero (a constant,
+        /// the arm of a selection not taken): a zero element there may be one, in scalar functions too.
+        /// </summary>
+        private readonly HashSet<string> _zeroableTangentBuffers = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>The local tangent buffers whose elements were read so far.</summary>
+        private readonly HashSet<string> _readTangentBuffers = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>A buffer became zero-able after its elements were read: the pass must run again.</summary>
+        private bool _lateZeroable;
+
+        /// <summary>Records that <paramref name="tangent"/>, stored into a local buffer's tangent buffer, may be a structural zero.</summary>
+        private void NoteStore(string tangentBuffer, Expr tangent)
+        {
+            if (_secondOrder is null && TangentLive(tangent) is not null && _zeroableTangentBuffers.Add(tangentBuffer) && _readTangentBuffers.Contains(tangentBuffer))
+            {
+                _lateZeroable = true;
+            }
+        }
+
         /// <summary>For a tangent local: a condition outside which it is zero by construction (null: may be non-zero anywhere).</summary>
         private readonly Dictionary<string, Expr> _tangentLive = new Dictionary<string, Expr>(StringComparer.Ordinal);
 
@@ -127,7 +148,7 @@ namespace SymDiff.Generator.Differentiation
             return Cond(live, Mul(partial, tangent), Lit(0, tangent.Type));
         }
 
-        private Expr? TangentLive(Expr tangent) => Live(tangent, _tangentLive, _seedTangents);
+        private Expr? TangentLive(Expr tangent) => Live(tangent, _tangentLive, _seedTangents, _zeroableTangentBuffers);
 
         /// <summary>
         /// Forward over reverse: a condition outside which a value of the sweep is zero by construction (an adjoint on a
@@ -143,7 +164,7 @@ namespace SymDiff.Generator.Differentiation
         /// <paramref name="known"/> records for locals (and, for tangents, the caller's seeds: zero where no direction
         /// was asked for); null where it may be non-zero anywhere.
         /// </summary>
-        private static Expr? Live(Expr e, Dictionary<string, Expr> known, HashSet<string>? seeds)
+        private static Expr? Live(Expr e, Dictionary<string, Expr> known, HashSet<string>? seeds, HashSet<string>? byValue = null)
         {
             switch (e)
             {
@@ -151,23 +172,26 @@ namespace SymDiff.Generator.Differentiation
                     return Const.False;
                 case Var v when seeds is not null && seeds.Contains(v.Name):
                 case Elem el when seeds is not null && seeds.Contains(el.Array):
+                // An element of a local buffer's tangent: zero by construction where a store gave it no tangent (the
+                // arm of a selection not taken, a constant) or nothing wrote it; only its value tells (FINDINGS F68).
+                case Elem local when byValue is not null && byValue.Contains(local.Array):
                     return new Binary(BinaryOp.Ne, e, Lit(0, e.Type), ValType.Bool);
                 case Var v:
                     return known.TryGetValue(v.Name, out var live) ? live : null;
                 case Unary u:
-                    return Live(u.Operand, known, seeds);
+                    return Live(u.Operand, known, seeds, byValue);
                 case Binary { Op: BinaryOp.Mul } b:
-                    return Live(b.Left, known, seeds) ?? Live(b.Right, known, seeds);
+                    return Live(b.Left, known, seeds, byValue) ?? Live(b.Right, known, seeds, byValue);
                 case Binary { Op: BinaryOp.Div } b:
-                    return Live(b.Left, known, seeds);
+                    return Live(b.Left, known, seeds, byValue);
                 case Binary { Op: BinaryOp.Add or BinaryOp.Sub } b:
-                    return Live(b.Left, known, seeds) is { } l && Live(b.Right, known, seeds) is { } r ? Or(l, r) : null;
+                    return Live(b.Left, known, seeds, byValue) is { } l && Live(b.Right, known, seeds, byValue) is { } r ? Or(l, r) : null;
                 case IR.Cond { WhenFalse: Const { Value: 0 } } c:
                     // A selection (the argument of Max/Min/Clamp not taken, a branch that sets no tangent): zero by
                     // construction where the condition fails, in scalar functions too (FINDINGS F31).
-                    return Live(c.WhenTrue, known, seeds) is { } whenTrue ? And(c.Condition, whenTrue) : c.Condition;
+                    return Live(c.WhenTrue, known, seeds, byValue) is { } whenTrue ? And(c.Condition, whenTrue) : c.Condition;
                 case IR.Cond { WhenTrue: Const { Value: 0 } } c:
-                    return Live(c.WhenFalse, known, seeds) is { } whenFalse ? And(new Unary(UnaryOp.Not, c.Condition, ValType.Bool), whenFalse) : new Unary(UnaryOp.Not, c.Condition, ValType.Bool);
+                    return Live(c.WhenFalse, known, seeds, byValue) is { } whenFalse ? And(new Unary(UnaryOp.Not, c.Condition, ValType.Bool), whenFalse) : new Unary(UnaryOp.Not, c.Condition, ValType.Bool);
                 default:
                     return null;
             }
@@ -229,7 +253,33 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>The body with tangent statements interleaved, and the tangent of the returned value.</summary>
         public static (Block Body, Expr? Value, Expr? Tangent) Differentiate(MethodSpec spec, Block body, Activity activity, Namer namer, IReadOnlyDictionary<string, string> tangentNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics, SecondOrder? secondOrder = null)
         {
+            // A local buffer's tangent element is tested for zero only if some store may give it a structural zero; a
+            // store found after a read of that buffer's tangent means the body is differentiated again, knowing it.
+            var checkpoint = secondOrder is null && Walk.AllStatements(body).Any(s => s is RentBuffer { Zeroed: true }) ? namer.Save() : null;
+            int diagnosticCount = diagnostics.Count;
+            var (output, value, tangent, zeroable) = DifferentiateOnce(spec, body, activity, namer, tangentNames, rules, diagnostics, secondOrder, known: null);
+            if (checkpoint is not null && zeroable is not null)
+            {
+                namer.Restore(checkpoint);
+                diagnostics.RemoveRange(diagnosticCount, diagnostics.Count - diagnosticCount);
+                (output, value, tangent, _) = DifferentiateOnce(spec, body, activity, namer, tangentNames, rules, diagnostics, secondOrder, zeroable);
+            }
+
+            return (output, value, tangent);
+        }
+
+        /// <summary>
+        /// One pass; its last item is the tangent buffers found zero-able only after their elements were read (null if
+        /// none), which a second pass must know from the start.
+        /// </summary>
+        private static (Block Body, Expr? Value, Expr? Tangent, HashSet<string>? LateZeroable) DifferentiateOnce(MethodSpec spec, Block body, Activity activity, Namer namer, IReadOnlyDictionary<string, string> tangentNames, IReadOnlyList<RuleSpec> rules, List<DiagnosticInfo> diagnostics, SecondOrder? secondOrder, HashSet<string>? known)
+        {
             var d = new ForwardDifferentiator(spec, activity, namer, tangentNames, rules, diagnostics) { _secondOrder = secondOrder };
+            if (known is not null)
+            {
+                d._zeroableTangentBuffers.UnionWith(known);
+            }
+
             d._noUnboundedPartials = secondOrder is not null && BoundedStatements(body.Statements);
             foreach (var name in secondOrder?.LiveByValue ?? Array.Empty<string>())
             {
@@ -243,7 +293,7 @@ namespace SymDiff.Generator.Differentiation
                 value = ret;
                 tangent = t;
             });
-            return (output, value, tangent);
+            return (output, value, tangent, d._lateZeroable ? d._zeroableTangentBuffers : null);
         }
 
         /// <summary>
@@ -371,9 +421,13 @@ namespace SymDiff.Generator.Differentiation
                     }
 
                     case Store store when _bufferTangents.TryGetValue(store.Array, out var storedTangent):
+                    {
+                        var stored = Tangent(store.Value);
+                        NoteStore(storedTangent.Name, stored);
                         output.Add(store);
-                        output.Add(new Store(storedTangent.Name, store.Index, Tangent(store.Value)));
+                        output.Add(new Store(storedTangent.Name, store.Index, stored));
                         break;
+                    }
 
                     case RentBuffer rent:
                         output.Add(rent);
@@ -530,7 +584,8 @@ namespace SymDiff.Generator.Differentiation
 
             if (TangentLive(tangent) is { } live and not Const)
             {
-                _tangentLive[let.Name] = live;
+                // A test of a buffer element holds where it is read; the local holds the value read.
+                _tangentLive[let.Name] = Walk.Contains(live, x => x is Elem el && _zeroableTangentBuffers.Contains(el.Array)) ? new Binary(BinaryOp.Ne, let.Ref, Lit(0, let.Ref.Type), ValType.Bool) : live;
             }
         }
 
@@ -609,8 +664,11 @@ namespace SymDiff.Generator.Differentiation
             {
                 case Var v:
                     return _tangents.TryGetValue(v.Name, out var t) ? t : Lit(0, v.Type);
+                case Elem el when _bufferTangents.TryGetValue(el.Array, out var buffer):
+                    _readTangentBuffers.Add(buffer.Name);
+                    return new Elem(buffer.Name, el.Index, el.Type);
                 case Elem el:
-                    return new Elem(_bufferTangents.TryGetValue(el.Array, out var buffer) ? buffer.Name : _tangentNames[el.Array], el.Index, el.Type);
+                    return new Elem(_tangentNames[el.Array], el.Index, el.Type);
                 case Unary { Op: UnaryOp.Neg } neg:
                     return Neg(Tangent(neg.Operand));
                 case Unary { Op: UnaryOp.Convert } convert:

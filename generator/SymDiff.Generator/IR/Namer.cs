@@ -27,6 +27,49 @@ namespace SymDiff.Generator.IR
             _used.UnionWith(used);
         }
 
+        /// <summary>What a phase that may run again needs to make the same names the second time.</summary>
+        internal sealed class Checkpoint
+        {
+            internal Checkpoint(Namer namer)
+            {
+                Used = new HashSet<string>(namer._used, StringComparer.Ordinal);
+                Next = new Dictionary<string, int>(namer._next, StringComparer.Ordinal);
+                Temps = new HashSet<string>(namer._temps, StringComparer.Ordinal);
+                Made = namer._made;
+                TempCounter = namer._tempCounter;
+            }
+
+            internal HashSet<string> Used { get; }
+
+            internal Dictionary<string, int> Next { get; }
+
+            internal HashSet<string> Temps { get; }
+
+            internal int Made { get; }
+
+            internal int TempCounter { get; }
+        }
+
+        /// <summary>The state to <see cref="Restore"/> if the phase that starts now runs again.</summary>
+        public Checkpoint Save() => new Checkpoint(this);
+
+        /// <summary>Forgets every name made since <paramref name="checkpoint"/> was saved.</summary>
+        public void Restore(Checkpoint checkpoint)
+        {
+            _used.Clear();
+            _used.UnionWith(checkpoint.Used);
+            _next.Clear();
+            foreach (var pair in checkpoint.Next)
+            {
+                _next[pair.Key] = pair.Value;
+            }
+
+            _temps.Clear();
+            _temps.UnionWith(checkpoint.Temps);
+            _made = checkpoint.Made;
+            _tempCounter = checkpoint.TempCounter;
+        }
+
         /// <summary>Every name made or marked so far.</summary>
         public IEnumerable<string> AllNames => _used;
 

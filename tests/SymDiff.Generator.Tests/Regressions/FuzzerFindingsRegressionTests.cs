@@ -2184,5 +2184,66 @@ public static partial class R
             Assert.Equal(1.0, r[2], 15);                                  // d/dx (x^2 + Cbrt(0))
             Assert.Equal(1.0 / (3.0 * Math.Cbrt(0.25)), r[3], 14);      // d/dx (c^2 + Cbrt(x)) at x = 0.5
         }
+
+        [Fact]
+        public void F68_a_local_buffer_element_with_no_tangent_sends_no_NaN_through_a_singular_partial()
+        {
+            // Seed 54, program 15147, reduced. F stores c > 0.07 ? x : c into h[0], then takes Atan2(h[0], c): at c = 0
+            // the element is 0 with no tangent (the arm taken is data), and Atan2's partial there is 0 / 0. FDerivative
+            // multiplied the two (NaN); FGradient gave 0. dF/dx = 0 at c = 0, and 1.5 / (1.5^2 x^2 + 1) * ... elsewhere.
+            // K reads the buffer before the statement that stores a structural zero into it (a second pass must know).
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x, [NoGrad] double c)
+    {
+        Span<double> h = stackalloc double[1];
+        for (int j = 0; j < 1; j++)
+        {
+            h[j] = (c > 0.07 ? x : c) / 1.5;
+        }
+
+        for (int j = 0; j < 1; j++)
+        {
+            h[j] = Math.Atan2(h[j], c);
+        }
+
+        return h[0];
+    }
+
+    [Differentiable]
+    public static double K(double x, [NoGrad] double c)
+    {
+        Span<double> h = stackalloc double[3];
+        h[0] = x * x + 1.0;
+        double s = 0;
+        for (int i = 1; i < 3; i++)
+        {
+            s += Math.Sqrt(h[i - 1]);
+            h[i] = c > 0 ? x : 0.0;
+        }
+
+        return s;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        R.FDerivative(0.5, 0.0, 1.0, out double f0);
+        R.FGradient(0.5, 0.0, out double g0);
+        R.FDerivative(0.5, 1.0, 1.0, out double f1);
+        R.KDerivative(0.5, -1.0, 1.0, out double k0);
+        R.KGradient(0.5, -1.0, out double kg0);
+        R.KDerivative(0.5, 1.0, 1.0, out double k1);
+        return new[] { f0, g0, f1, k0, kg0, k1 };");
+            Assert.Equal(0.0, r[0]);
+            Assert.Equal(0.0, r[1]);
+            double u = 0.5 / 1.5;                                          // F = Atan2(x / 1.5, 1) at c = 1
+            Assert.Equal(1.0 / 1.5 / (1.0 + u * u), r[2], 14);
+            Assert.Equal(0.5 / Math.Sqrt(1.25), r[3], 14);                  // K = Sqrt(x^2 + 1) + Sqrt(0) at c < 0
+            Assert.Equal(0.5 / Math.Sqrt(1.25), r[4], 14);
+            Assert.Equal(0.5 / Math.Sqrt(1.25) + 0.5 / Math.Sqrt(0.5), r[5], 14); // + Sqrt(x) at c > 0
+        }
     }
 }
