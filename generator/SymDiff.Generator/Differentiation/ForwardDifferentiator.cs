@@ -304,6 +304,71 @@ namespace SymDiff.Generator.Differentiation
             !call.Args.Any(SpanArguments.Is)
             && Enumerable.Range(0, call.Args.Count).Any(i => call.Callee.PassesDerivative(i) && !_activity.IsActive(call.Args[i]));
 
+        /// <summary>
+        /// A call with span arguments that passes a scalar constant to a scalar parameter the callee differentiates (a
+        /// data span for a span parameter keeps the callee's Derivative with a zero tangent span).
+        /// </summary>
+        private bool PassesConstantBesideSpans(UserCall call) =>
+            call.Args.Any(SpanArguments.Is)
+            && Enumerable.Range(0, call.Args.Count).Any(i => call.Callee.PassesDerivative(i) && !SpanArguments.Is(call.Args[i]) && !_activity.IsActive(call.Args[i]));
+
+        /// <summary>
+        /// F66 for calls with span arguments: the value from the call itself, every partial from the callee's Backward
+        /// (seed 1, scalar partials into locals, span gradients into pooled scratch), and the tangent as the active
+        /// arguments' partials times their tangents (a dot product for a span).
+        /// </summary>
+        private void CallThroughBackward(Let let, UserCall call, List<Stmt> output)
+        {
+            output.Add(let);
+            var outputs = new List<Expr>();
+            var terms = new List<Expr>();
+            var dots = new List<Stmt>();
+            for (int i = 0; i < call.Args.Count; i++)
+            {
+                if (i >= call.Callee.Active.Count || !call.Callee.Active[i])
+                {
+                    continue;
+                }
+
+                var arg = call.Args[i];
+                if (SpanArguments.Is(arg, out var span))
+                {
+                    string? tangentSpan = !_activity.IsActiveArray(span) ? null
+                        : _bufferTangents.TryGetValue(span, out var tangentBuffer) ? tangentBuffer.Name
+                        : _tangentNames.TryGetValue(span, out var named) ? named : null;
+                    if (tangentSpan is null)
+                    {
+                        outputs.Add(Discard(arg, output));
+                        continue;
+                    }
+
+                    var gradient = Pooled(arg, "Gradient", output);
+                    output.Add(new ClearArray(gradient.Array, gradient.Length));
+                    outputs.Add(gradient);
+                    var dot = new Declare(_namer.NewSourceName(DerivativeNames.Partial(let.Name, call.Callee.ParameterNames[i])), call.Type);
+                    var counter = new Var(_namer.NewSourceName("k"), ValType.Int);
+                    var element = SpanArguments.Element(arg);
+                    dots.Add(dot);
+                    dots.Add(BuildContext.CountingLoop(counter.Name, SpanArguments.Length(arg), new Accumulate(dot.Name, null, Mul(Convert(new Elem(gradient.Array, counter, element), call.Type), Convert(new Elem(tangentSpan, Add(SpanArguments.Start(arg), counter), element), call.Type)))));
+                    terms.Add(new Var(dot.Name, call.Type));
+                }
+                else
+                {
+                    var partial = new Declare(_namer.NewSourceName(DerivativeNames.Partial(let.Name, call.Callee.ParameterNames[i])), call.Type);
+                    output.Add(partial);
+                    outputs.Add(new Var(partial.Name, call.Type));
+                    if (_activity.IsActive(arg))
+                    {
+                        terms.Add(Mul(new Var(partial.Name, call.Type), Tangent(arg)));
+                    }
+                }
+            }
+
+            output.Add(new CallBackward(call, Lit(1, call.Type), outputs.ToEquatableArray()));
+            output.AddRange(dots);
+            Define(let.Name, Sum(terms, call.Type), output);
+        }
+
         private Block Block(Block block, Action<Expr, Expr>? onReturn = null)
         {
             var output = new List<Stmt>();
@@ -337,6 +402,10 @@ namespace SymDiff.Generator.Differentiation
                         Define(let.Name, Sum(terms, call.Type), output);
                         break;
                     }
+
+                    case Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let when _activity.IsActive(call) && _secondOrder is null && PassesConstantBesideSpans(call):
+                        CallThroughBackward(let, call, output);
+                        break;
 
                     case Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let when _activity.IsActive(call):
                     {

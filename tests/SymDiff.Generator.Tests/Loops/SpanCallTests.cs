@@ -29,6 +29,18 @@ public static partial class S
         return Math.Log(1 + z * z) + Dot(w, w);
     }
 
+    [Differentiable]
+    public static double Shrink(ReadOnlySpan<double> a, double k) => Dot(a, a) / (1 + Math.Sqrt(k));
+
+    // Shrink's k gets a constant: forward mode takes Shrink's partials from ShrinkBackward and multiplies only the
+    // active arguments' (its Derivative would compute 0 * Sqrt'(0), NaN: FINDINGS F66).
+    [Differentiable]
+    public static double Penalty(ReadOnlySpan<double> w, double c)
+    {
+        double r = Shrink(w, 0.0);
+        return r * c;
+    }
+
     public static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
 
     [DerivativeOf(typeof(S), nameof(Softplus))]
@@ -77,6 +89,21 @@ public static partial class S
         S.LossDerivative(w, 0.7, x, tw, tc, out double d);
         return new[] { d, g[0] * tw[0] + g[1] * tw[1] + g[2] * tw[2] + dc * tc };");
             FiniteDifferences.AssertClose(r[1], r[0], 1e-12, 1e-14, "JVP vs gradient . tangent");
+        }
+
+        [Fact]
+        public void Forward_mode_through_a_span_call_with_a_constant_argument_is_finite()
+        {
+            // Penalty = c |w|^2: its derivative along (tw, tc) is 2 c (w . tw) + |w|^2 tc, where Shrink's own Derivative
+            // would have been NaN (Sqrt'(0) times the constant's zero tangent).
+            double[] r = GeneratedCode.RunDriver(Source, @"
+        double[] w = { 0.5, -2.0, 1.5 };
+        double[] tw = { 1.0, 0.25, -0.5 };
+        double v = S.PenaltyDerivative(w, 3.0, tw, 0.5, out double d);
+        return new[] { v, d };");
+            double norm = (0.5 * 0.5) + (2.0 * 2.0) + (1.5 * 1.5);
+            Assert.Equal(3.0 * norm, r[0], 12);
+            Assert.Equal((2 * 3.0 * ((0.5 * 1.0) + (-2.0 * 0.25) + (1.5 * -0.5))) + (norm * 0.5), r[1], 12);
         }
 
         [Fact]

@@ -2186,6 +2186,57 @@ public static partial class R
         }
 
         [Fact]
+        public void F66_a_constant_beside_span_arguments_sends_no_NaN_through_forward_mode()
+        {
+            // Seed 51, program 9923 passes u as a span beside the constant: forward mode now takes H's partials from
+            // HBackward (span gradients into scratch, then a dot product with the tangent span). H(a, 0, s) = a |s|^2, so
+            // G = x |u|^2 + x |w[1..]|^2 and F = x^2 |w|^2, whose derivatives are written out below.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double H(double a, double b, ReadOnlySpan<double> s)
+    {
+        double acc = 0;
+        for (int i = 0; i < s.Length; i++) acc += s[i] * s[i] * a;
+        return acc + Math.Cbrt(b);
+    }
+
+    [Differentiable]
+    public static double G(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> u, double x, [NoGrad] double c)
+    {
+        double h = H(x, c - c, u);
+        double k = H(x, c - c, w.Slice(1));
+        return h + k;
+    }
+
+    [Differentiable]
+    public static float Hf(float a, float b, ReadOnlySpan<float> s)
+    {
+        float acc = 0;
+        for (int i = 0; i < s.Length; i++) acc += s[i] * s[i] * a;
+        return acc + MathF.Cbrt(b);
+    }
+
+    [Differentiable]
+    public static float F(ReadOnlySpan<float> w, float x, [NoGrad] float c) => Hf(x, c - c, w) * x;
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double[] w = { 0.5, -1.5, 2.0 };
+        double[] tw = { 0.3, 0.7, -0.2 };
+        double[] u = { 1.0, 3.0 };
+        R.GDerivative(w, u, 0.8, 1.0, tw, 0.25, out double g);
+        R.FDerivative(new float[] { 0.5f, -1.5f, 2.0f }, 0.8f, 1.0f, new float[] { 0.3f, 0.7f, -0.2f }, 0.25f, out float f);
+        return new[] { g, (double)f };");
+            double want = (10.0 + 6.25) * 0.25 + 0.8 * 2 * ((-1.5 * 0.7) + (2.0 * -0.2));
+            Assert.Equal(want, r[0], 13);
+            double wantF = (2 * 0.8 * 6.5 * 0.25) + (0.64 * 2 * ((0.5 * 0.3) + (-1.5 * 0.7) + (2.0 * -0.2)));
+            Assert.Equal(wantF, r[1], 5);
+        }
+
+        [Fact]
         public void F68_a_local_buffer_element_with_no_tangent_sends_no_NaN_through_a_singular_partial()
         {
             // Seed 54, program 15147, reduced. F stores c > 0.07 ? x : c into h[0], then takes Atan2(h[0], c): at c = 0
