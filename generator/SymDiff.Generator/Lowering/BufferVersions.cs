@@ -95,7 +95,10 @@ namespace SymDiff.Generator.Lowering
                 }
 
                 var target = (SourceStore)loop.Body[update];
-                if (target.Index is not Var { Name: var counter } || !BufferScopes.CountsOverBuffer(block[k - 1], loop, buffer, out string counted) || counted != counter
+                string counted = string.Empty;
+                bool covers = BufferScopes.CountsOverBuffer(block[k - 1], loop, buffer, out counted)
+                    || (PrefixBound(block, declaration, buffer) is { } bound && CountsTo(block[k - 1], loop, out counted) is { } limit && limit.Equals(bound));
+                if (target.Index is not Var { Name: var counter } || !covers || counted != counter
                     || BufferScopes.Mentions(loop.Condition, name) || loop.Increment.Any(s => BufferScopes.Mentions(s, name)))
                 {
                     return null;
@@ -120,6 +123,63 @@ namespace SymDiff.Generator.Lowering
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// A bound <c>n</c> such that every statement after the declaration that mentions the buffer is a loop
+        /// <c>for (int j = 0; j &lt; n; j++)</c> of the declaring block, mentioning it only at <c>h[j]</c>, with the same
+        /// <c>n</c>, which nothing in the block assigns: a prefix of a larger buffer (<c>stackalloc double[16]</c> for up
+        /// to 16 units) that every loop covers alike, so an update of <c>h[0..n)</c> in place updates every element written
+        /// and read. Null otherwise.
+        /// </summary>
+        private static Expr? PrefixBound(IReadOnlyList<SourceStmt> block, int declaration, SourceBuffer buffer)
+        {
+            string name = buffer.Name;
+            Expr? bound = null;
+            for (int k = declaration + 1; k < block.Count; k++)
+            {
+                if (!BufferScopes.Mentions(block[k], name))
+                {
+                    continue;
+                }
+
+                if (k == 0 || block[k] is not SourceLoop loop || CountsTo(block[k - 1], loop, out string counter) is not { } limit
+                    || (bound is not null && !bound.Equals(limit)) || BufferScopes.Mentions(loop.Condition, name) || loop.Increment.Any(s => BufferScopes.Mentions(s, name))
+                    || !loop.Body.All(s => OnlyAt(s, name, new Elem(name, new Var(counter, ValType.Int), buffer.Element))))
+                {
+                    return null;
+                }
+
+                bound = limit;
+            }
+
+            if (bound is null || Walk.Contains(bound, x => x is Elem or Opaque or UserCall))
+            {
+                return null;
+            }
+
+            var names = new List<string>();
+            Walk.Vars(bound, names.Add);
+            return block.Skip(declaration + 1).Any(s => names.Any(v => BufferScopes.Assigns(s, v))) ? null : bound;
+        }
+
+        /// <summary>
+        /// <c>int j = 0;</c> (<paramref name="init"/>) then <c>for (; j &lt; limit; j++)</c> whose body never leaves early nor
+        /// assigns the counter: the limit, or null.
+        /// </summary>
+        private static Expr? CountsTo(SourceStmt init, SourceLoop loop, out string counter)
+        {
+            counter = string.Empty;
+            if (init is not SourceAssign { Value: Const { Value: 0 } } start || !loop.TestFirst)
+            {
+                return null;
+            }
+
+            string name = counter = start.Name;
+            bool step = loop.Increment.Count == 1 && loop.Increment[0] is SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } inc
+                && inc.Name == name && c.Name == name;
+            return loop.Condition is Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } && v.Name == name && step
+                && !loop.Body.Any(s => BufferScopes.LeavesEarly(s) || BufferScopes.Assigns(s, name)) ? limit : null;
         }
 
         /// <summary><c>h[i] = f(h[i])</c> that is not an accumulation <c>h[i] = h[i] ± e</c> (the accumulation rule's own form).</summary>

@@ -225,5 +225,80 @@ public static partial class M
                 Assert.Equal(Math.Exp(z[i]) / s - (i == 1 ? 1 : 0), r[i], 14);
             }
         }
+
+        private const string PrefixSource = @"
+using System;
+using SymDiff;
+public static partial class P
+{
+    [Differentiable]
+    public static double Loss(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, [NoGrad] double target, int n)
+    {
+        Span<double> h = stackalloc double[16];
+        for (int o = 0; o < n; o++)
+        {
+            double z = 0;
+            for (int i = 0; i < x.Length; i++) z += w[o * x.Length + i] * x[i];
+            h[o] = Math.Tanh(z);
+        }
+
+        UPDATE
+        double s = 0;
+        for (int o = 0; o < n; o++) s += h[o];
+        return (s - target) * (s - target);
+    }
+}";
+
+        [Fact]
+        public void An_update_in_place_of_a_prefix_that_every_loop_covers_alike_is_differentiated()
+        {
+            // A user's hidden layer in a fixed stack buffer of 16 units, n of them used: filled, squared in place and
+            // summed, each loop over o < n (a user study: SD1000 before). L = (sum_o tanh(z_o)^2 - t)^2, so
+            // dL/dw[o, i] = 2 (s - t) * 2 tanh(z_o) (1 - tanh(z_o)^2) x_i.
+            string source = PrefixSource.Replace("UPDATE", "for (int o = 0; o < n; o++) h[o] = h[o] * h[o];", StringComparison.Ordinal);
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double[] w = { 0.2, -0.5, 0.1, 0.7, -0.3, 0.4 };
+        double[] x = { 1.0, -2.0 };
+        var g = new double[6];
+        double v = P.LossGradient(w, x, 1.0, 3, g);
+        var b = new double[6];
+        P.LossBackward(w, x, 1.0, 3, 0.5, b);
+        P.LossDerivative(w, x, 1.0, 3, new double[] { 0, 0, 1, 0, 0, 0 }, out double d);
+        return new[] { v, g[0], g[1], g[2], g[3], g[4], g[5], b[3], d };");
+            double[] w = { 0.2, -0.5, 0.1, 0.7, -0.3, 0.4 };
+            double[] x = { 1.0, -2.0 };
+            double[] t = new double[3];
+            for (int o = 0; o < 3; o++)
+            {
+                t[o] = Math.Tanh((w[2 * o] * x[0]) + (w[(2 * o) + 1] * x[1]));
+            }
+
+            double sum = t.Sum(v => v * v);
+            Assert.Equal((sum - 1.0) * (sum - 1.0), r[0], 14);
+            for (int k = 0; k < 6; k++)
+            {
+                int o = k / 2;
+                double want = 2 * (sum - 1.0) * 2 * t[o] * (1 - (t[o] * t[o])) * x[k % 2];
+                Assert.Equal(want, r[1 + k], 13);
+            }
+
+            Assert.Equal(0.5 * r[4], r[7], 14); // Backward accumulates seed times the gradient
+            Assert.Equal(r[3], r[8], 13);       // Derivative along e_2 is the gradient's element 2
+        }
+
+        [Theory]
+        [InlineData("for (int o = 0; o < x.Length; o++) h[o] = h[o] * h[o];")]        // another bound: other elements
+        [InlineData("n = n - 1; for (int o = 0; o < n; o++) h[o] = h[o] * h[o];")]     // the bound changes in between
+        [InlineData("for (int o = 0; o < n; o++) h[o] = h[o] * h[0];")]                // reads another element
+        [InlineData("h[0] = 1.0; for (int o = 0; o < n; o++) h[o] = h[o] * h[o];")]    // a store outside the loops
+        public void A_prefix_that_the_loops_do_not_cover_alike_stays_SD1000(string update)
+        {
+            GeneratorOutput output = GeneratorRunner.Run(PrefixSource.Replace("UPDATE", update, StringComparison.Ordinal));
+            Assert.Null(output.Result.Exception);
+            var errors = output.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            var d = Assert.Single(errors);
+            Assert.Equal("SD1000", d.Id);
+            Assert.Contains("the local buffer 'h'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
     }
 }
