@@ -197,10 +197,53 @@ namespace SymDiff.Analyzers.Flow
                     case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation variable } loop:
                         definitions.Add((variable.Symbol, loop.Collection));
                         break;
+                    case IInvocationOperation { TargetMethod.ReturnsVoid: true } call when KnownSymbols.HasAttribute(call.TargetMethod, known.Differentiable):
+                        VectorCall(call, output, definitions);
+                        break;
                 }
             }
 
             return definitions;
+        }
+
+        /// <summary>
+        /// A call of a [Differentiable] vector function writes its output argument (a local buffer, a part of one, or this
+        /// method's own output) from the arguments it differentiates.
+        /// </summary>
+        private static void VectorCall(IInvocationOperation call, IParameterSymbol? output, List<(ISymbol, IOperation)> definitions)
+        {
+            var written = call.Arguments.FirstOrDefault(a => a.Parameter is { } p && Parser.Classify(p.Type).Shape == SymDiff.Generator.Model.ParamShape.OutputSpan);
+            ISymbol? target = Root(written?.Value) switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IParameterReferenceOperation parameter when output is not null && SymbolEqualityComparer.Default.Equals(parameter.Parameter, output) => output,
+                _ => null,
+            };
+            if (target is null)
+            {
+                return;
+            }
+
+            var active = Parser.ActiveParameters(call.TargetMethod);
+            foreach (var argument in call.Arguments)
+            {
+                if (argument.Parameter is { } parameter && parameter.Ordinal < active.Count && active[parameter.Ordinal] && !ReferenceEquals(argument, written))
+                {
+                    definitions.Add((target, argument.Value));
+                }
+            }
+        }
+
+        /// <summary>The array, span or buffer a view is taken of (<c>h.Slice(a, n)</c>, <c>h[a..b]</c>), or the operation itself.</summary>
+        private static IOperation? Root(IOperation? operation)
+        {
+            operation = OperationFacts.Unwrap(operation);
+            return operation switch
+            {
+                IInvocationOperation { TargetMethod.Name: "Slice" or "AsSpan" } view => Root(view.Instance ?? (view.Arguments.Length > 0 ? view.Arguments[0].Value : null)),
+                IImplicitIndexerReferenceOperation range => Root(range.Instance),
+                _ => operation,
+            };
         }
 
         /// <summary>The variable an assignment defines: a local, or the output span for a store into one of its elements.</summary>

@@ -71,6 +71,14 @@ namespace SymDiff.Generator.Differentiation
                     diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, call.Callee.Site, call.Callee.ParameterNames[parameter], call.Callee.Name));
                 }
 
+                foreach (var cut in spec.InlineCuts)
+                {
+                    if (activity.IsActiveVar(cut.Watched) || activity.IsActiveArray(cut.Watched))
+                    {
+                        diagnostics.Add(DiagnosticInfo.AtSite(DiagnosticDescriptors.GradientCut, cut.Site, cut.Parameter, cut.Callee));
+                    }
+                }
+
                 string graph;
                 using (Testing.PhaseTimer.Measure("graph"))
                 {

@@ -122,6 +122,12 @@ namespace SymDiff.Generator.Model
         public EquatableArray<RetainedLocal> Retained { get; init; } = EquatableArray<RetainedLocal>.Empty;
 
         /// <summary>
+        /// Where an inlined vector function's parameter that it does not differentiate received a value (SD1005 when that
+        /// value turns out active).
+        /// </summary>
+        public EquatableArray<InlineCut> InlineCuts { get; init; } = EquatableArray<InlineCut>.Empty;
+
+        /// <summary>
         /// <c>CheckFinite</c> as the attribute sets it: true or false when written, null when not (the project's
         /// <c>SymDiffCheckFinite</c> decides).
         /// </summary>
@@ -170,6 +176,12 @@ namespace SymDiff.Generator.Model
     /// <param name="Display">The local's name as the user wrote it.</param>
     /// <param name="Site">Index into the method's sites of the <c>Grad.Retain</c> call, for diagnostics.</param>
     internal sealed record RetainedLocal(string Name, string Display, int Site);
+
+    /// <summary>
+    /// An argument of an inlined vector function's call for a parameter it does not differentiate: <paramref name="Watched"/>
+    /// (the local holding a scalar argument, or the array a span argument views) is active exactly when a gradient is cut.
+    /// </summary>
+    internal sealed record InlineCut(int Site, string Parameter, string Callee, string Watched);
 
     /// <summary>A local's unique name in the model (<c>i2</c>) and the name it was made from (<c>i</c>, the user's).</summary>
     internal sealed record SourceName(string Name, string Source);

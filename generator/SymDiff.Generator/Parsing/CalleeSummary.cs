@@ -94,6 +94,17 @@ namespace SymDiff.Generator.Parsing
                         }
 
                         break;
+                    case ExpressionStatementSyntax { Expression: InvocationExpressionSyntax call }:
+                        // A vector function's call writes its output argument from every argument (conservative).
+                        foreach (var argument in call.ArgumentList.Arguments)
+                        {
+                            if (RootName(argument.Expression) is { } written)
+                            {
+                                Assign(written, call);
+                            }
+                        }
+
+                        break;
                     case ArgumentSyntax { RefKindKeyword.RawKind: not 0 }:
                     case RefExpressionSyntax:
                     case DeclarationExpressionSyntax:
@@ -119,6 +130,15 @@ namespace SymDiff.Generator.Parsing
 
             return reaching;
         }
+
+        /// <summary>The variable a span argument views: <c>h</c> in <c>h</c>, <c>h.Slice(a, n)</c> or <c>h[a..b]</c>.</summary>
+        private static string? RootName(ExpressionSyntax e) => e switch
+        {
+            IdentifierNameSyntax name => name.Identifier.ValueText,
+            InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Slice" or "AsSpan", Expression: var inner } } => RootName(inner),
+            ElementAccessExpressionSyntax { Expression: var inner } => RootName(inner),
+            _ => null,
+        };
 
         /// <summary>Whether the callee's body can throw (an argument check): its call is then kept even when its value is not used (FINDINGS F22).</summary>
         public static bool HasGuards(IMethodSymbol target)

@@ -268,7 +268,7 @@ namespace SymDiff.Generator.Parsing
                 }
 
                 // Sibling scopes may reuse a name; the IR needs one name per local.
-                string name = _locals.ContainsValue(local.Name) || _parameters.ContainsKey(local.Name) ? FreshUserName(local.Name) : local.Name;
+                string name = _locals.ContainsValue(local.Name) || _parameters.ContainsKey(local.Name) || _inlinedNames.Contains(local.Name) ? FreshUserName(local.Name) : local.Name;
                 _locals[local] = name;
                 UserNames.Add(name);
                 return name;

@@ -258,7 +258,8 @@ namespace SymDiff.Generator.Parsing
                         break;
 
                     case IInvocationOperation { TargetMethod.ReturnsVoid: true } call when IsDifferentiable(call.TargetMethod):
-                        throw Unsupported(operation.Syntax, $"Calling the [Differentiable] vector function '{call.TargetMethod.Name}' (void, writing a Span) from another differentiable method", " yet; write its loop in this method, or call a [Differentiable] method that returns the one value you need");
+                        InlineVectorCall(call, into);
+                        break;
 
                     default:
                         throw Unsupported(operation.Syntax, Describe(operation), " as a statement");

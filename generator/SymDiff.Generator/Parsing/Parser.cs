@@ -195,6 +195,7 @@ namespace SymDiff.Generator.Parsing
                     ? string.Concat(method.Parameters.Select(p => "_" + new string(p.Type.ToDisplayString().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray())))
                     : string.Empty,
                 Retained = bodyValid ? body.Retained.ToEquatableArray() : EquatableArray<RetainedLocal>.Empty,
+                InlineCuts = bodyValid ? body.InlineCuts.ToEquatableArray() : EquatableArray<InlineCut>.Empty,
             };
             var origins = new FiniteCheckPlan(
                 System.IO.Path.GetFileName(syntax.SyntaxTree.FilePath),

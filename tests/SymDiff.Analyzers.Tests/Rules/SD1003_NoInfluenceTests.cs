@@ -26,6 +26,48 @@ public static partial class Model
             Verifier.Diagnostic(Id).WithLocation(1).WithArguments("b", "Sign", "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"));
 
         [Fact]
+        public Task A_parameter_that_reaches_the_result_through_a_vector_function_is_not_reported() => Verifier.DiagnosticsAsync(@"
+using System;
+using SymDiff;
+
+public static partial class Layers
+{
+    [Differentiable]
+    public static void Dense(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, Span<double> y)
+    {
+        for (int o = 0; o < y.Length; o++)
+        {
+            double z = 0;
+            for (int i = 0; i < x.Length; i++) z += w[o * x.Length + i] * x[i];
+            y[o] = Math.Tanh(z);
+        }
+    }
+
+    [Differentiable]
+    public static double Loss(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[2];
+        Dense(w, x, h);
+        return h[0] + h[1];
+    }
+
+    [Differentiable]
+    public static void Twice(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, Span<double> y) => Dense(w, x, y);
+
+    // Only the data reaches the layer's output: v is still reported.
+    [Differentiable]
+    public static double Unused(ReadOnlySpan<double> w, double {|#0:v|}, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[2];
+        Dense(w, x, h);
+        return h[0] + Math.Floor(v);
+    }
+}
+",
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("v", "Unused", "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"),
+            Verifier.Diagnostic("SD1002").WithSpan(35, 23, 35, 36).WithArguments("Math.Floor"));
+
+        [Fact]
         public Task A_parameter_that_reaches_the_result_only_through_views_is_not_reported() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;

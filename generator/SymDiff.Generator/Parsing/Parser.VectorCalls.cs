@@ -1,0 +1,330 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+using SymDiff.Generator.Model;
+
+namespace SymDiff.Generator.Parsing
+{
+    internal static partial class Parser
+    {
+        /// <summary>How many vector functions deep the parse of the current thread is inlining (a bound on recursion).</summary>
+        [ThreadStatic]
+        private static int t_inlineDepth;
+
+        /// <summary>The most vector functions inlined one inside another.</summary>
+        private const int MaxInlineDepth = 4;
+
+        private sealed partial class BodyParser
+        {
+            /// <summary>
+            /// What a span parameter of an inlined vector function stands for in the caller: <c>Length</c> elements of
+            /// <c>Array</c> from <c>Start</c> (a parameter of the caller, a local buffer, or the caller's own output).
+            /// </summary>
+            private sealed record SpanBinding(string Array, Expr Start, Expr Length, ValType Element, bool OverArray, bool IsBuffer, bool Whole);
+
+            /// <summary>
+            /// <c>G(args..., h);</c> where G is a <c>[Differentiable]</c> vector function: G's body, parsed as G's own
+            /// generated methods parse it, is inlined in place of the call, with G's scalar parameters as locals set from
+            /// the arguments, its span parameters read through the caller's spans, its output written into
+            /// <c>h</c> (a local buffer, a part of one, or the caller's own output span), and its locals renamed where a
+            /// name is taken. Everything after parsing then treats the loops as if the user had written them here, which
+            /// fuses them with the caller's (no call, no scratch buffer, no tape of the callee's own). A parameter G does not
+            /// differentiate (<c>[NoGrad]</c>, not in its <c>wrt</c> list) is read through <c>Grad.Detach</c>, as a call
+            /// would cut it.
+            /// </summary>
+            private void InlineVectorCall(IInvocationOperation call, List<SourceStmt> into)
+            {
+                var target = call.TargetMethod;
+                string what = $"Calling the [Differentiable] vector function '{target.Name}'";
+                if (!target.IsStatic)
+                {
+                    throw Unsupported(call.Syntax, what + ", an instance method,", " yet; make it static (pass what it reads from fields as arguments), or write its loop in this method");
+                }
+
+                var syntax = target.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_ct)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
+                if (syntax is null)
+                {
+                    throw Unsupported(call.Syntax, what + " from another assembly", " yet; its body must be in this compilation");
+                }
+
+                if (t_inlineDepth >= MaxInlineDepth || SymbolEqualityComparer.Default.Equals(target, _method))
+                {
+                    throw Unsupported(call.Syntax, what + " recursively (or more than " + MaxInlineDepth.ToString(System.Globalization.CultureInfo.InvariantCulture) + " vector functions deep)", string.Empty);
+                }
+
+                ParseResult parsed;
+                t_inlineDepth++;
+                try
+                {
+                    var model = syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+                    parsed = Parse(target, syntax, model, _ct);
+                }
+                finally
+                {
+                    t_inlineDepth--;
+                }
+
+                var callee = parsed.Spec;
+                if (callee is null || !parsed.BodyIsValid)
+                {
+                    throw Unsupported(call.Syntax, what + ", which SymDiff cannot differentiate on its own (see its diagnostics),", string.Empty);
+                }
+
+                if (callee.Guards.Count > 0 || callee.Retained.Count > 0 || callee.Body.Any(ReturnsAnywhere))
+                {
+                    string why = callee.Guards.Count > 0 ? "argument checks (throw)" : callee.Retained.Count > 0 ? "Grad.Retain" : "a return statement";
+                    throw Unsupported(call.Syntax, what + ", whose body has " + why + ",", " yet; write its loop in this method");
+                }
+
+                var scalar = _parameters.Values.Where(p => p.ElementType.IsFloating() && p.Shape != ParamShape.Other).Select(p => p.ElementType).FirstOrDefault();
+                if (callee.Scalar != scalar)
+                {
+                    throw Unsupported(call.Syntax, what + $" ({callee.Scalar.Keyword()}) from a {scalar.Keyword()} method", "; a method is all-double or all-float");
+                }
+
+                // The arguments: scalars into fresh locals first (evaluated once, in order, as C# does), spans bound.
+                var scalars = new Dictionary<string, string>(StringComparer.Ordinal);
+                var spans = new Dictionary<string, SpanBinding>(StringComparer.Ordinal);
+                var detached = new HashSet<string>(StringComparer.Ordinal);
+                var prologue = new List<SourceStmt>();
+                int origin = AddOrigin(call.Syntax);
+                foreach (var argument in call.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
+                {
+                    var parameter = argument.Parameter!;
+                    var spec = callee.Parameters.First(p => p.Name == parameter.Name);
+                    if (spec.IsVector)
+                    {
+                        var binding = spans[spec.Name] = Bind(argument, spec, what);
+                        bool data = !binding.IsBuffer && _parameters.TryGetValue(binding.Array, out var bound) && !bound.Active;
+                        if (!spec.Active && spec.Shape != ParamShape.OutputSpan && !data)
+                        {
+                            detached.Add(spec.Name);
+                            InlineCuts.Add(new InlineCut(AddSite(argument.Syntax), spec.Name, target.Name, binding.Array));
+                        }
+
+                        continue;
+                    }
+
+                    if (spec.Shape == ParamShape.Other && spec.ElementType is not (ValType.Int or ValType.Bool))
+                    {
+                        throw Unsupported(argument.Syntax, what + $" with the parameter '{spec.Name}' of type {parameter.Type.ToDisplayString()}", " yet; pass numbers and spans");
+                    }
+
+                    var value = ParseExpr(argument.Value);
+                    bool constant = value is Const || (value is Var v && _parameters.TryGetValue(v.Name, out var passed) && !passed.Active);
+                    if (!spec.Active && spec.ElementType.IsFloating() && !constant)
+                    {
+                        // The argument into a local of its own, watched for SD1005, then cut.
+                        string raw = FreshUserName(spec.Name + "Argument");
+                        _inlinedNames.Add(raw);
+                        prologue.Add(new SourceAssign(raw, value.Type, value) { Origin = origin });
+                        InlineCuts.Add(new InlineCut(AddSite(argument.Syntax), spec.Name, target.Name, raw));
+                        value = new Call(KnownFunction.Detach, EquatableArray.Create<Expr>(new Var(raw, value.Type)), value.Type);
+                    }
+
+                    string local = FreshUserName(spec.Name);
+                    _inlinedNames.Add(local);
+                    scalars[spec.Name] = local;
+                    prologue.Add(new SourceAssign(local, value.Type, value) { Origin = origin });
+                }
+
+                // The callee's own locals keep their names where the caller has no such name.
+                var renames = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var name in Defined(callee.Body))
+                {
+                    if (renames.ContainsKey(name))
+                    {
+                        continue;
+                    }
+
+                    string local = UserNames.Contains(name) || _locals.ContainsValue(name) || _parameters.ContainsKey(name) || _inlinedNames.Contains(name) ? FreshUserName(name) : name;
+                    UserNames.Add(local);
+                    _inlinedNames.Add(local);
+                    renames[name] = local;
+                }
+
+                int site = AddSite(call.Syntax);
+                var inliner = new Inliner(scalars, spans, detached, renames, site, origin, call.Syntax, what);
+                into.AddRange(prologue);
+                foreach (var s in callee.Body)
+                {
+                    into.Add(inliner.Statement(s));
+                }
+            }
+
+            /// <summary>The names of the callee's own locals and buffers (assigned or declared anywhere in its body).</summary>
+            private static IEnumerable<string> Defined(IEnumerable<SourceStmt> statements)
+            {
+                foreach (var s in statements)
+                {
+                    switch (s)
+                    {
+                        case SourceAssign a:
+                            yield return a.Name;
+                            break;
+                        case SourceBuffer b:
+                            yield return b.Name;
+                            break;
+                        case SourceIf i:
+                            foreach (var n in Defined(i.Then).Concat(Defined(i.Else)))
+                            {
+                                yield return n;
+                            }
+
+                            break;
+                        case SourceLoop l:
+                            foreach (var n in Defined(l.Body).Concat(Defined(l.Increment)))
+                            {
+                                yield return n;
+                            }
+
+                            break;
+                    }
+                }
+            }
+
+            private static bool ReturnsAnywhere(SourceStmt s) => s switch
+            {
+                SourceReturn => true,
+                SourceIf i => i.Then.Any(ReturnsAnywhere) || i.Else.Any(ReturnsAnywhere),
+                SourceLoop l => l.Body.Any(ReturnsAnywhere) || l.Increment.Any(ReturnsAnywhere),
+                _ => false,
+            };
+
+            /// <summary>What the caller passes for a span parameter: a whole parameter or local buffer, or a part of one.</summary>
+            private SpanBinding Bind(IArgumentOperation argument, ParamSpec spec, string what)
+            {
+                var value = argument.Value;
+                while (value is IConversionOperation conversion)
+                {
+                    value = conversion.Operand;
+                }
+
+                bool output = spec.Shape == ParamShape.OutputSpan;
+                if (value is ILocalReferenceOperation local && _buffers.TryGetValue(local.Local, out var buffer))
+                {
+                    return new SpanBinding(buffer.Name, Const.Of(0, ValType.Int), buffer.Length, buffer.Element, OverArray: false, IsBuffer: true, Whole: true);
+                }
+
+                if (value is IParameterReferenceOperation { Parameter: var passed } && SymbolEqualityComparer.Default.Equals(passed.ContainingSymbol, _method)
+                    && _parameters.TryGetValue(passed.Name, out var passedSpec) && passedSpec.IsVector && (passedSpec.Shape == ParamShape.OutputSpan) == output)
+                {
+                    return new SpanBinding(passed.Name, Const.Of(0, ValType.Int), new Len(passed.Name), passedSpec.ElementType, passedSpec.Shape == ParamShape.Array, IsBuffer: false, Whole: true);
+                }
+
+                if (ViewOf(value, out _) is { Source: not ViewSource.Data } view
+                    && (view.Source == ViewSource.Buffer || (_parameters.TryGetValue(view.Array, out var viewed) && (viewed.Shape == ParamShape.OutputSpan) == output)))
+                {
+                    bool overArray = view.Source == ViewSource.Parameter && _parameters[view.Array].Shape == ParamShape.Array;
+                    return new SpanBinding(view.Array, view.Start, view.Length, view.Element, overArray, view.Source == ViewSource.Buffer, Whole: false);
+                }
+
+                throw Unsupported(argument.Syntax, what + $" with '{argument.Syntax}' for its {(output ? "output" : "span parameter")} '{spec.Name}'",
+                    output ? " yet; pass a local buffer, a part of one, or this method's own output span" : " yet; pass a span or array parameter, a local buffer, or a part of one");
+            }
+
+            /// <summary>The arguments of inlined calls for parameters the callee does not differentiate.</summary>
+            public List<InlineCut> InlineCuts { get; } = new List<InlineCut>();
+
+            /// <summary>The names the inlined bodies took: a later local of the caller with such a name gets a name of its own.</summary>
+            private readonly HashSet<string> _inlinedNames = new HashSet<string>(StringComparer.Ordinal);
+
+            /// <summary>Rewrites a vector function's parsed statements into the caller's names (one inlined call).</summary>
+            private sealed class Inliner
+            {
+                private readonly Dictionary<string, string> _scalars;
+                private readonly Dictionary<string, SpanBinding> _spans;
+                private readonly HashSet<string> _detached;
+                private readonly Dictionary<string, string> _renames;
+                private readonly int _site;
+                private readonly int _origin;
+                private readonly SyntaxNode _call;
+                private readonly string _what;
+
+                public Inliner(Dictionary<string, string> scalars, Dictionary<string, SpanBinding> spans, HashSet<string> detached, Dictionary<string, string> renames, int site, int origin, SyntaxNode call, string what)
+                {
+                    _scalars = scalars;
+                    _spans = spans;
+                    _detached = detached;
+                    _renames = renames;
+                    _site = site;
+                    _origin = origin;
+                    _call = call;
+                    _what = what;
+                }
+
+                private string Name(string name) => _renames.TryGetValue(name, out var renamed) ? renamed : _scalars.TryGetValue(name, out var local) ? local : name;
+
+                public SourceStmt Statement(SourceStmt s)
+                {
+                    SourceStmt rewritten = s switch
+                    {
+                        SourceAssign a => new SourceAssign(Name(a.Name), a.Type, Expr(a.Value)),
+                        SourceStore st when _spans.TryGetValue(st.Array, out var b) => new SourceStore(b.Array, Plus(b.Start, Expr(st.Index)), Expr(st.Value)) { Site = _site },
+                        SourceStore st => new SourceStore(Name(st.Array), Expr(st.Index), Expr(st.Value)) { Site = _site },
+                        SourceIf i => new SourceIf(Expr(i.Condition), Block(i.Then), Block(i.Else)),
+                        SourceLoop l => new SourceLoop(Expr(l.Condition), Block(l.Body), Block(l.Increment), l.TestFirst, _site) { KnownLimit = l.KnownLimit is null ? null : Expr(l.KnownLimit) },
+                        SourceBuffer b => new SourceBuffer(Name(b.Name), b.Element, Expr(b.Length)) { IsHistory = b.IsHistory },
+                        SourceBreak or SourceContinue => s,
+                        _ => throw Unsupported(_call, _what + ", whose body holds " + s.GetType().Name, string.Empty),
+                    };
+                    return rewritten with { Origin = _origin };
+                }
+
+                private EquatableArray<SourceStmt> Block(EquatableArray<SourceStmt> block) => block.Select(Statement).ToEquatableArray();
+
+                private Expr Expr(Expr e) => Walk.Transform(e, Rewrite);
+
+                private Expr Rewrite(Expr e)
+                {
+                    switch (e)
+                    {
+                        case Var v when _renames.ContainsKey(v.Name) || _scalars.ContainsKey(v.Name):
+                            return new Var(Name(v.Name), v.Type);
+                        case Elem el when _spans.TryGetValue(el.Array, out var b):
+                        {
+                            Expr read = new Elem(b.Array, Plus(b.Start, el.Index), el.Type);
+                            return _detached.Contains(el.Array) ? new Call(KnownFunction.Detach, EquatableArray.Create(read), read.Type) : read;
+                        }
+
+                        case Elem el when _renames.ContainsKey(el.Array):
+                            return new Elem(Name(el.Array), el.Index, el.Type);
+                        case Len len when _spans.TryGetValue(len.Array, out var b):
+                            return b.Length;
+                        case Len len when _renames.ContainsKey(len.Array):
+                            return new Len(Name(len.Array));
+                        case SpanRef r when _spans.TryGetValue(r.Array, out var b):
+                            if (_detached.Contains(r.Array) || (b.IsBuffer && !b.Whole))
+                            {
+                                throw Unsupported(_call, _what + $", which passes its parameter '{r.Array}' on to another method,", " with this argument yet; pass a span or array parameter or a whole local buffer");
+                            }
+
+                            return b.Whole ? new SpanRef(b.Array, r.Element) : new SpanView(b.Array, b.Start, b.Length, r.Element, ReadOnly: true, b.OverArray);
+                        case SpanRef r when _renames.ContainsKey(r.Array):
+                            return new SpanRef(Name(r.Array), r.Element);
+                        case SpanView v when _spans.TryGetValue(v.Array, out var b):
+                            if (_detached.Contains(v.Array) || b.IsBuffer)
+                            {
+                                throw Unsupported(_call, _what + $", which passes a part of its parameter '{v.Array}' on to another method,", " with this argument yet; pass a span or array parameter");
+                            }
+
+                            return v with { Array = b.Array, Start = Plus(b.Start, v.Start), OverArray = b.OverArray };
+                        case SpanView v when _renames.ContainsKey(v.Array):
+                            return v with { Array = Name(v.Array) };
+                        case Opaque o when _renames.ContainsKey(o.Code) || _scalars.ContainsKey(o.Code) || _spans.ContainsKey(o.Code):
+                            throw Unsupported(_call, _what + $", which uses '{o.Code}' in a way SymDiff copies as text,", " yet; write its loop in this method");
+                        case UserCall u:
+                            return u with { Callee = u.Callee with { Site = _site } };
+                        default:
+                            return e;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,339 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using SymDiff.Generator.Tests.Infrastructure;
+using Xunit;
+
+namespace SymDiff.Generator.Tests.Calls
+{
+    /// <summary>
+    /// A call of a <c>[Differentiable]</c> vector function (a layer, <c>void Dense(w, b, x, Span&lt;double&gt; y)</c>) from
+    /// another differentiable method: the callee's body is inlined at the call, so its loops fuse with the caller's and
+    /// every generated method (gradient, backward, forward, Hessian-vector product, Jacobian) sees through it. Checked
+    /// against central differences of the user's own methods and against closed forms.
+    /// </summary>
+    public class VectorCallTests
+    {
+        public const string Source = @"
+using System;
+using SymDiff;
+public static partial class V
+{
+    [Differentiable]
+    public static void Dense(ReadOnlySpan<double> w, ReadOnlySpan<double> b, [NoGrad] ReadOnlySpan<double> input, Span<double> output)
+    {
+        int m = input.Length;
+        for (int o = 0; o < output.Length; o++)
+        {
+            double z = b[o];
+            for (int i = 0; i < m; i++) z += w[o * m + i] * input[i];
+            output[o] = Math.Tanh(z);
+        }
+    }
+
+    // A two-layer network over a batch: the layer's buffer declared once before the loop over samples, the layer's
+    // weights and biases parts of one parameter vector, each sample a part of the data.
+    [Differentiable(Hessian = true)]
+    public static double Loss(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> x, [NoGrad] ReadOnlySpan<double> y)
+    {
+        const int d = 3, hidden = 4;
+        int n = y.Length;
+        Span<double> h = stackalloc double[hidden];
+        double loss = 0;
+        for (int s = 0; s < n; s++)
+        {
+            Dense(p.Slice(0, hidden * d), p.Slice(hidden * d, hidden), x.Slice(s * d, d), h);
+            double pred = p[hidden * d + 2 * hidden];
+            for (int j = 0; j < hidden; j++) pred += p[hidden * d + hidden + j] * h[j];
+            double r = pred - y[s];
+            loss += r * r;
+        }
+
+        return loss / n;
+    }
+
+    // A layer that differentiates its input too, called twice by a vector function, the second time into its own output.
+    [Differentiable]
+    public static void Layer(ReadOnlySpan<double> w, ReadOnlySpan<double> input, Span<double> output)
+    {
+        for (int o = 0; o < output.Length; o++)
+        {
+            double z = 0;
+            for (int i = 0; i < input.Length; i++) z += w[o * input.Length + i] * input[i];
+            output[o] = Math.Tanh(z);
+        }
+    }
+
+    [Differentiable]
+    public static void Twice(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, Span<double> y)
+    {
+        Span<double> h = stackalloc double[2];
+        Layer(w, x, h);
+        Layer(w, h, y);
+    }
+
+
+    // Names that clash: the caller's m, o and z live across the call; the callee's parameter b gets a scalar argument.
+    [Differentiable]
+    public static void Scale(ReadOnlySpan<double> v, double b, Span<double> output)
+    {
+        for (int o = 0; o < output.Length; o++)
+        {
+            double z = b * v[o];
+            output[o] = z * z;
+        }
+    }
+
+    [Differentiable]
+    public static double Clash(ReadOnlySpan<double> v, double c)
+    {
+        double z = c * 2;
+        int o = 7;
+        Span<double> m = stackalloc double[3];
+        Scale(v, z + 1, m);
+        return m[0] + m[1] * m[2] + z * o;
+    }
+}";
+
+        private const string CutSource = @"
+using System;
+using SymDiff;
+public static partial class V
+{
+    [Differentiable]
+    public static void Dense(ReadOnlySpan<double> w, ReadOnlySpan<double> b, [NoGrad] ReadOnlySpan<double> input, Span<double> output)
+    {
+        for (int o = 0; o < output.Length; o++)
+        {
+            double z = b[o];
+            for (int i = 0; i < input.Length; i++) z += w[o * input.Length + i] * input[i];
+            output[o] = Math.Tanh(z);
+        }
+    }
+
+    // Dense does not differentiate its input: the second call cuts the gradient through h (SD1005 says so).
+    [Differentiable]
+    public static void Chained(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, Span<double> y)
+    {
+        Span<double> zero = stackalloc double[2];
+        Span<double> h = stackalloc double[2];
+        Dense(w, zero, x, h);
+        Dense(w, zero, h, y);
+    }
+
+    // A parameter the callee does not differentiate cuts the gradient, as a call would (API.md 7).
+    [Differentiable]
+    public static void Shift(ReadOnlySpan<double> v, [NoGrad] double k, Span<double> output)
+    {
+        for (int o = 0; o < output.Length; o++) output[o] = v[o] * k;
+    }
+
+    [Differentiable]
+    public static double Cut(ReadOnlySpan<double> v, double c)
+    {
+        Span<double> m = stackalloc double[2];
+        Shift(v, c * c, m);
+        return m[0] + m[1] + c;
+    }
+}";
+
+        [Fact]
+        public void A_network_over_a_batch_through_a_layer_function_matches_finite_differences()
+        {
+            double[] r = GeneratedCode.RunDriver(Source, @"
+        var rng = new Random(3);
+        const int n = 5, d = 3;
+        double[] x = new double[n * d], y = new double[n], p = new double[21];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextDouble() * 2 - 1;
+        for (int i = 0; i < n; i++) y[i] = Math.Sin(x[i * d]) + 0.5 * x[i * d + 1];
+        for (int i = 0; i < p.Length; i++) p[i] = rng.NextDouble() - 0.5;
+        var g = new double[21];
+        double v = V.LossGradient(p, x, y, g);
+        var b = new double[21];
+        V.LossBackward(p, x, y, 2.0, b);
+        var dir = new double[21];
+        for (int i = 0; i < 21; i++) dir[i] = Math.Cos(i);
+        V.LossDerivative(p, x, y, dir, out double jvp);
+        var hv = new double[21];
+        V.LossHessianVectorProduct(p, x, y, dir, hv);
+        var result = new double[2 + 21 * 5 + 1];
+        result[0] = v; result[1] = V.Loss(p, x, y); result[2] = jvp;
+        for (int i = 0; i < 21; i++)
+        {
+            double e = 1e-6;
+            var up = (double[])p.Clone(); var down = (double[])p.Clone();
+            up[i] += e; down[i] -= e;
+            result[3 + i] = g[i];
+            result[24 + i] = (V.Loss(up, x, y) - V.Loss(down, x, y)) / (up[i] - down[i]);
+            result[45 + i] = b[i];
+            result[66 + i] = hv[i];
+            result[87 + i] = dir[i];
+        }
+        // Hessian-vector product by central differences of the gradient along dir.
+        var gu = new double[21]; var gd = new double[21];
+        var pu = (double[])p.Clone(); var pd = (double[])p.Clone();
+        for (int i = 0; i < 21; i++) { pu[i] += 1e-5 * dir[i]; pd[i] -= 1e-5 * dir[i]; }
+        V.LossGradient(pu, x, y, gu); V.LossGradient(pd, x, y, gd);
+        var fdHv = new double[21];
+        for (int i = 0; i < 21; i++) fdHv[i] = (gu[i] - gd[i]) / 2e-5;
+        var all = new double[108 + 21];
+        Array.Copy(result, all, 108);
+        Array.Copy(fdHv, 0, all, 108, 21);
+        return all;");
+            Assert.Equal(r[1], r[0]); // the value, bit for bit
+            double directional = 0;
+            for (int i = 0; i < 21; i++)
+            {
+                FiniteDifferences.AssertClose(r[24 + i], r[3 + i], 1e-6, 1e-9, $"dLoss/dp[{i}]");
+                Assert.Equal(2.0 * r[3 + i], r[45 + i], 14);
+                FiniteDifferences.AssertClose(r[108 + i], r[66 + i], 1e-5, 1e-7, $"(H dir)[{i}]");
+                directional += r[3 + i] * r[87 + i];
+            }
+
+            Assert.Equal(directional, r[2], 13);
+        }
+
+        [Fact]
+        public void A_layer_into_a_layer_into_the_output_has_the_closed_form_Jacobian()
+        {
+            // Twice = tanh(W tanh(W x)) with W 2 x 2, the gradient through both layers: checked against central
+            // differences of Twice itself, column by column.
+            double[] r = GeneratedCode.RunDriver(Source, @"
+        double[] w = { 0.3, -0.7, 0.5, 0.9 };
+        double[] x = { 1.5, -0.5 };
+        var y = new double[2];
+        var jac = new double[8];
+        V.TwiceJacobian(w, x, y, jac);
+        var want = new double[8];
+        for (int c = 0; c < 4; c++)
+        {
+            var up = (double[])w.Clone(); var down = (double[])w.Clone();
+            up[c] += 1e-6; down[c] -= 1e-6;
+            var yu = new double[2]; var yd = new double[2];
+            V.Twice(up, x, yu); V.Twice(down, x, yd);
+            for (int k = 0; k < 2; k++) want[k * 4 + c] = (yu[k] - yd[k]) / (up[c] - down[c]);
+        }
+        var own = new double[2];
+        V.Twice(w, x, own);
+        var all = new double[20];
+        jac.CopyTo(all, 0); want.CopyTo(all, 8); y.CopyTo(all, 16); own.CopyTo(all, 18);
+        return all;");
+            for (int k = 0; k < 8; k++)
+            {
+                FiniteDifferences.AssertClose(r[8 + k], r[k], 1e-7, 1e-10, $"J[{k / 4}, {k % 4}]");
+            }
+
+            Assert.Equal(r[18], r[16]);
+            Assert.Equal(r[19], r[17]);
+        }
+
+        [Fact]
+        public void A_layer_that_does_not_differentiate_its_input_cuts_the_gradient_and_says_so()
+        {
+            var output = GeneratorRunner.Run(CutSource);
+            var cut = Assert.Single(output.GeneratorDiagnostics, d => d.Id == "SD1005" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("'input'", StringComparison.Ordinal));
+            string message = cut.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("'input' of 'Dense'", message, StringComparison.Ordinal);
+            Assert.Equal("h", cut.Location.SourceTree!.GetText().ToString(cut.Location.SourceSpan));
+            Assert.Contains("Dense(w, zero, h, y)", cut.Location.SourceTree!.GetText().Lines[cut.Location.GetLineSpan().StartLinePosition.Line].ToString(), StringComparison.Ordinal);
+
+            // y = tanh(W detach(tanh(W x))): only the outer layer's W gets a gradient, dy_k/dW[k, i] = (1 - y_k^2) h_i.
+            double[] r = GeneratedCode.RunDriverWithWarnings(CutSource, @"
+        double[] w = { 0.3, -0.7, 0.5, 0.9 };
+        double[] x = { 1.5, -0.5 };
+        var y = new double[2];
+        var jac = new double[8];
+        V.ChainedJacobian(w, x, y, jac);
+        var h = new double[2];
+        V.Dense(w, new double[2], x, h);
+        var all = new double[12];
+        jac.CopyTo(all, 0); y.CopyTo(all, 8); h.CopyTo(all, 10);
+        return all;", "SD1005");
+            for (int k = 0; k < 2; k++)
+            {
+                for (int c = 0; c < 4; c++)
+                {
+                    double want = c / 2 == k ? (1 - (r[8 + k] * r[8 + k])) * r[10 + (c % 2)] : 0.0;
+                    Assert.Equal(want, r[(k * 4) + c], 14);
+                }
+            }
+        }
+
+        [Fact]
+        public void Names_the_caller_uses_are_not_the_callees()
+        {
+            // Clash = sum of m = ((2c + 1) v)^2 terms + 14 c: dClash/dc = 2 (2c+1) 2 (v0^2 + 2 ... ), by the closed form below.
+            double[] r = GeneratedCode.RunDriver(Source, @"
+        double[] v = { 0.5, -1.5, 2.0 };
+        var dv = new double[3];
+        double value = V.ClashGradient(v, 0.25, dv, out double dc);
+        return new[] { value, V.Clash(v, 0.25), dc, dv[0], dv[1], dv[2] };");
+            double c = 0.25, k = (2 * c) + 1;
+            double[] v = { 0.5, -1.5, 2.0 };
+            double m0 = k * k * v[0] * v[0], m1 = k * k * v[1] * v[1], m2 = k * k * v[2] * v[2];
+            Assert.Equal(r[1], r[0]);
+            Assert.Equal(m0 + (m1 * m2) + (14 * c), r[0], 12);
+            // d/dc: dm_i/dc = 2 k v_i^2 * 2; m1 m2 = k^4 v1^2 v2^2, d/dc = 4 k^3 v1^2 v2^2 * 2.
+            double dm = (4 * k * v[0] * v[0]) + (8 * k * k * k * v[1] * v[1] * v[2] * v[2]) + 14;
+            Assert.Equal(dm, r[2], 11);
+            Assert.Equal(2 * k * k * v[0], r[3], 12);
+            Assert.Equal(2 * k * k * v[1] * m2, r[4], 11);
+            Assert.Equal(m1 * 2 * k * k * v[2], r[5], 11);
+        }
+
+        [Fact]
+        public void A_parameter_the_callee_does_not_differentiate_is_cut()
+        {
+            // Cut = (v0 + v1) c^2 + c, but Shift's k is [NoGrad]: the c^2 path is cut, so dCut/dc = 1 and dCut/dv = c^2.
+            double[] r = GeneratedCode.RunDriverWithWarnings(CutSource, @"
+        double[] v = { 0.5, -1.5 };
+        var dv = new double[2];
+        V.CutGradient(v, 3.0, dv, out double dc);
+        V.CutDerivative(v, 3.0, new double[] { 0.0, 0.0 }, 1.0, out double tc);
+        return new[] { dc, dv[0], dv[1], tc };", "SD1005");
+            Assert.Equal(1.0, r[0]);
+            Assert.Equal(9.0, r[1]);
+            Assert.Equal(9.0, r[2]);
+            Assert.Equal(1.0, r[3]);
+        }
+
+        [Fact]
+        public void Snapshot_of_calls_of_vector_functions()
+        {
+            var output = GeneratorRunner.Run(Source);
+            GeneratorRunner.AssertCleanCompile(output);
+            Snapshot.Verify(this, output);
+        }
+
+        [Theory]
+        [InlineData("public void Layer(ReadOnlySpan<double> w, Span<double> y) { y[0] = w[0] * Bias; }\n    public double Bias = 1;", "Layer(w, h);", "an instance method", "Layer(w, h)")]
+        [InlineData("public static void Layer(ReadOnlySpan<double> w, Span<double> y) { if (w.Length == 0) throw new ArgumentException(\"empty\"); y[0] = w[0]; }", "Layer(w, h);", "argument checks", "Layer(w, h)")]
+        [InlineData("public static void Layer(ReadOnlySpan<double> w, Span<double> y) { y[0] = w[0]; if (w[0] > 0) return; y[0] = 2 * w[0]; }", "Layer(w, h);", "a return statement", "Layer(w, h)")]
+        [InlineData("public static void Layer(ReadOnlySpan<double> w, Span<double> y) { Span<double> t = stackalloc double[1]; Layer(w, t); y[0] = t[0]; }", "Layer(w, h);", "recursively", "Layer(w, t)")]
+        [InlineData("public static void Layer(ReadOnlySpan<double> w, Span<double> y) { y[0] = w[0]; }", "Layer(w, new double[1]);", "for its output", "new double[1]")]
+        public void What_cannot_be_inlined_is_SD1000_at_the_call(string callee, string call, string reason, string at)
+        {
+            var output = GeneratorRunner.Run(@"
+using System;
+using SymDiff;
+public partial class B
+{
+    [Differentiable]
+    " + callee + @"
+
+    [Differentiable]
+    public double F(ReadOnlySpan<double> w)
+    {
+        Span<double> h = stackalloc double[1];
+        " + call + @"
+        return h[0];
+    }
+}");
+            Assert.Null(output.Result.Exception);
+            var errors = output.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error && d.Id == "SD1000").ToList();
+            var d = Assert.Single(errors, e => e.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains(reason, StringComparison.Ordinal));
+            Assert.Contains("'Layer'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            Assert.Equal(at, d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan));
+        }
+    }
+}
