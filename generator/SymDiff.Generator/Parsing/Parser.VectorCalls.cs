@@ -41,9 +41,13 @@ namespace SymDiff.Generator.Parsing
             {
                 var target = call.TargetMethod;
                 string what = $"Calling the [Differentiable] vector function '{target.Name}'";
-                if (!target.IsStatic)
+                // An instance method of this object (its fields read as 'this.' members, which mean the same here); not another
+                // object's, whose members the inlined body would read from this one.
+                bool sameObject = !target.IsStatic && !_method.IsStatic && call.Instance is null or IInstanceReferenceOperation
+                    && SymbolEqualityComparer.Default.Equals(target.ContainingType, _method.ContainingType);
+                if (!target.IsStatic && !sameObject)
                 {
-                    throw Unsupported(call.Syntax, what + ", an instance method,", " yet; make it static (pass what it reads from fields as arguments), or write its loop in this method");
+                    throw Unsupported(call.Syntax, what + ", an instance method of another object,", " yet; make it static (pass what it reads from fields as arguments), call it on this object from an instance method of its type, or write its loop in this method");
                 }
 
                 var syntax = target.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_ct)).OfType<MethodDeclarationSyntax>().FirstOrDefault();

@@ -260,6 +260,45 @@ public static partial class V
         }
 
         [Fact]
+        public void An_instance_layer_called_on_this_object_reads_this_objects_fields()
+        {
+            // y = Scale * tanh(W x) per output, the second layer on this object: dLoss/dw[k] = Scale (1 - t^2) x[k % 2].
+            double[] r = GeneratedCode.RunDriver(@"
+using System;
+using SymDiff;
+public partial record Net(double Scale)
+{
+    [Differentiable]
+    public void Layer(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, Span<double> y)
+    {
+        for (int o = 0; o < y.Length; o++) y[o] = Scale * Math.Tanh(w[2 * o] * x[0] + w[2 * o + 1] * x[1]);
+    }
+
+    [Differentiable]
+    public double Loss(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[2];
+        this.Layer(w, x, h);
+        return h[0] + h[1];
+    }
+}", @"
+        var net = new Net(3.0);
+        double[] w = { 0.2, -0.4, 0.6, 0.1 };
+        double[] x = { 0.5, -1.5 };
+        var g = new double[4];
+        double v = net.LossGradient(w, x, g);
+        return new[] { v, net.Loss(w, x), g[0], g[1], g[2], g[3] };");
+            Assert.Equal(r[1], r[0]);
+            double[] w = { 0.2, -0.4, 0.6, 0.1 };
+            double[] x = { 0.5, -1.5 };
+            for (int k = 0; k < 4; k++)
+            {
+                double t = Math.Tanh((w[2 * (k / 2)] * x[0]) + (w[(2 * (k / 2)) + 1] * x[1]));
+                Assert.Equal(3.0 * (1 - (t * t)) * x[k % 2], r[2 + k], 14);
+            }
+        }
+
+        [Fact]
         public void Names_the_caller_uses_are_not_the_callees()
         {
             // Clash = sum of m = ((2c + 1) v)^2 terms + 14 c: dClash/dc = 2 (2c+1) 2 (v0^2 + 2 ... ), by the closed form below.
@@ -306,7 +345,7 @@ public static partial class V
         }
 
         [Theory]
-        [InlineData("public void Layer(ReadOnlySpan<double> w, Span<double> y) { y[0] = w[0] * Bias; }\n    public double Bias = 1;", "Layer(w, h);", "an instance method", "Layer(w, h)")]
+        [InlineData("public void Layer(ReadOnlySpan<double> w, Span<double> y) { y[0] = w[0] * Bias; }\n    public double Bias = 1;\n    public static B Other = new B();", "Other.Layer(w, h);", "an instance method of another object", "Other.Layer(w, h)")]
         [InlineData("public static void Layer(ReadOnlySpan<double> w, Span<double> y) { if (w.Length == 0) throw new ArgumentException(\"empty\"); y[0] = w[0]; }", "Layer(w, h);", "argument checks", "Layer(w, h)")]
         [InlineData("public static void Layer(ReadOnlySpan<double> w, Span<double> y) { y[0] = w[0]; if (w[0] > 0) return; y[0] = 2 * w[0]; }", "Layer(w, h);", "a return statement", "Layer(w, h)")]
         [InlineData("public static void Layer(ReadOnlySpan<double> w, Span<double> y) { Span<double> t = stackalloc double[1]; Layer(w, t); y[0] = t[0]; }", "Layer(w, h);", "recursively", "Layer(w, t)")]
