@@ -337,6 +337,78 @@ public partial record Net(double Scale)
         }
 
         [Fact]
+        public void Inlined_vector_functions_agree_with_their_own_generated_methods()
+        {
+            // A differential check of the inliner: VectorFunctionTests' functions (one reads its output back and rewrites
+            // it) called from wrappers, whose generated methods must agree with the callees' own Backward and Jacobian.
+            string source = Vector.VectorFunctionTests.Source.Replace("}\";", "", StringComparison.Ordinal).TrimEnd().TrimEnd('}') + @"
+    [Differentiable]
+    public static double WPair(double w, double x)
+    {
+        Span<double> y = stackalloc double[2];
+        Pair(w, x, y);
+        return 1.0 * y[0] + 2.0 * y[1];
+    }
+
+    // Normalize reads its output back and rewrites it: fine into the caller's own output (into a local buffer the
+    // buffer rules say SD1000, as for the same loops written in place).
+    [Differentiable]
+    public static void WNormalize(ReadOnlySpan<double> v, Span<double> y) => Normalize(v, y);
+
+    [Differentiable]
+    public static void WMix(double a, ReadOnlySpan<double> b, Span<double> y) => Mix(a, b, y);
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        var result = new double[32];
+        // Pair at (1, 2), seed (1, 2): PyTorch's 9 for w, and dx.
+        V.WPairGradient(1.0, 2.0, out double gw, out double gx);
+        double bw = 0, bx = 0;
+        V.PairBackward(1.0, 2.0, new double[2], new double[] { 1.0, 2.0 }, ref bw, ref bx);
+        result[0] = gw; result[1] = gx; result[2] = bw; result[3] = bx;
+        // Normalize at v, seed (0.5, -1, 3).
+        double[] v = { 0.7, -1.2, 2.0 };
+        var gv = new double[3];
+        var wy = new double[3];
+        V.WNormalizeBackward(v, wy, new double[] { 0.5, -1.0, 3.0 }, gv);
+        var bv = new double[3];
+        var y = new double[3];
+        V.NormalizeBackward(v, y, new double[] { 0.5, -1.0, 3.0 }, bv);
+        for (int i = 0; i < 3; i++) { result[4 + i] = gv[i]; result[7 + i] = bv[i]; }
+        result[10] = wy[0] + wy[1] + wy[2]; result[11] = y[0] + y[1] + y[2];
+        var wd = new double[3]; var d = new double[3];
+        V.WNormalizeDerivative(v, new double[3], new double[] { 1.0, 0.5, -0.25 }, wd);
+        V.NormalizeDerivative(v, new double[3], new double[] { 1.0, 0.5, -0.25 }, d);
+        result[12] = Math.Abs(wd[0] - d[0]) + Math.Abs(wd[1] - d[1]) + Math.Abs(wd[2] - d[2]); result[13] = 0.0;
+        result[28] = Math.Abs(d[0]) + Math.Abs(d[1]) + Math.Abs(d[2]);
+        // Mix: the wrapper's Jacobian against Mix's own.
+        double[] b = { 0.3, -0.8, 1.1 };
+        var j1 = new double[12]; var j2 = new double[12];
+        V.WMixJacobian(0.6, b, new double[3], j1);
+        V.MixJacobian(0.6, b, new double[3], j2);
+        for (int k = 0; k < 12; k++) { result[14 + k] = j1[k] - j2[k]; }
+        result[26] = j1[0]; result[27] = j1[4];
+        return result;");
+            Assert.Equal(9.0, r[0]);
+            Assert.Equal(r[2], r[0]);
+            Assert.Equal(r[3], r[1]);
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(r[7 + i], r[4 + i], 14);
+            }
+
+            Assert.Equal(r[11], r[10]);
+            Assert.Equal(0.0, r[12], 13);
+            Assert.True(r[28] > 0.1);                              // a non-trivial direction
+            for (int k = 0; k < 12; k++)
+            {
+                Assert.Equal(0.0, r[14 + k], 14);
+            }
+
+            Assert.Equal(0.3, r[26], 14);                        // dy0/da = b0
+            Assert.Equal(Math.Exp(0.6 * 1.1) * 1.1, r[27], 13);  // dy1/da = b2 e^(a b2)
+        }
+
+        [Fact]
         public void Snapshot_of_calls_of_vector_functions()
         {
             var output = GeneratorRunner.Run(Source);
