@@ -126,21 +126,27 @@ namespace SymDiff.Generator.Lowering
         /// <c>int j = 0;</c> (<paramref name="init"/>) then <c>for (; j &lt; length; j++)</c> over the buffer's length (its
         /// declaration's expression or <c>h.Length</c>), with a body that never leaves early nor assigns the counter.
         /// </summary>
-        internal static bool CountsOverBuffer(SourceStmt init, SourceLoop loop, SourceBuffer buffer, out string counter)
+        internal static bool CountsOverBuffer(SourceStmt init, SourceLoop loop, SourceBuffer buffer, out string counter) =>
+            CountsTo(init, loop, out counter) is { } limit
+            && (limit.Equals(buffer.Length) || (loop.KnownLimit is { } known && known.Equals(buffer.Length)) || limit is Len len && len.Array == buffer.Name);
+
+        /// <summary>
+        /// <c>int j = 0;</c> (<paramref name="init"/>) then <c>for (; j &lt; limit; j++)</c> whose body never leaves early nor
+        /// assigns the counter: the limit, or null.
+        /// </summary>
+        internal static Expr? CountsTo(SourceStmt init, SourceLoop loop, out string counter)
         {
             counter = string.Empty;
             if (init is not SourceAssign { Value: Const { Value: 0 } } start || !loop.TestFirst)
             {
-                return false;
+                return null;
             }
 
-            counter = start.Name;
-            string name = counter;
-            bool bound = loop.Condition is Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } && v.Name == name
-                && (limit.Equals(buffer.Length) || (loop.KnownLimit is { } known && known.Equals(buffer.Length)) || limit is Len len && len.Array == buffer.Name);
+            string name = counter = start.Name;
             bool step = loop.Increment.Count == 1 && loop.Increment[0] is SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } inc
                 && inc.Name == name && c.Name == name;
-            return bound && step && !loop.Body.Any(s => LeavesEarly(s) || Assigns(s, name));
+            return loop.Condition is Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } && v.Name == name && step
+                && !loop.Body.Any(s => LeavesEarly(s) || Assigns(s, name)) ? limit : null;
         }
 
         /// <summary>
