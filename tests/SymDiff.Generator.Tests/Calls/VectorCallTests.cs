@@ -409,6 +409,60 @@ public partial record Net(double Scale)
         }
 
         [Fact]
+        public void A_softmax_layer_into_a_local_buffer_then_cross_entropy_has_the_closed_form_gradient()
+        {
+            // The usual classifier head: Softmax(z, p) writes, reads back and normalises p in place (a local buffer of the
+            // caller here), then -log p[label]. dL/dz_i = p_i - [i == label], and Hessian-free forward mode agrees.
+            double[] r = GeneratedCode.RunDriver(@"
+using System;
+using SymDiff;
+public static partial class C
+{
+    [Differentiable]
+    public static void Softmax(ReadOnlySpan<double> z, Span<double> p)
+    {
+        double max = z[0];
+        for (int i = 1; i < z.Length; i++) max = Math.Max(max, z[i]);
+        double sum = 0;
+        for (int i = 0; i < z.Length; i++)
+        {
+            p[i] = Math.Exp(z[i] - max);
+            sum += p[i];
+        }
+
+        for (int i = 0; i < z.Length; i++) p[i] /= sum;
+    }
+
+    [Differentiable]
+    public static double CrossEntropy(ReadOnlySpan<double> z, [NoGrad] int label)
+    {
+        Span<double> p = stackalloc double[z.Length];
+        Softmax(z, p);
+        return -Math.Log(p[label]);
+    }
+}", @"
+        double[] z = { 0.5, -1.0, 2.0, 0.25 };
+        var g = new double[4];
+        double v = C.CrossEntropyGradient(z, 1, g);
+        C.CrossEntropyDerivative(z, 1, new double[] { 1.0, -2.0, 0.5, 0.0 }, out double d);
+        return new[] { v, C.CrossEntropy(z, 1), g[0], g[1], g[2], g[3], d };");
+            double[] z = { 0.5, -1.0, 2.0, 0.25 };
+            double s = z.Sum(Math.Exp);
+            Assert.Equal(r[1], r[0]);
+            Assert.Equal(-Math.Log(Math.Exp(z[1]) / s), r[0], 13);
+            double[] t = { 1.0, -2.0, 0.5, 0.0 };
+            double directional = 0;
+            for (int i = 0; i < 4; i++)
+            {
+                double want = (Math.Exp(z[i]) / s) - (i == 1 ? 1 : 0);
+                Assert.Equal(want, r[2 + i], 14);
+                directional += want * t[i];
+            }
+
+            Assert.Equal(directional, r[6], 13);
+        }
+
+        [Fact]
         public void Snapshot_of_calls_of_vector_functions()
         {
             var output = GeneratorRunner.Run(Source);
