@@ -120,14 +120,11 @@ namespace SymDiff.Analyzers.Flow
         /// <summary>Whether <paramref name="operation"/> is an active array or span (a parameter, or a local that holds one).</summary>
         public bool IsActiveReference(IOperation? operation)
         {
-            return OperationFacts.Unwrap(operation) switch
+            // A view of an active array or span (w.Slice(0, n), x.AsSpan(a, n), p[1..]) is active: its elements are the source's.
+            return Root(operation) switch
             {
                 IParameterReferenceOperation parameter => _active.Contains(parameter.Parameter),
                 ILocalReferenceOperation local => _active.Contains(local.Local),
-                // A view of an active array or span (w.Slice(0, n), x.AsSpan(a, n), p[1..]) is active: its elements are the source's.
-                IInvocationOperation { TargetMethod.Name: "Slice" or "AsSpan" } view =>
-                    view.Instance is not null ? IsActiveReference(view.Instance) : view.Arguments.Length > 0 && IsActiveReference(view.Arguments[0].Value),
-                IImplicitIndexerReferenceOperation range => IsActiveReference(range.Instance),
                 _ => false,
             };
         }

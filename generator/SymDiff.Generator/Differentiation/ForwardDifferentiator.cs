@@ -333,9 +333,7 @@ namespace SymDiff.Generator.Differentiation
                 var arg = call.Args[i];
                 if (SpanArguments.Is(arg, out var span))
                 {
-                    string? tangentSpan = !_activity.IsActiveArray(span) ? null
-                        : _bufferTangents.TryGetValue(span, out var tangentBuffer) ? tangentBuffer.Name
-                        : _tangentNames.TryGetValue(span, out var named) ? named : null;
+                    string? tangentSpan = TangentSpan(span);
                     if (tangentSpan is null)
                     {
                         outputs.Add(Discard(arg, output));
@@ -417,9 +415,7 @@ namespace SymDiff.Generator.Differentiation
                             if (calleeActive && SpanArguments.Is(call.Args[i], out var span))
                             {
                                 var arg = call.Args[i];
-                                tangents.Add(!_activity.IsActiveArray(span) ? ZeroSpan(arg, output)
-                                    : _bufferTangents.TryGetValue(span, out var tangentBuffer) ? SpanArguments.Over(arg, tangentBuffer.Name, readOnly: true) // a local buffer's tangent buffer
-                                    : _tangentNames.TryGetValue(span, out var tangentSpan) ? SpanArguments.Over(arg, tangentSpan, readOnly: true) : ZeroSpan(arg, output));
+                                tangents.Add(TangentSpan(span) is { } tangentSpan ? SpanArguments.Over(arg, tangentSpan, readOnly: true) : ZeroSpan(arg, output));
                             }
                             else if (calleeActive)
                             {
@@ -657,6 +653,14 @@ namespace SymDiff.Generator.Differentiation
                 _tangentLive[let.Name] = Walk.Contains(live, x => x is Elem el && _zeroableTangentBuffers.Contains(el.Array)) ? new Binary(BinaryOp.Ne, let.Ref, Lit(0, let.Ref.Type), ValType.Bool) : live;
             }
         }
+
+        /// <summary>
+        /// The tangent of an active span: a local buffer's tangent buffer, or the caller's tangent of a span parameter; null
+        /// for data (a span with no tangent).
+        /// </summary>
+        private string? TangentSpan(string span) => !_activity.IsActiveArray(span) ? null
+            : _bufferTangents.TryGetValue(span, out var tangentBuffer) ? tangentBuffer.Name
+            : _tangentNames.TryGetValue(span, out var named) ? named : null;
 
         /// <summary>A zero tangent for a data span passed to a parameter the callee differentiates: pooled, cleared.</summary>
         private Expr ZeroSpan(Expr argument, List<Stmt> output)
@@ -947,9 +951,7 @@ namespace SymDiff.Generator.Differentiation
                 {
                     var counter = new Var(_namer.NewSourceName("k"), ValType.Int);
                     var elementType = SpanArguments.Element(a);
-                    string? tangentSpan = !_activity.IsActiveArray(span) ? null
-                        : _bufferTangents.TryGetValue(span, out var tangentBuffer) ? tangentBuffer.Name
-                        : _tangentNames.TryGetValue(span, out var named) ? named : null;
+                    string? tangentSpan = TangentSpan(span);
                     Expr element = tangentSpan is null ? Lit(0, elementType) : new Elem(tangentSpan, Add(SpanArguments.Start(a), counter), elementType);
                     output.Add(BuildContext.CountingLoop(counter.Name, SpanArguments.Length(a), new Store(direction, Add(offsets[k], counter), element)));
                 }

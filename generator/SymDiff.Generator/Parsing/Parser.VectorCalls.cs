@@ -137,15 +137,11 @@ namespace SymDiff.Generator.Parsing
                     prologue.Add(new SourceAssign(local, value.Type, value) { Origin = origin });
                 }
 
-                // The callee's own locals keep their names where the caller has no such name.
+                // The callee's own locals (every name its parse made or read from a declaration) keep their names where the
+                // caller has no such name.
                 var renames = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var name in Defined(callee.Body))
+                foreach (var name in callee.UserNames.Where(n => !callee.Parameters.Any(p => p.Name == n)))
                 {
-                    if (renames.ContainsKey(name))
-                    {
-                        continue;
-                    }
-
                     string local = UserNames.Contains(name) || _locals.ContainsValue(name) || _parameters.ContainsKey(name) || _inlinedNames.Contains(name) ? FreshUserName(name) : name;
                     UserNames.Add(local);
                     _inlinedNames.Add(local);
@@ -158,37 +154,6 @@ namespace SymDiff.Generator.Parsing
                 foreach (var s in callee.Body)
                 {
                     into.Add(inliner.Statement(s));
-                }
-            }
-
-            /// <summary>The names of the callee's own locals and buffers (assigned or declared anywhere in its body).</summary>
-            private static IEnumerable<string> Defined(IEnumerable<SourceStmt> statements)
-            {
-                foreach (var s in statements)
-                {
-                    switch (s)
-                    {
-                        case SourceAssign a:
-                            yield return a.Name;
-                            break;
-                        case SourceBuffer b:
-                            yield return b.Name;
-                            break;
-                        case SourceIf i:
-                            foreach (var n in Defined(i.Then).Concat(Defined(i.Else)))
-                            {
-                                yield return n;
-                            }
-
-                            break;
-                        case SourceLoop l:
-                            foreach (var n in Defined(l.Body).Concat(Defined(l.Increment)))
-                            {
-                                yield return n;
-                            }
-
-                            break;
-                    }
                 }
             }
 

@@ -194,7 +194,7 @@ public static partial class V
         }
 
         [Fact]
-        public void A_layer_into_a_layer_into_the_output_has_the_closed_form_Jacobian()
+        public void A_layer_into_a_layer_into_the_output_has_the_Jacobian_of_finite_differences()
         {
             // Twice = tanh(W tanh(W x)) with W 2 x 2, the gradient through both layers: checked against central
             // differences of Twice itself, column by column.
@@ -301,7 +301,8 @@ public partial record Net(double Scale)
         [Fact]
         public void Names_the_caller_uses_are_not_the_callees()
         {
-            // Clash = sum of m = ((2c + 1) v)^2 terms + 14 c: dClash/dc = 2 (2c+1) 2 (v0^2 + 2 ... ), by the closed form below.
+            // With k = 2c + 1 and m_i = (k v_i)^2, Clash = m_0 + m_1 m_2 + 14 c (the caller's o is 7): the value and the
+            // derivatives below are that closed form written out.
             double[] r = GeneratedCode.RunDriver(Source, @"
         double[] v = { 0.5, -1.5, 2.0 };
         var dv = new double[3];
