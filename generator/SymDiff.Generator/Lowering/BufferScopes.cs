@@ -85,7 +85,8 @@ namespace SymDiff.Generator.Lowering
                     continue;
                 }
 
-                return k > 0 && (IsCompleteFill(loop.Body[k - 1], loop.Body[k], buffer) || BufferStencil.FillsWhatItReads(loop.Body, k, buffer, known)) ? at : null;
+                return (k > 0 && (IsCompleteFill(loop.Body[k - 1], loop.Body[k], buffer) || BufferStencil.FillsWhatItReads(loop.Body, k, buffer, known)))
+                    || IsConstantFill(loop.Body, k, buffer) ? at : null;
             }
 
             return null;
@@ -170,6 +171,51 @@ namespace SymDiff.Generator.Lowering
             return mentions.Count > 0 && mentions[0] is SourceStore { Index: Var index } store && index.Name == counter && store.Array == buffer.Name
                 && ReadsOnlyEarlier(store.Value, buffer.Name, counter) && mentions.Skip(1).All(s => BufferVersions.OnlyAt(s, buffer.Name, own));
         }
+
+        /// <summary>
+        /// From the body's statement <paramref name="first"/> on, stores at constant indices (<c>h[0] = a; h[1] = b;</c>, as
+        /// a layer with one store per output writes it, inlined) that write every element of a buffer of constant length
+        /// before anything else mentions it; each store and each statement between them reads only elements the run
+        /// already wrote. Every element an iteration reads was then written earlier in the same iteration.
+        /// </summary>
+        private static bool IsConstantFill(IReadOnlyList<SourceStmt> body, int first, SourceBuffer buffer)
+        {
+            if (buffer.Length is not Const { Value: var length } || length < 1 || length > 64 || length != Math.Floor(length))
+            {
+                return false;
+            }
+
+            var written = new HashSet<int>();
+            for (int k = first; k < body.Count && written.Count < (int)length; k++)
+            {
+                var s = body[k];
+                if (!Mentions(s, buffer.Name))
+                {
+                    continue;
+                }
+
+                if (s is SourceStore { Index: Const { Value: var c } } store && store.Array == buffer.Name && c >= 0 && c < length && c == Math.Floor(c)
+                    && ReadsOnlyWritten(store.Value, buffer.Name, written))
+                {
+                    written.Add((int)c);
+                }
+                else if (!(s is SourceAssign assign && ReadsOnlyWritten(assign.Value, buffer.Name, written)))
+                {
+                    return false;
+                }
+            }
+
+            return written.Count == (int)length;
+        }
+
+        /// <summary>Whether <paramref name="value"/> reads the buffer only at the constant indices in <paramref name="written"/> (or its length).</summary>
+        private static bool ReadsOnlyWritten(Expr value, string buffer, HashSet<int> written) => !Walk.Contains(value, x => x switch
+        {
+            Elem el when el.Array == buffer => !(el.Index is Const { Value: var i } && i == Math.Floor(i) && written.Contains((int)i)),
+            Len len when len.Array == buffer => false,
+            SpanRef or SpanView or Opaque => Mentions(x, buffer),
+            _ => false,
+        });
 
         /// <summary>
         /// Whether <paramref name="value"/> reads the buffer only at elements this iteration of the fill already wrote,

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using SymDiff.Generator.Tests.Infrastructure;
+using SymDiff.Generator.Tests.LocalBuffers;
 using Xunit;
 
 namespace SymDiff.Generator.Tests.Calls
@@ -191,6 +192,50 @@ public static partial class V
             }
 
             Assert.Equal(directional, r[2], 13);
+        }
+
+        /// <summary>
+        /// A layer that writes its outputs one store each (<c>y[0] = ...; y[1] = ...;</c>), called in the sample loop into
+        /// a buffer declared once before it, whose output a scalar helper then reads whole: the buffer is refilled by
+        /// constant stores each sample (SD1000 before 2026-12-04; the fuzzer's layer calls found it).
+        /// </summary>
+        private const string UnrolledSource = @"
+using System;
+using SymDiff;
+public static partial class U
+{
+    [Differentiable]
+    public static void Pair(double a, ReadOnlySpan<double> w, Span<double> y)
+    {
+        double z = a * w[0] + w[1];
+        y[0] = Math.Tanh(z);
+        y[1] = Math.Sin(z * w[2]);
+    }
+
+    [Differentiable]
+    public static double Score(double c, ReadOnlySpan<double> h) => c * h[0] * h[1] + h[1] * h[1];
+
+    [Differentiable]
+    public static double Loss(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[2];
+        double loss = 0, carry = 0.25;
+        for (int s = 0; s < x.Length; s++)
+        {
+            Pair(x[s] + carry, w, h);
+            double v = Score(w[3], h);
+            carry = Math.Sin(v);
+            loss += v * v;
+        }
+
+        return loss;
+    }
+}";
+
+        [Fact]
+        public void A_layer_with_one_store_per_output_refilled_in_a_sample_loop_matches_central_differences()
+        {
+            ModelChecks.GradientBackwardAndDerivative(UnrolledSource, "U", "Loss", "new double[] { 0.4, -0.7, 1.3, 0.6 }", "new double[] { 1.5, 0.5, -2.0, 0.25 }");
         }
 
         [Fact]
