@@ -403,6 +403,28 @@ namespace SymDiff.Fuzz.Tests.Grammar
     /// </summary>
     public sealed record Helper(int Index, ImmutableArray<Param> Params, ImmutableArray<St> Body, bool Static = true);
 
+    /// <summary>
+    /// A [Differentiable] vector function (a layer) the method under test calls as a statement:
+    /// <c>void L{Index}(T p0, [T p1,] [ReadOnlySpan&lt;T&gt; sp,] Span&lt;T&gt; o)</c>, whose body writes each element of
+    /// <c>o</c> (length <see cref="OutputLength"/>) once and never reads it back. The generator inlines the call.
+    /// </summary>
+    public sealed record LayerFn(int Index, ImmutableArray<Param> Params, ImmutableArray<St> Body, int OutputLength, bool Static = true);
+
+    /// <summary>
+    /// <c>Span&lt;T&gt; y = stackalloc T[m];</c> (<paramref name="Stack"/>) or <c>T[] y = new T[m];</c>, then
+    /// <c>L{Fn}(args, span, y);</c>: a call of the layer <see cref="LayerFn"/> <paramref name="Fn"/> into a new local
+    /// buffer, whose elements later expressions read. <paramref name="SpanArg"/> is passed to the layer's span parameter
+    /// (a parameter of the method, or a filled local buffer: a layer's output feeding the next).
+    /// </summary>
+    public sealed record LayerCall(int Fn, ImmutableArray<Ex> Args, string? SpanArg, string Buffer, bool Stack) : St
+    {
+        /// <summary>Declared just before the enclosing loop (of whose body the call is a direct statement) instead of here.</summary>
+        public bool Hoisted { get; init; }
+
+        /// <summary>A part of the parameter <see cref="SpanArg"/> passed instead of the whole (first element, length, of an array).</summary>
+        public (int Start, int Length, bool OfArray)? Slice { get; init; }
+    }
+
     /// <summary>What a field or property of the program's class is.</summary>
     public enum MemberKind
     {
@@ -496,6 +518,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         /// <summary><c>[Differentiable(Vectorize = true)]</c> on the method under test: its sums may be reordered.</summary>
         public bool Vectorize { get; init; }
+
+        /// <summary>The vector functions (layers) the method under test calls as statements (<see cref="LayerCall"/>).</summary>
+        public ImmutableArray<LayerFn> Layers { get; init; } = ImmutableArray<LayerFn>.Empty;
 
         /// <summary>Span locals over parts of the parameters of the method under test (<see cref="ViewDecl"/>).</summary>
         public ImmutableArray<ViewDecl> Views { get; init; } = ImmutableArray<ViewDecl>.Empty;

@@ -153,7 +153,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// </summary>
         OutputRecurrences = 1L << 37,
 
-        All = (1L << 38) - 1,
+        /// <summary>
+        /// Calls of [Differentiable] vector functions (layers) as statements, into a new local buffer that later expressions
+        /// read: <c>Span&lt;double&gt; y = stackalloc double[m]; L0(p, x, y);</c> (inlined by the generator), in loops too,
+        /// a layer's output passed on to the next layer or to a helper.
+        /// </summary>
+        VectorCalls = 1L << 38,
+
+        All = (1L << 39) - 1,
     }
 
     /// <summary>The grammars the tests use.</summary>

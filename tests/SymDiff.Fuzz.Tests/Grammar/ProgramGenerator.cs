@@ -48,6 +48,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private readonly List<LoopCtx> _loops = new List<LoopCtx>();
         private readonly List<Helper> _helpers = new List<Helper>();
         private readonly Dictionary<int, string?> _helperSpan = new Dictionary<int, string?>();
+
+        /// <summary>The vector functions (layers) the body calls as statements, and the array each one's span parameter is made for.</summary>
+        private readonly List<LayerFn> _layers = new List<LayerFn>();
+        private readonly Dictionary<int, string?> _layerSpan = new Dictionary<int, string?>();
+
+        /// <summary>Generating a layer's body: no early return (it is void), no reads of its output (it is inlined into a local buffer).</summary>
+        private bool _inLayer;
         private readonly List<Member> _members = new List<Member>();
         private readonly List<string> _consts = new List<string>();
         private readonly List<DataMember> _constData = new List<DataMember>();
@@ -281,6 +288,16 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 }
             }
 
+            // Layers: decided from the side stream, so a program without them is the one it was before they existed.
+            if (Has(FuzzGrammar.VectorCalls) && SideChance(0.2))
+            {
+                int count = Chance(0.7) ? 1 : 2;
+                for (int k = 0; k < count; k++)
+                {
+                    _layers.Add(LayerMethod(k));
+                }
+            }
+
             _stmtBudget = Int(3, 14);
             var body = new List<St>();
             if (Has(FuzzGrammar.Guards) && Chance(0.2))
@@ -323,6 +340,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 HasGuards = _hasGuards,
                 Vectorize = _vectorize,
                 Views = Has(FuzzGrammar.SpanLocals) && !body.OfType<GuardedReturn>().Any() && Chance(0.3) ? Views(ps) : ImmutableArray<ViewDecl>.Empty,
+                Layers = _layers.ToImmutableArray(),
             };
         }
 
@@ -519,11 +537,21 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         private Helper HelperMethod(int index)
         {
+            var mainArrays = _arrays.ToList();
+            bool isStatic = !_instance || Chance(0.3);
+            return InCallee(isStatic, () => HelperBody(index, isStatic, mainArrays));
+        }
+
+        /// <summary>
+        /// Builds a helper or a layer (<paramref name="build"/>) in a scope of its own: none of the method's locals, arrays
+        /// or data names, calls off (<see cref="_inHelper"/>); everything restored afterwards.
+        /// </summary>
+        private T InCallee<T>(bool isStatic, Func<T> build)
+        {
             var saved = (_reals.ToList(), _ints.ToList(), _arrays.ToList());
             int constMark = _consts.Count, bufferMark = _buffers.Count;
             var savedData = _data.ToList();
             bool hadN = _hasN;
-            bool isStatic = !_instance || Chance(0.3);
             _hasN = false;
             _reals.Clear();
             _ints.Clear();
@@ -531,6 +559,26 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _data.Clear();
             _inHelper = true;
             _staticContext = isStatic;
+            T result = build();
+            _inHelper = false;
+            _staticContext = !_instance;
+            _data.Clear();
+            _data.UnionWith(savedData);
+            _hasN = hadN;
+            _reals.Clear();
+            _reals.AddRange(saved.Item1);
+            _ints.Clear();
+            _ints.AddRange(saved.Item2);
+            _arrays.Clear();
+            _arrays.AddRange(saved.Item3);
+            // The callee body's own consts and buffers (in scope until its return) end with it.
+            _consts.RemoveRange(constMark, _consts.Count - constMark);
+            _buffers.RemoveRange(bufferMark, _buffers.Count - bufferMark);
+            return result;
+        }
+
+        private Helper HelperBody(int index, bool isStatic, List<ArrayVar> mainArrays)
+        {
             var ps = new List<Param>();
             int scalars = Int(1, 2);
             int activeIndex = Int(scalars);
@@ -547,7 +595,6 @@ namespace SymDiff.Fuzz.Tests.Grammar
             }
 
             string? span = null;
-            var mainArrays = saved.Item3;
             if (mainArrays.Count > 0 && Chance(0.4))
             {
                 ArrayVar bound = Pick(mainArrays);
@@ -584,21 +631,118 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 body.AddRange(Statements(Int(0, 3), depth: 0));
                 body.Add(new Return(null, FinalExpression()));
             }
-            _inHelper = false;
-            _staticContext = !_instance;
-            _data.Clear();
-            _data.UnionWith(savedData);
-            _hasN = hadN;
-            _reals.Clear();
-            _reals.AddRange(saved.Item1);
-            _ints.Clear();
-            _ints.AddRange(saved.Item2);
-            _arrays.Clear();
-            _arrays.AddRange(saved.Item3);
-            // The helper body's own consts and buffers (in scope until its return) end with it.
-            _consts.RemoveRange(constMark, _consts.Count - constMark);
-            _buffers.RemoveRange(bufferMark, _buffers.Count - bufferMark);
+
             return new Helper(index, ps.ToImmutableArray(), body.ToImmutableArray(), isStatic);
+        }
+
+        /// <summary>
+        /// A layer: <c>void L{index}(T p0, [T p1,] [ReadOnlySpan&lt;T&gt; sp,] Span&lt;T&gt; o)</c>, a few statements, then each
+        /// element of <c>o</c> written once (a loop over <c>o.Length</c> or one store per element) and never read back.
+        /// Its output is a local buffer of the caller (docs/architecture.md: a layer reading its output back into a local
+        /// buffer is SD1000), so it may be as long as an input array and feed a helper or the next layer.
+        /// </summary>
+        private LayerFn LayerMethod(int index)
+        {
+            var mainArrays = _arrays.ToList();
+            bool isStatic = !_instance || Chance(0.3);
+            return InCallee(isStatic, () =>
+            {
+                _inLayer = true;
+                var ps = new List<Param>();
+                int scalars = Int(1, 2);
+                int activeIndex = Int(scalars);
+                for (int i = 0; i < scalars; i++)
+                {
+                    bool noGrad = i != activeIndex && Chance(0.4);
+                    ps.Add(new Param($"p{i}", ParamKind.Scalar, noGrad, ImmutableArray<double>.Empty, 0));
+                    if (noGrad)
+                    {
+                        _data.Add($"p{i}");
+                    }
+
+                    _reals.Add(new RealVar($"p{i}", false, 0));
+                }
+
+                string? span = null;
+                if (mainArrays.Count > 0 && Chance(0.7))
+                {
+                    ArrayVar bound = Pick(mainArrays);
+                    span = bound.Name;
+                    ps.Add(new Param("sp", ParamKind.Span, Chance(0.2), Enumerable.Repeat(0.0, bound.Length).ToImmutableArray(), 0));
+                    _arrays.Add(new ArrayVar("sp", bound.Length));
+                    if (ps[^1].NoGrad)
+                    {
+                        _data.Add("sp");
+                    }
+                }
+
+                var lengths = mainArrays.Where(a => a.Length is >= 1 and <= 8).Select(a => a.Length).ToList();
+                int m = lengths.Count > 0 && Chance(0.6) ? Pick(lengths) : Int(1, 4);
+                ps.Add(new Param("o", ParamKind.Output, false, Enumerable.Repeat(0.0, m).ToImmutableArray(), 0));
+                _layerSpan[index] = span;
+                _stmtBudget = Int(1, 5);
+                var body = new List<St>(Statements(Int(0, 3), depth: 0));
+                if (Has(FuzzGrammar.For) && (Chance(0.5) || m > 4))
+                {
+                    // for (int i = 0; i < o.Length; i++) o[i] = e(i);
+                    _loops.Add(new LoopCtx(m, true));
+                    _ints.Add(new IntVar("i", 0, m - 1, false, LoopDepth));
+                    var store = new Store(new IVar("i"), "=", Combine(Expression(2)));
+                    _ints.RemoveAt(_ints.Count - 1);
+                    _loops.RemoveAt(_loops.Count - 1);
+                    body.Add(new For("i", new IConst(0), new ILen("o"), false, 1, ImmutableArray.Create<St>(store)));
+                }
+                else
+                {
+                    for (int k = 0; k < m; k++)
+                    {
+                        body.Add(new Store(new IConst(k), "=", Combine(Expression(2))));
+                    }
+                }
+
+                Nodes += body.Count;
+                _inLayer = false;
+                return new LayerFn(index, ps.ToImmutableArray(), body.ToImmutableArray(), m, isStatic);
+            });
+        }
+
+        /// <summary>
+        /// <c>Span&lt;T&gt; y = stackalloc T[m]; L0(args, span, y);</c>: a layer called into a new local buffer (declared
+        /// before the enclosing loop in half of the calls directly in a loop's body), readable afterwards. The span argument
+        /// is the array the layer was made for, a filled local buffer of its length (the previous layer's output), or a part
+        /// of a longer parameter.
+        /// </summary>
+        private St LayerCallStatement()
+        {
+            int f = Int(_layers.Count);
+            LayerFn fn = _layers[f];
+            int scalars = fn.Params.Count(p => p.Kind == ParamKind.Scalar);
+            var args = Enumerable.Range(0, scalars).Select(_ => Expression(1)).ToImmutableArray();
+            string? span = _layerSpan[f];
+            (int Start, int Length, bool OfArray)? slice = null;
+            if (span is not null)
+            {
+                int length = _arrays.First(a => a.Name == span).Length;
+                var buffers = _buffers.Where(b => b.Whole && b.Length == length).ToList();
+                var longer = _mainParams.Where(p => p.Kind is ParamKind.Array or ParamKind.Span && p.Length > length).ToList();
+                if (buffers.Count > 0 && Chance(0.8))
+                {
+                    span = Pick(buffers).Name;
+                }
+                else if (longer.Count > 0 && Chance(0.5))
+                {
+                    var source = Pick(longer);
+                    span = source.Name;
+                    slice = (Int(0, source.Length - length), length, source.Kind == ParamKind.Array);
+                }
+            }
+
+            string name = Fresh("y");
+            bool hoisted = LoopDepth > 0 && _loops[^1].IfDepth == _ifDepth && Chance(0.5);
+            // Read through one of its elements by the result (Combine), so every layer call reaches the derivatives.
+            _buffers.Add(new ArrayVar(name, fn.OutputLength));
+            _hiddenLayers.Add(name);
+            return new LayerCall(f, args, span, name, Chance(0.6)) { Hoisted = hoisted, Slice = slice };
         }
 
         // ------------------------------------------------------------------ statements
@@ -648,10 +792,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 Has(FuzzGrammar.IntCounters) && !inLoop && loopsOn ? 5 : 0,              // 4 int counter
                 counters.Count > 0 ? 8 : 0,                                              // 5 increment a counter
                 inLoop && Has(FuzzGrammar.Jumps) ? 7 : 0,                                // 6 break / continue
-                Has(FuzzGrammar.EarlyReturn) && !_isVector && (inLoop || _ifDepth > 0) && (LoopDepth < 2 || Has(FuzzGrammar.NestedEarlyReturn)) ? 4 : 0, // 7 early return
+                Has(FuzzGrammar.EarlyReturn) && !_isVector && !_inLayer && (inLoop || _ifDepth > 0) && (LoopDepth < 2 || Has(FuzzGrammar.NestedEarlyReturn)) ? 4 : 0, // 7 early return
                 Has(FuzzGrammar.Rotate) && carried.Count >= 2 && (LoopDepth == 1 || Has(FuzzGrammar.NestedRecurrences)) ? 8 : 0,                   // 8 rotate
                 Has(FuzzGrammar.ConstLocals) ? 2 : 0,                                    // 9 const local
-                Has(FuzzGrammar.LocalBuffers) && _buffers.Count < 2 && trips < 50 ? (_vectorize ? 10 : 4) : 0); // 10 local buffer (often a hidden layer under Vectorize)
+                Has(FuzzGrammar.LocalBuffers) && _buffers.Count < 2 && trips < 50 ? (_vectorize ? 10 : 4) : 0, // 10 local buffer (often a hidden layer under Vectorize)
+                _layers.Count > 0 && !_inHelper && (LoopDepth == 0 || Has(FuzzGrammar.CallsInLoops)) && _buffers.Count < 3 && trips < 50 ? 14 : 0); // 11 layer call
             switch (kind)
             {
                 case 0:
@@ -705,6 +850,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     return new Return(Condition(), Expression(2));
                 case 10:
                     return LayerStatement();
+                case 11:
+                    return LayerCallStatement();
                 case 9:
                 {
                     string name = Fresh("cst");
@@ -967,7 +1114,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             var then = Statements(Int(1, 3), depth + 1);
             if (LoopDepth > 0 && Chance(0.2))
             {
-                then = then.Add(Has(FuzzGrammar.EarlyReturn) && !_isVector && (LoopDepth < 2 || Has(FuzzGrammar.NestedEarlyReturn)) && Chance(0.3)
+                then = then.Add(Has(FuzzGrammar.EarlyReturn) && !_isVector && !_inLayer && (LoopDepth < 2 || Has(FuzzGrammar.NestedEarlyReturn)) && Chance(0.3)
                     ? new Return(null, Expression(1))
                     : Has(FuzzGrammar.Jumps) ? new Jump(!_loops[^1].ContinueAllowed || Chance(0.5), null) : new Assign(Fresh("unused"), "=", new Num(0)));
                 if (then[^1] is Assign { Name: var unused } && unused.StartsWith("unused", StringComparison.Ordinal))

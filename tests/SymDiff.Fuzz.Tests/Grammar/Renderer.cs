@@ -157,8 +157,16 @@ namespace SymDiff.Fuzz.Tests.Grammar
             {
                 r.Line();
                 r.Line(p.Hessian ? "[Differentiable(Hessian = true)]" : "[Differentiable]");
-                r.Line($"{Access(h)} {(h.Static ? "static " : string.Empty)}{r.T} H{h.Index}({r.ParamList(h.Params, primal: true)})");
+                r.Line($"{Access(h.Index)} {(h.Static ? "static " : string.Empty)}{r.T} H{h.Index}({r.ParamList(h.Params, primal: true)})");
                 r.Block(h.Body);
+            }
+
+            foreach (LayerFn l in p.Layers)
+            {
+                r.Line();
+                r.Line("[Differentiable]");
+                r.Line($"{Access(l.Index + 1)} {(l.Static ? "static " : string.Empty)}void L{l.Index}({r.ParamList(l.Params, primal: true)})");
+                r.Block(l.Body);
             }
 
             r.Close();
@@ -187,6 +195,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     string hself = p.Instance && !h.Static ? $"{p.ClassName} self" : string.Empty;
                     r.Line($"public static {r.RT} H{h.Index}{suffix}({Join(hself, r.ParamList(h.Params, primal: false))})");
                     r.Block(h.Body);
+                }
+
+                foreach (LayerFn l in p.Layers)
+                {
+                    string lself = p.Instance && !l.Static ? $"{p.ClassName} self" : string.Empty;
+                    r.Line($"public static void L{l.Index}{suffix}({Join(lself, r.ParamList(l.Params, primal: false))})");
+                    r.Block(l.Body);
                 }
 
                 sb.Append(r._sb);
@@ -279,7 +294,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             };
         }
 
-        private static string Access(Helper h) => (h.Index % 3) switch { 0 => "public", 1 => "private", _ => "internal" };
+        private static string Access(int index) => (index % 3) switch { 0 => "public", 1 => "private", _ => "internal" };
 
         private string Attribute(ImmutableArray<string> wrt, bool hessian, bool vectorize)
         {
@@ -397,6 +412,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
             {
                 LayerDeclaration(layer);
             }
+
+            foreach (var call in body.OfType<LayerCall>().Where(c => c.Hoisted))
+            {
+                OutputBufferDeclaration(call);
+            }
         }
 
         private void LayerDeclaration(Layer l)
@@ -422,10 +442,72 @@ namespace SymDiff.Fuzz.Tests.Grammar
             }
         }
 
+        /// <summary>The local buffer a layer writes: <c>Span&lt;T&gt; y = stackalloc T[m];</c> or <c>T[] y = new T[m];</c> (the oracle: an array).</summary>
+        private void OutputBufferDeclaration(LayerCall c)
+        {
+            string m = _p.Layers[c.Fn].OutputLength.ToString(CultureInfo.InvariantCulture);
+            Line(_mode != RenderMode.Primal ? $"{RT}[] {c.Buffer} = new {RT}[{m}];"
+                : c.Stack ? $"Span<{T}> {c.Buffer} = stackalloc {T}[{m}];"
+                : $"{T}[] {c.Buffer} = new {T}[{m}];");
+        }
+
+        /// <summary>The argument passed to a span parameter: the whole array or buffer, or a part of a parameter (the oracle slices its array).</summary>
+        private string SpanArgument(string array, (int Start, int Length, bool OfArray)? slice, bool noGrad)
+        {
+            string span = slice is not { } part ? array
+                : _mode != RenderMode.Primal ? $"{array}[{part.Start}..{part.Start + part.Length}]"
+                : part.OfArray ? $"{array}.AsSpan({part.Start}, {part.Length})" : $"{array}.Slice({part.Start}, {part.Length})";
+            return _mode != RenderMode.Primal && noGrad ? $"DM.Detach({span})" : span;
+        }
+
+        /// <summary><c>L0(args, span, y)</c>, or in the oracle <c>P3_Oracle.L0_d([self,] args, span, y)</c> with [NoGrad] arguments detached.</summary>
+        private string LayerCallText(LayerCall c)
+        {
+            LayerFn fn = _p.Layers[c.Fn];
+            var args = new List<string>();
+            int next = 0;
+            foreach (Param lp in fn.Params)
+            {
+                if (lp.Kind == ParamKind.Output)
+                {
+                    args.Add(c.Buffer);
+                }
+                else if (lp.IsVector)
+                {
+                    args.Add(SpanArgument(c.SpanArg!, c.Slice, lp.NoGrad));
+                }
+                else
+                {
+                    string arg = E(c.Args[next++]);
+                    args.Add(_mode != RenderMode.Primal && lp.NoGrad ? $"DM.Detach({arg})" : arg);
+                }
+            }
+
+            if (_mode == RenderMode.Primal)
+            {
+                return $"L{c.Fn}({string.Join(", ", args)})";
+            }
+
+            if (_p.Instance && !fn.Static)
+            {
+                args.Insert(0, "self");
+            }
+
+            return $"{_p.ClassName}_Oracle.L{c.Fn}{(_mode == RenderMode.Dual ? "_d" : "_h")}({string.Join(", ", args)})";
+        }
+
         private void Statement(St s)
         {
             switch (s)
             {
+                case LayerCall c:
+                    if (!c.Hoisted)
+                    {
+                        OutputBufferDeclaration(c);
+                    }
+
+                    Line($"{LayerCallText(c)};");
+                    break;
                 case DeclReal d:
                     Line($"{(_mode == RenderMode.Primal && d.UseVar ? "var" : RT)} {d.Name} = {E(d.Init)};");
                     break;
@@ -754,10 +836,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             {
                 if (hp.IsVector)
                 {
-                    string span = c.Slice is not { } part ? c.SpanArg!
-                        : _mode != RenderMode.Primal ? $"{c.SpanArg}[{part.Start}..{part.Start + part.Length}]"
-                        : part.OfArray ? $"{c.SpanArg}.AsSpan({part.Start}, {part.Length})" : $"{c.SpanArg}.Slice({part.Start}, {part.Length})";
-                    args.Add(_mode != RenderMode.Primal && hp.NoGrad ? $"DM.Detach({span})" : span);
+                    args.Add(SpanArgument(c.SpanArg!, c.Slice, hp.NoGrad));
                     continue;
                 }
 

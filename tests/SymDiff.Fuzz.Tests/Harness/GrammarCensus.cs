@@ -137,6 +137,12 @@ namespace SymDiff.Fuzz.Tests.Harness
                 walker.Statements(h.Body, 0);
             }
 
+            foreach (LayerFn l in p.Layers)
+            {
+                keys.Add(l.Static ? "layer: static" : "layer: instance");
+                walker.Statements(l.Body, 0);
+            }
+
             return keys;
         }
 
@@ -244,6 +250,25 @@ namespace SymDiff.Fuzz.Tests.Harness
 
                         Ex(r.E);
                         break;
+                    case LayerCall c:
+                        Add("call: [Differentiable] vector function (a layer) into a local buffer");
+                        if (loopDepth > 0)
+                        {
+                            Add(c.Hoisted ? "call: a layer inside a loop, its buffer declared before the loop" : "call: a layer inside a loop");
+                        }
+
+                        if (c.SpanArg is not null)
+                        {
+                            Add(_bufferNames.Contains(c.SpanArg) ? "call: a layer's input is a local buffer (layers chained)" : c.Slice is not null ? "call: a layer's input is a part of a parameter" : "call: a layer's input is a parameter");
+                        }
+
+                        _bufferNames.Add(c.Buffer);
+                        foreach (Ex a in c.Args)
+                        {
+                            Ex(a);
+                        }
+
+                        break;
                     case Layer l:
                         _bufferNames.Add(l.Buffer);
                         Add(l.Stack ? "local buffer: stackalloc" : l.Length is IConst ? "local buffer: new T[c]" : "local buffer: new T[u.Length]");
@@ -340,7 +365,7 @@ namespace SymDiff.Fuzz.Tests.Harness
             private readonly HashSet<string> _bufferNames = new HashSet<string>(StringComparer.Ordinal);
 
             private string KindOf(string array) => array == "o" ? "the output span" :
-                _p.Params.Concat(_p.Helpers.SelectMany(h => h.Params)).FirstOrDefault(q => q.Name == array)?.Kind switch
+                _p.Params.Concat(_p.Helpers.SelectMany(h => h.Params)).Concat(_p.Layers.SelectMany(l => l.Params)).FirstOrDefault(q => q.Name == array)?.Kind switch
                 {
                     ParamKind.Span => "ReadOnlySpan",
                     ParamKind.Array => "array",

@@ -63,6 +63,11 @@ namespace SymDiff.Fuzz.Tests.Tests
             "call: [Differentiable] on a sub-model", "call: [Differentiable] on a sub-model in a static field",
             "call: [Differentiable] on a sub-model in an instance property",
 
+            // Calls of [Differentiable] vector functions (layers), inlined: into a local buffer, in loops, chained.
+            "call: [Differentiable] vector function (a layer) into a local buffer", "call: a layer inside a loop",
+            "call: a layer inside a loop, its buffer declared before the loop", "call: a layer's input is a local buffer (layers chained)",
+            "call: a layer's input is a parameter", "call: a layer's input is a part of a parameter", "layer: static", "layer: instance",
+
             // Constant data (API.md 9): array fields and span properties, int[] tables as indices, .Length.
             "constant data: static readonly array", "constant data: static ReadOnlySpan property", "constant data: static Span property",
             "constant data: instance array", "constant data: instance array through this.", "constant data: int[] table as an index",
@@ -130,6 +135,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             (FuzzGrammar.Vectorize, "method: Vectorize = true"),
             (FuzzGrammar.SpanLocals, "span local: read by a constant index"),
             (FuzzGrammar.OutputRecurrences, "output: written in a loop holding a loop"),
+            (FuzzGrammar.VectorCalls, "call: [Differentiable] vector function (a layer) into a local buffer"),
         };
 
         private static List<FuzzProgram> Generate(FuzzGrammar grammar, int programs = DifferentialFuzzTests.CiPrograms) =>
