@@ -313,6 +313,15 @@ namespace SymDiff.Generator.Differentiation
             && Enumerable.Range(0, call.Args.Count).Any(i => call.Callee.PassesDerivative(i) && !SpanArguments.Is(call.Args[i]) && !_activity.IsActive(call.Args[i]));
 
         /// <summary>
+        /// A call that passes a data span (no tangent span) to a span parameter the callee differentiates, when a partial of
+        /// the callee may be infinite: its Derivative would multiply that span's zero tangent by it (NaN at a data point
+        /// where the callee is singular, FINDINGS F66). A callee with finite partials keeps the cheaper Derivative route.
+        /// </summary>
+        private bool PassesDataSpanToSingularCallee(UserCall call) =>
+            call.Callee.MayHaveInfinitePartial
+            && Enumerable.Range(0, call.Args.Count).Any(i => call.Callee.PassesDerivative(i) && SpanArguments.Is(call.Args[i], out var span) && TangentSpan(span) is null);
+
+        /// <summary>
         /// F66 for calls with span arguments: the value from the call itself, every partial from the callee's Backward
         /// (seed 1, scalar partials into locals, span gradients into pooled scratch), and the tangent as the active
         /// arguments' partials times their tangents (a dot product for a span).
@@ -401,7 +410,7 @@ namespace SymDiff.Generator.Differentiation
                         break;
                     }
 
-                    case Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let when _activity.IsActive(call) && _secondOrder is null && PassesConstantBesideSpans(call):
+                    case Let { Value: UserCall { Callee.Kind: CalleeKind.Differentiable } call } let when _activity.IsActive(call) && _secondOrder is null && (PassesConstantBesideSpans(call) || PassesDataSpanToSingularCallee(call)):
                         CallThroughBackward(let, call, output);
                         break;
 

@@ -232,6 +232,12 @@ namespace SymDiff.Generator.Model
         /// <summary>Whether the callee has <c>Hessian = true</c>: its generated <c>HessianVectorProduct</c> serves a caller's second order.</summary>
         public bool HasHessian { get; init; }
 
+        /// <summary>
+        /// Whether a partial of the callee may be infinite at finite arguments (<see cref="Parsing.CalleeSummary.MayHaveInfinitePartial"/>):
+        /// forward mode then takes a call that passes a data span to a parameter the callee differentiates through its Backward.
+        /// </summary>
+        public bool MayHaveInfinitePartial { get; init; }
+
         /// <summary>Whether parameter <paramref name="i"/> may influence the result.</summary>
         public bool MayInfluence(int i) => Influences.Count == 0 || (i < Influences.Count && Influences[i]);
 

@@ -147,6 +147,48 @@ namespace SymDiff.Generator.Parsing
             return body is null || body.DescendantNodes().Any(n => n is ThrowStatementSyntax or ThrowExpressionSyntax);
         }
 
+        /// <summary>
+        /// Whether a partial of the callee may be infinite at finite arguments: its body calls a function of
+        /// <see cref="Rules.MathFunctions"/> that says so (<c>Sqrt'(0)</c>, <c>Cbrt'(0)</c>, <c>Asin'(1)</c>), or any method
+        /// this summary cannot see into (another method, a rule, a spelling it does not know). A caller's forward mode then
+        /// routes a data span passed to a parameter the callee differentiates through the callee's Backward, not through
+        /// its Derivative with a zero tangent span (0 * inf = NaN; FINDINGS F66).
+        /// </summary>
+        public static bool MayHaveInfinitePartial(IMethodSymbol target)
+        {
+            var body = Body(target);
+            if (body is null)
+            {
+                return true;
+            }
+
+            foreach (var call in body.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (IsCutFunction(call.Expression))
+                {
+                    continue;
+                }
+
+                if (call.Expression is MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "Math" or "MathF" } or PredefinedTypeSyntax } math)
+                {
+                    if (SingularFunctions.Contains(math.Name.Identifier.ValueText))
+                    {
+                        return true;
+                    }
+
+                    continue;
+                }
+
+                return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>The names of the math functions with a partial that may be infinite at a finite argument (a row's flag).</summary>
+        private static readonly HashSet<string> SingularFunctions = new HashSet<string>(
+            Rules.MathFunctions.All.Where(f => f.MayHaveInfinitePartial).Select(f => f.Name), StringComparer.Ordinal);
+
         private static SyntaxNode? Body(IMethodSymbol target)
         {
             if (target.DeclaringSyntaxReferences.Length != 1 || target.DeclaringSyntaxReferences[0].GetSyntax() is not MethodDeclarationSyntax declaration)

@@ -83,6 +83,7 @@ namespace SymDiff.Generator.Parsing
                     Influences = differentiable ? CalleeSummary.Influences(target) : EquatableArray<bool>.Empty,
                     HasGuards = differentiable && CalleeSummary.HasGuards(target),
                     HasHessian = differentiable && ReadHessianFlag(target),
+                    MayHaveInfinitePartial = differentiable && CalleeSummary.MayHaveInfinitePartial(target),
                 };
                 return new UserCall(callee, receiver, args.ToEquatableArray(), resultType);
             }

@@ -2237,6 +2237,38 @@ public static partial class R
         }
 
         [Fact]
+        public void F66_a_data_span_at_a_singular_point_of_the_callee_sends_no_NaN_through_forward_mode()
+        {
+            // The rest of F66: u is data, Norm differentiates s, and at u = 0 Norm's own Derivative meets Sqrt'(0) = inf
+            // times u's zero tangent. Norm may have an infinite partial (it calls Math.Sqrt), so forward mode takes its
+            // partials from NormBackward. F = x^2 |u| + x^3: F' = 2 x |u| + 3 x^2 (0.75 at u = 0, 5.75 at u = (3, 4)).
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double Norm(double a, ReadOnlySpan<double> s)
+    {
+        double q = 0;
+        for (int i = 0; i < s.Length; i++) q += s[i] * s[i];
+        return a * Math.Sqrt(q) + a * a;
+    }
+
+    [Differentiable]
+    public static double F(double x, [NoGrad] ReadOnlySpan<double> u) => Norm(x, u) * x;
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        R.FDerivative(0.5, new double[] { 0.0, 0.0 }, 1.0, out double atZero);
+        R.FDerivative(0.5, new double[] { 3.0, 4.0 }, 1.0, out double away);
+        R.FGradient(0.5, new double[] { 0.0, 0.0 }, out double g);
+        return new[] { atZero, away, g };");
+            Assert.Equal(0.75, r[0], 15);
+            Assert.Equal(5.75, r[1], 14);
+            Assert.Equal(0.75, r[2], 15);
+        }
+
+        [Fact]
         public void F68_a_local_buffer_element_with_no_tangent_sends_no_NaN_through_a_singular_partial()
         {
             // Seed 54, program 15147, reduced. F stores c > 0.07 ? x : c into h[0], then takes Atan2(h[0], c): at c = 0
