@@ -153,7 +153,37 @@ namespace SymDiff.Generator.Parsing
                 into.AddRange(prologue);
                 foreach (var s in callee.Body)
                 {
-                    into.Add(inliner.Statement(s));
+                    var inlined = inliner.Statement(s);
+                    into.Add(inlined);
+                    RecordInlinedOutputWrites(inlined);
+                }
+            }
+
+            /// <summary>
+            /// The stores an inlined body makes into this method's own output span count as its writes (SD1008): a layer
+            /// called into <c>o</c> writes it, and the caller may read it back afterwards.
+            /// </summary>
+            private void RecordInlinedOutputWrites(SourceStmt s)
+            {
+                switch (s)
+                {
+                    case SourceStore store when _parameters.TryGetValue(store.Array, out var p) && p.Shape == ParamShape.OutputSpan:
+                        RecordOutputWrite(store.Index);
+                        break;
+                    case SourceIf branch:
+                        foreach (var x in branch.Then.Concat(branch.Else))
+                        {
+                            RecordInlinedOutputWrites(x);
+                        }
+
+                        break;
+                    case SourceLoop loop:
+                        foreach (var x in loop.Body.Concat(loop.Increment))
+                        {
+                            RecordInlinedOutputWrites(x);
+                        }
+
+                        break;
                 }
             }
 

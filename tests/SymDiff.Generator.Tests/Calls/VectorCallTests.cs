@@ -238,6 +238,63 @@ public static partial class U
             ModelChecks.GradientBackwardAndDerivative(UnrolledSource, "U", "Loss", "new double[] { 0.4, -0.7, 1.3, 0.6 }", "new double[] { 1.5, 0.5, -2.0, 0.25 }");
         }
 
+        /// <summary>
+        /// A layer that writes this method's own output, which the method then reads back and normalises: the inlined
+        /// stores count as writes of the output (it was SD1008, "o[1] is read before it is written"; found by the fuzzer).
+        /// </summary>
+        private const string IntoOutputSource = @"
+using System;
+using SymDiff;
+public static partial class N
+{
+    [Differentiable]
+    public static void Pair(ReadOnlySpan<double> w, double a, Span<double> y)
+    {
+        y[0] = Math.Tanh(w[0] * a + w[1]);
+        y[1] = Math.Sin(w[2] * a);
+    }
+
+    [Differentiable]
+    public static void Unit(ReadOnlySpan<double> w, [NoGrad] double a, Span<double> o)
+    {
+        Pair(w, a, o);
+        double norm = Math.Sqrt(o[0] * o[0] + o[1] * o[1] + 0.25);
+        o[0] /= norm;
+        o[1] = o[1] / norm + o[0];
+    }
+}";
+
+        [Fact]
+        public void A_layer_into_this_methods_output_read_back_has_the_Jacobian_of_finite_differences()
+        {
+            double[] r = GeneratedCode.RunDriver(IntoOutputSource, @"
+        double[] w = { 0.3, -0.7, 0.5 };
+        var y = new double[2];
+        var jac = new double[6];
+        N.UnitJacobian(w, 1.25, y, jac);
+        var want = new double[6];
+        for (int c = 0; c < 3; c++)
+        {
+            var up = (double[])w.Clone(); var down = (double[])w.Clone();
+            up[c] += 1e-6; down[c] -= 1e-6;
+            var yu = new double[2]; var yd = new double[2];
+            N.Unit(up, 1.25, yu); N.Unit(down, 1.25, yd);
+            for (int k = 0; k < 2; k++) want[k * 3 + c] = (yu[k] - yd[k]) / (up[c] - down[c]);
+        }
+        var own = new double[2];
+        N.Unit(w, 1.25, own);
+        var all = new double[16];
+        jac.CopyTo(all, 0); want.CopyTo(all, 6); y.CopyTo(all, 12); own.CopyTo(all, 14);
+        return all;");
+            for (int k = 0; k < 6; k++)
+            {
+                FiniteDifferences.AssertClose(r[6 + k], r[k], 1e-7, 1e-10, $"J[{k / 3}, {k % 3}]");
+            }
+
+            Assert.Equal(r[14], r[12]);
+            Assert.Equal(r[15], r[13]);
+        }
+
         [Fact]
         public void A_layer_into_a_layer_into_the_output_has_the_Jacobian_of_finite_differences()
         {
