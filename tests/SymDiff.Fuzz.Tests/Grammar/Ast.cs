@@ -421,6 +421,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// <summary>Declared just before the enclosing loop (of whose body the call is a direct statement) instead of here.</summary>
         public bool Hoisted { get; init; }
 
+        /// <summary>Into the vector method's own output span <c>o</c> (<see cref="Buffer"/>), which is not declared.</summary>
+        public bool IntoOutput { get; init; }
+
         /// <summary>A part of the parameter <see cref="SpanArg"/> passed instead of the whole (first element, length, of an array).</summary>
         public (int Start, int Length, bool OfArray)? Slice { get; init; }
     }

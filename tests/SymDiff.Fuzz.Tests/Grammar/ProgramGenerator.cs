@@ -677,7 +677,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 }
 
                 var lengths = mainArrays.Where(a => a.Length is >= 1 and <= 8).Select(a => a.Length).ToList();
-                int m = lengths.Count > 0 && Chance(0.6) ? Pick(lengths) : Int(1, 4);
+                int m = _isVector && Chance(0.4) ? _outputLength : lengths.Count > 0 && Chance(0.6) ? Pick(lengths) : Int(1, 4);
                 ps.Add(new Param("o", ParamKind.Output, false, Enumerable.Repeat(0.0, m).ToImmutableArray(), 0));
                 _layerSpan[index] = span;
                 _stmtBudget = Int(1, 5);
@@ -712,9 +712,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// is the array the layer was made for, a filled local buffer of its length (the previous layer's output), or a part
         /// of a longer parameter.
         /// </summary>
-        private St LayerCallStatement()
+        private St LayerCallStatement(int? layer = null, string? into = null)
         {
-            int f = Int(_layers.Count);
+            int f = layer ?? Int(_layers.Count);
             LayerFn fn = _layers[f];
             int scalars = fn.Params.Count(p => p.Kind == ParamKind.Scalar);
             var args = Enumerable.Range(0, scalars).Select(_ => Expression(1)).ToImmutableArray();
@@ -735,6 +735,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     span = source.Name;
                     slice = (Int(0, source.Length - length), length, source.Kind == ParamKind.Array);
                 }
+            }
+
+            if (into is not null)
+            {
+                // The method's own output span: written whole by the layer, then read back and re-written as usual.
+                return new LayerCall(f, args, span, into, Stack: false) { IntoOutput = true, Slice = slice };
             }
 
             string name = Fresh("y");
@@ -1317,6 +1323,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
             if (Has(FuzzGrammar.OutputRecurrences) && Has(FuzzGrammar.For) && inputs.Count > 0 && Chance(0.2))
             {
                 list.AddRange(OutputRecurrence(Pick(inputs)));
+            }
+            // A layer of the output's length writes the whole output (inlined into the caller's output span).
+            else if (_layers.FindIndex(l => l.OutputLength == _outputLength) is int layer and >= 0 && Chance(0.6))
+            {
+                list.Add(LayerCallStatement(layer, "o"));
             }
             // A long output of a Vectorize = true method (VectorLength) is written by the loop, which its lanes take.
             else if ((Chance(0.3) || _outputLength > 4) && Has(FuzzGrammar.For))

@@ -501,7 +501,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             switch (s)
             {
                 case LayerCall c:
-                    if (!c.Hoisted)
+                    if (!c.Hoisted && !c.IntoOutput)
                     {
                         OutputBufferDeclaration(c);
                     }

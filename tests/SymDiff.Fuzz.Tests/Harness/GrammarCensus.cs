@@ -251,7 +251,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                         Ex(r.E);
                         break;
                     case LayerCall c:
-                        Add("call: [Differentiable] vector function (a layer) into a local buffer");
+                        Add(c.IntoOutput ? "call: [Differentiable] vector function (a layer) into the method's output span" : "call: [Differentiable] vector function (a layer) into a local buffer");
                         if (loopDepth > 0)
                         {
                             Add(c.Hoisted ? "call: a layer inside a loop, its buffer declared before the loop" : "call: a layer inside a loop");
@@ -262,7 +262,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                             Add(_bufferNames.Contains(c.SpanArg) ? "call: a layer's input is a local buffer (layers chained)" : c.Slice is not null ? "call: a layer's input is a part of a parameter" : "call: a layer's input is a parameter");
                         }
 
-                        _bufferNames.Add(c.Buffer);
+                        if (!c.IntoOutput)
+                        {
+                            _bufferNames.Add(c.Buffer);
+                        }
+
                         foreach (Ex a in c.Args)
                         {
                             Ex(a);

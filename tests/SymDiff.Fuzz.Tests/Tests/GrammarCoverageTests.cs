@@ -64,7 +64,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             "call: [Differentiable] on a sub-model in an instance property",
 
             // Calls of [Differentiable] vector functions (layers), inlined: into a local buffer, in loops, chained.
-            "call: [Differentiable] vector function (a layer) into a local buffer", "call: a layer inside a loop",
+            "call: [Differentiable] vector function (a layer) into a local buffer", "call: [Differentiable] vector function (a layer) into the method's output span", "call: a layer inside a loop",
             "call: a layer inside a loop, its buffer declared before the loop", "call: a layer's input is a local buffer (layers chained)",
             "call: a layer's input is a parameter", "call: a layer's input is a part of a parameter", "layer: static", "layer: instance",
 
