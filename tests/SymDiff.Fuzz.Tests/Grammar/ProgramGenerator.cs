@@ -729,7 +729,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 {
                     span = Pick(buffers).Name;
                 }
-                else if (longer.Count > 0 && Chance(0.5))
+                else if (longer.Count > 0 && Chance(0.75))
                 {
                     var source = Pick(longer);
                     span = source.Name;
@@ -1032,6 +1032,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
             var args = Enumerable.Range(0, scalars).Select(_ => Expression(1)).ToImmutableArray();
             return new CallHelper(h, args, buffer, ViaPeer: _hasPeer && !_helpers[h].Static && Chance(0.5));
         }
+
+        /// <summary>The helpers a layer's body may call: no span parameter (the method's arrays are not in its scope), static unless the layer is an instance method.</summary>
+        private List<int> HelpersALayerCalls() =>
+            Enumerable.Range(0, _helpers.Count).Where(h => _helperSpan[h] is null && (_helpers[h].Static || !_staticContext)).ToList();
 
         /// <summary>The helpers whose span parameter a filled local buffer in scope could be passed to.</summary>
         private List<int> HelpersTakingABuffer() => _buffers.Count == 0
@@ -1441,7 +1445,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 return Leaf();
             }
 
-            bool callsHere = !_inHelper && _helpers.Count > 0 && (LoopDepth == 0 || Has(FuzzGrammar.CallsInLoops));
+            bool callsHere = ((!_inHelper && _helpers.Count > 0) || (_inLayer && HelpersALayerCalls().Count > 0)) && (LoopDepth == 0 || Has(FuzzGrammar.CallsInLoops));
             bool rulesHere = Has(FuzzGrammar.Rules) && (!_hessian || true);
             int kind = Weighted(
                 34,                                               // 0 + - *
@@ -1483,6 +1487,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 }
                 case 5:
                     return new Detach(Expression(depth - 1));
+                case 6 when _inLayer:
+                {
+                    // A layer's body calls a helper (inlined with it, so the call lands in the caller's body).
+                    int h = Pick(HelpersALayerCalls());
+                    int scalars = _helpers[h].Params.Count(p => p.Kind == ParamKind.Scalar);
+                    return new CallHelper(h, Enumerable.Range(0, scalars).Select(_ => Expression(depth - 1)).ToImmutableArray(), null);
+                }
+
                 case 6:
                 {
                     var takingABuffer = HelpersTakingABuffer();

@@ -140,7 +140,9 @@ namespace SymDiff.Fuzz.Tests.Harness
             foreach (LayerFn l in p.Layers)
             {
                 keys.Add(l.Static ? "layer: static" : "layer: instance");
+                walker.InLayer = true;
                 walker.Statements(l.Body, 0);
+                walker.InLayer = false;
             }
 
             return keys;
@@ -159,6 +161,9 @@ namespace SymDiff.Fuzz.Tests.Harness
             }
 
             private void Add(string key) => _keys.Add(key);
+
+            /// <summary>Walking a layer's body.</summary>
+            public bool InLayer { get; set; }
 
             /// <summary>The span locals in scope: the method under test's, while walking its body.</summary>
             public ImmutableArray<ViewDecl> Views { get; set; } = ImmutableArray<ViewDecl>.Empty;
@@ -479,6 +484,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                             Add(c.Via is SubModel.Shared or SubModel.SharedQualified
                                 ? "call: [Differentiable] on a sub-model in a static field"
                                 : "call: [Differentiable] on a sub-model in an instance property");
+                        }
+
+                        if (InLayer)
+                        {
+                            Add("call: [Differentiable] helper inside a layer");
                         }
 
                         Add(c.Via != SubModel.None ? "call: [Differentiable] on a sub-model" : c.ViaPeer ? "call: [Differentiable] on another instance" : h.Static ? "call: [Differentiable] static" : "call: [Differentiable] instance");
