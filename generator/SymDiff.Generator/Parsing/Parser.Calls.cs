@@ -63,7 +63,13 @@ namespace SymDiff.Generator.Parsing
                 bool differentiable = IsDifferentiable(target);
                 string qualifier = target.IsStatic ? target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : string.Empty;
                 Expr? receiver = null;
-                if (!target.IsStatic && invocation.Instance is not null && invocation.Instance is not IInstanceReferenceOperation)
+                RequireAccessibleFromCaller(target, _model.Compilation);
+                if (!target.IsStatic && t_receiver is { Code: { } inlinedOn } && invocation.Instance is null or IInstanceReferenceOperation)
+                {
+                    // Inside a vector function being inlined from another object: its calls on this go to that object.
+                    receiver = new Opaque(inlinedOn, ValType.Object);
+                }
+                else if (!target.IsStatic && invocation.Instance is not null && invocation.Instance is not IInstanceReferenceOperation)
                 {
                     // A sub-model held in a field or property (`Shared.H(x)`, `this.layer.H(x)`) is read like any member: a constant.
                     receiver = Unwrap(invocation.Instance) is IMemberReferenceOperation { Type.IsReferenceType: true } member && member is IFieldReferenceOperation or IPropertyReferenceOperation

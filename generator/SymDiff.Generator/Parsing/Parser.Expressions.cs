@@ -175,7 +175,7 @@ namespace SymDiff.Generator.Parsing
                         return new Opaque(MemberCode((IMemberReferenceOperation)operation), RequireScalar(operation));
 
                     case IInstanceReferenceOperation:
-                        return new Opaque("this", ValType.Object);
+                        return new Opaque(ThisCode, ValType.Object);
 
                     case IDefaultValueOperation:
                         return Const.FromSource(0, RequireScalar(operation));
@@ -267,12 +267,14 @@ namespace SymDiff.Generator.Parsing
                 var symbol = member.Member;
                 if (symbol.IsStatic)
                 {
+                    RequireAccessibleFromCaller(symbol, _model.Compilation);
                     return symbol.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + symbol.Name;
                 }
 
                 if (member.Instance is null or IInstanceReferenceOperation)
                 {
-                    return "this." + symbol.Name;
+                    RequireAccessibleFromCaller(symbol, _model.Compilation);
+                    return ThisCode + "." + symbol.Name;
                 }
 
                 if (Unwrap(member.Instance) is IParameterReferenceOperation p && _parameters.TryGetValue(p.Parameter.Name, out var ps) && ps.Shape == ParamShape.Other)

@@ -16,6 +16,36 @@ namespace SymDiff.Generator.Parsing
         [ThreadStatic]
         private static int t_inlineDepth;
 
+        /// <summary>
+        /// While a vector function is parsed for inlining: the type of the method it is inlined into, which must be able to
+        /// access every member the callee's body reads or calls; and, when it was called on another object
+        /// (<c>layer.Dense(w, x, h)</c>), that object as C# the caller can evaluate (<c>this.layer</c>,
+        /// <c>global::N.Model.Shared</c>, a parameter), which stands for <c>this</c> in the callee's body. Null otherwise.
+        /// </summary>
+        [ThreadStatic]
+        private static InlineReceiver? t_receiver;
+
+        /// <summary>The first thing the callee's body does with its object that the caller cannot (a private field), or null.</summary>
+        [ThreadStatic]
+        private static string? t_receiverProblem;
+
+        private sealed record InlineReceiver(string? Code, INamedTypeSymbol Caller);
+
+        /// <summary><c>this</c> in the body being parsed: the object a vector function being inlined was called on, or this object.</summary>
+        private static string ThisCode => t_receiver?.Code ?? "this";
+
+        /// <summary>
+        /// Whether the method a vector function is being inlined into can access <paramref name="member"/> (a field, property
+        /// or method the callee's body uses); records the first problem for the caller's SD1000.
+        /// </summary>
+        private static void RequireAccessibleFromCaller(ISymbol member, Compilation compilation)
+        {
+            if (t_receiver is { } r && !compilation.IsSymbolAccessibleWithin(member, r.Caller))
+            {
+                t_receiverProblem ??= $"uses '{member.Name}', which '{r.Caller.Name}' cannot access";
+            }
+        }
+
         /// <summary>The most vector functions inlined one inside another.</summary>
         private const int MaxInlineDepth = 4;
 
@@ -45,9 +75,21 @@ namespace SymDiff.Generator.Parsing
                 // object's, whose members the inlined body would read from this one.
                 bool sameObject = !target.IsStatic && !_method.IsStatic && call.Instance is null or IInstanceReferenceOperation
                     && SymbolEqualityComparer.Default.Equals(target.ContainingType, _method.ContainingType);
+                // Another object (a sub-model, API.md 7: `fc1.Forward(w, x, h)`): held in a field or property, or a parameter;
+                // its members read in the callee's body are read through it.
+                string? receiver = null;
                 if (!target.IsStatic && !sameObject)
                 {
-                    throw Unsupported(call.Syntax, what + ", an instance method of another object,", " yet; make it static (pass what it reads from fields as arguments), call it on this object from an instance method of its type, or write its loop in this method");
+                    receiver = Unwrap(call.Instance) switch
+                    {
+                        IMemberReferenceOperation { Type.IsReferenceType: true } member when member is IFieldReferenceOperation or IPropertyReferenceOperation => MemberCode(member),
+                        IParameterReferenceOperation p when _parameters.TryGetValue(p.Parameter.Name, out var ps) && ps.Shape == ParamShape.Other && p.Type?.IsReferenceType == true => p.Parameter.Name,
+                        _ => null,
+                    };
+                    if (receiver is null)
+                    {
+                        throw Unsupported(call.Syntax, what + $" on '{call.Instance?.Syntax}'", " yet; call it on this object, on an object held in a field or property of a class type, or on a parameter");
+                    }
                 }
 
                 var syntax = target.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_ct)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
@@ -62,15 +104,30 @@ namespace SymDiff.Generator.Parsing
                 }
 
                 ParseResult parsed;
+                var outerReceiver = t_receiver;
+                var outerProblem = t_receiverProblem;
+                string? problem;
                 t_inlineDepth++;
                 try
                 {
+                    // A callee on this object (or static) keeps the receiver of the call that inlined this one, if any.
+                    t_receiver = new InlineReceiver(receiver ?? (sameObject ? outerReceiver?.Code : null), outerReceiver?.Caller ?? _method.ContainingType);
+                    t_receiverProblem = null;
+
                     var model = syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(syntax.SyntaxTree);
                     parsed = Parse(target, syntax, model, _ct);
+                    problem = t_receiverProblem;
                 }
                 finally
                 {
                     t_inlineDepth--;
+                    t_receiver = outerReceiver;
+                    t_receiverProblem = outerProblem;
+                }
+
+                if (problem is not null)
+                {
+                    throw Unsupported(call.Syntax, what + (receiver is null ? string.Empty : $" on '{call.Instance?.Syntax}'") + $", whose body {problem},", " yet; make it internal or public, or write its loop in this method");
                 }
 
                 var callee = parsed.Spec;

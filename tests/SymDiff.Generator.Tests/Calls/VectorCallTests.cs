@@ -295,6 +295,120 @@ public static partial class N
             Assert.Equal(r[15], r[13]);
         }
 
+        /// <summary>
+        /// Layers held as sub-models (API.md 7: "an instance method may call a differentiable method on another instance";
+        /// PyTorch's <c>self.fc1(x)</c>): a field, a property and a parameter, whose fields the inlined body reads and whose
+        /// own [Differentiable] instance method it calls, each through the object the layer was called on.
+        /// </summary>
+        private const string SubModelSource = @"
+using System;
+using SymDiff;
+public sealed partial class Dense
+{
+    public double Scale = 1.0;
+    internal double Offset { get; set; } = 0.25;
+
+    [Differentiable]
+    public double Bias(double a) => a * Offset;
+
+    [Differentiable]
+    public void Forward(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> y)
+    {
+        for (int j = 0; j < y.Length; j++)
+        {
+            y[j] = Math.Tanh(Scale * w[j] * x[j]) + this.Bias(w[j]);
+        }
+    }
+}
+
+public sealed partial class Net
+{
+    private readonly Dense fc1 = new Dense { Scale = 2.0, Offset = -0.5 };
+    internal Dense Fc2 { get; } = new Dense { Scale = 0.5 };
+    internal static readonly Dense Shared = new Dense { Scale = -1.5, Offset = 1.0 };
+
+    [Differentiable]
+    public double Loss(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, Dense extra)
+    {
+        Span<double> h = stackalloc double[2];
+        fc1.Forward(w.Slice(0, 2), x, h);
+        Span<double> z = stackalloc double[2];
+        Fc2.Forward(w.Slice(2, 2), h, z);
+        Span<double> u = stackalloc double[2];
+        Shared.Forward(w.Slice(4, 2), z, u);
+        Span<double> v = stackalloc double[2];
+        extra.Forward(w.Slice(6, 2), u, v);
+        return v[0] * v[0] + v[1];
+    }
+}";
+
+        [Fact]
+        public void Layers_held_as_sub_models_read_their_own_fields_and_match_central_differences()
+        {
+            double[] r = GeneratedCode.RunDriver(SubModelSource, @"
+        var net = new Net();
+        var extra = new Dense { Scale = 0.75, Offset = 2.0 };
+        double[] w = { 0.3, -0.7, 0.5, 0.9, -0.4, 0.6, 1.1, -0.2 };
+        double[] x = { 1.5, -0.5 };
+        var g = new double[8];
+        double value = net.LossGradient(w, x, extra, g);
+        net.LossDerivative(w, x, extra, new double[] { 1, 0, 0, 0, 0, 0, 0, 0 }, out double d0);
+        var all = new double[2 + 16 + 1];
+        all[0] = value; all[1] = net.Loss(w, x, extra); all[18] = d0;
+        for (int c = 0; c < 8; c++)
+        {
+            var up = (double[])w.Clone(); var down = (double[])w.Clone();
+            up[c] += 1e-6; down[c] -= 1e-6;
+            all[2 + c] = g[c];
+            all[10 + c] = (net.Loss(up, x, extra) - net.Loss(down, x, extra)) / (up[c] - down[c]);
+        }
+        return all;");
+            Assert.Equal(r[1], r[0]);
+            for (int c = 0; c < 8; c++)
+            {
+                FiniteDifferences.AssertClose(r[10 + c], r[2 + c], 1e-7, 1e-10, $"dLoss/dw[{c}]");
+            }
+
+            Assert.Equal(r[2], r[18], 14);
+        }
+
+        [Theory]
+        [InlineData("private double scale = 2.0;", "public void Forward(ReadOnlySpan<double> w, Span<double> y) { y[0] = scale * w[0]; }", "Layer.Forward(w, h)", "scale")]
+        [InlineData("private static double factor = 2.0;", "public static void Forward(ReadOnlySpan<double> w, Span<double> y) { y[0] = factor * w[0]; }", "Dense.Forward(w, h)", "factor")]
+        [InlineData("[Differentiable] private double Twice(double a) => 2 * a;", "public void Forward(ReadOnlySpan<double> w, Span<double> y) { y[0] = Twice(w[0]); }", "Layer.Forward(w, h)", "Twice")]
+        public void A_layer_whose_body_uses_a_member_the_caller_cannot_access_is_SD1000_at_the_call(string member, string layer, string call, string name)
+        {
+            var output = GeneratorRunner.Run(@"
+using System;
+using SymDiff;
+public sealed partial class Dense
+{
+    " + member + @"
+
+    [Differentiable]
+    " + layer + @"
+}
+
+public sealed partial class Net
+{
+    internal Dense Layer { get; } = new Dense();
+
+    [Differentiable]
+    public double Loss(ReadOnlySpan<double> w)
+    {
+        Span<double> h = stackalloc double[1];
+        " + call + @";
+        return h[0];
+    }
+}");
+            Assert.Null(output.Result.Exception);
+            var d = Assert.Single(output.GeneratorDiagnostics, e => e.Severity == DiagnosticSeverity.Error);
+            Assert.Equal("SD1000", d.Id);
+            string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains($"uses '{name}', which 'Net' cannot access", message, StringComparison.Ordinal);
+            Assert.Equal(call, d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan));
+        }
+
         [Fact]
         public void A_layer_into_a_layer_into_the_output_has_the_Jacobian_of_finite_differences()
         {
@@ -574,7 +688,7 @@ public static partial class C
         }
 
         [Theory]
-        [InlineData("public void Layer(ReadOnlySpan<double> w, Span<double> y) { y[0] = w[0] * Bias; }\n    public double Bias = 1;\n    public static B Other = new B();", "Other.Layer(w, h);", "an instance method of another object", "Other.Layer(w, h)")]
+        [InlineData("public void Layer(ReadOnlySpan<double> w, Span<double> y) { y[0] = w[0] * Bias; }\n    public double Bias = 1;\n    public static B Make() => new B();", "Make().Layer(w, h);", "on 'Make()'", "Make().Layer(w, h)")]
         [InlineData("public static void Layer(ReadOnlySpan<double> w, Span<double> y) { if (w.Length == 0) throw new ArgumentException(\"empty\"); y[0] = w[0]; }", "Layer(w, h);", "argument checks", "Layer(w, h)")]
         [InlineData("public static void Layer(ReadOnlySpan<double> w, Span<double> y) { y[0] = w[0]; if (w[0] > 0) return; y[0] = 2 * w[0]; }", "Layer(w, h);", "a return statement", "Layer(w, h)")]
         [InlineData("public static void Layer(ReadOnlySpan<double> w, Span<double> y) { Span<double> t = stackalloc double[1]; Layer(w, t); y[0] = t[0]; }", "Layer(w, h);", "recursively", "Layer(w, t)")]
