@@ -79,6 +79,9 @@ namespace SymDiff.Fuzz.Tests.Harness
             }
 
             string want = Describe(user);
+            // A Vectorize = true method may reorder the sums that compute a helper's argument, so a message that prints the
+            // argument's value (p0 = 3554.9753) may differ in its digits (FINDINGS F70): compared with the numbers masked.
+            string Comparable(string described) => p.Vectorize ? System.Text.RegularExpressions.Regex.Replace(described, @"-?\d+(\.\d+)?([eE][-+]?\d+)?", "#") : described;
             int compared = 0;
             foreach (string call in GeneratedCalls(p))
             {
@@ -87,7 +90,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                 {
                     bad.Add(new Disagreement($"GUARD: {call} did not throw; the user's method threw {want}", double.NaN, double.NaN, double.NaN));
                 }
-                else if (Describe(got) != want)
+                else if (Comparable(Describe(got)) != Comparable(want))
                 {
                     bad.Add(new Disagreement($"GUARD: {call} threw {Describe(got)}; the user's method threw {want}", double.NaN, double.NaN, double.NaN));
                 }
