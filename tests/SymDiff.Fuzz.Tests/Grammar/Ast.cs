@@ -424,6 +424,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// <summary>Into the vector method's own output span <c>o</c> (<see cref="Buffer"/>), which is not declared.</summary>
         public bool IntoOutput { get; init; }
 
+        /// <summary>An instance layer called on a sub-model (<c>Shared.L0(...)</c>, <c>this.Layer.L0(...)</c>) instead of this object.</summary>
+        public SubModel Via { get; init; }
+
+        /// <summary>An instance layer called on the <see cref="ParamKind.Peer"/> instance (<c>peer.L0(...)</c>).</summary>
+        public bool ViaPeer { get; init; }
+
         /// <summary>A part of the parameter <see cref="SpanArg"/> passed instead of the whole (first element, length, of an array).</summary>
         public (int Start, int Length, bool OfArray)? Slice { get; init; }
     }

@@ -737,10 +737,30 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 }
             }
 
+            // An instance layer may be called on another object of the class: a sub-model or the peer parameter.
+            var via = SubModel.None;
+            bool viaPeer = false;
+            if (!fn.Static && (_hasShared || _hasLayer || _hasPeer) && Chance(0.5))
+            {
+                var vias = new List<SubModel>();
+                if (_hasShared)
+                {
+                    vias.AddRange(new[] { SubModel.Shared, SubModel.SharedQualified });
+                }
+
+                if (_hasLayer)
+                {
+                    vias.AddRange(new[] { SubModel.Layer, SubModel.LayerThis });
+                }
+
+                viaPeer = _hasPeer && (vias.Count == 0 || Chance(0.3));
+                via = viaPeer ? SubModel.None : Pick(vias);
+            }
+
             if (into is not null)
             {
                 // The method's own output span: written whole by the layer, then read back and re-written as usual.
-                return new LayerCall(f, args, span, into, Stack: false) { IntoOutput = true, Slice = slice };
+                return new LayerCall(f, args, span, into, Stack: false) { IntoOutput = true, Slice = slice, Via = via, ViaPeer = viaPeer };
             }
 
             string name = Fresh("y");
@@ -748,7 +768,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             // Read through one of its elements by the result (Combine), so every layer call reaches the derivatives.
             _buffers.Add(new ArrayVar(name, fn.OutputLength));
             _hiddenLayers.Add(name);
-            return new LayerCall(f, args, span, name, Chance(0.6)) { Hoisted = hoisted, Slice = slice };
+            return new LayerCall(f, args, span, name, Chance(0.6)) { Hoisted = hoisted, Slice = slice, Via = via, ViaPeer = viaPeer };
         }
 
         // ------------------------------------------------------------------ statements

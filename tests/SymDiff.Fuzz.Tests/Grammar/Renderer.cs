@@ -485,12 +485,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             if (_mode == RenderMode.Primal)
             {
-                return $"L{c.Fn}({string.Join(", ", args)})";
+                return $"{Receiver(c.Via, c.ViaPeer)}L{c.Fn}({string.Join(", ", args)})";
             }
 
             if (_p.Instance && !fn.Static)
             {
-                args.Insert(0, "self");
+                args.Insert(0, OracleSelf(c.Via, c.ViaPeer));
             }
 
             return $"{_p.ClassName}_Oracle.L{c.Fn}{(_mode == RenderMode.Dual ? "_d" : "_h")}({string.Join(", ", args)})";
@@ -847,30 +847,35 @@ namespace SymDiff.Fuzz.Tests.Grammar
             string suffix = _mode switch { RenderMode.Primal => string.Empty, RenderMode.Dual => "_d", _ => "_h" };
             if (_mode == RenderMode.Primal)
             {
-                string receiver = c.Via switch
-                {
-                    SubModel.Shared => "Shared.",
-                    SubModel.SharedQualified => $"{_p.ClassName}.Shared.",
-                    SubModel.Layer => "Layer.",
-                    SubModel.LayerThis => "this.Layer.",
-                    _ => c.ViaPeer ? "peer." : string.Empty,
-                };
-                return $"{receiver}H{c.Helper}({string.Join(", ", args)})";
+                return $"{Receiver(c.Via, c.ViaPeer)}H{c.Helper}({string.Join(", ", args)})";
             }
 
             // The oracle of an instance helper takes the instance it is called on first.
             if (_p.Instance && !h.Static)
             {
-                args.Insert(0, c.Via switch
-                {
-                    SubModel.Shared or SubModel.SharedQualified => $"{_p.ClassName}.Shared",
-                    SubModel.Layer or SubModel.LayerThis => "self.Layer",
-                    _ => c.ViaPeer ? "peer" : "self",
-                });
+                args.Insert(0, OracleSelf(c.Via, c.ViaPeer));
             }
 
             return $"{_p.ClassName}_Oracle.H{c.Helper}{suffix}({string.Join(", ", args)})";
         }
+
+        /// <summary>What the user's code calls an instance method on: a sub-model, the peer, or (empty) this object.</summary>
+        private string Receiver(SubModel via, bool viaPeer) => via switch
+        {
+            SubModel.Shared => "Shared.",
+            SubModel.SharedQualified => $"{_p.ClassName}.Shared.",
+            SubModel.Layer => "Layer.",
+            SubModel.LayerThis => "this.Layer.",
+            _ => viaPeer ? "peer." : string.Empty,
+        };
+
+        /// <summary>The instance the oracle of an instance method called there receives first.</summary>
+        private string OracleSelf(SubModel via, bool viaPeer) => via switch
+        {
+            SubModel.Shared or SubModel.SharedQualified => $"{_p.ClassName}.Shared",
+            SubModel.Layer or SubModel.LayerThis => "self.Layer",
+            _ => viaPeer ? "peer" : "self",
+        };
 
         private string RuleCall(CallRule c)
         {

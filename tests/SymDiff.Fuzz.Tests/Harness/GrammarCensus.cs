@@ -262,6 +262,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                             Add(c.Hoisted ? "call: a layer inside a loop, its buffer declared before the loop" : "call: a layer inside a loop");
                         }
 
+                        if (c.Via != SubModel.None || c.ViaPeer)
+                        {
+                            Add("call: a layer on another object (a sub-model or a parameter)");
+                        }
+
                         if (c.SpanArg is not null)
                         {
                             Add(_bufferNames.Contains(c.SpanArg) ? "call: a layer's input is a local buffer (layers chained)" : c.Slice is not null ? "call: a layer's input is a part of a parameter" : "call: a layer's input is a parameter");
