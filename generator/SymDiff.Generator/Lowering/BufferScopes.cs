@@ -173,14 +173,16 @@ namespace SymDiff.Generator.Lowering
         }
 
         /// <summary>
-        /// From the body's statement <paramref name="first"/> on, stores at constant indices (<c>h[0] = a; h[1] = b;</c>, as
-        /// a layer with one store per output writes it, inlined) that write every element of a buffer of constant length
-        /// before anything else mentions it; each store and each statement between them reads only elements the run
-        /// already wrote. Every element an iteration reads was then written earlier in the same iteration.
+        /// From the body's statement <paramref name="first"/> on, pieces that write every element of a buffer of constant
+        /// length once before anything else mentions it: stores at constant indices (<c>h[0] = a; h[1] = b;</c>, a layer with
+        /// one store per output, inlined) and counting loops that fill a range (<c>for (int j = 0; j &lt; 2; j++) h[2 + j] =
+        /// ...;</c>, a layer called into a part of the buffer: two layers' outputs concatenated). A constant store and a
+        /// local assignment between the pieces read only elements already written; a range fill does not read the buffer.
+        /// Every element an iteration reads was then written earlier in the same iteration.
         /// </summary>
         private static bool IsConstantFill(IReadOnlyList<SourceStmt> body, int first, SourceBuffer buffer)
         {
-            if (buffer.Length is not Const { Value: var length } || length < 1 || length > 64 || length != Math.Floor(length))
+            if (buffer.Length is not Const { Value: var length } || length < 1 || length > 1024 || length != Math.Floor(length))
             {
                 return false;
             }
@@ -195,9 +197,14 @@ namespace SymDiff.Generator.Lowering
                 }
 
                 if (s is SourceStore { Index: Const { Value: var c } } store && store.Array == buffer.Name && c >= 0 && c < length && c == Math.Floor(c)
-                    && ReadsOnlyWritten(store.Value, buffer.Name, written))
+                    && !written.Contains((int)c) && ReadsOnlyWritten(store.Value, buffer.Name, written))
                 {
                     written.Add((int)c);
+                }
+                else if (s is SourceLoop loop && k > 0 && RangeFilled(body[k - 1], loop, buffer.Name) is { } range
+                    && range.Start >= 0 && range.Start + range.Count <= length && Enumerable.Range((int)range.Start, (int)range.Count).All(i => !written.Contains(i)))
+                {
+                    written.UnionWith(Enumerable.Range((int)range.Start, (int)range.Count));
                 }
                 else if (!(s is SourceAssign assign && ReadsOnlyWritten(assign.Value, buffer.Name, written)))
                 {
@@ -206,6 +213,34 @@ namespace SymDiff.Generator.Lowering
             }
 
             return written.Count == (int)length;
+        }
+
+        /// <summary>
+        /// <c>int j = 0; for (; j &lt; n; j++) { ...; h[c + j] = v; ... }</c> with constants <c>n</c> and <c>c</c>, no early exit,
+        /// one store the only mention of the buffer in the body, <c>v</c> not reading it: the range <c>[c, c + n)</c>.
+        /// </summary>
+        internal static (double Start, double Count)? RangeFilled(SourceStmt init, SourceLoop loop, string buffer)
+        {
+            if (CountsTo(init, loop, out string counter) is not Const { Value: var n } || n != Math.Floor(n) || n < 0
+                || Mentions(loop.Condition, buffer) || loop.Increment.Any(x => Mentions(x, buffer)))
+            {
+                return null;
+            }
+
+            var mentions = loop.Body.Where(x => Mentions(x, buffer)).ToList();
+            if (mentions.Count != 1 || mentions[0] is not SourceStore store || store.Array != buffer || Mentions(store.Value, buffer))
+            {
+                return null;
+            }
+
+            double? start = store.Index switch
+            {
+                Var v when v.Name == counter => 0,
+                Binary { Op: BinaryOp.Add, Left: Const { Value: var c }, Right: Var v } when v.Name == counter && c == Math.Floor(c) => c,
+                Binary { Op: BinaryOp.Add, Left: Var v, Right: Const { Value: var c } } when v.Name == counter && c == Math.Floor(c) => c,
+                _ => null,
+            };
+            return start is double s ? (s, n) : null;
         }
 
         /// <summary>Whether <paramref name="value"/> reads the buffer only at the constant indices in <paramref name="written"/> (or its length).</summary>

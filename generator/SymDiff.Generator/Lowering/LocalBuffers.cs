@@ -41,7 +41,7 @@ namespace SymDiff.Generator.Lowering
             {
                 // A buffer filled by accumulation may break the write-once rule; one that keeps it is write-once either way.
                 // A history (BufferHistory) writes each element once by construction.
-                var violation = IsHistory(source, pair.Key) ? null : Violation(pair.Key, pair.Value, source);
+                var violation = IsHistory(source, pair.Key) || IsDisjointFills(source, pair.Key) ? null : Violation(pair.Key, pair.Value, source);
                 if (violation is null)
                 {
                     writeOnce.Add(pair.Key);
@@ -72,6 +72,70 @@ namespace SymDiff.Generator.Lowering
         private sealed record StoreSite(int Relative, Store Store, Loop? Loop)
         {
             public Expr Index => Store.Index;
+        }
+
+        /// <summary>
+        /// A buffer filled by two or more loops of its declaring block, each writing its own range once (two layers called
+        /// into the halves of one buffer, <c>Dense(a, x, z.Slice(0, 4)); Dense(b, x, z.Slice(4, 4));</c>, inlined): every
+        /// store of the block is in one of them; each is <c>int j = 0; for (; j &lt; n; j++)</c> with a constant <c>n</c>,
+        /// no early exit, and one top-level store <c>h[c + j]</c> (<c>c</c> constant) whose value does not read the buffer,
+        /// nothing else in its body mentioning it; the ranges <c>[c, c + n)</c> do not overlap; and nothing reads the
+        /// buffer from the first of those loops to the last, nor before the first. Then every element is written once,
+        /// before any read, as by one loop over the whole buffer.
+        /// </summary>
+        private static bool IsDisjointFills(IReadOnlyList<Model.SourceStmt> statements, string buffer)
+        {
+            var block = DeclaringBlock(statements, buffer);
+            if (block is null)
+            {
+                return false;
+            }
+
+            int declaration = block.FindIndex(s => s is Model.SourceBuffer b && b.Name == buffer);
+            var fills = new List<int>();
+            var ranges = new List<(double Start, double End)>();
+            for (int k = declaration + 1; k < block.Count; k++)
+            {
+                if (!StoresTo(block[k], buffer))
+                {
+                    continue;
+                }
+
+                if (block[k] is not Model.SourceLoop loop || BufferScopes.RangeFilled(block[k - 1], loop, buffer) is not { } range)
+                {
+                    return false;
+                }
+
+                fills.Add(k);
+                ranges.Add((range.Start, range.Start + range.Count));
+            }
+
+            if (fills.Count < 2)
+            {
+                return false;
+            }
+
+            for (int k = declaration + 1; k <= fills[fills.Count - 1]; k++)
+            {
+                // Before and between the fills nothing mentions the buffer (a part of it passed on, too); the fills only store.
+                if (!fills.Contains(k) && BufferScopes.Mentions(block[k], buffer))
+                {
+                    return false;
+                }
+            }
+
+            for (int a = 0; a < ranges.Count; a++)
+            {
+                for (int b = a + 1; b < ranges.Count; b++)
+                {
+                    if (ranges[a].Start < ranges[b].End && ranges[b].Start < ranges[a].End)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
         }
 
         private static bool IsHistory(IReadOnlyList<Model.SourceStmt> statements, string buffer) =>

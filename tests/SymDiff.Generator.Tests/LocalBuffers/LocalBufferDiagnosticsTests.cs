@@ -235,6 +235,8 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         [InlineData("for (int i = 0; i < 2; i++) { h[i] = w[i] * (h[i + 1] + 1.0); }\nh[2] = w[2];", "it is written by a loop and by another store, and read before the last of them")]
         [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i] * (h[(i + 1) % 3] + 1.0); }", "at an element that loop may not have written yet")]
         [InlineData("for (int i = 0; i < 3; i++) { h[i] = w[i] * (i < 2 ? h[i + 1] : 1.0); }", "at an element that loop may not have written yet")]
+        [InlineData("for (int i = 0; i < 2; i++) { h[i] = w[i]; }\nfor (int i = 0; i < 2; i++) { h[1 + i] = w[i + 1]; }", "it is written by a loop and by another store")] // overlapping fills
+        [InlineData("for (int i = 0; i < 2; i++) { h[i] = w[i]; }\ndouble r = h[2];\nfor (int i = 0; i < 1; i++) { h[2 + i] = w[2] * r; }", "it is written by a loop and by another store")] // a read between fills
         public void Other_overwrites_are_SD1000_saying_why(string writes, string why)
         {
             var d = SingleError(InP("Span<double> h = stackalloc double[3];\n" + writes + "\nreturn h[0] + h[1] * h[2];"), "SD1000");

@@ -236,6 +236,25 @@ public static partial class S
         return loss / t.Length;
     }
 
+    // Two loops fill the two halves of one buffer (two layers' outputs concatenated: Dense(a, x, z.Slice(0, 2));
+    // Dense(b, x, z.Slice(2, 2)); inlined looks like this), then it is read: each element is written once.
+    [Differentiable]
+    public static double Concatenated(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> z = stackalloc double[4];
+        for (int j = 0; j < 2; j++)
+        {
+            z[j] = Math.Tanh(w[j] * x[j]);
+        }
+
+        for (int j = 0; j < 2; j++)
+        {
+            z[2 + j] = Math.Sin(w[2 + j] * x[j]);
+        }
+
+        return z[0] * z[3] + z[1] * z[2] + z[2] * z[2];
+    }
+
     // Declared once before the sample loop and refilled by one store per element, a local between them reading the
     // first (a layer writing o[0] and o[1], inlined, looks like this): lowered as if declared inside the sample loop,
     // whose carried value makes its reverse loop rebuild each sample's buffer.
@@ -317,6 +336,7 @@ public static partial class S
         [InlineData("Batch", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9 }", "new double[] { 1.5, 0.5, -2.0, 0.25 }, new double[] { 0.3, -0.2, 0.1, 0.7 }")]
         [InlineData("Recurrent", "new double[] { 0.4, -0.7 }", "new double[] { 1.5, 0.5, -2.0, 0.25 }")]
         [InlineData("HoistedStores", "new double[] { 0.4, -0.7, 0.3 }", "new double[] { 1.5, 0.5, -2.0, 0.25 }")]
+        [InlineData("Concatenated", "new double[] { 0.4, -0.7, 0.3, 0.9 }", "new double[] { 1.5, -0.5 }")]
         [InlineData("BatchMlp", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9 }", "new double[] { 1.5, 0.5, -2.0, 0.25 }, new double[] { 0.3, -0.2, 0.1, 0.7 }")]
         [InlineData("Hoisted", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9 }", "new double[] { 1.5, 0.5, -2.0, 0.25 }, new double[] { 0.3, -0.2, 0.1, 0.7 }")]
         [InlineData("Sized", "new double[] { 0.4, -0.3, 0.8, 0.1, -0.6, 0.9, 0.2 }", "new double[] { 1.5, -0.5 }")]
