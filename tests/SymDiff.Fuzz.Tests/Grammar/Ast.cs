@@ -430,6 +430,15 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// <summary>An instance layer called on the <see cref="ParamKind.Peer"/> instance (<c>peer.L0(...)</c>).</summary>
         public bool ViaPeer { get; init; }
 
+        /// <summary>
+        /// How many calls fill the buffer: 1, or 2 (a buffer of twice the layer's output, each half written by a call of its
+        /// own, <c>L0(a, x, y.Slice(0, m)); L0(b, x, y.Slice(m, m));</c>: a concatenation), with <see cref="SecondArgs"/>.
+        /// </summary>
+        public int Parts { get; init; } = 1;
+
+        /// <summary>The scalar arguments of the second call when <see cref="Parts"/> is 2.</summary>
+        public ImmutableArray<Ex> SecondArgs { get; init; } = ImmutableArray<Ex>.Empty;
+
         /// <summary>A part of the parameter <see cref="SpanArg"/> passed instead of the whole (first element, length, of an array).</summary>
         public (int Start, int Length, bool OfArray)? Slice { get; init; }
     }

@@ -765,10 +765,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             string name = Fresh("y");
             bool hoisted = LoopDepth > 0 && _loops[^1].IfDepth == _ifDepth && Chance(0.5);
+            // Sometimes two calls, each into its half of a buffer twice as long (a concatenation of two layers' outputs).
+            int parts = Chance(0.25) ? 2 : 1;
+            var second = parts == 2 ? Enumerable.Range(0, scalars).Select(_ => Expression(1)).ToImmutableArray() : ImmutableArray<Ex>.Empty;
             // Read through one of its elements by the result (Combine), so every layer call reaches the derivatives.
-            _buffers.Add(new ArrayVar(name, fn.OutputLength));
+            _buffers.Add(new ArrayVar(name, parts * fn.OutputLength));
             _hiddenLayers.Add(name);
-            return new LayerCall(f, args, span, name, Chance(0.6)) { Hoisted = hoisted, Slice = slice, Via = via, ViaPeer = viaPeer };
+            return new LayerCall(f, args, span, name, Chance(0.6)) { Hoisted = hoisted, Slice = slice, Via = via, ViaPeer = viaPeer, Parts = parts, SecondArgs = second };
         }
 
         // ------------------------------------------------------------------ statements

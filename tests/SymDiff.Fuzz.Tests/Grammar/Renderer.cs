@@ -200,7 +200,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 foreach (LayerFn l in p.Layers)
                 {
                     string lself = p.Instance && !l.Static ? $"{p.ClassName} self" : string.Empty;
-                    r.Line($"public static void L{l.Index}{suffix}({Join(lself, r.ParamList(l.Params, primal: false))})");
+                    // The output as a span of the oracle's numbers, so that a call may pass a part of a buffer (y.AsSpan(m, m)).
+                    string lparams = string.Join(", ", l.Params.Select(q => q.Kind == ParamKind.Output ? $"Span<{r.RT}> {q.Name}" : r.ParamDecl(q, primal: false)));
+                    r.Line($"public static void L{l.Index}{suffix}({Join(lself, lparams)})");
                     r.Block(l.Body);
                 }
 
@@ -314,7 +316,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         private string ParamList(ImmutableArray<Param> ps, bool primal) => string.Join(", ", ps.Select(p => ParamDecl(p, primal)));
 
-        private string ParamDecl(Param p, bool primal)
+        internal string ParamDecl(Param p, bool primal)
         {
             if (p.Kind == ParamKind.Peer)
             {
@@ -445,7 +447,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// <summary>The local buffer a layer writes: <c>Span&lt;T&gt; y = stackalloc T[m];</c> or <c>T[] y = new T[m];</c> (the oracle: an array).</summary>
         private void OutputBufferDeclaration(LayerCall c)
         {
-            string m = _p.Layers[c.Fn].OutputLength.ToString(CultureInfo.InvariantCulture);
+            string m = (c.Parts * _p.Layers[c.Fn].OutputLength).ToString(CultureInfo.InvariantCulture);
             Line(_mode != RenderMode.Primal ? $"{RT}[] {c.Buffer} = new {RT}[{m}];"
                 : c.Stack ? $"Span<{T}> {c.Buffer} = stackalloc {T}[{m}];"
                 : $"{T}[] {c.Buffer} = new {T}[{m}];");
@@ -461,16 +463,18 @@ namespace SymDiff.Fuzz.Tests.Grammar
         }
 
         /// <summary><c>L0(args, span, y)</c>, or in the oracle <c>P3_Oracle.L0_d([self,] args, span, y)</c> with [NoGrad] arguments detached.</summary>
-        private string LayerCallText(LayerCall c)
+        private string LayerCallText(LayerCall c, int part = 0)
         {
             LayerFn fn = _p.Layers[c.Fn];
             var args = new List<string>();
+            var scalars = part == 0 ? c.Args : c.SecondArgs;
             int next = 0;
             foreach (Param lp in fn.Params)
             {
                 if (lp.Kind == ParamKind.Output)
                 {
-                    args.Add(c.Buffer);
+                    string start = (part * fn.OutputLength).ToString(CultureInfo.InvariantCulture), length = fn.OutputLength.ToString(CultureInfo.InvariantCulture);
+                    args.Add(c.Parts == 1 ? c.Buffer : _mode == RenderMode.Primal && c.Stack ? $"{c.Buffer}.Slice({start}, {length})" : $"{c.Buffer}.AsSpan({start}, {length})");
                 }
                 else if (lp.IsVector)
                 {
@@ -478,7 +482,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 }
                 else
                 {
-                    string arg = E(c.Args[next++]);
+                    string arg = E(scalars[next++]);
                     args.Add(_mode != RenderMode.Primal && lp.NoGrad ? $"DM.Detach({arg})" : arg);
                 }
             }
@@ -506,7 +510,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
                         OutputBufferDeclaration(c);
                     }
 
-                    Line($"{LayerCallText(c)};");
+                    for (int part = 0; part < c.Parts; part++)
+                    {
+                        Line($"{LayerCallText(c, part)};");
+                    }
+
                     break;
                 case DeclReal d:
                     Line($"{(_mode == RenderMode.Primal && d.UseVar ? "var" : RT)} {d.Name} = {E(d.Init)};");

@@ -267,6 +267,16 @@ namespace SymDiff.Fuzz.Tests.Harness
                             Add("call: a layer on another object (a sub-model or a parameter)");
                         }
 
+                        if (c.Parts == 2)
+                        {
+                            Add("call: two layers, each into its half of a local buffer (a part of one)");
+                        }
+
+                        foreach (Ex a in c.SecondArgs)
+                        {
+                            Ex(a);
+                        }
+
                         if (c.SpanArg is not null)
                         {
                             Add(_bufferNames.Contains(c.SpanArg) ? "call: a layer's input is a local buffer (layers chained)" : c.Slice is not null ? "call: a layer's input is a part of a parameter" : "call: a layer's input is a parameter");
