@@ -577,7 +577,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
             return result;
         }
 
-        private Helper HelperBody(int index, bool isStatic, List<ArrayVar> mainArrays)
+        /// <summary>
+        /// A helper's or layer's parameters, in scope for its body: one or two scalars <c>p0</c>, <c>p1</c> (one active,
+        /// the other [NoGrad] sometimes), then, with probability <paramref name="spanChance"/>, a span <c>sp</c> made for
+        /// one of the method's arrays (its name is returned), [NoGrad] with probability <paramref name="noGradSpan"/>.
+        /// </summary>
+        private (List<Param> Params, string? Span) CalleeParams(List<ArrayVar> mainArrays, double spanChance, double noGradSpan)
         {
             var ps = new List<Param>();
             int scalars = Int(1, 2);
@@ -595,18 +600,24 @@ namespace SymDiff.Fuzz.Tests.Grammar
             }
 
             string? span = null;
-            if (mainArrays.Count > 0 && Chance(0.4))
+            if (mainArrays.Count > 0 && Chance(spanChance))
             {
                 ArrayVar bound = Pick(mainArrays);
                 span = bound.Name;
-                ps.Add(new Param("sp", ParamKind.Span, Chance(0.25), Enumerable.Repeat(0.0, bound.Length).ToImmutableArray(), 0));
+                ps.Add(new Param("sp", ParamKind.Span, Chance(noGradSpan), Enumerable.Repeat(0.0, bound.Length).ToImmutableArray(), 0));
                 _arrays.Add(new ArrayVar("sp", bound.Length));
                 if (ps[^1].NoGrad)
                 {
                     _data.Add("sp");
                 }
-
             }
+
+            return (ps, span);
+        }
+
+        private Helper HelperBody(int index, bool isStatic, List<ArrayVar> mainArrays)
+        {
+            var (ps, span) = CalleeParams(mainArrays, spanChance: 0.4, noGradSpan: 0.25);
 
             _helperSpan[index] = span;
             _stmtBudget = Int(1, 5);
@@ -648,33 +659,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             return InCallee(isStatic, () =>
             {
                 _inLayer = true;
-                var ps = new List<Param>();
-                int scalars = Int(1, 2);
-                int activeIndex = Int(scalars);
-                for (int i = 0; i < scalars; i++)
-                {
-                    bool noGrad = i != activeIndex && Chance(0.4);
-                    ps.Add(new Param($"p{i}", ParamKind.Scalar, noGrad, ImmutableArray<double>.Empty, 0));
-                    if (noGrad)
-                    {
-                        _data.Add($"p{i}");
-                    }
-
-                    _reals.Add(new RealVar($"p{i}", false, 0));
-                }
-
-                string? span = null;
-                if (mainArrays.Count > 0 && Chance(0.7))
-                {
-                    ArrayVar bound = Pick(mainArrays);
-                    span = bound.Name;
-                    ps.Add(new Param("sp", ParamKind.Span, Chance(0.2), Enumerable.Repeat(0.0, bound.Length).ToImmutableArray(), 0));
-                    _arrays.Add(new ArrayVar("sp", bound.Length));
-                    if (ps[^1].NoGrad)
-                    {
-                        _data.Add("sp");
-                    }
-                }
+                var (ps, span) = CalleeParams(mainArrays, spanChance: 0.7, noGradSpan: 0.2);
 
                 var lengths = mainArrays.Where(a => a.Length is >= 1 and <= 8).Select(a => a.Length).ToList();
                 int m = _isVector && Chance(0.4) ? _outputLength : lengths.Count > 0 && Chance(0.6) ? Pick(lengths) : Int(1, 4);
