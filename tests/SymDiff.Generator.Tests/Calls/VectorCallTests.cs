@@ -316,32 +316,7 @@ public static partial class N
         [Fact]
         public void A_layer_into_this_methods_output_read_back_has_the_Jacobian_of_finite_differences()
         {
-            double[] r = GeneratedCode.RunDriver(IntoOutputSource, @"
-        double[] w = { 0.3, -0.7, 0.5 };
-        var y = new double[2];
-        var jac = new double[6];
-        N.UnitJacobian(w, 1.25, y, jac);
-        var want = new double[6];
-        for (int c = 0; c < 3; c++)
-        {
-            var up = (double[])w.Clone(); var down = (double[])w.Clone();
-            up[c] += 1e-6; down[c] -= 1e-6;
-            var yu = new double[2]; var yd = new double[2];
-            N.Unit(up, 1.25, yu); N.Unit(down, 1.25, yd);
-            for (int k = 0; k < 2; k++) want[k * 3 + c] = (yu[k] - yd[k]) / (up[c] - down[c]);
-        }
-        var own = new double[2];
-        N.Unit(w, 1.25, own);
-        var all = new double[16];
-        jac.CopyTo(all, 0); want.CopyTo(all, 6); y.CopyTo(all, 12); own.CopyTo(all, 14);
-        return all;");
-            for (int k = 0; k < 6; k++)
-            {
-                FiniteDifferences.AssertClose(r[6 + k], r[k], 1e-7, 1e-10, $"J[{k / 3}, {k % 3}]");
-            }
-
-            Assert.Equal(r[14], r[12]);
-            Assert.Equal(r[15], r[13]);
+            AssertJacobianMatchesFiniteDifferences(IntoOutputSource, "N.Unit", "double[] w = { 0.3, -0.7, 0.5 };", ", 1.25", outputs: 2);
         }
 
         /// <summary>
@@ -461,35 +436,47 @@ public sealed partial class Net
         [Fact]
         public void A_layer_into_a_layer_into_the_output_has_the_Jacobian_of_finite_differences()
         {
-            // Twice = tanh(W tanh(W x)) with W 2 x 2, the gradient through both layers: checked against central
-            // differences of Twice itself, column by column.
-            double[] r = GeneratedCode.RunDriver(Source, @"
-        double[] w = { 0.3, -0.7, 0.5, 0.9 };
-        double[] x = { 1.5, -0.5 };
-        var y = new double[2];
-        var jac = new double[8];
-        V.TwiceJacobian(w, x, y, jac);
-        var want = new double[8];
-        for (int c = 0; c < 4; c++)
+            // Twice = tanh(W tanh(W x)) with W 2 x 2, the gradient through both layers.
+            AssertJacobianMatchesFiniteDifferences(Source, "V.Twice", "double[] w = { 0.3, -0.7, 0.5, 0.9 };\n        double[] x = { 1.5, -0.5 };", ", x", outputs: 2);
+        }
+
+        /// <summary>
+        /// <paramref name="method"/>'s Jacobian with respect to its first argument <c>w</c> (declared by <paramref name="setup"/>,
+        /// the other arguments <paramref name="rest"/>) against central differences of the method itself, column by
+        /// column; the outputs the Jacobian method writes are the method's own, bit for bit.
+        /// </summary>
+        private static void AssertJacobianMatchesFiniteDifferences(string source, string method, string setup, string rest, int outputs)
+        {
+            string m = outputs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            double[] r = GeneratedCode.RunDriver(source, setup + @"
+        int n = w.Length, m = " + m + @";
+        var y = new double[m];
+        var jac = new double[m * n];
+        " + method + "Jacobian(w" + rest + @", y, jac);
+        var all = new double[2 * m * n + 2 * m];
+        jac.CopyTo(all, 0);
+        for (int c = 0; c < n; c++)
         {
             var up = (double[])w.Clone(); var down = (double[])w.Clone();
             up[c] += 1e-6; down[c] -= 1e-6;
-            var yu = new double[2]; var yd = new double[2];
-            V.Twice(up, x, yu); V.Twice(down, x, yd);
-            for (int k = 0; k < 2; k++) want[k * 4 + c] = (yu[k] - yd[k]) / (up[c] - down[c]);
+            var yu = new double[m]; var yd = new double[m];
+            " + method + "(up" + rest + ", yu); " + method + "(down" + rest + @", yd);
+            for (int k = 0; k < m; k++) all[m * n + k * n + c] = (yu[k] - yd[k]) / (up[c] - down[c]);
         }
-        var own = new double[2];
-        V.Twice(w, x, own);
-        var all = new double[20];
-        jac.CopyTo(all, 0); want.CopyTo(all, 8); y.CopyTo(all, 16); own.CopyTo(all, 18);
+        var own = new double[m];
+        " + method + "(w" + rest + @", own);
+        y.CopyTo(all, 2 * m * n); own.CopyTo(all, 2 * m * n + m);
         return all;");
-            for (int k = 0; k < 8; k++)
+            int count = (r.Length - (2 * outputs)) / 2;
+            for (int k = 0; k < count; k++)
             {
-                FiniteDifferences.AssertClose(r[8 + k], r[k], 1e-7, 1e-10, $"J[{k / 4}, {k % 4}]");
+                FiniteDifferences.AssertClose(r[count + k], r[k], 1e-7, 1e-10, $"J[{k / (count / outputs)}, {k % (count / outputs)}]");
             }
 
-            Assert.Equal(r[18], r[16]);
-            Assert.Equal(r[19], r[17]);
+            for (int k = 0; k < outputs; k++)
+            {
+                Assert.Equal(r[(2 * count) + outputs + k], r[(2 * count) + k]);
+            }
         }
 
         [Fact]
