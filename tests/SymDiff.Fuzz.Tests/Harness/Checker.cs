@@ -31,10 +31,17 @@ namespace SymDiff.Fuzz.Tests.Harness
 
         /// <summary>
         /// For <c>Vectorize = true</c> methods, which may reorder sums: a generated value may differ from the user's by
-        /// <c>tol * (1 + |value|)</c>, with <c>tol</c> this for double methods and the square root of it for float ones
-        /// (the fuzzer's loops sum at most a few dozen terms of moderate size).
+        /// <c>tol * (1 + |value|)</c>, with <c>tol</c> this for double methods and <see cref="VectorizedFloatValueTolerance"/>
+        /// for float ones.
         /// </summary>
         public const double VectorizedValueTolerance = 1e-10;
+
+        /// <summary>
+        /// The same for float methods: the fuzzer's nested loops may add up to about 2,000 terms into one local, and summed in
+        /// another order those differ by up to about n * 6e-8 of their magnitude (FINDINGS F58 family: 1.6e-5 after 500
+        /// additions at seed 59, 1.3e-5 after about 1,900 at seed 67).
+        /// </summary>
+        public const double VectorizedFloatValueTolerance = 1e-4;
 
         /// <summary>
         /// The scaled Backward run's seed is <c>2^-this</c> for double methods. An adjoint may exceed the type's range in a
@@ -199,7 +206,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                         if (p.Vectorize && !SameBits(got[i], value[i]))
                         {
                             // Reordered sums: close to the user's value, not bit for bit.
-                            double vtol = isFloat ? Math.Sqrt(VectorizedValueTolerance) : VectorizedValueTolerance;
+                            double vtol = isFloat ? VectorizedFloatValueTolerance : VectorizedValueTolerance;
                             double m = 1 + Math.Abs(value[i]);
                             if (Agrees(got[i], value[i], m, vtol, tiny) == false)
                             {
