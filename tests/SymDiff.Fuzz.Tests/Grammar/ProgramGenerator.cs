@@ -697,13 +697,22 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// is the array the layer was made for, a filled local buffer of its length (the previous layer's output), or a part
         /// of a longer parameter.
         /// </summary>
+        /// <summary>
+        /// The earlier layers a layer's body may call (inlined two deep): static unless this layer is an instance method,
+        /// and with no span parameter or one this layer's own span <c>sp</c> fits.
+        /// </summary>
+        private List<int> LayersALayerCalls() => Enumerable.Range(0, _layers.Count)
+            .Where(f => (_layers[f].Static || !_staticContext)
+                && (_layerSpan[f] is null || _arrays.FirstOrDefault(a => a.Name == "sp") is { } sp && _layers[f].Params.First(q => q.Kind == ParamKind.Span).Length == sp.Length))
+            .ToList();
+
         private St LayerCallStatement(int? layer = null, string? into = null)
         {
-            int f = layer ?? Int(_layers.Count);
+            int f = layer ?? (_inLayer ? Pick(LayersALayerCalls()) : Int(_layers.Count));
             LayerFn fn = _layers[f];
             int scalars = fn.Params.Count(p => p.Kind == ParamKind.Scalar);
             var args = Enumerable.Range(0, scalars).Select(_ => Expression(1)).ToImmutableArray();
-            string? span = _layerSpan[f];
+            string? span = _layerSpan[f] is null ? null : _inLayer ? "sp" : _layerSpan[f];
             (int Start, int Length, bool OfArray)? slice = null;
             if (span is not null)
             {
@@ -714,7 +723,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 {
                     span = Pick(buffers).Name;
                 }
-                else if (longer.Count > 0 && Chance(0.75))
+                else if (!_inLayer && longer.Count > 0 && Chance(0.75))
                 {
                     var source = Pick(longer);
                     span = source.Name;
@@ -725,7 +734,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             // An instance layer may be called on another object of the class: a sub-model or the peer parameter.
             var via = SubModel.None;
             bool viaPeer = false;
-            if (!fn.Static && (_hasShared || _hasLayer || _hasPeer) && Chance(0.5))
+            if (!fn.Static && !_inLayer && (_hasShared || _hasLayer || _hasPeer) && Chance(0.5))
             {
                 var vias = new List<SubModel>();
                 if (_hasShared)
@@ -810,7 +819,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 Has(FuzzGrammar.Rotate) && carried.Count >= 2 && (LoopDepth == 1 || Has(FuzzGrammar.NestedRecurrences)) ? 8 : 0,                   // 8 rotate
                 Has(FuzzGrammar.ConstLocals) ? 2 : 0,                                    // 9 const local
                 Has(FuzzGrammar.LocalBuffers) && _buffers.Count < 2 && trips < 50 ? (_vectorize ? 10 : 4) : 0, // 10 local buffer (often a hidden layer under Vectorize)
-                _layers.Count > 0 && !_inHelper && (LoopDepth == 0 || Has(FuzzGrammar.CallsInLoops)) && _buffers.Count < 3 && trips < 50 ? 14 : 0); // 11 layer call
+                ((_layers.Count > 0 && !_inHelper) || (_inLayer && LayersALayerCalls().Count > 0)) && (LoopDepth == 0 || Has(FuzzGrammar.CallsInLoops)) && _buffers.Count < 3 && trips < 50 ? 14 : 0); // 11 layer call
             switch (kind)
             {
                 case 0:

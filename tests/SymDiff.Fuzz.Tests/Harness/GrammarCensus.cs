@@ -267,6 +267,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                             Add("call: a layer on another object (a sub-model or a parameter)");
                         }
 
+                        if (InLayer)
+                        {
+                            Add("call: a layer inside a layer (inlined two deep)");
+                        }
+
                         if (c.Parts == 2)
                         {
                             Add("call: two layers, each into its half of a local buffer (a part of one)");

@@ -68,7 +68,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             "call: a layer inside a loop, its buffer declared before the loop", "call: a layer's input is a local buffer (layers chained)",
             "call: a layer's input is a parameter", "call: a layer's input is a part of a parameter", "layer: static", "layer: instance",
             "call: [Differentiable] helper inside a layer", "call: a layer on another object (a sub-model or a parameter)",
-            "call: two layers, each into its half of a local buffer (a part of one)",
+            "call: two layers, each into its half of a local buffer (a part of one)", "call: a layer inside a layer (inlined two deep)",
 
             // Constant data (API.md 9): array fields and span properties, int[] tables as indices, .Length.
             "constant data: static readonly array", "constant data: static ReadOnlySpan property", "constant data: static Span property",
