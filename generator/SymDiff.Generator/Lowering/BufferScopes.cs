@@ -173,46 +173,52 @@ namespace SymDiff.Generator.Lowering
         }
 
         /// <summary>
-        /// From the body's statement <paramref name="first"/> on, pieces that write every element of a buffer of constant
-        /// length once before anything else mentions it: stores at constant indices (<c>h[0] = a; h[1] = b;</c>, a layer with
-        /// one store per output, inlined) and counting loops that fill a range (<c>for (int j = 0; j &lt; 2; j++) h[2 + j] =
-        /// ...;</c>, a layer called into a part of the buffer: two layers' outputs concatenated). A constant store and a
-        /// local assignment between the pieces read only elements already written; a range fill does not read the buffer.
+        /// From the body's statement <paramref name="first"/> on, pieces (<see cref="WritePieces"/>) that write every element
+        /// of a buffer of constant length before anything else mentions it: <c>h[0] = a; h[1] = b;</c> (a layer with one
+        /// store per output, inlined), or range fills (a layer called into each half: two layers' outputs concatenated).
         /// Every element an iteration reads was then written earlier in the same iteration.
         /// </summary>
-        private static bool IsConstantFill(IReadOnlyList<SourceStmt> body, int first, SourceBuffer buffer)
-        {
-            if (buffer.Length is not Const { Value: var length } || length < 1 || length > 1024 || length != Math.Floor(length))
-            {
-                return false;
-            }
+        private static bool IsConstantFill(IReadOnlyList<SourceStmt> body, int first, SourceBuffer buffer) =>
+            buffer.Length is Const { Value: var length } && length >= 1 && length <= 1024 && length == Math.Floor(length)
+            && WritePieces(body, first, buffer.Name, (int)length).Written.Count == (int)length;
 
+        /// <summary>
+        /// The elements the statements of <paramref name="block"/> from <paramref name="first"/> on write in pieces, each
+        /// element once, before anything else mentions the buffer: stores at constant indices whose values read only elements
+        /// already written, range fills (<see cref="RangeFilled"/>), and between them statements that do not mention the
+        /// buffer or assign a local from elements already written. Stops at the first statement that is none of these, or
+        /// once <paramref name="length"/> elements are written (a known length also bounds the constant indices); returns
+        /// the elements written and the index it stopped at.
+        /// </summary>
+        internal static (HashSet<int> Written, int Stop) WritePieces(IReadOnlyList<SourceStmt> block, int first, string buffer, int? length)
+        {
             var written = new HashSet<int>();
-            for (int k = first; k < body.Count && written.Count < (int)length; k++)
+            int k = first;
+            for (; k < block.Count && (length is not int n || written.Count < n); k++)
             {
-                var s = body[k];
-                if (!Mentions(s, buffer.Name))
+                var s = block[k];
+                if (!Mentions(s, buffer))
                 {
                     continue;
                 }
 
-                if (s is SourceStore { Index: Const { Value: var c } } store && store.Array == buffer.Name && c >= 0 && c < length && c == Math.Floor(c)
-                    && !written.Contains((int)c) && ReadsOnlyWritten(store.Value, buffer.Name, written))
+                if (s is SourceStore { Index: Const { Value: var c } } store && store.Array == buffer && c >= 0 && (length is not int bound || c < bound)
+                    && c == Math.Floor(c) && !written.Contains((int)c) && ReadsOnlyWritten(store.Value, buffer, written))
                 {
                     written.Add((int)c);
                 }
-                else if (s is SourceLoop loop && k > 0 && RangeFilled(body[k - 1], loop, buffer.Name) is { } range
-                    && range.Start >= 0 && range.Start + range.Count <= length && Enumerable.Range((int)range.Start, (int)range.Count).All(i => !written.Contains(i)))
+                else if (s is SourceLoop loop && k > 0 && RangeFilled(block[k - 1], loop, buffer) is { } range && range.Start >= 0
+                    && (length is not int bound2 || range.Start + range.Count <= bound2) && Enumerable.Range((int)range.Start, (int)range.Count).All(i => !written.Contains(i)))
                 {
                     written.UnionWith(Enumerable.Range((int)range.Start, (int)range.Count));
                 }
-                else if (!(s is SourceAssign assign && ReadsOnlyWritten(assign.Value, buffer.Name, written)))
+                else if (!(s is SourceAssign assign && ReadsOnlyWritten(assign.Value, buffer, written)))
                 {
-                    return false;
+                    break;
                 }
             }
 
-            return written.Count == (int)length;
+            return (written, k);
         }
 
         /// <summary>

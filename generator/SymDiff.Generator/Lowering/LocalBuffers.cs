@@ -41,7 +41,7 @@ namespace SymDiff.Generator.Lowering
             {
                 // A buffer filled by accumulation may break the write-once rule; one that keeps it is write-once either way.
                 // A history (BufferHistory) writes each element once by construction.
-                var violation = IsHistory(source, pair.Key) || IsDisjointFills(source, pair.Key) ? null : Violation(pair.Key, pair.Value, source);
+                var violation = IsHistory(source, pair.Key) || IsFilledInPieces(source, pair.Key) ? null : Violation(pair.Key, pair.Value, source);
                 if (violation is null)
                 {
                     writeOnce.Add(pair.Key);
@@ -75,15 +75,12 @@ namespace SymDiff.Generator.Lowering
         }
 
         /// <summary>
-        /// A buffer filled by two or more loops of its declaring block, each writing its own range once (two layers called
-        /// into the halves of one buffer, <c>Dense(a, x, z.Slice(0, 4)); Dense(b, x, z.Slice(4, 4));</c>, inlined): every
-        /// store of the block is in one of them; each is <c>int j = 0; for (; j &lt; n; j++)</c> with a constant <c>n</c>,
-        /// no early exit, and one top-level store <c>h[c + j]</c> (<c>c</c> constant) whose value does not read the buffer,
-        /// nothing else in its body mentioning it; the ranges <c>[c, c + n)</c> do not overlap; and nothing reads the
-        /// buffer from the first of those loops to the last, nor before the first. Then every element is written once,
-        /// before any read, as by one loop over the whole buffer.
+        /// A buffer its declaring block writes in pieces (<see cref="BufferScopes.WritePieces"/>), every store of the block
+        /// among them: range fills and constant stores, each element once, read before the last of them only at elements
+        /// already written (two layers called into the halves of one buffer, <c>Dense(a, x, z.Slice(0, 4)); Dense(b, x,
+        /// z.Slice(4, 4));</c>, inlined). Every read then sees an element's only value, as after one loop over the whole buffer.
         /// </summary>
-        private static bool IsDisjointFills(IReadOnlyList<Model.SourceStmt> statements, string buffer)
+        private static bool IsFilledInPieces(IReadOnlyList<Model.SourceStmt> statements, string buffer)
         {
             var block = DeclaringBlock(statements, buffer);
             if (block is null)
@@ -92,50 +89,8 @@ namespace SymDiff.Generator.Lowering
             }
 
             int declaration = block.FindIndex(s => s is Model.SourceBuffer b && b.Name == buffer);
-            var fills = new List<int>();
-            var ranges = new List<(double Start, double End)>();
-            for (int k = declaration + 1; k < block.Count; k++)
-            {
-                if (!StoresTo(block[k], buffer))
-                {
-                    continue;
-                }
-
-                if (block[k] is not Model.SourceLoop loop || BufferScopes.RangeFilled(block[k - 1], loop, buffer) is not { } range)
-                {
-                    return false;
-                }
-
-                fills.Add(k);
-                ranges.Add((range.Start, range.Start + range.Count));
-            }
-
-            if (fills.Count < 2)
-            {
-                return false;
-            }
-
-            for (int k = declaration + 1; k <= fills[fills.Count - 1]; k++)
-            {
-                // Before and between the fills nothing mentions the buffer (a part of it passed on, too); the fills only store.
-                if (!fills.Contains(k) && BufferScopes.Mentions(block[k], buffer))
-                {
-                    return false;
-                }
-            }
-
-            for (int a = 0; a < ranges.Count; a++)
-            {
-                for (int b = a + 1; b < ranges.Count; b++)
-                {
-                    if (ranges[a].Start < ranges[b].End && ranges[b].Start < ranges[a].End)
-                    {
-                        return false;
-                    }
-                }
-            }
-
-            return true;
+            var (_, stop) = BufferScopes.WritePieces(block, declaration + 1, buffer, length: null);
+            return !block.Skip(stop).Any(s => StoresTo(s, buffer));
         }
 
         private static bool IsHistory(IReadOnlyList<Model.SourceStmt> statements, string buffer) =>
@@ -361,12 +316,7 @@ namespace SymDiff.Generator.Lowering
         }
 
         /// <summary>The statement lists directly inside a source statement (an if's branches, a loop's body and increment).</summary>
-        internal static IEnumerable<IReadOnlyList<Model.SourceStmt>> Nested(Model.SourceStmt s) => s switch
-        {
-            Model.SourceIf i => new IReadOnlyList<Model.SourceStmt>[] { i.Then, i.Else },
-            Model.SourceLoop l => new IReadOnlyList<Model.SourceStmt>[] { l.Body, l.Increment },
-            _ => Array.Empty<IReadOnlyList<Model.SourceStmt>>(),
-        };
+        internal static IEnumerable<IReadOnlyList<Model.SourceStmt>> Nested(Model.SourceStmt s) => Model.SourceStmt.Nested(s);
 
         internal static bool StoresTo(Model.SourceStmt s, string buffer) =>
             (s is Model.SourceStore st && st.Array == buffer) || Nested(s).Any(b => b.Any(x => StoresTo(x, buffer)));

@@ -16,6 +16,14 @@ namespace SymDiff.Generator.Model
         /// it equal.
         /// </summary>
         public int Origin { get; init; } = -1;
+
+        /// <summary>The statement lists nested in <paramref name="s"/>: a branch's two arms, a loop's body and increment.</summary>
+        public static System.Collections.Generic.IEnumerable<System.Collections.Generic.IReadOnlyList<SourceStmt>> Nested(SourceStmt s) => s switch
+        {
+            SourceIf i => new System.Collections.Generic.IReadOnlyList<SourceStmt>[] { i.Then, i.Else },
+            SourceLoop l => new System.Collections.Generic.IReadOnlyList<SourceStmt>[] { l.Body, l.Increment },
+            _ => System.Array.Empty<System.Collections.Generic.IReadOnlyList<SourceStmt>>(),
+        };
     }
 
     /// <summary>A declaration with initializer, or an assignment (compound assignments are expanded).</summary>

@@ -222,35 +222,18 @@ namespace SymDiff.Generator.Parsing
             /// </summary>
             private void RecordInlinedOutputWrites(SourceStmt s)
             {
-                switch (s)
+                if (s is SourceStore store && _parameters.TryGetValue(store.Array, out var p) && p.Shape == ParamShape.OutputSpan)
                 {
-                    case SourceStore store when _parameters.TryGetValue(store.Array, out var p) && p.Shape == ParamShape.OutputSpan:
-                        RecordOutputWrite(store.Index);
-                        break;
-                    case SourceIf branch:
-                        foreach (var x in branch.Then.Concat(branch.Else))
-                        {
-                            RecordInlinedOutputWrites(x);
-                        }
+                    RecordOutputWrite(store.Index);
+                }
 
-                        break;
-                    case SourceLoop loop:
-                        foreach (var x in loop.Body.Concat(loop.Increment))
-                        {
-                            RecordInlinedOutputWrites(x);
-                        }
-
-                        break;
+                foreach (var x in SourceStmt.Nested(s).SelectMany(b => b))
+                {
+                    RecordInlinedOutputWrites(x);
                 }
             }
 
-            private static bool ReturnsAnywhere(SourceStmt s) => s switch
-            {
-                SourceReturn => true,
-                SourceIf i => i.Then.Any(ReturnsAnywhere) || i.Else.Any(ReturnsAnywhere),
-                SourceLoop l => l.Body.Any(ReturnsAnywhere) || l.Increment.Any(ReturnsAnywhere),
-                _ => false,
-            };
+            private static bool ReturnsAnywhere(SourceStmt s) => s is SourceReturn || SourceStmt.Nested(s).Any(b => b.Any(ReturnsAnywhere));
 
             /// <summary>What the caller passes for a span parameter: a whole parameter or local buffer, or a part of one.</summary>
             private SpanBinding Bind(IArgumentOperation argument, ParamSpec spec, string what)
