@@ -345,6 +345,37 @@ public static partial class S
             ModelChecks.GradientBackwardAndDerivative(Shapes, "S", method, point, data);
         }
 
+        /// <summary>
+        /// A loop fills a part of the buffer, a local reads an element it wrote, then a constant store writes the rest from that
+        /// local: each element once, read before the last store only where already written (SD1000 before 2026-12-04, "written
+        /// by a loop and by another store").
+        /// </summary>
+        private const string Pieces = @"
+using System;
+using SymDiff;
+public static partial class P
+{
+    [Differentiable]
+    public static double Mixed(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[3];
+        for (int j = 0; j < 2; j++)
+        {
+            h[j] = Math.Tanh(w[j] * x[j]);
+        }
+
+        double r = h[0] * w[2];
+        h[2] = Math.Sin(r) + h[1];
+        return h[0] * h[1] + h[2] * h[2];
+    }
+}";
+
+        [Fact]
+        public void A_loop_fill_then_a_constant_store_reading_what_it_wrote_matches_central_differences()
+        {
+            ModelChecks.GradientBackwardAndDerivative(Pieces, "P", "Mixed", "new double[] { 0.4, -0.7, 1.3 }", "new double[] { 1.5, -0.5 }");
+        }
+
         /// <summary>Second order through local buffers (forward over reverse: the adjoint buffer gets a tangent buffer).</summary>
         public const string SecondOrder = @"
 using System;
