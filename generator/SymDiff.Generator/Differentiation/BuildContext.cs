@@ -94,6 +94,15 @@ namespace SymDiff.Generator.Differentiation
         /// </summary>
         public Block Simplify(Block derivative, Block? primal = null) => Simplifier.Simplify(derivative, UserFacing, Simplifier.Subexpressions(primal ?? Body));
 
+        /// <summary>
+        /// <see cref="CarryLoads"/> on the default path. Under <c>Vectorize = true</c> the loads stay as written: in lanes,
+        /// <c>x[i]</c> and <c>x[i + 1]</c> are two unit-stride loads, cheaper than the rotation and blend a carried value
+        /// costs there (W2: 0.90-0.94x of the hand-vectorised gradient with the loads, 1.13-1.15x carried;
+        /// docs/performance.md). Only the loads change; every value is the same, bit for bit.
+        /// </summary>
+        public Block CarryInputLoads(Block body, Namer namer) =>
+            Spec.Vectorize is null ? CarryLoads.Apply(body, new HashSet<string>(Sig.InputSpans), namer) : body;
+
         /// <summary>Schedules a generated body; names in <paramref name="outside"/> (the signature's unless given) are taken.</summary>
         /// <remarks>
         /// <c>Vectorize = true</c> methods get every rule of the default path too (fusion, its buffer rules, row views), so a

@@ -30,7 +30,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             }
 
             SweepComments.Mark(statements, sweep.Forward.Statements.Count);
-            var body = CarryLoads.Apply(MergeAccumulates.Apply(new Block(statements.ToEquatableArray())), new HashSet<string>(c.Sig.InputSpans), namer);
+            var body = c.CarryInputLoads(MergeAccumulates.Apply(new Block(statements.ToEquatableArray())), namer);
             Block scheduled;
             EquatableArray<string> hoisted;
             using (Testing.PhaseTimer.Measure("backward.schedule"))

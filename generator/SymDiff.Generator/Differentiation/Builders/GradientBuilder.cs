@@ -17,7 +17,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             SweepComments.Mark(statements, c.Sig.GradientBuffers.Count + sweep.Forward.Statements.Count);
             statements = MergeAccumulates.Apply(new Block(statements.ToEquatableArray())).Statements.ToList();
             OverwriteOnce.Apply(statements, c.Sig.GradientBuffers, namer);
-            var body = CarryLoads.Apply(new Block(statements.ToEquatableArray()), new HashSet<string>(c.Sig.InputSpans), namer);
+            var body = c.CarryInputLoads(new Block(statements.ToEquatableArray()), namer);
             Block scheduled;
             EquatableArray<string> hoisted;
             using (Testing.PhaseTimer.Measure("gradient.schedule"))

@@ -20,13 +20,11 @@ static partial class W
 
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
-        int t0 = x.Length - 1;
         double f = 0.0;
         double dXNext = 0.0;
-        double xCurrent = 0 < t0 ? x[0] : 0.0;
         int i = 0;
         // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= t0 - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= x.Length - 1 - global::System.Runtime.Intrinsics.Vector256<double>.Count)
         {
             var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             var c2 = global::System.Runtime.Intrinsics.Vector256.Create(200.0);
@@ -37,92 +35,74 @@ static partial class W
             var fAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
             var fAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
             var firstLane = global::System.Runtime.Intrinsics.Vector256.AsDouble(global::System.Runtime.Intrinsics.Vector256.Create(-1L, 0L, 0L, 0L));
-            var xCurrentCarry = global::System.Runtime.Intrinsics.Vector256.Create(xCurrent);
             var dXNextCarry = global::System.Runtime.Intrinsics.Vector256.Create(dXNext);
-            for (; i <= t0 - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            for (; i <= (x.Length - 1) - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
-                var xNextV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1));
-                var xCurrentRotatedV0 = global::System.Runtime.Intrinsics.Vector256.Shuffle(xNextV0, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
-                var xCurrentV0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, xCurrentCarry, xCurrentRotatedV0);
-                xCurrentCarry = xCurrentRotatedV0;
-                var tV0 = xNextV0 - xCurrentV0 * xCurrentV0;
-                var uV0 = c - xCurrentV0;
+                var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                var tV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1)) - t1V0 * t1V0;
+                var uV0 = c - t1V0;
                 var tBarV0 = c2 * tV0;
                 var dXNextRotatedV0 = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV0, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
                 var dXNextV0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV0);
                 dXNextCarry = dXNextRotatedV0;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV0 * xCurrentV0 - uV0) + dXNextV0, dX.Slice(i));
+                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV0 * t1V0 - uV0) + dXNextV0, dX.Slice(i));
                 fAcc0 = fAcc0 + (c4 * tV0 * tV0 + uV0 * uV0);
-                var xNextV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                var xCurrentRotatedV1 = global::System.Runtime.Intrinsics.Vector256.Shuffle(xNextV1, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
-                var xCurrentV1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, xCurrentCarry, xCurrentRotatedV1);
-                xCurrentCarry = xCurrentRotatedV1;
-                var tV1 = xNextV1 - xCurrentV1 * xCurrentV1;
-                var uV1 = c - xCurrentV1;
+                var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                var tV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V1 * t1V1;
+                var uV1 = c - t1V1;
                 var tBarV1 = c2 * tV1;
                 var dXNextRotatedV1 = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV1, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
                 var dXNextV1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV1);
                 dXNextCarry = dXNextRotatedV1;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV1 * xCurrentV1 - uV1) + dXNextV1, dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV1 * t1V1 - uV1) + dXNextV1, dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                 fAcc1 = fAcc1 + (c4 * tV1 * tV1 + uV1 * uV1);
-                var xNextV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                var xCurrentRotatedV2 = global::System.Runtime.Intrinsics.Vector256.Shuffle(xNextV2, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
-                var xCurrentV2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, xCurrentCarry, xCurrentRotatedV2);
-                xCurrentCarry = xCurrentRotatedV2;
-                var tV2 = xNextV2 - xCurrentV2 * xCurrentV2;
-                var uV2 = c - xCurrentV2;
+                var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                var tV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V2 * t1V2;
+                var uV2 = c - t1V2;
                 var tBarV2 = c2 * tV2;
                 var dXNextRotatedV2 = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV2, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
                 var dXNextV2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV2);
                 dXNextCarry = dXNextRotatedV2;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV2 * xCurrentV2 - uV2) + dXNextV2, dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV2 * t1V2 - uV2) + dXNextV2, dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                 fAcc2 = fAcc2 + (c4 * tV2 * tV2 + uV2 * uV2);
-                var xNextV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                var xCurrentRotatedV3 = global::System.Runtime.Intrinsics.Vector256.Shuffle(xNextV3, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
-                var xCurrentV3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, xCurrentCarry, xCurrentRotatedV3);
-                xCurrentCarry = xCurrentRotatedV3;
-                var tV3 = xNextV3 - xCurrentV3 * xCurrentV3;
-                var uV3 = c - xCurrentV3;
+                var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                var tV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V3 * t1V3;
+                var uV3 = c - t1V3;
                 var tBarV3 = c2 * tV3;
                 var dXNextRotatedV3 = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV3, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
                 var dXNextV3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV3);
                 dXNextCarry = dXNextRotatedV3;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV3 * xCurrentV3 - uV3) + dXNextV3, dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV3 * t1V3 - uV3) + dXNextV3, dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                 fAcc3 = fAcc3 + (c4 * tV3 * tV3 + uV3 * uV3);
             }
 
-            for (; i <= t0 - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            for (; i <= (x.Length - 1) - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
-                var xNextV = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1));
-                var xCurrentRotatedV = global::System.Runtime.Intrinsics.Vector256.Shuffle(xNextV, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
-                var xCurrentV = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, xCurrentCarry, xCurrentRotatedV);
-                xCurrentCarry = xCurrentRotatedV;
-                var tV = xNextV - xCurrentV * xCurrentV;
-                var uV = c - xCurrentV;
+                var t1V = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                var tV = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1)) - t1V * t1V;
+                var uV = c - t1V;
                 var tBarV = c2 * tV;
                 var dXNextRotatedV = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
                 var dXNextV = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV);
                 dXNextCarry = dXNextRotatedV;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV * xCurrentV - uV) + dXNextV, dX.Slice(i));
+                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV * t1V - uV) + dXNextV, dX.Slice(i));
                 fAcc0 = fAcc0 + (c4 * tV * tV + uV * uV);
             }
 
             f = f + global::System.Runtime.Intrinsics.Vector256.Sum(fAcc0 + fAcc1 + (fAcc2 + fAcc3));
-            xCurrent = global::System.Runtime.Intrinsics.Vector256.ToScalar(xCurrentCarry);
             dXNext = global::System.Runtime.Intrinsics.Vector256.ToScalar(dXNextCarry);
         }
 
-        for (; i < t0; i++)
+        for (; i < x.Length - 1; i++)
         {
-            int t1 = i + 1;
-            double xNext = x[t1];
-            double t = xNext - xCurrent * xCurrent;
-            double u = 1.0 - xCurrent;
+            int t0 = i + 1;
+            double t1 = x[i];
+            double t = x[t0] - t1 * t1;
+            double u = 1.0 - t1;
             double tBar = 200.0 * t;
-            dX[i] = dXNext - 2.0 * (tBar * xCurrent + u);
+            dX[i] = dXNext - 2.0 * (tBar * t1 + u);
             f = f + (100.0 * t * t + u * u);
             dXNext = tBar;
-            xCurrent = xNext;
         }
 
         if (i < dX.Length)
@@ -169,49 +149,41 @@ static partial class W
 
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
 
-        int t0 = x.Length - 1;
         double dXNext = 0.0;
-        double xCurrent = 0 < t0 ? x[0] : 0.0;
         int i = 0;
         // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= t0 - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= x.Length - 1 - global::System.Runtime.Intrinsics.Vector256<double>.Count)
         {
             var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             var c2 = global::System.Runtime.Intrinsics.Vector256.Create(200.0);
             var seedV = global::System.Runtime.Intrinsics.Vector256.Create(seed);
             var c3 = global::System.Runtime.Intrinsics.Vector256.Create(2.0);
             var firstLane = global::System.Runtime.Intrinsics.Vector256.AsDouble(global::System.Runtime.Intrinsics.Vector256.Create(-1L, 0L, 0L, 0L));
-            var xCurrentCarry = global::System.Runtime.Intrinsics.Vector256.Create(xCurrent);
             var dXNextCarry = global::System.Runtime.Intrinsics.Vector256.Create(dXNext);
-            for (; i <= t0 - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            for (; i <= (x.Length - 1) - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
-                var xNextV = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1));
-                var xCurrentRotatedV = global::System.Runtime.Intrinsics.Vector256.Shuffle(xNextV, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
-                var xCurrentV = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, xCurrentCarry, xCurrentRotatedV);
-                xCurrentCarry = xCurrentRotatedV;
-                var tV = xNextV - xCurrentV * xCurrentV;
-                var uV = c - xCurrentV;
+                var t1V = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                var tV = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1)) - t1V * t1V;
+                var uV = c - t1V;
                 var tBarV = c2 * (seedV * tV);
                 var dXNextRotatedV = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
                 var dXNextV = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV);
                 dXNextCarry = dXNextRotatedV;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i)) + (c3 * (-tBarV * xCurrentV - seedV * uV) + dXNextV), dX.Slice(i));
+                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i)) + (c3 * (-tBarV * t1V - seedV * uV) + dXNextV), dX.Slice(i));
             }
 
-            xCurrent = global::System.Runtime.Intrinsics.Vector256.ToScalar(xCurrentCarry);
             dXNext = global::System.Runtime.Intrinsics.Vector256.ToScalar(dXNextCarry);
         }
 
-        for (; i < t0; i++)
+        for (; i < x.Length - 1; i++)
         {
-            int t1 = i + 1;
-            double xNext = x[t1];
-            double t = xNext - xCurrent * xCurrent;
-            double u = 1.0 - xCurrent;
+            int t0 = i + 1;
+            double t1 = x[i];
+            double t = x[t0] - t1 * t1;
+            double u = 1.0 - t1;
             double tBar = 200.0 * (seed * t);
-            dX[i] += dXNext - 2.0 * (tBar * xCurrent + seed * u);
+            dX[i] += dXNext - 2.0 * (tBar * t1 + seed * u);
             dXNext = tBar;
-            xCurrent = xNext;
         }
 
         if (i > 0)
