@@ -57,6 +57,7 @@ namespace SymDiff.Generator.Simplification
                     body = s.HoistLoopGuards(body);
                     body = s.CarryAdds(body);
                     body = StoreLastCarried(body);
+                    body = s.OverwriteRows(body);
                 }
 
                 Verification.IrVerifier.VerifyPass(body, "scheduling (loop fusion)", outside);

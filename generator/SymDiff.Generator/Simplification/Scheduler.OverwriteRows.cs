@@ -1,0 +1,400 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generator.Helpers;
+using SymDiff.Generator.IR;
+
+namespace SymDiff.Generator.Simplification
+{
+    /// <summary>
+    /// Scheduler pass (after fusion and carried additions): a zeroed buffer whose first writer is a loop nest over the
+    /// rows of a row-major grid is stored, not zeroed and then added into. The 2-D form of the default path's
+    /// <c>OverwriteOnce</c> (a stencil's or a Laplacian's adjoint, <c>dU[k + m] += ...</c> beside <c>dU[k] += ...</c>).
+    /// <para>
+    /// It applies when <c>clear b</c> is followed, before anything else names <c>b</c>, by an outer loop counting up by one
+    /// (<c>i</c>) whose body touches <c>b</c> only in one inner loop counting up by one from a constant <c>j0</c> while
+    /// <c>j &lt; n</c>, by additions at the top level of that loop's body, and after it by additions under
+    /// <c>if (j &gt; j0)</c> (a carried addition's last value). Every index must read <c>(i + c) * S + j + d</c> for an
+    /// outer-invariant <c>S</c> and constants <c>c, d</c>, with <c>n = S + e</c>, <c>j0 + d &gt;= 0</c> and <c>d + e &lt;= 0</c>
+    /// (<c>&lt;= -1</c> after the inner loop): every access stays in row <c>i + c</c> (columns 0 to <c>S - 1</c>), so rows are
+    /// distinct elements, and the row with the largest <c>c</c>, reached by one addition <c>A</c> only, is untouched before
+    /// iteration <c>i</c> and, in it, touched by <c>A</c> alone, once per element. <c>A</c> becomes a store. The elements no
+    /// <c>A</c> stores are zeroed just before they could be touched: each iteration first zeroes the gap from where the
+    /// previous run of <c>A</c> ended up to where this one starts (untouched until then: the rows before it are complete,
+    /// the row of the run is untouched), and after the loop from the last run's end to the buffer's end. Zero loops are
+    /// clamped to the buffer, so they never throw; the run's start is the user's own index arithmetic at <c>j = j0</c>.
+    /// </para>
+    /// <para>
+    /// Value and loads of the user's arrays are untouched; a gradient element's first addition <c>0 + v</c> becomes
+    /// <c>v</c> (the same bits but for the sign of a zero, as in <c>OverwriteOnce</c>).
+    /// </para>
+    /// </summary>
+    internal sealed partial class Scheduler
+    {
+        private Block OverwriteRows(Block block)
+        {
+            var mapped = block.Statements.Map(s => Walk.MapBlocks(s, OverwriteRows));
+            bool changed = mapped.AsImmutableArray() != block.Statements.AsImmutableArray();
+            var list = mapped.ToList();
+            for (int c = 0; c < list.Count; c++)
+            {
+                if (list[c] is not ClearBuffer clear)
+                {
+                    continue;
+                }
+
+                int at = -1;
+                for (int k = c + 1; k < list.Count; k++)
+                {
+                    if (IR.Mentions.In(list[k], clear.Target))
+                    {
+                        at = k;
+                        break;
+                    }
+                }
+
+                if (at < 0 || list[at] is not Loop outer)
+                {
+                    continue;
+                }
+
+                var lets = new Dictionary<string, Expr>(StringComparer.Ordinal);
+                for (int k = 0; k < at; k++)
+                {
+                    if (list[k] is Let let)
+                    {
+                        lets[let.Name] = let.Value;
+                    }
+                }
+
+                if (RowsRewrite(outer, clear.Target, lets) is not { } rewritten)
+                {
+                    continue;
+                }
+
+                list[at] = rewritten.Loop;
+                list.Insert(at + 1, rewritten.ZeroTail);
+                list.RemoveAt(c);
+                c--;
+                changed = true;
+            }
+
+            return changed ? new Block(list.ToEquatableArray()) : block;
+        }
+
+        private (Loop Loop, Loop ZeroTail)? RowsRewrite(Loop outer, string b, Dictionary<string, Expr> outerLets)
+        {
+            var shapeOfOuter = Shape(outer);
+            if (shapeOfOuter is null || outer.Header.Statements.Count != 0
+                || IR.Mentions.In(outer.Condition, b) || outer.Carried.Any(v => IR.Mentions.In(v.Init, b) || IR.Mentions.In(v.Next, b)))
+            {
+                return null;
+            }
+
+            // The one inner loop that names b; nothing before it does.
+            var body = outer.Body.Statements;
+            int innerAt = -1;
+            for (int k = 0; k < body.Count; k++)
+            {
+                if (!IR.Mentions.In(body[k], b))
+                {
+                    continue;
+                }
+
+                if (innerAt >= 0 || body[k] is not Loop)
+                {
+                    if (innerAt < 0)
+                    {
+                        return null;
+                    }
+
+                    continue; // after the inner loop: checked below as a tail
+                }
+
+                innerAt = k;
+            }
+
+            if (innerAt < 0)
+            {
+                return null;
+            }
+
+            var inner = (Loop)body[innerAt];
+            var shapeOfInner = Shape(inner);
+            if (shapeOfInner is not { Init: Const { Type: ValType.Int } } || inner.Header.Statements.Count != 0 || IR.Mentions.In(inner.Condition, b)
+                || inner.Carried.Any(v => IR.Mentions.In(v.Init, b) || IR.Mentions.In(v.Next, b)))
+            {
+                return null;
+            }
+
+            var innerShape = shapeOfInner.Value;
+
+            string i = shapeOfOuter.Value.Counter;
+            string j = innerShape.Counter;
+            int j0 = (int)((Const)innerShape.Init).Value;
+            var definedOuter = new HashSet<string>(outer.Carried.Select(v => v.Name), StringComparer.Ordinal);
+            Walk.CollectDefinitions(outer.Body, definedOuter);
+            var definedInner = new HashSet<string>(inner.Carried.Select(v => v.Name), StringComparer.Ordinal);
+            Walk.CollectDefinitions(inner.Body, definedInner);
+            var lets = new Dictionary<string, Expr>(StringComparer.Ordinal);
+            foreach (var let in body.OfType<Let>().Concat(inner.Body.Statements.OfType<Let>()))
+            {
+                lets[let.Name] = let.Value;
+            }
+
+            // Inner additions, at the top level of the inner loop's body.
+            var rows = new List<(Accumulate Add, Row Row, bool Inner)>();
+            foreach (var s in inner.Body.Statements)
+            {
+                if (!IR.Mentions.In(s, b))
+                {
+                    continue;
+                }
+
+                if (s is not Accumulate { Index: { } index } add || add.Target != b || IR.Mentions.In(add.Value, b))
+                {
+                    return null;
+                }
+
+                var row = RowOf(index, j, definedInner, lets, i, definedOuter);
+                if (row is null)
+                {
+                    return null;
+                }
+
+                rows.Add((add, row.Value, true));
+            }
+
+            // After the inner loop: additions under if (j > 0) only.
+            for (int k = innerAt + 1; k < body.Count; k++)
+            {
+                if (!IR.Mentions.In(body[k], b))
+                {
+                    continue;
+                }
+
+                if (body[k] is not If { Condition: Binary { Op: BinaryOp.Gt, Left: Var guard, Right: Const { Type: ValType.Int } from }, Else.Statements.Count: 0, Phis.Count: 0 } tail
+                    || guard.Name != j || (int)from.Value != j0)
+                {
+                    return null;
+                }
+
+                var definedTail = new HashSet<string>(definedOuter, StringComparer.Ordinal);
+                definedTail.Remove(i);
+                definedTail.Remove(j);
+                var tailLets = new Dictionary<string, Expr>(lets, StringComparer.Ordinal);
+                foreach (var let in tail.Then.Statements.OfType<Let>())
+                {
+                    tailLets[let.Name] = let.Value;
+                }
+
+                foreach (var s in tail.Then.Statements)
+                {
+                    if (!IR.Mentions.In(s, b))
+                    {
+                        continue;
+                    }
+
+                    if (s is not Accumulate { Index: { } index } add || add.Target != b || IR.Mentions.In(add.Value, b))
+                    {
+                        return null;
+                    }
+
+                    var row = RowOf(index, j, definedTail, tailLets, i, definedOuter);
+                    if (row is null)
+                    {
+                        return null;
+                    }
+
+                    rows.Add((add, row.Value, false));
+                }
+            }
+
+            if (rows.Count == 0)
+            {
+                return null;
+            }
+
+            // One stride for all; the inner bound is S + e.
+            var stride = rows[0].Row.Stride;
+            var boundLets = new Dictionary<string, Expr>(lets, StringComparer.Ordinal);
+            foreach (var let in outerLets.Where(l => l.Key != stride))
+            {
+                boundLets[let.Key] = let.Value;
+            }
+
+            if (rows.Any(r => r.Row.Stride != stride)
+                || Affine.Of(innerShape.Bound, j, definedOuter, boundLets) is not { Coefficient: 0, Terms.Count: 1 } bound
+                || bound.Terms[0] is not (Var { Name: var boundStride }, 1) || boundStride != stride)
+            {
+                return null;
+            }
+
+            int e = bound.Constant;
+            if (rows.Any(r => r.Row.Column + e > (r.Inner ? 0 : -1) || j0 + r.Row.Column < 0))
+            {
+                return null;
+            }
+
+            int top = rows.Max(r => r.Row.RowOffset);
+            var last = rows.Where(r => r.Row.RowOffset == top).ToList();
+            if (last.Count != 1 || !last[0].Inner)
+            {
+                return null;
+            }
+
+            var first = last[0];
+            var s1 = new Var(stride, ValType.Int);
+            var counter = new Var(i, ValType.Int);
+            Expr start = new Binary(BinaryOp.Mul, counter, s1, ValType.Int);
+            int offset = Math.Abs(first.Row.RowOffset);
+            if (offset != 0)
+            {
+                start = new Binary(first.Row.RowOffset > 0 ? BinaryOp.Add : BinaryOp.Sub, start, offset == 1 ? s1 : new Binary(BinaryOp.Mul, Ir.Lit(offset, ValType.Int), s1, ValType.Int), ValType.Int);
+            }
+
+            int column = j0 + first.Row.Column;
+            if (column != 0)
+            {
+                start = new Binary(BinaryOp.Add, start, Ir.Lit(column, ValType.Int), ValType.Int);
+            }
+
+            var filled = new Var(_namer.NewSourceName(b + "Filled"), ValType.Int);
+            var startName = new Var(_namer.NewSourceName(b + "RowStart"), ValType.Int);
+            var gapEnd = new Var(_namer.NewSourceName(b + "GapEnd"), ValType.Int);
+            var filledNext = new Var(_namer.NewSourceName(b + "Filled"), ValType.Int);
+            var runs = new Binary(BinaryOp.Lt, innerShape.Init, innerShape.Bound, ValType.Bool);
+            Expr runLength = j0 == 0 ? innerShape.Bound : new Binary(j0 > 0 ? BinaryOp.Sub : BinaryOp.Add, innerShape.Bound, Ir.Lit(Math.Abs(j0), ValType.Int), ValType.Int);
+            var length = new Len(b);
+            var prologue = new Stmt[]
+            {
+                new Let(startName.Name, start),
+                new Let(gapEnd.Name, new Cond(runs, new Cond(new Binary(BinaryOp.Lt, startName, length, ValType.Bool), startName, length, ValType.Int), filled, ValType.Int)),
+                ZeroLoop(b, first.Add.Value.Type, filled, gapEnd),
+                new Let(filledNext.Name, new Cond(runs, new Binary(BinaryOp.Add, startName, runLength, ValType.Int), filled, ValType.Int)),
+            };
+
+            var innerBody = inner.Body.Statements.Select(s => ReferenceEquals(s, first.Add) ? new Store(b, first.Add.Index!, first.Add.Value) : s);
+            var newInner = inner with { Body = new Block(innerBody.ToEquatableArray()) };
+            var newBody = prologue.Concat(body.Select((s, k) => k == innerAt ? newInner : s));
+            var carried = outer.Carried.Concat(new[] { new LoopVar(filled.Name, ValType.Int, Ir.Lit(0, ValType.Int), filledNext) });
+            return (outer with { Carried = carried.ToEquatableArray(), Body = new Block(newBody.ToEquatableArray()) }, ZeroLoop(b, first.Add.Value.Type, filled, length));
+        }
+
+        /// <summary><c>for (q = max(from, 0); q &lt; to; q++) b[q] = 0;</c> (<paramref name="to"/> is at most the buffer's length).</summary>
+        private Loop ZeroLoop(string b, ValType element, Var from, Expr to)
+        {
+            var q = new Var(_namer.NewSourceName(b + "Zero"), ValType.Int);
+            var init = new Cond(new Binary(BinaryOp.Gt, from, Ir.Lit(0, ValType.Int), ValType.Bool), from, Ir.Lit(0, ValType.Int), ValType.Int);
+            return new Loop(
+                EquatableArray.Create(new LoopVar(q.Name, ValType.Int, init, new Binary(BinaryOp.Add, q, Ir.Lit(1, ValType.Int), ValType.Int))),
+                Block.Empty,
+                new Binary(BinaryOp.Lt, q, to, ValType.Bool),
+                Block.Of(new Store(b, q, Ir.Lit(0, element))),
+                LoopKind.For,
+                q.Name);
+        }
+
+        /// <summary>
+        /// The index with lets read through and products of a sum by a name multiplied out, <c>(i + 2) * n</c> as
+        /// <c>i * n + 2 * n</c> (for the analysis only: int arithmetic wraps, so the two are the same number).
+        /// </summary>
+        private static Expr Distribute(Expr e, Dictionary<string, Expr> lets, int depth)
+        {
+            if (depth > 32)
+            {
+                return e;
+            }
+
+            switch (e)
+            {
+                case Var v when lets.TryGetValue(v.Name, out var value):
+                    return Distribute(value, lets, depth + 1);
+                case Binary { Type: ValType.Int, Op: BinaryOp.Add or BinaryOp.Sub } sum:
+                    return sum with { Left = Distribute(sum.Left, lets, depth + 1), Right = Distribute(sum.Right, lets, depth + 1) };
+                case Binary { Type: ValType.Int, Op: BinaryOp.Mul } product:
+                {
+                    var l = Distribute(product.Left, lets, depth + 1);
+                    var r = Distribute(product.Right, lets, depth + 1);
+                    if (r is Var && l is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Type: ValType.Int } left)
+                    {
+                        return left with { Left = Distribute(Times(left.Left, r), lets, depth + 1), Right = Distribute(Times(left.Right, r), lets, depth + 1) };
+                    }
+
+                    if (l is Var && r is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Type: ValType.Int } right)
+                    {
+                        return right with { Left = Distribute(Times(right.Left, l), lets, depth + 1), Right = Distribute(Times(right.Right, l), lets, depth + 1) };
+                    }
+
+                    return Times(l, r);
+                }
+
+                default:
+                    return e;
+            }
+
+            // A constant factor first, as Affine reads it.
+            static Expr Times(Expr a, Expr b) => b is Const && a is not Const
+                ? new Binary(BinaryOp.Mul, b, a, ValType.Int)
+                : new Binary(BinaryOp.Mul, a, b, ValType.Int);
+        }
+
+        /// <summary>An index <c>(i + RowOffset) * Stride + j + Column</c>: <c>i * S</c> once, <c>S</c> some (signed) number of times, a constant.</summary>
+        private readonly record struct Row(string Stride, int RowOffset, int Column);
+
+        private static Row? RowOf(Expr index, string j, HashSet<string> defined, Dictionary<string, Expr> lets, string i, HashSet<string> definedOuter)
+        {
+            if (Affine.Of(Distribute(index, lets, 0), j, defined, lets) is not { Coefficient: 1 } form)
+            {
+                return null;
+            }
+
+            // Each term is i * S (once) or S (c times); S is one name the outer loop does not change.
+            string? stride = null;
+            int rowOffset = 0;
+            foreach (var (term, times) in form.Terms)
+            {
+                if (term is Binary { Op: BinaryOp.Mul, Left: Var l, Right: Var r } && (l.Name == i) != (r.Name == i) && times == 1)
+                {
+                    var s = l.Name == i ? r.Name : l.Name;
+                    if (stride is not null && stride != s)
+                    {
+                        return null;
+                    }
+
+                    stride = s;
+                }
+            }
+
+            if (stride is null || definedOuter.Contains(stride))
+            {
+                return null;
+            }
+
+            int products = 0;
+            foreach (var (term, times) in form.Terms)
+            {
+                if (term is Binary { Op: BinaryOp.Mul, Left: Var l, Right: Var r } && times == 1
+                    && ((l.Name == i && r.Name == stride) || (r.Name == i && l.Name == stride)))
+                {
+                    products++;
+                }
+                else if (term is Var v && v.Name == stride)
+                {
+                    rowOffset = times;
+                }
+                else
+                {
+                    return null;
+                }
+            }
+
+            if (products != 1)
+            {
+                return null;
+            }
+
+            return new Row(stride, rowOffset, form.Constant);
+        }
+    }
+}

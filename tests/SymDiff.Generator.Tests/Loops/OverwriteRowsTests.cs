@@ -1,0 +1,276 @@
+using System;
+using System.Linq;
+using SymDiff.Generator.Tests.Infrastructure;
+using Xunit;
+
+namespace SymDiff.Generator.Tests.Loops
+{
+    /// <summary>
+    /// The scheduler's <c>OverwriteRows</c> (<c>Scheduler.OverwriteRows.cs</c>): in a nest over the rows of a row-major grid
+    /// whose row length is a parameter, the gradient's element in the lowest row an iteration touches is stored, not
+    /// zeroed and added into, and the rest of the buffer is zeroed gap by gap. Checked against central differences of the
+    /// user's own method on grids of many shapes (partial last rows, one column, a row length that leaves the inner loop
+    /// empty or makes the row count negative), with the Gradient's buffer full of NaN (an element the generated code
+    /// neither stores nor zeroes shows) and Backward accumulating into 5. The shapes: W8's smoothness (the store one row
+    /// down), a diagonal neighbour (the store one column in), a stencil reaching two rows down, a 5-point Laplacian from
+    /// (1, 1), a float grid; and shapes the rule must leave alone (two additions into the lowest row, a column bound that
+    /// is not the row length), right all the same.
+    /// </summary>
+    public class OverwriteRowsTests
+    {
+        private const string Source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    // W8: right and lower neighbours.
+    [Differentiable]
+    public static double Smooth(ReadOnlySpan<double> u, int m)
+    {
+        int rows = u.Length / m;
+        double energy = 0;
+        for (int i = 0; i < rows - 1; i++)
+        {
+            for (int j = 0; j < m - 1; j++)
+            {
+                int k = (i * m) + j;
+                double dx = u[k + 1] - u[k];
+                double dy = u[k + m] - u[k];
+                energy += (dx * dx) + (dy * dy);
+            }
+        }
+
+        return energy;
+    }
+
+    // The lower-right neighbour through a tanh: the lowest row's element is one column in. (With w active its adjoint is
+    // summed over the reverse nest, which then stays a loop counting down: not the rule's case, see TwoLow.)
+    [Differentiable]
+    public static double Diagonal(double[] u, int m, [NoGrad] double w)
+    {
+        double s = 0;
+        for (int i = 0; i < (u.Length / m) - 1; i++)
+        {
+            for (int j = 0; j < m - 1; j++)
+            {
+                s += Math.Tanh(w * (u[((i + 1) * m) + j + 1] - u[(i * m) + j])) * u[(i * m) + j + 1];
+            }
+        }
+
+        return s * w;
+    }
+
+    // Two rows down, from the second row on.
+    [Differentiable]
+    public static double TwoDown(ReadOnlySpan<double> u, int m)
+    {
+        double s = 0;
+        for (int i = 1; i < (u.Length / m) - 2; i++)
+        {
+            for (int j = 0; j < m; j++)
+            {
+                double a = u[(i + 2) * m + j] - u[(i - 1) * m + j];
+                s += a * a * u[(i * m) + j];
+            }
+        }
+
+        return s;
+    }
+
+    // The squared 5-point Laplacian over the interior.
+    [Differentiable]
+    public static double Laplace(ReadOnlySpan<double> u, int m)
+    {
+        int rows = u.Length / m;
+        double e = 0;
+        for (int i = 1; i < rows - 1; i++)
+        {
+            for (int j = 1; j < m - 1; j++)
+            {
+                int k = (i * m) + j;
+                double l = (4 * u[k]) - u[k - 1] - u[k + 1] - u[k - m] - u[k + m];
+                e += l * l;
+            }
+        }
+
+        return e;
+    }
+
+    // Not the rule's: two elements of the lowest row (k + m and k + m + 1) in one iteration.
+    [Differentiable]
+    public static double TwoLow(ReadOnlySpan<double> u, int m)
+    {
+        double s = 0;
+        for (int i = 0; i < (u.Length / m) - 1; i++)
+        {
+            for (int j = 0; j < m - 1; j++)
+            {
+                int k = (i * m) + j;
+                s += u[k] * u[k + m] + Math.Sin(u[k + m + 1]);
+            }
+        }
+
+        return s;
+    }
+
+    // Not the rule's: the columns run to a bound that is not the row length (c <= m is the caller's promise only).
+    [Differentiable]
+    public static double OwnBound(ReadOnlySpan<double> u, int m, int c)
+    {
+        double s = 0;
+        for (int i = 0; i < (u.Length / m) - 1; i++)
+        {
+            for (int j = 0; j < c; j++)
+            {
+                double d = u[(i + 1) * m + j] - u[(i * m) + j];
+                s += d * d;
+            }
+        }
+
+        return s;
+    }
+}
+
+public static partial class RF
+{
+    [Differentiable]
+    public static float Smooth(ReadOnlySpan<float> u, int m)
+    {
+        int rows = u.Length / m;
+        float energy = 0;
+        for (int i = 0; i < rows - 1; i++)
+        {
+            for (int j = 0; j < m - 1; j++)
+            {
+                int k = (i * m) + j;
+                float dx = u[k + 1] - u[k];
+                float dy = u[k + m] - u[k];
+                energy += (dx * dx) + (dy * dy);
+            }
+        }
+
+        return energy;
+    }
+}";
+
+        /// <summary>(length, row length): square, partial last rows, one column, one row, empty, a negative row length.</summary>
+        public static TheoryData<int, int> Grids() => new()
+        {
+            { 0, 3 }, { 1, 1 }, { 4, 1 }, { 3, 3 }, { 9, 3 }, { 11, 3 }, { 12, 4 }, { 14, 4 }, { 20, 5 }, { 35, 7 }, { 22, 2 }, { 6, -2 }, { 5, 6 },
+        };
+
+        /// <summary>Every double method: the value bit for bit, Gradient into NaN against central differences, Backward into 5 against the Gradient.</summary>
+        [Theory]
+        [MemberData(nameof(Grids))]
+        public void Gradients_of_row_nests_match_differences(int n, int m)
+        {
+            foreach (string call in new[] { "Smooth(u, {0})", "Diagonal(u, {0}, 0.7)", "TwoDown(u, {0})", "Laplace(u, {0})", "TwoLow(u, {0})", "OwnBound(u, {0}, {1})" })
+            {
+                string Call(string method, string array) => "R." + method + string.Format(System.Globalization.CultureInfo.InvariantCulture, call.Substring(call.IndexOf('(', StringComparison.Ordinal)).Replace("u", array, StringComparison.Ordinal), m, Math.Max(m - 1, 0));
+                string name = call.Substring(0, call.IndexOf('(', StringComparison.Ordinal));
+                string withGradient = Call(name + "Gradient", "u").Replace(")", ", g)", StringComparison.Ordinal);
+                string extraOut = string.Empty;
+                string backwardExtra = string.Empty;
+                var r = GeneratedCode.RunDriver(Source, $@"
+        double[] u = new double[{n}];
+        for (int i = 0; i < u.Length; i++) u[i] = 0.5 * Math.Sin(1.3 * i + 0.2) + 0.02 * i;
+        double[] g = new double[u.Length];
+        for (int i = 0; i < g.Length; i++) g[i] = double.NaN;
+        double value = {withGradient.Replace(", g)", ", g" + extraOut + ")", StringComparison.Ordinal)};
+        double[] b = new double[u.Length];
+        for (int i = 0; i < b.Length; i++) b[i] = 5.0;
+        double bw = 5.0;
+        {Call(name + "Backward", "u").Replace(")", ", 2.0, b" + backwardExtra + ")", StringComparison.Ordinal)};
+        double[] fd = new double[u.Length];
+        for (int i = 0; i < u.Length; i++)
+        {{
+            double[] q = (double[])u.Clone();
+            q[i] = u[i] + 1e-6; double up = {Call(name, "q")};
+            q[i] = u[i] - 1e-6; double down = {Call(name, "q")};
+            fd[i] = (up - down) / 2e-6;
+        }}
+        var r = new System.Collections.Generic.List<double> {{ value, {Call(name, "u")} }};
+        r.AddRange(g);
+        r.AddRange(b);
+        r.AddRange(fd);
+        r.Add(bw);
+        return r.ToArray();");
+                Assert.Equal(r[1], r[0]);
+                var g = r.Skip(2).Take(n).ToArray();
+                var b = r.Skip(2 + n).Take(n).ToArray();
+                var fd = r.Skip(2 + (2 * n)).Take(n).ToArray();
+                Assert.DoesNotContain(g, double.IsNaN);
+                FiniteDifferences.AssertClose(fd, g, relTol: 1e-6, absTol: 1e-7, $"{name} gradient, n = {n}, m = {m}");
+                FiniteDifferences.AssertClose(g.Select(x => 5.0 + (2 * x)).ToArray(), b, relTol: 1e-12, absTol: 1e-12, $"{name} Backward, n = {n}, m = {m}");
+            }
+        }
+
+        /// <summary>The float grid: Gradient into NaN against central differences in double of the same float method.</summary>
+        [Theory]
+        [MemberData(nameof(Grids))]
+        public void A_float_grid_matches_differences(int n, int m)
+        {
+            var r = GeneratedCode.RunDriver(Source, $@"
+        float[] u = new float[{n}];
+        for (int i = 0; i < u.Length; i++) u[i] = (float)(0.5 * Math.Sin(1.3 * i + 0.2));
+        float[] g = new float[u.Length];
+        for (int i = 0; i < g.Length; i++) g[i] = float.NaN;
+        float value = RF.SmoothGradient(u, {m}, g);
+        double[] fd = new double[u.Length];
+        for (int i = 0; i < u.Length; i++)
+        {{
+            float[] q = (float[])u.Clone();
+            float hi = u[i] + 1e-2f, lo = u[i] - 1e-2f;
+            q[i] = hi; double up = RF.Smooth(q, {m});
+            q[i] = lo; double down = RF.Smooth(q, {m});
+            fd[i] = (up - down) / ((double)hi - lo);
+        }}
+        var r = new System.Collections.Generic.List<double> {{ value, RF.Smooth(u, {m}) }};
+        foreach (float x in g) r.Add(x);
+        r.AddRange(fd);
+        return r.ToArray();");
+            Assert.Equal(r[1], r[0]);
+            var g = r.Skip(2).Take(n).ToArray();
+            var fd = r.Skip(2 + n).Take(n).ToArray();
+            Assert.DoesNotContain(g, double.IsNaN);
+            FiniteDifferences.AssertClose(fd, g, relTol: 2e-2, absTol: 2e-2, $"float Smooth gradient, n = {n}, m = {m}");
+        }
+
+        /// <summary>Where the rule applies (no zeroing pass, a store into the lowest row) and where it must not.</summary>
+        [Fact]
+        public void The_rule_stores_the_lowest_row_only_where_it_applies()
+        {
+            var output = GeneratorRunner.Run(Source);
+            GeneratorRunner.AssertCleanCompile(output);
+            string all = string.Join("\n", output.GeneratedSources.Select(s => s.Text));
+            string Method(string name)
+            {
+                int start = all.IndexOf(" " + name + "(", StringComparison.Ordinal);
+                Assert.True(start >= 0, name);
+                int end = all.IndexOf("[global::System.CodeDom.Compiler.GeneratedCode", start + 1, StringComparison.Ordinal);
+                return all.Substring(start, (end < 0 ? all.Length : end) - start);
+            }
+
+            foreach (string name in new[] { "SmoothGradient", "DiagonalGradient", "TwoDownGradient", "LaplaceGradient" })
+            {
+                string method = Method(name);
+                Assert.False(method.Contains("Checks.Zero(dU)", StringComparison.Ordinal), name + " zeroes its whole buffer first");
+                Assert.True(method.Contains("dURowStart", StringComparison.Ordinal), name + " has no row stores");
+            }
+
+            foreach (string name in new[] { "TwoLowGradient", "OwnBoundGradient", "SmoothBackward" })
+            {
+                Assert.DoesNotContain("RowStart", Method(name), StringComparison.Ordinal);
+            }
+        }
+
+        /// <summary>W8's gradient as generated: the row nest with its gap zeroing, one store and one addition per element.</summary>
+        [Fact]
+        public void Smoothness_snapshot()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(Source.Substring(0, Source.IndexOf("    // The lower-right", StringComparison.Ordinal)) + "}\n");
+            GeneratorRunner.AssertCleanCompile(output);
+            Snapshot.Verify(this, output);
+        }
+    }
+}
