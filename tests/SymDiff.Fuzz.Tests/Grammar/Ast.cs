@@ -72,6 +72,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
     /// </summary>
     public sealed record IRow(IEx Row, int Width, IEx Col) : IEx;
 
+    /// <summary>
+    /// An element of a row-major grid whose row length is the int parameter: <c>(row + RowOffset) * n + col + ColOffset</c>,
+    /// in a nest over rows (<paramref name="Row"/>) and columns (<paramref name="Col"/>): the shape of a 2-D stencil, whose
+    /// adjoint the scheduler's <c>OverwriteRows</c> stores instead of zeroing and adding (<see cref="FuzzGrammar.Grids"/>).
+    /// </summary>
+    public sealed record IGrid(IEx Row, int RowOffset, string Stride, IEx Col, int ColOffset) : IEx;
+
     /// <summary><c>(int)Math.Abs(e) % c</c>: a real value (usually data) cast to an index; in bounds for any value, NaN and overflow included (the cast saturates).</summary>
     public sealed record ICastIndex(Ex E, int C) : IEx;
 

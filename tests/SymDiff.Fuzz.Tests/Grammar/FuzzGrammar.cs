@@ -160,7 +160,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// </summary>
         VectorCalls = 1L << 38,
 
-        All = (1L << 39) - 1,
+        /// <summary>
+        /// A nest over the rows of a grid whose row length is the int parameter <c>n</c>, summing terms of elements
+        /// <c>u[(gi + c) * n + gj + d]</c> of an input (a 2-D stencil: the shape whose gradient the scheduler's
+        /// <c>OverwriteRows</c> stores row by row instead of zeroing the buffer first). Decided from a stream of its own.
+        /// </summary>
+        Grids = 1L << 39,
+
+        All = (1L << 40) - 1,
     }
 
     /// <summary>The grammars the tests use.</summary>

@@ -91,6 +91,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _pcg = pcg;
             _g = grammar;
             _side = SideStream(pcg);
+            _gridStream = GridStreamOf(pcg);
         }
 
         /// <summary>
@@ -99,6 +100,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// program it was before those draws existed.
         /// </summary>
         private readonly PCG _side;
+
+        /// <summary>The accumulator of a grid nest (<see cref="FuzzGrammar.Grids"/>), added into the result; null without one.</summary>
+        private string? _gridSum;
+
+        private readonly PCG _gridStream;
 
         /// <summary><c>[Differentiable(Vectorize = true)]</c> on the method under test (decided first, from <see cref="_side"/>).</summary>
         private bool _vectorize;
@@ -313,6 +319,25 @@ namespace SymDiff.Fuzz.Tests.Grammar
             }
             else
             {
+                // A grid nest (its decision from a stream of its own, so a program without one is the one it was before):
+                // the input lengthened first, before any statement is drawn for its length (no guard reads it: the body
+                // has none yet); the nest itself last, before the return, so its reverse sweep is the first writer of
+                // the input's gradient, as OverwriteRows needs.
+                ArrayVar? grid = null;
+                if (Has(FuzzGrammar.Grids) && _hasN && !_isVector && body.Count == 0 && _gridStream.Next(1_000_000) < 300_000
+                    && _arrays.Where(a => a.Length >= 2 && !_data.Contains(a.Name) && ps.Any(p => p.Name == a.Name)).ToList() is { Count: > 0 } grids)
+                {
+                    grid = Pick(grids);
+                    int want = Math.Min(24, Math.Max(grid.Length, (_nValue * Int(2, 4)) + Int(0, 3)));
+                    if (want > grid.Length)
+                    {
+                        int at = ps.IndexOf(ps.First(p => p.Name == grid.Name));
+                        ps = ps.SetItem(at, ps[at] with { Values = ps[at].Values.AddRange(Enumerable.Range(0, want - grid.Length).Select(_ => InputValue())) });
+                        _mainParams = ps;
+                        grid = _arrays[_arrays.FindIndex(x => x.Name == grid.Name)] = grid with { Length = want };
+                    }
+                }
+
                 body.AddRange(Statements(Int(1, 5), depth: 0));
                 if (_isVector)
                 {
@@ -320,6 +345,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 }
                 else
                 {
+                    if (grid is not null)
+                    {
+                        body.AddRange(GridNest(grid));
+                    }
+
                     body.Add(new Return(null, FinalExpression()));
                 }
             }
@@ -1160,6 +1190,107 @@ namespace SymDiff.Fuzz.Tests.Grammar
             return new If(c, then, otherwise);
         }
 
+        /// <summary>A stream of its own for the grid decision, derived from the program's seed like <see cref="_side"/>.</summary>
+        private static PCG GridStreamOf(PCG pcg)
+        {
+            ulong h = 14695981039346656037UL;
+            foreach (char c in "grid:" + pcg.ToString())
+            {
+                h = (h ^ c) * 1099511628211UL;
+            }
+
+            return new PCG((uint)(h >> 32) ^ 0x6E1D_5EEDu, h);
+        }
+
+        /// <summary>
+        /// <c>double g = 0; for (gi = i0; gi &lt; R; gi++) for (gj = j0; gj &lt; n + e; gj++) { g += ...; }</c>: terms of
+        /// elements <c>a[(gi + c) * n + gj + d]</c> of an active input, each in bounds for the int parameter's value and the
+        /// input's length by construction (offsets that could leave the input are not offered). Row offsets c from -1 to 2,
+        /// column offsets d from -1 to 2, inner bounds n - 2 .. n: some nests meet OverwriteRows' conditions (one element of
+        /// the last row, columns inside the row), others not (two elements of the last row, d + e &gt; 0), and both must be right.
+        /// </summary>
+        private List<St> GridNest(ArrayVar a)
+        {
+            int n = _nValue;
+            int i0 = Pick(new[] { 0, 0, 1 });
+            int j0 = Pick(new[] { 0, 0, 1 });
+            int e = Int(-2, 0);
+            int rows = i0 + Int(1, 3);
+            bool inRow = Chance(0.6); // every column inside the row (j0 + d >= 0, d + e <= 0): OverwriteRows' condition
+            string gi = Fresh("gi");
+            string gj = Fresh("gj");
+            List<(int C, int D)> Offsets(int r)
+            {
+                var list = new List<(int, int)>();
+                for (int c = -1; c <= 2; c++)
+                {
+                    for (int d = inRow ? -j0 : -1; d <= (inRow ? -e : 2); d++)
+                    {
+                        bool runs = r > i0 && n + e > j0;
+                        if (!runs || ((i0 + c) * n + j0 + d >= 0 && ((r - 1 + c) * n) + n + e - 1 + d <= a.Length - 1))
+                        {
+                            list.Add((c, d));
+                        }
+                    }
+                }
+
+                return list;
+            }
+
+            var offsets = Offsets(rows);
+            while (rows > i0 && offsets.Count == 0)
+            {
+                offsets = Offsets(--rows);
+            }
+
+            var sum = Fresh("g");
+            var result = new List<St> { new DeclReal(sum, new Num(0), false) };
+            if (offsets.Count == 0)
+            {
+                return result;
+            }
+
+            _loops.Add(new LoopCtx(Math.Max(0, rows - i0), true) { IfDepth = _ifDepth });
+            _ints.Add(new IntVar(gi, i0, rows - 1, IsCounter: false, Depth: LoopDepth));
+            _loops.Add(new LoopCtx(Math.Max(0, n + e - j0), true) { IfDepth = _ifDepth });
+            _ints.Add(new IntVar(gj, j0, n + e - 1, IsCounter: false, Depth: LoopDepth));
+
+            // The element of the lowest row first, often: the one OverwriteRows turns into a store.
+            int top = offsets.Max(o => o.C);
+            Ex Load((int C, int D) o) => new At(a.Name, new IGrid(new IVar(gi), o.C, "n", new IVar(gj), o.D));
+            (int, int) PickOffset() => Chance(0.4) ? Pick(offsets.Where(o => o.C == top).ToList()) : Pick(offsets);
+            var xOffset = PickOffset();
+            var others = offsets.Where(o => o != xOffset).ToList();
+            var x = Load(xOffset);
+            var y = Load(others.Count > 0 ? Pick(others) : xOffset);
+            // Mostly terms of grid elements only (an expression reading another element of the input is another index,
+            // which keeps OverwriteRows away: right too, but not the rule's case).
+            Ex term = Weighted(5, 3, 2, 2) switch
+            {
+                0 => new Bin('*', new Bin('-', x, y), new Bin('-', x, y)),
+                1 => new Bin('*', new Num(Literal()), new Bin('*', x, y)),
+                2 => new Bin('+', new Bin('*', x, y), new Bin('*', Expression(1), Load(PickOffset()))),
+                _ => new Bin('*', Expression(1), new Bin('-', x, y)),
+            };
+            var inner = new List<St> { new Assign(sum, "+=", term) };
+            if (Chance(0.2))
+            {
+                _reals.Add(new RealVar(sum, true, 0));
+                inner.AddRange(Statements(1, depth: 2));
+                _reals.RemoveAt(_reals.FindIndex(r => r.Name == sum));
+            }
+
+            _ints.RemoveAt(_ints.FindIndex(v => v.Name == gj));
+            _loops.RemoveAt(_loops.Count - 1);
+            _ints.RemoveAt(_ints.FindIndex(v => v.Name == gi));
+            _loops.RemoveAt(_loops.Count - 1);
+            IEx bound = e == 0 ? new IVar("n") : new IOffset(new IVar("n"), e);
+            result.Add(new For(gi, new IConst(i0), new IConst(rows), false, 1, ImmutableArray.Create<St>(
+                new For(gj, new IConst(j0), bound, false, 1, inner.ToImmutableArray()))));
+            _gridSum = sum;
+            return result;
+        }
+
         private St Loop(int depth)
         {
             _loopCount++;
@@ -1439,6 +1570,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
             foreach (ArrayVar b in _buffers.Where(b => _hiddenLayers.Contains(b.Name) && b.Length > 0).ToList())
             {
                 e = new Bin('+', e, new At(b.Name, new IConst(Int(b.Length))));
+            }
+
+            if (_gridSum is not null)
+            {
+                e = new Bin('+', e, new Ref(_gridSum));
             }
 
             var locals = _reals.Where(r => r.Assignable).ToList();

@@ -1061,6 +1061,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             IClampIndex c => $"Math.Min({I(c.E)}, {ArrayName(c.Array)}.Length - 1)",
             IMod m => $"{IAtom(m.E)} % {m.C}",
             IRow r => r.Width == 1 ? $"{IAtom(r.Row)} + {IAtom(r.Col)}" : $"{IAtom(r.Row)} * {r.Width} + {IAtom(r.Col)}",
+            IGrid g => (g.RowOffset == 0 ? IAtom(g.Row) : $"({I(new IOffset(g.Row, g.RowOffset))})") + $" * {g.Stride} + " + (g.ColOffset == 0 ? IAtom(g.Col) : I(new IOffset(g.Col, g.ColOffset))),
             ICastIndex c => _mode == RenderMode.Primal ? $"(int)Math.Abs({E(c.E)}) % {c.C}" : $"(int)Math.Abs(({E(c.E)}).V) % {c.C}",
             IDataLen l => $"{DataName(l.Name, l.Access)}.Length",
             ITableAt t => $"{DataName(t.Name, t.Access)}[{I(t.Index)}]",

@@ -213,6 +213,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                         break;
                     case For f:
                         Add("loop: for");
+                        if (f.Var.StartsWith("gi", StringComparison.Ordinal) && f.Body.Any(x => x is For))
+                        {
+                            Add("loop: a grid nest over rows of n (a 2-D stencil)");
+                        }
+
                         if (f.Body.Any(x => x is Store) && f.Body.Any(x => x is For))
                         {
                             Add("output: written in a loop holding a loop");
@@ -556,6 +561,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                         Add(r.Width == 1 ? "index: a sliding window (v + u, u an inner loop's counter)" : "index: a row of a 2-D layout (v * width + u, u an inner loop's counter)");
                         I(r.Row);
                         I(r.Col);
+                        break;
+                    case IGrid g:
+                        Add("index: a grid element (i + c) * n + j + d, n the int parameter");
+                        I(g.Row);
+                        I(g.Col);
                         break;
                     case ICastIndex c:
                         Add("cast: real -> int (index)");

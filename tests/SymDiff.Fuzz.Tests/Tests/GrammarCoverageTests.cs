@@ -94,6 +94,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             "Vectorize = true: a scalar remainder after the lanes",
             "local buffer: a hidden layer (a sum over an inner loop, then an elementwise function)",
             "index: a row of a 2-D layout (v * width + u, u an inner loop's counter)", "index: a sliding window (v + u, u an inner loop's counter)",
+            "index: a grid element (i + c) * n + j + d, n the int parameter", "loop: a grid nest over rows of n (a 2-D stencil)",
             "[Differentiable(nameof(a), ...)] subset", "parameter: Scalar [NoGrad]", "parameter: Array [NoGrad]", "parameter: Span [NoGrad]",
             "parameter: int", "helper: static", "helper: instance",
         };
@@ -138,6 +139,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             (FuzzGrammar.SpanLocals, "span local: read by a constant index"),
             (FuzzGrammar.OutputRecurrences, "output: written in a loop holding a loop"),
             (FuzzGrammar.VectorCalls, "call: [Differentiable] vector function (a layer) into a local buffer"),
+            (FuzzGrammar.Grids, "loop: a grid nest over rows of n (a 2-D stencil)"),
         };
 
         private static List<FuzzProgram> Generate(FuzzGrammar grammar, int programs = DifferentialFuzzTests.CiPrograms) =>
