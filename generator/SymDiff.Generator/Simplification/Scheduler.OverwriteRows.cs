@@ -11,7 +11,7 @@ namespace SymDiff.Generator.Simplification
     /// rows of a row-major grid is stored, not zeroed and then added into. The 2-D form of the default path's
     /// <c>OverwriteOnce</c> (a stencil's or a Laplacian's adjoint, <c>dU[k + m] += ...</c> beside <c>dU[k] += ...</c>).
     /// <para>
-    /// It applies when <c>clear b</c> is followed, before anything else names <c>b</c>, by an outer loop counting up by one
+    /// It applies when <c>clear b</c> is followed, before anything else names <c>b</c>, by an outer loop counting by one
     /// (<c>i</c>) whose body touches <c>b</c> only in one inner loop counting up by one from a constant <c>j0</c> while
     /// <c>j &lt; n</c>, by additions at the top level of that loop's body, and after it by additions under
     /// <c>if (j &gt; j0)</c> (a carried addition's last value). Every index must read <c>(i + c) * S + j + d</c> for an
@@ -23,6 +23,12 @@ namespace SymDiff.Generator.Simplification
     /// previous run of <c>A</c> ended up to where this one starts (untouched until then: the rows before it are complete,
     /// the row of the run is untouched), and after the loop from the last run's end to the buffer's end. Zero loops are
     /// clamped to the buffer, so they never throw; the run's start is the user's own index arithmetic at <c>j = j0</c>.
+    /// </para>
+    /// <para>
+    /// An outer loop counting down (a reverse sweep that fusion left as a loop of its own, when an adjoint summed over the
+    /// nest keeps it apart) reaches the rows from the bottom: the row with the smallest <c>c</c> is the new one, its one
+    /// addition becomes the store, and the gaps are zeroed downwards (from each run's end up to where the previous run
+    /// started, and after the loop from 0 to the last run's start).
     /// </para>
     /// <para>
     /// Value and loads of the user's arrays are untouched; a gradient element's first addition <c>0 + v</c> becomes
@@ -84,7 +90,9 @@ namespace SymDiff.Generator.Simplification
 
         private (Loop Loop, Loop ZeroTail)? RowsRewrite(Loop outer, string b, Dictionary<string, Expr> outerLets)
         {
-            var shapeOfOuter = Shape(outer);
+            // Counting up, rows are reached from the top and the last row an iteration touches is new to it; counting down
+            // (a reverse sweep fusion left apart), the first.
+            var shapeOfOuter = LoopShape.Counter(outer);
             if (shapeOfOuter is null || outer.Header.Statements.Count != 0
                 || IR.Mentions.In(outer.Condition, b) || outer.Carried.Any(v => IR.Mentions.In(v.Init, b) || IR.Mentions.In(v.Next, b)))
             {
@@ -129,7 +137,8 @@ namespace SymDiff.Generator.Simplification
 
             var innerShape = shapeOfInner.Value;
 
-            string i = shapeOfOuter.Value.Counter;
+            string i = shapeOfOuter.Value.Counter.Name;
+            bool down = shapeOfOuter.Value.Step < 0;
             string j = innerShape.Counter;
             int j0 = (int)((Const)innerShape.Init).Value;
             var definedOuter = new HashSet<string>(outer.Carried.Select(v => v.Name), StringComparer.Ordinal);
@@ -236,14 +245,18 @@ namespace SymDiff.Generator.Simplification
                 return null;
             }
 
-            int top = rows.Max(r => r.Row.RowOffset);
+            int top = down ? rows.Min(r => r.Row.RowOffset) : rows.Max(r => r.Row.RowOffset);
             var last = rows.Where(r => r.Row.RowOffset == top).ToList();
-            if (last.Count != 1 || !last[0].Inner)
+            // One inner addition into the new row, and perhaps a carried addition's last value right after its run (the
+            // same column offset, at j = n): the run is then one element longer, and that addition a store too.
+            var first = last.FirstOrDefault(r => r.Inner);
+            var closing = last.FirstOrDefault(r => !r.Inner);
+            if (first.Add is null || last.Count(r => r.Inner) != 1 || last.Count > 2
+                || (closing.Add is not null && closing.Row.Column != first.Row.Column))
             {
                 return null;
             }
 
-            var first = last[0];
             var s1 = new Var(stride, ValType.Int);
             var counter = new Var(i, ValType.Int);
             Expr start = new Binary(BinaryOp.Mul, counter, s1, ValType.Int);
@@ -259,33 +272,52 @@ namespace SymDiff.Generator.Simplification
                 start = new Binary(BinaryOp.Add, start, Ir.Lit(column, ValType.Int), ValType.Int);
             }
 
+            // Up: dUFilled is where the last run ended (0 first); the gap is from there to this run's start, and after the
+            // loop from the last run's end to the end. Down: dUFilled is where the last run started (the length first); the
+            // gap is from this run's end up to there, and after the loop from 0 to the last run's start.
             var filled = new Var(_namer.NewSourceName(b + "Filled"), ValType.Int);
             var startName = new Var(_namer.NewSourceName(b + "RowStart"), ValType.Int);
-            var gapEnd = new Var(_namer.NewSourceName(b + "GapEnd"), ValType.Int);
+            var gap = new Var(_namer.NewSourceName(down ? b + "GapStart" : b + "GapEnd"), ValType.Int);
             var filledNext = new Var(_namer.NewSourceName(b + "Filled"), ValType.Int);
             var runs = new Binary(BinaryOp.Lt, innerShape.Init, innerShape.Bound, ValType.Bool);
-            Expr runLength = j0 == 0 ? innerShape.Bound : new Binary(j0 > 0 ? BinaryOp.Sub : BinaryOp.Add, innerShape.Bound, Ir.Lit(Math.Abs(j0), ValType.Int), ValType.Int);
+            int extra = (closing.Add is null ? 0 : 1) - j0;
+            Expr runLength = extra == 0 ? innerShape.Bound : new Binary(extra > 0 ? BinaryOp.Add : BinaryOp.Sub, innerShape.Bound, Ir.Lit(Math.Abs(extra), ValType.Int), ValType.Int);
             var length = new Len(b);
-            var prologue = new Stmt[]
-            {
-                new Let(startName.Name, start),
-                new Let(gapEnd.Name, new Cond(runs, new Cond(new Binary(BinaryOp.Lt, startName, length, ValType.Bool), startName, length, ValType.Int), filled, ValType.Int)),
-                ZeroLoop(b, first.Add.Value.Type, filled, gapEnd),
-                new Let(filledNext.Name, new Cond(runs, new Binary(BinaryOp.Add, startName, runLength, ValType.Int), filled, ValType.Int)),
-            };
+            Expr Below(Expr x) => new Cond(new Binary(BinaryOp.Lt, x, length, ValType.Bool), x, length, ValType.Int);
+            var runEnd = new Binary(BinaryOp.Add, startName, runLength, ValType.Int);
+            var element = first.Add.Value.Type;
+            var prologue = down
+                ? new Stmt[]
+                {
+                    new Let(startName.Name, start),
+                    new Let(gap.Name, new Cond(runs, runEnd, filled, ValType.Int)),
+                    ZeroLoop(b, element, gap, Below(filled)),
+                    new Let(filledNext.Name, new Cond(runs, startName, filled, ValType.Int)),
+                }
+                : new Stmt[]
+                {
+                    new Let(startName.Name, start),
+                    new Let(gap.Name, new Cond(runs, Below(startName), filled, ValType.Int)),
+                    ZeroLoop(b, element, filled, gap),
+                    new Let(filledNext.Name, new Cond(runs, runEnd, filled, ValType.Int)),
+                };
 
             var innerBody = inner.Body.Statements.Select(s => ReferenceEquals(s, first.Add) ? new Store(b, first.Add.Index!, first.Add.Value) : s);
             var newInner = inner with { Body = new Block(innerBody.ToEquatableArray()) };
-            var newBody = prologue.Concat(body.Select((s, k) => k == innerAt ? newInner : s));
-            var carried = outer.Carried.Concat(new[] { new LoopVar(filled.Name, ValType.Int, Ir.Lit(0, ValType.Int), filledNext) });
-            return (outer with { Carried = carried.ToEquatableArray(), Body = new Block(newBody.ToEquatableArray()) }, ZeroLoop(b, first.Add.Value.Type, filled, length));
+            Stmt Closed(Stmt s) => closing.Add is not null && s is If branch && branch.Then.Statements.Any(x => ReferenceEquals(x, closing.Add))
+                ? branch with { Then = new Block(branch.Then.Statements.Select(x => ReferenceEquals(x, closing.Add) ? new Store(b, closing.Add.Index!, closing.Add.Value) : x).ToEquatableArray()) }
+                : s;
+            var newBody = prologue.Concat(body.Select((s, k) => k == innerAt ? newInner : Closed(s)));
+            var carried = outer.Carried.Concat(new[] { new LoopVar(filled.Name, ValType.Int, down ? length : Ir.Lit(0, ValType.Int), filledNext) });
+            var zeroRest = down ? ZeroLoop(b, element, null, Below(filled)) : ZeroLoop(b, element, filled, length);
+            return (outer with { Carried = carried.ToEquatableArray(), Body = new Block(newBody.ToEquatableArray()) }, zeroRest);
         }
 
-        /// <summary><c>for (q = max(from, 0); q &lt; to; q++) b[q] = 0;</c> (<paramref name="to"/> is at most the buffer's length).</summary>
-        private Loop ZeroLoop(string b, ValType element, Var from, Expr to)
+        /// <summary><c>for (q = max(from, 0); q &lt; to; q++) b[q] = 0;</c> (<paramref name="to"/> is at most the buffer's length; no <paramref name="from"/>: 0).</summary>
+        private Loop ZeroLoop(string b, ValType element, Var? from, Expr to)
         {
             var q = new Var(_namer.NewSourceName(b + "Zero"), ValType.Int);
-            var init = new Cond(new Binary(BinaryOp.Gt, from, Ir.Lit(0, ValType.Int), ValType.Bool), from, Ir.Lit(0, ValType.Int), ValType.Int);
+            Expr init = from is null ? Ir.Lit(0, ValType.Int) : new Cond(new Binary(BinaryOp.Gt, from, Ir.Lit(0, ValType.Int), ValType.Bool), from, Ir.Lit(0, ValType.Int), ValType.Int);
             return new Loop(
                 EquatableArray.Create(new LoopVar(q.Name, ValType.Int, init, new Binary(BinaryOp.Add, q, Ir.Lit(1, ValType.Int), ValType.Int))),
                 Block.Empty,

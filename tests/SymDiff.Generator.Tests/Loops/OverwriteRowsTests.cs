@@ -12,9 +12,10 @@ namespace SymDiff.Generator.Tests.Loops
     /// user's own method on grids of many shapes (partial last rows, one column, a row length that leaves the inner loop
     /// empty or makes the row count negative), with the Gradient's buffer full of NaN (an element the generated code
     /// neither stores nor zeroes shows) and Backward accumulating into 5. The shapes: W8's smoothness (the store one row
-    /// down), a diagonal neighbour (the store one column in), a stencil reaching two rows down, a 5-point Laplacian from
-    /// (1, 1), a float grid; and shapes the rule must leave alone (two additions into the lowest row, a column bound that
-    /// is not the row length), right all the same.
+    /// down), a diagonal neighbour (the store one column in; with its weight active, the reverse nest stays a loop counting
+    /// down and the rule's downward form applies), a stencil reaching two rows down, a 5-point Laplacian from (1, 1), a
+    /// float grid; and shapes the rule must leave alone (two additions two apart into the lowest row, a column
+    /// bound that is not the row length), right all the same.
     /// </summary>
     public class OverwriteRowsTests
     {
@@ -43,10 +44,26 @@ public static partial class R
         return energy;
     }
 
-    // The lower-right neighbour through a tanh: the lowest row's element is one column in. (With w active its adjoint is
-    // summed over the reverse nest, which then stays a loop counting down: not the rule's case, see TwoLow.)
+    // The lower-right neighbour through a tanh: the lowest row's element is one column in.
     [Differentiable]
     public static double Diagonal(double[] u, int m, [NoGrad] double w)
+    {
+        double s = 0;
+        for (int i = 0; i < (u.Length / m) - 1; i++)
+        {
+            for (int j = 0; j < m - 1; j++)
+            {
+                s += Math.Tanh(w * (u[((i + 1) * m) + j + 1] - u[(i * m) + j])) * u[(i * m) + j + 1];
+            }
+        }
+
+        return s * w;
+    }
+
+    // Diagonal with w active: w's adjoint is summed over the reverse nest, which stays a loop of its own counting down
+    // over the rows (the rule's downward form: the first row an iteration touches is the new one).
+    [Differentiable]
+    public static double DiagonalW(double[] u, int m, double w)
     {
         double s = 0;
         for (int i = 0; i < (u.Length / m) - 1; i++)
@@ -96,7 +113,8 @@ public static partial class R
         return e;
     }
 
-    // Not the rule's: two elements of the lowest row (k + m and k + m + 1) in one iteration.
+    // Two neighbours in the lowest row (k + m and k + m + 1): carried additions make them one addition per element and
+    // the last one after the inner loop, which closes the run and is stored too.
     [Differentiable]
     public static double TwoLow(ReadOnlySpan<double> u, int m)
     {
@@ -107,6 +125,23 @@ public static partial class R
             {
                 int k = (i * m) + j;
                 s += u[k] * u[k + m] + Math.Sin(u[k + m + 1]);
+            }
+        }
+
+        return s;
+    }
+
+    // Not the rule's: two elements of the lowest row two apart (k + m and k + m + 2), both added into in every iteration.
+    [Differentiable]
+    public static double Gapped(ReadOnlySpan<double> u, int m)
+    {
+        double s = 0;
+        for (int i = 0; i < (u.Length / m) - 1; i++)
+        {
+            for (int j = 0; j < m - 2; j++)
+            {
+                int k = (i * m) + j;
+                s += u[k] * u[k + m] + Math.Cos(u[k + m + 2]);
             }
         }
 
@@ -164,13 +199,13 @@ public static partial class RF
         [MemberData(nameof(Grids))]
         public void Gradients_of_row_nests_match_differences(int n, int m)
         {
-            foreach (string call in new[] { "Smooth(u, {0})", "Diagonal(u, {0}, 0.7)", "TwoDown(u, {0})", "Laplace(u, {0})", "TwoLow(u, {0})", "OwnBound(u, {0}, {1})" })
+            foreach (string call in new[] { "Smooth(u, {0})", "Diagonal(u, {0}, 0.7)", "DiagonalW(u, {0}, 0.7)", "TwoDown(u, {0})", "Laplace(u, {0})", "TwoLow(u, {0})", "Gapped(u, {0})", "OwnBound(u, {0}, {1})" })
             {
                 string Call(string method, string array) => "R." + method + string.Format(System.Globalization.CultureInfo.InvariantCulture, call.Substring(call.IndexOf('(', StringComparison.Ordinal)).Replace("u", array, StringComparison.Ordinal), m, Math.Max(m - 1, 0));
                 string name = call.Substring(0, call.IndexOf('(', StringComparison.Ordinal));
                 string withGradient = Call(name + "Gradient", "u").Replace(")", ", g)", StringComparison.Ordinal);
-                string extraOut = string.Empty;
-                string backwardExtra = string.Empty;
+                string extraOut = name == "DiagonalW" ? ", out double dw" : string.Empty;
+                string backwardExtra = name == "DiagonalW" ? ", ref bw" : string.Empty;
                 var r = GeneratedCode.RunDriver(Source, $@"
         double[] u = new double[{n}];
         for (int i = 0; i < u.Length; i++) u[i] = 0.5 * Math.Sin(1.3 * i + 0.2) + 0.02 * i;
@@ -251,16 +286,16 @@ public static partial class RF
                 return all.Substring(start, (end < 0 ? all.Length : end) - start);
             }
 
-            foreach (string name in new[] { "SmoothGradient", "DiagonalGradient", "TwoDownGradient", "LaplaceGradient" })
+            foreach (string name in new[] { "SmoothGradient", "DiagonalGradient", "DiagonalWGradient", "TwoDownGradient", "LaplaceGradient", "TwoLowGradient" })
             {
                 string method = Method(name);
                 Assert.False(method.Contains("Checks.Zero(dU)", StringComparison.Ordinal), name + " zeroes its whole buffer first");
-                Assert.True(method.Contains("dURowStart", StringComparison.Ordinal), name + " has no row stores");
+                Assert.True(method.Contains("dUFilled", StringComparison.Ordinal), name + " has no row stores");
             }
 
-            foreach (string name in new[] { "TwoLowGradient", "OwnBoundGradient", "SmoothBackward" })
+            foreach (string name in new[] { "GappedGradient", "OwnBoundGradient", "SmoothBackward" })
             {
-                Assert.DoesNotContain("RowStart", Method(name), StringComparison.Ordinal);
+                Assert.DoesNotContain("dUFilled", Method(name), StringComparison.Ordinal);
             }
         }
 
