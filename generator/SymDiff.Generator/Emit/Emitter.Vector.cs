@@ -35,9 +35,11 @@ namespace SymDiff.Generator.Emit
             string count = Vector256 + "<" + element + ">.Count";
             string i = Id(v.Counter);
             string bound = ExprPrinter.Print(v.Bound);
-            string boundOperand = v.Bound is Binary ? "(" + bound + ")" : bound;
+            // The left operand of "- C": anything but a name, a length or a non-negative literal in parentheses (a
+            // conditional bound, `q < (f < n ? f : n)`, would otherwise bind the comparison first: F72).
+            string boundOperand = v.Bound is Var or Len or Const { Value: >= 0 } ? bound : "(" + bound + ")";
             w.WriteLine("// Vectorize = true: " + (v.Unroll > 1 ? v.Unroll.ToString(CultureInfo.InvariantCulture) + " x " : string.Empty) + "Vector256<" + element + "> lanes" + (v.Sums.Count > 0 ? " (sums reordered)" : string.Empty) + ", then the scalar loop for the rest");
-            w.WriteLine("if (" + Vector256 + ".IsHardwareAccelerated && " + i + " <= " + bound + " - " + count + ")");
+            w.WriteLine("if (" + Vector256 + ".IsHardwareAccelerated && " + i + " <= " + boundOperand + " - " + count + ")");
             w.OpenBrace();
             var names = new Dictionary<string, string>(System.StringComparer.Ordinal);
             string? tanh = UsesTanh(v) ? context.FreshName("VectorTanh") : null;

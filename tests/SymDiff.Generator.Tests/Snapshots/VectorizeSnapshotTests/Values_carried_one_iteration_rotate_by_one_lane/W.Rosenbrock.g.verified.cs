@@ -24,7 +24,7 @@ static partial class W
         double dXNext = 0.0;
         int i = 0;
         // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= x.Length - 1 - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= (x.Length - 1) - global::System.Runtime.Intrinsics.Vector256<double>.Count)
         {
             var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             var c2 = global::System.Runtime.Intrinsics.Vector256.Create(200.0);
@@ -152,7 +152,7 @@ static partial class W
         double dXNext = 0.0;
         int i = 0;
         // Vectorize = true: Vector256<double> lanes, then the scalar loop for the rest
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= x.Length - 1 - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= (x.Length - 1) - global::System.Runtime.Intrinsics.Vector256<double>.Count)
         {
             var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             var c2 = global::System.Runtime.Intrinsics.Vector256.Create(200.0);
@@ -212,7 +212,7 @@ static partial class W
         {
             int i = 0;
             // Vectorize = true: 4 x Vector256<double> lanes (sums reordered), then the scalar loop for the rest
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= x.Length - 1 - global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i <= (x.Length - 1) - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
                 var c2 = global::System.Runtime.Intrinsics.Vector256.Create(100.0);
