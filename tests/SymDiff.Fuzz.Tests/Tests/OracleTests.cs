@@ -170,7 +170,6 @@ namespace SymDiff.Fuzz.Tests.Tests
             Assert.False(Checker.Agrees(double.PositiveInfinity, double.NaN, 1, 1e-9, 0));
             Assert.False(Checker.Agrees(double.NegativeInfinity, double.PositiveInfinity, double.PositiveInfinity, 1e-9, 0));
             Assert.False(Checker.Agrees(0, double.NaN, 1, 1e-9, 0));
-            Assert.Null(Checker.Agrees(-1.286594, double.NaN, double.PositiveInfinity, 1e-9, 0)); // F73: the oracle overflowed
             Assert.Null(Checker.Agrees(5, 1, double.NaN, 1e-9, 0));
             Assert.True(Checker.Agrees(1 + 1e-12, 1, 1000, 1e-9, 0));
             Assert.False(Checker.Agrees(1 + 1e-5, 1, 1000, 1e-9, 0));

@@ -120,6 +120,13 @@ namespace SymDiff.Fuzz.Tests.Tests
             nanOracle.Duals["Oracle.dir"] = new List<(double V, double D, double M)[]> { new[] { (1.75, double.NaN, double.PositiveInfinity) } };
             nanOracle.Duals["Oracle.grad"] = new List<(double V, double D, double M)[]> { new[] { (1.75, double.NaN, double.PositiveInfinity) } };
             Assert.StartsWith("FDerivative", Assert.Single(Checker.Check(Program, nanOracle).Disagreements).What, StringComparison.Ordinal);
+
+            // F73 (seed 72): the oracle's NaN from infinite terms where reverse mode's sum is finite: open in reverse only.
+            var finiteReverse = Record(-1.25, double.NaN, null);
+            finiteReverse.Values["Derivative"] = new[] { 0.5 };
+            finiteReverse.Duals["Oracle.dir"] = new List<(double V, double D, double M)[]> { new[] { (1.75, double.NaN, double.PositiveInfinity) } };
+            finiteReverse.Duals["Oracle.grad"] = new List<(double V, double D, double M)[]> { new[] { (1.75, double.NaN, double.PositiveInfinity) } };
+            Assert.StartsWith("FDerivative", Assert.Single(Checker.Check(Program, finiteReverse).Disagreements).What, StringComparison.Ordinal);
         }
 
         [Fact]
