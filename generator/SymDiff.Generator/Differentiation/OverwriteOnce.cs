@@ -86,14 +86,7 @@ namespace SymDiff.Generator.Differentiation
             var body = loop.Body.Statements.ToArray();
             body[at] = new Store(buffer, counter, accumulate.Value);
             var type = accumulate.Value.Type;
-            var k2 = new Var(namer.NewSourceName(shape.Counter.Name), ValType.Int);
-            var zeroRest = new Loop(
-                EquatableArray.Create(new LoopVar(k2.Name, ValType.Int, counter, new Binary(BinaryOp.Add, k2, Ir.Lit(1, ValType.Int), ValType.Int))),
-                Block.Empty,
-                new Binary(BinaryOp.Lt, k2, new Len(buffer), ValType.Bool),
-                Block.Of(new Store(buffer, k2, Ir.Lit(0, type))),
-                LoopKind.For,
-                k2.Name);
+            var zeroRest = Ir.ZeroFill(buffer, type, namer.NewSourceName(shape.Counter.Name), counter, new Len(buffer));
             return (loop with { Body = new Block(EquatableArray.Create(body)) }, zeroRest);
         }
 

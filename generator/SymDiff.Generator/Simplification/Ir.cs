@@ -14,6 +14,22 @@ namespace SymDiff.Generator.Simplification
     {
         public static Const Lit(double value, ValType type) => Const.Of(type == ValType.Float ? (float)value : value, type);
 
+        /// <summary>
+        /// <c>for (counter = from; counter &lt; to; counter++) buffer[counter] = 0;</c>, the zero of the buffer's element
+        /// type: the elements a store rule (<c>OverwriteOnce</c>, <c>OverwriteRows</c>) does not reach.
+        /// </summary>
+        public static Loop ZeroFill(string buffer, ValType element, string counter, Expr from, Expr to)
+        {
+            var q = new Var(counter, ValType.Int);
+            return new Loop(
+                EquatableArray.Create(new LoopVar(counter, ValType.Int, from, new Binary(BinaryOp.Add, q, Lit(1, ValType.Int), ValType.Int))),
+                Block.Empty,
+                new Binary(BinaryOp.Lt, q, to, ValType.Bool),
+                Block.Of(new Store(buffer, q, Lit(0, element))),
+                LoopKind.For,
+                counter);
+        }
+
         public static Expr Add(Expr a, Expr b) => SimplifierRules.Rewrite(new Binary(BinaryOp.Add, a, b, a.Type));
 
         public static Expr Sub(Expr a, Expr b) => SimplifierRules.Rewrite(new Binary(BinaryOp.Sub, a, b, a.Type));

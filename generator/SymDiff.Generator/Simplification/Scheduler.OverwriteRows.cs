@@ -79,7 +79,8 @@ namespace SymDiff.Generator.Simplification
                 }
 
                 list[at] = rewritten.Loop;
-                list.Insert(at + 1, rewritten.ZeroTail);
+                list.Insert(at + 1, new Comment($"{clear.Target}: zero the elements no row store reached"));
+                list.Insert(at + 2, rewritten.ZeroTail);
                 list.RemoveAt(c);
                 c--;
                 changed = true;
@@ -286,9 +287,13 @@ namespace SymDiff.Generator.Simplification
             Expr Below(Expr x) => new Cond(new Binary(BinaryOp.Lt, x, length, ValType.Bool), x, length, ValType.Int);
             var runEnd = new Binary(BinaryOp.Add, startName, runLength, ValType.Int);
             var element = first.Add.Value.Type;
+            var note = new Comment(down
+                ? $"{b}: each iteration stores one row of it; zero the elements between that row and the one stored before"
+                : $"{b}: each iteration stores one row of it; zero the elements between the row stored before and that row");
             var prologue = down
                 ? new Stmt[]
                 {
+                    note,
                     new Let(startName.Name, start),
                     new Let(gap.Name, new Cond(runs, runEnd, filled, ValType.Int)),
                     ZeroLoop(b, element, gap, Below(filled)),
@@ -296,6 +301,7 @@ namespace SymDiff.Generator.Simplification
                 }
                 : new Stmt[]
                 {
+                    note,
                     new Let(startName.Name, start),
                     new Let(gap.Name, new Cond(runs, Below(startName), filled, ValType.Int)),
                     ZeroLoop(b, element, filled, gap),
@@ -316,15 +322,8 @@ namespace SymDiff.Generator.Simplification
         /// <summary><c>for (q = max(from, 0); q &lt; to; q++) b[q] = 0;</c> (<paramref name="to"/> is at most the buffer's length; no <paramref name="from"/>: 0).</summary>
         private Loop ZeroLoop(string b, ValType element, Var? from, Expr to)
         {
-            var q = new Var(_namer.NewSourceName(b + "Zero"), ValType.Int);
             Expr init = from is null ? Ir.Lit(0, ValType.Int) : new Cond(new Binary(BinaryOp.Gt, from, Ir.Lit(0, ValType.Int), ValType.Bool), from, Ir.Lit(0, ValType.Int), ValType.Int);
-            return new Loop(
-                EquatableArray.Create(new LoopVar(q.Name, ValType.Int, init, new Binary(BinaryOp.Add, q, Ir.Lit(1, ValType.Int), ValType.Int))),
-                Block.Empty,
-                new Binary(BinaryOp.Lt, q, to, ValType.Bool),
-                Block.Of(new Store(b, q, Ir.Lit(0, element))),
-                LoopKind.For,
-                q.Name);
+            return Ir.ZeroFill(b, element, _namer.NewSourceName(b + "Zero"), init, to);
         }
 
         /// <summary>

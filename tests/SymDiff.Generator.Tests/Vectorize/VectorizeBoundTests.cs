@@ -9,8 +9,9 @@ namespace SymDiff.Generator.Tests.Vectorize
     /// F72: a vectorised loop whose bound is a conditional expression (the user's <c>i &lt; (n &lt; x.Length ? n : x.Length)</c>,
     /// or the gap zeroing of <c>OverwriteRows</c>, <c>q &lt; (f &lt; b.Length ? f : b.Length)</c>) was emitted as
     /// <c>i &lt;= f &lt; n ? f : n - C</c>, which does not compile (CS0019). Against the default path, every length from 0 to
-    /// 20 and bounds below, at and above it: gradients bit for bit (elementwise), values within the reordered-sum rule of
-    /// <see cref="VectorizeNumericTests"/> ((2 n + 16) eps sum |t_k|).
+    /// 20 and bounds below, at and above it: the gradient against its analytic value (x[i] below the bound, 0 above), the
+    /// value against the sum written out in the test (bit for bit on the default path, within the reordered-sum rule of
+    /// <see cref="VectorizeNumericTests"/>, (2 n + 16) eps sum |t_k|, vectorised); the grid against central differences.
     /// </summary>
     public class VectorizeBoundTests
     {
@@ -93,8 +94,13 @@ public static partial class B
                 double vv = B.HeadVGradient(x, n, gv);
                 double bound = 0;
                 for (int i = 0; i < Math.Min(n, len); i++) bound += x[i] * x[i] * 0.5;
-                r.Add(Math.Abs(v - vv) <= (2 * len + 16) * 1.1102230246251565E-16 * bound ? 1 : 0);
-                for (int i = 0; i < len; i++) r.Add(g[i] == gv[i] ? 1 : 0);
+                // The value: the sum written out here; the gradient: x[i] below the bound, 0 above (analytic).
+                r.Add(v == bound && Math.Abs(vv - bound) <= (2 * len + 16) * 1.1102230246251565E-16 * bound ? 1 : 0);
+                for (int i = 0; i < len; i++)
+                {
+                    double want = i < Math.Min(n, len) ? x[i] : 0.0;
+                    r.Add(g[i] == want && gv[i] == want ? 1 : 0);
+                }
             }
         }
 
@@ -106,9 +112,18 @@ public static partial class B
             for (int i = 0; i < u.Length; i++) { g[i] = double.NaN; gv[i] = double.NaN; }
             double v = B.GridGradient(u, n, 0.7, g, out double dw);
             double vv = B.GridVGradient(u, n, 0.7, gv, out double dwv);
-            r.Add(Math.Abs(v - vv) <= 1e-12 * (1 + Math.Abs(v)) ? 1 : 0);
-            r.Add(Math.Abs(dw - dwv) <= 1e-12 * (1 + Math.Abs(dw)) ? 1 : 0);
-            for (int i = 0; i < u.Length; i++) r.Add(!double.IsNaN(gv[i]) && Math.Abs(g[i] - gv[i]) <= 1e-12 * (1 + Math.Abs(g[i])) ? 1 : 0);
+            r.Add(v == B.Grid(u, n, 0.7) && Math.Abs(v - vv) <= 1e-12 * (1 + Math.Abs(v)) ? 1 : 0);
+            double fdw = (B.Grid(u, n, 0.7 + 1e-6) - B.Grid(u, n, 0.7 - 1e-6)) / 2e-6;
+            r.Add(Math.Abs(dwv - fdw) <= 1e-6 * (1 + Math.Abs(fdw)) ? 1 : 0);
+            for (int i = 0; i < u.Length; i++)
+            {
+                // Central differences of the user's method (the terms are bilinear: exact up to rounding).
+                double[] q = (double[])u.Clone();
+                q[i] = u[i] + 1e-6; double up = B.Grid(q, n, 0.7);
+                q[i] = u[i] - 1e-6; double down = B.Grid(q, n, 0.7);
+                double fd = (up - down) / 2e-6;
+                r.Add(!double.IsNaN(gv[i]) && Math.Abs(gv[i] - fd) <= 1e-6 * (1 + Math.Abs(fd)) && Math.Abs(g[i] - fd) <= 1e-6 * (1 + Math.Abs(fd)) ? 1 : 0);
+            }
         }
 
         return r.ToArray();");

@@ -27,6 +27,7 @@ static partial class R
         int dUFilled = 0;
         for (int i = 0; i < rows - 1; i++)
         {
+            // dU: each iteration stores one row of it; zero the elements between the row stored before and that row
             int t0 = i * m;
             int dURowStart = t0 + m;
             int t1 = m - 1;
@@ -68,6 +69,7 @@ static partial class R
             dUFilled = t2 ? dURowStart + t1 : dUFilled;
         }
 
+        // dU: zero the elements no row store reached
         for (int dUZero = dUFilled > 0 ? dUFilled : 0; dUZero < dU.Length; dUZero++)
         {
             dU[dUZero] = 0.0;
