@@ -199,45 +199,16 @@ public static partial class RF
         [MemberData(nameof(Grids))]
         public void Gradients_of_row_nests_match_differences(int n, int m)
         {
-            foreach (string call in new[] { "Smooth(u, {0})", "Diagonal(u, {0}, 0.7)", "DiagonalW(u, {0}, 0.7)", "TwoDown(u, {0})", "Laplace(u, {0})", "TwoLow(u, {0})", "Gapped(u, {0})", "OwnBound(u, {0}, {1})" })
+            const string element = "0.5 * Math.Sin(1.3 * i + 0.2) + 0.02 * i";
+            string rest = ", " + m;
+            foreach (string method in new[] { "R.Smooth", "R.TwoDown", "R.Laplace", "R.TwoLow", "R.Gapped" })
             {
-                string Call(string method, string array) => "R." + method + string.Format(System.Globalization.CultureInfo.InvariantCulture, call.Substring(call.IndexOf('(', StringComparison.Ordinal)).Replace("u", array, StringComparison.Ordinal), m, Math.Max(m - 1, 0));
-                string name = call.Substring(0, call.IndexOf('(', StringComparison.Ordinal));
-                string withGradient = Call(name + "Gradient", "u").Replace(")", ", g)", StringComparison.Ordinal);
-                string extraOut = name == "DiagonalW" ? ", out double dw" : string.Empty;
-                string backwardExtra = name == "DiagonalW" ? ", ref bw" : string.Empty;
-                var r = GeneratedCode.RunDriver(Source, $@"
-        double[] u = new double[{n}];
-        for (int i = 0; i < u.Length; i++) u[i] = 0.5 * Math.Sin(1.3 * i + 0.2) + 0.02 * i;
-        double[] g = new double[u.Length];
-        for (int i = 0; i < g.Length; i++) g[i] = double.NaN;
-        double value = {withGradient.Replace(", g)", ", g" + extraOut + ")", StringComparison.Ordinal)};
-        double[] b = new double[u.Length];
-        for (int i = 0; i < b.Length; i++) b[i] = 5.0;
-        double bw = 5.0;
-        {Call(name + "Backward", "u").Replace(")", ", 2.0, b" + backwardExtra + ")", StringComparison.Ordinal)};
-        double[] fd = new double[u.Length];
-        for (int i = 0; i < u.Length; i++)
-        {{
-            double[] q = (double[])u.Clone();
-            q[i] = u[i] + 1e-6; double up = {Call(name, "q")};
-            q[i] = u[i] - 1e-6; double down = {Call(name, "q")};
-            fd[i] = (up - down) / 2e-6;
-        }}
-        var r = new System.Collections.Generic.List<double> {{ value, {Call(name, "u")} }};
-        r.AddRange(g);
-        r.AddRange(b);
-        r.AddRange(fd);
-        r.Add(bw);
-        return r.ToArray();");
-                Assert.Equal(r[1], r[0]);
-                var g = r.Skip(2).Take(n).ToArray();
-                var b = r.Skip(2 + n).Take(n).ToArray();
-                var fd = r.Skip(2 + (2 * n)).Take(n).ToArray();
-                Assert.DoesNotContain(g, double.IsNaN);
-                FiniteDifferences.AssertClose(fd, g, relTol: 1e-6, absTol: 1e-7, $"{name} gradient, n = {n}, m = {m}");
-                FiniteDifferences.AssertClose(g.Select(x => 5.0 + (2 * x)).ToArray(), b, relTol: 1e-12, absTol: 1e-12, $"{name} Backward, n = {n}, m = {m}");
+                ArrayGradientCheck.Run(Source, method, n, element, rest, relTol: 1e-6, absTol: 1e-7);
             }
+
+            ArrayGradientCheck.Run(Source, "R.Diagonal", n, element, rest + ", 0.7", relTol: 1e-6, absTol: 1e-7);
+            ArrayGradientCheck.Run(Source, "R.DiagonalW", n, element, rest + ", 0.7", relTol: 1e-6, absTol: 1e-7, gradientExtra: ", out double dw", backwardExtra: ", ref bw");
+            ArrayGradientCheck.Run(Source, "R.OwnBound", n, element, rest + ", " + System.Math.Max(m - 1, 0), relTol: 1e-6, absTol: 1e-7);
         }
 
         /// <summary>The float grid: Gradient into NaN against central differences in double of the same float method.</summary>

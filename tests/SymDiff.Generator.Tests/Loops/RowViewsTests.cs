@@ -90,40 +90,8 @@ public static partial class Rv
         /// <summary>Gradient (into NaN) and Backward (into 5s) against central differences; the value bit for bit.</summary>
         [Theory]
         [MemberData(nameof(Cases))]
-        public void Gradient_and_Backward_match_differences(string method, int n, int cols)
-        {
-            string f = "Rv." + method;
-            string extra = method == "Windows" ? ", " + cols + ", 2" : ", " + cols;
-            var r = GeneratedCode.RunDriver(Source, $@"
-        double[] p = new double[{n}];
-        for (int i = 0; i < p.Length; i++) p[i] = 0.3 + 0.45 * Math.Sin(1.7 * i + 0.2);
-        double[] g = new double[p.Length];
-        for (int i = 0; i < g.Length; i++) g[i] = double.NaN;
-        double value = {f}Gradient(p{extra}, g);
-        double[] b = new double[p.Length];
-        for (int i = 0; i < b.Length; i++) b[i] = 5.0;
-        {f}Backward(p{extra}, 2.0, b);
-        double[] fd = new double[p.Length];
-        for (int i = 0; i < p.Length; i++)
-        {{
-            double[] q = (double[])p.Clone();
-            q[i] = p[i] + 1e-6; double up = {f}(q{extra});
-            q[i] = p[i] - 1e-6; double down = {f}(q{extra});
-            fd[i] = (up - down) / 2e-6;
-        }}
-        var r = new System.Collections.Generic.List<double> {{ value, {f}(p{extra}) }};
-        r.AddRange(g);
-        r.AddRange(b);
-        r.AddRange(fd);
-        return r.ToArray();");
-            Assert.Equal(r[1], r[0]);
-            var g = r.Skip(2).Take(n).ToArray();
-            var b = r.Skip(2 + n).Take(n).ToArray();
-            var fd = r.Skip(2 + (2 * n)).Take(n).ToArray();
-            Assert.DoesNotContain(g, double.IsNaN);
-            FiniteDifferences.AssertClose(fd, g, relTol: 1e-6, absTol: 1e-8, method + " gradient");
-            FiniteDifferences.AssertClose(g.Select(x => 5.0 + (2 * x)).ToArray(), b, relTol: 1e-12, absTol: 1e-12, method + " Backward");
-        }
+        public void Gradient_and_Backward_match_differences(string method, int n, int cols) =>
+            ArrayGradientCheck.Run(Source, "Rv." + method, n, "0.3 + 0.45 * Math.Sin(1.7 * i + 0.2)", method == "Windows" ? ", " + cols + ", 2" : ", " + cols, relTol: 1e-6, absTol: 1e-8);
 
         /// <summary>The float overloads of <c>Checks.Row</c>: the gradient of sum_i,k (k + 1) p[i cols + k]^2 is 2 (k + 1) p.</summary>
         [Fact]
