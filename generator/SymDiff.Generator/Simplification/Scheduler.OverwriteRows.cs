@@ -210,7 +210,7 @@ namespace SymDiff.Generator.Simplification
                         return null;
                     }
 
-                    var row = RowOf(index, j, definedTail, tailLets, i, definedOuter);
+                    var row = RowOf(index, j, definedTail, tailLets, i, definedOuter, innerShape.Bound is Const { Type: ValType.Int } end ? (int)end.Value : null);
                     if (row is null)
                     {
                         return null;
@@ -225,22 +225,43 @@ namespace SymDiff.Generator.Simplification
                 return null;
             }
 
-            // One stride for all; the inner bound is S + e.
+            // One stride for all; the inner bound is S + e (a constant row length W: the bound a constant W + e, each
+            // index's constant split into a row offset and a column from -j0 up).
             var stride = rows[0].Row.Stride;
+            int width = rows[0].Row.Width;
             var boundLets = new Dictionary<string, Expr>(lets, StringComparer.Ordinal);
             foreach (var let in outerLets.Where(l => l.Key != stride))
             {
                 boundLets[let.Key] = let.Value;
             }
 
-            if (rows.Any(r => r.Row.Stride != stride)
-                || Affine.Of(innerShape.Bound, j, definedOuter, boundLets) is not { Coefficient: 0, Terms.Count: 1 } bound
-                || bound.Terms[0] is not (Var { Name: var boundStride }, 1) || boundStride != stride)
+            if (rows.Any(r => r.Row.Stride != stride || r.Row.Width != width)
+                || Affine.Of(innerShape.Bound, j, definedOuter, boundLets) is not { Coefficient: 0 } bound)
             {
                 return null;
             }
 
-            int e = bound.Constant;
+            int e;
+            if (stride is not null)
+            {
+                if (bound.Terms.Count != 1 || bound.Terms[0] is not (Var { Name: var boundStride }, 1) || boundStride != stride)
+                {
+                    return null;
+                }
+
+                e = bound.Constant;
+            }
+            else
+            {
+                if (bound.Terms.Count != 0 || bound.Constant <= j0)
+                {
+                    return null;
+                }
+
+                e = bound.Constant - width;
+                rows = rows.Select(r => (r.Add, r.Row.Split(j0), r.Inner)).ToList();
+            }
+
             if (rows.Any(r => r.Row.Column + e > (r.Inner ? 0 : -1) || j0 + r.Row.Column < 0))
             {
                 return null;
@@ -258,19 +279,28 @@ namespace SymDiff.Generator.Simplification
                 return null;
             }
 
-            var s1 = new Var(stride, ValType.Int);
             var counter = new Var(i, ValType.Int);
-            Expr start = new Binary(BinaryOp.Mul, counter, s1, ValType.Int);
-            int offset = Math.Abs(first.Row.RowOffset);
-            if (offset != 0)
+            int column = j0 + first.Row.Column;
+            Expr start;
+            if (stride is null)
             {
-                start = new Binary(first.Row.RowOffset > 0 ? BinaryOp.Add : BinaryOp.Sub, start, offset == 1 ? s1 : new Binary(BinaryOp.Mul, Ir.Lit(offset, ValType.Int), s1, ValType.Int), ValType.Int);
+                start = new Binary(BinaryOp.Mul, counter, Ir.Lit(width, ValType.Int), ValType.Int);
+                column += first.Row.RowOffset * width;
+            }
+            else
+            {
+                var s1 = new Var(stride, ValType.Int);
+                start = new Binary(BinaryOp.Mul, counter, s1, ValType.Int);
+                int offset = Math.Abs(first.Row.RowOffset);
+                if (offset != 0)
+                {
+                    start = new Binary(first.Row.RowOffset > 0 ? BinaryOp.Add : BinaryOp.Sub, start, offset == 1 ? s1 : new Binary(BinaryOp.Mul, Ir.Lit(offset, ValType.Int), s1, ValType.Int), ValType.Int);
+                }
             }
 
-            int column = j0 + first.Row.Column;
             if (column != 0)
             {
-                start = new Binary(BinaryOp.Add, start, Ir.Lit(column, ValType.Int), ValType.Int);
+                start = new Binary(column > 0 ? BinaryOp.Add : BinaryOp.Sub, start, Ir.Lit(Math.Abs(column), ValType.Int), ValType.Int);
             }
 
             // Up: dUFilled is where the last run ended (0 first); the gap is from there to this run's start, and after the
@@ -280,7 +310,10 @@ namespace SymDiff.Generator.Simplification
             var startName = new Var(_namer.NewSourceName(b + "RowStart"), ValType.Int);
             var gap = new Var(_namer.NewSourceName(down ? b + "GapStart" : b + "GapEnd"), ValType.Int);
             var filledNext = new Var(_namer.NewSourceName(b + "Filled"), ValType.Int);
+            // Whether the inner loop runs (this iteration stores a row); known when its bound is a constant above j0.
             var runs = new Binary(BinaryOp.Lt, innerShape.Init, innerShape.Bound, ValType.Bool);
+            bool alwaysRuns = innerShape.Bound is Const { Type: ValType.Int } fixedEnd && (int)fixedEnd.Value > j0;
+            Expr IfRuns(Expr then, Expr otherwise) => alwaysRuns ? then : new Cond(runs, then, otherwise, ValType.Int);
             int extra = (closing.Add is null ? 0 : 1) - j0;
             Expr runLength = extra == 0 ? innerShape.Bound : new Binary(extra > 0 ? BinaryOp.Add : BinaryOp.Sub, innerShape.Bound, Ir.Lit(Math.Abs(extra), ValType.Int), ValType.Int);
             var length = new Len(b);
@@ -295,17 +328,17 @@ namespace SymDiff.Generator.Simplification
                 {
                     note,
                     new Let(startName.Name, start),
-                    new Let(gap.Name, new Cond(runs, runEnd, filled, ValType.Int)),
+                    new Let(gap.Name, IfRuns(runEnd, filled)),
                     ZeroLoop(b, element, gap, Below(filled)),
-                    new Let(filledNext.Name, new Cond(runs, startName, filled, ValType.Int)),
+                    new Let(filledNext.Name, IfRuns(startName, filled)),
                 }
                 : new Stmt[]
                 {
                     note,
                     new Let(startName.Name, start),
-                    new Let(gap.Name, new Cond(runs, Below(startName), filled, ValType.Int)),
+                    new Let(gap.Name, IfRuns(Below(startName), filled)),
                     ZeroLoop(b, element, filled, gap),
-                    new Let(filledNext.Name, new Cond(runs, runEnd, filled, ValType.Int)),
+                    new Let(filledNext.Name, IfRuns(runEnd, filled)),
                 };
 
             var innerBody = inner.Body.Statements.Select(s => ReferenceEquals(s, first.Add) ? new Store(b, first.Add.Index!, first.Add.Value) : s);
@@ -347,12 +380,12 @@ namespace SymDiff.Generator.Simplification
                 {
                     var l = Distribute(product.Left, lets, depth + 1);
                     var r = Distribute(product.Right, lets, depth + 1);
-                    if (r is Var && l is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Type: ValType.Int } left)
+                    if (r is Var or Const && l is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Type: ValType.Int } left)
                     {
                         return left with { Left = Distribute(Times(left.Left, r), lets, depth + 1), Right = Distribute(Times(left.Right, r), lets, depth + 1) };
                     }
 
-                    if (l is Var && r is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Type: ValType.Int } right)
+                    if (l is Var or Const && r is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Type: ValType.Int } right)
                     {
                         return right with { Left = Distribute(Times(right.Left, l), lets, depth + 1), Right = Distribute(Times(right.Right, l), lets, depth + 1) };
                     }
@@ -364,21 +397,41 @@ namespace SymDiff.Generator.Simplification
                     return e;
             }
 
-            // A constant factor first, as Affine reads it.
-            static Expr Times(Expr a, Expr b) => b is Const && a is not Const
+            // A constant factor first, as Affine reads it; two constants folded (wrapping, as the int product does).
+            static Expr Times(Expr a, Expr b) => a is Const { Type: ValType.Int } ka && b is Const { Type: ValType.Int } kb
+                ? Ir.Lit(unchecked((int)ka.Value * (int)kb.Value), ValType.Int)
+                : b is Const && a is not Const
                 ? new Binary(BinaryOp.Mul, b, a, ValType.Int)
                 : new Binary(BinaryOp.Mul, a, b, ValType.Int);
         }
 
-        /// <summary>An index <c>(i + RowOffset) * Stride + j + Column</c>: <c>i * S</c> once, <c>S</c> some (signed) number of times, a constant.</summary>
-        private readonly record struct Row(string Stride, int RowOffset, int Column);
-
-        private static Row? RowOf(Expr index, string j, HashSet<string> defined, Dictionary<string, Expr> lets, string i, HashSet<string> definedOuter)
+        /// <summary>
+        /// An index <c>(i + RowOffset) * Stride + j + Column</c>: <c>i * S</c> once, <c>S</c> some (signed) number of times, a
+        /// constant. A constant row length has no <c>Stride</c> name but a <c>Width</c>, and its index's whole constant in
+        /// <c>Column</c> until <see cref="Split"/> knows the inner loop's start.
+        /// </summary>
+        private readonly record struct Row(string? Stride, int Width, int RowOffset, int Column)
         {
-            if (Affine.Of(Distribute(index, lets, 0), j, defined, lets) is not { Coefficient: 1 } form)
+            /// <summary>A constant row length's index constant as <c>RowOffset * Width + Column</c>, the column from <c>-j0</c> to <c>Width - 1 - j0</c>.</summary>
+            public Row Split(int j0)
+            {
+                long shifted = (long)Column + j0;
+                long rows = shifted >= 0 ? shifted / Width : -((-shifted + Width - 1) / Width);
+                return this with { RowOffset = (int)rows, Column = (int)(Column - (rows * Width)) };
+            }
+        }
+
+        /// <param name="jAfter">After the inner loop (an addition under <c>if (j &gt; j0)</c>), its constant bound if it has one:
+        /// the counter's value there, which constant propagation may have put in place of <c>j</c>.</param>
+        private static Row? RowOf(Expr index, string j, HashSet<string> defined, Dictionary<string, Expr> lets, string i, HashSet<string> definedOuter, int? jAfter = null)
+        {
+            if (Affine.Of(Distribute(index, lets, 0), j, defined, lets) is not { } form
+                || (form.Coefficient != 1 && (form.Coefficient != 0 || jAfter is null)))
             {
                 return null;
             }
+
+            int shift = form.Coefficient == 0 ? jAfter!.Value : 0; // i * W + 7 after the loop is i * W + j + (7 - jAfter)
 
             // Each term is i * S (once) or S (c times); S is one name the outer loop does not change.
             string? stride = null;
@@ -397,7 +450,15 @@ namespace SymDiff.Generator.Simplification
                 }
             }
 
-            if (stride is null || definedOuter.Contains(stride))
+            if (stride is null)
+            {
+                // A constant row length: the one term is i times W (W from 1 to 2^16, so rows times W stays far from overflow).
+                return form.Terms.Count == 1 && form.Terms[0] is (Var { Name: var only }, var width) && only == i && width is >= 1 and <= 65536
+                    ? new Row(null, width, 0, form.Constant - shift)
+                    : null;
+            }
+
+            if (definedOuter.Contains(stride))
             {
                 return null;
             }
@@ -425,7 +486,7 @@ namespace SymDiff.Generator.Simplification
                 return null;
             }
 
-            return new Row(stride, rowOffset, form.Constant);
+            return new Row(stride, 0, rowOffset, form.Constant - shift);
         }
     }
 }

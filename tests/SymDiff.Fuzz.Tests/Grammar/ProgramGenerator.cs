@@ -1204,7 +1204,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         /// <summary>
         /// <c>double g = 0; for (gi = i0; gi &lt; R; gi++) for (gj = j0; gj &lt; n + e; gj++) { g += ...; }</c>: terms of
-        /// elements <c>a[(gi + c) * n + gj + d]</c> of an active input, each in bounds for the int parameter's value and the
+        /// elements <c>a[(gi + c) * n + gj + d]</c> (or with n's value as a constant) of an active input, each in bounds for the int parameter's value and the
         /// input's length by construction (offsets that could leave the input are not offered). Row offsets c from -1 to 2,
         /// column offsets d from -1 to 2, inner bounds n - 2 .. n: some nests meet OverwriteRows' conditions (one element of
         /// the last row, columns inside the row), others not (two elements of the last row, d + e &gt; 0), and both must be right.
@@ -1257,7 +1257,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             // The element of the lowest row first, often: the one OverwriteRows turns into a store.
             int top = offsets.Max(o => o.C);
-            Ex Load((int C, int D) o) => new At(a.Name, new IGrid(new IVar(gi), o.C, "n", new IVar(gj), o.D));
+            // The row length written as n or, in 40 % of nests (from the grid stream, so the rest of the program is the
+            // one it was), as the constant n holds: OverwriteRows then reads i * W + j and a constant inner bound.
+            string stride = _gridStream.Next(1_000_000) < 400_000 ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "n";
+            Ex Load((int C, int D) o) => new At(a.Name, new IGrid(new IVar(gi), o.C, stride, new IVar(gj), o.D));
             (int, int) PickOffset() => Chance(0.4) ? Pick(offsets.Where(o => o.C == top).ToList()) : Pick(offsets);
             var xOffset = PickOffset();
             var others = offsets.Where(o => o != xOffset).ToList();
@@ -1284,7 +1287,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _loops.RemoveAt(_loops.Count - 1);
             _ints.RemoveAt(_ints.FindIndex(v => v.Name == gi));
             _loops.RemoveAt(_loops.Count - 1);
-            IEx bound = e == 0 ? new IVar("n") : new IOffset(new IVar("n"), e);
+            IEx bound = stride != "n" ? new IConst(n + e) : e == 0 ? new IVar("n") : new IOffset(new IVar("n"), e);
             result.Add(new For(gi, new IConst(i0), new IConst(rows), false, 1, ImmutableArray.Create<St>(
                 new For(gj, new IConst(j0), bound, false, 1, inner.ToImmutableArray()))));
             _gridSum = sum;

@@ -563,7 +563,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                         I(r.Col);
                         break;
                     case IGrid g:
-                        Add("index: a grid element (i + c) * n + j + d, n the int parameter");
+                        Add(g.Stride == "n" ? "index: a grid element (i + c) * n + j + d, n the int parameter" : "index: a grid element (i + c) * W + j + d, W a constant row length");
                         I(g.Row);
                         I(g.Col);
                         break;

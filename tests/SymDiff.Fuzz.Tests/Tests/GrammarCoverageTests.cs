@@ -94,7 +94,8 @@ namespace SymDiff.Fuzz.Tests.Tests
             "Vectorize = true: a scalar remainder after the lanes",
             "local buffer: a hidden layer (a sum over an inner loop, then an elementwise function)",
             "index: a row of a 2-D layout (v * width + u, u an inner loop's counter)", "index: a sliding window (v + u, u an inner loop's counter)",
-            "index: a grid element (i + c) * n + j + d, n the int parameter", "loop: a grid nest over rows of n (a 2-D stencil)",
+            "index: a grid element (i + c) * n + j + d, n the int parameter", "index: a grid element (i + c) * W + j + d, W a constant row length",
+            "loop: a grid nest over rows of n (a 2-D stencil)",
             "[Differentiable(nameof(a), ...)] subset", "parameter: Scalar [NoGrad]", "parameter: Array [NoGrad]", "parameter: Span [NoGrad]",
             "parameter: int", "helper: static", "helper: instance",
         };

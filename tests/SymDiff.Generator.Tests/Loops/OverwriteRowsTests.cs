@@ -166,6 +166,99 @@ public static partial class R
     }
 }
 
+public static partial class RC
+{
+    private const int W = 5;
+
+    // W8 with a constant row length: constant propagation leaves i * 5 + j, and the closing addition after the inner loop
+    // at i * 5 + 4 (no j in it).
+    [Differentiable]
+    public static double Smooth(ReadOnlySpan<double> u)
+    {
+        int rows = u.Length / W;
+        double energy = 0;
+        for (int i = 0; i < rows - 1; i++)
+        {
+            for (int j = 0; j < W - 1; j++)
+            {
+                double dx = u[(i * W) + j + 1] - u[(i * W) + j];
+                double dy = u[((i + 1) * W) + j] - u[(i * W) + j];
+                energy += (dx * dx) + (dy * dy);
+            }
+        }
+
+        return energy;
+    }
+
+    // The 5-point Laplacian over the interior of rows of 6, the neighbours written as k - 6 and k + 6.
+    [Differentiable]
+    public static double Laplace(double[] u)
+    {
+        double e = 0;
+        for (int i = 1; i < (u.Length / 6) - 1; i++)
+        {
+            for (int j = 1; j < 5; j++)
+            {
+                int k = (i * 6) + j;
+                double l = (4 * u[k]) - u[k - 1] - u[k + 1] - u[k - 6] - u[k + 6];
+                e += l * l;
+            }
+        }
+
+        return e;
+    }
+
+    // Two rows down and one up, the whole row (j < 4 on rows of 4).
+    [Differentiable]
+    public static double TwoDown(ReadOnlySpan<double> u)
+    {
+        double s = 0;
+        for (int i = 1; i < (u.Length / 4) - 2; i++)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                double a = u[(i + 2) * 4 + j] - u[(i - 1) * 4 + j];
+                s += a * a * u[(i * 4) + j];
+            }
+        }
+
+        return s;
+    }
+
+    // The diagonal neighbour with the weight active: the reverse nest counts down over the rows.
+    [Differentiable]
+    public static double DiagonalW(double[] u, double w)
+    {
+        double s = 0;
+        for (int i = 0; i < (u.Length / W) - 1; i++)
+        {
+            for (int j = 0; j < W - 1; j++)
+            {
+                s += Math.Tanh(w * (u[((i + 1) * W) + j + 1] - u[(i * W) + j])) * u[(i * W) + j + 1];
+            }
+        }
+
+        return s * w;
+    }
+
+    // Not the rule's: the columns run past the row (j < 7 on rows of 5), so a row's elements are reached from two rows.
+    [Differentiable]
+    public static double Across(ReadOnlySpan<double> u)
+    {
+        double s = 0;
+        for (int i = 0; i < (u.Length / W) - 2; i++)
+        {
+            for (int j = 0; j < 7; j++)
+            {
+                double d = u[((i + 1) * W) + j] - u[(i * W) + j];
+                s += d * d * d;
+            }
+        }
+
+        return s;
+    }
+}
+
 public static partial class RF
 {
     [Differentiable]
@@ -209,6 +302,23 @@ public static partial class RF
             ArrayGradientCheck.Run(Source, "R.Diagonal", n, element, rest + ", 0.7", relTol: 1e-6, absTol: 1e-7);
             ArrayGradientCheck.Run(Source, "R.DiagonalW", n, element, rest + ", 0.7", relTol: 1e-6, absTol: 1e-7, gradientExtra: ", out double dw", backwardExtra: ", ref bw");
             ArrayGradientCheck.Run(Source, "R.OwnBound", n, element, rest + ", " + System.Math.Max(m - 1, 0), relTol: 1e-6, absTol: 1e-7);
+        }
+
+        /// <summary>Lengths for the constant row lengths of RC (4, 5 and 6): empty, less than a row, whole rows, partial last rows.</summary>
+        public static TheoryData<int> Lengths() => new() { 0, 1, 4, 5, 6, 11, 12, 18, 20, 23, 25, 31, 36, 41 };
+
+        /// <summary>Constant row lengths (RC): Gradient into NaN against central differences, Backward into 5.</summary>
+        [Theory]
+        [MemberData(nameof(Lengths))]
+        public void Gradients_of_constant_width_nests_match_differences(int n)
+        {
+            const string element = "0.5 * Math.Sin(1.3 * i + 0.2) + 0.02 * i";
+            foreach (string method in new[] { "RC.Smooth", "RC.Laplace", "RC.TwoDown", "RC.Across" })
+            {
+                ArrayGradientCheck.Run(Source, method, n, element, "", relTol: 1e-6, absTol: 1e-7);
+            }
+
+            ArrayGradientCheck.Run(Source, "RC.DiagonalW", n, element, ", 0.7", relTol: 1e-6, absTol: 1e-7, gradientExtra: ", out double dw", backwardExtra: ", ref bw");
         }
 
         /// <summary>The float grid: Gradient into NaN against central differences in double of the same float method.</summary>
@@ -268,6 +378,26 @@ public static partial class RF
             {
                 Assert.DoesNotContain("dUFilled", Method(name), StringComparison.Ordinal);
             }
+
+            // Constant row lengths (RC): the same, from the class's own text.
+            int rc = all.IndexOf("partial class RC", StringComparison.Ordinal);
+            Assert.True(rc >= 0);
+            string RcMethod(string name)
+            {
+                int start = all.IndexOf(" " + name + "(", rc, StringComparison.Ordinal);
+                Assert.True(start >= 0, name);
+                int end = all.IndexOf("[global::System.CodeDom.Compiler.GeneratedCode", start + 1, StringComparison.Ordinal);
+                return all.Substring(start, (end < 0 ? all.Length : end) - start);
+            }
+
+            foreach (string name in new[] { "SmoothGradient", "LaplaceGradient", "TwoDownGradient", "DiagonalWGradient" })
+            {
+                string method = RcMethod(name);
+                Assert.False(method.Contains("Checks.Zero(dU)", StringComparison.Ordinal), "RC." + name + " zeroes its whole buffer first");
+                Assert.True(method.Contains("dUFilled", StringComparison.Ordinal), "RC." + name + " has no row stores");
+            }
+
+            Assert.DoesNotContain("dUFilled", RcMethod("AcrossGradient"), StringComparison.Ordinal);
         }
 
         /// <summary>W8's gradient as generated: the row nest with its gap zeroing, one store and one addition per element.</summary>
