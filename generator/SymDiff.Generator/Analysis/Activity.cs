@@ -103,12 +103,18 @@ namespace SymDiff.Generator.Analysis
                 Call c => !Rules.DerivativeRules.IsPiecewiseConstant(c.Function) && c.Args.Any(IsActive),
                 // A differentiable callee's parameter that never reaches its result (FINDINGS F21) or that it does not
                 // differentiate ([NoGrad], SD1005; F53) passes no derivative.
-                UserCall c => c.Args.Where((a, i) => c.Callee.Kind != CalleeKind.Differentiable || c.Callee.PassesDerivative(i))
-                    .Any(a => IsActive(a) || (SpanArguments.Is(a, out var array) && _arrays.Contains(array))),
-                TupleItem t => false,
+                UserCall c => CallIsActive(c),
+                // A partial from a multi-argument rule (an item of its rule method's tuple, a type that is never active
+                // itself): active when the call's arguments are, which only a second derivative sees (a Hessian through a
+                // tuple rule was a silent zero before).
+                TupleItem { Tuple: UserCall c } => CallIsActive(c),
                 _ => false,
             };
         }
+
+        private bool CallIsActive(UserCall c) =>
+            c.Args.Where((a, i) => c.Callee.Kind != CalleeKind.Differentiable || c.Callee.PassesDerivative(i))
+                .Any(a => IsActive(a) || (SpanArguments.Is(a, out var array) && _arrays.Contains(array)));
 
         /// <summary>Analyses a function body: a fixed point over loops, whose carried values may become active in a later iteration.</summary>
         public static Activity Analyze(Block body, IEnumerable<ParamSpec> parameters)

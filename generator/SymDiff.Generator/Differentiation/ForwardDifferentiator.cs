@@ -789,6 +789,14 @@ namespace SymDiff.Generator.Differentiation
 
                 case UserCall call:
                     return UserCallTangent(call);
+                case TupleItem { Tuple: UserCall ruleCall }:
+                    // One partial of a multi-argument rule, (double, double) Rule(a, b), in the gradient a second derivative
+                    // differentiates: nothing gives the rule method's own derivative (it returns a tuple, so it cannot be
+                    // [Differentiable]).
+                    _diagnostics.Add(_secondOrder is not null
+                        ? DiagnosticInfo.AtSite(DiagnosticDescriptors.SecondOrderUnsupported, ruleCall.Callee.Site, $"The custom rule '{ruleCall.Callee.DisplayName}'", "; a rule returning a tuple of partials cannot be differentiated again: write the function as a [Differentiable] method instead of giving it a rule")
+                        : DiagnosticInfo.AtSite(DiagnosticDescriptors.NonDifferentiableCall, ruleCall.Callee.Site, ruleCall.Callee.DisplayName));
+                    return Lit(0, e.Type);
                 default:
                     throw new InvalidOperationException("Unexpected active expression " + e.GetType().Name);
             }

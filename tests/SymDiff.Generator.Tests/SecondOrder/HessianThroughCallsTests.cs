@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.CodeAnalysis;
 using SymDiff.Generator.Tests.Infrastructure;
 using Xunit;
 
@@ -115,6 +116,65 @@ public static partial class Activations
             double s = 1 / (1 + Math.Exp(-w));
             var r = GeneratedCode.RunDriver(source, FormattableString.Invariant($"var h = new double[1]; Activations.LossHessian({w:R}, h); return h;"));
             Assert.Equal((s * (1 - s) * w) + (2 * s), r[0], 12);
+        }
+
+        /// <summary>
+        /// A rule for a function of two arguments returns its partials as a tuple, which cannot be [Differentiable]: a
+        /// second derivative through it is SD1007 at the call. It was silently treated as a constant (a user's Hessian of
+        /// Lse(a, b) came out all zeros); the first-order methods of the same source stay fine.
+        /// </summary>
+        [Fact]
+        public void A_tuple_rule_is_SD1007_in_a_Hessian_not_a_zero()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static class Lib
+{
+    public static double Lse(double a, double b) => Math.Log(Math.Exp(a) + Math.Exp(b));
+
+    [DerivativeOf(typeof(Lib), nameof(Lse))]
+    public static (double, double) LseDerivative(double a, double b)
+    {
+        double e = Math.Exp(a) + Math.Exp(b);
+        return (Math.Exp(a) / e, Math.Exp(b) / e);
+    }
+}
+
+public static partial class M
+{
+    [Differentiable(Hessian = true)]
+    public static double G(double a, double b) => Lib.Lse(a * b, a - b);
+
+    [Differentiable(Hessian = true)]
+    public static double H(ReadOnlySpan<double> x)
+    {
+        double s = 0;
+        for (int i = 0; i + 1 < x.Length; i++)
+        {
+            double t = Lib.Lse(x[i], 2 * x[i + 1]);
+            s += t * t;
+        }
+
+        return s;
+    }
+}";
+            var output = GeneratorRunner.Run(source);
+            var found = output.GeneratorDiagnostics.Where(x => x.Id == "SD1007")
+                .Select(x => (Text: x.Location.SourceTree!.ToString().Substring(x.Location.SourceSpan.Start, x.Location.SourceSpan.Length), Diagnostic: x))
+                .OrderBy(x => x.Text, StringComparer.Ordinal).ToList();
+            Assert.Equal(new[] { "Lib.Lse(a * b, a - b)", "Lib.Lse(x[i], 2 * x[i + 1])" }, found.Select(x => x.Text).Distinct());
+            Assert.All(found, x => Assert.Equal(DiagnosticSeverity.Error, x.Diagnostic.Severity));
+            Assert.All(found, x => Assert.Contains("LseDerivative", x.Diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+            // First order through the same rule: no diagnostic, and the gradient is the rule's (softmax of the arguments).
+            var firstOrder = source.Replace("(Hessian = true)", string.Empty, StringComparison.Ordinal);
+            Assert.DoesNotContain(GeneratorRunner.Run(firstOrder).GeneratorDiagnostics, x => x.Id == "SD1007");
+            var r = GeneratedCode.RunDriver(firstOrder, "M.GGradient(0.7, -0.4, out double da, out double db); return new[] { da, db };");
+            double u = 0.7 * -0.4, v = 0.7 + 0.4;
+            double p = Math.Exp(u) / (Math.Exp(u) + Math.Exp(v)), q = 1 - p;
+            Assert.Equal((p * -0.4) + q, r[0], 12);
+            Assert.Equal((p * 0.7) - q, r[1], 12);
         }
 
         [Fact]
