@@ -72,7 +72,9 @@ namespace SymDiff.Generator.Parsing
                 else if (!target.IsStatic && invocation.Instance is not null && invocation.Instance is not IInstanceReferenceOperation)
                 {
                     // A sub-model held in a field or property (`Shared.H(x)`, `this.layer.H(x)`) is read like any member: a constant.
-                    receiver = Unwrap(invocation.Instance) is IMemberReferenceOperation { Type.IsReferenceType: true } member && member is IFieldReferenceOperation or IPropertyReferenceOperation
+                    // A struct too: the call runs on the value the member holds (a copy for a readonly field or a property,
+                    // as in the user's own code; the generated methods write no field).
+                    receiver = Unwrap(invocation.Instance) is IMemberReferenceOperation { Type: not null } member && member is IFieldReferenceOperation or IPropertyReferenceOperation
                         ? new Opaque(MemberCode(member), ValType.Object)
                         : ParseExpr(invocation.Instance);
                 }

@@ -82,13 +82,13 @@ namespace SymDiff.Generator.Parsing
                 {
                     receiver = Unwrap(call.Instance) switch
                     {
-                        IMemberReferenceOperation { Type.IsReferenceType: true } member when member is IFieldReferenceOperation or IPropertyReferenceOperation => MemberCode(member),
-                        IParameterReferenceOperation p when _parameters.TryGetValue(p.Parameter.Name, out var ps) && ps.Shape == ParamShape.Other && p.Type?.IsReferenceType == true => p.Parameter.Name,
+                        IMemberReferenceOperation { Type: not null } member when member is IFieldReferenceOperation or IPropertyReferenceOperation => MemberCode(member),
+                        IParameterReferenceOperation p when _parameters.TryGetValue(p.Parameter.Name, out var ps) && ps.Shape == ParamShape.Other && p.Type is not null => p.Parameter.Name,
                         _ => null,
                     };
                     if (receiver is null)
                     {
-                        throw Unsupported(call.Syntax, what + $" on '{call.Instance?.Syntax}'", " yet; call it on this object, on an object held in a field or property of a class type, or on a parameter");
+                        throw Unsupported(call.Syntax, what + $" on '{call.Instance?.Syntax}'", " yet; call it on this object, on an object held in a field or property, or on a parameter");
                     }
                 }
 

@@ -396,6 +396,91 @@ public sealed partial class Net
             Assert.Equal(r[2], r[18], 14);
         }
 
+        /// <summary>
+        /// The same sub-models as structs (API.md 7: "structs ... are all fine"): a readonly field, a property, a static
+        /// field and a parameter, each called for a layer and for a scalar method. A trial program of a user's found the
+        /// struct field rejected as SD1000 ("a value of type 'Spring' is not supported") while a class worked.
+        /// </summary>
+        private const string StructSubModelSource = @"
+using System;
+using SymDiff;
+public partial struct DenseS
+{
+    public double Scale;
+    public double Offset;
+
+    public DenseS(double scale, double offset) { Scale = scale; Offset = offset; }
+
+    [Differentiable]
+    public double Energy(double a) => 0.5 * Scale * a * a + Offset * a;
+
+    [Differentiable]
+    public void Forward(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> y)
+    {
+        for (int j = 0; j < y.Length; j++)
+        {
+            y[j] = Math.Tanh(Scale * w[j] * x[j]) + Offset * w[j];
+        }
+    }
+}
+
+public sealed partial class NetS
+{
+    private readonly DenseS fc1 = new DenseS(2.0, -0.5);
+    internal DenseS Fc2 { get; } = new DenseS(0.5, 0.25);
+    internal static DenseS Shared = new DenseS(-1.5, 1.0);
+
+    [Differentiable]
+    public double Loss(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, DenseS extra)
+    {
+        Span<double> h = stackalloc double[2];
+        fc1.Forward(w.Slice(0, 2), x, h);
+        Span<double> z = stackalloc double[2];
+        Fc2.Forward(w.Slice(2, 2), h, z);
+        Span<double> u = stackalloc double[2];
+        Shared.Forward(w.Slice(4, 2), z, u);
+        Span<double> v = stackalloc double[2];
+        extra.Forward(w.Slice(6, 2), u, v);
+        return v[0] * v[0] + v[1] + fc1.Energy(w[0] * v[1]) + Fc2.Energy(w[3]) + Shared.Energy(v[0]) + extra.Energy(w[7]);
+    }
+}";
+
+        [Fact]
+        public void Struct_sub_models_in_fields_properties_and_parameters_match_central_differences()
+        {
+            var output = GeneratorRunner.Run(StructSubModelSource);
+            GeneratorRunner.AssertCleanCompile(output);
+            double[] r = GeneratedCode.RunDriver(StructSubModelSource, @"
+        var net = new NetS();
+        var extra = new DenseS(0.75, 2.0);
+        double[] w = { 0.3, -0.7, 0.5, 0.9, -0.4, 0.6, 1.1, -0.2 };
+        double[] x = { 1.5, -0.5 };
+        var g = new double[8];
+        double value = net.LossGradient(w, x, extra, g);
+        var b = new double[8];
+        for (int c = 0; c < 8; c++) b[c] = 5;
+        net.LossBackward(w, x, extra, 2.0, b);
+        var all = new double[2 + 24];
+        all[0] = value; all[1] = net.Loss(w, x, extra);
+        for (int c = 0; c < 8; c++)
+        {
+            var up = (double[])w.Clone(); var down = (double[])w.Clone();
+            up[c] += 1e-6; down[c] -= 1e-6;
+            all[2 + c] = g[c];
+            all[10 + c] = (net.Loss(up, x, extra) - net.Loss(down, x, extra)) / (up[c] - down[c]);
+            var t = new double[8]; t[c] = 1;
+            net.LossDerivative(w, x, extra, t, out all[18 + c]);
+            all[18 + c] -= (b[c] - 5) / 2;
+        }
+        return all;");
+            Assert.Equal(r[1], r[0]);
+            for (int c = 0; c < 8; c++)
+            {
+                FiniteDifferences.AssertClose(r[10 + c], r[2 + c], 1e-7, 1e-10, $"dLoss/dw[{c}]");
+                Assert.True(Math.Abs(r[18 + c]) <= 1e-12 * (1 + Math.Abs(r[2 + c])), $"Derivative along e{c} minus Backward(seed 2) / 2: {r[18 + c]}");
+            }
+        }
+
         [Theory]
         [InlineData("private double scale = 2.0;", "public void Forward(ReadOnlySpan<double> w, Span<double> y) { y[0] = scale * w[0]; }", "Layer.Forward(w, h)", "scale")]
         [InlineData("private static double factor = 2.0;", "public static void Forward(ReadOnlySpan<double> w, Span<double> y) { y[0] = factor * w[0]; }", "Dense.Forward(w, h)", "factor")]
