@@ -119,6 +119,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 if (_p.IsVector)
                 {
                     Guard("User", $"var o = new {T}[{m}]; {Recv}.G({Args()}); r.Values(\"G\", o);");
+                    if (_p.Vectorize)
+                    {
+                        Probe($"var o = new {T}[{m}]; {Recv}.G({Args()}); var start = ({T}[])o.Clone();",
+                            $"{Recv}.G({Args()}); for (int q = 0; q < o.Length; q++) worst = Math.Max(worst, Math.Abs((double)o[q] - start[q]) / (1 + Math.Abs((double)start[q])));");
+                    }
+
                     BackwardGuard($"var o = new {T}[{m}]; {InitialBuffers("b")} var seed = {Arr(_p.Seeds.BackwardSeed)}; ",
                         $"{Recv}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); {Recv}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); "
                         + $"r.Values(\"Backward.y\", o); r.Values(\"Backward\", R.Flat({Names("b")}));");
@@ -134,6 +140,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 else
                 {
                     Guard("User", $"r.Value(\"F\", {Recv}.F({Args()}));");
+                    if (_p.Vectorize)
+                    {
+                        Probe($"double start = {Recv}.F({Args()});", $"worst = Math.Max(worst, Math.Abs({Recv}.F({Args()}) - start) / (1 + Math.Abs(start)));");
+                    }
+
                     Guard("Gradient", $"{NaNBuffers("g")} var value = {Recv}.FGradient({Args()}, {GradArgs("g", byRef: false)}); "
                         + $"r.Value(\"Gradient.value\", value); r.Values(\"Gradient\", R.Flat({Names("g")}));");
                     BackwardGuard(InitialBuffers("b"), $"{Recv}.FBackward({Args()}, {L(_p.Seeds.BackwardSeed[0])}, {GradArgs("b", byRef: true)}); "
@@ -178,6 +189,28 @@ namespace SymDiff.Fuzz.Tests.Grammar
             /// </summary>
             private void BackwardGuard(string declarations, string body) =>
                 Line($"        {{ {declarations}try {{ {body} }} catch (Exception e) {{ r.Threw(\"Backward\", e); r.Values(\"Backward.afterThrow\", R.Flat({Names("b")})); }} }}");
+
+            /// <summary>
+            /// For a <c>Vectorize = true</c> program: the largest relative change of the user's value when one active input
+            /// element moves up by one ulp (<c>Probe</c>; infinity when the method throws there). A program that moves by
+            /// more than the value tolerance amplifies last-bit differences, which API.md 9 allows a vectorised method to
+            /// make: the checker leaves it open (FINDINGS F76). Its own try/catch: a throw here is not a disagreement.
+            /// </summary>
+            private void Probe(string start, string measure)
+            {
+                string up = IsFloat ? "MathF.BitIncrement" : "Math.BitIncrement";
+                var body = new StringBuilder();
+                body.Append($"{start} double worst = 0; ");
+                foreach (Param q in _actives)
+                {
+                    body.Append(q.Kind == ParamKind.Scalar
+                        ? $"{{ var saved = {q.Name}; {q.Name} = {up}(saved); {measure} {q.Name} = saved; }} "
+                        : $"for (int k = 0; k < {q.Name}.Length; k++) {{ var saved = {q.Name}[k]; {q.Name}[k] = {up}(saved); {measure} {q.Name}[k] = saved; }} ");
+                }
+
+                body.Append("r.Value(\"Probe\", worst);");
+                Line($"        try {{ {body} }} catch (Exception) {{ r.Value(\"Probe\", double.PositiveInfinity); }}");
+            }
 
             private void Guard(string call, string body) =>
                 Line($"        try {{ {body} }} catch (Exception e) {{ r.Threw(\"{call}\", e); }}");
