@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Immutable;
 using System.Linq;
 using SymDiff.Fuzz.Tests.Grammar;
 using SymDiff.Fuzz.Tests.Harness;
@@ -16,20 +15,11 @@ namespace SymDiff.Fuzz.Tests.Tests
     /// </summary>
     public sealed class GuardCheckTests
     {
-        private static readonly FuzzProgram Program = new FuzzProgram(
+        private static readonly FuzzProgram Program = CheckerPrograms.OneScalar(
             7,
-            Precision.Double,
-            ImmutableArray.Create(new Param("x", ParamKind.Scalar, false, ImmutableArray.Create(1.75), 0)),
-            ImmutableArray<string>.Empty,
-            Hessian: false,
-            IsVector: false,
-            OutputLength: 0,
-            ImmutableArray.Create<St>(new GuardedReturn(new Not(new Cmp(">", new Ref("x"), new Num(1.5))), new Ref("x"), new Thrown(ThrownForm.Argument, "x"))),
-            ImmutableArray<Helper>.Empty,
-            new Seeds(ImmutableArray.Create(1.5), ImmutableArray.Create(0.25), ImmutableArray.Create(1.0), ImmutableArray.Create(1.0)),
-            Instance: false,
-            ImmutableArray<Member>.Empty)
-        { HasGuards = true };
+            new GuardedReturn(new Not(new Cmp(">", new Ref("x"), new Num(1.5))), new Ref("x"), new Thrown(ThrownForm.Argument, "x")),
+            backwardSeed: 1.5,
+            initial: 0.25) with { HasGuards = true };
 
         private static ArgumentException Thrown() => new ArgumentException("x is out of range", "x");
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using SymDiff.Fuzz.Tests.Grammar;
 using SymDiff.Fuzz.Tests.Harness;
 using SymDiff.Fuzz.Tests.Oracle;
@@ -15,19 +14,7 @@ namespace SymDiff.Fuzz.Tests.Tests
     /// </summary>
     public sealed class ScaledSeedCheckTests
     {
-        private static readonly FuzzProgram Program = new FuzzProgram(
-            47,
-            Precision.Double,
-            ImmutableArray.Create(new Param("x", ParamKind.Scalar, false, ImmutableArray.Create(1.75), 0)),
-            ImmutableArray<string>.Empty,
-            Hessian: false,
-            IsVector: false,
-            OutputLength: 0,
-            ImmutableArray.Create<St>(new Return(null, new Ref("x"))),
-            ImmutableArray<Helper>.Empty,
-            new Seeds(ImmutableArray.Create(1.5), ImmutableArray.Create(0.25), ImmutableArray.Create(1.0), ImmutableArray.Create(1.0)),
-            Instance: false,
-            ImmutableArray<Member>.Empty);
+        private static readonly FuzzProgram Program = CheckerPrograms.OneScalar(47, new Return(null, new Ref("x")), backwardSeed: 1.5, initial: 0.25);
 
         // The oracle: value 1.75, derivative 3 (terms of magnitude 3). Backward runs twice with seed 1.5 into 0.25 (9.25).
         private static ProgramRecord Record(double gradient, double backward, double[]? scaled)

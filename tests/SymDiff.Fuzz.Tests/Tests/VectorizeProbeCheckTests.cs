@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using SymDiff.Fuzz.Tests.Grammar;
 using SymDiff.Fuzz.Tests.Harness;
 using SymDiff.Fuzz.Tests.Oracle;
@@ -15,19 +14,7 @@ namespace SymDiff.Fuzz.Tests.Tests
     /// </summary>
     public sealed class VectorizeProbeCheckTests
     {
-        private static FuzzProgram Program(bool vectorize) => new FuzzProgram(
-            76,
-            Precision.Double,
-            ImmutableArray.Create(new Param("x", ParamKind.Scalar, false, ImmutableArray.Create(1.75), 0)),
-            ImmutableArray<string>.Empty,
-            Hessian: false,
-            IsVector: false,
-            OutputLength: 0,
-            ImmutableArray.Create<St>(new Return(null, new Ref("x"))),
-            ImmutableArray<Helper>.Empty,
-            new Seeds(ImmutableArray.Create(1.0), ImmutableArray.Create(0.0), ImmutableArray.Create(1.0), ImmutableArray.Create(1.0)),
-            Instance: false,
-            ImmutableArray<Member>.Empty) { Vectorize = vectorize };
+        private static FuzzProgram Program(bool vectorize) => CheckerPrograms.OneScalar(76, new Return(null, new Ref("x")), backwardSeed: 1.0, initial: 0.0) with { Vectorize = vectorize };
 
         // The user's value 1.75; the generated Gradient returns 1.76 (0.4 % off, far past the Vectorize tolerance of 1e-10).
         private static ProgramRecord Record(double? probe)
