@@ -121,8 +121,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     Guard("User", $"var o = new {T}[{m}]; {Recv}.G({Args()}); r.Values(\"G\", o);");
                     if (_p.Vectorize)
                     {
-                        Probe($"var o = new {T}[{m}]; {Recv}.G({Args()}); var start = ({T}[])o.Clone();",
-                            $"{Recv}.G({Args()}); for (int q = 0; q < o.Length; q++) worst = Math.Max(worst, Math.Abs((double)o[q] - start[q]) / (1 + Math.Abs((double)start[q])));");
+                        Probe($"var o = new {T}[{m}]; {Recv}.G({Args()}); var probeStart = ({T}[])o.Clone();",
+                            $"{Recv}.G({Args()}); for (int probeAt = 0; probeAt < o.Length; probeAt++) probeWorst = Math.Max(probeWorst, Math.Abs((double)o[probeAt] - probeStart[probeAt]) / (1 + Math.Abs((double)probeStart[probeAt])));");
                     }
 
                     BackwardGuard($"var o = new {T}[{m}]; {InitialBuffers("b")} var seed = {Arr(_p.Seeds.BackwardSeed)}; ",
@@ -142,7 +142,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                     Guard("User", $"r.Value(\"F\", {Recv}.F({Args()}));");
                     if (_p.Vectorize)
                     {
-                        Probe($"double start = {Recv}.F({Args()});", $"worst = Math.Max(worst, Math.Abs({Recv}.F({Args()}) - start) / (1 + Math.Abs(start)));");
+                        Probe($"double probeStart = {Recv}.F({Args()});", $"probeWorst = Math.Max(probeWorst, Math.Abs({Recv}.F({Args()}) - probeStart) / (1 + Math.Abs(probeStart)));");
                     }
 
                     Guard("Gradient", $"{NaNBuffers("g")} var value = {Recv}.FGradient({Args()}, {GradArgs("g", byRef: false)}); "
@@ -200,15 +200,16 @@ namespace SymDiff.Fuzz.Tests.Grammar
             {
                 string up = IsFloat ? "MathF.BitIncrement" : "Math.BitIncrement";
                 var body = new StringBuilder();
-                body.Append($"{start} double worst = 0; ");
+                // Its locals start with "probe": no parameter of a generated program is named so.
+                body.Append($"{start} double probeWorst = 0; ");
                 foreach (Param q in _actives)
                 {
                     body.Append(q.Kind == ParamKind.Scalar
-                        ? $"{{ var saved = {q.Name}; {q.Name} = {up}(saved); {measure} {q.Name} = saved; }} "
-                        : $"for (int k = 0; k < {q.Name}.Length; k++) {{ var saved = {q.Name}[k]; {q.Name}[k] = {up}(saved); {measure} {q.Name}[k] = saved; }} ");
+                        ? $"{{ var probeSaved = {q.Name}; {q.Name} = {up}(probeSaved); {measure} {q.Name} = probeSaved; }} "
+                        : $"for (int probeK = 0; probeK < {q.Name}.Length; probeK++) {{ var probeSaved = {q.Name}[probeK]; {q.Name}[probeK] = {up}(probeSaved); {measure} {q.Name}[probeK] = probeSaved; }} ");
                 }
 
-                body.Append("r.Value(\"Probe\", worst);");
+                body.Append("r.Value(\"Probe\", probeWorst);");
                 Line($"        try {{ {body} }} catch (Exception) {{ r.Value(\"Probe\", double.PositiveInfinity); }}");
             }
 
