@@ -106,10 +106,12 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>Schedules a generated body; names in <paramref name="outside"/> (the signature's unless given) are taken.</summary>
         /// <remarks>
         /// <c>Vectorize = true</c> methods get every rule of the default path too (fusion, its buffer rules, row views), so a
-        /// loop the vectoriser leaves scalar runs as fast as on the default path (docs/performance.md, "Fourth slice").
+        /// loop the vectoriser leaves scalar runs as fast as on the default path (docs/performance.md, "Fourth slice"), but
+        /// for the row-nest stores (<c>OverwriteRows</c>): its store beside another buffer's addition keeps the vectoriser off
+        /// the inner loop, and its zero loops would run in lanes; measured on the default path only.
         /// </remarks>
         public (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, Namer namer, ISet<string> unstable, IReadOnlyCollection<string>? outside = null) =>
-            Scheduler.Schedule(body, UserFacing, namer, unstable, outside ?? Sig.Outside);
+            Scheduler.Schedule(body, UserFacing, namer, unstable, outside ?? Sig.Outside, rows: Spec.Vectorize is null);
 
         /// <summary>The generated method, named and typed by its kind.</summary>
         /// <remarks>With <c>CheckFinite</c>, the body gets its finite checks here, after scheduling (<see cref="FiniteChecks"/>).</remarks>

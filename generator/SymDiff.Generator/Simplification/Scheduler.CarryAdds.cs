@@ -53,7 +53,7 @@ namespace SymDiff.Generator.Simplification
 
             // Every access of every buffer, anywhere in the loop; the candidates are the buffers only added into, at the top level.
             var accesses = new List<Access>();
-            if (!CollectLoop(loop, accesses))
+            if (!CollectLoop(loop, accesses, calls: true))
             {
                 return null;
             }

@@ -263,7 +263,10 @@ namespace SymDiff.Generator.Simplification
         /// The buffer accesses of a loop (condition, carried values, body at any depth); false for a statement this pass
         /// does not reason about (calls, clears, outputs, C# text...), so such a loop is never fused.
         /// </summary>
-        private static bool CollectLoop(Loop loop, List<Access> into, bool invariantCondition = false)
+        /// <param name="calls">Also accept calls of [Differentiable] helpers (<see cref="CallWithGradient"/>), recording their
+        /// arguments' accesses (a span argument is <see cref="AccessKind.Other"/>): for a pass that only reorders additions
+        /// into a buffer no call is given, not for one that moves statements past each other.</param>
+        private static bool CollectLoop(Loop loop, List<Access> into, bool invariantCondition = false, bool calls = false)
         {
             if (loop.Header.Statements.Count != 0)
             {
@@ -281,10 +284,10 @@ namespace SymDiff.Generator.Simplification
             }
 
             Accesses(loop.Condition, into);
-            return (invariantCondition || SafeToMove(loop.Condition)) && CollectBlock(loop.Body, into);
+            return (invariantCondition || SafeToMove(loop.Condition)) && CollectBlock(loop.Body, into, calls);
         }
 
-        private static bool CollectBlock(Block block, List<Access> into)
+        private static bool CollectBlock(Block block, List<Access> into, bool calls = false)
         {
             foreach (var s in block.Statements)
             {
@@ -311,16 +314,28 @@ namespace SymDiff.Generator.Simplification
                             Accesses(p.WhenFalse, into);
                         }
 
-                        if (!CollectBlock(i.Then, into) || !CollectBlock(i.Else, into))
+                        if (!CollectBlock(i.Then, into, calls) || !CollectBlock(i.Else, into, calls))
                         {
                             return false;
                         }
 
                         break;
                     case Loop inner:
-                        if (!CollectLoop(inner, into))
+                        if (!CollectLoop(inner, into, calls: calls))
                         {
                             return false;
+                        }
+
+                        break;
+                    case CallWithGradient call when calls:
+                        if (call.Call.Receiver is { } receiver)
+                        {
+                            Accesses(receiver, into);
+                        }
+
+                        foreach (var argument in call.Call.Args)
+                        {
+                            Accesses(argument, into);
                         }
 
                         break;

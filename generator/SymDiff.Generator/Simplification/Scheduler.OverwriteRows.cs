@@ -236,7 +236,7 @@ namespace SymDiff.Generator.Simplification
             }
 
             if (rows.Any(r => r.Row.Stride != stride || r.Row.Width != width)
-                || Affine.Of(innerShape.Bound, j, definedOuter, boundLets) is not { Coefficient: 0 } bound)
+                || Affine.Of(NonNegativePart(innerShape.Bound, boundLets, FinalCounters(outer.Body), j0), j, definedOuter, boundLets) is not { Coefficient: 0 } bound)
             {
                 return null;
             }
@@ -346,10 +346,37 @@ namespace SymDiff.Generator.Simplification
             Stmt Closed(Stmt s) => closing.Add is not null && s is If branch && branch.Then.Statements.Any(x => ReferenceEquals(x, closing.Add))
                 ? branch with { Then = new Block(branch.Then.Statements.Select(x => ReferenceEquals(x, closing.Add) ? new Store(b, closing.Add.Index!, closing.Add.Value) : x).ToEquatableArray()) }
                 : s;
-            var newBody = prologue.Concat(body.Select((s, k) => k == innerAt ? newInner : Closed(s)));
+            // The zeroing goes just before the inner loop: nothing before it names b, and the inner bound (which the run's
+            // length reads) may be defined in the outer body (a let, or a reverse sweep's rebuilt trip count).
+            var newBody = body.Take(innerAt).Concat(prologue).Concat(body.Skip(innerAt).Select((s, k) => k == 0 ? newInner : Closed(s)));
             var carried = outer.Carried.Concat(new[] { new LoopVar(filled.Name, ValType.Int, down ? length : Ir.Lit(0, ValType.Int), filledNext) });
             var zeroRest = down ? ZeroLoop(b, element, null, Below(filled)) : ZeroLoop(b, element, filled, length);
             return (outer with { Carried = carried.ToEquatableArray(), Body = new Block(newBody.ToEquatableArray()) }, zeroRest);
+        }
+
+        /// <summary>
+        /// A bound that is <c>max(k0, X)</c> for a constant <c>k0 &lt;= j0</c> as <c>X</c>: from <c>j0</c> the two bounds run the
+        /// same iterations and leave <c>j</c> at the same value. A reverse sweep rebuilds a nest's trip count as the final
+        /// counter of an empty loop from 0 while <c>c &lt; X</c> (later printed <c>0 &lt; X ? X : 0</c>), or as that conditional
+        /// itself, read through lets. Anything else as it is.
+        /// </summary>
+        private static Expr NonNegativePart(Expr bound, Dictionary<string, Expr> lets, Dictionary<string, (Expr Init, Expr Bound)> finals, int j0)
+        {
+            var resolved = bound;
+            for (int depth = 0; depth < 8 && resolved is Var v && lets.TryGetValue(v.Name, out var value); depth++)
+            {
+                resolved = value;
+            }
+
+            if (resolved is Var counter && finals.TryGetValue(counter.Name, out var final) && final.Init is Const { Type: ValType.Int } k0 && k0.Value <= j0)
+            {
+                return final.Bound;
+            }
+
+            return j0 >= 0 && resolved is Cond { Condition: Binary { Op: BinaryOp.Lt, Left: Const { Type: ValType.Int, Value: 0 }, Right: var x }, WhenFalse: Const { Type: ValType.Int, Value: 0 } } max
+                && max.WhenTrue.Equals(x)
+                ? x
+                : bound;
         }
 
         /// <summary><c>for (q = max(from, 0); q &lt; to; q++) b[q] = 0;</c> (<paramref name="to"/> is at most the buffer's length; no <paramref name="from"/>: 0).</summary>

@@ -32,7 +32,8 @@ namespace SymDiff.Generator.Simplification
         /// <summary>The scheduled block and the names scope repair hoisted (declared before being assigned).</summary>
         /// <param name="outside">Names defined before the body (parameters, generated parameters): the IR verifier checks each pass against them, and the final IR always.</param>
         /// <param name="fuse">Whether loops are fused (<see cref="FuseLoops"/> and the buffer rules it enables) and rows taken (<see cref="RowViews"/>); every generated method does, <c>Vectorize = true</c> ones too (the vectoriser then takes the fused loops' innermost loops and reads rows as spans); false only in per-pass tests.</param>
-        public static (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, ISet<string> keep, Namer namer, ISet<string> unstable, IReadOnlyCollection<string> outside, bool fuse = true)
+        /// <param name="rows">Whether a zeroed buffer written first by a nest over rows is stored row by row (<see cref="OverwriteRows"/>; not under <c>Vectorize = true</c>).</param>
+        public static (Block Block, EquatableArray<string> Hoisted) Schedule(Block body, ISet<string> keep, Namer namer, ISet<string> unstable, IReadOnlyCollection<string> outside, bool fuse = true, bool rows = true)
         {
             var s = new Scheduler(keep, namer, unstable);
             body = BufferViews.Apply(body);
@@ -57,7 +58,10 @@ namespace SymDiff.Generator.Simplification
                     body = s.HoistLoopGuards(body);
                     body = s.CarryAdds(body);
                     body = StoreLastCarried(body);
-                    body = s.OverwriteRows(body);
+                    if (rows)
+                    {
+                        body = s.OverwriteRows(body);
+                    }
                 }
 
                 Verification.IrVerifier.VerifyPass(body, "scheduling (loop fusion)", outside);

@@ -148,6 +148,45 @@ public static partial class R
         return s;
     }
 
+    // A robust penalty in a [Differentiable] helper, called for each neighbour: the reverse nest stays a loop of its own
+    // counting down, its trip count rebuilt as max(0, m - 1); carried additions pass the helper's calls.
+    [Differentiable]
+    public static double Charbonnier(double d, [NoGrad] double eps) => Math.Sqrt((d * d) + (eps * eps)) - eps;
+
+    [Differentiable]
+    public static double Robust(ReadOnlySpan<double> u, int m)
+    {
+        double e = 0;
+        for (int i = 0; i < (u.Length / m) - 1; i++)
+        {
+            for (int j = 0; j < m - 1; j++)
+            {
+                int k = (i * m) + j;
+                e += Charbonnier(u[k + 1] - u[k], 0.1) + Charbonnier(u[k + m] - u[k], 0.1);
+            }
+        }
+
+        return e;
+    }
+
+    // The column bound a local of the outer body, read twice (not inlined into the loop's condition).
+    [Differentiable]
+    public static double LocalBound(ReadOnlySpan<double> u, int m)
+    {
+        double s = 0;
+        for (int i = 0; i < (u.Length / m) - 1; i++)
+        {
+            int last = m - 1;
+            for (int j = 0; j < last; j++)
+            {
+                double d = u[((i + 1) * m) + j] - u[(i * m) + j + 1];
+                s += d * d * last;
+            }
+        }
+
+        return s;
+    }
+
     // Not the rule's: the columns run to a bound that is not the row length (c <= m is the caller's promise only).
     [Differentiable]
     public static double OwnBound(ReadOnlySpan<double> u, int m, int c)
@@ -294,7 +333,7 @@ public static partial class RF
         {
             const string element = "0.5 * Math.Sin(1.3 * i + 0.2) + 0.02 * i";
             string rest = ", " + m;
-            foreach (string method in new[] { "R.Smooth", "R.TwoDown", "R.Laplace", "R.TwoLow", "R.Gapped" })
+            foreach (string method in new[] { "R.Smooth", "R.TwoDown", "R.Laplace", "R.TwoLow", "R.Gapped", "R.Robust", "R.LocalBound" })
             {
                 ArrayGradientCheck.Run(Source, method, n, element, rest, relTol: 1e-6, absTol: 1e-7);
             }
@@ -367,7 +406,7 @@ public static partial class RF
                 return all.Substring(start, (end < 0 ? all.Length : end) - start);
             }
 
-            foreach (string name in new[] { "SmoothGradient", "DiagonalGradient", "DiagonalWGradient", "TwoDownGradient", "LaplaceGradient", "TwoLowGradient" })
+            foreach (string name in new[] { "SmoothGradient", "DiagonalGradient", "DiagonalWGradient", "TwoDownGradient", "LaplaceGradient", "TwoLowGradient", "RobustGradient", "LocalBoundGradient" })
             {
                 string method = Method(name);
                 Assert.False(method.Contains("Checks.Zero(dU)", StringComparison.Ordinal), name + " zeroes its whole buffer first");
