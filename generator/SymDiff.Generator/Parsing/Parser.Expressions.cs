@@ -1,5 +1,6 @@
 using System;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using SymDiff.Generator.Diagnostics;
@@ -262,7 +263,26 @@ namespace SymDiff.Generator.Parsing
                 return parsed;
             }
 
+            /// <summary>
+            /// The member's code, which the generated code dereferences (a call on it, an element, its length, a member of it):
+            /// a member whose type is a nullable reference type gets the user's own <c>!</c>, since the generated files are
+            /// <c>#nullable enable</c> from C# 8 on (where the user's <c>Child!.H(x)</c> was printed <c>this.Child.HGradient(...)</c>,
+            /// CS8602).
+            /// </summary>
             private string MemberCode(IMemberReferenceOperation member)
+            {
+                string code = MemberCodeOf(member);
+                var type = member.Member switch
+                {
+                    IFieldSymbol f => f.Type,
+                    IPropertySymbol p => p.Type,
+                    _ => null,
+                };
+                bool nullableContext = member.Syntax.SyntaxTree.Options is not CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp8 };
+                return nullableContext && type is { IsReferenceType: true, NullableAnnotation: NullableAnnotation.Annotated } ? code + "!" : code;
+            }
+
+            private string MemberCodeOf(IMemberReferenceOperation member)
             {
                 var symbol = member.Member;
                 if (symbol.IsStatic)

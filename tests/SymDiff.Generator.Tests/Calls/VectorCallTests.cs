@@ -481,6 +481,53 @@ public sealed partial class NetS
             }
         }
 
+        /// <summary>
+        /// Members of nullable reference type the user dereferences with <c>!</c> (a sub-model, a layer, constant data): the
+        /// generated files are <c>#nullable enable</c>, and a trial program's <c>Child!.H(x)</c> was printed without its
+        /// <c>!</c> (CS8602, an error under TreatWarningsAsErrors).
+        /// </summary>
+        [Fact]
+        public void Members_of_nullable_type_keep_the_users_null_forgiving_operator()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public partial class Node
+{
+    public Node? Child { get; set; }
+    private double[]? table = { 1.5, 2.5 };
+    private Node? layer;
+    public static Node? Shared;
+
+    public Node(bool leaf) { if (!leaf) { Child = new Node(true); layer = new Node(true); } }
+
+    [Differentiable]
+    public double H(double x) => x * x;
+
+    [Differentiable]
+    public void Layer(ReadOnlySpan<double> w, Span<double> y) { for (int i = 0; i < y.Length; i++) y[i] = w[i] * 2; }
+
+    [Differentiable]
+    public double Uses(ReadOnlySpan<double> w)
+    {
+        Span<double> y = stackalloc double[2];
+        layer!.Layer(w, y);
+        return Child!.H(w[0]) * table![1] + y[1] * table!.Length + Shared!.H(w[1]);
+    }
+}";
+            var output = GeneratorRunner.Run(source);
+            GeneratorRunner.AssertCleanCompile(output);
+            // Uses = 2.5 w0^2 + 2 w1 * 2 + w1^2: gradient (5 w0, 4 + 2 w1).
+            double[] r = GeneratedCode.RunDriver(source, @"
+        Node.Shared = new Node(true);
+        var g = new double[2];
+        double v = new Node(false).UsesGradient(new[] { 0.5, -1.5 }, g);
+        return new[] { v, g[0], g[1] };");
+            Assert.Equal((2.5 * 0.25) + (4 * -1.5) + 2.25, r[0], 14);
+            Assert.Equal(2.5, r[1], 14);
+            Assert.Equal(4 - 3.0, r[2], 14);
+        }
+
         [Theory]
         [InlineData("private double scale = 2.0;", "public void Forward(ReadOnlySpan<double> w, Span<double> y) { y[0] = scale * w[0]; }", "Layer.Forward(w, h)", "scale")]
         [InlineData("private static double factor = 2.0;", "public static void Forward(ReadOnlySpan<double> w, Span<double> y) { y[0] = factor * w[0]; }", "Dense.Forward(w, h)", "factor")]
