@@ -188,6 +188,9 @@ namespace SymDiff.Analyzers.Flow
                     case IVariableDeclaratorOperation { Initializer: { } initializer } declarator:
                         definitions.Add((declarator.Symbol, initializer.Value));
                         break;
+                    case IDeconstructionAssignmentOperation deconstruction:
+                        Deconstruct(deconstruction.Target, deconstruction.Value, output, known, definitions);
+                        break;
                     case IAssignmentOperation assignment when Target(assignment.Target, output, known) is { } target:
                         definitions.Add((target, assignment.Value));
                         break;
@@ -201,6 +204,37 @@ namespace SymDiff.Analyzers.Flow
             }
 
             return definitions;
+        }
+
+        /// <summary>
+        /// <c>var (a, b) = (x * y, x - y);</c>, <c>(double a, double b) = ...</c>, <c>(a, b) = (b, a);</c>: each variable from
+        /// its element of the tuple literal (nested tuples element by element); from the whole value when it is not a tuple
+        /// literal of the same arity, which can only make more variables active.
+        /// </summary>
+        private static void Deconstruct(IOperation target, IOperation value, IParameterSymbol? output, KnownSymbols known, List<(ISymbol, IOperation)> definitions)
+        {
+            target = OperationFacts.Unwrap(target) ?? target;
+            if (target is IDeclarationExpressionOperation declaration)
+            {
+                target = OperationFacts.Unwrap(declaration.Expression) ?? declaration.Expression;
+            }
+
+            var values = OperationFacts.Unwrap(value) ?? value;
+            if (target is ITupleOperation targets)
+            {
+                for (int k = 0; k < targets.Elements.Length; k++)
+                {
+                    var part = values is ITupleOperation tuple && tuple.Elements.Length == targets.Elements.Length ? tuple.Elements[k] : values;
+                    Deconstruct(targets.Elements[k], part, output, known, definitions);
+                }
+
+                return;
+            }
+
+            if (Target(target, output, known) is { } symbol)
+            {
+                definitions.Add((symbol, values));
+            }
         }
 
         /// <summary>

@@ -25,6 +25,49 @@ public static partial class Model
             Verifier.Diagnostic(Id).WithLocation(0).WithArguments("b", "Square", "it is never read"),
             Verifier.Diagnostic(Id).WithLocation(1).WithArguments("b", "Sign", "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"));
 
+        /// <summary>
+        /// Tuple deconstruction of a tuple literal (README: supported): each variable from its element. A trial program
+        /// got SD1003 for both parameters of <c>var (a, b) = (s * z, s - z); return a + b;</c>.
+        /// </summary>
+        [Fact]
+        public Task Parameters_that_reach_the_result_through_a_deconstruction_are_not_reported() => Verifier.DiagnosticsAsync(@"
+using SymDiff;
+
+public static partial class Tuples
+{
+    [Differentiable]
+    public static double Var(double s, double z)
+    {
+        var (a, b) = (s * z, s - z);
+        return a + b;
+    }
+
+    [Differentiable]
+    public static double Typed(double s, double z)
+    {
+        (double a, double b) = (s, z);
+        return a * 2.0 + b;
+    }
+
+    [Differentiable]
+    public static double Swap(double s, double z)
+    {
+        double a = s, b = 1.0;
+        (a, b) = (b, a);
+        return b + z * a;
+    }
+
+    // Only the element that is not used reads z: z is still reported.
+    [Differentiable]
+    public static double Dropped(double s, double {|#0:z|})
+    {
+        var (a, b) = (s * 2.0, z * 3.0);
+        return a;
+    }
+}
+",
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("z", "Dropped", "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"));
+
         [Fact]
         public Task A_parameter_that_reaches_the_result_through_a_vector_function_is_not_reported() => Verifier.DiagnosticsAsync(@"
 using System;
