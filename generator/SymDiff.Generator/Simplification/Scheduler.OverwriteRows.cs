@@ -373,10 +373,7 @@ namespace SymDiff.Generator.Simplification
                 return final.Bound;
             }
 
-            return j0 >= 0 && resolved is Cond { Condition: Binary { Op: BinaryOp.Lt, Left: Const { Type: ValType.Int, Value: 0 }, Right: var x }, WhenFalse: Const { Type: ValType.Int, Value: 0 } } max
-                && max.WhenTrue.Equals(x)
-                ? x
-                : bound;
+            return j0 >= 0 && resolved is Cond { Type: ValType.Int, WhenFalse: Const { Value: 0 } } max && PositiveOr(max) is { } x ? x : bound;
         }
 
         /// <summary><c>for (q = max(from, 0); q &lt; to; q++) b[q] = 0;</c> (<paramref name="to"/> is at most the buffer's length; no <paramref name="from"/>: 0).</summary>

@@ -461,10 +461,14 @@ namespace SymDiff.Generator.Simplification
             Const c => c.Value >= 0,
             Len => true,
             Var v => depth < 8 && lets.TryGetValue(v.Name, out var value) && NonNegative(value, lets, depth + 1),
-            Cond c when c.Condition is Binary { Op: BinaryOp.Lt, Left: Const { Value: 0 }, Right: var tested } && tested.Equals(c.WhenTrue) => NonNegative(c.WhenFalse, lets, depth),
+            Cond c when PositiveOr(c) is not null => NonNegative(c.WhenFalse, lets, depth),
             Cond c => NonNegative(c.WhenTrue, lets, depth) && NonNegative(c.WhenFalse, lets, depth),
             _ => false,
         };
+
+        /// <summary><c>x</c> of <c>0 &lt; x ? x : y</c> (the form in which trip counts are rebuilt, <c>max(0, x)</c> when <c>y</c> is 0), or null.</summary>
+        private static Expr? PositiveOr(Cond c) =>
+            c.Condition is Binary { Op: BinaryOp.Lt, Left: Const { Value: 0 }, Right: var tested } && tested.Equals(c.WhenTrue) ? tested : null;
 
         /// <summary>
         /// Nothing in the loop can throw but an index (as <see cref="Differentiation.CarryLoads"/> requires), and the
