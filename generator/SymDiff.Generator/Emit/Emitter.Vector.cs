@@ -55,9 +55,9 @@ namespace SymDiff.Generator.Emit
             }
 
             var accumulators = v.Sums.Select(s => Enumerable.Range(0, v.Unroll).Select(k => context.FreshName(s.Name + "Acc" + (v.Unroll > 1 ? k.ToString(CultureInfo.InvariantCulture) : string.Empty))).ToList()).ToList();
-            foreach (var acc in accumulators.SelectMany(a => a))
+            foreach (var acc in accumulators)
             {
-                w.WriteLine("var " + Id(acc) + " = " + Vector256 + "<" + element + ">.Zero;");
+                w.WriteLine("var " + Id(acc[0]) + " = " + Vector256 + "<" + element + ">.Zero;");
             }
 
             // Values carried one iteration: each keeps its next value rotated by one lane, whose lane 0 is the value of the
@@ -82,7 +82,20 @@ namespace SymDiff.Generator.Emit
             if (v.Unroll > 1)
             {
                 string step = v.Unroll.ToString(CultureInfo.InvariantCulture) + " * " + count;
-                w.WriteLine("for (; " + i + " <= " + boundOperand + " - " + step + "; " + i + " += " + step + ")");
+                string unrolled = "for (; " + i + " <= " + boundOperand + " - " + step + "; " + i + " += " + step + ")";
+                if (v.Sums.Count > 0)
+                {
+                    // The other accumulators only where the lanes reach one unrolled iteration: a short loop (a layer of
+                    // 4 inputs) pays neither their set-up nor their combination.
+                    w.WriteLine("if (" + i + " <= " + boundOperand + " - " + step + ")");
+                    w.OpenBrace();
+                    foreach (var acc in accumulators.SelectMany(a => a.Skip(1)))
+                    {
+                        w.WriteLine("var " + Id(acc) + " = " + Vector256 + "<" + element + ">.Zero;");
+                    }
+                }
+
+                w.WriteLine(unrolled);
                 w.OpenBrace();
                 for (int k = 0; k < v.Unroll; k++)
                 {
@@ -90,6 +103,18 @@ namespace SymDiff.Generator.Emit
                 }
 
                 w.CloseBrace();
+                if (v.Sums.Count > 0)
+                {
+                    w.WriteLine();
+                    foreach (var acc in accumulators)
+                    {
+                        string all = acc.Count == 4 ? Id(acc[0]) + " + " + Id(acc[1]) + " + (" + Id(acc[2]) + " + " + Id(acc[3]) + ")" : string.Join(" + ", acc.Select(Id));
+                        w.WriteLine(Id(acc[0]) + " = " + all + ";");
+                    }
+
+                    w.CloseBrace();
+                }
+
                 w.WriteLine();
             }
 
@@ -100,9 +125,7 @@ namespace SymDiff.Generator.Emit
             w.WriteLine();
             for (int s = 0; s < v.Sums.Count; s++)
             {
-                var acc = accumulators[s];
-                string all = acc.Count == 4 ? Id(acc[0]) + " + " + Id(acc[1]) + " + (" + Id(acc[2]) + " + " + Id(acc[3]) + ")" : string.Join(" + ", acc.Select(Id));
-                w.WriteLine(Id(v.Sums[s].Name) + " = " + Id(v.Sums[s].Name) + " + " + Vector256 + ".Sum(" + all + ");");
+                w.WriteLine(Id(v.Sums[s].Name) + " = " + Id(v.Sums[s].Name) + " + " + Vector256 + ".Sum(" + Id(accumulators[s][0]) + ");");
             }
 
             foreach (var d in delays)

@@ -30,10 +30,15 @@ namespace SymDiff.Generator.IR
     /// <code>
     /// if (Vector256.IsHardwareAccelerated &amp;&amp; i &lt;= Bound - C)
     /// {
-    ///     broadcasts; accumulators = 0;
-    ///     for (; i &lt;= Bound - Unroll * C; i += Unroll * C) { Body, Unroll times, at i, i + C, ... }
-    ///     for (; i &lt;= Bound - C; i += C) { Body }      // when Unroll &gt; 1
-    ///     each sum += Vector256.Sum(its accumulators);
+    ///     broadcasts; first accumulators = 0;
+    ///     if (i &lt;= Bound - Unroll * C)                 // when Unroll &gt; 1 (without sums, only the loop)
+    ///     {
+    ///         other accumulators = 0;
+    ///         for (; i &lt;= Bound - Unroll * C; i += Unroll * C) { Body, Unroll times, at i, i + C, ... }
+    ///         each first accumulator = the sum of its set;
+    ///     }
+    ///     for (; i &lt;= Bound - C; i += C) { Body }
+    ///     each sum += Vector256.Sum(its first accumulator);
     /// }
     /// Scalar, from where the lanes stopped                  // the remainder, and every element when not accelerated
     /// </code>

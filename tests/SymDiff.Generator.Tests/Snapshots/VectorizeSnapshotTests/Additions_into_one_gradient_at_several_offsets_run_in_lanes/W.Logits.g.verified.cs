@@ -37,35 +37,42 @@ static partial class W
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var z1Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var z2Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
-                    z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
-                    z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
-                    z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V0;
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                    z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                    z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
+                        z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
+                        z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
+                        z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V0;
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                        z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                        z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                        z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                        z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                        z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                        z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    }
+
+                    z0Acc0 = z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3);
+                    z1Acc0 = z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3);
+                    z2Acc0 = z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3);
                 }
 
                 for (; j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -76,9 +83,9 @@ static partial class W
                     z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V;
                 }
 
-                z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
-                z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3));
-                z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3));
+                z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0);
+                z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0);
+                z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0);
             }
 
             for (; j < n; j++)
@@ -154,27 +161,33 @@ static partial class W
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var z1Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
-                    z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
-                    z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                    z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
+                        z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
+                        z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                        z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                        z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                        z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    }
+
+                    z0Acc0 = z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3);
+                    z1Acc0 = z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3);
                 }
 
                 for (; j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -184,8 +197,8 @@ static partial class W
                     z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V;
                 }
 
-                z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
-                z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3));
+                z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0);
+                z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0);
             }
 
             for (; j < n; j++)
@@ -263,59 +276,69 @@ static partial class W
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
                 var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var z1Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var z2Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var z0DotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z0DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z0DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z0DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var z1DotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z1DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z1DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z1DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var z2DotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z2DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z2DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var z2DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
-                    z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
-                    z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
-                    z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V0;
-                    z0DotAcc0 = z0DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t0V0;
-                    z1DotAcc0 = z1DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j)) * t0V0;
-                    z2DotAcc0 = z2DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j)) * t0V0;
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    z0DotAcc1 = z0DotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    z1DotAcc1 = z1DotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    z2DotAcc1 = z2DotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    z0DotAcc2 = z0DotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    z1DotAcc2 = z1DotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    z2DotAcc2 = z2DotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                    z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                    z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                    z0DotAcc3 = z0DotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                    z1DotAcc3 = z1DotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
-                    z2DotAcc3 = z2DotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z0DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z0DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z0DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z1DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z1DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z1DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z2DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z2DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var z2DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; j <= n - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j));
+                        z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * t0V0;
+                        z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j)) * t0V0;
+                        z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j)) * t0V0;
+                        z0DotAcc0 = z0DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t0V0;
+                        z1DotAcc0 = z1DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j)) * t0V0;
+                        z2DotAcc0 = z2DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j)) * t0V0;
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                        z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                        z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                        z0DotAcc1 = z0DotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                        z1DotAcc1 = z1DotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                        z2DotAcc1 = z2DotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V1;
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                        z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                        z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                        z0DotAcc2 = z0DotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                        z1DotAcc2 = z1DotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                        z2DotAcc2 = z2DotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V2;
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                        z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                        z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(wRow2.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                        z0DotAcc3 = z0DotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                        z1DotAcc3 = z1DotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                        z2DotAcc3 = z2DotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t0V3;
+                    }
+
+                    z0Acc0 = z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3);
+                    z1Acc0 = z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3);
+                    z2Acc0 = z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3);
+                    z0DotAcc0 = z0DotAcc0 + z0DotAcc1 + (z0DotAcc2 + z0DotAcc3);
+                    z1DotAcc0 = z1DotAcc0 + z1DotAcc1 + (z1DotAcc2 + z1DotAcc3);
+                    z2DotAcc0 = z2DotAcc0 + z2DotAcc1 + (z2DotAcc2 + z2DotAcc3);
                 }
 
                 for (; j <= n - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -329,12 +352,12 @@ static partial class W
                     z2DotAcc0 = z2DotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tWRow2.Slice(j)) * t0V;
                 }
 
-                z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
-                z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3));
-                z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3));
-                z0Dot = z0Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z0DotAcc0 + z0DotAcc1 + (z0DotAcc2 + z0DotAcc3));
-                z1Dot = z1Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z1DotAcc0 + z1DotAcc1 + (z1DotAcc2 + z1DotAcc3));
-                z2Dot = z2Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z2DotAcc0 + z2DotAcc1 + (z2DotAcc2 + z2DotAcc3));
+                z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0);
+                z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0);
+                z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0);
+                z0Dot = z0Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z0DotAcc0);
+                z1Dot = z1Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z1DotAcc0);
+                z2Dot = z2Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z2DotAcc0);
             }
 
             for (; j < n; j++)

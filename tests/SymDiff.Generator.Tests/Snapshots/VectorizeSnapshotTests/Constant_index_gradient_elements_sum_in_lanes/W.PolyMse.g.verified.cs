@@ -40,51 +40,59 @@ static partial class W
                 var k2 = global::System.Runtime.Intrinsics.Vector256.Create(w[1]);
                 var k3 = global::System.Runtime.Intrinsics.Vector256.Create(w[2]);
                 var sumAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var dWSumAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var dWSum2Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSum2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSum2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSum2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var dWSum3Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSum3Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSum3Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSum3Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                    var rV0 = k * (t1V0 * t1V0) + k2 * t1V0 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i));
-                    var t2V0 = rV0 * t1V0;
-                    sumAcc0 = sumAcc0 + rV0 * rV0;
-                    dWSumAcc0 = dWSumAcc0 + t2V0 * t1V0;
-                    dWSum2Acc0 = dWSum2Acc0 + t2V0;
-                    dWSum3Acc0 = dWSum3Acc0 + rV0;
-                    var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV1 = k * (t1V1 * t1V1) + k2 * t1V1 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t2V1 = rV1 * t1V1;
-                    sumAcc1 = sumAcc1 + rV1 * rV1;
-                    dWSumAcc1 = dWSumAcc1 + t2V1 * t1V1;
-                    dWSum2Acc1 = dWSum2Acc1 + t2V1;
-                    dWSum3Acc1 = dWSum3Acc1 + rV1;
-                    var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV2 = k * (t1V2 * t1V2) + k2 * t1V2 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t2V2 = rV2 * t1V2;
-                    sumAcc2 = sumAcc2 + rV2 * rV2;
-                    dWSumAcc2 = dWSumAcc2 + t2V2 * t1V2;
-                    dWSum2Acc2 = dWSum2Acc2 + t2V2;
-                    dWSum3Acc2 = dWSum3Acc2 + rV2;
-                    var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV3 = k * (t1V3 * t1V3) + k2 * t1V3 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t2V3 = rV3 * t1V3;
-                    sumAcc3 = sumAcc3 + rV3 * rV3;
-                    dWSumAcc3 = dWSumAcc3 + t2V3 * t1V3;
-                    dWSum2Acc3 = dWSum2Acc3 + t2V3;
-                    dWSum3Acc3 = dWSum3Acc3 + rV3;
+                    var sumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSum2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSum2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSum2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSum3Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSum3Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSum3Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                        var rV0 = k * (t1V0 * t1V0) + k2 * t1V0 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i));
+                        var t2V0 = rV0 * t1V0;
+                        sumAcc0 = sumAcc0 + rV0 * rV0;
+                        dWSumAcc0 = dWSumAcc0 + t2V0 * t1V0;
+                        dWSum2Acc0 = dWSum2Acc0 + t2V0;
+                        dWSum3Acc0 = dWSum3Acc0 + rV0;
+                        var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV1 = k * (t1V1 * t1V1) + k2 * t1V1 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V1 = rV1 * t1V1;
+                        sumAcc1 = sumAcc1 + rV1 * rV1;
+                        dWSumAcc1 = dWSumAcc1 + t2V1 * t1V1;
+                        dWSum2Acc1 = dWSum2Acc1 + t2V1;
+                        dWSum3Acc1 = dWSum3Acc1 + rV1;
+                        var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV2 = k * (t1V2 * t1V2) + k2 * t1V2 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V2 = rV2 * t1V2;
+                        sumAcc2 = sumAcc2 + rV2 * rV2;
+                        dWSumAcc2 = dWSumAcc2 + t2V2 * t1V2;
+                        dWSum2Acc2 = dWSum2Acc2 + t2V2;
+                        dWSum3Acc2 = dWSum3Acc2 + rV2;
+                        var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV3 = k * (t1V3 * t1V3) + k2 * t1V3 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V3 = rV3 * t1V3;
+                        sumAcc3 = sumAcc3 + rV3 * rV3;
+                        dWSumAcc3 = dWSumAcc3 + t2V3 * t1V3;
+                        dWSum2Acc3 = dWSum2Acc3 + t2V3;
+                        dWSum3Acc3 = dWSum3Acc3 + rV3;
+                    }
+
+                    sumAcc0 = sumAcc0 + sumAcc1 + (sumAcc2 + sumAcc3);
+                    dWSumAcc0 = dWSumAcc0 + dWSumAcc1 + (dWSumAcc2 + dWSumAcc3);
+                    dWSum2Acc0 = dWSum2Acc0 + dWSum2Acc1 + (dWSum2Acc2 + dWSum2Acc3);
+                    dWSum3Acc0 = dWSum3Acc0 + dWSum3Acc1 + (dWSum3Acc2 + dWSum3Acc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -98,10 +106,10 @@ static partial class W
                     dWSum3Acc0 = dWSum3Acc0 + rV;
                 }
 
-                sum = sum + global::System.Runtime.Intrinsics.Vector256.Sum(sumAcc0 + sumAcc1 + (sumAcc2 + sumAcc3));
-                dWSum = dWSum + global::System.Runtime.Intrinsics.Vector256.Sum(dWSumAcc0 + dWSumAcc1 + (dWSumAcc2 + dWSumAcc3));
-                dWSum2 = dWSum2 + global::System.Runtime.Intrinsics.Vector256.Sum(dWSum2Acc0 + dWSum2Acc1 + (dWSum2Acc2 + dWSum2Acc3));
-                dWSum3 = dWSum3 + global::System.Runtime.Intrinsics.Vector256.Sum(dWSum3Acc0 + dWSum3Acc1 + (dWSum3Acc2 + dWSum3Acc3));
+                sum = sum + global::System.Runtime.Intrinsics.Vector256.Sum(sumAcc0);
+                dWSum = dWSum + global::System.Runtime.Intrinsics.Vector256.Sum(dWSumAcc0);
+                dWSum2 = dWSum2 + global::System.Runtime.Intrinsics.Vector256.Sum(dWSum2Acc0);
+                dWSum3 = dWSum3 + global::System.Runtime.Intrinsics.Vector256.Sum(dWSum3Acc0);
             }
 
             for (; i < x.Length; i++)
@@ -168,43 +176,50 @@ static partial class W
                 var k2 = global::System.Runtime.Intrinsics.Vector256.Create(w[1]);
                 var k3 = global::System.Runtime.Intrinsics.Vector256.Create(w[2]);
                 var dWSumAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var dWSum2Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSum2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSum2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSum2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var dWSum3Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSum3Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSum3Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var dWSum3Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                    var rV0 = k * (t0V0 * t0V0) + k2 * t0V0 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i));
-                    var t1V0 = rV0 * t0V0;
-                    dWSumAcc0 = dWSumAcc0 + t1V0 * t0V0;
-                    dWSum2Acc0 = dWSum2Acc0 + t1V0;
-                    dWSum3Acc0 = dWSum3Acc0 + rV0;
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV1 = k * (t0V1 * t0V1) + k2 * t0V1 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V1 = rV1 * t0V1;
-                    dWSumAcc1 = dWSumAcc1 + t1V1 * t0V1;
-                    dWSum2Acc1 = dWSum2Acc1 + t1V1;
-                    dWSum3Acc1 = dWSum3Acc1 + rV1;
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV2 = k * (t0V2 * t0V2) + k2 * t0V2 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V2 = rV2 * t0V2;
-                    dWSumAcc2 = dWSumAcc2 + t1V2 * t0V2;
-                    dWSum2Acc2 = dWSum2Acc2 + t1V2;
-                    dWSum3Acc2 = dWSum3Acc2 + rV2;
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV3 = k * (t0V3 * t0V3) + k2 * t0V3 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V3 = rV3 * t0V3;
-                    dWSumAcc3 = dWSumAcc3 + t1V3 * t0V3;
-                    dWSum2Acc3 = dWSum2Acc3 + t1V3;
-                    dWSum3Acc3 = dWSum3Acc3 + rV3;
+                    var dWSumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSum2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSum2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSum2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSum3Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSum3Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var dWSum3Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                        var rV0 = k * (t0V0 * t0V0) + k2 * t0V0 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i));
+                        var t1V0 = rV0 * t0V0;
+                        dWSumAcc0 = dWSumAcc0 + t1V0 * t0V0;
+                        dWSum2Acc0 = dWSum2Acc0 + t1V0;
+                        dWSum3Acc0 = dWSum3Acc0 + rV0;
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV1 = k * (t0V1 * t0V1) + k2 * t0V1 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V1 = rV1 * t0V1;
+                        dWSumAcc1 = dWSumAcc1 + t1V1 * t0V1;
+                        dWSum2Acc1 = dWSum2Acc1 + t1V1;
+                        dWSum3Acc1 = dWSum3Acc1 + rV1;
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV2 = k * (t0V2 * t0V2) + k2 * t0V2 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V2 = rV2 * t0V2;
+                        dWSumAcc2 = dWSumAcc2 + t1V2 * t0V2;
+                        dWSum2Acc2 = dWSum2Acc2 + t1V2;
+                        dWSum3Acc2 = dWSum3Acc2 + rV2;
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV3 = k * (t0V3 * t0V3) + k2 * t0V3 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V3 = rV3 * t0V3;
+                        dWSumAcc3 = dWSumAcc3 + t1V3 * t0V3;
+                        dWSum2Acc3 = dWSum2Acc3 + t1V3;
+                        dWSum3Acc3 = dWSum3Acc3 + rV3;
+                    }
+
+                    dWSumAcc0 = dWSumAcc0 + dWSumAcc1 + (dWSumAcc2 + dWSumAcc3);
+                    dWSum2Acc0 = dWSum2Acc0 + dWSum2Acc1 + (dWSum2Acc2 + dWSum2Acc3);
+                    dWSum3Acc0 = dWSum3Acc0 + dWSum3Acc1 + (dWSum3Acc2 + dWSum3Acc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -217,9 +232,9 @@ static partial class W
                     dWSum3Acc0 = dWSum3Acc0 + rV;
                 }
 
-                dWSum = dWSum + global::System.Runtime.Intrinsics.Vector256.Sum(dWSumAcc0 + dWSumAcc1 + (dWSumAcc2 + dWSumAcc3));
-                dWSum2 = dWSum2 + global::System.Runtime.Intrinsics.Vector256.Sum(dWSum2Acc0 + dWSum2Acc1 + (dWSum2Acc2 + dWSum2Acc3));
-                dWSum3 = dWSum3 + global::System.Runtime.Intrinsics.Vector256.Sum(dWSum3Acc0 + dWSum3Acc1 + (dWSum3Acc2 + dWSum3Acc3));
+                dWSum = dWSum + global::System.Runtime.Intrinsics.Vector256.Sum(dWSumAcc0);
+                dWSum2 = dWSum2 + global::System.Runtime.Intrinsics.Vector256.Sum(dWSum2Acc0);
+                dWSum3 = dWSum3 + global::System.Runtime.Intrinsics.Vector256.Sum(dWSum3Acc0);
             }
 
             for (; i < x.Length; i++)
@@ -281,35 +296,41 @@ static partial class W
                 var k5 = global::System.Runtime.Intrinsics.Vector256.Create(tW[1]);
                 var k6 = global::System.Runtime.Intrinsics.Vector256.Create(tW[2]);
                 var sumAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var sumDotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                    var t1V0 = t0V0 * t0V0;
-                    var rV0 = k * t1V0 + k2 * t0V0 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i));
-                    sumAcc0 = sumAcc0 + rV0 * rV0;
-                    sumDotAcc0 = sumDotAcc0 + c * ((k4 * t1V0 + k5 * t0V0 + k6) * rV0);
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V1 = t0V1 * t0V1;
-                    var rV1 = k * t1V1 + k2 * t0V1 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    sumAcc1 = sumAcc1 + rV1 * rV1;
-                    sumDotAcc1 = sumDotAcc1 + c * ((k4 * t1V1 + k5 * t0V1 + k6) * rV1);
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V2 = t0V2 * t0V2;
-                    var rV2 = k * t1V2 + k2 * t0V2 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    sumAcc2 = sumAcc2 + rV2 * rV2;
-                    sumDotAcc2 = sumDotAcc2 + c * ((k4 * t1V2 + k5 * t0V2 + k6) * rV2);
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V3 = t0V3 * t0V3;
-                    var rV3 = k * t1V3 + k2 * t0V3 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    sumAcc3 = sumAcc3 + rV3 * rV3;
-                    sumDotAcc3 = sumDotAcc3 + c * ((k4 * t1V3 + k5 * t0V3 + k6) * rV3);
+                    var sumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                        var t1V0 = t0V0 * t0V0;
+                        var rV0 = k * t1V0 + k2 * t0V0 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i));
+                        sumAcc0 = sumAcc0 + rV0 * rV0;
+                        sumDotAcc0 = sumDotAcc0 + c * ((k4 * t1V0 + k5 * t0V0 + k6) * rV0);
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V1 = t0V1 * t0V1;
+                        var rV1 = k * t1V1 + k2 * t0V1 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        sumAcc1 = sumAcc1 + rV1 * rV1;
+                        sumDotAcc1 = sumDotAcc1 + c * ((k4 * t1V1 + k5 * t0V1 + k6) * rV1);
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V2 = t0V2 * t0V2;
+                        var rV2 = k * t1V2 + k2 * t0V2 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        sumAcc2 = sumAcc2 + rV2 * rV2;
+                        sumDotAcc2 = sumDotAcc2 + c * ((k4 * t1V2 + k5 * t0V2 + k6) * rV2);
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V3 = t0V3 * t0V3;
+                        var rV3 = k * t1V3 + k2 * t0V3 + k3 - global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        sumAcc3 = sumAcc3 + rV3 * rV3;
+                        sumDotAcc3 = sumDotAcc3 + c * ((k4 * t1V3 + k5 * t0V3 + k6) * rV3);
+                    }
+
+                    sumAcc0 = sumAcc0 + sumAcc1 + (sumAcc2 + sumAcc3);
+                    sumDotAcc0 = sumDotAcc0 + sumDotAcc1 + (sumDotAcc2 + sumDotAcc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -321,8 +342,8 @@ static partial class W
                     sumDotAcc0 = sumDotAcc0 + c * ((k4 * t1V + k5 * t0V + k6) * rV);
                 }
 
-                sum = sum + global::System.Runtime.Intrinsics.Vector256.Sum(sumAcc0 + sumAcc1 + (sumAcc2 + sumAcc3));
-                sumDot = sumDot + global::System.Runtime.Intrinsics.Vector256.Sum(sumDotAcc0 + sumDotAcc1 + (sumDotAcc2 + sumDotAcc3));
+                sum = sum + global::System.Runtime.Intrinsics.Vector256.Sum(sumAcc0);
+                sumDot = sumDot + global::System.Runtime.Intrinsics.Vector256.Sum(sumDotAcc0);
             }
 
             for (; i < x.Length; i++)

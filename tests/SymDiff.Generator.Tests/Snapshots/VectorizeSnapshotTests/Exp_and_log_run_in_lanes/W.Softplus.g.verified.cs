@@ -34,47 +34,53 @@ static partial class W
                 var c2 = global::System.Runtime.Intrinsics.Vector256.Create(2f);
                 var c3 = global::System.Runtime.Intrinsics.Vector256.Create(0.5f);
                 var sAcc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var sAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var sAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var sAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 var aBarAcc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var aBarAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var aBarAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var aBarAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i));
-                    var t1V0 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V0);
-                    var t2V0 = c + t1V0;
-                    var t3V0 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V0 * t0V0 + c);
-                    var tBarV0 = t1V0 / t2V0;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV0 * aV + c2 * (c3 / t3V0 * t0V0), dX.Slice(i));
-                    sAcc0 = sAcc0 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V0) + t3V0);
-                    aBarAcc0 = aBarAcc0 + tBarV0 * t0V0;
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    var t1V1 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V1);
-                    var t2V1 = c + t1V1;
-                    var t3V1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V1 * t0V1 + c);
-                    var tBarV1 = t1V1 / t2V1;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV1 * aV + c2 * (c3 / t3V1 * t0V1), dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    sAcc1 = sAcc1 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V1) + t3V1);
-                    aBarAcc1 = aBarAcc1 + tBarV1 * t0V1;
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    var t1V2 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V2);
-                    var t2V2 = c + t1V2;
-                    var t3V2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V2 * t0V2 + c);
-                    var tBarV2 = t1V2 / t2V2;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV2 * aV + c2 * (c3 / t3V2 * t0V2), dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    sAcc2 = sAcc2 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V2) + t3V2);
-                    aBarAcc2 = aBarAcc2 + tBarV2 * t0V2;
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    var t1V3 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V3);
-                    var t2V3 = c + t1V3;
-                    var t3V3 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V3 * t0V3 + c);
-                    var tBarV3 = t1V3 / t2V3;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV3 * aV + c2 * (c3 / t3V3 * t0V3), dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    sAcc3 = sAcc3 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V3) + t3V3);
-                    aBarAcc3 = aBarAcc3 + tBarV3 * t0V3;
+                    var sAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var sAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var sAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var aBarAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var aBarAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var aBarAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i));
+                        var t1V0 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V0);
+                        var t2V0 = c + t1V0;
+                        var t3V0 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V0 * t0V0 + c);
+                        var tBarV0 = t1V0 / t2V0;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV0 * aV + c2 * (c3 / t3V0 * t0V0), dX.Slice(i));
+                        sAcc0 = sAcc0 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V0) + t3V0);
+                        aBarAcc0 = aBarAcc0 + tBarV0 * t0V0;
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        var t1V1 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V1);
+                        var t2V1 = c + t1V1;
+                        var t3V1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V1 * t0V1 + c);
+                        var tBarV1 = t1V1 / t2V1;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV1 * aV + c2 * (c3 / t3V1 * t0V1), dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        sAcc1 = sAcc1 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V1) + t3V1);
+                        aBarAcc1 = aBarAcc1 + tBarV1 * t0V1;
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        var t1V2 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V2);
+                        var t2V2 = c + t1V2;
+                        var t3V2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V2 * t0V2 + c);
+                        var tBarV2 = t1V2 / t2V2;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV2 * aV + c2 * (c3 / t3V2 * t0V2), dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        sAcc2 = sAcc2 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V2) + t3V2);
+                        aBarAcc2 = aBarAcc2 + tBarV2 * t0V2;
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        var t1V3 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V3);
+                        var t2V3 = c + t1V3;
+                        var t3V3 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V3 * t0V3 + c);
+                        var tBarV3 = t1V3 / t2V3;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV3 * aV + c2 * (c3 / t3V3 * t0V3), dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        sAcc3 = sAcc3 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V3) + t3V3);
+                        aBarAcc3 = aBarAcc3 + tBarV3 * t0V3;
+                    }
+
+                    sAcc0 = sAcc0 + sAcc1 + (sAcc2 + sAcc3);
+                    aBarAcc0 = aBarAcc0 + aBarAcc1 + (aBarAcc2 + aBarAcc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<float>.Count; i += global::System.Runtime.Intrinsics.Vector256<float>.Count)
@@ -89,8 +95,8 @@ static partial class W
                     aBarAcc0 = aBarAcc0 + tBarV * t0V;
                 }
 
-                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0 + sAcc1 + (sAcc2 + sAcc3));
-                aBar = aBar + global::System.Runtime.Intrinsics.Vector256.Sum(aBarAcc0 + aBarAcc1 + (aBarAcc2 + aBarAcc3));
+                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0);
+                aBar = aBar + global::System.Runtime.Intrinsics.Vector256.Sum(aBarAcc0);
             }
 
             for (; i < x.Length; i++)
@@ -160,31 +166,36 @@ static partial class W
                 var c2 = global::System.Runtime.Intrinsics.Vector256.Create(2f);
                 var c3 = global::System.Runtime.Intrinsics.Vector256.Create(0.5f);
                 var aBarAcc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var aBarAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var aBarAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var aBarAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i));
-                    var t1V0 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V0);
-                    var tBarV0 = seedV / (c + t1V0) * t1V0;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<float>(dX.Slice(i)) + (tBarV0 * aV + c2 * (seedV * (c3 / global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V0 * t0V0 + c)) * t0V0)), dX.Slice(i));
-                    aBarAcc0 = aBarAcc0 + tBarV0 * t0V0;
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    var t1V1 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V1);
-                    var tBarV1 = seedV / (c + t1V1) * t1V1;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<float>(dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count)) + (tBarV1 * aV + c2 * (seedV * (c3 / global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V1 * t0V1 + c)) * t0V1)), dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    aBarAcc1 = aBarAcc1 + tBarV1 * t0V1;
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    var t1V2 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V2);
-                    var tBarV2 = seedV / (c + t1V2) * t1V2;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<float>(dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count)) + (tBarV2 * aV + c2 * (seedV * (c3 / global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V2 * t0V2 + c)) * t0V2)), dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    aBarAcc2 = aBarAcc2 + tBarV2 * t0V2;
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    var t1V3 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V3);
-                    var tBarV3 = seedV / (c + t1V3) * t1V3;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<float>(dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count)) + (tBarV3 * aV + c2 * (seedV * (c3 / global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V3 * t0V3 + c)) * t0V3)), dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    aBarAcc3 = aBarAcc3 + tBarV3 * t0V3;
+                    var aBarAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var aBarAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var aBarAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i));
+                        var t1V0 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V0);
+                        var tBarV0 = seedV / (c + t1V0) * t1V0;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<float>(dX.Slice(i)) + (tBarV0 * aV + c2 * (seedV * (c3 / global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V0 * t0V0 + c)) * t0V0)), dX.Slice(i));
+                        aBarAcc0 = aBarAcc0 + tBarV0 * t0V0;
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        var t1V1 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V1);
+                        var tBarV1 = seedV / (c + t1V1) * t1V1;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<float>(dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count)) + (tBarV1 * aV + c2 * (seedV * (c3 / global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V1 * t0V1 + c)) * t0V1)), dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        aBarAcc1 = aBarAcc1 + tBarV1 * t0V1;
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        var t1V2 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V2);
+                        var tBarV2 = seedV / (c + t1V2) * t1V2;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<float>(dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count)) + (tBarV2 * aV + c2 * (seedV * (c3 / global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V2 * t0V2 + c)) * t0V2)), dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        aBarAcc2 = aBarAcc2 + tBarV2 * t0V2;
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        var t1V3 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V3);
+                        var tBarV3 = seedV / (c + t1V3) * t1V3;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<float>(dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count)) + (tBarV3 * aV + c2 * (seedV * (c3 / global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V3 * t0V3 + c)) * t0V3)), dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        aBarAcc3 = aBarAcc3 + tBarV3 * t0V3;
+                    }
+
+                    aBarAcc0 = aBarAcc0 + aBarAcc1 + (aBarAcc2 + aBarAcc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<float>.Count; i += global::System.Runtime.Intrinsics.Vector256<float>.Count)
@@ -196,7 +207,7 @@ static partial class W
                     aBarAcc0 = aBarAcc0 + tBarV * t0V;
                 }
 
-                aBar = aBar + global::System.Runtime.Intrinsics.Vector256.Sum(aBarAcc0 + aBarAcc1 + (aBarAcc2 + aBarAcc3));
+                aBar = aBar + global::System.Runtime.Intrinsics.Vector256.Sum(aBarAcc0);
             }
 
             for (; i < x.Length; i++)
@@ -242,43 +253,49 @@ static partial class W
                 var c2 = global::System.Runtime.Intrinsics.Vector256.Create(0.5f);
                 var c3 = global::System.Runtime.Intrinsics.Vector256.Create(2f);
                 var sAcc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var sAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var sAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var sAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 var sDotAcc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var sDotAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var sDotAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var sDotAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i));
-                    var t1V0 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V0);
-                    var t2V0 = c + t1V0;
-                    var t3V0 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V0 * t0V0 + c);
-                    var t4V0 = global::System.Runtime.Intrinsics.Vector256.Create<float>(tX.Slice(i));
-                    sAcc0 = sAcc0 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V0) + t3V0);
-                    sDotAcc0 = sDotAcc0 + (t1V0 * (tAV * t0V0 + aV * t4V0) / t2V0 + c2 / t3V0 * (c3 * (t4V0 * t0V0)));
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    var t1V1 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V1);
-                    var t2V1 = c + t1V1;
-                    var t3V1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V1 * t0V1 + c);
-                    var t4V1 = global::System.Runtime.Intrinsics.Vector256.Create<float>(tX.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    sAcc1 = sAcc1 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V1) + t3V1);
-                    sDotAcc1 = sDotAcc1 + (t1V1 * (tAV * t0V1 + aV * t4V1) / t2V1 + c2 / t3V1 * (c3 * (t4V1 * t0V1)));
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    var t1V2 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V2);
-                    var t2V2 = c + t1V2;
-                    var t3V2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V2 * t0V2 + c);
-                    var t4V2 = global::System.Runtime.Intrinsics.Vector256.Create<float>(tX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    sAcc2 = sAcc2 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V2) + t3V2);
-                    sDotAcc2 = sDotAcc2 + (t1V2 * (tAV * t0V2 + aV * t4V2) / t2V2 + c2 / t3V2 * (c3 * (t4V2 * t0V2)));
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    var t1V3 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V3);
-                    var t2V3 = c + t1V3;
-                    var t3V3 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V3 * t0V3 + c);
-                    var t4V3 = global::System.Runtime.Intrinsics.Vector256.Create<float>(tX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
-                    sAcc3 = sAcc3 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V3) + t3V3);
-                    sDotAcc3 = sDotAcc3 + (t1V3 * (tAV * t0V3 + aV * t4V3) / t2V3 + c2 / t3V3 * (c3 * (t4V3 * t0V3)));
+                    var sAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var sAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var sAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var sDotAcc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var sDotAcc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var sDotAcc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i));
+                        var t1V0 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V0);
+                        var t2V0 = c + t1V0;
+                        var t3V0 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V0 * t0V0 + c);
+                        var t4V0 = global::System.Runtime.Intrinsics.Vector256.Create<float>(tX.Slice(i));
+                        sAcc0 = sAcc0 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V0) + t3V0);
+                        sDotAcc0 = sDotAcc0 + (t1V0 * (tAV * t0V0 + aV * t4V0) / t2V0 + c2 / t3V0 * (c3 * (t4V0 * t0V0)));
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        var t1V1 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V1);
+                        var t2V1 = c + t1V1;
+                        var t3V1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V1 * t0V1 + c);
+                        var t4V1 = global::System.Runtime.Intrinsics.Vector256.Create<float>(tX.Slice(i + global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        sAcc1 = sAcc1 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V1) + t3V1);
+                        sDotAcc1 = sDotAcc1 + (t1V1 * (tAV * t0V1 + aV * t4V1) / t2V1 + c2 / t3V1 * (c3 * (t4V1 * t0V1)));
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        var t1V2 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V2);
+                        var t2V2 = c + t1V2;
+                        var t3V2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V2 * t0V2 + c);
+                        var t4V2 = global::System.Runtime.Intrinsics.Vector256.Create<float>(tX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        sAcc2 = sAcc2 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V2) + t3V2);
+                        sDotAcc2 = sDotAcc2 + (t1V2 * (tAV * t0V2 + aV * t4V2) / t2V2 + c2 / t3V2 * (c3 * (t4V2 * t0V2)));
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<float>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        var t1V3 = global::System.Runtime.Intrinsics.Vector256.Exp(aV * t0V3);
+                        var t2V3 = c + t1V3;
+                        var t3V3 = global::System.Runtime.Intrinsics.Vector256.Sqrt(t0V3 * t0V3 + c);
+                        var t4V3 = global::System.Runtime.Intrinsics.Vector256.Create<float>(tX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<float>.Count));
+                        sAcc3 = sAcc3 + (global::System.Runtime.Intrinsics.Vector256.Log(t2V3) + t3V3);
+                        sDotAcc3 = sDotAcc3 + (t1V3 * (tAV * t0V3 + aV * t4V3) / t2V3 + c2 / t3V3 * (c3 * (t4V3 * t0V3)));
+                    }
+
+                    sAcc0 = sAcc0 + sAcc1 + (sAcc2 + sAcc3);
+                    sDotAcc0 = sDotAcc0 + sDotAcc1 + (sDotAcc2 + sDotAcc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<float>.Count; i += global::System.Runtime.Intrinsics.Vector256<float>.Count)
@@ -292,8 +309,8 @@ static partial class W
                     sDotAcc0 = sDotAcc0 + (t1V * (tAV * t0V + aV * t4V) / t2V + c2 / t3V * (c3 * (t4V * t0V)));
                 }
 
-                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0 + sAcc1 + (sAcc2 + sAcc3));
-                sDot = sDot + global::System.Runtime.Intrinsics.Vector256.Sum(sDotAcc0 + sDotAcc1 + (sDotAcc2 + sDotAcc3));
+                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0);
+                sDot = sDot + global::System.Runtime.Intrinsics.Vector256.Sum(sDotAcc0);
             }
 
             for (; i < x.Length; i++)

@@ -41,43 +41,50 @@ static partial class W
                 var sumBarV = global::System.Runtime.Intrinsics.Vector256.Create(sumBar);
                 var c = global::System.Runtime.Intrinsics.Vector256.Create(0.5);
                 var sumAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var wBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var wBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var wBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var wBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var bBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var bBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var bBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var bBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                    var rV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i)) - (wV * t1V0 + bV);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV0, dY.Slice(i));
-                    sumAcc0 = sumAcc0 + c * rV0 * rV0;
-                    wBarAcc0 = wBarAcc0 + rV0 * t1V0;
-                    bBarAcc0 = bBarAcc0 + rV0;
-                    var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t1V1 + bV);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV1, dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    sumAcc1 = sumAcc1 + c * rV1 * rV1;
-                    wBarAcc1 = wBarAcc1 + rV1 * t1V1;
-                    bBarAcc1 = bBarAcc1 + rV1;
-                    var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t1V2 + bV);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV2, dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    sumAcc2 = sumAcc2 + c * rV2 * rV2;
-                    wBarAcc2 = wBarAcc2 + rV2 * t1V2;
-                    bBarAcc2 = bBarAcc2 + rV2;
-                    var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t1V3 + bV);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV3, dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    sumAcc3 = sumAcc3 + c * rV3 * rV3;
-                    wBarAcc3 = wBarAcc3 + rV3 * t1V3;
-                    bBarAcc3 = bBarAcc3 + rV3;
+                    var sumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var wBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var wBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var wBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var bBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var bBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var bBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                        var rV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i)) - (wV * t1V0 + bV);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV0, dY.Slice(i));
+                        sumAcc0 = sumAcc0 + c * rV0 * rV0;
+                        wBarAcc0 = wBarAcc0 + rV0 * t1V0;
+                        bBarAcc0 = bBarAcc0 + rV0;
+                        var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t1V1 + bV);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV1, dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        sumAcc1 = sumAcc1 + c * rV1 * rV1;
+                        wBarAcc1 = wBarAcc1 + rV1 * t1V1;
+                        bBarAcc1 = bBarAcc1 + rV1;
+                        var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t1V2 + bV);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV2, dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        sumAcc2 = sumAcc2 + c * rV2 * rV2;
+                        wBarAcc2 = wBarAcc2 + rV2 * t1V2;
+                        bBarAcc2 = bBarAcc2 + rV2;
+                        var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t1V3 + bV);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(sumBarV * rV3, dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        sumAcc3 = sumAcc3 + c * rV3 * rV3;
+                        wBarAcc3 = wBarAcc3 + rV3 * t1V3;
+                        bBarAcc3 = bBarAcc3 + rV3;
+                    }
+
+                    sumAcc0 = sumAcc0 + sumAcc1 + (sumAcc2 + sumAcc3);
+                    wBarAcc0 = wBarAcc0 + wBarAcc1 + (wBarAcc2 + wBarAcc3);
+                    bBarAcc0 = bBarAcc0 + bBarAcc1 + (bBarAcc2 + bBarAcc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -90,9 +97,9 @@ static partial class W
                     bBarAcc0 = bBarAcc0 + rV;
                 }
 
-                sum = sum + global::System.Runtime.Intrinsics.Vector256.Sum(sumAcc0 + sumAcc1 + (sumAcc2 + sumAcc3));
-                wBar = wBar + global::System.Runtime.Intrinsics.Vector256.Sum(wBarAcc0 + wBarAcc1 + (wBarAcc2 + wBarAcc3));
-                bBar = bBar + global::System.Runtime.Intrinsics.Vector256.Sum(bBarAcc0 + bBarAcc1 + (bBarAcc2 + bBarAcc3));
+                sum = sum + global::System.Runtime.Intrinsics.Vector256.Sum(sumAcc0);
+                wBar = wBar + global::System.Runtime.Intrinsics.Vector256.Sum(wBarAcc0);
+                bBar = bBar + global::System.Runtime.Intrinsics.Vector256.Sum(bBarAcc0);
             }
 
             for (; i < x.Length; i++)
@@ -165,35 +172,41 @@ static partial class W
                 var bV = global::System.Runtime.Intrinsics.Vector256.Create(b);
                 var sumBarV = global::System.Runtime.Intrinsics.Vector256.Create(sumBar);
                 var wBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var wBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var wBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var wBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var bBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var bBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var bBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var bBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                    var rV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i)) - (wV * t0V0 + bV);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i)) + sumBarV * rV0, dY.Slice(i));
-                    wBarAcc0 = wBarAcc0 + rV0 * t0V0;
-                    bBarAcc0 = bBarAcc0 + rV0;
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t0V1 + bV);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + sumBarV * rV1, dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    wBarAcc1 = wBarAcc1 + rV1 * t0V1;
-                    bBarAcc1 = bBarAcc1 + rV1;
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t0V2 + bV);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + sumBarV * rV2, dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    wBarAcc2 = wBarAcc2 + rV2 * t0V2;
-                    bBarAcc2 = bBarAcc2 + rV2;
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t0V3 + bV);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + sumBarV * rV3, dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    wBarAcc3 = wBarAcc3 + rV3 * t0V3;
-                    bBarAcc3 = bBarAcc3 + rV3;
+                    var wBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var wBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var wBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var bBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var bBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var bBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                        var rV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i)) - (wV * t0V0 + bV);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i)) + sumBarV * rV0, dY.Slice(i));
+                        wBarAcc0 = wBarAcc0 + rV0 * t0V0;
+                        bBarAcc0 = bBarAcc0 + rV0;
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t0V1 + bV);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + sumBarV * rV1, dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        wBarAcc1 = wBarAcc1 + rV1 * t0V1;
+                        bBarAcc1 = bBarAcc1 + rV1;
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t0V2 + bV);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + sumBarV * rV2, dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        wBarAcc2 = wBarAcc2 + rV2 * t0V2;
+                        bBarAcc2 = bBarAcc2 + rV2;
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t0V3 + bV);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + sumBarV * rV3, dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        wBarAcc3 = wBarAcc3 + rV3 * t0V3;
+                        bBarAcc3 = bBarAcc3 + rV3;
+                    }
+
+                    wBarAcc0 = wBarAcc0 + wBarAcc1 + (wBarAcc2 + wBarAcc3);
+                    bBarAcc0 = bBarAcc0 + bBarAcc1 + (bBarAcc2 + bBarAcc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -205,8 +218,8 @@ static partial class W
                     bBarAcc0 = bBarAcc0 + rV;
                 }
 
-                wBar = wBar + global::System.Runtime.Intrinsics.Vector256.Sum(wBarAcc0 + wBarAcc1 + (wBarAcc2 + wBarAcc3));
-                bBar = bBar + global::System.Runtime.Intrinsics.Vector256.Sum(bBarAcc0 + bBarAcc1 + (bBarAcc2 + bBarAcc3));
+                wBar = wBar + global::System.Runtime.Intrinsics.Vector256.Sum(wBarAcc0);
+                bBar = bBar + global::System.Runtime.Intrinsics.Vector256.Sum(bBarAcc0);
             }
 
             for (; i < x.Length; i++)
@@ -256,31 +269,37 @@ static partial class W
                 var tWV = global::System.Runtime.Intrinsics.Vector256.Create(tW);
                 var tBV = global::System.Runtime.Intrinsics.Vector256.Create(tB);
                 var sumAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var sumDotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sumDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                    var rV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i)) - (wV * t0V0 + bV);
-                    sumAcc0 = sumAcc0 + c * rV0 * rV0;
-                    sumDotAcc0 = sumDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i)) - (tWV * t0V0 + tBV)) * rV0;
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t0V1 + bV);
-                    sumAcc1 = sumAcc1 + c * rV1 * rV1;
-                    sumDotAcc1 = sumDotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (tWV * t0V1 + tBV)) * rV1;
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t0V2 + bV);
-                    sumAcc2 = sumAcc2 + c * rV2 * rV2;
-                    sumDotAcc2 = sumDotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (tWV * t0V2 + tBV)) * rV2;
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var rV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t0V3 + bV);
-                    sumAcc3 = sumAcc3 + c * rV3 * rV3;
-                    sumDotAcc3 = sumDotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (tWV * t0V3 + tBV)) * rV3;
+                    var sumAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sumDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                        var rV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i)) - (wV * t0V0 + bV);
+                        sumAcc0 = sumAcc0 + c * rV0 * rV0;
+                        sumDotAcc0 = sumDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i)) - (tWV * t0V0 + tBV)) * rV0;
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t0V1 + bV);
+                        sumAcc1 = sumAcc1 + c * rV1 * rV1;
+                        sumDotAcc1 = sumDotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (tWV * t0V1 + tBV)) * rV1;
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t0V2 + bV);
+                        sumAcc2 = sumAcc2 + c * rV2 * rV2;
+                        sumDotAcc2 = sumDotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (tWV * t0V2 + tBV)) * rV2;
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var rV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (wV * t0V3 + bV);
+                        sumAcc3 = sumAcc3 + c * rV3 * rV3;
+                        sumDotAcc3 = sumDotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - (tWV * t0V3 + tBV)) * rV3;
+                    }
+
+                    sumAcc0 = sumAcc0 + sumAcc1 + (sumAcc2 + sumAcc3);
+                    sumDotAcc0 = sumDotAcc0 + sumDotAcc1 + (sumDotAcc2 + sumDotAcc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -291,8 +310,8 @@ static partial class W
                     sumDotAcc0 = sumDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i)) - (tWV * t0V + tBV)) * rV;
                 }
 
-                sum = sum + global::System.Runtime.Intrinsics.Vector256.Sum(sumAcc0 + sumAcc1 + (sumAcc2 + sumAcc3));
-                sumDot = sumDot + global::System.Runtime.Intrinsics.Vector256.Sum(sumDotAcc0 + sumDotAcc1 + (sumDotAcc2 + sumDotAcc3));
+                sum = sum + global::System.Runtime.Intrinsics.Vector256.Sum(sumAcc0);
+                sumDot = sumDot + global::System.Runtime.Intrinsics.Vector256.Sum(sumDotAcc0);
             }
 
             for (; i < x.Length; i++)

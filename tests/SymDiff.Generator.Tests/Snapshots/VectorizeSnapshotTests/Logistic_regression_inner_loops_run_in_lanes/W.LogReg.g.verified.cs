@@ -56,15 +56,20 @@ static partial class W
                     if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        if (j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
-                            zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                            zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                            zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            {
+                                zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                                zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            }
+
+                            zAcc0 = zAcc0 + zAcc1 + (zAcc2 + zAcc3);
                         }
 
                         for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -72,7 +77,7 @@ static partial class W
                             zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
                         }
 
-                        z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
+                        z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0);
                     }
 
                     for (; j < d; j++)
@@ -93,39 +98,44 @@ static partial class W
                     var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
                     var lossBarV = global::System.Runtime.Intrinsics.Vector256.Create(lossBar);
                     var lossPartAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var lossPartAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var lossPartAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var lossPartAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    for (; i2 <= iEnd - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    if (i2 <= iEnd - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
-                        var zV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk));
-                        var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2));
-                        var t2V0 = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V0 * zV0);
-                        var t3V0 = c + t2V0;
-                        var zBarV0 = -(lossBarV / t3V0 * t2V0 * t1V0);
-                        global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV0, zBarPark.Slice(i2 - iChunk));
-                        lossPartAcc0 = lossPartAcc0 + global::System.Runtime.Intrinsics.Vector256.Log(t3V0);
-                        var zV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t2V1 = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V1 * zV1);
-                        var t3V1 = c + t2V1;
-                        var zBarV1 = -(lossBarV / t3V1 * t2V1 * t1V1);
-                        global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV1, zBarPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        lossPartAcc1 = lossPartAcc1 + global::System.Runtime.Intrinsics.Vector256.Log(t3V1);
-                        var zV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t2V2 = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V2 * zV2);
-                        var t3V2 = c + t2V2;
-                        var zBarV2 = -(lossBarV / t3V2 * t2V2 * t1V2);
-                        global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV2, zBarPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        lossPartAcc2 = lossPartAcc2 + global::System.Runtime.Intrinsics.Vector256.Log(t3V2);
-                        var zV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t2V3 = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V3 * zV3);
-                        var t3V3 = c + t2V3;
-                        var zBarV3 = -(lossBarV / t3V3 * t2V3 * t1V3);
-                        global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV3, zBarPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        lossPartAcc3 = lossPartAcc3 + global::System.Runtime.Intrinsics.Vector256.Log(t3V3);
+                        var lossPartAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var lossPartAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var lossPartAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        for (; i2 <= iEnd - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        {
+                            var zV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk));
+                            var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2));
+                            var t2V0 = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V0 * zV0);
+                            var t3V0 = c + t2V0;
+                            var zBarV0 = -(lossBarV / t3V0 * t2V0 * t1V0);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV0, zBarPark.Slice(i2 - iChunk));
+                            lossPartAcc0 = lossPartAcc0 + global::System.Runtime.Intrinsics.Vector256.Log(t3V0);
+                            var zV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t2V1 = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V1 * zV1);
+                            var t3V1 = c + t2V1;
+                            var zBarV1 = -(lossBarV / t3V1 * t2V1 * t1V1);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV1, zBarPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            lossPartAcc1 = lossPartAcc1 + global::System.Runtime.Intrinsics.Vector256.Log(t3V1);
+                            var zV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t2V2 = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V2 * zV2);
+                            var t3V2 = c + t2V2;
+                            var zBarV2 = -(lossBarV / t3V2 * t2V2 * t1V2);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV2, zBarPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            lossPartAcc2 = lossPartAcc2 + global::System.Runtime.Intrinsics.Vector256.Log(t3V2);
+                            var zV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t2V3 = global::System.Runtime.Intrinsics.Vector256.Exp(-t1V3 * zV3);
+                            var t3V3 = c + t2V3;
+                            var zBarV3 = -(lossBarV / t3V3 * t2V3 * t1V3);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(zBarV3, zBarPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            lossPartAcc3 = lossPartAcc3 + global::System.Runtime.Intrinsics.Vector256.Log(t3V3);
+                        }
+
+                        lossPartAcc0 = lossPartAcc0 + lossPartAcc1 + (lossPartAcc2 + lossPartAcc3);
                     }
 
                     for (; i2 <= iEnd - global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -139,7 +149,7 @@ static partial class W
                         lossPartAcc0 = lossPartAcc0 + global::System.Runtime.Intrinsics.Vector256.Log(t3V);
                     }
 
-                    lossPart = lossPart + global::System.Runtime.Intrinsics.Vector256.Sum(lossPartAcc0 + lossPartAcc1 + (lossPartAcc2 + lossPartAcc3));
+                    lossPart = lossPart + global::System.Runtime.Intrinsics.Vector256.Sum(lossPartAcc0);
                 }
 
                 for (; i2 < iEnd; i2++)
@@ -236,15 +246,20 @@ static partial class W
                     if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        if (j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
-                            zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                            zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                            zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            {
+                                zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                                zAcc1 = zAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                zAcc2 = zAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                zAcc3 = zAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            }
+
+                            zAcc0 = zAcc0 + zAcc1 + (zAcc2 + zAcc3);
                         }
 
                         for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -252,7 +267,7 @@ static partial class W
                             zAcc0 = zAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
                         }
 
-                        z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
+                        z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0);
                     }
 
                     for (; j < d; j++)
@@ -367,31 +382,37 @@ static partial class W
                     if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var zAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         var zDotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var zDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var zDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var zDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        if (j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j));
-                            var t2V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
-                            zAcc0 = zAcc0 + t0V0 * t2V0;
-                            zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V0 + t0V0 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j)));
-                            var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                            var t2V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                            zAcc1 = zAcc1 + t0V1 * t2V1;
-                            zDotAcc1 = zDotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V1 + t0V1 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)));
-                            var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                            var t2V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                            zAcc2 = zAcc2 + t0V2 * t2V2;
-                            zDotAcc2 = zDotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V2 + t0V2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
-                            var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                            var t2V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                            zAcc3 = zAcc3 + t0V3 * t2V3;
-                            zDotAcc3 = zDotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V3 + t0V3 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                            var zAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var zAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var zAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var zDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var zDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var zDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            for (; j <= d - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            {
+                                var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j));
+                                var t2V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j));
+                                zAcc0 = zAcc0 + t0V0 * t2V0;
+                                zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V0 + t0V0 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j)));
+                                var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                var t2V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                zAcc1 = zAcc1 + t0V1 * t2V1;
+                                zDotAcc1 = zDotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V1 + t0V1 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                                var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                var t2V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                zAcc2 = zAcc2 + t0V2 * t2V2;
+                                zDotAcc2 = zDotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V2 + t0V2 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                                var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(w.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                var t2V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                zAcc3 = zAcc3 + t0V3 * t2V3;
+                                zDotAcc3 = zDotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t2V3 + t0V3 * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                            }
+
+                            zAcc0 = zAcc0 + zAcc1 + (zAcc2 + zAcc3);
+                            zDotAcc0 = zDotAcc0 + zDotAcc1 + (zDotAcc2 + zDotAcc3);
                         }
 
                         for (; j <= d - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -402,8 +423,8 @@ static partial class W
                             zDotAcc0 = zDotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tW.Slice(j)) * t2V + t0V * global::System.Runtime.Intrinsics.Vector256.Create<double>(tXsRow.Slice(j)));
                         }
 
-                        z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0 + zAcc1 + (zAcc2 + zAcc3));
-                        zDot = zDot + global::System.Runtime.Intrinsics.Vector256.Sum(zDotAcc0 + zDotAcc1 + (zDotAcc2 + zDotAcc3));
+                        z = z + global::System.Runtime.Intrinsics.Vector256.Sum(zAcc0);
+                        zDot = zDot + global::System.Runtime.Intrinsics.Vector256.Sum(zDotAcc0);
                     }
 
                     for (; j < d; j++)
@@ -429,43 +450,49 @@ static partial class W
                 {
                     var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
                     var lossPartAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var lossPartAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var lossPartAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var lossPartAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     var lossDotPartAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var lossDotPartAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var lossDotPartAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    var lossDotPartAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    for (; i2 <= iEnd - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    if (i2 <= iEnd - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
-                        var zV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk));
-                        var zDotV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk));
-                        var t3V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2));
-                        var t4V0 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V0 * zV0);
-                        var t5V0 = c + t4V0;
-                        lossPartAcc0 = lossPartAcc0 + global::System.Runtime.Intrinsics.Vector256.Log(t5V0);
-                        lossDotPartAcc0 = lossDotPartAcc0 - t4V0 * (t3V0 * zDotV0) / t5V0;
-                        var zV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var zDotV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t3V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t4V1 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V1 * zV1);
-                        var t5V1 = c + t4V1;
-                        lossPartAcc1 = lossPartAcc1 + global::System.Runtime.Intrinsics.Vector256.Log(t5V1);
-                        lossDotPartAcc1 = lossDotPartAcc1 - t4V1 * (t3V1 * zDotV1) / t5V1;
-                        var zV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var zDotV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t3V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t4V2 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V2 * zV2);
-                        var t5V2 = c + t4V2;
-                        lossPartAcc2 = lossPartAcc2 + global::System.Runtime.Intrinsics.Vector256.Log(t5V2);
-                        lossDotPartAcc2 = lossDotPartAcc2 - t4V2 * (t3V2 * zDotV2) / t5V2;
-                        var zV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var zDotV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t3V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                        var t4V3 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V3 * zV3);
-                        var t5V3 = c + t4V3;
-                        lossPartAcc3 = lossPartAcc3 + global::System.Runtime.Intrinsics.Vector256.Log(t5V3);
-                        lossDotPartAcc3 = lossDotPartAcc3 - t4V3 * (t3V3 * zDotV3) / t5V3;
+                        var lossPartAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var lossPartAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var lossPartAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var lossDotPartAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var lossDotPartAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var lossDotPartAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        for (; i2 <= iEnd - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        {
+                            var zV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk));
+                            var zDotV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk));
+                            var t3V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2));
+                            var t4V0 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V0 * zV0);
+                            var t5V0 = c + t4V0;
+                            lossPartAcc0 = lossPartAcc0 + global::System.Runtime.Intrinsics.Vector256.Log(t5V0);
+                            lossDotPartAcc0 = lossDotPartAcc0 - t4V0 * (t3V0 * zDotV0) / t5V0;
+                            var zV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var zDotV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t3V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t4V1 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V1 * zV1);
+                            var t5V1 = c + t4V1;
+                            lossPartAcc1 = lossPartAcc1 + global::System.Runtime.Intrinsics.Vector256.Log(t5V1);
+                            lossDotPartAcc1 = lossDotPartAcc1 - t4V1 * (t3V1 * zDotV1) / t5V1;
+                            var zV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var zDotV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t3V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t4V2 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V2 * zV2);
+                            var t5V2 = c + t4V2;
+                            lossPartAcc2 = lossPartAcc2 + global::System.Runtime.Intrinsics.Vector256.Log(t5V2);
+                            lossDotPartAcc2 = lossDotPartAcc2 - t4V2 * (t3V2 * zDotV2) / t5V2;
+                            var zV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var zDotV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t3V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                            var t4V3 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V3 * zV3);
+                            var t5V3 = c + t4V3;
+                            lossPartAcc3 = lossPartAcc3 + global::System.Runtime.Intrinsics.Vector256.Log(t5V3);
+                            lossDotPartAcc3 = lossDotPartAcc3 - t4V3 * (t3V3 * zDotV3) / t5V3;
+                        }
+
+                        lossPartAcc0 = lossPartAcc0 + lossPartAcc1 + (lossPartAcc2 + lossPartAcc3);
+                        lossDotPartAcc0 = lossDotPartAcc0 + lossDotPartAcc1 + (lossDotPartAcc2 + lossDotPartAcc3);
                     }
 
                     for (; i2 <= iEnd - global::System.Runtime.Intrinsics.Vector256<double>.Count; i2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -479,8 +506,8 @@ static partial class W
                         lossDotPartAcc0 = lossDotPartAcc0 - t4V * (t3V * zDotV) / t5V;
                     }
 
-                    lossPart = lossPart + global::System.Runtime.Intrinsics.Vector256.Sum(lossPartAcc0 + lossPartAcc1 + (lossPartAcc2 + lossPartAcc3));
-                    lossDotPart = lossDotPart + global::System.Runtime.Intrinsics.Vector256.Sum(lossDotPartAcc0 + lossDotPartAcc1 + (lossDotPartAcc2 + lossDotPartAcc3));
+                    lossPart = lossPart + global::System.Runtime.Intrinsics.Vector256.Sum(lossPartAcc0);
+                    lossDotPart = lossDotPart + global::System.Runtime.Intrinsics.Vector256.Sum(lossDotPartAcc0);
                 }
 
                 for (; i2 < iEnd; i2++)

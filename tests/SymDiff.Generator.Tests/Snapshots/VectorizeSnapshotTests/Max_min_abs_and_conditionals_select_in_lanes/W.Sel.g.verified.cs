@@ -44,79 +44,84 @@ static partial class W
                 var c3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                 var c4 = global::System.Runtime.Intrinsics.Vector256.Create(-1.0);
                 var sAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                    var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i));
-                    var t2V0 = c * t1V0;
-                    var t3V0 = global::System.Runtime.Intrinsics.Vector256.Min(t0V0, t1V0);
-                    var t4V0 = t0V0 - c2;
-                    var t5V0 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V0);
-                    var mV0 = global::System.Runtime.Intrinsics.Vector256.Max(t0V0, t2V0) + t3V0 * t5V0;
-                    var t6V0 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V0, t1V0);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V0, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i)) + mV0, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i))), dX.Slice(i));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~t6V0, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i)) + c2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i))), dY.Slice(i));
-                    var mBarV0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V0, t0V0, c2);
-                    var tBarV0 = mBarV0 * t5V0;
-                    var t7V0 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V0, t2V0);
-                    var t8V0 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V0, t1V0);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V0, mBarV0, c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V0, tBarV0, c3) + mBarV0 * t3V0 * global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V0, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V0, c3), c4, c3))), dX.Slice(i));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V0, c3, mBarV0) * c + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V0, c3, tBarV0)), dY.Slice(i));
-                    sAcc0 = sAcc0 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V0, mV0 * t0V0, mV0 + t1V0);
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t2V1 = c * t1V1;
-                    var t3V1 = global::System.Runtime.Intrinsics.Vector256.Min(t0V1, t1V1);
-                    var t4V1 = t0V1 - c2;
-                    var t5V1 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V1);
-                    var mV1 = global::System.Runtime.Intrinsics.Vector256.Max(t0V1, t2V1) + t3V1 * t5V1;
-                    var t6V1 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V1, t1V1);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V1, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + mV1, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count))), dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~t6V1, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + c2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count))), dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var mBarV1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V1, t0V1, c2);
-                    var tBarV1 = mBarV1 * t5V1;
-                    var t7V1 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V1, t2V1);
-                    var t8V1 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V1, t1V1);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V1, mBarV1, c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V1, tBarV1, c3) + mBarV1 * t3V1 * global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V1, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V1, c3), c4, c3))), dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V1, c3, mBarV1) * c + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V1, c3, tBarV1)), dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    sAcc1 = sAcc1 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V1, mV1 * t0V1, mV1 + t1V1);
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t2V2 = c * t1V2;
-                    var t3V2 = global::System.Runtime.Intrinsics.Vector256.Min(t0V2, t1V2);
-                    var t4V2 = t0V2 - c2;
-                    var t5V2 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V2);
-                    var mV2 = global::System.Runtime.Intrinsics.Vector256.Max(t0V2, t2V2) + t3V2 * t5V2;
-                    var t6V2 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V2, t1V2);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + mV2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count))), dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~t6V2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + c2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count))), dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var mBarV2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V2, t0V2, c2);
-                    var tBarV2 = mBarV2 * t5V2;
-                    var t7V2 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V2, t2V2);
-                    var t8V2 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V2, t1V2);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V2, mBarV2, c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V2, tBarV2, c3) + mBarV2 * t3V2 * global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V2, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V2, c3), c4, c3))), dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V2, c3, mBarV2) * c + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V2, c3, tBarV2)), dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    sAcc2 = sAcc2 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V2, mV2 * t0V2, mV2 + t1V2);
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t2V3 = c * t1V3;
-                    var t3V3 = global::System.Runtime.Intrinsics.Vector256.Min(t0V3, t1V3);
-                    var t4V3 = t0V3 - c2;
-                    var t5V3 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V3);
-                    var mV3 = global::System.Runtime.Intrinsics.Vector256.Max(t0V3, t2V3) + t3V3 * t5V3;
-                    var t6V3 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V3, t1V3);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V3, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + mV3, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count))), dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~t6V3, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + c2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count))), dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var mBarV3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V3, t0V3, c2);
-                    var tBarV3 = mBarV3 * t5V3;
-                    var t7V3 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V3, t2V3);
-                    var t8V3 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V3, t1V3);
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V3, mBarV3, c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V3, tBarV3, c3) + mBarV3 * t3V3 * global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V3, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V3, c3), c4, c3))), dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V3, c3, mBarV3) * c + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V3, c3, tBarV3)), dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    sAcc3 = sAcc3 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V3, mV3 * t0V3, mV3 + t1V3);
+                    var sAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                        var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i));
+                        var t2V0 = c * t1V0;
+                        var t3V0 = global::System.Runtime.Intrinsics.Vector256.Min(t0V0, t1V0);
+                        var t4V0 = t0V0 - c2;
+                        var t5V0 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V0);
+                        var mV0 = global::System.Runtime.Intrinsics.Vector256.Max(t0V0, t2V0) + t3V0 * t5V0;
+                        var t6V0 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V0, t1V0);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V0, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i)) + mV0, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i))), dX.Slice(i));
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~t6V0, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i)) + c2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i))), dY.Slice(i));
+                        var mBarV0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V0, t0V0, c2);
+                        var tBarV0 = mBarV0 * t5V0;
+                        var t7V0 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V0, t2V0);
+                        var t8V0 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V0, t1V0);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V0, mBarV0, c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V0, tBarV0, c3) + mBarV0 * t3V0 * global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V0, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V0, c3), c4, c3))), dX.Slice(i));
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V0, c3, mBarV0) * c + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V0, c3, tBarV0)), dY.Slice(i));
+                        sAcc0 = sAcc0 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V0, mV0 * t0V0, mV0 + t1V0);
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V1 = c * t1V1;
+                        var t3V1 = global::System.Runtime.Intrinsics.Vector256.Min(t0V1, t1V1);
+                        var t4V1 = t0V1 - c2;
+                        var t5V1 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V1);
+                        var mV1 = global::System.Runtime.Intrinsics.Vector256.Max(t0V1, t2V1) + t3V1 * t5V1;
+                        var t6V1 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V1, t1V1);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V1, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + mV1, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count))), dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~t6V1, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + c2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count))), dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var mBarV1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V1, t0V1, c2);
+                        var tBarV1 = mBarV1 * t5V1;
+                        var t7V1 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V1, t2V1);
+                        var t8V1 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V1, t1V1);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V1, mBarV1, c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V1, tBarV1, c3) + mBarV1 * t3V1 * global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V1, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V1, c3), c4, c3))), dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V1, c3, mBarV1) * c + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V1, c3, tBarV1)), dY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        sAcc1 = sAcc1 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V1, mV1 * t0V1, mV1 + t1V1);
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V2 = c * t1V2;
+                        var t3V2 = global::System.Runtime.Intrinsics.Vector256.Min(t0V2, t1V2);
+                        var t4V2 = t0V2 - c2;
+                        var t5V2 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V2);
+                        var mV2 = global::System.Runtime.Intrinsics.Vector256.Max(t0V2, t2V2) + t3V2 * t5V2;
+                        var t6V2 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V2, t1V2);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + mV2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count))), dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~t6V2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + c2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count))), dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var mBarV2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V2, t0V2, c2);
+                        var tBarV2 = mBarV2 * t5V2;
+                        var t7V2 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V2, t2V2);
+                        var t8V2 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V2, t1V2);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V2, mBarV2, c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V2, tBarV2, c3) + mBarV2 * t3V2 * global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V2, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V2, c3), c4, c3))), dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V2, c3, mBarV2) * c + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V2, c3, tBarV2)), dY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        sAcc2 = sAcc2 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V2, mV2 * t0V2, mV2 + t1V2);
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V3 = c * t1V3;
+                        var t3V3 = global::System.Runtime.Intrinsics.Vector256.Min(t0V3, t1V3);
+                        var t4V3 = t0V3 - c2;
+                        var t5V3 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V3);
+                        var mV3 = global::System.Runtime.Intrinsics.Vector256.Max(t0V3, t2V3) + t3V3 * t5V3;
+                        var t6V3 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V3, t1V3);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V3, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + mV3, global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count))), dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~t6V3, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + c2, global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count))), dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var mBarV3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V3, t0V3, c2);
+                        var tBarV3 = mBarV3 * t5V3;
+                        var t7V3 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V3, t2V3);
+                        var t8V3 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V3, t1V3);
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V3, mBarV3, c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V3, tBarV3, c3) + mBarV3 * t3V3 * global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V3, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V3, c3), c4, c3))), dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V3, c3, mBarV3) * c + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t8V3, c3, tBarV3)), dY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        sAcc3 = sAcc3 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V3, mV3 * t0V3, mV3 + t1V3);
+                    }
+
+                    sAcc0 = sAcc0 + sAcc1 + (sAcc2 + sAcc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -140,7 +145,7 @@ static partial class W
                     sAcc0 = sAcc0 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V, mV * t0V, mV + t1V);
                 }
 
-                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0 + sAcc1 + (sAcc2 + sAcc3));
+                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0);
             }
 
             for (; i < x.Length; i++)
@@ -297,71 +302,77 @@ static partial class W
                 var c3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                 var c4 = global::System.Runtime.Intrinsics.Vector256.Create(-1.0);
                 var sAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var sDotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                    var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i));
-                    var t2V0 = c * t1V0;
-                    var t3V0 = global::System.Runtime.Intrinsics.Vector256.Min(t0V0, t1V0);
-                    var t4V0 = t0V0 - c2;
-                    var t5V0 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V0);
-                    var mV0 = global::System.Runtime.Intrinsics.Vector256.Max(t0V0, t2V0) + t3V0 * t5V0;
-                    var t6V0 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V0, t2V0);
-                    var t7V0 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V0, t1V0);
-                    var t8V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i));
-                    var mDotV0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V0, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V0, c3, c * global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i))) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V0, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V0, c3, global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i)))) * t5V0 + t3V0 * (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V0, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V0, c3), c4, c3)) * t8V0));
-                    var t9V0 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V0, t1V0);
-                    sAcc0 = sAcc0 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V0, mV0 * t0V0, mV0 + t1V0);
-                    sDotAcc0 = sDotAcc0 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V0, mDotV0 * t0V0 + mV0 * t8V0, mDotV0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i)));
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t2V1 = c * t1V1;
-                    var t3V1 = global::System.Runtime.Intrinsics.Vector256.Min(t0V1, t1V1);
-                    var t4V1 = t0V1 - c2;
-                    var t5V1 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V1);
-                    var mV1 = global::System.Runtime.Intrinsics.Vector256.Max(t0V1, t2V1) + t3V1 * t5V1;
-                    var t6V1 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V1, t2V1);
-                    var t7V1 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V1, t1V1);
-                    var t8V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var mDotV1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V1, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V1, c3, c * global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count))) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V1, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V1, c3, global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)))) * t5V1 + t3V1 * (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V1, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V1, c3), c4, c3)) * t8V1));
-                    var t9V1 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V1, t1V1);
-                    sAcc1 = sAcc1 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V1, mV1 * t0V1, mV1 + t1V1);
-                    sDotAcc1 = sDotAcc1 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V1, mDotV1 * t0V1 + mV1 * t8V1, mDotV1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)));
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t2V2 = c * t1V2;
-                    var t3V2 = global::System.Runtime.Intrinsics.Vector256.Min(t0V2, t1V2);
-                    var t4V2 = t0V2 - c2;
-                    var t5V2 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V2);
-                    var mV2 = global::System.Runtime.Intrinsics.Vector256.Max(t0V2, t2V2) + t3V2 * t5V2;
-                    var t6V2 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V2, t2V2);
-                    var t7V2 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V2, t1V2);
-                    var t8V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var mDotV2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V2, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V2, c3, c * global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count))) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V2, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V2, c3, global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)))) * t5V2 + t3V2 * (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V2, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V2, c3), c4, c3)) * t8V2));
-                    var t9V2 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V2, t1V2);
-                    sAcc2 = sAcc2 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V2, mV2 * t0V2, mV2 + t1V2);
-                    sDotAcc2 = sDotAcc2 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V2, mDotV2 * t0V2 + mV2 * t8V2, mDotV2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t2V3 = c * t1V3;
-                    var t3V3 = global::System.Runtime.Intrinsics.Vector256.Min(t0V3, t1V3);
-                    var t4V3 = t0V3 - c2;
-                    var t5V3 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V3);
-                    var mV3 = global::System.Runtime.Intrinsics.Vector256.Max(t0V3, t2V3) + t3V3 * t5V3;
-                    var t6V3 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V3, t2V3);
-                    var t7V3 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V3, t1V3);
-                    var t8V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var mDotV3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V3, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V3, c3, c * global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count))) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V3, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V3, c3, global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)))) * t5V3 + t3V3 * (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V3, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V3, c3), c4, c3)) * t8V3));
-                    var t9V3 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V3, t1V3);
-                    sAcc3 = sAcc3 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V3, mV3 * t0V3, mV3 + t1V3);
-                    sDotAcc3 = sDotAcc3 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V3, mDotV3 * t0V3 + mV3 * t8V3, mDotV3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                    var sAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                        var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i));
+                        var t2V0 = c * t1V0;
+                        var t3V0 = global::System.Runtime.Intrinsics.Vector256.Min(t0V0, t1V0);
+                        var t4V0 = t0V0 - c2;
+                        var t5V0 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V0);
+                        var mV0 = global::System.Runtime.Intrinsics.Vector256.Max(t0V0, t2V0) + t3V0 * t5V0;
+                        var t6V0 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V0, t2V0);
+                        var t7V0 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V0, t1V0);
+                        var t8V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i));
+                        var mDotV0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V0, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V0, c3, c * global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i))) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V0, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V0, c3, global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i)))) * t5V0 + t3V0 * (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V0, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V0, c3), c4, c3)) * t8V0));
+                        var t9V0 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V0, t1V0);
+                        sAcc0 = sAcc0 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V0, mV0 * t0V0, mV0 + t1V0);
+                        sDotAcc0 = sDotAcc0 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V0, mDotV0 * t0V0 + mV0 * t8V0, mDotV0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i)));
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V1 = c * t1V1;
+                        var t3V1 = global::System.Runtime.Intrinsics.Vector256.Min(t0V1, t1V1);
+                        var t4V1 = t0V1 - c2;
+                        var t5V1 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V1);
+                        var mV1 = global::System.Runtime.Intrinsics.Vector256.Max(t0V1, t2V1) + t3V1 * t5V1;
+                        var t6V1 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V1, t2V1);
+                        var t7V1 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V1, t1V1);
+                        var t8V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var mDotV1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V1, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V1, c3, c * global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count))) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V1, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V1, c3, global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)))) * t5V1 + t3V1 * (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V1, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V1, c3), c4, c3)) * t8V1));
+                        var t9V1 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V1, t1V1);
+                        sAcc1 = sAcc1 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V1, mV1 * t0V1, mV1 + t1V1);
+                        sDotAcc1 = sDotAcc1 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V1, mDotV1 * t0V1 + mV1 * t8V1, mDotV1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V2 = c * t1V2;
+                        var t3V2 = global::System.Runtime.Intrinsics.Vector256.Min(t0V2, t1V2);
+                        var t4V2 = t0V2 - c2;
+                        var t5V2 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V2);
+                        var mV2 = global::System.Runtime.Intrinsics.Vector256.Max(t0V2, t2V2) + t3V2 * t5V2;
+                        var t6V2 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V2, t2V2);
+                        var t7V2 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V2, t1V2);
+                        var t8V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var mDotV2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V2, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V2, c3, c * global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count))) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V2, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V2, c3, global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)))) * t5V2 + t3V2 * (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V2, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V2, c3), c4, c3)) * t8V2));
+                        var t9V2 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V2, t1V2);
+                        sAcc2 = sAcc2 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V2, mV2 * t0V2, mV2 + t1V2);
+                        sDotAcc2 = sDotAcc2 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V2, mDotV2 * t0V2 + mV2 * t8V2, mDotV2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(y.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t2V3 = c * t1V3;
+                        var t3V3 = global::System.Runtime.Intrinsics.Vector256.Min(t0V3, t1V3);
+                        var t4V3 = t0V3 - c2;
+                        var t5V3 = global::System.Runtime.Intrinsics.Vector256.Abs(t4V3);
+                        var mV3 = global::System.Runtime.Intrinsics.Vector256.Max(t0V3, t2V3) + t3V3 * t5V3;
+                        var t6V3 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(t0V3, t2V3);
+                        var t7V3 = global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(t0V3, t1V3);
+                        var t8V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var mDotV3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V3, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t6V3, c3, c * global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count))) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V3, global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)), c3) + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t7V3, c3, global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)))) * t5V3 + t3V3 * (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(t4V3, c3), c2, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(t4V3, c3), c4, c3)) * t8V3));
+                        var t9V3 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(t0V3, t1V3);
+                        sAcc3 = sAcc3 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V3, mV3 * t0V3, mV3 + t1V3);
+                        sDotAcc3 = sDotAcc3 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V3, mDotV3 * t0V3 + mV3 * t8V3, mDotV3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)));
+                    }
+
+                    sAcc0 = sAcc0 + sAcc1 + (sAcc2 + sAcc3);
+                    sDotAcc0 = sDotAcc0 + sDotAcc1 + (sDotAcc2 + sDotAcc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -382,8 +393,8 @@ static partial class W
                     sDotAcc0 = sDotAcc0 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(t9V, mDotV * t0V + mV * t8V, mDotV + global::System.Runtime.Intrinsics.Vector256.Create<double>(tY.Slice(i)));
                 }
 
-                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0 + sAcc1 + (sAcc2 + sAcc3));
-                sDot = sDot + global::System.Runtime.Intrinsics.Vector256.Sum(sDotAcc0 + sDotAcc1 + (sDotAcc2 + sDotAcc3));
+                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0);
+                sDot = sDot + global::System.Runtime.Intrinsics.Vector256.Sum(sDotAcc0);
             }
 
             for (; i < x.Length; i++)

@@ -36,47 +36,54 @@ static partial class W
                 var bV = global::System.Runtime.Intrinsics.Vector256.Create(b);
                 var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
                 var sAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var aBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var aBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var aBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var aBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var bBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var bBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var bBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var bBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                    var t1V0 = VectorTanh(aV * t0V0 + bV);
-                    var tBarV0 = c - t1V0 * t1V0;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV0 * aV, dX.Slice(i));
-                    sAcc0 = sAcc0 + t1V0;
-                    aBarAcc0 = aBarAcc0 + tBarV0 * t0V0;
-                    bBarAcc0 = bBarAcc0 + tBarV0;
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V1 = VectorTanh(aV * t0V1 + bV);
-                    var tBarV1 = c - t1V1 * t1V1;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV1 * aV, dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    sAcc1 = sAcc1 + t1V1;
-                    aBarAcc1 = aBarAcc1 + tBarV1 * t0V1;
-                    bBarAcc1 = bBarAcc1 + tBarV1;
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V2 = VectorTanh(aV * t0V2 + bV);
-                    var tBarV2 = c - t1V2 * t1V2;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV2 * aV, dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    sAcc2 = sAcc2 + t1V2;
-                    aBarAcc2 = aBarAcc2 + tBarV2 * t0V2;
-                    bBarAcc2 = bBarAcc2 + tBarV2;
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V3 = VectorTanh(aV * t0V3 + bV);
-                    var tBarV3 = c - t1V3 * t1V3;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV3 * aV, dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    sAcc3 = sAcc3 + t1V3;
-                    aBarAcc3 = aBarAcc3 + tBarV3 * t0V3;
-                    bBarAcc3 = bBarAcc3 + tBarV3;
+                    var sAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var aBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var aBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var aBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var bBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var bBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var bBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                        var t1V0 = VectorTanh(aV * t0V0 + bV);
+                        var tBarV0 = c - t1V0 * t1V0;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV0 * aV, dX.Slice(i));
+                        sAcc0 = sAcc0 + t1V0;
+                        aBarAcc0 = aBarAcc0 + tBarV0 * t0V0;
+                        bBarAcc0 = bBarAcc0 + tBarV0;
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V1 = VectorTanh(aV * t0V1 + bV);
+                        var tBarV1 = c - t1V1 * t1V1;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV1 * aV, dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        sAcc1 = sAcc1 + t1V1;
+                        aBarAcc1 = aBarAcc1 + tBarV1 * t0V1;
+                        bBarAcc1 = bBarAcc1 + tBarV1;
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V2 = VectorTanh(aV * t0V2 + bV);
+                        var tBarV2 = c - t1V2 * t1V2;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV2 * aV, dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        sAcc2 = sAcc2 + t1V2;
+                        aBarAcc2 = aBarAcc2 + tBarV2 * t0V2;
+                        bBarAcc2 = bBarAcc2 + tBarV2;
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V3 = VectorTanh(aV * t0V3 + bV);
+                        var tBarV3 = c - t1V3 * t1V3;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(tBarV3 * aV, dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        sAcc3 = sAcc3 + t1V3;
+                        aBarAcc3 = aBarAcc3 + tBarV3 * t0V3;
+                        bBarAcc3 = bBarAcc3 + tBarV3;
+                    }
+
+                    sAcc0 = sAcc0 + sAcc1 + (sAcc2 + sAcc3);
+                    aBarAcc0 = aBarAcc0 + aBarAcc1 + (aBarAcc2 + aBarAcc3);
+                    bBarAcc0 = bBarAcc0 + bBarAcc1 + (bBarAcc2 + bBarAcc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -90,9 +97,9 @@ static partial class W
                     bBarAcc0 = bBarAcc0 + tBarV;
                 }
 
-                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0 + sAcc1 + (sAcc2 + sAcc3));
-                aBar = aBar + global::System.Runtime.Intrinsics.Vector256.Sum(aBarAcc0 + aBarAcc1 + (aBarAcc2 + aBarAcc3));
-                bBar = bBar + global::System.Runtime.Intrinsics.Vector256.Sum(bBarAcc0 + bBarAcc1 + (bBarAcc2 + bBarAcc3));
+                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0);
+                aBar = aBar + global::System.Runtime.Intrinsics.Vector256.Sum(aBarAcc0);
+                bBar = bBar + global::System.Runtime.Intrinsics.Vector256.Sum(bBarAcc0);
 
                 // Math.Tanh in lanes (Vector256 has none): near 0 a rational function, beyond 0.625 1 - 2 / (exp(2|x|) + 1); within 3 ulp of Math.Tanh.
                 global::System.Runtime.Intrinsics.Vector256<double> VectorTanh(global::System.Runtime.Intrinsics.Vector256<double> lanes)
@@ -175,39 +182,45 @@ static partial class W
                 var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
                 var seedV = global::System.Runtime.Intrinsics.Vector256.Create(seed);
                 var aBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var aBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var aBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var aBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var bBarAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var bBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var bBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var bBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                    var t1V0 = VectorTanh(aV * t0V0 + bV);
-                    var t2V0 = c - t1V0 * t1V0;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i)) + seedV * t2V0 * aV, dX.Slice(i));
-                    aBarAcc0 = aBarAcc0 + t2V0 * t0V0;
-                    bBarAcc0 = bBarAcc0 + t2V0;
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V1 = VectorTanh(aV * t0V1 + bV);
-                    var t2V1 = c - t1V1 * t1V1;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + seedV * t2V1 * aV, dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    aBarAcc1 = aBarAcc1 + t2V1 * t0V1;
-                    bBarAcc1 = bBarAcc1 + t2V1;
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V2 = VectorTanh(aV * t0V2 + bV);
-                    var t2V2 = c - t1V2 * t1V2;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + seedV * t2V2 * aV, dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    aBarAcc2 = aBarAcc2 + t2V2 * t0V2;
-                    bBarAcc2 = bBarAcc2 + t2V2;
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V3 = VectorTanh(aV * t0V3 + bV);
-                    var t2V3 = c - t1V3 * t1V3;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + seedV * t2V3 * aV, dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    aBarAcc3 = aBarAcc3 + t2V3 * t0V3;
-                    bBarAcc3 = bBarAcc3 + t2V3;
+                    var aBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var aBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var aBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var bBarAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var bBarAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var bBarAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                        var t1V0 = VectorTanh(aV * t0V0 + bV);
+                        var t2V0 = c - t1V0 * t1V0;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i)) + seedV * t2V0 * aV, dX.Slice(i));
+                        aBarAcc0 = aBarAcc0 + t2V0 * t0V0;
+                        bBarAcc0 = bBarAcc0 + t2V0;
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V1 = VectorTanh(aV * t0V1 + bV);
+                        var t2V1 = c - t1V1 * t1V1;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + seedV * t2V1 * aV, dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        aBarAcc1 = aBarAcc1 + t2V1 * t0V1;
+                        bBarAcc1 = bBarAcc1 + t2V1;
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V2 = VectorTanh(aV * t0V2 + bV);
+                        var t2V2 = c - t1V2 * t1V2;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + seedV * t2V2 * aV, dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        aBarAcc2 = aBarAcc2 + t2V2 * t0V2;
+                        bBarAcc2 = bBarAcc2 + t2V2;
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V3 = VectorTanh(aV * t0V3 + bV);
+                        var t2V3 = c - t1V3 * t1V3;
+                        global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + seedV * t2V3 * aV, dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        aBarAcc3 = aBarAcc3 + t2V3 * t0V3;
+                        bBarAcc3 = bBarAcc3 + t2V3;
+                    }
+
+                    aBarAcc0 = aBarAcc0 + aBarAcc1 + (aBarAcc2 + aBarAcc3);
+                    bBarAcc0 = bBarAcc0 + bBarAcc1 + (bBarAcc2 + bBarAcc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -220,8 +233,8 @@ static partial class W
                     bBarAcc0 = bBarAcc0 + t2V;
                 }
 
-                aBar = aBar + global::System.Runtime.Intrinsics.Vector256.Sum(aBarAcc0 + aBarAcc1 + (aBarAcc2 + aBarAcc3));
-                bBar = bBar + global::System.Runtime.Intrinsics.Vector256.Sum(bBarAcc0 + bBarAcc1 + (bBarAcc2 + bBarAcc3));
+                aBar = aBar + global::System.Runtime.Intrinsics.Vector256.Sum(aBarAcc0);
+                bBar = bBar + global::System.Runtime.Intrinsics.Vector256.Sum(bBarAcc0);
 
                 // Math.Tanh in lanes (Vector256 has none): near 0 a rational function, beyond 0.625 1 - 2 / (exp(2|x|) + 1); within 3 ulp of Math.Tanh.
                 global::System.Runtime.Intrinsics.Vector256<double> VectorTanh(global::System.Runtime.Intrinsics.Vector256<double> lanes)
@@ -282,31 +295,37 @@ static partial class W
                 var tAV = global::System.Runtime.Intrinsics.Vector256.Create(tA);
                 var tBV = global::System.Runtime.Intrinsics.Vector256.Create(tB);
                 var sAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var sDotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var sDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                    var t1V0 = VectorTanh(aV * t0V0 + bV);
-                    sAcc0 = sAcc0 + t1V0;
-                    sDotAcc0 = sDotAcc0 + (c - t1V0 * t1V0) * (tAV * t0V0 + aV * global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i)) + tBV);
-                    var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V1 = VectorTanh(aV * t0V1 + bV);
-                    sAcc1 = sAcc1 + t1V1;
-                    sDotAcc1 = sDotAcc1 + (c - t1V1 * t1V1) * (tAV * t0V1 + aV * global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + tBV);
-                    var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V2 = VectorTanh(aV * t0V2 + bV);
-                    sAcc2 = sAcc2 + t1V2;
-                    sDotAcc2 = sDotAcc2 + (c - t1V2 * t1V2) * (tAV * t0V2 + aV * global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + tBV);
-                    var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var t1V3 = VectorTanh(aV * t0V3 + bV);
-                    sAcc3 = sAcc3 + t1V3;
-                    sDotAcc3 = sDotAcc3 + (c - t1V3 * t1V3) * (tAV * t0V3 + aV * global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + tBV);
+                    var sAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var sDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i <= x.Length - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t0V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                        var t1V0 = VectorTanh(aV * t0V0 + bV);
+                        sAcc0 = sAcc0 + t1V0;
+                        sDotAcc0 = sDotAcc0 + (c - t1V0 * t1V0) * (tAV * t0V0 + aV * global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i)) + tBV);
+                        var t0V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V1 = VectorTanh(aV * t0V1 + bV);
+                        sAcc1 = sAcc1 + t1V1;
+                        sDotAcc1 = sDotAcc1 + (c - t1V1 * t1V1) * (tAV * t0V1 + aV * global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count)) + tBV);
+                        var t0V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V2 = VectorTanh(aV * t0V2 + bV);
+                        sAcc2 = sAcc2 + t1V2;
+                        sDotAcc2 = sDotAcc2 + (c - t1V2 * t1V2) * (tAV * t0V2 + aV * global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + tBV);
+                        var t0V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var t1V3 = VectorTanh(aV * t0V3 + bV);
+                        sAcc3 = sAcc3 + t1V3;
+                        sDotAcc3 = sDotAcc3 + (c - t1V3 * t1V3) * (tAV * t0V3 + aV * global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) + tBV);
+                    }
+
+                    sAcc0 = sAcc0 + sAcc1 + (sAcc2 + sAcc3);
+                    sDotAcc0 = sDotAcc0 + sDotAcc1 + (sDotAcc2 + sDotAcc3);
                 }
 
                 for (; i <= x.Length - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -317,8 +336,8 @@ static partial class W
                     sDotAcc0 = sDotAcc0 + (c - t1V * t1V) * (tAV * t0V + aV * global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i)) + tBV);
                 }
 
-                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0 + sAcc1 + (sAcc2 + sAcc3));
-                sDot = sDot + global::System.Runtime.Intrinsics.Vector256.Sum(sDotAcc0 + sDotAcc1 + (sDotAcc2 + sDotAcc3));
+                s = s + global::System.Runtime.Intrinsics.Vector256.Sum(sAcc0);
+                sDot = sDot + global::System.Runtime.Intrinsics.Vector256.Sum(sDotAcc0);
 
                 // Math.Tanh in lanes (Vector256 has none): near 0 a rational function, beyond 0.625 1 - 2 / (exp(2|x|) + 1); within 3 ulp of Math.Tanh.
                 global::System.Runtime.Intrinsics.Vector256<double> VectorTanh(global::System.Runtime.Intrinsics.Vector256<double> lanes)

@@ -31,49 +31,54 @@ static partial class W
             var c3 = global::System.Runtime.Intrinsics.Vector256.Create(2.0);
             var c4 = global::System.Runtime.Intrinsics.Vector256.Create(100.0);
             var fAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var fAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var fAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var fAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
             var firstLane = global::System.Runtime.Intrinsics.Vector256.AsDouble(global::System.Runtime.Intrinsics.Vector256.Create(-1L, 0L, 0L, 0L));
             var dXNextCarry = global::System.Runtime.Intrinsics.Vector256.Create(dXNext);
-            for (; i <= (x.Length - 1) - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            if (i <= (x.Length - 1) - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
-                var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                var tV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1)) - t1V0 * t1V0;
-                var uV0 = c - t1V0;
-                var tBarV0 = c2 * tV0;
-                var dXNextRotatedV0 = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV0, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
-                var dXNextV0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV0);
-                dXNextCarry = dXNextRotatedV0;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV0 * t1V0 - uV0) + dXNextV0, dX.Slice(i));
-                fAcc0 = fAcc0 + (c4 * tV0 * tV0 + uV0 * uV0);
-                var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                var tV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V1 * t1V1;
-                var uV1 = c - t1V1;
-                var tBarV1 = c2 * tV1;
-                var dXNextRotatedV1 = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV1, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
-                var dXNextV1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV1);
-                dXNextCarry = dXNextRotatedV1;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV1 * t1V1 - uV1) + dXNextV1, dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                fAcc1 = fAcc1 + (c4 * tV1 * tV1 + uV1 * uV1);
-                var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                var tV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V2 * t1V2;
-                var uV2 = c - t1V2;
-                var tBarV2 = c2 * tV2;
-                var dXNextRotatedV2 = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV2, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
-                var dXNextV2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV2);
-                dXNextCarry = dXNextRotatedV2;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV2 * t1V2 - uV2) + dXNextV2, dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                fAcc2 = fAcc2 + (c4 * tV2 * tV2 + uV2 * uV2);
-                var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                var tV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V3 * t1V3;
-                var uV3 = c - t1V3;
-                var tBarV3 = c2 * tV3;
-                var dXNextRotatedV3 = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV3, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
-                var dXNextV3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV3);
-                dXNextCarry = dXNextRotatedV3;
-                global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV3 * t1V3 - uV3) + dXNextV3, dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                fAcc3 = fAcc3 + (c4 * tV3 * tV3 + uV3 * uV3);
+                var fAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var fAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var fAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                for (; i <= (x.Length - 1) - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                    var tV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1)) - t1V0 * t1V0;
+                    var uV0 = c - t1V0;
+                    var tBarV0 = c2 * tV0;
+                    var dXNextRotatedV0 = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV0, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
+                    var dXNextV0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV0);
+                    dXNextCarry = dXNextRotatedV0;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV0 * t1V0 - uV0) + dXNextV0, dX.Slice(i));
+                    fAcc0 = fAcc0 + (c4 * tV0 * tV0 + uV0 * uV0);
+                    var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    var tV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V1 * t1V1;
+                    var uV1 = c - t1V1;
+                    var tBarV1 = c2 * tV1;
+                    var dXNextRotatedV1 = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV1, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
+                    var dXNextV1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV1);
+                    dXNextCarry = dXNextRotatedV1;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV1 * t1V1 - uV1) + dXNextV1, dX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    fAcc1 = fAcc1 + (c4 * tV1 * tV1 + uV1 * uV1);
+                    var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    var tV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V2 * t1V2;
+                    var uV2 = c - t1V2;
+                    var tBarV2 = c2 * tV2;
+                    var dXNextRotatedV2 = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV2, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
+                    var dXNextV2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV2);
+                    dXNextCarry = dXNextRotatedV2;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV2 * t1V2 - uV2) + dXNextV2, dX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    fAcc2 = fAcc2 + (c4 * tV2 * tV2 + uV2 * uV2);
+                    var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    var tV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V3 * t1V3;
+                    var uV3 = c - t1V3;
+                    var tBarV3 = c2 * tV3;
+                    var dXNextRotatedV3 = global::System.Runtime.Intrinsics.Vector256.Shuffle(tBarV3, global::System.Runtime.Intrinsics.Vector256.Create(3L, 0L, 1L, 2L));
+                    var dXNextV3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(firstLane, dXNextCarry, dXNextRotatedV3);
+                    dXNextCarry = dXNextRotatedV3;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(c3 * (-tBarV3 * t1V3 - uV3) + dXNextV3, dX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                    fAcc3 = fAcc3 + (c4 * tV3 * tV3 + uV3 * uV3);
+                }
+
+                fAcc0 = fAcc0 + fAcc1 + (fAcc2 + fAcc3);
             }
 
             for (; i <= (x.Length - 1) - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -89,7 +94,7 @@ static partial class W
                 fAcc0 = fAcc0 + (c4 * tV * tV + uV * uV);
             }
 
-            f = f + global::System.Runtime.Intrinsics.Vector256.Sum(fAcc0 + fAcc1 + (fAcc2 + fAcc3));
+            f = f + global::System.Runtime.Intrinsics.Vector256.Sum(fAcc0);
             dXNext = global::System.Runtime.Intrinsics.Vector256.ToScalar(dXNextCarry);
         }
 
@@ -219,39 +224,45 @@ static partial class W
                 var c3 = global::System.Runtime.Intrinsics.Vector256.Create(200.0);
                 var c4 = global::System.Runtime.Intrinsics.Vector256.Create(2.0);
                 var fAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var fAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var fAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var fAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var fDotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var fDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var fDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var fDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; i <= (x.Length - 1) - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                if (i <= (x.Length - 1) - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
-                    var tV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1)) - t1V0 * t1V0;
-                    var t2V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i));
-                    var uV0 = c - t1V0;
-                    fAcc0 = fAcc0 + (c2 * tV0 * tV0 + uV0 * uV0);
-                    fDotAcc0 = fDotAcc0 + (c3 * ((global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 1)) - c4 * (t2V0 * t1V0)) * tV0) + c4 * (-t2V0 * uV0));
-                    var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var tV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V1 * t1V1;
-                    var t2V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var uV1 = c - t1V1;
-                    fAcc1 = fAcc1 + (c2 * tV1 * tV1 + uV1 * uV1);
-                    fDotAcc1 = fDotAcc1 + (c3 * ((global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 1 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - c4 * (t2V1 * t1V1)) * tV1) + c4 * (-t2V1 * uV1));
-                    var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var tV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V2 * t1V2;
-                    var t2V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var uV2 = c - t1V2;
-                    fAcc2 = fAcc2 + (c2 * tV2 * tV2 + uV2 * uV2);
-                    fDotAcc2 = fDotAcc2 + (c3 * ((global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 1 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - c4 * (t2V2 * t1V2)) * tV2) + c4 * (-t2V2 * uV2));
-                    var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var tV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V3 * t1V3;
-                    var t2V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                    var uV3 = c - t1V3;
-                    fAcc3 = fAcc3 + (c2 * tV3 * tV3 + uV3 * uV3);
-                    fDotAcc3 = fDotAcc3 + (c3 * ((global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 1 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - c4 * (t2V3 * t1V3)) * tV3) + c4 * (-t2V3 * uV3));
+                    var fAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var fAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var fAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var fDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var fDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var fDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; i <= (x.Length - 1) - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; i += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                    {
+                        var t1V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i));
+                        var tV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1)) - t1V0 * t1V0;
+                        var t2V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i));
+                        var uV0 = c - t1V0;
+                        fAcc0 = fAcc0 + (c2 * tV0 * tV0 + uV0 * uV0);
+                        fDotAcc0 = fDotAcc0 + (c3 * ((global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 1)) - c4 * (t2V0 * t1V0)) * tV0) + c4 * (-t2V0 * uV0));
+                        var t1V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var tV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V1 * t1V1;
+                        var t2V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var uV1 = c - t1V1;
+                        fAcc1 = fAcc1 + (c2 * tV1 * tV1 + uV1 * uV1);
+                        fDotAcc1 = fDotAcc1 + (c3 * ((global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 1 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) - c4 * (t2V1 * t1V1)) * tV1) + c4 * (-t2V1 * uV1));
+                        var t1V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var tV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V2 * t1V2;
+                        var t2V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var uV2 = c - t1V2;
+                        fAcc2 = fAcc2 + (c2 * tV2 * tV2 + uV2 * uV2);
+                        fDotAcc2 = fDotAcc2 + (c3 * ((global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 1 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - c4 * (t2V2 * t1V2)) * tV2) + c4 * (-t2V2 * uV2));
+                        var t1V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var tV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(x.Slice(i + 1 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - t1V3 * t1V3;
+                        var t2V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                        var uV3 = c - t1V3;
+                        fAcc3 = fAcc3 + (c2 * tV3 * tV3 + uV3 * uV3);
+                        fDotAcc3 = fDotAcc3 + (c3 * ((global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 1 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) - c4 * (t2V3 * t1V3)) * tV3) + c4 * (-t2V3 * uV3));
+                    }
+
+                    fAcc0 = fAcc0 + fAcc1 + (fAcc2 + fAcc3);
+                    fDotAcc0 = fDotAcc0 + fDotAcc1 + (fDotAcc2 + fDotAcc3);
                 }
 
                 for (; i <= (x.Length - 1) - global::System.Runtime.Intrinsics.Vector256<double>.Count; i += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -264,8 +275,8 @@ static partial class W
                     fDotAcc0 = fDotAcc0 + (c3 * ((global::System.Runtime.Intrinsics.Vector256.Create<double>(tX.Slice(i + 1)) - c4 * (t2V * t1V)) * tV) + c4 * (-t2V * uV));
                 }
 
-                f = f + global::System.Runtime.Intrinsics.Vector256.Sum(fAcc0 + fAcc1 + (fAcc2 + fAcc3));
-                fDot = fDot + global::System.Runtime.Intrinsics.Vector256.Sum(fDotAcc0 + fDotAcc1 + (fDotAcc2 + fDotAcc3));
+                f = f + global::System.Runtime.Intrinsics.Vector256.Sum(fAcc0);
+                fDot = fDot + global::System.Runtime.Intrinsics.Vector256.Sum(fDotAcc0);
             }
 
             for (; i < x.Length - 1; i++)

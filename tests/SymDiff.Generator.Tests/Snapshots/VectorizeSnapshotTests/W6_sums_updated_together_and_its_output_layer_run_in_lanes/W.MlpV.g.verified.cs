@@ -65,15 +65,20 @@ static partial class W
                         if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k <= kCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
                             var aAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var aAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var aAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var aAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            for (; k <= kCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; k += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            if (k <= kCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
-                                aAcc1 = aAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                aAcc2 = aAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                aAcc3 = aAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                var aAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var aAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var aAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                for (; k <= kCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; k += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                {
+                                    aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
+                                    aAcc1 = aAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    aAcc2 = aAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    aAcc3 = aAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                }
+
+                                aAcc0 = aAcc0 + aAcc1 + (aAcc2 + aAcc3);
                             }
 
                             for (; k <= kCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; k += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -81,7 +86,7 @@ static partial class W
                                 aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
                             }
 
-                            a = a + global::System.Runtime.Intrinsics.Vector256.Sum(aAcc0 + aAcc1 + (aAcc2 + aAcc3));
+                            a = a + global::System.Runtime.Intrinsics.Vector256.Sum(aAcc0);
                         }
 
                         for (; k < kCount; k++)
@@ -102,43 +107,50 @@ static partial class W
                     if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j3 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         var z1Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         var z2Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        for (; j3 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        if (j3 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            var aV0 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3);
-                            var hValueV0 = VectorTanh(aV0);
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h, j3);
-                            z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3)) * hValueV0;
-                            z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3)) * hValueV0;
-                            z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV0;
-                            var aV1 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            var hValueV1 = VectorTanh(aV1);
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
-                            z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
-                            z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
-                            var aV2 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            var hValueV2 = VectorTanh(aV2);
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
-                            z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
-                            z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
-                            var aV3 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            var hValueV3 = VectorTanh(aV3);
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
-                            z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
-                            z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
+                            var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            for (; j3 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            {
+                                var aV0 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3);
+                                var hValueV0 = VectorTanh(aV0);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h, j3);
+                                z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3)) * hValueV0;
+                                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3)) * hValueV0;
+                                z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV0;
+                                var aV1 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var hValueV1 = VectorTanh(aV1);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
+                                z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
+                                z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
+                                var aV2 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var hValueV2 = VectorTanh(aV2);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
+                                z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
+                                z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
+                                var aV3 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var hValueV3 = VectorTanh(aV3);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
+                                z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
+                                z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
+                            }
+
+                            z0Acc0 = z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3);
+                            z1Acc0 = z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3);
+                            z2Acc0 = z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3);
                         }
 
                         for (; j3 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -151,9 +163,9 @@ static partial class W
                             z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV;
                         }
 
-                        z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
-                        z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3));
-                        z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3));
+                        z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0);
+                        z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0);
+                        z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0);
 
                         // Math.Tanh in lanes (Vector256 has none): near 0 a rational function, beyond 0.625 1 - 2 / (exp(2|x|) + 1); within 3 ulp of Math.Tanh.
                         global::System.Runtime.Intrinsics.Vector256<double> VectorTanh(global::System.Runtime.Intrinsics.Vector256<double> lanes)
@@ -372,15 +384,20 @@ static partial class W
                         if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k <= kCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
                             var aAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var aAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var aAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var aAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            for (; k <= kCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; k += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            if (k <= kCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
-                                aAcc1 = aAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                aAcc2 = aAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                aAcc3 = aAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                var aAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var aAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var aAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                for (; k <= kCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; k += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                {
+                                    aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
+                                    aAcc1 = aAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    aAcc2 = aAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    aAcc3 = aAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                }
+
+                                aAcc0 = aAcc0 + aAcc1 + (aAcc2 + aAcc3);
                             }
 
                             for (; k <= kCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; k += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -388,7 +405,7 @@ static partial class W
                                 aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
                             }
 
-                            a = a + global::System.Runtime.Intrinsics.Vector256.Sum(aAcc0 + aAcc1 + (aAcc2 + aAcc3));
+                            a = a + global::System.Runtime.Intrinsics.Vector256.Sum(aAcc0);
                         }
 
                         for (; k < kCount; k++)
@@ -409,43 +426,50 @@ static partial class W
                     if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && j3 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                     {
                         var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         var z1Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         var z2Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        for (; j3 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                        if (j3 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            var aV0 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3);
-                            var hValueV0 = VectorTanh(aV0);
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h, j3);
-                            z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3)) * hValueV0;
-                            z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3)) * hValueV0;
-                            z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV0;
-                            var aV1 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            var hValueV1 = VectorTanh(aV1);
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
-                            z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
-                            z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
-                            var aV2 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            var hValueV2 = VectorTanh(aV2);
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
-                            z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
-                            z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
-                            var aV3 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            var hValueV3 = VectorTanh(aV3);
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                            z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
-                            z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
-                            z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
+                            var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            for (; j3 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            {
+                                var aV0 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3);
+                                var hValueV0 = VectorTanh(aV0);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h, j3);
+                                z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3)) * hValueV0;
+                                z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3)) * hValueV0;
+                                z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV0;
+                                var aV1 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var hValueV1 = VectorTanh(aV1);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
+                                z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
+                                z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
+                                var aV2 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var hValueV2 = VectorTanh(aV2);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
+                                z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
+                                z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
+                                var aV3 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var hValueV3 = VectorTanh(aV3);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
+                                z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
+                                z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
+                            }
+
+                            z0Acc0 = z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3);
+                            z1Acc0 = z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3);
+                            z2Acc0 = z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3);
                         }
 
                         for (; j3 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -458,9 +482,9 @@ static partial class W
                             z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV;
                         }
 
-                        z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
-                        z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3));
-                        z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3));
+                        z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0);
+                        z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0);
+                        z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0);
 
                         // Math.Tanh in lanes (Vector256 has none): near 0 a rational function, beyond 0.625 1 - 2 / (exp(2|x|) + 1); within 3 ulp of Math.Tanh.
                         global::System.Runtime.Intrinsics.Vector256<double> VectorTanh(global::System.Runtime.Intrinsics.Vector256<double> lanes)
@@ -672,27 +696,33 @@ static partial class W
                             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && k <= kCount - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
                                 var aAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                var aAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                var aAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                var aAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                                 var aDotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                var aDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                var aDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                var aDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                                for (; k <= kCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; k += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                if (k <= kCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                                 {
-                                    var t4V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
-                                    aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * t4V0;
-                                    aDotAcc0 = aDotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k)) * t4V0;
-                                    var t4V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                    aAcc1 = aAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V1;
-                                    aDotAcc1 = aDotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V1;
-                                    var t4V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                    aAcc2 = aAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V2;
-                                    aDotAcc2 = aDotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V2;
-                                    var t4V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                    aAcc3 = aAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V3;
-                                    aDotAcc3 = aDotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V3;
+                                    var aAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                    var aAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                    var aAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                    var aDotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                    var aDotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                    var aDotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                    for (; k <= kCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; k += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                    {
+                                        var t4V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k));
+                                        aAcc0 = aAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k)) * t4V0;
+                                        aDotAcc0 = aDotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k)) * t4V0;
+                                        var t4V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                        aAcc1 = aAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V1;
+                                        aDotAcc1 = aDotAcc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V1;
+                                        var t4V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                        aAcc2 = aAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V2;
+                                        aDotAcc2 = aDotAcc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V2;
+                                        var t4V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(xRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                        aAcc3 = aAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V3;
+                                        aDotAcc3 = aDotAcc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * t4V3;
+                                    }
+
+                                    aAcc0 = aAcc0 + aAcc1 + (aAcc2 + aAcc3);
+                                    aDotAcc0 = aDotAcc0 + aDotAcc1 + (aDotAcc2 + aDotAcc3);
                                 }
 
                                 for (; k <= kCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; k += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -702,8 +732,8 @@ static partial class W
                                     aDotAcc0 = aDotAcc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow.Slice(k)) * t4V;
                                 }
 
-                                a = a + global::System.Runtime.Intrinsics.Vector256.Sum(aAcc0 + aAcc1 + (aAcc2 + aAcc3));
-                                aDot = aDot + global::System.Runtime.Intrinsics.Vector256.Sum(aDotAcc0 + aDotAcc1 + (aDotAcc2 + aDotAcc3));
+                                a = a + global::System.Runtime.Intrinsics.Vector256.Sum(aAcc0);
+                                aDot = aDot + global::System.Runtime.Intrinsics.Vector256.Sum(aDotAcc0);
                             }
 
                             for (; k < kCount; k++)
@@ -732,91 +762,101 @@ static partial class W
                         {
                             var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
                             var z0Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             var z1Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             var z2Acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             var z0DotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z0DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z0DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z0DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             var z1DotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z1DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z1DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z1DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             var z2DotAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z2DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z2DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            var z2DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                            for (; j2 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                            if (j2 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                var aV0 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                                var aDotV0 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2);
-                                var hValueV0 = VectorTanh(aV0);
-                                var hValueDotV0 = (c - hValueV0 * hValueV0) * aDotV0;
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h, j2);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV0, hDot, j2);
-                                var t6V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2));
-                                var t8V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2));
-                                var t10V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2));
-                                z0Acc0 = z0Acc0 + t6V0 * hValueV0;
-                                z1Acc0 = z1Acc0 + t8V0 * hValueV0;
-                                z2Acc0 = z2Acc0 + t10V0 * hValueV0;
-                                z0DotAcc0 = z0DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2)) * hValueV0 + t6V0 * hValueDotV0);
-                                z1DotAcc0 = z1DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2)) * hValueV0 + t8V0 * hValueDotV0);
-                                z2DotAcc0 = z2DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2)) * hValueV0 + t10V0 * hValueDotV0);
-                                var aV1 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                var aDotV1 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                var hValueV1 = VectorTanh(aV1);
-                                var hValueDotV1 = (c - hValueV1 * hValueV1) * aDotV1;
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV1, hDot, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                var t6V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t8V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t10V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                z0Acc1 = z0Acc1 + t6V1 * hValueV1;
-                                z1Acc1 = z1Acc1 + t8V1 * hValueV1;
-                                z2Acc1 = z2Acc1 + t10V1 * hValueV1;
-                                z0DotAcc1 = z0DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1 + t6V1 * hValueDotV1);
-                                z1DotAcc1 = z1DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1 + t8V1 * hValueDotV1);
-                                z2DotAcc1 = z2DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1 + t10V1 * hValueDotV1);
-                                var aV2 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                var aDotV2 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                var hValueV2 = VectorTanh(aV2);
-                                var hValueDotV2 = (c - hValueV2 * hValueV2) * aDotV2;
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV2, hDot, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                var t6V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t8V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t10V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                z0Acc2 = z0Acc2 + t6V2 * hValueV2;
-                                z1Acc2 = z1Acc2 + t8V2 * hValueV2;
-                                z2Acc2 = z2Acc2 + t10V2 * hValueV2;
-                                z0DotAcc2 = z0DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2 + t6V2 * hValueDotV2);
-                                z1DotAcc2 = z1DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2 + t8V2 * hValueDotV2);
-                                z2DotAcc2 = z2DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2 + t10V2 * hValueDotV2);
-                                var aV3 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                var aDotV3 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                var hValueV3 = VectorTanh(aV3);
-                                var hValueDotV3 = (c - hValueV3 * hValueV3) * aDotV3;
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV3, hDot, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                var t6V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t8V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                var t10V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
-                                z0Acc3 = z0Acc3 + t6V3 * hValueV3;
-                                z1Acc3 = z1Acc3 + t8V3 * hValueV3;
-                                z2Acc3 = z2Acc3 + t10V3 * hValueV3;
-                                z0DotAcc3 = z0DotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3 + t6V3 * hValueDotV3);
-                                z1DotAcc3 = z1DotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3 + t8V3 * hValueDotV3);
-                                z2DotAcc3 = z2DotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3 + t10V3 * hValueDotV3);
+                                var z0Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z0Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z0Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z1Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z1Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z1Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z2Acc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z2Acc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z0DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z0DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z0DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z1DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z1DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z1DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z2DotAcc1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z2DotAcc2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                var z2DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                                for (; j2 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                                {
+                                    var aV0 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
+                                    var aDotV0 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2);
+                                    var hValueV0 = VectorTanh(aV0);
+                                    var hValueDotV0 = (c - hValueV0 * hValueV0) * aDotV0;
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h, j2);
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV0, hDot, j2);
+                                    var t6V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2));
+                                    var t8V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2));
+                                    var t10V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2));
+                                    z0Acc0 = z0Acc0 + t6V0 * hValueV0;
+                                    z1Acc0 = z1Acc0 + t8V0 * hValueV0;
+                                    z2Acc0 = z2Acc0 + t10V0 * hValueV0;
+                                    z0DotAcc0 = z0DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2)) * hValueV0 + t6V0 * hValueDotV0);
+                                    z1DotAcc0 = z1DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2)) * hValueV0 + t8V0 * hValueDotV0);
+                                    z2DotAcc0 = z2DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2)) * hValueV0 + t10V0 * hValueDotV0);
+                                    var aV1 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    var aDotV1 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    var hValueV1 = VectorTanh(aV1);
+                                    var hValueDotV1 = (c - hValueV1 * hValueV1) * aDotV1;
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV1, hDot, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    var t6V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    var t8V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    var t10V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    z0Acc1 = z0Acc1 + t6V1 * hValueV1;
+                                    z1Acc1 = z1Acc1 + t8V1 * hValueV1;
+                                    z2Acc1 = z2Acc1 + t10V1 * hValueV1;
+                                    z0DotAcc1 = z0DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1 + t6V1 * hValueDotV1);
+                                    z1DotAcc1 = z1DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1 + t8V1 * hValueDotV1);
+                                    z2DotAcc1 = z2DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1 + t10V1 * hValueDotV1);
+                                    var aV2 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    var aDotV2 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    var hValueV2 = VectorTanh(aV2);
+                                    var hValueDotV2 = (c - hValueV2 * hValueV2) * aDotV2;
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV2, hDot, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    var t6V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    var t8V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    var t10V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    z0Acc2 = z0Acc2 + t6V2 * hValueV2;
+                                    z1Acc2 = z1Acc2 + t8V2 * hValueV2;
+                                    z2Acc2 = z2Acc2 + t10V2 * hValueV2;
+                                    z0DotAcc2 = z0DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2 + t6V2 * hValueDotV2);
+                                    z1DotAcc2 = z1DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2 + t8V2 * hValueDotV2);
+                                    z2DotAcc2 = z2DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2 + t10V2 * hValueDotV2);
+                                    var aV3 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    var aDotV3 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    var hValueV3 = VectorTanh(aV3);
+                                    var hValueDotV3 = (c - hValueV3 * hValueV3) * aDotV3;
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV3, hDot, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    var t6V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    var t8V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    var t10V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    z0Acc3 = z0Acc3 + t6V3 * hValueV3;
+                                    z1Acc3 = z1Acc3 + t8V3 * hValueV3;
+                                    z2Acc3 = z2Acc3 + t10V3 * hValueV3;
+                                    z0DotAcc3 = z0DotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3 + t6V3 * hValueDotV3);
+                                    z1DotAcc3 = z1DotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3 + t8V3 * hValueDotV3);
+                                    z2DotAcc3 = z2DotAcc3 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3 + t10V3 * hValueDotV3);
+                                }
+
+                                z0Acc0 = z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3);
+                                z1Acc0 = z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3);
+                                z2Acc0 = z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3);
+                                z0DotAcc0 = z0DotAcc0 + z0DotAcc1 + (z0DotAcc2 + z0DotAcc3);
+                                z1DotAcc0 = z1DotAcc0 + z1DotAcc1 + (z1DotAcc2 + z1DotAcc3);
+                                z2DotAcc0 = z2DotAcc0 + z2DotAcc1 + (z2DotAcc2 + z2DotAcc3);
                             }
 
                             for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -838,12 +878,12 @@ static partial class W
                                 z2DotAcc0 = z2DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2)) * hValueV + t10V * hValueDotV);
                             }
 
-                            z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0 + z0Acc1 + (z0Acc2 + z0Acc3));
-                            z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0 + z1Acc1 + (z1Acc2 + z1Acc3));
-                            z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0 + z2Acc1 + (z2Acc2 + z2Acc3));
-                            z0Dot = z0Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z0DotAcc0 + z0DotAcc1 + (z0DotAcc2 + z0DotAcc3));
-                            z1Dot = z1Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z1DotAcc0 + z1DotAcc1 + (z1DotAcc2 + z1DotAcc3));
-                            z2Dot = z2Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z2DotAcc0 + z2DotAcc1 + (z2DotAcc2 + z2DotAcc3));
+                            z0 = z0 + global::System.Runtime.Intrinsics.Vector256.Sum(z0Acc0);
+                            z1 = z1 + global::System.Runtime.Intrinsics.Vector256.Sum(z1Acc0);
+                            z2 = z2 + global::System.Runtime.Intrinsics.Vector256.Sum(z2Acc0);
+                            z0Dot = z0Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z0DotAcc0);
+                            z1Dot = z1Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z1DotAcc0);
+                            z2Dot = z2Dot + global::System.Runtime.Intrinsics.Vector256.Sum(z2DotAcc0);
 
                             // Math.Tanh in lanes (Vector256 has none): near 0 a rational function, beyond 0.625 1 - 2 / (exp(2|x|) + 1); within 3 ulp of Math.Tanh.
                             global::System.Runtime.Intrinsics.Vector256<double> VectorTanh(global::System.Runtime.Intrinsics.Vector256<double> lanes)
