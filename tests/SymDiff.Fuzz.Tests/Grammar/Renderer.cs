@@ -112,6 +112,20 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
                 public static SymDiff.Fuzz.Tests.Oracle.HyperDual Cube(SymDiff.Fuzz.Tests.Oracle.HyperDual t) =>
                     t.Chain(FuzzFns.Cube(t.V), FuzzSecondOrderRules.CubeDerivative(t.V), 6.0 * t.V);
+
+                // The first-order rules' true second derivatives (by hand, not from the rules): a Hessian program that calls
+                // Soft or Mix must be SD1007 (FINDINGS F74); if the generator accepts one, its Hessian is held to these.
+                public static SymDiff.Fuzz.Tests.Oracle.HyperDual Soft(SymDiff.Fuzz.Tests.Oracle.HyperDual t)
+                {
+                    double s = 1.0 / (1.0 + System.Math.Exp(-t.V));
+                    return t.Chain(FuzzFns.Soft(t.V), s, s * (1.0 - s));
+                }
+
+                public static SymDiff.Fuzz.Tests.Oracle.HyperDual Mix(SymDiff.Fuzz.Tests.Oracle.HyperDual a, SymDiff.Fuzz.Tests.Oracle.HyperDual b)
+                {
+                    double e = System.Math.Exp(0.5 * b.V);
+                    return SymDiff.Fuzz.Tests.Oracle.HyperDual.Chain2(FuzzFns.Mix(a.V, b.V), a, b, e, 0.5 * a.V * e, 0.0, 0.5 * e, 0.25 * a.V * e);
+                }
             }
             """;
 

@@ -530,6 +530,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                         break;
                     case CallRule r:
                         Add(r.Args.Length == 1 ? "call: [DerivativeOf] rule, 1 argument" : "call: [DerivativeOf] rule, 2 arguments");
+                        if (_p.Hessian && r.Function is RuleFn.Soft or RuleFn.Mix)
+                        {
+                            Add("call: a first-order [DerivativeOf] rule in a Hessian program (SD1007 where its argument varies)");
+                        }
+
                         foreach (Ex a in r.Args)
                         {
                             Ex(a);
