@@ -559,7 +559,7 @@ namespace SymDiff.Generator.Parsing
                 }
                 else if (initializer?.Value.Syntax is StackAllocArrayCreationExpressionSyntax { Initializer: null, Type: ArrayTypeSyntax { RankSpecifiers.Count: 1 } arrayType } && arrayType.RankSpecifiers[0].Sizes.Count == 1)
                 {
-                    size = _model.GetOperation(arrayType.RankSpecifiers[0].Sizes[0], _ct);
+                    size = OperationOf(arrayType.RankSpecifiers[0].Sizes[0]);
                 }
 
                 if (size is null)

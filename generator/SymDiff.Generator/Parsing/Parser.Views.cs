@@ -179,22 +179,22 @@ namespace SymDiff.Generator.Parsing
                         break;
                     }
 
-                    case { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } arguments } access } when arguments[0].Expression is RangeExpressionSyntax range:
+                    case { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } arguments } access } when Unparenthesized(arguments[0].Expression) is RangeExpressionSyntax range:
                     {
                         if (IsHat(range.LeftOperand) || IsHat(range.RightOperand))
                         {
                             return null;
                         }
 
-                        source = _model.GetOperation(access.Expression, _ct);
+                        source = OperationOf(access.Expression);
                         if (source?.Type is IArrayTypeSymbol && UnwrapSpan(source) is ILocalReferenceOperation)
                         {
                             // A range of a local array is a copy, not a view.
                             return null;
                         }
 
-                        start = range.LeftOperand is null ? null : _model.GetOperation(range.LeftOperand, _ct);
-                        end = range.RightOperand is null ? null : _model.GetOperation(range.RightOperand, _ct);
+                        start = range.LeftOperand is null ? null : OperationOf(range.LeftOperand);
+                        end = range.RightOperand is null ? null : OperationOf(range.RightOperand);
                         break;
                     }
 
@@ -233,7 +233,7 @@ namespace SymDiff.Generator.Parsing
                         IParameterReferenceOperation { Parameter: var sp } => _parameters.ContainsKey(sp.Name) && SymbolEqualityComparer.Default.Equals(sp.ContainingSymbol, _method),
                         _ => false,
                     },
-                    { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } a } } => a[0].Expression is RangeExpressionSyntax,
+                    { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } a } } => Unparenthesized(a[0].Expression) is RangeExpressionSyntax,
                     _ => false,
                 };
                 if (!involvesView)
@@ -268,7 +268,24 @@ namespace SymDiff.Generator.Parsing
                 }
             }
 
-            private static bool IsHat(ExpressionSyntax? e) => e is PrefixUnaryExpressionSyntax { OperatorToken.ValueText: "^" };
+            private static bool IsHat(ExpressionSyntax? e) => Unparenthesized(e) is PrefixUnaryExpressionSyntax { OperatorToken.ValueText: "^" };
+
+            /// <summary>
+            /// The operation of an expression written in parentheses or not: Roslyn gives a parenthesized expression no operation
+            /// of its own, and C# needs parentheses around any arithmetic range bound (<c>p[d..(2 * d)]</c>), which were once
+            /// read as "no bound": the whole rest of the span, silently (a trial user's program).
+            /// </summary>
+            private IOperation? OperationOf(ExpressionSyntax e) => _model.GetOperation(Unparenthesized(e)!, _ct);
+
+            private static ExpressionSyntax? Unparenthesized(ExpressionSyntax? e)
+            {
+                while (e is ParenthesizedExpressionSyntax p)
+                {
+                    e = p.Expression;
+                }
+
+                return e;
+            }
 
             /// <summary><c>a + b</c> on ints, with constants folded (<c>2 + 1</c> is <c>3</c>, <c>(x + 2) + 1</c> is <c>x + 3</c>).</summary>
             private static Expr Plus(Expr a, Expr b)

@@ -381,6 +381,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 string method = source.Kind == ParamKind.Array || _mode != RenderMode.Primal ? "AsSpan" : "Slice"; // the oracle takes arrays
                 string init = v.Form switch
                 {
+                    // Half the ranges spell their bounds in parentheses, as C# needs for arithmetic bounds (a parenthesized
+                    // bound was once read as absent: value and gradient silently wrong).
+                    ViewForm.Range when (v.Start + _p.Id) % 2 == 0 => v.Length is { } n ? $"{v.Array}[({start})..({start} + {length})]" : $"{v.Array}[({start})..]",
                     ViewForm.Range => v.Length is { } n ? $"{v.Array}[{start}..{(v.Start + n).ToString(CultureInfo.InvariantCulture)}]" : $"{v.Array}[{start}..]",
                     ViewForm.ToEnd => $"{v.Array}.{method}({start})",
                     _ => $"{v.Array}.{method}({start}, {length})",
