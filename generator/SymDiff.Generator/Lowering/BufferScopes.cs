@@ -207,7 +207,7 @@ namespace SymDiff.Generator.Lowering
                 {
                     written.Add((int)c);
                 }
-                else if (s is SourceLoop loop && k > 0 && RangeFilled(block[k - 1], loop, buffer) is { } range && range.Start >= 0
+                else if (s is SourceLoop loop && k > 0 && RangeFilled(block[k - 1], loop, buffer, written) is { } range && range.Start >= 0
                     && (length is not int bound2 || range.Start + range.Count <= bound2) && Enumerable.Range((int)range.Start, (int)range.Count).All(i => !written.Contains(i)))
                 {
                     written.UnionWith(Enumerable.Range((int)range.Start, (int)range.Count));
@@ -223,9 +223,12 @@ namespace SymDiff.Generator.Lowering
 
         /// <summary>
         /// <c>int j = 0; for (; j &lt; n; j++) { ...; h[c + j] = v; ... }</c> with constants <c>n</c> and <c>c</c>, no early exit,
-        /// one store the only mention of the buffer in the body, <c>v</c> not reading it: the range <c>[c, c + n)</c>.
+        /// one store at the top level of the body: the range <c>[c, c + n)</c>. Besides that store, the body mentions the
+        /// buffer only in reads, in the store's value or in locals assigned at its top level, of elements
+        /// <paramref name="written"/> holds (earlier pieces): <c>h[d + j]</c> or <c>h[d]</c>, with constant <c>d</c>
+        /// (<c>z[4 + j] = x[j] * z[j]</c> after <c>z[0..4)</c> is filled: a trial user's concatenation, once SD1000).
         /// </summary>
-        internal static (double Start, double Count)? RangeFilled(SourceStmt init, SourceLoop loop, string buffer)
+        internal static (double Start, double Count)? RangeFilled(SourceStmt init, SourceLoop loop, string buffer, HashSet<int>? written = null)
         {
             if (CountsTo(init, loop, out string counter) is not Const { Value: var n } || n != Math.Floor(n) || n < 0
                 || Mentions(loop.Condition, buffer) || loop.Increment.Any(x => Mentions(x, buffer)))
@@ -234,11 +237,19 @@ namespace SymDiff.Generator.Lowering
             }
 
             var mentions = loop.Body.Where(x => Mentions(x, buffer)).ToList();
-            if (mentions.Count != 1 || mentions[0] is not SourceStore store || store.Array != buffer || Mentions(store.Value, buffer))
+            var stores = mentions.OfType<SourceStore>().Where(st => st.Array == buffer).ToList();
+            if (stores.Count != 1 || Mentions(stores[0].Index, buffer)
+                || !mentions.All(m => m switch
+                {
+                    SourceStore st when ReferenceEquals(st, stores[0]) => ReadsOnlyEarlierPieces(st.Value, buffer, counter, n, written),
+                    SourceAssign a when a.Name != counter => ReadsOnlyEarlierPieces(a.Value, buffer, counter, n, written),
+                    _ => false,
+                }))
             {
                 return null;
             }
 
+            var store = stores[0];
             double? start = store.Index switch
             {
                 Var v when v.Name == counter => 0,
@@ -248,6 +259,25 @@ namespace SymDiff.Generator.Lowering
             };
             return start is double s ? (s, n) : null;
         }
+
+        /// <summary>
+        /// Whether <paramref name="value"/>, in a loop whose counter runs over <c>[0, n)</c>, reads the buffer only at elements
+        /// of <paramref name="written"/> (none when it is null): <c>h[d + j]</c>, <c>h[j + d]</c>, <c>h[j]</c> or <c>h[d]</c>.
+        /// </summary>
+        private static bool ReadsOnlyEarlierPieces(Expr value, string buffer, string counter, double n, HashSet<int>? written) => !Walk.Contains(value, x => x switch
+        {
+            Elem el when el.Array == buffer => written is null || !(el.Index switch
+            {
+                Var v when v.Name == counter => (double?)0,
+                Binary { Op: BinaryOp.Add, Left: Const { Value: var c }, Right: Var v } when v.Name == counter => c,
+                Binary { Op: BinaryOp.Add, Left: Var v, Right: Const { Value: var c } } when v.Name == counter => c,
+                _ => null,
+            } is double d && d == Math.Floor(d) ? Enumerable.Range(0, (int)n).All(j => written.Contains((int)d + j))
+                : el.Index is Const { Value: var i } && i == Math.Floor(i) && written.Contains((int)i)),
+            Len len when len.Array == buffer => false,
+            SpanRef or SpanView or Opaque => Mentions(x, buffer),
+            _ => false,
+        });
 
         /// <summary>Whether <paramref name="value"/> reads the buffer only at the constant indices in <paramref name="written"/> (or its length).</summary>
         private static bool ReadsOnlyWritten(Expr value, string buffer, HashSet<int> written) => !Walk.Contains(value, x => x switch

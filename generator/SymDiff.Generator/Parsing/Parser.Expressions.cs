@@ -168,7 +168,10 @@ namespace SymDiff.Generator.Parsing
                         return new Elem(p.Name, index, p.ElementType);
                     }
 
-                    case IPropertyReferenceOperation { Property.Name: "Length" } length when Unwrap(length.Instance) is IParameterReferenceOperation lp && _parameters.TryGetValue(lp.Parameter.Name, out var lspec) && lspec.IsVector:
+                    case IPropertyReferenceOperation { Property.Name: "Length" } length when Unwrap(length.Instance) is IParameterReferenceOperation lp && _parameters.TryGetValue(lp.Parameter.Name, out var lspec)
+                        && (lspec.IsVector || IsIntTable(lp.Parameter.Type)):
+                        // An int[] or (ReadOnly)Span<int> parameter's length too (a token sequence's): known when the method
+                        // starts, so it may bound a loop that carries a recurrent state (a trial user's RNN).
                         return new Len(lspec.Name);
 
                     case IFieldReferenceOperation:
@@ -218,6 +221,14 @@ namespace SymDiff.Generator.Parsing
                         return null;
                 }
             }
+
+            /// <summary><c>int[]</c>, <c>Span&lt;int&gt;</c> or <c>ReadOnlySpan&lt;int&gt;</c>: an index table or token sequence.</summary>
+            private bool IsIntTable(ITypeSymbol type) => type switch
+            {
+                IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Int32 } => true,
+                INamedTypeSymbol span when _known.IsSpan(span) || _known.IsReadOnlySpan(span) => span.TypeArguments[0].SpecialType == SpecialType.System_Int32,
+                _ => false,
+            };
 
             /// <summary>A field or property of array, span or ReadOnlySpan type of double, float or int elements: constant data.</summary>
             private (string Code, ValType Type)? ConstantData(IOperation? operation)

@@ -193,6 +193,8 @@ namespace SymDiff.Generator.Parsing
                 {
                     IParameterReferenceOperation { Parameter: var p } when _parameters.TryGetValue(p.Name, out var spec) && spec.IsVector && spec.Shape != ParamShape.OutputSpan
                         => (spec.Name, spec.ElementType, new Len(spec.Name)),
+                    IParameterReferenceOperation { Parameter: var t } when _parameters.TryGetValue(t.Name, out var table) && IsIntTable(t.Type)
+                        => (table.Name, ValType.Int, new Len(table.Name)), // an index table (was SD1000: a trial user's program)
                     ILocalReferenceOperation { Local: var l } when _buffers.TryGetValue(l, out var buffer) => (buffer.Name, buffer.Element, buffer.Length),
                     ILocalReferenceOperation { Local: var v } when _views.TryGetValue(v, out var view) => (view.Array, view.Element, view.Length),
                     _ when ConstantData(collection) is { } data => (data.Code, data.Type, new Len(data.Code)),
@@ -201,7 +203,7 @@ namespace SymDiff.Generator.Parsing
                 var start = collection is ILocalReferenceOperation { Local: var viewed } && _views.TryGetValue(viewed, out var v0) ? v0.Start : Const.Of(0, ValType.Int);
                 if (over is not var (array, elementType, length))
                 {
-                    throw Unsupported(forEach.Collection.Syntax, "'foreach' over this collection", " (foreach works over array and span parameters, constant data of the type and local buffers)");
+                    throw Unsupported(forEach.Collection.Syntax, "'foreach' over this collection", " (foreach works over array and span parameters of double, float or int, constant data of the type and local buffers)");
                 }
 
                 if (forEach.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })

@@ -382,7 +382,7 @@ namespace SymDiff.Generator.Parsing
                 if (!inside)
                 {
                     throw Unsupported(index.Syntax, $"The index '{index.Syntax}' into the span local '{name}', which SymDiff cannot show is inside '{name}'",
-                        $" (index a view with a constant below its constant length or with the counter of a loop 'for (int j = 0; j < {name}.Length; j++)'; or index its source '{view.Display}' directly)");
+                        $" (index a view with a constant below its constant length or with the counter of a loop 'for (int j = 0; j < {name}.Length; j++)'; or index its source '{(view.Source == ViewSource.Data ? view.Array.Replace("global::", string.Empty) : view.Array)}' directly)");
                 }
 
                 return Plus(view.Start, k);
