@@ -185,9 +185,18 @@ namespace SymDiff.Generator.Parsing
                         return Const.FromSource(0, RequireScalar(operation));
 
                     default:
-                        throw Unsupported(operation.Syntax, Describe(operation), string.Empty);
+                        throw Unsupported(operation.Syntax, Describe(operation), HintFor(operation));
                 }
             }
+
+            /// <summary>A rewrite the user can make for an expression SymDiff does not read, where one is plain.</summary>
+            private static string HintFor(IOperation operation) => operation switch
+            {
+                IIsPatternOperation => " (write a pattern as comparisons, e.g. 'x is > 0 and < 1' as 'x > 0 && x < 1')",
+                ISimpleAssignmentOperation or ICompoundAssignmentOperation => " (an assignment inside an expression, such as a chained 'a = b = v': assign one variable per statement)",
+                IIncrementOrDecrementOperation => " (an increment inside an expression: write it as a statement of its own)",
+                _ => string.Empty,
+            };
 
             private (string Array, IOperation Index)? ElementOf(IOperation operation)
             {

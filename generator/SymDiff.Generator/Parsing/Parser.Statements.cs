@@ -70,7 +70,7 @@ namespace SymDiff.Generator.Parsing
                                     continue;
                                 }
 
-                                var type = ScalarOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool)");
+                                var type = ScalarOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float)");
                                 string name = Declare(local);
                                 Expr value = initializer is null ? Const.FromSource(0, type) : ParseRetainedOr(initializer.Value, name, local.Name);
                                 if (type == ValType.Int && initializer is not null && !_rewritten.Contains(local) && KnownAtStart(value) is { } known)
@@ -422,7 +422,7 @@ namespace SymDiff.Generator.Parsing
                             break;
                         case ILocalReferenceOperation { IsDeclaration: true } local:
                         {
-                            var type = ScalarOf(local.Local.Type) ?? throw Unsupported(element.Syntax, $"A local of type '{local.Local.Type.ToDisplayString()}'", " (locals are double, float, int or bool)");
+                            var type = ScalarOf(local.Local.Type) ?? throw Unsupported(element.Syntax, $"A local of type '{local.Local.Type.ToDisplayString()}'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float)");
                             into.Add(new SourceAssign(Declare(local.Local), type, ConvertTo(e, type)) { Origin = AddOrigin(element.Syntax) });
                             break;
                         }
