@@ -85,7 +85,7 @@ public static partial class Model
     }
 }
 ",
-            Verifier.Diagnostic("SD1000").WithLocation(0).WithArguments("A local of type 'object'", " (locals are double, float, int or bool)"),
+            Verifier.Diagnostic("SD1000").WithLocation(0).WithArguments("A local of type 'object'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float)"),
             Verifier.Diagnostic(Id).WithLocation(1).WithArguments("w"));
 
         [Fact]

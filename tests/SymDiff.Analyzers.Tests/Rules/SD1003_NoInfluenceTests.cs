@@ -219,7 +219,7 @@ public static partial class Model
 }
 ",
             Verifier.Diagnostic("SD1000").WithLocation(0).WithArguments("A switch arm with a 'when' guard", " (use ?: or if/else)"),
-            Verifier.Diagnostic("SD1000").WithLocation(1).WithArguments("A local of type 'Box'", " (locals are double, float, int or bool)"),
+            Verifier.Diagnostic("SD1000").WithLocation(1).WithArguments("A local of type 'Box'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float)"),
             Verifier.Diagnostic("SD0003").WithLocation(2).WithArguments("Rounded", "int", string.Empty));
 
         [Fact]
