@@ -971,12 +971,7 @@ namespace SymDiff.Generator.Vectorization
             private Expr? VectorMask(Expr e, out string? problem)
             {
                 problem = null;
-                if (!Reads(e, _varying) && !ReadsVaryingElement(e))
-                {
-                    problem = "it selects on a condition that does not change with the counter";
-                    return null;
-                }
-
+                bool invariant = !Reads(e, _varying) && !ReadsVaryingElement(e);
                 switch (e)
                 {
                     case Var v when _varying.Contains(v.Name) && v.Type == ValType.Bool:
@@ -1002,7 +997,10 @@ namespace SymDiff.Generator.Vectorization
                     }
 
                     default:
-                        problem = "it branches on a condition that is not a comparison of floating-point values";
+                        // A comparison of values that do not change with the counter (the reverse sweep's 'acc != 0' zero
+                        // test) is made of broadcasts above: the same in every lane.
+                        problem = invariant ? "it selects on a condition that does not change with the counter and is not a comparison of floating-point values"
+                            : "it branches on a condition that is not a comparison of floating-point values";
                         return null;
                 }
             }

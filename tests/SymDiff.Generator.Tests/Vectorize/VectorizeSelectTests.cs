@@ -143,5 +143,73 @@ public static partial class W
                 }
             }
         }
+
+        private const string ZeroTestBody = @"
+        double acc = 0, prod = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double d = x[i] - s;
+            acc += Math.Max(d, -0.5);
+            prod += x[i] * x[i];
+        }
+
+        return acc * prod;";
+
+        /// <summary>
+        /// Two sums multiplied (a trial user's program): the reverse loop tests <c>acc != 0</c>, a condition that does not
+        /// change with the counter. It was SD1023 ("selects on a condition that does not change with the counter"); a
+        /// comparison of loop-invariant values is now a compare of broadcasts, the same in every lane.
+        /// </summary>
+        private static readonly string ZeroTestSource = @"
+using System;
+using SymDiff;
+public static partial class Z
+{
+    [Differentiable]
+    public static double Two(ReadOnlySpan<double> x, double s)
+    {" + ZeroTestBody + @"
+    }
+
+    [Differentiable(Vectorize = true)]
+    public static double TwoV(ReadOnlySpan<double> x, double s)
+    {" + ZeroTestBody + @"
+    }
+}";
+
+        [Fact]
+        public void A_loop_invariant_zero_test_runs_in_lanes_and_agrees_with_the_scalar_path_elementwise()
+        {
+            var output = GeneratorRunner.Run(ZeroTestSource);
+            GeneratorRunner.AssertCleanCompile(output);
+            Assert.DoesNotContain(output.GeneratorDiagnostics, d => d.Id == "SD1023");
+            var lengths = Enumerable.Range(0, 41).Append(10_000).ToArray();
+            var results = GeneratedCode.RunDriver(ZeroTestSource, @"
+        var outList = new System.Collections.Generic.List<double>();
+        foreach (int n in new[] { " + string.Join(", ", lengths) + @" })
+        {
+            foreach (double s in new[] { 0.25, 1.0 })
+            {
+                // s = 1: every x[i] - s is 0, so acc is exactly 0 and the zero test takes its other side.
+                var x = new double[n];
+                for (int i = 0; i < n; i++) { x[i] = s == 1.0 ? 1.0 : 0.5 + (i % 7) / 3.0 - (i % 3); }
+                var g = new double[n]; var gV = new double[n];
+                double v = Z.TwoGradient(x, s, g, out double dS);
+                double vV = Z.TwoVGradient(x, s, gV, out double dSV);
+                outList.Add(n); outList.Add(v); outList.Add(vV); outList.Add(dS); outList.Add(dSV);
+                double same = 1;
+                for (int i = 0; i < n; i++) { if (Math.Abs(g[i] - gV[i]) > 1e-12 * (1 + Math.Abs(g[i]))) same = 0; }
+                outList.Add(same);
+            }
+        }
+
+        return outList.ToArray();");
+            for (int k = 0; k < results.Length; k += 6)
+            {
+                int n = (int)results[k];
+                Assert.True(Math.Abs(results[k + 1] - results[k + 2]) <= 1e-12 * (1 + Math.Abs(results[k + 1])), $"value, n = {n}: {results[k + 1]:R} vs {results[k + 2]:R}");
+                Assert.True(Math.Abs(results[k + 3] - results[k + 4]) <= 1e-12 * (1 + Math.Abs(results[k + 3])), $"dS, n = {n}: {results[k + 3]:R} vs {results[k + 4]:R}");
+                Assert.True(results[k + 5] == 1, $"the gradient differs at n = {n}");
+            }
+        }
     }
 }
