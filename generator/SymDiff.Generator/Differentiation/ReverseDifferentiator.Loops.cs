@@ -604,7 +604,7 @@ namespace SymDiff.Generator.Differentiation
                 Record(body.BarNames[v.Name], ranOnce ? Const.False : Not(startCondition));
             }
 
-            reverse.Add(new Loop(carried.ToEquatableArray(), Block.Empty, condition, new Block(statements), LoopKind.For, reverseCounter));
+            reverse.Add(new Loop(carried.ToEquatableArray(), Block.Empty, condition, new Block(statements), LoopKind.For, reverseCounter, loop.Site));
             foreach (var v in active)
             {
                 Backprop(v.Init, ranOnce && IsZero(body.ToCarried[v.Name]) ? Lit(0, v.Type) : new Var(body.BarNames[v.Name], v.Type), adjoints, reverse);

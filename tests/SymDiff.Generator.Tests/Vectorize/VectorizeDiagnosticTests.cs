@@ -53,6 +53,38 @@ public static partial class S
         }
 
         [Fact]
+        public void SD1023_for_a_reverse_sweep_of_its_own_points_at_the_users_loop()
+        {
+            // Two sums multiplied: the reverse sweep is a loop of its own (it needs both totals), and it stays scalar
+            // (Math.Cos); its SD1023 was reported at the method's name, now at the user's 'for' as the forward loop's.
+            var output = GeneratorRunner.Run(@"
+using System;
+using SymDiff;
+public static partial class W
+{
+    [Differentiable(Vectorize = true)]
+    public static double Product(ReadOnlySpan<double> x)
+    {
+        double acc = 0, prod = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            acc += Math.Sin(x[i]);
+            prod += x[i] * x[i];
+        }
+
+        return acc * prod;
+    }
+}");
+            GeneratorRunner.AssertCleanCompile(output);
+            var found = output.GeneratorDiagnostics.Where(d => d.Id == "SD1023").ToList();
+            Assert.Contains(found, d => d.GetMessage(CultureInfo.InvariantCulture).Contains("Math.Cos has no vector form", StringComparison.Ordinal));
+            foreach (var diagnostic in found)
+            {
+                Assert.Equal("for", diagnostic.Location.SourceTree!.ToString().Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+            }
+        }
+
+        [Fact]
         public void SD1023_says_when_the_target_framework_lacks_the_vector_APIs()
         {
             // A compilation whose System.Runtime.Intrinsics.Vector256 has none of the members the lanes use (as a
