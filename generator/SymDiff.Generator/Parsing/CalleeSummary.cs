@@ -26,7 +26,7 @@ namespace SymDiff.Generator.Parsing
         public static EquatableArray<bool> Influences(IMethodSymbol target)
         {
             var body = Body(target);
-            if (body is null || body.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+            if (body is null || body.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax) || MayShadowCutNames(target))
             {
                 return EquatableArray<bool>.Empty;
             }
@@ -76,6 +76,13 @@ namespace SymDiff.Generator.Parsing
                         }
 
                         Assign(declarator.Identifier.ValueText, initializer.Value);
+                        if (IsSpanAlias(declarator, initializer.Value) && RootName(initializer.Value) is { } viewed && viewed != declarator.Identifier.ValueText)
+                        {
+                            // A span local over another span or buffer: a write through it is a write of what it views
+                            // ('Span<double> row = h.Slice(0, 2); row[0] = x * x; return h[0];').
+                            Assign(viewed, SyntaxFactory.IdentifierName(declarator.Identifier.ValueText));
+                        }
+
                         break;
                     case ForEachStatementSyntax loop:
                         Assign(loop.Identifier.ValueText, loop.Expression);
@@ -101,6 +108,10 @@ namespace SymDiff.Generator.Parsing
                             if (RootName(argument.Expression) is { } written)
                             {
                                 Assign(written, call);
+                            }
+                            else if (!IsPlainValue(argument.Expression))
+                            {
+                                return null; // an argument whose root this slice cannot name may be the written output
                             }
                         }
 
@@ -131,8 +142,41 @@ namespace SymDiff.Generator.Parsing
             return reaching;
         }
 
-        /// <summary>The variable a span argument views: <c>h</c> in <c>h</c>, <c>h.Slice(a, n)</c> or <c>h[a..b]</c>.</summary>
-        private static string? RootName(ExpressionSyntax e) => e switch
+        /// <summary>
+        /// A declaration of a span local (its type says <c>Span</c>, or its value is a <c>Slice</c>, <c>AsSpan</c> or range):
+        /// an alias of what it views.
+        /// </summary>
+        private static bool IsSpanAlias(VariableDeclaratorSyntax declarator, ExpressionSyntax value) =>
+            (declarator.Parent is VariableDeclarationSyntax { Type: var type } && type.ToString().Contains("Span"))
+            || Stripped(value) is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Slice" or "AsSpan" } }
+            || Stripped(value) is ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } a } && Stripped(a[0].Expression) is RangeExpressionSyntax;
+
+        /// <summary>An argument that cannot be a written span: a literal, or arithmetic and calls whose root no name has.</summary>
+        private static bool IsPlainValue(ExpressionSyntax e) => Stripped(e) is LiteralExpressionSyntax or BinaryExpressionSyntax or PrefixUnaryExpressionSyntax
+            or InvocationExpressionSyntax or MemberAccessExpressionSyntax or ThisExpressionSyntax;
+
+        /// <summary>The expression inside parentheses, casts, <c>!</c> and <c>checked(...)</c>.</summary>
+        private static ExpressionSyntax Stripped(ExpressionSyntax e) => e switch
+        {
+            ParenthesizedExpressionSyntax p => Stripped(p.Expression),
+            CastExpressionSyntax c => Stripped(c.Expression),
+            PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } n => Stripped(n.Operand),
+            CheckedExpressionSyntax k => Stripped(k.Expression),
+            _ => e,
+        };
+
+        /// <summary>
+        /// Whether the callee's assembly declares a type, or its file an alias, named like the functions this slice cuts by
+        /// spelling (<c>Math</c>, <c>MathF</c>, <c>Grad</c>): then <c>Math.Round(x)</c> may be the user's own function, which a
+        /// gradient flows through (an audit's edge case); the summary says nothing.
+        /// </summary>
+        private static bool MayShadowCutNames(IMethodSymbol target) =>
+            target.ContainingAssembly.TypeNames.Any(n => n is "Math" or "MathF" or "Grad")
+            || target.DeclaringSyntaxReferences.Any(r => r.SyntaxTree.GetRoot().DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax)
+                .OfType<UsingDirectiveSyntax>().Any(u => u.Alias?.Name.Identifier.ValueText is "Math" or "MathF" or "Grad"));
+
+        /// <summary>The variable a span argument views: <c>h</c> in <c>h</c>, <c>h.Slice(a, n)</c> or <c>h[a..b]</c>, in parentheses or a cast or not.</summary>
+        private static string? RootName(ExpressionSyntax e) => Stripped(e) switch
         {
             IdentifierNameSyntax name => name.Identifier.ValueText,
             InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Slice" or "AsSpan", Expression: var inner } } => RootName(inner),
@@ -157,7 +201,7 @@ namespace SymDiff.Generator.Parsing
         public static bool MayHaveInfinitePartial(IMethodSymbol target)
         {
             var body = Body(target);
-            if (body is null)
+            if (body is null || MayShadowCutNames(target))
             {
                 return true;
             }

@@ -54,6 +54,9 @@ namespace SymDiff.Generator.Parsing
 
             /// <summary>Locals written anywhere but by their declaration's initializer.</summary>
             private HashSet<ILocalSymbol> _rewritten = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+
+            /// <summary>The parameters the body assigns: their value is not the one the method started with.</summary>
+            private HashSet<string> _rewrittenParameters = new HashSet<string>(StringComparer.Ordinal);
             private readonly KnownTypes _known;
             private int _loopDepth;
 
@@ -113,6 +116,7 @@ namespace SymDiff.Generator.Parsing
                     }
 
                     _rewritten = RewrittenLocals(block);
+                    _rewrittenParameters = RewrittenParameters(block);
                     var statements = new List<SourceStmt>();
                     var operations = block is IBlockOperation b ? b.Operations : ImmutableArray.Create<IOperation>(block);
                     int first = 0;

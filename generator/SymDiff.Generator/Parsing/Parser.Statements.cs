@@ -600,10 +600,37 @@ namespace SymDiff.Generator.Parsing
                     }
                     else
                     {
-                        known &= _parameters.TryGetValue(name, out var p) && p.Shape == ParamShape.Scalar && p.ElementType == ValType.Int;
+                        // An int parameter the body assigns is not known at the start (a buffer's length read from it
+                        // once followed the later value: 'stackalloc double[n]; n = 1;', a silently short buffer).
+                        known &= _parameters.TryGetValue(name, out var p) && p.Shape == ParamShape.Scalar && p.ElementType == ValType.Int && !_rewrittenParameters.Contains(name);
                     }
                 });
                 return !known ? null : values.Count == 0 ? e : Walk.Substitute(e, values);
+            }
+
+            /// <summary>The parameters a body assigns: assignments, increments, ref and out arguments.</summary>
+            private static HashSet<string> RewrittenParameters(IOperation body)
+            {
+                var written = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var operation in body.Descendants())
+                {
+                    IOperation? target = operation switch
+                    {
+                        IAssignmentOperation assignment => assignment.Target,
+                        IIncrementOrDecrementOperation increment => increment.Target,
+                        IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => argument.Value,
+                        _ => null,
+                    };
+                    foreach (var reference in target is null ? Enumerable.Empty<IOperation>() : target.DescendantsAndSelf())
+                    {
+                        if (reference is IParameterReferenceOperation parameter)
+                        {
+                            written.Add(parameter.Parameter.Name);
+                        }
+                    }
+                }
+
+                return written;
             }
 
             /// <summary>The locals a body writes other than by their declaration: assignments, increments, ref and out arguments.</summary>

@@ -164,18 +164,20 @@ namespace SymDiff.Generator.Parsing
                 IOperation? end = null;
                 switch (value)
                 {
-                    case IInvocationOperation { TargetMethod: { Name: "Slice" or "AsSpan" } method } slice:
+                    case IInvocationOperation { TargetMethod: { Name: "Slice" or "AsSpan" } method } slice when IsSpanSlicing(method):
                     {
+                        // By parameter, not by position: named arguments may come in any order (Slice(length: 2, start: 1)).
+                        var ordered = slice.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? int.MaxValue).ToList();
                         bool extension = method.IsExtensionMethod || (method.IsStatic && slice.Instance is null);
-                        source = extension ? slice.Arguments.FirstOrDefault()?.Value : slice.Instance;
-                        var args = slice.Arguments.Skip(extension ? 1 : 0).Select(a => a.Value).ToList();
-                        if (args.Count > 2 || args.Any(a => a.Type?.SpecialType != SpecialType.System_Int32))
+                        source = extension ? ordered.FirstOrDefault()?.Value : slice.Instance;
+                        var args = ordered.Skip(extension ? 1 : 0).ToList();
+                        if (args.Count > 2 || args.Any(a => a.Value.Type?.SpecialType != SpecialType.System_Int32 || a.Parameter?.Name is not ("start" or "length")))
                         {
                             return null;
                         }
 
-                        start = args.Count > 0 ? args[0] : null;
-                        length = args.Count > 1 ? args[1] : null;
+                        start = args.FirstOrDefault(a => a.Parameter!.Name == "start")?.Value;
+                        length = args.FirstOrDefault(a => a.Parameter!.Name == "length")?.Value;
                         break;
                     }
 
@@ -195,6 +197,12 @@ namespace SymDiff.Generator.Parsing
 
                         start = range.LeftOperand is null ? null : OperationOf(range.LeftOperand);
                         end = range.RightOperand is null ? null : OperationOf(range.RightOperand);
+                        if ((range.LeftOperand is not null && start is null) || (range.RightOperand is not null && end is null))
+                        {
+                            // A bound SymDiff cannot read is never "no bound" (F83: that was the whole rest of the span).
+                            throw Unsupported(range, $"The range '{range}'", " (write its bounds as int expressions: p[a..(a + n)])");
+                        }
+
                         break;
                     }
 
@@ -227,7 +235,7 @@ namespace SymDiff.Generator.Parsing
                 bool involvesView = value switch
                 {
                     ILocalReferenceOperation l => _views.ContainsKey(l.Local),
-                    IInvocationOperation { TargetMethod.Name: "Slice" or "AsSpan" } s => UnwrapSpan(s.Instance ?? s.Arguments.FirstOrDefault()?.Value) switch
+                    IInvocationOperation { TargetMethod: { Name: "Slice" or "AsSpan" } sliceMethod } s when IsSpanSlicing(sliceMethod) => UnwrapSpan(s.Instance ?? s.Arguments.FirstOrDefault()?.Value) switch
                     {
                         ILocalReferenceOperation sl => _views.ContainsKey(sl.Local) || _buffers.ContainsKey(sl.Local),
                         IParameterReferenceOperation { Parameter: var sp } => _parameters.ContainsKey(sp.Name) && SymbolEqualityComparer.Default.Equals(sp.ContainingSymbol, _method),
@@ -279,13 +287,21 @@ namespace SymDiff.Generator.Parsing
 
             private static ExpressionSyntax? Unparenthesized(ExpressionSyntax? e)
             {
-                while (e is ParenthesizedExpressionSyntax p)
+                while (e is ParenthesizedExpressionSyntax or CheckedExpressionSyntax)
                 {
-                    e = p.Expression;
+                    e = e is ParenthesizedExpressionSyntax p ? p.Expression : ((CheckedExpressionSyntax)e).Expression; // checked(...): the same value
                 }
 
                 return e;
             }
+
+            /// <summary>
+            /// <c>Slice</c> of <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>, or <c>AsSpan</c> of <c>System.MemoryExtensions</c>: not a
+            /// method of the user's that has the name (whose arguments may mean something else: Slice(from, to)).
+            /// </summary>
+            private bool IsSpanSlicing(IMethodSymbol method) =>
+                _known.IsSpan(method.ContainingType) || _known.IsReadOnlySpan(method.ContainingType)
+                || method.ContainingType is { Name: "MemoryExtensions", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
 
             /// <summary><c>a + b</c> on ints, with constants folded (<c>2 + 1</c> is <c>3</c>, <c>(x + 2) + 1</c> is <c>x + 3</c>).</summary>
             private static Expr Plus(Expr a, Expr b)
