@@ -181,6 +181,13 @@ namespace SymDiff.Generator.Differentiation
             return checks.ToEquatableArray();
         }
 
+        /// <summary>
+        /// A vector function's output against each span or array it reads: the generated methods read the inputs after
+        /// writing the output, so an in-place call (<c>Normalize(v, v)</c>, which the user's own method may allow) would
+        /// silently give a wrong Jacobian; it throws instead (a trial user's program).
+        /// </summary>
+        public IEnumerable<AliasCheck> OutputAliases() => Output is { } output ? Aliases(new[] { output.Name }, InputSpans) : Enumerable.Empty<AliasCheck>();
+
         /// <summary>The gradient buffers of the vector parameters, in declaration order.</summary>
         public List<string> GradientBuffers => Active.Where(p => p.IsVector).Select(p => GradientNames[p.Name]).ToList();
 

@@ -51,7 +51,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             var check = new LengthCheck(jacobian, Times(new Len(output.Name), sig.ActiveCount), "The buffer '" + jacobian + "' has length {0}, but the Jacobian of '" + spec.Name + "' has {1} entries (m outputs by n active scalars).");
             return c.Family(
                 EquatableArray.Create(check),
-                sig.Aliases(new[] { jacobian }, sig.InputSpans.Append(output.Name)),
+                sig.Aliases(new[] { jacobian }, sig.InputSpans.Append(output.Name)).Concat(sig.OutputAliases()).ToEquatableArray(),
                 block,
                 EquatableArray<string>.Empty,
                 $"Writes {output.Name} and the Jacobian of {spec.Name} with respect to {sig.ActiveList} (columns in declaration order, spans flattened).",

@@ -51,7 +51,7 @@ namespace SymDiff.Generator.Differentiation.Builders
                 .Concat(sig.GradientChecks).ToEquatableArray();
             return c.Family(
                 checks,
-                sig.Aliases(sig.GradientBuffers, sig.InputSpans.Append(sig.Seed).Append(output.Name), outputsMayShare: true),
+                sig.Aliases(sig.GradientBuffers, sig.InputSpans.Append(sig.Seed).Append(output.Name), outputsMayShare: true).Concat(sig.OutputAliases()).ToEquatableArray(),
                 SweepComments.Keep(scheduled),
                 hoisted,
                 retained is null

@@ -67,6 +67,7 @@ static partial class K
 
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, xy, nameof(derivative), "xy");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double t0 = global::System.Math.Cos(theta);
         if (!global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(theta)) global::SymDiff.Checks.ThrowNotFinite(t0, "Polar", "PolarDerivative", "Source0.cs", 31, "xy[0] = r * Math.Cos(theta)", "forward");
         double xyValue = r * t0;

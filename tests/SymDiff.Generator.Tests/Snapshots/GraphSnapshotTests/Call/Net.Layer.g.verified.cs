@@ -31,6 +31,8 @@ static partial class Net
         global::SymDiff.Checks.ThrowIfOverlapping(dV, u, nameof(dV), "u");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, seed, nameof(dV), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, o, nameof(dV), "o");
+        global::SymDiff.Checks.ThrowIfOverlapping(o, v, nameof(o), "v");
+        global::SymDiff.Checks.ThrowIfOverlapping(o, u, nameof(o), "u");
 
         // Forward sweep
         double sq = global::Net.SqGradient(w, out double dSqdV);
@@ -74,7 +76,10 @@ static partial class Net
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, u, nameof(derivative), "u");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tV, nameof(derivative), "tV");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, o, nameof(derivative), "o");
+        global::SymDiff.Checks.ThrowIfOverlapping(o, v, nameof(o), "v");
+        global::SymDiff.Checks.ThrowIfOverlapping(o, u, nameof(o), "u");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double sq = global::Net.SqDerivative(w, tW, out double sqDot);
         double dot = global::Net.DotDerivative(v, u, tV, out double dotDot);
         double h = sq + dot;
@@ -106,6 +111,8 @@ static partial class Net
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, v, nameof(jacobian), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, u, nameof(jacobian), "u");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, o, nameof(jacobian), "o");
+        global::SymDiff.Checks.ThrowIfOverlapping(o, v, nameof(o), "v");
+        global::SymDiff.Checks.ThrowIfOverlapping(o, u, nameof(o), "u");
 
         int m = o.Length;
         int n = 1 + v.Length;

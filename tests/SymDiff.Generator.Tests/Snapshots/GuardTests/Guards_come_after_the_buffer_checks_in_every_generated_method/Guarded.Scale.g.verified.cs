@@ -29,6 +29,7 @@ static partial class Guarded
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dX, seed, nameof(dX), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dX, y, nameof(dX), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
         if (y.Length != x.Length)
         {
             throw new global::System.ArgumentException("y and x differ in length", nameof(y));
@@ -72,11 +73,13 @@ static partial class Guarded
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, x, nameof(derivative), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tX, nameof(derivative), "tX");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
         if (y.Length != x.Length)
         {
             throw new global::System.ArgumentException("y and x differ in length", nameof(y));
         }
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         for (int i = 0; i < x.Length; i++)
         {
             double t0 = x[i];
@@ -102,6 +105,7 @@ static partial class Guarded
 
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, x, nameof(jacobian), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
         if (y.Length != x.Length)
         {
             throw new global::System.ArgumentException("y and x differ in length", nameof(y));

@@ -105,6 +105,7 @@ static partial class F
 
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, o, nameof(derivative), "o");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         o[0] = x * y;
         derivative[0] = tX * y + x * tY;
         o[1] = x + y;

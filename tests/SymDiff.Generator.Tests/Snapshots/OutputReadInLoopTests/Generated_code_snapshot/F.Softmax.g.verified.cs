@@ -27,6 +27,7 @@ static partial class F
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, z, nameof(dZ), "z");
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, seed, nameof(dZ), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, y, nameof(dZ), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, z, nameof(y), "z");
 
         double[] yBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
         try
@@ -128,7 +129,9 @@ static partial class F
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, z, nameof(derivative), "z");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tZ, nameof(derivative), "tZ");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, z, nameof(y), "z");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double max = z[0];
         double maxDot = tZ[0];
         for (int i = 1; i < z.Length; i++)
@@ -178,6 +181,7 @@ static partial class F
 
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, z, nameof(jacobian), "z");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, z, nameof(y), "z");
 
         int m = y.Length;
         int n = z.Length;

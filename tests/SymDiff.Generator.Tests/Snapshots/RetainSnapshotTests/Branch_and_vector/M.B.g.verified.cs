@@ -53,6 +53,9 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, z, nameof(dZ), "z");
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, seed, nameof(dZ), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, b, nameof(dZ), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, x, nameof(b), "x");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, y, nameof(b), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, z, nameof(b), "z");
 
         // Forward sweep
         double a0 = global::SymDiff.Grad.Retain(x[0] + 2.0 * y[0]);
@@ -112,7 +115,11 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tY, nameof(derivative), "tY");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tZ, nameof(derivative), "tZ");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, b, nameof(derivative), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, x, nameof(b), "x");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, y, nameof(b), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, z, nameof(b), "z");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double a0 = global::SymDiff.Grad.Retain(x[0] + 2.0 * y[0]);
         double a1 = global::SymDiff.Grad.Retain(x[1] + 2.0 * y[1]);
         b[0] = a0 + z[0] / 2.0;
@@ -141,6 +148,9 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, z, nameof(jacobian), "z");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, b, nameof(jacobian), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, x, nameof(b), "x");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, y, nameof(b), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, z, nameof(b), "z");
 
         int m = b.Length;
         int n = x.Length + y.Length + z.Length;
@@ -260,6 +270,9 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, z, nameof(dZ), "z");
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, seed, nameof(dZ), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, b, nameof(dZ), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, x, nameof(b), "x");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, y, nameof(b), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, z, nameof(b), "z");
 
         // Forward sweep
         double a0 = global::SymDiff.Grad.Retain(x[0] + 2.0 * y[0]);

@@ -27,6 +27,7 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dX, x, nameof(dX), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dX, seed, nameof(dX), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dX, y, nameof(dX), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
 
         int d = x.Length / y.Length;
         for (int i = 0; i < y.Length; i++)
@@ -72,7 +73,9 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, x, nameof(derivative), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tX, nameof(derivative), "tX");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int d = x.Length / y.Length;
         for (int i = 0; i < y.Length; i++)
         {
@@ -111,6 +114,7 @@ static partial class S
 
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, x, nameof(jacobian), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
 
         int m = y.Length;
         int n = x.Length;

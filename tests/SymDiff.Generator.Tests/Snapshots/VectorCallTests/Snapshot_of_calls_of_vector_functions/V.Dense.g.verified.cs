@@ -42,6 +42,9 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(dB, input, nameof(dB), "input");
         global::SymDiff.Checks.ThrowIfOverlapping(dB, seed, nameof(dB), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dB, output, nameof(dB), "output");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, w, nameof(output), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, b, nameof(output), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, input, nameof(output), "input");
 
         int m = input.Length;
         for (int o = 0; o < output.Length; o++)
@@ -102,7 +105,11 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tW, nameof(derivative), "tW");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tB, nameof(derivative), "tB");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, output, nameof(derivative), "output");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, w, nameof(output), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, b, nameof(output), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, input, nameof(output), "input");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int m = input.Length;
         for (int o = 0; o < output.Length; o++)
         {
@@ -143,6 +150,9 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, b, nameof(jacobian), "b");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, input, nameof(jacobian), "input");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, output, nameof(jacobian), "output");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, w, nameof(output), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, b, nameof(output), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, input, nameof(output), "input");
 
         int m = output.Length;
         int n = w.Length + b.Length;

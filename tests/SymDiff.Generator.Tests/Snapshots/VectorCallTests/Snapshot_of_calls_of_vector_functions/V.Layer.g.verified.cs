@@ -39,6 +39,8 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(dInput, input, nameof(dInput), "input");
         global::SymDiff.Checks.ThrowIfOverlapping(dInput, seed, nameof(dInput), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dInput, output, nameof(dInput), "output");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, w, nameof(output), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, input, nameof(output), "input");
 
         for (int o = 0; o < output.Length; o++)
         {
@@ -96,7 +98,10 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tW, nameof(derivative), "tW");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tInput, nameof(derivative), "tInput");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, output, nameof(derivative), "output");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, w, nameof(output), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, input, nameof(output), "input");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         for (int o = 0; o < output.Length; o++)
         {
             global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, o * input.Length, input.Length);
@@ -135,6 +140,8 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, w, nameof(jacobian), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, input, nameof(jacobian), "input");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, output, nameof(jacobian), "output");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, w, nameof(output), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, input, nameof(output), "input");
 
         int m = output.Length;
         int n = w.Length + input.Length;

@@ -29,6 +29,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, seed, nameof(dV), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, output, nameof(dV), "output");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, v, nameof(output), "v");
 
         double bBar = 0.0;
         for (int o = 0; o < output.Length; o++)
@@ -69,7 +70,9 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, v, nameof(derivative), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tV, nameof(derivative), "tV");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, output, nameof(derivative), "output");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, v, nameof(output), "v");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         for (int o = 0; o < output.Length; o++)
         {
             double t0 = v[o];
@@ -96,6 +99,7 @@ static partial class V
 
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, v, nameof(jacobian), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, output, nameof(jacobian), "output");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, v, nameof(output), "v");
 
         int m = output.Length;
         int n = v.Length + 1;

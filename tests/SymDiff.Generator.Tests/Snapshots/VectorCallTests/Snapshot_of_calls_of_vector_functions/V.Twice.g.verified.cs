@@ -29,6 +29,8 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, seed, nameof(dW), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, y, nameof(dW), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, w, nameof(y), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
 
         global::System.Span<double> hBar = stackalloc double[2];
         global::SymDiff.Checks.Zero(hBar);
@@ -115,7 +117,10 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, x, nameof(derivative), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tW, nameof(derivative), "tW");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, w, nameof(y), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::System.Span<double> h = stackalloc double[2];
         global::SymDiff.Checks.Zero(h);
         global::System.Span<double> hDot = stackalloc double[2];
@@ -177,6 +182,8 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, w, nameof(jacobian), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, x, nameof(jacobian), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, w, nameof(y), "w");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
 
         int m = y.Length;
         int n = w.Length;

@@ -29,6 +29,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(dB, b, nameof(dB), "b");
         global::SymDiff.Checks.ThrowIfOverlapping(dB, seed, nameof(dB), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dB, y, nameof(dB), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, b, nameof(y), "b");
 
         // Forward sweep
         double t0 = b[0];
@@ -77,7 +78,9 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, b, nameof(derivative), "b");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tB, nameof(derivative), "tB");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, b, nameof(y), "b");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double t0 = b[0];
         double t1 = b[1];
         y[0] = a * t0 + global::System.Math.Sin(t1);
@@ -110,6 +113,7 @@ static partial class V
 
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, b, nameof(jacobian), "b");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, b, nameof(y), "b");
 
         int m = y.Length;
         int n = 1 + b.Length;

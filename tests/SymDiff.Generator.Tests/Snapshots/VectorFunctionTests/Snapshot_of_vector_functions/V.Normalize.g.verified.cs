@@ -27,6 +27,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(dV, v, nameof(dV), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, seed, nameof(dV), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, y, nameof(dV), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, v, nameof(y), "v");
 
         double[] yBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
         try
@@ -88,7 +89,9 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, v, nameof(derivative), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tV, nameof(derivative), "tV");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, v, nameof(y), "v");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double norm = 0.0;
         double normDot = 0.0;
         for (int i = 0; i < v.Length; i++)
@@ -126,6 +129,7 @@ static partial class V
 
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, v, nameof(jacobian), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, v, nameof(y), "v");
 
         int m = y.Length;
         int n = v.Length;

@@ -54,6 +54,7 @@ static partial class V
 
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
 
+        global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double t0 = w + x;
         double t1 = w + 1.0;
         y[0] = t0 * t1;
