@@ -66,6 +66,18 @@ namespace SymDiff.Generator.Parsing
             foreach (var operation in OwnOperations(root))
             {
                 ct.ThrowIfCancellationRequested();
+                if (operation is IDeconstructionAssignmentOperation { Parent: IExpressionStatementOperation } deconstruction)
+                {
+                    // (a, b) = (b, a): each element of the target tuple is a write (it was SD9001, "a way SD1001 does
+                    // not recognise": a trial user's swap).
+                    foreach (var leaf in TupleElements(deconstruction.Target).Select(t => Leaf(t, method, active, elements: true, aliases)).Where(l => l is not null).Distinct())
+                    {
+                        found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LeafMutation, LocationInfo.From(operation.Syntax), leaf!));
+                    }
+
+                    continue;
+                }
+
                 string? written = operation switch
                 {
                     // As statements, as the fence reads them (an assignment inside an expression is SD1000 there).
@@ -88,6 +100,14 @@ namespace SymDiff.Generator.Parsing
 
             return found.OrderBy(d => d.Location?.Span.Start ?? 0).ToList();
         }
+
+        /// <summary>The elements of a deconstruction's target, nested tuples flattened.</summary>
+        private static IEnumerable<IOperation> TupleElements(IOperation target) => Unwrap(target) switch
+        {
+            IDeclarationExpressionOperation { Expression: var inner } => TupleElements(inner),
+            ITupleOperation tuple => tuple.Elements.SelectMany(TupleElements),
+            var single => new[] { single },
+        };
 
         /// <summary>The active parameter <paramref name="target"/> designates (or, with <paramref name="elements"/>, whose element it is), or null.</summary>
         private static string? Leaf(IOperation target, IMethodSymbol method, ISet<string> active, bool elements, Dictionary<ILocalSymbol, string> aliases)

@@ -45,6 +45,25 @@ public static partial class Model
             Verifier.Diagnostic(Id).WithLocation(5).WithArguments("v"));
 
         [Fact]
+        public Task A_deconstruction_into_leaves_is_SD1001_for_each_not_an_internal_error() => Verifier.DiagnosticsAsync(@"
+using SymDiff;
+
+public static partial class Model
+{
+    [Differentiable]
+    public static double Swap(double a, double b, [NoGrad] double x)
+    {
+        {|#0:(a, b) = (b, a + 0.5 * b)|};
+        double c;
+        (c, x) = (a, b);
+        return a * b * b + c * x;
+    }
+}
+",
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("a"),
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("b"));
+
+        [Fact]
         public Task A_partial_method_is_checked_in_its_implementing_part_once_wherever_the_attribute_is() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
