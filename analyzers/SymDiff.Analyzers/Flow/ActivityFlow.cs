@@ -43,6 +43,7 @@ namespace SymDiff.Analyzers.Flow
             }
 
             var definitions = Definitions(body, output, known);
+            var views = Views(body);
             bool changed = true;
             while (changed)
             {
@@ -52,6 +53,16 @@ namespace SymDiff.Analyzers.Flow
                     if (!flow._active.Contains(target) && flow.IsActiveValueOrReference(value))
                     {
                         flow._active.Add(target);
+                        changed = true;
+                    }
+                }
+
+                // A store through a span local over a buffer (top[j] = p[j] * p[j] with top = z.Slice(0, 4)) stores into
+                // the buffer: an active view makes what it views active (a trial user's false SD1003).
+                foreach (var (view, source) in views)
+                {
+                    if (flow._active.Contains(view) && flow._active.Add(source))
+                    {
                         changed = true;
                     }
                 }
@@ -204,6 +215,23 @@ namespace SymDiff.Analyzers.Flow
             }
 
             return definitions;
+        }
+
+        /// <summary>Each span local declared as a view of a local (<c>Span&lt;double&gt; top = z.Slice(0, 4);</c>, <c>z[..2]</c>, <c>z</c>), with that local.</summary>
+        private static List<(ISymbol View, ISymbol Source)> Views(IOperation body)
+        {
+            var views = new List<(ISymbol, ISymbol)>();
+            foreach (var declarator in body.DescendantsAndSelf().OfType<IVariableDeclaratorOperation>())
+            {
+                if (declarator.Symbol.Type is INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", TypeArguments.Length: 1 }
+                    && declarator.Initializer is { } initializer && Root(initializer.Value) is ILocalReferenceOperation { Local: var source }
+                    && !SymbolEqualityComparer.Default.Equals(source, declarator.Symbol))
+                {
+                    views.Add((declarator.Symbol, source));
+                }
+            }
+
+            return views;
         }
 
         /// <summary>

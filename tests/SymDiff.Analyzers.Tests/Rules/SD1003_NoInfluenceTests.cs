@@ -192,6 +192,52 @@ public static partial class Model
             Verifier.Diagnostic(Id).WithLocation(0).WithArguments("b", "Unused", "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"));
 
         [Fact]
+        public Task A_parameter_stored_through_views_of_a_local_buffer_is_not_reported() => Verifier.DiagnosticsAsync(@"
+using System;
+using SymDiff;
+
+public static partial class Model
+{
+    [Differentiable]
+    public static double Halves(ReadOnlySpan<double> p)
+    {
+        Span<double> z = stackalloc double[8];
+        Span<double> top = z.Slice(0, 4);
+        Span<double> bottom = z[4..];
+        for (int j = 0; j < 4; j++)
+        {
+            top[j] = p[j] * p[j];
+        }
+
+        for (int j = 0; j < 4; j++)
+        {
+            bottom[j] = 3.0 * p[j];
+        }
+
+        double s = 0;
+        for (int j = 0; j < z.Length; j++)
+        {
+            s += z[j];
+        }
+
+        return s;
+    }
+
+    [Differentiable]
+    public static double ViewUnread(ReadOnlySpan<double> p, double {|#0:b|})
+    {
+        Span<double> z = stackalloc double[2];
+        Span<double> other = stackalloc double[2];
+        Span<double> view = other.Slice(0, 1);
+        view[0] = b;
+        z[0] = p[0];
+        return z[0];
+    }
+}
+",
+            Verifier.Diagnostic(Id).WithLocation(0).WithArguments("b", "ViewUnread", "it is used only where no gradient flows: in conditions, comparisons, integer conversions, Grad.Detach or piecewise-constant functions"));
+
+        [Fact]
         public Task Not_reported_for_a_method_the_generator_rejects() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 
