@@ -103,9 +103,9 @@ namespace SymDiff.Analyzers
                     return;
                 }
 
-                if (MayWriteGradients(previous, gradients, known))
+                if (MayWriteGradients(previous, gradients, known) || previous.DescendantsAndSelf().Any(o => o.Kind == OperationKind.Invalid))
                 {
-                    return; // something between may compute the gradients again
+                    return; // something between may compute the gradients again (or does not compile: a backward call with a wrong argument list)
                 }
             }
         }

@@ -128,6 +128,25 @@ public static class Trainer
             Verifier.Diagnostic("SD2004").WithLocation(1).WithArguments("Array.Clear(g)", "optimizer.Step()"));
 
         [Fact]
+        public Task SD2004_is_silent_when_the_backward_call_between_does_not_compile() => Verifier.DiagnosticsAsync(@"
+using System;
+using SymDiff;
+
+public static class Trainer
+{
+    public static void Train(double[] p, double[] g, Sgd optimizer)
+    {
+        for (int epoch = 0; epoch < 10; epoch++)
+        {
+            optimizer.ZeroGrad();
+            Model.{|CS7036:LossBackward|}(p[0], p[1], 1.0, ref g[0], ref g[1]);
+            optimizer.Step();
+        }
+    }
+}
+" + TestSources.Model);
+
+        [Fact]
         public Task SD2004_a_reset_before_the_backward_pass_is_silent() => Verifier.DiagnosticsAsync(@"
 using System;
 using SymDiff;
