@@ -609,54 +609,22 @@ namespace SymDiff.Generator.Parsing
             }
 
             /// <summary>The parameters a body assigns: assignments, increments, ref and out arguments.</summary>
-            private static HashSet<string> RewrittenParameters(IOperation body)
-            {
-                var written = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var operation in body.Descendants())
-                {
-                    IOperation? target = operation switch
-                    {
-                        IAssignmentOperation assignment => assignment.Target,
-                        IIncrementOrDecrementOperation increment => increment.Target,
-                        IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => argument.Value,
-                        _ => null,
-                    };
-                    foreach (var reference in target is null ? Enumerable.Empty<IOperation>() : target.DescendantsAndSelf())
-                    {
-                        if (reference is IParameterReferenceOperation parameter)
-                        {
-                            written.Add(parameter.Parameter.Name);
-                        }
-                    }
-                }
-
-                return written;
-            }
+            private static HashSet<string> RewrittenParameters(IOperation body) =>
+                new HashSet<string>(WrittenReferences(body).OfType<IParameterReferenceOperation>().Select(p => p.Parameter.Name), StringComparer.Ordinal);
 
             /// <summary>The locals a body writes other than by their declaration: assignments, increments, ref and out arguments.</summary>
-            private static HashSet<ILocalSymbol> RewrittenLocals(IOperation body)
-            {
-                var written = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
-                foreach (var operation in body.Descendants())
-                {
-                    IOperation? target = operation switch
-                    {
-                        IAssignmentOperation assignment => assignment.Target,
-                        IIncrementOrDecrementOperation increment => increment.Target,
-                        IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => argument.Value,
-                        _ => null,
-                    };
-                    foreach (var reference in target is null ? Enumerable.Empty<IOperation>() : target.DescendantsAndSelf())
-                    {
-                        if (reference is ILocalReferenceOperation local)
-                        {
-                            written.Add(local.Local);
-                        }
-                    }
-                }
+            private static HashSet<ILocalSymbol> RewrittenLocals(IOperation body) =>
+                new HashSet<ILocalSymbol>(WrittenReferences(body).OfType<ILocalReferenceOperation>().Select(l => l.Local), SymbolEqualityComparer.Default);
 
-                return written;
-            }
+            /// <summary>Every operation inside a target the body writes (a tuple's elements too): assignments, increments, ref and out arguments.</summary>
+            private static IEnumerable<IOperation> WrittenReferences(IOperation body) =>
+                body.Descendants().SelectMany(operation => operation switch
+                {
+                    IAssignmentOperation assignment => assignment.Target.DescendantsAndSelf(),
+                    IIncrementOrDecrementOperation increment => increment.Target.DescendantsAndSelf(),
+                    IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => argument.Value.DescendantsAndSelf(),
+                    _ => Enumerable.Empty<IOperation>(),
+                });
 
             /// <summary>The keyword of a loop statement (<c>for</c>, <c>while</c>, <c>do</c>, <c>foreach</c>): where diagnostics about the loop go.</summary>
             private static SyntaxToken LoopKeyword(SyntaxNode loop) => loop switch
