@@ -616,15 +616,27 @@ namespace SymDiff.Generator.Parsing
             private static HashSet<ILocalSymbol> RewrittenLocals(IOperation body) =>
                 new HashSet<ILocalSymbol>(WrittenReferences(body).OfType<ILocalReferenceOperation>().Select(l => l.Local), SymbolEqualityComparer.Default);
 
-            /// <summary>Every operation inside a target the body writes (a tuple's elements too): assignments, increments, ref and out arguments.</summary>
+            /// <summary>
+            /// The targets the body writes (a tuple's elements too): assignments, increments, ref and out arguments. Not the
+            /// operations inside an element target: 'k[i * n + j] = v' writes k, not n (n was taken for rewritten, and a
+            /// buffer of length n * n was SD1000: a trial user's Gram matrix).
+            /// </summary>
             private static IEnumerable<IOperation> WrittenReferences(IOperation body) =>
                 body.Descendants().SelectMany(operation => operation switch
                 {
-                    IAssignmentOperation assignment => assignment.Target.DescendantsAndSelf(),
-                    IIncrementOrDecrementOperation increment => increment.Target.DescendantsAndSelf(),
-                    IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => argument.Value.DescendantsAndSelf(),
+                    IAssignmentOperation assignment => Targets(assignment.Target),
+                    IIncrementOrDecrementOperation increment => Targets(increment.Target),
+                    IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => Targets(argument.Value),
                     _ => Enumerable.Empty<IOperation>(),
                 });
+
+            private static IEnumerable<IOperation> Targets(IOperation target) => target switch
+            {
+                IConversionOperation conversion => Targets(conversion.Operand),
+                IDeclarationExpressionOperation declaration => Targets(declaration.Expression),
+                ITupleOperation tuple => tuple.Elements.SelectMany(Targets),
+                _ => new[] { target },
+            };
 
             /// <summary>The keyword of a loop statement (<c>for</c>, <c>while</c>, <c>do</c>, <c>foreach</c>): where diagnostics about the loop go.</summary>
             private static SyntaxToken LoopKeyword(SyntaxNode loop) => loop switch

@@ -96,6 +96,29 @@ public static partial class T
         return s;
     }
 
+    // A Gram matrix in a buffer whose length is n * n, n an int local set once from a length and read in store indices.
+    [Differentiable]
+    public static double Gram(ReadOnlySpan<double> p, [NoGrad] int[] tokens)
+    {
+        int n = tokens.Length;
+        double[] k = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                k[i * n + j] = p[tokens[i]] * p[tokens[j]] + p[20];
+            }
+        }
+
+        double s = 0;
+        for (int i = 0; i < n * n; i++)
+        {
+            s += k[i] * k[i];
+        }
+
+        return s;
+    }
+
     // foreach over an index table.
     [Differentiable]
     public static double Gather(ReadOnlySpan<double> p, [NoGrad] int[] tokens)
@@ -118,6 +141,7 @@ public static partial class T
         [InlineData("RnnArray", "new int[] { 1, 1, 2 }")]
         [InlineData("Concat", "new int[0]")]
         [InlineData("Gather", "new int[] { 3, 0, 3, 7 }")]
+        [InlineData("Gram", "new int[] { 3, 0, 5 }")]
         public void Documented_shapes_a_trial_user_wrote_match_central_differences(string method, string tokens) =>
             ModelChecks.GradientBackwardAndDerivative(Source, "T", method, Point, tokens);
 
