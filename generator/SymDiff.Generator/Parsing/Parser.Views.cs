@@ -330,6 +330,10 @@ namespace SymDiff.Generator.Parsing
                 (_, Const { Value: 0 }) => a,
                 (Const x, Const y) => Const.Of(x.Value - y.Value, ValType.Int),
                 (Binary { Op: BinaryOp.Sub, Right: Const x } l, Const y) => Minus(l.Left, Const.Of(x.Value + y.Value, ValType.Int)),
+                // p[a..(a + n)]: the length is n, as for p.Slice(a, n), so a loop to n or a constant index below n is inside it.
+                (Binary { Op: BinaryOp.Add } l, _) when l.Left.Equals(b) => l.Right,
+                (Binary { Op: BinaryOp.Add } l, _) when l.Right.Equals(b) => l.Left,
+                _ when a.Equals(b) => Const.Of(0, ValType.Int),
                 _ => new Binary(BinaryOp.Sub, a, b, ValType.Int),
             };
 

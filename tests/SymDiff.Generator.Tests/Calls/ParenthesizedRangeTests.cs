@@ -45,6 +45,23 @@ public static partial class R
         return SumSq(p[(a + 1)..4]) + SumSq(p[1..(3)]);
     }
 
+    // A range a..(a + n) has length n, as Slice(a, n) does: indexed by constants below n and by a loop to n (was SD1000).
+    [Differentiable]
+    public static double Counted(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> x)
+    {
+        int a = (int)x[0];
+        int n = p.Length - 4;
+        ReadOnlySpan<double> v = p[a..(a + 3)];
+        ReadOnlySpan<double> u = p[(a - 1)..(a - 1 + n)];
+        double s = v[0] * v[2];
+        for (int j = 0; j < n; j++)
+        {
+            s += u[j] * u[j] * (j + 1);
+        }
+
+        return s;
+    }
+
     // Both bounds in parentheses, read by index in a loop; a range to a parenthesized end from the start.
     [Differentiable]
     public static double Both(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> x)
@@ -109,6 +126,7 @@ public static partial class B
         [InlineData("End")]
         [InlineData("Start")]
         [InlineData("Both")]
+        [InlineData("Counted")]
         public void Parenthesized_bounds_give_the_users_value_and_central_differences(string method) =>
             ModelChecks.GradientBackwardAndDerivative(Source, "R", method, Point, "new double[] { 2.0 }");
 
