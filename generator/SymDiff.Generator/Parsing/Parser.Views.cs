@@ -272,9 +272,12 @@ namespace SymDiff.Generator.Parsing
                     case ViewSource.Buffer when whole:
                         return new IR.SpanRef(view.Array, view.Element);
                     default:
-                        throw Unsupported(value.Syntax, $"Passing '{value.Syntax}', a part of '{view.Display}', to '{invocation.TargetMethod.Name}'", " (a part of a span or array parameter, or a whole local buffer, may be passed to a [Differentiable] method; copy this part into a local buffer)");
+                        throw Unsupported(value.Syntax, $"Passing '{value.Syntax}', a part of '{SourceName(view)}', to '{invocation.TargetMethod.Name}'", " (a part of a span or array parameter, or a whole local buffer, may be passed to a [Differentiable] method; copy this part into a local buffer)");
                 }
             }
+
+            /// <summary>The name of what a view views, as the user wrote it (not the view's own name: "a part of 'part'" once).</summary>
+            private static string SourceName(ViewLocal view) => view.Source == ViewSource.Data ? view.Array.Replace("global::", string.Empty) : view.Array;
 
             private static bool IsHat(ExpressionSyntax? e) => Unparenthesized(e) is PrefixUnaryExpressionSyntax { OperatorToken.ValueText: "^" };
 
@@ -402,7 +405,7 @@ namespace SymDiff.Generator.Parsing
                 if (!inside)
                 {
                     throw Unsupported(index.Syntax, $"The index '{index.Syntax}' into the span local '{name}', which SymDiff cannot show is inside '{name}'",
-                        $" (index a view with a constant below its constant length or with the counter of a loop 'for (int j = 0; j < {name}.Length; j++)'; or index its source '{(view.Source == ViewSource.Data ? view.Array.Replace("global::", string.Empty) : view.Array)}' directly)");
+                        $" (index a view with a constant below its constant length or with the counter of a loop 'for (int j = 0; j < {name}.Length; j++)'; or index its source '{SourceName(view)}' directly)");
                 }
 
                 return Plus(view.Start, k);
