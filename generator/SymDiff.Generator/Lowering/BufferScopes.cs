@@ -241,48 +241,36 @@ namespace SymDiff.Generator.Lowering
             if (stores.Count != 1 || Mentions(stores[0].Index, buffer)
                 || !mentions.All(m => m switch
                 {
-                    SourceStore st when ReferenceEquals(st, stores[0]) => ReadsOnlyEarlierPieces(st.Value, buffer, counter, n, written),
-                    SourceAssign a when a.Name != counter => ReadsOnlyEarlierPieces(a.Value, buffer, counter, n, written),
+                    SourceStore st when ReferenceEquals(st, stores[0]) => ReadsOnlyWritten(st.Value, buffer, written, counter, n),
+                    SourceAssign a when a.Name != counter => ReadsOnlyWritten(a.Value, buffer, written, counter, n),
                     _ => false,
                 }))
             {
                 return null;
             }
 
-            var store = stores[0];
-            double? start = store.Index switch
-            {
-                Var v when v.Name == counter => 0,
-                Binary { Op: BinaryOp.Add, Left: Const { Value: var c }, Right: Var v } when v.Name == counter && c == Math.Floor(c) => c,
-                Binary { Op: BinaryOp.Add, Left: Var v, Right: Const { Value: var c } } when v.Name == counter && c == Math.Floor(c) => c,
-                _ => null,
-            };
-            return start is double s ? (s, n) : null;
+            return CounterOffset(stores[0].Index, counter) is double start ? (start, n) : null;
         }
 
-        /// <summary>
-        /// Whether <paramref name="value"/>, in a loop whose counter runs over <c>[0, n)</c>, reads the buffer only at elements
-        /// of <paramref name="written"/> (none when it is null): <c>h[d + j]</c>, <c>h[j + d]</c>, <c>h[j]</c> or <c>h[d]</c>.
-        /// </summary>
-        private static bool ReadsOnlyEarlierPieces(Expr value, string buffer, string counter, double n, HashSet<int>? written) => !Walk.Contains(value, x => x switch
+        /// <summary><c>d</c> of an index <c>j</c>, <c>d + j</c> or <c>j + d</c> (<c>j</c> the counter, <c>d</c> an integer constant), or null.</summary>
+        private static double? CounterOffset(Expr index, string counter) => index switch
         {
-            Elem el when el.Array == buffer => written is null || !(el.Index switch
-            {
-                Var v when v.Name == counter => (double?)0,
-                Binary { Op: BinaryOp.Add, Left: Const { Value: var c }, Right: Var v } when v.Name == counter => c,
-                Binary { Op: BinaryOp.Add, Left: Var v, Right: Const { Value: var c } } when v.Name == counter => c,
-                _ => null,
-            } is double d && d == Math.Floor(d) ? Enumerable.Range(0, (int)n).All(j => written.Contains((int)d + j))
-                : el.Index is Const { Value: var i } && i == Math.Floor(i) && written.Contains((int)i)),
-            Len len when len.Array == buffer => false,
-            SpanRef or SpanView or Opaque => Mentions(x, buffer),
-            _ => false,
-        });
+            Var v when v.Name == counter => 0,
+            Binary { Op: BinaryOp.Add, Left: Const { Value: var c }, Right: Var v } when v.Name == counter && c == Math.Floor(c) => c,
+            Binary { Op: BinaryOp.Add, Left: Var v, Right: Const { Value: var c } } when v.Name == counter && c == Math.Floor(c) => c,
+            _ => null,
+        };
 
-        /// <summary>Whether <paramref name="value"/> reads the buffer only at the constant indices in <paramref name="written"/> (or its length).</summary>
-        private static bool ReadsOnlyWritten(Expr value, string buffer, HashSet<int> written) => !Walk.Contains(value, x => x switch
+        /// <summary>
+        /// Whether <paramref name="value"/> reads the buffer (not as a whole) only at elements in <paramref name="written"/>
+        /// (none when it is null): at constant indices, or, inside a loop whose <paramref name="counter"/> runs over
+        /// <c>[0, n)</c>, at <c>j + d</c> for every value of <c>j</c>.
+        /// </summary>
+        private static bool ReadsOnlyWritten(Expr value, string buffer, HashSet<int>? written, string? counter = null, double n = 0) => !Walk.Contains(value, x => x switch
         {
-            Elem el when el.Array == buffer => !(el.Index is Const { Value: var i } && i == Math.Floor(i) && written.Contains((int)i)),
+            Elem el when el.Array == buffer => written is null || !(counter is not null && CounterOffset(el.Index, counter) is double d
+                ? Enumerable.Range(0, (int)n).All(j => written.Contains((int)d + j))
+                : el.Index is Const { Value: var i } && i == Math.Floor(i) && written.Contains((int)i)),
             Len len when len.Array == buffer => false,
             SpanRef or SpanView or Opaque => Mentions(x, buffer),
             _ => false,

@@ -155,14 +155,12 @@ namespace SymDiff.Generator.Parsing
         private static bool IsPlainValue(ExpressionSyntax e) => Stripped(e) is LiteralExpressionSyntax or BinaryExpressionSyntax or PrefixUnaryExpressionSyntax
             or InvocationExpressionSyntax or MemberAccessExpressionSyntax or ThisExpressionSyntax;
 
-        /// <summary>The expression inside parentheses, casts, <c>!</c> and <c>checked(...)</c>.</summary>
-        private static ExpressionSyntax Stripped(ExpressionSyntax e) => e switch
+        /// <summary>The expression inside parentheses, <c>checked(...)</c>, casts and <c>!</c> (a span argument's root looks through all of them).</summary>
+        private static ExpressionSyntax Stripped(ExpressionSyntax e) => SyntaxShapes.Unparenthesized(e) switch
         {
-            ParenthesizedExpressionSyntax p => Stripped(p.Expression),
             CastExpressionSyntax c => Stripped(c.Expression),
             PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } n => Stripped(n.Operand),
-            CheckedExpressionSyntax k => Stripped(k.Expression),
-            _ => e,
+            var inner => inner!,
         };
 
         /// <summary>

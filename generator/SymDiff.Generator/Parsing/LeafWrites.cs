@@ -70,7 +70,7 @@ namespace SymDiff.Generator.Parsing
                 {
                     // (a, b) = (b, a): each element of the target tuple is a write (it was SD9001, "a way SD1001 does
                     // not recognise": a trial user's swap).
-                    foreach (var leaf in TupleElements(deconstruction.Target).Select(t => Leaf(t, method, active, elements: true, aliases)).Where(l => l is not null).Distinct())
+                    foreach (var leaf in Targets(deconstruction.Target).Select(t => Leaf(t, method, active, elements: true, aliases)).Where(l => l is not null).Distinct())
                     {
                         found.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LeafMutation, LocationInfo.From(operation.Syntax), leaf!));
                     }
@@ -101,11 +101,11 @@ namespace SymDiff.Generator.Parsing
             return found.OrderBy(d => d.Location?.Span.Start ?? 0).ToList();
         }
 
-        /// <summary>The elements of a deconstruction's target, nested tuples flattened.</summary>
-        private static IEnumerable<IOperation> TupleElements(IOperation target) => Unwrap(target) switch
+        /// <summary>What a write's target writes: the target itself, or a deconstruction's elements, nested tuples flattened (also the parser's reading of rewritten locals).</summary>
+        internal static IEnumerable<IOperation> Targets(IOperation target) => Unwrap(target) switch
         {
-            IDeclarationExpressionOperation { Expression: var inner } => TupleElements(inner),
-            ITupleOperation tuple => tuple.Elements.SelectMany(TupleElements),
+            IDeclarationExpressionOperation { Expression: var inner } => Targets(inner),
+            ITupleOperation tuple => tuple.Elements.SelectMany(Targets),
             var single => new[] { single },
         };
 

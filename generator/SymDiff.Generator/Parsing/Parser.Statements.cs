@@ -624,19 +624,11 @@ namespace SymDiff.Generator.Parsing
             private static IEnumerable<IOperation> WrittenReferences(IOperation body) =>
                 body.Descendants().SelectMany(operation => operation switch
                 {
-                    IAssignmentOperation assignment => Targets(assignment.Target),
-                    IIncrementOrDecrementOperation increment => Targets(increment.Target),
-                    IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => Targets(argument.Value),
+                    IAssignmentOperation assignment => LeafWrites.Targets(assignment.Target),
+                    IIncrementOrDecrementOperation increment => LeafWrites.Targets(increment.Target),
+                    IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } argument => LeafWrites.Targets(argument.Value),
                     _ => Enumerable.Empty<IOperation>(),
                 });
-
-            private static IEnumerable<IOperation> Targets(IOperation target) => target switch
-            {
-                IConversionOperation conversion => Targets(conversion.Operand),
-                IDeclarationExpressionOperation declaration => Targets(declaration.Expression),
-                ITupleOperation tuple => tuple.Elements.SelectMany(Targets),
-                _ => new[] { target },
-            };
 
             /// <summary>The keyword of a loop statement (<c>for</c>, <c>while</c>, <c>do</c>, <c>foreach</c>): where diagnostics about the loop go.</summary>
             private static SyntaxToken LoopKeyword(SyntaxNode loop) => loop switch

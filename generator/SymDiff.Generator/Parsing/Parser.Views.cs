@@ -181,7 +181,7 @@ namespace SymDiff.Generator.Parsing
                         break;
                     }
 
-                    case { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } arguments } access } when Unparenthesized(arguments[0].Expression) is RangeExpressionSyntax range:
+                    case { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } arguments } access } when SyntaxShapes.Unparenthesized(arguments[0].Expression) is RangeExpressionSyntax range:
                     {
                         if (IsHat(range.LeftOperand) || IsHat(range.RightOperand))
                         {
@@ -241,7 +241,7 @@ namespace SymDiff.Generator.Parsing
                         IParameterReferenceOperation { Parameter: var sp } => _parameters.ContainsKey(sp.Name) && SymbolEqualityComparer.Default.Equals(sp.ContainingSymbol, _method),
                         _ => false,
                     },
-                    { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } a } } => Unparenthesized(a[0].Expression) is RangeExpressionSyntax,
+                    { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } a } } => SyntaxShapes.Unparenthesized(a[0].Expression) is RangeExpressionSyntax,
                     _ => false,
                 };
                 if (!involvesView)
@@ -279,24 +279,10 @@ namespace SymDiff.Generator.Parsing
             /// <summary>The name of what a view views, as the user wrote it (not the view's own name: "a part of 'part'" once).</summary>
             private static string SourceName(ViewLocal view) => view.Source == ViewSource.Data ? view.Array.Replace("global::", string.Empty) : view.Array;
 
-            private static bool IsHat(ExpressionSyntax? e) => Unparenthesized(e) is PrefixUnaryExpressionSyntax { OperatorToken.ValueText: "^" };
+            private static bool IsHat(ExpressionSyntax? e) => SyntaxShapes.Unparenthesized(e) is PrefixUnaryExpressionSyntax { OperatorToken.ValueText: "^" };
 
-            /// <summary>
-            /// The operation of an expression written in parentheses or not: Roslyn gives a parenthesized expression no operation
-            /// of its own, and C# needs parentheses around any arithmetic range bound (<c>p[d..(2 * d)]</c>), which were once
-            /// read as "no bound": the whole rest of the span, silently (a trial user's program).
-            /// </summary>
-            private IOperation? OperationOf(ExpressionSyntax e) => _model.GetOperation(Unparenthesized(e)!, _ct);
-
-            private static ExpressionSyntax? Unparenthesized(ExpressionSyntax? e)
-            {
-                while (e is ParenthesizedExpressionSyntax or CheckedExpressionSyntax)
-                {
-                    e = e is ParenthesizedExpressionSyntax p ? p.Expression : ((CheckedExpressionSyntax)e).Expression; // checked(...): the same value
-                }
-
-                return e;
-            }
+            /// <summary>The operation of an expression written in parentheses or <c>checked(...)</c> or not (<see cref="SyntaxShapes.Unparenthesized"/>).</summary>
+            private IOperation? OperationOf(ExpressionSyntax e) => _model.GetOperation(SyntaxShapes.Unparenthesized(e)!, _ct);
 
             /// <summary>
             /// <c>Slice</c> of <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>, or <c>AsSpan</c> of <c>System.MemoryExtensions</c>: not a
