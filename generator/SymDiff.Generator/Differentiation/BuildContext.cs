@@ -158,24 +158,9 @@ namespace SymDiff.Generator.Differentiation
         /// </summary>
         private Block Vectorise(Block body, VectorTarget target, IEnumerable<string> reserved, IEnumerable<string> hoisted)
         {
+            // T[] in the emitted code: array parameters and the pooled buffers that grow (every other pooled buffer is a span).
             var arrays = new HashSet<string>(Spec.Parameters.Where(p => p.Shape == ParamShape.Array).Select(p => p.Name), StringComparer.Ordinal);
-            void Rented(Block b)
-            {
-                foreach (var s in b.Statements)
-                {
-                    if (s is RentBuffer { OnStack: false } r)
-                    {
-                        arrays.Add(r.Name);
-                    }
-
-                    foreach (var nested in Walk.Blocks(s))
-                    {
-                        Rented(nested);
-                    }
-                }
-            }
-
-            Rented(body);
+            arrays.UnionWith(RentBuffer.Grown(body));
             var refusals = new List<Vectorization.Vectorizer.Refusal>();
             using (Testing.PhaseTimer.Measure("vectorize"))
             {

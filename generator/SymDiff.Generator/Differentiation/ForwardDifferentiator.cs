@@ -839,8 +839,8 @@ namespace SymDiff.Generator.Differentiation
 
             var hvpCallee = callee with { Kind = CalleeKind.Plain, Name = callee.Name + "HessianVectorProduct" };
             var arguments = call.Call.Args
-                .Append(new SpanView(buffer, Lit(0, ValType.Int), Lit(k, ValType.Int), type, ReadOnly: true, OverArray: true))
-                .Append(new SpanView(buffer, Lit(k, ValType.Int), Lit(k, ValType.Int), type, ReadOnly: false, OverArray: true));
+                .Append(new SpanView(buffer, Lit(0, ValType.Int), Lit(k, ValType.Int), type, ReadOnly: true, OverArray: false))
+                .Append(new SpanView(buffer, Lit(k, ValType.Int), Lit(k, ValType.Int), type, ReadOnly: false, OverArray: false));
             output.Add(new Invoke(new UserCall(hvpCallee, call.Call.Receiver, arguments.ToEquatableArray(), type)));
 
             var valueTerms = new List<Expr>();
@@ -981,8 +981,8 @@ namespace SymDiff.Generator.Differentiation
             output.Add(new RentBuffer(product, type, total.Ref));
             var hvpCallee = callee with { Kind = CalleeKind.Plain, Name = callee.Name + "HessianVectorProduct" };
             var hvpArguments = call.Args
-                .Append(new SpanView(direction, Lit(0, ValType.Int), total.Ref, type, ReadOnly: true, OverArray: true))
-                .Append(new SpanView(product, Lit(0, ValType.Int), total.Ref, type, ReadOnly: false, OverArray: true));
+                .Append(new SpanView(direction, Lit(0, ValType.Int), total.Ref, type, ReadOnly: true, OverArray: false))
+                .Append(new SpanView(product, Lit(0, ValType.Int), total.Ref, type, ReadOnly: false, OverArray: false));
             output.Add(new Invoke(new UserCall(hvpCallee, call.Receiver, hvpArguments.ToEquatableArray(), type)));
 
             // The product, scaled by the seed, into the outputs' tangents.

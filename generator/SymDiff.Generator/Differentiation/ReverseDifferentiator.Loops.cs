@@ -537,7 +537,9 @@ namespace SymDiff.Generator.Differentiation
                 var capacity = Capacity(loop, shape);
                 if (_nesting == 0 && capacity is not null)
                 {
-                    plan.PreLoop.Add(new RentBuffer(tape, v.Type, capacity));
+                    // A small tape of constant length is on the stack (written before it is read: not zeroed).
+                    bool small = capacity is Const { Value: var slots } && slots * tapes[tapes.Count - 1].Bytes <= RentBuffer.StackLimitBytes;
+                    plan.PreLoop.Add(new RentBuffer(tape, v.Type, capacity) { OnStack = small });
                 }
                 else
                 {
@@ -886,7 +888,20 @@ namespace SymDiff.Generator.Differentiation
                 (-1, BinaryOp.Ge) => Add(Sub(init, bound), one),
                 _ => null,
             };
-            return count is null ? null : new Call(KnownFunction.Max, EquatableArray.Create(Lit(0, ValType.Int), count), ValType.Int);
+            if (count is null)
+            {
+                return null;
+            }
+
+            // A loop of constant trip count (softmax over 3 classes): the capacity is that constant.
+            if (init is Const { Value: var from } && bound is Const { Value: var to } && Math.Abs(from) < 1e9 && Math.Abs(to) < 1e9)
+            {
+                double trips = s.Step == 1 ? to - from : from - to;
+                trips += condition.Op is BinaryOp.Le or BinaryOp.Ge ? 1 : 0;
+                return Lit(Math.Max(0, trips), ValType.Int);
+            }
+
+            return new Call(KnownFunction.Max, EquatableArray.Create(Lit(0, ValType.Int), count), ValType.Int);
         }
 
         /// <summary>The names read by the reverse body, closed over the recomputed statements that define them.</summary>

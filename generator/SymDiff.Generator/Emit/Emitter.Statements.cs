@@ -7,8 +7,12 @@ namespace SymDiff.Generator.Emit
 {
     /// <summary>What statement emission needs to know about the whole method.</summary>
     /// <param name="Names">Every name the method uses (parameters, locals, reads): temporaries the emitter makes avoid them.</param>
-    internal sealed record StatementContext(ISet<string> Hoisted, Dictionary<string, int> Uses, HashSet<string> Names)
+    /// <param name="Grown">The pooled buffers that grow, held as <c>T[]</c>; every other pooled buffer is a span of its exact length.</param>
+    internal sealed record StatementContext(ISet<string> Hoisted, Dictionary<string, int> Uses, HashSet<string> Names, ISet<string> Grown)
     {
+        /// <summary>The length each pooled span was rented with, by name (a clear of that length is a clear of the whole span).</summary>
+        public Dictionary<string, Expr> PooledLengths { get; } = new Dictionary<string, Expr>(System.StringComparer.Ordinal);
+
         /// <summary>A name that clashes with nothing in the method: <paramref name="stem"/>, else <c>stem2</c>, <c>stem3</c>...</summary>
         public string FreshName(string stem)
         {
@@ -45,20 +49,33 @@ namespace SymDiff.Generator.Emit
                 if (block.Statements[i] is RentBuffer rent)
                 {
                     // The rest of the block runs with the buffer rented, and returns it however it leaves.
+                    // A buffer that does not grow is used through a span of exactly its length: the pool's array is usually
+                    // longer, and an index past the length must throw as in the user's method, not read an old value.
                     string pool = "global::System.Buffers.ArrayPool<" + rent.Type.Keyword() + ">.Shared";
-                    w.WriteLine(rent.Type.Keyword() + "[] " + Id(rent.Name) + " = " + pool + ".Rent(" + ExprPrinter.Print(rent.Length) + ");");
+                    bool grows = context.Grown.Contains(rent.Name);
+                    string array = grows ? rent.Name : context.FreshName(rent.Name + "Rented");
+                    string length = ExprPrinter.Print(rent.Length);
+                    w.WriteLine(rent.Type.Keyword() + "[] " + Id(array) + " = " + pool + ".Rent(" + length + ");");
                     w.WriteLine("try");
                     w.OpenBrace();
+                    if (!grows)
+                    {
+                        context.PooledLengths[rent.Name] = rent.Length;
+                        w.WriteLine("global::System.Span<" + rent.Type.Keyword() + "> " + Id(rent.Name) + " = new global::System.Span<" + rent.Type.Keyword() + ">(" + Id(array) + ", 0, " + length + ");");
+                    }
+
                     if (rent.Zeroed)
                     {
-                        w.WriteLine("global::SymDiff.Checks.Zero(" + Id(rent.Name) + ", " + ExprPrinter.Print(rent.Length) + ");");
+                        w.WriteLine(grows
+                            ? "global::SymDiff.Checks.Zero(" + Id(rent.Name) + ", " + length + ");"
+                            : "global::SymDiff.Checks.Zero(" + Id(rent.Name) + ");");
                     }
 
                     EmitBlock(w, new Block(block.Statements.Skip(i + 1).ToEquatableArray()), context, tail);
                     w.CloseBrace();
                     w.WriteLine("finally");
                     w.OpenBrace();
-                    w.WriteLine(pool + ".Return(" + Id(rent.Name) + ");");
+                    w.WriteLine(pool + ".Return(" + Id(array) + ");");
                     w.CloseBrace();
                     return;
                 }
@@ -130,6 +147,9 @@ namespace SymDiff.Generator.Emit
                     break;
                 case Invoke invoke:
                     w.WriteLine(ExprPrinter.Print(invoke.Call) + ";");
+                    break;
+                case ClearArray clear when context.PooledLengths.TryGetValue(clear.Name, out var rented):
+                    w.WriteLine("global::SymDiff.Checks.Zero(" + Id(clear.Name) + (Equals(rented, clear.Length) ? string.Empty : ".Slice(0, " + ExprPrinter.Print(clear.Length) + ")") + ");");
                     break;
                 case ClearArray clear:
                     w.WriteLine("global::SymDiff.Checks.Zero(" + Id(clear.Name) + ", " + ExprPrinter.Print(clear.Length) + ");");

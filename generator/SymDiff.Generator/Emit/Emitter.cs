@@ -161,7 +161,7 @@ namespace SymDiff.Generator.Emit
             var names = new HashSet<string>(uses.Keys, System.StringComparer.Ordinal);
             names.UnionWith(method.Parameters.Select(p => p.Name));
             Walk.CollectDefinitions(method.Body, names);
-            var context = new StatementContext(new HashSet<string>(method.Hoisted), uses, names);
+            var context = new StatementContext(new HashSet<string>(method.Hoisted), uses, names, RentBuffer.Grown(body));
             EmitBlock(w, body, context);
             w.CloseBrace();
         }

@@ -195,7 +195,7 @@ namespace SymDiff.Generator.IR
     /// A view of <see cref="Length"/> elements of <see cref="Array"/> from <see cref="Start"/>: a slice of a span parameter
     /// (<c>hessian.Slice(i * n, n)</c>), or of an array (<c>new Span&lt;T&gt;(buffer, 0, length)</c> over a pooled buffer).
     /// </summary>
-    /// <param name="OverArray">Whether <see cref="Array"/> is a <c>T[]</c> (a pooled buffer, an array parameter) rather than a span.</param>
+    /// <param name="OverArray">Whether <see cref="Array"/> is a <c>T[]</c> (an array parameter) rather than a span (pooled buffers are spans of their exact length, <see cref="RentBuffer.Grown"/>).</param>
     /// <param name="Row">
     /// A loop's row (<c>Checks.Row(array, start, length)</c>, <see cref="Simplification.Scheduler"/>'s row views): the
     /// <c>IndexOutOfRangeException</c> of the loop's own reads when the range is outside the array, empty when
@@ -207,7 +207,7 @@ namespace SymDiff.Generator.IR
 
         public override int GetHashCode() => _hash;
 
-        /// <summary><c>new Span&lt;T&gt;(buffer, 0, length)</c>: all of a pooled scratch buffer that is in use.</summary>
-        public static SpanView Scratch(string buffer, Expr length, ValType element) => new SpanView(buffer, Const.Of(0, ValType.Int), length, element, false, true);
+        /// <summary><c>buffer.Slice(0, length)</c>: all of a pooled scratch buffer that is in use.</summary>
+        public static SpanView Scratch(string buffer, Expr length, ValType element) => new SpanView(buffer, Const.Of(0, ValType.Int), length, element, false, false);
     }
 }

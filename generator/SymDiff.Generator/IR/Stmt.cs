@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using SymDiff.Generator.Helpers;
 
 namespace SymDiff.Generator.IR
@@ -134,6 +137,15 @@ namespace SymDiff.Generator.IR
 
         /// <summary>The largest buffer, in bytes, that generated code puts on the stack.</summary>
         public const int StackLimitBytes = 1024;
+
+        /// <summary>
+        /// The pooled buffers of <paramref name="body"/> that grow (<see cref="EnsureCapacity"/>: a tape of a loop with no
+        /// known bound), which generated code holds as <c>T[]</c>. Every other pooled buffer is a span of exactly its
+        /// length over the rented array, so that an index past the length throws where the user's method throws, instead
+        /// of reading what the pool's array held before.
+        /// </summary>
+        public static HashSet<string> Grown(Block body) =>
+            new HashSet<string>(Walk.AllStatements(body).OfType<EnsureCapacity>().Select(e => e.Name), StringComparer.Ordinal);
 
         /// <summary>A statement that zeroes this buffer again (a declaration inside a loop): <c>name.Clear()</c> on the stack, <c>Array.Clear</c> for the pool.</summary>
         public Stmt Clear() => OnStack ? new ClearBuffer(Name) : new ClearArray(Name, Length);

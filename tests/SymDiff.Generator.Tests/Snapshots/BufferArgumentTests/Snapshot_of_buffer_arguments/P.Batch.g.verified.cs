@@ -24,14 +24,16 @@ static partial class P
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int t0 = w.Length / 3;
-        double[] zBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] zBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(zBar, t0);
-            double[] z = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> zBar = new global::System.Span<double>(zBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(zBar);
+            double[] zRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(z, t0);
+                global::System.Span<double> z = new global::System.Span<double>(zRented, 0, t0);
+                global::SymDiff.Checks.Zero(z);
                 int classes = t0;
                 double t1 = (double)x.Length;
                 double lossBar = 1.0 / t1;
@@ -48,8 +50,8 @@ static partial class P
                     }
 
                     int t2 = s % classes;
-                    global::P.SquaredNormBackward(new global::System.Span<double>(z, 0, w.Length / 3), lossBar, new global::System.Span<double>(zBar, 0, w.Length / 3));
-                    global::P.CrossEntropyBackward(new global::System.Span<double>(z, 0, w.Length / 3), t2, lossBar, new global::System.Span<double>(zBar, 0, w.Length / 3));
+                    global::P.SquaredNormBackward(z.Slice(0, w.Length / 3), lossBar, zBar.Slice(0, w.Length / 3));
+                    global::P.CrossEntropyBackward(z.Slice(0, w.Length / 3), t2, lossBar, zBar.Slice(0, w.Length / 3));
                     int cCount2 = 0 < c ? c : 0;
                     global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, classes, cCount2);
                     global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, 2 * classes, cCount2);
@@ -64,20 +66,20 @@ static partial class P
                         dWRow2[c2] += zBar2 * wRow4[c2];
                     }
 
-                    global::SymDiff.Checks.Zero(zBar, t0);
-                    loss = loss + (global::P.CrossEntropy(new global::System.Span<double>(z, 0, w.Length / 3), t2) + global::P.SquaredNorm(new global::System.Span<double>(z, 0, w.Length / 3)));
+                    global::SymDiff.Checks.Zero(zBar);
+                    loss = loss + (global::P.CrossEntropy(z.Slice(0, w.Length / 3), t2) + global::P.SquaredNorm(z.Slice(0, w.Length / 3)));
                 }
 
                 return loss / t1;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(z);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(zRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(zBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(zBarRented);
         }
     }
 
@@ -101,14 +103,16 @@ static partial class P
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         int t0 = w.Length / 3;
-        double[] zBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] zBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(zBar, t0);
-            double[] z = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> zBar = new global::System.Span<double>(zBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(zBar);
+            double[] zRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(z, t0);
+                global::System.Span<double> z = new global::System.Span<double>(zRented, 0, t0);
+                global::SymDiff.Checks.Zero(z);
                 int classes = t0;
                 double lossBar = seed / (double)x.Length;
                 for (int s = 0; s < x.Length; s++)
@@ -122,8 +126,8 @@ static partial class P
                         z[c] = w[c] * x[s] + wRow[c] * wRow2[c];
                     }
 
-                    global::P.SquaredNormBackward(new global::System.Span<double>(z, 0, w.Length / 3), lossBar, new global::System.Span<double>(zBar, 0, w.Length / 3));
-                    global::P.CrossEntropyBackward(new global::System.Span<double>(z, 0, w.Length / 3), s % classes, lossBar, new global::System.Span<double>(zBar, 0, w.Length / 3));
+                    global::P.SquaredNormBackward(z.Slice(0, w.Length / 3), lossBar, zBar.Slice(0, w.Length / 3));
+                    global::P.CrossEntropyBackward(z.Slice(0, w.Length / 3), s % classes, lossBar, zBar.Slice(0, w.Length / 3));
                     int cCount2 = 0 < c ? c : 0;
                     global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, classes, cCount2);
                     global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, 2 * classes, cCount2);
@@ -138,17 +142,17 @@ static partial class P
                         dWRow2[c2] += zBar2 * wRow4[c2];
                     }
 
-                    global::SymDiff.Checks.Zero(zBar, t0);
+                    global::SymDiff.Checks.Zero(zBar);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(z);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(zRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(zBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(zBarRented);
         }
     }
 
@@ -169,14 +173,16 @@ static partial class P
         }
 
         int t0 = w.Length / 3;
-        double[] z = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] zRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(z, t0);
-            double[] zDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> z = new global::System.Span<double>(zRented, 0, t0);
+            global::SymDiff.Checks.Zero(z);
+            double[] zDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(zDot, t0);
+                global::System.Span<double> zDot = new global::System.Span<double>(zDotRented, 0, t0);
+                global::SymDiff.Checks.Zero(zDot);
                 int classes = t0;
                 double loss = 0.0;
                 double lossDot = 0.0;
@@ -196,8 +202,8 @@ static partial class P
                         zDot[c] = tW[c] * t1 + (tWRow[c] * t3 + t2 * tWRow2[c]);
                     }
 
-                    double crossEntropy = global::P.CrossEntropyDerivative(new global::System.Span<double>(z, 0, w.Length / 3), s % classes, new global::System.Span<double>(zDot, 0, w.Length / 3), out double crossEntropyDot);
-                    double squaredNorm = global::P.SquaredNormDerivative(new global::System.Span<double>(z, 0, w.Length / 3), new global::System.Span<double>(zDot, 0, w.Length / 3), out double squaredNormDot);
+                    double crossEntropy = global::P.CrossEntropyDerivative(z.Slice(0, w.Length / 3), s % classes, zDot.Slice(0, w.Length / 3), out double crossEntropyDot);
+                    double squaredNorm = global::P.SquaredNormDerivative(z.Slice(0, w.Length / 3), zDot.Slice(0, w.Length / 3), out double squaredNormDot);
                     loss = loss + (crossEntropy + squaredNorm);
                     lossDot = lossDot + (crossEntropyDot + squaredNormDot);
                 }
@@ -208,12 +214,12 @@ static partial class P
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(zDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(zDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(z);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(zRented);
         }
     }
 

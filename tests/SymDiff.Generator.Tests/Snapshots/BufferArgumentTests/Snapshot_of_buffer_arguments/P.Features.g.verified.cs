@@ -23,16 +23,19 @@ static partial class P
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] fScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] fScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            double[] fScratch2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> fScratch = new global::System.Span<double>(fScratchRented, 0, x.Length);
+            double[] fScratch2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                double[] f = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                global::System.Span<double> fScratch2 = new global::System.Span<double>(fScratch2Rented, 0, x.Length);
+                double[] fRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
                 try
                 {
-                    global::SymDiff.Checks.Zero(f, x.Length);
+                    global::System.Span<double> f = new global::System.Span<double>(fRented, 0, x.Length);
+                    global::SymDiff.Checks.Zero(f);
 
                     // Forward sweep
                     for (int i = 0; i < x.Length; i++)
@@ -41,27 +44,27 @@ static partial class P
                         f[i] = t0 * t0 + 1.0;
                     }
 
-                    double dot = global::P.Dot(w, new global::System.Span<double>(f, 0, x.Length));
-                    double dot2 = global::P.Dot(new global::System.Span<double>(f, 0, x.Length), w);
+                    double dot = global::P.Dot(w, f.Slice(0, x.Length));
+                    double dot2 = global::P.Dot(f.Slice(0, x.Length), w);
 
                     // Reverse sweep: gradients
-                    global::P.DotBackward(new global::System.Span<double>(f, 0, x.Length), w, dot, new global::System.Span<double>(fScratch, 0, x.Length), dW);
-                    global::P.DotBackward(w, new global::System.Span<double>(f, 0, x.Length), dot2, dW, new global::System.Span<double>(fScratch2, 0, x.Length));
+                    global::P.DotBackward(f.Slice(0, x.Length), w, dot, fScratch.Slice(0, x.Length), dW);
+                    global::P.DotBackward(w, f.Slice(0, x.Length), dot2, dW, fScratch2.Slice(0, x.Length));
                     return dot * dot2;
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(f);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(fRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(fScratch2);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(fScratch2Rented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(fScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(fScratchRented);
         }
     }
 
@@ -84,16 +87,19 @@ static partial class P
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        double[] fScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] fScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            double[] fScratch2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> fScratch = new global::System.Span<double>(fScratchRented, 0, x.Length);
+            double[] fScratch2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                double[] f = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                global::System.Span<double> fScratch2 = new global::System.Span<double>(fScratch2Rented, 0, x.Length);
+                double[] fRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
                 try
                 {
-                    global::SymDiff.Checks.Zero(f, x.Length);
+                    global::System.Span<double> f = new global::System.Span<double>(fRented, 0, x.Length);
+                    global::SymDiff.Checks.Zero(f);
 
                     // Forward sweep
                     for (int i = 0; i < x.Length; i++)
@@ -103,22 +109,22 @@ static partial class P
                     }
 
                     // Reverse sweep: gradients
-                    global::P.DotBackward(new global::System.Span<double>(f, 0, x.Length), w, seed * global::P.Dot(w, new global::System.Span<double>(f, 0, x.Length)), new global::System.Span<double>(fScratch, 0, x.Length), dW);
-                    global::P.DotBackward(w, new global::System.Span<double>(f, 0, x.Length), seed * global::P.Dot(new global::System.Span<double>(f, 0, x.Length), w), dW, new global::System.Span<double>(fScratch2, 0, x.Length));
+                    global::P.DotBackward(f.Slice(0, x.Length), w, seed * global::P.Dot(w, f.Slice(0, x.Length)), fScratch.Slice(0, x.Length), dW);
+                    global::P.DotBackward(w, f.Slice(0, x.Length), seed * global::P.Dot(f.Slice(0, x.Length), w), dW, fScratch2.Slice(0, x.Length));
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(f);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(fRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(fScratch2);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(fScratch2Rented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(fScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(fScratchRented);
         }
     }
 
@@ -138,42 +144,45 @@ static partial class P
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
-        double[] f = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] fRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::SymDiff.Checks.Zero(f, x.Length);
+            global::System.Span<double> f = new global::System.Span<double>(fRented, 0, x.Length);
+            global::SymDiff.Checks.Zero(f);
             for (int i = 0; i < x.Length; i++)
             {
                 double t0 = x[i];
                 f[i] = t0 * t0 + 1.0;
             }
 
-            double[] fZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            double[] fZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(fZeros, x.Length);
-                double dot = global::P.DotDerivative(w, new global::System.Span<double>(f, 0, x.Length), tW, new global::System.Span<double>(fZeros, 0, x.Length), out double dotDot);
-                double[] fZeros2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                global::System.Span<double> fZeros = new global::System.Span<double>(fZerosRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(fZeros);
+                double dot = global::P.DotDerivative(w, f.Slice(0, x.Length), tW, fZeros.Slice(0, x.Length), out double dotDot);
+                double[] fZeros2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
                 try
                 {
-                    global::SymDiff.Checks.Zero(fZeros2, x.Length);
-                    double dot2 = global::P.DotDerivative(new global::System.Span<double>(f, 0, x.Length), w, new global::System.Span<double>(fZeros2, 0, x.Length), tW, out double dot2Dot);
+                    global::System.Span<double> fZeros2 = new global::System.Span<double>(fZeros2Rented, 0, x.Length);
+                    global::SymDiff.Checks.Zero(fZeros2);
+                    double dot2 = global::P.DotDerivative(f.Slice(0, x.Length), w, fZeros2.Slice(0, x.Length), tW, out double dot2Dot);
                     derivative = dotDot * dot2 + dot * dot2Dot;
                     return dot * dot2;
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(fZeros2);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(fZeros2Rented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(fZeros);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(fZerosRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(f);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(fRented);
         }
     }
 

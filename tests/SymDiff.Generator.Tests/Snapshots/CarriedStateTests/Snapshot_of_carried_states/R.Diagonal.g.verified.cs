@@ -26,14 +26,16 @@ static partial class R
 
         // Forward sweep
         int t0 = ((xs.Length > 1 ? xs.Length - 1 : 0) + 1) * 2;
-        double[] sHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] sHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(sHistoryBar, t0);
-            double[] sHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> sHistoryBar = new global::System.Span<double>(sHistoryBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(sHistoryBar);
+            double[] sHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(sHistory, t0);
+                global::System.Span<double> sHistory = new global::System.Span<double>(sHistoryRented, 0, t0);
+                global::SymDiff.Checks.Zero(sHistory);
                 int steps = xs.Length;
                 double sum = 0.0;
                 int t = 1;
@@ -87,12 +89,12 @@ static partial class R
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(sHistory);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(sHistoryRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sHistoryBarRented);
         }
     }
 
@@ -117,14 +119,16 @@ static partial class R
 
         // Forward sweep
         int t0 = ((xs.Length > 1 ? xs.Length - 1 : 0) + 1) * 2;
-        double[] sHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] sHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(sHistoryBar, t0);
-            double[] sHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> sHistoryBar = new global::System.Span<double>(sHistoryBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(sHistoryBar);
+            double[] sHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(sHistory, t0);
+                global::System.Span<double> sHistory = new global::System.Span<double>(sHistoryRented, 0, t0);
+                global::SymDiff.Checks.Zero(sHistory);
                 int steps = xs.Length;
                 int t = 1;
                 for (; t < steps; t++)
@@ -167,12 +171,12 @@ static partial class R
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(sHistory);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(sHistoryRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sHistoryBarRented);
         }
     }
 
@@ -193,14 +197,16 @@ static partial class R
         }
 
         int t0 = ((xs.Length > 1 ? xs.Length - 1 : 0) + 1) * 2;
-        double[] sHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] sHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(sHistory, t0);
-            double[] sHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> sHistory = new global::System.Span<double>(sHistoryRented, 0, t0);
+            global::SymDiff.Checks.Zero(sHistory);
+            double[] sHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(sHistoryDot, t0);
+                global::System.Span<double> sHistoryDot = new global::System.Span<double>(sHistoryDotRented, 0, t0);
+                global::SymDiff.Checks.Zero(sHistoryDot);
                 int steps = xs.Length;
                 double sum = 0.0;
                 double sumDot = 0.0;
@@ -236,12 +242,12 @@ static partial class R
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(sHistoryDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(sHistoryDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sHistory);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sHistoryRented);
         }
     }
 

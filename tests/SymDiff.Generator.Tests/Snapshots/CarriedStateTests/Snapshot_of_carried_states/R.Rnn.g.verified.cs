@@ -27,18 +27,20 @@ static partial class R
         // Forward sweep
         int t0 = xs.Length > 0 ? xs.Length : 0;
         int t1 = (t0 + 1) * 3;
-        double[] stateHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] stateHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(stateHistoryBar, t1);
+            global::System.Span<double> stateHistoryBar = new global::System.Span<double>(stateHistoryBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(stateHistoryBar);
             global::System.Span<double> nextBar = stackalloc double[3];
             global::SymDiff.Checks.Zero(nextBar);
             global::System.Span<double> state = stackalloc double[3];
             global::SymDiff.Checks.Zero(state);
-            double[] stateHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            double[] stateHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(stateHistory, t1);
+                global::System.Span<double> stateHistory = new global::System.Span<double>(stateHistoryRented, 0, t1);
+                global::SymDiff.Checks.Zero(stateHistory);
                 global::System.Span<double> next = stackalloc double[3];
                 global::SymDiff.Checks.Zero(next);
                 for (int j = 0; j < 3; j++)
@@ -143,12 +145,12 @@ static partial class R
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistory);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryBarRented);
         }
     }
 
@@ -174,18 +176,20 @@ static partial class R
         // Forward sweep
         int t0 = xs.Length > 0 ? xs.Length : 0;
         int t1 = (t0 + 1) * 3;
-        double[] stateHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] stateHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(stateHistoryBar, t1);
+            global::System.Span<double> stateHistoryBar = new global::System.Span<double>(stateHistoryBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(stateHistoryBar);
             global::System.Span<double> nextBar = stackalloc double[3];
             global::SymDiff.Checks.Zero(nextBar);
             global::System.Span<double> state = stackalloc double[3];
             global::SymDiff.Checks.Zero(state);
-            double[] stateHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            double[] stateHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(stateHistory, t1);
+                global::System.Span<double> stateHistory = new global::System.Span<double>(stateHistoryRented, 0, t1);
+                global::SymDiff.Checks.Zero(stateHistory);
                 global::System.Span<double> next = stackalloc double[3];
                 global::SymDiff.Checks.Zero(next);
                 for (int j = 0; j < 3; j++)
@@ -286,12 +290,12 @@ static partial class R
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistory);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryBarRented);
         }
     }
 
@@ -317,14 +321,16 @@ static partial class R
         global::SymDiff.Checks.Zero(stateDot);
         int t0 = xs.Length > 0 ? xs.Length : 0;
         int t1 = (t0 + 1) * 3;
-        double[] stateHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] stateHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(stateHistory, t1);
-            double[] stateHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::System.Span<double> stateHistory = new global::System.Span<double>(stateHistoryRented, 0, t1);
+            global::SymDiff.Checks.Zero(stateHistory);
+            double[] stateHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(stateHistoryDot, t1);
+                global::System.Span<double> stateHistoryDot = new global::System.Span<double>(stateHistoryDotRented, 0, t1);
+                global::SymDiff.Checks.Zero(stateHistoryDot);
                 global::System.Span<double> next = stackalloc double[3];
                 global::SymDiff.Checks.Zero(next);
                 global::System.Span<double> nextDot = stackalloc double[3];
@@ -395,12 +401,12 @@ static partial class R
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistory);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryRented);
         }
     }
 
@@ -426,14 +432,15 @@ static partial class R
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = RnnHessianVectorProduct(p, xs, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = RnnHessianVectorProduct(p, xs, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -458,7 +465,7 @@ static partial class R
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -493,14 +500,16 @@ static partial class R
         global::System.Span<double> pP = product.Slice(atP, p.Length);
         int t0 = xs.Length > 0 ? xs.Length : 0;
         int t1 = (t0 + 1) * 3;
-        double[] stateHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] stateHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(stateHistoryBar, t1);
-            double[] stateHistoryBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::System.Span<double> stateHistoryBar = new global::System.Span<double>(stateHistoryBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(stateHistoryBar);
+            double[] stateHistoryBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(stateHistoryBarDot, t1);
+                global::System.Span<double> stateHistoryBarDot = new global::System.Span<double>(stateHistoryBarDotRented, 0, t1);
+                global::SymDiff.Checks.Zero(stateHistoryBarDot);
                 global::System.Span<double> nextBar = stackalloc double[3];
                 global::SymDiff.Checks.Zero(nextBar);
                 global::System.Span<double> nextBarDot = stackalloc double[3];
@@ -509,14 +518,16 @@ static partial class R
                 global::SymDiff.Checks.Zero(state);
                 global::System.Span<double> stateDot = stackalloc double[3];
                 global::SymDiff.Checks.Zero(stateDot);
-                double[] stateHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+                double[] stateHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::SymDiff.Checks.Zero(stateHistory, t1);
-                    double[] stateHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+                    global::System.Span<double> stateHistory = new global::System.Span<double>(stateHistoryRented, 0, t1);
+                    global::SymDiff.Checks.Zero(stateHistory);
+                    double[] stateHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                     try
                     {
-                        global::SymDiff.Checks.Zero(stateHistoryDot, t1);
+                        global::System.Span<double> stateHistoryDot = new global::System.Span<double>(stateHistoryDotRented, 0, t1);
+                        global::SymDiff.Checks.Zero(stateHistoryDot);
                         global::System.Span<double> next = stackalloc double[3];
                         global::SymDiff.Checks.Zero(next);
                         global::System.Span<double> nextDot = stackalloc double[3];
@@ -671,22 +682,22 @@ static partial class R
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryBarDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryBarDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(stateHistoryBarRented);
         }
     }
 

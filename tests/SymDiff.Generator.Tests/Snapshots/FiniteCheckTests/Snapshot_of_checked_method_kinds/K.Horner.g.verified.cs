@@ -27,9 +27,10 @@ static partial class K
 
         // Forward sweep
         int iStart = c.Length - 1;
-        double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
+        double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
         {
+            global::System.Span<double> sTape = new global::System.Span<double>(sTapeRented, 0, global::System.Math.Max(0, iStart + 1));
             int i = iStart;
             double s = 0.0;
             for (; i >= 0; i--)
@@ -60,7 +61,7 @@ static partial class K
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeRented);
         }
     }
 
@@ -86,9 +87,10 @@ static partial class K
 
         // Forward sweep
         int iStart = c.Length - 1;
-        double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
+        double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
         {
+            global::System.Span<double> sTape = new global::System.Span<double>(sTapeRented, 0, global::System.Math.Max(0, iStart + 1));
             int i = iStart;
             double s = 0.0;
             for (; i >= 0; i--)
@@ -118,7 +120,7 @@ static partial class K
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeRented);
         }
     }
 

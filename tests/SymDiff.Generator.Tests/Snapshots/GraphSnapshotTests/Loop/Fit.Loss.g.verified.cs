@@ -17,9 +17,11 @@ static partial class Fit
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double LossGradient(double w, double b, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, out double dW, out double dB)
     {
-        double[] pTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
+        double[] pTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            global::System.Span<double> pTape = new global::System.Span<double>(pTapeRented, 0, global::System.Math.Max(0, x.Length));
+
             // Forward sweep
             double p = 1.0;
             double sum = 0.0;
@@ -55,7 +57,7 @@ static partial class Fit
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(pTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(pTapeRented);
         }
     }
 
@@ -73,9 +75,11 @@ static partial class Fit
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void LossBackward(double w, double b, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double seed, [global::SymDiff.Accumulates] ref double dW, [global::SymDiff.Accumulates] ref double dB)
     {
-        double[] pTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
+        double[] pTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            global::System.Span<double> pTape = new global::System.Span<double>(pTapeRented, 0, global::System.Math.Max(0, x.Length));
+
             // Forward sweep
             double p = 1.0;
             for (int i = 0; i < x.Length; i++)
@@ -105,7 +109,7 @@ static partial class Fit
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(pTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(pTapeRented);
         }
     }
 

@@ -26,9 +26,10 @@ static partial class H
 
         // Forward sweep
         int iStart = c.Length - 1;
-        double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
+        double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
         {
+            global::System.Span<double> sTape = new global::System.Span<double>(sTapeRented, 0, global::System.Math.Max(0, iStart + 1));
             int i = iStart;
             double s = 0.0;
             for (; i >= 0; i--)
@@ -53,7 +54,7 @@ static partial class H
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeRented);
         }
     }
 
@@ -78,9 +79,10 @@ static partial class H
 
         // Forward sweep
         int iStart = c.Length - 1;
-        double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
+        double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
         {
+            global::System.Span<double> sTape = new global::System.Span<double>(sTapeRented, 0, global::System.Math.Max(0, iStart + 1));
             int i = iStart;
             double s = 0.0;
             for (; i >= 0; i--)
@@ -104,7 +106,7 @@ static partial class H
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeRented);
         }
     }
 
@@ -158,14 +160,15 @@ static partial class H
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = HornerHessianVectorProduct(c, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = HornerHessianVectorProduct(c, x, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -190,7 +193,7 @@ static partial class H
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -226,12 +229,14 @@ static partial class H
         double tX = direction[atX];
         int iStart = c.Length - 1;
         int t0 = global::System.Math.Max(0, iStart + 1);
-        double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            double[] sTapeDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> sTape = new global::System.Span<double>(sTapeRented, 0, t0);
+            double[] sTapeDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
+                global::System.Span<double> sTapeDot = new global::System.Span<double>(sTapeDotRented, 0, t0);
                 int i = iStart;
                 double s = 0.0;
                 double sDot = 0.0;
@@ -263,12 +268,12 @@ static partial class H
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeRented);
         }
     }
 

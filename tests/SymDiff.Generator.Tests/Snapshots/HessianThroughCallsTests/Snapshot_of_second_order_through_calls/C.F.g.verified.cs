@@ -103,14 +103,15 @@ static partial class C
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = FHessianVectorProduct(x, y, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = FHessianVectorProduct(x, y, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -135,7 +136,7 @@ static partial class C
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -167,9 +168,10 @@ static partial class C
         double tX = direction[atX];
         int atY = atX + 1;
         double tY = direction[atY];
-        double[] hvpScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
+        double[] hvpScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
         try
         {
+            global::System.Span<double> hvpScratch = new global::System.Span<double>(hvpScratchRented, 0, 4);
             double s = 0.0;
             double yBar = 0.0;
             double xBarDot = 0.0;
@@ -180,7 +182,7 @@ static partial class C
                 double sq = global::C.SqGradient(t0, x, out double dSqdA, out double dSqdB);
                 hvpScratch[0] = tX * y + x * tY;
                 hvpScratch[1] = tX;
-                global::C.SqHessianVectorProduct(t0, x, new global::System.ReadOnlySpan<double>(hvpScratch, 0, 2), new global::System.Span<double>(hvpScratch, 2, 2));
+                global::C.SqHessianVectorProduct(t0, x, hvpScratch.Slice(0, 2), hvpScratch.Slice(2, 2));
                 double dSqdADot = hvpScratch[2];
                 double dSqdBDot = hvpScratch[3];
                 s = s + sq;
@@ -192,7 +194,7 @@ static partial class C
             double sq2 = global::C.SqGradient(y, y, out double dSq2dA, out double dSq2dB);
             hvpScratch[0] = tY;
             hvpScratch[1] = tY;
-            global::C.SqHessianVectorProduct(y, y, new global::System.ReadOnlySpan<double>(hvpScratch, 0, 2), new global::System.Span<double>(hvpScratch, 2, 2));
+            global::C.SqHessianVectorProduct(y, y, hvpScratch.Slice(0, 2), hvpScratch.Slice(2, 2));
             double dSq2dADot = hvpScratch[2];
             double dSq2dBDot = hvpScratch[3];
             product[atX] = xBarDot;
@@ -201,7 +203,7 @@ static partial class C
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hvpScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hvpScratchRented);
         }
     }
 

@@ -76,14 +76,15 @@ static partial class C
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = GHessianVectorProduct(x, y, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = GHessianVectorProduct(x, y, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -108,7 +109,7 @@ static partial class C
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -140,20 +141,21 @@ static partial class C
         double tX = direction[atX];
         int atY = atX + 1;
         double tY = direction[atY];
-        double[] hvpScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
+        double[] hvpScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
         try
         {
+            global::System.Span<double> hvpScratch = new global::System.Span<double>(hvpScratchRented, 0, 4);
             double t0 = global::System.Math.Sin(x);
             double scaled = global::C.ScaledGradient(t0, 3.0, out double dScaleddU);
             double t1 = global::System.Math.Cos(x);
             double t2 = t1 * tX;
             hvpScratch[0] = t2;
-            global::C.ScaledHessianVectorProduct(t0, 3.0, new global::System.ReadOnlySpan<double>(hvpScratch, 0, 1), new global::System.Span<double>(hvpScratch, 1, 1));
+            global::C.ScaledHessianVectorProduct(t0, 3.0, hvpScratch.Slice(0, 1), hvpScratch.Slice(1, 1));
             double dScaleddUDot = hvpScratch[1];
             double step = global::C.StepGradient(y, x, out _, out double dStepdQ);
             hvpScratch[0] = tY;
             hvpScratch[1] = tX;
-            global::C.StepHessianVectorProduct(y, x, new global::System.ReadOnlySpan<double>(hvpScratch, 0, 2), new global::System.Span<double>(hvpScratch, 2, 2));
+            global::C.StepHessianVectorProduct(y, x, hvpScratch.Slice(0, 2), hvpScratch.Slice(2, 2));
             double dStepdQDot = hvpScratch[3];
             product[atX] = dScaleddU * t2 * dStepdQ + scaled * dStepdQDot + ((dStepdQ * tX * dScaleddU + step * dScaleddUDot) * t1 - step * dScaleddU * (t0 * tX));
             product[atY] = 0.0;
@@ -161,7 +163,7 @@ static partial class C
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hvpScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hvpScratchRented);
         }
     }
 

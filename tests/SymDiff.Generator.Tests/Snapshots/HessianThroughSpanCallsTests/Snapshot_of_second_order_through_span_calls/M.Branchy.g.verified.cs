@@ -23,9 +23,11 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+
             // Forward sweep
             bool t0 = p[0] > 0.0;
             double dot = 0.0;
@@ -45,7 +47,7 @@ static partial class M
             // Reverse sweep: gradients
             if (t0)
             {
-                global::M.DotBackward(p, x, dot, dP, new global::System.Span<double>(xScratch, 0, x.Length));
+                global::M.DotBackward(p, x, dot, dP, xScratch.Slice(0, x.Length));
                 global::M.DotBackward(p, p, dot2, dP, dP);
             }
             else
@@ -57,7 +59,7 @@ static partial class M
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 
@@ -80,9 +82,11 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+
             // Forward sweep
             bool t0 = p[0] > 0.0;
             double dot = 0.0;
@@ -96,7 +100,7 @@ static partial class M
             // Reverse sweep: gradients
             if (t0)
             {
-                global::M.DotBackward(p, x, seed * dot, dP, new global::System.Span<double>(xScratch, 0, x.Length));
+                global::M.DotBackward(p, x, seed * dot, dP, xScratch.Slice(0, x.Length));
                 global::M.DotBackward(p, p, seed * dot2, dP, dP);
             }
             else
@@ -106,7 +110,7 @@ static partial class M
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 
@@ -131,17 +135,18 @@ static partial class M
         if (p[0] > 0.0)
         {
             double dot = global::M.DotDerivative(p, p, tP, tP, out double dotDot);
-            double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(xZeros, x.Length);
-                double dot2 = global::M.DotDerivative(p, x, tP, new global::System.Span<double>(xZeros, 0, x.Length), out double dot2Dot);
+                global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(xZeros);
+                double dot2 = global::M.DotDerivative(p, x, tP, xZeros.Slice(0, x.Length), out double dot2Dot);
                 choice = dot * dot2;
                 choiceDot = dotDot * dot2 + dot * dot2Dot;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
             }
         }
         else
@@ -176,14 +181,15 @@ static partial class M
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = BranchyHessianVectorProduct(p, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = BranchyHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -208,7 +214,7 @@ static partial class M
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -241,9 +247,10 @@ static partial class M
         int atP = 0;
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
             bool t0 = p[0] > 0.0;
             double dot = 0.0;
             double dot2 = 0.0;
@@ -253,16 +260,17 @@ static partial class M
             if (t0)
             {
                 dot = global::M.DotDerivative(p, p, tP, tP, out dotDot);
-                double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
                 try
                 {
-                    global::SymDiff.Checks.Zero(xZeros, x.Length);
-                    dot2 = global::M.DotDerivative(p, x, tP, new global::System.Span<double>(xZeros, 0, x.Length), out dot2Dot);
+                    global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, x.Length);
+                    global::SymDiff.Checks.Zero(xZeros);
+                    dot2 = global::M.DotDerivative(p, x, tP, xZeros.Slice(0, x.Length), out dot2Dot);
                     choice = dot * dot2;
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
                 }
             }
             else
@@ -272,11 +280,12 @@ static partial class M
 
             if (t0)
             {
-                global::M.DotBackward(p, x, dotDot, pP, new global::System.Span<double>(xScratch, 0, x.Length));
+                global::M.DotBackward(p, x, dotDot, pP, xScratch.Slice(0, x.Length));
                 int dotActive = p.Length + x.Length;
-                double[] dotDirection = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                 try
                 {
+                    global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, dotActive);
                     for (int k = 0; k < p.Length; k++)
                     {
                         dotDirection[k] = tP[k];
@@ -288,10 +297,11 @@ static partial class M
                         dotDirectionRow[k] = 0.0;
                     }
 
-                    double[] dotProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                    double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                     try
                     {
-                        global::M.DotHessianVectorProduct(p, x, new global::System.ReadOnlySpan<double>(dotDirection, 0, dotActive), new global::System.Span<double>(dotProduct, 0, dotActive));
+                        global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
+                        global::M.DotHessianVectorProduct(p, x, dotDirection.Slice(0, dotActive), dotProduct.Slice(0, dotActive));
                         for (int k = 0; k < p.Length; k++)
                         {
                             pP[k] += dot * dotProduct[k];
@@ -299,9 +309,10 @@ static partial class M
 
                         global::M.DotBackward(p, p, dot2Dot, pP, pP);
                         int dotActive2 = p.Length + p.Length;
-                        double[] dotDirection2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+                        double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
                         try
                         {
+                            global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive2);
                             for (int k = 0; k < p.Length; k++)
                             {
                                 dotDirection2[k] = tP[k];
@@ -313,10 +324,11 @@ static partial class M
                                 dotDirection2Row[k] = tP[k];
                             }
 
-                            double[] dotProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+                            double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
                             try
                             {
-                                global::M.DotHessianVectorProduct(p, p, new global::System.ReadOnlySpan<double>(dotDirection2, 0, dotActive2), new global::System.Span<double>(dotProduct2, 0, dotActive2));
+                                global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive2);
+                                global::M.DotHessianVectorProduct(p, p, dotDirection2.Slice(0, dotActive2), dotProduct2.Slice(0, dotActive2));
                                 global::System.ReadOnlySpan<double> dotProduct2Row = global::SymDiff.Checks.Row(dotProduct2, p.Length, p.Length);
                                 for (int k = 0; k < p.Length; k++)
                                 {
@@ -326,22 +338,22 @@ static partial class M
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2Rented);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2Rented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotProductRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirectionRented);
                 }
             }
             else
@@ -353,7 +365,7 @@ static partial class M
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 

@@ -23,14 +23,16 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, x.Length);
-            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, x.Length);
+            global::SymDiff.Checks.Zero(hBar);
+            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(h, x.Length);
+                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(h);
 
                 // Forward sweep
                 for (int i = 0; i < x.Length; i++)
@@ -38,11 +40,11 @@ static partial class M
                     h[i] = global::System.Math.Tanh(p[i % p.Length] * x[i] + p[0]);
                 }
 
-                double logSumExp = global::M.LogSumExp(new global::System.Span<double>(h, 0, x.Length));
+                double logSumExp = global::M.LogSumExp(h.Slice(0, x.Length));
 
                 // Reverse sweep: gradients
                 double t0 = p[1];
-                global::M.LogSumExpBackward(new global::System.Span<double>(h, 0, x.Length), t0, new global::System.Span<double>(hBar, 0, x.Length));
+                global::M.LogSumExpBackward(h.Slice(0, x.Length), t0, hBar.Slice(0, x.Length));
                 for (int i = 0; i < x.Length; i++)
                 {
                     double hValue = h[i];
@@ -58,12 +60,12 @@ static partial class M
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBarRented);
         }
     }
 
@@ -86,14 +88,16 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, x.Length);
-            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, x.Length);
+            global::SymDiff.Checks.Zero(hBar);
+            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(h, x.Length);
+                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(h);
 
                 // Forward sweep
                 for (int i = 0; i < x.Length; i++)
@@ -102,7 +106,7 @@ static partial class M
                 }
 
                 // Reverse sweep: gradients
-                global::M.LogSumExpBackward(new global::System.Span<double>(h, 0, x.Length), seed * p[1], new global::System.Span<double>(hBar, 0, x.Length));
+                global::M.LogSumExpBackward(h.Slice(0, x.Length), seed * p[1], hBar.Slice(0, x.Length));
                 for (int i = 0; i < x.Length; i++)
                 {
                     double hValue = h[i];
@@ -113,16 +117,16 @@ static partial class M
                     dP[0] += tBar;
                 }
 
-                dP[1] += seed * global::M.LogSumExp(new global::System.Span<double>(h, 0, x.Length));
+                dP[1] += seed * global::M.LogSumExp(h.Slice(0, x.Length));
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBarRented);
         }
     }
 
@@ -142,14 +146,16 @@ static partial class M
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tP), tP.Length, p.Length, "The tangent 'tP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
 
-        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::SymDiff.Checks.Zero(h, x.Length);
-            double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
+            global::SymDiff.Checks.Zero(h);
+            double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(hDot, x.Length);
+                global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(hDot);
                 for (int i = 0; i < x.Length; i++)
                 {
                     int t0 = i % p.Length;
@@ -159,19 +165,19 @@ static partial class M
                     hDot[i] = (1.0 - hValue * hValue) * (tP[t0] * t1 + tP[0]);
                 }
 
-                double logSumExp = global::M.LogSumExpDerivative(new global::System.Span<double>(h, 0, x.Length), new global::System.Span<double>(hDot, 0, x.Length), out double logSumExpDot);
+                double logSumExp = global::M.LogSumExpDerivative(h.Slice(0, x.Length), hDot.Slice(0, x.Length), out double logSumExpDot);
                 double t2 = p[1];
                 derivative = logSumExpDot * t2 + logSumExp * tP[1];
                 return logSumExp * t2;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
         }
     }
 
@@ -197,14 +203,15 @@ static partial class M
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = LayerHessianVectorProduct(p, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = LayerHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -229,7 +236,7 @@ static partial class M
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -262,22 +269,26 @@ static partial class M
         int atP = 0;
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, x.Length);
-            double[] hBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, x.Length);
+            global::SymDiff.Checks.Zero(hBar);
+            double[] hBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(hBarDot, x.Length);
-                double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                global::System.Span<double> hBarDot = new global::System.Span<double>(hBarDotRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(hBarDot);
+                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
                 try
                 {
-                    global::SymDiff.Checks.Zero(h, x.Length);
-                    double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
+                    global::SymDiff.Checks.Zero(h);
+                    double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
                     try
                     {
-                        global::SymDiff.Checks.Zero(hDot, x.Length);
+                        global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, x.Length);
+                        global::SymDiff.Checks.Zero(hDot);
                         for (int i = 0; i < x.Length; i++)
                         {
                             int t0 = i % p.Length;
@@ -287,23 +298,25 @@ static partial class M
                             hDot[i] = (1.0 - hValue * hValue) * (tP[t0] * t1 + tP[0]);
                         }
 
-                        double logSumExp = global::M.LogSumExpDerivative(new global::System.Span<double>(h, 0, x.Length), new global::System.Span<double>(hDot, 0, x.Length), out double logSumExpDot);
+                        double logSumExp = global::M.LogSumExpDerivative(h.Slice(0, x.Length), hDot.Slice(0, x.Length), out double logSumExpDot);
                         double t2 = p[1];
-                        global::M.LogSumExpBackward(new global::System.Span<double>(h, 0, x.Length), t2, new global::System.Span<double>(hBar, 0, x.Length));
-                        global::M.LogSumExpBackward(new global::System.Span<double>(h, 0, x.Length), tP[1], new global::System.Span<double>(hBarDot, 0, x.Length));
+                        global::M.LogSumExpBackward(h.Slice(0, x.Length), t2, hBar.Slice(0, x.Length));
+                        global::M.LogSumExpBackward(h.Slice(0, x.Length), tP[1], hBarDot.Slice(0, x.Length));
                         int logSumExpActive = x.Length;
-                        double[] logSumExpDirection = global::System.Buffers.ArrayPool<double>.Shared.Rent(logSumExpActive);
+                        double[] logSumExpDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(logSumExpActive);
                         try
                         {
+                            global::System.Span<double> logSumExpDirection = new global::System.Span<double>(logSumExpDirectionRented, 0, logSumExpActive);
                             for (int k = 0; k < logSumExpActive; k++)
                             {
                                 logSumExpDirection[k] = hDot[k];
                             }
 
-                            double[] logSumExpProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(logSumExpActive);
+                            double[] logSumExpProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(logSumExpActive);
                             try
                             {
-                                global::M.LogSumExpHessianVectorProduct(new global::System.Span<double>(h, 0, x.Length), new global::System.ReadOnlySpan<double>(logSumExpDirection, 0, logSumExpActive), new global::System.Span<double>(logSumExpProduct, 0, logSumExpActive));
+                                global::System.Span<double> logSumExpProduct = new global::System.Span<double>(logSumExpProductRented, 0, logSumExpActive);
+                                global::M.LogSumExpHessianVectorProduct(h.Slice(0, x.Length), logSumExpDirection.Slice(0, logSumExpActive), logSumExpProduct.Slice(0, logSumExpActive));
                                 for (int k = 0; k < logSumExpActive; k++)
                                 {
                                     hBarDot[k] += t2 * logSumExpProduct[k];
@@ -327,32 +340,32 @@ static partial class M
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpProduct);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpProductRented);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpDirection);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpDirectionRented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(hDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hBarDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hBarDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBarRented);
         }
     }
 

@@ -128,14 +128,15 @@ static partial class M
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = LoopedHessianVectorProduct(p, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = LoopedHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -160,7 +161,7 @@ static partial class M
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -206,26 +207,29 @@ static partial class M
             double t4 = global::System.Math.Cos(s);
             double dScaleddC = 0.0;
             double dScaleddCDot = 0.0;
-            double[] pDiscarded = global::System.Buffers.ArrayPool<double>.Shared.Rent(p.Length);
+            double[] pDiscardedRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(p.Length);
             try
             {
-                global::M.ScaledBackward(p, t2, t4, new global::System.Span<double>(pDiscarded, 0, p.Length), ref dScaleddC);
+                global::System.Span<double> pDiscarded = new global::System.Span<double>(pDiscardedRented, 0, p.Length);
+                global::M.ScaledBackward(p, t2, t4, pDiscarded.Slice(0, p.Length), ref dScaleddC);
                 double t5 = global::System.Math.Sin(s);
                 global::M.ScaledBackward(p, t2, -(t5 * sDot), pP, ref dScaleddCDot);
                 int scaledActive = p.Length + 1;
-                double[] scaledDirection = global::System.Buffers.ArrayPool<double>.Shared.Rent(scaledActive);
+                double[] scaledDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(scaledActive);
                 try
                 {
+                    global::System.Span<double> scaledDirection = new global::System.Span<double>(scaledDirectionRented, 0, scaledActive);
                     for (int k2 = 0; k2 < p.Length; k2++)
                     {
                         scaledDirection[k2] = tP[k2];
                     }
 
                     scaledDirection[p.Length] = t3;
-                    double[] scaledProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(scaledActive);
+                    double[] scaledProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(scaledActive);
                     try
                     {
-                        global::M.ScaledHessianVectorProduct(p, t2, new global::System.ReadOnlySpan<double>(scaledDirection, 0, scaledActive), new global::System.Span<double>(scaledProduct, 0, scaledActive));
+                        global::System.Span<double> scaledProduct = new global::System.Span<double>(scaledProductRented, 0, scaledActive);
+                        global::M.ScaledHessianVectorProduct(p, t2, scaledDirection.Slice(0, scaledActive), scaledProduct.Slice(0, scaledActive));
                         for (int k3 = 0; k3 < p.Length; k3++)
                         {
                             pP[k3] += t4 * scaledProduct[k3];
@@ -237,17 +241,17 @@ static partial class M
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(scaledProduct);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(scaledProductRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(scaledDirection);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(scaledDirectionRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(pDiscarded);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pDiscardedRented);
             }
         }
 

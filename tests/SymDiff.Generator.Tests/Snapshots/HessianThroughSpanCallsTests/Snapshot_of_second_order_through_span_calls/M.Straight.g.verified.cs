@@ -23,31 +23,34 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            double[] xScratch2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+            double[] xScratch2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
+                global::System.Span<double> xScratch2 = new global::System.Span<double>(xScratch2Rented, 0, x.Length);
+
                 // Forward sweep
                 double dot = global::M.Dot(p, x);
                 double dot2 = global::M.Dot(x, p);
 
                 // Reverse sweep: gradients
                 double t0 = p[0];
-                global::M.DotBackward(x, p, t0, new global::System.Span<double>(xScratch, 0, x.Length), dP);
-                global::M.DotBackward(p, x, global::System.Math.Cos(dot), dP, new global::System.Span<double>(xScratch2, 0, x.Length));
+                global::M.DotBackward(x, p, t0, xScratch.Slice(0, x.Length), dP);
+                global::M.DotBackward(p, x, global::System.Math.Cos(dot), dP, xScratch2.Slice(0, x.Length));
                 dP[0] += dot2;
                 return global::System.Math.Sin(dot) + t0 * dot2;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2Rented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 
@@ -70,24 +73,26 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            double[] xScratch2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+            double[] xScratch2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::M.DotBackward(x, p, seed * p[0], new global::System.Span<double>(xScratch, 0, x.Length), dP);
-                global::M.DotBackward(p, x, seed * global::System.Math.Cos(global::M.Dot(p, x)), dP, new global::System.Span<double>(xScratch2, 0, x.Length));
+                global::System.Span<double> xScratch2 = new global::System.Span<double>(xScratch2Rented, 0, x.Length);
+                global::M.DotBackward(x, p, seed * p[0], xScratch.Slice(0, x.Length), dP);
+                global::M.DotBackward(p, x, seed * global::System.Math.Cos(global::M.Dot(p, x)), dP, xScratch2.Slice(0, x.Length));
                 dP[0] += seed * global::M.Dot(x, p);
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2Rented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 
@@ -107,28 +112,30 @@ static partial class M
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tP), tP.Length, p.Length, "The tangent 'tP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
 
-        double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::SymDiff.Checks.Zero(xZeros, x.Length);
-            double dot = global::M.DotDerivative(p, x, tP, new global::System.Span<double>(xZeros, 0, x.Length), out double dotDot);
-            double[] xZeros2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, x.Length);
+            global::SymDiff.Checks.Zero(xZeros);
+            double dot = global::M.DotDerivative(p, x, tP, xZeros.Slice(0, x.Length), out double dotDot);
+            double[] xZeros2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(xZeros2, x.Length);
-                double dot2 = global::M.DotDerivative(x, p, new global::System.Span<double>(xZeros2, 0, x.Length), tP, out double dot2Dot);
+                global::System.Span<double> xZeros2 = new global::System.Span<double>(xZeros2Rented, 0, x.Length);
+                global::SymDiff.Checks.Zero(xZeros2);
+                double dot2 = global::M.DotDerivative(x, p, xZeros2.Slice(0, x.Length), tP, out double dot2Dot);
                 double t0 = p[0];
                 derivative = global::System.Math.Cos(dot) * dotDot + (tP[0] * dot2 + t0 * dot2Dot);
                 return global::System.Math.Sin(dot) + t0 * dot2;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros2);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros2Rented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
         }
     }
 
@@ -154,14 +161,15 @@ static partial class M
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = StraightHessianVectorProduct(p, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = StraightHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -186,7 +194,7 @@ static partial class M
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -219,27 +227,32 @@ static partial class M
         int atP = 0;
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            double[] xScratch2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+            double[] xScratch2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                global::System.Span<double> xScratch2 = new global::System.Span<double>(xScratch2Rented, 0, x.Length);
+                double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
                 try
                 {
-                    global::SymDiff.Checks.Zero(xZeros, x.Length);
-                    double dot = global::M.DotDerivative(p, x, tP, new global::System.Span<double>(xZeros, 0, x.Length), out double dotDot);
-                    double[] xZeros2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                    global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, x.Length);
+                    global::SymDiff.Checks.Zero(xZeros);
+                    double dot = global::M.DotDerivative(p, x, tP, xZeros.Slice(0, x.Length), out double dotDot);
+                    double[] xZeros2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
                     try
                     {
-                        global::SymDiff.Checks.Zero(xZeros2, x.Length);
-                        double dot2 = global::M.DotDerivative(x, p, new global::System.Span<double>(xZeros2, 0, x.Length), tP, out double dot2Dot);
-                        global::M.DotBackward(x, p, tP[0], new global::System.Span<double>(xScratch, 0, x.Length), pP);
+                        global::System.Span<double> xZeros2 = new global::System.Span<double>(xZeros2Rented, 0, x.Length);
+                        global::SymDiff.Checks.Zero(xZeros2);
+                        double dot2 = global::M.DotDerivative(x, p, xZeros2.Slice(0, x.Length), tP, out double dot2Dot);
+                        global::M.DotBackward(x, p, tP[0], xScratch.Slice(0, x.Length), pP);
                         int dotActive = x.Length + p.Length;
-                        double[] dotDirection = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                        double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                         try
                         {
+                            global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, dotActive);
                             for (int k = 0; k < x.Length; k++)
                             {
                                 dotDirection[k] = 0.0;
@@ -251,10 +264,11 @@ static partial class M
                                 dotDirectionRow[k] = tP[k];
                             }
 
-                            double[] dotProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                            double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                             try
                             {
-                                global::M.DotHessianVectorProduct(x, p, new global::System.ReadOnlySpan<double>(dotDirection, 0, dotActive), new global::System.Span<double>(dotProduct, 0, dotActive));
+                                global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
+                                global::M.DotHessianVectorProduct(x, p, dotDirection.Slice(0, dotActive), dotProduct.Slice(0, dotActive));
                                 double t0 = p[0];
                                 global::System.ReadOnlySpan<double> dotProductRow = global::SymDiff.Checks.Row(dotProduct, x.Length, p.Length);
                                 for (int k = 0; k < p.Length; k++)
@@ -263,11 +277,12 @@ static partial class M
                                 }
 
                                 double t1 = global::System.Math.Sin(dot);
-                                global::M.DotBackward(p, x, -(t1 * dotDot), pP, new global::System.Span<double>(xScratch2, 0, x.Length));
+                                global::M.DotBackward(p, x, -(t1 * dotDot), pP, xScratch2.Slice(0, x.Length));
                                 int dotActive2 = p.Length + x.Length;
-                                double[] dotDirection2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+                                double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
                                 try
                                 {
+                                    global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive2);
                                     for (int k = 0; k < p.Length; k++)
                                     {
                                         dotDirection2[k] = tP[k];
@@ -279,10 +294,11 @@ static partial class M
                                         dotDirection2Row[k] = 0.0;
                                     }
 
-                                    double[] dotProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+                                    double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
                                     try
                                     {
-                                        global::M.DotHessianVectorProduct(p, x, new global::System.ReadOnlySpan<double>(dotDirection2, 0, dotActive2), new global::System.Span<double>(dotProduct2, 0, dotActive2));
+                                        global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive2);
+                                        global::M.DotHessianVectorProduct(p, x, dotDirection2.Slice(0, dotActive2), dotProduct2.Slice(0, dotActive2));
                                         for (int k = 0; k < p.Length; k++)
                                         {
                                             pP[k] += global::System.Math.Cos(dot) * dotProduct2[k];
@@ -293,42 +309,42 @@ static partial class M
                                     }
                                     finally
                                     {
-                                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2);
+                                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2Rented);
                                     }
                                 }
                                 finally
                                 {
-                                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2);
+                                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2Rented);
                                 }
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(dotProductRented);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirectionRented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros2);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros2Rented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2Rented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 

@@ -24,18 +24,21 @@ static partial class U
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int t0 = w.Length / 3;
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, t0);
-            double[] hPre = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(hBar);
+            double[] hPreRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(hPre, t0);
-                double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::System.Span<double> hPre = new global::System.Span<double>(hPreRented, 0, t0);
+                global::SymDiff.Checks.Zero(hPre);
+                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(h, t0);
+                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t0);
+                    global::SymDiff.Checks.Zero(h);
                     int hidden = t0;
                     double t1 = (double)x.Length;
                     double lossBar = 1.0 / t1;
@@ -85,7 +88,7 @@ static partial class U
                             dWRow2[j2] += hPreBar2;
                         }
 
-                        global::SymDiff.Checks.Zero(hBar, t0);
+                        global::SymDiff.Checks.Zero(hBar);
                         loss = loss + t2 * t2;
                     }
 
@@ -93,17 +96,17 @@ static partial class U
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hPre);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hPreRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBarRented);
         }
     }
 
@@ -127,18 +130,21 @@ static partial class U
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         int t0 = w.Length / 3;
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, t0);
-            double[] hPre = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(hBar);
+            double[] hPreRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(hPre, t0);
-                double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::System.Span<double> hPre = new global::System.Span<double>(hPreRented, 0, t0);
+                global::SymDiff.Checks.Zero(hPre);
+                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(h, t0);
+                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t0);
+                    global::SymDiff.Checks.Zero(h);
                     int hidden = t0;
                     double lossBar = seed / (double)x.Length;
                     for (int s = 0; s < x.Length; s++)
@@ -185,22 +191,22 @@ static partial class U
                             dWRow2[j2] += hPreBar2;
                         }
 
-                        global::SymDiff.Checks.Zero(hBar, t0);
+                        global::SymDiff.Checks.Zero(hBar);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hPre);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hPreRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBarRented);
         }
     }
 
@@ -221,22 +227,26 @@ static partial class U
         }
 
         int t0 = w.Length / 3;
-        double[] hPre = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hPreRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hPre, t0);
-            double[] hPreDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> hPre = new global::System.Span<double>(hPreRented, 0, t0);
+            global::SymDiff.Checks.Zero(hPre);
+            double[] hPreDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(hPreDot, t0);
-                double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::System.Span<double> hPreDot = new global::System.Span<double>(hPreDotRented, 0, t0);
+                global::SymDiff.Checks.Zero(hPreDot);
+                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(h, t0);
-                    double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t0);
+                    global::SymDiff.Checks.Zero(h);
+                    double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                     try
                     {
-                        global::SymDiff.Checks.Zero(hDot, t0);
+                        global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, t0);
+                        global::SymDiff.Checks.Zero(hDot);
                         int hidden = t0;
                         int jCount = 0 < t0 ? t0 : 0;
                         global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, 0 < x.Length ? jCount : 0);
@@ -281,22 +291,22 @@ static partial class U
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(hDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hPreDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hPreDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hPre);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hPreRented);
         }
     }
 

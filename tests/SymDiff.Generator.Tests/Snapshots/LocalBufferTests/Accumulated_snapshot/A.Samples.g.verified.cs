@@ -27,9 +27,11 @@ static partial class A
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
         global::SymDiff.Checks.Zero(h);
-        double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
+        double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            global::System.Span<double> sTape = new global::System.Span<double>(sTapeRented, 0, global::System.Math.Max(0, x.Length));
+
             // Forward sweep
             double s = 1.0;
             for (int b = 0; b < x.Length; b++)
@@ -81,7 +83,7 @@ static partial class A
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeRented);
         }
     }
 
@@ -108,9 +110,11 @@ static partial class A
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
         global::SymDiff.Checks.Zero(h);
-        double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
+        double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            global::System.Span<double> sTape = new global::System.Span<double>(sTapeRented, 0, global::System.Math.Max(0, x.Length));
+
             // Forward sweep
             double s = 1.0;
             for (int b = 0; b < x.Length; b++)
@@ -160,7 +164,7 @@ static partial class A
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeRented);
         }
     }
 

@@ -61,87 +61,80 @@ static partial class M
             z[c] = s;
         }
 
-        double[] maxTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, 3 - 1));
-        try
+        global::System.Span<double> maxTape = stackalloc double[2];
+        double max = z[0];
+        for (int c = 1; c < 3; c++)
         {
-            double max = z[0];
-            for (int c = 1; c < 3; c++)
-            {
-                maxTape[c - 1] = max;
-                double max2 = global::System.Math.Max(max, z[c]);
-                max = max2;
-            }
-
-            double sum = 0.0;
-            for (int c = 0; c < 3; c++)
-            {
-                double sum2 = sum + global::System.Math.Exp(z[c] - max);
-                sum = sum2;
-            }
-
-            // Reverse sweep: gradients
-            zBar[label] -= 1.0;
-            double sumBar = 1.0 / sum;
-            double maxBar = 0.0;
-            for (int c = 0; c < 3; c++)
-            {
-                double tBar = sumBar * global::System.Math.Exp(z[c] - max);
-                zBar[c] += tBar;
-                maxBar = maxBar - tBar;
-            }
-
-            double maxBar2 = 1.0 + maxBar;
-            for (int c = 2; c >= 1; c--)
-            {
-                int t2 = c - 1;
-                double max3 = maxTape[t2];
-                zBar[c] += max3 >= z[c] ? 0.0 : maxBar2;
-                maxBar2 = max3 >= z[c] ? maxBar2 : 0.0;
-            }
-
-            zBar[0] += maxBar2;
-            for (int c = 0; c < 3; c++)
-            {
-                double zBar2 = zBar[c];
-                int t3 = 15 + c * 4;
-                if (zBar2 != 0.0)
-                {
-                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, t3, 3);
-                    global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, 3);
-                    for (int j = 0; j < 3; j++)
-                    {
-                        hBar[j] += zBar2 * pRow3[j];
-                        dPRow[j] += zBar2 * h[j];
-                    }
-                }
-
-                dP[t3 + 3] += zBar2;
-            }
-
-            for (int j = 0; j < 3; j++)
-            {
-                double hValue = h[j];
-                double hBar2 = hBar[j];
-                double aBar = hBar2 * (1.0 - hValue * hValue);
-                int t4 = j * 5;
-                if (hBar2 != 0.0)
-                {
-                    global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, t4, 4);
-                    for (int k = 0; k < 4; k++)
-                    {
-                        dPRow2[k] += aBar * x[k];
-                    }
-                }
-
-                dP[t4 + 4] += aBar;
-            }
-
-            return global::System.Math.Log(sum) + max - z[label];
+            maxTape[c - 1] = max;
+            double max2 = global::System.Math.Max(max, z[c]);
+            max = max2;
         }
-        finally
+
+        double sum = 0.0;
+        for (int c = 0; c < 3; c++)
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(maxTape);
+            double sum2 = sum + global::System.Math.Exp(z[c] - max);
+            sum = sum2;
         }
+
+        // Reverse sweep: gradients
+        zBar[label] -= 1.0;
+        double sumBar = 1.0 / sum;
+        double maxBar = 0.0;
+        for (int c = 0; c < 3; c++)
+        {
+            double tBar = sumBar * global::System.Math.Exp(z[c] - max);
+            zBar[c] += tBar;
+            maxBar = maxBar - tBar;
+        }
+
+        double maxBar2 = 1.0 + maxBar;
+        for (int c = 2; c >= 1; c--)
+        {
+            int t2 = c - 1;
+            double max3 = maxTape[t2];
+            zBar[c] += max3 >= z[c] ? 0.0 : maxBar2;
+            maxBar2 = max3 >= z[c] ? maxBar2 : 0.0;
+        }
+
+        zBar[0] += maxBar2;
+        for (int c = 0; c < 3; c++)
+        {
+            double zBar2 = zBar[c];
+            int t3 = 15 + c * 4;
+            if (zBar2 != 0.0)
+            {
+                global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, t3, 3);
+                global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, 3);
+                for (int j = 0; j < 3; j++)
+                {
+                    hBar[j] += zBar2 * pRow3[j];
+                    dPRow[j] += zBar2 * h[j];
+                }
+            }
+
+            dP[t3 + 3] += zBar2;
+        }
+
+        for (int j = 0; j < 3; j++)
+        {
+            double hValue = h[j];
+            double hBar2 = hBar[j];
+            double aBar = hBar2 * (1.0 - hValue * hValue);
+            int t4 = j * 5;
+            if (hBar2 != 0.0)
+            {
+                global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, t4, 4);
+                for (int k = 0; k < 4; k++)
+                {
+                    dPRow2[k] += aBar * x[k];
+                }
+            }
+
+            dP[t4 + 4] += aBar;
+        }
+
+        return global::System.Math.Log(sum) + max - z[label];
     }
 
     /// <summary>
@@ -201,84 +194,77 @@ static partial class M
             z[c] = s;
         }
 
-        double[] maxTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, 3 - 1));
-        try
+        global::System.Span<double> maxTape = stackalloc double[2];
+        double max = z[0];
+        for (int c = 1; c < 3; c++)
         {
-            double max = z[0];
-            for (int c = 1; c < 3; c++)
-            {
-                maxTape[c - 1] = max;
-                double max2 = global::System.Math.Max(max, z[c]);
-                max = max2;
-            }
-
-            double sum = 0.0;
-            for (int c = 0; c < 3; c++)
-            {
-                double sum2 = sum + global::System.Math.Exp(z[c] - max);
-                sum = sum2;
-            }
-
-            // Reverse sweep: gradients
-            zBar[label] -= seed;
-            double sumBar = seed / sum;
-            double maxBar = 0.0;
-            for (int c = 0; c < 3; c++)
-            {
-                double tBar = sumBar * global::System.Math.Exp(z[c] - max);
-                zBar[c] += tBar;
-                maxBar = maxBar - tBar;
-            }
-
-            double maxBar2 = seed + maxBar;
-            for (int c = 2; c >= 1; c--)
-            {
-                int t2 = c - 1;
-                double max3 = maxTape[t2];
-                zBar[c] += max3 >= z[c] ? 0.0 : maxBar2;
-                maxBar2 = max3 >= z[c] ? maxBar2 : 0.0;
-            }
-
-            zBar[0] += maxBar2;
-            for (int c = 0; c < 3; c++)
-            {
-                double zBar2 = zBar[c];
-                int t3 = 15 + c * 4;
-                if (zBar2 != 0.0)
-                {
-                    global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, t3, 3);
-                    global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, 3);
-                    for (int j = 0; j < 3; j++)
-                    {
-                        hBar[j] += zBar2 * pRow3[j];
-                        dPRow[j] += zBar2 * h[j];
-                    }
-                }
-
-                dP[t3 + 3] += zBar2;
-            }
-
-            for (int j = 0; j < 3; j++)
-            {
-                double hValue = h[j];
-                double hBar2 = hBar[j];
-                double aBar = hBar2 * (1.0 - hValue * hValue);
-                int t4 = j * 5;
-                if (hBar2 != 0.0)
-                {
-                    global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, t4, 4);
-                    for (int k = 0; k < 4; k++)
-                    {
-                        dPRow2[k] += aBar * x[k];
-                    }
-                }
-
-                dP[t4 + 4] += aBar;
-            }
+            maxTape[c - 1] = max;
+            double max2 = global::System.Math.Max(max, z[c]);
+            max = max2;
         }
-        finally
+
+        double sum = 0.0;
+        for (int c = 0; c < 3; c++)
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(maxTape);
+            double sum2 = sum + global::System.Math.Exp(z[c] - max);
+            sum = sum2;
+        }
+
+        // Reverse sweep: gradients
+        zBar[label] -= seed;
+        double sumBar = seed / sum;
+        double maxBar = 0.0;
+        for (int c = 0; c < 3; c++)
+        {
+            double tBar = sumBar * global::System.Math.Exp(z[c] - max);
+            zBar[c] += tBar;
+            maxBar = maxBar - tBar;
+        }
+
+        double maxBar2 = seed + maxBar;
+        for (int c = 2; c >= 1; c--)
+        {
+            int t2 = c - 1;
+            double max3 = maxTape[t2];
+            zBar[c] += max3 >= z[c] ? 0.0 : maxBar2;
+            maxBar2 = max3 >= z[c] ? maxBar2 : 0.0;
+        }
+
+        zBar[0] += maxBar2;
+        for (int c = 0; c < 3; c++)
+        {
+            double zBar2 = zBar[c];
+            int t3 = 15 + c * 4;
+            if (zBar2 != 0.0)
+            {
+                global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, t3, 3);
+                global::System.Span<double> dPRow = global::SymDiff.Checks.Row(dP, t3, 3);
+                for (int j = 0; j < 3; j++)
+                {
+                    hBar[j] += zBar2 * pRow3[j];
+                    dPRow[j] += zBar2 * h[j];
+                }
+            }
+
+            dP[t3 + 3] += zBar2;
+        }
+
+        for (int j = 0; j < 3; j++)
+        {
+            double hValue = h[j];
+            double hBar2 = hBar[j];
+            double aBar = hBar2 * (1.0 - hValue * hValue);
+            int t4 = j * 5;
+            if (hBar2 != 0.0)
+            {
+                global::System.Span<double> dPRow2 = global::SymDiff.Checks.Row(dP, t4, 4);
+                for (int k = 0; k < 4; k++)
+                {
+                    dPRow2[k] += aBar * x[k];
+                }
+            }
+
+            dP[t4 + 4] += aBar;
         }
     }
 

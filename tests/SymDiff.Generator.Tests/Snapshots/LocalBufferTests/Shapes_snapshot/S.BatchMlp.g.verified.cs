@@ -28,16 +28,18 @@ static partial class S
         global::System.Span<double> zBar = stackalloc double[2];
         global::SymDiff.Checks.Zero(zBar);
         int t0 = x.Length / 2;
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, t0);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(hBar);
             global::System.Span<double> z = stackalloc double[2];
             global::SymDiff.Checks.Zero(z);
-            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(h, t0);
+                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t0);
+                global::SymDiff.Checks.Zero(h);
                 int hidden = t0;
                 double t1 = (double)t.Length;
                 double lossBar = 1.0 / t1;
@@ -121,7 +123,7 @@ static partial class S
                         dW[hidden + j3] += tBar6;
                     }
 
-                    global::SymDiff.Checks.Zero(hBar, t0);
+                    global::SymDiff.Checks.Zero(hBar);
                     global::SymDiff.Checks.Zero(zBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     loss = loss2;
                 }
@@ -130,12 +132,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBarRented);
         }
     }
 
@@ -163,16 +165,18 @@ static partial class S
         global::System.Span<double> zBar = stackalloc double[2];
         global::SymDiff.Checks.Zero(zBar);
         int t0 = x.Length / 2;
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, t0);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(hBar);
             global::System.Span<double> z = stackalloc double[2];
             global::SymDiff.Checks.Zero(z);
-            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(h, t0);
+                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t0);
+                global::SymDiff.Checks.Zero(h);
                 int hidden = t0;
                 double lossBar = seed / (double)t.Length;
                 for (int s = 0; s < t.Length; s++)
@@ -252,18 +256,18 @@ static partial class S
                         dW[hidden + j3] += tBar6;
                     }
 
-                    global::SymDiff.Checks.Zero(hBar, t0);
+                    global::SymDiff.Checks.Zero(hBar);
                     global::SymDiff.Checks.Zero(zBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBarRented);
         }
     }
 
@@ -289,14 +293,16 @@ static partial class S
         global::System.Span<double> zDot = stackalloc double[2];
         global::SymDiff.Checks.Zero(zDot);
         int t0 = x.Length / 2;
-        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(h, t0);
-            double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t0);
+            global::SymDiff.Checks.Zero(h);
+            double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(hDot, t0);
+                global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, t0);
+                global::SymDiff.Checks.Zero(hDot);
                 int hidden = t0;
                 double loss = 0.0;
                 double lossDot = 0.0;
@@ -352,12 +358,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
         }
     }
 

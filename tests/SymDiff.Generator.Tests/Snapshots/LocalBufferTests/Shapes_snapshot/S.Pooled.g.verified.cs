@@ -23,14 +23,16 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, x.Length);
-            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, x.Length);
+            global::SymDiff.Checks.Zero(hBar);
+            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(h, x.Length);
+                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(h);
 
                 // Forward sweep
                 for (int i = 0; i < x.Length; i++)
@@ -62,12 +64,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBarRented);
         }
     }
 
@@ -90,14 +92,16 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, x.Length);
-            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, x.Length);
+            global::SymDiff.Checks.Zero(hBar);
+            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(h, x.Length);
+                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(h);
 
                 // Forward sweep
                 for (int i = 0; i < x.Length; i++)
@@ -124,12 +128,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBarRented);
         }
     }
 
@@ -149,14 +153,16 @@ static partial class S
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
-        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::SymDiff.Checks.Zero(h, x.Length);
-            double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
+            global::SymDiff.Checks.Zero(h);
+            double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(hDot, x.Length);
+                global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(hDot);
                 for (int i = 0; i < x.Length; i++)
                 {
                     double t0 = x[i];
@@ -182,12 +188,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
         }
     }
 

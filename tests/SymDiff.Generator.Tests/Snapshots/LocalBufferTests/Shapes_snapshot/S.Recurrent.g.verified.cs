@@ -27,9 +27,11 @@ static partial class S
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
         global::SymDiff.Checks.Zero(h);
-        double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
+        double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            global::System.Span<double> sTape = new global::System.Span<double>(sTapeRented, 0, global::System.Math.Max(0, x.Length));
+
             // Forward sweep
             double s = 0.5;
             for (int b = 0; b < x.Length; b++)
@@ -75,7 +77,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeRented);
         }
     }
 
@@ -102,9 +104,11 @@ static partial class S
         global::SymDiff.Checks.Zero(hBar);
         global::System.Span<double> h = stackalloc double[2];
         global::SymDiff.Checks.Zero(h);
-        double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
+        double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
+            global::System.Span<double> sTape = new global::System.Span<double>(sTapeRented, 0, global::System.Math.Max(0, x.Length));
+
             // Forward sweep
             double s = 0.5;
             for (int b = 0; b < x.Length; b++)
@@ -148,7 +152,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeRented);
         }
     }
 

@@ -27,14 +27,16 @@ static partial class S
         // Forward sweep
         int t0 = w.Length - 1;
         int t1 = t0 / (x.Length + 1);
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, t1);
-            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(hBar);
+            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(h, t1);
+                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t1);
+                global::SymDiff.Checks.Zero(h);
                 int d = x.Length;
                 int hidden = t0 / (d + 1);
                 int j = 0;
@@ -92,12 +94,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBarRented);
         }
     }
 
@@ -123,14 +125,16 @@ static partial class S
         // Forward sweep
         int t0 = w.Length - 1;
         int t1 = t0 / (x.Length + 1);
-        double[] hBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(hBar, t1);
-            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(hBar);
+            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(h, t1);
+                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t1);
+                global::SymDiff.Checks.Zero(h);
                 int d = x.Length;
                 int hidden = t0 / (d + 1);
                 int j = 0;
@@ -187,12 +191,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hBarRented);
         }
     }
 
@@ -214,14 +218,16 @@ static partial class S
 
         int t0 = w.Length - 1;
         int t1 = t0 / (x.Length + 1);
-        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(h, t1);
-            double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t1);
+            global::SymDiff.Checks.Zero(h);
+            double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(hDot, t1);
+                global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, t1);
+                global::SymDiff.Checks.Zero(hDot);
                 int d = x.Length;
                 int hidden = t0 / (d + 1);
                 for (int j = 0; j < hidden; j++)
@@ -261,12 +267,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
         }
     }
 

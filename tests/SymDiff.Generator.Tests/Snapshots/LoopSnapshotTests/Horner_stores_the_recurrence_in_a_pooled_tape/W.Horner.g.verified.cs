@@ -26,9 +26,10 @@ static partial class W
 
         // Forward sweep
         int iStart = c.Length - 1;
-        double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
+        double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
         {
+            global::System.Span<double> sTape = new global::System.Span<double>(sTapeRented, 0, global::System.Math.Max(0, iStart + 1));
             int i = iStart;
             double s = 0.0;
             for (; i >= 0; i--)
@@ -53,7 +54,7 @@ static partial class W
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeRented);
         }
     }
 
@@ -78,9 +79,10 @@ static partial class W
 
         // Forward sweep
         int iStart = c.Length - 1;
-        double[] sTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
+        double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, iStart + 1));
         try
         {
+            global::System.Span<double> sTape = new global::System.Span<double>(sTapeRented, 0, global::System.Math.Max(0, iStart + 1));
             int i = iStart;
             double s = 0.0;
             for (; i >= 0; i--)
@@ -104,7 +106,7 @@ static partial class W
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sTapeRented);
         }
     }
 

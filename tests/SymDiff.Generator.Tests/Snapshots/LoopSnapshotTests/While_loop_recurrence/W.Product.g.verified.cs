@@ -14,9 +14,11 @@ static partial class W
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double ProductGradient(double a, int n, out double dA)
     {
-        double[] pTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, n));
+        double[] pTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, n));
         try
         {
+            global::System.Span<double> pTape = new global::System.Span<double>(pTapeRented, 0, global::System.Math.Max(0, n));
+
             // Forward sweep
             int k = 0;
             double p = 1.0;
@@ -42,7 +44,7 @@ static partial class W
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(pTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(pTapeRented);
         }
     }
 
@@ -57,9 +59,11 @@ static partial class W
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void ProductBackward(double a, int n, double seed, [global::SymDiff.Accumulates] ref double dA)
     {
-        double[] pTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, n));
+        double[] pTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, n));
         try
         {
+            global::System.Span<double> pTape = new global::System.Span<double>(pTapeRented, 0, global::System.Math.Max(0, n));
+
             // Forward sweep
             int k = 0;
             double p = 1.0;
@@ -84,7 +88,7 @@ static partial class W
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(pTape);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(pTapeRented);
         }
     }
 

@@ -21,19 +21,22 @@ static partial class F
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, o.Length, "The seed 'seed' has length {0}, but the output 'o' has length {1}.");
         }
 
-        double[] oBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(o.Length);
+        double[] oBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(o.Length);
         try
         {
+            global::System.Span<double> oBar = new global::System.Span<double>(oBarRented, 0, o.Length);
             global::SymDiff.Checks.Copy(seed, oBar);
             o[0] = x * y;
             o[1] = x + y;
             int t0 = global::System.Math.Max(0, o.Length);
-            double[] oReadTape = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] oReadTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                double[] oRead2Tape = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::System.Span<double> oReadTape = new global::System.Span<double>(oReadTapeRented, 0, t0);
+                double[] oRead2TapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
+                    global::System.Span<double> oRead2Tape = new global::System.Span<double>(oRead2TapeRented, 0, t0);
                     double norm = 0.25;
                     for (int i = 0; i < o.Length; i++)
                     {
@@ -72,17 +75,17 @@ static partial class F
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(oRead2Tape);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(oRead2TapeRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(oReadTape);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(oReadTapeRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(oBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(oBarRented);
         }
     }
 
@@ -158,17 +161,19 @@ static partial class F
         if (n <= m)
         {
             // Fewer inputs than outputs: one forward sweep per input gives a column.
-            double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+            double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
             try
             {
-                double[] column = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
+                global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+                double[] columnRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
                 try
                 {
-                    global::SymDiff.Checks.Zero(direction, n);
+                    global::System.Span<double> column = new global::System.Span<double>(columnRented, 0, m);
+                    global::SymDiff.Checks.Zero(direction);
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        GDerivative(x, y, o, direction[atX], direction[atY], new global::System.Span<double>(column, 0, m));
+                        GDerivative(x, y, o, direction[atX], direction[atY], column.Slice(0, m));
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -184,21 +189,22 @@ static partial class F
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(column);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(columnRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
             }
         }
         else
         {
             // Fewer outputs than inputs: one reverse sweep per output gives a row.
-            double[] seed = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
+            double[] seedRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
             try
             {
-                global::SymDiff.Checks.Zero(seed, m);
+                global::System.Span<double> seed = new global::System.Span<double>(seedRented, 0, m);
+                global::SymDiff.Checks.Zero(seed);
                 for (int i = 0; i < m; i++)
                 {
                     seed[i] = 1.0;
@@ -206,7 +212,7 @@ static partial class F
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     double dX = 0.0;
                     double dY = 0.0;
-                    GBackward(x, y, o, new global::System.ReadOnlySpan<double>(seed, 0, m), ref dX, ref dY);
+                    GBackward(x, y, o, seed.Slice(0, m), ref dX, ref dY);
                     row[atX] = dX;
                     row[atY] = dY;
                     seed[i] = 0.0;
@@ -214,7 +220,7 @@ static partial class F
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(seed);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(seedRented);
             }
         }
     }

@@ -23,22 +23,24 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+
             // Forward sweep
             double dot = global::S.Dot(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2));
 
             // Reverse sweep: gradients
             global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), 1.0, dP.Slice(0, 2), dP.Slice(2, 2));
             double t0 = p[0];
-            global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), t0, dP.Slice(1, 2), new global::System.Span<double>(xScratch, 0, 2));
+            global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), t0, dP.Slice(1, 2), xScratch.Slice(0, 2));
             dP[0] += dot;
             return dot * t0 + global::S.Dot(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2));
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 
@@ -61,16 +63,17 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
             global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), seed, dP.Slice(0, 2), dP.Slice(2, 2));
-            global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), seed * p[0], dP.Slice(1, 2), new global::System.Span<double>(xScratch, 0, 2));
+            global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), seed * p[0], dP.Slice(1, 2), xScratch.Slice(0, 2));
             dP[0] += seed * global::S.Dot(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2));
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 
@@ -90,11 +93,12 @@ static partial class S
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tP), tP.Length, p.Length, "The tangent 'tP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
 
-        double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+        double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
         try
         {
-            global::SymDiff.Checks.Zero(xZeros, 2);
-            double dot = global::S.DotDerivative(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP.Slice(1, 2), new global::System.Span<double>(xZeros, 0, 2), out double dotDot);
+            global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, 2);
+            global::SymDiff.Checks.Zero(xZeros);
+            double dot = global::S.DotDerivative(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP.Slice(1, 2), xZeros.Slice(0, 2), out double dotDot);
             double dot2 = global::S.DotDerivative(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), tP.Slice(0, 2), tP.Slice(2, 2), out double dot2Dot);
             double t0 = p[0];
             derivative = dotDot * t0 + dot * tP[0] + dot2Dot;
@@ -102,7 +106,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
         }
     }
 
@@ -128,14 +132,15 @@ static partial class S
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = ArraysHessianVectorProduct(p, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = ArraysHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -160,7 +165,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -193,19 +198,22 @@ static partial class S
         int atP = 0;
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+            double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
             try
             {
-                global::SymDiff.Checks.Zero(xZeros, 2);
-                double dot = global::S.DotDerivative(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP.Slice(1, 2), new global::System.Span<double>(xZeros, 0, 2), out double dotDot);
+                global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, 2);
+                global::SymDiff.Checks.Zero(xZeros);
+                double dot = global::S.DotDerivative(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP.Slice(1, 2), xZeros.Slice(0, 2), out double dotDot);
                 double dot2 = global::S.DotDerivative(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), tP.Slice(0, 2), tP.Slice(2, 2), out double dot2Dot);
                 int dotActive = 2 + 2;
-                double[] dotDirection = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                 try
                 {
+                    global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, dotActive);
                     for (int k = 0; k < 2; k++)
                     {
                         dotDirection[k] = tP[k];
@@ -217,10 +225,11 @@ static partial class S
                         dotDirection[t0] = tP[t0];
                     }
 
-                    double[] dotProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                    double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                     try
                     {
-                        global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), new global::System.ReadOnlySpan<double>(dotDirection, 0, dotActive), new global::System.Span<double>(dotProduct, 0, dotActive));
+                        global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
+                        global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), dotDirection.Slice(0, dotActive), dotProduct.Slice(0, dotActive));
                         for (int k = 0; k < 2; k++)
                         {
                             pP[k] += dotProduct[k];
@@ -228,10 +237,11 @@ static partial class S
                             pP[t1] += dotProduct[t1];
                         }
 
-                        global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP[0], pP.Slice(1, 2), new global::System.Span<double>(xScratch, 0, 2));
-                        double[] dotDirection2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                        global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP[0], pP.Slice(1, 2), xScratch.Slice(0, 2));
+                        double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                         try
                         {
+                            global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive);
                             for (int k = 0; k < 2; k++)
                             {
                                 dotDirection2[k] = tP[1 + k];
@@ -242,10 +252,11 @@ static partial class S
                                 dotDirection2[2 + k] = 0.0;
                             }
 
-                            double[] dotProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                            double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                             try
                             {
-                                global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), new global::System.ReadOnlySpan<double>(dotDirection2, 0, dotActive), new global::System.Span<double>(dotProduct2, 0, dotActive));
+                                global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive);
+                                global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), dotDirection2.Slice(0, dotActive), dotProduct2.Slice(0, dotActive));
                                 double t2 = p[0];
                                 for (int k = 0; k < 2; k++)
                                 {
@@ -257,32 +268,32 @@ static partial class S
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2Rented);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2Rented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotProductRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirectionRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 

@@ -23,31 +23,34 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            double[] xScratch2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+            double[] xScratch2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
+                global::System.Span<double> xScratch2 = new global::System.Span<double>(xScratch2Rented, 0, x.Length);
+
                 // Forward sweep
                 double a = global::S.Dot(p.Slice(0, 3), p.Slice(1, 3));
                 double b = global::S.Dot(x.Slice(4), p.Slice(p.Length - 2));
 
                 // Reverse sweep: gradients
-                global::S.DotBackward(p.Slice(1, 2), x.Slice(0, 2), 1.0, dP.Slice(1, 2), new global::System.Span<double>(xScratch, 0, 2));
+                global::S.DotBackward(p.Slice(1, 2), x.Slice(0, 2), 1.0, dP.Slice(1, 2), xScratch.Slice(0, 2));
                 double t0 = global::System.Math.Sin(a);
-                global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), t0, new global::System.Span<double>(xScratch2, 0, x.Length - 4), dP.Slice(p.Length - 2));
+                global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), t0, xScratch2.Slice(0, x.Length - 4), dP.Slice(p.Length - 2));
                 global::S.DotBackward(p.Slice(0, 3), p.Slice(1, 3), b * global::System.Math.Cos(a), dP.Slice(0, 3), dP.Slice(1, 3));
                 return t0 * b + global::S.Dot(p.Slice(1, 2), x.Slice(0, 2));
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2Rented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 
@@ -70,29 +73,32 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            double[] xScratch2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+            double[] xScratch2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
+                global::System.Span<double> xScratch2 = new global::System.Span<double>(xScratch2Rented, 0, x.Length);
+
                 // Forward sweep
                 double a = global::S.Dot(p.Slice(0, 3), p.Slice(1, 3));
                 double b = global::S.Dot(x.Slice(4), p.Slice(p.Length - 2));
 
                 // Reverse sweep: gradients
-                global::S.DotBackward(p.Slice(1, 2), x.Slice(0, 2), seed, dP.Slice(1, 2), new global::System.Span<double>(xScratch, 0, 2));
-                global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), seed * global::System.Math.Sin(a), new global::System.Span<double>(xScratch2, 0, x.Length - 4), dP.Slice(p.Length - 2));
+                global::S.DotBackward(p.Slice(1, 2), x.Slice(0, 2), seed, dP.Slice(1, 2), xScratch.Slice(0, 2));
+                global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), seed * global::System.Math.Sin(a), xScratch2.Slice(0, x.Length - 4), dP.Slice(p.Length - 2));
                 global::S.DotBackward(p.Slice(0, 3), p.Slice(1, 3), seed * b * global::System.Math.Cos(a), dP.Slice(0, 3), dP.Slice(1, 3));
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2Rented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 
@@ -114,28 +120,30 @@ static partial class S
 
         double a = global::S.DotDerivative(p.Slice(0, 3), p.Slice(1, 3), tP.Slice(0, 3), tP.Slice(1, 3), out double aDot);
         int t0 = x.Length - 4;
-        double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(xZeros, t0);
-            double b = global::S.DotDerivative(x.Slice(4), p.Slice(p.Length - 2), new global::System.Span<double>(xZeros, 0, x.Length - 4), tP.Slice(p.Length - 2), out double bDot);
-            double[] xZeros2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+            global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, t0);
+            global::SymDiff.Checks.Zero(xZeros);
+            double b = global::S.DotDerivative(x.Slice(4), p.Slice(p.Length - 2), xZeros.Slice(0, x.Length - 4), tP.Slice(p.Length - 2), out double bDot);
+            double[] xZeros2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
             try
             {
-                global::SymDiff.Checks.Zero(xZeros2, 2);
-                double dot = global::S.DotDerivative(p.Slice(1, 2), x.Slice(0, 2), tP.Slice(1, 2), new global::System.Span<double>(xZeros2, 0, 2), out double dotDot);
+                global::System.Span<double> xZeros2 = new global::System.Span<double>(xZeros2Rented, 0, 2);
+                global::SymDiff.Checks.Zero(xZeros2);
+                double dot = global::S.DotDerivative(p.Slice(1, 2), x.Slice(0, 2), tP.Slice(1, 2), xZeros2.Slice(0, 2), out double dotDot);
                 double t1 = global::System.Math.Sin(a);
                 derivative = global::System.Math.Cos(a) * aDot * b + t1 * bDot + dotDot;
                 return t1 * b + dot;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros2);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros2Rented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
         }
     }
 
@@ -161,14 +169,15 @@ static partial class S
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = OverlappingHessianVectorProduct(p, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = OverlappingHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -193,7 +202,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -226,27 +235,31 @@ static partial class S
         int atP = 0;
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
-        double[] xScratch2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratch2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            global::System.Span<double> xScratch2 = new global::System.Span<double>(xScratch2Rented, 0, x.Length);
             double a = global::S.DotDerivative(p.Slice(0, 3), p.Slice(1, 3), tP.Slice(0, 3), tP.Slice(1, 3), out double aDot);
             int t0 = x.Length - 4;
-            double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(xZeros, t0);
+                global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, t0);
+                global::SymDiff.Checks.Zero(xZeros);
                 int t1 = p.Length - 2;
                 int t2 = p.Length - t1;
-                double b = global::S.DotDerivative(x.Slice(4), p.Slice(p.Length - 2), new global::System.Span<double>(xZeros, 0, x.Length - 4), tP.Slice(p.Length - 2), out double bDot);
-                double[] xZeros2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+                double b = global::S.DotDerivative(x.Slice(4), p.Slice(p.Length - 2), xZeros.Slice(0, x.Length - 4), tP.Slice(p.Length - 2), out double bDot);
+                double[] xZeros2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
                 try
                 {
-                    global::SymDiff.Checks.Zero(xZeros2, 2);
-                    double dot = global::S.DotDerivative(p.Slice(1, 2), x.Slice(0, 2), tP.Slice(1, 2), new global::System.Span<double>(xZeros2, 0, 2), out double dotDot);
+                    global::System.Span<double> xZeros2 = new global::System.Span<double>(xZeros2Rented, 0, 2);
+                    global::SymDiff.Checks.Zero(xZeros2);
+                    double dot = global::S.DotDerivative(p.Slice(1, 2), x.Slice(0, 2), tP.Slice(1, 2), xZeros2.Slice(0, 2), out double dotDot);
                     int dotActive = 2 + 2;
-                    double[] dotDirection = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                    double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                     try
                     {
+                        global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, dotActive);
                         for (int k = 0; k < 2; k++)
                         {
                             dotDirection[k] = tP[1 + k];
@@ -257,21 +270,23 @@ static partial class S
                             dotDirection[2 + k] = 0.0;
                         }
 
-                        double[] dotProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                        double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                         try
                         {
-                            global::S.DotHessianVectorProduct(p.Slice(1, 2), x.Slice(0, 2), new global::System.ReadOnlySpan<double>(dotDirection, 0, dotActive), new global::System.Span<double>(dotProduct, 0, dotActive));
+                            global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
+                            global::S.DotHessianVectorProduct(p.Slice(1, 2), x.Slice(0, 2), dotDirection.Slice(0, dotActive), dotProduct.Slice(0, dotActive));
                             for (int k = 0; k < 2; k++)
                             {
                                 pP[1 + k] += dotProduct[k];
                             }
 
                             double t3 = global::System.Math.Cos(a);
-                            global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), t3 * aDot, new global::System.Span<double>(xScratch2, 0, x.Length - 4), pP.Slice(p.Length - 2));
+                            global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), t3 * aDot, xScratch2.Slice(0, x.Length - 4), pP.Slice(p.Length - 2));
                             int dotActive2 = t0 + t2;
-                            double[] dotDirection2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+                            double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
                             try
                             {
+                                global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive2);
                                 for (int k = 0; k < t0; k++)
                                 {
                                     dotDirection2[k] = 0.0;
@@ -285,10 +300,11 @@ static partial class S
                                     dotDirection2Row[k] = tPRow[k];
                                 }
 
-                                double[] dotProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+                                double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
                                 try
                                 {
-                                    global::S.DotHessianVectorProduct(x.Slice(4), p.Slice(p.Length - 2), new global::System.ReadOnlySpan<double>(dotDirection2, 0, dotActive2), new global::System.Span<double>(dotProduct2, 0, dotActive2));
+                                    global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive2);
+                                    global::S.DotHessianVectorProduct(x.Slice(4), p.Slice(p.Length - 2), dotDirection2.Slice(0, dotActive2), dotProduct2.Slice(0, dotActive2));
                                     double t4 = global::System.Math.Sin(a);
                                     int k6Count = 0 < t2 ? t2 : 0;
                                     global::System.Span<double> pPRow = global::SymDiff.Checks.Row(pP, t1, k6Count);
@@ -300,9 +316,10 @@ static partial class S
 
                                     global::S.DotBackward(p.Slice(0, 3), p.Slice(1, 3), bDot * t3 - b * (t4 * aDot), pP.Slice(0, 3), pP.Slice(1, 3));
                                     int dotActive3 = 3 + 3;
-                                    double[] dotDirection3 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive3);
+                                    double[] dotDirection3Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive3);
                                     try
                                     {
+                                        global::System.Span<double> dotDirection3 = new global::System.Span<double>(dotDirection3Rented, 0, dotActive3);
                                         for (int k = 0; k < 3; k++)
                                         {
                                             dotDirection3[k] = tP[k];
@@ -313,10 +330,11 @@ static partial class S
                                             dotDirection3[3 + k] = tP[1 + k];
                                         }
 
-                                        double[] dotProduct3 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive3);
+                                        double[] dotProduct3Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive3);
                                         try
                                         {
-                                            global::S.DotHessianVectorProduct(p.Slice(0, 3), p.Slice(1, 3), new global::System.ReadOnlySpan<double>(dotDirection3, 0, dotActive3), new global::System.Span<double>(dotProduct3, 0, dotActive3));
+                                            global::System.Span<double> dotProduct3 = new global::System.Span<double>(dotProduct3Rented, 0, dotActive3);
+                                            global::S.DotHessianVectorProduct(p.Slice(0, 3), p.Slice(1, 3), dotDirection3.Slice(0, dotActive3), dotProduct3.Slice(0, dotActive3));
                                             int k2 = 0;
                                             double pPNext = 0.0;
                                             for (; k2 < 3; k2++)
@@ -335,47 +353,47 @@ static partial class S
                                         }
                                         finally
                                         {
-                                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct3);
+                                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct3Rented);
                                         }
                                     }
                                     finally
                                     {
-                                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection3);
+                                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection3Rented);
                                     }
                                 }
                                 finally
                                 {
-                                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2);
+                                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2Rented);
                                 }
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2Rented);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotProductRented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirectionRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros2);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros2Rented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2Rented);
         }
     }
 

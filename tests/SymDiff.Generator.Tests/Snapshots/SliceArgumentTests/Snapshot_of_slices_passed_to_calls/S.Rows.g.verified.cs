@@ -23,9 +23,11 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+
             // Forward sweep
             double s = 0.0;
             for (int i = 0; i < x.Length / 2; i++)
@@ -35,7 +37,7 @@ static partial class S
                 double t1 = global::System.Math.Exp(z);
                 double t2 = 1.0 + t1;
                 double zBar = t1 / t2 - 0.5;
-                global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), new global::System.Span<double>(xScratch, 0, 2));
+                global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), xScratch.Slice(0, 2));
                 dP[t0] += zBar;
                 s = s + (global::System.Math.Log(t2) - 0.5 * z);
             }
@@ -46,7 +48,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 
@@ -69,9 +71,11 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+
             // Forward sweep
             for (int i = 0; i < x.Length / 2; i++)
             {
@@ -79,7 +83,7 @@ static partial class S
                 double z = global::S.Dot(p.Slice(0, 2), x.Slice(i * 2, 2)) + p[t0];
                 double t1 = global::System.Math.Exp(z);
                 double zBar = seed / (1.0 + t1) * t1 - seed * 0.5;
-                global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), new global::System.Span<double>(xScratch, 0, 2));
+                global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), xScratch.Slice(0, 2));
                 dP[t0] += zBar;
             }
 
@@ -88,7 +92,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 
@@ -112,11 +116,12 @@ static partial class S
         double sDot = 0.0;
         for (int i = 0; i < x.Length / 2; i++)
         {
-            double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+            double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
             try
             {
-                global::SymDiff.Checks.Zero(xZeros, 2);
-                double dot = global::S.DotDerivative(p.Slice(0, 2), x.Slice(i * 2, 2), tP.Slice(0, 2), new global::System.Span<double>(xZeros, 0, 2), out double dotDot);
+                global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, 2);
+                global::SymDiff.Checks.Zero(xZeros);
+                double dot = global::S.DotDerivative(p.Slice(0, 2), x.Slice(i * 2, 2), tP.Slice(0, 2), xZeros.Slice(0, 2), out double dotDot);
                 int t0 = 2 + i % 2;
                 double z = dot + p[t0];
                 double zDot = dotDot + tP[t0];
@@ -127,7 +132,7 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
             }
         }
 
@@ -158,14 +163,15 @@ static partial class S
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = RowsHessianVectorProduct(p, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = RowsHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -190,7 +196,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -223,17 +229,19 @@ static partial class S
         int atP = 0;
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
             double s = 0.0;
             for (int i = 0; i < x.Length / 2; i++)
             {
-                double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+                double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
                 try
                 {
-                    global::SymDiff.Checks.Zero(xZeros, 2);
-                    double dot = global::S.DotDerivative(p.Slice(0, 2), x.Slice(i * 2, 2), tP.Slice(0, 2), new global::System.Span<double>(xZeros, 0, 2), out double dotDot);
+                    global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, 2);
+                    global::SymDiff.Checks.Zero(xZeros);
+                    double dot = global::S.DotDerivative(p.Slice(0, 2), x.Slice(i * 2, 2), tP.Slice(0, 2), xZeros.Slice(0, 2), out double dotDot);
                     int t0 = 2 + i % 2;
                     double z = dot + p[t0];
                     double t1 = global::System.Math.Exp(z);
@@ -242,11 +250,12 @@ static partial class S
                     double zBar = t3 - 0.5;
                     double t4 = t1 * (dotDot + tP[t0]);
                     double zBarDot = t4 / t2 - t3 * t4 / t2;
-                    global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBarDot, pP.Slice(0, 2), new global::System.Span<double>(xScratch, 0, 2));
+                    global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBarDot, pP.Slice(0, 2), xScratch.Slice(0, 2));
                     int dotActive = 2 + 2;
-                    double[] dotDirection = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                    double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                     try
                     {
+                        global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, dotActive);
                         for (int k = 0; k < 2; k++)
                         {
                             dotDirection[k] = tP[k];
@@ -257,10 +266,11 @@ static partial class S
                             dotDirection[2 + k] = 0.0;
                         }
 
-                        double[] dotProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                        double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                         try
                         {
-                            global::S.DotHessianVectorProduct(p.Slice(0, 2), x.Slice(i * 2, 2), new global::System.ReadOnlySpan<double>(dotDirection, 0, dotActive), new global::System.Span<double>(dotProduct, 0, dotActive));
+                            global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
+                            global::S.DotHessianVectorProduct(p.Slice(0, 2), x.Slice(i * 2, 2), dotDirection.Slice(0, dotActive), dotProduct.Slice(0, dotActive));
                             for (int k = 0; k < 2; k++)
                             {
                                 pP[k] += zBar * dotProduct[k];
@@ -271,26 +281,27 @@ static partial class S
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotProductRented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirectionRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
                 }
             }
 
             int t5 = p.Length - 2;
             double dot2 = global::S.DotDerivative(p.Slice(2), p.Slice(2), tP.Slice(2), tP.Slice(2), out double dot2Dot);
             int dotActive2 = t5 + t5;
-            double[] dotDirection2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+            double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
             try
             {
+                global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive2);
                 for (int k = 0; k < t5; k++)
                 {
                     dotDirection2[k] = tP[2 + k];
@@ -303,10 +314,11 @@ static partial class S
                     dotDirection2Row[k] = tP[2 + k];
                 }
 
-                double[] dotProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+                double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
                 try
                 {
-                    global::S.DotHessianVectorProduct(p.Slice(2), p.Slice(2), new global::System.ReadOnlySpan<double>(dotDirection2, 0, dotActive2), new global::System.Span<double>(dotProduct2, 0, dotActive2));
+                    global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive2);
+                    global::S.DotHessianVectorProduct(p.Slice(2), p.Slice(2), dotDirection2.Slice(0, dotActive2), dotProduct2.Slice(0, dotActive2));
                     int k6Count = 0 < t5 ? t5 : 0;
                     global::System.ReadOnlySpan<double> dotProduct2Row = global::SymDiff.Checks.Row(dotProduct2, t5, k6Count);
                     for (int k = 0; k < k6Count; k++)
@@ -320,17 +332,17 @@ static partial class S
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2Rented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2Rented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 

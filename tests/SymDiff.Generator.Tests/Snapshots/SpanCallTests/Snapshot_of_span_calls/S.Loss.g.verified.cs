@@ -25,9 +25,11 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+
             // Forward sweep
             double dot = global::S.Dot(w, x);
             double z = dot * c;
@@ -36,13 +38,13 @@ static partial class S
             global::S.DotBackward(w, w, 1.0, dW, dW);
             double t0 = 1.0 + z * z;
             double t1 = 2.0 * (z / t0);
-            global::S.DotBackward(w, x, t1 * c, dW, new global::System.Span<double>(xScratch, 0, x.Length));
+            global::S.DotBackward(w, x, t1 * c, dW, xScratch.Slice(0, x.Length));
             dC = t1 * dot;
             return global::System.Math.Log(t0) + global::S.Dot(w, w);
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 
@@ -67,9 +69,11 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        double[] xScratch = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
+            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+
             // Forward sweep
             double dot = global::S.Dot(w, x);
             double z = dot * c;
@@ -77,12 +81,12 @@ static partial class S
             // Reverse sweep: gradients
             global::S.DotBackward(w, w, seed, dW, dW);
             double zBar = 2.0 * (seed / (1.0 + z * z) * z);
-            global::S.DotBackward(w, x, zBar * c, dW, new global::System.Span<double>(xScratch, 0, x.Length));
+            global::S.DotBackward(w, x, zBar * c, dW, xScratch.Slice(0, x.Length));
             dC += zBar * dot;
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
         }
     }
 
@@ -104,11 +108,12 @@ static partial class S
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
-        double[] xZeros = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::SymDiff.Checks.Zero(xZeros, x.Length);
-            double dot = global::S.DotDerivative(w, x, tW, new global::System.Span<double>(xZeros, 0, x.Length), out double dotDot);
+            global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, x.Length);
+            global::SymDiff.Checks.Zero(xZeros);
+            double dot = global::S.DotDerivative(w, x, tW, xZeros.Slice(0, x.Length), out double dotDot);
             double z = dot * c;
             double dot2 = global::S.DotDerivative(w, w, tW, tW, out double dot2Dot);
             double t0 = 1.0 + z * z;
@@ -117,7 +122,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xZeros);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
         }
     }
 

@@ -80,12 +80,13 @@ static partial class S
         }
 
         double r = global::S.Shrink(w, 0.0);
-        double[] wGradient = global::System.Buffers.ArrayPool<double>.Shared.Rent(w.Length);
+        double[] wGradientRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(w.Length);
         try
         {
-            global::SymDiff.Checks.Zero(wGradient, w.Length);
+            global::System.Span<double> wGradient = new global::System.Span<double>(wGradientRented, 0, w.Length);
+            global::SymDiff.Checks.Zero(wGradient);
             double dRdK = 0.0;
-            global::S.ShrinkBackward(w, 0.0, 1.0, new global::System.Span<double>(wGradient, 0, w.Length), ref dRdK);
+            global::S.ShrinkBackward(w, 0.0, 1.0, wGradient.Slice(0, w.Length), ref dRdK);
             double dRdA = 0.0;
             for (int k = 0; k < w.Length; k++)
             {
@@ -97,7 +98,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(wGradient);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(wGradientRented);
         }
     }
 

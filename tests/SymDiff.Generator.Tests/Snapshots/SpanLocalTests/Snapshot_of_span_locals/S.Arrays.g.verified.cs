@@ -109,14 +109,15 @@ static partial class S
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = ArraysHessianVectorProduct(p, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = ArraysHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -141,7 +142,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -179,36 +180,40 @@ static partial class S
         double sum2 = global::S.SumDerivative(new global::System.ReadOnlySpan<double>(p, 2, p.Length - 2), tP.Slice(2), out double sum2Dot);
         global::S.SumBackward(new global::System.ReadOnlySpan<double>(p, 2, p.Length - 2), sumDot, pP.Slice(2));
         int sumActive = t0;
-        double[] sumDirection = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] sumDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
+            global::System.Span<double> sumDirection = new global::System.Span<double>(sumDirectionRented, 0, t0);
             for (int k = 0; k < t0; k++)
             {
                 sumDirection[k] = tP[2 + k];
             }
 
-            double[] sumProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] sumProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::S.SumHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 2, p.Length - 2), new global::System.ReadOnlySpan<double>(sumDirection, 0, sumActive), new global::System.Span<double>(sumProduct, 0, sumActive));
+                global::System.Span<double> sumProduct = new global::System.Span<double>(sumProductRented, 0, t0);
+                global::S.SumHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 2, p.Length - 2), sumDirection.Slice(0, sumActive), sumProduct.Slice(0, sumActive));
                 for (int k = 0; k < t0; k++)
                 {
                     pP[2 + k] += sum * sumProduct[k];
                 }
 
                 global::S.SumBackward(new global::System.ReadOnlySpan<double>(p, 0, 2), sum2Dot, pP.Slice(0, 2));
-                double[] sumDirection2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+                double[] sumDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
                 try
                 {
+                    global::System.Span<double> sumDirection2 = new global::System.Span<double>(sumDirection2Rented, 0, 2);
                     for (int k = 0; k < 2; k++)
                     {
                         sumDirection2[k] = tP[k];
                     }
 
-                    double[] sumProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+                    double[] sumProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
                     try
                     {
-                        global::S.SumHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(sumDirection2, 0, 2), new global::System.Span<double>(sumProduct2, 0, 2));
+                        global::System.Span<double> sumProduct2 = new global::System.Span<double>(sumProduct2Rented, 0, 2);
+                        global::S.SumHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 0, 2), sumDirection2.Slice(0, 2), sumProduct2.Slice(0, 2));
                         for (int k = 0; k < 2; k++)
                         {
                             pP[k] += sum2 * sumProduct2[k];
@@ -220,22 +225,22 @@ static partial class S
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(sumProduct2);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(sumProduct2Rented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumDirection2);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumDirection2Rented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(sumProduct);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(sumProductRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sumDirection);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sumDirectionRented);
         }
     }
 

@@ -154,14 +154,15 @@ static partial class S
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = BufferHessianVectorProduct(p, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = BufferHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -186,7 +187,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -238,18 +239,20 @@ static partial class S
         double product2 = h[2] * h[3];
         double sum = global::S.SumDerivative(h, hDot, out double sumDot);
         double sum2 = global::S.SumDerivative(p.Slice(1, 2), tP.Slice(1, 2), out double sum2Dot);
-        double[] sumDirection = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+        double[] sumDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
         try
         {
+            global::System.Span<double> sumDirection = new global::System.Span<double>(sumDirectionRented, 0, 2);
             for (int k = 0; k < 2; k++)
             {
                 sumDirection[k] = tP[1 + k];
             }
 
-            double[] sumProduct = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+            double[] sumProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
             try
             {
-                global::S.SumHessianVectorProduct(p.Slice(1, 2), new global::System.ReadOnlySpan<double>(sumDirection, 0, 2), new global::System.Span<double>(sumProduct, 0, 2));
+                global::System.Span<double> sumProduct = new global::System.Span<double>(sumProductRented, 0, 2);
+                global::S.SumHessianVectorProduct(p.Slice(1, 2), sumDirection.Slice(0, 2), sumProduct.Slice(0, 2));
                 for (int k = 0; k < 2; k++)
                 {
                     pP[1 + k] += sumProduct[k];
@@ -257,18 +260,20 @@ static partial class S
 
                 global::S.SumBackward(h, 1.0, hBar);
                 int sumActive = h.Length;
-                double[] sumDirection2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(sumActive);
+                double[] sumDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(sumActive);
                 try
                 {
+                    global::System.Span<double> sumDirection2 = new global::System.Span<double>(sumDirection2Rented, 0, sumActive);
                     for (int k = 0; k < sumActive; k++)
                     {
                         sumDirection2[k] = hDot[k];
                     }
 
-                    double[] sumProduct2 = global::System.Buffers.ArrayPool<double>.Shared.Rent(sumActive);
+                    double[] sumProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(sumActive);
                     try
                     {
-                        global::S.SumHessianVectorProduct(h, new global::System.ReadOnlySpan<double>(sumDirection2, 0, sumActive), new global::System.Span<double>(sumProduct2, 0, sumActive));
+                        global::System.Span<double> sumProduct2 = new global::System.Span<double>(sumProduct2Rented, 0, sumActive);
+                        global::S.SumHessianVectorProduct(h, sumDirection2.Slice(0, sumActive), sumProduct2.Slice(0, sumActive));
                         for (int k = 0; k < sumActive; k++)
                         {
                             hBarDot[k] += sumProduct2[k];
@@ -292,22 +297,22 @@ static partial class S
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(sumProduct2);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(sumProduct2Rented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumDirection2);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumDirection2Rented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(sumProduct);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(sumProductRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(sumDirection);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(sumDirectionRented);
         }
     }
 

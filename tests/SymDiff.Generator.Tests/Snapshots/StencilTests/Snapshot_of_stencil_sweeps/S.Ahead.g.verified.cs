@@ -28,18 +28,21 @@ static partial class S
         // Forward sweep
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * x.Length;
-        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] aHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aHistoryBar, t1);
-            double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistoryBar);
+            double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(a, x.Length);
-                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+                global::System.Span<double> a = new global::System.Span<double>(aRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(a);
+                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::SymDiff.Checks.Zero(aHistory, t1);
+                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                    global::SymDiff.Checks.Zero(aHistory);
                     for (int i = 0; i < x.Length; i++)
                     {
                         double aValue = w[0] * x[i] + w[1];
@@ -124,17 +127,17 @@ static partial class S
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarRented);
         }
     }
 
@@ -161,18 +164,21 @@ static partial class S
         // Forward sweep
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * x.Length;
-        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] aHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aHistoryBar, t1);
-            double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistoryBar);
+            double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(a, x.Length);
-                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+                global::System.Span<double> a = new global::System.Span<double>(aRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(a);
+                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::SymDiff.Checks.Zero(aHistory, t1);
+                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                    global::SymDiff.Checks.Zero(aHistory);
                     for (int i = 0; i < x.Length; i++)
                     {
                         double aValue = w[0] * x[i] + w[1];
@@ -252,17 +258,17 @@ static partial class S
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarRented);
         }
     }
 
@@ -283,24 +289,28 @@ static partial class S
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
-        double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::SymDiff.Checks.Zero(a, x.Length);
-            double[] aDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> a = new global::System.Span<double>(aRented, 0, x.Length);
+            global::SymDiff.Checks.Zero(a);
+            double[] aDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(aDot, x.Length);
+                global::System.Span<double> aDot = new global::System.Span<double>(aDotRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(aDot);
                 int t0 = sweeps > 0 ? sweeps : 0;
                 int t1 = (t0 + 1) * x.Length;
-                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::SymDiff.Checks.Zero(aHistory, t1);
-                    double[] aHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                    global::SymDiff.Checks.Zero(aHistory);
+                    double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                     try
                     {
-                        global::SymDiff.Checks.Zero(aHistoryDot, t1);
+                        global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t1);
+                        global::SymDiff.Checks.Zero(aHistoryDot);
                         for (int i = 0; i < x.Length; i++)
                         {
                             double t2 = x[i];
@@ -361,22 +371,22 @@ static partial class S
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
         }
     }
 

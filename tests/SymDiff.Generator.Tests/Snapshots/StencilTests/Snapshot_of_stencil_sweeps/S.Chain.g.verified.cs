@@ -27,14 +27,16 @@ static partial class S
         // Forward sweep
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * n;
-        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] aHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aHistoryBar, t1);
-            double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistoryBar);
+            double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(aHistory, t1);
+                global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistory);
                 int s = 0;
                 for (; s < sweeps; s++)
                 {
@@ -103,12 +105,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarRented);
         }
     }
 
@@ -134,14 +136,16 @@ static partial class S
         // Forward sweep
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * n;
-        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] aHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aHistoryBar, t1);
-            double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistoryBar);
+            double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(aHistory, t1);
+                global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistory);
                 int s = 0;
                 for (; s < sweeps; s++)
                 {
@@ -203,12 +207,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarRented);
         }
     }
 
@@ -231,14 +235,16 @@ static partial class S
 
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * n;
-        double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aHistory, t1);
-            double[] aHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistory);
+            double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(aHistoryDot, t1);
+                global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistoryDot);
                 for (int s = 0; s < sweeps; s++)
                 {
                     int t2 = s + 1;
@@ -287,12 +293,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
         }
     }
 

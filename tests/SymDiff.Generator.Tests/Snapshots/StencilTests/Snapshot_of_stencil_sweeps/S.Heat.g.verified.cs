@@ -26,18 +26,21 @@ static partial class S
         // Forward sweep
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * u0.Length;
-        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] aHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aHistoryBar, t1);
-            double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
+            global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistoryBar);
+            double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
             try
             {
-                global::SymDiff.Checks.Zero(a, u0.Length);
-                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+                global::System.Span<double> a = new global::System.Span<double>(aRented, 0, u0.Length);
+                global::SymDiff.Checks.Zero(a);
+                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::SymDiff.Checks.Zero(aHistory, t1);
+                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                    global::SymDiff.Checks.Zero(aHistory);
                     for (int i = 0; i < u0.Length; i++)
                     {
                         double aValue = u0[i];
@@ -146,17 +149,17 @@ static partial class S
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarRented);
         }
     }
 
@@ -183,18 +186,21 @@ static partial class S
         // Forward sweep
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * u0.Length;
-        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] aHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aHistoryBar, t1);
-            double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
+            global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistoryBar);
+            double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
             try
             {
-                global::SymDiff.Checks.Zero(a, u0.Length);
-                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+                global::System.Span<double> a = new global::System.Span<double>(aRented, 0, u0.Length);
+                global::SymDiff.Checks.Zero(a);
+                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::SymDiff.Checks.Zero(aHistory, t1);
+                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                    global::SymDiff.Checks.Zero(aHistory);
                     for (int i = 0; i < u0.Length; i++)
                     {
                         double aValue = u0[i];
@@ -294,17 +300,17 @@ static partial class S
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarRented);
         }
     }
 
@@ -326,24 +332,28 @@ static partial class S
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tU0), tU0.Length, u0.Length, "The tangent 'tU0' for parameter 'u0' has length {0}, but 'u0' has length {1}.");
         }
 
-        double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
+        double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
         try
         {
-            global::SymDiff.Checks.Zero(a, u0.Length);
-            double[] aDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
+            global::System.Span<double> a = new global::System.Span<double>(aRented, 0, u0.Length);
+            global::SymDiff.Checks.Zero(a);
+            double[] aDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
             try
             {
-                global::SymDiff.Checks.Zero(aDot, u0.Length);
+                global::System.Span<double> aDot = new global::System.Span<double>(aDotRented, 0, u0.Length);
+                global::SymDiff.Checks.Zero(aDot);
                 int t0 = sweeps > 0 ? sweeps : 0;
                 int t1 = (t0 + 1) * u0.Length;
-                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::SymDiff.Checks.Zero(aHistory, t1);
-                    double[] aHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                    global::SymDiff.Checks.Zero(aHistory);
+                    double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                     try
                     {
-                        global::SymDiff.Checks.Zero(aHistoryDot, t1);
+                        global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t1);
+                        global::SymDiff.Checks.Zero(aHistoryDot);
                         for (int i = 0; i < u0.Length; i++)
                         {
                             double aValue = u0[i];
@@ -407,22 +417,22 @@ static partial class S
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
         }
     }
 

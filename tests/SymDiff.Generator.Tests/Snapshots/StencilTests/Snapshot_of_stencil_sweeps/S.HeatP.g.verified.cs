@@ -27,18 +27,21 @@ static partial class S
         int t0 = p.Length - 1;
         int t1 = sweeps > 0 ? sweeps : 0;
         int t2 = (t1 + 1) * t0;
-        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+        double[] aHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
         try
         {
-            global::SymDiff.Checks.Zero(aHistoryBar, t2);
-            double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t2);
+            global::SymDiff.Checks.Zero(aHistoryBar);
+            double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(a, t0);
-                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                global::System.Span<double> a = new global::System.Span<double>(aRented, 0, t0);
+                global::SymDiff.Checks.Zero(a);
+                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                 try
                 {
-                    global::SymDiff.Checks.Zero(aHistory, t2);
+                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t2);
+                    global::SymDiff.Checks.Zero(aHistory);
                     int i = 0;
                     for (; i < t0; i++)
                     {
@@ -142,17 +145,17 @@ static partial class S
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarRented);
         }
     }
 
@@ -178,18 +181,21 @@ static partial class S
         int t0 = p.Length - 1;
         int t1 = sweeps > 0 ? sweeps : 0;
         int t2 = (t1 + 1) * t0;
-        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+        double[] aHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
         try
         {
-            global::SymDiff.Checks.Zero(aHistoryBar, t2);
-            double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t2);
+            global::SymDiff.Checks.Zero(aHistoryBar);
+            double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(a, t0);
-                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                global::System.Span<double> a = new global::System.Span<double>(aRented, 0, t0);
+                global::SymDiff.Checks.Zero(a);
+                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                 try
                 {
-                    global::SymDiff.Checks.Zero(aHistory, t2);
+                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t2);
+                    global::SymDiff.Checks.Zero(aHistory);
                     int i = 0;
                     for (; i < t0; i++)
                     {
@@ -288,17 +294,17 @@ static partial class S
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarRented);
         }
     }
 
@@ -319,24 +325,28 @@ static partial class S
         }
 
         int t0 = p.Length - 1;
-        double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(a, t0);
-            double[] aDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> a = new global::System.Span<double>(aRented, 0, t0);
+            global::SymDiff.Checks.Zero(a);
+            double[] aDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(aDot, t0);
+                global::System.Span<double> aDot = new global::System.Span<double>(aDotRented, 0, t0);
+                global::SymDiff.Checks.Zero(aDot);
                 int t1 = sweeps > 0 ? sweeps : 0;
                 int t2 = (t1 + 1) * t0;
-                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                 try
                 {
-                    global::SymDiff.Checks.Zero(aHistory, t2);
-                    double[] aHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t2);
+                    global::SymDiff.Checks.Zero(aHistory);
+                    double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                     try
                     {
-                        global::SymDiff.Checks.Zero(aHistoryDot, t2);
+                        global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t2);
+                        global::SymDiff.Checks.Zero(aHistoryDot);
                         for (int i = 0; i < t0; i++)
                         {
                             int t3 = i + 1;
@@ -404,22 +414,22 @@ static partial class S
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
         }
     }
 
@@ -444,14 +454,15 @@ static partial class S
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = HeatPHessianVectorProduct(p, sweeps, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = HeatPHessianVectorProduct(p, sweeps, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -476,7 +487,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -511,30 +522,36 @@ static partial class S
         int t0 = p.Length - 1;
         int t1 = sweeps > 0 ? sweeps : 0;
         int t2 = (t1 + 1) * t0;
-        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+        double[] aHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
         try
         {
-            global::SymDiff.Checks.Zero(aHistoryBar, t2);
-            double[] aHistoryBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+            global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t2);
+            global::SymDiff.Checks.Zero(aHistoryBar);
+            double[] aHistoryBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
             try
             {
-                global::SymDiff.Checks.Zero(aHistoryBarDot, t2);
-                double[] a = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::System.Span<double> aHistoryBarDot = new global::System.Span<double>(aHistoryBarDotRented, 0, t2);
+                global::SymDiff.Checks.Zero(aHistoryBarDot);
+                double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(a, t0);
-                    double[] aDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                    global::System.Span<double> a = new global::System.Span<double>(aRented, 0, t0);
+                    global::SymDiff.Checks.Zero(a);
+                    double[] aDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                     try
                     {
-                        global::SymDiff.Checks.Zero(aDot, t0);
-                        double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                        global::System.Span<double> aDot = new global::System.Span<double>(aDotRented, 0, t0);
+                        global::SymDiff.Checks.Zero(aDot);
+                        double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                         try
                         {
-                            global::SymDiff.Checks.Zero(aHistory, t2);
-                            double[] aHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                            global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t2);
+                            global::SymDiff.Checks.Zero(aHistory);
+                            double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                             try
                             {
-                                global::SymDiff.Checks.Zero(aHistoryDot, t2);
+                                global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t2);
+                                global::SymDiff.Checks.Zero(aHistoryDot);
                                 int i = 0;
                                 for (; i < t0; i++)
                                 {
@@ -672,32 +689,32 @@ static partial class S
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDot);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(aDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(a);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarRented);
         }
     }
 

@@ -25,32 +25,38 @@ static partial class S
 
         // Forward sweep
         int t0 = p.Length - 1;
-        double[] curBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] curBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(curBar, t0);
+            global::System.Span<double> curBar = new global::System.Span<double>(curBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(curBar);
             int t1 = sweeps > 0 ? sweeps : 0;
             int t2 = (t1 + 1) * t0;
-            double[] curHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+            double[] curHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
             try
             {
-                global::SymDiff.Checks.Zero(curHistoryBar, t2);
-                double[] nextBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::System.Span<double> curHistoryBar = new global::System.Span<double>(curHistoryBarRented, 0, t2);
+                global::SymDiff.Checks.Zero(curHistoryBar);
+                double[] nextBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(nextBar, t0);
-                    double[] cur = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                    global::System.Span<double> nextBar = new global::System.Span<double>(nextBarRented, 0, t0);
+                    global::SymDiff.Checks.Zero(nextBar);
+                    double[] curRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                     try
                     {
-                        global::SymDiff.Checks.Zero(cur, t0);
-                        double[] curHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                        global::System.Span<double> cur = new global::System.Span<double>(curRented, 0, t0);
+                        global::SymDiff.Checks.Zero(cur);
+                        double[] curHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                         try
                         {
-                            global::SymDiff.Checks.Zero(curHistory, t2);
-                            double[] next = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                            global::System.Span<double> curHistory = new global::System.Span<double>(curHistoryRented, 0, t2);
+                            global::SymDiff.Checks.Zero(curHistory);
+                            double[] nextRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                             try
                             {
-                                global::SymDiff.Checks.Zero(next, t0);
+                                global::System.Span<double> next = new global::System.Span<double>(nextRented, 0, t0);
+                                global::SymDiff.Checks.Zero(next);
                                 int n = t0;
                                 int i = 0;
                                 for (; i < n; i++)
@@ -69,7 +75,7 @@ static partial class S
                                 int s = 0;
                                 for (; s < sweeps; s++)
                                 {
-                                    global::SymDiff.Checks.Zero(next, t0);
+                                    global::SymDiff.Checks.Zero(next);
                                     for (int i2 = 1; i2 < n - 1; i2++)
                                     {
                                         int t4 = s * t0;
@@ -117,7 +123,7 @@ static partial class S
                                 // Reverse sweep: gradients
                                 for (int s2 = s - 1; s2 >= 0; s2--)
                                 {
-                                    global::SymDiff.Checks.Zero(next, t0);
+                                    global::SymDiff.Checks.Zero(next);
                                     int i6 = 1;
                                     for (; i6 < n - 1; i6++)
                                     {
@@ -180,7 +186,7 @@ static partial class S
                                         curHistoryBar[s2 * t0 + i2] += curHistoryBarNext;
                                     }
 
-                                    global::SymDiff.Checks.Zero(nextBar, t0);
+                                    global::SymDiff.Checks.Zero(nextBar);
                                 }
 
                                 for (int curIndex3 = 0; curIndex3 < curIndex; curIndex3++)
@@ -200,32 +206,32 @@ static partial class S
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(next);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(nextRented);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(curHistory);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryRented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(cur);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(curRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(nextBar);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(nextBarRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryBar);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryBarRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(curBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(curBarRented);
         }
     }
 
@@ -249,32 +255,38 @@ static partial class S
 
         // Forward sweep
         int t0 = p.Length - 1;
-        double[] curBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] curBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(curBar, t0);
+            global::System.Span<double> curBar = new global::System.Span<double>(curBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(curBar);
             int t1 = sweeps > 0 ? sweeps : 0;
             int t2 = (t1 + 1) * t0;
-            double[] curHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+            double[] curHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
             try
             {
-                global::SymDiff.Checks.Zero(curHistoryBar, t2);
-                double[] nextBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::System.Span<double> curHistoryBar = new global::System.Span<double>(curHistoryBarRented, 0, t2);
+                global::SymDiff.Checks.Zero(curHistoryBar);
+                double[] nextBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(nextBar, t0);
-                    double[] cur = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                    global::System.Span<double> nextBar = new global::System.Span<double>(nextBarRented, 0, t0);
+                    global::SymDiff.Checks.Zero(nextBar);
+                    double[] curRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                     try
                     {
-                        global::SymDiff.Checks.Zero(cur, t0);
-                        double[] curHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                        global::System.Span<double> cur = new global::System.Span<double>(curRented, 0, t0);
+                        global::SymDiff.Checks.Zero(cur);
+                        double[] curHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                         try
                         {
-                            global::SymDiff.Checks.Zero(curHistory, t2);
-                            double[] next = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                            global::System.Span<double> curHistory = new global::System.Span<double>(curHistoryRented, 0, t2);
+                            global::SymDiff.Checks.Zero(curHistory);
+                            double[] nextRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                             try
                             {
-                                global::SymDiff.Checks.Zero(next, t0);
+                                global::System.Span<double> next = new global::System.Span<double>(nextRented, 0, t0);
+                                global::SymDiff.Checks.Zero(next);
                                 int n = t0;
                                 int i = 0;
                                 for (; i < n; i++)
@@ -293,7 +305,7 @@ static partial class S
                                 int s = 0;
                                 for (; s < sweeps; s++)
                                 {
-                                    global::SymDiff.Checks.Zero(next, t0);
+                                    global::SymDiff.Checks.Zero(next);
                                     for (int i2 = 1; i2 < n - 1; i2++)
                                     {
                                         int t4 = s * t0;
@@ -338,7 +350,7 @@ static partial class S
                                 // Reverse sweep: gradients
                                 for (int s2 = s - 1; s2 >= 0; s2--)
                                 {
-                                    global::SymDiff.Checks.Zero(next, t0);
+                                    global::SymDiff.Checks.Zero(next);
                                     int i7 = 1;
                                     for (; i7 < n - 1; i7++)
                                     {
@@ -401,7 +413,7 @@ static partial class S
                                         curHistoryBar[s2 * t0 + i2] += curHistoryBarNext;
                                     }
 
-                                    global::SymDiff.Checks.Zero(nextBar, t0);
+                                    global::SymDiff.Checks.Zero(nextBar);
                                 }
 
                                 for (int curIndex3 = 0; curIndex3 < curIndex; curIndex3++)
@@ -419,32 +431,32 @@ static partial class S
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(next);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(nextRented);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(curHistory);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryRented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(cur);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(curRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(nextBar);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(nextBarRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryBar);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryBarRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(curBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(curBarRented);
         }
     }
 
@@ -465,32 +477,38 @@ static partial class S
         }
 
         int t0 = p.Length - 1;
-        double[] cur = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] curRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(cur, t0);
-            double[] curDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> cur = new global::System.Span<double>(curRented, 0, t0);
+            global::SymDiff.Checks.Zero(cur);
+            double[] curDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(curDot, t0);
+                global::System.Span<double> curDot = new global::System.Span<double>(curDotRented, 0, t0);
+                global::SymDiff.Checks.Zero(curDot);
                 int t1 = sweeps > 0 ? sweeps : 0;
                 int t2 = (t1 + 1) * t0;
-                double[] curHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                double[] curHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                 try
                 {
-                    global::SymDiff.Checks.Zero(curHistory, t2);
-                    double[] curHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                    global::System.Span<double> curHistory = new global::System.Span<double>(curHistoryRented, 0, t2);
+                    global::SymDiff.Checks.Zero(curHistory);
+                    double[] curHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                     try
                     {
-                        global::SymDiff.Checks.Zero(curHistoryDot, t2);
-                        double[] next = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                        global::System.Span<double> curHistoryDot = new global::System.Span<double>(curHistoryDotRented, 0, t2);
+                        global::SymDiff.Checks.Zero(curHistoryDot);
+                        double[] nextRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                         try
                         {
-                            global::SymDiff.Checks.Zero(next, t0);
-                            double[] nextDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                            global::System.Span<double> next = new global::System.Span<double>(nextRented, 0, t0);
+                            global::SymDiff.Checks.Zero(next);
+                            double[] nextDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                             try
                             {
-                                global::SymDiff.Checks.Zero(nextDot, t0);
+                                global::System.Span<double> nextDot = new global::System.Span<double>(nextDotRented, 0, t0);
+                                global::SymDiff.Checks.Zero(nextDot);
                                 int n = t0;
                                 for (int i = 0; i < n; i++)
                                 {
@@ -509,8 +527,8 @@ static partial class S
 
                                 for (int s = 0; s < sweeps; s++)
                                 {
-                                    global::SymDiff.Checks.Zero(next, t0);
-                                    global::SymDiff.Checks.Zero(nextDot, t0);
+                                    global::SymDiff.Checks.Zero(next);
+                                    global::SymDiff.Checks.Zero(nextDot);
                                     for (int i = 1; i < n - 1; i++)
                                     {
                                         int t4 = s * t0;
@@ -576,32 +594,32 @@ static partial class S
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(nextDot);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(nextDotRented);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(next);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(nextRented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(curHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(curDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(curDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(cur);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(curRented);
         }
     }
 
@@ -626,14 +644,15 @@ static partial class S
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = JacobiHessianVectorProduct(p, sweeps, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = JacobiHessianVectorProduct(p, sweeps, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -658,7 +677,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -691,56 +710,68 @@ static partial class S
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
         int t0 = p.Length - 1;
-        double[] curBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] curBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(curBar, t0);
-            double[] curBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> curBar = new global::System.Span<double>(curBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(curBar);
+            double[] curBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(curBarDot, t0);
+                global::System.Span<double> curBarDot = new global::System.Span<double>(curBarDotRented, 0, t0);
+                global::SymDiff.Checks.Zero(curBarDot);
                 int t1 = sweeps > 0 ? sweeps : 0;
                 int t2 = (t1 + 1) * t0;
-                double[] curHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                double[] curHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                 try
                 {
-                    global::SymDiff.Checks.Zero(curHistoryBar, t2);
-                    double[] curHistoryBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                    global::System.Span<double> curHistoryBar = new global::System.Span<double>(curHistoryBarRented, 0, t2);
+                    global::SymDiff.Checks.Zero(curHistoryBar);
+                    double[] curHistoryBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                     try
                     {
-                        global::SymDiff.Checks.Zero(curHistoryBarDot, t2);
-                        double[] nextBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                        global::System.Span<double> curHistoryBarDot = new global::System.Span<double>(curHistoryBarDotRented, 0, t2);
+                        global::SymDiff.Checks.Zero(curHistoryBarDot);
+                        double[] nextBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                         try
                         {
-                            global::SymDiff.Checks.Zero(nextBar, t0);
-                            double[] nextBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                            global::System.Span<double> nextBar = new global::System.Span<double>(nextBarRented, 0, t0);
+                            global::SymDiff.Checks.Zero(nextBar);
+                            double[] nextBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                             try
                             {
-                                global::SymDiff.Checks.Zero(nextBarDot, t0);
-                                double[] cur = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                                global::System.Span<double> nextBarDot = new global::System.Span<double>(nextBarDotRented, 0, t0);
+                                global::SymDiff.Checks.Zero(nextBarDot);
+                                double[] curRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                                 try
                                 {
-                                    global::SymDiff.Checks.Zero(cur, t0);
-                                    double[] curDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                                    global::System.Span<double> cur = new global::System.Span<double>(curRented, 0, t0);
+                                    global::SymDiff.Checks.Zero(cur);
+                                    double[] curDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                                     try
                                     {
-                                        global::SymDiff.Checks.Zero(curDot, t0);
-                                        double[] curHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                                        global::System.Span<double> curDot = new global::System.Span<double>(curDotRented, 0, t0);
+                                        global::SymDiff.Checks.Zero(curDot);
+                                        double[] curHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                                         try
                                         {
-                                            global::SymDiff.Checks.Zero(curHistory, t2);
-                                            double[] curHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                                            global::System.Span<double> curHistory = new global::System.Span<double>(curHistoryRented, 0, t2);
+                                            global::SymDiff.Checks.Zero(curHistory);
+                                            double[] curHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                                             try
                                             {
-                                                global::SymDiff.Checks.Zero(curHistoryDot, t2);
-                                                double[] next = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                                                global::System.Span<double> curHistoryDot = new global::System.Span<double>(curHistoryDotRented, 0, t2);
+                                                global::SymDiff.Checks.Zero(curHistoryDot);
+                                                double[] nextRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                                                 try
                                                 {
-                                                    global::SymDiff.Checks.Zero(next, t0);
-                                                    double[] nextDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                                                    global::System.Span<double> next = new global::System.Span<double>(nextRented, 0, t0);
+                                                    global::SymDiff.Checks.Zero(next);
+                                                    double[] nextDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                                                     try
                                                     {
-                                                        global::SymDiff.Checks.Zero(nextDot, t0);
+                                                        global::System.Span<double> nextDot = new global::System.Span<double>(nextDotRented, 0, t0);
+                                                        global::SymDiff.Checks.Zero(nextDot);
                                                         int n = t0;
                                                         int i = 0;
                                                         for (; i < n; i++)
@@ -762,8 +793,8 @@ static partial class S
                                                         int s = 0;
                                                         for (; s < sweeps; s++)
                                                         {
-                                                            global::SymDiff.Checks.Zero(next, t0);
-                                                            global::SymDiff.Checks.Zero(nextDot, t0);
+                                                            global::SymDiff.Checks.Zero(next);
+                                                            global::SymDiff.Checks.Zero(nextDot);
                                                             for (int i2 = 1; i2 < n - 1; i2++)
                                                             {
                                                                 int t4 = s * t0;
@@ -829,8 +860,8 @@ static partial class S
 
                                                         for (int s2 = s - 1; s2 >= 0; s2--)
                                                         {
-                                                            global::SymDiff.Checks.Zero(next, t0);
-                                                            global::SymDiff.Checks.Zero(nextDot, t0);
+                                                            global::SymDiff.Checks.Zero(next);
+                                                            global::SymDiff.Checks.Zero(nextDot);
                                                             int i6 = 1;
                                                             for (; i6 < n - 1; i6++)
                                                             {
@@ -928,8 +959,8 @@ static partial class S
                                                                 curHistoryBarDot[s2 * t0 + i2] += curHistoryBarDotNext;
                                                             }
 
-                                                            global::SymDiff.Checks.Zero(nextBar, t0);
-                                                            global::SymDiff.Checks.Zero(nextBarDot, t0);
+                                                            global::SymDiff.Checks.Zero(nextBar);
+                                                            global::SymDiff.Checks.Zero(nextBarDot);
                                                         }
 
                                                         for (int curIndex3 = 0; curIndex3 < curIndex; curIndex3++)
@@ -951,62 +982,62 @@ static partial class S
                                                     }
                                                     finally
                                                     {
-                                                        global::System.Buffers.ArrayPool<double>.Shared.Return(nextDot);
+                                                        global::System.Buffers.ArrayPool<double>.Shared.Return(nextDotRented);
                                                     }
                                                 }
                                                 finally
                                                 {
-                                                    global::System.Buffers.ArrayPool<double>.Shared.Return(next);
+                                                    global::System.Buffers.ArrayPool<double>.Shared.Return(nextRented);
                                                 }
                                             }
                                             finally
                                             {
-                                                global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryDot);
+                                                global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryDotRented);
                                             }
                                         }
                                         finally
                                         {
-                                            global::System.Buffers.ArrayPool<double>.Shared.Return(curHistory);
+                                            global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryRented);
                                         }
                                     }
                                     finally
                                     {
-                                        global::System.Buffers.ArrayPool<double>.Shared.Return(curDot);
+                                        global::System.Buffers.ArrayPool<double>.Shared.Return(curDotRented);
                                     }
                                 }
                                 finally
                                 {
-                                    global::System.Buffers.ArrayPool<double>.Shared.Return(cur);
+                                    global::System.Buffers.ArrayPool<double>.Shared.Return(curRented);
                                 }
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(nextBarDot);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(nextBarDotRented);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(nextBar);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(nextBarRented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryBarDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryBarDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryBar);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(curHistoryBarRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(curBarDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(curBarDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(curBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(curBarRented);
         }
     }
 

@@ -26,16 +26,18 @@ static partial class S
         // Forward sweep
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * 6;
-        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] aHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aHistoryBar, t1);
+            global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistoryBar);
             global::System.Span<double> a = stackalloc double[6];
             global::SymDiff.Checks.Zero(a);
-            double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(aHistory, t1);
+                global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistory);
                 for (int i = 0; i < 6; i++)
                 {
                     double aValue = p[i] * p[6];
@@ -147,12 +149,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarRented);
         }
     }
 
@@ -177,16 +179,18 @@ static partial class S
         // Forward sweep
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * 6;
-        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] aHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aHistoryBar, t1);
+            global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistoryBar);
             global::System.Span<double> a = stackalloc double[6];
             global::SymDiff.Checks.Zero(a);
-            double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(aHistory, t1);
+                global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistory);
                 for (int i = 0; i < 6; i++)
                 {
                     double aValue = p[i] * p[6];
@@ -295,12 +299,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarRented);
         }
     }
 
@@ -326,14 +330,16 @@ static partial class S
         global::SymDiff.Checks.Zero(aDot);
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * 6;
-        double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aHistory, t1);
-            double[] aHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistory);
+            double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(aHistoryDot, t1);
+                global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistoryDot);
                 for (int i = 0; i < 6; i++)
                 {
                     double t2 = p[i];
@@ -411,12 +417,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
         }
     }
 
@@ -441,14 +447,15 @@ static partial class S
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = RelaxHessianVectorProduct(p, sweeps, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = RelaxHessianVectorProduct(p, sweeps, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -473,7 +480,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -507,26 +514,30 @@ static partial class S
         global::System.Span<double> pP = product.Slice(atP, p.Length);
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * 6;
-        double[] aHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+        double[] aHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::SymDiff.Checks.Zero(aHistoryBar, t1);
-            double[] aHistoryBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+            global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistoryBar);
+            double[] aHistoryBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::SymDiff.Checks.Zero(aHistoryBarDot, t1);
+                global::System.Span<double> aHistoryBarDot = new global::System.Span<double>(aHistoryBarDotRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistoryBarDot);
                 global::System.Span<double> a = stackalloc double[6];
                 global::SymDiff.Checks.Zero(a);
                 global::System.Span<double> aDot = stackalloc double[6];
                 global::SymDiff.Checks.Zero(aDot);
-                double[] aHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::SymDiff.Checks.Zero(aHistory, t1);
-                    double[] aHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
+                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                    global::SymDiff.Checks.Zero(aHistory);
+                    double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                     try
                     {
-                        global::SymDiff.Checks.Zero(aHistoryDot, t1);
+                        global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t1);
+                        global::SymDiff.Checks.Zero(aHistoryDot);
                         for (int i = 0; i < 6; i++)
                         {
                             double t2 = p[i];
@@ -695,22 +706,22 @@ static partial class S
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryBarRented);
         }
     }
 

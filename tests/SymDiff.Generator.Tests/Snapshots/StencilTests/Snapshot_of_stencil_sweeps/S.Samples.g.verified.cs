@@ -26,14 +26,16 @@ static partial class S
 
         // Forward sweep
         int t0 = ((x.Length > 0 ? x.Length : 0) + 1) * 3;
-        double[] hHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hHistoryBar, t0);
-            double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> hHistoryBar = new global::System.Span<double>(hHistoryBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(hHistoryBar);
+            double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(hHistory, t0);
+                global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
+                global::SymDiff.Checks.Zero(hHistory);
                 double loss = 0.0;
                 for (int s = 0; s < x.Length; s++)
                 {
@@ -88,12 +90,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBarRented);
         }
     }
 
@@ -118,14 +120,16 @@ static partial class S
 
         // Forward sweep
         int t0 = ((x.Length > 0 ? x.Length : 0) + 1) * 3;
-        double[] hHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hHistoryBar, t0);
-            double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> hHistoryBar = new global::System.Span<double>(hHistoryBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(hHistoryBar);
+            double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(hHistory, t0);
+                global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
+                global::SymDiff.Checks.Zero(hHistory);
                 for (int s = 0; s < x.Length; s++)
                 {
                     int t1 = s + 1;
@@ -173,12 +177,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBarRented);
         }
     }
 
@@ -199,14 +203,16 @@ static partial class S
         }
 
         int t0 = ((x.Length > 0 ? x.Length : 0) + 1) * 3;
-        double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hHistory, t0);
-            double[] hHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
+            global::SymDiff.Checks.Zero(hHistory);
+            double[] hHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(hHistoryDot, t0);
+                global::System.Span<double> hHistoryDot = new global::System.Span<double>(hHistoryDotRented, 0, t0);
+                global::SymDiff.Checks.Zero(hHistoryDot);
                 double loss = 0.0;
                 double lossDot = 0.0;
                 for (int s = 0; s < x.Length; s++)
@@ -245,12 +251,12 @@ static partial class S
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
         }
     }
 

@@ -26,18 +26,21 @@ static partial class S
 
         // Forward sweep
         int t0 = 2 * x.Length;
-        double[] hHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hHistoryBar, t0);
-            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> hHistoryBar = new global::System.Span<double>(hHistoryBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(hHistoryBar);
+            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(h, x.Length);
-                double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(h);
+                double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(hHistory, t0);
+                    global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
+                    global::SymDiff.Checks.Zero(hHistory);
                     for (int j = 0; j < x.Length; j++)
                     {
                         double hValue = global::System.Math.Sin(w[0] * x[j] + w[1]);
@@ -139,17 +142,17 @@ static partial class S
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBarRented);
         }
     }
 
@@ -174,18 +177,21 @@ static partial class S
 
         // Forward sweep
         int t0 = 2 * x.Length;
-        double[] hHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hHistoryBar, t0);
-            double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> hHistoryBar = new global::System.Span<double>(hHistoryBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(hHistoryBar);
+            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(h, x.Length);
-                double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(h);
+                double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(hHistory, t0);
+                    global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
+                    global::SymDiff.Checks.Zero(hHistory);
                     for (int j = 0; j < x.Length; j++)
                     {
                         double hValue = global::System.Math.Sin(w[0] * x[j] + w[1]);
@@ -280,17 +286,17 @@ static partial class S
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBarRented);
         }
     }
 
@@ -310,23 +316,27 @@ static partial class S
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
-        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::SymDiff.Checks.Zero(h, x.Length);
-            double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
+            global::SymDiff.Checks.Zero(h);
+            double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
             try
             {
-                global::SymDiff.Checks.Zero(hDot, x.Length);
+                global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, x.Length);
+                global::SymDiff.Checks.Zero(hDot);
                 int t0 = 2 * x.Length;
-                double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::SymDiff.Checks.Zero(hHistory, t0);
-                    double[] hHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                    global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
+                    global::SymDiff.Checks.Zero(hHistory);
+                    double[] hHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                     try
                     {
-                        global::SymDiff.Checks.Zero(hHistoryDot, t0);
+                        global::System.Span<double> hHistoryDot = new global::System.Span<double>(hHistoryDotRented, 0, t0);
+                        global::SymDiff.Checks.Zero(hHistoryDot);
                         for (int j = 0; j < x.Length; j++)
                         {
                             double t1 = x[j];
@@ -395,22 +405,22 @@ static partial class S
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
         }
     }
 
@@ -436,14 +446,15 @@ static partial class S
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = SmoothHessianVectorProduct(w, x, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = SmoothHessianVectorProduct(w, x, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -468,7 +479,7 @@ static partial class S
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 
@@ -502,30 +513,36 @@ static partial class S
         global::System.ReadOnlySpan<double> tW = direction.Slice(atW, w.Length);
         global::System.Span<double> pW = product.Slice(atW, w.Length);
         int t0 = 2 * x.Length;
-        double[] hHistoryBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] hHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::SymDiff.Checks.Zero(hHistoryBar, t0);
-            double[] hHistoryBarDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> hHistoryBar = new global::System.Span<double>(hHistoryBarRented, 0, t0);
+            global::SymDiff.Checks.Zero(hHistoryBar);
+            double[] hHistoryBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::SymDiff.Checks.Zero(hHistoryBarDot, t0);
-                double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                global::System.Span<double> hHistoryBarDot = new global::System.Span<double>(hHistoryBarDotRented, 0, t0);
+                global::SymDiff.Checks.Zero(hHistoryBarDot);
+                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
                 try
                 {
-                    global::SymDiff.Checks.Zero(h, x.Length);
-                    double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
+                    global::SymDiff.Checks.Zero(h);
+                    double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
                     try
                     {
-                        global::SymDiff.Checks.Zero(hDot, x.Length);
-                        double[] hHistory = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                        global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, x.Length);
+                        global::SymDiff.Checks.Zero(hDot);
+                        double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                         try
                         {
-                            global::SymDiff.Checks.Zero(hHistory, t0);
-                            double[] hHistoryDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                            global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
+                            global::SymDiff.Checks.Zero(hHistory);
+                            double[] hHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                             try
                             {
-                                global::SymDiff.Checks.Zero(hHistoryDot, t0);
+                                global::System.Span<double> hHistoryDot = new global::System.Span<double>(hHistoryDotRented, 0, t0);
+                                global::SymDiff.Checks.Zero(hHistoryDot);
                                 for (int j = 0; j < x.Length; j++)
                                 {
                                     double t1 = x[j];
@@ -663,32 +680,32 @@ static partial class S
                             }
                             finally
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryDot);
+                                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryDotRented);
                             }
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistory);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(hDot);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBarDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBarDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryBarRented);
         }
     }
 

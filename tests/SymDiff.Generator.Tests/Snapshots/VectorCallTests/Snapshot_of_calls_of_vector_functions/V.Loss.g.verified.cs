@@ -246,14 +246,15 @@ static partial class V
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
-        double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::SymDiff.Checks.Zero(direction, n);
+            global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+            global::SymDiff.Checks.Zero(direction);
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = LossHessianVectorProduct(p, x, y, new global::System.ReadOnlySpan<double>(direction, 0, n), hessian.Slice(i * n, n));
+                value = LossHessianVectorProduct(p, x, y, direction.Slice(0, n), hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -278,7 +279,7 @@ static partial class V
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
         }
     }
 

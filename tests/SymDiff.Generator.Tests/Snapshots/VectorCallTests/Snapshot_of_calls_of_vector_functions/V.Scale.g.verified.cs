@@ -108,17 +108,19 @@ static partial class V
         if (n <= m)
         {
             // Fewer inputs than outputs: one forward sweep per input gives a column.
-            double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+            double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
             try
             {
-                double[] column = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
+                global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+                double[] columnRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
                 try
                 {
-                    global::SymDiff.Checks.Zero(direction, n);
+                    global::System.Span<double> column = new global::System.Span<double>(columnRented, 0, m);
+                    global::SymDiff.Checks.Zero(direction);
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        ScaleDerivative(v, b, output, new global::System.ReadOnlySpan<double>(direction, atV, v.Length), direction[atB], new global::System.Span<double>(column, 0, m));
+                        ScaleDerivative(v, b, output, direction.Slice(atV, v.Length), direction[atB], column.Slice(0, m));
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -134,35 +136,36 @@ static partial class V
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(column);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(columnRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
             }
         }
         else
         {
             // Fewer outputs than inputs: one reverse sweep per output gives a row.
-            double[] seed = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
+            double[] seedRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
             try
             {
-                global::SymDiff.Checks.Zero(seed, m);
+                global::System.Span<double> seed = new global::System.Span<double>(seedRented, 0, m);
+                global::SymDiff.Checks.Zero(seed);
                 for (int i = 0; i < m; i++)
                 {
                     seed[i] = 1.0;
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     double dB = 0.0;
-                    ScaleBackward(v, b, output, new global::System.ReadOnlySpan<double>(seed, 0, m), row.Slice(atV, v.Length), ref dB);
+                    ScaleBackward(v, b, output, seed.Slice(0, m), row.Slice(atV, v.Length), ref dB);
                     row[atB] = dB;
                     seed[i] = 0.0;
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(seed);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(seedRented);
             }
         }
     }

@@ -29,9 +29,10 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(dV, y, nameof(dV), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, v, nameof(y), "v");
 
-        double[] yBar = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
+        double[] yBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
         try
         {
+            global::System.Span<double> yBar = new global::System.Span<double>(yBarRented, 0, y.Length);
             global::SymDiff.Checks.Copy(seed, yBar);
 
             // Forward sweep
@@ -62,7 +63,7 @@ static partial class V
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(yBar);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(yBarRented);
         }
     }
 
@@ -137,17 +138,19 @@ static partial class V
         if (n <= m)
         {
             // Fewer inputs than outputs: one forward sweep per input gives a column.
-            double[] direction = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
+            double[] directionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
             try
             {
-                double[] column = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
+                global::System.Span<double> direction = new global::System.Span<double>(directionRented, 0, n);
+                double[] columnRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
                 try
                 {
-                    global::SymDiff.Checks.Zero(direction, n);
+                    global::System.Span<double> column = new global::System.Span<double>(columnRented, 0, m);
+                    global::SymDiff.Checks.Zero(direction);
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        NormalizeDerivative(v, y, new global::System.ReadOnlySpan<double>(direction, atV, v.Length), new global::System.Span<double>(column, 0, m));
+                        NormalizeDerivative(v, y, direction.Slice(atV, v.Length), column.Slice(0, m));
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -163,33 +166,34 @@ static partial class V
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(column);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(columnRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(direction);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(directionRented);
             }
         }
         else
         {
             // Fewer outputs than inputs: one reverse sweep per output gives a row.
-            double[] seed = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
+            double[] seedRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(m);
             try
             {
-                global::SymDiff.Checks.Zero(seed, m);
+                global::System.Span<double> seed = new global::System.Span<double>(seedRented, 0, m);
+                global::SymDiff.Checks.Zero(seed);
                 for (int i = 0; i < m; i++)
                 {
                     seed[i] = 1.0;
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    NormalizeBackward(v, y, new global::System.ReadOnlySpan<double>(seed, 0, m), row.Slice(atV, v.Length));
+                    NormalizeBackward(v, y, seed.Slice(0, m), row.Slice(atV, v.Length));
                     seed[i] = 0.0;
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(seed);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(seedRented);
             }
         }
     }

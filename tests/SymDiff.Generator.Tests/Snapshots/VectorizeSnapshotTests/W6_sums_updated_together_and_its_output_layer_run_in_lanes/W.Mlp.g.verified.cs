@@ -27,10 +27,11 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dP, targets, nameof(dP), "targets");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::SymDiff.Checks.Zero(h, hidden);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
+            global::SymDiff.Checks.Zero(h);
             int b1 = hidden * inputs;
             int w2 = b1 + hidden;
             int b2 = w2 + 3 * hidden;
@@ -150,7 +151,7 @@ static partial class W
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
         }
     }
 
@@ -177,10 +178,11 @@ static partial class W
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, targets, nameof(dP), "targets");
 
-        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::SymDiff.Checks.Zero(h, hidden);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
+            global::SymDiff.Checks.Zero(h);
             int b1 = hidden * inputs;
             int w2 = b1 + hidden;
             int b2 = w2 + 3 * hidden;
@@ -290,7 +292,7 @@ static partial class W
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
         }
     }
 
@@ -313,14 +315,16 @@ static partial class W
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tP), tP.Length, p.Length, "The tangent 'tP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
 
-        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::SymDiff.Checks.Zero(h, hidden);
-            double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
+            global::SymDiff.Checks.Zero(h);
+            double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
             try
             {
-                global::SymDiff.Checks.Zero(hDot, hidden);
+                global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, hidden);
+                global::SymDiff.Checks.Zero(hDot);
                 int b1 = hidden * inputs;
                 int w2 = b1 + hidden;
                 int b2 = w2 + 3 * hidden;
@@ -399,12 +403,12 @@ static partial class W
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
         }
     }
 

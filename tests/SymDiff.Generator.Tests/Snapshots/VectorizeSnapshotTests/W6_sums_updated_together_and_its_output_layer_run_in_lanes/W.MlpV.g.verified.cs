@@ -29,10 +29,11 @@ static partial class W
         global::System.Span<double> hBarPark = stackalloc double[64];
         global::System.Span<double> aBarPark = stackalloc double[64];
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::SymDiff.Checks.Zero(h, hidden);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
+            global::SymDiff.Checks.Zero(h);
             int b1 = hidden * inputs;
             int w2 = b1 + hidden;
             int b2 = w2 + 3 * hidden;
@@ -122,27 +123,27 @@ static partial class W
                             var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             for (; j3 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                var aV0 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3);
+                                var aV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j3));
                                 var hValueV0 = VectorTanh(aV0);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h, j3);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h.Slice(j3));
                                 z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3)) * hValueV0;
                                 z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3)) * hValueV0;
                                 z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV0;
-                                var aV1 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var aV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                 var hValueV1 = VectorTanh(aV1);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                 z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
                                 z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
                                 z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
-                                var aV2 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var aV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                 var hValueV2 = VectorTanh(aV2);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                 z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
                                 z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
                                 z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
-                                var aV3 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var aV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                 var hValueV3 = VectorTanh(aV3);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                 z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
                                 z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
                                 z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
@@ -155,9 +156,9 @@ static partial class W
 
                         for (; j3 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            var aV = global::System.Runtime.Intrinsics.Vector256.Create(h, j3);
+                            var aV = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j3));
                             var hValueV = VectorTanh(aV);
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV, h, j3);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV, h.Slice(j3));
                             z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3)) * hValueV;
                             z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3)) * hValueV;
                             z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV;
@@ -236,10 +237,10 @@ static partial class W
                             var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
                             for (; j2 <= j2End - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow2.Slice(j2)) + z2BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2), dPRow2.Slice(j2));
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow3.Slice(j2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2), dPRow3.Slice(j2));
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow4.Slice(j2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2), dPRow4.Slice(j2));
-                                var hValueV4 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow2.Slice(j2)) + z2BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2)), dPRow2.Slice(j2));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow3.Slice(j2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2)), dPRow3.Slice(j2));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow4.Slice(j2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2)), dPRow4.Slice(j2));
+                                var hValueV4 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2));
                                 var hBarV = z2BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow6.Slice(j2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow7.Slice(j2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow8.Slice(j2));
                                 var aBarV = hBarV * (c - hValueV4 * hValueV4);
                                 global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow5.Slice(j2)) + aBarV, dPRow5.Slice(j2));
@@ -321,7 +322,7 @@ static partial class W
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
         }
     }
 
@@ -350,10 +351,11 @@ static partial class W
 
         global::System.Span<double> hBarPark = stackalloc double[64];
         global::System.Span<double> aBarPark = stackalloc double[64];
-        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::SymDiff.Checks.Zero(h, hidden);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
+            global::SymDiff.Checks.Zero(h);
             int b1 = hidden * inputs;
             int w2 = b1 + hidden;
             int b2 = w2 + 3 * hidden;
@@ -441,27 +443,27 @@ static partial class W
                             var z2Acc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                             for (; j3 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                var aV0 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3);
+                                var aV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j3));
                                 var hValueV0 = VectorTanh(aV0);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h, j3);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h.Slice(j3));
                                 z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3)) * hValueV0;
                                 z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3)) * hValueV0;
                                 z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV0;
-                                var aV1 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var aV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                 var hValueV1 = VectorTanh(aV1);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h, j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                 z0Acc1 = z0Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
                                 z1Acc1 = z1Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
                                 z2Acc1 = z2Acc1 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1;
-                                var aV2 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var aV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                 var hValueV2 = VectorTanh(aV2);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h, j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                 z0Acc2 = z0Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
                                 z1Acc2 = z1Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
                                 z2Acc2 = z2Acc2 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2;
-                                var aV3 = global::System.Runtime.Intrinsics.Vector256.Create(h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                var aV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                 var hValueV3 = VectorTanh(aV3);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h, j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                 z0Acc3 = z0Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
                                 z1Acc3 = z1Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
                                 z2Acc3 = z2Acc3 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV3;
@@ -474,9 +476,9 @@ static partial class W
 
                         for (; j3 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j3 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                         {
-                            var aV = global::System.Runtime.Intrinsics.Vector256.Create(h, j3);
+                            var aV = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j3));
                             var hValueV = VectorTanh(aV);
-                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV, h, j3);
+                            global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV, h.Slice(j3));
                             z0Acc0 = z0Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j3)) * hValueV;
                             z1Acc0 = z1Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j3)) * hValueV;
                             z2Acc0 = z2Acc0 + global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j3)) * hValueV;
@@ -550,10 +552,10 @@ static partial class W
                             var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
                             for (; j2 <= j2End - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow2.Slice(j2)) + z2BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2), dPRow2.Slice(j2));
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow3.Slice(j2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2), dPRow3.Slice(j2));
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow4.Slice(j2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create(h, j2), dPRow4.Slice(j2));
-                                var hValueV4 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow2.Slice(j2)) + z2BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2)), dPRow2.Slice(j2));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow3.Slice(j2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2)), dPRow3.Slice(j2));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow4.Slice(j2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2)), dPRow4.Slice(j2));
+                                var hValueV4 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2));
                                 var hBarV = z2BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow6.Slice(j2)) + z1BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow7.Slice(j2)) + z0BarV * global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow8.Slice(j2));
                                 var aBarV = hBarV * (c - hValueV4 * hValueV4);
                                 global::System.Runtime.Intrinsics.Vector256.CopyTo(global::System.Runtime.Intrinsics.Vector256.Create<double>(dPRow5.Slice(j2)) + aBarV, dPRow5.Slice(j2));
@@ -632,7 +634,7 @@ static partial class W
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
         }
     }
 
@@ -655,14 +657,16 @@ static partial class W
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tP), tP.Length, p.Length, "The tangent 'tP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
 
-        double[] h = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::SymDiff.Checks.Zero(h, hidden);
-            double[] hDot = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
+            global::SymDiff.Checks.Zero(h);
+            double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
             try
             {
-                global::SymDiff.Checks.Zero(hDot, hidden);
+                global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, hidden);
+                global::SymDiff.Checks.Zero(hDot);
                 int b1 = hidden * inputs;
                 int w2 = b1 + hidden;
                 int b2 = w2 + 3 * hidden;
@@ -789,12 +793,12 @@ static partial class W
                                 var z2DotAcc3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                                 for (; j2 <= jCount - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
                                 {
-                                    var aV0 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                                    var aDotV0 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2);
+                                    var aV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2));
+                                    var aDotV0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(hDot.Slice(j2));
                                     var hValueV0 = VectorTanh(aV0);
                                     var hValueDotV0 = (c - hValueV0 * hValueV0) * aDotV0;
-                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h, j2);
-                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV0, hDot, j2);
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV0, h.Slice(j2));
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV0, hDot.Slice(j2));
                                     var t6V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2));
                                     var t8V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2));
                                     var t10V0 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2));
@@ -804,12 +808,12 @@ static partial class W
                                     z0DotAcc0 = z0DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2)) * hValueV0 + t6V0 * hValueDotV0);
                                     z1DotAcc0 = z1DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2)) * hValueV0 + t8V0 * hValueDotV0);
                                     z2DotAcc0 = z2DotAcc0 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2)) * hValueV0 + t10V0 * hValueDotV0);
-                                    var aV1 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                    var aDotV1 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    var aV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    var aDotV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(hDot.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                     var hValueV1 = VectorTanh(aV1);
                                     var hValueDotV1 = (c - hValueV1 * hValueV1) * aDotV1;
-                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV1, hDot, j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV1, h.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV1, hDot.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                     var t6V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                     var t8V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                     var t10V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
@@ -819,12 +823,12 @@ static partial class W
                                     z0DotAcc1 = z0DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1 + t6V1 * hValueDotV1);
                                     z1DotAcc1 = z1DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1 + t8V1 * hValueDotV1);
                                     z2DotAcc1 = z2DotAcc1 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2 + global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV1 + t10V1 * hValueDotV1);
-                                    var aV2 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                    var aDotV2 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    var aV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    var aDotV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(hDot.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                     var hValueV2 = VectorTanh(aV2);
                                     var hValueDotV2 = (c - hValueV2 * hValueV2) * aDotV2;
-                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV2, hDot, j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV2, h.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV2, hDot.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                     var t6V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                     var t8V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                     var t10V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
@@ -834,12 +838,12 @@ static partial class W
                                     z0DotAcc2 = z0DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow2.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2 + t6V2 * hValueDotV2);
                                     z1DotAcc2 = z1DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow3.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2 + t8V2 * hValueDotV2);
                                     z2DotAcc2 = z2DotAcc2 + (global::System.Runtime.Intrinsics.Vector256.Create<double>(tPRow4.Slice(j2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count)) * hValueV2 + t10V2 * hValueDotV2);
-                                    var aV3 = global::System.Runtime.Intrinsics.Vector256.Create(h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                    var aDotV3 = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    var aV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    var aDotV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(hDot.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                     var hValueV3 = VectorTanh(aV3);
                                     var hValueDotV3 = (c - hValueV3 * hValueV3) * aDotV3;
-                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
-                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV3, hDot, j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count);
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV3, h.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
+                                    global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV3, hDot.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                     var t6V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                     var t8V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                                     var t10V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
@@ -861,12 +865,12 @@ static partial class W
 
                             for (; j2 <= jCount - global::System.Runtime.Intrinsics.Vector256<double>.Count; j2 += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                             {
-                                var aV = global::System.Runtime.Intrinsics.Vector256.Create(h, j2);
-                                var aDotV = global::System.Runtime.Intrinsics.Vector256.Create(hDot, j2);
+                                var aV = global::System.Runtime.Intrinsics.Vector256.Create<double>(h.Slice(j2));
+                                var aDotV = global::System.Runtime.Intrinsics.Vector256.Create<double>(hDot.Slice(j2));
                                 var hValueV = VectorTanh(aV);
                                 var hValueDotV = (c - hValueV * hValueV) * aDotV;
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV, h, j2);
-                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV, hDot, j2);
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueV, h.Slice(j2));
+                                global::System.Runtime.Intrinsics.Vector256.CopyTo(hValueDotV, hDot.Slice(j2));
                                 var t6V = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow3.Slice(j2));
                                 var t8V = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow4.Slice(j2));
                                 var t10V = global::System.Runtime.Intrinsics.Vector256.Create<double>(pRow5.Slice(j2));
@@ -943,12 +947,12 @@ static partial class W
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hDot);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(h);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
         }
     }
 
