@@ -595,6 +595,13 @@ namespace SymDiff.Generator.Differentiation
                 {
                     _boundedTangents.Add(name);
                 }
+
+                // A tangent that one side leaves a structural zero (no direction reaches it on that path: a loop that
+                // ran no iteration, a value from data) is told apart by its value after the branch (FINDINGS F86).
+                if (TangentLive(thenTails[i]) is not null || TangentLive(elseTails[i]) is not null)
+                {
+                    _tangentLive[name] = new Binary(BinaryOp.Ne, new Var(name, phi.Type), Lit(0, phi.Type), ValType.Bool);
+                }
             }
 
             return new If(Widen(branch.Condition), then, @else, phis.ToEquatableArray());
@@ -625,10 +632,19 @@ namespace SymDiff.Generator.Differentiation
             var header = Block(loop.Header);
             var body = Block(loop.Body);
 
-            // After the loop the same name holds the last iteration's tangent, live unless the loop never ran.
-            foreach (var name in names)
+            // After the loop the same name holds the last iteration's tangent, live unless the loop never ran: one that
+            // started as a structural zero is still one when the loop runs no iteration (a run-time trip count of 0, an
+            // enclosing branch not taken), so its value stays the test (FINDINGS F86).
+            for (int i = 0; i < names.Count; i++)
             {
-                _tangentLive.Remove(name);
+                if (TangentLive(inits[i]) is null)
+                {
+                    _tangentLive.Remove(names[i]);
+                }
+                else
+                {
+                    _tangentLive[names[i]] = new Binary(BinaryOp.Ne, new Var(names[i], active[i].Type), Lit(0, active[i].Type), ValType.Bool);
+                }
             }
 
             var carried = loop.Carried.ToList();

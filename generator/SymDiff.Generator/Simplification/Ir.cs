@@ -59,6 +59,7 @@ namespace SymDiff.Generator.Simplification
             (Const { Value: 0 }, _) or (_, Const { Value: 0 }) => Const.False,
             (Const, _) => b,
             (_, Const) => a,
+            _ when a.Equals(b) => a,
             _ => new Binary(BinaryOp.And, a, b, ValType.Bool),
         };
 

@@ -16,12 +16,32 @@ namespace SymDiff.Generator.Simplification
             var output = new List<Stmt>();
             var hoists = HoistCandidates(block, available);
             int nextHoist = 0; // hoists are in statement order
+            HashSet<int>? moved = null; // lets moved up to a hoist point: written there, under their own names
             for (int k = 0; k < block.Statements.Count; k++)
             {
                 var s = block.Statements[k];
                 for (; nextHoist < hoists.Count && hoists[nextHoist].Statement == k; nextHoist++)
                 {
-                    Flatten(hoists[nextHoist].Expr, available, output, unconditional: true);
+                    var hoist = hoists[nextHoist].Expr;
+                    if (LaterLet(block, k, hoist) is int m)
+                    {
+                        // The value is a later let's (the user's 'norm2 = Math.Sqrt(norm)' after a tangent that reads it):
+                        // that let moves up, so the shared value keeps the user's name instead of a temporary's.
+                        var later = (Let)block.Statements[m];
+                        var value = FlattenLetValue(later.Value, available, output);
+                        output.Add(new Let(later.Name, value));
+                        available[later.Value] = later.Ref;
+                        available[value] = later.Ref;
+                        (moved ??= new HashSet<int>()).Add(m);
+                        continue;
+                    }
+
+                    Flatten(hoist, available, output, unconditional: true);
+                }
+
+                if (moved is not null && moved.Contains(k))
+                {
+                    continue;
                 }
 
                 Stmt mapped;
@@ -100,22 +120,42 @@ namespace SymDiff.Generator.Simplification
         }
 
         /// <summary>
+        /// The index of a let at or after statement <paramref name="k"/> whose whole value is <paramref name="value"/>,
+        /// when nothing before it names it (so it can move up to <paramref name="k"/>); null otherwise.
+        /// </summary>
+        private static int? LaterLet(Block block, int k, Expr value)
+        {
+            for (int m = k; m < block.Statements.Count; m++)
+            {
+                if (block.Statements[m] is Let let && let.Value.Equals(value))
+                {
+                    for (int j = 0; j < m; j++)
+                    {
+                        if (IR.Mentions.In(block.Statements[j], let.Name) || Walk.Defines(block.Statements[j]).Contains(let.Name))
+                        {
+                            return null;
+                        }
+                    }
+
+                    return m;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
         /// Expressions this block evaluates unconditionally at its own level that also occur inside its nested
         /// blocks: computing them once, before the first statement that needs them, costs nothing extra. With the
         /// index of that statement.
         /// </summary>
         private List<(Expr Expr, int Statement)> HoistCandidates(Block block, AvailableValues available)
         {
-            // Only a block with nested blocks has anything to hoist.
+            // Only a block with nested blocks or selections has anything to hoist.
             bool nested = false;
             foreach (var s in block.Statements)
             {
                 nested |= s is If or Loop;
-            }
-
-            if (!nested)
-            {
-                return new List<(Expr, int)>();
             }
 
             var direct = new HashSet<Expr>();
@@ -126,7 +166,13 @@ namespace SymDiff.Generator.Simplification
                 foreach (var e in scratch)
                 {
                     Walk.Unconditional(e, direct, Ir.IsAtomic);
+                    nested = nested || Walk.Contains(e, x => x is IR.Cond or Binary { Op: BinaryOp.And or BinaryOp.Or });
                 }
+            }
+
+            if (!nested)
+            {
+                return new List<(Expr, int)>();
             }
 
             direct.RemoveWhere(e => available.ContainsKey(e) || !Shareable(e));
@@ -143,7 +189,7 @@ namespace SymDiff.Generator.Simplification
                 DirectExpressions(s, scratch);
                 foreach (var e in scratch)
                 {
-                    VisitDirect(e, k, direct, first);
+                    VisitDirect(e, k, direct, first, nestedCounts, conditional: false);
                 }
 
                 NestedExpressions(s, scratch);
@@ -192,17 +238,46 @@ namespace SymDiff.Generator.Simplification
             return size;
         }
 
-        /// <summary>Records statement <paramref name="k"/> as the first to evaluate each hoistable node of <paramref name="e"/> not seen before (pre-order).</summary>
-        private static void VisitDirect(Expr e, int k, HashSet<Expr> direct, Dictionary<Expr, int> first)
+        /// <summary>
+        /// Records statement <paramref name="k"/> as the first to evaluate each hoistable node of <paramref name="e"/> not
+        /// seen before (pre-order). A node in an arm of a selection (a gated tangent term, <c>t != 0 ? p * t : 0</c>) that
+        /// a later statement evaluates anyway (the value) counts as nested: it moves before this statement, so that both
+        /// share it, when it calls a Math function and cannot throw (no element read, no call of the user's).
+        /// </summary>
+        private static void VisitDirect(Expr e, int k, HashSet<Expr> direct, Dictionary<Expr, int> first, Dictionary<Expr, int> nestedCounts, bool conditional)
         {
-            if (direct.Contains(e) && !first.ContainsKey(e))
+            if (direct.Contains(e))
             {
-                first[e] = k;
+                if (!conditional)
+                {
+                    if (!first.ContainsKey(e))
+                    {
+                        first[e] = k;
+                    }
+                }
+                else if ((!first.TryGetValue(e, out int seen) || seen > k) && Walk.Contains(e, x => x is Call) && !Walk.Contains(e, x => x is Elem or UserCall or Opaque or SpanView or Binary { Op: BinaryOp.Div or BinaryOp.Rem, Type: ValType.Int }))
+                {
+                    VisitNested(e, k, direct, first, nestedCounts);
+                    return;
+                }
+            }
+
+            switch (e)
+            {
+                case IR.Cond c:
+                    VisitDirect(c.Condition, k, direct, first, nestedCounts, conditional);
+                    VisitDirect(c.WhenTrue, k, direct, first, nestedCounts, conditional: true);
+                    VisitDirect(c.WhenFalse, k, direct, first, nestedCounts, conditional: true);
+                    return;
+                case Binary { Op: BinaryOp.And or BinaryOp.Or } b:
+                    VisitDirect(b.Left, k, direct, first, nestedCounts, conditional);
+                    VisitDirect(b.Right, k, direct, first, nestedCounts, conditional: true);
+                    return;
             }
 
             foreach (var c in Walk.Children(e))
             {
-                VisitDirect(c, k, direct, first);
+                VisitDirect(c, k, direct, first, nestedCounts, conditional);
             }
         }
 

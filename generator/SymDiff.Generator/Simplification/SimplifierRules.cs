@@ -33,7 +33,7 @@ namespace SymDiff.Generator.Simplification
         {
             Binary b => FoldConstants(b) ?? AddZero(b) ?? MulZeroOne(b) ?? DivOne(b) ?? NegOperands(b) ?? MulIntoCond(b) ?? CollectLikeTerms(b) ?? SubSelf(b),
             Unary u => DoubleNegation(u) ?? NegConstant(u) ?? ConvertConstant(u),
-            Cond c => CondConstant(c) ?? CondSameBranches(c),
+            Cond c => CondConstant(c) ?? CondSameBranches(c) ?? CondDecided(c),
             Call c => PowOne(c),
             _ => null,
         };
@@ -443,6 +443,24 @@ namespace SymDiff.Generator.Simplification
 
         /// <summary><c>c ? a : a</c> → <c>a</c>.</summary>
         internal static Expr? CondSameBranches(Cond c) => c.WhenTrue.Equals(c.WhenFalse) ? c.WhenTrue : null;
+
+        /// <summary>
+        /// <c>c ? (c ? a : b) / d : e</c> → <c>c ? a / d : e</c>: inside either arm, a selection on the same condition is
+        /// decided (a gated tangent term inside a gated term, FINDINGS F86).
+        /// </summary>
+        internal static Expr? CondDecided(Cond c)
+        {
+            if (c.Condition is Const || !(Selects(c.WhenTrue, c.Condition) || Selects(c.WhenFalse, c.Condition)))
+            {
+                return null;
+            }
+
+            return new Cond(c.Condition, Decide(c.WhenTrue, c.Condition, true), Decide(c.WhenFalse, c.Condition, false), c.Type);
+
+            static bool Selects(Expr e, Expr condition) => Walk.Contains(e, x => x is Cond inner && inner.Condition.Equals(condition));
+            static Expr Decide(Expr e, Expr condition, bool value) =>
+                Walk.Transform(e, x => x is Cond inner && inner.Condition.Equals(condition) ? (value ? inner.WhenTrue : inner.WhenFalse) : x);
+        }
 
         /// <summary><c>Pow(x, 1)</c> → <c>x</c>; <c>Pow(x, 0)</c> → <c>1</c>.</summary>
         internal static Expr? PowOne(Call c)

@@ -2328,5 +2328,65 @@ public static partial class R
             Assert.Equal(0.5 / Math.Sqrt(1.25), r[4], 14);
             Assert.Equal(0.5 / Math.Sqrt(1.25) + 0.5 / Math.Sqrt(0.5), r[5], 14); // + Sqrt(x) at c > 0
         }
+
+        [Fact]
+        public void F86_a_tangent_a_loop_or_branch_left_a_structural_zero_meets_an_infinite_partial_as_zero()
+        {
+            // Seed 81, program 2732, reduced. s0 comes from [NoGrad] data and only the loop makes it depend on u: where the
+            // loop runs no iteration (u.Length == 1) or the branch around it is not taken (v[0] == -0.5), s0 is a constant
+            // and F's derivative is 0 (PyTorch: s0 has no grad_fn). FDerivative multiplied the carried tangent's zero by
+            // Cbrt'(0) = inf: NaN. G, the same loop without the Cbrt at 0, gives the central difference where it runs.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double[] u, [NoGrad] double[] v)
+    {
+        double s0 = v[0] - (v[1] + 0.1);
+        if (v[0] != -0.5)
+        {
+            for (int i = 0; i < u.Length - 1; i++)
+            {
+                s0 -= s0 * Math.Tan(Math.Sin(u[0]));
+            }
+        }
+
+        return Math.Cbrt(s0 - s0) + Math.Cbrt(s0 * 0.5);
+    }
+
+    [Differentiable]
+    public static double G(double[] u, [NoGrad] double[] v)
+    {
+        double s0 = v[0] - (v[1] + 0.1);
+        if (v[0] != -0.5)
+        {
+            for (int i = 0; i < u.Length - 1; i++)
+            {
+                s0 -= s0 * Math.Tan(Math.Sin(u[0]));
+            }
+        }
+
+        return Math.Cbrt(s0 * 0.5);
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double[] v = { 0.9, 0.2 }, skipped = { -0.5, 0.2 };
+        R.FDerivative(new[] { 0.3 }, v, new[] { 1.0 }, out double none);
+        R.FDerivative(new[] { 0.3, 0.1 }, skipped, new[] { 1.0, 0.0 }, out double notTaken);
+        double[] g = new double[1];
+        R.FGradient(new[] { 0.3 }, v, g);
+        double h = 1e-6;
+        double[] u = { 0.3, 0.1, 0.2 };
+        R.GDerivative(u, v, new[] { 1.0, 0.0, 0.0 }, out double ran);
+        double fd = (R.G(new[] { 0.3 + h, 0.1, 0.2 }, v) - R.G(new[] { 0.3 - h, 0.1, 0.2 }, v)) / (2 * h);
+        return new[] { none, notTaken, g[0], ran, fd };");
+            Assert.Equal(0.0, r[0]);
+            Assert.Equal(0.0, r[1]);
+            Assert.Equal(0.0, r[2]);
+            Assert.NotEqual(0.0, r[4]);
+            Assert.Equal(r[4], r[3], 6);
+        }
     }
 }

@@ -23,24 +23,23 @@ static partial class P
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        int t0 = w.Length / 3;
-        double[] zBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int classes = w.Length / 3;
+        double[] zBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes);
         try
         {
-            global::System.Span<double> zBar = new global::System.Span<double>(zBarRented, 0, t0);
+            global::System.Span<double> zBar = new global::System.Span<double>(zBarRented, 0, classes);
             global::SymDiff.Checks.Zero(zBar);
-            double[] zRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] zRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes);
             try
             {
-                global::System.Span<double> z = new global::System.Span<double>(zRented, 0, t0);
+                global::System.Span<double> z = new global::System.Span<double>(zRented, 0, classes);
                 global::SymDiff.Checks.Zero(z);
-                int classes = t0;
-                double t1 = (double)x.Length;
-                double lossBar = 1.0 / t1;
+                double t0 = (double)x.Length;
+                double lossBar = 1.0 / t0;
                 double loss = 0.0;
                 for (int s = 0; s < x.Length; s++)
                 {
-                    int cCount = 0 < t0 ? t0 : 0;
+                    int cCount = 0 < classes ? classes : 0;
                     global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, classes, cCount);
                     global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * classes, cCount);
                     int c = 0;
@@ -49,9 +48,9 @@ static partial class P
                         z[c] = w[c] * x[s] + wRow[c] * wRow2[c];
                     }
 
-                    int t2 = s % classes;
+                    int t1 = s % classes;
                     global::P.SquaredNormBackward(z.Slice(0, w.Length / 3), lossBar, zBar.Slice(0, w.Length / 3));
-                    global::P.CrossEntropyBackward(z.Slice(0, w.Length / 3), t2, lossBar, zBar.Slice(0, w.Length / 3));
+                    global::P.CrossEntropyBackward(z.Slice(0, w.Length / 3), t1, lossBar, zBar.Slice(0, w.Length / 3));
                     int cCount2 = 0 < c ? c : 0;
                     global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, classes, cCount2);
                     global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, 2 * classes, cCount2);
@@ -67,10 +66,10 @@ static partial class P
                     }
 
                     global::SymDiff.Checks.Zero(zBar);
-                    loss = loss + (global::P.CrossEntropy(z.Slice(0, w.Length / 3), t2) + global::P.SquaredNorm(z.Slice(0, w.Length / 3)));
+                    loss = loss + (global::P.CrossEntropy(z.Slice(0, w.Length / 3), t1) + global::P.SquaredNorm(z.Slice(0, w.Length / 3)));
                 }
 
-                return loss / t1;
+                return loss / t0;
             }
             finally
             {
@@ -102,22 +101,21 @@ static partial class P
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        int t0 = w.Length / 3;
-        double[] zBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int classes = w.Length / 3;
+        double[] zBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes);
         try
         {
-            global::System.Span<double> zBar = new global::System.Span<double>(zBarRented, 0, t0);
+            global::System.Span<double> zBar = new global::System.Span<double>(zBarRented, 0, classes);
             global::SymDiff.Checks.Zero(zBar);
-            double[] zRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] zRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes);
             try
             {
-                global::System.Span<double> z = new global::System.Span<double>(zRented, 0, t0);
+                global::System.Span<double> z = new global::System.Span<double>(zRented, 0, classes);
                 global::SymDiff.Checks.Zero(z);
-                int classes = t0;
                 double lossBar = seed / (double)x.Length;
                 for (int s = 0; s < x.Length; s++)
                 {
-                    int cCount = 0 < t0 ? t0 : 0;
+                    int cCount = 0 < classes ? classes : 0;
                     global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, classes, cCount);
                     global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * classes, cCount);
                     int c = 0;
@@ -172,34 +170,33 @@ static partial class P
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
-        int t0 = w.Length / 3;
-        double[] zRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int classes = w.Length / 3;
+        double[] zRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes);
         try
         {
-            global::System.Span<double> z = new global::System.Span<double>(zRented, 0, t0);
+            global::System.Span<double> z = new global::System.Span<double>(zRented, 0, classes);
             global::SymDiff.Checks.Zero(z);
-            double[] zDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] zDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes);
             try
             {
-                global::System.Span<double> zDot = new global::System.Span<double>(zDotRented, 0, t0);
+                global::System.Span<double> zDot = new global::System.Span<double>(zDotRented, 0, classes);
                 global::SymDiff.Checks.Zero(zDot);
-                int classes = t0;
                 double loss = 0.0;
                 double lossDot = 0.0;
                 for (int s = 0; s < x.Length; s++)
                 {
-                    int cCount = 0 < t0 ? t0 : 0;
+                    int cCount = 0 < classes ? classes : 0;
                     global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, classes, cCount);
                     global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * classes, cCount);
                     global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, classes, cCount);
                     global::System.ReadOnlySpan<double> tWRow2 = global::SymDiff.Checks.Row(tW, 2 * classes, cCount);
                     for (int c = 0; c < cCount; c++)
                     {
-                        double t1 = x[s];
-                        double t2 = wRow[c];
-                        double t3 = wRow2[c];
-                        z[c] = w[c] * t1 + t2 * t3;
-                        zDot[c] = tW[c] * t1 + (tWRow[c] * t3 + t2 * tWRow2[c]);
+                        double t0 = x[s];
+                        double t1 = wRow[c];
+                        double t2 = wRow2[c];
+                        z[c] = w[c] * t0 + t1 * t2;
+                        zDot[c] = tW[c] * t0 + (tWRow[c] * t2 + t1 * tWRow2[c]);
                     }
 
                     double crossEntropy = global::P.CrossEntropyDerivative(z.Slice(0, w.Length / 3), s % classes, zDot.Slice(0, w.Length / 3), out double crossEntropyDot);
@@ -208,9 +205,9 @@ static partial class P
                     lossDot = lossDot + (crossEntropyDot + squaredNormDot);
                 }
 
-                double t4 = (double)x.Length;
-                derivative = lossDot / t4;
-                return loss / t4;
+                double t3 = (double)x.Length;
+                derivative = lossDot / t3;
+                return loss / t3;
             }
             finally
             {

@@ -104,7 +104,7 @@ static partial class P
             sumDot = sumDot + t0 * tZ[c];
         }
 
-        derivative = sumDot / sum - tZ[label];
+        derivative = (sumDot != 0.0 ? sumDot / sum : 0.0) - tZ[label];
         return global::System.Math.Log(sum) - z[label];
     }
 

@@ -67,8 +67,8 @@ static partial class R
                         next[j] = global::System.Math.Tanh(a);
                     }
 
-                    int t2 = t + 1;
-                    global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t2 * 3, 3);
+                    int t6 = t + 1;
+                    global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t6 * 3, 3);
                     double loss2 = loss;
                     for (int j = 0; j < 3; j++)
                     {
@@ -81,12 +81,12 @@ static partial class R
                 }
 
                 // Reverse sweep: gradients
-                int t3 = t0 * 3;
-                int t4 = t3 + 1;
-                stateHistoryBar[t3] += stateHistory[t4];
-                stateHistoryBar[t4] += stateHistory[t3];
-                int t5 = t3 + 2;
-                stateHistoryBar[t5] -= 1.0;
+                int t2 = t0 * 3;
+                int t3 = t2 + 1;
+                stateHistoryBar[t2] += stateHistory[t3];
+                stateHistoryBar[t3] += stateHistory[t2];
+                int t4 = t2 + 2;
+                stateHistoryBar[t4] -= 1.0;
                 double lossBar = 1.0;
                 for (int t = xs.Length - 1; t >= 0; t--)
                 {
@@ -94,9 +94,9 @@ static partial class R
                     global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
                     for (int j = 0; j < 3; j++)
                     {
-                        double t6 = xs[t];
+                        double t5 = xs[t];
                         global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
-                        double a = p[3 + j] * t6;
+                        double a = p[3 + j] * t5;
                         for (int k = 0; k < 3; k++)
                         {
                             double a3 = a + pRow2[k] * stateHistoryRow3[k];
@@ -104,7 +104,7 @@ static partial class R
                         }
 
                         next[j] = global::System.Math.Tanh(a);
-                        stateHistoryBarRow[j] += lossBar * t6;
+                        stateHistoryBarRow[j] += lossBar * t5;
                         double stateHistoryBar2 = stateHistoryBarRow[j];
                         stateHistoryBarRow[j] = 0.0;
                         nextBar[j] += stateHistoryBar2;
@@ -141,7 +141,7 @@ static partial class R
                     dP[stateIndex] += stateHistoryBar3 * 0.1;
                 }
 
-                return loss + stateHistory[t3] * stateHistory[t4] - stateHistory[t5];
+                return loss + stateHistory[t2] * stateHistory[t3] - stateHistory[t4];
             }
             finally
             {
@@ -216,8 +216,8 @@ static partial class R
                         next[j] = global::System.Math.Tanh(a);
                     }
 
-                    int t2 = t + 1;
-                    global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t2 * 3, 3);
+                    int t5 = t + 1;
+                    global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t5 * 3, 3);
                     double loss2 = loss;
                     for (int j = 0; j < 3; j++)
                     {
@@ -230,20 +230,20 @@ static partial class R
                 }
 
                 // Reverse sweep: gradients
-                int t3 = t0 * 3;
-                int t4 = t3 + 1;
-                stateHistoryBar[t3] += seed * stateHistory[t4];
-                stateHistoryBar[t4] += seed * stateHistory[t3];
-                stateHistoryBar[t3 + 2] -= seed;
+                int t2 = t0 * 3;
+                int t3 = t2 + 1;
+                stateHistoryBar[t2] += seed * stateHistory[t3];
+                stateHistoryBar[t3] += seed * stateHistory[t2];
+                stateHistoryBar[t2 + 2] -= seed;
                 for (int t = xs.Length - 1; t >= 0; t--)
                 {
                     global::System.Span<double> stateHistoryBarRow = global::SymDiff.Checks.Row(stateHistoryBar, (t + 1) * 3, 3);
                     global::System.ReadOnlySpan<double> stateHistoryRow3 = global::SymDiff.Checks.Row(stateHistory, t * 3, 3);
                     for (int j = 0; j < 3; j++)
                     {
-                        double t5 = xs[t];
+                        double t4 = xs[t];
                         global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
-                        double a = p[3 + j] * t5;
+                        double a = p[3 + j] * t4;
                         for (int k = 0; k < 3; k++)
                         {
                             double a3 = a + pRow2[k] * stateHistoryRow3[k];
@@ -251,7 +251,7 @@ static partial class R
                         }
 
                         next[j] = global::System.Math.Tanh(a);
-                        stateHistoryBarRow[j] += seed * t5;
+                        stateHistoryBarRow[j] += seed * t4;
                         double stateHistoryBar2 = stateHistoryBarRow[j];
                         stateHistoryBarRow[j] = 0.0;
                         nextBar[j] += stateHistoryBar2;
@@ -373,9 +373,9 @@ static partial class R
                         nextDot[j] = (1.0 - nextValue * nextValue) * aDot;
                     }
 
-                    int t5 = t + 1;
-                    global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t5 * 3, 3);
-                    global::System.Span<double> stateHistoryDotRow2 = global::SymDiff.Checks.Row(stateHistoryDot, t5 * 3, 3);
+                    int t9 = t + 1;
+                    global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t9 * 3, 3);
+                    global::System.Span<double> stateHistoryDotRow2 = global::SymDiff.Checks.Row(stateHistoryDot, t9 * 3, 3);
                     double loss2 = loss;
                     double lossDot2 = lossDot;
                     for (int j = 0; j < 3; j++)
@@ -384,20 +384,20 @@ static partial class R
                         double stateHistoryValueDot = nextDot[j];
                         stateHistoryRow2[j] = stateHistoryValue;
                         stateHistoryDotRow2[j] = stateHistoryValueDot;
-                        double t6 = xs[t];
-                        loss2 = loss2 + stateHistoryValue * t6;
-                        lossDot2 = lossDot2 + stateHistoryValueDot * t6;
+                        double t5 = xs[t];
+                        loss2 = loss2 + stateHistoryValue * t5;
+                        lossDot2 = lossDot2 + stateHistoryValueDot * t5;
                     }
 
                     loss = loss2;
                     lossDot = lossDot2;
                 }
 
-                int t7 = t0 * 3;
-                int t8 = t7 + 1;
-                int t9 = t7 + 2;
-                derivative = lossDot + (stateHistoryDot[t7] * stateHistory[t8] + stateHistory[t7] * stateHistoryDot[t8]) - stateHistoryDot[t9];
-                return loss + stateHistory[t7] * stateHistory[t8] - stateHistory[t9];
+                int t6 = t0 * 3;
+                int t7 = t6 + 1;
+                int t8 = t6 + 2;
+                derivative = lossDot + (stateHistoryDot[t6] * stateHistory[t7] + stateHistory[t6] * stateHistoryDot[t7]) - stateHistoryDot[t8];
+                return loss + stateHistory[t6] * stateHistory[t7] - stateHistory[t8];
             }
             finally
             {
@@ -570,9 +570,9 @@ static partial class R
                                 nextDot[j] = (1.0 - nextValue * nextValue) * aDot;
                             }
 
-                            int t5 = t + 1;
-                            global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t5 * 3, 3);
-                            global::System.Span<double> stateHistoryDotRow2 = global::SymDiff.Checks.Row(stateHistoryDot, t5 * 3, 3);
+                            int t14 = t + 1;
+                            global::System.Span<double> stateHistoryRow2 = global::SymDiff.Checks.Row(stateHistory, t14 * 3, 3);
+                            global::System.Span<double> stateHistoryDotRow2 = global::SymDiff.Checks.Row(stateHistoryDot, t14 * 3, 3);
                             double loss2 = loss;
                             double lossDot2 = lossDot;
                             for (int j = 0; j < 3; j++)
@@ -581,24 +581,24 @@ static partial class R
                                 double stateHistoryValueDot = nextDot[j];
                                 stateHistoryRow2[j] = stateHistoryValue;
                                 stateHistoryDotRow2[j] = stateHistoryValueDot;
-                                double t6 = xs[t];
-                                loss2 = loss2 + stateHistoryValue * t6;
-                                lossDot2 = lossDot2 + stateHistoryValueDot * t6;
+                                double t5 = xs[t];
+                                loss2 = loss2 + stateHistoryValue * t5;
+                                lossDot2 = lossDot2 + stateHistoryValueDot * t5;
                             }
 
                             loss = loss2;
                             lossDot = lossDot2;
                         }
 
-                        int t7 = t0 * 3;
-                        int t8 = t7 + 1;
-                        stateHistoryBar[t7] += stateHistory[t8];
-                        stateHistoryBarDot[t7] += stateHistoryDot[t8];
-                        stateHistoryBar[t8] += stateHistory[t7];
-                        stateHistoryBarDot[t8] += stateHistoryDot[t7];
-                        int t9 = t7 + 2;
-                        stateHistoryBar[t9] -= 1.0;
-                        stateHistoryBarDot[t9] += 0.0;
+                        int t6 = t0 * 3;
+                        int t7 = t6 + 1;
+                        stateHistoryBar[t6] += stateHistory[t7];
+                        stateHistoryBarDot[t6] += stateHistoryDot[t7];
+                        stateHistoryBar[t7] += stateHistory[t6];
+                        stateHistoryBarDot[t7] += stateHistoryDot[t6];
+                        int t8 = t6 + 2;
+                        stateHistoryBar[t8] -= 1.0;
+                        stateHistoryBarDot[t8] += 0.0;
                         double lossBar = 1.0;
                         for (int t = xs.Length - 1; t >= 0; t--)
                         {
@@ -608,17 +608,17 @@ static partial class R
                             global::System.ReadOnlySpan<double> stateHistoryDotRow3 = global::SymDiff.Checks.Row(stateHistoryDot, t * 3, 3);
                             for (int j = 0; j < 3; j++)
                             {
-                                int t10 = 3 + j;
-                                double t11 = xs[t];
+                                int t9 = 3 + j;
+                                double t10 = xs[t];
                                 global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
                                 global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, 6 + j * 3, 3);
-                                double a = p[t10] * t11;
-                                double aDot = tP[t10] * t11;
+                                double a = p[t9] * t10;
+                                double aDot = tP[t9] * t10;
                                 for (int k = 0; k < 3; k++)
                                 {
-                                    double t12 = pRow2[k];
-                                    double a3 = a + t12 * stateHistoryRow3[k];
-                                    double aDot3 = aDot + (tPRow2[k] * stateHistoryRow3[k] + t12 * stateHistoryDotRow3[k]);
+                                    double t11 = pRow2[k];
+                                    double a3 = a + t11 * stateHistoryRow3[k];
+                                    double aDot3 = aDot + (tPRow2[k] * stateHistoryRow3[k] + t11 * stateHistoryDotRow3[k]);
                                     a = a3;
                                     aDot = aDot3;
                                 }
@@ -626,7 +626,7 @@ static partial class R
                                 double nextValue = global::System.Math.Tanh(a);
                                 next[j] = nextValue;
                                 nextDot[j] = (1.0 - nextValue * nextValue) * aDot;
-                                stateHistoryBarRow[j] += lossBar * t11;
+                                stateHistoryBarRow[j] += lossBar * t10;
                                 stateHistoryBarDotRow[j] += 0.0;
                                 double stateHistoryBar2 = stateHistoryBarRow[j];
                                 double stateHistoryBar2Dot = stateHistoryBarDotRow[j];
@@ -644,9 +644,9 @@ static partial class R
                                 double nextBar2Dot = nextBarDot[j];
                                 nextBar[j] = 0.0;
                                 nextBarDot[j] = 0.0;
-                                double t13 = 1.0 - nextValue * nextValue;
-                                double aBar = nextBar2 * t13;
-                                double aBarDot = nextBar2Dot * t13 - nextBar2 * (2.0 * (nextValueDot * nextValue));
+                                double t12 = 1.0 - nextValue * nextValue;
+                                double aBar = nextBar2 * t12;
+                                double aBarDot = nextBar2Dot * t12 - nextBar2 * (2.0 * (nextValueDot * nextValue));
                                 if (nextBar2 != 0.0 || nextBar2Dot != 0.0)
                                 {
                                     global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, 6 + j * 3, 3);
@@ -658,9 +658,9 @@ static partial class R
                                     global::System.ReadOnlySpan<double> stateHistoryDotRow4 = global::SymDiff.Checks.Row(stateHistoryDot, t * 3, 3);
                                     for (int k = 0; k < 3; k++)
                                     {
-                                        double t14 = pRow3[k];
-                                        stateHistoryBarRow2[k] += aBar * t14;
-                                        stateHistoryBarDotRow2[k] += aBarDot * t14 + aBar * tPRow3[k];
+                                        double t13 = pRow3[k];
+                                        stateHistoryBarRow2[k] += aBar * t13;
+                                        stateHistoryBarDotRow2[k] += aBarDot * t13 + aBar * tPRow3[k];
                                         pPRow[k] += aBarDot * stateHistoryRow4[k] + aBar * stateHistoryDotRow4[k];
                                     }
                                 }
@@ -678,7 +678,7 @@ static partial class R
                             pP[stateIndex] += stateHistoryBar3Dot * 0.1;
                         }
 
-                        return loss + stateHistory[t7] * stateHistory[t8] - stateHistory[t9];
+                        return loss + stateHistory[t6] * stateHistory[t7] - stateHistory[t8];
                     }
                     finally
                     {

@@ -98,7 +98,7 @@ static partial class M
             sumDot = sumDot + t0 * tZ[i];
         }
 
-        derivative = sumDot / sum;
+        derivative = sumDot != 0.0 ? sumDot / sum : 0.0;
         return global::System.Math.Log(sum);
     }
 

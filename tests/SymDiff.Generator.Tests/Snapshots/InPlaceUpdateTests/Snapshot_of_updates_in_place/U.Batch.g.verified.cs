@@ -23,29 +23,28 @@ static partial class U
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        int t0 = w.Length / 3;
-        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int hidden = w.Length / 3;
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, t0);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, hidden);
             global::SymDiff.Checks.Zero(hBar);
-            double[] hPreRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] hPreRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
             try
             {
-                global::System.Span<double> hPre = new global::System.Span<double>(hPreRented, 0, t0);
+                global::System.Span<double> hPre = new global::System.Span<double>(hPreRented, 0, hidden);
                 global::SymDiff.Checks.Zero(hPre);
-                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
                 try
                 {
-                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t0);
+                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
                     global::SymDiff.Checks.Zero(h);
-                    int hidden = t0;
-                    double t1 = (double)x.Length;
-                    double lossBar = 1.0 / t1;
+                    double t0 = (double)x.Length;
+                    double lossBar = 1.0 / t0;
                     double loss = 0.0;
                     for (int s = 0; s < x.Length; s++)
                     {
-                        int jCount = 0 < t0 ? t0 : 0;
+                        int jCount = 0 < hidden ? hidden : 0;
                         global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, jCount);
                         int j = 0;
                         for (; j < jCount; j++)
@@ -65,8 +64,8 @@ static partial class U
                             y = y2;
                         }
 
-                        double t2 = y - 0.25;
-                        double yBar = 2.0 * (lossBar * t2);
+                        double t1 = y - 0.25;
+                        double yBar = 2.0 * (lossBar * t1);
                         int j3Count2 = 0 < j3 ? j3 : 0;
                         global::System.ReadOnlySpan<double> wRow3 = global::SymDiff.Checks.Row(w, 2 * hidden, j3Count2);
                         global::System.Span<double> dWRow = global::SymDiff.Checks.Row(dW, 2 * hidden, j3Count2);
@@ -89,10 +88,10 @@ static partial class U
                         }
 
                         global::SymDiff.Checks.Zero(hBar);
-                        loss = loss + t2 * t2;
+                        loss = loss + t1 * t1;
                     }
 
-                    return loss / t1;
+                    return loss / t0;
                 }
                 finally
                 {
@@ -129,27 +128,26 @@ static partial class U
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        int t0 = w.Length / 3;
-        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int hidden = w.Length / 3;
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, t0);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, hidden);
             global::SymDiff.Checks.Zero(hBar);
-            double[] hPreRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] hPreRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
             try
             {
-                global::System.Span<double> hPre = new global::System.Span<double>(hPreRented, 0, t0);
+                global::System.Span<double> hPre = new global::System.Span<double>(hPreRented, 0, hidden);
                 global::SymDiff.Checks.Zero(hPre);
-                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
                 try
                 {
-                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t0);
+                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
                     global::SymDiff.Checks.Zero(h);
-                    int hidden = t0;
                     double lossBar = seed / (double)x.Length;
                     for (int s = 0; s < x.Length; s++)
                     {
-                        int jCount = 0 < t0 ? t0 : 0;
+                        int jCount = 0 < hidden ? hidden : 0;
                         global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, jCount);
                         int j = 0;
                         for (; j < jCount; j++)
@@ -226,29 +224,28 @@ static partial class U
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
-        int t0 = w.Length / 3;
-        double[] hPreRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int hidden = w.Length / 3;
+        double[] hPreRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::System.Span<double> hPre = new global::System.Span<double>(hPreRented, 0, t0);
+            global::System.Span<double> hPre = new global::System.Span<double>(hPreRented, 0, hidden);
             global::SymDiff.Checks.Zero(hPre);
-            double[] hPreDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] hPreDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
             try
             {
-                global::System.Span<double> hPreDot = new global::System.Span<double>(hPreDotRented, 0, t0);
+                global::System.Span<double> hPreDot = new global::System.Span<double>(hPreDotRented, 0, hidden);
                 global::SymDiff.Checks.Zero(hPreDot);
-                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
                 try
                 {
-                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t0);
+                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
                     global::SymDiff.Checks.Zero(h);
-                    double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                    double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
                     try
                     {
-                        global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, t0);
+                        global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, hidden);
                         global::SymDiff.Checks.Zero(hDot);
-                        int hidden = t0;
-                        int jCount = 0 < t0 ? t0 : 0;
+                        int jCount = 0 < hidden ? hidden : 0;
                         global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, 0 < x.Length ? jCount : 0);
                         global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, hidden, 0 < x.Length ? jCount : 0);
                         int j3Count = 0 < hidden ? hidden : 0;
@@ -260,9 +257,9 @@ static partial class U
                         {
                             for (int j = 0; j < jCount; j++)
                             {
-                                double t1 = x[s];
-                                double hPreValue = w[j] * t1 + wRow[j];
-                                double hPreValueDot = tW[j] * t1 + tWRow[j];
+                                double t0 = x[s];
+                                double hPreValue = w[j] * t0 + wRow[j];
+                                double hPreValueDot = tW[j] * t0 + tWRow[j];
                                 hPre[j] = hPreValue;
                                 hPreDot[j] = hPreValueDot;
                                 h[j] = global::System.Math.Sin(hPreValue);
@@ -273,21 +270,21 @@ static partial class U
                             double yDot = 0.0;
                             for (int j = 0; j < j3Count; j++)
                             {
-                                double t2 = wRow2[j];
-                                double y2 = y + t2 * h[j];
-                                double yDot2 = yDot + (tWRow2[j] * h[j] + t2 * hDot[j]);
+                                double t1 = wRow2[j];
+                                double y2 = y + t1 * h[j];
+                                double yDot2 = yDot + (tWRow2[j] * h[j] + t1 * hDot[j]);
                                 y = y2;
                                 yDot = yDot2;
                             }
 
-                            double t3 = y - 0.25;
-                            loss = loss + t3 * t3;
-                            lossDot = lossDot + 2.0 * (yDot * t3);
+                            double t2 = y - 0.25;
+                            loss = loss + t2 * t2;
+                            lossDot = lossDot + 2.0 * (yDot * t2);
                         }
 
-                        double t4 = (double)x.Length;
-                        derivative = lossDot / t4;
-                        return loss / t4;
+                        double t3 = (double)x.Length;
+                        derivative = lossDot / t3;
+                        return loss / t3;
                     }
                     finally
                     {

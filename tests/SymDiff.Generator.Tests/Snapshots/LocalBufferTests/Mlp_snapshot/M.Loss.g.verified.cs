@@ -354,7 +354,7 @@ static partial class M
             sumDot = sumDot2;
         }
 
-        derivative = sumDot / sum + maxDot - zDot[label];
+        derivative = (sumDot != 0.0 ? sumDot / sum : 0.0) + maxDot - zDot[label];
         return global::System.Math.Log(sum) + max - z[label];
     }
 

@@ -27,27 +27,26 @@ static partial class S
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::System.Span<double> zBar = stackalloc double[2];
         global::SymDiff.Checks.Zero(zBar);
-        int t0 = x.Length / 2;
-        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int hidden = x.Length / 2;
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, t0);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, hidden);
             global::SymDiff.Checks.Zero(hBar);
             global::System.Span<double> z = stackalloc double[2];
             global::SymDiff.Checks.Zero(z);
-            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
             try
             {
-                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t0);
+                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
                 global::SymDiff.Checks.Zero(h);
-                int hidden = t0;
-                double t1 = (double)t.Length;
-                double lossBar = 1.0 / t1;
+                double t0 = (double)t.Length;
+                double lossBar = 1.0 / t0;
                 double loss = 0.0;
                 for (int s = 0; s < t.Length; s++)
                 {
                     int j = 0;
-                    for (; j < t0; j++)
+                    for (; j < hidden; j++)
                     {
                         h[j] = global::System.Math.Tanh(w[j] * x[s % x.Length] + w[hidden + j]);
                     }
@@ -57,11 +56,11 @@ static partial class S
                     global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
                     for (int c = 0; c < 2; c++)
                     {
-                        int t2 = c + 1;
+                        int c2 = c + 1;
                         double a = wRow2[c];
                         for (int j2 = 0; j2 < j2Count; j2++)
                         {
-                            double a2 = a + w[j2] * wRow[j2] * h[j2] * (double)t2;
+                            double a2 = a + w[j2] * wRow[j2] * h[j2] * (double)c2;
                             a = a2;
                         }
 
@@ -69,14 +68,14 @@ static partial class S
                     }
 
                     double m = global::System.Math.Max(z[0], z[1]);
-                    bool t3 = t[s] > 0.0;
-                    double loss2 = loss + (m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t3 ? z[1] : z[0]));
+                    bool t1 = t[s] > 0.0;
+                    double loss2 = loss + (m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t1 ? z[1] : z[0]));
                     double tBar = lossBar / (global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m));
                     double tBar2 = tBar * global::System.Math.Exp(z[0] - m);
                     zBar[0] += tBar2;
                     double tBar3 = tBar * global::System.Math.Exp(z[1] - m);
                     zBar[1] += tBar3;
-                    if (t3)
+                    if (t1)
                     {
                         zBar[1] -= lossBar;
                     }
@@ -102,11 +101,11 @@ static partial class S
                             {
                                 double tBar4 = zBar2 * (double)(c + 1);
                                 double tBar5 = tBar4 * h[j4];
-                                double t4 = w[j4];
-                                double t5 = wRow3[j4];
-                                hBar[j4] += tBar4 * (t4 * t5);
-                                dW[j4] += tBar5 * t5;
-                                dWRow[j4] += tBar5 * t4;
+                                double t2 = w[j4];
+                                double t3 = wRow3[j4];
+                                hBar[j4] += tBar4 * (t2 * t3);
+                                dW[j4] += tBar5 * t3;
+                                dWRow[j4] += tBar5 * t2;
                             }
                         }
 
@@ -128,7 +127,7 @@ static partial class S
                     loss = loss2;
                 }
 
-                return loss / t1;
+                return loss / t0;
             }
             finally
             {
@@ -164,25 +163,24 @@ static partial class S
 
         global::System.Span<double> zBar = stackalloc double[2];
         global::SymDiff.Checks.Zero(zBar);
-        int t0 = x.Length / 2;
-        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int hidden = x.Length / 2;
+        double[] hBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, t0);
+            global::System.Span<double> hBar = new global::System.Span<double>(hBarRented, 0, hidden);
             global::SymDiff.Checks.Zero(hBar);
             global::System.Span<double> z = stackalloc double[2];
             global::SymDiff.Checks.Zero(z);
-            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
             try
             {
-                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t0);
+                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
                 global::SymDiff.Checks.Zero(h);
-                int hidden = t0;
                 double lossBar = seed / (double)t.Length;
                 for (int s = 0; s < t.Length; s++)
                 {
                     int j = 0;
-                    for (; j < t0; j++)
+                    for (; j < hidden; j++)
                     {
                         h[j] = global::System.Math.Tanh(w[j] * x[s % x.Length] + w[hidden + j]);
                     }
@@ -192,11 +190,11 @@ static partial class S
                     global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, j2Count);
                     for (int c = 0; c < 2; c++)
                     {
-                        int t1 = c + 1;
+                        int c2 = c + 1;
                         double a = wRow2[c];
                         for (int j2 = 0; j2 < j2Count; j2++)
                         {
-                            double a2 = a + w[j2] * wRow[j2] * h[j2] * (double)t1;
+                            double a2 = a + w[j2] * wRow[j2] * h[j2] * (double)c2;
                             a = a2;
                         }
 
@@ -235,11 +233,11 @@ static partial class S
                             {
                                 double tBar4 = zBar2 * (double)(c + 1);
                                 double tBar5 = tBar4 * h[j4];
-                                double t2 = w[j4];
-                                double t3 = wRow3[j4];
-                                hBar[j4] += tBar4 * (t2 * t3);
-                                dW[j4] += tBar5 * t3;
-                                dWRow[j4] += tBar5 * t2;
+                                double t0 = w[j4];
+                                double t1 = wRow3[j4];
+                                hBar[j4] += tBar4 * (t0 * t1);
+                                dW[j4] += tBar5 * t1;
+                                dWRow[j4] += tBar5 * t0;
                             }
                         }
 
@@ -292,29 +290,28 @@ static partial class S
         global::SymDiff.Checks.Zero(z);
         global::System.Span<double> zDot = stackalloc double[2];
         global::SymDiff.Checks.Zero(zDot);
-        int t0 = x.Length / 2;
-        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int hidden = x.Length / 2;
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, t0);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
             global::SymDiff.Checks.Zero(h);
-            double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
             try
             {
-                global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, t0);
+                global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, hidden);
                 global::SymDiff.Checks.Zero(hDot);
-                int hidden = t0;
                 double loss = 0.0;
                 double lossDot = 0.0;
                 for (int s = 0; s < t.Length; s++)
                 {
-                    for (int j = 0; j < t0; j++)
+                    for (int j = 0; j < hidden; j++)
                     {
-                        double t1 = x[s % x.Length];
-                        int t2 = hidden + j;
-                        double hValue = global::System.Math.Tanh(w[j] * t1 + w[t2]);
+                        double t0 = x[s % x.Length];
+                        int t1 = hidden + j;
+                        double hValue = global::System.Math.Tanh(w[j] * t0 + w[t1]);
                         h[j] = hValue;
-                        hDot[j] = (1.0 - hValue * hValue) * (tW[j] * t1 + tW[t2]);
+                        hDot[j] = (1.0 - hValue * hValue) * (tW[j] * t0 + tW[t1]);
                     }
 
                     global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, 2);
@@ -323,18 +320,18 @@ static partial class S
                     global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, hidden, j2Count);
                     for (int c = 0; c < 2; c++)
                     {
-                        int t3 = 2 * hidden + c;
-                        int t4 = c + 1;
+                        int t2 = 2 * hidden + c;
+                        int c2 = c + 1;
                         double a = wRow2[c];
-                        double aDot = tW[t3];
+                        double aDot = tW[t2];
                         for (int j = 0; j < j2Count; j++)
                         {
-                            double t5 = w[j];
-                            double t6 = wRow[j];
-                            double t7 = t5 * t6;
-                            double t8 = (double)t4;
-                            double a2 = a + t7 * h[j] * t8;
-                            double aDot2 = aDot + ((tW[j] * t6 + t5 * tWRow[j]) * h[j] + t7 * hDot[j]) * t8;
+                            double t3 = w[j];
+                            double t4 = wRow[j];
+                            double t5 = t3 * t4;
+                            double t6 = (double)c2;
+                            double a2 = a + t5 * h[j] * t6;
+                            double aDot2 = aDot + ((tW[j] * t4 + t3 * tWRow[j]) * h[j] + t5 * hDot[j]) * t6;
                             a = a2;
                             aDot = aDot2;
                         }
@@ -345,16 +342,16 @@ static partial class S
 
                     double m = global::System.Math.Max(z[0], z[1]);
                     double mDot = (z[0] >= z[1] ? zDot[0] : 0.0) + (z[0] >= z[1] ? 0.0 : zDot[1]);
-                    bool t9 = t[s] > 0.0;
-                    double loss2 = loss + (m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t9 ? z[1] : z[0]));
-                    double lossDot2 = lossDot + (mDot + (global::System.Math.Exp(z[0] - m) * (zDot[0] - mDot) + global::System.Math.Exp(z[1] - m) * (zDot[1] - mDot)) / (global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t9 ? zDot[1] : zDot[0]));
+                    bool t7 = t[s] > 0.0;
+                    double loss2 = loss + (m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t7 ? z[1] : z[0]));
+                    double lossDot2 = lossDot + (mDot + (global::System.Math.Exp(z[0] - m) * (zDot[0] - mDot) + global::System.Math.Exp(z[1] - m) * (zDot[1] - mDot)) / (global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t7 ? zDot[1] : zDot[0]));
                     loss = loss2;
                     lossDot = lossDot2;
                 }
 
-                double t10 = (double)t.Length;
-                derivative = lossDot / t10;
-                return loss / t10;
+                double t8 = (double)t.Length;
+                derivative = lossDot / t8;
+                return loss / t8;
             }
             finally
             {

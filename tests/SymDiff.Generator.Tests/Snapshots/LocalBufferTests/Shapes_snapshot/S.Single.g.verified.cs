@@ -42,8 +42,7 @@ static partial class S
         {
             float hValue = h[j];
             float hBar2 = hBar[j];
-            bool t0 = hBar2 != 0f;
-            dW[j] = (t0 ? hBar2 * hValue : 0f) * x[j];
+            dW[j] = (hBar2 != 0f ? hBar2 * hValue : 0f) * x[j];
         }
 
         for (int j = 3; j < dW.Length; j++)
@@ -93,8 +92,7 @@ static partial class S
         {
             float hValue = h[j];
             float hBar2 = hBar[j];
-            bool t0 = hBar2 != 0f;
-            dW[j] += (t0 ? hBar2 * hValue : 0f) * x[j];
+            dW[j] += (hBar2 != 0f ? hBar2 * hValue : 0f) * x[j];
         }
     }
 

@@ -133,7 +133,7 @@ static partial class W
             double t2 = global::System.Math.Exp(-t1 * z);
             double t3 = 1.0 + t2;
             loss = loss + global::System.Math.Log(t3);
-            lossDot = lossDot - t2 * (t1 * zDot) / t3;
+            lossDot = lossDot + (zDot != 0.0 ? -(t2 * (t1 * zDot) / t3) : 0.0);
         }
 
         double t4 = (double)t.Length;

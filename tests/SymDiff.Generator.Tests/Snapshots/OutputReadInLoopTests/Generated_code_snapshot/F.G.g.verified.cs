@@ -126,7 +126,7 @@ static partial class F
         }
 
         double norm2 = global::System.Math.Sqrt(norm);
-        double normDot2 = 0.5 / norm2 * normDot;
+        double normDot2 = normDot != 0.0 ? 0.5 / norm2 * normDot : 0.0;
         for (int i = 0; i < o.Length; i++)
         {
             double oRead = o[i];

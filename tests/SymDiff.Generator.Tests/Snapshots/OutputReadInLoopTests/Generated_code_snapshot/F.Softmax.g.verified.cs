@@ -69,8 +69,7 @@ static partial class F
                 {
                     yBar[i2] += sumBar;
                     double yBar3 = yBar[i2];
-                    bool t0 = yBar3 != 0.0;
-                    double tBar = t0 ? yBar3 * global::System.Math.Exp(z[i2] - max) : 0.0;
+                    double tBar = yBar3 != 0.0 ? yBar3 * global::System.Math.Exp(z[i2] - max) : 0.0;
                     dZ[i2] += tBar;
                     maxBar = maxBar - tBar;
                 }
@@ -81,11 +80,11 @@ static partial class F
                     double maxBar3 = maxBar;
                     for (int i4 = i - 1; i4 >= 1; i4--)
                     {
-                        int t1 = i4 - 1;
-                        double max2 = maxTape[t1];
-                        bool t2 = max2 >= z[i4];
-                        dZ[i4] += t2 ? 0.0 : maxBar3;
-                        maxBar3 = t2 ? maxBar3 : 0.0;
+                        int t0 = i4 - 1;
+                        double max2 = maxTape[t0];
+                        bool t1 = max2 >= z[i4];
+                        dZ[i4] += t1 ? 0.0 : maxBar3;
+                        maxBar3 = t1 ? maxBar3 : 0.0;
                     }
 
                     maxBar2 = maxBar3;
@@ -150,7 +149,8 @@ static partial class F
         {
             double t2 = global::System.Math.Exp(z[i] - max);
             y[i] = t2;
-            derivative[i] = t2 * (tZ[i] - maxDot);
+            double t3 = tZ[i];
+            derivative[i] = t3 != 0.0 || maxDot != 0.0 ? t2 * (t3 - maxDot) : 0.0;
             double yRead = y[i];
             double yReadDot = derivative[i];
             sum = sum + yRead;
@@ -161,9 +161,9 @@ static partial class F
         {
             double yRead = y[i];
             double yReadDot = derivative[i];
-            double t3 = yRead / sum;
-            y[i] = t3;
-            derivative[i] = yReadDot / sum - t3 * sumDot / sum;
+            double t4 = yRead / sum;
+            y[i] = t4;
+            derivative[i] = yReadDot / sum - t4 * sumDot / sum;
         }
     }
 

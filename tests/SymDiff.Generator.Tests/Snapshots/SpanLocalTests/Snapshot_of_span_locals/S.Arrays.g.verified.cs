@@ -176,25 +176,24 @@ static partial class S
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
         double sum = global::S.SumDerivative(new global::System.ReadOnlySpan<double>(p, 0, 2), tP.Slice(0, 2), out double sumDot);
-        int t0 = p.Length - 2;
+        int sumActive = p.Length - 2;
         double sum2 = global::S.SumDerivative(new global::System.ReadOnlySpan<double>(p, 2, p.Length - 2), tP.Slice(2), out double sum2Dot);
         global::S.SumBackward(new global::System.ReadOnlySpan<double>(p, 2, p.Length - 2), sumDot, pP.Slice(2));
-        int sumActive = t0;
-        double[] sumDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        double[] sumDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(sumActive);
         try
         {
-            global::System.Span<double> sumDirection = new global::System.Span<double>(sumDirectionRented, 0, t0);
-            for (int k = 0; k < t0; k++)
+            global::System.Span<double> sumDirection = new global::System.Span<double>(sumDirectionRented, 0, sumActive);
+            for (int k = 0; k < sumActive; k++)
             {
                 sumDirection[k] = tP[2 + k];
             }
 
-            double[] sumProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] sumProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(sumActive);
             try
             {
-                global::System.Span<double> sumProduct = new global::System.Span<double>(sumProductRented, 0, t0);
+                global::System.Span<double> sumProduct = new global::System.Span<double>(sumProductRented, 0, sumActive);
                 global::S.SumHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 2, p.Length - 2), sumDirection.Slice(0, sumActive), sumProduct.Slice(0, sumActive));
-                for (int k = 0; k < t0; k++)
+                for (int k = 0; k < sumActive; k++)
                 {
                     pP[2 + k] += sum * sumProduct[k];
                 }

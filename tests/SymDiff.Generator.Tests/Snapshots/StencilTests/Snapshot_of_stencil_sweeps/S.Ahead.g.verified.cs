@@ -54,20 +54,20 @@ static partial class S
                     for (; s < sweeps; s++)
                     {
                         int t2 = x.Length - 2;
-                        int t3 = s + 1;
+                        int s2 = s + 1;
                         for (int aIndex = t2 > 0 ? t2 : 0; aIndex < x.Length; aIndex++)
                         {
-                            aHistory[t3 * x.Length + aIndex] = aHistory[s * x.Length + aIndex];
+                            aHistory[s2 * x.Length + aIndex] = aHistory[s * x.Length + aIndex];
                         }
 
                         int i2Count = 0 < t2 ? t2 : 0;
-                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t3 * x.Length, i2Count);
+                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * x.Length, i2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
                         for (int i = 0; i < i2Count; i++)
                         {
-                            int t4 = i + 1;
+                            int t3 = i + 1;
                             aHistoryRow[i] = 0.5 * aHistoryRow2[i] + w[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
                         }
                     }
@@ -77,41 +77,41 @@ static partial class S
                     double e = 0.0;
                     for (int i = 0; i < x.Length; i++)
                     {
-                        int t5 = i + 1;
-                        double t6 = (double)t5;
-                        double e2 = e + aHistoryRow5[i] * aHistoryRow5[i] * t6;
-                        aHistoryBarRow[i] += t6 * aHistoryRow5[i] + t6 * aHistoryRow5[i];
+                        int t4 = i + 1;
+                        double t5 = (double)t4;
+                        double e2 = e + aHistoryRow5[i] * aHistoryRow5[i] * t5;
+                        aHistoryBarRow[i] += t5 * aHistoryRow5[i] + t5 * aHistoryRow5[i];
                         e = e2;
                     }
 
                     // Reverse sweep: gradients
-                    for (int s2 = s - 1; s2 >= 0; s2--)
+                    for (int s3 = s - 1; s3 >= 0; s3--)
                     {
-                        int t7 = x.Length - 2;
-                        int aIndex2 = t7 > 0 ? t7 : 0;
+                        int t6 = x.Length - 2;
+                        int aIndex2 = t6 > 0 ? t6 : 0;
                         int aIndex3 = aIndex2 < x.Length ? x.Length : aIndex2;
-                        int i2 = 0 < t7 ? t7 : 0;
+                        int i2 = 0 < t6 ? t6 : 0;
                         for (int i = i2 - 1; i >= 0; i--)
                         {
-                            int t8 = (s2 + 1) * x.Length + i;
-                            double aHistoryBar2 = aHistoryBar[t8];
-                            aHistoryBar[t8] = 0.0;
-                            int t9 = s2 * x.Length;
-                            aHistoryBar[t9 + i] += aHistoryBar2 * 0.5;
-                            int t10 = t9 + (i + 2);
-                            int t11 = t9 + (i + 1);
-                            double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t10] - aHistory[t11]);
-                            aHistoryBar[t10] += tBar;
-                            aHistoryBar[t11] -= tBar;
-                            dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t10] - aHistory[t11]);
+                            int t7 = (s3 + 1) * x.Length + i;
+                            double aHistoryBar2 = aHistoryBar[t7];
+                            aHistoryBar[t7] = 0.0;
+                            int t8 = s3 * x.Length;
+                            aHistoryBar[t8 + i] += aHistoryBar2 * 0.5;
+                            int t9 = t8 + (i + 2);
+                            int t10 = t8 + (i + 1);
+                            double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t9] - aHistory[t10]);
+                            aHistoryBar[t9] += tBar;
+                            aHistoryBar[t10] -= tBar;
+                            dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t9] - aHistory[t10]);
                         }
 
                         for (int aIndex = aIndex3 - 1; aIndex >= aIndex2; aIndex--)
                         {
-                            int t12 = (s2 + 1) * x.Length + aIndex;
-                            double aHistoryBar3 = aHistoryBar[t12];
-                            aHistoryBar[t12] = 0.0;
-                            aHistoryBar[s2 * x.Length + aIndex] += aHistoryBar3;
+                            int t11 = (s3 + 1) * x.Length + aIndex;
+                            double aHistoryBar3 = aHistoryBar[t11];
+                            aHistoryBar[t11] = 0.0;
+                            aHistoryBar[s3 * x.Length + aIndex] += aHistoryBar3;
                         }
                     }
 
@@ -190,20 +190,20 @@ static partial class S
                     for (; s < sweeps; s++)
                     {
                         int t2 = x.Length - 2;
-                        int t3 = s + 1;
+                        int s2 = s + 1;
                         for (int aIndex = t2 > 0 ? t2 : 0; aIndex < x.Length; aIndex++)
                         {
-                            aHistory[t3 * x.Length + aIndex] = aHistory[s * x.Length + aIndex];
+                            aHistory[s2 * x.Length + aIndex] = aHistory[s * x.Length + aIndex];
                         }
 
                         int i2Count = 0 < t2 ? t2 : 0;
-                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t3 * x.Length, i2Count);
+                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * x.Length, i2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
                         for (int i = 0; i < i2Count; i++)
                         {
-                            int t4 = i + 1;
+                            int t3 = i + 1;
                             aHistoryRow[i] = 0.5 * aHistoryRow2[i] + w[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
                         }
                     }
@@ -218,33 +218,33 @@ static partial class S
                     }
 
                     // Reverse sweep: gradients
-                    for (int s2 = s - 1; s2 >= 0; s2--)
+                    for (int s3 = s - 1; s3 >= 0; s3--)
                     {
-                        int t5 = x.Length - 2;
-                        int aIndex2 = t5 > 0 ? t5 : 0;
+                        int t4 = x.Length - 2;
+                        int aIndex2 = t4 > 0 ? t4 : 0;
                         int aIndex3 = aIndex2 < x.Length ? x.Length : aIndex2;
-                        int i2 = 0 < t5 ? t5 : 0;
+                        int i2 = 0 < t4 ? t4 : 0;
                         for (int i = i2 - 1; i >= 0; i--)
                         {
-                            int t6 = (s2 + 1) * x.Length + i;
-                            double aHistoryBar2 = aHistoryBar[t6];
-                            aHistoryBar[t6] = 0.0;
-                            int t7 = s2 * x.Length;
-                            aHistoryBar[t7 + i] += aHistoryBar2 * 0.5;
-                            int t8 = t7 + (i + 2);
-                            int t9 = t7 + (i + 1);
-                            double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t8] - aHistory[t9]);
-                            aHistoryBar[t8] += tBar;
-                            aHistoryBar[t9] -= tBar;
-                            dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t8] - aHistory[t9]);
+                            int t5 = (s3 + 1) * x.Length + i;
+                            double aHistoryBar2 = aHistoryBar[t5];
+                            aHistoryBar[t5] = 0.0;
+                            int t6 = s3 * x.Length;
+                            aHistoryBar[t6 + i] += aHistoryBar2 * 0.5;
+                            int t7 = t6 + (i + 2);
+                            int t8 = t6 + (i + 1);
+                            double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t7] - aHistory[t8]);
+                            aHistoryBar[t7] += tBar;
+                            aHistoryBar[t8] -= tBar;
+                            dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t7] - aHistory[t8]);
                         }
 
                         for (int aIndex = aIndex3 - 1; aIndex >= aIndex2; aIndex--)
                         {
-                            int t10 = (s2 + 1) * x.Length + aIndex;
-                            double aHistoryBar3 = aHistoryBar[t10];
-                            aHistoryBar[t10] = 0.0;
-                            aHistoryBar[s2 * x.Length + aIndex] += aHistoryBar3;
+                            int t9 = (s3 + 1) * x.Length + aIndex;
+                            double aHistoryBar3 = aHistoryBar[t9];
+                            aHistoryBar[t9] = 0.0;
+                            aHistoryBar[s3 * x.Length + aIndex] += aHistoryBar3;
                         }
                     }
 
@@ -325,30 +325,30 @@ static partial class S
                         for (int s = 0; s < sweeps; s++)
                         {
                             int t3 = x.Length - 2;
-                            int t4 = s + 1;
+                            int s2 = s + 1;
                             for (int aIndex = t3 > 0 ? t3 : 0; aIndex < x.Length; aIndex++)
                             {
-                                int t5 = t4 * x.Length + aIndex;
-                                int t6 = s * x.Length + aIndex;
-                                aHistory[t5] = aHistory[t6];
-                                aHistoryDot[t5] = aHistoryDot[t6];
+                                int t4 = s2 * x.Length + aIndex;
+                                int t5 = s * x.Length + aIndex;
+                                aHistory[t4] = aHistory[t5];
+                                aHistoryDot[t4] = aHistoryDot[t5];
                             }
 
                             int i2Count = 0 < t3 ? t3 : 0;
-                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t4 * x.Length, i2Count);
+                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * x.Length, i2Count);
                             global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
                             global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
                             global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
-                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t4 * x.Length, i2Count);
+                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * x.Length, i2Count);
                             global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length, i2Count);
                             global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length + 2, i2Count);
                             global::System.ReadOnlySpan<double> aHistoryDotRow4 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length + 1, i2Count);
                             for (int i = 0; i < i2Count; i++)
                             {
-                                double t7 = w[2];
-                                int t8 = i + 1;
-                                aHistoryRow[i] = 0.5 * aHistoryRow2[i] + t7 * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
-                                aHistoryDotRow[i] = 0.5 * aHistoryDotRow2[i] + (tW[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]) + t7 * (global::System.Math.Cos(aHistoryRow3[i] - aHistoryRow4[i]) * (aHistoryDotRow3[i] - aHistoryDotRow4[i])));
+                                double t6 = w[2];
+                                int t7 = i + 1;
+                                aHistoryRow[i] = 0.5 * aHistoryRow2[i] + t6 * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
+                                aHistoryDotRow[i] = 0.5 * aHistoryDotRow2[i] + (tW[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]) + t6 * (global::System.Math.Cos(aHistoryRow3[i] - aHistoryRow4[i]) * (aHistoryDotRow3[i] - aHistoryDotRow4[i])));
                             }
                         }
 
@@ -358,10 +358,10 @@ static partial class S
                         double eDot = 0.0;
                         for (int i = 0; i < x.Length; i++)
                         {
-                            int t9 = i + 1;
-                            double t10 = (double)t9;
-                            double e2 = e + aHistoryRow5[i] * aHistoryRow5[i] * t10;
-                            double eDot2 = eDot + 2.0 * (aHistoryDotRow5[i] * aHistoryRow5[i]) * t10;
+                            int t8 = i + 1;
+                            double t9 = (double)t8;
+                            double e2 = e + aHistoryRow5[i] * aHistoryRow5[i] * t9;
+                            double eDot2 = eDot + 2.0 * (aHistoryDotRow5[i] * aHistoryRow5[i]) * t9;
                             e = e2;
                             eDot = eDot2;
                         }

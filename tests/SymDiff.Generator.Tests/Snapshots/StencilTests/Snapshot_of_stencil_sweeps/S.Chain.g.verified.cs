@@ -40,9 +40,9 @@ static partial class S
                 int s = 0;
                 for (; s < sweeps; s++)
                 {
-                    int t2 = s + 1;
+                    int s2 = s + 1;
                     int aIndexCount = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
-                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * n, aIndexCount);
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * n, aIndexCount);
                     global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * n, aIndexCount);
                     for (int aIndex = 0; aIndex < aIndexCount; aIndex++)
                     {
@@ -51,8 +51,8 @@ static partial class S
 
                     for (int i = 1; i < n; i++)
                     {
-                        int t3 = t2 * n;
-                        aHistory[t3 + i] = global::System.Math.Sin(aHistory[s * n + i] + p[0] * aHistory[t3 + (i - 1)] + p[1] * (double)i);
+                        int t2 = s2 * n;
+                        aHistory[t2 + i] = global::System.Math.Sin(aHistory[s * n + i] + p[0] * aHistory[t2 + (i - 1)] + p[1] * (double)i);
                     }
                 }
 
@@ -62,42 +62,42 @@ static partial class S
                 double e = 0.0;
                 for (int i = 0; i < i2Count; i++)
                 {
-                    int t4 = i + 1;
-                    double t5 = (double)t4;
-                    double e2 = e + aHistoryRow3[i] * t5;
-                    aHistoryBarRow[i] += t5;
+                    int t3 = i + 1;
+                    double t4 = (double)t3;
+                    double e2 = e + aHistoryRow3[i] * t4;
+                    aHistoryBarRow[i] += t4;
                     e = e2;
                 }
 
                 // Reverse sweep: gradients
-                for (int s2 = s - 1; s2 >= 0; s2--)
+                for (int s3 = s - 1; s3 >= 0; s3--)
                 {
                     int aIndex2 = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
                     int i2 = 1 < n ? n : 1;
                     for (int i = i2 - 1; i >= 1; i--)
                     {
-                        int t6 = (s2 + 1) * n;
-                        int t7 = t6 + i;
-                        double aHistoryBar2 = aHistoryBar[t7];
-                        aHistoryBar[t7] = 0.0;
-                        int t8 = s2 * n + i;
-                        double t9 = p[0];
-                        int t10 = i - 1;
-                        int t11 = t6 + t10;
-                        double t12 = (double)i;
-                        double tBar = aHistoryBar2 * global::System.Math.Cos(aHistory[t8] + t9 * aHistory[t11] + p[1] * t12);
-                        aHistoryBar[t8] += tBar;
-                        aHistoryBar[t11] += tBar * t9;
-                        dP[0] += tBar * aHistory[t11];
-                        dP[1] += tBar * t12;
+                        int t5 = (s3 + 1) * n;
+                        int t6 = t5 + i;
+                        double aHistoryBar2 = aHistoryBar[t6];
+                        aHistoryBar[t6] = 0.0;
+                        int t7 = s3 * n + i;
+                        double t8 = p[0];
+                        int t9 = i - 1;
+                        int t10 = t5 + t9;
+                        double t11 = (double)i;
+                        double tBar = aHistoryBar2 * global::System.Math.Cos(aHistory[t7] + t8 * aHistory[t10] + p[1] * t11);
+                        aHistoryBar[t7] += tBar;
+                        aHistoryBar[t10] += tBar * t8;
+                        dP[0] += tBar * aHistory[t10];
+                        dP[1] += tBar * t11;
                     }
 
                     for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                     {
-                        int t13 = (s2 + 1) * n + aIndex;
-                        double aHistoryBar3 = aHistoryBar[t13];
-                        aHistoryBar[t13] = 0.0;
-                        aHistoryBar[s2 * n + aIndex] += aHistoryBar3;
+                        int t12 = (s3 + 1) * n + aIndex;
+                        double aHistoryBar3 = aHistoryBar[t12];
+                        aHistoryBar[t12] = 0.0;
+                        aHistoryBar[s3 * n + aIndex] += aHistoryBar3;
                     }
                 }
 
@@ -149,9 +149,9 @@ static partial class S
                 int s = 0;
                 for (; s < sweeps; s++)
                 {
-                    int t2 = s + 1;
+                    int s2 = s + 1;
                     int aIndexCount = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
-                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * n, aIndexCount);
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * n, aIndexCount);
                     global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * n, aIndexCount);
                     for (int aIndex = 0; aIndex < aIndexCount; aIndex++)
                     {
@@ -160,8 +160,8 @@ static partial class S
 
                     for (int i = 1; i < n; i++)
                     {
-                        int t3 = t2 * n;
-                        aHistory[t3 + i] = global::System.Math.Sin(aHistory[s * n + i] + p[0] * aHistory[t3 + (i - 1)] + p[1] * (double)i);
+                        int t2 = s2 * n;
+                        aHistory[t2 + i] = global::System.Math.Sin(aHistory[s * n + i] + p[0] * aHistory[t2 + (i - 1)] + p[1] * (double)i);
                     }
                 }
 
@@ -174,34 +174,34 @@ static partial class S
                 }
 
                 // Reverse sweep: gradients
-                for (int s2 = s - 1; s2 >= 0; s2--)
+                for (int s3 = s - 1; s3 >= 0; s3--)
                 {
                     int aIndex2 = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
                     int i3 = 1 < n ? n : 1;
                     for (int i = i3 - 1; i >= 1; i--)
                     {
-                        int t4 = (s2 + 1) * n;
-                        int t5 = t4 + i;
-                        double aHistoryBar2 = aHistoryBar[t5];
-                        aHistoryBar[t5] = 0.0;
-                        int t6 = s2 * n + i;
-                        double t7 = p[0];
-                        int t8 = i - 1;
-                        int t9 = t4 + t8;
-                        double t10 = (double)i;
-                        double tBar = aHistoryBar2 * global::System.Math.Cos(aHistory[t6] + t7 * aHistory[t9] + p[1] * t10);
-                        aHistoryBar[t6] += tBar;
-                        aHistoryBar[t9] += tBar * t7;
-                        dP[0] += tBar * aHistory[t9];
-                        dP[1] += tBar * t10;
+                        int t3 = (s3 + 1) * n;
+                        int t4 = t3 + i;
+                        double aHistoryBar2 = aHistoryBar[t4];
+                        aHistoryBar[t4] = 0.0;
+                        int t5 = s3 * n + i;
+                        double t6 = p[0];
+                        int t7 = i - 1;
+                        int t8 = t3 + t7;
+                        double t9 = (double)i;
+                        double tBar = aHistoryBar2 * global::System.Math.Cos(aHistory[t5] + t6 * aHistory[t8] + p[1] * t9);
+                        aHistoryBar[t5] += tBar;
+                        aHistoryBar[t8] += tBar * t6;
+                        dP[0] += tBar * aHistory[t8];
+                        dP[1] += tBar * t9;
                     }
 
                     for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                     {
-                        int t11 = (s2 + 1) * n + aIndex;
-                        double aHistoryBar3 = aHistoryBar[t11];
-                        aHistoryBar[t11] = 0.0;
-                        aHistoryBar[s2 * n + aIndex] += aHistoryBar3;
+                        int t10 = (s3 + 1) * n + aIndex;
+                        double aHistoryBar3 = aHistoryBar[t10];
+                        aHistoryBar[t10] = 0.0;
+                        aHistoryBar[s3 * n + aIndex] += aHistoryBar3;
                     }
                 }
             }
@@ -247,11 +247,11 @@ static partial class S
                 global::SymDiff.Checks.Zero(aHistoryDot);
                 for (int s = 0; s < sweeps; s++)
                 {
-                    int t2 = s + 1;
+                    int s2 = s + 1;
                     int aIndexCount = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
-                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * n, aIndexCount);
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * n, aIndexCount);
                     global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * n, aIndexCount);
-                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t2 * n, aIndexCount);
+                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * n, aIndexCount);
                     global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * n, aIndexCount);
                     for (int aIndex = 0; aIndex < aIndexCount; aIndex++)
                     {
@@ -261,15 +261,15 @@ static partial class S
 
                     for (int i = 1; i < n; i++)
                     {
-                        int t3 = t2 * n;
-                        int t4 = t3 + i;
-                        int t5 = s * n + i;
-                        double t6 = p[0];
-                        int t7 = t3 + (i - 1);
-                        double t8 = (double)i;
-                        double t9 = p[1] * t8;
-                        aHistory[t4] = global::System.Math.Sin(aHistory[t5] + t6 * aHistory[t7] + t9);
-                        aHistoryDot[t4] = global::System.Math.Cos(aHistory[t5] + t6 * aHistory[t7] + t9) * (aHistoryDot[t5] + (tP[0] * aHistory[t7] + t6 * aHistoryDot[t7]) + tP[1] * t8);
+                        int t2 = s2 * n;
+                        int t3 = t2 + i;
+                        int t4 = s * n + i;
+                        double t5 = p[0];
+                        int t6 = t2 + (i - 1);
+                        double t7 = (double)i;
+                        double t8 = p[1] * t7;
+                        aHistory[t3] = global::System.Math.Sin(aHistory[t4] + t5 * aHistory[t6] + t8);
+                        aHistoryDot[t3] = global::System.Math.Cos(aHistory[t4] + t5 * aHistory[t6] + t8) * (aHistoryDot[t4] + (tP[0] * aHistory[t6] + t5 * aHistoryDot[t6]) + tP[1] * t7);
                     }
                 }
 
@@ -280,10 +280,10 @@ static partial class S
                 double eDot = 0.0;
                 for (int i = 0; i < i2Count; i++)
                 {
-                    int t10 = i + 1;
-                    double t11 = (double)t10;
-                    double e2 = e + aHistoryRow3[i] * t11;
-                    double eDot2 = eDot + aHistoryDotRow3[i] * t11;
+                    int t9 = i + 1;
+                    double t10 = (double)t9;
+                    double e2 = e + aHistoryRow3[i] * t10;
+                    double eDot2 = eDot + aHistoryDotRow3[i] * t10;
                     e = e2;
                     eDot = eDot2;
                 }

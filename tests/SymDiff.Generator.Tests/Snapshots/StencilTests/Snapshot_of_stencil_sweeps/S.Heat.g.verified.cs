@@ -51,27 +51,27 @@ static partial class S
                     int s = 0;
                     for (; s < sweeps; s++)
                     {
-                        int t2 = s + 1;
-                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                        int s2 = s + 1;
+                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
                         global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
                         for (int aIndex = 0; aIndex < (u0.Length < 1 ? u0.Length : 1); aIndex++)
                         {
                             aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                         }
 
-                        int t3 = u0.Length - 1;
-                        for (int aIndex = t3 > 1 ? t3 : 1; aIndex < u0.Length; aIndex++)
+                        int t2 = u0.Length - 1;
+                        for (int aIndex = t2 > 1 ? t2 : 1; aIndex < u0.Length; aIndex++)
                         {
-                            aHistory[t2 * u0.Length + aIndex] = aHistory[s * u0.Length + aIndex];
+                            aHistory[s2 * u0.Length + aIndex] = aHistory[s * u0.Length + aIndex];
                         }
 
-                        for (int i = 1; i < t3; i++)
+                        for (int i = 1; i < t2; i++)
                         {
-                            int t4 = t2 * u0.Length;
-                            int t5 = s * u0.Length;
-                            int t6 = t5 + i;
-                            int t7 = i + 1;
-                            aHistory[t4 + i] = aHistory[t6] + alpha * (aHistory[t4 + (i - 1)] - 2.0 * aHistory[t6] + aHistory[t5 + t7]);
+                            int t3 = s2 * u0.Length;
+                            int t4 = s * u0.Length;
+                            int t5 = t4 + i;
+                            int t6 = i + 1;
+                            aHistory[t3 + i] = aHistory[t5] + alpha * (aHistory[t3 + (i - 1)] - 2.0 * aHistory[t5] + aHistory[t4 + t6]);
                         }
                     }
 
@@ -87,47 +87,47 @@ static partial class S
 
                     // Reverse sweep: gradients
                     double alphaBar2 = 0.0;
-                    for (int s2 = s - 1; s2 >= 0; s2--)
+                    for (int s3 = s - 1; s3 >= 0; s3--)
                     {
                         int aIndex2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
-                        int t8 = u0.Length - 1;
-                        int aIndex3 = t8 > 1 ? t8 : 1;
+                        int t7 = u0.Length - 1;
+                        int aIndex3 = t7 > 1 ? t7 : 1;
                         int aIndex4 = aIndex3 < u0.Length ? u0.Length : aIndex3;
-                        int i2 = 1 < t8 ? t8 : 1;
+                        int i2 = 1 < t7 ? t7 : 1;
                         double alphaBar = 0.0;
                         for (int i = i2 - 1; i >= 1; i--)
                         {
-                            int t9 = (s2 + 1) * u0.Length;
-                            int t10 = t9 + i;
-                            double aHistoryBar2 = aHistoryBar[t10];
-                            aHistoryBar[t10] = 0.0;
-                            int t11 = s2 * u0.Length;
-                            int t12 = t11 + i;
-                            aHistoryBar[t12] += aHistoryBar2;
+                            int t8 = (s3 + 1) * u0.Length;
+                            int t9 = t8 + i;
+                            double aHistoryBar2 = aHistoryBar[t9];
+                            aHistoryBar[t9] = 0.0;
+                            int t10 = s3 * u0.Length;
+                            int t11 = t10 + i;
+                            aHistoryBar[t11] += aHistoryBar2;
                             double tBar = aHistoryBar2 * alpha;
-                            int t13 = i - 1;
-                            int t14 = t9 + t13;
+                            int t12 = i - 1;
+                            int t13 = t8 + t12;
+                            aHistoryBar[t13] += tBar;
+                            aHistoryBar[t11] -= tBar * 2.0;
+                            int t14 = t10 + (i + 1);
                             aHistoryBar[t14] += tBar;
-                            aHistoryBar[t12] -= tBar * 2.0;
-                            int t15 = t11 + (i + 1);
-                            aHistoryBar[t15] += tBar;
-                            alphaBar = alphaBar + aHistoryBar2 * (aHistory[t14] - 2.0 * aHistory[t12] + aHistory[t15]);
+                            alphaBar = alphaBar + aHistoryBar2 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t14]);
                         }
 
                         for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
                         {
-                            int t16 = (s2 + 1) * u0.Length + aIndex;
-                            double aHistoryBar3 = aHistoryBar[t16];
-                            aHistoryBar[t16] = 0.0;
-                            aHistoryBar[s2 * u0.Length + aIndex] += aHistoryBar3;
+                            int t15 = (s3 + 1) * u0.Length + aIndex;
+                            double aHistoryBar3 = aHistoryBar[t15];
+                            aHistoryBar[t15] = 0.0;
+                            aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar3;
                         }
 
                         for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                         {
-                            int t17 = (s2 + 1) * u0.Length + aIndex;
-                            double aHistoryBar4 = aHistoryBar[t17];
-                            aHistoryBar[t17] = 0.0;
-                            aHistoryBar[s2 * u0.Length + aIndex] += aHistoryBar4;
+                            int t16 = (s3 + 1) * u0.Length + aIndex;
+                            double aHistoryBar4 = aHistoryBar[t16];
+                            aHistoryBar[t16] = 0.0;
+                            aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar4;
                         }
 
                         alphaBar2 = alphaBar2 + alphaBar;
@@ -211,27 +211,27 @@ static partial class S
                     int s = 0;
                     for (; s < sweeps; s++)
                     {
-                        int t2 = s + 1;
-                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                        int s2 = s + 1;
+                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
                         global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
                         for (int aIndex = 0; aIndex < (u0.Length < 1 ? u0.Length : 1); aIndex++)
                         {
                             aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                         }
 
-                        int t3 = u0.Length - 1;
-                        for (int aIndex = t3 > 1 ? t3 : 1; aIndex < u0.Length; aIndex++)
+                        int t2 = u0.Length - 1;
+                        for (int aIndex = t2 > 1 ? t2 : 1; aIndex < u0.Length; aIndex++)
                         {
-                            aHistory[t2 * u0.Length + aIndex] = aHistory[s * u0.Length + aIndex];
+                            aHistory[s2 * u0.Length + aIndex] = aHistory[s * u0.Length + aIndex];
                         }
 
-                        for (int i = 1; i < t3; i++)
+                        for (int i = 1; i < t2; i++)
                         {
-                            int t4 = t2 * u0.Length;
-                            int t5 = s * u0.Length;
-                            int t6 = t5 + i;
-                            int t7 = i + 1;
-                            aHistory[t4 + i] = aHistory[t6] + alpha * (aHistory[t4 + (i - 1)] - 2.0 * aHistory[t6] + aHistory[t5 + t7]);
+                            int t3 = s2 * u0.Length;
+                            int t4 = s * u0.Length;
+                            int t5 = t4 + i;
+                            int t6 = i + 1;
+                            aHistory[t3 + i] = aHistory[t5] + alpha * (aHistory[t3 + (i - 1)] - 2.0 * aHistory[t5] + aHistory[t4 + t6]);
                         }
                     }
 
@@ -244,47 +244,47 @@ static partial class S
 
                     // Reverse sweep: gradients
                     double alphaBar2 = 0.0;
-                    for (int s2 = s - 1; s2 >= 0; s2--)
+                    for (int s3 = s - 1; s3 >= 0; s3--)
                     {
                         int aIndex2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
-                        int t8 = u0.Length - 1;
-                        int aIndex3 = t8 > 1 ? t8 : 1;
+                        int t7 = u0.Length - 1;
+                        int aIndex3 = t7 > 1 ? t7 : 1;
                         int aIndex4 = aIndex3 < u0.Length ? u0.Length : aIndex3;
-                        int i2 = 1 < t8 ? t8 : 1;
+                        int i2 = 1 < t7 ? t7 : 1;
                         double alphaBar = 0.0;
                         for (int i = i2 - 1; i >= 1; i--)
                         {
-                            int t9 = (s2 + 1) * u0.Length;
-                            int t10 = t9 + i;
-                            double aHistoryBar2 = aHistoryBar[t10];
-                            aHistoryBar[t10] = 0.0;
-                            int t11 = s2 * u0.Length;
-                            int t12 = t11 + i;
-                            aHistoryBar[t12] += aHistoryBar2;
+                            int t8 = (s3 + 1) * u0.Length;
+                            int t9 = t8 + i;
+                            double aHistoryBar2 = aHistoryBar[t9];
+                            aHistoryBar[t9] = 0.0;
+                            int t10 = s3 * u0.Length;
+                            int t11 = t10 + i;
+                            aHistoryBar[t11] += aHistoryBar2;
                             double tBar = aHistoryBar2 * alpha;
-                            int t13 = i - 1;
-                            int t14 = t9 + t13;
+                            int t12 = i - 1;
+                            int t13 = t8 + t12;
+                            aHistoryBar[t13] += tBar;
+                            aHistoryBar[t11] -= tBar * 2.0;
+                            int t14 = t10 + (i + 1);
                             aHistoryBar[t14] += tBar;
-                            aHistoryBar[t12] -= tBar * 2.0;
-                            int t15 = t11 + (i + 1);
-                            aHistoryBar[t15] += tBar;
-                            alphaBar = alphaBar + aHistoryBar2 * (aHistory[t14] - 2.0 * aHistory[t12] + aHistory[t15]);
+                            alphaBar = alphaBar + aHistoryBar2 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t14]);
                         }
 
                         for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
                         {
-                            int t16 = (s2 + 1) * u0.Length + aIndex;
-                            double aHistoryBar3 = aHistoryBar[t16];
-                            aHistoryBar[t16] = 0.0;
-                            aHistoryBar[s2 * u0.Length + aIndex] += aHistoryBar3;
+                            int t15 = (s3 + 1) * u0.Length + aIndex;
+                            double aHistoryBar3 = aHistoryBar[t15];
+                            aHistoryBar[t15] = 0.0;
+                            aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar3;
                         }
 
                         for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                         {
-                            int t17 = (s2 + 1) * u0.Length + aIndex;
-                            double aHistoryBar4 = aHistoryBar[t17];
-                            aHistoryBar[t17] = 0.0;
-                            aHistoryBar[s2 * u0.Length + aIndex] += aHistoryBar4;
+                            int t16 = (s3 + 1) * u0.Length + aIndex;
+                            double aHistoryBar4 = aHistoryBar[t16];
+                            aHistoryBar[t16] = 0.0;
+                            aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar4;
                         }
 
                         alphaBar2 = alphaBar2 + alphaBar;
@@ -366,10 +366,10 @@ static partial class S
 
                         for (int s = 0; s < sweeps; s++)
                         {
-                            int t2 = s + 1;
-                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                            int s2 = s + 1;
+                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
                             global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
-                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
                             global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
                             for (int aIndex = 0; aIndex < (u0.Length < 1 ? u0.Length : 1); aIndex++)
                             {
@@ -377,26 +377,26 @@ static partial class S
                                 aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
                             }
 
-                            int t3 = u0.Length - 1;
-                            for (int aIndex = t3 > 1 ? t3 : 1; aIndex < u0.Length; aIndex++)
+                            int t2 = u0.Length - 1;
+                            for (int aIndex = t2 > 1 ? t2 : 1; aIndex < u0.Length; aIndex++)
                             {
-                                int t4 = t2 * u0.Length + aIndex;
-                                int t5 = s * u0.Length + aIndex;
-                                aHistory[t4] = aHistory[t5];
-                                aHistoryDot[t4] = aHistoryDot[t5];
+                                int t3 = s2 * u0.Length + aIndex;
+                                int t4 = s * u0.Length + aIndex;
+                                aHistory[t3] = aHistory[t4];
+                                aHistoryDot[t3] = aHistoryDot[t4];
                             }
 
-                            for (int i = 1; i < t3; i++)
+                            for (int i = 1; i < t2; i++)
                             {
-                                int t6 = t2 * u0.Length;
-                                int t7 = t6 + i;
-                                int t8 = s * u0.Length;
-                                int t9 = t8 + i;
-                                int t10 = t6 + (i - 1);
-                                int t11 = i + 1;
-                                int t12 = t8 + t11;
-                                aHistory[t7] = aHistory[t9] + alpha * (aHistory[t10] - 2.0 * aHistory[t9] + aHistory[t12]);
-                                aHistoryDot[t7] = aHistoryDot[t9] + (tAlpha * (aHistory[t10] - 2.0 * aHistory[t9] + aHistory[t12]) + alpha * (aHistoryDot[t10] - 2.0 * aHistoryDot[t9] + aHistoryDot[t12]));
+                                int t5 = s2 * u0.Length;
+                                int t6 = t5 + i;
+                                int t7 = s * u0.Length;
+                                int t8 = t7 + i;
+                                int t9 = t5 + (i - 1);
+                                int t10 = i + 1;
+                                int t11 = t7 + t10;
+                                aHistory[t6] = aHistory[t8] + alpha * (aHistory[t9] - 2.0 * aHistory[t8] + aHistory[t11]);
+                                aHistoryDot[t6] = aHistoryDot[t8] + (tAlpha * (aHistory[t9] - 2.0 * aHistory[t8] + aHistory[t11]) + alpha * (aHistoryDot[t9] - 2.0 * aHistoryDot[t8] + aHistoryDot[t11]));
                             }
                         }
 

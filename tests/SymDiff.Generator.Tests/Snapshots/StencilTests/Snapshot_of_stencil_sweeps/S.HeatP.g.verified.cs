@@ -54,28 +54,28 @@ static partial class S
                     int s = 0;
                     for (; s < sweeps; s++)
                     {
-                        int t4 = s + 1;
+                        int s2 = s + 1;
                         int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t4 * t0, aIndex2Count);
+                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * t0, aIndex2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
                         for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
                         {
                             aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                         }
 
-                        int t5 = t0 - 1;
-                        for (int aIndex = t5 > 1 ? t5 : 1; aIndex < t0; aIndex++)
+                        int t4 = t0 - 1;
+                        for (int aIndex = t4 > 1 ? t4 : 1; aIndex < t0; aIndex++)
                         {
-                            aHistory[t4 * t0 + aIndex] = aHistory[s * t0 + aIndex];
+                            aHistory[s2 * t0 + aIndex] = aHistory[s * t0 + aIndex];
                         }
 
-                        for (int i2 = 1; i2 < t5; i2++)
+                        for (int i2 = 1; i2 < t4; i2++)
                         {
-                            int t6 = t4 * t0;
-                            int t7 = s * t0;
-                            int t8 = t7 + i2;
-                            int t9 = i2 + 1;
-                            aHistory[t6 + i2] = aHistory[t8] + p[0] * (aHistory[t6 + (i2 - 1)] - 2.0 * aHistory[t8] + aHistory[t7 + t9]);
+                            int t5 = s2 * t0;
+                            int t6 = s * t0;
+                            int t7 = t6 + i2;
+                            int t8 = i2 + 1;
+                            aHistory[t5 + i2] = aHistory[t7] + p[0] * (aHistory[t5 + (i2 - 1)] - 2.0 * aHistory[t7] + aHistory[t6 + t8]);
                         }
                     }
 
@@ -91,54 +91,54 @@ static partial class S
                     }
 
                     // Reverse sweep: gradients
-                    for (int s2 = s - 1; s2 >= 0; s2--)
+                    for (int s3 = s - 1; s3 >= 0; s3--)
                     {
                         int aIndex2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                        int t10 = t0 - 1;
-                        int aIndex3 = t10 > 1 ? t10 : 1;
+                        int t9 = t0 - 1;
+                        int aIndex3 = t9 > 1 ? t9 : 1;
                         int aIndex4 = aIndex3 < t0 ? t0 : aIndex3;
-                        int i4 = 1 < t10 ? t10 : 1;
+                        int i4 = 1 < t9 ? t9 : 1;
                         for (int i2 = i4 - 1; i2 >= 1; i2--)
                         {
-                            int t11 = (s2 + 1) * t0;
-                            int t12 = t11 + i2;
-                            double aHistoryBar2 = aHistoryBar[t12];
-                            aHistoryBar[t12] = 0.0;
-                            int t13 = s2 * t0;
-                            int t14 = t13 + i2;
-                            aHistoryBar[t14] += aHistoryBar2;
+                            int t10 = (s3 + 1) * t0;
+                            int t11 = t10 + i2;
+                            double aHistoryBar2 = aHistoryBar[t11];
+                            aHistoryBar[t11] = 0.0;
+                            int t12 = s3 * t0;
+                            int t13 = t12 + i2;
+                            aHistoryBar[t13] += aHistoryBar2;
                             double tBar = aHistoryBar2 * p[0];
-                            int t15 = i2 - 1;
-                            int t16 = t11 + t15;
+                            int t14 = i2 - 1;
+                            int t15 = t10 + t14;
+                            aHistoryBar[t15] += tBar;
+                            aHistoryBar[t13] -= tBar * 2.0;
+                            int t16 = t12 + (i2 + 1);
                             aHistoryBar[t16] += tBar;
-                            aHistoryBar[t14] -= tBar * 2.0;
-                            int t17 = t13 + (i2 + 1);
-                            aHistoryBar[t17] += tBar;
-                            dP[0] += aHistoryBar2 * (aHistory[t16] - 2.0 * aHistory[t14] + aHistory[t17]);
+                            dP[0] += aHistoryBar2 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t16]);
                         }
 
                         for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
                         {
-                            int t18 = (s2 + 1) * t0 + aIndex;
-                            double aHistoryBar3 = aHistoryBar[t18];
-                            aHistoryBar[t18] = 0.0;
-                            aHistoryBar[s2 * t0 + aIndex] += aHistoryBar3;
+                            int t17 = (s3 + 1) * t0 + aIndex;
+                            double aHistoryBar3 = aHistoryBar[t17];
+                            aHistoryBar[t17] = 0.0;
+                            aHistoryBar[s3 * t0 + aIndex] += aHistoryBar3;
                         }
 
                         for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                         {
-                            int t19 = (s2 + 1) * t0 + aIndex;
-                            double aHistoryBar4 = aHistoryBar[t19];
-                            aHistoryBar[t19] = 0.0;
-                            aHistoryBar[s2 * t0 + aIndex] += aHistoryBar4;
+                            int t18 = (s3 + 1) * t0 + aIndex;
+                            double aHistoryBar4 = aHistoryBar[t18];
+                            aHistoryBar[t18] = 0.0;
+                            aHistoryBar[s3 * t0 + aIndex] += aHistoryBar4;
                         }
                     }
 
                     for (int aIndex = 0; aIndex < i; aIndex++)
                     {
                         double aHistoryBar5 = aHistoryBar[aIndex];
-                        int t20 = aIndex + 1;
-                        dP[t20] += aHistoryBar5;
+                        int t19 = aIndex + 1;
+                        dP[t19] += aHistoryBar5;
                     }
 
                     return e;
@@ -208,28 +208,28 @@ static partial class S
                     int s = 0;
                     for (; s < sweeps; s++)
                     {
-                        int t4 = s + 1;
+                        int s2 = s + 1;
                         int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t4 * t0, aIndex2Count);
+                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * t0, aIndex2Count);
                         global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
                         for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
                         {
                             aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                         }
 
-                        int t5 = t0 - 1;
-                        for (int aIndex = t5 > 1 ? t5 : 1; aIndex < t0; aIndex++)
+                        int t4 = t0 - 1;
+                        for (int aIndex = t4 > 1 ? t4 : 1; aIndex < t0; aIndex++)
                         {
-                            aHistory[t4 * t0 + aIndex] = aHistory[s * t0 + aIndex];
+                            aHistory[s2 * t0 + aIndex] = aHistory[s * t0 + aIndex];
                         }
 
-                        for (int i2 = 1; i2 < t5; i2++)
+                        for (int i2 = 1; i2 < t4; i2++)
                         {
-                            int t6 = t4 * t0;
-                            int t7 = s * t0;
-                            int t8 = t7 + i2;
-                            int t9 = i2 + 1;
-                            aHistory[t6 + i2] = aHistory[t8] + p[0] * (aHistory[t6 + (i2 - 1)] - 2.0 * aHistory[t8] + aHistory[t7 + t9]);
+                            int t5 = s2 * t0;
+                            int t6 = s * t0;
+                            int t7 = t6 + i2;
+                            int t8 = i2 + 1;
+                            aHistory[t5 + i2] = aHistory[t7] + p[0] * (aHistory[t5 + (i2 - 1)] - 2.0 * aHistory[t7] + aHistory[t6 + t8]);
                         }
                     }
 
@@ -242,54 +242,54 @@ static partial class S
                     }
 
                     // Reverse sweep: gradients
-                    for (int s2 = s - 1; s2 >= 0; s2--)
+                    for (int s3 = s - 1; s3 >= 0; s3--)
                     {
                         int aIndex2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                        int t10 = t0 - 1;
-                        int aIndex3 = t10 > 1 ? t10 : 1;
+                        int t9 = t0 - 1;
+                        int aIndex3 = t9 > 1 ? t9 : 1;
                         int aIndex4 = aIndex3 < t0 ? t0 : aIndex3;
-                        int i4 = 1 < t10 ? t10 : 1;
+                        int i4 = 1 < t9 ? t9 : 1;
                         for (int i2 = i4 - 1; i2 >= 1; i2--)
                         {
-                            int t11 = (s2 + 1) * t0;
-                            int t12 = t11 + i2;
-                            double aHistoryBar2 = aHistoryBar[t12];
-                            aHistoryBar[t12] = 0.0;
-                            int t13 = s2 * t0;
-                            int t14 = t13 + i2;
-                            aHistoryBar[t14] += aHistoryBar2;
+                            int t10 = (s3 + 1) * t0;
+                            int t11 = t10 + i2;
+                            double aHistoryBar2 = aHistoryBar[t11];
+                            aHistoryBar[t11] = 0.0;
+                            int t12 = s3 * t0;
+                            int t13 = t12 + i2;
+                            aHistoryBar[t13] += aHistoryBar2;
                             double tBar = aHistoryBar2 * p[0];
-                            int t15 = i2 - 1;
-                            int t16 = t11 + t15;
+                            int t14 = i2 - 1;
+                            int t15 = t10 + t14;
+                            aHistoryBar[t15] += tBar;
+                            aHistoryBar[t13] -= tBar * 2.0;
+                            int t16 = t12 + (i2 + 1);
                             aHistoryBar[t16] += tBar;
-                            aHistoryBar[t14] -= tBar * 2.0;
-                            int t17 = t13 + (i2 + 1);
-                            aHistoryBar[t17] += tBar;
-                            dP[0] += aHistoryBar2 * (aHistory[t16] - 2.0 * aHistory[t14] + aHistory[t17]);
+                            dP[0] += aHistoryBar2 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t16]);
                         }
 
                         for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
                         {
-                            int t18 = (s2 + 1) * t0 + aIndex;
-                            double aHistoryBar3 = aHistoryBar[t18];
-                            aHistoryBar[t18] = 0.0;
-                            aHistoryBar[s2 * t0 + aIndex] += aHistoryBar3;
+                            int t17 = (s3 + 1) * t0 + aIndex;
+                            double aHistoryBar3 = aHistoryBar[t17];
+                            aHistoryBar[t17] = 0.0;
+                            aHistoryBar[s3 * t0 + aIndex] += aHistoryBar3;
                         }
 
                         for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                         {
-                            int t19 = (s2 + 1) * t0 + aIndex;
-                            double aHistoryBar4 = aHistoryBar[t19];
-                            aHistoryBar[t19] = 0.0;
-                            aHistoryBar[s2 * t0 + aIndex] += aHistoryBar4;
+                            int t18 = (s3 + 1) * t0 + aIndex;
+                            double aHistoryBar4 = aHistoryBar[t18];
+                            aHistoryBar[t18] = 0.0;
+                            aHistoryBar[s3 * t0 + aIndex] += aHistoryBar4;
                         }
                     }
 
                     for (int aIndex = 0; aIndex < i; aIndex++)
                     {
                         double aHistoryBar5 = aHistoryBar[aIndex];
-                        int t20 = aIndex + 1;
-                        dP[t20] += aHistoryBar5;
+                        int t19 = aIndex + 1;
+                        dP[t19] += aHistoryBar5;
                     }
                 }
                 finally
@@ -360,11 +360,11 @@ static partial class S
 
                         for (int s = 0; s < sweeps; s++)
                         {
-                            int t4 = s + 1;
+                            int s2 = s + 1;
                             int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t4 * t0, aIndex2Count);
+                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * t0, aIndex2Count);
                             global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
-                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t4 * t0, aIndex2Count);
+                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * t0, aIndex2Count);
                             global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * t0, aIndex2Count);
                             for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
                             {
@@ -372,27 +372,27 @@ static partial class S
                                 aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
                             }
 
-                            int t5 = t0 - 1;
-                            for (int aIndex = t5 > 1 ? t5 : 1; aIndex < t0; aIndex++)
+                            int t4 = t0 - 1;
+                            for (int aIndex = t4 > 1 ? t4 : 1; aIndex < t0; aIndex++)
                             {
-                                int t6 = t4 * t0 + aIndex;
-                                int t7 = s * t0 + aIndex;
-                                aHistory[t6] = aHistory[t7];
-                                aHistoryDot[t6] = aHistoryDot[t7];
+                                int t5 = s2 * t0 + aIndex;
+                                int t6 = s * t0 + aIndex;
+                                aHistory[t5] = aHistory[t6];
+                                aHistoryDot[t5] = aHistoryDot[t6];
                             }
 
-                            for (int i = 1; i < t5; i++)
+                            for (int i = 1; i < t4; i++)
                             {
-                                int t8 = t4 * t0;
-                                int t9 = t8 + i;
-                                int t10 = s * t0;
-                                int t11 = t10 + i;
-                                double t12 = p[0];
-                                int t13 = t8 + (i - 1);
-                                int t14 = i + 1;
-                                int t15 = t10 + t14;
-                                aHistory[t9] = aHistory[t11] + t12 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t15]);
-                                aHistoryDot[t9] = aHistoryDot[t11] + (tP[0] * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t15]) + t12 * (aHistoryDot[t13] - 2.0 * aHistoryDot[t11] + aHistoryDot[t15]));
+                                int t7 = s2 * t0;
+                                int t8 = t7 + i;
+                                int t9 = s * t0;
+                                int t10 = t9 + i;
+                                double t11 = p[0];
+                                int t12 = t7 + (i - 1);
+                                int t13 = i + 1;
+                                int t14 = t9 + t13;
+                                aHistory[t8] = aHistory[t10] + t11 * (aHistory[t12] - 2.0 * aHistory[t10] + aHistory[t14]);
+                                aHistoryDot[t8] = aHistoryDot[t10] + (tP[0] * (aHistory[t12] - 2.0 * aHistory[t10] + aHistory[t14]) + t11 * (aHistoryDot[t12] - 2.0 * aHistoryDot[t10] + aHistoryDot[t14]));
                             }
                         }
 
@@ -567,11 +567,11 @@ static partial class S
                                 int s = 0;
                                 for (; s < sweeps; s++)
                                 {
-                                    int t4 = s + 1;
+                                    int s2 = s + 1;
                                     int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t4 * t0, aIndex2Count);
+                                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * t0, aIndex2Count);
                                     global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
-                                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t4 * t0, aIndex2Count);
+                                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * t0, aIndex2Count);
                                     global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * t0, aIndex2Count);
                                     for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
                                     {
@@ -579,27 +579,27 @@ static partial class S
                                         aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
                                     }
 
-                                    int t5 = t0 - 1;
-                                    for (int aIndex = t5 > 1 ? t5 : 1; aIndex < t0; aIndex++)
+                                    int t4 = t0 - 1;
+                                    for (int aIndex = t4 > 1 ? t4 : 1; aIndex < t0; aIndex++)
                                     {
-                                        int t6 = t4 * t0 + aIndex;
-                                        int t7 = s * t0 + aIndex;
-                                        aHistory[t6] = aHistory[t7];
-                                        aHistoryDot[t6] = aHistoryDot[t7];
+                                        int t5 = s2 * t0 + aIndex;
+                                        int t6 = s * t0 + aIndex;
+                                        aHistory[t5] = aHistory[t6];
+                                        aHistoryDot[t5] = aHistoryDot[t6];
                                     }
 
-                                    for (int i2 = 1; i2 < t5; i2++)
+                                    for (int i2 = 1; i2 < t4; i2++)
                                     {
-                                        int t8 = t4 * t0;
-                                        int t9 = t8 + i2;
-                                        int t10 = s * t0;
-                                        int t11 = t10 + i2;
-                                        double t12 = p[0];
-                                        int t13 = t8 + (i2 - 1);
-                                        int t14 = i2 + 1;
-                                        int t15 = t10 + t14;
-                                        aHistory[t9] = aHistory[t11] + t12 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t15]);
-                                        aHistoryDot[t9] = aHistoryDot[t11] + (tP[0] * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t15]) + t12 * (aHistoryDot[t13] - 2.0 * aHistoryDot[t11] + aHistoryDot[t15]));
+                                        int t7 = s2 * t0;
+                                        int t8 = t7 + i2;
+                                        int t9 = s * t0;
+                                        int t10 = t9 + i2;
+                                        double t11 = p[0];
+                                        int t12 = t7 + (i2 - 1);
+                                        int t13 = i2 + 1;
+                                        int t14 = t9 + t13;
+                                        aHistory[t8] = aHistory[t10] + t11 * (aHistory[t12] - 2.0 * aHistory[t10] + aHistory[t14]);
+                                        aHistoryDot[t8] = aHistoryDot[t10] + (tP[0] * (aHistory[t12] - 2.0 * aHistory[t10] + aHistory[t14]) + t11 * (aHistoryDot[t12] - 2.0 * aHistoryDot[t10] + aHistoryDot[t14]));
                                     }
                                 }
 
@@ -619,70 +619,70 @@ static partial class S
                                     e = e2;
                                 }
 
-                                for (int s2 = s - 1; s2 >= 0; s2--)
+                                for (int s3 = s - 1; s3 >= 0; s3--)
                                 {
                                     int aIndex2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                    int t16 = t0 - 1;
-                                    int aIndex3 = t16 > 1 ? t16 : 1;
+                                    int t15 = t0 - 1;
+                                    int aIndex3 = t15 > 1 ? t15 : 1;
                                     int aIndex4 = aIndex3 < t0 ? t0 : aIndex3;
-                                    int i4 = 1 < t16 ? t16 : 1;
+                                    int i4 = 1 < t15 ? t15 : 1;
                                     for (int i2 = i4 - 1; i2 >= 1; i2--)
                                     {
-                                        int t17 = (s2 + 1) * t0;
-                                        int t18 = t17 + i2;
-                                        double aHistoryBar2 = aHistoryBar[t18];
-                                        double aHistoryBar2Dot = aHistoryBarDot[t18];
-                                        aHistoryBar[t18] = 0.0;
-                                        aHistoryBarDot[t18] = 0.0;
-                                        int t19 = s2 * t0;
-                                        int t20 = t19 + i2;
-                                        aHistoryBar[t20] += aHistoryBar2;
-                                        aHistoryBarDot[t20] += aHistoryBar2Dot;
-                                        double t21 = p[0];
-                                        double tBar = aHistoryBar2 * t21;
-                                        double tBarDot = aHistoryBar2Dot * t21 + aHistoryBar2 * tP[0];
-                                        int t22 = i2 - 1;
-                                        int t23 = t17 + t22;
+                                        int t16 = (s3 + 1) * t0;
+                                        int t17 = t16 + i2;
+                                        double aHistoryBar2 = aHistoryBar[t17];
+                                        double aHistoryBar2Dot = aHistoryBarDot[t17];
+                                        aHistoryBar[t17] = 0.0;
+                                        aHistoryBarDot[t17] = 0.0;
+                                        int t18 = s3 * t0;
+                                        int t19 = t18 + i2;
+                                        aHistoryBar[t19] += aHistoryBar2;
+                                        aHistoryBarDot[t19] += aHistoryBar2Dot;
+                                        double t20 = p[0];
+                                        double tBar = aHistoryBar2 * t20;
+                                        double tBarDot = aHistoryBar2Dot * t20 + aHistoryBar2 * tP[0];
+                                        int t21 = i2 - 1;
+                                        int t22 = t16 + t21;
+                                        aHistoryBar[t22] += tBar;
+                                        aHistoryBarDot[t22] += tBarDot;
+                                        aHistoryBar[t19] -= tBar * 2.0;
+                                        aHistoryBarDot[t19] -= tBarDot * 2.0;
+                                        int t23 = t18 + (i2 + 1);
                                         aHistoryBar[t23] += tBar;
                                         aHistoryBarDot[t23] += tBarDot;
-                                        aHistoryBar[t20] -= tBar * 2.0;
-                                        aHistoryBarDot[t20] -= tBarDot * 2.0;
-                                        int t24 = t19 + (i2 + 1);
-                                        aHistoryBar[t24] += tBar;
-                                        aHistoryBarDot[t24] += tBarDot;
-                                        pP[0] += aHistoryBar2Dot * (aHistory[t23] - 2.0 * aHistory[t20] + aHistory[t24]) + aHistoryBar2 * (aHistoryDot[t23] - 2.0 * aHistoryDot[t20] + aHistoryDot[t24]);
+                                        pP[0] += aHistoryBar2Dot * (aHistory[t22] - 2.0 * aHistory[t19] + aHistory[t23]) + aHistoryBar2 * (aHistoryDot[t22] - 2.0 * aHistoryDot[t19] + aHistoryDot[t23]);
                                     }
 
                                     for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
                                     {
-                                        int t25 = (s2 + 1) * t0 + aIndex;
-                                        double aHistoryBar3 = aHistoryBar[t25];
-                                        double aHistoryBar3Dot = aHistoryBarDot[t25];
-                                        aHistoryBar[t25] = 0.0;
-                                        aHistoryBarDot[t25] = 0.0;
-                                        int t26 = s2 * t0 + aIndex;
-                                        aHistoryBar[t26] += aHistoryBar3;
-                                        aHistoryBarDot[t26] += aHistoryBar3Dot;
+                                        int t24 = (s3 + 1) * t0 + aIndex;
+                                        double aHistoryBar3 = aHistoryBar[t24];
+                                        double aHistoryBar3Dot = aHistoryBarDot[t24];
+                                        aHistoryBar[t24] = 0.0;
+                                        aHistoryBarDot[t24] = 0.0;
+                                        int t25 = s3 * t0 + aIndex;
+                                        aHistoryBar[t25] += aHistoryBar3;
+                                        aHistoryBarDot[t25] += aHistoryBar3Dot;
                                     }
 
                                     for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
                                     {
-                                        int t27 = (s2 + 1) * t0 + aIndex;
-                                        double aHistoryBar4 = aHistoryBar[t27];
-                                        double aHistoryBar4Dot = aHistoryBarDot[t27];
-                                        aHistoryBar[t27] = 0.0;
-                                        aHistoryBarDot[t27] = 0.0;
-                                        int t28 = s2 * t0 + aIndex;
-                                        aHistoryBar[t28] += aHistoryBar4;
-                                        aHistoryBarDot[t28] += aHistoryBar4Dot;
+                                        int t26 = (s3 + 1) * t0 + aIndex;
+                                        double aHistoryBar4 = aHistoryBar[t26];
+                                        double aHistoryBar4Dot = aHistoryBarDot[t26];
+                                        aHistoryBar[t26] = 0.0;
+                                        aHistoryBarDot[t26] = 0.0;
+                                        int t27 = s3 * t0 + aIndex;
+                                        aHistoryBar[t27] += aHistoryBar4;
+                                        aHistoryBarDot[t27] += aHistoryBar4Dot;
                                     }
                                 }
 
                                 for (int aIndex = 0; aIndex < i; aIndex++)
                                 {
                                     double aHistoryBar5Dot = aHistoryBarDot[aIndex];
-                                    int t29 = aIndex + 1;
-                                    pP[t29] += aHistoryBar5Dot;
+                                    int t28 = aIndex + 1;
+                                    pP[t28] += aHistoryBar5Dot;
                                 }
 
                                 return e;

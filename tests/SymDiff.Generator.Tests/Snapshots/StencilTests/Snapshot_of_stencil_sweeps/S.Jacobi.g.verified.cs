@@ -24,49 +24,48 @@ static partial class S
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
 
         // Forward sweep
-        int t0 = p.Length - 1;
-        double[] curBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int n = p.Length - 1;
+        double[] curBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::System.Span<double> curBar = new global::System.Span<double>(curBarRented, 0, t0);
+            global::System.Span<double> curBar = new global::System.Span<double>(curBarRented, 0, n);
             global::SymDiff.Checks.Zero(curBar);
-            int t1 = sweeps > 0 ? sweeps : 0;
-            int t2 = (t1 + 1) * t0;
-            double[] curHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+            int t0 = sweeps > 0 ? sweeps : 0;
+            int t1 = (t0 + 1) * n;
+            double[] curHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::System.Span<double> curHistoryBar = new global::System.Span<double>(curHistoryBarRented, 0, t2);
+                global::System.Span<double> curHistoryBar = new global::System.Span<double>(curHistoryBarRented, 0, t1);
                 global::SymDiff.Checks.Zero(curHistoryBar);
-                double[] nextBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                double[] nextBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                 try
                 {
-                    global::System.Span<double> nextBar = new global::System.Span<double>(nextBarRented, 0, t0);
+                    global::System.Span<double> nextBar = new global::System.Span<double>(nextBarRented, 0, n);
                     global::SymDiff.Checks.Zero(nextBar);
-                    double[] curRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                    double[] curRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                     try
                     {
-                        global::System.Span<double> cur = new global::System.Span<double>(curRented, 0, t0);
+                        global::System.Span<double> cur = new global::System.Span<double>(curRented, 0, n);
                         global::SymDiff.Checks.Zero(cur);
-                        double[] curHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                        double[] curHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                         try
                         {
-                            global::System.Span<double> curHistory = new global::System.Span<double>(curHistoryRented, 0, t2);
+                            global::System.Span<double> curHistory = new global::System.Span<double>(curHistoryRented, 0, t1);
                             global::SymDiff.Checks.Zero(curHistory);
-                            double[] nextRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                            double[] nextRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                             try
                             {
-                                global::System.Span<double> next = new global::System.Span<double>(nextRented, 0, t0);
+                                global::System.Span<double> next = new global::System.Span<double>(nextRented, 0, n);
                                 global::SymDiff.Checks.Zero(next);
-                                int n = t0;
                                 int i = 0;
                                 for (; i < n; i++)
                                 {
-                                    int t3 = i + 1;
-                                    cur[i] = p[t3];
+                                    int t2 = i + 1;
+                                    cur[i] = p[t2];
                                 }
 
                                 int curIndex = 0;
-                                for (; curIndex < t0; curIndex++)
+                                for (; curIndex < n; curIndex++)
                                 {
                                     double curHistoryValue = cur[curIndex];
                                     curHistory[curIndex] = curHistoryValue;
@@ -78,88 +77,88 @@ static partial class S
                                     global::SymDiff.Checks.Zero(next);
                                     for (int i2 = 1; i2 < n - 1; i2++)
                                     {
-                                        int t4 = s * t0;
-                                        int t5 = t4 + i2;
-                                        int t6 = i2 + 1;
-                                        double nextValue = curHistory[t5] + p[0] * (curHistory[t4 + (i2 - 1)] - 2.0 * curHistory[t5] + curHistory[t4 + t6]) + 0.1 * curHistory[t5] * curHistory[t5];
+                                        int t3 = s * n;
+                                        int t4 = t3 + i2;
+                                        int t5 = i2 + 1;
+                                        double nextValue = curHistory[t4] + p[0] * (curHistory[t3 + (i2 - 1)] - 2.0 * curHistory[t4] + curHistory[t3 + t5]) + 0.1 * curHistory[t4] * curHistory[t4];
                                         next[i2] = nextValue;
                                     }
 
-                                    int t7 = s + 1;
-                                    int curIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                    global::System.Span<double> curHistoryRow = global::SymDiff.Checks.Row(curHistory, t7 * t0, curIndex2Count);
-                                    global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * t0, curIndex2Count);
+                                    int s2 = s + 1;
+                                    int curIndex2Count = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
+                                    global::System.Span<double> curHistoryRow = global::SymDiff.Checks.Row(curHistory, s2 * n, curIndex2Count);
+                                    global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * n, curIndex2Count);
                                     for (int curIndex2 = 0; curIndex2 < curIndex2Count; curIndex2++)
                                     {
                                         curHistoryRow[curIndex2] = curHistoryRow2[curIndex2];
                                     }
 
-                                    int t8 = t0 - 1;
-                                    for (int curIndex2 = t8 > 1 ? t8 : 1; curIndex2 < t0; curIndex2++)
+                                    int t6 = n - 1;
+                                    for (int curIndex2 = t6 > 1 ? t6 : 1; curIndex2 < n; curIndex2++)
                                     {
-                                        curHistory[t7 * t0 + curIndex2] = curHistory[s * t0 + curIndex2];
+                                        curHistory[s2 * n + curIndex2] = curHistory[s * n + curIndex2];
                                     }
 
-                                    for (int i3 = 1; i3 < n - 1; i3++)
+                                    for (int i3 = 1; i3 < t6; i3++)
                                     {
                                         double curHistoryValue = next[i3];
-                                        curHistory[t7 * t0 + i3] = curHistoryValue;
+                                        curHistory[s2 * n + i3] = curHistoryValue;
                                     }
                                 }
 
                                 int i4Count = 0 < n ? n : 0;
-                                global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t1 * t0, i4Count);
-                                global::System.Span<double> curHistoryBarRow = global::SymDiff.Checks.Row(curHistoryBar, t1 * t0, i4Count);
+                                global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t0 * n, i4Count);
+                                global::System.Span<double> curHistoryBarRow = global::SymDiff.Checks.Row(curHistoryBar, t0 * n, i4Count);
                                 double e = 0.0;
                                 for (int i4 = 0; i4 < i4Count; i4++)
                                 {
-                                    int t9 = i4 + 1;
-                                    double t10 = (double)t9;
-                                    double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t10;
-                                    curHistoryBarRow[i4] += t10 * curHistoryRow3[i4] + t10 * curHistoryRow3[i4];
+                                    int t7 = i4 + 1;
+                                    double t8 = (double)t7;
+                                    double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t8;
+                                    curHistoryBarRow[i4] += t8 * curHistoryRow3[i4] + t8 * curHistoryRow3[i4];
                                     e = e2;
                                 }
 
                                 // Reverse sweep: gradients
-                                for (int s2 = s - 1; s2 >= 0; s2--)
+                                for (int s3 = s - 1; s3 >= 0; s3--)
                                 {
                                     global::SymDiff.Checks.Zero(next);
                                     int i6 = 1;
                                     for (; i6 < n - 1; i6++)
                                     {
-                                        int t11 = s2 * t0;
-                                        int t12 = t11 + i6;
-                                        int t13 = i6 + 1;
-                                        double nextValue = curHistory[t12] + p[0] * (curHistory[t11 + (i6 - 1)] - 2.0 * curHistory[t12] + curHistory[t11 + t13]) + 0.1 * curHistory[t12] * curHistory[t12];
+                                        int t9 = s3 * n;
+                                        int t10 = t9 + i6;
+                                        int t11 = i6 + 1;
+                                        double nextValue = curHistory[t10] + p[0] * (curHistory[t9 + (i6 - 1)] - 2.0 * curHistory[t10] + curHistory[t9 + t11]) + 0.1 * curHistory[t10] * curHistory[t10];
                                         next[i6] = nextValue;
                                     }
 
-                                    int curIndex4 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                    int t14 = t0 - 1;
-                                    int curIndex5 = t14 > 1 ? t14 : 1;
-                                    int curIndex6 = curIndex5 < t0 ? t0 : curIndex5;
-                                    for (int i3 = 1; i3 < n - 1; i3++)
+                                    int curIndex4 = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
+                                    int t12 = n - 1;
+                                    int curIndex5 = t12 > 1 ? t12 : 1;
+                                    int curIndex6 = curIndex5 < n ? n : curIndex5;
+                                    for (int i3 = 1; i3 < t12; i3++)
                                     {
-                                        int t15 = (s2 + 1) * t0 + i3;
-                                        double curHistoryBar2 = curHistoryBar[t15];
-                                        curHistoryBar[t15] = 0.0;
+                                        int t13 = (s3 + 1) * n + i3;
+                                        double curHistoryBar2 = curHistoryBar[t13];
+                                        curHistoryBar[t13] = 0.0;
                                         nextBar[i3] += curHistoryBar2;
                                     }
 
                                     for (int curIndex2 = curIndex6 - 1; curIndex2 >= curIndex5; curIndex2--)
                                     {
-                                        int t16 = (s2 + 1) * t0 + curIndex2;
-                                        double curHistoryBar3 = curHistoryBar[t16];
-                                        curHistoryBar[t16] = 0.0;
-                                        curHistoryBar[s2 * t0 + curIndex2] += curHistoryBar3;
+                                        int t14 = (s3 + 1) * n + curIndex2;
+                                        double curHistoryBar3 = curHistoryBar[t14];
+                                        curHistoryBar[t14] = 0.0;
+                                        curHistoryBar[s3 * n + curIndex2] += curHistoryBar3;
                                     }
 
                                     for (int curIndex2 = curIndex4 - 1; curIndex2 >= 0; curIndex2--)
                                     {
-                                        int t17 = (s2 + 1) * t0 + curIndex2;
-                                        double curHistoryBar4 = curHistoryBar[t17];
-                                        curHistoryBar[t17] = 0.0;
-                                        curHistoryBar[s2 * t0 + curIndex2] += curHistoryBar4;
+                                        int t15 = (s3 + 1) * n + curIndex2;
+                                        double curHistoryBar4 = curHistoryBar[t15];
+                                        curHistoryBar[t15] = 0.0;
+                                        curHistoryBar[s3 * n + curIndex2] += curHistoryBar4;
                                     }
 
                                     int i2 = 1;
@@ -168,22 +167,22 @@ static partial class S
                                     {
                                         double nextBar2 = nextBar[i2];
                                         nextBar[i2] = 0.0;
-                                        int t18 = s2 * t0;
-                                        int t19 = t18 + i2;
-                                        curHistoryBar[t19] += curHistoryBarNext + nextBar2;
+                                        int t16 = s3 * n;
+                                        int t17 = t16 + i2;
+                                        curHistoryBar[t17] += curHistoryBarNext + nextBar2;
                                         double tBar = nextBar2 * p[0];
-                                        int t20 = t18 + (i2 - 1);
-                                        curHistoryBar[t20] += tBar;
-                                        curHistoryBar[t19] -= tBar * 2.0;
-                                        curHistoryBar[t19] += nextBar2 * curHistory[t19] * 0.1 + nextBar2 * (0.1 * curHistory[t19]);
-                                        int t21 = i2 + 1;
-                                        dP[0] += nextBar2 * (curHistory[t20] - 2.0 * curHistory[t19] + curHistory[t18 + t21]);
+                                        int t18 = t16 + (i2 - 1);
+                                        curHistoryBar[t18] += tBar;
+                                        curHistoryBar[t17] -= tBar * 2.0;
+                                        curHistoryBar[t17] += nextBar2 * curHistory[t17] * 0.1 + nextBar2 * (0.1 * curHistory[t17]);
+                                        int t19 = i2 + 1;
+                                        dP[0] += nextBar2 * (curHistory[t18] - 2.0 * curHistory[t17] + curHistory[t16 + t19]);
                                         curHistoryBarNext = tBar;
                                     }
 
                                     if (i2 > 1)
                                     {
-                                        curHistoryBar[s2 * t0 + i2] += curHistoryBarNext;
+                                        curHistoryBar[s3 * n + i2] += curHistoryBarNext;
                                     }
 
                                     global::SymDiff.Checks.Zero(nextBar);
@@ -198,8 +197,8 @@ static partial class S
                                 for (int i5 = 0; i5 < i; i5++)
                                 {
                                     double curBar2 = curBar[i5];
-                                    int t22 = i5 + 1;
-                                    dP[t22] += curBar2;
+                                    int t20 = i5 + 1;
+                                    dP[t20] += curBar2;
                                 }
 
                                 return e;
@@ -254,49 +253,48 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
 
         // Forward sweep
-        int t0 = p.Length - 1;
-        double[] curBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int n = p.Length - 1;
+        double[] curBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::System.Span<double> curBar = new global::System.Span<double>(curBarRented, 0, t0);
+            global::System.Span<double> curBar = new global::System.Span<double>(curBarRented, 0, n);
             global::SymDiff.Checks.Zero(curBar);
-            int t1 = sweeps > 0 ? sweeps : 0;
-            int t2 = (t1 + 1) * t0;
-            double[] curHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+            int t0 = sweeps > 0 ? sweeps : 0;
+            int t1 = (t0 + 1) * n;
+            double[] curHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::System.Span<double> curHistoryBar = new global::System.Span<double>(curHistoryBarRented, 0, t2);
+                global::System.Span<double> curHistoryBar = new global::System.Span<double>(curHistoryBarRented, 0, t1);
                 global::SymDiff.Checks.Zero(curHistoryBar);
-                double[] nextBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                double[] nextBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                 try
                 {
-                    global::System.Span<double> nextBar = new global::System.Span<double>(nextBarRented, 0, t0);
+                    global::System.Span<double> nextBar = new global::System.Span<double>(nextBarRented, 0, n);
                     global::SymDiff.Checks.Zero(nextBar);
-                    double[] curRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                    double[] curRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                     try
                     {
-                        global::System.Span<double> cur = new global::System.Span<double>(curRented, 0, t0);
+                        global::System.Span<double> cur = new global::System.Span<double>(curRented, 0, n);
                         global::SymDiff.Checks.Zero(cur);
-                        double[] curHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                        double[] curHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                         try
                         {
-                            global::System.Span<double> curHistory = new global::System.Span<double>(curHistoryRented, 0, t2);
+                            global::System.Span<double> curHistory = new global::System.Span<double>(curHistoryRented, 0, t1);
                             global::SymDiff.Checks.Zero(curHistory);
-                            double[] nextRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                            double[] nextRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                             try
                             {
-                                global::System.Span<double> next = new global::System.Span<double>(nextRented, 0, t0);
+                                global::System.Span<double> next = new global::System.Span<double>(nextRented, 0, n);
                                 global::SymDiff.Checks.Zero(next);
-                                int n = t0;
                                 int i = 0;
                                 for (; i < n; i++)
                                 {
-                                    int t3 = i + 1;
-                                    cur[i] = p[t3];
+                                    int t2 = i + 1;
+                                    cur[i] = p[t2];
                                 }
 
                                 int curIndex = 0;
-                                for (; curIndex < t0; curIndex++)
+                                for (; curIndex < n; curIndex++)
                                 {
                                     double curHistoryValue = cur[curIndex];
                                     curHistory[curIndex] = curHistoryValue;
@@ -308,38 +306,38 @@ static partial class S
                                     global::SymDiff.Checks.Zero(next);
                                     for (int i2 = 1; i2 < n - 1; i2++)
                                     {
-                                        int t4 = s * t0;
-                                        int t5 = t4 + i2;
-                                        int t6 = i2 + 1;
-                                        double nextValue = curHistory[t5] + p[0] * (curHistory[t4 + (i2 - 1)] - 2.0 * curHistory[t5] + curHistory[t4 + t6]) + 0.1 * curHistory[t5] * curHistory[t5];
+                                        int t3 = s * n;
+                                        int t4 = t3 + i2;
+                                        int t5 = i2 + 1;
+                                        double nextValue = curHistory[t4] + p[0] * (curHistory[t3 + (i2 - 1)] - 2.0 * curHistory[t4] + curHistory[t3 + t5]) + 0.1 * curHistory[t4] * curHistory[t4];
                                         next[i2] = nextValue;
                                     }
 
-                                    int t7 = s + 1;
-                                    int curIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                    global::System.Span<double> curHistoryRow = global::SymDiff.Checks.Row(curHistory, t7 * t0, curIndex2Count);
-                                    global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * t0, curIndex2Count);
+                                    int s2 = s + 1;
+                                    int curIndex2Count = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
+                                    global::System.Span<double> curHistoryRow = global::SymDiff.Checks.Row(curHistory, s2 * n, curIndex2Count);
+                                    global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * n, curIndex2Count);
                                     for (int curIndex2 = 0; curIndex2 < curIndex2Count; curIndex2++)
                                     {
                                         curHistoryRow[curIndex2] = curHistoryRow2[curIndex2];
                                     }
 
-                                    int t8 = t0 - 1;
-                                    for (int curIndex2 = t8 > 1 ? t8 : 1; curIndex2 < t0; curIndex2++)
+                                    int t6 = n - 1;
+                                    for (int curIndex2 = t6 > 1 ? t6 : 1; curIndex2 < n; curIndex2++)
                                     {
-                                        curHistory[t7 * t0 + curIndex2] = curHistory[s * t0 + curIndex2];
+                                        curHistory[s2 * n + curIndex2] = curHistory[s * n + curIndex2];
                                     }
 
-                                    for (int i3 = 1; i3 < n - 1; i3++)
+                                    for (int i3 = 1; i3 < t6; i3++)
                                     {
                                         double curHistoryValue = next[i3];
-                                        curHistory[t7 * t0 + i3] = curHistoryValue;
+                                        curHistory[s2 * n + i3] = curHistoryValue;
                                     }
                                 }
 
                                 int i4Count = 0 < n ? n : 0;
-                                global::System.Span<double> curHistoryBarRow = global::SymDiff.Checks.Row(curHistoryBar, t1 * t0, i4Count);
-                                global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t1 * t0, i4Count);
+                                global::System.Span<double> curHistoryBarRow = global::SymDiff.Checks.Row(curHistoryBar, t0 * n, i4Count);
+                                global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t0 * n, i4Count);
                                 for (int i4 = 0; i4 < i4Count; i4++)
                                 {
                                     int i5 = i4 + 1;
@@ -348,45 +346,45 @@ static partial class S
                                 }
 
                                 // Reverse sweep: gradients
-                                for (int s2 = s - 1; s2 >= 0; s2--)
+                                for (int s3 = s - 1; s3 >= 0; s3--)
                                 {
                                     global::SymDiff.Checks.Zero(next);
                                     int i7 = 1;
                                     for (; i7 < n - 1; i7++)
                                     {
-                                        int t9 = s2 * t0;
-                                        int t10 = t9 + i7;
-                                        int t11 = i7 + 1;
-                                        double nextValue = curHistory[t10] + p[0] * (curHistory[t9 + (i7 - 1)] - 2.0 * curHistory[t10] + curHistory[t9 + t11]) + 0.1 * curHistory[t10] * curHistory[t10];
+                                        int t7 = s3 * n;
+                                        int t8 = t7 + i7;
+                                        int t9 = i7 + 1;
+                                        double nextValue = curHistory[t8] + p[0] * (curHistory[t7 + (i7 - 1)] - 2.0 * curHistory[t8] + curHistory[t7 + t9]) + 0.1 * curHistory[t8] * curHistory[t8];
                                         next[i7] = nextValue;
                                     }
 
-                                    int curIndex4 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                    int t12 = t0 - 1;
-                                    int curIndex5 = t12 > 1 ? t12 : 1;
-                                    int curIndex6 = curIndex5 < t0 ? t0 : curIndex5;
-                                    for (int i3 = 1; i3 < n - 1; i3++)
+                                    int curIndex4 = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
+                                    int t10 = n - 1;
+                                    int curIndex5 = t10 > 1 ? t10 : 1;
+                                    int curIndex6 = curIndex5 < n ? n : curIndex5;
+                                    for (int i3 = 1; i3 < t10; i3++)
                                     {
-                                        int t13 = (s2 + 1) * t0 + i3;
-                                        double curHistoryBar2 = curHistoryBar[t13];
-                                        curHistoryBar[t13] = 0.0;
+                                        int t11 = (s3 + 1) * n + i3;
+                                        double curHistoryBar2 = curHistoryBar[t11];
+                                        curHistoryBar[t11] = 0.0;
                                         nextBar[i3] += curHistoryBar2;
                                     }
 
                                     for (int curIndex2 = curIndex6 - 1; curIndex2 >= curIndex5; curIndex2--)
                                     {
-                                        int t14 = (s2 + 1) * t0 + curIndex2;
-                                        double curHistoryBar3 = curHistoryBar[t14];
-                                        curHistoryBar[t14] = 0.0;
-                                        curHistoryBar[s2 * t0 + curIndex2] += curHistoryBar3;
+                                        int t12 = (s3 + 1) * n + curIndex2;
+                                        double curHistoryBar3 = curHistoryBar[t12];
+                                        curHistoryBar[t12] = 0.0;
+                                        curHistoryBar[s3 * n + curIndex2] += curHistoryBar3;
                                     }
 
                                     for (int curIndex2 = curIndex4 - 1; curIndex2 >= 0; curIndex2--)
                                     {
-                                        int t15 = (s2 + 1) * t0 + curIndex2;
-                                        double curHistoryBar4 = curHistoryBar[t15];
-                                        curHistoryBar[t15] = 0.0;
-                                        curHistoryBar[s2 * t0 + curIndex2] += curHistoryBar4;
+                                        int t13 = (s3 + 1) * n + curIndex2;
+                                        double curHistoryBar4 = curHistoryBar[t13];
+                                        curHistoryBar[t13] = 0.0;
+                                        curHistoryBar[s3 * n + curIndex2] += curHistoryBar4;
                                     }
 
                                     int i2 = 1;
@@ -395,22 +393,22 @@ static partial class S
                                     {
                                         double nextBar2 = nextBar[i2];
                                         nextBar[i2] = 0.0;
-                                        int t16 = s2 * t0;
-                                        int t17 = t16 + i2;
-                                        curHistoryBar[t17] += curHistoryBarNext + nextBar2;
+                                        int t14 = s3 * n;
+                                        int t15 = t14 + i2;
+                                        curHistoryBar[t15] += curHistoryBarNext + nextBar2;
                                         double tBar = nextBar2 * p[0];
-                                        int t18 = t16 + (i2 - 1);
-                                        curHistoryBar[t18] += tBar;
-                                        curHistoryBar[t17] -= tBar * 2.0;
-                                        curHistoryBar[t17] += nextBar2 * curHistory[t17] * 0.1 + nextBar2 * (0.1 * curHistory[t17]);
-                                        int t19 = i2 + 1;
-                                        dP[0] += nextBar2 * (curHistory[t18] - 2.0 * curHistory[t17] + curHistory[t16 + t19]);
+                                        int t16 = t14 + (i2 - 1);
+                                        curHistoryBar[t16] += tBar;
+                                        curHistoryBar[t15] -= tBar * 2.0;
+                                        curHistoryBar[t15] += nextBar2 * curHistory[t15] * 0.1 + nextBar2 * (0.1 * curHistory[t15]);
+                                        int t17 = i2 + 1;
+                                        dP[0] += nextBar2 * (curHistory[t16] - 2.0 * curHistory[t15] + curHistory[t14 + t17]);
                                         curHistoryBarNext = tBar;
                                     }
 
                                     if (i2 > 1)
                                     {
-                                        curHistoryBar[s2 * t0 + i2] += curHistoryBarNext;
+                                        curHistoryBar[s3 * n + i2] += curHistoryBarNext;
                                     }
 
                                     global::SymDiff.Checks.Zero(nextBar);
@@ -425,8 +423,8 @@ static partial class S
                                 for (int i6 = 0; i6 < i; i6++)
                                 {
                                     double curBar2 = curBar[i6];
-                                    int t20 = i6 + 1;
-                                    dP[t20] += curBar2;
+                                    int t18 = i6 + 1;
+                                    dP[t18] += curBar2;
                                 }
                             }
                             finally
@@ -476,48 +474,47 @@ static partial class S
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tP), tP.Length, p.Length, "The tangent 'tP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
 
-        int t0 = p.Length - 1;
-        double[] curRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int n = p.Length - 1;
+        double[] curRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::System.Span<double> cur = new global::System.Span<double>(curRented, 0, t0);
+            global::System.Span<double> cur = new global::System.Span<double>(curRented, 0, n);
             global::SymDiff.Checks.Zero(cur);
-            double[] curDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] curDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
             try
             {
-                global::System.Span<double> curDot = new global::System.Span<double>(curDotRented, 0, t0);
+                global::System.Span<double> curDot = new global::System.Span<double>(curDotRented, 0, n);
                 global::SymDiff.Checks.Zero(curDot);
-                int t1 = sweeps > 0 ? sweeps : 0;
-                int t2 = (t1 + 1) * t0;
-                double[] curHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                int t0 = sweeps > 0 ? sweeps : 0;
+                int t1 = (t0 + 1) * n;
+                double[] curHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::System.Span<double> curHistory = new global::System.Span<double>(curHistoryRented, 0, t2);
+                    global::System.Span<double> curHistory = new global::System.Span<double>(curHistoryRented, 0, t1);
                     global::SymDiff.Checks.Zero(curHistory);
-                    double[] curHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                    double[] curHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                     try
                     {
-                        global::System.Span<double> curHistoryDot = new global::System.Span<double>(curHistoryDotRented, 0, t2);
+                        global::System.Span<double> curHistoryDot = new global::System.Span<double>(curHistoryDotRented, 0, t1);
                         global::SymDiff.Checks.Zero(curHistoryDot);
-                        double[] nextRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                        double[] nextRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                         try
                         {
-                            global::System.Span<double> next = new global::System.Span<double>(nextRented, 0, t0);
+                            global::System.Span<double> next = new global::System.Span<double>(nextRented, 0, n);
                             global::SymDiff.Checks.Zero(next);
-                            double[] nextDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                            double[] nextDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                             try
                             {
-                                global::System.Span<double> nextDot = new global::System.Span<double>(nextDotRented, 0, t0);
+                                global::System.Span<double> nextDot = new global::System.Span<double>(nextDotRented, 0, n);
                                 global::SymDiff.Checks.Zero(nextDot);
-                                int n = t0;
                                 for (int i = 0; i < n; i++)
                                 {
-                                    int t3 = i + 1;
-                                    cur[i] = p[t3];
-                                    curDot[i] = tP[t3];
+                                    int t2 = i + 1;
+                                    cur[i] = p[t2];
+                                    curDot[i] = tP[t2];
                                 }
 
-                                for (int curIndex = 0; curIndex < t0; curIndex++)
+                                for (int curIndex = 0; curIndex < n; curIndex++)
                                 {
                                     double curHistoryValue = cur[curIndex];
                                     double curHistoryValueDot = curDot[curIndex];
@@ -531,60 +528,60 @@ static partial class S
                                     global::SymDiff.Checks.Zero(nextDot);
                                     for (int i = 1; i < n - 1; i++)
                                     {
-                                        int t4 = s * t0;
-                                        int t5 = t4 + i;
-                                        double t6 = p[0];
-                                        int t7 = t4 + (i - 1);
-                                        int t8 = i + 1;
-                                        int t9 = t4 + t8;
-                                        double nextValue = curHistory[t5] + t6 * (curHistory[t7] - 2.0 * curHistory[t5] + curHistory[t9]) + 0.1 * curHistory[t5] * curHistory[t5];
-                                        double nextValueDot = curHistoryDot[t5] + (tP[0] * (curHistory[t7] - 2.0 * curHistory[t5] + curHistory[t9]) + t6 * (curHistoryDot[t7] - 2.0 * curHistoryDot[t5] + curHistoryDot[t9])) + 0.2 * (curHistoryDot[t5] * curHistory[t5]);
+                                        int t3 = s * n;
+                                        int t4 = t3 + i;
+                                        double t5 = p[0];
+                                        int t6 = t3 + (i - 1);
+                                        int t7 = i + 1;
+                                        int t8 = t3 + t7;
+                                        double nextValue = curHistory[t4] + t5 * (curHistory[t6] - 2.0 * curHistory[t4] + curHistory[t8]) + 0.1 * curHistory[t4] * curHistory[t4];
+                                        double nextValueDot = curHistoryDot[t4] + (tP[0] * (curHistory[t6] - 2.0 * curHistory[t4] + curHistory[t8]) + t5 * (curHistoryDot[t6] - 2.0 * curHistoryDot[t4] + curHistoryDot[t8])) + 0.2 * (curHistoryDot[t4] * curHistory[t4]);
                                         next[i] = nextValue;
                                         nextDot[i] = nextValueDot;
                                     }
 
-                                    int t10 = s + 1;
-                                    int curIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                    global::System.Span<double> curHistoryRow = global::SymDiff.Checks.Row(curHistory, t10 * t0, curIndex2Count);
-                                    global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * t0, curIndex2Count);
-                                    global::System.Span<double> curHistoryDotRow = global::SymDiff.Checks.Row(curHistoryDot, t10 * t0, curIndex2Count);
-                                    global::System.ReadOnlySpan<double> curHistoryDotRow2 = global::SymDiff.Checks.Row(curHistoryDot, s * t0, curIndex2Count);
+                                    int s2 = s + 1;
+                                    int curIndex2Count = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
+                                    global::System.Span<double> curHistoryRow = global::SymDiff.Checks.Row(curHistory, s2 * n, curIndex2Count);
+                                    global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * n, curIndex2Count);
+                                    global::System.Span<double> curHistoryDotRow = global::SymDiff.Checks.Row(curHistoryDot, s2 * n, curIndex2Count);
+                                    global::System.ReadOnlySpan<double> curHistoryDotRow2 = global::SymDiff.Checks.Row(curHistoryDot, s * n, curIndex2Count);
                                     for (int curIndex = 0; curIndex < curIndex2Count; curIndex++)
                                     {
                                         curHistoryRow[curIndex] = curHistoryRow2[curIndex];
                                         curHistoryDotRow[curIndex] = curHistoryDotRow2[curIndex];
                                     }
 
-                                    int t11 = t0 - 1;
-                                    for (int curIndex = t11 > 1 ? t11 : 1; curIndex < t0; curIndex++)
+                                    int t9 = n - 1;
+                                    for (int curIndex = t9 > 1 ? t9 : 1; curIndex < n; curIndex++)
                                     {
-                                        int t12 = t10 * t0 + curIndex;
-                                        int t13 = s * t0 + curIndex;
-                                        curHistory[t12] = curHistory[t13];
-                                        curHistoryDot[t12] = curHistoryDot[t13];
+                                        int t10 = s2 * n + curIndex;
+                                        int t11 = s * n + curIndex;
+                                        curHistory[t10] = curHistory[t11];
+                                        curHistoryDot[t10] = curHistoryDot[t11];
                                     }
 
-                                    for (int i = 1; i < n - 1; i++)
+                                    for (int i = 1; i < t9; i++)
                                     {
                                         double curHistoryValue = next[i];
                                         double curHistoryValueDot = nextDot[i];
-                                        int t14 = t10 * t0 + i;
-                                        curHistory[t14] = curHistoryValue;
-                                        curHistoryDot[t14] = curHistoryValueDot;
+                                        int t12 = s2 * n + i;
+                                        curHistory[t12] = curHistoryValue;
+                                        curHistoryDot[t12] = curHistoryValueDot;
                                     }
                                 }
 
                                 int i4Count = 0 < n ? n : 0;
-                                global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t1 * t0, i4Count);
-                                global::System.ReadOnlySpan<double> curHistoryDotRow3 = global::SymDiff.Checks.Row(curHistoryDot, t1 * t0, i4Count);
+                                global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t0 * n, i4Count);
+                                global::System.ReadOnlySpan<double> curHistoryDotRow3 = global::SymDiff.Checks.Row(curHistoryDot, t0 * n, i4Count);
                                 double e = 0.0;
                                 double eDot = 0.0;
                                 for (int i = 0; i < i4Count; i++)
                                 {
-                                    int t15 = i + 1;
-                                    double t16 = (double)t15;
-                                    double e2 = e + curHistoryRow3[i] * curHistoryRow3[i] * t16;
-                                    double eDot2 = eDot + 2.0 * (curHistoryDotRow3[i] * curHistoryRow3[i]) * t16;
+                                    int t13 = i + 1;
+                                    double t14 = (double)t13;
+                                    double e2 = e + curHistoryRow3[i] * curHistoryRow3[i] * t14;
+                                    double eDot2 = eDot + 2.0 * (curHistoryDotRow3[i] * curHistoryRow3[i]) * t14;
                                     e = e2;
                                     eDot = eDot2;
                                 }
@@ -709,80 +706,79 @@ static partial class S
         int atP = 0;
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
-        int t0 = p.Length - 1;
-        double[] curBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int n = p.Length - 1;
+        double[] curBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
         try
         {
-            global::System.Span<double> curBar = new global::System.Span<double>(curBarRented, 0, t0);
+            global::System.Span<double> curBar = new global::System.Span<double>(curBarRented, 0, n);
             global::SymDiff.Checks.Zero(curBar);
-            double[] curBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] curBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
             try
             {
-                global::System.Span<double> curBarDot = new global::System.Span<double>(curBarDotRented, 0, t0);
+                global::System.Span<double> curBarDot = new global::System.Span<double>(curBarDotRented, 0, n);
                 global::SymDiff.Checks.Zero(curBarDot);
-                int t1 = sweeps > 0 ? sweeps : 0;
-                int t2 = (t1 + 1) * t0;
-                double[] curHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                int t0 = sweeps > 0 ? sweeps : 0;
+                int t1 = (t0 + 1) * n;
+                double[] curHistoryBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
-                    global::System.Span<double> curHistoryBar = new global::System.Span<double>(curHistoryBarRented, 0, t2);
+                    global::System.Span<double> curHistoryBar = new global::System.Span<double>(curHistoryBarRented, 0, t1);
                     global::SymDiff.Checks.Zero(curHistoryBar);
-                    double[] curHistoryBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                    double[] curHistoryBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                     try
                     {
-                        global::System.Span<double> curHistoryBarDot = new global::System.Span<double>(curHistoryBarDotRented, 0, t2);
+                        global::System.Span<double> curHistoryBarDot = new global::System.Span<double>(curHistoryBarDotRented, 0, t1);
                         global::SymDiff.Checks.Zero(curHistoryBarDot);
-                        double[] nextBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                        double[] nextBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                         try
                         {
-                            global::System.Span<double> nextBar = new global::System.Span<double>(nextBarRented, 0, t0);
+                            global::System.Span<double> nextBar = new global::System.Span<double>(nextBarRented, 0, n);
                             global::SymDiff.Checks.Zero(nextBar);
-                            double[] nextBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                            double[] nextBarDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                             try
                             {
-                                global::System.Span<double> nextBarDot = new global::System.Span<double>(nextBarDotRented, 0, t0);
+                                global::System.Span<double> nextBarDot = new global::System.Span<double>(nextBarDotRented, 0, n);
                                 global::SymDiff.Checks.Zero(nextBarDot);
-                                double[] curRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                                double[] curRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                                 try
                                 {
-                                    global::System.Span<double> cur = new global::System.Span<double>(curRented, 0, t0);
+                                    global::System.Span<double> cur = new global::System.Span<double>(curRented, 0, n);
                                     global::SymDiff.Checks.Zero(cur);
-                                    double[] curDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                                    double[] curDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                                     try
                                     {
-                                        global::System.Span<double> curDot = new global::System.Span<double>(curDotRented, 0, t0);
+                                        global::System.Span<double> curDot = new global::System.Span<double>(curDotRented, 0, n);
                                         global::SymDiff.Checks.Zero(curDot);
-                                        double[] curHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                                        double[] curHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                                         try
                                         {
-                                            global::System.Span<double> curHistory = new global::System.Span<double>(curHistoryRented, 0, t2);
+                                            global::System.Span<double> curHistory = new global::System.Span<double>(curHistoryRented, 0, t1);
                                             global::SymDiff.Checks.Zero(curHistory);
-                                            double[] curHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
+                                            double[] curHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                                             try
                                             {
-                                                global::System.Span<double> curHistoryDot = new global::System.Span<double>(curHistoryDotRented, 0, t2);
+                                                global::System.Span<double> curHistoryDot = new global::System.Span<double>(curHistoryDotRented, 0, t1);
                                                 global::SymDiff.Checks.Zero(curHistoryDot);
-                                                double[] nextRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                                                double[] nextRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                                                 try
                                                 {
-                                                    global::System.Span<double> next = new global::System.Span<double>(nextRented, 0, t0);
+                                                    global::System.Span<double> next = new global::System.Span<double>(nextRented, 0, n);
                                                     global::SymDiff.Checks.Zero(next);
-                                                    double[] nextDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                                                    double[] nextDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(n);
                                                     try
                                                     {
-                                                        global::System.Span<double> nextDot = new global::System.Span<double>(nextDotRented, 0, t0);
+                                                        global::System.Span<double> nextDot = new global::System.Span<double>(nextDotRented, 0, n);
                                                         global::SymDiff.Checks.Zero(nextDot);
-                                                        int n = t0;
                                                         int i = 0;
                                                         for (; i < n; i++)
                                                         {
-                                                            int t3 = i + 1;
-                                                            cur[i] = p[t3];
-                                                            curDot[i] = tP[t3];
+                                                            int t2 = i + 1;
+                                                            cur[i] = p[t2];
+                                                            curDot[i] = tP[t2];
                                                         }
 
                                                         int curIndex = 0;
-                                                        for (; curIndex < t0; curIndex++)
+                                                        for (; curIndex < n; curIndex++)
                                                         {
                                                             double curHistoryValue = cur[curIndex];
                                                             double curHistoryValueDot = curDot[curIndex];
@@ -797,123 +793,123 @@ static partial class S
                                                             global::SymDiff.Checks.Zero(nextDot);
                                                             for (int i2 = 1; i2 < n - 1; i2++)
                                                             {
-                                                                int t4 = s * t0;
-                                                                int t5 = t4 + i2;
-                                                                double t6 = p[0];
-                                                                int t7 = t4 + (i2 - 1);
-                                                                int t8 = i2 + 1;
-                                                                int t9 = t4 + t8;
-                                                                double nextValue = curHistory[t5] + t6 * (curHistory[t7] - 2.0 * curHistory[t5] + curHistory[t9]) + 0.1 * curHistory[t5] * curHistory[t5];
-                                                                double nextValueDot = curHistoryDot[t5] + (tP[0] * (curHistory[t7] - 2.0 * curHistory[t5] + curHistory[t9]) + t6 * (curHistoryDot[t7] - 2.0 * curHistoryDot[t5] + curHistoryDot[t9])) + 0.2 * (curHistoryDot[t5] * curHistory[t5]);
+                                                                int t3 = s * n;
+                                                                int t4 = t3 + i2;
+                                                                double t5 = p[0];
+                                                                int t6 = t3 + (i2 - 1);
+                                                                int t7 = i2 + 1;
+                                                                int t8 = t3 + t7;
+                                                                double nextValue = curHistory[t4] + t5 * (curHistory[t6] - 2.0 * curHistory[t4] + curHistory[t8]) + 0.1 * curHistory[t4] * curHistory[t4];
+                                                                double nextValueDot = curHistoryDot[t4] + (tP[0] * (curHistory[t6] - 2.0 * curHistory[t4] + curHistory[t8]) + t5 * (curHistoryDot[t6] - 2.0 * curHistoryDot[t4] + curHistoryDot[t8])) + 0.2 * (curHistoryDot[t4] * curHistory[t4]);
                                                                 next[i2] = nextValue;
                                                                 nextDot[i2] = nextValueDot;
                                                             }
 
-                                                            int t10 = s + 1;
-                                                            int curIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                                            global::System.Span<double> curHistoryRow = global::SymDiff.Checks.Row(curHistory, t10 * t0, curIndex2Count);
-                                                            global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * t0, curIndex2Count);
-                                                            global::System.Span<double> curHistoryDotRow = global::SymDiff.Checks.Row(curHistoryDot, t10 * t0, curIndex2Count);
-                                                            global::System.ReadOnlySpan<double> curHistoryDotRow2 = global::SymDiff.Checks.Row(curHistoryDot, s * t0, curIndex2Count);
+                                                            int s2 = s + 1;
+                                                            int curIndex2Count = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
+                                                            global::System.Span<double> curHistoryRow = global::SymDiff.Checks.Row(curHistory, s2 * n, curIndex2Count);
+                                                            global::System.ReadOnlySpan<double> curHistoryRow2 = global::SymDiff.Checks.Row(curHistory, s * n, curIndex2Count);
+                                                            global::System.Span<double> curHistoryDotRow = global::SymDiff.Checks.Row(curHistoryDot, s2 * n, curIndex2Count);
+                                                            global::System.ReadOnlySpan<double> curHistoryDotRow2 = global::SymDiff.Checks.Row(curHistoryDot, s * n, curIndex2Count);
                                                             for (int curIndex2 = 0; curIndex2 < curIndex2Count; curIndex2++)
                                                             {
                                                                 curHistoryRow[curIndex2] = curHistoryRow2[curIndex2];
                                                                 curHistoryDotRow[curIndex2] = curHistoryDotRow2[curIndex2];
                                                             }
 
-                                                            int t11 = t0 - 1;
-                                                            for (int curIndex2 = t11 > 1 ? t11 : 1; curIndex2 < t0; curIndex2++)
+                                                            int t9 = n - 1;
+                                                            for (int curIndex2 = t9 > 1 ? t9 : 1; curIndex2 < n; curIndex2++)
                                                             {
-                                                                int t12 = t10 * t0 + curIndex2;
-                                                                int t13 = s * t0 + curIndex2;
-                                                                curHistory[t12] = curHistory[t13];
-                                                                curHistoryDot[t12] = curHistoryDot[t13];
+                                                                int t10 = s2 * n + curIndex2;
+                                                                int t11 = s * n + curIndex2;
+                                                                curHistory[t10] = curHistory[t11];
+                                                                curHistoryDot[t10] = curHistoryDot[t11];
                                                             }
 
-                                                            for (int i3 = 1; i3 < n - 1; i3++)
+                                                            for (int i3 = 1; i3 < t9; i3++)
                                                             {
                                                                 double curHistoryValue = next[i3];
                                                                 double curHistoryValueDot = nextDot[i3];
-                                                                int t14 = t10 * t0 + i3;
-                                                                curHistory[t14] = curHistoryValue;
-                                                                curHistoryDot[t14] = curHistoryValueDot;
+                                                                int t12 = s2 * n + i3;
+                                                                curHistory[t12] = curHistoryValue;
+                                                                curHistoryDot[t12] = curHistoryValueDot;
                                                             }
                                                         }
 
                                                         int i4Count = 0 < n ? n : 0;
-                                                        global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t1 * t0, i4Count);
-                                                        global::System.Span<double> curHistoryBarRow = global::SymDiff.Checks.Row(curHistoryBar, t1 * t0, i4Count);
-                                                        global::System.Span<double> curHistoryBarDotRow = global::SymDiff.Checks.Row(curHistoryBarDot, t1 * t0, i4Count);
-                                                        global::System.ReadOnlySpan<double> curHistoryDotRow3 = global::SymDiff.Checks.Row(curHistoryDot, t1 * t0, i4Count);
+                                                        global::System.ReadOnlySpan<double> curHistoryRow3 = global::SymDiff.Checks.Row(curHistory, t0 * n, i4Count);
+                                                        global::System.Span<double> curHistoryBarRow = global::SymDiff.Checks.Row(curHistoryBar, t0 * n, i4Count);
+                                                        global::System.Span<double> curHistoryBarDotRow = global::SymDiff.Checks.Row(curHistoryBarDot, t0 * n, i4Count);
+                                                        global::System.ReadOnlySpan<double> curHistoryDotRow3 = global::SymDiff.Checks.Row(curHistoryDot, t0 * n, i4Count);
                                                         double e = 0.0;
                                                         for (int i4 = 0; i4 < i4Count; i4++)
                                                         {
-                                                            int t15 = i4 + 1;
-                                                            double t16 = (double)t15;
-                                                            double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t16;
-                                                            curHistoryBarRow[i4] += t16 * curHistoryRow3[i4];
-                                                            curHistoryBarDotRow[i4] += t16 * curHistoryDotRow3[i4];
-                                                            curHistoryBarRow[i4] += t16 * curHistoryRow3[i4];
-                                                            curHistoryBarDotRow[i4] += t16 * curHistoryDotRow3[i4];
+                                                            int t13 = i4 + 1;
+                                                            double t14 = (double)t13;
+                                                            double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t14;
+                                                            curHistoryBarRow[i4] += t14 * curHistoryRow3[i4];
+                                                            curHistoryBarDotRow[i4] += t14 * curHistoryDotRow3[i4];
+                                                            curHistoryBarRow[i4] += t14 * curHistoryRow3[i4];
+                                                            curHistoryBarDotRow[i4] += t14 * curHistoryDotRow3[i4];
                                                             e = e2;
                                                         }
 
-                                                        for (int s2 = s - 1; s2 >= 0; s2--)
+                                                        for (int s3 = s - 1; s3 >= 0; s3--)
                                                         {
                                                             global::SymDiff.Checks.Zero(next);
                                                             global::SymDiff.Checks.Zero(nextDot);
                                                             int i6 = 1;
                                                             for (; i6 < n - 1; i6++)
                                                             {
-                                                                int t17 = s2 * t0;
-                                                                int t18 = t17 + i6;
-                                                                double t19 = p[0];
-                                                                int t20 = t17 + (i6 - 1);
-                                                                int t21 = i6 + 1;
-                                                                int t22 = t17 + t21;
-                                                                double nextValue = curHistory[t18] + t19 * (curHistory[t20] - 2.0 * curHistory[t18] + curHistory[t22]) + 0.1 * curHistory[t18] * curHistory[t18];
-                                                                double nextValueDot = curHistoryDot[t18] + (tP[0] * (curHistory[t20] - 2.0 * curHistory[t18] + curHistory[t22]) + t19 * (curHistoryDot[t20] - 2.0 * curHistoryDot[t18] + curHistoryDot[t22])) + 0.2 * (curHistoryDot[t18] * curHistory[t18]);
+                                                                int t15 = s3 * n;
+                                                                int t16 = t15 + i6;
+                                                                double t17 = p[0];
+                                                                int t18 = t15 + (i6 - 1);
+                                                                int t19 = i6 + 1;
+                                                                int t20 = t15 + t19;
+                                                                double nextValue = curHistory[t16] + t17 * (curHistory[t18] - 2.0 * curHistory[t16] + curHistory[t20]) + 0.1 * curHistory[t16] * curHistory[t16];
+                                                                double nextValueDot = curHistoryDot[t16] + (tP[0] * (curHistory[t18] - 2.0 * curHistory[t16] + curHistory[t20]) + t17 * (curHistoryDot[t18] - 2.0 * curHistoryDot[t16] + curHistoryDot[t20])) + 0.2 * (curHistoryDot[t16] * curHistory[t16]);
                                                                 next[i6] = nextValue;
                                                                 nextDot[i6] = nextValueDot;
                                                             }
 
-                                                            int curIndex4 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                                            int t23 = t0 - 1;
-                                                            int curIndex5 = t23 > 1 ? t23 : 1;
-                                                            int curIndex6 = curIndex5 < t0 ? t0 : curIndex5;
-                                                            for (int i3 = 1; i3 < n - 1; i3++)
+                                                            int curIndex4 = 0 < (n < 1 ? n : 1) ? (n < 1 ? n : 1) : 0;
+                                                            int t21 = n - 1;
+                                                            int curIndex5 = t21 > 1 ? t21 : 1;
+                                                            int curIndex6 = curIndex5 < n ? n : curIndex5;
+                                                            for (int i3 = 1; i3 < t21; i3++)
                                                             {
-                                                                int t24 = (s2 + 1) * t0 + i3;
-                                                                double curHistoryBar2 = curHistoryBar[t24];
-                                                                double curHistoryBar2Dot = curHistoryBarDot[t24];
-                                                                curHistoryBar[t24] = 0.0;
-                                                                curHistoryBarDot[t24] = 0.0;
+                                                                int t22 = (s3 + 1) * n + i3;
+                                                                double curHistoryBar2 = curHistoryBar[t22];
+                                                                double curHistoryBar2Dot = curHistoryBarDot[t22];
+                                                                curHistoryBar[t22] = 0.0;
+                                                                curHistoryBarDot[t22] = 0.0;
                                                                 nextBar[i3] += curHistoryBar2;
                                                                 nextBarDot[i3] += curHistoryBar2Dot;
                                                             }
 
                                                             for (int curIndex2 = curIndex6 - 1; curIndex2 >= curIndex5; curIndex2--)
                                                             {
-                                                                int t25 = (s2 + 1) * t0 + curIndex2;
-                                                                double curHistoryBar3 = curHistoryBar[t25];
-                                                                double curHistoryBar3Dot = curHistoryBarDot[t25];
-                                                                curHistoryBar[t25] = 0.0;
-                                                                curHistoryBarDot[t25] = 0.0;
-                                                                int t26 = s2 * t0 + curIndex2;
-                                                                curHistoryBar[t26] += curHistoryBar3;
-                                                                curHistoryBarDot[t26] += curHistoryBar3Dot;
+                                                                int t23 = (s3 + 1) * n + curIndex2;
+                                                                double curHistoryBar3 = curHistoryBar[t23];
+                                                                double curHistoryBar3Dot = curHistoryBarDot[t23];
+                                                                curHistoryBar[t23] = 0.0;
+                                                                curHistoryBarDot[t23] = 0.0;
+                                                                int t24 = s3 * n + curIndex2;
+                                                                curHistoryBar[t24] += curHistoryBar3;
+                                                                curHistoryBarDot[t24] += curHistoryBar3Dot;
                                                             }
 
                                                             for (int curIndex2 = curIndex4 - 1; curIndex2 >= 0; curIndex2--)
                                                             {
-                                                                int t27 = (s2 + 1) * t0 + curIndex2;
-                                                                double curHistoryBar4 = curHistoryBar[t27];
-                                                                double curHistoryBar4Dot = curHistoryBarDot[t27];
-                                                                curHistoryBar[t27] = 0.0;
-                                                                curHistoryBarDot[t27] = 0.0;
-                                                                int t28 = s2 * t0 + curIndex2;
-                                                                curHistoryBar[t28] += curHistoryBar4;
-                                                                curHistoryBarDot[t28] += curHistoryBar4Dot;
+                                                                int t25 = (s3 + 1) * n + curIndex2;
+                                                                double curHistoryBar4 = curHistoryBar[t25];
+                                                                double curHistoryBar4Dot = curHistoryBarDot[t25];
+                                                                curHistoryBar[t25] = 0.0;
+                                                                curHistoryBarDot[t25] = 0.0;
+                                                                int t26 = s3 * n + curIndex2;
+                                                                curHistoryBar[t26] += curHistoryBar4;
+                                                                curHistoryBarDot[t26] += curHistoryBar4Dot;
                                                             }
 
                                                             int i2 = 1;
@@ -925,38 +921,38 @@ static partial class S
                                                                 double nextBar2Dot = nextBarDot[i2];
                                                                 nextBar[i2] = 0.0;
                                                                 nextBarDot[i2] = 0.0;
-                                                                int t29 = s2 * t0;
-                                                                int t30 = t29 + i2;
-                                                                curHistoryBar[t30] += curHistoryBarNext + nextBar2;
-                                                                curHistoryBarDot[t30] += curHistoryBarDotNext + nextBar2Dot;
-                                                                double t31 = p[0];
-                                                                double tBar = nextBar2 * t31;
-                                                                double tBarDot = nextBar2Dot * t31 + nextBar2 * tP[0];
-                                                                int t32 = t29 + (i2 - 1);
-                                                                curHistoryBar[t32] += tBar;
-                                                                curHistoryBarDot[t32] += tBarDot;
-                                                                curHistoryBar[t30] -= tBar * 2.0;
-                                                                curHistoryBarDot[t30] -= tBarDot * 2.0;
-                                                                curHistoryBar[t30] += nextBar2 * curHistory[t30] * 0.1;
-                                                                curHistoryBarDot[t30] += (nextBar2Dot * curHistory[t30] + nextBar2 * curHistoryDot[t30]) * 0.1;
-                                                                curHistoryBar[t30] += nextBar2 * (0.1 * curHistory[t30]);
-                                                                curHistoryBarDot[t30] += 0.1 * (nextBar2Dot * curHistory[t30] + nextBar2 * curHistoryDot[t30]);
-                                                                int t33 = i2 + 1;
-                                                                int t34 = t29 + t33;
-                                                                pP[0] += nextBar2Dot * (curHistory[t32] - 2.0 * curHistory[t30] + curHistory[t34]) + nextBar2 * (curHistoryDot[t32] - 2.0 * curHistoryDot[t30] + curHistoryDot[t34]);
+                                                                int t27 = s3 * n;
+                                                                int t28 = t27 + i2;
+                                                                curHistoryBar[t28] += curHistoryBarNext + nextBar2;
+                                                                curHistoryBarDot[t28] += curHistoryBarDotNext + nextBar2Dot;
+                                                                double t29 = p[0];
+                                                                double tBar = nextBar2 * t29;
+                                                                double tBarDot = nextBar2Dot * t29 + nextBar2 * tP[0];
+                                                                int t30 = t27 + (i2 - 1);
+                                                                curHistoryBar[t30] += tBar;
+                                                                curHistoryBarDot[t30] += tBarDot;
+                                                                curHistoryBar[t28] -= tBar * 2.0;
+                                                                curHistoryBarDot[t28] -= tBarDot * 2.0;
+                                                                curHistoryBar[t28] += nextBar2 * curHistory[t28] * 0.1;
+                                                                curHistoryBarDot[t28] += (nextBar2Dot * curHistory[t28] + nextBar2 * curHistoryDot[t28]) * 0.1;
+                                                                curHistoryBar[t28] += nextBar2 * (0.1 * curHistory[t28]);
+                                                                curHistoryBarDot[t28] += 0.1 * (nextBar2Dot * curHistory[t28] + nextBar2 * curHistoryDot[t28]);
+                                                                int t31 = i2 + 1;
+                                                                int t32 = t27 + t31;
+                                                                pP[0] += nextBar2Dot * (curHistory[t30] - 2.0 * curHistory[t28] + curHistory[t32]) + nextBar2 * (curHistoryDot[t30] - 2.0 * curHistoryDot[t28] + curHistoryDot[t32]);
                                                                 curHistoryBarNext = tBar;
                                                                 curHistoryBarDotNext = tBarDot;
                                                             }
 
-                                                            bool t35 = i2 > 1;
-                                                            if (t35)
+                                                            bool t33 = i2 > 1;
+                                                            if (t33)
                                                             {
-                                                                curHistoryBar[s2 * t0 + i2] += curHistoryBarNext;
+                                                                curHistoryBar[s3 * n + i2] += curHistoryBarNext;
                                                             }
 
-                                                            if (t35)
+                                                            if (t33)
                                                             {
-                                                                curHistoryBarDot[s2 * t0 + i2] += curHistoryBarDotNext;
+                                                                curHistoryBarDot[s3 * n + i2] += curHistoryBarDotNext;
                                                             }
 
                                                             global::SymDiff.Checks.Zero(nextBar);
@@ -974,8 +970,8 @@ static partial class S
                                                         for (int i5 = 0; i5 < i; i5++)
                                                         {
                                                             double curBar2Dot = curBarDot[i5];
-                                                            int t36 = i5 + 1;
-                                                            pP[t36] += curBar2Dot;
+                                                            int t34 = i5 + 1;
+                                                            pP[t34] += curBar2Dot;
                                                         }
 
                                                         return e;

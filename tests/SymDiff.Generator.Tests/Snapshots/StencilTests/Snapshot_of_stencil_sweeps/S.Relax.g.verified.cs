@@ -51,8 +51,8 @@ static partial class S
                 {
                     int t2 = s * 6;
                     double acc2 = acc + (aHistory[t2] * aHistory[t2 + 5] + aHistory[t2 + 3]);
-                    int t3 = s + 1;
-                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t3 * 6, 2);
+                    int s2 = s + 1;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * 6, 2);
                     global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, t2, 2);
                     for (int aIndex = 0; aIndex < 2; aIndex++)
                     {
@@ -61,19 +61,19 @@ static partial class S
 
                     for (int aIndex = 5; aIndex < 6; aIndex++)
                     {
-                        aHistory[t3 * 6 + aIndex] = aHistory[t2 + aIndex];
+                        aHistory[s2 * 6 + aIndex] = aHistory[t2 + aIndex];
                     }
 
                     double acc3 = acc2;
                     for (int i = 2; i < 5; i++)
                     {
-                        int t4 = t3 * 6;
-                        int t5 = i + 1;
-                        double l = aHistory[t4 + (i - 2)] + aHistory[t2 + t5];
-                        int t6 = t4 + (i - 1);
-                        double t7 = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i] * aHistory[t6];
-                        aHistory[t4 + i] = t7;
-                        double acc4 = acc3 + t7 * aHistory[t6];
+                        int t3 = s2 * 6;
+                        int t4 = i + 1;
+                        double l = aHistory[t3 + (i - 2)] + aHistory[t2 + t4];
+                        int t5 = t3 + (i - 1);
+                        double t6 = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i] * aHistory[t5];
+                        aHistory[t3 + i] = t6;
+                        double acc4 = acc3 + t6 * aHistory[t5];
                         acc3 = acc4;
                     }
 
@@ -81,60 +81,60 @@ static partial class S
                 }
 
                 // Reverse sweep: gradients
-                int t8 = t0 * 6;
-                int t9 = t8 + 2;
-                int t10 = t8 + 4;
-                aHistoryBar[t9] += aHistory[t10];
-                aHistoryBar[t10] += aHistory[t9];
+                int t7 = t0 * 6;
+                int t8 = t7 + 2;
+                int t9 = t7 + 4;
+                aHistoryBar[t8] += aHistory[t9];
+                aHistoryBar[t9] += aHistory[t8];
                 double accBar = 1.0;
-                for (int s2 = s - 1; s2 >= 0; s2--)
+                for (int s3 = s - 1; s3 >= 0; s3--)
                 {
-                    int t11 = s2 * 6;
+                    int t10 = s3 * 6;
                     for (int i = 4; i >= 2; i--)
                     {
-                        int t12 = (s2 + 1) * 6;
-                        int t13 = t12 + (i - 2);
-                        int t14 = t11 + (i + 1);
-                        double l = aHistory[t13] + aHistory[t14];
-                        int t15 = t12 + i;
-                        int t16 = i - 1;
-                        int t17 = t12 + t16;
-                        aHistoryBar[t15] += accBar * aHistory[t17];
-                        aHistoryBar[t17] += accBar * aHistory[t15];
-                        double aHistoryBar2 = aHistoryBar[t15];
-                        aHistoryBar[t15] = 0.0;
-                        double t18 = p[7];
-                        double t19 = global::System.Math.Tanh(l * t18);
-                        double tBar = aHistoryBar2 * 0.5 * (1.0 - t19 * t19);
-                        int t20 = t11 + i;
-                        aHistoryBar[t20] += aHistoryBar2 * aHistory[t17] * 0.25;
-                        aHistoryBar[t17] += aHistoryBar2 * (0.25 * aHistory[t20]);
-                        double lBar = tBar * t18;
+                        int t11 = (s3 + 1) * 6;
+                        int t12 = t11 + (i - 2);
+                        int t13 = t10 + (i + 1);
+                        double l = aHistory[t12] + aHistory[t13];
+                        int t14 = t11 + i;
+                        int t15 = i - 1;
+                        int t16 = t11 + t15;
+                        aHistoryBar[t14] += accBar * aHistory[t16];
+                        aHistoryBar[t16] += accBar * aHistory[t14];
+                        double aHistoryBar2 = aHistoryBar[t14];
+                        aHistoryBar[t14] = 0.0;
+                        double t17 = p[7];
+                        double t18 = global::System.Math.Tanh(l * t17);
+                        double tBar = aHistoryBar2 * 0.5 * (1.0 - t18 * t18);
+                        int t19 = t10 + i;
+                        aHistoryBar[t19] += aHistoryBar2 * aHistory[t16] * 0.25;
+                        aHistoryBar[t16] += aHistoryBar2 * (0.25 * aHistory[t19]);
+                        double lBar = tBar * t17;
+                        aHistoryBar[t12] += lBar;
                         aHistoryBar[t13] += lBar;
-                        aHistoryBar[t14] += lBar;
                         dP[7] += tBar * l;
                     }
 
                     for (int aIndex = 5; aIndex >= 5; aIndex--)
                     {
-                        int t21 = (s2 + 1) * 6 + aIndex;
-                        double aHistoryBar3 = aHistoryBar[t21];
-                        aHistoryBar[t21] = 0.0;
-                        aHistoryBar[t11 + aIndex] += aHistoryBar3;
+                        int t20 = (s3 + 1) * 6 + aIndex;
+                        double aHistoryBar3 = aHistoryBar[t20];
+                        aHistoryBar[t20] = 0.0;
+                        aHistoryBar[t10 + aIndex] += aHistoryBar3;
                     }
 
                     for (int aIndex = 1; aIndex >= 0; aIndex--)
                     {
-                        int t22 = (s2 + 1) * 6 + aIndex;
-                        double aHistoryBar4 = aHistoryBar[t22];
-                        aHistoryBar[t22] = 0.0;
-                        aHistoryBar[t11 + aIndex] += aHistoryBar4;
+                        int t21 = (s3 + 1) * 6 + aIndex;
+                        double aHistoryBar4 = aHistoryBar[t21];
+                        aHistoryBar[t21] = 0.0;
+                        aHistoryBar[t10 + aIndex] += aHistoryBar4;
                     }
 
-                    int t23 = t11 + 5;
-                    aHistoryBar[t11] += accBar * aHistory[t23];
-                    aHistoryBar[t23] += accBar * aHistory[t11];
-                    aHistoryBar[t11 + 3] += accBar;
+                    int t22 = t10 + 5;
+                    aHistoryBar[t10] += accBar * aHistory[t22];
+                    aHistoryBar[t22] += accBar * aHistory[t10];
+                    aHistoryBar[t10 + 3] += accBar;
                 }
 
                 for (int aIndex = 0; aIndex < 6; aIndex++)
@@ -145,7 +145,7 @@ static partial class S
                     dP[6] += aBar * p[aIndex];
                 }
 
-                return acc + aHistory[t9] * aHistory[t10];
+                return acc + aHistory[t8] * aHistory[t9];
             }
             finally
             {
@@ -204,8 +204,8 @@ static partial class S
                 {
                     int t2 = s * 6;
                     double acc2 = acc + (aHistory[t2] * aHistory[t2 + 5] + aHistory[t2 + 3]);
-                    int t3 = s + 1;
-                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t3 * 6, 2);
+                    int s2 = s + 1;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * 6, 2);
                     global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, t2, 2);
                     for (int aIndex = 0; aIndex < 2; aIndex++)
                     {
@@ -214,19 +214,19 @@ static partial class S
 
                     for (int aIndex = 5; aIndex < 6; aIndex++)
                     {
-                        aHistory[t3 * 6 + aIndex] = aHistory[t2 + aIndex];
+                        aHistory[s2 * 6 + aIndex] = aHistory[t2 + aIndex];
                     }
 
                     double acc3 = acc2;
                     for (int i = 2; i < 5; i++)
                     {
-                        int t4 = t3 * 6;
-                        int t5 = i + 1;
-                        double l = aHistory[t4 + (i - 2)] + aHistory[t2 + t5];
-                        int t6 = t4 + (i - 1);
-                        double t7 = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i] * aHistory[t6];
-                        aHistory[t4 + i] = t7;
-                        double acc4 = acc3 + t7 * aHistory[t6];
+                        int t3 = s2 * 6;
+                        int t4 = i + 1;
+                        double l = aHistory[t3 + (i - 2)] + aHistory[t2 + t4];
+                        int t5 = t3 + (i - 1);
+                        double t6 = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i] * aHistory[t5];
+                        aHistory[t3 + i] = t6;
+                        double acc4 = acc3 + t6 * aHistory[t5];
                         acc3 = acc4;
                     }
 
@@ -234,59 +234,59 @@ static partial class S
                 }
 
                 // Reverse sweep: gradients
-                int t8 = t0 * 6;
-                int t9 = t8 + 2;
-                int t10 = t8 + 4;
-                aHistoryBar[t9] += seed * aHistory[t10];
-                aHistoryBar[t10] += seed * aHistory[t9];
-                for (int s2 = s - 1; s2 >= 0; s2--)
+                int t7 = t0 * 6;
+                int t8 = t7 + 2;
+                int t9 = t7 + 4;
+                aHistoryBar[t8] += seed * aHistory[t9];
+                aHistoryBar[t9] += seed * aHistory[t8];
+                for (int s3 = s - 1; s3 >= 0; s3--)
                 {
-                    int t11 = s2 * 6;
+                    int t10 = s3 * 6;
                     for (int i = 4; i >= 2; i--)
                     {
-                        int t12 = (s2 + 1) * 6;
-                        int t13 = t12 + (i - 2);
-                        int t14 = t11 + (i + 1);
-                        double l = aHistory[t13] + aHistory[t14];
-                        int t15 = t12 + i;
-                        int t16 = i - 1;
-                        int t17 = t12 + t16;
-                        aHistoryBar[t15] += seed * aHistory[t17];
-                        aHistoryBar[t17] += seed * aHistory[t15];
-                        double aHistoryBar2 = aHistoryBar[t15];
-                        aHistoryBar[t15] = 0.0;
-                        double t18 = p[7];
-                        double t19 = global::System.Math.Tanh(l * t18);
-                        double tBar = aHistoryBar2 * 0.5 * (1.0 - t19 * t19);
-                        int t20 = t11 + i;
-                        aHistoryBar[t20] += aHistoryBar2 * aHistory[t17] * 0.25;
-                        aHistoryBar[t17] += aHistoryBar2 * (0.25 * aHistory[t20]);
-                        double lBar = tBar * t18;
+                        int t11 = (s3 + 1) * 6;
+                        int t12 = t11 + (i - 2);
+                        int t13 = t10 + (i + 1);
+                        double l = aHistory[t12] + aHistory[t13];
+                        int t14 = t11 + i;
+                        int t15 = i - 1;
+                        int t16 = t11 + t15;
+                        aHistoryBar[t14] += seed * aHistory[t16];
+                        aHistoryBar[t16] += seed * aHistory[t14];
+                        double aHistoryBar2 = aHistoryBar[t14];
+                        aHistoryBar[t14] = 0.0;
+                        double t17 = p[7];
+                        double t18 = global::System.Math.Tanh(l * t17);
+                        double tBar = aHistoryBar2 * 0.5 * (1.0 - t18 * t18);
+                        int t19 = t10 + i;
+                        aHistoryBar[t19] += aHistoryBar2 * aHistory[t16] * 0.25;
+                        aHistoryBar[t16] += aHistoryBar2 * (0.25 * aHistory[t19]);
+                        double lBar = tBar * t17;
+                        aHistoryBar[t12] += lBar;
                         aHistoryBar[t13] += lBar;
-                        aHistoryBar[t14] += lBar;
                         dP[7] += tBar * l;
                     }
 
                     for (int aIndex = 5; aIndex >= 5; aIndex--)
                     {
-                        int t21 = (s2 + 1) * 6 + aIndex;
-                        double aHistoryBar3 = aHistoryBar[t21];
-                        aHistoryBar[t21] = 0.0;
-                        aHistoryBar[t11 + aIndex] += aHistoryBar3;
+                        int t20 = (s3 + 1) * 6 + aIndex;
+                        double aHistoryBar3 = aHistoryBar[t20];
+                        aHistoryBar[t20] = 0.0;
+                        aHistoryBar[t10 + aIndex] += aHistoryBar3;
                     }
 
                     for (int aIndex = 1; aIndex >= 0; aIndex--)
                     {
-                        int t22 = (s2 + 1) * 6 + aIndex;
-                        double aHistoryBar4 = aHistoryBar[t22];
-                        aHistoryBar[t22] = 0.0;
-                        aHistoryBar[t11 + aIndex] += aHistoryBar4;
+                        int t21 = (s3 + 1) * 6 + aIndex;
+                        double aHistoryBar4 = aHistoryBar[t21];
+                        aHistoryBar[t21] = 0.0;
+                        aHistoryBar[t10 + aIndex] += aHistoryBar4;
                     }
 
-                    int t23 = t11 + 5;
-                    aHistoryBar[t11] += seed * aHistory[t23];
-                    aHistoryBar[t23] += seed * aHistory[t11];
-                    aHistoryBar[t11 + 3] += seed;
+                    int t22 = t10 + 5;
+                    aHistoryBar[t10] += seed * aHistory[t22];
+                    aHistoryBar[t22] += seed * aHistory[t10];
+                    aHistoryBar[t10 + 3] += seed;
                 }
 
                 for (int aIndex = 0; aIndex < 6; aIndex++)
@@ -361,10 +361,10 @@ static partial class S
                     int t6 = t4 + 3;
                     double acc2 = acc + (aHistory[t4] * aHistory[t5] + aHistory[t6]);
                     double accDot2 = accDot + (aHistoryDot[t4] * aHistory[t5] + aHistory[t4] * aHistoryDot[t5] + aHistoryDot[t6]);
-                    int t7 = s + 1;
-                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t7 * 6, 2);
+                    int s2 = s + 1;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * 6, 2);
                     global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, t4, 2);
-                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t7 * 6, 2);
+                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * 6, 2);
                     global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, t4, 2);
                     for (int aIndex = 0; aIndex < 2; aIndex++)
                     {
@@ -374,33 +374,33 @@ static partial class S
 
                     for (int aIndex = 5; aIndex < 6; aIndex++)
                     {
-                        int t8 = t7 * 6 + aIndex;
-                        int t9 = t4 + aIndex;
-                        aHistory[t8] = aHistory[t9];
-                        aHistoryDot[t8] = aHistoryDot[t9];
+                        int t7 = s2 * 6 + aIndex;
+                        int t8 = t4 + aIndex;
+                        aHistory[t7] = aHistory[t8];
+                        aHistoryDot[t7] = aHistoryDot[t8];
                     }
 
                     double acc3 = acc2;
                     double accDot3 = accDot2;
                     for (int i = 2; i < 5; i++)
                     {
-                        int t10 = t7 * 6;
-                        int t11 = t10 + (i - 2);
-                        int t12 = i + 1;
-                        int t13 = t4 + t12;
-                        double l = aHistory[t11] + aHistory[t13];
-                        double lDot = aHistoryDot[t11] + aHistoryDot[t13];
-                        double t14 = p[7];
-                        double t15 = global::System.Math.Tanh(l * t14);
-                        int t16 = t4 + i;
-                        int t17 = t10 + (i - 1);
-                        double t18 = 0.5 * t15 + 0.25 * aHistory[t16] * aHistory[t17];
-                        int t19 = t10 + i;
-                        aHistory[t19] = t18;
-                        double t20 = 0.5 * ((1.0 - t15 * t15) * (lDot * t14 + l * tP[7])) + 0.25 * (aHistoryDot[t16] * aHistory[t17] + aHistory[t16] * aHistoryDot[t17]);
-                        aHistoryDot[t19] = t20;
-                        double acc4 = acc3 + t18 * aHistory[t17];
-                        double accDot4 = accDot3 + (t20 * aHistory[t17] + t18 * aHistoryDot[t17]);
+                        int t9 = s2 * 6;
+                        int t10 = t9 + (i - 2);
+                        int t11 = i + 1;
+                        int t12 = t4 + t11;
+                        double l = aHistory[t10] + aHistory[t12];
+                        double lDot = aHistoryDot[t10] + aHistoryDot[t12];
+                        double t13 = p[7];
+                        double t14 = global::System.Math.Tanh(l * t13);
+                        int t15 = t4 + i;
+                        int t16 = t9 + (i - 1);
+                        double t17 = 0.5 * t14 + 0.25 * aHistory[t15] * aHistory[t16];
+                        int t18 = t9 + i;
+                        aHistory[t18] = t17;
+                        double t19 = 0.5 * ((1.0 - t14 * t14) * (lDot * t13 + l * tP[7])) + 0.25 * (aHistoryDot[t15] * aHistory[t16] + aHistory[t15] * aHistoryDot[t16]);
+                        aHistoryDot[t18] = t19;
+                        double acc4 = acc3 + t17 * aHistory[t16];
+                        double accDot4 = accDot3 + (t19 * aHistory[t16] + t17 * aHistoryDot[t16]);
                         acc3 = acc4;
                         accDot3 = accDot4;
                     }
@@ -409,11 +409,11 @@ static partial class S
                     accDot = accDot3;
                 }
 
-                int t21 = t0 * 6;
-                int t22 = t21 + 2;
-                int t23 = t21 + 4;
-                derivative = accDot + (aHistoryDot[t22] * aHistory[t23] + aHistory[t22] * aHistoryDot[t23]);
-                return acc + aHistory[t22] * aHistory[t23];
+                int t20 = t0 * 6;
+                int t21 = t20 + 2;
+                int t22 = t20 + 4;
+                derivative = accDot + (aHistoryDot[t21] * aHistory[t22] + aHistory[t21] * aHistoryDot[t22]);
+                return acc + aHistory[t21] * aHistory[t22];
             }
             finally
             {
@@ -560,10 +560,10 @@ static partial class S
                             int t6 = t4 + 3;
                             double acc2 = acc + (aHistory[t4] * aHistory[t5] + aHistory[t6]);
                             double accDot2 = accDot + (aHistoryDot[t4] * aHistory[t5] + aHistory[t4] * aHistoryDot[t5] + aHistoryDot[t6]);
-                            int t7 = s + 1;
-                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, t7 * 6, 2);
+                            int s2 = s + 1;
+                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * 6, 2);
                             global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, t4, 2);
-                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, t7 * 6, 2);
+                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * 6, 2);
                             global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, t4, 2);
                             for (int aIndex = 0; aIndex < 2; aIndex++)
                             {
@@ -573,33 +573,33 @@ static partial class S
 
                             for (int aIndex = 5; aIndex < 6; aIndex++)
                             {
-                                int t8 = t7 * 6 + aIndex;
-                                int t9 = t4 + aIndex;
-                                aHistory[t8] = aHistory[t9];
-                                aHistoryDot[t8] = aHistoryDot[t9];
+                                int t7 = s2 * 6 + aIndex;
+                                int t8 = t4 + aIndex;
+                                aHistory[t7] = aHistory[t8];
+                                aHistoryDot[t7] = aHistoryDot[t8];
                             }
 
                             double acc3 = acc2;
                             double accDot3 = accDot2;
                             for (int i = 2; i < 5; i++)
                             {
-                                int t10 = t7 * 6;
-                                int t11 = t10 + (i - 2);
-                                int t12 = i + 1;
-                                int t13 = t4 + t12;
-                                double l = aHistory[t11] + aHistory[t13];
-                                double lDot = aHistoryDot[t11] + aHistoryDot[t13];
-                                double t14 = p[7];
-                                double t15 = global::System.Math.Tanh(l * t14);
-                                int t16 = t4 + i;
-                                int t17 = t10 + (i - 1);
-                                double t18 = 0.5 * t15 + 0.25 * aHistory[t16] * aHistory[t17];
-                                int t19 = t10 + i;
-                                aHistory[t19] = t18;
-                                double t20 = 0.5 * ((1.0 - t15 * t15) * (lDot * t14 + l * tP[7])) + 0.25 * (aHistoryDot[t16] * aHistory[t17] + aHistory[t16] * aHistoryDot[t17]);
-                                aHistoryDot[t19] = t20;
-                                double acc4 = acc3 + t18 * aHistory[t17];
-                                double accDot4 = accDot3 + (t20 * aHistory[t17] + t18 * aHistoryDot[t17]);
+                                int t9 = s2 * 6;
+                                int t10 = t9 + (i - 2);
+                                int t11 = i + 1;
+                                int t12 = t4 + t11;
+                                double l = aHistory[t10] + aHistory[t12];
+                                double lDot = aHistoryDot[t10] + aHistoryDot[t12];
+                                double t13 = p[7];
+                                double t14 = global::System.Math.Tanh(l * t13);
+                                int t15 = t4 + i;
+                                int t16 = t9 + (i - 1);
+                                double t17 = 0.5 * t14 + 0.25 * aHistory[t15] * aHistory[t16];
+                                int t18 = t9 + i;
+                                aHistory[t18] = t17;
+                                double t19 = 0.5 * ((1.0 - t14 * t14) * (lDot * t13 + l * tP[7])) + 0.25 * (aHistoryDot[t15] * aHistory[t16] + aHistory[t15] * aHistoryDot[t16]);
+                                aHistoryDot[t18] = t19;
+                                double acc4 = acc3 + t17 * aHistory[t16];
+                                double accDot4 = accDot3 + (t19 * aHistory[t16] + t17 * aHistoryDot[t16]);
                                 acc3 = acc4;
                                 accDot3 = accDot4;
                             }
@@ -608,88 +608,88 @@ static partial class S
                             accDot = accDot3;
                         }
 
-                        int t21 = t0 * 6;
-                        int t22 = t21 + 2;
-                        int t23 = t21 + 4;
-                        aHistoryBar[t22] += aHistory[t23];
-                        aHistoryBarDot[t22] += aHistoryDot[t23];
-                        aHistoryBar[t23] += aHistory[t22];
-                        aHistoryBarDot[t23] += aHistoryDot[t22];
+                        int t20 = t0 * 6;
+                        int t21 = t20 + 2;
+                        int t22 = t20 + 4;
+                        aHistoryBar[t21] += aHistory[t22];
+                        aHistoryBarDot[t21] += aHistoryDot[t22];
+                        aHistoryBar[t22] += aHistory[t21];
+                        aHistoryBarDot[t22] += aHistoryDot[t21];
                         double accBar = 1.0;
-                        for (int s2 = s - 1; s2 >= 0; s2--)
+                        for (int s3 = s - 1; s3 >= 0; s3--)
                         {
-                            int t24 = s2 * 6;
+                            int t23 = s3 * 6;
                             for (int i = 4; i >= 2; i--)
                             {
-                                int t25 = (s2 + 1) * 6;
-                                int t26 = t25 + (i - 2);
-                                int t27 = t24 + (i + 1);
-                                double l = aHistory[t26] + aHistory[t27];
-                                double lDot = aHistoryDot[t26] + aHistoryDot[t27];
-                                int t28 = t25 + i;
-                                int t29 = i - 1;
-                                int t30 = t25 + t29;
-                                aHistoryBar[t28] += accBar * aHistory[t30];
-                                aHistoryBarDot[t28] += accBar * aHistoryDot[t30];
-                                aHistoryBar[t30] += accBar * aHistory[t28];
-                                aHistoryBarDot[t30] += accBar * aHistoryDot[t28];
-                                double aHistoryBar2 = aHistoryBar[t28];
-                                double aHistoryBar2Dot = aHistoryBarDot[t28];
-                                aHistoryBar[t28] = 0.0;
-                                aHistoryBarDot[t28] = 0.0;
-                                double t31 = aHistoryBar2 * 0.5;
-                                double t32 = p[7];
-                                double t33 = global::System.Math.Tanh(l * t32);
-                                double t34 = 1.0 - t33 * t33;
-                                double tBar = t31 * t34;
-                                double t35 = tP[7];
-                                double tBarDot = aHistoryBar2Dot * 0.5 * t34 - t31 * (2.0 * (t34 * (lDot * t32 + l * t35) * t33));
-                                int t36 = t24 + i;
-                                aHistoryBar[t36] += aHistoryBar2 * aHistory[t30] * 0.25;
-                                aHistoryBarDot[t36] += (aHistoryBar2Dot * aHistory[t30] + aHistoryBar2 * aHistoryDot[t30]) * 0.25;
-                                aHistoryBar[t30] += aHistoryBar2 * (0.25 * aHistory[t36]);
-                                aHistoryBarDot[t30] += 0.25 * (aHistoryBar2Dot * aHistory[t36] + aHistoryBar2 * aHistoryDot[t36]);
-                                double lBar = tBar * t32;
-                                double lBarDot = tBarDot * t32 + tBar * t35;
+                                int t24 = (s3 + 1) * 6;
+                                int t25 = t24 + (i - 2);
+                                int t26 = t23 + (i + 1);
+                                double l = aHistory[t25] + aHistory[t26];
+                                double lDot = aHistoryDot[t25] + aHistoryDot[t26];
+                                int t27 = t24 + i;
+                                int t28 = i - 1;
+                                int t29 = t24 + t28;
+                                aHistoryBar[t27] += accBar * aHistory[t29];
+                                aHistoryBarDot[t27] += accBar * aHistoryDot[t29];
+                                aHistoryBar[t29] += accBar * aHistory[t27];
+                                aHistoryBarDot[t29] += accBar * aHistoryDot[t27];
+                                double aHistoryBar2 = aHistoryBar[t27];
+                                double aHistoryBar2Dot = aHistoryBarDot[t27];
+                                aHistoryBar[t27] = 0.0;
+                                aHistoryBarDot[t27] = 0.0;
+                                double t30 = aHistoryBar2 * 0.5;
+                                double t31 = p[7];
+                                double t32 = global::System.Math.Tanh(l * t31);
+                                double t33 = 1.0 - t32 * t32;
+                                double tBar = t30 * t33;
+                                double t34 = tP[7];
+                                double tBarDot = aHistoryBar2Dot * 0.5 * t33 - t30 * (2.0 * (t33 * (lDot * t31 + l * t34) * t32));
+                                int t35 = t23 + i;
+                                aHistoryBar[t35] += aHistoryBar2 * aHistory[t29] * 0.25;
+                                aHistoryBarDot[t35] += (aHistoryBar2Dot * aHistory[t29] + aHistoryBar2 * aHistoryDot[t29]) * 0.25;
+                                aHistoryBar[t29] += aHistoryBar2 * (0.25 * aHistory[t35]);
+                                aHistoryBarDot[t29] += 0.25 * (aHistoryBar2Dot * aHistory[t35] + aHistoryBar2 * aHistoryDot[t35]);
+                                double lBar = tBar * t31;
+                                double lBarDot = tBarDot * t31 + tBar * t34;
+                                aHistoryBar[t25] += lBar;
+                                aHistoryBarDot[t25] += lBarDot;
                                 aHistoryBar[t26] += lBar;
                                 aHistoryBarDot[t26] += lBarDot;
-                                aHistoryBar[t27] += lBar;
-                                aHistoryBarDot[t27] += lBarDot;
                                 pP[7] += tBarDot * l + tBar * lDot;
                             }
 
                             for (int aIndex = 5; aIndex >= 5; aIndex--)
                             {
-                                int t37 = (s2 + 1) * 6 + aIndex;
-                                double aHistoryBar3 = aHistoryBar[t37];
-                                double aHistoryBar3Dot = aHistoryBarDot[t37];
-                                aHistoryBar[t37] = 0.0;
-                                aHistoryBarDot[t37] = 0.0;
-                                int t38 = t24 + aIndex;
-                                aHistoryBar[t38] += aHistoryBar3;
-                                aHistoryBarDot[t38] += aHistoryBar3Dot;
+                                int t36 = (s3 + 1) * 6 + aIndex;
+                                double aHistoryBar3 = aHistoryBar[t36];
+                                double aHistoryBar3Dot = aHistoryBarDot[t36];
+                                aHistoryBar[t36] = 0.0;
+                                aHistoryBarDot[t36] = 0.0;
+                                int t37 = t23 + aIndex;
+                                aHistoryBar[t37] += aHistoryBar3;
+                                aHistoryBarDot[t37] += aHistoryBar3Dot;
                             }
 
                             for (int aIndex = 1; aIndex >= 0; aIndex--)
                             {
-                                int t39 = (s2 + 1) * 6 + aIndex;
-                                double aHistoryBar4 = aHistoryBar[t39];
-                                double aHistoryBar4Dot = aHistoryBarDot[t39];
-                                aHistoryBar[t39] = 0.0;
-                                aHistoryBarDot[t39] = 0.0;
-                                int t40 = t24 + aIndex;
-                                aHistoryBar[t40] += aHistoryBar4;
-                                aHistoryBarDot[t40] += aHistoryBar4Dot;
+                                int t38 = (s3 + 1) * 6 + aIndex;
+                                double aHistoryBar4 = aHistoryBar[t38];
+                                double aHistoryBar4Dot = aHistoryBarDot[t38];
+                                aHistoryBar[t38] = 0.0;
+                                aHistoryBarDot[t38] = 0.0;
+                                int t39 = t23 + aIndex;
+                                aHistoryBar[t39] += aHistoryBar4;
+                                aHistoryBarDot[t39] += aHistoryBar4Dot;
                             }
 
-                            int t41 = t24 + 5;
-                            aHistoryBar[t24] += accBar * aHistory[t41];
-                            aHistoryBarDot[t24] += accBar * aHistoryDot[t41];
-                            aHistoryBar[t41] += accBar * aHistory[t24];
-                            aHistoryBarDot[t41] += accBar * aHistoryDot[t24];
-                            int t42 = t24 + 3;
-                            aHistoryBar[t42] += accBar;
-                            aHistoryBarDot[t42] += 0.0;
+                            int t40 = t23 + 5;
+                            aHistoryBar[t23] += accBar * aHistory[t40];
+                            aHistoryBarDot[t23] += accBar * aHistoryDot[t40];
+                            aHistoryBar[t40] += accBar * aHistory[t23];
+                            aHistoryBarDot[t40] += accBar * aHistoryDot[t23];
+                            int t41 = t23 + 3;
+                            aHistoryBar[t41] += accBar;
+                            aHistoryBarDot[t41] += 0.0;
                         }
 
                         for (int aIndex = 0; aIndex < 6; aIndex++)
@@ -702,7 +702,7 @@ static partial class S
                             pP[6] += aBarDot * p[aIndex] + aBar * tP[aIndex];
                         }
 
-                        return acc + aHistory[t22] * aHistory[t23];
+                        return acc + aHistory[t21] * aHistory[t22];
                     }
                     finally
                     {

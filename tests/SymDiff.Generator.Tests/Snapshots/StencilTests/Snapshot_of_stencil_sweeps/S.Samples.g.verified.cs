@@ -39,9 +39,9 @@ static partial class S
                 double loss = 0.0;
                 for (int s = 0; s < x.Length; s++)
                 {
-                    int t1 = s + 1;
-                    int t2 = t1 * 3;
-                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t2, 1);
+                    int s2 = s + 1;
+                    int t1 = s2 * 3;
+                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t1, 1);
                     global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, s * 3, 1);
                     for (int hIndex = 0; hIndex < 1; hIndex++)
                     {
@@ -50,10 +50,10 @@ static partial class S
 
                     for (int j = 1; j < 3; j++)
                     {
-                        hHistory[t2 + j] = global::System.Math.Tanh(w[j] * x[s] + hHistory[t2 + (j - 1)]);
+                        hHistory[t1 + j] = global::System.Math.Tanh(w[j] * x[s] + hHistory[t1 + (j - 1)]);
                     }
 
-                    double loss2 = loss + hHistory[t2 + 2];
+                    double loss2 = loss + hHistory[t1 + 2];
                     loss = loss2;
                 }
 
@@ -61,27 +61,27 @@ static partial class S
                 double lossBar = 1.0;
                 for (int s = x.Length - 1; s >= 0; s--)
                 {
-                    int t3 = (s + 1) * 3;
-                    hHistoryBar[t3 + 2] += lossBar;
+                    int t2 = (s + 1) * 3;
+                    hHistoryBar[t2 + 2] += lossBar;
                     for (int j = 2; j >= 1; j--)
                     {
-                        int t4 = t3 + j;
-                        double hHistoryBar2 = hHistoryBar[t4];
-                        hHistoryBar[t4] = 0.0;
-                        double t5 = x[s];
-                        double t6 = w[j] * t5;
-                        int t7 = j - 1;
-                        int t8 = t3 + t7;
-                        double tBar = hHistoryBar2 * (1.0 - global::System.Math.Tanh(t6 + hHistory[t8]) * global::System.Math.Tanh(t6 + hHistory[t8]));
-                        hHistoryBar[t8] += tBar;
-                        dW[j] += tBar * t5;
+                        int t3 = t2 + j;
+                        double hHistoryBar2 = hHistoryBar[t3];
+                        hHistoryBar[t3] = 0.0;
+                        double t4 = x[s];
+                        double t5 = w[j] * t4;
+                        int t6 = j - 1;
+                        int t7 = t2 + t6;
+                        double tBar = hHistoryBar2 * (1.0 - global::System.Math.Tanh(t5 + hHistory[t7]) * global::System.Math.Tanh(t5 + hHistory[t7]));
+                        hHistoryBar[t7] += tBar;
+                        dW[j] += tBar * t4;
                     }
 
                     for (int hIndex = 0; hIndex >= 0; hIndex--)
                     {
-                        int t9 = t3 + hIndex;
-                        double hHistoryBar3 = hHistoryBar[t9];
-                        hHistoryBar[t9] = 0.0;
+                        int t8 = t2 + hIndex;
+                        double hHistoryBar3 = hHistoryBar[t8];
+                        hHistoryBar[t8] = 0.0;
                         hHistoryBar[s * 3 + hIndex] += hHistoryBar3;
                     }
                 }
@@ -132,8 +132,8 @@ static partial class S
                 global::SymDiff.Checks.Zero(hHistory);
                 for (int s = 0; s < x.Length; s++)
                 {
-                    int t1 = s + 1;
-                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t1 * 3, 1);
+                    int s2 = s + 1;
+                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, s2 * 3, 1);
                     global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, s * 3, 1);
                     for (int hIndex = 0; hIndex < 1; hIndex++)
                     {
@@ -142,35 +142,35 @@ static partial class S
 
                     for (int j = 1; j < 3; j++)
                     {
-                        int t2 = t1 * 3;
-                        hHistory[t2 + j] = global::System.Math.Tanh(w[j] * x[s] + hHistory[t2 + (j - 1)]);
+                        int t1 = s2 * 3;
+                        hHistory[t1 + j] = global::System.Math.Tanh(w[j] * x[s] + hHistory[t1 + (j - 1)]);
                     }
                 }
 
                 // Reverse sweep: gradients
                 for (int s = x.Length - 1; s >= 0; s--)
                 {
-                    int t3 = (s + 1) * 3;
-                    hHistoryBar[t3 + 2] += seed;
+                    int t2 = (s + 1) * 3;
+                    hHistoryBar[t2 + 2] += seed;
                     for (int j = 2; j >= 1; j--)
                     {
-                        int t4 = t3 + j;
-                        double hHistoryBar2 = hHistoryBar[t4];
-                        hHistoryBar[t4] = 0.0;
-                        double t5 = x[s];
-                        double t6 = w[j] * t5;
-                        int t7 = j - 1;
-                        int t8 = t3 + t7;
-                        double tBar = hHistoryBar2 * (1.0 - global::System.Math.Tanh(t6 + hHistory[t8]) * global::System.Math.Tanh(t6 + hHistory[t8]));
-                        hHistoryBar[t8] += tBar;
-                        dW[j] += tBar * t5;
+                        int t3 = t2 + j;
+                        double hHistoryBar2 = hHistoryBar[t3];
+                        hHistoryBar[t3] = 0.0;
+                        double t4 = x[s];
+                        double t5 = w[j] * t4;
+                        int t6 = j - 1;
+                        int t7 = t2 + t6;
+                        double tBar = hHistoryBar2 * (1.0 - global::System.Math.Tanh(t5 + hHistory[t7]) * global::System.Math.Tanh(t5 + hHistory[t7]));
+                        hHistoryBar[t7] += tBar;
+                        dW[j] += tBar * t4;
                     }
 
                     for (int hIndex = 0; hIndex >= 0; hIndex--)
                     {
-                        int t9 = t3 + hIndex;
-                        double hHistoryBar3 = hHistoryBar[t9];
-                        hHistoryBar[t9] = 0.0;
+                        int t8 = t2 + hIndex;
+                        double hHistoryBar3 = hHistoryBar[t8];
+                        hHistoryBar[t8] = 0.0;
                         hHistoryBar[s * 3 + hIndex] += hHistoryBar3;
                     }
                 }
@@ -217,11 +217,11 @@ static partial class S
                 double lossDot = 0.0;
                 for (int s = 0; s < x.Length; s++)
                 {
-                    int t1 = s + 1;
-                    int t2 = t1 * 3;
-                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t2, 1);
+                    int s2 = s + 1;
+                    int t1 = s2 * 3;
+                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t1, 1);
                     global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, s * 3, 1);
-                    global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, t2, 1);
+                    global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, t1, 1);
                     global::System.ReadOnlySpan<double> hHistoryDotRow2 = global::SymDiff.Checks.Row(hHistoryDot, s * 3, 1);
                     for (int hIndex = 0; hIndex < 1; hIndex++)
                     {
@@ -231,17 +231,17 @@ static partial class S
 
                     for (int j = 1; j < 3; j++)
                     {
-                        int t3 = t2 + j;
-                        double t4 = x[s];
-                        double t5 = w[j] * t4;
-                        int t6 = t2 + (j - 1);
-                        hHistory[t3] = global::System.Math.Tanh(t5 + hHistory[t6]);
-                        hHistoryDot[t3] = (1.0 - global::System.Math.Tanh(t5 + hHistory[t6]) * global::System.Math.Tanh(t5 + hHistory[t6])) * (tW[j] * t4 + hHistoryDot[t6]);
+                        int t2 = t1 + j;
+                        double t3 = x[s];
+                        double t4 = w[j] * t3;
+                        int t5 = t1 + (j - 1);
+                        hHistory[t2] = global::System.Math.Tanh(t4 + hHistory[t5]);
+                        hHistoryDot[t2] = (1.0 - global::System.Math.Tanh(t4 + hHistory[t5]) * global::System.Math.Tanh(t4 + hHistory[t5])) * (tW[j] * t3 + hHistoryDot[t5]);
                     }
 
-                    int t7 = t2 + 2;
-                    double loss2 = loss + hHistory[t7];
-                    double lossDot2 = lossDot + hHistoryDot[t7];
+                    int t6 = t1 + 2;
+                    double loss2 = loss + hHistory[t6];
+                    double lossDot2 = lossDot + hHistoryDot[t6];
                     loss = loss2;
                     lossDot = lossDot2;
                 }

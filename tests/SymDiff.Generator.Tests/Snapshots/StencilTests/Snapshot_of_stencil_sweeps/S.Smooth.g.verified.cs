@@ -50,27 +50,27 @@ static partial class S
 
                     for (int once = 0; once < 1; once++)
                     {
-                        int t1 = once + 1;
-                        global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t1 * x.Length, x.Length < 1 ? x.Length : 1);
+                        int once2 = once + 1;
+                        global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, once2 * x.Length, x.Length < 1 ? x.Length : 1);
                         global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
                         for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
                         {
                             hHistoryRow[hIndex] = hHistoryRow2[hIndex];
                         }
 
-                        int t2 = x.Length - 1;
-                        for (int hIndex = t2 > 1 ? t2 : 1; hIndex < x.Length; hIndex++)
+                        int t1 = x.Length - 1;
+                        for (int hIndex = t1 > 1 ? t1 : 1; hIndex < x.Length; hIndex++)
                         {
-                            hHistory[t1 * x.Length + hIndex] = hHistory[once * x.Length + hIndex];
+                            hHistory[once2 * x.Length + hIndex] = hHistory[once * x.Length + hIndex];
                         }
 
-                        for (int j = 1; j < t2; j++)
+                        for (int j = 1; j < t1; j++)
                         {
-                            int t3 = t1 * x.Length;
-                            int t4 = once * x.Length;
-                            int t5 = j + 1;
-                            int t6 = t4 + j;
-                            hHistory[t3 + j] = 0.5 * (hHistory[t3 + (j - 1)] + hHistory[t4 + t5]) * w[2] + hHistory[t6] * hHistory[t6];
+                            int t2 = once2 * x.Length;
+                            int t3 = once * x.Length;
+                            int t4 = j + 1;
+                            int t5 = t3 + j;
+                            hHistory[t2 + j] = 0.5 * (hHistory[t2 + (j - 1)] + hHistory[t3 + t4]) * w[2] + hHistory[t5] * hHistory[t5];
                         }
                     }
 
@@ -79,10 +79,10 @@ static partial class S
                     double e = 0.0;
                     for (int j = 0; j < x.Length; j++)
                     {
-                        int t7 = j + 1;
-                        double t8 = (double)t7;
-                        double e2 = e + hHistoryRow3[j] * t8;
-                        hHistoryBarRow[j] += t8;
+                        int t6 = j + 1;
+                        double t7 = (double)t6;
+                        double e2 = e + hHistoryRow3[j] * t7;
+                        hHistoryBarRow[j] += t7;
                         e = e2;
                     }
 
@@ -90,41 +90,41 @@ static partial class S
                     for (int once = 0; once >= 0; once--)
                     {
                         int hIndex2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
-                        int t9 = x.Length - 1;
-                        int hIndex3 = t9 > 1 ? t9 : 1;
+                        int t8 = x.Length - 1;
+                        int hIndex3 = t8 > 1 ? t8 : 1;
                         int hIndex4 = hIndex3 < x.Length ? x.Length : hIndex3;
-                        int j2 = 1 < t9 ? t9 : 1;
+                        int j2 = 1 < t8 ? t8 : 1;
                         for (int j = j2 - 1; j >= 1; j--)
                         {
-                            int t10 = (once + 1) * x.Length;
-                            int t11 = t10 + j;
-                            double hHistoryBar2 = hHistoryBar[t11];
-                            hHistoryBar[t11] = 0.0;
+                            int t9 = (once + 1) * x.Length;
+                            int t10 = t9 + j;
+                            double hHistoryBar2 = hHistoryBar[t10];
+                            hHistoryBar[t10] = 0.0;
                             double tBar = hHistoryBar2 * w[2] * 0.5;
-                            int t12 = j - 1;
-                            int t13 = t10 + t12;
-                            hHistoryBar[t13] += tBar;
-                            int t14 = once * x.Length;
-                            int t15 = t14 + (j + 1);
-                            hHistoryBar[t15] += tBar;
-                            int t16 = t14 + j;
-                            hHistoryBar[t16] += hHistoryBar2 * hHistory[t16] + hHistoryBar2 * hHistory[t16];
-                            dW[2] += hHistoryBar2 * (0.5 * (hHistory[t13] + hHistory[t15]));
+                            int t11 = j - 1;
+                            int t12 = t9 + t11;
+                            hHistoryBar[t12] += tBar;
+                            int t13 = once * x.Length;
+                            int t14 = t13 + (j + 1);
+                            hHistoryBar[t14] += tBar;
+                            int t15 = t13 + j;
+                            hHistoryBar[t15] += hHistoryBar2 * hHistory[t15] + hHistoryBar2 * hHistory[t15];
+                            dW[2] += hHistoryBar2 * (0.5 * (hHistory[t12] + hHistory[t14]));
                         }
 
                         for (int hIndex = hIndex4 - 1; hIndex >= hIndex3; hIndex--)
                         {
-                            int t17 = (once + 1) * x.Length + hIndex;
-                            double hHistoryBar3 = hHistoryBar[t17];
-                            hHistoryBar[t17] = 0.0;
+                            int t16 = (once + 1) * x.Length + hIndex;
+                            double hHistoryBar3 = hHistoryBar[t16];
+                            hHistoryBar[t16] = 0.0;
                             hHistoryBar[once * x.Length + hIndex] += hHistoryBar3;
                         }
 
                         for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
                         {
-                            int t18 = (once + 1) * x.Length + hIndex;
-                            double hHistoryBar4 = hHistoryBar[t18];
-                            hHistoryBar[t18] = 0.0;
+                            int t17 = (once + 1) * x.Length + hIndex;
+                            double hHistoryBar4 = hHistoryBar[t17];
+                            hHistoryBar[t17] = 0.0;
                             hHistoryBar[once * x.Length + hIndex] += hHistoryBar4;
                         }
                     }
@@ -132,9 +132,9 @@ static partial class S
                     for (int hIndex = 0; hIndex < x.Length; hIndex++)
                     {
                         double hHistoryBar5 = hHistoryBar[hIndex];
-                        double t19 = x[hIndex];
-                        double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t19 + w[1]);
-                        dW[0] += tBar * t19;
+                        double t18 = x[hIndex];
+                        double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t18 + w[1]);
+                        dW[0] += tBar * t18;
                         dW[1] += tBar;
                     }
 
@@ -201,27 +201,27 @@ static partial class S
 
                     for (int once = 0; once < 1; once++)
                     {
-                        int t1 = once + 1;
-                        global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t1 * x.Length, x.Length < 1 ? x.Length : 1);
+                        int once2 = once + 1;
+                        global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, once2 * x.Length, x.Length < 1 ? x.Length : 1);
                         global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
                         for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
                         {
                             hHistoryRow[hIndex] = hHistoryRow2[hIndex];
                         }
 
-                        int t2 = x.Length - 1;
-                        for (int hIndex = t2 > 1 ? t2 : 1; hIndex < x.Length; hIndex++)
+                        int t1 = x.Length - 1;
+                        for (int hIndex = t1 > 1 ? t1 : 1; hIndex < x.Length; hIndex++)
                         {
-                            hHistory[t1 * x.Length + hIndex] = hHistory[once * x.Length + hIndex];
+                            hHistory[once2 * x.Length + hIndex] = hHistory[once * x.Length + hIndex];
                         }
 
-                        for (int j = 1; j < t2; j++)
+                        for (int j = 1; j < t1; j++)
                         {
-                            int t3 = t1 * x.Length;
-                            int t4 = once * x.Length;
-                            int t5 = j + 1;
-                            int t6 = t4 + j;
-                            hHistory[t3 + j] = 0.5 * (hHistory[t3 + (j - 1)] + hHistory[t4 + t5]) * w[2] + hHistory[t6] * hHistory[t6];
+                            int t2 = once2 * x.Length;
+                            int t3 = once * x.Length;
+                            int t4 = j + 1;
+                            int t5 = t3 + j;
+                            hHistory[t2 + j] = 0.5 * (hHistory[t2 + (j - 1)] + hHistory[t3 + t4]) * w[2] + hHistory[t5] * hHistory[t5];
                         }
                     }
 
@@ -236,41 +236,41 @@ static partial class S
                     for (int once = 0; once >= 0; once--)
                     {
                         int hIndex2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
-                        int t7 = x.Length - 1;
-                        int hIndex3 = t7 > 1 ? t7 : 1;
+                        int t6 = x.Length - 1;
+                        int hIndex3 = t6 > 1 ? t6 : 1;
                         int hIndex4 = hIndex3 < x.Length ? x.Length : hIndex3;
-                        int j2 = 1 < t7 ? t7 : 1;
+                        int j2 = 1 < t6 ? t6 : 1;
                         for (int j = j2 - 1; j >= 1; j--)
                         {
-                            int t8 = (once + 1) * x.Length;
-                            int t9 = t8 + j;
-                            double hHistoryBar2 = hHistoryBar[t9];
-                            hHistoryBar[t9] = 0.0;
+                            int t7 = (once + 1) * x.Length;
+                            int t8 = t7 + j;
+                            double hHistoryBar2 = hHistoryBar[t8];
+                            hHistoryBar[t8] = 0.0;
                             double tBar = hHistoryBar2 * w[2] * 0.5;
-                            int t10 = j - 1;
-                            int t11 = t8 + t10;
-                            hHistoryBar[t11] += tBar;
-                            int t12 = once * x.Length;
-                            int t13 = t12 + (j + 1);
-                            hHistoryBar[t13] += tBar;
-                            int t14 = t12 + j;
-                            hHistoryBar[t14] += hHistoryBar2 * hHistory[t14] + hHistoryBar2 * hHistory[t14];
-                            dW[2] += hHistoryBar2 * (0.5 * (hHistory[t11] + hHistory[t13]));
+                            int t9 = j - 1;
+                            int t10 = t7 + t9;
+                            hHistoryBar[t10] += tBar;
+                            int t11 = once * x.Length;
+                            int t12 = t11 + (j + 1);
+                            hHistoryBar[t12] += tBar;
+                            int t13 = t11 + j;
+                            hHistoryBar[t13] += hHistoryBar2 * hHistory[t13] + hHistoryBar2 * hHistory[t13];
+                            dW[2] += hHistoryBar2 * (0.5 * (hHistory[t10] + hHistory[t12]));
                         }
 
                         for (int hIndex = hIndex4 - 1; hIndex >= hIndex3; hIndex--)
                         {
-                            int t15 = (once + 1) * x.Length + hIndex;
-                            double hHistoryBar3 = hHistoryBar[t15];
-                            hHistoryBar[t15] = 0.0;
+                            int t14 = (once + 1) * x.Length + hIndex;
+                            double hHistoryBar3 = hHistoryBar[t14];
+                            hHistoryBar[t14] = 0.0;
                             hHistoryBar[once * x.Length + hIndex] += hHistoryBar3;
                         }
 
                         for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
                         {
-                            int t16 = (once + 1) * x.Length + hIndex;
-                            double hHistoryBar4 = hHistoryBar[t16];
-                            hHistoryBar[t16] = 0.0;
+                            int t15 = (once + 1) * x.Length + hIndex;
+                            double hHistoryBar4 = hHistoryBar[t15];
+                            hHistoryBar[t15] = 0.0;
                             hHistoryBar[once * x.Length + hIndex] += hHistoryBar4;
                         }
                     }
@@ -278,9 +278,9 @@ static partial class S
                     for (int hIndex = 0; hIndex < x.Length; hIndex++)
                     {
                         double hHistoryBar5 = hHistoryBar[hIndex];
-                        double t17 = x[hIndex];
-                        double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t17 + w[1]);
-                        dW[0] += tBar * t17;
+                        double t16 = x[hIndex];
+                        double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t16 + w[1]);
+                        dW[0] += tBar * t16;
                         dW[1] += tBar;
                     }
                 }
@@ -351,10 +351,10 @@ static partial class S
 
                         for (int once = 0; once < 1; once++)
                         {
-                            int t3 = once + 1;
-                            global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t3 * x.Length, x.Length < 1 ? x.Length : 1);
+                            int once2 = once + 1;
+                            global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, once2 * x.Length, x.Length < 1 ? x.Length : 1);
                             global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
-                            global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, t3 * x.Length, x.Length < 1 ? x.Length : 1);
+                            global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, once2 * x.Length, x.Length < 1 ? x.Length : 1);
                             global::System.ReadOnlySpan<double> hHistoryDotRow2 = global::SymDiff.Checks.Row(hHistoryDot, once * x.Length, x.Length < 1 ? x.Length : 1);
                             for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
                             {
@@ -362,27 +362,27 @@ static partial class S
                                 hHistoryDotRow[hIndex] = hHistoryDotRow2[hIndex];
                             }
 
-                            int t4 = x.Length - 1;
-                            for (int hIndex = t4 > 1 ? t4 : 1; hIndex < x.Length; hIndex++)
+                            int t3 = x.Length - 1;
+                            for (int hIndex = t3 > 1 ? t3 : 1; hIndex < x.Length; hIndex++)
                             {
-                                int t5 = t3 * x.Length + hIndex;
-                                int t6 = once * x.Length + hIndex;
-                                hHistory[t5] = hHistory[t6];
-                                hHistoryDot[t5] = hHistoryDot[t6];
+                                int t4 = once2 * x.Length + hIndex;
+                                int t5 = once * x.Length + hIndex;
+                                hHistory[t4] = hHistory[t5];
+                                hHistoryDot[t4] = hHistoryDot[t5];
                             }
 
-                            for (int j = 1; j < t4; j++)
+                            for (int j = 1; j < t3; j++)
                             {
-                                int t7 = t3 * x.Length;
-                                int t8 = t7 + j;
-                                int t9 = t7 + (j - 1);
-                                int t10 = once * x.Length;
-                                int t11 = j + 1;
-                                int t12 = t10 + t11;
-                                double t13 = w[2];
-                                int t14 = t10 + j;
-                                hHistory[t8] = 0.5 * (hHistory[t9] + hHistory[t12]) * t13 + hHistory[t14] * hHistory[t14];
-                                hHistoryDot[t8] = 0.5 * ((hHistoryDot[t9] + hHistoryDot[t12]) * t13 + (hHistory[t9] + hHistory[t12]) * tW[2]) + 2.0 * (hHistoryDot[t14] * hHistory[t14]);
+                                int t6 = once2 * x.Length;
+                                int t7 = t6 + j;
+                                int t8 = t6 + (j - 1);
+                                int t9 = once * x.Length;
+                                int t10 = j + 1;
+                                int t11 = t9 + t10;
+                                double t12 = w[2];
+                                int t13 = t9 + j;
+                                hHistory[t7] = 0.5 * (hHistory[t8] + hHistory[t11]) * t12 + hHistory[t13] * hHistory[t13];
+                                hHistoryDot[t7] = 0.5 * ((hHistoryDot[t8] + hHistoryDot[t11]) * t12 + (hHistory[t8] + hHistory[t11]) * tW[2]) + 2.0 * (hHistoryDot[t13] * hHistory[t13]);
                             }
                         }
 
@@ -392,10 +392,10 @@ static partial class S
                         double eDot = 0.0;
                         for (int j = 0; j < x.Length; j++)
                         {
-                            int t15 = j + 1;
-                            double t16 = (double)t15;
-                            double e2 = e + hHistoryRow3[j] * t16;
-                            double eDot2 = eDot + hHistoryDotRow3[j] * t16;
+                            int t14 = j + 1;
+                            double t15 = (double)t14;
+                            double e2 = e + hHistoryRow3[j] * t15;
+                            double eDot2 = eDot + hHistoryDotRow3[j] * t15;
                             e = e2;
                             eDot = eDot2;
                         }
@@ -557,10 +557,10 @@ static partial class S
 
                                 for (int once = 0; once < 1; once++)
                                 {
-                                    int t3 = once + 1;
-                                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, t3 * x.Length, x.Length < 1 ? x.Length : 1);
+                                    int once2 = once + 1;
+                                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, once2 * x.Length, x.Length < 1 ? x.Length : 1);
                                     global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
-                                    global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, t3 * x.Length, x.Length < 1 ? x.Length : 1);
+                                    global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, once2 * x.Length, x.Length < 1 ? x.Length : 1);
                                     global::System.ReadOnlySpan<double> hHistoryDotRow2 = global::SymDiff.Checks.Row(hHistoryDot, once * x.Length, x.Length < 1 ? x.Length : 1);
                                     for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
                                     {
@@ -568,27 +568,27 @@ static partial class S
                                         hHistoryDotRow[hIndex] = hHistoryDotRow2[hIndex];
                                     }
 
-                                    int t4 = x.Length - 1;
-                                    for (int hIndex = t4 > 1 ? t4 : 1; hIndex < x.Length; hIndex++)
+                                    int t3 = x.Length - 1;
+                                    for (int hIndex = t3 > 1 ? t3 : 1; hIndex < x.Length; hIndex++)
                                     {
-                                        int t5 = t3 * x.Length + hIndex;
-                                        int t6 = once * x.Length + hIndex;
-                                        hHistory[t5] = hHistory[t6];
-                                        hHistoryDot[t5] = hHistoryDot[t6];
+                                        int t4 = once2 * x.Length + hIndex;
+                                        int t5 = once * x.Length + hIndex;
+                                        hHistory[t4] = hHistory[t5];
+                                        hHistoryDot[t4] = hHistoryDot[t5];
                                     }
 
-                                    for (int j = 1; j < t4; j++)
+                                    for (int j = 1; j < t3; j++)
                                     {
-                                        int t7 = t3 * x.Length;
-                                        int t8 = t7 + j;
-                                        int t9 = t7 + (j - 1);
-                                        int t10 = once * x.Length;
-                                        int t11 = j + 1;
-                                        int t12 = t10 + t11;
-                                        double t13 = w[2];
-                                        int t14 = t10 + j;
-                                        hHistory[t8] = 0.5 * (hHistory[t9] + hHistory[t12]) * t13 + hHistory[t14] * hHistory[t14];
-                                        hHistoryDot[t8] = 0.5 * ((hHistoryDot[t9] + hHistoryDot[t12]) * t13 + (hHistory[t9] + hHistory[t12]) * tW[2]) + 2.0 * (hHistoryDot[t14] * hHistory[t14]);
+                                        int t6 = once2 * x.Length;
+                                        int t7 = t6 + j;
+                                        int t8 = t6 + (j - 1);
+                                        int t9 = once * x.Length;
+                                        int t10 = j + 1;
+                                        int t11 = t9 + t10;
+                                        double t12 = w[2];
+                                        int t13 = t9 + j;
+                                        hHistory[t7] = 0.5 * (hHistory[t8] + hHistory[t11]) * t12 + hHistory[t13] * hHistory[t13];
+                                        hHistoryDot[t7] = 0.5 * ((hHistoryDot[t8] + hHistoryDot[t11]) * t12 + (hHistory[t8] + hHistory[t11]) * tW[2]) + 2.0 * (hHistoryDot[t13] * hHistory[t13]);
                                     }
                                 }
 
@@ -598,10 +598,10 @@ static partial class S
                                 double e = 0.0;
                                 for (int j = 0; j < x.Length; j++)
                                 {
-                                    int t15 = j + 1;
-                                    double t16 = (double)t15;
-                                    double e2 = e + hHistoryRow3[j] * t16;
-                                    hHistoryBarRow[j] += t16;
+                                    int t14 = j + 1;
+                                    double t15 = (double)t14;
+                                    double e2 = e + hHistoryRow3[j] * t15;
+                                    hHistoryBarRow[j] += t15;
                                     hHistoryBarDotRow[j] += 0.0;
                                     e = e2;
                                 }
@@ -609,59 +609,59 @@ static partial class S
                                 for (int once = 0; once >= 0; once--)
                                 {
                                     int hIndex2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
-                                    int t17 = x.Length - 1;
-                                    int hIndex3 = t17 > 1 ? t17 : 1;
+                                    int t16 = x.Length - 1;
+                                    int hIndex3 = t16 > 1 ? t16 : 1;
                                     int hIndex4 = hIndex3 < x.Length ? x.Length : hIndex3;
-                                    int j2 = 1 < t17 ? t17 : 1;
+                                    int j2 = 1 < t16 ? t16 : 1;
                                     for (int j = j2 - 1; j >= 1; j--)
                                     {
-                                        int t18 = (once + 1) * x.Length;
-                                        int t19 = t18 + j;
-                                        double hHistoryBar2 = hHistoryBar[t19];
-                                        double hHistoryBar2Dot = hHistoryBarDot[t19];
-                                        hHistoryBar[t19] = 0.0;
-                                        hHistoryBarDot[t19] = 0.0;
-                                        double t20 = w[2];
-                                        double tBar = hHistoryBar2 * t20 * 0.5;
-                                        double tBarDot = (hHistoryBar2Dot * t20 + hHistoryBar2 * tW[2]) * 0.5;
-                                        int t21 = j - 1;
-                                        int t22 = t18 + t21;
-                                        hHistoryBar[t22] += tBar;
-                                        hHistoryBarDot[t22] += tBarDot;
-                                        int t23 = once * x.Length;
-                                        int t24 = t23 + (j + 1);
-                                        hHistoryBar[t24] += tBar;
-                                        hHistoryBarDot[t24] += tBarDot;
-                                        int t25 = t23 + j;
-                                        hHistoryBar[t25] += hHistoryBar2 * hHistory[t25];
-                                        hHistoryBarDot[t25] += hHistoryBar2Dot * hHistory[t25] + hHistoryBar2 * hHistoryDot[t25];
-                                        hHistoryBar[t25] += hHistoryBar2 * hHistory[t25];
-                                        hHistoryBarDot[t25] += hHistoryBar2Dot * hHistory[t25] + hHistoryBar2 * hHistoryDot[t25];
-                                        pW[2] += 0.5 * (hHistoryBar2Dot * (hHistory[t22] + hHistory[t24]) + hHistoryBar2 * (hHistoryDot[t22] + hHistoryDot[t24]));
+                                        int t17 = (once + 1) * x.Length;
+                                        int t18 = t17 + j;
+                                        double hHistoryBar2 = hHistoryBar[t18];
+                                        double hHistoryBar2Dot = hHistoryBarDot[t18];
+                                        hHistoryBar[t18] = 0.0;
+                                        hHistoryBarDot[t18] = 0.0;
+                                        double t19 = w[2];
+                                        double tBar = hHistoryBar2 * t19 * 0.5;
+                                        double tBarDot = (hHistoryBar2Dot * t19 + hHistoryBar2 * tW[2]) * 0.5;
+                                        int t20 = j - 1;
+                                        int t21 = t17 + t20;
+                                        hHistoryBar[t21] += tBar;
+                                        hHistoryBarDot[t21] += tBarDot;
+                                        int t22 = once * x.Length;
+                                        int t23 = t22 + (j + 1);
+                                        hHistoryBar[t23] += tBar;
+                                        hHistoryBarDot[t23] += tBarDot;
+                                        int t24 = t22 + j;
+                                        hHistoryBar[t24] += hHistoryBar2 * hHistory[t24];
+                                        hHistoryBarDot[t24] += hHistoryBar2Dot * hHistory[t24] + hHistoryBar2 * hHistoryDot[t24];
+                                        hHistoryBar[t24] += hHistoryBar2 * hHistory[t24];
+                                        hHistoryBarDot[t24] += hHistoryBar2Dot * hHistory[t24] + hHistoryBar2 * hHistoryDot[t24];
+                                        pW[2] += 0.5 * (hHistoryBar2Dot * (hHistory[t21] + hHistory[t23]) + hHistoryBar2 * (hHistoryDot[t21] + hHistoryDot[t23]));
                                     }
 
                                     for (int hIndex = hIndex4 - 1; hIndex >= hIndex3; hIndex--)
                                     {
-                                        int t26 = (once + 1) * x.Length + hIndex;
-                                        double hHistoryBar3 = hHistoryBar[t26];
-                                        double hHistoryBar3Dot = hHistoryBarDot[t26];
-                                        hHistoryBar[t26] = 0.0;
-                                        hHistoryBarDot[t26] = 0.0;
-                                        int t27 = once * x.Length + hIndex;
-                                        hHistoryBar[t27] += hHistoryBar3;
-                                        hHistoryBarDot[t27] += hHistoryBar3Dot;
+                                        int t25 = (once + 1) * x.Length + hIndex;
+                                        double hHistoryBar3 = hHistoryBar[t25];
+                                        double hHistoryBar3Dot = hHistoryBarDot[t25];
+                                        hHistoryBar[t25] = 0.0;
+                                        hHistoryBarDot[t25] = 0.0;
+                                        int t26 = once * x.Length + hIndex;
+                                        hHistoryBar[t26] += hHistoryBar3;
+                                        hHistoryBarDot[t26] += hHistoryBar3Dot;
                                     }
 
                                     for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
                                     {
-                                        int t28 = (once + 1) * x.Length + hIndex;
-                                        double hHistoryBar4 = hHistoryBar[t28];
-                                        double hHistoryBar4Dot = hHistoryBarDot[t28];
-                                        hHistoryBar[t28] = 0.0;
-                                        hHistoryBarDot[t28] = 0.0;
-                                        int t29 = once * x.Length + hIndex;
-                                        hHistoryBar[t29] += hHistoryBar4;
-                                        hHistoryBarDot[t29] += hHistoryBar4Dot;
+                                        int t27 = (once + 1) * x.Length + hIndex;
+                                        double hHistoryBar4 = hHistoryBar[t27];
+                                        double hHistoryBar4Dot = hHistoryBarDot[t27];
+                                        hHistoryBar[t27] = 0.0;
+                                        hHistoryBarDot[t27] = 0.0;
+                                        int t28 = once * x.Length + hIndex;
+                                        hHistoryBar[t28] += hHistoryBar4;
+                                        hHistoryBarDot[t28] += hHistoryBar4Dot;
                                     }
                                 }
 
@@ -669,10 +669,10 @@ static partial class S
                                 {
                                     double hHistoryBar5 = hHistoryBar[hIndex];
                                     double hHistoryBar5Dot = hHistoryBarDot[hIndex];
-                                    double t30 = x[hIndex];
-                                    double t31 = w[0] * t30 + w[1];
-                                    double tBar2Dot = hHistoryBar5Dot * global::System.Math.Cos(t31) - hHistoryBar5 * (global::System.Math.Sin(t31) * (tW[0] * t30 + tW[1]));
-                                    pW[0] += tBar2Dot * t30;
+                                    double t29 = x[hIndex];
+                                    double t30 = w[0] * t29 + w[1];
+                                    double tBar2Dot = hHistoryBar5Dot * global::System.Math.Cos(t30) - hHistoryBar5 * (global::System.Math.Sin(t30) * (tW[0] * t29 + tW[1]));
+                                    pW[0] += tBar2Dot * t29;
                                     pW[1] += tBar2Dot;
                                 }
 

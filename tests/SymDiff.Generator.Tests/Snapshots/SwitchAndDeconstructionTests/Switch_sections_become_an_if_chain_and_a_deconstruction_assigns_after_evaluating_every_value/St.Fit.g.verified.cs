@@ -282,10 +282,10 @@ static partial class St
         double t2 = tP[0];
         double t3 = p[1];
         double b = t3 - x[1];
-        double t4 = tP[1];
+        double bDot = tP[1];
         double tuple1 = b;
         double tuple2 = a + b;
-        double tuple2Dot = t2 * t1 + t4;
+        double tuple2Dot = t2 * t1 + bDot;
         double s = 0.0;
         double sDot = 0.0;
         for (int i = 0; i < x.Length; i++)
@@ -295,9 +295,9 @@ static partial class St
             double sDot2;
             if (switchValue == 0)
             {
-                double t5 = x[i];
-                s4 = s + tuple1 * t5;
-                sDot2 = sDot + t4 * t5;
+                double t4 = x[i];
+                s4 = s + tuple1 * t4;
+                sDot2 = sDot + bDot * t4;
             }
             else
             {
@@ -305,19 +305,19 @@ static partial class St
                 double sDot3;
                 if (switchValue == 1)
                 {
-                    double t6 = x[i];
+                    double t5 = x[i];
                     double s2;
                     double sDot4;
-                    if (t6 < 0.0)
+                    if (t5 < 0.0)
                     {
                         s2 = s;
                         sDot4 = sDot;
                     }
                     else
                     {
-                        double t7 = global::System.Math.Exp(tuple2 * t6);
-                        s2 = s + t7;
-                        sDot4 = sDot + t7 * (tuple2Dot * t6);
+                        double t6 = global::System.Math.Exp(tuple2 * t5);
+                        s2 = s + t6;
+                        sDot4 = sDot + t6 * (tuple2Dot * t5);
                     }
 
                     s3 = s2;
@@ -326,7 +326,7 @@ static partial class St
                 else
                 {
                     s3 = s - t0 * t3;
-                    sDot3 = sDot - (t2 * t3 + t0 * t4);
+                    sDot3 = sDot - (t2 * t3 + t0 * bDot);
                 }
 
                 s4 = s3;
@@ -342,7 +342,7 @@ static partial class St
         if (x.Length > 2)
         {
             s5 = s + tuple1 * tuple2;
-            sDot5 = sDot + (t4 * tuple2 + tuple1 * tuple2Dot);
+            sDot5 = sDot + (bDot * tuple2 + tuple1 * tuple2Dot);
         }
         else
         {

@@ -111,7 +111,7 @@ static partial class V
         double yReadDot = derivative[0];
         double t3 = yRead / norm2;
         y[0] = t3;
-        derivative[0] = yReadDot / norm2 - t3 * (0.5 / norm2 * normDot) / norm2;
+        derivative[0] = yReadDot / norm2 - t3 * (normDot != 0.0 ? 0.5 / norm2 * normDot : 0.0) / norm2;
     }
 
     /// <summary>

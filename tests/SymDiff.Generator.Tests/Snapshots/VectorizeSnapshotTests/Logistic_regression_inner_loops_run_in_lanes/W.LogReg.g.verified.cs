@@ -449,6 +449,7 @@ static partial class W
                 if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && i2 <= iEnd - global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
                     var c = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                    var c2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                     var lossPartAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     var lossDotPartAcc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     if (i2 <= iEnd - 4 * global::System.Runtime.Intrinsics.Vector256<double>.Count)
@@ -467,28 +468,28 @@ static partial class W
                             var t4V0 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V0 * zV0);
                             var t5V0 = c + t4V0;
                             lossPartAcc0 = lossPartAcc0 + global::System.Runtime.Intrinsics.Vector256.Log(t5V0);
-                            lossDotPartAcc0 = lossDotPartAcc0 - t4V0 * (t3V0 * zDotV0) / t5V0;
+                            lossDotPartAcc0 = lossDotPartAcc0 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~global::System.Runtime.Intrinsics.Vector256.Equals(zDotV0, c2), -(t4V0 * (t3V0 * zDotV0) / t5V0), c2);
                             var zV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                             var zDotV1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                             var t3V1 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + global::System.Runtime.Intrinsics.Vector256<double>.Count));
                             var t4V1 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V1 * zV1);
                             var t5V1 = c + t4V1;
                             lossPartAcc1 = lossPartAcc1 + global::System.Runtime.Intrinsics.Vector256.Log(t5V1);
-                            lossDotPartAcc1 = lossDotPartAcc1 - t4V1 * (t3V1 * zDotV1) / t5V1;
+                            lossDotPartAcc1 = lossDotPartAcc1 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~global::System.Runtime.Intrinsics.Vector256.Equals(zDotV1, c2), -(t4V1 * (t3V1 * zDotV1) / t5V1), c2);
                             var zV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                             var zDotV2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                             var t3V2 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 2 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                             var t4V2 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V2 * zV2);
                             var t5V2 = c + t4V2;
                             lossPartAcc2 = lossPartAcc2 + global::System.Runtime.Intrinsics.Vector256.Log(t5V2);
-                            lossDotPartAcc2 = lossDotPartAcc2 - t4V2 * (t3V2 * zDotV2) / t5V2;
+                            lossDotPartAcc2 = lossDotPartAcc2 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~global::System.Runtime.Intrinsics.Vector256.Equals(zDotV2, c2), -(t4V2 * (t3V2 * zDotV2) / t5V2), c2);
                             var zV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                             var zDotV3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(zDotPark.Slice(i2 - iChunk + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                             var t3V3 = global::System.Runtime.Intrinsics.Vector256.Create<double>(t.Slice(i2 + 3 * global::System.Runtime.Intrinsics.Vector256<double>.Count));
                             var t4V3 = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V3 * zV3);
                             var t5V3 = c + t4V3;
                             lossPartAcc3 = lossPartAcc3 + global::System.Runtime.Intrinsics.Vector256.Log(t5V3);
-                            lossDotPartAcc3 = lossDotPartAcc3 - t4V3 * (t3V3 * zDotV3) / t5V3;
+                            lossDotPartAcc3 = lossDotPartAcc3 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~global::System.Runtime.Intrinsics.Vector256.Equals(zDotV3, c2), -(t4V3 * (t3V3 * zDotV3) / t5V3), c2);
                         }
 
                         lossPartAcc0 = lossPartAcc0 + lossPartAcc1 + (lossPartAcc2 + lossPartAcc3);
@@ -503,7 +504,7 @@ static partial class W
                         var t4V = global::System.Runtime.Intrinsics.Vector256.Exp(-t3V * zV);
                         var t5V = c + t4V;
                         lossPartAcc0 = lossPartAcc0 + global::System.Runtime.Intrinsics.Vector256.Log(t5V);
-                        lossDotPartAcc0 = lossDotPartAcc0 - t4V * (t3V * zDotV) / t5V;
+                        lossDotPartAcc0 = lossDotPartAcc0 + global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(~global::System.Runtime.Intrinsics.Vector256.Equals(zDotV, c2), -(t4V * (t3V * zDotV) / t5V), c2);
                     }
 
                     lossPart = lossPart + global::System.Runtime.Intrinsics.Vector256.Sum(lossPartAcc0);
@@ -518,7 +519,7 @@ static partial class W
                     double t4 = global::System.Math.Exp(-t3 * z);
                     double t5 = 1.0 + t4;
                     lossPart = lossPart + global::System.Math.Log(t5);
-                    lossDotPart = lossDotPart - t4 * (t3 * zDot) / t5;
+                    lossDotPart = lossDotPart + (zDot != 0.0 ? -(t4 * (t3 * zDot) / t5) : 0.0);
                 }
             }
 
