@@ -435,6 +435,25 @@ namespace SymDiff.Generator.Differentiation
                         string name = NewTangentName(let.Name);
                         output.Add(new CallWithDerivative(let.Name, call, tangents.ToEquatableArray(), name));
                         _tangents[let.Name] = new Var(name, let.Type);
+
+                        // Directions that are zero by construction here (the argument of Clamp not taken) are plain zeros
+                        // to the callee, whose Derivative multiplies them by its partials (Sqrt'(0) * 0 = NaN, as JAX does
+                        // for a direction the user passes): where none of them is live, no direction reaches the call and
+                        // its tangent is zero (FINDINGS F87). Only for a callee with a partial that may be infinite.
+                        if (_secondOrder is null && call.Callee.MayHaveInfinitePartial && tangents.Count > 0 && tangents.All(t => t.Type.IsFloating()))
+                        {
+                            Expr? live = Const.False;
+                            foreach (var t in tangents)
+                            {
+                                live = live is null || TangentLive(t) is not { } one ? null : Or(live, one);
+                            }
+
+                            if (live is not null and not Const)
+                            {
+                                Define(let.Name, Cond(live, new Var(name, let.Type), Lit(0, let.Type)), output);
+                            }
+                        }
+
                         break;
                     }
 

@@ -2388,5 +2388,50 @@ public static partial class R
             Assert.NotEqual(0.0, r[4]);
             Assert.Equal(r[4], r[3], 6);
         }
+
+        [Fact]
+        public void F87_a_direction_zero_by_construction_reaches_a_callee_with_a_singular_partial_as_zero()
+        {
+            // Seed 85, program 11496, reduced. Clamp(1.25, y, y + 1) at y = 0.945 is the constant 1.25: no direction reaches
+            // H0's argument, and H0(p) = 2 Sqrt(|p - p|) is the constant 0. GDerivative passed the zero to H0Derivative,
+            // whose own Sqrt'(0) * 0 is NaN (as JAX gives for a direction the user passes), and so did GJacobian's column.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static void G(Span<double> o, double y)
+    {
+        var s3 = H0(Math.Clamp(1.25, y, y + 1.0));
+        s3 += y - H0(s3);
+        o[0] = s3 * y;
+        o[1] = Math.Sin(y) + s3;
+    }
+
+    [Differentiable]
+    public static double H0(double p0)
+    {
+        double s0 = Math.Sqrt(Math.Abs(p0 - p0));
+        return s0 + s0;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double y = 0.945255, h = 1e-6;
+        var o = new double[2];
+        var d = new double[2];
+        R.GDerivative(o, y, 1.0, d);
+        var jac = new double[2];
+        R.GJacobian(o, y, jac);
+        double[] up = new double[2], down = new double[2];
+        R.G(up, y + h);
+        R.G(down, y - h);
+        return new[] { d[0], d[1], jac[0], jac[1], (up[0] - down[0]) / (2 * h), (up[1] - down[1]) / (2 * h) };");
+            Assert.Equal(2 * 0.945255, r[4], 6); // s3 = y: d(y * y)/dy
+            Assert.Equal(r[4], r[0], 6);
+            Assert.Equal(r[5], r[1], 6);
+            Assert.Equal(r[4], r[2], 6);
+            Assert.Equal(r[5], r[3], 6);
+        }
     }
 }
