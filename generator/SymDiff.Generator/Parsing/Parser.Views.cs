@@ -239,8 +239,9 @@ namespace SymDiff.Generator.Parsing
                     {
                         ILocalReferenceOperation sl => _views.ContainsKey(sl.Local) || _buffers.ContainsKey(sl.Local),
                         IParameterReferenceOperation { Parameter: var sp } => _parameters.ContainsKey(sp.Name) && SymbolEqualityComparer.Default.Equals(sp.ContainingSymbol, _method),
-                        _ => false,
+                        var other => IsDifferentiable(invocation.TargetMethod) && ConstantData(other) is not null,
                     },
+                    IFieldReferenceOperation or IPropertyReferenceOperation => IsDifferentiable(invocation.TargetMethod) && ConstantData(value) is not null,
                     { Syntax: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } a } } => SyntaxShapes.Unparenthesized(a[0].Expression) is RangeExpressionSyntax,
                     _ => false,
                 };
@@ -271,6 +272,8 @@ namespace SymDiff.Generator.Parsing
 
                     case ViewSource.Buffer when whole:
                         return new IR.SpanRef(view.Array, view.Element);
+                    case ViewSource.Data:
+                        throw Unsupported(value.Syntax, $"Passing constant data ('{value.Syntax}', from '{SourceName(view)}') to '{invocation.TargetMethod.Name}'", $" yet (copy it into a local buffer first: Span<{view.Element.Keyword()}> c = stackalloc {view.Element.Keyword()}[n]; for (int i = 0; i < n; i++) c[i] = ...; then pass c)");
                     default:
                         throw Unsupported(value.Syntax, $"Passing '{value.Syntax}', a part of '{SourceName(view)}', to '{invocation.TargetMethod.Name}'", " (a part of a span or array parameter, or a whole local buffer, may be passed to a [Differentiable] method; copy this part into a local buffer)");
                 }
