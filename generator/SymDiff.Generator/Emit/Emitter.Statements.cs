@@ -105,6 +105,10 @@ namespace SymDiff.Generator.Emit
                 case Assign a when !context.Uses.ContainsKey(a.Name):
                     WriteUnread(w, a.Value);
                     break;
+                case Assign { Value: Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Var self } update } a when self.Name == a.Name:
+                    // "s = s + x" is "s += x" (C# evaluates s + x and assigns it: the same bits).
+                    w.WriteLine(Id(a.Name) + (update.Op == BinaryOp.Add ? " += " : " -= ") + ExprPrinter.Print(update.Right) + ";");
+                    break;
                 case Assign a:
                     w.WriteLine(Id(a.Name) + " = " + ExprPrinter.Print(a.Value) + ";");
                     break;

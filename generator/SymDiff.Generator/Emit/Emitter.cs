@@ -152,6 +152,7 @@ namespace SymDiff.Generator.Emit
             var opaque = OpaqueNames(body);
             body = DropUnread(body, new HashSet<string>(method.Hoisted, System.StringComparer.Ordinal), uses, opaque);
             var merged = MergeCopies.Apply(body, new HashSet<string>(method.Hoisted, System.StringComparer.Ordinal), opaque);
+            merged = UpdatesInPlace.Apply(merged, new HashSet<string>(method.Hoisted, System.StringComparer.Ordinal), opaque);
             if (!ReferenceEquals(merged, body))
             {
                 body = merged;

@@ -43,15 +43,13 @@ static partial class R
                 {
                     int t1 = t - 1;
                     int t2 = t1 * 2;
-                    double sum2 = sum + sHistory[t2] * sHistory[t2 + 1];
+                    sum += sHistory[t2] * sHistory[t2 + 1];
                     global::System.Span<double> sHistoryRow = global::SymDiff.Checks.Row(sHistory, (t1 + 1) * 2, 2);
                     global::System.ReadOnlySpan<double> sHistoryRow2 = global::SymDiff.Checks.Row(sHistory, t2, 2);
                     for (int j = 0; j < 2; j++)
                     {
                         sHistoryRow[j] = global::System.Math.Tanh(p[j] * sHistoryRow2[j] + p[2 + j] * xs[t] + p[4]);
                     }
-
-                    sum = sum2;
                 }
 
                 // Reverse sweep: gradients
@@ -215,8 +213,8 @@ static partial class R
                     int t1 = t - 1;
                     int t2 = t1 * 2;
                     int t3 = t2 + 1;
-                    double sum2 = sum + sHistory[t2] * sHistory[t3];
-                    double sumDot2 = sumDot + (sHistoryDot[t2] * sHistory[t3] + sHistory[t2] * sHistoryDot[t3]);
+                    sum += sHistory[t2] * sHistory[t3];
+                    sumDot += sHistoryDot[t2] * sHistory[t3] + sHistory[t2] * sHistoryDot[t3];
                     global::System.Span<double> sHistoryRow = global::SymDiff.Checks.Row(sHistory, (t1 + 1) * 2, 2);
                     global::System.ReadOnlySpan<double> sHistoryRow2 = global::SymDiff.Checks.Row(sHistory, t2, 2);
                     global::System.Span<double> sHistoryDotRow = global::SymDiff.Checks.Row(sHistoryDot, (t1 + 1) * 2, 2);
@@ -231,9 +229,6 @@ static partial class R
                         sHistoryRow[j] = global::System.Math.Tanh(t4 * sHistoryRow2[j] + t7 + t8);
                         sHistoryDotRow[j] = (1.0 - global::System.Math.Tanh(t4 * sHistoryRow2[j] + t7 + t8) * global::System.Math.Tanh(t4 * sHistoryRow2[j] + t7 + t8)) * (tP[j] * sHistoryRow2[j] + t4 * sHistoryDotRow2[j] + tP[t5] * t6 + tP[4]);
                     }
-
-                    sum = sum2;
-                    sumDot = sumDot2;
                 }
 
                 int t9 = (steps > 1 ? steps - 1 : 0) * 2 + 1;

@@ -37,7 +37,7 @@ static partial class R
             }
 
             int t0 = i % 3;
-            double s2 = s + h[2] * h[t0];
+            s += h[2] * h[t0];
             hBar[2] += h[t0];
             hBar[t0] += h[2];
             for (int j = 2; j >= 0; j--)
@@ -55,7 +55,6 @@ static partial class R
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            s = s2;
         }
 
         return s;
@@ -148,10 +147,8 @@ static partial class R
             }
 
             int t2 = i % 3;
-            double s2 = s + h[2] * h[t2];
-            double sDot2 = sDot + (hDot[2] * h[t2] + h[2] * hDot[t2]);
-            s = s2;
-            sDot = sDot2;
+            s += h[2] * h[t2];
+            sDot += hDot[2] * h[t2] + h[2] * hDot[t2];
         }
 
         derivative = sDot;

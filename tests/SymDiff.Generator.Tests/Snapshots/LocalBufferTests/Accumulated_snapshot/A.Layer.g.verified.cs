@@ -44,10 +44,9 @@ static partial class A
         {
             int t0 = j + 1;
             int t1 = t0 % 3;
-            double s2 = s + global::System.Math.Tanh(h[j]) * global::System.Math.Tanh(h[t1]);
+            s += global::System.Math.Tanh(h[j]) * global::System.Math.Tanh(h[t1]);
             hBar[j] += global::System.Math.Tanh(h[t1]) * (1.0 - global::System.Math.Tanh(h[j]) * global::System.Math.Tanh(h[j]));
             hBar[t1] += global::System.Math.Tanh(h[j]) * (1.0 - global::System.Math.Tanh(h[t1]) * global::System.Math.Tanh(h[t1]));
-            s = s2;
         }
 
         // Reverse sweep: gradients
@@ -166,10 +165,8 @@ static partial class A
         {
             int t2 = j + 1;
             int t3 = t2 % 3;
-            double s2 = s + global::System.Math.Tanh(h[j]) * global::System.Math.Tanh(h[t3]);
-            double sDot2 = sDot + ((1.0 - global::System.Math.Tanh(h[j]) * global::System.Math.Tanh(h[j])) * hDot[j] * global::System.Math.Tanh(h[t3]) + global::System.Math.Tanh(h[j]) * ((1.0 - global::System.Math.Tanh(h[t3]) * global::System.Math.Tanh(h[t3])) * hDot[t3]));
-            s = s2;
-            sDot = sDot2;
+            s += global::System.Math.Tanh(h[j]) * global::System.Math.Tanh(h[t3]);
+            sDot += (1.0 - global::System.Math.Tanh(h[j]) * global::System.Math.Tanh(h[j])) * hDot[j] * global::System.Math.Tanh(h[t3]) + global::System.Math.Tanh(h[j]) * ((1.0 - global::System.Math.Tanh(h[t3]) * global::System.Math.Tanh(h[t3])) * hDot[t3]);
         }
 
         derivative = sDot;

@@ -45,8 +45,7 @@ static partial class A
                     h[1] = h[1] - w[k + 3] * global::System.Math.Sin(t0 * (double)k);
                 }
 
-                double s2 = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
-                s = s2;
+                s = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
             }
 
             // Reverse sweep: gradients
@@ -128,8 +127,7 @@ static partial class A
                     h[1] = h[1] - w[k + 3] * global::System.Math.Sin(t0 * (double)k);
                 }
 
-                double s2 = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
-                s = s2;
+                s = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
             }
 
             // Reverse sweep: gradients
@@ -207,9 +205,8 @@ static partial class A
             }
 
             double s2 = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
-            double sDot2 = sDot * global::System.Math.Tanh(h[0]) + s * ((1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0])) * hDot[0]) + 2.0 * (hDot[1] * h[1]);
+            sDot = sDot * global::System.Math.Tanh(h[0]) + s * ((1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0])) * hDot[0]) + 2.0 * (hDot[1] * h[1]);
             s = s2;
-            sDot = sDot2;
         }
 
         derivative = sDot;

@@ -66,15 +66,13 @@ static partial class M
         for (int c = 1; c < 3; c++)
         {
             maxTape[c - 1] = max;
-            double max2 = global::System.Math.Max(max, z[c]);
-            max = max2;
+            max = global::System.Math.Max(max, z[c]);
         }
 
         double sum = 0.0;
         for (int c = 0; c < 3; c++)
         {
-            double sum2 = sum + global::System.Math.Exp(z[c] - max);
-            sum = sum2;
+            sum += global::System.Math.Exp(z[c] - max);
         }
 
         // Reverse sweep: gradients
@@ -199,15 +197,13 @@ static partial class M
         for (int c = 1; c < 3; c++)
         {
             maxTape[c - 1] = max;
-            double max2 = global::System.Math.Max(max, z[c]);
-            max = max2;
+            max = global::System.Math.Max(max, z[c]);
         }
 
         double sum = 0.0;
         for (int c = 0; c < 3; c++)
         {
-            double sum2 = sum + global::System.Math.Exp(z[c] - max);
-            sum = sum2;
+            sum += global::System.Math.Exp(z[c] - max);
         }
 
         // Reverse sweep: gradients
@@ -339,19 +335,16 @@ static partial class M
         for (int c = 1; c < 3; c++)
         {
             double max2 = global::System.Math.Max(max, z[c]);
-            double maxDot3 = (max >= z[c] ? maxDot : 0.0) + (max >= z[c] ? 0.0 : zDot[c]);
+            maxDot = (max >= z[c] ? maxDot : 0.0) + (max >= z[c] ? 0.0 : zDot[c]);
             max = max2;
-            maxDot = maxDot3;
         }
 
         double sum = 0.0;
         double sumDot = 0.0;
         for (int c = 0; c < 3; c++)
         {
-            double sum2 = sum + global::System.Math.Exp(z[c] - max);
-            double sumDot2 = sumDot + global::System.Math.Exp(z[c] - max) * (zDot[c] - maxDot);
-            sum = sum2;
-            sumDot = sumDot2;
+            sum += global::System.Math.Exp(z[c] - max);
+            sumDot += global::System.Math.Exp(z[c] - max) * (zDot[c] - maxDot);
         }
 
         derivative = (sumDot != 0.0 ? sumDot / sum : 0.0) + maxDot - zDot[label];

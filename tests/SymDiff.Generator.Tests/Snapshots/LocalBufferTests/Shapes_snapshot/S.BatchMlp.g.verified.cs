@@ -69,7 +69,7 @@ static partial class S
 
                     double m = global::System.Math.Max(z[0], z[1]);
                     bool t1 = t[s] > 0.0;
-                    double loss2 = loss + (m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t1 ? z[1] : z[0]));
+                    loss += m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t1 ? z[1] : z[0]);
                     double tBar = lossBar / (global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m));
                     double tBar2 = tBar * global::System.Math.Exp(z[0] - m);
                     zBar[0] += tBar2;
@@ -124,7 +124,6 @@ static partial class S
 
                     global::SymDiff.Checks.Zero(hBar);
                     global::SymDiff.Checks.Zero(zBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    loss = loss2;
                 }
 
                 return loss / t0;
@@ -343,10 +342,8 @@ static partial class S
                     double m = global::System.Math.Max(z[0], z[1]);
                     double mDot = (z[0] >= z[1] ? zDot[0] : 0.0) + (z[0] >= z[1] ? 0.0 : zDot[1]);
                     bool t7 = t[s] > 0.0;
-                    double loss2 = loss + (m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t7 ? z[1] : z[0]));
-                    double lossDot2 = lossDot + (mDot + (global::System.Math.Exp(z[0] - m) * (zDot[0] - mDot) + global::System.Math.Exp(z[1] - m) * (zDot[1] - mDot)) / (global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t7 ? zDot[1] : zDot[0]));
-                    loss = loss2;
-                    lossDot = lossDot2;
+                    loss += m + global::System.Math.Log(global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t7 ? z[1] : z[0]);
+                    lossDot += mDot + (global::System.Math.Exp(z[0] - m) * (zDot[0] - mDot) + global::System.Math.Exp(z[1] - m) * (zDot[1] - mDot)) / (global::System.Math.Exp(z[0] - m) + global::System.Math.Exp(z[1] - m)) - (t7 ? zDot[1] : zDot[0]);
                 }
 
                 double t8 = (double)t.Length;

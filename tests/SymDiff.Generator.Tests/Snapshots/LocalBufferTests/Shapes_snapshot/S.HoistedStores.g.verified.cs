@@ -43,8 +43,7 @@ static partial class S
                 double t = hValue * w[1];
                 double hValue2 = global::System.Math.Sin(t + w[2]);
                 h[1] = hValue2;
-                double s2 = s * h[0] + hValue2 * h[0];
-                s = s2;
+                s = s * h[0] + hValue2 * h[0];
             }
 
             // Reverse sweep: gradients
@@ -124,8 +123,7 @@ static partial class S
                 double t = hValue * w[1];
                 double hValue2 = global::System.Math.Sin(t + w[2]);
                 h[1] = hValue2;
-                double s2 = s * h[0] + hValue2 * h[0];
-                s = s2;
+                s = s * h[0] + hValue2 * h[0];
             }
 
             // Reverse sweep: gradients
@@ -203,9 +201,8 @@ static partial class S
             h[1] = hValue2;
             hDot[1] = hValue2Dot;
             double s2 = s * h[0] + hValue2 * h[0];
-            double sDot2 = sDot * h[0] + s * hDot[0] + (hValue2Dot * h[0] + hValue2 * hDot[0]);
+            sDot = sDot * h[0] + s * hDot[0] + (hValue2Dot * h[0] + hValue2 * hDot[0]);
             s = s2;
-            sDot = sDot2;
         }
 
         derivative = sDot;

@@ -45,10 +45,9 @@ static partial class S
                 {
                     int t0 = i + 1;
                     int t1 = t0 % x.Length;
-                    double s2 = s + h[i] * h[t1];
+                    s += h[i] * h[t1];
                     hBar[i] += h[t1];
                     hBar[t1] += h[i];
-                    s = s2;
                 }
 
                 // Reverse sweep: gradients
@@ -177,10 +176,8 @@ static partial class S
                 {
                     int t2 = i + 1;
                     int t3 = t2 % x.Length;
-                    double s2 = s + h[i] * h[t3];
-                    double sDot2 = sDot + (hDot[i] * h[t3] + h[i] * hDot[t3]);
-                    s = s2;
-                    sDot = sDot2;
+                    s += h[i] * h[t3];
+                    sDot += hDot[i] * h[t3] + h[i] * hDot[t3];
                 }
 
                 derivative = sDot;

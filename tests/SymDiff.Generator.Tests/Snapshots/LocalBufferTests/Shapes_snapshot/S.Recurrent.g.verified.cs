@@ -41,8 +41,7 @@ static partial class S
                 h[0] = global::System.Math.Tanh(w[0] * x[b] + s);
                 double hValue = global::System.Math.Sin(w[1] * s);
                 h[1] = hValue;
-                double s2 = s * h[0] + hValue * h[0];
-                s = s2;
+                s = s * h[0] + hValue * h[0];
             }
 
             // Reverse sweep: gradients
@@ -118,8 +117,7 @@ static partial class S
                 h[0] = global::System.Math.Tanh(w[0] * x[b] + s);
                 double hValue = global::System.Math.Sin(w[1] * s);
                 h[1] = hValue;
-                double s2 = s * h[0] + hValue * h[0];
-                s = s2;
+                s = s * h[0] + hValue * h[0];
             }
 
             // Reverse sweep: gradients
@@ -193,9 +191,8 @@ static partial class S
             h[1] = hValue2;
             hDot[1] = hValue2Dot;
             double s2 = s * h[0] + hValue2 * h[0];
-            double sDot2 = sDot * h[0] + s * hDot[0] + (hValue2Dot * h[0] + hValue2 * hDot[0]);
+            sDot = sDot * h[0] + s * hDot[0] + (hValue2Dot * h[0] + hValue2 * hDot[0]);
             s = s2;
-            sDot = sDot2;
         }
 
         derivative = sDot;

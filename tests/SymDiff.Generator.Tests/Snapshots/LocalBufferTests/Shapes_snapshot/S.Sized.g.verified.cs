@@ -58,8 +58,7 @@ static partial class S
                 double y = w[t0];
                 for (; j2 < j2Count; j2++)
                 {
-                    double y2 = y + wRow2[j2] * h[j2];
-                    y = y2;
+                    y += wRow2[j2] * h[j2];
                 }
 
                 // Reverse sweep: gradients
@@ -156,8 +155,7 @@ static partial class S
                 double y = w[t0];
                 for (; j2 < j2Count; j2++)
                 {
-                    double y2 = y + wRow2[j2] * h[j2];
-                    y = y2;
+                    y += wRow2[j2] * h[j2];
                 }
 
                 // Reverse sweep: gradients
@@ -256,10 +254,8 @@ static partial class S
                 for (int j = 0; j < j2Count; j++)
                 {
                     double t4 = wRow2[j];
-                    double y2 = y + t4 * h[j];
-                    double yDot2 = yDot + (tWRow2[j] * h[j] + t4 * hDot[j]);
-                    y = y2;
-                    yDot = yDot2;
+                    y += t4 * h[j];
+                    yDot += tWRow2[j] * h[j] + t4 * hDot[j];
                 }
 
                 derivative = 2.0 * (yDot * y);

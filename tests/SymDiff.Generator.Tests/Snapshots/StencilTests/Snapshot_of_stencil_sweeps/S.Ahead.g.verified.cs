@@ -79,9 +79,8 @@ static partial class S
                     {
                         int t4 = i + 1;
                         double t5 = (double)t4;
-                        double e2 = e + aHistoryRow5[i] * aHistoryRow5[i] * t5;
+                        e += aHistoryRow5[i] * aHistoryRow5[i] * t5;
                         aHistoryBarRow[i] += t5 * aHistoryRow5[i] + t5 * aHistoryRow5[i];
-                        e = e2;
                     }
 
                     // Reverse sweep: gradients
@@ -360,10 +359,8 @@ static partial class S
                         {
                             int t8 = i + 1;
                             double t9 = (double)t8;
-                            double e2 = e + aHistoryRow5[i] * aHistoryRow5[i] * t9;
-                            double eDot2 = eDot + 2.0 * (aHistoryDotRow5[i] * aHistoryRow5[i]) * t9;
-                            e = e2;
-                            eDot = eDot2;
+                            e += aHistoryRow5[i] * aHistoryRow5[i] * t9;
+                            eDot += 2.0 * (aHistoryDotRow5[i] * aHistoryRow5[i]) * t9;
                         }
 
                         derivative = eDot;

@@ -64,9 +64,8 @@ static partial class S
                 {
                     int t3 = i + 1;
                     double t4 = (double)t3;
-                    double e2 = e + aHistoryRow3[i] * t4;
+                    e += aHistoryRow3[i] * t4;
                     aHistoryBarRow[i] += t4;
-                    e = e2;
                 }
 
                 // Reverse sweep: gradients
@@ -282,10 +281,8 @@ static partial class S
                 {
                     int t9 = i + 1;
                     double t10 = (double)t9;
-                    double e2 = e + aHistoryRow3[i] * t10;
-                    double eDot2 = eDot + aHistoryDotRow3[i] * t10;
-                    e = e2;
-                    eDot = eDot2;
+                    e += aHistoryRow3[i] * t10;
+                    eDot += aHistoryDotRow3[i] * t10;
                 }
 
                 derivative = eDot;

@@ -80,9 +80,8 @@ static partial class S
                     double e = 0.0;
                     for (int i = 0; i < u0.Length; i++)
                     {
-                        double e2 = e + aHistoryRow3[i] * aHistoryRow3[i];
+                        e += aHistoryRow3[i] * aHistoryRow3[i];
                         aHistoryBarRow[i] += aHistoryRow3[i] + aHistoryRow3[i];
-                        e = e2;
                     }
 
                     // Reverse sweep: gradients
@@ -406,10 +405,8 @@ static partial class S
                         double eDot = 0.0;
                         for (int i = 0; i < u0.Length; i++)
                         {
-                            double e2 = e + aHistoryRow3[i] * aHistoryRow3[i];
-                            double eDot2 = eDot + 2.0 * (aHistoryDotRow3[i] * aHistoryRow3[i]);
-                            e = e2;
-                            eDot = eDot2;
+                            e += aHistoryRow3[i] * aHistoryRow3[i];
+                            eDot += 2.0 * (aHistoryDotRow3[i] * aHistoryRow3[i]);
                         }
 
                         derivative = eDot;

@@ -85,9 +85,8 @@ static partial class S
                     double e = 0.0;
                     for (int i3 = 0; i3 < i3Count; i3++)
                     {
-                        double e2 = e + global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryRow3[i3];
+                        e += global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryRow3[i3];
                         aHistoryBarRow[i3] += aHistoryRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]) + global::System.Math.Sin(aHistoryRow3[i3]);
-                        e = e2;
                     }
 
                     // Reverse sweep: gradients
@@ -403,10 +402,8 @@ static partial class S
                         double eDot = 0.0;
                         for (int i = 0; i < i3Count; i++)
                         {
-                            double e2 = e + global::System.Math.Sin(aHistoryRow3[i]) * aHistoryRow3[i];
-                            double eDot2 = eDot + (global::System.Math.Cos(aHistoryRow3[i]) * aHistoryDotRow3[i] * aHistoryRow3[i] + global::System.Math.Sin(aHistoryRow3[i]) * aHistoryDotRow3[i]);
-                            e = e2;
-                            eDot = eDot2;
+                            e += global::System.Math.Sin(aHistoryRow3[i]) * aHistoryRow3[i];
+                            eDot += global::System.Math.Cos(aHistoryRow3[i]) * aHistoryDotRow3[i] * aHistoryRow3[i] + global::System.Math.Sin(aHistoryRow3[i]) * aHistoryDotRow3[i];
                         }
 
                         derivative = eDot;
@@ -611,12 +608,11 @@ static partial class S
                                 double e = 0.0;
                                 for (int i3 = 0; i3 < i3Count; i3++)
                                 {
-                                    double e2 = e + global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryRow3[i3];
+                                    e += global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryRow3[i3];
                                     aHistoryBarRow[i3] += aHistoryRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]);
                                     aHistoryBarDotRow[i3] += aHistoryDotRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]) - aHistoryRow3[i3] * (global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryDotRow3[i3]);
                                     aHistoryBarRow[i3] += global::System.Math.Sin(aHistoryRow3[i3]);
                                     aHistoryBarDotRow[i3] += global::System.Math.Cos(aHistoryRow3[i3]) * aHistoryDotRow3[i3];
-                                    e = e2;
                                 }
 
                                 for (int s3 = s - 1; s3 >= 0; s3--)

@@ -114,9 +114,8 @@ static partial class S
                                 {
                                     int t7 = i4 + 1;
                                     double t8 = (double)t7;
-                                    double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t8;
+                                    e += curHistoryRow3[i4] * curHistoryRow3[i4] * t8;
                                     curHistoryBarRow[i4] += t8 * curHistoryRow3[i4] + t8 * curHistoryRow3[i4];
-                                    e = e2;
                                 }
 
                                 // Reverse sweep: gradients
@@ -580,10 +579,8 @@ static partial class S
                                 {
                                     int t13 = i + 1;
                                     double t14 = (double)t13;
-                                    double e2 = e + curHistoryRow3[i] * curHistoryRow3[i] * t14;
-                                    double eDot2 = eDot + 2.0 * (curHistoryDotRow3[i] * curHistoryRow3[i]) * t14;
-                                    e = e2;
-                                    eDot = eDot2;
+                                    e += curHistoryRow3[i] * curHistoryRow3[i] * t14;
+                                    eDot += 2.0 * (curHistoryDotRow3[i] * curHistoryRow3[i]) * t14;
                                 }
 
                                 derivative = eDot;
@@ -846,12 +843,11 @@ static partial class S
                                                         {
                                                             int t13 = i4 + 1;
                                                             double t14 = (double)t13;
-                                                            double e2 = e + curHistoryRow3[i4] * curHistoryRow3[i4] * t14;
+                                                            e += curHistoryRow3[i4] * curHistoryRow3[i4] * t14;
                                                             curHistoryBarRow[i4] += t14 * curHistoryRow3[i4];
                                                             curHistoryBarDotRow[i4] += t14 * curHistoryDotRow3[i4];
                                                             curHistoryBarRow[i4] += t14 * curHistoryRow3[i4];
                                                             curHistoryBarDotRow[i4] += t14 * curHistoryDotRow3[i4];
-                                                            e = e2;
                                                         }
 
                                                         for (int s3 = s - 1; s3 >= 0; s3--)

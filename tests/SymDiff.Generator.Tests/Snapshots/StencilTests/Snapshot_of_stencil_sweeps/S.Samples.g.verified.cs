@@ -53,8 +53,7 @@ static partial class S
                         hHistory[t1 + j] = global::System.Math.Tanh(w[j] * x[s] + hHistory[t1 + (j - 1)]);
                     }
 
-                    double loss2 = loss + hHistory[t1 + 2];
-                    loss = loss2;
+                    loss += hHistory[t1 + 2];
                 }
 
                 // Reverse sweep: gradients
@@ -240,10 +239,8 @@ static partial class S
                     }
 
                     int t6 = t1 + 2;
-                    double loss2 = loss + hHistory[t6];
-                    double lossDot2 = lossDot + hHistoryDot[t6];
-                    loss = loss2;
-                    lossDot = lossDot2;
+                    loss += hHistory[t6];
+                    lossDot += hHistoryDot[t6];
                 }
 
                 derivative = lossDot;

@@ -81,9 +81,8 @@ static partial class S
                     {
                         int t6 = j + 1;
                         double t7 = (double)t6;
-                        double e2 = e + hHistoryRow3[j] * t7;
+                        e += hHistoryRow3[j] * t7;
                         hHistoryBarRow[j] += t7;
-                        e = e2;
                     }
 
                     // Reverse sweep: gradients
@@ -394,10 +393,8 @@ static partial class S
                         {
                             int t14 = j + 1;
                             double t15 = (double)t14;
-                            double e2 = e + hHistoryRow3[j] * t15;
-                            double eDot2 = eDot + hHistoryDotRow3[j] * t15;
-                            e = e2;
-                            eDot = eDot2;
+                            e += hHistoryRow3[j] * t15;
+                            eDot += hHistoryDotRow3[j] * t15;
                         }
 
                         derivative = eDot;
@@ -600,10 +597,9 @@ static partial class S
                                 {
                                     int t14 = j + 1;
                                     double t15 = (double)t14;
-                                    double e2 = e + hHistoryRow3[j] * t15;
+                                    e += hHistoryRow3[j] * t15;
                                     hHistoryBarRow[j] += t15;
                                     hHistoryBarDotRow[j] += 0.0;
-                                    e = e2;
                                 }
 
                                 for (int once = 0; once >= 0; once--)
