@@ -105,12 +105,8 @@ namespace SymDiff.Generator.Emit
                 case Assign a when !context.Uses.ContainsKey(a.Name):
                     WriteUnread(w, a.Value);
                     break;
-                case Assign { Value: Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Var self } update } a when self.Name == a.Name:
-                    // "s = s + x" is "s += x" (C# evaluates s + x and assigns it: the same bits).
-                    w.WriteLine(Id(a.Name) + (update.Op == BinaryOp.Add ? " += " : " -= ") + ExprPrinter.Print(update.Right) + ";");
-                    break;
                 case Assign a:
-                    w.WriteLine(Id(a.Name) + " = " + ExprPrinter.Print(a.Value) + ";");
+                    w.WriteLine(Assignment(a.Name, a.Value));
                     break;
                 case Return r:
                     w.WriteLine("return " + ExprPrinter.Print(r.Value) + ";");
@@ -366,7 +362,7 @@ namespace SymDiff.Generator.Emit
                     var ready = pending.FirstOrDefault(v => !pending.Any(o => o != v && Walk.Reads(o.Next, v.Name)));
                     if (ready is not null)
                     {
-                        w.WriteLine(Id(ready.Name) + " = " + ExprPrinter.Print(ready.Next) + ";");
+                        w.WriteLine(Assignment(ready.Name, ready.Next));
                         pending.Remove(ready);
                         continue;
                     }
@@ -383,6 +379,12 @@ namespace SymDiff.Generator.Emit
         }
 
         private static string Id(string name) => Identifiers.Escape(name);
+
+        /// <summary><c>name = value;</c>, and <c>s += x;</c> for <c>s = s + x</c> (C# evaluates <c>s + x</c> and assigns it: the same bits).</summary>
+        private static string Assignment(string name, Expr value) =>
+            value is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Var self } update && self.Name == name && value.Type.IsFloating()
+                ? Id(name) + (update.Op == BinaryOp.Add ? " += " : " -= ") + ExprPrinter.Print(update.Right) + ";"
+                : Id(name) + " = " + ExprPrinter.Print(value) + ";";
 
         /// <summary>The declared type of a let: its keyword, or the span type of a view.</summary>
         private static string TypeOf(Let let) => let.Value is SpanView view

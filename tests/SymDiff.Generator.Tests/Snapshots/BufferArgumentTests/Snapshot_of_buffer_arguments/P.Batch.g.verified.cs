@@ -66,7 +66,7 @@ static partial class P
                     }
 
                     global::SymDiff.Checks.Zero(zBar);
-                    loss = loss + (global::P.CrossEntropy(z.Slice(0, w.Length / 3), t1) + global::P.SquaredNorm(z.Slice(0, w.Length / 3)));
+                    loss += global::P.CrossEntropy(z.Slice(0, w.Length / 3), t1) + global::P.SquaredNorm(z.Slice(0, w.Length / 3));
                 }
 
                 return loss / t0;
@@ -201,8 +201,8 @@ static partial class P
 
                     double crossEntropy = global::P.CrossEntropyDerivative(z.Slice(0, w.Length / 3), s % classes, zDot.Slice(0, w.Length / 3), out double crossEntropyDot);
                     double squaredNorm = global::P.SquaredNormDerivative(z.Slice(0, w.Length / 3), zDot.Slice(0, w.Length / 3), out double squaredNormDot);
-                    loss = loss + (crossEntropy + squaredNorm);
-                    lossDot = lossDot + (crossEntropyDot + squaredNormDot);
+                    loss += crossEntropy + squaredNorm;
+                    lossDot += crossEntropyDot + squaredNormDot;
                 }
 
                 double t3 = (double)x.Length;

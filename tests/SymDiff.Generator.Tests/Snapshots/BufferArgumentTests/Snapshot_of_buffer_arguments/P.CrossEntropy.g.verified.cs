@@ -25,7 +25,7 @@ static partial class P
         double sum = 0.0;
         for (int c = 0; c < z.Length; c++)
         {
-            sum = sum + global::System.Math.Exp(z[c]);
+            sum += global::System.Math.Exp(z[c]);
         }
 
         // Reverse sweep: gradients
@@ -66,7 +66,7 @@ static partial class P
         double sum = 0.0;
         for (int c = 0; c < z.Length; c++)
         {
-            sum = sum + global::System.Math.Exp(z[c]);
+            sum += global::System.Math.Exp(z[c]);
         }
 
         // Reverse sweep: gradients
@@ -100,8 +100,8 @@ static partial class P
         for (int c = 0; c < z.Length; c++)
         {
             double t0 = global::System.Math.Exp(z[c]);
-            sum = sum + t0;
-            sumDot = sumDot + t0 * tZ[c];
+            sum += t0;
+            sumDot += t0 * tZ[c];
         }
 
         derivative = (sumDot != 0.0 ? sumDot / sum : 0.0) - tZ[label];

@@ -35,7 +35,7 @@ static partial class P
             double a = w[6 + c];
             for (int i = 0; i < 2; i++)
             {
-                a = a + wRow[i] * x[i];
+                a += wRow[i] * x[i];
             }
 
             z[c] = global::System.Math.Tanh(a);
@@ -97,7 +97,7 @@ static partial class P
             double a = w[6 + c];
             for (int i = 0; i < 2; i++)
             {
-                a = a + wRow[i] * x[i];
+                a += wRow[i] * x[i];
             }
 
             z[c] = global::System.Math.Tanh(a);
@@ -156,8 +156,8 @@ static partial class P
             for (int i = 0; i < 2; i++)
             {
                 double t2 = x[i];
-                a = a + wRow[i] * t2;
-                aDot = aDot + tWRow[i] * t2;
+                a += wRow[i] * t2;
+                aDot += tWRow[i] * t2;
             }
 
             double zValue = global::System.Math.Tanh(a);

@@ -25,7 +25,7 @@ static partial class P
         {
             double t0 = v[i];
             dV[i] = 2.0 * t0;
-            s = s + t0 * t0;
+            s += t0 * t0;
         }
 
         for (int i = v.Length; i < dV.Length; i++)
@@ -79,8 +79,8 @@ static partial class P
         for (int i = 0; i < v.Length; i++)
         {
             double t0 = v[i];
-            s = s + t0 * t0;
-            sDot = sDot + 2.0 * (tV[i] * t0);
+            s += t0 * t0;
+            sDot += 2.0 * (tV[i] * t0);
         }
 
         derivative = sDot;

@@ -74,7 +74,7 @@ static partial class R
                     {
                         double stateHistoryValue = next[j];
                         stateHistoryRow2[j] = stateHistoryValue;
-                        loss2 = loss2 + stateHistoryValue * xs[t];
+                        loss2 += stateHistoryValue * xs[t];
                     }
 
                     loss = loss2;
@@ -223,7 +223,7 @@ static partial class R
                     {
                         double stateHistoryValue = next[j];
                         stateHistoryRow2[j] = stateHistoryValue;
-                        loss2 = loss2 + stateHistoryValue * xs[t];
+                        loss2 += stateHistoryValue * xs[t];
                     }
 
                     loss = loss2;
@@ -385,8 +385,8 @@ static partial class R
                         stateHistoryRow2[j] = stateHistoryValue;
                         stateHistoryDotRow2[j] = stateHistoryValueDot;
                         double t5 = xs[t];
-                        loss2 = loss2 + stateHistoryValue * t5;
-                        lossDot2 = lossDot2 + stateHistoryValueDot * t5;
+                        loss2 += stateHistoryValue * t5;
+                        lossDot2 += stateHistoryValueDot * t5;
                     }
 
                     loss = loss2;
@@ -582,8 +582,8 @@ static partial class R
                                 stateHistoryRow2[j] = stateHistoryValue;
                                 stateHistoryDotRow2[j] = stateHistoryValueDot;
                                 double t5 = xs[t];
-                                loss2 = loss2 + stateHistoryValue * t5;
-                                lossDot2 = lossDot2 + stateHistoryValueDot * t5;
+                                loss2 += stateHistoryValue * t5;
+                                lossDot2 += stateHistoryValueDot * t5;
                             }
 
                             loss = loss2;

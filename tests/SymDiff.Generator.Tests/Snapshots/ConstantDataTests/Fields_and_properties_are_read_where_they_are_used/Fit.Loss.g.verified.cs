@@ -23,9 +23,9 @@ partial class Fit
             int t0 = global::Fit.Order[i];
             double t1 = global::Fit.Xs[t0];
             double r = a * t1 + b - global::Fit.Ys[t0];
-            s = s + r * r;
-            aBar = aBar + r * t1;
-            bBar = bBar + r;
+            s += r * r;
+            aBar += r * t1;
+            bBar += r;
         }
 
         dA = 2.0 * aBar;
@@ -53,8 +53,8 @@ partial class Fit
             int t0 = global::Fit.Order[i];
             double t1 = global::Fit.Xs[t0];
             double r = a * t1 + b - global::Fit.Ys[t0];
-            aBar = aBar + r * t1;
-            bBar = bBar + r;
+            aBar += r * t1;
+            bBar += r;
         }
 
         // Reverse sweep: gradients
@@ -82,8 +82,8 @@ partial class Fit
             int t0 = global::Fit.Order[i];
             double t1 = global::Fit.Xs[t0];
             double r = a * t1 + b - global::Fit.Ys[t0];
-            s = s + r * r;
-            sDot = sDot + 2.0 * ((tA * t1 + tB) * r);
+            s += r * r;
+            sDot += 2.0 * ((tA * t1 + tB) * r);
         }
 
         derivative = sDot;
@@ -183,9 +183,9 @@ partial class Fit
             double t1 = global::Fit.Xs[t0];
             double r = a * t1 + b - global::Fit.Ys[t0];
             double rDot = tA * t1 + tB;
-            s = s + r * r;
-            aBarDot = aBarDot + rDot * t1;
-            bBarDot = bBarDot + rDot;
+            s += r * r;
+            aBarDot += rDot * t1;
+            bBarDot += rDot;
         }
 
         product[atA] = 2.0 * aBarDot;

@@ -33,9 +33,9 @@ partial class Fe
             double k = global::Fe.Knots[kIndex];
             double t0 = global::System.Math.Exp(-p[0] * k);
             double t1 = p[1];
-            s = s + t0 * t1;
-            dPSum3 = dPSum3 + t1 * t0 * k;
-            dPSum4 = dPSum4 + t0;
+            s += t0 * t1;
+            dPSum3 += t1 * t0 * k;
+            dPSum4 += t0;
         }
 
         bool t2 = 0 < p.Length;
@@ -57,9 +57,9 @@ partial class Fe
             double c = (double)global::Fe.Counts[cIndex];
             double t4 = c * p[0];
             double t5 = p[1];
-            s = s + t4 * t5;
-            dPSum = dPSum + t5 * c;
-            dPSum2 = dPSum2 + t4;
+            s += t4 * t5;
+            dPSum += t5 * c;
+            dPSum2 += t4;
         }
 
         if (t2)
@@ -81,7 +81,7 @@ partial class Fe
             double t8 = p[t6] * t7;
             dP[t6] += w * global::System.Math.Cos(t8) * t7;
             i = i + 1;
-            s = s + w * global::System.Math.Sin(t8);
+            s += w * global::System.Math.Sin(t8);
         }
 
         for (int j = 0; j < 3; j++)
@@ -93,7 +93,7 @@ partial class Fe
             double v = hValue;
             double hValue2 = v;
             dP[t9] += 2.0 * v * (1.0 - hValue2 * hValue2) * t10;
-            s = s + v * v;
+            s += v * v;
         }
 
         return s;
@@ -126,8 +126,8 @@ partial class Fe
         {
             double k = global::Fe.Knots[kIndex];
             double t0 = global::System.Math.Exp(-p[0] * k);
-            dPSum3 = dPSum3 + p[1] * t0 * k;
-            dPSum4 = dPSum4 + t0;
+            dPSum3 += p[1] * t0 * k;
+            dPSum4 += t0;
         }
 
         bool t1 = 0 < p.Length;
@@ -147,8 +147,8 @@ partial class Fe
         for (int cIndex = 0; cIndex < global::Fe.Counts.Length; cIndex++)
         {
             double c = (double)global::Fe.Counts[cIndex];
-            dPSum = dPSum + p[1] * c;
-            dPSum2 = dPSum2 + c * p[0];
+            dPSum += p[1] * c;
+            dPSum2 += c * p[0];
         }
 
         if (t1)
@@ -210,8 +210,8 @@ partial class Fe
             double k = global::Fe.Knots[kIndex];
             double t0 = global::System.Math.Exp(-p[0] * k);
             double t1 = p[1];
-            s = s + t0 * t1;
-            sDot = sDot + (t0 * tP[1] - t0 * (tP[0] * k) * t1);
+            s += t0 * t1;
+            sDot += t0 * tP[1] - t0 * (tP[0] * k) * t1;
         }
 
         for (int cIndex = 0; cIndex < global::Fe.Counts.Length; cIndex++)
@@ -219,8 +219,8 @@ partial class Fe
             double c = (double)global::Fe.Counts[cIndex];
             double t2 = c * p[0];
             double t3 = p[1];
-            s = s + t2 * t3;
-            sDot = sDot + (c * tP[0] * t3 + t2 * tP[1]);
+            s += t2 * t3;
+            sDot += c * tP[0] * t3 + t2 * tP[1];
         }
 
         int i = 0;
@@ -231,8 +231,8 @@ partial class Fe
             double t5 = x[i];
             double t6 = p[t4] * t5;
             i = i + 1;
-            s = s + w * global::System.Math.Sin(t6);
-            sDot = sDot + w * (global::System.Math.Cos(t6) * (tP[t4] * t5));
+            s += w * global::System.Math.Sin(t6);
+            sDot += w * (global::System.Math.Cos(t6) * (tP[t4] * t5));
         }
 
         for (int j = 0; j < 3; j++)
@@ -244,8 +244,8 @@ partial class Fe
             h[j] = hValue;
             hDot[j] = hValueDot;
             double v = hValue;
-            s = s + v * v;
-            sDot = sDot + 2.0 * (hValueDot * v);
+            s += v * v;
+            sDot += 2.0 * (hValueDot * v);
         }
 
         derivative = sDot;

@@ -18,8 +18,8 @@ partial class Fe
         for (int vIndex = 0; vIndex < this._values.Length; vIndex++)
         {
             double v = this._values[vIndex];
-            s = s + v * a * a;
-            aBar = aBar + v;
+            s += v * a * a;
+            aBar += v;
         }
 
         dA = 2.0 * a * aBar;
@@ -40,7 +40,7 @@ partial class Fe
         for (int vIndex = 0; vIndex < this._values.Length; vIndex++)
         {
             double v = this._values[vIndex];
-            aBar = aBar + v;
+            aBar += v;
         }
 
         dA += 2.0 * seed * a * aBar;
@@ -61,8 +61,8 @@ partial class Fe
         for (int vIndex = 0; vIndex < this._values.Length; vIndex++)
         {
             double v = this._values[vIndex];
-            s = s + v * a * a;
-            sDot = sDot + 2.0 * (v * tA * a);
+            s += v * a * a;
+            sDot += 2.0 * (v * tA * a);
         }
 
         derivative = sDot;

@@ -27,7 +27,7 @@ static partial class Net
         {
             double t0 = b[i];
             dA[i] = t0;
-            s = s + a[i] * t0;
+            s += a[i] * t0;
         }
 
         for (int i = a.Length; i < dA.Length; i++)
@@ -84,8 +84,8 @@ static partial class Net
         for (int i = 0; i < a.Length; i++)
         {
             double t0 = b[i];
-            s = s + a[i] * t0;
-            sDot = sDot + tA[i] * t0;
+            s += a[i] * t0;
+            sDot += tA[i] * t0;
         }
 
         derivative = sDot;

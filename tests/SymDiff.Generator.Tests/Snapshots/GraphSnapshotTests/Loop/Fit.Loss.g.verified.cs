@@ -31,7 +31,7 @@ static partial class Fit
                 double t0 = x[i];
                 double r = y[i] - (w * t0 + b);
                 p = p * global::System.Math.Tanh(w + t0);
-                sum = sum + r * r;
+                sum += r * r;
             }
 
             // Reverse sweep: gradients
@@ -46,9 +46,9 @@ static partial class Fit
                 double t2 = x[i];
                 double tBar = -(2.0 * (sumBar * (y[i] - (w * t2 + b))));
                 double t3 = global::System.Math.Tanh(w + t2);
-                wBar = wBar + (pBar * p2 * (1.0 - t3 * t3) + tBar * t2);
+                wBar += pBar * p2 * (1.0 - t3 * t3) + tBar * t2;
                 pBar = pBar * t3;
-                bBar = bBar + tBar;
+                bBar += tBar;
             }
 
             dW = wBar;
@@ -99,9 +99,9 @@ static partial class Fit
                 double t0 = x[i];
                 double tBar = -(2.0 * (sumBar * (y[i] - (w * t0 + b))));
                 double t1 = global::System.Math.Tanh(w + t0);
-                wBar = wBar + (pBar * p2 * (1.0 - t1 * t1) + tBar * t0);
+                wBar += pBar * p2 * (1.0 - t1 * t1) + tBar * t0;
                 pBar = pBar * t1;
-                bBar = bBar + tBar;
+                bBar += tBar;
             }
 
             dW += wBar;
@@ -136,10 +136,10 @@ static partial class Fit
             double t0 = x[i];
             double r = y[i] - (w * t0 + b);
             double t1 = global::System.Math.Tanh(w + t0);
-            sum = sum + r * r;
+            sum += r * r;
             pDot = pDot * t1 + p * ((1.0 - t1 * t1) * tW);
             p = p * t1;
-            sumDot = sumDot + 2.0 * (-(tW * t0 + tB) * r);
+            sumDot += 2.0 * (-(tW * t0 + tB) * r);
         }
 
         double t2 = (double)x.Length;

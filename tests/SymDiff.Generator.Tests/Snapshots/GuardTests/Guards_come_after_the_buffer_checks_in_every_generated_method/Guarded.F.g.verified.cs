@@ -37,7 +37,7 @@ static partial class Guarded
         {
             double t0 = v[i];
             dV[i] = 2.0 * (sBar * t0);
-            s = s + t0 * t0;
+            s += t0 * t0;
         }
 
         for (int i = v.Length; i < dV.Length; i++)
@@ -84,7 +84,7 @@ static partial class Guarded
         {
             double t1 = v[i];
             dV[i] += 2.0 * (sBar * t1);
-            s = s + t1 * t1;
+            s += t1 * t1;
         }
 
         dX += seed * s * (0.5 / t0);
@@ -122,8 +122,8 @@ static partial class Guarded
         for (int i = 0; i < v.Length; i++)
         {
             double t0 = v[i];
-            s = s + t0 * t0;
-            sDot = sDot + 2.0 * (tV[i] * t0);
+            s += t0 * t0;
+            sDot += 2.0 * (tV[i] * t0);
         }
 
         double t1 = global::System.Math.Sqrt(x);
@@ -247,8 +247,8 @@ static partial class Guarded
             double t1 = v[i];
             double t2 = tV[i];
             pV[i] += 2.0 * (sBarDot * t1 + sBar * t2);
-            s = s + t1 * t1;
-            sDot = sDot + 2.0 * (t2 * t1);
+            s += t1 * t1;
+            sDot += 2.0 * (t2 * t1);
         }
 
         product[atX] = sDot * t0 - s * (t0 * sBarDot / sBar);

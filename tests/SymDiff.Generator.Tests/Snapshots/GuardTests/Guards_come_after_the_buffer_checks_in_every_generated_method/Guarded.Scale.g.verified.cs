@@ -42,7 +42,7 @@ static partial class Guarded
             y[i] = k * t0;
             double t1 = seed[i];
             dX[i] += t1 * k;
-            kBar = kBar + t1 * t0;
+            kBar += t1 * t0;
         }
 
         dK += kBar;

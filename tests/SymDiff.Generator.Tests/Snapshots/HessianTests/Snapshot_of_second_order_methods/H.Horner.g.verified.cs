@@ -45,7 +45,7 @@ static partial class H
             {
                 double s2 = sTape[iStart - i2];
                 dC[i2] += sBar;
-                xBar = xBar + sBar * s2;
+                xBar += sBar * s2;
                 sBar = sBar * x;
             }
 
@@ -98,7 +98,7 @@ static partial class H
             {
                 double s2 = sTape[iStart - i2];
                 dC[i2] += sBar;
-                xBar = xBar + sBar * s2;
+                xBar += sBar * s2;
                 sBar = sBar * x;
             }
 
@@ -258,7 +258,7 @@ static partial class H
                     double s2 = sTape[t2];
                     double sDot2 = sTapeDot[t2];
                     pC[i2] += sBarDot;
-                    xBarDot = xBarDot + (sBarDot * s2 + sBar * sDot2);
+                    xBarDot += sBarDot * s2 + sBar * sDot2;
                     sBarDot = sBarDot * x + sBar * tX;
                     sBar = sBar * x;
                 }

@@ -21,9 +21,9 @@ static partial class C
         for (int i = 0; i < 3; i++)
         {
             double sq = global::C.SqGradient(x * y + (double)i, x, out double dSqdA, out double dSqdB);
-            s = s + sq;
-            xBar = xBar + (dSqdA * y + dSqdB);
-            yBar = yBar + dSqdA;
+            s += sq;
+            xBar += dSqdA * y + dSqdB;
+            yBar += dSqdA;
         }
 
         double sq2 = global::C.SqGradient(y, y, out double dSq2dA, out double dSq2dB);
@@ -49,8 +49,8 @@ static partial class C
         for (int i = 0; i < 3; i++)
         {
             _ = global::C.SqGradient(x * y + (double)i, x, out double dSqdA, out double dSqdB);
-            xBar = xBar + (seed * dSqdA * y + seed * dSqdB);
-            yBar = yBar + dSqdA;
+            xBar += seed * dSqdA * y + seed * dSqdB;
+            yBar += dSqdA;
         }
 
         _ = global::C.SqGradient(y, y, out double dSq2dA, out double dSq2dB);
@@ -75,8 +75,8 @@ static partial class C
         for (int i = 0; i < 3; i++)
         {
             double sq = global::C.SqDerivative(x * y + (double)i, x, tX * y + x * tY, tX, out double sqDot);
-            s = s + sq;
-            sDot = sDot + sqDot;
+            s += sq;
+            sDot += sqDot;
         }
 
         double sq2 = global::C.SqDerivative(y, y, tY, tY, out double sq2Dot);
@@ -185,10 +185,10 @@ static partial class C
                 global::C.SqHessianVectorProduct(t0, x, hvpScratch.Slice(0, 2), hvpScratch.Slice(2, 2));
                 double dSqdADot = hvpScratch[2];
                 double dSqdBDot = hvpScratch[3];
-                s = s + sq;
-                yBar = yBar + dSqdA;
-                xBarDot = xBarDot + (dSqdADot * y + dSqdA * tY + dSqdBDot);
-                yBarDot = yBarDot + dSqdADot;
+                s += sq;
+                yBar += dSqdA;
+                xBarDot += dSqdADot * y + dSqdA * tY + dSqdBDot;
+                yBarDot += dSqdADot;
             }
 
             double sq2 = global::C.SqGradient(y, y, out double dSq2dA, out double dSq2dB);

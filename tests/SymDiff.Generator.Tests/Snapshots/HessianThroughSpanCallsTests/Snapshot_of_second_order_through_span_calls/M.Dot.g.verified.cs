@@ -39,7 +39,7 @@ static partial class M
             double t2 = t0 * t1;
             dA[i] = t1 * t1;
             dB[i] = t1 * t0 + t2;
-            s = s + t2 * t1;
+            s += t2 * t1;
         }
 
         for (int i = a.Length; i < dB.Length; i++)
@@ -122,8 +122,8 @@ static partial class M
             double t1 = b[i];
             double t2 = t0 * t1;
             double t3 = tB[i];
-            s = s + t2 * t1;
-            sDot = sDot + ((tA[i] * t1 + t0 * t3) * t1 + t2 * t3);
+            s += t2 * t1;
+            sDot += (tA[i] * t1 + t0 * t3) * t1 + t2 * t3;
         }
 
         derivative = sDot;
@@ -230,7 +230,7 @@ static partial class M
             pA[i] += tBarDot * t1 + t1 * tBarDot;
             double t2 = tA[i];
             pB[i] += tBarDot * t0 + t1 * t2 + (t2 * t1 + t0 * tBarDot);
-            s = s + t0 * t1 * t1;
+            s += t0 * t1 * t1;
         }
 
         return s;

@@ -24,7 +24,7 @@ static partial class M
         double sum = 0.0;
         for (int i = 0; i < z.Length; i++)
         {
-            sum = sum + global::System.Math.Exp(z[i]);
+            sum += global::System.Math.Exp(z[i]);
         }
 
         // Reverse sweep: gradients
@@ -63,7 +63,7 @@ static partial class M
         double sum = 0.0;
         for (int i = 0; i < z.Length; i++)
         {
-            sum = sum + global::System.Math.Exp(z[i]);
+            sum += global::System.Math.Exp(z[i]);
         }
 
         // Reverse sweep: gradients
@@ -94,8 +94,8 @@ static partial class M
         for (int i = 0; i < z.Length; i++)
         {
             double t0 = global::System.Math.Exp(z[i]);
-            sum = sum + t0;
-            sumDot = sumDot + t0 * tZ[i];
+            sum += t0;
+            sumDot += t0 * tZ[i];
         }
 
         derivative = sumDot != 0.0 ? sumDot / sum : 0.0;
@@ -191,8 +191,8 @@ static partial class M
         for (int i = 0; i < z.Length; i++)
         {
             double t0 = global::System.Math.Exp(z[i]);
-            sum = sum + t0;
-            sumDot = sumDot + t0 * tZ[i];
+            sum += t0;
+            sumDot += t0 * tZ[i];
         }
 
         double sumBar = 1.0 / sum;

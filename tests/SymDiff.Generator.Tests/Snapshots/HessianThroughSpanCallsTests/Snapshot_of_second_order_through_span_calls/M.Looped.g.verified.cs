@@ -35,7 +35,7 @@ static partial class M
             double dScaleddC = 0.0;
             global::M.ScaledBackward(p, t2, t3, dP, ref dScaleddC);
             dP[t0] += (2.0 * (dScaleddC * s) - scaled * global::System.Math.Sin(s)) * t1;
-            total = total + t3 * scaled;
+            total += t3 * scaled;
         }
 
         return total;
@@ -98,8 +98,8 @@ static partial class M
             double sDot = tP[t0] * t1;
             double scaled = global::M.ScaledDerivative(p, s * s, tP, 2.0 * (sDot * s), out double scaledDot);
             double t2 = global::System.Math.Cos(s);
-            total = total + t2 * scaled;
-            totalDot = totalDot + (t2 * scaledDot - global::System.Math.Sin(s) * sDot * scaled);
+            total += t2 * scaled;
+            totalDot += t2 * scaledDot - global::System.Math.Sin(s) * sDot * scaled;
         }
 
         derivative = totalDot;
@@ -237,7 +237,7 @@ static partial class M
 
                         dScaleddCDot += t4 * scaledProduct[p.Length];
                         pP[t0] += (2.0 * (dScaleddCDot * s + dScaleddC * sDot) - (scaledDot * t5 + scaled * (t4 * sDot))) * t1;
-                        total = total + t4 * scaled;
+                        total += t4 * scaled;
                     }
                     finally
                     {

@@ -30,8 +30,8 @@ static partial class M
             double t1 = global::System.Math.Exp(c * t0 / 4.0);
             double tBar = c * t1 / 4.0;
             dA[i] = tBar * c;
-            s = s + t1;
-            cBar = cBar + tBar * t0;
+            s += t1;
+            cBar += tBar * t0;
         }
 
         for (int i = a.Length; i < dA.Length; i++)
@@ -71,8 +71,8 @@ static partial class M
             double t1 = global::System.Math.Exp(c * t0 / 4.0);
             double tBar = sBar * t1 / 4.0;
             dA[i] += tBar * c;
-            s = s + t1;
-            cBar = cBar + tBar * t0;
+            s += t1;
+            cBar += tBar * t0;
         }
 
         dC += seed * s + cBar;
@@ -101,8 +101,8 @@ static partial class M
         {
             double t0 = a[i];
             double t1 = global::System.Math.Exp(c * t0 / 4.0);
-            s = s + t1;
-            sDot = sDot + t1 * ((tC * t0 + c * tA[i]) / 4.0);
+            s += t1;
+            sDot += t1 * ((tC * t0 + c * tA[i]) / 4.0);
         }
 
         derivative = sDot * c + s * tC;
@@ -209,9 +209,9 @@ static partial class M
             double tBar = c * t1 / 4.0;
             double tBarDot = (tC * t1 + c * t3) / 4.0;
             pA[i] += tBarDot * c + tBar * tC;
-            s = s + t1;
-            sDot = sDot + t3;
-            cBarDot = cBarDot + (tBarDot * t0 + tBar * t2);
+            s += t1;
+            sDot += t3;
+            cBarDot += tBarDot * t0 + tBar * t2;
         }
 
         product[atC] = sDot + cBarDot;

@@ -88,7 +88,7 @@ static partial class U
                         }
 
                         global::SymDiff.Checks.Zero(hBar);
-                        loss = loss + t1 * t1;
+                        loss += t1 * t1;
                     }
 
                     return loss / t0;
@@ -278,8 +278,8 @@ static partial class U
                             }
 
                             double t2 = y - 0.25;
-                            loss = loss + t2 * t2;
-                            lossDot = lossDot + 2.0 * (yDot * t2);
+                            loss += t2 * t2;
+                            lossDot += 2.0 * (yDot * t2);
                         }
 
                         double t3 = (double)x.Length;

@@ -47,7 +47,7 @@ static partial class U
             hPre2[j] = hPre2Value;
             double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
             h[j] = hValue;
-            y = y + w[9 + j] * hValue;
+            y += w[9 + j] * hValue;
         }
 
         // Reverse sweep: gradients
@@ -117,7 +117,7 @@ static partial class U
             hPre2[j] = hPre2Value;
             double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
             h[j] = hValue;
-            y = y + w[9 + j] * hValue;
+            y += w[9 + j] * hValue;
         }
 
         // Reverse sweep: gradients
@@ -196,8 +196,8 @@ static partial class U
             hDot[j] = hValueDot;
             int t2 = 9 + j;
             double t3 = w[t2];
-            y = y + t3 * hValue;
-            yDot = yDot + (tW[t2] * hValue + t3 * hValueDot);
+            y += t3 * hValue;
+            yDot += tW[t2] * hValue + t3 * hValueDot;
         }
 
         derivative = 2.0 * (yDot * y);
@@ -334,8 +334,8 @@ static partial class U
             hDot[j] = hValueDot;
             int t2 = 9 + j;
             double t3 = w[t2];
-            y = y + t3 * hValue;
-            yDot = yDot + (tW[t2] * hValue + t3 * hValueDot);
+            y += t3 * hValue;
+            yDot += tW[t2] * hValue + t3 * hValueDot;
         }
 
         double yBar = 2.0 * y;

@@ -26,7 +26,7 @@ static partial class U
             int t0 = i + 1;
             double t1 = (double)t0;
             dState[i] = t1;
-            s = s + t1 * state[i];
+            s += t1 * state[i];
         }
 
         for (int i = state.Length; i < dState.Length; i++)
@@ -82,8 +82,8 @@ static partial class U
         {
             int t0 = i + 1;
             double t1 = (double)t0;
-            s = s + t1 * state[i];
-            sDot = sDot + t1 * tState[i];
+            s += t1 * state[i];
+            sDot += t1 * tState[i];
         }
 
         derivative = sDot;

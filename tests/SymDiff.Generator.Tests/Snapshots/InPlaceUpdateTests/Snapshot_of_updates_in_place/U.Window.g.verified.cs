@@ -71,9 +71,9 @@ static partial class U
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             global::SymDiff.Checks.Zero(hPreBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            loss = loss + e * e;
-            dWSum = dWSum + e * total;
-            dWSum2 = dWSum2 + e;
+            loss += e * e;
+            dWSum += e * total;
+            dWSum2 += e;
         }
 
         if (6 < w.Length)
@@ -155,8 +155,8 @@ static partial class U
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             global::SymDiff.Checks.Zero(hPreBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            dWSum = dWSum + e * total;
-            dWSum2 = dWSum2 + e;
+            dWSum += e * total;
+            dWSum2 += e;
         }
 
         if (6 < w.Length)
@@ -220,8 +220,8 @@ static partial class U
             double total = global::U.TotalDerivative(h, hDot, out double totalDot);
             double t3 = w[6];
             double e = t3 * total + w[7] - series[t];
-            loss = loss + e * e;
-            lossDot = lossDot + 2.0 * ((tW[6] * total + t3 * totalDot + tW[7]) * e);
+            loss += e * e;
+            lossDot += 2.0 * ((tW[6] * total + t3 * totalDot + tW[7]) * e);
         }
 
         derivative = lossDot;

@@ -71,7 +71,7 @@ static partial class A
                     double t2 = x[b];
                     dW[k + 3] -= hBar2 * global::System.Math.Sin(t2 * (double)k);
                     dW[k] += hBar3 * s3 * t2;
-                    sBar2 = sBar2 + hBar3 * (w[k] * t2);
+                    sBar2 += hBar3 * (w[k] * t2);
                 }
 
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -153,7 +153,7 @@ static partial class A
                     double t2 = x[b];
                     dW[k + 3] -= hBar2 * global::System.Math.Sin(t2 * (double)k);
                     dW[k] += hBar3 * s3 * t2;
-                    sBar2 = sBar2 + hBar3 * (w[k] * t2);
+                    sBar2 += hBar3 * (w[k] * t2);
                 }
 
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)

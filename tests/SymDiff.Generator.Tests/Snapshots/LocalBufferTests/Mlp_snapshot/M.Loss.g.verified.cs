@@ -41,7 +41,7 @@ static partial class M
             double a = p[t0 + 4];
             for (int k = 0; k < 4; k++)
             {
-                a = a + pRow[k] * x[k];
+                a += pRow[k] * x[k];
             }
 
             h[j] = global::System.Math.Tanh(a);
@@ -83,7 +83,7 @@ static partial class M
         {
             double tBar = sumBar * global::System.Math.Exp(z[c] - max);
             zBar[c] += tBar;
-            maxBar = maxBar - tBar;
+            maxBar -= tBar;
         }
 
         double maxBar2 = 1.0 + maxBar;
@@ -172,7 +172,7 @@ static partial class M
             double a = p[t0 + 4];
             for (int k = 0; k < 4; k++)
             {
-                a = a + pRow[k] * x[k];
+                a += pRow[k] * x[k];
             }
 
             h[j] = global::System.Math.Tanh(a);
@@ -214,7 +214,7 @@ static partial class M
         {
             double tBar = sumBar * global::System.Math.Exp(z[c] - max);
             zBar[c] += tBar;
-            maxBar = maxBar - tBar;
+            maxBar -= tBar;
         }
 
         double maxBar2 = seed + maxBar;
@@ -300,8 +300,8 @@ static partial class M
             for (int k = 0; k < 4; k++)
             {
                 double t3 = x[k];
-                a = a + pRow[k] * t3;
-                aDot = aDot + tPRow[k] * t3;
+                a += pRow[k] * t3;
+                aDot += tPRow[k] * t3;
             }
 
             double hValue = global::System.Math.Tanh(a);

@@ -58,9 +58,9 @@ static partial class Q
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            loss = loss + t3 * t3;
-            dWSum = dWSum + t3 * h[1] * h[0];
-            dWSum2 = dWSum2 + t3 * h[1];
+            loss += t3 * t3;
+            dWSum += t3 * h[1] * h[0];
+            dWSum2 += t3 * h[1];
         }
 
         if (4 < w.Length)
@@ -128,8 +128,8 @@ static partial class Q
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            dWSum = dWSum + t2 * h[1] * h[0];
-            dWSum2 = dWSum2 + t2 * h[1];
+            dWSum += t2 * h[1] * h[0];
+            dWSum2 += t2 * h[1];
         }
 
         if (4 < w.Length)
@@ -181,8 +181,8 @@ static partial class Q
             double y = t2 * h[0] * h[1] + t3 * h[1];
             double yDot = (tW[4] * h[0] + t2 * hDot[0]) * h[1] + t2 * h[0] * hDot[1] + (tW[5] * h[1] + t3 * hDot[1]);
             double t4 = y - 0.5;
-            loss = loss + t4 * t4;
-            lossDot = lossDot + 2.0 * (yDot * t4);
+            loss += t4 * t4;
+            lossDot += 2.0 * (yDot * t4);
         }
 
         double t5 = (double)x.Length;
@@ -334,9 +334,9 @@ static partial class Q
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             global::SymDiff.Checks.Zero(hBarDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            loss = loss + t7 * t7;
-            dWSumDot = dWSumDot + ((yDot * h[1] + t7 * hDot[1]) * h[0] + t7 * h[1] * hDot[0]);
-            dWSum2Dot = dWSum2Dot + (yDot * h[1] + t7 * hDot[1]);
+            loss += t7 * t7;
+            dWSumDot += (yDot * h[1] + t7 * hDot[1]) * h[0] + t7 * h[1] * hDot[0];
+            dWSum2Dot += yDot * h[1] + t7 * hDot[1];
         }
 
         if (4 < w.Length)

@@ -59,9 +59,9 @@ static partial class S
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            loss = loss + t3 * t3;
-            dWSum = dWSum + t3 * h[0];
-            dWSum2 = dWSum2 + t3 * h[1];
+            loss += t3 * t3;
+            dWSum += t3 * h[0];
+            dWSum2 += t3 * h[1];
         }
 
         if (4 < w.Length)
@@ -130,8 +130,8 @@ static partial class S
             }
 
             global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            dWSum = dWSum + t2 * h[0];
-            dWSum2 = dWSum2 + t2 * h[1];
+            dWSum += t2 * h[0];
+            dWSum2 += t2 * h[1];
         }
 
         if (4 < w.Length)
@@ -184,8 +184,8 @@ static partial class S
             double y = t2 * h[0] + t3 * h[1];
             double yDot = tW[4] * h[0] + t2 * hDot[0] + (tW[5] * h[1] + t3 * hDot[1]);
             double t4 = y - t[b];
-            loss = loss + t4 * t4;
-            lossDot = lossDot + 2.0 * (yDot * t4);
+            loss += t4 * t4;
+            lossDot += 2.0 * (yDot * t4);
         }
 
         double t5 = (double)x.Length;

@@ -47,7 +47,7 @@ static partial class S
 
                 double y = w[4] * h[0] + w[5] * h[1];
                 double t0 = y - t[b];
-                loss = loss + t0 * t0;
+                loss += t0 * t0;
                 s = global::System.Math.Sin(y);
             }
 
@@ -81,7 +81,7 @@ static partial class S
                     dW[j] += t5 ? tBar * x[b] : 0.0;
                     int t6 = 2 + j;
                     dW[t6] += t5 ? tBar * s2 : 0.0;
-                    sBar2 = sBar2 + (t5 ? tBar * w[t6] : 0.0);
+                    sBar2 += t5 ? tBar * w[t6] : 0.0;
                 }
 
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -171,7 +171,7 @@ static partial class S
                     dW[j] += t3 ? tBar * x[b] : 0.0;
                     int t4 = 2 + j;
                     dW[t4] += t3 ? tBar * s2 : 0.0;
-                    sBar2 = sBar2 + (t3 ? tBar * w[t4] : 0.0);
+                    sBar2 += t3 ? tBar * w[t4] : 0.0;
                 }
 
                 global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
@@ -228,9 +228,9 @@ static partial class S
             double y = t3 * h[0] + t4 * h[1];
             double yDot = tW[4] * h[0] + t3 * hDot[0] + (tW[5] * h[1] + t4 * hDot[1]);
             double t5 = y - t[b];
-            loss = loss + t5 * t5;
+            loss += t5 * t5;
             s = global::System.Math.Sin(y);
-            lossDot = lossDot + 2.0 * (yDot * t5);
+            lossDot += 2.0 * (yDot * t5);
             sDot = global::System.Math.Cos(y) * yDot;
         }
 

@@ -46,7 +46,7 @@ static partial class S
                     double z = 0.0;
                     for (int i = 0; i < d; i++)
                     {
-                        z = z + wRow[i] * x[i];
+                        z += wRow[i] * x[i];
                     }
 
                     h[j] = global::System.Math.Tanh(z);
@@ -143,7 +143,7 @@ static partial class S
                     double z = 0.0;
                     for (int i = 0; i < d; i++)
                     {
-                        z = z + wRow[i] * x[i];
+                        z += wRow[i] * x[i];
                     }
 
                     h[j] = global::System.Math.Tanh(z);
@@ -237,8 +237,8 @@ static partial class S
                     for (int i = 0; i < d; i++)
                     {
                         double t3 = x[i];
-                        z = z + wRow[i] * t3;
-                        zDot = zDot + tWRow[i] * t3;
+                        z += wRow[i] * t3;
+                        zDot += tWRow[i] * t3;
                     }
 
                     double hValue = global::System.Math.Tanh(z);

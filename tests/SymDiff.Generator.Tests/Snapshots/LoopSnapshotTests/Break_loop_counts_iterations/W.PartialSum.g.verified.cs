@@ -85,7 +85,7 @@ static partial class W
                     }
 
                     sBar = sBar2;
-                    wBar2 = wBar2 + wBar;
+                    wBar2 += wBar;
                 }
 
                 dW = wBar2;
@@ -184,7 +184,7 @@ static partial class W
                     }
 
                     sBar = sBar2;
-                    wBar2 = wBar2 + wBar;
+                    wBar2 += wBar;
                 }
 
                 dW += wBar2;

@@ -34,7 +34,7 @@ static partial class W
             }
 
             s = s2;
-            wBar2 = wBar2 + wBar;
+            wBar2 += wBar;
         }
 
         dW = wBar2;
@@ -72,7 +72,7 @@ static partial class W
             }
 
             s = s2;
-            wBar2 = wBar2 + wBar;
+            wBar2 += wBar;
         }
 
         dW += wBar2;

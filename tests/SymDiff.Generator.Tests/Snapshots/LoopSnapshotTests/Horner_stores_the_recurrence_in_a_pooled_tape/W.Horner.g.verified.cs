@@ -45,7 +45,7 @@ static partial class W
             {
                 double s2 = sTape[iStart - i2];
                 dC[i2] += sBar;
-                xBar = xBar + sBar * s2;
+                xBar += sBar * s2;
                 sBar = sBar * x;
             }
 
@@ -98,7 +98,7 @@ static partial class W
             {
                 double s2 = sTape[iStart - i2];
                 dC[i2] += sBar;
-                xBar = xBar + sBar * s2;
+                xBar += sBar * s2;
                 sBar = sBar * x;
             }
 

@@ -26,9 +26,9 @@ static partial class W
         {
             double t1 = x[i];
             double r = y[i] - (w * t1 + b);
-            sum = sum + 0.5 * r * r;
-            wBar = wBar + r * t1;
-            bBar = bBar + r;
+            sum += 0.5 * r * r;
+            wBar += r * t1;
+            bBar += r;
         }
 
         dW = -(sumBar * wBar);
@@ -57,8 +57,8 @@ static partial class W
         {
             double t0 = x[i];
             double r = y[i] - (w * t0 + b);
-            wBar = wBar + r * t0;
-            bBar = bBar + r;
+            wBar += r * t0;
+            bBar += r;
         }
 
         dW -= sumBar * wBar;
@@ -85,8 +85,8 @@ static partial class W
         {
             double t0 = x[i];
             double r = y[i] - (w * t0 + b);
-            sum = sum + 0.5 * r * r;
-            sumDot = sumDot - (tW * t0 + tB) * r;
+            sum += 0.5 * r * r;
+            sumDot -= (tW * t0 + tB) * r;
         }
 
         double t1 = (double)x.Length;

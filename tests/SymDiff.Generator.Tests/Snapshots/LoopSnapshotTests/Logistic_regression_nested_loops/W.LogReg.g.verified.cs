@@ -35,7 +35,7 @@ static partial class W
             double z = 0.0;
             for (int j = 0; j < d; j++)
             {
-                z = z + w[j] * xsRow[j];
+                z += w[j] * xsRow[j];
             }
 
             double t1 = t[i];
@@ -48,7 +48,7 @@ static partial class W
                 dW[j] += zBar * xsRow2[j];
             }
 
-            loss = loss + global::System.Math.Log(t3);
+            loss += global::System.Math.Log(t3);
         }
 
         return loss / t0;
@@ -83,7 +83,7 @@ static partial class W
             double z = 0.0;
             for (int j = 0; j < d; j++)
             {
-                z = z + w[j] * xsRow[j];
+                z += w[j] * xsRow[j];
             }
 
             double t0 = t[i];
@@ -125,15 +125,15 @@ static partial class W
             for (int j = 0; j < d; j++)
             {
                 double t0 = xsRow[j];
-                z = z + w[j] * t0;
-                zDot = zDot + tW[j] * t0;
+                z += w[j] * t0;
+                zDot += tW[j] * t0;
             }
 
             double t1 = t[i];
             double t2 = global::System.Math.Exp(-t1 * z);
             double t3 = 1.0 + t2;
-            loss = loss + global::System.Math.Log(t3);
-            lossDot = lossDot + (zDot != 0.0 ? -(t2 * (t1 * zDot) / t3) : 0.0);
+            loss += global::System.Math.Log(t3);
+            lossDot += zDot != 0.0 ? -(t2 * (t1 * zDot) / t3) : 0.0;
         }
 
         double t4 = (double)t.Length;

@@ -33,7 +33,7 @@ static partial class W
             double u = 1.0 - xCurrent;
             double tBar = 200.0 * t;
             dX[i] = dXNext - 2.0 * (tBar * xCurrent + u);
-            f = f + (100.0 * t * t + u * u);
+            f += 100.0 * t * t + u * u;
             dXNext = tBar;
             xCurrent = xNext;
         }
@@ -114,8 +114,8 @@ static partial class W
             double t = x[t0] - t1 * t1;
             double t2 = tX[i];
             double u = 1.0 - t1;
-            f = f + (100.0 * t * t + u * u);
-            fDot = fDot + (200.0 * ((tX[t0] - 2.0 * (t2 * t1)) * t) + 2.0 * (-t2 * u));
+            f += 100.0 * t * t + u * u;
+            fDot += 200.0 * ((tX[t0] - 2.0 * (t2 * t1)) * t) + 2.0 * (-t2 * u);
         }
 
         derivative = fDot;

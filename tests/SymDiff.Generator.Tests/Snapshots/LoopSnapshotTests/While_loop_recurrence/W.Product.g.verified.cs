@@ -35,7 +35,7 @@ static partial class W
             {
                 double p2 = pTape[k2];
                 double t0 = (double)k2;
-                aBar = aBar + pBar * p2 * t0;
+                aBar += pBar * p2 * t0;
                 pBar = pBar * (1.0 + a * t0);
             }
 
@@ -80,7 +80,7 @@ static partial class W
             {
                 double p2 = pTape[k2];
                 double t0 = (double)k2;
-                aBar = aBar + pBar * p2 * t0;
+                aBar += pBar * p2 * t0;
                 pBar = pBar * (1.0 + a * t0);
             }
 

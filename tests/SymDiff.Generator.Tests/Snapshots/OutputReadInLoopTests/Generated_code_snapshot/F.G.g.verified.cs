@@ -44,7 +44,7 @@ static partial class F
                         double oRead2 = o[i];
                         oReadTape[i] = oRead;
                         oRead2Tape[i] = oRead2;
-                        norm = norm + oRead * oRead2;
+                        norm += oRead * oRead2;
                     }
 
                     double norm2 = global::System.Math.Sqrt(norm);
@@ -55,7 +55,7 @@ static partial class F
                         o[i] = oRead / norm2;
                         double oBar2 = oBar[i];
                         oBar[i] = oBar2 / norm2;
-                        normBar = normBar - oBar2 * (oRead / norm2) / norm2;
+                        normBar -= oBar2 * (oRead / norm2) / norm2;
                     }
 
                     double normBar2 = normBar * (0.5 / norm2);
@@ -121,8 +121,8 @@ static partial class F
             double oReadDot = derivative[i];
             double oRead2 = o[i];
             double oRead2Dot = derivative[i];
-            norm = norm + oRead * oRead2;
-            normDot = normDot + (oReadDot * oRead2 + oRead * oRead2Dot);
+            norm += oRead * oRead2;
+            normDot += oReadDot * oRead2 + oRead * oRead2Dot;
         }
 
         double norm2 = global::System.Math.Sqrt(norm);

@@ -51,7 +51,7 @@ static partial class F
                 {
                     y[i2] = global::System.Math.Exp(z[i2] - max);
                     double yRead = y[i2];
-                    sum = sum + yRead;
+                    sum += yRead;
                 }
 
                 double sumBar = 0.0;
@@ -61,7 +61,7 @@ static partial class F
                     y[i3] = yRead / sum;
                     double yBar2 = yBar[i3];
                     yBar[i3] = yBar2 / sum;
-                    sumBar = sumBar - yBar2 * (yRead / sum) / sum;
+                    sumBar -= yBar2 * (yRead / sum) / sum;
                 }
 
                 double maxBar = 0.0;
@@ -71,7 +71,7 @@ static partial class F
                     double yBar3 = yBar[i2];
                     double tBar = yBar3 != 0.0 ? yBar3 * global::System.Math.Exp(z[i2] - max) : 0.0;
                     dZ[i2] += tBar;
-                    maxBar = maxBar - tBar;
+                    maxBar -= tBar;
                 }
 
                 double maxBar2;
@@ -153,8 +153,8 @@ static partial class F
             derivative[i] = t3 != 0.0 || maxDot != 0.0 ? t2 * (t3 - maxDot) : 0.0;
             double yRead = y[i];
             double yReadDot = derivative[i];
-            sum = sum + yRead;
-            sumDot = sumDot + yReadDot;
+            sum += yRead;
+            sumDot += yReadDot;
         }
 
         for (int i = 0; i < z.Length; i++)

@@ -56,7 +56,7 @@ static partial class R
                 double dxBar = 2.0 * (energyBar * dx);
                 dURow[j] = dyBar;
                 dURow2[j] += dUNext - (dyBar + dxBar);
-                energy2 = energy2 + (dx * dx + dy * dy);
+                energy2 += dx * dx + dy * dy;
                 dUNext = dxBar;
             }
 
@@ -118,7 +118,7 @@ static partial class R
                 double dxBar = 2.0 * (seed * dx);
                 dURow[j] += dyBar;
                 dURow2[j] += dUNext - (dyBar + dxBar);
-                energy2 = energy2 + (dx * dx + dy * dy);
+                energy2 += dx * dx + dy * dy;
                 dUNext = dxBar;
             }
 
@@ -167,8 +167,8 @@ static partial class R
                 double dx = uRow2[j] - t1;
                 double t2 = tURow[j];
                 double dy = uRow3[j] - t1;
-                energy2 = energy2 + (dx * dx + dy * dy);
-                energyDot2 = energyDot2 + 2.0 * ((tURow2[j] - t2) * dx + (tURow3[j] - t2) * dy);
+                energy2 += dx * dx + dy * dy;
+                energyDot2 += 2.0 * ((tURow2[j] - t2) * dx + (tURow3[j] - t2) * dy);
             }
 
             energy = energy2;

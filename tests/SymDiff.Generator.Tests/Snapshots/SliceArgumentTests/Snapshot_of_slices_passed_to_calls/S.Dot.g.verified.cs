@@ -40,7 +40,7 @@ static partial class S
             double t3 = 1.0 + 0.1 * t0;
             dA[i] = t3 * t1 + t2 * 0.1;
             dB[i] = t3 * t0;
-            s = s + t2 * t3;
+            s += t2 * t3;
         }
 
         for (int i = a.Length; i < dB.Length; i++)
@@ -124,8 +124,8 @@ static partial class S
             double t2 = t0 * t1;
             double t3 = 1.0 + 0.1 * t0;
             double t4 = tA[i];
-            s = s + t2 * t3;
-            sDot = sDot + ((t4 * t1 + t0 * tB[i]) * t3 + t2 * (0.1 * t4));
+            s += t2 * t3;
+            sDot += (t4 * t1 + t0 * tB[i]) * t3 + t2 * (0.1 * t4);
         }
 
         derivative = sDot;
@@ -234,7 +234,7 @@ static partial class S
             double t4 = tB[i];
             pA[i] += tBarDot * t1 + t2 * t4 + (t3 * t1 + t0 * t4) * 0.1;
             pB[i] += tBarDot * t0 + t2 * t3;
-            s = s + t0 * t1 * t2;
+            s += t0 * t1 * t2;
         }
 
         return s;

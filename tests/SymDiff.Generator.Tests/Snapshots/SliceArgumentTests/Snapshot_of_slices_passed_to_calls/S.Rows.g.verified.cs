@@ -39,7 +39,7 @@ static partial class S
                 double zBar = t1 / t2 - 0.5;
                 global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), xScratch.Slice(0, 2));
                 dP[t0] += zBar;
-                s = s + (global::System.Math.Log(t2) - 0.5 * z);
+                s += global::System.Math.Log(t2) - 0.5 * z;
             }
 
             // Reverse sweep: gradients
@@ -127,8 +127,8 @@ static partial class S
                 double zDot = dotDot + tP[t0];
                 double t1 = global::System.Math.Exp(z);
                 double t2 = 1.0 + t1;
-                s = s + (global::System.Math.Log(t2) - 0.5 * z);
-                sDot = sDot + (t1 * zDot / t2 - 0.5 * zDot);
+                s += global::System.Math.Log(t2) - 0.5 * z;
+                sDot += t1 * zDot / t2 - 0.5 * zDot;
             }
             finally
             {
@@ -277,7 +277,7 @@ static partial class S
                             }
 
                             pP[t0] += zBarDot;
-                            s = s + (global::System.Math.Log(t2) - 0.5 * z);
+                            s += global::System.Math.Log(t2) - 0.5 * z;
                         }
                         finally
                         {

@@ -38,7 +38,7 @@ static partial class S
             double t1 = b[i];
             dA[i] = t1;
             dB[i] = t0;
-            s = s + t0 * t1;
+            s += t0 * t1;
         }
 
         for (int i = a.Length; i < dB.Length; i++)
@@ -116,8 +116,8 @@ static partial class S
         {
             double t0 = a[i];
             double t1 = b[i];
-            s = s + t0 * t1;
-            sDot = sDot + (tA[i] * t1 + t0 * tB[i]);
+            s += t0 * t1;
+            sDot += tA[i] * t1 + t0 * tB[i];
         }
 
         derivative = sDot;

@@ -20,8 +20,8 @@ static partial class S
         {
             double xi = x[xiIndex];
             double t0 = w * xi;
-            s = s + global::S.Softplus(t0);
-            wBar = wBar + global::S.SoftplusDerivative(t0) * xi;
+            s += global::S.Softplus(t0);
+            wBar += global::S.SoftplusDerivative(t0) * xi;
         }
 
         dW = wBar;
@@ -43,7 +43,7 @@ static partial class S
         for (int xiIndex = 0; xiIndex < x.Length; xiIndex++)
         {
             double xi = x[xiIndex];
-            wBar = wBar + global::S.SoftplusDerivative(w * xi) * xi;
+            wBar += global::S.SoftplusDerivative(w * xi) * xi;
         }
 
         dW += seed * wBar;
@@ -66,8 +66,8 @@ static partial class S
         {
             double xi = x[xiIndex];
             double t0 = w * xi;
-            s = s + global::S.Softplus(t0);
-            sDot = sDot + global::S.SoftplusDerivative(t0) * (tW * xi);
+            s += global::S.Softplus(t0);
+            sDot += global::S.SoftplusDerivative(t0) * (tW * xi);
         }
 
         derivative = sDot;

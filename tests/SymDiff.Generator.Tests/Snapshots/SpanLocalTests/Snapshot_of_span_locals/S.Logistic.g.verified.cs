@@ -34,7 +34,7 @@ static partial class S
             double z = bias;
             for (int j = 0; j < 2; j++)
             {
-                z = z + p[j] * xRow[j];
+                z += p[j] * xRow[j];
             }
 
             double t0 = global::System.Math.Exp(-z);
@@ -46,8 +46,8 @@ static partial class S
                 dP[j] += zBar * xRow2[j];
             }
 
-            loss = loss + (global::System.Math.Log(t1) + 0.3 * z);
-            biasBar = biasBar + zBar;
+            loss += global::System.Math.Log(t1) + 0.3 * z;
+            biasBar += zBar;
         }
 
         // Reverse sweep: gradients
@@ -86,7 +86,7 @@ static partial class S
             double z = bias;
             for (int j = 0; j < 2; j++)
             {
-                z = z + p[j] * xRow[j];
+                z += p[j] * xRow[j];
             }
 
             double t0 = global::System.Math.Exp(-z);
@@ -97,7 +97,7 @@ static partial class S
                 dP[j] += zBar * xRow2[j];
             }
 
-            biasBar = biasBar + zBar;
+            biasBar += zBar;
         }
 
         // Reverse sweep: gradients
@@ -134,14 +134,14 @@ static partial class S
             for (int j = 0; j < 2; j++)
             {
                 double t0 = xRow[j];
-                z = z + p[j] * t0;
-                zDot = zDot + tP[j] * t0;
+                z += p[j] * t0;
+                zDot += tP[j] * t0;
             }
 
             double t1 = global::System.Math.Exp(-z);
             double t2 = 1.0 + t1;
-            loss = loss + (global::System.Math.Log(t2) + 0.3 * z);
-            lossDot = lossDot + (0.3 * zDot - t1 * zDot / t2);
+            loss += global::System.Math.Log(t2) + 0.3 * z;
+            lossDot += 0.3 * zDot - t1 * zDot / t2;
         }
 
         int t3 = 2 + 1;
@@ -250,8 +250,8 @@ static partial class S
             for (int j = 0; j < 2; j++)
             {
                 double t0 = xRow[j];
-                z = z + p[j] * t0;
-                zDot = zDot + tP[j] * t0;
+                z += p[j] * t0;
+                zDot += tP[j] * t0;
             }
 
             double t1 = global::System.Math.Exp(-z);
@@ -264,8 +264,8 @@ static partial class S
                 pP[j] += zBarDot * xRow2[j];
             }
 
-            loss = loss + (global::System.Math.Log(t2) + 0.3 * z);
-            biasBarDot = biasBarDot + zBarDot;
+            loss += global::System.Math.Log(t2) + 0.3 * z;
+            biasBarDot += zBarDot;
         }
 
         int t4 = 2 + 1;

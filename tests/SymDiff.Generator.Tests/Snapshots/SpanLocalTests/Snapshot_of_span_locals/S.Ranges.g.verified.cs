@@ -35,7 +35,7 @@ static partial class S
             double v = p[t3];
             double t4 = x[0];
             dP[t3] += 2.0 * (t4 * v);
-            s = s + v * v * t4;
+            s += v * v * t4;
         }
 
         for (int k = 0; k < p.Length - 2; k++)
@@ -43,7 +43,7 @@ static partial class S
             int t5 = 2 + k;
             double t6 = global::S.Scale[1 + k] * global::System.Math.Exp(0.1 * p[t5]);
             dP[t5] += t6 * 0.1;
-            s = s + t6;
+            s += t6;
         }
 
         // Reverse sweep: gradients
@@ -118,8 +118,8 @@ static partial class S
             int t3 = 3 + vIndex;
             double v = p[t3];
             double t4 = x[0];
-            s = s + v * v * t4;
-            sDot = sDot + 2.0 * (tP[t3] * v) * t4;
+            s += v * v * t4;
+            sDot += 2.0 * (tP[t3] * v) * t4;
         }
 
         for (int k = 0; k < p.Length - 2; k++)
@@ -127,8 +127,8 @@ static partial class S
             double t5 = global::S.Scale[1 + k];
             int t6 = 2 + k;
             double t7 = global::System.Math.Exp(0.1 * p[t6]);
-            s = s + t5 * t7;
-            sDot = sDot + t5 * (t7 * (0.1 * tP[t6]));
+            s += t5 * t7;
+            sDot += t5 * (t7 * (0.1 * tP[t6]));
         }
 
         derivative = sDot;
@@ -231,7 +231,7 @@ static partial class S
             double v = p[t1];
             double t2 = x[0];
             pP[t1] += 2.0 * (t2 * tP[t1]);
-            s = s + v * v * t2;
+            s += v * v * t2;
         }
 
         for (int k = 0; k < p.Length - 2; k++)
@@ -240,7 +240,7 @@ static partial class S
             int t4 = 2 + k;
             double t5 = global::System.Math.Exp(0.1 * p[t4]);
             pP[t4] += t3 * (t5 * (0.1 * tP[t4])) * 0.1;
-            s = s + t3 * t5;
+            s += t3 * t5;
         }
 
         pP[0] += tP[1];

@@ -43,7 +43,7 @@ static partial class S
                 int t1 = j + 1;
                 double t2 = (double)t1;
                 dXRow[j] += sBar * t2 * global::System.Math.Cos(t0);
-                s = s + global::System.Math.Sin(t0) * t2;
+                s += global::System.Math.Sin(t0) * t2;
             }
 
             y[i] = s;
@@ -89,8 +89,8 @@ static partial class S
                 double t1 = xRow[j];
                 int t2 = j + 1;
                 double t3 = (double)t2;
-                s = s + global::System.Math.Sin(t1) * t3;
-                sDot = sDot + global::System.Math.Cos(t1) * tXRow[j] * t3;
+                s += global::System.Math.Sin(t1) * t3;
+                sDot += global::System.Math.Cos(t1) * tXRow[j] * t3;
             }
 
             y[i] = s;

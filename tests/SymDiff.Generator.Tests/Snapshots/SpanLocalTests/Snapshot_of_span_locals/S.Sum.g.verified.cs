@@ -26,7 +26,7 @@ static partial class S
             double t0 = a[i];
             double t1 = 1.0 + 0.2 * t0;
             dA[i] = t1 + t0 * 0.2;
-            s = s + t0 * t1;
+            s += t0 * t1;
         }
 
         for (int i = a.Length; i < dA.Length; i++)
@@ -83,8 +83,8 @@ static partial class S
             double t0 = a[i];
             double t1 = 1.0 + 0.2 * t0;
             double t2 = tA[i];
-            s = s + t0 * t1;
-            sDot = sDot + (t2 * t1 + t0 * (0.2 * t2));
+            s += t0 * t1;
+            sDot += t2 * t1 + t0 * (0.2 * t2);
         }
 
         derivative = sDot;
@@ -180,7 +180,7 @@ static partial class S
         {
             double t0 = a[i];
             pA[i] += 0.4 * tA[i];
-            s = s + t0 * (1.0 + 0.2 * t0);
+            s += t0 * (1.0 + 0.2 * t0);
         }
 
         return s;

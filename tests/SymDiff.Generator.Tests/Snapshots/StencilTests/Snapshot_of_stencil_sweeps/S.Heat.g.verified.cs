@@ -110,7 +110,7 @@ static partial class S
                             aHistoryBar[t11] -= tBar * 2.0;
                             int t14 = t10 + (i + 1);
                             aHistoryBar[t14] += tBar;
-                            alphaBar = alphaBar + aHistoryBar2 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t14]);
+                            alphaBar += aHistoryBar2 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t14]);
                         }
 
                         for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
@@ -129,7 +129,7 @@ static partial class S
                             aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar4;
                         }
 
-                        alphaBar2 = alphaBar2 + alphaBar;
+                        alphaBar2 += alphaBar;
                     }
 
                     for (int aIndex = 0; aIndex < u0.Length; aIndex++)
@@ -267,7 +267,7 @@ static partial class S
                             aHistoryBar[t11] -= tBar * 2.0;
                             int t14 = t10 + (i + 1);
                             aHistoryBar[t14] += tBar;
-                            alphaBar = alphaBar + aHistoryBar2 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t14]);
+                            alphaBar += aHistoryBar2 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t14]);
                         }
 
                         for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
@@ -286,7 +286,7 @@ static partial class S
                             aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar4;
                         }
 
-                        alphaBar2 = alphaBar2 + alphaBar;
+                        alphaBar2 += alphaBar;
                     }
 
                     for (int aIndex = 0; aIndex < u0.Length; aIndex++)

@@ -103,8 +103,8 @@ static partial class St
             }
 
             s = s4;
-            aBar3 = aBar3 + aBar2;
-            bBar5 = bBar5 + bBar4;
+            aBar3 += aBar2;
+            bBar5 += bBar4;
         }
 
         bool t7 = x.Length > 2;
@@ -237,8 +237,8 @@ static partial class St
             }
 
             s = s4;
-            aBar3 = aBar3 + aBar2;
-            bBar5 = bBar5 + bBar4;
+            aBar3 += aBar2;
+            bBar5 += bBar4;
         }
 
         // Reverse sweep: gradients

@@ -47,7 +47,7 @@ static partial class V
             double mBar2 = mBar[o];
             double z2Bar = 2.0 * (mBar2 * (b * t0));
             dV[o] = z2Bar * b;
-            bBar = bBar + z2Bar * t0;
+            bBar += z2Bar * t0;
         }
 
         for (int o = 3; o < dV.Length; o++)
@@ -103,7 +103,7 @@ static partial class V
             double mBar2 = mBar[o];
             double z2Bar = 2.0 * (mBar2 * (b * t0));
             dV[o] += z2Bar * b;
-            bBar = bBar + z2Bar * t0;
+            bBar += z2Bar * t0;
         }
 
         dC += (seed * (double)7 + bBar) * 2.0;

@@ -53,7 +53,7 @@ static partial class V
             double z = b[o];
             for (int i = 0; i < m; i++)
             {
-                z = z + wRow[i] * input[i];
+                z += wRow[i] * input[i];
             }
 
             double t0 = global::System.Math.Tanh(z);
@@ -120,8 +120,8 @@ static partial class V
             for (int i = 0; i < m; i++)
             {
                 double t1 = input[i];
-                z = z + wRow[i] * t1;
-                zDot = zDot + tWRow[i] * t1;
+                z += wRow[i] * t1;
+                zDot += tWRow[i] * t1;
             }
 
             double t2 = global::System.Math.Tanh(z);

@@ -48,7 +48,7 @@ static partial class V
             double z = 0.0;
             for (int i = 0; i < input.Length; i++)
             {
-                z = z + wRow[i] * input[i];
+                z += wRow[i] * input[i];
             }
 
             double t0 = global::System.Math.Tanh(z);
@@ -112,8 +112,8 @@ static partial class V
             {
                 double t1 = wRow[i];
                 double t2 = input[i];
-                z = z + t1 * t2;
-                zDot = zDot + (tWRow[i] * t2 + t1 * tInput[i]);
+                z += t1 * t2;
+                zDot += tWRow[i] * t2 + t1 * tInput[i];
             }
 
             double t3 = global::System.Math.Tanh(z);

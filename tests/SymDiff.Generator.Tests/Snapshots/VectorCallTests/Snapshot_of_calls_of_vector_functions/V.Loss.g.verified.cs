@@ -42,12 +42,12 @@ static partial class V
                 double z = p[12 + o];
                 for (int i = 0; i < 3; i++)
                 {
-                    z = z + pRow[i] * xRow[i];
+                    z += pRow[i] * xRow[i];
                 }
 
                 double hValue = global::System.Math.Tanh(z);
                 h[o] = hValue;
-                pred = pred + p[16 + o] * hValue;
+                pred += p[16 + o] * hValue;
             }
 
             double r = pred - y[s];
@@ -72,8 +72,8 @@ static partial class V
                 dP[12 + j] += zBar;
             }
 
-            loss = loss + r * r;
-            dPSum = dPSum + predBar;
+            loss += r * r;
+            dPSum += predBar;
         }
 
         if (20 < p.Length)
@@ -120,12 +120,12 @@ static partial class V
                 double z = p[12 + o];
                 for (int i = 0; i < 3; i++)
                 {
-                    z = z + pRow[i] * xRow[i];
+                    z += pRow[i] * xRow[i];
                 }
 
                 double hValue = global::System.Math.Tanh(z);
                 h[o] = hValue;
-                pred = pred + p[16 + o] * hValue;
+                pred += p[16 + o] * hValue;
             }
 
             double r = pred - y[s];
@@ -150,7 +150,7 @@ static partial class V
                 dP[12 + j] += zBar;
             }
 
-            dPSum = dPSum + predBar;
+            dPSum += predBar;
         }
 
         if (20 < p.Length)
@@ -198,8 +198,8 @@ static partial class V
                 for (int i = 0; i < 3; i++)
                 {
                     double t2 = xRow[i];
-                    z = z + pRow[i] * t2;
-                    zDot = zDot + tPRow[i] * t2;
+                    z += pRow[i] * t2;
+                    zDot += tPRow[i] * t2;
                 }
 
                 double hValue = global::System.Math.Tanh(z);
@@ -208,13 +208,13 @@ static partial class V
                 hDot[o] = hValueDot;
                 int t3 = 16 + o;
                 double t4 = p[t3];
-                pred = pred + t4 * hValue;
-                predDot = predDot + (tP[t3] * hValue + t4 * hValueDot);
+                pred += t4 * hValue;
+                predDot += tP[t3] * hValue + t4 * hValueDot;
             }
 
             double r = pred - y[s];
-            loss = loss + r * r;
-            lossDot = lossDot + 2.0 * (predDot * r);
+            loss += r * r;
+            lossDot += 2.0 * (predDot * r);
         }
 
         double t5 = (double)n;
@@ -338,8 +338,8 @@ static partial class V
                 for (int i = 0; i < 3; i++)
                 {
                     double t3 = xRow[i];
-                    z = z + pRow[i] * t3;
-                    zDot = zDot + tPRow[i] * t3;
+                    z += pRow[i] * t3;
+                    zDot += tPRow[i] * t3;
                 }
 
                 double hValue = global::System.Math.Tanh(z);
@@ -348,8 +348,8 @@ static partial class V
                 hDot[o] = hValueDot;
                 int t4 = 16 + o;
                 double t5 = p[t4];
-                pred = pred + t5 * hValue;
-                predDot = predDot + (tP[t4] * hValue + t5 * hValueDot);
+                pred += t5 * hValue;
+                predDot += tP[t4] * hValue + t5 * hValueDot;
             }
 
             double r = pred - y[s];
@@ -379,8 +379,8 @@ static partial class V
                 pP[12 + j] += zBarDot;
             }
 
-            loss = loss + r * r;
-            dPSumDot = dPSumDot + predBarDot;
+            loss += r * r;
+            dPSumDot += predBarDot;
         }
 
         if (20 < p.Length)

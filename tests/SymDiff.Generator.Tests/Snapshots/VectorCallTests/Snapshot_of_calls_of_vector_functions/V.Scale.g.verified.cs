@@ -39,7 +39,7 @@ static partial class V
             output[o] = z * z;
             double t1 = seed[o] * z;
             dV[o] += 2.0 * t1 * b;
-            bBar = bBar + t1 * t0;
+            bBar += t1 * t0;
         }
 
         dB += 2.0 * bBar;

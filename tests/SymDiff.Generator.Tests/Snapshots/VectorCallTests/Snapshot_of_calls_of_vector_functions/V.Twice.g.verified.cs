@@ -44,7 +44,7 @@ static partial class V
             double z = 0.0;
             for (int i = 0; i < x.Length; i++)
             {
-                z = z + wRow[i] * x[i];
+                z += wRow[i] * x[i];
             }
 
             h[o] = global::System.Math.Tanh(z);
@@ -134,8 +134,8 @@ static partial class V
             for (int i = 0; i < x.Length; i++)
             {
                 double t1 = x[i];
-                z = z + wRow[i] * t1;
-                zDot = zDot + tWRow[i] * t1;
+                z += wRow[i] * t1;
+                zDot += tWRow[i] * t1;
             }
 
             double hValue = global::System.Math.Tanh(z);

@@ -42,7 +42,7 @@ static partial class V
                 double t0 = v[i];
                 double t1 = t0 * t0;
                 y[i] = t1;
-                norm = norm + t1;
+                norm += t1;
             }
 
             double norm2 = global::System.Math.Sqrt(norm);
@@ -102,8 +102,8 @@ static partial class V
             y[i] = t1;
             double t2 = 2.0 * (tV[i] * t0);
             derivative[i] = t2;
-            norm = norm + t1;
-            normDot = normDot + t2;
+            norm += t1;
+            normDot += t2;
         }
 
         double norm2 = global::System.Math.Sqrt(norm);

@@ -91,9 +91,9 @@ static partial class W
             for (; j < n; j++)
             {
                 double t0 = h[j];
-                z0 = z0 + w[j] * t0;
-                z1 = z1 + wRow[j] * t0;
-                z2 = z2 + wRow2[j] * t0;
+                z0 += w[j] * t0;
+                z1 += wRow[j] * t0;
+                z2 += wRow2[j] * t0;
             }
         }
 
@@ -204,8 +204,8 @@ static partial class W
             for (; j < n; j++)
             {
                 double t0 = h[j];
-                z0 = z0 + w[j] * t0;
-                z1 = z1 + wRow[j] * t0;
+                z0 += w[j] * t0;
+                z1 += wRow[j] * t0;
             }
         }
 
@@ -365,12 +365,12 @@ static partial class W
                 double t0 = h[j];
                 int t1 = n + j;
                 int t2 = 2 * n + j;
-                z0 = z0 + w[j] * t0;
-                z1 = z1 + wRow[j] * t0;
-                z2 = z2 + wRow2[j] * t0;
-                z0Dot = z0Dot + tW[j] * t0;
-                z1Dot = z1Dot + tWRow[j] * t0;
-                z2Dot = z2Dot + tWRow2[j] * t0;
+                z0 += w[j] * t0;
+                z1 += wRow[j] * t0;
+                z2 += wRow2[j] * t0;
+                z0Dot += tW[j] * t0;
+                z1Dot += tWRow[j] * t0;
+                z2Dot += tWRow2[j] * t0;
             }
         }
 

@@ -117,10 +117,10 @@ static partial class W
                 double t1 = x[i];
                 double r = w[0] * (t1 * t1) + w[1] * t1 + w[2] - y[i];
                 double t2 = r * t1;
-                sum = sum + r * r;
-                dWSum = dWSum + t2 * t1;
-                dWSum2 = dWSum2 + t2;
-                dWSum3 = dWSum3 + r;
+                sum += r * r;
+                dWSum += t2 * t1;
+                dWSum2 += t2;
+                dWSum3 += r;
             }
         }
 
@@ -242,9 +242,9 @@ static partial class W
                 double t0 = x[i];
                 double r = w[0] * (t0 * t0) + w[1] * t0 + w[2] - y[i];
                 double t1 = r * t0;
-                dWSum = dWSum + t1 * t0;
-                dWSum2 = dWSum2 + t1;
-                dWSum3 = dWSum3 + r;
+                dWSum += t1 * t0;
+                dWSum2 += t1;
+                dWSum3 += r;
             }
         }
 
@@ -351,8 +351,8 @@ static partial class W
                 double t0 = x[i];
                 double t1 = t0 * t0;
                 double r = w[0] * t1 + w[1] * t0 + w[2] - y[i];
-                sum = sum + r * r;
-                sumDot = sumDot + 2.0 * ((tW[0] * t1 + tW[1] * t0 + tW[2]) * r);
+                sum += r * r;
+                sumDot += 2.0 * ((tW[0] * t1 + tW[1] * t0 + tW[2]) * r);
             }
         }
 

@@ -107,8 +107,8 @@ static partial class W
                 float t3 = global::System.MathF.Sqrt(t0 * t0 + 1f);
                 float tBar = t1 / t2;
                 dX[i] = tBar * a + 2f * (0.5f / t3 * t0);
-                s = s + (global::System.MathF.Log(t2) + t3);
-                aBar = aBar + tBar * t0;
+                s += global::System.MathF.Log(t2) + t3;
+                aBar += tBar * t0;
             }
         }
 
@@ -216,7 +216,7 @@ static partial class W
                 float t1 = global::System.MathF.Exp(a * t0);
                 float tBar = seed / (1f + t1) * t1;
                 dX[i] += tBar * a + 2f * (seed * (0.5f / global::System.MathF.Sqrt(t0 * t0 + 1f)) * t0);
-                aBar = aBar + tBar * t0;
+                aBar += tBar * t0;
             }
         }
 
@@ -320,8 +320,8 @@ static partial class W
                 float t2 = 1f + t1;
                 float t3 = global::System.MathF.Sqrt(t0 * t0 + 1f);
                 float t4 = tX[i];
-                s = s + (global::System.MathF.Log(t2) + t3);
-                sDot = sDot + (t1 * (tA * t0 + a * t4) / t2 + 0.5f / t3 * (2f * (t4 * t0)));
+                s += global::System.MathF.Log(t2) + t3;
+                sDot += t1 * (tA * t0 + a * t4) / t2 + 0.5f / t3 * (2f * (t4 * t0));
             }
         }
 

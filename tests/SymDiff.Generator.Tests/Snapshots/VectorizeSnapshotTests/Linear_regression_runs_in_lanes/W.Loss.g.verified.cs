@@ -107,9 +107,9 @@ static partial class W
                 double t1 = x[i];
                 double r = y[i] - (w * t1 + b);
                 dY[i] = sumBar * r;
-                sum = sum + 0.5 * r * r;
-                wBar = wBar + r * t1;
-                bBar = bBar + r;
+                sum += 0.5 * r * r;
+                wBar += r * t1;
+                bBar += r;
             }
         }
 
@@ -227,8 +227,8 @@ static partial class W
                 double t0 = x[i];
                 double r = y[i] - (w * t0 + b);
                 dY[i] += sumBar * r;
-                wBar = wBar + r * t0;
-                bBar = bBar + r;
+                wBar += r * t0;
+                bBar += r;
             }
         }
 
@@ -318,8 +318,8 @@ static partial class W
             {
                 double t0 = x[i];
                 double r = y[i] - (w * t0 + b);
-                sum = sum + 0.5 * r * r;
-                sumDot = sumDot + (tY[i] - (tW * t0 + tB)) * r;
+                sum += 0.5 * r * r;
+                sumDot += (tY[i] - (tW * t0 + tB)) * r;
             }
         }
 

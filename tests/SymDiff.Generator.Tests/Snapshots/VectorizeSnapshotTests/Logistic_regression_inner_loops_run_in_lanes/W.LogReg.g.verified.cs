@@ -82,7 +82,7 @@ static partial class W
 
                     for (; j < d; j++)
                     {
-                        z = z + w[j] * xsRow[j];
+                        z += w[j] * xsRow[j];
                     }
                 }
 
@@ -160,7 +160,7 @@ static partial class W
                     double t3 = 1.0 + t2;
                     double zBar = -(lossBar / t3 * t2 * t1);
                     zBarPark[i2 - iChunk] = zBar;
-                    lossPart = lossPart + global::System.Math.Log(t3);
+                    lossPart += global::System.Math.Log(t3);
                 }
             }
 
@@ -272,7 +272,7 @@ static partial class W
 
                     for (; j < d; j++)
                     {
-                        z = z + w[j] * xsRow[j];
+                        z += w[j] * xsRow[j];
                     }
                 }
 
@@ -432,8 +432,8 @@ static partial class W
                         double t0 = w[j];
                         int t1 = i * d + j;
                         double t2 = xsRow[j];
-                        z = z + t0 * t2;
-                        zDot = zDot + (tW[j] * t2 + t0 * tXsRow[j]);
+                        z += t0 * t2;
+                        zDot += tW[j] * t2 + t0 * tXsRow[j];
                     }
                 }
 
@@ -518,8 +518,8 @@ static partial class W
                     double t3 = t[i2];
                     double t4 = global::System.Math.Exp(-t3 * z);
                     double t5 = 1.0 + t4;
-                    lossPart = lossPart + global::System.Math.Log(t5);
-                    lossDotPart = lossDotPart + (zDot != 0.0 ? -(t4 * (t3 * zDot) / t5) : 0.0);
+                    lossPart += global::System.Math.Log(t5);
+                    lossDotPart += zDot != 0.0 ? -(t4 * (t3 * zDot) / t5) : 0.0;
                 }
             }
 

@@ -173,7 +173,7 @@ static partial class W
                 bool t8 = t0 <= t1;
                 dX[i] += (t7 ? mBar : 0.0) + (t8 ? tBar : 0.0) + mBar * t3 * (t4 > 0.0 ? 1.0 : (t4 < 0.0 ? -1.0 : 0.0));
                 dY[i] += (t7 ? 0.0 : mBar) * 0.5 + (t8 ? 0.0 : tBar);
-                s = s + (t6 ? m * t0 : m + t1);
+                s += t6 ? m * t0 : m + t1;
             }
         }
 
@@ -411,8 +411,8 @@ static partial class W
                 double t8 = tX[i];
                 double mDot = (t6 ? tX[i] : 0.0) + (t6 ? 0.0 : 0.5 * tY[i]) + (((t7 ? tX[i] : 0.0) + (t7 ? 0.0 : tY[i])) * t5 + t3 * ((t4 > 0.0 ? 1.0 : (t4 < 0.0 ? -1.0 : 0.0)) * t8));
                 bool t9 = t0 > t1;
-                s = s + (t9 ? m * t0 : m + t1);
-                sDot = sDot + (t9 ? mDot * t0 + m * t8 : mDot + tY[i]);
+                s += t9 ? m * t0 : m + t1;
+                sDot += t9 ? mDot * t0 + m * t8 : mDot + tY[i];
             }
         }
 

@@ -119,9 +119,9 @@ static partial class W
                 double t1 = global::System.Math.Tanh(a * t0 + b);
                 double tBar = 1.0 - t1 * t1;
                 dX[i] = tBar * a;
-                s = s + t1;
-                aBar = aBar + tBar * t0;
-                bBar = bBar + tBar;
+                s += t1;
+                aBar += tBar * t0;
+                bBar += tBar;
             }
         }
 
@@ -254,8 +254,8 @@ static partial class W
                 double t1 = global::System.Math.Tanh(a * t0 + b);
                 double t2 = 1.0 - t1 * t1;
                 dX[i] += seed * t2 * a;
-                aBar = aBar + t2 * t0;
-                bBar = bBar + t2;
+                aBar += t2 * t0;
+                bBar += t2;
             }
         }
 
@@ -355,8 +355,8 @@ static partial class W
             {
                 double t0 = x[i];
                 double t1 = global::System.Math.Tanh(a * t0 + b);
-                s = s + t1;
-                sDot = sDot + (1.0 - t1 * t1) * (tA * t0 + a * tX[i] + tB);
+                s += t1;
+                sDot += (1.0 - t1 * t1) * (tA * t0 + a * tX[i] + tB);
             }
         }
 

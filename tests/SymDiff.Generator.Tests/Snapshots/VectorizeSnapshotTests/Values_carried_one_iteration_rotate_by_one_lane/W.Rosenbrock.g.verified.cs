@@ -106,7 +106,7 @@ static partial class W
             double u = 1.0 - t1;
             double tBar = 200.0 * t;
             dX[i] = dXNext - 2.0 * (tBar * t1 + u);
-            f = f + (100.0 * t * t + u * u);
+            f += 100.0 * t * t + u * u;
             dXNext = tBar;
         }
 
@@ -286,8 +286,8 @@ static partial class W
                 double t = x[t0] - t1 * t1;
                 double t2 = tX[i];
                 double u = 1.0 - t1;
-                f = f + (100.0 * t * t + u * u);
-                fDot = fDot + (200.0 * ((tX[t0] - 2.0 * (t2 * t1)) * t) + 2.0 * (-t2 * u));
+                f += 100.0 * t * t + u * u;
+                fDot += 200.0 * ((tX[t0] - 2.0 * (t2 * t1)) * t) + 2.0 * (-t2 * u);
             }
         }
 

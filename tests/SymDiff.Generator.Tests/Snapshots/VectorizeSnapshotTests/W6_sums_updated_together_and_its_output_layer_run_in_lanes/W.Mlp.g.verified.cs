@@ -63,14 +63,14 @@ static partial class W
                     double a = pRow2[j];
                     for (int k = 0; k < kCount; k++)
                     {
-                        a = a + pRow[k] * xRow[k];
+                        a += pRow[k] * xRow[k];
                     }
 
                     double hValue = global::System.Math.Tanh(a);
                     h[j] = hValue;
-                    z0 = z0 + pRow3[j] * hValue;
-                    z1 = z1 + pRow4[j] * hValue;
-                    z2 = z2 + pRow5[j] * hValue;
+                    z0 += pRow3[j] * hValue;
+                    z1 += pRow4[j] * hValue;
+                    z2 += pRow5[j] * hValue;
                 }
 
                 double t3 = global::System.Math.Max(z0, z1);
@@ -126,10 +126,10 @@ static partial class W
                     dPRow5[j2] += aBar;
                 }
 
-                loss = loss + (logSumExp - (t8 * z0 + t9 * z1 + t10 * z2));
-                dPSum = dPSum + z2Bar;
-                dPSum2 = dPSum2 + z1Bar;
-                dPSum3 = dPSum3 + z0Bar;
+                loss += logSumExp - (t8 * z0 + t9 * z1 + t10 * z2);
+                dPSum += z2Bar;
+                dPSum2 += z1Bar;
+                dPSum3 += z0Bar;
             }
 
             if (t2 >= 0 && t2 < p.Length)
@@ -212,14 +212,14 @@ static partial class W
                     double a = pRow2[j];
                     for (int k = 0; k < kCount; k++)
                     {
-                        a = a + pRow[k] * xRow[k];
+                        a += pRow[k] * xRow[k];
                     }
 
                     double hValue = global::System.Math.Tanh(a);
                     h[j] = hValue;
-                    z0 = z0 + pRow3[j] * hValue;
-                    z1 = z1 + pRow4[j] * hValue;
-                    z2 = z2 + pRow5[j] * hValue;
+                    z0 += pRow3[j] * hValue;
+                    z1 += pRow4[j] * hValue;
+                    z2 += pRow5[j] * hValue;
                 }
 
                 double t2 = global::System.Math.Max(z0, z1);
@@ -270,9 +270,9 @@ static partial class W
                     dPRow5[j2] += aBar;
                 }
 
-                dPSum = dPSum + z2Bar;
-                dPSum2 = dPSum2 + z1Bar;
-                dPSum3 = dPSum3 + z0Bar;
+                dPSum += z2Bar;
+                dPSum2 += z1Bar;
+                dPSum3 += z0Bar;
             }
 
             if (t1 >= 0 && t1 < p.Length)
@@ -361,8 +361,8 @@ static partial class W
                         for (int k = 0; k < kCount; k++)
                         {
                             double t4 = xRow[k];
-                            a = a + pRow[k] * t4;
-                            aDot = aDot + tPRow[k] * t4;
+                            a += pRow[k] * t4;
+                            aDot += tPRow[k] * t4;
                         }
 
                         double hValue = global::System.Math.Tanh(a);
@@ -372,12 +372,12 @@ static partial class W
                         double t6 = pRow3[j];
                         double t8 = pRow4[j];
                         double t10 = pRow5[j];
-                        z0 = z0 + t6 * hValue;
-                        z1 = z1 + t8 * hValue;
-                        z2 = z2 + t10 * hValue;
-                        z0Dot = z0Dot + (tPRow2[j] * hValue + t6 * hValueDot);
-                        z1Dot = z1Dot + (tPRow3[j] * hValue + t8 * hValueDot);
-                        z2Dot = z2Dot + (tPRow4[j] * hValue + t10 * hValueDot);
+                        z0 += t6 * hValue;
+                        z1 += t8 * hValue;
+                        z2 += t10 * hValue;
+                        z0Dot += tPRow2[j] * hValue + t6 * hValueDot;
+                        z1Dot += tPRow3[j] * hValue + t8 * hValueDot;
+                        z2Dot += tPRow4[j] * hValue + t10 * hValueDot;
                     }
 
                     double t11 = global::System.Math.Max(z0, z1);
@@ -393,8 +393,8 @@ static partial class W
                     double t17 = targets[t];
                     double t18 = targets[t + 1];
                     double t19 = targets[t + 2];
-                    loss = loss + (logSumExp - (t17 * z0 + t18 * z1 + t19 * z2));
-                    lossDot = lossDot + (mDot + (t13 * (z0Dot - mDot) + t14 * (z1Dot - mDot) + t15 * (z2Dot - mDot)) / t16 - (t17 * z0Dot + t18 * z1Dot + t19 * z2Dot));
+                    loss += logSumExp - (t17 * z0 + t18 * z1 + t19 * z2);
+                    lossDot += mDot + (t13 * (z0Dot - mDot) + t14 * (z1Dot - mDot) + t15 * (z2Dot - mDot)) / t16 - (t17 * z0Dot + t18 * z1Dot + t19 * z2Dot);
                 }
 
                 double t20 = (double)batch;

@@ -92,7 +92,7 @@ static partial class W
 
                         for (; k < kCount; k++)
                         {
-                            a = a + pRow[k] * xRow[k];
+                            a += pRow[k] * xRow[k];
                         }
                     }
 
@@ -185,9 +185,9 @@ static partial class W
                         double a = h[j3];
                         double hValue = global::System.Math.Tanh(a);
                         h[j3] = hValue;
-                        z0 = z0 + pRow3[j3] * hValue;
-                        z1 = z1 + pRow4[j3] * hValue;
-                        z2 = z2 + pRow5[j3] * hValue;
+                        z0 += pRow3[j3] * hValue;
+                        z1 += pRow4[j3] * hValue;
+                        z2 += pRow5[j3] * hValue;
                     }
                 }
 
@@ -297,10 +297,10 @@ static partial class W
                     j2Chunk = j2Chunk + 64;
                 }
 
-                loss = loss + (logSumExp - (t8 * z0 + t9 * z1 + t10 * z2));
-                dPSum = dPSum + z2Bar;
-                dPSum2 = dPSum2 + z1Bar;
-                dPSum3 = dPSum3 + z0Bar;
+                loss += logSumExp - (t8 * z0 + t9 * z1 + t10 * z2);
+                dPSum += z2Bar;
+                dPSum2 += z1Bar;
+                dPSum3 += z0Bar;
             }
 
             if (t2 >= 0 && t2 < p.Length)
@@ -412,7 +412,7 @@ static partial class W
 
                         for (; k < kCount; k++)
                         {
-                            a = a + pRow[k] * xRow[k];
+                            a += pRow[k] * xRow[k];
                         }
                     }
 
@@ -505,9 +505,9 @@ static partial class W
                         double a = h[j3];
                         double hValue = global::System.Math.Tanh(a);
                         h[j3] = hValue;
-                        z0 = z0 + pRow3[j3] * hValue;
-                        z1 = z1 + pRow4[j3] * hValue;
-                        z2 = z2 + pRow5[j3] * hValue;
+                        z0 += pRow3[j3] * hValue;
+                        z1 += pRow4[j3] * hValue;
+                        z2 += pRow5[j3] * hValue;
                     }
                 }
 
@@ -612,9 +612,9 @@ static partial class W
                     j2Chunk = j2Chunk + 64;
                 }
 
-                dPSum = dPSum + z2Bar;
-                dPSum2 = dPSum2 + z1Bar;
-                dPSum3 = dPSum3 + z0Bar;
+                dPSum += z2Bar;
+                dPSum2 += z1Bar;
+                dPSum3 += z0Bar;
             }
 
             if (t1 >= 0 && t1 < p.Length)
@@ -744,8 +744,8 @@ static partial class W
                             {
                                 int t3 = j * inputs + k;
                                 double t4 = xRow[k];
-                                a = a + pRow[k] * t4;
-                                aDot = aDot + tPRow[k] * t4;
+                                a += pRow[k] * t4;
+                                aDot += tPRow[k] * t4;
                             }
                         }
 
@@ -915,12 +915,12 @@ static partial class W
                             double t8 = pRow4[j2];
                             int t9 = w2 + 2 * hidden + j2;
                             double t10 = pRow5[j2];
-                            z0 = z0 + t6 * hValue;
-                            z1 = z1 + t8 * hValue;
-                            z2 = z2 + t10 * hValue;
-                            z0Dot = z0Dot + (tPRow2[j2] * hValue + t6 * hValueDot);
-                            z1Dot = z1Dot + (tPRow3[j2] * hValue + t8 * hValueDot);
-                            z2Dot = z2Dot + (tPRow4[j2] * hValue + t10 * hValueDot);
+                            z0 += t6 * hValue;
+                            z1 += t8 * hValue;
+                            z2 += t10 * hValue;
+                            z0Dot += tPRow2[j2] * hValue + t6 * hValueDot;
+                            z1Dot += tPRow3[j2] * hValue + t8 * hValueDot;
+                            z2Dot += tPRow4[j2] * hValue + t10 * hValueDot;
                         }
                     }
 
@@ -937,8 +937,8 @@ static partial class W
                     double t17 = targets[t];
                     double t18 = targets[t + 1];
                     double t19 = targets[t + 2];
-                    loss = loss + (logSumExp - (t17 * z0 + t18 * z1 + t19 * z2));
-                    lossDot = lossDot + (mDot + (t13 * (z0Dot - mDot) + t14 * (z1Dot - mDot) + t15 * (z2Dot - mDot)) / t16 - (t17 * z0Dot + t18 * z1Dot + t19 * z2Dot));
+                    loss += logSumExp - (t17 * z0 + t18 * z1 + t19 * z2);
+                    lossDot += mDot + (t13 * (z0Dot - mDot) + t14 * (z1Dot - mDot) + t15 * (z2Dot - mDot)) / t16 - (t17 * z0Dot + t18 * z1Dot + t19 * z2Dot);
                 }
 
                 double t20 = (double)batch;
