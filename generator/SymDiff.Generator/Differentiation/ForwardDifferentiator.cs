@@ -239,6 +239,9 @@ namespace SymDiff.Generator.Differentiation
             });
         }
 
+        /// <summary><c>name != 0</c>: the value test of a local that may be zero by construction.</summary>
+        private static Expr NonZero(string name, ValType type) => new Binary(BinaryOp.Ne, new Var(name, type), Lit(0, type), ValType.Bool);
+
         private static Expr Or(Expr a, Expr b) => (a, b) switch
         {
             (Const { Value: 0 }, _) => b,
@@ -283,7 +286,7 @@ namespace SymDiff.Generator.Differentiation
             d._noUnboundedPartials = secondOrder is not null && BoundedStatements(body.Statements);
             foreach (var name in secondOrder?.LiveByValue ?? Array.Empty<string>())
             {
-                d._valueLive[name] = new Binary(BinaryOp.Ne, new Var(name, spec.Scalar), Lit(0, spec.Scalar), ValType.Bool);
+                d._valueLive[name] = NonZero(name, spec.Scalar);
             }
 
             Expr? value = null;
@@ -619,7 +622,7 @@ namespace SymDiff.Generator.Differentiation
                 // ran no iteration, a value from data) is told apart by its value after the branch (FINDINGS F86).
                 if (TangentLive(thenTails[i]) is not null || TangentLive(elseTails[i]) is not null)
                 {
-                    _tangentLive[name] = new Binary(BinaryOp.Ne, new Var(name, phi.Type), Lit(0, phi.Type), ValType.Bool);
+                    _tangentLive[name] = NonZero(name, phi.Type);
                 }
             }
 
@@ -644,7 +647,7 @@ namespace SymDiff.Generator.Differentiation
                 // run-time value is the only test that tells the iterations apart (FINDINGS F61, the image of F36).
                 if (TangentLive(inits[i]) is not null)
                 {
-                    _tangentLive[names[i]] = new Binary(BinaryOp.Ne, new Var(names[i], active[i].Type), Lit(0, active[i].Type), ValType.Bool);
+                    _tangentLive[names[i]] = NonZero(names[i], active[i].Type);
                 }
             }
 
@@ -662,7 +665,7 @@ namespace SymDiff.Generator.Differentiation
                 }
                 else
                 {
-                    _tangentLive[names[i]] = new Binary(BinaryOp.Ne, new Var(names[i], active[i].Type), Lit(0, active[i].Type), ValType.Bool);
+                    _tangentLive[names[i]] = NonZero(names[i], active[i].Type);
                 }
             }
 
