@@ -27,16 +27,19 @@ namespace SymDiff.Generator.Simplification
                     {
                         // The value is a later let's (the user's 'norm2 = Math.Sqrt(norm)' after a tangent that reads it):
                         // that let moves up, so the shared value keeps the user's name instead of a temporary's.
-                        var later = (Let)block.Statements[m];
-                        var value = FlattenLetValue(later.Value, available, output);
-                        output.Add(new Let(later.Name, value));
-                        available[later.Value] = later.Ref;
-                        available[value] = later.Ref;
-                        (moved ??= new HashSet<int>()).Add(m);
+                        MoveUp(m);
                         continue;
                     }
 
                     Flatten(hoist, available, output, unconditional: true);
+                }
+
+                // A buffer rented ahead of the let that names its length ('int hidden = w.Length / 3; new double[hidden]',
+                // the buffers of a reverse sweep are rented first): the let moves up, so the length keeps the user's name.
+                if (s is RentBuffer rent && !Ir.IsAtomic(rent.Length) && !available.ContainsKey(rent.Length) && LaterLet(block, k + 1, rent.Length) is int named && moved?.Contains(named) != true
+                    && !block.Statements.Skip(k).Take(named - k).Any(x => Walk.Defines(x).Any(d => IR.Mentions.In(rent.Length, d))))
+                {
+                    MoveUp(named);
                 }
 
                 if (moved is not null && moved.Contains(k))
@@ -117,6 +120,16 @@ namespace SymDiff.Generator.Simplification
 
             available.Rollback(scope);
             return new Block(output.ToEquatableArray());
+
+            void MoveUp(int m)
+            {
+                var later = (Let)block.Statements[m];
+                var value = FlattenLetValue(later.Value, available, output);
+                output.Add(new Let(later.Name, value));
+                available[later.Value] = later.Ref;
+                available[value] = later.Ref;
+                (moved ??= new HashSet<int>()).Add(m);
+            }
         }
 
         /// <summary>

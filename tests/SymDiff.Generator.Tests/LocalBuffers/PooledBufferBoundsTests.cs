@@ -102,5 +102,45 @@ public static partial class Pb
             Assert.Equal(r[1], r[0]);
             FiniteDifferences.AssertClose(r[6..10], r[2..6], relTol: 1e-6, absTol: 1e-8, "GatherGradient");
         }
+
+        /// <summary>
+        /// Read as a user: the buffer is rented with the user's own length name (the reverse sweep rents its buffers
+        /// first, ahead of the let that names the length, which took a temporary's name), and it is a span of exactly
+        /// that length over the pool's array.
+        /// </summary>
+        [Fact]
+        public void The_buffer_is_rented_under_the_users_length_name()
+        {
+            var output = GeneratorRunner.Run(@"
+using System;
+using SymDiff;
+public static partial class Cv
+{
+    [Differentiable]
+    public static double Loss(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x)
+    {
+        int windows = x.Length - 2;
+        double[] z = new double[windows];
+        for (int i = 0; i < windows; i++)
+        {
+            z[i] = Math.Tanh(w[0] * x[i] + w[1] * x[i + 2]);
+        }
+
+        double loss = 0;
+        for (int i = 0; i < windows; i++)
+        {
+            loss += z[i] * z[i];
+        }
+
+        return loss;
+    }
+}");
+            GeneratorRunner.AssertCleanCompile(output);
+            string text = Assert.Single(output.GeneratedSources, g => g.HintName.StartsWith("Cv.Loss", System.StringComparison.Ordinal)).Text;
+            Assert.Contains("int windows = x.Length - 2;", text, System.StringComparison.Ordinal);
+            Assert.Contains(".Rent(windows);", text, System.StringComparison.Ordinal);
+            Assert.Contains("global::System.Span<double> z = new global::System.Span<double>(zRented, 0, windows);", text, System.StringComparison.Ordinal);
+            Assert.DoesNotContain("int t0 = x.Length - 2;", text, System.StringComparison.Ordinal);
+        }
     }
 }
