@@ -894,14 +894,9 @@ namespace SymDiff.Generator.Differentiation
             }
 
             // A loop of constant trip count (softmax over 3 classes): the capacity is that constant.
-            if (init is Const { Value: var from } && bound is Const { Value: var to } && Math.Abs(from) < 1e9 && Math.Abs(to) < 1e9)
-            {
-                double trips = s.Step == 1 ? to - from : from - to;
-                trips += condition.Op is BinaryOp.Le or BinaryOp.Ge ? 1 : 0;
-                return Lit(Math.Max(0, trips), ValType.Int);
-            }
-
-            return new Call(KnownFunction.Max, EquatableArray.Create(Lit(0, ValType.Int), count), ValType.Int);
+            return ConstantArithmetic.Value(count) is double trips
+                ? Lit(Math.Max(0, trips), ValType.Int)
+                : new Call(KnownFunction.Max, EquatableArray.Create(Lit(0, ValType.Int), count), ValType.Int);
         }
 
         /// <summary>The names read by the reverse body, closed over the recomputed statements that define them.</summary>

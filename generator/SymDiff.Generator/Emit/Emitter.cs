@@ -151,11 +151,18 @@ namespace SymDiff.Generator.Emit
             var uses = Simplification.Scheduler.CountUses(body);
             var opaque = OpaqueNames(body);
             body = DropUnread(body, new HashSet<string>(method.Hoisted, System.StringComparer.Ordinal), uses, opaque);
-            var merged = MergeCopies.Apply(body, new HashSet<string>(method.Hoisted, System.StringComparer.Ordinal), opaque);
-            merged = UpdatesInPlace.Apply(merged, new HashSet<string>(method.Hoisted, System.StringComparer.Ordinal), opaque);
+            var hoisted = new HashSet<string>(method.Hoisted, System.StringComparer.Ordinal);
+            var merged = MergeCopies.Apply(body, hoisted, opaque);
             if (!ReferenceEquals(merged, body))
             {
                 body = merged;
+                uses = Simplification.Scheduler.CountUses(body);
+            }
+
+            var inPlace = UpdatesInPlace.Apply(body, hoisted, opaque, uses);
+            if (!ReferenceEquals(inPlace, body))
+            {
+                body = inPlace;
                 uses = Simplification.Scheduler.CountUses(body);
             }
 

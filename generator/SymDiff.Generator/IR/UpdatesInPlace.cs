@@ -16,7 +16,8 @@ namespace SymDiff.Generator.IR
         /// <param name="body">The method body, after the final names.</param>
         /// <param name="hoisted">Names declared ahead: never moved.</param>
         /// <param name="opaque">Names read inside C# text: never moved.</param>
-        public static Block Apply(Block body, ISet<string> hoisted, ISet<string> opaque)
+        /// <param name="uses">How often each name is read in <paramref name="body"/> (the emitter's count).</param>
+        public static Block Apply(Block body, ISet<string> hoisted, ISet<string> opaque, IReadOnlyDictionary<string, int> uses)
         {
             // A vector loop reads names in parts this pass does not see (its lanes' invariants).
             if (Walk.AllStatements(body).Any(s => s is VectorLoop))
@@ -24,16 +25,7 @@ namespace SymDiff.Generator.IR
                 return body;
             }
 
-            var reads = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var s in Walk.AllStatements(body))
-            {
-                foreach (var e in Walk.AllExpressions(s))
-                {
-                    Walk.Vars(e, v => reads[v] = reads.TryGetValue(v, out int n) ? n + 1 : 1);
-                }
-            }
-
-            return Block(body, name => !hoisted.Contains(name) && !opaque.Contains(name) && reads.TryGetValue(name, out int n) && n == 1);
+            return Block(body, name => !hoisted.Contains(name) && !opaque.Contains(name) && uses.TryGetValue(name, out int n) && n == 1);
         }
 
         private static Block Block(Block block, Func<string, bool> readOnce) =>

@@ -17,6 +17,8 @@ namespace SymDiff.Generator.Simplification
             var hoists = HoistCandidates(block, available);
             int nextHoist = 0; // hoists are in statement order
             HashSet<int>? moved = null; // lets moved up to a hoist point: written there, under their own names
+            Dictionary<Expr, int>? letsByValue = null; // the value of each let of the user's, at its first let (built when first needed)
+            var scratch = new List<Expr>();
             for (int k = 0; k < block.Statements.Count; k++)
             {
                 var s = block.Statements[k];
@@ -34,12 +36,12 @@ namespace SymDiff.Generator.Simplification
                     Flatten(hoist, available, output, unconditional: true);
                 }
 
-                // A buffer rented ahead of the let that names its length ('int hidden = w.Length / 3; new double[hidden]',
-                // the buffers of a reverse sweep are rented first): the let moves up, so the length keeps the user's name.
-                if (s is RentBuffer rent && !Ir.IsAtomic(rent.Length) && !available.ContainsKey(rent.Length) && LaterLet(block, k + 1, rent.Length) is int named && moved?.Contains(named) != true
-                    && !block.Statements.Skip(k).Take(named - k).Any(x => Walk.Defines(x).Any(d => IR.Mentions.In(rent.Length, d))))
+                // A value this statement computes that a later let of the user's names (a buffer rented ahead of
+                // 'int hidden = w.Length / 3', as a reverse sweep rents first): that let moves up, so the value keeps the
+                // user's name instead of a temporary's, when nothing between redefines what it reads.
+                foreach (int m in NamedLater(k))
                 {
-                    MoveUp(named);
+                    MoveUp(m);
                 }
 
                 if (moved is not null && moved.Contains(k))
@@ -120,6 +122,47 @@ namespace SymDiff.Generator.Simplification
 
             available.Rollback(scope);
             return new Block(output.ToEquatableArray());
+
+            IEnumerable<int> NamedLater(int k)
+            {
+                if (letsByValue is null)
+                {
+                    letsByValue = new Dictionary<Expr, int>();
+                    for (int j = 0; j < block.Statements.Count; j++)
+                    {
+                        if (block.Statements[j] is Let { Value: var v } let && _keep.Contains(let.Name) && !Ir.IsAtomic(v) && !letsByValue.ContainsKey(v))
+                        {
+                            letsByValue[v] = j;
+                        }
+                    }
+                }
+
+                if (letsByValue.Count == 0)
+                {
+                    return Array.Empty<int>();
+                }
+
+                var computed = new HashSet<Expr>();
+                DirectExpressions(block.Statements[k], scratch);
+                foreach (var e in scratch)
+                {
+                    Walk.Unconditional(e, computed, Ir.IsAtomic);
+                }
+
+                var found = new List<(Expr Value, int At)>();
+                foreach (var e in computed)
+                {
+                    if (letsByValue.TryGetValue(e, out int m) && m > k && moved?.Contains(m) != true && !available.ContainsKey(e) && Shareable(e)
+                        && LaterLet(block, m, e) == m
+                        && !block.Statements.Skip(k).Take(m - k).Any(x => Walk.Defines(x).Any(d => IR.Mentions.In(e, d))))
+                    {
+                        found.Add((e, m));
+                    }
+                }
+
+                // The smallest first, so a moved value's parts are named when it is.
+                return found.OrderBy(f => Size(f.Value)).Select(f => f.At);
+            }
 
             void MoveUp(int m)
             {

@@ -60,8 +60,7 @@ static partial class R
                         double a = p[3 + j] * xs[t];
                         for (int k = 0; k < 3; k++)
                         {
-                            double a2 = a + pRow[k] * stateHistoryRow[k];
-                            a = a2;
+                            a += pRow[k] * stateHistoryRow[k];
                         }
 
                         next[j] = global::System.Math.Tanh(a);
@@ -99,8 +98,7 @@ static partial class R
                         double a = p[3 + j] * t5;
                         for (int k = 0; k < 3; k++)
                         {
-                            double a3 = a + pRow2[k] * stateHistoryRow3[k];
-                            a = a3;
+                            a += pRow2[k] * stateHistoryRow3[k];
                         }
 
                         next[j] = global::System.Math.Tanh(a);
@@ -209,8 +207,7 @@ static partial class R
                         double a = p[3 + j] * xs[t];
                         for (int k = 0; k < 3; k++)
                         {
-                            double a2 = a + pRow[k] * stateHistoryRow[k];
-                            a = a2;
+                            a += pRow[k] * stateHistoryRow[k];
                         }
 
                         next[j] = global::System.Math.Tanh(a);
@@ -246,8 +243,7 @@ static partial class R
                         double a = p[3 + j] * t4;
                         for (int k = 0; k < 3; k++)
                         {
-                            double a3 = a + pRow2[k] * stateHistoryRow3[k];
-                            a = a3;
+                            a += pRow2[k] * stateHistoryRow3[k];
                         }
 
                         next[j] = global::System.Math.Tanh(a);
@@ -362,10 +358,8 @@ static partial class R
                         for (int k = 0; k < 3; k++)
                         {
                             double t4 = pRow[k];
-                            double a2 = a + t4 * stateHistoryRow[k];
-                            double aDot2 = aDot + (tPRow[k] * stateHistoryRow[k] + t4 * stateHistoryDotRow[k]);
-                            a = a2;
-                            aDot = aDot2;
+                            a += t4 * stateHistoryRow[k];
+                            aDot += tPRow[k] * stateHistoryRow[k] + t4 * stateHistoryDotRow[k];
                         }
 
                         double nextValue = global::System.Math.Tanh(a);
@@ -559,10 +553,8 @@ static partial class R
                                 for (int k = 0; k < 3; k++)
                                 {
                                     double t4 = pRow[k];
-                                    double a2 = a + t4 * stateHistoryRow[k];
-                                    double aDot2 = aDot + (tPRow[k] * stateHistoryRow[k] + t4 * stateHistoryDotRow[k]);
-                                    a = a2;
-                                    aDot = aDot2;
+                                    a += t4 * stateHistoryRow[k];
+                                    aDot += tPRow[k] * stateHistoryRow[k] + t4 * stateHistoryDotRow[k];
                                 }
 
                                 double nextValue = global::System.Math.Tanh(a);
@@ -617,10 +609,8 @@ static partial class R
                                 for (int k = 0; k < 3; k++)
                                 {
                                     double t11 = pRow2[k];
-                                    double a3 = a + t11 * stateHistoryRow3[k];
-                                    double aDot3 = aDot + (tPRow2[k] * stateHistoryRow3[k] + t11 * stateHistoryDotRow3[k]);
-                                    a = a3;
-                                    aDot = aDot3;
+                                    a += t11 * stateHistoryRow3[k];
+                                    aDot += tPRow2[k] * stateHistoryRow3[k] + t11 * stateHistoryDotRow3[k];
                                 }
 
                                 double nextValue = global::System.Math.Tanh(a);

@@ -60,8 +60,7 @@ static partial class U
                         double y = 0.0;
                         for (; j3 < j3Count; j3++)
                         {
-                            double y2 = y + wRow2[j3] * h[j3];
-                            y = y2;
+                            y += wRow2[j3] * h[j3];
                         }
 
                         double t1 = y - 0.25;
@@ -163,8 +162,7 @@ static partial class U
                         double y = 0.0;
                         for (; j3 < j3Count; j3++)
                         {
-                            double y2 = y + wRow2[j3] * h[j3];
-                            y = y2;
+                            y += wRow2[j3] * h[j3];
                         }
 
                         double yBar = 2.0 * (lossBar * (y - 0.25));
@@ -271,10 +269,8 @@ static partial class U
                             for (int j = 0; j < j3Count; j++)
                             {
                                 double t1 = wRow2[j];
-                                double y2 = y + t1 * h[j];
-                                double yDot2 = yDot + (tWRow2[j] * h[j] + t1 * hDot[j]);
-                                y = y2;
-                                yDot = yDot2;
+                                y += t1 * h[j];
+                                yDot += tWRow2[j] * h[j] + t1 * hDot[j];
                             }
 
                             double t2 = y - 0.25;

@@ -54,8 +54,7 @@ static partial class M
             double s = p[t1 + 3];
             for (int j = 0; j < 3; j++)
             {
-                double s2 = s + pRow2[j] * h[j];
-                s = s2;
+                s += pRow2[j] * h[j];
             }
 
             z[c] = s;
@@ -185,8 +184,7 @@ static partial class M
             double s = p[t1 + 3];
             for (int j = 0; j < 3; j++)
             {
-                double s2 = s + pRow2[j] * h[j];
-                s = s2;
+                s += pRow2[j] * h[j];
             }
 
             z[c] = s;
@@ -320,10 +318,8 @@ static partial class M
             for (int j = 0; j < 3; j++)
             {
                 double t6 = pRow2[j];
-                double s2 = s + t6 * h[j];
-                double sDot2 = sDot + (tPRow2[j] * h[j] + t6 * hDot[j]);
-                s = s2;
-                sDot = sDot2;
+                s += t6 * h[j];
+                sDot += tPRow2[j] * h[j] + t6 * hDot[j];
             }
 
             z[c] = s;

@@ -60,8 +60,7 @@ static partial class S
                         double a = wRow2[c];
                         for (int j2 = 0; j2 < j2Count; j2++)
                         {
-                            double a2 = a + w[j2] * wRow[j2] * h[j2] * (double)c2;
-                            a = a2;
+                            a += w[j2] * wRow[j2] * h[j2] * (double)c2;
                         }
 
                         z[c] = a;
@@ -193,8 +192,7 @@ static partial class S
                         double a = wRow2[c];
                         for (int j2 = 0; j2 < j2Count; j2++)
                         {
-                            double a2 = a + w[j2] * wRow[j2] * h[j2] * (double)c2;
-                            a = a2;
+                            a += w[j2] * wRow[j2] * h[j2] * (double)c2;
                         }
 
                         z[c] = a;
@@ -329,10 +327,8 @@ static partial class S
                             double t4 = wRow[j];
                             double t5 = t3 * t4;
                             double t6 = (double)c2;
-                            double a2 = a + t5 * h[j] * t6;
-                            double aDot2 = aDot + ((tW[j] * t4 + t3 * tWRow[j]) * h[j] + t5 * hDot[j]) * t6;
-                            a = a2;
-                            aDot = aDot2;
+                            a += t5 * h[j] * t6;
+                            aDot += ((tW[j] * t4 + t3 * tWRow[j]) * h[j] + t5 * hDot[j]) * t6;
                         }
 
                         z[c] = a;

@@ -73,8 +73,7 @@ static partial class S
                         int t5 = t3 + (i - 1);
                         double t6 = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i] * aHistory[t5];
                         aHistory[t3 + i] = t6;
-                        double acc4 = acc3 + t6 * aHistory[t5];
-                        acc3 = acc4;
+                        acc3 += t6 * aHistory[t5];
                     }
 
                     acc = acc3;
@@ -226,8 +225,7 @@ static partial class S
                         int t5 = t3 + (i - 1);
                         double t6 = 0.5 * global::System.Math.Tanh(l * p[7]) + 0.25 * aHistory[t2 + i] * aHistory[t5];
                         aHistory[t3 + i] = t6;
-                        double acc4 = acc3 + t6 * aHistory[t5];
-                        acc3 = acc4;
+                        acc3 += t6 * aHistory[t5];
                     }
 
                     acc = acc3;
@@ -399,10 +397,8 @@ static partial class S
                         aHistory[t18] = t17;
                         double t19 = 0.5 * ((1.0 - t14 * t14) * (lDot * t13 + l * tP[7])) + 0.25 * (aHistoryDot[t15] * aHistory[t16] + aHistory[t15] * aHistoryDot[t16]);
                         aHistoryDot[t18] = t19;
-                        double acc4 = acc3 + t17 * aHistory[t16];
-                        double accDot4 = accDot3 + (t19 * aHistory[t16] + t17 * aHistoryDot[t16]);
-                        acc3 = acc4;
-                        accDot3 = accDot4;
+                        acc3 += t17 * aHistory[t16];
+                        accDot3 += t19 * aHistory[t16] + t17 * aHistoryDot[t16];
                     }
 
                     acc = acc3;
@@ -598,10 +594,8 @@ static partial class S
                                 aHistory[t18] = t17;
                                 double t19 = 0.5 * ((1.0 - t14 * t14) * (lDot * t13 + l * tP[7])) + 0.25 * (aHistoryDot[t15] * aHistory[t16] + aHistory[t15] * aHistoryDot[t16]);
                                 aHistoryDot[t18] = t19;
-                                double acc4 = acc3 + t17 * aHistory[t16];
-                                double accDot4 = accDot3 + (t19 * aHistory[t16] + t17 * aHistoryDot[t16]);
-                                acc3 = acc4;
-                                accDot3 = accDot4;
+                                acc3 += t17 * aHistory[t16];
+                                accDot3 += t19 * aHistory[t16] + t17 * aHistoryDot[t16];
                             }
 
                             acc = acc3;

@@ -56,8 +56,7 @@ static partial class V
             double z = 0.0;
             for (int i = 0; i < 2; i++)
             {
-                double z2 = z + wRow2[i] * h[i];
-                z = z2;
+                z += wRow2[i] * h[i];
             }
 
             double t0 = global::System.Math.Tanh(z);
@@ -152,10 +151,8 @@ static partial class V
             for (int i = 0; i < 2; i++)
             {
                 double t2 = wRow2[i];
-                double z2 = z + t2 * h[i];
-                double z2Dot = zDot + (tWRow2[i] * h[i] + t2 * hDot[i]);
-                z = z2;
-                zDot = z2Dot;
+                z += t2 * h[i];
+                zDot += tWRow2[i] * h[i] + t2 * hDot[i];
             }
 
             double t3 = global::System.Math.Tanh(z);
