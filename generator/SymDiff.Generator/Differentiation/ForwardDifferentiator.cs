@@ -1019,8 +1019,8 @@ namespace SymDiff.Generator.Differentiation
             output.Add(new RentBuffer(product, type, total.Ref));
             var hvpCallee = callee with { Kind = CalleeKind.Plain, Name = callee.Name + "HessianVectorProduct" };
             var hvpArguments = call.Args
-                .Append(new SpanView(direction, Lit(0, ValType.Int), total.Ref, type, ReadOnly: true, OverArray: false))
-                .Append(new SpanView(product, Lit(0, ValType.Int), total.Ref, type, ReadOnly: false, OverArray: false));
+                .Append(new SpanRef(direction, type))
+                .Append(new SpanRef(product, type));
             output.Add(new Invoke(new UserCall(hvpCallee, call.Receiver, hvpArguments.ToEquatableArray(), type)));
 
             // The product, scaled by the seed, into the outputs' tangents.

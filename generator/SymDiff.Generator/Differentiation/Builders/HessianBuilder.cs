@@ -37,7 +37,7 @@ namespace SymDiff.Generator.Differentiation.Builders
                 "HessianVectorProduct",
                 c.Originals.Concat(new Expr[]
                 {
-                    new SpanView(direction, Int(0), n.Ref, t, ReadOnly: true, OverArray: false),
+                    new SpanRef(direction, t),
                     new SpanView(hessian, Times(i, n.Ref), n.Ref, t, ReadOnly: false, OverArray: false),
                 }),
                 t);

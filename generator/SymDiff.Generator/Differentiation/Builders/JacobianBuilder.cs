@@ -69,7 +69,7 @@ namespace SymDiff.Generator.Differentiation.Builders
             var tangents = active.Select((p, a) => p.IsVector
                 ? (Expr)new SpanView(direction, offsets[a].Ref, new Len(p.Name), p.ElementType, ReadOnly: true, OverArray: false)
                 : new Elem(direction, offsets[a].Ref, t));
-            var derivative = c.SelfCall("Derivative", c.Originals.Concat(tangents).Append(new SpanView(column, Int(0), m, t, ReadOnly: false, OverArray: false)), ValType.Object);
+            var derivative = c.SelfCall("Derivative", c.Originals.Concat(tangents).Append(new SpanRef(column, t)), ValType.Object);
             return new Stmt[]
             {
                 new Comment("Fewer inputs than outputs: one forward sweep per input gives a column."),
@@ -113,7 +113,7 @@ namespace SymDiff.Generator.Differentiation.Builders
                 scalars.Add((local, offsets[a]));
             }
 
-            step.Add(new CallBackward(c.SelfCall(string.Empty, c.Originals, ValType.Object), new SpanView(seed, Int(0), m, t, ReadOnly: true, OverArray: false), outputs.ToEquatableArray()));
+            step.Add(new CallBackward(c.SelfCall(string.Empty, c.Originals, ValType.Object), new SpanRef(seed, t), outputs.ToEquatableArray()));
             step.AddRange(scalars.Select(s => (Stmt)new Store(row.Name, s.Offset.Ref, s.Local)));
             step.Add(new Store(seed, k, Ir.Lit(0, t)));
             return new Stmt[]

@@ -434,7 +434,7 @@ static partial class R
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = RnnHessianVectorProduct(p, xs, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = RnnHessianVectorProduct(p, xs, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

@@ -117,7 +117,7 @@ partial class Fit
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = LossHessianVectorProduct(a, b, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = LossHessianVectorProduct(a, b, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

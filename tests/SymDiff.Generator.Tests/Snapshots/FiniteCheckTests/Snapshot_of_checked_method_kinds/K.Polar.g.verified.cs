@@ -124,7 +124,7 @@ static partial class K
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        PolarDerivative(r, theta, xy, direction[atR], direction[atTheta], column.Slice(0, m));
+                        PolarDerivative(r, theta, xy, direction[atR], direction[atTheta], column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -163,7 +163,7 @@ static partial class K
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     double dR = 0.0;
                     double dTheta = 0.0;
-                    PolarBackward(r, theta, xy, seed.Slice(0, m), ref dR, ref dTheta);
+                    PolarBackward(r, theta, xy, seed, ref dR, ref dTheta);
                     row[atR] = dR;
                     row[atTheta] = dTheta;
                     seed[i] = 0.0;

@@ -113,7 +113,7 @@ static partial class K
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = SecondHessianVectorProduct(x, y, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = SecondHessianVectorProduct(x, y, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

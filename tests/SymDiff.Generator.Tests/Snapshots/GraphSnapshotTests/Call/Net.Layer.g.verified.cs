@@ -133,7 +133,7 @@ static partial class Net
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        LayerDerivative(w, v, u, o, direction[atW], direction.Slice(atV, v.Length), column.Slice(0, m));
+                        LayerDerivative(w, v, u, o, direction[atW], direction.Slice(atV, v.Length), column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -171,7 +171,7 @@ static partial class Net
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     double dW = 0.0;
-                    LayerBackward(w, v, u, o, seed.Slice(0, m), ref dW, row.Slice(atV, v.Length));
+                    LayerBackward(w, v, u, o, seed, ref dW, row.Slice(atV, v.Length));
                     row[atW] = dW;
                     seed[i] = 0.0;
                 }

@@ -169,7 +169,7 @@ static partial class Guarded
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = FHessianVectorProduct(x, v, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = FHessianVectorProduct(x, v, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

@@ -130,7 +130,7 @@ static partial class Guarded
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        ScaleDerivative(k, x, y, direction[atK], direction.Slice(atX, x.Length), column.Slice(0, m));
+                        ScaleDerivative(k, x, y, direction[atK], direction.Slice(atX, x.Length), column);
                         direction[j] = 0.0;
                         for (int k2 = 0; k2 < m; k2++)
                         {
@@ -168,7 +168,7 @@ static partial class Guarded
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     double dK = 0.0;
-                    ScaleBackward(k, x, y, seed.Slice(0, m), ref dK, row.Slice(atX, x.Length));
+                    ScaleBackward(k, x, y, seed, ref dK, row.Slice(atX, x.Length));
                     row[atK] = dK;
                     seed[i] = 0.0;
                 }

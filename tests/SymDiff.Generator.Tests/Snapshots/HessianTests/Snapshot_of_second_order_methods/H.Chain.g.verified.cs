@@ -150,7 +150,7 @@ static partial class H
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = ChainHessianVectorProduct(x, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = ChainHessianVectorProduct(x, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

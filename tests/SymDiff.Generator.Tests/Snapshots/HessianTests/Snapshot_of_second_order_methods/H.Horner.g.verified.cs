@@ -168,7 +168,7 @@ static partial class H
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = HornerHessianVectorProduct(c, x, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = HornerHessianVectorProduct(c, x, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

@@ -86,7 +86,7 @@ static partial class H
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = RosenHessianVectorProduct(x, y, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = RosenHessianVectorProduct(x, y, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

@@ -111,7 +111,7 @@ static partial class C
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = FHessianVectorProduct(x, y, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = FHessianVectorProduct(x, y, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

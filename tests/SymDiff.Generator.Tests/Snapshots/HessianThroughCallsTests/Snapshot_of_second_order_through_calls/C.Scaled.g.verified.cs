@@ -74,7 +74,7 @@ static partial class C
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = ScaledHessianVectorProduct(u, k, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = ScaledHessianVectorProduct(u, k, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

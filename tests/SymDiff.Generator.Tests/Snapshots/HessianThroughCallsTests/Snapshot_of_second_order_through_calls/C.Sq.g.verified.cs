@@ -81,7 +81,7 @@ static partial class C
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = SqHessianVectorProduct(a, b, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = SqHessianVectorProduct(a, b, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

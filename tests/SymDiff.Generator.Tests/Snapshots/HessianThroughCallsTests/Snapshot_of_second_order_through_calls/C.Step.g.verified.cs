@@ -80,7 +80,7 @@ static partial class C
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = StepHessianVectorProduct(p, q, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = StepHessianVectorProduct(p, q, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

@@ -189,7 +189,7 @@ static partial class M
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = BranchyHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = BranchyHessianVectorProduct(p, x, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -301,7 +301,7 @@ static partial class M
                     try
                     {
                         global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
-                        global::M.DotHessianVectorProduct(p, x, dotDirection.Slice(0, dotActive), dotProduct.Slice(0, dotActive));
+                        global::M.DotHessianVectorProduct(p, x, dotDirection, dotProduct);
                         for (int k = 0; k < p.Length; k++)
                         {
                             pP[k] += dot * dotProduct[k];
@@ -328,7 +328,7 @@ static partial class M
                             try
                             {
                                 global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive2);
-                                global::M.DotHessianVectorProduct(p, p, dotDirection2.Slice(0, dotActive2), dotProduct2.Slice(0, dotActive2));
+                                global::M.DotHessianVectorProduct(p, p, dotDirection2, dotProduct2);
                                 global::System.ReadOnlySpan<double> dotProduct2Row = global::SymDiff.Checks.Row(dotProduct2, p.Length, p.Length);
                                 for (int k = 0; k < p.Length; k++)
                                 {

@@ -160,7 +160,7 @@ static partial class M
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = DotHessianVectorProduct(a, b, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = DotHessianVectorProduct(a, b, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

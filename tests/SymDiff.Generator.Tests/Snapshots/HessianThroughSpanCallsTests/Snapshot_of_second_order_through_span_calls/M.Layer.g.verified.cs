@@ -211,7 +211,7 @@ static partial class M
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = LayerHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = LayerHessianVectorProduct(p, x, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

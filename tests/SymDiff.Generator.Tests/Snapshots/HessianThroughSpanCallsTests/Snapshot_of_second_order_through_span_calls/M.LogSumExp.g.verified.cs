@@ -130,7 +130,7 @@ static partial class M
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = LogSumExpHessianVectorProduct(z, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = LogSumExpHessianVectorProduct(z, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

@@ -136,7 +136,7 @@ static partial class M
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = LoopedHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = LoopedHessianVectorProduct(p, x, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -229,7 +229,7 @@ static partial class M
                     try
                     {
                         global::System.Span<double> scaledProduct = new global::System.Span<double>(scaledProductRented, 0, scaledActive);
-                        global::M.ScaledHessianVectorProduct(p, t2, scaledDirection.Slice(0, scaledActive), scaledProduct.Slice(0, scaledActive));
+                        global::M.ScaledHessianVectorProduct(p, t2, scaledDirection, scaledProduct);
                         for (int k3 = 0; k3 < p.Length; k3++)
                         {
                             pP[k3] += t4 * scaledProduct[k3];

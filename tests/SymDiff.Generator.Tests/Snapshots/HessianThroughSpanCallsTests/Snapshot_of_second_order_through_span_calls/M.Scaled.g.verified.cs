@@ -138,7 +138,7 @@ static partial class M
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = ScaledHessianVectorProduct(a, c, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = ScaledHessianVectorProduct(a, c, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

@@ -234,7 +234,7 @@ static partial class U
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = LayerHessianVectorProduct(w, x, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = LayerHessianVectorProduct(w, x, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

@@ -220,7 +220,7 @@ static partial class Q
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = BatchHessianVectorProduct(w, x, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = BatchHessianVectorProduct(w, x, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

@@ -141,7 +141,7 @@ static partial class Q
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = ProductHessianVectorProduct(w, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = ProductHessianVectorProduct(w, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

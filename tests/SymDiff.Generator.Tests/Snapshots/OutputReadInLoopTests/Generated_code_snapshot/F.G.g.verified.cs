@@ -173,7 +173,7 @@ static partial class F
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        GDerivative(x, y, o, direction[atX], direction[atY], column.Slice(0, m));
+                        GDerivative(x, y, o, direction[atX], direction[atY], column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -212,7 +212,7 @@ static partial class F
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     double dX = 0.0;
                     double dY = 0.0;
-                    GBackward(x, y, o, seed.Slice(0, m), ref dX, ref dY);
+                    GBackward(x, y, o, seed, ref dX, ref dY);
                     row[atX] = dX;
                     row[atY] = dY;
                     seed[i] = 0.0;

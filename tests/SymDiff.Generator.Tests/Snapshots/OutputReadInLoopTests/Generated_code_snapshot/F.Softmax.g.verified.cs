@@ -203,7 +203,7 @@ static partial class F
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        SoftmaxDerivative(z, y, direction.Slice(atZ, z.Length), column.Slice(0, m));
+                        SoftmaxDerivative(z, y, direction.Slice(atZ, z.Length), column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -240,7 +240,7 @@ static partial class F
                     seed[i] = 1.0;
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    SoftmaxBackward(z, y, seed.Slice(0, m), row.Slice(atZ, z.Length));
+                    SoftmaxBackward(z, y, seed, row.Slice(atZ, z.Length));
                     seed[i] = 0.0;
                 }
             }

@@ -172,7 +172,7 @@ static partial class M
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        BDerivative(x, y, z, b, direction.Slice(atX, x.Length), direction.Slice(atY, y.Length), direction.Slice(atZ, z.Length), column.Slice(0, m));
+                        BDerivative(x, y, z, b, direction.Slice(atX, x.Length), direction.Slice(atY, y.Length), direction.Slice(atZ, z.Length), column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -209,7 +209,7 @@ static partial class M
                     seed[i] = 1.0;
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    BBackward(x, y, z, b, seed.Slice(0, m), row.Slice(atX, x.Length), row.Slice(atY, y.Length), row.Slice(atZ, z.Length));
+                    BBackward(x, y, z, b, seed, row.Slice(atX, x.Length), row.Slice(atY, y.Length), row.Slice(atZ, z.Length));
                     seed[i] = 0.0;
                 }
             }

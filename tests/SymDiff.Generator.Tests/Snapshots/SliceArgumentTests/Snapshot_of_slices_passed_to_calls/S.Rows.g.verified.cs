@@ -171,7 +171,7 @@ static partial class S
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = RowsHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = RowsHessianVectorProduct(p, x, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 
@@ -270,7 +270,7 @@ static partial class S
                         try
                         {
                             global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
-                            global::S.DotHessianVectorProduct(p.Slice(0, 2), x.Slice(i * 2, 2), dotDirection.Slice(0, dotActive), dotProduct.Slice(0, dotActive));
+                            global::S.DotHessianVectorProduct(p.Slice(0, 2), x.Slice(i * 2, 2), dotDirection, dotProduct);
                             for (int k = 0; k < 2; k++)
                             {
                                 pP[k] += zBar * dotProduct[k];

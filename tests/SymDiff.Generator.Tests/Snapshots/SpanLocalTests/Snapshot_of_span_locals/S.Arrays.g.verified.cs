@@ -117,7 +117,7 @@ static partial class S
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = ArraysHessianVectorProduct(p, x, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = ArraysHessianVectorProduct(p, x, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

@@ -134,7 +134,7 @@ static partial class S
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        RowSumsDerivative(x, y, direction.Slice(atX, x.Length), column.Slice(0, m));
+                        RowSumsDerivative(x, y, direction.Slice(atX, x.Length), column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -171,7 +171,7 @@ static partial class S
                     seed[i] = 1.0;
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    RowSumsBackward(x, y, seed.Slice(0, m), row.Slice(atX, x.Length));
+                    RowSumsBackward(x, y, seed, row.Slice(atX, x.Length));
                     seed[i] = 0.0;
                 }
             }

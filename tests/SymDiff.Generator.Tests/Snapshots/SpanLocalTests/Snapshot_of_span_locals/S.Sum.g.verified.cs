@@ -119,7 +119,7 @@ static partial class S
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = SumHessianVectorProduct(a, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = SumHessianVectorProduct(a, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

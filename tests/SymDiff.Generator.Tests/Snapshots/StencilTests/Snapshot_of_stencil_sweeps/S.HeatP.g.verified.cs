@@ -459,7 +459,7 @@ static partial class S
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = HeatPHessianVectorProduct(p, sweeps, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = HeatPHessianVectorProduct(p, sweeps, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

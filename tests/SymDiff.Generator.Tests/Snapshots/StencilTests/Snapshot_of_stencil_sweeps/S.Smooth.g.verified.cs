@@ -451,7 +451,7 @@ static partial class S
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = SmoothHessianVectorProduct(w, x, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = SmoothHessianVectorProduct(w, x, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

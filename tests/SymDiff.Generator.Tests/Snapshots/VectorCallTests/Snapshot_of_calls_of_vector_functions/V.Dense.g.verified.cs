@@ -173,7 +173,7 @@ static partial class V
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        DenseDerivative(w, b, input, output, direction.Slice(atW, w.Length), direction.Slice(atB, b.Length), column.Slice(0, m));
+                        DenseDerivative(w, b, input, output, direction.Slice(atW, w.Length), direction.Slice(atB, b.Length), column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -210,7 +210,7 @@ static partial class V
                     seed[i] = 1.0;
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    DenseBackward(w, b, input, output, seed.Slice(0, m), row.Slice(atW, w.Length), row.Slice(atB, b.Length));
+                    DenseBackward(w, b, input, output, seed, row.Slice(atW, w.Length), row.Slice(atB, b.Length));
                     seed[i] = 0.0;
                 }
             }

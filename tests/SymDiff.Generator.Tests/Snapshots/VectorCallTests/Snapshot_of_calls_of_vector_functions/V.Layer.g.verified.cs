@@ -162,7 +162,7 @@ static partial class V
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        LayerDerivative(w, input, output, direction.Slice(atW, w.Length), direction.Slice(atInput, input.Length), column.Slice(0, m));
+                        LayerDerivative(w, input, output, direction.Slice(atW, w.Length), direction.Slice(atInput, input.Length), column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -199,7 +199,7 @@ static partial class V
                     seed[i] = 1.0;
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    LayerBackward(w, input, output, seed.Slice(0, m), row.Slice(atW, w.Length), row.Slice(atInput, input.Length));
+                    LayerBackward(w, input, output, seed, row.Slice(atW, w.Length), row.Slice(atInput, input.Length));
                     seed[i] = 0.0;
                 }
             }

@@ -254,7 +254,7 @@ static partial class V
             for (int i = 0; i < n; i++)
             {
                 direction[i] = 1.0;
-                value = LossHessianVectorProduct(p, x, y, direction.Slice(0, n), hessian.Slice(i * n, n));
+                value = LossHessianVectorProduct(p, x, y, direction, hessian.Slice(i * n, n));
                 direction[i] = 0.0;
             }
 

@@ -120,7 +120,7 @@ static partial class V
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        ScaleDerivative(v, b, output, direction.Slice(atV, v.Length), direction[atB], column.Slice(0, m));
+                        ScaleDerivative(v, b, output, direction.Slice(atV, v.Length), direction[atB], column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -158,7 +158,7 @@ static partial class V
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     double dB = 0.0;
-                    ScaleBackward(v, b, output, seed.Slice(0, m), row.Slice(atV, v.Length), ref dB);
+                    ScaleBackward(v, b, output, seed, row.Slice(atV, v.Length), ref dB);
                     row[atB] = dB;
                     seed[i] = 0.0;
                 }

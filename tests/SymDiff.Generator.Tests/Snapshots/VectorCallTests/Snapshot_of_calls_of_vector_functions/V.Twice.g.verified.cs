@@ -200,7 +200,7 @@ static partial class V
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        TwiceDerivative(w, x, y, direction.Slice(atW, w.Length), column.Slice(0, m));
+                        TwiceDerivative(w, x, y, direction.Slice(atW, w.Length), column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -237,7 +237,7 @@ static partial class V
                     seed[i] = 1.0;
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    TwiceBackward(w, x, y, seed.Slice(0, m), row.Slice(atW, w.Length));
+                    TwiceBackward(w, x, y, seed, row.Slice(atW, w.Length));
                     seed[i] = 0.0;
                 }
             }

@@ -134,7 +134,7 @@ static partial class V
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        MixDerivative(a, b, y, direction[atA], direction.Slice(atB, b.Length), column.Slice(0, m));
+                        MixDerivative(a, b, y, direction[atA], direction.Slice(atB, b.Length), column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -172,7 +172,7 @@ static partial class V
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     double dA = 0.0;
-                    MixBackward(a, b, y, seed.Slice(0, m), ref dA, row.Slice(atB, b.Length));
+                    MixBackward(a, b, y, seed, ref dA, row.Slice(atB, b.Length));
                     row[atA] = dA;
                     seed[i] = 0.0;
                 }

@@ -150,7 +150,7 @@ static partial class V
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        NormalizeDerivative(v, y, direction.Slice(atV, v.Length), column.Slice(0, m));
+                        NormalizeDerivative(v, y, direction.Slice(atV, v.Length), column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -187,7 +187,7 @@ static partial class V
                     seed[i] = 1.0;
                     global::System.Span<double> row = jacobian.Slice(i * n, n);
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                    NormalizeBackward(v, y, seed.Slice(0, m), row.Slice(atV, v.Length));
+                    NormalizeBackward(v, y, seed, row.Slice(atV, v.Length));
                     seed[i] = 0.0;
                 }
             }

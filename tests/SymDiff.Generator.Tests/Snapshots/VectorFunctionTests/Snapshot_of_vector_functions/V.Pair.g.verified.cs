@@ -99,7 +99,7 @@ static partial class V
                     for (int j = 0; j < n; j++)
                     {
                         direction[j] = 1.0;
-                        PairDerivative(w, x, y, direction[atW], direction[atX], column.Slice(0, m));
+                        PairDerivative(w, x, y, direction[atW], direction[atX], column);
                         direction[j] = 0.0;
                         for (int k = 0; k < m; k++)
                         {
@@ -138,7 +138,7 @@ static partial class V
                     global::SymDiff.Checks.Zero(row); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
                     double dW = 0.0;
                     double dX = 0.0;
-                    PairBackward(w, x, y, seed.Slice(0, m), ref dW, ref dX);
+                    PairBackward(w, x, y, seed, ref dW, ref dX);
                     row[atW] = dW;
                     row[atX] = dX;
                     seed[i] = 0.0;
