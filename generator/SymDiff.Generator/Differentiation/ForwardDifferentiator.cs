@@ -192,6 +192,16 @@ namespace SymDiff.Generator.Differentiation
                     return Live(c.WhenTrue, known, seeds, byValue) is { } whenTrue ? And(c.Condition, whenTrue) : c.Condition;
                 case IR.Cond { WhenTrue: Const { Value: 0 } } c:
                     return Live(c.WhenFalse, known, seeds, byValue) is { } whenFalse ? And(new Unary(UnaryOp.Not, c.Condition, ValType.Bool), whenFalse) : new Unary(UnaryOp.Not, c.Condition, ValType.Bool);
+                case IR.Cond c:
+                {
+                    // A selection between tangents either of which may be zero by construction (an element of a local
+                    // tangent buffer a store gave no tangent): zero by construction where the side taken is not live
+                    // (FINDINGS F91).
+                    var t = Live(c.WhenTrue, known, seeds, byValue);
+                    var f = Live(c.WhenFalse, known, seeds, byValue);
+                    var otherwise = new Unary(UnaryOp.Not, c.Condition, ValType.Bool);
+                    return t is null && f is null ? null : Or(t is null ? c.Condition : And(c.Condition, t), f is null ? otherwise : And(otherwise, f));
+                }
                 default:
                     return null;
             }

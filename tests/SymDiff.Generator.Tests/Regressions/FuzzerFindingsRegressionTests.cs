@@ -2433,5 +2433,35 @@ public static partial class R
             Assert.Equal(r[4], r[2], 6);
             Assert.Equal(r[5], r[3], 6);
         }
+
+        [Fact]
+        public void F91_a_selection_of_a_buffer_element_with_no_tangent_meets_an_infinite_partial_as_zero()
+        {
+            // Seed 91, program 465, reduced. At c = -1 the selection takes a[0], which a store gave no tangent (the arm
+            // c * 0.0, from data) and whose value is 0: Sqrt(|a[0]|) is the constant 0 and F's derivative along u[0] is 1
+            // (the gradient's). FDerivative multiplied Sqrt'(0) by a zero by construction: NaN. At c = 2 it takes b[0] =
+            // u0 u1, and the derivative is the analytic u1 / (2 sqrt(u0 u1)) + 1.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double[] u, [NoGrad] double c)
+    {
+        Span<double> a = stackalloc double[1];
+        Span<double> b = stackalloc double[1];
+        a[0] = c > 1 ? u[1] : c * 0.0;
+        b[0] = u[0] * u[1];
+        return Math.Sqrt(Math.Abs(c > 0 ? b[0] : a[0])) + u[0];
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        R.FDerivative(new[] { 0.3, 0.8 }, -1.0, new[] { 1.0, 0.0 }, out double taken);
+        R.FDerivative(new[] { 0.3, 0.8 }, 2.0, new[] { 1.0, 0.0 }, out double other);
+        return new[] { taken, other };");
+            Assert.Equal(1.0, r[0]);
+            Assert.Equal(0.8 / (2 * Math.Sqrt(0.3 * 0.8)) + 1.0, r[1], 14);
+        }
     }
 }
