@@ -368,11 +368,14 @@ namespace SymDiff.Generator.Parsing
             }
 
             /// <summary>
-            /// The index into the view's source of element <paramref name="index"/> of a view. The generated methods read the
-            /// source there without the view's own bounds check, so the index must be provably inside the view: at least 0
-            /// (a constant, or the counter of an enclosing loop counting up from 0), and below the view's length (a constant
-            /// below a constant length, the counter of a loop bounded by the length) unless the view runs to the end of a
-            /// parameter or of constant data, whose bounds check then throws as the view's would.
+            /// The index into the view's source of element <paramref name="index"/> of a view. Where the index is provably
+            /// inside the view (at least 0: a constant, or the counter of an enclosing loop counting up from 0; below the
+            /// view's length: a constant below a constant length, the counter of a loop bounded by the length, or any index
+            /// into a view that runs to the end of a parameter or of constant data, whose own bounds check then throws as the
+            /// view's would), it is <c>Start + k</c>. Otherwise (<c>row[labels[s]]</c>) the view's bounds check is kept:
+            /// <c>0 &lt;= k &amp;&amp; k &lt; length ? Start + k : -1</c>, so an index outside the view reads (or writes)
+            /// element -1 of the source and throws the <see cref="System.IndexOutOfRangeException"/> the view's indexer
+            /// throws, instead of reading a neighbour of the view.
             /// </summary>
             private Expr ViewIndex(ViewLocal view, IOperation index, string name)
             {
@@ -390,14 +393,21 @@ namespace SymDiff.Generator.Parsing
                         || (bound is Const { Value: var b } && view.Length is Const { Value: var n } && b <= n)),
                     _ => false,
                 };
-                bool inside = nonNegative && belowLength;
-                if (!inside)
+                if (nonNegative && belowLength)
                 {
-                    throw Unsupported(index.Syntax, $"The index '{index.Syntax}' into the span local '{name}', which SymDiff cannot show is inside '{name}'",
-                        $" (index a view with a constant below its constant length or with the counter of a loop 'for (int j = 0; j < {name}.Length; j++)'; or index its source '{SourceName(view)}' directly)");
+                    return Plus(view.Start, k);
                 }
 
-                return Plus(view.Start, k);
+                if (k is Const { Value: var outside } && (outside < 0 || (view.Length is Const { Value: var length } && outside >= length)))
+                {
+                    // A constant outside a view of constant length: the user's method always throws there.
+                    throw Unsupported(index.Syntax, $"The index '{index.Syntax}' into the span local '{name}', which is outside '{name}'", string.Empty);
+                }
+
+                var atLeastZero = new Binary(BinaryOp.Le, Const.Of(0, ValType.Int), k, ValType.Bool);
+                var belowEnd = new Binary(BinaryOp.Lt, k, view.Length, ValType.Bool);
+                Expr inside = nonNegative ? belowEnd : belowLength ? atLeastZero : new Binary(BinaryOp.And, atLeastZero, belowEnd, ValType.Bool);
+                return new Cond(inside, Plus(view.Start, k), Const.Of(-1, ValType.Int), ValType.Int);
             }
 
             /// <summary>

@@ -202,7 +202,6 @@ public static partial class W
 }", "W", "Ar", Point, Data);
 
         [Theory]
-        [InlineData("ReadOnlySpan<double> row = x.Slice(1, 2); return row[j + 1];", "The index 'j + 1' into the span local 'row'")]
         [InlineData("ReadOnlySpan<double> row = x.Slice(1, 2); return row[2];", "The index '2' into the span local 'row'")]
         [InlineData("int a = 1; ReadOnlySpan<double> row = x.Slice(a, 2); a = 0; return row[0];", "whose start or length reads 'a', which is assigned later")]
         [InlineData("ReadOnlySpan<double> row = x.Slice(1, 2); return Helper(row);", "Passing 'row' to 'Helper'")]
