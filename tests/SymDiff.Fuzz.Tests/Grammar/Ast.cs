@@ -549,6 +549,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         /// <summary>Span locals over parts of the parameters of the method under test (<see cref="ViewDecl"/>).</summary>
         public ImmutableArray<ViewDecl> Views { get; init; } = ImmutableArray<ViewDecl>.Empty;
+
+        /// <summary>The output element a vector function leaves unwritten (<see cref="FuzzGrammar.UnwrittenOutputs"/>), or -1.</summary>
+        public int UnwrittenOutput { get; init; } = -1;
     }
 
     /// <summary>How a span local over a part of a parameter is written.</summary>
@@ -572,6 +575,23 @@ namespace SymDiff.Fuzz.Tests.Grammar
     public sealed record ViewDecl(string Name, string Array, int Start, int? Length, ViewForm Form)
     {
         public bool Covers(int index, int arrayLength) => index >= Start && index < (Length is { } n ? Start + n : arrayLength);
+
+        /// <summary>
+        /// The index into this span local that an element read <c>Array[index]</c> is rendered as, when the index is computed
+        /// from data (a cast, a table of indices): <c>Name[(int)Math.Abs(e) % m]</c> with m at most the view's length, or
+        /// <c>Name[T0[k]]</c> when the view holds a table's every value; null to read <c>Array</c> itself. SymDiff cannot
+        /// show such an index is inside the view, so the generated methods keep the view's bounds check.
+        /// </summary>
+        public IEx? DataIndex(IEx index, int arrayLength)
+        {
+            int length = Length ?? (arrayLength - Start);
+            return index switch
+            {
+                ICastIndex cast when (cast.C + Start + arrayLength) % 3 != 0 => cast with { C = System.Math.Min(cast.C, length) },
+                ITableAt when length >= DataMember.TableBound => index,
+                _ => null,
+            };
+        }
     }
 
     /// <summary>

@@ -118,21 +118,21 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 int m = _p.OutputLength;
                 if (_p.IsVector)
                 {
-                    Guard("User", $"var o = new {T}[{m}]; {Recv}.G({Args()}); r.Values(\"G\", o);");
+                    Guard("User", $"var o = {Junk(m)}; {Recv}.G({Args()}); r.Values(\"G\", o);");
                     if (_p.Vectorize)
                     {
-                        Probe($"var o = new {T}[{m}]; {Recv}.G({Args()}); var probeStart = ({T}[])o.Clone();",
-                            $"{Recv}.G({Args()}); for (int probeAt = 0; probeAt < o.Length; probeAt++) probeWorst = Math.Max(probeWorst, Math.Abs((double)o[probeAt] - probeStart[probeAt]) / (1 + Math.Abs((double)probeStart[probeAt])));");
+                        Probe($"var o = {Junk(m)}; {Recv}.G({Args()}); var probeStart = ({T}[])o.Clone();",
+                            $"{Recv}.G({Args()}); for (int probeAt = 0; probeAt < o.Length; probeAt++) if (!{(IsFloat ? "float" : "double")}.IsNaN(probeStart[probeAt])) probeWorst = Math.Max(probeWorst, Math.Abs((double)o[probeAt] - probeStart[probeAt]) / (1 + Math.Abs((double)probeStart[probeAt])));");
                     }
 
-                    BackwardGuard($"var o = new {T}[{m}]; {InitialBuffers("b")} var seed = {Arr(_p.Seeds.BackwardSeed)}; ",
+                    BackwardGuard($"var o = {Junk(m)}; {InitialBuffers("b")} var seed = {Arr(_p.Seeds.BackwardSeed)}; ",
                         $"{Recv}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); {Recv}.GBackward({Args()}, seed, {GradArgs("b", byRef: true)}); "
                         + $"r.Values(\"Backward.y\", o); r.Values(\"Backward\", R.Flat({Names("b")}));");
-                    Guard("Backward.scaled", $"for (int k = 0; k < {m}; k++) {{ var o = new {T}[{m}]; {ZeroBuffers("z")} var seed = new {T}[{m}]; seed[k] = {ScaledSeed}; "
+                    Guard("Backward.scaled", $"for (int k = 0; k < {m}; k++) {{ var o = {Junk(m)}; {ZeroBuffers("z")} var seed = new {T}[{m}]; seed[k] = {ScaledSeed}; "
                         + $"{Recv}.GBackward({Args()}, seed, {GradArgs("z", byRef: true)}); r.Values(\"Backward.scaled.\" + k, R.Flat({Names("z")})); }}");
-                    Guard("Derivative", $"var o = new {T}[{m}]; var d = new {T}[{m}]; {Recv}.GDerivative({Args()}, {Tangents()}, d); "
+                    Guard("Derivative", $"var o = {Junk(m)}; var d = {Junk(m)}; {Recv}.GDerivative({Args()}, {Tangents()}, d); "
                         + "r.Values(\"Derivative.y\", o); r.Values(\"Derivative\", d);");
-                    Guard("Jacobian", $"var o = new {T}[{m}]; var jac = new {T}[{m * _n}]; {Recv}.GJacobian({Args()}, jac); "
+                    Guard("Jacobian", $"var o = {Junk(m)}; var jac = {Junk(m * _n)}; {Recv}.GJacobian({Args()}, jac); "
                         + "r.Values(\"Jacobian.y\", o); r.Values(\"Jacobian\", jac);");
                     Guard("Oracle", $"for (int k = 0; k < {_n}; k++) {{ double[] t = R.Unit({_n}, k); var o = R.Out<{T}>({m}); {Cls}_Oracle.G_d({OracleArgs("t")}); r.Duals(\"Oracle.col\", o); }} "
                         + $"double[] td = new double[] {{ {string.Join(", ", _p.Seeds.Tangent.Select(D))} }}; {{ var o = R.Out<{T}>({m}); {Cls}_Oracle.G_d({OracleArgs("td")}); r.Duals(\"Oracle.dir\", o); }}");
@@ -154,8 +154,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
                         + "r.Value(\"Derivative.value\", value); r.Value(\"Derivative\", derivative);");
                     if (_p.Hessian)
                     {
-                        Guard("Hessian", $"var h = new {T}[{_n * _n}]; var value = {Recv}.FHessian({Args()}, h); r.Value(\"Hessian.value\", value); r.Values(\"Hessian\", h);");
-                        Guard("HessianVectorProduct", $"var hv = new {T}[{_n}]; var value = {Recv}.FHessianVectorProduct({Args()}, {Arr(_p.Seeds.Direction)}, hv); "
+                        Guard("Hessian", $"var h = {Junk(_n * _n)}; var value = {Recv}.FHessian({Args()}, h); r.Value(\"Hessian.value\", value); r.Values(\"Hessian\", h);");
+                        Guard("HessianVectorProduct", $"var hv = {Junk(_n)}; var value = {Recv}.FHessianVectorProduct({Args()}, {Arr(_p.Seeds.Direction)}, hv); "
                             + "r.Value(\"HessianVectorProduct.value\", value); r.Values(\"HessianVectorProduct\", hv);");
                     }
 
@@ -234,6 +234,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
             /// and right with this seed overflowed only in magnitude (see <see cref="Harness.Checker"/>).
             /// </summary>
             private string ScaledSeed => IsFloat ? $"(float)System.Math.ScaleB(1.0, -{Harness.Checker.FloatScaleExponent})" : $"System.Math.ScaleB(1.0, -{Harness.Checker.DoubleScaleExponent})";
+
+            /// <summary>
+            /// A new output buffer of <paramref name="length"/> NaNs: API.md 7 overwrites every output buffer but Backward's
+            /// gradients, so what it held must not show (an element a vector function leaves unwritten keeps it).
+            /// </summary>
+            private string Junk(int length) => $"R.{(IsFloat ? "NaNsF" : "NaNs")}({length})";
 
             private string ZeroBuffers(string prefix) =>
                 string.Concat(_actives.Select(q => q.Kind == ParamKind.Scalar ? $"{T} {prefix}_{q.Name} = 0; " : $"var {prefix}_{q.Name} = new {T}[{q.Length}]; "));

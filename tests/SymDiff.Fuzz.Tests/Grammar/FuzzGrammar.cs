@@ -167,7 +167,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// </summary>
         Grids = 1L << 39,
 
-        All = (1L << 40) - 1,
+        /// <summary>
+        /// Vector functions that leave one output element unwritten (API.md 7: output buffers are overwritten, so the
+        /// element's derivative, Jacobian row and vector-Jacobian term are 0 and its value is what the caller's buffer
+        /// held). The driver fills every output buffer with NaN first. Decided from a stream of its own.
+        /// </summary>
+        UnwrittenOutputs = 1L << 40,
+
+        All = (1L << 41) - 1,
     }
 
     /// <summary>The grammars the tests use.</summary>

@@ -92,7 +92,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _g = grammar;
             _side = SideStream(pcg);
             _gridStream = GridStreamOf(pcg);
+            _outputStream = StreamOf("output:", pcg, 0x0D7E_5EEDu);
         }
+
+        /// <summary>A stream of its own for the unwritten output element (<see cref="FuzzGrammar.UnwrittenOutputs"/>).</summary>
+        private readonly PCG _outputStream;
+
+        /// <summary>The output element <see cref="OutputWrites"/> left unwritten, or -1.</summary>
+        private int _unwrittenOutput = -1;
 
         /// <summary>
         /// A second random stream, derived from the program's seed without drawing from it: the <c>Vectorize = true</c>
@@ -371,6 +378,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 Vectorize = _vectorize,
                 Views = Has(FuzzGrammar.SpanLocals) && !body.OfType<GuardedReturn>().Any() && Chance(0.3) ? Views(ps) : ImmutableArray<ViewDecl>.Empty,
                 Layers = _layers.ToImmutableArray(),
+                UnwrittenOutput = _unwrittenOutput,
             };
         }
 
@@ -1191,15 +1199,18 @@ namespace SymDiff.Fuzz.Tests.Grammar
         }
 
         /// <summary>A stream of its own for the grid decision, derived from the program's seed like <see cref="_side"/>.</summary>
-        private static PCG GridStreamOf(PCG pcg)
+        private static PCG GridStreamOf(PCG pcg) => StreamOf("grid:", pcg, 0x6E1D_5EEDu);
+
+        /// <summary>A random stream derived from the program's seed without drawing from it (FNV-1a of a tag and the seed).</summary>
+        private static PCG StreamOf(string tag, PCG pcg, uint salt)
         {
             ulong h = 14695981039346656037UL;
-            foreach (char c in "grid:" + pcg.ToString())
+            foreach (char c in tag + pcg.ToString())
             {
                 h = (h ^ c) * 1099511628211UL;
             }
 
-            return new PCG((uint)(h >> 32) ^ 0x6E1D_5EEDu, h);
+            return new PCG((uint)(h >> 32) ^ salt, h);
         }
 
         /// <summary>
@@ -1497,9 +1508,23 @@ namespace SymDiff.Fuzz.Tests.Grammar
             }
             else
             {
+                // Sometimes one element is left unwritten: then nothing reads the output back (each element must be
+                // written before it is read), and the caller's NaN stays in it.
+                int skip = _outputLength >= 2 && Has(FuzzGrammar.UnwrittenOutputs) && _outputStream.Next(1_000_000) < 150_000
+                    ? (int)_outputStream.Next((uint)_outputLength) : -1;
                 for (int k = 0; k < _outputLength; k++)
                 {
-                    list.Add(new Store(new IConst(k), "=", Combine(Expression(2))));
+                    if (k != skip)
+                    {
+                        list.Add(new Store(new IConst(k), "=", Combine(Expression(2))));
+                    }
+                }
+
+                if (skip >= 0)
+                {
+                    _unwrittenOutput = skip;
+                    Nodes += list.Count;
+                    return list;
                 }
             }
 

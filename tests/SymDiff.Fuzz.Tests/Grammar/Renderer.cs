@@ -410,6 +410,13 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 return $"{view.Name}[{(c - view.Start).ToString(CultureInfo.InvariantCulture)}]";
             }
 
+            // An index computed from data into a span local over the array (ViewDecl.DataIndex): kept bounds-checked.
+            if (_views.FirstOrDefault(v => v.Array == a.Array) is { } over
+                && over.DataIndex(a.Index, _p.Params.First(q => q.Name == a.Array).Length) is { } dataIndex)
+            {
+                return $"{over.Name}[{I(dataIndex)}]";
+            }
+
             return $"{a.Array}[{I(a.Index)}]";
         }
 

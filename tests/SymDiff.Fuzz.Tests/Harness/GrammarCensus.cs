@@ -128,6 +128,11 @@ namespace SymDiff.Fuzz.Tests.Harness
                 });
             }
 
+            if (p.UnwrittenOutput >= 0)
+            {
+                keys.Add("output: an element left unwritten");
+            }
+
             walker.Views = p.Views;
             walker.Statements(p.Body, 0);
             walker.Views = ImmutableArray<ViewDecl>.Empty;
@@ -439,6 +444,10 @@ namespace SymDiff.Fuzz.Tests.Harness
                         if (a.Index is IConst { Value: var constant } && Views.FirstOrDefault(v => v.Array == a.Array) is { } view && view.Covers(constant, _p.Params.First(q => q.Name == a.Array).Length))
                         {
                             Add("span local: read by a constant index");
+                        }
+                        else if (Views.FirstOrDefault(v => v.Array == a.Array) is { } over && over.DataIndex(a.Index, _p.Params.First(q => q.Name == a.Array).Length) is not null)
+                        {
+                            Add("span local: indexed by data (a cast or a table of indices; bounds-checked)");
                         }
 
                         Add(_bufferNames.Contains(a.Array) ? "local buffer: read" : a.Array == "o" ? _loopDepth > 0 ? "output: read back inside a loop" : "output: read back" : $"indexing: {KindOf(a.Array)}");

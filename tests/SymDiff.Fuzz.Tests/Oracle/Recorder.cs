@@ -129,8 +129,8 @@ namespace SymDiff.Fuzz.Tests.Oracle
         /// <summary>Inactive array.</summary>
         public static Dual<T>[] C<T>(T[] v) where T : IFloatingPointIeee754<T> => Array.ConvertAll(v, x => Dual<T>.C(x));
 
-        /// <summary>The oracle's output span: <paramref name="m"/> zeros.</summary>
-        public static Dual<T>[] Out<T>(int m) where T : IFloatingPointIeee754<T> => Array.ConvertAll(new T[m], x => Dual<T>.C(x));
+        /// <summary>The oracle's output span: <paramref name="m"/> NaN constants, as the driver fills every output buffer (an element the method leaves unwritten keeps its NaN and has derivative 0).</summary>
+        public static Dual<T>[] Out<T>(int m) where T : IFloatingPointIeee754<T> => Array.ConvertAll(new T[m], _ => Dual<T>.C(T.NaN));
 
         public static HyperDual SH(double v, double[] a, double[] b, int slot) => HyperDual.Var(v, a[slot], b[slot]);
 

@@ -55,7 +55,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             // Indexing, Length, output spans.
             "indexing: array", "indexing: ReadOnlySpan", ".Length of array", ".Length of ReadOnlySpan",
             "output: written", "output: read back", ".Length of the output span", "output: read back and re-written (/=)", "output: normalised",
-            "output: read back inside a loop", "output: written in a loop holding a loop",
+            "output: read back inside a loop", "output: written in a loop holding a loop", "output: an element left unwritten",
 
             // Calls.
             "call: [Differentiable] static", "call: [Differentiable] instance", "call: [Differentiable] on another instance", "call: span argument", "call: a local buffer as the span argument", "call: a part of a span or array (Slice, AsSpan)",
@@ -87,6 +87,7 @@ namespace SymDiff.Fuzz.Tests.Tests
 
             // Span locals over parts of parameters (ReadOnlySpan<double> row = x.Slice(i * d, d)).
             "span local: u.Slice(a, n), u.AsSpan(a, n)", "span local: to the end (u.Slice(a), u.AsSpan(a))", "span local: a range (u[a..b], u[a..])", "span local: read by a constant index",
+            "span local: indexed by data (a cast or a table of indices; bounds-checked)",
 
             // Signatures (README "What is generated" and API.md 1).
             "method: double", "method: float", "method: scalar", "method: vector (void, Span output)", "method: Hessian = true", "method: instance",
@@ -142,6 +143,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             (FuzzGrammar.OutputRecurrences, "output: written in a loop holding a loop"),
             (FuzzGrammar.VectorCalls, "call: [Differentiable] vector function (a layer) into a local buffer"),
             (FuzzGrammar.Grids, "loop: a grid nest over rows of n (a 2-D stencil)"),
+            (FuzzGrammar.UnwrittenOutputs, "output: an element left unwritten"),
         };
 
         private static List<FuzzProgram> Generate(FuzzGrammar grammar, int programs = DifferentialFuzzTests.CiPrograms) =>
