@@ -637,14 +637,18 @@ namespace SymDiff.Generator.Differentiation
             }
         }
 
-        /// <summary>A pooled buffer with the length of a data span, rented once at the top of the method.</summary>
+        /// <summary>A pooled buffer with the length of a data span (or of the constant-length part passed), rented once at the top of the method.</summary>
         private Expr Scratch(Expr argument)
         {
             SpanArguments.Is(argument, out var span);
             var element = SpanArguments.Element(argument);
             var name = _namer.NewSourceName(span + "Scratch");
-            var length = _bufferLengths.TryGetValue(span, out var bufferLength) ? bufferLength : new Len(span); // rented before any local buffer
-            _state.TopLevelBuffers.Add(new RentBuffer(name, element, length));
+            // Rented before any local buffer: the source's length, or the part's where that is a constant.
+            var length = argument is SpanView { Length: Const } constantPart ? constantPart.Length
+                : _bufferLengths.TryGetValue(span, out var bufferLength) ? bufferLength : new Len(span);
+            // A small constant length goes on the stack (not zeroed: nothing reads what the callee adds into it).
+            bool small = length is Const { Value: var slots } && slots * (element == ValType.Double ? 8 : 4) <= RentBuffer.StackLimitBytes;
+            _state.TopLevelBuffers.Add(new RentBuffer(name, element, length) { OnStack = small });
             return argument is SpanView part ? SpanView.Scratch(name, part.Length, element) : SpanView.Scratch(name, length, element);
         }
 

@@ -23,25 +23,17 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-        try
-        {
-            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+        global::System.Span<double> xScratch = stackalloc double[2];
 
-            // Forward sweep
-            double dot = global::S.Dot(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2));
+        // Forward sweep
+        double dot = global::S.Dot(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2));
 
-            // Reverse sweep: gradients
-            global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), 1.0, dP.Slice(0, 2), dP.Slice(2, 2));
-            double t0 = p[0];
-            global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), t0, dP.Slice(1, 2), xScratch.Slice(0, 2));
-            dP[0] += dot;
-            return dot * t0 + global::S.Dot(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2));
-        }
-        finally
-        {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
-        }
+        // Reverse sweep: gradients
+        global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), 1.0, dP.Slice(0, 2), dP.Slice(2, 2));
+        double t0 = p[0];
+        global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), t0, dP.Slice(1, 2), xScratch.Slice(0, 2));
+        dP[0] += dot;
+        return dot * t0 + global::S.Dot(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2));
     }
 
     /// <summary>
@@ -63,18 +55,10 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
-        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-        try
-        {
-            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
-            global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), seed, dP.Slice(0, 2), dP.Slice(2, 2));
-            global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), seed * p[0], dP.Slice(1, 2), xScratch.Slice(0, 2));
-            dP[0] += seed * global::S.Dot(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2));
-        }
-        finally
-        {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
-        }
+        global::System.Span<double> xScratch = stackalloc double[2];
+        global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), seed, dP.Slice(0, 2), dP.Slice(2, 2));
+        global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), seed * p[0], dP.Slice(1, 2), xScratch.Slice(0, 2));
+        dP[0] += seed * global::S.Dot(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2));
     }
 
     /// <summary>
@@ -198,102 +182,94 @@ static partial class S
         int atP = 0;
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
-        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        global::System.Span<double> xScratch = stackalloc double[2];
+        double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
         try
         {
-            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
-            double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+            global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, 2);
+            global::SymDiff.Checks.Zero(xZeros);
+            double dot = global::S.DotDerivative(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP.Slice(1, 2), xZeros.Slice(0, 2), out double dotDot);
+            double dot2 = global::S.DotDerivative(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), tP.Slice(0, 2), tP.Slice(2, 2), out double dot2Dot);
+            int dotActive = 2 + 2;
+            double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
             try
             {
-                global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, 2);
-                global::SymDiff.Checks.Zero(xZeros);
-                double dot = global::S.DotDerivative(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP.Slice(1, 2), xZeros.Slice(0, 2), out double dotDot);
-                double dot2 = global::S.DotDerivative(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), tP.Slice(0, 2), tP.Slice(2, 2), out double dot2Dot);
-                int dotActive = 2 + 2;
-                double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, dotActive);
+                for (int k = 0; k < 2; k++)
+                {
+                    dotDirection[k] = tP[k];
+                }
+
+                for (int k = 0; k < 2; k++)
+                {
+                    int t0 = 2 + k;
+                    dotDirection[t0] = tP[t0];
+                }
+
+                double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                 try
                 {
-                    global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, dotActive);
+                    global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
+                    global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), dotDirection.Slice(0, dotActive), dotProduct.Slice(0, dotActive));
                     for (int k = 0; k < 2; k++)
                     {
-                        dotDirection[k] = tP[k];
+                        pP[k] += dotProduct[k];
+                        int t1 = 2 + k;
+                        pP[t1] += dotProduct[t1];
                     }
 
-                    for (int k = 0; k < 2; k++)
-                    {
-                        int t0 = 2 + k;
-                        dotDirection[t0] = tP[t0];
-                    }
-
-                    double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                    global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP[0], pP.Slice(1, 2), xScratch.Slice(0, 2));
+                    double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                     try
                     {
-                        global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
-                        global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), dotDirection.Slice(0, dotActive), dotProduct.Slice(0, dotActive));
+                        global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive);
                         for (int k = 0; k < 2; k++)
                         {
-                            pP[k] += dotProduct[k];
-                            int t1 = 2 + k;
-                            pP[t1] += dotProduct[t1];
+                            dotDirection2[k] = tP[1 + k];
                         }
 
-                        global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP[0], pP.Slice(1, 2), xScratch.Slice(0, 2));
-                        double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                        for (int k = 0; k < 2; k++)
+                        {
+                            dotDirection2[2 + k] = 0.0;
+                        }
+
+                        double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                         try
                         {
-                            global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive);
+                            global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive);
+                            global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), dotDirection2.Slice(0, dotActive), dotProduct2.Slice(0, dotActive));
+                            double t2 = p[0];
                             for (int k = 0; k < 2; k++)
                             {
-                                dotDirection2[k] = tP[1 + k];
+                                pP[1 + k] += t2 * dotProduct2[k];
                             }
 
-                            for (int k = 0; k < 2; k++)
-                            {
-                                dotDirection2[2 + k] = 0.0;
-                            }
-
-                            double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
-                            try
-                            {
-                                global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive);
-                                global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), dotDirection2.Slice(0, dotActive), dotProduct2.Slice(0, dotActive));
-                                double t2 = p[0];
-                                for (int k = 0; k < 2; k++)
-                                {
-                                    pP[1 + k] += t2 * dotProduct2[k];
-                                }
-
-                                pP[0] += dotDot;
-                                return dot * t2 + dot2;
-                            }
-                            finally
-                            {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2Rented);
-                            }
+                            pP[0] += dotDot;
+                            return dot * t2 + dot2;
                         }
                         finally
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2Rented);
+                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2Rented);
                         }
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotProductRented);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2Rented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirectionRented);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotProductRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirectionRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
         }
     }
 

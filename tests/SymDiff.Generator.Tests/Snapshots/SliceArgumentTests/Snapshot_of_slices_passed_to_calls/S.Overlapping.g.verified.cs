@@ -23,34 +23,26 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        global::System.Span<double> xScratch = stackalloc double[2];
+        double[] xScratch2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
-            double[] xScratch2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-            try
-            {
-                global::System.Span<double> xScratch2 = new global::System.Span<double>(xScratch2Rented, 0, x.Length);
+            global::System.Span<double> xScratch2 = new global::System.Span<double>(xScratch2Rented, 0, x.Length);
 
-                // Forward sweep
-                double a = global::S.Dot(p.Slice(0, 3), p.Slice(1, 3));
-                double b = global::S.Dot(x.Slice(4), p.Slice(p.Length - 2));
+            // Forward sweep
+            double a = global::S.Dot(p.Slice(0, 3), p.Slice(1, 3));
+            double b = global::S.Dot(x.Slice(4), p.Slice(p.Length - 2));
 
-                // Reverse sweep: gradients
-                global::S.DotBackward(p.Slice(1, 2), x.Slice(0, 2), 1.0, dP.Slice(1, 2), xScratch.Slice(0, 2));
-                double t0 = global::System.Math.Sin(a);
-                global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), t0, xScratch2.Slice(0, x.Length - 4), dP.Slice(p.Length - 2));
-                global::S.DotBackward(p.Slice(0, 3), p.Slice(1, 3), b * global::System.Math.Cos(a), dP.Slice(0, 3), dP.Slice(1, 3));
-                return t0 * b + global::S.Dot(p.Slice(1, 2), x.Slice(0, 2));
-            }
-            finally
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2Rented);
-            }
+            // Reverse sweep: gradients
+            global::S.DotBackward(p.Slice(1, 2), x.Slice(0, 2), 1.0, dP.Slice(1, 2), xScratch.Slice(0, 2));
+            double t0 = global::System.Math.Sin(a);
+            global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), t0, xScratch2.Slice(0, x.Length - 4), dP.Slice(p.Length - 2));
+            global::S.DotBackward(p.Slice(0, 3), p.Slice(1, 3), b * global::System.Math.Cos(a), dP.Slice(0, 3), dP.Slice(1, 3));
+            return t0 * b + global::S.Dot(p.Slice(1, 2), x.Slice(0, 2));
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2Rented);
         }
     }
 
@@ -73,32 +65,24 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
-        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        global::System.Span<double> xScratch = stackalloc double[2];
+        double[] xScratch2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
         try
         {
-            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
-            double[] xScratch2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-            try
-            {
-                global::System.Span<double> xScratch2 = new global::System.Span<double>(xScratch2Rented, 0, x.Length);
+            global::System.Span<double> xScratch2 = new global::System.Span<double>(xScratch2Rented, 0, x.Length);
 
-                // Forward sweep
-                double a = global::S.Dot(p.Slice(0, 3), p.Slice(1, 3));
-                double b = global::S.Dot(x.Slice(4), p.Slice(p.Length - 2));
+            // Forward sweep
+            double a = global::S.Dot(p.Slice(0, 3), p.Slice(1, 3));
+            double b = global::S.Dot(x.Slice(4), p.Slice(p.Length - 2));
 
-                // Reverse sweep: gradients
-                global::S.DotBackward(p.Slice(1, 2), x.Slice(0, 2), seed, dP.Slice(1, 2), xScratch.Slice(0, 2));
-                global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), seed * global::System.Math.Sin(a), xScratch2.Slice(0, x.Length - 4), dP.Slice(p.Length - 2));
-                global::S.DotBackward(p.Slice(0, 3), p.Slice(1, 3), seed * b * global::System.Math.Cos(a), dP.Slice(0, 3), dP.Slice(1, 3));
-            }
-            finally
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2Rented);
-            }
+            // Reverse sweep: gradients
+            global::S.DotBackward(p.Slice(1, 2), x.Slice(0, 2), seed, dP.Slice(1, 2), xScratch.Slice(0, 2));
+            global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), seed * global::System.Math.Sin(a), xScratch2.Slice(0, x.Length - 4), dP.Slice(p.Length - 2));
+            global::S.DotBackward(p.Slice(0, 3), p.Slice(1, 3), seed * b * global::System.Math.Cos(a), dP.Slice(0, 3), dP.Slice(1, 3));
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratch2Rented);
         }
     }
 

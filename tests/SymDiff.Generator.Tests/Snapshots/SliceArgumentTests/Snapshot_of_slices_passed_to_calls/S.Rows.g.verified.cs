@@ -23,33 +23,25 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-        try
-        {
-            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+        global::System.Span<double> xScratch = stackalloc double[2];
 
-            // Forward sweep
-            double s = 0.0;
-            for (int i = 0; i < x.Length / 2; i++)
-            {
-                int t0 = 2 + i % 2;
-                double z = global::S.Dot(p.Slice(0, 2), x.Slice(i * 2, 2)) + p[t0];
-                double t1 = global::System.Math.Exp(z);
-                double t2 = 1.0 + t1;
-                double zBar = t1 / t2 - 0.5;
-                global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), xScratch.Slice(0, 2));
-                dP[t0] += zBar;
-                s += global::System.Math.Log(t2) - 0.5 * z;
-            }
-
-            // Reverse sweep: gradients
-            global::S.DotBackward(p.Slice(2), p.Slice(2), 0.1, dP.Slice(2), dP.Slice(2));
-            return s + 0.1 * global::S.Dot(p.Slice(2), p.Slice(2));
-        }
-        finally
+        // Forward sweep
+        double s = 0.0;
+        for (int i = 0; i < x.Length / 2; i++)
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
+            int t0 = 2 + i % 2;
+            double z = global::S.Dot(p.Slice(0, 2), x.Slice(i * 2, 2)) + p[t0];
+            double t1 = global::System.Math.Exp(z);
+            double t2 = 1.0 + t1;
+            double zBar = t1 / t2 - 0.5;
+            global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), xScratch.Slice(0, 2));
+            dP[t0] += zBar;
+            s += global::System.Math.Log(t2) - 0.5 * z;
         }
+
+        // Reverse sweep: gradients
+        global::S.DotBackward(p.Slice(2), p.Slice(2), 0.1, dP.Slice(2), dP.Slice(2));
+        return s + 0.1 * global::S.Dot(p.Slice(2), p.Slice(2));
     }
 
     /// <summary>
@@ -71,29 +63,21 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
-        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-        try
-        {
-            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
+        global::System.Span<double> xScratch = stackalloc double[2];
 
-            // Forward sweep
-            for (int i = 0; i < x.Length / 2; i++)
-            {
-                int t0 = 2 + i % 2;
-                double z = global::S.Dot(p.Slice(0, 2), x.Slice(i * 2, 2)) + p[t0];
-                double t1 = global::System.Math.Exp(z);
-                double zBar = seed / (1.0 + t1) * t1 - seed * 0.5;
-                global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), xScratch.Slice(0, 2));
-                dP[t0] += zBar;
-            }
-
-            // Reverse sweep: gradients
-            global::S.DotBackward(p.Slice(2), p.Slice(2), seed * 0.1, dP.Slice(2), dP.Slice(2));
-        }
-        finally
+        // Forward sweep
+        for (int i = 0; i < x.Length / 2; i++)
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
+            int t0 = 2 + i % 2;
+            double z = global::S.Dot(p.Slice(0, 2), x.Slice(i * 2, 2)) + p[t0];
+            double t1 = global::System.Math.Exp(z);
+            double zBar = seed / (1.0 + t1) * t1 - seed * 0.5;
+            global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), xScratch.Slice(0, 2));
+            dP[t0] += zBar;
         }
+
+        // Reverse sweep: gradients
+        global::S.DotBackward(p.Slice(2), p.Slice(2), seed * 0.1, dP.Slice(2), dP.Slice(2));
     }
 
     /// <summary>
@@ -229,120 +213,112 @@ static partial class S
         int atP = 0;
         global::System.ReadOnlySpan<double> tP = direction.Slice(atP, p.Length);
         global::System.Span<double> pP = product.Slice(atP, p.Length);
-        double[] xScratchRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
-        try
+        global::System.Span<double> xScratch = stackalloc double[2];
+        double s = 0.0;
+        for (int i = 0; i < x.Length / 2; i++)
         {
-            global::System.Span<double> xScratch = new global::System.Span<double>(xScratchRented, 0, x.Length);
-            double s = 0.0;
-            for (int i = 0; i < x.Length / 2; i++)
+            double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+            try
             {
-                double[] xZerosRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2);
+                global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, 2);
+                global::SymDiff.Checks.Zero(xZeros);
+                double dot = global::S.DotDerivative(p.Slice(0, 2), x.Slice(i * 2, 2), tP.Slice(0, 2), xZeros.Slice(0, 2), out double dotDot);
+                int t0 = 2 + i % 2;
+                double z = dot + p[t0];
+                double t1 = global::System.Math.Exp(z);
+                double t2 = 1.0 + t1;
+                double t3 = t1 / t2;
+                double zBar = t3 - 0.5;
+                double t4 = t1 * (dotDot + tP[t0]);
+                double zBarDot = t4 / t2 - t3 * t4 / t2;
+                global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBarDot, pP.Slice(0, 2), xScratch.Slice(0, 2));
+                int dotActive = 2 + 2;
+                double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                 try
                 {
-                    global::System.Span<double> xZeros = new global::System.Span<double>(xZerosRented, 0, 2);
-                    global::SymDiff.Checks.Zero(xZeros);
-                    double dot = global::S.DotDerivative(p.Slice(0, 2), x.Slice(i * 2, 2), tP.Slice(0, 2), xZeros.Slice(0, 2), out double dotDot);
-                    int t0 = 2 + i % 2;
-                    double z = dot + p[t0];
-                    double t1 = global::System.Math.Exp(z);
-                    double t2 = 1.0 + t1;
-                    double t3 = t1 / t2;
-                    double zBar = t3 - 0.5;
-                    double t4 = t1 * (dotDot + tP[t0]);
-                    double zBarDot = t4 / t2 - t3 * t4 / t2;
-                    global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBarDot, pP.Slice(0, 2), xScratch.Slice(0, 2));
-                    int dotActive = 2 + 2;
-                    double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                    global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, dotActive);
+                    for (int k = 0; k < 2; k++)
+                    {
+                        dotDirection[k] = tP[k];
+                    }
+
+                    for (int k = 0; k < 2; k++)
+                    {
+                        dotDirection[2 + k] = 0.0;
+                    }
+
+                    double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                     try
                     {
-                        global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, dotActive);
+                        global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
+                        global::S.DotHessianVectorProduct(p.Slice(0, 2), x.Slice(i * 2, 2), dotDirection, dotProduct);
                         for (int k = 0; k < 2; k++)
                         {
-                            dotDirection[k] = tP[k];
+                            pP[k] += zBar * dotProduct[k];
                         }
 
-                        for (int k = 0; k < 2; k++)
-                        {
-                            dotDirection[2 + k] = 0.0;
-                        }
-
-                        double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
-                        try
-                        {
-                            global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
-                            global::S.DotHessianVectorProduct(p.Slice(0, 2), x.Slice(i * 2, 2), dotDirection, dotProduct);
-                            for (int k = 0; k < 2; k++)
-                            {
-                                pP[k] += zBar * dotProduct[k];
-                            }
-
-                            pP[t0] += zBarDot;
-                            s += global::System.Math.Log(t2) - 0.5 * z;
-                        }
-                        finally
-                        {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(dotProductRented);
-                        }
+                        pP[t0] += zBarDot;
+                        s += global::System.Math.Log(t2) - 0.5 * z;
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirectionRented);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(dotProductRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
-                }
-            }
-
-            int t5 = p.Length - 2;
-            double dot2 = global::S.DotDerivative(p.Slice(2), p.Slice(2), tP.Slice(2), tP.Slice(2), out double dot2Dot);
-            int dotActive2 = t5 + t5;
-            double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
-            try
-            {
-                global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive2);
-                for (int k = 0; k < t5; k++)
-                {
-                    dotDirection2[k] = tP[2 + k];
-                }
-
-                int k5Count = 0 < t5 ? t5 : 0;
-                global::System.Span<double> dotDirection2Row = global::SymDiff.Checks.Row(dotDirection2, t5, k5Count);
-                for (int k = 0; k < k5Count; k++)
-                {
-                    dotDirection2Row[k] = tP[2 + k];
-                }
-
-                double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
-                try
-                {
-                    global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive2);
-                    global::S.DotHessianVectorProduct(p.Slice(2), p.Slice(2), dotDirection2.Slice(0, dotActive2), dotProduct2.Slice(0, dotActive2));
-                    int k6Count = 0 < t5 ? t5 : 0;
-                    global::System.ReadOnlySpan<double> dotProduct2Row = global::SymDiff.Checks.Row(dotProduct2, t5, k6Count);
-                    for (int k = 0; k < k6Count; k++)
-                    {
-                        int t6 = 2 + k;
-                        pP[t6] += 0.1 * dotProduct2[k];
-                        pP[t6] += 0.1 * dotProduct2Row[k];
-                    }
-
-                    return s + 0.1 * dot2;
-                }
-                finally
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2Rented);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirectionRented);
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2Rented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(xZerosRented);
+            }
+        }
+
+        int t5 = p.Length - 2;
+        double dot2 = global::S.DotDerivative(p.Slice(2), p.Slice(2), tP.Slice(2), tP.Slice(2), out double dot2Dot);
+        int dotActive2 = t5 + t5;
+        double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+        try
+        {
+            global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive2);
+            for (int k = 0; k < t5; k++)
+            {
+                dotDirection2[k] = tP[2 + k];
+            }
+
+            int k5Count = 0 < t5 ? t5 : 0;
+            global::System.Span<double> dotDirection2Row = global::SymDiff.Checks.Row(dotDirection2, t5, k5Count);
+            for (int k = 0; k < k5Count; k++)
+            {
+                dotDirection2Row[k] = tP[2 + k];
+            }
+
+            double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+            try
+            {
+                global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive2);
+                global::S.DotHessianVectorProduct(p.Slice(2), p.Slice(2), dotDirection2.Slice(0, dotActive2), dotProduct2.Slice(0, dotActive2));
+                int k6Count = 0 < t5 ? t5 : 0;
+                global::System.ReadOnlySpan<double> dotProduct2Row = global::SymDiff.Checks.Row(dotProduct2, t5, k6Count);
+                for (int k = 0; k < k6Count; k++)
+                {
+                    int t6 = 2 + k;
+                    pP[t6] += 0.1 * dotProduct2[k];
+                    pP[t6] += 0.1 * dotProduct2Row[k];
+                }
+
+                return s + 0.1 * dot2;
+            }
+            finally
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(dotProduct2Rented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(xScratchRented);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(dotDirection2Rented);
         }
     }
 
