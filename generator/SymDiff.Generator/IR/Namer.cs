@@ -121,6 +121,7 @@ namespace SymDiff.Generator.IR
         public string NewSourceName(string stem)
         {
             Count();
+            stem = IdentifierStem(stem);
             if (!_reserved.Contains(stem) && _used.Add(stem))
             {
                 return stem;
@@ -135,6 +136,21 @@ namespace SymDiff.Generator.IR
                     return candidate;
                 }
             }
+        }
+
+        /// <summary>
+        /// The stem of a name made from the name of constant data (<c>global::S.Centers</c>, <c>this._bias</c>), which is an
+        /// expression: its last member name without leading underscores, as a local's name (<c>centers</c>, <c>bias</c>); other stems as they are.
+        /// </summary>
+        private static string IdentifierStem(string stem)
+        {
+            if (stem.IndexOf('.') < 0 && stem.IndexOf(':') < 0)
+            {
+                return stem;
+            }
+
+            string last = stem.Substring(Math.Max(stem.LastIndexOf('.'), stem.LastIndexOf(':')) + 1).TrimStart('_', '@');
+            return last.Length == 0 || char.IsDigit(last[0]) ? "data" + last : char.ToLowerInvariant(last[0]) + last.Substring(1);
         }
 
         /// <summary>A temporary: <c>t0</c>, <c>t1</c>...</summary>

@@ -55,7 +55,11 @@ namespace SymDiff.Generator.Parsing
             /// What a span parameter of an inlined vector function stands for in the caller: <c>Length</c> elements of
             /// <c>Array</c> from <c>Start</c> (a parameter of the caller, a local buffer, or the caller's own output).
             /// </summary>
-            private sealed record SpanBinding(string Array, Expr Start, Expr Length, ValType Element, bool OverArray, bool IsBuffer, bool Whole);
+            private sealed record SpanBinding(string Array, Expr Start, Expr Length, ValType Element, bool OverArray, bool IsBuffer, bool Whole)
+            {
+                /// <summary>Constant data (or a part of it) of the caller's type: read as constants, never cut.</summary>
+                public bool IsData { get; init; }
+            }
 
             /// <summary>
             /// <c>G(args..., h);</c> where G is a <c>[Differentiable]</c> vector function: G's body, parsed as G's own
@@ -161,7 +165,7 @@ namespace SymDiff.Generator.Parsing
                     if (spec.IsVector)
                     {
                         var binding = spans[spec.Name] = Bind(argument, spec, what);
-                        bool data = !binding.IsBuffer && _parameters.TryGetValue(binding.Array, out var bound) && !bound.Active;
+                        bool data = binding.IsData || (!binding.IsBuffer && _parameters.TryGetValue(binding.Array, out var bound) && !bound.Active);
                         if (!spec.Active && spec.Shape != ParamShape.OutputSpan && !data)
                         {
                             detached.Add(spec.Name);
@@ -263,8 +267,13 @@ namespace SymDiff.Generator.Parsing
                     return new SpanBinding(view.Array, view.Start, view.Length, view.Element, overArray, view.Source == ViewSource.Buffer, Whole: false);
                 }
 
+                if (!output && ViewOf(value, out _) is { Source: ViewSource.Data } data)
+                {
+                    return new SpanBinding(data.Array, data.Start, data.Length, data.Element, data.DataArray, IsBuffer: false, Whole: false) { IsData = true };
+                }
+
                 throw Unsupported(argument.Syntax, what + $" with '{argument.Syntax}' for its {(output ? "output" : "span parameter")} '{spec.Name}'",
-                    output ? " yet; pass a local buffer, a part of one, or this method's own output span" : " yet; pass a span or array parameter, a local buffer, or a part of one");
+                    output ? " yet; pass a local buffer, a part of one, or this method's own output span" : " yet; pass a span or array parameter, a local buffer, constant data, or a part of one");
             }
 
             /// <summary>The arguments of inlined calls for parameters the callee does not differentiate.</summary>

@@ -25,7 +25,11 @@ namespace SymDiff.Generator.Parsing
         /// <see cref="ToEnd"/>: the view runs to the end of a parameter or of constant data, whose own bounds check then
         /// catches every index past the view's end.
         /// </summary>
-        private sealed record ViewLocal(string Array, ValType Element, Expr Start, Expr Length, ViewSource Source, string Display, bool ToEnd);
+        private sealed record ViewLocal(string Array, ValType Element, Expr Start, Expr Length, ViewSource Source, string Display, bool ToEnd)
+        {
+            /// <summary>Constant data held in an array (a field), not a span (a property): a part of it is <c>AsSpan(...)</c>.</summary>
+            public bool DataArray { get; init; }
+        }
 
         private sealed partial class BodyParser
         {
@@ -273,7 +277,8 @@ namespace SymDiff.Generator.Parsing
                     case ViewSource.Buffer when whole:
                         return new IR.SpanRef(view.Array, view.Element);
                     case ViewSource.Data:
-                        throw Unsupported(value.Syntax, $"Passing constant data ('{value.Syntax}', from '{SourceName(view)}') to '{invocation.TargetMethod.Name}'", $" yet (copy it into a local buffer first: Span<{view.Element.Keyword()}> c = stackalloc {view.Element.Keyword()}[n]; for (int i = 0; i < n; i++) c[i] = ...; then pass c)");
+                        return whole ? new IR.SpanRef(view.Array, view.Element)
+                            : new IR.SpanView(view.Array, view.Start, view.Length, view.Element, ReadOnly: true, OverArray: view.DataArray);
                     default:
                         throw Unsupported(value.Syntax, $"Passing '{value.Syntax}', a part of '{SourceName(view)}', to '{invocation.TargetMethod.Name}'", " (a part of a span or array parameter, or a whole local buffer, may be passed to a [Differentiable] method; copy this part into a local buffer)");
                 }
@@ -348,7 +353,10 @@ namespace SymDiff.Generator.Parsing
                     case ILocalReferenceOperation { Local: var v } when _views.TryGetValue(v, out var view):
                         return view;
                     case { } when ConstantData(source) is { } data:
-                        return new ViewLocal(data.Code, data.Type, zero, new Len(data.Code), ViewSource.Data, data.Code.Replace("global::", string.Empty), ToEnd: true);
+                        return new ViewLocal(data.Code, data.Type, zero, new Len(data.Code), ViewSource.Data, data.Code.Replace("global::", string.Empty), ToEnd: true)
+                        {
+                            DataArray = Unwrap(source) is IMemberReferenceOperation { Type: IArrayTypeSymbol },
+                        };
                     default:
                         return null;
                 }

@@ -207,6 +207,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// <c>u.AsSpan(start, length)</c> for an array): the first element and the length; null for the whole.
         /// </summary>
         public (int Start, int Length, bool OfArray)? Slice { get; init; }
+
+        /// <summary>When set, <see cref="SpanArg"/> names constant data of the class (<see cref="DataMember"/>), spelled so.</summary>
+        public MemberAccess? DataArg { get; init; }
     }
 
     /// <summary>The sub-model, held in a field or property of the program's class, that a helper is called on.</summary>
@@ -448,6 +451,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
         /// <summary>A part of the parameter <see cref="SpanArg"/> passed instead of the whole (first element, length, of an array).</summary>
         public (int Start, int Length, bool OfArray)? Slice { get; init; }
+
+        /// <summary>When set, <see cref="SpanArg"/> names constant data of the class (<see cref="DataMember"/>), spelled so.</summary>
+        public MemberAccess? DataArg { get; init; }
     }
 
     /// <summary>What a field or property of the program's class is.</summary>

@@ -93,7 +93,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _side = SideStream(pcg);
             _gridStream = GridStreamOf(pcg);
             _outputStream = StreamOf("output:", pcg, 0x0D7E_5EEDu);
+            _dataArgumentStream = StreamOf("data-argument:", pcg, 0x0DA7_A5EDu);
         }
+
+        /// <summary>A stream of its own for constant data passed as a helper's span argument.</summary>
+        private readonly PCG _dataArgumentStream;
 
         /// <summary>A stream of its own for the unwritten output element (<see cref="FuzzGrammar.UnwrittenOutputs"/>).</summary>
         private readonly PCG _outputStream;
@@ -1103,12 +1107,36 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// </summary>
         private CallHelper Sliced(CallHelper call)
         {
-            if (call.SpanArg is null || _inHelper || !Chance(0.5))
+            if (call.SpanArg is null || _inHelper)
             {
                 return call;
             }
 
             int length = _arrays.First(a => a.Name == _helperSpan[call.Helper]).Length;
+
+            // Sometimes constant data of the class, whole or a part (D0.AsSpan(1, 3), D1.Slice(1, 3)), from a stream of its own.
+            if (Has(FuzzGrammar.ConstantData) && _dataArgumentStream.Next(1_000_000) < 200_000)
+            {
+                var data = VisibleData.Where(d => d.Kind != DataKind.IntTable && d.Length >= length).ToList();
+                if (data.Count > 0)
+                {
+                    var d = data[(int)_dataArgumentStream.Next((uint)data.Count)];
+                    int start = (int)_dataArgumentStream.Next((uint)(d.Length - length + 1));
+                    var access = _dataArgumentStream.Next(2) == 0 ? MemberAccess.Bare : MemberAccess.Qualified;
+                    return call with
+                    {
+                        SpanArg = d.Name,
+                        DataArg = access,
+                        Slice = d.Length == length ? null : (start, length, d.Kind is DataKind.StaticArray or DataKind.InstanceArray),
+                    };
+                }
+            }
+
+            if (!Chance(0.5))
+            {
+                return call;
+            }
+
             var longer = _mainParams.Where(p => p.Kind is ParamKind.Array or ParamKind.Span && p.Length > length).ToList();
             if (longer.Count == 0)
             {

@@ -486,6 +486,25 @@ namespace SymDiff.Fuzz.Tests.Grammar
             return _mode != RenderMode.Primal && noGrad ? $"DM.Detach({span})" : span;
         }
 
+        /// <summary>
+        /// Constant data passed as a span argument, whole or a part: <c>D0</c>, <c>D0.AsSpan(1, 3)</c>, <c>P3.D1.Slice(1, 3)</c>;
+        /// in the oracle the data as constant duals (<c>R.C(P3.D0)</c>, a span property copied to an array first).
+        /// </summary>
+        private string DataArgument(string name, MemberAccess access, (int Start, int Length, bool OfArray)? slice)
+        {
+            DataMember d = _p.Data.First(x => x.Name == name);
+            bool isArray = d.Kind is DataKind.StaticArray or DataKind.InstanceArray;
+            string data = DataName(name, access);
+            if (_mode != RenderMode.Primal)
+            {
+                string lift = _mode == RenderMode.Hyper ? "R.CH" : "R.C";
+                string duals = isArray ? $"{lift}({data})" : $"{lift}({data}.ToArray())";
+                return slice is { } part ? $"{duals}[{part.Start}..{part.Start + part.Length}]" : duals;
+            }
+
+            return slice is not { } p ? data : isArray ? $"{data}.AsSpan({p.Start}, {p.Length})" : $"{data}.Slice({p.Start}, {p.Length})";
+        }
+
         /// <summary><c>L0(args, span, y)</c>, or in the oracle <c>P3_Oracle.L0_d([self,] args, span, y)</c> with [NoGrad] arguments detached.</summary>
         private string LayerCallText(LayerCall c, int part = 0)
         {
@@ -868,7 +887,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
             {
                 if (hp.IsVector)
                 {
-                    args.Add(SpanArgument(c.SpanArg!, c.Slice, hp.NoGrad));
+                    args.Add(c.DataArg is { } access ? DataArgument(c.SpanArg!, access, c.Slice) : SpanArgument(c.SpanArg!, c.Slice, hp.NoGrad));
                     continue;
                 }
 

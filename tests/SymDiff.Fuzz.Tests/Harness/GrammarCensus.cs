@@ -528,7 +528,8 @@ namespace SymDiff.Fuzz.Tests.Harness
                         Add(c.Via != SubModel.None ? "call: [Differentiable] on a sub-model" : c.ViaPeer ? "call: [Differentiable] on another instance" : h.Static ? "call: [Differentiable] static" : "call: [Differentiable] instance");
                         if (c.SpanArg is not null)
                         {
-                            Add(_bufferNames.Contains(c.SpanArg) ? "call: a local buffer as the span argument" : c.Slice is not null ? "call: a part of a span or array (Slice, AsSpan)" : "call: span argument");
+                            Add(c.DataArg is not null ? "call: constant data, whole or a part, as the span argument"
+                                : _bufferNames.Contains(c.SpanArg) ? "call: a local buffer as the span argument" : c.Slice is not null ? "call: a part of a span or array (Slice, AsSpan)" : "call: span argument");
                         }
 
                         foreach (Ex a in c.Args)

@@ -58,7 +58,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             "output: read back inside a loop", "output: written in a loop holding a loop", "output: an element left unwritten",
 
             // Calls.
-            "call: [Differentiable] static", "call: [Differentiable] instance", "call: [Differentiable] on another instance", "call: span argument", "call: a local buffer as the span argument", "call: a part of a span or array (Slice, AsSpan)",
+            "call: [Differentiable] static", "call: [Differentiable] instance", "call: [Differentiable] on another instance", "call: span argument", "call: a local buffer as the span argument", "call: a part of a span or array (Slice, AsSpan)", "call: constant data, whole or a part, as the span argument",
             "call: [DerivativeOf] rule, 1 argument", "call: [DerivativeOf] rule, 2 arguments", "Grad.Detach",
             "call: a first-order [DerivativeOf] rule in a Hessian program (SD1007 where its argument varies)",
             "call: [Differentiable] on a sub-model", "call: [Differentiable] on a sub-model in a static field",
