@@ -112,8 +112,14 @@ namespace SymDiff.Generator.Emit
                     w.WriteLine("return " + ExprPrinter.Print(r.Value) + ";");
                     break;
                 case Store st:
-                    w.WriteLine(Id(st.Array) + "[" + ExprPrinter.Print(st.Index) + "] = " + ExprPrinter.Print(st.Value) + ";");
+                {
+                    // h[i] = h[i] + x is written h[i] += x (the same element, read and rounded the same).
+                    string target = Id(st.Array) + "[" + ExprPrinter.Print(st.Index) + "]";
+                    w.WriteLine(st.Value is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Elem self } update && self.Array == st.Array && self.Index.Equals(st.Index)
+                        ? target + (update.Op == BinaryOp.Add ? " += " : " -= ") + ExprPrinter.Print(update.Right) + ";"
+                        : target + " = " + ExprPrinter.Print(st.Value) + ";");
                     break;
+                }
                 case Accumulate ac:
                 {
                     // "x += -y" is written "x -= y", "x += -y * z" "x -= y * z" (the same bits: see Tidy).
@@ -381,9 +387,12 @@ namespace SymDiff.Generator.Emit
         private static string Id(string name) => Identifiers.Escape(name);
 
         /// <summary><c>name = value;</c>, and <c>s += x;</c> for <c>s = s + x</c> (C# evaluates <c>s + x</c> and assigns it: the same bits).</summary>
+        /// <summary><c>s = s + x</c> is written <c>s += x</c> (the same bits), <c>k = k + 1</c> on an int <c>k++</c>.</summary>
         private static string Assignment(string name, Expr value) =>
-            value is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Var self } update && self.Name == name && value.Type.IsFloating()
-                ? Id(name) + (update.Op == BinaryOp.Add ? " += " : " -= ") + ExprPrinter.Print(update.Right) + ";"
+            value is Binary { Op: BinaryOp.Add or BinaryOp.Sub, Left: Var self } update && self.Name == name && (value.Type.IsFloating() || value.Type == ValType.Int)
+                ? value.Type == ValType.Int && update.Right is Const { Value: 1 }
+                    ? Id(name) + (update.Op == BinaryOp.Add ? "++;" : "--;")
+                    : Id(name) + (update.Op == BinaryOp.Add ? " += " : " -= ") + ExprPrinter.Print(update.Right) + ";"
                 : Id(name) + " = " + ExprPrinter.Print(value) + ";";
 
         /// <summary>The declared type of a let: its keyword, or the span type of a view.</summary>

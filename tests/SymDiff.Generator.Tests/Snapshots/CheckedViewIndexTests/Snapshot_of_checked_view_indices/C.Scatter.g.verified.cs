@@ -32,7 +32,7 @@ static partial class C
             int t0 = slots[i];
             int t1 = (0 <= t0 && t0 < 3) ? 3 + t0 : -1;
             double t2 = x[i];
-            h[t1] = h[t1] + t2 * t2;
+            h[t1] += t2 * t2;
         }
 
         double s = 0.0;
@@ -89,7 +89,7 @@ static partial class C
             int t0 = slots[i];
             int t1 = (0 <= t0 && t0 < 3) ? 3 + t0 : -1;
             double t2 = x[i];
-            h[t1] = h[t1] + t2 * t2;
+            h[t1] += t2 * t2;
         }
 
         for (int j = 0; j < 6; j++)
@@ -132,8 +132,8 @@ static partial class C
             int t0 = slots[i];
             int t1 = (0 <= t0 && t0 < 3) ? 3 + t0 : -1;
             double t2 = x[i];
-            h[t1] = h[t1] + t2 * t2;
-            hDot[t1] = hDot[t1] + 2.0 * (tX[i] * t2);
+            h[t1] += t2 * t2;
+            hDot[t1] += 2.0 * (tX[i] * t2);
         }
 
         double s = 0.0;
@@ -248,8 +248,8 @@ static partial class C
             int t0 = slots[i];
             int t1 = (0 <= t0 && t0 < 3) ? 3 + t0 : -1;
             double t2 = x[i];
-            h[t1] = h[t1] + t2 * t2;
-            hDot[t1] = hDot[t1] + 2.0 * (tX[i] * t2);
+            h[t1] += t2 * t2;
+            hDot[t1] += 2.0 * (tX[i] * t2);
         }
 
         double s = 0.0;

@@ -80,7 +80,7 @@ partial class Fe
             double t7 = x[i];
             double t8 = p[t6] * t7;
             dP[t6] += w * global::System.Math.Cos(t8) * t7;
-            i = i + 1;
+            i++;
             s += w * global::System.Math.Sin(t8);
         }
 
@@ -168,7 +168,7 @@ partial class Fe
             int t3 = i % 2;
             double t4 = x[i];
             dP[t3] += seed * w * global::System.Math.Cos(p[t3] * t4) * t4;
-            i = i + 1;
+            i++;
         }
 
         for (int j = 0; j < 3; j++)
@@ -230,7 +230,7 @@ partial class Fe
             int t4 = i % 2;
             double t5 = x[i];
             double t6 = p[t4] * t5;
-            i = i + 1;
+            i++;
             s += w * global::System.Math.Sin(t6);
             sDot += w * (global::System.Math.Cos(t6) * (tP[t4] * t5));
         }

@@ -40,7 +40,7 @@ static partial class U
             global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, j * 2, 2);
             for (int k = 0; k < 2; k++)
             {
-                hPre[j] = hPre[j] + wRow[k] * x[k];
+                hPre[j] += wRow[k] * x[k];
             }
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
@@ -110,7 +110,7 @@ static partial class U
             global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, j * 2, 2);
             for (int k = 0; k < 2; k++)
             {
-                hPre[j] = hPre[j] + wRow[k] * x[k];
+                hPre[j] += wRow[k] * x[k];
             }
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
@@ -182,8 +182,8 @@ static partial class U
             for (int k = 0; k < 2; k++)
             {
                 double t1 = x[k];
-                hPre[j] = hPre[j] + wRow[k] * t1;
-                hPreDot[j] = hPreDot[j] + tWRow[k] * t1;
+                hPre[j] += wRow[k] * t1;
+                hPreDot[j] += tWRow[k] * t1;
             }
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
@@ -320,8 +320,8 @@ static partial class U
             for (int k = 0; k < 2; k++)
             {
                 double t1 = x[k];
-                hPre[j] = hPre[j] + wRow[k] * t1;
-                hPreDot[j] = hPreDot[j] + tWRow[k] * t1;
+                hPre[j] += wRow[k] * t1;
+                hPreDot[j] += tWRow[k] * t1;
             }
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);

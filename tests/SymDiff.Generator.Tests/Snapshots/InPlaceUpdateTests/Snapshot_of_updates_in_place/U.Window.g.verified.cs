@@ -41,7 +41,7 @@ static partial class U
                 hPre[j] = w[4 + j];
                 for (int k = 0; k < 2; k++)
                 {
-                    hPre[j] = hPre[j] + w[k * 2 + j] * series[t - 1 - k];
+                    hPre[j] += w[k * 2 + j] * series[t - 1 - k];
                 }
 
                 double hValue = global::System.Math.Tanh(hPre[j]);
@@ -125,7 +125,7 @@ static partial class U
                 hPre[j] = w[4 + j];
                 for (int k = 0; k < 2; k++)
                 {
-                    hPre[j] = hPre[j] + w[k * 2 + j] * series[t - 1 - k];
+                    hPre[j] += w[k * 2 + j] * series[t - 1 - k];
                 }
 
                 double hValue = global::System.Math.Tanh(hPre[j]);
@@ -207,8 +207,8 @@ static partial class U
                 {
                     int t1 = k * 2 + j;
                     double t2 = series[t - 1 - k];
-                    hPre[j] = hPre[j] + w[t1] * t2;
-                    hPreDot[j] = hPreDot[j] + tW[t1] * t2;
+                    hPre[j] += w[t1] * t2;
+                    hPreDot[j] += tW[t1] * t2;
                 }
 
                 double hValue = global::System.Math.Tanh(hPre[j]);

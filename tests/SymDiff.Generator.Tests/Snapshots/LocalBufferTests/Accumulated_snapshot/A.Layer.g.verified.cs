@@ -35,7 +35,7 @@ static partial class A
             global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, 3 * j, 3);
             for (int k = 0; k < 3; k++)
             {
-                h[j] = h[j] + wRow[k] * x[k];
+                h[j] += wRow[k] * x[k];
             }
         }
 
@@ -97,7 +97,7 @@ static partial class A
             global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, 3 * j, 3);
             for (int k = 0; k < 3; k++)
             {
-                h[j] = h[j] + wRow[k] * x[k];
+                h[j] += wRow[k] * x[k];
             }
         }
 
@@ -154,8 +154,8 @@ static partial class A
             for (int k = 0; k < 3; k++)
             {
                 double t1 = x[k];
-                h[j] = h[j] + wRow[k] * t1;
-                hDot[j] = hDot[j] + tWRow[k] * t1;
+                h[j] += wRow[k] * t1;
+                hDot[j] += tWRow[k] * t1;
             }
         }
 

@@ -41,8 +41,8 @@ static partial class A
                 for (int k = 0; k < 3; k++)
                 {
                     double t0 = x[b];
-                    h[0] = h[0] + w[k] * t0 * s;
-                    h[1] = h[1] - w[k + 3] * global::System.Math.Sin(t0 * (double)k);
+                    h[0] += w[k] * t0 * s;
+                    h[1] -= w[k + 3] * global::System.Math.Sin(t0 * (double)k);
                 }
 
                 s = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
@@ -57,8 +57,8 @@ static partial class A
                 for (int k = 0; k < 3; k++)
                 {
                     double t1 = x[b];
-                    h[0] = h[0] + w[k] * t1 * s3;
-                    h[1] = h[1] - w[k + 3] * global::System.Math.Sin(t1 * (double)k);
+                    h[0] += w[k] * t1 * s3;
+                    h[1] -= w[k + 3] * global::System.Math.Sin(t1 * (double)k);
                 }
 
                 hBar[0] += sBar * s3 * (1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0]));
@@ -123,8 +123,8 @@ static partial class A
                 for (int k = 0; k < 3; k++)
                 {
                     double t0 = x[b];
-                    h[0] = h[0] + w[k] * t0 * s;
-                    h[1] = h[1] - w[k + 3] * global::System.Math.Sin(t0 * (double)k);
+                    h[0] += w[k] * t0 * s;
+                    h[1] -= w[k + 3] * global::System.Math.Sin(t0 * (double)k);
                 }
 
                 s = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
@@ -139,8 +139,8 @@ static partial class A
                 for (int k = 0; k < 3; k++)
                 {
                     double t1 = x[b];
-                    h[0] = h[0] + w[k] * t1 * s3;
-                    h[1] = h[1] - w[k + 3] * global::System.Math.Sin(t1 * (double)k);
+                    h[0] += w[k] * t1 * s3;
+                    h[1] -= w[k + 3] * global::System.Math.Sin(t1 * (double)k);
                 }
 
                 hBar[0] += sBar * s3 * (1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0]));
@@ -196,12 +196,12 @@ static partial class A
             {
                 double t0 = x[b];
                 double t1 = w[k] * t0;
-                h[0] = h[0] + t1 * s;
-                hDot[0] = hDot[0] + (tW[k] * t0 * s + t1 * sDot);
+                h[0] += t1 * s;
+                hDot[0] += tW[k] * t0 * s + t1 * sDot;
                 int t2 = k + 3;
                 double t3 = global::System.Math.Sin(t0 * (double)k);
-                h[1] = h[1] - w[t2] * t3;
-                hDot[1] = hDot[1] - tW[t2] * t3;
+                h[1] -= w[t2] * t3;
+                hDot[1] -= tW[t2] * t3;
             }
 
             double s2 = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];

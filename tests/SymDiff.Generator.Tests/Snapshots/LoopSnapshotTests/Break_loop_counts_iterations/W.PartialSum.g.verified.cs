@@ -59,7 +59,7 @@ static partial class W
                     broke = broke2;
                     i = i2;
                     s = s2;
-                    iterations = iterations + 1;
+                    iterations++;
                 }
 
                 // Reverse sweep: gradients
@@ -158,7 +158,7 @@ static partial class W
                     broke = broke2;
                     i = i2;
                     s = s2;
-                    iterations = iterations + 1;
+                    iterations++;
                 }
 
                 // Reverse sweep: gradients

@@ -64,7 +64,7 @@ static partial class V
             while (t1 != 0.0 && i2 < m)
             {
                 dW[o * m + i2] += zBar * input[i2];
-                i2 = i2 + 1;
+                i2++;
             }
 
             dB[o] += zBar;

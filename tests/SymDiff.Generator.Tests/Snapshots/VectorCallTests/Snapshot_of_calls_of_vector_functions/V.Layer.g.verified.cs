@@ -61,7 +61,7 @@ static partial class V
                 int t2 = o * input.Length + i2;
                 dW[t2] += zBar * input[i2];
                 dInput[i2] += zBar * w[t2];
-                i2 = i2 + 1;
+                i2++;
             }
         }
     }

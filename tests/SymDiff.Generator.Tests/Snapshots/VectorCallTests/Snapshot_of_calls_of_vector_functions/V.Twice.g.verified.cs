@@ -69,7 +69,7 @@ static partial class V
                 int t2 = o * 2 + i2;
                 hBar[i2] += zBar * w[t2];
                 dW[t2] += zBar * h[i2];
-                i2 = i2 + 1;
+                i2++;
             }
         }
 

@@ -191,7 +191,7 @@ static partial class W
                 }
             }
 
-            iChunk = iChunk + 64;
+            iChunk += 64;
             loss = lossPart;
         }
 
@@ -334,7 +334,7 @@ static partial class W
                 }
             }
 
-            iChunk = iChunk + 64;
+            iChunk += 64;
         }
     }
 
@@ -523,7 +523,7 @@ static partial class W
                 }
             }
 
-            iChunk = iChunk + 64;
+            iChunk += 64;
             loss = lossPart;
             lossDot = lossDotPart;
         }

@@ -294,7 +294,7 @@ static partial class W
                         }
                     }
 
-                    j2Chunk = j2Chunk + 64;
+                    j2Chunk += 64;
                 }
 
                 loss += logSumExp - (t8 * z0 + t9 * z1 + t10 * z2);
@@ -609,7 +609,7 @@ static partial class W
                         }
                     }
 
-                    j2Chunk = j2Chunk + 64;
+                    j2Chunk += 64;
                 }
 
                 dPSum += z2Bar;
