@@ -30,7 +30,39 @@ namespace SymDiff.Generator.Simplification
         {
             var viewed = Viewed(body);
             body = Visit(body, viewed);
-            return DropUnreadStores(body, viewed, userNames);
+            return DropUnreadStores(body, ViewedByLocals(body), userNames);
+        }
+
+        /// <summary>
+        /// The span locals and the arrays they view: an element of such an array can be read under another name. (A whole
+        /// buffer or a part of one passed straight to a call is not: the call is a statement that names the buffer.)
+        /// </summary>
+        private static HashSet<string> ViewedByLocals(Block body)
+        {
+            var viewed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var s in Walk.AllStatements(body))
+            {
+                if (s is Let { Value.Type: ValType.Span } view)
+                {
+                    viewed.Add(view.Name);
+                    Walk.Contains(view.Value, x =>
+                    {
+                        switch (x)
+                        {
+                            case SpanRef r:
+                                viewed.Add(r.Array);
+                                break;
+                            case SpanView v:
+                                viewed.Add(v.Array);
+                                break;
+                        }
+
+                        return false;
+                    });
+                }
+            }
+
+            return viewed;
         }
 
         /// <summary>

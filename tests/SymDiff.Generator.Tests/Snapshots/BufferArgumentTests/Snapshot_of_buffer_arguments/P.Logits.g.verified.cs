@@ -47,7 +47,6 @@ static partial class P
         {
             double zValue = z[c];
             double zBar2 = zBar[c];
-            zBar[c] = 0.0;
             double aBar = zBar2 * (1.0 - zValue * zValue);
             if (zBar2 != 0.0)
             {
@@ -109,7 +108,6 @@ static partial class P
         {
             double zValue = z[c];
             double zBar2 = zBar[c];
-            zBar[c] = 0.0;
             double aBar = zBar2 * (1.0 - zValue * zValue);
             if (zBar2 != 0.0)
             {

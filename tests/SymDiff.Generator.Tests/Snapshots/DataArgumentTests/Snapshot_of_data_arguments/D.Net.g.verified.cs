@@ -55,7 +55,6 @@ static partial class D
         {
             double zValue = z[i2];
             double zBar2 = zBar[i2];
-            zBar[i2] = 0.0;
             double tBar = zBar2 * (1.0 - zValue * zValue);
             dW[1 + i2] += tBar * global::D.Centers[3 + i2];
             double hValue = h[i2];
@@ -123,7 +122,6 @@ static partial class D
         {
             double zValue = z[i2];
             double zBar2 = zBar[i2];
-            zBar[i2] = 0.0;
             double tBar2 = zBar2 * (1.0 - zValue * zValue);
             dW[1 + i2] += tBar2 * global::D.Centers[3 + i2];
             double hValue = h[i2];

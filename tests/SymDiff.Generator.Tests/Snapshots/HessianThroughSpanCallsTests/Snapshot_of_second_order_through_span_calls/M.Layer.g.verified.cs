@@ -49,7 +49,6 @@ static partial class M
                 {
                     double hValue = h[i];
                     double hBar2 = hBar[i];
-                    hBar[i] = 0.0;
                     double tBar = hBar2 * (1.0 - hValue * hValue);
                     dP[i % p.Length] += tBar * x[i];
                     dP[0] += tBar;
@@ -111,7 +110,6 @@ static partial class M
                 {
                     double hValue = h[i];
                     double hBar2 = hBar[i];
-                    hBar[i] = 0.0;
                     double tBar = hBar2 * (1.0 - hValue * hValue);
                     dP[i % p.Length] += tBar * x[i];
                     dP[0] += tBar;
@@ -328,8 +326,6 @@ static partial class M
                                     double hValueDot = hDot[i];
                                     double hBar2 = hBar[i];
                                     double hBar2Dot = hBarDot[i];
-                                    hBar[i] = 0.0;
-                                    hBarDot[i] = 0.0;
                                     double tBarDot = hBar2Dot * (1.0 - hValue * hValue) + (hBar2 != 0.0 ? -(hBar2 * (2.0 * (hValueDot * hValue))) : 0.0);
                                     pP[i % p.Length] += tBarDot * x[i];
                                     pP[0] += tBarDot;

@@ -45,7 +45,6 @@ static partial class S
         {
             double hValue = h[j];
             double hBar2 = hBar[j];
-            hBar[j] = 0.0;
             dP[j] += hBar2 * (1.0 - hValue * hValue) * x[j];
         }
 
@@ -91,7 +90,6 @@ static partial class S
         {
             double hValue = h[j];
             double hBar2 = hBar[j];
-            hBar[j] = 0.0;
             dP[j] += hBar2 * (1.0 - hValue * hValue) * x[j];
         }
     }
@@ -289,7 +287,6 @@ static partial class S
                             double hValueDot = hDot[j];
                             double hBar2 = hBar[j];
                             double hBar2Dot = hBarDot[j];
-                            hBar[j] = 0.0;
                             pP[j] += (hBar2Dot * (1.0 - hValue * hValue) + (hBar2 != 0.0 ? -(hBar2 * (2.0 * (hValueDot * hValue))) : 0.0)) * x[j];
                         }
 
