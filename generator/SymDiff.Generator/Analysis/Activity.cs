@@ -165,6 +165,7 @@ namespace SymDiff.Generator.Analysis
                             {
                                 Var v => _vars.Add(v.Name),
                                 SpanRef r => _arrays.Add(r.Array),
+                                SpanView v => _arrays.Add(v.Array),
                                 _ => false,
                             };
                         }

@@ -960,6 +960,12 @@ namespace SymDiff.Generator.Differentiation
                         primalNeeded = true;
                         tangents.Add(new SpanRef(tangentBuffer.Name, r.Element));
                         break;
+                    case SpanView v when !v.OverArray && _bufferTangents.TryGetValue(v.Array, out var partTangent):
+                        // A part of an adjoint buffer (the callee was passed a part of a local buffer).
+                        primal.Add(v);
+                        primalNeeded = true;
+                        tangents.Add(SpanArguments.Over(v, partTangent.Name, readOnly: false));
+                        break;
                     default:
                         // Scratch for a data span's gradient, which nothing reads: so is its tangent.
                         primal.Add(o);

@@ -197,6 +197,10 @@ namespace SymDiff.Generator.Differentiation
             {
                 into.Add(passed.Array); // a buffer passed whole to a differentiable callee
             }
+            else if (e is SpanView part)
+            {
+                into.Add(part.Array); // a part of one
+            }
 
             foreach (var c in Walk.Children(e))
             {

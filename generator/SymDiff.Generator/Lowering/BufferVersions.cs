@@ -252,6 +252,7 @@ namespace SymDiff.Generator.Lowering
             Elem el when el.Array == from => new Elem(to, el.Index, el.Type),
             Len len when len.Array == from => new Len(to),
             SpanRef span when span.Array == from => new SpanRef(to, span.Element),
+            SpanView view when view.Array == from => view with { Array = to },
             _ => x,
         });
     }

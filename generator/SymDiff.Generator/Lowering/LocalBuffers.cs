@@ -345,8 +345,8 @@ namespace SymDiff.Generator.Lowering
 
         private static bool Reads(Expr e, string buffer) => Walk.Contains(e, x => (x is Elem el && el.Array == buffer) || IsWhole(x, buffer));
 
-        /// <summary>The whole buffer passed to a method (<c>F(h)</c>): a read of every element.</summary>
-        private static bool IsWhole(Expr e, string buffer) => e is SpanRef r && r.Array == buffer;
+        /// <summary>The buffer, or a part of it, passed to a method (<c>F(h)</c>, <c>F(h.Slice(0, 3))</c>): a read of every element (conservatively, for a part).</summary>
+        private static bool IsWhole(Expr e, string buffer) => (e is SpanRef r && r.Array == buffer) || (e is SpanView v && v.Array == buffer);
 
         private static bool ReadsWhole(Expr e, string buffer) => Walk.Contains(e, x => IsWhole(x, buffer));
 

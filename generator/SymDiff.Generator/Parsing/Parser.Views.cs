@@ -276,6 +276,9 @@ namespace SymDiff.Generator.Parsing
 
                     case ViewSource.Buffer when whole:
                         return new IR.SpanRef(view.Array, view.Element);
+                    case ViewSource.Buffer:
+                        // A part of a local buffer (torch.chunk): the callee's gradient goes to the same part of its adjoint.
+                        return new IR.SpanView(view.Array, view.Start, view.Length, view.Element, ReadOnly: true, OverArray: false);
                     case ViewSource.Data:
                         return whole ? new IR.SpanRef(view.Array, view.Element)
                             : new IR.SpanView(view.Array, view.Start, view.Length, view.Element, ReadOnly: true, OverArray: view.DataArray);

@@ -94,7 +94,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _gridStream = GridStreamOf(pcg);
             _outputStream = StreamOf("output:", pcg, 0x0D7E_5EEDu);
             _dataArgumentStream = StreamOf("data-argument:", pcg, 0x0DA7_A5EDu);
+            _bufferPartStream = StreamOf("buffer-part:", pcg, 0x0B0F_FE25u);
         }
+
+        /// <summary>A stream of its own for a part of a local buffer passed as a helper's span argument.</summary>
+        private readonly PCG _bufferPartStream;
 
         /// <summary>A stream of its own for constant data passed as a helper's span argument.</summary>
         private readonly PCG _dataArgumentStream;
@@ -805,9 +809,10 @@ namespace SymDiff.Fuzz.Tests.Grammar
             int parts = Chance(0.25) ? 2 : 1;
             var second = parts == 2 ? Enumerable.Range(0, scalars).Select(_ => Expression(1)).ToImmutableArray() : ImmutableArray<Ex>.Empty;
             // Read through one of its elements by the result (Combine), so every layer call reaches the derivatives.
-            _buffers.Add(new ArrayVar(name, parts * fn.OutputLength));
+            bool stack = Chance(0.6);
+            _buffers.Add(new ArrayVar(name, parts * fn.OutputLength) { Stack = stack });
             _hiddenLayers.Add(name);
-            return new LayerCall(f, args, span, name, Chance(0.6)) { Hoisted = hoisted, Slice = slice, Via = via, ViaPeer = viaPeer, Parts = parts, SecondArgs = second };
+            return new LayerCall(f, args, span, name, stack) { Hoisted = hoisted, Slice = slice, Via = via, ViaPeer = viaPeer, Parts = parts, SecondArgs = second };
         }
 
         // ------------------------------------------------------------------ statements
@@ -1038,13 +1043,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
             }
 
             // Readable only after its filling statement (an update's leaves may not read other elements of it).
-            _buffers.Add(new ArrayVar(name, n, Whole: sweeps is null));
+            bool onStack = length is IConst && Chance(0.6);
+            _buffers.Add(new ArrayVar(name, n, Whole: sweeps is null) { Stack = onStack });
             if (dotWidth > 0)
             {
                 _hiddenLayers.Add(name);
             }
 
-            return new Layer(name, length, length is IConst && Chance(0.6), var, value, extra, extra is not null && Chance(0.5))
+            return new Layer(name, length, onStack, var, value, extra, extra is not null && Chance(0.5))
             {
                 Hoisted = hoisted, SizedByLocal = Chance(0.25), Update = update, UpdateSeparate = separate,
                 Chained = extra is null && update is null && dotWidth == 0 && Chance(0.3),
@@ -1096,6 +1102,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private List<int> HelpersALayerCalls() =>
             Enumerable.Range(0, _helpers.Count).Where(h => _helperSpan[h] is null && (_helpers[h].Static || !_staticContext)).ToList();
 
+        /// <summary>The helpers whose span parameter a part of a longer filled local buffer in scope could be passed to (<see cref="Sliced"/>).</summary>
+        private List<int> HelpersTakingAPartOfABuffer() => _buffers.Count == 0 || _inHelper
+            ? new List<int>()
+            : Enumerable.Range(0, _helpers.Count).Where(h => _helperSpan[h] is { } bound && _arrays.FirstOrDefault(a => a.Name == bound) is { } array && _buffers.Any(b => b.Whole && b.Length > array.Length)).ToList();
+
         /// <summary>The helpers whose span parameter a filled local buffer in scope could be passed to.</summary>
         private List<int> HelpersTakingABuffer() => _buffers.Count == 0
             ? new List<int>()
@@ -1130,6 +1141,14 @@ namespace SymDiff.Fuzz.Tests.Grammar
                         Slice = d.Length == length ? null : (start, length, d.Kind is DataKind.StaticArray or DataKind.InstanceArray),
                     };
                 }
+            }
+
+            // A part of a longer filled local buffer in scope (torch.chunk) whenever there is one (rare), drawn from a stream of its own.
+            var longerBuffers = _buffers.Where(b => b.Whole && b.Length > length).ToList();
+            if (longerBuffers.Count > 0)
+            {
+                var b = longerBuffers[(int)_bufferPartStream.Next((uint)longerBuffers.Count)];
+                return call with { SpanArg = b.Name, Slice = ((int)_bufferPartStream.Next((uint)(b.Length - length + 1)), length, !b.Stack) };
             }
 
             if (!Chance(0.5))
@@ -1707,7 +1726,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 case 6:
                 {
                     var takingABuffer = HelpersTakingABuffer();
-                    int h = takingABuffer.Count > 0 && Chance(0.9) ? Pick(takingABuffer) : Int(_helpers.Count);
+                    var takingAPart = HelpersTakingAPartOfABuffer();
+                    int h = takingAPart.Count > 0 && _bufferPartStream.Next(1_000_000) < 500_000 ? takingAPart[(int)_bufferPartStream.Next((uint)takingAPart.Count)]
+                        : takingABuffer.Count > 0 && Chance(0.9) ? Pick(takingABuffer) : Int(_helpers.Count);
                     int scalars = _helpers[h].Params.Count(p => p.Kind == ParamKind.Scalar);
                     var args = Enumerable.Range(0, scalars).Select(_ => Expression(depth - 1)).ToImmutableArray();
 
@@ -2123,7 +2144,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private sealed record IntVar(string Name, int Lo, int Hi, bool IsCounter, int Depth);
 
         /// <param name="Whole">Whether the buffer may be passed whole to a helper (not one swept in place: its versions live in a history).</param>
-        private sealed record ArrayVar(string Name, int Length, bool Whole = true);
+        private sealed record ArrayVar(string Name, int Length, bool Whole = true)
+        {
+            /// <summary>A local buffer on the stack (a <c>Span&lt;T&gt;</c>: a part of it is <c>Slice</c>, of an array <c>AsSpan</c>).</summary>
+            public bool Stack { get; init; }
+        }
 
         private sealed record LoopCtx(int Trips, bool ContinueAllowed)
         {

@@ -529,7 +529,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                         if (c.SpanArg is not null)
                         {
                             Add(c.DataArg is not null ? "call: constant data, whole or a part, as the span argument"
-                                : _bufferNames.Contains(c.SpanArg) ? "call: a local buffer as the span argument" : c.Slice is not null ? "call: a part of a span or array (Slice, AsSpan)" : "call: span argument");
+                                : _bufferNames.Contains(c.SpanArg) ? c.Slice is not null ? "call: a part of a local buffer as the span argument" : "call: a local buffer as the span argument" : c.Slice is not null ? "call: a part of a span or array (Slice, AsSpan)" : "call: span argument");
                         }
 
                         foreach (Ex a in c.Args)

@@ -22,6 +22,16 @@ namespace SymDiff.Fuzz.Tests.Tests
         /// <summary>Each construct must occur in at least this many of the 2,000 CI programs.</summary>
         private const int Minimum = 10;
 
+        /// <summary>
+        /// Constructs that need a rare meeting of others, with a lower minimum: a part of a local buffer passed to a helper
+        /// needs a helper with a span parameter called where a filled buffer longer than that span is in scope (about 8 in
+        /// 2,000 programs even when taken every time; some 80 in a long run of 20,000).
+        /// </summary>
+        private static readonly Dictionary<string, int> RareMinimum = new(StringComparer.Ordinal)
+        {
+            ["call: a part of a local buffer as the span argument"] = 4,
+        };
+
         private static readonly Lazy<List<FuzzProgram>> CiPrograms = new(() => Generate(FuzzGrammars.Ci));
 
         private readonly ITestOutputHelper _out;
@@ -58,7 +68,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             "output: read back inside a loop", "output: written in a loop holding a loop", "output: an element left unwritten",
 
             // Calls.
-            "call: [Differentiable] static", "call: [Differentiable] instance", "call: [Differentiable] on another instance", "call: span argument", "call: a local buffer as the span argument", "call: a part of a span or array (Slice, AsSpan)", "call: constant data, whole or a part, as the span argument",
+            "call: [Differentiable] static", "call: [Differentiable] instance", "call: [Differentiable] on another instance", "call: span argument", "call: a local buffer as the span argument", "call: a part of a span or array (Slice, AsSpan)", "call: constant data, whole or a part, as the span argument", "call: a part of a local buffer as the span argument",
             "call: [DerivativeOf] rule, 1 argument", "call: [DerivativeOf] rule, 2 arguments", "Grad.Detach",
             "call: a first-order [DerivativeOf] rule in a Hessian program (SD1007 where its argument varies)",
             "call: [Differentiable] on a sub-model", "call: [Differentiable] on a sub-model in a static field",
@@ -158,7 +168,7 @@ namespace SymDiff.Fuzz.Tests.Tests
                 _out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count,5}  {key}"));
             }
 
-            var missing = ReadmeConstructs.Where(k => census.GetValueOrDefault(k) < Minimum).Select(k => $"{k} ({census.GetValueOrDefault(k)})").ToList();
+            var missing = ReadmeConstructs.Where(k => census.GetValueOrDefault(k) < RareMinimum.GetValueOrDefault(k, Minimum)).Select(k => $"{k} ({census.GetValueOrDefault(k)})").ToList();
             Assert.True(missing.Count == 0, $"Constructs in fewer than {Minimum} of the {DifferentialFuzzTests.CiPrograms} CI programs: {string.Join(", ", missing)}");
         }
 
