@@ -30,39 +30,7 @@ namespace SymDiff.Generator.Simplification
         {
             var viewed = Viewed(body);
             body = Visit(body, viewed);
-            return DropUnreadStores(body, ViewedByLocals(body), userNames);
-        }
-
-        /// <summary>
-        /// The span locals and the arrays they view: an element of such an array can be read under another name. (A whole
-        /// buffer or a part of one passed straight to a call is not: the call is a statement that names the buffer.)
-        /// </summary>
-        private static HashSet<string> ViewedByLocals(Block body)
-        {
-            var viewed = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var s in Walk.AllStatements(body))
-            {
-                if (s is Let { Value.Type: ValType.Span } view)
-                {
-                    viewed.Add(view.Name);
-                    Walk.Contains(view.Value, x =>
-                    {
-                        switch (x)
-                        {
-                            case SpanRef r:
-                                viewed.Add(r.Array);
-                                break;
-                            case SpanView v:
-                                viewed.Add(v.Array);
-                                break;
-                        }
-
-                        return false;
-                    });
-                }
-            }
-
-            return viewed;
+            return DropUnreadStores(body, Viewed(body, byLocalsOnly: true), userNames);
         }
 
         /// <summary>
@@ -377,8 +345,12 @@ namespace SymDiff.Generator.Simplification
                 && Walk.Blocks(s).All(b => b.Statements.All(x => Quiet(x, index)));
         }
 
-        /// <summary>The arrays something else may name: passed whole, viewed (<c>Slice</c>, a row), or themselves a view.</summary>
-        private static HashSet<string> Viewed(Block body)
+        /// <summary>
+        /// The arrays something else may name: passed whole, viewed (<c>Slice</c>, a row), or themselves a view. With
+        /// <paramref name="byLocalsOnly"/>, only span locals and what they view: an element of those can be read under
+        /// another name, while a buffer passed straight to a call is read by the call's statement, which names it.
+        /// </summary>
+        private static HashSet<string> Viewed(Block body, bool byLocalsOnly = false)
         {
             var viewed = new HashSet<string>(StringComparer.Ordinal);
             foreach (var s in Walk.AllStatements(body))
@@ -386,6 +358,11 @@ namespace SymDiff.Generator.Simplification
                 if (s is Let { Value.Type: ValType.Span } view)
                 {
                     viewed.Add(view.Name);
+                }
+                else if (byLocalsOnly)
+                {
+                    // A buffer (or a part of one) passed straight to a call is read by that statement, which names it.
+                    continue;
                 }
 
                 foreach (var e in DirectExpressions(s))
