@@ -109,8 +109,10 @@ namespace SymDiff.Generator.Lowering
                 }
             }
 
+            // After the loop the state may also be passed whole, or a part of it, to a method (return Loss(h)): the last version.
             if (loopAt < declaration + 2 || block[loopAt] is not SourceLoop { TestFirst: true } loop || block[loopAt - 1] is not SourceAssign { Type: ValType.Int } init
-                || !block.Skip(declaration + 1).All(s => OnlyElements(s, name)) || Mentions(init, name))
+                || !block.Skip(declaration + 1).Take(loopAt - declaration).All(s => OnlyElements(s, name))
+                || !block.Skip(loopAt + 1).All(s => OnlyElements(s, name, orPassed: true)) || Mentions(init, name))
             {
                 return null;
             }
@@ -223,7 +225,7 @@ namespace SymDiff.Generator.Lowering
                 }
                 else if (k > plan.Loop)
                 {
-                    output.Add(Redirect(block[k], name, history.Name, index => At(iterations, index)));
+                    output.Add(Redirect(block[k], name, history.Name, index => At(iterations, index), length));
                 }
                 else
                 {
@@ -243,37 +245,53 @@ namespace SymDiff.Generator.Lowering
             return refill with { Body = body };
         }
 
-        internal static SourceStmt Redirect(SourceStmt s, string from, string to, Func<Expr, Expr> index) => s switch
+        /// <summary>
+        /// The statement with every element of <paramref name="from"/> read from <paramref name="to"/> at <paramref name="index"/>
+        /// of its index; with <paramref name="length"/> (the buffer's), the buffer passed whole or a part of it too: that part
+        /// of <paramref name="to"/>.
+        /// </summary>
+        internal static SourceStmt Redirect(SourceStmt s, string from, string to, Func<Expr, Expr> index, Expr? length = null) => s switch
         {
-            SourceAssign a => a with { Value = Redirect(a.Value, from, to, index) },
-            SourceStore st => st with { Index = Redirect(st.Index, from, to, index), Value = Redirect(st.Value, from, to, index) },
-            SourceIf i => i with { Condition = Redirect(i.Condition, from, to, index), Then = i.Then.Select(x => Redirect(x, from, to, index)).ToEquatableArray(), Else = i.Else.Select(x => Redirect(x, from, to, index)).ToEquatableArray() },
-            SourceLoop l => l with { Condition = Redirect(l.Condition, from, to, index), Body = l.Body.Select(x => Redirect(x, from, to, index)).ToEquatableArray(), Increment = l.Increment.Select(x => Redirect(x, from, to, index)).ToEquatableArray() },
-            SourceReturn r => r.Value is null ? r : r with { Value = Redirect(r.Value, from, to, index) },
+            SourceAssign a => a with { Value = Redirect(a.Value, from, to, index, length) },
+            SourceStore st => st with { Index = Redirect(st.Index, from, to, index, length), Value = Redirect(st.Value, from, to, index, length) },
+            SourceIf i => i with { Condition = Redirect(i.Condition, from, to, index, length), Then = i.Then.Select(x => Redirect(x, from, to, index, length)).ToEquatableArray(), Else = i.Else.Select(x => Redirect(x, from, to, index, length)).ToEquatableArray() },
+            SourceLoop l => l with { Condition = Redirect(l.Condition, from, to, index, length), Body = l.Body.Select(x => Redirect(x, from, to, index, length)).ToEquatableArray(), Increment = l.Increment.Select(x => Redirect(x, from, to, index, length)).ToEquatableArray() },
+            SourceReturn r => r.Value is null ? r : r with { Value = Redirect(r.Value, from, to, index, length) },
             _ => s,
         };
 
-        internal static Expr Redirect(Expr e, string from, string to, Func<Expr, Expr> index) => Walk.Transform(e, x => x is Elem el && el.Array == from ? new Elem(to, index(el.Index), el.Type) : x);
-
-        /// <summary>Whether every mention of the buffer in the statement is an element read or store (never the whole buffer).</summary>
-        private static bool OnlyElements(SourceStmt s, string name) => s switch
+        internal static Expr Redirect(Expr e, string from, string to, Func<Expr, Expr> index, Expr? length = null) => Walk.Transform(e, x => x switch
         {
-            SourceAssign a => OnlyElements(a.Value, name),
-            SourceStore st => OnlyElements(st.Index, name) && OnlyElements(st.Value, name),
-            SourceIf i => OnlyElements(i.Condition, name) && i.Then.All(x => OnlyElements(x, name)) && i.Else.All(x => OnlyElements(x, name)),
-            SourceLoop l => OnlyElements(l.Condition, name) && l.Body.All(x => OnlyElements(x, name)) && l.Increment.All(x => OnlyElements(x, name)),
-            SourceReturn r => r.Value is null || OnlyElements(r.Value, name),
-            SourceBuffer b => b.Name != name && OnlyElements(b.Length, name),
+            Elem el when el.Array == from => new Elem(to, index(el.Index), el.Type),
+            SpanRef whole when whole.Array == from && length is not null => new SpanView(to, index(Const.Of(0, ValType.Int)), length, whole.Element, ReadOnly: true, OverArray: false),
+            SpanView part when part.Array == from && length is not null => part with { Array = to, Start = index(part.Start) },
+            _ => x,
+        });
+
+        /// <summary>
+        /// Whether every mention of the buffer in the statement is an element read or store (never the whole buffer), or
+        /// with <paramref name="orPassed"/> also the whole buffer or a part of it passed to a method (a span argument).
+        /// </summary>
+        private static bool OnlyElements(SourceStmt s, string name, bool orPassed = false) => s switch
+        {
+            SourceAssign a => OnlyElements(a.Value, name, orPassed),
+            SourceStore st => OnlyElements(st.Index, name, orPassed) && OnlyElements(st.Value, name, orPassed),
+            SourceIf i => OnlyElements(i.Condition, name, orPassed) && i.Then.All(x => OnlyElements(x, name, orPassed)) && i.Else.All(x => OnlyElements(x, name, orPassed)),
+            SourceLoop l => OnlyElements(l.Condition, name, orPassed) && l.Body.All(x => OnlyElements(x, name, orPassed)) && l.Increment.All(x => OnlyElements(x, name, orPassed)),
+            SourceReturn r => r.Value is null || OnlyElements(r.Value, name, orPassed),
+            SourceBuffer b => b.Name != name && OnlyElements(b.Length, name, orPassed),
             SourceBreak or SourceContinue => true,
             _ => false,
         };
 
-        private static bool OnlyElements(Expr e, string name) => e switch
+        private static bool OnlyElements(Expr e, string name, bool orPassed = false) => e switch
         {
-            Elem el when el.Array == name => OnlyElements(el.Index, name),
+            Elem el when el.Array == name => OnlyElements(el.Index, name, orPassed),
             Len len when len.Array == name => true, // the declaration stays for it
+            SpanRef whole when orPassed && whole.Array == name => true,
+            SpanView part when orPassed && part.Array == name => OnlyElements(part.Start, name, orPassed) && OnlyElements(part.Length, name, orPassed),
             Len or SpanRef or SpanView or Opaque when BufferScopes.Mentions(e, name) => false,
-            _ => Walk.Children(e).All(c => OnlyElements(c, name)),
+            _ => Walk.Children(e).All(c => OnlyElements(c, name, orPassed)),
         };
 
         /// <summary>

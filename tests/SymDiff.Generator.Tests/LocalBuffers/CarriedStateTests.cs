@@ -54,6 +54,42 @@ public static partial class R
         return loss + state[0] * state[1] - state[2];
     }
 
+    // The same recurrence, its final state passed whole and in parts to helpers after the time loop (a loss helper
+    // over the last hidden state): they read the history's last version.
+    [Differentiable(Hessian = true)]
+    public static double RnnLoss(ReadOnlySpan<double> p, [NoGrad] ReadOnlySpan<double> xs)
+    {
+        const int H = 3;
+        Span<double> state = stackalloc double[H];
+        Span<double> next = stackalloc double[H];
+        for (int t = 0; t < xs.Length; t++)
+        {
+            for (int j = 0; j < H; j++)
+            {
+                next[j] = Math.Tanh(p[H + j] * xs[t] + p[2 * H + j] * state[(j + 1) % H] + 0.1 * p[j]);
+            }
+
+            for (int j = 0; j < H; j++)
+            {
+                state[j] = next[j];
+            }
+        }
+
+        return SquaredNorm(state) + 0.5 * SquaredNorm(state.Slice(1, 2)) * state[0] + SquaredNorm(state[2..]);
+    }
+
+    [Differentiable(Hessian = true)]
+    public static double SquaredNorm(ReadOnlySpan<double> v)
+    {
+        double s = 0;
+        for (int i = 0; i < v.Length; i++)
+        {
+            s += v[i] * v[i] * (i + 1);
+        }
+
+        return s;
+    }
+
     // A diagonal recurrence updated in place, from zeros (nothing fills it before the loop), over steps counted from an
     // int local and started at 1.
     [Differentiable]
@@ -129,6 +165,18 @@ public static partial class R
         [InlineData("new[] { 0.8, -0.3, 1.2, 0.4, -0.9 }")]
         public void Rnn_matches_central_differences(string xs) =>
             ModelChecks.GradientBackwardAndDerivative(Source, "R", "Rnn", Weights, xs);
+
+        /// <summary>The final state passed whole and in parts to a helper after the time loop (was SD1000: "a recurrent state").</summary>
+        [Theory]
+        [InlineData("new double[0]")]
+        [InlineData("new[] { 0.8 }")]
+        [InlineData("new[] { 0.8, -0.3, 1.2, 0.4, -0.9 }")]
+        public void Final_state_passed_to_helpers_matches_central_differences(string xs) =>
+            ModelChecks.GradientBackwardAndDerivative(Source, "R", "RnnLoss", Weights, xs);
+
+        [Fact]
+        public void Final_state_passed_to_helpers_hessian_matches_differences_of_the_gradient() =>
+            ModelChecks.HessianMatchesDifferencesOfTheGradient(Source, "R", "RnnLoss", Weights, "new[] { 0.8, -0.3, 1.2 }, ", "RnnLossHessian");
 
         [Fact]
         public void Rnn_hessian_matches_differences_of_the_gradient() =>
