@@ -32,13 +32,23 @@ namespace SymDiff
     /// 1000 steps against PyTorch's own kernels), and to rounding elsewhere.
     /// All state is allocated by the constructor: <see cref="Step"/> and <see cref="ZeroGrad"/> never allocate.
     /// </para>
+    /// <para>
+    /// A <c>float</c> model passes <c>float[]</c> buffers: the moment estimates are then <c>float</c> too (as PyTorch keeps
+    /// them in the parameter's dtype), each step is computed as above in <c>double</c> from the <c>float</c> values, and
+    /// each stored value (parameter, moments) is rounded to <c>float</c> once. PyTorch's <c>float32</c> kernels round every
+    /// operation to <c>float</c>, so the weights agree with theirs to <c>float</c> rounding, not to the last bit.
+    /// </para>
     /// </remarks>
     public sealed class Adam
     {
-        private readonly double[] _parameters;
-        private readonly double[] _gradients;
-        private readonly double[] _expAvg;
-        private readonly double[] _expAvgSq;
+        private readonly double[]? _parameters;
+        private readonly double[]? _gradients;
+        private readonly double[]? _expAvg;
+        private readonly double[]? _expAvgSq;
+        private readonly float[]? _floatParameters;
+        private readonly float[]? _floatGradients;
+        private readonly float[]? _floatExpAvg;
+        private readonly float[]? _floatExpAvgSq;
 
         /// <summary>Creates an optimizer that updates <paramref name="parameters"/> from <paramref name="gradients"/>.</summary>
         /// <param name="parameters">The parameters, updated in place by <see cref="Step"/>. The optimizer keeps this array.</param>
@@ -62,12 +72,7 @@ namespace SymDiff
             double weightDecay = 0)
         {
             OptimizerArguments.CheckBuffers(parameters, gradients);
-            OptimizerArguments.CheckNonNegative(learningRate, nameof(learningRate));
-            OptimizerArguments.CheckBeta(beta1, nameof(beta1));
-            OptimizerArguments.CheckBeta(beta2, nameof(beta2));
-            OptimizerArguments.CheckNonNegative(epsilon, nameof(epsilon));
-            OptimizerArguments.CheckNonNegative(weightDecay, nameof(weightDecay));
-
+            CheckSettings(learningRate, beta1, beta2, epsilon, weightDecay);
             _parameters = parameters;
             _gradients = gradients;
             _expAvg = new double[parameters.Length];
@@ -77,6 +82,49 @@ namespace SymDiff
             Beta2 = beta2;
             Epsilon = epsilon;
             WeightDecay = weightDecay;
+        }
+
+        /// <summary>Creates an optimizer that updates the <c>float</c> <paramref name="parameters"/> of a <c>float</c> model from <paramref name="gradients"/>.</summary>
+        /// <param name="parameters">The parameters, updated in place by <see cref="Step"/>. The optimizer keeps this array.</param>
+        /// <param name="gradients">The gradient buffer, read by <see cref="Step"/> and cleared by <see cref="ZeroGrad"/>.
+        /// The optimizer keeps this array; it must have the length of <paramref name="parameters"/>.</param>
+        /// <param name="learningRate">The learning rate (<c>lr</c>); finite and not negative.</param>
+        /// <param name="beta1">The decay rate of the first moment estimate; in [0, 1).</param>
+        /// <param name="beta2">The decay rate of the second moment estimate; in [0, 1).</param>
+        /// <param name="epsilon">The term added to the denominator for numerical stability (<c>eps</c>); finite and not negative.</param>
+        /// <param name="weightDecay">The L2 penalty added to the gradient as <c>weightDecay * p</c>; finite and not negative.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="parameters"/> or <paramref name="gradients"/> is null.</exception>
+        /// <exception cref="ArgumentException">The buffers differ in length, or a setting is out of range;
+        /// <see cref="ArgumentException.ParamName"/> names the offending argument.</exception>
+        public Adam(
+            float[] parameters,
+            float[] gradients,
+            double learningRate = 1e-3,
+            double beta1 = 0.9,
+            double beta2 = 0.999,
+            double epsilon = 1e-8,
+            double weightDecay = 0)
+        {
+            OptimizerArguments.CheckBuffers(parameters, gradients);
+            CheckSettings(learningRate, beta1, beta2, epsilon, weightDecay);
+            _floatParameters = parameters;
+            _floatGradients = gradients;
+            _floatExpAvg = new float[parameters.Length];
+            _floatExpAvgSq = new float[parameters.Length];
+            LearningRate = learningRate;
+            Beta1 = beta1;
+            Beta2 = beta2;
+            Epsilon = epsilon;
+            WeightDecay = weightDecay;
+        }
+
+        private static void CheckSettings(double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
+        {
+            OptimizerArguments.CheckNonNegative(learningRate, nameof(learningRate));
+            OptimizerArguments.CheckBeta(beta1, nameof(beta1));
+            OptimizerArguments.CheckBeta(beta2, nameof(beta2));
+            OptimizerArguments.CheckNonNegative(epsilon, nameof(epsilon));
+            OptimizerArguments.CheckNonNegative(weightDecay, nameof(weightDecay));
         }
 
         /// <summary>Gets the learning rate.</summary>
@@ -102,22 +150,28 @@ namespace SymDiff
         {
             StepCount++;
             double t = StepCount;
-            double beta1 = Beta1;
+            double negativeStepSize = -(LearningRate / (1 - Math.Pow(Beta1, t)));
+            double biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, t));
+            if (_parameters is not null)
+            {
+                Update(new DoubleBuffer(_parameters), new DoubleBuffer(_gradients!), new DoubleBuffer(_expAvg!), new DoubleBuffer(_expAvgSq!), _parameters.Length, negativeStepSize, biasCorrection2Sqrt);
+            }
+            else
+            {
+                Update(new FloatBuffer(_floatParameters!), new FloatBuffer(_floatGradients!), new FloatBuffer(_floatExpAvg!), new FloatBuffer(_floatExpAvgSq!), _floatParameters!.Length, negativeStepSize, biasCorrection2Sqrt);
+            }
+        }
+
+        /// <summary>One step over buffers of either element type (compiled once for each).</summary>
+        private void Update<TBuffer>(TBuffer p, TBuffer grad, TBuffer m, TBuffer v, int length, double negativeStepSize, double biasCorrection2Sqrt)
+            where TBuffer : struct, IFlatBuffer
+        {
             double beta2 = Beta2;
             double weightDecay = WeightDecay;
             double epsilon = Epsilon;
-            double lerpWeight = 1 - beta1;
+            double lerpWeight = 1 - Beta1;
             double squareScale = 1 - beta2;
-            double biasCorrection1 = 1 - Math.Pow(beta1, t);
-            double biasCorrection2 = 1 - Math.Pow(beta2, t);
-            double negativeStepSize = -(LearningRate / biasCorrection1);
-            double biasCorrection2Sqrt = Math.Sqrt(biasCorrection2);
-
-            double[] p = _parameters;
-            double[] grad = _gradients;
-            double[] m = _expAvg;
-            double[] v = _expAvgSq;
-            for (int i = 0; i < p.Length; i++)
+            for (int i = 0; i < length; i++)
             {
                 double g = grad[i];
                 if (weightDecay != 0)
@@ -125,25 +179,44 @@ namespace SymDiff
                     g = TorchArithmetic.Add(g, p[i], weightDecay);
                 }
 
-                double mi = TorchArithmetic.Lerp(m[i], g, lerpWeight);
-                m[i] = mi;
-                double vi = TorchArithmetic.AddCMul(v[i] * beta2, g, g, squareScale);
-                v[i] = vi;
+                // The moments as stored (a float buffer rounds them, as PyTorch's float32 state holds them).
+                m[i] = TorchArithmetic.Lerp(m[i], g, lerpWeight);
+                double mi = m[i];
+                v[i] = TorchArithmetic.AddCMul(v[i] * beta2, g, g, squareScale);
+                double vi = v[i];
                 double denom = (Math.Sqrt(vi) / biasCorrection2Sqrt) + epsilon;
                 p[i] = TorchArithmetic.AddCDiv(p[i], mi, denom, negativeStepSize);
             }
         }
 
         /// <summary>Sets every gradient to 0 (PyTorch <c>optimizer.zero_grad(set_to_none=False)</c>).</summary>
-        public void ZeroGrad() => Checks.Zero(_gradients, _gradients.Length);
+        public void ZeroGrad()
+        {
+            if (_gradients is not null)
+            {
+                Checks.Zero(_gradients, _gradients.Length);
+            }
+            else
+            {
+                Checks.Zero(_floatGradients!, _floatGradients!.Length);
+            }
+        }
 
         /// <summary>Clears the moment estimates and sets <see cref="StepCount"/> to 0, as a freshly constructed
         /// optimizer. Parameters and gradients are left untouched.</summary>
         public void Reset()
         {
             StepCount = 0;
-            Checks.Zero(_expAvg, _expAvg.Length);
-            Checks.Zero(_expAvgSq, _expAvgSq.Length);
+            if (_expAvg is not null)
+            {
+                Checks.Zero(_expAvg, _expAvg.Length);
+                Checks.Zero(_expAvgSq!, _expAvgSq!.Length);
+            }
+            else
+            {
+                Checks.Zero(_floatExpAvg!, _floatExpAvg!.Length);
+                Checks.Zero(_floatExpAvgSq!, _floatExpAvgSq!.Length);
+            }
         }
     }
 }

@@ -7,7 +7,12 @@ namespace SymDiff
     internal static class OptimizerArguments
     {
         /// <summary>Checks that both buffers exist and have the same length.</summary>
-        public static void CheckBuffers(double[] parameters, double[] gradients)
+        public static void CheckBuffers(double[] parameters, double[] gradients) => CheckBuffers(parameters, gradients, parameters?.Length ?? 0, gradients?.Length ?? 0);
+
+        /// <summary>Checks that both <c>float</c> buffers exist and have the same length.</summary>
+        public static void CheckBuffers(float[] parameters, float[] gradients) => CheckBuffers(parameters, gradients, parameters?.Length ?? 0, gradients?.Length ?? 0);
+
+        private static void CheckBuffers(object? parameters, object? gradients, int parameterLength, int gradientLength)
         {
             if (parameters is null)
             {
@@ -19,14 +24,14 @@ namespace SymDiff
                 throw new ArgumentNullException(nameof(gradients));
             }
 
-            if (parameters.Length != gradients.Length)
+            if (parameterLength != gradientLength)
             {
                 throw new ArgumentException(
                     string.Format(
                         CultureInfo.InvariantCulture,
                         "The gradient buffer has {0} elements but the parameter buffer has {1}; they must have the same length.",
-                        gradients.Length,
-                        parameters.Length),
+                        gradientLength,
+                        parameterLength),
                     nameof(gradients));
             }
         }

@@ -30,12 +30,20 @@ namespace SymDiff
     /// on x86-64 Linux (checked over 1000 steps against PyTorch 1.13).
     /// All state is allocated by the constructor: <see cref="Step"/> and <see cref="ZeroGrad"/> never allocate.
     /// </para>
+    /// <para>
+    /// A <c>float</c> model passes <c>float[]</c> buffers: the momentum buffer is then <c>float</c> too, each step is
+    /// computed as above in <c>double</c> from the <c>float</c> values, and each stored value is rounded to <c>float</c>
+    /// once, so the weights agree with PyTorch's <c>float32</c> ones to <c>float</c> rounding, not to the last bit.
+    /// </para>
     /// </remarks>
     public sealed class Sgd
     {
-        private readonly double[] _parameters;
-        private readonly double[] _gradients;
-        private readonly double[] _momentumBuffer;
+        private readonly double[]? _parameters;
+        private readonly double[]? _gradients;
+        private readonly double[]? _momentumBuffer;
+        private readonly float[]? _floatParameters;
+        private readonly float[]? _floatGradients;
+        private readonly float[]? _floatMomentumBuffer;
         private bool _hasMomentumBuffer;
 
         /// <summary>Creates an optimizer that updates <paramref name="parameters"/> from <paramref name="gradients"/>.</summary>
@@ -61,15 +69,7 @@ namespace SymDiff
             bool nesterov = false)
         {
             OptimizerArguments.CheckBuffers(parameters, gradients);
-            OptimizerArguments.CheckNonNegative(learningRate, nameof(learningRate));
-            OptimizerArguments.CheckNonNegative(momentum, nameof(momentum));
-            OptimizerArguments.CheckFinite(dampening, nameof(dampening));
-            OptimizerArguments.CheckNonNegative(weightDecay, nameof(weightDecay));
-            if (nesterov && (momentum <= 0 || dampening != 0))
-            {
-                throw new ArgumentException("Nesterov momentum requires a positive momentum and zero dampening.", nameof(nesterov));
-            }
-
+            CheckSettings(learningRate, momentum, dampening, weightDecay, nesterov);
             _parameters = parameters;
             _gradients = gradients;
             _momentumBuffer = momentum != 0 ? new double[parameters.Length] : Array.Empty<double>();
@@ -78,6 +78,52 @@ namespace SymDiff
             Dampening = dampening;
             WeightDecay = weightDecay;
             Nesterov = nesterov;
+        }
+
+        /// <summary>Creates an optimizer that updates the <c>float</c> <paramref name="parameters"/> of a <c>float</c> model from <paramref name="gradients"/>.</summary>
+        /// <param name="parameters">The parameters, updated in place by <see cref="Step"/>. The optimizer keeps this array.</param>
+        /// <param name="gradients">The gradient buffer, read by <see cref="Step"/> and cleared by <see cref="ZeroGrad"/>.
+        /// The optimizer keeps this array; it must have the length of <paramref name="parameters"/>.</param>
+        /// <param name="learningRate">The learning rate (<c>lr</c>); finite and not negative.</param>
+        /// <param name="momentum">The momentum factor; finite and not negative. 0 (the default) disables momentum.</param>
+        /// <param name="dampening">The dampening for momentum; finite.</param>
+        /// <param name="weightDecay">The L2 penalty added to the gradient as <c>weightDecay * p</c>; finite and not negative.</param>
+        /// <param name="nesterov">Whether to use Nesterov momentum; requires a positive <paramref name="momentum"/>
+        /// and zero <paramref name="dampening"/>.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="parameters"/> or <paramref name="gradients"/> is null.</exception>
+        /// <exception cref="ArgumentException">The buffers differ in length, or a setting is out of range;
+        /// <see cref="ArgumentException.ParamName"/> names the offending argument.</exception>
+        public Sgd(
+            float[] parameters,
+            float[] gradients,
+            double learningRate,
+            double momentum = 0,
+            double dampening = 0,
+            double weightDecay = 0,
+            bool nesterov = false)
+        {
+            OptimizerArguments.CheckBuffers(parameters, gradients);
+            CheckSettings(learningRate, momentum, dampening, weightDecay, nesterov);
+            _floatParameters = parameters;
+            _floatGradients = gradients;
+            _floatMomentumBuffer = momentum != 0 ? new float[parameters.Length] : Array.Empty<float>();
+            LearningRate = learningRate;
+            Momentum = momentum;
+            Dampening = dampening;
+            WeightDecay = weightDecay;
+            Nesterov = nesterov;
+        }
+
+        private static void CheckSettings(double learningRate, double momentum, double dampening, double weightDecay, bool nesterov)
+        {
+            OptimizerArguments.CheckNonNegative(learningRate, nameof(learningRate));
+            OptimizerArguments.CheckNonNegative(momentum, nameof(momentum));
+            OptimizerArguments.CheckFinite(dampening, nameof(dampening));
+            OptimizerArguments.CheckNonNegative(weightDecay, nameof(weightDecay));
+            if (nesterov && (momentum <= 0 || dampening != 0))
+            {
+                throw new ArgumentException("Nesterov momentum requires a positive momentum and zero dampening.", nameof(nesterov));
+            }
         }
 
         /// <summary>Gets the learning rate.</summary>
@@ -98,15 +144,28 @@ namespace SymDiff
         /// <summary>Updates the parameters in place from the current gradients (PyTorch <c>optimizer.step()</c>).</summary>
         public void Step()
         {
-            double[] p = _parameters;
-            double[] grad = _gradients;
-            double[] buffer = _momentumBuffer;
+            if (_parameters is not null)
+            {
+                Update(new DoubleBuffer(_parameters), new DoubleBuffer(_gradients!), new DoubleBuffer(_momentumBuffer!), _parameters.Length);
+            }
+            else
+            {
+                Update(new FloatBuffer(_floatParameters!), new FloatBuffer(_floatGradients!), new FloatBuffer(_floatMomentumBuffer!), _floatParameters!.Length);
+            }
+
+            _hasMomentumBuffer = Momentum != 0;
+        }
+
+        /// <summary>One step over buffers of either element type (compiled once for each).</summary>
+        private void Update<TBuffer>(TBuffer p, TBuffer grad, TBuffer buffer, int length)
+            where TBuffer : struct, IFlatBuffer
+        {
             double lr = LearningRate;
             double momentum = Momentum;
             double weightDecay = WeightDecay;
             double gradientScale = 1 - Dampening;
             bool first = !_hasMomentumBuffer;
-            for (int i = 0; i < p.Length; i++)
+            for (int i = 0; i < length; i++)
             {
                 double g = grad[i];
                 if (weightDecay != 0)
@@ -116,26 +175,41 @@ namespace SymDiff
 
                 if (momentum != 0)
                 {
-                    double b = first ? g : TorchArithmetic.Add(buffer[i] * momentum, g, gradientScale);
-                    buffer[i] = b;
+                    buffer[i] = first ? g : TorchArithmetic.Add(buffer[i] * momentum, g, gradientScale);
+                    double b = buffer[i]; // as stored (a float buffer rounds it)
                     g = Nesterov ? TorchArithmetic.Add(g, b, momentum) : b;
                 }
 
                 p[i] = TorchArithmetic.Add(p[i], g, -lr);
             }
-
-            _hasMomentumBuffer = momentum != 0;
         }
 
         /// <summary>Sets every gradient to 0 (PyTorch <c>optimizer.zero_grad(set_to_none=False)</c>).</summary>
-        public void ZeroGrad() => Checks.Zero(_gradients, _gradients.Length);
+        public void ZeroGrad()
+        {
+            if (_gradients is not null)
+            {
+                Checks.Zero(_gradients, _gradients.Length);
+            }
+            else
+            {
+                Checks.Zero(_floatGradients!, _floatGradients!.Length);
+            }
+        }
 
         /// <summary>Forgets the momentum buffer, so the next <see cref="Step"/> behaves like the first.
         /// Parameters and gradients are left untouched.</summary>
         public void Reset()
         {
             _hasMomentumBuffer = false;
-            Checks.Zero(_momentumBuffer, _momentumBuffer.Length);
+            if (_momentumBuffer is not null)
+            {
+                Checks.Zero(_momentumBuffer, _momentumBuffer.Length);
+            }
+            else
+            {
+                Checks.Zero(_floatMomentumBuffer!, _floatMomentumBuffer!.Length);
+            }
         }
     }
 }
