@@ -11,6 +11,7 @@ namespace SymDiff.Generator.Emit
             ValType.Double => Double(c.Value),
             ValType.Float => Float((float)c.Value),
             ValType.Bool => c.Value != 0 ? "true" : "false",
+            ValType.Int when c.Value == int.MinValue => "int.MinValue", // the index outside a view (Parser.ViewIndex)
             _ => ((long)c.Value).ToString(CultureInfo.InvariantCulture),
         };
 

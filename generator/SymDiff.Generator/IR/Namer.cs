@@ -144,13 +144,24 @@ namespace SymDiff.Generator.IR
         /// </summary>
         private static string IdentifierStem(string stem)
         {
-            if (stem.IndexOf('.') < 0 && stem.IndexOf(':') < 0)
+            if (stem.IndexOf('.') < 0 && stem.IndexOf(':') < 0 && stem.IndexOf('!') < 0)
             {
                 return stem;
             }
 
-            string last = stem.Substring(Math.Max(stem.LastIndexOf('.'), stem.LastIndexOf(':')) + 1).TrimStart('_', '@');
-            return last.Length == 0 || char.IsDigit(last[0]) ? "data" + last : char.ToLowerInvariant(last[0]) + last.Substring(1);
+            // The last member name, its identifier characters only (a nullable member is read as "Centers!").
+            string last = stem.Substring(Math.Max(stem.LastIndexOf('.'), stem.LastIndexOf(':')) + 1);
+            var letters = new System.Text.StringBuilder(last.Length);
+            foreach (char c in last)
+            {
+                if (char.IsLetterOrDigit(c) || (c == '_' && letters.Length > 0))
+                {
+                    letters.Append(c);
+                }
+            }
+
+            string name = letters.ToString();
+            return name.Length == 0 || char.IsDigit(name[0]) ? "data" + name : char.ToLowerInvariant(name[0]) + name.Substring(1);
         }
 
         /// <summary>A temporary: <c>t0</c>, <c>t1</c>...</summary>

@@ -384,9 +384,11 @@ namespace SymDiff.Generator.Parsing
             /// view's length: a constant below a constant length, the counter of a loop bounded by the length, or any index
             /// into a view that runs to the end of a parameter or of constant data, whose own bounds check then throws as the
             /// view's would), it is <c>Start + k</c>. Otherwise (<c>row[labels[s]]</c>) the view's bounds check is kept:
-            /// <c>0 &lt;= k &amp;&amp; k &lt; length ? Start + k : -1</c>, so an index outside the view reads (or writes)
-            /// element -1 of the source and throws the <see cref="System.IndexOutOfRangeException"/> the view's indexer
-            /// throws, instead of reading a neighbour of the view.
+            /// <c>0 &lt;= k &amp;&amp; k &lt; length ? Start + k : int.MinValue</c>, so an index outside the view reads (or
+            /// writes) a negative element of the source and throws the <see cref="System.IndexOutOfRangeException"/> the
+            /// view's indexer throws, instead of reading a neighbour of the view. <c>int.MinValue</c> stays negative when
+            /// an offset is added to the whole index later (a layer's parameter bound to a part of a caller's buffer, a
+            /// version of a recurrent state's history).
             /// </summary>
             private Expr ViewIndex(ViewLocal view, IOperation index, string name)
             {
@@ -397,7 +399,10 @@ namespace SymDiff.Generator.Parsing
                     Var { Name: var counter } => _boundedCounters.ContainsKey(counter),
                     _ => false,
                 };
-                bool belowLength = view.ToEnd || k switch
+                // A view to the end of a parameter is bounded by the parameter's own check, but not in a body being inlined
+                // (a layer's): its parameter may be bound to a part of the caller's span, whose end is not the part's.
+                bool endChecked = view.ToEnd && !(t_inlineDepth > 0 && view.Source == ViewSource.Parameter);
+                bool belowLength = endChecked || k switch
                 {
                     Const { Value: var c } => view.Length is Const { Value: var n } && c < n,
                     Var { Name: var counter } => _boundedCounters.TryGetValue(counter, out var bound) && (bound.Equals(view.Length)
@@ -418,7 +423,7 @@ namespace SymDiff.Generator.Parsing
                 var atLeastZero = new Binary(BinaryOp.Le, Const.Of(0, ValType.Int), k, ValType.Bool);
                 var belowEnd = new Binary(BinaryOp.Lt, k, view.Length, ValType.Bool);
                 Expr inside = nonNegative ? belowEnd : belowLength ? atLeastZero : new Binary(BinaryOp.And, atLeastZero, belowEnd, ValType.Bool);
-                return new Cond(inside, Plus(view.Start, k), Const.Of(-1, ValType.Int), ValType.Int);
+                return new Cond(inside, Plus(view.Start, k), Const.Of(int.MinValue, ValType.Int), ValType.Int);
             }
 
             /// <summary>

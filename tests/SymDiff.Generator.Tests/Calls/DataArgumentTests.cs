@@ -120,6 +120,54 @@ public partial class M
             FiniteDifferences.AssertClose(r[5..8], r[2..5], relTol: 1e-6, absTol: 1e-9, "LossGradient");
         }
 
+        /// <summary>Nullable data (read as <c>Centers!</c>) passed to a call: the names made from it are identifiers (found in review: CS1002).</summary>
+        [Fact]
+        public void Nullable_data_passed_to_a_call_compiles_and_gives_the_central_difference_gradient()
+        {
+            const string source = @"
+#nullable enable
+using System;
+using SymDiff;
+public partial class N
+{
+    static double[]? Centers = { 0.5, -1.0, 2.0 };
+    double[]? _bias = { 0.1, 0.2, 0.3 };
+
+    [Differentiable(Hessian = true)]
+    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            s += a[i] * Math.Sin(b[i]);
+        }
+
+        return s;
+    }
+
+    [Differentiable(Hessian = true)]
+    public static double E(ReadOnlySpan<double> p) => Dot(p, Centers) + Dot(Centers.AsSpan(0, 2), p.Slice(1));
+
+    [Differentiable(Hessian = true)]
+    public double F(ReadOnlySpan<double> p) => Dot(p, _bias);
+}";
+            GeneratorRunner.AssertCleanCompile(GeneratorRunner.Run(source));
+            var r = GeneratedCode.RunDriver(source, @"
+        double[] p = { 0.3, -0.8, 1.1 };
+        double[] g = new double[3];
+        N.EGradient(p, g);
+        var result = new System.Collections.Generic.List<double>(g);
+        for (int k = 0; k < 3; k++)
+        {
+            double[] up = (double[])p.Clone(), down = (double[])p.Clone();
+            up[k] += 1e-6; down[k] -= 1e-6;
+            result.Add((N.E(up) - N.E(down)) / 2e-6);
+        }
+
+        return result.ToArray();");
+            FiniteDifferences.AssertClose(r[3..6], r[..3], relTol: 1e-6, absTol: 1e-9, "EGradient");
+        }
+
         [Fact]
         public void Snapshot_of_data_arguments()
         {

@@ -116,6 +116,108 @@ public static partial class C
             Assert.Equal(new double[] { 1, 1, 1, 1, 1, 1 }, r);
         }
 
+        /// <summary>
+        /// The checked index where an offset is added to it later (found in review): inside a layer whose span parameter is
+        /// bound to a part of the caller's buffer (<c>Pick(h.Slice(2, 2), y)</c>: index -1 of the view was element 1 of
+        /// <c>h</c>, and an index past a view to the end of the layer's parameter was past the part), and in a view of a
+        /// recurrent state, whose elements live in a history of versions (index -1 was the previous version's last element).
+        /// </summary>
+        [Theory]
+        [InlineData("-1", "u.Slice(0, 2)")]
+        [InlineData("2", "u.Slice(0, 2)")]
+        [InlineData("2", "u.Slice(0)")]
+        [InlineData("-1", "u.Slice(0)")]
+        public void An_index_outside_a_view_in_an_inlined_layer_throws(string bad, string view)
+        {
+            const string layer = @"
+using System;
+using SymDiff;
+public static partial class L
+{
+    public static int[] Idx = { 1 };
+
+    [Differentiable]
+    public static void Pick(ReadOnlySpan<double> u, Span<double> y)
+    {
+        ReadOnlySpan<double> r = VIEW;
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = r[Idx[i]] * r[Idx[i]];
+        }
+    }
+
+    [Differentiable]
+    public static double Loss(ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[4];
+        for (int i = 0; i < 4; i++)
+        {
+            h[i] = Math.Sin(x[i]);
+        }
+
+        Span<double> y = stackalloc double[1];
+        Pick(h.Slice(1, 2), y);
+        return y[0];
+    }
+}";
+            var r = GeneratedCode.RunDriver(layer.Replace("VIEW", view, StringComparison.Ordinal), $@"
+        double[] x = {{ 0.1, 0.2, 0.3, 0.4 }};
+        double Threw(Action a) {{ try {{ a(); return 0; }} catch (IndexOutOfRangeException) {{ return 1; }} }}
+        L.Idx[0] = 1;
+        double[] g = new double[4];
+        double ok = L.LossGradient(x, g);
+        L.Idx[0] = {bad};
+        return new double[]
+        {{
+            Threw(() => L.Loss(x)), Threw(() => L.LossGradient(x, new double[4])), Threw(() => L.LossBackward(x, 1.0, new double[4])),
+            Threw(() => L.LossDerivative(x, x, out _)), ok, g[2], Math.Sin(0.3) * Math.Sin(0.3), 2 * Math.Sin(0.3) * Math.Cos(0.3),
+        }};");
+            Assert.Equal(new double[] { 1, 1, 1, 1 }, r[..4]);
+            Assert.Equal(r[6], r[4], 15); // with a valid index: sin(x[2])^2, and its derivative
+            Assert.Equal(r[7], r[5], 14);
+        }
+
+        [Theory]
+        [InlineData("new int[] { 0, 2, 1 }")]
+        [InlineData("new int[] { 0, -1, 1 }")]
+        public void An_index_outside_a_view_of_a_recurrent_state_throws(string labels)
+        {
+            const string rnn = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double Rnn(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> x, ReadOnlySpan<int> labels)
+    {
+        Span<double> h = stackalloc double[2];
+        ReadOnlySpan<double> hv = h.Slice(0, 2);
+        double s = 0;
+        for (int t = 0; t < x.Length; t++)
+        {
+            s += hv[labels[t]] * hv[labels[t]];
+            for (int j = 0; j < 2; j++)
+            {
+                h[j] = Math.Tanh(w[j] * h[j] + w[j + 2] * x[t]);
+            }
+        }
+
+        return s;
+    }
+}";
+            var r = GeneratedCode.RunDriver(rnn, $@"
+        double[] w = {{ 0.5, -0.7, 1.1, 0.9 }};
+        double[] x = {{ 0.3, -0.2, 0.8 }};
+        int[] labels = {labels};
+        double Threw(Action a) {{ try {{ a(); return 0; }} catch (IndexOutOfRangeException) {{ return 1; }} }}
+        return new double[]
+        {{
+            Threw(() => R.Rnn(w, x, labels)), Threw(() => R.RnnGradient(w, x, labels, new double[4])),
+            Threw(() => R.RnnBackward(w, x, labels, 1.0, new double[4])), Threw(() => R.RnnDerivative(w, x, labels, w, out _)),
+        }};");
+            Assert.Equal(new double[] { 1, 1, 1, 1 }, r);
+        }
+
         [Theory]
         [InlineData("ReadOnlySpan<double> row = x.Slice(1, 2); return row[2];", "The index '2' into the span local 'row', which is outside 'row'")]
         [InlineData("ReadOnlySpan<double> row = x.Slice(1); return row[-1];", "The index '-1' into the span local 'row', which is outside 'row'")]

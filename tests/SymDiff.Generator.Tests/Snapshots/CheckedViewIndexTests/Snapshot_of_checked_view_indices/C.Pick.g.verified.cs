@@ -26,7 +26,7 @@ static partial class C
         for (int s = 0; s < labels.Length; s++)
         {
             int t0 = labels[s];
-            int t1 = (0 <= t0 && t0 < 3) ? s * 3 + t0 : -1;
+            int t1 = (0 <= t0 && t0 < 3) ? s * 3 + t0 : int.MinValue;
             double t2 = scores[t1];
             double t3 = global::System.Math.Exp(-t2);
             double t4 = 1.0 + t3;
@@ -61,7 +61,7 @@ static partial class C
         for (int s = 0; s < labels.Length; s++)
         {
             int t0 = labels[s];
-            int t1 = (0 <= t0 && t0 < 3) ? s * 3 + t0 : -1;
+            int t1 = (0 <= t0 && t0 < 3) ? s * 3 + t0 : int.MinValue;
             int t2 = s * 3;
             double t3 = scores[t1];
             double t4 = global::System.Math.Exp(-t3);
@@ -91,7 +91,7 @@ static partial class C
         for (int s = 0; s < labels.Length; s++)
         {
             int t0 = labels[s];
-            int t1 = (0 <= t0 && t0 < 3) ? s * 3 + t0 : -1;
+            int t1 = (0 <= t0 && t0 < 3) ? s * 3 + t0 : int.MinValue;
             double t2 = scores[t1];
             double t3 = global::System.Math.Exp(-t2);
             double t4 = 1.0 + t3;
@@ -196,7 +196,7 @@ static partial class C
         for (int s = 0; s < labels.Length; s++)
         {
             int t0 = labels[s];
-            int t1 = (0 <= t0 && t0 < 3) ? s * 3 + t0 : -1;
+            int t1 = (0 <= t0 && t0 < 3) ? s * 3 + t0 : int.MinValue;
             double t2 = scores[t1];
             double t3 = global::System.Math.Exp(-t2);
             double t4 = 1.0 + t3;
@@ -223,7 +223,7 @@ static partial class C
         "data (requires_grad = false): labels\n" +
         "nodes:\n" +
         "  loop s = 0, total = 0.0 while s < labels.Length  (carried: total; data: s)\n" +
-        "    total_1 = total + (Math.Log(1.0 + Math.Exp(-scores[(0 <= labels[s] && labels[s] < 3) ? s * 3 + labels[s] : -1])) + 0.1 * scores[s * 3] * scores[(0 <= labels[s] && labels[s] < 3) ? s * 3 + labels[s] : -1])  (grad_fn: AddBackward)\n" +
+        "    total_1 = total + (Math.Log(1.0 + Math.Exp(-scores[(0 <= labels[s] && labels[s] < 3) ? s * 3 + labels[s] : int.MinValue])) + 0.1 * scores[s * 3] * scores[(0 <= labels[s] && labels[s] < 3) ? s * 3 + labels[s] : int.MinValue])  (grad_fn: AddBackward)\n" +
         "    s_1 = s + 1  (data)\n" +
         "    next s = s_1, total = total_1\n" +
         "  end\n" +

@@ -30,7 +30,7 @@ static partial class C
         for (int i = 0; i < x.Length; i++)
         {
             int t0 = slots[i];
-            int t1 = (0 <= t0 && t0 < 3) ? 3 + t0 : -1;
+            int t1 = (0 <= t0 && t0 < 3) ? 3 + t0 : int.MinValue;
             double t2 = x[i];
             h[t1] += t2 * t2;
         }
@@ -47,7 +47,7 @@ static partial class C
         for (int i = 0; i < x.Length; i++)
         {
             int t4 = slots[i];
-            int t5 = (0 <= t4 && t4 < 3) ? 3 + t4 : -1;
+            int t5 = (0 <= t4 && t4 < 3) ? 3 + t4 : int.MinValue;
             double hBar2 = hBar[t5];
             dX[i] = 2.0 * (hBar2 * x[i]);
         }
@@ -87,7 +87,7 @@ static partial class C
         for (int i = 0; i < x.Length; i++)
         {
             int t0 = slots[i];
-            int t1 = (0 <= t0 && t0 < 3) ? 3 + t0 : -1;
+            int t1 = (0 <= t0 && t0 < 3) ? 3 + t0 : int.MinValue;
             double t2 = x[i];
             h[t1] += t2 * t2;
         }
@@ -101,7 +101,7 @@ static partial class C
         for (int i = 0; i < x.Length; i++)
         {
             int t3 = slots[i];
-            int t4 = (0 <= t3 && t3 < 3) ? 3 + t3 : -1;
+            int t4 = (0 <= t3 && t3 < 3) ? 3 + t3 : int.MinValue;
             double hBar2 = hBar[t4];
             dX[i] += 2.0 * (hBar2 * x[i]);
         }
@@ -130,7 +130,7 @@ static partial class C
         for (int i = 0; i < x.Length; i++)
         {
             int t0 = slots[i];
-            int t1 = (0 <= t0 && t0 < 3) ? 3 + t0 : -1;
+            int t1 = (0 <= t0 && t0 < 3) ? 3 + t0 : int.MinValue;
             double t2 = x[i];
             h[t1] += t2 * t2;
             hDot[t1] += 2.0 * (tX[i] * t2);
@@ -246,7 +246,7 @@ static partial class C
         for (int i = 0; i < x.Length; i++)
         {
             int t0 = slots[i];
-            int t1 = (0 <= t0 && t0 < 3) ? 3 + t0 : -1;
+            int t1 = (0 <= t0 && t0 < 3) ? 3 + t0 : int.MinValue;
             double t2 = x[i];
             h[t1] += t2 * t2;
             hDot[t1] += 2.0 * (tX[i] * t2);
@@ -264,7 +264,7 @@ static partial class C
         for (int i = 0; i < x.Length; i++)
         {
             int t4 = slots[i];
-            int t5 = (0 <= t4 && t4 < 3) ? 3 + t4 : -1;
+            int t5 = (0 <= t4 && t4 < 3) ? 3 + t4 : int.MinValue;
             double hBar2 = hBar[t5];
             double hBar2Dot = hBarDot[t5];
             hBar[t5] = 0.0;
@@ -290,7 +290,7 @@ static partial class C
         "nodes:\n" +
         "  h = new double[6]  (local buffer, requires_grad)\n" +
         "  loop i = 0 while i < x.Length  (carried: none; data: i)\n" +
-        "    h[(0 <= slots[i] && slots[i] < 3) ? 3 + slots[i] : -1] = h[(0 <= slots[i] && slots[i] < 3) ? 3 + slots[i] : -1] + x[i] * x[i]  (grad_fn: AddBackward)\n" +
+        "    h[(0 <= slots[i] && slots[i] < 3) ? 3 + slots[i] : int.MinValue] = h[(0 <= slots[i] && slots[i] < 3) ? 3 + slots[i] : int.MinValue] + x[i] * x[i]  (grad_fn: AddBackward)\n" +
         "    i_1 = i + 1  (data)\n" +
         "    next i = i_1\n" +
         "  end\n" +

@@ -26,7 +26,7 @@ static partial class C
         for (int k = 0; k < offsets.Length; k++)
         {
             int t0 = offsets[k] - 1;
-            int t1 = 0 <= t0 ? 2 + t0 : -1;
+            int t1 = 0 <= t0 ? 2 + t0 : int.MinValue;
             double t2 = p[t1];
             double t3 = global::System.Math.Cos(t2);
             double t4 = p[k];
@@ -59,7 +59,7 @@ static partial class C
         for (int k = 0; k < offsets.Length; k++)
         {
             int t0 = offsets[k] - 1;
-            int t1 = 0 <= t0 ? 2 + t0 : -1;
+            int t1 = 0 <= t0 ? 2 + t0 : int.MinValue;
             double t2 = p[t1];
             dP[t1] -= seed * p[k] * global::System.Math.Sin(t2);
             dP[k] += seed * global::System.Math.Cos(t2);
@@ -87,7 +87,7 @@ static partial class C
         for (int k = 0; k < offsets.Length; k++)
         {
             int t0 = offsets[k] - 1;
-            int t1 = 0 <= t0 ? 2 + t0 : -1;
+            int t1 = 0 <= t0 ? 2 + t0 : int.MinValue;
             double t2 = p[t1];
             double t3 = global::System.Math.Cos(t2);
             double t4 = p[k];
@@ -189,7 +189,7 @@ static partial class C
         for (int k = 0; k < offsets.Length; k++)
         {
             int t0 = offsets[k] - 1;
-            int t1 = 0 <= t0 ? 2 + t0 : -1;
+            int t1 = 0 <= t0 ? 2 + t0 : int.MinValue;
             double t2 = p[t1];
             double t3 = global::System.Math.Cos(t2);
             double t4 = p[k];
@@ -215,7 +215,7 @@ static partial class C
         "data (requires_grad = false): offsets\n" +
         "nodes:\n" +
         "  loop k = 0, s = 0.0 while k < offsets.Length  (carried: s; data: k)\n" +
-        "    s_1 = s + Math.Cos(p[0 <= offsets[k] - 1 ? 2 + (offsets[k] - 1) : -1]) * p[k]  (grad_fn: AddBackward)\n" +
+        "    s_1 = s + Math.Cos(p[0 <= offsets[k] - 1 ? 2 + (offsets[k] - 1) : int.MinValue]) * p[k]  (grad_fn: AddBackward)\n" +
         "    k_1 = k + 1  (data)\n" +
         "    next k = k_1, s = s_1\n" +
         "  end\n" +
