@@ -170,6 +170,7 @@ namespace SymDiff.Generator.Lowering
             var after = Add(before, Const.Of(1, ValType.Int));
 
             bool initialised = Enumerable.Range(declaration + 1, plan.Loop - declaration - 2).Any(k => Mentions(block[k], name));
+            var tainted = Tainted(block);
             var output = new List<SourceStmt>();
             for (int k = 0; k < block.Count; k++)
             {
@@ -215,9 +216,10 @@ namespace SymDiff.Generator.Lowering
                         }
                         else
                         {
-                            body.Add(u < plan.Refill ? Redirect(s, name, history.Name, index => At(before, index))
-                                : u == plan.Refill ? RewriteRefill((SourceLoop)s, name, history.Name, plan, index => At(before, index), index => At(after, index))
-                                : Redirect(s, name, history.Name, index => At(after, index)));
+                            var previous = u > 0 ? loop.Body[u - 1] : null;
+                            body.Add(u < plan.Refill ? new Redirector(name, history.Name, index => At(before, index), null, length, tainted).Statement(s, previous, NoCounters)
+                                : u == plan.Refill ? RewriteRefill((SourceLoop)s, name, history.Name, plan, length, tainted, index => At(before, index), index => At(after, index))
+                                : new Redirector(name, history.Name, index => At(after, index), null, length, tainted).Statement(s, previous, NoCounters));
                         }
                     }
 
@@ -225,7 +227,7 @@ namespace SymDiff.Generator.Lowering
                 }
                 else if (k > plan.Loop)
                 {
-                    output.Add(Redirect(block[k], name, history.Name, index => At(iterations, index), length));
+                    output.Add(new Redirector(name, history.Name, index => At(iterations, index), length, length, tainted).Statement(block[k], block[k - 1], NoCounters));
                 }
                 else
                 {
@@ -236,13 +238,137 @@ namespace SymDiff.Generator.Lowering
             return output;
         }
 
-        private static SourceStmt RewriteRefill(SourceLoop refill, string name, string history, Plan plan, Func<Expr, Expr> old, Func<Expr, Expr> updated)
+        private static SourceStmt RewriteRefill(SourceLoop refill, string name, string history, Plan plan, Expr length, HashSet<string> tainted, Func<Expr, Expr> old, Func<Expr, Expr> updated)
         {
+            // Inside the refill its counter runs over the buffer's length: h[j] needs no check.
+            var counters = NoCounters.Add(plan.RefillCounter, length);
+            var reads = new Redirector(name, history, old, null, length, tainted);
             var body = refill.Body.Select((s, u) =>
-                u < plan.Store ? Redirect(s, name, history, old)
-                : u == plan.Store ? new SourceStore(history, updated(((SourceStore)s).Index), Redirect(((SourceStore)s).Value, name, history, old)) { Origin = s.Origin, Site = ((SourceStore)s).Site }
-                : Redirect(s, name, history, updated)).ToEquatableArray();
+                u < plan.Store ? reads.Statement(s, u > 0 ? refill.Body[u - 1] : null, counters)
+                : u == plan.Store ? new SourceStore(history, updated(((SourceStore)s).Index), reads.Expression(((SourceStore)s).Value, counters)) { Origin = s.Origin, Site = ((SourceStore)s).Site }
+                : new Redirector(name, history, updated, null, length, tainted).Statement(s, u > 0 ? refill.Body[u - 1] : null, counters)).ToEquatableArray();
             return refill with { Body = body };
+        }
+
+        /// <summary>Whether an index is read from data: an element, a call, a cast of a real, or an int local set from one.</summary>
+        private static bool FromData(Expr i, HashSet<string> tainted) =>
+            Walk.Contains(i, x => x is Elem or Call or UserCall or Opaque || (x is Unary { Op: UnaryOp.Convert } cast && cast.Operand.Type.IsFloating()) || (x is Var v && tainted.Contains(v.Name)));
+
+        /// <summary>The int locals of the statements (at any depth) assigned, directly or through each other, from data.</summary>
+        private static HashSet<string> Tainted(IReadOnlyList<SourceStmt> statements)
+        {
+            var assigns = new List<SourceAssign>();
+            void Collect(IEnumerable<SourceStmt> block)
+            {
+                foreach (var s in block)
+                {
+                    if (s is SourceAssign { Type: ValType.Int } a)
+                    {
+                        assigns.Add(a);
+                    }
+
+                    foreach (var nested in LocalBuffers.Nested(s))
+                    {
+                        Collect(nested);
+                    }
+                }
+            }
+
+            Collect(statements);
+            var tainted = new HashSet<string>(StringComparer.Ordinal);
+            bool changed = true;
+            while (changed)
+            {
+                changed = false;
+                foreach (var a in assigns)
+                {
+                    if (!tainted.Contains(a.Name) && FromData(a.Value, tainted))
+                    {
+                        changed |= tainted.Add(a.Name);
+                    }
+                }
+            }
+
+            return tainted;
+        }
+
+        private static readonly System.Collections.Immutable.ImmutableDictionary<string, Expr> NoCounters = System.Collections.Immutable.ImmutableDictionary.Create<string, Expr>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Redirects a recurrent state's elements into its history, keeping the bounds check of each read whose index is
+        /// read from data and not shown inside the buffer (a constant below a constant length, the counter of an enclosing
+        /// <c>for (int k = 0; k &lt; length; k++)</c>): it reads <c>0 &lt;= i &amp;&amp; i &lt; length ? version * length + i :
+        /// int.MinValue</c>, so <c>h[labels[t]]</c> with a label out of range throws as the user's <c>h[k]</c> does instead of
+        /// reading another version (found in review).
+        /// </summary>
+        private sealed class Redirector
+        {
+            private readonly string _from;
+            private readonly string _to;
+            private readonly Func<Expr, Expr> _index;
+            private readonly Expr? _spanLength;
+            private readonly Expr _length;
+            private readonly HashSet<string> _tainted;
+
+            public Redirector(string from, string to, Func<Expr, Expr> index, Expr? spanLength, Expr length, HashSet<string> tainted)
+            {
+                _tainted = tainted;
+                _from = from;
+                _to = to;
+                _index = index;
+                _spanLength = spanLength;
+                _length = length;
+            }
+
+            public SourceStmt Statement(SourceStmt s, SourceStmt? previous, System.Collections.Immutable.ImmutableDictionary<string, Expr> counters) => s switch
+            {
+                SourceAssign a => a with { Value = Expression(a.Value, counters) },
+                SourceStore st => st with { Index = Expression(st.Index, counters), Value = Expression(st.Value, counters) },
+                SourceIf i => i with { Condition = Expression(i.Condition, counters), Then = Block(i.Then, counters), Else = Block(i.Else, counters) },
+                SourceLoop l => l with
+                {
+                    Condition = Expression(l.Condition, counters),
+                    Body = Block(l.Body, previous is not null && BufferScopes.CountsTo(previous, l, out string counter) is { } limit ? counters.SetItem(counter, limit) : counters),
+                    Increment = l.Increment.Select(x => Statement(x, null, counters)).ToEquatableArray(),
+                },
+                SourceReturn r => r.Value is null ? r : r with { Value = Expression(r.Value, counters) },
+                _ => s,
+            };
+
+            private EquatableArray<SourceStmt> Block(EquatableArray<SourceStmt> block, System.Collections.Immutable.ImmutableDictionary<string, Expr> counters) =>
+                block.Select((x, u) => Statement(x, u > 0 ? block[u - 1] : null, counters)).ToEquatableArray();
+
+            public Expr Expression(Expr e, System.Collections.Immutable.ImmutableDictionary<string, Expr> counters) => Walk.Transform(e, x => x switch
+            {
+                Elem el when el.Array == _from => new Elem(_to, Checked(el.Index, counters), el.Type),
+                SpanRef whole when whole.Array == _from && _spanLength is not null => new SpanView(_to, _index(Const.Of(0, ValType.Int)), _spanLength, whole.Element, ReadOnly: true, OverArray: false),
+                SpanView part when part.Array == _from && _spanLength is not null => part with { Array = _to, Start = _index(part.Start) },
+                _ => x,
+            });
+
+            private Expr Checked(Expr i, System.Collections.Immutable.ImmutableDictionary<string, Expr> counters)
+            {
+                bool inside = i switch
+                {
+                    // A constant (structural, as before): checked only where it is certainly outside.
+                    Const { Value: var c } => c >= 0 && !(_length is Const { Value: var n } && c >= n),
+                    Var { Name: var name } when counters.TryGetValue(name, out var limit)
+                        && (limit.Equals(_length) || (limit is Len len && len.Array == _from) || (limit is Const { Value: var b } && _length is Const { Value: var m } && b <= m)) => true,
+                    // A view's index, already checked (Parser.ViewIndex): its int.MinValue stays negative under the offset.
+                    Cond { WhenFalse: Const { Value: int.MinValue } } => true,
+                    // An index made of counters, constants, lengths and int parameters (a stencil's i - 1, (j + 1) % H): the
+                    // shapes the history was planned for, left as they were; an index read from data (an element, a call,
+                    // a cast of a real) is checked.
+                    _ => !FromData(i, _tainted),
+                };
+                if (inside)
+                {
+                    return _index(i);
+                }
+
+                var check = new Binary(BinaryOp.And, new Binary(BinaryOp.Le, Const.Of(0, ValType.Int), i, ValType.Bool), new Binary(BinaryOp.Lt, i, _length, ValType.Bool), ValType.Bool);
+                return new Cond(check, _index(i), Const.Of(int.MinValue, ValType.Int), ValType.Int);
+            }
         }
 
         /// <summary>
