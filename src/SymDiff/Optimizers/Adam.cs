@@ -85,17 +85,7 @@ namespace SymDiff
         }
 
         /// <summary>Creates an optimizer that updates the <c>float</c> <paramref name="parameters"/> of a <c>float</c> model from <paramref name="gradients"/>.</summary>
-        /// <param name="parameters">The parameters, updated in place by <see cref="Step"/>. The optimizer keeps this array.</param>
-        /// <param name="gradients">The gradient buffer, read by <see cref="Step"/> and cleared by <see cref="ZeroGrad"/>.
-        /// The optimizer keeps this array; it must have the length of <paramref name="parameters"/>.</param>
-        /// <param name="learningRate">The learning rate (<c>lr</c>); finite and not negative.</param>
-        /// <param name="beta1">The decay rate of the first moment estimate; in [0, 1).</param>
-        /// <param name="beta2">The decay rate of the second moment estimate; in [0, 1).</param>
-        /// <param name="epsilon">The term added to the denominator for numerical stability (<c>eps</c>); finite and not negative.</param>
-        /// <param name="weightDecay">The L2 penalty added to the gradient as <c>weightDecay * p</c>; finite and not negative.</param>
-        /// <exception cref="ArgumentNullException"><paramref name="parameters"/> or <paramref name="gradients"/> is null.</exception>
-        /// <exception cref="ArgumentException">The buffers differ in length, or a setting is out of range;
-        /// <see cref="ArgumentException.ParamName"/> names the offending argument.</exception>
+        /// <inheritdoc cref="Adam(double[], double[], double, double, double, double, double)"/>
         public Adam(
             float[] parameters,
             float[] gradients,

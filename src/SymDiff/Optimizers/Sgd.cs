@@ -81,18 +81,7 @@ namespace SymDiff
         }
 
         /// <summary>Creates an optimizer that updates the <c>float</c> <paramref name="parameters"/> of a <c>float</c> model from <paramref name="gradients"/>.</summary>
-        /// <param name="parameters">The parameters, updated in place by <see cref="Step"/>. The optimizer keeps this array.</param>
-        /// <param name="gradients">The gradient buffer, read by <see cref="Step"/> and cleared by <see cref="ZeroGrad"/>.
-        /// The optimizer keeps this array; it must have the length of <paramref name="parameters"/>.</param>
-        /// <param name="learningRate">The learning rate (<c>lr</c>); finite and not negative.</param>
-        /// <param name="momentum">The momentum factor; finite and not negative. 0 (the default) disables momentum.</param>
-        /// <param name="dampening">The dampening for momentum; finite.</param>
-        /// <param name="weightDecay">The L2 penalty added to the gradient as <c>weightDecay * p</c>; finite and not negative.</param>
-        /// <param name="nesterov">Whether to use Nesterov momentum; requires a positive <paramref name="momentum"/>
-        /// and zero <paramref name="dampening"/>.</param>
-        /// <exception cref="ArgumentNullException"><paramref name="parameters"/> or <paramref name="gradients"/> is null.</exception>
-        /// <exception cref="ArgumentException">The buffers differ in length, or a setting is out of range;
-        /// <see cref="ArgumentException.ParamName"/> names the offending argument.</exception>
+        /// <inheritdoc cref="Sgd(double[], double[], double, double, double, double, bool)"/>
         public Sgd(
             float[] parameters,
             float[] gradients,
