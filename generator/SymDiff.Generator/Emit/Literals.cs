@@ -11,7 +11,7 @@ namespace SymDiff.Generator.Emit
             ValType.Double => Double(c.Value),
             ValType.Float => Float((float)c.Value),
             ValType.Bool => c.Value != 0 ? "true" : "false",
-            ValType.Int when c.Value == int.MinValue => "int.MinValue", // the index outside a view (Parser.ViewIndex)
+            ValType.Int when c.Value == CheckedIndex.Outside => "int.MinValue", // the index outside a span (IR.CheckedIndex)
             _ => ((long)c.Value).ToString(CultureInfo.InvariantCulture),
         };
 

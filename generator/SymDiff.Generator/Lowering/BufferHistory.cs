@@ -295,11 +295,12 @@ namespace SymDiff.Generator.Lowering
         private static readonly System.Collections.Immutable.ImmutableDictionary<string, Expr> NoCounters = System.Collections.Immutable.ImmutableDictionary.Create<string, Expr>(StringComparer.Ordinal);
 
         /// <summary>
-        /// Redirects a recurrent state's elements into its history, keeping the bounds check of each read whose index is
-        /// read from data and not shown inside the buffer (a constant below a constant length, the counter of an enclosing
-        /// <c>for (int k = 0; k &lt; length; k++)</c>): it reads <c>0 &lt;= i &amp;&amp; i &lt; length ? version * length + i :
-        /// int.MinValue</c>, so <c>h[labels[t]]</c> with a label out of range throws as the user's <c>h[k]</c> does instead of
-        /// reading another version (found in review).
+        /// Redirects a buffer's elements into another array (a recurrent state's into its history) at <c>index</c> of their
+        /// index. With a <c>checkLength</c>, each read whose index is read from data and not shown inside the buffer (a
+        /// constant below a constant length, the counter of an enclosing <c>for (int k = 0; k &lt; length; k++)</c>) keeps its
+        /// bounds check (<see cref="CheckedIndex"/>), so <c>h[labels[t]]</c> with a label out of range throws as the user's
+        /// <c>h[k]</c> does instead of reading another version (found in review). With a <c>spanLength</c>, the buffer
+        /// passed whole or a part of it becomes that part of the other array.
         /// </summary>
         private sealed class Redirector
         {
@@ -307,17 +308,17 @@ namespace SymDiff.Generator.Lowering
             private readonly string _to;
             private readonly Func<Expr, Expr> _index;
             private readonly Expr? _spanLength;
-            private readonly Expr _length;
+            private readonly Expr? _length;
             private readonly HashSet<string> _tainted;
 
-            public Redirector(string from, string to, Func<Expr, Expr> index, Expr? spanLength, Expr length, HashSet<string> tainted)
+            public Redirector(string from, string to, Func<Expr, Expr> index, Expr? spanLength, Expr? checkLength, HashSet<string> tainted)
             {
                 _tainted = tainted;
                 _from = from;
                 _to = to;
                 _index = index;
                 _spanLength = spanLength;
-                _length = length;
+                _length = checkLength;
             }
 
             public SourceStmt Statement(SourceStmt s, SourceStmt? previous, System.Collections.Immutable.ImmutableDictionary<string, Expr> counters) => s switch
@@ -348,14 +349,19 @@ namespace SymDiff.Generator.Lowering
 
             private Expr Checked(Expr i, System.Collections.Immutable.ImmutableDictionary<string, Expr> counters)
             {
+                if (_length is null)
+                {
+                    return _index(i);
+                }
+
                 bool inside = i switch
                 {
                     // A constant (structural, as before): checked only where it is certainly outside.
                     Const { Value: var c } => c >= 0 && !(_length is Const { Value: var n } && c >= n),
                     Var { Name: var name } when counters.TryGetValue(name, out var limit)
                         && (limit.Equals(_length) || (limit is Len len && len.Array == _from) || (limit is Const { Value: var b } && _length is Const { Value: var m } && b <= m)) => true,
-                    // A view's index, already checked (Parser.ViewIndex): its int.MinValue stays negative under the offset.
-                    Cond { WhenFalse: Const { Value: int.MinValue } } => true,
+                    // A view's index, already checked (Parser.ViewIndex): it stays outside under the offset.
+                    _ when CheckedIndex.Is(i) => true,
                     // An index made of counters, constants, lengths and int parameters (a stencil's i - 1, (j + 1) % H): the
                     // shapes the history was planned for, left as they were; an index read from data (an element, a call,
                     // a cast of a real) is checked.
@@ -366,33 +372,20 @@ namespace SymDiff.Generator.Lowering
                     return _index(i);
                 }
 
-                var check = new Binary(BinaryOp.And, new Binary(BinaryOp.Le, Const.Of(0, ValType.Int), i, ValType.Bool), new Binary(BinaryOp.Lt, i, _length, ValType.Bool), ValType.Bool);
-                return new Cond(check, _index(i), Const.Of(int.MinValue, ValType.Int), ValType.Int);
+                return CheckedIndex.Of(CheckedIndex.Within(i, _length), _index(i));
             }
         }
 
         /// <summary>
         /// The statement with every element of <paramref name="from"/> read from <paramref name="to"/> at <paramref name="index"/>
-        /// of its index; with <paramref name="length"/> (the buffer's), the buffer passed whole or a part of it too: that part
-        /// of <paramref name="to"/>.
+        /// of its index, unchecked (the stencil sweeps, whose reads are at constant offsets inside the buffer by their plan).
         /// </summary>
-        internal static SourceStmt Redirect(SourceStmt s, string from, string to, Func<Expr, Expr> index, Expr? length = null) => s switch
-        {
-            SourceAssign a => a with { Value = Redirect(a.Value, from, to, index, length) },
-            SourceStore st => st with { Index = Redirect(st.Index, from, to, index, length), Value = Redirect(st.Value, from, to, index, length) },
-            SourceIf i => i with { Condition = Redirect(i.Condition, from, to, index, length), Then = i.Then.Select(x => Redirect(x, from, to, index, length)).ToEquatableArray(), Else = i.Else.Select(x => Redirect(x, from, to, index, length)).ToEquatableArray() },
-            SourceLoop l => l with { Condition = Redirect(l.Condition, from, to, index, length), Body = l.Body.Select(x => Redirect(x, from, to, index, length)).ToEquatableArray(), Increment = l.Increment.Select(x => Redirect(x, from, to, index, length)).ToEquatableArray() },
-            SourceReturn r => r.Value is null ? r : r with { Value = Redirect(r.Value, from, to, index, length) },
-            _ => s,
-        };
+        internal static SourceStmt Redirect(SourceStmt s, string from, string to, Func<Expr, Expr> index) =>
+            new Redirector(from, to, index, spanLength: null, checkLength: null, new HashSet<string>(StringComparer.Ordinal)).Statement(s, null, NoCounters);
 
-        internal static Expr Redirect(Expr e, string from, string to, Func<Expr, Expr> index, Expr? length = null) => Walk.Transform(e, x => x switch
-        {
-            Elem el when el.Array == from => new Elem(to, index(el.Index), el.Type),
-            SpanRef whole when whole.Array == from && length is not null => new SpanView(to, index(Const.Of(0, ValType.Int)), length, whole.Element, ReadOnly: true, OverArray: false),
-            SpanView part when part.Array == from && length is not null => part with { Array = to, Start = index(part.Start) },
-            _ => x,
-        });
+        /// <summary>The expression with every element of <paramref name="from"/> read from <paramref name="to"/> at <paramref name="index"/> of its index, unchecked.</summary>
+        internal static Expr Redirect(Expr e, string from, string to, Func<Expr, Expr> index) =>
+            new Redirector(from, to, index, spanLength: null, checkLength: null, new HashSet<string>(StringComparer.Ordinal)).Expression(e, NoCounters);
 
         /// <summary>
         /// Whether every mention of the buffer in the statement is an element read or store (never the whole buffer), or

@@ -420,10 +420,8 @@ namespace SymDiff.Generator.Parsing
                     throw Unsupported(index.Syntax, $"The index '{index.Syntax}' into the span local '{name}', which is outside '{name}'", string.Empty);
                 }
 
-                var atLeastZero = new Binary(BinaryOp.Le, Const.Of(0, ValType.Int), k, ValType.Bool);
-                var belowEnd = new Binary(BinaryOp.Lt, k, view.Length, ValType.Bool);
-                Expr inside = nonNegative ? belowEnd : belowLength ? atLeastZero : new Binary(BinaryOp.And, atLeastZero, belowEnd, ValType.Bool);
-                return new Cond(inside, Plus(view.Start, k), Const.Of(int.MinValue, ValType.Int), ValType.Int);
+                Expr inside = nonNegative ? CheckedIndex.Below(k, view.Length) : belowLength ? CheckedIndex.AtLeastZero(k) : CheckedIndex.Within(k, view.Length);
+                return CheckedIndex.Of(inside, Plus(view.Start, k));
             }
 
             /// <summary>
