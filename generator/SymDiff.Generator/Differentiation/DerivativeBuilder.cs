@@ -178,7 +178,7 @@ namespace SymDiff.Generator.Differentiation
 
                 string length = IrPrinter.PrintExpression(carried.Length);
                 string element = history.Element.Keyword();
-                int bytes = history.Element switch { ValType.Double => 8, ValType.Float or ValType.Int => 4, _ => 1 };
+                int bytes = history.Element.Bytes();
                 diagnostics.Add(DiagnosticInfo.AtSite(
                     DiagnosticDescriptors.LoopStorage,
                     carried.Site,

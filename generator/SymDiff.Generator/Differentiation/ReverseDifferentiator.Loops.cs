@@ -533,13 +533,12 @@ namespace SymDiff.Generator.Differentiation
             foreach (var v in loop.Carried.Where(v => v != counter && needed.Contains(v.Name)))
             {
                 string tape = _namer.NewSourceName(DerivativeNames.Tape(Stem(v.Name)));
-                tapes.Add(new StoredValue(tape, Stem(v.Name) + " (" + v.Type.Keyword() + ")", v.Type switch { ValType.Double => 8, ValType.Float or ValType.Int => 4, _ => 1 }));
+                tapes.Add(new StoredValue(tape, Stem(v.Name) + " (" + v.Type.Keyword() + ")", v.Type.Bytes()));
                 var capacity = Capacity(loop, shape);
                 if (_nesting == 0 && capacity is not null)
                 {
                     // A small tape of constant length is on the stack (written before it is read: not zeroed).
-                    bool small = capacity is Const { Value: var slots } && slots * tapes[tapes.Count - 1].Bytes <= RentBuffer.StackLimitBytes;
-                    plan.PreLoop.Add(new RentBuffer(tape, v.Type, capacity) { OnStack = small });
+                    plan.PreLoop.Add(new RentBuffer(tape, v.Type, capacity) { OnStack = RentBuffer.FitsOnStack(capacity, v.Type) });
                 }
                 else
                 {

@@ -647,8 +647,7 @@ namespace SymDiff.Generator.Differentiation
             var length = argument is SpanView { Length: Const } constantPart ? constantPart.Length
                 : _bufferLengths.TryGetValue(span, out var bufferLength) ? bufferLength : new Len(span);
             // A small constant length goes on the stack (not zeroed: nothing reads what the callee adds into it).
-            bool small = length is Const { Value: var slots } && slots * (element == ValType.Double ? 8 : 4) <= RentBuffer.StackLimitBytes;
-            _state.TopLevelBuffers.Add(new RentBuffer(name, element, length) { OnStack = small });
+            _state.TopLevelBuffers.Add(new RentBuffer(name, element, length) { OnStack = RentBuffer.FitsOnStack(length, element) });
             return argument is SpanView part ? SpanView.Scratch(name, part.Length, element) : SpanView.Scratch(name, length, element);
         }
 

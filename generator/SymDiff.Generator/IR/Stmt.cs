@@ -138,6 +138,9 @@ namespace SymDiff.Generator.IR
         /// <summary>The largest buffer, in bytes, that generated code puts on the stack.</summary>
         public const int StackLimitBytes = 1024;
 
+        /// <summary>Whether a buffer of this length and element type goes on the stack: a constant length of at most <see cref="StackLimitBytes"/> bytes.</summary>
+        public static bool FitsOnStack(Expr length, ValType element) => length is Const { Value: var n } && n >= 0 && n * element.Bytes() <= StackLimitBytes;
+
         /// <summary>
         /// The pooled buffers of <paramref name="body"/> that grow (<see cref="EnsureCapacity"/>: a tape of a loop with no
         /// known bound), which generated code holds as <c>T[]</c>. Every other pooled buffer is a span of exactly its

@@ -30,6 +30,9 @@ namespace SymDiff.Generator.IR
     {
         public static bool IsFloating(this ValType t) => t == ValType.Double || t == ValType.Float;
 
+        /// <summary>The size of one element in bytes (a buffer's, a tape's).</summary>
+        public static int Bytes(this ValType t) => t switch { ValType.Double => 8, ValType.Float or ValType.Int => 4, _ => 1 };
+
         /// <summary>The C# keyword for a type, as the emitter writes it.</summary>
         public static string Keyword(this ValType t) => t switch
         {

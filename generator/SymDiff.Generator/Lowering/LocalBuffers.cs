@@ -18,9 +18,7 @@ namespace SymDiff.Generator.Lowering
         /// </summary>
         public static RentBuffer Allocation(string name, ValType element, Expr length)
         {
-            int size = element == ValType.Float ? 4 : 8;
-            bool stack = length is Const { Value: var n } && n >= 0 && n * size <= RentBuffer.StackLimitBytes;
-            return new RentBuffer(name, element, length) { Zeroed = true, OnStack = stack };
+            return new RentBuffer(name, element, length) { Zeroed = true, OnStack = RentBuffer.FitsOnStack(length, element) };
         }
 
         /// <summary>
