@@ -24,6 +24,14 @@ namespace SymDiff.Generator.IR
         /// <summary><c>0 &lt;= i &amp;&amp; i &lt; length</c>.</summary>
         public static Expr Within(Expr i, Expr length) => new Binary(BinaryOp.And, AtLeastZero(i), Below(i, length), ValType.Bool);
 
+        /// <summary>
+        /// <c>0 &lt;= start &amp;&amp; length &lt;= total - start</c>: a part of <paramref name="length"/> elements from
+        /// <paramref name="start"/> lies inside a span of <paramref name="total"/> elements (the check of <c>Span.Slice</c>
+        /// for a length at least 0; written so that nothing overflows).
+        /// </summary>
+        public static Expr Extent(Expr start, Expr length, Expr total) =>
+            new Binary(BinaryOp.And, AtLeastZero(start), new Binary(BinaryOp.Le, length, new Binary(BinaryOp.Sub, total, start, ValType.Int), ValType.Bool), ValType.Bool);
+
         /// <summary>Whether <paramref name="index"/> is already checked (made by <see cref="Of"/>).</summary>
         public static bool Is(Expr index) => index is Cond { WhenFalse: Const { Value: Outside, Type: ValType.Int } };
     }

@@ -121,7 +121,7 @@ namespace SymDiff.Generator.Lowering
             string t = init.Name;
             if (loop.Condition is not Binary { Op: BinaryOp.Lt, Left: Var v, Right: var end } || v.Name != t || !KnownAtStart(init.Value, known) || !KnownAtStart(end, known)
                 || loop.Increment.Count != 1 || loop.Increment[0] is not SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } step
-                || step.Name != t || c.Name != t || Mentions(loop.Condition, name) || loop.Body.Any(s => BufferScopes.LeavesEarly(s) || BufferScopes.Assigns(s, t)))
+                || step.Name != t || c.Name != t || Mentions(loop.Condition, name) || loop.Body.Any(s => SourceLoops.LeavesEarly(s) || SourceLoops.Assigns(s, t)))
             {
                 return null;
             }
@@ -329,7 +329,7 @@ namespace SymDiff.Generator.Lowering
                 SourceLoop l => l with
                 {
                     Condition = Expression(l.Condition, counters),
-                    Body = Block(l.Body, previous is not null && BufferScopes.CountsTo(previous, l, out string counter) is { } limit ? counters.SetItem(counter, limit) : counters),
+                    Body = Block(l.Body, previous is not null && SourceLoops.CountsTo(previous, l, out string counter) is { } limit ? counters.SetItem(counter, limit) : counters),
                     Increment = l.Increment.Select(x => Statement(x, null, counters)).ToEquatableArray(),
                 },
                 SourceReturn r => r.Value is null ? r : r with { Value = Expression(r.Value, counters) },

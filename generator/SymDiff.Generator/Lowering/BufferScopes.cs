@@ -128,27 +128,8 @@ namespace SymDiff.Generator.Lowering
         /// declaration's expression or <c>h.Length</c>), with a body that never leaves early nor assigns the counter.
         /// </summary>
         internal static bool CountsOverBuffer(SourceStmt init, SourceLoop loop, SourceBuffer buffer, out string counter) =>
-            CountsTo(init, loop, out counter) is { } limit
+            SourceLoops.CountsTo(init, loop, out counter) is { } limit
             && (limit.Equals(buffer.Length) || (loop.KnownLimit is { } known && known.Equals(buffer.Length)) || limit is Len len && len.Array == buffer.Name);
-
-        /// <summary>
-        /// <c>int j = 0;</c> (<paramref name="init"/>) then <c>for (; j &lt; limit; j++)</c> whose body never leaves early nor
-        /// assigns the counter: the limit, or null.
-        /// </summary>
-        internal static Expr? CountsTo(SourceStmt init, SourceLoop loop, out string counter)
-        {
-            counter = string.Empty;
-            if (init is not SourceAssign { Value: Const { Value: 0 } } start || !loop.TestFirst)
-            {
-                return null;
-            }
-
-            string name = counter = start.Name;
-            bool step = loop.Increment.Count == 1 && loop.Increment[0] is SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } inc
-                && inc.Name == name && c.Name == name;
-            return loop.Condition is Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } && v.Name == name && step
-                && !loop.Body.Any(s => LeavesEarly(s) || Assigns(s, name)) ? limit : null;
-        }
 
         /// <summary>
         /// <c>for (int j = 0; j &lt; length; j++) { ...; h[j] = value; ... }</c>: a counter from 0 by 1 to the buffer's
@@ -230,7 +211,7 @@ namespace SymDiff.Generator.Lowering
         /// </summary>
         internal static (double Start, double Count)? RangeFilled(SourceStmt init, SourceLoop loop, string buffer, HashSet<int>? written = null)
         {
-            if (CountsTo(init, loop, out string counter) is not Const { Value: var n } || n != Math.Floor(n) || n < 0
+            if (SourceLoops.CountsTo(init, loop, out string counter) is not Const { Value: var n } || n != Math.Floor(n) || n < 0
                 || Mentions(loop.Condition, buffer) || loop.Increment.Any(x => Mentions(x, buffer)))
             {
                 return null;
@@ -287,17 +268,6 @@ namespace SymDiff.Generator.Lowering
             Len or SpanRef or SpanView or Opaque => Mentions(x, buffer),
             _ => false,
         });
-
-        internal static bool LeavesEarly(SourceStmt s) => s switch
-        {
-            SourceBreak or SourceContinue or SourceReturn => true,
-            SourceLoop l => l.Body.Any(ReturnsAnywhere) || l.Increment.Any(ReturnsAnywhere), // break/continue there leave only that loop
-            _ => LocalBuffers.Nested(s).Any(b => b.Any(LeavesEarly)),
-        };
-
-        internal static bool ReturnsAnywhere(SourceStmt s) => s is SourceReturn || LocalBuffers.Nested(s).Any(b => b.Any(ReturnsAnywhere));
-
-        internal static bool Assigns(SourceStmt s, string name) => (s is SourceAssign a && a.Name == name) || LocalBuffers.Nested(s).Any(b => b.Any(x => Assigns(x, name)));
 
         internal static bool Mentions(SourceStmt s, string name) => s switch
         {

@@ -133,7 +133,7 @@ namespace SymDiff.Generator.Lowering
             if (loop.Condition is not Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } || v.Name != j || Trim(BufferHistory.Resolve(limit, known), buffer, known) is not int trim
                 || loop.Increment.Count != 1 || loop.Increment[0] is not SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } step
                 || step.Name != j || c.Name != j || loop.Increment.Any(s => BufferScopes.Mentions(s, buffer.Name))
-                || loop.Body.Any(s => BufferScopes.LeavesEarly(s) || BufferScopes.Assigns(s, j)))
+                || loop.Body.Any(s => SourceLoops.LeavesEarly(s) || SourceLoops.Assigns(s, j)))
             {
                 return null;
             }

@@ -97,7 +97,7 @@ namespace SymDiff.Generator.Lowering
                 var target = (SourceStore)loop.Body[update];
                 string counted = string.Empty;
                 bool covers = BufferScopes.CountsOverBuffer(block[k - 1], loop, buffer, out counted)
-                    || (PrefixBound(block, declaration, buffer) is { } bound && BufferScopes.CountsTo(block[k - 1], loop, out counted) is { } limit && limit.Equals(bound));
+                    || (PrefixBound(block, declaration, buffer) is { } bound && SourceLoops.CountsTo(block[k - 1], loop, out counted) is { } limit && limit.Equals(bound));
                 if (target.Index is not Var { Name: var counter } || !covers || counted != counter
                     || BufferScopes.Mentions(loop.Condition, name) || loop.Increment.Any(s => BufferScopes.Mentions(s, name)))
                 {
@@ -143,7 +143,7 @@ namespace SymDiff.Generator.Lowering
                     continue;
                 }
 
-                if (k == 0 || block[k] is not SourceLoop loop || BufferScopes.CountsTo(block[k - 1], loop, out string counter) is not { } limit
+                if (k == 0 || block[k] is not SourceLoop loop || SourceLoops.CountsTo(block[k - 1], loop, out string counter) is not { } limit
                     || (bound is not null && !bound.Equals(limit)) || BufferScopes.Mentions(loop.Condition, name) || loop.Increment.Any(s => BufferScopes.Mentions(s, name))
                     || !loop.Body.All(s => OnlyAt(s, name, new Elem(name, new Var(counter, ValType.Int), buffer.Element))))
                 {
@@ -160,7 +160,7 @@ namespace SymDiff.Generator.Lowering
 
             var names = new List<string>();
             Walk.Vars(bound, names.Add);
-            return block.Skip(declaration + 1).Any(s => names.Any(v => BufferScopes.Assigns(s, v))) ? null : bound;
+            return block.Skip(declaration + 1).Any(s => names.Any(v => SourceLoops.Assigns(s, v))) ? null : bound;
         }
 
         /// <summary><c>h[i] = f(h[i])</c> that is not an accumulation <c>h[i] = h[i] ± e</c> (the accumulation rule's own form).</summary>

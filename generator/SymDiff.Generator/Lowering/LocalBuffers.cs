@@ -224,7 +224,7 @@ namespace SymDiff.Generator.Lowering
         {
             if (s is not Model.SourceLoop { TestFirst: true } loop || loop.Increment.Count != 1
                 || loop.Increment[0] is not Model.SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } step || step.Name != c.Name
-                || Reads(loop.Condition, buffer) || loop.Body.Any(x => BufferScopes.LeavesEarly(x) || BufferScopes.Assigns(x, c.Name)))
+                || Reads(loop.Condition, buffer) || loop.Body.Any(x => Model.SourceLoops.LeavesEarly(x) || Model.SourceLoops.Assigns(x, c.Name)))
             {
                 return false;
             }

@@ -1,3 +1,4 @@
+using System.Linq;
 using SymDiff.Generator.Helpers;
 using SymDiff.Generator.IR;
 
@@ -85,4 +86,38 @@ namespace SymDiff.Generator.Model
 
     /// <summary>A local buffer carried by the loop at <paramref name="Site"/>, of <paramref name="Length"/> elements.</summary>
     internal sealed record CarriedBuffer(string Name, IR.Expr Length, int Site);
+
+    /// <summary>Shapes of loops and statements of the parsed body that several phases recognise.</summary>
+    internal static class SourceLoops
+    {
+        /// <summary>
+        /// <c>int j = 0;</c> (<paramref name="init"/>) then <c>for (; j &lt; limit; j++)</c> whose body never leaves early nor
+        /// assigns the counter: the limit, or null.
+        /// </summary>
+        public static Expr? CountsTo(SourceStmt init, SourceLoop loop, out string counter)
+        {
+            counter = string.Empty;
+            if (init is not SourceAssign { Value: Const { Value: 0 } } start || !loop.TestFirst)
+            {
+                return null;
+            }
+
+            string name = counter = start.Name;
+            bool step = loop.Increment.Count == 1 && loop.Increment[0] is SourceAssign { Value: Binary { Op: BinaryOp.Add, Left: Var c, Right: Const { Value: 1 } } } inc
+                && inc.Name == name && c.Name == name;
+            return loop.Condition is Binary { Op: BinaryOp.Lt, Left: Var v, Right: var limit } && v.Name == name && step
+                && !loop.Body.Any(s => LeavesEarly(s) || Assigns(s, name)) ? limit : null;
+        }
+
+        public static bool LeavesEarly(SourceStmt s) => s switch
+        {
+            SourceBreak or SourceContinue or SourceReturn => true,
+            SourceLoop l => l.Body.Any(ReturnsAnywhere) || l.Increment.Any(ReturnsAnywhere), // break/continue there leave only that loop
+            _ => SourceStmt.Nested(s).Any(b => b.Any(LeavesEarly)),
+        };
+
+        public static bool ReturnsAnywhere(SourceStmt s) => s is SourceReturn || SourceStmt.Nested(s).Any(b => b.Any(ReturnsAnywhere));
+
+        public static bool Assigns(SourceStmt s, string name) => (s is SourceAssign a && a.Name == name) || SourceStmt.Nested(s).Any(b => b.Any(x => Assigns(x, name)));
+    }
 }

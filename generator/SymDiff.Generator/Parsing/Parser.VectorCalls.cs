@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -59,6 +60,9 @@ namespace SymDiff.Generator.Parsing
             {
                 /// <summary>Constant data (or a part of it) of the caller's type: read as constants, never cut.</summary>
                 public bool IsData { get; init; }
+
+                /// <summary>A part that runs to the end of a parameter or of constant data, whose own bounds check then catches an index past the part.</summary>
+                public bool ToEnd { get; init; }
             }
 
             /// <summary>
@@ -140,7 +144,7 @@ namespace SymDiff.Generator.Parsing
                     throw Unsupported(call.Syntax, what + ", which SymDiff cannot differentiate on its own (see its diagnostics),", string.Empty);
                 }
 
-                if (callee.Guards.Count > 0 || callee.Retained.Count > 0 || callee.Body.Any(ReturnsAnywhere))
+                if (callee.Guards.Count > 0 || callee.Retained.Count > 0 || callee.Body.Any(SourceLoops.ReturnsAnywhere))
                 {
                     string why = callee.Guards.Count > 0 ? "argument checks (throw)" : callee.Retained.Count > 0 ? "Grad.Retain" : "a return statement";
                     throw Unsupported(call.Syntax, what + ", whose body has " + why + ",", " yet; write its loop in this method");
@@ -212,9 +216,8 @@ namespace SymDiff.Generator.Parsing
                 int site = AddSite(call.Syntax);
                 var inliner = new Inliner(scalars, spans, detached, renames, site, origin, call.Syntax, what);
                 into.AddRange(prologue);
-                foreach (var s in callee.Body)
+                foreach (var inlined in inliner.Body(callee.Body))
                 {
-                    var inlined = inliner.Statement(s);
                     into.Add(inlined);
                     RecordInlinedOutputWrites(inlined);
                 }
@@ -236,8 +239,6 @@ namespace SymDiff.Generator.Parsing
                     RecordInlinedOutputWrites(x);
                 }
             }
-
-            private static bool ReturnsAnywhere(SourceStmt s) => s is SourceReturn || SourceStmt.Nested(s).Any(b => b.Any(ReturnsAnywhere));
 
             /// <summary>What the caller passes for a span parameter: a whole parameter or local buffer, or a part of one.</summary>
             private SpanBinding Bind(IArgumentOperation argument, ParamSpec spec, string what)
@@ -264,12 +265,12 @@ namespace SymDiff.Generator.Parsing
                     && (view.Source == ViewSource.Buffer || (_parameters.TryGetValue(view.Array, out var viewed) && (viewed.Shape == ParamShape.OutputSpan) == output)))
                 {
                     bool overArray = view.Source == ViewSource.Parameter && _parameters[view.Array].Shape == ParamShape.Array;
-                    return new SpanBinding(view.Array, view.Start, view.Length, view.Element, overArray, view.Source == ViewSource.Buffer, Whole: false);
+                    return new SpanBinding(view.Array, CheckedStart(view), view.Length, view.Element, overArray, view.Source == ViewSource.Buffer, Whole: false) { ToEnd = view.ToEnd };
                 }
 
                 if (!output && ViewOf(value, out _) is { Source: ViewSource.Data } data)
                 {
-                    return new SpanBinding(data.Array, data.Start, data.Length, data.Element, data.DataArray, IsBuffer: false, Whole: false) { IsData = true };
+                    return new SpanBinding(data.Array, CheckedStart(data), data.Length, data.Element, data.DataArray, IsBuffer: false, Whole: false) { IsData = true, ToEnd = data.ToEnd };
                 }
 
                 throw Unsupported(argument.Syntax, what + $" with '{argument.Syntax}' for its {(output ? "output" : "span parameter")} '{spec.Name}'",
@@ -306,17 +307,27 @@ namespace SymDiff.Generator.Parsing
                     _what = what;
                 }
 
+                /// <summary>
+                /// The counters of the enclosing loops that count from 0 by 1 (<see cref="SourceLoops.CountsTo"/>), with their
+                /// limits, both in the caller's names: an index by such a counter into a part as long as the limit is inside it.
+                /// </summary>
+                private ImmutableDictionary<string, Expr> _counters = ImmutableDictionary.Create<string, Expr>(StringComparer.Ordinal);
+
+                /// <summary>The callee's int locals assigned exactly once (in its names), and the values they were set to (in the caller's).</summary>
+                private readonly HashSet<string> _assignedOnce = new HashSet<string>(StringComparer.Ordinal);
+                private readonly Dictionary<string, Expr> _known = new Dictionary<string, Expr>(StringComparer.Ordinal);
+
                 private string Name(string name) => _renames.TryGetValue(name, out var renamed) ? renamed : _scalars.TryGetValue(name, out var local) ? local : name;
 
-                public SourceStmt Statement(SourceStmt s)
+                private SourceStmt Statement(SourceStmt s, SourceStmt? previous)
                 {
                     SourceStmt rewritten = s switch
                     {
-                        SourceAssign a => new SourceAssign(Name(a.Name), a.Type, Expr(a.Value)),
-                        SourceStore st when _spans.TryGetValue(st.Array, out var b) => new SourceStore(b.Array, Plus(b.Start, Expr(st.Index)), Expr(st.Value)) { Site = _site },
+                        SourceAssign a => Assign(a),
+                        SourceStore st when _spans.TryGetValue(st.Array, out var b) => new SourceStore(b.Array, Index(b, Expr(st.Index)), Expr(st.Value)) { Site = _site },
                         SourceStore st => new SourceStore(Name(st.Array), Expr(st.Index), Expr(st.Value)) { Site = _site },
                         SourceIf i => new SourceIf(Expr(i.Condition), Block(i.Then), Block(i.Else)),
-                        SourceLoop l => new SourceLoop(Expr(l.Condition), Block(l.Body), Block(l.Increment), l.TestFirst, _site) { KnownLimit = l.KnownLimit is null ? null : Expr(l.KnownLimit) },
+                        SourceLoop l => Loop(l, previous),
                         SourceBuffer b => new SourceBuffer(Name(b.Name), b.Element, Expr(b.Length)) { IsHistory = b.IsHistory },
                         SourceBreak or SourceContinue => s,
                         _ => throw Unsupported(_call, _what + ", whose body holds " + s.GetType().Name, string.Empty),
@@ -324,7 +335,121 @@ namespace SymDiff.Generator.Parsing
                     return rewritten with { Origin = _origin };
                 }
 
-                private EquatableArray<SourceStmt> Block(EquatableArray<SourceStmt> block) => block.Select(Statement).ToEquatableArray();
+                private SourceAssign Assign(SourceAssign a)
+                {
+                    var assigned = new SourceAssign(Name(a.Name), a.Type, Expr(a.Value));
+                    if (a.Type == ValType.Int && _assignedOnce.Contains(a.Name))
+                    {
+                        _known[assigned.Name] = assigned.Value;
+                    }
+
+                    return assigned;
+                }
+
+                private SourceLoop Loop(SourceLoop l, SourceStmt? previous)
+                {
+                    var outer = _counters;
+                    if (previous is not null && SourceLoops.CountsTo(previous, l, out string counter) is { } limit)
+                    {
+                        _counters = _counters.SetItem(Name(counter), Expr(limit));
+                    }
+
+                    try
+                    {
+                        return new SourceLoop(Expr(l.Condition), Block(l.Body), Block(l.Increment), l.TestFirst, _site) { KnownLimit = l.KnownLimit is null ? null : Expr(l.KnownLimit) };
+                    }
+                    finally
+                    {
+                        _counters = outer;
+                    }
+                }
+
+                private EquatableArray<SourceStmt> Block(EquatableArray<SourceStmt> block) =>
+                    block.Select((s, u) => Statement(s, u > 0 ? block[u - 1] : null)).ToEquatableArray();
+
+                /// <summary>The callee's body in the caller's names.</summary>
+                public EquatableArray<SourceStmt> Body(EquatableArray<SourceStmt> body)
+                {
+                    var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+                    void Count(IEnumerable<SourceStmt> block)
+                    {
+                        foreach (var s in block)
+                        {
+                            if (s is SourceAssign a)
+                            {
+                                counts[a.Name] = counts.TryGetValue(a.Name, out int n) ? n + 1 : 1;
+                            }
+
+                            foreach (var nested in SourceStmt.Nested(s))
+                            {
+                                Count(nested);
+                            }
+                        }
+                    }
+
+                    Count(body);
+                    _assignedOnce.UnionWith(counts.Where(c => c.Value == 1).Select(c => c.Key));
+                    return Block(body);
+                }
+
+                /// <summary>
+                /// Element <paramref name="index"/> (in the caller's names) of a span parameter bound to <paramref name="b"/>.
+                /// A part of a caller's span (<c>Dense(p.Slice(0, 12), x, h)</c>) keeps the check the callee's own span makes
+                /// unless the index is certainly inside the part: an index past the part reads (or writes) a negative element and
+                /// throws as the callee would, never the caller's next element (the next layer's weights).
+                /// </summary>
+                private Expr Index(SpanBinding b, Expr index)
+                {
+                    var at = Plus(b.Start, index);
+                    if (b.Whole || (b.Start is Const { Value: 0 } && b.Length is Len len && len.Array == b.Array))
+                    {
+                        return at;
+                    }
+
+                    var range = RangeOf(index);
+                    var length = Known(b.Length);
+                    bool nonNegative = range is { Min: >= 0 };
+                    bool belowLength = b.ToEnd
+                        || (range is { Max: var max } && length is Const { Value: var n } && max < n)
+                        || (index is Var { Name: var counter } && _counters.TryGetValue(counter, out var limit) && Known(limit).Equals(length));
+                    if (nonNegative && belowLength)
+                    {
+                        return at;
+                    }
+
+                    return CheckedIndex.Of(nonNegative ? CheckedIndex.Below(index, b.Length) : belowLength ? CheckedIndex.AtLeastZero(index) : CheckedIndex.Within(index, b.Length), at);
+                }
+
+                /// <summary>
+                /// The least and greatest value an int index can take, from constants and the counters of the enclosing loops
+                /// (from 0 to their limit, unbounded above where the limit is not a constant); null when unknown.
+                /// </summary>
+                private (double Min, double Max)? RangeOf(Expr e)
+                {
+                    switch (e)
+                    {
+                        case Const { Type: ValType.Int, Value: var c }:
+                            return (c, c);
+                        case Var { Name: var name } when _counters.TryGetValue(name, out var limit):
+                            return (0, Known(limit) is Const { Value: var n } ? n - 1 : double.PositiveInfinity);
+                        case Var { Name: var name } when _known.TryGetValue(name, out var value) && value is not Var:
+                            return RangeOf(value);
+                        case Binary { Op: BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul } b when RangeOf(b.Left) is { } l && RangeOf(b.Right) is { } r:
+                            return b.Op switch
+                            {
+                                BinaryOp.Add => (l.Min + r.Min, l.Max + r.Max),
+                                BinaryOp.Sub => (l.Min - r.Max, l.Max - r.Min),
+                                // Products of ranges that are not negative (a row offset o * m): the ends multiply.
+                                _ when l.Min >= 0 && r.Min >= 0 => (l.Min * r.Min, l.Max == 0 || r.Max == 0 ? 0 : l.Max * r.Max),
+                                _ => null,
+                            };
+                        default:
+                            return null;
+                    }
+                }
+
+                /// <summary><paramref name="e"/>, or the constant the int local it names was set to once (<c>int m = input.Length;</c>).</summary>
+                private Expr Known(Expr e) => e is Var { Name: var name } && _known.TryGetValue(name, out var value) && value is Const ? value : e;
 
                 private Expr Expr(Expr e) => Walk.Transform(e, Rewrite);
 
@@ -336,7 +461,7 @@ namespace SymDiff.Generator.Parsing
                             return new Var(Name(v.Name), v.Type);
                         case Elem el when _spans.TryGetValue(el.Array, out var b):
                         {
-                            Expr read = new Elem(b.Array, Plus(b.Start, el.Index), el.Type);
+                            Expr read = new Elem(b.Array, Index(b, el.Index), el.Type);
                             return _detached.Contains(el.Array) ? new Call(KnownFunction.Detach, EquatableArray.Create(read), read.Type) : read;
                         }
 

@@ -29,7 +29,22 @@ namespace SymDiff.Generator.Parsing
         {
             /// <summary>Constant data held in an array (a field), not a span (a property): a part of it is <c>AsSpan(...)</c>.</summary>
             public bool DataArray { get; init; }
+
+            /// <summary>
+            /// The views this one was cut from whose end is not the source's (<c>sub = row.Slice(2, 3)</c> of a row of
+            /// <c>x</c>, or a part of a local buffer, whose storage may be longer): element <c>k</c> of this view is element
+            /// <c>Offset + k</c> of a view of <c>Length</c> elements, which must hold it, as <c>Slice</c> requires of the user's.
+            /// Empty where the source's own bounds check is the view's.
+            /// </summary>
+            public EquatableArray<Enclosing> Outer { get; init; } = EquatableArray<Enclosing>.Empty;
         }
+
+        /// <summary>
+        /// A view a view was cut from: element <c>k</c> of the inner view is its element <c>Offset + k</c>. <see cref="Exact"/>:
+        /// a whole local buffer, whose span in the generated code is as long as the user's, so that a <c>Slice</c> of it
+        /// checks itself (its elements are checked all the same: a recurrent state's are read from a longer history).
+        /// </summary>
+        private sealed record Enclosing(Expr Offset, Expr Length, bool Exact);
 
         private sealed partial class BodyParser
         {
@@ -225,7 +240,52 @@ namespace SymDiff.Generator.Parsing
                     : end is not null ? Minus(ParseIndex(end), startExpr)
                     : Minus(of.Length, startExpr);
                 bounds.AddRange(new[] { start, length, end }.Where(o => o is not null)!);
-                return of with { Start = Plus(of.Start, startExpr), Length = lengthExpr, ToEnd = of.ToEnd && length is null && end is null };
+                bool toEndOfSource = length is null && end is null;
+                // The enclosing views hold this one where they held its source (shifted by its start), and a source whose end
+                // is not checked by the array itself (a view, a local buffer) must hold it too, as its Slice would require.
+                var outer = of.Outer.Select(o => o with { Offset = Plus(o.Offset, startExpr) }).ToList();
+                if (!of.ToEnd && !Holds(of.Length, startExpr, lengthExpr, toEndOfSource, value!))
+                {
+                    outer.Add(new Enclosing(startExpr, of.Length, Exact: of.Source == ViewSource.Buffer && of.Start is Const { Value: 0 } && of.Outer.Count == 0 && of.Length.Equals(_buffers.Values.First(b => b.Name == of.Array).Length)));
+                }
+
+                return of with { Start = Plus(of.Start, startExpr), Length = lengthExpr, ToEnd = of.ToEnd && toEndOfSource, Outer = outer.ToEquatableArray() };
+            }
+
+            /// <summary>
+            /// Whether a part of <paramref name="length"/> elements from <paramref name="start"/> is certainly inside a view of
+            /// <paramref name="total"/> elements: a constant part of a view of constant length (a constant part outside it is
+            /// SD1000: the user's <c>Slice</c> always throws there), the rest of it from a constant start, or all of it.
+            /// </summary>
+            private bool Holds(Expr total, Expr start, Expr length, bool toEnd, IOperation slice)
+            {
+                if (start is Const { Value: var s } && length is Const { Value: var n } && total is Const { Value: var t })
+                {
+                    if (s < 0 || n < 0 || s + n > t)
+                    {
+                        throw Unsupported(slice.Syntax, $"The part '{slice.Syntax}', which always throws (it does not lie inside the {t.ToString(System.Globalization.CultureInfo.InvariantCulture)} elements of its source),", string.Empty);
+                    }
+
+                    return true;
+                }
+
+                return (toEnd && start is Const { Value: >= 0 }) || (start is Const { Value: 0 } && length.Equals(total));
+            }
+
+            /// <summary>
+            /// The start of a view passed on as a whole (to a call, or as a layer's span parameter): its start where every
+            /// enclosing view holds it, else <c>inside ? start : int.MinValue</c>, so that a part outside an enclosing view
+            /// fails (in <c>Slice</c>, or at every element read) as the user's <c>Slice</c> does, instead of reaching a neighbour.
+            /// </summary>
+            private static Expr CheckedStart(ViewLocal view)
+            {
+                if (view.Outer.All(o => o.Exact))
+                {
+                    return view.Start;
+                }
+
+                var inside = view.Outer.Where(o => !o.Exact).Select(o => CheckedIndex.Extent(o.Offset, view.Length, o.Length)).Aggregate((a, b) => new Binary(BinaryOp.And, a, b, ValType.Bool));
+                return CheckedIndex.Of(inside, view.Start);
             }
 
             /// <summary>
@@ -271,17 +331,17 @@ namespace SymDiff.Generator.Parsing
                     {
                         var spec = _parameters[view.Array];
                         return whole ? new IR.SpanRef(view.Array, view.Element)
-                            : new IR.SpanView(view.Array, view.Start, view.Length, view.Element, ReadOnly: true, OverArray: spec.Shape == ParamShape.Array);
+                            : new IR.SpanView(view.Array, CheckedStart(view), view.Length, view.Element, ReadOnly: true, OverArray: spec.Shape == ParamShape.Array);
                     }
 
                     case ViewSource.Buffer when whole:
                         return new IR.SpanRef(view.Array, view.Element);
                     case ViewSource.Buffer:
                         // A part of a local buffer (torch.chunk): the callee's gradient goes to the same part of its adjoint.
-                        return new IR.SpanView(view.Array, view.Start, view.Length, view.Element, ReadOnly: true, OverArray: false);
+                        return new IR.SpanView(view.Array, CheckedStart(view), view.Length, view.Element, ReadOnly: true, OverArray: false);
                     case ViewSource.Data:
                         return whole ? new IR.SpanRef(view.Array, view.Element)
-                            : new IR.SpanView(view.Array, view.Start, view.Length, view.Element, ReadOnly: true, OverArray: view.DataArray);
+                            : new IR.SpanView(view.Array, CheckedStart(view), view.Length, view.Element, ReadOnly: true, OverArray: view.DataArray);
                     default:
                         throw Unsupported(value.Syntax, $"Passing '{value.Syntax}', a part of '{SourceName(view)}', to '{invocation.TargetMethod.Name}'", " (a part of a span or array parameter, or a whole local buffer, may be passed to a [Differentiable] method; copy this part into a local buffer)");
                 }
@@ -409,19 +469,38 @@ namespace SymDiff.Generator.Parsing
                         || (bound is Const { Value: var b } && view.Length is Const { Value: var n } && b <= n)),
                     _ => false,
                 };
-                if (nonNegative && belowLength)
-                {
-                    return Plus(view.Start, k);
-                }
-
                 if (k is Const { Value: var outside } && (outside < 0 || (view.Length is Const { Value: var length } && outside >= length)))
                 {
                     // A constant outside a view of constant length: the user's method always throws there.
                     throw Unsupported(index.Syntax, $"The index '{index.Syntax}' into the span local '{name}', which is outside '{name}'", string.Empty);
                 }
 
-                Expr inside = nonNegative ? CheckedIndex.Below(k, view.Length) : belowLength ? CheckedIndex.AtLeastZero(k) : CheckedIndex.Within(k, view.Length);
-                return CheckedIndex.Of(inside, Plus(view.Start, k));
+                var conditions = new List<Expr>();
+                if (!(nonNegative && belowLength))
+                {
+                    conditions.Add(nonNegative ? CheckedIndex.Below(k, view.Length) : belowLength ? CheckedIndex.AtLeastZero(k) : CheckedIndex.Within(k, view.Length));
+                }
+
+                // Inside every view this one was cut from (sub = row.Slice(2, 3): sub[k] is row[2 + k]), so that a part that
+                // overhangs its source never reads a neighbour.
+                foreach (var enclosing in view.Outer)
+                {
+                    var at = Plus(enclosing.Offset, k);
+                    if (at is Const { Value: var c } && enclosing.Length is Const { Value: var n })
+                    {
+                        if (c < 0 || c >= n)
+                        {
+                            throw Unsupported(index.Syntax, $"The index '{index.Syntax}' into the span local '{name}', which is outside the span '{name}' was cut from", string.Empty);
+                        }
+
+                        continue;
+                    }
+
+                    conditions.Add(CheckedIndex.Within(at, enclosing.Length));
+                }
+
+                return conditions.Count == 0 ? Plus(view.Start, k)
+                    : CheckedIndex.Of(conditions.Aggregate((a, b) => new Binary(BinaryOp.And, a, b, ValType.Bool)), Plus(view.Start, k));
             }
 
             /// <summary>
