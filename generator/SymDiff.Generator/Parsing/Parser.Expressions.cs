@@ -20,7 +20,7 @@ namespace SymDiff.Generator.Parsing
                 _ct.ThrowIfCancellationRequested();
                 Limits.EnsureStack();
                 var type = operation.Type;
-                if (operation.ConstantValue.HasValue && ScalarOf(type) is { } constType)
+                if (operation.ConstantValue.HasValue && ValueOf(type) is { } constType)
                 {
                     return Const.FromSource(ConstantToDouble(operation.ConstantValue.Value, operation.Syntax), constType);
                 }
@@ -32,7 +32,7 @@ namespace SymDiff.Generator.Parsing
 
                     case IParameterReferenceOperation parameter when !SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, _method):
                         // A primary constructor parameter: in scope in every part of the type, a constant here.
-                        return new Opaque(Identifiers.Escape(parameter.Parameter.Name), RequireScalar(operation));
+                        return new Opaque(AsInt(Identifiers.Escape(parameter.Parameter.Name), operation.Type), RequireScalar(operation));
 
                     case IParameterReferenceOperation parameter:
                     {
@@ -44,7 +44,7 @@ namespace SymDiff.Generator.Parsing
 
                         if (p.Shape == ParamShape.Other)
                         {
-                            return new Opaque(p.Name, ValType.Object);
+                            return IsIntEnum(operation.Type) ? new Opaque(AsInt(Identifiers.Escape(p.Name), operation.Type), ValType.Int) : new Opaque(p.Name, ValType.Object);
                         }
 
                         throw Unsupported(operation.Syntax, $"Using the array or span '{p.Name}' as a value", " (index it, take its Length, or loop over it)");
@@ -58,7 +58,7 @@ namespace SymDiff.Generator.Parsing
 
                     case ILocalReferenceOperation local:
                     {
-                        var t = ScalarOf(local.Local.Type) ?? throw Unsupported(operation.Syntax, $"A local of type '{local.Local.Type.ToDisplayString()}'", string.Empty);
+                        var t = ValueOf(local.Local.Type) ?? throw Unsupported(operation.Syntax, $"A local of type '{local.Local.Type.ToDisplayString()}'", string.Empty);
                         if (!_locals.TryGetValue(local.Local, out var name))
                         {
                             throw Unsupported(operation.Syntax, $"The local '{local.Local.Name}' declared outside the method body", string.Empty);
@@ -176,13 +176,17 @@ namespace SymDiff.Generator.Parsing
 
                     case IFieldReferenceOperation:
                     case IPropertyReferenceOperation:
-                        return new Opaque(MemberCode((IMemberReferenceOperation)operation), RequireScalar(operation));
+                        return new Opaque(AsInt(MemberCode((IMemberReferenceOperation)operation), operation.Type), RequireScalar(operation));
 
                     case IInstanceReferenceOperation:
                         return new Opaque(ThisCode, ValType.Object);
 
                     case IDefaultValueOperation:
                         return Const.FromSource(0, RequireScalar(operation));
+
+                    case IIsPatternOperation isPattern when PatternTest(isPattern.Pattern, ParseExpr(isPattern.Value)) is { } matches:
+                        // x is > 0 and < 1: the comparisons.
+                        return matches;
 
                     default:
                         throw Unsupported(operation.Syntax, Describe(operation), HintFor(operation));
@@ -192,7 +196,7 @@ namespace SymDiff.Generator.Parsing
             /// <summary>A rewrite the user can make for an expression SymDiff does not read, where one is plain.</summary>
             private static string HintFor(IOperation operation) => operation switch
             {
-                IIsPatternOperation => " (write a pattern as comparisons, e.g. 'x is > 0 and < 1' as 'x > 0 && x < 1')",
+                IIsPatternOperation => " (patterns of constants and comparisons such as 'x is > 0 and < 1' are supported; write other patterns as comparisons)",
                 ISimpleAssignmentOperation or ICompoundAssignmentOperation => " (an assignment inside an expression, such as a chained 'a = b = v': assign one variable per statement)",
                 IIncrementOrDecrementOperation => " (an increment inside an expression: write it as a statement of its own)",
                 _ => string.Empty,
@@ -330,9 +334,12 @@ namespace SymDiff.Generator.Parsing
                 throw Unsupported(member.Syntax, $"Reading '{member.Syntax}'", string.Empty);
             }
 
+            /// <summary>The code of an enum value read as the int the IR holds (<c>((int)this.Mode)</c>); other code as it is.</summary>
+            private static string AsInt(string code, ITypeSymbol? type) => IsIntEnum(type) ? "((int)" + code + ")" : code;
+
             private ValType RequireScalar(IOperation operation)
             {
-                return ScalarOf(operation.Type) ?? throw Unsupported(operation.Syntax, $"A value of type '{operation.Type?.ToDisplayString() ?? "unknown"}'", " (values are double, float, int or bool)");
+                return ValueOf(operation.Type) ?? throw Unsupported(operation.Syntax, $"A value of type '{operation.Type?.ToDisplayString() ?? "unknown"}'", " (values are double, float, int or bool, or an enum of int)");
             }
 
             private static Expr Arithmetic(BinaryOp op, Expr left, Expr right)
@@ -389,14 +396,37 @@ namespace SymDiff.Generator.Parsing
                     Expr test = arm switch
                     {
                         { Guard: not null } => throw Unsupported(arm.Syntax, "A switch arm with a 'when' guard", " (use ?: or if/else)"),
-                        { Pattern: IConstantPatternOperation constant } => new Binary(BinaryOp.Eq, value, ParseExpr(constant.Value), ValType.Bool),
-                        { Pattern: IRelationalPatternOperation relational } => new Binary(MapBinary(relational.OperatorKind, arm.Syntax), value, ParseExpr(relational.Value), ValType.Bool),
-                        _ => throw Unsupported(arm.Syntax, "This switch arm's pattern", " (arms take constants, comparisons such as '> 0' and a final '_')"),
+                        _ => PatternTest(arm.Pattern, value) ?? throw Unsupported(arm.Syntax, "This switch arm's pattern", " (arms take constants, comparisons such as '> 0', 'or', 'and', 'not', and a final '_')"),
                     };
                     result = new Cond(test, ConvertTo(ParseExpr(arm.Value), type), result, type);
                 }
 
                 return result;
+            }
+
+            /// <summary>
+            /// Whether <paramref name="value"/> matches a pattern of constants and comparisons, combined with <c>or</c>,
+            /// <c>and</c> and <c>not</c> (<c>2 or 3</c>, <c>&gt; 0 and &lt; 1</c>): the comparisons C# makes; null for any
+            /// other pattern. A NaN constant is SD1000 (C# matches it with <c>IsNaN</c>, not <c>==</c>).
+            /// </summary>
+            private Expr? PatternTest(IPatternOperation pattern, Expr value)
+            {
+                switch (pattern)
+                {
+                    case IConstantPatternOperation constant when constant.Value.ConstantValue is { HasValue: true, Value: double d and double.NaN } || constant.Value.ConstantValue is { HasValue: true, Value: float f and float.NaN }:
+                        throw Unsupported(pattern.Syntax, "The pattern 'NaN'", " (write double.IsNaN(x))");
+                    case IConstantPatternOperation constant:
+                        return new Binary(BinaryOp.Eq, value, ParseExpr(constant.Value), ValType.Bool);
+                    case IRelationalPatternOperation relational:
+                        return new Binary(MapBinary(relational.OperatorKind, pattern.Syntax), value, ParseExpr(relational.Value), ValType.Bool);
+                    case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or or BinaryOperatorKind.And } both
+                        when PatternTest(both.LeftPattern, value) is { } left && PatternTest(both.RightPattern, value) is { } right:
+                        return new Binary(both.OperatorKind == BinaryOperatorKind.Or ? BinaryOp.Or : BinaryOp.And, left, right, ValType.Bool);
+                    case INegatedPatternOperation negated when PatternTest(negated.Pattern, value) is { } inner:
+                        return new Unary(UnaryOp.Not, inner, ValType.Bool);
+                    default:
+                        return null;
+                }
             }
 
             private static BinaryOp MapBinary(BinaryOperatorKind kind, SyntaxNode syntax) => kind switch

@@ -70,7 +70,7 @@ namespace SymDiff.Generator.Parsing
                                     continue;
                                 }
 
-                                var type = ScalarOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float)");
+                                var type = ValueOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float)");
                                 string name = Declare(local);
                                 Expr value = initializer is null ? Const.FromSource(0, type) : ParseRetainedOr(initializer.Value, name, local.Name);
                                 if (type == ValType.Int && initializer is not null && !_rewritten.Contains(local) && KnownAtStart(value) is { } known)
@@ -301,14 +301,11 @@ namespace SymDiff.Generator.Parsing
                             case ISingleValueCaseClauseOperation single:
                                 test = Compare(BinaryOp.Eq, value, ParseExpr(single.Value));
                                 break;
-                            case IPatternCaseClauseOperation { Pattern: IConstantPatternOperation constant, Guard: null }:
-                                test = Compare(BinaryOp.Eq, value, ParseExpr(constant.Value));
-                                break;
-                            case IPatternCaseClauseOperation { Pattern: IRelationalPatternOperation relational, Guard: null }:
-                                test = Compare(MapBinary(relational.OperatorKind, clause.Syntax), value, ParseExpr(relational.Value));
+                            case IPatternCaseClauseOperation { Guard: null } pattern when PatternTest(pattern.Pattern, value) is { } matches:
+                                test = matches;
                                 break;
                             default:
-                                throw Unsupported(clause.Syntax, "This case label", " (switch sections take constants, comparisons such as 'case > 0:' and 'default')");
+                                throw Unsupported(clause.Syntax, "This case label", " (switch sections take constants, comparisons such as 'case > 0:', 'or', 'and', 'not', and 'default')");
                         }
 
                         condition = condition is null ? test : new Binary(BinaryOp.Or, condition, test, ValType.Bool);
@@ -422,7 +419,7 @@ namespace SymDiff.Generator.Parsing
                             break;
                         case ILocalReferenceOperation { IsDeclaration: true } local:
                         {
-                            var type = ScalarOf(local.Local.Type) ?? throw Unsupported(element.Syntax, $"A local of type '{local.Local.Type.ToDisplayString()}'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float)");
+                            var type = ValueOf(local.Local.Type) ?? throw Unsupported(element.Syntax, $"A local of type '{local.Local.Type.ToDisplayString()}'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float)");
                             into.Add(new SourceAssign(Declare(local.Local), type, ConvertTo(e, type)) { Origin = AddOrigin(element.Syntax) });
                             break;
                         }

@@ -417,6 +417,16 @@ namespace SymDiff.Generator.Parsing
             return (ParamShape.Other, ValType.Object);
         }
 
+        /// <summary>
+        /// The IR type of a value of a C# type: a scalar's (<see cref="ScalarOf"/>), and <c>int</c> for an enum whose
+        /// underlying type is <c>int</c> (a mode or configuration field: <c>if (Mode == Loss.Huber)</c>), whose values the
+        /// generated code reads as <c>(int)</c> and compares as ints, as C# does. Null otherwise.
+        /// </summary>
+        public static ValType? ValueOf(ITypeSymbol? type) => ScalarOf(type) ?? (IsIntEnum(type) ? ValType.Int : null);
+
+        /// <summary>An enum whose underlying type is <c>int</c>.</summary>
+        public static bool IsIntEnum(ITypeSymbol? type) => type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType.SpecialType: SpecialType.System_Int32 };
+
         /// <summary>The IR type of a scalar C# type, or null.</summary>
         public static ValType? ScalarOf(ITypeSymbol? type) => type?.SpecialType switch
         {

@@ -15,7 +15,8 @@ namespace SymDiff.Generator.Tests.Diagnostics
     {
         [Theory]
         [InlineData("double p, q; p = q = v * x; return p + q;", "'q = v * x' is not supported", "assign one variable per statement")]
-        [InlineData("return x is > 0 and < 1 ? x : 2 * x;", "'x is > 0 and < 1' is not supported", "'x > 0 && x < 1'")]
+        [InlineData("return x is double d && d > 1 ? x : 2 * x;", "'x is double d' is not supported", "write other patterns as comparisons")]
+        [InlineData("return x is double.NaN ? 0 : 2 * x;", "The pattern 'NaN'", "double.IsNaN(x)")]
         [InlineData("var l = new System.Collections.Generic.List<double>(); return x * v;", "A local of type 'System.Collections.Generic.List<double>", "Span<T> h = stackalloc T[n]")]
         public void The_message_says_what_to_write_instead(string body, string what, string hint)
         {

@@ -128,6 +128,58 @@ public static partial class St
             Assert.Equal(new[] { 9.0, 3.0, 3.0 }, r.Skip(9).Take(3));
         }
 
+        /// <summary>
+        /// Patterns combined with <c>or</c>, <c>and</c> and <c>not</c> (a trial user's <c>2 or 3 =&gt;</c> was SD1000), in a
+        /// switch expression, a case label and an <c>is</c> test: the arm C# takes, checked by the closed-form derivative.
+        /// </summary>
+        [Theory]
+        [InlineData(0, 0.5, 0.5, 1.0)]             // 0 => x
+        [InlineData(2, 0.5, 0.25 * 0.5, 3 * 0.25)] // 2 or 3 => x * x, then case > 1 and < 4: y *= x
+        [InlineData(3, -2.0, -8.0, 12.0)]
+        [InlineData(6, 0.5, 1.0, 0.0)]             // > 5 and not 9 => 1, then case not 0 and not 1: y = 1
+        [InlineData(9, 0.5, 1.0, 0.0)]             // _ => x (9 is excluded), then y = 1
+        [InlineData(1, 0.5, 2.0, 4.0)]             // _ => x, then x is > 0 and < 1: y += 3x (and no case)
+        [InlineData(1, 1.5, 1.5, 1.0)]             // _ => x, outside (0, 1)
+        public void Patterns_combined_with_or_and_not_take_the_arm_CSharp_takes(int k, double x, double value, double derivative)
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class Pt
+{
+    [Differentiable]
+    public static double F(double x, int k)
+    {
+        double y = k switch
+        {
+            0 => x,
+            2 or 3 => x * x,
+            > 5 and not 9 => 1,
+            _ => x,
+        };
+        if (x is > 0 and < 1 && k == 1)
+        {
+            y += 3 * x;
+        }
+
+        switch (k)
+        {
+            case > 1 and < 4:
+                y *= x;
+                break;
+            case not 0 and not 1:
+                y = 1;
+                break;
+        }
+
+        return y;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, $"return new[] {{ Pt.FGradient({x.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, {k}, out double dx), dx }};");
+            Assert.Equal(value, r[0], 14);
+            Assert.Equal(derivative, r[1], 14);
+        }
+
         [Fact]
         public void A_switch_expression_takes_the_first_matching_arm()
         {
