@@ -129,7 +129,7 @@ namespace SymDiff.Generator.Differentiation
             {
                 // Last: the user's name wherever it is free in its C# scope (i, not i_4). Finite checks are placed by the
                 // names lowering made, so this runs after them.
-                var reserved = Sig.Outside.Concat(parameters.Select(p => p.Name)).Concat(Spec.Guards.SelectMany(g => ScopedNames.Tokens(g.Condition).Concat(ScopedNames.Tokens(g.Exception))));
+                var reserved = Sig.Outside.Concat(parameters.Select(p => p.Name)).Concat(Spec.Guards.SelectMany(g => ScopedNames.Tokens(g.Condition).Concat(ScopedNames.Tokens(g.Exception)).Concat(ScopedNames.Tokens(g.Call ?? string.Empty))));
                 var named = ScopedNames.Apply(body, hoisted, UserFacing, reserved, SourceNames);
                 (body, hoisted, renamed) = (named.Body, named.Hoisted, ReferenceEquals(named.Body, body) ? null : named.Outside);
             }

@@ -131,6 +131,12 @@ namespace SymDiff.Generator.Emit
             // Then the user's argument checks, before anything is written (API.md section 9, guards).
             foreach (var guard in set.Guards)
             {
+                if (guard.Call is not null)
+                {
+                    w.WriteLine(guard.Call + ";");
+                    continue;
+                }
+
                 w.WriteLine("if (" + guard.Condition + ")");
                 w.OpenBrace();
                 w.WriteLine("throw " + guard.Exception + ";");

@@ -66,7 +66,14 @@ namespace SymDiff.Generator.Model
     /// An argument check at the top of a differentiable body (<c>if (Condition) throw Exception;</c>), as C# that compiles
     /// in the generated file: every generated method runs it after its buffer checks, before writing anything.
     /// </summary>
-    internal sealed record GuardSpec(string Condition, string Exception);
+    internal sealed record GuardSpec(string Condition, string Exception)
+    {
+        /// <summary>
+        /// A throw helper called as a statement instead (<c>ArgumentOutOfRangeException.ThrowIfNegative(n)</c>), as code
+        /// with every name qualified; <see cref="Condition"/> and <see cref="Exception"/> are then empty.
+        /// </summary>
+        public string? Call { get; init; }
+    }
 
     internal sealed record MethodSpec
     {

@@ -186,7 +186,9 @@ namespace SymDiff.Generator.Parsing
         public static bool HasGuards(IMethodSymbol target)
         {
             var body = Body(target);
-            return body is null || body.DescendantNodes().Any(n => n is ThrowStatementSyntax or ThrowExpressionSyntax);
+            // A throw, or a throw helper called as a statement (ArgumentOutOfRangeException.ThrowIfNegative(n);).
+            return body is null || body.DescendantNodes().Any(n => n is ThrowStatementSyntax or ThrowExpressionSyntax
+                || n is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: var name } } } && name.StartsWith("Throw", System.StringComparison.Ordinal));
         }
 
         /// <summary>

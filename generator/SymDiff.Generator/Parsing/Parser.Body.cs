@@ -146,9 +146,22 @@ namespace SymDiff.Generator.Parsing
             /// <summary>The argument checks at the top of the body (API.md 9, guards), run first by every generated method.</summary>
             public List<GuardSpec> Guards { get; } = new List<GuardSpec>();
 
-            /// <summary><c>if (condition) throw exception;</c> (or with braces): a guard, when it is one of the first statements.</summary>
+            /// <summary>
+            /// <c>if (condition) throw exception;</c> (or with braces), or a throw helper of an exception type called as a
+            /// statement (<c>ArgumentOutOfRangeException.ThrowIfNegative(n);</c>, <c>ArgumentNullException.ThrowIfNull(x);</c>):
+            /// a guard, when it is one of the first statements.
+            /// </summary>
             private GuardSpec? Guard(IOperation operation)
             {
+                if (operation is IExpressionStatementOperation { Operation: IInvocationOperation { TargetMethod: { IsStatic: true, ReturnsVoid: true } helper } call }
+                    && helper.Name.StartsWith("Throw", System.StringComparison.Ordinal) && IsException(helper.ContainingType) && call.Syntax is ExpressionSyntax callSyntax)
+                {
+                    string? code = GuardPrinter.Print(callSyntax, _model, out string? problem);
+                    return code is null
+                        ? throw Unsupported(callSyntax, $"An argument check that uses {problem}", " (a guard is copied into every generated method, where the file's using directives do not apply; call the method in full)")
+                        : new GuardSpec(string.Empty, string.Empty) { Call = code };
+                }
+
                 if (operation is not IConditionalOperation { WhenFalse: null } conditional || conditional.Condition.Syntax is not ExpressionSyntax condition)
                 {
                     return null;
@@ -186,6 +199,20 @@ namespace SymDiff.Generator.Parsing
                 }
 
                 return null;
+            }
+
+            /// <summary>Whether <paramref name="type"/> is <c>System.Exception</c> or derives from it.</summary>
+            private static bool IsException(INamedTypeSymbol? type)
+            {
+                for (var t = type; t is not null; t = t.BaseType)
+                {
+                    if (t is { Name: "Exception", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } })
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
             private GuardSpec MakeGuard(ExpressionSyntax condition, bool negate, IOperation exception)

@@ -200,10 +200,32 @@ namespace SymDiff.Generator.Parsing
                     _ when ConstantData(collection) is { } data => (data.Code, data.Type, new Len(data.Code)),
                     _ => null,
                 };
-                var start = collection is ILocalReferenceOperation { Local: var viewed } && _views.TryGetValue(viewed, out var v0) ? v0.Start : Const.Of(0, ValType.Int);
+                Expr start = Const.Of(0, ValType.Int);
+                if (collection is ILocalReferenceOperation { Local: var viewed } && _views.TryGetValue(viewed, out var v0))
+                {
+                    start = CheckedStart(v0);
+                }
+                else if (over is null && ViewOf(collection, out var bounds) is { } part)
+                {
+                    // foreach over a part (v[1..], x.Slice(i * d, d)): C# takes the part once, before the first iteration.
+                    var boundReads = new HashSet<ISymbol>(bounds.SelectMany(b => b.DescendantsAndSelf()).Select(o => o switch
+                    {
+                        ILocalReferenceOperation l => (ISymbol?)l.Local,
+                        IParameterReferenceOperation p => p.Parameter,
+                        _ => null,
+                    }).Where(x => x is not null)!, SymbolEqualityComparer.Default);
+                    if (WrittenSymbols(new[] { forEach.Body }).Overlaps(boundReads))
+                    {
+                        throw Unsupported(forEach.Collection.Syntax, "'foreach' over a part whose bounds the loop body changes", " (take the part into a span local before the loop)");
+                    }
+
+                    over = (part.Array, part.Element, part.Length);
+                    start = CheckedStart(part);
+                }
+
                 if (over is not var (array, elementType, length))
                 {
-                    throw Unsupported(forEach.Collection.Syntax, "'foreach' over this collection", " (foreach works over array and span parameters of double, float or int, constant data of the type and local buffers)");
+                    throw Unsupported(forEach.Collection.Syntax, "'foreach' over this collection", " (foreach works over array and span parameters of double, float or int, constant data of the type, local buffers, and parts of these)");
                 }
 
                 if (forEach.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var element })

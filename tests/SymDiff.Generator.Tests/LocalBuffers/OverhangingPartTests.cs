@@ -139,6 +139,74 @@ public static partial class O
             Assert.Equal(new double[] { 1, 1, 1, 1, 1, 1 }, r);
         }
 
+        private const string ForEachSource = @"
+using System;
+using SymDiff;
+public static partial class Fe
+{
+    private static readonly double[] Weights = { 0.5, 1.5, -2.0, 0.25 };
+
+    // foreach over parts (a trial user's foreach (var e in v[1..]) was SD1000): of a parameter, of a row of it, of a
+    // local buffer and of constant data.
+    [Differentiable(Hessian = true)]
+    public static double Parts(ReadOnlySpan<double> v, int a)
+    {
+        double s = 0;
+        foreach (double e in v[1..])
+        {
+            s += e * e;
+        }
+
+        ReadOnlySpan<double> row = v.Slice(0, 4);
+        foreach (double e in row.Slice(a, 2))
+        {
+            s += Math.Sin(e);
+        }
+
+        Span<double> h = stackalloc double[3];
+        for (int i = 0; i < 3; i++)
+        {
+            h[i] = v[i] * v[i + 1];
+        }
+
+        foreach (double e in h[1..])
+        {
+            s += Math.Exp(0.1 * e);
+        }
+
+        int k = 0;
+        foreach (double w in Weights.AsSpan(1, 2))
+        {
+            s += w * v[k];
+            k++;
+        }
+
+        return s;
+    }
+}";
+
+        [Theory]
+        [InlineData("0")]
+        [InlineData("2")]
+        public void Foreach_over_parts_matches_central_differences(string a) =>
+            ModelChecks.GradientBackwardAndDerivative(ForEachSource, "Fe", "Parts", Point, a);
+
+        [Fact]
+        public void Foreach_over_parts_has_the_Hessian_of_the_gradient() =>
+            ModelChecks.HessianMatchesDifferencesOfTheGradient(ForEachSource, "Fe", "Parts", Point, "1, ", "Parts Hessian");
+
+        /// <summary>row.Slice(3, 2) of a row of 4 overhangs it (its second element would be v[4]): every generated method throws.</summary>
+        [Fact]
+        public void Foreach_over_a_part_outside_its_source_throws()
+        {
+            var r = GeneratedCode.RunDriver(ForEachSource, $@"
+        double[] p = {Point};
+        int n = p.Length;
+        double Threw(Action a) {{ try {{ a(); return 0; }} catch (IndexOutOfRangeException) {{ return 1; }} catch (ArgumentOutOfRangeException) {{ return 1; }} }}
+        return new double[] {{ Threw(() => Fe.Parts(p, 3)), Threw(() => Fe.PartsGradient(p, 3, new double[n])), Threw(() => Fe.PartsDerivative(p, 3, p, out _)) }};");
+            Assert.Equal(new double[] { 1, 1, 1 }, r);
+        }
+
         /// <summary>A part whose bounds are constants and that does not lie inside its source: the user's Slice always throws.</summary>
         [Theory]
         [InlineData("ReadOnlySpan<double> row = x.Slice(0, 4); ReadOnlySpan<double> sub = row.Slice(2, 3); return sub[0];", "The part 'row.Slice(2, 3)', which always throws")]

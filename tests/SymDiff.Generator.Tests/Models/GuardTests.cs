@@ -95,6 +95,56 @@ public static partial class Guarded
             Assert.Equal(new[] { 1.0, 1.0, 1.0 }, r);
         }
 
+        /// <summary>
+        /// A throw helper as the check (<c>ArgumentOutOfRangeException.ThrowIfNegative(n)</c>, what CA1512 asks for; a trial
+        /// user's was SD1000): every generated method throws what the user's does, message and parameter name included
+        /// (the helper names the argument from the expression it was called with), and a call of such a method whose value
+        /// is not used is still made.
+        /// </summary>
+        [Theory]
+        [InlineData("Helpers.Poly(0.5, -1)", "Helpers.PolyGradient(0.5, -1, out double d)")]
+        [InlineData("Helpers.Poly(0.5, -1)", "Helpers.PolyDerivative(0.5, -1, 1.0, out double d)")]
+        [InlineData("Helpers.Poly(0.5, 7)", "Helpers.PolyGradient(0.5, 7, out double d)")]
+        [InlineData("Helpers.Outer(0.5, -2)", "Helpers.OuterGradient(0.5, -2, out double d)")]
+        public void A_throw_helper_guard_throws_what_the_method_throws(string user, string generated)
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class Helpers
+{
+    [Differentiable]
+    public static double Poly(double x, int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(n, 5);
+        double s = 1;
+        for (int i = 0; i < n; i++)
+        {
+            s = s * x + 1;
+        }
+
+        return s;
+    }
+
+    // The helper's value is not used: its call must stay, for its check.
+    [Differentiable]
+    public static double Outer(double x, int n)
+    {
+        double unused = Poly(x, n);
+        return x * x;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, $@"
+        string expected = """", actual = """";
+        try {{ {user}; }} catch (Exception e) {{ expected = e.GetType().FullName + ""|"" + e.Message + ""|"" + (e as ArgumentException)?.ParamName; }}
+        try {{ {generated}; }} catch (Exception e) {{ actual = e.GetType().FullName + ""|"" + e.Message + ""|"" + (e as ArgumentException)?.ParamName; }}
+        Helpers.PolyGradient(0.5, 3, out double d3);
+        return new[] {{ expected.Length > 0 ? 1.0 : 0, expected == actual ? 1.0 : 0, d3 }};");
+            // Poly(x, 3) = x^3 + x^2 + x + 1: derivative 3x^2 + 2x + 1 = 2.75 at x = 0.5.
+            Assert.Equal(new[] { 1.0, 1.0, 2.75 }, r);
+        }
+
         [Fact]
         public void A_wrong_buffer_length_is_reported_before_a_guard()
         {
