@@ -184,6 +184,9 @@ namespace SymDiff.Generator.Parsing
                     case IDefaultValueOperation:
                         return Const.FromSource(0, RequireScalar(operation));
 
+                    case IIncrementOrDecrementOperation increment when IncrementInside(increment) is { } value:
+                        return value;
+
                     case IIsPatternOperation isPattern when PatternTest(isPattern.Pattern, ParseExpr(isPattern.Value)) is { } matches:
                         // x is > 0 and < 1: the comparisons.
                         return matches;
@@ -198,7 +201,7 @@ namespace SymDiff.Generator.Parsing
             {
                 IIsPatternOperation => " (patterns of constants and comparisons such as 'x is > 0 and < 1' are supported; write other patterns as comparisons)",
                 ISimpleAssignmentOperation or ICompoundAssignmentOperation => " (an assignment inside an expression, such as a chained 'a = b = v': assign one variable per statement)",
-                IIncrementOrDecrementOperation => " (an increment inside an expression: write it as a statement of its own)",
+                IIncrementOrDecrementOperation => " (an increment inside an expression, other than of an int local in a declaration or an expression statement: write it as a statement of its own)",
                 _ => string.Empty,
             };
 

@@ -72,6 +72,7 @@ namespace SymDiff.Generator.Parsing
 
                                 var type = ValueOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float)");
                                 string name = Declare(local);
+                                var increments = BeginIncrements(declarator);
                                 Expr value = initializer is null ? Const.FromSource(0, type) : ParseRetainedOr(initializer.Value, name, local.Name);
                                 if (type == ValType.Int && initializer is not null && !_rewritten.Contains(local) && KnownAtStart(value) is { } known)
                                 {
@@ -79,6 +80,7 @@ namespace SymDiff.Generator.Parsing
                                 }
 
                                 into.Add(new SourceAssign(name, type, value) { Origin = AddOrigin(declarator.Syntax) });
+                                EndIncrements(increments, into);
                             }
                         }
 
@@ -87,7 +89,9 @@ namespace SymDiff.Generator.Parsing
                     case IExpressionStatementOperation statement:
                     {
                         int from = into.Count;
+                        var increments = BeginIncrements(statement.Operation);
                         ParseExpressionStatement(statement.Operation, into);
+                        EndIncrements(increments, into);
                         MarkOrigin(into, from, statement.Operation.Syntax);
                         break;
                     }
@@ -288,6 +292,55 @@ namespace SymDiff.Generator.Parsing
                     default:
                         throw Unsupported(operation.Syntax, Describe(operation), " as a statement");
                 }
+            }
+
+            /// <summary>
+            /// The statement whose expressions are being parsed, and the int locals incremented inside them
+            /// (<c>s += w * p[k++];</c>, a flat parameter vector walked in order), assigned after the statement; null outside
+            /// a declaration or an expression statement (a condition, a loop's test), where an increment stays SD1000.
+            /// </summary>
+            private (IOperation Statement, List<SourceAssign> After)? _increments;
+
+            private (IOperation Statement, List<SourceAssign> After)? BeginIncrements(IOperation statement)
+            {
+                var outer = _increments;
+                _increments = (statement, new List<SourceAssign>());
+                return outer;
+            }
+
+            private void EndIncrements((IOperation Statement, List<SourceAssign> After)? outer, List<SourceStmt> into)
+            {
+                if (_increments is { } done)
+                {
+                    into.AddRange(done.After);
+                }
+
+                _increments = outer;
+            }
+
+            /// <summary>
+            /// <c>k++</c>, <c>++k</c>, <c>k--</c>, <c>--k</c> on an int local inside an expression: its value before (postfix) or
+            /// after (prefix), with the assignment made after the statement. The local may appear only there in the statement,
+            /// so that nothing else reads it before or after the increment; null where this does not apply.
+            /// </summary>
+            private Expr? IncrementInside(IIncrementOrDecrementOperation increment)
+            {
+                if (_increments is not { } pending || Unwrap(increment.Target) is not ILocalReferenceOperation { Local: var local }
+                    || ScalarOf(local.Type) != ValType.Int || !_locals.TryGetValue(local, out var name))
+                {
+                    return null;
+                }
+
+                int uses = pending.Statement.DescendantsAndSelf().Count(o => o is ILocalReferenceOperation r && SymbolEqualityComparer.Default.Equals(r.Local, local));
+                if (uses != 1)
+                {
+                    throw Unsupported(increment.Syntax, $"'{increment.Syntax}' where '{local.Name}' is also used elsewhere in the statement", " (write the increment as a statement of its own)");
+                }
+
+                var before = new Var(name, ValType.Int);
+                var after = new Binary(increment.Kind == OperationKind.Increment ? BinaryOp.Add : BinaryOp.Sub, before, Const.Of(1, ValType.Int), ValType.Int);
+                pending.After.Add(new SourceAssign(name, ValType.Int, after));
+                return increment.IsPostfix ? before : after;
             }
 
             /// <summary>
