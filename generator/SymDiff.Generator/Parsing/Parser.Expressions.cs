@@ -201,6 +201,7 @@ namespace SymDiff.Generator.Parsing
             {
                 IIsPatternOperation => " (patterns of constants and comparisons such as 'x is > 0 and < 1' are supported; write other patterns as comparisons)",
                 ISimpleAssignmentOperation or ICompoundAssignmentOperation => " (an assignment inside an expression, such as a chained 'a = b = v': assign one variable per statement)",
+                ILocalFunctionOperation => " (make it a static method of the type marked [Differentiable]: SymDiff calls it, or inlines it when it writes a span)",
                 IIncrementOrDecrementOperation => " (an increment inside an expression, other than of an int local in a declaration or an expression statement: write it as a statement of its own)",
                 _ => string.Empty,
             };

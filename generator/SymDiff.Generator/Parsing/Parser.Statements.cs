@@ -144,7 +144,7 @@ namespace SymDiff.Generator.Parsing
                         break;
 
                     default:
-                        throw Unsupported(operation.Syntax, Describe(operation), string.Empty);
+                        throw Unsupported(operation.Syntax, Describe(operation), HintFor(operation));
                 }
             }
 

@@ -234,8 +234,10 @@ namespace SymDiff.Generator.Parsing
                 string typeText = p.Type.ToDisplayString();
                 if (p.RefKind != RefKind.None || p.IsParams)
                 {
-                    string what = p.IsParams ? "params" : RefKindKeyword(p.RefKind);
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, p.Name, typeText, $"'{what}' parameters are not supported; pass it by value"));
+                    string why = p.IsParams ? "'params' parameters are not supported; remove 'params' and pass an array or span"
+                        : p.RefKind == RefKind.Out ? "'out' parameters are not supported; return the value (one scalar), or write it into a Span<double> output parameter (a vector function)"
+                        : $"'{RefKindKeyword(p.RefKind)}' parameters are not supported; pass it by value";
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, p.Name, typeText, why));
                     continue;
                 }
 

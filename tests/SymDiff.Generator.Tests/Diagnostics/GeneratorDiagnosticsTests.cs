@@ -81,7 +81,8 @@ namespace SymDiff.Generator.Tests.Diagnostics
         [Theory]
         [InlineData("ref double x", "x * x", "'ref'")]
         [InlineData("in double x", "x * x", "'in'")]
-        [InlineData("params double[] x", "x[0] * x[0]", "'params'")]
+        [InlineData("params double[] x", "x[0] * x[0]", "remove 'params' and pass an array or span")]
+        [InlineData("out double x", "x = 1", "return the value")]
         [InlineData("ref readonly double x", "x * x", "'ref readonly' parameters")]
         [InlineData("Span<double> x", "x[0] * x[0]", "ReadOnlySpan")]
         public void SD0002_unsupported_parameter(string parameter, string body, string explanation)

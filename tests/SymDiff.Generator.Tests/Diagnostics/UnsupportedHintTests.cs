@@ -17,6 +17,7 @@ namespace SymDiff.Generator.Tests.Diagnostics
         [InlineData("double p, q; p = q = v * x; return p + q;", "'q = v * x' is not supported", "assign one variable per statement")]
         [InlineData("return x is double d && d > 1 ? x : 2 * x;", "'x is double d' is not supported", "write other patterns as comparisons")]
         [InlineData("return x is double.NaN ? 0 : 2 * x;", "The pattern 'NaN'", "double.IsNaN(x)")]
+        [InlineData("double Sq(double t) => t * t; return Sq(x) * v;", "A local function is not supported", "make it a static method of the type marked [Differentiable]")]
         [InlineData("var l = new System.Collections.Generic.List<double>(); return x * v;", "A local of type 'System.Collections.Generic.List<double>", "Span<T> h = stackalloc T[n]")]
         public void The_message_says_what_to_write_instead(string body, string what, string hint)
         {
