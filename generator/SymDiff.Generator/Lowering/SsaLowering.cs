@@ -119,8 +119,12 @@ namespace SymDiff.Generator.Lowering
                 lowering._namer.MarkUsed(name);
             }
 
+            // A small buffer used only at constant indices is one local per element (its elements may be written again).
+            var watched = new HashSet<string>(spec.InlineCuts.Select(c => c.Watched), StringComparer.Ordinal);
+            var source = BufferScalars.Apply(spec.Body, stem => lowering._namer.NewSourceName(stem), watched);
+
             // A buffer declared before the loop that refills it is lowered as if declared inside (the stackalloc users write once).
-            var source = BufferScopes.Privatize(spec.Body);
+            source = BufferScopes.Privatize(source);
 
             // An element-wise update in place (h[j] = Math.Tanh(h[j])) splits the buffer into the version before it and after.
             source = BufferVersions.Split(source, stem => lowering._namer.NewSourceName(stem));

@@ -121,7 +121,7 @@ public static partial class L
 }");
             var diagnostic = Assert.Single(output.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
             Assert.Equal("SD1000", diagnostic.Id);
-            Assert.Contains("constant data of the type and local buffers", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            Assert.Contains("constant data of the type, local buffers, and parts of these", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         }
     }
 }

@@ -21,27 +21,17 @@ static partial class Q
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        global::System.Span<double> hBar = stackalloc double[2];
-        global::SymDiff.Checks.Zero(hBar);
-        global::System.Span<double> h = stackalloc double[2];
-        global::SymDiff.Checks.Zero(h);
 
         // Forward sweep
         double t0 = w[0];
         double t1 = w[1];
-        h[0] = t0 * t1;
-        double hValue = global::System.Math.Sin(t0);
-        h[1] = hValue;
+        double h0 = t0 * t1;
+        double h1 = global::System.Math.Sin(t0);
 
         // Reverse sweep: gradients
-        hBar[0] += hValue;
-        hBar[1] += h[0];
-        double hBar2 = hBar[1];
-        hBar[1] = 0.0;
-        double hBar3 = hBar[0];
-        dW[0] += hBar2 * global::System.Math.Cos(t0) + hBar3 * t1;
-        dW[1] += hBar3 * t0;
-        return h[0] * h[1];
+        dW[0] += h0 * global::System.Math.Cos(t0) + h1 * t1;
+        dW[1] += h1 * t0;
+        return h0 * h1;
     }
 
     /// <summary>
@@ -61,26 +51,14 @@ static partial class Q
 
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
 
-        global::System.Span<double> hBar = stackalloc double[2];
-        global::SymDiff.Checks.Zero(hBar);
-        global::System.Span<double> h = stackalloc double[2];
-        global::SymDiff.Checks.Zero(h);
-
         // Forward sweep
         double t0 = w[0];
         double t1 = w[1];
-        h[0] = t0 * t1;
-        double hValue = global::System.Math.Sin(t0);
-        h[1] = hValue;
 
         // Reverse sweep: gradients
-        hBar[0] += seed * hValue;
-        hBar[1] += seed * h[0];
-        double hBar2 = hBar[1];
-        hBar[1] = 0.0;
-        double hBar3 = hBar[0];
-        dW[0] += hBar2 * global::System.Math.Cos(t0) + hBar3 * t1;
-        dW[1] += hBar3 * t0;
+        double h0Bar = seed * global::System.Math.Sin(t0);
+        dW[0] += seed * (t0 * t1) * global::System.Math.Cos(t0) + h0Bar * t1;
+        dW[1] += h0Bar * t0;
     }
 
     /// <summary>
@@ -98,19 +76,13 @@ static partial class Q
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
-        global::System.Span<double> h = stackalloc double[2];
-        global::SymDiff.Checks.Zero(h);
-        global::System.Span<double> hDot = stackalloc double[2];
-        global::SymDiff.Checks.Zero(hDot);
         double t0 = w[0];
         double t1 = w[1];
+        double h0 = t0 * t1;
         double t2 = tW[0];
-        h[0] = t0 * t1;
-        hDot[0] = t2 * t1 + t0 * tW[1];
-        h[1] = global::System.Math.Sin(t0);
-        hDot[1] = global::System.Math.Cos(t0) * t2;
-        derivative = hDot[0] * h[1] + h[0] * hDot[1];
-        return h[0] * h[1];
+        double h1 = global::System.Math.Sin(t0);
+        derivative = (t2 * t1 + t0 * tW[1]) * h1 + h0 * (global::System.Math.Cos(t0) * t2);
+        return h0 * h1;
     }
 
     /// <summary>
@@ -197,38 +169,18 @@ static partial class Q
         int atW = 0;
         global::System.ReadOnlySpan<double> tW = direction.Slice(atW, w.Length);
         global::System.Span<double> pW = product.Slice(atW, w.Length);
-        global::System.Span<double> hBar = stackalloc double[2];
-        global::SymDiff.Checks.Zero(hBar);
-        global::System.Span<double> hBarDot = stackalloc double[2];
-        global::SymDiff.Checks.Zero(hBarDot);
-        global::System.Span<double> h = stackalloc double[2];
-        global::SymDiff.Checks.Zero(h);
-        global::System.Span<double> hDot = stackalloc double[2];
-        global::SymDiff.Checks.Zero(hDot);
         double t0 = w[0];
         double t1 = w[1];
+        double h0 = t0 * t1;
         double t2 = tW[0];
         double t3 = tW[1];
-        h[0] = t0 * t1;
-        hDot[0] = t2 * t1 + t0 * t3;
-        double hValue = global::System.Math.Sin(t0);
+        double h1 = global::System.Math.Sin(t0);
         double t4 = global::System.Math.Cos(t0);
-        double hValueDot = t4 * t2;
-        h[1] = hValue;
-        hDot[1] = hValueDot;
-        hBar[0] += hValue;
-        hBarDot[0] += hValueDot;
-        hBar[1] += h[0];
-        hBarDot[1] += hDot[0];
-        double hBar2 = hBar[1];
-        double hBar2Dot = hBarDot[1];
-        hBar[1] = 0.0;
-        hBarDot[1] = 0.0;
-        double hBar3 = hBar[0];
-        double hBar3Dot = hBarDot[0];
-        pW[0] += hBar2Dot * t4 - hBar2 * (hValue * t2) + (hBar3Dot * t1 + hBar3 * t3);
-        pW[1] += hBar3Dot * t0 + hBar3 * t2;
-        return h[0] * h[1];
+        double h1Dot = t4 * t2;
+        double t5 = h1 * t2;
+        pW[0] += (t2 * t1 + t0 * t3) * t4 - h0 * t5 + (h1Dot * t1 + h1 * t3);
+        pW[1] += h1Dot * t0 + t5;
+        return h0 * h1;
     }
 
     /// <summary>
@@ -242,10 +194,7 @@ static partial class Q
         "leaves (is_leaf, requires_grad): w\n" +
         "data (requires_grad = false): none\n" +
         "nodes:\n" +
-        "  h = new double[2]  (local buffer, requires_grad)\n" +
-        "  hValue = w[0] * w[1]  (grad_fn: MulBackward)\n" +
-        "  h[0] = hValue  (the node hValue)\n" +
-        "  hValue2 = Math.Sin(w[0])  (grad_fn: SinBackward)\n" +
-        "  h[1] = hValue2  (the node hValue2)\n" +
-        "  return h[0] * h[1]  (grad_fn: MulBackward)\n";
+        "  h0_1 = w[0] * w[1]  (grad_fn: MulBackward)\n" +
+        "  h1_1 = Math.Sin(w[0])  (grad_fn: SinBackward)\n" +
+        "  return h0_1 * h1_1  (grad_fn: MulBackward)\n";
 }
