@@ -9,7 +9,13 @@ namespace SymDiff.Generator.Simplification
     /// <summary>Scheduler pass: dead-code removal, and the use counts the other passes share.</summary>
     internal sealed partial class Scheduler
     {
-        public static Block RemoveDeadCode(Block body)
+        /// <param name="body">The body.</param>
+        /// <param name="buffers">
+        /// Whether a buffer nothing reads goes too, like a tape (a version of a user's buffer before an update in place that
+        /// no sweep reads back); not where the vectoriser runs after, which parks a loop's values in the buffers its tail
+        /// stores into.
+        /// </param>
+        public static Block RemoveDeadCode(Block body, bool buffers = false)
         {
             while (true)
             {
@@ -20,7 +26,7 @@ namespace SymDiff.Generator.Simplification
                 {
                     // A tape nothing reads (a carried sum's values, stored for a recomputation that turned out dead): its
                     // stores go, and with them the values only they read.
-                    var unread = UnreadTapes(body);
+                    var unread = UnreadTapes(body, buffers);
                     if (unread.Count == 0)
                     {
                         return body;
@@ -49,11 +55,11 @@ namespace SymDiff.Generator.Simplification
                 }
             });
 
-        /// <summary>The pooled tapes (not users' buffers) that no expression reads: only stored into, grown and cleared.</summary>
-        private static HashSet<string> UnreadTapes(Block body)
+        /// <summary>The pooled tapes (and, with <paramref name="buffers"/>, the buffers) that no expression reads: only stored into, grown and cleared.</summary>
+        private static HashSet<string> UnreadTapes(Block body, bool buffers)
         {
             var tapes = new HashSet<string>(StringComparer.Ordinal);
-            AddTapes(body, tapes);
+            AddTapes(body, tapes, buffers);
             if (tapes.Count == 0)
             {
                 return tapes;
@@ -105,11 +111,11 @@ namespace SymDiff.Generator.Simplification
             return tapes;
         }
 
-        /// <summary>Adds the pooled tapes <paramref name="block"/> rents, nested blocks included.</summary>
-        private static void AddTapes(Block block, HashSet<string> tapes) =>
-            Walk.ForEachStatement(block, tapes, static (s, names) =>
+        /// <summary>Adds the pooled tapes <paramref name="block"/> rents (and, with <paramref name="buffers"/>, its buffers), nested blocks included.</summary>
+        private static void AddTapes(Block block, HashSet<string> tapes, bool buffers) =>
+            Walk.ForEachStatement(block, tapes, (s, names) =>
             {
-                if (s is RentBuffer { Zeroed: false } r)
+                if (s is RentBuffer r && (buffers || !r.Zeroed))
                 {
                     names.Add(r.Name);
                 }

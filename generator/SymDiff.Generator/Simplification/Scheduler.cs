@@ -90,7 +90,7 @@ namespace SymDiff.Generator.Simplification
 
             using (Testing.PhaseTimer.Measure("schedule.dead2"))
             {
-                body = RemoveDeadCode(body);
+                body = RemoveDeadCode(body, buffers: rows);
             }
 
             Verification.IrVerifier.VerifyPass(body, "scheduling (dead code after inlining)", outside);

@@ -126,10 +126,11 @@ public static partial class Cv
             z[i] = Math.Tanh(w[0] * x[i] + w[1] * x[i + 2]);
         }
 
+        // Read in the other order, so the buffer is kept (read in the loop that fills it, it would not be).
         double loss = 0;
         for (int i = 0; i < windows; i++)
         {
-            loss += z[i] * z[i];
+            loss += z[i] * z[windows - 1 - i];
         }
 
         return loss;

@@ -34,8 +34,6 @@ static partial class R
             global::SymDiff.Checks.Zero(stateHistoryBar);
             global::System.Span<double> nextBar = stackalloc double[3];
             global::SymDiff.Checks.Zero(nextBar);
-            global::System.Span<double> state = stackalloc double[3];
-            global::SymDiff.Checks.Zero(state);
             double[] stateHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
@@ -46,7 +44,6 @@ static partial class R
                 for (int j = 0; j < 3; j++)
                 {
                     double stateValue = 0.1 * p[j];
-                    state[j] = stateValue;
                     stateHistory[j] = stateValue;
                 }
 
@@ -181,8 +178,6 @@ static partial class R
             global::SymDiff.Checks.Zero(stateHistoryBar);
             global::System.Span<double> nextBar = stackalloc double[3];
             global::SymDiff.Checks.Zero(nextBar);
-            global::System.Span<double> state = stackalloc double[3];
-            global::SymDiff.Checks.Zero(state);
             double[] stateHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
@@ -193,7 +188,6 @@ static partial class R
                 for (int j = 0; j < 3; j++)
                 {
                     double stateValue = 0.1 * p[j];
-                    state[j] = stateValue;
                     stateHistory[j] = stateValue;
                 }
 
@@ -311,10 +305,6 @@ static partial class R
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tP), tP.Length, p.Length, "The tangent 'tP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
 
-        global::System.Span<double> state = stackalloc double[3];
-        global::SymDiff.Checks.Zero(state);
-        global::System.Span<double> stateDot = stackalloc double[3];
-        global::SymDiff.Checks.Zero(stateDot);
         int t0 = xs.Length > 0 ? xs.Length : 0;
         int t1 = (t0 + 1) * 3;
         double[] stateHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
@@ -335,8 +325,6 @@ static partial class R
                 {
                     double stateValue = 0.1 * p[j];
                     double stateValueDot = 0.1 * tP[j];
-                    state[j] = stateValue;
-                    stateDot[j] = stateValueDot;
                     stateHistory[j] = stateValue;
                     stateHistoryDot[j] = stateValueDot;
                 }
@@ -508,10 +496,6 @@ static partial class R
                 global::SymDiff.Checks.Zero(nextBar);
                 global::System.Span<double> nextBarDot = stackalloc double[3];
                 global::SymDiff.Checks.Zero(nextBarDot);
-                global::System.Span<double> state = stackalloc double[3];
-                global::SymDiff.Checks.Zero(state);
-                global::System.Span<double> stateDot = stackalloc double[3];
-                global::SymDiff.Checks.Zero(stateDot);
                 double[] stateHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
@@ -530,8 +514,6 @@ static partial class R
                         {
                             double stateValue = 0.1 * p[j];
                             double stateValueDot = 0.1 * tP[j];
-                            state[j] = stateValue;
-                            stateDot[j] = stateValueDot;
                             stateHistory[j] = stateValue;
                             stateHistoryDot[j] = stateValueDot;
                         }

@@ -23,8 +23,6 @@ partial class Fe
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
         global::SymDiff.Checks.Zero(dP); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        global::System.Span<double> h = stackalloc double[3];
-        global::SymDiff.Checks.Zero(h);
         double s = 0.0;
         double dPSum3 = 0.0;
         double dPSum4 = 0.0;
@@ -89,7 +87,6 @@ partial class Fe
             int t9 = j % 2;
             double t10 = x[j];
             double hValue = global::System.Math.Tanh(p[t9] * t10);
-            h[j] = hValue;
             double v = hValue;
             double hValue2 = v;
             dP[t9] += 2.0 * v * (1.0 - hValue2 * hValue2) * t10;
@@ -118,8 +115,6 @@ partial class Fe
         global::SymDiff.Checks.ThrowIfOverlapping(dP, p, nameof(dP), "p");
         global::SymDiff.Checks.ThrowIfOverlapping(dP, x, nameof(dP), "x");
 
-        global::System.Span<double> h = stackalloc double[3];
-        global::SymDiff.Checks.Zero(h);
         double dPSum3 = 0.0;
         double dPSum4 = 0.0;
         for (int kIndex = 0; kIndex < global::Fe.Knots.Length; kIndex++)
@@ -176,7 +171,6 @@ partial class Fe
             int t5 = j % 2;
             double t6 = x[j];
             double hValue = global::System.Math.Tanh(p[t5] * t6);
-            h[j] = hValue;
             double v = hValue;
             double hValue2 = v;
             dP[t5] += 2.0 * (seed * v) * (1.0 - hValue2 * hValue2) * t6;
@@ -199,10 +193,6 @@ partial class Fe
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tP), tP.Length, p.Length, "The tangent 'tP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
 
-        global::System.Span<double> h = stackalloc double[3];
-        global::SymDiff.Checks.Zero(h);
-        global::System.Span<double> hDot = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hDot);
         double s = 0.0;
         double sDot = 0.0;
         for (int kIndex = 0; kIndex < global::Fe.Knots.Length; kIndex++)
@@ -241,8 +231,6 @@ partial class Fe
             double t8 = x[j];
             double hValue = global::System.Math.Tanh(p[t7] * t8);
             double hValueDot = (1.0 - hValue * hValue) * (tP[t7] * t8);
-            h[j] = hValue;
-            hDot[j] = hValueDot;
             double v = hValue;
             s += v * v;
             sDot += 2.0 * (hValueDot * v);

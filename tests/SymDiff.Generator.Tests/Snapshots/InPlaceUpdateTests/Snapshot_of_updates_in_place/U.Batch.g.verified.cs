@@ -223,83 +223,61 @@ static partial class U
         }
 
         int hidden = w.Length / 3;
-        double[] hPreRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
+        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
         try
         {
-            global::System.Span<double> hPre = new global::System.Span<double>(hPreRented, 0, hidden);
-            global::SymDiff.Checks.Zero(hPre);
-            double[] hPreDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
+            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
+            global::SymDiff.Checks.Zero(h);
+            double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
             try
             {
-                global::System.Span<double> hPreDot = new global::System.Span<double>(hPreDotRented, 0, hidden);
-                global::SymDiff.Checks.Zero(hPreDot);
-                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
-                try
+                global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, hidden);
+                global::SymDiff.Checks.Zero(hDot);
+                int jCount = 0 < hidden ? hidden : 0;
+                global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, 0 < x.Length ? jCount : 0);
+                global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, hidden, 0 < x.Length ? jCount : 0);
+                int j3Count = 0 < hidden ? hidden : 0;
+                global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, 0 < x.Length ? j3Count : 0);
+                global::System.ReadOnlySpan<double> tWRow2 = global::SymDiff.Checks.Row(tW, 2 * hidden, 0 < x.Length ? j3Count : 0);
+                double loss = 0.0;
+                double lossDot = 0.0;
+                for (int s = 0; s < x.Length; s++)
                 {
-                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
-                    global::SymDiff.Checks.Zero(h);
-                    double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
-                    try
+                    for (int j = 0; j < jCount; j++)
                     {
-                        global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, hidden);
-                        global::SymDiff.Checks.Zero(hDot);
-                        int jCount = 0 < hidden ? hidden : 0;
-                        global::System.ReadOnlySpan<double> wRow = global::SymDiff.Checks.Row(w, hidden, 0 < x.Length ? jCount : 0);
-                        global::System.ReadOnlySpan<double> tWRow = global::SymDiff.Checks.Row(tW, hidden, 0 < x.Length ? jCount : 0);
-                        int j3Count = 0 < hidden ? hidden : 0;
-                        global::System.ReadOnlySpan<double> wRow2 = global::SymDiff.Checks.Row(w, 2 * hidden, 0 < x.Length ? j3Count : 0);
-                        global::System.ReadOnlySpan<double> tWRow2 = global::SymDiff.Checks.Row(tW, 2 * hidden, 0 < x.Length ? j3Count : 0);
-                        double loss = 0.0;
-                        double lossDot = 0.0;
-                        for (int s = 0; s < x.Length; s++)
-                        {
-                            for (int j = 0; j < jCount; j++)
-                            {
-                                double t0 = x[s];
-                                double hPreValue = w[j] * t0 + wRow[j];
-                                double hPreValueDot = tW[j] * t0 + tWRow[j];
-                                hPre[j] = hPreValue;
-                                hPreDot[j] = hPreValueDot;
-                                h[j] = global::System.Math.Sin(hPreValue);
-                                hDot[j] = global::System.Math.Cos(hPreValue) * hPreValueDot;
-                            }
-
-                            double y = 0.0;
-                            double yDot = 0.0;
-                            for (int j = 0; j < j3Count; j++)
-                            {
-                                double t1 = wRow2[j];
-                                y += t1 * h[j];
-                                yDot += tWRow2[j] * h[j] + t1 * hDot[j];
-                            }
-
-                            double t2 = y - 0.25;
-                            loss += t2 * t2;
-                            lossDot += 2.0 * (yDot * t2);
-                        }
-
-                        double t3 = (double)x.Length;
-                        derivative = lossDot / t3;
-                        return loss / t3;
+                        double t0 = x[s];
+                        double hPreValue = w[j] * t0 + wRow[j];
+                        double hPreValueDot = tW[j] * t0 + tWRow[j];
+                        h[j] = global::System.Math.Sin(hPreValue);
+                        hDot[j] = global::System.Math.Cos(hPreValue) * hPreValueDot;
                     }
-                    finally
+
+                    double y = 0.0;
+                    double yDot = 0.0;
+                    for (int j = 0; j < j3Count; j++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
+                        double t1 = wRow2[j];
+                        y += t1 * h[j];
+                        yDot += tWRow2[j] * h[j] + t1 * hDot[j];
                     }
+
+                    double t2 = y - 0.25;
+                    loss += t2 * t2;
+                    lossDot += 2.0 * (yDot * t2);
                 }
-                finally
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
-                }
+
+                double t3 = (double)x.Length;
+                derivative = lossDot / t3;
+                return loss / t3;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hPreDotRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hPreRented);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
         }
     }
 

@@ -162,14 +162,6 @@ static partial class U
         global::SymDiff.Checks.Zero(hPre);
         global::System.Span<double> hPreDot = stackalloc double[3];
         global::SymDiff.Checks.Zero(hPreDot);
-        global::System.Span<double> hPre2 = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hPre2);
-        global::System.Span<double> hPre2Dot = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hPre2Dot);
-        global::System.Span<double> h = stackalloc double[3];
-        global::SymDiff.Checks.Zero(h);
-        global::System.Span<double> hDot = stackalloc double[3];
-        global::SymDiff.Checks.Zero(hDot);
         double y = 0.0;
         double yDot = 0.0;
         for (int j = 0; j < 3; j++)
@@ -188,12 +180,8 @@ static partial class U
 
             double hPre2Value = global::System.Math.Tanh(hPre[j]);
             double hPre2ValueDot = (1.0 - global::System.Math.Tanh(hPre[j]) * global::System.Math.Tanh(hPre[j])) * hPreDot[j];
-            hPre2[j] = hPre2Value;
-            hPre2Dot[j] = hPre2ValueDot;
             double hValue = hPre2Value * hPre2Value + 0.5 * hPre2Value;
             double hValueDot = 2.0 * (hPre2ValueDot * hPre2Value) + 0.5 * hPre2ValueDot;
-            h[j] = hValue;
-            hDot[j] = hValueDot;
             int t2 = 9 + j;
             double t3 = w[t2];
             y += t3 * hValue;

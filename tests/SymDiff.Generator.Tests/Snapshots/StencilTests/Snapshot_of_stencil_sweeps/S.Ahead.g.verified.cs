@@ -33,105 +33,94 @@ static partial class S
         {
             global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
             global::SymDiff.Checks.Zero(aHistoryBar);
-            double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::System.Span<double> a = new global::System.Span<double>(aRented, 0, x.Length);
-                global::SymDiff.Checks.Zero(a);
-                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
-                try
+                global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistory);
+                for (int i = 0; i < x.Length; i++)
                 {
-                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
-                    global::SymDiff.Checks.Zero(aHistory);
-                    for (int i = 0; i < x.Length; i++)
-                    {
-                        double aValue = w[0] * x[i] + w[1];
-                        a[i] = aValue;
-                        aHistory[i] = aValue;
-                    }
-
-                    int s = 0;
-                    for (; s < sweeps; s++)
-                    {
-                        int t2 = x.Length - 2;
-                        int s2 = s + 1;
-                        for (int aIndex = t2 > 0 ? t2 : 0; aIndex < x.Length; aIndex++)
-                        {
-                            aHistory[s2 * x.Length + aIndex] = aHistory[s * x.Length + aIndex];
-                        }
-
-                        int i2Count = 0 < t2 ? t2 : 0;
-                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * x.Length, i2Count);
-                        global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
-                        global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
-                        global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
-                        for (int i = 0; i < i2Count; i++)
-                        {
-                            int t3 = i + 1;
-                            aHistoryRow[i] = 0.5 * aHistoryRow2[i] + w[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
-                        }
-                    }
-
-                    global::System.ReadOnlySpan<double> aHistoryRow5 = global::SymDiff.Checks.Row(aHistory, t0 * x.Length, x.Length);
-                    global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * x.Length, x.Length);
-                    double e = 0.0;
-                    for (int i = 0; i < x.Length; i++)
-                    {
-                        int t4 = i + 1;
-                        double t5 = (double)t4;
-                        e += aHistoryRow5[i] * aHistoryRow5[i] * t5;
-                        aHistoryBarRow[i] += t5 * aHistoryRow5[i] + t5 * aHistoryRow5[i];
-                    }
-
-                    // Reverse sweep: gradients
-                    for (int s3 = s - 1; s3 >= 0; s3--)
-                    {
-                        int t6 = x.Length - 2;
-                        int aIndex2 = t6 > 0 ? t6 : 0;
-                        int aIndex3 = aIndex2 < x.Length ? x.Length : aIndex2;
-                        int i2 = 0 < t6 ? t6 : 0;
-                        for (int i = i2 - 1; i >= 0; i--)
-                        {
-                            int t7 = (s3 + 1) * x.Length + i;
-                            double aHistoryBar2 = aHistoryBar[t7];
-                            aHistoryBar[t7] = 0.0;
-                            int t8 = s3 * x.Length;
-                            aHistoryBar[t8 + i] += aHistoryBar2 * 0.5;
-                            int t9 = t8 + (i + 2);
-                            int t10 = t8 + (i + 1);
-                            double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t9] - aHistory[t10]);
-                            aHistoryBar[t9] += tBar;
-                            aHistoryBar[t10] -= tBar;
-                            dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t9] - aHistory[t10]);
-                        }
-
-                        for (int aIndex = aIndex3 - 1; aIndex >= aIndex2; aIndex--)
-                        {
-                            int t11 = (s3 + 1) * x.Length + aIndex;
-                            double aHistoryBar3 = aHistoryBar[t11];
-                            aHistoryBar[t11] = 0.0;
-                            aHistoryBar[s3 * x.Length + aIndex] += aHistoryBar3;
-                        }
-                    }
-
-                    for (int aIndex = 0; aIndex < x.Length; aIndex++)
-                    {
-                        double aHistoryBar4 = aHistoryBar[aIndex];
-                        double aBar = aHistoryBar4;
-                        dW[0] += aBar * x[aIndex];
-                        dW[1] += aBar;
-                    }
-
-                    return e;
+                    double aValue = w[0] * x[i] + w[1];
+                    aHistory[i] = aValue;
                 }
-                finally
+
+                int s = 0;
+                for (; s < sweeps; s++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
+                    int t2 = x.Length - 2;
+                    int s2 = s + 1;
+                    for (int aIndex = t2 > 0 ? t2 : 0; aIndex < x.Length; aIndex++)
+                    {
+                        aHistory[s2 * x.Length + aIndex] = aHistory[s * x.Length + aIndex];
+                    }
+
+                    int i2Count = 0 < t2 ? t2 : 0;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * x.Length, i2Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
+                    for (int i = 0; i < i2Count; i++)
+                    {
+                        int t3 = i + 1;
+                        aHistoryRow[i] = 0.5 * aHistoryRow2[i] + w[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
+                    }
                 }
+
+                global::System.ReadOnlySpan<double> aHistoryRow5 = global::SymDiff.Checks.Row(aHistory, t0 * x.Length, x.Length);
+                global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * x.Length, x.Length);
+                double e = 0.0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    int t4 = i + 1;
+                    double t5 = (double)t4;
+                    e += aHistoryRow5[i] * aHistoryRow5[i] * t5;
+                    aHistoryBarRow[i] += t5 * aHistoryRow5[i] + t5 * aHistoryRow5[i];
+                }
+
+                // Reverse sweep: gradients
+                for (int s3 = s - 1; s3 >= 0; s3--)
+                {
+                    int t6 = x.Length - 2;
+                    int aIndex2 = t6 > 0 ? t6 : 0;
+                    int aIndex3 = aIndex2 < x.Length ? x.Length : aIndex2;
+                    int i2 = 0 < t6 ? t6 : 0;
+                    for (int i = i2 - 1; i >= 0; i--)
+                    {
+                        int t7 = (s3 + 1) * x.Length + i;
+                        double aHistoryBar2 = aHistoryBar[t7];
+                        aHistoryBar[t7] = 0.0;
+                        int t8 = s3 * x.Length;
+                        aHistoryBar[t8 + i] += aHistoryBar2 * 0.5;
+                        int t9 = t8 + (i + 2);
+                        int t10 = t8 + (i + 1);
+                        double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t9] - aHistory[t10]);
+                        aHistoryBar[t9] += tBar;
+                        aHistoryBar[t10] -= tBar;
+                        dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t9] - aHistory[t10]);
+                    }
+
+                    for (int aIndex = aIndex3 - 1; aIndex >= aIndex2; aIndex--)
+                    {
+                        int t11 = (s3 + 1) * x.Length + aIndex;
+                        double aHistoryBar3 = aHistoryBar[t11];
+                        aHistoryBar[t11] = 0.0;
+                        aHistoryBar[s3 * x.Length + aIndex] += aHistoryBar3;
+                    }
+                }
+
+                for (int aIndex = 0; aIndex < x.Length; aIndex++)
+                {
+                    double aHistoryBar4 = aHistoryBar[aIndex];
+                    double aBar = aHistoryBar4;
+                    dW[0] += aBar * x[aIndex];
+                    dW[1] += aBar;
+                }
+
+                return e;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
             }
         }
         finally
@@ -168,101 +157,90 @@ static partial class S
         {
             global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
             global::SymDiff.Checks.Zero(aHistoryBar);
-            double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::System.Span<double> a = new global::System.Span<double>(aRented, 0, x.Length);
-                global::SymDiff.Checks.Zero(a);
-                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
-                try
+                global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistory);
+                for (int i = 0; i < x.Length; i++)
                 {
-                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
-                    global::SymDiff.Checks.Zero(aHistory);
-                    for (int i = 0; i < x.Length; i++)
+                    double aValue = w[0] * x[i] + w[1];
+                    aHistory[i] = aValue;
+                }
+
+                int s = 0;
+                for (; s < sweeps; s++)
+                {
+                    int t2 = x.Length - 2;
+                    int s2 = s + 1;
+                    for (int aIndex = t2 > 0 ? t2 : 0; aIndex < x.Length; aIndex++)
                     {
-                        double aValue = w[0] * x[i] + w[1];
-                        a[i] = aValue;
-                        aHistory[i] = aValue;
+                        aHistory[s2 * x.Length + aIndex] = aHistory[s * x.Length + aIndex];
                     }
 
-                    int s = 0;
-                    for (; s < sweeps; s++)
+                    int i2Count = 0 < t2 ? t2 : 0;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * x.Length, i2Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
+                    for (int i = 0; i < i2Count; i++)
                     {
-                        int t2 = x.Length - 2;
-                        int s2 = s + 1;
-                        for (int aIndex = t2 > 0 ? t2 : 0; aIndex < x.Length; aIndex++)
-                        {
-                            aHistory[s2 * x.Length + aIndex] = aHistory[s * x.Length + aIndex];
-                        }
-
-                        int i2Count = 0 < t2 ? t2 : 0;
-                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * x.Length, i2Count);
-                        global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
-                        global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
-                        global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
-                        for (int i = 0; i < i2Count; i++)
-                        {
-                            int t3 = i + 1;
-                            aHistoryRow[i] = 0.5 * aHistoryRow2[i] + w[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
-                        }
-                    }
-
-                    global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * x.Length, x.Length);
-                    global::System.ReadOnlySpan<double> aHistoryRow5 = global::SymDiff.Checks.Row(aHistory, t0 * x.Length, x.Length);
-                    for (int i = 0; i < x.Length; i++)
-                    {
-                        int i3 = i + 1;
-                        double tBar = seed * (double)i3;
-                        aHistoryBarRow[i] += tBar * aHistoryRow5[i] + tBar * aHistoryRow5[i];
-                    }
-
-                    // Reverse sweep: gradients
-                    for (int s3 = s - 1; s3 >= 0; s3--)
-                    {
-                        int t4 = x.Length - 2;
-                        int aIndex2 = t4 > 0 ? t4 : 0;
-                        int aIndex3 = aIndex2 < x.Length ? x.Length : aIndex2;
-                        int i2 = 0 < t4 ? t4 : 0;
-                        for (int i = i2 - 1; i >= 0; i--)
-                        {
-                            int t5 = (s3 + 1) * x.Length + i;
-                            double aHistoryBar2 = aHistoryBar[t5];
-                            aHistoryBar[t5] = 0.0;
-                            int t6 = s3 * x.Length;
-                            aHistoryBar[t6 + i] += aHistoryBar2 * 0.5;
-                            int t7 = t6 + (i + 2);
-                            int t8 = t6 + (i + 1);
-                            double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t7] - aHistory[t8]);
-                            aHistoryBar[t7] += tBar;
-                            aHistoryBar[t8] -= tBar;
-                            dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t7] - aHistory[t8]);
-                        }
-
-                        for (int aIndex = aIndex3 - 1; aIndex >= aIndex2; aIndex--)
-                        {
-                            int t9 = (s3 + 1) * x.Length + aIndex;
-                            double aHistoryBar3 = aHistoryBar[t9];
-                            aHistoryBar[t9] = 0.0;
-                            aHistoryBar[s3 * x.Length + aIndex] += aHistoryBar3;
-                        }
-                    }
-
-                    for (int aIndex = 0; aIndex < x.Length; aIndex++)
-                    {
-                        double aHistoryBar4 = aHistoryBar[aIndex];
-                        double aBar = aHistoryBar4;
-                        dW[0] += aBar * x[aIndex];
-                        dW[1] += aBar;
+                        int t3 = i + 1;
+                        aHistoryRow[i] = 0.5 * aHistoryRow2[i] + w[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
                     }
                 }
-                finally
+
+                global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * x.Length, x.Length);
+                global::System.ReadOnlySpan<double> aHistoryRow5 = global::SymDiff.Checks.Row(aHistory, t0 * x.Length, x.Length);
+                for (int i = 0; i < x.Length; i++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
+                    int i3 = i + 1;
+                    double tBar = seed * (double)i3;
+                    aHistoryBarRow[i] += tBar * aHistoryRow5[i] + tBar * aHistoryRow5[i];
+                }
+
+                // Reverse sweep: gradients
+                for (int s3 = s - 1; s3 >= 0; s3--)
+                {
+                    int t4 = x.Length - 2;
+                    int aIndex2 = t4 > 0 ? t4 : 0;
+                    int aIndex3 = aIndex2 < x.Length ? x.Length : aIndex2;
+                    int i2 = 0 < t4 ? t4 : 0;
+                    for (int i = i2 - 1; i >= 0; i--)
+                    {
+                        int t5 = (s3 + 1) * x.Length + i;
+                        double aHistoryBar2 = aHistoryBar[t5];
+                        aHistoryBar[t5] = 0.0;
+                        int t6 = s3 * x.Length;
+                        aHistoryBar[t6 + i] += aHistoryBar2 * 0.5;
+                        int t7 = t6 + (i + 2);
+                        int t8 = t6 + (i + 1);
+                        double tBar = aHistoryBar2 * w[2] * global::System.Math.Cos(aHistory[t7] - aHistory[t8]);
+                        aHistoryBar[t7] += tBar;
+                        aHistoryBar[t8] -= tBar;
+                        dW[2] += aHistoryBar2 * global::System.Math.Sin(aHistory[t7] - aHistory[t8]);
+                    }
+
+                    for (int aIndex = aIndex3 - 1; aIndex >= aIndex2; aIndex--)
+                    {
+                        int t9 = (s3 + 1) * x.Length + aIndex;
+                        double aHistoryBar3 = aHistoryBar[t9];
+                        aHistoryBar[t9] = 0.0;
+                        aHistoryBar[s3 * x.Length + aIndex] += aHistoryBar3;
+                    }
+                }
+
+                for (int aIndex = 0; aIndex < x.Length; aIndex++)
+                {
+                    double aHistoryBar4 = aHistoryBar[aIndex];
+                    double aBar = aHistoryBar4;
+                    dW[0] += aBar * x[aIndex];
+                    dW[1] += aBar;
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
             }
         }
         finally
@@ -288,102 +266,80 @@ static partial class S
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
-        double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        int t0 = sweeps > 0 ? sweeps : 0;
+        int t1 = (t0 + 1) * x.Length;
+        double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::System.Span<double> a = new global::System.Span<double>(aRented, 0, x.Length);
-            global::SymDiff.Checks.Zero(a);
-            double[] aDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistory);
+            double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::System.Span<double> aDot = new global::System.Span<double>(aDotRented, 0, x.Length);
-                global::SymDiff.Checks.Zero(aDot);
-                int t0 = sweeps > 0 ? sweeps : 0;
-                int t1 = (t0 + 1) * x.Length;
-                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
-                try
+                global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistoryDot);
+                for (int i = 0; i < x.Length; i++)
                 {
-                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
-                    global::SymDiff.Checks.Zero(aHistory);
-                    double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
-                    try
+                    double t2 = x[i];
+                    double aValue = w[0] * t2 + w[1];
+                    double aValueDot = tW[0] * t2 + tW[1];
+                    aHistory[i] = aValue;
+                    aHistoryDot[i] = aValueDot;
+                }
+
+                for (int s = 0; s < sweeps; s++)
+                {
+                    int t3 = x.Length - 2;
+                    int s2 = s + 1;
+                    for (int aIndex = t3 > 0 ? t3 : 0; aIndex < x.Length; aIndex++)
                     {
-                        global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t1);
-                        global::SymDiff.Checks.Zero(aHistoryDot);
-                        for (int i = 0; i < x.Length; i++)
-                        {
-                            double t2 = x[i];
-                            double aValue = w[0] * t2 + w[1];
-                            double aValueDot = tW[0] * t2 + tW[1];
-                            a[i] = aValue;
-                            aDot[i] = aValueDot;
-                            aHistory[i] = aValue;
-                            aHistoryDot[i] = aValueDot;
-                        }
-
-                        for (int s = 0; s < sweeps; s++)
-                        {
-                            int t3 = x.Length - 2;
-                            int s2 = s + 1;
-                            for (int aIndex = t3 > 0 ? t3 : 0; aIndex < x.Length; aIndex++)
-                            {
-                                int t4 = s2 * x.Length + aIndex;
-                                int t5 = s * x.Length + aIndex;
-                                aHistory[t4] = aHistory[t5];
-                                aHistoryDot[t4] = aHistoryDot[t5];
-                            }
-
-                            int i2Count = 0 < t3 ? t3 : 0;
-                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * x.Length, i2Count);
-                            global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
-                            global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
-                            global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
-                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * x.Length, i2Count);
-                            global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length, i2Count);
-                            global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length + 2, i2Count);
-                            global::System.ReadOnlySpan<double> aHistoryDotRow4 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length + 1, i2Count);
-                            for (int i = 0; i < i2Count; i++)
-                            {
-                                double t6 = w[2];
-                                int t7 = i + 1;
-                                aHistoryRow[i] = 0.5 * aHistoryRow2[i] + t6 * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
-                                aHistoryDotRow[i] = 0.5 * aHistoryDotRow2[i] + (tW[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]) + t6 * (global::System.Math.Cos(aHistoryRow3[i] - aHistoryRow4[i]) * (aHistoryDotRow3[i] - aHistoryDotRow4[i])));
-                            }
-                        }
-
-                        global::System.ReadOnlySpan<double> aHistoryRow5 = global::SymDiff.Checks.Row(aHistory, t0 * x.Length, x.Length);
-                        global::System.ReadOnlySpan<double> aHistoryDotRow5 = global::SymDiff.Checks.Row(aHistoryDot, t0 * x.Length, x.Length);
-                        double e = 0.0;
-                        double eDot = 0.0;
-                        for (int i = 0; i < x.Length; i++)
-                        {
-                            int t8 = i + 1;
-                            double t9 = (double)t8;
-                            e += aHistoryRow5[i] * aHistoryRow5[i] * t9;
-                            eDot += 2.0 * (aHistoryDotRow5[i] * aHistoryRow5[i]) * t9;
-                        }
-
-                        derivative = eDot;
-                        return e;
+                        int t4 = s2 * x.Length + aIndex;
+                        int t5 = s * x.Length + aIndex;
+                        aHistory[t4] = aHistory[t5];
+                        aHistoryDot[t4] = aHistoryDot[t5];
                     }
-                    finally
+
+                    int i2Count = 0 < t3 ? t3 : 0;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * x.Length, i2Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * x.Length, i2Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 2, i2Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow4 = global::SymDiff.Checks.Row(aHistory, s * x.Length + 1, i2Count);
+                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * x.Length, i2Count);
+                    global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length, i2Count);
+                    global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length + 2, i2Count);
+                    global::System.ReadOnlySpan<double> aHistoryDotRow4 = global::SymDiff.Checks.Row(aHistoryDot, s * x.Length + 1, i2Count);
+                    for (int i = 0; i < i2Count; i++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
+                        double t6 = w[2];
+                        int t7 = i + 1;
+                        aHistoryRow[i] = 0.5 * aHistoryRow2[i] + t6 * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]);
+                        aHistoryDotRow[i] = 0.5 * aHistoryDotRow2[i] + (tW[2] * global::System.Math.Sin(aHistoryRow3[i] - aHistoryRow4[i]) + t6 * (global::System.Math.Cos(aHistoryRow3[i] - aHistoryRow4[i]) * (aHistoryDotRow3[i] - aHistoryDotRow4[i])));
                     }
                 }
-                finally
+
+                global::System.ReadOnlySpan<double> aHistoryRow5 = global::SymDiff.Checks.Row(aHistory, t0 * x.Length, x.Length);
+                global::System.ReadOnlySpan<double> aHistoryDotRow5 = global::SymDiff.Checks.Row(aHistoryDot, t0 * x.Length, x.Length);
+                double e = 0.0;
+                double eDot = 0.0;
+                for (int i = 0; i < x.Length; i++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
+                    int t8 = i + 1;
+                    double t9 = (double)t8;
+                    e += aHistoryRow5[i] * aHistoryRow5[i] * t9;
+                    eDot += 2.0 * (aHistoryDotRow5[i] * aHistoryRow5[i]) * t9;
                 }
+
+                derivative = eDot;
+                return e;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aDotRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
         }
     }
 

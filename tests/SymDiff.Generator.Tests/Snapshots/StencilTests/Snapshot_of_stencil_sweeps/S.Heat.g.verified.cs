@@ -31,129 +31,118 @@ static partial class S
         {
             global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
             global::SymDiff.Checks.Zero(aHistoryBar);
-            double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
+            double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::System.Span<double> a = new global::System.Span<double>(aRented, 0, u0.Length);
-                global::SymDiff.Checks.Zero(a);
-                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
-                try
+                global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistory);
+                for (int i = 0; i < u0.Length; i++)
                 {
-                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
-                    global::SymDiff.Checks.Zero(aHistory);
-                    for (int i = 0; i < u0.Length; i++)
-                    {
-                        double aValue = u0[i];
-                        a[i] = aValue;
-                        aHistory[i] = aValue;
-                    }
-
-                    int s = 0;
-                    for (; s < sweeps; s++)
-                    {
-                        int s2 = s + 1;
-                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
-                        global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
-                        for (int aIndex = 0; aIndex < (u0.Length < 1 ? u0.Length : 1); aIndex++)
-                        {
-                            aHistoryRow[aIndex] = aHistoryRow2[aIndex];
-                        }
-
-                        int t2 = u0.Length - 1;
-                        for (int aIndex = t2 > 1 ? t2 : 1; aIndex < u0.Length; aIndex++)
-                        {
-                            aHistory[s2 * u0.Length + aIndex] = aHistory[s * u0.Length + aIndex];
-                        }
-
-                        for (int i = 1; i < t2; i++)
-                        {
-                            int t3 = s2 * u0.Length;
-                            int t4 = s * u0.Length;
-                            int t5 = t4 + i;
-                            int t6 = i + 1;
-                            aHistory[t3 + i] = aHistory[t5] + alpha * (aHistory[t3 + (i - 1)] - 2.0 * aHistory[t5] + aHistory[t4 + t6]);
-                        }
-                    }
-
-                    global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * u0.Length, u0.Length);
-                    global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * u0.Length, u0.Length);
-                    double e = 0.0;
-                    for (int i = 0; i < u0.Length; i++)
-                    {
-                        e += aHistoryRow3[i] * aHistoryRow3[i];
-                        aHistoryBarRow[i] += aHistoryRow3[i] + aHistoryRow3[i];
-                    }
-
-                    // Reverse sweep: gradients
-                    double alphaBar2 = 0.0;
-                    for (int s3 = s - 1; s3 >= 0; s3--)
-                    {
-                        int aIndex2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
-                        int t7 = u0.Length - 1;
-                        int aIndex3 = t7 > 1 ? t7 : 1;
-                        int aIndex4 = aIndex3 < u0.Length ? u0.Length : aIndex3;
-                        int i2 = 1 < t7 ? t7 : 1;
-                        double alphaBar = 0.0;
-                        for (int i = i2 - 1; i >= 1; i--)
-                        {
-                            int t8 = (s3 + 1) * u0.Length;
-                            int t9 = t8 + i;
-                            double aHistoryBar2 = aHistoryBar[t9];
-                            aHistoryBar[t9] = 0.0;
-                            int t10 = s3 * u0.Length;
-                            int t11 = t10 + i;
-                            aHistoryBar[t11] += aHistoryBar2;
-                            double tBar = aHistoryBar2 * alpha;
-                            int t12 = i - 1;
-                            int t13 = t8 + t12;
-                            aHistoryBar[t13] += tBar;
-                            aHistoryBar[t11] -= tBar * 2.0;
-                            int t14 = t10 + (i + 1);
-                            aHistoryBar[t14] += tBar;
-                            alphaBar += aHistoryBar2 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t14]);
-                        }
-
-                        for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
-                        {
-                            int t15 = (s3 + 1) * u0.Length + aIndex;
-                            double aHistoryBar3 = aHistoryBar[t15];
-                            aHistoryBar[t15] = 0.0;
-                            aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar3;
-                        }
-
-                        for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
-                        {
-                            int t16 = (s3 + 1) * u0.Length + aIndex;
-                            double aHistoryBar4 = aHistoryBar[t16];
-                            aHistoryBar[t16] = 0.0;
-                            aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar4;
-                        }
-
-                        alphaBar2 += alphaBar;
-                    }
-
-                    for (int aIndex = 0; aIndex < u0.Length; aIndex++)
-                    {
-                        double aHistoryBar5 = aHistoryBar[aIndex];
-                        dU0[aIndex] = aHistoryBar5;
-                    }
-
-                    for (int i = u0.Length; i < dU0.Length; i++)
-                    {
-                        dU0[i] = 0.0;
-                    }
-
-                    dAlpha = alphaBar2;
-                    return e;
+                    double aValue = u0[i];
+                    aHistory[i] = aValue;
                 }
-                finally
+
+                int s = 0;
+                for (; s < sweeps; s++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
+                    int s2 = s + 1;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                    for (int aIndex = 0; aIndex < (u0.Length < 1 ? u0.Length : 1); aIndex++)
+                    {
+                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
+                    }
+
+                    int t2 = u0.Length - 1;
+                    for (int aIndex = t2 > 1 ? t2 : 1; aIndex < u0.Length; aIndex++)
+                    {
+                        aHistory[s2 * u0.Length + aIndex] = aHistory[s * u0.Length + aIndex];
+                    }
+
+                    for (int i = 1; i < t2; i++)
+                    {
+                        int t3 = s2 * u0.Length;
+                        int t4 = s * u0.Length;
+                        int t5 = t4 + i;
+                        int t6 = i + 1;
+                        aHistory[t3 + i] = aHistory[t5] + alpha * (aHistory[t3 + (i - 1)] - 2.0 * aHistory[t5] + aHistory[t4 + t6]);
+                    }
                 }
+
+                global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * u0.Length, u0.Length);
+                global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * u0.Length, u0.Length);
+                double e = 0.0;
+                for (int i = 0; i < u0.Length; i++)
+                {
+                    e += aHistoryRow3[i] * aHistoryRow3[i];
+                    aHistoryBarRow[i] += aHistoryRow3[i] + aHistoryRow3[i];
+                }
+
+                // Reverse sweep: gradients
+                double alphaBar2 = 0.0;
+                for (int s3 = s - 1; s3 >= 0; s3--)
+                {
+                    int aIndex2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
+                    int t7 = u0.Length - 1;
+                    int aIndex3 = t7 > 1 ? t7 : 1;
+                    int aIndex4 = aIndex3 < u0.Length ? u0.Length : aIndex3;
+                    int i2 = 1 < t7 ? t7 : 1;
+                    double alphaBar = 0.0;
+                    for (int i = i2 - 1; i >= 1; i--)
+                    {
+                        int t8 = (s3 + 1) * u0.Length;
+                        int t9 = t8 + i;
+                        double aHistoryBar2 = aHistoryBar[t9];
+                        aHistoryBar[t9] = 0.0;
+                        int t10 = s3 * u0.Length;
+                        int t11 = t10 + i;
+                        aHistoryBar[t11] += aHistoryBar2;
+                        double tBar = aHistoryBar2 * alpha;
+                        int t12 = i - 1;
+                        int t13 = t8 + t12;
+                        aHistoryBar[t13] += tBar;
+                        aHistoryBar[t11] -= tBar * 2.0;
+                        int t14 = t10 + (i + 1);
+                        aHistoryBar[t14] += tBar;
+                        alphaBar += aHistoryBar2 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t14]);
+                    }
+
+                    for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
+                    {
+                        int t15 = (s3 + 1) * u0.Length + aIndex;
+                        double aHistoryBar3 = aHistoryBar[t15];
+                        aHistoryBar[t15] = 0.0;
+                        aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar3;
+                    }
+
+                    for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
+                    {
+                        int t16 = (s3 + 1) * u0.Length + aIndex;
+                        double aHistoryBar4 = aHistoryBar[t16];
+                        aHistoryBar[t16] = 0.0;
+                        aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar4;
+                    }
+
+                    alphaBar2 += alphaBar;
+                }
+
+                for (int aIndex = 0; aIndex < u0.Length; aIndex++)
+                {
+                    double aHistoryBar5 = aHistoryBar[aIndex];
+                    dU0[aIndex] = aHistoryBar5;
+                }
+
+                for (int i = u0.Length; i < dU0.Length; i++)
+                {
+                    dU0[i] = 0.0;
+                }
+
+                dAlpha = alphaBar2;
+                return e;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
             }
         }
         finally
@@ -190,121 +179,110 @@ static partial class S
         {
             global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
             global::SymDiff.Checks.Zero(aHistoryBar);
-            double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
+            double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::System.Span<double> a = new global::System.Span<double>(aRented, 0, u0.Length);
-                global::SymDiff.Checks.Zero(a);
-                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
-                try
+                global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistory);
+                for (int i = 0; i < u0.Length; i++)
                 {
-                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
-                    global::SymDiff.Checks.Zero(aHistory);
-                    for (int i = 0; i < u0.Length; i++)
-                    {
-                        double aValue = u0[i];
-                        a[i] = aValue;
-                        aHistory[i] = aValue;
-                    }
-
-                    int s = 0;
-                    for (; s < sweeps; s++)
-                    {
-                        int s2 = s + 1;
-                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
-                        global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
-                        for (int aIndex = 0; aIndex < (u0.Length < 1 ? u0.Length : 1); aIndex++)
-                        {
-                            aHistoryRow[aIndex] = aHistoryRow2[aIndex];
-                        }
-
-                        int t2 = u0.Length - 1;
-                        for (int aIndex = t2 > 1 ? t2 : 1; aIndex < u0.Length; aIndex++)
-                        {
-                            aHistory[s2 * u0.Length + aIndex] = aHistory[s * u0.Length + aIndex];
-                        }
-
-                        for (int i = 1; i < t2; i++)
-                        {
-                            int t3 = s2 * u0.Length;
-                            int t4 = s * u0.Length;
-                            int t5 = t4 + i;
-                            int t6 = i + 1;
-                            aHistory[t3 + i] = aHistory[t5] + alpha * (aHistory[t3 + (i - 1)] - 2.0 * aHistory[t5] + aHistory[t4 + t6]);
-                        }
-                    }
-
-                    global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * u0.Length, u0.Length);
-                    global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * u0.Length, u0.Length);
-                    for (int i = 0; i < u0.Length; i++)
-                    {
-                        aHistoryBarRow[i] += seed * aHistoryRow3[i] + seed * aHistoryRow3[i];
-                    }
-
-                    // Reverse sweep: gradients
-                    double alphaBar2 = 0.0;
-                    for (int s3 = s - 1; s3 >= 0; s3--)
-                    {
-                        int aIndex2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
-                        int t7 = u0.Length - 1;
-                        int aIndex3 = t7 > 1 ? t7 : 1;
-                        int aIndex4 = aIndex3 < u0.Length ? u0.Length : aIndex3;
-                        int i2 = 1 < t7 ? t7 : 1;
-                        double alphaBar = 0.0;
-                        for (int i = i2 - 1; i >= 1; i--)
-                        {
-                            int t8 = (s3 + 1) * u0.Length;
-                            int t9 = t8 + i;
-                            double aHistoryBar2 = aHistoryBar[t9];
-                            aHistoryBar[t9] = 0.0;
-                            int t10 = s3 * u0.Length;
-                            int t11 = t10 + i;
-                            aHistoryBar[t11] += aHistoryBar2;
-                            double tBar = aHistoryBar2 * alpha;
-                            int t12 = i - 1;
-                            int t13 = t8 + t12;
-                            aHistoryBar[t13] += tBar;
-                            aHistoryBar[t11] -= tBar * 2.0;
-                            int t14 = t10 + (i + 1);
-                            aHistoryBar[t14] += tBar;
-                            alphaBar += aHistoryBar2 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t14]);
-                        }
-
-                        for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
-                        {
-                            int t15 = (s3 + 1) * u0.Length + aIndex;
-                            double aHistoryBar3 = aHistoryBar[t15];
-                            aHistoryBar[t15] = 0.0;
-                            aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar3;
-                        }
-
-                        for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
-                        {
-                            int t16 = (s3 + 1) * u0.Length + aIndex;
-                            double aHistoryBar4 = aHistoryBar[t16];
-                            aHistoryBar[t16] = 0.0;
-                            aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar4;
-                        }
-
-                        alphaBar2 += alphaBar;
-                    }
-
-                    for (int aIndex = 0; aIndex < u0.Length; aIndex++)
-                    {
-                        double aHistoryBar5 = aHistoryBar[aIndex];
-                        dU0[aIndex] += aHistoryBar5;
-                    }
-
-                    dAlpha += alphaBar2;
+                    double aValue = u0[i];
+                    aHistory[i] = aValue;
                 }
-                finally
+
+                int s = 0;
+                for (; s < sweeps; s++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
+                    int s2 = s + 1;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                    for (int aIndex = 0; aIndex < (u0.Length < 1 ? u0.Length : 1); aIndex++)
+                    {
+                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
+                    }
+
+                    int t2 = u0.Length - 1;
+                    for (int aIndex = t2 > 1 ? t2 : 1; aIndex < u0.Length; aIndex++)
+                    {
+                        aHistory[s2 * u0.Length + aIndex] = aHistory[s * u0.Length + aIndex];
+                    }
+
+                    for (int i = 1; i < t2; i++)
+                    {
+                        int t3 = s2 * u0.Length;
+                        int t4 = s * u0.Length;
+                        int t5 = t4 + i;
+                        int t6 = i + 1;
+                        aHistory[t3 + i] = aHistory[t5] + alpha * (aHistory[t3 + (i - 1)] - 2.0 * aHistory[t5] + aHistory[t4 + t6]);
+                    }
                 }
+
+                global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t0 * u0.Length, u0.Length);
+                global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * u0.Length, u0.Length);
+                for (int i = 0; i < u0.Length; i++)
+                {
+                    aHistoryBarRow[i] += seed * aHistoryRow3[i] + seed * aHistoryRow3[i];
+                }
+
+                // Reverse sweep: gradients
+                double alphaBar2 = 0.0;
+                for (int s3 = s - 1; s3 >= 0; s3--)
+                {
+                    int aIndex2 = 0 < (u0.Length < 1 ? u0.Length : 1) ? (u0.Length < 1 ? u0.Length : 1) : 0;
+                    int t7 = u0.Length - 1;
+                    int aIndex3 = t7 > 1 ? t7 : 1;
+                    int aIndex4 = aIndex3 < u0.Length ? u0.Length : aIndex3;
+                    int i2 = 1 < t7 ? t7 : 1;
+                    double alphaBar = 0.0;
+                    for (int i = i2 - 1; i >= 1; i--)
+                    {
+                        int t8 = (s3 + 1) * u0.Length;
+                        int t9 = t8 + i;
+                        double aHistoryBar2 = aHistoryBar[t9];
+                        aHistoryBar[t9] = 0.0;
+                        int t10 = s3 * u0.Length;
+                        int t11 = t10 + i;
+                        aHistoryBar[t11] += aHistoryBar2;
+                        double tBar = aHistoryBar2 * alpha;
+                        int t12 = i - 1;
+                        int t13 = t8 + t12;
+                        aHistoryBar[t13] += tBar;
+                        aHistoryBar[t11] -= tBar * 2.0;
+                        int t14 = t10 + (i + 1);
+                        aHistoryBar[t14] += tBar;
+                        alphaBar += aHistoryBar2 * (aHistory[t13] - 2.0 * aHistory[t11] + aHistory[t14]);
+                    }
+
+                    for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
+                    {
+                        int t15 = (s3 + 1) * u0.Length + aIndex;
+                        double aHistoryBar3 = aHistoryBar[t15];
+                        aHistoryBar[t15] = 0.0;
+                        aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar3;
+                    }
+
+                    for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
+                    {
+                        int t16 = (s3 + 1) * u0.Length + aIndex;
+                        double aHistoryBar4 = aHistoryBar[t16];
+                        aHistoryBar[t16] = 0.0;
+                        aHistoryBar[s3 * u0.Length + aIndex] += aHistoryBar4;
+                    }
+
+                    alphaBar2 += alphaBar;
+                }
+
+                for (int aIndex = 0; aIndex < u0.Length; aIndex++)
+                {
+                    double aHistoryBar5 = aHistoryBar[aIndex];
+                    dU0[aIndex] += aHistoryBar5;
+                }
+
+                dAlpha += alphaBar2;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
             }
         }
         finally
@@ -331,105 +309,83 @@ static partial class S
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tU0), tU0.Length, u0.Length, "The tangent 'tU0' for parameter 'u0' has length {0}, but 'u0' has length {1}.");
         }
 
-        double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
+        int t0 = sweeps > 0 ? sweeps : 0;
+        int t1 = (t0 + 1) * u0.Length;
+        double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
         try
         {
-            global::System.Span<double> a = new global::System.Span<double>(aRented, 0, u0.Length);
-            global::SymDiff.Checks.Zero(a);
-            double[] aDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(u0.Length);
+            global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
+            global::SymDiff.Checks.Zero(aHistory);
+            double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
-                global::System.Span<double> aDot = new global::System.Span<double>(aDotRented, 0, u0.Length);
-                global::SymDiff.Checks.Zero(aDot);
-                int t0 = sweeps > 0 ? sweeps : 0;
-                int t1 = (t0 + 1) * u0.Length;
-                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
-                try
+                global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t1);
+                global::SymDiff.Checks.Zero(aHistoryDot);
+                for (int i = 0; i < u0.Length; i++)
                 {
-                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t1);
-                    global::SymDiff.Checks.Zero(aHistory);
-                    double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
-                    try
+                    double aValue = u0[i];
+                    double aValueDot = tU0[i];
+                    aHistory[i] = aValue;
+                    aHistoryDot[i] = aValueDot;
+                }
+
+                for (int s = 0; s < sweeps; s++)
+                {
+                    int s2 = s + 1;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                    global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
+                    for (int aIndex = 0; aIndex < (u0.Length < 1 ? u0.Length : 1); aIndex++)
                     {
-                        global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t1);
-                        global::SymDiff.Checks.Zero(aHistoryDot);
-                        for (int i = 0; i < u0.Length; i++)
-                        {
-                            double aValue = u0[i];
-                            double aValueDot = tU0[i];
-                            a[i] = aValue;
-                            aDot[i] = aValueDot;
-                            aHistory[i] = aValue;
-                            aHistoryDot[i] = aValueDot;
-                        }
-
-                        for (int s = 0; s < sweeps; s++)
-                        {
-                            int s2 = s + 1;
-                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
-                            global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
-                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * u0.Length, u0.Length < 1 ? u0.Length : 1);
-                            global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * u0.Length, u0.Length < 1 ? u0.Length : 1);
-                            for (int aIndex = 0; aIndex < (u0.Length < 1 ? u0.Length : 1); aIndex++)
-                            {
-                                aHistoryRow[aIndex] = aHistoryRow2[aIndex];
-                                aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
-                            }
-
-                            int t2 = u0.Length - 1;
-                            for (int aIndex = t2 > 1 ? t2 : 1; aIndex < u0.Length; aIndex++)
-                            {
-                                int t3 = s2 * u0.Length + aIndex;
-                                int t4 = s * u0.Length + aIndex;
-                                aHistory[t3] = aHistory[t4];
-                                aHistoryDot[t3] = aHistoryDot[t4];
-                            }
-
-                            for (int i = 1; i < t2; i++)
-                            {
-                                int t5 = s2 * u0.Length;
-                                int t6 = t5 + i;
-                                int t7 = s * u0.Length;
-                                int t8 = t7 + i;
-                                int t9 = t5 + (i - 1);
-                                int t10 = i + 1;
-                                int t11 = t7 + t10;
-                                aHistory[t6] = aHistory[t8] + alpha * (aHistory[t9] - 2.0 * aHistory[t8] + aHistory[t11]);
-                                aHistoryDot[t6] = aHistoryDot[t8] + (tAlpha * (aHistory[t9] - 2.0 * aHistory[t8] + aHistory[t11]) + alpha * (aHistoryDot[t9] - 2.0 * aHistoryDot[t8] + aHistoryDot[t11]));
-                            }
-                        }
-
-                        global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * u0.Length, u0.Length);
-                        global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t0 * u0.Length, u0.Length);
-                        double e = 0.0;
-                        double eDot = 0.0;
-                        for (int i = 0; i < u0.Length; i++)
-                        {
-                            e += aHistoryRow3[i] * aHistoryRow3[i];
-                            eDot += 2.0 * (aHistoryDotRow3[i] * aHistoryRow3[i]);
-                        }
-
-                        derivative = eDot;
-                        return e;
+                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
+                        aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
                     }
-                    finally
+
+                    int t2 = u0.Length - 1;
+                    for (int aIndex = t2 > 1 ? t2 : 1; aIndex < u0.Length; aIndex++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
+                        int t3 = s2 * u0.Length + aIndex;
+                        int t4 = s * u0.Length + aIndex;
+                        aHistory[t3] = aHistory[t4];
+                        aHistoryDot[t3] = aHistoryDot[t4];
+                    }
+
+                    for (int i = 1; i < t2; i++)
+                    {
+                        int t5 = s2 * u0.Length;
+                        int t6 = t5 + i;
+                        int t7 = s * u0.Length;
+                        int t8 = t7 + i;
+                        int t9 = t5 + (i - 1);
+                        int t10 = i + 1;
+                        int t11 = t7 + t10;
+                        aHistory[t6] = aHistory[t8] + alpha * (aHistory[t9] - 2.0 * aHistory[t8] + aHistory[t11]);
+                        aHistoryDot[t6] = aHistoryDot[t8] + (tAlpha * (aHistory[t9] - 2.0 * aHistory[t8] + aHistory[t11]) + alpha * (aHistoryDot[t9] - 2.0 * aHistoryDot[t8] + aHistoryDot[t11]));
                     }
                 }
-                finally
+
+                global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t0 * u0.Length, u0.Length);
+                global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t0 * u0.Length, u0.Length);
+                double e = 0.0;
+                double eDot = 0.0;
+                for (int i = 0; i < u0.Length; i++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
+                    e += aHistoryRow3[i] * aHistoryRow3[i];
+                    eDot += 2.0 * (aHistoryDotRow3[i] * aHistoryRow3[i]);
                 }
+
+                derivative = eDot;
+                return e;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aDotRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
         }
     }
 

@@ -32,124 +32,113 @@ static partial class S
         {
             global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t2);
             global::SymDiff.Checks.Zero(aHistoryBar);
-            double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
             try
             {
-                global::System.Span<double> a = new global::System.Span<double>(aRented, 0, t0);
-                global::SymDiff.Checks.Zero(a);
-                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
-                try
+                global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t2);
+                global::SymDiff.Checks.Zero(aHistory);
+                int i = 0;
+                for (; i < t0; i++)
                 {
-                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t2);
-                    global::SymDiff.Checks.Zero(aHistory);
-                    int i = 0;
-                    for (; i < t0; i++)
-                    {
-                        int t3 = i + 1;
-                        double aValue = p[t3];
-                        a[i] = aValue;
-                        aHistory[i] = aValue;
-                    }
-
-                    int s = 0;
-                    for (; s < sweeps; s++)
-                    {
-                        int s2 = s + 1;
-                        int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * t0, aIndex2Count);
-                        global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
-                        for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
-                        {
-                            aHistoryRow[aIndex] = aHistoryRow2[aIndex];
-                        }
-
-                        int t4 = t0 - 1;
-                        for (int aIndex = t4 > 1 ? t4 : 1; aIndex < t0; aIndex++)
-                        {
-                            aHistory[s2 * t0 + aIndex] = aHistory[s * t0 + aIndex];
-                        }
-
-                        for (int i2 = 1; i2 < t4; i2++)
-                        {
-                            int t5 = s2 * t0;
-                            int t6 = s * t0;
-                            int t7 = t6 + i2;
-                            int t8 = i2 + 1;
-                            aHistory[t5 + i2] = aHistory[t7] + p[0] * (aHistory[t5 + (i2 - 1)] - 2.0 * aHistory[t7] + aHistory[t6 + t8]);
-                        }
-                    }
-
-                    int i3Count = 0 < t0 ? t0 : 0;
-                    global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t1 * t0, i3Count);
-                    global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t1 * t0, i3Count);
-                    double e = 0.0;
-                    for (int i3 = 0; i3 < i3Count; i3++)
-                    {
-                        e += global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryRow3[i3];
-                        aHistoryBarRow[i3] += aHistoryRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]) + global::System.Math.Sin(aHistoryRow3[i3]);
-                    }
-
-                    // Reverse sweep: gradients
-                    for (int s3 = s - 1; s3 >= 0; s3--)
-                    {
-                        int aIndex2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                        int t9 = t0 - 1;
-                        int aIndex3 = t9 > 1 ? t9 : 1;
-                        int aIndex4 = aIndex3 < t0 ? t0 : aIndex3;
-                        int i4 = 1 < t9 ? t9 : 1;
-                        for (int i2 = i4 - 1; i2 >= 1; i2--)
-                        {
-                            int t10 = (s3 + 1) * t0;
-                            int t11 = t10 + i2;
-                            double aHistoryBar2 = aHistoryBar[t11];
-                            aHistoryBar[t11] = 0.0;
-                            int t12 = s3 * t0;
-                            int t13 = t12 + i2;
-                            aHistoryBar[t13] += aHistoryBar2;
-                            double tBar = aHistoryBar2 * p[0];
-                            int t14 = i2 - 1;
-                            int t15 = t10 + t14;
-                            aHistoryBar[t15] += tBar;
-                            aHistoryBar[t13] -= tBar * 2.0;
-                            int t16 = t12 + (i2 + 1);
-                            aHistoryBar[t16] += tBar;
-                            dP[0] += aHistoryBar2 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t16]);
-                        }
-
-                        for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
-                        {
-                            int t17 = (s3 + 1) * t0 + aIndex;
-                            double aHistoryBar3 = aHistoryBar[t17];
-                            aHistoryBar[t17] = 0.0;
-                            aHistoryBar[s3 * t0 + aIndex] += aHistoryBar3;
-                        }
-
-                        for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
-                        {
-                            int t18 = (s3 + 1) * t0 + aIndex;
-                            double aHistoryBar4 = aHistoryBar[t18];
-                            aHistoryBar[t18] = 0.0;
-                            aHistoryBar[s3 * t0 + aIndex] += aHistoryBar4;
-                        }
-                    }
-
-                    for (int aIndex = 0; aIndex < i; aIndex++)
-                    {
-                        double aHistoryBar5 = aHistoryBar[aIndex];
-                        int t19 = aIndex + 1;
-                        dP[t19] += aHistoryBar5;
-                    }
-
-                    return e;
+                    int t3 = i + 1;
+                    double aValue = p[t3];
+                    aHistory[i] = aValue;
                 }
-                finally
+
+                int s = 0;
+                for (; s < sweeps; s++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
+                    int s2 = s + 1;
+                    int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * t0, aIndex2Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
+                    for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
+                    {
+                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
+                    }
+
+                    int t4 = t0 - 1;
+                    for (int aIndex = t4 > 1 ? t4 : 1; aIndex < t0; aIndex++)
+                    {
+                        aHistory[s2 * t0 + aIndex] = aHistory[s * t0 + aIndex];
+                    }
+
+                    for (int i2 = 1; i2 < t4; i2++)
+                    {
+                        int t5 = s2 * t0;
+                        int t6 = s * t0;
+                        int t7 = t6 + i2;
+                        int t8 = i2 + 1;
+                        aHistory[t5 + i2] = aHistory[t7] + p[0] * (aHistory[t5 + (i2 - 1)] - 2.0 * aHistory[t7] + aHistory[t6 + t8]);
+                    }
                 }
+
+                int i3Count = 0 < t0 ? t0 : 0;
+                global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t1 * t0, i3Count);
+                global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t1 * t0, i3Count);
+                double e = 0.0;
+                for (int i3 = 0; i3 < i3Count; i3++)
+                {
+                    e += global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryRow3[i3];
+                    aHistoryBarRow[i3] += aHistoryRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]) + global::System.Math.Sin(aHistoryRow3[i3]);
+                }
+
+                // Reverse sweep: gradients
+                for (int s3 = s - 1; s3 >= 0; s3--)
+                {
+                    int aIndex2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                    int t9 = t0 - 1;
+                    int aIndex3 = t9 > 1 ? t9 : 1;
+                    int aIndex4 = aIndex3 < t0 ? t0 : aIndex3;
+                    int i4 = 1 < t9 ? t9 : 1;
+                    for (int i2 = i4 - 1; i2 >= 1; i2--)
+                    {
+                        int t10 = (s3 + 1) * t0;
+                        int t11 = t10 + i2;
+                        double aHistoryBar2 = aHistoryBar[t11];
+                        aHistoryBar[t11] = 0.0;
+                        int t12 = s3 * t0;
+                        int t13 = t12 + i2;
+                        aHistoryBar[t13] += aHistoryBar2;
+                        double tBar = aHistoryBar2 * p[0];
+                        int t14 = i2 - 1;
+                        int t15 = t10 + t14;
+                        aHistoryBar[t15] += tBar;
+                        aHistoryBar[t13] -= tBar * 2.0;
+                        int t16 = t12 + (i2 + 1);
+                        aHistoryBar[t16] += tBar;
+                        dP[0] += aHistoryBar2 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t16]);
+                    }
+
+                    for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
+                    {
+                        int t17 = (s3 + 1) * t0 + aIndex;
+                        double aHistoryBar3 = aHistoryBar[t17];
+                        aHistoryBar[t17] = 0.0;
+                        aHistoryBar[s3 * t0 + aIndex] += aHistoryBar3;
+                    }
+
+                    for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
+                    {
+                        int t18 = (s3 + 1) * t0 + aIndex;
+                        double aHistoryBar4 = aHistoryBar[t18];
+                        aHistoryBar[t18] = 0.0;
+                        aHistoryBar[s3 * t0 + aIndex] += aHistoryBar4;
+                    }
+                }
+
+                for (int aIndex = 0; aIndex < i; aIndex++)
+                {
+                    double aHistoryBar5 = aHistoryBar[aIndex];
+                    int t19 = aIndex + 1;
+                    dP[t19] += aHistoryBar5;
+                }
+
+                return e;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
             }
         }
         finally
@@ -185,120 +174,109 @@ static partial class S
         {
             global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t2);
             global::SymDiff.Checks.Zero(aHistoryBar);
-            double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
             try
             {
-                global::System.Span<double> a = new global::System.Span<double>(aRented, 0, t0);
-                global::SymDiff.Checks.Zero(a);
-                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
-                try
+                global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t2);
+                global::SymDiff.Checks.Zero(aHistory);
+                int i = 0;
+                for (; i < t0; i++)
                 {
-                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t2);
-                    global::SymDiff.Checks.Zero(aHistory);
-                    int i = 0;
-                    for (; i < t0; i++)
+                    int t3 = i + 1;
+                    double aValue = p[t3];
+                    aHistory[i] = aValue;
+                }
+
+                int s = 0;
+                for (; s < sweeps; s++)
+                {
+                    int s2 = s + 1;
+                    int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * t0, aIndex2Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
+                    for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
                     {
-                        int t3 = i + 1;
-                        double aValue = p[t3];
-                        a[i] = aValue;
-                        aHistory[i] = aValue;
+                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
                     }
 
-                    int s = 0;
-                    for (; s < sweeps; s++)
+                    int t4 = t0 - 1;
+                    for (int aIndex = t4 > 1 ? t4 : 1; aIndex < t0; aIndex++)
                     {
-                        int s2 = s + 1;
-                        int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                        global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * t0, aIndex2Count);
-                        global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
-                        for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
-                        {
-                            aHistoryRow[aIndex] = aHistoryRow2[aIndex];
-                        }
-
-                        int t4 = t0 - 1;
-                        for (int aIndex = t4 > 1 ? t4 : 1; aIndex < t0; aIndex++)
-                        {
-                            aHistory[s2 * t0 + aIndex] = aHistory[s * t0 + aIndex];
-                        }
-
-                        for (int i2 = 1; i2 < t4; i2++)
-                        {
-                            int t5 = s2 * t0;
-                            int t6 = s * t0;
-                            int t7 = t6 + i2;
-                            int t8 = i2 + 1;
-                            aHistory[t5 + i2] = aHistory[t7] + p[0] * (aHistory[t5 + (i2 - 1)] - 2.0 * aHistory[t7] + aHistory[t6 + t8]);
-                        }
+                        aHistory[s2 * t0 + aIndex] = aHistory[s * t0 + aIndex];
                     }
 
-                    int i3Count = 0 < t0 ? t0 : 0;
-                    global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t1 * t0, i3Count);
-                    global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t1 * t0, i3Count);
-                    for (int i3 = 0; i3 < i3Count; i3++)
+                    for (int i2 = 1; i2 < t4; i2++)
                     {
-                        aHistoryBarRow[i3] += seed * aHistoryRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]) + seed * global::System.Math.Sin(aHistoryRow3[i3]);
-                    }
-
-                    // Reverse sweep: gradients
-                    for (int s3 = s - 1; s3 >= 0; s3--)
-                    {
-                        int aIndex2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                        int t9 = t0 - 1;
-                        int aIndex3 = t9 > 1 ? t9 : 1;
-                        int aIndex4 = aIndex3 < t0 ? t0 : aIndex3;
-                        int i4 = 1 < t9 ? t9 : 1;
-                        for (int i2 = i4 - 1; i2 >= 1; i2--)
-                        {
-                            int t10 = (s3 + 1) * t0;
-                            int t11 = t10 + i2;
-                            double aHistoryBar2 = aHistoryBar[t11];
-                            aHistoryBar[t11] = 0.0;
-                            int t12 = s3 * t0;
-                            int t13 = t12 + i2;
-                            aHistoryBar[t13] += aHistoryBar2;
-                            double tBar = aHistoryBar2 * p[0];
-                            int t14 = i2 - 1;
-                            int t15 = t10 + t14;
-                            aHistoryBar[t15] += tBar;
-                            aHistoryBar[t13] -= tBar * 2.0;
-                            int t16 = t12 + (i2 + 1);
-                            aHistoryBar[t16] += tBar;
-                            dP[0] += aHistoryBar2 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t16]);
-                        }
-
-                        for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
-                        {
-                            int t17 = (s3 + 1) * t0 + aIndex;
-                            double aHistoryBar3 = aHistoryBar[t17];
-                            aHistoryBar[t17] = 0.0;
-                            aHistoryBar[s3 * t0 + aIndex] += aHistoryBar3;
-                        }
-
-                        for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
-                        {
-                            int t18 = (s3 + 1) * t0 + aIndex;
-                            double aHistoryBar4 = aHistoryBar[t18];
-                            aHistoryBar[t18] = 0.0;
-                            aHistoryBar[s3 * t0 + aIndex] += aHistoryBar4;
-                        }
-                    }
-
-                    for (int aIndex = 0; aIndex < i; aIndex++)
-                    {
-                        double aHistoryBar5 = aHistoryBar[aIndex];
-                        int t19 = aIndex + 1;
-                        dP[t19] += aHistoryBar5;
+                        int t5 = s2 * t0;
+                        int t6 = s * t0;
+                        int t7 = t6 + i2;
+                        int t8 = i2 + 1;
+                        aHistory[t5 + i2] = aHistory[t7] + p[0] * (aHistory[t5 + (i2 - 1)] - 2.0 * aHistory[t7] + aHistory[t6 + t8]);
                     }
                 }
-                finally
+
+                int i3Count = 0 < t0 ? t0 : 0;
+                global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t1 * t0, i3Count);
+                global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t1 * t0, i3Count);
+                for (int i3 = 0; i3 < i3Count; i3++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
+                    aHistoryBarRow[i3] += seed * aHistoryRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]) + seed * global::System.Math.Sin(aHistoryRow3[i3]);
+                }
+
+                // Reverse sweep: gradients
+                for (int s3 = s - 1; s3 >= 0; s3--)
+                {
+                    int aIndex2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                    int t9 = t0 - 1;
+                    int aIndex3 = t9 > 1 ? t9 : 1;
+                    int aIndex4 = aIndex3 < t0 ? t0 : aIndex3;
+                    int i4 = 1 < t9 ? t9 : 1;
+                    for (int i2 = i4 - 1; i2 >= 1; i2--)
+                    {
+                        int t10 = (s3 + 1) * t0;
+                        int t11 = t10 + i2;
+                        double aHistoryBar2 = aHistoryBar[t11];
+                        aHistoryBar[t11] = 0.0;
+                        int t12 = s3 * t0;
+                        int t13 = t12 + i2;
+                        aHistoryBar[t13] += aHistoryBar2;
+                        double tBar = aHistoryBar2 * p[0];
+                        int t14 = i2 - 1;
+                        int t15 = t10 + t14;
+                        aHistoryBar[t15] += tBar;
+                        aHistoryBar[t13] -= tBar * 2.0;
+                        int t16 = t12 + (i2 + 1);
+                        aHistoryBar[t16] += tBar;
+                        dP[0] += aHistoryBar2 * (aHistory[t15] - 2.0 * aHistory[t13] + aHistory[t16]);
+                    }
+
+                    for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
+                    {
+                        int t17 = (s3 + 1) * t0 + aIndex;
+                        double aHistoryBar3 = aHistoryBar[t17];
+                        aHistoryBar[t17] = 0.0;
+                        aHistoryBar[s3 * t0 + aIndex] += aHistoryBar3;
+                    }
+
+                    for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
+                    {
+                        int t18 = (s3 + 1) * t0 + aIndex;
+                        double aHistoryBar4 = aHistoryBar[t18];
+                        aHistoryBar[t18] = 0.0;
+                        aHistoryBar[s3 * t0 + aIndex] += aHistoryBar4;
+                    }
+                }
+
+                for (int aIndex = 0; aIndex < i; aIndex++)
+                {
+                    double aHistoryBar5 = aHistoryBar[aIndex];
+                    int t19 = aIndex + 1;
+                    dP[t19] += aHistoryBar5;
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
             }
         }
         finally
@@ -324,109 +302,87 @@ static partial class S
         }
 
         int t0 = p.Length - 1;
-        double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+        int t1 = sweeps > 0 ? sweeps : 0;
+        int t2 = (t1 + 1) * t0;
+        double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
         try
         {
-            global::System.Span<double> a = new global::System.Span<double>(aRented, 0, t0);
-            global::SymDiff.Checks.Zero(a);
-            double[] aDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+            global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t2);
+            global::SymDiff.Checks.Zero(aHistory);
+            double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
             try
             {
-                global::System.Span<double> aDot = new global::System.Span<double>(aDotRented, 0, t0);
-                global::SymDiff.Checks.Zero(aDot);
-                int t1 = sweeps > 0 ? sweeps : 0;
-                int t2 = (t1 + 1) * t0;
-                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
-                try
+                global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t2);
+                global::SymDiff.Checks.Zero(aHistoryDot);
+                for (int i = 0; i < t0; i++)
                 {
-                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t2);
-                    global::SymDiff.Checks.Zero(aHistory);
-                    double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
-                    try
+                    int t3 = i + 1;
+                    double aValue = p[t3];
+                    double aValueDot = tP[t3];
+                    aHistory[i] = aValue;
+                    aHistoryDot[i] = aValueDot;
+                }
+
+                for (int s = 0; s < sweeps; s++)
+                {
+                    int s2 = s + 1;
+                    int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * t0, aIndex2Count);
+                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
+                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * t0, aIndex2Count);
+                    global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * t0, aIndex2Count);
+                    for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
                     {
-                        global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t2);
-                        global::SymDiff.Checks.Zero(aHistoryDot);
-                        for (int i = 0; i < t0; i++)
-                        {
-                            int t3 = i + 1;
-                            double aValue = p[t3];
-                            double aValueDot = tP[t3];
-                            a[i] = aValue;
-                            aDot[i] = aValueDot;
-                            aHistory[i] = aValue;
-                            aHistoryDot[i] = aValueDot;
-                        }
-
-                        for (int s = 0; s < sweeps; s++)
-                        {
-                            int s2 = s + 1;
-                            int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * t0, aIndex2Count);
-                            global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
-                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * t0, aIndex2Count);
-                            global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * t0, aIndex2Count);
-                            for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
-                            {
-                                aHistoryRow[aIndex] = aHistoryRow2[aIndex];
-                                aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
-                            }
-
-                            int t4 = t0 - 1;
-                            for (int aIndex = t4 > 1 ? t4 : 1; aIndex < t0; aIndex++)
-                            {
-                                int t5 = s2 * t0 + aIndex;
-                                int t6 = s * t0 + aIndex;
-                                aHistory[t5] = aHistory[t6];
-                                aHistoryDot[t5] = aHistoryDot[t6];
-                            }
-
-                            for (int i = 1; i < t4; i++)
-                            {
-                                int t7 = s2 * t0;
-                                int t8 = t7 + i;
-                                int t9 = s * t0;
-                                int t10 = t9 + i;
-                                double t11 = p[0];
-                                int t12 = t7 + (i - 1);
-                                int t13 = i + 1;
-                                int t14 = t9 + t13;
-                                aHistory[t8] = aHistory[t10] + t11 * (aHistory[t12] - 2.0 * aHistory[t10] + aHistory[t14]);
-                                aHistoryDot[t8] = aHistoryDot[t10] + (tP[0] * (aHistory[t12] - 2.0 * aHistory[t10] + aHistory[t14]) + t11 * (aHistoryDot[t12] - 2.0 * aHistoryDot[t10] + aHistoryDot[t14]));
-                            }
-                        }
-
-                        int i3Count = 0 < t0 ? t0 : 0;
-                        global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t1 * t0, i3Count);
-                        global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t1 * t0, i3Count);
-                        double e = 0.0;
-                        double eDot = 0.0;
-                        for (int i = 0; i < i3Count; i++)
-                        {
-                            e += global::System.Math.Sin(aHistoryRow3[i]) * aHistoryRow3[i];
-                            eDot += global::System.Math.Cos(aHistoryRow3[i]) * aHistoryDotRow3[i] * aHistoryRow3[i] + global::System.Math.Sin(aHistoryRow3[i]) * aHistoryDotRow3[i];
-                        }
-
-                        derivative = eDot;
-                        return e;
+                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
+                        aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
                     }
-                    finally
+
+                    int t4 = t0 - 1;
+                    for (int aIndex = t4 > 1 ? t4 : 1; aIndex < t0; aIndex++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
+                        int t5 = s2 * t0 + aIndex;
+                        int t6 = s * t0 + aIndex;
+                        aHistory[t5] = aHistory[t6];
+                        aHistoryDot[t5] = aHistoryDot[t6];
+                    }
+
+                    for (int i = 1; i < t4; i++)
+                    {
+                        int t7 = s2 * t0;
+                        int t8 = t7 + i;
+                        int t9 = s * t0;
+                        int t10 = t9 + i;
+                        double t11 = p[0];
+                        int t12 = t7 + (i - 1);
+                        int t13 = i + 1;
+                        int t14 = t9 + t13;
+                        aHistory[t8] = aHistory[t10] + t11 * (aHistory[t12] - 2.0 * aHistory[t10] + aHistory[t14]);
+                        aHistoryDot[t8] = aHistoryDot[t10] + (tP[0] * (aHistory[t12] - 2.0 * aHistory[t10] + aHistory[t14]) + t11 * (aHistoryDot[t12] - 2.0 * aHistoryDot[t10] + aHistoryDot[t14]));
                     }
                 }
-                finally
+
+                int i3Count = 0 < t0 ? t0 : 0;
+                global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t1 * t0, i3Count);
+                global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t1 * t0, i3Count);
+                double e = 0.0;
+                double eDot = 0.0;
+                for (int i = 0; i < i3Count; i++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
+                    e += global::System.Math.Sin(aHistoryRow3[i]) * aHistoryRow3[i];
+                    eDot += global::System.Math.Cos(aHistoryRow3[i]) * aHistoryDotRow3[i] * aHistoryRow3[i] + global::System.Math.Sin(aHistoryRow3[i]) * aHistoryDotRow3[i];
                 }
+
+                derivative = eDot;
+                return e;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(aDotRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
         }
     }
 
@@ -529,178 +485,156 @@ static partial class S
             {
                 global::System.Span<double> aHistoryBarDot = new global::System.Span<double>(aHistoryBarDotRented, 0, t2);
                 global::SymDiff.Checks.Zero(aHistoryBarDot);
-                double[] aRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                 try
                 {
-                    global::System.Span<double> a = new global::System.Span<double>(aRented, 0, t0);
-                    global::SymDiff.Checks.Zero(a);
-                    double[] aDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
+                    global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t2);
+                    global::SymDiff.Checks.Zero(aHistory);
+                    double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
                     try
                     {
-                        global::System.Span<double> aDot = new global::System.Span<double>(aDotRented, 0, t0);
-                        global::SymDiff.Checks.Zero(aDot);
-                        double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
-                        try
+                        global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t2);
+                        global::SymDiff.Checks.Zero(aHistoryDot);
+                        int i = 0;
+                        for (; i < t0; i++)
                         {
-                            global::System.Span<double> aHistory = new global::System.Span<double>(aHistoryRented, 0, t2);
-                            global::SymDiff.Checks.Zero(aHistory);
-                            double[] aHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t2);
-                            try
+                            int t3 = i + 1;
+                            double aValue = p[t3];
+                            double aValueDot = tP[t3];
+                            aHistory[i] = aValue;
+                            aHistoryDot[i] = aValueDot;
+                        }
+
+                        int s = 0;
+                        for (; s < sweeps; s++)
+                        {
+                            int s2 = s + 1;
+                            int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                            global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * t0, aIndex2Count);
+                            global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
+                            global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * t0, aIndex2Count);
+                            global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * t0, aIndex2Count);
+                            for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
                             {
-                                global::System.Span<double> aHistoryDot = new global::System.Span<double>(aHistoryDotRented, 0, t2);
-                                global::SymDiff.Checks.Zero(aHistoryDot);
-                                int i = 0;
-                                for (; i < t0; i++)
-                                {
-                                    int t3 = i + 1;
-                                    double aValue = p[t3];
-                                    double aValueDot = tP[t3];
-                                    a[i] = aValue;
-                                    aDot[i] = aValueDot;
-                                    aHistory[i] = aValue;
-                                    aHistoryDot[i] = aValueDot;
-                                }
-
-                                int s = 0;
-                                for (; s < sweeps; s++)
-                                {
-                                    int s2 = s + 1;
-                                    int aIndex2Count = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                    global::System.Span<double> aHistoryRow = global::SymDiff.Checks.Row(aHistory, s2 * t0, aIndex2Count);
-                                    global::System.ReadOnlySpan<double> aHistoryRow2 = global::SymDiff.Checks.Row(aHistory, s * t0, aIndex2Count);
-                                    global::System.Span<double> aHistoryDotRow = global::SymDiff.Checks.Row(aHistoryDot, s2 * t0, aIndex2Count);
-                                    global::System.ReadOnlySpan<double> aHistoryDotRow2 = global::SymDiff.Checks.Row(aHistoryDot, s * t0, aIndex2Count);
-                                    for (int aIndex = 0; aIndex < aIndex2Count; aIndex++)
-                                    {
-                                        aHistoryRow[aIndex] = aHistoryRow2[aIndex];
-                                        aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
-                                    }
-
-                                    int t4 = t0 - 1;
-                                    for (int aIndex = t4 > 1 ? t4 : 1; aIndex < t0; aIndex++)
-                                    {
-                                        int t5 = s2 * t0 + aIndex;
-                                        int t6 = s * t0 + aIndex;
-                                        aHistory[t5] = aHistory[t6];
-                                        aHistoryDot[t5] = aHistoryDot[t6];
-                                    }
-
-                                    for (int i2 = 1; i2 < t4; i2++)
-                                    {
-                                        int t7 = s2 * t0;
-                                        int t8 = t7 + i2;
-                                        int t9 = s * t0;
-                                        int t10 = t9 + i2;
-                                        double t11 = p[0];
-                                        int t12 = t7 + (i2 - 1);
-                                        int t13 = i2 + 1;
-                                        int t14 = t9 + t13;
-                                        aHistory[t8] = aHistory[t10] + t11 * (aHistory[t12] - 2.0 * aHistory[t10] + aHistory[t14]);
-                                        aHistoryDot[t8] = aHistoryDot[t10] + (tP[0] * (aHistory[t12] - 2.0 * aHistory[t10] + aHistory[t14]) + t11 * (aHistoryDot[t12] - 2.0 * aHistoryDot[t10] + aHistoryDot[t14]));
-                                    }
-                                }
-
-                                int i3Count = 0 < t0 ? t0 : 0;
-                                global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t1 * t0, i3Count);
-                                global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t1 * t0, i3Count);
-                                global::System.Span<double> aHistoryBarDotRow = global::SymDiff.Checks.Row(aHistoryBarDot, t1 * t0, i3Count);
-                                global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t1 * t0, i3Count);
-                                double e = 0.0;
-                                for (int i3 = 0; i3 < i3Count; i3++)
-                                {
-                                    e += global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryRow3[i3];
-                                    aHistoryBarRow[i3] += aHistoryRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]);
-                                    aHistoryBarDotRow[i3] += aHistoryDotRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]) - aHistoryRow3[i3] * (global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryDotRow3[i3]);
-                                    aHistoryBarRow[i3] += global::System.Math.Sin(aHistoryRow3[i3]);
-                                    aHistoryBarDotRow[i3] += global::System.Math.Cos(aHistoryRow3[i3]) * aHistoryDotRow3[i3];
-                                }
-
-                                for (int s3 = s - 1; s3 >= 0; s3--)
-                                {
-                                    int aIndex2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
-                                    int t15 = t0 - 1;
-                                    int aIndex3 = t15 > 1 ? t15 : 1;
-                                    int aIndex4 = aIndex3 < t0 ? t0 : aIndex3;
-                                    int i4 = 1 < t15 ? t15 : 1;
-                                    for (int i2 = i4 - 1; i2 >= 1; i2--)
-                                    {
-                                        int t16 = (s3 + 1) * t0;
-                                        int t17 = t16 + i2;
-                                        double aHistoryBar2 = aHistoryBar[t17];
-                                        double aHistoryBar2Dot = aHistoryBarDot[t17];
-                                        aHistoryBar[t17] = 0.0;
-                                        aHistoryBarDot[t17] = 0.0;
-                                        int t18 = s3 * t0;
-                                        int t19 = t18 + i2;
-                                        aHistoryBar[t19] += aHistoryBar2;
-                                        aHistoryBarDot[t19] += aHistoryBar2Dot;
-                                        double t20 = p[0];
-                                        double tBar = aHistoryBar2 * t20;
-                                        double tBarDot = aHistoryBar2Dot * t20 + aHistoryBar2 * tP[0];
-                                        int t21 = i2 - 1;
-                                        int t22 = t16 + t21;
-                                        aHistoryBar[t22] += tBar;
-                                        aHistoryBarDot[t22] += tBarDot;
-                                        aHistoryBar[t19] -= tBar * 2.0;
-                                        aHistoryBarDot[t19] -= tBarDot * 2.0;
-                                        int t23 = t18 + (i2 + 1);
-                                        aHistoryBar[t23] += tBar;
-                                        aHistoryBarDot[t23] += tBarDot;
-                                        pP[0] += aHistoryBar2Dot * (aHistory[t22] - 2.0 * aHistory[t19] + aHistory[t23]) + aHistoryBar2 * (aHistoryDot[t22] - 2.0 * aHistoryDot[t19] + aHistoryDot[t23]);
-                                    }
-
-                                    for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
-                                    {
-                                        int t24 = (s3 + 1) * t0 + aIndex;
-                                        double aHistoryBar3 = aHistoryBar[t24];
-                                        double aHistoryBar3Dot = aHistoryBarDot[t24];
-                                        aHistoryBar[t24] = 0.0;
-                                        aHistoryBarDot[t24] = 0.0;
-                                        int t25 = s3 * t0 + aIndex;
-                                        aHistoryBar[t25] += aHistoryBar3;
-                                        aHistoryBarDot[t25] += aHistoryBar3Dot;
-                                    }
-
-                                    for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
-                                    {
-                                        int t26 = (s3 + 1) * t0 + aIndex;
-                                        double aHistoryBar4 = aHistoryBar[t26];
-                                        double aHistoryBar4Dot = aHistoryBarDot[t26];
-                                        aHistoryBar[t26] = 0.0;
-                                        aHistoryBarDot[t26] = 0.0;
-                                        int t27 = s3 * t0 + aIndex;
-                                        aHistoryBar[t27] += aHistoryBar4;
-                                        aHistoryBarDot[t27] += aHistoryBar4Dot;
-                                    }
-                                }
-
-                                for (int aIndex = 0; aIndex < i; aIndex++)
-                                {
-                                    double aHistoryBar5Dot = aHistoryBarDot[aIndex];
-                                    int t28 = aIndex + 1;
-                                    pP[t28] += aHistoryBar5Dot;
-                                }
-
-                                return e;
+                                aHistoryRow[aIndex] = aHistoryRow2[aIndex];
+                                aHistoryDotRow[aIndex] = aHistoryDotRow2[aIndex];
                             }
-                            finally
+
+                            int t4 = t0 - 1;
+                            for (int aIndex = t4 > 1 ? t4 : 1; aIndex < t0; aIndex++)
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
+                                int t5 = s2 * t0 + aIndex;
+                                int t6 = s * t0 + aIndex;
+                                aHistory[t5] = aHistory[t6];
+                                aHistoryDot[t5] = aHistoryDot[t6];
+                            }
+
+                            for (int i2 = 1; i2 < t4; i2++)
+                            {
+                                int t7 = s2 * t0;
+                                int t8 = t7 + i2;
+                                int t9 = s * t0;
+                                int t10 = t9 + i2;
+                                double t11 = p[0];
+                                int t12 = t7 + (i2 - 1);
+                                int t13 = i2 + 1;
+                                int t14 = t9 + t13;
+                                aHistory[t8] = aHistory[t10] + t11 * (aHistory[t12] - 2.0 * aHistory[t10] + aHistory[t14]);
+                                aHistoryDot[t8] = aHistoryDot[t10] + (tP[0] * (aHistory[t12] - 2.0 * aHistory[t10] + aHistory[t14]) + t11 * (aHistoryDot[t12] - 2.0 * aHistoryDot[t10] + aHistoryDot[t14]));
                             }
                         }
-                        finally
+
+                        int i3Count = 0 < t0 ? t0 : 0;
+                        global::System.ReadOnlySpan<double> aHistoryRow3 = global::SymDiff.Checks.Row(aHistory, t1 * t0, i3Count);
+                        global::System.Span<double> aHistoryBarRow = global::SymDiff.Checks.Row(aHistoryBar, t1 * t0, i3Count);
+                        global::System.Span<double> aHistoryBarDotRow = global::SymDiff.Checks.Row(aHistoryBarDot, t1 * t0, i3Count);
+                        global::System.ReadOnlySpan<double> aHistoryDotRow3 = global::SymDiff.Checks.Row(aHistoryDot, t1 * t0, i3Count);
+                        double e = 0.0;
+                        for (int i3 = 0; i3 < i3Count; i3++)
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
+                            e += global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryRow3[i3];
+                            aHistoryBarRow[i3] += aHistoryRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]);
+                            aHistoryBarDotRow[i3] += aHistoryDotRow3[i3] * global::System.Math.Cos(aHistoryRow3[i3]) - aHistoryRow3[i3] * (global::System.Math.Sin(aHistoryRow3[i3]) * aHistoryDotRow3[i3]);
+                            aHistoryBarRow[i3] += global::System.Math.Sin(aHistoryRow3[i3]);
+                            aHistoryBarDotRow[i3] += global::System.Math.Cos(aHistoryRow3[i3]) * aHistoryDotRow3[i3];
                         }
+
+                        for (int s3 = s - 1; s3 >= 0; s3--)
+                        {
+                            int aIndex2 = 0 < (t0 < 1 ? t0 : 1) ? (t0 < 1 ? t0 : 1) : 0;
+                            int t15 = t0 - 1;
+                            int aIndex3 = t15 > 1 ? t15 : 1;
+                            int aIndex4 = aIndex3 < t0 ? t0 : aIndex3;
+                            int i4 = 1 < t15 ? t15 : 1;
+                            for (int i2 = i4 - 1; i2 >= 1; i2--)
+                            {
+                                int t16 = (s3 + 1) * t0;
+                                int t17 = t16 + i2;
+                                double aHistoryBar2 = aHistoryBar[t17];
+                                double aHistoryBar2Dot = aHistoryBarDot[t17];
+                                aHistoryBar[t17] = 0.0;
+                                aHistoryBarDot[t17] = 0.0;
+                                int t18 = s3 * t0;
+                                int t19 = t18 + i2;
+                                aHistoryBar[t19] += aHistoryBar2;
+                                aHistoryBarDot[t19] += aHistoryBar2Dot;
+                                double t20 = p[0];
+                                double tBar = aHistoryBar2 * t20;
+                                double tBarDot = aHistoryBar2Dot * t20 + aHistoryBar2 * tP[0];
+                                int t21 = i2 - 1;
+                                int t22 = t16 + t21;
+                                aHistoryBar[t22] += tBar;
+                                aHistoryBarDot[t22] += tBarDot;
+                                aHistoryBar[t19] -= tBar * 2.0;
+                                aHistoryBarDot[t19] -= tBarDot * 2.0;
+                                int t23 = t18 + (i2 + 1);
+                                aHistoryBar[t23] += tBar;
+                                aHistoryBarDot[t23] += tBarDot;
+                                pP[0] += aHistoryBar2Dot * (aHistory[t22] - 2.0 * aHistory[t19] + aHistory[t23]) + aHistoryBar2 * (aHistoryDot[t22] - 2.0 * aHistoryDot[t19] + aHistoryDot[t23]);
+                            }
+
+                            for (int aIndex = aIndex4 - 1; aIndex >= aIndex3; aIndex--)
+                            {
+                                int t24 = (s3 + 1) * t0 + aIndex;
+                                double aHistoryBar3 = aHistoryBar[t24];
+                                double aHistoryBar3Dot = aHistoryBarDot[t24];
+                                aHistoryBar[t24] = 0.0;
+                                aHistoryBarDot[t24] = 0.0;
+                                int t25 = s3 * t0 + aIndex;
+                                aHistoryBar[t25] += aHistoryBar3;
+                                aHistoryBarDot[t25] += aHistoryBar3Dot;
+                            }
+
+                            for (int aIndex = aIndex2 - 1; aIndex >= 0; aIndex--)
+                            {
+                                int t26 = (s3 + 1) * t0 + aIndex;
+                                double aHistoryBar4 = aHistoryBar[t26];
+                                double aHistoryBar4Dot = aHistoryBarDot[t26];
+                                aHistoryBar[t26] = 0.0;
+                                aHistoryBarDot[t26] = 0.0;
+                                int t27 = s3 * t0 + aIndex;
+                                aHistoryBar[t27] += aHistoryBar4;
+                                aHistoryBarDot[t27] += aHistoryBar4Dot;
+                            }
+                        }
+
+                        for (int aIndex = 0; aIndex < i; aIndex++)
+                        {
+                            double aHistoryBar5Dot = aHistoryBarDot[aIndex];
+                            int t28 = aIndex + 1;
+                            pP[t28] += aHistoryBar5Dot;
+                        }
+
+                        return e;
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(aDotRented);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(aRented);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(aHistoryRented);
                 }
             }
             finally

@@ -31,8 +31,6 @@ static partial class S
         {
             global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
             global::SymDiff.Checks.Zero(aHistoryBar);
-            global::System.Span<double> a = stackalloc double[6];
-            global::SymDiff.Checks.Zero(a);
             double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
@@ -41,7 +39,6 @@ static partial class S
                 for (int i = 0; i < 6; i++)
                 {
                     double aValue = p[i] * p[6];
-                    a[i] = aValue;
                     aHistory[i] = aValue;
                 }
 
@@ -183,8 +180,6 @@ static partial class S
         {
             global::System.Span<double> aHistoryBar = new global::System.Span<double>(aHistoryBarRented, 0, t1);
             global::SymDiff.Checks.Zero(aHistoryBar);
-            global::System.Span<double> a = stackalloc double[6];
-            global::SymDiff.Checks.Zero(a);
             double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
             try
             {
@@ -193,7 +188,6 @@ static partial class S
                 for (int i = 0; i < 6; i++)
                 {
                     double aValue = p[i] * p[6];
-                    a[i] = aValue;
                     aHistory[i] = aValue;
                 }
 
@@ -322,10 +316,6 @@ static partial class S
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tP), tP.Length, p.Length, "The tangent 'tP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
 
-        global::System.Span<double> a = stackalloc double[6];
-        global::SymDiff.Checks.Zero(a);
-        global::System.Span<double> aDot = stackalloc double[6];
-        global::SymDiff.Checks.Zero(aDot);
         int t0 = sweeps > 0 ? sweeps : 0;
         int t1 = (t0 + 1) * 6;
         double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
@@ -344,8 +334,6 @@ static partial class S
                     double t3 = p[6];
                     double aValue = t2 * t3;
                     double aValueDot = tP[i] * t3 + t2 * tP[6];
-                    a[i] = aValue;
-                    aDot[i] = aValueDot;
                     aHistory[i] = aValue;
                     aHistoryDot[i] = aValueDot;
                 }
@@ -520,10 +508,6 @@ static partial class S
             {
                 global::System.Span<double> aHistoryBarDot = new global::System.Span<double>(aHistoryBarDotRented, 0, t1);
                 global::SymDiff.Checks.Zero(aHistoryBarDot);
-                global::System.Span<double> a = stackalloc double[6];
-                global::SymDiff.Checks.Zero(a);
-                global::System.Span<double> aDot = stackalloc double[6];
-                global::SymDiff.Checks.Zero(aDot);
                 double[] aHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t1);
                 try
                 {
@@ -540,8 +524,6 @@ static partial class S
                             double t3 = p[6];
                             double aValue = t2 * t3;
                             double aValueDot = tP[i] * t3 + t2 * tP[6];
-                            a[i] = aValue;
-                            aDot[i] = aValueDot;
                             aHistory[i] = aValue;
                             aHistoryDot[i] = aValueDot;
                         }

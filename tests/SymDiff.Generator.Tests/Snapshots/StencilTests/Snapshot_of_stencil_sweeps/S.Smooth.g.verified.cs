@@ -31,122 +31,111 @@ static partial class S
         {
             global::System.Span<double> hHistoryBar = new global::System.Span<double>(hHistoryBarRented, 0, t0);
             global::SymDiff.Checks.Zero(hHistoryBar);
-            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
-                global::SymDiff.Checks.Zero(h);
-                double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                try
+                global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
+                global::SymDiff.Checks.Zero(hHistory);
+                for (int j = 0; j < x.Length; j++)
                 {
-                    global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
-                    global::SymDiff.Checks.Zero(hHistory);
-                    for (int j = 0; j < x.Length; j++)
-                    {
-                        double hValue = global::System.Math.Sin(w[0] * x[j] + w[1]);
-                        h[j] = hValue;
-                        hHistory[j] = hValue;
-                    }
-
-                    for (int once = 0; once < 1; once++)
-                    {
-                        int once2 = once + 1;
-                        global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, once2 * x.Length, x.Length < 1 ? x.Length : 1);
-                        global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
-                        for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
-                        {
-                            hHistoryRow[hIndex] = hHistoryRow2[hIndex];
-                        }
-
-                        int t1 = x.Length - 1;
-                        for (int hIndex = t1 > 1 ? t1 : 1; hIndex < x.Length; hIndex++)
-                        {
-                            hHistory[once2 * x.Length + hIndex] = hHistory[once * x.Length + hIndex];
-                        }
-
-                        for (int j = 1; j < t1; j++)
-                        {
-                            int t2 = once2 * x.Length;
-                            int t3 = once * x.Length;
-                            int t4 = j + 1;
-                            int t5 = t3 + j;
-                            hHistory[t2 + j] = 0.5 * (hHistory[t2 + (j - 1)] + hHistory[t3 + t4]) * w[2] + hHistory[t5] * hHistory[t5];
-                        }
-                    }
-
-                    global::System.ReadOnlySpan<double> hHistoryRow3 = global::SymDiff.Checks.Row(hHistory, x.Length, x.Length);
-                    global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
-                    double e = 0.0;
-                    for (int j = 0; j < x.Length; j++)
-                    {
-                        int t6 = j + 1;
-                        double t7 = (double)t6;
-                        e += hHistoryRow3[j] * t7;
-                        hHistoryBarRow[j] += t7;
-                    }
-
-                    // Reverse sweep: gradients
-                    for (int once = 0; once >= 0; once--)
-                    {
-                        int hIndex2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
-                        int t8 = x.Length - 1;
-                        int hIndex3 = t8 > 1 ? t8 : 1;
-                        int hIndex4 = hIndex3 < x.Length ? x.Length : hIndex3;
-                        int j2 = 1 < t8 ? t8 : 1;
-                        for (int j = j2 - 1; j >= 1; j--)
-                        {
-                            int t9 = (once + 1) * x.Length;
-                            int t10 = t9 + j;
-                            double hHistoryBar2 = hHistoryBar[t10];
-                            hHistoryBar[t10] = 0.0;
-                            double tBar = hHistoryBar2 * w[2] * 0.5;
-                            int t11 = j - 1;
-                            int t12 = t9 + t11;
-                            hHistoryBar[t12] += tBar;
-                            int t13 = once * x.Length;
-                            int t14 = t13 + (j + 1);
-                            hHistoryBar[t14] += tBar;
-                            int t15 = t13 + j;
-                            hHistoryBar[t15] += hHistoryBar2 * hHistory[t15] + hHistoryBar2 * hHistory[t15];
-                            dW[2] += hHistoryBar2 * (0.5 * (hHistory[t12] + hHistory[t14]));
-                        }
-
-                        for (int hIndex = hIndex4 - 1; hIndex >= hIndex3; hIndex--)
-                        {
-                            int t16 = (once + 1) * x.Length + hIndex;
-                            double hHistoryBar3 = hHistoryBar[t16];
-                            hHistoryBar[t16] = 0.0;
-                            hHistoryBar[once * x.Length + hIndex] += hHistoryBar3;
-                        }
-
-                        for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
-                        {
-                            int t17 = (once + 1) * x.Length + hIndex;
-                            double hHistoryBar4 = hHistoryBar[t17];
-                            hHistoryBar[t17] = 0.0;
-                            hHistoryBar[once * x.Length + hIndex] += hHistoryBar4;
-                        }
-                    }
-
-                    for (int hIndex = 0; hIndex < x.Length; hIndex++)
-                    {
-                        double hHistoryBar5 = hHistoryBar[hIndex];
-                        double t18 = x[hIndex];
-                        double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t18 + w[1]);
-                        dW[0] += tBar * t18;
-                        dW[1] += tBar;
-                    }
-
-                    return e;
+                    double hValue = global::System.Math.Sin(w[0] * x[j] + w[1]);
+                    hHistory[j] = hValue;
                 }
-                finally
+
+                for (int once = 0; once < 1; once++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
+                    int once2 = once + 1;
+                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, once2 * x.Length, x.Length < 1 ? x.Length : 1);
+                    global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
+                    for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
+                    {
+                        hHistoryRow[hIndex] = hHistoryRow2[hIndex];
+                    }
+
+                    int t1 = x.Length - 1;
+                    for (int hIndex = t1 > 1 ? t1 : 1; hIndex < x.Length; hIndex++)
+                    {
+                        hHistory[once2 * x.Length + hIndex] = hHistory[once * x.Length + hIndex];
+                    }
+
+                    for (int j = 1; j < t1; j++)
+                    {
+                        int t2 = once2 * x.Length;
+                        int t3 = once * x.Length;
+                        int t4 = j + 1;
+                        int t5 = t3 + j;
+                        hHistory[t2 + j] = 0.5 * (hHistory[t2 + (j - 1)] + hHistory[t3 + t4]) * w[2] + hHistory[t5] * hHistory[t5];
+                    }
                 }
+
+                global::System.ReadOnlySpan<double> hHistoryRow3 = global::SymDiff.Checks.Row(hHistory, x.Length, x.Length);
+                global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
+                double e = 0.0;
+                for (int j = 0; j < x.Length; j++)
+                {
+                    int t6 = j + 1;
+                    double t7 = (double)t6;
+                    e += hHistoryRow3[j] * t7;
+                    hHistoryBarRow[j] += t7;
+                }
+
+                // Reverse sweep: gradients
+                for (int once = 0; once >= 0; once--)
+                {
+                    int hIndex2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
+                    int t8 = x.Length - 1;
+                    int hIndex3 = t8 > 1 ? t8 : 1;
+                    int hIndex4 = hIndex3 < x.Length ? x.Length : hIndex3;
+                    int j2 = 1 < t8 ? t8 : 1;
+                    for (int j = j2 - 1; j >= 1; j--)
+                    {
+                        int t9 = (once + 1) * x.Length;
+                        int t10 = t9 + j;
+                        double hHistoryBar2 = hHistoryBar[t10];
+                        hHistoryBar[t10] = 0.0;
+                        double tBar = hHistoryBar2 * w[2] * 0.5;
+                        int t11 = j - 1;
+                        int t12 = t9 + t11;
+                        hHistoryBar[t12] += tBar;
+                        int t13 = once * x.Length;
+                        int t14 = t13 + (j + 1);
+                        hHistoryBar[t14] += tBar;
+                        int t15 = t13 + j;
+                        hHistoryBar[t15] += hHistoryBar2 * hHistory[t15] + hHistoryBar2 * hHistory[t15];
+                        dW[2] += hHistoryBar2 * (0.5 * (hHistory[t12] + hHistory[t14]));
+                    }
+
+                    for (int hIndex = hIndex4 - 1; hIndex >= hIndex3; hIndex--)
+                    {
+                        int t16 = (once + 1) * x.Length + hIndex;
+                        double hHistoryBar3 = hHistoryBar[t16];
+                        hHistoryBar[t16] = 0.0;
+                        hHistoryBar[once * x.Length + hIndex] += hHistoryBar3;
+                    }
+
+                    for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
+                    {
+                        int t17 = (once + 1) * x.Length + hIndex;
+                        double hHistoryBar4 = hHistoryBar[t17];
+                        hHistoryBar[t17] = 0.0;
+                        hHistoryBar[once * x.Length + hIndex] += hHistoryBar4;
+                    }
+                }
+
+                for (int hIndex = 0; hIndex < x.Length; hIndex++)
+                {
+                    double hHistoryBar5 = hHistoryBar[hIndex];
+                    double t18 = x[hIndex];
+                    double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t18 + w[1]);
+                    dW[0] += tBar * t18;
+                    dW[1] += tBar;
+                }
+
+                return e;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
             }
         }
         finally
@@ -181,116 +170,105 @@ static partial class S
         {
             global::System.Span<double> hHistoryBar = new global::System.Span<double>(hHistoryBarRented, 0, t0);
             global::SymDiff.Checks.Zero(hHistoryBar);
-            double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
-                global::SymDiff.Checks.Zero(h);
-                double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                try
+                global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
+                global::SymDiff.Checks.Zero(hHistory);
+                for (int j = 0; j < x.Length; j++)
                 {
-                    global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
-                    global::SymDiff.Checks.Zero(hHistory);
-                    for (int j = 0; j < x.Length; j++)
+                    double hValue = global::System.Math.Sin(w[0] * x[j] + w[1]);
+                    hHistory[j] = hValue;
+                }
+
+                for (int once = 0; once < 1; once++)
+                {
+                    int once2 = once + 1;
+                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, once2 * x.Length, x.Length < 1 ? x.Length : 1);
+                    global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
+                    for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
                     {
-                        double hValue = global::System.Math.Sin(w[0] * x[j] + w[1]);
-                        h[j] = hValue;
-                        hHistory[j] = hValue;
+                        hHistoryRow[hIndex] = hHistoryRow2[hIndex];
                     }
 
-                    for (int once = 0; once < 1; once++)
+                    int t1 = x.Length - 1;
+                    for (int hIndex = t1 > 1 ? t1 : 1; hIndex < x.Length; hIndex++)
                     {
-                        int once2 = once + 1;
-                        global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, once2 * x.Length, x.Length < 1 ? x.Length : 1);
-                        global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
-                        for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
-                        {
-                            hHistoryRow[hIndex] = hHistoryRow2[hIndex];
-                        }
-
-                        int t1 = x.Length - 1;
-                        for (int hIndex = t1 > 1 ? t1 : 1; hIndex < x.Length; hIndex++)
-                        {
-                            hHistory[once2 * x.Length + hIndex] = hHistory[once * x.Length + hIndex];
-                        }
-
-                        for (int j = 1; j < t1; j++)
-                        {
-                            int t2 = once2 * x.Length;
-                            int t3 = once * x.Length;
-                            int t4 = j + 1;
-                            int t5 = t3 + j;
-                            hHistory[t2 + j] = 0.5 * (hHistory[t2 + (j - 1)] + hHistory[t3 + t4]) * w[2] + hHistory[t5] * hHistory[t5];
-                        }
+                        hHistory[once2 * x.Length + hIndex] = hHistory[once * x.Length + hIndex];
                     }
 
-                    global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
-                    for (int j = 0; j < x.Length; j++)
+                    for (int j = 1; j < t1; j++)
                     {
-                        int j3 = j + 1;
-                        hHistoryBarRow[j] += seed * (double)j3;
-                    }
-
-                    // Reverse sweep: gradients
-                    for (int once = 0; once >= 0; once--)
-                    {
-                        int hIndex2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
-                        int t6 = x.Length - 1;
-                        int hIndex3 = t6 > 1 ? t6 : 1;
-                        int hIndex4 = hIndex3 < x.Length ? x.Length : hIndex3;
-                        int j2 = 1 < t6 ? t6 : 1;
-                        for (int j = j2 - 1; j >= 1; j--)
-                        {
-                            int t7 = (once + 1) * x.Length;
-                            int t8 = t7 + j;
-                            double hHistoryBar2 = hHistoryBar[t8];
-                            hHistoryBar[t8] = 0.0;
-                            double tBar = hHistoryBar2 * w[2] * 0.5;
-                            int t9 = j - 1;
-                            int t10 = t7 + t9;
-                            hHistoryBar[t10] += tBar;
-                            int t11 = once * x.Length;
-                            int t12 = t11 + (j + 1);
-                            hHistoryBar[t12] += tBar;
-                            int t13 = t11 + j;
-                            hHistoryBar[t13] += hHistoryBar2 * hHistory[t13] + hHistoryBar2 * hHistory[t13];
-                            dW[2] += hHistoryBar2 * (0.5 * (hHistory[t10] + hHistory[t12]));
-                        }
-
-                        for (int hIndex = hIndex4 - 1; hIndex >= hIndex3; hIndex--)
-                        {
-                            int t14 = (once + 1) * x.Length + hIndex;
-                            double hHistoryBar3 = hHistoryBar[t14];
-                            hHistoryBar[t14] = 0.0;
-                            hHistoryBar[once * x.Length + hIndex] += hHistoryBar3;
-                        }
-
-                        for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
-                        {
-                            int t15 = (once + 1) * x.Length + hIndex;
-                            double hHistoryBar4 = hHistoryBar[t15];
-                            hHistoryBar[t15] = 0.0;
-                            hHistoryBar[once * x.Length + hIndex] += hHistoryBar4;
-                        }
-                    }
-
-                    for (int hIndex = 0; hIndex < x.Length; hIndex++)
-                    {
-                        double hHistoryBar5 = hHistoryBar[hIndex];
-                        double t16 = x[hIndex];
-                        double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t16 + w[1]);
-                        dW[0] += tBar * t16;
-                        dW[1] += tBar;
+                        int t2 = once2 * x.Length;
+                        int t3 = once * x.Length;
+                        int t4 = j + 1;
+                        int t5 = t3 + j;
+                        hHistory[t2 + j] = 0.5 * (hHistory[t2 + (j - 1)] + hHistory[t3 + t4]) * w[2] + hHistory[t5] * hHistory[t5];
                     }
                 }
-                finally
+
+                global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
+                for (int j = 0; j < x.Length; j++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
+                    int j3 = j + 1;
+                    hHistoryBarRow[j] += seed * (double)j3;
+                }
+
+                // Reverse sweep: gradients
+                for (int once = 0; once >= 0; once--)
+                {
+                    int hIndex2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
+                    int t6 = x.Length - 1;
+                    int hIndex3 = t6 > 1 ? t6 : 1;
+                    int hIndex4 = hIndex3 < x.Length ? x.Length : hIndex3;
+                    int j2 = 1 < t6 ? t6 : 1;
+                    for (int j = j2 - 1; j >= 1; j--)
+                    {
+                        int t7 = (once + 1) * x.Length;
+                        int t8 = t7 + j;
+                        double hHistoryBar2 = hHistoryBar[t8];
+                        hHistoryBar[t8] = 0.0;
+                        double tBar = hHistoryBar2 * w[2] * 0.5;
+                        int t9 = j - 1;
+                        int t10 = t7 + t9;
+                        hHistoryBar[t10] += tBar;
+                        int t11 = once * x.Length;
+                        int t12 = t11 + (j + 1);
+                        hHistoryBar[t12] += tBar;
+                        int t13 = t11 + j;
+                        hHistoryBar[t13] += hHistoryBar2 * hHistory[t13] + hHistoryBar2 * hHistory[t13];
+                        dW[2] += hHistoryBar2 * (0.5 * (hHistory[t10] + hHistory[t12]));
+                    }
+
+                    for (int hIndex = hIndex4 - 1; hIndex >= hIndex3; hIndex--)
+                    {
+                        int t14 = (once + 1) * x.Length + hIndex;
+                        double hHistoryBar3 = hHistoryBar[t14];
+                        hHistoryBar[t14] = 0.0;
+                        hHistoryBar[once * x.Length + hIndex] += hHistoryBar3;
+                    }
+
+                    for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
+                    {
+                        int t15 = (once + 1) * x.Length + hIndex;
+                        double hHistoryBar4 = hHistoryBar[t15];
+                        hHistoryBar[t15] = 0.0;
+                        hHistoryBar[once * x.Length + hIndex] += hHistoryBar4;
+                    }
+                }
+
+                for (int hIndex = 0; hIndex < x.Length; hIndex++)
+                {
+                    double hHistoryBar5 = hHistoryBar[hIndex];
+                    double t16 = x[hIndex];
+                    double tBar = hHistoryBar5 * global::System.Math.Cos(w[0] * t16 + w[1]);
+                    dW[0] += tBar * t16;
+                    dW[1] += tBar;
                 }
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
             }
         }
         finally
@@ -315,109 +293,87 @@ static partial class S
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
-        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+        int t0 = 2 * x.Length;
+        double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
         try
         {
-            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
-            global::SymDiff.Checks.Zero(h);
-            double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+            global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
+            global::SymDiff.Checks.Zero(hHistory);
+            double[] hHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
             try
             {
-                global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, x.Length);
-                global::SymDiff.Checks.Zero(hDot);
-                int t0 = 2 * x.Length;
-                double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                try
+                global::System.Span<double> hHistoryDot = new global::System.Span<double>(hHistoryDotRented, 0, t0);
+                global::SymDiff.Checks.Zero(hHistoryDot);
+                for (int j = 0; j < x.Length; j++)
                 {
-                    global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
-                    global::SymDiff.Checks.Zero(hHistory);
-                    double[] hHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                    try
+                    double t1 = x[j];
+                    double t2 = w[0] * t1 + w[1];
+                    double hValue = global::System.Math.Sin(t2);
+                    double hValueDot = global::System.Math.Cos(t2) * (tW[0] * t1 + tW[1]);
+                    hHistory[j] = hValue;
+                    hHistoryDot[j] = hValueDot;
+                }
+
+                for (int once = 0; once < 1; once++)
+                {
+                    int once2 = once + 1;
+                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, once2 * x.Length, x.Length < 1 ? x.Length : 1);
+                    global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
+                    global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, once2 * x.Length, x.Length < 1 ? x.Length : 1);
+                    global::System.ReadOnlySpan<double> hHistoryDotRow2 = global::SymDiff.Checks.Row(hHistoryDot, once * x.Length, x.Length < 1 ? x.Length : 1);
+                    for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
                     {
-                        global::System.Span<double> hHistoryDot = new global::System.Span<double>(hHistoryDotRented, 0, t0);
-                        global::SymDiff.Checks.Zero(hHistoryDot);
-                        for (int j = 0; j < x.Length; j++)
-                        {
-                            double t1 = x[j];
-                            double t2 = w[0] * t1 + w[1];
-                            double hValue = global::System.Math.Sin(t2);
-                            double hValueDot = global::System.Math.Cos(t2) * (tW[0] * t1 + tW[1]);
-                            h[j] = hValue;
-                            hDot[j] = hValueDot;
-                            hHistory[j] = hValue;
-                            hHistoryDot[j] = hValueDot;
-                        }
-
-                        for (int once = 0; once < 1; once++)
-                        {
-                            int once2 = once + 1;
-                            global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, once2 * x.Length, x.Length < 1 ? x.Length : 1);
-                            global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
-                            global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, once2 * x.Length, x.Length < 1 ? x.Length : 1);
-                            global::System.ReadOnlySpan<double> hHistoryDotRow2 = global::SymDiff.Checks.Row(hHistoryDot, once * x.Length, x.Length < 1 ? x.Length : 1);
-                            for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
-                            {
-                                hHistoryRow[hIndex] = hHistoryRow2[hIndex];
-                                hHistoryDotRow[hIndex] = hHistoryDotRow2[hIndex];
-                            }
-
-                            int t3 = x.Length - 1;
-                            for (int hIndex = t3 > 1 ? t3 : 1; hIndex < x.Length; hIndex++)
-                            {
-                                int t4 = once2 * x.Length + hIndex;
-                                int t5 = once * x.Length + hIndex;
-                                hHistory[t4] = hHistory[t5];
-                                hHistoryDot[t4] = hHistoryDot[t5];
-                            }
-
-                            for (int j = 1; j < t3; j++)
-                            {
-                                int t6 = once2 * x.Length;
-                                int t7 = t6 + j;
-                                int t8 = t6 + (j - 1);
-                                int t9 = once * x.Length;
-                                int t10 = j + 1;
-                                int t11 = t9 + t10;
-                                double t12 = w[2];
-                                int t13 = t9 + j;
-                                hHistory[t7] = 0.5 * (hHistory[t8] + hHistory[t11]) * t12 + hHistory[t13] * hHistory[t13];
-                                hHistoryDot[t7] = 0.5 * ((hHistoryDot[t8] + hHistoryDot[t11]) * t12 + (hHistory[t8] + hHistory[t11]) * tW[2]) + 2.0 * (hHistoryDot[t13] * hHistory[t13]);
-                            }
-                        }
-
-                        global::System.ReadOnlySpan<double> hHistoryRow3 = global::SymDiff.Checks.Row(hHistory, x.Length, x.Length);
-                        global::System.ReadOnlySpan<double> hHistoryDotRow3 = global::SymDiff.Checks.Row(hHistoryDot, x.Length, x.Length);
-                        double e = 0.0;
-                        double eDot = 0.0;
-                        for (int j = 0; j < x.Length; j++)
-                        {
-                            int t14 = j + 1;
-                            double t15 = (double)t14;
-                            e += hHistoryRow3[j] * t15;
-                            eDot += hHistoryDotRow3[j] * t15;
-                        }
-
-                        derivative = eDot;
-                        return e;
+                        hHistoryRow[hIndex] = hHistoryRow2[hIndex];
+                        hHistoryDotRow[hIndex] = hHistoryDotRow2[hIndex];
                     }
-                    finally
+
+                    int t3 = x.Length - 1;
+                    for (int hIndex = t3 > 1 ? t3 : 1; hIndex < x.Length; hIndex++)
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryDotRented);
+                        int t4 = once2 * x.Length + hIndex;
+                        int t5 = once * x.Length + hIndex;
+                        hHistory[t4] = hHistory[t5];
+                        hHistoryDot[t4] = hHistoryDot[t5];
+                    }
+
+                    for (int j = 1; j < t3; j++)
+                    {
+                        int t6 = once2 * x.Length;
+                        int t7 = t6 + j;
+                        int t8 = t6 + (j - 1);
+                        int t9 = once * x.Length;
+                        int t10 = j + 1;
+                        int t11 = t9 + t10;
+                        double t12 = w[2];
+                        int t13 = t9 + j;
+                        hHistory[t7] = 0.5 * (hHistory[t8] + hHistory[t11]) * t12 + hHistory[t13] * hHistory[t13];
+                        hHistoryDot[t7] = 0.5 * ((hHistoryDot[t8] + hHistoryDot[t11]) * t12 + (hHistory[t8] + hHistory[t11]) * tW[2]) + 2.0 * (hHistoryDot[t13] * hHistory[t13]);
                     }
                 }
-                finally
+
+                global::System.ReadOnlySpan<double> hHistoryRow3 = global::SymDiff.Checks.Row(hHistory, x.Length, x.Length);
+                global::System.ReadOnlySpan<double> hHistoryDotRow3 = global::SymDiff.Checks.Row(hHistoryDot, x.Length, x.Length);
+                double e = 0.0;
+                double eDot = 0.0;
+                for (int j = 0; j < x.Length; j++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
+                    int t14 = j + 1;
+                    double t15 = (double)t14;
+                    e += hHistoryRow3[j] * t15;
+                    eDot += hHistoryDotRow3[j] * t15;
                 }
+
+                derivative = eDot;
+                return e;
             }
             finally
             {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
+                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryDotRented);
             }
         }
         finally
         {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
+            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
         }
     }
 
@@ -520,178 +476,156 @@ static partial class S
             {
                 global::System.Span<double> hHistoryBarDot = new global::System.Span<double>(hHistoryBarDotRented, 0, t0);
                 global::SymDiff.Checks.Zero(hHistoryBarDot);
-                double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                 try
                 {
-                    global::System.Span<double> h = new global::System.Span<double>(hRented, 0, x.Length);
-                    global::SymDiff.Checks.Zero(h);
-                    double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(x.Length);
+                    global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
+                    global::SymDiff.Checks.Zero(hHistory);
+                    double[] hHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
                     try
                     {
-                        global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, x.Length);
-                        global::SymDiff.Checks.Zero(hDot);
-                        double[] hHistoryRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                        try
+                        global::System.Span<double> hHistoryDot = new global::System.Span<double>(hHistoryDotRented, 0, t0);
+                        global::SymDiff.Checks.Zero(hHistoryDot);
+                        for (int j = 0; j < x.Length; j++)
                         {
-                            global::System.Span<double> hHistory = new global::System.Span<double>(hHistoryRented, 0, t0);
-                            global::SymDiff.Checks.Zero(hHistory);
-                            double[] hHistoryDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(t0);
-                            try
+                            double t1 = x[j];
+                            double t2 = w[0] * t1 + w[1];
+                            double hValue = global::System.Math.Sin(t2);
+                            double hValueDot = global::System.Math.Cos(t2) * (tW[0] * t1 + tW[1]);
+                            hHistory[j] = hValue;
+                            hHistoryDot[j] = hValueDot;
+                        }
+
+                        for (int once = 0; once < 1; once++)
+                        {
+                            int once2 = once + 1;
+                            global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, once2 * x.Length, x.Length < 1 ? x.Length : 1);
+                            global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
+                            global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, once2 * x.Length, x.Length < 1 ? x.Length : 1);
+                            global::System.ReadOnlySpan<double> hHistoryDotRow2 = global::SymDiff.Checks.Row(hHistoryDot, once * x.Length, x.Length < 1 ? x.Length : 1);
+                            for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
                             {
-                                global::System.Span<double> hHistoryDot = new global::System.Span<double>(hHistoryDotRented, 0, t0);
-                                global::SymDiff.Checks.Zero(hHistoryDot);
-                                for (int j = 0; j < x.Length; j++)
-                                {
-                                    double t1 = x[j];
-                                    double t2 = w[0] * t1 + w[1];
-                                    double hValue = global::System.Math.Sin(t2);
-                                    double hValueDot = global::System.Math.Cos(t2) * (tW[0] * t1 + tW[1]);
-                                    h[j] = hValue;
-                                    hDot[j] = hValueDot;
-                                    hHistory[j] = hValue;
-                                    hHistoryDot[j] = hValueDot;
-                                }
-
-                                for (int once = 0; once < 1; once++)
-                                {
-                                    int once2 = once + 1;
-                                    global::System.Span<double> hHistoryRow = global::SymDiff.Checks.Row(hHistory, once2 * x.Length, x.Length < 1 ? x.Length : 1);
-                                    global::System.ReadOnlySpan<double> hHistoryRow2 = global::SymDiff.Checks.Row(hHistory, once * x.Length, x.Length < 1 ? x.Length : 1);
-                                    global::System.Span<double> hHistoryDotRow = global::SymDiff.Checks.Row(hHistoryDot, once2 * x.Length, x.Length < 1 ? x.Length : 1);
-                                    global::System.ReadOnlySpan<double> hHistoryDotRow2 = global::SymDiff.Checks.Row(hHistoryDot, once * x.Length, x.Length < 1 ? x.Length : 1);
-                                    for (int hIndex = 0; hIndex < (x.Length < 1 ? x.Length : 1); hIndex++)
-                                    {
-                                        hHistoryRow[hIndex] = hHistoryRow2[hIndex];
-                                        hHistoryDotRow[hIndex] = hHistoryDotRow2[hIndex];
-                                    }
-
-                                    int t3 = x.Length - 1;
-                                    for (int hIndex = t3 > 1 ? t3 : 1; hIndex < x.Length; hIndex++)
-                                    {
-                                        int t4 = once2 * x.Length + hIndex;
-                                        int t5 = once * x.Length + hIndex;
-                                        hHistory[t4] = hHistory[t5];
-                                        hHistoryDot[t4] = hHistoryDot[t5];
-                                    }
-
-                                    for (int j = 1; j < t3; j++)
-                                    {
-                                        int t6 = once2 * x.Length;
-                                        int t7 = t6 + j;
-                                        int t8 = t6 + (j - 1);
-                                        int t9 = once * x.Length;
-                                        int t10 = j + 1;
-                                        int t11 = t9 + t10;
-                                        double t12 = w[2];
-                                        int t13 = t9 + j;
-                                        hHistory[t7] = 0.5 * (hHistory[t8] + hHistory[t11]) * t12 + hHistory[t13] * hHistory[t13];
-                                        hHistoryDot[t7] = 0.5 * ((hHistoryDot[t8] + hHistoryDot[t11]) * t12 + (hHistory[t8] + hHistory[t11]) * tW[2]) + 2.0 * (hHistoryDot[t13] * hHistory[t13]);
-                                    }
-                                }
-
-                                global::System.ReadOnlySpan<double> hHistoryRow3 = global::SymDiff.Checks.Row(hHistory, x.Length, x.Length);
-                                global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
-                                global::System.Span<double> hHistoryBarDotRow = global::SymDiff.Checks.Row(hHistoryBarDot, x.Length, x.Length);
-                                double e = 0.0;
-                                for (int j = 0; j < x.Length; j++)
-                                {
-                                    int t14 = j + 1;
-                                    double t15 = (double)t14;
-                                    e += hHistoryRow3[j] * t15;
-                                    hHistoryBarRow[j] += t15;
-                                    hHistoryBarDotRow[j] += 0.0;
-                                }
-
-                                for (int once = 0; once >= 0; once--)
-                                {
-                                    int hIndex2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
-                                    int t16 = x.Length - 1;
-                                    int hIndex3 = t16 > 1 ? t16 : 1;
-                                    int hIndex4 = hIndex3 < x.Length ? x.Length : hIndex3;
-                                    int j2 = 1 < t16 ? t16 : 1;
-                                    for (int j = j2 - 1; j >= 1; j--)
-                                    {
-                                        int t17 = (once + 1) * x.Length;
-                                        int t18 = t17 + j;
-                                        double hHistoryBar2 = hHistoryBar[t18];
-                                        double hHistoryBar2Dot = hHistoryBarDot[t18];
-                                        hHistoryBar[t18] = 0.0;
-                                        hHistoryBarDot[t18] = 0.0;
-                                        double t19 = w[2];
-                                        double tBar = hHistoryBar2 * t19 * 0.5;
-                                        double tBarDot = (hHistoryBar2Dot * t19 + hHistoryBar2 * tW[2]) * 0.5;
-                                        int t20 = j - 1;
-                                        int t21 = t17 + t20;
-                                        hHistoryBar[t21] += tBar;
-                                        hHistoryBarDot[t21] += tBarDot;
-                                        int t22 = once * x.Length;
-                                        int t23 = t22 + (j + 1);
-                                        hHistoryBar[t23] += tBar;
-                                        hHistoryBarDot[t23] += tBarDot;
-                                        int t24 = t22 + j;
-                                        hHistoryBar[t24] += hHistoryBar2 * hHistory[t24];
-                                        hHistoryBarDot[t24] += hHistoryBar2Dot * hHistory[t24] + hHistoryBar2 * hHistoryDot[t24];
-                                        hHistoryBar[t24] += hHistoryBar2 * hHistory[t24];
-                                        hHistoryBarDot[t24] += hHistoryBar2Dot * hHistory[t24] + hHistoryBar2 * hHistoryDot[t24];
-                                        pW[2] += 0.5 * (hHistoryBar2Dot * (hHistory[t21] + hHistory[t23]) + hHistoryBar2 * (hHistoryDot[t21] + hHistoryDot[t23]));
-                                    }
-
-                                    for (int hIndex = hIndex4 - 1; hIndex >= hIndex3; hIndex--)
-                                    {
-                                        int t25 = (once + 1) * x.Length + hIndex;
-                                        double hHistoryBar3 = hHistoryBar[t25];
-                                        double hHistoryBar3Dot = hHistoryBarDot[t25];
-                                        hHistoryBar[t25] = 0.0;
-                                        hHistoryBarDot[t25] = 0.0;
-                                        int t26 = once * x.Length + hIndex;
-                                        hHistoryBar[t26] += hHistoryBar3;
-                                        hHistoryBarDot[t26] += hHistoryBar3Dot;
-                                    }
-
-                                    for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
-                                    {
-                                        int t27 = (once + 1) * x.Length + hIndex;
-                                        double hHistoryBar4 = hHistoryBar[t27];
-                                        double hHistoryBar4Dot = hHistoryBarDot[t27];
-                                        hHistoryBar[t27] = 0.0;
-                                        hHistoryBarDot[t27] = 0.0;
-                                        int t28 = once * x.Length + hIndex;
-                                        hHistoryBar[t28] += hHistoryBar4;
-                                        hHistoryBarDot[t28] += hHistoryBar4Dot;
-                                    }
-                                }
-
-                                for (int hIndex = 0; hIndex < x.Length; hIndex++)
-                                {
-                                    double hHistoryBar5 = hHistoryBar[hIndex];
-                                    double hHistoryBar5Dot = hHistoryBarDot[hIndex];
-                                    double t29 = x[hIndex];
-                                    double t30 = w[0] * t29 + w[1];
-                                    double tBar2Dot = hHistoryBar5Dot * global::System.Math.Cos(t30) - hHistoryBar5 * (global::System.Math.Sin(t30) * (tW[0] * t29 + tW[1]));
-                                    pW[0] += tBar2Dot * t29;
-                                    pW[1] += tBar2Dot;
-                                }
-
-                                return e;
+                                hHistoryRow[hIndex] = hHistoryRow2[hIndex];
+                                hHistoryDotRow[hIndex] = hHistoryDotRow2[hIndex];
                             }
-                            finally
+
+                            int t3 = x.Length - 1;
+                            for (int hIndex = t3 > 1 ? t3 : 1; hIndex < x.Length; hIndex++)
                             {
-                                global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryDotRented);
+                                int t4 = once2 * x.Length + hIndex;
+                                int t5 = once * x.Length + hIndex;
+                                hHistory[t4] = hHistory[t5];
+                                hHistoryDot[t4] = hHistoryDot[t5];
+                            }
+
+                            for (int j = 1; j < t3; j++)
+                            {
+                                int t6 = once2 * x.Length;
+                                int t7 = t6 + j;
+                                int t8 = t6 + (j - 1);
+                                int t9 = once * x.Length;
+                                int t10 = j + 1;
+                                int t11 = t9 + t10;
+                                double t12 = w[2];
+                                int t13 = t9 + j;
+                                hHistory[t7] = 0.5 * (hHistory[t8] + hHistory[t11]) * t12 + hHistory[t13] * hHistory[t13];
+                                hHistoryDot[t7] = 0.5 * ((hHistoryDot[t8] + hHistoryDot[t11]) * t12 + (hHistory[t8] + hHistory[t11]) * tW[2]) + 2.0 * (hHistoryDot[t13] * hHistory[t13]);
                             }
                         }
-                        finally
+
+                        global::System.ReadOnlySpan<double> hHistoryRow3 = global::SymDiff.Checks.Row(hHistory, x.Length, x.Length);
+                        global::System.Span<double> hHistoryBarRow = global::SymDiff.Checks.Row(hHistoryBar, x.Length, x.Length);
+                        global::System.Span<double> hHistoryBarDotRow = global::SymDiff.Checks.Row(hHistoryBarDot, x.Length, x.Length);
+                        double e = 0.0;
+                        for (int j = 0; j < x.Length; j++)
                         {
-                            global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
+                            int t14 = j + 1;
+                            double t15 = (double)t14;
+                            e += hHistoryRow3[j] * t15;
+                            hHistoryBarRow[j] += t15;
+                            hHistoryBarDotRow[j] += 0.0;
                         }
+
+                        for (int once = 0; once >= 0; once--)
+                        {
+                            int hIndex2 = 0 < (x.Length < 1 ? x.Length : 1) ? (x.Length < 1 ? x.Length : 1) : 0;
+                            int t16 = x.Length - 1;
+                            int hIndex3 = t16 > 1 ? t16 : 1;
+                            int hIndex4 = hIndex3 < x.Length ? x.Length : hIndex3;
+                            int j2 = 1 < t16 ? t16 : 1;
+                            for (int j = j2 - 1; j >= 1; j--)
+                            {
+                                int t17 = (once + 1) * x.Length;
+                                int t18 = t17 + j;
+                                double hHistoryBar2 = hHistoryBar[t18];
+                                double hHistoryBar2Dot = hHistoryBarDot[t18];
+                                hHistoryBar[t18] = 0.0;
+                                hHistoryBarDot[t18] = 0.0;
+                                double t19 = w[2];
+                                double tBar = hHistoryBar2 * t19 * 0.5;
+                                double tBarDot = (hHistoryBar2Dot * t19 + hHistoryBar2 * tW[2]) * 0.5;
+                                int t20 = j - 1;
+                                int t21 = t17 + t20;
+                                hHistoryBar[t21] += tBar;
+                                hHistoryBarDot[t21] += tBarDot;
+                                int t22 = once * x.Length;
+                                int t23 = t22 + (j + 1);
+                                hHistoryBar[t23] += tBar;
+                                hHistoryBarDot[t23] += tBarDot;
+                                int t24 = t22 + j;
+                                hHistoryBar[t24] += hHistoryBar2 * hHistory[t24];
+                                hHistoryBarDot[t24] += hHistoryBar2Dot * hHistory[t24] + hHistoryBar2 * hHistoryDot[t24];
+                                hHistoryBar[t24] += hHistoryBar2 * hHistory[t24];
+                                hHistoryBarDot[t24] += hHistoryBar2Dot * hHistory[t24] + hHistoryBar2 * hHistoryDot[t24];
+                                pW[2] += 0.5 * (hHistoryBar2Dot * (hHistory[t21] + hHistory[t23]) + hHistoryBar2 * (hHistoryDot[t21] + hHistoryDot[t23]));
+                            }
+
+                            for (int hIndex = hIndex4 - 1; hIndex >= hIndex3; hIndex--)
+                            {
+                                int t25 = (once + 1) * x.Length + hIndex;
+                                double hHistoryBar3 = hHistoryBar[t25];
+                                double hHistoryBar3Dot = hHistoryBarDot[t25];
+                                hHistoryBar[t25] = 0.0;
+                                hHistoryBarDot[t25] = 0.0;
+                                int t26 = once * x.Length + hIndex;
+                                hHistoryBar[t26] += hHistoryBar3;
+                                hHistoryBarDot[t26] += hHistoryBar3Dot;
+                            }
+
+                            for (int hIndex = hIndex2 - 1; hIndex >= 0; hIndex--)
+                            {
+                                int t27 = (once + 1) * x.Length + hIndex;
+                                double hHistoryBar4 = hHistoryBar[t27];
+                                double hHistoryBar4Dot = hHistoryBarDot[t27];
+                                hHistoryBar[t27] = 0.0;
+                                hHistoryBarDot[t27] = 0.0;
+                                int t28 = once * x.Length + hIndex;
+                                hHistoryBar[t28] += hHistoryBar4;
+                                hHistoryBarDot[t28] += hHistoryBar4Dot;
+                            }
+                        }
+
+                        for (int hIndex = 0; hIndex < x.Length; hIndex++)
+                        {
+                            double hHistoryBar5 = hHistoryBar[hIndex];
+                            double hHistoryBar5Dot = hHistoryBarDot[hIndex];
+                            double t29 = x[hIndex];
+                            double t30 = w[0] * t29 + w[1];
+                            double tBar2Dot = hHistoryBar5Dot * global::System.Math.Cos(t30) - hHistoryBar5 * (global::System.Math.Sin(t30) * (tW[0] * t29 + tW[1]));
+                            pW[0] += tBar2Dot * t29;
+                            pW[1] += tBar2Dot;
+                        }
+
+                        return e;
                     }
                     finally
                     {
-                        global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
+                        global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryDotRented);
                     }
                 }
                 finally
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(hHistoryRented);
                 }
             }
             finally

@@ -176,10 +176,6 @@ static partial class V
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tP), tP.Length, p.Length, "The tangent 'tP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
 
-        global::System.Span<double> h = stackalloc double[4];
-        global::SymDiff.Checks.Zero(h);
-        global::System.Span<double> hDot = stackalloc double[4];
-        global::SymDiff.Checks.Zero(hDot);
         int n = y.Length;
         double loss = 0.0;
         double lossDot = 0.0;
@@ -204,8 +200,6 @@ static partial class V
 
                 double hValue = global::System.Math.Tanh(z);
                 double hValueDot = (1.0 - hValue * hValue) * zDot;
-                h[o] = hValue;
-                hDot[o] = hValueDot;
                 int t3 = 16 + o;
                 double t4 = p[t3];
                 pred += t4 * hValue;

@@ -315,101 +315,79 @@ static partial class W
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tP), tP.Length, p.Length, "The tangent 'tP' for parameter 'p' has length {0}, but 'p' has length {1}.");
         }
 
-        double[] hRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
-        try
+        int b1 = hidden * inputs;
+        int w2 = b1 + hidden;
+        int b2 = w2 + 3 * hidden;
+        int batch = targets.Length / 3;
+        int jCount = 0 < hidden ? hidden : 0;
+        global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, 0 < batch ? jCount : 0);
+        global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, 0 < batch ? jCount : 0);
+        global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, 0 < batch ? jCount : 0);
+        global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, 0 < batch ? jCount : 0);
+        global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, w2, 0 < batch ? jCount : 0);
+        global::System.ReadOnlySpan<double> tPRow3 = global::SymDiff.Checks.Row(tP, w2 + hidden, 0 < batch ? jCount : 0);
+        global::System.ReadOnlySpan<double> tPRow4 = global::SymDiff.Checks.Row(tP, w2 + 2 * hidden, 0 < batch ? jCount : 0);
+        double loss = 0.0;
+        double lossDot = 0.0;
+        for (int s = 0; s < batch; s++)
         {
-            global::System.Span<double> h = new global::System.Span<double>(hRented, 0, hidden);
-            global::SymDiff.Checks.Zero(h);
-            double[] hDotRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(hidden);
-            try
+            int t0 = b2 + 1;
+            int t1 = b2 + 2;
+            int kCount = 0 < inputs ? inputs : 0;
+            global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, 0 < jCount ? kCount : 0);
+            double z0 = p[b2];
+            double z1 = p[t0];
+            double z2 = p[t1];
+            double z0Dot = tP[b2];
+            double z1Dot = tP[t0];
+            double z2Dot = tP[t1];
+            for (int j = 0; j < jCount; j++)
             {
-                global::System.Span<double> hDot = new global::System.Span<double>(hDotRented, 0, hidden);
-                global::SymDiff.Checks.Zero(hDot);
-                int b1 = hidden * inputs;
-                int w2 = b1 + hidden;
-                int b2 = w2 + 3 * hidden;
-                int batch = targets.Length / 3;
-                int jCount = 0 < hidden ? hidden : 0;
-                global::System.ReadOnlySpan<double> pRow2 = global::SymDiff.Checks.Row(p, b1, 0 < batch ? jCount : 0);
-                global::System.ReadOnlySpan<double> pRow3 = global::SymDiff.Checks.Row(p, w2, 0 < batch ? jCount : 0);
-                global::System.ReadOnlySpan<double> pRow4 = global::SymDiff.Checks.Row(p, w2 + hidden, 0 < batch ? jCount : 0);
-                global::System.ReadOnlySpan<double> pRow5 = global::SymDiff.Checks.Row(p, w2 + 2 * hidden, 0 < batch ? jCount : 0);
-                global::System.ReadOnlySpan<double> tPRow2 = global::SymDiff.Checks.Row(tP, w2, 0 < batch ? jCount : 0);
-                global::System.ReadOnlySpan<double> tPRow3 = global::SymDiff.Checks.Row(tP, w2 + hidden, 0 < batch ? jCount : 0);
-                global::System.ReadOnlySpan<double> tPRow4 = global::SymDiff.Checks.Row(tP, w2 + 2 * hidden, 0 < batch ? jCount : 0);
-                double loss = 0.0;
-                double lossDot = 0.0;
-                for (int s = 0; s < batch; s++)
+                int t2 = b1 + j;
+                global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, j * inputs, kCount);
+                global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, j * inputs, kCount);
+                double a = pRow2[j];
+                double aDot = tP[t2];
+                for (int k = 0; k < kCount; k++)
                 {
-                    int t0 = b2 + 1;
-                    int t1 = b2 + 2;
-                    int kCount = 0 < inputs ? inputs : 0;
-                    global::System.ReadOnlySpan<double> xRow = global::SymDiff.Checks.Row(x, s * inputs, 0 < jCount ? kCount : 0);
-                    double z0 = p[b2];
-                    double z1 = p[t0];
-                    double z2 = p[t1];
-                    double z0Dot = tP[b2];
-                    double z1Dot = tP[t0];
-                    double z2Dot = tP[t1];
-                    for (int j = 0; j < jCount; j++)
-                    {
-                        int t2 = b1 + j;
-                        global::System.ReadOnlySpan<double> pRow = global::SymDiff.Checks.Row(p, j * inputs, kCount);
-                        global::System.ReadOnlySpan<double> tPRow = global::SymDiff.Checks.Row(tP, j * inputs, kCount);
-                        double a = pRow2[j];
-                        double aDot = tP[t2];
-                        for (int k = 0; k < kCount; k++)
-                        {
-                            double t4 = xRow[k];
-                            a += pRow[k] * t4;
-                            aDot += tPRow[k] * t4;
-                        }
-
-                        double hValue = global::System.Math.Tanh(a);
-                        double hValueDot = (1.0 - hValue * hValue) * aDot;
-                        h[j] = hValue;
-                        hDot[j] = hValueDot;
-                        double t6 = pRow3[j];
-                        double t8 = pRow4[j];
-                        double t10 = pRow5[j];
-                        z0 += t6 * hValue;
-                        z1 += t8 * hValue;
-                        z2 += t10 * hValue;
-                        z0Dot += tPRow2[j] * hValue + t6 * hValueDot;
-                        z1Dot += tPRow3[j] * hValue + t8 * hValueDot;
-                        z2Dot += tPRow4[j] * hValue + t10 * hValueDot;
-                    }
-
-                    double t11 = global::System.Math.Max(z0, z1);
-                    double m = global::System.Math.Max(t11, z2);
-                    bool t12 = t11 >= z2;
-                    double mDot = (t12 ? (z0 >= z1 ? z0Dot : 0.0) + (z0 >= z1 ? 0.0 : z1Dot) : 0.0) + (t12 ? 0.0 : z2Dot);
-                    double t13 = global::System.Math.Exp(z0 - m);
-                    double t14 = global::System.Math.Exp(z1 - m);
-                    double t15 = global::System.Math.Exp(z2 - m);
-                    double t16 = t13 + t14 + t15;
-                    double logSumExp = m + global::System.Math.Log(t16);
-                    int t = 3 * s;
-                    double t17 = targets[t];
-                    double t18 = targets[t + 1];
-                    double t19 = targets[t + 2];
-                    loss += logSumExp - (t17 * z0 + t18 * z1 + t19 * z2);
-                    lossDot += mDot + (t13 * (z0Dot - mDot) + t14 * (z1Dot - mDot) + t15 * (z2Dot - mDot)) / t16 - (t17 * z0Dot + t18 * z1Dot + t19 * z2Dot);
+                    double t4 = xRow[k];
+                    a += pRow[k] * t4;
+                    aDot += tPRow[k] * t4;
                 }
 
-                double t20 = (double)batch;
-                derivative = lossDot / t20;
-                return loss / t20;
+                double hValue = global::System.Math.Tanh(a);
+                double hValueDot = (1.0 - hValue * hValue) * aDot;
+                double t6 = pRow3[j];
+                double t8 = pRow4[j];
+                double t10 = pRow5[j];
+                z0 += t6 * hValue;
+                z1 += t8 * hValue;
+                z2 += t10 * hValue;
+                z0Dot += tPRow2[j] * hValue + t6 * hValueDot;
+                z1Dot += tPRow3[j] * hValue + t8 * hValueDot;
+                z2Dot += tPRow4[j] * hValue + t10 * hValueDot;
             }
-            finally
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(hDotRented);
-            }
+
+            double t11 = global::System.Math.Max(z0, z1);
+            double m = global::System.Math.Max(t11, z2);
+            bool t12 = t11 >= z2;
+            double mDot = (t12 ? (z0 >= z1 ? z0Dot : 0.0) + (z0 >= z1 ? 0.0 : z1Dot) : 0.0) + (t12 ? 0.0 : z2Dot);
+            double t13 = global::System.Math.Exp(z0 - m);
+            double t14 = global::System.Math.Exp(z1 - m);
+            double t15 = global::System.Math.Exp(z2 - m);
+            double t16 = t13 + t14 + t15;
+            double logSumExp = m + global::System.Math.Log(t16);
+            int t = 3 * s;
+            double t17 = targets[t];
+            double t18 = targets[t + 1];
+            double t19 = targets[t + 2];
+            loss += logSumExp - (t17 * z0 + t18 * z1 + t19 * z2);
+            lossDot += mDot + (t13 * (z0Dot - mDot) + t14 * (z1Dot - mDot) + t15 * (z2Dot - mDot)) / t16 - (t17 * z0Dot + t18 * z1Dot + t19 * z2Dot);
         }
-        finally
-        {
-            global::System.Buffers.ArrayPool<double>.Shared.Return(hRented);
-        }
+
+        double t20 = (double)batch;
+        derivative = lossDot / t20;
+        return loss / t20;
     }
 
     /// <summary>
