@@ -337,6 +337,23 @@ namespace SymDiff.Generator.Parsing
                     throw Unsupported(increment.Syntax, $"'{increment.Syntax}' where '{local.Name}' is also used elsewhere in the statement", " (write the increment as a statement of its own)");
                 }
 
+                // C# makes the increment only where it evaluates it: not on the side of ?:, &&, || or ?? it skips.
+                for (IOperation child = increment, parent = increment.Parent!; parent is not null && child != pending.Statement; child = parent, parent = parent.Parent!)
+                {
+                    bool conditional = parent switch
+                    {
+                        IConditionalOperation c => child != c.Condition,
+                        IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } b => child == b.RightOperand,
+                        ICoalesceOperation c => child != c.Value,
+                        ISwitchExpressionArmOperation or IConditionalAccessOperation => true,
+                        _ => false,
+                    };
+                    if (conditional)
+                    {
+                        throw Unsupported(increment.Syntax, $"'{increment.Syntax}' on a side of '{parent.Syntax}' that may not be evaluated", " (write the increment as a statement of its own)");
+                    }
+                }
+
                 var before = new Var(name, ValType.Int);
                 var after = new Binary(increment.Kind == OperationKind.Increment ? BinaryOp.Add : BinaryOp.Sub, before, Const.Of(1, ValType.Int), ValType.Int);
                 pending.After.Add(new SourceAssign(name, ValType.Int, after));

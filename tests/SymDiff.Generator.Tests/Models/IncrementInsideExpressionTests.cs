@@ -64,6 +64,8 @@ public static partial class Walk
         [Theory]
         [InlineData("double s = p[k++] * p[k];", "'k++' where 'k' is also used elsewhere in the statement")]
         [InlineData("double s = 0; while (p[k++] > 0) s += 1;", "'k++' is not supported")]
+        [InlineData("double s = p[0] > 0 ? p[k++] : 0;", "'k++' on a side of")]
+        [InlineData("double s = 0; bool b = p[0] > 0 && p[k++] > 0; if (b) s = 1;", "'k++' on a side of")]
         public void An_increment_SymDiff_cannot_order_is_SD1000(string body, string message)
         {
             var output = GeneratorRunner.Run(@"
