@@ -148,13 +148,14 @@ namespace SymDiff.Generator.Parsing
 
             /// <summary>
             /// <c>if (condition) throw exception;</c> (or with braces), or a throw helper of an exception type called as a
-            /// statement (<c>ArgumentOutOfRangeException.ThrowIfNegative(n);</c>, <c>ArgumentNullException.ThrowIfNull(x);</c>):
-            /// a guard, when it is one of the first statements.
+            /// statement (<c>ArgumentOutOfRangeException.ThrowIfNegative(n);</c>, <c>ArgumentNullException.ThrowIfNull(x);</c>, the
+            /// framework's own, which only check and throw): a guard, when it is one of the first statements.
             /// </summary>
             private GuardSpec? Guard(IOperation operation)
             {
                 if (operation is IExpressionStatementOperation { Operation: IInvocationOperation { TargetMethod: { IsStatic: true, ReturnsVoid: true } helper } call }
-                    && helper.Name.StartsWith("Throw", System.StringComparison.Ordinal) && IsException(helper.ContainingType) && call.Syntax is ExpressionSyntax callSyntax)
+                    && helper.Name.StartsWith("Throw", System.StringComparison.Ordinal) && IsException(helper.ContainingType)
+                    && helper.ContainingNamespace?.ToDisplayString() is "System" or "System.IO" && call.Syntax is ExpressionSyntax callSyntax)
                 {
                     string? code = GuardPrinter.Print(callSyntax, _model, out string? problem);
                     return code is null

@@ -96,6 +96,33 @@ namespace SymDiff.Generator.Parsing
                 return new UserCall(callee, receiver, args.ToEquatableArray(), resultType);
             }
 
+            /// <summary>
+            /// An argument for an enum parameter, as code of the enum type: a parameter, field or property of that type as
+            /// written, a constant as a cast of its value; anything computed in the method is SD1000.
+            /// </summary>
+            private Expr EnumArgument(IArgumentOperation argument, INamedTypeSymbol enumType)
+            {
+                var value = Unwrap(argument.Value);
+                if (argument.Value.ConstantValue is { HasValue: true, Value: { } constant })
+                {
+                    string number = System.Convert.ToInt64(constant, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return new Opaque("((" + enumType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ")(" + number + "))", ValType.Object);
+                }
+
+                if (SymbolEqualityComparer.Default.Equals(value?.Type, enumType))
+                {
+                    switch (value)
+                    {
+                        case IParameterReferenceOperation p:
+                            return new Opaque(Identifiers.Escape(p.Parameter.Name), ValType.Object);
+                        case IFieldReferenceOperation or IPropertyReferenceOperation:
+                            return new Opaque(MemberCode((IMemberReferenceOperation)value), ValType.Object);
+                    }
+                }
+
+                throw Unsupported(argument.Syntax, $"Passing '{argument.Syntax}' for the enum parameter '{argument.Parameter!.Name}'", " yet; pass an enum parameter, field, property or constant");
+            }
+
             private List<Expr> ParseArguments(IInvocationOperation invocation)
             {
                 var args = new List<Expr>();
@@ -139,6 +166,14 @@ namespace SymDiff.Generator.Parsing
                     if (ViewArgument(invocation, argument, value) is { } viewArgument)
                     {
                         args.Add(viewArgument);
+                        continue;
+                    }
+
+                    if (argument.Parameter?.Type is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType)
+                    {
+                        // An enum goes to the callee as the enum (the IR reads enum values as ints: passed as one, an int
+                        // overload could be called instead).
+                        args.Add(EnumArgument(argument, enumType));
                         continue;
                     }
 

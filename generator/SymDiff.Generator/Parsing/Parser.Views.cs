@@ -246,7 +246,7 @@ namespace SymDiff.Generator.Parsing
                 var outer = of.Outer.Select(o => o with { Offset = Plus(o.Offset, startExpr) }).ToList();
                 if (!of.ToEnd && !Holds(of.Length, startExpr, lengthExpr, toEndOfSource, value!))
                 {
-                    outer.Add(new Enclosing(startExpr, of.Length, Exact: of.Source == ViewSource.Buffer && of.Start is Const { Value: 0 } && of.Outer.Count == 0 && of.Length.Equals(_buffers.Values.First(b => b.Name == of.Array).Length)));
+                    outer.Add(new Enclosing(startExpr, of.Length, Exact: of.Source == ViewSource.Buffer && of.Start is Const { Value: 0 } && of.Outer.Count == 0 && _buffers.Values.Any(b => b.Name == of.Array && b.Length.Equals(of.Length))));
                 }
 
                 return of with { Start = Plus(of.Start, startExpr), Length = lengthExpr, ToEnd = of.ToEnd && toEndOfSource, Outer = outer.ToEquatableArray() };

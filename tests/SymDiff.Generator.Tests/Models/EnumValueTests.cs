@@ -75,6 +75,61 @@ public partial class Robust
             FiniteDifferences.AssertClose(r[4..6], r[2..4], relTol: 1e-6, absTol: 1e-8, kind + " gradient");
         }
 
+        /// <summary>
+        /// An enum passed on to a method goes as the enum (found in review: passed as the int the IR reads, an overload
+        /// taking an int was called instead, and a [Differentiable] callee's generated method did not compile).
+        /// </summary>
+        [Fact]
+        public void An_enum_passed_to_a_method_is_passed_as_the_enum()
+        {
+            const string source = @"
+using System;
+using SymDiff;
+public enum Mode { A, B, C = 7 }
+public static class Helper
+{
+    public static double Coef(Mode m) => m == Mode.B ? 10 : 20;
+    public static double Coef(int k) => 1000 + k;
+}
+public partial class E
+{
+    public Mode Field = Mode.C;
+    [Differentiable] public static double UsesHelper(double x, Mode m) { double c = Helper.Coef(m); double d = Helper.Coef(Mode.B); return c * x + d; }
+    [Differentiable] public static double Callee(double x, Mode m) => m == Mode.B ? x * x : x * 3;
+    [Differentiable] public static double CallerParam(double x, Mode m) => Callee(x, m) + 1;
+    [Differentiable] public static double CallerConst(double x) => Callee(x, Mode.B) + Callee(x, Mode.C);
+    [Differentiable] public double CallerField(double x) => Callee(x, Field) * Helper.Coef(this.Field);
+}";
+            var r = GeneratedCode.RunDriver(source, @"
+        var e = new E();
+        return new[]
+        {
+            E.UsesHelperGradient(1.5, Mode.A, out double d0), d0, E.UsesHelperGradient(1.5, Mode.B, out double d1), d1,
+            E.CallerParamGradient(1.5, Mode.B, out double d2), d2, E.CallerConstGradient(1.5, out double d3), d3,
+            e.CallerFieldGradient(1.5, out double d4), d4,
+        };");
+            // UsesHelper = Coef(m) x + 10: 20 x + 10 for A, 10 x + 10 for B. CallerParam(B) = x^2 + 1. CallerConst = x^2 + 3x.
+            // CallerField = 3x * 20 (Field is C).
+            Assert.Equal(new[] { 40.0, 20.0, 25.0, 10.0, 3.25, 3.0, 6.75, 6.0, 90.0, 60.0 }, r);
+        }
+
+        [Fact]
+        public void An_enum_computed_in_the_method_and_passed_on_is_SD1000()
+        {
+            var output = GeneratorRunner.Run(@"
+using System;
+using SymDiff;
+public enum Mode { A, B }
+public static partial class S
+{
+    [Differentiable] public static double Callee(double x, Mode m) => m == Mode.B ? x * x : x;
+    [Differentiable] public static double F(double x) { Mode m = x > 0 ? Mode.A : Mode.B; return Callee(x, m); }
+}");
+            var d = Assert.Single(output.GeneratorDiagnostics, x => x.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+            Assert.Equal("SD1000", d.Id);
+            Assert.Contains("pass an enum parameter, field, property or constant", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+
         /// <summary>The three kinds give three different losses: the enum is read, not a constant of the generator's.</summary>
         [Fact]
         public void Each_kind_gives_its_own_loss()
