@@ -372,6 +372,16 @@ namespace SymDiff.Fuzz.Tests.Grammar
         public Stencil? Sweeps { get; init; }
     }
 
+    /// <summary>
+    /// A small local buffer written at constant indices, some elements more than once (<c>Span&lt;T&gt; b = stackalloc T[3];
+    /// b[1] = e; b[1] *= e2; b[0] += e3;</c>), then read only at constant indices: the generator makes it one local per
+    /// element (Lowering/BufferScalars). An element never written reads 0.
+    /// </summary>
+    public sealed record ScalarBuffer(string Buffer, int Length, bool Stack, ImmutableArray<ScalarWrite> Writes) : St;
+
+    /// <summary>One write of a <see cref="ScalarBuffer"/>: <c>b[Index] Op Value;</c> (<c>=</c>, <c>+=</c>, <c>-=</c>, <c>*=</c>).</summary>
+    public sealed record ScalarWrite(int Index, string Op, Ex Value);
+
     /// <summary>The in-place sweeps of a <see cref="Layer"/>: how many (a constant or an input's length), the range, the value.</summary>
     public sealed record Stencil(IEx Count, int Low, int Trim, Ex Value);
 

@@ -95,7 +95,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _outputStream = StreamOf("output:", pcg, 0x0D7E_5EEDu);
             _dataArgumentStream = StreamOf("data-argument:", pcg, 0x0DA7_A5EDu);
             _bufferPartStream = StreamOf("buffer-part:", pcg, 0x0B0F_FE25u);
+            _scalarBufferStream = StreamOf("scalar-buffer:", pcg, 0x5CA1_AB1Eu);
         }
+
+        /// <summary>A stream of its own for the decision to write a <see cref="ScalarBuffer"/> instead of declaring a local.</summary>
+        private readonly PCG _scalarBufferStream;
 
         /// <summary>A stream of its own for a part of a local buffer passed as a helper's span argument.</summary>
         private readonly PCG _bufferPartStream;
@@ -869,6 +873,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 ((_layers.Count > 0 && !_inHelper) || (_inLayer && LayersALayerCalls().Count > 0)) && (LoopDepth == 0 || Has(FuzzGrammar.CallsInLoops)) && _buffers.Count < 3 && trips < 50 ? 14 : 0); // 11 layer call
             switch (kind)
             {
+                case 0 when Has(FuzzGrammar.LocalBuffers) && _buffers.Count < 3 && _scalarBufferStream.Next(1_000_000) < 50_000:
+                    return ScalarBufferStatement();
                 case 0:
                 {
                     string name = Fresh("s");
@@ -1911,7 +1917,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             foreach (ArrayVar b in _buffers)
             {
-                var indices = IndicesCore(b);
+                var indices = b.ConstantIndices ? Enumerable.Range(0, b.Length).Select(k => (IEx)new IConst(k)).ToList() : IndicesCore(b);
                 options.Add(() => new At(b.Name, Pick(indices)));
                 options.Add(() => new At(b.Name, Pick(indices)));
                 options.Add(() => new At(b.Name, Pick(indices)));
@@ -2144,8 +2150,32 @@ namespace SymDiff.Fuzz.Tests.Grammar
         private sealed record IntVar(string Name, int Lo, int Hi, bool IsCounter, int Depth);
 
         /// <param name="Whole">Whether the buffer may be passed whole to a helper (not one swept in place: its versions live in a history).</param>
+        /// <summary>
+        /// A small buffer written at constant indices, an element sometimes again (<see cref="ScalarBuffer"/>); readable
+        /// (at constant indices only) while each write is made, and after.
+        /// </summary>
+        private St ScalarBufferStatement()
+        {
+            string name = Fresh("b");
+            int length = 1 + Int(4);
+            var buffer = new ArrayVar(name, length, Whole: false) { ConstantIndices = true, Stack = Chance(0.6) };
+            _buffers.Add(buffer);
+            var writes = ImmutableArray.CreateBuilder<ScalarWrite>();
+            int count = 1 + Int(length + 2);
+            for (int w = 0; w < count; w++)
+            {
+                string op = new[] { "=", "+=", "-=", "*=" }[Weighted(6, 3, 2, 3)];
+                writes.Add(new ScalarWrite(Int(length), op, Expression(2)));
+            }
+
+            return new ScalarBuffer(name, length, buffer.Stack, writes.ToImmutable());
+        }
+
         private sealed record ArrayVar(string Name, int Length, bool Whole = true)
         {
+            /// <summary>Read only at constant indices (a <see cref="ScalarBuffer"/>).</summary>
+            public bool ConstantIndices { get; init; }
+
             /// <summary>A local buffer on the stack (a <c>Span&lt;T&gt;</c>: a part of it is <c>Slice</c>, of an array <c>AsSpan</c>).</summary>
             public bool Stack { get; init; }
         }

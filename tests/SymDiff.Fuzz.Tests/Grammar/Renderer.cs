@@ -667,6 +667,18 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 case Store st:
                     Line($"o[{I(st.Index)}] {st.Op} {E(st.E)};");
                     break;
+                case ScalarBuffer sb:
+                {
+                    string length = sb.Length.ToString(CultureInfo.InvariantCulture);
+                    Line(_mode != RenderMode.Primal ? $"{RT}[] {sb.Buffer} = new {RT}[{length}];"
+                        : sb.Stack ? $"Span<{T}> {sb.Buffer} = stackalloc {T}[{length}];" : $"{T}[] {sb.Buffer} = new {T}[{length}];");
+                    foreach (var w in sb.Writes)
+                    {
+                        Line($"{sb.Buffer}[{w.Index.ToString(CultureInfo.InvariantCulture)}] {w.Op} {E(w.Value)};");
+                    }
+
+                    break;
+                }
                 case Layer l:
                     if (!l.Hoisted)
                     {

@@ -358,6 +358,15 @@ namespace SymDiff.Fuzz.Tests.Harness
                         I(l.Length);
                         Ex(l.Value);
                         break;
+                    case ScalarBuffer sb:
+                        _bufferNames.Add(sb.Buffer);
+                        Add("local buffer: written at constant indices, an element again (one local each)");
+                        foreach (var w in sb.Writes)
+                        {
+                            Ex(w.Value);
+                        }
+
+                        break;
                     case Store st:
                         Add(st.Op == "=" ? "output: written" : $"output: read back and re-written ({st.Op})");
                         if (st.Op != "=" && loopDepth > 0)
