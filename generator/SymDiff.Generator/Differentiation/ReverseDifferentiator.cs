@@ -648,7 +648,8 @@ namespace SymDiff.Generator.Differentiation
                 : _bufferLengths.TryGetValue(span, out var bufferLength) ? bufferLength : new Len(span);
             // A small constant length goes on the stack (not zeroed: nothing reads what the callee adds into it).
             _state.TopLevelBuffers.Add(new RentBuffer(name, element, length) { OnStack = RentBuffer.FitsOnStack(length, element) });
-            return argument is SpanView part ? SpanView.Scratch(name, part.Length, element) : SpanView.Scratch(name, length, element);
+            // Passed whole where it is as long as the argument (not centersScratch.Slice(0, 2) of a scratch of 2).
+            return argument is SpanView { Length: not Const } part ? SpanView.Scratch(name, part.Length, element) : new SpanRef(name, element);
         }
 
         /// <summary>Writes a region's pending contributions to gradient-buffer elements, one accumulation per element.</summary>

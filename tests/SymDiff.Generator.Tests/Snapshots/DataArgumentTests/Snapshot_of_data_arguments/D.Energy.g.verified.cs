@@ -45,10 +45,10 @@ static partial class D
                     // Reverse sweep: gradients
                     global::D.DotBackward(global::D.Widths.Slice(1), p.Slice(1), 1.0, widthsScratch.Slice(0, global::D.Widths.Length - 1), dP.Slice(1));
                     double t0 = x[0];
-                    global::D.DotBackward(new global::System.ReadOnlySpan<double>(global::D.Centers, 0, 3), p, t0, centersScratch.Slice(0, 3), dP);
+                    global::D.DotBackward(new global::System.ReadOnlySpan<double>(global::D.Centers, 0, 3), p, t0, centersScratch, dP);
                     global::D.DotBackward(new global::System.ReadOnlySpan<double>(global::D.Centers, 2, global::D.Centers.Length - 2), p, dot, centersScratch2.Slice(0, global::D.Centers.Length - 2), dP);
                     global::D.DotBackward(global::D.Widths, p, dot2, widthsScratch2.Slice(0, global::D.Widths.Length), dP);
-                    global::D.DotBackward(p, new global::System.ReadOnlySpan<double>(global::D.Centers, 1, 3), 1.0, dP, centersScratch3.Slice(0, 3));
+                    global::D.DotBackward(p, new global::System.ReadOnlySpan<double>(global::D.Centers, 1, 3), 1.0, dP, centersScratch3);
                     return global::D.Dot(p, new global::System.ReadOnlySpan<double>(global::D.Centers, 1, 3)) + dot * dot2 + t0 * global::D.Dot(new global::System.ReadOnlySpan<double>(global::D.Centers, 0, 3), p) + global::D.Dot(global::D.Widths.Slice(1), p.Slice(1));
                 }
                 finally
@@ -101,10 +101,10 @@ static partial class D
                     global::System.Span<double> widthsScratch2 = new global::System.Span<double>(widthsScratch2Rented, 0, global::D.Widths.Length);
                     global::System.Span<double> centersScratch3 = stackalloc double[3];
                     global::D.DotBackward(global::D.Widths.Slice(1), p.Slice(1), seed, widthsScratch.Slice(0, global::D.Widths.Length - 1), dP.Slice(1));
-                    global::D.DotBackward(new global::System.ReadOnlySpan<double>(global::D.Centers, 0, 3), p, seed * x[0], centersScratch.Slice(0, 3), dP);
+                    global::D.DotBackward(new global::System.ReadOnlySpan<double>(global::D.Centers, 0, 3), p, seed * x[0], centersScratch, dP);
                     global::D.DotBackward(new global::System.ReadOnlySpan<double>(global::D.Centers, 2, global::D.Centers.Length - 2), p, seed * global::D.Dot(global::D.Widths, p), centersScratch2.Slice(0, global::D.Centers.Length - 2), dP);
                     global::D.DotBackward(global::D.Widths, p, seed * global::D.Dot(new global::System.ReadOnlySpan<double>(global::D.Centers, 2, global::D.Centers.Length - 2), p), widthsScratch2.Slice(0, global::D.Widths.Length), dP);
-                    global::D.DotBackward(p, new global::System.ReadOnlySpan<double>(global::D.Centers, 1, 3), seed, dP, centersScratch3.Slice(0, 3));
+                    global::D.DotBackward(p, new global::System.ReadOnlySpan<double>(global::D.Centers, 1, 3), seed, dP, centersScratch3);
                 }
                 finally
                 {

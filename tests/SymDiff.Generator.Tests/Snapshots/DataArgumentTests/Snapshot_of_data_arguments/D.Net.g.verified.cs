@@ -48,7 +48,7 @@ static partial class D
         hBar[1] += h[0];
         double t1 = x[0];
         zBar[0] += t1 * dot;
-        global::D.DotBackward(new global::System.ReadOnlySpan<double>(global::D.Centers, 1, 2), z, t1 * z[0], centersScratch.Slice(0, 2), zBar);
+        global::D.DotBackward(new global::System.ReadOnlySpan<double>(global::D.Centers, 1, 2), z, t1 * z[0], centersScratch, zBar);
         int i2 = 0;
         double dWNext = 0.0;
         for (; i2 < 2; i2++)
@@ -115,7 +115,7 @@ static partial class D
         hBar[1] += seed * h[0];
         double tBar = seed * x[0];
         zBar[0] += tBar * global::D.Dot(new global::System.ReadOnlySpan<double>(global::D.Centers, 1, 2), z);
-        global::D.DotBackward(new global::System.ReadOnlySpan<double>(global::D.Centers, 1, 2), z, tBar * z[0], centersScratch.Slice(0, 2), zBar);
+        global::D.DotBackward(new global::System.ReadOnlySpan<double>(global::D.Centers, 1, 2), z, tBar * z[0], centersScratch, zBar);
         int i2 = 0;
         double dWNext = 0.0;
         for (; i2 < 2; i2++)

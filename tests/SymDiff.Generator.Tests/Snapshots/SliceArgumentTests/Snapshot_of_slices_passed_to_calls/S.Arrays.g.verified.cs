@@ -31,7 +31,7 @@ static partial class S
         // Reverse sweep: gradients
         global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), 1.0, dP.Slice(0, 2), dP.Slice(2, 2));
         double t0 = p[0];
-        global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), t0, dP.Slice(1, 2), xScratch.Slice(0, 2));
+        global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), t0, dP.Slice(1, 2), xScratch);
         dP[0] += dot;
         return dot * t0 + global::S.Dot(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2));
     }
@@ -57,7 +57,7 @@ static partial class S
 
         global::System.Span<double> xScratch = stackalloc double[2];
         global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), seed, dP.Slice(0, 2), dP.Slice(2, 2));
-        global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), seed * p[0], dP.Slice(1, 2), xScratch.Slice(0, 2));
+        global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), seed * p[0], dP.Slice(1, 2), xScratch);
         dP[0] += seed * global::S.Dot(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2));
     }
 
@@ -218,7 +218,7 @@ static partial class S
                         pP[t1] += dotProduct[t1];
                     }
 
-                    global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP[0], pP.Slice(1, 2), xScratch.Slice(0, 2));
+                    global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP[0], pP.Slice(1, 2), xScratch);
                     double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                     try
                     {

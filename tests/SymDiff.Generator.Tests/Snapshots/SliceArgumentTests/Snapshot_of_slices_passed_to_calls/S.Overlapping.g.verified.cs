@@ -34,7 +34,7 @@ static partial class S
             double b = global::S.Dot(x.Slice(4), p.Slice(p.Length - 2));
 
             // Reverse sweep: gradients
-            global::S.DotBackward(p.Slice(1, 2), x.Slice(0, 2), 1.0, dP.Slice(1, 2), xScratch.Slice(0, 2));
+            global::S.DotBackward(p.Slice(1, 2), x.Slice(0, 2), 1.0, dP.Slice(1, 2), xScratch);
             double t0 = global::System.Math.Sin(a);
             global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), t0, xScratch2.Slice(0, x.Length - 4), dP.Slice(p.Length - 2));
             global::S.DotBackward(p.Slice(0, 3), p.Slice(1, 3), b * global::System.Math.Cos(a), dP.Slice(0, 3), dP.Slice(1, 3));
@@ -76,7 +76,7 @@ static partial class S
             double b = global::S.Dot(x.Slice(4), p.Slice(p.Length - 2));
 
             // Reverse sweep: gradients
-            global::S.DotBackward(p.Slice(1, 2), x.Slice(0, 2), seed, dP.Slice(1, 2), xScratch.Slice(0, 2));
+            global::S.DotBackward(p.Slice(1, 2), x.Slice(0, 2), seed, dP.Slice(1, 2), xScratch);
             global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), seed * global::System.Math.Sin(a), xScratch2.Slice(0, x.Length - 4), dP.Slice(p.Length - 2));
             global::S.DotBackward(p.Slice(0, 3), p.Slice(1, 3), seed * b * global::System.Math.Cos(a), dP.Slice(0, 3), dP.Slice(1, 3));
         }

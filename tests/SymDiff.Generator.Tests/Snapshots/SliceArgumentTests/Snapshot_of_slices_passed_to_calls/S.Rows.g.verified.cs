@@ -34,7 +34,7 @@ static partial class S
             double t1 = global::System.Math.Exp(z);
             double t2 = 1.0 + t1;
             double zBar = t1 / t2 - 0.5;
-            global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), xScratch.Slice(0, 2));
+            global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), xScratch);
             dP[t0] += zBar;
             s += global::System.Math.Log(t2) - 0.5 * z;
         }
@@ -72,7 +72,7 @@ static partial class S
             double z = global::S.Dot(p.Slice(0, 2), x.Slice(i * 2, 2)) + p[t0];
             double t1 = global::System.Math.Exp(z);
             double zBar = seed / (1.0 + t1) * t1 - seed * 0.5;
-            global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), xScratch.Slice(0, 2));
+            global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBar, dP.Slice(0, 2), xScratch);
             dP[t0] += zBar;
         }
 
@@ -231,7 +231,7 @@ static partial class S
                 double zBar = t3 - 0.5;
                 double t4 = t1 * (dotDot + tP[t0]);
                 double zBarDot = t4 / t2 - t3 * t4 / t2;
-                global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBarDot, pP.Slice(0, 2), xScratch.Slice(0, 2));
+                global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBarDot, pP.Slice(0, 2), xScratch);
                 int dotActive = 2 + 2;
                 double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                 try
