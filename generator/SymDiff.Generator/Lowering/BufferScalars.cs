@@ -13,9 +13,10 @@ namespace SymDiff.Generator.Lowering
     /// b[0] = v[0]; b[0] *= v[1];</c>) becomes one local per element (<c>b0</c>, <c>b1</c>), set to 0 where the buffer is
     /// declared, as <c>stackalloc</c> and <c>new</c> zero it. An element may then be written any number of times, as a
     /// local may (a buffer's element written twice was SD1000: a trial user's three-line method), and the generated code
-    /// keeps no array. Only where nothing else uses the buffer: no index that is not a constant inside it, no span of it
-    /// (a call, a view), no store from a loop deeper than its declaration (a recurrent state keeps its history), no
-    /// gradient cut watched through it.
+    /// keeps no array. A buffer declared before a loop that writes it (<c>stackalloc</c> outside the loop, as C# asks)
+    /// keeps its values from one iteration to the next, as the locals then do: they are carried by the loop like any
+    /// local. Only where nothing else uses the buffer: no index that is not a constant inside it, no span of it (a call, a
+    /// view), no gradient cut watched through it.
     /// </summary>
     internal static class BufferScalars
     {
@@ -27,14 +28,14 @@ namespace SymDiff.Generator.Lowering
         /// <param name="keep">Buffers to leave as they are (watched by SD1005).</param>
         public static EquatableArray<SourceStmt> Apply(EquatableArray<SourceStmt> body, Func<string, string> fresh, ISet<string> keep)
         {
-            var candidates = new Dictionary<string, (SourceBuffer Buffer, int Depth)>(StringComparer.Ordinal);
-            Declarations(body, 0, candidates, keep);
+            var candidates = new Dictionary<string, SourceBuffer>(StringComparer.Ordinal);
+            Declarations(body, candidates, keep);
             if (candidates.Count == 0)
             {
                 return body;
             }
 
-            Disqualify(body, 0, candidates);
+            Disqualify(body, candidates);
             if (candidates.Count == 0)
             {
                 return body;
@@ -42,33 +43,33 @@ namespace SymDiff.Generator.Lowering
 
             var names = candidates.ToDictionary(
                 c => c.Key,
-                c => Enumerable.Range(0, (int)((Const)c.Value.Buffer.Length).Value).Select(k => fresh(c.Key + k.ToString(CultureInfo.InvariantCulture))).ToArray(),
+                c => Enumerable.Range(0, (int)((Const)c.Value.Length).Value).Select(k => fresh(c.Key + k.ToString(CultureInfo.InvariantCulture))).ToArray(),
                 StringComparer.Ordinal);
             return Rewrite(body, candidates, names);
         }
 
-        private static void Declarations(IEnumerable<SourceStmt> block, int depth, Dictionary<string, (SourceBuffer, int)> into, ISet<string> keep)
+        private static void Declarations(IEnumerable<SourceStmt> block, Dictionary<string, SourceBuffer> into, ISet<string> keep)
         {
             foreach (var s in block)
             {
                 if (s is SourceBuffer { IsHistory: false, Length: Const { Value: var n } } buffer && n >= 1 && n <= MaxElements && n == Math.Floor(n) && !keep.Contains(buffer.Name))
                 {
-                    into[buffer.Name] = (buffer, depth);
+                    into[buffer.Name] = buffer;
                 }
 
                 foreach (var nested in SourceStmt.Nested(s))
                 {
-                    Declarations(nested, s is SourceLoop ? depth + 1 : depth, into, keep);
+                    Declarations(nested, into, keep);
                 }
             }
         }
 
-        /// <summary>Removes the buffers used other than at constant indices inside them, or stored to from a deeper loop.</summary>
-        private static void Disqualify(IEnumerable<SourceStmt> block, int depth, Dictionary<string, (SourceBuffer Buffer, int Depth)> candidates)
+        /// <summary>Removes the buffers used other than at constant indices inside them.</summary>
+        private static void Disqualify(IEnumerable<SourceStmt> block, Dictionary<string, SourceBuffer> candidates)
         {
             foreach (var s in block)
             {
-                if (s is SourceStore store && candidates.TryGetValue(store.Array, out var target) && (depth != target.Depth || !Inside(store.Index, target.Buffer)))
+                if (s is SourceStore store && candidates.TryGetValue(store.Array, out var target) && !Inside(store.Index, target))
                 {
                     candidates.Remove(store.Array);
                 }
@@ -79,7 +80,7 @@ namespace SymDiff.Generator.Lowering
                     {
                         switch (x)
                         {
-                            case Elem el when candidates.TryGetValue(el.Array, out var read) && !Inside(el.Index, read.Buffer):
+                            case Elem el when candidates.TryGetValue(el.Array, out var read) && !Inside(el.Index, read):
                                 candidates.Remove(el.Array);
                                 break;
                             case SpanRef r:
@@ -96,7 +97,7 @@ namespace SymDiff.Generator.Lowering
 
                 foreach (var nested in SourceStmt.Nested(s))
                 {
-                    Disqualify(nested, s is SourceLoop ? depth + 1 : depth, candidates);
+                    Disqualify(nested, candidates);
                 }
             }
         }
@@ -115,12 +116,12 @@ namespace SymDiff.Generator.Lowering
             _ => Array.Empty<Expr>(),
         };
 
-        private static EquatableArray<SourceStmt> Rewrite(EquatableArray<SourceStmt> block, Dictionary<string, (SourceBuffer Buffer, int Depth)> buffers, Dictionary<string, string[]> names)
+        private static EquatableArray<SourceStmt> Rewrite(EquatableArray<SourceStmt> block, Dictionary<string, SourceBuffer> buffers, Dictionary<string, string[]> names)
         {
             Expr Expression(Expr e) => Walk.Transform(e, x => x switch
             {
                 Elem el when names.TryGetValue(el.Array, out var locals) => new Var(locals[(int)((Const)el.Index).Value], el.Type),
-                Len len when buffers.TryGetValue(len.Array, out var b) => b.Buffer.Length,
+                Len len when buffers.TryGetValue(len.Array, out var b) => b.Length,
                 _ => x,
             });
 
@@ -133,7 +134,7 @@ namespace SymDiff.Generator.Lowering
                         output.AddRange(locals.Select(local => new SourceAssign(local, b.Element, Const.Of(0, b.Element)) { Origin = b.Origin }));
                         break;
                     case SourceStore st when names.TryGetValue(st.Array, out var locals):
-                        output.Add(new SourceAssign(locals[(int)((Const)st.Index).Value], buffers[st.Array].Buffer.Element, Expression(st.Value)) { Origin = st.Origin });
+                        output.Add(new SourceAssign(locals[(int)((Const)st.Index).Value], buffers[st.Array].Element, Expression(st.Value)) { Origin = st.Origin });
                         break;
                     case SourceAssign a:
                         output.Add(a with { Value = Expression(a.Value) });

@@ -51,6 +51,24 @@ public static partial class Bs
 
         return s;
     }
+
+    // Declared before the time loop (stackalloc outside loops, as C# asks) and partly rewritten each step: a recurrent
+    // state whose elements are carried locals (it was SD1000: a state not refilled completely).
+    [Differentiable(Hessian = true)]
+    public static double Carried(ReadOnlySpan<double> v, [NoGrad] ReadOnlySpan<double> x)
+    {
+        Span<double> state = stackalloc double[2];
+        state[0] = v[0];
+        double loss = 0;
+        for (int t = 0; t < x.Length; t++)
+        {
+            loss += state[0] * state[1];
+            state[1] = Math.Tanh(v[1] * state[1] + x[t]);
+            state[0] *= v[2];
+        }
+
+        return loss;
+    }
 }";
 
         private const string Point = "new double[] { 0.7, -1.3, 0.4 }";
@@ -59,12 +77,14 @@ public static partial class Bs
         [InlineData("Rewritten", "new double[] { 1.0, -2.0 }")]
         [InlineData("Rewritten", "new double[] { -1.0 }")]
         [InlineData("Accumulated", "new double[] { 0.5, -0.25, 1.5 }")]
+        [InlineData("Carried", "new double[] { 0.5, -0.25, 1.5, 0.75 }")]
         public void Gradient_backward_and_derivative_match_central_differences(string method, string data) =>
             ModelChecks.GradientBackwardAndDerivative(Source, "Bs", method, Point, data);
 
         [Theory]
         [InlineData("Rewritten", "new double[] { 1.0, -2.0 }")]
         [InlineData("Accumulated", "new double[] { 0.5, -0.25, 1.5 }")]
+        [InlineData("Carried", "new double[] { 0.5, -0.25, 1.5, 0.75 }")]
         public void Hessian_matches_differences_of_the_gradient(string method, string data) =>
             ModelChecks.HessianMatchesDifferencesOfTheGradient(Source, "Bs", method, Point, data + ", ", method + " Hessian");
 

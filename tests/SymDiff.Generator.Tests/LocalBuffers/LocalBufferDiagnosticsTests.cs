@@ -59,9 +59,11 @@ namespace SymDiff.Generator.Tests.LocalBuffers
         public void A_recurrent_state_carried_across_iterations_but_not_refilled_completely_is_SD1000_saying_so()
         {
             // A state each time step reads and then partly overwrites (element 1 only): the history that a complete refill
-            // gets (CarriedStateTests) does not apply, so the message names the recurrence and the scalar workaround.
+            // gets (CarriedStateTests) does not apply, so the message names the recurrence and the scalar workaround. (Of a
+            // length known only at run time: a small buffer of constant length used at constant indices would be one
+            // local per element, carried by the loop; BufferScalarsTests.)
             var d = SingleError(InP("""
-                        Span<double> state = stackalloc double[2];
+                        Span<double> state = new double[x.Length + 2];
                         state[0] = w[0];
                         double loss = 0;
                         for (int t = 0; t < x.Length; t++)

@@ -23,10 +23,6 @@ static partial class A
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        global::System.Span<double> hBar = stackalloc double[2];
-        global::SymDiff.Checks.Zero(hBar);
-        global::System.Span<double> h = stackalloc double[2];
-        global::SymDiff.Checks.Zero(h);
         double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
@@ -37,45 +33,45 @@ static partial class A
             for (int b = 0; b < x.Length; b++)
             {
                 sTape[b] = s;
-                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                double h0 = 0.0;
+                double h1 = 0.0;
                 for (int k = 0; k < 3; k++)
                 {
                     double t0 = x[b];
-                    h[0] += w[k] * t0 * s;
-                    h[1] -= w[k + 3] * global::System.Math.Sin(t0 * (double)k);
+                    h0 += w[k] * t0 * s;
+                    h1 -= w[k + 3] * global::System.Math.Sin(t0 * (double)k);
                 }
 
-                s = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
+                s = s * global::System.Math.Tanh(h0) + h1 * h1;
             }
 
             // Reverse sweep: gradients
             double sBar = 1.0;
             for (int b = x.Length - 1; b >= 0; b--)
             {
-                double s3 = sTape[b];
-                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                double s2 = sTape[b];
+                double h0 = 0.0;
+                double h1 = 0.0;
                 for (int k = 0; k < 3; k++)
                 {
                     double t1 = x[b];
-                    h[0] += w[k] * t1 * s3;
-                    h[1] -= w[k + 3] * global::System.Math.Sin(t1 * (double)k);
+                    h0 += w[k] * t1 * s2;
+                    h1 -= w[k + 3] * global::System.Math.Sin(t1 * (double)k);
                 }
 
-                hBar[0] += sBar * s3 * (1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0]));
-                hBar[1] += sBar * h[1] + sBar * h[1];
+                double t2 = global::System.Math.Tanh(h0);
+                double h0Bar = sBar * s2 * (1.0 - t2 * t2);
+                double h1Bar = 2.0 * (sBar * h1);
                 double sBar2 = 0.0;
                 for (int k = 0; k < 3; k++)
                 {
-                    double hBar2 = hBar[1];
-                    double hBar3 = hBar[0];
-                    double t2 = x[b];
-                    dW[k + 3] -= hBar2 * global::System.Math.Sin(t2 * (double)k);
-                    dW[k] += hBar3 * s3 * t2;
-                    sBar2 += hBar3 * (w[k] * t2);
+                    double t3 = x[b];
+                    dW[k + 3] -= h1Bar * global::System.Math.Sin(t3 * (double)k);
+                    dW[k] += h0Bar * s2 * t3;
+                    sBar2 += h0Bar * (w[k] * t3);
                 }
 
-                global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                sBar = sBar * global::System.Math.Tanh(h[0]) + sBar2;
+                sBar = sBar * t2 + sBar2;
             }
 
             return s;
@@ -105,10 +101,6 @@ static partial class A
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        global::System.Span<double> hBar = stackalloc double[2];
-        global::SymDiff.Checks.Zero(hBar);
-        global::System.Span<double> h = stackalloc double[2];
-        global::SymDiff.Checks.Zero(h);
         double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
@@ -119,45 +111,45 @@ static partial class A
             for (int b = 0; b < x.Length; b++)
             {
                 sTape[b] = s;
-                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                double h0 = 0.0;
+                double h1 = 0.0;
                 for (int k = 0; k < 3; k++)
                 {
                     double t0 = x[b];
-                    h[0] += w[k] * t0 * s;
-                    h[1] -= w[k + 3] * global::System.Math.Sin(t0 * (double)k);
+                    h0 += w[k] * t0 * s;
+                    h1 -= w[k + 3] * global::System.Math.Sin(t0 * (double)k);
                 }
 
-                s = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
+                s = s * global::System.Math.Tanh(h0) + h1 * h1;
             }
 
             // Reverse sweep: gradients
             double sBar = seed;
             for (int b = x.Length - 1; b >= 0; b--)
             {
-                double s3 = sTape[b];
-                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                double s2 = sTape[b];
+                double h0 = 0.0;
+                double h1 = 0.0;
                 for (int k = 0; k < 3; k++)
                 {
                     double t1 = x[b];
-                    h[0] += w[k] * t1 * s3;
-                    h[1] -= w[k + 3] * global::System.Math.Sin(t1 * (double)k);
+                    h0 += w[k] * t1 * s2;
+                    h1 -= w[k + 3] * global::System.Math.Sin(t1 * (double)k);
                 }
 
-                hBar[0] += sBar * s3 * (1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0]));
-                hBar[1] += sBar * h[1] + sBar * h[1];
+                double t2 = global::System.Math.Tanh(h0);
+                double h0Bar = sBar * s2 * (1.0 - t2 * t2);
+                double h1Bar = 2.0 * (sBar * h1);
                 double sBar2 = 0.0;
                 for (int k = 0; k < 3; k++)
                 {
-                    double hBar2 = hBar[1];
-                    double hBar3 = hBar[0];
-                    double t2 = x[b];
-                    dW[k + 3] -= hBar2 * global::System.Math.Sin(t2 * (double)k);
-                    dW[k] += hBar3 * s3 * t2;
-                    sBar2 += hBar3 * (w[k] * t2);
+                    double t3 = x[b];
+                    dW[k + 3] -= h1Bar * global::System.Math.Sin(t3 * (double)k);
+                    dW[k] += h0Bar * s2 * t3;
+                    sBar2 += h0Bar * (w[k] * t3);
                 }
 
-                global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                sBar = sBar * global::System.Math.Tanh(h[0]) + sBar2;
+                sBar = sBar * t2 + sBar2;
             }
         }
         finally
@@ -182,31 +174,29 @@ static partial class A
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
-        global::System.Span<double> h = stackalloc double[2];
-        global::SymDiff.Checks.Zero(h);
-        global::System.Span<double> hDot = stackalloc double[2];
-        global::SymDiff.Checks.Zero(hDot);
         double s = 1.0;
         double sDot = 0.0;
         for (int b = 0; b < x.Length; b++)
         {
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            global::SymDiff.Checks.Zero(hDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+            double h0 = 0.0;
+            double h1 = 0.0;
+            double h0Dot = 0.0;
+            double h1Dot = 0.0;
             for (int k = 0; k < 3; k++)
             {
                 double t0 = x[b];
                 double t1 = w[k] * t0;
-                h[0] += t1 * s;
-                hDot[0] += tW[k] * t0 * s + t1 * sDot;
                 int t2 = k + 3;
                 double t3 = global::System.Math.Sin(t0 * (double)k);
-                h[1] -= w[t2] * t3;
-                hDot[1] -= tW[t2] * t3;
+                h0 += t1 * s;
+                h1 -= w[t2] * t3;
+                h0Dot += tW[k] * t0 * s + t1 * sDot;
+                h1Dot -= tW[t2] * t3;
             }
 
-            double s2 = s * global::System.Math.Tanh(h[0]) + h[1] * h[1];
-            sDot = sDot * global::System.Math.Tanh(h[0]) + s * ((1.0 - global::System.Math.Tanh(h[0]) * global::System.Math.Tanh(h[0])) * hDot[0]) + 2.0 * (hDot[1] * h[1]);
-            s = s2;
+            double t4 = global::System.Math.Tanh(h0);
+            sDot = sDot * t4 + s * ((1.0 - t4 * t4) * h0Dot) + 2.0 * (h1Dot * h1);
+            s = s * t4 + h1 * h1;
         }
 
         derivative = sDot;
@@ -224,16 +214,14 @@ static partial class A
         "leaves (is_leaf, requires_grad): w\n" +
         "data (requires_grad = false): x\n" +
         "nodes:\n" +
-        "  h = new double[2]  (local buffer, requires_grad)\n" +
         "  loop b = 0, s = 1.0 while b < x.Length  (carried: s; data: b)\n" +
-        "    h = zeros  (a fresh buffer each iteration)\n" +
-        "    loop k = 0 while k < 3  (carried: none; data: k)\n" +
-        "      h[0] = h[0] + w[k] * x[b] * s  (grad_fn: AddBackward)\n" +
-        "      h[1] = h[1] - w[k + 3] * Math.Sin(x[b] * (double)k)  (grad_fn: SubBackward)\n" +
+        "    loop h0_1 = 0.0, h1_1 = 0.0, k = 0 while k < 3  (carried: h0_1, h1_1; data: k)\n" +
+        "      h0_2 = h0_1 + w[k] * x[b] * s  (grad_fn: AddBackward)\n" +
+        "      h1_2 = h1_1 - w[k + 3] * Math.Sin(x[b] * (double)k)  (grad_fn: SubBackward)\n" +
         "      k_1 = k + 1  (data)\n" +
-        "      next k = k_1\n" +
+        "      next h0_1 = h0_2, h1_1 = h1_2, k = k_1\n" +
         "    end\n" +
-        "    s_1 = s * Math.Tanh(h[0]) + h[1] * h[1]  (grad_fn: AddBackward)\n" +
+        "    s_1 = s * Math.Tanh(h0_1) + h1_1 * h1_1  (grad_fn: AddBackward)\n" +
         "    b_1 = b + 1  (data)\n" +
         "    next b = b_1, s = s_1\n" +
         "  end\n" +

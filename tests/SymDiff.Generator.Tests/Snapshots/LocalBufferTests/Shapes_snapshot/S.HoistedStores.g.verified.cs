@@ -23,10 +23,6 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
         global::SymDiff.Checks.Zero(dW); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-        global::System.Span<double> hBar = stackalloc double[2];
-        global::SymDiff.Checks.Zero(hBar);
-        global::System.Span<double> h = stackalloc double[2];
-        global::SymDiff.Checks.Zero(h);
         double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
@@ -37,43 +33,27 @@ static partial class S
             for (int b = 0; b < x.Length; b++)
             {
                 sTape[b] = s;
-                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                double hValue = global::System.Math.Tanh(w[0] * x[b] + s);
-                h[0] = hValue;
-                double t = hValue * w[1];
-                double hValue2 = global::System.Math.Sin(t + w[2]);
-                h[1] = hValue2;
-                s = s * h[0] + hValue2 * h[0];
+                double h0 = global::System.Math.Tanh(w[0] * x[b] + s);
+                double t = h0 * w[1];
+                s = s * h0 + global::System.Math.Sin(t + w[2]) * h0;
             }
 
             // Reverse sweep: gradients
             double sBar = 1.0;
             for (int b = x.Length - 1; b >= 0; b--)
             {
-                double s3 = sTape[b];
-                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                double s2 = sTape[b];
                 double t0 = x[b];
-                double hValue = global::System.Math.Tanh(w[0] * t0 + s3);
-                h[0] = hValue;
+                double h0 = global::System.Math.Tanh(w[0] * t0 + s2);
                 double t1 = w[1];
-                double t2 = hValue * t1 + w[2];
-                double hValue2 = global::System.Math.Sin(t2);
-                h[1] = hValue2;
-                hBar[0] += sBar * s3;
-                hBar[1] += sBar * h[0];
-                hBar[0] += sBar * hValue2;
-                double hBar2 = hBar[1];
-                hBar[1] = 0.0;
-                double tBar = hBar2 * global::System.Math.Cos(t2);
-                hBar[0] += tBar * t1;
-                double hBar3 = hBar[0];
-                hBar[0] = 0.0;
-                double tBar2 = hBar3 * (1.0 - hValue * hValue);
-                global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                double t2 = h0 * t1 + w[2];
+                double h1Bar = sBar * h0;
+                double tBar = h1Bar * global::System.Math.Cos(t2);
+                double tBar2 = (sBar * s2 + sBar * global::System.Math.Sin(t2) + tBar * t1) * (1.0 - h0 * h0);
                 dW[2] += tBar;
-                dW[1] += tBar * h[0];
+                dW[1] += tBar * h0;
                 dW[0] += tBar2 * t0;
-                sBar = sBar * h[0] + tBar2;
+                sBar = h1Bar + tBar2;
             }
 
             return s;
@@ -103,10 +83,6 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dW, w, nameof(dW), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(dW, x, nameof(dW), "x");
 
-        global::System.Span<double> hBar = stackalloc double[2];
-        global::SymDiff.Checks.Zero(hBar);
-        global::System.Span<double> h = stackalloc double[2];
-        global::SymDiff.Checks.Zero(h);
         double[] sTapeRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(global::System.Math.Max(0, x.Length));
         try
         {
@@ -117,43 +93,27 @@ static partial class S
             for (int b = 0; b < x.Length; b++)
             {
                 sTape[b] = s;
-                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-                double hValue = global::System.Math.Tanh(w[0] * x[b] + s);
-                h[0] = hValue;
-                double t = hValue * w[1];
-                double hValue2 = global::System.Math.Sin(t + w[2]);
-                h[1] = hValue2;
-                s = s * h[0] + hValue2 * h[0];
+                double h0 = global::System.Math.Tanh(w[0] * x[b] + s);
+                double t = h0 * w[1];
+                s = s * h0 + global::System.Math.Sin(t + w[2]) * h0;
             }
 
             // Reverse sweep: gradients
             double sBar = seed;
             for (int b = x.Length - 1; b >= 0; b--)
             {
-                double s3 = sTape[b];
-                global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                double s2 = sTape[b];
                 double t0 = x[b];
-                double hValue = global::System.Math.Tanh(w[0] * t0 + s3);
-                h[0] = hValue;
+                double h0 = global::System.Math.Tanh(w[0] * t0 + s2);
                 double t1 = w[1];
-                double t2 = hValue * t1 + w[2];
-                double hValue2 = global::System.Math.Sin(t2);
-                h[1] = hValue2;
-                hBar[0] += sBar * s3;
-                hBar[1] += sBar * h[0];
-                hBar[0] += sBar * hValue2;
-                double hBar2 = hBar[1];
-                hBar[1] = 0.0;
-                double tBar = hBar2 * global::System.Math.Cos(t2);
-                hBar[0] += tBar * t1;
-                double hBar3 = hBar[0];
-                hBar[0] = 0.0;
-                double tBar2 = hBar3 * (1.0 - hValue * hValue);
-                global::SymDiff.Checks.Zero(hBar); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
+                double t2 = h0 * t1 + w[2];
+                double h1Bar = sBar * h0;
+                double tBar = h1Bar * global::System.Math.Cos(t2);
+                double tBar2 = (sBar * s2 + sBar * global::System.Math.Sin(t2) + tBar * t1) * (1.0 - h0 * h0);
                 dW[2] += tBar;
-                dW[1] += tBar * h[0];
+                dW[1] += tBar * h0;
                 dW[0] += tBar2 * t0;
-                sBar = sBar * h[0] + tBar2;
+                sBar = h1Bar + tBar2;
             }
         }
         finally
@@ -178,31 +138,19 @@ static partial class S
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(tW), tW.Length, w.Length, "The tangent 'tW' for parameter 'w' has length {0}, but 'w' has length {1}.");
         }
 
-        global::System.Span<double> h = stackalloc double[2];
-        global::SymDiff.Checks.Zero(h);
-        global::System.Span<double> hDot = stackalloc double[2];
-        global::SymDiff.Checks.Zero(hDot);
         double s = 0.5;
         double sDot = 0.0;
         for (int b = 0; b < x.Length; b++)
         {
-            global::SymDiff.Checks.Zero(h); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
-            global::SymDiff.Checks.Zero(hDot); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
             double t0 = x[b];
-            double hValue = global::System.Math.Tanh(w[0] * t0 + s);
-            double hValueDot = (1.0 - hValue * hValue) * (tW[0] * t0 + sDot);
-            h[0] = hValue;
-            hDot[0] = hValueDot;
+            double h0 = global::System.Math.Tanh(w[0] * t0 + s);
+            double h0Dot = (1.0 - h0 * h0) * (tW[0] * t0 + sDot);
             double t1 = w[1];
-            double t = hValue * t1;
+            double t = h0 * t1;
             double t2 = t + w[2];
-            double hValue2 = global::System.Math.Sin(t2);
-            double hValue2Dot = global::System.Math.Cos(t2) * (hValueDot * t1 + hValue * tW[1] + tW[2]);
-            h[1] = hValue2;
-            hDot[1] = hValue2Dot;
-            double s2 = s * h[0] + hValue2 * h[0];
-            sDot = sDot * h[0] + s * hDot[0] + (hValue2Dot * h[0] + hValue2 * hDot[0]);
-            s = s2;
+            double h1 = global::System.Math.Sin(t2);
+            sDot = sDot * h0 + s * h0Dot + (global::System.Math.Cos(t2) * (h0Dot * t1 + h0 * tW[1] + tW[2]) * h0 + h1 * h0Dot);
+            s = s * h0 + h1 * h0;
         }
 
         derivative = sDot;
@@ -220,17 +168,13 @@ static partial class S
         "leaves (is_leaf, requires_grad): w\n" +
         "data (requires_grad = false): x\n" +
         "nodes:\n" +
-        "  h = new double[2]  (local buffer, requires_grad)\n" +
-        "  loop b = 0, s = 0.5 while b < x.Length  (carried: s; data: b)\n" +
-        "    h = zeros  (a fresh buffer each iteration)\n" +
-        "    hValue = Math.Tanh(w[0] * x[b] + s)  (grad_fn: TanhBackward)\n" +
-        "    h[0] = hValue  (the node hValue)\n" +
-        "    t = h[0] * w[1]  (grad_fn: MulBackward)\n" +
-        "    hValue2 = Math.Sin(t + w[2])  (grad_fn: SinBackward)\n" +
-        "    h[1] = hValue2  (the node hValue2)\n" +
-        "    s_1 = s * h[0] + h[1] * h[0]  (grad_fn: AddBackward)\n" +
+        "  loop b = 0, h0_1 = 0.0, h1_1 = 0.0, s = 0.5 while b < x.Length  (carried: h0_1, h1_1, s; data: b)\n" +
+        "    h0_2 = Math.Tanh(w[0] * x[b] + s)  (grad_fn: TanhBackward)\n" +
+        "    t = h0_2 * w[1]  (grad_fn: MulBackward)\n" +
+        "    h1_2 = Math.Sin(t + w[2])  (grad_fn: SinBackward)\n" +
+        "    s_1 = s * h0_2 + h1_2 * h0_2  (grad_fn: AddBackward)\n" +
         "    b_1 = b + 1  (data)\n" +
-        "    next b = b_1, s = s_1\n" +
+        "    next b = b_1, h0_1 = h0_2, h1_1 = h1_2, s = s_1\n" +
         "  end\n" +
         "  return s  (the node s)\n";
 }
