@@ -379,6 +379,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
     /// </summary>
     public sealed record ScalarBuffer(string Buffer, int Length, bool Stack, ImmutableArray<ScalarWrite> Writes) : St;
 
+    /// <summary>A later write into a <see cref="ScalarBuffer"/> in scope, often in a loop below its declaration (then carried).</summary>
+    public sealed record ScalarStore(string Buffer, ScalarWrite Write) : St;
+
     /// <summary>One write of a <see cref="ScalarBuffer"/>: <c>b[Index] Op Value;</c> (<c>=</c>, <c>+=</c>, <c>-=</c>, <c>*=</c>).</summary>
     public sealed record ScalarWrite(int Index, string Op, Ex Value);
 

@@ -873,8 +873,8 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 ((_layers.Count > 0 && !_inHelper) || (_inLayer && LayersALayerCalls().Count > 0)) && (LoopDepth == 0 || Has(FuzzGrammar.CallsInLoops)) && _buffers.Count < 3 && trips < 50 ? 14 : 0); // 11 layer call
             switch (kind)
             {
-                case 0 when Has(FuzzGrammar.LocalBuffers) && _buffers.Count < 3 && _scalarBufferStream.Next(1_000_000) < 50_000:
-                    return ScalarBufferStatement();
+                case 0 when Has(FuzzGrammar.LocalBuffers) && _scalarBufferStream.Next(1_000_000) < (CarriedScalarBuffers().Count > 0 ? 300_000 : 60_000) && ScalarBufferOrStore() is { } scalar:
+                    return scalar;
                 case 0:
                 {
                     string name = Fresh("s");
@@ -2154,11 +2154,32 @@ namespace SymDiff.Fuzz.Tests.Grammar
         /// A small buffer written at constant indices, an element sometimes again (<see cref="ScalarBuffer"/>); readable
         /// (at constant indices only) while each write is made, and after.
         /// </summary>
+        /// <summary>
+        /// A write into a <see cref="ScalarBuffer"/> in scope, in half of the draws where there is one (inside a loop below
+        /// its declaration, its elements are carried from one iteration to the next), else a new one; null when neither.
+        /// </summary>
+        private St? ScalarBufferOrStore()
+        {
+            var carried = CarriedScalarBuffers();
+            var inScope = carried.Count > 0 && _scalarBufferStream.Next(5) != 0 ? carried : _buffers.Where(b => b.ConstantIndices).ToList();
+            if (inScope.Count > 0 && (carried.Count > 0 || _scalarBufferStream.Next(2) == 0))
+            {
+                var b = inScope[(int)_scalarBufferStream.Next((uint)inScope.Count)];
+                string op = new[] { "=", "+=", "-=", "*=" }[Weighted(4, 3, 2, 3)];
+                return new ScalarStore(b.Name, new ScalarWrite(Int(b.Length), op, Expression(2)));
+            }
+
+            return _buffers.Count < 3 ? ScalarBufferStatement() : null;
+        }
+
+        /// <summary>The <see cref="ScalarBuffer"/>s in scope declared outside the innermost loop: written here, carried by it.</summary>
+        private List<ArrayVar> CarriedScalarBuffers() => _buffers.Where(b => b.ConstantIndices && b.Depth < LoopDepth).ToList();
+
         private St ScalarBufferStatement()
         {
             string name = Fresh("b");
             int length = 1 + Int(4);
-            var buffer = new ArrayVar(name, length, Whole: false) { ConstantIndices = true, Stack = Chance(0.6) };
+            var buffer = new ArrayVar(name, length, Whole: false) { ConstantIndices = true, Stack = Chance(0.6), Depth = LoopDepth };
             _buffers.Add(buffer);
             var writes = ImmutableArray.CreateBuilder<ScalarWrite>();
             int count = 1 + Int(length + 2);
@@ -2175,6 +2196,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
         {
             /// <summary>Read only at constant indices (a <see cref="ScalarBuffer"/>).</summary>
             public bool ConstantIndices { get; init; }
+
+            /// <summary>The loop depth of its declaration (<see cref="ConstantIndices"/> buffers).</summary>
+            public int Depth { get; init; }
 
             /// <summary>A local buffer on the stack (a <c>Span&lt;T&gt;</c>: a part of it is <c>Slice</c>, of an array <c>AsSpan</c>).</summary>
             public bool Stack { get; init; }

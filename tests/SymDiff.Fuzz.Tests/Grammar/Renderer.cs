@@ -667,6 +667,9 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 case Store st:
                     Line($"o[{I(st.Index)}] {st.Op} {E(st.E)};");
                     break;
+                case ScalarStore ss:
+                    Line($"{ss.Buffer}[{ss.Write.Index.ToString(CultureInfo.InvariantCulture)}] {ss.Write.Op} {E(ss.Write.Value)};");
+                    break;
                 case ScalarBuffer sb:
                 {
                     string length = sb.Length.ToString(CultureInfo.InvariantCulture);

@@ -358,6 +358,10 @@ namespace SymDiff.Fuzz.Tests.Harness
                         I(l.Length);
                         Ex(l.Value);
                         break;
+                    case ScalarStore ss:
+                        Add(loopDepth > 0 ? "local buffer: an element written again in a loop (a carried local)" : "local buffer: written at constant indices, an element again (one local each)");
+                        Ex(ss.Write.Value);
+                        break;
                     case ScalarBuffer sb:
                         _bufferNames.Add(sb.Buffer);
                         Add("local buffer: written at constant indices, an element again (one local each)");

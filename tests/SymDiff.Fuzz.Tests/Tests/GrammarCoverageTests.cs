@@ -94,7 +94,7 @@ namespace SymDiff.Fuzz.Tests.Tests
             "local buffer: stackalloc", "local buffer: new T[c]", "local buffer: new T[u.Length]", "local buffer: declared inside a loop", "local buffer: declared before the loop that refills it", "local buffer: length in an int local", "local buffer: updated in place in a loop of its own", "local buffer: updated in place in the filling loop", "local buffer: read",
             "local buffer: filled by accumulation", "local buffer: filled by accumulation in an inner loop",
             "local buffer: reads the element the previous iteration stored", "local buffer: swept in place over sweeps (a stencil)",
-            "local buffer: written at constant indices, an element again (one local each)",
+            "local buffer: written at constant indices, an element again (one local each)", "local buffer: an element written again in a loop (a carried local)",
 
             // Span locals over parts of parameters (ReadOnlySpan<double> row = x.Slice(i * d, d)).
             "span local: u.Slice(a, n), u.AsSpan(a, n)", "span local: to the end (u.Slice(a), u.AsSpan(a))", "span local: a range (u[a..b], u[a..])", "span local: read by a constant index",
