@@ -105,6 +105,9 @@ namespace SymDiff.Generator.Emit
                 case Assign a when !context.Uses.ContainsKey(a.Name):
                     WriteUnread(w, a.Value);
                     break;
+                case Assign { Value: Var same } a when same.Name == a.Name:
+                    // x = x: nothing to do (and CS1717 under TreatWarningsAsErrors; fuzz run 105).
+                    break;
                 case Assign a:
                     w.WriteLine(Assignment(a.Name, a.Value));
                     break;
@@ -368,7 +371,11 @@ namespace SymDiff.Generator.Emit
                     var ready = pending.FirstOrDefault(v => !pending.Any(o => o != v && Walk.Reads(o.Next, v.Name)));
                     if (ready is not null)
                     {
-                        w.WriteLine(Assignment(ready.Name, ready.Next));
+                        if (!(ready.Next is Var same && same.Name == ready.Name))
+                        {
+                            w.WriteLine(Assignment(ready.Name, ready.Next));
+                        }
+
                         pending.Remove(ready);
                         continue;
                     }

@@ -2463,5 +2463,44 @@ public static partial class R
             Assert.Equal(1.0, r[0]);
             Assert.Equal(0.8 / (2 * Math.Sqrt(0.3 * 0.8)) + 1.0, r[1], 14);
         }
+
+        [Fact]
+        public void F95_a_copy_assigned_back_in_a_loop_is_no_self_assignment()
+        {
+            // Seed 105, program 16744, reduced (old: also on a0844bc). var s3 = s0; s0 = s3; in a loop became
+            // "s0 = s0;" in the generated methods: CS1717, an error under TreatWarningsAsErrors. F(u, v) = u0^2 + s1, with
+            // s1 carried: s1' = s1 sin(u1) + v_i; checked against its closed form for one element of v.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double[] u, double[] v)
+    {
+        double s0 = u[0] * u[0];
+        double s1 = u[1];
+        for (int i = 0; i < v.Length; i++)
+        {
+            s1 = s1 * Math.Sin(u[1]) + v[i];
+            var s3 = s0;
+            s0 = s3;
+        }
+
+        return s0 + s1;
+    }
+}";
+            var output = GeneratorRunner.Run(source);
+            GeneratorRunner.AssertCleanCompile(output);
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double[] g = new double[2], gv = new double[1];
+        double value = R.FGradient(new[] { 0.3, 0.8 }, new[] { 0.5 }, g, gv);
+        return new[] { value, g[0], g[1], gv[0] };");
+            // F = 0.09 + 0.8 sin(0.8) + 0.5; dF/du0 = 0.6; dF/du1 = sin(u1) + u1 cos(u1); dF/dv0 = 1.
+            Assert.Equal(0.09 + (0.8 * Math.Sin(0.8)) + 0.5, r[0], 14);
+            Assert.Equal(0.6, r[1], 14);
+            Assert.Equal(Math.Sin(0.8) + (0.8 * Math.Cos(0.8)), r[2], 14);
+            Assert.Equal(1.0, r[3], 14);
+        }
     }
 }
