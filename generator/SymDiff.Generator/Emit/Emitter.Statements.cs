@@ -106,7 +106,8 @@ namespace SymDiff.Generator.Emit
                     WriteUnread(w, a.Value);
                     break;
                 case Assign { Value: Var same } a when same.Name == a.Name:
-                    // x = x: nothing to do (and CS1717 under TreatWarningsAsErrors; fuzz run 105).
+                    // x = x: nothing to do (and CS1717 under TreatWarningsAsErrors; F95). The two names become one only in the
+                    // final renames (scoped names, merged copies), after the scheduler's dead code: so here, not there.
                     break;
                 case Assign a:
                     w.WriteLine(Assignment(a.Name, a.Value));

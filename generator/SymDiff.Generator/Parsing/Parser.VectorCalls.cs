@@ -406,47 +406,15 @@ namespace SymDiff.Generator.Parsing
                         return at;
                     }
 
-                    var range = RangeOf(index);
-                    var length = Known(b.Length);
-                    bool nonNegative = range is { Min: >= 0 };
-                    bool belowLength = b.ToEnd
-                        || (range is { Max: var max } && length is Const { Value: var n } && max < n)
-                        || (index is Var { Name: var counter } && _counters.TryGetValue(counter, out var limit) && Known(limit).Equals(length));
-                    if (nonNegative && belowLength)
-                    {
-                        return at;
-                    }
-
-                    return CheckedIndex.Of(nonNegative ? CheckedIndex.Below(index, b.Length) : belowLength ? CheckedIndex.AtLeastZero(index) : CheckedIndex.Within(index, b.Length), at);
+                    var check = CheckedIndex.Needed(index, Known(b.Length), VariableRange, name => _counters.TryGetValue(name, out var limit) ? Known(limit) : null, b.ToEnd);
+                    return check is null ? at : CheckedIndex.Of(check, at);
                 }
 
-                /// <summary>
-                /// The least and greatest value an int index can take, from constants and the counters of the enclosing loops
-                /// (from 0 to their limit, unbounded above where the limit is not a constant); null when unknown.
-                /// </summary>
-                private (double Min, double Max)? RangeOf(Expr e)
-                {
-                    switch (e)
-                    {
-                        case Const { Type: ValType.Int, Value: var c }:
-                            return (c, c);
-                        case Var { Name: var name } when _counters.TryGetValue(name, out var limit):
-                            return (0, Known(limit) is Const { Value: var n } ? n - 1 : double.PositiveInfinity);
-                        case Var { Name: var name } when _known.TryGetValue(name, out var value) && value is not Var:
-                            return RangeOf(value);
-                        case Binary { Op: BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul } b when RangeOf(b.Left) is { } l && RangeOf(b.Right) is { } r:
-                            return b.Op switch
-                            {
-                                BinaryOp.Add => (l.Min + r.Min, l.Max + r.Max),
-                                BinaryOp.Sub => (l.Min - r.Max, l.Max - r.Min),
-                                // Products of ranges that are not negative (a row offset o * m): the ends multiply.
-                                _ when l.Min >= 0 && r.Min >= 0 => (l.Min * r.Min, l.Max == 0 || r.Max == 0 ? 0 : l.Max * r.Max),
-                                _ => null,
-                            };
-                        default:
-                            return null;
-                    }
-                }
+                /// <summary>A counter's range (from 0 below its limit), or the range of the value an int local was set to once.</summary>
+                private (double Min, double Max)? VariableRange(string name) =>
+                    _counters.TryGetValue(name, out var limit) ? CheckedIndex.CounterBelow(Known(limit))
+                    : _known.TryGetValue(name, out var value) && value is not Var ? CheckedIndex.Range(value, VariableRange)
+                    : null;
 
                 /// <summary><paramref name="e"/>, or the constant the int local it names was set to once (<c>int m = input.Length;</c>).</summary>
                 private Expr Known(Expr e) => e is Var { Name: var name } && _known.TryGetValue(name, out var value) && value is Const ? value : e;

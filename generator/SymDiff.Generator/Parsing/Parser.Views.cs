@@ -453,32 +453,19 @@ namespace SymDiff.Generator.Parsing
             private Expr ViewIndex(ViewLocal view, IOperation index, string name)
             {
                 var k = ParseIndex(index);
-                bool nonNegative = k switch
-                {
-                    Const { Value: var c } => c >= 0,
-                    Var { Name: var counter } => _boundedCounters.ContainsKey(counter),
-                    _ => false,
-                };
-                // A view to the end of a parameter is bounded by the parameter's own check, but not in a body being inlined
-                // (a layer's): its parameter may be bound to a part of the caller's span, whose end is not the part's.
-                bool endChecked = view.ToEnd && !(t_inlineDepth > 0 && view.Source == ViewSource.Parameter);
-                bool belowLength = endChecked || k switch
-                {
-                    Const { Value: var c } => view.Length is Const { Value: var n } && c < n,
-                    Var { Name: var counter } => _boundedCounters.TryGetValue(counter, out var bound) && (bound.Equals(view.Length)
-                        || (bound is Const { Value: var b } && view.Length is Const { Value: var n } && b <= n)),
-                    _ => false,
-                };
                 if (k is Const { Value: var outside } && (outside < 0 || (view.Length is Const { Value: var length } && outside >= length)))
                 {
                     // A constant outside a view of constant length: the user's method always throws there.
                     throw Unsupported(index.Syntax, $"The index '{index.Syntax}' into the span local '{name}', which is outside '{name}'", string.Empty);
                 }
 
+                // A view to the end of a parameter is bounded by the parameter's own check, but not in a body being inlined
+                // (a layer's): its parameter may be bound to a part of the caller's span, whose end is not the part's.
+                bool endChecked = view.ToEnd && !(t_inlineDepth > 0 && view.Source == ViewSource.Parameter);
                 var conditions = new List<Expr>();
-                if (!(nonNegative && belowLength))
+                if (CheckedIndex.Needed(k, view.Length, CounterRange, CounterLimit, endChecked) is { } own)
                 {
-                    conditions.Add(nonNegative ? CheckedIndex.Below(k, view.Length) : belowLength ? CheckedIndex.AtLeastZero(k) : CheckedIndex.Within(k, view.Length));
+                    conditions.Add(own);
                 }
 
                 // Inside every view this one was cut from (sub = row.Slice(2, 3): sub[k] is row[2 + k]), so that a part that
@@ -496,12 +483,21 @@ namespace SymDiff.Generator.Parsing
                         continue;
                     }
 
-                    conditions.Add(CheckedIndex.Within(at, enclosing.Length));
+                    if (CheckedIndex.Needed(at, enclosing.Length, CounterRange, _ => null, endChecked: false) is { } check)
+                    {
+                        conditions.Add(check);
+                    }
                 }
 
                 return conditions.Count == 0 ? Plus(view.Start, k)
                     : CheckedIndex.Of(conditions.Aggregate((a, b) => new Binary(BinaryOp.And, a, b, ValType.Bool)), Plus(view.Start, k));
             }
+
+            /// <summary>The range of the counter of an enclosing bounded loop (<see cref="BoundedCounter"/>), or null.</summary>
+            private (double Min, double Max)? CounterRange(string name) => _boundedCounters.TryGetValue(name, out var bound) ? CheckedIndex.CounterBelow(bound) : null;
+
+            /// <summary>The bound of the counter of an enclosing bounded loop, or null.</summary>
+            private Expr? CounterLimit(string name) => _boundedCounters.TryGetValue(name, out var bound) ? bound : null;
 
             /// <summary>
             /// Parses a <c>for</c> loop's body with its counter recorded as bounded when the loop is
