@@ -40,6 +40,12 @@ namespace SymDiff.Generator.Differentiation
         /// <summary>For each local retained with <c>Grad.Retain</c>, the let that defines it: let name to source name.</summary>
         public IReadOnlyDictionary<string, string> RetainedLets { get; init; } = new Dictionary<string, string>();
 
+        /// <summary>The locals a small buffer's elements became (<c>b2</c> for <c>b[2]</c>): user-facing, so no pass reads them as a version of <c>b</c>.</summary>
+        public EquatableArray<string> ElementLocals
+        {
+            init => UserFacing.UnionWith(value);
+        }
+
         /// <summary>Names lowering made: later phases' names avoid them.</summary>
         public IEnumerable<string> UsedNames { get; }
 

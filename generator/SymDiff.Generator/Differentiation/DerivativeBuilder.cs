@@ -92,7 +92,7 @@ namespace SymDiff.Generator.Differentiation
                     using (Testing.PhaseTimer.Measure(kind.Suffix.ToLowerInvariant()))
                     {
                         int reported = diagnostics.Count;
-                        methods.Add(kind.Build(new BuildContext(spec, signatures, kind, body, activity, liftNamer.AllNames, rules, diagnostics) { RetainedLets = function.RetainedLets, Origins = function.Origins }));
+                        methods.Add(kind.Build(new BuildContext(spec, signatures, kind, body, activity, liftNamer.AllNames, rules, diagnostics) { RetainedLets = function.RetainedLets, Origins = function.Origins, ElementLocals = function.ElementLocals }));
                         WithoutRemovedTapes(diagnostics, reported, methods[methods.Count - 1].Body, spec.Name);
                     }
                 }

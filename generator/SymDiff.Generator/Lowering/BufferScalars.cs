@@ -26,8 +26,10 @@ namespace SymDiff.Generator.Lowering
         /// <param name="body">The parsed body.</param>
         /// <param name="fresh">A name not used in the method, from a stem.</param>
         /// <param name="keep">Buffers to leave as they are (watched by SD1005).</param>
-        public static EquatableArray<SourceStmt> Apply(EquatableArray<SourceStmt> body, Func<string, string> fresh, ISet<string> keep)
+        /// <param name="locals">The names of the element locals made (<c>b0</c>, <c>b1</c>, <c>b2</c>): the user's, to keep as they are.</param>
+        public static EquatableArray<SourceStmt> Apply(EquatableArray<SourceStmt> body, Func<string, string> fresh, ISet<string> keep, out EquatableArray<string> locals)
         {
+            locals = EquatableArray<string>.Empty;
             var candidates = new Dictionary<string, SourceBuffer>(StringComparer.Ordinal);
             Declarations(body, candidates, keep);
             if (candidates.Count == 0)
@@ -45,6 +47,7 @@ namespace SymDiff.Generator.Lowering
                 c => c.Key,
                 c => Enumerable.Range(0, (int)((Const)c.Value.Length).Value).Select(k => fresh(c.Key + k.ToString(CultureInfo.InvariantCulture))).ToArray(),
                 StringComparer.Ordinal);
+            locals = names.Values.SelectMany(n => n).ToEquatableArray();
             return Rewrite(body, candidates, names);
         }
 

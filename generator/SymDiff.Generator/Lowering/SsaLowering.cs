@@ -20,6 +20,9 @@ namespace SymDiff.Generator.Lowering
 
         /// <summary>The histories lowering gave buffers carried by loops (<see cref="BufferHistory"/>), for SD1006.</summary>
         public EquatableArray<SourceBuffer> Histories { get; init; } = EquatableArray<SourceBuffer>.Empty;
+
+        /// <summary>The locals a small buffer's elements became (<see cref="BufferScalars"/>: <c>b2</c> for <c>b[2]</c>): user-facing names, not versions.</summary>
+        public EquatableArray<string> ElementLocals { get; init; } = EquatableArray<string>.Empty;
     }
 
     /// <summary>
@@ -121,7 +124,7 @@ namespace SymDiff.Generator.Lowering
 
             // A small buffer used only at constant indices is one local per element (its elements may be written again).
             var watched = new HashSet<string>(spec.InlineCuts.Select(c => c.Watched), StringComparer.Ordinal);
-            var source = BufferScalars.Apply(spec.Body, stem => lowering._namer.NewSourceName(stem), watched);
+            var source = BufferScalars.Apply(spec.Body, stem => lowering._namer.NewSourceName(stem), watched, out var elementLocals);
 
             // A buffer declared before the loop that refills it is lowered as if declared inside (the stackalloc users write once).
             source = BufferScopes.Privatize(source);
@@ -141,7 +144,7 @@ namespace SymDiff.Generator.Lowering
 
             return new IrFunction(body, lowering._namer.AllNames.ToEquatableArray())
             {
-                RetainedLets = lowering._retainedLets, Origins = lowering._origins, Histories = BufferHistory.Histories(source).ToEquatableArray(),
+                RetainedLets = lowering._retainedLets, Origins = lowering._origins, Histories = BufferHistory.Histories(source).ToEquatableArray(), ElementLocals = elementLocals,
             };
         }
 
