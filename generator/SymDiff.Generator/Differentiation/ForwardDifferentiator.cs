@@ -181,7 +181,14 @@ namespace SymDiff.Generator.Differentiation
                 case Unary u:
                     return Live(u.Operand, known, seeds, byValue);
                 case Binary { Op: BinaryOp.Mul } b:
-                    return Live(b.Left, known, seeds, byValue) ?? Live(b.Right, known, seeds, byValue);
+                {
+                    // Zero where either factor is: a rule's partial with a zero arm (Abs' = sign) times a tangent that may
+                    // be a structural zero is live only where both are, or the partial's test would stand for the
+                    // tangent's and gate nothing (FINDINGS F97).
+                    var left = Live(b.Left, known, seeds, byValue);
+                    var right = Live(b.Right, known, seeds, byValue);
+                    return left is null ? right : right is null ? left : And(left, right);
+                }
                 case Binary { Op: BinaryOp.Div } b:
                     return Live(b.Left, known, seeds, byValue);
                 case Binary { Op: BinaryOp.Add or BinaryOp.Sub } b:
@@ -256,10 +263,12 @@ namespace SymDiff.Generator.Differentiation
         {
             (Const { Value: 0 }, _) => b,
             (_, Const { Value: 0 }) => a,
-            _ when a.Equals(b) || Disjuncts(a).Contains(b) => a,
-            _ when Disjuncts(b).Contains(a) => b,
+            _ when a.Equals(b) || Disjuncts(a).Contains(b) || Conjuncts(b).Contains(a) => a,
+            _ when Disjuncts(b).Contains(a) || Conjuncts(a).Contains(b) => b,
             _ => new Binary(BinaryOp.Or, a, b, ValType.Bool),
         };
+
+        private static IEnumerable<Expr> Conjuncts(Expr e) => e is Binary { Op: BinaryOp.And } and ? Conjuncts(and.Left).Concat(Conjuncts(and.Right)) : new[] { e };
 
         private static IEnumerable<Expr> Disjuncts(Expr e) => e is Binary { Op: BinaryOp.Or } or ? Disjuncts(or.Left).Concat(Disjuncts(or.Right)) : new[] { e };
 

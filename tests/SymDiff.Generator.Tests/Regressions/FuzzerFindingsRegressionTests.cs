@@ -2465,6 +2465,43 @@ public static partial class R
         }
 
         [Fact]
+        public void F97_a_structural_zero_tangent_through_abs_meets_an_infinite_partial_as_zero()
+        {
+            // Seed 108, program 13830, reduced (old: also on a0844bc). s comes from data and the branch that would give
+            // it a tangent is not taken, so F's derivative along x is 1 (the gradient's). At s = 1e20, s / (|s| + 1)
+            // rounds to 1 and Acos' there is infinite; the gate on the tangent of s / (|s| + 1) tested Abs' = sign(s)
+            // (non-zero) instead of the tangent of s: 0 * inf, NaN. At c = 2 the branch runs and the analytic
+            // derivative of Acos(s x / (|s x| + 1)) + x at s = 0.5, x = 0.6 is checked.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double x, [NoGrad] double c, [NoGrad] double s0)
+    {
+        double s = s0;
+        if (c > 1)
+        {
+            s = s * x;
+        }
+
+        return Math.Acos(s / (Math.Abs(s) + 1.0)) + x;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        R.FDerivative(0.6, -1.0, 1e20, 1.0, out double constant);
+        R.FDerivative(0.6, 2.0, 0.5, 1.0, out double taken);
+        R.FGradient(0.6, -1.0, 1e20, out double gradient);
+        return new[] { constant, taken, gradient };");
+            double u = 0.3 / 1.3;
+            double du = 0.5 / (1.3 * 1.3);
+            Assert.Equal(1.0, r[0]);
+            Assert.Equal(-du / Math.Sqrt(1 - u * u) + 1.0, r[1], 14);
+            Assert.Equal(1.0, r[2]);
+        }
+
+        [Fact]
         public void F95_a_copy_assigned_back_in_a_loop_is_no_self_assignment()
         {
             // Seed 105, program 16744, reduced (old: also on a0844bc). var s3 = s0; s0 = s3; in a loop became
