@@ -53,5 +53,14 @@ namespace SymDiff.Generator.IR
         /// the user wrote it, for the bit-exact value.
         /// </summary>
         ClampNumber,
+
+        /// <summary>
+        /// <c>Math.Round(x, digits)</c> (and <c>Math.Round(x, mode)</c>, <c>Math.Round(x, digits, mode)</c>): piecewise constant
+        /// like <see cref="Round"/>; the other arguments are data, printed as the user passed them.
+        /// </summary>
+        RoundDigits,
+
+        /// <summary><c>Math.Round(x, digits, mode)</c>.</summary>
+        RoundDigitsMode,
     }
 }

@@ -105,8 +105,16 @@ namespace SymDiff.Generator.Parsing
                 var value = Unwrap(argument.Value);
                 if (argument.Value.ConstantValue is { HasValue: true, Value: { } constant })
                 {
+                    // A named member prints as the user reads it (MidpointRounding.AwayFromZero); a combination of flags as a cast.
+                    string type = enumType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                    var member = enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, constant));
+                    if (member is not null)
+                    {
+                        return new Opaque(type + "." + Identifiers.Escape(member.Name), ValType.Object);
+                    }
+
                     string number = System.Convert.ToInt64(constant, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    return new Opaque("((" + enumType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ")(" + number + "))", ValType.Object);
+                    return new Opaque("((" + type + ")(" + number + "))", ValType.Object);
                 }
 
                 if (SymbolEqualityComparer.Default.Equals(value?.Type, enumType))

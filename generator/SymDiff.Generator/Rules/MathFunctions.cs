@@ -27,6 +27,12 @@ namespace SymDiff.Generator.Rules
 
         /// <summary>Strictly above 1: <c>Acosh</c> (infinite derivative at 1), the base of the two-argument <c>Log</c>.</summary>
         AboveOne,
+
+        /// <summary>
+        /// Not a floating-point argument: data passed on as the user wrote it (<c>Round</c>'s number of digits, an
+        /// <c>int</c> from 0 to 15, or its <c>MidpointRounding</c>). Never differentiated.
+        /// </summary>
+        Data,
     }
 
     /// <summary>
@@ -184,6 +190,8 @@ namespace SymDiff.Generator.Rules
             new MathFunction(KnownFunction.Floor, "Floor", Zero, A) { PiecewiseConstant = true },
             new MathFunction(KnownFunction.Ceiling, "Ceiling", Zero, A) { PiecewiseConstant = true },
             new MathFunction(KnownFunction.Round, "Round", Zero, A) { PiecewiseConstant = true },
+            new MathFunction(KnownFunction.RoundDigits, "Round", Zero, A, MathDomain.Data) { PiecewiseConstant = true },
+            new MathFunction(KnownFunction.RoundDigitsMode, "Round", Zero, A, MathDomain.Data, MathDomain.Data) { PiecewiseConstant = true },
             new MathFunction(KnownFunction.Truncate, "Truncate", Zero, A) { PiecewiseConstant = true },
             new MathFunction(KnownFunction.Sign, "Sign", Zero, A) { PiecewiseConstant = true, HasMathF = false },
 

@@ -96,7 +96,11 @@ namespace SymDiff.Fuzz.Tests.Grammar
             _dataArgumentStream = StreamOf("data-argument:", pcg, 0x0DA7_A5EDu);
             _bufferPartStream = StreamOf("buffer-part:", pcg, 0x0B0F_FE25u);
             _scalarBufferStream = StreamOf("scalar-buffer:", pcg, 0x5CA1_AB1Eu);
+            _roundStream = StreamOf("round:", pcg, 0x0D16_1750u);
         }
+
+        /// <summary>A stream of its own for the overload of <c>Round</c> (digits, <c>MidpointRounding</c>): see <see cref="Renderer"/>'s shapes.</summary>
+        private readonly PCG _roundStream;
 
         /// <summary>A stream of its own for the decision to write a <see cref="ScalarBuffer"/> instead of declaring a local.</summary>
         private readonly PCG _scalarBufferStream;
@@ -1828,6 +1832,12 @@ namespace SymDiff.Fuzz.Tests.Grammar
                 _ => 1,
             };
             int shape = fn == MathFn.Sqrt && shapes == 2 ? (Chance(0.2) ? 1 : 0) : Int(shapes);
+            if (fn == MathFn.Round)
+            {
+                // Round(x), Round(x, 2), Round(x, MidpointRounding.AwayFromZero), Round(x, 1, MidpointRounding.ToZero).
+                shape = (int)_roundStream.Next(4);
+            }
+
             if (fn == MathFn.Pow && shapes > Renderer.PowExponents.Length && Chance(0.2))
             {
                 // Pow(e, n) with the int parameter (n may be 0): a rare edge otherwise (one shape in nine).

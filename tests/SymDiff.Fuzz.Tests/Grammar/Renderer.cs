@@ -982,7 +982,7 @@ namespace SymDiff.Fuzz.Tests.Grammar
 
             return _mode == RenderMode.Primal
                 ? $"(float)Math.{name}({string.Join(", ", args)})"
-                : $"DM.ToFloat(DM.{name}({string.Join(", ", args.Select(a => $"DM.ToDouble({a})"))}))";
+                : $"DM.ToFloat(DM.{name}({string.Join(", ", args.Select((a, i) => i > 0 && name == "Round" ? a : $"DM.ToDouble({a})"))}))"; // Round's digits and mode are data
         }
 
         private string Function(Fn f)
@@ -1046,7 +1046,16 @@ namespace SymDiff.Fuzz.Tests.Grammar
                         1 => Outer("Sqrt", $"{M("Abs")}({a0})"),
                         _ => Outer("Sqrt", a0),
                     };
-                case MathFn.Cbrt or MathFn.Abs or MathFn.Floor or MathFn.Ceiling or MathFn.Round or MathFn.Truncate:
+                case MathFn.Round:
+                    // The overloads with digits and a MidpointRounding (rows RoundDigits and RoundDigitsMode).
+                    return f.Shape switch
+                    {
+                        1 => Outer(name, a0, "2"),
+                        2 => Outer(name, a0, "MidpointRounding.AwayFromZero"),
+                        3 => Outer(name, a0, "1", "MidpointRounding.ToZero"),
+                        _ => Outer(name, a0),
+                    };
+                case MathFn.Cbrt or MathFn.Abs or MathFn.Floor or MathFn.Ceiling or MathFn.Truncate:
                     return Outer(name, a0);
                 case MathFn.Sign:
                     return Lift($"({T}){M("Sign")}({a0})");

@@ -486,7 +486,7 @@ namespace SymDiff.Fuzz.Tests.Harness
                         Ex(n.E);
                         break;
                     case Fn f:
-                        Add($"function: {FunctionName(f.Function)}");
+                        Add($"function: {FunctionName(f.Function)}" + (f.Function != MathFn.Round ? string.Empty : f.Shape switch { 1 or 2 => " (digits or mode)", 3 => " (digits, mode)", _ => string.Empty }));
                         Add(f.Spelling switch
                         {
                             FnSpelling.Generic => _p.Precision == Precision.Float ? "spelling: float.X" : "spelling: double.X",

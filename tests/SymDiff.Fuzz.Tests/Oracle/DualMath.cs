@@ -147,6 +147,12 @@ namespace SymDiff.Fuzz.Tests.Oracle
 
         public static Dual<T> Round<T>(Dual<T> x) where T : IFloatingPointIeee754<T> => Dual<T>.C(T.Round(x.V));
 
+        public static Dual<T> Round<T>(Dual<T> x, int digits) where T : IFloatingPointIeee754<T> => Dual<T>.C(T.Round(x.V, digits));
+
+        public static Dual<T> Round<T>(Dual<T> x, MidpointRounding mode) where T : IFloatingPointIeee754<T> => Dual<T>.C(T.Round(x.V, mode));
+
+        public static Dual<T> Round<T>(Dual<T> x, int digits, MidpointRounding mode) where T : IFloatingPointIeee754<T> => Dual<T>.C(T.Round(x.V, digits, mode));
+
         public static Dual<T> Truncate<T>(Dual<T> x) where T : IFloatingPointIeee754<T> => Dual<T>.C(T.Truncate(x.V));
 
         public static int Sign<T>(Dual<T> x) where T : IFloatingPointIeee754<T> => T.Sign(x.V);

@@ -281,6 +281,12 @@ namespace SymDiff.Fuzz.Tests.Oracle
 
         public static HyperDual Round(HyperDual x) => HyperDual.C(Math.Round(x.V));
 
+        public static HyperDual Round(HyperDual x, int digits) => HyperDual.C(Math.Round(x.V, digits));
+
+        public static HyperDual Round(HyperDual x, MidpointRounding mode) => HyperDual.C(Math.Round(x.V, mode));
+
+        public static HyperDual Round(HyperDual x, int digits, MidpointRounding mode) => HyperDual.C(Math.Round(x.V, digits, mode));
+
         public static HyperDual Truncate(HyperDual x) => HyperDual.C(Math.Truncate(x.V));
 
         public static int Sign(HyperDual x) => Math.Sign(x.V);

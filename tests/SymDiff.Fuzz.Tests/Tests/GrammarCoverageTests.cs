@@ -126,6 +126,8 @@ namespace SymDiff.Fuzz.Tests.Tests
             {
                 KnownFunction.Log => "Log (1 argument)",
                 KnownFunction.LogBase => "Log (2 arguments)",
+                KnownFunction.RoundDigits => "Round (digits or mode)",
+                KnownFunction.RoundDigitsMode => "Round (digits, mode)",
                 _ => f.Name,
             })
             .Append("function: Pow (active exponent)");

@@ -505,6 +505,13 @@ namespace SymDiff.Generator.Tests.Corpus
                 "Ceiling", new[] { Scalar("x", 2.7), Scalar("y", 1.5) }, p => new[] { 1.0, 3.0 });
             Add("Math.Round", "MathRounding", InFn("[Differentiable] public static double Round(double x, double y) => Math.Round(x) * y + x;"),
                 "Round", new[] { Scalar("x", 2.7), Scalar("y", 1.5) }, p => new[] { 1.0, 3.0 });
+            // The overloads with digits and a MidpointRounding: Round(2.74, 1) = 2.7, Round(2.7, AwayFromZero) = 3, Round(2.78, 1, ToZero) = 2.7.
+            Add("Math.RoundDigits", "MathRounding", InFn("[Differentiable] public static double RoundDigits(double x, double y) => Math.Round(x, 1) * y + x;"),
+                "RoundDigits", new[] { Scalar("x", 2.74), Scalar("y", 1.5) }, p => new[] { 1.0, 2.7 });
+            Add("Math.RoundMode", "MathRounding", InFn("[Differentiable] public static double RoundMode(double x, double y) => Math.Round(x, MidpointRounding.AwayFromZero) * y + x;"),
+                "RoundMode", new[] { Scalar("x", 2.7), Scalar("y", 1.5) }, p => new[] { 1.0, 3.0 });
+            Add("Math.RoundDigitsMode", "MathRounding", InFn("[Differentiable] public static double RoundDigitsMode(double x, double y) => Math.Round(x, 1, MidpointRounding.ToZero) * y + x;"),
+                "RoundDigitsMode", new[] { Scalar("x", 2.78), Scalar("y", 1.5) }, p => new[] { 1.0, 2.7 });
             Add("Math.Truncate", "MathRounding", InFn("[Differentiable] public static double Truncate(double x, double y) => Math.Truncate(x) * y + x;"),
                 "Truncate", new[] { Scalar("x", -2.7), Scalar("y", 1.5) }, p => new[] { 1.0, -2.0 });
 
