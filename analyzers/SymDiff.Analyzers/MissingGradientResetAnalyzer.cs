@@ -100,9 +100,9 @@ namespace SymDiff.Analyzers
                     continue;
                 }
 
-                // Parameters are left alone: a helper that accumulates into its caller's buffer is the mini-batch
-                // pattern seen from inside, and resetting is the caller's business.
-                var buffer = GradientBuffers.SymbolOf(argument.Value, known);
+                // A parameter is the caller's buffer: accumulating into it is the mini-batch pattern seen from inside,
+                // and resetting is the caller's business, unless the loop also steps with it (FindUnresetLoop).
+                var buffer = GradientBuffers.SymbolOf(argument.Value, known, includeParameters: true);
                 if (buffer is null || GradientBuffers.KindOf(buffer, known) is not { } kind)
                 {
                     continue;
@@ -179,7 +179,9 @@ namespace SymDiff.Analyzers
                     return FindConditionalUse(loop, use) is { } conditional ? (loop, use, conditional) : null;
                 }
 
-                if (use.FirstRead is not null)
+                // A caller's buffer (a parameter) is reported only where the loop steps with it (a training loop in a
+                // Train(p, g) helper, a user trial): a read that only looks at it (a print) is the mini-batch's own.
+                if (use.FirstRead is not null && (buffer is not IParameterSymbol || use.Steps.Count > 0))
                 {
                     return (loop, use, null);
                 }
@@ -199,7 +201,7 @@ namespace SymDiff.Analyzers
             foreach (var operation in OperationFacts.IteratedOperations(loop))
             {
                 if (operation is not IArgumentOperation { Parameter: { } parameter } accumulating || !KnownSymbols.HasAttribute(parameter, known.Accumulates)
-                    || GradientBuffers.SymbolOf(accumulating.Value, known) is not { } buffer || GradientBuffers.KindOf(buffer, known) is not { } kind
+                    || GradientBuffers.SymbolOf(accumulating.Value, known, includeParameters: true) is not { } buffer || GradientBuffers.KindOf(buffer, known) is not { } kind
                     || !seen.Add(buffer) || accumulating.Parent is not IInvocationOperation call)
                 {
                     continue;

@@ -104,7 +104,7 @@ namespace SymDiff.Analyzers.Flow
             // F(..., out g) and the Span outputs of SymDiff's generated methods (Gradient, Jacobian ...) overwrite.
             foreach (var argument in invocation.Arguments)
             {
-                if (argument.Parameter is not { } parameter || !Same(GradientBuffers.SymbolOf(argument.Value, known), buffer))
+                if (argument.Parameter is not { } parameter || !Same(GradientBuffers.SymbolOf(argument.Value, known, buffer is IParameterSymbol), buffer))
                 {
                     continue;
                 }
@@ -207,15 +207,15 @@ namespace SymDiff.Analyzers.Flow
                     break;
 
                 case ISimpleAssignmentOperation assignment:
-                    if (OperationFacts.Unwrap(assignment.Target) is ILocalReferenceOperation or IFieldReferenceOperation
-                        && Same(GradientBuffers.SymbolOf(assignment.Target, _known), _buffer)
+                    if (OperationFacts.Unwrap(assignment.Target) is ILocalReferenceOperation or IFieldReferenceOperation or IParameterReferenceOperation
+                        && Same(GradientBuffers.SymbolOf(assignment.Target, _known, _buffer is IParameterSymbol), _buffer)
                         && !Mentions(assignment.Value, _buffer))
                     {
                         // dw = 0, g = new double[n], dw = other: the accumulation starts again.
                         AddReset(operation);
                     }
                     else if (OperationFacts.Unwrap(assignment.Target) is IArrayElementReferenceOperation or IPropertyReferenceOperation
-                        && Same(GradientBuffers.SymbolOf(assignment.Target, _known), _buffer)
+                        && Same(GradientBuffers.SymbolOf(assignment.Target, _known, _buffer is IParameterSymbol), _buffer)
                         && OperationFacts.IsZero(assignment.Value))
                     {
                         // g[i] = 0, usually in a loop over the elements.
@@ -231,6 +231,10 @@ namespace SymDiff.Analyzers.Flow
                 case IFieldReferenceOperation field when Same(field.Field, _buffer):
                     ClassifyReference(field);
                     break;
+
+                case IParameterReferenceOperation parameter when Same(parameter.Parameter, _buffer):
+                    ClassifyReference(parameter);
+                    break;
             }
         }
 
@@ -242,11 +246,11 @@ namespace SymDiff.Analyzers.Flow
             while (use.Parent is { } parent)
             {
                 if (parent is IArgumentOperation { Parent: { } owner } && owner is IInvocationOperation or IObjectCreationOperation
-                    && Same(GradientBuffers.SymbolOf(owner, _known), _buffer))
+                    && Same(GradientBuffers.SymbolOf(owner, _known, _buffer is IParameterSymbol), _buffer))
                 {
                     use = owner; // g.AsSpan(), new Span<double>(g)
                 }
-                else if (parent is not IArgumentOperation && Same(GradientBuffers.SymbolOf(parent, _known), _buffer))
+                else if (parent is not IArgumentOperation && Same(GradientBuffers.SymbolOf(parent, _known, _buffer is IParameterSymbol), _buffer))
                 {
                     use = parent; // g[0], (Span<double>)g, span.Slice(1)
                 }

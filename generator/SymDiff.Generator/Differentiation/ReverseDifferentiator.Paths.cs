@@ -123,22 +123,23 @@ namespace SymDiff.Generator.Differentiation
         /// node that is not an ancestor of the output; a zero that is a value of the user's computation still multiplies
         /// (FINDINGS F15, F19).
         /// </summary>
-        private Expr Scale(Expr adjoint, Expr partial)
-        {
-            if (partial is Const)
-            {
-                return Mul(adjoint, partial);
-            }
+        private Expr Scale(Expr adjoint, Expr partial) => partial is Const ? Mul(adjoint, partial) : Scale(adjoint, a => Mul(a, partial));
 
+        /// <summary>
+        /// <paramref name="term"/> of <paramref name="adjoint"/> (a product with a partial, a quotient by a divisor that may
+        /// be zero), zero where the adjoint is zero by construction: the same rule as <see cref="Scale(Expr, Expr)"/>.
+        /// </summary>
+        private Expr Scale(Expr adjoint, Func<Expr, Expr> term)
+        {
             if (adjoint is IR.Cond c && (IsZero(c.WhenFalse) || IsZero(c.WhenTrue)))
             {
-                return Ir.Cond(c.Condition, Scale(c.WhenTrue, partial), Scale(c.WhenFalse, partial));
+                return Ir.Cond(c.Condition, IsZero(c.WhenTrue) ? c.WhenTrue : Scale(c.WhenTrue, term), IsZero(c.WhenFalse) ? c.WhenFalse : Scale(c.WhenFalse, term));
             }
 
             var live = LiveWhen(adjoint);
-            return live is null || live is Const { Value: not 0 } ? Mul(adjoint, partial)
+            return live is null || live is Const { Value: not 0 } ? term(adjoint)
                 : live is Const ? Lit(0, adjoint.Type)
-                : Ir.Cond(live, Mul(adjoint, partial), Lit(0, adjoint.Type));
+                : Ir.Cond(live, term(adjoint), Lit(0, adjoint.Type));
         }
 
         private static Expr? Either(Expr? a, Expr? b) => (a, b) switch

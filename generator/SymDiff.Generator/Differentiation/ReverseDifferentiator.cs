@@ -474,18 +474,26 @@ namespace SymDiff.Generator.Differentiation
 
                     break;
                 case BinaryOp.Div:
-                    // d(l/r)/dl = 1/r; d(l/r)/dr = -(l/r)/r, reusing the quotient the forward sweep computed.
-                    Backprop(b.Left, Div(adjoint, b.Right), adjoints, reverse);
+                    // d(l/r)/dl = 1/r; d(l/r)/dr = -(l/r)/r, reusing the quotient the forward sweep computed. Both are
+                    // infinite at r = 0: an adjoint that is zero by construction there (a branch that skips the quotient,
+                    // `b == 0 ? 0 : a / b`) sends nothing back, not 0 / 0.
+                    if (b.Right is Const)
+                    {
+                        Backprop(b.Left, Div(adjoint, b.Right), adjoints, reverse);
+                        break;
+                    }
+
+                    Backprop(b.Left, Scale(adjoint, a => Div(a, b.Right)), adjoints, reverse);
                     if (rightActive)
                     {
-                        Backprop(b.Right, Neg(Div(Mul(adjoint, b), b.Right)), adjoints, reverse);
+                        Backprop(b.Right, Scale(adjoint, a => Neg(Div(Mul(a, b), b.Right))), adjoints, reverse);
                     }
 
                     break;
                 case BinaryOp.Rem:
-                    // x % y = x - trunc(x / y) * y: d/dx = 1, d/dy = -trunc(x / y).
+                    // x % y = x - trunc(x / y) * y: d/dx = 1, d/dy = -trunc(x / y), infinite at y = 0 (gated as a quotient's).
                     Backprop(b.Left, adjoint, adjoints, reverse);
-                    Backprop(b.Right, Neg(Mul(adjoint, Call(KnownFunction.Truncate, b.Type, Div(b.Left, b.Right)))), adjoints, reverse);
+                    Backprop(b.Right, Scale(adjoint, a => Neg(Mul(a, Call(KnownFunction.Truncate, b.Type, Div(b.Left, b.Right))))), adjoints, reverse);
                     break;
                 default:
                     throw new InvalidOperationException("Unexpected active operator " + b.Op);

@@ -289,6 +289,12 @@ namespace SymDiff.Generator.Parsing
                         InlineVectorCall(call, into);
                         break;
 
+                    case IInvocationOperation { TargetMethod.ReturnsVoid: true } call when call.TargetMethod.ContainingType?.ToDisplayString() is "System.Diagnostics.Debug" or "System.Diagnostics.Trace":
+                        throw Unsupported(operation.Syntax, Describe(operation), " as a statement (a [Differentiable] method computes a value only: check an argument at the top with 'if (...) throw new ArgumentException(...);', which the generated methods copy, or assert in the caller)");
+
+                    case IInvocationOperation { TargetMethod.ReturnsVoid: true }:
+                        throw Unsupported(operation.Syntax, Describe(operation), " as a statement (a call made only for its effect, such as logging or I/O, has nothing to differentiate: make it in the caller)");
+
                     default:
                         throw Unsupported(operation.Syntax, Describe(operation), " as a statement");
                 }

@@ -323,6 +323,12 @@ namespace SymDiff.Generator.Vectorization
             public string? Analyse()
             {
                 var shape = LoopShape.Counter(_loop);
+                if (shape is { Step: < 0 })
+                {
+                    // Not the user's loop as written: the reverse sweep of one whose carried values are stored.
+                    return "its reverse sweep runs backwards, reading the values each iteration stored from the last to the first";
+                }
+
                 if (shape is null || shape.Value.Step != 1 || _loop.Condition is not Binary { Op: BinaryOp.Lt, Left: Var tested } condition || tested.Name != shape.Value.Counter.Name)
                 {
                     return "it is not a loop that counts up by 1 while the counter is below a bound";

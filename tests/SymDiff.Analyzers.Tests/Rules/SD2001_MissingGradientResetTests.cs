@@ -315,6 +315,35 @@ public static class Training
 " + TestSources.Model);
 
         [Fact]
+        public Task A_callers_buffer_the_loop_steps_with_is_reported() => Verifier.DiagnosticsAsync(@"
+using SymDiff;
+
+public static class Training
+{
+    // A user trial's Train(p, g) helper: the buffer is a parameter, but the loop steps with it, so it accumulates
+    // across epochs whoever owns it.
+    public static void TrainByHand(double[] p, double[] g)
+    {
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            Model.LossBackward(p[0], p[1], 1.0, 2.0, 1.0, {|SD2001:ref g[0]|}, ref g[1]);
+            p[0] -= 0.1 * g[0];
+        }
+    }
+
+    public static void TrainWithSgd(double[] p, double[] g)
+    {
+        var optimizer = new Sgd(p, g, 0.1);
+        for (int epoch = 0; epoch < 100; epoch++)
+        {
+            Model.LossBackward(p[0], p[1], 1.0, 2.0, 1.0, {|SD2001:ref g[0]|}, ref g[1]);
+            optimizer.Step();
+        }
+    }
+}
+" + TestSources.Model);
+
+        [Fact]
         public Task Reset_at_the_end_of_the_iteration_counts() => Verifier.DiagnosticsAsync(@"
 using SymDiff;
 

@@ -233,5 +233,77 @@ public static partial class R
         return new[] {{ du[0], du[1], du[2], dx, bu[0], bx }};");
             Assert.Equal(new[] { expected, 0, 0, 0, expected, 0 }, r);
         }
+    
+
+        [Fact]
+        public void A_quotient_a_branch_skips_at_a_zero_divisor_sends_nothing_back()
+        {
+            // A user trial (stop 36): r = a / b is computed before the test that decides not to use it. At b = 0 the
+            // quotient's partials (1 / b, -r / b) are infinite and the adjoint of r is zero by construction, so the
+            // gradient is 0 (README: a path not taken contributes nothing, even through an infinite partial), as
+            // FDerivative already said; FGradient and FBackward gave NaN (0 / 0). Away from b = 0: d/da = 1 / b,
+            // d/db = -a / b^2. In a loop, 1 / (x_i - a) skipped where x_i = a: d/da = sum over the others of 1 / (x_i - a)^2.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double a, double b)
+    {
+        double r = a / b;
+        if (b == 0)
+        {
+            return 0.0;
+        }
+
+        return r;
+    }
+
+    [Differentiable]
+    public static double G(double a, double b)
+    {
+        double r = a % b;
+        return b == 0 ? 0.0 : r + a / b;
+    }
+
+    [Differentiable]
+    public static double S(double a, [NoGrad] double[] x)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double d = x[i] - a;
+            double r = 1 / d;
+            if (d == 0)
+            {
+                continue;
+            }
+
+            s += r;
+        }
+
+        return s;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        R.FGradient(0.0, 0.0, out double fa, out double fb);
+        double ba = 0, bb = 0;
+        R.FBackward(0.0, 0.0, 2.0, ref ba, ref bb);
+        R.FDerivative(0.0, 0.0, 1.0, 1.0, out double fd);
+        R.FGradient(3.0, 2.0, out double fa2, out double fb2);
+        R.GGradient(1.5, 0.0, out double ga, out double gb);
+        R.GDerivative(1.5, 0.0, 1.0, 1.0, out double gd);
+        double[] x = { 1.0, 2.0, 3.0 };
+        R.SGradient(1.0, x, out double sa);
+        R.SDerivative(1.0, x, 1.0, out double sd);
+        return new[] { fa, fb, ba, bb, fd, fa2, fb2, ga, gb, gd, sa, sd };");
+            Assert.Equal(new[] { 0.0, 0.0, 0.0, 0.0, 0.0 }, r.Take(5));
+            Assert.Equal(1 / 2.0, r[5], 15);
+            Assert.Equal(-3.0 / 4.0, r[6], 15);
+            Assert.Equal(new[] { 0.0, 0.0, 0.0 }, r.Skip(7).Take(3));
+            Assert.Equal(1.0 + (1.0 / 4.0), r[10], 15);
+            Assert.Equal(1.0 + (1.0 / 4.0), r[11], 15);
+        }
     }
 }

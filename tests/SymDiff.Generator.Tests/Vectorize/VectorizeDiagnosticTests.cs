@@ -239,7 +239,7 @@ public static partial class W
             var output = GeneratorRunner.Run(source);
             GeneratorRunner.AssertCleanCompile(output);
             var messages = output.GeneratorDiagnostics.Where(d => d.Id == "SD1023").Select(d => d.GetMessage(CultureInfo.InvariantCulture)).ToList();
-// The forward loops (Gradient's and Backward's first sweep, Derivative's loop) carry m; the reverse sweeps count
+            // The forward loops (Gradient's and Backward's first sweep, Derivative's loop) carry m; the reverse sweeps count
             // down, which the lanes do not take.
             const string recurrence = "the value carried in 'm' depends on itself from one iteration to the next, or on a value computed after it is read";
             foreach (string method in new[] { "EmaGradient", "EmaBackward", "EmaDerivative" })
@@ -248,7 +248,9 @@ public static partial class W
             }
 
             Assert.Equal(5, messages.Count);
-            Assert.All(messages.Where(m => !m.EndsWith(recurrence, StringComparison.Ordinal)), m => Assert.EndsWith("it is not a loop that counts up by 1 while the counter is below a bound", m, StringComparison.Ordinal));
+            // The reverse sweeps' notes say what they are (a user trial read "not a loop that counts up by 1" as about
+            // the loop as written, which does).
+            Assert.All(messages.Where(m => !m.EndsWith(recurrence, StringComparison.Ordinal)), m => Assert.EndsWith("its reverse sweep runs backwards, reading the values each iteration stored from the last to the first", m, StringComparison.Ordinal));
         }
     }
 }
