@@ -123,7 +123,7 @@ namespace SymDiff.Generator.Diagnostics
         public static readonly DiagnosticDescriptor NoActiveParameter = new DiagnosticDescriptor(
             NoActiveParameterId,
             "No active parameter",
-            "'{0}' has no parameter to differentiate with respect to: give it a double or float parameter that is not [NoGrad]",
+            "'{0}' has no parameter to differentiate with respect to: give it a double or float parameter that is not [NoGrad]{1}",
             DiagnosticCategories.Usage,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true,
@@ -177,7 +177,7 @@ namespace SymDiff.Generator.Diagnostics
         public static readonly DiagnosticDescriptor GradientCut = new DiagnosticDescriptor(
             GradientCutId,
             "Gradient cut at a call",
-            "The argument for '{0}' of '{1}' depends on a differentiated parameter, but '{1}' does not differentiate '{0}'; no gradient flows back through it (as with Grad.Detach)",
+            "The argument for '{0}' of '{1}' depends on a differentiated parameter, but '{1}' does not differentiate '{0}'; no gradient flows back through it. Wrap the argument in Grad.Detach(...) if that is intended; if not, let '{1}' differentiate '{0}' (no [NoGrad] on it, and named in [Differentiable(...)] if that lists parameters).",
             DiagnosticCategories.Correctness,
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true,

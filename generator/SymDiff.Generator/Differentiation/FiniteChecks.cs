@@ -569,7 +569,7 @@ namespace SymDiff.Generator.Differentiation
                         var then = Rewrite(branch.Then).Statements.ToList();
                         var @else = Rewrite(branch.Else).Statements.ToList();
                         var phis = branch.Phis.Select(p => new Phi(p.Name, p.Type, HandOut(p.Name, "Then", p.WhenTrue, then), HandOut(p.Name, "Else", p.WhenFalse, @else))).ToEquatableArray();
-                        output.Add(new If(branch.Condition, new Block(then.ToEquatableArray()), new Block(@else.ToEquatableArray()), phis));
+                        output.Add(new If(branch.Condition, new Block(ForwardChecksFirst(then).ToEquatableArray()), new Block(ForwardChecksFirst(@else).ToEquatableArray()), phis));
                         break;
                     }
 
@@ -579,7 +579,7 @@ namespace SymDiff.Generator.Differentiation
                         var header = Rewrite(loop.Header);
                         var body = Rewrite(loop.Body).Statements.ToList();
                         carried = carried.Select(v => new LoopVar(v.Name, v.Type, v.Init, HandOut(v.Name, "Next", v.Next, body))).ToList();
-                        output.Add(loop with { Carried = carried.ToEquatableArray(), Header = header, Body = new Block(body.ToEquatableArray()) });
+                        output.Add(loop with { Carried = carried.ToEquatableArray(), Header = header, Body = new Block(ForwardChecksFirst(body).ToEquatableArray()) });
                         break;
                     }
 
@@ -589,7 +589,68 @@ namespace SymDiff.Generator.Differentiation
                 }
             }
 
-            return new Block(output.ToEquatableArray());
+            return new Block(ForwardChecksFirst(output).ToEquatableArray());
+        }
+
+        /// <summary>
+        /// The checks of reverse-sweep lets moved after the forward checks of the same straight run of statements (up to
+        /// the next branch, loop or return): in a fused loop the partial <c>1 / t</c> of <c>Log(t)</c> is computed before
+        /// the value, and at <c>t = 0</c> the user's own <c>Log</c> is the first non-finite value, not its derivative (a
+        /// user trial read "reverse sweep" there as "my forward computation was fine"). A check only throws, and a let is
+        /// never assigned again, so a later check sees the same value.
+        /// </summary>
+        private static List<Stmt> ForwardChecksFirst(List<Stmt> statements)
+        {
+            var assigned = new HashSet<string>(statements.OfType<Assign>().Select(a => a.Name), StringComparer.Ordinal);
+            var lets = new HashSet<string>(statements.OfType<Let>().Select(l => l.Name), StringComparer.Ordinal);
+            bool Movable(Stmt s) => s is FiniteCheck { Sweep: Reverse, Value: Var v } && lets.Contains(v.Name) && !assigned.Contains(v.Name);
+            static bool EndsRun(Stmt s) => s is If or Loop or Return || s is not (Let or Assign or Store or Accumulate or SetOutput or FiniteCheck);
+
+            var result = new List<Stmt>(statements.Count);
+            int start = 0;
+            while (start < statements.Count)
+            {
+                int end = start;
+                while (end < statements.Count && !EndsRun(statements[end]))
+                {
+                    end++;
+                }
+
+                // Within statements[start, end): reverse checks before the run's last forward check go right after it.
+                int lastForward = -1;
+                for (int k = start; k < end; k++)
+                {
+                    if (statements[k] is FiniteCheck { Sweep: Forward })
+                    {
+                        lastForward = k;
+                    }
+                }
+
+                var moved = new List<Stmt>();
+                for (int k = start; k < end; k++)
+                {
+                    if (k < lastForward && Movable(statements[k]))
+                    {
+                        moved.Add(statements[k]);
+                        continue;
+                    }
+
+                    result.Add(statements[k]);
+                    if (k == lastForward)
+                    {
+                        result.AddRange(moved);
+                    }
+                }
+
+                if (end < statements.Count)
+                {
+                    result.Add(statements[end]);
+                }
+
+                start = end + 1;
+            }
+
+            return result;
         }
 
         /// <summary>A value handed out of a block (a phi's, a loop variable's): named and checked at the end of <paramref name="into"/> when it is computed there.</summary>

@@ -70,7 +70,7 @@ namespace SymDiff.Generator.Parsing
                                     continue;
                                 }
 
-                                var type = ValueOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float)");
+                                var type = ValueOf(local.Type) ?? throw Unsupported(declarator.Syntax, $"A local of type '{local.Type.ToDisplayString()}'", LocalTypeHint(local.Type));
                                 string name = Declare(local);
                                 var increments = BeginIncrements(declarator);
                                 Expr value = initializer is null ? Const.FromSource(0, type) : ParseRetainedOr(initializer.Value, name, local.Name);
@@ -517,7 +517,7 @@ namespace SymDiff.Generator.Parsing
                             break;
                         case ILocalReferenceOperation { IsDeclaration: true } local:
                         {
-                            var type = ValueOf(local.Local.Type) ?? throw Unsupported(element.Syntax, $"A local of type '{local.Local.Type.ToDisplayString()}'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float)");
+                            var type = ValueOf(local.Local.Type) ?? throw Unsupported(element.Syntax, $"A local of type '{local.Local.Type.ToDisplayString()}'", LocalTypeHint(local.Local.Type));
                             into.Add(new SourceAssign(Declare(local.Local), type, ConvertTo(e, type)) { Origin = AddOrigin(element.Syntax) });
                             break;
                         }
@@ -636,6 +636,23 @@ namespace SymDiff.Generator.Parsing
                 return element is not null && ScalarOf(element) is { } t && t.IsFloating() ? t : null;
             }
 
+            /// <summary>Why a local of <paramref name="type"/> is not supported, and what to write instead.</summary>
+            private static string LocalTypeHint(ITypeSymbol type)
+            {
+                const string supported = "locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float";
+                if (type.IsTupleType)
+                {
+                    return " (" + supported + "; a tuple is deconstructed into scalars: 'var (a, b) = (x * y, x - y);')";
+                }
+
+                if (type.TypeKind is TypeKind.Struct or TypeKind.Class && type.SpecialType == SpecialType.None && type.ContainingNamespace?.ToDisplayString().StartsWith("System", StringComparison.Ordinal) != true)
+                {
+                    return " (" + supported + $"; an object of your own is not created inside the method: pass the '{type.Name}' as a parameter, or hold it in a field, and call its methods from there)";
+                }
+
+                return " (" + supported + ")";
+            }
+
             /// <summary>
             /// A local buffer: <c>Span&lt;T&gt; h = stackalloc T[n]</c> or <c>T[] h = new T[n]</c> (also into a span), with a
             /// length known at the top of the method (constants, lengths of parameters, int parameters).
@@ -661,7 +678,11 @@ namespace SymDiff.Generator.Parsing
 
                 if (size is null)
                 {
-                    throw Unsupported(declarator.Syntax, $"The local '{local.Name}' of type '{local.Type.ToDisplayString()}' with this initializer", hint);
+                    // 'double[] c = w;' names an array the method already has: a view, not a new buffer.
+                    string also = value is IParameterReferenceOperation or IFieldReferenceOperation or ILocalReferenceOperation
+                        ? $"; to read '{initializer!.Value.Syntax}' under another name, declare a view: 'ReadOnlySpan<{local.Type switch { IArrayTypeSymbol a => a.ElementType.ToDisplayString(), INamedTypeSymbol { TypeArguments.Length: 1 } n => n.TypeArguments[0].ToDisplayString(), _ => "double" }}> {local.Name} = {initializer.Value.Syntax};'"
+                        : string.Empty;
+                    throw Unsupported(declarator.Syntax, $"The local '{local.Name}' of type '{local.Type.ToDisplayString()}' with this initializer", hint.Insert(hint.Length - 1, also));
                 }
 
                 var length = KnownAtStart(ParseIndex(size))

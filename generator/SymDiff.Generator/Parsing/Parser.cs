@@ -316,7 +316,12 @@ namespace SymDiff.Generator.Parsing
 
             if (diagnostics.Count == 0 && !parameters.Any(p => p.Active))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoActiveParameter, nameLocation, method.Name));
+                // A collection the parameters cannot take (List<double>, IEnumerable<double>) is the likely intent.
+                var collection = method.Parameters.FirstOrDefault(p => p.Type is INamedTypeSymbol { TypeArguments.Length: 1 } g && g.TypeArguments[0].SpecialType is SpecialType.System_Double or SpecialType.System_Single
+                    && g.Name is not ("Span" or "ReadOnlySpan" or "Nullable") && !p.GetAttributes().Any(a => a.AttributeClass?.Name == "NoGradAttribute"));
+                string hint = collection is null ? string.Empty
+                    : $" ('{collection.Name}' is a {collection.Type.ToDisplayString()}, which is read as data only: take a {((INamedTypeSymbol)collection.Type).TypeArguments[0].ToDisplayString()}[] or a ReadOnlySpan<{((INamedTypeSymbol)collection.Type).TypeArguments[0].ToDisplayString()}> instead)";
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoActiveParameter, nameLocation, method.Name, hint));
             }
 
             if (diagnostics.Count > 0)

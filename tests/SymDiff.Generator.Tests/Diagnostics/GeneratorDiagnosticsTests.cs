@@ -339,6 +339,34 @@ namespace SymDiff.Generator.Tests.Diagnostics
             Assert.Empty(output.CompilationDiagnostics); // F gets throwing stubs, so nothing else breaks
         }
 
+        /// <summary>A user trial's constructs: each message says what to write instead.</summary>
+        [Theory]
+        [InlineData("{ (double, double) t = (x * x, x - 1); return t.Item1; }", "t = (x * x, x - 1)", "'var (a, b) = (x * y, x - y);'")]
+        [InlineData("{ var s = new Spring { K = 2 }; return s.K * x; }", "s = new Spring { K = 2 }", "pass the 'Spring' as a parameter, or hold it in a field")]
+        [InlineData("{ double[] c = s_data; return c[0] * x; }", "c = s_data", "'ReadOnlySpan<double> c = s_data;'")]
+        [InlineData("{ System.Diagnostics.Debug.Assert(x > 0); return x; }", "System.Diagnostics.Debug.Assert(x > 0)", "check an argument at the top with 'if (...) throw new ArgumentException(...);'")]
+        [InlineData("{ Console.WriteLine($\"x = {x}\"); return x; }", "Console.WriteLine($\"x = {x}\")", "a call made only for its effect")]
+        public void SD1000_says_what_to_write_instead(string body, string construct, string hint)
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP($$"""
+                public static double[] s_data = { 1.0, 2.0 };
+                public struct Spring { public double K; }
+                [Differentiable] public static double F(double x) {{body}}
+                """));
+
+            AssertReports(output, "SD1000", DiagnosticSeverity.Error, construct, hint);
+        }
+
+        [Fact]
+        public void SD0006_names_a_collection_parameter_and_what_to_take_instead()
+        {
+            GeneratorOutput output = GeneratorRunner.Run(InP("""
+                [Differentiable] public static double F(System.Collections.Generic.List<double> xs, [NoGrad] double k) => xs[0] * k;
+                """));
+
+            AssertReports(output, "SD0006", DiagnosticSeverity.Error, "F", "'xs' is a System.Collections.Generic.List<double>", "take a double[] or a ReadOnlySpan<double> instead");
+        }
+
         [Fact]
         public void SD1000_calling_a_vector_function_it_cannot_inline_names_it_and_says_what_to_do()
         {

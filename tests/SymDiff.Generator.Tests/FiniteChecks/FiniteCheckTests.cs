@@ -199,6 +199,30 @@ namespace SymDiff.Generator.Tests.FiniteChecks
         }
 
         [Fact]
+        public void In_a_fused_loop_the_users_own_log_of_zero_is_reported_before_its_derivative()
+        {
+            // A user trial: the fused loop computes Log's partial 1 / t before the value Log(t); at t = 0 both are infinite,
+            // and the report named the reverse sweep, as if the forward computation had been fine.
+            const string source = """
+                using System;
+                using SymDiff;
+
+                public static partial class F
+                {
+                    [Differentiable(CheckFinite = true)]
+                    public static double G(double a, ReadOnlySpan<double> v)
+                    {
+                        double s = 0;
+                        for (int i = 0; i < v.Length; i++) s += Math.Log(v[i] - a);
+                        return s;
+                    }
+                }
+                """;
+            var e = Throws(source, "double[] v = { 2.0, 1.0 }; var dv = new double[2]; F.GGradient(1.0, v, out double da, dv); return dv;");
+            Assert.Equal("G: s += Math.Log(v[i] - a) at Source0.cs line 10 produced -Infinity (forward sweep of GGradient) from finite inputs.", e.Message);
+        }
+
+        [Fact]
         public void Sqrt_at_zero_throws_in_the_reverse_sweep()
         {
             // Sqrt(0) = 0 is finite; its derivative, Sqrt'(0) = +Infinity by the contract, is not.

@@ -23,13 +23,13 @@ static partial class K
         // Reverse sweep: gradients
         bool t0 = r > 1.0;
         double tBar = (t0 ? 1.0 / r : 2.0 * r) * (0.5 / r);
-        if (!global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(tBar, "Second", "SecondGradient", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         dX = 2.0 * (tBar * x);
         if (!global::SymDiff.Checks.IsFinite(dX) && global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(x)) global::SymDiff.Checks.ThrowNotFinite(dX, "Second", "SecondGradient", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         dY = 2.0 * (tBar * y);
         if (!global::SymDiff.Checks.IsFinite(dY) && global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(dY, "Second", "SecondGradient", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         double value = t0 ? global::System.Math.Log(r) : r * r;
         if (!global::SymDiff.Checks.IsFinite(value) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(value, "Second", "SecondGradient", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "forward");
+        if (!global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(tBar, "Second", "SecondGradient", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         return value;
     }
 
@@ -174,24 +174,24 @@ static partial class K
         double r = global::System.Math.Sqrt(x * x + y * y);
         if (!global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(r, "Second", "SecondHessianVectorProduct", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "forward");
         double t0 = 0.5 / r;
-        if (!global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(t0, "Second", "SecondHessianVectorProduct", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "reverse");
         double rDot = t0 * (2.0 * (tX * x + tY * y));
-        if (!global::SymDiff.Checks.IsFinite(rDot) && global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(tX) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(tY) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(rDot, "Second", "SecondHessianVectorProduct", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "reverse");
         bool t1 = r > 1.0;
         double t2 = t1 ? 1.0 / r : 2.0 * r;
-        if (!global::SymDiff.Checks.IsFinite(t2) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(t2, "Second", "SecondHessianVectorProduct", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         double tBar = t2 * t0;
-        if (!global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(t2) && global::SymDiff.Checks.IsFinite(t0)) global::SymDiff.Checks.ThrowNotFinite(tBar, "Second", "SecondHessianVectorProduct", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         double tBarDot = (t1 ? -(rDot / r / r) : 2.0 * rDot) * t0 - t2 * (t0 * rDot / r);
-        if (!global::SymDiff.Checks.IsFinite(tBarDot) && global::SymDiff.Checks.IsFinite(rDot) && global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(t2)) global::SymDiff.Checks.ThrowNotFinite(tBarDot, "Second", "SecondHessianVectorProduct", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         double productValue = 2.0 * (tBarDot * x + tBar * tX);
-        if (!global::SymDiff.Checks.IsFinite(productValue) && global::SymDiff.Checks.IsFinite(tBarDot) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(tX)) global::SymDiff.Checks.ThrowNotFinite(productValue, "Second", "SecondHessianVectorProduct", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         product[atX] = productValue;
         double productValue2 = 2.0 * (tBarDot * y + tBar * tY);
-        if (!global::SymDiff.Checks.IsFinite(productValue2) && global::SymDiff.Checks.IsFinite(tBarDot) && global::SymDiff.Checks.IsFinite(y) && global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(tY)) global::SymDiff.Checks.ThrowNotFinite(productValue2, "Second", "SecondHessianVectorProduct", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         product[atY] = productValue2;
         double value = t1 ? global::System.Math.Log(r) : r * r;
         if (!global::SymDiff.Checks.IsFinite(value) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(value, "Second", "SecondHessianVectorProduct", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "forward");
+        if (!global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(t0, "Second", "SecondHessianVectorProduct", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "reverse");
+        if (!global::SymDiff.Checks.IsFinite(rDot) && global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(tX) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(tY) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(rDot, "Second", "SecondHessianVectorProduct", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "reverse");
+        if (!global::SymDiff.Checks.IsFinite(t2) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(t2, "Second", "SecondHessianVectorProduct", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
+        if (!global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(t2) && global::SymDiff.Checks.IsFinite(t0)) global::SymDiff.Checks.ThrowNotFinite(tBar, "Second", "SecondHessianVectorProduct", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
+        if (!global::SymDiff.Checks.IsFinite(tBarDot) && global::SymDiff.Checks.IsFinite(rDot) && global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(t2)) global::SymDiff.Checks.ThrowNotFinite(tBarDot, "Second", "SecondHessianVectorProduct", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
+        if (!global::SymDiff.Checks.IsFinite(productValue) && global::SymDiff.Checks.IsFinite(tBarDot) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(tX)) global::SymDiff.Checks.ThrowNotFinite(productValue, "Second", "SecondHessianVectorProduct", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
+        if (!global::SymDiff.Checks.IsFinite(productValue2) && global::SymDiff.Checks.IsFinite(tBarDot) && global::SymDiff.Checks.IsFinite(y) && global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(tY)) global::SymDiff.Checks.ThrowNotFinite(productValue2, "Second", "SecondHessianVectorProduct", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         return value;
     }
 
