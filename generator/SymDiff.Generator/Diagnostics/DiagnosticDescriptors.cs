@@ -168,7 +168,7 @@ namespace SymDiff.Generator.Diagnostics
         public static readonly DiagnosticDescriptor NonDifferentiableCall = new DiagnosticDescriptor(
             NonDifferentiableCallId,
             "Call that no gradient can flow through",
-            "No gradient flows through '{0}': it receives a value that depends on a differentiated parameter but is neither [Differentiable] nor has a [DerivativeOf] rule. Mark it [Differentiable] if it is your own method, add a [DerivativeOf] rule for it (framework methods too), or wrap the argument in Grad.Detach(...) if no gradient is wanted.",
+            "No gradient flows through '{0}': it receives a value that depends on a differentiated parameter but is neither [Differentiable] nor has a [DerivativeOf] rule that matches it (a rule whose parameters or result do not match is reported at the rule: SD0010, SD0011). Mark it [Differentiable] if it is your own method, add a [DerivativeOf] rule for it (framework methods too), or wrap the argument in Grad.Detach(...) if no gradient is wanted.",
             DiagnosticCategories.Correctness,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true,
