@@ -210,6 +210,8 @@ namespace SymDiff.Generator.Differentiation
 
         public static Expr Plus(Expr a, Expr b) => Ir.Add(a, b);
 
-        public static Expr Times(Expr a, Expr b) => new Binary(BinaryOp.Mul, a, b, ValType.Int);
+        public static Expr Times(Expr a, Expr b) => a is Const { Type: ValType.Int } ka && b is Const { Type: ValType.Int } kb && Math.Abs(ka.Value * kb.Value) <= int.MaxValue
+            ? Const.Of(ka.Value * kb.Value, ValType.Int)
+            : new Binary(BinaryOp.Mul, a, b, ValType.Int);
     }
 }

@@ -41,6 +41,15 @@ namespace SymDiff.Generator.Simplification
         /// <summary><c>2 * 3</c> → <c>6</c>: both operands literal.</summary>
         internal static Expr? FoldConstants(Binary b)
         {
+            if (b.Left is Const { Type: ValType.Int } li && b.Right is Const { Type: ValType.Int } ri && b.Type == ValType.Int && b.Op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul)
+            {
+                // An index made of literals (k + 1 with k known to be 1): folded where C# computes the same int, i.e. where
+                // it does not overflow (a checked context would throw there, an unchecked one wrap).
+                long a = (long)li.Value, c = (long)ri.Value;
+                long sum = b.Op switch { BinaryOp.Add => a + c, BinaryOp.Sub => a - c, _ => a * c };
+                return sum is >= int.MinValue and <= int.MaxValue ? Const.Of(sum, ValType.Int) : null;
+            }
+
             if (b.Left is not Const l || b.Right is not Const r || !b.Type.IsFloating())
             {
                 return null;

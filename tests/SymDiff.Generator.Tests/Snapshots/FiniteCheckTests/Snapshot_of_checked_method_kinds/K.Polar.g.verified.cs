@@ -98,15 +98,15 @@ static partial class K
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void PolarJacobian(double r, double theta, global::System.Span<double> xy, global::System.Span<double> jacobian)
     {
-        if (jacobian.Length != xy.Length * (1 + 1))
+        if (jacobian.Length != xy.Length * 2)
         {
-            global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, xy.Length * (1 + 1), "The buffer 'jacobian' has length {0}, but the Jacobian of 'Polar' has {1} entries (m outputs by n active scalars).");
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, xy.Length * 2, "The buffer 'jacobian' has length {0}, but the Jacobian of 'Polar' has {1} entries (m outputs by n active scalars).");
         }
 
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, xy, nameof(jacobian), "xy");
 
         int m = xy.Length;
-        int n = 1 + 1;
+        int n = 2;
         int atR = 0;
         int atTheta = atR + 1;
         if (n <= m)

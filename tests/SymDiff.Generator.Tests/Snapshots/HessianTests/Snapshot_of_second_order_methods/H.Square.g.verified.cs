@@ -53,9 +53,9 @@ static partial class H
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double SquareHessian(double x, global::System.Span<double> hessian)
     {
-        if (hessian.Length != 1 * 1)
+        if (hessian.Length != 1)
         {
-            global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, 1 * 1, "The buffer 'hessian' has length {0}, but the Hessian of 'Square' has {1} entries (n by n for n active scalars).");
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, 1, "The buffer 'hessian' has length {0}, but the Hessian of 'Square' has {1} entries (n by n for n active scalars).");
         }
 
         int n = 1;

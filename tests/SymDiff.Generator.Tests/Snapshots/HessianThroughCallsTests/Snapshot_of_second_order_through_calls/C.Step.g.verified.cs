@@ -63,12 +63,12 @@ static partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double StepHessian(double p, double q, global::System.Span<double> hessian)
     {
-        if (hessian.Length != (1 + 1) * (1 + 1))
+        if (hessian.Length != 4)
         {
-            global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, (1 + 1) * (1 + 1), "The buffer 'hessian' has length {0}, but the Hessian of 'Step' has {1} entries (n by n for n active scalars).");
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(hessian), hessian.Length, 4, "The buffer 'hessian' has length {0}, but the Hessian of 'Step' has {1} entries (n by n for n active scalars).");
         }
 
-        int n = 1 + 1;
+        int n = 2;
         double value = 0.0;
 
         // Row i is the Hessian times the unit vector e_i.
@@ -120,14 +120,14 @@ static partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static double StepHessianVectorProduct(double p, double q, global::System.ReadOnlySpan<double> direction, global::System.Span<double> product)
     {
-        if (direction.Length != 1 + 1)
+        if (direction.Length != 2)
         {
-            global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, 1 + 1, "The direction 'direction' has length {0}, but 'Step' has {1} active scalars.");
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(direction), direction.Length, 2, "The direction 'direction' has length {0}, but 'Step' has {1} active scalars.");
         }
 
-        if (product.Length != 1 + 1)
+        if (product.Length != 2)
         {
-            global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, 1 + 1, "The buffer 'product' has length {0}, but 'Step' has {1} active scalars.");
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(product), product.Length, 2, "The buffer 'product' has length {0}, but 'Step' has {1} active scalars.");
         }
 
         global::SymDiff.Checks.ThrowIfOverlapping(product, direction, nameof(product), "direction");

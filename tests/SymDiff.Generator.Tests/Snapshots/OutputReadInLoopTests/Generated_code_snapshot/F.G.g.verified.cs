@@ -152,15 +152,15 @@ static partial class F
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void GJacobian(double x, double y, global::System.Span<double> o, global::System.Span<double> jacobian)
     {
-        if (jacobian.Length != o.Length * (1 + 1))
+        if (jacobian.Length != o.Length * 2)
         {
-            global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, o.Length * (1 + 1), "The buffer 'jacobian' has length {0}, but the Jacobian of 'G' has {1} entries (m outputs by n active scalars).");
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, o.Length * 2, "The buffer 'jacobian' has length {0}, but the Jacobian of 'G' has {1} entries (m outputs by n active scalars).");
         }
 
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, o, nameof(jacobian), "o");
 
         int m = o.Length;
-        int n = 1 + 1;
+        int n = 2;
         int atX = 0;
         int atY = atX + 1;
         if (n <= m)

@@ -190,11 +190,10 @@ static partial class S
             global::SymDiff.Checks.Zero(xZeros);
             double dot = global::S.DotDerivative(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP.Slice(1, 2), xZeros.Slice(0, 2), out double dotDot);
             double dot2 = global::S.DotDerivative(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), tP.Slice(0, 2), tP.Slice(2, 2), out double dot2Dot);
-            int dotActive = 2 + 2;
-            double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+            double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
             try
             {
-                global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, dotActive);
+                global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, 4);
                 for (int k = 0; k < 2; k++)
                 {
                     dotDirection[k] = tP[k];
@@ -206,11 +205,11 @@ static partial class S
                     dotDirection[t0] = tP[t0];
                 }
 
-                double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
                 try
                 {
-                    global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
-                    global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), dotDirection.Slice(0, dotActive), dotProduct.Slice(0, dotActive));
+                    global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, 4);
+                    global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 0, 2), new global::System.ReadOnlySpan<double>(p, 2, 2), dotDirection.Slice(0, 4), dotProduct.Slice(0, 4));
                     for (int k = 0; k < 2; k++)
                     {
                         pP[k] += dotProduct[k];
@@ -219,10 +218,10 @@ static partial class S
                     }
 
                     global::S.DotBackward(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), tP[0], pP.Slice(1, 2), xScratch);
-                    double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                    double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
                     try
                     {
-                        global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive);
+                        global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, 4);
                         for (int k = 0; k < 2; k++)
                         {
                             dotDirection2[k] = tP[1 + k];
@@ -233,11 +232,11 @@ static partial class S
                             dotDirection2[2 + k] = 0.0;
                         }
 
-                        double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                        double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
                         try
                         {
-                            global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive);
-                            global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), dotDirection2.Slice(0, dotActive), dotProduct2.Slice(0, dotActive));
+                            global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, 4);
+                            global::S.DotHessianVectorProduct(new global::System.ReadOnlySpan<double>(p, 1, 2), new global::System.ReadOnlySpan<double>(x, 0, 2), dotDirection2.Slice(0, 4), dotProduct2.Slice(0, 4));
                             double t2 = p[0];
                             for (int k = 0; k < 2; k++)
                             {

@@ -239,11 +239,10 @@ static partial class S
                     global::System.Span<double> xZeros2 = new global::System.Span<double>(xZeros2Rented, 0, 2);
                     global::SymDiff.Checks.Zero(xZeros2);
                     double dot = global::S.DotDerivative(p.Slice(1, 2), x.Slice(0, 2), tP.Slice(1, 2), xZeros2.Slice(0, 2), out double dotDot);
-                    int dotActive = 2 + 2;
-                    double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                    double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
                     try
                     {
-                        global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, dotActive);
+                        global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, 4);
                         for (int k = 0; k < 2; k++)
                         {
                             dotDirection[k] = tP[1 + k];
@@ -254,11 +253,11 @@ static partial class S
                             dotDirection[2 + k] = 0.0;
                         }
 
-                        double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                        double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
                         try
                         {
-                            global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
-                            global::S.DotHessianVectorProduct(p.Slice(1, 2), x.Slice(0, 2), dotDirection.Slice(0, dotActive), dotProduct.Slice(0, dotActive));
+                            global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, 4);
+                            global::S.DotHessianVectorProduct(p.Slice(1, 2), x.Slice(0, 2), dotDirection.Slice(0, 4), dotProduct.Slice(0, 4));
                             for (int k = 0; k < 2; k++)
                             {
                                 pP[1 + k] += dotProduct[k];
@@ -266,11 +265,11 @@ static partial class S
 
                             double t3 = global::System.Math.Cos(a);
                             global::S.DotBackward(x.Slice(4), p.Slice(p.Length - 2), t3 * aDot, xScratch2.Slice(0, x.Length - 4), pP.Slice(p.Length - 2));
-                            int dotActive2 = t0 + t2;
-                            double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+                            int dotActive = t0 + t2;
+                            double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                             try
                             {
-                                global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive2);
+                                global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive);
                                 for (int k = 0; k < t0; k++)
                                 {
                                     dotDirection2[k] = 0.0;
@@ -284,11 +283,11 @@ static partial class S
                                     dotDirection2Row[k] = tPRow[k];
                                 }
 
-                                double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+                                double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
                                 try
                                 {
-                                    global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive2);
-                                    global::S.DotHessianVectorProduct(x.Slice(4), p.Slice(p.Length - 2), dotDirection2.Slice(0, dotActive2), dotProduct2.Slice(0, dotActive2));
+                                    global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive);
+                                    global::S.DotHessianVectorProduct(x.Slice(4), p.Slice(p.Length - 2), dotDirection2.Slice(0, dotActive), dotProduct2.Slice(0, dotActive));
                                     double t4 = global::System.Math.Sin(a);
                                     int k6Count = 0 < t2 ? t2 : 0;
                                     global::System.Span<double> pPRow = global::SymDiff.Checks.Row(pP, t1, k6Count);
@@ -299,11 +298,10 @@ static partial class S
                                     }
 
                                     global::S.DotBackward(p.Slice(0, 3), p.Slice(1, 3), bDot * t3 - b * (t4 * aDot), pP.Slice(0, 3), pP.Slice(1, 3));
-                                    int dotActive3 = 3 + 3;
-                                    double[] dotDirection3Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive3);
+                                    double[] dotDirection3Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(6);
                                     try
                                     {
-                                        global::System.Span<double> dotDirection3 = new global::System.Span<double>(dotDirection3Rented, 0, dotActive3);
+                                        global::System.Span<double> dotDirection3 = new global::System.Span<double>(dotDirection3Rented, 0, 6);
                                         for (int k = 0; k < 3; k++)
                                         {
                                             dotDirection3[k] = tP[k];
@@ -314,11 +312,11 @@ static partial class S
                                             dotDirection3[3 + k] = tP[1 + k];
                                         }
 
-                                        double[] dotProduct3Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive3);
+                                        double[] dotProduct3Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(6);
                                         try
                                         {
-                                            global::System.Span<double> dotProduct3 = new global::System.Span<double>(dotProduct3Rented, 0, dotActive3);
-                                            global::S.DotHessianVectorProduct(p.Slice(0, 3), p.Slice(1, 3), dotDirection3.Slice(0, dotActive3), dotProduct3.Slice(0, dotActive3));
+                                            global::System.Span<double> dotProduct3 = new global::System.Span<double>(dotProduct3Rented, 0, 6);
+                                            global::S.DotHessianVectorProduct(p.Slice(0, 3), p.Slice(1, 3), dotDirection3.Slice(0, 6), dotProduct3.Slice(0, 6));
                                             int k2 = 0;
                                             double pPNext = 0.0;
                                             for (; k2 < 3; k2++)

@@ -232,11 +232,10 @@ static partial class S
                 double t4 = t1 * (dotDot + tP[t0]);
                 double zBarDot = t4 / t2 - t3 * t4 / t2;
                 global::S.DotBackward(p.Slice(0, 2), x.Slice(i * 2, 2), zBarDot, pP.Slice(0, 2), xScratch);
-                int dotActive = 2 + 2;
-                double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                double[] dotDirectionRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
                 try
                 {
-                    global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, dotActive);
+                    global::System.Span<double> dotDirection = new global::System.Span<double>(dotDirectionRented, 0, 4);
                     for (int k = 0; k < 2; k++)
                     {
                         dotDirection[k] = tP[k];
@@ -247,10 +246,10 @@ static partial class S
                         dotDirection[2 + k] = 0.0;
                     }
 
-                    double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
+                    double[] dotProductRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(4);
                     try
                     {
-                        global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, dotActive);
+                        global::System.Span<double> dotProduct = new global::System.Span<double>(dotProductRented, 0, 4);
                         global::S.DotHessianVectorProduct(p.Slice(0, 2), x.Slice(i * 2, 2), dotDirection, dotProduct);
                         for (int k = 0; k < 2; k++)
                         {
@@ -278,11 +277,11 @@ static partial class S
 
         int t5 = p.Length - 2;
         double dot2 = global::S.DotDerivative(p.Slice(2), p.Slice(2), tP.Slice(2), tP.Slice(2), out double dot2Dot);
-        int dotActive2 = t5 + t5;
-        double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+        int dotActive = t5 + t5;
+        double[] dotDirection2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
         try
         {
-            global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive2);
+            global::System.Span<double> dotDirection2 = new global::System.Span<double>(dotDirection2Rented, 0, dotActive);
             for (int k = 0; k < t5; k++)
             {
                 dotDirection2[k] = tP[2 + k];
@@ -295,11 +294,11 @@ static partial class S
                 dotDirection2Row[k] = tP[2 + k];
             }
 
-            double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive2);
+            double[] dotProduct2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(dotActive);
             try
             {
-                global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive2);
-                global::S.DotHessianVectorProduct(p.Slice(2), p.Slice(2), dotDirection2.Slice(0, dotActive2), dotProduct2.Slice(0, dotActive2));
+                global::System.Span<double> dotProduct2 = new global::System.Span<double>(dotProduct2Rented, 0, dotActive);
+                global::S.DotHessianVectorProduct(p.Slice(2), p.Slice(2), dotDirection2.Slice(0, dotActive), dotProduct2.Slice(0, dotActive));
                 int k6Count = 0 < t5 ? t5 : 0;
                 global::System.ReadOnlySpan<double> dotProduct2Row = global::SymDiff.Checks.Row(dotProduct2, t5, k6Count);
                 for (int k = 0; k < k6Count; k++)

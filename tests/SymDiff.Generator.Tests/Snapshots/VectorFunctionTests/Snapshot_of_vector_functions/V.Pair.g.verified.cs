@@ -73,15 +73,15 @@ static partial class V
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff", "%VERSION%")]
     public static void PairJacobian(double w, double x, global::System.Span<double> y, global::System.Span<double> jacobian)
     {
-        if (jacobian.Length != y.Length * (1 + 1))
+        if (jacobian.Length != y.Length * 2)
         {
-            global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, y.Length * (1 + 1), "The buffer 'jacobian' has length {0}, but the Jacobian of 'Pair' has {1} entries (m outputs by n active scalars).");
+            global::SymDiff.Checks.ThrowLengthMismatch(nameof(jacobian), jacobian.Length, y.Length * 2, "The buffer 'jacobian' has length {0}, but the Jacobian of 'Pair' has {1} entries (m outputs by n active scalars).");
         }
 
         global::SymDiff.Checks.ThrowIfOverlapping(jacobian, y, nameof(jacobian), "y");
 
         int m = y.Length;
-        int n = 1 + 1;
+        int n = 2;
         int atW = 0;
         int atX = atW + 1;
         if (n <= m)
