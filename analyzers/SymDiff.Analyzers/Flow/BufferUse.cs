@@ -307,6 +307,13 @@ namespace SymDiff.Analyzers.Flow
             {
                 if (parent is IAssignmentOperation assignment && ReferenceEquals(assignment.Value, child))
                 {
+                    // A caller's buffer (a parameter) is stepped with when the update writes what the caller owns (p[i] -= lr * g[i],
+                    // a parameter, a field); a local that reads it (largest = Math.Max(largest, g[0]), a norm) only looks at it.
+                    if (_buffer is IParameterSymbol && OperationFacts.Unwrap(assignment.Target) is ILocalReferenceOperation)
+                    {
+                        return null;
+                    }
+
                     return Same(GradientBuffers.SymbolOf(assignment.Target, _known, includeParameters: true), _buffer) ? null : assignment;
                 }
             }
@@ -319,7 +326,8 @@ namespace SymDiff.Analyzers.Flow
             foreach (var descendant in operation.DescendantsAndSelf())
             {
                 if ((descendant is ILocalReferenceOperation local && Same(local.Local, symbol))
-                    || (descendant is IFieldReferenceOperation field && Same(field.Field, symbol)))
+                    || (descendant is IFieldReferenceOperation field && Same(field.Field, symbol))
+                    || (descendant is IParameterReferenceOperation parameter && Same(parameter.Parameter, symbol)))
                 {
                     return true;
                 }

@@ -332,7 +332,7 @@ namespace SymDiff.Generator.Diagnostics
         public static readonly DiagnosticDescriptor PiecewiseConstant = new DiagnosticDescriptor(
             PiecewiseConstantId,
             "Piecewise-constant function of a differentiated value",
-            "'{0}' is piecewise constant and is applied to a value that depends on a differentiated parameter: its derivative is zero almost everywhere, so no gradient flows through it. If that is intended, wrap the call in Grad.Detach(...); for a straight-through estimator write x + Grad.Detach({0}(x) - x).",
+            "'{0}' is piecewise constant and is applied to a value that depends on a differentiated parameter: its derivative is zero almost everywhere, so no gradient flows through it. If that is intended, wrap the call in Grad.Detach(...); for a straight-through estimator (the forward value rounded, the gradient of x) write x + Grad.Detach(r - x), r being the call's value.",
             DiagnosticCategories.Correctness,
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true,

@@ -129,14 +129,27 @@ namespace SymDiff.Generator.Differentiation
         /// <paramref name="term"/> of <paramref name="adjoint"/> (a product with a partial, a quotient by a divisor that may
         /// be zero), zero where the adjoint is zero by construction: the same rule as <see cref="Scale(Expr, Expr)"/>.
         /// </summary>
-        private Expr Scale(Expr adjoint, Func<Expr, Expr> term)
+        /// <param name="adjoint">The adjoint.</param>
+        /// <param name="term">The term built from it.</param>
+        /// <param name="pathOnly">
+        /// Gate only where the adjoint is zero because its path was not taken (a branch, an early return, an output whose
+        /// seed is 0), not where the test is of its own run-time value, which may be a computed zero (<c>Tanh'(inf)</c>):
+        /// there IEEE decides, as README says. A quotient's terms use this (a review found <c>Tanh(a / b)</c> at b = 0 sent
+        /// back 0 instead of NaN through a value test); the rules' infinite partials keep the wider gate they always had.
+        /// </param>
+        private Expr Scale(Expr adjoint, Func<Expr, Expr> term, bool pathOnly = false)
         {
             if (adjoint is IR.Cond c && (IsZero(c.WhenFalse) || IsZero(c.WhenTrue)))
             {
-                return Ir.Cond(c.Condition, IsZero(c.WhenTrue) ? c.WhenTrue : Scale(c.WhenTrue, term), IsZero(c.WhenFalse) ? c.WhenFalse : Scale(c.WhenFalse, term));
+                return Ir.Cond(c.Condition, IsZero(c.WhenTrue) ? c.WhenTrue : Scale(c.WhenTrue, term, pathOnly), IsZero(c.WhenFalse) ? c.WhenFalse : Scale(c.WhenFalse, term, pathOnly));
             }
 
             var live = LiveWhen(adjoint);
+            if (pathOnly && live is not null && TestsValue(live))
+            {
+                return term(adjoint);
+            }
+
             return live is null || live is Const { Value: not 0 } ? term(adjoint)
                 : live is Const ? Lit(0, adjoint.Type)
                 : Ir.Cond(live, term(adjoint), Lit(0, adjoint.Type));

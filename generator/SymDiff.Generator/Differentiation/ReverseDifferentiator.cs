@@ -483,17 +483,17 @@ namespace SymDiff.Generator.Differentiation
                         break;
                     }
 
-                    Backprop(b.Left, Scale(adjoint, a => Div(a, b.Right)), adjoints, reverse);
+                    Backprop(b.Left, Scale(adjoint, a => Div(a, b.Right), pathOnly: true), adjoints, reverse);
                     if (rightActive)
                     {
-                        Backprop(b.Right, Scale(adjoint, a => Neg(Div(Mul(a, b), b.Right))), adjoints, reverse);
+                        Backprop(b.Right, Scale(adjoint, a => Neg(Div(Mul(a, b), b.Right)), pathOnly: true), adjoints, reverse);
                     }
 
                     break;
                 case BinaryOp.Rem:
                     // x % y = x - trunc(x / y) * y: d/dx = 1, d/dy = -trunc(x / y), infinite at y = 0 (gated as a quotient's).
                     Backprop(b.Left, adjoint, adjoints, reverse);
-                    Backprop(b.Right, Scale(adjoint, a => Neg(Mul(a, Call(KnownFunction.Truncate, b.Type, Div(b.Left, b.Right))))), adjoints, reverse);
+                    Backprop(b.Right, Scale(adjoint, a => Neg(Mul(a, Call(KnownFunction.Truncate, b.Type, Div(b.Left, b.Right)))), pathOnly: true), adjoints, reverse);
                     break;
                 default:
                     throw new InvalidOperationException("Unexpected active operator " + b.Op);

@@ -265,7 +265,7 @@ public static partial class Model
 }
 ",
             Verifier.Diagnostic("SD1000").WithLocation(0).WithArguments("A switch arm with a 'when' guard", " (use ?: or if/else)"),
-            Verifier.Diagnostic("SD1000").WithLocation(1).WithArguments("A local of type 'Box'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float)"),
+            Verifier.Diagnostic("SD1000").WithLocation(1).WithArguments("A local of type 'Box'", " (locals are double, float, int or bool scalars, span views of parameters, and local buffers: Span<T> h = stackalloc T[n] or T[] h = new T[n], T double or float; an object of your own is not created inside the method: pass the 'Box' as a parameter, or hold it in a field, and call its methods from there)"),
             Verifier.Diagnostic("SD0003").WithLocation(2).WithArguments("Rounded", "int", string.Empty));
 
         [Fact]

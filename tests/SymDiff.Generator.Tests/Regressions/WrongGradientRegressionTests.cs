@@ -305,5 +305,59 @@ public static partial class R
             Assert.Equal(1.0 + (1.0 / 4.0), r[10], 15);
             Assert.Equal(1.0 + (1.0 / 4.0), r[11], 15);
         }
+    
+
+        [Fact]
+        public void A_computed_zero_adjoint_still_meets_a_quotients_infinite_partial()
+        {
+            // The review of the quotient gate: Tanh(a / b) at b = 0 has Tanh'(inf) = 0, a computed zero, not a path not
+            // taken; IEEE decides (0 / 0 is NaN), in F, whose early return makes the adjoint's liveness a test of its value,
+            // as in G, which has none. Away from b = 0: d/da = x-sum * (1 - tanh^2(a / b)) / b.
+            const string source = @"
+using System;
+using SymDiff;
+public static partial class R
+{
+    [Differentiable]
+    public static double F(double a, double b, [NoGrad] double[] x)
+    {
+        double q = a / b;
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] > 5)
+            {
+                return s;
+            }
+
+            s += Math.Tanh(q) * x[i];
+        }
+
+        return s;
+    }
+
+    [Differentiable]
+    public static double G(double a, double b, [NoGrad] double[] x)
+    {
+        double q = a / b;
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += Math.Tanh(q) * x[i];
+        }
+
+        return s;
+    }
+}";
+            double[] r = GeneratedCode.RunDriver(source, @"
+        double[] x = { 1.0, 2.0 };
+        R.FGradient(1.0, 0.0, x, out double fa, out double fb);
+        R.GGradient(1.0, 0.0, x, out double ga, out double gb);
+        R.FGradient(1.0, 2.0, x, out double fa2, out double fb2);
+        return new[] { fa, fb, ga, gb, fa2 };");
+            Assert.All(r.Take(4), v => Assert.True(double.IsNaN(v)));
+            double t = Math.Tanh(0.5);
+            Assert.Equal(3.0 * (1 - (t * t)) / 2.0, r[4], 14);
+        }
     }
 }

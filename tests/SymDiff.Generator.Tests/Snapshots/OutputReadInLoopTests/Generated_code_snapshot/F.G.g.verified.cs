@@ -54,22 +54,17 @@ static partial class F
                         double oRead = o[i];
                         o[i] = oRead / norm2;
                         double oBar2 = oBar[i];
-                        bool t1 = oBar2 != 0.0;
-                        oBar[i] = t1 ? oBar2 / norm2 : 0.0;
-                        normBar += t1 ? -(oBar2 * (oRead / norm2) / norm2) : 0.0;
+                        oBar[i] = oBar2 / norm2;
+                        normBar -= oBar2 * (oRead / norm2) / norm2;
                     }
 
-                    bool t2 = normBar != 0.0;
-                    double normBar2 = t2 ? normBar * (0.5 / norm2) : 0.0;
-                    if (t2)
+                    double normBar2 = normBar * (0.5 / norm2);
+                    for (int i = 0; i < o.Length; i++)
                     {
-                        for (int i = 0; i < o.Length; i++)
-                        {
-                            double oRead = oReadTape[i];
-                            double oRead2 = oRead2Tape[i];
-                            oBar[i] += normBar2 * oRead;
-                            oBar[i] += normBar2 * oRead2;
-                        }
+                        double oRead = oReadTape[i];
+                        double oRead2 = oRead2Tape[i];
+                        oBar[i] += normBar2 * oRead;
+                        oBar[i] += normBar2 * oRead2;
                     }
 
                     double oBar3 = oBar[1];

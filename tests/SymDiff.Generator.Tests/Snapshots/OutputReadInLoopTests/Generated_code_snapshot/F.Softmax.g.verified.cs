@@ -60,9 +60,8 @@ static partial class F
                     double yRead = y[i3];
                     y[i3] = yRead / sum;
                     double yBar2 = yBar[i3];
-                    bool t0 = yBar2 != 0.0;
-                    yBar[i3] = t0 ? yBar2 / sum : 0.0;
-                    sumBar += t0 ? -(yBar2 * (yRead / sum) / sum) : 0.0;
+                    yBar[i3] = yBar2 / sum;
+                    sumBar -= yBar2 * (yRead / sum) / sum;
                 }
 
                 double maxBar = 0.0;
@@ -81,11 +80,11 @@ static partial class F
                     double maxBar3 = maxBar;
                     for (int i4 = i - 1; i4 >= 1; i4--)
                     {
-                        int t1 = i4 - 1;
-                        double max2 = maxTape[t1];
-                        bool t2 = max2 >= z[i4];
-                        dZ[i4] += t2 ? 0.0 : maxBar3;
-                        maxBar3 = t2 ? maxBar3 : 0.0;
+                        int t0 = i4 - 1;
+                        double max2 = maxTape[t0];
+                        bool t1 = max2 >= z[i4];
+                        dZ[i4] += t1 ? 0.0 : maxBar3;
+                        maxBar3 = t1 ? maxBar3 : 0.0;
                     }
 
                     maxBar2 = maxBar3;

@@ -52,14 +52,13 @@ static partial class V
 
             // Reverse sweep: gradients
             double yBar2 = yBar[0];
-            bool t3 = yBar2 != 0.0;
-            yBar[0] = t3 ? yBar2 / norm2 : 0.0;
-            double normBar = t3 ? -(yBar2 * t2 / norm2 * (0.5 / norm2)) : 0.0;
+            yBar[0] = yBar2 / norm2;
+            double normBar = yBar2 != 0.0 ? -(yBar2 * t2 / norm2 * (0.5 / norm2)) : 0.0;
             for (int i = 0; i < v.Length; i++)
             {
                 double yBar3 = yBar[i];
-                double t4 = v[i];
-                dV[i] += 2.0 * (normBar * t4 + yBar3 * t4);
+                double t3 = v[i];
+                dV[i] += 2.0 * (normBar * t3 + yBar3 * t3);
             }
         }
         finally
