@@ -44,6 +44,9 @@ namespace SymDiff.Generator.Differentiation
         private readonly Dictionary<string, Info> _info = new Dictionary<string, Info>(StringComparer.Ordinal);
         private readonly List<string> _order = new List<string>();
 
+        /// <summary>The checks of derivative values (adjoints, tangents), by identity.</summary>
+        private readonly HashSet<object> _derivative = new HashSet<object>(ReferenceComparer.Instance);
+
         /// <summary>What is known of a named value: where it comes from, what it reads and who reads it.</summary>
         private sealed class Info
         {
@@ -593,17 +596,26 @@ namespace SymDiff.Generator.Differentiation
         }
 
         /// <summary>
-        /// The checks of reverse-sweep lets moved after the forward checks of the same straight run of statements (up to
+        /// The checks of derivative values (adjoints; tangents in forward mode) moved after the checks of the user's own values in the same straight run of statements (up to
         /// the next branch, loop or return): in a fused loop the partial <c>1 / t</c> of <c>Log(t)</c> is computed before
         /// the value, and at <c>t = 0</c> the user's own <c>Log</c> is the first non-finite value, not its derivative (a
         /// user trial read "reverse sweep" there as "my forward computation was fine"). A check only throws, and a let is
         /// never assigned again, so a later check sees the same value.
         /// </summary>
-        private static List<Stmt> ForwardChecksFirst(List<Stmt> statements)
+        private List<Stmt> ForwardChecksFirst(List<Stmt> statements)
         {
-            var assigned = new HashSet<string>(statements.OfType<Assign>().Select(a => a.Name), StringComparer.Ordinal);
-            var lets = new HashSet<string>(statements.OfType<Let>().Select(l => l.Name), StringComparer.Ordinal);
-            bool Movable(Stmt s) => s is FiniteCheck { Sweep: Reverse, Value: Var v } && lets.Contains(v.Name) && !assigned.Contains(v.Name);
+            // A value written once in this block keeps its value to the block's end: its check may move.
+            var writes = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var s in statements)
+            {
+                string? written = s switch { Let l => l.Name, Assign a => a.Name, Accumulate { Index: null } a => a.Target, SetOutput o => o.Target, _ => null };
+                if (written is not null)
+                {
+                    writes[written] = writes.TryGetValue(written, out int n) ? n + 1 : 1;
+                }
+            }
+
+            bool Movable(Stmt s) => s is FiniteCheck { Value: Var v } check && _derivative.Contains(check) && writes.TryGetValue(v.Name, out int n) && n == 1;
             static bool EndsRun(Stmt s) => s is If or Loop or Return || s is not (Let or Assign or Store or Accumulate or SetOutput or FiniteCheck);
 
             var result = new List<Stmt>(statements.Count);
@@ -620,7 +632,7 @@ namespace SymDiff.Generator.Differentiation
                 int lastForward = -1;
                 for (int k = start; k < end; k++)
                 {
-                    if (statements[k] is FiniteCheck { Sweep: Forward })
+                    if (statements[k] is FiniteCheck check && !_derivative.Contains(check))
                     {
                         lastForward = k;
                     }
@@ -701,7 +713,13 @@ namespace SymDiff.Generator.Differentiation
             }
 
             var source = origin >= 0 && origin < _plan.Origins.Count ? _plan.Origins[origin] : new SourceOrigin(_plan.MethodLine, "the body of " + _c.Spec.Name);
-            return new FiniteCheck(value, operands.ToEquatableArray(), _c.Spec.Name, _generated, _plan.File, source.Line, source.Text, reverse && !_forwardOnly ? Reverse : Forward);
+            var check = new FiniteCheck(value, operands.ToEquatableArray(), _c.Spec.Name, _generated, _plan.File, source.Line, source.Text, reverse && !_forwardOnly ? Reverse : Forward);
+            if (reverse)
+            {
+                _derivative.Add(check); // an adjoint, or in forward mode a tangent: checked after the user's own values (ForwardChecksFirst)
+            }
+
+            return check;
         }
 
         /// <summary>Whether a value is worth a check: floating-point, and computed (a copy of a checked value or of an input is not).</summary>

@@ -444,8 +444,9 @@ namespace SymDiff.Generator.Tests.FiniteChecks
             Assert.Throws<ArgumentOutOfRangeException>(() => GeneratedCode.RunDriver(source, "double d; F.LogPowerGradient(2.0, -1, out d); return new[] { d };"));
 
             var e = Throws(source, "double d; F.LogPowerGradient(0.0, 2, out d); return new[] { d };");
-            // log(x^2) at 0: the generated code computes the derivative, (1 / x^2) * 2x = Infinity * 0, first.
-            Assert.Equal("LogPower: Math.Log(Power(x, n)) at Source0.cs line 14 produced NaN (reverse sweep of LogPowerGradient) from finite inputs.", e.Message);
+            // log(x^2) at 0: the generated code computes the derivative, (1 / x^2) * 2x = Infinity * 0, first, but the user's own
+            // Log(0) is what went wrong first in the method as written: its check comes before the derivative's.
+            Assert.Equal("LogPower: Math.Log(Power(x, n)) at Source0.cs line 14 produced -Infinity (forward sweep of LogPowerGradient) from finite inputs.", e.Message);
         }
 
         [Fact]

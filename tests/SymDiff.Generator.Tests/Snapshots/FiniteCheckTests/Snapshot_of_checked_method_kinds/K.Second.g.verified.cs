@@ -24,12 +24,12 @@ static partial class K
         bool t0 = r > 1.0;
         double tBar = (t0 ? 1.0 / r : 2.0 * r) * (0.5 / r);
         dX = 2.0 * (tBar * x);
-        if (!global::SymDiff.Checks.IsFinite(dX) && global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(x)) global::SymDiff.Checks.ThrowNotFinite(dX, "Second", "SecondGradient", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         dY = 2.0 * (tBar * y);
-        if (!global::SymDiff.Checks.IsFinite(dY) && global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(dY, "Second", "SecondGradient", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         double value = t0 ? global::System.Math.Log(r) : r * r;
         if (!global::SymDiff.Checks.IsFinite(value) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(value, "Second", "SecondGradient", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "forward");
         if (!global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(tBar, "Second", "SecondGradient", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
+        if (!global::SymDiff.Checks.IsFinite(dX) && global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(x)) global::SymDiff.Checks.ThrowNotFinite(dX, "Second", "SecondGradient", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
+        if (!global::SymDiff.Checks.IsFinite(dY) && global::SymDiff.Checks.IsFinite(tBar) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(dY, "Second", "SecondGradient", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "reverse");
         return value;
     }
 

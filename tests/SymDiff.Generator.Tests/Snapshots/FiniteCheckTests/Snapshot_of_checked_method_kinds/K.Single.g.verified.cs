@@ -17,9 +17,9 @@ static partial class K
         float t0 = global::System.MathF.Log(x);
         if (!global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(x)) global::SymDiff.Checks.ThrowNotFinite(t0, "Single", "SingleGradient", "Source0.cs", 26, "MathF.Log(x) * x", "forward");
         dX = x / x + t0;
-        if (!global::SymDiff.Checks.IsFinite(dX) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(t0)) global::SymDiff.Checks.ThrowNotFinite(dX, "Single", "SingleGradient", "Source0.cs", 26, "MathF.Log(x) * x", "reverse");
         float value = t0 * x;
         if (!global::SymDiff.Checks.IsFinite(value) && global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(x)) global::SymDiff.Checks.ThrowNotFinite(value, "Single", "SingleGradient", "Source0.cs", 26, "MathF.Log(x) * x", "forward");
+        if (!global::SymDiff.Checks.IsFinite(dX) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(t0)) global::SymDiff.Checks.ThrowNotFinite(dX, "Single", "SingleGradient", "Source0.cs", 26, "MathF.Log(x) * x", "reverse");
         return value;
     }
 

@@ -19,12 +19,12 @@ static partial class M
         double t0 = global::System.Math.Sqrt(x);
         if (!global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(x)) global::SymDiff.Checks.ThrowNotFinite(t0, "Root", "RootGradient", "Source0.cs", 21, "y * Math.Log(x) + Math.Sqrt(x)", "forward");
         dX = y / x + 0.5 / t0;
-        if (!global::SymDiff.Checks.IsFinite(dX) && global::SymDiff.Checks.IsFinite(y) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(t0)) global::SymDiff.Checks.ThrowNotFinite(dX, "Root", "RootGradient", "Source0.cs", 21, "y * Math.Log(x) + Math.Sqrt(x)", "reverse");
         double t1 = global::System.Math.Log(x);
         if (!global::SymDiff.Checks.IsFinite(t1) && global::SymDiff.Checks.IsFinite(x)) global::SymDiff.Checks.ThrowNotFinite(t1, "Root", "RootGradient", "Source0.cs", 21, "y * Math.Log(x) + Math.Sqrt(x)", "forward");
         dY = t1;
         double value = y * t1 + t0;
         if (!global::SymDiff.Checks.IsFinite(value) && global::SymDiff.Checks.IsFinite(y) && global::SymDiff.Checks.IsFinite(t1) && global::SymDiff.Checks.IsFinite(t0)) global::SymDiff.Checks.ThrowNotFinite(value, "Root", "RootGradient", "Source0.cs", 21, "y * Math.Log(x) + Math.Sqrt(x)", "forward");
+        if (!global::SymDiff.Checks.IsFinite(dX) && global::SymDiff.Checks.IsFinite(y) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(t0)) global::SymDiff.Checks.ThrowNotFinite(dX, "Root", "RootGradient", "Source0.cs", 21, "y * Math.Log(x) + Math.Sqrt(x)", "reverse");
         return value;
     }
 
