@@ -75,7 +75,7 @@ public static partial class Guarded
         [InlineData("Guarded.Root(-4)", "Guarded.RootGradient(-4, out double d)")]
         [InlineData("Guarded.Root(-4)", "double d = 7; Guarded.RootBackward(-4, 1.0, ref d)")]
         [InlineData("Guarded.Scale(2, v, y3)", "Guarded.ScaleJacobian(2, v, y3, jac)")]
-        [InlineData("Guarded.Scale(2, v, y3)", "Guarded.ScaleBackward(2, v, y3, y3, ref k, g)")]
+        [InlineData("Guarded.Scale(2, v, y3)", "Guarded.ScaleBackward(2, v, y3, g3, ref k, g)")]
         public void A_rejected_input_throws_what_the_method_throws_and_writes_nothing(string user, string generated)
         {
             double[] r = GeneratedCode.RunDriver(Source, $@"

@@ -91,5 +91,32 @@ public static partial class Wheel
             Assert.Equal(1.0, r[0]);
             Assert.Equal(3.0, r[1]); // thrown before anything was written
         }
+
+        /// <summary>
+        /// The output passed as its own seed (the gradient of 1/2 |y|^2, an edge-case trial) or as a tangent: the generated
+        /// method overwrote it before reading it, so the seed was the new y for one shape of function and the caller's for
+        /// another, silently. It throws, naming both, before anything is written.
+        /// </summary>
+        [Theory]
+        [InlineData("Wheel.NormalizeBackward(v, w, w, new double[3]);", "seed")]
+        [InlineData("Wheel.NormalizeDerivative(v, w, w, new double[3]);", "tV")]
+        public void An_output_over_its_seed_or_tangent_throws_naming_both(string call, string other)
+        {
+            var r = GeneratedCode.RunDriver(Source, @"
+        var v = new double[] { 3, 4, 12 };
+        var w = new double[] { 1, 1, 1 };
+        try
+        {
+            " + call + @"
+        }
+        catch (ArgumentException e) when (e.ParamName == ""unit"" && e.Message.Contains(""'" + other + @"'""))
+        {
+            return new[] { 1.0, w[0] };
+        }
+
+        return new[] { 0.0, w[0] };");
+            Assert.Equal(1.0, r[0]);
+            Assert.Equal(1.0, r[1]); // thrown before anything was written
+        }
     }
 }

@@ -51,7 +51,8 @@ namespace SymDiff.Generator.Differentiation.Builders
                 .Concat(sig.GradientChecks).ToEquatableArray();
             return c.Family(
                 checks,
-                sig.Aliases(sig.GradientBuffers, sig.InputSpans.Append(sig.Seed).Append(output.Name), outputsMayShare: true).Concat(sig.OutputAliases()).ToEquatableArray(),
+                sig.Aliases(sig.GradientBuffers, sig.InputSpans.Append(sig.Seed).Append(output.Name), outputsMayShare: true).Concat(sig.OutputAliases())
+                    .Concat(sig.Aliases(new[] { output.Name }, new[] { sig.Seed })).ToEquatableArray(), // y as its own seed: overwritten before it is read
                 SweepComments.Keep(scheduled),
                 hoisted,
                 retained is null

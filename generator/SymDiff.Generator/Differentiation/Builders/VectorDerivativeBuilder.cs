@@ -30,7 +30,8 @@ namespace SymDiff.Generator.Differentiation.Builders
             var checks = sig.TangentChecks.Concat(new[] { new LengthCheck(sig.DerivativeName, new Len(output.Name), "The buffer '" + sig.DerivativeName + "' has length {0}, but the output '" + output.Name + "' has length {1}.") }).ToEquatableArray();
             return c.Family(
                 checks,
-                sig.Aliases(new[] { sig.DerivativeName }, sig.InputSpans.Concat(sig.TangentSpans).Append(output.Name)).Concat(sig.OutputAliases()).ToEquatableArray(),
+                sig.Aliases(new[] { sig.DerivativeName }, sig.InputSpans.Concat(sig.TangentSpans).Append(output.Name)).Concat(sig.OutputAliases())
+                    .Concat(sig.Aliases(new[] { output.Name }, sig.TangentSpans)).ToEquatableArray(), // y as a tangent: overwritten before it is read
                 scheduled,
                 hoisted,
                 $"Writes {output.Name} and its directional derivative (forward mode, JAX jvp) along the tangents of {sig.ActiveList}.",

@@ -41,6 +41,7 @@ static partial class D
         global::SymDiff.Checks.ThrowIfOverlapping(dU, y, nameof(dU), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, w, nameof(y), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(y, u, nameof(y), "u");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, seed, nameof(y), "seed");
 
         for (int i = 0; i < y.Length; i++)
         {
@@ -90,6 +91,8 @@ static partial class D
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, w, nameof(y), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(y, u, nameof(y), "u");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, tW, nameof(y), "tW");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, tU, nameof(y), "tU");
 
         global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         for (int i = 0; i < y.Length; i++)

@@ -22,6 +22,8 @@ static partial class K
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, xy.Length, "The seed 'seed' has length {0}, but the output 'xy' has length {1}.");
         }
 
+        global::SymDiff.Checks.ThrowIfOverlapping(xy, seed, nameof(xy), "seed");
+
         // Forward sweep
         double t0 = global::System.Math.Cos(theta);
         if (!global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(theta)) global::SymDiff.Checks.ThrowNotFinite(t0, "Polar", "PolarBackward", "Source0.cs", 31, "xy[0] = r * Math.Cos(theta)", "forward");

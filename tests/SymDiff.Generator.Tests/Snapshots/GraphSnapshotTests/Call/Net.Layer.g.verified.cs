@@ -33,6 +33,7 @@ static partial class Net
         global::SymDiff.Checks.ThrowIfOverlapping(dV, o, nameof(dV), "o");
         global::SymDiff.Checks.ThrowIfOverlapping(o, v, nameof(o), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(o, u, nameof(o), "u");
+        global::SymDiff.Checks.ThrowIfOverlapping(o, seed, nameof(o), "seed");
 
         // Forward sweep
         double sq = global::Net.SqGradient(w, out double dSqdV);
@@ -78,6 +79,7 @@ static partial class Net
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, o, nameof(derivative), "o");
         global::SymDiff.Checks.ThrowIfOverlapping(o, v, nameof(o), "v");
         global::SymDiff.Checks.ThrowIfOverlapping(o, u, nameof(o), "u");
+        global::SymDiff.Checks.ThrowIfOverlapping(o, tV, nameof(o), "tV");
 
         global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double sq = global::Net.SqDerivative(w, tW, out double sqDot);

@@ -30,6 +30,7 @@ static partial class Guarded
         global::SymDiff.Checks.ThrowIfOverlapping(dX, seed, nameof(dX), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dX, y, nameof(dX), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, seed, nameof(y), "seed");
         if (y.Length != x.Length)
         {
             throw new global::System.ArgumentException("y and x differ in length", nameof(y));
@@ -74,6 +75,7 @@ static partial class Guarded
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tX, nameof(derivative), "tX");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, tX, nameof(y), "tX");
         if (y.Length != x.Length)
         {
             throw new global::System.ArgumentException("y and x differ in length", nameof(y));

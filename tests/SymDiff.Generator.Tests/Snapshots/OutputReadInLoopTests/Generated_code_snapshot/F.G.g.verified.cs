@@ -21,6 +21,8 @@ static partial class F
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, o.Length, "The seed 'seed' has length {0}, but the output 'o' has length {1}.");
         }
 
+        global::SymDiff.Checks.ThrowIfOverlapping(o, seed, nameof(o), "seed");
+
         double[] oBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(o.Length);
         try
         {

@@ -28,6 +28,7 @@ static partial class F
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, seed, nameof(dZ), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dZ, y, nameof(dZ), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, z, nameof(y), "z");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, seed, nameof(y), "seed");
 
         double[] yBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
         try
@@ -131,6 +132,7 @@ static partial class F
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tZ, nameof(derivative), "tZ");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, z, nameof(y), "z");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, tZ, nameof(y), "tZ");
 
         global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double max = z[0];

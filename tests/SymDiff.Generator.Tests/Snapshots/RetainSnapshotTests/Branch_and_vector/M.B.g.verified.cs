@@ -56,6 +56,7 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(b, x, nameof(b), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(b, y, nameof(b), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(b, z, nameof(b), "z");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, seed, nameof(b), "seed");
 
         // Forward sweep
         double a0 = global::SymDiff.Grad.Retain(x[0] + 2.0 * y[0]);
@@ -118,6 +119,9 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(b, x, nameof(b), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(b, y, nameof(b), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(b, z, nameof(b), "z");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, tX, nameof(b), "tX");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, tY, nameof(b), "tY");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, tZ, nameof(b), "tZ");
 
         global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double a0 = global::SymDiff.Grad.Retain(x[0] + 2.0 * y[0]);
@@ -276,6 +280,7 @@ static partial class M
         global::SymDiff.Checks.ThrowIfOverlapping(b, x, nameof(b), "x");
         global::SymDiff.Checks.ThrowIfOverlapping(b, y, nameof(b), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(b, z, nameof(b), "z");
+        global::SymDiff.Checks.ThrowIfOverlapping(b, seed, nameof(b), "seed");
 
         // Forward sweep
         double a0 = global::SymDiff.Grad.Retain(x[0] + 2.0 * y[0]);

@@ -28,6 +28,7 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(dX, seed, nameof(dX), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dX, y, nameof(dX), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, seed, nameof(y), "seed");
 
         int d = x.Length / y.Length;
         for (int i = 0; i < y.Length; i++)
@@ -74,6 +75,7 @@ static partial class S
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tX, nameof(derivative), "tX");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, tX, nameof(y), "tX");
 
         global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int d = x.Length / y.Length;

@@ -45,6 +45,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(output, w, nameof(output), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(output, b, nameof(output), "b");
         global::SymDiff.Checks.ThrowIfOverlapping(output, input, nameof(output), "input");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, seed, nameof(output), "seed");
 
         int m = input.Length;
         for (int o = 0; o < output.Length; o++)
@@ -108,6 +109,8 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(output, w, nameof(output), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(output, b, nameof(output), "b");
         global::SymDiff.Checks.ThrowIfOverlapping(output, input, nameof(output), "input");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, tW, nameof(output), "tW");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, tB, nameof(output), "tB");
 
         global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         int m = input.Length;

@@ -41,6 +41,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(dInput, output, nameof(dInput), "output");
         global::SymDiff.Checks.ThrowIfOverlapping(output, w, nameof(output), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(output, input, nameof(output), "input");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, seed, nameof(output), "seed");
 
         for (int o = 0; o < output.Length; o++)
         {
@@ -100,6 +101,8 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, output, nameof(derivative), "output");
         global::SymDiff.Checks.ThrowIfOverlapping(output, w, nameof(output), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(output, input, nameof(output), "input");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, tW, nameof(output), "tW");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, tInput, nameof(output), "tInput");
 
         global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         for (int o = 0; o < output.Length; o++)

@@ -30,6 +30,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(dV, seed, nameof(dV), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, output, nameof(dV), "output");
         global::SymDiff.Checks.ThrowIfOverlapping(output, v, nameof(output), "v");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, seed, nameof(output), "seed");
 
         double bBar = 0.0;
         for (int o = 0; o < output.Length; o++)
@@ -71,6 +72,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tV, nameof(derivative), "tV");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, output, nameof(derivative), "output");
         global::SymDiff.Checks.ThrowIfOverlapping(output, v, nameof(output), "v");
+        global::SymDiff.Checks.ThrowIfOverlapping(output, tV, nameof(output), "tV");
 
         global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         for (int o = 0; o < output.Length; o++)

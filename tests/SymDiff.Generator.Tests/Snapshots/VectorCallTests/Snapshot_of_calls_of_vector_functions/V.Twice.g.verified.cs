@@ -31,6 +31,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(dW, y, nameof(dW), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, w, nameof(y), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, seed, nameof(y), "seed");
 
         global::System.Span<double> hBar = stackalloc double[2];
         global::SymDiff.Checks.Zero(hBar);
@@ -118,6 +119,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, w, nameof(y), "w");
         global::SymDiff.Checks.ThrowIfOverlapping(y, x, nameof(y), "x");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, tW, nameof(y), "tW");
 
         global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         global::System.Span<double> h = stackalloc double[2];

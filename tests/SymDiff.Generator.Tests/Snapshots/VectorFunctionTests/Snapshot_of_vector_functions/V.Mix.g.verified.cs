@@ -30,6 +30,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(dB, seed, nameof(dB), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dB, y, nameof(dB), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, b, nameof(y), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, seed, nameof(y), "seed");
 
         // Forward sweep
         double t0 = b[0];
@@ -79,6 +80,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tB, nameof(derivative), "tB");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, b, nameof(y), "b");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, tB, nameof(y), "tB");
 
         global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double t0 = b[0];

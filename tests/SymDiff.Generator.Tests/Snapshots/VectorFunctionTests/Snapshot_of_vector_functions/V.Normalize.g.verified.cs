@@ -28,6 +28,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(dV, seed, nameof(dV), "seed");
         global::SymDiff.Checks.ThrowIfOverlapping(dV, y, nameof(dV), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, v, nameof(y), "v");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, seed, nameof(y), "seed");
 
         double[] yBarRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
         try
@@ -91,6 +92,7 @@ static partial class V
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, tV, nameof(derivative), "tV");
         global::SymDiff.Checks.ThrowIfOverlapping(derivative, y, nameof(derivative), "y");
         global::SymDiff.Checks.ThrowIfOverlapping(y, v, nameof(y), "v");
+        global::SymDiff.Checks.ThrowIfOverlapping(y, tV, nameof(y), "tV");
 
         global::SymDiff.Checks.Zero(derivative); // scalar stores: no AVX/SSE transition before Math calls (docs/performance.md)
         double norm = 0.0;

@@ -21,6 +21,8 @@ static partial class V
             global::SymDiff.Checks.ThrowLengthMismatch(nameof(seed), seed.Length, y.Length, "The seed 'seed' has length {0}, but the output 'y' has length {1}.");
         }
 
+        global::SymDiff.Checks.ThrowIfOverlapping(y, seed, nameof(y), "seed");
+
         // Forward sweep
         double t0 = w + x;
         double t1 = w + 1.0;
