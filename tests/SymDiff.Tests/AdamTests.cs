@@ -13,6 +13,29 @@ namespace SymDiff.Tests
         private const double Tolerance = 1e-13;
 
         [Fact]
+        public void A_learning_rate_set_between_steps_keeps_the_moments_and_the_step_count()
+        {
+            // Step 1 at lr 0.1 as in FirstStepsApplyBiasCorrection; step 2 at lr 0.05 with the same g = (0.3, 2):
+            //   m̂ and v̂ as there (the state is kept), w -= 0.05 m̂ / (sqrt(v̂) + eps).
+            var w = new[] { 1.0, -2.0 };
+            var g = new[] { 0.5, -1.0 };
+            var adam = new Adam(w, g, learningRate: 0.1);
+            adam.Step();
+            double w1x = w[0], w1y = w[1];
+            adam.LearningRate = 0.05;
+            g[0] = 0.3;
+            g[1] = 2;
+            adam.Step();
+            Assert.Equal(2, adam.StepCount);
+            double mx = (0.9 * 0.05) + (0.1 * 0.3), my = (0.9 * -0.1) + (0.1 * 2);
+            double vx = (0.999 * 0.00025) + (0.001 * 0.09), vy = (0.999 * 0.001) + (0.001 * 4);
+            double c1 = 1 - (0.9 * 0.9), c2 = 1 - (0.999 * 0.999);
+            Assert.Equal(w1x - (0.05 * (mx / c1) / (Math.Sqrt(vx / c2) + 1e-8)), w[0], Tolerance);
+            Assert.Equal(w1y - (0.05 * (my / c1) / (Math.Sqrt(vy / c2) + 1e-8)), w[1], Tolerance);
+            Assert.Throws<ArgumentOutOfRangeException>(() => adam.LearningRate = double.PositiveInfinity);
+        }
+
+        [Fact]
         public void FirstStepsApplyBiasCorrection()
         {
             var w = new[] { 1.0, -2.0 };

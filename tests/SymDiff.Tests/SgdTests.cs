@@ -40,6 +40,32 @@ namespace SymDiff.Tests
         }
 
         [Fact]
+        public void A_learning_rate_set_between_steps_keeps_the_momentum()
+        {
+            // A schedule, as PyTorch's param_group["lr"] = ...: momentum 0.5, lr 0.1 then 0.01.
+            var w = new[] { 1.0, -2.0 };
+            var g = new double[2];
+            var sgd = new Sgd(w, g, learningRate: 0.1, momentum: 0.5);
+
+            // Step 1: g = (2, -12), buf = g; w = (1 - 0.2, -2 + 1.2) = (0.8, -0.8)
+            QuadraticGradient(w, g);
+            sgd.Step();
+            AssertVector(0.8, -0.8, w);
+
+            // Step 2 at lr 0.01: g = (1.6, -4.8), buf = 0.5 (2, -12) + g = (2.6, -10.8); w = (0.8 - 0.026, -0.8 + 0.108)
+            sgd.LearningRate = 0.01;
+            QuadraticGradient(w, g);
+            sgd.Step();
+            AssertVector(0.774, -0.692, w);
+            Assert.Equal(0.01, sgd.LearningRate);
+
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => sgd.LearningRate = double.NaN);
+            Assert.Equal("value", e.ParamName);
+            Assert.Throws<ArgumentOutOfRangeException>(() => sgd.LearningRate = -0.1);
+            Assert.Equal(0.01, sgd.LearningRate); // a rejected value changes nothing
+        }
+
+        [Fact]
         public void MomentumWithDampeningAndWeightDecayFollowsPyTorch()
         {
             var w = new[] { 1.0, -2.0 };

@@ -117,8 +117,22 @@ namespace SymDiff
             OptimizerArguments.CheckNonNegative(weightDecay, nameof(weightDecay));
         }
 
-        /// <summary>Gets the learning rate.</summary>
-        public double LearningRate { get; }
+        /// <summary>
+        /// Gets or sets the learning rate, like PyTorch's <c>param_group["lr"]</c>: a schedule sets it between steps and the
+        /// optimizer keeps its state (momentum, moments, step count).
+        /// </summary>
+        /// <exception cref="ArgumentException">The value is negative, NaN or infinite (<see cref="ArgumentException.ParamName"/> is <c>value</c>).</exception>
+        public double LearningRate
+        {
+            get => _learningRate;
+            set
+            {
+                OptimizerArguments.CheckNonNegative(value, nameof(value));
+                _learningRate = value;
+            }
+        }
+
+        private double _learningRate;
 
         /// <summary>Gets the decay rate of the first moment estimate.</summary>
         public double Beta1 { get; }

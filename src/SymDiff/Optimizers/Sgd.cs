@@ -115,8 +115,22 @@ namespace SymDiff
             }
         }
 
-        /// <summary>Gets the learning rate.</summary>
-        public double LearningRate { get; }
+        /// <summary>
+        /// Gets or sets the learning rate, like PyTorch's <c>param_group["lr"]</c>: a schedule sets it between steps and the
+        /// optimizer keeps its state (momentum, moments, step count).
+        /// </summary>
+        /// <exception cref="ArgumentException">The value is negative, NaN or infinite (<see cref="ArgumentException.ParamName"/> is <c>value</c>).</exception>
+        public double LearningRate
+        {
+            get => _learningRate;
+            set
+            {
+                OptimizerArguments.CheckNonNegative(value, nameof(value));
+                _learningRate = value;
+            }
+        }
+
+        private double _learningRate;
 
         /// <summary>Gets the momentum factor (0 when momentum is off).</summary>
         public double Momentum { get; }
