@@ -55,6 +55,9 @@ namespace SymDiff.Generator.Differentiation
             /// <summary>For an adjoint or tangent, the origin of the value it belongs to (-1 when unknown).</summary>
             public int BaseOrigin = -1;
             public bool Reverse;
+
+            /// <summary>Derivative code in forward mode (a tangent), where <see cref="Reverse"/> is always false: checked after the user's values.</summary>
+            public bool Tangent;
             public readonly List<string> Reads = new List<string>();
 
             /// <summary>Readers in program order: a named value, or a statement with a fixed origin (null name).</summary>
@@ -257,6 +260,7 @@ namespace SymDiff.Generator.Differentiation
             }
 
             info.Reverse = !_forwardOnly && (IsAdjoint(name) || ReadsReverse(value) || more.Any(ReadsReverse) || !user);
+            info.Tangent = _forwardOnly && !user;
             Update(name, value);
             foreach (var e in more)
             {
@@ -714,7 +718,7 @@ namespace SymDiff.Generator.Differentiation
 
             var source = origin >= 0 && origin < _plan.Origins.Count ? _plan.Origins[origin] : new SourceOrigin(_plan.MethodLine, "the body of " + _c.Spec.Name);
             var check = new FiniteCheck(value, operands.ToEquatableArray(), _c.Spec.Name, _generated, _plan.File, source.Line, source.Text, reverse && !_forwardOnly ? Reverse : Forward);
-            if (reverse)
+            if (reverse || (_forwardOnly && value is Var v && (v.Name == _c.Sig.DerivativeName || (_info.TryGetValue(v.Name, out var info) && info.Tangent))))
             {
                 _derivative.Add(check); // an adjoint, or in forward mode a tangent: checked after the user's own values (ForwardChecksFirst)
             }

@@ -223,6 +223,28 @@ namespace SymDiff.Generator.Tests.FiniteChecks
         }
 
         [Fact]
+        public void A_value_returned_directly_is_reported_before_its_derivative()
+        {
+            // An examples trial: => Math.Log(x) at 0 reported Log'(0) = Infinity ("reverse sweep"; in forward mode the
+            // tangent) although the user's own value, -Infinity, went wrong first.
+            const string source = """
+                using System;
+                using SymDiff;
+
+                public static partial class F
+                {
+                    [Differentiable(CheckFinite = true)]
+                    public static double L(double x) => Math.Log(x);
+                }
+                """;
+            const string expected = "L: Math.Log(x) at Source0.cs line 7 produced -Infinity (forward sweep of L{0}) from finite inputs.";
+            var e = Throws(source, "double d; F.LGradient(0.0, out d); return new[] { d };");
+            Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, "Gradient"), e.Message);
+            e = Throws(source, "double d; F.LDerivative(0.0, 1.0, out d); return new[] { d };");
+            Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, "Derivative"), e.Message);
+        }
+
+        [Fact]
         public void Sqrt_at_zero_throws_in_the_reverse_sweep()
         {
             // Sqrt(0) = 0 is finite; its derivative, Sqrt'(0) = +Infinity by the contract, is not.

@@ -80,9 +80,9 @@ static partial class K
         if (!global::SymDiff.Checks.IsFinite(rDot) && global::SymDiff.Checks.IsFinite(r) && global::SymDiff.Checks.IsFinite(tX) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(tY) && global::SymDiff.Checks.IsFinite(y)) global::SymDiff.Checks.ThrowNotFinite(rDot, "Second", "SecondDerivative", "Source0.cs", 9, "r = Math.Sqrt(x * x + y * y)", "forward");
         bool t0 = r > 1.0;
         derivative = t0 ? rDot / r : 2.0 * (rDot * r);
-        if (!global::SymDiff.Checks.IsFinite(derivative) && global::SymDiff.Checks.IsFinite(rDot) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(derivative, "Second", "SecondDerivative", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "forward");
         double value = t0 ? global::System.Math.Log(r) : r * r;
         if (!global::SymDiff.Checks.IsFinite(value) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(value, "Second", "SecondDerivative", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "forward");
+        if (!global::SymDiff.Checks.IsFinite(derivative) && global::SymDiff.Checks.IsFinite(rDot) && global::SymDiff.Checks.IsFinite(r)) global::SymDiff.Checks.ThrowNotFinite(derivative, "Second", "SecondDerivative", "Source0.cs", 10, "r > 1 ? Math.Log(r) : r * r", "forward");
         return value;
     }
 

@@ -53,9 +53,9 @@ static partial class K
         float t0 = global::System.MathF.Log(x);
         if (!global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(x)) global::SymDiff.Checks.ThrowNotFinite(t0, "Single", "SingleDerivative", "Source0.cs", 26, "MathF.Log(x) * x", "forward");
         derivative = tX / x * x + t0 * tX;
-        if (!global::SymDiff.Checks.IsFinite(derivative) && global::SymDiff.Checks.IsFinite(tX) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(t0)) global::SymDiff.Checks.ThrowNotFinite(derivative, "Single", "SingleDerivative", "Source0.cs", 26, "MathF.Log(x) * x", "forward");
         float value = t0 * x;
         if (!global::SymDiff.Checks.IsFinite(value) && global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(x)) global::SymDiff.Checks.ThrowNotFinite(value, "Single", "SingleDerivative", "Source0.cs", 26, "MathF.Log(x) * x", "forward");
+        if (!global::SymDiff.Checks.IsFinite(derivative) && global::SymDiff.Checks.IsFinite(tX) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(t0)) global::SymDiff.Checks.ThrowNotFinite(derivative, "Single", "SingleDerivative", "Source0.cs", 26, "MathF.Log(x) * x", "forward");
         return value;
     }
 

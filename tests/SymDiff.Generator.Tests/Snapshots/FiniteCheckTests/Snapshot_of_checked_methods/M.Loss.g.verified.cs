@@ -146,9 +146,9 @@ static partial class M
 
         double t6 = (double)x.Length;
         derivative = sumDot / t6;
-        if (!global::SymDiff.Checks.IsFinite(derivative) && global::SymDiff.Checks.IsFinite(sumDot) && global::SymDiff.Checks.IsFinite(t6)) global::SymDiff.Checks.ThrowNotFinite(derivative, "Loss", "LossDerivative", "Source0.cs", 17, "sum / x.Length", "forward");
         double value = sum / t6;
         if (!global::SymDiff.Checks.IsFinite(value) && global::SymDiff.Checks.IsFinite(sum) && global::SymDiff.Checks.IsFinite(t6)) global::SymDiff.Checks.ThrowNotFinite(value, "Loss", "LossDerivative", "Source0.cs", 17, "sum / x.Length", "forward");
+        if (!global::SymDiff.Checks.IsFinite(derivative) && global::SymDiff.Checks.IsFinite(sumDot) && global::SymDiff.Checks.IsFinite(t6)) global::SymDiff.Checks.ThrowNotFinite(derivative, "Loss", "LossDerivative", "Source0.cs", 17, "sum / x.Length", "forward");
         return value;
     }
 

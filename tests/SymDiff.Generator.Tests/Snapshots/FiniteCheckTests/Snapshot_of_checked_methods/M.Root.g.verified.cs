@@ -67,9 +67,9 @@ static partial class M
         double t1 = global::System.Math.Sqrt(x);
         if (!global::SymDiff.Checks.IsFinite(t1) && global::SymDiff.Checks.IsFinite(x)) global::SymDiff.Checks.ThrowNotFinite(t1, "Root", "RootDerivative", "Source0.cs", 21, "y * Math.Log(x) + Math.Sqrt(x)", "forward");
         derivative = tY * t0 + y * (tX / x) + 0.5 / t1 * tX;
-        if (!global::SymDiff.Checks.IsFinite(derivative) && global::SymDiff.Checks.IsFinite(tY) && global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(y) && global::SymDiff.Checks.IsFinite(tX) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(t1)) global::SymDiff.Checks.ThrowNotFinite(derivative, "Root", "RootDerivative", "Source0.cs", 21, "y * Math.Log(x) + Math.Sqrt(x)", "forward");
         double value = y * t0 + t1;
         if (!global::SymDiff.Checks.IsFinite(value) && global::SymDiff.Checks.IsFinite(y) && global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(t1)) global::SymDiff.Checks.ThrowNotFinite(value, "Root", "RootDerivative", "Source0.cs", 21, "y * Math.Log(x) + Math.Sqrt(x)", "forward");
+        if (!global::SymDiff.Checks.IsFinite(derivative) && global::SymDiff.Checks.IsFinite(tY) && global::SymDiff.Checks.IsFinite(t0) && global::SymDiff.Checks.IsFinite(y) && global::SymDiff.Checks.IsFinite(tX) && global::SymDiff.Checks.IsFinite(x) && global::SymDiff.Checks.IsFinite(t1)) global::SymDiff.Checks.ThrowNotFinite(derivative, "Root", "RootDerivative", "Source0.cs", 21, "y * Math.Log(x) + Math.Sqrt(x)", "forward");
         return value;
     }
 
