@@ -104,7 +104,7 @@ namespace SymDiff.Analyzers.Flow
             // F(..., out g) and the Span outputs of SymDiff's generated methods (Gradient, Jacobian ...) overwrite.
             foreach (var argument in invocation.Arguments)
             {
-                if (argument.Parameter is not { } parameter || !Same(GradientBuffers.SymbolOf(argument.Value, known, buffer is IParameterSymbol), buffer))
+                if (argument.Parameter is not { } parameter || !Same(GradientBuffers.SymbolOf(argument.Value, known, includeParameters: buffer is IParameterSymbol), buffer))
                 {
                     continue;
                 }
@@ -141,7 +141,7 @@ namespace SymDiff.Analyzers.Flow
             foreach (var argument in invocation.Arguments)
             {
                 if (argument.Parameter is not { } parameter || GradientBuffers.KindOf(parameter, known) is not { } parameterKind
-                    || !Same(GradientBuffers.SymbolOf(argument.Value, known, buffer is IParameterSymbol), buffer)
+                    || !Same(GradientBuffers.SymbolOf(argument.Value, known, includeParameters: buffer is IParameterSymbol), buffer)
                     || (parameterKind == BufferKind.Scalar ? parameter.RefKind != RefKind.Ref || kind != BufferKind.Scalar : OperationFacts.Unwrap(argument.Value) is IArrayElementReferenceOperation))
                 {
                     continue; // not the whole buffer, or a copy of a scalar
@@ -178,6 +178,9 @@ namespace SymDiff.Analyzers.Flow
             return false;
         }
 
+        /// <summary>Whether the buffer is a parameter: the caller's, whose references count as the buffer's too.</summary>
+        private bool CallersBuffer => _buffer is IParameterSymbol;
+
         private static bool Same(ISymbol? a, ISymbol? b) => a is not null && SymbolEqualityComparer.Default.Equals(a, b);
 
         private void Visit(IOperation operation)
@@ -208,14 +211,14 @@ namespace SymDiff.Analyzers.Flow
 
                 case ISimpleAssignmentOperation assignment:
                     if (OperationFacts.Unwrap(assignment.Target) is ILocalReferenceOperation or IFieldReferenceOperation or IParameterReferenceOperation
-                        && Same(GradientBuffers.SymbolOf(assignment.Target, _known, _buffer is IParameterSymbol), _buffer)
+                        && Same(GradientBuffers.SymbolOf(assignment.Target, _known, CallersBuffer), _buffer)
                         && !Mentions(assignment.Value, _buffer))
                     {
                         // dw = 0, g = new double[n], dw = other: the accumulation starts again.
                         AddReset(operation);
                     }
                     else if (OperationFacts.Unwrap(assignment.Target) is IArrayElementReferenceOperation or IPropertyReferenceOperation
-                        && Same(GradientBuffers.SymbolOf(assignment.Target, _known, _buffer is IParameterSymbol), _buffer)
+                        && Same(GradientBuffers.SymbolOf(assignment.Target, _known, CallersBuffer), _buffer)
                         && OperationFacts.IsZero(assignment.Value))
                     {
                         // g[i] = 0, usually in a loop over the elements.
@@ -246,11 +249,11 @@ namespace SymDiff.Analyzers.Flow
             while (use.Parent is { } parent)
             {
                 if (parent is IArgumentOperation { Parent: { } owner } && owner is IInvocationOperation or IObjectCreationOperation
-                    && Same(GradientBuffers.SymbolOf(owner, _known, _buffer is IParameterSymbol), _buffer))
+                    && Same(GradientBuffers.SymbolOf(owner, _known, CallersBuffer), _buffer))
                 {
                     use = owner; // g.AsSpan(), new Span<double>(g)
                 }
-                else if (parent is not IArgumentOperation && Same(GradientBuffers.SymbolOf(parent, _known, _buffer is IParameterSymbol), _buffer))
+                else if (parent is not IArgumentOperation && Same(GradientBuffers.SymbolOf(parent, _known, CallersBuffer), _buffer))
                 {
                     use = parent; // g[0], (Span<double>)g, span.Slice(1)
                 }
@@ -309,7 +312,7 @@ namespace SymDiff.Analyzers.Flow
                 {
                     // A caller's buffer (a parameter) is stepped with when the update writes what the caller owns (p[i] -= lr * g[i],
                     // a parameter, a field); a local that reads it (largest = Math.Max(largest, g[0]), a norm) only looks at it.
-                    if (_buffer is IParameterSymbol && OperationFacts.Unwrap(assignment.Target) is ILocalReferenceOperation)
+                    if (CallersBuffer && OperationFacts.Unwrap(assignment.Target) is ILocalReferenceOperation)
                     {
                         return null;
                     }

@@ -210,8 +210,7 @@ namespace SymDiff.Generator.Differentiation
 
         public static Expr Plus(Expr a, Expr b) => Ir.Add(a, b);
 
-        public static Expr Times(Expr a, Expr b) => a is Const { Type: ValType.Int } ka && b is Const { Type: ValType.Int } kb && Math.Abs(ka.Value * kb.Value) <= int.MaxValue
-            ? Const.Of(ka.Value * kb.Value, ValType.Int)
-            : new Binary(BinaryOp.Mul, a, b, ValType.Int);
+        /// <summary>An int product, literals folded by the simplifier's rule (where C# computes the same int).</summary>
+        public static Expr Times(Expr a, Expr b) => Ir.Mul(a, b);
     }
 }

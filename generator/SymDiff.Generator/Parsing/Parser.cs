@@ -252,7 +252,7 @@ namespace SymDiff.Generator.Parsing
                 }
 
                 var (shape, element) = Classify(p.Type);
-                bool noGrad = p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NoGradAttribute);
+                bool noGrad = IsNoGrad(p);
                 if (element == ValType.Double && shape != ParamShape.Other)
                 {
                     sawDouble = true;
@@ -318,9 +318,10 @@ namespace SymDiff.Generator.Parsing
             {
                 // A collection the parameters cannot take (List<double>, IEnumerable<double>) is the likely intent.
                 var collection = method.Parameters.FirstOrDefault(p => p.Type is INamedTypeSymbol { TypeArguments.Length: 1 } g && g.TypeArguments[0].SpecialType is SpecialType.System_Double or SpecialType.System_Single
-                    && g.Name is not ("Span" or "ReadOnlySpan" or "Nullable") && !p.GetAttributes().Any(a => a.AttributeClass?.Name == "NoGradAttribute"));
+                    && g.Name is not ("Span" or "ReadOnlySpan" or "Nullable") && !IsNoGrad(p));
+                string? element = (collection?.Type as INamedTypeSymbol)?.TypeArguments[0].ToDisplayString();
                 string hint = collection is null ? string.Empty
-                    : $" ('{collection.Name}' is a {collection.Type.ToDisplayString()}, which is read as data only: take a {((INamedTypeSymbol)collection.Type).TypeArguments[0].ToDisplayString()}[] or a ReadOnlySpan<{((INamedTypeSymbol)collection.Type).TypeArguments[0].ToDisplayString()}> instead)";
+                    : $" ('{collection.Name}' is a {collection.Type.ToDisplayString()}, which is read as data only: take a {element}[] or a ReadOnlySpan<{element}> instead)";
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoActiveParameter, nameLocation, method.Name, hint));
             }
 
@@ -340,7 +341,7 @@ namespace SymDiff.Generator.Parsing
             {
                 var (shape, element) = Classify(p.Type);
                 bool floating = element.IsFloating() && shape != ParamShape.Other && shape != ParamShape.OutputSpan;
-                bool noGrad = p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NoGradAttribute);
+                bool noGrad = IsNoGrad(p);
                 return floating && (wrt.Length > 0 ? wrt.Contains(p.Name) : !noGrad);
             }).ToEquatableArray();
         }
@@ -377,6 +378,9 @@ namespace SymDiff.Generator.Parsing
         }
 
         /// <summary><c>CheckFinite</c> as written on the attribute, or null when it is not.</summary>
+        /// <summary>Whether <paramref name="p"/> carries <c>[NoGrad]</c>.</summary>
+        private static bool IsNoGrad(IParameterSymbol p) => p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NoGradAttribute);
+
         private static bool? ReadCheckFiniteFlag(IMethodSymbol method) => ReadNamedFlag(method, "CheckFinite");
 
         /// <summary>A named bool argument of the attribute as written, or null when it is not.</summary>
